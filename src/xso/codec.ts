@@ -1,0 +1,652 @@
+/**
+ * A small declarative toolkit for XML stream objects (XSOs).
+ *
+ * One {@link element} definition describes an XML element once; the same
+ * definition decodes an `Element` into a typed value and encodes a value back
+ * into an `Element`, so the two directions cannot drift apart. The value's
+ * TypeScript type is inferred from the definition ({@link Infer}, {@link Input}).
+ *
+ * Decoding ignores unknown attributes and children. A malformed required part
+ * throws one {@link DecodeError} naming the element and the field.
+ *
+ * @module
+ */
+import { Element } from "@xmpp/xml";
+import { DecodeError, ValueError } from "./errors.js";
+import { string, type ValueType } from "./values.js";
+
+export { DecodeError, ValueError };
+
+/** The `xml:lang` attribute name as it appears on an ltx element. */
+const XML_LANG = "xml:lang";
+
+/**
+ * The namespace of `el`, given the namespace `inherited` from its parent.
+ * Reads the element's own `xmlns` first; falls back to ltx's lookup for
+ * prefixed names or when nothing is inherited.
+ */
+export function namespaceOf(el: Element, inherited?: string): string | undefined {
+  const own = el.attrs.xmlns;
+  if (typeof own === "string") return own;
+  if (inherited !== undefined && el.name.indexOf(":") === -1) return inherited;
+  const ns = el.getNS() as string | undefined;
+  return ns ?? inherited;
+}
+
+/** The local name of `el` (without a namespace prefix). */
+function localName(el: Element): string {
+  const name = el.name;
+  const colon = name.indexOf(":");
+  return colon === -1 ? name : name.slice(colon + 1);
+}
+
+/** Iterate the element children of `el` whose name and namespace match. */
+function* matchingChildren(el: Element, parentNs: string, name: string, ns: string): Generator<Element> {
+  for (const c of el.children) {
+    if (typeof c === "string") continue;
+    if (localName(c) !== name) continue;
+    if (namespaceOf(c, parentNs) !== ns) continue;
+    yield c;
+  }
+}
+
+/** The first element child of `el` with the given name and namespace. */
+function firstChild(el: Element, parentNs: string, name: string, ns: string): Element | undefined {
+  for (const c of el.children) {
+    if (typeof c === "string") continue;
+    if (c.name !== name && localName(c) !== name) continue;
+    if (namespaceOf(c, parentNs) !== ns) continue;
+    return c;
+  }
+  return undefined;
+}
+
+/** Concatenated text content of `el` (direct text children only). */
+function textOf(el: Element): string {
+  const children = el.children;
+  if (children.length === 1 && typeof children[0] === "string") return children[0];
+  let s = "";
+  for (const c of children) if (typeof c === "string") s += c;
+  return s;
+}
+
+/** A deep copy of `el`, detached from its parent. */
+export function cloneElement(el: Element): Element {
+  const copy = new Element(el.name, { ...el.attrs });
+  for (const c of el.children) {
+    if (typeof c === "string") copy.t(c);
+    else copy.cnode(cloneElement(c));
+  }
+  return copy;
+}
+
+/** Context passed to fields while decoding one element. */
+export interface DecodeContext {
+  /** The element being decoded. */
+  readonly el: Element;
+  /** Its namespace, resolved. */
+  readonly ns: string;
+}
+
+/** Context passed to fields while encoding one element. */
+export interface EncodeContext {
+  /** The element being built. */
+  readonly el: Element;
+  /** Its namespace. */
+  readonly ns: string;
+}
+
+/** What a field reads and writes; used by tools that walk definitions. */
+export type FieldKind =
+  | "attr"
+  | "text"
+  | "childText"
+  | "childTexts"
+  | "langText"
+  | "flag"
+  | "child"
+  | "children"
+  | "choice"
+  | "raw"
+  | "rawList"
+  | "mapped";
+
+/**
+ * One field of an element definition.
+ *
+ * @typeParam Out - the decoded value's type.
+ * @typeParam In - the type accepted by encode (usually `Out`, sometimes looser).
+ */
+export interface Field<Out, In = Out> {
+  /** What the field reads and writes. */
+  readonly kind: FieldKind;
+  /** Decode this field from the element in `ctx`; throws `ValueError`/`DecodeError` when malformed. */
+  decode(ctx: DecodeContext): Out;
+  /** Write `value` into the element in `ctx`. */
+  encode(ctx: EncodeContext, value: In): void;
+  /** Describes the field for generic tools (property tests, documentation). */
+  readonly meta: FieldMeta;
+}
+
+/** Introspection data of a field. */
+export interface FieldMeta {
+  /** Attribute or child element name, where there is one. */
+  readonly name?: string;
+  /** Child namespace, where it differs from the parent's. */
+  readonly ns?: string;
+  /** The value type of attribute and text fields. */
+  readonly type?: ValueType<unknown>;
+  /** The codec of child fields. */
+  readonly codec?: ElementCodec<unknown, unknown>;
+  /** Whether decode fails when the part is absent. */
+  readonly required?: boolean;
+  /** Whether the field has a default value (then it is never undefined when decoded). */
+  readonly hasDefault?: boolean;
+  /** The element names a `choice` field accepts. */
+  readonly names?: readonly string[];
+  /** The wrapped field of a `mapped` field. */
+  readonly inner?: Field<unknown, unknown>;
+  /** The decode conversion of a `mapped` field. */
+  readonly map?: (value: unknown) => unknown;
+}
+
+/** Any field. */
+export type AnyField = Field<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A map of property names to fields. */
+export type FieldMap = Record<string, AnyField>;
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+type FieldOut<F> = F extends Field<infer O, any> ? O : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+type FieldIn<F> = F extends Field<any, infer I> ? I : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
+type WithOptional<T> = Simplify<
+  { [K in Exclude<keyof T, OptionalKeys<T>>]: T[K] } & { [K in OptionalKeys<T>]?: T[K] }
+>;
+
+/** The decoded value of a field map. */
+export type OutputOf<F extends FieldMap> = WithOptional<{ [K in keyof F]: FieldOut<F[K]> }>;
+/** The value accepted by encode for a field map. */
+export type InputOf<F extends FieldMap> = WithOptional<{ [K in keyof F]: FieldIn<F[K]> }>;
+
+/**
+ * A codec for one XML element: decode an `Element` into `T`, encode a `TIn`
+ * into an `Element`.
+ */
+export interface ElementCodec<T, TIn = T> {
+  /** Element local name. */
+  readonly name: string;
+  /** Element namespace. */
+  readonly ns: string;
+  /** The field definitions (for introspection). */
+  readonly fields: FieldMap;
+  /** Whether `el` has this codec's name and namespace. */
+  matches(el: Element, inheritedNs?: string): boolean;
+  /**
+   * Decode `el`.
+   * @param el - the element; its name and namespace must match.
+   * @param inheritedNs - the namespace in scope from its parent, when known.
+   * @throws {@link DecodeError} when the element or a required part is malformed.
+   */
+  decode(el: Element, inheritedNs?: string): T;
+  /**
+   * Decode `el` without throwing.
+   * @returns `{ ok: true, value }` or `{ ok: false, error }`.
+   */
+  tryDecode(el: Element, inheritedNs?: string): DecodeResult<T>;
+  /**
+   * Encode `value` into a new element carrying its `xmlns`.
+   * @param parentNs - omit `xmlns` when it equals this (the parent's) namespace.
+   */
+  encode(value: TIn, parentNs?: string): Element;
+  /** Find the first child of `parent` this codec matches and decode it; `undefined` if none. */
+  findIn(parent: Element, parentNs?: string): T | undefined;
+  /** Decode every child of `parent` this codec matches. */
+  findAllIn(parent: Element, parentNs?: string): T[];
+}
+
+/** The outcome of {@link ElementCodec.tryDecode}. */
+export type DecodeResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: DecodeError };
+
+/** The decoded type of a codec. */
+export type Infer<C> = C extends ElementCodec<infer T, any> ? T : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The encode input type of a codec. */
+export type Input<C> = C extends ElementCodec<any, infer I> ? I : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function describe(name: string, ns: string): string {
+  return `<${name} xmlns='${ns}'>`;
+}
+
+function fail(name: string, ns: string, field: string | undefined, message: string, cause?: unknown): never {
+  throw new DecodeError(message, { element: name, ns, field, cause });
+}
+
+/**
+ * Define an element codec.
+ *
+ * @param name - the element's local name.
+ * @param ns - the element's namespace.
+ * @param fields - its attributes, text and children, in the order they are encoded.
+ * @example
+ * ```ts
+ * const actor = element("actor", NS.MUC_USER, { jid: attr("jid", jidValue), nick: attr("nick") });
+ * actor.decode(el); // → { jid?: JID, nick?: string }
+ * ```
+ */
+export function element<F extends FieldMap>(name: string, ns: string, fields: F): ElementCodec<OutputOf<F>, InputOf<F>> {
+  const keys = Object.keys(fields);
+  const list = keys.map((k) => fields[k] as AnyField);
+  const n = keys.length;
+
+  const codec: ElementCodec<OutputOf<F>, InputOf<F>> = {
+    name,
+    ns,
+    fields,
+    matches(el, inheritedNs) {
+      return localName(el) === name && namespaceOf(el, inheritedNs) === ns;
+    },
+    decode(el, inheritedNs) {
+      if (el === null || typeof el !== "object" || typeof el.name !== "string" || !Array.isArray(el.children) || typeof el.attrs !== "object" || el.attrs === null) {
+        fail(name, ns, undefined, `${describe(name, ns)}: not an element`);
+      }
+      if (localName(el) !== name || namespaceOf(el, inheritedNs) !== ns) {
+        fail(name, ns, undefined, `expected ${describe(name, ns)}, got <${el.name} xmlns='${String(namespaceOf(el, inheritedNs))}'>`);
+      }
+      const ctx: DecodeContext = { el, ns };
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) {
+        const key = keys[i] as string;
+        try {
+          out[key] = (list[i] as AnyField).decode(ctx);
+        } catch (e) {
+          if (e instanceof DecodeError && e.field !== undefined) {
+            // A nested element failed: keep its detail, prefix the path.
+            throw new DecodeError(`${describe(name, ns)} ${key}: ${e.message}`, {
+              element: name,
+              ns,
+              field: `${key}.${e.field}`,
+              cause: e,
+            });
+          }
+          const detail = e instanceof Error ? e.message : String(e);
+          fail(name, ns, key, `${describe(name, ns)} field '${key}': ${detail}`, e);
+        }
+      }
+      return out as OutputOf<F>;
+    },
+    tryDecode(el, inheritedNs) {
+      try {
+        return { ok: true, value: codec.decode(el, inheritedNs) };
+      } catch (e) {
+        if (e instanceof DecodeError) return { ok: false, error: e };
+        throw e;
+      }
+    },
+    encode(value, parentNs) {
+      const el = new Element(name, parentNs === ns ? {} : { xmlns: ns });
+      const ctx: EncodeContext = { el, ns };
+      const v = value as Record<string, unknown>;
+      for (let i = 0; i < n; i++) {
+        (list[i] as AnyField).encode(ctx, v[keys[i] as string]);
+      }
+      return el;
+    },
+    findIn(parent, parentNs) {
+      const pns = parentNs ?? namespaceOf(parent) ?? "";
+      const c = firstChild(parent, pns, name, ns);
+      return c === undefined ? undefined : codec.decode(c, pns);
+    },
+    findAllIn(parent, parentNs) {
+      const pns = parentNs ?? namespaceOf(parent) ?? "";
+      const out: OutputOf<F>[] = [];
+      for (const c of matchingChildren(parent, pns, name, ns)) out.push(codec.decode(c, pns));
+      return out;
+    },
+  };
+  return codec;
+}
+
+/** Options shared by attribute and text fields. */
+export interface ValueOptions<T> {
+  /** Fail decoding when absent (and require it on encode). */
+  readonly required?: boolean;
+  /** Value decoded when absent; never written on encode when equal to it. */
+  readonly default?: T;
+}
+
+/** Options of child-text fields. */
+export interface ChildTextOptions<T> extends ValueOptions<T> {
+  /** Namespace of the child; defaults to the parent's. */
+  readonly ns?: string;
+}
+
+// Overloads give the field its optionality in the type.
+/**
+ * An attribute.
+ *
+ * @param name - attribute name (`xml:lang` allowed).
+ * @param type - value type; {@link string} by default.
+ * @param options - `required` or `default`.
+ */
+export function attr(name: string): Field<string | undefined>;
+export function attr<T>(name: string, type: ValueType<T>): Field<T | undefined>;
+export function attr<T>(name: string, type: ValueType<T>, options: { required: true }): Field<T>;
+export function attr<T>(name: string, type: ValueType<T>, options: { default: T }): Field<T, T | undefined>;
+export function attr<T>(name: string, type: ValueType<T> = string as unknown as ValueType<T>, options: ValueOptions<T> = {}): AnyField {
+  const required = options.required === true;
+  const hasDefault = "default" in options;
+  const dflt = options.default;
+  return {
+    kind: "attr",
+    meta: { name, type: type as ValueType<unknown>, required, hasDefault },
+    decode({ el }) {
+      const raw: unknown = el.attrs[name];
+      if (typeof raw !== "string") {
+        if (required) throw new ValueError(`missing attribute '${name}'`);
+        return hasDefault ? dflt : undefined;
+      }
+      return type.parse(raw);
+    },
+    encode({ el }, value: T | undefined) {
+      if (value === undefined || value === null) {
+        if (required) throw new TypeError(`attribute '${name}' is required`);
+        return;
+      }
+      if (hasDefault && type.equals(value, dflt as T)) return;
+      el.attrs[name] = type.format(value);
+    },
+  };
+}
+
+/**
+ * The element's own text content.
+ *
+ * @param type - value type; {@link string} by default (absent text decodes as `""`).
+ */
+export function text(): Field<string, string | undefined>;
+export function text<T>(type: ValueType<T>): Field<T | undefined>;
+export function text<T>(type: ValueType<T>, options: { required: true }): Field<T>;
+export function text<T>(type?: ValueType<T>, options: ValueOptions<T> = {}): AnyField {
+  const plain = type === undefined;
+  const vt = (type ?? string) as ValueType<T>;
+  const required = options.required === true;
+  return {
+    kind: "text",
+    meta: { type: vt as ValueType<unknown>, required, hasDefault: plain },
+    decode({ el }) {
+      const s = textOf(el);
+      if (plain) return s;
+      if (s === "") {
+        if (required) throw new ValueError("missing text content");
+        return undefined;
+      }
+      return vt.parse(s);
+    },
+    encode({ el }, value: T | undefined) {
+      if (value === undefined || value === null) {
+        if (required) throw new TypeError("text content is required");
+        return;
+      }
+      const s = vt.format(value);
+      if (s !== "") el.t(s);
+    },
+  };
+}
+
+/**
+ * The text of a child element (`<reason>text</reason>`).
+ *
+ * An empty child decodes as `""` for string fields, so `<before/>` and no
+ * `<before>` stay distinguishable.
+ */
+export function childText(name: string, options?: { ns?: string }): Field<string | undefined>;
+export function childText<T>(name: string, type: ValueType<T>, options?: { ns?: string }): Field<T | undefined>;
+export function childText<T>(name: string, type: ValueType<T>, options: { ns?: string; required: true }): Field<T>;
+export function childText<T>(
+  name: string,
+  typeOrOptions?: ValueType<T> | { ns?: string },
+  maybeOptions: ChildTextOptions<T> = {},
+): AnyField {
+  const isType = typeOrOptions !== undefined && "parse" in typeOrOptions;
+  const type = (isType ? typeOrOptions : string) as ValueType<T>;
+  const options = (isType ? maybeOptions : (typeOrOptions ?? {})) as ChildTextOptions<T>;
+  const required = options.required === true;
+  const childNs = options.ns;
+  return {
+    kind: "childText",
+    meta: { name, ns: childNs, type: type as ValueType<unknown>, required },
+    decode({ el, ns }) {
+      const c = firstChild(el, ns, name, childNs ?? ns);
+      if (c === undefined) {
+        if (required) throw new ValueError(`missing child <${name}>`);
+        return undefined;
+      }
+      return type.parse(textOf(c));
+    },
+    encode({ el, ns }, value: T | undefined) {
+      if (value === undefined || value === null) {
+        if (required) throw new TypeError(`child <${name}> is required`);
+        return;
+      }
+      const c = new Element(name, childNs === undefined || childNs === ns ? {} : { xmlns: childNs });
+      const s = type.format(value);
+      if (s !== "") c.t(s);
+      el.cnode(c);
+    },
+  };
+}
+
+/** The texts of every child element with a name (`<value>a</value><value>b</value>`). */
+export function childTexts(name: string, options?: { ns?: string }): Field<string[], string[] | undefined>;
+export function childTexts<T>(name: string, type: ValueType<T>, options?: { ns?: string }): Field<T[], T[] | undefined>;
+export function childTexts<T>(name: string, typeOrOptions?: ValueType<T> | { ns?: string }, maybeOptions: { ns?: string } = {}): AnyField {
+  const isType = typeOrOptions !== undefined && "parse" in typeOrOptions;
+  const type = (isType ? typeOrOptions : string) as ValueType<T>;
+  const options = (isType ? maybeOptions : (typeOrOptions ?? {})) as { ns?: string };
+  const childNs = options.ns;
+  return {
+    kind: "childTexts",
+    meta: { name, ns: childNs, type: type as ValueType<unknown> },
+    decode({ el, ns }) {
+      const out: T[] = [];
+      for (const c of matchingChildren(el, ns, name, childNs ?? ns)) out.push(type.parse(textOf(c)));
+      return out;
+    },
+    encode({ el, ns }, values: T[] | undefined) {
+      if (!values) return;
+      for (const v of values) {
+        const c = new Element(name, childNs === undefined || childNs === ns ? {} : { xmlns: childNs });
+        const s = type.format(v);
+        if (s !== "") c.t(s);
+        el.cnode(c);
+      }
+    },
+  };
+}
+
+/**
+ * Texts of repeated child elements keyed by `xml:lang` (`<body xml:lang='de'>`).
+ * The key `""` holds the text without an `xml:lang`. When a language repeats,
+ * the first text wins.
+ */
+export function langText(name: string, options: { ns?: string } = {}): Field<Record<string, string>, Record<string, string> | undefined> {
+  const childNs = options.ns;
+  return {
+    kind: "langText",
+    meta: { name, ns: childNs, type: string as ValueType<unknown> },
+    decode({ el, ns }) {
+      const out: Record<string, string> = {};
+      for (const c of matchingChildren(el, ns, name, childNs ?? ns)) {
+        const lang = c.attrs[XML_LANG];
+        const key = typeof lang === "string" ? lang : "";
+        if (!Object.prototype.hasOwnProperty.call(out, key)) {
+          Object.defineProperty(out, key, { value: textOf(c), enumerable: true, writable: true, configurable: true });
+        }
+      }
+      return out;
+    },
+    encode({ el, ns }, values: Record<string, string> | undefined) {
+      if (!values) return;
+      for (const lang of Object.keys(values)) {
+        const attrs: Record<string, string> = childNs === undefined || childNs === ns ? {} : { xmlns: childNs };
+        if (lang !== "") attrs[XML_LANG] = lang;
+        const c = new Element(name, attrs);
+        const s = values[lang] as string;
+        if (s !== "") c.t(s);
+        el.cnode(c);
+      }
+    },
+  };
+}
+
+/** Whether an (empty) child element is present (`<required/>`). */
+export function flag(name: string, options: { ns?: string } = {}): Field<boolean, boolean | undefined> {
+  const childNs = options.ns;
+  return {
+    kind: "flag",
+    meta: { name, ns: childNs, hasDefault: true },
+    decode({ el, ns }) {
+      return firstChild(el, ns, name, childNs ?? ns) !== undefined;
+    },
+    encode({ el, ns }, value: boolean | undefined) {
+      if (value === true) el.cnode(new Element(name, childNs === undefined || childNs === ns ? {} : { xmlns: childNs }));
+    },
+  };
+}
+
+/** The first child matching `codec`, decoded. */
+export function child<T, TIn>(codec: ElementCodec<T, TIn>): Field<T | undefined, TIn | undefined>;
+export function child<T, TIn>(codec: ElementCodec<T, TIn>, options: { required: true }): Field<T, TIn>;
+export function child<T, TIn>(codec: ElementCodec<T, TIn>, options: { required?: boolean } = {}): AnyField {
+  const required = options.required === true;
+  return {
+    kind: "child",
+    meta: { name: codec.name, ns: codec.ns, codec: codec as ElementCodec<unknown, unknown>, required },
+    decode({ el, ns }) {
+      const c = firstChild(el, ns, codec.name, codec.ns);
+      if (c === undefined) {
+        if (required) throw new ValueError(`missing child <${codec.name}>`);
+        return undefined;
+      }
+      return codec.decode(c, ns);
+    },
+    encode({ el, ns }, value: TIn | undefined) {
+      if (value === undefined || value === null) {
+        if (required) throw new TypeError(`child <${codec.name}> is required`);
+        return;
+      }
+      el.cnode(codec.encode(value, ns));
+    },
+  };
+}
+
+/** Every child matching `codec`, decoded, in document order. */
+export function children<T, TIn>(codec: ElementCodec<T, TIn>): Field<T[], TIn[] | undefined> {
+  return {
+    kind: "children",
+    meta: { name: codec.name, ns: codec.ns, codec: codec as ElementCodec<unknown, unknown> },
+    decode({ el, ns }) {
+      const out: T[] = [];
+      for (const c of el.children) {
+        if (typeof c === "string") continue;
+        if (c.name !== codec.name && localName(c) !== codec.name) continue;
+        if (namespaceOf(c, ns) !== codec.ns) continue;
+        out.push(codec.decode(c, ns));
+      }
+      return out;
+    },
+    encode({ el, ns }, values: TIn[] | undefined) {
+      if (!values) return;
+      for (const v of values) el.cnode(codec.encode(v, ns));
+    },
+  };
+}
+
+/**
+ * The name of the first child element in `ns` whose name is one of `names`
+ * (an error condition, a chat state). Unknown names are skipped.
+ */
+export function choice<N extends string>(ns: string, names: readonly N[]): Field<N | undefined>;
+export function choice<N extends string>(ns: string, names: readonly N[], options: { required: true }): Field<N>;
+export function choice<N extends string>(ns: string, names: readonly N[], options: { required?: boolean } = {}): AnyField {
+  const set = new Set<string>(names);
+  const required = options.required === true;
+  return {
+    kind: "choice",
+    meta: { ns, names, required },
+    decode({ el, ns: parentNs }) {
+      for (const c of el.children) {
+        if (typeof c === "string") continue;
+        const local = localName(c);
+        if (set.has(local) && namespaceOf(c, parentNs) === ns) return local;
+      }
+      if (required) throw new ValueError(`missing one of <${names.join("|")}> in ${ns}`);
+      return undefined;
+    },
+    encode({ el, ns: parentNs }, value: N | undefined) {
+      if (value === undefined || value === null) {
+        if (required) throw new TypeError(`one of <${names.join("|")}> is required`);
+        return;
+      }
+      el.cnode(new Element(value, ns === parentNs ? {} : { xmlns: ns }));
+    },
+  };
+}
+
+/** A raw child element, kept unparsed (a forwarded stanza, an application error). */
+export function raw(filter: (child: Element, childNs: string | undefined) => boolean, meta: { name?: string; ns?: string } = {}): Field<Element | undefined> {
+  return {
+    kind: "raw",
+    meta,
+    decode({ el, ns }) {
+      for (const c of el.children) {
+        if (typeof c !== "string" && filter(c, namespaceOf(c, ns))) return c;
+      }
+      return undefined;
+    },
+    encode({ el }, value: Element | undefined) {
+      if (value) el.cnode(cloneElement(value));
+    },
+  };
+}
+
+/** Raw child elements matching `filter`, kept unparsed (form-field payloads, unknown payloads). */
+export function rawList(filter: (child: Element, childNs: string | undefined) => boolean, meta: { name?: string; ns?: string } = {}): Field<Element[], Element[] | undefined> {
+  return {
+    kind: "rawList",
+    meta,
+    decode({ el, ns }) {
+      const out: Element[] = [];
+      for (const c of el.children) {
+        if (typeof c !== "string" && filter(c, namespaceOf(c, ns))) out.push(c);
+      }
+      return out;
+    },
+    encode({ el }, values: Element[] | undefined) {
+      if (values) for (const v of values) el.cnode(cloneElement(v));
+    },
+  };
+}
+
+/**
+ * A field whose value is converted on the way in and out
+ * (`<status code='110'/>` elements as a list of numbers).
+ *
+ * @param inner - the field as it sits in the XML.
+ * @param to - decoded inner value → value.
+ * @param from - value → inner encode input.
+ */
+export function mapped<A, AIn, B, BIn = B>(inner: Field<A, AIn>, to: (a: A) => B, from: (b: BIn) => AIn): Field<B, BIn> {
+  return {
+    kind: "mapped",
+    meta: { ...inner.meta, inner: inner as Field<unknown, unknown>, map: to as (value: unknown) => unknown },
+    decode(ctx) {
+      return to(inner.decode(ctx));
+    },
+    encode(ctx, value: BIn) {
+      inner.encode(ctx, from(value));
+    },
+  };
+}

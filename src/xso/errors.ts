@@ -1,0 +1,72 @@
+/**
+ * Errors raised by the codecs.
+ *
+ * @module
+ */
+
+/** Options of {@link DecodeError}. */
+export interface DecodeErrorOptions {
+  /** Local name of the element that failed to decode. */
+  readonly element: string;
+  /** Its namespace. */
+  readonly ns: string;
+  /** Dotted path of the failing field from that element (`actor.jid`), if a field failed. */
+  readonly field?: string | undefined;
+  /** The underlying error. */
+  readonly cause?: unknown;
+}
+
+/**
+ * A malformed element: a required part is missing or a value is invalid.
+ *
+ * The only error a codec's `decode` throws.
+ *
+ * @example
+ * ```ts
+ * try { mucUserX.decode(el) } catch (e) { if (isDecodeError(e)) log.debug(e.element, e.field) }
+ * ```
+ */
+export class DecodeError extends Error {
+  override readonly name = "DecodeError" as const;
+  /** Local name of the element that failed to decode. */
+  readonly element: string;
+  /** Its namespace. */
+  readonly ns: string;
+  /** Dotted path of the failing field (`actor.jid`), or `undefined` when the element itself is wrong. */
+  readonly field: string | undefined;
+
+  /**
+   * @param message - what is wrong, naming element and field.
+   * @param options - where it went wrong.
+   */
+  constructor(message: string, options: DecodeErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.element = options.element;
+    this.ns = options.ns;
+    this.field = options.field;
+  }
+}
+
+/**
+ * Whether `e` is a {@link DecodeError}, also across realms (iframes, workers,
+ * duplicated package copies) where `instanceof` fails.
+ */
+export function isDecodeError(e: unknown): e is DecodeError {
+  return (
+    e instanceof DecodeError ||
+    (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "DecodeError" && typeof (e as { element?: unknown }).element === "string")
+  );
+}
+
+/**
+ * A value that does not parse as its type (`role='king'`, `maxstanzas='x'`).
+ * Codecs wrap it into a {@link DecodeError} naming the element and field.
+ */
+export class ValueError extends Error {
+  override readonly name = "ValueError" as const;
+}
+
+/** Whether `e` is a {@link ValueError}, also across realms. */
+export function isValueError(e: unknown): e is ValueError {
+  return e instanceof ValueError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "ValueError");
+}

@@ -1,0 +1,151 @@
+/**
+ * XEP-0045 §19.2: `<x xmlns='http://jabber.org/protocol/muc#user'>` — occupant
+ * items, actors, status codes, invitations, declines, destruction.
+ *
+ * @module
+ */
+import { attr, childText, child, children, element, mapped, type Infer, type Input } from "./codec.js";
+import { NS } from "./ns.js";
+import { enumeration, integer, jidValue } from "./values.js";
+
+/** Affiliations (XEP-0045 §5.2). */
+export const AFFILIATIONS = ["owner", "admin", "member", "outcast", "none"] as const;
+/** A long-lived association with the room. */
+export type Affiliation = (typeof AFFILIATIONS)[number];
+/** The affiliation value type (closed enumeration). */
+export const affiliationValue = enumeration(AFFILIATIONS);
+
+/** Roles (XEP-0045 §5.1). */
+export const ROLES = ["moderator", "participant", "visitor", "none"] as const;
+/** A temporary position within the room. */
+export type Role = (typeof ROLES)[number];
+/** The role value type (closed enumeration). */
+export const roleValue = enumeration(ROLES);
+
+/**
+ * Status codes of XEP-0045 §15.6 by meaning. Codes outside this table are
+ * kept as numbers when decoded.
+ */
+export const StatusCode = {
+  /** Any occupant may see the real JIDs (non-anonymous room). */
+  NON_ANONYMOUS: 100,
+  /** Affiliation changed while not in the room. */
+  AFFILIATION_CHANGED: 101,
+  /** Room now shows unavailable members. */
+  SHOWS_UNAVAILABLE: 102,
+  /** Room no longer shows unavailable members. */
+  HIDES_UNAVAILABLE: 103,
+  /** A non-privacy-related configuration change. */
+  CONFIG_CHANGED: 104,
+  /** This presence refers to the receiving occupant. */
+  SELF_PRESENCE: 110,
+  /** Room logging enabled. */
+  LOGGING_ENABLED: 170,
+  /** Room logging disabled. */
+  LOGGING_DISABLED: 171,
+  /** Room is now non-anonymous. */
+  NOW_NON_ANONYMOUS: 172,
+  /** Room is now semi-anonymous. */
+  NOW_SEMI_ANONYMOUS: 173,
+  /** Room is now fully anonymous (deprecated mode). */
+  NOW_FULLY_ANONYMOUS: 174,
+  /** A new room was created. */
+  ROOM_CREATED: 201,
+  /** The service assigned or modified the nickname. */
+  NICK_ASSIGNED: 210,
+  /** Banned from the room. */
+  BANNED: 301,
+  /** New room nickname (nick change). */
+  NEW_NICK: 303,
+  /** Kicked from the room. */
+  KICKED: 307,
+  /** Removed because of an affiliation change. */
+  REMOVED_AFFILIATION_CHANGE: 321,
+  /** Removed because the room became members-only. */
+  REMOVED_MEMBERS_ONLY: 322,
+  /** Removed because of a system shutdown. */
+  REMOVED_SYSTEM_SHUTDOWN: 332,
+  /** Removed because of a technical problem (XEP-0045 §7.2.x, "kicked due to an error"). */
+  REMOVED_ERROR: 333,
+} as const;
+/** A known status code. */
+export type KnownStatusCode = (typeof StatusCode)[keyof typeof StatusCode];
+
+/** `<status code='…'/>`. */
+export const mucStatus = element("status", NS.MUC_USER, {
+  code: attr("code", integer(100, 999), { required: true }),
+});
+
+/** `<actor/>`: who performed a kick, ban or affiliation change. */
+export const mucActor = element("actor", NS.MUC_USER, {
+  jid: attr("jid", jidValue),
+  nick: attr("nick"),
+});
+/** Decoded `<actor/>`. */
+export type MucActor = Infer<typeof mucActor>;
+
+/** `<continue/>`: a one-to-one conversation continued in the room. */
+export const mucContinue = element("continue", NS.MUC_USER, {
+  thread: attr("thread"),
+});
+/** Decoded `<continue/>`. */
+export type MucContinue = Infer<typeof mucContinue>;
+
+/** `<item/>`: an occupant's affiliation, role, real JID and nick. */
+export const mucUserItem = element("item", NS.MUC_USER, {
+  affiliation: attr("affiliation", affiliationValue),
+  role: attr("role", roleValue),
+  jid: attr("jid", jidValue),
+  nick: attr("nick"),
+  actor: child(mucActor),
+  reason: childText("reason"),
+  continue: child(mucContinue),
+});
+/** Decoded `<item/>` of muc#user. */
+export type MucUserItem = Infer<typeof mucUserItem>;
+
+/** `<invite/>`: a mediated invitation (XEP-0045 §7.8.2). */
+export const mucInvite = element("invite", NS.MUC_USER, {
+  from: attr("from", jidValue),
+  to: attr("to", jidValue),
+  reason: childText("reason"),
+  continue: child(mucContinue),
+});
+/** Decoded `<invite/>`. */
+export type MucInvite = Infer<typeof mucInvite>;
+
+/** `<decline/>`: an invitation declined. */
+export const mucDecline = element("decline", NS.MUC_USER, {
+  from: attr("from", jidValue),
+  to: attr("to", jidValue),
+  reason: childText("reason"),
+});
+/** Decoded `<decline/>`. */
+export type MucDecline = Infer<typeof mucDecline>;
+
+/** `<destroy/>` in muc#user: the room was destroyed (XEP-0045 §10.9). */
+export const mucUserDestroy = element("destroy", NS.MUC_USER, {
+  jid: attr("jid", jidValue),
+  reason: childText("reason"),
+  password: childText("password"),
+});
+/** Decoded `<destroy/>` of muc#user. */
+export type MucUserDestroy = Infer<typeof mucUserDestroy>;
+
+/** `<x xmlns='…/muc#user'>` on presences and messages. */
+export const mucUserX = element("x", NS.MUC_USER, {
+  items: children(mucUserItem),
+  statusCodes: mapped(
+    children(mucStatus),
+    (list) => list.map((s) => s.code),
+    (codes: number[] | undefined) => codes?.map((code) => ({ code })),
+  ),
+  invites: children(mucInvite),
+  decline: child(mucDecline),
+  destroy: child(mucUserDestroy),
+  password: childText("password"),
+});
+/** Decoded muc#user `<x>`. */
+export type MucUserX = Infer<typeof mucUserX>;
+/** muc#user `<x>` as accepted by `mucUserX.encode`. */
+export type MucUserXInput = Input<typeof mucUserX>;

@@ -1,0 +1,24 @@
+/**
+ * Turn decoded codec values into plain data for deep comparison: JIDs become
+ * strings, Dates ISO strings, elements their canonical XML, and undefined
+ * properties are dropped.
+ */
+import { Element } from "@xmpp/xml";
+import { JID } from "@xmpp/jid";
+import { canonical } from "./xml.js";
+
+export function normalize(value: unknown): unknown {
+  if (value === undefined || value === null) return value;
+  if (value instanceof JID) return `jid:${value.toString()}`;
+  if (value instanceof Date) return `date:${value.toISOString()}`;
+  if (value instanceof Element) return `xml:${canonical(value)}`;
+  if (Array.isArray(value)) return value.map(normalize);
+  if (typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (v !== undefined) out[k] = normalize(v);
+    }
+    return out;
+  }
+  return value;
+}

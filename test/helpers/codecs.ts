@@ -15,6 +15,6 @@ function isCodec(v: unknown): v is ElementCodec<unknown, unknown> {
 }
 
 /** `[exportName, codec]` for every exported codec. */
-export const allCodecs: [string, ElementCodec<unknown, unknown>][] = Object.entries(xso).filter(
+export const allCodecs: [string, ElementCodec<unknown, unknown>][] = (Object.entries(xso) as [string, unknown][]).filter(
   (e): e is [string, ElementCodec<unknown, unknown>] => isCodec(e[1]),
 );

@@ -26,11 +26,25 @@ const XML_LANG = "xml:lang";
  * prefixed names or when nothing is inherited.
  */
 export function namespaceOf(el: Element, inherited?: string): string | undefined {
+  const name = el.name;
+  if (name.indexOf(":") !== -1) return (el.getNS() as string | undefined) ?? undefined;
   const own = el.attrs.xmlns;
   if (typeof own === "string") return own;
-  if (inherited !== undefined && el.name.indexOf(":") === -1) return inherited;
-  const ns = el.getNS() as string | undefined;
-  return ns ?? inherited;
+  if (inherited !== undefined) return inherited;
+  return (el.getNS() as string | undefined) ?? undefined;
+}
+
+/**
+ * The default namespace in scope for the unprefixed children of `el`:
+ * its own namespace when `el` is unprefixed, else its `xmlns` declaration or
+ * the default namespace it inherited.
+ */
+export function childScopeOf(el: Element, ownNs: string | undefined, inherited?: string): string | undefined {
+  if (el.name.indexOf(":") === -1) return ownNs;
+  const own = el.attrs.xmlns;
+  if (typeof own === "string") return own;
+  if (inherited !== undefined) return inherited;
+  return (el.findNS() as string | undefined) ?? undefined;
 }
 
 /** The local name of `el` (without a namespace prefix). */
@@ -41,7 +55,7 @@ function localName(el: Element): string {
 }
 
 /** Iterate the element children of `el` whose name and namespace match. */
-function* matchingChildren(el: Element, parentNs: string, name: string, ns: string): Generator<Element> {
+function* matchingChildren(el: Element, parentNs: string | undefined, name: string, ns: string): Generator<Element> {
   for (const c of el.children) {
     if (typeof c === "string") continue;
     if (localName(c) !== name) continue;
@@ -51,7 +65,7 @@ function* matchingChildren(el: Element, parentNs: string, name: string, ns: stri
 }
 
 /** The first element child of `el` with the given name and namespace. */
-function firstChild(el: Element, parentNs: string, name: string, ns: string): Element | undefined {
+function firstChild(el: Element, parentNs: string | undefined, name: string, ns: string): Element | undefined {
   for (const c of el.children) {
     if (typeof c === "string") continue;
     if (c.name !== name && localName(c) !== name) continue;
@@ -86,6 +100,8 @@ export interface DecodeContext {
   readonly el: Element;
   /** Its namespace, resolved. */
   readonly ns: string;
+  /** The default namespace in scope for its unprefixed children. */
+  readonly scope: string | undefined;
 }
 
 /** Context passed to fields while encoding one element. */
@@ -254,7 +270,7 @@ export function element<F extends FieldMap>(name: string, ns: string, fields: F)
       if (localName(el) !== name || namespaceOf(el, inheritedNs) !== ns) {
         fail(name, ns, undefined, `expected ${describe(name, ns)}, got <${el.name} xmlns='${String(namespaceOf(el, inheritedNs))}'>`);
       }
-      const ctx: DecodeContext = { el, ns };
+      const ctx: DecodeContext = { el, ns, scope: childScopeOf(el, ns, inheritedNs) };
       const out: Record<string, unknown> = {};
       for (let i = 0; i < n; i++) {
         const key = keys[i] as string;
@@ -294,12 +310,12 @@ export function element<F extends FieldMap>(name: string, ns: string, fields: F)
       return el;
     },
     findIn(parent, parentNs) {
-      const pns = parentNs ?? namespaceOf(parent) ?? "";
+      const pns = parentNs ?? childScopeOf(parent, namespaceOf(parent));
       const c = firstChild(parent, pns, name, ns);
       return c === undefined ? undefined : codec.decode(c, pns);
     },
     findAllIn(parent, parentNs) {
-      const pns = parentNs ?? namespaceOf(parent) ?? "";
+      const pns = parentNs ?? childScopeOf(parent, namespaceOf(parent));
       const out: OutputOf<F>[] = [];
       for (const c of matchingChildren(parent, pns, name, ns)) out.push(codec.decode(c, pns));
       return out;
@@ -417,8 +433,8 @@ export function childText<T>(
   return {
     kind: "childText",
     meta: { name, ns: childNs, type: type as ValueType<unknown>, required },
-    decode({ el, ns }) {
-      const c = firstChild(el, ns, name, childNs ?? ns);
+    decode({ el, ns, scope }) {
+      const c = firstChild(el, scope, name, childNs ?? ns);
       if (c === undefined) {
         if (required) throw new ValueError(`missing child <${name}>`);
         return undefined;
@@ -449,9 +465,9 @@ export function childTexts<T>(name: string, typeOrOptions?: ValueType<T> | { ns?
   return {
     kind: "childTexts",
     meta: { name, ns: childNs, type: type as ValueType<unknown> },
-    decode({ el, ns }) {
+    decode({ el, ns, scope }) {
       const out: T[] = [];
-      for (const c of matchingChildren(el, ns, name, childNs ?? ns)) out.push(type.parse(textOf(c)));
+      for (const c of matchingChildren(el, scope, name, childNs ?? ns)) out.push(type.parse(textOf(c)));
       return out;
     },
     encode({ el, ns }, values: T[] | undefined) {
@@ -476,9 +492,9 @@ export function langText(name: string, options: { ns?: string } = {}): Field<Rec
   return {
     kind: "langText",
     meta: { name, ns: childNs, type: string as ValueType<unknown> },
-    decode({ el, ns }) {
+    decode({ el, ns, scope }) {
       const out: Record<string, string> = {};
-      for (const c of matchingChildren(el, ns, name, childNs ?? ns)) {
+      for (const c of matchingChildren(el, scope, name, childNs ?? ns)) {
         const lang = c.attrs[XML_LANG];
         const key = typeof lang === "string" ? lang : "";
         if (!Object.prototype.hasOwnProperty.call(out, key)) {
@@ -507,8 +523,8 @@ export function flag(name: string, options: { ns?: string } = {}): Field<boolean
   return {
     kind: "flag",
     meta: { name, ns: childNs, hasDefault: true },
-    decode({ el, ns }) {
-      return firstChild(el, ns, name, childNs ?? ns) !== undefined;
+    decode({ el, ns, scope }) {
+      return firstChild(el, scope, name, childNs ?? ns) !== undefined;
     },
     encode({ el, ns }, value: boolean | undefined) {
       if (value === true) el.cnode(new Element(name, childNs === undefined || childNs === ns ? {} : { xmlns: childNs }));
@@ -524,13 +540,13 @@ export function child<T, TIn>(codec: ElementCodec<T, TIn>, options: { required?:
   return {
     kind: "child",
     meta: { name: codec.name, ns: codec.ns, codec: codec as ElementCodec<unknown, unknown>, required },
-    decode({ el, ns }) {
-      const c = firstChild(el, ns, codec.name, codec.ns);
+    decode({ el, scope }) {
+      const c = firstChild(el, scope, codec.name, codec.ns);
       if (c === undefined) {
         if (required) throw new ValueError(`missing child <${codec.name}>`);
         return undefined;
       }
-      return codec.decode(c, ns);
+      return codec.decode(c, scope);
     },
     encode({ el, ns }, value: TIn | undefined) {
       if (value === undefined || value === null) {
@@ -547,13 +563,13 @@ export function children<T, TIn>(codec: ElementCodec<T, TIn>): Field<T[], TIn[] 
   return {
     kind: "children",
     meta: { name: codec.name, ns: codec.ns, codec: codec as ElementCodec<unknown, unknown> },
-    decode({ el, ns }) {
+    decode({ el, scope }) {
       const out: T[] = [];
       for (const c of el.children) {
         if (typeof c === "string") continue;
         if (c.name !== codec.name && localName(c) !== codec.name) continue;
-        if (namespaceOf(c, ns) !== codec.ns) continue;
-        out.push(codec.decode(c, ns));
+        if (namespaceOf(c, scope) !== codec.ns) continue;
+        out.push(codec.decode(c, scope));
       }
       return out;
     },
@@ -576,11 +592,11 @@ export function choice<N extends string>(ns: string, names: readonly N[], option
   return {
     kind: "choice",
     meta: { ns, names, required },
-    decode({ el, ns: parentNs }) {
+    decode({ el, scope }) {
       for (const c of el.children) {
         if (typeof c === "string") continue;
         const local = localName(c);
-        if (set.has(local) && namespaceOf(c, parentNs) === ns) return local;
+        if (set.has(local) && namespaceOf(c, scope) === ns) return local;
       }
       if (required) throw new ValueError(`missing one of <${names.join("|")}> in ${ns}`);
       return undefined;
@@ -600,9 +616,9 @@ export function raw(filter: (child: Element, childNs: string | undefined) => boo
   return {
     kind: "raw",
     meta,
-    decode({ el, ns }) {
+    decode({ el, scope }) {
       for (const c of el.children) {
-        if (typeof c !== "string" && filter(c, namespaceOf(c, ns))) return c;
+        if (typeof c !== "string" && filter(c, namespaceOf(c, scope))) return c;
       }
       return undefined;
     },
@@ -617,10 +633,10 @@ export function rawList(filter: (child: Element, childNs: string | undefined) =>
   return {
     kind: "rawList",
     meta,
-    decode({ el, ns }) {
+    decode({ el, scope }) {
       const out: Element[] = [];
       for (const c of el.children) {
-        if (typeof c !== "string" && filter(c, namespaceOf(c, ns))) out.push(c);
+        if (typeof c !== "string" && filter(c, namespaceOf(c, scope))) out.push(c);
       }
       return out;
     },

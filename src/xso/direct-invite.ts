@@ -1,6 +1,25 @@
 /**
- * (being written)
+ * XEP-0249 (Direct MUC Invitations) §2: `<x xmlns='jabber:x:conference' jid
+ * password reason continue thread/>` in a message sent straight to the invitee.
  *
  * @module
  */
-export {};
+import { attr, element, type Infer, type Input } from "./codec.js";
+import { NS } from "./ns.js";
+import { boolean, jidValue } from "./values.js";
+
+/**
+ * `<x xmlns='jabber:x:conference'/>`: an invitation to the room `jid`,
+ * optionally continuing the one-to-one chat `thread`.
+ */
+export const directInvite = element("x", NS.CONFERENCE, {
+  jid: attr("jid", jidValue, { required: true }),
+  password: attr("password"),
+  reason: attr("reason"),
+  continue: attr("continue", boolean),
+  thread: attr("thread"),
+});
+/** Decoded direct invitation. */
+export type DirectInvite = Infer<typeof directInvite>;
+/** Direct invitation as accepted by `directInvite.encode`. */
+export type DirectInviteInput = Input<typeof directInvite>;

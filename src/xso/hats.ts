@@ -1,6 +1,50 @@
 /**
- * (being written)
+ * XEP-0317 (Hats) version 0.3 §3.1: `<hats xmlns='urn:xmpp:hats:0'>` in an
+ * occupant's presence, holding `<hat title uri hue? xml:lang?/>` elements that
+ * may carry custom payloads.
  *
  * @module
  */
-export {};
+import { attr, children, element, mapped, rawList, type Infer, type Input } from "./codec.js";
+import { ValueError } from "./errors.js";
+import { NS } from "./ns.js";
+import { string } from "./values.js";
+
+/** xs:decimal or xs:double lexical forms (no INF/NaN). */
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Parse a hue angle in degrees (XEP-0392 style, `0` to `360`).
+ * @throws {@link ValueError} when it is not a number in range.
+ */
+function parseHue(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const t = s.trim();
+  if (!NUMBER.test(t)) throw new ValueError(`not a hue angle: '${t.length > 64 ? `${t.slice(0, 61)}...` : t}'`);
+  const n = Number(t);
+  if (!(n >= 0 && n <= 360)) throw new ValueError(`hue angle out of range [0, 360]: ${t}`);
+  return n === 0 ? 0 : n;
+}
+
+/** `<hat/>`: one extended role, identified by its URI. */
+export const hat = element("hat", NS.HATS, {
+  uri: attr("uri", string, { required: true }),
+  title: attr("title", string, { required: true }),
+  lang: attr("xml:lang"),
+  /** Display colour as a hue angle in degrees. The toolkit has no decimal value type, so the attribute is read as a string and converted. */
+  hue: mapped(attr("hue"), parseHue, (n: number | undefined) => (n === undefined ? undefined : String(n))),
+  payloads: rawList(() => true),
+});
+/** Decoded `<hat/>`. */
+export type Hat = Infer<typeof hat>;
+/** `<hat/>` as accepted by `hat.encode`. */
+export type HatInput = Input<typeof hat>;
+
+/** `<hats/>`: every hat an occupant wears (possibly none). */
+export const hats = element("hats", NS.HATS, {
+  hats: children(hat),
+});
+/** Decoded `<hats/>`. */
+export type Hats = Infer<typeof hats>;
+/** `<hats/>` as accepted by `hats.encode`. */
+export type HatsInput = Input<typeof hats>;

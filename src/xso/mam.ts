@@ -1,6 +1,156 @@
 /**
- * (being written)
+ * XEP-0313 (Message Archive Management, `urn:xmpp:mam:2`) §4: the archive
+ * `<query/>` with its data-form filter (§4.1) and RSM paging (§4.3), the
+ * `<result/>` messages that carry each archived stanza in a XEP-0297
+ * `<forwarded/>` wrapper (§4.2), and the closing `<fin/>` (§4.3).
+ *
+ * The `urn:xmpp:mam:2#extended` additions beyond the filter fields
+ * (`<flip-page/>`, archive metadata) are not modelled.
  *
  * @module
  */
-export {};
+import type { JID } from "@xmpp/jid";
+import { attr, child, element, mapped, raw, type Infer, type Input } from "./codec.js";
+import { dataForm, fieldSpec, formSchema, singleValueKind, type DataForm } from "./data-form.js";
+import { delay } from "./delay.js";
+import { ValueError, type DecodeError } from "./errors.js";
+import { NS } from "./ns.js";
+import { rsmSet } from "./rsm.js";
+import { boolean, dateTime, string } from "./values.js";
+
+/**
+ * `<query xmlns='urn:xmpp:mam:2'>`: an archive query (XEP-0313 §4). `form`
+ * holds the filter (see {@link mamQueryForm}), `rsm` the page requested.
+ */
+export const mamQuery = element("query", NS.MAM, {
+  queryId: attr("queryid"),
+  node: attr("node"),
+  form: child(dataForm),
+  rsm: child(rsmSet),
+});
+/** Decoded `<query/>` of MAM. */
+export type MamQuery = Infer<typeof mamQuery>;
+/** `<query/>` of MAM as accepted by `mamQuery.encode`. */
+export type MamQueryInput = Input<typeof mamQuery>;
+
+/** Whether a child of `<forwarded/>` is the forwarded `<message/>` (it must keep its `jabber:client` namespace, XEP-0297 §3.2). */
+function isClientMessage(el: { readonly name: string }, ns: string | undefined): boolean {
+  const name = el.name;
+  const local = name.slice(name.indexOf(":") + 1);
+  return local === "message" && ns === NS.CLIENT;
+}
+
+/**
+ * `<forwarded xmlns='urn:xmpp:forward:0'>` as it appears in a MAM result
+ * (XEP-0297): when the message was archived (`delay`) and the archived
+ * `<message xmlns='jabber:client'>` itself, kept as a raw element for the
+ * stanza codecs to decode. A `<forwarded/>` without such a message is malformed.
+ */
+export const mamForwarded = element("forwarded", NS.FORWARD, {
+  delay: child(delay),
+  message: mapped(
+    raw(isClientMessage, { name: "message", ns: NS.CLIENT }),
+    (message) => {
+      if (message === undefined) throw new ValueError(`missing child <message xmlns='${NS.CLIENT}'>`);
+      return message;
+    },
+    (message) => message,
+  ),
+});
+/** Decoded `<forwarded/>` of a MAM result. */
+export type MamForwarded = Infer<typeof mamForwarded>;
+
+/**
+ * `<result xmlns='urn:xmpp:mam:2' queryid id>`: one archived message, sent in
+ * its own `<message/>` while a query runs (XEP-0313 §4.2). `id` is the
+ * message's archive ID, usable in RSM `after`/`before` and in the
+ * `after-id`/`before-id`/`ids` filters.
+ */
+export const mamResult = element("result", NS.MAM, {
+  queryId: attr("queryid"),
+  id: attr("id", string, { required: true }),
+  forwarded: child(mamForwarded, { required: true }),
+});
+/** Decoded `<result/>` of MAM. */
+export type MamResult = Infer<typeof mamResult>;
+/** `<result/>` of MAM as accepted by `mamResult.encode`. */
+export type MamResultInput = Input<typeof mamResult>;
+
+/**
+ * `<fin xmlns='urn:xmpp:mam:2' complete stable>`: the end of a query's results
+ * (XEP-0313 §4.3). `complete` (default `false`) says the last page was
+ * reached; `stable` (default `true`) is `false` when the results may still
+ * change. `rsm` describes the page sent; the XEP requires it, but a missing
+ * one is tolerated.
+ */
+export const mamFin = element("fin", NS.MAM, {
+  complete: attr("complete", boolean, { default: false }),
+  stable: attr("stable", boolean, { default: true }),
+  rsm: child(rsmSet),
+});
+/** Decoded `<fin/>` of MAM. */
+export type MamFin = Infer<typeof mamFin>;
+/** `<fin/>` of MAM as accepted by `mamFin.encode`. */
+export type MamFinInput = Input<typeof mamFin>;
+
+/** The filter fields of a MAM query form (XEP-0313 §4.1). */
+export interface MamQueryFilter {
+  /** Only messages to or from this JID (`with`). */
+  with?: JID;
+  /** Only messages archived at or after this time (`start`). */
+  start?: Date;
+  /** Only messages archived at or before this time (`end`). */
+  end?: Date;
+  /** Only messages archived before the one with this archive ID (`before-id`, needs `#extended`). */
+  beforeId?: string;
+  /** Only messages archived after the one with this archive ID (`after-id`, needs `#extended`). */
+  afterId?: string;
+  /** Only the messages with these archive IDs (`ids`, needs `#extended`). */
+  ids?: string[];
+}
+
+/**
+ * The typed view of the MAM filter form (FORM_TYPE `urn:xmpp:mam:2`), for
+ * building and reading submissions, and for the form a server offers
+ * (`toForm`, as in XEP-0313 §4.1.5).
+ */
+export const mamFilterSchema = formSchema(NS.MAM, {
+  with: fieldSpec("with", "jid"),
+  start: fieldSpec("start", singleValueKind("text-single", dateTime)),
+  end: fieldSpec("end", singleValueKind("text-single", dateTime)),
+  afterId: fieldSpec("after-id", "text"),
+  beforeId: fieldSpec("before-id", "text"),
+  ids: fieldSpec("ids", "listMulti"),
+});
+
+/**
+ * Build the submitted filter form of a MAM query: the hidden FORM_TYPE field
+ * first, then one field for each filter property set. An empty `ids` list is
+ * left out.
+ *
+ * @param filter - the filter properties.
+ * @returns a data form of type `submit`, for `mamQuery`'s `form`.
+ * @example
+ * ```ts
+ * mamQuery.encode({ queryId: "f27", form: mamQueryForm({ with: jid("juliet@capulet.lit") }), rsm: { max: 10 } });
+ * ```
+ */
+export function mamQueryForm(filter: MamQueryFilter): DataForm {
+  const { ids, ...rest } = filter;
+  return mamFilterSchema.toSubmit(ids === undefined || ids.length === 0 ? rest : { ...rest, ids });
+}
+
+/**
+ * Read the filter of a MAM query form. Fields this SDK does not model (such
+ * as `include-groupchat` or server-specific ones) are ignored, and so is an
+ * `ids` field without values (as in a server's blank form).
+ *
+ * @param form - a decoded data form (usually `mamQuery`'s `form`).
+ * @returns the filter properties the form sets.
+ * @throws {@link DecodeError} naming the field `var` when a value is invalid
+ *   (a bad JID or date), or when the form's FORM_TYPE is not `urn:xmpp:mam:2`.
+ */
+export function parseMamQueryForm(form: Pick<DataForm, "fields">): MamQueryFilter {
+  const { ids, ...rest } = mamFilterSchema.parse(form);
+  return ids === undefined || ids.length === 0 ? rest : { ...rest, ids };
+}

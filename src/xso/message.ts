@@ -1,6 +1,60 @@
 /**
- * (being written)
+ * RFC 6121 §5.2: the basic `<message/>` stanza in `jabber:client` — its
+ * common attributes (RFC 6120 §8.1) and the `<body/>`, `<subject/>` and
+ * `<thread/>` children. Extensions (delay, stanza-id, occupant-id, muc#user…)
+ * are decoded separately with their own codecs' `findIn`.
+ *
+ * Messages on a component stream (`jabber:component:accept`) decode with
+ * `message.decode(el, NS.CLIENT)`.
  *
  * @module
  */
-export {};
+import { attr, child, element, langText, mapped, text, type Infer, type Input } from "./codec.js";
+import { NS } from "./ns.js";
+import { jidValue, openEnumeration } from "./values.js";
+
+/** Message types (RFC 6121 §5.2.2). */
+export const MESSAGE_TYPES = ["chat", "error", "groupchat", "headline", "normal"] as const;
+/** A message type; `"normal"` when the stanza has no `type` or one not understood. */
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+const TYPE_SET: ReadonlySet<string> = new Set<string>(MESSAGE_TYPES);
+
+/** `<thread/>` (RFC 6121 §5.2.5): a conversation thread ID, optionally with its parent thread. */
+export const messageThread = element("thread", NS.CLIENT, {
+  id: text(),
+  parent: attr("parent"),
+});
+/** Decoded `<thread/>`. */
+export type MessageThread = Infer<typeof messageThread>;
+
+/**
+ * `<message/>` (RFC 6121 §5.2).
+ *
+ * - `type`: an absent or unknown `type` decodes as `"normal"`, as RFC 6121
+ *   §5.2.2 requires; `"normal"` is encoded by omitting the attribute.
+ * - `lang`: the stanza's `xml:lang` (RFC 6120 §8.1.5), the language of the
+ *   `body` and `subject` texts that have no `xml:lang` of their own.
+ * - `body`, `subject`: texts by `xml:lang` (`""` for the one without). An
+ *   empty `<subject/>` decodes as `{ "": "" }` and no `<subject/>` as `{}`:
+ *   in a MUC, a message with a `<subject/>` but no `<body/>` changes the
+ *   subject, and an empty one clears it (XEP-0045 §8.1).
+ */
+export const message = element("message", NS.CLIENT, {
+  type: mapped(
+    attr("type", openEnumeration(MESSAGE_TYPES), { default: "normal" }),
+    (t): MessageType => (TYPE_SET.has(t) ? (t as MessageType) : "normal"),
+    (t: MessageType | undefined) => t,
+  ),
+  id: attr("id"),
+  from: attr("from", jidValue),
+  to: attr("to", jidValue),
+  lang: attr("xml:lang"),
+  body: langText("body"),
+  subject: langText("subject"),
+  thread: child(messageThread),
+});
+/** Decoded `<message/>`. */
+export type Message = Infer<typeof message>;
+/** `<message/>` as accepted by `message.encode`. */
+export type MessageInput = Input<typeof message>;

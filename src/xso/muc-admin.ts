@@ -1,6 +1,45 @@
 /**
- * (being written)
+ * XEP-0045 §19.3: `<query xmlns='http://jabber.org/protocol/muc#admin'>` —
+ * role and affiliation changes (kick, ban, voice, membership, moderator,
+ * admin and owner lists) and the lists the room returns (§8, §9, §10.3–10.8).
  *
  * @module
  */
-export {};
+import { attr, child, childText, children, element, type Infer, type Input } from "./codec.js";
+import { affiliationValue, roleValue } from "./muc-user.js";
+import { NS } from "./ns.js";
+import { jidValue } from "./values.js";
+
+/** `<actor/>` in muc#admin: who made the change. */
+export const mucAdminActor = element("actor", NS.MUC_ADMIN, {
+  jid: attr("jid", jidValue),
+  nick: attr("nick"),
+});
+/** Decoded muc#admin `<actor/>`. */
+export type MucAdminActor = Infer<typeof mucAdminActor>;
+
+/**
+ * `<item/>` in muc#admin: one requested change (or one list entry) of an
+ * occupant's role by `nick`, or of a user's affiliation by `jid`.
+ */
+export const mucAdminItem = element("item", NS.MUC_ADMIN, {
+  affiliation: attr("affiliation", affiliationValue),
+  role: attr("role", roleValue),
+  jid: attr("jid", jidValue),
+  nick: attr("nick"),
+  actor: child(mucAdminActor),
+  reason: childText("reason"),
+});
+/** Decoded muc#admin `<item/>`. */
+export type MucAdminItem = Infer<typeof mucAdminItem>;
+/** muc#admin `<item/>` as accepted by `mucAdminItem.encode`. */
+export type MucAdminItemInput = Input<typeof mucAdminItem>;
+
+/** `<query xmlns='…/muc#admin'>`: a list of items to change, query or report. */
+export const mucAdminQuery = element("query", NS.MUC_ADMIN, {
+  items: children(mucAdminItem),
+});
+/** Decoded muc#admin `<query/>`. */
+export type MucAdminQuery = Infer<typeof mucAdminQuery>;
+/** muc#admin `<query/>` as accepted by `mucAdminQuery.encode`. */
+export type MucAdminQueryInput = Input<typeof mucAdminQuery>;

@@ -1,6 +1,33 @@
 /**
- * (being written)
+ * XEP-0045 §19.4: `<query xmlns='http://jabber.org/protocol/muc#owner'>` —
+ * room configuration forms (§10.1, §10.2) and room destruction (§10.9).
  *
  * @module
  */
-export {};
+import { attr, child, childText, element, type Infer, type Input } from "./codec.js";
+import { dataForm } from "./data-form.js";
+import { NS } from "./ns.js";
+import { jidValue } from "./values.js";
+
+/** `<destroy/>` in muc#owner: the request to destroy the room, with an optional alternate venue. */
+export const mucOwnerDestroy = element("destroy", NS.MUC_OWNER, {
+  jid: attr("jid", jidValue),
+  password: childText("password"),
+  reason: childText("reason"),
+});
+/** Decoded muc#owner `<destroy/>`. */
+export type MucOwnerDestroy = Infer<typeof mucOwnerDestroy>;
+
+/**
+ * `<query xmlns='…/muc#owner'>`: empty (request for the configuration form,
+ * or "no configuration possible"), with a data form (the configuration form,
+ * its submission or cancellation), or with a `<destroy/>` request.
+ */
+export const mucOwnerQuery = element("query", NS.MUC_OWNER, {
+  form: child(dataForm),
+  destroy: child(mucOwnerDestroy),
+});
+/** Decoded muc#owner `<query/>`. */
+export type MucOwnerQuery = Infer<typeof mucOwnerQuery>;
+/** muc#owner `<query/>` as accepted by `mucOwnerQuery.encode`. */
+export type MucOwnerQueryInput = Input<typeof mucOwnerQuery>;

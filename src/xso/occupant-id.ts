@@ -1,6 +1,17 @@
 /**
- * (being written)
+ * XEP-0421 (Anonymous unique occupant identifiers for MUCs) §3:
+ * `<occupant-id xmlns='urn:xmpp:occupant-id:0' id/>`, attached by the room to
+ * every presence and message of an occupant.
  *
  * @module
  */
-export {};
+import { attr, element, type Infer } from "./codec.js";
+import { NS } from "./ns.js";
+import { string } from "./values.js";
+
+/** `<occupant-id/>`: a stable, opaque per-room identifier of the occupant's real bare JID. */
+export const occupantId = element("occupant-id", NS.OCCUPANT_ID, {
+  id: attr("id", string, { required: true }),
+});
+/** Decoded `<occupant-id/>`. */
+export type OccupantId = Infer<typeof occupantId>;

@@ -1,6 +1,69 @@
 /**
- * (being written)
+ * RFC 6121 §4.7: the basic `<presence/>` stanza in `jabber:client` — its
+ * common attributes (RFC 6120 §8.1) and the `<show/>`, `<status/>` and
+ * `<priority/>` children. Extensions (MUC, occupant-id, hats, delay…) are
+ * decoded separately with their own codecs' `findIn`.
+ *
+ * Presences on a component stream (`jabber:component:accept`) decode with
+ * `presence.decode(el, NS.CLIENT)`.
  *
  * @module
  */
-export {};
+import { attr, childText, element, langText, mapped, type Infer, type Input } from "./codec.js";
+import { NS } from "./ns.js";
+import { enumeration, integer, jidValue, openEnumeration } from "./values.js";
+
+/**
+ * Presence types (RFC 6121 §4.7.1). `"available"` stands for the absent
+ * `type` attribute; it is never written.
+ */
+export const PRESENCE_TYPES = [
+  "available",
+  "unavailable",
+  "subscribe",
+  "subscribed",
+  "unsubscribe",
+  "unsubscribed",
+  "probe",
+  "error",
+] as const;
+/** A presence type; `"available"` when the stanza has no `type`. */
+export type PresenceType = (typeof PRESENCE_TYPES)[number];
+
+/** Availability sub-states (RFC 6121 §4.7.2.1). */
+export const PRESENCE_SHOWS = ["away", "chat", "dnd", "xa"] as const;
+/** An availability sub-state; absent means plain "online". */
+export type PresenceShow = (typeof PRESENCE_SHOWS)[number];
+
+const SHOW_SET: ReadonlySet<string> = new Set<string>(PRESENCE_SHOWS);
+
+/**
+ * `<presence/>` (RFC 6121 §4.7).
+ *
+ * - `type`: `"available"` when absent; an unknown type fails decoding.
+ * - `lang`: the stanza's `xml:lang` (RFC 6120 §8.1.5), the language of the
+ *   `status` text that has no `xml:lang` of its own.
+ * - `show`: a value outside {@link PRESENCE_SHOWS} (seen in the wild as
+ *   `online` or `available`) decodes as absent rather than failing the whole
+ *   stanza.
+ * - `status`: texts by `xml:lang` (`""` for the one without).
+ * - `priority`: -128 to 127; absent means 0.
+ */
+export const presence = element("presence", NS.CLIENT, {
+  type: attr("type", enumeration(PRESENCE_TYPES), { default: "available" }),
+  id: attr("id"),
+  from: attr("from", jidValue),
+  to: attr("to", jidValue),
+  lang: attr("xml:lang"),
+  show: mapped(
+    childText("show", openEnumeration(PRESENCE_SHOWS)),
+    (s): PresenceShow | undefined => (s !== undefined && SHOW_SET.has(s) ? (s as PresenceShow) : undefined),
+    (s: PresenceShow | undefined) => s,
+  ),
+  status: langText("status"),
+  priority: childText("priority", integer(-128, 127)),
+});
+/** Decoded `<presence/>`. */
+export type Presence = Infer<typeof presence>;
+/** `<presence/>` as accepted by `presence.encode`. */
+export type PresenceInput = Input<typeof presence>;

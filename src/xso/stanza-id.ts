@@ -1,6 +1,27 @@
 /**
- * (being written)
+ * XEP-0359 (Unique and Stable Stanza IDs) §2: `<stanza-id id by/>`, assigned
+ * by an archiving entity such as a MUC room, and `<origin-id id/>`, assigned
+ * by the sending client, both in `urn:xmpp:sid:0`.
  *
  * @module
  */
-export {};
+import { attr, element, type Infer, type Input } from "./codec.js";
+import { NS } from "./ns.js";
+import { jidValue, string } from "./values.js";
+
+/** `<stanza-id/>`: an ID unique and stable within the scope of the entity named by `by`. */
+export const stanzaId = element("stanza-id", NS.SID, {
+  id: attr("id", string, { required: true }),
+  by: attr("by", jidValue, { required: true }),
+});
+/** Decoded `<stanza-id/>`. */
+export type StanzaId = Infer<typeof stanzaId>;
+/** `<stanza-id/>` as accepted by `stanzaId.encode`. */
+export type StanzaIdInput = Input<typeof stanzaId>;
+
+/** `<origin-id/>`: the ID the originating client gave its stanza (spoofable; not for references). */
+export const originId = element("origin-id", NS.SID, {
+  id: attr("id", string, { required: true }),
+});
+/** Decoded `<origin-id/>`. */
+export type OriginId = Infer<typeof originId>;

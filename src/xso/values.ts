@@ -174,7 +174,17 @@ export function parseJid(s: string): JID {
   if (domain.includes("@") || CONTROL_OR_SPACE.test(domain) || /[/<>"'&]/.test(domain)) {
     throw new ValueError(`invalid JID '${clip(s)}': invalid domainpart`);
   }
-  return new JID(local ?? null, domain, resource ?? null);
+  const jid = new JID(null, domain, resource ?? null);
+  if (local !== undefined) {
+    if (local.includes("\\")) {
+      // @xmpp/jid would XEP-0106-escape a plain backslash into "\\5c", which
+      // names another address; RFC 7622 allows it, so keep it as it is.
+      (jid as unknown as { _local: string })._local = local.toLowerCase();
+    } else {
+      jid.setLocal(local);
+    }
+  }
+  return jid;
 }
 
 /** A JID, validated on parse (see {@link parseJid}). */

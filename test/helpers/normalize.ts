@@ -3,7 +3,7 @@
  * strings, Dates ISO strings, elements their canonical XML, and undefined
  * properties are dropped.
  */
-import { Element } from "@xmpp/xml";
+import type { Element } from "@xmpp/xml";
 import { JID } from "@xmpp/jid";
 import { canonical } from "./xml.js";
 
@@ -11,7 +11,7 @@ export function normalize(value: unknown): unknown {
   if (value === undefined || value === null) return value;
   if (value instanceof JID) return `jid:${value.toString()}`;
   if (value instanceof Date) return `date:${value.toISOString()}`;
-  if (value instanceof Element) return `xml:${canonical(value)}`;
+  if (isElement(value)) return `xml:${canonical(value)}`;
   if (Array.isArray(value)) return value.map(normalize);
   if (typeof value === "object") {
     const out: Record<string, unknown> = {};
@@ -21,4 +21,15 @@ export function normalize(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/** Elements by shape: ltx's ESM and CommonJS builds have distinct Element classes. */
+function isElement(v: unknown): v is Element {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as { name?: unknown }).name === "string" &&
+    Array.isArray((v as { children?: unknown }).children) &&
+    typeof (v as { attrs?: unknown }).attrs === "object"
+  );
 }

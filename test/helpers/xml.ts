@@ -2,15 +2,38 @@
  * XML helpers for tests: parse text, and compare elements as XML with
  * insignificant whitespace stripped.
  */
-import { parse as ltxParse } from "ltx";
-import type { Element } from "@xmpp/xml";
+import { Parser, type Element } from "@xmpp/xml";
 import { namespaceOf } from "../../src/xso/codec.js";
 
 /** Parse XML text into an element, dropping whitespace-only text between elements. */
 export function parseXml(text: string): Element {
-  const el = ltxParse(text) as unknown as Element;
+  const el = parseElement(text);
   stripWhitespace(el);
   return el;
+}
+
+/**
+ * Parse XML text with the parser `@xmpp/client` uses, so elements are the
+ * same class as those a connection delivers.
+ */
+export function parseElement(text: string): Element {
+  const parser = new Parser();
+  let root: Element | undefined;
+  let error: unknown;
+  parser.on("start", (el: Element) => {
+    root = el;
+  });
+  parser.on("element", (el: Element) => {
+    root?.cnode(el);
+  });
+  parser.on("error", (e: unknown) => {
+    error = e;
+  });
+  parser.write(text);
+  parser.end("");
+  if (error !== undefined) throw error;
+  if (root === undefined) throw new Error("no element in XML text");
+  return root;
 }
 
 function stripWhitespace(el: Element): void {

@@ -54,25 +54,35 @@ function localName(el: Element): string {
   return colon === -1 ? name : name.slice(colon + 1);
 }
 
-/** Iterate the element children of `el` whose name and namespace match. */
-function* matchingChildren(el: Element, parentNs: string | undefined, name: string, ns: string): Generator<Element> {
-  for (const c of el.children) {
-    if (typeof c === "string") continue;
-    if (localName(c) !== name) continue;
+/** The element children of `el` whose name and namespace match, in order. */
+function matchingChildren(el: Element, parentNs: string | undefined, name: string, ns: string): Element[] {
+  const out: Element[] = [];
+  const children = el.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
+    if (typeof c === "string" || c === undefined) continue;
+    if (c.name !== name && !prefixedAs(c.name, name)) continue;
     if (namespaceOf(c, parentNs) !== ns) continue;
-    yield c;
+    out.push(c);
   }
+  return out;
 }
 
 /** The first element child of `el` with the given name and namespace. */
 function firstChild(el: Element, parentNs: string | undefined, name: string, ns: string): Element | undefined {
   for (const c of el.children) {
     if (typeof c === "string") continue;
-    if (c.name !== name && localName(c) !== name) continue;
+    if (c.name !== name && !prefixedAs(c.name, name)) continue;
     if (namespaceOf(c, parentNs) !== ns) continue;
     return c;
   }
   return undefined;
+}
+
+/** Whether `qname` is `prefix:local` (the slow path of a name match; most names have no prefix). */
+function prefixedAs(qname: string, local: string): boolean {
+  const n = qname.length - local.length - 1;
+  return n > 0 && qname.charCodeAt(n) === 58 /* ":" */ && qname.endsWith(local);
 }
 
 /** Concatenated text content of `el` (direct text children only). */
@@ -272,23 +282,22 @@ export function element<F extends FieldMap>(name: string, ns: string, fields: F)
       }
       const ctx: DecodeContext = { el, ns, scope: childScopeOf(el, ns, inheritedNs) };
       const out: Record<string, unknown> = {};
-      for (let i = 0; i < n; i++) {
+      let i = 0;
+      try {
+        for (; i < n; i++) out[keys[i] as string] = (list[i] as AnyField).decode(ctx);
+      } catch (e) {
         const key = keys[i] as string;
-        try {
-          out[key] = (list[i] as AnyField).decode(ctx);
-        } catch (e) {
-          if (e instanceof DecodeError && e.field !== undefined) {
-            // A nested element failed: keep its detail, prefix the path.
-            throw new DecodeError(`${describe(name, ns)} ${key}: ${e.message}`, {
-              element: name,
-              ns,
-              field: `${key}.${e.field}`,
-              cause: e,
-            });
-          }
-          const detail = e instanceof Error ? e.message : String(e);
-          fail(name, ns, key, `${describe(name, ns)} field '${key}': ${detail}`, e);
+        if (e instanceof DecodeError && e.field !== undefined) {
+          // A nested element failed: keep its detail, prefix the path.
+          throw new DecodeError(`${describe(name, ns)} ${key}: ${e.message}`, {
+            element: name,
+            ns,
+            field: `${key}.${e.field}`,
+            cause: e,
+          });
         }
+        const detail = e instanceof Error ? e.message : String(e);
+        fail(name, ns, key, `${describe(name, ns)} field '${key}': ${detail}`, e);
       }
       return out as OutputOf<F>;
     },
@@ -497,8 +506,11 @@ export function langText(name: string, options: { ns?: string } = {}): Field<Rec
       for (const c of matchingChildren(el, scope, name, childNs ?? ns)) {
         const lang = c.attrs[XML_LANG];
         const key = typeof lang === "string" ? lang : "";
-        if (!Object.prototype.hasOwnProperty.call(out, key)) {
+        if (Object.prototype.hasOwnProperty.call(out, key)) continue;
+        if (key === "__proto__") {
           Object.defineProperty(out, key, { value: textOf(c), enumerable: true, writable: true, configurable: true });
+        } else {
+          out[key] = textOf(c);
         }
       }
       return out;
@@ -567,7 +579,7 @@ export function children<T, TIn>(codec: ElementCodec<T, TIn>): Field<T[], TIn[] 
       const out: T[] = [];
       for (const c of el.children) {
         if (typeof c === "string") continue;
-        if (c.name !== codec.name && localName(c) !== codec.name) continue;
+        if (c.name !== codec.name && !prefixedAs(c.name, codec.name)) continue;
         if (namespaceOf(c, scope) !== codec.ns) continue;
         out.push(codec.decode(c, scope));
       }

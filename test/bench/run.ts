@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: run every benchmark and print its table.
+ * Pass names to run a subset: `npm run bench -- codec`.
+ */
+import { runCodecBench } from "./codec.js";
+
+const benches: Record<string, () => void | Promise<void>> = {
+  codec: runCodecBench,
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(benches)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  await run();
+}

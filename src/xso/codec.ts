@@ -182,15 +182,22 @@ export type AnyField = Field<any, any>; // eslint-disable-line @typescript-eslin
 /** A map of property names to fields. */
 export type FieldMap = Record<string, AnyField>;
 
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
+/** Flatten an intersection into one object type (for readable hovers). */
+export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
-type FieldOut<F> = F extends Field<infer O, any> ? O : never; // eslint-disable-line @typescript-eslint/no-explicit-any
-type FieldIn<F> = F extends Field<any, infer I> ? I : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The decoded value type of a field. */
+export type FieldOut<F> = F extends Field<infer O, any> ? O : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The encode input type of a field. */
+export type FieldIn<F> = F extends Field<any, infer I> ? I : never; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
-type WithOptional<T> = Simplify<
-  { [K in Exclude<keyof T, OptionalKeys<T>>]: T[K] } & { [K in OptionalKeys<T>]?: T[K] }
->;
+/** The keys of `T` whose values may be `undefined`. */
+export type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
+/**
+ * `T` with the keys whose values may be `undefined` made optional. Built from
+ * `Pick`/`Partial`, which keep each property's declaration, so TSDoc written
+ * on a field of a definition shows on the inferred property.
+ */
+export type WithOptional<T> = Simplify<Pick<T, Exclude<keyof T, OptionalKeys<T>>> & Partial<Pick<T, OptionalKeys<T>>>>;
 
 /** The decoded value of a field map. */
 export type OutputOf<F extends FieldMap> = WithOptional<{ [K in keyof F]: FieldOut<F[K]> }>;
@@ -234,7 +241,23 @@ export interface ElementCodec<T, TIn = T> {
 }
 
 /** The outcome of {@link ElementCodec.tryDecode}. */
-export type DecodeResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: DecodeError };
+export type DecodeResult<T> = DecodeSuccess<T> | DecodeFailure;
+
+/** A successful {@link ElementCodec.tryDecode}. */
+export interface DecodeSuccess<T> {
+  /** Always `true`. */
+  readonly ok: true;
+  /** The decoded value. */
+  readonly value: T;
+}
+
+/** A failed {@link ElementCodec.tryDecode}. */
+export interface DecodeFailure {
+  /** Always `false`. */
+  readonly ok: false;
+  /** What was malformed. */
+  readonly error: DecodeError;
+}
 
 /** The decoded type of a codec. */
 export type Infer<C> = C extends ElementCodec<infer T, any> ? T : never; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -349,16 +372,39 @@ export interface ChildTextOptions<T> extends ValueOptions<T> {
 
 // Overloads give the field its optionality in the type.
 /**
- * An attribute.
+ * An optional string attribute.
  *
  * @param name - attribute name (`xml:lang` allowed).
- * @param type - value type; {@link string} by default.
- * @param options - `required` or `default`.
+ * @example
+ * ```ts
+ * element("actor", NS.MUC_USER, { nick: attr("nick") }); // → { nick?: string }
+ * ```
  */
 export function attr(name: string): Field<string | undefined>;
+/**
+ * An optional attribute of a value type.
+ *
+ * @param name - attribute name.
+ * @param type - how the value parses and formats.
+ */
 export function attr<T>(name: string, type: ValueType<T>): Field<T | undefined>;
+/**
+ * A required attribute: decoding fails without it.
+ *
+ * @param name - attribute name.
+ * @param type - how the value parses and formats.
+ * @param options - `{ required: true }`.
+ */
 export function attr<T>(name: string, type: ValueType<T>, options: { required: true }): Field<T>;
-export function attr<T>(name: string, type: ValueType<T>, options: { default: T }): Field<T, T | undefined>;
+/**
+ * An attribute with a default: decodes as the default when absent, and is
+ * not written when equal to it.
+ *
+ * @param name - attribute name.
+ * @param type - how the value parses and formats.
+ * @param options - `{ default: value }`.
+ */
+export function attr<T>(name: string, type: ValueType<T>, options: { default: NoInfer<T> }): Field<T, T | undefined>;
 export function attr<T>(name: string, type: ValueType<T> = string as unknown as ValueType<T>, options: ValueOptions<T> = {}): AnyField {
   const required = options.required === true;
   const hasDefault = "default" in options;
@@ -385,13 +431,20 @@ export function attr<T>(name: string, type: ValueType<T> = string as unknown as 
   };
 }
 
-/**
- * The element's own text content.
- *
- * @param type - value type; {@link string} by default (absent text decodes as `""`).
- */
+/** The element's own text content as a string (no text decodes as `""`). */
 export function text(): Field<string, string | undefined>;
+/**
+ * The element's own text content as a value type (no text decodes as `undefined`).
+ *
+ * @param type - how the value parses and formats.
+ */
 export function text<T>(type: ValueType<T>): Field<T | undefined>;
+/**
+ * The element's own text content, required.
+ *
+ * @param type - how the value parses and formats.
+ * @param options - `{ required: true }`.
+ */
 export function text<T>(type: ValueType<T>, options: { required: true }): Field<T>;
 export function text<T>(type?: ValueType<T>, options: ValueOptions<T> = {}): AnyField {
   const plain = type === undefined;
@@ -427,7 +480,21 @@ export function text<T>(type?: ValueType<T>, options: ValueOptions<T> = {}): Any
  * `<before>` stay distinguishable.
  */
 export function childText(name: string, options?: { ns?: string }): Field<string | undefined>;
+/**
+ * The text of an optional child element, as a value type.
+ *
+ * @param name - the child's local name.
+ * @param type - how the text parses and formats.
+ * @param options - `ns` when the child is in another namespace than its parent.
+ */
 export function childText<T>(name: string, type: ValueType<T>, options?: { ns?: string }): Field<T | undefined>;
+/**
+ * The text of a required child element.
+ *
+ * @param name - the child's local name.
+ * @param type - how the text parses and formats.
+ * @param options - `{ required: true }`, and `ns` when the child is in another namespace.
+ */
 export function childText<T>(name: string, type: ValueType<T>, options: { ns?: string; required: true }): Field<T>;
 export function childText<T>(
   name: string,
@@ -465,6 +532,13 @@ export function childText<T>(
 
 /** The texts of every child element with a name (`<value>a</value><value>b</value>`). */
 export function childTexts(name: string, options?: { ns?: string }): Field<string[], string[] | undefined>;
+/**
+ * The texts of every child element with a name, each parsed as a value type.
+ *
+ * @param name - the children's local name.
+ * @param type - how each text parses and formats.
+ * @param options - `ns` when the children are in another namespace than their parent.
+ */
 export function childTexts<T>(name: string, type: ValueType<T>, options?: { ns?: string }): Field<T[], T[] | undefined>;
 export function childTexts<T>(name: string, typeOrOptions?: ValueType<T> | { ns?: string }, maybeOptions: { ns?: string } = {}): AnyField {
   const isType = typeOrOptions !== undefined && "parse" in typeOrOptions;
@@ -544,8 +618,14 @@ export function flag(name: string, options: { ns?: string } = {}): Field<boolean
   };
 }
 
-/** The first child matching `codec`, decoded. */
+/** The first child matching `codec`, decoded; `undefined` when there is none. */
 export function child<T, TIn>(codec: ElementCodec<T, TIn>): Field<T | undefined, TIn | undefined>;
+/**
+ * The first child matching `codec`, required.
+ *
+ * @param codec - the child's codec.
+ * @param options - `{ required: true }`.
+ */
 export function child<T, TIn>(codec: ElementCodec<T, TIn>, options: { required: true }): Field<T, TIn>;
 export function child<T, TIn>(codec: ElementCodec<T, TIn>, options: { required?: boolean } = {}): AnyField {
   const required = options.required === true;
@@ -597,6 +677,13 @@ export function children<T, TIn>(codec: ElementCodec<T, TIn>): Field<T[], TIn[] 
  * (an error condition, a chat state). Unknown names are skipped.
  */
 export function choice<N extends string>(ns: string, names: readonly N[]): Field<N | undefined>;
+/**
+ * The name of the first child element in `ns` whose name is one of `names`, required.
+ *
+ * @param ns - the children's namespace.
+ * @param names - the accepted local names.
+ * @param options - `{ required: true }`.
+ */
 export function choice<N extends string>(ns: string, names: readonly N[], options: { required: true }): Field<N>;
 export function choice<N extends string>(ns: string, names: readonly N[], options: { required?: boolean } = {}): AnyField {
   const set = new Set<string>(names);

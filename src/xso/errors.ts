@@ -27,6 +27,7 @@ export interface DecodeErrorOptions {
  * ```
  */
 export class DecodeError extends Error {
+  /** Always `"DecodeError"`. */
   override readonly name = "DecodeError" as const;
   /** Local name of the element that failed to decode. */
   readonly element: string;
@@ -63,6 +64,7 @@ export function isDecodeError(e: unknown): e is DecodeError {
  * Codecs wrap it into a {@link DecodeError} naming the element and field.
  */
 export class ValueError extends Error {
+  /** Always `"ValueError"`. */
   override readonly name = "ValueError" as const;
 }
 

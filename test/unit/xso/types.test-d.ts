@@ -91,3 +91,68 @@ describe("inferred codec types", () => {
     expectTypeOf<Affiliation>().toEqualTypeOf<"owner" | "admin" | "member" | "outcast" | "none">();
   });
 });
+
+import {
+  XMPPError,
+  dataForm,
+  mamQuery,
+  message,
+  presence,
+  roomConfigSchema,
+  stanzaError,
+  type DataForm,
+  type DataFormField,
+  type Delay,
+  type MamResult,
+  type Message,
+  type Presence,
+  type RoomConfig,
+  type RsmSet,
+  type StanzaErrorCondition,
+  type StanzaId,
+} from "../../../src/xso/index.js";
+
+describe("inferred types of the stanza codecs", () => {
+  it("types presence and message basics", () => {
+    expectTypeOf<Presence["type"]>().toEqualTypeOf<
+      "available" | "unavailable" | "subscribe" | "subscribed" | "unsubscribe" | "unsubscribed" | "probe" | "error"
+    >();
+    expectTypeOf<Presence["from"]>().toEqualTypeOf<JID | undefined>();
+    expectTypeOf<Presence["show"]>().toEqualTypeOf<"away" | "chat" | "dnd" | "xa" | undefined>();
+    expectTypeOf<Presence["status"]>().toEqualTypeOf<Record<string, string>>();
+    expectTypeOf<Presence["priority"]>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<Message["type"]>().toEqualTypeOf<"chat" | "error" | "groupchat" | "headline" | "normal">();
+    expectTypeOf<Message["body"]>().toEqualTypeOf<Record<string, string>>();
+    expectTypeOf(presence.decode).returns.not.toBeAny();
+    expectTypeOf(message.decode).returns.not.toBeAny();
+  });
+
+  it("types extensions", () => {
+    expectTypeOf<Delay["stamp"]>().toEqualTypeOf<Date>();
+    expectTypeOf<Delay["from"]>().toEqualTypeOf<JID | undefined>();
+    expectTypeOf<StanzaId>().toEqualTypeOf<{ id: string; by: JID }>();
+    expectTypeOf<RsmSet["max"]>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<MamResult["forwarded"]["message"]>().toEqualTypeOf<Element>();
+    expectTypeOf(mamQuery.decode).returns.not.toBeAny();
+  });
+
+  it("types stanza errors and XMPPError", () => {
+    expectTypeOf(stanzaError.decode).returns.toHaveProperty("condition").toEqualTypeOf<StanzaErrorCondition>();
+    expectTypeOf<XMPPError["condition"]>().toEqualTypeOf<StanzaErrorCondition>();
+    expectTypeOf<XMPPError>().toMatchTypeOf<Error>();
+    expectTypeOf<StanzaErrorCondition>().toMatchTypeOf<string>();
+    expectTypeOf<"conflict">().toMatchTypeOf<StanzaErrorCondition>();
+  });
+
+  it("types data forms and the room configuration record", () => {
+    expectTypeOf<DataForm["type"]>().toEqualTypeOf<"form" | "submit" | "cancel" | "result">();
+    expectTypeOf<DataForm["fields"]>().toEqualTypeOf<DataFormField[]>();
+    expectTypeOf<DataFormField["values"]>().toEqualTypeOf<string[]>();
+    expectTypeOf(dataForm.decode).returns.not.toBeAny();
+    expectTypeOf<RoomConfig["persistent"]>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<RoomConfig["maxUsers"]>().toEqualTypeOf<number | "none" | undefined>();
+    expectTypeOf<RoomConfig["whois"]>().toEqualTypeOf<"moderators" | "anyone" | undefined>();
+    expectTypeOf<RoomConfig["roomName"]>().toEqualTypeOf<string | undefined>();
+    expectTypeOf(roomConfigSchema.parse).returns.toEqualTypeOf<RoomConfig>();
+  });
+});

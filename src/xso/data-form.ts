@@ -49,7 +49,9 @@ export const fieldTypeValue = openEnumeration(FIELD_TYPES);
 
 /** `<option label='…'><value>…</value></option>`: one choice of a list field. */
 export const dataFormOption = element("option", NS.DATA_FORMS, {
+  /** Human-readable name of the option (`label` attribute). */
   label: attr("label"),
+  /** The option's value (`<value/>` child). */
   value: childText("value", string, { required: true }),
 });
 /** Decoded `<option/>`. */
@@ -61,12 +63,19 @@ export type DataFormOption = Infer<typeof dataFormOption>;
  * (XEP-0004 then means text-single; see {@link effectiveFieldType}).
  */
 export const dataFormField = element("field", NS.DATA_FORMS, {
+  /** The field's unique name within the form (`var` attribute). */
   var: attr("var"),
+  /** The field type (`type` attribute); `undefined` when absent. */
   type: attr("type", fieldTypeValue),
+  /** Human-readable name of the field (`label` attribute). */
   label: attr("label"),
+  /** Natural-language description of the field (`<desc/>` child). */
   desc: childText("desc"),
+  /** Whether the field must be filled in (`<required/>` child). */
   required: flag("required"),
+  /** The field's values, as on the wire (`<value/>` children). */
   values: childTexts("value"),
+  /** The choices of a list field (`<option/>` children). */
   options: children(dataFormOption),
 });
 /** Decoded `<field/>`. */
@@ -76,11 +85,13 @@ export type DataFormFieldInput = Input<typeof dataFormField>;
 
 /** `<reported/>`: the column header of a multi-item result (XEP-0004 §3.4). */
 export const dataFormReported = element("reported", NS.DATA_FORMS, {
+  /** The column fields (`<field/>` children). */
   fields: children(dataFormField),
 });
 
 /** `<item/>`: one row of a multi-item result (XEP-0004 §3.4). */
 export const dataFormItem = element("item", NS.DATA_FORMS, {
+  /** The row's field values (`<field/>` children). */
   fields: children(dataFormField),
 });
 
@@ -89,15 +100,21 @@ export const dataFormItem = element("item", NS.DATA_FORMS, {
  * fields of the `<reported/>` header and `items` the fields of each `<item/>`.
  */
 export const dataForm = element("x", NS.DATA_FORMS, {
+  /** What the form is for (`type` attribute). */
   type: attr("type", dataFormTypeValue, { required: true }),
+  /** The form's title (`<title/>` child). */
   title: childText("title"),
+  /** Natural-language instructions, one per `<instructions/>` child. */
   instructions: childTexts("instructions"),
+  /** The top-level fields (`<field/>` children). */
   fields: children(dataFormField),
+  /** The fields of the `<reported/>` header of a multi-item result. */
   reported: mapped(
     child(dataFormReported),
     (reported) => reported?.fields,
     (fields: DataFormFieldInput[] | undefined) => (fields === undefined ? undefined : { fields }),
   ),
+  /** The fields of each `<item/>` row of a multi-item result. */
   items: mapped(
     children(dataFormItem),
     (items) => items.map((item) => item.fields),
@@ -272,14 +289,23 @@ export function integerKind(min?: number, max?: number): FormFieldKind<number> {
  * - `listMulti` — strings.
  */
 export const formFieldKinds = {
+  /** One string, in a text-single field. */
   text: singleValueKind("text-single", string),
+  /** One string, in a text-private field (a password). */
   textPrivate: singleValueKind("text-private", string),
+  /** One string of lines joined with `"\n"`, in a text-multi field. */
   textMulti: textMultiKind,
+  /** A boolean, read from `1`/`true`/`0`/`false` and written as `1`/`0`. */
   boolean: singleValueKind("boolean", booleanValue("digit")),
+  /** A safe integer, in a text-single field. */
   integer: integerKind(),
+  /** One JID, in a jid-single field. */
   jid: singleValueKind("jid-single", jidValue),
+  /** A list of distinct JIDs, in a jid-multi field. */
   jidMulti: multiValueKind("jid-multi", jidValue),
+  /** One option value, in a list-single field. */
   listSingle: singleValueKind("list-single", string),
+  /** A list of option values, in a list-multi field. */
   listMulti: multiValueKind("list-multi", string),
 } as const satisfies Record<string, FormFieldKind<unknown>>;
 
@@ -297,7 +323,12 @@ export interface FormFieldSpecOptions {
   /** Whether the form marks the field `<required/>`. */
   readonly required?: boolean;
   /** The options offered by a list field; by default the kind's values, unlabelled. */
-  readonly options?: readonly { readonly label?: string; readonly value: string }[];
+  readonly options?: readonly {
+    /** Human-readable name of the option (`label` attribute of `<option/>`). */
+    readonly label?: string;
+    /** The option's value (`<value/>` of `<option/>`). */
+    readonly value: string;
+  }[];
 }
 
 /** One field of a typed form: its `var`, its kind and how it is presented. */

@@ -13,8 +13,11 @@ import { dateTime, jidValue, string } from "./values.js";
  * offline messages, last presence).
  */
 export const delay = element("delay", NS.DELAY, {
+  /** When the stanza was originally sent (`stamp` attribute, UTC). */
   stamp: attr("stamp", dateTime, { required: true }),
+  /** The entity that delayed the stanza, such as the room (`from` attribute). */
   from: attr("from", jidValue),
+  /** Why the stanza was delayed, in natural language (the element's text). */
   reason: text(string),
 });
 /** Decoded `<delay/>`; `reason` is undefined when the element has no text. */

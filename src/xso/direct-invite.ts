@@ -13,10 +13,15 @@ import { boolean, jidValue } from "./values.js";
  * optionally continuing the one-to-one chat `thread`.
  */
 export const directInvite = element("x", NS.CONFERENCE, {
+  /** The room's bare JID (`jid` attribute). */
   jid: attr("jid", jidValue, { required: true }),
+  /** The room password (`password` attribute). */
   password: attr("password"),
+  /** The inviter's message to the invitee (`reason` attribute). */
   reason: attr("reason"),
+  /** Whether the invitation continues a one-to-one chat (`continue` attribute). */
   continue: attr("continue", boolean),
+  /** The thread ID of the one-to-one chat being continued (`thread` attribute). */
   thread: attr("thread"),
 });
 /** Decoded direct invitation. */

@@ -28,11 +28,15 @@ function parseHue(s: string | undefined): number | undefined {
 
 /** `<hat/>`: one extended role, identified by its URI. */
 export const hat = element("hat", NS.HATS, {
+  /** The URI identifying the hat (`uri` attribute). */
   uri: attr("uri", string, { required: true }),
+  /** The hat's human-readable title (`title` attribute). */
   title: attr("title", string, { required: true }),
+  /** The language of `title` (`xml:lang` attribute). */
   lang: attr("xml:lang"),
   /** Display colour as a hue angle in degrees. The toolkit has no decimal value type, so the attribute is read as a string and converted. */
   hue: mapped(attr("hue"), parseHue, (n: number | undefined) => (n === undefined ? undefined : String(n))),
+  /** Custom payload elements inside the `<hat/>`, kept unparsed. */
   payloads: rawList(() => true),
 });
 /** Decoded `<hat/>`. */
@@ -42,6 +46,7 @@ export type HatInput = Input<typeof hat>;
 
 /** `<hats/>`: every hat an occupant wears (possibly none). */
 export const hats = element("hats", NS.HATS, {
+  /** The hats worn (`<hat/>` children). */
   hats: children(hat),
 });
 /** Decoded `<hats/>`. */

@@ -23,9 +23,13 @@ import { boolean, dateTime, string } from "./values.js";
  * holds the filter (see {@link mamQueryForm}), `rsm` the page requested.
  */
 export const mamQuery = element("query", NS.MAM, {
+  /** The query ID, echoed in each `<result/>` (`queryid` attribute). */
   queryId: attr("queryid"),
+  /** The pubsub node whose archive is queried (`node` attribute). */
   node: attr("node"),
+  /** The filter (`<x xmlns='jabber:x:data'>` child); see {@link mamQueryForm}. */
   form: child(dataForm),
+  /** The page requested (`<set xmlns='http://jabber.org/protocol/rsm'>` child). */
   rsm: child(rsmSet),
 });
 /** Decoded `<query/>` of MAM. */
@@ -47,7 +51,9 @@ function isClientMessage(el: { readonly name: string }, ns: string | undefined):
  * stanza codecs to decode. A `<forwarded/>` without such a message is malformed.
  */
 export const mamForwarded = element("forwarded", NS.FORWARD, {
+  /** When the message was archived (`<delay/>` child). */
   delay: child(delay),
+  /** The archived `<message xmlns='jabber:client'>`, unparsed; required. */
   message: mapped(
     raw(isClientMessage, { name: "message", ns: NS.CLIENT }),
     (message) => {
@@ -67,8 +73,11 @@ export type MamForwarded = Infer<typeof mamForwarded>;
  * `after-id`/`before-id`/`ids` filters.
  */
 export const mamResult = element("result", NS.MAM, {
+  /** The ID of the query this result answers (`queryid` attribute). */
   queryId: attr("queryid"),
+  /** The message's archive ID (`id` attribute). */
   id: attr("id", string, { required: true }),
+  /** The archived message and its timestamp (`<forwarded/>` child). */
   forwarded: child(mamForwarded, { required: true }),
 });
 /** Decoded `<result/>` of MAM. */
@@ -84,8 +93,11 @@ export type MamResultInput = Input<typeof mamResult>;
  * one is tolerated.
  */
 export const mamFin = element("fin", NS.MAM, {
+  /** Whether the last page of the results was reached (`complete` attribute, default `false`). */
   complete: attr("complete", boolean, { default: false }),
+  /** Whether the results are stable; `false` when they may still change (`stable` attribute, default `true`). */
   stable: attr("stable", boolean, { default: true }),
+  /** The page sent (`<set xmlns='http://jabber.org/protocol/rsm'>` child). */
   rsm: child(rsmSet),
 });
 /** Decoded `<fin/>` of MAM. */
@@ -115,11 +127,17 @@ export interface MamQueryFilter {
  * (`toForm`, as in XEP-0313 §4.1.5).
  */
 export const mamFilterSchema = formSchema(NS.MAM, {
+  /** Only messages to or from this JID (`with` field). */
   with: fieldSpec("with", "jid"),
+  /** Only messages archived at or after this time (`start` field). */
   start: fieldSpec("start", singleValueKind("text-single", dateTime)),
+  /** Only messages archived at or before this time (`end` field). */
   end: fieldSpec("end", singleValueKind("text-single", dateTime)),
+  /** Only messages archived after the one with this archive ID (`after-id` field). */
   afterId: fieldSpec("after-id", "text"),
+  /** Only messages archived before the one with this archive ID (`before-id` field). */
   beforeId: fieldSpec("before-id", "text"),
+  /** Only the messages with these archive IDs (`ids` field). */
   ids: fieldSpec("ids", "listMulti"),
 });
 

@@ -22,7 +22,9 @@ const TYPE_SET: ReadonlySet<string> = new Set<string>(MESSAGE_TYPES);
 
 /** `<thread/>` (RFC 6121 §5.2.5): a conversation thread ID, optionally with its parent thread. */
 export const messageThread = element("thread", NS.CLIENT, {
+  /** The thread ID (the element's text). */
   id: text(),
+  /** The ID of the parent thread (`parent` attribute). */
   parent: attr("parent"),
 });
 /** Decoded `<thread/>`. */
@@ -41,17 +43,25 @@ export type MessageThread = Infer<typeof messageThread>;
  *   subject, and an empty one clears it (XEP-0045 §8.1).
  */
 export const message = element("message", NS.CLIENT, {
+  /** The message type (`type` attribute); `"normal"` when absent or unknown. */
   type: mapped(
     attr("type", openEnumeration(MESSAGE_TYPES), { default: "normal" }),
     (t): MessageType => (TYPE_SET.has(t) ? (t as MessageType) : "normal"),
     (t: MessageType | undefined) => t,
   ),
+  /** The stanza ID (`id` attribute). */
   id: attr("id"),
+  /** The sender (`from` attribute); in a MUC, the occupant's room JID or the room's bare JID. */
   from: attr("from", jidValue),
+  /** The recipient (`to` attribute). */
   to: attr("to", jidValue),
+  /** The stanza's default language (`xml:lang` attribute). */
   lang: attr("xml:lang"),
+  /** Message bodies by `xml:lang` (`<body/>` children). */
   body: langText("body"),
+  /** Subjects by `xml:lang` (`<subject/>` children); in a MUC, the room subject. */
   subject: langText("subject"),
+  /** The conversation thread (`<thread/>` child). */
   thread: child(messageThread),
 });
 /** Decoded `<message/>`. */

@@ -12,7 +12,9 @@ import { jidValue } from "./values.js";
 
 /** `<actor/>` in muc#admin: who made the change. */
 export const mucAdminActor = element("actor", NS.MUC_ADMIN, {
+  /** Real JID of the actor (`jid` attribute). */
   jid: attr("jid", jidValue),
+  /** Room nickname of the actor (`nick` attribute). */
   nick: attr("nick"),
 });
 /** Decoded muc#admin `<actor/>`. */
@@ -23,11 +25,17 @@ export type MucAdminActor = Infer<typeof mucAdminActor>;
  * occupant's role by `nick`, or of a user's affiliation by `jid`.
  */
 export const mucAdminItem = element("item", NS.MUC_ADMIN, {
+  /** The affiliation to set, or the one listed (`affiliation` attribute). */
   affiliation: attr("affiliation", affiliationValue),
+  /** The role to set, or the one listed (`role` attribute). */
   role: attr("role", roleValue),
+  /** The user's bare JID, for an affiliation change or list entry (`jid` attribute). */
   jid: attr("jid", jidValue),
+  /** The occupant's room nickname, for a role change (`nick` attribute). */
   nick: attr("nick"),
+  /** Who made the change (`<actor/>` child). */
   actor: child(mucAdminActor),
+  /** Why the change is made (`<reason/>` child). */
   reason: childText("reason"),
 });
 /** Decoded muc#admin `<item/>`. */
@@ -37,6 +45,7 @@ export type MucAdminItemInput = Input<typeof mucAdminItem>;
 
 /** `<query xmlns='…/muc#admin'>`: a list of items to change, query or report. */
 export const mucAdminQuery = element("query", NS.MUC_ADMIN, {
+  /** The changes requested, or the list entries returned (`<item/>` children). */
   items: children(mucAdminItem),
 });
 /** Decoded muc#admin `<query/>`. */

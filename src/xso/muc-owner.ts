@@ -11,8 +11,11 @@ import { jidValue } from "./values.js";
 
 /** `<destroy/>` in muc#owner: the request to destroy the room, with an optional alternate venue. */
 export const mucOwnerDestroy = element("destroy", NS.MUC_OWNER, {
+  /** The JID of an alternate room for the occupants to join (`jid` attribute). */
   jid: attr("jid", jidValue),
+  /** The password of the alternate room (`<password/>` child). */
   password: childText("password"),
+  /** Why the room is destroyed, passed on to the occupants (`<reason/>` child). */
   reason: childText("reason"),
 });
 /** Decoded muc#owner `<destroy/>`. */
@@ -24,7 +27,9 @@ export type MucOwnerDestroy = Infer<typeof mucOwnerDestroy>;
  * its submission or cancellation), or with a `<destroy/>` request.
  */
 export const mucOwnerQuery = element("query", NS.MUC_OWNER, {
+  /** The configuration form, its submission or its cancellation (`<x xmlns='jabber:x:data'>` child). */
   form: child(dataForm),
+  /** A request to destroy the room (`<destroy/>` child). */
   destroy: child(mucOwnerDestroy),
 });
 /** Decoded muc#owner `<query/>`. */

@@ -73,12 +73,15 @@ export type KnownStatusCode = (typeof StatusCode)[keyof typeof StatusCode];
 
 /** `<status code='…'/>`. */
 export const mucStatus = element("status", NS.MUC_USER, {
+  /** The three-digit status code (`code` attribute); see {@link StatusCode}. */
   code: attr("code", integer(100, 999), { required: true }),
 });
 
 /** `<actor/>`: who performed a kick, ban or affiliation change. */
 export const mucActor = element("actor", NS.MUC_USER, {
+  /** Real JID of the actor. */
   jid: attr("jid", jidValue),
+  /** Room nickname of the actor. */
   nick: attr("nick"),
 });
 /** Decoded `<actor/>`. */
@@ -86,6 +89,7 @@ export type MucActor = Infer<typeof mucActor>;
 
 /** `<continue/>`: a one-to-one conversation continued in the room. */
 export const mucContinue = element("continue", NS.MUC_USER, {
+  /** The thread ID of the one-to-one conversation being continued (`thread` attribute). */
   thread: attr("thread"),
 });
 /** Decoded `<continue/>`. */
@@ -93,12 +97,19 @@ export type MucContinue = Infer<typeof mucContinue>;
 
 /** `<item/>`: an occupant's affiliation, role, real JID and nick. */
 export const mucUserItem = element("item", NS.MUC_USER, {
+  /** The user's long-lived affiliation with the room (`affiliation` attribute). */
   affiliation: attr("affiliation", affiliationValue),
+  /** The occupant's role in the room (`role` attribute). */
   role: attr("role", roleValue),
+  /** The occupant's real JID, when the receiver may see it (`jid` attribute). */
   jid: attr("jid", jidValue),
+  /** The occupant's room nickname; the new one in a nick change (`nick` attribute). */
   nick: attr("nick"),
+  /** Who kicked, banned or changed the affiliation of the occupant (`<actor/>` child). */
   actor: child(mucActor),
+  /** Why the change was made (`<reason/>` child). */
   reason: childText("reason"),
+  /** The one-to-one conversation continued in the room (`<continue/>` child). */
   continue: child(mucContinue),
 });
 /** Decoded `<item/>` of muc#user. */
@@ -106,9 +117,13 @@ export type MucUserItem = Infer<typeof mucUserItem>;
 
 /** `<invite/>`: a mediated invitation (XEP-0045 §7.8.2). */
 export const mucInvite = element("invite", NS.MUC_USER, {
+  /** The inviter, added by the room when it forwards the invitation (`from` attribute). */
   from: attr("from", jidValue),
+  /** The invitee, set by the inviter (`to` attribute). */
   to: attr("to", jidValue),
+  /** The inviter's message to the invitee (`<reason/>` child). */
   reason: childText("reason"),
+  /** The one-to-one conversation the invitation continues (`<continue/>` child). */
   continue: child(mucContinue),
 });
 /** Decoded `<invite/>`. */
@@ -116,8 +131,11 @@ export type MucInvite = Infer<typeof mucInvite>;
 
 /** `<decline/>`: an invitation declined. */
 export const mucDecline = element("decline", NS.MUC_USER, {
+  /** The invitee who declined, added by the room when it forwards the decline (`from` attribute). */
   from: attr("from", jidValue),
+  /** The original inviter, set by the invitee (`to` attribute). */
   to: attr("to", jidValue),
+  /** Why the invitation was declined (`<reason/>` child). */
   reason: childText("reason"),
 });
 /** Decoded `<decline/>`. */
@@ -125,8 +143,11 @@ export type MucDecline = Infer<typeof mucDecline>;
 
 /** `<destroy/>` in muc#user: the room was destroyed (XEP-0045 §10.9). */
 export const mucUserDestroy = element("destroy", NS.MUC_USER, {
+  /** The JID of an alternate room to join instead (`jid` attribute). */
   jid: attr("jid", jidValue),
+  /** Why the room was destroyed (`<reason/>` child). */
   reason: childText("reason"),
+  /** The password of the alternate room (`<password/>` child). */
   password: childText("password"),
 });
 /** Decoded `<destroy/>` of muc#user. */
@@ -134,15 +155,21 @@ export type MucUserDestroy = Infer<typeof mucUserDestroy>;
 
 /** `<x xmlns='…/muc#user'>` on presences and messages. */
 export const mucUserX = element("x", NS.MUC_USER, {
+  /** The occupant's affiliation, role, real JID and nick (`<item/>` children). */
   items: children(mucUserItem),
+  /** The codes of the `<status/>` children, in document order; see {@link StatusCode}. */
   statusCodes: mapped(
     children(mucStatus),
     (list) => list.map((s) => s.code),
     (codes: number[] | undefined) => codes?.map((code) => ({ code })),
   ),
+  /** Mediated invitations (`<invite/>` children). */
   invites: children(mucInvite),
+  /** A declined invitation (`<decline/>` child). */
   decline: child(mucDecline),
+  /** Notice that the room was destroyed (`<destroy/>` child). */
   destroy: child(mucUserDestroy),
+  /** The room password, sent along with an invitation (`<password/>` child). */
   password: childText("password"),
 });
 /** Decoded muc#user `<x>`. */

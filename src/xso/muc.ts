@@ -10,9 +10,13 @@ import { dateTime, nonNegativeInteger } from "./values.js";
 
 /** `<history/>`: how much discussion history to send on join (XEP-0045 §7.2.15). */
 export const mucHistory = element("history", NS.MUC, {
+  /** Maximum number of characters of history to send, counting the XML of each stanza (`maxchars` attribute). */
   maxChars: attr("maxchars", nonNegativeInteger),
+  /** Maximum number of history messages to send (`maxstanzas` attribute). */
   maxStanzas: attr("maxstanzas", nonNegativeInteger),
+  /** Send only messages from the last this many seconds (`seconds` attribute). */
   seconds: attr("seconds", nonNegativeInteger),
+  /** Send only messages sent since this time (`since` attribute). */
   since: attr("since", dateTime),
 });
 /** Decoded `<history/>`. */
@@ -20,7 +24,9 @@ export type MucHistory = Infer<typeof mucHistory>;
 
 /** `<x xmlns='…/muc'>` in a join presence. */
 export const mucJoin = element("x", NS.MUC, {
+  /** The history to send on join (`<history/>` child); the room's default when absent. */
   history: child(mucHistory),
+  /** The room password, for a password-protected room (`<password/>` child). */
   password: childText("password"),
 });
 /** Decoded join request. */

@@ -11,6 +11,7 @@ import { string } from "./values.js";
 
 /** `<occupant-id/>`: a stable, opaque per-room identifier of the occupant's real bare JID. */
 export const occupantId = element("occupant-id", NS.OCCUPANT_ID, {
+  /** The opaque occupant identifier assigned by the room (`id` attribute). */
   id: attr("id", string, { required: true }),
 });
 /** Decoded `<occupant-id/>`. */

@@ -50,17 +50,25 @@ const SHOW_SET: ReadonlySet<string> = new Set<string>(PRESENCE_SHOWS);
  * - `priority`: -128 to 127; absent means 0.
  */
 export const presence = element("presence", NS.CLIENT, {
+  /** The presence type (`type` attribute); `"available"` when absent. */
   type: attr("type", enumeration(PRESENCE_TYPES), { default: "available" }),
+  /** The stanza ID (`id` attribute). */
   id: attr("id"),
+  /** The sender (`from` attribute); in a MUC, the occupant's room JID. */
   from: attr("from", jidValue),
+  /** The recipient (`to` attribute). */
   to: attr("to", jidValue),
+  /** The stanza's default language (`xml:lang` attribute). */
   lang: attr("xml:lang"),
+  /** The availability sub-state (`<show/>` child); absent means online. */
   show: mapped(
     childText("show", openEnumeration(PRESENCE_SHOWS)),
     (s): PresenceShow | undefined => (s !== undefined && SHOW_SET.has(s) ? (s as PresenceShow) : undefined),
     (s: PresenceShow | undefined) => s,
   ),
+  /** Human-readable status texts by `xml:lang` (`<status/>` children). */
   status: langText("status"),
+  /** The resource's priority, -128 to 127 (`<priority/>` child); absent means 0. */
   priority: childText("priority", integer(-128, 127)),
 });
 /** Decoded `<presence/>`. */

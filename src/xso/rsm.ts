@@ -15,7 +15,9 @@ const nonNegativeInt = integer(0, 2147483647);
 
 /** `<first index='…'>uid</first>`: the UID of the first item of a returned page, and its position (XEP-0059 §2.2). */
 export const rsmFirst = element("first", NS.RSM, {
+  /** The position of the first item of the page within the full result set (`index` attribute). */
   index: attr("index", nonNegativeInt),
+  /** The UID of the first item of the page (the element's text). */
   id: text(),
 });
 /** Decoded `<first/>`. */
@@ -28,12 +30,19 @@ export type RsmFirst = Infer<typeof rsmFirst>;
  * §2.5) and `undefined` when absent; the two are encoded back as they were.
  */
 export const rsmSet = element("set", NS.RSM, {
+  /** The maximum number of items requested per page (`<max/>` child). */
   max: childText("max", nonNegativeInt),
+  /** Request the page after the item with this UID (`<after/>` child). */
   after: childText("after"),
+  /** Request the page before the item with this UID; `""` requests the last page (`<before/>` child). */
   before: childText("before"),
+  /** Request the page starting at this position in the result set (`<index/>` child). */
   index: childText("index", nonNegativeInt),
+  /** The first item of the returned page (`<first/>` child). */
   first: child(rsmFirst),
+  /** The UID of the last item of the returned page (`<last/>` child). */
   last: childText("last"),
+  /** The number of items in the full result set (`<count/>` child). */
   count: childText("count", nonNegativeInt),
 });
 /** Decoded `<set/>`. */

@@ -150,15 +150,21 @@ function conditionText(): Field<string | undefined> {
  * {@link XMPPError.fromStanza}, which does so.
  */
 export const stanzaError = element("error", NS.CLIENT, {
+  /** What the sender can do about the error (`type` attribute). */
   type: attr("type", enumeration(STANZA_ERROR_TYPES), { required: true }),
+  /** The entity that generated the error (`by` attribute). */
   by: attr("by", jidValue),
+  /** The defined condition (a child in `urn:ietf:params:xml:ns:xmpp-stanzas`); `"undefined-condition"` when none is known. */
   condition: mapped(
     choice(NS.STANZAS, STANZA_ERROR_CONDITIONS),
     (c): StanzaErrorCondition => c ?? "undefined-condition",
     (c: StanzaErrorCondition) => c ?? "undefined-condition",
   ),
+  /** The new or alternate address of a `gone` or `redirect` error (the condition element's text). */
   alternateAddress: conditionText(),
+  /** Human-readable descriptions by `xml:lang` (`<text/>` children). */
   texts: langText("text", { ns: NS.STANZAS }),
+  /** The application-specific condition element, kept unparsed. */
   application: raw((_c, ns) => ns !== undefined && ns !== NS.STANZAS && !STANZA_NAMESPACES.has(ns)),
 });
 /** Decoded stanza `<error/>`. */

@@ -11,7 +11,9 @@ import { jidValue, string } from "./values.js";
 
 /** `<stanza-id/>`: an ID unique and stable within the scope of the entity named by `by`. */
 export const stanzaId = element("stanza-id", NS.SID, {
+  /** The stanza's ID, unique and stable within the entity `by` (`id` attribute). */
   id: attr("id", string, { required: true }),
+  /** The entity that assigned the ID, such as the room or the user's archive (`by` attribute). */
   by: attr("by", jidValue, { required: true }),
 });
 /** Decoded `<stanza-id/>`. */
@@ -21,6 +23,7 @@ export type StanzaIdInput = Input<typeof stanzaId>;
 
 /** `<origin-id/>`: the ID the originating client gave its stanza (spoofable; not for references). */
 export const originId = element("origin-id", NS.SID, {
+  /** The ID the sending client gave the stanza (`id` attribute). */
   id: attr("id", string, { required: true }),
 });
 /** Decoded `<origin-id/>`. */

@@ -1,0 +1,17 @@
+/**
+ * Testing helpers for code built on the SDK: a throwaway Prosody started from
+ * a generated configuration on loopback ports.
+ *
+ * @module xmpp-muc-sdk/testing
+ */
+export {
+  startProsody,
+  ProsodyNotInstalledError,
+  type ProsodyServer,
+  type ProsodyOptions,
+  type ProsodyUser,
+  type ProsodyComponent,
+  type ProsodyExtraConfig,
+  type ProsodyPorts,
+  type ProsodyLogLevel,
+} from "./prosody.js";

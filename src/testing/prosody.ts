@@ -1,0 +1,825 @@
+/**
+ * A throwaway Prosody XMPP server for integration tests.
+ *
+ * {@link startProsody} writes a fresh configuration into a temporary
+ * directory, launches `prosody` in the foreground as a child process on free
+ * loopback ports, and waits until it accepts connections. The returned
+ * {@link ProsodyServer} knows its ports and URLs, can create accounts, and
+ * {@link ProsodyServer.stop | stop()} kills the process and deletes every file
+ * it wrote.
+ *
+ * Requires Prosody 0.12 (Debian/Ubuntu: `apt-get install prosody`). Node only.
+ *
+ * @module
+ */
+
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants as fsConstants, readFileSync, rmSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, isAbsolute, join } from "node:path";
+import { randomBytes } from "node:crypto";
+
+/** Minimum severity of the lines Prosody writes to {@link ProsodyServer.logFile}. */
+export type ProsodyLogLevel = "debug" | "info" | "warn" | "error";
+
+/** An account to create on the server's virtual host. */
+export interface ProsodyUser {
+  /** Local part of the JID (`alice` for `alice@localhost`). */
+  readonly username: string;
+  /** Password, stored in plain text (the server uses `internal_plain`). */
+  readonly password: string;
+}
+
+/** An external component (XEP-0114) the server accepts on its component port. */
+export interface ProsodyComponent {
+  /** Domain served by the component, e.g. `gateway.localhost`. */
+  readonly domain: string;
+  /** Shared secret used in the component handshake. */
+  readonly secret: string;
+}
+
+/**
+ * Lua snippets appended to sections of the generated configuration. Later
+ * assignments win in Prosody's config, so these can override the harness's
+ * own settings. The text is inserted verbatim: it must be valid Lua.
+ */
+export interface ProsodyExtraConfig {
+  /** Appended to the global section (before any `VirtualHost`). */
+  readonly global?: string;
+  /** Appended to the `VirtualHost` section of {@link ProsodyOptions.domain}. */
+  readonly virtualHost?: string;
+  /** Appended to the MUC `Component` section. */
+  readonly muc?: string;
+  /** Appended to the external component's section. */
+  readonly component?: string;
+}
+
+/** Fixed port numbers; any port left out is chosen by the operating system. */
+export interface ProsodyPorts {
+  /** Client-to-server (plain TCP, no TLS) port. */
+  readonly c2s?: number;
+  /** HTTP port serving the WebSocket endpoint. */
+  readonly http?: number;
+  /** External component (XEP-0114) port. */
+  readonly component?: number;
+}
+
+/** Options for {@link startProsody}. Every field is optional. */
+export interface ProsodyOptions {
+  /** Virtual host users live on. Default `"localhost"`. */
+  readonly domain?: string;
+  /** Domain of the MUC service. Default `conference.${domain}`. */
+  readonly mucDomain?: string;
+  /**
+   * External component to accept. Default: domain `gateway.${domain}` with a
+   * random secret (read it back from {@link ProsodyServer.component}).
+   */
+  readonly component?: ProsodyComponent;
+  /**
+   * Whether new MUC rooms are locked until their owner configures them
+   * (XEP-0045 §10.1.2). Default `true`, which is Prosody's default and what
+   * production servers do: the creator receives status 110+201 and must submit
+   * the owner configuration form (an empty `submit` form makes an instant
+   * room) before anyone else can join. Set `false` to let rooms open
+   * immediately, e.g. for tests that do not care about room creation.
+   */
+  readonly roomLocking?: boolean;
+  /** Accounts to create once the server is up. Default none. */
+  readonly users?: readonly ProsodyUser[];
+  /**
+   * Additional Prosody modules to enable on the virtual host, e.g. `"bosh"`,
+   * `"carbons"`, `"blocklist"`. The harness always enables roster, saslauth,
+   * disco, ping, smacks, mam, websocket and register.
+   */
+  readonly extraModules?: readonly string[];
+  /**
+   * Extra Lua configuration. A string is appended to the global section; an
+   * object places snippets into individual sections.
+   */
+  readonly extraConfig?: string | ProsodyExtraConfig;
+  /** Log verbosity. Default `"info"`; `"debug"` logs every stanza. */
+  readonly logLevel?: ProsodyLogLevel;
+  /**
+   * Fixed ports. By default every port is a free one picked by the OS. A
+   * fixed port that is already in use makes {@link startProsody} fail.
+   */
+  readonly ports?: ProsodyPorts;
+  /**
+   * The `prosody` executable: a path, or a command name looked up on `PATH`.
+   * Default: `prosody` on `PATH`, then `/usr/bin/prosody`,
+   * `/usr/local/bin/prosody`.
+   */
+  readonly prosodyPath?: string;
+  /**
+   * The `prosodyctl` executable. Default: `prosodyctl` next to the resolved
+   * `prosody`, else on `PATH`.
+   */
+  readonly prosodyctlPath?: string;
+  /** Parent directory for the temporary server directory. Default `os.tmpdir()`. */
+  readonly tmpDir?: string;
+  /** How long to wait for all ports to accept connections. Default 10 000 ms. */
+  readonly startTimeoutMs?: number;
+  /** How long {@link ProsodyServer.stop} waits after SIGTERM before SIGKILL. Default 3 000 ms. */
+  readonly stopTimeoutMs?: number;
+}
+
+/** A running throwaway Prosody, as returned by {@link startProsody}. */
+export interface ProsodyServer {
+  /** The virtual host users live on, e.g. `localhost`. */
+  readonly domain: string;
+  /** Domain of the MUC service, e.g. `conference.localhost`. */
+  readonly mucDomain: string;
+  /** The external component the server accepts. */
+  readonly component: ProsodyComponent;
+  /** Loopback port for client connections (plain TCP; PLAIN auth allowed, no STARTTLS). */
+  readonly c2sPort: number;
+  /** Loopback HTTP port (WebSocket endpoint, and BOSH if enabled). */
+  readonly httpPort: number;
+  /** Loopback port for external components (XEP-0114). */
+  readonly componentPort: number;
+  /** `xmpp://127.0.0.1:PORT`, the `service` for an `@xmpp/client` TCP connection. */
+  readonly c2sUrl: string;
+  /** `ws://127.0.0.1:PORT/xmpp-websocket`, the XMPP-over-WebSocket endpoint (RFC 7395). */
+  readonly websocketUrl: string;
+  /** `xmpp://127.0.0.1:PORT`, the `service` for an `@xmpp/component` connection. */
+  readonly componentUrl: string;
+  /** Temporary directory holding config, data, pidfile and log; removed by {@link ProsodyServer.stop}. */
+  readonly dir: string;
+  /** Path of the generated Prosody configuration file (inside {@link ProsodyServer.dir}). */
+  readonly configFile: string;
+  /** Path of Prosody's log file (inside {@link ProsodyServer.dir}). */
+  readonly logFile: string;
+  /** Process id of the Prosody process. */
+  readonly pid: number;
+  /** `true` until the Prosody process has exited. */
+  readonly running: boolean;
+  /**
+   * Creates an account (or resets its password) with
+   * `prosodyctl --config FILE register`. Works while the server runs.
+   *
+   * @param username - Local part of the JID.
+   * @param password - The account's password.
+   * @returns The bare JID of the account, e.g. `alice@localhost`.
+   */
+  createUser(username: string, password: string): Promise<string>;
+  /**
+   * Reads the log file written so far (empty once the server is stopped).
+   * Prosody's stdout/stderr, if any, is appended after a marker line.
+   */
+  readLog(): Promise<string>;
+  /**
+   * Stops the server: SIGTERM, then SIGKILL if it has not exited within
+   * {@link ProsodyOptions.stopTimeoutMs}; then removes {@link ProsodyServer.dir}.
+   * Safe to call more than once; later calls return the same promise.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Thrown by {@link startProsody} when the `prosody` or `prosodyctl`
+ * executable cannot be found. The message says how to install Prosody.
+ */
+export class ProsodyNotInstalledError extends Error {
+  /** The path or command name that was looked for. */
+  readonly binary: string;
+
+  /**
+   * @param binary - The path or command name that was looked for.
+   */
+  constructor(binary: string) {
+    super(
+      `Prosody is not installed: could not find an executable '${binary}'. ` +
+        "Install Prosody 0.12 (Debian/Ubuntu): as root run `apt-get install -y prosody`, " +
+        "otherwise `sudo apt-get install prosody`. " +
+        "Or pass `prosodyPath`/`prosodyctlPath` to startProsody() if it lives elsewhere.",
+    );
+    this.name = "ProsodyNotInstalledError";
+    this.binary = binary;
+  }
+}
+
+/**
+ * Starts a throwaway Prosody on free loopback ports and waits until it accepts
+ * client, HTTP and component connections.
+ *
+ * The server runs with `run_as_root = true`, plain (unencrypted) c2s with
+ * PLAIN allowed, WebSocket on the HTTP port, no s2s, a MUC service with
+ * MAM (every room logged) and one external component. Everything it writes
+ * lives in a fresh temporary directory that {@link ProsodyServer.stop}
+ * removes. A process `exit` handler kills the server if `stop()` was never
+ * called.
+ *
+ * @param options - See {@link ProsodyOptions}.
+ * @returns The running server.
+ * @throws {@link ProsodyNotInstalledError} if `prosody` or `prosodyctl` is missing.
+ * @throws Error if a fixed port is in use, the config is rejected, or the
+ *   server is not ready within `startTimeoutMs` (the message includes the log tail).
+ *
+ * @example
+ * ```ts
+ * import { client, xml } from "@xmpp/client";
+ * import { startProsody } from "xmpp-muc-sdk/testing";
+ *
+ * const server = await startProsody({
+ *   users: [{ username: "alice", password: "secret" }],
+ * });
+ * try {
+ *   const xmpp = client({
+ *     service: server.c2sUrl,
+ *     domain: server.domain,
+ *     // PLAIN is much faster than SCRAM against Prosody's 10 000 iterations.
+ *     credentials: (authenticate) =>
+ *       authenticate({ username: "alice", password: "secret" }, "PLAIN", xml("user-agent")),
+ *   });
+ *   await xmpp.start();
+ *   // … exercise your code …
+ *   await xmpp.stop();
+ * } finally {
+ *   await server.stop();
+ * }
+ * ```
+ */
+export async function startProsody(options: ProsodyOptions = {}): Promise<ProsodyServer> {
+  const domain = options.domain ?? "localhost";
+  const mucDomain = options.mucDomain ?? `conference.${domain}`;
+  const component: ProsodyComponent = options.component ?? {
+    domain: `gateway.${domain}`,
+    secret: randomBytes(16).toString("hex"),
+  };
+  const roomLocking = options.roomLocking ?? true;
+  const logLevel = options.logLevel ?? "info";
+  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 3_000;
+
+  for (const [what, value] of [
+    ["domain", domain],
+    ["mucDomain", mucDomain],
+    ["component.domain", component.domain],
+  ] as const) {
+    if (!/^[^\s@/"\\]+$/.test(value)) throw new TypeError(`startProsody: invalid ${what} ${JSON.stringify(value)}`);
+  }
+  if (new Set([domain, mucDomain, component.domain]).size !== 3) {
+    throw new TypeError("startProsody: domain, mucDomain and component.domain must be distinct");
+  }
+  if (!["debug", "info", "warn", "error"].includes(logLevel)) {
+    throw new TypeError(`startProsody: invalid logLevel ${JSON.stringify(logLevel)}`);
+  }
+  for (const name of ["c2s", "http", "component"] as const) {
+    const port = options.ports?.[name];
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+      throw new TypeError(`startProsody: invalid ports.${name} ${String(port)}`);
+    }
+  }
+
+  const prosodyBin = resolveProsody(options.prosodyPath);
+  const prosodyctlBin = resolveProsodyctl(options.prosodyctlPath, prosodyBin);
+
+  const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), "prosody-"));
+  const configFile = join(dir, "prosody.cfg.lua");
+  const logFile = join(dir, "prosody.log");
+  let child: ChildProcess | undefined;
+  let live: LiveServer | undefined;
+  try {
+    await mkdir(join(dir, "data"));
+    await mkdir(join(dir, "certs"));
+    const ports = await choosePorts(options.ports);
+    await writeFile(
+      configFile,
+      renderConfig({
+        dir,
+        logFile,
+        logLevel,
+        domain,
+        mucDomain,
+        component,
+        roomLocking,
+        ports,
+        extraModules: options.extraModules ?? [],
+        extraConfig: typeof options.extraConfig === "string" ? { global: options.extraConfig } : (options.extraConfig ?? {}),
+      }),
+      { mode: 0o600 },
+    );
+
+    const output = new OutputTail(16 * 1024);
+    const spawned = spawn(prosodyBin, ["-F", "--config", configFile], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child = spawned;
+    spawned.stdout?.on("data", (chunk: Buffer) => output.push(chunk));
+    spawned.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
+    const exited = new Promise<string>((resolve) => {
+      spawned.once("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${String(code)}`));
+      spawned.on("error", (err) => resolve(`spawn error: ${err.message}`));
+    });
+    live = { child: spawned, dir };
+    registerLive(live);
+
+    await waitUntilReady({
+      ports: [ports.c2s, ports.http, ports.component],
+      exited,
+      timeoutMs: startTimeoutMs,
+      describe: async () => `${await tail(logFile, 40)}${output.render()}`,
+    });
+    // Prosody keeps running when it cannot bind a port; the check above may
+    // then have reached someone else's listener.
+    const log = await readFile(logFile, "utf8").catch(() => "");
+    const bindError = /Failed to open server port.*$/m.exec(log);
+    if (bindError) throw new Error(`Prosody could not listen: ${bindError[0]}`);
+
+    const server = new RunningProsody({
+      domain,
+      mucDomain,
+      component,
+      ports,
+      dir,
+      configFile,
+      logFile,
+      prosodyctlBin,
+      child: spawned,
+      live,
+      output,
+      stopTimeoutMs,
+    });
+    for (const user of options.users ?? []) await server.createUser(user.username, user.password);
+    return server;
+  } catch (err) {
+    if (live) unregisterLive(live);
+    if (child) await killAndWait(child, stopTimeoutMs);
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Implementation
+
+interface ChosenPorts {
+  c2s: number;
+  http: number;
+  component: number;
+}
+
+interface LiveServer {
+  child: ChildProcess;
+  dir: string;
+}
+
+interface RunningProsodyInit {
+  domain: string;
+  mucDomain: string;
+  component: ProsodyComponent;
+  ports: ChosenPorts;
+  dir: string;
+  configFile: string;
+  logFile: string;
+  prosodyctlBin: string;
+  child: ChildProcess;
+  live: LiveServer;
+  output: OutputTail;
+  stopTimeoutMs: number;
+}
+
+class RunningProsody implements ProsodyServer {
+  readonly domain: string;
+  readonly mucDomain: string;
+  readonly component: ProsodyComponent;
+  readonly c2sPort: number;
+  readonly httpPort: number;
+  readonly componentPort: number;
+  readonly c2sUrl: string;
+  readonly websocketUrl: string;
+  readonly componentUrl: string;
+  readonly dir: string;
+  readonly configFile: string;
+  readonly logFile: string;
+  readonly pid: number;
+  readonly #prosodyctl: string;
+  readonly #child: ChildProcess;
+  readonly #live: LiveServer;
+  readonly #output: OutputTail;
+  readonly #stopTimeoutMs: number;
+  #stopping: Promise<void> | undefined;
+
+  constructor(init: RunningProsodyInit) {
+    this.domain = init.domain;
+    this.mucDomain = init.mucDomain;
+    this.component = { domain: init.component.domain, secret: init.component.secret };
+    this.c2sPort = init.ports.c2s;
+    this.httpPort = init.ports.http;
+    this.componentPort = init.ports.component;
+    this.c2sUrl = `xmpp://127.0.0.1:${init.ports.c2s}`;
+    this.websocketUrl = `ws://127.0.0.1:${init.ports.http}/xmpp-websocket`;
+    this.componentUrl = `xmpp://127.0.0.1:${init.ports.component}`;
+    this.dir = init.dir;
+    this.configFile = init.configFile;
+    this.logFile = init.logFile;
+    this.pid = init.child.pid ?? -1;
+    this.#prosodyctl = init.prosodyctlBin;
+    this.#child = init.child;
+    this.#live = init.live;
+    this.#output = init.output;
+    this.#stopTimeoutMs = init.stopTimeoutMs;
+  }
+
+  get running(): boolean {
+    return isAlive(this.#child);
+  }
+
+  async createUser(username: string, password: string): Promise<string> {
+    if (this.#stopping) throw new Error("createUser: the Prosody server has been stopped");
+    const args = ["--config", this.configFile, "register", username, this.domain, password];
+    await new Promise<void>((resolve, reject) => {
+      execFile(this.#prosodyctl, args, { cwd: this.dir, timeout: 10_000 }, (err, stdout, stderr) => {
+        if (!err) return resolve();
+        const detail = `${stdout}${stderr}`.trim();
+        reject(new Error(`prosodyctl register ${username}@${this.domain} failed: ${detail || err.message}`));
+      });
+    });
+    return `${username}@${this.domain}`;
+  }
+
+  async readLog(): Promise<string> {
+    const log = await readFile(this.logFile, "utf8").catch(() => "");
+    return log + this.#output.render();
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      try {
+        await killAndWait(this.#child, this.#stopTimeoutMs);
+      } finally {
+        unregisterLive(this.#live);
+        await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
+      }
+    })();
+    return this.#stopping;
+  }
+}
+
+/** Keeps the last `limit` bytes of the child's stdout/stderr. */
+class OutputTail {
+  #chunks: Buffer[] = [];
+  #size = 0;
+  constructor(readonly limit: number) {}
+
+  push(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    while (this.#size > this.limit && this.#chunks.length > 1) {
+      this.#size -= this.#chunks.shift()?.length ?? 0;
+    }
+  }
+
+  render(): string {
+    const text = Buffer.concat(this.#chunks).toString("utf8").trim();
+    return text ? `\n--- prosody stdout/stderr ---\n${text}\n` : "";
+  }
+}
+
+function isAlive(child: ChildProcess): boolean {
+  return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+}
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (!isAlive(child)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off("exit", onExit);
+      resolve(false);
+    }, timeoutMs);
+    const onExit = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once("exit", onExit);
+  });
+}
+
+async function killAndWait(child: ChildProcess, termTimeoutMs: number): Promise<void> {
+  if (isAlive(child)) {
+    child.kill("SIGTERM");
+    if (!(await waitForExit(child, termTimeoutMs))) {
+      child.kill("SIGKILL");
+      if (!(await waitForExit(child, 5_000))) {
+        throw new Error(`Prosody (pid ${String(child.pid)}) did not exit after SIGKILL`);
+      }
+    }
+  }
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+}
+
+// Last resort: if the test process exits without stop(), kill the servers
+// synchronously and remove their directories.
+const liveServers = new Set<LiveServer>();
+let exitHandlerInstalled = false;
+
+function onProcessExit(): void {
+  for (const live of liveServers) {
+    try {
+      if (isAlive(live.child)) {
+        live.child.kill("SIGKILL");
+        if (live.child.pid !== undefined) waitUntilDeadSync(live.child.pid, 1_000);
+      }
+    } catch {
+      // Nothing more can be done while exiting.
+    }
+    try {
+      rmSync(live.dir, { recursive: true, force: true });
+    } catch {
+      // Ditto.
+    }
+  }
+  liveServers.clear();
+}
+
+/**
+ * Blocks until `pid` is dead (a zombie, on Linux) so that it cannot write into
+ * its directory after we remove it. Without /proc it returns at once.
+ */
+function waitUntilDeadSync(pid: number, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  while (Date.now() < deadline) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      return;
+    }
+    const state = stat.charAt(stat.lastIndexOf(")") + 2);
+    if (state === "Z" || state === "X") return;
+    Atomics.wait(cell, 0, 0, 5);
+  }
+}
+
+function registerLive(live: LiveServer): void {
+  liveServers.add(live);
+  if (!exitHandlerInstalled) {
+    process.on("exit", onProcessExit);
+    exitHandlerInstalled = true;
+  }
+}
+
+function unregisterLive(live: LiveServer): void {
+  liveServers.delete(live);
+  if (liveServers.size === 0 && exitHandlerInstalled) {
+    process.off("exit", onProcessExit);
+    exitHandlerInstalled = false;
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function findOnPath(command: string): string | undefined {
+  if (command.includes("/")) {
+    return isExecutable(command) ? command : undefined;
+  }
+  for (const entry of (process.env.PATH ?? "").split(delimiter)) {
+    if (!entry || !isAbsolute(entry)) continue;
+    const candidate = join(entry, command);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function resolveProsody(explicit: string | undefined): string {
+  if (explicit !== undefined) {
+    const found = findOnPath(explicit);
+    if (!found) throw new ProsodyNotInstalledError(explicit);
+    return found;
+  }
+  const found =
+    findOnPath("prosody") ?? ["/usr/bin/prosody", "/usr/local/bin/prosody"].find((path) => isExecutable(path));
+  if (!found) throw new ProsodyNotInstalledError("prosody");
+  return found;
+}
+
+function resolveProsodyctl(explicit: string | undefined, prosodyBin: string): string {
+  if (explicit !== undefined) {
+    const found = findOnPath(explicit);
+    if (!found) throw new ProsodyNotInstalledError(explicit);
+    return found;
+  }
+  const sibling = join(dirname(prosodyBin), "prosodyctl");
+  const found = isExecutable(sibling) ? sibling : findOnPath("prosodyctl");
+  if (!found) throw new ProsodyNotInstalledError("prosodyctl");
+  return found;
+}
+
+/** Asks the OS for `count` distinct free loopback ports. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.once("error", reject);
+            server.listen({ host: "127.0.0.1", port: 0, exclusive: true }, () => {
+              const address = server.address();
+              if (address && typeof address === "object") resolve(address.port);
+              else reject(new Error("could not read the allocated port"));
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
+}
+
+/** Whether nothing listens on 127.0.0.1:`port` (by binding it briefly). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE" || err.code === "EACCES") resolve(false);
+      else reject(err);
+    });
+    server.listen({ host: "127.0.0.1", port, exclusive: true }, () => {
+      server.close(() => resolve(true));
+    });
+  });
+}
+
+async function choosePorts(fixed: ProsodyPorts | undefined): Promise<ChosenPorts> {
+  const names = ["c2s", "http", "component"] as const;
+  for (const name of names) {
+    const port = fixed?.[name];
+    if (port !== undefined && !(await portIsFree(port))) {
+      throw new Error(`startProsody: ports.${name} ${port} on 127.0.0.1 is already in use`);
+    }
+  }
+  // Picked ports can be taken by someone else before Prosody binds them; the
+  // check right before launch catches that, and we pick again a few times.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const picked = await freePorts(3);
+    const chosen: ChosenPorts = {
+      c2s: fixed?.c2s ?? picked[0] ?? 0,
+      http: fixed?.http ?? picked[1] ?? 0,
+      component: fixed?.component ?? picked[2] ?? 0,
+    };
+    const all = [chosen.c2s, chosen.http, chosen.component];
+    if (new Set(all).size !== 3) {
+      if (fixed && names.filter((n) => fixed[n] !== undefined).length > 1) {
+        throw new Error("startProsody: the fixed ports must be distinct");
+      }
+      continue;
+    }
+    const free = await Promise.all(all.map((port) => portIsFree(port)));
+    if (free.every(Boolean)) return chosen;
+  }
+  throw new Error("startProsody: could not find free ports on 127.0.0.1");
+}
+
+function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    const done = (ok: boolean): void => {
+      socket.removeAllListeners();
+      socket.on("error", () => {});
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+async function waitUntilReady(params: {
+  ports: number[];
+  exited: Promise<string>;
+  timeoutMs: number;
+  describe: () => Promise<string>;
+}): Promise<void> {
+  const deadline = Date.now() + params.timeoutMs;
+  let exitReason: string | undefined;
+  void params.exited.then((reason) => {
+    exitReason = reason;
+  });
+  let pending = [...params.ports];
+  for (;;) {
+    if (exitReason !== undefined) {
+      throw new Error(`Prosody exited during start-up (${exitReason}).\n${await params.describe()}`);
+    }
+    const results = await Promise.all(pending.map((port) => connects(port)));
+    pending = pending.filter((_, index) => !results[index]);
+    if (pending.length === 0 && exitReason === undefined) return;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `Prosody did not accept connections on port(s) ${pending.join(", ")} within ${params.timeoutMs} ms.\n` +
+          (await params.describe()),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function tail(file: string, lines: number): Promise<string> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  if (!text) return "(the log is empty)\n";
+  return `--- last lines of ${file} ---\n${text.trimEnd().split("\n").slice(-lines).join("\n")}\n`;
+}
+
+/** A Lua string literal for any JS string. */
+function lua(value: string): string {
+  let out = '"';
+  for (const byte of Buffer.from(value, "utf8")) {
+    if (byte === 0x5c) out += "\\\\";
+    else if (byte === 0x22) out += '\\"';
+    else if (byte < 0x20 || byte === 0x7f) out += `\\${byte.toString().padStart(3, "0")}`;
+    else if (byte < 0x80) out += String.fromCharCode(byte);
+    else out += `\\${byte.toString().padStart(3, "0")}`;
+  }
+  return `${out}"`;
+}
+
+function luaList(values: readonly string[]): string {
+  return values.length === 0 ? "{ }" : `{ ${values.map(lua).join(", ")} }`;
+}
+
+function renderConfig(c: {
+  dir: string;
+  logFile: string;
+  logLevel: ProsodyLogLevel;
+  domain: string;
+  mucDomain: string;
+  component: ProsodyComponent;
+  roomLocking: boolean;
+  ports: ChosenPorts;
+  extraModules: readonly string[];
+  extraConfig: ProsodyExtraConfig;
+}): string {
+  const modules = [
+    "roster",
+    "saslauth",
+    "disco",
+    "ping",
+    "smacks",
+    "mam",
+    "websocket",
+    "register",
+    ...c.extraModules,
+  ];
+  const loopback = luaList(["127.0.0.1"]);
+  return `-- Generated by xmpp-muc-sdk/testing startProsody(); removed on stop().
+run_as_root = true
+pidfile = ${lua(join(c.dir, "prosody.pid"))}
+data_path = ${lua(join(c.dir, "data"))}
+certificates = ${lua(join(c.dir, "certs"))}
+storage = "internal"
+log = { { levels = { min = ${lua(c.logLevel)} }, to = "file", filename = ${lua(c.logFile)} } }
+
+interfaces = ${loopback}
+local_interfaces = ${loopback}
+http_interfaces = ${loopback}
+component_interfaces = ${loopback}
+c2s_ports = { ${c.ports.c2s} }
+http_ports = { ${c.ports.http} }
+component_ports = { ${c.ports.component} }
+https_ports = { }
+c2s_direct_tls_ports = { }
+legacy_ssl_ports = { }
+s2s_ports = { }
+modules_disabled = { "s2s" }
+http_default_host = ${lua(c.domain)}
+
+authentication = "internal_plain"
+c2s_require_encryption = false
+allow_unencrypted_plain_auth = true
+consider_websocket_secure = true
+-- In-band registration; no throttling (mod_register_limits only throttles
+-- when registration_throttle_max or min_seconds_between_registrations is set,
+-- and exempts 127.0.0.1 anyway).
+allow_registration = true
+
+modules_enabled = ${luaList(modules)}
+
+${c.extraConfig.global ?? ""}
+
+VirtualHost ${lua(c.domain)}
+${c.extraConfig.virtualHost ?? ""}
+
+Component ${lua(c.mucDomain)} "muc"
+  modules_enabled = { "muc_mam" }
+  muc_log_by_default = true
+  muc_room_locking = ${c.roomLocking ? "true" : "false"}
+${c.extraConfig.muc ?? ""}
+
+Component ${lua(c.component.domain)}
+  component_secret = ${lua(c.component.secret)}
+${c.extraConfig.component ?? ""}
+`;
+}

@@ -125,8 +125,8 @@ function conditionText(): Field<string | undefined> {
   return {
     kind: "childText",
     meta: { ns: NS.STANZAS, type: string },
-    decode({ el, ns }) {
-      const c = conditionElement(el, ns);
+    decode({ el, ns, scope }) {
+      const c = conditionElement(el, scope ?? ns);
       if (c === undefined) return undefined;
       let s = "";
       for (const t of c.children) if (typeof t === "string") s += t;
@@ -271,9 +271,10 @@ export class XMPPError extends Error {
    */
   static fromStanza(stanza: Element, lang?: string): XMPPError {
     let source: Element | undefined;
+    let errorEl: Element | undefined;
     try {
       source = isElement(stanza) ? stanza : undefined;
-      const errorEl = source === undefined ? undefined : findErrorChild(source);
+      errorEl = source === undefined ? undefined : findErrorChild(source);
       if (errorEl === undefined) return new XMPPError("undefined-condition", { stanza: source, lang });
       const value = stanzaError.decode(asClientNamespace(errorEl), NS.CLIENT);
       return new XMPPError(value.condition, {
@@ -286,7 +287,16 @@ export class XMPPError extends Error {
         stanza: source,
       });
     } catch (e) {
-      return new XMPPError("undefined-condition", { stanza: source, cause: e });
+      // A malformed <error/> (say, without its required type) may still name
+      // a defined condition; keep it rather than lose what the peer said.
+      let condition: StanzaErrorCondition = "undefined-condition";
+      try {
+        const c = errorEl === undefined ? undefined : conditionElement(errorEl, NS.CLIENT);
+        if (c !== undefined) condition = localNameOf(c) as StanzaErrorCondition;
+      } catch {
+        // keep undefined-condition
+      }
+      return new XMPPError(condition, { stanza: source, cause: e });
     }
   }
 

@@ -385,13 +385,20 @@ describe("XMPPError", () => {
     expect(err.cause).toBeUndefined();
   });
 
-  it("fromStanza on a malformed error gives undefined-condition with the decode error as cause", () => {
+  it("fromStanza on a malformed error keeps the condition it names, with the decode error as cause", () => {
     const stanza = parseXml(
       "<iq xmlns='jabber:client' type='error' id='1'><error type='whenever'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
     );
     const err = XMPPError.fromStanza(stanza);
-    expect(err.condition).toBe("undefined-condition");
+    expect(err.condition).toBe("conflict");
     expect(err.stanza).toBe(stanza);
+    expect(isDecodeError(err.cause)).toBe(true);
+  });
+
+  it("fromStanza on a malformed error without a condition gives undefined-condition", () => {
+    const stanza = parseXml("<iq xmlns='jabber:client' type='error' id='1'><error><bogus xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
+    const err = XMPPError.fromStanza(stanza);
+    expect(err.condition).toBe("undefined-condition");
     expect(isDecodeError(err.cause)).toBe(true);
   });
 

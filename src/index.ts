@@ -1,10 +1,41 @@
 /**
- * The client entry point: MUC vocabulary and the errors the client API
- * rejects with. `MucService`, `Room`, `Occupant` and `MessageTracker` build on
- * these.
+ * The MUC client: {@link MucService} joins rooms and returns {@link Room}s,
+ * whose {@link Occupant}s and events follow the room's presences and
+ * messages; {@link MessageTracker}s follow sent messages to their reflection.
  *
  * @module xmpp-muc-sdk
  */
+export { MucService, type MucServiceOptions, type MucServiceEvents, type InviteEvent, type DeclineEvent, type JoinResult } from "./client/service.js";
+export { Room, type JoinOptions, type HistoryOptions, type PresenceOptions, type RoomFeatures, type SelfPingSettings } from "./client/room.js";
+export type {
+  RoomEvents,
+  RoomEventBase,
+  EnterEvent,
+  ExitEvent,
+  SuspendEvent,
+  ResumeEvent,
+  JoinEvent,
+  LeaveEvent,
+  NickChangeEvent,
+  RoleChangeEvent,
+  AffiliationChangeEvent,
+  StatusChangeEvent,
+  SubjectChangeEvent,
+  MessageEvent,
+  ConfigChangeEvent,
+} from "./client/room-events.js";
+export { Occupant } from "./client/occupant.js";
+export { MessageTracker, type MessageStateChange, type MessageTrackerEvents } from "./client/tracker.js";
+export { LeaveMode, MessageState } from "./client/enums.js";
+export { Emitter, type Listener, type EventMap, type ListenerErrorHandler } from "./client/emitter.js";
+export { TimeoutError, AbortError, MucStateError, isTimeoutError, isAbortError, isMucStateError, type ClientErrorOptions } from "./client/errors.js";
+export type { XmppConnection, StreamManagementLike, ConnectionEvent } from "./client/connection.js";
+export type { Logger } from "./client/logger.js";
+export { SelfPingResult } from "./client/self-ping.js";
+export type { AffiliationEntry, RoleEntry, RoomInfoResult, RoomListItem, ListedAffiliation, RoomConfigInput, RoomConfigResult } from "./client/admin.js";
 export { XMPPError, isXMPPError, type XMPPErrorOptions, type StanzaErrorCondition, type StanzaErrorType } from "./xso/stanza-error.js";
 export { DecodeError, isDecodeError } from "./xso/errors.js";
-export { AFFILIATIONS, ROLES, StatusCode, type Affiliation, type Role, type KnownStatusCode } from "./xso/muc-user.js";
+export { AFFILIATIONS, ROLES, StatusCode, type Affiliation, type Role, type KnownStatusCode, type MucActor } from "./xso/muc-user.js";
+export type { PresenceShow } from "./xso/presence.js";
+export type { RoomConfig, RoomInfo } from "./xso/muc-forms.js";
+export type { DataForm } from "./xso/data-form.js";

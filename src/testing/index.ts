@@ -15,3 +15,4 @@ export {
   type ProsodyPorts,
   type ProsodyLogLevel,
 } from "./prosody.js";
+export { MockConnection, MockStreamManagement, parseStanza, type MockConnectionOptions } from "./mock-connection.js";

@@ -23,3 +23,4 @@ export * from "./presence.js";
 export * from "./message.js";
 export * from "./rsm.js";
 export * from "./mam.js";
+export * from "./disco.js";

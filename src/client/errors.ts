@@ -1,0 +1,85 @@
+/**
+ * Errors the client API throws or rejects with, besides {@link XMPPError}.
+ *
+ * @module
+ */
+
+/** Options of the client errors. */
+export interface ClientErrorOptions {
+  /** The underlying cause. */
+  readonly cause?: unknown;
+}
+
+/**
+ * An operation did not complete in time (a join, an IQ, a leave).
+ *
+ * @example
+ * ```ts
+ * await joined.catch((e) => { if (isTimeoutError(e)) retryLater(); });
+ * ```
+ */
+export class TimeoutError extends Error {
+  /** Always `"TimeoutError"`. */
+  override readonly name = "TimeoutError" as const;
+  /** How long was waited, in milliseconds. */
+  readonly timeout: number;
+
+  /**
+   * @param message - what timed out.
+   * @param timeout - how long was waited, in milliseconds.
+   * @param options - the cause.
+   */
+  constructor(message: string, timeout: number, options: ClientErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.timeout = timeout;
+  }
+}
+
+/** Whether `e` is a {@link TimeoutError}, also across realms. */
+export function isTimeoutError(e: unknown): e is TimeoutError {
+  return e instanceof TimeoutError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "TimeoutError");
+}
+
+/**
+ * An operation was aborted through its `AbortSignal`.
+ * Its `name` is `"AbortError"`, like the DOM's.
+ */
+export class AbortError extends Error {
+  /** Always `"AbortError"`. */
+  override readonly name = "AbortError" as const;
+
+  /**
+   * @param message - what was aborted.
+   * @param options - the cause (the signal's reason).
+   */
+  constructor(message: string, options: ClientErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+/** Whether `e` is an {@link AbortError} (ours or the DOM's), also across realms. */
+export function isAbortError(e: unknown): e is AbortError {
+  return e instanceof AbortError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "AbortError");
+}
+
+/**
+ * A call that cannot be made in the current state: joining a room already
+ * joined, a JID that is not bare, acting in a room that was left.
+ */
+export class MucStateError extends Error {
+  /** Always `"MucStateError"`. */
+  override readonly name = "MucStateError" as const;
+
+  /**
+   * @param message - what is wrong.
+   * @param options - the cause.
+   */
+  constructor(message: string, options: ClientErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+/** Whether `e` is a {@link MucStateError}, also across realms. */
+export function isMucStateError(e: unknown): e is MucStateError {
+  return e instanceof MucStateError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "MucStateError");
+}

@@ -1,0 +1,146 @@
+/**
+ * IQ requests with their answers matched by id **and** sender, errors as
+ * {@link XMPPError}, timeouts as {@link TimeoutError}, and abort signals.
+ *
+ * `@xmpp/client`'s own `iqCaller` matches answers by id only, so any entity
+ * could answer a request; this one accepts an answer only from the entity it
+ * asked (or, for a request to our own account or server, from our server).
+ *
+ * @module
+ */
+import xml, { type Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { XMPPError } from "../xso/stanza-error.js";
+import { parseJid } from "../xso/values.js";
+import type { XmppConnection } from "./connection.js";
+import { AbortError, TimeoutError } from "./errors.js";
+import type { Logger } from "./logger.js";
+
+/** Options of one IQ request. */
+export interface IqRequestOptions {
+  /** Milliseconds to wait for the answer. @default 30000 */
+  readonly timeout?: number;
+  /** Abort the wait (the answer is then ignored). */
+  readonly signal?: AbortSignal;
+}
+
+interface Pending {
+  readonly id: string;
+  readonly to: string | undefined;
+  readonly resolve: (iq: Element) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+let counter = 0;
+
+/** A fresh stanza id: random prefix plus a counter, unique per process. */
+export function makeId(prefix = "muc"): string {
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${prefix}-${Math.random().toString(36).slice(2, 10)}-${counter.toString(36)}`;
+}
+
+/** Sends IQs over a connection and matches their answers. */
+export class IqClient {
+  readonly #conn: XmppConnection;
+  readonly #log: Logger;
+  readonly #pending = new Map<string, Pending>();
+  readonly #onStanza = (el: Element): void => this.#route(el);
+
+  /**
+   * @param conn - the connection.
+   * @param log - where ignored answers are reported.
+   */
+  constructor(conn: XmppConnection, log: Logger) {
+    this.#conn = conn;
+    this.#log = log;
+    conn.on("stanza", this.#onStanza);
+  }
+
+  /** Stop listening; pending requests reject with an `AbortError`. */
+  close(): void {
+    this.#conn.removeListener("stanza", this.#onStanza);
+    for (const p of this.#pending.values()) p.reject(new AbortError("IQ client closed"));
+    this.#pending.clear();
+  }
+
+  /**
+   * Send an IQ and wait for its answer.
+   *
+   * @param type - `get` or `set`.
+   * @param to - the addressee; `undefined` for our own account.
+   * @param payload - the child element.
+   * @param options - timeout and abort signal.
+   * @returns the answering `<iq type='result'>`.
+   * @throws {@link XMPPError} for an error answer, {@link TimeoutError}, {@link AbortError}.
+   */
+  async request(type: "get" | "set", to: JID | string | undefined, payload: Element, options: IqRequestOptions = {}): Promise<Element> {
+    const timeout = options.timeout ?? 30_000;
+    const signal = options.signal;
+    if (signal?.aborted) throw new AbortError("IQ aborted", { cause: signal.reason });
+    const id = makeId("iq");
+    const toText = to === undefined ? undefined : to.toString();
+    const iq = xml("iq", toText === undefined ? { type, id } : { type, id, to: toText }, payload);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const answer = new Promise<Element>((resolve, reject) => {
+      this.#pending.set(id, { id, to: toText, resolve, reject });
+      timer = setTimeout(() => reject(new TimeoutError(`no answer to IQ ${type} ${payload.name} to ${toText ?? "our account"} within ${timeout} ms`, timeout)), timeout);
+      if (signal) {
+        onAbort = () => reject(new AbortError("IQ aborted", { cause: signal.reason }));
+        signal.addEventListener("abort", onAbort, { once: true });
+      }
+    });
+    try {
+      await this.#conn.send(iq);
+      return await answer;
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
+      this.#pending.delete(id);
+    }
+  }
+
+  #route(el: Element): void {
+    if (el.name !== "iq") return;
+    const type = el.attrs.type;
+    if (type !== "result" && type !== "error") return;
+    const id = el.attrs.id;
+    if (typeof id !== "string") return;
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    if (!this.#fromExpected(pending.to, el.attrs.from)) {
+      this.#log.debug(`ignoring IQ answer ${id} from ${String(el.attrs.from)}: asked ${pending.to ?? "our account"}`);
+      return;
+    }
+    this.#pending.delete(id);
+    if (type === "result") pending.resolve(el);
+    else pending.reject(XMPPError.fromStanza(el));
+  }
+
+  /** RFC 6120 §10.1.4 and §8.1.2.1: whom an answer may come from. */
+  #fromExpected(to: string | undefined, from: unknown): boolean {
+    const own = this.#conn.jid;
+    const fromJid = typeof from === "string" ? tryJid(from) : undefined;
+    if (typeof from === "string" && fromJid === undefined) return false;
+    const toJid = to === undefined ? undefined : tryJid(to);
+    const ownBare = own ? own.bare() : undefined;
+    // A request to our own account (no 'to', or our bare JID): the server answers
+    // without 'from', or with our bare JID, or with its domain.
+    const toOwnAccount = toJid === undefined || (ownBare !== undefined && toJid.equals(ownBare));
+    if (toOwnAccount) {
+      if (fromJid === undefined) return true;
+      if (ownBare !== undefined && (fromJid.equals(ownBare) || (own !== undefined && own !== null && fromJid.equals(own)))) return true;
+      return ownBare !== undefined && fromJid.toString() === ownBare.domain;
+    }
+    if (fromJid === undefined) return false;
+    return fromJid.equals(toJid);
+  }
+}
+
+function tryJid(s: string): JID | undefined {
+  try {
+    return parseJid(s);
+  } catch {
+    return undefined;
+  }
+}

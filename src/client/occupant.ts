@@ -1,0 +1,83 @@
+/**
+ * An occupant of a room.
+ *
+ * @module
+ */
+import type { JID } from "@xmpp/jid";
+import type { Affiliation, Role } from "../xso/muc-user.js";
+import type { PresenceShow } from "../xso/presence.js";
+import type { Hat } from "../xso/hats.js";
+
+/**
+ * One occupant of a room, as the room's presences describe it. The room
+ * updates the object in place, so it keeps its identity across nick, role,
+ * affiliation and status changes: an `Occupant` held by your code stays
+ * current until the occupant leaves.
+ *
+ * @example
+ * ```ts
+ * room.on("join", ({ occupant }) => console.log(occupant.nick, occupant.role, occupant.jid?.toString()));
+ * ```
+ */
+export class Occupant {
+  /** The room's JID (bare). */
+  readonly roomJid: JID;
+  /** Whether this is us. */
+  readonly isSelf: boolean;
+  /** The room nickname. */
+  nick: string;
+  /** The real JID, when the room discloses it (non-anonymous rooms, or to moderators). */
+  jid: JID | undefined;
+  /** The occupant's role. */
+  role: Role;
+  /** The occupant's affiliation. */
+  affiliation: Affiliation;
+  /** The XEP-0421 occupant id, stable across nick changes and reconnects, when the room provides it. */
+  occupantId: string | undefined;
+  /** Availability (`away`, `chat`, `dnd`, `xa`); `undefined` means plainly available. */
+  show: PresenceShow | undefined;
+  /** Status texts by `xml:lang` (`""` for the one without). */
+  status: Record<string, string>;
+  /** XEP-0317 hats the room assigned. */
+  hats: readonly Hat[];
+
+  /** @internal */
+  constructor(init: {
+    roomJid: JID;
+    isSelf: boolean;
+    nick: string;
+    jid: JID | undefined;
+    role: Role;
+    affiliation: Affiliation;
+    occupantId: string | undefined;
+    show: PresenceShow | undefined;
+    status: Record<string, string>;
+    hats: readonly Hat[];
+  }) {
+    this.roomJid = init.roomJid;
+    this.isSelf = init.isSelf;
+    this.nick = init.nick;
+    this.jid = init.jid;
+    this.role = init.role;
+    this.affiliation = init.affiliation;
+    this.occupantId = init.occupantId;
+    this.show = init.show;
+    this.status = init.status;
+    this.hats = init.hats;
+  }
+
+  /** The occupant's JID in the room: `room@service/nick`. */
+  get occupantJid(): string {
+    return `${this.roomJid.toString()}/${this.nick}`;
+  }
+
+  /** Whether the occupant may speak in a moderated room (role participant or moderator). */
+  get hasVoice(): boolean {
+    return this.role === "participant" || this.role === "moderator";
+  }
+
+  /** Whether the occupant is a moderator. */
+  get isModerator(): boolean {
+    return this.role === "moderator";
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The events of a {@link Room}: one payload object per event, so fields can
+ * be added without breaking handlers.
+ *
+ * Order: one presence may fire several events. For an occupant that is
+ * present: `affiliationChange`, then `roleChange`, then `statusChange`. For an
+ * occupant leaving: `affiliationChange` (a ban makes it `outcast`), then
+ * `leave` (for us: `exit`). A nick change fires `nickChange` when the server
+ * announces it (status 303); the presence under the new nick that follows
+ * fires only what else changed.
+ *
+ * @module
+ */
+import type { Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import type { Affiliation, MucActor, Role } from "../xso/muc-user.js";
+import type { PresenceShow } from "../xso/presence.js";
+import type { XMPPError } from "../xso/stanza-error.js";
+import type { LeaveMode } from "./enums.js";
+import type { Occupant } from "./occupant.js";
+import type { Room } from "./room.js";
+import type { MessageTracker } from "./tracker.js";
+
+/** Fields every room event payload has. */
+export interface RoomEventBase {
+  /** The room. */
+  readonly room: Room;
+}
+
+/** Payload of `enter`: we are in the room (our self-presence arrived). */
+export interface EnterEvent extends RoomEventBase {
+  /** Us. */
+  readonly occupant: Occupant;
+  /** The status codes of our self-presence (110, 100, 201, 210, 170, …). */
+  readonly statusCodes: readonly number[];
+  /** Whether the room was just created by this join (status 201) and awaits configuration. */
+  readonly created: boolean;
+  /** Whether the service changed our nick (status 210). */
+  readonly nickAssigned: boolean;
+  /** The self-presence. */
+  readonly stanza: Element;
+}
+
+/** Payload of `exit`: we are no longer in the room. */
+export interface ExitEvent extends RoomEventBase {
+  /** Why. */
+  readonly mode: LeaveMode;
+  /** Who removed us, when someone did. */
+  readonly actor: MucActor | undefined;
+  /** The reason given. */
+  readonly reason: string | undefined;
+  /** For `DESTROYED`: where the discussion moved (alternate venue). */
+  readonly alternateVenue: JID | undefined;
+  /** For `ERROR` from an error presence: the error. */
+  readonly error: XMPPError | undefined;
+  /** The presence that told us, when one did. */
+  readonly stanza: Element | undefined;
+}
+
+/** Payload of `suspend`: our connection was replaced; the room will be rejoined. */
+export type SuspendEvent = RoomEventBase;
+
+/** Payload of `resume`: the room was rejoined after a `suspend`. */
+export interface ResumeEvent extends RoomEventBase {
+  /** The self-presence of the rejoin. */
+  readonly stanza: Element;
+}
+
+/** Payload of `join`: an occupant appeared. */
+export interface JoinEvent extends RoomEventBase {
+  /** The new occupant. */
+  readonly occupant: Occupant;
+  /** Whether it was in the room before us (part of the occupant list sent when we joined). */
+  readonly initial: boolean;
+  /** Its presence. */
+  readonly stanza: Element;
+}
+
+/** Payload of `leave`: an occupant left. */
+export interface LeaveEvent extends RoomEventBase {
+  /** The occupant (its state as it was, role `none`). */
+  readonly occupant: Occupant;
+  /** Why. */
+  readonly mode: LeaveMode;
+  /** Who removed it, when someone did. */
+  readonly actor: MucActor | undefined;
+  /** The reason given. */
+  readonly reason: string | undefined;
+  /** Its unavailable presence, when there was one. */
+  readonly stanza: Element | undefined;
+}
+
+/** Payload of `nickChange`. */
+export interface NickChangeEvent extends RoomEventBase {
+  /** The occupant, already renamed. */
+  readonly occupant: Occupant;
+  /** The old nick. */
+  readonly oldNick: string;
+  /** The new nick. */
+  readonly newNick: string;
+  /** The unavailable presence with status 303. */
+  readonly stanza: Element;
+}
+
+/** Payload of `roleChange`. */
+export interface RoleChangeEvent extends RoomEventBase {
+  /** The occupant, already updated. */
+  readonly occupant: Occupant;
+  /** Its previous role. */
+  readonly oldRole: Role;
+  /** Its new role. */
+  readonly newRole: Role;
+  /** Who changed it, when the room says. */
+  readonly actor: MucActor | undefined;
+  /** The reason given. */
+  readonly reason: string | undefined;
+  /** The presence. */
+  readonly stanza: Element;
+}
+
+/** Payload of `affiliationChange`. */
+export interface AffiliationChangeEvent extends RoomEventBase {
+  /** The occupant, already updated. */
+  readonly occupant: Occupant;
+  /** Its previous affiliation. */
+  readonly oldAffiliation: Affiliation;
+  /** Its new affiliation. */
+  readonly newAffiliation: Affiliation;
+  /** Who changed it, when the room says. */
+  readonly actor: MucActor | undefined;
+  /** The reason given. */
+  readonly reason: string | undefined;
+  /** The presence. */
+  readonly stanza: Element;
+}
+
+/** Payload of `statusChange`: an occupant's availability or status text changed. */
+export interface StatusChangeEvent extends RoomEventBase {
+  /** The occupant, already updated. */
+  readonly occupant: Occupant;
+  /** The new availability. */
+  readonly show: PresenceShow | undefined;
+  /** The new status texts by `xml:lang`. */
+  readonly status: Readonly<Record<string, string>>;
+  /** The presence. */
+  readonly stanza: Element;
+}
+
+/** Payload of `subjectChange`. */
+export interface SubjectChangeEvent extends RoomEventBase {
+  /** The subject in the default language (`""` when cleared). */
+  readonly subject: string;
+  /** The subject by `xml:lang`. */
+  readonly subjects: Readonly<Record<string, string>>;
+  /** Who set it: their nick, when the subject came from an occupant JID. */
+  readonly setterNick: string | undefined;
+  /** The setter, when still in the room. */
+  readonly setter: Occupant | undefined;
+  /** Whether this is the subject sent as the last step of joining. */
+  readonly initial: boolean;
+  /** When it was set, from `<delay>`, when the room says. */
+  readonly delay: Date | undefined;
+  /** The message. */
+  readonly stanza: Element;
+}
+
+/** Payload of `message` (groupchat) and `privateMessage`. */
+export interface MessageEvent extends RoomEventBase {
+  /** The sender's nick; `undefined` for a message from the room itself. */
+  readonly nick: string | undefined;
+  /** The sender, when still in the room (history may come from people who left). */
+  readonly occupant: Occupant | undefined;
+  /** The body in the default language. */
+  readonly body: string;
+  /** Bodies by `xml:lang`. */
+  readonly bodies: Readonly<Record<string, string>>;
+  /** The message id (`id` attribute). */
+  readonly id: string | undefined;
+  /** The sender's XEP-0359 origin-id. */
+  readonly originId: string | undefined;
+  /** The room's XEP-0359 stanza-id (for MAM and de-duplication). */
+  readonly stanzaId: string | undefined;
+  /** The XEP-0421 occupant id of the sender. */
+  readonly occupantId: string | undefined;
+  /** When it was sent, from `<delay>` (history and resent messages). */
+  readonly delay: Date | undefined;
+  /** Whether it is discussion history sent on join. */
+  readonly history: boolean;
+  /** Whether we sent it (a reflection of our own message). */
+  readonly own: boolean;
+  /** For our own reflected message: its tracker, when it was tracked. */
+  readonly tracker: MessageTracker | undefined;
+  /** The message. */
+  readonly stanza: Element;
+}
+
+/** Payload of `configChange`: the room announced a configuration change (status codes 104, 170–174). */
+export interface ConfigChangeEvent extends RoomEventBase {
+  /** The status codes. */
+  readonly statusCodes: readonly number[];
+  /** The message or presence. */
+  readonly stanza: Element;
+}
+
+/**
+ * Every event of a {@link Room}.
+ *
+ * @example
+ * ```ts
+ * room.on("message", ({ nick, body, history }) => console.log(history ? "(history)" : "", nick, body));
+ * room.on("leave", ({ occupant, mode, reason }) => console.log(occupant.nick, "left:", mode, reason ?? ""));
+ * ```
+ */
+export interface RoomEvents {
+  /** We entered the room (fires once per join, when the self-presence arrives). */
+  enter: EnterEvent;
+  /** We left the room, for whatever reason; the room is then inactive for good. */
+  exit: ExitEvent;
+  /** A new stream replaced ours; the room is being rejoined (autorejoin). */
+  suspend: SuspendEvent;
+  /** The room was rejoined after `suspend`. */
+  resume: ResumeEvent;
+  /** An occupant appeared (including the occupants listed when we joined, with `initial`). */
+  join: JoinEvent;
+  /** An occupant left. */
+  leave: LeaveEvent;
+  /** An occupant (maybe us) changed nick. */
+  nickChange: NickChangeEvent;
+  /** An occupant's role changed. */
+  roleChange: RoleChangeEvent;
+  /** An occupant's affiliation changed. */
+  affiliationChange: AffiliationChangeEvent;
+  /** An occupant's availability or status text changed. */
+  statusChange: StatusChangeEvent;
+  /** The subject was sent on join, or changed. */
+  subjectChange: SubjectChangeEvent;
+  /** A groupchat message (live or history, including reflections of ours). */
+  message: MessageEvent;
+  /** A private message from an occupant. */
+  privateMessage: MessageEvent;
+  /** The room announced a configuration change. */
+  configChange: ConfigChangeEvent;
+}

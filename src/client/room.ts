@@ -1,0 +1,1089 @@
+/**
+ * A joined (or joining) MUC room: the state machine that turns the room's
+ * presences and messages into occupant state and events.
+ *
+ * @module
+ */
+import xml, { type Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { delay as delayCodec } from "../xso/delay.js";
+import { mucJoin, type MucHistory } from "../xso/muc.js";
+import { mucUserX, StatusCode, type Affiliation, type MucUserItem, type MucUserX, type Role } from "../xso/muc-user.js";
+import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
+import { presence as presenceCodec, type PresenceShow } from "../xso/presence.js";
+import { message as messageCodec } from "../xso/message.js";
+import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/stanza-id.js";
+import { hats as hatsCodec } from "../xso/hats.js";
+import { directInvite } from "../xso/direct-invite.js";
+import { dataForm } from "../xso/data-form.js";
+import { voiceRequestSchema } from "../xso/muc-forms.js";
+import { XMPPError } from "../xso/stanza-error.js";
+import { NS } from "../xso/ns.js";
+import { parseJid } from "../xso/values.js";
+import { isDecodeError } from "../xso/errors.js";
+import { Emitter } from "./emitter.js";
+import { LeaveMode } from "./enums.js";
+import { AbortError, MucStateError, TimeoutError } from "./errors.js";
+import { makeId, type IqClient } from "./iq.js";
+import type { Logger } from "./logger.js";
+import { Occupant } from "./occupant.js";
+import type { RoomEvents } from "./room-events.js";
+import { TrackerRegistry, type MessageTracker } from "./tracker.js";
+import * as admin from "./admin.js";
+import { SelfPinger, SelfPingResult } from "./self-ping.js";
+
+/** History to request when joining (XEP-0045 §7.2.15). */
+export interface HistoryOptions {
+  /** At most this many characters of history. */
+  readonly maxChars?: number;
+  /** At most this many messages. */
+  readonly maxStanzas?: number;
+  /** Only messages from the last this many seconds. */
+  readonly seconds?: number;
+  /** Only messages since this time. */
+  readonly since?: Date;
+}
+
+/** Options of `MucService.join`. */
+export interface JoinOptions {
+  /** The room password. */
+  readonly password?: string;
+  /** How much history to ask for; by default the room's default. */
+  readonly history?: HistoryOptions;
+  /** Rejoin after a new stream replaced ours, or after a 333 removal. @default true */
+  readonly autorejoin?: boolean;
+  /** Milliseconds to wait for the self-presence. @default 30000 */
+  readonly timeout?: number;
+  /** Abort the join; if the room later confirms it, we leave again. */
+  readonly signal?: AbortSignal;
+  /** Status text and availability to join with. */
+  readonly presence?: PresenceOptions;
+}
+
+/** Our availability and status text in a room. */
+export interface PresenceOptions {
+  /** `away`, `chat`, `dnd` or `xa`; absent for plainly available. */
+  readonly show?: PresenceShow;
+  /** The status text. */
+  readonly status?: string;
+}
+
+/** Room features learned from status codes (`undefined`: the room did not say). */
+export interface RoomFeatures {
+  /** Whether every occupant sees real JIDs (100, 172; cleared by 173, 174). */
+  readonly nonAnonymous: boolean | undefined;
+  /** Whether the room is logged publicly (170; cleared by 171). */
+  readonly logged: boolean | undefined;
+}
+
+/** XEP-0410 self-ping timing. */
+export interface SelfPingSettings {
+  /** Milliseconds of silence from the room before a ping. @default 900000 (15 minutes) */
+  readonly interval?: number;
+  /** Milliseconds to wait for the answer. @default 30000 */
+  readonly timeout?: number;
+}
+
+/** What the room needs from its service. */
+export interface RoomContext {
+  /** Send a stanza. */
+  send(stanza: Element): Promise<unknown>;
+  /** IQs. */
+  readonly iq: IqClient;
+  /** Diagnostics. */
+  readonly log: Logger;
+  /** Our full JID, once online. */
+  ownJid(): JID | undefined;
+  /** Default tracker timeout (ms). */
+  readonly trackerTimeout: number | undefined;
+  /** XEP-0410 self-ping settings, or `false` for none. */
+  readonly selfPing: SelfPingSettings | false;
+  /**
+   * The room is gone (left, destroyed, failed to join). `abandoned`: the join
+   * timed out or was aborted, so a late confirmation must be answered by
+   * leaving.
+   */
+  closed(room: Room, abandoned: boolean): void;
+}
+
+type State = "joining" | "joined" | "suspended" | "rejoining" | "leaving" | "left";
+
+interface Pending<T> {
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: unknown) => void;
+  readonly timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** Remembered stanza-ids for de-duplicating history after a rejoin. */
+const SEEN_LIMIT = 2_000;
+
+/** A typical clock skew margin when asking for history since the last message. */
+const SINCE_MARGIN_MS = 60_000;
+
+/**
+ * A MUC room we are in (or joining). Created by `MucService.join`, which
+ * returns it at once with a `joined` promise, so handlers attached right away
+ * see every event.
+ *
+ * State: {@link Room.joined} (our self-presence arrived and we have not
+ * left), {@link Room.active} (joined and not suspended), {@link Room.me},
+ * {@link Room.occupants} (us first), {@link Room.subject}.
+ *
+ * @example
+ * ```ts
+ * const { room, joined } = muc.join("coven@chat.shakespeare.lit", "thirdwitch");
+ * room.on("message", ({ nick, body }) => console.log(nick, body));
+ * await joined;
+ * await room.sendMessage("Thrice the brinded cat hath mew'd.");
+ * ```
+ */
+export class Room extends Emitter<RoomEvents> {
+  /** The room's bare JID. */
+  readonly jid: JID;
+
+  readonly #ctx: RoomContext;
+  readonly #trackers: TrackerRegistry;
+  #state: State = "joining";
+  #nick: string;
+  #password: string | undefined;
+  #history: HistoryOptions | undefined;
+  #autorejoin: boolean;
+  #joinPresence: JoinOptions["presence"];
+  #me: Occupant | undefined;
+  readonly #others = new Map<string, Occupant>();
+  #stale: Set<Occupant> | undefined;
+  #subject = "";
+  #subjects: Record<string, string> = {};
+  #subjectSetter: string | undefined;
+  #subjectSeen = false;
+  #lastSeen: Date | undefined;
+  readonly #seen = new Set<string>();
+  #statusCodes = new Set<number>();
+  #join: Pending<Room> | undefined;
+  #leave: Pending<void> | undefined;
+  #nickChange: (Pending<void> & { readonly nick: string }) | undefined;
+  #renamedTo = new Map<string, Occupant>();
+  #pinger: SelfPinger | undefined;
+
+  /** @internal Rooms are made by `MucService.join`. */
+  constructor(ctx: RoomContext, jid: JID, nick: string, options: JoinOptions) {
+    super((event, error) => ctx.log.warn(`room ${jid.toString()}: a '${event}' listener failed`, error));
+    this.#ctx = ctx;
+    this.jid = jid;
+    this.#nick = nick;
+    this.#password = options.password;
+    this.#history = options.history;
+    this.#autorejoin = options.autorejoin ?? true;
+    this.#joinPresence = options.presence;
+    this.#trackers = new TrackerRegistry(ctx.log);
+  }
+
+  // ---------------------------------------------------------------------------
+  // State
+
+  /** Whether we are in the room: the self-presence arrived and we have not left (also while suspended). */
+  get joined(): boolean {
+    return this.#state === "joined" || this.#state === "suspended" || this.#state === "rejoining" || this.#state === "leaving";
+  }
+
+  /** Whether we are in the room and in sync with it (joined and not suspended). */
+  get active(): boolean {
+    return this.#state === "joined" || this.#state === "leaving";
+  }
+
+  /** Us, once the self-presence arrived. */
+  get me(): Occupant | undefined {
+    return this.#me;
+  }
+
+  /** Our nick (the requested one until the room confirms or assigns one). */
+  get nick(): string {
+    return this.#me?.nick ?? this.#nick;
+  }
+
+  /** Every occupant, us first. A new array each call. */
+  get occupants(): Occupant[] {
+    const out: Occupant[] = [];
+    if (this.#me) out.push(this.#me);
+    for (const o of this.#others.values()) out.push(o);
+    return out;
+  }
+
+  /** How many occupants (including us) the room has. */
+  get occupantCount(): number {
+    return this.#others.size + (this.#me ? 1 : 0);
+  }
+
+  /** The occupant with this nick, if present. */
+  getOccupant(nick: string): Occupant | undefined {
+    if (this.#me && this.#me.nick === nick) return this.#me;
+    return this.#others.get(nick);
+  }
+
+  /** The subject in the default language (`""` when none). */
+  get subject(): string {
+    return this.#subject;
+  }
+
+  /** The subject by `xml:lang` (`""` for the one without). */
+  get subjects(): Readonly<Record<string, string>> {
+    return this.#subjects;
+  }
+
+  /** The nick of who set the subject, when the room says. */
+  get subjectSetter(): string | undefined {
+    return this.#subjectSetter;
+  }
+
+  /** Whether the room is rejoined automatically (see {@link JoinOptions.autorejoin}). */
+  get autorejoin(): boolean {
+    return this.#autorejoin;
+  }
+
+  /** Turn automatic rejoining on or off. */
+  set autorejoin(value: boolean) {
+    this.#autorejoin = value;
+  }
+
+  /** The password used to join (and rejoin). */
+  get password(): string | undefined {
+    return this.#password;
+  }
+
+  /**
+   * Room features learned from status codes: `nonAnonymous` (100, 172; 173
+   * and 174 clear it), `logged` (170; 171 clears it). `undefined` when the
+   * room did not say.
+   */
+  get features(): RoomFeatures {
+    const c = this.#statusCodes;
+    const nonAnonymous = c.has(StatusCode.NON_ANONYMOUS) || c.has(StatusCode.NOW_NON_ANONYMOUS) ? true : c.has(173) || c.has(174) ? false : undefined;
+    const logged = c.has(StatusCode.LOGGING_ENABLED) ? true : c.has(StatusCode.LOGGING_DISABLED) ? false : undefined;
+    return { nonAnonymous, logged };
+  }
+
+  // ---------------------------------------------------------------------------
+  // Actions
+
+  /**
+   * Send a groupchat message (with an XEP-0359 origin-id).
+   *
+   * @param body - the text.
+   * @param options - `lang` of the body, extra `payloads` (elements) to include.
+   * @returns the sent stanza.
+   * @throws {@link MucStateError} when not in the room.
+   */
+  async sendMessage(body: string, options: { lang?: string; payloads?: Element[] } = {}): Promise<Element> {
+    const stanza = this.#groupchat(body, options);
+    await this.#ctx.send(stanza);
+    return stanza;
+  }
+
+  /**
+   * Send a groupchat message and track it: in transit → delivered to the
+   * server (XEP-0198 ack) → delivered to the room (its reflection), or error,
+   * or timed out.
+   *
+   * @param body - the text.
+   * @param options - `timeout` (ms, default 120 000), `lang`, `payloads`.
+   * @returns the tracker, at once.
+   * @throws {@link MucStateError} when not in the room.
+   */
+  sendTrackedMessage(body: string, options: { timeout?: number; lang?: string; payloads?: Element[] } = {}): MessageTracker {
+    const stanza = this.#groupchat(body, options);
+    const timeout = options.timeout ?? this.#ctx.trackerTimeout;
+    const tracker = this.#trackers.track(stanza, timeout === undefined ? {} : { timeout });
+    this.#ctx.send(stanza).catch((e: unknown) => {
+      this.#ctx.log.debug(`room ${this.jid.toString()}: tracked message not sent`, e);
+      this.#trackers.onError(errorReplyFor(stanza, e));
+    });
+    return tracker;
+  }
+
+  /**
+   * Send a private message to an occupant (XEP-0045 §7.5).
+   *
+   * @param nick - the occupant's nick.
+   * @param body - the text.
+   * @returns the sent stanza.
+   */
+  async sendPrivateMessage(nick: string, body: string): Promise<Element> {
+    this.#requireJoined();
+    const to = occupantJid(this.jid, nick);
+    const stanza = xml(
+      "message",
+      { type: "chat", to, id: makeId("pm") },
+      xml("body", {}, body),
+      xml("x", { xmlns: NS.MUC_USER }),
+      originIdCodec.encode({ id: makeId("o") }),
+    );
+    await this.#ctx.send(stanza);
+    return stanza;
+  }
+
+  /**
+   * Change the subject (XEP-0045 §8.1). Resolves when the room reflects it.
+   *
+   * @param subject - the new subject (`""` clears it).
+   * @param options - `timeout` (ms, default 30 000).
+   * @throws {@link XMPPError} (e.g. `forbidden`) or {@link TimeoutError}.
+   */
+  async setSubject(subject: string, options: { timeout?: number } = {}): Promise<void> {
+    this.#requireJoined();
+    const id = makeId("subj");
+    const stanza = xml("message", { type: "groupchat", to: this.jid.toString(), id }, xml("subject", {}, subject));
+    const timeout = options.timeout ?? 30_000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new TimeoutError("no subject change within the timeout", timeout)), timeout);
+      const onSubject = (e: RoomEvents["subjectChange"]): void => {
+        if (e.stanza.attrs.id === id || (e.setterNick === this.nick && e.subject === subject)) finish();
+      };
+      const onError = (e: { stanza: Element }): void => {
+        if (e.stanza.attrs.id === id) finish(XMPPError.fromStanza(e.stanza));
+      };
+      const finish = (err?: unknown): void => {
+        clearTimeout(timer);
+        this.off("subjectChange", onSubject);
+        this.#messageErrorListeners.delete(onError);
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      this.on("subjectChange", onSubject);
+      this.#messageErrorListeners.add(onError);
+      this.#ctx.send(stanza).catch(finish);
+    });
+  }
+
+  /**
+   * Change our nick (XEP-0045 §7.6). Resolves when the room confirms
+   * (status 303 and the presence under the new nick).
+   *
+   * @param nick - the new nick.
+   * @param options - `timeout` (ms, default 30 000).
+   * @throws {@link XMPPError} `conflict` (nick taken) or `not-acceptable`, {@link TimeoutError}.
+   */
+  async setNick(nick: string, options: { timeout?: number } = {}): Promise<void> {
+    this.#requireJoined();
+    const to = occupantJid(this.jid, nick);
+    if (this.#nickChange) throw new MucStateError("a nick change is already in progress");
+    if (nick === this.nick) return;
+    const timeout = options.timeout ?? 30_000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#nickChange = undefined;
+        reject(new TimeoutError("no nick change confirmation within the timeout", timeout));
+      }, timeout);
+      this.#nickChange = { nick, resolve, reject, timer };
+      this.#ctx.send(this.#presence(to)).catch((e: unknown) => {
+        clearTimeout(timer);
+        this.#nickChange = undefined;
+        reject(e);
+      });
+    });
+  }
+
+  /**
+   * Change our availability and status text in the room.
+   *
+   * @param show - `away`, `chat`, `dnd`, `xa`, or `undefined` for available.
+   * @param status - the status text.
+   */
+  async changePresence(show?: PresenceShow, status?: string): Promise<void> {
+    this.#requireJoined();
+    this.#joinPresence = { ...(show ? { show } : {}), ...(status !== undefined ? { status } : {}) };
+    await this.#ctx.send(this.#presence(occupantJid(this.jid, this.nick)));
+  }
+
+  /**
+   * Change an occupant's role (XEP-0045 §8.2–8.5, §9.6–9.7): `none` kicks,
+   * `visitor` revokes voice, `participant` grants voice, `moderator`.
+   *
+   * @param nick - the occupant's nick.
+   * @param role - the new role.
+   * @param options - `reason`, `timeout`.
+   * @throws {@link XMPPError} (e.g. `not-allowed`, `forbidden`).
+   */
+  async setRole(nick: string, role: Role, options: { reason?: string; timeout?: number } = {}): Promise<void> {
+    this.#requireJoined();
+    await admin.setRole(this.#ctx.iq, this.jid, nick, role, options);
+  }
+
+  /**
+   * Change a user's affiliation (XEP-0045 §9): `outcast` bans, `member`,
+   * `admin`, `owner`, `none`.
+   *
+   * @param jid - the user's bare JID.
+   * @param affiliation - the new affiliation.
+   * @param options - `reason`, `nick`, `timeout`.
+   * @throws {@link XMPPError}; `ValueError` for an invalid JID string.
+   */
+  async setAffiliation(jid: JID | string, affiliation: Affiliation, options: { reason?: string; nick?: string; timeout?: number } = {}): Promise<void> {
+    const target = typeof jid === "string" ? parseJid(jid) : jid;
+    await admin.setAffiliation(this.#ctx.iq, this.jid, target, affiliation, options);
+  }
+
+  /**
+   * Invite someone (XEP-0045 §7.8): mediated through the room (default), or
+   * directly (XEP-0249).
+   *
+   * @param jid - the invitee.
+   * @param options - `reason`, `mode` (`"mediated"` | `"direct"`), `password` (direct only; defaults to the room password).
+   */
+  async invite(jid: JID | string, options: { reason?: string; mode?: "mediated" | "direct"; password?: string } = {}): Promise<void> {
+    const to = typeof jid === "string" ? parseJid(jid) : jid;
+    if ((options.mode ?? "mediated") === "direct") {
+      const password = options.password ?? this.#password;
+      await this.#ctx.send(
+        xml(
+          "message",
+          { to: to.toString(), id: makeId("inv") },
+          directInvite.encode({ jid: this.jid, ...(options.reason !== undefined ? { reason: options.reason } : {}), ...(password !== undefined ? { password } : {}) }),
+        ),
+      );
+      return;
+    }
+    await this.#ctx.send(
+      xml(
+        "message",
+        { to: this.jid.toString(), id: makeId("inv") },
+        mucUserX.encode({ invites: [{ to, ...(options.reason !== undefined ? { reason: options.reason } : {}) }] }),
+      ),
+    );
+  }
+
+  /** Ask the moderators for voice (XEP-0045 §7.13). */
+  async requestVoice(): Promise<void> {
+    this.#requireJoined();
+    const form = voiceRequestSchema.toSubmit({ role: "participant" });
+    await this.#ctx.send(xml("message", { to: this.jid.toString(), id: makeId("voice") }, dataForm.encode(form)));
+  }
+
+  /**
+   * Leave the room. Resolves when the room confirms our exit (`exit` fires
+   * with `NORMAL`). When the confirmation does not come in time, the room is
+   * left locally anyway and the promise rejects with a {@link TimeoutError}.
+   *
+   * @param options - `status` text, `timeout` (ms, default 10 000).
+   */
+  async leave(options: { status?: string; timeout?: number } = {}): Promise<void> {
+    if (this.#state === "left") return;
+    if (this.#leave) {
+      return new Promise<void>((resolve, reject) => {
+        const previous = this.#leave as Pending<void>;
+        this.#leave = { resolve: (v) => (previous.resolve(v), resolve(v)), reject: (e) => (previous.reject(e), reject(e)), timer: previous.timer };
+      });
+    }
+    const wasJoining = this.#state === "joining";
+    this.#state = "leaving";
+    if (wasJoining) this.#failJoin(new AbortError("left before the join completed"));
+    const timeout = options.timeout ?? 10_000;
+    const stanza = xml("presence", { type: "unavailable", to: occupantJid(this.jid, this.nick) });
+    if (options.status !== undefined) stanza.cnode(xml("status", {}, options.status));
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#exit({ mode: LeaveMode.NORMAL });
+        reject(new TimeoutError("no exit confirmation within the timeout; left locally", timeout));
+      }, timeout);
+      this.#leave = { resolve, reject, timer };
+      this.#ctx.send(stanza).catch((e: unknown) => {
+        this.#ctx.log.debug(`room ${this.jid.toString()}: could not send unavailable presence`, e);
+        this.#exit({ mode: LeaveMode.NORMAL });
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------------------
+  // Called by the service
+
+  /** @internal The join presence to send (first join and rejoins). */
+  joinStanza(rejoin: boolean): Element {
+    let history: MucHistory | undefined = this.#history;
+    if (rejoin) {
+      history = this.#lastSeen ? { since: new Date(this.#lastSeen.getTime() - SINCE_MARGIN_MS) } : this.#history;
+    }
+    const stanza = this.#presence(occupantJid(this.jid, this.#nick));
+    stanza.attrs.id = makeId("join");
+    stanza.cnode(mucJoin.encode({ ...(history ? { history } : {}), ...(this.#password !== undefined ? { password: this.#password } : {}) }));
+    return stanza;
+  }
+
+  /** @internal Start waiting for the self-presence of the first join. */
+  awaitJoin(timeout: number, signal: AbortSignal | undefined): Promise<Room> {
+    return new Promise<Room>((resolve, reject) => {
+      const timer = setTimeout(() => this.#abandon(new TimeoutError(`no answer to the join of ${this.jid.toString()} within ${timeout} ms`, timeout)), timeout);
+      this.#join = { resolve, reject, timer };
+      if (signal) {
+        const onAbort = (): void => this.#abandon(new AbortError("join aborted", { cause: signal.reason }));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+      }
+    });
+  }
+
+  /** @internal Sending the join failed. */
+  joinSendFailed(error: unknown): void {
+    this.#failJoin(error);
+    this.#close();
+  }
+
+  /** @internal A new stream replaced ours. */
+  streamReplaced(): Element | undefined {
+    if (this.#state === "left") return undefined;
+    if (this.#state === "joining") {
+      this.#failJoin(new AbortError("the connection was replaced before the join completed"));
+      this.#close();
+      return undefined;
+    }
+    if (!this.#autorejoin || this.#state === "leaving") {
+      this.#exit({ mode: LeaveMode.DISCONNECTED });
+      return undefined;
+    }
+    return this.#suspendAndRejoin();
+  }
+
+  /** @internal The client stopped. */
+  connectionClosed(): void {
+    if (this.#state === "joining") this.#failJoin(new AbortError("the connection closed before the join completed"));
+    if (this.#state !== "left") this.#exit({ mode: LeaveMode.DISCONNECTED });
+  }
+
+  /** @internal A sent stanza was acknowledged by the server (XEP-0198). */
+  acked(stanza: Element): void {
+    this.#trackers.onAck(stanza);
+  }
+
+  /** @internal A presence from this room's JID. */
+  handlePresence(stanza: Element, from: JID): void {
+    this.#pinger?.activity();
+    const nick = from.resource;
+    if (stanza.attrs.type === "error") {
+      this.#onErrorPresence(stanza, nick);
+      return;
+    }
+    if (!nick) {
+      this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a presence from the bare room JID`);
+      return;
+    }
+    let x: MucUserX | undefined;
+    let basics;
+    try {
+      x = mucUserX.findIn(stanza, NS.CLIENT);
+      basics = presenceCodec.decode(stanza);
+    } catch (e) {
+      this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a malformed presence from ${nick}`, isDecodeError(e) ? e.message : e);
+      return;
+    }
+    if (!x) {
+      this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a presence without muc#user data from ${nick}`);
+      return;
+    }
+    const codes = x.statusCodes;
+    const item: MucUserItem = x.items[0] ?? {};
+    const isSelf =
+      codes.includes(StatusCode.SELF_PRESENCE) ||
+      (this.#state === "joining" && nick === this.#nick) ||
+      (this.#me !== undefined && nick === this.#me.nick && this.#state !== "joining" && this.#state !== "rejoining");
+
+    if (basics.type === "unavailable") {
+      this.#onUnavailable(stanza, nick, x, item, isSelf);
+    } else if (basics.type === "available") {
+      this.#onAvailable(stanza, nick, x, item, isSelf, basics.show, basics.status);
+    }
+  }
+
+  /** @internal A message from this room's JID (groupchat, private, error). */
+  handleMessage(stanza: Element, from: JID): void {
+    this.#pinger?.activity();
+    const type = stanza.attrs.type;
+    if (type === "error") {
+      if (this.#trackers.onError(stanza)) return;
+      for (const l of [...this.#messageErrorListeners]) l({ stanza });
+      return;
+    }
+    let msg;
+    try {
+      msg = messageCodec.decode(stanza);
+    } catch (e) {
+      this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a malformed message`, isDecodeError(e) ? e.message : e);
+      return;
+    }
+    const nick = from.resource || undefined;
+    if (msg.type === "groupchat") {
+      this.#onGroupchat(stanza, nick, msg.body, msg.subject);
+    } else if ((msg.type === "chat" || msg.type === "normal") && nick !== undefined) {
+      const body = msg.body[""] ?? firstValue(msg.body);
+      if (body === undefined) return;
+      this.emit("privateMessage", this.#messageEvent(stanza, nick, body, msg.body, false));
+    } else if (nick === undefined) {
+      // A message from the room itself that is not groupchat: status codes.
+      const x = safe(() => mucUserX.findIn(stanza, NS.CLIENT));
+      if (x && x.statusCodes.length) this.#onStatusCodes(x.statusCodes, stanza);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Presence handling
+
+  #onErrorPresence(stanza: Element, nick: string): void {
+    const error = XMPPError.fromStanza(stanza);
+    if (this.#state === "joining" && (nick === "" || nick === this.#nick)) {
+      this.#failJoin(error);
+      this.#close();
+      return;
+    }
+    if (this.#nickChange && (nick === this.#nickChange.nick || nick === "")) {
+      const pending = this.#nickChange;
+      this.#nickChange = undefined;
+      clearTimeout(pending.timer);
+      pending.reject(error);
+      return;
+    }
+    if (this.#state === "rejoining" && (nick === "" || nick === this.#nick)) {
+      this.#exit({ mode: LeaveMode.ERROR, error, stanza });
+      return;
+    }
+    this.#ctx.log.debug(`room ${this.jid.toString()}: error presence (${error.condition}) for ${nick || "the room"}`);
+  }
+
+  #onUnavailable(stanza: Element, nick: string, x: MucUserX, item: MucUserItem, isSelf: boolean): void {
+    const codes = x.statusCodes;
+    const occupant = isSelf ? this.#me : this.#others.get(nick);
+    if (codes.includes(StatusCode.NEW_NICK) && item.nick) {
+      if (occupant) this.#rename(occupant, nick, item.nick, stanza);
+      return;
+    }
+    const mode = leaveMode(codes, x);
+    const actor = item.actor;
+    const reason = item.reason ?? x.destroy?.reason;
+    if (occupant && item.affiliation && item.affiliation !== occupant.affiliation) {
+      const oldAffiliation = occupant.affiliation;
+      occupant.affiliation = item.affiliation;
+      this.emit("affiliationChange", { room: this, occupant, oldAffiliation, newAffiliation: item.affiliation, actor, reason, stanza });
+    }
+    if (isSelf) {
+      if (this.#state === "joining") {
+        // The room removed us while we were joining.
+        this.#failJoin(new XMPPError("undefined-condition", { text: `removed while joining (${mode})`, stanza }));
+        this.#close();
+        return;
+      }
+      if (mode === LeaveMode.ERROR && this.#autorejoin && this.#state === "joined") {
+        // Status 333: removed because of a technical problem; come back.
+        void this.#sendRejoin(this.#suspendAndRejoin());
+        return;
+      }
+      this.#exit({ mode, actor, reason, stanza, alternateVenue: x.destroy?.jid });
+      return;
+    }
+    if (!occupant) return;
+    occupant.role = "none";
+    this.#others.delete(nick);
+    this.emit("leave", { room: this, occupant, mode, actor, reason, stanza });
+  }
+
+  #onAvailable(
+    stanza: Element,
+    nick: string,
+    x: MucUserX,
+    item: MucUserItem,
+    isSelf: boolean,
+    show: PresenceShow | undefined,
+    status: Record<string, string>,
+  ): void {
+    const codes = x.statusCodes;
+    const renamed = this.#renamedTo.get(nick);
+    let occupant = isSelf && this.#me && this.#state !== "rejoining" ? this.#me : (renamed ?? this.#others.get(nick));
+    if (renamed) this.#renamedTo.delete(nick);
+    if (isSelf && this.#state === "rejoining" && this.#me) occupant = this.#me;
+    const occupantId = safe(() => occupantIdCodec.findIn(stanza, NS.CLIENT))?.id;
+    const hats = safe(() => hatsCodec.findIn(stanza, NS.CLIENT))?.hats ?? [];
+
+    if (occupant === undefined || (isSelf && this.#me === undefined)) {
+      const created = new Occupant({
+        roomJid: this.jid,
+        isSelf,
+        nick,
+        jid: item.jid,
+        role: item.role ?? "participant",
+        affiliation: item.affiliation ?? "none",
+        occupantId,
+        show,
+        status,
+        hats,
+      });
+      if (isSelf) {
+        this.#me = created;
+        this.#entered(stanza, codes);
+        return;
+      }
+      this.#others.set(nick, created);
+      this.emit("join", { room: this, occupant: created, initial: this.#state === "joining", stanza });
+      return;
+    }
+
+    this.#stale?.delete(occupant);
+    if (item.jid) occupant.jid = item.jid;
+    if (occupantId !== undefined) occupant.occupantId = occupantId;
+    occupant.hats = hats;
+    const actor = item.actor;
+    const reason = item.reason;
+    if (item.affiliation && item.affiliation !== occupant.affiliation) {
+      const oldAffiliation = occupant.affiliation;
+      occupant.affiliation = item.affiliation;
+      this.emit("affiliationChange", { room: this, occupant, oldAffiliation, newAffiliation: item.affiliation, actor, reason, stanza });
+    }
+    if (item.role && item.role !== occupant.role) {
+      const oldRole = occupant.role;
+      occupant.role = item.role;
+      this.emit("roleChange", { room: this, occupant, oldRole, newRole: item.role, actor, reason, stanza });
+    }
+    if (show !== occupant.show || !sameTexts(status, occupant.status)) {
+      occupant.show = show;
+      occupant.status = status;
+      this.emit("statusChange", { room: this, occupant, show, status, stanza });
+    }
+    if (isSelf) {
+      if (this.#state === "rejoining") this.#resumed(stanza, codes);
+      else if (this.#nickChange && nick === this.#nickChange.nick) this.#nickChangeDone();
+      this.#learnCodes(codes, stanza);
+    }
+  }
+
+  #rename(occupant: Occupant, oldNick: string, newNick: string, stanza: Element): void {
+    if (!occupant.isSelf) {
+      this.#others.delete(oldNick);
+      this.#others.set(newNick, occupant);
+    } else {
+      this.#nick = newNick;
+    }
+    occupant.nick = newNick;
+    this.#renamedTo.set(newNick, occupant);
+    this.emit("nickChange", { room: this, occupant, oldNick, newNick, stanza });
+  }
+
+  #nickChangeDone(): void {
+    const pending = this.#nickChange;
+    if (!pending) return;
+    this.#nickChange = undefined;
+    clearTimeout(pending.timer);
+    pending.resolve();
+  }
+
+  #entered(stanza: Element, codes: readonly number[]): void {
+    this.#nick = this.#me?.nick ?? this.#nick;
+    this.#state = "joined";
+    this.#learnCodes(codes, stanza, true);
+    const join = this.#join;
+    this.#join = undefined;
+    if (join) clearTimeout(join.timer);
+    this.#startSelfPing();
+    this.emit("enter", {
+      room: this,
+      occupant: this.#me as Occupant,
+      statusCodes: codes,
+      created: codes.includes(StatusCode.ROOM_CREATED),
+      nickAssigned: codes.includes(StatusCode.NICK_ASSIGNED),
+      stanza,
+    });
+    join?.resolve(this);
+  }
+
+  #resumed(stanza: Element, codes: readonly number[]): void {
+    this.#state = "joined";
+    this.#nick = this.#me?.nick ?? this.#nick;
+    this.#learnCodes(codes, stanza, true);
+    const stale = this.#stale;
+    this.#stale = undefined;
+    if (stale) {
+      for (const occupant of stale) {
+        if (this.#others.get(occupant.nick) !== occupant) continue;
+        this.#others.delete(occupant.nick);
+        occupant.role = "none";
+        this.emit("leave", { room: this, occupant, mode: LeaveMode.NORMAL, actor: undefined, reason: undefined, stanza: undefined });
+      }
+    }
+    this.emit("resume", { room: this, stanza });
+  }
+
+  #learnCodes(codes: readonly number[], stanza: Element, replace = false): void {
+    if (replace) this.#statusCodes = new Set();
+    for (const c of codes) this.#statusCodes.add(c);
+    if (codes.some((c) => c === 104 || (c >= 170 && c <= 174))) {
+      this.emit("configChange", { room: this, statusCodes: codes, stanza });
+    }
+  }
+
+  #onStatusCodes(codes: readonly number[], stanza: Element): void {
+    if (codes.includes(StatusCode.NOW_NON_ANONYMOUS)) {
+      this.#statusCodes.delete(173);
+      this.#statusCodes.delete(174);
+    }
+    if (codes.includes(173) || codes.includes(174)) {
+      this.#statusCodes.delete(StatusCode.NON_ANONYMOUS);
+      this.#statusCodes.delete(StatusCode.NOW_NON_ANONYMOUS);
+    }
+    if (codes.includes(StatusCode.LOGGING_ENABLED)) this.#statusCodes.delete(StatusCode.LOGGING_DISABLED);
+    if (codes.includes(StatusCode.LOGGING_DISABLED)) this.#statusCodes.delete(StatusCode.LOGGING_ENABLED);
+    this.#learnCodes(codes, stanza);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Message handling
+
+  readonly #messageErrorListeners = new Set<(e: { stanza: Element }) => void>();
+
+  #onGroupchat(stanza: Element, nick: string | undefined, bodies: Record<string, string>, subjects: Record<string, string>): void {
+    const body = bodies[""] ?? firstValue(bodies);
+    if (body === undefined && Object.keys(subjects).length > 0) {
+      this.#onSubject(stanza, nick, subjects);
+      return;
+    }
+    if (nick === undefined) {
+      const x = safe(() => mucUserX.findIn(stanza, NS.CLIENT));
+      if (x && x.statusCodes.length) this.#onStatusCodes(x.statusCodes, stanza);
+    }
+    if (body === undefined) return;
+    const history = !this.#subjectSeen && (this.#state === "joining" || this.#state === "rejoining" || delayOf(stanza) !== undefined);
+    const event = this.#messageEvent(stanza, nick, body, bodies, history);
+    const key = event.stanzaId ?? `${nick ?? ""}\u0000${event.originId ?? event.id ?? body}`;
+    if (this.#seen.has(key)) {
+      this.#ctx.log.debug(`room ${this.jid.toString()}: dropping a message seen before (${key})`);
+      return;
+    }
+    this.#remember(key);
+    const when = event.delay ?? new Date();
+    if (this.#lastSeen === undefined || when > this.#lastSeen) this.#lastSeen = when;
+    this.emit("message", event);
+  }
+
+  #onSubject(stanza: Element, nick: string | undefined, subjects: Record<string, string>): void {
+    const initial = !this.#subjectSeen;
+    this.#subjectSeen = true;
+    this.#subjects = { ...subjects };
+    this.#subject = subjects[""] ?? firstValue(subjects) ?? "";
+    this.#subjectSetter = nick;
+    this.emit("subjectChange", {
+      room: this,
+      subject: this.#subject,
+      subjects: this.#subjects,
+      setterNick: nick,
+      setter: nick === undefined ? undefined : this.getOccupant(nick),
+      initial,
+      delay: delayOf(stanza),
+      stanza,
+    });
+  }
+
+  #messageEvent(stanza: Element, nick: string | undefined, body: string, bodies: Record<string, string>, history: boolean): RoomEvents["message"] {
+    const originId = safe(() => originIdCodec.findIn(stanza, NS.CLIENT))?.id;
+    const stanzaIds = safe(() => stanzaIdCodec.findAllIn(stanza, NS.CLIENT)) ?? [];
+    const byRoom = stanzaIds.find((s) => s.by.equals(this.jid));
+    const occupantId = safe(() => occupantIdCodec.findIn(stanza, NS.CLIENT))?.id;
+    const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
+    const own = nick !== undefined && this.#me !== undefined && (nick === this.#me.nick || (occupantId !== undefined && occupantId === this.#me.occupantId));
+    let tracker: MessageTracker | undefined;
+    if (own && stanza.attrs.type === "groupchat") {
+      const match = this.#trackers.match(originId, id);
+      if (match && this.#trackers.onReflection(stanza, originId, id)) tracker = match;
+    }
+    return {
+      room: this,
+      nick,
+      occupant: nick === undefined ? undefined : this.getOccupant(nick),
+      body,
+      bodies,
+      id,
+      originId,
+      stanzaId: byRoom?.id,
+      occupantId,
+      delay: delayOf(stanza),
+      history,
+      own,
+      tracker,
+      stanza,
+    };
+  }
+
+  #remember(key: string): void {
+    this.#seen.add(key);
+    if (this.#seen.size > SEEN_LIMIT) {
+      const oldest = this.#seen.values().next().value;
+      if (oldest !== undefined) this.#seen.delete(oldest);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Life cycle
+
+  #startSelfPing(): void {
+    const settings = this.#ctx.selfPing;
+    if (settings === false || this.#pinger) return;
+    this.#pinger = new SelfPinger({
+      iq: this.#ctx.iq,
+      occupantJid: () => (this.#state === "joined" && !this.#nickChange ? parseJid(occupantJid(this.jid, this.nick)) : undefined),
+      ...(settings.interval !== undefined ? { interval: settings.interval } : {}),
+      ...(settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
+      log: this.#ctx.log,
+      onResult: (result) => {
+        if (result !== SelfPingResult.NOT_JOINED || this.#state !== "joined") return;
+        this.#ctx.log.debug(`room ${this.jid.toString()}: self-ping says we are no longer in the room`);
+        if (this.#autorejoin) void this.#sendRejoin(this.#suspendAndRejoin());
+        else this.#exit({ mode: LeaveMode.ERROR });
+      },
+    });
+    this.#pinger.start();
+  }
+
+  #suspendAndRejoin(): Element {
+    this.#state = "suspended";
+    this.emit("suspend", { room: this });
+    this.#stale = new Set(this.#others.values());
+    this.#subjectSeen = false;
+    this.#state = "rejoining";
+    return this.joinStanza(true);
+  }
+
+  async #sendRejoin(stanza: Element): Promise<void> {
+    try {
+      await this.#ctx.send(stanza);
+    } catch (e) {
+      this.#ctx.log.debug(`room ${this.jid.toString()}: rejoin not sent`, e);
+    }
+  }
+
+  #abandon(error: unknown): void {
+    if (this.#state !== "joining") return;
+    this.#failJoin(error);
+    // If the room confirms the join later, leave again (see MucService).
+    this.#close(true);
+  }
+
+  #failJoin(error: unknown): void {
+    const join = this.#join;
+    this.#join = undefined;
+    if (!join) return;
+    clearTimeout(join.timer);
+    join.reject(error);
+  }
+
+  #exit(info: { mode: LeaveMode; actor?: MucUserItem["actor"]; reason?: string | undefined; stanza?: Element; alternateVenue?: JID | undefined; error?: XMPPError }): void {
+    if (this.#state === "left") return;
+    this.#state = "left";
+    this.#trackers.abortAll();
+    this.#pinger?.stop();
+    this.#pinger = undefined;
+    if (this.#nickChange) {
+      const pending = this.#nickChange;
+      this.#nickChange = undefined;
+      clearTimeout(pending.timer);
+      pending.reject(new MucStateError("left the room before the nick change completed"));
+    }
+    this.#others.clear();
+    this.#stale = undefined;
+    this.#renamedTo.clear();
+    this.#ctx.closed(this, false);
+    this.emit("exit", {
+      room: this,
+      mode: info.mode,
+      actor: info.actor,
+      reason: info.reason,
+      alternateVenue: info.alternateVenue,
+      error: info.error,
+      stanza: info.stanza,
+    });
+    const leave = this.#leave;
+    this.#leave = undefined;
+    if (leave) {
+      clearTimeout(leave.timer);
+      leave.resolve();
+    }
+  }
+
+  #close(abandoned = false): void {
+    this.#state = "left";
+    this.#trackers.abortAll();
+    this.#pinger?.stop();
+    this.#pinger = undefined;
+    this.#ctx.closed(this, abandoned);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Helpers
+
+  #requireJoined(): void {
+    if (!this.joined) throw new MucStateError(`not in room ${this.jid.toString()}`);
+  }
+
+  #groupchat(body: string, options: { lang?: string; payloads?: Element[] }): Element {
+    this.#requireJoined();
+    const id = makeId("m");
+    const stanza = xml("message", { type: "groupchat", to: this.jid.toString(), id }, xml("body", options.lang ? { "xml:lang": options.lang } : {}, body));
+    stanza.cnode(originIdCodec.encode({ id }));
+    for (const p of options.payloads ?? []) stanza.cnode(p);
+    return stanza;
+  }
+
+  #presence(to: string): Element {
+    const stanza = xml("presence", { to });
+    const p = this.#joinPresence;
+    if (p?.show) stanza.cnode(xml("show", {}, p.show));
+    if (p?.status !== undefined) stanza.cnode(xml("status", {}, p.status));
+    return stanza;
+  }
+}
+
+/** `room@service/nick`, validated. */
+function occupantJid(room: JID, nick: string): string {
+  if (nick === "") throw new MucStateError("a nick must not be empty");
+  try {
+    return parseJid(`${room.toString()}/${nick}`).toString();
+  } catch (e) {
+    throw new MucStateError(`invalid nick ${JSON.stringify(nick.length > 64 ? `${nick.slice(0, 61)}...` : nick)}`, { cause: e });
+  }
+}
+
+/** The LeaveMode an unavailable presence's status codes mean. */
+function leaveMode(codes: readonly number[], x: MucUserX): LeaveMode {
+  if (x.destroy) return LeaveMode.DESTROYED;
+  if (codes.includes(StatusCode.BANNED)) return LeaveMode.BANNED;
+  if (codes.includes(StatusCode.KICKED)) return LeaveMode.KICKED;
+  if (codes.includes(StatusCode.REMOVED_AFFILIATION_CHANGE)) return LeaveMode.AFFILIATION_CHANGE;
+  if (codes.includes(StatusCode.REMOVED_MEMBERS_ONLY)) return LeaveMode.MODERATION_CHANGE;
+  if (codes.includes(StatusCode.REMOVED_SYSTEM_SHUTDOWN)) return LeaveMode.SYSTEM_SHUTDOWN;
+  if (codes.includes(StatusCode.REMOVED_ERROR)) return LeaveMode.ERROR;
+  return LeaveMode.NORMAL;
+}
+
+function delayOf(stanza: Element): Date | undefined {
+  return safe(() => delayCodec.findIn(stanza, NS.CLIENT))?.stamp;
+}
+
+function firstValue(map: Record<string, string>): string | undefined {
+  for (const k in map) return map[k];
+  return undefined;
+}
+
+function sameTexts(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/** Run a decode; a malformed extension counts as absent. */
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (isDecodeError(e)) return undefined;
+    throw e;
+  }
+}
+
+/** A synthetic error reply for a stanza that could not be sent. */
+function errorReplyFor(stanza: Element, cause: unknown): Element {
+  const reply = xml("message", { type: "error", id: stanza.attrs.id });
+  const text = cause instanceof Error ? cause.message : String(cause);
+  reply.cnode(new XMPPError("recipient-unavailable", { type: "wait", text: `not sent: ${text}` }).toElement());
+  return reply;
+}

@@ -552,6 +552,11 @@ export class Room extends Emitter<RoomEvents> {
     this.#trackers.onAck(stanza);
   }
 
+  /** @internal A sent stanza was not acknowledged before the stream was lost (XEP-0198). */
+  unacknowledged(stanza: Element): void {
+    this.#trackers.onFail(stanza);
+  }
+
   /** @internal A presence from this room's JID. */
   handlePresence(stanza: Element, from: JID): void {
     this.#pinger?.activity();

@@ -163,6 +163,11 @@ export class MucService extends Emitter<MucServiceEvents> {
       };
       sm.on("ack", onAck);
       this.#smListeners.push(["ack", onAck]);
+      const onFail = (stanza?: Element): void => {
+        if (stanza) for (const room of this.#rooms.values()) room.unacknowledged(stanza);
+      };
+      sm.on("fail", onFail);
+      this.#smListeners.push(["fail", onFail]);
     }
   }
 

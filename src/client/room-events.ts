@@ -98,7 +98,11 @@ export interface NickChangeEvent extends RoomEventBase {
   readonly oldNick: string;
   /** The new nick. */
   readonly newNick: string;
-  /** The unavailable presence with status 303. */
+  /**
+   * The unavailable presence with status 303; for our own nick changed
+   * without one (a rejoin the service answered under another nick, status
+   * 210), our self-presence under the new nick.
+   */
   readonly stanza: Element;
 }
 

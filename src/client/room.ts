@@ -161,7 +161,8 @@ export class Room extends Emitter<RoomEvents> {
   #statusCodes = new Set<number>();
   #join: Pending<Room> | undefined;
   #leave: Pending<void> | undefined;
-  #nickChange: (Pending<void> & { readonly nick: string }) | undefined;
+  /** A `setNick()` under way: the nick asked for, and the one we had. */
+  #nickChange: (Pending<void> & { readonly nick: string; readonly from: string }) | undefined;
   #renamedTo = new Map<string, Occupant>();
   #pinger: SelfPinger | undefined;
 
@@ -183,12 +184,12 @@ export class Room extends Emitter<RoomEvents> {
 
   /** Whether we are in the room: the self-presence arrived and we have not left (also while suspended). */
   get joined(): boolean {
-    return this.#state === "joined" || this.#state === "suspended" || this.#state === "rejoining" || this.#state === "leaving";
+    return this.#state === "joined" || this.#state === "suspended" || this.#state === "rejoining" || this.#enteredAndLeaving();
   }
 
   /** Whether we are in the room and in sync with it (joined and not suspended). */
   get active(): boolean {
-    return this.#state === "joined" || this.#state === "leaving";
+    return this.#state === "joined" || this.#enteredAndLeaving();
   }
 
   /** Us, once the self-presence arrived. */
@@ -373,7 +374,7 @@ export class Room extends Emitter<RoomEvents> {
         this.#nickChange = undefined;
         reject(new TimeoutError("no nick change confirmation within the timeout", timeout));
       }, timeout);
-      this.#nickChange = { nick, resolve, reject, timer };
+      this.#nickChange = { nick, from: this.nick, resolve, reject, timer };
       this.#ctx.send(this.#presence(to)).catch((e: unknown) => {
         clearTimeout(timer);
         this.#nickChange = undefined;
@@ -461,9 +462,16 @@ export class Room extends Emitter<RoomEvents> {
   /**
    * Leave the room. Resolves when the room confirms our exit (`exit` fires
    * with `NORMAL`). When the confirmation does not come in time, the room is
-   * left locally anyway and the promise rejects with a {@link TimeoutError}.
+   * left locally anyway (`exit` fires) and the promise rejects with a
+   * {@link TimeoutError}.
+   *
+   * Leaving while the join is under way gives the join up: `joined` rejects
+   * with an {@link AbortError}, the room is not {@link Room.joined} and fires
+   * no `enter` nor occupant events, and the promise resolves once the room
+   * confirms the exit (or refuses the join).
    *
    * @param options - `status` text, `timeout` (ms, default 10 000).
+   * @throws {@link TimeoutError} when the room does not confirm in time.
    */
   async leave(options: { status?: string; timeout?: number } = {}): Promise<void> {
     if (this.#state === "left") return;
@@ -481,8 +489,11 @@ export class Room extends Emitter<RoomEvents> {
     if (options.status !== undefined) stanza.cnode(xml("status", {}, options.status));
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
+        // Take the pending leave first: #exit would resolve it.
+        const pending = this.#leave;
+        this.#leave = undefined;
         this.#exit({ mode: LeaveMode.NORMAL });
-        reject(new TimeoutError("no exit confirmation within the timeout; left locally", timeout));
+        pending?.reject(new TimeoutError("no exit confirmation within the timeout; left locally", timeout));
       }, timeout);
       this.#leave = { resolve, reject, timer };
       this.#ctx.send(stanza).catch((e: unknown) => {
@@ -511,12 +522,16 @@ export class Room extends Emitter<RoomEvents> {
   awaitJoin(timeout: number, signal: AbortSignal | undefined): Promise<Room> {
     return new Promise<Room>((resolve, reject) => {
       const timer = setTimeout(() => this.#abandon(new TimeoutError(`no answer to the join of ${this.jid.toString()} within ${timeout} ms`, timeout)), timeout);
-      this.#join = { resolve, reject, timer };
-      if (signal) {
-        const onAbort = (): void => this.#abandon(new AbortError("join aborted", { cause: signal.reason }));
-        if (signal.aborted) onAbort();
-        else signal.addEventListener("abort", onAbort, { once: true });
-      }
+      const onAbort = (): void => this.#abandon(new AbortError("join aborted", { cause: signal?.reason }));
+      // However the join ends, stop listening to the signal (a long-lived signal must not collect listeners).
+      const done = (): void => signal?.removeEventListener("abort", onAbort);
+      this.#join = {
+        resolve: (room) => (done(), resolve(room)),
+        reject: (error) => (done(), reject(error)),
+        timer,
+      };
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 
@@ -586,7 +601,7 @@ export class Room extends Emitter<RoomEvents> {
     const item: MucUserItem = x.items[0] ?? {};
     const isSelf =
       codes.includes(StatusCode.SELF_PRESENCE) ||
-      (this.#state === "joining" && nick === this.#nick) ||
+      ((this.#state === "joining" || this.#leftWhileJoining()) && nick === this.#nick) ||
       (this.#me !== undefined && nick === this.#me.nick && this.#state !== "joining" && this.#state !== "rejoining");
 
     if (basics.type === "unavailable") {
@@ -599,6 +614,7 @@ export class Room extends Emitter<RoomEvents> {
   /** @internal A message from this room's JID (groupchat, private, error). */
   handleMessage(stanza: Element, from: JID): void {
     this.#pinger?.activity();
+    if (this.#leftWhileJoining()) return; // history and subject of a join we gave up on
     const type = stanza.attrs.type;
     if (type === "error") {
       if (this.#trackers.onError(stanza)) return;
@@ -636,7 +652,14 @@ export class Room extends Emitter<RoomEvents> {
       this.#close();
       return;
     }
-    if (this.#nickChange && (nick === this.#nickChange.nick || nick === "")) {
+    if (this.#leftWhileJoining() && (nick === "" || nick === this.#nick)) {
+      // The join we gave up on was refused: we are out, as leave() asked.
+      this.#exit({ mode: LeaveMode.NORMAL, stanza });
+      return;
+    }
+    // A refused nick change comes from the requested nick (Prosody), from our
+    // current one (XEP-0045 §7.6 examples 58–59) or from the room itself.
+    if (this.#nickChange && (nick === this.#nickChange.nick || nick === this.nick || nick === "")) {
       const pending = this.#nickChange;
       this.#nickChange = undefined;
       clearTimeout(pending.timer);
@@ -654,6 +677,10 @@ export class Room extends Emitter<RoomEvents> {
     const codes = x.statusCodes;
     const occupant = isSelf ? this.#me : this.#others.get(nick);
     if (codes.includes(StatusCode.NEW_NICK) && item.nick) {
+      if (!isValidNick(this.jid, item.nick)) {
+        this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a nick change of ${nick} to an invalid nick`);
+        return;
+      }
       if (occupant) this.#rename(occupant, nick, item.nick, stanza);
       return;
     }
@@ -695,11 +722,22 @@ export class Room extends Emitter<RoomEvents> {
     show: PresenceShow | undefined,
     status: Record<string, string>,
   ): void {
+    // We left while joining: the room's answer to the join (occupants, our
+    // self-presence) is moot; only our unavailable self-presence counts.
+    if (this.#leftWhileJoining()) return;
     const codes = x.statusCodes;
     const renamed = this.#renamedTo.get(nick);
     let occupant = isSelf && this.#me && this.#state !== "rejoining" ? this.#me : (renamed ?? this.#others.get(nick));
     if (renamed) this.#renamedTo.delete(nick);
     if (isSelf && this.#state === "rejoining" && this.#me) occupant = this.#me;
+    if (isSelf && occupant !== undefined && occupant === this.#me && occupant.nick !== nick) {
+      // We are under another nick without a 303 announcing it: the service
+      // assigned one on a rejoin (status 210), or skipped the 303.
+      const oldNick = occupant.nick;
+      this.#nick = nick;
+      occupant.nick = nick;
+      this.emit("nickChange", { room: this, occupant, oldNick, newNick: nick, stanza });
+    }
     const occupantId = safe(() => occupantIdCodec.findIn(stanza, NS.CLIENT))?.id;
     const hats = safe(() => hatsCodec.findIn(stanza, NS.CLIENT))?.hats ?? [];
 
@@ -748,9 +786,15 @@ export class Room extends Emitter<RoomEvents> {
       this.emit("statusChange", { room: this, occupant, show, status, stanza });
     }
     if (isSelf) {
-      if (this.#state === "rejoining") this.#resumed(stanza, codes);
-      else if (this.#nickChange && nick === this.#nickChange.nick) this.#nickChangeDone();
-      this.#learnCodes(codes, stanza);
+      if (this.#state === "rejoining") {
+        this.#resumed(stanza, codes);
+        return;
+      }
+      // Our nick change is done when our presence under a new nick comes:
+      // the one we asked for, or the one the service chose instead (it may
+      // modify the nick, XEP-0045 §7.6 example 57, with status 210).
+      if (this.#nickChange && (nick === this.#nickChange.nick || nick !== this.#nickChange.from)) this.#nickChangeDone();
+      this.#onStatusCodes(codes, stanza);
     }
   }
 
@@ -777,7 +821,7 @@ export class Room extends Emitter<RoomEvents> {
   #entered(stanza: Element, codes: readonly number[]): void {
     this.#nick = this.#me?.nick ?? this.#nick;
     this.#state = "joined";
-    this.#learnCodes(codes, stanza, true);
+    this.#recordCodes(codes, true);
     const join = this.#join;
     this.#join = undefined;
     if (join) clearTimeout(join.timer);
@@ -790,13 +834,15 @@ export class Room extends Emitter<RoomEvents> {
       nickAssigned: codes.includes(StatusCode.NICK_ASSIGNED),
       stanza,
     });
+    // `enter` first: a `configChange` (say, 170 "this room is logged") is about a room we are in.
+    this.#announceConfig(codes, stanza);
     join?.resolve(this);
   }
 
   #resumed(stanza: Element, codes: readonly number[]): void {
     this.#state = "joined";
     this.#nick = this.#me?.nick ?? this.#nick;
-    this.#learnCodes(codes, stanza, true);
+    this.#recordCodes(codes, true);
     const stale = this.#stale;
     this.#stale = undefined;
     if (stale) {
@@ -808,28 +854,41 @@ export class Room extends Emitter<RoomEvents> {
       }
     }
     this.emit("resume", { room: this, stanza });
+    this.#announceConfig(codes, stanza);
   }
 
-  #learnCodes(codes: readonly number[], stanza: Element, replace = false): void {
+  /**
+   * Remember the room features that status codes announce (see
+   * {@link Room.features}); a code clears its opposite: 173/174 clear
+   * 100/172 and back, 171 clears 170 and back. `replace`: a (re)join's
+   * self-presence, which states the features afresh.
+   */
+  #recordCodes(codes: readonly number[], replace = false): void {
     if (replace) this.#statusCodes = new Set();
-    for (const c of codes) this.#statusCodes.add(c);
-    if (codes.some((c) => c === 104 || (c >= 170 && c <= 174))) {
-      this.emit("configChange", { room: this, statusCodes: codes, stanza });
+    if (codes.includes(StatusCode.NON_ANONYMOUS) || codes.includes(StatusCode.NOW_NON_ANONYMOUS)) {
+      this.#statusCodes.delete(StatusCode.NOW_SEMI_ANONYMOUS);
+      this.#statusCodes.delete(StatusCode.NOW_FULLY_ANONYMOUS);
     }
-  }
-
-  #onStatusCodes(codes: readonly number[], stanza: Element): void {
-    if (codes.includes(StatusCode.NOW_NON_ANONYMOUS)) {
-      this.#statusCodes.delete(173);
-      this.#statusCodes.delete(174);
-    }
-    if (codes.includes(173) || codes.includes(174)) {
+    if (codes.includes(StatusCode.NOW_SEMI_ANONYMOUS) || codes.includes(StatusCode.NOW_FULLY_ANONYMOUS)) {
       this.#statusCodes.delete(StatusCode.NON_ANONYMOUS);
       this.#statusCodes.delete(StatusCode.NOW_NON_ANONYMOUS);
     }
     if (codes.includes(StatusCode.LOGGING_ENABLED)) this.#statusCodes.delete(StatusCode.LOGGING_DISABLED);
     if (codes.includes(StatusCode.LOGGING_DISABLED)) this.#statusCodes.delete(StatusCode.LOGGING_ENABLED);
-    this.#learnCodes(codes, stanza);
+    for (const c of codes) this.#statusCodes.add(c);
+  }
+
+  /** Fire `configChange` when the codes announce a configuration change (104, 170–174). */
+  #announceConfig(codes: readonly number[], stanza: Element): void {
+    if (codes.some((c) => c === StatusCode.CONFIG_CHANGED || (c >= StatusCode.LOGGING_ENABLED && c <= StatusCode.NOW_FULLY_ANONYMOUS))) {
+      this.emit("configChange", { room: this, statusCodes: codes, stanza });
+    }
+  }
+
+  /** Status codes of a later self-presence or of a message from the room. */
+  #onStatusCodes(codes: readonly number[], stanza: Element): void {
+    this.#recordCodes(codes);
+    this.#announceConfig(codes, stanza);
   }
 
   // ---------------------------------------------------------------------------
@@ -850,14 +909,14 @@ export class Room extends Emitter<RoomEvents> {
     if (body === undefined) return;
     const history = !this.#subjectSeen && (this.#state === "joining" || this.#state === "rejoining" || delayOf(stanza) !== undefined);
     const event = this.#messageEvent(stanza, nick, body, bodies, history);
-    const key = event.stanzaId ?? `${nick ?? ""}\u0000${event.originId ?? event.id ?? body}`;
-    if (this.#seen.has(key)) {
-      this.#ctx.log.debug(`room ${this.jid.toString()}: dropping a message seen before (${key})`);
+    // Only history can repeat what we saw (after a rejoin); live messages are never dropped.
+    const key = event.stanzaId ?? `${nick ?? ""}\u0000${event.originId ?? event.id ?? ""}\u0000${body}`;
+    if (history && this.#seen.has(key)) {
+      this.#ctx.log.debug(`room ${this.jid.toString()}: dropping history already delivered (${key.slice(0, 200)})`);
       return;
     }
     this.#remember(key);
-    const when = event.delay ?? new Date();
-    if (this.#lastSeen === undefined || when > this.#lastSeen) this.#lastSeen = when;
+    this.#noteSeen(stanza);
     this.emit("message", event);
   }
 
@@ -907,6 +966,18 @@ export class Room extends Emitter<RoomEvents> {
       tracker,
       stanza,
     };
+  }
+
+  /**
+   * Move the "last message seen" mark (the rejoin asks for history since it):
+   * the room's own delay stamp for history, else our clock; never a stamp
+   * from the future or from anyone but the room.
+   */
+  #noteSeen(stanza: Element): void {
+    const now = new Date();
+    const d = safe(() => delayCodec.findIn(stanza, NS.CLIENT));
+    const when = d && d.from !== undefined && d.from.local === this.jid.local && d.from.domain === this.jid.domain && d.stamp <= now ? d.stamp : now;
+    if (this.#lastSeen === undefined || when > this.#lastSeen) this.#lastSeen = when;
   }
 
   #remember(key: string): void {
@@ -1015,6 +1086,16 @@ export class Room extends Emitter<RoomEvents> {
   // ---------------------------------------------------------------------------
   // Helpers
 
+  /** Leaving a room we had entered (not a `leave()` while joining: then we were never in). */
+  #enteredAndLeaving(): boolean {
+    return this.#state === "leaving" && this.#me !== undefined;
+  }
+
+  /** `leave()` was called while joining: we never entered, and what the room still sends is moot. */
+  #leftWhileJoining(): boolean {
+    return this.#state === "leaving" && this.#me === undefined;
+  }
+
   #requireJoined(): void {
     if (!this.joined) throw new MucStateError(`not in room ${this.jid.toString()}`);
   }
@@ -1037,6 +1118,16 @@ export class Room extends Emitter<RoomEvents> {
   }
 }
 
+/** Whether `nick` makes a valid occupant JID in `room`. */
+function isValidNick(room: JID, nick: string): boolean {
+  try {
+    parseJid(`${room.toString()}/${nick}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `room@service/nick`, validated. */
 function occupantJid(room: JID, nick: string): string {
   if (nick === "") throw new MucStateError("a nick must not be empty");
@@ -1047,15 +1138,19 @@ function occupantJid(room: JID, nick: string): string {
   }
 }
 
-/** The LeaveMode an unavailable presence's status codes mean. */
+/**
+ * The LeaveMode an unavailable presence's status codes mean. 333 wins over
+ * 307: some servers add 307 to a removal for a technical problem, and
+ * XEP-0045 §11.1 tells clients to ignore the 307 then.
+ */
 function leaveMode(codes: readonly number[], x: MucUserX): LeaveMode {
   if (x.destroy) return LeaveMode.DESTROYED;
   if (codes.includes(StatusCode.BANNED)) return LeaveMode.BANNED;
+  if (codes.includes(StatusCode.REMOVED_ERROR)) return LeaveMode.ERROR;
   if (codes.includes(StatusCode.KICKED)) return LeaveMode.KICKED;
   if (codes.includes(StatusCode.REMOVED_AFFILIATION_CHANGE)) return LeaveMode.AFFILIATION_CHANGE;
   if (codes.includes(StatusCode.REMOVED_MEMBERS_ONLY)) return LeaveMode.MODERATION_CHANGE;
   if (codes.includes(StatusCode.REMOVED_SYSTEM_SHUTDOWN)) return LeaveMode.SYSTEM_SHUTDOWN;
-  if (codes.includes(StatusCode.REMOVED_ERROR)) return LeaveMode.ERROR;
   return LeaveMode.NORMAL;
 }
 

@@ -168,6 +168,12 @@ export class MucService extends Emitter<MucServiceEvents> {
       };
       sm.on("fail", onFail);
       this.#smListeners.push(["fail", onFail]);
+      // A resumed stream emits no `online`: send the joins asked for while it was down.
+      const onResumed = (): void => {
+        for (const room of [...this.#rooms.values()]) if (!this.#joinSent.has(room)) void this.#sendJoin(room);
+      };
+      sm.on("resumed", onResumed);
+      this.#smListeners.push(["resumed", onResumed]);
     }
   }
 
@@ -308,6 +314,8 @@ export class MucService extends Emitter<MucServiceEvents> {
   }
 
   async #sendJoin(room: Room): Promise<void> {
+    // A join aborted before it was sent (an already aborted signal) is not sent at all.
+    if (this.#rooms.get(room.jid.toString()) !== room) return;
     if (this.#conn.status !== "online") return; // sent on `online`
     try {
       this.#joinSent.add(room);
@@ -394,8 +402,10 @@ export class MucService extends Emitter<MucServiceEvents> {
         clearTimeout(abandoned.timer);
         this.#abandoned.delete(key);
         this.#send(xml("presence", { type: "unavailable", to: from.toString() })).catch(() => {});
+        return;
       }
     }
+    if (el.getChild("x", NS.MUC_USER)) this.#log.debug(`ignoring a MUC presence from ${key}, a room we are not in`);
   }
 
   #onMessage(el: Element): void {
@@ -418,12 +428,14 @@ export class MucService extends Emitter<MucServiceEvents> {
       });
       return;
     }
-    if (!from.resource && el.attrs.type !== "groupchat" && el.attrs.type !== "error") {
+    if (el.attrs.type !== "groupchat" && el.attrs.type !== "error") {
       const x = safeDecode(() => mucUserX.findIn(el, NS.CLIENT));
       const invite = x?.invites[0];
-      if (x && invite) {
+      // Mediated invitations come from the room's bare JID (XEP-0045 §7.8.2);
+      // the XEP's own example 75 (§7.9) sends one from the inviter's occupant JID.
+      if (x && invite && (!from.resource || from.local)) {
         this.#emitInvite({
-          room: from,
+          room: from.bare(),
           from: invite.from,
           reason: invite.reason,
           password: x.password,
@@ -434,7 +446,7 @@ export class MucService extends Emitter<MucServiceEvents> {
         });
         return;
       }
-      if (x?.decline) {
+      if (x?.decline && !from.resource) {
         this.emit("decline", { service: this, room: from, from: x.decline.from, reason: x.decline.reason, stanza: el });
         return;
       }

@@ -165,6 +165,8 @@ export class Room extends Emitter<RoomEvents> {
   #nickChange: (Pending<void> & { readonly nick: string; readonly from: string }) | undefined;
   #renamedTo = new Map<string, Occupant>();
   #pinger: SelfPinger | undefined;
+  /** Tracked messages lost with a stream, to resend after the rejoin. */
+  #resend: Element[] = [];
 
   /** @internal Rooms are made by `MucService.join`. */
   constructor(ctx: RoomContext, jid: JID, nick: string, options: JoinOptions) {
@@ -569,7 +571,9 @@ export class Room extends Emitter<RoomEvents> {
 
   /** @internal A sent stanza was not acknowledged before the stream was lost (XEP-0198). */
   unacknowledged(stanza: Element): void {
-    this.#trackers.onFail(stanza);
+    // A tracked message the server may never have seen: resend it once the
+    // room is rejoined and its history is in, unless the history shows it.
+    if (this.#trackers.onFail(stanza)) this.#resend.push(stanza);
   }
 
   /** @internal A presence from this room's JID. */
@@ -923,6 +927,7 @@ export class Room extends Emitter<RoomEvents> {
   #onSubject(stanza: Element, nick: string | undefined, subjects: Record<string, string>): void {
     const initial = !this.#subjectSeen;
     this.#subjectSeen = true;
+    if (initial && this.#resend.length) this.#resendUnacknowledged();
     this.#subjects = { ...subjects };
     this.#subject = subjects[""] ?? firstValue(subjects) ?? "";
     this.#subjectSetter = nick;
@@ -978,6 +983,18 @@ export class Room extends Emitter<RoomEvents> {
     const d = safe(() => delayCodec.findIn(stanza, NS.CLIENT));
     const when = d && d.from !== undefined && d.from.local === this.jid.local && d.from.domain === this.jid.domain && d.stamp <= now ? d.stamp : now;
     if (this.#lastSeen === undefined || when > this.#lastSeen) this.#lastSeen = when;
+  }
+
+  /** Resend the tracked messages a replaced stream lost, unless their reflection came with the history. */
+  #resendUnacknowledged(): void {
+    const pending = this.#resend;
+    this.#resend = [];
+    for (const stanza of pending) {
+      const originId = safe(() => originIdCodec.findIn(stanza, NS.CLIENT))?.id;
+      const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
+      if (!this.#trackers.match(originId, id)) continue; // delivered (or settled) meanwhile
+      this.#ctx.send(stanza).catch((e: unknown) => this.#ctx.log.debug(`room ${this.jid.toString()}: resend failed`, e));
+    }
   }
 
   #remember(key: string): void {
@@ -1046,6 +1063,7 @@ export class Room extends Emitter<RoomEvents> {
     if (this.#state === "left") return;
     this.#state = "left";
     this.#trackers.abortAll();
+    this.#resend = [];
     this.#pinger?.stop();
     this.#pinger = undefined;
     if (this.#nickChange) {

@@ -261,6 +261,45 @@ describe("new stream", () => {
     expect(m?.tracker).toBe(tracker);
   });
 
+  it("a tracked message the replaced stream lost is resent after the rejoin's history, and then delivered", async () => {
+    const { conn, muc } = newService();
+    const { room } = await joinRoom(conn, muc, ROOM);
+    const tracker = room.sendTrackedMessage("lost with the stream");
+    const sent = await conn.nextSent((s) => s.is("message"), 1_000);
+    conn.drop();
+    conn.newSession(); // the unacknowledged message fails
+    await conn.nextSent(joinPresenceTo(ROOM), 1_000);
+    conn.receive(selfPresence(ROOM));
+    conn.receive(groupchat(ROOM, "firstwitch", "while you were away", { stanzaId: "sid-away", stamp: "2030-01-01T00:00:00Z" }));
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]); // not before the history is in
+    conn.receive(subject(ROOM, "Fire Burn and Cauldron Bubble!"));
+    const resent = await conn.nextSent((s) => s.is("message"), 1_000);
+    expect(resent).toBe(sent); // the same stanza, same id and origin-id
+    expect(tracker.state).toBe(MessageState.IN_TRANSIT);
+    const originId = String(sent.getChild("origin-id", SID)?.attrs.id);
+    conn.receive(`<message from='${ROOM}/${NICK}' to='${ME}' type='groupchat' id='${String(sent.attrs.id)}'><body>lost with the stream</body>
+      <origin-id xmlns='${SID}' id='${originId}'/><stanza-id xmlns='${SID}' id='sid-resent' by='${ROOM}'/></message>`);
+    expect(tracker.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+  });
+
+  it("a lost tracked message whose reflection is in the rejoin's history is not resent", async () => {
+    const { conn, muc } = newService();
+    const { room } = await joinRoom(conn, muc, ROOM);
+    const tracker = room.sendTrackedMessage("made it after all");
+    const sent = await conn.nextSent((s) => s.is("message"), 1_000);
+    const originId = String(sent.getChild("origin-id", SID)?.attrs.id);
+    conn.drop();
+    conn.newSession();
+    await conn.nextSent(joinPresenceTo(ROOM), 1_000);
+    conn.receive(selfPresence(ROOM));
+    conn.receive(`<message from='${ROOM}/${NICK}' to='${ME}' type='groupchat' id='${String(sent.attrs.id)}'><body>made it after all</body>
+      <origin-id xmlns='${SID}' id='${originId}'/><stanza-id xmlns='${SID}' id='sid-made' by='${ROOM}'/>
+      <delay xmlns='urn:xmpp:delay' from='${ROOM}' stamp='2030-01-01T00:00:00Z'/></message>`);
+    conn.receive(subject(ROOM, "Fire Burn and Cauldron Bubble!"));
+    expect(tracker.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
+  });
+
   it("occupants who left while we were away get `leave` after the rejoin; newcomers get `join`", async () => {
     const { conn, muc } = newService();
     const { room, seen } = await joinRoom(conn, muc, ROOM);

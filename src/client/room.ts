@@ -156,8 +156,11 @@ export class Room extends Emitter<RoomEvents> {
   #subjects: Record<string, string> = {};
   #subjectSetter: string | undefined;
   #subjectSeen = false;
-  #lastSeen: Date | undefined;
+  /** Time (ms) of the last message seen, for the rejoin's history. */
+  #lastSeen: number | undefined;
   readonly #seen = new Set<string>();
+  readonly #seenRing: (string | undefined)[] = [];
+  #seenNext = 0;
   #statusCodes = new Set<number>();
   #join: Pending<Room> | undefined;
   #leave: Pending<void> | undefined;
@@ -512,7 +515,7 @@ export class Room extends Emitter<RoomEvents> {
   joinStanza(rejoin: boolean): Element {
     let history: MucHistory | undefined = this.#history;
     if (rejoin) {
-      history = this.#lastSeen ? { since: new Date(this.#lastSeen.getTime() - SINCE_MARGIN_MS) } : this.#history;
+      history = this.#lastSeen !== undefined ? { since: new Date(this.#lastSeen - SINCE_MARGIN_MS) } : this.#history;
     }
     const stanza = this.#presence(occupantJid(this.jid, this.#nick));
     stanza.attrs.id = makeId("join");
@@ -685,7 +688,7 @@ export class Room extends Emitter<RoomEvents> {
         this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a nick change of ${nick} to an invalid nick`);
         return;
       }
-      if (occupant) this.#rename(occupant, nick, item.nick, stanza);
+      if (occupant) this.#rename(occupant, nick, detach(item.nick), stanza);
       return;
     }
     const mode = leaveMode(codes, x);
@@ -746,16 +749,17 @@ export class Room extends Emitter<RoomEvents> {
     const hats = safe(() => hatsCodec.findIn(stanza, NS.CLIENT))?.hats ?? [];
 
     if (occupant === undefined || (isSelf && this.#me === undefined)) {
+      nick = detach(nick);
       const created = new Occupant({
         roomJid: this.jid,
         isSelf,
         nick,
-        jid: item.jid,
+        jid: detachJid(item.jid),
         role: item.role ?? "participant",
         affiliation: item.affiliation ?? "none",
-        occupantId,
+        occupantId: occupantId === undefined ? undefined : detach(occupantId),
         show,
-        status,
+        status: detachTexts(status),
         hats,
       });
       if (isSelf) {
@@ -769,8 +773,8 @@ export class Room extends Emitter<RoomEvents> {
     }
 
     this.#stale?.delete(occupant);
-    if (item.jid) occupant.jid = item.jid;
-    if (occupantId !== undefined) occupant.occupantId = occupantId;
+    if (item.jid && !(occupant.jid && occupant.jid.equals(item.jid))) occupant.jid = detachJid(item.jid);
+    if (occupantId !== undefined && occupantId !== occupant.occupantId) occupant.occupantId = detach(occupantId);
     occupant.hats = hats;
     const actor = item.actor;
     const reason = item.reason;
@@ -786,7 +790,7 @@ export class Room extends Emitter<RoomEvents> {
     }
     if (show !== occupant.show || !sameTexts(status, occupant.status)) {
       occupant.show = show;
-      occupant.status = status;
+      occupant.status = detachTexts(status);
       this.emit("statusChange", { room: this, occupant, show, status, stanza });
     }
     if (isSelf) {
@@ -911,8 +915,9 @@ export class Room extends Emitter<RoomEvents> {
       if (x && x.statusCodes.length) this.#onStatusCodes(x.statusCodes, stanza);
     }
     if (body === undefined) return;
-    const history = !this.#subjectSeen && (this.#state === "joining" || this.#state === "rejoining" || delayOf(stanza) !== undefined);
-    const event = this.#messageEvent(stanza, nick, body, bodies, history);
+    const delay = safe(() => delayCodec.findIn(stanza, NS.CLIENT));
+    const history = !this.#subjectSeen && (this.#state === "joining" || this.#state === "rejoining" || delay !== undefined);
+    const event = this.#messageEvent(stanza, nick, body, bodies, history, delay?.stamp);
     // Only history can repeat what we saw (after a rejoin); live messages are never dropped.
     const key = event.stanzaId ?? `${nick ?? ""}\u0000${event.originId ?? event.id ?? ""}\u0000${body}`;
     if (history && this.#seen.has(key)) {
@@ -920,7 +925,7 @@ export class Room extends Emitter<RoomEvents> {
       return;
     }
     this.#remember(key);
-    this.#noteSeen(stanza);
+    this.#noteSeen(delay);
     this.emit("message", event);
   }
 
@@ -943,7 +948,14 @@ export class Room extends Emitter<RoomEvents> {
     });
   }
 
-  #messageEvent(stanza: Element, nick: string | undefined, body: string, bodies: Record<string, string>, history: boolean): RoomEvents["message"] {
+  #messageEvent(
+    stanza: Element,
+    nick: string | undefined,
+    body: string,
+    bodies: Record<string, string>,
+    history: boolean,
+    delay: Date | undefined = delayOf(stanza),
+  ): RoomEvents["message"] {
     const originId = safe(() => originIdCodec.findIn(stanza, NS.CLIENT))?.id;
     const stanzaIds = safe(() => stanzaIdCodec.findAllIn(stanza, NS.CLIENT)) ?? [];
     const byRoom = stanzaIds.find((s) => s.by.equals(this.jid));
@@ -965,7 +977,7 @@ export class Room extends Emitter<RoomEvents> {
       originId,
       stanzaId: byRoom?.id,
       occupantId,
-      delay: delayOf(stanza),
+      delay,
       history,
       own,
       tracker,
@@ -978,10 +990,10 @@ export class Room extends Emitter<RoomEvents> {
    * the room's own delay stamp for history, else our clock; never a stamp
    * from the future or from anyone but the room.
    */
-  #noteSeen(stanza: Element): void {
-    const now = new Date();
-    const d = safe(() => delayCodec.findIn(stanza, NS.CLIENT));
-    const when = d && d.from !== undefined && d.from.local === this.jid.local && d.from.domain === this.jid.domain && d.stamp <= now ? d.stamp : now;
+  #noteSeen(d: { stamp: Date; from?: JID | undefined } | undefined): void {
+    const now = Date.now();
+    const stamp = d?.stamp.getTime();
+    const when = stamp !== undefined && d?.from !== undefined && d.from.local === this.jid.local && d.from.domain === this.jid.domain && stamp <= now ? stamp : now;
     if (this.#lastSeen === undefined || when > this.#lastSeen) this.#lastSeen = when;
   }
 
@@ -998,11 +1010,13 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   #remember(key: string): void {
+    if (this.#seen.has(key)) return;
+    // A ring of the last SEEN_LIMIT keys; the Set answers "seen?" in O(1).
+    const evicted = this.#seenRing[this.#seenNext];
+    if (evicted !== undefined) this.#seen.delete(evicted);
+    this.#seenRing[this.#seenNext] = key;
+    this.#seenNext = (this.#seenNext + 1) % SEEN_LIMIT;
     this.#seen.add(key);
-    if (this.#seen.size > SEEN_LIMIT) {
-      const oldest = this.#seen.values().next().value;
-      if (oldest !== undefined) this.#seen.delete(oldest);
-    }
   }
 
   // ---------------------------------------------------------------------------
@@ -1134,6 +1148,24 @@ export class Room extends Emitter<RoomEvents> {
     if (p?.status !== undefined) stanza.cnode(xml("status", {}, p.status));
     return stanza;
   }
+}
+
+/**
+ * A copy of `s` that does not share memory with the stanza text it was cut
+ * from. Engines keep substrings as slices of their parent string, so a kept
+ * nick or occupant id would otherwise keep a whole network read alive.
+ */
+function detach(s: string): string {
+  return s.length < 13 ? s : (" " + s).slice(1);
+}
+
+function detachJid(jid: JID | undefined): JID | undefined {
+  return jid === undefined ? undefined : parseJid(detach(jid.toString()));
+}
+
+function detachTexts(texts: Record<string, string>): Record<string, string> {
+  for (const k in texts) texts[k] = detach(texts[k] as string);
+  return texts;
 }
 
 /** Whether `nick` makes a valid occupant JID in `room`. */

@@ -126,6 +126,7 @@ export class MucService extends Emitter<MucServiceEvents> {
   readonly #abandoned = new Map<string, { nick: string; timer: ReturnType<typeof setTimeout> }>();
   readonly #joinTimeout: number;
   readonly #joinSent = new WeakSet<Room>();
+  #gate: Promise<void> | undefined;
   readonly #ctx: RoomContext;
   #hadSession: boolean;
   readonly #listeners: [string, (...args: never[]) => void][] = [];
@@ -153,6 +154,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       selfPing: selfPing === false ? false : selfPing === true ? {} : selfPing,
       closed: (room, abandoned) => this.#roomClosed(room, abandoned),
     };
+    if (conn.status === "online") this.#holdUntilStreamManaged();
     this.#listen("stanza", (el: Element) => this.#onStanza(el));
     this.#listen("online", () => this.#onOnline());
     this.#listen("offline", () => this.#onOffline());
@@ -327,28 +329,47 @@ export class MucService extends Emitter<MucServiceEvents> {
 
   /** Send once stream management is settled (see the notes on @xmpp/client's enable race). */
   async #send(stanza: Element): Promise<unknown> {
-    await this.#ready();
+    // Every send awaits the same gate, so sends keep their order.
+    if (this.#gate) await this.#gate;
     return this.#conn.send(stanza);
   }
 
-  #ready(): Promise<void> {
+  /**
+   * Hold sends back while a new session negotiates stream management:
+   * `@xmpp/client` emits `online` before it sends `<enable/>`, and stanzas
+   * sent before `<enabled/>` arrives make the acknowledgement counters
+   * disagree (Prosody then closes the stream). Opened on `online`, closed on
+   * `<enabled/>`, `<failed/>`, when the session has no stream management, or
+   * after 5 s.
+   */
+  #holdUntilStreamManaged(): void {
     const sm = this.#conn.streamManagement;
-    if (!sm || sm.enabled || !sm.enableSent) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#conn.removeListener("nonza", onNonza);
-        resolve();
-      };
-      const onNonza = (el: Element): void => {
-        if (el.attrs.xmlns === "urn:xmpp:sm:3" && (el.name === "enabled" || el.name === "failed")) done();
-      };
-      const timer = setTimeout(done, 5_000);
-      this.#conn.on("nonza", onNonza);
+    if (!sm || sm.enabled) return;
+    const gate = (async (): Promise<void> => {
+      // Let the client finish binding and send <enable/> (it does so right after `online`).
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      if (sm.enabled || !sm.enableSent) return;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.#conn.removeListener("nonza", onNonza);
+          resolve();
+        };
+        const onNonza = (el: Element): void => {
+          if (el.attrs.xmlns === "urn:xmpp:sm:3" && (el.name === "enabled" || el.name === "failed")) done();
+        };
+        const timer = setTimeout(done, 5_000);
+        this.#conn.on("nonza", onNonza);
+      });
+    })();
+    this.#gate = gate;
+    void gate.finally(() => {
+      if (this.#gate === gate) this.#gate = undefined;
     });
   }
 
   #onOnline(): void {
+    this.#holdUntilStreamManaged();
     const replaced = this.#hadSession;
     this.#hadSession = true;
     for (const room of [...this.#rooms.values()]) {
@@ -413,27 +434,13 @@ export class MucService extends Emitter<MucServiceEvents> {
     if (!from) return;
     const key = from.local ? `${from.local}@${from.domain}` : undefined;
     const room = key === undefined ? undefined : this.#rooms.get(key);
-    // Invitations and declines come from the room's bare JID, or (direct) from the inviter.
-    const direct = safeDecode(() => directInvite.findIn(el, NS.CLIENT));
-    if (direct && el.attrs.type !== "groupchat" && el.attrs.type !== "error") {
-      this.#emitInvite({
-        room: direct.jid,
-        from,
-        reason: direct.reason,
-        password: direct.password,
-        continue: direct.continue === true,
-        thread: direct.thread,
-        kind: "direct",
-        stanza: el,
-      });
-      return;
-    }
     if (el.attrs.type !== "groupchat" && el.attrs.type !== "error") {
+      // Mediated invitations come from the room (XEP-0045 §7.8.2; the XEP's
+      // example 75 sends one from the inviter's occupant JID). Checked before
+      // direct ones: Prosody adds a jabber:x:conference element to them too.
       const x = safeDecode(() => mucUserX.findIn(el, NS.CLIENT));
       const invite = x?.invites[0];
-      // Mediated invitations come from the room's bare JID (XEP-0045 §7.8.2);
-      // the XEP's own example 75 (§7.9) sends one from the inviter's occupant JID.
-      if (x && invite && (!from.resource || from.local)) {
+      if (x && invite && from.local) {
         this.#emitInvite({
           room: from.bare(),
           from: invite.from,
@@ -448,6 +455,21 @@ export class MucService extends Emitter<MucServiceEvents> {
       }
       if (x?.decline && !from.resource) {
         this.emit("decline", { service: this, room: from, from: x.decline.from, reason: x.decline.reason, stanza: el });
+        return;
+      }
+      // Direct invitations (XEP-0249) come from the inviter.
+      const direct = safeDecode(() => directInvite.findIn(el, NS.CLIENT));
+      if (direct) {
+        this.#emitInvite({
+          room: direct.jid,
+          from,
+          reason: direct.reason,
+          password: direct.password,
+          continue: direct.continue === true,
+          thread: direct.thread,
+          kind: "direct",
+          stanza: el,
+        });
         return;
       }
     }

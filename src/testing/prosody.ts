@@ -556,20 +556,36 @@ function waitUntilDeadSync(pid: number, timeoutMs: number): void {
   }
 }
 
+/** Termination signals that skip 'exit' handlers: clean up, then die of the signal as before. */
+const TERMINATION_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+function onTerminationSignal(signal: NodeJS.Signals): void {
+  onProcessExit();
+  // Were we the only handler, the signal would have ended the process: do so.
+  if (process.listenerCount(signal) === 1) {
+    removeHandlers();
+    process.kill(process.pid, signal);
+  }
+}
+
+function removeHandlers(): void {
+  process.off("exit", onProcessExit);
+  for (const s of TERMINATION_SIGNALS) process.off(s, onTerminationSignal);
+  exitHandlerInstalled = false;
+}
+
 function registerLive(live: LiveServer): void {
   liveServers.add(live);
   if (!exitHandlerInstalled) {
     process.on("exit", onProcessExit);
+    for (const s of TERMINATION_SIGNALS) process.on(s, onTerminationSignal);
     exitHandlerInstalled = true;
   }
 }
 
 function unregisterLive(live: LiveServer): void {
   liveServers.delete(live);
-  if (liveServers.size === 0 && exitHandlerInstalled) {
-    process.off("exit", onProcessExit);
-    exitHandlerInstalled = false;
-  }
+  if (liveServers.size === 0 && exitHandlerInstalled) removeHandlers();
 }
 
 function isExecutable(path: string): boolean {

@@ -184,21 +184,23 @@ export interface FormFieldKind<T> {
 /**
  * A kind holding at most one value of `type`. No `<value/>` reads as
  * `undefined`; so does an empty one, unless the type is `string` (then it is
- * `""`). More than one `<value/>` is an error.
+ * `""`) or the field is a boolean (then it is `false`: XEP-0004 §3.3 makes
+ * false a boolean field's default). More than one `<value/>` is an error.
  *
  * @param fieldType - the field type written in forms.
  * @param type - how the single text parses and formats.
  */
 export function singleValueKind<T>(fieldType: FieldType, type: ValueType<T>): FormFieldKind<T> {
   const emptyIsValue = type.kind === "string";
+  const empty = fieldType === "boolean" && type.kind === "boolean" ? type.parse("false") : undefined;
   return {
     fieldType,
     ...(type.values === undefined ? {} : { values: type.values }),
     parse(values) {
-      if (values.length === 0) return undefined;
+      if (values.length === 0) return empty;
       if (values.length > 1) throw new ValueError(`expected one value, got ${values.length}`);
       const text = values[0] as string;
-      if (!emptyIsValue && text.trim() === "") return undefined;
+      if (!emptyIsValue && text.trim() === "") return empty;
       return type.parse(text);
     },
     format: (value) => [type.format(value)],

@@ -3,9 +3,11 @@
  * Pass names to run a subset: `npm run bench -- codec`.
  */
 import { runCodecBench } from "./codec.js";
+import { runRoomBench } from "./room.js";
 
 const benches: Record<string, () => void | Promise<void>> = {
   codec: runCodecBench,
+  room: runRoomBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { xml } from "@xmpp/client";
@@ -172,6 +172,36 @@ describe("Prosody harness: lifecycle", () => {
     while (isRunning(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(isRunning(pid)).toBe(false);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it("kills the server and removes its directory when the process is terminated by SIGTERM", async () => {
+    const harness = new URL("../../src/testing/prosody.ts", import.meta.url).href;
+    const script = [
+      `import { startProsody } from ${JSON.stringify(harness)};`,
+      "const server = await startProsody();",
+      "console.log(JSON.stringify({ pid: server.pid, dir: server.dir }));",
+      "setInterval(() => {}, 1000);",
+    ].join("\n");
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const info = await withTimeout(
+      new Promise<{ pid: number; dir: string }>((resolve) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          const line = out.split("\n").find((l) => l.startsWith("{"));
+          if (line) resolve(JSON.parse(line) as { pid: number; dir: string });
+        });
+      }),
+      20_000,
+      "the child's server",
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+    child.kill("SIGTERM");
+    expect(await withTimeout(exited, 10_000, "the child's exit")).toBe("SIGTERM"); // still dies of the signal
+    const deadline = Date.now() + 5_000;
+    while (isRunning(info.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(isRunning(info.pid)).toBe(false);
+    expect(existsSync(info.dir)).toBe(false);
   });
 
   it("explains how to install Prosody when the binary is missing", async () => {

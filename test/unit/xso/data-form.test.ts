@@ -543,7 +543,8 @@ describe("formSchema", () => {
   });
 
   it("parses the Example 2 form: defaults, empty fields, fixed fields ignored", () => {
-    expect(bot.parse(formOf(EXAMPLE_2))).toEqual({ features: ["news", "search"], maxSubs: "20", inviteList: [] });
+    // The boolean field "public" has no value: XEP-0004 §3.3 makes false its default.
+    expect(bot.parse(formOf(EXAMPLE_2))).toEqual({ public: false, features: ["news", "search"], maxSubs: "20", inviteList: [] });
   });
 
   it("parses the Example 3 submission, joining text-multi lines with \\n", () => {
@@ -610,8 +611,9 @@ describe("formSchema", () => {
     const k = formFieldKinds.boolean;
     expect(["1", "true", "0", "false", " true "].map((v) => k.parse([v]))).toEqual([true, true, false, false, true]);
     expect([k.format(true), k.format(false)]).toEqual([["1"], ["0"]]);
-    expect(k.parse([])).toBeUndefined();
-    expect(k.parse([""])).toBeUndefined();
+    // No value, or an empty one: false, the default of XEP-0004 §3.3.
+    expect(k.parse([])).toBe(false);
+    expect(k.parse([""])).toBe(false);
   });
 
   it("text keeps an empty value; text-multi splits lines on any line break", () => {

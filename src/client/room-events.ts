@@ -216,32 +216,130 @@ export interface ConfigChangeEvent extends RoomEventBase {
  * ```
  */
 export interface RoomEvents {
-  /** We entered the room (fires once per join, when the self-presence arrives). */
+  /**
+   * We entered the room (fires once per join, when the self-presence arrives).
+   *
+   * @example
+   * ```ts
+   * room.on("enter", ({ occupant, created }) => console.log("in as", occupant.nick, created ? "(new room)" : ""));
+   * ```
+   */
   enter: EnterEvent;
-  /** We left the room, for whatever reason; the room is then inactive for good. */
+  /**
+   * We left the room, for whatever reason; the room is then inactive for good.
+   *
+   * @example
+   * ```ts
+   * room.on("exit", ({ mode, reason, alternateVenue }) => console.log("left:", mode, reason ?? "", alternateVenue?.toString() ?? ""));
+   * ```
+   */
   exit: ExitEvent;
-  /** A new stream replaced ours; the room is being rejoined (autorejoin). */
+  /**
+   * A new stream replaced ours; the room is being rejoined (autorejoin).
+   *
+   * @example
+   * ```ts
+   * room.on("suspend", () => showBanner("reconnecting…"));
+   * ```
+   */
   suspend: SuspendEvent;
-  /** The room was rejoined after `suspend`. */
+  /**
+   * The room was rejoined after `suspend`.
+   *
+   * @example
+   * ```ts
+   * room.on("resume", () => hideBanner());
+   * ```
+   */
   resume: ResumeEvent;
-  /** An occupant appeared (including the occupants listed when we joined, with `initial`). */
+  /**
+   * An occupant appeared (including the occupants listed when we joined, with `initial`).
+   *
+   * @example
+   * ```ts
+   * room.on("join", ({ occupant, initial }) => { if (!initial) console.log(occupant.nick, "joined"); });
+   * ```
+   */
   join: JoinEvent;
-  /** An occupant left. */
+  /**
+   * An occupant left.
+   *
+   * @example
+   * ```ts
+   * room.on("leave", ({ occupant, mode, actor }) => console.log(occupant.nick, "left", mode, actor?.nick ?? ""));
+   * ```
+   */
   leave: LeaveEvent;
-  /** An occupant (maybe us) changed nick. */
+  /**
+   * An occupant (maybe us) changed nick.
+   *
+   * @example
+   * ```ts
+   * room.on("nickChange", ({ oldNick, newNick }) => console.log(oldNick, "is now", newNick));
+   * ```
+   */
   nickChange: NickChangeEvent;
-  /** An occupant's role changed. */
+  /**
+   * An occupant's role changed.
+   *
+   * @example
+   * ```ts
+   * room.on("roleChange", ({ occupant, newRole }) => console.log(occupant.nick, "is now", newRole));
+   * ```
+   */
   roleChange: RoleChangeEvent;
-  /** An occupant's affiliation changed. */
+  /**
+   * An occupant's affiliation changed.
+   *
+   * @example
+   * ```ts
+   * room.on("affiliationChange", ({ occupant, newAffiliation }) => console.log(occupant.nick, "is now", newAffiliation));
+   * ```
+   */
   affiliationChange: AffiliationChangeEvent;
-  /** An occupant's availability or status text changed. */
+  /**
+   * An occupant's availability or status text changed.
+   *
+   * @example
+   * ```ts
+   * room.on("statusChange", ({ occupant, show, status }) => console.log(occupant.nick, show ?? "available", status[""] ?? ""));
+   * ```
+   */
   statusChange: StatusChangeEvent;
-  /** The subject was sent on join, or changed. */
+  /**
+   * The subject was sent on join, or changed.
+   *
+   * @example
+   * ```ts
+   * room.on("subjectChange", ({ subject, setterNick, initial }) => console.log(initial ? "subject:" : `${setterNick} set the subject:`, subject));
+   * ```
+   */
   subjectChange: SubjectChangeEvent;
-  /** A groupchat message (live or history, including reflections of ours). */
+  /**
+   * A groupchat message (live or history, including reflections of ours).
+   *
+   * @example
+   * ```ts
+   * room.on("message", ({ nick, body, history, own }) => { if (!own) console.log(history ? "(earlier)" : "", nick, body); });
+   * ```
+   */
   message: MessageEvent;
-  /** A private message from an occupant. */
+  /**
+   * A private message from an occupant.
+   *
+   * @example
+   * ```ts
+   * room.on("privateMessage", ({ nick, body }) => console.log("private from", nick, body));
+   * ```
+   */
   privateMessage: MessageEvent;
-  /** The room announced a configuration change. */
+  /**
+   * The room announced a configuration change.
+   *
+   * @example
+   * ```ts
+   * room.on("configChange", ({ statusCodes }) => { if (statusCodes.includes(172)) console.log("the room is now non-anonymous"); });
+   * ```
+   */
   configChange: ConfigChangeEvent;
 }

@@ -1,7 +1,17 @@
 /**
  * Gateway framework: serve another chat network's groups as MUC rooms through
- * an XMPP component.
+ * an XMPP component (XEP-0114). Subclass {@link BaseGateway},
+ * {@link BaseSession}, {@link LegacyBookmarks}, {@link LegacyMUC} and
+ * {@link LegacyParticipant}, and start it with `runGateway`.
  *
  * @module xmpp-muc-sdk/gateway
  */
 export { MucType, mucTypeFeatures, isNonAnonymous } from "./muc-type.js";
+export { BaseGateway, type GatewayInit, type LegacyModule, type RegistrationField } from "./gateway.js";
+export { BaseSession, type SessionInit, type TextOptions } from "./session.js";
+export { LegacyBookmarks } from "./bookmarks.js";
+export { LegacyMUC, asXmppError, type MucInit, type RemoveOptions } from "./muc.js";
+export { LegacyParticipant, type ParticipantInit, type SendTextOptions } from "./participant.js";
+export { escapeLocalpart, unescapeLocalpart, safeNick, occupantIdFor } from "./names.js";
+export type { ComponentLike, ComponentEvent } from "./component-connection.js";
+export * from "./store/index.js";

@@ -16,3 +16,4 @@ export {
   type ProsodyLogLevel,
 } from "./prosody.js";
 export { MockConnection, MockStreamManagement, parseStanza, type MockConnectionOptions } from "./mock-connection.js";
+export { MockComponent, type MockComponentOptions } from "./mock-component.js";

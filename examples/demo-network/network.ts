@@ -1,0 +1,1463 @@
+/**
+ * A small chat service that lives in the same process: users, groups and
+ * channels, roles, topics, kicks and bans, and a message history per group.
+ *
+ * It plays the "legacy network" of the gateway examples and tests. Two sides
+ * use it:
+ *
+ * - the gateway's sessions log in with {@link DemoNetwork.authenticate} and
+ *   get a {@link DemoClient}, the way a legacy SDK hands out a client: it
+ *   lists the user's groups, sends, moderates, and emits events for the
+ *   groups the user belongs to;
+ * - tests and the demo script the other users with {@link DemoNetwork.as}
+ *   (`network.as("bob").send("coffee", "hi")`), set the world up with the
+ *   admin methods of {@link DemoNetwork}, and make calls fail on purpose with
+ *   {@link DemoNetwork.failNext}.
+ *
+ * The rules, in one place:
+ *
+ * | action                       | who may                                                          |
+ * | ---------------------------- | ---------------------------------------------------------------- |
+ * | read history, list members   | members                                                          |
+ * | send                         | members of a `"group"`; owners and admins of a `"channel"`       |
+ * | set the topic                | members of a `"group"`; owners and admins of a `"channel"`       |
+ * | join                         | anyone who is not banned                                         |
+ * | kick, ban, unban, set a role | owners and admins, on someone of a lower role (never themselves) |
+ * | rename or describe the group | owners and admins                                                |
+ *
+ * Everything is synchronous underneath: a client call changes the world and
+ * delivers its events before its promise settles, and ids come from counters
+ * (`msg-1`, `msg-2`, …), so tests can predict both.
+ *
+ * @example
+ * ```ts
+ * const network = new DemoNetwork();
+ * await seedDemo(network);
+ * const alice = await network.authenticate("alice", "wonderland");
+ * alice.on("message", ({ message }) => console.log(message.senderId, message.text));
+ * await network.as("bob").send("coffee", "Kettle's on!"); // alice sees it
+ * ```
+ *
+ * @module
+ */
+import { EventEmitter } from "eventemitter3";
+
+// ---------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------
+
+/** A member's role in a group, from most to least powerful. */
+export type DemoRole = "owner" | "admin" | "member";
+
+/**
+ * What a group is: a `"group"` where every member talks, or a `"channel"`
+ * where only owners and admins post and everyone else reads.
+ */
+export type DemoGroupKind = "group" | "channel";
+
+/** Why a member left a group. */
+export type DemoLeaveReason = "left" | "kicked" | "banned";
+
+/** A user of the network, as the network shows it. */
+export interface DemoUser {
+  /** The user's id, unique and stable. */
+  readonly id: string;
+  /** The display name; it may change ({@link DemoNetwork.renameUser}) and need not be unique. */
+  readonly name: string;
+}
+
+/** A group's topic: what it says, who set it and when. */
+export interface DemoTopic {
+  /** The topic; `""` when it was cleared. */
+  readonly text: string;
+  /** The id of the user who set it; `undefined` when the group was created with it. */
+  readonly setBy?: string;
+  /** When it was set. */
+  readonly at: Date;
+}
+
+/** A group or channel, as a snapshot taken when it was asked for. */
+export interface DemoGroup {
+  /** The group's id, unique and stable. */
+  readonly id: string;
+  /** The group's name. */
+  readonly name: string;
+  /** A longer description; `""` when there is none. */
+  readonly description: string;
+  /** Whether every member talks (`"group"`) or only owners and admins (`"channel"`). */
+  readonly kind: DemoGroupKind;
+  /** The current topic; `undefined` when none was ever set. */
+  readonly topic?: DemoTopic;
+  /** How many members the group has. */
+  readonly memberCount: number;
+}
+
+/** A member of a group, as a snapshot. */
+export interface DemoMember {
+  /** The member's user id. */
+  readonly userId: string;
+  /** The member's display name (the user's name, which is also their nick in every group). */
+  readonly name: string;
+  /** The member's role in this group. */
+  readonly role: DemoRole;
+}
+
+/** A message in a group's history. Messages never change once sent. */
+export interface DemoMessage {
+  /** The message id, `msg-<n>` from a network-wide counter. */
+  readonly id: string;
+  /** The group the message was sent to. */
+  readonly groupId: string;
+  /** The sender's user id. */
+  readonly senderId: string;
+  /** The text. */
+  readonly text: string;
+  /** When the network received it, by the network's clock. */
+  readonly at: Date;
+  /** The id of the message (in the same group) this one replies to. */
+  readonly replyTo?: string;
+}
+
+// ---------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------
+
+/** Payload of {@link DemoClientEvents.message}. */
+export interface DemoMessageEvent {
+  /** The new message. */
+  readonly message: DemoMessage;
+}
+
+/** Payload of {@link DemoClientEvents.topic}. */
+export interface DemoTopicEvent {
+  /** The group whose topic changed. */
+  readonly groupId: string;
+  /** The new topic. */
+  readonly topic: DemoTopic;
+}
+
+/** Payload of {@link DemoClientEvents.memberJoined}. */
+export interface DemoMemberJoinedEvent {
+  /** The group joined. */
+  readonly groupId: string;
+  /** The new member. */
+  readonly member: DemoMember;
+}
+
+/** Payload of {@link DemoClientEvents.memberLeft}. */
+export interface DemoMemberLeftEvent {
+  /** The group left. */
+  readonly groupId: string;
+  /** The member as they were just before leaving. */
+  readonly member: DemoMember;
+  /** Whether they left, were kicked or were banned. */
+  readonly reason: DemoLeaveReason;
+  /** Who kicked or banned them; `undefined` when they left. */
+  readonly by?: string;
+  /** The moderator's explanation, when one was given. */
+  readonly comment?: string;
+}
+
+/** Payload of {@link DemoClientEvents.memberRenamed}. */
+export interface DemoMemberRenamedEvent {
+  /** A group the renamed user belongs to (one event per such group). */
+  readonly groupId: string;
+  /** The renamed user. */
+  readonly userId: string;
+  /** The name before. */
+  readonly oldName: string;
+  /** The name now. */
+  readonly newName: string;
+}
+
+/** Payload of {@link DemoClientEvents.roleChanged}. */
+export interface DemoRoleChangedEvent {
+  /** The group. */
+  readonly groupId: string;
+  /** The member whose role changed. */
+  readonly userId: string;
+  /** The role before. */
+  readonly oldRole: DemoRole;
+  /** The role now. */
+  readonly newRole: DemoRole;
+  /** Who changed it. */
+  readonly by: string;
+}
+
+/** Payload of {@link DemoClientEvents.groupUpdated}. */
+export interface DemoGroupUpdatedEvent {
+  /** The group after the change. */
+  readonly group: DemoGroup;
+  /** Which fields changed. */
+  readonly changed: readonly ("name" | "description")[];
+  /** Who changed them; `undefined` for an admin change ({@link DemoNetwork.updateGroup}). */
+  readonly by?: string;
+}
+
+/** Payload of {@link DemoClientEvents.groupAdded}. */
+export interface DemoGroupAddedEvent {
+  /** The new group. */
+  readonly group: DemoGroup;
+}
+
+/**
+ * The events of a {@link DemoClient}. A client hears about a group only while
+ * its user is a member (and, for {@link DemoClientEvents.memberLeft}, at the
+ * moment its own user leaves). Listeners run synchronously, after the world
+ * has changed, in the order the changes happened; a listener that throws does
+ * not stop the others (see {@link DemoNetworkEvents.listenerError}).
+ *
+ * A client does not hear about what it did itself — the settled promise is
+ * its confirmation — unless it logged in with `{ echo: true }`. Other clients
+ * of the same user (another "device", or {@link DemoNetwork.as}) do.
+ */
+export interface DemoClientEvents {
+  /** A message was sent to one of the user's groups. */
+  message: (event: DemoMessageEvent) => void;
+  /** A group's topic was set. */
+  topic: (event: DemoTopicEvent) => void;
+  /** Someone joined one of the user's groups, or was added to it (the user included). */
+  memberJoined: (event: DemoMemberJoinedEvent) => void;
+  /** Someone left, was kicked or was banned from one of the user's groups (the user included). */
+  memberLeft: (event: DemoMemberLeftEvent) => void;
+  /** A member of one of the user's groups changed their name (the user included). */
+  memberRenamed: (event: DemoMemberRenamedEvent) => void;
+  /** A member's role changed in one of the user's groups. */
+  roleChanged: (event: DemoRoleChangedEvent) => void;
+  /** One of the user's groups got a new name or description. */
+  groupUpdated: (event: DemoGroupUpdatedEvent) => void;
+  /** A group was created with the user among its members. */
+  groupAdded: (event: DemoGroupAddedEvent) => void;
+}
+
+/** Payload of {@link DemoNetworkEvents.userAdded}. */
+export interface DemoUserAddedEvent {
+  /** The new user. */
+  readonly user: DemoUser;
+}
+
+/** Payload of {@link DemoNetworkEvents.listenerError}. */
+export interface DemoListenerErrorEvent {
+  /** What the listener threw. */
+  readonly error: unknown;
+  /** The event it was listening to. */
+  readonly event: string;
+  /** The client whose listener threw; `undefined` for a listener on the network itself. */
+  readonly client?: DemoClient;
+}
+
+/**
+ * The events of a {@link DemoNetwork}: every group event, for every group,
+ * whoever caused it — the view of someone watching the whole network — plus
+ * users added and listener failures.
+ */
+export interface DemoNetworkEvents extends DemoClientEvents {
+  /** A user was added ({@link DemoNetwork.addUser} or {@link DemoNetwork.populate}). */
+  userAdded: (event: DemoUserAddedEvent) => void;
+  /**
+   * A listener threw. The network carries on; without a listener for this
+   * event the error is written to `console.error`.
+   */
+  listenerError: (event: DemoListenerErrorEvent) => void;
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+
+/**
+ * What went wrong, with the stanza error a gateway would typically answer
+ * with:
+ *
+ * | code              | meaning                                             | stanza error              |
+ * | ----------------- | --------------------------------------------------- | ------------------------- |
+ * | `bad-credentials` | wrong password, or an account without one           | `not-authorized`          |
+ * | `not-found`       | no such user, group, message or ban                 | `item-not-found`          |
+ * | `forbidden`       | the role does not allow it                          | `forbidden`               |
+ * | `not-member`      | the actor (or the target) is not in the group       | `not-acceptable`          |
+ * | `banned`          | the user is banned from the group                   | `forbidden`               |
+ * | `conflict`        | the id is taken                                     | `conflict`                |
+ * | `invalid`         | a malformed argument (empty text, negative limit …) | `bad-request`             |
+ * | `closed`          | the client was closed                               | `service-unavailable`     |
+ * | `unavailable`     | the default error of {@link DemoNetwork.failNext}   | `service-unavailable`     |
+ */
+export type DemoNetworkErrorCode =
+  | "bad-credentials"
+  | "not-found"
+  | "forbidden"
+  | "not-member"
+  | "banned"
+  | "conflict"
+  | "invalid"
+  | "closed"
+  | "unavailable";
+
+/**
+ * A call to the demo network failed; {@link DemoNetworkError.code} says why.
+ *
+ * @example
+ * ```ts
+ * try { await client.kick("coffee", "alice"); }
+ * catch (e) { if (isDemoNetworkError(e, "forbidden")) console.log("not allowed"); }
+ * ```
+ */
+export class DemoNetworkError extends Error {
+  /** Always `"DemoNetworkError"`; with `code`, what {@link isDemoNetworkError} checks across realms. */
+  override readonly name = "DemoNetworkError" as const;
+  /** Why the call failed. */
+  readonly code: DemoNetworkErrorCode;
+
+  /**
+   * @param code - why the call failed.
+   * @param message - a sentence for people.
+   * @param options - the underlying cause.
+   */
+  constructor(code: DemoNetworkErrorCode, message: string, options: { readonly cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+}
+
+/**
+ * Whether `e` is a {@link DemoNetworkError}, also across realms, and when
+ * `code` is given, one with that code.
+ *
+ * @param e - anything caught.
+ * @param code - the code to expect.
+ */
+export function isDemoNetworkError(e: unknown, code?: DemoNetworkErrorCode): e is DemoNetworkError {
+  const named =
+    e instanceof DemoNetworkError ||
+    (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "DemoNetworkError");
+  return named && (code === undefined || (e as { code?: unknown }).code === code);
+}
+
+// ---------------------------------------------------------------------------
+// The client
+// ---------------------------------------------------------------------------
+
+/** The calls {@link DemoNetwork.failNext} can make fail: the client's methods, and logging in. */
+export type DemoOperation =
+  | "authenticate"
+  | "listGroups"
+  | "getGroup"
+  | "members"
+  | "bans"
+  | "history"
+  | "send"
+  | "setTopic"
+  | "joinGroup"
+  | "leaveGroup"
+  | "kick"
+  | "ban"
+  | "unban"
+  | "setRole"
+  | "updateGroup";
+
+/** Options of {@link DemoClient.send}. */
+export interface DemoSendOptions {
+  /** The id of a message in the same group that this one answers. */
+  readonly replyTo?: string;
+}
+
+/** Options of {@link DemoClient.history} and {@link DemoNetwork.history}. */
+export interface DemoHistoryOptions {
+  /** At most this many messages. @default 50 */
+  readonly limit?: number;
+  /** Only messages older than the message with this id. */
+  readonly before?: string;
+  /** Only messages newer than the message with this id. */
+  readonly after?: string;
+}
+
+/** What a group's owners and admins may change with {@link DemoClient.updateGroup}. */
+export interface DemoGroupChanges {
+  /** A new name. */
+  readonly name?: string;
+  /** A new description. */
+  readonly description?: string;
+}
+
+/**
+ * One logged-in user's connection to the network, shaped like a legacy chat
+ * SDK's client: what a gateway session holds.
+ *
+ * Every method returns a promise, and rejects with a
+ * {@link DemoNetworkError} when the network refuses (see the rules in the
+ * module's description), with the error given to {@link DemoNetwork.failNext}
+ * when a failure was injected, and with code `"closed"` after
+ * {@link DemoClient.close}.
+ *
+ * @example
+ * ```ts
+ * const client = await network.authenticate("alice", "wonderland");
+ * for (const group of await client.listGroups()) console.log(group.name, group.memberCount);
+ * const id = await client.send("coffee", "Who wants one?");
+ * ```
+ */
+export interface DemoClient extends EventEmitter<DemoClientEvents> {
+  /** The logged-in user's id. */
+  readonly userId: string;
+  /** The logged-in user as they are now. */
+  readonly user: DemoUser;
+  /** Whether this client hears about its own actions too. */
+  readonly echo: boolean;
+  /** Whether {@link DemoClient.close} was called. */
+  readonly closed: boolean;
+
+  /**
+   * The groups the user belongs to, in the order they were created.
+   *
+   * @returns a snapshot of each group.
+   */
+  listGroups(): Promise<DemoGroup[]>;
+
+  /**
+   * One group, whether or not the user belongs to it (the network's groups are public).
+   *
+   * @param groupId - the group.
+   * @returns a snapshot of the group.
+   * @throws {@link DemoNetworkError} `not-found`.
+   */
+  getGroup(groupId: string): Promise<DemoGroup>;
+
+  /**
+   * The members of a group the user belongs to, one at a time, the way a
+   * paged member list arrives. The checks run when iteration starts.
+   *
+   * @param groupId - the group.
+   * @returns the members, in the order they joined.
+   * @throws {@link DemoNetworkError} `not-found`, `not-member` (from the first `next()`).
+   */
+  members(groupId: string): AsyncIterableIterator<DemoMember>;
+
+  /**
+   * The user ids banned from a group; for its owners and admins.
+   *
+   * @param groupId - the group.
+   * @throws {@link DemoNetworkError} `not-found`, `not-member`, `forbidden`.
+   */
+  bans(groupId: string): Promise<string[]>;
+
+  /**
+   * A page of a group's history, oldest first.
+   *
+   * Without `before` or `after` it is the newest `limit` messages; with
+   * `before` the newest `limit` older than that message; with only `after`
+   * the oldest `limit` newer than that message (so that paging forwards
+   * continues where the last page ended).
+   *
+   * @param groupId - a group the user belongs to.
+   * @param options - limit and bounds.
+   * @throws {@link DemoNetworkError} `not-found` (group or bound message), `not-member`, `invalid`.
+   */
+  history(groupId: string, options?: DemoHistoryOptions): Promise<DemoMessage[]>;
+
+  /**
+   * Send a message.
+   *
+   * @param groupId - the group.
+   * @param text - the text; not empty.
+   * @param options - the message it replies to.
+   * @returns the new message's id.
+   * @throws {@link DemoNetworkError} `not-found` (group or `replyTo`), `not-member`, `forbidden` (a reader of a channel), `invalid`.
+   */
+  send(groupId: string, text: string, options?: DemoSendOptions): Promise<string>;
+
+  /**
+   * Set a group's topic; `""` clears it.
+   *
+   * @param groupId - the group.
+   * @param topic - the new topic.
+   * @throws {@link DemoNetworkError} `not-found`, `not-member`, `forbidden` (a reader of a channel).
+   */
+  setTopic(groupId: string, topic: string): Promise<void>;
+
+  /**
+   * Join a group; nothing happens when the user already belongs to it.
+   *
+   * @param groupId - the group.
+   * @throws {@link DemoNetworkError} `not-found`, `banned`.
+   */
+  joinGroup(groupId: string): Promise<void>;
+
+  /**
+   * Leave a group.
+   *
+   * @param groupId - the group.
+   * @throws {@link DemoNetworkError} `not-found`, `not-member`.
+   */
+  leaveGroup(groupId: string): Promise<void>;
+
+  /**
+   * Remove a member from a group; they may join again.
+   *
+   * @param groupId - the group.
+   * @param userId - the member to remove.
+   * @param reason - an explanation for them and the others.
+   * @throws {@link DemoNetworkError} `not-found`, `not-member` (the actor or the target), `forbidden`.
+   */
+  kick(groupId: string, userId: string, reason?: string): Promise<void>;
+
+  /**
+   * Ban a user from a group, removing them when they are a member; they
+   * cannot join until {@link DemoClient.unban}. Banning someone already
+   * banned changes nothing.
+   *
+   * @param groupId - the group.
+   * @param userId - the user to ban; need not be a member.
+   * @param reason - an explanation.
+   * @throws {@link DemoNetworkError} `not-found`, `not-member` (the actor), `forbidden`.
+   */
+  ban(groupId: string, userId: string, reason?: string): Promise<void>;
+
+  /**
+   * Lift a ban.
+   *
+   * @param groupId - the group.
+   * @param userId - the banned user.
+   * @throws {@link DemoNetworkError} `not-found` (also when the user is not banned), `not-member`, `forbidden`.
+   */
+  unban(groupId: string, userId: string): Promise<void>;
+
+  /**
+   * Change a member's role. The actor must outrank the member and may grant
+   * at most their own role; setting the role the member has changes nothing.
+   *
+   * @param groupId - the group.
+   * @param userId - the member.
+   * @param role - the new role.
+   * @throws {@link DemoNetworkError} `not-found`, `not-member`, `forbidden`.
+   */
+  setRole(groupId: string, userId: string, role: DemoRole): Promise<void>;
+
+  /**
+   * Rename a group or change its description.
+   *
+   * @param groupId - the group.
+   * @param changes - the new values.
+   * @throws {@link DemoNetworkError} `not-found`, `not-member`, `forbidden`, `invalid` (an empty name).
+   */
+  updateGroup(groupId: string, changes: DemoGroupChanges): Promise<void>;
+
+  /** Log out: no more events, and every later call rejects with code `"closed"`. Idempotent. */
+  close(): void;
+}
+
+// ---------------------------------------------------------------------------
+// The network
+// ---------------------------------------------------------------------------
+
+/** Options of {@link DemoNetwork}. */
+export interface DemoNetworkOptions {
+  /** The clock that stamps messages and topics. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** What {@link DemoNetwork.addUser} takes. */
+export interface DemoUserSpec {
+  /** The id; unique. */
+  readonly id: string;
+  /** The display name. */
+  readonly name: string;
+  /** The password; without one the user can only be scripted with {@link DemoNetwork.as}. */
+  readonly password?: string;
+}
+
+/** One initial member in {@link DemoGroupSpec.members}. */
+export interface DemoMemberSpec {
+  /** An existing user's id. */
+  readonly userId: string;
+  /** The role. @default "member" */
+  readonly role?: DemoRole;
+}
+
+/** What {@link DemoNetwork.addGroup} takes. */
+export interface DemoGroupSpec {
+  /** The id; unique. */
+  readonly id: string;
+  /** The name. */
+  readonly name: string;
+  /** A description. @default "" */
+  readonly description?: string;
+  /** The initial topic, without an author. */
+  readonly topic?: string;
+  /** A group where everyone talks, or a channel where owners and admins post. */
+  readonly kind: DemoGroupKind;
+  /** The initial members; a user listed twice gets the last role given. @default [] */
+  readonly members?: Iterable<DemoMemberSpec>;
+}
+
+/** Options of {@link DemoNetwork.authenticate}. */
+export interface DemoLoginOptions {
+  /** Whether the client also hears about its own actions. @default false */
+  readonly echo?: boolean;
+}
+
+/** Options of {@link DemoNetwork.failNext}. */
+export interface DemoFailureOptions {
+  /** Only a call made by (or, for `"authenticate"`, for) this user fails; by default anyone's. */
+  readonly userId?: string;
+}
+
+/** Options of {@link DemoNetwork.populate}. */
+export interface DemoPopulateOptions {
+  /** The role of the new members. @default "member" */
+  readonly role?: DemoRole;
+}
+
+/**
+ * The in-process chat network: its users and groups, the admin and test API
+ * that sets them up, and the door ({@link DemoNetwork.authenticate}) through
+ * which clients log in. It emits every group event of every group (see
+ * {@link DemoNetworkEvents}).
+ *
+ * Admin methods act as the network itself: they check that ids exist and are
+ * unique, but no permissions. To have a user do something, with their
+ * permissions, use {@link DemoNetwork.as}.
+ *
+ * @example
+ * ```ts
+ * const network = new DemoNetwork({ now: () => new Date("2024-05-01T09:00:00Z") });
+ * network.addUser({ id: "alice", name: "Alice", password: "wonderland" });
+ * network.addUser({ id: "bob", name: "Bob" });
+ * network.addGroup({ id: "coffee", name: "Coffee", kind: "group",
+ *                    members: [{ userId: "alice", role: "owner" }, { userId: "bob" }] });
+ * const id = await network.as("bob").send("coffee", "Morning!"); // "msg-1"
+ * network.failNext("send", new Error("network down"));            // the next send rejects
+ * ```
+ */
+export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
+  readonly #world: World;
+
+  /**
+   * @param options - the clock.
+   */
+  constructor(options: DemoNetworkOptions = {}) {
+    super();
+    this.#world = new World(this, options.now ?? (() => new Date()));
+  }
+
+  // -- users ----------------------------------------------------------------
+
+  /**
+   * Add a user.
+   *
+   * @param spec - id, display name and optional password.
+   * @returns the new user.
+   * @throws {@link DemoNetworkError} `conflict` when the id is taken, `invalid` when it is empty.
+   */
+  addUser(spec: DemoUserSpec): DemoUser {
+    return this.#world.addUser(spec);
+  }
+
+  /**
+   * One user.
+   *
+   * @param id - the user's id.
+   * @returns the user, or `undefined` when there is none with that id.
+   */
+  getUser(id: string): DemoUser | undefined {
+    const user = this.#world.users.get(id);
+    return user === undefined ? undefined : userView(user);
+  }
+
+  /** Every user, in the order they were added. */
+  get users(): DemoUser[] {
+    return Array.from(this.#world.users.values(), userView);
+  }
+
+  /**
+   * Change a user's display name — which is also their nick in every group.
+   * Emits one `memberRenamed` per group they belong to.
+   *
+   * @param userId - the user.
+   * @param newName - the new name; not empty.
+   * @throws {@link DemoNetworkError} `not-found`, `invalid`.
+   */
+  renameUser(userId: string, newName: string): void {
+    this.#world.renameUser(userId, newName);
+  }
+
+  /**
+   * Log a user in, as a gateway session would.
+   *
+   * @param userId - the user.
+   * @param password - their password.
+   * @param options - whether the client hears its own actions.
+   * @returns a connected client.
+   * @throws {@link DemoNetworkError} `not-found` (no such user), `bad-credentials` (wrong password, or a user without one), or an injected failure.
+   */
+  async authenticate(userId: string, password: string, options: DemoLoginOptions = {}): Promise<DemoClient> {
+    this.#world.takeFailure("authenticate", userId);
+    const user = this.#world.user(userId);
+    if (user.password === undefined || user.password !== password) {
+      throw new DemoNetworkError("bad-credentials", `wrong password for ${userId}`);
+    }
+    return new Client(this.#world, userId, options.echo ?? false);
+  }
+
+  /**
+   * A client for a user that needs no password: the way tests and the demo
+   * make legacy users act. The same client is returned until it is closed;
+   * it has the user's permissions, gets injected failures like any other
+   * client, and receives events like any other client (so it is "another
+   * device" of that user).
+   *
+   * @param userId - the user.
+   * @returns the user's scripted client.
+   * @throws {@link DemoNetworkError} `not-found`.
+   *
+   * @example
+   * ```ts
+   * await network.as("carol").setTopic("coffee", "Beans from Kenya this week");
+   * await network.as("alice").kick("coffee", "bob", "too much decaf");
+   * ```
+   */
+  as(userId: string): DemoClient {
+    this.#world.user(userId);
+    const existing = this.#world.scripted.get(userId);
+    if (existing !== undefined && !existing.closed) return existing;
+    const client = new Client(this.#world, userId, false);
+    this.#world.scripted.set(userId, client);
+    return client;
+  }
+
+  // -- groups ---------------------------------------------------------------
+
+  /**
+   * Create a group with its initial members, in time linear in their number
+   * (50,000 members is fine). Emits `groupAdded`, to the network and to the
+   * members' clients, and no `memberJoined`.
+   *
+   * @param spec - id, name, kind, optional description, topic and members.
+   * @returns the new group.
+   * @throws {@link DemoNetworkError} `conflict` when the id is taken, `not-found` when a member is not a user, `invalid` for an empty id.
+   */
+  addGroup(spec: DemoGroupSpec): DemoGroup {
+    return this.#world.addGroup(spec);
+  }
+
+  /**
+   * One group.
+   *
+   * @param id - the group's id.
+   * @returns a snapshot, or `undefined` when there is none with that id.
+   */
+  getGroup(id: string): DemoGroup | undefined {
+    const group = this.#world.groups.get(id);
+    return group === undefined ? undefined : groupView(group);
+  }
+
+  /** Every group, in the order they were created. */
+  get groups(): DemoGroup[] {
+    return Array.from(this.#world.groups.values(), groupView);
+  }
+
+  /**
+   * Rename a group or change its description, as the network's staff would.
+   * Emits `groupUpdated` when something changed.
+   *
+   * @param groupId - the group.
+   * @param changes - the new values.
+   * @throws {@link DemoNetworkError} `not-found`, `invalid` (an empty name).
+   */
+  updateGroup(groupId: string, changes: DemoGroupChanges): void {
+    this.#world.updateGroup(undefined, groupId, changes);
+  }
+
+  /**
+   * Add a user to a group, bypassing permissions but not bans. Emits
+   * `memberJoined`; nothing happens when they are already a member.
+   *
+   * @param groupId - the group.
+   * @param userId - the user.
+   * @param role - their role. @default "member"
+   * @throws {@link DemoNetworkError} `not-found`, `banned`.
+   */
+  addMember(groupId: string, userId: string, role: DemoRole = "member"): void {
+    this.#world.join(undefined, groupId, userId, role);
+  }
+
+  /**
+   * Add `n` synthetic users (`user-1`, `user-2`, …, skipping ids in use;
+   * plausible names that, as on real networks, repeat after 400) and make
+   * them members of a group.
+   *
+   * @param groupId - the group.
+   * @param n - how many.
+   * @param options - the new members' role.
+   * @returns the new users' ids.
+   * @throws {@link DemoNetworkError} `not-found`, `invalid` (a negative or fractional `n`).
+   */
+  populate(groupId: string, n: number, options: DemoPopulateOptions = {}): string[] {
+    return this.#world.populate(groupId, n, options.role ?? "member");
+  }
+
+  /**
+   * A group's members, in the order they joined.
+   *
+   * @param groupId - the group.
+   * @returns a snapshot of each member.
+   * @throws {@link DemoNetworkError} `not-found`.
+   */
+  members(groupId: string): DemoMember[] {
+    const group = this.#world.group(groupId);
+    return Array.from(group.members, ([userId, role]) => this.#world.memberView(userId, role));
+  }
+
+  /**
+   * One member of a group.
+   *
+   * @param groupId - the group.
+   * @param userId - the user.
+   * @returns the member, or `undefined` when the user is not a member.
+   * @throws {@link DemoNetworkError} `not-found` when there is no such group.
+   */
+  member(groupId: string, userId: string): DemoMember | undefined {
+    const role = this.#world.group(groupId).members.get(userId);
+    return role === undefined ? undefined : this.#world.memberView(userId, role);
+  }
+
+  /**
+   * The users banned from a group, in the order they were banned.
+   *
+   * @param groupId - the group.
+   * @throws {@link DemoNetworkError} `not-found`.
+   */
+  bans(groupId: string): string[] {
+    return [...this.#world.group(groupId).bans];
+  }
+
+  /**
+   * A page of a group's history, oldest first, with the paging rules of
+   * {@link DemoClient.history} and no membership check.
+   *
+   * @param groupId - the group.
+   * @param options - limit and bounds.
+   * @throws {@link DemoNetworkError} `not-found` (group or bound message), `invalid`.
+   */
+  history(groupId: string, options: DemoHistoryOptions = {}): DemoMessage[] {
+    return this.#world.history(groupId, options);
+  }
+
+  /**
+   * One message.
+   *
+   * @param id - the message id.
+   * @returns the message, or `undefined` when there is none with that id.
+   */
+  getMessage(id: string): DemoMessage | undefined {
+    const entry = this.#world.messages.get(id);
+    return entry === undefined ? undefined : entry.group.history[entry.index];
+  }
+
+  // -- failure injection ------------------------------------------------------
+
+  /**
+   * Make the next call of `operation` fail: it rejects with `error` and
+   * changes nothing. Each call of `failNext` arms one failure; several
+   * armed for the same operation fire in the order they were armed.
+   *
+   * @param operation - the client method (or `"authenticate"`) to fail.
+   * @param error - what the call rejects with. @default a {@link DemoNetworkError} with code `"unavailable"`
+   * @param options - only fail a call made by this user.
+   *
+   * @example
+   * ```ts
+   * network.failNext("send", new DemoNetworkError("forbidden", "slow mode"), { userId: "alice" });
+   * await expect(alice.send("coffee", "hi")).rejects.toThrow("slow mode");
+   * ```
+   */
+  failNext(operation: DemoOperation, error?: unknown, options: DemoFailureOptions = {}): void {
+    this.#world.failures.push({
+      operation,
+      error: error ?? new DemoNetworkError("unavailable", `${operation}: the network is unavailable (injected)`),
+      userId: options.userId,
+    });
+  }
+
+  /** Disarm every failure armed with {@link DemoNetwork.failNext} and not fired yet. */
+  clearFailures(): void {
+    this.#world.failures.length = 0;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Inside: the state, the rules, and the client
+// ---------------------------------------------------------------------------
+
+interface UserRecord {
+  readonly id: string;
+  name: string;
+  readonly password: string | undefined;
+  /** The groups this user belongs to, for renames. */
+  readonly groups: Set<GroupRecord>;
+}
+
+interface GroupRecord {
+  readonly id: string;
+  name: string;
+  description: string;
+  readonly kind: DemoGroupKind;
+  topic: DemoTopic | undefined;
+  /** Members by user id, in the order they joined. */
+  readonly members: Map<string, DemoRole>;
+  readonly bans: Set<string>;
+  readonly history: DemoMessage[];
+}
+
+interface Failure {
+  readonly operation: DemoOperation;
+  readonly error: unknown;
+  readonly userId: string | undefined;
+}
+
+/** Who does something: a client, or the network itself (`undefined`). */
+type Actor = Client | undefined;
+
+type EventPayload<K extends keyof DemoClientEvents> = Parameters<DemoClientEvents[K]>[0];
+
+const RANK: Readonly<Record<DemoRole, number>> = { member: 1, admin: 2, owner: 3 };
+const DEFAULT_HISTORY_LIMIT = 50;
+
+const FIRST_NAMES = ["Ada", "Ben", "Chloé", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Inès", "Jonas",
+  "Kemi", "Lars", "Maya", "Nikhil", "Olga", "Pablo", "Quinn", "Rosa", "Sami", "Tove"] as const;
+const LAST_NAMES = ["Abara", "Berg", "Costa", "Dubois", "Eze", "Fischer", "García", "Haddad", "Ito", "Jensen",
+  "Kowalski", "Lind", "Moreau", "Nakamura", "Okafor", "Petrov", "Quispe", "Rossi", "Silva", "Tanaka"] as const;
+
+function syntheticName(k: number): string {
+  const first = FIRST_NAMES[k % FIRST_NAMES.length] ?? "User";
+  const last = LAST_NAMES[Math.floor(k / FIRST_NAMES.length) % LAST_NAMES.length] ?? String(k);
+  return `${first} ${last}`;
+}
+
+function userView(user: UserRecord): DemoUser {
+  return { id: user.id, name: user.name };
+}
+
+function groupView(group: GroupRecord): DemoGroup {
+  const view = {
+    id: group.id,
+    name: group.name,
+    description: group.description,
+    kind: group.kind,
+    memberCount: group.members.size,
+  };
+  return group.topic === undefined ? view : { ...view, topic: group.topic };
+}
+
+function fail(code: DemoNetworkErrorCode, message: string): never {
+  throw new DemoNetworkError(code, message);
+}
+
+function requireText(value: string, what: string): void {
+  if (typeof value !== "string" || value.length === 0) fail("invalid", `${what} must not be empty`);
+}
+
+/** The network's state and rules. Admin calls pass no actor; client calls pass their client. */
+class World {
+  readonly users = new Map<string, UserRecord>();
+  readonly groups = new Map<string, GroupRecord>();
+  /** Every message by id, with where it sits in its group's history. */
+  readonly messages = new Map<string, { readonly group: GroupRecord; readonly index: number }>();
+  readonly clients = new Set<Client>();
+  readonly scripted = new Map<string, Client>();
+  readonly failures: Failure[] = [];
+  #messageCount = 0;
+  #syntheticCount = 0;
+
+  constructor(
+    readonly network: DemoNetwork,
+    readonly now: () => Date,
+  ) {}
+
+  // -- look-ups that throw --
+
+  user(id: string): UserRecord {
+    return this.users.get(id) ?? fail("not-found", `no user ${id}`);
+  }
+
+  group(id: string): GroupRecord {
+    return this.groups.get(id) ?? fail("not-found", `no group ${id}`);
+  }
+
+  /** The actor's role in the group. */
+  roleOf(group: GroupRecord, userId: string): DemoRole {
+    return group.members.get(userId) ?? fail("not-member", `${userId} is not a member of ${group.id}`);
+  }
+
+  /** The actor's role, which must be owner or admin. */
+  moderatorRole(group: GroupRecord, userId: string): DemoRole {
+    const role = this.roleOf(group, userId);
+    if (RANK[role] < RANK.admin) fail("forbidden", `${userId} is not an owner or admin of ${group.id}`);
+    return role;
+  }
+
+  /** Check that the actor may moderate the target: outranks them, and is not them. */
+  checkOutranks(group: GroupRecord, actorId: string, targetId: string): void {
+    const actorRole = this.moderatorRole(group, actorId);
+    if (actorId === targetId) fail("forbidden", `${actorId} cannot do that to themselves`);
+    const targetRole = group.members.get(targetId);
+    if (targetRole !== undefined && RANK[targetRole] >= RANK[actorRole]) {
+      fail("forbidden", `${actorId} (${actorRole}) cannot act on ${targetId} (${targetRole}) in ${group.id}`);
+    }
+  }
+
+  memberView(userId: string, role: DemoRole): DemoMember {
+    return { userId, name: this.user(userId).name, role };
+  }
+
+  /** Fire (and disarm) the first armed failure that matches, if any. */
+  takeFailure(operation: DemoOperation, userId: string): void {
+    const index = this.failures.findIndex(
+      (f) => f.operation === operation && (f.userId === undefined || f.userId === userId),
+    );
+    if (index < 0) return;
+    const [failure] = this.failures.splice(index, 1);
+    throw failure?.error;
+  }
+
+  // -- delivery --
+
+  /**
+   * Tell the network and the clients of the group's members (plus, for a
+   * departure, the one who left) what happened. The acting client hears it
+   * only when it asked for echoes.
+   */
+  broadcast<K extends keyof DemoClientEvents>(
+    group: GroupRecord,
+    event: K,
+    payload: EventPayload<K>,
+    actor: Actor,
+    alsoUserId?: string,
+  ): void {
+    this.#deliver(this.network, undefined, event, payload);
+    for (const client of this.clients) {
+      if (client === actor && !client.echo) continue;
+      if (group.members.has(client.userId) || client.userId === alsoUserId) {
+        this.#deliver(client, client, event, payload);
+      }
+    }
+  }
+
+  /** Emit one event on one emitter, so that a throwing listener cannot break the caller or the others. */
+  #deliver(target: DemoNetwork | Client, client: Client | undefined, event: keyof DemoNetworkEvents, payload: unknown): void {
+    const emit = target.emit.bind(target) as unknown as (event: string, payload: unknown) => boolean;
+    try {
+      emit(event, payload);
+    } catch (error) {
+      const report: DemoListenerErrorEvent = client === undefined ? { error, event } : { error, event, client };
+      if (this.network.listenerCount("listenerError") > 0) {
+        try {
+          this.network.emit("listenerError", report);
+          return;
+        } catch {
+          // fall through to the console
+        }
+      }
+      console.error(`demo-network: a "${event}" listener threw`, error);
+    }
+  }
+
+  // -- users --
+
+  addUser(spec: DemoUserSpec): DemoUser {
+    requireText(spec.id, "a user id");
+    if (this.users.has(spec.id)) fail("conflict", `user ${spec.id} exists`);
+    const user: UserRecord = { id: spec.id, name: spec.name, password: spec.password, groups: new Set() };
+    this.users.set(user.id, user);
+    const view = userView(user);
+    this.#deliver(this.network, undefined, "userAdded", { user: view } satisfies DemoUserAddedEvent);
+    return view;
+  }
+
+  renameUser(userId: string, newName: string): void {
+    const user = this.user(userId);
+    requireText(newName, "a name");
+    const oldName = user.name;
+    if (oldName === newName) return;
+    user.name = newName;
+    for (const group of user.groups) {
+      this.broadcast(group, "memberRenamed", { groupId: group.id, userId, oldName, newName }, undefined);
+    }
+  }
+
+  // -- groups --
+
+  addGroup(spec: DemoGroupSpec): DemoGroup {
+    requireText(spec.id, "a group id");
+    if (this.groups.has(spec.id)) fail("conflict", `group ${spec.id} exists`);
+    const members = new Map<string, DemoRole>();
+    for (const { userId, role } of spec.members ?? []) {
+      this.user(userId);
+      members.set(userId, role ?? "member");
+    }
+    const group: GroupRecord = {
+      id: spec.id,
+      name: spec.name,
+      description: spec.description ?? "",
+      kind: spec.kind,
+      topic: spec.topic === undefined ? undefined : Object.freeze({ text: spec.topic, at: this.now() }),
+      members,
+      bans: new Set(),
+      history: [],
+    };
+    this.groups.set(group.id, group);
+    for (const userId of members.keys()) this.user(userId).groups.add(group);
+    const view = groupView(group);
+    this.broadcast(group, "groupAdded", { group: view }, undefined);
+    return view;
+  }
+
+  updateGroup(actor: Actor, groupId: string, changes: DemoGroupChanges): void {
+    const group = this.group(groupId);
+    if (actor !== undefined) this.moderatorRole(group, actor.userId);
+    if (changes.name !== undefined) requireText(changes.name, "a group name");
+    const changed: ("name" | "description")[] = [];
+    if (changes.name !== undefined && changes.name !== group.name) {
+      group.name = changes.name;
+      changed.push("name");
+    }
+    if (changes.description !== undefined && changes.description !== group.description) {
+      group.description = changes.description;
+      changed.push("description");
+    }
+    if (changed.length === 0) return;
+    const payload = actor === undefined
+      ? { group: groupView(group), changed }
+      : { group: groupView(group), changed, by: actor.userId };
+    this.broadcast(group, "groupUpdated", payload, actor);
+  }
+
+  populate(groupId: string, n: number, role: DemoRole): string[] {
+    const group = this.group(groupId);
+    if (!Number.isInteger(n) || n < 0) fail("invalid", `populate needs a count of users, not ${n}`);
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      let id: string;
+      do id = `user-${++this.#syntheticCount}`;
+      while (this.users.has(id));
+      this.addUser({ id, name: syntheticName(this.#syntheticCount - 1) });
+      this.join(undefined, group.id, id, role);
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  // -- membership --
+
+  join(actor: Actor, groupId: string, userId: string, role: DemoRole): void {
+    const group = this.group(groupId);
+    const user = this.user(userId);
+    if (group.bans.has(userId)) fail("banned", `${userId} is banned from ${groupId}`);
+    if (group.members.has(userId)) return;
+    group.members.set(userId, role);
+    user.groups.add(group);
+    this.broadcast(group, "memberJoined", { groupId, member: this.memberView(userId, role) }, actor);
+  }
+
+  /** Take a member out and tell everyone, the one who left included. */
+  #remove(actor: Actor, group: GroupRecord, userId: string, reason: DemoLeaveReason, comment?: string): void {
+    const role = group.members.get(userId);
+    if (role === undefined) return;
+    const member = this.memberView(userId, role);
+    group.members.delete(userId);
+    this.user(userId).groups.delete(group);
+    const payload: DemoMemberLeftEvent =
+      reason === "left" || actor === undefined
+        ? { groupId: group.id, member, reason }
+        : comment === undefined
+          ? { groupId: group.id, member, reason, by: actor.userId }
+          : { groupId: group.id, member, reason, by: actor.userId, comment };
+    this.broadcast(group, "memberLeft", payload, actor, userId);
+  }
+
+  leave(actor: Client, groupId: string): void {
+    const group = this.group(groupId);
+    this.roleOf(group, actor.userId);
+    this.#remove(actor, group, actor.userId, "left");
+  }
+
+  kick(actor: Client, groupId: string, userId: string, comment?: string): void {
+    const group = this.group(groupId);
+    this.user(userId);
+    this.roleOf(group, actor.userId);
+    if (!group.members.has(userId)) fail("not-member", `${userId} is not a member of ${groupId}`);
+    this.checkOutranks(group, actor.userId, userId);
+    this.#remove(actor, group, userId, "kicked", comment);
+  }
+
+  ban(actor: Client, groupId: string, userId: string, comment?: string): void {
+    const group = this.group(groupId);
+    this.user(userId);
+    this.checkOutranks(group, actor.userId, userId);
+    group.bans.add(userId);
+    this.#remove(actor, group, userId, "banned", comment);
+  }
+
+  unban(actor: Client, groupId: string, userId: string): void {
+    const group = this.group(groupId);
+    this.moderatorRole(group, actor.userId);
+    if (!group.bans.delete(userId)) fail("not-found", `${userId} is not banned from ${groupId}`);
+  }
+
+  setRole(actor: Client, groupId: string, userId: string, role: DemoRole): void {
+    const group = this.group(groupId);
+    this.user(userId);
+    const actorRole = this.roleOf(group, actor.userId);
+    const oldRole = group.members.get(userId) ?? fail("not-member", `${userId} is not a member of ${groupId}`);
+    this.checkOutranks(group, actor.userId, userId);
+    if (RANK[role] > RANK[actorRole]) fail("forbidden", `${actor.userId} (${actorRole}) cannot make anyone ${role}`);
+    if (role === oldRole) return;
+    group.members.set(userId, role);
+    this.broadcast(group, "roleChanged", { groupId, userId, oldRole, newRole: role, by: actor.userId }, actor);
+  }
+
+  // -- talking --
+
+  /** Whether the member may post and set the topic: everyone in a group, owners and admins in a channel. */
+  #checkSpeaks(group: GroupRecord, userId: string, what: string): void {
+    const role = this.roleOf(group, userId);
+    if (group.kind === "channel" && RANK[role] < RANK.admin) {
+      fail("forbidden", `only owners and admins may ${what} in channel ${group.id}`);
+    }
+  }
+
+  send(actor: Client, groupId: string, text: string, replyTo: string | undefined): string {
+    const group = this.group(groupId);
+    this.#checkSpeaks(group, actor.userId, "send");
+    requireText(text, "a message");
+    if (replyTo !== undefined && this.messages.get(replyTo)?.group !== group) {
+      fail("not-found", `no message ${replyTo} in ${groupId}`);
+    }
+    const id = `msg-${++this.#messageCount}`;
+    const base = { id, groupId, senderId: actor.userId, text, at: this.now() };
+    const message: DemoMessage = Object.freeze(replyTo === undefined ? base : { ...base, replyTo });
+    this.messages.set(id, { group, index: group.history.length });
+    group.history.push(message);
+    this.broadcast(group, "message", { message }, actor);
+    return id;
+  }
+
+  setTopic(actor: Client, groupId: string, text: string): void {
+    const group = this.group(groupId);
+    this.#checkSpeaks(group, actor.userId, "set the topic");
+    const topic: DemoTopic = Object.freeze({ text, setBy: actor.userId, at: this.now() });
+    group.topic = topic;
+    this.broadcast(group, "topic", { groupId, topic }, actor);
+  }
+
+  history(groupId: string, options: DemoHistoryOptions): DemoMessage[] {
+    const group = this.group(groupId);
+    const limit = options.limit ?? DEFAULT_HISTORY_LIMIT;
+    if (!Number.isInteger(limit) || limit < 0) fail("invalid", `a history limit must be a count, not ${limit}`);
+    const position = (id: string): number => {
+      const entry = this.messages.get(id);
+      if (entry?.group !== group) fail("not-found", `no message ${id} in ${groupId}`);
+      return entry.index;
+    };
+    const from = options.after === undefined ? 0 : position(options.after) + 1;
+    const to = options.before === undefined ? group.history.length : position(options.before);
+    if (from >= to) return [];
+    // Paging forwards (only `after`) takes the oldest; everything else the newest.
+    return options.after !== undefined && options.before === undefined
+      ? group.history.slice(from, Math.min(to, from + limit))
+      : group.history.slice(Math.max(from, to - limit), to);
+  }
+}
+
+/** The implementation of {@link DemoClient}: checks, then a call into the world. */
+class Client extends EventEmitter<DemoClientEvents> implements DemoClient {
+  readonly userId: string;
+  readonly echo: boolean;
+  readonly #world: World;
+  #closed = false;
+
+  constructor(world: World, userId: string, echo: boolean) {
+    super();
+    this.#world = world;
+    this.userId = userId;
+    this.echo = echo;
+    world.clients.add(this);
+  }
+
+  get user(): DemoUser {
+    return userView(this.#world.user(this.userId));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Every call starts here: refuse when closed, fire an injected failure. */
+  #begin(operation: DemoOperation): World {
+    if (this.#closed) fail("closed", `${operation}: the client of ${this.userId} is closed`);
+    this.#world.takeFailure(operation, this.userId);
+    return this.#world;
+  }
+
+  async listGroups(): Promise<DemoGroup[]> {
+    const world = this.#begin("listGroups");
+    const groups: DemoGroup[] = [];
+    for (const group of world.groups.values()) if (group.members.has(this.userId)) groups.push(groupView(group));
+    return groups;
+  }
+
+  async getGroup(groupId: string): Promise<DemoGroup> {
+    return groupView(this.#begin("getGroup").group(groupId));
+  }
+
+  async *members(groupId: string): AsyncIterableIterator<DemoMember> {
+    const world = this.#begin("members");
+    const group = world.group(groupId);
+    world.roleOf(group, this.userId);
+    for (const [userId, role] of group.members) yield world.memberView(userId, role);
+  }
+
+  async bans(groupId: string): Promise<string[]> {
+    const world = this.#begin("bans");
+    const group = world.group(groupId);
+    world.moderatorRole(group, this.userId);
+    return [...group.bans];
+  }
+
+  async history(groupId: string, options: DemoHistoryOptions = {}): Promise<DemoMessage[]> {
+    const world = this.#begin("history");
+    world.roleOf(world.group(groupId), this.userId);
+    return world.history(groupId, options);
+  }
+
+  async send(groupId: string, text: string, options: DemoSendOptions = {}): Promise<string> {
+    return this.#begin("send").send(this, groupId, text, options.replyTo);
+  }
+
+  async setTopic(groupId: string, topic: string): Promise<void> {
+    this.#begin("setTopic").setTopic(this, groupId, topic);
+  }
+
+  async joinGroup(groupId: string): Promise<void> {
+    this.#begin("joinGroup").join(this, groupId, this.userId, "member");
+  }
+
+  async leaveGroup(groupId: string): Promise<void> {
+    this.#begin("leaveGroup").leave(this, groupId);
+  }
+
+  async kick(groupId: string, userId: string, reason?: string): Promise<void> {
+    this.#begin("kick").kick(this, groupId, userId, reason);
+  }
+
+  async ban(groupId: string, userId: string, reason?: string): Promise<void> {
+    this.#begin("ban").ban(this, groupId, userId, reason);
+  }
+
+  async unban(groupId: string, userId: string): Promise<void> {
+    this.#begin("unban").unban(this, groupId, userId);
+  }
+
+  async setRole(groupId: string, userId: string, role: DemoRole): Promise<void> {
+    this.#begin("setRole").setRole(this, groupId, userId, role);
+  }
+
+  async updateGroup(groupId: string, changes: DemoGroupChanges): Promise<void> {
+    this.#begin("updateGroup").updateGroup(this, groupId, changes);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#world.clients.delete(this);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// A world to play in
+// ---------------------------------------------------------------------------
+
+/** An account {@link seedDemo} creates, with the password to log in with. */
+export interface DemoAccount {
+  /** The user id. */
+  readonly id: string;
+  /** The display name. */
+  readonly name: string;
+  /** The password. */
+  readonly password: string;
+}
+
+/** The accounts {@link seedDemo} creates: alice, bob and carol. */
+export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
+  { id: "alice", name: "Alice", password: "wonderland" },
+  { id: "bob", name: "Bob", password: "builder" },
+  { id: "carol", name: "Carol", password: "christmas" },
+]);
+
+/**
+ * Fill an empty network with a small, believable world:
+ *
+ * - users alice, bob and carol, with the passwords of {@link DEMO_ACCOUNTS};
+ * - `coffee` ("Coffee corner", a group): alice owner, bob admin, carol
+ *   member; a topic set by carol and a short conversation with a reply;
+ * - `announcements` ("Announcements", a channel): alice owner, bob and carol
+ *   readers, and 200 synthetic readers; two posts by alice;
+ * - `book-club` ("Book club", a group): carol owner, alice member (bob is
+ *   not in it); a topic and a few messages.
+ *
+ * Everything is done the way tests do it, through {@link DemoNetwork.as},
+ * so the network emits the usual events and the message ids start at `msg-1`
+ * on a fresh network.
+ *
+ * @param network - a network without the users and groups above.
+ * @throws {@link DemoNetworkError} `conflict` when they exist already.
+ *
+ * @example
+ * ```ts
+ * const network = new DemoNetwork();
+ * await seedDemo(network);
+ * network.getGroup("announcements")?.memberCount; // 203
+ * ```
+ */
+export async function seedDemo(network: DemoNetwork): Promise<void> {
+  for (const account of DEMO_ACCOUNTS) network.addUser(account);
+  const alice = network.as("alice");
+  const bob = network.as("bob");
+  const carol = network.as("carol");
+
+  network.addGroup({
+    id: "coffee",
+    name: "Coffee corner",
+    description: "Where the kettle is always on.",
+    kind: "group",
+    members: [
+      { userId: "alice", role: "owner" },
+      { userId: "bob", role: "admin" },
+      { userId: "carol" },
+    ],
+  });
+  await carol.setTopic("coffee", "This week's beans: Ethiopia Yirgacheffe");
+  await bob.send("coffee", "Morning! Who's making the first pot?");
+  const onIt = await alice.send("coffee", "On it ☕");
+  await carol.send("coffee", "A flat white for me, please", { replyTo: onIt });
+
+  network.addGroup({
+    id: "announcements",
+    name: "Announcements",
+    description: "News for everyone. Only the staff posts here.",
+    topic: "Read-only: questions go to #coffee",
+    kind: "channel",
+    members: [{ userId: "alice", role: "owner" }, { userId: "bob" }, { userId: "carol" }],
+  });
+  network.populate("announcements", 200);
+  await alice.send("announcements", "Welcome to the demo network!");
+  await alice.send("announcements", "The office is closed on Friday for the summer party.");
+
+  network.addGroup({
+    id: "book-club",
+    name: "Book club",
+    description: "One book a month, no spoilers before the meeting.",
+    kind: "group",
+    members: [{ userId: "carol", role: "owner" }, { userId: "alice" }],
+  });
+  await carol.setTopic("book-club", "May: The Left Hand of Darkness");
+  await carol.send("book-club", "Halfway through. The ice crossing!");
+  await alice.send("book-club", "No spoilers, I'm only on chapter 3 😅");
+}

@@ -1,0 +1,387 @@
+/**
+ * The gateway component: registration, sessions, and routing of the users'
+ * stanzas to their rooms.
+ *
+ * @module
+ */
+import xml, { type Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { NS } from "../xso/ns.js";
+import { parseJid } from "../xso/values.js";
+import { dataForm, type DataFormFieldInput } from "../xso/data-form.js";
+import { discoInfoQuery, discoItemsQuery } from "../xso/disco.js";
+import { XMPPError } from "../xso/stanza-error.js";
+import { isDecodeError } from "../xso/errors.js";
+import { silentLogger, type Logger } from "../client/logger.js";
+import type { ComponentLike } from "./component-connection.js";
+import { LegacyBookmarks } from "./bookmarks.js";
+import { asXmppError, LegacyMUC, type MucInit } from "./muc.js";
+import { LegacyParticipant, type ParticipantInit } from "./participant.js";
+import { BaseSession, type SessionInit } from "./session.js";
+import type { GatewayStore, JsonValue, UserRecord } from "./store/store.js";
+
+/** One field of the registration form (XEP-0077 with XEP-0004). */
+export interface RegistrationField {
+  /** The field var, and the key of the value given to `validate`. */
+  readonly var: string;
+  /** Its label. */
+  readonly label?: string;
+  /** `text-single` (default), `text-private` (passwords), `boolean`, `list-single`… */
+  readonly type?: "text-single" | "text-private" | "boolean" | "list-single" | "jid-single";
+  /** Whether it must be filled. */
+  readonly required?: boolean;
+  /** Options of a list field. */
+  readonly options?: readonly { readonly label?: string; readonly value: string }[];
+  /** A description. */
+  readonly desc?: string;
+}
+
+/** The classes of a legacy module, given to `runGateway`. */
+export interface LegacyModule {
+  /** The gateway (component) class. */
+  readonly Gateway: new (init: GatewayInit) => BaseGateway;
+  /** The session class. */
+  readonly Session: new (init: SessionInit) => BaseSession;
+  /** The bookmarks class. @default LegacyBookmarks */
+  readonly Bookmarks?: new (session: BaseSession) => LegacyBookmarks;
+  /** The room class. @default LegacyMUC */
+  readonly MUC?: new (init: MucInit) => LegacyMUC;
+  /** The participant class. @default LegacyParticipant */
+  readonly Participant?: new (init: ParticipantInit) => LegacyParticipant;
+}
+
+/** What a gateway is made from. */
+export interface GatewayInit {
+  /** The component connection. */
+  readonly component: ComponentLike;
+  /** The store. */
+  readonly store: GatewayStore;
+  /** The module's classes. */
+  readonly module: LegacyModule;
+  /** Diagnostics. @default silent */
+  readonly logger?: Logger;
+}
+
+/**
+ * The gateway: an XMPP component presenting a legacy network's groups as MUC
+ * rooms. Subclass it (the module's `Gateway`) to describe the network and to
+ * check registrations in {@link BaseGateway.validate}.
+ *
+ * Only registered users whose session is logged in reach a session; anyone
+ * else addressing a room gets `registration-required`.
+ *
+ * @example
+ * ```ts
+ * class Gateway extends BaseGateway {
+ *   override componentName = "Demo network";
+ *   override async validate(jid: JID, form: Record<string, string>) {
+ *     await api.checkLogin(form.username, form.password); // throw to refuse
+ *     return { username: form.username, password: form.password };
+ *   }
+ * }
+ * ```
+ */
+export class BaseGateway {
+  /** The name shown in service discovery. */
+  componentName = "Legacy network gateway";
+  /** The disco identity type (category `gateway`), e.g. `"irc"`, `"telegram"`. */
+  componentType = "legacy";
+  /** An avatar URL for the gateway, if any. */
+  componentAvatar: string | undefined = undefined;
+  /** The registration form's fields. */
+  registrationFields: readonly RegistrationField[] = [
+    { var: "username", label: "User name", required: true },
+    { var: "password", label: "Password", type: "text-private", required: true },
+  ];
+  /** The registration form's instructions. */
+  registrationInstructions = "Enter the credentials of your account on the legacy network.";
+  /** How users register; a single data form in this version. */
+  registrationType: "single-step-form" = "single-step-form";
+  /** Sent to a user after a successful registration. */
+  welcomeMessage = "Thank you for registering. Your groups will show up as rooms of this service.";
+
+  /** The component's JID. */
+  readonly jid: JID;
+  /** The store. */
+  readonly store: GatewayStore;
+  /** Diagnostics. */
+  readonly log: Logger;
+  /** @internal The room class. */
+  readonly mucClass: new (init: MucInit) => LegacyMUC;
+  /** @internal The participant class. */
+  readonly participantClass: new (init: ParticipantInit) => LegacyParticipant;
+  readonly #component: ComponentLike;
+  readonly #module: LegacyModule;
+  readonly #sessions = new Map<string, BaseSession>();
+  readonly #queues = new Map<string, Promise<void>>();
+  readonly #onStanza = (el: Element): void => this.#enqueue(el);
+
+  /** @param init - component, store, module, logger (see `runGateway`). */
+  constructor(init: GatewayInit) {
+    this.#component = init.component;
+    this.#module = init.module;
+    this.jid = init.component.jid;
+    this.store = init.store;
+    this.log = init.logger ?? silentLogger;
+    this.mucClass = init.module.MUC ?? LegacyMUC;
+    this.participantClass = init.module.Participant ?? LegacyParticipant;
+  }
+
+  /**
+   * Check a registration and turn the form into the legacy data kept for
+   * the user. Throw an `XMPPError` (e.g. `not-authorized`) to refuse.
+   *
+   * @param userJid - the registering user's bare JID.
+   * @param form - the submitted values by field var.
+   * @returns the legacy data to persist (default: the form's values).
+   */
+  async validate(userJid: JID, form: Readonly<Record<string, string>>): Promise<{ [key: string]: JsonValue } | void> {
+    void userJid;
+    return { ...form };
+  }
+
+  /**
+   * A user unregistered (after their session logged out).
+   *
+   * @param session - their session.
+   */
+  async unregister(session: BaseSession): Promise<void> {
+    void session;
+  }
+
+  /** The sessions of registered users. */
+  get sessions(): BaseSession[] {
+    return [...this.#sessions.values()];
+  }
+
+  /** The session of a user, by bare JID. */
+  getSession(jid: JID | string): BaseSession | undefined {
+    const bare = typeof jid === "string" ? parseJid(jid) : jid;
+    return this.#sessions.get(`${bare.local}@${bare.domain}`);
+  }
+
+  /** Send a stanza through the component (queued while it is offline). */
+  async send(stanza: Element): Promise<void> {
+    await this.#component.send(stanza);
+  }
+
+  /** Start: listen to the component, and log every registered user in. */
+  async start(): Promise<void> {
+    this.#component.on("stanza", this.#onStanza);
+    for (const user of this.store.users.list()) {
+      const session = this.#makeSession(user);
+      await this.#login(session);
+    }
+  }
+
+  /** Stop: log every session out and stop listening. */
+  async stop(): Promise<void> {
+    this.#component.removeListener("stanza", this.#onStanza);
+    await Promise.all([...this.#queues.values()]);
+    for (const session of this.#sessions.values()) {
+      try {
+        if (session.loggedIn) await session.logout();
+      } catch (e) {
+        this.log.warn(`logout of ${session.userJid.toString()} failed`, e);
+      }
+      session.loggedIn = false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+
+  #makeSession(user: UserRecord): BaseSession {
+    const session = new this.#module.Session({ gateway: this, user });
+    const Bookmarks = this.#module.Bookmarks ?? LegacyBookmarks;
+    session.bookmarks = new Bookmarks(session);
+    this.#sessions.set(user.jid, session);
+    return session;
+  }
+
+  async #login(session: BaseSession): Promise<void> {
+    try {
+      const status = await session.login();
+      session.loggedIn = true;
+      await session.sendGatewayStatus(status || "Logged in");
+      await session.bookmarks.fill();
+    } catch (e) {
+      session.loggedIn = false;
+      this.log.warn(`login of ${session.userJid.toString()} failed`, e);
+      await session.sendGatewayStatus(`Login failed: ${e instanceof Error ? e.message : String(e)}`, "dnd").catch(() => {});
+    }
+  }
+
+  /** Stanzas of one user are handled in order; different users in parallel. */
+  #enqueue(el: Element): void {
+    const from = typeof el.attrs.from === "string" ? el.attrs.from : "";
+    const key = from.split("/")[0] ?? "";
+    const previous = this.#queues.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.#handle(el))
+      .catch((e: unknown) => this.log.warn("gateway: failed to handle a stanza", e, el.toString().slice(0, 500)));
+    this.#queues.set(key, next);
+    void next.then(() => {
+      if (this.#queues.get(key) === next) this.#queues.delete(key);
+    });
+  }
+
+  async #handle(el: Element): Promise<void> {
+    let from: JID;
+    let to: JID;
+    try {
+      from = parseJid(String(el.attrs.from));
+      to = parseJid(String(el.attrs.to));
+    } catch (e) {
+      this.log.debug("gateway: ignoring a stanza with an invalid from or to", isDecodeError(e) || e instanceof Error ? e.message : e);
+      return;
+    }
+    const type = el.attrs.type;
+    if (type === "error" || (el.name === "iq" && type === "result")) return;
+    if (!to.local) {
+      await this.#toGateway(el, from);
+      return;
+    }
+    const session = this.#sessions.get(`${from.local}@${from.domain}`);
+    if (!session || !session.loggedIn) {
+      if (el.name === "presence" && type === "unavailable") return;
+      await this.#replyError(el, new XMPPError("registration-required", { text: "Register with this gateway first" }));
+      return;
+    }
+    let muc: LegacyMUC | undefined;
+    try {
+      muc = await session.bookmarks.byJid(to);
+    } catch (e) {
+      await this.#replyError(el, asXmppError(e));
+      return;
+    }
+    if (!muc) {
+      if (el.name === "presence" && type === "unavailable") return;
+      await this.#replyError(el, new XMPPError("item-not-found", { text: "No such group" }));
+      return;
+    }
+    try {
+      await muc.handleStanza(el, from, to);
+    } catch (e) {
+      this.log.warn(`room ${muc.jid.toString()}: handling failed`, e);
+      await this.#replyError(el, asXmppError(e));
+    }
+  }
+
+  async #toGateway(el: Element, from: JID): Promise<void> {
+    if (el.name === "presence") {
+      const session = this.#sessions.get(`${from.local}@${from.domain}`);
+      if (el.attrs.type === "probe" && session) await session.sendGatewayStatus(session.loggedIn ? "Logged in" : "Not logged in", session.loggedIn ? undefined : "dnd");
+      return;
+    }
+    if (el.name !== "iq") return;
+    const type = el.attrs.type;
+    const payload = el.children.find((c): c is Element => typeof c !== "string");
+    const ns = payload?.attrs.xmlns;
+    try {
+      if (type === "get" && payload?.name === "query" && ns === NS.DISCO_INFO) {
+        await this.#replyResult(el, this.#discoInfo());
+      } else if (type === "get" && payload?.name === "query" && ns === NS.DISCO_ITEMS) {
+        await this.#replyResult(el, this.#discoItems(from));
+      } else if (type === "get" && payload?.name === "query" && ns === NS.REGISTER) {
+        await this.#replyResult(el, this.#registrationForm(from));
+      } else if (type === "set" && payload?.name === "query" && ns === NS.REGISTER) {
+        await this.#register(el, from, payload);
+      } else if (type === "get" && payload?.name === "ping" && ns === NS.MUC_SELF_PING) {
+        await this.#replyResult(el);
+      } else if (type === "get" || type === "set") {
+        throw new XMPPError("feature-not-implemented");
+      }
+    } catch (e) {
+      await this.#replyError(el, asXmppError(e));
+    }
+  }
+
+  #discoInfo(): Element {
+    return discoInfoQuery.encode({
+      identities: [
+        { category: "gateway", type: this.componentType, name: this.componentName },
+        { category: "conference", type: "text", name: this.componentName },
+      ],
+      features: [NS.DISCO_INFO, NS.DISCO_ITEMS, NS.REGISTER, NS.MUC, NS.MUC_SELF_PING, NS.MAM],
+    });
+  }
+
+  #discoItems(from: JID): Element {
+    const session = this.#sessions.get(`${from.local}@${from.domain}`);
+    const items = session?.loggedIn
+      ? session.bookmarks.rooms.map((muc) => ({ jid: muc.jid, ...(muc.name !== undefined ? { name: muc.name } : {}) }))
+      : [];
+    return discoItemsQuery.encode({ items });
+  }
+
+  #registrationForm(from: JID): Element {
+    const user = this.store.users.get(`${from.local}@${from.domain}`);
+    const fields: DataFormFieldInput[] = [
+      { var: "FORM_TYPE", type: "hidden", values: [NS.REGISTER] },
+      ...this.registrationFields.map((f) => ({
+        var: f.var,
+        type: f.type ?? "text-single",
+        ...(f.label !== undefined ? { label: f.label } : {}),
+        ...(f.desc !== undefined ? { desc: f.desc } : {}),
+        required: f.required === true,
+        ...(f.options ? { options: f.options.map((o) => ({ value: o.value, ...(o.label !== undefined ? { label: o.label } : {}) })) } : {}),
+        ...(user && f.type !== "text-private" && typeof user.legacyData[f.var] === "string" ? { values: [user.legacyData[f.var] as string] } : {}),
+      })),
+    ];
+    const query = xml("query", { xmlns: NS.REGISTER }, xml("instructions", {}, this.registrationInstructions));
+    if (user) query.cnode(xml("registered"));
+    query.cnode(dataForm.encode({ type: "form", title: `Register with ${this.componentName}`, instructions: [this.registrationInstructions], fields }));
+    return query;
+  }
+
+  async #register(el: Element, from: JID, query: Element): Promise<void> {
+    const bare = `${from.local}@${from.domain}`;
+    if (query.getChild("remove")) {
+      const session = this.#sessions.get(bare);
+      if (!session) throw new XMPPError("registration-required", { text: "Not registered" });
+      try {
+        if (session.loggedIn) await session.logout();
+      } finally {
+        session.loggedIn = false;
+        this.#sessions.delete(bare);
+        this.store.users.delete(bare);
+      }
+      await this.unregister(session);
+      await this.#replyResult(el);
+      return;
+    }
+    const values: Record<string, string> = {};
+    const form = query.getChild("x", NS.DATA_FORMS);
+    if (form) {
+      const decoded = dataForm.decode(form, NS.COMPONENT);
+      for (const f of decoded.fields) if (f.var && f.var !== "FORM_TYPE") values[f.var] = f.values.join("\n");
+    } else {
+      for (const c of query.children) if (typeof c !== "string") values[c.name] = c.getText();
+    }
+    for (const f of this.registrationFields) {
+      if (f.required && !values[f.var]) throw new XMPPError("not-acceptable", { text: `Missing field: ${f.label ?? f.var}` });
+    }
+    const legacyData = (await this.validate(parseJid(bare), values)) ?? { ...values };
+    const previous = this.#sessions.get(bare);
+    if (previous?.loggedIn) await previous.logout().catch((e: unknown) => this.log.warn("logout before re-registration failed", e));
+    const user: UserRecord = { jid: bare, legacyData, registeredAt: Date.now() };
+    this.store.users.save(user);
+    await this.#replyResult(el);
+    const session = this.#makeSession(user);
+    await this.#login(session);
+    if (session.loggedIn) await session.sendGatewayMessage(this.welcomeMessage);
+  }
+
+  async #replyResult(request: Element, payload?: Element): Promise<void> {
+    const reply = xml("iq", { type: "result", id: request.attrs.id, from: request.attrs.to, to: request.attrs.from });
+    if (payload) reply.cnode(payload);
+    await this.send(reply);
+  }
+
+  async #replyError(request: Element, error: XMPPError): Promise<void> {
+    const reply = xml(request.name, { type: "error", from: request.attrs.to, to: request.attrs.from });
+    if (request.attrs.id !== undefined) reply.attrs.id = request.attrs.id;
+    reply.cnode(error.toElement());
+    await this.send(reply);
+  }
+}

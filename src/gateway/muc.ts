@@ -1,0 +1,943 @@
+/**
+ * One legacy group served as a MUC room to one user: the gateway is the MUC
+ * service, every legacy member a puppet occupant, the user (with one or more
+ * XMPP resources) the only real occupant.
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import xml, { Parser, type Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { NS } from "../xso/ns.js";
+import { parseJid } from "../xso/values.js";
+import { mucJoin, type MucHistory } from "../xso/muc.js";
+import { mucUserX, StatusCode, type Affiliation, type Role } from "../xso/muc-user.js";
+import { message as messageCodec } from "../xso/message.js";
+import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/stanza-id.js";
+import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
+import { delay as delayCodec } from "../xso/delay.js";
+import { discoInfoQuery } from "../xso/disco.js";
+import { roomInfoSchema } from "../xso/muc-forms.js";
+import { mamQuery, mamResult, mamFin } from "../xso/mam.js";
+import { XMPPError } from "../xso/stanza-error.js";
+import { isDecodeError } from "../xso/errors.js";
+import { isNonAnonymous, MucType, mucTypeFeatures } from "./muc-type.js";
+import { LegacyParticipant, type SendTextOptions } from "./participant.js";
+import { occupantIdFor, safeNick } from "./names.js";
+import type { ArchiveEntry, ParticipantRecord, RoomRecord } from "./store/store.js";
+import type { BaseSession } from "./session.js";
+
+/** Default number of history messages sent on join when the user asks for no limit. */
+const DEFAULT_HISTORY = 20;
+/** Messages older than this (ms) carry `<delay>` when delivered live. */
+const DELAY_THRESHOLD_MS = 10_000;
+
+/** What the room is made from (by `LegacyBookmarks`). */
+export interface MucInit {
+  /** The session of the user who sees the room. */
+  readonly session: BaseSession;
+  /** The group's legacy id. */
+  readonly legacyId: string;
+  /** The room JID's localpart. */
+  readonly local: string;
+  /** What the store remembers of the room, when it does. */
+  readonly record: RoomRecord | undefined;
+}
+
+/** Options of {@link LegacyMUC.removeParticipant}. */
+export interface RemoveOptions {
+  /** Removed by a kick (status 307). */
+  readonly kick?: boolean;
+  /** Removed by a ban (status 301, affiliation outcast). */
+  readonly ban?: boolean;
+  /** The reason given. */
+  readonly reason?: string;
+}
+
+/**
+ * A legacy group as a MUC room. Subclass it (the module's `MUC`): set
+ * {@link LegacyMUC.type}, implement {@link LegacyMUC.updateInfo},
+ * {@link LegacyMUC.fillParticipants} and, as the network allows,
+ * {@link LegacyMUC.backfill}, {@link LegacyMUC.onSetSubject},
+ * {@link LegacyMUC.onKick}, {@link LegacyMUC.onSetAffiliation},
+ * {@link LegacyMUC.onSetConfig}, {@link LegacyMUC.onDestroyRequest}.
+ *
+ * @example
+ * ```ts
+ * class Room extends LegacyMUC {
+ *   override type = MucType.GROUP;
+ *   override async updateInfo() { const g = await api.group(this.legacyId); this.name = g.name; }
+ *   override async *fillParticipants() {
+ *     for (const m of await api.members(this.legacyId)) yield await this.getParticipant(m.name, { legacyId: m.id });
+ *   }
+ * }
+ * ```
+ */
+export class LegacyMUC {
+  /** The kind of group (features, anonymity). */
+  type: MucType = MucType.GROUP;
+  /** The room name. */
+  name: string | undefined;
+  /** The room description. */
+  description: string | undefined;
+  /** The group's legacy id. */
+  readonly legacyId: string;
+  /** The room's JID. */
+  readonly jid: JID;
+  /** The session of the user who sees this room. */
+  readonly session: BaseSession;
+  /** The user's nick in the room, as the legacy network names them; `undefined`: the nick they join with. */
+  userNick: string | undefined;
+
+  #subject = "";
+  #subjectSetter: string | undefined;
+  #subjectDate: Date | undefined;
+  readonly #participants = new Map<string, LegacyParticipant>();
+  readonly #byLegacyId = new Map<string, LegacyParticipant>();
+  /** Joined resources of the user → whether the join flow completed for it. */
+  readonly #joined = new Map<string, boolean>();
+  #filled: boolean;
+  #filling: Promise<void> | undefined;
+  #infoUpdated = false;
+  #infoUpdating: Promise<void> | undefined;
+  #user: LegacyParticipant | undefined;
+  #system: LegacyParticipant | undefined;
+  #restored = false;
+
+  /** @param init - made by `LegacyBookmarks`. */
+  constructor(init: MucInit) {
+    this.session = init.session;
+    this.legacyId = init.legacyId;
+    this.jid = parseJid(`${init.local}@${init.session.gateway.jid.toString()}`);
+    const r = init.record;
+    this.#filled = r?.participantsFilled ?? false;
+    if (r) {
+      this.type = r.type;
+      this.name = r.name;
+      this.description = r.description;
+      this.#subject = r.subject ?? "";
+      this.#subjectSetter = r.subjectSetter;
+      this.#subjectDate = r.subjectDate === undefined ? undefined : new Date(r.subjectDate);
+      this.userNick = r.userNick;
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Hooks for legacy modules
+
+  /** Fetch the group's name, description, subject… (awaited on first use). */
+  async updateInfo(): Promise<void> {}
+
+  /**
+   * Yield the group's members, each from {@link LegacyMUC.getParticipant}.
+   * Runs once per room (the "filled" flag is persisted), lazily, on the first
+   * join; presences are not broadcast while it runs.
+   */
+  async *fillParticipants(): AsyncIterable<LegacyParticipant> {}
+
+  /**
+   * Archive older messages (with `sendText(…, { archiveOnly: true, when })`).
+   *
+   * @param after - the newest archived message, if any.
+   * @param before - the oldest archived message, if any.
+   */
+  async backfill(after?: ArchiveEntry, before?: ArchiveEntry): Promise<void> {
+    void after;
+    void before;
+  }
+
+  /**
+   * The user changes the subject. Throw (an `XMPPError` keeps its condition) to refuse.
+   *
+   * @param subject - the new subject.
+   */
+  async onSetSubject(subject: string): Promise<void> {
+    void subject;
+    throw new XMPPError("feature-not-implemented", { text: "The legacy network does not support changing the subject" });
+  }
+
+  /**
+   * The user kicks a participant (role none).
+   *
+   * @param participant - who.
+   * @param reason - why.
+   */
+  async onKick(participant: LegacyParticipant, reason: string | undefined): Promise<void> {
+    void participant;
+    void reason;
+    throw new XMPPError("feature-not-implemented", { text: "The legacy network does not support kicking" });
+  }
+
+  /**
+   * The user changes an affiliation (outcast bans).
+   *
+   * @param participant - who (when present in the room).
+   * @param jid - the real JID addressed.
+   * @param affiliation - the new affiliation.
+   * @param reason - why.
+   */
+  async onSetAffiliation(participant: LegacyParticipant | undefined, jid: string, affiliation: Affiliation, reason: string | undefined): Promise<void> {
+    void participant;
+    void jid;
+    void affiliation;
+    void reason;
+    throw new XMPPError("feature-not-implemented", { text: "The legacy network does not support changing affiliations" });
+  }
+
+  /**
+   * The user submits a room configuration.
+   *
+   * @param fields - the submitted values by field var.
+   */
+  async onSetConfig(fields: Record<string, string[]>): Promise<void> {
+    void fields;
+    throw new XMPPError("feature-not-implemented", { text: "The legacy network does not support room configuration" });
+  }
+
+  /** The user asks to destroy the room. */
+  async onDestroyRequest(): Promise<void> {
+    throw new XMPPError("feature-not-implemented", { text: "The legacy network does not support destroying groups" });
+  }
+
+  // ---------------------------------------------------------------------------
+  // API for legacy modules
+
+  /** The subject (`""` when none). */
+  get subject(): string {
+    return this.#subject;
+  }
+
+  /** Who set the subject. */
+  get subjectSetter(): string | undefined {
+    return this.#subjectSetter;
+  }
+
+  /** The user's XMPP resources joined to the room. */
+  get joinedResources(): string[] {
+    return [...this.#joined.keys()];
+  }
+
+  /** Every participant, the user included. */
+  get participants(): LegacyParticipant[] {
+    return [...this.#participants.values()];
+  }
+
+  /**
+   * The participant with this legacy id, or named `name`: created (and
+   * announced to joined resources) when new. Names are made safe for XMPP;
+   * a name another participant already has gets a deterministic suffix
+   * (`Bob (2)`).
+   *
+   * @param name - the legacy display name.
+   * @param options - `legacyId`, `affiliation`, `role`, `realJid`.
+   */
+  async getParticipant(
+    name: string,
+    options: { legacyId?: string; affiliation?: Affiliation; role?: Role; realJid?: string } = {},
+  ): Promise<LegacyParticipant> {
+    const known = options.legacyId !== undefined ? this.#byLegacyId.get(options.legacyId) : this.#participants.get(safeNick(name));
+    if (known && !known.isUser && !known.isSystem) {
+      // What the caller says now wins over what was known.
+      let changed = false;
+      if (options.affiliation !== undefined && options.affiliation !== known.affiliation) {
+        known.affiliation = options.affiliation;
+        changed = true;
+      }
+      if (options.role !== undefined && options.role !== known.role) {
+        known.role = options.role;
+        changed = true;
+      }
+      if (options.realJid !== undefined && options.realJid !== known.realJid) {
+        known.realJid = options.realJid;
+        changed = true;
+      }
+      if (changed && !this.#filling) await this.participantChanged(known);
+      return known;
+    }
+    const nick = this.#uniqueNick(safeNick(name));
+    const p = this.#makeParticipant({
+      nick,
+      legacyId: options.legacyId,
+      isUser: false,
+      isSystem: false,
+      affiliation: options.affiliation ?? (this.type === MucType.GROUP ? "member" : "none"),
+      role: options.role ?? "participant",
+      realJid: options.realJid,
+    });
+    this.#add(p);
+    if (!this.#filling) {
+      this.#persistParticipant(p);
+      await this.#broadcastPresence(p);
+    }
+    return p;
+  }
+
+  /** The participant with this legacy id, if known. */
+  getParticipantByLegacyId(legacyId: string): LegacyParticipant | undefined {
+    return this.#byLegacyId.get(legacyId);
+  }
+
+  /** The participant with this nick, if present. */
+  getParticipantByNick(nick: string): LegacyParticipant | undefined {
+    return this.#participants.get(nick);
+  }
+
+  /** The participant standing for the user (their messages from the legacy side come from it). */
+  async getUserParticipant(): Promise<LegacyParticipant> {
+    if (this.#user) return this.#user;
+    const nick = this.#uniqueNick(safeNick(this.userNick ?? this.session.userJid.local ?? "me"));
+    this.#user = this.#makeParticipant({
+      nick,
+      legacyId: undefined,
+      isUser: true,
+      isSystem: false,
+      affiliation: this.type === MucType.GROUP ? "member" : "none",
+      role: "participant",
+      realJid: this.session.userJid.toString(),
+    });
+    this.#add(this.#user);
+    return this.#user;
+  }
+
+  /** The participant standing for the room itself: its messages come from the bare room JID. */
+  getSystemParticipant(): LegacyParticipant {
+    if (!this.#system) {
+      this.#system = this.#makeParticipant({
+        nick: "",
+        legacyId: undefined,
+        isUser: false,
+        isSystem: true,
+        affiliation: "none",
+        role: "none",
+        realJid: undefined,
+      });
+    }
+    return this.#system;
+  }
+
+  /**
+   * Remove a participant: a normal leave, a kick (307) or a ban (301).
+   *
+   * @param participant - who.
+   * @param options - `kick`, `ban`, `reason`.
+   */
+  async removeParticipant(participant: LegacyParticipant, options: RemoveOptions = {}): Promise<void> {
+    if (this.#participants.get(participant.nick) !== participant) return;
+    this.#participants.delete(participant.nick);
+    if (participant.legacyId !== undefined) this.#byLegacyId.delete(participant.legacyId);
+    if (options.ban) participant.affiliation = "outcast";
+    participant.role = "none";
+    this.session.gateway.store.participants.delete(this.session.userJid.toString(), this.legacyId, participant.nick);
+    const codes: number[] = [];
+    if (options.ban) codes.push(StatusCode.BANNED);
+    else if (options.kick) codes.push(StatusCode.KICKED);
+    if (participant.isUser) codes.push(StatusCode.SELF_PRESENCE);
+    for (const resource of this.#readyResources()) {
+      await this.#send(this.#occupantPresence(participant, resource, { unavailable: true, codes, reason: options.reason }));
+    }
+    if (participant.isUser) {
+      this.#joined.clear();
+      this.#persist();
+    }
+  }
+
+  /** @internal A participant's display name changed. */
+  async renameParticipant(participant: LegacyParticipant, name: string): Promise<void> {
+    if (this.#participants.get(participant.nick) !== participant) return;
+    const newNick = this.#uniqueNick(safeNick(name), participant);
+    if (newNick === participant.nick) return;
+    const oldNick = participant.nick;
+    const store = this.session.gateway.store.participants;
+    store.delete(this.session.userJid.toString(), this.legacyId, oldNick);
+    for (const resource of this.#readyResources()) {
+      const unavailable = this.#occupantPresence(participant, resource, { unavailable: true, codes: [StatusCode.NEW_NICK] });
+      const x = unavailable.getChild("x", NS.MUC_USER);
+      x?.getChild("item")?.attrs && ((x.getChild("item") as Element).attrs.nick = newNick);
+      await this.#send(unavailable);
+    }
+    this.#participants.delete(oldNick);
+    participant.nick = newNick;
+    this.#participants.set(newNick, participant);
+    this.#persistParticipant(participant);
+    for (const resource of this.#readyResources()) await this.#send(this.#occupantPresence(participant, resource));
+  }
+
+  /** @internal A participant's role or affiliation changed. */
+  async participantChanged(participant: LegacyParticipant): Promise<void> {
+    this.#persistParticipant(participant);
+    await this.#broadcastPresence(participant);
+  }
+
+  /**
+   * Set the subject from the legacy side and broadcast it.
+   *
+   * @param subject - the new subject (`""` clears it).
+   * @param options - `setter` (a participant; default the room), `when`.
+   */
+  async setSubject(subject: string, options: { setter?: LegacyParticipant; when?: Date } = {}): Promise<void> {
+    this.#subject = subject;
+    this.#subjectSetter = options.setter?.nick;
+    this.#subjectDate = options.when ?? new Date();
+    this.#persist();
+    for (const resource of this.#readyResources()) await this.#send(this.#subjectMessage(resource, false));
+  }
+
+  /**
+   * The name or description changed on the legacy side: stored and
+   * announced with status 104.
+   */
+  async setInfo(info: { name?: string; description?: string }): Promise<void> {
+    if (info.name !== undefined) this.name = info.name;
+    if (info.description !== undefined) this.description = info.description;
+    this.#persist();
+    for (const resource of this.#readyResources()) {
+      await this.#send(
+        xml("message", { from: this.jid.toString(), to: this.#userResource(resource), type: "groupchat", id: randomUUID() }, mucUserX.encode({ statusCodes: [StatusCode.CONFIG_CHANGED] })),
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Called by the gateway
+
+  /** @internal Route a stanza from the user to this room. */
+  async handleStanza(stanza: Element, from: JID, to: JID): Promise<void> {
+    if (stanza.name === "presence") await this.#onPresence(stanza, from, to);
+    else if (stanza.name === "message") await this.#onMessage(stanza, from, to);
+    else if (stanza.name === "iq") await this.#onIq(stanza, from, to);
+  }
+
+  /** @internal The disco#info answer of the room. */
+  discoInfo(): Element {
+    const features = [
+      NS.MUC,
+      ...mucTypeFeatures(this.type),
+      "muc_persistent",
+      "http://jabber.org/protocol/muc#stable_id",
+      NS.OCCUPANT_ID,
+      NS.SID,
+      NS.MAM,
+      NS.DISCO_INFO,
+    ];
+    const uniqueFeatures = [...new Set(features)];
+    const info = roomInfoSchema.toResult({
+      ...(this.description !== undefined ? { description: this.description } : {}),
+      subject: this.#subject,
+      occupants: this.#participants.size,
+    });
+    return discoInfoQuery.encode({
+      identities: [{ category: "conference", type: "text", ...(this.name !== undefined ? { name: this.name } : {}) }],
+      features: uniqueFeatures,
+      forms: [info],
+    });
+  }
+
+  /** @internal Restore participants from the store (after a restart). */
+  restore(records: readonly ParticipantRecord[]): void {
+    if (this.#restored) return;
+    this.#restored = true;
+    for (const r of records) {
+      const p = this.#makeParticipant({
+        nick: r.nick,
+        legacyId: r.legacyId,
+        isUser: r.isUser,
+        isSystem: false,
+        affiliation: r.affiliation,
+        role: r.role,
+        realJid: r.realJid,
+        occupantId: r.occupantId,
+      });
+      if (r.isUser) this.#user = p;
+      this.#add(p);
+    }
+  }
+
+  /** @internal Make sure `updateInfo()` ran once. */
+  async ensureInfo(): Promise<void> {
+    if (this.#infoUpdated) return;
+    this.#infoUpdating ??= (async () => {
+      await this.updateInfo();
+      this.#infoUpdated = true;
+      this.#persist();
+    })().finally(() => {
+      this.#infoUpdating = undefined;
+    });
+    await this.#infoUpdating;
+  }
+
+  /** @internal A message from a participant (see `LegacyParticipant.sendText`). */
+  async participantMessage(participant: LegacyParticipant, body: string, legacyMsgId: string | undefined, options: SendTextOptions): Promise<string> {
+    const when = options.when ?? new Date();
+    const userJid = this.session.userJid.toString();
+    const known = legacyMsgId === undefined ? undefined : this.session.gateway.store.messageIds.legacyToXmpp(userJid, legacyMsgId);
+    const xmppId = known ?? legacyMsgId ?? randomUUID();
+    if (legacyMsgId !== undefined && known === undefined) this.session.gateway.store.messageIds.map(userJid, legacyMsgId, xmppId);
+    const stanzaId = randomUUID();
+    const from = participant.isSystem ? this.jid.toString() : `${this.jid.toString()}/${participant.nick}`;
+    const template = xml("message", { from, type: "groupchat", id: xmppId }, xml("body", {}, body));
+    template.cnode(stanzaIdCodec.encode({ id: stanzaId, by: this.jid }));
+    if (!participant.isSystem) template.cnode(occupantIdCodec.encode({ id: participant.occupantId }));
+    if (Date.now() - when.getTime() > DELAY_THRESHOLD_MS) template.cnode(delayCodec.encode({ stamp: when, from: this.jid }));
+    this.#archive({ stanzaId, legacyId: legacyMsgId, when: when.getTime(), nick: participant.nick, occupantId: participant.occupantId, body, xml: template.toString() });
+    if (!options.archiveOnly) {
+      if (!participant.isSystem && !participant.isUser && this.#participants.get(participant.nick) !== participant) {
+        // First message of someone not announced yet: presence first.
+        this.#add(participant);
+        this.#persistParticipant(participant);
+        await this.#broadcastPresence(participant);
+      }
+      for (const resource of this.#readyResources()) {
+        const m = cloneWithTo(template, this.#userResource(resource));
+        await this.#send(m);
+      }
+    }
+    return xmppId;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Presence from the user
+
+  async #onPresence(stanza: Element, from: JID, to: JID): Promise<void> {
+    const resource = from.resource;
+    if (!resource) return;
+    const type = stanza.attrs.type;
+    if (type === "unavailable") {
+      if (!this.#joined.has(resource)) return;
+      this.#joined.delete(resource);
+      this.#persist();
+      const me = await this.getUserParticipant();
+      await this.#send(this.#occupantPresence(me, resource, { unavailable: true, codes: [StatusCode.SELF_PRESENCE] }));
+      return;
+    }
+    if (type !== undefined && type !== "available") return;
+    if (!to.resource) {
+      await this.#replyError(stanza, new XMPPError("jid-malformed", { text: "A nick is required to join" }));
+      return;
+    }
+    if (this.#joined.get(resource) === true) {
+      const me = await this.getUserParticipant();
+      if (to.resource !== me.nick) {
+        // Policy: nicks come from the legacy network; they cannot be changed here.
+        await this.#replyError(stanza, new XMPPError("not-acceptable", { text: "Nick changes are not supported by this gateway" }));
+        return;
+      }
+      return; // a status update; nothing to relay
+    }
+    await this.#join(stanza, resource, to.resource);
+  }
+
+  async #join(stanza: Element, resource: string, requestedNick: string): Promise<void> {
+    let history: MucHistory | undefined;
+    try {
+      history = mucJoin.findIn(stanza, NS.COMPONENT)?.history;
+    } catch (e) {
+      this.session.gateway.log.debug("ignoring a malformed join request's history", isDecodeError(e) ? e.message : e);
+    }
+    this.#joined.set(resource, false);
+    await this.ensureInfo();
+    await this.#fill();
+    if (this.userNick === undefined) this.userNick = requestedNick;
+    const me = await this.getUserParticipant();
+    const nonAnonymous = isNonAnonymous(this.type);
+    // 1. The other occupants.
+    for (const p of this.#participants.values()) {
+      if (p === me) continue;
+      await this.#send(this.#occupantPresence(p, resource));
+    }
+    // 2. Our self-presence: 110, 100 in non-anonymous rooms, 210 when the nick was rewritten; the join's id echoed.
+    const codes: number[] = [];
+    if (nonAnonymous) codes.push(StatusCode.NON_ANONYMOUS);
+    codes.push(StatusCode.SELF_PRESENCE);
+    if (me.nick !== requestedNick) codes.push(StatusCode.NICK_ASSIGNED);
+    const self = this.#occupantPresence(me, resource, { codes });
+    if (typeof stanza.attrs.id === "string") self.attrs.id = stanza.attrs.id;
+    await this.#send(self);
+    this.#joined.set(resource, true);
+    this.#persist();
+    // 3. History from the archive.
+    for (const entry of this.#history(history)) await this.#send(this.#historyMessage(entry, resource));
+    // 4. The subject, always.
+    await this.#send(this.#subjectMessage(resource, true));
+  }
+
+  async #fill(): Promise<void> {
+    if (this.#filled) return;
+    this.#filling ??= (async () => {
+      try {
+        for await (const p of this.fillParticipants()) this.#add(p);
+      } finally {
+        this.#filling = undefined;
+      }
+      this.#filled = true;
+      const userJid = this.session.userJid.toString();
+      this.session.gateway.store.participants.saveMany([...this.#participants.values()].map((p) => participantRecord(userJid, this.legacyId, p)));
+      this.#persist();
+    })();
+    await this.#filling;
+  }
+
+  #history(h: MucHistory | undefined): ArchiveEntry[] {
+    if (h?.maxStanzas === 0 || h?.maxChars === 0) return [];
+    const since = Math.max(h?.since?.getTime() ?? 0, h?.seconds !== undefined ? Date.now() - h.seconds * 1000 : 0);
+    const entries = this.session.gateway.store.archive.query(this.session.userJid.toString(), this.legacyId, {
+      ...(since > 0 ? { since } : {}),
+      limit: h?.maxStanzas ?? DEFAULT_HISTORY,
+      last: true,
+    });
+    if (h?.maxChars === undefined) return entries;
+    let chars = 0;
+    let start = entries.length;
+    while (start > 0) {
+      const size = (entries[start - 1] as ArchiveEntry).xml.length;
+      if (chars + size > h.maxChars) break;
+      chars += size;
+      start--;
+    }
+    return entries.slice(start);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Messages from the user
+
+  async #onMessage(stanza: Element, from: JID, to: JID): Promise<void> {
+    const resource = from.resource ?? "";
+    if (stanza.attrs.type === "error") return;
+    if (to.resource) {
+      await this.#replyError(stanza, new XMPPError("feature-not-implemented", { text: "Private messages are not supported in this room" }));
+      return;
+    }
+    if (stanza.attrs.type !== "groupchat") return; // invitations, voice requests: not supported
+    if (this.#joined.get(resource) !== true) {
+      await this.#replyError(stanza, new XMPPError("not-acceptable", { text: "Join the room before sending messages" }));
+      return;
+    }
+    let msg;
+    try {
+      msg = messageCodec.decode(clientView(stanza));
+    } catch (e) {
+      await this.#replyError(stanza, new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : "malformed message" }));
+      return;
+    }
+    const body = msg.body[""] ?? Object.values(msg.body)[0];
+    if (body === undefined) {
+      const subject = msg.subject[""] ?? Object.values(msg.subject)[0];
+      if (subject === undefined) return;
+      try {
+        await this.onSetSubject(subject);
+      } catch (e) {
+        await this.#replyError(stanza, asXmppError(e));
+        return;
+      }
+      await this.setSubject(subject, { setter: await this.getUserParticipant() });
+      return;
+    }
+    const xmppId = typeof stanza.attrs.id === "string" ? stanza.attrs.id : randomUUID();
+    let legacyId: string | void;
+    try {
+      legacyId = await this.session.onText(this, body, { xmppId });
+    } catch (e) {
+      await this.#replyError(stanza, asXmppError(e));
+      return;
+    }
+    const userJid = this.session.userJid.toString();
+    if (legacyId) this.session.gateway.store.messageIds.map(userJid, legacyId, xmppId);
+    const me = await this.getUserParticipant();
+    const stanzaId = randomUUID();
+    const origin = safeDecode(() => originIdCodec.findIn(stanza, NS.COMPONENT));
+    const template = xml("message", { from: `${this.jid.toString()}/${me.nick}`, type: "groupchat", id: xmppId }, xml("body", {}, body));
+    if (origin) template.cnode(originIdCodec.encode({ id: origin.id }));
+    template.cnode(stanzaIdCodec.encode({ id: stanzaId, by: this.jid }));
+    template.cnode(occupantIdCodec.encode({ id: me.occupantId }));
+    this.#archive({ stanzaId, legacyId: legacyId || undefined, when: Date.now(), nick: me.nick, occupantId: me.occupantId, body, xml: template.toString() });
+    for (const r of this.#readyResources()) await this.#send(cloneWithTo(template, this.#userResource(r)));
+  }
+
+  // ---------------------------------------------------------------------------
+  // IQs from the user
+
+  async #onIq(stanza: Element, from: JID, to: JID): Promise<void> {
+    const type = stanza.attrs.type;
+    if (type !== "get" && type !== "set") return;
+    const payload = stanza.children.find((c): c is Element => typeof c !== "string");
+    const ns = payload?.attrs.xmlns;
+    try {
+      if (!to.resource && type === "get" && payload?.name === "query" && ns === NS.DISCO_INFO) {
+        await this.#replyResult(stanza, this.discoInfo());
+      } else if (!to.resource && type === "get" && payload?.name === "query" && ns === NS.DISCO_ITEMS) {
+        await this.#replyResult(stanza, xml("query", { xmlns: NS.DISCO_ITEMS }));
+      } else if (!to.resource && type === "set" && payload?.name === "query" && ns === NS.MAM) {
+        await this.#mam(stanza, from, payload);
+      } else if (!to.resource && type === "set" && payload?.name === "query" && ns === NS.MUC_ADMIN) {
+        await this.#admin(stanza, payload);
+        await this.#replyResult(stanza);
+      } else if (to.resource && type === "get" && payload?.name === "ping" && ns === NS.MUC_SELF_PING) {
+        // XEP-0410: answer for a joined resource pinging itself, else not-acceptable.
+        const me = await this.getUserParticipant();
+        if (to.resource === me.nick && this.#joined.get(from.resource ?? "") === true) await this.#replyResult(stanza);
+        else throw new XMPPError("not-acceptable", { text: "Not in the room" });
+      } else {
+        throw new XMPPError("feature-not-implemented");
+      }
+    } catch (e) {
+      await this.#replyError(stanza, asXmppError(e));
+    }
+  }
+
+  async #admin(stanza: Element, query: Element): Promise<void> {
+    void stanza;
+    for (const item of query.getChildren("item")) {
+      const reason = item.getChildText("reason") ?? undefined;
+      if (item.attrs.role === "none" && typeof item.attrs.nick === "string") {
+        const p = this.#participants.get(item.attrs.nick);
+        if (!p) throw new XMPPError("item-not-found", { text: "No such occupant" });
+        await this.onKick(p, reason);
+      } else if (typeof item.attrs.affiliation === "string" && typeof item.attrs.jid === "string") {
+        const jid = item.attrs.jid;
+        const p = [...this.#participants.values()].find((x) => x.realJid === jid);
+        await this.onSetAffiliation(p, jid, item.attrs.affiliation as Affiliation, reason);
+      } else {
+        throw new XMPPError("feature-not-implemented");
+      }
+    }
+  }
+
+  async #mam(stanza: Element, from: JID, payload: Element): Promise<void> {
+    const q = mamQuery.decode(payload, NS.COMPONENT);
+    const max = Math.min(q.rsm?.max ?? 50, 500);
+    const before = q.rsm?.before;
+    const entries = this.session.gateway.store.archive.query(this.session.userJid.toString(), this.legacyId, {
+      ...(q.rsm?.after ? { afterStanzaId: q.rsm.after } : {}),
+      ...(before ? { beforeStanzaId: before } : {}),
+      limit: max + 1,
+      last: before !== undefined,
+    });
+    const page = before !== undefined ? entries.slice(Math.max(0, entries.length - max)) : entries.slice(0, max);
+    const complete = entries.length <= max;
+    for (const e of page) {
+      const forwarded = parseArchived(e.xml);
+      forwarded.attrs.xmlns = NS.CLIENT;
+      const result = mamResult.encode({
+        ...(q.queryId !== undefined ? { queryId: q.queryId } : {}),
+        id: e.stanzaId,
+        forwarded: { delay: { stamp: new Date(e.when) }, message: forwarded },
+      });
+      await this.#send(xml("message", { from: this.jid.toString(), to: from.toString(), id: randomUUID() }, result));
+    }
+    const first = page[0];
+    const last = page[page.length - 1];
+    await this.#replyResult(
+      stanza,
+      mamFin.encode({
+        complete,
+        rsm: first && last ? { first: { id: first.stanzaId }, last: last.stanzaId } : { count: 0 },
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------------------
+  // Helpers
+
+  #makeParticipant(init: {
+    nick: string;
+    legacyId: string | undefined;
+    isUser: boolean;
+    isSystem: boolean;
+    affiliation: Affiliation;
+    role: Role;
+    realJid: string | undefined;
+    occupantId?: string;
+  }): LegacyParticipant {
+    const Participant = this.session.gateway.participantClass;
+    return new Participant({
+      muc: this,
+      ...init,
+      occupantId: init.occupantId ?? occupantIdFor(this.jid.toString(), init.isUser ? "\u0000user" : (init.legacyId ?? init.nick)),
+    });
+  }
+
+  #add(p: LegacyParticipant): void {
+    this.#participants.set(p.nick, p);
+    if (p.legacyId !== undefined) this.#byLegacyId.set(p.legacyId, p);
+    if (p.isUser) this.#user = p;
+  }
+
+  #uniqueNick(nick: string, self?: LegacyParticipant): string {
+    const taken = (n: string): boolean => {
+      const p = this.#participants.get(n);
+      return p !== undefined && p !== self;
+    };
+    if (!taken(nick)) return nick;
+    for (let i = 2; ; i++) {
+      const candidate = `${nick} (${i})`;
+      if (!taken(candidate)) return candidate;
+    }
+  }
+
+  *#readyResources(): Iterable<string> {
+    for (const [resource, ready] of this.#joined) if (ready) yield resource;
+  }
+
+  #userResource(resource: string): string {
+    return `${this.session.userJid.toString()}/${resource}`;
+  }
+
+  async #broadcastPresence(p: LegacyParticipant): Promise<void> {
+    for (const resource of this.#readyResources()) await this.#send(this.#occupantPresence(p, resource));
+  }
+
+  #occupantPresence(p: LegacyParticipant, resource: string, options: { unavailable?: boolean; codes?: number[]; reason?: string | undefined } = {}): Element {
+    const presence = xml("presence", { from: `${this.jid.toString()}/${p.nick}`, to: this.#userResource(resource) });
+    if (options.unavailable) presence.attrs.type = "unavailable";
+    const showJid = isNonAnonymous(this.type) && p.realJid !== undefined;
+    presence.cnode(
+      mucUserX.encode({
+        items: [
+          {
+            affiliation: p.affiliation,
+            role: options.unavailable ? "none" : p.role,
+            ...(showJid ? { jid: parseJid(p.realJid as string) } : {}),
+            ...(options.reason !== undefined ? { reason: options.reason } : {}),
+          },
+        ],
+        statusCodes: options.codes ?? [],
+      }),
+    );
+    presence.cnode(occupantIdCodec.encode({ id: p.occupantId }));
+    return presence;
+  }
+
+  #subjectMessage(resource: string, initial: boolean): Element {
+    const from = this.#subjectSetter ? `${this.jid.toString()}/${this.#subjectSetter}` : this.jid.toString();
+    const m = xml("message", { from, to: this.#userResource(resource), type: "groupchat", id: randomUUID() });
+    // XEP-0045 §7.2.15: when the group has no subject, show its description or name.
+    const text = this.#subject !== "" || !initial ? this.#subject : (this.description ?? this.name ?? "");
+    m.cnode(xml("subject", {}, text));
+    if (this.#subjectDate) m.cnode(delayCodec.encode({ stamp: this.#subjectDate, from: this.jid }));
+    return m;
+  }
+
+  #historyMessage(entry: ArchiveEntry, resource: string): Element {
+    const m = parseArchived(entry.xml);
+    m.attrs.to = this.#userResource(resource);
+    if (!m.getChild("delay", NS.DELAY)) m.cnode(delayCodec.encode({ stamp: new Date(entry.when), from: this.jid }));
+    return m;
+  }
+
+  #archive(entry: Omit<ArchiveEntry, "userJid" | "roomLegacyId">): void {
+    this.session.gateway.store.archive.append({ userJid: this.session.userJid.toString(), roomLegacyId: this.legacyId, ...entry });
+  }
+
+  #persistParticipant(p: LegacyParticipant): void {
+    if (p.isSystem) return;
+    this.session.gateway.store.participants.save(participantRecord(this.session.userJid.toString(), this.legacyId, p));
+  }
+
+  /** @internal Save the room's record. */
+  persistRecord(): void {
+    this.#persist();
+  }
+
+  #persist(): void {
+    this.session.gateway.store.rooms.save({
+      userJid: this.session.userJid.toString(),
+      legacyId: this.legacyId,
+      local: this.jid.local,
+      type: this.type,
+      name: this.name,
+      description: this.description,
+      subject: this.#subject,
+      subjectSetter: this.#subjectSetter,
+      subjectDate: this.#subjectDate?.getTime(),
+      userNick: this.userNick,
+      joinedResources: [...this.#joined.keys()],
+      participantsFilled: this.#filled,
+    });
+  }
+
+  async #send(stanza: Element): Promise<void> {
+    await this.session.gateway.send(stanza);
+  }
+
+  async #replyResult(request: Element, payload?: Element): Promise<void> {
+    const reply = xml("iq", { type: "result", id: request.attrs.id, from: request.attrs.to, to: request.attrs.from });
+    if (payload) reply.cnode(payload);
+    await this.#send(reply);
+  }
+
+  async #replyError(request: Element, error: XMPPError): Promise<void> {
+    const reply = xml(request.name, { type: "error", from: request.attrs.to, to: request.attrs.from });
+    if (request.attrs.id !== undefined) reply.attrs.id = request.attrs.id;
+    reply.cnode(error.toElement());
+    await this.#send(reply);
+  }
+}
+
+function participantRecord(userJid: string, roomLegacyId: string, p: LegacyParticipant): ParticipantRecord {
+  return {
+    userJid,
+    roomLegacyId,
+    nick: p.nick,
+    legacyId: p.legacyId,
+    occupantId: p.occupantId,
+    affiliation: p.affiliation,
+    role: p.role,
+    realJid: p.realJid,
+    isUser: p.isUser,
+  };
+}
+
+/** A copy of `template` addressed to `to`. */
+function cloneWithTo(template: Element, to: string): Element {
+  const m = xml(template.name, { ...template.attrs, to });
+  for (const c of template.children) m.children.push(c);
+  return m;
+}
+
+function parseArchived(text: string): Element {
+  return xmlParse(text);
+}
+
+let parser: ((text: string) => Element) | undefined;
+function xmlParse(text: string): Element {
+  parser ??= makeParser();
+  return parser(text);
+}
+
+function makeParser(): (text: string) => Element {
+  // A tiny synchronous parse with @xmpp/xml's parser.
+  return (text: string) => {
+    const p = new Parser();
+    let root: Element | undefined;
+    p.on("start", (el: Element) => {
+      root = el;
+    });
+    p.on("element", (el: Element) => {
+      root?.cnode(el);
+    });
+    p.write(text);
+    p.end("");
+    if (!root) throw new Error("archived message does not parse");
+    return root;
+  };
+}
+
+/** A stand-in for a component-stream stanza in the client namespace, for the client-namespace codecs. */
+function clientView(el: Element): Element {
+  const view = xml(el.name, { ...el.attrs, xmlns: NS.CLIENT });
+  view.children = el.children;
+  return view;
+}
+
+function safeDecode<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a legacy module threw, as a stanza error: an XMPPError keeps its condition, anything else is internal-server-error. */
+export function asXmppError(e: unknown): XMPPError {
+  if (e instanceof XMPPError) return e;
+  return new XMPPError("internal-server-error", { text: e instanceof Error ? e.message : "The legacy network failed", cause: e });
+}

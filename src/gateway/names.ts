@@ -1,0 +1,88 @@
+/**
+ * Turning legacy names and ids into valid XMPP addresses: XEP-0106 escaping
+ * of JID localparts, safe nicknames, and stable occupant ids.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+const ESCAPES: Record<string, string> = {
+  " ": "\\20",
+  '"': "\\22",
+  "&": "\\26",
+  "'": "\\27",
+  "/": "\\2f",
+  ":": "\\3a",
+  "<": "\\3c",
+  ">": "\\3e",
+  "@": "\\40",
+  "\\": "\\5c",
+};
+const ESCAPE_RE = /[ "&'/:<>@\\]/g;
+const UNESCAPE_RE = /\\(20|22|26|27|2f|3a|3c|3e|40|5c)/gi;
+const UNESCAPES: Record<string, string> = Object.fromEntries(Object.entries(ESCAPES).map(([c, e]) => [e.slice(1).toLowerCase(), c]));
+
+/**
+ * XEP-0106 escaping of a string for use as a JID localpart. Unlike
+ * `@xmpp/jid`'s, it keeps leading and trailing spaces (escaped), so it is
+ * reversible. Control characters, which no JID may hold, become `_`, and so
+ * does an empty string.
+ *
+ * @param s - a legacy id or name.
+ * @returns the escaped localpart.
+ */
+export function escapeLocalpart(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = s.replace(/[\u0000-\u001f\u007f-\u009f\ufffe\uffff]/g, "_");
+  if (cleaned === "") return "_";
+  return cleaned.replace(ESCAPE_RE, (c) => ESCAPES[c] as string);
+}
+
+/**
+ * Reverse {@link escapeLocalpart} (XEP-0106 unescaping).
+ *
+ * @param local - an escaped localpart.
+ */
+export function unescapeLocalpart(local: string): string {
+  return local.replace(UNESCAPE_RE, (_m, hex: string) => UNESCAPES[hex.toLowerCase()] as string);
+}
+
+/** The most bytes a JID resourcepart (a nick) may have (RFC 7622). */
+const MAX_NICK_BYTES = 1023;
+
+/**
+ * A nickname safe as a JID resourcepart and in XML: control characters and
+ * non-characters removed, surrounding whitespace trimmed, at most 1023 UTF-8
+ * bytes (cut on a character boundary); an empty result becomes `fallback`.
+ *
+ * @param name - a legacy display name.
+ * @param fallback - used when nothing usable is left.
+ */
+export function safeNick(name: string, fallback = "unknown"): string {
+  // eslint-disable-next-line no-control-regex
+  let nick = name.replace(/[\u0000-\u001f\u007f-\u009f\ufffe\uffff\u2028\u2029]/g, "").replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "").trim();
+  if (nick === "") nick = fallback;
+  if (Buffer.byteLength(nick, "utf8") > MAX_NICK_BYTES) {
+    const chars = Array.from(nick);
+    let bytes = 0;
+    let i = 0;
+    for (; i < chars.length; i++) {
+      const b = Buffer.byteLength(chars[i] as string, "utf8");
+      if (bytes + b > MAX_NICK_BYTES - 8) break;
+      bytes += b;
+    }
+    nick = `${chars.slice(0, i).join("").trimEnd()}…`;
+  }
+  return nick;
+}
+
+/**
+ * A stable XEP-0421 occupant id for a participant: a hash of the room and the
+ * participant's legacy id (or nick), so it survives restarts and nick changes.
+ *
+ * @param roomJid - the room's bare JID.
+ * @param key - the participant's legacy id, or its nick when it has none.
+ */
+export function occupantIdFor(roomJid: string, key: string): string {
+  return createHash("sha256").update(roomJid).update("\u0000").update(key).digest("base64url").slice(0, 22);
+}

@@ -1,0 +1,133 @@
+/**
+ * A participant of a legacy group: a puppet occupant of its MUC room.
+ *
+ * @module
+ */
+import type { Affiliation, Role } from "../xso/muc-user.js";
+import type { LegacyMUC } from "./muc.js";
+
+/** Options of {@link LegacyParticipant.sendText}. */
+export interface SendTextOptions {
+  /** When it was sent on the legacy network; a time in the past adds `<delay>`. @default now */
+  readonly when?: Date;
+  /** The legacy id of the message it replies to. */
+  readonly replyTo?: string;
+  /** Archive it without delivering it (backfill). */
+  readonly archiveOnly?: boolean;
+}
+
+/** What a participant is made from. */
+export interface ParticipantInit {
+  /** Its room. */
+  readonly muc: LegacyMUC;
+  /** Its nick (already made safe and unique in the room). */
+  readonly nick: string;
+  /** Its legacy id. */
+  readonly legacyId: string | undefined;
+  /** Whether it stands for the user. */
+  readonly isUser: boolean;
+  /** Whether it stands for the room itself (messages from the bare room JID). */
+  readonly isSystem: boolean;
+  /** Its XEP-0421 occupant id. */
+  readonly occupantId: string;
+  /** Affiliation. */
+  readonly affiliation: Affiliation;
+  /** Role. */
+  readonly role: Role;
+  /** Real JID, shown in non-anonymous rooms. */
+  readonly realJid: string | undefined;
+}
+
+/**
+ * One member of a legacy group, seen from XMPP as an occupant of the room.
+ * Legacy modules get participants from `LegacyMUC.getParticipant()` and make
+ * them act: `sendText`, `leave`, `kick`, `ban`, `changeNick`, `setRole`,
+ * `setAffiliation`. Subclass it (the module's `Participant`) to keep legacy
+ * data on it.
+ *
+ * @example
+ * ```ts
+ * const bob = await muc.getParticipant("Bob", { legacyId: "u42" });
+ * await bob.sendText("hello", "msg-17");
+ * await bob.kick("spam");
+ * ```
+ */
+export class LegacyParticipant {
+  /** Its room. */
+  readonly muc: LegacyMUC;
+  /** Its legacy id, when it has one. */
+  readonly legacyId: string | undefined;
+  /** Whether it stands for the user. */
+  readonly isUser: boolean;
+  /** Whether it stands for the room itself. */
+  readonly isSystem: boolean;
+  /** Its XEP-0421 occupant id, stable across nick changes and restarts. */
+  readonly occupantId: string;
+  /** Its nick in the room. */
+  nick: string;
+  /** Its affiliation. */
+  affiliation: Affiliation;
+  /** Its role. */
+  role: Role;
+  /** Its real JID, shown in non-anonymous rooms. */
+  realJid: string | undefined;
+
+  /** @param init - made by the room; use `LegacyMUC.getParticipant()`. */
+  constructor(init: ParticipantInit) {
+    this.muc = init.muc;
+    this.nick = init.nick;
+    this.legacyId = init.legacyId;
+    this.isUser = init.isUser;
+    this.isSystem = init.isSystem;
+    this.occupantId = init.occupantId;
+    this.affiliation = init.affiliation;
+    this.role = init.role;
+    this.realJid = init.realJid;
+  }
+
+  /**
+   * A message from this participant: delivered to every joined resource of
+   * the user (preceded by the participant's presence if they have not seen
+   * it) and archived.
+   *
+   * @param body - the text.
+   * @param legacyMsgId - the message's legacy id (mapped to the XMPP id).
+   * @param options - `when`, `replyTo`, `archiveOnly`.
+   * @returns the XMPP id of the message.
+   */
+  async sendText(body: string, legacyMsgId?: string, options: SendTextOptions = {}): Promise<string> {
+    return this.muc.participantMessage(this, body, legacyMsgId, options);
+  }
+
+  /** The participant left the group. */
+  async leave(): Promise<void> {
+    await this.muc.removeParticipant(this);
+  }
+
+  /** The participant was kicked (status 307). */
+  async kick(reason?: string): Promise<void> {
+    await this.muc.removeParticipant(this, { kick: true, ...(reason !== undefined ? { reason } : {}) });
+  }
+
+  /** The participant was banned (status 301, affiliation outcast). */
+  async ban(reason?: string): Promise<void> {
+    await this.muc.removeParticipant(this, { ban: true, ...(reason !== undefined ? { reason } : {}) });
+  }
+
+  /** The participant's display name changed on the legacy network (status 303, then the new presence). */
+  async changeNick(name: string): Promise<void> {
+    await this.muc.renameParticipant(this, name);
+  }
+
+  /** The participant's role changed. */
+  async setRole(role: Role): Promise<void> {
+    this.role = role;
+    await this.muc.participantChanged(this);
+  }
+
+  /** The participant's affiliation changed. */
+  async setAffiliation(affiliation: Affiliation): Promise<void> {
+    this.affiliation = affiliation;
+    await this.muc.participantChanged(this);
+  }
+}

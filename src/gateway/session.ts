@@ -1,0 +1,128 @@
+/**
+ * One registered user's session with the legacy network.
+ *
+ * @module
+ */
+import xml from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { randomUUID } from "node:crypto";
+import type { PresenceShow } from "../xso/presence.js";
+import { parseJid } from "../xso/values.js";
+import type { BaseGateway } from "./gateway.js";
+import type { LegacyBookmarks } from "./bookmarks.js";
+import type { LegacyMUC } from "./muc.js";
+import type { JsonValue, UserRecord } from "./store/store.js";
+
+/** Options of {@link BaseSession.onText}. */
+export interface TextOptions {
+  /** The XMPP id of the user's message. */
+  readonly xmppId: string;
+  /** The legacy id of the message it replies to, when it is a reply. */
+  readonly replyTo?: string;
+  /** Nicks the message mentions. */
+  readonly mentions?: readonly string[];
+}
+
+/** What a session is made from. */
+export interface SessionInit {
+  /** The gateway. */
+  readonly gateway: BaseGateway;
+  /** The registered user. */
+  readonly user: UserRecord;
+}
+
+/**
+ * One registered user's session with the legacy network. Subclass it (the
+ * module's `Session`): `login()` connects to the legacy network with
+ * {@link BaseSession.legacyData}; `onText()` sends the user's messages.
+ * Whatever a method throws becomes a stanza error for the user: an
+ * `XMPPError` keeps its condition, anything else is `internal-server-error`.
+ *
+ * @example
+ * ```ts
+ * class Session extends BaseSession {
+ *   client?: LegacyClient;
+ *   override async login() { this.client = await LegacyClient.connect(this.legacyData); return `Logged in as ${this.client.name}`; }
+ *   override async onText(chat: LegacyMUC, text: string) { return this.client!.send(chat.legacyId, text); }
+ * }
+ * ```
+ */
+export class BaseSession {
+  /** The gateway. */
+  readonly gateway: BaseGateway;
+  /** The user's bare JID. */
+  readonly userJid: JID;
+  /** The user's rooms (set by the gateway after construction). */
+  bookmarks!: LegacyBookmarks;
+  /** Whether `login()` succeeded and `logout()` was not called. */
+  loggedIn = false;
+  #user: UserRecord;
+
+  /** @param init - made by the gateway. */
+  constructor(init: SessionInit) {
+    this.gateway = init.gateway;
+    this.#user = init.user;
+    this.userJid = parseJid(init.user.jid);
+  }
+
+  /** What `BaseGateway.validate` returned at registration: credentials and settings. */
+  get legacyData(): { readonly [key: string]: JsonValue } {
+    return this.#user.legacyData;
+  }
+
+  /**
+   * Connect to the legacy network. The text returned becomes the gateway's
+   * status for the user.
+   */
+  async login(): Promise<string | void> {}
+
+  /** Disconnect from the legacy network (at shutdown or unregistration). */
+  async logout(): Promise<void> {}
+
+  /**
+   * The user sent a groupchat message.
+   *
+   * @param chat - the room.
+   * @param text - the body.
+   * @param options - its XMPP id, reply and mentions.
+   * @returns the legacy id of the sent message (mapped to the XMPP id), when it has one.
+   */
+  async onText(chat: LegacyMUC, text: string, options: TextOptions): Promise<string | void> {
+    void chat;
+    void text;
+    void options;
+    throw new Error("onText is not implemented by this legacy module");
+  }
+
+  /**
+   * Show the gateway's status to the user (a presence from the gateway JID).
+   *
+   * @param status - the text.
+   * @param show - availability; `undefined` for available.
+   */
+  async sendGatewayStatus(status: string, show?: PresenceShow): Promise<void> {
+    const p = xml("presence", { from: this.gateway.jid.toString(), to: this.userJid.toString() });
+    if (show) p.cnode(xml("show", {}, show));
+    p.cnode(xml("status", {}, status));
+    await this.gateway.send(p);
+  }
+
+  /**
+   * Send the user a chat message from the gateway itself.
+   *
+   * @param text - the message.
+   */
+  async sendGatewayMessage(text: string): Promise<void> {
+    await this.gateway.send(xml("message", { from: this.gateway.jid.toString(), to: this.userJid.toString(), type: "chat", id: randomUUID() }, xml("body", {}, text)));
+  }
+
+  /** The XMPP id of a legacy message, when known. */
+  legacyToXmppMsgId(legacyId: string): string | undefined {
+    return this.gateway.store.messageIds.legacyToXmpp(this.userJid.toString(), legacyId);
+  }
+
+  /** The legacy id of an XMPP message, when known. */
+  xmppToLegacyMsgId(xmppId: string): string | undefined {
+    return this.gateway.store.messageIds.xmppToLegacy(this.userJid.toString(), xmppId);
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * What the gateway persists, behind one interface: registered users and their
+ * legacy data, their rooms, participants, message-id maps, and the archive.
+ * SQLite (`openSqliteStore`) is the default; an in-memory database serves tests.
+ *
+ * The interface is synchronous: a store is local (an embedded database),
+ * and the gateway calls it on every stanza.
+ *
+ * @module
+ */
+import type { MucType } from "../muc-type.js";
+
+/** JSON-compatible data a legacy module keeps for a user. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A registered user. */
+export interface UserRecord {
+  /** The user's bare JID. */
+  readonly jid: string;
+  /** What `BaseGateway.validate` returned for the registration form: the legacy credentials and settings. */
+  readonly legacyData: { readonly [key: string]: JsonValue };
+  /** When the user registered (ms since the epoch). */
+  readonly registeredAt: number;
+}
+
+/** One legacy group as one user sees it. */
+export interface RoomRecord {
+  /** The owning user's bare JID. */
+  readonly userJid: string;
+  /** The group's id on the legacy network. */
+  readonly legacyId: string;
+  /** The room JID's localpart. */
+  readonly local: string;
+  /** The kind of group. */
+  readonly type: MucType;
+  /** Room name. */
+  readonly name?: string | undefined;
+  /** Room description. */
+  readonly description?: string | undefined;
+  /** Current subject. */
+  readonly subject?: string | undefined;
+  /** Nick of who set the subject. */
+  readonly subjectSetter?: string | undefined;
+  /** When the subject was set (ms since the epoch). */
+  readonly subjectDate?: number | undefined;
+  /** The user's nick in the room. */
+  readonly userNick?: string | undefined;
+  /** The user's XMPP resources currently joined. */
+  readonly joinedResources: readonly string[];
+  /** Whether `fillParticipants()` has run for this room. */
+  readonly participantsFilled: boolean;
+}
+
+/** One participant (puppet) of a room. */
+export interface ParticipantRecord {
+  /** The owning user's bare JID. */
+  readonly userJid: string;
+  /** The room's legacy id. */
+  readonly roomLegacyId: string;
+  /** The participant's nick in the room (unique in the room). */
+  readonly nick: string;
+  /** The participant's id on the legacy network, if it has one. */
+  readonly legacyId?: string | undefined;
+  /** The XEP-0421 occupant id. */
+  readonly occupantId: string;
+  /** Affiliation. */
+  readonly affiliation: "owner" | "admin" | "member" | "outcast" | "none";
+  /** Role. */
+  readonly role: "moderator" | "participant" | "visitor" | "none";
+  /** The participant's real JID, shown in non-anonymous rooms. */
+  readonly realJid?: string | undefined;
+  /** Whether this participant is the user. */
+  readonly isUser: boolean;
+}
+
+/** One archived groupchat message (XEP-0313). */
+export interface ArchiveEntry {
+  /** The owning user's bare JID. */
+  readonly userJid: string;
+  /** The room's legacy id. */
+  readonly roomLegacyId: string;
+  /** The XEP-0359 stanza-id the gateway assigned. */
+  readonly stanzaId: string;
+  /** The message's legacy id, if any. */
+  readonly legacyId?: string | undefined;
+  /** When it was sent (ms since the epoch). */
+  readonly when: number;
+  /** The sender's nick. */
+  readonly nick: string;
+  /** The sender's occupant id. */
+  readonly occupantId?: string | undefined;
+  /** The body (for `maxchars` accounting and search). */
+  readonly body: string;
+  /** The message as delivered, serialised XML without `to`. */
+  readonly xml: string;
+}
+
+/** A query of the archive, oldest first unless `last` is set. */
+export interface ArchiveQuery {
+  /** Only entries strictly after this stanza-id. */
+  readonly afterStanzaId?: string;
+  /** Only entries strictly before this stanza-id. */
+  readonly beforeStanzaId?: string;
+  /** Only entries at or after this time (ms). */
+  readonly since?: number;
+  /** Only entries at or before this time (ms). */
+  readonly until?: number;
+  /** At most this many entries. */
+  readonly limit?: number;
+  /** With `limit`: the newest `limit` entries (still returned oldest first). */
+  readonly last?: boolean;
+}
+
+/** The gateway's persistence. */
+export interface GatewayStore {
+  /** Registered users. */
+  readonly users: {
+    /** The user with this bare JID. */
+    get(jid: string): UserRecord | undefined;
+    /** Every registered user. */
+    list(): UserRecord[];
+    /** Insert or replace. */
+    save(user: UserRecord): void;
+    /** Remove the user and everything that belongs to them (rooms, participants, ids, archive). */
+    delete(jid: string): void;
+  };
+  /** Rooms per user. */
+  readonly rooms: {
+    /** One room. */
+    get(userJid: string, legacyId: string): RoomRecord | undefined;
+    /** A user's rooms. */
+    list(userJid: string): RoomRecord[];
+    /** Insert or replace. */
+    save(room: RoomRecord): void;
+    /** Remove a room with its participants and archive. */
+    delete(userJid: string, legacyId: string): void;
+  };
+  /** Participants per room. */
+  readonly participants: {
+    /** A room's participants, in insertion order. */
+    list(userJid: string, roomLegacyId: string): ParticipantRecord[];
+    /** Insert or replace one participant (by nick). */
+    save(participant: ParticipantRecord): void;
+    /** Insert or replace many participants in one transaction (fast for 50,000). */
+    saveMany(participants: readonly ParticipantRecord[]): void;
+    /** Remove one participant. */
+    delete(userJid: string, roomLegacyId: string, nick: string): void;
+  };
+  /** Legacy ↔ XMPP message id maps, per user. */
+  readonly messageIds: {
+    /** Remember that `legacyId` and `xmppId` name the same message. */
+    map(userJid: string, legacyId: string, xmppId: string): void;
+    /** The XMPP id of a legacy message. */
+    legacyToXmpp(userJid: string, legacyId: string): string | undefined;
+    /** The legacy id of an XMPP message. */
+    xmppToLegacy(userJid: string, xmppId: string): string | undefined;
+  };
+  /** The message archive. */
+  readonly archive: {
+    /** Append a message. */
+    append(entry: ArchiveEntry): void;
+    /** Query a room's archive. */
+    query(userJid: string, roomLegacyId: string, query?: ArchiveQuery): ArchiveEntry[];
+    /** One entry by stanza-id. */
+    get(userJid: string, roomLegacyId: string, stanzaId: string): ArchiveEntry | undefined;
+  };
+  /** The schema version (migrations applied). */
+  readonly schemaVersion: number;
+  /** Close the database. */
+  close(): void;
+}

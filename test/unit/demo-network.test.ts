@@ -1,0 +1,742 @@
+/** The demo legacy network: users, groups, permissions, events, history, failures, scale, seed. */
+import { describe, expect, expectTypeOf, it, vi } from "vitest";
+import {
+  DEMO_ACCOUNTS,
+  DemoNetwork,
+  DemoNetworkError,
+  isDemoNetworkError,
+  seedDemo,
+  type DemoClient,
+  type DemoClientEvents,
+  type DemoMember,
+  type DemoMemberLeftEvent,
+  type DemoNetworkErrorCode,
+} from "../../examples/demo-network/index.js";
+
+/** A clock that ticks one minute per reading, from 2024-05-01 09:00 UTC. */
+function minuteClock(): () => Date {
+  let t = Date.UTC(2024, 4, 1, 9, 0);
+  return () => {
+    const d = new Date(t);
+    t += 60_000;
+    return d;
+  };
+}
+
+/**
+ * alice (owner), bob (admin), carol (member) in group "coffee"; alice owner
+ * and carol member of channel "news"; dave (a user in no group).
+ */
+function smallWorld(): DemoNetwork {
+  const network = new DemoNetwork({ now: minuteClock() });
+  network.addUser({ id: "alice", name: "Alice", password: "a" });
+  network.addUser({ id: "bob", name: "Bob", password: "b" });
+  network.addUser({ id: "carol", name: "Carol", password: "c" });
+  network.addUser({ id: "dave", name: "Dave", password: "d" });
+  network.addGroup({
+    id: "coffee",
+    name: "Coffee",
+    kind: "group",
+    members: [{ userId: "alice", role: "owner" }, { userId: "bob", role: "admin" }, { userId: "carol" }],
+  });
+  network.addGroup({
+    id: "news",
+    name: "News",
+    kind: "channel",
+    members: [{ userId: "alice", role: "owner" }, { userId: "carol" }],
+  });
+  return network;
+}
+
+/** Record every client event, as `[event, payload]` pairs. */
+function record(client: DemoClient): [keyof DemoClientEvents, unknown][] {
+  const seen: [keyof DemoClientEvents, unknown][] = [];
+  const events: (keyof DemoClientEvents)[] = [
+    "message", "topic", "memberJoined", "memberLeft", "memberRenamed", "roleChanged", "groupUpdated", "groupAdded",
+  ];
+  for (const event of events) client.on(event, (payload: unknown) => seen.push([event, payload]));
+  return seen;
+}
+
+/** Assert a rejection with a DemoNetworkError of this code. */
+async function rejectsWith(promise: Promise<unknown>, code: DemoNetworkErrorCode): Promise<void> {
+  await expect(promise).rejects.toSatisfy((e: unknown) => isDemoNetworkError(e, code));
+}
+
+function throwsWith(fn: () => unknown, code: DemoNetworkErrorCode): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(isDemoNetworkError(caught, code), `expected a DemoNetworkError "${code}", got ${String(caught)}`).toBe(true);
+}
+
+async function collect(members: AsyncIterable<DemoMember>): Promise<DemoMember[]> {
+  const all: DemoMember[] = [];
+  for await (const m of members) all.push(m);
+  return all;
+}
+
+describe("users and logging in", () => {
+  it("adds, finds and lists users", () => {
+    const network = new DemoNetwork();
+    expect(network.addUser({ id: "alice", name: "Alice", password: "pw" })).toEqual({ id: "alice", name: "Alice" });
+    network.addUser({ id: "bob", name: "Bob" });
+    expect(network.getUser("bob")).toEqual({ id: "bob", name: "Bob" });
+    expect(network.getUser("nobody")).toBeUndefined();
+    expect(network.users.map((u) => u.id)).toEqual(["alice", "bob"]);
+    throwsWith(() => network.addUser({ id: "alice", name: "Another Alice" }), "conflict");
+    throwsWith(() => network.addUser({ id: "", name: "Nobody" }), "invalid");
+  });
+
+  it("tells users added to the network's listeners", () => {
+    const network = new DemoNetwork();
+    const added = vi.fn();
+    network.on("userAdded", added);
+    network.addUser({ id: "alice", name: "Alice" });
+    expect(added).toHaveBeenCalledWith({ user: { id: "alice", name: "Alice" } });
+  });
+
+  it("authenticates with the right password, and refuses the rest", async () => {
+    const network = smallWorld();
+    network.addUser({ id: "scripted", name: "Scripted" });
+    const client = await network.authenticate("alice", "a");
+    expect(client.userId).toBe("alice");
+    expect(client.user).toEqual({ id: "alice", name: "Alice" });
+    expect(client.closed).toBe(false);
+    expect(client.echo).toBe(false);
+    await rejectsWith(network.authenticate("alice", "wrong"), "bad-credentials");
+    await rejectsWith(network.authenticate("scripted", ""), "bad-credentials");
+    await rejectsWith(network.authenticate("nobody", "x"), "not-found");
+  });
+
+  it("errors are DemoNetworkErrors with a name and a code, recognised across realms", () => {
+    const e = new DemoNetworkError("forbidden", "no");
+    expect(e).toBeInstanceOf(Error);
+    expect(e.name).toBe("DemoNetworkError");
+    expect(e.code).toBe("forbidden");
+    expect(isDemoNetworkError(e)).toBe(true);
+    expect(isDemoNetworkError(e, "forbidden")).toBe(true);
+    expect(isDemoNetworkError(e, "banned")).toBe(false);
+    expect(isDemoNetworkError({ name: "DemoNetworkError", code: "banned", message: "" }, "banned")).toBe(true);
+    expect(isDemoNetworkError(new Error("forbidden"))).toBe(false);
+    expect(new DemoNetworkError("invalid", "bad", { cause: e }).cause).toBe(e);
+  });
+
+  it("gives the same scripted client until it is closed", () => {
+    const network = smallWorld();
+    const bob = network.as("bob");
+    expect(network.as("bob")).toBe(bob);
+    bob.close();
+    expect(network.as("bob")).not.toBe(bob);
+    throwsWith(() => network.as("nobody"), "not-found");
+  });
+});
+
+describe("groups", () => {
+  it("creates groups with members, roles, description and topic", async () => {
+    const network = new DemoNetwork({ now: () => new Date("2024-05-01T09:00:00Z") });
+    network.addUser({ id: "alice", name: "Alice" });
+    network.addUser({ id: "bob", name: "Bob" });
+    const group = network.addGroup({
+      id: "g",
+      name: "G",
+      description: "A group",
+      topic: "Hello",
+      kind: "group",
+      members: [{ userId: "alice", role: "owner" }, { userId: "bob" }],
+    });
+    expect(group).toEqual({
+      id: "g",
+      name: "G",
+      description: "A group",
+      kind: "group",
+      topic: { text: "Hello", at: new Date("2024-05-01T09:00:00Z") },
+      memberCount: 2,
+    });
+    expect(network.getGroup("g")).toEqual(group);
+    expect(network.getGroup("nope")).toBeUndefined();
+    expect(network.members("g")).toEqual([
+      { userId: "alice", name: "Alice", role: "owner" },
+      { userId: "bob", name: "Bob", role: "member" },
+    ]);
+    expect(network.member("g", "bob")?.role).toBe("member");
+    expect(network.member("g", "carol")).toBeUndefined();
+
+    const bare = network.addGroup({ id: "h", name: "H", kind: "channel" });
+    expect(bare).toEqual({ id: "h", name: "H", description: "", kind: "channel", memberCount: 0 });
+    expect(network.groups.map((g) => g.id)).toEqual(["g", "h"]);
+  });
+
+  it("refuses a taken id and unknown members", () => {
+    const network = smallWorld();
+    throwsWith(() => network.addGroup({ id: "coffee", name: "Again", kind: "group" }), "conflict");
+    throwsWith(
+      () => network.addGroup({ id: "x", name: "X", kind: "group", members: [{ userId: "ghost" }] }),
+      "not-found",
+    );
+    expect(network.getGroup("x")).toBeUndefined();
+    throwsWith(() => network.members("nope"), "not-found");
+  });
+
+  it("tells a new group to its members' clients only", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    const dave = await network.authenticate("dave", "d");
+    const aliceSeen = record(alice);
+    const daveSeen = record(dave);
+    const group = network.addGroup({ id: "tea", name: "Tea", kind: "group", members: [{ userId: "alice" }] });
+    expect(aliceSeen).toEqual([["groupAdded", { group }]]);
+    expect(daveSeen).toEqual([]);
+  });
+
+  it("lists a client's own groups, and shows any group on request", async () => {
+    const network = smallWorld();
+    const carol = await network.authenticate("carol", "c");
+    const bob = await network.authenticate("bob", "b");
+    expect((await carol.listGroups()).map((g) => g.id)).toEqual(["coffee", "news"]);
+    expect((await bob.listGroups()).map((g) => g.id)).toEqual(["coffee"]);
+    expect(await bob.getGroup("news")).toMatchObject({ id: "news", kind: "channel", memberCount: 2 });
+    await rejectsWith(bob.getGroup("nope"), "not-found");
+  });
+
+  it("lets members list the members, one at a time", async () => {
+    const network = smallWorld();
+    const carol = await network.authenticate("carol", "c");
+    const dave = await network.authenticate("dave", "d");
+    expect(await collect(carol.members("coffee"))).toEqual([
+      { userId: "alice", name: "Alice", role: "owner" },
+      { userId: "bob", name: "Bob", role: "admin" },
+      { userId: "carol", name: "Carol", role: "member" },
+    ]);
+    await rejectsWith(collect(dave.members("coffee")), "not-member");
+    await rejectsWith(collect(dave.members("nope")), "not-found");
+  });
+
+  it("renames and describes groups: owners and admins, and the network", async () => {
+    const network = smallWorld();
+    const bob = await network.authenticate("bob", "b");
+    const carol = await network.authenticate("carol", "c");
+    const carolSeen = record(carol);
+    await bob.updateGroup("coffee", { name: "Coffee corner", description: "Kettle on" });
+    expect(carolSeen).toEqual([
+      [
+        "groupUpdated",
+        {
+          group: expect.objectContaining({ name: "Coffee corner", description: "Kettle on" }),
+          changed: ["name", "description"],
+          by: "bob",
+        },
+      ],
+    ]);
+    await rejectsWith(carol.updateGroup("coffee", { name: "Mine" }), "forbidden");
+    await rejectsWith(bob.updateGroup("coffee", { name: "" }), "invalid");
+
+    carolSeen.length = 0;
+    network.updateGroup("coffee", { description: "Kettle on" }); // no change, no event
+    network.updateGroup("coffee", { description: "Tea too" });
+    expect(carolSeen).toEqual([
+      ["groupUpdated", { group: expect.objectContaining({ description: "Tea too" }), changed: ["description"] }],
+    ]);
+  });
+});
+
+describe("events", () => {
+  it("go to the clients of the group's members only, and to the network", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    const bob = await network.authenticate("bob", "b");
+    const dave = await network.authenticate("dave", "d");
+    const [aliceSeen, bobSeen, daveSeen] = [record(alice), record(bob), record(dave)];
+    const networkSeen = vi.fn();
+    network.on("message", networkSeen);
+
+    const id = await network.as("carol").send("coffee", "Morning!");
+    const message = { id, groupId: "coffee", senderId: "carol", text: "Morning!", at: expect.any(Date) };
+    expect(aliceSeen).toEqual([["message", { message }]]);
+    expect(bobSeen).toEqual([["message", { message }]]);
+    expect(daveSeen).toEqual([]);
+    expect(networkSeen).toHaveBeenCalledWith({ message });
+
+    await network.as("alice").send("news", "Channel post");
+    expect(aliceSeen).toHaveLength(2);
+    expect(bobSeen).toHaveLength(1); // bob is not in "news"
+    expect(daveSeen).toEqual([]);
+    expect(networkSeen).toHaveBeenCalledTimes(2);
+  });
+
+  it("do not come back to the client that acted, unless it asked for echoes", async () => {
+    const network = smallWorld();
+    const plain = await network.authenticate("alice", "a");
+    const echoing = await network.authenticate("alice", "a", { echo: true });
+    const [plainSeen, echoSeen] = [record(plain), record(echoing)];
+    const scriptedSeen = record(network.as("alice")); // another "device" of alice
+
+    const id = await plain.send("coffee", "from the gateway");
+    expect(plainSeen).toEqual([]);
+    expect(echoSeen).toEqual([["message", { message: expect.objectContaining({ id }) }]]);
+    expect(scriptedSeen).toEqual([["message", { message: expect.objectContaining({ id }) }]]);
+
+    await echoing.send("coffee", "from the echoing client");
+    expect(plainSeen).toHaveLength(1);
+    expect(echoSeen).toHaveLength(2);
+  });
+
+  it("follow membership: joining starts them, leaving stops them", async () => {
+    const network = smallWorld();
+    const dave = await network.authenticate("dave", "d");
+    const alice = await network.authenticate("alice", "a");
+    const [daveSeen, aliceSeen] = [record(dave), record(alice)];
+
+    await dave.joinGroup("coffee");
+    expect(daveSeen).toEqual([]); // dave's own action
+    expect(aliceSeen).toEqual([
+      ["memberJoined", { groupId: "coffee", member: { userId: "dave", name: "Dave", role: "member" } }],
+    ]);
+    await dave.joinGroup("coffee"); // already a member: nothing
+    expect(aliceSeen).toHaveLength(1);
+
+    await network.as("bob").send("coffee", "Welcome Dave");
+    expect(daveSeen.map(([e]) => e)).toEqual(["message"]);
+
+    await dave.leaveGroup("coffee");
+    expect(aliceSeen.at(-1)).toEqual([
+      "memberLeft",
+      { groupId: "coffee", member: { userId: "dave", name: "Dave", role: "member" }, reason: "left" },
+    ]);
+    await network.as("bob").send("coffee", "Bye Dave");
+    expect(daveSeen).toHaveLength(1);
+    await rejectsWith(dave.leaveGroup("coffee"), "not-member");
+  });
+
+  it("stop after close, and a closed client refuses every call", async () => {
+    const network = smallWorld();
+    const carol = await network.authenticate("carol", "c");
+    const seen = record(carol);
+    carol.close();
+    carol.close();
+    expect(carol.closed).toBe(true);
+    await network.as("bob").send("coffee", "anyone?");
+    expect(seen).toEqual([]);
+    await rejectsWith(carol.send("coffee", "hi"), "closed");
+    await rejectsWith(carol.listGroups(), "closed");
+    await rejectsWith(collect(carol.members("coffee")), "closed");
+  });
+
+  it("survive a throwing listener: the others still hear, the error is reported", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    const bob = await network.authenticate("bob", "b");
+    const boom = new Error("listener bug");
+    alice.on("message", () => {
+      throw boom;
+    });
+    const bobHeard = vi.fn();
+    bob.on("message", bobHeard);
+    const reported = vi.fn();
+    network.on("listenerError", reported);
+
+    await expect(network.as("carol").send("coffee", "still works")).resolves.toMatch(/^msg-/);
+    expect(bobHeard).toHaveBeenCalledOnce();
+    expect(reported).toHaveBeenCalledWith({ error: boom, event: "message", client: alice });
+  });
+
+  it("write a listener's error to the console when nobody listens for listenerError", async () => {
+    const network = smallWorld();
+    network.on("topic", () => {
+      throw new Error("network listener bug");
+    });
+    const consoleError = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      await network.as("carol").setTopic("coffee", "still set");
+      expect(network.getGroup("coffee")?.topic?.text).toBe("still set");
+      expect(consoleError).toHaveBeenCalledOnce();
+    } finally {
+      consoleError.mockRestore();
+    }
+  });
+
+  it("have typed payloads", () => {
+    const network = new DemoNetwork();
+    network.on("memberLeft", (event) => {
+      expectTypeOf(event).toEqualTypeOf<DemoMemberLeftEvent>();
+      expectTypeOf(event.reason).toEqualTypeOf<"left" | "kicked" | "banned">();
+    });
+    network.on("userAdded", (event) => expectTypeOf(event.user.name).toBeString());
+  });
+});
+
+describe("permissions", () => {
+  it("only members send; in a channel only owners and admins", async () => {
+    const network = smallWorld();
+    const dave = await network.authenticate("dave", "d");
+    await rejectsWith(dave.send("coffee", "let me in"), "not-member");
+    await rejectsWith(dave.send("nope", "hello?"), "not-found");
+    await rejectsWith(network.as("carol").send("news", "reader speaking"), "forbidden");
+    await expect(network.as("alice").send("news", "owner speaking")).resolves.toMatch(/^msg-/);
+    await rejectsWith(network.as("carol").send("coffee", ""), "invalid");
+    expect(network.history("news").map((m) => m.text)).toEqual(["owner speaking"]);
+  });
+
+  it("in a group every member sets the topic; in a channel only owners and admins", async () => {
+    const network = new DemoNetwork({ now: () => new Date("2024-05-01T10:00:00Z") });
+    network.addUser({ id: "alice", name: "Alice" });
+    network.addUser({ id: "carol", name: "Carol" });
+    network.addGroup({ id: "g", name: "G", kind: "group", members: [{ userId: "alice", role: "owner" }, { userId: "carol" }] });
+    network.addGroup({ id: "c", name: "C", kind: "channel", members: [{ userId: "alice", role: "owner" }, { userId: "carol" }] });
+    const aliceSeen = record(network.as("alice"));
+
+    await network.as("carol").setTopic("g", "Carol's topic");
+    const topic = { text: "Carol's topic", setBy: "carol", at: new Date("2024-05-01T10:00:00Z") };
+    expect(network.getGroup("g")?.topic).toEqual(topic);
+    expect(aliceSeen).toEqual([["topic", { groupId: "g", topic }]]);
+
+    await rejectsWith(network.as("carol").setTopic("c", "mine now"), "forbidden");
+    await network.as("alice").setTopic("c", "");
+    expect(network.getGroup("c")?.topic?.text).toBe("");
+  });
+
+  it("kicks: moderators remove lower roles, with who and why, and the kicked may rejoin", async () => {
+    const network = smallWorld();
+    const carol = await network.authenticate("carol", "c");
+    const alice = await network.authenticate("alice", "a");
+    const [carolSeen, aliceSeen] = [record(carol), record(alice)];
+
+    await network.as("bob").kick("coffee", "carol", "too much decaf");
+    const left = {
+      groupId: "coffee",
+      member: { userId: "carol", name: "Carol", role: "member" },
+      reason: "kicked",
+      by: "bob",
+      comment: "too much decaf",
+    };
+    expect(carolSeen).toEqual([["memberLeft", left]]); // the kicked user hears it too
+    expect(aliceSeen).toEqual([["memberLeft", left]]);
+    expect(network.member("coffee", "carol")).toBeUndefined();
+
+    await carol.joinGroup("coffee");
+    expect(network.member("coffee", "carol")?.role).toBe("member");
+  });
+
+  it("kicks: members may not, nobody acts on an equal or higher role or on themselves", async () => {
+    const network = smallWorld();
+    await rejectsWith(network.as("carol").kick("coffee", "bob"), "forbidden");
+    await rejectsWith(network.as("bob").kick("coffee", "alice"), "forbidden");
+    await rejectsWith(network.as("alice").kick("coffee", "alice"), "forbidden");
+    await rejectsWith(network.as("alice").kick("coffee", "dave"), "not-member");
+    await rejectsWith(network.as("dave").kick("coffee", "carol"), "not-member");
+    await rejectsWith(network.as("alice").kick("coffee", "ghost"), "not-found");
+    await rejectsWith(network.as("alice").kick("nope", "carol"), "not-found");
+    expect(network.getGroup("coffee")?.memberCount).toBe(3);
+  });
+
+  it("bans remove the member and keep them out until unbanned", async () => {
+    const network = smallWorld();
+    const carol = await network.authenticate("carol", "c");
+    const carolSeen = record(carol);
+
+    await network.as("alice").ban("coffee", "carol");
+    expect(carolSeen).toEqual([
+      [
+        "memberLeft",
+        { groupId: "coffee", member: { userId: "carol", name: "Carol", role: "member" }, reason: "banned", by: "alice" },
+      ],
+    ]);
+    expect(network.bans("coffee")).toEqual(["carol"]);
+    await rejectsWith(carol.joinGroup("coffee"), "banned");
+    throwsWith(() => network.addMember("coffee", "carol"), "banned");
+
+    await network.as("alice").ban("coffee", "dave", "spam elsewhere"); // a non-member, pre-emptively
+    expect(await network.as("bob").bans("coffee")).toEqual(["carol", "dave"]);
+    await rejectsWith(network.as("dave").bans("coffee"), "not-member");
+
+    await network.as("bob").unban("coffee", "carol");
+    await rejectsWith(network.as("bob").unban("coffee", "carol"), "not-found");
+    await carol.joinGroup("coffee");
+    expect(network.member("coffee", "carol")).toBeDefined();
+  });
+
+  it("bans and unbans need a moderator who outranks the target", async () => {
+    const network = smallWorld();
+    await rejectsWith(network.as("carol").ban("coffee", "dave"), "forbidden");
+    await rejectsWith(network.as("bob").ban("coffee", "alice"), "forbidden");
+    await network.as("alice").ban("coffee", "dave");
+    await rejectsWith(network.as("carol").unban("coffee", "dave"), "forbidden");
+    await rejectsWith(network.as("carol").bans("coffee"), "forbidden");
+  });
+
+  it("roles: the actor outranks the member and grants at most their own role", async () => {
+    const network = smallWorld();
+    const carol = await network.authenticate("carol", "c");
+    const carolSeen = record(carol);
+
+    await network.as("bob").setRole("coffee", "carol", "admin");
+    expect(carolSeen).toEqual([
+      ["roleChanged", { groupId: "coffee", userId: "carol", oldRole: "member", newRole: "admin", by: "bob" }],
+    ]);
+    expect(network.member("coffee", "carol")?.role).toBe("admin");
+
+    await rejectsWith(network.as("bob").setRole("coffee", "carol", "member"), "forbidden"); // equal rank
+    await network.as("alice").setRole("coffee", "carol", "member");
+    await rejectsWith(network.as("bob").setRole("coffee", "carol", "owner"), "forbidden"); // above bob's own
+    await rejectsWith(network.as("carol").setRole("coffee", "bob", "member"), "forbidden");
+    await rejectsWith(network.as("alice").setRole("coffee", "dave", "admin"), "not-member");
+    await network.as("alice").setRole("coffee", "bob", "owner");
+    expect(network.member("coffee", "bob")?.role).toBe("owner");
+
+    carolSeen.length = 0;
+    await network.as("alice").setRole("coffee", "carol", "member"); // unchanged: no event
+    expect(carolSeen).toEqual([]);
+  });
+});
+
+describe("history", () => {
+  async function tenMessages(): Promise<{ network: DemoNetwork; ids: string[] }> {
+    const network = smallWorld();
+    const ids: string[] = [];
+    for (let i = 1; i <= 10; i++) ids.push(await network.as(i % 2 ? "alice" : "bob").send("coffee", `m${i}`));
+    return { network, ids };
+  }
+  const texts = (messages: readonly { text: string }[]) => messages.map((m) => m.text);
+
+  it("numbers messages and stamps them with the network's clock", async () => {
+    const network = smallWorld(); // its clock starts at 09:00 and ticks a minute per reading
+    const first = await network.as("alice").send("coffee", "first");
+    const second = await network.as("bob").send("coffee", "second", { replyTo: first });
+    expect([first, second]).toEqual(["msg-1", "msg-2"]);
+    expect(network.history("coffee")).toEqual([
+      { id: "msg-1", groupId: "coffee", senderId: "alice", text: "first", at: new Date("2024-05-01T09:00:00Z") },
+      {
+        id: "msg-2",
+        groupId: "coffee",
+        senderId: "bob",
+        text: "second",
+        at: new Date("2024-05-01T09:01:00Z"),
+        replyTo: "msg-1",
+      },
+    ]);
+    expect(network.getMessage("msg-2")?.replyTo).toBe("msg-1");
+    expect(network.getMessage("msg-99")).toBeUndefined();
+    expect(Object.isFrozen(network.getMessage("msg-1"))).toBe(true);
+  });
+
+  it("refuses a reply to a message of another group, or to none", async () => {
+    const network = smallWorld();
+    const inNews = await network.as("alice").send("news", "news item");
+    await rejectsWith(network.as("alice").send("coffee", "re", { replyTo: inNews }), "not-found");
+    await rejectsWith(network.as("alice").send("coffee", "re", { replyTo: "msg-404" }), "not-found");
+  });
+
+  it("pages backwards from the newest, and forwards after a message", async () => {
+    const { network, ids } = await tenMessages();
+    expect(texts(network.history("coffee"))).toEqual(["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9", "m10"]);
+    expect(texts(network.history("coffee", { limit: 3 }))).toEqual(["m8", "m9", "m10"]);
+    expect(texts(network.history("coffee", { limit: 3, before: ids[7] }))).toEqual(["m5", "m6", "m7"]);
+    expect(texts(network.history("coffee", { limit: 3, before: ids[1] }))).toEqual(["m1"]);
+    expect(texts(network.history("coffee", { limit: 3, after: ids[1] }))).toEqual(["m3", "m4", "m5"]);
+    expect(texts(network.history("coffee", { limit: 3, after: ids[8] }))).toEqual(["m10"]);
+    expect(texts(network.history("coffee", { after: ids[1], before: ids[5] }))).toEqual(["m3", "m4", "m5"]);
+    expect(texts(network.history("coffee", { limit: 2, after: ids[1], before: ids[5] }))).toEqual(["m4", "m5"]);
+    expect(network.history("coffee", { after: ids[5], before: ids[1] })).toEqual([]);
+    expect(network.history("coffee", { limit: 0 })).toEqual([]);
+  });
+
+  it("walks the whole history page by page", async () => {
+    const { network } = await tenMessages();
+    const pages: string[][] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = network.history("coffee", { limit: 4, before });
+      if (page.length === 0) break;
+      pages.unshift(texts(page));
+      before = page[0]?.id;
+    }
+    expect(pages).toEqual([["m1", "m2"], ["m3", "m4", "m5", "m6"], ["m7", "m8", "m9", "m10"]]);
+  });
+
+  it("defaults to the newest 50", async () => {
+    const network = smallWorld();
+    for (let i = 1; i <= 60; i++) await network.as("alice").send("coffee", `m${i}`);
+    const page = network.history("coffee");
+    expect(page).toHaveLength(50);
+    expect(page[0]?.text).toBe("m11");
+  });
+
+  it("refuses unknown bounds, bad limits, and non-members", async () => {
+    const { network } = await tenMessages();
+    const inNews = await network.as("alice").send("news", "elsewhere");
+    throwsWith(() => network.history("coffee", { before: "msg-404" }), "not-found");
+    throwsWith(() => network.history("coffee", { after: inNews }), "not-found");
+    throwsWith(() => network.history("coffee", { limit: -1 }), "invalid");
+    throwsWith(() => network.history("nope"), "not-found");
+    await rejectsWith(network.as("dave").history("coffee"), "not-member");
+    expect(texts(await network.as("carol").history("coffee", { limit: 2 }))).toEqual(["m9", "m10"]);
+  });
+});
+
+describe("renames", () => {
+  it("change the name everywhere, with one event per shared group, to members only", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    const bob = await network.authenticate("bob", "b");
+    const dave = await network.authenticate("dave", "d");
+    const [aliceSeen, bobSeen, daveSeen] = [record(alice), record(bob), record(dave)];
+
+    network.renameUser("carol", "Caroline");
+    expect(network.getUser("carol")?.name).toBe("Caroline");
+    expect(network.member("coffee", "carol")?.name).toBe("Caroline");
+    const renamed = (groupId: string) => ["memberRenamed", { groupId, userId: "carol", oldName: "Carol", newName: "Caroline" }];
+    expect(aliceSeen).toEqual([renamed("coffee"), renamed("news")]);
+    expect(bobSeen).toEqual([renamed("coffee")]);
+    expect(daveSeen).toEqual([]);
+
+    network.renameUser("carol", "Caroline"); // the same name: nothing
+    expect(aliceSeen).toHaveLength(2);
+    throwsWith(() => network.renameUser("ghost", "Ghost"), "not-found");
+    throwsWith(() => network.renameUser("carol", ""), "invalid");
+  });
+
+  it("follow the user out of groups they left", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    const seen = record(alice);
+    await network.as("carol").leaveGroup("news");
+    seen.length = 0;
+    network.renameUser("carol", "C.");
+    expect(seen.map(([, e]) => (e as { groupId: string }).groupId)).toEqual(["coffee"]);
+  });
+});
+
+describe("failure injection", () => {
+  it("makes the next call reject with the given error and change nothing, once", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    const bob = await network.authenticate("bob", "b");
+    const bobSeen = record(bob);
+    const error = new Error("socket closed");
+
+    network.failNext("send", error);
+    await expect(alice.send("coffee", "lost")).rejects.toBe(error);
+    expect(network.history("coffee")).toEqual([]);
+    expect(bobSeen).toEqual([]);
+
+    await expect(alice.send("coffee", "delivered")).resolves.toBe("msg-1");
+    expect(bobSeen).toHaveLength(1);
+  });
+
+  it("defaults to an 'unavailable' DemoNetworkError, queues in order, and only hits its operation", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    network.failNext("kick");
+    network.failNext("kick", new DemoNetworkError("forbidden", "second"));
+    await expect(alice.send("coffee", "unaffected")).resolves.toMatch(/^msg-/);
+    await rejectsWith(alice.kick("coffee", "carol"), "unavailable");
+    await expect(alice.kick("coffee", "carol")).rejects.toThrow("second");
+    expect(network.member("coffee", "carol")).toBeDefined();
+    await alice.kick("coffee", "carol");
+    expect(network.member("coffee", "carol")).toBeUndefined();
+  });
+
+  it("can aim at one user, and be cleared", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    network.failNext("setTopic", undefined, { userId: "alice" });
+    await network.as("carol").setTopic("coffee", "carol is unaffected");
+    await rejectsWith(alice.setTopic("coffee", "alice is not"), "unavailable");
+
+    network.failNext("history");
+    network.clearFailures();
+    await expect(alice.history("coffee")).resolves.toEqual([]);
+  });
+
+  it("covers logging in and listing members", async () => {
+    const network = smallWorld();
+    network.failNext("authenticate", undefined, { userId: "alice" });
+    await expect(network.authenticate("bob", "b")).resolves.toBeDefined();
+    await rejectsWith(network.authenticate("alice", "a"), "unavailable");
+    const alice = await network.authenticate("alice", "a");
+
+    network.failNext("members");
+    await rejectsWith(collect(alice.members("coffee")), "unavailable");
+    expect(await collect(alice.members("coffee"))).toHaveLength(3);
+  });
+});
+
+describe("large groups", () => {
+  it("creates a group of 50,000 members", () => {
+    const network = new DemoNetwork();
+    const members = [];
+    for (let i = 0; i < 50_000; i++) {
+      network.addUser({ id: `u${i}`, name: `User ${i}` });
+      members.push({ userId: `u${i}`, role: i === 0 ? ("owner" as const) : undefined });
+    }
+    const group = network.addGroup({ id: "big", name: "Big", kind: "channel", members });
+    expect(group.memberCount).toBe(50_000);
+    expect(network.member("big", "u0")?.role).toBe("owner");
+    expect(network.member("big", "u49999")?.role).toBe("member");
+  });
+
+  it("populates a group with synthetic users", async () => {
+    const network = smallWorld();
+    const client = await network.authenticate("alice", "a");
+    const joined = vi.fn();
+    client.on("memberJoined", joined);
+
+    const ids = network.populate("news", 50_000);
+    expect(ids).toHaveLength(50_000);
+    expect(ids.slice(0, 2)).toEqual(["user-1", "user-2"]);
+    expect(network.getGroup("news")?.memberCount).toBe(50_002);
+    expect(joined).toHaveBeenCalledTimes(50_000);
+    expect(network.getUser("user-1")?.name).toMatch(/^\S+ \S+$/);
+
+    network.addUser({ id: "user-50001", name: "Squatter" });
+    expect(network.populate("coffee", 2, { role: "admin" })).toEqual(["user-50002", "user-50003"]);
+    expect(network.member("coffee", "user-50002")?.role).toBe("admin");
+    throwsWith(() => network.populate("coffee", -1), "invalid");
+    throwsWith(() => network.populate("nope", 1), "not-found");
+  });
+});
+
+describe("seedDemo", () => {
+  it("builds alice, bob and carol, three groups with topics and histories", async () => {
+    const network = new DemoNetwork({ now: minuteClock() });
+    await seedDemo(network);
+
+    for (const { id, password } of DEMO_ACCOUNTS) {
+      await expect(network.authenticate(id, password)).resolves.toMatchObject({ userId: id });
+    }
+    expect(DEMO_ACCOUNTS.map((a) => a.id)).toEqual(["alice", "bob", "carol"]);
+
+    expect(network.groups.map((g) => [g.id, g.kind, g.memberCount])).toEqual([
+      ["coffee", "group", 3],
+      ["announcements", "channel", 203],
+      ["book-club", "group", 2],
+    ]);
+    for (const group of network.groups) {
+      expect(group.name).not.toBe("");
+      expect(group.topic?.text).toBeTruthy();
+      expect(network.history(group.id).length).toBeGreaterThanOrEqual(2);
+    }
+    expect(network.members("coffee").map((m) => [m.userId, m.role])).toEqual([
+      ["alice", "owner"],
+      ["bob", "admin"],
+      ["carol", "member"],
+    ]);
+    expect(network.member("book-club", "bob")).toBeUndefined();
+    expect(network.getGroup("coffee")?.topic?.setBy).toBe("carol");
+
+    const coffee = network.history("coffee");
+    expect(coffee.map((m) => m.senderId)).toEqual(["bob", "alice", "carol"]);
+    expect(coffee[2]?.replyTo).toBe(coffee[1]?.id);
+    expect(coffee[0]?.id).toBe("msg-1");
+    expect(network.history("announcements").every((m) => m.senderId === "alice")).toBe(true);
+  });
+
+  it("refuses to seed twice", async () => {
+    const network = new DemoNetwork();
+    await seedDemo(network);
+    await rejectsWith(seedDemo(network), "conflict");
+  });
+});

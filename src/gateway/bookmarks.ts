@@ -108,11 +108,12 @@ export class LegacyBookmarks {
    *
    * @param muc - the room.
    * @param reason - why.
-   * @param kick - whether joined resources are told they were kicked (else a normal exit).
+   * @param kick - whether joined resources are told they were kicked (status 307; else a normal exit).
+   * @param ban - whether they are told they were banned (status 301).
    */
-  async remove(muc: LegacyMUC, reason?: string, kick = false): Promise<void> {
+  async remove(muc: LegacyMUC, reason?: string, kick = false, ban = false): Promise<void> {
     const me = await muc.getUserParticipant();
-    await muc.removeParticipant(me, { kick, ...(reason !== undefined ? { reason } : {}) });
+    await muc.removeParticipant(me, { kick, ban, ...(reason !== undefined ? { reason } : {}) });
     this.#byLegacyId.delete(muc.legacyId);
     this.#byLocal.delete(muc.jid.local);
     this.session.gateway.store.rooms.delete(this.session.userJid.toString(), muc.legacyId);

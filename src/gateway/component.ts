@@ -174,6 +174,40 @@ export class ComponentError extends Error {
  */
 export type ComponentStatus = "offline" | "connecting" | "online" | "reconnecting" | "stopping" | "stopped" | "failed";
 
+/** Payload of the `online` event. */
+export interface ComponentOnlineEvent {
+  /** The component's JID. */
+  readonly jid: JID;
+  /** Whether this follows a lost connection (false the first time after `start()`). */
+  readonly reconnected: boolean;
+}
+
+/** Payload of the `offline` event. */
+export interface ComponentOfflineEvent {
+  /** Why, unless it was `stop()`: the stream error or the closed connection. */
+  readonly error: ComponentError | undefined;
+  /** Whether a reconnection follows. */
+  readonly willReconnect: boolean;
+}
+
+/** Payload of the `reconnecting` event. */
+export interface ComponentReconnectingEvent {
+  /** 1, 2, … counted since the connection was last online. */
+  readonly attempt: number;
+  /** Milliseconds until the attempt. */
+  readonly delay: number;
+  /** Why the previous connection or attempt ended. */
+  readonly error: ComponentError;
+}
+
+/** Payload of the `status` event. */
+export interface ComponentStatusEvent {
+  /** The new status. */
+  readonly status: ComponentStatus;
+  /** The status before. */
+  readonly previous: ComponentStatus;
+}
+
 /**
  * Events of a {@link ComponentConnection} (and of the mock component of
  * `xmpp-muc-sdk/testing`). Each listener gets one argument.
@@ -186,16 +220,11 @@ export interface ComponentConnectionEvents {
    */
   stanza: Element;
   /** Authenticated: after `start()`, and again after every reconnection. */
-  online: { readonly jid: JID; readonly reconnected: boolean };
+  online: ComponentOnlineEvent;
   /** An authenticated connection ended (lost, or stopped). */
-  offline: {
-    /** Why, when it was not `stop()`: the stream error or socket error. */
-    readonly error: ComponentError | undefined;
-    /** Whether a reconnection follows. */
-    readonly willReconnect: boolean;
-  };
-  /** A reconnection attempt is scheduled `delay` ms from now (attempt 1, 2, … since the last time online). */
-  reconnecting: { readonly attempt: number; readonly delay: number; readonly error: ComponentError };
+  offline: ComponentOfflineEvent;
+  /** A reconnection attempt is scheduled. */
+  reconnecting: ComponentReconnectingEvent;
   /**
    * A fatal error after `start()` had resolved (e.g. the secret was changed
    * on the server while reconnecting): status is now `failed` and nothing
@@ -203,7 +232,7 @@ export interface ComponentConnectionEvents {
    */
   error: ComponentError;
   /** Every status change. */
-  status: { readonly status: ComponentStatus; readonly previous: ComponentStatus };
+  status: ComponentStatusEvent;
 }
 
 /** Back-off between reconnection attempts: `min(maxDelay, initialDelay × factor^(attempt−1))`. */
@@ -454,7 +483,8 @@ export class ComponentConnection extends Emitter<ComponentConnectionEvents> impl
    * Connects and authenticates.
    *
    * @returns resolves when online for the first time; while connecting, every
-   *   call returns the same promise; when online, resolves at once.
+   *   call returns the same promise; when online or reconnecting (already
+   *   started), resolves at once.
    * @throws {@link ComponentError} when the first connection fails (see the
    *   class description), or `stopped`. Also throws while `stop()` is running.
    */

@@ -31,23 +31,61 @@ export interface RegistrationField {
   /** Whether it must be filled. */
   readonly required?: boolean;
   /** Options of a list field. */
-  readonly options?: readonly { readonly label?: string; readonly value: string }[];
+  readonly options?: readonly RegistrationOption[];
   /** A description. */
   readonly desc?: string;
+}
+
+/** One choice of a list field of the registration form. */
+export interface RegistrationOption {
+  /** What the user sees. */
+  readonly label?: string;
+  /** The value submitted. */
+  readonly value: string;
+}
+
+/** A gateway class (a subclass of {@link BaseGateway}). */
+export interface GatewayClass {
+  /** Made by `runGateway` with the component, store and module. */
+  new (init: GatewayInit): BaseGateway;
+}
+
+/** A session class (a subclass of {@link BaseSession}). */
+export interface SessionClass {
+  /** Made by the gateway for each registered user. */
+  new (init: SessionInit): BaseSession;
+}
+
+/** A bookmarks class (a subclass of {@link LegacyBookmarks}). */
+export interface BookmarksClass {
+  /** Made by the gateway for each session. */
+  new (session: BaseSession): LegacyBookmarks;
+}
+
+/** A room class (a subclass of {@link LegacyMUC}). */
+export interface MucClass {
+  /** Made by the bookmarks for each group. */
+  new (init: MucInit): LegacyMUC;
+}
+
+/** A participant class (a subclass of {@link LegacyParticipant}). */
+export interface ParticipantClass {
+  /** Made by the room for each member. */
+  new (init: ParticipantInit): LegacyParticipant;
 }
 
 /** The classes of a legacy module, given to `runGateway`. */
 export interface LegacyModule {
   /** The gateway (component) class. */
-  readonly Gateway: new (init: GatewayInit) => BaseGateway;
+  readonly Gateway: GatewayClass;
   /** The session class. */
-  readonly Session: new (init: SessionInit) => BaseSession;
+  readonly Session: SessionClass;
   /** The bookmarks class. @default LegacyBookmarks */
-  readonly Bookmarks?: new (session: BaseSession) => LegacyBookmarks;
+  readonly Bookmarks?: BookmarksClass;
   /** The room class. @default LegacyMUC */
-  readonly MUC?: new (init: MucInit) => LegacyMUC;
+  readonly MUC?: MucClass;
   /** The participant class. @default LegacyParticipant */
-  readonly Participant?: new (init: ParticipantInit) => LegacyParticipant;
+  readonly Participant?: ParticipantClass;
 }
 
 /** What a gateway is made from. */
@@ -107,9 +145,9 @@ export class BaseGateway {
   /** Diagnostics. */
   readonly log: Logger;
   /** @internal The room class. */
-  readonly mucClass: new (init: MucInit) => LegacyMUC;
+  readonly mucClass: MucClass;
   /** @internal The participant class. */
-  readonly participantClass: new (init: ParticipantInit) => LegacyParticipant;
+  readonly participantClass: ParticipantClass;
   readonly #component: ComponentLike;
   readonly #module: LegacyModule;
   readonly #sessions = new Map<string, BaseSession>();

@@ -7,7 +7,18 @@
  * @module xmpp-muc-sdk/gateway
  */
 export { MucType, mucTypeFeatures, isNonAnonymous } from "./muc-type.js";
-export { BaseGateway, type GatewayInit, type LegacyModule, type RegistrationField } from "./gateway.js";
+export {
+  BaseGateway,
+  type GatewayInit,
+  type LegacyModule,
+  type RegistrationField,
+  type RegistrationOption,
+  type GatewayClass,
+  type SessionClass,
+  type BookmarksClass,
+  type MucClass,
+  type ParticipantClass,
+} from "./gateway.js";
 export { BaseSession, type SessionInit, type TextOptions } from "./session.js";
 export { LegacyBookmarks } from "./bookmarks.js";
 export { LegacyMUC, asXmppError, type MucInit, type RemoveOptions } from "./muc.js";
@@ -15,3 +26,19 @@ export { LegacyParticipant, type ParticipantInit, type SendTextOptions } from ".
 export { escapeLocalpart, unescapeLocalpart, safeNick, occupantIdFor } from "./names.js";
 export type { ComponentLike, ComponentEvent } from "./component-connection.js";
 export * from "./store/index.js";
+export { runGateway, readConfig, validateConfig, GatewayConfigError, type GatewayConfig, type GatewayCliConfig, type RunningGateway } from "./run.js";
+export {
+  ComponentConnection,
+  ComponentError,
+  NS_COMPONENT,
+  type ComponentConnectionOptions,
+  type ComponentErrorCondition,
+  type ComponentErrorOptions,
+  type ComponentStatus,
+  type ComponentConnectionEvents,
+  type ComponentOnlineEvent,
+  type ComponentOfflineEvent,
+  type ComponentReconnectingEvent,
+  type ComponentStatusEvent,
+  type ReconnectOptions,
+} from "./component.js";

@@ -572,6 +572,14 @@ export class LegacyMUC {
       const userJid = this.session.userJid.toString();
       this.session.gateway.store.participants.saveMany([...this.#participants.values()].map((p) => participantRecord(userJid, this.legacyId, p)));
       this.#persist();
+      // A room seen for the first time: fill its archive from the legacy history.
+      if (this.session.gateway.store.archive.query(userJid, this.legacyId, { limit: 1 }).length === 0) {
+        try {
+          await this.backfill(undefined, undefined);
+        } catch (e) {
+          this.session.gateway.log.warn(`room ${this.jid.toString()}: backfill failed`, e);
+        }
+      }
     })();
     await this.#filling;
   }

@@ -82,8 +82,13 @@ export class MockComponent extends Emitter<ComponentConnectionEvents> implements
   readonly jid: JID;
   /** Every stanza written, in order (not cleared by {@link MockComponent.nextSent}). */
   readonly sent: Element[] = [];
-  /** Failures of listeners (the event, and what the listener threw or rejected with), in order. */
-  readonly listenerErrors: { readonly event: string; readonly error: unknown }[];
+  /** Failures of listeners, in order. */
+  readonly listenerErrors: {
+    /** The event whose listener failed. */
+    readonly event: string;
+    /** What the listener threw or rejected with. */
+    readonly error: unknown;
+  }[];
 
   #status: ComponentStatus;
   #everOnline: boolean;

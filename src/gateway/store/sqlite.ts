@@ -56,6 +56,7 @@ export type StoreErrorReason =
  * ```
  */
 export class StoreError extends Error {
+  /** Always `"StoreError"`. */
   override readonly name = "StoreError";
   /** The database path given to {@link openSqliteStore}. */
   readonly path: string;

@@ -62,6 +62,8 @@ class FakeComponentServer {
   secret: string;
   /** Accept TCP connections but never answer (for timeouts). */
   silent = false;
+  /** Leave the client's `</stream:stream>` unanswered (the client stays "closing"). */
+  ignoreClientClose = false;
   readonly connections: FakeConnection[] = [];
   readonly handshakes: Handshake[] = [];
   /** Stanzas received from authenticated connections, in order. */
@@ -187,6 +189,10 @@ class FakeComponentServer {
     });
     parser.on("end", () => {
       conn.closedByClient = true;
+      if (this.ignoreClientClose) {
+        this.#changed();
+        return;
+      }
       conn.write("</stream:stream>");
       socket.end();
       this.#changed();
@@ -548,6 +554,31 @@ describe("ComponentConnection", () => {
     expect(await kicked).toMatchObject({ willReconnect: false, error: { condition: "conflict" } });
     expect(c.status).toBe("failed");
     expect(errors.map((e) => e.condition)).toEqual(["conflict"]);
+  });
+
+  it("queues a stanza again when its write fails because the stream is closing, and sends it after the reconnection", async () => {
+    const server = await fakeServer();
+    const { component: c, log } = component(server);
+    await c.start();
+    const old = server.authed;
+    if (!old) throw new Error("not connected");
+    // A stream error the server does not follow with a close: the client
+    // answers </stream:stream> and waits, refusing writes meanwhile.
+    server.ignoreClientClose = true;
+    old.write(`<stream:error><reset xmlns='${NS_STREAMS}'/></stream:error>`);
+    await server.until(() => old.closedByClient, 2_000, "the client to close its stream");
+    server.ignoreClientClose = false;
+    expect(c.status).toBe("online"); // not yet noticed
+    const offline = next(c, "offline");
+    const online = next(c, "online");
+    await c.send(message("late"));
+    expect(await offline).toMatchObject({ willReconnect: true, error: { condition: "reset" } });
+    await online;
+    await server.until(() => server.received.length === 1);
+    expect(old.received).toEqual([]);
+    expect(server.authed).not.toBe(old);
+    expect(server.authed?.received.map((s) => s.attrs.id)).toEqual(["late"]);
+    expect(log.some((l) => l.message.includes("a write failed") && l.message.includes("closing"))).toBe(true);
   });
 
   it("stop() closes the stream and never reconnects", async () => {

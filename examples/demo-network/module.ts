@@ -1,0 +1,251 @@
+/**
+ * A legacy module for the demo network, built only on the public gateway
+ * API (`xmpp-muc-sdk/gateway`): the worked example of writing one.
+ *
+ * - `DemoGateway` checks registrations against the network.
+ * - `DemoSession` logs in, turns the network's events into room events, and
+ *   sends the user's messages.
+ * - `DemoBookmarks` lists the user's groups.
+ * - `DemoRoom` describes a group and lists its members.
+ *
+ * @module
+ */
+// In your project: import { … } from "xmpp-muc-sdk/gateway";
+import {
+  BaseGateway,
+  BaseSession,
+  LegacyBookmarks,
+  LegacyMUC,
+  MucType,
+  type LegacyModule,
+  type LegacyParticipant,
+  type TextOptions,
+} from "../../src/gateway/index.js";
+import { XMPPError } from "../../src/index.js";
+import type { JID } from "@xmpp/jid";
+import { isDemoNetworkError, type DemoClient, type DemoMember, type DemoNetwork, type DemoRole } from "./network.js";
+
+/** A demo-network error as the stanza error the user should see. */
+function toXmpp(e: unknown): unknown {
+  if (!isDemoNetworkError(e)) return e;
+  switch (e.code) {
+    case "bad-credentials":
+      return new XMPPError("not-authorized", { text: e.message });
+    case "not-found":
+      return new XMPPError("item-not-found", { text: e.message });
+    case "forbidden":
+    case "banned":
+      return new XMPPError("forbidden", { text: e.message });
+    case "not-member":
+      return new XMPPError("not-acceptable", { text: e.message });
+    case "unavailable":
+      return new XMPPError("service-unavailable", { text: e.message });
+    default:
+      return new XMPPError("undefined-condition", { text: e.message });
+  }
+}
+
+/** The MUC affiliation and role of a demo role. */
+function mucRights(role: DemoRole): { affiliation: "owner" | "admin" | "member"; role: "moderator" | "participant" } {
+  if (role === "owner") return { affiliation: "owner", role: "moderator" };
+  if (role === "admin") return { affiliation: "admin", role: "moderator" };
+  return { affiliation: "member", role: "participant" };
+}
+
+/**
+ * Make the legacy module for one demo network instance.
+ *
+ * @param network - the in-process network the gateway serves.
+ * @returns the classes to give `runGateway`.
+ */
+export function createDemoModule(network: DemoNetwork): LegacyModule {
+  class DemoGateway extends BaseGateway {
+    override componentName = "Demo network";
+    override componentType = "demo";
+    override registrationInstructions = "Log in with your demo network account (alice/wonderland, bob/builder, carol/christmas).";
+
+    override async validate(_jid: JID, form: Readonly<Record<string, string>>) {
+      try {
+        const client = await network.authenticate(form.username ?? "", form.password ?? "");
+        client.close();
+      } catch (e) {
+        throw toXmpp(e);
+      }
+      return { username: form.username ?? "", password: form.password ?? "" };
+    }
+  }
+
+  class DemoSession extends BaseSession {
+    client: DemoClient | undefined;
+
+    override async login() {
+      const username = String(this.legacyData.username);
+      const client = await network.authenticate(username, String(this.legacyData.password)).catch((e: unknown) => {
+        throw toXmpp(e);
+      });
+      this.client = client;
+      client.on("message", ({ message }) => {
+        void this.#inRoom(message.groupId, async (room) => {
+          const sender = await room.participantFor(message.senderId);
+          if (sender) await sender.sendText(message.text, message.id, { when: message.at, ...(message.replyTo ? { replyTo: message.replyTo } : {}) });
+        });
+      });
+      client.on("topic", ({ groupId, topic }) => {
+        void this.#inRoom(groupId, async (room) => {
+          const setter = topic.setBy ? await room.participantFor(topic.setBy) : undefined;
+          await room.setSubject(topic.text, { ...(setter ? { setter } : {}), when: topic.at });
+        });
+      });
+      client.on("memberJoined", ({ groupId, member }) => {
+        void this.#inRoom(groupId, async (room) => {
+          await room.participantOf(member);
+        });
+      });
+      client.on("memberLeft", ({ groupId, member, reason, comment }) => {
+        void this.#inRoom(groupId, async (room) => {
+          if (member.userId === client.userId) {
+            await this.bookmarks.remove(room, comment, reason === "kicked", reason === "banned");
+            return;
+          }
+          const p = room.getParticipantByLegacyId(member.userId);
+          if (!p) return;
+          if (reason === "kicked") await p.kick(comment);
+          else if (reason === "banned") await p.ban(comment);
+          else await p.leave();
+        });
+      });
+      client.on("memberRenamed", ({ groupId, userId, newName }) => {
+        void this.#inRoom(groupId, async (room) => {
+          await room.getParticipantByLegacyId(userId)?.changeNick(newName);
+        });
+      });
+      client.on("roleChanged", ({ groupId, userId, newRole }) => {
+        void this.#inRoom(groupId, async (room) => {
+          const p = room.getParticipantByLegacyId(userId);
+          if (!p) return;
+          const rights = mucRights(newRole);
+          await p.setAffiliation(rights.affiliation);
+          await p.setRole(rights.role);
+        });
+      });
+      client.on("groupUpdated", ({ group }) => {
+        void this.#inRoom(group.id, async (room) => {
+          await room.setInfo({ name: group.name, description: group.description });
+        });
+      });
+      client.on("groupAdded", ({ group }) => {
+        void this.bookmarks.byLegacyId(group.id);
+      });
+      return `Logged in as ${client.user.name}`;
+    }
+
+    override async logout() {
+      this.client?.close();
+      this.client = undefined;
+    }
+
+    override async onText(chat: LegacyMUC, text: string, options: TextOptions) {
+      if (!this.client) throw new XMPPError("service-unavailable", { text: "Not connected to the demo network" });
+      const replyTo = options.replyTo ?? undefined;
+      return this.client.send(chat.legacyId, text, replyTo ? { replyTo } : {}).catch((e: unknown) => {
+        throw toXmpp(e);
+      });
+    }
+
+    /** Run `fn` on the room of a group, reporting failures instead of throwing into the network's emitter. */
+    async #inRoom(groupId: string, fn: (room: DemoRoom) => Promise<void>): Promise<void> {
+      try {
+        const room = (await this.bookmarks.byLegacyId(groupId)) as DemoRoom;
+        await fn(room);
+      } catch (e) {
+        this.gateway.log.warn(`demo: handling an event of ${groupId} failed`, e);
+      }
+    }
+  }
+
+  class DemoBookmarks extends LegacyBookmarks {
+    override async fill() {
+      const client = (this.session as DemoSession).client;
+      if (!client) return;
+      for (const group of await client.listGroups()) await this.byLegacyId(group.id);
+    }
+  }
+
+  class DemoRoom extends LegacyMUC {
+    get client(): DemoClient {
+      const client = (this.session as DemoSession).client;
+      if (!client) throw new XMPPError("service-unavailable", { text: "Not connected to the demo network" });
+      return client;
+    }
+
+    override async updateInfo() {
+      const group = await this.client.getGroup(this.legacyId).catch((e: unknown) => {
+        throw toXmpp(e);
+      });
+      this.type = group.kind === "channel" ? MucType.CHANNEL : MucType.GROUP;
+      this.name = group.name;
+      this.description = group.description;
+      this.userNick = this.client.user.name;
+      if (group.topic && this.subject === "") {
+        const setter = group.topic.setBy ? network.getUser(group.topic.setBy) : undefined;
+        const setterParticipant = setter && group.topic.setBy !== this.client.userId ? this.getParticipantByLegacyId(group.topic.setBy ?? "") : undefined;
+        await this.setSubject(group.topic.text, { ...(setterParticipant ? { setter: setterParticipant } : {}), when: group.topic.at });
+      }
+    }
+
+    override async *fillParticipants() {
+      for await (const member of this.client.members(this.legacyId)) {
+        if (member.userId === this.client.userId) {
+          const me = await this.getUserParticipant();
+          const rights = mucRights(member.role);
+          me.affiliation = rights.affiliation;
+          me.role = this.type === MucType.CHANNEL && member.role === "member" ? "visitor" : rights.role;
+          yield me;
+          continue;
+        }
+        yield await this.participantOf(member);
+      }
+    }
+
+    override async backfill() {
+      for (const m of await this.client.history(this.legacyId, { limit: 50 })) {
+        const sender = await this.participantFor(m.senderId);
+        await sender?.sendText(m.text, m.id, { when: m.at, archiveOnly: true });
+      }
+    }
+
+    override async onSetSubject(subject: string) {
+      await this.client.setTopic(this.legacyId, subject).catch((e: unknown) => {
+        throw toXmpp(e);
+      });
+    }
+
+    override async onKick(participant: LegacyParticipant, reason: string | undefined) {
+      if (!participant.legacyId) throw new XMPPError("not-allowed", { text: "Cannot kick this participant" });
+      await this.client.kick(this.legacyId, participant.legacyId, reason).catch((e: unknown) => {
+        throw toXmpp(e);
+      });
+      // The network does not echo our own actions: show the kick ourselves.
+      await participant.kick(reason);
+    }
+
+    /** The participant of a member, with its rights. */
+    async participantOf(member: DemoMember): Promise<LegacyParticipant> {
+      const rights = mucRights(member.role);
+      const role = this.type === MucType.CHANNEL && member.role === "member" ? "visitor" : rights.role;
+      return this.getParticipant(member.name, { legacyId: member.userId, affiliation: rights.affiliation, role, realJid: `${member.userId}@demo.invalid` });
+    }
+
+    /** The participant of a user id: ourselves, a known member, or the room itself for unknown senders. */
+    async participantFor(userId: string): Promise<LegacyParticipant | undefined> {
+      if (userId === this.client.userId) return this.getUserParticipant();
+      const known = this.getParticipantByLegacyId(userId);
+      if (known) return known;
+      const user = network.getUser(userId);
+      if (!user) return this.getSystemParticipant();
+      return this.getParticipant(user.name, { legacyId: userId });
+    }
+  }
+
+  return { Gateway: DemoGateway, Session: DemoSession, Bookmarks: DemoBookmarks, MUC: DemoRoom };
+}

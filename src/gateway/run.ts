@@ -1,0 +1,170 @@
+/**
+ * Running a gateway: `runGateway(module, config)` and the configuration the
+ * `xmpp-muc-gateway` command reads from flags, the environment or a file.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import type { Logger } from "../client/logger.js";
+import { ComponentConnection } from "./component.js";
+import type { BaseGateway, LegacyModule } from "./gateway.js";
+import { openSqliteStore } from "./store/sqlite.js";
+import type { GatewayStore } from "./store/store.js";
+
+/** How to connect and where to keep data. */
+export interface GatewayConfig {
+  /** The component's JID (its domain), e.g. `gateway.localhost`. */
+  readonly jid: string;
+  /** The component secret shared with the server. */
+  readonly secret: string;
+  /** The server's component port, e.g. `xmpp://127.0.0.1:5347`. */
+  readonly server: string;
+  /** The SQLite database file (`:memory:` for a throwaway one). @default "./gateway.sqlite" */
+  readonly db?: string;
+  /** Diagnostics. @default console for warnings, nothing for debug */
+  readonly logger?: Logger;
+}
+
+/** A configuration read by the command: the gateway's, plus the legacy module to load. */
+export interface GatewayCliConfig extends GatewayConfig {
+  /** The path of the legacy module file. */
+  readonly module: string;
+}
+
+/** A running gateway. */
+export interface RunningGateway {
+  /** The gateway. */
+  readonly gateway: BaseGateway;
+  /** Its component connection. */
+  readonly component: ComponentConnection;
+  /** Its store. */
+  readonly store: GatewayStore;
+  /** Log sessions out, close the connection and the store. */
+  stop(): Promise<void>;
+}
+
+/** A configuration error: what is missing or wrong, in words a user can act on. */
+export class GatewayConfigError extends Error {
+  /** Always `"GatewayConfigError"`. */
+  override readonly name = "GatewayConfigError" as const;
+}
+
+const defaultLogger: Logger = {
+  debug() {},
+  warn: (message, ...details) => console.warn(message, ...details),
+};
+
+/**
+ * Start a gateway: open the store, connect the component, log registered
+ * users in.
+ *
+ * @param module - the legacy module's classes.
+ * @param config - component JID, secret, server, database.
+ * @returns the running gateway.
+ * @throws {@link GatewayConfigError} for a bad configuration; `ComponentError` when the server refuses the component.
+ * @example
+ * ```ts
+ * const running = await runGateway({ Gateway, Session, Bookmarks, MUC: Room },
+ *   { jid: "gateway.localhost", secret: "s3cret", server: "xmpp://127.0.0.1:5347", db: "./gateway.sqlite" });
+ * process.on("SIGINT", () => void running.stop());
+ * ```
+ */
+export async function runGateway(module: LegacyModule, config: GatewayConfig): Promise<RunningGateway> {
+  validateConfig(config);
+  const logger = config.logger ?? defaultLogger;
+  const store = openSqliteStore(config.db ?? "./gateway.sqlite");
+  const component = new ComponentConnection({ jid: config.jid, secret: config.secret, server: config.server, logger });
+  let gateway: BaseGateway | undefined;
+  try {
+    await component.start();
+    gateway = new module.Gateway({ component, store, module, logger });
+    await gateway.start();
+  } catch (e) {
+    await component.stop().catch(() => {});
+    store.close();
+    throw e;
+  }
+  const running = gateway;
+  let stopped: Promise<void> | undefined;
+  return {
+    gateway: running,
+    component,
+    store,
+    stop() {
+      stopped ??= (async () => {
+        await running.stop();
+        await component.stop();
+        store.close();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Check a configuration; throws {@link GatewayConfigError} naming what is wrong. */
+export function validateConfig(config: Partial<GatewayConfig>): asserts config is GatewayConfig {
+  const problems: string[] = [];
+  if (!config.jid) problems.push("jid is missing (the component's domain, e.g. gateway.localhost)");
+  else if (/[@/\s]/.test(config.jid)) problems.push(`jid ${JSON.stringify(config.jid)} must be a bare domain, without @ or /`);
+  if (!config.secret) problems.push("secret is missing (the component secret configured on the server)");
+  if (!config.server) problems.push("server is missing (e.g. xmpp://127.0.0.1:5347)");
+  else if (!/^xmpp:\/\/[^/\s]+$/.test(config.server)) problems.push(`server ${JSON.stringify(config.server)} must look like xmpp://host:port`);
+  if (problems.length) throw new GatewayConfigError(`invalid gateway configuration: ${problems.join("; ")}`);
+}
+
+/**
+ * Read a configuration from command-line flags (`--jid`, `--secret`,
+ * `--server`, `--db`, `--config FILE`, `--module PATH`), the environment
+ * (`GATEWAY_JID`, `GATEWAY_SECRET`, `GATEWAY_SERVER`, `GATEWAY_DB`,
+ * `GATEWAY_MODULE`) and a JSON config file, in that order of precedence.
+ *
+ * @param argv - the arguments after the command name.
+ * @param env - the environment.
+ * @returns the configuration and the module path.
+ * @throws {@link GatewayConfigError} for unknown flags, a missing value, an unreadable or invalid file.
+ */
+export async function readConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<GatewayCliConfig> {
+  const flags: Record<string, string> = {};
+  const known = new Set(["jid", "secret", "server", "db", "config", "module"]);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const m = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    if (!m || !known.has(m[1] as string)) throw new GatewayConfigError(`unknown argument ${JSON.stringify(arg)}; expected --module, --jid, --secret, --server, --db or --config`);
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new GatewayConfigError(`--${m[1]} needs a value`);
+    flags[m[1] as string] = value;
+  }
+  let file: Record<string, unknown> = {};
+  const configPath = flags.config ?? env.GATEWAY_CONFIG;
+  if (configPath) {
+    let text: string;
+    try {
+      text = await readFile(configPath, "utf8");
+    } catch (e) {
+      throw new GatewayConfigError(`cannot read the config file ${configPath}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not a JSON object");
+      file = parsed as Record<string, unknown>;
+    } catch (e) {
+      throw new GatewayConfigError(`the config file ${configPath} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const pick = (key: string, envKey: string): string | undefined => {
+    const fromFile = file[key];
+    return flags[key] ?? env[envKey] ?? (typeof fromFile === "string" ? fromFile : undefined);
+  };
+  const module = pick("module", "GATEWAY_MODULE");
+  if (!module) throw new GatewayConfigError("--module is missing: the path of the legacy module (a file exporting Gateway, Session, MUC …)");
+  const db = pick("db", "GATEWAY_DB");
+  const config = {
+    jid: pick("jid", "GATEWAY_JID") ?? "",
+    secret: pick("secret", "GATEWAY_SECRET") ?? "",
+    server: pick("server", "GATEWAY_SERVER") ?? "",
+    ...(db !== undefined ? { db } : {}),
+    module,
+  };
+  validateConfig(config);
+  return config;
+}

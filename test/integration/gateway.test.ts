@@ -1,0 +1,175 @@
+/**
+ * The gateway connected to a real Prosody as its component, serving the demo
+ * network; this SDK's client joins the demo rooms through Prosody.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { xml } from "@xmpp/client";
+import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
+import { runGateway, type RunningGateway } from "../../src/gateway/index.js";
+import { LeaveMode, MessageState, MucService, type Room, type RoomEvents } from "../../src/index.js";
+import { DemoNetwork, seedDemo } from "../../examples/demo-network/index.js";
+import { createDemoModule } from "../../examples/demo-network/module.js";
+import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+
+const GW = "gateway.localhost";
+const SECRET = "gateway-secret";
+
+let server: ProsodyServer;
+let network: DemoNetwork;
+let running: RunningGateway | undefined;
+let dir: string;
+const clients: TestClient[] = [];
+const services: MucService[] = [];
+
+async function startGateway(): Promise<RunningGateway> {
+  running = await runGateway(createDemoModule(network), {
+    jid: GW,
+    secret: SECRET,
+    server: server.componentUrl,
+    db: join(dir, "gateway.sqlite"),
+    logger: { debug() {}, warn() {} },
+  });
+  return running;
+}
+
+async function user(username: string): Promise<{ client: TestClient; muc: MucService }> {
+  const client = await connectClient({ server, username, password: `${username}-pw` });
+  clients.push(client);
+  const muc = new MucService(client.xmpp, { selfPing: false });
+  services.push(muc);
+  return { client, muc };
+}
+
+/** XEP-0077 registration with the gateway's data form. */
+async function register(client: TestClient, username: string, password: string): Promise<void> {
+  const form = xml(
+    "x",
+    { xmlns: "jabber:x:data", type: "submit" },
+    xml("field", { var: "FORM_TYPE", type: "hidden" }, xml("value", {}, "jabber:iq:register")),
+    xml("field", { var: "username" }, xml("value", {}, username)),
+    xml("field", { var: "password" }, xml("value", {}, password)),
+  );
+  await withTimeout(client.xmpp.iqCaller.request(xml("iq", { type: "set", to: GW }, xml("query", { xmlns: "jabber:iq:register" }, form))), 10_000, "registration");
+}
+
+function next<E extends keyof RoomEvents>(room: Room, event: E, predicate: (p: RoomEvents[E]) => boolean = () => true, ms = 5_000): Promise<RoomEvents[E]> {
+  return withTimeout(
+    new Promise<RoomEvents[E]>((resolve) => {
+      const l = (p: RoomEvents[E]): void => {
+        if (predicate(p)) {
+          room.off(event, l);
+          resolve(p);
+        }
+      };
+      room.on(event, l);
+    }),
+    ms,
+    `room event ${String(event)}`,
+  );
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "gateway-test-"));
+  server = await startProsody({
+    component: { domain: GW, secret: SECRET },
+    users: ["alice", "bob", "carol", "mallory"].map((u) => ({ username: u, password: `${u}-pw` })),
+  });
+  network = new DemoNetwork();
+  await seedDemo(network);
+  await startGateway();
+}, 60_000);
+
+afterAll(async () => {
+  for (const m of services) m.close();
+  await Promise.all(clients.map((c) => c.stop()));
+  await running?.stop();
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("gateway through Prosody", () => {
+  it("an unregistered user is refused with registration-required", async () => {
+    const { muc } = await user("mallory");
+    const { joined } = muc.join(`coffee@${GW}`, "mallory");
+    await expect(joined).rejects.toMatchObject({ condition: "registration-required" });
+  });
+
+  it("a registered user joins a demo room: occupants, subject, history; messages both ways; a tracked message is delivered", async () => {
+    const { client, muc } = await user("alice");
+    await register(client, "alice", "wonderland");
+    const { room, joined } = muc.join(`coffee@${GW}`, "alice", { history: { maxStanzas: 10 } });
+    const history: string[] = [];
+    room.on("message", ({ body, history: h }) => {
+      if (h) history.push(body);
+    });
+    const subject = next(room, "subjectChange");
+    await joined;
+    expect((await subject).initial).toBe(true);
+    const nicks = room.occupants.map((o) => o.nick);
+    expect(nicks[0]).toBe(room.nick);
+    expect(nicks).toEqual(expect.arrayContaining(["Bob", "Carol"]));
+    expect(room.getOccupant("Bob")?.affiliation).toBe("admin");
+    expect(history.length).toBeGreaterThan(0);
+
+    const fromBob = next(room, "message", (m) => m.body === "Anyone for a flat white?");
+    await network.as("bob").send("coffee", "Anyone for a flat white?");
+    const m = await fromBob;
+    expect(m.nick).toBe("Bob");
+    expect(m.stanzaId).toBeDefined();
+    expect(m.occupantId).toBeDefined();
+
+    const tracker = room.sendTrackedMessage("Yes please!");
+    expect(await withTimeout(tracker.done, 5_000, "tracked message")).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+    expect(network.history("coffee").at(-1)).toMatchObject({ senderId: "alice", text: "Yes please!" });
+  });
+
+  it("two resources of one user in one room each get the room", async () => {
+    const second = await connectClient({ server, username: "alice", password: "alice-pw" });
+    clients.push(second);
+    const muc2 = new MucService(second.xmpp, { selfPing: false });
+    services.push(muc2);
+    const { room, joined } = muc2.join(`coffee@${GW}`, "alice");
+    await joined;
+    const got = next(room, "message", (m) => m.body === "to both resources");
+    await network.as("carol").send("coffee", "to both resources");
+    expect((await got).nick).toBe("Carol");
+  });
+
+  it("a legacy kick and ban are seen as the right exit modes", async () => {
+    const { client, muc } = await user("carol");
+    await register(client, "carol", "christmas");
+    const { room, joined } = muc.join(`coffee@${GW}`, "carol");
+    await joined;
+    const kicked = next(room, "exit");
+    await network.as("bob").kick("coffee", "carol", "too loud");
+    expect(await kicked).toMatchObject({ mode: LeaveMode.KICKED, reason: "too loud" });
+
+    const news = muc.join(`announcements@${GW}`, "carol");
+    await news.joined;
+    const banned = next(news.room, "exit");
+    await network.as("alice").ban("announcements", "carol", "spoilers");
+    expect(await banned).toMatchObject({ mode: LeaveMode.BANNED, reason: "spoilers" });
+  });
+
+  it("a gateway restart keeps registrations and the archive", async () => {
+    await running?.stop();
+    running = undefined;
+    await startGateway();
+    const { client } = await user("bob");
+    void client;
+    const alice = await connectClient({ server, username: "alice", password: "alice-pw" });
+    clients.push(alice);
+    const muc = new MucService(alice.xmpp, { selfPing: false });
+    services.push(muc);
+    const { room, joined } = muc.join(`coffee@${GW}`, "alice", { history: { maxStanzas: 50 } });
+    const bodies: string[] = [];
+    room.on("message", ({ body }) => bodies.push(body));
+    const subject = next(room, "subjectChange");
+    await joined;
+    await subject;
+    expect(bodies).toEqual(expect.arrayContaining(["Anyone for a flat white?", "Yes please!"]));
+  });
+});

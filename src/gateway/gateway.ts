@@ -198,9 +198,14 @@ export class BaseGateway {
     return this.#sessions.get(`${bare.local}@${bare.domain}`);
   }
 
-  /** Send a stanza through the component (queued while it is offline). */
+  /**
+   * Send a stanza through the component (queued while it is offline).
+   * Characters XML 1.0 forbids (control characters, lone surrogates, U+FFFE,
+   * U+FFFF), which legacy text may hold and which would make the server
+   * close the component's stream, are removed from its text and attributes.
+   */
   async send(stanza: Element): Promise<void> {
-    await this.#component.send(stanza);
+    await this.#component.send(stripInvalidXmlChars(stanza));
   }
 
   /** Start: listen to the component, and log every registered user in. */
@@ -422,4 +427,29 @@ export class BaseGateway {
     reply.cnode(error.toElement());
     await this.send(reply);
   }
+}
+
+// eslint-disable-next-line no-control-regex
+const INVALID_XML_CHARS = /[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+
+/** `el` (changed in place) without the characters XML 1.0 forbids in its text and attribute values. */
+function stripInvalidXmlChars(el: Element): Element {
+  for (const [k, v] of Object.entries(el.attrs)) {
+    if (typeof v === "string" && hasInvalidXmlChars(v)) el.attrs[k] = v.replace(INVALID_XML_CHARS, "");
+  }
+  const children = el.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i] as Element | string;
+    if (typeof c === "string") {
+      if (hasInvalidXmlChars(c)) children[i] = c.replace(INVALID_XML_CHARS, "");
+    } else {
+      stripInvalidXmlChars(c);
+    }
+  }
+  return el;
+}
+
+function hasInvalidXmlChars(s: string): boolean {
+  INVALID_XML_CHARS.lastIndex = 0;
+  return INVALID_XML_CHARS.test(s);
 }

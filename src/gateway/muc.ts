@@ -18,12 +18,12 @@ import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { delay as delayCodec } from "../xso/delay.js";
 import { discoInfoQuery } from "../xso/disco.js";
 import { roomInfoSchema } from "../xso/muc-forms.js";
-import { mamQuery, mamResult, mamFin } from "../xso/mam.js";
+import { mamQuery, mamResult, mamFin, parseMamQueryForm, type MamQueryFilter } from "../xso/mam.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { isDecodeError } from "../xso/errors.js";
 import { isNonAnonymous, MucType, mucTypeFeatures } from "./muc-type.js";
 import { LegacyParticipant, type SendTextOptions } from "./participant.js";
-import { occupantIdFor, safeNick } from "./names.js";
+import { nickWithSuffix, occupantIdFor, safeNick } from "./names.js";
 import type { ArchiveEntry, ParticipantRecord, RoomRecord } from "./store/store.js";
 import type { BaseSession } from "./session.js";
 
@@ -260,7 +260,7 @@ export class LegacyMUC {
       legacyId: options.legacyId,
       isUser: false,
       isSystem: false,
-      affiliation: options.affiliation ?? (this.type === MucType.GROUP ? "member" : "none"),
+      affiliation: options.affiliation ?? this.#defaultAffiliation(),
       role: options.role ?? "participant",
       realJid: options.realJid,
     });
@@ -296,6 +296,8 @@ export class LegacyMUC {
       realJid: this.session.userJid.toString(),
     });
     this.#add(this.#user);
+    // Persisted like any participant, so that its nick, role and affiliation survive a restart.
+    this.#persistParticipant(this.#user);
     return this.#user;
   }
 
@@ -359,6 +361,10 @@ export class LegacyMUC {
     participant.nick = newNick;
     this.#participants.set(newNick, participant);
     this.#persistParticipant(participant);
+    if (participant.isUser) {
+      this.userNick = newNick;
+      this.#persist();
+    }
     for (const resource of this.#readyResources()) await this.#send(this.#occupantPresence(participant, resource));
   }
 
@@ -481,7 +487,11 @@ export class LegacyMUC {
     this.#archive({ stanzaId, legacyId: legacyMsgId, when: when.getTime(), nick: participant.nick, occupantId: participant.occupantId, body, xml: template.toString() });
     if (!options.archiveOnly) {
       if (!participant.isSystem && !participant.isUser && this.#participants.get(participant.nick) !== participant) {
-        // First message of someone not announced yet: presence first.
+        // First message of someone not announced yet (or no longer present,
+        // after leave/kick/ban): presence first. A removed participant had
+        // role none (and outcast after a ban), which no present occupant has.
+        if (participant.role === "none") participant.role = "participant";
+        if (participant.affiliation === "outcast") participant.affiliation = this.#defaultAffiliation();
         this.#add(participant);
         this.#persistParticipant(participant);
         await this.#broadcastPresence(participant);
@@ -534,10 +544,30 @@ export class LegacyMUC {
       this.session.gateway.log.debug("ignoring a malformed join request's history", isDecodeError(e) ? e.message : e);
     }
     this.#joined.set(resource, false);
-    await this.ensureInfo();
-    await this.#fill();
-    if (this.userNick === undefined) this.userNick = requestedNick;
-    const me = await this.getUserParticipant();
+    let me: LegacyParticipant;
+    try {
+      await this.ensureInfo();
+      await this.#fill();
+      if (this.userNick === undefined) this.userNick = requestedNick;
+      me = await this.getUserParticipant();
+    } catch (e) {
+      // No half-joined resource is left behind; the gateway answers with the error.
+      this.#joined.delete(resource);
+      throw e;
+    }
+    if (me.affiliation === "outcast") {
+      // XEP-0045 §7.2.8: a banned user cannot enter.
+      this.#joined.delete(resource);
+      await this.#replyError(stanza, new XMPPError("forbidden", { text: "You are banned from this group" }));
+      return;
+    }
+    if (this.#participants.get(me.nick) !== me) {
+      // The user was removed (a kick, or leaving on the legacy side) and comes back.
+      me.nick = this.#uniqueNick(me.nick, me);
+      if (me.role === "none") me.role = "participant";
+      this.#add(me);
+      this.#persistParticipant(me);
+    }
     const nonAnonymous = isNonAnonymous(this.type);
     // 1. The other occupants.
     for (const p of this.#participants.values()) {
@@ -555,7 +585,7 @@ export class LegacyMUC {
     this.#joined.set(resource, true);
     this.#persist();
     // 3. History from the archive.
-    for (const entry of this.#history(history)) await this.#send(this.#historyMessage(entry, resource));
+    for (const message of this.#history(history, resource)) await this.#send(message);
     // 4. The subject, always.
     await this.#send(this.#subjectMessage(resource, true));
   }
@@ -584,7 +614,8 @@ export class LegacyMUC {
     await this.#filling;
   }
 
-  #history(h: MucHistory | undefined): ArchiveEntry[] {
+  /** The history messages for a join of `resource`, as they will be sent. */
+  #history(h: MucHistory | undefined, resource: string): Element[] {
     if (h?.maxStanzas === 0 || h?.maxChars === 0) return [];
     const since = Math.max(h?.since?.getTime() ?? 0, h?.seconds !== undefined ? Date.now() - h.seconds * 1000 : 0);
     const entries = this.session.gateway.store.archive.query(this.session.userJid.toString(), this.legacyId, {
@@ -592,16 +623,18 @@ export class LegacyMUC {
       limit: h?.maxStanzas ?? DEFAULT_HISTORY,
       last: true,
     });
-    if (h?.maxChars === undefined) return entries;
+    const messages = entries.map((entry) => this.#historyMessage(entry, resource));
+    if (h?.maxChars === undefined) return messages;
+    // XEP-0045 §7.2.15: maxchars counts the complete XML stanzas, as delivered.
     let chars = 0;
-    let start = entries.length;
+    let start = messages.length;
     while (start > 0) {
-      const size = (entries[start - 1] as ArchiveEntry).xml.length;
+      const size = (messages[start - 1] as Element).toString().length;
       if (chars + size > h.maxChars) break;
       chars += size;
       start--;
     }
-    return entries.slice(start);
+    return messages.slice(start);
   }
 
   // ---------------------------------------------------------------------------
@@ -710,12 +743,32 @@ export class LegacyMUC {
   }
 
   async #mam(stanza: Element, from: JID, payload: Element): Promise<void> {
-    const q = mamQuery.decode(payload, NS.COMPONENT);
+    let q;
+    let filter: MamQueryFilter = {};
+    try {
+      q = mamQuery.decode(payload, NS.COMPONENT);
+      if (q.form) filter = parseMamQueryForm(q.form);
+    } catch (e) {
+      if (!isDecodeError(e)) throw e;
+      throw new XMPPError("bad-request", { text: e.message });
+    }
+    // The filter fields beyond start and end are not supported (nor announced: no mam#extended).
+    if (filter.with !== undefined || filter.ids !== undefined || filter.afterId !== undefined || filter.beforeId !== undefined) {
+      throw new XMPPError("feature-not-implemented", { text: "Only the start and end filters are supported" });
+    }
     const max = Math.min(q.rsm?.max ?? 50, 500);
     const before = q.rsm?.before;
-    const entries = this.session.gateway.store.archive.query(this.session.userJid.toString(), this.legacyId, {
+    const archive = this.session.gateway.store.archive;
+    const userJid = this.session.userJid.toString();
+    // XEP-0313 paging: an RSM after/before id the archive does not hold is item-not-found.
+    for (const id of [q.rsm?.after, before]) {
+      if (id && !archive.get(userJid, this.legacyId, id)) throw new XMPPError("item-not-found", { text: `No archived message with id ${id}` });
+    }
+    const entries = archive.query(userJid, this.legacyId, {
       ...(q.rsm?.after ? { afterStanzaId: q.rsm.after } : {}),
       ...(before ? { beforeStanzaId: before } : {}),
+      ...(filter.start ? { since: filter.start.getTime() } : {}),
+      ...(filter.end ? { until: filter.end.getTime() } : {}),
       limit: max + 1,
       last: before !== undefined,
     });
@@ -769,6 +822,11 @@ export class LegacyMUC {
     if (p.isUser) this.#user = p;
   }
 
+  /** The affiliation of a participant nobody said anything about: member of a group, none in a channel. */
+  #defaultAffiliation(): Affiliation {
+    return this.type === MucType.GROUP ? "member" : "none";
+  }
+
   #uniqueNick(nick: string, self?: LegacyParticipant): string {
     const taken = (n: string): boolean => {
       const p = this.#participants.get(n);
@@ -776,7 +834,7 @@ export class LegacyMUC {
     };
     if (!taken(nick)) return nick;
     for (let i = 2; ; i++) {
-      const candidate = `${nick} (${i})`;
+      const candidate = nickWithSuffix(nick, ` (${i})`);
       if (!taken(candidate)) return candidate;
     }
   }
@@ -797,6 +855,9 @@ export class LegacyMUC {
     const presence = xml("presence", { from: `${this.jid.toString()}/${p.nick}`, to: this.#userResource(resource) });
     if (options.unavailable) presence.attrs.type = "unavailable";
     const showJid = isNonAnonymous(this.type) && p.realJid !== undefined;
+    // Every presence of the user's own occupant tells the user it is theirs (XEP-0045 §7.6, §9.6).
+    const codes = [...(options.codes ?? [])];
+    if (p.isUser && !codes.includes(StatusCode.SELF_PRESENCE)) codes.push(StatusCode.SELF_PRESENCE);
     presence.cnode(
       mucUserX.encode({
         items: [
@@ -807,7 +868,7 @@ export class LegacyMUC {
             ...(options.reason !== undefined ? { reason: options.reason } : {}),
           },
         ],
-        statusCodes: options.codes ?? [],
+        statusCodes: codes,
       }),
     );
     presence.cnode(occupantIdCodec.encode({ id: p.occupantId }));

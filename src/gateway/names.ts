@@ -62,18 +62,37 @@ export function safeNick(name: string, fallback = "unknown"): string {
   // eslint-disable-next-line no-control-regex
   let nick = name.replace(/[\u0000-\u001f\u007f-\u009f\ufffe\uffff\u2028\u2029]/g, "").replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "").trim();
   if (nick === "") nick = fallback;
-  if (Buffer.byteLength(nick, "utf8") > MAX_NICK_BYTES) {
-    const chars = Array.from(nick);
-    let bytes = 0;
-    let i = 0;
-    for (; i < chars.length; i++) {
-      const b = Buffer.byteLength(chars[i] as string, "utf8");
-      if (bytes + b > MAX_NICK_BYTES - 8) break;
-      bytes += b;
-    }
-    nick = `${chars.slice(0, i).join("").trimEnd()}…`;
-  }
+  if (Buffer.byteLength(nick, "utf8") > MAX_NICK_BYTES) nick = `${cutToBytes(nick, MAX_NICK_BYTES - 8).trimEnd()}…`;
   return nick;
+}
+
+/**
+ * `nick` with `suffix` appended (a clash suffix such as `" (2)"`), `nick`
+ * being shortened (on a character boundary, marked with `…`) when the result
+ * would exceed the 1023 UTF-8 bytes of a JID resourcepart.
+ *
+ * @internal
+ * @param nick - a nick from {@link safeNick}.
+ * @param suffix - what to append.
+ */
+export function nickWithSuffix(nick: string, suffix: string): string {
+  const room = MAX_NICK_BYTES - Buffer.byteLength(suffix, "utf8");
+  if (Buffer.byteLength(nick, "utf8") <= room) return nick + suffix;
+  return `${cutToBytes(nick, room - Buffer.byteLength("…", "utf8")).trimEnd()}…${suffix}`;
+}
+
+/** The longest prefix of `s` (whole characters) of at most `max` UTF-8 bytes. */
+function cutToBytes(s: string, max: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const c of s) {
+    const cp = c.codePointAt(0) as number;
+    const b = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes + b > max) break;
+    bytes += b;
+    end += c.length;
+  }
+  return s.slice(0, end);
 }
 
 /**

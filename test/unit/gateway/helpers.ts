@@ -1,0 +1,292 @@
+/**
+ * Shared scaffolding of the gateway transcript tests: a scriptable legacy
+ * module (a tiny in-test "network" whose hooks record their calls), a
+ * gateway on MockComponent, and small readers of the stanzas it sends.
+ *
+ * Every wait goes through `MockComponent.nextSent`, which is bounded.
+ */
+import type { Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import {
+  BaseGateway,
+  BaseSession,
+  LegacyBookmarks,
+  LegacyMUC,
+  LegacyParticipant,
+  MucType,
+  openSqliteStore,
+  type GatewayStore,
+  type JsonValue,
+  type LegacyModule,
+  type TextOptions,
+} from "../../../src/gateway/index.js";
+import type { Affiliation, Role } from "../../../src/xso/muc-user.js";
+import { MockComponent } from "../../../src/testing/index.js";
+import { canonical, parseXml } from "../../helpers/xml.js";
+
+export const GW = "gateway.localhost";
+export const USER = "romeo@montague.lit";
+export const RES = "orchard";
+export const NS_MUC = "http://jabber.org/protocol/muc";
+export const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
+export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+export const NS_SID = "urn:xmpp:sid:0";
+export const NS_OCCUPANT_ID = "urn:xmpp:occupant-id:0";
+export const NS_DELAY = "urn:xmpp:delay";
+export const NS_MAM = "urn:xmpp:mam:2";
+export const NS_RSM = "http://jabber.org/protocol/rsm";
+export const NS_FORWARD = "urn:xmpp:forward:0";
+export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+export const NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
+export const NS_REGISTER = "jabber:iq:register";
+export const NS_DATA = "jabber:x:data";
+
+/** One member of a scripted legacy group. */
+export interface MemberSpec {
+  readonly name: string;
+  readonly legacyId?: string;
+  readonly affiliation?: Affiliation;
+  readonly role?: Role;
+  readonly realJid?: string;
+}
+
+/** One scripted legacy group. */
+export interface GroupSpec {
+  readonly type: MucType;
+  readonly name?: string;
+  readonly description?: string;
+  /** Members yielded by `fillParticipants`, or a generator of them (for large groups). */
+  readonly members?: readonly MemberSpec[] | (() => Iterable<MemberSpec>);
+}
+
+/**
+ * A scripted legacy network: what the legacy module's hooks do, and what
+ * they were called with. Tests change the script before acting.
+ */
+export class TestNetwork {
+  /** The groups every user has, by legacy id. */
+  groups: Record<string, GroupSpec> = {
+    coffee: {
+      type: MucType.GROUP,
+      name: "Coffee",
+      description: "A test room",
+      members: [
+        { name: "Bob", legacyId: "u-bob", affiliation: "owner", role: "moderator", realJid: "bob@legacy.example" },
+        { name: "Carol", legacyId: "u-carol", realJid: "carol@legacy.example" },
+      ],
+    },
+    news: { type: MucType.CHANNEL, name: "News", description: "Public news", members: [{ name: "Dave", legacyId: "u-dave", realJid: "dave@legacy.example" }] },
+    forum: { type: MucType.CHANNEL_NON_ANONYMOUS, name: "Forum", members: [{ name: "Erin", legacyId: "u-erin", realJid: "erin@legacy.example" }] },
+  };
+  /** The legacy ids of the groups of some users (the others have every group). */
+  userGroups: Record<string, readonly string[]> = {};
+  /** What `login()` throws, if anything. */
+  loginError: Error | undefined;
+  /** What `validate()` throws, if anything. */
+  validateError: Error | undefined;
+  /** What `onKick()` throws, if anything. */
+  kickError: Error | undefined;
+  /** What `onSetAffiliation()` throws, if anything. */
+  affiliationError: Error | undefined;
+  /** How long `onText` waits before answering, by body. */
+  textDelayMs: (text: string) => number = () => 0;
+
+  readonly calls = {
+    login: [] as string[],
+    logout: [] as string[],
+    validate: [] as { jid: string; form: Record<string, string> }[],
+    unregister: [] as string[],
+    fill: {} as Record<string, number>,
+    onText: [] as { room: string; text: string; xmppId: string }[],
+    onKick: [] as { room: string; nick: string; reason: string | undefined }[],
+    onSetAffiliation: [] as { room: string; nick: string | undefined; jid: string; affiliation: Affiliation; reason: string | undefined }[],
+    onTextDone: [] as string[],
+  };
+
+  /** The legacy module's classes, bound to this script. */
+  module(): LegacyModule {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const net = this;
+    let legacyCounter = 0;
+    class Gateway extends BaseGateway {
+      override componentName = "Test network";
+      override componentType = "test";
+      override async validate(jid: JID, form: Readonly<Record<string, string>>): Promise<{ [key: string]: JsonValue }> {
+        net.calls.validate.push({ jid: jid.toString(), form: { ...form } });
+        if (net.validateError) throw net.validateError;
+        return { username: form.username ?? "" };
+      }
+      override async unregister(session: BaseSession): Promise<void> {
+        net.calls.unregister.push(session.userJid.toString());
+      }
+    }
+    class Session extends BaseSession {
+      override async login() {
+        net.calls.login.push(this.userJid.toString());
+        if (net.loginError) throw net.loginError;
+        return "Connected to the test network";
+      }
+      override async logout() {
+        net.calls.logout.push(this.userJid.toString());
+      }
+      override async onText(chat: LegacyMUC, text: string, options: TextOptions) {
+        net.calls.onText.push({ room: chat.legacyId, text, xmppId: options.xmppId });
+        const ms = net.textDelayMs(text);
+        if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+        net.calls.onTextDone.push(text);
+        if (text === "boom") throw new Error("the legacy network is down");
+        return `legacy-${++legacyCounter}`;
+      }
+    }
+    class Bookmarks extends LegacyBookmarks {
+      override async fill() {
+        const mine = net.userGroups[this.session.userJid.toString()] ?? Object.keys(net.groups);
+        for (const id of mine) await this.byLegacyId(id);
+      }
+    }
+    class Room extends LegacyMUC {
+      override async updateInfo() {
+        const g = net.groups[this.legacyId];
+        if (!g) return;
+        this.type = g.type;
+        this.name = g.name;
+        this.description = g.description;
+      }
+      override async *fillParticipants(): AsyncIterable<LegacyParticipant> {
+        net.calls.fill[this.legacyId] = (net.calls.fill[this.legacyId] ?? 0) + 1;
+        const g = net.groups[this.legacyId];
+        const members = typeof g?.members === "function" ? g.members() : (g?.members ?? []);
+        for (const m of members) {
+          yield await this.getParticipant(m.name, {
+            ...(m.legacyId !== undefined ? { legacyId: m.legacyId } : {}),
+            ...(m.affiliation !== undefined ? { affiliation: m.affiliation } : {}),
+            ...(m.role !== undefined ? { role: m.role } : {}),
+            ...(m.realJid !== undefined ? { realJid: m.realJid } : {}),
+          });
+        }
+      }
+      override async onKick(participant: LegacyParticipant, reason: string | undefined) {
+        net.calls.onKick.push({ room: this.legacyId, nick: participant.nick, reason });
+        if (net.kickError) throw net.kickError;
+      }
+      override async onSetAffiliation(participant: LegacyParticipant | undefined, jid: string, affiliation: Affiliation, reason: string | undefined) {
+        net.calls.onSetAffiliation.push({ room: this.legacyId, nick: participant?.nick, jid, affiliation, reason });
+        if (net.affiliationError) throw net.affiliationError;
+      }
+    }
+    return { Gateway, Session, Bookmarks, MUC: Room };
+  }
+}
+
+/** A running gateway on a mock component. */
+export interface Harness {
+  readonly net: TestNetwork;
+  readonly component: MockComponent;
+  readonly gateway: BaseGateway;
+  readonly store: GatewayStore;
+}
+
+const opened: GatewayStore[] = [];
+
+/**
+ * Start a gateway on a mock component and an in-memory store (or `store`),
+ * with `users` registered beforehand (default: {@link USER}). The gateway
+ * status presences of the start are taken.
+ */
+export async function startGateway(options: { net?: TestNetwork; store?: GatewayStore; users?: readonly string[] } = {}): Promise<Harness> {
+  const net = options.net ?? new TestNetwork();
+  const store = options.store ?? openSqliteStore(":memory:");
+  if (!options.store) opened.push(store);
+  for (const jid of options.users ?? [USER]) {
+    if (!store.users.get(jid)) store.users.save({ jid, legacyData: { username: jid.split("@")[0] ?? "" }, registeredAt: Date.now() });
+  }
+  const component = new MockComponent({ jid: GW });
+  const module = net.module();
+  const gateway = new module.Gateway({ component, store, module });
+  await gateway.start();
+  component.takeSent();
+  return { net, component, gateway, store };
+}
+
+/** Close the in-memory stores {@link startGateway} opened (call in `afterEach`). */
+export function closeStores(): void {
+  for (const s of opened.splice(0)) s.close();
+}
+
+/** The room of the test user with this legacy id. */
+export async function room(h: Harness, legacyId: string, user = USER): Promise<LegacyMUC> {
+  const session = h.gateway.getSession(user);
+  if (!session) throw new Error(`no session for ${user}`);
+  return session.bookmarks.byLegacyId(legacyId);
+}
+
+/**
+ * Join `legacyId@GW/nick` from `user/resource` and return everything sent
+ * for the join, up to and including the subject.
+ */
+export async function join(
+  h: Harness,
+  legacyId: string,
+  options: { resource?: string; nick?: string; user?: string; history?: string; id?: string; timeoutMs?: number } = {},
+): Promise<Element[]> {
+  const resource = options.resource ?? RES;
+  const user = options.user ?? USER;
+  const full = `${user}/${resource}`;
+  const start = h.component.sent.length;
+  const id = options.id !== undefined ? ` id='${options.id}'` : "";
+  h.component.receive(
+    `<presence from='${full}' to='${legacyId}@${GW}/${options.nick ?? "romeo"}'${id}><x xmlns='${NS_MUC}'>${options.history ?? ""}</x></presence>`,
+  );
+  const subject = await h.component.nextSent((s) => s.is("message") && s.attrs.to === full && s.getChild("subject") !== undefined, options.timeoutMs);
+  return h.component.sent.slice(start, h.component.sent.indexOf(subject) + 1);
+}
+
+/** Push a stanza in and wait for the stanza sent in reply (same id, to the sender). */
+export async function request(h: Harness, text: string, timeoutMs?: number): Promise<Element> {
+  const el = h.component.receive(text);
+  const id = el.attrs.id;
+  const from = el.attrs.from;
+  return h.component.nextSent((s) => s.attrs.id === id && s.attrs.to === from && s.name === el.name, timeoutMs);
+}
+
+/** Wait until the handling of everything received so far is over: a disco#info round trip to the gateway from the same user. */
+export async function settle(h: Harness, from = `${USER}/${RES}`): Promise<void> {
+  await request(h, `<iq type='get' id='settle-${Math.random().toString(36).slice(2)}' from='${from}' to='${GW}'><query xmlns='${NS_DISCO_INFO}'/></iq>`);
+}
+
+/** The stanza error condition of an error stanza, or `undefined`. */
+export function errorCondition(el: Element): string | undefined {
+  if (el.attrs.type !== "error") return undefined;
+  const error = el.getChild("error");
+  const cond = error?.children.find((c): c is Element => typeof c !== "string" && c.attrs.xmlns === NS_STANZAS && c.name !== "text");
+  return cond?.name;
+}
+
+/** The MUC status codes of a presence or message. */
+export function statusCodes(el: Element): number[] {
+  return (el.getChild("x", NS_MUC_USER)?.getChildren("status") ?? []).map((s) => Number(s.attrs.code));
+}
+
+/** The muc#user `<item/>` of a presence. */
+export function mucItem(el: Element): Element | undefined {
+  return el.getChild("x", NS_MUC_USER)?.getChild("item");
+}
+
+/** Canonical XML with the generated values (ids, stanza-ids, occupant-ids, stamps) blanked out. */
+export function golden(el: Element): string {
+  const copy = parseXml(el.toString());
+  const walk = (e: Element): void => {
+    if (e.name === "message" && e.attrs.id !== undefined) e.attrs.id = "*";
+    if (e.name === "stanza-id" || e.name === "occupant-id") e.attrs.id = "*";
+    if (e.name === "delay") e.attrs.stamp = "*";
+    for (const c of e.children) if (typeof c !== "string") walk(c);
+  };
+  walk(copy);
+  return canonical(copy);
+}
+
+/** Whether a string holds only characters XML 1.0 allows (the Char production). */
+export function isXmlText(s: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u.test(s);
+}

@@ -119,6 +119,9 @@ export class LegacyMUC {
       this.#subjectSetter = r.subjectSetter;
       this.#subjectDate = r.subjectDate === undefined ? undefined : new Date(r.subjectDate);
       this.userNick = r.userNick;
+      // Resources joined before a restart stay joined: the user's clients did
+      // not leave, and their next join request replays the whole join.
+      for (const resource of r.joinedResources) this.#joined.set(resource, true);
     }
   }
 
@@ -524,7 +527,8 @@ export class LegacyMUC {
       await this.#replyError(stanza, new XMPPError("jid-malformed", { text: "A nick is required to join" }));
       return;
     }
-    if (this.#joined.get(resource) === true) {
+    const isJoinRequest = stanza.getChild("x", NS.MUC) !== undefined;
+    if (this.#joined.get(resource) === true && !isJoinRequest) {
       const me = await this.getUserParticipant();
       if (to.resource !== me.nick) {
         // Policy: nicks come from the legacy network; they cannot be changed here.
@@ -533,6 +537,8 @@ export class LegacyMUC {
       }
       return; // a status update; nothing to relay
     }
+    // A join request from a resource we count as joined (it rejoins, say
+    // after a reconnect or after our restart): the full join flow again.
     await this.#join(stanza, resource, to.resource);
   }
 

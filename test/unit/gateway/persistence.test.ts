@@ -118,6 +118,27 @@ describe("restarting the gateway on the same database", () => {
     await shutdown(h2);
   });
 
+  it("resources joined before a restart keep receiving the room without rejoining", async () => {
+    const net = new TestNetwork();
+    const h1 = await boot(net);
+    const reg = await request(
+      h1,
+      `<iq type='set' id='reg' from='${TO}' to='${GW}'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'><field var='username'><value>romeo</value></field><field var='password'><value>pw</value></field></x></query></iq>`,
+    );
+    expect(reg.attrs.type).toBe("result");
+    await join(h1, "coffee");
+    await shutdown(h1);
+
+    const h2 = await boot(net);
+    const muc = await room(h2, "coffee");
+    expect(muc.joinedResources).toEqual([RES]);
+    h2.component.takeSent();
+    await (await muc.getParticipant("Bob", { legacyId: "u-bob" })).sendText("still there?", "lb-9");
+    const delivered = await h2.component.nextSent((s) => s.is("message") && s.getChildText("body") === "still there?");
+    expect(delivered.attrs.to).toBe(TO);
+    await shutdown(h2);
+  });
+
   it("fillParticipants runs exactly once per room, ever, and only for rooms joined", async () => {
     const net = new TestNetwork();
     const h1 = await boot(net);

@@ -36,6 +36,14 @@ export interface RegistrationField {
   readonly desc?: string;
 }
 
+/** An avatar image. */
+export interface ComponentAvatar {
+  /** Its MIME type, e.g. `image/png`. */
+  readonly type: string;
+  /** The image bytes. */
+  readonly data: Uint8Array;
+}
+
 /** One choice of a list field of the registration form. */
 export interface RegistrationOption {
   /** What the user sees. */
@@ -124,8 +132,11 @@ export class BaseGateway {
   componentName = "Legacy network gateway";
   /** The disco identity type (category `gateway`), e.g. `"irc"`, `"telegram"`. */
   componentType = "legacy";
-  /** An avatar URL for the gateway, if any. */
-  componentAvatar: string | undefined = undefined;
+  /**
+   * The gateway's avatar, published in its vCard (XEP-0054, as XEP-0153
+   * clients read it): image bytes with their MIME type, or an `https:` URL.
+   */
+  componentAvatar: ComponentAvatar | string | undefined = undefined;
   /** The registration form's fields. */
   registrationFields: readonly RegistrationField[] = [
     { var: "username", label: "User name", required: true },
@@ -329,6 +340,8 @@ export class BaseGateway {
         await this.#replyResult(el, this.#registrationForm(from));
       } else if (type === "set" && payload?.name === "query" && ns === NS.REGISTER) {
         await this.#register(el, from, payload);
+      } else if (type === "get" && payload?.name === "vCard" && ns === "vcard-temp") {
+        await this.#replyResult(el, this.#vcard());
       } else if (type === "get" && payload?.name === "ping" && ns === NS.MUC_SELF_PING) {
         await this.#replyResult(el);
       } else if (type === "get" || type === "set") {
@@ -345,8 +358,20 @@ export class BaseGateway {
         { category: "gateway", type: this.componentType, name: this.componentName },
         { category: "conference", type: "text", name: this.componentName },
       ],
-      features: [NS.DISCO_INFO, NS.DISCO_ITEMS, NS.REGISTER, NS.MUC, NS.MUC_SELF_PING, NS.MAM],
+      features: [NS.DISCO_INFO, NS.DISCO_ITEMS, NS.REGISTER, NS.MUC, NS.MUC_SELF_PING, NS.MAM, "vcard-temp"],
     });
+  }
+
+  /** The gateway's vCard: its name and, when set, its avatar. */
+  #vcard(): Element {
+    const vcard = xml("vCard", { xmlns: "vcard-temp" }, xml("FN", {}, this.componentName));
+    const avatar = this.componentAvatar;
+    if (typeof avatar === "string") {
+      vcard.cnode(xml("PHOTO", {}, xml("EXTVAL", {}, avatar)));
+    } else if (avatar) {
+      vcard.cnode(xml("PHOTO", {}, xml("TYPE", {}, avatar.type), xml("BINVAL", {}, Buffer.from(avatar.data).toString("base64"))));
+    }
+    return vcard;
   }
 
   #discoItems(from: JID): Element {

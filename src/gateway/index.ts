@@ -13,6 +13,7 @@ export {
   type LegacyModule,
   type RegistrationField,
   type RegistrationOption,
+  type ComponentAvatar,
   type GatewayClass,
   type SessionClass,
   type BookmarksClass,

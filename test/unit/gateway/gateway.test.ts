@@ -56,6 +56,19 @@ describe("gateway service discovery", () => {
     for (const f of [NS_DISCO_INFO, NS_DISCO_ITEMS, NS_REGISTER, NS_MUC, "urn:xmpp:mam:2", "urn:xmpp:ping"]) expect(info.features).toContain(f);
   });
 
+  it("vCard: the gateway's name and its avatar, as bytes or as a URL", async () => {
+    const h = await startGateway();
+    const vcard = async () => (await request(h, `<iq type='get' id='v${Math.random()}' from='${JULIET_FULL}' to='${GW}'><vCard xmlns='vcard-temp'/></iq>`)).getChild("vCard", "vcard-temp")!;
+    expect((await vcard()).getChildText("FN")).toBe("Test network");
+    expect((await vcard()).getChild("PHOTO")).toBeUndefined();
+    h.gateway.componentAvatar = { type: "image/png", data: new Uint8Array([0x89, 0x50, 0x4e, 0x47]) };
+    const photo = (await vcard()).getChild("PHOTO")!;
+    expect(photo.getChildText("TYPE")).toBe("image/png");
+    expect(photo.getChildText("BINVAL")).toBe("iVBORw==");
+    h.gateway.componentAvatar = "https://example.org/avatar.png";
+    expect((await vcard()).getChild("PHOTO")?.getChildText("EXTVAL")).toBe("https://example.org/avatar.png");
+  });
+
   it("disco#items lists only the requesting user's rooms, and nothing for an unregistered user", async () => {
     const net = new TestNetwork();
     net.userGroups[JULIET] = ["news"];

@@ -1,0 +1,1664 @@
+/// <reference lib="dom" />
+/**
+ * A small web client for XMPP group chats, built on xmpp-muc-sdk and
+ * @xmpp/client over WebSocket. Plain DOM, no framework; bundled by
+ * `serve.ts` with esbuild.
+ *
+ * It logs in (SASL PLAIN), lists the rooms of the MUC service and of the
+ * gateway (registering with the gateway on demand, XEP-0077), joins a room
+ * with a nick, and shows the occupants by role with their affiliations, the
+ * subject, the messages (history marked as earlier; our own with their
+ * delivery state from the `MessageTracker`), join/leave notices, and the
+ * moderation actions our role and affiliation allow.
+ *
+ * ## `data-testid`s (stable, for browser tests)
+ *
+ * Page
+ * - `error-banner` (the banner, `hidden` when there is no error), `error-text`, `error-dismiss`
+ * - `dialog` (a modal asking for confirmation and a reason), `dialog-input`, `dialog-confirm`, `dialog-cancel`
+ *
+ * Login
+ * - `login-view`, `login-form`, `login-username`, `login-password`,
+ *   `login-service` (WebSocket URL, prefilled from /config.json), `login-domain`, `login-submit`
+ * - `demo-accounts` and `demo-account` (one per account; `data-username`): fill the form
+ *
+ * Sidebar
+ * - `shell` (the logged-in layout), `me-jid`, `connection-status` (`data-state`: online, connecting, offline, …), `logout-button`
+ * - `room-list-muc`, `room-list-gateway`, `room-list-other`: the room sections
+ * - `room-item` (`data-jid`, `data-source` muc|gateway|other, `data-joined` true|false, `data-active`), with `room-unread`
+ * - `refresh-rooms` (in each section header; `data-source`)
+ * - `gateway-status` (`data-state`: checking, registered, unregistered, unavailable), `gateway-register` (shown when not registered)
+ * - `open-join`: join a room by its address
+ *
+ * Main pane
+ * - `empty-state` (nothing selected)
+ * - `register-form`, `register-field-<var>` (one input per form field), `register-submit`, `register-cancel`
+ * - `room-preview` (a room we are not in; `data-jid`), `room-info` (its description and features),
+ *   `room-invite` (a pending invitation to it)
+ * - `join-form`, `join-room` (room address), `join-nick`, `join-password`, `join-submit`
+ * - `room-view` (a joined room; `data-jid`, `data-state` joining|joined|left), `room-name`, `room-jid`,
+ *   `room-subject` (the subject text), `my-role` (`data-role`, `data-affiliation`)
+ * - `action-subject` (edit the subject: moderators, or anyone with voice when the room allows),
+ *   `subject-input`, `subject-save`, `subject-cancel`
+ * - `leave-button`, `rejoin-button` (after we left or were removed, unless the room was destroyed),
+ *   `action-destroy` (owners), `toggle-occupants` (narrow screens)
+ * - `messages` (the list); `message` items with `data-nick`, `data-own`, `data-history`,
+ *   `data-state` (own messages: in-transit, delivered-to-server, delivered-to-recipient, error,
+ *   timed-out, aborted; anything else: received); `message-body`, `message-state` (the delivery icon of our
+ *   own live messages, same `data-state`)
+ * - `history-divider` (before the earlier messages), `notice` (`data-kind`: join, leave, kick, ban, nick,
+ *   role, affiliation, subject, enter, exit, suspend, resume, config)
+ * - `composer`, `composer-input`, `composer-send`, `action-request-voice` (visitors)
+ *
+ * Occupants
+ * - `occupants` (the pane), `occupant-group` (`data-role`: moderator, participant, visitor)
+ * - `occupant` (`data-nick`, `data-role`, `data-affiliation`, `data-self`), `occupant-affiliation` (the badge);
+ *   clicking an occupant opens `occupant-details` (its address, role, affiliation) with `occupant-actions`
+ * - moderation, in `occupant-actions`: `action-kick` (moderators), `action-grant-voice` / `action-revoke-voice`
+ *   (moderators), `action-ban` (admins and owners); only the actions our role and affiliation allow are there
+ *
+ * @module
+ */
+import { client, xml, type Client } from "@xmpp/client";
+import type { Element as XmlElement } from "@xmpp/xml";
+// In your project: import { … } from "xmpp-muc-sdk"; and "xmpp-muc-sdk/xso".
+import {
+  MucService,
+  MessageState,
+  LeaveMode,
+  isXMPPError,
+  isTimeoutError,
+  isMucStateError,
+  isAbortError,
+  type Affiliation,
+  type MessageEvent,
+  type MessageTracker,
+  type Occupant,
+  type Role,
+  type Room,
+  type RoomInfoResult,
+} from "../../src/index.js";
+import { dataForm, type DataFormField } from "../../src/xso/index.js";
+
+// ---------------------------------------------------------------------------
+// Configuration and state
+
+interface DemoAccountHint {
+  readonly username: string;
+  readonly password: string;
+  readonly note?: string;
+}
+
+interface WebConfig {
+  readonly websocketUrl?: string;
+  readonly domain: string;
+  readonly mucDomain?: string;
+  readonly gatewayDomain?: string;
+  readonly accounts?: readonly DemoAccountHint[];
+  readonly title?: string;
+}
+
+type Source = "muc" | "gateway" | "other";
+
+interface RoomView {
+  readonly jid: string;
+  name: string | undefined;
+  source: Source;
+  /** Listed by its service (disco#items) at the last refresh. */
+  listed: boolean;
+  room: Room | undefined;
+  state: "idle" | "joining" | "joined" | "left";
+  /** The message list, kept across renders. */
+  readonly log: HTMLOListElement;
+  unread: number;
+  info: RoomInfoResult | undefined;
+  infoError: string | undefined;
+  /** The last nick and time a message came from (to group consecutive messages). */
+  last: { nick: string; at: number } | undefined;
+  /** Whether the "earlier messages" divider and the "you joined" marker are in the log. */
+  historyShown: boolean;
+  joinMarked: boolean;
+  editingSubject: boolean;
+  /** The occupant whose details and moderation actions are open. */
+  selectedNick: string | undefined;
+  /** Why we are out of the room, when we were removed. */
+  exitText: string | undefined;
+  /** A pending invitation to this room. */
+  invite: string | undefined;
+  /** Whether the room was destroyed while we were in it. */
+  destroyed: boolean;
+}
+
+interface GatewayState {
+  state: "checking" | "registered" | "unregistered" | "unavailable";
+  name: string | undefined;
+  instructions: string | undefined;
+  fields: DataFormField[];
+  error: string | undefined;
+}
+
+type Pane = { kind: "empty" } | { kind: "room"; jid: string } | { kind: "join" } | { kind: "register" };
+
+const session: {
+  config: WebConfig;
+  xmpp: Client | undefined;
+  muc: MucService | undefined;
+  username: string;
+  bareJid: string;
+  rooms: Map<string, RoomView>;
+  pane: Pane;
+  gateway: GatewayState | undefined;
+  loadingRooms: Set<Source>;
+  stopping: boolean;
+  showPeople: boolean;
+  showNav: boolean;
+} = {
+  config: { domain: "localhost" },
+  xmpp: undefined,
+  muc: undefined,
+  username: "",
+  bareJid: "",
+  rooms: new Map(),
+  pane: { kind: "empty" },
+  gateway: undefined,
+  loadingRooms: new Set(),
+  stopping: false,
+  showPeople: false,
+  showNav: false,
+};
+
+/** What was last typed into the join-by-address form. */
+let joinDraft = { jid: "", nick: "" };
+
+/** The trackers of the messages we sent, with their list item. */
+const sentItems = new WeakMap<MessageTracker, HTMLLIElement>();
+
+const NS_REGISTER = "jabber:iq:register";
+const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+const HISTORY = { maxStanzas: 50 };
+
+// ---------------------------------------------------------------------------
+// DOM helpers
+
+type Child = Node | string | number | null | undefined | false;
+type Attrs = Record<string, string | number | boolean | undefined | null | EventListener>;
+
+/** Create an element: `h("button", { class: "btn", testid: "x", onclick: fn }, "Label")`. */
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (typeof value === "function") el.addEventListener(key.replace(/^on/, ""), value);
+    else if (key === "testid") el.dataset.testid = String(value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(parent: Node, children: Child[]): void {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    parent.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
+  }
+}
+
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing #${id}`);
+  return el as T;
+}
+
+function replaceChildren(parent: ParentNode & Node, ...children: Child[]): void {
+  parent.replaceChildren();
+  append(parent, children);
+}
+
+/** A stable color per nick (FNV-1a of the lowercased nick into a palette of distinct hues). */
+const NICK_COLORS = ["#e67700", "#0c8599", "#1971c2", "#5c940d", "#2b8a3e", "#c2255c", "#364fc7", "#ae3ec9", "#5f3dc4", "#d9480f"];
+function nickColor(nick: string): string {
+  let hash = 0x811c9dc5;
+  for (const ch of nick.toLowerCase()) hash = Math.imul(hash ^ (ch.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+  return NICK_COLORS[hash % NICK_COLORS.length] as string;
+}
+
+function avatar(nick: string, size: "sm" | "md" = "md"): HTMLElement {
+  const initial = [...nick.trim()][0]?.toUpperCase() ?? "?";
+  return h("span", { class: `avatar avatar--${size}`, style: `--avatar: ${nickColor(nick)}`, "aria-hidden": "true" }, initial);
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const dayTimeFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+
+function formatTime(date: Date): string {
+  return new Date().toDateString() === date.toDateString() ? timeFormat.format(date) : dayTimeFormat.format(date);
+}
+
+// ---------------------------------------------------------------------------
+// Errors, as people read them
+
+const CONDITION_LABELS: Record<string, string> = {
+  "bad-request": "Bad request",
+  conflict: "Conflict",
+  "feature-not-implemented": "Not supported here",
+  forbidden: "Not allowed",
+  gone: "Gone",
+  "internal-server-error": "Server error",
+  "item-not-found": "Not found",
+  "jid-malformed": "Invalid address",
+  "not-acceptable": "Not acceptable",
+  "not-allowed": "Not allowed",
+  "not-authorized": "Not authorized",
+  "recipient-unavailable": "Recipient unavailable",
+  "registration-required": "Registration required",
+  "remote-server-not-found": "Server not found",
+  "remote-server-timeout": "Server timeout",
+  "resource-constraint": "Server busy",
+  "service-unavailable": "Service unavailable",
+  "undefined-condition": "Error",
+  "unexpected-request": "Unexpected request",
+  "credentials-expired": "Credentials expired",
+  "account-disabled": "Account disabled",
+  "invalid-mechanism": "Login method refused",
+  "malformed-request": "Malformed request",
+  aborted: "Aborted",
+};
+
+/** An error as one readable line: the condition (XMPP errors, SASL failures) and the server's text; never a stack. */
+function describeError(e: unknown): string {
+  if (isXMPPError(e)) return withCondition(e.condition, e.text);
+  if (isTimeoutError(e)) return "The server did not answer in time.";
+  if (isAbortError(e)) return "Cancelled.";
+  if (isMucStateError(e)) return e.message;
+  // @xmpp/client's own errors (SASL failures, stanza errors of iqCaller, stream errors) carry `condition` and `text`.
+  const maybe = e as { condition?: unknown; text?: unknown; message?: unknown } | null;
+  if (maybe && typeof maybe.condition === "string") return withCondition(maybe.condition, typeof maybe.text === "string" ? maybe.text : undefined);
+  if (maybe && typeof maybe.message === "string") {
+    if (/websocket/i.test(maybe.message) || /ECONN/.test(maybe.message)) return `Cannot reach the server (${maybe.message}).`;
+    return maybe.message;
+  }
+  return String(e);
+}
+
+function withCondition(condition: string, text: string | undefined): string {
+  const label = CONDITION_LABELS[condition] ?? condition.replace(/-/g, " ");
+  return text ? `${label} (${condition}): ${text}` : `${label} (${condition})`;
+}
+
+function showError(context: string, e?: unknown): void {
+  const text = e === undefined ? context : `${context}: ${describeError(e)}`;
+  byId("error-banner").hidden = false;
+  byId("error-text").textContent = text;
+  console.warn(text, e);
+}
+
+function clearError(): void {
+  byId("error-banner").hidden = true;
+}
+
+// ---------------------------------------------------------------------------
+// Modal dialog
+
+interface AskOptions {
+  title: string;
+  message?: string;
+  confirm: string;
+  danger?: boolean;
+  /** Ask for a text (a reason, a subject); without, a plain confirmation. */
+  input?: { label: string; value?: string; placeholder?: string };
+}
+
+/** Resolves with the text typed (`""` without an input) or `null` when cancelled. */
+function ask(options: AskOptions): Promise<string | null> {
+  const dialog = byId("dialog");
+  const form = byId<HTMLFormElement>("dialog-form");
+  const input = byId<HTMLInputElement>("dialog-input");
+  byId("dialog-title").textContent = options.title;
+  byId("dialog-message").textContent = options.message ?? "";
+  byId("dialog-message").hidden = !options.message;
+  byId("dialog-field").hidden = !options.input;
+  byId("dialog-label").textContent = options.input?.label ?? "";
+  input.value = options.input?.value ?? "";
+  input.placeholder = options.input?.placeholder ?? "";
+  const confirm = byId<HTMLButtonElement>("dialog-confirm");
+  confirm.textContent = options.confirm;
+  confirm.classList.toggle("btn--danger", options.danger === true);
+  confirm.classList.toggle("btn--primary", options.danger !== true);
+  dialog.hidden = false;
+  (options.input ? input : confirm).focus();
+  return new Promise((resolve) => {
+    const done = (value: string | null): void => {
+      dialog.hidden = true;
+      form.removeEventListener("submit", onSubmit);
+      byId("dialog-cancel").removeEventListener("click", onCancel);
+      dialog.removeEventListener("keydown", onKey);
+      dialog.removeEventListener("click", onBackdrop);
+      resolve(value);
+    };
+    const onSubmit = (ev: Event): void => {
+      ev.preventDefault();
+      done(options.input ? input.value.trim() : "");
+    };
+    const onCancel = (): void => done(null);
+    const onKey = (ev: KeyboardEvent): void => {
+      if (ev.key === "Escape") done(null);
+    };
+    const onBackdrop = (ev: Event): void => {
+      if (ev.target === dialog) done(null);
+    };
+    form.addEventListener("submit", onSubmit);
+    byId("dialog-cancel").addEventListener("click", onCancel);
+    dialog.addEventListener("keydown", onKey);
+    dialog.addEventListener("click", onBackdrop);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Login
+
+async function boot(): Promise<void> {
+  byId("error-dismiss").addEventListener("click", clearError);
+  const form = byId<HTMLFormElement>("login-form");
+  const field = (name: string): HTMLInputElement => form.elements.namedItem(name) as HTMLInputElement;
+  try {
+    const res = await fetch("/config.json", { cache: "no-store" });
+    if (!res.ok) throw new Error(`/config.json: HTTP ${res.status}`);
+    session.config = (await res.json()) as WebConfig;
+  } catch (e) {
+    showError("Could not load the configuration", e);
+  }
+  const config = session.config;
+  if (config.title) document.title = config.title;
+  const defaultWs = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/xmpp-websocket`;
+  field("service").value = config.websocketUrl ?? defaultWs;
+  field("domain").value = config.domain;
+  field("username").value = localStorage.getItem("muc-demo:username") ?? "";
+
+  const accounts = config.accounts ?? [];
+  if (accounts.length > 0) {
+    const box = byId("demo-accounts");
+    box.hidden = false;
+    replaceChildren(
+      box.querySelector(".chips")!,
+      ...accounts.map((a) =>
+        h(
+          "button",
+          {
+            type: "button",
+            class: "chip",
+            testid: "demo-account",
+            "data-username": a.username,
+            title: a.note ? `${a.username} — ${a.note}` : a.username,
+            onclick: () => {
+              field("username").value = a.username;
+              field("password").value = a.password;
+              byId<HTMLButtonElement>("login-form").querySelector<HTMLButtonElement>("[data-testid=login-submit]")!.focus();
+            },
+          },
+          avatar(a.username, "sm"),
+          a.username,
+        ),
+      ),
+    );
+  }
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const submit = form.querySelector<HTMLButtonElement>("[data-testid=login-submit]")!;
+    submit.disabled = true;
+    submit.textContent = "Connecting…";
+    void login(field("service").value.trim(), field("domain").value.trim(), field("username").value.trim(), field("password").value).finally(() => {
+      submit.disabled = false;
+      submit.textContent = "Log in";
+    });
+  });
+  byId("logout").addEventListener("click", () => void logout());
+  byId("open-join").addEventListener("click", () => {
+    session.pane = { kind: "join" };
+    session.showNav = false;
+    render();
+  });
+  byId("scrim").addEventListener("click", () => {
+    session.showNav = false;
+    session.showPeople = false;
+    render();
+  });
+}
+
+async function login(service: string, domainField: string, user: string, password: string): Promise<void> {
+  clearError();
+  if (!user || !password) {
+    showError("Enter a username and a password");
+    return;
+  }
+  // "alice" or "alice@example.org".
+  const at = user.indexOf("@");
+  const username = at >= 0 ? user.slice(0, at) : user;
+  const domain = at >= 0 ? user.slice(at + 1) : domainField || session.config.domain;
+  const xmpp = client({
+    service,
+    domain,
+    resource: `web-${crypto.randomUUID().slice(0, 8)}`,
+    // SASL PLAIN: fine over loopback or TLS; Prosody's SCRAM with 10 000 iterations is slow in a browser.
+    credentials: (authenticate) => authenticate({ username, password }, "PLAIN", xml("user-agent", { id: deviceId() })),
+  });
+  const muc = new MucService(xmpp, { logger: { debug() {}, warn: (message, ...details) => console.warn(message, ...details) } });
+  xmpp.on("error", (e: unknown) => {
+    if (session.xmpp === xmpp && !session.stopping) showError("Connection problem", e);
+  });
+  xmpp.on("status", (status: string) => {
+    if (session.xmpp === xmpp) setConnectionStatus(status);
+  });
+  try {
+    await xmpp.start();
+    // @xmpp/client reports `online` before stream management is enabled; a
+    // stanza sent in between upsets XEP-0198's counters (MucService holds its
+    // own stanzas back, but not ours): wait for <enabled/>.
+    const sm = xmpp.streamManagement as { enabled: boolean; enableSent?: boolean };
+    await new Promise((r) => setTimeout(r, 0));
+    for (let i = 0; i < 100 && sm.enableSent === true && !sm.enabled; i++) await new Promise((r) => setTimeout(r, 50));
+    // Initial presence: be available, so that invitations (addressed to our bare JID) reach this client.
+    await xmpp.send(xml("presence"));
+  } catch (e) {
+    muc.close();
+    await xmpp.stop().catch(() => {});
+    showError("Could not log in", e);
+    return;
+  }
+  localStorage.setItem("muc-demo:username", user);
+  session.xmpp = xmpp;
+  session.muc = muc;
+  session.username = username;
+  session.bareJid = `${username}@${domain}`;
+  session.stopping = false;
+  session.rooms = new Map();
+  session.pane = { kind: "empty" };
+  session.gateway = undefined;
+  muc.on("invite", ({ room, from, reason }) => {
+    const view = viewFor(room.toString());
+    view.invite = `${from?.bare().toString() ?? "Someone"} invited you${reason ? `: “${reason}”` : ""}`;
+    view.listed = true;
+    if (!isCurrent(view)) view.unread++;
+    render();
+  });
+  byId("login-view").hidden = true;
+  byId("shell").hidden = false;
+  byId("me-jid").textContent = session.bareJid;
+  setConnectionStatus("online");
+  render();
+  await Promise.all([refreshMucRooms(), refreshGateway()]);
+}
+
+function deviceId(): string {
+  let id = localStorage.getItem("muc-demo:device");
+  if (!id) {
+    id = crypto.randomUUID();
+    localStorage.setItem("muc-demo:device", id);
+  }
+  return id;
+}
+
+function setConnectionStatus(status: string): void {
+  const el = byId("connection-status");
+  const label: Record<string, string> = { online: "online", connecting: "connecting…", opening: "connecting…", connect: "connecting…", disconnecting: "disconnecting…", disconnect: "reconnecting…", offline: "offline" };
+  el.textContent = label[status] ?? status;
+  el.dataset.state = status === "online" ? "online" : status === "offline" ? "offline" : "connecting";
+}
+
+async function logout(): Promise<void> {
+  const { xmpp, muc } = session;
+  if (!xmpp || !muc) return;
+  session.stopping = true;
+  await Promise.all(muc.rooms.map((room) => (room.joined ? room.leave({ timeout: 2_000 }).catch(() => {}) : Promise.resolve())));
+  muc.close();
+  await xmpp.stop().catch(() => {});
+  session.xmpp = undefined;
+  session.muc = undefined;
+  session.rooms = new Map();
+  byId("shell").hidden = true;
+  byId("people").hidden = true;
+  byId("login-view").hidden = false;
+  (byId<HTMLFormElement>("login-form").elements.namedItem("password") as HTMLInputElement).value = "";
+  clearError();
+}
+
+// ---------------------------------------------------------------------------
+// Rooms and the gateway
+
+function sourceOf(jid: string): Source {
+  const domain = jid.slice(jid.indexOf("@") + 1);
+  if (domain === session.config.mucDomain) return "muc";
+  if (domain === session.config.gatewayDomain) return "gateway";
+  return "other";
+}
+
+function viewFor(jid: string, name?: string): RoomView {
+  let view = session.rooms.get(jid);
+  if (!view) {
+    view = {
+      jid,
+      name,
+      source: sourceOf(jid),
+      listed: false,
+      room: undefined,
+      state: "idle",
+      log: h("ol", { class: "log", testid: "messages", "aria-live": "polite" }),
+      unread: 0,
+      info: undefined,
+      infoError: undefined,
+      last: undefined,
+      historyShown: false,
+      joinMarked: false,
+      editingSubject: false,
+      selectedNick: undefined,
+      exitText: undefined,
+      invite: undefined,
+      destroyed: false,
+    };
+    session.rooms.set(jid, view);
+  } else if (name) view.name = name;
+  return view;
+}
+
+async function listInto(source: Source, service: string): Promise<void> {
+  const muc = session.muc;
+  if (!muc) return;
+  session.loadingRooms.add(source);
+  renderNav();
+  try {
+    const items = await muc.listRooms(service, { timeout: 10_000 });
+    for (const v of session.rooms.values()) if (v.source === source) v.listed = false;
+    for (const item of items) viewFor(item.jid.toString(), item.name).listed = true;
+  } catch (e) {
+    showError(`Could not list the rooms of ${service}`, e);
+  } finally {
+    session.loadingRooms.delete(source);
+    render();
+  }
+}
+
+async function refreshMucRooms(): Promise<void> {
+  if (session.config.mucDomain) await listInto("muc", session.config.mucDomain);
+}
+
+/** Ask the gateway whether we are registered (XEP-0077), then list its rooms. */
+async function refreshGateway(): Promise<void> {
+  const gw = session.config.gatewayDomain;
+  const xmpp = session.xmpp;
+  if (!gw || !xmpp) return;
+  session.gateway = { state: "checking", name: session.gateway?.name, instructions: undefined, fields: [], error: undefined };
+  renderNav();
+  try {
+    const info = await xmpp.iqCaller.get(xml("query", { xmlns: NS_DISCO_INFO }), gw, 10_000).catch(() => undefined);
+    const identity = info?.getChildren("identity").find((i: XmlElement) => i.attrs.category === "gateway") ?? info?.getChild("identity");
+    session.gateway.name = typeof identity?.attrs.name === "string" ? identity.attrs.name : undefined;
+    const query = await xmpp.iqCaller.get(xml("query", { xmlns: NS_REGISTER }), gw, 10_000);
+    const registered = query?.getChild("registered") !== undefined;
+    const formEl = query?.getChild("x", "jabber:x:data");
+    const form = formEl ? dataForm.decode(formEl, "jabber:client") : undefined;
+    session.gateway.instructions = form?.instructions[0] ?? query?.getChildText("instructions") ?? undefined;
+    session.gateway.fields = (form?.fields ?? []).filter((f) => f.var && f.var !== "FORM_TYPE" && f.type !== "hidden" && f.type !== "fixed");
+    session.gateway.state = registered ? "registered" : "unregistered";
+  } catch (e) {
+    session.gateway.state = "unavailable";
+    session.gateway.error = describeError(e);
+  }
+  render();
+  if (session.gateway.state === "registered") await listInto("gateway", gw);
+}
+
+async function register(values: Record<string, string>): Promise<void> {
+  const gw = session.config.gatewayDomain;
+  const xmpp = session.xmpp;
+  if (!gw || !xmpp) return;
+  const fields = [
+    xml("field", { var: "FORM_TYPE", type: "hidden" }, xml("value", {}, NS_REGISTER)),
+    ...Object.entries(values).map(([name, value]) => xml("field", { var: name }, xml("value", {}, value))),
+  ];
+  await xmpp.iqCaller.request(xml("iq", { type: "set", to: gw }, xml("query", { xmlns: NS_REGISTER }, xml("x", { xmlns: "jabber:x:data", type: "submit" }, ...fields))), 20_000);
+  session.gateway = { ...(session.gateway as GatewayState), state: "registered" };
+  session.pane = { kind: "empty" };
+  render();
+  // The gateway answers the registration before its session has logged in
+  // and listed the groups: poll disco#items for a moment.
+  for (let i = 0; i < 10; i++) {
+    await listInto("gateway", gw);
+    if ([...session.rooms.values()].some((v) => v.source === "gateway" && v.listed)) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function loadInfo(view: RoomView): Promise<void> {
+  const muc = session.muc;
+  if (!muc) return;
+  try {
+    view.info = await muc.getRoomInfo(view.jid, { timeout: 10_000 });
+    view.infoError = undefined;
+    if (view.info.name && !view.name) view.name = view.info.name;
+  } catch (e) {
+    view.infoError = describeError(e);
+  }
+  render();
+}
+
+// ---------------------------------------------------------------------------
+// Joining and room events
+
+async function join(jid: string, nick: string, password: string | undefined): Promise<void> {
+  const muc = session.muc;
+  if (!muc) return;
+  clearError();
+  let view: RoomView;
+  let room: Room;
+  let joined: Promise<Room>;
+  const previousPane = session.pane;
+  const known = session.rooms.has(jid);
+  try {
+    if (!jid.includes("@")) throw new Error(`"${jid}" is not a room address (room@service)`);
+    view = viewFor(jid);
+    ({ room, joined } = muc.join(jid, nick, { history: HISTORY, ...(password ? { password } : {}) }));
+  } catch (e) {
+    if (!known) session.rooms.delete(jid);
+    showError(`Could not join ${jid}`, e);
+    return;
+  }
+  if (view.state === "left") resetLog(view);
+  view.room = room;
+  view.state = "joining";
+  view.invite = undefined;
+  view.destroyed = false;
+  view.exitText = undefined;
+  session.pane = { kind: "room", jid };
+  wireRoom(view, room);
+  render();
+  try {
+    await joined;
+    view.state = "joined";
+    render();
+    void loadInfo(view);
+  } catch (e) {
+    if (view.room === room) {
+      view.room = undefined;
+      view.state = "idle";
+      // A room typed in by address that we could not join: forget it, back to the form.
+      if (!known && !view.listed) {
+        session.rooms.delete(jid);
+        if (isCurrent(view)) session.pane = previousPane;
+      }
+    }
+    const err = e as { condition?: string };
+    const hint =
+      err.condition === "registration-required" && view.source === "gateway" && session.gateway?.state !== "registered"
+        ? " Use Register in the sidebar first."
+        : err.condition === "conflict"
+          ? " Someone in the room already uses that nick."
+          : err.condition === "forbidden" && !(e as { text?: string }).text
+            ? " You may be banned from this room."
+            : "";
+    showError(`Could not join ${view.name ?? jid}`, e);
+    if (hint) byId("error-text").append(hint);
+    render();
+  }
+}
+
+function resetLog(view: RoomView): void {
+  view.log.replaceChildren();
+  view.last = undefined;
+  view.historyShown = false;
+  view.joinMarked = false;
+}
+
+function wireRoom(view: RoomView, room: Room): void {
+  const current = (): boolean => view.room === room;
+  const refresh = (): void => {
+    if (current() && isCurrent(view)) renderRoomParts(view);
+  };
+  room.on("message", (e) => {
+    if (!current()) return;
+    addMessage(view, e);
+  });
+  room.on("subjectChange", ({ subject, setterNick, initial }) => {
+    if (!current()) return;
+    if (initial) markJoined(view);
+    else addNotice(view, "subject", subject ? `${setterNick ?? "The room"} changed the subject to “${subject}”` : `${setterNick ?? "The room"} cleared the subject`);
+    refresh();
+  });
+  room.on("enter", () => refresh());
+  room.on("join", ({ occupant, initial }) => {
+    if (!current()) return;
+    if (!initial && !occupant.isSelf) addNotice(view, "join", `${occupant.nick} joined`);
+    refresh();
+  });
+  room.on("leave", ({ occupant, mode, actor, reason }) => {
+    if (!current()) return;
+    if (view.selectedNick === occupant.nick) view.selectedNick = undefined;
+    const by = actor?.nick ? ` by ${actor.nick}` : "";
+    const why = reason ? `: ${reason}` : "";
+    if (mode === LeaveMode.KICKED) addNotice(view, "kick", `${occupant.nick} was kicked${by}${why}`);
+    else if (mode === LeaveMode.BANNED) addNotice(view, "ban", `${occupant.nick} was banned${by}${why}`);
+    else if (mode === LeaveMode.AFFILIATION_CHANGE || mode === LeaveMode.MODERATION_CHANGE) addNotice(view, "leave", `${occupant.nick} was removed (membership changed)${why}`);
+    else addNotice(view, "leave", `${occupant.nick} left${why}`);
+    refresh();
+  });
+  room.on("nickChange", ({ oldNick, newNick, occupant }) => {
+    if (!current()) return;
+    addNotice(view, "nick", occupant.isSelf ? `You are now known as ${newNick}` : `${oldNick} is now known as ${newNick}`);
+    refresh();
+  });
+  room.on("roleChange", ({ occupant, oldRole, newRole, actor, reason }) => {
+    if (!current() || newRole === "none" || !room.joined) return;
+    const who = occupant.isSelf ? "You" : occupant.nick;
+    const by = actor?.nick ? ` (by ${actor.nick}${reason ? `: ${reason}` : ""})` : "";
+    let text: string;
+    if (newRole === "moderator") text = `${who} ${occupant.isSelf ? "are" : "is"} now a moderator`;
+    else if (newRole === "visitor") text = `${who} can no longer speak`;
+    else if (oldRole === "visitor") text = `${who} can speak now`;
+    else text = `${who} ${occupant.isSelf ? "are" : "is"} no longer a moderator`;
+    addNotice(view, "role", text + by);
+    refresh();
+  });
+  room.on("affiliationChange", ({ occupant, newAffiliation, actor }) => {
+    if (!current() || !room.joined || newAffiliation === "outcast") return;
+    const who = occupant.isSelf ? "You" : occupant.nick;
+    const verb = occupant.isSelf ? "are" : "is";
+    const text = newAffiliation === "none" ? `${who} ${verb} no longer affiliated with the room` : `${who} ${verb} now ${newAffiliation === "admin" ? "an admin" : `a${newAffiliation === "owner" ? "n" : ""} ${newAffiliation}`}`;
+    addNotice(view, "affiliation", text + (actor?.nick ? ` (by ${actor.nick})` : ""));
+    refresh();
+  });
+  room.on("statusChange", () => refresh());
+  room.on("configChange", () => {
+    if (!current()) return;
+    addNotice(view, "config", "The room configuration changed");
+    void loadInfo(view);
+  });
+  room.on("suspend", () => {
+    if (!current()) return;
+    addNotice(view, "suspend", "Connection lost — rejoining…");
+    refresh();
+  });
+  room.on("resume", () => {
+    if (!current()) return;
+    addNotice(view, "resume", "Back in the room");
+    refresh();
+  });
+  room.on("exit", ({ mode, actor, reason, alternateVenue, error }) => {
+    if (!current()) return;
+    const by = actor?.nick ? ` by ${actor.nick}` : "";
+    const why = reason ? `: ${reason}` : "";
+    const texts: Record<string, string> = {
+      [LeaveMode.NORMAL]: "You left the room",
+      [LeaveMode.KICKED]: `You were kicked${by}${why}`,
+      [LeaveMode.BANNED]: `You were banned${by}${why}`,
+      [LeaveMode.AFFILIATION_CHANGE]: `You were removed: your affiliation changed${why}`,
+      [LeaveMode.MODERATION_CHANGE]: `You were removed: the room is now members-only${why}`,
+      [LeaveMode.SYSTEM_SHUTDOWN]: "The room service shut down",
+      [LeaveMode.DESTROYED]: `The room was destroyed${why}${alternateVenue ? ` — the discussion moved to ${alternateVenue.toString()}` : ""}`,
+      [LeaveMode.DISCONNECTED]: "Disconnected",
+      [LeaveMode.ERROR]: `Removed from the room${error ? `: ${describeError(error)}` : ""}`,
+    };
+    const text = texts[mode] ?? `You left the room (${mode})`;
+    view.state = "left";
+    view.exitText = mode === LeaveMode.NORMAL ? undefined : text;
+    view.destroyed = mode === LeaveMode.DESTROYED;
+    view.editingSubject = false;
+    addNotice(view, "exit", text);
+    if (mode === LeaveMode.DESTROYED) {
+      view.listed = false;
+      void (view.source === "gateway" ? listInto("gateway", session.config.gatewayDomain ?? "") : refreshMucRooms());
+    }
+    render();
+  });
+}
+
+function isCurrent(view: RoomView): boolean {
+  return session.pane.kind === "room" && session.pane.jid === view.jid;
+}
+
+// ---------------------------------------------------------------------------
+// The message log
+
+function atBottom(log: HTMLElement): boolean {
+  const scroller = log.parentElement;
+  return !scroller || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+}
+
+function appendToLog(view: RoomView, item: HTMLElement): void {
+  const stick = atBottom(view.log);
+  view.log.append(item);
+  if (stick && view.log.parentElement) view.log.parentElement.scrollTop = view.log.parentElement.scrollHeight;
+}
+
+function markJoined(view: RoomView): void {
+  if (view.joinMarked) return;
+  view.joinMarked = true;
+  const nick = view.room?.nick ?? "";
+  if (view.historyShown) appendToLog(view, h("li", { class: "divider divider--now", testid: "notice", "data-kind": "enter" }, h("span", {}, `You joined as ${nick} · ${timeFormat.format(new Date())}`)));
+  else addNotice(view, "enter", `You joined as ${nick}`);
+  view.last = undefined;
+}
+
+function addNotice(view: RoomView, kind: string, text: string): void {
+  appendToLog(view, h("li", { class: `notice notice--${kind}`, testid: "notice", "data-kind": kind }, h("span", { class: "notice__text" }, text), h("time", {}, timeFormat.format(new Date()))));
+  view.last = undefined;
+}
+
+const STATE_UI: Record<string, { icon: string; label: string }> = {
+  [MessageState.IN_TRANSIT]: { icon: "◌", label: "Sending…" },
+  [MessageState.DELIVERED_TO_SERVER]: { icon: "✓", label: "Sent to the server" },
+  [MessageState.DELIVERED_TO_RECIPIENT]: { icon: "✓✓", label: "Delivered to the room" },
+  [MessageState.ERROR]: { icon: "!", label: "Not delivered" },
+  [MessageState.TIMED_OUT]: { icon: "!", label: "No confirmation (timed out)" },
+  [MessageState.ABORTED]: { icon: "×", label: "Not sent: you left the room" },
+  [MessageState.CLOSED]: { icon: "", label: "" },
+};
+
+function messageItem(view: RoomView, opts: { nick: string; body: string; at: Date; own: boolean; history: boolean; state: string }): HTMLLIElement {
+  const continued = !opts.history && view.last !== undefined && view.last.nick === opts.nick && opts.at.getTime() - view.last.at < 5 * 60_000;
+  view.last = opts.history ? view.last : { nick: opts.nick, at: opts.at.getTime() };
+  const ui = STATE_UI[opts.state];
+  return h(
+    "li",
+    {
+      class: `msg${opts.own ? " msg--own" : ""}${opts.history ? " msg--history" : ""}${continued ? " msg--cont" : ""}`,
+      testid: "message",
+      "data-nick": opts.nick,
+      "data-own": String(opts.own),
+      "data-history": String(opts.history),
+      "data-state": opts.state,
+    },
+    continued ? h("span", { class: "avatar avatar--md avatar--ghost", "aria-hidden": "true" }) : avatar(opts.nick),
+    h(
+      "div",
+      { class: "msg__content" },
+      continued ? null : h("div", { class: "msg__meta" }, h("span", { class: "msg__nick", style: `color: ${nickColor(opts.nick)}` }, opts.nick), h("time", { datetime: opts.at.toISOString() }, formatTime(opts.at))),
+      h(
+        "div",
+        { class: "msg__line" },
+        h("span", { class: "msg__body", testid: "message-body" }, opts.body),
+        opts.own && !opts.history ? h("span", { class: "msg__state", testid: "message-state", "data-state": opts.state, title: ui?.label ?? "" }, ui?.icon ?? "") : null,
+      ),
+      h("div", { class: "msg__error" }),
+    ),
+  );
+}
+
+function addMessage(view: RoomView, e: MessageEvent): void {
+  // Our own tracked messages are on screen already; their tracker updates them.
+  if (e.own && e.tracker && sentItems.has(e.tracker)) return;
+  if (e.history && !view.historyShown) {
+    view.historyShown = true;
+    appendToLog(view, h("li", { class: "divider", testid: "history-divider" }, h("span", {}, "Earlier messages")));
+  }
+  if (!e.history) markJoined(view);
+  const nick = e.nick ?? view.name ?? "room";
+  if (e.nick === undefined) {
+    addNotice(view, "config", e.body);
+    return;
+  }
+  appendToLog(view, messageItem(view, { nick, body: e.body, at: e.delay ?? new Date(), own: e.own, history: e.history, state: e.own && !e.history ? MessageState.DELIVERED_TO_RECIPIENT : "received" }));
+  if (!e.history && !e.own && !isCurrent(view)) {
+    view.unread++;
+    renderNav();
+  }
+}
+
+function send(view: RoomView, text: string): void {
+  const room = view.room;
+  if (!room || !room.joined) return;
+  let tracker: MessageTracker;
+  try {
+    tracker = room.sendTrackedMessage(text);
+  } catch (e) {
+    showError("Could not send", e);
+    return;
+  }
+  markJoined(view);
+  const item = messageItem(view, { nick: room.nick, body: text, at: new Date(), own: true, history: false, state: tracker.state });
+  sentItems.set(tracker, item);
+  appendToLog(view, item);
+  view.log.parentElement?.scrollTo({ top: view.log.parentElement.scrollHeight });
+  const update = (state: string, error?: unknown): void => {
+    item.dataset.state = state;
+    const icon = item.querySelector<HTMLElement>("[data-testid=message-state]")!;
+    icon.dataset.state = state;
+    icon.textContent = STATE_UI[state]?.icon ?? "";
+    icon.title = STATE_UI[state]?.label ?? state;
+    const errorLine = item.querySelector<HTMLElement>(".msg__error")!;
+    if (state === MessageState.ERROR) errorLine.textContent = `Not delivered — ${describeError(error)}`;
+    else if (state === MessageState.TIMED_OUT) errorLine.textContent = "Not confirmed by the room (timed out)";
+    else if (state === MessageState.ABORTED) errorLine.textContent = "Not sent: you left the room";
+  };
+  tracker.on("stateChange", ({ state, error }) => update(state, error));
+  update(tracker.state);
+}
+
+// ---------------------------------------------------------------------------
+// Permissions (XEP-0045 §5)
+
+const AFFILIATION_RANK: Record<Affiliation, number> = { outcast: -1, none: 0, member: 1, admin: 2, owner: 3 };
+
+interface Permissions {
+  kick(target: Occupant): boolean;
+  voice(target: Occupant): boolean;
+  ban(target: Occupant): boolean;
+  subject: boolean;
+  destroy: boolean;
+  speak: boolean;
+}
+
+function permissions(view: RoomView): Permissions {
+  const me = view.room?.joined ? view.room.me : undefined;
+  const role: Role = me?.role ?? "none";
+  const affiliation: Affiliation = me?.affiliation ?? "none";
+  const moderator = role === "moderator";
+  const rank = AFFILIATION_RANK[affiliation];
+  const info = view.info?.info;
+  const occupantsMaySetSubject = info?.changeSubject === true || info?.subjectMod === true;
+  return {
+    // Moderators may kick and silence anyone but admins and owners (and other moderators' voice is theirs by role).
+    kick: (t) => moderator && !t.isSelf && AFFILIATION_RANK[t.affiliation] < AFFILIATION_RANK.admin,
+    voice: (t) => moderator && !t.isSelf && t.role !== "moderator" && AFFILIATION_RANK[t.affiliation] < AFFILIATION_RANK.admin,
+    // Admins and owners may ban those of a lower affiliation.
+    ban: (t) => rank >= AFFILIATION_RANK.admin && !t.isSelf && AFFILIATION_RANK[t.affiliation] < rank,
+    subject: moderator || (occupantsMaySetSubject && role === "participant"),
+    destroy: affiliation === "owner",
+    speak: role === "moderator" || role === "participant",
+  };
+}
+
+async function moderate(view: RoomView, what: "kick" | "ban" | "grant-voice" | "revoke-voice", target: Occupant): Promise<void> {
+  const room = view.room;
+  const muc = session.muc;
+  if (!room || !muc) return;
+  const nick = target.nick;
+  clearError();
+  try {
+    if (what === "kick") {
+      const reason = await ask({ title: `Kick ${nick}?`, message: "They can come back unless they are banned.", confirm: "Kick", danger: true, input: { label: "Reason (optional)" } });
+      if (reason === null) return;
+      await room.setRole(nick, "none", reason ? { reason } : {});
+    } else if (what === "ban") {
+      if (!target.jid) throw new Error(`The room does not show ${nick}'s address, so they cannot be banned from here.`);
+      const jid = target.jid.bare().toString();
+      const reason = await ask({ title: `Ban ${nick}?`, message: `${jid} will be removed and cannot come back.`, confirm: "Ban", danger: true, input: { label: "Reason (optional)" } });
+      if (reason === null) return;
+      await room.setAffiliation(jid, "outcast", reason ? { reason } : {});
+    } else {
+      await room.setRole(nick, what === "grant-voice" ? "participant" : "visitor");
+    }
+  } catch (e) {
+    const verb = { kick: "kick", ban: "ban", "grant-voice": "give voice to", "revoke-voice": "mute" }[what];
+    showError(`Could not ${verb} ${nick}`, e);
+  }
+}
+
+async function editSubject(view: RoomView, text: string, button: HTMLButtonElement | null): Promise<void> {
+  // Prosody does not broadcast an unchanged subject, and setSubject waits for the reflection: skip it.
+  if (text === (view.room?.subject ?? "")) {
+    view.editingSubject = false;
+    render();
+    return;
+  }
+  if (button) {
+    button.disabled = true;
+    button.textContent = "Saving…";
+  }
+  try {
+    await view.room?.setSubject(text, { timeout: 10_000 });
+    view.editingSubject = false;
+    render();
+  } catch (e) {
+    showError("Could not change the subject", e);
+    if (button) {
+      button.disabled = false;
+      button.textContent = "Save";
+    }
+  }
+}
+
+async function destroy(view: RoomView): Promise<void> {
+  const muc = session.muc;
+  if (!muc) return;
+  const reason = await ask({
+    title: `Destroy ${view.name ?? view.jid}?`,
+    message: "Everyone is removed and the room is deleted. This cannot be undone.",
+    confirm: "Destroy room",
+    danger: true,
+    input: { label: "Reason (optional)" },
+  });
+  if (reason === null) return;
+  try {
+    await muc.destroy(view.jid, reason ? { reason } : {});
+  } catch (e) {
+    showError(`Could not destroy ${view.name ?? view.jid}`, e);
+  }
+}
+
+async function leave(view: RoomView): Promise<void> {
+  try {
+    await view.room?.leave({ timeout: 5_000 });
+  } catch (e) {
+    showError(`Could not leave ${view.name ?? view.jid} cleanly`, e);
+  }
+  view.state = "left";
+  render();
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+function render(): void {
+  if (!session.muc) return;
+  renderNav();
+  renderMain();
+  renderPeople();
+  byId("shell").classList.toggle("shell--nav-open", session.showNav);
+  byId("shell").classList.toggle("shell--people-open", session.showPeople);
+  byId("scrim").hidden = !(session.showNav || session.showPeople);
+}
+
+function renderNav(): void {
+  const nav = byId("room-nav");
+  const sections: Child[] = [];
+  const { mucDomain, gatewayDomain } = session.config;
+  if (mucDomain) {
+    sections.push(navSection("muc", "Rooms", mucDomain, roomsOf("muc"), session.rooms.size === 0 && session.loadingRooms.has("muc") ? "Loading…" : "No public rooms yet", () => void refreshMucRooms()));
+  }
+  if (gatewayDomain) {
+    const gw = session.gateway;
+    const status = h(
+      "div",
+      { class: "gw-status", testid: "gateway-status", "data-state": gw?.state ?? "checking" },
+      gw?.state === "registered"
+        ? h("span", { class: "dot dot--ok" }, "registered")
+        : gw?.state === "unregistered"
+          ? h("span", { class: "dot dot--warn" }, "not registered")
+          : gw?.state === "unavailable"
+            ? h("span", { class: "dot dot--off", title: gw.error ?? "" }, "unavailable")
+            : h("span", { class: "dot" }, "checking…"),
+    );
+    const register =
+      gw?.state === "unregistered"
+        ? h(
+            "div",
+            { class: "gw-register" },
+            h("p", {}, `Register with ${gw.name ?? gatewayDomain} to see your groups there as rooms.`),
+            h(
+              "button",
+              {
+                class: "btn btn--primary btn--small",
+                type: "button",
+                testid: "gateway-register",
+                onclick: () => {
+                  session.pane = { kind: "register" };
+                  session.showNav = false;
+                  render();
+                },
+              },
+              "Register",
+            ),
+          )
+        : null;
+    sections.push(
+      navSection(
+        "gateway",
+        gw?.name ?? "Gateway",
+        gatewayDomain,
+        gw?.state === "registered" ? roomsOf("gateway") : [],
+        gw?.state === "registered" ? (session.loadingRooms.has("gateway") ? "Loading…" : "No groups") : "",
+        () => void refreshGateway(),
+        status,
+        register,
+      ),
+    );
+  }
+  const others = roomsOf("other");
+  if (others.length > 0) sections.push(navSection("other", "Other rooms", "", others, "", undefined));
+  replaceChildren(nav, ...sections);
+}
+
+function roomsOf(source: Source): RoomView[] {
+  return [...session.rooms.values()]
+    .filter((v) => v.source === source && (v.listed || v.state !== "idle" || isCurrent(v)))
+    .sort((a, b) => (a.name ?? a.jid).localeCompare(b.name ?? b.jid));
+}
+
+function navSection(source: Source, title: string, subtitle: string, views: RoomView[], empty: string, onRefresh: (() => void) | undefined, ...extra: Child[]): HTMLElement {
+  return h(
+    "section",
+    { class: "nav-section", testid: `room-list-${source}` },
+    h(
+      "header",
+      { class: "nav-section__head" },
+      h("div", {}, h("h2", {}, title), subtitle ? h("span", { class: "nav-section__sub" }, subtitle) : null),
+      onRefresh
+        ? h("button", { class: `icon-btn icon-btn--small${session.loadingRooms.has(source) ? " is-spinning" : ""}`, type: "button", testid: "refresh-rooms", "data-source": source, title: "Refresh", "aria-label": `Refresh ${title}`, onclick: onRefresh }, "↻")
+        : null,
+    ),
+    ...extra,
+    views.length > 0
+      ? h(
+          "ul",
+          { class: "room-list" },
+          ...views.map((v) =>
+            h(
+              "li",
+              {},
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: `room-item${isCurrent(v) ? " is-active" : ""}${v.state === "joined" ? " is-joined" : ""}`,
+                  testid: "room-item",
+                  "data-jid": v.jid,
+                  "data-source": v.source,
+                  "data-joined": String(v.state === "joined"),
+                  "data-active": String(isCurrent(v)),
+                  title: v.jid,
+                  onclick: () => select(v),
+                },
+                h("span", { class: "room-item__icon", "aria-hidden": "true" }, v.source === "gateway" ? "◆" : "#"),
+                h("span", { class: "room-item__name" }, v.name ?? v.jid.split("@")[0] ?? v.jid),
+                v.unread > 0 ? h("span", { class: "pill", testid: "room-unread" }, v.unread > 99 ? "99+" : v.unread) : v.state === "joined" ? h("span", { class: "room-item__dot", title: "joined" }) : null,
+              ),
+            ),
+          ),
+        )
+      : empty
+        ? h("p", { class: "nav-section__empty" }, empty)
+        : null,
+  );
+}
+
+function select(view: RoomView): void {
+  session.pane = { kind: "room", jid: view.jid };
+  session.showNav = false;
+  view.unread = 0;
+  clearError();
+  if (view.state === "idle" && !view.info) void loadInfo(view);
+  render();
+  const scroller = view.log.parentElement;
+  if (scroller) scroller.scrollTop = scroller.scrollHeight;
+  document.querySelector<HTMLElement>("[data-testid=composer-input], [data-testid=join-nick]")?.focus();
+}
+
+function renderMain(): void {
+  const main = byId("main");
+  const pane = session.pane;
+  if (pane.kind === "register") {
+    replaceChildren(main, registerPane());
+    return;
+  }
+  if (pane.kind === "join") {
+    replaceChildren(main, topBar("Join a room", ""), h("div", { class: "pane-scroll" }, h("div", { class: "card join-card" }, h("h2", {}, "Join a room by its address"), joinForm(undefined))));
+    return;
+  }
+  const view = pane.kind === "room" ? session.rooms.get(pane.jid) : undefined;
+  if (!view) {
+    replaceChildren(
+      main,
+      topBar("", ""),
+      h(
+        "div",
+        { class: "empty", testid: "empty-state" },
+        h("div", { class: "empty__art", "aria-hidden": "true" }, "#"),
+        h("h2", {}, "Pick a room"),
+        h("p", { class: "muted" }, "Choose a room on the left to see who is there and join the conversation."),
+      ),
+    );
+    return;
+  }
+  if (view.state === "idle") {
+    replaceChildren(main, previewPane(view));
+    return;
+  }
+  // A joined (or joining, or left) room: keep the message list element and its scroll position.
+  const existing = main.querySelector<HTMLElement>("[data-testid=room-view]");
+  if (existing?.dataset.jid === view.jid) {
+    renderRoomParts(view);
+    return;
+  }
+  const scroller = h("div", { class: "log-scroll" }, view.log);
+  replaceChildren(main, h("section", { class: "room", testid: "room-view", "data-jid": view.jid }, h("header", { class: "room__head" }), scroller, h("footer", { class: "room__foot" })));
+  renderRoomParts(view);
+  scroller.scrollTop = scroller.scrollHeight;
+}
+
+/** The header with the mobile menu button. */
+function topBar(title: string, sub: string, ...actions: Child[]): HTMLElement {
+  return h(
+    "header",
+    { class: "room__head" },
+    menuButton(),
+    h("div", { class: "room__title" }, title ? h("h1", {}, title) : null, sub ? h("span", { class: "room__jid" }, sub) : null),
+    h("div", { class: "room__actions" }, ...actions),
+  );
+}
+
+function menuButton(): HTMLElement {
+  return h(
+    "button",
+    {
+      class: "icon-btn menu-btn",
+      type: "button",
+      "aria-label": "Rooms",
+      onclick: () => {
+        session.showNav = !session.showNav;
+        render();
+      },
+    },
+    "☰",
+  );
+}
+
+function renderRoomParts(view: RoomView): void {
+  const section = byId("main").querySelector<HTMLElement>("[data-testid=room-view]");
+  if (!section || section.dataset.jid !== view.jid) return;
+  section.dataset.state = view.state;
+  const head = section.querySelector(".room__head")!;
+  const foot = section.querySelector(".room__foot")!;
+  const room = view.room;
+  const perms = permissions(view);
+  const me = room?.joined ? room.me : undefined;
+  const subject = room?.subject ?? view.info?.info.subject ?? "";
+
+  const subjectLine = view.editingSubject
+    ? h(
+        "form",
+        {
+          class: "subject-edit",
+          onsubmit: (ev: Event) => {
+            ev.preventDefault();
+            const form = ev.currentTarget as HTMLFormElement;
+            void editSubject(view, form.querySelector("input")!.value.trim(), form.querySelector<HTMLButtonElement>("[data-testid=subject-save]"));
+          },
+        },
+        h("input", { value: subject, testid: "subject-input", "aria-label": "Subject", placeholder: "What is this room about?" }),
+        h("button", { class: "btn btn--primary btn--small", type: "submit", testid: "subject-save" }, "Save"),
+        h(
+          "button",
+          {
+            class: "btn btn--ghost btn--small",
+            type: "button",
+            testid: "subject-cancel",
+            onclick: () => {
+              view.editingSubject = false;
+              renderRoomParts(view);
+            },
+          },
+          "Cancel",
+        ),
+      )
+    : h(
+        "div",
+        { class: "subject" },
+        h("span", { class: `subject__text${subject ? "" : " muted"}`, testid: "room-subject", title: room?.subjectSetter ? `set by ${room.subjectSetter}` : "" }, subject || "No subject"),
+        perms.subject && view.state === "joined"
+          ? h(
+              "button",
+              {
+                class: "link-btn",
+                type: "button",
+                testid: "action-subject",
+                onclick: () => {
+                  view.editingSubject = true;
+                  renderRoomParts(view);
+                  section.querySelector<HTMLInputElement>("[data-testid=subject-input]")?.focus();
+                },
+              },
+              "Edit",
+            )
+          : null,
+      );
+
+  replaceChildren(
+    head,
+    menuButton(),
+    h(
+      "div",
+      { class: "room__title" },
+      h("h1", { testid: "room-name" }, view.name ?? view.jid.split("@")[0] ?? view.jid),
+      h("span", { class: "room__jid", testid: "room-jid" }, view.jid),
+      me ? h("span", { class: `role-chip role-chip--${me.role}`, testid: "my-role", "data-role": me.role, "data-affiliation": me.affiliation }, `${me.nick} · ${me.affiliation !== "none" ? `${me.affiliation}, ` : ""}${me.role}`) : null,
+      subjectLine,
+    ),
+    h(
+      "div",
+      { class: "room__actions" },
+      view.state === "joined"
+        ? h(
+            "button",
+            {
+              class: "btn btn--ghost btn--small people-toggle",
+              type: "button",
+              testid: "toggle-occupants",
+              onclick: () => {
+                session.showPeople = !session.showPeople;
+                render();
+              },
+            },
+            `People ${room?.occupantCount ?? ""}`,
+          )
+        : null,
+      perms.destroy && view.state === "joined" ? h("button", { class: "btn btn--danger-ghost btn--small", type: "button", testid: "action-destroy", onclick: () => void destroy(view) }, "Destroy") : null,
+      view.state === "joined" ? h("button", { class: "btn btn--ghost btn--small", type: "button", testid: "leave-button", onclick: () => void leave(view) }, "Leave") : null,
+    ),
+  );
+
+  if (view.state === "joining") {
+    replaceChildren(foot, h("div", { class: "composer composer--disabled" }, h("span", { class: "spinner" }), "Joining…"));
+  } else if (view.state === "left") {
+    replaceChildren(
+      foot,
+      h(
+        "div",
+        { class: "composer composer--disabled" },
+        h("span", {}, view.exitText ?? "You are not in this room."),
+        view.destroyed ? null : h("button", { class: "btn btn--primary btn--small", type: "button", testid: "rejoin-button", onclick: () => void join(view.jid, room?.nick ?? session.username, room?.password) }, "Rejoin"),
+      ),
+    );
+  } else if (!perms.speak) {
+    replaceChildren(
+      foot,
+      h(
+        "div",
+        { class: "composer composer--disabled" },
+        h("span", {}, "You are a visitor here: only people with voice can speak."),
+        h(
+          "button",
+          {
+            class: "btn btn--ghost btn--small",
+            type: "button",
+            testid: "action-request-voice",
+            onclick: () =>
+              void room
+                ?.requestVoice()
+                .then(() => addNotice(view, "role", "Voice requested from the moderators"))
+                .catch((e: unknown) => showError("Could not request voice", e)),
+          },
+          "Request voice",
+        ),
+      ),
+    );
+  } else if (!foot.querySelector("[data-testid=composer]")) {
+    const input = h("textarea", { class: "composer__input", testid: "composer-input", rows: 1, placeholder: `Message ${view.name ?? view.jid}`, "aria-label": "Message" });
+    const form = h(
+      "form",
+      {
+        class: "composer",
+        testid: "composer",
+        onsubmit: (ev: Event) => {
+          ev.preventDefault();
+          const text = input.value.trim();
+          if (!text) return;
+          input.value = "";
+          input.style.height = "";
+          send(view, text);
+        },
+      },
+      input,
+      h("button", { class: "btn btn--primary composer__send", type: "submit", testid: "composer-send", "aria-label": "Send" }, "Send"),
+    );
+    input.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+        ev.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    input.addEventListener("input", () => {
+      input.style.height = "";
+      input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+    });
+    replaceChildren(foot, form);
+  }
+  renderPeople();
+}
+
+function previewPane(view: RoomView): HTMLElement {
+  const info = view.info;
+  const features: string[] = [];
+  if (info) {
+    if (info.passwordProtected) features.push("password");
+    if (info.membersOnly) features.push("members only");
+    if (info.moderated) features.push("moderated");
+    if (info.nonAnonymous) features.push("addresses visible");
+    if (info.persistent) features.push("persistent");
+    if (info.public) features.push("public");
+  }
+  const count = info?.info.occupants;
+  return h(
+    "div",
+    { class: "preview-wrap" },
+    topBar(view.name ?? view.jid, view.jid),
+    h(
+      "div",
+      { class: "pane-scroll" },
+      h(
+        "div",
+        { class: "card preview", testid: "room-preview", "data-jid": view.jid },
+        h("div", { class: "preview__art", "aria-hidden": "true" }, view.source === "gateway" ? "◆" : "#"),
+        h("h2", {}, view.name ?? view.jid),
+        h(
+          "div",
+          { class: "preview__info", testid: "room-info" },
+          view.invite ? h("p", { class: "invite", testid: "room-invite" }, view.invite) : null,
+          info?.info.description ? h("p", {}, info.info.description) : null,
+          info?.info.subject ? h("p", { class: "preview__subject" }, `“${info.info.subject}”`) : null,
+          h(
+            "p",
+            { class: "muted" },
+            view.infoError ? `No details: ${view.infoError}` : !info ? "Loading details…" : count !== undefined ? `${count} ${count === 1 ? "person" : "people"} here` : view.source === "gateway" ? `A group on ${session.gateway?.name ?? "the gateway"}` : "",
+          ),
+          features.length ? h("div", { class: "chips" }, ...features.map((f) => h("span", { class: "chip chip--static" }, f))) : null,
+        ),
+        joinForm(view),
+      ),
+    ),
+  );
+}
+
+function joinForm(view: RoomView | undefined): HTMLFormElement {
+  const needsPassword = view?.info?.passwordProtected === true;
+  const form = h(
+    "form",
+    {
+      class: "join-form",
+      testid: "join-form",
+      onsubmit: (ev: Event) => {
+        ev.preventDefault();
+        const data = new FormData(ev.currentTarget as HTMLFormElement);
+        const jid = String(data.get("room") ?? "").trim();
+        const nick = String(data.get("nick") ?? "").trim();
+        const password = String(data.get("password") ?? "");
+        if (!jid || !nick) {
+          showError("Enter a room address and a nick");
+          return;
+        }
+        if (!view) joinDraft = { jid, nick };
+        const button = (ev.currentTarget as HTMLFormElement).querySelector<HTMLButtonElement>("[data-testid=join-submit]")!;
+        button.disabled = true;
+        button.textContent = "Joining…";
+        void join(jid, nick, password || undefined).finally(() => {
+          button.disabled = false;
+          button.textContent = "Join room";
+        });
+      },
+    },
+    h("label", { class: "field", hidden: view !== undefined }, h("span", {}, "Room address"), h("input", { name: "room", testid: "join-room", value: view?.jid ?? joinDraft.jid, placeholder: `room@${session.config.mucDomain ?? "conference.example.org"}`, spellcheck: "false", required: true })),
+    h(
+      "div",
+      { class: "join-form__row" },
+      h("label", { class: "field" }, h("span", {}, "Your nick"), h("input", { name: "nick", testid: "join-nick", value: view?.room?.nick ?? (view ? session.username : joinDraft.nick || session.username), required: true, autocomplete: "nickname" })),
+      h("label", { class: "field", hidden: !needsPassword && view !== undefined }, h("span", {}, needsPassword ? "Room password" : "Password (if any)"), h("input", { name: "password", type: "password", testid: "join-password", autocomplete: "off" })),
+    ),
+    view?.source === "gateway" ? h("p", { class: "hint" }, "The gateway uses your nick from its network.") : null,
+    h("button", { class: "btn btn--primary", type: "submit", testid: "join-submit" }, "Join room"),
+  );
+  return form;
+}
+
+function registerPane(): HTMLElement {
+  const gw = session.gateway;
+  const name = gw?.name ?? session.config.gatewayDomain ?? "the gateway";
+  const fields = gw?.fields ?? [];
+  const form = h(
+    "form",
+    {
+      class: "card register",
+      testid: "register-form",
+      onsubmit: (ev: Event) => {
+        ev.preventDefault();
+        const data = new FormData(ev.currentTarget as HTMLFormElement);
+        const values: Record<string, string> = {};
+        for (const f of fields) if (f.var) values[f.var] = String(data.get(f.var) ?? "");
+        const button = (ev.currentTarget as HTMLFormElement).querySelector<HTMLButtonElement>("[data-testid=register-submit]")!;
+        button.disabled = true;
+        button.textContent = "Registering…";
+        clearError();
+        register(values).catch((e: unknown) => {
+          showError(`Could not register with ${name}`, e);
+          button.disabled = false;
+          button.textContent = "Register";
+        });
+      },
+    },
+    h("h2", {}, `Register with ${name}`),
+    gw?.instructions ? h("p", { class: "muted" }, gw.instructions) : null,
+    ...fields.map((f) =>
+      h(
+        "label",
+        { class: "field" },
+        h("span", {}, f.label ?? f.var ?? "", f.required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
+        f.type === "boolean"
+          ? h("input", { name: f.var, type: "checkbox", value: "true", testid: `register-field-${f.var}`, checked: f.values[0] === "1" || f.values[0] === "true" })
+          : h("input", { name: f.var, type: f.type === "text-private" ? "password" : "text", testid: `register-field-${f.var}`, value: f.values[0] ?? "", required: f.required, autocomplete: "off" }),
+        f.desc ? h("small", { class: "muted" }, f.desc) : null,
+      ),
+    ),
+    h(
+      "div",
+      { class: "modal__actions" },
+      h(
+        "button",
+        {
+          class: "btn btn--ghost",
+          type: "button",
+          testid: "register-cancel",
+          onclick: () => {
+            session.pane = { kind: "empty" };
+            render();
+          },
+        },
+        "Cancel",
+      ),
+      h("button", { class: "btn btn--primary", type: "submit", testid: "register-submit" }, "Register"),
+    ),
+  );
+  return h("div", { class: "preview-wrap" }, topBar(`Register with ${name}`, session.config.gatewayDomain ?? ""), h("div", { class: "pane-scroll" }, form));
+}
+
+const ROLE_GROUPS: { role: Role; title: string }[] = [
+  { role: "moderator", title: "Moderators" },
+  { role: "participant", title: "Participants" },
+  { role: "visitor", title: "Visitors" },
+];
+
+function renderPeople(): void {
+  const pane = byId("people");
+  const view = session.pane.kind === "room" ? session.rooms.get(session.pane.jid) : undefined;
+  const room = view?.room;
+  if (!view || !room || view.state !== "joined") {
+    pane.hidden = true;
+    pane.replaceChildren();
+    return;
+  }
+  pane.hidden = false;
+  const perms = permissions(view);
+  const occupants = room.occupants;
+  replaceChildren(
+    pane,
+    h(
+      "header",
+      { class: "people__head" },
+      h("h2", {}, "People ", h("span", { class: "pill pill--muted" }, occupants.length)),
+      h(
+        "button",
+        {
+          class: "icon-btn people-close",
+          type: "button",
+          "aria-label": "Close",
+          onclick: () => {
+            session.showPeople = false;
+            render();
+          },
+        },
+        "×",
+      ),
+    ),
+    h(
+      "div",
+      { class: "people__body" },
+      ...ROLE_GROUPS.map(({ role, title }) => {
+        const members = occupants.filter((o) => o.role === role).sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || AFFILIATION_RANK[b.affiliation] - AFFILIATION_RANK[a.affiliation] || a.nick.localeCompare(b.nick));
+        if (members.length === 0) return null;
+        return h(
+          "section",
+          { class: "people__group", testid: "occupant-group", "data-role": role },
+          h("h3", {}, title, h("span", { class: "muted" }, ` · ${members.length}`)),
+          h("ul", {}, ...members.map((o) => occupantItem(view, o, perms))),
+        );
+      }),
+    ),
+  );
+}
+
+function occupantItem(view: RoomView, o: Occupant, perms: Permissions): HTMLElement {
+  const selected = view.selectedNick === o.nick;
+  const actions: Child[] = [];
+  if (perms.voice(o)) {
+    actions.push(
+      o.role === "visitor"
+        ? h("button", { class: "act", type: "button", testid: "action-grant-voice", title: `Give ${o.nick} voice`, onclick: () => void moderate(view, "grant-voice", o) }, "Give voice")
+        : h("button", { class: "act", type: "button", testid: "action-revoke-voice", title: `Revoke ${o.nick}'s voice`, onclick: () => void moderate(view, "revoke-voice", o) }, "Mute"),
+    );
+  }
+  if (perms.kick(o)) actions.push(h("button", { class: "act", type: "button", testid: "action-kick", title: `Kick ${o.nick}`, onclick: () => void moderate(view, "kick", o) }, "Kick"));
+  if (perms.ban(o)) actions.push(h("button", { class: "act act--danger", type: "button", testid: "action-ban", title: o.jid ? `Ban ${o.jid.bare().toString()}` : `Ban ${o.nick}`, onclick: () => void moderate(view, "ban", o) }, "Ban"));
+  const status = o.status[""] ?? Object.values(o.status)[0];
+  return h(
+    "li",
+    { class: `occupant${o.isSelf ? " occupant--self" : ""}${selected ? " is-selected" : ""}`, testid: "occupant", "data-nick": o.nick, "data-role": o.role, "data-affiliation": o.affiliation, "data-self": String(o.isSelf) },
+    h(
+      "button",
+      {
+        class: "occupant__row",
+        type: "button",
+        "aria-expanded": String(selected),
+        title: actions.length ? "Show details and actions" : "Show details",
+        onclick: () => {
+          view.selectedNick = selected ? undefined : o.nick;
+          renderPeople();
+        },
+      },
+      h("span", { class: "occupant__avatar" }, avatar(o.nick, "sm"), h("span", { class: `presence presence--${o.show ?? "available"}`, title: o.show ?? "available" })),
+      h(
+        "span",
+        { class: "occupant__main" },
+        h("span", { class: "occupant__nick" }, o.nick, o.isSelf ? h("span", { class: "muted" }, " (you)") : null),
+        status ? h("span", { class: "occupant__status" }, status) : null,
+      ),
+      o.affiliation !== "none" ? h("span", { class: `badge badge--${o.affiliation}`, testid: "occupant-affiliation" }, o.affiliation) : null,
+    ),
+    selected
+      ? h(
+          "div",
+          { class: "occupant__details", testid: "occupant-details" },
+          h("span", { class: "occupant__jid" }, o.jid ? o.jid.toString() : "address hidden by the room"),
+          h("span", { class: "muted" }, `${o.role}${o.affiliation !== "none" ? ` · ${o.affiliation}` : ""}${o.show ? ` · ${o.show}` : ""}`),
+          actions.length ? h("span", { class: "occupant__actions", testid: "occupant-actions" }, ...actions) : null,
+        )
+      : null,
+  );
+}
+
+void boot();

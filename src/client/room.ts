@@ -328,7 +328,8 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   /**
-   * Change the subject (XEP-0045 §8.1). Resolves when the room reflects it.
+   * Change the subject (XEP-0045 §8.1). Resolves when the room reflects it
+   * (at once, sending nothing, when it is already the subject).
    *
    * @param subject - the new subject (`""` clears it).
    * @param options - `timeout` (ms, default 30 000).
@@ -336,6 +337,8 @@ export class Room extends Emitter<RoomEvents> {
    */
   async setSubject(subject: string, options: { timeout?: number } = {}): Promise<void> {
     this.#requireJoined();
+    // Servers do not broadcast an unchanged subject, so there would be nothing to wait for.
+    if (subject === this.#subject && this.#subjectSeen) return;
     const id = makeId("subj");
     const stanza = xml("message", { type: "groupchat", to: this.jid.toString(), id }, xml("subject", {}, subject));
     const timeout = options.timeout ?? 30_000;

@@ -347,6 +347,13 @@ describe("subject", () => {
     expect(payloadsOf(seen, "subjectChange").at(-1)).toMatchObject({ initial: false, setterNick: NICK, setter: room.me });
   });
 
+  it("setSubject to the current subject resolves at once and sends nothing (servers do not re-broadcast it)", async () => {
+    const { conn, room } = await joinRoom({ subject: "old" });
+    conn.takeSent();
+    await expect(room.setSubject("old")).resolves.toBeUndefined();
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
+  });
+
   it("setSubject resolves on a reflection from the bare room JID with the same id", async () => {
     const { conn, room } = await joinRoom({ subject: "old" });
     const done = room.setSubject("");

@@ -1,0 +1,281 @@
+/**
+ * The web client of examples/browser, driven in headless Chromium against a
+ * real Prosody, the gateway (serving the demo network) and the example's web
+ * server: two pages (alice and bob) and one Node client (dave, this SDK's
+ * MucService) in a Prosody room and in a gateway room.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+/** Debian's Chromium (package `chromium`). */
+const CHROMIUM = "/usr/bin/chromium";
+import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
+import { openSqliteStore, runGateway, type RunningGateway } from "../../src/gateway/index.js";
+import { MucService, type Room, type RoomEvents } from "../../src/index.js";
+import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../../examples/demo-network/index.js";
+import { createDemoModule } from "../../examples/demo-network/module.js";
+import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
+import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+
+const GW = "gateway.localhost";
+const SECRET = "browser-test-gateway-secret";
+const WAIT = 15_000;
+const OUTPUT_DIR = join(process.cwd(), "test-output");
+const SCREENSHOT = join(OUTPUT_DIR, "web-client.png");
+
+/** XMPP accounts with the demo network's passwords (so the gateway registration matches). */
+const PASSWORDS: Record<string, string> = Object.fromEntries(DEMO_ACCOUNTS.map((a) => [a.id, a.password]));
+const DAVE = { username: "dave", password: "dave-pw", nick: "dave" };
+
+let dir: string;
+let server: ProsodyServer | undefined;
+let network: DemoNetwork;
+let gateway: RunningGateway | undefined;
+let web: WebServer | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+let alice: Page;
+let bob: Page;
+let dave: TestClient | undefined;
+let daveMuc: MucService | undefined;
+let lab: Room;
+let labJid: string;
+const coffeeJid = `coffee@${GW}`;
+const pageErrors: string[] = [];
+
+function next<E extends keyof RoomEvents>(room: Room, event: E, predicate: (p: RoomEvents[E]) => boolean = () => true, ms = WAIT): Promise<RoomEvents[E]> {
+  let listener: ((p: RoomEvents[E]) => void) | undefined;
+  return withTimeout(
+    new Promise<RoomEvents[E]>((resolve) => {
+      listener = (p: RoomEvents[E]): void => {
+        if (predicate(p)) resolve(p);
+      };
+      room.on(event, listener as never);
+    }),
+    ms,
+    `room event ${String(event)}`,
+  ).finally(() => room.off(event, listener as never));
+}
+
+/** A new browser context logged in through the page as `username`. */
+async function loginPage(username: string): Promise<Page> {
+  if (!browser || !web) throw new Error("not started");
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on("pageerror", (e) => pageErrors.push(`${username}: ${e.message}`));
+  await page.goto(web.url, { timeout: WAIT });
+  await page.getByTestId("login-username").fill(username, { timeout: WAIT });
+  await page.getByTestId("login-password").fill(PASSWORDS[username] ?? "");
+  await page.getByTestId("login-submit").click();
+  await page.locator("[data-testid=connection-status][data-state=online]").waitFor({ timeout: WAIT });
+  await page.getByTestId("shell").waitFor({ state: "visible", timeout: WAIT });
+  return page;
+}
+
+/** Join `jid` from the page with the "join a room by address" form. */
+async function joinFromPage(page: Page, jid: string, nick: string): Promise<void> {
+  await page.getByTestId("open-join").click({ timeout: WAIT });
+  await page.getByTestId("join-room").fill(jid, { timeout: WAIT });
+  await page.getByTestId("join-nick").fill(nick);
+  await page.getByTestId("join-submit").click();
+  await page.locator(`[data-testid=room-view][data-jid="${jid}"][data-state=joined]`).waitFor({ timeout: WAIT });
+}
+
+/** Open an already-joined room in the page (its entry in the sidebar). */
+async function openRoom(page: Page, jid: string): Promise<void> {
+  await page.locator(`[data-testid=room-item][data-jid="${jid}"]`).first().click({ timeout: WAIT });
+  await page.locator(`[data-testid=room-view][data-jid="${jid}"]`).waitFor({ timeout: WAIT });
+}
+
+function occupant(page: Page, nick: string) {
+  return page.locator(`[data-testid=occupants] [data-testid=occupant][data-nick="${nick}"]`);
+}
+
+function messageWith(page: Page, text: string, extra = "") {
+  return page.locator(`[data-testid=messages] [data-testid=message]${extra}`).filter({ hasText: text });
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const input = page.getByTestId("composer-input");
+  await input.fill(text, { timeout: WAIT });
+  await page.getByTestId("composer-send").click();
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "browser-test-"));
+  server = await startProsody({
+    component: { domain: GW, secret: SECRET },
+    users: [...DEMO_ACCOUNTS.map((a) => ({ username: a.id, password: a.password })), { username: DAVE.username, password: DAVE.password }],
+    tmpDir: dir,
+  });
+
+  network = new DemoNetwork();
+  await seedDemo(network);
+  const db = join(dir, "gateway.sqlite");
+  // Pre-register alice and bob with the gateway, as XEP-0077 registration would.
+  const store = openSqliteStore(db);
+  for (const u of ["alice", "bob"]) store.users.save({ jid: `${u}@${server.domain}`, legacyData: { username: u, password: PASSWORDS[u] ?? "" }, registeredAt: Date.now() });
+  store.close();
+  gateway = await runGateway(createDemoModule(network), { jid: GW, secret: SECRET, server: server.componentUrl, db, logger: { debug() {}, warn() {} } });
+
+  web = await startWebServer({
+    port: 0,
+    host: "127.0.0.1",
+    xmppWebSocket: server.websocketUrl,
+    config: { domain: server.domain, mucDomain: server.mucDomain, gatewayDomain: GW, title: "xmpp-muc-sdk browser test" },
+  });
+
+  // The Node client creates (and so unlocks) the Prosody room; it is its owner.
+  dave = await connectClient({ server, username: DAVE.username, password: DAVE.password });
+  daveMuc = new MucService(dave.xmpp, { selfPing: false });
+  labJid = `lab@${server.mucDomain}`;
+  lab = await withTimeout(daveMuc.createRoom(labJid, DAVE.nick, { config: { roomName: "Lab", public: true } }), WAIT, "creating the lab room");
+
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium" (as root; or sudo apt-get install chromium). .ci/run does this.`);
+  }
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  [alice, bob] = await Promise.all([loginPage("alice"), loginPage("bob")]);
+}, 60_000);
+
+afterAll(async () => {
+  const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
+    try {
+      await withTimeout(Promise.resolve().then(fn), 10_000, what);
+    } catch (e) {
+      console.error(`browser test cleanup: ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  for (const c of contexts) await step("closing a browser context", () => c.close());
+  await step("closing the browser", () => browser?.close());
+  await step("closing the Node client", async () => {
+    daveMuc?.close();
+    await dave?.stop();
+  });
+  await step("stopping the web server", () => web?.close());
+  await step("stopping the gateway", () => gateway?.stop());
+  await step("stopping Prosody", () => server?.stop());
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe("web client (examples/browser) in Chromium", () => {
+  it("both pages join a Prosody room and see each other and the Node client", async () => {
+    const daveSeesBob = next(lab, "join", (e) => e.occupant.nick === "bob");
+    await joinFromPage(alice, labJid, "alice");
+    await joinFromPage(bob, labJid, "bob");
+    await daveSeesBob;
+    for (const page of [alice, bob]) {
+      for (const nick of ["alice", "bob", DAVE.nick]) await occupant(page, nick).waitFor({ timeout: WAIT });
+    }
+    await expect(occupant(alice, "alice").getAttribute("data-self")).resolves.toBe("true");
+    await expect(occupant(alice, "bob").getAttribute("data-self")).resolves.toBe("false");
+    await expect(occupant(bob, DAVE.nick).getAttribute("data-affiliation")).resolves.toBe("owner");
+    expect(lab.occupants.map((o) => o.nick)).toEqual(expect.arrayContaining(["alice", "bob", DAVE.nick]));
+  });
+
+  it("a message typed in a page reaches the other page and the Node client, and is delivered", async () => {
+    const text = `hello from alice's page ${Date.now()}`;
+    const atDave = next(lab, "message", (m) => m.body === text);
+    await send(alice, text);
+    const m = await atDave;
+    expect(m.nick).toBe("alice");
+    await messageWith(bob, text, "[data-nick=alice]").waitFor({ timeout: WAIT });
+    // The sender's own copy: reflected by the room.
+    const own = messageWith(alice, text, "[data-own=true]");
+    await messageWith(alice, text, "[data-own=true][data-state=delivered-to-recipient]").waitFor({ timeout: WAIT });
+    await expect(own.getByTestId("message-state").getAttribute("data-state")).resolves.toBe("delivered-to-recipient");
+
+    const reply = `and bob answers ${Date.now()}`;
+    const replyAtDave = next(lab, "message", (x) => x.body === reply);
+    await send(bob, reply);
+    expect((await replyAtDave).nick).toBe("bob");
+    await messageWith(alice, reply, "[data-nick=bob]").waitFor({ timeout: WAIT });
+    await messageWith(bob, reply, "[data-own=true][data-state=delivered-to-recipient]").waitFor({ timeout: WAIT });
+  });
+
+  it("a message from the Node client appears in both pages", async () => {
+    const text = `dave (Node) says hi ${Date.now()}`;
+    await withTimeout(lab.sendTrackedMessage(text).done, WAIT, "dave's message");
+    for (const page of [alice, bob]) {
+      const item = messageWith(page, text, `[data-nick="${DAVE.nick}"]`);
+      await item.waitFor({ timeout: WAIT });
+      await expect(item.getAttribute("data-own")).resolves.not.toBe("true");
+      await expect(item.getAttribute("data-state")).resolves.toBe("received");
+    }
+  });
+
+  it("in a gateway room, the page sees the demo network's people and a legacy user's message", async () => {
+    await joinFromPage(alice, coffeeJid, "alice");
+    await occupant(alice, "Carol").waitFor({ timeout: WAIT });
+    const text = `carol on the legacy network ${Date.now()}`;
+    await network.as("carol").send("coffee", text);
+    await messageWith(alice, text, "[data-nick=Carol]").waitFor({ timeout: WAIT });
+
+    // And the other way: alice's page → the demo network.
+    const out = `alice through the gateway ${Date.now()}`;
+    await send(alice, out);
+    await messageWith(alice, out, "[data-own=true][data-state=delivered-to-recipient]").waitFor({ timeout: WAIT });
+    await expect
+      .poll(async () => (await network.as("carol").history("coffee")).some((msg) => msg.text === out), { timeout: WAIT, interval: 100 })
+      .toBe(true);
+  });
+
+  it("a screenshot of the page is saved under test-output/", async () => {
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    await openRoom(alice, labJid);
+    await alice.screenshot({ path: SCREENSHOT, fullPage: true, timeout: WAIT });
+    expect((await stat(SCREENSHOT)).size).toBeGreaterThan(1_000);
+  });
+
+  it("the owner (the Node client) kicks bob; bob's page shows it", async () => {
+    await openRoom(bob, labJid);
+    const aliceSeesLeave = occupant(alice, "bob").waitFor({ state: "detached", timeout: WAIT });
+    await openRoom(alice, labJid);
+    await withTimeout(lab.setRole("bob", "none", { reason: "testing kicks" }), WAIT, "kicking bob");
+    await bob.locator(`[data-testid=room-view][data-jid="${labJid}"][data-state=left]`).waitFor({ timeout: WAIT });
+    await bob.locator("[data-testid=notice][data-kind=exit]").filter({ hasText: "You were kicked" }).waitFor({ timeout: WAIT });
+    await bob.getByTestId("rejoin-button").waitFor({ timeout: WAIT });
+    await aliceSeesLeave;
+    await alice.locator("[data-testid=notice][data-kind=kick]").filter({ hasText: "bob" }).waitFor({ timeout: WAIT });
+    expect(lab.getOccupant("bob")).toBeUndefined();
+  });
+
+  it("bob rejoins; alice, made admin, kicks him from the page (occupant → Kick → confirm)", async () => {
+    const daveSeesBob = next(lab, "join", (e) => e.occupant.nick === "bob");
+    await bob.getByTestId("rejoin-button").click({ timeout: WAIT });
+    await bob.locator(`[data-testid=room-view][data-jid="${labJid}"][data-state=joined]`).waitFor({ timeout: WAIT });
+    await daveSeesBob;
+    await occupant(alice, "bob").waitFor({ timeout: WAIT });
+
+    await withTimeout(lab.setAffiliation(`alice@${server?.domain ?? "localhost"}`, "admin"), WAIT, "making alice an admin");
+    await alice.locator("[data-testid=my-role][data-role=moderator][data-affiliation=admin]").waitFor({ timeout: WAIT });
+
+    await occupant(alice, "bob").click({ timeout: WAIT });
+    const details = alice.getByTestId("occupant-details");
+    await details.waitFor({ timeout: WAIT });
+    await details.getByTestId("action-kick").click({ timeout: WAIT });
+    await alice.getByTestId("dialog").waitFor({ state: "visible", timeout: WAIT });
+    await alice.getByTestId("dialog-input").fill("from the page");
+    const daveSeesKick = next(lab, "leave", (e) => e.occupant.nick === "bob");
+    await alice.getByTestId("dialog-confirm").click();
+    await daveSeesKick;
+
+    await bob.locator(`[data-testid=room-view][data-jid="${labJid}"][data-state=left]`).waitFor({ timeout: WAIT });
+    await bob.locator("[data-testid=notice][data-kind=exit]").filter({ hasText: "You were kicked by alice: from the page" }).waitFor({ timeout: WAIT });
+    await occupant(alice, "bob").waitFor({ state: "detached", timeout: WAIT });
+    await expect(alice.getByTestId("error-banner").isHidden()).resolves.toBe(true);
+  });
+
+  it("no uncaught errors in the pages", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

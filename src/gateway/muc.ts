@@ -839,11 +839,19 @@ export class LegacyMUC {
       return p !== undefined && p !== self;
     };
     if (!taken(nick)) return nick;
-    for (let i = 2; ; i++) {
+    // Start from the suffix after the last one given for this name, so a
+    // name shared by thousands of members costs O(1) per member, not O(n).
+    for (let i = this.#nextSuffix.get(nick) ?? 2; ; i++) {
       const candidate = nickWithSuffix(nick, ` (${i})`);
-      if (!taken(candidate)) return candidate;
+      if (!taken(candidate)) {
+        this.#nextSuffix.set(nick, i + 1);
+        return candidate;
+      }
     }
   }
+
+  /** Per base nick, the suffix number to try first (see `#uniqueNick`). */
+  readonly #nextSuffix = new Map<string, number>();
 
   *#readyResources(): Iterable<string> {
     for (const [resource, ready] of this.#joined) if (ready) yield resource;

@@ -3,11 +3,13 @@
  * Pass names to run a subset: `npm run bench -- codec`.
  */
 import { runCodecBench } from "./codec.js";
+import { runGatewayBench } from "./gateway.js";
 import { runRoomBench } from "./room.js";
 
 const benches: Record<string, () => void | Promise<void>> = {
   codec: runCodecBench,
   room: runRoomBench,
+  gateway: runGatewayBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -2,21 +2,12 @@
  * Decode a MUC occupant presence and build a join presence with the shared
  * codecs. Run: `npx tsx examples/codecs/muc-presence.ts`
  */
-import xml, { Parser, type Element } from "@xmpp/xml";
+import xml from "@xmpp/xml";
 // In your project: import { … } from "xmpp-muc-sdk/xso";
-import { StatusCode, isDecodeError, mucJoin, mucUserX, occupantId, parseJid, presence } from "../../src/xso/index.js";
+import { StatusCode, isDecodeError, mucJoin, mucUserX, occupantId, parseElement, parseJid, presence } from "../../src/xso/index.js";
 
 /** Parse one element from XML text (what `@xmpp/client` hands you as a stanza). */
-function parse(text: string): Element {
-  const parser = new Parser();
-  let root: Element | undefined;
-  parser.on("start", (el: Element) => (root = el));
-  parser.on("element", (el: Element) => root?.cnode(el));
-  parser.write(text);
-  parser.end("");
-  if (!root) throw new Error("no element");
-  return root;
-}
+const parse = parseElement;
 
 const stanza = parse(
   `<presence xmlns='jabber:client' from='coven@chat.shakespeare.lit/thirdwitch' to='hag66@shakespeare.lit/pda'>

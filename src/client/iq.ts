@@ -11,7 +11,7 @@
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { XMPPError } from "../xso/stanza-error.js";
-import { parseJid } from "../xso/values.js";
+import { tryParseJid } from "../xso/values.js";
 import type { XmppConnection } from "./connection.js";
 import { AbortError, TimeoutError } from "./errors.js";
 import type { Logger } from "./logger.js";
@@ -120,9 +120,9 @@ export class IqClient {
   /** RFC 6120 §10.1.4 and §8.1.2.1: whom an answer may come from. */
   #fromExpected(to: string | undefined, from: unknown): boolean {
     const own = this.#conn.jid;
-    const fromJid = typeof from === "string" ? tryJid(from) : undefined;
+    const fromJid = typeof from === "string" ? tryParseJid(from) : undefined;
     if (typeof from === "string" && fromJid === undefined) return false;
-    const toJid = to === undefined ? undefined : tryJid(to);
+    const toJid = to === undefined ? undefined : tryParseJid(to);
     const ownBare = own ? own.bare() : undefined;
     // A request to our own account (no 'to', or our bare JID): the server answers
     // without 'from', or with our bare JID, or with its domain.
@@ -134,13 +134,5 @@ export class IqClient {
     }
     if (fromJid === undefined) return false;
     return fromJid.equals(toJid);
-  }
-}
-
-function tryJid(s: string): JID | undefined {
-  try {
-    return parseJid(s);
-  } catch {
-    return undefined;
   }
 }

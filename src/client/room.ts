@@ -10,8 +10,8 @@ import { delay as delayCodec } from "../xso/delay.js";
 import { mucJoin, type MucHistory } from "../xso/muc.js";
 import { mucUserX, StatusCode, type Affiliation, type MucUserItem, type MucUserX, type Role } from "../xso/muc-user.js";
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
-import { presence as presenceCodec, type PresenceShow } from "../xso/presence.js";
-import { message as messageCodec } from "../xso/message.js";
+import { presenceState, type PresenceShow } from "../xso/presence.js";
+import { messageContent } from "../xso/message.js";
 import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/stanza-id.js";
 import { hats as hatsCodec } from "../xso/hats.js";
 import { directInvite } from "../xso/direct-invite.js";
@@ -19,7 +19,7 @@ import { dataForm } from "../xso/data-form.js";
 import { voiceRequestSchema } from "../xso/muc-forms.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { NS } from "../xso/ns.js";
-import { parseJid } from "../xso/values.js";
+import { parseJid, tryParseJid } from "../xso/values.js";
 import { isDecodeError } from "../xso/errors.js";
 import { Emitter } from "./emitter.js";
 import { LeaveMode } from "./enums.js";
@@ -598,7 +598,7 @@ export class Room extends Emitter<RoomEvents> {
     let basics;
     try {
       x = mucUserX.findIn(stanza, NS.CLIENT);
-      basics = presenceCodec.decode(stanza);
+      basics = presenceState.decode(stanza);
     } catch (e) {
       this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a malformed presence from ${nick}`, isDecodeError(e) ? e.message : e);
       return;
@@ -633,7 +633,7 @@ export class Room extends Emitter<RoomEvents> {
     }
     let msg;
     try {
-      msg = messageCodec.decode(stanza);
+      msg = messageContent.decode(stanza);
     } catch (e) {
       this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a malformed message`, isDecodeError(e) ? e.message : e);
       return;
@@ -647,7 +647,7 @@ export class Room extends Emitter<RoomEvents> {
       this.emit("privateMessage", this.#messageEvent(stanza, nick, body, msg.body, false));
     } else if (nick === undefined) {
       // A message from the room itself that is not groupchat: status codes.
-      const x = safe(() => mucUserX.findIn(stanza, NS.CLIENT));
+      const x = mucUserX.tryFindIn(stanza, NS.CLIENT);
       if (x && x.statusCodes.length) this.#onStatusCodes(x.statusCodes, stanza);
     }
   }
@@ -748,8 +748,8 @@ export class Room extends Emitter<RoomEvents> {
       occupant.nick = nick;
       this.emit("nickChange", { room: this, occupant, oldNick, newNick: nick, stanza });
     }
-    const occupantId = safe(() => occupantIdCodec.findIn(stanza, NS.CLIENT))?.id;
-    const hats = safe(() => hatsCodec.findIn(stanza, NS.CLIENT))?.hats ?? [];
+    const occupantId = occupantIdCodec.tryFindIn(stanza, NS.CLIENT)?.id;
+    const hats = hatsCodec.tryFindIn(stanza, NS.CLIENT)?.hats ?? [];
 
     if (occupant === undefined || (isSelf && this.#me === undefined)) {
       nick = detach(nick);
@@ -914,11 +914,11 @@ export class Room extends Emitter<RoomEvents> {
       return;
     }
     if (nick === undefined) {
-      const x = safe(() => mucUserX.findIn(stanza, NS.CLIENT));
+      const x = mucUserX.tryFindIn(stanza, NS.CLIENT);
       if (x && x.statusCodes.length) this.#onStatusCodes(x.statusCodes, stanza);
     }
     if (body === undefined) return;
-    const delay = safe(() => delayCodec.findIn(stanza, NS.CLIENT));
+    const delay = delayCodec.tryFindIn(stanza, NS.CLIENT);
     const history = !this.#subjectSeen && (this.#state === "joining" || this.#state === "rejoining" || delay !== undefined);
     const event = this.#messageEvent(stanza, nick, body, bodies, history, delay?.stamp);
     // Only history can repeat what we saw (after a rejoin); live messages are never dropped.
@@ -959,10 +959,8 @@ export class Room extends Emitter<RoomEvents> {
     history: boolean,
     delay: Date | undefined = delayOf(stanza),
   ): RoomEvents["message"] {
-    const originId = safe(() => originIdCodec.findIn(stanza, NS.CLIENT))?.id;
-    const stanzaIds = safe(() => stanzaIdCodec.findAllIn(stanza, NS.CLIENT)) ?? [];
-    const byRoom = stanzaIds.find((s) => s.by.equals(this.jid));
-    const occupantId = safe(() => occupantIdCodec.findIn(stanza, NS.CLIENT))?.id;
+    const originId = originIdCodec.tryFindIn(stanza, NS.CLIENT)?.id;
+    const occupantId = occupantIdCodec.tryFindIn(stanza, NS.CLIENT)?.id;
     const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
     const own = nick !== undefined && this.#me !== undefined && (nick === this.#me.nick || (occupantId !== undefined && occupantId === this.#me.occupantId));
     let tracker: MessageTracker | undefined;
@@ -978,7 +976,7 @@ export class Room extends Emitter<RoomEvents> {
       bodies,
       id,
       originId,
-      stanzaId: byRoom?.id,
+      stanzaId: roomStanzaId(stanza, this.jid),
       occupantId,
       delay,
       history,
@@ -1005,7 +1003,7 @@ export class Room extends Emitter<RoomEvents> {
     const pending = this.#resend;
     this.#resend = [];
     for (const stanza of pending) {
-      const originId = safe(() => originIdCodec.findIn(stanza, NS.CLIENT))?.id;
+      const originId = originIdCodec.tryFindIn(stanza, NS.CLIENT)?.id;
       const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
       if (!this.#trackers.match(originId, id)) continue; // delivered (or settled) meanwhile
       this.#ctx.send(stanza).catch((e: unknown) => this.#ctx.log.debug(`room ${this.jid.toString()}: resend failed`, e));
@@ -1078,11 +1076,7 @@ export class Room extends Emitter<RoomEvents> {
 
   #exit(info: { mode: LeaveMode; actor?: MucUserItem["actor"]; reason?: string | undefined; stanza?: Element; alternateVenue?: JID | undefined; error?: XMPPError }): void {
     if (this.#state === "left") return;
-    this.#state = "left";
-    this.#trackers.abortAll();
-    this.#resend = [];
-    this.#pinger?.stop();
-    this.#pinger = undefined;
+    this.#stopTracking();
     if (this.#nickChange) {
       const pending = this.#nickChange;
       this.#nickChange = undefined;
@@ -1111,11 +1105,17 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   #close(abandoned = false): void {
+    this.#stopTracking();
+    this.#ctx.closed(this, abandoned);
+  }
+
+  /** Enter the final state: settle trackers, forget messages to resend, stop pinging. */
+  #stopTracking(): void {
     this.#state = "left";
     this.#trackers.abortAll();
+    this.#resend = [];
     this.#pinger?.stop();
     this.#pinger = undefined;
-    this.#ctx.closed(this, abandoned);
   }
 
   // ---------------------------------------------------------------------------
@@ -1173,17 +1173,16 @@ function detachTexts(texts: Record<string, string>): Record<string, string> {
 
 /** Whether `nick` makes a valid occupant JID in `room`. */
 function isValidNick(room: JID, nick: string): boolean {
-  try {
-    parseJid(`${room.toString()}/${nick}`);
-    return true;
-  } catch {
-    return false;
-  }
+  return nick !== "" && tryParseJid(`${room.toString()}/${nick}`) !== undefined;
 }
 
-/** `room@service/nick`, validated. */
-function occupantJid(room: JID, nick: string): string {
-  if (nick === "") throw new MucStateError("a nick must not be empty");
+/**
+ * `room@service/nick`, validated.
+ *
+ * @throws {@link MucStateError} for an empty or invalid nick.
+ */
+export function occupantJid(room: JID, nick: string): string {
+  if (typeof nick !== "string" || nick === "") throw new MucStateError("a nick must be a non-empty string");
   try {
     return parseJid(`${room.toString()}/${nick}`).toString();
   } catch (e) {
@@ -1208,7 +1207,7 @@ function leaveMode(codes: readonly number[], x: MucUserX): LeaveMode {
 }
 
 function delayOf(stanza: Element): Date | undefined {
-  return safe(() => delayCodec.findIn(stanza, NS.CLIENT))?.stamp;
+  return delayCodec.tryFindIn(stanza, NS.CLIENT)?.stamp;
 }
 
 function firstValue(map: Record<string, string>): string | undefined {
@@ -1223,10 +1222,10 @@ function sameTexts(a: Record<string, string>, b: Record<string, string>): boolea
   return true;
 }
 
-/** Run a decode; a malformed extension counts as absent. */
-function safe<T>(fn: () => T): T | undefined {
+/** The XEP-0359 stanza-id the room itself assigned (others can be spoofed); malformed ones count as absent. */
+function roomStanzaId(stanza: Element, room: JID): string | undefined {
   try {
-    return fn();
+    return stanzaIdCodec.findAllIn(stanza, NS.CLIENT).find((s) => s.by.equals(room))?.id;
   } catch (e) {
     if (isDecodeError(e)) return undefined;
     throw e;

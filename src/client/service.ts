@@ -10,7 +10,7 @@ import { directInvite } from "../xso/direct-invite.js";
 import { mucUserX } from "../xso/muc-user.js";
 import type { Affiliation } from "../xso/muc-user.js";
 import { NS } from "../xso/ns.js";
-import { parseJid } from "../xso/values.js";
+import { parseJid, tryParseJid } from "../xso/values.js";
 import { isDecodeError } from "../xso/errors.js";
 import * as admin from "./admin.js";
 import type { XmppConnection } from "./connection.js";
@@ -18,7 +18,7 @@ import { Emitter } from "./emitter.js";
 import { MucStateError, TimeoutError } from "./errors.js";
 import { IqClient, makeId } from "./iq.js";
 import { silentLogger, type Logger } from "./logger.js";
-import { Room, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
+import { occupantJid, Room, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
 
 /** Options of {@link MucService}. */
 export interface MucServiceOptions {
@@ -203,7 +203,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     const jid = bareRoom(mucJid);
     const key = jid.toString();
     if (this.#rooms.has(key)) throw new MucStateError(`room ${key} is already joined or being joined`);
-    validateNick(jid, nick);
+    occupantJid(jid, nick);
     const abandoned = this.#abandoned.get(key);
     if (abandoned) {
       clearTimeout(abandoned.timer);
@@ -418,7 +418,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     }
     const abandoned = this.#abandoned.get(key);
     if (abandoned && el.attrs.type !== "unavailable" && el.attrs.type !== "error") {
-      const x = safeDecode(() => mucUserX.findIn(el, NS.CLIENT));
+      const x = mucUserX.tryFindIn(el, NS.CLIENT);
       if (x?.statusCodes.includes(110) || from.resource === abandoned.nick) {
         clearTimeout(abandoned.timer);
         this.#abandoned.delete(key);
@@ -438,7 +438,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       // Mediated invitations come from the room (XEP-0045 §7.8.2; the XEP's
       // example 75 sends one from the inviter's occupant JID). Checked before
       // direct ones: Prosody adds a jabber:x:conference element to them too.
-      const x = safeDecode(() => mucUserX.findIn(el, NS.CLIENT));
+      const x = mucUserX.tryFindIn(el, NS.CLIENT);
       const invite = x?.invites[0];
       if (x && invite && from.local) {
         this.#emitInvite({
@@ -458,7 +458,7 @@ export class MucService extends Emitter<MucServiceEvents> {
         return;
       }
       // Direct invitations (XEP-0249) come from the inviter.
-      const direct = safeDecode(() => directInvite.findIn(el, NS.CLIENT));
+      const direct = directInvite.tryFindIn(el, NS.CLIENT);
       if (direct) {
         this.#emitInvite({
           room: direct.jid,
@@ -493,29 +493,14 @@ export class MucService extends Emitter<MucServiceEvents> {
 
 /** Parse a room JID argument: must be bare (no resource) with a localpart. */
 function bareRoom(jid: JID | string): JID {
-  const parsed = typeof jid === "string" ? tryParse(jid) : jid;
+  const parsed = typeof jid === "string" ? tryParseJid(jid) : jid;
   if (!parsed) throw new MucStateError(`not a valid room JID: ${JSON.stringify(String(jid).slice(0, 100))}`);
   if (parsed.resource) throw new MucStateError(`a room JID must be bare, got ${parsed.toString()}`);
   if (!parsed.local) throw new MucStateError(`a room JID needs a localpart, got ${parsed.toString()}`);
   return parsed;
 }
 
-function validateNick(room: JID, nick: string): void {
-  if (typeof nick !== "string" || nick === "") throw new MucStateError("a nick must be a non-empty string");
-  try {
-    parseJid(`${room.toString()}/${nick}`);
-  } catch (e) {
-    throw new MucStateError(`invalid nick ${JSON.stringify(nick.slice(0, 64))}`, { cause: e });
-  }
-}
 
-function tryParse(s: string): JID | undefined {
-  try {
-    return parseJid(s);
-  } catch {
-    return undefined;
-  }
-}
 
 function fromOf(el: Element, log: Logger): JID | undefined {
   const from = el.attrs.from;
@@ -528,12 +513,5 @@ function fromOf(el: Element, log: Logger): JID | undefined {
   }
 }
 
-function safeDecode<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch {
-    return undefined;
-  }
-}
 
 export { TimeoutError };

@@ -19,6 +19,7 @@ import { asXmppError, LegacyMUC, type MucInit } from "./muc.js";
 import { LegacyParticipant, type ParticipantInit } from "./participant.js";
 import { BaseSession, type SessionInit } from "./session.js";
 import type { GatewayStore, JsonValue, UserRecord } from "./store/store.js";
+import { errorFor, resultFor } from "./replies.js";
 
 /** One field of the registration form (XEP-0077 with XEP-0004). */
 export interface RegistrationField {
@@ -298,26 +299,26 @@ export class BaseGateway {
     const session = this.#sessions.get(`${from.local}@${from.domain}`);
     if (!session || !session.loggedIn) {
       if (el.name === "presence" && type === "unavailable") return;
-      await this.#replyError(el, new XMPPError("registration-required", { text: "Register with this gateway first" }));
+      await this.send(errorFor(el, new XMPPError("registration-required", { text: "Register with this gateway first" })));
       return;
     }
     let muc: LegacyMUC | undefined;
     try {
       muc = await session.bookmarks.byJid(to);
     } catch (e) {
-      await this.#replyError(el, asXmppError(e));
+      await this.send(errorFor(el, asXmppError(e)));
       return;
     }
     if (!muc) {
       if (el.name === "presence" && type === "unavailable") return;
-      await this.#replyError(el, new XMPPError("item-not-found", { text: "No such group" }));
+      await this.send(errorFor(el, new XMPPError("item-not-found", { text: "No such group" })));
       return;
     }
     try {
       await muc.handleStanza(el, from, to);
     } catch (e) {
       this.log.warn(`room ${muc.jid.toString()}: handling failed`, e);
-      await this.#replyError(el, asXmppError(e));
+      await this.send(errorFor(el, asXmppError(e)));
     }
   }
 
@@ -333,22 +334,22 @@ export class BaseGateway {
     const ns = payload?.attrs.xmlns;
     try {
       if (type === "get" && payload?.name === "query" && ns === NS.DISCO_INFO) {
-        await this.#replyResult(el, this.#discoInfo());
+        await this.send(resultFor(el, this.#discoInfo()));
       } else if (type === "get" && payload?.name === "query" && ns === NS.DISCO_ITEMS) {
-        await this.#replyResult(el, this.#discoItems(from));
+        await this.send(resultFor(el, this.#discoItems(from)));
       } else if (type === "get" && payload?.name === "query" && ns === NS.REGISTER) {
-        await this.#replyResult(el, this.#registrationForm(from));
+        await this.send(resultFor(el, this.#registrationForm(from)));
       } else if (type === "set" && payload?.name === "query" && ns === NS.REGISTER) {
         await this.#register(el, from, payload);
       } else if (type === "get" && payload?.name === "vCard" && ns === "vcard-temp") {
-        await this.#replyResult(el, this.#vcard());
+        await this.send(resultFor(el, this.#vcard()));
       } else if (type === "get" && payload?.name === "ping" && ns === NS.MUC_SELF_PING) {
-        await this.#replyResult(el);
+        await this.send(resultFor(el));
       } else if (type === "get" || type === "set") {
         throw new XMPPError("feature-not-implemented");
       }
     } catch (e) {
-      await this.#replyError(el, asXmppError(e));
+      await this.send(errorFor(el, asXmppError(e)));
     }
   }
 
@@ -415,7 +416,7 @@ export class BaseGateway {
         this.store.users.delete(bare);
       }
       await this.unregister(session);
-      await this.#replyResult(el);
+      await this.send(resultFor(el));
       return;
     }
     const values: Record<string, string> = {};
@@ -434,24 +435,15 @@ export class BaseGateway {
     if (previous?.loggedIn) await previous.logout().catch((e: unknown) => this.log.warn("logout before re-registration failed", e));
     const user: UserRecord = { jid: bare, legacyData, registeredAt: Date.now() };
     this.store.users.save(user);
-    await this.#replyResult(el);
+    await this.send(resultFor(el));
     const session = this.#makeSession(user);
     await this.#login(session);
     if (session.loggedIn) await session.sendGatewayMessage(this.welcomeMessage);
   }
 
-  async #replyResult(request: Element, payload?: Element): Promise<void> {
-    const reply = xml("iq", { type: "result", id: request.attrs.id, from: request.attrs.to, to: request.attrs.from });
-    if (payload) reply.cnode(payload);
-    await this.send(reply);
-  }
 
-  async #replyError(request: Element, error: XMPPError): Promise<void> {
-    const reply = xml(request.name, { type: "error", from: request.attrs.to, to: request.attrs.from });
-    if (request.attrs.id !== undefined) reply.attrs.id = request.attrs.id;
-    reply.cnode(error.toElement());
-    await this.send(reply);
-  }
+
+
 }
 
 // eslint-disable-next-line no-control-regex

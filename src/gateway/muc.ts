@@ -6,13 +6,15 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import xml, { Parser, type Element } from "@xmpp/xml";
+import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { NS } from "../xso/ns.js";
+import { viewInNamespace } from "../xso/codec.js";
+import { parseElement } from "../xso/parse.js";
 import { parseJid } from "../xso/values.js";
 import { mucJoin, type MucHistory } from "../xso/muc.js";
 import { mucUserX, StatusCode, type Affiliation, type Role } from "../xso/muc-user.js";
-import { message as messageCodec } from "../xso/message.js";
+import { messageContent } from "../xso/message.js";
 import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/stanza-id.js";
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { delay as delayCodec } from "../xso/delay.js";
@@ -26,6 +28,7 @@ import { LegacyParticipant, type SendTextOptions } from "./participant.js";
 import { nickWithSuffix, occupantIdFor, safeNick } from "./names.js";
 import type { ArchiveEntry, ParticipantRecord, RoomRecord } from "./store/store.js";
 import type { BaseSession } from "./session.js";
+import { errorFor, resultFor } from "./replies.js";
 
 /** Default number of history messages sent on join when the user asks for no limit. */
 const DEFAULT_HISTORY = 20;
@@ -524,7 +527,7 @@ export class LegacyMUC {
     }
     if (type !== undefined && type !== "available") return;
     if (!to.resource) {
-      await this.#replyError(stanza, new XMPPError("jid-malformed", { text: "A nick is required to join" }));
+      await this.#send(errorFor(stanza, new XMPPError("jid-malformed", { text: "A nick is required to join" })));
       return;
     }
     const isJoinRequest = stanza.getChild("x", NS.MUC) !== undefined;
@@ -532,7 +535,7 @@ export class LegacyMUC {
       const me = await this.getUserParticipant();
       if (to.resource !== me.nick) {
         // Policy: nicks come from the legacy network; they cannot be changed here.
-        await this.#replyError(stanza, new XMPPError("not-acceptable", { text: "Nick changes are not supported by this gateway" }));
+        await this.#send(errorFor(stanza, new XMPPError("not-acceptable", { text: "Nick changes are not supported by this gateway" })));
         return;
       }
       return; // a status update; nothing to relay
@@ -564,7 +567,7 @@ export class LegacyMUC {
     if (me.affiliation === "outcast") {
       // XEP-0045 §7.2.8: a banned user cannot enter.
       this.#joined.delete(resource);
-      await this.#replyError(stanza, new XMPPError("forbidden", { text: "You are banned from this group" }));
+      await this.#send(errorFor(stanza, new XMPPError("forbidden", { text: "You are banned from this group" })));
       return;
     }
     if (this.#participants.get(me.nick) !== me) {
@@ -650,19 +653,19 @@ export class LegacyMUC {
     const resource = from.resource ?? "";
     if (stanza.attrs.type === "error") return;
     if (to.resource) {
-      await this.#replyError(stanza, new XMPPError("feature-not-implemented", { text: "Private messages are not supported in this room" }));
+      await this.#send(errorFor(stanza, new XMPPError("feature-not-implemented", { text: "Private messages are not supported in this room" })));
       return;
     }
     if (stanza.attrs.type !== "groupchat") return; // invitations, voice requests: not supported
     if (this.#joined.get(resource) !== true) {
-      await this.#replyError(stanza, new XMPPError("not-acceptable", { text: "Join the room before sending messages" }));
+      await this.#send(errorFor(stanza, new XMPPError("not-acceptable", { text: "Join the room before sending messages" })));
       return;
     }
     let msg;
     try {
-      msg = messageCodec.decode(clientView(stanza));
+      msg = messageContent.decode(viewInNamespace(stanza, NS.CLIENT));
     } catch (e) {
-      await this.#replyError(stanza, new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : "malformed message" }));
+      await this.#send(errorFor(stanza, new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : "malformed message" })));
       return;
     }
     const body = msg.body[""] ?? Object.values(msg.body)[0];
@@ -672,7 +675,7 @@ export class LegacyMUC {
       try {
         await this.onSetSubject(subject);
       } catch (e) {
-        await this.#replyError(stanza, asXmppError(e));
+        await this.#send(errorFor(stanza, asXmppError(e)));
         return;
       }
       await this.setSubject(subject, { setter: await this.getUserParticipant() });
@@ -683,14 +686,14 @@ export class LegacyMUC {
     try {
       legacyId = await this.session.onText(this, body, { xmppId });
     } catch (e) {
-      await this.#replyError(stanza, asXmppError(e));
+      await this.#send(errorFor(stanza, asXmppError(e)));
       return;
     }
     const userJid = this.session.userJid.toString();
     if (legacyId) this.session.gateway.store.messageIds.map(userJid, legacyId, xmppId);
     const me = await this.getUserParticipant();
     const stanzaId = randomUUID();
-    const origin = safeDecode(() => originIdCodec.findIn(stanza, NS.COMPONENT));
+    const origin = originIdCodec.tryFindIn(stanza, NS.COMPONENT);
     const template = xml("message", { from: `${this.jid.toString()}/${me.nick}`, type: "groupchat", id: xmppId }, xml("body", {}, body));
     if (origin) template.cnode(originIdCodec.encode({ id: origin.id }));
     template.cnode(stanzaIdCodec.encode({ id: stanzaId, by: this.jid }));
@@ -709,24 +712,24 @@ export class LegacyMUC {
     const ns = payload?.attrs.xmlns;
     try {
       if (!to.resource && type === "get" && payload?.name === "query" && ns === NS.DISCO_INFO) {
-        await this.#replyResult(stanza, this.discoInfo());
+        await this.#send(resultFor(stanza, this.discoInfo()));
       } else if (!to.resource && type === "get" && payload?.name === "query" && ns === NS.DISCO_ITEMS) {
-        await this.#replyResult(stanza, xml("query", { xmlns: NS.DISCO_ITEMS }));
+        await this.#send(resultFor(stanza, xml("query", { xmlns: NS.DISCO_ITEMS })));
       } else if (!to.resource && type === "set" && payload?.name === "query" && ns === NS.MAM) {
         await this.#mam(stanza, from, payload);
       } else if (!to.resource && type === "set" && payload?.name === "query" && ns === NS.MUC_ADMIN) {
         await this.#admin(stanza, payload);
-        await this.#replyResult(stanza);
+        await this.#send(resultFor(stanza));
       } else if (to.resource && type === "get" && payload?.name === "ping" && ns === NS.MUC_SELF_PING) {
         // XEP-0410: answer for a joined resource pinging itself, else not-acceptable.
         const me = await this.getUserParticipant();
-        if (to.resource === me.nick && this.#joined.get(from.resource ?? "") === true) await this.#replyResult(stanza);
+        if (to.resource === me.nick && this.#joined.get(from.resource ?? "") === true) await this.#send(resultFor(stanza));
         else throw new XMPPError("not-acceptable", { text: "Not in the room" });
       } else {
         throw new XMPPError("feature-not-implemented");
       }
     } catch (e) {
-      await this.#replyError(stanza, asXmppError(e));
+      await this.#send(errorFor(stanza, asXmppError(e)));
     }
   }
 
@@ -781,7 +784,7 @@ export class LegacyMUC {
     const page = before !== undefined ? entries.slice(Math.max(0, entries.length - max)) : entries.slice(0, max);
     const complete = entries.length <= max;
     for (const e of page) {
-      const forwarded = parseArchived(e.xml);
+      const forwarded = parseElement(e.xml);
       forwarded.attrs.xmlns = NS.CLIENT;
       const result = mamResult.encode({
         ...(q.queryId !== undefined ? { queryId: q.queryId } : {}),
@@ -792,13 +795,13 @@ export class LegacyMUC {
     }
     const first = page[0];
     const last = page[page.length - 1];
-    await this.#replyResult(
+    await this.#send(resultFor(
       stanza,
       mamFin.encode({
         complete,
         rsm: first && last ? { first: { id: first.stanzaId }, last: last.stanzaId } : { count: 0 },
       }),
-    );
+    ));
   }
 
   // ---------------------------------------------------------------------------
@@ -900,7 +903,7 @@ export class LegacyMUC {
   }
 
   #historyMessage(entry: ArchiveEntry, resource: string): Element {
-    const m = parseArchived(entry.xml);
+    const m = parseElement(entry.xml);
     m.attrs.to = this.#userResource(resource);
     if (!m.getChild("delay", NS.DELAY)) m.cnode(delayCodec.encode({ stamp: new Date(entry.when), from: this.jid }));
     return m;
@@ -941,18 +944,6 @@ export class LegacyMUC {
     await this.session.gateway.send(stanza);
   }
 
-  async #replyResult(request: Element, payload?: Element): Promise<void> {
-    const reply = xml("iq", { type: "result", id: request.attrs.id, from: request.attrs.to, to: request.attrs.from });
-    if (payload) reply.cnode(payload);
-    await this.#send(reply);
-  }
-
-  async #replyError(request: Element, error: XMPPError): Promise<void> {
-    const reply = xml(request.name, { type: "error", from: request.attrs.to, to: request.attrs.from });
-    if (request.attrs.id !== undefined) reply.attrs.id = request.attrs.id;
-    reply.cnode(error.toElement());
-    await this.#send(reply);
-  }
 }
 
 function participantRecord(userJid: string, roomLegacyId: string, p: LegacyParticipant): ParticipantRecord {
@@ -974,49 +965,6 @@ function cloneWithTo(template: Element, to: string): Element {
   const m = xml(template.name, { ...template.attrs, to });
   for (const c of template.children) m.children.push(c);
   return m;
-}
-
-function parseArchived(text: string): Element {
-  return xmlParse(text);
-}
-
-let parser: ((text: string) => Element) | undefined;
-function xmlParse(text: string): Element {
-  parser ??= makeParser();
-  return parser(text);
-}
-
-function makeParser(): (text: string) => Element {
-  // A tiny synchronous parse with @xmpp/xml's parser.
-  return (text: string) => {
-    const p = new Parser();
-    let root: Element | undefined;
-    p.on("start", (el: Element) => {
-      root = el;
-    });
-    p.on("element", (el: Element) => {
-      root?.cnode(el);
-    });
-    p.write(text);
-    p.end("");
-    if (!root) throw new Error("archived message does not parse");
-    return root;
-  };
-}
-
-/** A stand-in for a component-stream stanza in the client namespace, for the client-namespace codecs. */
-function clientView(el: Element): Element {
-  const view = xml(el.name, { ...el.attrs, xmlns: NS.CLIENT });
-  view.children = el.children;
-  return view;
-}
-
-function safeDecode<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch {
-    return undefined;
-  }
 }
 
 /** What a legacy module threw, as a stanza error: an XMPPError keeps its condition, anything else is internal-server-error. */

@@ -6,7 +6,8 @@
  * @module
  */
 import { EventEmitter } from "eventemitter3";
-import { Element, Parser } from "@xmpp/xml";
+import { Element } from "@xmpp/xml";
+import { parseElement } from "../xso/parse.js";
 import type { JID } from "@xmpp/jid";
 import type { ConnectionEvent, StreamManagementLike, XmppConnection } from "../client/connection.js";
 import { parseJid } from "../xso/values.js";
@@ -21,22 +22,7 @@ import { XMPPError, type StanzaErrorCondition, type StanzaErrorType } from "../x
  * @throws Error when the text is not one well-formed element.
  */
 export function parseStanza(text: string): Element {
-  const parser = new Parser();
-  let root: Element | undefined;
-  let error: unknown;
-  parser.on("start", (el: Element) => {
-    root = el;
-  });
-  parser.on("element", (el: Element) => {
-    root?.cnode(el);
-  });
-  parser.on("error", (e: unknown) => {
-    error = e;
-  });
-  parser.write(text);
-  parser.end("");
-  if (error !== undefined) throw error;
-  if (root === undefined) throw new Error("parseStanza: no element in the text");
+  const root = parseElement(text);
   if (root.attrs.xmlns === undefined) root.attrs.xmlns = "jabber:client";
   return root;
 }

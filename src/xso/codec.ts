@@ -104,6 +104,20 @@ export function cloneElement(el: Element): Element {
   return copy;
 }
 
+/**
+ * `el` as if its own namespace were `ns`: `el` itself when it declares none
+ * or `ns` already, else a shallow stand-in sharing its children. Lets the
+ * client-namespace stanza codecs read component-stream (or server-stream)
+ * stanzas.
+ */
+export function viewInNamespace(el: Element, ns: string): Element {
+  const own = el.attrs.xmlns;
+  if (typeof own !== "string" || own === ns) return el;
+  const view = new Element(el.name, { ...el.attrs, xmlns: ns });
+  view.children = el.children;
+  return view;
+}
+
 /** Context passed to fields while decoding one element. */
 export interface DecodeContext {
   /** The element being decoded. */
@@ -238,6 +252,11 @@ export interface ElementCodec<T, TIn = T> {
   findIn(parent: Element, parentNs?: string): T | undefined;
   /** Decode every child of `parent` this codec matches. */
   findAllIn(parent: Element, parentNs?: string): T[];
+  /**
+   * Like {@link ElementCodec.findIn}, but a malformed child counts as absent:
+   * for optional extensions that must never stop the handling of a stanza.
+   */
+  tryFindIn(parent: Element, parentNs?: string): T | undefined;
 }
 
 /** The outcome of {@link ElementCodec.tryDecode}. */
@@ -351,6 +370,14 @@ export function element<F extends FieldMap>(name: string, ns: string, fields: F)
       const out: OutputOf<F>[] = [];
       for (const c of matchingChildren(parent, pns, name, ns)) out.push(codec.decode(c, pns));
       return out;
+    },
+    tryFindIn(parent, parentNs) {
+      try {
+        return codec.findIn(parent, parentNs);
+      } catch (e) {
+        if (e instanceof DecodeError) return undefined;
+        throw e;
+      }
     },
   };
   return codec;

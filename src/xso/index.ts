@@ -24,3 +24,4 @@ export * from "./message.js";
 export * from "./rsm.js";
 export * from "./mam.js";
 export * from "./disco.js";
+export * from "./parse.js";

@@ -30,6 +30,31 @@ export const messageThread = element("thread", NS.CLIENT, {
 /** Decoded `<thread/>`. */
 export type MessageThread = Infer<typeof messageThread>;
 
+/** What a message says (type, bodies, subjects, thread), without its addressing. */
+const messageContentFields = {
+  /** The message type (`type` attribute); `"normal"` when absent or unknown. */
+  type: mapped(
+    attr("type", openEnumeration(MESSAGE_TYPES), { default: "normal" }),
+    (t): MessageType => (TYPE_SET.has(t) ? (t as MessageType) : "normal"),
+    (t: MessageType | undefined) => t,
+  ),
+  /** Message bodies by `xml:lang` (`<body/>` children). */
+  body: langText("body"),
+  /** Subjects by `xml:lang` (`<subject/>` children); in a MUC, the room subject. */
+  subject: langText("subject"),
+  /** The conversation thread (`<thread/>` child). */
+  thread: child(messageThread),
+};
+
+/**
+ * `<message>` read for its content only — type, bodies, subjects, thread —
+ * without parsing its addresses: for code that already routed the stanza
+ * by its `from` (a room handling each groupchat message).
+ */
+export const messageContent = element("message", NS.CLIENT, messageContentFields);
+/** Decoded message content. */
+export type MessageContent = Infer<typeof messageContent>;
+
 /**
  * `<message/>` (RFC 6121 §5.2).
  *
@@ -43,12 +68,7 @@ export type MessageThread = Infer<typeof messageThread>;
  *   subject, and an empty one clears it (XEP-0045 §8.1).
  */
 export const message = element("message", NS.CLIENT, {
-  /** The message type (`type` attribute); `"normal"` when absent or unknown. */
-  type: mapped(
-    attr("type", openEnumeration(MESSAGE_TYPES), { default: "normal" }),
-    (t): MessageType => (TYPE_SET.has(t) ? (t as MessageType) : "normal"),
-    (t: MessageType | undefined) => t,
-  ),
+  ...messageContentFields,
   /** The stanza ID (`id` attribute). */
   id: attr("id"),
   /** The sender (`from` attribute); in a MUC, the occupant's room JID or the room's bare JID. */
@@ -57,12 +77,6 @@ export const message = element("message", NS.CLIENT, {
   to: attr("to", jidValue),
   /** The stanza's default language (`xml:lang` attribute). */
   lang: attr("xml:lang"),
-  /** Message bodies by `xml:lang` (`<body/>` children). */
-  body: langText("body"),
-  /** Subjects by `xml:lang` (`<subject/>` children); in a MUC, the room subject. */
-  subject: langText("subject"),
-  /** The conversation thread (`<thread/>` child). */
-  thread: child(messageThread),
 });
 /** Decoded `<message/>`. */
 export type Message = Infer<typeof message>;

@@ -37,6 +37,31 @@ export type PresenceShow = (typeof PRESENCE_SHOWS)[number];
 
 const SHOW_SET: ReadonlySet<string> = new Set<string>(PRESENCE_SHOWS);
 
+/** The state a presence announces (type, show, status, priority), without its addressing. */
+const presenceStateFields = {
+  /** The presence type (`type` attribute); `"available"` when absent. */
+  type: attr("type", enumeration(PRESENCE_TYPES), { default: "available" }),
+  /** The availability sub-state (`<show/>` child); absent means online. */
+  show: mapped(
+    childText("show", openEnumeration(PRESENCE_SHOWS)),
+    (s): PresenceShow | undefined => (s !== undefined && SHOW_SET.has(s) ? (s as PresenceShow) : undefined),
+    (s: PresenceShow | undefined) => s,
+  ),
+  /** Human-readable status texts by `xml:lang` (`<status/>` children). */
+  status: langText("status"),
+  /** The resource's priority, -128 to 127 (`<priority/>` child); absent means 0. */
+  priority: childText("priority", integer(-128, 127)),
+};
+
+/**
+ * `<presence>` read for its state only — type, show, status, priority —
+ * without parsing its addresses: for code that already routed the stanza
+ * by its `from` (a room handling each occupant presence).
+ */
+export const presenceState = element("presence", NS.CLIENT, presenceStateFields);
+/** Decoded presence state. */
+export type PresenceState = Infer<typeof presenceState>;
+
 /**
  * `<presence/>` (RFC 6121 §4.7).
  *
@@ -50,8 +75,7 @@ const SHOW_SET: ReadonlySet<string> = new Set<string>(PRESENCE_SHOWS);
  * - `priority`: -128 to 127; absent means 0.
  */
 export const presence = element("presence", NS.CLIENT, {
-  /** The presence type (`type` attribute); `"available"` when absent. */
-  type: attr("type", enumeration(PRESENCE_TYPES), { default: "available" }),
+  ...presenceStateFields,
   /** The stanza ID (`id` attribute). */
   id: attr("id"),
   /** The sender (`from` attribute); in a MUC, the occupant's room JID. */
@@ -60,16 +84,6 @@ export const presence = element("presence", NS.CLIENT, {
   to: attr("to", jidValue),
   /** The stanza's default language (`xml:lang` attribute). */
   lang: attr("xml:lang"),
-  /** The availability sub-state (`<show/>` child); absent means online. */
-  show: mapped(
-    childText("show", openEnumeration(PRESENCE_SHOWS)),
-    (s): PresenceShow | undefined => (s !== undefined && SHOW_SET.has(s) ? (s as PresenceShow) : undefined),
-    (s: PresenceShow | undefined) => s,
-  ),
-  /** Human-readable status texts by `xml:lang` (`<status/>` children). */
-  status: langText("status"),
-  /** The resource's priority, -128 to 127 (`<priority/>` child); absent means 0. */
-  priority: childText("priority", integer(-128, 127)),
 });
 /** Decoded `<presence/>`. */
 export type Presence = Infer<typeof presence>;

@@ -22,9 +22,9 @@
  *
  * @module
  */
-import { Element } from "@xmpp/xml";
+import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { attr, choice, element, langText, mapped, namespaceOf, raw, type Field, type Infer, type Input } from "./codec.js";
+import { attr, choice, element, langText, mapped, namespaceOf, raw, viewInNamespace, type Field, type Infer, type Input } from "./codec.js";
 import { NS } from "./ns.js";
 import { enumeration, jidValue, parseJid, string } from "./values.js";
 
@@ -276,7 +276,7 @@ export class XMPPError extends Error {
       source = isElement(stanza) ? stanza : undefined;
       errorEl = source === undefined ? undefined : findErrorChild(source);
       if (errorEl === undefined) return new XMPPError("undefined-condition", { stanza: source, lang });
-      const value = stanzaError.decode(asClientNamespace(errorEl), NS.CLIENT);
+      const value = stanzaError.decode(viewInNamespace(errorEl, NS.CLIENT), NS.CLIENT);
       return new XMPPError(value.condition, {
         type: value.type,
         by: value.by,
@@ -346,11 +346,3 @@ function findErrorChild(stanza: Element): Element | undefined {
   return undefined;
 }
 
-/** `el`, or a shallow stand-in for it in `jabber:client` when it declares a server or component namespace itself. */
-function asClientNamespace(el: Element): Element {
-  const own = el.attrs.xmlns;
-  if (typeof own !== "string" || own === NS.CLIENT) return el;
-  const view = new Element(el.name, { ...el.attrs, xmlns: NS.CLIENT });
-  view.children = el.children;
-  return view;
-}

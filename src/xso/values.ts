@@ -212,6 +212,19 @@ export function parseJid(s: string): JID {
   return makeJid(local ?? "", domain, resource ?? "");
 }
 
+/**
+ * {@link parseJid} that answers `undefined` instead of throwing.
+ *
+ * @param s - the JID text.
+ */
+export function tryParseJid(s: string): JID | undefined {
+  try {
+    return parseJid(s);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The fields an `@xmpp/jid` JID keeps its parts in. */
 interface JidParts {
   _local: string;

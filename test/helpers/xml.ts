@@ -2,7 +2,10 @@
  * XML helpers for tests: parse text, and compare elements as XML with
  * insignificant whitespace stripped.
  */
-import { Parser, type Element } from "@xmpp/xml";
+import type { Element } from "@xmpp/xml";
+import { parseElement } from "../../src/xso/parse.js";
+
+export { parseElement };
 import { namespaceOf } from "../../src/xso/codec.js";
 
 /** Parse XML text into an element, dropping whitespace-only text between elements. */
@@ -12,29 +15,6 @@ export function parseXml(text: string): Element {
   return el;
 }
 
-/**
- * Parse XML text with the parser `@xmpp/client` uses, so elements are the
- * same class as those a connection delivers.
- */
-export function parseElement(text: string): Element {
-  const parser = new Parser();
-  let root: Element | undefined;
-  let error: unknown;
-  parser.on("start", (el: Element) => {
-    root = el;
-  });
-  parser.on("element", (el: Element) => {
-    root?.cnode(el);
-  });
-  parser.on("error", (e: unknown) => {
-    error = e;
-  });
-  parser.write(text);
-  parser.end("");
-  if (error !== undefined) throw error;
-  if (root === undefined) throw new Error("no element in XML text");
-  return root;
-}
 
 function stripWhitespace(el: Element): void {
   const hasElements = el.children.some((c) => typeof c !== "string");

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Element } from "@xmpp/xml";
 import { DecodeError } from "../../../src/xso/errors.js";
-import type { ElementCodec } from "../../../src/xso/codec.js";
+import { cloneElement, type ElementCodec } from "../../../src/xso/codec.js";
 import { allCodecs } from "../../helpers/codecs.js";
 import { arbitraryFor } from "../../helpers/arbitrary.js";
 import { overridesFor } from "../../helpers/overrides.js";
@@ -100,7 +100,7 @@ function mutate(root: Element, rnd: () => number, names: string[], ns: string): 
       case 4: {
         // duplicate a child
         const kids = el.children.filter((c): c is Element => typeof c !== "string");
-        if (kids.length) el.cnode(cloneEl(pick(rnd, kids)));
+        if (kids.length) el.cnode(cloneElement(pick(rnd, kids)));
         break;
       }
       case 5: {
@@ -138,11 +138,6 @@ function mutate(root: Element, rnd: () => number, names: string[], ns: string): 
   }
 }
 
-function cloneEl(el: Element): Element {
-  const copy = new Element(el.name, { ...el.attrs });
-  for (const c of el.children) copy.children.push(typeof c === "string" ? c : cloneEl(c));
-  return copy;
-}
 
 function randomTree(rnd: () => number, name: string, ns: string, names: string[], depth = 0): Element {
   const el = new Element(name, depth === 0 ? { xmlns: ns } : {});
@@ -169,7 +164,7 @@ describe("fuzz: decoders throw only DecodeError", () => {
       let ok = 0;
       let rejected = 0;
       for (let i = 0; i < PER_CODEC; i++) {
-        const el = i % 4 === 3 ? randomTree(rnd, codec.name, codec.ns, names) : cloneEl(pick(rnd, seeds));
+        const el = i % 4 === 3 ? randomTree(rnd, codec.name, codec.ns, names) : cloneElement(pick(rnd, seeds));
         if (i % 4 !== 3) mutate(el, rnd, names, codec.ns);
         let value: unknown;
         try {

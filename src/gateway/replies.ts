@@ -1,0 +1,32 @@
+/**
+ * Answers to a user's stanza, addressed back to its sender.
+ *
+ * @module
+ */
+import xml, { type Element } from "@xmpp/xml";
+import type { XMPPError } from "../xso/stanza-error.js";
+
+/**
+ * The `<iq type='result'>` answering `request`.
+ *
+ * @param request - the IQ get or set.
+ * @param payload - the result's child, if any.
+ */
+export function resultFor(request: Element, payload?: Element): Element {
+  const reply = xml("iq", { type: "result", id: request.attrs.id, from: request.attrs.to, to: request.attrs.from });
+  if (payload) reply.cnode(payload);
+  return reply;
+}
+
+/**
+ * The error stanza of the same kind answering `request` (RFC 6120 §8.3).
+ *
+ * @param request - the message, presence or IQ that failed.
+ * @param error - what went wrong.
+ */
+export function errorFor(request: Element, error: XMPPError): Element {
+  const reply = xml(request.name, { type: "error", from: request.attrs.to, to: request.attrs.from });
+  if (request.attrs.id !== undefined) reply.attrs.id = request.attrs.id;
+  reply.cnode(error.toElement());
+  return reply;
+}

@@ -21,7 +21,7 @@ import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { client, xml, type Client } from "@xmpp/client";
-import { MucService, LeaveMode, type Room } from "../src/index.js";
+import { MucService, LeaveMode, createRoom, listRooms, setAffiliation, type Room } from "../src/index.js";
 import { startProsody, ProsodyNotInstalledError, type ProsodyServer } from "../src/testing/index.js";
 import { runGateway, openSqliteStore, type RunningGateway } from "../src/gateway/index.js";
 import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../examples/demo-network/index.js";
@@ -176,27 +176,27 @@ async function startBot(server: ProsodyServer): Promise<void> {
   };
   const domain = server.domain;
 
-  const lobby = await muc.createRoom(`lobby@${server.mucDomain}`, BOT.nick, {
+  const lobby = await createRoom(muc, `lobby@${server.mucDomain}`, BOT.nick, {
     config: { roomName: "Lobby", description: "Say hello — DemoBot answers when you mention it.", persistent: true, public: true, changeSubject: false },
   });
   await lobby.setSubject("Welcome to the xmpp-muc-sdk demo");
-  await lobby.setAffiliation(`alice@${domain}`, "owner");
-  await lobby.setAffiliation(`bob@${domain}`, "admin");
-  await lobby.setAffiliation(`carol@${domain}`, "member");
+  await setAffiliation(muc, lobby.jid, `alice@${domain}`, "owner");
+  await setAffiliation(muc, lobby.jid, `bob@${domain}`, "admin");
+  await setAffiliation(muc, lobby.jid, `carol@${domain}`, "member");
   for (const line of ["Good morning, everyone!", "I'm DemoBot, an XMPP client built on xmpp-muc-sdk's MucService.", LOBBY_LINES[0] as string]) {
     await lobby.sendTrackedMessage(line).done;
   }
 
-  const dev = await muc.createRoom(`dev@${server.mucDomain}`, BOT.nick, {
+  const dev = await createRoom(muc, `dev@${server.mucDomain}`, BOT.nick, {
     config: { roomName: "SDK development", description: "A moderated room: visitors need voice to speak.", persistent: true, public: true, moderated: true, changeSubject: true },
   });
   await dev.setSubject("Release 0.2: browser example and demo");
-  await dev.setAffiliation(`alice@${domain}`, "owner");
-  await dev.setAffiliation(`carol@${domain}`, "member");
+  await setAffiliation(muc, dev.jid, `alice@${domain}`, "owner");
+  await setAffiliation(muc, dev.jid, `carol@${domain}`, "member");
   await dev.sendTrackedMessage("Build is green — reviews welcome.").done;
   // Step down to member, so that alice (an owner) may mute, kick or ban the bot.
-  await lobby.setAffiliation(`${BOT.username}@${domain}`, "member");
-  await dev.setAffiliation(`${BOT.username}@${domain}`, "member");
+  await setAffiliation(muc, lobby.jid, `${BOT.username}@${domain}`, "member");
+  await setAffiliation(muc, dev.jid, `${BOT.username}@${domain}`, "member");
 
   const chatter = (room: Room): void => {
     let i = 1;
@@ -243,7 +243,7 @@ async function warmUpGatewayRooms(server: ProsodyServer): Promise<void> {
       const xmpp = await connect(server, username, password);
       const muc = new MucService(xmpp, { selfPing: false });
       try {
-        for (const { jid } of await muc.listRooms(GATEWAY)) {
+        for (const { jid } of await listRooms(muc, GATEWAY)) {
           const { room, joined } = muc.join(jid, username, { history: { maxStanzas: 0 }, autorejoin: false });
           await joined;
           await room.leave({ timeout: 5_000 });

@@ -397,10 +397,10 @@ export const xmpp = client({ service: "wss://example.org/xmpp-websocket", domain
   },
   {
     id: "ours",
-    label: "@xmpp/client + xmpp-muc-sdk MucService",
+    label: "@xmpp/client + xmpp-muc-sdk chat client",
     baseline: "xmpp",
     guarded: true,
-    note: "new MucService(xmpp), join(), room events",
+    note: "MucService, Room, Occupant, trackers, self-ping: the target",
     source: `import { client } from "@xmpp/client";
 import { MucService } from "xmpp-muc-sdk";
 export const xmpp = client({ service: "wss://example.org/xmpp-websocket", domain: "example.org", username: "alice", password: "secret" });
@@ -408,6 +408,36 @@ export const muc = new MucService(xmpp);
 const { room, joined } = muc.join("lobby@conference.example.org", "alice", { history: { maxStanzas: 20 } });
 room.on("message", (e) => console.log(e.nick, e.body));
 export { room, joined };
+`,
+  },
+  {
+    id: "ours-moderation",
+    label: "  + kick, ban, voice (setRole, setAffiliation)",
+    baseline: "xmpp",
+    guarded: true,
+    note: "a moderator's client: the above and the moderation functions",
+    source: `import { client } from "@xmpp/client";
+import { MucService, setAffiliation, setRole } from "xmpp-muc-sdk";
+export const xmpp = client({ service: "wss://example.org/xmpp-websocket", domain: "example.org", username: "alice", password: "secret" });
+export const muc = new MucService(xmpp);
+const { room, joined } = muc.join("lobby@conference.example.org", "alice", { history: { maxStanzas: 20 } });
+room.on("message", (e) => console.log(e.nick, e.body));
+export const kick = (nick) => setRole(muc, room.jid, nick, "none");
+export const ban = (jid) => setAffiliation(muc, room.jid, jid, "outcast");
+export { room, joined };
+`,
+  },
+  {
+    id: "ours-admin",
+    label: "  + every administration and discovery function",
+    baseline: "xmpp",
+    guarded: true,
+    note: "room creation and configuration forms, lists, disco, voice requests",
+    source: `import { client } from "@xmpp/client";
+import { MucService } from "xmpp-muc-sdk";
+export const xmpp = client({ service: "wss://example.org/xmpp-websocket", domain: "example.org", username: "alice", password: "secret" });
+export const muc = new MucService(xmpp);
+export { setRole, setAffiliation, setAffiliations, createRoom, createInstantRoom, getRoomConfig, setRoomConfig, cancelRoomConfig, destroyRoom, getAffiliations, getRoleList, getRoomInfo, listRooms, requestVoice } from "xmpp-muc-sdk";
 `,
   },
   {
@@ -571,10 +601,14 @@ async function main(): Promise<number> {
     const added = ours.gzip - xmpp.gzip;
     const met = added <= TARGET_ADDED_GZIP;
     console.log(
-      `Target: xmpp-muc-sdk adds at most ${fmt(TARGET_ADDED_GZIP)} B (15 KB, 1 KB = 1024 B) min+gzip over @xmpp/client alone: ` +
+      `Target: a chat client with xmpp-muc-sdk adds at most ${fmt(TARGET_ADDED_GZIP)} B (15 KB, 1 KB = 1024 B) min+gzip over @xmpp/client alone: ` +
         `${fmt(added)} B (${(added / 1024).toFixed(1)} KB) -> ${met ? "MET" : "NOT MET"}`,
     );
     if (!met && args.has("--check")) failures.push(`size target not met: ${fmt(added)} B added (--check)`);
+    console.log(
+      "  (the chat client row: every MucService, Room, Occupant and MessageTracker method, which tree-shaking cannot remove; " +
+        "moderation, administration and discovery are standalone functions, paid for when imported: the rows below it)",
+    );
   }
 
   const allowedUnique = [...new Map(allowed.map((a) => [`${a.specifier}\0${a.importerPackage}`, a])).values()];

@@ -2,6 +2,9 @@
  * The MUC client: {@link MucService} joins rooms and returns {@link Room}s,
  * whose {@link Occupant}s and events follow the room's presences and
  * messages; {@link MessageTracker}s follow sent messages to their reflection.
+ * Room creation, configuration, lists and discovery are standalone functions
+ * ({@link createRoom}, {@link getRoomConfig}, {@link listRooms}, …) taking
+ * the service, so that a browser bundle carries only those it uses.
  *
  * @module xmpp-muc-sdk
  */
@@ -32,7 +35,37 @@ export { TimeoutError, AbortError, MucStateError, isTimeoutError, isAbortError, 
 export type { XmppConnection, StreamManagementLike, ConnectionEvent } from "./client/connection.js";
 export type { Logger } from "./client/logger.js";
 export { SelfPingResult } from "./client/self-ping.js";
-export type { AffiliationEntry, RoleEntry, RoomInfoResult, RoomListItem, ListedAffiliation, RoomConfigInput, RoomConfigResult } from "./client/admin.js";
+export {
+  setRole,
+  setAffiliation,
+  setAffiliations,
+  createRoom,
+  createInstantRoom,
+  getRoomConfig,
+  setRoomConfig,
+  cancelRoomConfig,
+  destroyRoom,
+  getAffiliations,
+  getRoleList,
+  getRoomInfo,
+  listRooms,
+  requestVoice,
+  type AffiliationChange,
+  type SetRoleOptions,
+  type SetAffiliationOptions,
+  type CreateRoomOptions,
+  type DestroyRoomOptions,
+  type AdminRequestOptions,
+  type AffiliationEntry,
+  type RoleEntry,
+  type ListedAffiliation,
+  type ListedRole,
+  type RoomConfigInput,
+  type RoomConfigResult,
+  type RoomInfoResult,
+  type RoomListItem,
+  type ListRoomsOptions,
+} from "./client/room-admin.js";
 export { XMPPError, isXMPPError, type XMPPErrorOptions, type StanzaErrorCondition, type StanzaErrorType } from "./xso/stanza-error.js";
 export { DecodeError, isDecodeError } from "./xso/errors.js";
 export { AFFILIATIONS, ROLES, StatusCode, type Affiliation, type Role, type KnownStatusCode, type MucActor } from "./xso/muc-user.js";

@@ -70,6 +70,12 @@ import {
   isTimeoutError,
   isMucStateError,
   isAbortError,
+  destroyRoom,
+  getRoomInfo,
+  listRooms,
+  requestVoice,
+  setAffiliation,
+  setRole,
   type Affiliation,
   type MessageEvent,
   type MessageTracker,
@@ -566,7 +572,7 @@ async function listInto(source: Source, service: string): Promise<void> {
   session.loadingRooms.add(source);
   renderNav();
   try {
-    const items = await muc.listRooms(service, { timeout: 10_000 });
+    const items = await listRooms(muc, service, { timeout: 10_000 });
     for (const v of session.rooms.values()) if (v.source === source) v.listed = false;
     for (const item of items) viewFor(item.jid.toString(), item.name).listed = true;
   } catch (e) {
@@ -632,7 +638,7 @@ async function loadInfo(view: RoomView): Promise<void> {
   const muc = session.muc;
   if (!muc) return;
   try {
-    view.info = await muc.getRoomInfo(view.jid, { timeout: 10_000 });
+    view.info = await getRoomInfo(muc, view.jid, { timeout: 10_000 });
     view.infoError = undefined;
     if (view.info.name && !view.name) view.name = view.info.name;
   } catch (e) {
@@ -976,15 +982,15 @@ async function moderate(view: RoomView, what: "kick" | "ban" | "grant-voice" | "
     if (what === "kick") {
       const reason = await ask({ title: `Kick ${nick}?`, message: "They can come back unless they are banned.", confirm: "Kick", danger: true, input: { label: "Reason (optional)" } });
       if (reason === null) return;
-      await room.setRole(nick, "none", reason ? { reason } : {});
+      await setRole(muc, room.jid, nick, "none", reason ? { reason } : {});
     } else if (what === "ban") {
       if (!target.jid) throw new Error(`The room does not show ${nick}'s address, so they cannot be banned from here.`);
       const jid = target.jid.bare().toString();
       const reason = await ask({ title: `Ban ${nick}?`, message: `${jid} will be removed and cannot come back.`, confirm: "Ban", danger: true, input: { label: "Reason (optional)" } });
       if (reason === null) return;
-      await room.setAffiliation(jid, "outcast", reason ? { reason } : {});
+      await setAffiliation(muc, room.jid, jid, "outcast", reason ? { reason } : {});
     } else {
-      await room.setRole(nick, what === "grant-voice" ? "participant" : "visitor");
+      await setRole(muc, room.jid, nick, what === "grant-voice" ? "participant" : "visitor");
     }
   } catch (e) {
     const verb = { kick: "kick", ban: "ban", "grant-voice": "give voice to", "revoke-voice": "mute" }[what];
@@ -1028,7 +1034,7 @@ async function destroy(view: RoomView): Promise<void> {
   });
   if (reason === null) return;
   try {
-    await muc.destroy(view.jid, reason ? { reason } : {});
+    await destroyRoom(muc, view.jid, reason ? { reason } : {});
   } catch (e) {
     showError(`Could not destroy ${view.name ?? view.jid}`, e);
   }
@@ -1370,11 +1376,13 @@ function renderRoomParts(view: RoomView): void {
             class: "btn btn--ghost btn--small",
             type: "button",
             testid: "action-request-voice",
-            onclick: () =>
-              void room
-                ?.requestVoice()
+            onclick: () => {
+              const muc = session.muc;
+              if (!room || !muc) return;
+              void requestVoice(muc, room.jid)
                 .then(() => addNotice(view, "role", "Voice requested from the moderators"))
-                .catch((e: unknown) => showError("Could not request voice", e)),
+                .catch((e: unknown) => showError("Could not request voice", e));
+            },
           },
           "Request voice",
         ),

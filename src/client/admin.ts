@@ -1,12 +1,11 @@
 /**
- * The XEP-0045 requests a moderator, admin or owner sends to a room, and the
- * service discovery requests about rooms, as standalone functions over an
- * {@link IqClient}. `MucService` and `Room` methods build on them.
+ * The XEP-0045 requests about a room's lists, configuration and existence,
+ * and the service discovery requests about rooms, as standalone functions over
+ * an {@link IqClient}. The public functions of `room-admin.ts` build on them;
+ * the role and affiliation changes are in `moderation.ts` (re-exported here).
  *
- * - Roles (§8.2 kick, §8.3–8.5 voice, §9.6–9.8 moderator status):
- *   `setRole`, `getRoleList`.
- * - Affiliations (§9.1 ban, §9.3–9.5 membership, §10.3–10.8 owners and admins):
- *   `setAffiliation`, `setAffiliations`, `getAffiliations`.
+ * - Lists (§8.5 voice, §9.2 ban, §9.5 members, §9.8 moderators, §10.5 owners,
+ *   §10.8 admins): `getRoleList`, `getAffiliations`.
  * - Owner (§10.1 creating a room, §10.2 configuration, §10.9 destroying):
  *   `createInstantRoom`, `getRoomConfig`, `setRoomConfig`,
  *   `cancelRoomConfig`, `destroyRoom`.
@@ -15,8 +14,7 @@
  *
  * Every function returns a promise that rejects with:
  * - {@link MucStateError} when the call itself is invalid (a room JID with a
- *   resource, an empty nickname, an unknown role or affiliation) — nothing is
- *   sent then;
+ *   resource, an unknown role or affiliation) — nothing is sent then;
  * - {@link XMPPError} when the room answers with an error (its `condition`
  *   says why: `forbidden`, `not-allowed`, `item-not-found`, …);
  * - {@link TimeoutError} when no answer comes in time (answers from any other
@@ -33,54 +31,31 @@ import { childScopeOf, namespaceOf, type ElementCodec } from "../xso/codec.js";
 import { formType, type DataForm, type DataFormField, type DataFormInput } from "../xso/data-form.js";
 import { discoInfoQuery, discoItem, discoItemsQuery, type DiscoIdentity } from "../xso/disco.js";
 import { DecodeError } from "../xso/errors.js";
-import { mucAdminItem, mucAdminQuery, type MucAdminItem, type MucAdminItemInput } from "../xso/muc-admin.js";
+import { mucAdminItem, mucAdminQuery, type MucAdminItem } from "../xso/muc-admin.js";
 import { roomConfigFields, roomConfigSchema, roomInfoSchema, type RoomConfig, type RoomInfo } from "../xso/muc-forms.js";
 import { mucOwnerQuery, type MucOwnerDestroy } from "../xso/muc-owner.js";
-import { AFFILIATIONS, ROLES, type Affiliation, type Role } from "../xso/muc-user.js";
-import { NS } from "../xso/ns.js";
+import type { Affiliation, Role } from "../xso/muc-user.js";
+import { NS_DISCO_ITEMS, NS_MUC, NS_MUC_ADMIN, NS_MUC_ROOMINFO } from "../xso/ns.js";
 import { rsmSet, type RsmSet, type RsmSetInput } from "../xso/rsm.js";
-import { parseJid } from "../xso/values.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 import { MucStateError, type AbortError, type TimeoutError } from "./errors.js";
-import type { IqClient, IqRequestOptions } from "./iq.js";
+import type { IqClient } from "./iq.js";
+import { asJid, roomJid, serviceJid } from "./addresses.js";
+import { checkAffiliation, iqOptions, type AdminRequestOptions } from "./moderation.js";
+
+export {
+  setRole,
+  setAffiliation,
+  setAffiliations,
+  type AdminRequestOptions,
+  type SetRoleOptions,
+  type SetAffiliationOptions,
+  type AffiliationChange,
+} from "./moderation.js";
 
 // ---------------------------------------------------------------------------
 // Types
 // ---------------------------------------------------------------------------
-
-/** Options of every request: how long to wait, and a signal to stop waiting. */
-export interface AdminRequestOptions {
-  /** Milliseconds to wait for the answer (for `listRooms`: for each page). @default 30000 */
-  readonly timeout?: number;
-  /** Abort the wait; the promise then rejects with an {@link AbortError}. */
-  readonly signal?: AbortSignal;
-}
-
-/** Options of `setRole`. */
-export interface SetRoleOptions extends AdminRequestOptions {
-  /** Why the role is changed; the room passes it on to the occupants (`<reason/>`). */
-  readonly reason?: string;
-}
-
-/** Options of `setAffiliation`. */
-export interface SetAffiliationOptions extends AdminRequestOptions {
-  /** Why the affiliation is changed; the room passes it on to the occupants (`<reason/>`). */
-  readonly reason?: string;
-  /** The user's room nickname, to reserve it with a membership (§9.3, `nick` attribute). */
-  readonly nick?: string;
-}
-
-/** One change of a user's affiliation, for `setAffiliations`. */
-export interface AffiliationChange {
-  /** The user; affiliations belong to bare JIDs, so a resource is dropped. */
-  readonly jid: JID;
-  /** The new affiliation (`outcast` bans, `none` removes any affiliation). */
-  readonly affiliation: Affiliation;
-  /** Why the affiliation is changed (`<reason/>`). */
-  readonly reason?: string;
-  /** The user's room nickname, to reserve it with a membership (`nick` attribute). */
-  readonly nick?: string;
-}
 
 /** An affiliation a room keeps a list of (§9.2 ban list, §9.5 member list, §10.5 owner list, §10.8 admin list). */
 export type ListedAffiliation = Exclude<Affiliation, "none">;
@@ -213,65 +188,7 @@ export const MAX_ROOM_LIST_PAGES = 100;
 // Validation and decoding helpers
 // ---------------------------------------------------------------------------
 
-const ROLE_SET: ReadonlySet<string> = new Set<string>(ROLES);
-const AFFILIATION_SET: ReadonlySet<string> = new Set<string>(AFFILIATIONS);
 const LISTED_ROLES: ReadonlySet<string> = new Set<string>(["moderator", "participant"]);
-
-/** `value` as a JID: a JID as it is, a string parsed; anything else is a {@link MucStateError}. */
-function asJid(value: unknown, what: string): JID {
-  if (typeof value === "string") {
-    try {
-      return parseJid(value);
-    } catch (e) {
-      throw new MucStateError(`${what}: '${value.slice(0, 64)}' is not a valid JID`, { cause: e });
-    }
-  }
-  if (typeof value !== "object" || value === null || typeof (value as JID).domain !== "string" || (value as JID).domain === "") {
-    throw new MucStateError(`${what}: not a JID`);
-  }
-  return value as JID;
-}
-
-/** A room JID: bare, with a localpart. */
-function roomJid(value: unknown): JID {
-  const jid = asJid(value, "room");
-  if (jid.resource) throw new MucStateError(`room JID must be bare, got '${jid.toString()}'`);
-  if (!jid.local) throw new MucStateError(`'${jid.toString()}' is not a room JID (it has no localpart)`);
-  return jid;
-}
-
-/** A service JID: without a resource. */
-function serviceJid(value: unknown): JID {
-  const jid = asJid(value, "service");
-  if (jid.resource) throw new MucStateError(`service JID must be bare, got '${jid.toString()}'`);
-  return jid;
-}
-
-/** The bare JID of `jid`, built without `@xmpp/jid`'s escape detection (see `parseJid`). */
-function bareOf(jid: JID): JID {
-  if (!jid.resource) return jid;
-  return parseJid(jid.local ? `${jid.local}@${jid.domain}` : jid.domain);
-}
-
-/** Throw unless `nick` is a non-blank string (XEP-0045 §17.1: not empty, not only spaces). */
-function checkNick(nick: unknown, what = "nick"): asserts nick is string {
-  if (typeof nick !== "string" || nick.trim() === "") throw new MucStateError(`${what} must be a non-empty string`);
-}
-
-function checkRole(role: unknown): asserts role is Role {
-  if (typeof role !== "string" || !ROLE_SET.has(role)) throw new MucStateError(`'${String(role)}' is not a role (${ROLES.join(", ")})`);
-}
-
-function checkAffiliation(affiliation: unknown): asserts affiliation is Affiliation {
-  if (typeof affiliation !== "string" || !AFFILIATION_SET.has(affiliation)) {
-    throw new MucStateError(`'${String(affiliation)}' is not an affiliation (${AFFILIATIONS.join(", ")})`);
-  }
-}
-
-/** The IQ options of a call's options. */
-function iqOptions(options: AdminRequestOptions): IqRequestOptions {
-  return { timeout: options.timeout, signal: options.signal };
-}
 
 /** The first child of `result` that `codec` matches, with the namespace its children inherit. */
 function payloadOf(result: Element, codec: ElementCodec<unknown, unknown>, from: JID): { el: Element; scope: string | undefined } {
@@ -309,128 +226,12 @@ function decodeEach<T>(parent: Element, parentNs: string, inherited: string | un
 /** The muc#admin items of an IQ result, each decoded on its own (malformed ones skipped). */
 function adminItemsOf(result: Element, from: JID): MucAdminItem[] {
   const { el, scope } = payloadOf(result, mucAdminQuery as ElementCodec<unknown, unknown>, from);
-  return decodeEach(el, NS.MUC_ADMIN, scope, mucAdminItem).values;
+  return decodeEach(el, NS_MUC_ADMIN, scope, mucAdminItem).values;
 }
 
 // ---------------------------------------------------------------------------
 // Roles and affiliations (§8, §9, §10.3–10.8)
 // ---------------------------------------------------------------------------
-
-/**
- * Change an occupant's role, by room nickname: kick with `none` (§8.2), grant
- * or revoke voice with `participant` / `visitor` (§8.3, §8.4), grant or revoke
- * moderator status with `moderator` / `participant` (§9.6, §9.7).
- *
- * @param iq - the IQ client.
- * @param room - the room's bare JID.
- * @param nick - the occupant's room nickname.
- * @param role - the new role.
- * @param options - a reason passed on to the occupants, timeout and abort signal.
- * @returns a promise that resolves when the room confirms the change.
- * @throws Rejects with {@link MucStateError} when `room` is not a bare room JID, `nick` is
- *   empty or `role` is not a role (nothing is sent);
- *   {@link XMPPError} when the room refuses (`not-allowed` for an occupant
- *   with a higher affiliation, `forbidden` without the privilege,
- *   `item-not-found` for an unknown nickname);
- *   {@link TimeoutError}; {@link AbortError}.
- * @example
- * ```ts
- * await setRole(iq, parseJid("harfleur@chat.shakespeare.lit"), "pistol", "none", { reason: "Avaunt, you cullion!" }); // kick
- * await setRole(iq, room, "thirdwitch", "participant"); // grant voice
- * ```
- */
-export async function setRole(iq: IqClient, room: JID, nick: string, role: Role, options: SetRoleOptions = {}): Promise<void> {
-  const to = roomJid(room);
-  checkNick(nick);
-  checkRole(role);
-  const item: MucAdminItemInput = { nick, role };
-  if (options.reason !== undefined) item.reason = options.reason;
-  await iq.request("set", to, mucAdminQuery.encode({ items: [item] }), iqOptions(options));
-}
-
-/** The muc#admin item of one affiliation change. */
-function affiliationItem(change: AffiliationChange): MucAdminItemInput {
-  if (typeof change !== "object" || change === null) throw new MucStateError("an affiliation change must be an object");
-  checkAffiliation(change.affiliation);
-  const item: MucAdminItemInput = { affiliation: change.affiliation, jid: bareOf(asJid(change.jid, "affiliation change jid")) };
-  if (change.nick !== undefined) {
-    checkNick(change.nick);
-    item.nick = change.nick;
-  }
-  if (change.reason !== undefined) item.reason = change.reason;
-  return item;
-}
-
-/**
- * Change a user's affiliation, by JID: ban with `outcast` (§9.1), grant
- * membership with `member` (§9.3), admin or owner status with `admin` /
- * `owner` (§10.3, §10.6), or remove any of them with `none` (§9.4, §10.4,
- * §10.7). Affiliations belong to bare JIDs: a resource of `target` is dropped.
- *
- * @param iq - the IQ client.
- * @param room - the room's bare JID.
- * @param target - the user.
- * @param affiliation - the new affiliation.
- * @param options - a reason, the nickname to reserve with a membership, timeout and abort signal.
- * @returns a promise that resolves when the room confirms the change.
- * @throws Rejects with {@link MucStateError} when `room` is not a bare room JID,
- *   `affiliation` is not an affiliation or `nick` is empty (nothing is sent);
- *   {@link XMPPError} when the room refuses (`not-allowed` for a user with a
- *   higher affiliation, `forbidden` without the privilege, `conflict` when
- *   the last owner would be removed);
- *   {@link TimeoutError}; {@link AbortError}.
- * @example
- * ```ts
- * await setAffiliation(iq, room, parseJid("earlofcambridge@shakespeare.lit"), "outcast", { reason: "Treason" }); // ban
- * await setAffiliation(iq, room, parseJid("hag66@shakespeare.lit"), "member", { nick: "thirdwitch" });
- * ```
- */
-export async function setAffiliation(
-  iq: IqClient,
-  room: JID,
-  target: JID,
-  affiliation: Affiliation,
-  options: SetAffiliationOptions = {},
-): Promise<void> {
-  const change: AffiliationChange = {
-    jid: target,
-    affiliation,
-    ...(options.reason === undefined ? {} : { reason: options.reason }),
-    ...(options.nick === undefined ? {} : { nick: options.nick }),
-  };
-  await setAffiliations(iq, room, [change], options);
-}
-
-/**
- * Change the affiliations of several users in one request, as an admin
- * modifies the ban list (§9.2) or the member list (§9.5), or an owner the
- * owner and admin lists (§10.5, §10.8). The room applies all of them or none.
- * An empty list sends nothing and resolves at once.
- *
- * @param iq - the IQ client.
- * @param room - the room's bare JID.
- * @param changes - the users and their new affiliations (resources of their JIDs are dropped).
- * @param options - timeout and abort signal.
- * @returns a promise that resolves when the room confirms the changes.
- * @throws Rejects with {@link MucStateError} when `room` is not a bare room JID or a
- *   change is invalid (nothing is sent);
- *   {@link XMPPError} when the room refuses;
- *   {@link TimeoutError}; {@link AbortError}.
- * @example
- * ```ts
- * await setAffiliations(iq, room, [
- *   { jid: parseJid("hag66@shakespeare.lit"), affiliation: "none" },
- *   { jid: parseJid("hecate@shakespeare.lit"), affiliation: "member" },
- * ]);
- * ```
- */
-export async function setAffiliations(iq: IqClient, room: JID, changes: readonly AffiliationChange[], options: AdminRequestOptions = {}): Promise<void> {
-  const to = roomJid(room);
-  if (!Array.isArray(changes)) throw new MucStateError("changes must be an array");
-  const items = changes.map(affiliationItem);
-  if (items.length === 0) return;
-  await iq.request("set", to, mucAdminQuery.encode({ items }), iqOptions(options));
-}
 
 /**
  * Fetch the users with an affiliation: the ban list (`outcast`, §9.2), the
@@ -576,10 +377,10 @@ function isRoomConfigKey(key: string): key is RoomConfigKey {
   return Object.prototype.hasOwnProperty.call(roomConfigFields, key);
 }
 
-/** The property of each `muc#roomconfig` field var. */
-const PROPERTY_BY_VAR: ReadonlyMap<string, RoomConfigKey> = new Map(
-  (Object.keys(roomConfigFields) as RoomConfigKey[]).map((key) => [roomConfigFields[key].var, key]),
-);
+/** The property of a `muc#roomconfig` field var, if any. */
+function propertyOfVar(name: string): RoomConfigKey | undefined {
+  return (Object.keys(roomConfigFields) as RoomConfigKey[]).find((key) => roomConfigFields[key].var === name);
+}
 
 /** One value as `<value/>` text: booleans as `1`/`0`, numbers and JIDs as their text. */
 function wireValue(key: string, value: unknown): string {
@@ -634,7 +435,7 @@ function configSubmission(record: Readonly<Record<string, unknown>>): DataForm {
         raw.set(spec.var, values);
       }
     } else {
-      const property = PROPERTY_BY_VAR.get(key);
+      const property = propertyOfVar(key);
       if (property !== undefined) delete typed[property];
       raw.set(key, values);
     }
@@ -790,7 +591,7 @@ export async function getRoomInfo(iq: IqClient, room: JID, options: AdminRequest
   const query = decodePayload(result, discoInfoQuery, to);
   const features: ReadonlySet<string> = new Set(query.features);
   const name = query.identities.find((i) => i.category === "conference" && i.name !== undefined)?.name ?? query.identities.find((i) => i.name !== undefined)?.name;
-  const form = query.forms.find((f) => formType(f) === NS.MUC_ROOMINFO);
+  const form = query.forms.find((f) => formType(f) === NS_MUC_ROOMINFO);
   const info: RoomInfo = form === undefined ? {} : roomInfoSchema.parse(form, { invalid: "ignore" });
   return {
     jid: to,
@@ -799,7 +600,7 @@ export async function getRoomInfo(iq: IqClient, room: JID, options: AdminRequest
     features,
     info,
     ...(form === undefined ? {} : { form }),
-    isMuc: features.has(NS.MUC),
+    isMuc: features.has(NS_MUC),
     passwordProtected: features.has("muc_passwordprotected"),
     membersOnly: features.has("muc_membersonly"),
     open: features.has("muc_open"),
@@ -821,13 +622,13 @@ interface ItemsPage {
 /** Decode a disco#items answer: each item on its own (malformed ones skipped), the RSM page strictly. */
 function itemsPageOf(result: Element, from: JID): ItemsPage {
   const { el, scope } = payloadOf(result, discoItemsQuery as ElementCodec<unknown, unknown>, from);
-  const { values, skipped } = decodeEach(el, NS.DISCO_ITEMS, scope, discoItem);
+  const { values, skipped } = decodeEach(el, NS_DISCO_ITEMS, scope, discoItem);
   let rsm: RsmSet | undefined;
   try {
-    rsm = rsmSet.findIn(el, childScopeOf(el, NS.DISCO_ITEMS, scope));
+    rsm = rsmSet.findIn(el, childScopeOf(el, NS_DISCO_ITEMS, scope));
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
-    throw new DecodeError(`<query xmlns='${NS.DISCO_ITEMS}'> rsm: ${e.message}`, { element: "query", ns: NS.DISCO_ITEMS, field: `rsm${e.field === undefined ? "" : `.${e.field}`}`, cause: e });
+    throw new DecodeError(`<query xmlns='${NS_DISCO_ITEMS}'> rsm: ${e.message}`, { element: "query", ns: NS_DISCO_ITEMS, field: `rsm${e.field === undefined ? "" : `.${e.field}`}`, cause: e });
   }
   const rooms = values.map((item): RoomListItem => (item.name === undefined ? { jid: item.jid } : { jid: item.jid, name: item.name }));
   return { rooms, size: values.length + skipped, rsm };

@@ -119,20 +119,15 @@ export class IqClient {
 
   /** RFC 6120 §10.1.4 and §8.1.2.1: whom an answer may come from. */
   #fromExpected(to: string | undefined, from: unknown): boolean {
-    const own = this.#conn.jid;
     const fromJid = typeof from === "string" ? tryParseJid(from) : undefined;
     if (typeof from === "string" && fromJid === undefined) return false;
+    const own = this.#conn.jid ?? undefined;
+    const ownBare = own?.bare();
     const toJid = to === undefined ? undefined : tryParseJid(to);
-    const ownBare = own ? own.bare() : undefined;
-    // A request to our own account (no 'to', or our bare JID): the server answers
-    // without 'from', or with our bare JID, or with its domain.
-    const toOwnAccount = toJid === undefined || (ownBare !== undefined && toJid.equals(ownBare));
-    if (toOwnAccount) {
-      if (fromJid === undefined) return true;
-      if (ownBare !== undefined && (fromJid.equals(ownBare) || (own !== undefined && own !== null && fromJid.equals(own)))) return true;
-      return ownBare !== undefined && fromJid.toString() === ownBare.domain;
-    }
-    if (fromJid === undefined) return false;
-    return fromJid.equals(toJid);
+    // Asked someone else: only they may answer.
+    if (toJid !== undefined && !(ownBare !== undefined && toJid.equals(ownBare))) return fromJid !== undefined && fromJid.equals(toJid);
+    // Asked our own account: the answer comes without a `from`, from our bare or full JID, or from our server.
+    return fromJid === undefined || (own !== undefined && ownBare !== undefined && (fromJid.equals(ownBare) || fromJid.equals(own) || fromJid.toString() === ownBare.domain));
   }
+
 }

@@ -8,18 +8,16 @@ import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { delay as delayCodec } from "../xso/delay.js";
 import { mucJoin, type MucHistory } from "../xso/muc.js";
-import { mucUserX, StatusCode, type Affiliation, type MucUserItem, type MucUserX, type Role } from "../xso/muc-user.js";
+import { mucUserX, StatusCode, type MucUserItem, type MucUserX } from "../xso/muc-user.js";
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { presenceState, type PresenceShow } from "../xso/presence.js";
 import { messageContent } from "../xso/message.js";
 import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/stanza-id.js";
 import { hats as hatsCodec } from "../xso/hats.js";
 import { directInvite } from "../xso/direct-invite.js";
-import { dataForm } from "../xso/data-form.js";
-import { voiceRequestSchema } from "../xso/muc-forms.js";
 import { XMPPError } from "../xso/stanza-error.js";
-import { NS } from "../xso/ns.js";
-import { parseJid, tryParseJid } from "../xso/values.js";
+import { NS_CLIENT, NS_MUC_USER } from "../xso/ns.js";
+import { parseJid } from "../xso/values.js";
 import { isDecodeError } from "../xso/errors.js";
 import { Emitter } from "./emitter.js";
 import { LeaveMode } from "./enums.js";
@@ -29,7 +27,7 @@ import type { Logger } from "./logger.js";
 import { Occupant } from "./occupant.js";
 import type { RoomEvents } from "./room-events.js";
 import { TrackerRegistry, type MessageTracker } from "./tracker.js";
-import * as admin from "./admin.js";
+import { asJid, isValidNick, occupantJid } from "./addresses.js";
 import { SelfPinger, SelfPingResult } from "./self-ping.js";
 
 /** History to request when joining (XEP-0045 §7.2.15). */
@@ -164,6 +162,8 @@ export class Room extends Emitter<RoomEvents> {
   #statusCodes = new Set<number>();
   #join: Pending<Room> | undefined;
   #leave: Pending<void> | undefined;
+  /** The `leave()` under way: later calls share its outcome. */
+  #leaving: Promise<void> | undefined;
   /** A `setNick()` under way: the nick asked for, and the one we had. */
   #nickChange: (Pending<void> & { readonly nick: string; readonly from: string }) | undefined;
   #renamedTo = new Map<string, Occupant>();
@@ -300,8 +300,8 @@ export class Room extends Emitter<RoomEvents> {
     const timeout = options.timeout ?? this.#ctx.trackerTimeout;
     const tracker = this.#trackers.track(stanza, timeout === undefined ? {} : { timeout });
     this.#ctx.send(stanza).catch((e: unknown) => {
-      this.#ctx.log.debug(`room ${this.jid.toString()}: tracked message not sent`, e);
-      this.#trackers.onError(errorReplyFor(stanza, e));
+      this.#debug(`tracked message not sent`, e);
+      this.#trackers.onSendError(stanza, e);
     });
     return tracker;
   }
@@ -320,7 +320,7 @@ export class Room extends Emitter<RoomEvents> {
       "message",
       { type: "chat", to, id: makeId("pm") },
       xml("body", {}, body),
-      xml("x", { xmlns: NS.MUC_USER }),
+      xml("x", { xmlns: NS_MUC_USER }),
       originIdCodec.encode({ id: makeId("o") }),
     );
     await this.#ctx.send(stanza);
@@ -404,34 +404,6 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   /**
-   * Change an occupant's role (XEP-0045 §8.2–8.5, §9.6–9.7): `none` kicks,
-   * `visitor` revokes voice, `participant` grants voice, `moderator`.
-   *
-   * @param nick - the occupant's nick.
-   * @param role - the new role.
-   * @param options - `reason`, `timeout`.
-   * @throws {@link XMPPError} (e.g. `not-allowed`, `forbidden`).
-   */
-  async setRole(nick: string, role: Role, options: { reason?: string; timeout?: number } = {}): Promise<void> {
-    this.#requireJoined();
-    await admin.setRole(this.#ctx.iq, this.jid, nick, role, options);
-  }
-
-  /**
-   * Change a user's affiliation (XEP-0045 §9): `outcast` bans, `member`,
-   * `admin`, `owner`, `none`.
-   *
-   * @param jid - the user's bare JID.
-   * @param affiliation - the new affiliation.
-   * @param options - `reason`, `nick`, `timeout`.
-   * @throws {@link XMPPError}; `ValueError` for an invalid JID string.
-   */
-  async setAffiliation(jid: JID | string, affiliation: Affiliation, options: { reason?: string; nick?: string; timeout?: number } = {}): Promise<void> {
-    const target = typeof jid === "string" ? parseJid(jid) : jid;
-    await admin.setAffiliation(this.#ctx.iq, this.jid, target, affiliation, options);
-  }
-
-  /**
    * Invite someone (XEP-0045 §7.8): mediated through the room (default), or
    * directly (XEP-0249).
    *
@@ -439,7 +411,7 @@ export class Room extends Emitter<RoomEvents> {
    * @param options - `reason`, `mode` (`"mediated"` | `"direct"`), `password` (direct only; defaults to the room password).
    */
   async invite(jid: JID | string, options: { reason?: string; mode?: "mediated" | "direct"; password?: string } = {}): Promise<void> {
-    const to = typeof jid === "string" ? parseJid(jid) : jid;
+    const to = asJid(jid, "invitee");
     if ((options.mode ?? "mediated") === "direct") {
       const password = options.password ?? this.#password;
       await this.#ctx.send(
@@ -460,13 +432,6 @@ export class Room extends Emitter<RoomEvents> {
     );
   }
 
-  /** Ask the moderators for voice (XEP-0045 §7.13). */
-  async requestVoice(): Promise<void> {
-    this.#requireJoined();
-    const form = voiceRequestSchema.toSubmit({ role: "participant" });
-    await this.#ctx.send(xml("message", { to: this.jid.toString(), id: makeId("voice") }, dataForm.encode(form)));
-  }
-
   /**
    * Leave the room. Resolves when the room confirms our exit (`exit` fires
    * with `NORMAL`). When the confirmation does not come in time, the room is
@@ -483,19 +448,14 @@ export class Room extends Emitter<RoomEvents> {
    */
   async leave(options: { status?: string; timeout?: number } = {}): Promise<void> {
     if (this.#state === "left") return;
-    if (this.#leave) {
-      return new Promise<void>((resolve, reject) => {
-        const previous = this.#leave as Pending<void>;
-        this.#leave = { resolve: (v) => (previous.resolve(v), resolve(v)), reject: (e) => (previous.reject(e), reject(e)), timer: previous.timer };
-      });
-    }
+    if (this.#leaving) return this.#leaving;
     const wasJoining = this.#state === "joining";
     this.#state = "leaving";
     if (wasJoining) this.#failJoin(new AbortError("left before the join completed"));
     const timeout = options.timeout ?? 10_000;
     const stanza = xml("presence", { type: "unavailable", to: occupantJid(this.jid, this.nick) });
     if (options.status !== undefined) stanza.cnode(xml("status", {}, options.status));
-    return new Promise<void>((resolve, reject) => {
+    return (this.#leaving = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         // Take the pending leave first: #exit would resolve it.
         const pending = this.#leave;
@@ -505,10 +465,10 @@ export class Room extends Emitter<RoomEvents> {
       }, timeout);
       this.#leave = { resolve, reject, timer };
       this.#ctx.send(stanza).catch((e: unknown) => {
-        this.#ctx.log.debug(`room ${this.jid.toString()}: could not send unavailable presence`, e);
+        this.#debug(`could not send unavailable presence`, e);
         this.#exit({ mode: LeaveMode.NORMAL });
       });
-    });
+    }));
   }
 
   // ---------------------------------------------------------------------------
@@ -591,20 +551,20 @@ export class Room extends Emitter<RoomEvents> {
       return;
     }
     if (!nick) {
-      this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a presence from the bare room JID`);
+      this.#debug(`ignoring a presence from the bare room JID`);
       return;
     }
     let x: MucUserX | undefined;
     let basics;
     try {
-      x = mucUserX.findIn(stanza, NS.CLIENT);
+      x = mucUserX.findIn(stanza, NS_CLIENT);
       basics = presenceState.decode(stanza);
     } catch (e) {
-      this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a malformed presence from ${nick}`, isDecodeError(e) ? e.message : e);
+      this.#debug(`ignoring a malformed presence from ${nick}`, isDecodeError(e) ? e.message : e);
       return;
     }
     if (!x) {
-      this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a presence without muc#user data from ${nick}`);
+      this.#debug(`ignoring a presence without muc#user data from ${nick}`);
       return;
     }
     const codes = x.statusCodes;
@@ -635,19 +595,19 @@ export class Room extends Emitter<RoomEvents> {
     try {
       msg = messageContent.decode(stanza);
     } catch (e) {
-      this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a malformed message`, isDecodeError(e) ? e.message : e);
+      this.#debug(`ignoring a malformed message`, isDecodeError(e) ? e.message : e);
       return;
     }
     const nick = from.resource || undefined;
     if (msg.type === "groupchat") {
       this.#onGroupchat(stanza, nick, msg.body, msg.subject);
     } else if ((msg.type === "chat" || msg.type === "normal") && nick !== undefined) {
-      const body = msg.body[""] ?? firstValue(msg.body);
+      const body = defaultText(msg.body);
       if (body === undefined) return;
       this.emit("privateMessage", this.#messageEvent(stanza, nick, body, msg.body, false));
     } else if (nick === undefined) {
       // A message from the room itself that is not groupchat: status codes.
-      const x = mucUserX.tryFindIn(stanza, NS.CLIENT);
+      const x = mucUserX.tryFindIn(stanza, NS_CLIENT);
       if (x && x.statusCodes.length) this.#onStatusCodes(x.statusCodes, stanza);
     }
   }
@@ -670,17 +630,14 @@ export class Room extends Emitter<RoomEvents> {
     // A refused nick change comes from the requested nick (Prosody), from our
     // current one (XEP-0045 §7.6 examples 58–59) or from the room itself.
     if (this.#nickChange && (nick === this.#nickChange.nick || nick === this.nick || nick === "")) {
-      const pending = this.#nickChange;
-      this.#nickChange = undefined;
-      clearTimeout(pending.timer);
-      pending.reject(error);
+      this.#endNickChange(error);
       return;
     }
     if (this.#state === "rejoining" && (nick === "" || nick === this.#nick)) {
       this.#exit({ mode: LeaveMode.ERROR, error, stanza });
       return;
     }
-    this.#ctx.log.debug(`room ${this.jid.toString()}: error presence (${error.condition}) for ${nick || "the room"}`);
+    this.#debug(`error presence (${error.condition}) for ${nick || "the room"}`);
   }
 
   #onUnavailable(stanza: Element, nick: string, x: MucUserX, item: MucUserItem, isSelf: boolean): void {
@@ -688,7 +645,7 @@ export class Room extends Emitter<RoomEvents> {
     const occupant = isSelf ? this.#me : this.#others.get(nick);
     if (codes.includes(StatusCode.NEW_NICK) && item.nick) {
       if (!isValidNick(this.jid, item.nick)) {
-        this.#ctx.log.debug(`room ${this.jid.toString()}: ignoring a nick change of ${nick} to an invalid nick`);
+        this.#debug(`ignoring a nick change of ${nick} to an invalid nick`);
         return;
       }
       if (occupant) this.#rename(occupant, nick, detach(item.nick), stanza);
@@ -697,11 +654,7 @@ export class Room extends Emitter<RoomEvents> {
     const mode = leaveMode(codes, x);
     const actor = item.actor;
     const reason = item.reason ?? x.destroy?.reason;
-    if (occupant && item.affiliation && item.affiliation !== occupant.affiliation) {
-      const oldAffiliation = occupant.affiliation;
-      occupant.affiliation = item.affiliation;
-      this.emit("affiliationChange", { room: this, occupant, oldAffiliation, newAffiliation: item.affiliation, actor, reason, stanza });
-    }
+    if (occupant) this.#affiliationFrom(occupant, item, reason, stanza);
     if (isSelf) {
       if (this.#state === "joining") {
         // The room removed us while we were joining.
@@ -748,8 +701,8 @@ export class Room extends Emitter<RoomEvents> {
       occupant.nick = nick;
       this.emit("nickChange", { room: this, occupant, oldNick, newNick: nick, stanza });
     }
-    const occupantId = occupantIdCodec.tryFindIn(stanza, NS.CLIENT)?.id;
-    const hats = hatsCodec.tryFindIn(stanza, NS.CLIENT)?.hats ?? [];
+    const occupantId = occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
+    const hats = hatsCodec.tryFindIn(stanza, NS_CLIENT)?.hats ?? [];
 
     if (occupant === undefined || (isSelf && this.#me === undefined)) {
       nick = detach(nick);
@@ -779,17 +732,11 @@ export class Room extends Emitter<RoomEvents> {
     if (item.jid && !(occupant.jid && occupant.jid.equals(item.jid))) occupant.jid = detachJid(item.jid);
     if (occupantId !== undefined && occupantId !== occupant.occupantId) occupant.occupantId = detach(occupantId);
     occupant.hats = hats;
-    const actor = item.actor;
-    const reason = item.reason;
-    if (item.affiliation && item.affiliation !== occupant.affiliation) {
-      const oldAffiliation = occupant.affiliation;
-      occupant.affiliation = item.affiliation;
-      this.emit("affiliationChange", { room: this, occupant, oldAffiliation, newAffiliation: item.affiliation, actor, reason, stanza });
-    }
+    this.#affiliationFrom(occupant, item, item.reason, stanza);
     if (item.role && item.role !== occupant.role) {
       const oldRole = occupant.role;
       occupant.role = item.role;
-      this.emit("roleChange", { room: this, occupant, oldRole, newRole: item.role, actor, reason, stanza });
+      this.emit("roleChange", { room: this, occupant, oldRole, newRole: item.role, actor: item.actor, reason: item.reason, stanza });
     }
     if (show !== occupant.show || !sameTexts(status, occupant.status)) {
       occupant.show = show;
@@ -804,9 +751,18 @@ export class Room extends Emitter<RoomEvents> {
       // Our nick change is done when our presence under a new nick comes:
       // the one we asked for, or the one the service chose instead (it may
       // modify the nick, XEP-0045 §7.6 example 57, with status 210).
-      if (this.#nickChange && (nick === this.#nickChange.nick || nick !== this.#nickChange.from)) this.#nickChangeDone();
+      if (this.#nickChange && (nick === this.#nickChange.nick || nick !== this.#nickChange.from)) this.#endNickChange();
       this.#onStatusCodes(codes, stanza);
     }
+  }
+
+  /** Take the affiliation a presence's item states; fire `affiliationChange` when it differs. */
+  #affiliationFrom(occupant: Occupant, item: MucUserItem, reason: string | undefined, stanza: Element): void {
+    const newAffiliation = item.affiliation;
+    if (!newAffiliation || newAffiliation === occupant.affiliation) return;
+    const oldAffiliation = occupant.affiliation;
+    occupant.affiliation = newAffiliation;
+    this.emit("affiliationChange", { room: this, occupant, oldAffiliation, newAffiliation, actor: item.actor, reason, stanza });
   }
 
   #rename(occupant: Occupant, oldNick: string, newNick: string, stanza: Element): void {
@@ -821,12 +777,14 @@ export class Room extends Emitter<RoomEvents> {
     this.emit("nickChange", { room: this, occupant, oldNick, newNick, stanza });
   }
 
-  #nickChangeDone(): void {
+  /** Settle the `setNick()` under way, if any: resolved, or rejected with `error`. */
+  #endNickChange(error?: unknown): void {
     const pending = this.#nickChange;
     if (!pending) return;
     this.#nickChange = undefined;
     clearTimeout(pending.timer);
-    pending.resolve();
+    if (error === undefined) pending.resolve();
+    else pending.reject(error);
   }
 
   #entered(stanza: Element, codes: readonly number[]): void {
@@ -908,23 +866,23 @@ export class Room extends Emitter<RoomEvents> {
   readonly #messageErrorListeners = new Set<(e: { stanza: Element }) => void>();
 
   #onGroupchat(stanza: Element, nick: string | undefined, bodies: Record<string, string>, subjects: Record<string, string>): void {
-    const body = bodies[""] ?? firstValue(bodies);
+    const body = defaultText(bodies);
     if (body === undefined && Object.keys(subjects).length > 0) {
       this.#onSubject(stanza, nick, subjects);
       return;
     }
     if (nick === undefined) {
-      const x = mucUserX.tryFindIn(stanza, NS.CLIENT);
+      const x = mucUserX.tryFindIn(stanza, NS_CLIENT);
       if (x && x.statusCodes.length) this.#onStatusCodes(x.statusCodes, stanza);
     }
     if (body === undefined) return;
-    const delay = delayCodec.tryFindIn(stanza, NS.CLIENT);
+    const delay = delayCodec.tryFindIn(stanza, NS_CLIENT);
     const history = !this.#subjectSeen && (this.#state === "joining" || this.#state === "rejoining" || delay !== undefined);
     const event = this.#messageEvent(stanza, nick, body, bodies, history, delay?.stamp);
     // Only history can repeat what we saw (after a rejoin); live messages are never dropped.
     const key = event.stanzaId ?? `${nick ?? ""}\u0000${event.originId ?? event.id ?? ""}\u0000${body}`;
     if (history && this.#seen.has(key)) {
-      this.#ctx.log.debug(`room ${this.jid.toString()}: dropping history already delivered (${key.slice(0, 200)})`);
+      this.#debug(`dropping history already delivered (${key.slice(0, 200)})`);
       return;
     }
     this.#remember(key);
@@ -937,7 +895,7 @@ export class Room extends Emitter<RoomEvents> {
     this.#subjectSeen = true;
     if (initial && this.#resend.length) this.#resendUnacknowledged();
     this.#subjects = { ...subjects };
-    this.#subject = subjects[""] ?? firstValue(subjects) ?? "";
+    this.#subject = defaultText(subjects) ?? "";
     this.#subjectSetter = nick;
     this.emit("subjectChange", {
       room: this,
@@ -959,14 +917,15 @@ export class Room extends Emitter<RoomEvents> {
     history: boolean,
     delay: Date | undefined = delayOf(stanza),
   ): RoomEvents["message"] {
-    const originId = originIdCodec.tryFindIn(stanza, NS.CLIENT)?.id;
-    const occupantId = occupantIdCodec.tryFindIn(stanza, NS.CLIENT)?.id;
+    const originId = originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
+    const occupantId = occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
     const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
     const own = nick !== undefined && this.#me !== undefined && (nick === this.#me.nick || (occupantId !== undefined && occupantId === this.#me.occupantId));
+    const stanzaId = roomStanzaId(stanza, this.jid);
     let tracker: MessageTracker | undefined;
     if (own && stanza.attrs.type === "groupchat") {
       const match = this.#trackers.match(originId, id);
-      if (match && this.#trackers.onReflection(stanza, originId, id)) tracker = match;
+      if (match && this.#trackers.onReflection(stanza, originId, id, stanzaId)) tracker = match;
     }
     return {
       room: this,
@@ -976,7 +935,7 @@ export class Room extends Emitter<RoomEvents> {
       bodies,
       id,
       originId,
-      stanzaId: roomStanzaId(stanza, this.jid),
+      stanzaId,
       occupantId,
       delay,
       history,
@@ -1003,10 +962,10 @@ export class Room extends Emitter<RoomEvents> {
     const pending = this.#resend;
     this.#resend = [];
     for (const stanza of pending) {
-      const originId = originIdCodec.tryFindIn(stanza, NS.CLIENT)?.id;
+      const originId = originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
       const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
       if (!this.#trackers.match(originId, id)) continue; // delivered (or settled) meanwhile
-      this.#ctx.send(stanza).catch((e: unknown) => this.#ctx.log.debug(`room ${this.jid.toString()}: resend failed`, e));
+      this.#ctx.send(stanza).catch((e: unknown) => this.#debug(`resend failed`, e));
     }
   }
 
@@ -1034,7 +993,7 @@ export class Room extends Emitter<RoomEvents> {
       log: this.#ctx.log,
       onResult: (result) => {
         if (result !== SelfPingResult.NOT_JOINED || this.#state !== "joined") return;
-        this.#ctx.log.debug(`room ${this.jid.toString()}: self-ping says we are no longer in the room`);
+        this.#debug(`self-ping says we are no longer in the room`);
         if (this.#autorejoin) void this.#sendRejoin(this.#suspendAndRejoin());
         else this.#exit({ mode: LeaveMode.ERROR });
       },
@@ -1055,7 +1014,7 @@ export class Room extends Emitter<RoomEvents> {
     try {
       await this.#ctx.send(stanza);
     } catch (e) {
-      this.#ctx.log.debug(`room ${this.jid.toString()}: rejoin not sent`, e);
+      this.#debug(`rejoin not sent`, e);
     }
   }
 
@@ -1077,12 +1036,7 @@ export class Room extends Emitter<RoomEvents> {
   #exit(info: { mode: LeaveMode; actor?: MucUserItem["actor"]; reason?: string | undefined; stanza?: Element; alternateVenue?: JID | undefined; error?: XMPPError }): void {
     if (this.#state === "left") return;
     this.#stopTracking();
-    if (this.#nickChange) {
-      const pending = this.#nickChange;
-      this.#nickChange = undefined;
-      clearTimeout(pending.timer);
-      pending.reject(new MucStateError("left the room before the nick change completed"));
-    }
+    if (this.#nickChange) this.#endNickChange(new MucStateError("left the room before the nick change completed"));
     this.#others.clear();
     this.#stale = undefined;
     this.#renamedTo.clear();
@@ -1131,6 +1085,11 @@ export class Room extends Emitter<RoomEvents> {
     return this.#state === "leaving" && this.#me === undefined;
   }
 
+  /** A debug log line about this room. */
+  #debug(message: string, detail?: unknown): void {
+    this.#ctx.log.debug(`room ${this.jid.toString()}: ${message}`, ...(detail === undefined ? [] : [detail]));
+  }
+
   #requireJoined(): void {
     if (!this.joined) throw new MucStateError(`not in room ${this.jid.toString()}`);
   }
@@ -1171,25 +1130,6 @@ function detachTexts(texts: Record<string, string>): Record<string, string> {
   return texts;
 }
 
-/** Whether `nick` makes a valid occupant JID in `room`. */
-function isValidNick(room: JID, nick: string): boolean {
-  return nick !== "" && tryParseJid(`${room.toString()}/${nick}`) !== undefined;
-}
-
-/**
- * `room@service/nick`, validated.
- *
- * @throws {@link MucStateError} for an empty or invalid nick.
- */
-export function occupantJid(room: JID, nick: string): string {
-  if (typeof nick !== "string" || nick === "") throw new MucStateError("a nick must be a non-empty string");
-  try {
-    return parseJid(`${room.toString()}/${nick}`).toString();
-  } catch (e) {
-    throw new MucStateError(`invalid nick ${JSON.stringify(nick.length > 64 ? `${nick.slice(0, 61)}...` : nick)}`, { cause: e });
-  }
-}
-
 /**
  * The LeaveMode an unavailable presence's status codes mean. 333 wins over
  * 307: some servers add 307 to a removal for a technical problem, and
@@ -1207,11 +1147,14 @@ function leaveMode(codes: readonly number[], x: MucUserX): LeaveMode {
 }
 
 function delayOf(stanza: Element): Date | undefined {
-  return delayCodec.tryFindIn(stanza, NS.CLIENT)?.stamp;
+  return delayCodec.tryFindIn(stanza, NS_CLIENT)?.stamp;
 }
 
-function firstValue(map: Record<string, string>): string | undefined {
-  for (const k in map) return map[k];
+/** The text without `xml:lang`, else the first one. */
+function defaultText(texts: Record<string, string>): string | undefined {
+  const text = texts[""];
+  if (text !== undefined) return text;
+  for (const k in texts) return texts[k];
   return undefined;
 }
 
@@ -1225,17 +1168,9 @@ function sameTexts(a: Record<string, string>, b: Record<string, string>): boolea
 /** The XEP-0359 stanza-id the room itself assigned (others can be spoofed); malformed ones count as absent. */
 function roomStanzaId(stanza: Element, room: JID): string | undefined {
   try {
-    return stanzaIdCodec.findAllIn(stanza, NS.CLIENT).find((s) => s.by.equals(room))?.id;
+    return stanzaIdCodec.findAllIn(stanza, NS_CLIENT).find((s) => s.by.equals(room))?.id;
   } catch (e) {
     if (isDecodeError(e)) return undefined;
     throw e;
   }
-}
-
-/** A synthetic error reply for a stanza that could not be sent. */
-function errorReplyFor(stanza: Element, cause: unknown): Element {
-  const reply = xml("message", { type: "error", id: stanza.attrs.id });
-  const text = cause instanceof Error ? cause.message : String(cause);
-  reply.cnode(new XMPPError("recipient-unavailable", { type: "wait", text: `not sent: ${text}` }).toElement());
-  return reply;
 }

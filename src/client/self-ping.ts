@@ -26,7 +26,7 @@
  */
 import xml from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS } from "../xso/ns.js";
+import { NS_MUC_SELF_PING } from "../xso/ns.js";
 import { isXMPPError, type StanzaErrorCondition } from "../xso/stanza-error.js";
 import { AbortError, isAbortError, isTimeoutError, MucStateError } from "./errors.js";
 import type { IqClient } from "./iq.js";
@@ -132,7 +132,7 @@ export interface SelfPingOptions {
  * ```
  */
 export async function selfPing(iq: IqClient, occupantJid: JID, options: SelfPingOptions = {}): Promise<SelfPingResult> {
-  const ping = xml("ping", { xmlns: NS.MUC_SELF_PING });
+  const ping = xml("ping", { xmlns: NS_MUC_SELF_PING });
   try {
     await iq.request("get", occupantJid, ping, options);
     return SelfPingResult.JOINED;
@@ -382,7 +382,7 @@ export class SelfPinger {
   pingNow(): Promise<SelfPingResult> {
     if (this.#inFlight !== undefined) return this.#inFlight;
     const jid = this.#occupantJid();
-    if (jid === undefined) return Promise.reject(new MucStateError("self-ping: no occupant JID to ping (not joined)"));
+    if (jid === undefined) return Promise.reject(new MucStateError("self-ping: not joined"));
     return this.#ping(jid);
   }
 
@@ -438,7 +438,7 @@ export class SelfPinger {
     if (!this.#running || this.#inFlight !== undefined) return;
     const jid = this.#occupantJid();
     if (jid === undefined) {
-      this.#log.debug("self-ping skipped: no occupant JID (not joined, nickname change pending, or offline)");
+      this.#log.debug("self-ping skipped: not joined, changing nick, or offline");
       this.#schedule(this.#interval);
       return;
     }
@@ -453,6 +453,6 @@ export class SelfPinger {
 }
 
 function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`SelfPinger: ${name} must be a positive number of milliseconds, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`SelfPinger: ${name}: expected > 0 ms, got ${value}`);
   return value;
 }

@@ -8,17 +8,16 @@ import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { directInvite } from "../xso/direct-invite.js";
 import { mucUserX } from "../xso/muc-user.js";
-import type { Affiliation } from "../xso/muc-user.js";
-import { NS } from "../xso/ns.js";
-import { parseJid, tryParseJid } from "../xso/values.js";
+import { NS_CLIENT, NS_MUC_USER } from "../xso/ns.js";
+import { parseJid } from "../xso/values.js";
 import { isDecodeError } from "../xso/errors.js";
-import * as admin from "./admin.js";
 import type { XmppConnection } from "./connection.js";
 import { Emitter } from "./emitter.js";
 import { MucStateError, TimeoutError } from "./errors.js";
+import { occupantJid, roomJid } from "./addresses.js";
 import { IqClient, makeId } from "./iq.js";
 import { silentLogger, type Logger } from "./logger.js";
-import { occupantJid, Room, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
+import { Room, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
 
 /** Options of {@link MucService}. */
 export interface MucServiceOptions {
@@ -99,6 +98,22 @@ export interface JoinResult {
 }
 
 
+/** Each service's sending context, for the request functions of `room-admin.ts`. */
+const contexts = new WeakMap<MucService, RoomContext>();
+
+/**
+ * The IQ client, gated send and logger of a {@link MucService}: what the
+ * standalone request functions (`room-admin.ts`) send through. Not part of
+ * the package's API.
+ *
+ * @throws {@link MucStateError} when `muc` is not a `MucService`.
+ */
+export function serviceContext(muc: MucService): RoomContext {
+  const ctx = contexts.get(muc);
+  if (ctx === undefined) throw new MucStateError("not a MucService");
+  return ctx;
+}
+
 /**
  * The MUC client over an XMPP connection (an `@xmpp/client` entity or
  * anything with the same small surface, like the mock connection of
@@ -154,28 +169,35 @@ export class MucService extends Emitter<MucServiceEvents> {
       selfPing: selfPing === false ? false : selfPing === true ? {} : selfPing,
       closed: (room, abandoned) => this.#roomClosed(room, abandoned),
     };
+    contexts.set(this, this.#ctx);
     if (conn.status === "online") this.#holdUntilStreamManaged();
     this.#listen("stanza", (el: Element) => this.#onStanza(el));
     this.#listen("online", () => this.#onOnline());
     this.#listen("offline", () => this.#onOffline());
     const sm = conn.streamManagement;
     if (sm?.on) {
-      const onAck = (stanza?: Element): void => {
-        if (stanza) for (const room of this.#rooms.values()) room.acked(stanza);
-      };
-      sm.on("ack", onAck);
-      this.#smListeners.push(["ack", onAck]);
-      const onFail = (stanza?: Element): void => {
-        if (stanza) for (const room of this.#rooms.values()) room.unacknowledged(stanza);
-      };
-      sm.on("fail", onFail);
-      this.#smListeners.push(["fail", onFail]);
-      // A resumed stream emits no `online`: send the joins asked for while it was down.
-      const onResumed = (): void => {
-        for (const room of [...this.#rooms.values()]) if (!this.#joinSent.has(room)) void this.#sendJoin(room);
-      };
-      sm.on("resumed", onResumed);
-      this.#smListeners.push(["resumed", onResumed]);
+      this.#smListeners.push(
+        [
+          "ack",
+          (stanza) => {
+            if (stanza) for (const room of this.#rooms.values()) room.acked(stanza);
+          },
+        ],
+        [
+          "fail",
+          (stanza) => {
+            if (stanza) for (const room of this.#rooms.values()) room.unacknowledged(stanza);
+          },
+        ],
+        // A resumed stream emits no `online`: send the joins asked for while it was down.
+        [
+          "resumed",
+          () => {
+            for (const room of [...this.#rooms.values()]) if (!this.#joinSent.has(room)) void this.#sendJoin(room);
+          },
+        ],
+      );
+      for (const [event, fn] of this.#smListeners) sm.on(event as "ack", fn);
     }
   }
 
@@ -186,7 +208,7 @@ export class MucService extends Emitter<MucServiceEvents> {
 
   /** The room with this JID, when joined or being joined. */
   getRoom(jid: JID | string): Room | undefined {
-    return this.#rooms.get(bareRoom(jid).toString());
+    return this.#rooms.get(roomJid(jid).toString());
   }
 
   /**
@@ -200,7 +222,7 @@ export class MucService extends Emitter<MucServiceEvents> {
    *   the nick is empty or invalid, or the room is already joined or being joined.
    */
   join(mucJid: JID | string, nick: string, options: JoinOptions = {}): JoinResult {
-    const jid = bareRoom(mucJid);
+    const jid = roomJid(mucJid);
     const key = jid.toString();
     if (this.#rooms.has(key)) throw new MucStateError(`room ${key} is already joined or being joined`);
     occupantJid(jid, nick);
@@ -216,84 +238,6 @@ export class MucService extends Emitter<MucServiceEvents> {
     joined.catch(() => {});
     void this.#sendJoin(room);
     return { room, joined };
-  }
-
-  /**
-   * Join a room, creating and configuring it when it does not exist yet
-   * (XEP-0045 §10.1): with `config`, the reserved-room flow (the room's form is
-   * fetched and `config` submitted); without, an instant room with the default
-   * configuration. An existing room is simply joined.
-   *
-   * @param mucJid - the room's bare JID.
-   * @param nick - our nick.
-   * @param options - join options, and the `config` to submit.
-   * @returns the room, joined and unlocked.
-   */
-  async createRoom(mucJid: JID | string, nick: string, options: JoinOptions & { config?: admin.RoomConfigInput } = {}): Promise<Room> {
-    const { room, joined } = this.join(mucJid, nick, options);
-    let created = false;
-    const onEnter = ({ created: c }: { created: boolean }): void => {
-      created = c;
-    };
-    room.once("enter", onEnter);
-    await joined;
-    room.off("enter", onEnter);
-    if (!created) return room;
-    if (options.config !== undefined) {
-      await admin.getRoomConfig(this.#iq, room.jid);
-      await admin.setRoomConfig(this.#iq, room.jid, options.config);
-    } else {
-      await admin.createInstantRoom(this.#iq, room.jid);
-    }
-    return room;
-  }
-
-  /**
-   * Change a user's affiliation in a room (XEP-0045 §9), whether or not we are in it.
-   *
-   * @throws `XMPPError` (e.g. `forbidden`, `not-allowed`), {@link TimeoutError}.
-   */
-  async setAffiliation(mucJid: JID | string, jid: JID | string, affiliation: Affiliation, options: { reason?: string; nick?: string; timeout?: number } = {}): Promise<void> {
-    await admin.setAffiliation(this.#iq, bareRoom(mucJid), typeof jid === "string" ? parseJid(jid) : jid, affiliation, options);
-  }
-
-  /** The users with an affiliation (owner, admin, member, outcast lists; XEP-0045 §9–10). */
-  async getAffiliations(mucJid: JID | string, affiliation: admin.ListedAffiliation, options: { timeout?: number } = {}): Promise<admin.AffiliationEntry[]> {
-    return admin.getAffiliations(this.#iq, bareRoom(mucJid), affiliation, options);
-  }
-
-  /** The room's configuration form, and its values typed (XEP-0045 §10.2). */
-  async getRoomConfig(mucJid: JID | string, options: { timeout?: number } = {}): Promise<admin.RoomConfigResult> {
-    return admin.getRoomConfig(this.#iq, bareRoom(mucJid), options);
-  }
-
-  /** Submit a room configuration: a data form, typed fields, or raw field values by `var` (XEP-0045 §10.2). */
-  async setRoomConfig(mucJid: JID | string, config: admin.RoomConfigInput, options: { timeout?: number } = {}): Promise<void> {
-    await admin.setRoomConfig(this.#iq, bareRoom(mucJid), config, options);
-  }
-
-  /** Accept the default configuration of a room we just created (XEP-0045 §10.1.2). */
-  async createInstantRoom(mucJid: JID | string, options: { timeout?: number } = {}): Promise<void> {
-    await admin.createInstantRoom(this.#iq, bareRoom(mucJid), options);
-  }
-
-  /** Destroy a room (XEP-0045 §10.9). */
-  async destroy(mucJid: JID | string, options: { reason?: string; alternateVenue?: JID | string; password?: string; timeout?: number } = {}): Promise<void> {
-    const { alternateVenue, ...rest } = options;
-    await admin.destroyRoom(this.#iq, bareRoom(mucJid), {
-      ...rest,
-      ...(alternateVenue !== undefined ? { alternateVenue: typeof alternateVenue === "string" ? parseJid(alternateVenue) : alternateVenue } : {}),
-    });
-  }
-
-  /** A room's disco#info: features and `muc#roominfo` fields. */
-  async getRoomInfo(mucJid: JID | string, options: { timeout?: number } = {}): Promise<admin.RoomInfoResult> {
-    return admin.getRoomInfo(this.#iq, bareRoom(mucJid), options);
-  }
-
-  /** The rooms a MUC service lists (disco#items). */
-  async listRooms(service: JID | string, options: { timeout?: number } = {}): Promise<admin.RoomListItem[]> {
-    return admin.listRooms(this.#iq, typeof service === "string" ? parseJid(service) : service, options);
   }
 
   /** Stop listening to the connection. Rooms are not left (the stream may go on). */
@@ -418,7 +362,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     }
     const abandoned = this.#abandoned.get(key);
     if (abandoned && el.attrs.type !== "unavailable" && el.attrs.type !== "error") {
-      const x = mucUserX.tryFindIn(el, NS.CLIENT);
+      const x = mucUserX.tryFindIn(el, NS_CLIENT);
       if (x?.statusCodes.includes(110) || from.resource === abandoned.nick) {
         clearTimeout(abandoned.timer);
         this.#abandoned.delete(key);
@@ -426,7 +370,7 @@ export class MucService extends Emitter<MucServiceEvents> {
         return;
       }
     }
-    if (el.getChild("x", NS.MUC_USER)) this.#log.debug(`ignoring a MUC presence from ${key}, a room we are not in`);
+    if (el.getChild("x", NS_MUC_USER)) this.#log.debug(`ignoring a MUC presence from ${key}, a room we are not in`);
   }
 
   #onMessage(el: Element): void {
@@ -438,7 +382,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       // Mediated invitations come from the room (XEP-0045 §7.8.2; the XEP's
       // example 75 sends one from the inviter's occupant JID). Checked before
       // direct ones: Prosody adds a jabber:x:conference element to them too.
-      const x = mucUserX.tryFindIn(el, NS.CLIENT);
+      const x = mucUserX.tryFindIn(el, NS_CLIENT);
       const invite = x?.invites[0];
       if (x && invite && from.local) {
         this.#emitInvite({
@@ -458,7 +402,7 @@ export class MucService extends Emitter<MucServiceEvents> {
         return;
       }
       // Direct invitations (XEP-0249) come from the inviter.
-      const direct = directInvite.tryFindIn(el, NS.CLIENT);
+      const direct = directInvite.tryFindIn(el, NS_CLIENT);
       if (direct) {
         this.#emitInvite({
           room: direct.jid,
@@ -491,17 +435,7 @@ export class MucService extends Emitter<MucServiceEvents> {
   }
 }
 
-/** Parse a room JID argument: must be bare (no resource) with a localpart. */
-function bareRoom(jid: JID | string): JID {
-  const parsed = typeof jid === "string" ? tryParseJid(jid) : jid;
-  if (!parsed) throw new MucStateError(`not a valid room JID: ${JSON.stringify(String(jid).slice(0, 100))}`);
-  if (parsed.resource) throw new MucStateError(`a room JID must be bare, got ${parsed.toString()}`);
-  if (!parsed.local) throw new MucStateError(`a room JID needs a localpart, got ${parsed.toString()}`);
-  return parsed;
-}
-
-
-
+/** The `from` of a stanza, parsed; `undefined` (and a debug log) when absent or invalid. */
 function fromOf(el: Element, log: Logger): JID | undefined {
   const from = el.attrs.from;
   if (typeof from !== "string") return undefined;

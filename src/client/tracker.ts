@@ -14,12 +14,10 @@
  * @module
  */
 import type { Element } from "@xmpp/xml";
-import type { JID } from "@xmpp/jid";
 import { namespaceOf } from "../xso/codec.js";
-import { NS } from "../xso/ns.js";
+import { NS_CLIENT } from "../xso/ns.js";
 import { XMPPError } from "../xso/stanza-error.js";
-import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/stanza-id.js";
-import { parseJid } from "../xso/values.js";
+import { originId as originIdCodec } from "../xso/stanza-id.js";
 import { MucStateError } from "./errors.js";
 import { MessageState } from "./enums.js";
 import { silentLogger, type Logger } from "./logger.js";
@@ -194,7 +192,6 @@ export class MessageTracker extends Emitter<MessageTrackerEvents> {
   #settled = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #onSettle: ((tracker: MessageTracker) => void) | undefined;
-  readonly #logger: Logger;
   #resolve: ((state: FinalMessageState) => void) | undefined;
   #queue: MessageStateChange[] = [];
   #emitting = false;
@@ -215,7 +212,6 @@ export class MessageTracker extends Emitter<MessageTrackerEvents> {
     this.id = init.id;
     this.originId = init.originId;
     this.stanza = init.stanza;
-    this.#logger = init.logger;
     this.#onSettle = init.onSettle;
     this.done = new Promise<FinalMessageState>((resolve) => {
       this.#resolve = resolve;
@@ -328,28 +324,9 @@ export class MessageTracker extends Emitter<MessageTrackerEvents> {
 
 }
 
-/** The room's `<stanza-id/>` of a reflection: the one whose `by` is the sender's bare JID (the room). */
-function roomStanzaId(message: Element): string | undefined {
-  const from = message.attrs.from;
-  if (typeof from !== "string") return undefined;
-  let room: JID;
-  try {
-    room = parseJid(from).bare();
-  } catch {
-    return undefined;
-  }
-  const parentNs = namespaceOf(message) ?? NS.CLIENT;
-  for (const child of message.children) {
-    if (typeof child === "string" || !stanzaIdCodec.matches(child, parentNs)) continue;
-    const result = stanzaIdCodec.tryDecode(child, parentNs);
-    if (result.ok && result.value.by.equals(room)) return result.value.id;
-  }
-  return undefined;
-}
-
 /** The id of the first well-formed `<origin-id/>` of `stanza`; `null` when one is present but has no id. */
 function existingOriginId(stanza: Element): string | null | undefined {
-  const parentNs = namespaceOf(stanza) ?? NS.CLIENT;
+  const parentNs = namespaceOf(stanza) ?? NS_CLIENT;
   for (const child of stanza.children) {
     if (typeof child === "string" || !originIdCodec.matches(child, parentNs)) continue;
     const result = originIdCodec.tryDecode(child, parentNs);
@@ -374,7 +351,7 @@ function existingOriginId(stanza: Element): string | null | undefined {
  * await connection.send(stanza);
  * sm.on("ack", (s) => registry.onAck(s));
  * // for each groupchat message from our own occupant JID:
- * registry.onReflection(message, originIdOf(message), message.attrs.id);
+ * registry.onReflection(message, originIdOf(message), message.attrs.id, roomStanzaIdOf(message));
  * ```
  */
 export class TrackerRegistry {
@@ -430,7 +407,7 @@ export class TrackerRegistry {
     if (typeof id !== "string" || id === "") throw new TypeError("a tracked message needs an id");
     const timeout = options.timeout ?? DEFAULT_TRACKING_TIMEOUT;
     if (!(timeout > 0 && (timeout <= MAX_TIMER_DELAY || timeout === Infinity))) {
-      throw new RangeError(`the tracking timeout must be above 0 and at most ${MAX_TIMER_DELAY} ms, or Infinity (got ${timeout})`);
+      throw new RangeError(`tracking timeout: expected (0, ${MAX_TIMER_DELAY}] ms or Infinity, got ${timeout}`);
     }
     const present = existingOriginId(stanza);
     if (present === null) throw new TypeError("the message has an <origin-id/> without an id");
@@ -482,7 +459,7 @@ export class TrackerRegistry {
   onFail(stanza: Element): boolean {
     const tracker = this.#byElement.get(stanza);
     if (tracker === undefined) return false;
-    this.#logger.debug(`MessageTracker ${tracker.id}: not acknowledged before the stream ended; still waiting for the reflection`);
+    this.#logger.debug(`MessageTracker ${tracker.id}: unacknowledged when the stream ended; awaiting its reflection`);
     return true;
   }
 
@@ -500,12 +477,14 @@ export class TrackerRegistry {
    * @param message - the reflected `<message/>`.
    * @param originId - its XEP-0359 origin-id, if it has one.
    * @param id - its `id` attribute, if it has one.
+   * @param stanzaId - the XEP-0359 stanza-id the room assigned to it (the
+   *   one whose `by` is the room), if any.
    * @returns whether a tracker matched (and became DELIVERED_TO_RECIPIENT).
    */
-  onReflection(message: Element, originId: string | undefined, id: string | undefined): boolean {
+  onReflection(message: Element, originId: string | undefined, id: string | undefined, stanzaId?: string): boolean {
     const tracker = this.match(originId, id);
     if (tracker === undefined) return false;
-    return transition(tracker, MessageState.DELIVERED_TO_RECIPIENT, { reflection: message, stanzaId: roomStanzaId(message) });
+    return transition(tracker, MessageState.DELIVERED_TO_RECIPIENT, { reflection: message, stanzaId });
   }
 
   /**
@@ -522,6 +501,22 @@ export class TrackerRegistry {
     if (originId !== undefined) return this.#byOriginId.get(originId);
     if (id !== undefined) return this.#byId.get(id);
     return undefined;
+  }
+
+  /**
+   * The message could not be sent at all (the connection refused it): its
+   * tracker, if still open, becomes {@link MessageState.ERROR} with a
+   * `recipient-unavailable` error of type `wait` whose text and `cause` say why.
+   *
+   * @param stanza - the tracked message element.
+   * @param cause - what the send failed with.
+   * @returns whether a tracker matched (and became ERROR).
+   */
+  onSendError(stanza: Element, cause: unknown): boolean {
+    const tracker = this.#byElement.get(stanza);
+    if (tracker === undefined) return false;
+    const text = `not sent: ${cause instanceof Error ? cause.message : String(cause)}`;
+    return transition(tracker, MessageState.ERROR, { error: new XMPPError("recipient-unavailable", { type: "wait", text, cause }) });
   }
 
   /**

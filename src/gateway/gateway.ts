@@ -6,7 +6,7 @@
  */
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS } from "../xso/ns.js";
+import { NS_COMPONENT, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_SELF_PING, NS_REGISTER } from "../xso/ns.js";
 import { parseJid } from "../xso/values.js";
 import { dataForm, type DataFormFieldInput } from "../xso/data-form.js";
 import { discoInfoQuery, discoItemsQuery } from "../xso/disco.js";
@@ -333,17 +333,17 @@ export class BaseGateway {
     const payload = el.children.find((c): c is Element => typeof c !== "string");
     const ns = payload?.attrs.xmlns;
     try {
-      if (type === "get" && payload?.name === "query" && ns === NS.DISCO_INFO) {
+      if (type === "get" && payload?.name === "query" && ns === NS_DISCO_INFO) {
         await this.send(resultFor(el, this.#discoInfo()));
-      } else if (type === "get" && payload?.name === "query" && ns === NS.DISCO_ITEMS) {
+      } else if (type === "get" && payload?.name === "query" && ns === NS_DISCO_ITEMS) {
         await this.send(resultFor(el, this.#discoItems(from)));
-      } else if (type === "get" && payload?.name === "query" && ns === NS.REGISTER) {
+      } else if (type === "get" && payload?.name === "query" && ns === NS_REGISTER) {
         await this.send(resultFor(el, this.#registrationForm(from)));
-      } else if (type === "set" && payload?.name === "query" && ns === NS.REGISTER) {
+      } else if (type === "set" && payload?.name === "query" && ns === NS_REGISTER) {
         await this.#register(el, from, payload);
       } else if (type === "get" && payload?.name === "vCard" && ns === "vcard-temp") {
         await this.send(resultFor(el, this.#vcard()));
-      } else if (type === "get" && payload?.name === "ping" && ns === NS.MUC_SELF_PING) {
+      } else if (type === "get" && payload?.name === "ping" && ns === NS_MUC_SELF_PING) {
         await this.send(resultFor(el));
       } else if (type === "get" || type === "set") {
         throw new XMPPError("feature-not-implemented");
@@ -359,7 +359,7 @@ export class BaseGateway {
         { category: "gateway", type: this.componentType, name: this.componentName },
         { category: "conference", type: "text", name: this.componentName },
       ],
-      features: [NS.DISCO_INFO, NS.DISCO_ITEMS, NS.REGISTER, NS.MUC, NS.MUC_SELF_PING, NS.MAM, "vcard-temp"],
+      features: [NS_DISCO_INFO, NS_DISCO_ITEMS, NS_REGISTER, NS_MUC, NS_MUC_SELF_PING, NS_MAM, "vcard-temp"],
     });
   }
 
@@ -386,7 +386,7 @@ export class BaseGateway {
   #registrationForm(from: JID): Element {
     const user = this.store.users.get(`${from.local}@${from.domain}`);
     const fields: DataFormFieldInput[] = [
-      { var: "FORM_TYPE", type: "hidden", values: [NS.REGISTER] },
+      { var: "FORM_TYPE", type: "hidden", values: [NS_REGISTER] },
       ...this.registrationFields.map((f) => ({
         var: f.var,
         type: f.type ?? "text-single",
@@ -397,7 +397,7 @@ export class BaseGateway {
         ...(user && f.type !== "text-private" && typeof user.legacyData[f.var] === "string" ? { values: [user.legacyData[f.var] as string] } : {}),
       })),
     ];
-    const query = xml("query", { xmlns: NS.REGISTER }, xml("instructions", {}, this.registrationInstructions));
+    const query = xml("query", { xmlns: NS_REGISTER }, xml("instructions", {}, this.registrationInstructions));
     if (user) query.cnode(xml("registered"));
     query.cnode(dataForm.encode({ type: "form", title: `Register with ${this.componentName}`, instructions: [this.registrationInstructions], fields }));
     return query;
@@ -420,9 +420,9 @@ export class BaseGateway {
       return;
     }
     const values: Record<string, string> = {};
-    const form = query.getChild("x", NS.DATA_FORMS);
+    const form = query.getChild("x", NS_DATA_FORMS);
     if (form) {
-      const decoded = dataForm.decode(form, NS.COMPONENT);
+      const decoded = dataForm.decode(form, NS_COMPONENT);
       for (const f of decoded.fields) if (f.var && f.var !== "FORM_TYPE") values[f.var] = f.values.join("\n");
     } else {
       for (const c of query.children) if (typeof c !== "string") values[c.name] = c.getText();

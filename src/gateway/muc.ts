@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS } from "../xso/ns.js";
+import { NS_CLIENT, NS_COMPONENT, NS_DELAY, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_ADMIN, NS_MUC_SELF_PING, NS_MUC_USER, NS_OCCUPANT_ID, NS_SID } from "../xso/ns.js";
 import { viewInNamespace } from "../xso/codec.js";
 import { parseElement } from "../xso/parse.js";
 import { parseJid } from "../xso/values.js";
@@ -359,7 +359,7 @@ export class LegacyMUC {
     store.delete(this.session.userJid.toString(), this.legacyId, oldNick);
     for (const resource of this.#readyResources()) {
       const unavailable = this.#occupantPresence(participant, resource, { unavailable: true, codes: [StatusCode.NEW_NICK] });
-      const x = unavailable.getChild("x", NS.MUC_USER);
+      const x = unavailable.getChild("x", NS_MUC_USER);
       x?.getChild("item")?.attrs && ((x.getChild("item") as Element).attrs.nick = newNick);
       await this.#send(unavailable);
     }
@@ -422,14 +422,14 @@ export class LegacyMUC {
   /** @internal The disco#info answer of the room. */
   discoInfo(): Element {
     const features = [
-      NS.MUC,
+      NS_MUC,
       ...mucTypeFeatures(this.type),
       "muc_persistent",
       "http://jabber.org/protocol/muc#stable_id",
-      NS.OCCUPANT_ID,
-      NS.SID,
-      NS.MAM,
-      NS.DISCO_INFO,
+      NS_OCCUPANT_ID,
+      NS_SID,
+      NS_MAM,
+      NS_DISCO_INFO,
     ];
     const uniqueFeatures = [...new Set(features)];
     const info = roomInfoSchema.toResult({
@@ -530,7 +530,7 @@ export class LegacyMUC {
       await this.#send(errorFor(stanza, new XMPPError("jid-malformed", { text: "A nick is required to join" })));
       return;
     }
-    const isJoinRequest = stanza.getChild("x", NS.MUC) !== undefined;
+    const isJoinRequest = stanza.getChild("x", NS_MUC) !== undefined;
     if (this.#joined.get(resource) === true && !isJoinRequest) {
       const me = await this.getUserParticipant();
       if (to.resource !== me.nick) {
@@ -548,7 +548,7 @@ export class LegacyMUC {
   async #join(stanza: Element, resource: string, requestedNick: string): Promise<void> {
     let history: MucHistory | undefined;
     try {
-      history = mucJoin.findIn(stanza, NS.COMPONENT)?.history;
+      history = mucJoin.findIn(stanza, NS_COMPONENT)?.history;
     } catch (e) {
       this.session.gateway.log.debug("ignoring a malformed join request's history", isDecodeError(e) ? e.message : e);
     }
@@ -663,7 +663,7 @@ export class LegacyMUC {
     }
     let msg;
     try {
-      msg = messageContent.decode(viewInNamespace(stanza, NS.CLIENT));
+      msg = messageContent.decode(viewInNamespace(stanza, NS_CLIENT));
     } catch (e) {
       await this.#send(errorFor(stanza, new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : "malformed message" })));
       return;
@@ -693,7 +693,7 @@ export class LegacyMUC {
     if (legacyId) this.session.gateway.store.messageIds.map(userJid, legacyId, xmppId);
     const me = await this.getUserParticipant();
     const stanzaId = randomUUID();
-    const origin = originIdCodec.tryFindIn(stanza, NS.COMPONENT);
+    const origin = originIdCodec.tryFindIn(stanza, NS_COMPONENT);
     const template = xml("message", { from: `${this.jid.toString()}/${me.nick}`, type: "groupchat", id: xmppId }, xml("body", {}, body));
     if (origin) template.cnode(originIdCodec.encode({ id: origin.id }));
     template.cnode(stanzaIdCodec.encode({ id: stanzaId, by: this.jid }));
@@ -711,16 +711,16 @@ export class LegacyMUC {
     const payload = stanza.children.find((c): c is Element => typeof c !== "string");
     const ns = payload?.attrs.xmlns;
     try {
-      if (!to.resource && type === "get" && payload?.name === "query" && ns === NS.DISCO_INFO) {
+      if (!to.resource && type === "get" && payload?.name === "query" && ns === NS_DISCO_INFO) {
         await this.#send(resultFor(stanza, this.discoInfo()));
-      } else if (!to.resource && type === "get" && payload?.name === "query" && ns === NS.DISCO_ITEMS) {
-        await this.#send(resultFor(stanza, xml("query", { xmlns: NS.DISCO_ITEMS })));
-      } else if (!to.resource && type === "set" && payload?.name === "query" && ns === NS.MAM) {
+      } else if (!to.resource && type === "get" && payload?.name === "query" && ns === NS_DISCO_ITEMS) {
+        await this.#send(resultFor(stanza, xml("query", { xmlns: NS_DISCO_ITEMS })));
+      } else if (!to.resource && type === "set" && payload?.name === "query" && ns === NS_MAM) {
         await this.#mam(stanza, from, payload);
-      } else if (!to.resource && type === "set" && payload?.name === "query" && ns === NS.MUC_ADMIN) {
+      } else if (!to.resource && type === "set" && payload?.name === "query" && ns === NS_MUC_ADMIN) {
         await this.#admin(stanza, payload);
         await this.#send(resultFor(stanza));
-      } else if (to.resource && type === "get" && payload?.name === "ping" && ns === NS.MUC_SELF_PING) {
+      } else if (to.resource && type === "get" && payload?.name === "ping" && ns === NS_MUC_SELF_PING) {
         // XEP-0410: answer for a joined resource pinging itself, else not-acceptable.
         const me = await this.getUserParticipant();
         if (to.resource === me.nick && this.#joined.get(from.resource ?? "") === true) await this.#send(resultFor(stanza));
@@ -755,7 +755,7 @@ export class LegacyMUC {
     let q;
     let filter: MamQueryFilter = {};
     try {
-      q = mamQuery.decode(payload, NS.COMPONENT);
+      q = mamQuery.decode(payload, NS_COMPONENT);
       if (q.form) filter = parseMamQueryForm(q.form);
     } catch (e) {
       if (!isDecodeError(e)) throw e;
@@ -785,7 +785,7 @@ export class LegacyMUC {
     const complete = entries.length <= max;
     for (const e of page) {
       const forwarded = parseElement(e.xml);
-      forwarded.attrs.xmlns = NS.CLIENT;
+      forwarded.attrs.xmlns = NS_CLIENT;
       const result = mamResult.encode({
         ...(q.queryId !== undefined ? { queryId: q.queryId } : {}),
         id: e.stanzaId,
@@ -905,7 +905,7 @@ export class LegacyMUC {
   #historyMessage(entry: ArchiveEntry, resource: string): Element {
     const m = parseElement(entry.xml);
     m.attrs.to = this.#userResource(resource);
-    if (!m.getChild("delay", NS.DELAY)) m.cnode(delayCodec.encode({ stamp: new Date(entry.when), from: this.jid }));
+    if (!m.getChild("delay", NS_DELAY)) m.cnode(delayCodec.encode({ stamp: new Date(entry.when), from: this.jid }));
     return m;
   }
 

@@ -47,8 +47,13 @@ export function childScopeOf(el: Element, ownNs: string | undefined, inherited?:
   return (el.findNS() as string | undefined) ?? undefined;
 }
 
-/** The local name of `el` (without a namespace prefix). */
-function localName(el: Element): string {
+/**
+ * The local name of `el`, without a namespace prefix (`stream:error` → `error`).
+ *
+ * @param el - the element.
+ * @returns its name after the colon, if any.
+ */
+export function localName(el: Element): string {
   const name = el.name;
   const colon = name.indexOf(":");
   return colon === -1 ? name : name.slice(colon + 1);
@@ -92,6 +97,17 @@ function textOf(el: Element): string {
   let s = "";
   for (const c of children) if (typeof c === "string") s += c;
   return s;
+}
+
+/**
+ * A new child element named `name` with the text `text` (none when empty),
+ * declaring `childNs` when it differs from the parent's namespace `parentNs`.
+ */
+function newChild(name: string, childNs: string | undefined, parentNs: string, text = "", attrs: Record<string, string> = {}): Element {
+  if (childNs !== undefined && childNs !== parentNs) attrs.xmlns = childNs;
+  const c = new Element(name, attrs);
+  if (text !== "") c.t(text);
+  return c;
 }
 
 /** A deep copy of `el`, detached from its parent. */
@@ -549,10 +565,7 @@ export function childText<T>(
         if (required) throw new TypeError(`child <${name}> is required`);
         return;
       }
-      const c = new Element(name, childNs === undefined || childNs === ns ? {} : { xmlns: childNs });
-      const s = type.format(value);
-      if (s !== "") c.t(s);
-      el.cnode(c);
+      el.cnode(newChild(name, childNs, ns, type.format(value)));
     },
   };
 }
@@ -583,10 +596,7 @@ export function childTexts<T>(name: string, typeOrOptions?: ValueType<T> | { ns?
     encode({ el, ns }, values: T[] | undefined) {
       if (!values) return;
       for (const v of values) {
-        const c = new Element(name, childNs === undefined || childNs === ns ? {} : { xmlns: childNs });
-        const s = type.format(v);
-        if (s !== "") c.t(s);
-        el.cnode(c);
+        el.cnode(newChild(name, childNs, ns, type.format(v)));
       }
     },
   };
@@ -619,12 +629,7 @@ export function langText(name: string, options: { ns?: string } = {}): Field<Rec
     encode({ el, ns }, values: Record<string, string> | undefined) {
       if (!values) return;
       for (const lang of Object.keys(values)) {
-        const attrs: Record<string, string> = childNs === undefined || childNs === ns ? {} : { xmlns: childNs };
-        if (lang !== "") attrs[XML_LANG] = lang;
-        const c = new Element(name, attrs);
-        const s = values[lang] as string;
-        if (s !== "") c.t(s);
-        el.cnode(c);
+        el.cnode(newChild(name, childNs, ns, values[lang], lang === "" ? {} : { [XML_LANG]: lang }));
       }
     },
   };
@@ -640,7 +645,7 @@ export function flag(name: string, options: { ns?: string } = {}): Field<boolean
       return firstChild(el, scope, name, childNs ?? ns) !== undefined;
     },
     encode({ el, ns }, value: boolean | undefined) {
-      if (value === true) el.cnode(new Element(name, childNs === undefined || childNs === ns ? {} : { xmlns: childNs }));
+      if (value === true) el.cnode(newChild(name, childNs, ns));
     },
   };
 }
@@ -684,12 +689,7 @@ export function children<T, TIn>(codec: ElementCodec<T, TIn>): Field<T[], TIn[] 
     meta: { name: codec.name, ns: codec.ns, codec: codec as ElementCodec<unknown, unknown> },
     decode({ el, scope }) {
       const out: T[] = [];
-      for (const c of el.children) {
-        if (typeof c === "string") continue;
-        if (c.name !== codec.name && !prefixedAs(c.name, codec.name)) continue;
-        if (namespaceOf(c, scope) !== codec.ns) continue;
-        out.push(codec.decode(c, scope));
-      }
+      for (const c of matchingChildren(el, scope, codec.name, codec.ns)) out.push(codec.decode(c, scope));
       return out;
     },
     encode({ el, ns }, values: TIn[] | undefined) {

@@ -12,7 +12,7 @@
  */
 import { attr, child, childText, childTexts, children, element, flag, mapped, type Infer, type Input } from "./codec.js";
 import { DecodeError, ValueError } from "./errors.js";
-import { NS } from "./ns.js";
+import { NS_DATA_FORMS } from "./ns.js";
 import { booleanValue, enumeration, integer, jidValue, openEnumeration, string, type ValueType } from "./values.js";
 
 // ---------------------------------------------------------------------------
@@ -48,7 +48,7 @@ export type FieldType = (typeof FIELD_TYPES)[number];
 export const fieldTypeValue = openEnumeration(FIELD_TYPES);
 
 /** `<option label='…'><value>…</value></option>`: one choice of a list field. */
-export const dataFormOption = element("option", NS.DATA_FORMS, {
+export const dataFormOption = element("option", NS_DATA_FORMS, {
   /** Human-readable name of the option (`label` attribute). */
   label: attr("label"),
   /** The option's value (`<value/>` child). */
@@ -62,7 +62,7 @@ export type DataFormOption = Infer<typeof dataFormOption>;
  * values and options. The `type` stays `undefined` when the attribute is absent
  * (XEP-0004 then means text-single; see {@link effectiveFieldType}).
  */
-export const dataFormField = element("field", NS.DATA_FORMS, {
+export const dataFormField = element("field", NS_DATA_FORMS, {
   /** The field's unique name within the form (`var` attribute). */
   var: attr("var"),
   /** The field type (`type` attribute); `undefined` when absent. */
@@ -84,13 +84,13 @@ export type DataFormField = Infer<typeof dataFormField>;
 export type DataFormFieldInput = Input<typeof dataFormField>;
 
 /** `<reported/>`: the column header of a multi-item result (XEP-0004 §3.4). */
-export const dataFormReported = element("reported", NS.DATA_FORMS, {
+export const dataFormReported = element("reported", NS_DATA_FORMS, {
   /** The column fields (`<field/>` children). */
   fields: children(dataFormField),
 });
 
 /** `<item/>`: one row of a multi-item result (XEP-0004 §3.4). */
-export const dataFormItem = element("item", NS.DATA_FORMS, {
+export const dataFormItem = element("item", NS_DATA_FORMS, {
   /** The row's field values (`<field/>` children). */
   fields: children(dataFormField),
 });
@@ -99,7 +99,7 @@ export const dataFormItem = element("item", NS.DATA_FORMS, {
  * `<x xmlns='jabber:x:data' type='…'>`: a data form. `reported` holds the
  * fields of the `<reported/>` header and `items` the fields of each `<item/>`.
  */
-export const dataForm = element("x", NS.DATA_FORMS, {
+export const dataForm = element("x", NS_DATA_FORMS, {
   /** What the form is for (`type` attribute). */
   type: attr("type", dataFormTypeValue, { required: true }),
   /** The form's title (`<title/>` child). */
@@ -418,9 +418,9 @@ export interface FormSchema<S extends FormFieldSpecMap> {
 export type InferFormRecord<F> = F extends FormSchema<infer S> ? FormRecord<S> : never;
 
 function invalidField(name: string, detail: string, cause?: unknown): DecodeError {
-  return new DecodeError(`<x xmlns='${NS.DATA_FORMS}'> field '${name}': ${detail}`, {
+  return new DecodeError(`<x xmlns='${NS_DATA_FORMS}'> field '${name}': ${detail}`, {
     element: "x",
-    ns: NS.DATA_FORMS,
+    ns: NS_DATA_FORMS,
     field: name,
     cause,
   });

@@ -5,14 +5,14 @@
  * @module
  */
 import { attr, element, text, type Infer, type Input } from "./codec.js";
-import { NS } from "./ns.js";
+import { NS_DELAY } from "./ns.js";
 import { dateTime, jidValue, string } from "./values.js";
 
 /**
  * `<delay/>`: when a stanza was originally sent (MUC history, room subject,
  * offline messages, last presence).
  */
-export const delay = element("delay", NS.DELAY, {
+export const delay = element("delay", NS_DELAY, {
   /** When the stanza was originally sent (`stamp` attribute, UTC). */
   stamp: attr("stamp", dateTime, { required: true }),
   /** The entity that delayed the stanza, such as the room (`from` attribute). */

@@ -5,14 +5,14 @@
  * @module
  */
 import { attr, element, type Infer, type Input } from "./codec.js";
-import { NS } from "./ns.js";
+import { NS_CONFERENCE } from "./ns.js";
 import { boolean, jidValue } from "./values.js";
 
 /**
  * `<x xmlns='jabber:x:conference'/>`: an invitation to the room `jid`,
  * optionally continuing the one-to-one chat `thread`.
  */
-export const directInvite = element("x", NS.CONFERENCE, {
+export const directInvite = element("x", NS_CONFERENCE, {
   /** The room's bare JID (`jid` attribute). */
   jid: attr("jid", jidValue, { required: true }),
   /** The room password (`password` attribute). */

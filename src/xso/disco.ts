@@ -10,12 +10,12 @@
  */
 import { attr, child, children, element, mapped, type Infer, type Input } from "./codec.js";
 import { dataForm } from "./data-form.js";
-import { NS } from "./ns.js";
+import { NS_DISCO_INFO, NS_DISCO_ITEMS } from "./ns.js";
 import { rsmSet } from "./rsm.js";
 import { jidValue, string } from "./values.js";
 
 /** `<identity category type name? xml:lang?/>`: one identity of the entity (XEP-0030 §3.1). */
-export const discoIdentity = element("identity", NS.DISCO_INFO, {
+export const discoIdentity = element("identity", NS_DISCO_INFO, {
   /** The identity's category, such as `conference` or `server` (`category` attribute). */
   category: attr("category", string, { required: true }),
   /** The identity's type within its category, such as `text` (`type` attribute). */
@@ -29,7 +29,7 @@ export const discoIdentity = element("identity", NS.DISCO_INFO, {
 export type DiscoIdentity = Infer<typeof discoIdentity>;
 
 /** `<feature var/>`: one protocol or feature the entity supports (XEP-0030 §3.1). */
-export const discoFeature = element("feature", NS.DISCO_INFO, {
+export const discoFeature = element("feature", NS_DISCO_INFO, {
   /** The feature's name, usually a namespace (`var` attribute). */
   var: attr("var", string, { required: true }),
 });
@@ -40,7 +40,7 @@ export type DiscoFeature = Infer<typeof discoFeature>;
  * `<query xmlns='…/disco#info' node?>`: a request for information (empty), or
  * the entity's identities, features and XEP-0128 extended information forms.
  */
-export const discoInfoQuery = element("query", NS.DISCO_INFO, {
+export const discoInfoQuery = element("query", NS_DISCO_INFO, {
   /** The node queried, for a JID+node entity (`node` attribute). */
   node: attr("node"),
   /** The entity's identities (`<identity/>` children). */
@@ -60,7 +60,7 @@ export type DiscoInfoQuery = Infer<typeof discoInfoQuery>;
 export type DiscoInfoQueryInput = Input<typeof discoInfoQuery>;
 
 /** `<item jid name? node?/>`: one item associated with the entity (XEP-0030 §4.1), such as a room of a MUC service. */
-export const discoItem = element("item", NS.DISCO_ITEMS, {
+export const discoItem = element("item", NS_DISCO_ITEMS, {
   /** The item's JID (`jid` attribute). */
   jid: attr("jid", jidValue, { required: true }),
   /** Natural-language name of the item (`name` attribute). */
@@ -76,7 +76,7 @@ export type DiscoItem = Infer<typeof discoItem>;
  * an XEP-0059 page request), or the items with the description of the page
  * returned.
  */
-export const discoItemsQuery = element("query", NS.DISCO_ITEMS, {
+export const discoItemsQuery = element("query", NS_DISCO_ITEMS, {
   /** The node queried, for a JID+node entity (`node` attribute). */
   node: attr("node"),
   /** The items (`<item/>` children). */

@@ -7,8 +7,8 @@
  */
 import { attr, children, element, mapped, rawList, type Infer, type Input } from "./codec.js";
 import { ValueError } from "./errors.js";
-import { NS } from "./ns.js";
-import { string } from "./values.js";
+import { NS_HATS } from "./ns.js";
+import { clipForError, string } from "./values.js";
 
 /** xs:decimal or xs:double lexical forms (no INF/NaN). */
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -20,14 +20,14 @@ const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 function parseHue(s: string | undefined): number | undefined {
   if (s === undefined) return undefined;
   const t = s.trim();
-  if (!NUMBER.test(t)) throw new ValueError(`not a hue angle: '${t.length > 64 ? `${t.slice(0, 61)}...` : t}'`);
+  if (!NUMBER.test(t)) throw new ValueError(`not a hue angle: '${clipForError(t)}'`);
   const n = Number(t);
   if (!(n >= 0 && n <= 360)) throw new ValueError(`hue angle out of range [0, 360]: ${t}`);
   return n === 0 ? 0 : n;
 }
 
 /** `<hat/>`: one extended role, identified by its URI. */
-export const hat = element("hat", NS.HATS, {
+export const hat = element("hat", NS_HATS, {
   /** The URI identifying the hat (`uri` attribute). */
   uri: attr("uri", string, { required: true }),
   /** The hat's human-readable title (`title` attribute). */
@@ -45,7 +45,7 @@ export type Hat = Infer<typeof hat>;
 export type HatInput = Input<typeof hat>;
 
 /** `<hats/>`: every hat an occupant wears (possibly none). */
-export const hats = element("hats", NS.HATS, {
+export const hats = element("hats", NS_HATS, {
   /** The hats worn (`<hat/>` children). */
   hats: children(hat),
 });

@@ -14,7 +14,7 @@ import { attr, child, element, mapped, raw, type Infer, type Input } from "./cod
 import { dataForm, fieldSpec, formSchema, singleValueKind, type DataForm } from "./data-form.js";
 import { delay } from "./delay.js";
 import { ValueError, type DecodeError } from "./errors.js";
-import { NS } from "./ns.js";
+import { NS_CLIENT, NS_FORWARD, NS_MAM } from "./ns.js";
 import { rsmSet } from "./rsm.js";
 import { boolean, dateTime, string } from "./values.js";
 
@@ -22,7 +22,7 @@ import { boolean, dateTime, string } from "./values.js";
  * `<query xmlns='urn:xmpp:mam:2'>`: an archive query (XEP-0313 §4). `form`
  * holds the filter (see {@link mamQueryForm}), `rsm` the page requested.
  */
-export const mamQuery = element("query", NS.MAM, {
+export const mamQuery = element("query", NS_MAM, {
   /** The query ID, echoed in each `<result/>` (`queryid` attribute). */
   queryId: attr("queryid"),
   /** The pubsub node whose archive is queried (`node` attribute). */
@@ -41,7 +41,7 @@ export type MamQueryInput = Input<typeof mamQuery>;
 function isClientMessage(el: { readonly name: string }, ns: string | undefined): boolean {
   const name = el.name;
   const local = name.slice(name.indexOf(":") + 1);
-  return local === "message" && ns === NS.CLIENT;
+  return local === "message" && ns === NS_CLIENT;
 }
 
 /**
@@ -50,14 +50,14 @@ function isClientMessage(el: { readonly name: string }, ns: string | undefined):
  * `<message xmlns='jabber:client'>` itself, kept as a raw element for the
  * stanza codecs to decode. A `<forwarded/>` without such a message is malformed.
  */
-export const mamForwarded = element("forwarded", NS.FORWARD, {
+export const mamForwarded = element("forwarded", NS_FORWARD, {
   /** When the message was archived (`<delay/>` child). */
   delay: child(delay),
   /** The archived `<message xmlns='jabber:client'>`, unparsed; required. */
   message: mapped(
-    raw(isClientMessage, { name: "message", ns: NS.CLIENT }),
+    raw(isClientMessage, { name: "message", ns: NS_CLIENT }),
     (message) => {
-      if (message === undefined) throw new ValueError(`missing child <message xmlns='${NS.CLIENT}'>`);
+      if (message === undefined) throw new ValueError(`missing child <message xmlns='${NS_CLIENT}'>`);
       return message;
     },
     (message) => message,
@@ -72,7 +72,7 @@ export type MamForwarded = Infer<typeof mamForwarded>;
  * message's archive ID, usable in RSM `after`/`before` and in the
  * `after-id`/`before-id`/`ids` filters.
  */
-export const mamResult = element("result", NS.MAM, {
+export const mamResult = element("result", NS_MAM, {
   /** The ID of the query this result answers (`queryid` attribute). */
   queryId: attr("queryid"),
   /** The message's archive ID (`id` attribute). */
@@ -92,7 +92,7 @@ export type MamResultInput = Input<typeof mamResult>;
  * change. `rsm` describes the page sent; the XEP requires it, but a missing
  * one is tolerated.
  */
-export const mamFin = element("fin", NS.MAM, {
+export const mamFin = element("fin", NS_MAM, {
   /** Whether the last page of the results was reached (`complete` attribute, default `false`). */
   complete: attr("complete", boolean, { default: false }),
   /** Whether the results are stable; `false` when they may still change (`stable` attribute, default `true`). */
@@ -126,7 +126,7 @@ export interface MamQueryFilter {
  * building and reading submissions, and for the form a server offers
  * (`toForm`, as in XEP-0313 §4.1.5).
  */
-export const mamFilterSchema = formSchema(NS.MAM, {
+export const mamFilterSchema = formSchema(NS_MAM, {
   /** Only messages to or from this JID (`with` field). */
   with: fieldSpec("with", "jid"),
   /** Only messages archived at or after this time (`start` field). */

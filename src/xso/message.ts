@@ -5,12 +5,12 @@
  * are decoded separately with their own codecs' `findIn`.
  *
  * Messages on a component stream (`jabber:component:accept`) decode with
- * `message.decode(el, NS.CLIENT)`.
+ * `message.decode(el, NS_CLIENT)`.
  *
  * @module
  */
 import { attr, child, element, langText, mapped, text, type Infer, type Input } from "./codec.js";
-import { NS } from "./ns.js";
+import { NS_CLIENT } from "./ns.js";
 import { jidValue, openEnumeration } from "./values.js";
 
 /** Message types (RFC 6121 §5.2.2). */
@@ -21,7 +21,7 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
 const TYPE_SET: ReadonlySet<string> = new Set<string>(MESSAGE_TYPES);
 
 /** `<thread/>` (RFC 6121 §5.2.5): a conversation thread ID, optionally with its parent thread. */
-export const messageThread = element("thread", NS.CLIENT, {
+export const messageThread = element("thread", NS_CLIENT, {
   /** The thread ID (the element's text). */
   id: text(),
   /** The ID of the parent thread (`parent` attribute). */
@@ -51,7 +51,7 @@ const messageContentFields = {
  * without parsing its addresses: for code that already routed the stanza
  * by its `from` (a room handling each groupchat message).
  */
-export const messageContent = element("message", NS.CLIENT, messageContentFields);
+export const messageContent = element("message", NS_CLIENT, messageContentFields);
 /** Decoded message content. */
 export type MessageContent = Infer<typeof messageContent>;
 
@@ -67,7 +67,7 @@ export type MessageContent = Infer<typeof messageContent>;
  *   in a MUC, a message with a `<subject/>` but no `<body/>` changes the
  *   subject, and an empty one clears it (XEP-0045 §8.1).
  */
-export const message = element("message", NS.CLIENT, {
+export const message = element("message", NS_CLIENT, {
   ...messageContentFields,
   /** The stanza ID (`id` attribute). */
   id: attr("id"),

@@ -7,11 +7,11 @@
  */
 import { attr, child, childText, children, element, type Infer, type Input } from "./codec.js";
 import { affiliationValue, roleValue } from "./muc-user.js";
-import { NS } from "./ns.js";
+import { NS_MUC_ADMIN } from "./ns.js";
 import { jidValue } from "./values.js";
 
 /** `<actor/>` in muc#admin: who made the change. */
-export const mucAdminActor = element("actor", NS.MUC_ADMIN, {
+export const mucAdminActor = element("actor", NS_MUC_ADMIN, {
   /** Real JID of the actor (`jid` attribute). */
   jid: attr("jid", jidValue),
   /** Room nickname of the actor (`nick` attribute). */
@@ -24,7 +24,7 @@ export type MucAdminActor = Infer<typeof mucAdminActor>;
  * `<item/>` in muc#admin: one requested change (or one list entry) of an
  * occupant's role by `nick`, or of a user's affiliation by `jid`.
  */
-export const mucAdminItem = element("item", NS.MUC_ADMIN, {
+export const mucAdminItem = element("item", NS_MUC_ADMIN, {
   /** The affiliation to set, or the one listed (`affiliation` attribute). */
   affiliation: attr("affiliation", affiliationValue),
   /** The role to set, or the one listed (`role` attribute). */
@@ -44,7 +44,7 @@ export type MucAdminItem = Infer<typeof mucAdminItem>;
 export type MucAdminItemInput = Input<typeof mucAdminItem>;
 
 /** `<query xmlns='…/muc#admin'>`: a list of items to change, query or report. */
-export const mucAdminQuery = element("query", NS.MUC_ADMIN, {
+export const mucAdminQuery = element("query", NS_MUC_ADMIN, {
   /** The changes requested, or the list entries returned (`<item/>` children). */
   items: children(mucAdminItem),
 });

@@ -15,7 +15,7 @@
 import { ValueError } from "./errors.js";
 import { fieldSpec, formSchema, integerKind, listMultiOf, listSingleOf, type FormFieldKind, type InferFormRecord } from "./data-form.js";
 import { ROLES } from "./muc-user.js";
-import { NS } from "./ns.js";
+import { NS_MUC_REGISTER, NS_MUC_REQUEST, NS_MUC_ROOMCONFIG, NS_MUC_ROOMINFO } from "./ns.js";
 import { integer } from "./values.js";
 
 /** Who may send private messages (`muc#roomconfig_allowpm`). */
@@ -119,7 +119,7 @@ export const roomConfigFields = {
 };
 
 /** The room configuration form (`http://jabber.org/protocol/muc#roomconfig`). */
-export const roomConfigSchema = formSchema(NS.MUC_ROOMCONFIG, roomConfigFields);
+export const roomConfigSchema = formSchema(NS_MUC_ROOMCONFIG, roomConfigFields);
 /** A room configuration, as read from or written to a `muc#roomconfig` form. */
 export type RoomConfig = InferFormRecord<typeof roomConfigSchema>;
 
@@ -154,7 +154,7 @@ export const roomInfoFields = {
 };
 
 /** The extended room information form (`http://jabber.org/protocol/muc#roominfo`, in disco#info). */
-export const roomInfoSchema = formSchema(NS.MUC_ROOMINFO, roomInfoFields);
+export const roomInfoSchema = formSchema(NS_MUC_ROOMINFO, roomInfoFields);
 /** Extended room information, as read from a `muc#roominfo` form. */
 export type RoomInfo = InferFormRecord<typeof roomInfoSchema>;
 
@@ -177,7 +177,7 @@ export const roomRegisterFields = {
 };
 
 /** The room registration form (`http://jabber.org/protocol/muc#register`). */
-export const roomRegisterSchema = formSchema(NS.MUC_REGISTER, roomRegisterFields);
+export const roomRegisterSchema = formSchema(NS_MUC_REGISTER, roomRegisterFields);
 /** A room registration request (or its approval), as read from or written to a `muc#register` form. */
 export type RoomRegistration = InferFormRecord<typeof roomRegisterSchema>;
 
@@ -194,6 +194,6 @@ export const voiceRequestFields = {
 };
 
 /** The voice request and approval form (`http://jabber.org/protocol/muc#request`). */
-export const voiceRequestSchema = formSchema(NS.MUC_REQUEST, voiceRequestFields);
+export const voiceRequestSchema = formSchema(NS_MUC_REQUEST, voiceRequestFields);
 /** A voice request (or its approval), as read from or written to a `muc#request` form. */
 export type VoiceRequest = InferFormRecord<typeof voiceRequestSchema>;

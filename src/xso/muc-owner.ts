@@ -6,11 +6,11 @@
  */
 import { attr, child, childText, element, type Infer, type Input } from "./codec.js";
 import { dataForm } from "./data-form.js";
-import { NS } from "./ns.js";
+import { NS_MUC_OWNER } from "./ns.js";
 import { jidValue } from "./values.js";
 
 /** `<destroy/>` in muc#owner: the request to destroy the room, with an optional alternate venue. */
-export const mucOwnerDestroy = element("destroy", NS.MUC_OWNER, {
+export const mucOwnerDestroy = element("destroy", NS_MUC_OWNER, {
   /** The JID of an alternate room for the occupants to join (`jid` attribute). */
   jid: attr("jid", jidValue),
   /** The password of the alternate room (`<password/>` child). */
@@ -26,7 +26,7 @@ export type MucOwnerDestroy = Infer<typeof mucOwnerDestroy>;
  * or "no configuration possible"), with a data form (the configuration form,
  * its submission or cancellation), or with a `<destroy/>` request.
  */
-export const mucOwnerQuery = element("query", NS.MUC_OWNER, {
+export const mucOwnerQuery = element("query", NS_MUC_OWNER, {
   /** The configuration form, its submission or its cancellation (`<x xmlns='jabber:x:data'>` child). */
   form: child(dataForm),
   /** A request to destroy the room (`<destroy/>` child). */

@@ -5,7 +5,7 @@
  * @module
  */
 import { attr, childText, child, children, element, mapped, type Infer, type Input } from "./codec.js";
-import { NS } from "./ns.js";
+import { NS_MUC_USER } from "./ns.js";
 import { enumeration, integer, jidValue } from "./values.js";
 
 /** Affiliations (XEP-0045 §5.2). */
@@ -72,13 +72,13 @@ export const StatusCode = {
 export type KnownStatusCode = (typeof StatusCode)[keyof typeof StatusCode];
 
 /** `<status code='…'/>`. */
-export const mucStatus = element("status", NS.MUC_USER, {
+export const mucStatus = element("status", NS_MUC_USER, {
   /** The three-digit status code (`code` attribute); see {@link StatusCode}. */
   code: attr("code", integer(100, 999), { required: true }),
 });
 
 /** `<actor/>`: who performed a kick, ban or affiliation change. */
-export const mucActor = element("actor", NS.MUC_USER, {
+export const mucActor = element("actor", NS_MUC_USER, {
   /** Real JID of the actor. */
   jid: attr("jid", jidValue),
   /** Room nickname of the actor. */
@@ -88,7 +88,7 @@ export const mucActor = element("actor", NS.MUC_USER, {
 export type MucActor = Infer<typeof mucActor>;
 
 /** `<continue/>`: a one-to-one conversation continued in the room. */
-export const mucContinue = element("continue", NS.MUC_USER, {
+export const mucContinue = element("continue", NS_MUC_USER, {
   /** The thread ID of the one-to-one conversation being continued (`thread` attribute). */
   thread: attr("thread"),
 });
@@ -96,7 +96,7 @@ export const mucContinue = element("continue", NS.MUC_USER, {
 export type MucContinue = Infer<typeof mucContinue>;
 
 /** `<item/>`: an occupant's affiliation, role, real JID and nick. */
-export const mucUserItem = element("item", NS.MUC_USER, {
+export const mucUserItem = element("item", NS_MUC_USER, {
   /** The user's long-lived affiliation with the room (`affiliation` attribute). */
   affiliation: attr("affiliation", affiliationValue),
   /** The occupant's role in the room (`role` attribute). */
@@ -116,7 +116,7 @@ export const mucUserItem = element("item", NS.MUC_USER, {
 export type MucUserItem = Infer<typeof mucUserItem>;
 
 /** `<invite/>`: a mediated invitation (XEP-0045 §7.8.2). */
-export const mucInvite = element("invite", NS.MUC_USER, {
+export const mucInvite = element("invite", NS_MUC_USER, {
   /** The inviter, added by the room when it forwards the invitation (`from` attribute). */
   from: attr("from", jidValue),
   /** The invitee, set by the inviter (`to` attribute). */
@@ -130,7 +130,7 @@ export const mucInvite = element("invite", NS.MUC_USER, {
 export type MucInvite = Infer<typeof mucInvite>;
 
 /** `<decline/>`: an invitation declined. */
-export const mucDecline = element("decline", NS.MUC_USER, {
+export const mucDecline = element("decline", NS_MUC_USER, {
   /** The invitee who declined, added by the room when it forwards the decline (`from` attribute). */
   from: attr("from", jidValue),
   /** The original inviter, set by the invitee (`to` attribute). */
@@ -142,7 +142,7 @@ export const mucDecline = element("decline", NS.MUC_USER, {
 export type MucDecline = Infer<typeof mucDecline>;
 
 /** `<destroy/>` in muc#user: the room was destroyed (XEP-0045 §10.9). */
-export const mucUserDestroy = element("destroy", NS.MUC_USER, {
+export const mucUserDestroy = element("destroy", NS_MUC_USER, {
   /** The JID of an alternate room to join instead (`jid` attribute). */
   jid: attr("jid", jidValue),
   /** Why the room was destroyed (`<reason/>` child). */
@@ -154,7 +154,7 @@ export const mucUserDestroy = element("destroy", NS.MUC_USER, {
 export type MucUserDestroy = Infer<typeof mucUserDestroy>;
 
 /** `<x xmlns='…/muc#user'>` on presences and messages. */
-export const mucUserX = element("x", NS.MUC_USER, {
+export const mucUserX = element("x", NS_MUC_USER, {
   /** The occupant's affiliation, role, real JID and nick (`<item/>` children). */
   items: children(mucUserItem),
   /** The codes of the `<status/>` children, in document order; see {@link StatusCode}. */

@@ -5,11 +5,11 @@
  * @module
  */
 import { attr, childText, child, element, type Infer, type Input } from "./codec.js";
-import { NS } from "./ns.js";
+import { NS_MUC } from "./ns.js";
 import { dateTime, nonNegativeInteger } from "./values.js";
 
 /** `<history/>`: how much discussion history to send on join (XEP-0045 §7.2.15). */
-export const mucHistory = element("history", NS.MUC, {
+export const mucHistory = element("history", NS_MUC, {
   /** Maximum number of characters of history to send, counting the XML of each stanza (`maxchars` attribute). */
   maxChars: attr("maxchars", nonNegativeInteger),
   /** Maximum number of history messages to send (`maxstanzas` attribute). */
@@ -23,7 +23,7 @@ export const mucHistory = element("history", NS.MUC, {
 export type MucHistory = Infer<typeof mucHistory>;
 
 /** `<x xmlns='…/muc'>` in a join presence. */
-export const mucJoin = element("x", NS.MUC, {
+export const mucJoin = element("x", NS_MUC, {
   /** The history to send on join (`<history/>` child); the room's default when absent. */
   history: child(mucHistory),
   /** The room password, for a password-protected room (`<password/>` child). */

@@ -1,62 +1,117 @@
 /**
- * XML namespaces used by the codecs.
+ * XML namespaces used by the codecs: one constant per protocol the SDK
+ * speaks (`NS_MUC_USER`), and the {@link NS} object grouping them
+ * (`NS.MUC_USER`). The SDK's own modules import the single constants, so a
+ * bundle carries only the namespaces it uses.
  *
  * @module
  */
 
+/** RFC 6120 client stanzas. */
+export const NS_CLIENT = "jabber:client";
+/** XEP-0114 component stanzas. */
+export const NS_COMPONENT = "jabber:component:accept";
+/** RFC 6120 stanza error conditions. */
+export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
+/** XEP-0045 join request. */
+export const NS_MUC = "http://jabber.org/protocol/muc";
+/** XEP-0045 occupant-facing extension. */
+export const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
+/** XEP-0045 moderator/admin queries. */
+export const NS_MUC_ADMIN = "http://jabber.org/protocol/muc#admin";
+/** XEP-0045 owner queries. */
+export const NS_MUC_OWNER = "http://jabber.org/protocol/muc#owner";
+/** XEP-0045 room configuration form type. */
+export const NS_MUC_ROOMCONFIG = "http://jabber.org/protocol/muc#roomconfig";
+/** XEP-0045 room information form type. */
+export const NS_MUC_ROOMINFO = "http://jabber.org/protocol/muc#roominfo";
+/** XEP-0045 room registration form type. */
+export const NS_MUC_REGISTER = "http://jabber.org/protocol/muc#register";
+/** XEP-0045 voice request form type. */
+export const NS_MUC_REQUEST = "http://jabber.org/protocol/muc#request";
+/** XEP-0004 data forms. */
+export const NS_DATA_FORMS = "jabber:x:data";
+/** XEP-0203 delayed delivery. */
+export const NS_DELAY = "urn:xmpp:delay";
+/** XEP-0359 unique and stable stanza IDs. */
+export const NS_SID = "urn:xmpp:sid:0";
+/** XEP-0421 occupant identifiers. */
+export const NS_OCCUPANT_ID = "urn:xmpp:occupant-id:0";
+/** XEP-0249 direct MUC invitations. */
+export const NS_CONFERENCE = "jabber:x:conference";
+/** XEP-0313 message archive management. */
+export const NS_MAM = "urn:xmpp:mam:2";
+/** XEP-0059 result set management. */
+export const NS_RSM = "http://jabber.org/protocol/rsm";
+/** XEP-0297 stanza forwarding. */
+export const NS_FORWARD = "urn:xmpp:forward:0";
+/** XEP-0317 hats. */
+export const NS_HATS = "urn:xmpp:hats:0";
+/** XEP-0030 service discovery, info. */
+export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+/** XEP-0030 service discovery, items. */
+export const NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
+/** XEP-0410 MUC self-ping. */
+export const NS_MUC_SELF_PING = "urn:xmpp:ping";
+/** XEP-0077 in-band registration. */
+export const NS_REGISTER = "jabber:iq:register";
+/** The XML namespace (xml:lang). */
+export const NS_XML = "http://www.w3.org/XML/1998/namespace";
+
 /** Namespace constants, one per protocol the SDK speaks. */
 export const NS = {
   /** RFC 6120 client stanzas. */
-  CLIENT: "jabber:client",
+  CLIENT: NS_CLIENT,
   /** XEP-0114 component stanzas. */
-  COMPONENT: "jabber:component:accept",
+  COMPONENT: NS_COMPONENT,
   /** RFC 6120 stanza error conditions. */
-  STANZAS: "urn:ietf:params:xml:ns:xmpp-stanzas",
+  STANZAS: NS_STANZAS,
   /** XEP-0045 join request. */
-  MUC: "http://jabber.org/protocol/muc",
+  MUC: NS_MUC,
   /** XEP-0045 occupant-facing extension. */
-  MUC_USER: "http://jabber.org/protocol/muc#user",
+  MUC_USER: NS_MUC_USER,
   /** XEP-0045 moderator/admin queries. */
-  MUC_ADMIN: "http://jabber.org/protocol/muc#admin",
+  MUC_ADMIN: NS_MUC_ADMIN,
   /** XEP-0045 owner queries. */
-  MUC_OWNER: "http://jabber.org/protocol/muc#owner",
+  MUC_OWNER: NS_MUC_OWNER,
   /** XEP-0045 room configuration form type. */
-  MUC_ROOMCONFIG: "http://jabber.org/protocol/muc#roomconfig",
+  MUC_ROOMCONFIG: NS_MUC_ROOMCONFIG,
   /** XEP-0045 room information form type. */
-  MUC_ROOMINFO: "http://jabber.org/protocol/muc#roominfo",
+  MUC_ROOMINFO: NS_MUC_ROOMINFO,
   /** XEP-0045 room registration form type. */
-  MUC_REGISTER: "http://jabber.org/protocol/muc#register",
+  MUC_REGISTER: NS_MUC_REGISTER,
   /** XEP-0045 voice request form type. */
-  MUC_REQUEST: "http://jabber.org/protocol/muc#request",
+  MUC_REQUEST: NS_MUC_REQUEST,
   /** XEP-0004 data forms. */
-  DATA_FORMS: "jabber:x:data",
+  DATA_FORMS: NS_DATA_FORMS,
   /** XEP-0203 delayed delivery. */
-  DELAY: "urn:xmpp:delay",
+  DELAY: NS_DELAY,
   /** XEP-0359 unique and stable stanza IDs. */
-  SID: "urn:xmpp:sid:0",
+  SID: NS_SID,
   /** XEP-0421 occupant identifiers. */
-  OCCUPANT_ID: "urn:xmpp:occupant-id:0",
+  OCCUPANT_ID: NS_OCCUPANT_ID,
   /** XEP-0249 direct MUC invitations. */
-  CONFERENCE: "jabber:x:conference",
+  CONFERENCE: NS_CONFERENCE,
   /** XEP-0313 message archive management. */
-  MAM: "urn:xmpp:mam:2",
+  MAM: NS_MAM,
   /** XEP-0059 result set management. */
-  RSM: "http://jabber.org/protocol/rsm",
+  RSM: NS_RSM,
   /** XEP-0297 stanza forwarding. */
-  FORWARD: "urn:xmpp:forward:0",
+  FORWARD: NS_FORWARD,
   /** XEP-0317 hats. */
-  HATS: "urn:xmpp:hats:0",
+  HATS: NS_HATS,
   /** XEP-0030 service discovery, info. */
-  DISCO_INFO: "http://jabber.org/protocol/disco#info",
+  DISCO_INFO: NS_DISCO_INFO,
   /** XEP-0030 service discovery, items. */
-  DISCO_ITEMS: "http://jabber.org/protocol/disco#items",
+  DISCO_ITEMS: NS_DISCO_ITEMS,
   /** XEP-0410 MUC self-ping. */
-  MUC_SELF_PING: "urn:xmpp:ping",
+  MUC_SELF_PING: NS_MUC_SELF_PING,
   /** XEP-0077 in-band registration. */
-  REGISTER: "jabber:iq:register",
+  REGISTER: NS_REGISTER,
   /** The XML namespace (xml:lang). */
-  XML: "http://www.w3.org/XML/1998/namespace",
+  XML: NS_XML,
 } as const;
+
 
 /** Any of the namespace strings in {@link NS}. */
 export type KnownNamespace = (typeof NS)[keyof typeof NS];

@@ -6,11 +6,11 @@
  * @module
  */
 import { attr, element, type Infer } from "./codec.js";
-import { NS } from "./ns.js";
+import { NS_OCCUPANT_ID } from "./ns.js";
 import { string } from "./values.js";
 
 /** `<occupant-id/>`: a stable, opaque per-room identifier of the occupant's real bare JID. */
-export const occupantId = element("occupant-id", NS.OCCUPANT_ID, {
+export const occupantId = element("occupant-id", NS_OCCUPANT_ID, {
   /** The opaque occupant identifier assigned by the room (`id` attribute). */
   id: attr("id", string, { required: true }),
 });

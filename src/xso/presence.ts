@@ -5,12 +5,12 @@
  * decoded separately with their own codecs' `findIn`.
  *
  * Presences on a component stream (`jabber:component:accept`) decode with
- * `presence.decode(el, NS.CLIENT)`.
+ * `presence.decode(el, NS_CLIENT)`.
  *
  * @module
  */
 import { attr, childText, element, langText, mapped, type Infer, type Input } from "./codec.js";
-import { NS } from "./ns.js";
+import { NS_CLIENT } from "./ns.js";
 import { enumeration, integer, jidValue, openEnumeration } from "./values.js";
 
 /**
@@ -58,7 +58,7 @@ const presenceStateFields = {
  * without parsing its addresses: for code that already routed the stanza
  * by its `from` (a room handling each occupant presence).
  */
-export const presenceState = element("presence", NS.CLIENT, presenceStateFields);
+export const presenceState = element("presence", NS_CLIENT, presenceStateFields);
 /** Decoded presence state. */
 export type PresenceState = Infer<typeof presenceState>;
 
@@ -74,7 +74,7 @@ export type PresenceState = Infer<typeof presenceState>;
  * - `status`: texts by `xml:lang` (`""` for the one without).
  * - `priority`: -128 to 127; absent means 0.
  */
-export const presence = element("presence", NS.CLIENT, {
+export const presence = element("presence", NS_CLIENT, {
   ...presenceStateFields,
   /** The stanza ID (`id` attribute). */
   id: attr("id"),

@@ -7,14 +7,14 @@
  * @module
  */
 import { attr, child, childText, element, text, type Infer, type Input } from "./codec.js";
-import { NS } from "./ns.js";
+import { NS_RSM } from "./ns.js";
 import { integer } from "./values.js";
 
 /** The range of an `xs:int` that is meaningful as a count, size or position. */
 const nonNegativeInt = integer(0, 2147483647);
 
 /** `<first index='…'>uid</first>`: the UID of the first item of a returned page, and its position (XEP-0059 §2.2). */
-export const rsmFirst = element("first", NS.RSM, {
+export const rsmFirst = element("first", NS_RSM, {
   /** The position of the first item of the page within the full result set (`index` attribute). */
   index: attr("index", nonNegativeInt),
   /** The UID of the first item of the page (the element's text). */
@@ -29,7 +29,7 @@ export type RsmFirst = Infer<typeof rsmFirst>;
  * `before` is `""` for an empty `<before/>` (request the last page, XEP-0059
  * §2.5) and `undefined` when absent; the two are encoded back as they were.
  */
-export const rsmSet = element("set", NS.RSM, {
+export const rsmSet = element("set", NS_RSM, {
   /** The maximum number of items requested per page (`<max/>` child). */
   max: childText("max", nonNegativeInt),
   /** Request the page after the item with this UID (`<after/>` child). */

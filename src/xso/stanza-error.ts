@@ -24,37 +24,9 @@
  */
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { attr, choice, element, langText, mapped, namespaceOf, raw, viewInNamespace, type Field, type Infer, type Input } from "./codec.js";
-import { NS } from "./ns.js";
+import { attr, choice, element, langText, localName, mapped, namespaceOf, raw, viewInNamespace, type Field, type Infer, type Input } from "./codec.js";
+import { NS_CLIENT, NS_COMPONENT, NS_STANZAS } from "./ns.js";
 import { enumeration, jidValue, parseJid, string } from "./values.js";
-
-/** The defined conditions of RFC 6120 §8.3.3, in the order of that section. */
-export const STANZA_ERROR_CONDITIONS = [
-  "bad-request",
-  "conflict",
-  "feature-not-implemented",
-  "forbidden",
-  "gone",
-  "internal-server-error",
-  "item-not-found",
-  "jid-malformed",
-  "not-acceptable",
-  "not-allowed",
-  "not-authorized",
-  "policy-violation",
-  "recipient-unavailable",
-  "redirect",
-  "registration-required",
-  "remote-server-not-found",
-  "remote-server-timeout",
-  "resource-constraint",
-  "service-unavailable",
-  "subscription-required",
-  "undefined-condition",
-  "unexpected-request",
-] as const;
-/** A defined stanza error condition (RFC 6120 §8.3.3). */
-export type StanzaErrorCondition = (typeof STANZA_ERROR_CONDITIONS)[number];
 
 /** The error types of RFC 6120 §8.3.2. */
 export const STANZA_ERROR_TYPES = ["auth", "cancel", "continue", "modify", "wait"] as const;
@@ -65,6 +37,8 @@ export type StanzaErrorType = (typeof STANZA_ERROR_TYPES)[number];
  * The error type RFC 6120 §8.3.3 recommends for each condition (the first
  * one where it names two); `undefined-condition` may take any type and
  * defaults to `cancel`.
+ *
+ * Its keys are the defined conditions, in RFC 6120 order.
  */
 export const DEFAULT_ERROR_TYPES: Readonly<Record<StanzaErrorCondition, StanzaErrorType>> = {
   "bad-request": "modify",
@@ -91,21 +65,44 @@ export const DEFAULT_ERROR_TYPES: Readonly<Record<StanzaErrorCondition, StanzaEr
   "unexpected-request": "wait",
 };
 
+/** A defined stanza error condition (RFC 6120 §8.3.3). */
+export type StanzaErrorCondition =
+  | "bad-request"
+  | "conflict"
+  | "feature-not-implemented"
+  | "forbidden"
+  | "gone"
+  | "internal-server-error"
+  | "item-not-found"
+  | "jid-malformed"
+  | "not-acceptable"
+  | "not-allowed"
+  | "not-authorized"
+  | "policy-violation"
+  | "recipient-unavailable"
+  | "redirect"
+  | "registration-required"
+  | "remote-server-not-found"
+  | "remote-server-timeout"
+  | "resource-constraint"
+  | "service-unavailable"
+  | "subscription-required"
+  | "undefined-condition"
+  | "unexpected-request";
+
+
+/** The defined conditions of RFC 6120 §8.3.3, in the order of that section. */
+export const STANZA_ERROR_CONDITIONS = Object.keys(DEFAULT_ERROR_TYPES) as readonly StanzaErrorCondition[];
+
 const CONDITION_SET: ReadonlySet<string> = new Set<string>(STANZA_ERROR_CONDITIONS);
 /** Namespaces of the three stanza-carrying stream kinds (client, server, component). */
-const STANZA_NAMESPACES: ReadonlySet<string> = new Set<string>([NS.CLIENT, "jabber:server", NS.COMPONENT]);
-
-/** The local name of `el`. */
-function localNameOf(el: Element): string {
-  const colon = el.name.indexOf(":");
-  return colon === -1 ? el.name : el.name.slice(colon + 1);
-}
+const STANZA_NAMESPACES: ReadonlySet<string> = new Set<string>([NS_CLIENT, "jabber:server", NS_COMPONENT]);
 
 /** The first defined-condition child of an `<error/>` (the one `choice` reports). */
 function conditionElement(el: Element, ns: string): Element | undefined {
   for (const c of el.children) {
     if (typeof c === "string") continue;
-    if (CONDITION_SET.has(localNameOf(c)) && namespaceOf(c, ns) === NS.STANZAS) return c;
+    if (CONDITION_SET.has(localName(c)) && namespaceOf(c, ns) === NS_STANZAS) return c;
   }
   return undefined;
 }
@@ -124,7 +121,7 @@ function conditionElement(el: Element, ns: string): Element | undefined {
 function conditionText(): Field<string | undefined> {
   return {
     kind: "childText",
-    meta: { ns: NS.STANZAS, type: string },
+    meta: { ns: NS_STANZAS, type: string },
     decode({ el, ns, scope }) {
       const c = conditionElement(el, scope ?? ns);
       if (c === undefined) return undefined;
@@ -146,26 +143,26 @@ function conditionText(): Field<string | undefined> {
  * `<error/>` of a stanza in `jabber:client` (RFC 6120 §8.3.2).
  *
  * An `<error/>` inside a server or component stanza has that stream's
- * namespace; decode it with `NS.CLIENT` as the inherited namespace, or use
+ * namespace; decode it with `NS_CLIENT` as the inherited namespace, or use
  * {@link XMPPError.fromStanza}, which does so.
  */
-export const stanzaError = element("error", NS.CLIENT, {
+export const stanzaError = element("error", NS_CLIENT, {
   /** What the sender can do about the error (`type` attribute). */
   type: attr("type", enumeration(STANZA_ERROR_TYPES), { required: true }),
   /** The entity that generated the error (`by` attribute). */
   by: attr("by", jidValue),
   /** The defined condition (a child in `urn:ietf:params:xml:ns:xmpp-stanzas`); `"undefined-condition"` when none is known. */
   condition: mapped(
-    choice(NS.STANZAS, STANZA_ERROR_CONDITIONS),
+    choice(NS_STANZAS, STANZA_ERROR_CONDITIONS),
     (c): StanzaErrorCondition => c ?? "undefined-condition",
     (c: StanzaErrorCondition) => c ?? "undefined-condition",
   ),
   /** The new or alternate address of a `gone` or `redirect` error (the condition element's text). */
   alternateAddress: conditionText(),
   /** Human-readable descriptions by `xml:lang` (`<text/>` children). */
-  texts: langText("text", { ns: NS.STANZAS }),
+  texts: langText("text", { ns: NS_STANZAS }),
   /** The application-specific condition element, kept unparsed. */
-  application: raw((_c, ns) => ns !== undefined && ns !== NS.STANZAS && !STANZA_NAMESPACES.has(ns)),
+  application: raw((_c, ns) => ns !== undefined && ns !== NS_STANZAS && !STANZA_NAMESPACES.has(ns)),
 });
 /** Decoded stanza `<error/>`. */
 export type StanzaError = Infer<typeof stanzaError>;
@@ -276,7 +273,7 @@ export class XMPPError extends Error {
       source = isElement(stanza) ? stanza : undefined;
       errorEl = source === undefined ? undefined : findErrorChild(source);
       if (errorEl === undefined) return new XMPPError("undefined-condition", { stanza: source, lang });
-      const value = stanzaError.decode(viewInNamespace(errorEl, NS.CLIENT), NS.CLIENT);
+      const value = stanzaError.decode(viewInNamespace(errorEl, NS_CLIENT), NS_CLIENT);
       return new XMPPError(value.condition, {
         type: value.type,
         by: value.by,
@@ -291,8 +288,8 @@ export class XMPPError extends Error {
       // a defined condition; keep it rather than lose what the peer said.
       let condition: StanzaErrorCondition = "undefined-condition";
       try {
-        const c = errorEl === undefined ? undefined : conditionElement(errorEl, NS.CLIENT);
-        if (c !== undefined) condition = localNameOf(c) as StanzaErrorCondition;
+        const c = errorEl === undefined ? undefined : conditionElement(errorEl, NS_CLIENT);
+        if (c !== undefined) condition = localName(c) as StanzaErrorCondition;
       } catch {
         // keep undefined-condition
       }
@@ -315,7 +312,7 @@ export class XMPPError extends Error {
         texts: this.texts,
         application: this.application,
       },
-      NS.CLIENT,
+      NS_CLIENT,
     );
   }
 }
@@ -337,9 +334,9 @@ function isElement(v: unknown): v is Element {
 
 /** The `<error/>` child of a stanza, in the stanza's own (stream) namespace. */
 function findErrorChild(stanza: Element): Element | undefined {
-  const stanzaNs = namespaceOf(stanza) ?? NS.CLIENT;
+  const stanzaNs = namespaceOf(stanza) ?? NS_CLIENT;
   for (const c of stanza.children) {
-    if (typeof c === "string" || localNameOf(c) !== "error") continue;
+    if (typeof c === "string" || localName(c) !== "error") continue;
     const ns = namespaceOf(c, stanzaNs);
     if (ns === undefined || STANZA_NAMESPACES.has(ns)) return c;
   }

@@ -6,11 +6,11 @@
  * @module
  */
 import { attr, element, type Infer, type Input } from "./codec.js";
-import { NS } from "./ns.js";
+import { NS_SID } from "./ns.js";
 import { jidValue, string } from "./values.js";
 
 /** `<stanza-id/>`: an ID unique and stable within the scope of the entity named by `by`. */
-export const stanzaId = element("stanza-id", NS.SID, {
+export const stanzaId = element("stanza-id", NS_SID, {
   /** The stanza's ID, unique and stable within the entity `by` (`id` attribute). */
   id: attr("id", string, { required: true }),
   /** The entity that assigned the ID, such as the room or the user's archive (`by` attribute). */
@@ -22,7 +22,7 @@ export type StanzaId = Infer<typeof stanzaId>;
 export type StanzaIdInput = Input<typeof stanzaId>;
 
 /** `<origin-id/>`: the ID the originating client gave its stanza (spoofable; not for references). */
-export const originId = element("origin-id", NS.SID, {
+export const originId = element("origin-id", NS_SID, {
   /** The ID the sending client gave the stanza (`id` attribute). */
   id: attr("id", string, { required: true }),
 });

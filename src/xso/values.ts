@@ -52,7 +52,7 @@ export function integer(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INT
     max,
     parse(s) {
       const t = s.trim();
-      if (!/^[+-]?\d{1,16}$/.test(t)) throw new ValueError(`not an integer: '${clip(s)}'`);
+      if (!/^[+-]?\d{1,16}$/.test(t)) throw new ValueError(`not an integer: '${clipForError(s)}'`);
       const n = Number(t);
       if (n < min || n > max) throw new ValueError(`integer out of range [${min}, ${max}]: ${t}`);
       return n === 0 ? 0 : n;
@@ -82,7 +82,7 @@ export function booleanValue(style: "word" | "digit" = "word"): ValueType<boolea
         case "0":
           return false;
         default:
-          throw new ValueError(`not a boolean: '${clip(s)}'`);
+          throw new ValueError(`not a boolean: '${clipForError(s)}'`);
       }
     },
     format: (b) => (style === "word" ? (b ? "true" : "false") : b ? "1" : "0"),
@@ -104,7 +104,7 @@ export function enumeration<const V extends string>(values: readonly V[]): Value
     kind: "enum",
     values,
     parse(s) {
-      if (!set.has(s)) throw new ValueError(`'${clip(s)}' is not one of ${values.join(", ")}`);
+      if (!set.has(s)) throw new ValueError(`'${clipForError(s)}' is not one of ${values.join(", ")}`);
       return s as V;
     },
     format: (v) => v,
@@ -130,45 +130,23 @@ export function openEnumeration<const V extends string>(values: readonly V[]): V
 
 const MAX_PART = 1023;
 
-/** Whether `code` is a control character, or a non-character XML forbids. */
-function isControl(code: number): boolean {
-  return code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0xfffe || code === 0xffff;
-}
-
-/** Whether `code` is whitespace or a control (excluded from local and domain parts). */
-function isSpaceOrControl(code: number): boolean {
-  return code <= 0x20 || isControl(code) || code === 0x2028 || code === 0x2029 || code === 0xa0 || code === 0x3000;
-}
-
-/** Result of scanning a part: invalid, valid as it is, or valid once lower-cased. */
-const enum Scan {
-  INVALID,
-  LOWER,
-  MIXED,
-}
-
 /**
- * Scan a localpart (RFC 7622 §3.3.1: not `"&'/:<>@`, no space or control)
- * or, with `domain`, a domainpart (`:` allowed for IPv6 literals).
+ * Characters a localpart may not hold: those RFC 7622 §3.3.1 excludes
+ * (`" & ' / : < > @`), spaces (U+0020, U+00A0, U+2028, U+2029, U+3000) and
+ * control characters (C0, DEL and C1, U+FFFE, U+FFFF).
  */
-function scanPart(s: string, domain: boolean): Scan {
-  let result = Scan.LOWER;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x61 && c <= 0x7a) continue; // a-z: the common case
-    // " & ' / : < > @
-    if (c === 0x22 || c === 0x26 || c === 0x27 || c === 0x2f || c === 0x3c || c === 0x3e || c === 0x40) return Scan.INVALID;
-    if (c === 0x3a && !domain) return Scan.INVALID;
-    if (isSpaceOrControl(c)) return Scan.INVALID;
-    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) result = Scan.MIXED;
-  }
-  return result;
-}
+const LOCAL_EXCLUDED = /[\0-\x20"&'/:<>@\x7f-\xa0\u2028\u2029\u3000\ufffe\uffff]/;
+/** The same for a domainpart, which may hold `:` (IPv6 literals). */
+const DOMAIN_EXCLUDED = /[\0-\x20"&'/<>@\x7f-\xa0\u2028\u2029\u3000\ufffe\uffff]/;
+/** Control characters, which no resourcepart may hold. */
+const RESOURCE_EXCLUDED = /[\0-\x1f\x7f-\x9f\ufffe\uffff]/;
+/** A character that lowercasing may change: anything but ASCII lowercase is checked by `toLowerCase`. */
+const MAY_HAVE_CASE = /[A-Z\x80-\uffff]/;
 
-/** Whether a resourcepart holds no control characters. */
-function validResource(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (isControl(s.charCodeAt(i))) return false;
-  return true;
+/** `part` lowercased (when it may have case), or `undefined` when it holds an excluded character. */
+function checkedPart(part: string, excluded: RegExp): string | undefined {
+  if (excluded.test(part)) return undefined;
+  return MAY_HAVE_CASE.test(part) ? part.toLowerCase() : part;
 }
 
 /**
@@ -188,27 +166,23 @@ export function parseJid(s: string): JID {
   if (slash !== -1) {
     resource = rest.slice(slash + 1);
     rest = rest.slice(0, slash);
-    if (resource === "") throw new ValueError(`invalid JID '${clip(s)}': empty resourcepart`);
-    if (resource.length > MAX_PART) throw new ValueError(`invalid JID '${clip(s)}': resourcepart too long`);
-    if (!validResource(resource)) throw new ValueError(`invalid JID '${clip(s)}': control character in resourcepart`);
+    if (resource === "") invalidJid(s, "empty resourcepart");
+    if (resource.length > MAX_PART) invalidJid(s, "resourcepart too long");
+    if (RESOURCE_EXCLUDED.test(resource)) invalidJid(s, "control character in resourcepart");
   }
   let local: string | undefined;
   const at = rest.indexOf("@");
   if (at !== -1) {
     local = rest.slice(0, at);
     rest = rest.slice(at + 1);
-    if (local === "") throw new ValueError(`invalid JID '${clip(s)}': empty localpart`);
-    if (local.length > MAX_PART) throw new ValueError(`invalid JID '${clip(s)}': localpart too long`);
-    const scan = scanPart(local, false);
-    if (scan === Scan.INVALID) throw new ValueError(`invalid JID '${clip(s)}': excluded character in localpart`);
-    if (scan === Scan.MIXED) local = local.toLowerCase();
+    if (local === "") invalidJid(s, "empty localpart");
+    if (local.length > MAX_PART) invalidJid(s, "localpart too long");
+    local = checkedPart(local, LOCAL_EXCLUDED) ?? invalidJid(s, "excluded character in localpart");
   }
   let domain = rest.endsWith(".") ? rest.slice(0, -1) : rest;
-  if (domain === "") throw new ValueError(`invalid JID '${clip(s)}': empty domainpart`);
-  if (domain.length > MAX_PART) throw new ValueError(`invalid JID '${clip(s)}': domainpart too long`);
-  const scan = scanPart(domain, true);
-  if (scan === Scan.INVALID) throw new ValueError(`invalid JID '${clip(s)}': invalid domainpart`);
-  if (scan === Scan.MIXED) domain = domain.toLowerCase();
+  if (domain === "") invalidJid(s, "empty domainpart");
+  if (domain.length > MAX_PART) invalidJid(s, "domainpart too long");
+  domain = checkedPart(domain, DOMAIN_EXCLUDED) ?? invalidJid(s, "invalid domainpart");
   return makeJid(local ?? "", domain, resource ?? "");
 }
 
@@ -268,15 +242,17 @@ export const dateTime: ValueType<Date> = {
   parse(s) {
     const t = s.trim();
     const m = DATE_TIME.exec(t);
-    if (!m) throw new ValueError(`not an XEP-0082 DateTime: '${clip(s)}'`);
+    if (!m) throw new ValueError(`not an XEP-0082 DateTime: '${clipForError(s)}'`);
     const year = Number(m[1]);
     const mo = Number(m[2]);
     const d = Number(m[3]);
     const h = Number(m[4]);
     const mi = Number(m[5]);
     const sec = Number(m[6]);
-    if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(year, mo) || h > 23 || mi > 59 || sec > 60) {
-      throw new ValueError(`DateTime out of range: '${clip(s)}'`);
+    // The day exists when Date.UTC does not roll it over into the next month
+    // (400 years on keeps the leap years, and keeps clear of 0–99 → 1900–1999).
+    if (mo < 1 || mo > 12 || d < 1 || new Date(Date.UTC(year + 400, mo - 1, d)).getUTCDate() !== d || h > 23 || mi > 59 || sec > 60) {
+      throw new ValueError(`DateTime out of range: '${clipForError(s)}'`);
     }
     const fraction = m[7];
     const ms = fraction === undefined ? 0 : Math.floor(Number(`0${fraction}`) * 1000 + 1e-6);
@@ -285,8 +261,8 @@ export const dateTime: ValueType<Date> = {
     const date = new Date(Date.UTC(year, mo - 1, d, h, mi, sec, ms));
     // Date.UTC maps years 0–99 to 1900–1999; put them back.
     if (year < 100) date.setUTCFullYear(year, mo - 1, d);
+    // Every field is in range, so the date is valid (years 0000–9999).
     if (offsetMinutes !== 0) date.setTime(date.getTime() - offsetMinutes * 60_000);
-    if (Number.isNaN(date.getTime())) throw new ValueError(`invalid DateTime: '${clip(s)}'`);
     return date;
   },
   format(d) {
@@ -296,13 +272,18 @@ export const dateTime: ValueType<Date> = {
   equals: (a, b) => a.getTime() === b.getTime(),
 };
 
-/** Days in a month of the proleptic Gregorian calendar. */
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+/** Throw the {@link ValueError} of an invalid JID. */
+function invalidJid(s: string, why: string): never {
+  throw new ValueError(`invalid JID '${clipForError(s)}': ${why}`);
 }
 
-/** Shorten a value for an error message (a hostile value may be megabytes long). */
-function clip(s: string): string {
+/**
+ * A value shortened to at most 64 characters, to quote in an error message
+ * (a hostile value may be megabytes long).
+ *
+ * @param s - the value.
+ * @returns `s`, or its first 61 characters and `...`.
+ */
+export function clipForError(s: string): string {
   return s.length > 64 ? `${s.slice(0, 61)}...` : s;
 }

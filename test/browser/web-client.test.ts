@@ -15,7 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 const CHROMIUM = "/usr/bin/chromium";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { openSqliteStore, runGateway, type RunningGateway } from "../../src/gateway/index.js";
-import { MucService, type Room, type RoomEvents } from "../../src/index.js";
+import { MucService, createRoom, setAffiliation, setRole, type Room, type RoomEvents } from "../../src/index.js";
 import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../../examples/demo-network/index.js";
 import { createDemoModule } from "../../examples/demo-network/module.js";
 import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
@@ -42,6 +42,8 @@ let alice: Page;
 let bob: Page;
 let dave: TestClient | undefined;
 let daveMuc: MucService | undefined;
+/** The service `lab` was joined through (dave's), for the moderation functions. */
+let labMuc: MucService;
 let lab: Room;
 let labJid: string;
 const coffeeJid = `coffee@${GW}`;
@@ -132,9 +134,9 @@ beforeAll(async () => {
 
   // The Node client creates (and so unlocks) the Prosody room; it is its owner.
   dave = await connectClient({ server, username: DAVE.username, password: DAVE.password });
-  daveMuc = new MucService(dave.xmpp, { selfPing: false });
+  daveMuc = labMuc = new MucService(dave.xmpp, { selfPing: false });
   labJid = `lab@${server.mucDomain}`;
-  lab = await withTimeout(daveMuc.createRoom(labJid, DAVE.nick, { config: { roomName: "Lab", public: true } }), WAIT, "creating the lab room");
+  lab = await withTimeout(createRoom(labMuc, labJid, DAVE.nick, { config: { roomName: "Lab", public: true } }), WAIT, "creating the lab room");
 
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium" (as root; or sudo apt-get install chromium). .ci/run does this.`);
@@ -240,7 +242,7 @@ describe("web client (examples/browser) in Chromium", () => {
     await openRoom(bob, labJid);
     const aliceSeesLeave = occupant(alice, "bob").waitFor({ state: "detached", timeout: WAIT });
     await openRoom(alice, labJid);
-    await withTimeout(lab.setRole("bob", "none", { reason: "testing kicks" }), WAIT, "kicking bob");
+    await withTimeout(setRole(labMuc, lab.jid, "bob", "none", { reason: "testing kicks" }), WAIT, "kicking bob");
     await bob.locator(`[data-testid=room-view][data-jid="${labJid}"][data-state=left]`).waitFor({ timeout: WAIT });
     await bob.locator("[data-testid=notice][data-kind=exit]").filter({ hasText: "You were kicked" }).waitFor({ timeout: WAIT });
     await bob.getByTestId("rejoin-button").waitFor({ timeout: WAIT });
@@ -256,7 +258,7 @@ describe("web client (examples/browser) in Chromium", () => {
     await daveSeesBob;
     await occupant(alice, "bob").waitFor({ timeout: WAIT });
 
-    await withTimeout(lab.setAffiliation(`alice@${server?.domain ?? "localhost"}`, "admin"), WAIT, "making alice an admin");
+    await withTimeout(setAffiliation(labMuc, lab.jid, `alice@${server?.domain ?? "localhost"}`, "admin"), WAIT, "making alice an admin");
     await alice.locator("[data-testid=my-role][data-role=moderator][data-affiliation=admin]").waitFor({ timeout: WAIT });
 
     await occupant(alice, "bob").click({ timeout: WAIT });

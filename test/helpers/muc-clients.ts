@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Client } from "@xmpp/client";
 import type { Element } from "@xmpp/xml";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { MessageState, MucService, type Logger, type Room, type RoomEvents } from "../../src/index.js";
+import { MessageState, MucService, createRoom, type Logger, type Room, type RoomEvents } from "../../src/index.js";
 import { startProsody, type ProsodyOptions, type ProsodyServer } from "../../src/testing/prosody.js";
 import { connectClient, withTimeout, type TestClient } from "./prosody-clients.js";
 
@@ -242,7 +242,7 @@ export function setupMucSuite(options: Omit<ProsodyOptions, "users"> = {}): MucS
   const suite = { clients: [] as MucClient[] } as unknown as MucSuite;
   suite.roomOfThree = async (prefix) => {
     const jid = freshRoom(suite.server, prefix);
-    const ra = await withTimeout(suite.alice.muc.createRoom(jid, "Alice"), 5_000, "alice creating the room");
+    const ra = await withTimeout(createRoom(suite.alice.muc, jid, "Alice"), 5_000, "alice creating the room");
     const rb = await joinFully(suite.bob, jid, "Bob");
     const rc = await joinFully(suite.carol, jid, "Carol");
     await Promise.all([

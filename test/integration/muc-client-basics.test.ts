@@ -5,7 +5,7 @@
 
 import { xml } from "@xmpp/client";
 import { describe, expect, it } from "vitest";
-import { MessageState, XMPPError, type MucServiceEvents, type RoomEvents } from "../../src/index.js";
+import { MessageState, XMPPError, createRoom, type MucServiceEvents, type RoomEvents } from "../../src/index.js";
 import { withTimeout } from "../helpers/prosody-clients.js";
 import { barrier, collect, freshRoom, joinFully, nextEvent, rejection, setupMucSuite, type MucClient } from "../helpers/muc-clients.js";
 
@@ -16,7 +16,7 @@ describe("MUC client against Prosody: joining", () => {
     const jid = freshRoom(suite.server, "occupants");
 
     // createRoom: join, see status 201, submit the instant-room form.
-    const ra = await withTimeout(suite.alice.muc.createRoom(jid, "Alice"), 5_000, "alice creating the room");
+    const ra = await withTimeout(createRoom(suite.alice.muc, jid, "Alice"), 5_000, "alice creating the room");
     expect(ra.joined).toBe(true);
     expect(ra.active).toBe(true);
     expect(ra.nick).toBe("Alice");
@@ -92,7 +92,7 @@ describe("MUC client against Prosody: joining", () => {
 describe("MUC client against Prosody: subject", () => {
   it("a subject set by the owner reaches the others, and a later joiner gets it as the initial subject", async () => {
     const jid = freshRoom(suite.server, "subject");
-    const ra = await withTimeout(suite.alice.muc.createRoom(jid, "Alice"), 5_000, "alice creating the room");
+    const ra = await withTimeout(createRoom(suite.alice.muc, jid, "Alice"), 5_000, "alice creating the room");
     const rb = await joinFully(suite.bob, jid, "Bob");
     expect(rb.subject).toBe("");
 
@@ -196,7 +196,7 @@ describe("MUC client against Prosody: messages", () => {
 
   it("history on join: maxStanzas 2 gets exactly the last two, flagged history", async () => {
     const jid = freshRoom(suite.server, "history");
-    const ra = await withTimeout(suite.alice.muc.createRoom(jid, "Alice"), 5_000, "alice creating the room");
+    const ra = await withTimeout(createRoom(suite.alice.muc, jid, "Alice"), 5_000, "alice creating the room");
     for (const body of ["h1", "h2", "h3", "h4"]) {
       const tracker = ra.sendTrackedMessage(body, { timeout: 5_000 });
       expect(await tracker.done).toBe(MessageState.DELIVERED_TO_RECIPIENT);
@@ -312,7 +312,7 @@ describe("MUC client against Prosody: nick changes", () => {
 describe("MUC client against Prosody: invitations", () => {
   it("a mediated invitation reaches the invitee as `invite`; declining it reaches the inviter as `decline`", async () => {
     const jid = freshRoom(suite.server, "invite");
-    const ra = await withTimeout(suite.alice.muc.createRoom(jid, "Alice"), 5_000, "alice creating the room");
+    const ra = await withTimeout(createRoom(suite.alice.muc, jid, "Alice"), 5_000, "alice creating the room");
     // Invitations go to the invitee's bare JID: only available resources get them.
     for (const c of [suite.alice, suite.bob, suite.carol]) await becomeAvailable(c);
 

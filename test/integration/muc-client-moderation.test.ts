@@ -2,7 +2,17 @@
 // changes in a moderated room, affiliation lists. Every test uses its own room.
 
 import { describe, expect, it } from "vitest";
-import { LeaveMode, MessageState, XMPPError } from "../../src/index.js";
+import {
+  LeaveMode,
+  MessageState,
+  XMPPError,
+  createRoom,
+  getAffiliations,
+  getRoomInfo,
+  setAffiliation,
+  setRole,
+  setRoomConfig,
+} from "../../src/index.js";
 import { withTimeout } from "../helpers/prosody-clients.js";
 import { barrier, collect, freshRoom, joinFully, nextEvent, rejection, setupMucSuite } from "../helpers/muc-clients.js";
 
@@ -16,7 +26,7 @@ describe("MUC client against Prosody: kick and ban", () => {
     const aliceSees = nextEvent(ra, "leave", (e) => e.occupant.nick === "Bob");
     const bobAtCarol = rc.getOccupant("Bob");
 
-    await withTimeout(ra.setRole("Bob", "none", { reason: "Enough, Bob" }), 5_000, "alice kicking bob");
+    await withTimeout(setRole(suite.alice.muc, ra.jid, "Bob", "none", { reason: "Enough, Bob" }), 5_000, "alice kicking bob");
 
     const exit = await bobExit;
     expect(exit.mode).toBe(LeaveMode.KICKED);
@@ -42,7 +52,7 @@ describe("MUC client against Prosody: kick and ban", () => {
     expect(back.active).toBe(true);
 
     // A participant may not kick; the owner cannot be kicked by anyone.
-    const notAllowed = await rejection(rc.setRole("Bob", "none"), 5_000, "carol kicking bob");
+    const notAllowed = await rejection(setRole(suite.carol.muc, rc.jid, "Bob", "none"), 5_000, "carol kicking bob");
     expect(notAllowed).toBeInstanceOf(XMPPError);
     expect(["forbidden", "not-allowed"]).toContain((notAllowed as XMPPError).condition);
     expect(back.active).toBe(true);
@@ -55,7 +65,7 @@ describe("MUC client against Prosody: kick and ban", () => {
     const aliceSees = nextEvent(ra, "leave", (e) => e.occupant.nick === "Bob");
     const aliceAffiliations = collect(ra, "affiliationChange");
 
-    await withTimeout(suite.alice.muc.setAffiliation(jid, suite.bob.bareJid, "outcast", { reason: "Spam" }), 5_000, "alice banning bob");
+    await withTimeout(setAffiliation(suite.alice.muc, jid, suite.bob.bareJid, "outcast", { reason: "Spam" }), 5_000, "alice banning bob");
 
     const exit = await bobExit;
     expect(exit.mode).toBe(LeaveMode.BANNED);
@@ -79,7 +89,7 @@ describe("MUC client against Prosody: kick and ban", () => {
     expect(suite.bob.muc.getRoom(jid)).toBeUndefined();
 
     // Unbanned (affiliation none), Bob may join again.
-    await withTimeout(suite.alice.muc.setAffiliation(jid, suite.bob.bareJid, "none"), 5_000, "alice lifting the ban");
+    await withTimeout(setAffiliation(suite.alice.muc, jid, suite.bob.bareJid, "none"), 5_000, "alice lifting the ban");
     const back = await joinFully(suite.bob, jid, "Bob");
     expect(back.active).toBe(true);
     expect(back.me?.affiliation).toBe("none");
@@ -89,9 +99,9 @@ describe("MUC client against Prosody: kick and ban", () => {
 describe("MUC client against Prosody: voice and roles", () => {
   it("in a moderated room, visitor → participant → moderator → participant → visitor, each seen as roleChange", async () => {
     const jid = freshRoom(suite.server, "voice");
-    const ra = await withTimeout(suite.alice.muc.createRoom(jid, "Alice"), 5_000, "alice creating the room");
-    await withTimeout(suite.alice.muc.setRoomConfig(jid, { moderated: true }), 5_000, "alice making the room moderated");
-    const info = await withTimeout(suite.alice.muc.getRoomInfo(jid), 5_000, "room info");
+    const ra = await withTimeout(createRoom(suite.alice.muc, jid, "Alice"), 5_000, "alice creating the room");
+    await withTimeout(setRoomConfig(suite.alice.muc, jid, { moderated: true }), 5_000, "alice making the room moderated");
+    const info = await withTimeout(getRoomInfo(suite.alice.muc, jid), 5_000, "room info");
     expect(info.moderated).toBe(true);
     expect(info.features.has("muc_moderated")).toBe(true);
 
@@ -121,7 +131,7 @@ describe("MUC client against Prosody: voice and roles", () => {
       const atAlice = nextEvent(ra, "roleChange", (e) => e.occupant.nick === "Bob");
       const atBob = nextEvent(rb, "roleChange", (e) => e.occupant.isSelf);
       const atCarol = nextEvent(rc, "roleChange", (e) => e.occupant.nick === "Bob");
-      await withTimeout(ra.setRole("Bob", to, { reason: `now ${to}` }), 5_000, `alice making bob ${to}`);
+      await withTimeout(setRole(suite.alice.muc, ra.jid, "Bob", to, { reason: `now ${to}` }), 5_000, `alice making bob ${to}`);
       for (const e of [await atAlice, await atBob, await atCarol]) {
         expect([e.oldRole, e.newRole]).toEqual([from, to]);
         expect(e.occupant.role).toBe(to);
@@ -146,7 +156,7 @@ describe("MUC client against Prosody: voice and roles", () => {
         const [atCarol, atBobForCarol] = await Promise.all([
           nextEvent(rc, "roleChange", (e) => e.occupant.isSelf),
           nextEvent(rb, "roleChange", (e) => e.occupant.nick === "Carol"),
-          withTimeout(rb.setRole("Carol", "participant"), 5_000, "bob giving carol voice"),
+          withTimeout(setRole(suite.bob.muc, rb.jid, "Carol", "participant"), 5_000, "bob giving carol voice"),
         ]);
         expect([atCarol.oldRole, atCarol.newRole]).toEqual(["visitor", "participant"]);
         expect(atCarol.actor?.nick).toBe("Bob");
@@ -162,16 +172,16 @@ describe("MUC client against Prosody: affiliation lists", () => {
   it("getAffiliations lists members, owners and outcasts", async () => {
     const { jid, ra, rb } = await suite.roomOfThree("lists");
 
-    const owners = await withTimeout(suite.alice.muc.getAffiliations(jid, "owner"), 5_000, "owner list");
+    const owners = await withTimeout(getAffiliations(suite.alice.muc, jid, "owner"), 5_000, "owner list");
     expect(owners.map((e) => e.jid.toString())).toEqual([suite.alice.bareJid]);
     expect(owners[0]?.affiliation).toBe("owner");
-    expect(await withTimeout(suite.alice.muc.getAffiliations(jid, "member"), 5_000, "member list")).toEqual([]);
-    expect(await withTimeout(suite.alice.muc.getAffiliations(jid, "outcast"), 5_000, "outcast list")).toEqual([]);
+    expect(await withTimeout(getAffiliations(suite.alice.muc, jid, "member"), 5_000, "member list")).toEqual([]);
+    expect(await withTimeout(getAffiliations(suite.alice.muc, jid, "outcast"), 5_000, "outcast list")).toEqual([]);
 
     // Bob becomes a member while in the room: everyone sees affiliationChange.
     const atBob = nextEvent(rb, "affiliationChange", (e) => e.occupant.isSelf);
     const atAlice = nextEvent(ra, "affiliationChange", (e) => e.occupant.nick === "Bob");
-    await withTimeout(suite.alice.muc.setAffiliation(jid, suite.bob.bareJid, "member", { nick: "Bob" }), 5_000, "alice making bob a member");
+    await withTimeout(setAffiliation(suite.alice.muc, jid, suite.bob.bareJid, "member", { nick: "Bob" }), 5_000, "alice making bob a member");
     const own = await atBob;
     expect([own.oldAffiliation, own.newAffiliation]).toEqual(["none", "member"]);
     expect(rb.me?.affiliation).toBe("member");
@@ -179,24 +189,24 @@ describe("MUC client against Prosody: affiliation lists", () => {
 
     // A user who is not in the room: banned by JID.
     const stranger = `mallory@${suite.server.domain}`;
-    await withTimeout(suite.alice.muc.setAffiliation(jid, stranger, "outcast", { reason: "Known troll" }), 5_000, "alice banning mallory");
+    await withTimeout(setAffiliation(suite.alice.muc, jid, stranger, "outcast", { reason: "Known troll" }), 5_000, "alice banning mallory");
 
-    const members = await withTimeout(suite.alice.muc.getAffiliations(jid, "member"), 5_000, "member list");
+    const members = await withTimeout(getAffiliations(suite.alice.muc, jid, "member"), 5_000, "member list");
     expect(members.map((e) => e.jid.toString())).toEqual([suite.bob.bareJid]);
     expect(members[0]?.affiliation).toBe("member");
     expect(members[0]?.nick).toBe("Bob");
-    const outcasts = await withTimeout(suite.alice.muc.getAffiliations(jid, "outcast"), 5_000, "outcast list");
+    const outcasts = await withTimeout(getAffiliations(suite.alice.muc, jid, "outcast"), 5_000, "outcast list");
     expect(outcasts.map((e) => e.jid.toString())).toEqual([stranger]);
     expect(outcasts[0]?.affiliation).toBe("outcast");
     // (Prosody 0.12 does not return the reason of a ban in the list.)
 
     // A second owner; the owner list grows.
-    await withTimeout(suite.alice.muc.setAffiliation(jid, suite.carol.bareJid, "owner"), 5_000, "alice making carol an owner");
-    const twoOwners = await withTimeout(suite.alice.muc.getAffiliations(jid, "owner"), 5_000, "owner list");
+    await withTimeout(setAffiliation(suite.alice.muc, jid, suite.carol.bareJid, "owner"), 5_000, "alice making carol an owner");
+    const twoOwners = await withTimeout(getAffiliations(suite.alice.muc, jid, "owner"), 5_000, "owner list");
     expect(twoOwners.map((e) => e.jid.toString()).sort()).toEqual([suite.alice.bareJid, suite.carol.bareJid].sort());
 
     // A participant without privileges may not read the outcast list.
-    const refused = await rejection(suite.bob.muc.getAffiliations(jid, "outcast"), 5_000, "bob reading the outcast list");
+    const refused = await rejection(getAffiliations(suite.bob.muc, jid, "outcast"), 5_000, "bob reading the outcast list");
     expect(refused).toBeInstanceOf(XMPPError);
     expect((refused as XMPPError).condition).toBe("forbidden");
   });

@@ -4,7 +4,18 @@
 // own room.
 
 import { describe, expect, it } from "vitest";
-import { LeaveMode, XMPPError } from "../../src/index.js";
+import {
+  LeaveMode,
+  XMPPError,
+  createInstantRoom,
+  createRoom,
+  destroyRoom,
+  getRoomConfig,
+  getRoomInfo,
+  listRooms,
+  setAffiliation,
+  setRoomConfig,
+} from "../../src/index.js";
 import { withTimeout } from "../helpers/prosody-clients.js";
 import { barrier, collect, freshRoom, joinFully, nextEvent, rejection, setupMucSuite } from "../helpers/muc-clients.js";
 
@@ -18,9 +29,9 @@ function conditionOf(err: unknown): string {
 describe("MUC client against Prosody: configuration", () => {
   it("getRoomConfig returns the form and its typed values; setRoomConfig changes them; getRoomInfo reflects them", async () => {
     const jid = freshRoom(suite.server, "config");
-    const ra = await withTimeout(suite.alice.muc.createRoom(jid, "Alice"), 5_000, "alice creating the room");
+    const ra = await withTimeout(createRoom(suite.alice.muc, jid, "Alice"), 5_000, "alice creating the room");
 
-    const before = await withTimeout(suite.alice.muc.getRoomConfig(jid), 5_000, "room config");
+    const before = await withTimeout(getRoomConfig(suite.alice.muc, jid), 5_000, "room config");
     expect(before.form.type).toBe("form");
     const vars = before.form.fields.map((f) => f.var);
     expect(vars).toContain("FORM_TYPE");
@@ -35,7 +46,7 @@ describe("MUC client against Prosody: configuration", () => {
     expect(before.config.passwordProtected ?? false).toBe(false);
     expect(before.config.roomName ?? "").toBe("");
 
-    const infoBefore = await withTimeout(suite.alice.muc.getRoomInfo(jid), 5_000, "room info");
+    const infoBefore = await withTimeout(getRoomInfo(suite.alice.muc, jid), 5_000, "room info");
     expect(infoBefore.isMuc).toBe(true);
     expect(infoBefore.persistent).toBe(false);
     expect(infoBefore.features.has("muc_temporary")).toBe(true);
@@ -44,7 +55,7 @@ describe("MUC client against Prosody: configuration", () => {
 
     const configChanges = collect(ra, "configChange");
     await withTimeout(
-      suite.alice.muc.setRoomConfig(jid, {
+      setRoomConfig(suite.alice.muc, jid, {
         roomName: "Integration Lounge",
         description: "Where the tests meet",
         persistent: true,
@@ -54,13 +65,13 @@ describe("MUC client against Prosody: configuration", () => {
       "alice configuring the room",
     );
 
-    const after = await withTimeout(suite.alice.muc.getRoomConfig(jid), 5_000, "room config again");
+    const after = await withTimeout(getRoomConfig(suite.alice.muc, jid), 5_000, "room config again");
     expect(after.config.roomName).toBe("Integration Lounge");
     expect(after.config.description).toBe("Where the tests meet");
     expect(after.config.persistent).toBe(true);
     expect.soft(after.config.membersOnly).toBe(false);
 
-    const info = await withTimeout(suite.alice.muc.getRoomInfo(jid), 5_000, "room info again");
+    const info = await withTimeout(getRoomInfo(suite.alice.muc, jid), 5_000, "room info again");
     expect(info.name).toBe("Integration Lounge");
     expect(info.persistent).toBe(true);
     expect(info.features.has("muc_persistent")).toBe(true);
@@ -69,26 +80,26 @@ describe("MUC client against Prosody: configuration", () => {
     expect(info.form).toBeDefined();
 
     // Raw fields by var, and submitting the room's own form back.
-    await withTimeout(suite.alice.muc.setRoomConfig(jid, { "muc#roomconfig_roomdesc": "Raw description" }), 5_000, "raw field");
-    expect((await suite.alice.muc.getRoomConfig(jid)).config.description).toBe("Raw description");
-    const { form } = await suite.alice.muc.getRoomConfig(jid);
+    await withTimeout(setRoomConfig(suite.alice.muc, jid, { "muc#roomconfig_roomdesc": "Raw description" }), 5_000, "raw field");
+    expect((await getRoomConfig(suite.alice.muc, jid)).config.description).toBe("Raw description");
+    const { form } = await getRoomConfig(suite.alice.muc, jid);
     const name = form.fields.find((f) => f.var === "muc#roomconfig_roomname");
     expect(name).toBeDefined();
     if (name) name.values = ["From the form"];
-    await withTimeout(suite.alice.muc.setRoomConfig(jid, form), 5_000, "form submitted back");
-    expect((await suite.alice.muc.getRoomInfo(jid)).name).toBe("From the form");
-    expect((await suite.alice.muc.getRoomConfig(jid)).config.persistent).toBe(true);
+    await withTimeout(setRoomConfig(suite.alice.muc, jid, form), 5_000, "form submitted back");
+    expect((await getRoomInfo(suite.alice.muc, jid)).name).toBe("From the form");
+    expect((await getRoomConfig(suite.alice.muc, jid)).config.persistent).toBe(true);
 
     // A non-owner may not read the form.
     const rb = await joinFully(suite.bob, jid, "Bob");
-    expect(conditionOf(await rejection(suite.bob.muc.getRoomConfig(jid), 5_000, "bob reading the config"))).toBe("forbidden");
+    expect(conditionOf(await rejection(getRoomConfig(suite.bob.muc, jid), 5_000, "bob reading the config"))).toBe("forbidden");
     expect(rb.active).toBe(true);
     // Prosody announces a configuration change (status 104) to the occupants.
     await barrier(ra, [rb], "config done");
     expect(configChanges.length).toBeGreaterThan(0);
     expect(configChanges.every((e) => e.statusCodes.includes(104))).toBe(true);
 
-    await withTimeout(suite.alice.muc.destroy(jid), 5_000, "cleaning up the persistent room");
+    await withTimeout(destroyRoom(suite.alice.muc, jid), 5_000, "cleaning up the persistent room");
   });
 });
 
@@ -107,19 +118,19 @@ describe("MUC client against Prosody: creating rooms", () => {
     expect(conditionOf(await rejection(locked.joined, 5_000, "bob joining a locked room"))).toBe("item-not-found");
     expect(suite.bob.muc.getRoom(jid)).toBeUndefined();
 
-    await withTimeout(suite.alice.muc.createInstantRoom(jid), 5_000, "alice unlocking");
+    await withTimeout(createInstantRoom(suite.alice.muc, jid), 5_000, "alice unlocking");
     const rb = await joinFully(suite.bob, jid, "Bob");
     expect(rb.active).toBe(true);
 
     // createRoom on a room that exists: joins, submits nothing.
-    const rc = await withTimeout(suite.carol.muc.createRoom(jid, "Carol", { config: { roomName: "Hijacked" } }), 5_000, "carol createRoom on an existing room");
+    const rc = await withTimeout(createRoom(suite.carol.muc, jid, "Carol", { config: { roomName: "Hijacked" } }), 5_000, "carol createRoom on an existing room");
     expect(rc.active).toBe(true);
     expect(rc.me?.affiliation).toBe("none");
-    expect((await suite.alice.muc.getRoomInfo(jid)).name ?? "").not.toBe("Hijacked");
+    expect((await getRoomInfo(suite.alice.muc, jid)).name ?? "").not.toBe("Hijacked");
 
     // And createRoom itself gives an instant room others can join.
     const jid2 = freshRoom(suite.server, "instant2");
-    const ra2 = await withTimeout(suite.alice.muc.createRoom(jid2, "Alice"), 5_000, "alice createRoom");
+    const ra2 = await withTimeout(createRoom(suite.alice.muc, jid2, "Alice"), 5_000, "alice createRoom");
     expect(ra2.me?.affiliation).toBe("owner");
     const rb2 = await joinFully(suite.bob, jid2, "Bob");
     expect(rb2.occupants.map((o) => o.nick)).toEqual(["Bob", "Alice"]);
@@ -128,17 +139,17 @@ describe("MUC client against Prosody: creating rooms", () => {
   it("reserved room: createRoom with a config submits it before anyone else can enter", async () => {
     const jid = freshRoom(suite.server, "reserved");
     const ra = await withTimeout(
-      suite.alice.muc.createRoom(jid, "Alice", { config: { roomName: "Reserved Room", membersOnly: true, public: false } }),
+      createRoom(suite.alice.muc, jid, "Alice", { config: { roomName: "Reserved Room", membersOnly: true, public: false } }),
       5_000,
       "alice creating a reserved room",
     );
     expect(ra.active).toBe(true);
     expect(ra.me?.affiliation).toBe("owner");
-    const info = await withTimeout(suite.alice.muc.getRoomInfo(jid), 5_000, "room info");
+    const info = await withTimeout(getRoomInfo(suite.alice.muc, jid), 5_000, "room info");
     expect(info.name).toBe("Reserved Room");
     expect(info.membersOnly).toBe(true);
     expect(info.public).toBe(false);
-    const { config } = await withTimeout(suite.alice.muc.getRoomConfig(jid), 5_000, "room config");
+    const { config } = await withTimeout(getRoomConfig(suite.alice.muc, jid), 5_000, "room config");
     expect(config.roomName).toBe("Reserved Room");
     expect(config.membersOnly).toBe(true);
     expect(config.public).toBe(false);
@@ -149,11 +160,11 @@ describe("MUC client against Prosody: entering restricted rooms", () => {
   it("password room: without the password not-authorized, with a wrong one not-authorized, with the right one joined", async () => {
     const jid = freshRoom(suite.server, "password");
     await withTimeout(
-      suite.alice.muc.createRoom(jid, "Alice", { config: { passwordProtected: true, password: "s3cret" } }),
+      createRoom(suite.alice.muc, jid, "Alice", { config: { passwordProtected: true, password: "s3cret" } }),
       5_000,
       "alice creating a password room",
     );
-    const info = await withTimeout(suite.alice.muc.getRoomInfo(jid), 5_000, "room info");
+    const info = await withTimeout(getRoomInfo(suite.alice.muc, jid), 5_000, "room info");
     expect(info.passwordProtected).toBe(true);
 
     const without = suite.bob.muc.join(jid, "Bob");
@@ -172,13 +183,13 @@ describe("MUC client against Prosody: entering restricted rooms", () => {
 
   it("members-only room: a non-member gets registration-required; once a member, joins", async () => {
     const jid = freshRoom(suite.server, "members");
-    const ra = await withTimeout(suite.alice.muc.createRoom(jid, "Alice", { config: { membersOnly: true } }), 5_000, "alice creating a members-only room");
+    const ra = await withTimeout(createRoom(suite.alice.muc, jid, "Alice", { config: { membersOnly: true } }), 5_000, "alice creating a members-only room");
 
     const refused = suite.bob.muc.join(jid, "Bob");
     expect(conditionOf(await rejection(refused.joined, 5_000, "bob joining as a non-member"))).toBe("registration-required");
     expect(suite.bob.muc.getRoom(jid)).toBeUndefined();
 
-    await withTimeout(suite.alice.muc.setAffiliation(jid, suite.bob.bareJid, "member"), 5_000, "alice adding bob");
+    await withTimeout(setAffiliation(suite.alice.muc, jid, suite.bob.bareJid, "member"), 5_000, "alice adding bob");
     const rb = await joinFully(suite.bob, jid, "Bob");
     expect(rb.me?.affiliation).toBe("member");
     expect(ra.getOccupant("Bob") ?? (await nextEvent(ra, "join", (e) => e.occupant.nick === "Bob")).occupant).toBeDefined();
@@ -188,7 +199,7 @@ describe("MUC client against Prosody: entering restricted rooms", () => {
 
     // Revoking the membership removes Bob from the room (status 321).
     const bobExit = nextEvent(rb, "exit");
-    await withTimeout(suite.alice.muc.setAffiliation(jid, suite.bob.bareJid, "none"), 5_000, "alice removing bob");
+    await withTimeout(setAffiliation(suite.alice.muc, jid, suite.bob.bareJid, "none"), 5_000, "alice removing bob");
     const exit = await bobExit;
     expect(exit.mode).toBe(LeaveMode.AFFILIATION_CHANGE);
     expect(rb.joined).toBe(false);
@@ -202,7 +213,7 @@ describe("MUC client against Prosody: destroying and listing", () => {
     const exits = [ra, rb, rc].map((r) => nextEvent(r, "exit"));
     const leaves = [rb, rc].map((r) => collect(r, "leave"));
 
-    await withTimeout(suite.alice.muc.destroy(jid, { reason: "Moving on", alternateVenue: venue }), 5_000, "alice destroying the room");
+    await withTimeout(destroyRoom(suite.alice.muc, jid, { reason: "Moving on", alternateVenue: venue }), 5_000, "alice destroying the room");
 
     for (const [i, exit] of (await Promise.all(exits)).entries()) {
       expect(exit.mode, `exit ${i}`).toBe(LeaveMode.DESTROYED);
@@ -215,21 +226,21 @@ describe("MUC client against Prosody: destroying and listing", () => {
     for (const l of leaves) for (const e of l) expect(e.mode).toBe(LeaveMode.DESTROYED);
 
     // The room is gone.
-    expect(conditionOf(await rejection(suite.bob.muc.getRoomInfo(jid), 5_000, "room info after destroy"))).toBe("item-not-found");
+    expect(conditionOf(await rejection(getRoomInfo(suite.bob.muc, jid), 5_000, "room info after destroy"))).toBe("item-not-found");
   });
 
   it("listRooms lists a persistent public room, with its name, and not a hidden one", async () => {
     const listed = freshRoom(suite.server, "listed");
     const hidden = freshRoom(suite.server, "hidden");
     await withTimeout(
-      suite.alice.muc.createRoom(listed, "Alice", { config: { roomName: "Listed Room", persistent: true, public: true } }),
+      createRoom(suite.alice.muc, listed, "Alice", { config: { roomName: "Listed Room", persistent: true, public: true } }),
       5_000,
       "alice creating a public room",
     );
-    await withTimeout(suite.alice.muc.createRoom(hidden, "Alice", { config: { roomName: "Hidden Room", persistent: true, public: false } }), 5_000, "alice creating a hidden room");
+    await withTimeout(createRoom(suite.alice.muc, hidden, "Alice", { config: { roomName: "Hidden Room", persistent: true, public: false } }), 5_000, "alice creating a hidden room");
 
     // Seen from someone who is in neither room.
-    const rooms = await withTimeout(suite.carol.muc.listRooms(suite.server.mucDomain), 5_000, "listing rooms");
+    const rooms = await withTimeout(listRooms(suite.carol.muc, suite.server.mucDomain), 5_000, "listing rooms");
     const found = rooms.find((r) => r.jid.toString() === listed);
     expect(found).toBeDefined();
     expect(found?.name).toBe("Listed Room");
@@ -238,15 +249,15 @@ describe("MUC client against Prosody: destroying and listing", () => {
     // A persistent room outlives its last occupant, and stays listed.
     const room = suite.alice.muc.getRoom(listed);
     await withTimeout(room?.leave() ?? Promise.resolve(), 5_000, "alice leaving");
-    const again = await withTimeout(suite.carol.muc.listRooms(suite.server.mucDomain), 5_000, "listing rooms again");
+    const again = await withTimeout(listRooms(suite.carol.muc, suite.server.mucDomain), 5_000, "listing rooms again");
     expect(again.some((r) => r.jid.toString() === listed)).toBe(true);
-    const info = await withTimeout(suite.carol.muc.getRoomInfo(listed), 5_000, "room info of the empty room");
+    const info = await withTimeout(getRoomInfo(suite.carol.muc, listed), 5_000, "room info of the empty room");
     expect(info.info.occupants).toBe(0);
     expect(info.public).toBe(true);
 
-    await withTimeout(suite.alice.muc.destroy(listed), 5_000, "cleanup");
-    await withTimeout(suite.alice.muc.destroy(hidden), 5_000, "cleanup");
-    const finally_ = await withTimeout(suite.carol.muc.listRooms(suite.server.mucDomain), 5_000, "listing rooms after destroy");
+    await withTimeout(destroyRoom(suite.alice.muc, listed), 5_000, "cleanup");
+    await withTimeout(destroyRoom(suite.alice.muc, hidden), 5_000, "cleanup");
+    const finally_ = await withTimeout(listRooms(suite.carol.muc, suite.server.mucDomain), 5_000, "listing rooms after destroy");
     expect(finally_.some((r) => r.jid.toString() === listed)).toBe(false);
   });
 });

@@ -23,7 +23,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
-import { LeaveMode, MessageState, type MessageTracker, type RoomEvents } from "../../src/index.js";
+import { LeaveMode, MessageState, setRoomConfig, type MessageTracker, type RoomEvents } from "../../src/index.js";
 import { waitUntil, withTimeout } from "../helpers/prosody-clients.js";
 import { barrier, collect, nextEvent, setupMucSuite } from "../helpers/muc-clients.js";
 
@@ -36,7 +36,7 @@ const SM = "urn:xmpp:sm:3";
 describe("MUC client against Prosody: reconnection", () => {
   it("after the socket dies and a new session starts, the room resumes with every message sent meanwhile exactly once", async () => {
     const { jid, ra, rb, rc } = await suite.roomOfThree("reconnect");
-    await withTimeout(suite.alice.muc.setRoomConfig(jid, { "muc#roomconfig_historylength": 500 }), 5_000, "raising the history length");
+    await withTimeout(setRoomConfig(suite.alice.muc, jid, { "muc#roomconfig_historylength": 500 }), 5_000, "raising the history length");
     const bob = suite.bob;
     expect(rb.autorejoin).toBe(true);
 

@@ -9,7 +9,7 @@ import * as esbuild from "esbuild";
 import vm from "node:vm";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { BrowserBundleError, CLIENT_ENTRY, ROOT, browserBuildOptions, buildGuarded, isNodeBuiltin, type BuiltinImport } from "../../scripts/size.js";
 
 /** Every module specifier still imported or required by a bundle (a self-contained bundle has none). */
@@ -171,5 +171,39 @@ describe("Node built-in guard", () => {
       expect(v.chain.at(-2)).toMatch(/a\.js$/);
       expect(v.chain.at(-1)).toMatch(/b\.js$/);
     }
+  });
+});
+
+describe("tree-shaking of the client entry", () => {
+  /** The source files with code in a bundle of `contents` (importing from "xmpp-muc-sdk"). */
+  async function bundledFiles(contents: string): Promise<string[]> {
+    const result = await buildGuarded({ contents, sourcefile: "app.js" }, { external: ["@xmpp/*"] });
+    const output = Object.values(result.metafile.outputs)[0]!;
+    return Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([f]) => relative(ROOT, resolve(ROOT, f)));
+  }
+
+  it("a chat client carries no moderation, administration, data-form or discovery code", async () => {
+    const files = await bundledFiles(`import { MucService } from "xmpp-muc-sdk";
+export const muc = new MucService(globalThis.xmpp);
+muc.join("lobby@conference.example.org", "alice").room.on("message", (e) => console.log(e.body));`);
+    expect(files).toContain(join("src", "client", "room.ts"));
+    for (const module of ["room-admin", "moderation", "admin"]) expect(files).not.toContain(join("src", "client", `${module}.ts`));
+    for (const module of ["data-form", "muc-forms", "muc-owner", "muc-admin", "disco", "rsm"]) expect(files).not.toContain(join("src", "xso", `${module}.ts`));
+  });
+
+  it("a function imported brings its requests and codecs, and only what it needs", async () => {
+    const kick = await bundledFiles(`import { MucService, setRole } from "xmpp-muc-sdk";
+export const kick = (muc, nick) => setRole(muc, "lobby@conference.example.org", nick, "none");
+export const muc = new MucService(globalThis.xmpp);`);
+    expect(kick).toContain(join("src", "client", "moderation.ts"));
+    expect(kick).toContain(join("src", "xso", "muc-admin.ts"));
+    expect(kick).not.toContain(join("src", "xso", "muc-forms.ts"));
+
+    const config = await bundledFiles(`import { getRoomConfig } from "xmpp-muc-sdk";
+export { getRoomConfig };`);
+    expect(config).toContain(join("src", "xso", "muc-forms.ts"));
+    expect(config).toContain(join("src", "xso", "data-form.ts"));
   });
 });

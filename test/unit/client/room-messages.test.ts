@@ -16,6 +16,7 @@ import {
   MessageState,
   MucService,
   LeaveMode,
+  requestVoice,
   type MessageStateChange,
   type MessageTracker,
   type Room,
@@ -500,6 +501,23 @@ describe("tracked messages", { timeout: 5_000 }, () => {
     expect(payloadsOf(seen, "message")).toHaveLength(0);
   });
 
+  it("a send the connection rejects → ERROR with recipient-unavailable (wait), the failure as cause", async () => {
+    const { conn, room } = await joinRoom({ subject: "s" });
+    // MockConnection.send rejects when the connection is not online, as a real
+    // one does; the stream dropped before any event reached the room.
+    conn.status = "disconnect";
+    const tracker = room.sendTrackedMessage("into the void", { timeout: 60_000 });
+    expect(tracker.state).toBe(MessageState.IN_TRANSIT);
+    await expect(tracker.done).resolves.toBe(MessageState.ERROR);
+    expect(tracker.state).toBe(MessageState.ERROR);
+    expect(tracker.error).toMatchObject({ name: "XMPPError", condition: "recipient-unavailable", type: "wait" });
+    expect(tracker.error?.text?.startsWith("not sent: ")).toBe(true);
+    expect(tracker.error?.cause).toBeInstanceOf(Error);
+    expect(tracker.error?.text).toBe(`not sent: ${(tracker.error?.cause as Error).message}`);
+    expect(tracker.reflection).toBeUndefined();
+    expect(conn.sent.filter(isGroupchat)).toEqual([]);
+  });
+
   it("no reflection within the timeout → TIMED_OUT (fake timers)", async () => {
     vi.useFakeTimers();
     const { conn, room } = await joinRoom({ subject: "s" });
@@ -566,8 +584,8 @@ describe("tracked messages", { timeout: 5_000 }, () => {
 
 describe("voice requests and presence", () => {
   it("requestVoice sends the XEP-0045 §7.13 form to the room's bare JID", async () => {
-    const { conn, room } = await joinRoom({ subject: "s" });
-    await room.requestVoice();
+    const { conn, muc, room } = await joinRoom({ subject: "s" });
+    await requestVoice(muc, room.jid);
     const sent = await conn.nextSent((s) => s.is("message"), 1_000);
     // Example 'Occupant Requests Voice': a normal message (no type) to the room with a submitted muc#request form.
     expect(sent.attrs.to).toBe(ROOM);
@@ -584,7 +602,7 @@ describe("voice requests and presence", () => {
   it("requestVoice rejects with MucStateError when not in the room", async () => {
     const { muc } = newService();
     const { room } = muc.join(ROOM, NICK);
-    await expect(room.requestVoice()).rejects.toMatchObject({ name: "MucStateError" });
+    await expect(requestVoice(muc, room.jid)).rejects.toMatchObject({ name: "MucStateError" });
   });
 
   it("changePresence sends show and status to our occupant JID (XEP-0045 §7.7); the reflection updates `me`", async () => {

@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import xml, { type Element } from "@xmpp/xml";
-import { MucService, type Logger, type Room, type RoomEvents } from "../../../src/index.js";
+import { MucService, setRole, type Logger, type Room, type RoomEvents } from "../../../src/index.js";
 import { MockConnection } from "../../../src/testing/index.js";
 
 const ROOM = "coven@chat.shakespeare.lit";
@@ -323,8 +323,8 @@ describe("messages", () => {
 
 describe("IQ answers", () => {
   it("an answer to our admin request from the wrong JID is ignored (logged); the request then times out", async () => {
-    const { conn, room, log } = await setup();
-    const request = room.setRole("secondwitch", "visitor", { timeout: 150 });
+    const { conn, muc, room, log } = await setup();
+    const request = setRole(muc, room.jid, "secondwitch", "visitor", { timeout: 150 });
     const iq = await conn.nextSent((s) => s.is("iq"), 1_000);
     expect(iq.attrs.to).toBe(ROOM);
     // Neither an occupant nor another entity may answer for the room.
@@ -336,8 +336,8 @@ describe("IQ answers", () => {
   });
 
   it("the answer from the room itself is accepted", async () => {
-    const { conn, room } = await setup();
-    const request = room.setRole("secondwitch", "visitor", { timeout: 1_000 });
+    const { conn, muc, room } = await setup();
+    const request = setRole(muc, room.jid, "secondwitch", "visitor", { timeout: 1_000 });
     const iq = await conn.nextSent((s) => s.is("iq"), 1_000);
     conn.replyResult(iq, undefined, "mallory@evil.example");
     conn.replyResult(iq);

@@ -1,7 +1,7 @@
 /**
  * MessageTracker and TrackerRegistry: every transition and non-transition,
  * the timeout (fake timers), `done`, listener isolation, matching of
- * acknowledgements, reflections and error replies, and clean-up.
+ * acknowledgements, reflections, error replies and failed sends, and clean-up.
  */
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import xml, { type Element } from "@xmpp/xml";
@@ -232,19 +232,14 @@ describe("acknowledgements (XEP-0198)", () => {
 });
 
 describe("reflections", () => {
-  it("IN_TRANSIT → DELIVERED_TO_RECIPIENT, recording the reflection and the room's stanza-id", async () => {
+  it("IN_TRANSIT → DELIVERED_TO_RECIPIENT, recording the reflection and the room's stanza-id the caller passes", async () => {
     const stanza = outgoing("m1");
     const tracker = registry.track(stanza);
     const seen = record(tracker);
-    const reflected = reflection({
-      id: "m1",
-      originId: "m1",
-      stanzaIds: [
-        { id: "spoofed", by: "hag66@shakespeare.lit" },
-        { id: "room-42", by: ROOM },
-      ],
-    });
-    expect(registry.onReflection(reflected, "m1", "m1")).toBe(true);
+    const reflected = reflection({ id: "m1", originId: "m1", stanzaIds: [{ id: "room-42", by: ROOM }] });
+    // The room picks its own stanza-id out of the reflection (filtering spoofed
+    // ones, see room-messages.test.ts) and passes it on.
+    expect(registry.onReflection(reflected, "m1", "m1", "room-42")).toBe(true);
     expect(tracker.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
     expect(tracker.reflection).toBe(reflected);
     expect(tracker.stanzaId).toBe("room-42");
@@ -265,14 +260,20 @@ describe("reflections", () => {
     expect(seen.map((c) => [c.previous, c.state])).toEqual([[MessageState.DELIVERED_TO_SERVER, MessageState.DELIVERED_TO_RECIPIENT]]);
   });
 
-  it("the stanza-id stays undefined when the room assigns none (or only others do)", () => {
+  it("the stanza-id is the one passed: omitted, it stays undefined; the registry does not read the reflection's", () => {
     const a = registry.track(outgoing("a"));
     const b = registry.track(outgoing("b"));
+    const c = registry.track(outgoing("c"));
     registry.onReflection(reflection({ originId: "a" }), "a", undefined);
-    registry.onReflection(reflection({ originId: "b", stanzaIds: [{ id: "x", by: "someone@else.lit" }] }), "b", undefined);
+    // A stanza-id in the reflection, even the room's own, is not taken when none is passed…
+    registry.onReflection(reflection({ originId: "b", stanzaIds: [{ id: "x", by: ROOM }] }), "b", undefined);
+    // …and the one passed is recorded, whatever the reflection carries.
+    registry.onReflection(reflection({ originId: "c", stanzaIds: [{ id: "other", by: "someone@else.lit" }] }), "c", undefined, "room-7");
     expect(a.stanzaId).toBeUndefined();
     expect(b.stanzaId).toBeUndefined();
-    expect(a.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+    expect(c.stanzaId).toBe("room-7");
+    for (const t of [a, b, c]) expect(t.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+    expect(registry.size).toBe(0);
   });
 
   it("matches by origin-id when the room rewrote the id", () => {
@@ -383,6 +384,76 @@ describe("error replies", () => {
     expect(registry.onError(errorReply("m1"))).toBe(false);
     expect(tracker.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
     expect(tracker.error).toBeUndefined();
+  });
+});
+
+describe("send errors", () => {
+  it("IN_TRANSIT → ERROR with recipient-unavailable (wait), the reason in the text and the failure as cause", async () => {
+    const stanza = outgoing("m1");
+    const tracker = registry.track(stanza);
+    const seen = record(tracker);
+    const cause = new Error("socket closed");
+    expect(registry.onSendError(stanza, cause)).toBe(true);
+    expect(tracker.state).toBe(MessageState.ERROR);
+    expect(isXMPPError(tracker.error)).toBe(true);
+    expect(tracker.error?.condition).toBe("recipient-unavailable");
+    expect(tracker.error?.type).toBe("wait");
+    expect(tracker.error?.text).toBe("not sent: socket closed");
+    expect(tracker.error?.text?.startsWith("not sent: ")).toBe(true);
+    expect(tracker.error?.cause).toBe(cause);
+    expect(tracker.error?.stanza).toBeUndefined();
+    expect(tracker.reflection).toBeUndefined();
+    expect(tracker.stanzaId).toBeUndefined();
+    expect(tracker.settled).toBe(true);
+    expect(seen).toStrictEqual([{ tracker, state: MessageState.ERROR, previous: MessageState.IN_TRANSIT, error: tracker.error }]);
+    expect(registry.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+    await expect(tracker.done).resolves.toBe(MessageState.ERROR);
+  });
+
+  it("a cause that is not an Error is stringified into the text", () => {
+    const stanza = outgoing("m1");
+    const tracker = registry.track(stanza);
+    expect(registry.onSendError(stanza, "offline")).toBe(true);
+    expect(tracker.error?.condition).toBe("recipient-unavailable");
+    expect(tracker.error?.text).toBe("not sent: offline");
+    expect(tracker.error?.cause).toBe("offline");
+  });
+
+  it("an acknowledged element was sent: a send error for it afterwards matches nothing", () => {
+    const stanza = outgoing("m1");
+    const tracker = registry.track(stanza);
+    registry.onAck(stanza);
+    expect(registry.onSendError(stanza, new Error("late failure"))).toBe(false);
+    expect(tracker.state).toBe(MessageState.DELIVERED_TO_SERVER);
+    expect(tracker.error).toBeUndefined();
+    expect(registry.size).toBe(1);
+  });
+
+  it("matches by identity: an equal but different element, or an untracked one, matches nothing", () => {
+    const stanza = outgoing("m1");
+    const tracker = registry.track(stanza);
+    expect(registry.onSendError(outgoing("m1"), new Error("x"))).toBe(false);
+    expect(registry.onSendError(outgoing("other"), new Error("x"))).toBe(false);
+    expect(tracker.state).toBe(MessageState.IN_TRANSIT);
+    expect(tracker.error).toBeUndefined();
+    expect(registry.size).toBe(1);
+  });
+
+  it("a send error after the reflection, or a second one, changes nothing", () => {
+    const delivered = outgoing("a");
+    const a = registry.track(delivered);
+    registry.onReflection(reflection({ originId: "a" }), "a", undefined);
+    expect(registry.onSendError(delivered, new Error("too late"))).toBe(false);
+    expect(a.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+    expect(a.error).toBeUndefined();
+
+    const failed = outgoing("b");
+    const b = registry.track(failed);
+    const first = new Error("first");
+    expect(registry.onSendError(failed, first)).toBe(true);
+    expect(registry.onSendError(failed, new Error("second"))).toBe(false);
+    expect(b.error?.cause).toBe(first);
   });
 });
 
@@ -518,6 +589,7 @@ describe("final states are final", () => {
       expect(registry.onAck(stanza)).toBe(false);
       expect(registry.onReflection(reflection({ id: "m1", originId: "m1" }), "m1", "m1")).toBe(false);
       expect(registry.onError(errorReply("m1"))).toBe(false);
+      expect(registry.onSendError(stanza, new Error("late"))).toBe(false);
       expect(registry.abortAll()).toBe(0);
       tracker.close();
       vi.advanceTimersByTime(DEFAULT_TRACKING_TIMEOUT * 2);

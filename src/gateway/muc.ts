@@ -20,7 +20,7 @@ import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { delay as delayCodec } from "../xso/delay.js";
 import { discoInfoQuery } from "../xso/disco.js";
 import { roomInfoSchema } from "../xso/muc-forms.js";
-import { mamQuery, mamResult, mamFin, parseMamQueryForm, type MamQueryFilter } from "../xso/mam.js";
+import { MAM_EXTENDED_FEATURE } from "../xso/mam.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { isDecodeError } from "../xso/errors.js";
 import { isNonAnonymous, MucType, mucTypeFeatures } from "./muc-type.js";
@@ -29,6 +29,7 @@ import { nickWithSuffix, occupantIdFor, safeNick } from "./names.js";
 import type { ArchiveEntry, ParticipantRecord, RoomRecord } from "./store/store.js";
 import type { BaseSession } from "./session.js";
 import { errorFor, resultFor } from "./replies.js";
+import { answerMamQuery, mamFormQuery, mamMetadataOf, type RoomArchive } from "./room-archive.js";
 
 /** Default number of history messages sent on join when the user asks for no limit. */
 const DEFAULT_HISTORY = 20;
@@ -429,6 +430,7 @@ export class LegacyMUC {
       NS_OCCUPANT_ID,
       NS_SID,
       NS_MAM,
+      MAM_EXTENDED_FEATURE,
       NS_DISCO_INFO,
     ];
     const uniqueFeatures = [...new Set(features)];
@@ -716,7 +718,12 @@ export class LegacyMUC {
       } else if (!to.resource && type === "get" && payload?.name === "query" && ns === NS_DISCO_ITEMS) {
         await this.#send(resultFor(stanza, xml("query", { xmlns: NS_DISCO_ITEMS })));
       } else if (!to.resource && type === "set" && payload?.name === "query" && ns === NS_MAM) {
-        await this.#mam(stanza, from, payload);
+        const fin = await answerMamQuery(this.#roomArchive(), payload, from, (m) => this.#send(m));
+        await this.#send(resultFor(stanza, fin));
+      } else if (!to.resource && type === "get" && payload?.name === "query" && ns === NS_MAM) {
+        await this.#send(resultFor(stanza, mamFormQuery()));
+      } else if (!to.resource && type === "get" && payload?.name === "metadata" && ns === NS_MAM) {
+        await this.#send(resultFor(stanza, mamMetadataOf(this.#roomArchive())));
       } else if (!to.resource && type === "set" && payload?.name === "query" && ns === NS_MUC_ADMIN) {
         await this.#admin(stanza, payload);
         await this.#send(resultFor(stanza));
@@ -751,57 +758,15 @@ export class LegacyMUC {
     }
   }
 
-  async #mam(stanza: Element, from: JID, payload: Element): Promise<void> {
-    let q;
-    let filter: MamQueryFilter = {};
-    try {
-      q = mamQuery.decode(payload, NS_COMPONENT);
-      if (q.form) filter = parseMamQueryForm(q.form);
-    } catch (e) {
-      if (!isDecodeError(e)) throw e;
-      throw new XMPPError("bad-request", { text: e.message });
-    }
-    // The filter fields beyond start and end are not supported (nor announced: no mam#extended).
-    if (filter.with !== undefined || filter.ids !== undefined || filter.afterId !== undefined || filter.beforeId !== undefined) {
-      throw new XMPPError("feature-not-implemented", { text: "Only the start and end filters are supported" });
-    }
-    const max = Math.min(q.rsm?.max ?? 50, 500);
-    const before = q.rsm?.before;
-    const archive = this.session.gateway.store.archive;
-    const userJid = this.session.userJid.toString();
-    // XEP-0313 paging: an RSM after/before id the archive does not hold is item-not-found.
-    for (const id of [q.rsm?.after, before]) {
-      if (id && !archive.get(userJid, this.legacyId, id)) throw new XMPPError("item-not-found", { text: `No archived message with id ${id}` });
-    }
-    const entries = archive.query(userJid, this.legacyId, {
-      ...(q.rsm?.after ? { afterStanzaId: q.rsm.after } : {}),
-      ...(before ? { beforeStanzaId: before } : {}),
-      ...(filter.start ? { since: filter.start.getTime() } : {}),
-      ...(filter.end ? { until: filter.end.getTime() } : {}),
-      limit: max + 1,
-      last: before !== undefined,
-    });
-    const page = before !== undefined ? entries.slice(Math.max(0, entries.length - max)) : entries.slice(0, max);
-    const complete = entries.length <= max;
-    for (const e of page) {
-      const forwarded = parseElement(e.xml);
-      forwarded.attrs.xmlns = NS_CLIENT;
-      const result = mamResult.encode({
-        ...(q.queryId !== undefined ? { queryId: q.queryId } : {}),
-        id: e.stanzaId,
-        forwarded: { delay: { stamp: new Date(e.when) }, message: forwarded },
-      });
-      await this.#send(xml("message", { from: this.jid.toString(), to: from.toString(), id: randomUUID() }, result));
-    }
-    const first = page[0];
-    const last = page[page.length - 1];
-    await this.#send(resultFor(
-      stanza,
-      mamFin.encode({
-        complete,
-        rsm: first && last ? { first: { id: first.stanzaId }, last: last.stanzaId } : { count: 0 },
-      }),
-    ));
+  /** This room's archive, as the user's queries see it. */
+  #roomArchive(): RoomArchive {
+    return {
+      store: this.session.gateway.store.archive,
+      userJid: this.session.userJid.toString(),
+      roomLegacyId: this.legacyId,
+      roomJid: this.jid,
+      userOccupantId: async () => (await this.getUserParticipant()).occupantId,
+    };
   }
 
   // ---------------------------------------------------------------------------

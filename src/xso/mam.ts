@@ -4,19 +4,23 @@
  * `<result/>` messages that carry each archived stanza in a XEP-0297
  * `<forwarded/>` wrapper (§4.2), and the closing `<fin/>` (§4.3).
  *
- * The `urn:xmpp:mam:2#extended` additions beyond the filter fields
- * (`<flip-page/>`, archive metadata) are not modelled.
+ * The `urn:xmpp:mam:2#extended` additions: the `before-id`, `after-id` and
+ * `ids` filter fields, `<flip-page/>` in the query, and the archive
+ * `<metadata/>` (the first and last archived messages).
  *
  * @module
  */
 import type { JID } from "@xmpp/jid";
-import { attr, child, element, mapped, raw, type Infer, type Input } from "./codec.js";
+import { attr, child, element, flag, mapped, raw, type Infer, type Input } from "./codec.js";
 import { dataForm, fieldSpec, formSchema, singleValueKind, type DataForm } from "./data-form.js";
 import { delay } from "./delay.js";
 import { ValueError, type DecodeError } from "./errors.js";
 import { NS_CLIENT, NS_FORWARD, NS_MAM } from "./ns.js";
 import { rsmSet } from "./rsm.js";
 import { boolean, dateTime, string } from "./values.js";
+
+/** The disco feature of an archive that supports the `#extended` additions (XEP-0313 §7). */
+export const MAM_EXTENDED_FEATURE = `${NS_MAM}#extended`;
 
 /**
  * `<query xmlns='urn:xmpp:mam:2'>`: an archive query (XEP-0313 §4). `form`
@@ -31,6 +35,8 @@ export const mamQuery = element("query", NS_MAM, {
   form: child(dataForm),
   /** The page requested (`<set xmlns='http://jabber.org/protocol/rsm'>` child). */
   rsm: child(rsmSet),
+  /** Send the page's results newest first (`<flip-page/>` child, `#extended`); the page itself stays the same. */
+  flipPage: flag("flip-page"),
 });
 /** Decoded `<query/>` of MAM. */
 export type MamQuery = Infer<typeof mamQuery>;
@@ -104,6 +110,35 @@ export const mamFin = element("fin", NS_MAM, {
 export type MamFin = Infer<typeof mamFin>;
 /** `<fin/>` of MAM as accepted by `mamFin.encode`. */
 export type MamFinInput = Input<typeof mamFin>;
+
+/** The archive ID and timestamp of the first or last archived message, in `<metadata/>`. */
+const metadataBound = {
+  /** The message's archive ID (`id` attribute). */
+  id: attr("id", string, { required: true }),
+  /** When it was archived (`timestamp` attribute). */
+  timestamp: attr("timestamp", dateTime, { required: true }),
+};
+
+/** `<start id timestamp/>` of the archive metadata: the first archived message. */
+export const mamMetadataStart = element("start", NS_MAM, metadataBound);
+/** `<end id timestamp/>` of the archive metadata: the last archived message. */
+export const mamMetadataEnd = element("end", NS_MAM, metadataBound);
+/** The first or last message of an archive, as `<metadata/>` gives it. */
+export type MamMetadataBound = Infer<typeof mamMetadataStart>;
+
+/**
+ * `<metadata xmlns='urn:xmpp:mam:2'>`: the state of an archive (XEP-0313 §5,
+ * `#extended`), asked with an empty one in an IQ get. Both bounds are absent
+ * for an empty archive.
+ */
+export const mamMetadata = element("metadata", NS_MAM, {
+  /** The first archived message (`<start/>` child). */
+  start: child(mamMetadataStart),
+  /** The last archived message (`<end/>` child). */
+  end: child(mamMetadataEnd),
+});
+/** Decoded `<metadata/>` of MAM. */
+export type MamMetadata = Infer<typeof mamMetadata>;
 
 /** The filter fields of a MAM query form (XEP-0313 §4.1). */
 export interface MamQueryFilter {

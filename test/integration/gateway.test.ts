@@ -7,6 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { xml } from "@xmpp/client";
+import type { Element } from "@xmpp/xml";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { runGateway, type RunningGateway } from "../../src/gateway/index.js";
 import { LeaveMode, MessageState, MucService, type Room, type RoomEvents } from "../../src/index.js";
@@ -152,6 +153,55 @@ describe("gateway through Prosody", () => {
     const banned = next(news.room, "exit");
     await network.as("alice").ban("announcements", "carol", "spoilers");
     expect(await banned).toMatchObject({ mode: LeaveMode.BANNED, reason: "spoilers" });
+  });
+
+  it("a client catches up through Prosody with MAM after-id, and reads the archive metadata", async () => {
+    const alice = await connectClient({ server, username: "alice", password: "alice-pw" });
+    clients.push(alice);
+    const muc = new MucService(alice.xmpp, { selfPing: false });
+    services.push(muc);
+    const { room, joined } = muc.join(`book-club@${GW}`, "alice", { history: { maxStanzas: 0 } });
+    await joined;
+    const seen = async (text: string): Promise<string> => {
+      const live = next(room, "message", (m) => m.body === text);
+      await network.as("carol").send("book-club", text);
+      const { stanzaId } = await live;
+      expect(stanzaId).toBeDefined();
+      return stanzaId as string;
+    };
+    const known = await seen("first, seen live");
+    await seen("second");
+    const newest = await seen("third");
+
+    const results: { id: string; body: string | null }[] = [];
+    const onStanza = (el: Element): void => {
+      const result = el.getChild("result", "urn:xmpp:mam:2");
+      if (el.is("message") && result?.attrs.queryid === "catch-up") {
+        results.push({ id: result.attrs.id as string, body: result.getChild("forwarded", "urn:xmpp:forward:0")?.getChild("message")?.getChildText("body") ?? null });
+      }
+    };
+    alice.xmpp.on("stanza", onStanza);
+    const form = xml(
+      "x",
+      { xmlns: "jabber:x:data", type: "submit" },
+      xml("field", { var: "FORM_TYPE", type: "hidden" }, xml("value", {}, "urn:xmpp:mam:2")),
+      xml("field", { var: "after-id" }, xml("value", {}, known)),
+    );
+    const fin: Element = await withTimeout(
+      alice.xmpp.iqCaller.request(xml("iq", { type: "set", to: `book-club@${GW}` }, xml("query", { xmlns: "urn:xmpp:mam:2", queryid: "catch-up" }, form))),
+      10_000,
+      "MAM query",
+    );
+    alice.xmpp.removeListener("stanza", onStanza);
+    expect(results.map((r) => r.body)).toEqual(["second", "third"]);
+    expect(fin.getChild("fin", "urn:xmpp:mam:2")?.attrs.complete).toBe("true");
+
+    const metadata: Element = await withTimeout(
+      alice.xmpp.iqCaller.request(xml("iq", { type: "get", to: `book-club@${GW}` }, xml("metadata", { xmlns: "urn:xmpp:mam:2" }))),
+      10_000,
+      "MAM metadata",
+    );
+    expect(metadata.getChild("metadata", "urn:xmpp:mam:2")?.getChild("end")?.attrs.id).toBe(newest);
   });
 
   it("a gateway restart keeps registrations and the archive", async () => {

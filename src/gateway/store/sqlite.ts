@@ -391,6 +391,9 @@ const BEFORE = 2;
 const SINCE = 4;
 const UNTIL = 8;
 const LAST = 16;
+const IDS = 32;
+const NICK = 64;
+const OCCUPANT = 128;
 
 /** The store itself; built only by {@link openSqliteStore}. */
 class SqliteStore implements GatewayStore {
@@ -596,6 +599,19 @@ class SqliteStore implements GatewayStore {
       shape |= UNTIL;
       params.until = q.until;
     }
+    if (q.ids !== undefined) {
+      if (q.ids.length === 0) return [];
+      shape |= IDS;
+      params.ids = JSON.stringify(q.ids);
+    }
+    if (q.nick !== undefined) {
+      shape |= NICK;
+      params.nick = q.nick;
+    }
+    if (q.occupantId !== undefined) {
+      shape |= OCCUPANT;
+      params.occupant = q.occupantId;
+    }
     if (q.last === true && limit !== undefined) shape |= LAST;
     let stmt = this.#archiveQueries.get(shape);
     if (stmt === undefined) {
@@ -628,6 +644,9 @@ function archiveQuerySql(shape: number): string {
   if (shape & BEFORE) where.push(`seq < ${seqOf("before")}`);
   if (shape & SINCE) where.push("sent_at >= :since");
   if (shape & UNTIL) where.push("sent_at <= :until");
+  if (shape & IDS) where.push("stanza_id IN (SELECT value FROM json_each(:ids))");
+  if (shape & NICK) where.push("nick = :nick");
+  if (shape & OCCUPANT) where.push("occupant_id = :occupant");
   const inner = `SELECT seq, ${ARCHIVE_COLUMNS} FROM archive WHERE ${where.join(" AND ")}`;
   if (shape & LAST) {
     return `SELECT ${ARCHIVE_COLUMNS} FROM (${inner} ORDER BY seq DESC LIMIT :limit) ORDER BY seq ASC`;

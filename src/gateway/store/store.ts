@@ -105,6 +105,12 @@ export interface ArchiveQuery {
   readonly since?: number;
   /** Only entries at or before this time (ms). */
   readonly until?: number;
+  /** Only the entries with these stanza-ids (none for an empty list). */
+  readonly ids?: readonly string[];
+  /** Only the entries sent under this nick. */
+  readonly nick?: string;
+  /** Only the entries sent by the occupant with this occupant-id. */
+  readonly occupantId?: string;
   /** At most this many entries. */
   readonly limit?: number;
   /** With `limit`: the newest `limit` entries (still returned oldest first). */

@@ -46,7 +46,15 @@ async function discoInfo(h: Harness, jid: string) {
 }
 
 describe("room disco#info", () => {
-  const common = ["http://jabber.org/protocol/muc", "http://jabber.org/protocol/muc#stable_id", "urn:xmpp:occupant-id:0", "urn:xmpp:sid:0", "urn:xmpp:mam:2", NS_DISCO_INFO];
+  const common = [
+    "http://jabber.org/protocol/muc",
+    "http://jabber.org/protocol/muc#stable_id",
+    "urn:xmpp:occupant-id:0",
+    "urn:xmpp:sid:0",
+    "urn:xmpp:mam:2",
+    "urn:xmpp:mam:2#extended",
+    NS_DISCO_INFO,
+  ];
   it.each([
     ["coffee", "Coffee", MucType.GROUP, ["muc_membersonly", "muc_nonanonymous", "muc_hidden", "muc_persistent"], ["muc_open", "muc_semianonymous", "muc_public"]],
     ["news", "News", MucType.CHANNEL, ["muc_open", "muc_semianonymous", "muc_public", "muc_persistent"], ["muc_membersonly", "muc_nonanonymous", "muc_hidden"]],
@@ -390,6 +398,135 @@ describe("MAM (XEP-0313) on the room", () => {
     const results = h.component.sent.slice(start).filter((s) => s !== fin && s.getChild("result", NS_MAM));
     expect(results).toHaveLength(1);
     expect(results[0]!.getChild("result", NS_MAM)!.attrs.queryid).toBeUndefined();
+  });
+});
+
+describe("MAM #extended (XEP-0313) on the room", () => {
+  /** Archive `n` messages, alternately from Bob and Carol, one minute apart; their archive ids. */
+  async function archived(h: Harness, n: number) {
+    const muc = await room(h, "coffee");
+    const bob = await muc.getParticipant("Bob", { legacyId: "u-bob" });
+    const carol = await muc.getParticipant("Carol", { legacyId: "u-carol" });
+    for (let i = 0; i < n; i++) await (i % 2 === 0 ? bob : carol).sendText(`a${i}`, `mam-${i}`, { archiveOnly: true, when: new Date(Date.UTC(2026, 0, 1, 0, i)) });
+    return h.store.archive.query(USER, "coffee").map((e) => e.stanzaId);
+  }
+
+  const form = (fields: string) => `<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE' type='hidden'><value>${NS_MAM}</value></field>${fields}</x>`;
+  const field = (name: string, ...values: string[]) => `<field var='${name}'>${values.map((v) => `<value>${v}</value>`).join("")}</field>`;
+
+  async function mam(h: Harness, inner: string) {
+    const start = h.component.sent.length;
+    const id = `mam-${Math.random().toString(36).slice(2)}`;
+    const fin = await request(h, `<iq type='set' id='${id}' from='${TO}' to='${ROOM}'><query xmlns='${NS_MAM}' queryid='q'>${inner}</query></iq>`);
+    const results = h.component.sent.slice(start, h.component.sent.indexOf(fin)).filter((s) => s.getChild("result", NS_MAM));
+    const set = fin.getChild("fin", NS_MAM)?.getChild("set", NS_RSM);
+    return {
+      fin,
+      ids: results.map((r) => r.getChild("result", NS_MAM)!.attrs.id as string),
+      bodies: results.map((r) => r.getChild("result", NS_MAM)!.getChild("forwarded", NS_FORWARD)!.getChild("message")!.getChildText("body")),
+      first: set?.getChildText("first") ?? undefined,
+      last: set?.getChildText("last") ?? undefined,
+      complete: fin.getChild("fin", NS_MAM)?.attrs.complete === "true",
+    };
+  }
+
+  it("after-id, before-id and both select what lies strictly between", async () => {
+    const h = await startGateway();
+    const ids = await archived(h, 6);
+    expect((await mam(h, form(field("after-id", ids[1]!)))).ids).toEqual(ids.slice(2));
+    expect((await mam(h, form(field("before-id", ids[3]!)))).ids).toEqual(ids.slice(0, 3));
+    expect((await mam(h, form(field("after-id", ids[0]!) + field("before-id", ids[4]!)))).ids).toEqual(ids.slice(1, 4));
+    expect((await mam(h, form(field("after-id", ids[4]!) + field("before-id", ids[2]!)))).ids).toEqual([]);
+  });
+
+  it("after-id and RSM after together: the later of the two bounds holds (and paging continues within after-id)", async () => {
+    const h = await startGateway();
+    const ids = await archived(h, 6);
+    const rsm = (after: string) => `<set xmlns='${NS_RSM}'><max>2</max><after>${after}</after></set>`;
+    expect((await mam(h, form(field("after-id", ids[1]!)) + rsm(ids[3]!))).ids).toEqual(ids.slice(4, 6));
+    expect((await mam(h, form(field("after-id", ids[3]!)) + rsm(ids[1]!))).ids).toEqual(ids.slice(4, 6));
+    const page = await mam(h, form(field("after-id", ids[0]!) + field("before-id", ids[5]!)) + `<set xmlns='${NS_RSM}'><max>2</max><before/></set>`);
+    expect(page.ids).toEqual(ids.slice(3, 5));
+  });
+
+  it("ids fetches those messages, in archive order", async () => {
+    const h = await startGateway();
+    const ids = await archived(h, 5);
+    const got = await mam(h, form(field("ids", ids[3]!, ids[0]!)));
+    expect(got.ids).toEqual([ids[0], ids[3]]);
+    expect(got.bodies).toEqual(["a0", "a3"]);
+    expect(got.complete).toBe(true);
+  });
+
+  it("an unknown archive id in before-id, after-id or ids is item-not-found, and no result is sent", async () => {
+    const h = await startGateway();
+    const ids = await archived(h, 2);
+    for (const f of [field("after-id", "nope"), field("before-id", "nope"), field("ids", ids[0]!, "nope")]) {
+      const got = await mam(h, form(f));
+      expect(errorCondition(got.fin)).toBe("item-not-found");
+      expect(got.ids).toEqual([]);
+    }
+  });
+
+  it("with: an occupant JID selects that nick, the user's own JID their messages, any other JID nothing", async () => {
+    const h = await startGateway();
+    const ids = await archived(h, 4);
+    const muc = await room(h, "coffee");
+    const me = await muc.getUserParticipant();
+    await me.sendText("from my phone", "mine-1", { archiveOnly: true, when: new Date(Date.UTC(2026, 0, 1, 1)) });
+    expect((await mam(h, form(field("with", `${ROOM}/Carol`)))).bodies).toEqual(["a1", "a3"]);
+    expect((await mam(h, form(field("with", `${ROOM}/Bob`)))).ids).toEqual([ids[0], ids[2]]);
+    expect((await mam(h, form(field("with", USER)))).bodies).toEqual(["from my phone"]);
+    const nobody = await mam(h, form(field("with", "stranger@example.org")));
+    expect(nobody.fin.attrs.type).toBe("result");
+    expect(nobody.ids).toEqual([]);
+    expect(nobody.complete).toBe(true);
+  });
+
+  it("flip-page sends the same page newest first; first and last stay the page's oldest and newest", async () => {
+    const h = await startGateway();
+    const ids = await archived(h, 5);
+    const plain = await mam(h, `<set xmlns='${NS_RSM}'><max>3</max></set>`);
+    const flipped = await mam(h, `<set xmlns='${NS_RSM}'><max>3</max></set><flip-page/>`);
+    expect(plain.ids).toEqual(ids.slice(0, 3));
+    expect(flipped.ids).toEqual(ids.slice(0, 3).reverse());
+    expect([flipped.first, flipped.last, flipped.complete]).toEqual([plain.first, plain.last, plain.complete]);
+  });
+
+  it("a filter field it does not know is feature-not-implemented", async () => {
+    const h = await startGateway();
+    await archived(h, 1);
+    const got = await mam(h, form(field("{urn:example}free-text-search", "coffee")));
+    expect(errorCondition(got.fin)).toBe("feature-not-implemented");
+    expect(got.ids).toEqual([]);
+  });
+
+  it("an IQ get of the query returns the filter form, its ids field open to any value", async () => {
+    const h = await startGateway();
+    const reply = await request(h, `<iq type='get' id='form1' from='${TO}' to='${ROOM}'><query xmlns='${NS_MAM}'/></iq>`);
+    expect(reply.attrs.type).toBe("result");
+    const x = reply.getChild("query", NS_MAM)!.getChild("x", "jabber:x:data")!;
+    expect(x.attrs.type).toBe("form");
+    const fields = x.getChildren("field");
+    expect(fields.map((f) => f.attrs.var)).toEqual(["FORM_TYPE", "with", "start", "end", "after-id", "before-id", "ids"]);
+    expect(fields[0]!.getChildText("value")).toBe(NS_MAM);
+    // XEP-0313 §4.1.5: with, start and end are jid-single, text-single, text-single.
+    expect(fields.map((f) => f.attrs.type)).toEqual(["hidden", "jid-single", "text-single", "text-single", "text-single", "text-single", "list-multi"]);
+    const ids = fields.find((f) => f.attrs.var === "ids")!;
+    expect(ids.attrs.type).toBe("list-multi");
+    expect(ids.getChild("validate", "http://jabber.org/protocol/xdata-validate")?.getChild("open")).toBeDefined();
+  });
+
+  it("the metadata gives the first and last archived messages, and nothing for an empty archive", async () => {
+    const h = await startGateway();
+    await room(h, "coffee");
+    const ask = () => request(h, `<iq type='get' id='md${Math.random()}' from='${TO}' to='${ROOM}'><metadata xmlns='${NS_MAM}'/></iq>`);
+    const empty = (await ask()).getChild("metadata", NS_MAM)!;
+    expect(empty.children).toEqual([]);
+    const ids = await archived(h, 3);
+    const md = (await ask()).getChild("metadata", NS_MAM)!;
+    expect(md.getChild("start")?.attrs).toEqual({ id: ids[0], timestamp: "2026-01-01T00:00:00Z" });
+    expect(md.getChild("end")?.attrs).toEqual({ id: ids[2], timestamp: "2026-01-01T00:02:00Z" });
   });
 });
 

@@ -356,6 +356,20 @@ describe.each([
       expect(store.archive.query(ROMEO, "1", { beforeStanzaId: "s11" })).toEqual([]); // Juliet's, not this room's
     });
 
+    it("filters by stanza-ids (in archive order, this room's only), by nick and by occupant-id, with the other filters", () => {
+      expect(ids(store.archive.query(ROMEO, "1", { ids: ["s9", "s2", "s5", "s11", "unknown"] }))).toEqual(["s2", "s5", "s9"]);
+      expect(ids(store.archive.query(ROMEO, "1", { ids: [] }))).toEqual([]);
+      expect(ids(store.archive.query(ROMEO, "1", { ids: ["s2", "s5", "s9"], afterStanzaId: "s3", limit: 1 }))).toEqual(["s5"]);
+      // nick${n % 3}: nick1 wrote s1, s4, s7, s10.
+      expect(ids(store.archive.query(ROMEO, "1", { nick: "nick1" }))).toEqual(["s1", "s4", "s7", "s10"]);
+      expect(ids(store.archive.query(ROMEO, "1", { nick: "nick1", since: 4_000, until: 7_000 }))).toEqual(["s4", "s7"]);
+      expect(ids(store.archive.query(ROMEO, "1", { nick: "nick1", limit: 2, last: true }))).toEqual(["s7", "s10"]);
+      store.archive.append(entry(ROMEO, "1", 12, { occupantId: "occ-me" }));
+      store.archive.append(entry(ROMEO, "1", 13, { occupantId: "occ-other" }));
+      expect(ids(store.archive.query(ROMEO, "1", { occupantId: "occ-me" }))).toEqual(["s12"]);
+      expect(ids(store.archive.query(ROMEO, "1", { occupantId: "nobody" }))).toEqual([]);
+    });
+
     it("filters by since and until (inclusive)", () => {
       expect(ids(store.archive.query(ROMEO, "1", { since: 8_000 }))).toEqual(["s8", "s9", "s10"]);
       expect(ids(store.archive.query(ROMEO, "1", { until: 2_000 }))).toEqual(["s1", "s2"]);

@@ -13,6 +13,7 @@ import {
   mamFilterSchema,
   mamFin,
   mamForwarded,
+  mamMetadata,
   mamQuery,
   mamQueryForm,
   mamResult,
@@ -27,6 +28,9 @@ import { normalize } from "../../helpers/normalize.js";
 import { canonical, parseXml } from "../../helpers/xml.js";
 
 const jid = (s: string): JID => parseJid(s);
+
+/** A decoded `mamQuery`: `value` with no `<flip-page/>`. */
+const q = <T extends object>(value: T): T & { flipPage: boolean } => ({ flipPage: false, ...value });
 
 /** Decode with `decode`, returning the DecodeError it throws (failing when it does not throw). */
 function decodeError(decode: () => unknown): DecodeError {
@@ -83,7 +87,7 @@ describe("mamQuery (XEP-0313 §4)", () => {
       `<iq type='set' id='juliet1'>
   <query xmlns='urn:xmpp:mam:2' queryid='f27' />
 </iq>`,
-      { queryId: "f27" },
+      q({ queryId: "f27" }),
     );
   });
 
@@ -93,7 +97,7 @@ describe("mamQuery (XEP-0313 §4)", () => {
       `<iq to='pubsub.shakespeare.lit' type='set' id='juliet1'>
   <query xmlns='urn:xmpp:mam:2' queryid='f28' />
 </iq>`,
-      { queryId: "f28" },
+      q({ queryId: "f28" }),
     );
   });
 
@@ -103,15 +107,15 @@ describe("mamQuery (XEP-0313 §4)", () => {
       `<iq type='get' id='form1'>
   <query xmlns='urn:xmpp:mam:2'/>
 </iq>`,
-      {},
+      q({}),
     );
   });
 
   it("a query with a node (XEP-0313 §4, pubsub archives)", () => {
-    checkFixture(mamQuery, `<query xmlns='urn:xmpp:mam:2' queryid='f28' node='fdp/submitted/capulet.lit/sonnets'/>`, {
+    checkFixture(mamQuery, `<query xmlns='urn:xmpp:mam:2' queryid='f28' node='fdp/submitted/capulet.lit/sonnets'/>`, q({
       queryId: "f28",
       node: "fdp/submitted/capulet.lit/sonnets",
-    });
+    }));
   });
 
   const example6 = `<iq type='set' id='juliet1'>
@@ -128,7 +132,7 @@ describe("mamQuery (XEP-0313 §4)", () => {
 </iq>`;
 
   it("Example 6: filter by JID", () => {
-    const value = checkFixture(mamQuery, example6, {
+    const value = checkFixture(mamQuery, example6, q({
       form: {
         type: "submit",
         instructions: [],
@@ -138,7 +142,7 @@ describe("mamQuery (XEP-0313 §4)", () => {
         ],
         items: [],
       },
-    });
+    }));
     expect(normalize(parseMamQueryForm(value.form!))).toEqual(normalize({ with: jid("juliet@capulet.lit") }));
   });
 
@@ -250,7 +254,7 @@ describe("mamQuery (XEP-0313 §4)", () => {
 
   describe.each(filterExamples)("%s", (_name, xml, filter, fields) => {
     it("decodes and re-encodes", () => {
-      checkFixture(mamQuery, xml, { form: submitted(...fields) });
+      checkFixture(mamQuery, xml, q({ form: submitted(...fields) }));
     });
 
     it("parseMamQueryForm reads the filter", () => {
@@ -357,7 +361,7 @@ describe("mamQuery (XEP-0313 §4)", () => {
     </x>
   </query>
 </iq>`,
-      {
+      q({
         form: {
           type: "submit",
           instructions: [],
@@ -368,7 +372,7 @@ describe("mamQuery (XEP-0313 §4)", () => {
           ],
           items: [],
         },
-      },
+      }),
     );
     expect(parseMamQueryForm(value.form!)).toEqual({});
   });
@@ -391,7 +395,7 @@ describe("mamQuery (XEP-0313 §4)", () => {
     </set>
   </query>
 </iq>`,
-      { form: mamQueryForm({ start: new Date("2010-08-07T00:00:00Z") }), rsm: { max: 10 } },
+      q({ form: mamQueryForm({ start: new Date("2010-08-07T00:00:00Z") }), rsm: { max: 10 } }),
     );
   });
 
@@ -410,7 +414,7 @@ describe("mamQuery (XEP-0313 §4)", () => {
     </set>
   </query>
 </iq>`,
-      { form: submitted(["start", ["2010-08-07T00:00:00Z"]]), rsm: { max: 10, after: "09af3-cc343-b409f" } },
+      q({ form: submitted(["start", ["2010-08-07T00:00:00Z"]]), rsm: { max: 10, after: "09af3-cc343-b409f" } }),
     );
   });
 
@@ -429,12 +433,12 @@ describe("mamQuery (XEP-0313 §4)", () => {
     </set>
   </query>
 </iq>`,
-      { form: submitted(["start", ["2010-08-07T00:00:00Z"]]), rsm: { max: 10, before: "" } },
+      q({ form: submitted(["start", ["2010-08-07T00:00:00Z"]]), rsm: { max: 10, before: "" } }),
     );
     expect(value.rsm?.before).toBe("");
   });
 
-  it("Example 24: <flip-page/> (#extended) is ignored", () => {
+  it("Example 24: <flip-page/> (#extended)", () => {
     const query = mamQuery.findIn(
       parseXml(`<iq type='set' id='q29309'>
   <query xmlns='urn:xmpp:mam:2'>
@@ -450,7 +454,8 @@ describe("mamQuery (XEP-0313 §4)", () => {
   </query>
 </iq>`),
     );
-    expect(normalize(query)).toEqual(normalize({ form: submitted(["start", ["2010-08-07T00:00:00Z"]]), rsm: { max: 10, after: "09af3-cc343-b409f" } }));
+    expect(normalize(query)).toEqual(normalize({ form: submitted(["start", ["2010-08-07T00:00:00Z"]]), rsm: { max: 10, after: "09af3-cc343-b409f" }, flipPage: true }));
+    expect(mamQuery.encode(query!).getChild("flip-page", NS.MAM)).toBeDefined();
   });
 });
 
@@ -750,5 +755,34 @@ describe("mamFin (XEP-0313 §4.3)", () => {
 
   it("is not confused with a fin of an older MAM namespace", () => {
     expect(mamFin.findIn(parseXml(`<iq type='result'><fin xmlns='urn:xmpp:mam:1' complete='true'/></iq>`))).toBeUndefined();
+  });
+});
+
+describe("mamMetadata (XEP-0313 §5, #extended)", () => {
+  it("the server's answer: the first and last archived messages", () => {
+    checkFixture(
+      mamMetadata,
+      `<iq type='result' id='jui8921rr9'>
+  <metadata xmlns='urn:xmpp:mam:2'>
+    <start id='YWxwaGEg' timestamp='2008-08-22T21:09:04Z' />
+    <end id='b21lZ2Eg' timestamp='2020-04-20T14:34:21Z' />
+  </metadata>
+</iq>`,
+      {
+        start: { id: "YWxwaGEg", timestamp: new Date("2008-08-22T21:09:04Z") },
+        end: { id: "b21lZ2Eg", timestamp: new Date("2020-04-20T14:34:21Z") },
+      },
+    );
+  });
+
+  it("the request, and an empty archive's answer: no bounds", () => {
+    checkFixture(mamMetadata, `<iq type='get' id='jui8921rr9'><metadata xmlns='urn:xmpp:mam:2'/></iq>`, {});
+  });
+
+  it("a bound without its id or with a bad timestamp is a DecodeError", () => {
+    for (const bad of [`<start timestamp='2008-08-22T21:09:04Z'/>`, `<end id='x' timestamp='yesterday'/>`]) {
+      const e = decodeError(() => mamMetadata.decode(parseXml(`<metadata xmlns='urn:xmpp:mam:2'>${bad}</metadata>`)));
+      expect(e.element).toBe("metadata");
+    }
   });
 });

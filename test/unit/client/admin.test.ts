@@ -34,6 +34,38 @@ import { DecodeError } from "../../../src/xso/errors.js";
 import type { Affiliation, Role } from "../../../src/xso/muc-user.js";
 import { XMPPError } from "../../../src/xso/stanza-error.js";
 import { parseJid } from "../../../src/xso/values.js";
+import {
+  XEP0045_EXAMPLE_5,
+  XEP0045_EXAMPLE_6,
+  XEP0045_EXAMPLE_7,
+  XEP0045_EXAMPLE_10,
+  XEP0045_EXAMPLE_89,
+  XEP0045_EXAMPLE_94,
+  XEP0045_EXAMPLE_99,
+  XEP0045_EXAMPLE_103,
+  XEP0045_EXAMPLE_104,
+  XEP0045_EXAMPLE_110,
+  XEP0045_EXAMPLE_111,
+  XEP0045_EXAMPLE_116,
+  XEP0045_EXAMPLE_117,
+  XEP0045_EXAMPLE_118,
+  XEP0045_EXAMPLE_129,
+  XEP0045_EXAMPLE_130,
+  XEP0045_EXAMPLE_131,
+  XEP0045_EXAMPLE_138,
+  XEP0045_EXAMPLE_155,
+  XEP0045_EXAMPLE_156,
+  XEP0045_EXAMPLE_157,
+  XEP0045_EXAMPLE_158,
+  XEP0045_EXAMPLE_159,
+  XEP0045_EXAMPLE_162,
+  XEP0045_EXAMPLE_182,
+  XEP0045_EXAMPLE_197,
+  XEP0045_EXAMPLE_198,
+  XEP0045_EXAMPLE_201,
+  XEP0045_EXAMPLE_204,
+  XEP0059_EXAMPLE_17,
+} from "../../fixtures/xep-examples.js";
 import { canonical, parseXml } from "../../helpers/xml.js";
 
 const jid = parseJid;
@@ -123,19 +155,7 @@ describe("setRole (XEP-0045 §8.2–8.4, §9.6)", () => {
   it("Example 89: kicks an occupant with a reason, resolving on Example 91", async () => {
     const p = setRole(iq, jid("harfleur@chat.shakespeare.lit"), "pistol", "none", { reason: "Avaunt, you cullion!" });
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='fluellen@shakespeare.lit/pda'
-    id='kick1'
-    to='harfleur@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item nick='pistol' role='none'>
-      <reason>Avaunt, you cullion!</reason>
-    </item>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_89);
     replyExample(
       sent,
       `<iq from='harfleur@chat.shakespeare.lit'
@@ -149,18 +169,7 @@ describe("setRole (XEP-0045 §8.2–8.4, §9.6)", () => {
   it("Example 94: grants voice", async () => {
     const p = setRole(iq, jid("coven@chat.shakespeare.lit"), "thirdwitch", "participant");
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='crone1@shakespeare.lit/desktop'
-    id='voice1'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item nick='thirdwitch'
-          role='participant'/>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_94);
     conn.replyResult(sent);
     await p;
   });
@@ -168,20 +177,7 @@ describe("setRole (XEP-0045 §8.2–8.4, §9.6)", () => {
   it("Example 99: revokes voice with a reason", async () => {
     const p = setRole(iq, jid("coven@chat.shakespeare.lit"), "thirdwitch", "visitor", { reason: "Not so worthy after all!" });
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='crone1@shakespeare.lit/desktop'
-    id='voice2'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item nick='thirdwitch'
-          role='visitor'>
-      <reason>Not so worthy after all!</reason>
-    </item>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_99);
     conn.replyResult(sent);
     await p;
   });
@@ -189,20 +185,7 @@ describe("setRole (XEP-0045 §8.2–8.4, §9.6)", () => {
   it("Example 138: grants moderator status with a reason", async () => {
     const p = setRole(iq, jid("coven@chat.shakespeare.lit"), "thirdwitch", "moderator", { reason: "A worthy witch indeed!" });
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='crone1@shakespeare.lit/desktop'
-    id='mod1'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item nick='thirdwitch'
-          role='moderator'>
-      <reason>A worthy witch indeed!</reason>
-    </item>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_138);
     conn.replyResult(sent);
     await p;
   });
@@ -237,39 +220,8 @@ describe("getRoleList (XEP-0045 §8.5, §9.8)", () => {
   it("Examples 103–104: fetches the voice list", async () => {
     const p = getRoleList(iq, jid("goodfolk@chat.shakespeare.lit"), "participant");
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='bard@shakespeare.lit/globe'
-    id='voice3'
-    to='goodfolk@chat.shakespeare.lit'
-    type='get'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item role='participant'/>
-  </query>
-</iq>`,
-    );
-    replyExample(
-      sent,
-      `<iq from='goodfolk@chat.shakespeare.lit'
-    id='voice3'
-    to='bard@shakespeare.lit/globe'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='none'
-          jid='polonius@hamlet/castle'
-          nick='Polo'
-          role='participant'/>
-    <item affiliation='none'
-          jid='horatio@hamlet/castle'
-          nick='horotoro'
-          role='participant'/>
-    <item affiliation='member'
-          jid='hecate@shakespeare.lit/broom'
-          nick='Hecate'
-          role='participant'/>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_103);
+    replyExample(sent, XEP0045_EXAMPLE_104);
     const list = await p;
     expect(list.map((e) => ({ ...e, jid: e.jid?.toString() }))).toEqual([
       { nick: "Polo", role: "participant", jid: "polonius@hamlet/castle", affiliation: "none" },
@@ -350,32 +302,14 @@ describe("setAffiliation (XEP-0045 §9.1, §9.3, §9.4, §10.3, §10.6)", () => 
       example: "Example 110: bans a user",
       target: "earlofcambridge@shakespeare.lit",
       affiliation: "outcast",
-      xml: `<iq from='kinghenryv@shakespeare.lit/throne'
-    id='ban1'
-    to='southampton@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='outcast'
-          jid='earlofcambridge@shakespeare.lit'/>
-  </query>
-</iq>`,
+      xml: XEP0045_EXAMPLE_110,
     },
     {
       example: "Example 111: bans a user with a reason",
       target: "earlofcambridge@shakespeare.lit",
       affiliation: "outcast",
       reason: "Treason",
-      xml: `<iq from='kinghenryv@shakespeare.lit/throne'
-    id='ban1'
-    to='southampton@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='outcast'
-          jid='earlofcambridge@shakespeare.lit'>
-      <reason>Treason</reason>
-    </item>
-  </query>
-</iq>`,
+      xml: XEP0045_EXAMPLE_111,
     },
     {
       example: "Example 121: grants membership with a nickname and a reason",
@@ -484,24 +418,7 @@ describe("setAffiliations (XEP-0045 §9.2, §9.5, §10.8)", () => {
       { jid: jid("sirthomasgrey@shakespeare.lit"), affiliation: "outcast", reason: "Treason" },
     ]);
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='kinghenryv@shakespeare.lit/throne'
-    id='ban3'
-    to='southampton@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='outcast'
-          jid='lordscroop@shakespeare.lit'>
-      <reason>Treason</reason>
-    </item>
-    <item affiliation='outcast'
-          jid='sirthomasgrey@shakespeare.lit'>
-      <reason>Treason</reason>
-    </item>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_118);
     replyExample(
       sent,
       `<iq from='southampton@chat.shakespeare.lit'
@@ -518,20 +435,7 @@ describe("setAffiliations (XEP-0045 §9.2, §9.5, §10.8)", () => {
       { jid: jid("hecate@shakespeare.lit"), affiliation: "member" },
     ]);
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='crone1@shakespeare.lit/desktop'
-    id='member4'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='none'
-          jid='hag66@shakespeare.lit'/>
-    <item affiliation='member'
-          jid='hecate@shakespeare.lit'/>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_131);
     conn.replyResult(sent);
     await p;
   });
@@ -542,22 +446,7 @@ describe("setAffiliations (XEP-0045 §9.2, §9.5, §10.8)", () => {
       { jid: jid("hecate@shakespeare.lit"), affiliation: "admin" },
     ]);
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='bard@shakespeare.lit/globe'
-    id='admin4'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='none'
-          jid='hag66@shakespeare.lit'>
-    </item>
-    <item affiliation='admin'
-          jid='hecate@shakespeare.lit'>
-    </item>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_198);
     conn.replyResult(sent);
     await p;
   });
@@ -581,31 +470,8 @@ describe("getAffiliations (XEP-0045 §9.2, §9.5, §10.5, §10.8)", () => {
   it("Examples 116–117: fetches the ban list with reasons", async () => {
     const p = getAffiliations(iq, jid("southampton@chat.shakespeare.lit"), "outcast");
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='kinghenryv@shakespeare.lit/throne'
-    id='ban2'
-    to='southampton@chat.shakespeare.lit'
-    type='get'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='outcast'/>
-  </query>
-</iq>`,
-    );
-    replyExample(
-      sent,
-      `<iq from='southampton@chat.shakespeare.lit'
-    id='ban2'
-    to='kinghenryv@shakespeare.lit/throne'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='outcast'
-          jid='earlofcambridge@shakespeare.lit'>
-      <reason>Treason</reason>
-    </item>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_116);
+    replyExample(sent, XEP0045_EXAMPLE_117);
     const list = await p;
     expect(list.map((e) => ({ ...e, jid: e.jid.toString() }))).toEqual([{ jid: "earlofcambridge@shakespeare.lit", affiliation: "outcast", reason: "Treason" }]);
   });
@@ -613,31 +479,8 @@ describe("getAffiliations (XEP-0045 §9.2, §9.5, §10.5, §10.8)", () => {
   it("Examples 129–130: fetches the member list with nicknames and roles", async () => {
     const p = getAffiliations(iq, jid("coven@chat.shakespeare.lit"), "member");
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='crone1@shakespeare.lit/desktop'
-    id='member3'
-    to='coven@chat.shakespeare.lit'
-    type='get'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='member'/>
-  </query>
-</iq>`,
-    );
-    replyExample(
-      sent,
-      `<iq from='coven@chat.shakespeare.lit'
-    id='member3'
-    to='crone1@shakespeare.lit/desktop'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='member'
-          jid='hag66@shakespeare.lit'
-          nick='thirdwitch'
-          role='participant'/>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_129);
+    replyExample(sent, XEP0045_EXAMPLE_130);
     const list = await p;
     expect(list.map((e) => ({ ...e, jid: e.jid.toString() }))).toEqual([
       { jid: "hag66@shakespeare.lit", affiliation: "member", nick: "thirdwitch", role: "participant" },
@@ -658,18 +501,7 @@ describe("getAffiliations (XEP-0045 §9.2, §9.5, §10.5, §10.8)", () => {
   </query>
 </iq>`,
     );
-    replyExample(
-      sent,
-      `<iq from='coven@chat.shakespeare.lit'
-    id='owner3'
-    to='bard@shakespeare.lit/globe'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='owner'
-          jid='crone1@shakespeare.lit'/>
-  </query>
-</iq>`,
-    );
+    replyExample(sent, XEP0045_EXAMPLE_182);
     expect((await p).map((e) => e.jid.toString())).toEqual(["crone1@shakespeare.lit"]);
   });
 
@@ -687,21 +519,7 @@ describe("getAffiliations (XEP-0045 §9.2, §9.5, §10.5, §10.8)", () => {
   </query>
 </iq>`,
     );
-    replyExample(
-      sent,
-      `<iq from='coven@chat.shakespeare.lit'
-    id='admin3'
-    to='bard@shakespeare.lit/globe'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='admin'
-          jid='wiccarocks@shakespeare.lit'
-          nick='secondwitch'/>
-    <item affiliation='admin'
-          jid='hag66@shakespeare.lit'/>
-  </query>
-</iq>`,
-    );
+    replyExample(sent, XEP0045_EXAMPLE_197);
     expect((await p).map((e) => ({ ...e, jid: e.jid.toString() }))).toEqual([
       { jid: "wiccarocks@shakespeare.lit", affiliation: "admin", nick: "secondwitch" },
       { jid: "hag66@shakespeare.lit", affiliation: "admin" },
@@ -740,259 +558,6 @@ describe("getAffiliations (XEP-0045 §9.2, §9.5, §10.5, §10.8)", () => {
 // §10: owner use cases
 // ---------------------------------------------------------------------------
 
-const EXAMPLE_157 = `<iq from='coven@chat.shakespeare.lit'
-    id='create1'
-    to='crone1@shakespeare.lit/desktop'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='form'>
-      <title>Configuration for "coven" Room</title>
-      <instructions>
-          Your room coven@macbeth has been created!
-          The default configuration is as follows:
-            - No logging
-            - No moderation
-            - Up to 20 occupants
-            - No password required
-            - No invitation required
-            - Room is not persistent
-            - Only admins may change the subject
-            - Presence broadcasted for all users
-          To accept the default configuration, click OK. To
-          select a different configuration, please complete
-          this form.
-      </instructions>
-      <field
-          type='hidden'
-          var='FORM_TYPE'>
-        <value>http://jabber.org/protocol/muc#roomconfig</value>
-      </field>
-      <field
-          label='Natural-Language Room Name'
-          type='text-single'
-          var='muc#roomconfig_roomname'/>
-      <field
-          label='Short Description of Room'
-          type='text-single'
-          var='muc#roomconfig_roomdesc'/>
-      <field
-          label='Natural Language for Room Discussions'
-          type='text-single'
-          var='muc#roomconfig_lang'/>
-      <field
-          label='Enable Public Logging?'
-          type='boolean'
-          var='muc#roomconfig_enablelogging'>
-        <value>0</value>
-      </field>
-      <field
-          label='Allow Occupants to Change Subject?'
-          type='boolean'
-          var='muc#roomconfig_changesubject'>
-        <value>0</value>
-      </field>
-      <field
-          label='Allow Members to Invite Others?'
-          type='boolean'
-          var='muc#roomconfig_allowinvites'>
-        <value>0</value>
-      </field>
-      <field
-          label='Who Can Send Private Messages?'
-          type='list-single'
-          var='muc#roomconfig_allowpm'>
-        <value>anyone</value>
-        <option label='Anyone'>
-          <value>anyone</value>
-        </option>
-        <option label='Anyone with Voice'>
-          <value>participants</value>
-          </option>
-        <option label='Moderators Only'>
-          <value>moderators</value>
-        </option>
-        <option label='Nobody'>
-          <value>none</value>
-        </option>
-      </field>
-      <field
-          label='Maximum Number of Occupants'
-          type='list-single'
-          var='muc#roomconfig_maxusers'>
-        <value>20</value>
-        <option label='10'><value>10</value></option>
-        <option label='20'><value>20</value></option>
-        <option label='30'><value>30</value></option>
-        <option label='50'><value>50</value></option>
-        <option label='100'><value>100</value></option>
-        <option label='None'><value>none</value></option>
-      </field>
-      <field
-          label='Roles for which Presence is Broadcasted'
-          type='list-multi'
-          var='muc#roomconfig_presencebroadcast'>
-        <value>moderator</value>
-        <value>participant</value>
-        <value>visitor</value>
-        <option label='Moderator'><value>moderator</value></option>
-        <option label='Participant'><value>participant</value></option>
-        <option label='Visitor'><value>visitor</value></option>
-      </field>
-      <field
-          label='Roles and Affiliations that May Retrieve Member List'
-          type='list-multi'
-          var='muc#roomconfig_getmemberlist'>
-        <value>moderator</value>
-        <value>participant</value>
-        <value>visitor</value>
-        <option label='Moderator'><value>moderator</value></option>
-        <option label='Participant'><value>participant</value></option>
-        <option label='Visitor'><value>visitor</value></option>
-      </field>
-      <field
-          label='Make Room Publicly Searchable?'
-          type='boolean'
-          var='muc#roomconfig_publicroom'>
-        <value>1</value>
-      </field>
-      <field
-          label='Make Room Persistent?'
-          type='boolean'
-          var='muc#roomconfig_persistentroom'>
-        <value>0</value>
-      </field>
-      <field
-          label='Make Room Moderated?'
-          type='boolean'
-          var='muc#roomconfig_moderatedroom'>
-        <value>0</value>
-      </field>
-      <field
-          label='Make Room Members-Only?'
-          type='boolean'
-          var='muc#roomconfig_membersonly'>
-        <value>0</value>
-      </field>
-      <field
-          label='Password Required to Enter?'
-          type='boolean'
-          var='muc#roomconfig_passwordprotectedroom'>
-        <value>0</value>
-      </field>
-      <field type='fixed'>
-        <value>
-          If a password is required to enter this room,
-          you must specify the password below.
-        </value>
-      </field>
-      <field
-          label='Password'
-          type='text-private'
-          var='muc#roomconfig_roomsecret'/>
-      <field
-          label='Who May Discover Real JIDs?'
-          type='list-single'
-          var='muc#roomconfig_whois'>
-        <option label='Moderators Only'>
-          <value>moderators</value>
-        </option>
-        <option label='Anyone'>
-          <value>anyone</value>
-        </option>
-      </field>
-      <field
-          label='Maximum Number of History Messages Returned by Room'
-          type='text-single'
-          var='muc#maxhistoryfetch'>
-        <value>50</value>
-      </field>
-      <field type='fixed'>
-        <value>
-          You may specify additional people who have
-          admin status in the room. Please
-          provide one Jabber ID per line.
-        </value>
-      </field>
-      <field
-          label='Room Admins'
-          type='jid-multi'
-          var='muc#roomconfig_roomadmins'/>
-      <field type='fixed'>
-        <value>
-          You may specify additional owners for this
-          room. Please provide one Jabber ID per line.
-        </value>
-      </field>
-      <field
-          label='Room Owners'
-          type='jid-multi'
-          var='muc#roomconfig_roomowners'/>
-    </x>
-  </query>
-</iq>`;
-
-const EXAMPLE_159 = `<iq from='crone1@shakespeare.lit/desktop'
-    id='create2'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='submit'>
-      <field var='FORM_TYPE'>
-        <value>http://jabber.org/protocol/muc#roomconfig</value>
-      </field>
-      <field var='muc#roomconfig_roomname'>
-        <value>A Dark Cave</value>
-      </field>
-      <field var='muc#roomconfig_roomdesc'>
-        <value>The place for all good witches!</value>
-      </field>
-      <field var='muc#roomconfig_enablelogging'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_changesubject'>
-        <value>1</value>
-      </field>
-      <field var='muc#roomconfig_allowinvites'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_allowpm'>
-        <value>anyone</value>
-      </field>
-      <field var='muc#roomconfig_maxusers'>
-        <value>10</value>
-      </field>
-      <field var='muc#roomconfig_publicroom'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_persistentroom'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_moderatedroom'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_membersonly'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_passwordprotectedroom'>
-        <value>1</value>
-      </field>
-      <field var='muc#roomconfig_roomsecret'>
-        <value>cauldronburn</value>
-      </field>
-      <field var='muc#roomconfig_whois'>
-        <value>moderators</value>
-      </field>
-      <field var='muc#maxhistoryfetch'>
-        <value>50</value>
-      </field>
-      <field var='muc#roomconfig_roomadmins'>
-        <value>wiccarocks@shakespeare.lit</value>
-        <value>hecate@shakespeare.lit</value>
-      </field>
-    </x>
-  </query>
-</iq>`;
-
 /** The data form of an example, decoded. */
 function exampleForm(xml: string): DataForm {
   const query = examplePayload(xml)!;
@@ -1003,17 +568,7 @@ describe("createInstantRoom (XEP-0045 §10.1.2)", () => {
   it("Example 155: submits an empty form, resolving on Example 160", async () => {
     const p = createInstantRoom(iq, jid("coven@chat.shakespeare.lit"));
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='crone1@shakespeare.lit/desktop'
-    id='create1'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='submit'/>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_155);
     replyExample(
       sent,
       `<iq from='coven@chat.shakespeare.lit'
@@ -1029,18 +584,10 @@ describe("getRoomConfig (XEP-0045 §10.1.3, §10.2)", () => {
   it("Examples 156–157: requests the configuration form and types its fields", async () => {
     const p = getRoomConfig(iq, jid("coven@chat.shakespeare.lit"));
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='crone1@shakespeare.lit/desktop'
-    id='create1'
-    to='coven@chat.shakespeare.lit'
-    type='get'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'/>
-</iq>`,
-    );
-    replyExample(sent, EXAMPLE_157);
+    expectRequest(sent, XEP0045_EXAMPLE_156);
+    replyExample(sent, XEP0045_EXAMPLE_157);
     const { form, config } = await p;
-    expect(form).toEqual(exampleForm(EXAMPLE_157));
+    expect(form).toEqual(exampleForm(XEP0045_EXAMPLE_157));
     expect(form.type).toBe("form");
     expect(config).toEqual({
       enableLogging: false,
@@ -1063,15 +610,7 @@ describe("getRoomConfig (XEP-0045 §10.1.3, §10.2)", () => {
 
   it("Example 158: no configuration possible gives an empty form", async () => {
     const p = getRoomConfig(iq, jid("coven@chat.shakespeare.lit"));
-    replyExample(
-      await nextIq(),
-      `<iq from='coven@chat.shakespeare.lit'
-    id='create1'
-    to='crone1@shakespeare.lit/desktop'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'/>
-</iq>`,
-    );
+    replyExample(await nextIq(), XEP0045_EXAMPLE_158);
     expect(await p).toEqual({ form: { type: "form", instructions: [], fields: [], items: [] }, config: {} });
   });
 
@@ -1148,9 +687,9 @@ describe("setRoomConfig (XEP-0045 §10.1.3, §10.2)", () => {
   }
 
   it("Example 159: a data form is submitted as it is", async () => {
-    const p = setRoomConfig(iq, room, exampleForm(EXAMPLE_159));
+    const p = setRoomConfig(iq, room, exampleForm(XEP0045_EXAMPLE_159));
     const sent = await nextIq();
-    expectRequest(sent, EXAMPLE_159);
+    expectRequest(sent, XEP0045_EXAMPLE_159);
     replyExample(
       sent,
       `<iq from='coven@chat.shakespeare.lit'
@@ -1181,16 +720,16 @@ describe("setRoomConfig (XEP-0045 §10.1.3, §10.2)", () => {
       roomAdmins: [jid("wiccarocks@shakespeare.lit"), jid("hecate@shakespeare.lit")],
     });
     // toSubmit marks the FORM_TYPE field hidden (XEP-0068); the example leaves it untyped.
-    const expected = stripBlank(parseXml(EXAMPLE_159.replace("<field var='FORM_TYPE'>", "<field var='FORM_TYPE' type='hidden'>")));
+    const expected = stripBlank(parseXml(XEP0045_EXAMPLE_159.replace("<field var='FORM_TYPE'>", "<field var='FORM_TYPE' type='hidden'>")));
     expect(canonical(payload)).toBe(canonical(payloadOf(expected)!));
   });
 
   it("a form of type 'form' (Example 157, filled in) is submitted with its type set to submit", async () => {
-    const form = exampleForm(EXAMPLE_157);
+    const form = exampleForm(XEP0045_EXAMPLE_157);
     const persistent = form.fields.find((f) => f.var === "muc#roomconfig_persistentroom")!;
     persistent.values = ["1"];
     const payload = await submitted(form);
-    const expected = stripBlank(parseXml(EXAMPLE_157));
+    const expected = stripBlank(parseXml(XEP0045_EXAMPLE_157));
     const x = payloadOf(payloadOf(expected)!)!;
     x.attrs.type = "submit";
     const field = x.children.find((c): c is Element => typeof c !== "string" && c.attrs.var === "muc#roomconfig_persistentroom")!;
@@ -1283,17 +822,7 @@ describe("cancelRoomConfig (XEP-0045 §10.1.3, §10.2)", () => {
   it("Example 162: cancels the initial configuration", async () => {
     const p = cancelRoomConfig(iq, jid("coven@chat.shakespeare.lit"));
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='crone1@shakespeare.lit/desktop'
-    id='create2'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='cancel'/>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_162);
     conn.replyResult(sent);
     await expect(p).resolves.toBeUndefined();
   });
@@ -1303,19 +832,7 @@ describe("destroyRoom (XEP-0045 §10.9)", () => {
   it("Example 201: destroys with a reason and an alternate venue, resolving on Example 203", async () => {
     const p = destroyRoom(iq, jid("heath@chat.shakespeare.lit"), { reason: "Macbeth doth come.", alternateVenue: jid("coven@chat.shakespeare.lit") });
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='crone1@shakespeare.lit/desktop'
-    id='begone'
-    to='heath@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <destroy jid='coven@chat.shakespeare.lit'>
-      <reason>Macbeth doth come.</reason>
-    </destroy>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_201);
     replyExample(
       sent,
       `<iq from='heath@chat.shakespeare.lit'
@@ -1343,22 +860,7 @@ describe("destroyRoom (XEP-0045 §10.9)", () => {
 
   it("Example 204: a non-owner is refused with forbidden", async () => {
     const p = destroyRoom(iq, jid("heath@chat.shakespeare.lit"), { reason: "Macbeth doth come.", alternateVenue: jid("coven@chat.shakespeare.lit") });
-    receiveExample(
-      await nextIq(),
-      `<iq from='heath@chat.shakespeare.lit'
-    id='destroytest'
-    to='wiccarocks@shakespeare.lit/laptop'
-    type='error'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <destroy jid='coven@chat.shakespeare.lit'>
-      <reason>Macbeth doth come.</reason>
-    </destroy>
-  </query>
-  <error type='auth'>
-    <forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
-  </error>
-</iq>`,
-    );
+    receiveExample(await nextIq(), XEP0045_EXAMPLE_204);
     await expect(p).rejects.toMatchObject({ condition: "forbidden" });
   });
 });
@@ -1366,70 +868,6 @@ describe("destroyRoom (XEP-0045 §10.9)", () => {
 // ---------------------------------------------------------------------------
 // §6: discovery
 // ---------------------------------------------------------------------------
-
-const EXAMPLE_10 = `<iq from='coven@chat.shakespeare.lit'
-    id='ik3vs715'
-    to='hag66@shakespeare.lit/pda'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/disco#info'>
-    <identity
-        category='conference'
-        name='A Dark Cave'
-        type='text'/>
-    <feature var='http://jabber.org/protocol/muc'/>
-    <feature var='muc_passwordprotected'/>
-    <feature var='muc_hidden'/>
-    <feature var='muc_temporary'/>
-    <feature var='muc_open'/>
-    <feature var='muc_unmoderated'/>
-    <feature var='muc_nonanonymous'/>
-    <x xmlns='jabber:x:data' type='result'>
-      <field var='FORM_TYPE' type='hidden'>
-        <value>http://jabber.org/protocol/muc#roominfo</value>
-      </field>
-      <field var='muc#roominfo_description'
-             label='Description'>
-        <value>The place for all good witches!</value>
-      </field>
-      <field var='muc#roominfo_contactjid'
-             label='Contact Addresses'>
-        <value>crone1@shakespeare.lit</value>
-      </field>
-      <field var='muc#roominfo_subject'
-             label='Current Discussion Topic'>
-        <value>Spells</value>
-      </field>
-      <field var='muc#roomconfig_changesubject'
-             label='Subject can be modified'>
-        <value>true</value>
-      </field>
-      <field var='muc#roominfo_occupants'
-             label='Number of occupants'>
-        <value>3</value>
-      </field>
-      <field var='muc#roominfo_ldapgroup'
-             label='Associated LDAP Group'>
-        <value>cn=witches,dc=shakespeare,dc=lit</value>
-      </field>
-      <field var='muc#roominfo_lang'
-             label='Language of discussion'>
-        <value>en</value>
-      </field>
-      <field var='muc#roominfo_logs'
-             label='URL for discussion logs'>
-        <value>http://www.shakespeare.lit/chatlogs/coven/</value>
-      </field>
-      <field var='muc#maxhistoryfetch'
-             label='Maximum Number of History Messages Returned by Room'>
-        <value>50</value>
-      </field>
-      <field var='muc#roomconfig_pubsub'
-             label='Associated pubsub node'>
-        <value>xmpp:pubsub.shakespeare.lit?;node=the-coven-node</value>
-      </field>
-    </x>
-  </query>
-</iq>`;
 
 describe("getRoomInfo (XEP-0045 §6.4, XEP-0128)", () => {
   it("Examples 8 and 10: reads features, flags and the muc#roominfo form", async () => {
@@ -1444,7 +882,7 @@ describe("getRoomInfo (XEP-0045 §6.4, XEP-0128)", () => {
   <query xmlns='http://jabber.org/protocol/disco#info'/>
 </iq>`,
     );
-    replyExample(sent, EXAMPLE_10);
+    replyExample(sent, XEP0045_EXAMPLE_10);
     const info = await p;
     expect(info.jid.toString()).toBe("coven@chat.shakespeare.lit");
     expect(info.name).toBe("A Dark Cave");
@@ -1602,33 +1040,8 @@ describe("listRooms (XEP-0045 §6.3, XEP-0059)", () => {
   it("Examples 5–6: lists the rooms of a service", async () => {
     const p = listRooms(iq, jid("chat.shakespeare.lit"));
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq from='hag66@shakespeare.lit/pda'
-    id='zb8q41f4'
-    to='chat.shakespeare.lit'
-    type='get'>
-  <query xmlns='http://jabber.org/protocol/disco#items'/>
-</iq>`,
-    );
-    replyExample(
-      sent,
-      `<iq from='chat.shakespeare.lit'
-    id='zb8q41f4'
-    to='hag66@shakespeare.lit/pda'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/disco#items'>
-    <item jid='heath@chat.shakespeare.lit'
-          name='A Lonely Heath'/>
-    <item jid='coven@chat.shakespeare.lit'
-          name='A Dark Cave'/>
-    <item jid='forres@chat.shakespeare.lit'
-          name='The Palace'/>
-    <item jid='inverness@chat.shakespeare.lit'
-          name='Macbeth&apos;s Castle'/>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0045_EXAMPLE_5);
+    replyExample(sent, XEP0045_EXAMPLE_6);
     expect((await p).map((r) => ({ ...r, jid: r.jid.toString() }))).toEqual([
       { jid: "heath@chat.shakespeare.lit", name: "A Lonely Heath" },
       { jid: "coven@chat.shakespeare.lit", name: "A Dark Cave" },
@@ -1642,31 +1055,7 @@ describe("listRooms (XEP-0045 §6.3, XEP-0059)", () => {
     const p = listRooms(iq, jid("chat.shakespeare.lit"));
     const first = await nextIq();
     expect(canonical(payloadOf(first)!)).toBe(xmlText(`<query xmlns='http://jabber.org/protocol/disco#items'/>`));
-    replyExample(
-      first,
-      `<iq from='chat.shakespeare.lit'
-    id='hx51v49s'
-    to='hag66@shakespeare.lit/pda'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/disco#items'>
-    <item jid='alls-well-that-ends-well@chat.shakespeare.lit'/>
-    <item jid='as-you-like-it@chat.shakespeare.lit'/>
-    <item jid='cleopatra@chat.shakespeare.lit'/>
-    <item jid='comedy-of-errors@chat.shakespeare.lit'/>
-    <item jid='coriolanus@chat.shakespeare.lit'/>
-    <item jid='cymbeline@chat.shakespeare.lit'/>
-    <item jid='hamlet@chat.shakespeare.lit'/>
-    <item jid='henry-the-fourth-one@chat.shakespeare.lit'/>
-    <item jid='henry-the-fourth-two@chat.shakespeare.lit'/>
-    <item jid='henry-the-fifth@chat.shakespeare.lit'/>
-    <set xmlns='http://jabber.org/protocol/rsm'>
-      <first index='0'>alls-well-that-ends-well@chat.shakespeare.lit</first>
-      <last>henry-the-fifth@chat.shakespeare.lit</last>
-      <count>37</count>
-    </set>
-  </query>
-</iq>`,
-    );
+    replyExample(first, XEP0045_EXAMPLE_7);
     const second = await nextIq();
     expect(second.attrs.type).toBe("get");
     expect(canonical(payloadOf(second)!)).toBe(
@@ -1686,16 +1075,7 @@ describe("listRooms (XEP-0045 §6.3, XEP-0059)", () => {
   it("XEP-0059 Examples 17–18: max is asked for as the page size and bounds the result", async () => {
     const p = listRooms(iq, jid("conference.jabber.org"), { max: 20 });
     const sent = await nextIq();
-    expectRequest(
-      sent,
-      `<iq type='get' from='stpeter@jabber.org/roundabout' to='conference.jabber.org' id='ex2'>
-  <query xmlns='http://jabber.org/protocol/disco#items'>
-    <set xmlns='http://jabber.org/protocol/rsm'>
-      <max>20</max>
-    </set>
-  </query>
-</iq>`,
-    );
+    expectRequest(sent, XEP0059_EXAMPLE_17);
     const names = Array.from({ length: 20 }, (_, i) => `room${i}`);
     conn.replyResult(
       sent,

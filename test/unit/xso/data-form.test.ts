@@ -26,6 +26,7 @@ import {
 } from "../../../src/xso/data-form.js";
 import { DecodeError, isDecodeError } from "../../../src/xso/errors.js";
 import { parseJid } from "../../../src/xso/values.js";
+import { XEP0045_EXAMPLE_155, XEP0045_EXAMPLE_162 } from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { canonical, parseXml } from "../../helpers/xml.js";
 
@@ -423,25 +424,11 @@ describe("dataForm (XEP-0004)", () => {
   });
 
   it("XEP-0045 Example 162: cancellation (empty form)", () => {
-    checkFixture(dataForm, `<iq from='crone1@shakespeare.lit/desktop'
-    id='create2'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='cancel'/>
-  </query>
-</iq>`, { type: "cancel", instructions: [], fields: [], items: [] });
+    checkFixture(dataForm, XEP0045_EXAMPLE_162, { type: "cancel", instructions: [], fields: [], items: [] });
   });
 
   it("XEP-0045 Example 155: empty submission (instant room)", () => {
-    checkFixture(dataForm, `<iq from='crone1@shakespeare.lit/desktop'
-    id='create1'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='submit'/>
-  </query>
-</iq>`, { type: "submit", instructions: [], fields: [], items: [] });
+    checkFixture(dataForm, XEP0045_EXAMPLE_155, { type: "submit", instructions: [], fields: [], items: [] });
   });
 
   it("keeps an unknown field type, and an empty <reported/>", () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { delay } from "../../../src/xso/delay.js";
 import { parseJid } from "../../../src/xso/values.js";
+import { XEP0045_EXAMPLE_33, XEP0203_EXAMPLE_2 } from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { parseXml } from "../../helpers/xml.js";
 
@@ -30,14 +31,7 @@ describe("delay", () => {
   });
 
   it("XEP-0203 example 2: the last presence update of another entity", () => {
-    const xml = `<presence from='juliet@capulet.com/balcony' to='romeo@montague.net'>
-  <status>anon!</status>
-  <show>xa</show>
-  <priority>1</priority>
-  <delay xmlns='urn:xmpp:delay'
-     from='juliet@capulet.com/balcony'
-     stamp='2002-09-10T23:41:07Z'/>
-</presence>`;
+    const xml = XEP0203_EXAMPLE_2;
     checkFixture(delay, xml, { stamp: new Date("2002-09-10T23:41:07Z"), from: parseJid("juliet@capulet.com/balcony") });
   });
 
@@ -60,16 +54,7 @@ describe("delay", () => {
   });
 
   it("XEP-0045 §7.2.13: a discussion history message", () => {
-    const xml = `<message
-    from='coven@chat.shakespeare.lit/firstwitch'
-    id='162BEBB1-F6DB-4D9A-9BD8-CFDCC801A0B2'
-    to='hecate@shakespeare.lit/broom'
-    type='groupchat'>
-  <body>Thrice the brinded cat hath mew'd.</body>
-  <delay xmlns='urn:xmpp:delay'
-     from='coven@chat.shakespeare.lit'
-     stamp='2002-10-13T23:58:37Z'/>
-</message>`;
+    const xml = XEP0045_EXAMPLE_33;
     checkFixture(delay, xml, { stamp: new Date("2002-10-13T23:58:37Z"), from: parseJid("coven@chat.shakespeare.lit") });
   });
 

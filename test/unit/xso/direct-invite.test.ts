@@ -2,19 +2,13 @@
 import { describe, expect, it } from "vitest";
 import { directInvite } from "../../../src/xso/direct-invite.js";
 import { parseJid } from "../../../src/xso/values.js";
+import { XEP0249_EXAMPLE_1 } from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { parseXml } from "../../helpers/xml.js";
 
 describe("directInvite", () => {
   it("XEP-0249 example 1: a direct invitation", () => {
-    const xml = `<message
-    from='crone1@shakespeare.lit/desktop'
-    to='hecate@shakespeare.lit'>
-  <x xmlns='jabber:x:conference'
-     jid='darkcave@macbeth.shakespeare.lit'
-     password='cauldronburn'
-     reason='Hey Hecate, this is the place for all good witches!'/>
-</message>`;
+    const xml = XEP0249_EXAMPLE_1;
     checkFixture(directInvite, xml, {
       jid: parseJid("darkcave@macbeth.shakespeare.lit"),
       password: "cauldronburn",

@@ -11,6 +11,14 @@ import type { DataFormField } from "../../../src/xso/data-form.js";
 import { DecodeError, isDecodeError } from "../../../src/xso/errors.js";
 import { roomInfoSchema } from "../../../src/xso/muc-forms.js";
 import { parseJid } from "../../../src/xso/values.js";
+import {
+  XEP0045_EXAMPLE_5,
+  XEP0045_EXAMPLE_6,
+  XEP0045_EXAMPLE_7,
+  XEP0045_EXAMPLE_10,
+  XEP0059_EXAMPLE_17,
+  XEP0059_EXAMPLE_19,
+} from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { canonical, parseXml } from "../../helpers/xml.js";
 
@@ -121,69 +129,7 @@ describe("discoInfoQuery (XEP-0045 §6)", () => {
   it("Example 10: extended room information (muc#roominfo form)", () => {
     const value = checkFixture(
       discoInfoQuery,
-      `<iq from='coven@chat.shakespeare.lit'
-    id='ik3vs715'
-    to='hag66@shakespeare.lit/pda'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/disco#info'>
-    <identity
-        category='conference'
-        name='A Dark Cave'
-        type='text'/>
-    <feature var='http://jabber.org/protocol/muc'/>
-    <feature var='muc_passwordprotected'/>
-    <feature var='muc_hidden'/>
-    <feature var='muc_temporary'/>
-    <feature var='muc_open'/>
-    <feature var='muc_unmoderated'/>
-    <feature var='muc_nonanonymous'/>
-    <x xmlns='jabber:x:data' type='result'>
-      <field var='FORM_TYPE' type='hidden'>
-        <value>http://jabber.org/protocol/muc#roominfo</value>
-      </field>
-      <field var='muc#roominfo_description'
-             label='Description'>
-        <value>The place for all good witches!</value>
-      </field>
-      <field var='muc#roominfo_contactjid'
-             label='Contact Addresses'>
-        <value>crone1@shakespeare.lit</value>
-      </field>
-      <field var='muc#roominfo_subject'
-             label='Current Discussion Topic'>
-        <value>Spells</value>
-      </field>
-      <field var='muc#roomconfig_changesubject'
-             label='Subject can be modified'>
-        <value>true</value>
-      </field>
-      <field var='muc#roominfo_occupants'
-             label='Number of occupants'>
-        <value>3</value>
-      </field>
-      <field var='muc#roominfo_ldapgroup'
-             label='Associated LDAP Group'>
-        <value>cn=witches,dc=shakespeare,dc=lit</value>
-      </field>
-      <field var='muc#roominfo_lang'
-             label='Language of discussion'>
-        <value>en</value>
-      </field>
-      <field var='muc#roominfo_logs'
-             label='URL for discussion logs'>
-        <value>http://www.shakespeare.lit/chatlogs/coven/</value>
-      </field>
-      <field var='muc#maxhistoryfetch'
-             label='Maximum Number of History Messages Returned by Room'>
-        <value>50</value>
-      </field>
-      <field var='muc#roomconfig_pubsub'
-             label='Associated pubsub node'>
-        <value>xmpp:pubsub.shakespeare.lit?;node=the-coven-node</value>
-      </field>
-    </x>
-  </query>
-</iq>`,
+      XEP0045_EXAMPLE_10,
       {
         identities: [{ category: "conference", type: "text", name: "A Dark Cave" }],
         features: MUC_FEATURES,
@@ -472,36 +418,13 @@ describe("discoItemsQuery (XEP-0045 §6)", () => {
   });
 
   it("Example 5: a request for the rooms of a service (empty query)", () => {
-    checkFixture(
-      discoItemsQuery,
-      `<iq from='hag66@shakespeare.lit/pda'
-    id='zb8q41f4'
-    to='chat.shakespeare.lit'
-    type='get'>
-  <query xmlns='http://jabber.org/protocol/disco#items'/>
-</iq>`,
-      { items: [] },
-    );
+    checkFixture(discoItemsQuery, XEP0045_EXAMPLE_5, { items: [] });
   });
 
   it("Example 6: the service lists its rooms", () => {
     checkFixture(
       discoItemsQuery,
-      `<iq from='chat.shakespeare.lit'
-    id='zb8q41f4'
-    to='hag66@shakespeare.lit/pda'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/disco#items'>
-    <item jid='heath@chat.shakespeare.lit'
-          name='A Lonely Heath'/>
-    <item jid='coven@chat.shakespeare.lit'
-          name='A Dark Cave'/>
-    <item jid='forres@chat.shakespeare.lit'
-          name='The Palace'/>
-    <item jid='inverness@chat.shakespeare.lit'
-          name='Macbeth&apos;s Castle'/>
-  </query>
-</iq>`,
+      XEP0045_EXAMPLE_6,
       {
         items: [
           { jid: jid("heath@chat.shakespeare.lit"), name: "A Lonely Heath" },
@@ -528,28 +451,7 @@ describe("discoItemsQuery (XEP-0045 §6)", () => {
     ];
     checkFixture(
       discoItemsQuery,
-      `<iq from='chat.shakespeare.lit'
-    id='hx51v49s'
-    to='hag66@shakespeare.lit/pda'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/disco#items'>
-    <item jid='alls-well-that-ends-well@chat.shakespeare.lit'/>
-    <item jid='as-you-like-it@chat.shakespeare.lit'/>
-    <item jid='cleopatra@chat.shakespeare.lit'/>
-    <item jid='comedy-of-errors@chat.shakespeare.lit'/>
-    <item jid='coriolanus@chat.shakespeare.lit'/>
-    <item jid='cymbeline@chat.shakespeare.lit'/>
-    <item jid='hamlet@chat.shakespeare.lit'/>
-    <item jid='henry-the-fourth-one@chat.shakespeare.lit'/>
-    <item jid='henry-the-fourth-two@chat.shakespeare.lit'/>
-    <item jid='henry-the-fifth@chat.shakespeare.lit'/>
-    <set xmlns='http://jabber.org/protocol/rsm'>
-      <first index='0'>alls-well-that-ends-well@chat.shakespeare.lit</first>
-      <last>henry-the-fifth@chat.shakespeare.lit</last>
-      <count>37</count>
-    </set>
-  </query>
-</iq>`,
+      XEP0045_EXAMPLE_7,
       {
         items: rooms.map((r) => ({ jid: jid(`${r}@chat.shakespeare.lit`) })),
         rsm: {
@@ -672,32 +574,11 @@ describe("discoItemsQuery (XEP-0030 §4, XEP-0059)", () => {
   });
 
   it("XEP-0059 Example 17: a disco#items request with a page size", () => {
-    checkFixture(
-      discoItemsQuery,
-      `<iq type='get' from='stpeter@jabber.org/roundabout' to='conference.jabber.org' id='ex2'>
-  <query xmlns='http://jabber.org/protocol/disco#items'>
-    <set xmlns='http://jabber.org/protocol/rsm'>
-      <max>20</max>
-    </set>
-  </query>
-</iq>`,
-      { items: [], rsm: { max: 20 } },
-    );
+    checkFixture(discoItemsQuery, XEP0059_EXAMPLE_17, { items: [], rsm: { max: 20 } });
   });
 
   it("XEP-0059 Example 19: a request for the page after the last item received", () => {
-    checkFixture(
-      discoItemsQuery,
-      `<iq type='set' from='stpeter@jabber.org/roundabout' to='conference.jabber.org' id='ex3'>
-  <query xmlns='http://jabber.org/protocol/disco#items'>
-    <set xmlns='http://jabber.org/protocol/rsm'>
-      <max>20</max>
-      <after>4da91d4b330112f683dddaebf93180b1bd25e95f</after>
-    </set>
-  </query>
-</iq>`,
-      { items: [], rsm: { max: 20, after: "4da91d4b330112f683dddaebf93180b1bd25e95f" } },
-    );
+    checkFixture(discoItemsQuery, XEP0059_EXAMPLE_19, { items: [], rsm: { max: 20, after: "4da91d4b330112f683dddaebf93180b1bd25e95f" } });
   });
 
   it("an item without jid, or with an invalid one, is a DecodeError", () => {

@@ -13,6 +13,7 @@ import { delay } from "../../../src/xso/delay.js";
 import { message, messageThread } from "../../../src/xso/message.js";
 import { NS } from "../../../src/xso/ns.js";
 import { parseJid } from "../../../src/xso/values.js";
+import { XEP0045_EXAMPLE_33, XEP0249_EXAMPLE_1 } from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { normalize } from "../../helpers/normalize.js";
 import { canonical, parseXml } from "../../helpers/xml.js";
@@ -62,16 +63,7 @@ describe("message", () => {
   });
 
   it("XEP-0045 §7.2.13: a discussion history message with its delay", () => {
-    const xml = `<message
-    from='coven@chat.shakespeare.lit/firstwitch'
-    id='162BEBB1-F6DB-4D9A-9BD8-CFDCC801A0B2'
-    to='hecate@shakespeare.lit/broom'
-    type='groupchat'>
-  <body>Thrice the brinded cat hath mew'd.</body>
-  <delay xmlns='urn:xmpp:delay'
-     from='coven@chat.shakespeare.lit'
-     stamp='2002-10-13T23:58:37Z'/>
-</message>`;
+    const xml = XEP0045_EXAMPLE_33;
     checkStanza(xml, {
       type: "groupchat",
       id: "162BEBB1-F6DB-4D9A-9BD8-CFDCC801A0B2",
@@ -199,14 +191,7 @@ describe("message", () => {
 
   it("XEP-0249 example 1: a message without a type is normal, and stays without one", () => {
     const value = checkStanza(
-      `<message
-    from='crone1@shakespeare.lit/desktop'
-    to='hecate@shakespeare.lit'>
-  <x xmlns='jabber:x:conference'
-     jid='darkcave@macbeth.shakespeare.lit'
-     password='cauldronburn'
-     reason='Hey Hecate, this is the place for all good witches!'/>
-</message>`,
+      XEP0249_EXAMPLE_1,
       {
         type: "normal",
         from: parseJid("crone1@shakespeare.lit/desktop"),

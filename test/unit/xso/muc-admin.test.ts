@@ -8,6 +8,25 @@ import { describe, expect, it } from "vitest";
 import { DecodeError, isDecodeError } from "../../../src/xso/errors.js";
 import { mucAdminActor, mucAdminItem, mucAdminQuery } from "../../../src/xso/muc-admin.js";
 import { parseJid } from "../../../src/xso/values.js";
+import {
+  XEP0045_EXAMPLE_89,
+  XEP0045_EXAMPLE_94,
+  XEP0045_EXAMPLE_99,
+  XEP0045_EXAMPLE_103,
+  XEP0045_EXAMPLE_104,
+  XEP0045_EXAMPLE_110,
+  XEP0045_EXAMPLE_111,
+  XEP0045_EXAMPLE_116,
+  XEP0045_EXAMPLE_117,
+  XEP0045_EXAMPLE_118,
+  XEP0045_EXAMPLE_129,
+  XEP0045_EXAMPLE_130,
+  XEP0045_EXAMPLE_131,
+  XEP0045_EXAMPLE_138,
+  XEP0045_EXAMPLE_182,
+  XEP0045_EXAMPLE_197,
+  XEP0045_EXAMPLE_198,
+} from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { normalize } from "../../helpers/normalize.js";
 import { parseXml } from "../../helpers/xml.js";
@@ -27,28 +46,11 @@ function decodeError(f: () => unknown): DecodeError {
 
 describe("mucAdminQuery: moderator use cases (XEP-0045 §8)", () => {
   it("Example 89: kick (role none by nick, with a reason)", () => {
-    checkFixture(mucAdminQuery, `<iq from='fluellen@shakespeare.lit/pda'
-    id='kick1'
-    to='harfleur@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item nick='pistol' role='none'>
-      <reason>Avaunt, you cullion!</reason>
-    </item>
-  </query>
-</iq>`, { items: [{ nick: "pistol", role: "none", reason: "Avaunt, you cullion!" }] });
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_89, { items: [{ nick: "pistol", role: "none", reason: "Avaunt, you cullion!" }] });
   });
 
   it("Example 94: grant voice", () => {
-    checkFixture(mucAdminQuery, `<iq from='crone1@shakespeare.lit/desktop'
-    id='voice1'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item nick='thirdwitch'
-          role='participant'/>
-  </query>
-</iq>`, { items: [{ nick: "thirdwitch", role: "participant" }] });
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_94, { items: [{ nick: "thirdwitch", role: "participant" }] });
   });
 
   it("Example 95: grant voice with a reason", () => {
@@ -66,50 +68,15 @@ describe("mucAdminQuery: moderator use cases (XEP-0045 §8)", () => {
   });
 
   it("Example 99: revoke voice with a reason", () => {
-    checkFixture(mucAdminQuery, `<iq from='crone1@shakespeare.lit/desktop'
-    id='voice2'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item nick='thirdwitch'
-          role='visitor'>
-      <reason>Not so worthy after all!</reason>
-    </item>
-  </query>
-</iq>`, { items: [{ nick: "thirdwitch", role: "visitor", reason: "Not so worthy after all!" }] });
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_99, { items: [{ nick: "thirdwitch", role: "visitor", reason: "Not so worthy after all!" }] });
   });
 
   it("Example 103: voice list request", () => {
-    checkFixture(mucAdminQuery, `<iq from='bard@shakespeare.lit/globe'
-    id='voice3'
-    to='goodfolk@chat.shakespeare.lit'
-    type='get'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item role='participant'/>
-  </query>
-</iq>`, { items: [{ role: "participant" }] });
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_103, { items: [{ role: "participant" }] });
   });
 
   it("Example 104: voice list", () => {
-    checkFixture(mucAdminQuery, `<iq from='goodfolk@chat.shakespeare.lit'
-    id='voice3'
-    to='bard@shakespeare.lit/globe'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='none'
-          jid='polonius@hamlet/castle'
-          nick='Polo'
-          role='participant'/>
-    <item affiliation='none'
-          jid='horatio@hamlet/castle'
-          nick='horotoro'
-          role='participant'/>
-    <item affiliation='member'
-          jid='hecate@shakespeare.lit/broom'
-          nick='Hecate'
-          role='participant'/>
-  </query>
-</iq>`, {
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_104, {
       items: [
         { affiliation: "none", jid: jid("polonius@hamlet/castle"), nick: "Polo", role: "participant" },
         { affiliation: "none", jid: jid("horatio@hamlet/castle"), nick: "horotoro", role: "participant" },
@@ -147,76 +114,27 @@ describe("mucAdminQuery: moderator use cases (XEP-0045 §8)", () => {
 
 describe("mucAdminQuery: admin use cases (XEP-0045 §9)", () => {
   it("Example 110: ban", () => {
-    checkFixture(mucAdminQuery, `<iq from='kinghenryv@shakespeare.lit/throne'
-    id='ban1'
-    to='southampton@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='outcast'
-          jid='earlofcambridge@shakespeare.lit'/>
-  </query>
-</iq>`, { items: [{ affiliation: "outcast", jid: jid("earlofcambridge@shakespeare.lit") }] });
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_110, { items: [{ affiliation: "outcast", jid: jid("earlofcambridge@shakespeare.lit") }] });
   });
 
   it("Example 111: ban with a reason", () => {
-    checkFixture(mucAdminQuery, `<iq from='kinghenryv@shakespeare.lit/throne'
-    id='ban1'
-    to='southampton@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='outcast'
-          jid='earlofcambridge@shakespeare.lit'>
-      <reason>Treason</reason>
-    </item>
-  </query>
-</iq>`, {
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_111, {
       items: [{ affiliation: "outcast", jid: jid("earlofcambridge@shakespeare.lit"), reason: "Treason" }],
     });
   });
 
   it("Example 116: ban list request", () => {
-    checkFixture(mucAdminQuery, `<iq from='kinghenryv@shakespeare.lit/throne'
-    id='ban2'
-    to='southampton@chat.shakespeare.lit'
-    type='get'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='outcast'/>
-  </query>
-</iq>`, { items: [{ affiliation: "outcast" }] });
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_116, { items: [{ affiliation: "outcast" }] });
   });
 
   it("Example 117: ban list", () => {
-    checkFixture(mucAdminQuery, `<iq from='southampton@chat.shakespeare.lit'
-    id='ban2'
-    to='kinghenryv@shakespeare.lit/throne'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='outcast'
-          jid='earlofcambridge@shakespeare.lit'>
-      <reason>Treason</reason>
-    </item>
-  </query>
-</iq>`, {
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_117, {
       items: [{ affiliation: "outcast", jid: jid("earlofcambridge@shakespeare.lit"), reason: "Treason" }],
     });
   });
 
   it("Example 118: modified ban list", () => {
-    checkFixture(mucAdminQuery, `<iq from='kinghenryv@shakespeare.lit/throne'
-    id='ban3'
-    to='southampton@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='outcast'
-          jid='lordscroop@shakespeare.lit'>
-      <reason>Treason</reason>
-    </item>
-    <item affiliation='outcast'
-          jid='sirthomasgrey@shakespeare.lit'>
-      <reason>Treason</reason>
-    </item>
-  </query>
-</iq>`, {
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_118, {
       items: [
         { affiliation: "outcast", jid: jid("lordscroop@shakespeare.lit"), reason: "Treason" },
         { affiliation: "outcast", jid: jid("sirthomasgrey@shakespeare.lit"), reason: "Treason" },
@@ -256,44 +174,17 @@ describe("mucAdminQuery: admin use cases (XEP-0045 §9)", () => {
   });
 
   it("Example 129: member list request", () => {
-    checkFixture(mucAdminQuery, `<iq from='crone1@shakespeare.lit/desktop'
-    id='member3'
-    to='coven@chat.shakespeare.lit'
-    type='get'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='member'/>
-  </query>
-</iq>`, { items: [{ affiliation: "member" }] });
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_129, { items: [{ affiliation: "member" }] });
   });
 
   it("Example 130: member list", () => {
-    checkFixture(mucAdminQuery, `<iq from='coven@chat.shakespeare.lit'
-    id='member3'
-    to='crone1@shakespeare.lit/desktop'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='member'
-          jid='hag66@shakespeare.lit'
-          nick='thirdwitch'
-          role='participant'/>
-  </query>
-</iq>`, {
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_130, {
       items: [{ affiliation: "member", jid: jid("hag66@shakespeare.lit"), nick: "thirdwitch", role: "participant" }],
     });
   });
 
   it("Example 131: modified member list", () => {
-    checkFixture(mucAdminQuery, `<iq from='crone1@shakespeare.lit/desktop'
-    id='member4'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='none'
-          jid='hag66@shakespeare.lit'/>
-    <item affiliation='member'
-          jid='hecate@shakespeare.lit'/>
-  </query>
-</iq>`, {
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_131, {
       items: [
         { affiliation: "none", jid: jid("hag66@shakespeare.lit") },
         { affiliation: "member", jid: jid("hecate@shakespeare.lit") },
@@ -302,31 +193,13 @@ describe("mucAdminQuery: admin use cases (XEP-0045 §9)", () => {
   });
 
   it("Example 138: grant moderator status with a reason", () => {
-    checkFixture(mucAdminQuery, `<iq from='crone1@shakespeare.lit/desktop'
-    id='mod1'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item nick='thirdwitch'
-          role='moderator'>
-      <reason>A worthy witch indeed!</reason>
-    </item>
-  </query>
-</iq>`, { items: [{ nick: "thirdwitch", role: "moderator", reason: "A worthy witch indeed!" }] });
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_138, { items: [{ nick: "thirdwitch", role: "moderator", reason: "A worthy witch indeed!" }] });
   });
 });
 
 describe("mucAdminQuery: owner use cases (XEP-0045 §10)", () => {
   it("Example 182: owner list", () => {
-    checkFixture(mucAdminQuery, `<iq from='coven@chat.shakespeare.lit'
-    id='owner3'
-    to='bard@shakespeare.lit/globe'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='owner'
-          jid='crone1@shakespeare.lit'/>
-  </query>
-</iq>`, { items: [{ affiliation: "owner", jid: jid("crone1@shakespeare.lit") }] });
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_182, { items: [{ affiliation: "owner", jid: jid("crone1@shakespeare.lit") }] });
   });
 
   it("Example 183: modified owner list", () => {
@@ -342,18 +215,7 @@ describe("mucAdminQuery: owner use cases (XEP-0045 §10)", () => {
   });
 
   it("Example 197: admin list", () => {
-    checkFixture(mucAdminQuery, `<iq from='coven@chat.shakespeare.lit'
-    id='admin3'
-    to='bard@shakespeare.lit/globe'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='admin'
-          jid='wiccarocks@shakespeare.lit'
-          nick='secondwitch'/>
-    <item affiliation='admin'
-          jid='hag66@shakespeare.lit'/>
-  </query>
-</iq>`, {
+    checkFixture(mucAdminQuery, XEP0045_EXAMPLE_197, {
       items: [
         { affiliation: "admin", jid: jid("wiccarocks@shakespeare.lit"), nick: "secondwitch" },
         { affiliation: "admin", jid: jid("hag66@shakespeare.lit") },
@@ -362,19 +224,7 @@ describe("mucAdminQuery: owner use cases (XEP-0045 §10)", () => {
   });
 
   it("Example 198: modified admin list (items with whitespace-only content)", () => {
-    const example = `<iq from='bard@shakespeare.lit/globe'
-    id='admin4'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#admin'>
-    <item affiliation='none'
-          jid='hag66@shakespeare.lit'>
-    </item>
-    <item affiliation='admin'
-          jid='hecate@shakespeare.lit'>
-    </item>
-  </query>
-</iq>`;
+    const example = XEP0045_EXAMPLE_198;
     const expected = {
       items: [
         { affiliation: "none", jid: jid("hag66@shakespeare.lit") },

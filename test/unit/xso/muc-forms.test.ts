@@ -20,6 +20,13 @@ import {
 } from "../../../src/xso/muc-forms.js";
 import { NS } from "../../../src/xso/ns.js";
 import { parseJid } from "../../../src/xso/values.js";
+import {
+  XEP0045_EXAMPLE_10,
+  XEP0045_EXAMPLE_155,
+  XEP0045_EXAMPLE_157,
+  XEP0045_EXAMPLE_159,
+  XEP0045_EXAMPLE_165,
+} from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { canonical, parseXml } from "../../helpers/xml.js";
 
@@ -63,258 +70,6 @@ function decodeError(f: () => unknown): DecodeError {
 
 const submitted = (fields: DataFormField[]): DataForm => ({ type: "submit", instructions: [], fields, items: [] });
 
-const EXAMPLE_157 = `<iq from='coven@chat.shakespeare.lit'
-    id='create1'
-    to='crone1@shakespeare.lit/desktop'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='form'>
-      <title>Configuration for "coven" Room</title>
-      <instructions>
-          Your room coven@macbeth has been created!
-          The default configuration is as follows:
-            - No logging
-            - No moderation
-            - Up to 20 occupants
-            - No password required
-            - No invitation required
-            - Room is not persistent
-            - Only admins may change the subject
-            - Presence broadcasted for all users
-          To accept the default configuration, click OK. To
-          select a different configuration, please complete
-          this form.
-      </instructions>
-      <field
-          type='hidden'
-          var='FORM_TYPE'>
-        <value>http://jabber.org/protocol/muc#roomconfig</value>
-      </field>
-      <field
-          label='Natural-Language Room Name'
-          type='text-single'
-          var='muc#roomconfig_roomname'/>
-      <field
-          label='Short Description of Room'
-          type='text-single'
-          var='muc#roomconfig_roomdesc'/>
-      <field
-          label='Natural Language for Room Discussions'
-          type='text-single'
-          var='muc#roomconfig_lang'/>
-      <field
-          label='Enable Public Logging?'
-          type='boolean'
-          var='muc#roomconfig_enablelogging'>
-        <value>0</value>
-      </field>
-      <field
-          label='Allow Occupants to Change Subject?'
-          type='boolean'
-          var='muc#roomconfig_changesubject'>
-        <value>0</value>
-      </field>
-      <field
-          label='Allow Members to Invite Others?'
-          type='boolean'
-          var='muc#roomconfig_allowinvites'>
-        <value>0</value>
-      </field>
-      <field
-          label='Who Can Send Private Messages?'
-          type='list-single'
-          var='muc#roomconfig_allowpm'>
-        <value>anyone</value>
-        <option label='Anyone'>
-          <value>anyone</value>
-        </option>
-        <option label='Anyone with Voice'>
-          <value>participants</value>
-          </option>
-        <option label='Moderators Only'>
-          <value>moderators</value>
-        </option>
-        <option label='Nobody'>
-          <value>none</value>
-        </option>
-      </field>
-      <field
-          label='Maximum Number of Occupants'
-          type='list-single'
-          var='muc#roomconfig_maxusers'>
-        <value>20</value>
-        <option label='10'><value>10</value></option>
-        <option label='20'><value>20</value></option>
-        <option label='30'><value>30</value></option>
-        <option label='50'><value>50</value></option>
-        <option label='100'><value>100</value></option>
-        <option label='None'><value>none</value></option>
-      </field>
-      <field
-          label='Roles for which Presence is Broadcasted'
-          type='list-multi'
-          var='muc#roomconfig_presencebroadcast'>
-        <value>moderator</value>
-        <value>participant</value>
-        <value>visitor</value>
-        <option label='Moderator'><value>moderator</value></option>
-        <option label='Participant'><value>participant</value></option>
-        <option label='Visitor'><value>visitor</value></option>
-      </field>
-      <field
-          label='Roles and Affiliations that May Retrieve Member List'
-          type='list-multi'
-          var='muc#roomconfig_getmemberlist'>
-        <value>moderator</value>
-        <value>participant</value>
-        <value>visitor</value>
-        <option label='Moderator'><value>moderator</value></option>
-        <option label='Participant'><value>participant</value></option>
-        <option label='Visitor'><value>visitor</value></option>
-      </field>
-      <field
-          label='Make Room Publicly Searchable?'
-          type='boolean'
-          var='muc#roomconfig_publicroom'>
-        <value>1</value>
-      </field>
-      <field
-          label='Make Room Persistent?'
-          type='boolean'
-          var='muc#roomconfig_persistentroom'>
-        <value>0</value>
-      </field>
-      <field
-          label='Make Room Moderated?'
-          type='boolean'
-          var='muc#roomconfig_moderatedroom'>
-        <value>0</value>
-      </field>
-      <field
-          label='Make Room Members-Only?'
-          type='boolean'
-          var='muc#roomconfig_membersonly'>
-        <value>0</value>
-      </field>
-      <field
-          label='Password Required to Enter?'
-          type='boolean'
-          var='muc#roomconfig_passwordprotectedroom'>
-        <value>0</value>
-      </field>
-      <field type='fixed'>
-        <value>
-          If a password is required to enter this room,
-          you must specify the password below.
-        </value>
-      </field>
-      <field
-          label='Password'
-          type='text-private'
-          var='muc#roomconfig_roomsecret'/>
-      <field
-          label='Who May Discover Real JIDs?'
-          type='list-single'
-          var='muc#roomconfig_whois'>
-        <option label='Moderators Only'>
-          <value>moderators</value>
-        </option>
-        <option label='Anyone'>
-          <value>anyone</value>
-        </option>
-      </field>
-      <field
-          label='Maximum Number of History Messages Returned by Room'
-          type='text-single'
-          var='muc#maxhistoryfetch'>
-        <value>50</value>
-      </field>
-      <field type='fixed'>
-        <value>
-          You may specify additional people who have
-          admin status in the room. Please
-          provide one Jabber ID per line.
-        </value>
-      </field>
-      <field
-          label='Room Admins'
-          type='jid-multi'
-          var='muc#roomconfig_roomadmins'/>
-      <field type='fixed'>
-        <value>
-          You may specify additional owners for this
-          room. Please provide one Jabber ID per line.
-        </value>
-      </field>
-      <field
-          label='Room Owners'
-          type='jid-multi'
-          var='muc#roomconfig_roomowners'/>
-    </x>
-  </query>
-</iq>`;
-const EXAMPLE_159 = `<iq from='crone1@shakespeare.lit/desktop'
-    id='create2'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='submit'>
-      <field var='FORM_TYPE'>
-        <value>http://jabber.org/protocol/muc#roomconfig</value>
-      </field>
-      <field var='muc#roomconfig_roomname'>
-        <value>A Dark Cave</value>
-      </field>
-      <field var='muc#roomconfig_roomdesc'>
-        <value>The place for all good witches!</value>
-      </field>
-      <field var='muc#roomconfig_enablelogging'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_changesubject'>
-        <value>1</value>
-      </field>
-      <field var='muc#roomconfig_allowinvites'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_allowpm'>
-        <value>anyone</value>
-      </field>
-      <field var='muc#roomconfig_maxusers'>
-        <value>10</value>
-      </field>
-      <field var='muc#roomconfig_publicroom'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_persistentroom'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_moderatedroom'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_membersonly'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_passwordprotectedroom'>
-        <value>1</value>
-      </field>
-      <field var='muc#roomconfig_roomsecret'>
-        <value>cauldronburn</value>
-      </field>
-      <field var='muc#roomconfig_whois'>
-        <value>moderators</value>
-      </field>
-      <field var='muc#maxhistoryfetch'>
-        <value>50</value>
-      </field>
-      <field var='muc#roomconfig_roomadmins'>
-        <value>wiccarocks@shakespeare.lit</value>
-        <value>hecate@shakespeare.lit</value>
-      </field>
-    </x>
-  </query>
-</iq>`;
-
 describe("roomConfigSchema (muc#roomconfig)", () => {
   it("has the typed record the brief describes", () => {
     expectTypeOf<RoomConfig["whois"]>().toEqualTypeOf<"moderators" | "anyone" | undefined>();
@@ -329,7 +84,7 @@ describe("roomConfigSchema (muc#roomconfig)", () => {
   });
 
   it("Example 157: parses the initial configuration form", () => {
-    const config = roomConfigSchema.parse(formOf(EXAMPLE_157));
+    const config = roomConfigSchema.parse(formOf(XEP0045_EXAMPLE_157));
     expect(config).toEqual({
       enableLogging: false,
       changeSubject: false,
@@ -350,191 +105,7 @@ describe("roomConfigSchema (muc#roomconfig)", () => {
   });
 
   it("Example 165: parses the subsequent configuration form", () => {
-    const config = roomConfigSchema.parse(formOf(`<iq from='coven@chat.shakespeare.lit'
-    id='config1'
-    to='crone1@shakespeare.lit/desktop'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='form'>
-      <title>Configuration for "coven" Room</title>
-      <instructions>
-        Complete this form to modify the
-        configuration of your room.
-      </instructions>
-      <field
-          type='hidden'
-          var='FORM_TYPE'>
-        <value>http://jabber.org/protocol/muc#roomconfig</value>
-      </field>
-      <field
-          label='Natural-Language Room Name'
-          type='text-single'
-          var='muc#roomconfig_roomname'>
-        <value>A Dark Cave</value>
-      </field>
-      <field
-          label='Short Description of Room'
-          type='text-single'
-          var='muc#roomconfig_roomdesc'>
-        <value>The place for all good witches!</value>
-      </field>
-      <field
-          label='Enable Public Logging?'
-          type='boolean'
-          var='muc#roomconfig_enablelogging'>
-        <value>0</value>
-      </field>
-      <field
-          label='Allow Occupants to Change Subject?'
-          type='boolean'
-          var='muc#roomconfig_changesubject'>
-        <value>0</value>
-      </field>
-      <field
-          label='Allow Members to Invite Others?'
-          type='boolean'
-          var='muc#roomconfig_allowinvites'>
-        <value>0</value>
-      </field>
-      <field
-          label='Who Can Send Private Messages?'
-          type='list-single'
-          var='muc#roomconfig_allowpm'>
-        <value>anyone</value>
-        <option label='Anyone'>
-          <value>anyone</value>
-        </option>
-        <option label='Anyone with Voice'>
-          <value>participants</value>
-          </option>
-        <option label='Moderators Only'>
-          <value>moderators</value>
-        </option>
-        <option label='Nobody'>
-          <value>none</value>
-        </option>
-      </field>
-      <field
-          label='Maximum Number of Occupants'
-          type='list-single'
-          var='muc#roomconfig_maxusers'>
-        <value>10</value>
-        <option label='10'><value>10</value></option>
-        <option label='20'><value>20</value></option>
-        <option label='30'><value>30</value></option>
-        <option label='50'><value>50</value></option>
-        <option label='100'><value>100</value></option>
-        <option label='None'><value>none</value></option>
-      </field>
-      <field
-          label='Roles for which Presence is Broadcasted'
-          type='list-multi'
-          var='muc#roomconfig_presencebroadcast'>
-        <value>moderator</value>
-        <value>participant</value>
-        <value>visitor</value>
-        <option label='Moderator'><value>moderator</value></option>
-        <option label='Participant'><value>participant</value></option>
-        <option label='Visitor'><value>visitor</value></option>
-      </field>
-      <field
-          label='Roles and Affiliations that May Retrieve Member List'
-          type='list-multi'
-          var='muc#roomconfig_getmemberlist'>
-        <value>moderator</value>
-        <value>participant</value>
-        <value>visitor</value>
-        <option label='Moderator'><value>moderator</value></option>
-        <option label='Participant'><value>participant</value></option>
-        <option label='Visitor'><value>visitor</value></option>
-      </field>
-      <field
-          label='Make Room Publicly Searchable?'
-          type='boolean'
-          var='muc#roomconfig_publicroom'>
-        <value>0</value>
-      </field>
-      <field
-          label='Make Room Persistent?'
-          type='boolean'
-          var='muc#roomconfig_persistentroom'>
-        <value>0</value>
-      </field>
-      <field
-          label='Make Room Moderated?'
-          type='boolean'
-          var='muc#roomconfig_moderatedroom'>
-        <value>0</value>
-      </field>
-      <field
-          label='Make Room Members Only?'
-          type='boolean'
-          var='muc#roomconfig_membersonly'>
-        <value>0</value>
-      </field>
-      <field
-          label='Password Required for Entry?'
-          type='boolean'
-          var='muc#roomconfig_passwordprotectedroom'>
-        <value>1</value>
-      </field>
-      <field type='fixed'>
-        <value>
-          If a password is required to enter this room,
-          you must specify the password below.
-        </value>
-      </field>
-      <field
-          label='Password'
-          type='text-private'
-          var='muc#roomconfig_roomsecret'>
-        <value>cauldronburn</value>
-      </field>
-      <field
-          label='Who May Discover Real JIDs?'
-          type='list-single'
-          var='muc#roomconfig_whois'>
-        <value>moderators</value>
-        <option label='Moderators Only'>
-          <value>moderators</value>
-        </option>
-        <option label='Anyone'>
-          <value>anyone</value>
-        </option>
-      </field>
-      <field
-          label='Maximum Number of History Messages Returned by Room'
-          type='text-single'
-          var='muc#maxhistoryfetch'>
-        <value>50</value>
-      </field>
-      <field type='fixed'>
-        <value>
-          You may specify additional people who have
-          admin status in the room. Please
-          provide one Jabber ID per line.
-        </value>
-      </field>
-      <field
-          label='Room Admins'
-          type='jid-multi'
-          var='muc#roomconfig_roomadmins'>
-        <value>wiccarocks@shakespeare.lit</value>
-        <value>hecate@shakespeare.lit</value>
-      </field>
-      <field type='fixed'>
-        <value>
-          You may specify additional owners for this
-          room. Please provide one Jabber ID per line.
-        </value>
-      </field>
-      <field
-          label='Room Owners'
-          type='jid-multi'
-          var='muc#roomconfig_roomowners'/>
-    </x>
-  </query>
-</iq>`));
+    const config = roomConfigSchema.parse(formOf(XEP0045_EXAMPLE_165));
     expect(config).toEqual({
       roomName: "A Dark Cave",
       description: "The place for all good witches!",
@@ -578,26 +149,19 @@ describe("roomConfigSchema (muc#roomconfig)", () => {
   };
 
   it("Example 159: parses the configuration submission (untyped FORM_TYPE field)", () => {
-    expect(roomConfigSchema.parse(formOf(EXAMPLE_159))).toEqual(submission);
+    expect(roomConfigSchema.parse(formOf(XEP0045_EXAMPLE_159))).toEqual(submission);
   });
 
   it("Example 159: toSubmit writes the example's XML (with the FORM_TYPE field marked hidden)", () => {
     const el = dataForm.encode(roomConfigSchema.toSubmit(submission));
-    const expected = EXAMPLE_159.replace("<field var='FORM_TYPE'>", "<field var='FORM_TYPE' type='hidden'>");
-    expect(expected).not.toBe(EXAMPLE_159);
+    const expected = XEP0045_EXAMPLE_159.replace("<field var='FORM_TYPE'>", "<field var='FORM_TYPE' type='hidden'>");
+    expect(expected).not.toBe(XEP0045_EXAMPLE_159);
     expect(canonical(el)).toBe(formXmlOf(expected));
   });
 
   it("Example 155: an empty record is not the instant-room form (that has no FORM_TYPE)", () => {
     expect(roomConfigSchema.toSubmit({}).fields.map((f) => f.var)).toEqual(["FORM_TYPE"]);
-    expect(roomConfigSchema.parse(formOf(`<iq from='crone1@shakespeare.lit/desktop'
-    id='create1'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='submit'/>
-  </query>
-</iq>`))).toEqual({});
+    expect(roomConfigSchema.parse(formOf(XEP0045_EXAMPLE_155))).toEqual({});
   });
 
   it("reads maxusers 'none' as no limit and writes it back", () => {
@@ -640,69 +204,7 @@ describe("roomConfigSchema (muc#roomconfig)", () => {
   });
 
   it("rejects a form of another FORM_TYPE", () => {
-    const e = decodeError(() => roomConfigSchema.parse(formOf(`<iq from='coven@chat.shakespeare.lit'
-    id='ik3vs715'
-    to='hag66@shakespeare.lit/pda'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/disco#info'>
-    <identity
-        category='conference'
-        name='A Dark Cave'
-        type='text'/>
-    <feature var='http://jabber.org/protocol/muc'/>
-    <feature var='muc_passwordprotected'/>
-    <feature var='muc_hidden'/>
-    <feature var='muc_temporary'/>
-    <feature var='muc_open'/>
-    <feature var='muc_unmoderated'/>
-    <feature var='muc_nonanonymous'/>
-    <x xmlns='jabber:x:data' type='result'>
-      <field var='FORM_TYPE' type='hidden'>
-        <value>http://jabber.org/protocol/muc#roominfo</value>
-      </field>
-      <field var='muc#roominfo_description'
-             label='Description'>
-        <value>The place for all good witches!</value>
-      </field>
-      <field var='muc#roominfo_contactjid'
-             label='Contact Addresses'>
-        <value>crone1@shakespeare.lit</value>
-      </field>
-      <field var='muc#roominfo_subject'
-             label='Current Discussion Topic'>
-        <value>Spells</value>
-      </field>
-      <field var='muc#roomconfig_changesubject'
-             label='Subject can be modified'>
-        <value>true</value>
-      </field>
-      <field var='muc#roominfo_occupants'
-             label='Number of occupants'>
-        <value>3</value>
-      </field>
-      <field var='muc#roominfo_ldapgroup'
-             label='Associated LDAP Group'>
-        <value>cn=witches,dc=shakespeare,dc=lit</value>
-      </field>
-      <field var='muc#roominfo_lang'
-             label='Language of discussion'>
-        <value>en</value>
-      </field>
-      <field var='muc#roominfo_logs'
-             label='URL for discussion logs'>
-        <value>http://www.shakespeare.lit/chatlogs/coven/</value>
-      </field>
-      <field var='muc#maxhistoryfetch'
-             label='Maximum Number of History Messages Returned by Room'>
-        <value>50</value>
-      </field>
-      <field var='muc#roomconfig_pubsub'
-             label='Associated pubsub node'>
-        <value>xmpp:pubsub.shakespeare.lit?;node=the-coven-node</value>
-      </field>
-    </x>
-  </query>
-</iq>`)));
+    const e = decodeError(() => roomConfigSchema.parse(formOf(XEP0045_EXAMPLE_10)));
     expect(e.field).toBe("FORM_TYPE");
   });
 
@@ -731,73 +233,10 @@ describe("roomConfigSchema (muc#roomconfig)", () => {
 });
 
 describe("roomInfoSchema (muc#roominfo)", () => {
-  const EXAMPLE_10 = `<iq from='coven@chat.shakespeare.lit'
-    id='ik3vs715'
-    to='hag66@shakespeare.lit/pda'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/disco#info'>
-    <identity
-        category='conference'
-        name='A Dark Cave'
-        type='text'/>
-    <feature var='http://jabber.org/protocol/muc'/>
-    <feature var='muc_passwordprotected'/>
-    <feature var='muc_hidden'/>
-    <feature var='muc_temporary'/>
-    <feature var='muc_open'/>
-    <feature var='muc_unmoderated'/>
-    <feature var='muc_nonanonymous'/>
-    <x xmlns='jabber:x:data' type='result'>
-      <field var='FORM_TYPE' type='hidden'>
-        <value>http://jabber.org/protocol/muc#roominfo</value>
-      </field>
-      <field var='muc#roominfo_description'
-             label='Description'>
-        <value>The place for all good witches!</value>
-      </field>
-      <field var='muc#roominfo_contactjid'
-             label='Contact Addresses'>
-        <value>crone1@shakespeare.lit</value>
-      </field>
-      <field var='muc#roominfo_subject'
-             label='Current Discussion Topic'>
-        <value>Spells</value>
-      </field>
-      <field var='muc#roomconfig_changesubject'
-             label='Subject can be modified'>
-        <value>true</value>
-      </field>
-      <field var='muc#roominfo_occupants'
-             label='Number of occupants'>
-        <value>3</value>
-      </field>
-      <field var='muc#roominfo_ldapgroup'
-             label='Associated LDAP Group'>
-        <value>cn=witches,dc=shakespeare,dc=lit</value>
-      </field>
-      <field var='muc#roominfo_lang'
-             label='Language of discussion'>
-        <value>en</value>
-      </field>
-      <field var='muc#roominfo_logs'
-             label='URL for discussion logs'>
-        <value>http://www.shakespeare.lit/chatlogs/coven/</value>
-      </field>
-      <field var='muc#maxhistoryfetch'
-             label='Maximum Number of History Messages Returned by Room'>
-        <value>50</value>
-      </field>
-      <field var='muc#roomconfig_pubsub'
-             label='Associated pubsub node'>
-        <value>xmpp:pubsub.shakespeare.lit?;node=the-coven-node</value>
-      </field>
-    </x>
-  </query>
-</iq>`;
 
   it("Example 10: the extended disco#info form decodes (untyped fields)", () => {
     const labelled = (v: string, label: string, value: string) => field({ var: v, label, values: [value] });
-    checkFixture(dataForm, EXAMPLE_10, {
+    checkFixture(dataForm, XEP0045_EXAMPLE_10, {
       type: "result",
       instructions: [],
       fields: [
@@ -818,7 +257,7 @@ describe("roomInfoSchema (muc#roominfo)", () => {
   });
 
   it("Example 10: parses the room information", () => {
-    expect(roomInfoSchema.parse(formOf(EXAMPLE_10))).toEqual({
+    expect(roomInfoSchema.parse(formOf(XEP0045_EXAMPLE_10))).toEqual({
       description: "The place for all good witches!",
       contactJids: [jid("crone1@shakespeare.lit")],
       subject: "Spells",
@@ -849,6 +288,59 @@ describe("roomInfoSchema (muc#roominfo)", () => {
 });
 
 describe("roomRegisterSchema (muc#register)", () => {
+  const EXAMPLE_70 = `<iq from='coven@chat.shakespeare.lit'
+    id='jw81b36f'
+    to='hag66@shakespeare.lit/pda'
+    type='result'>
+  <query xmlns='jabber:iq:register'>
+    <instructions>
+      To register on the web, visit http://shakespeare.lit/
+    </instructions>
+    <x xmlns='jabber:x:data' type='form'>
+      <title>Dark Cave Registration</title>
+      <instructions>
+        Please provide the following information
+        to register with this room.
+      </instructions>
+      <field
+          type='hidden'
+          var='FORM_TYPE'>
+        <value>http://jabber.org/protocol/muc#register</value>
+      </field>
+      <field
+          label='Given Name'
+          type='text-single'
+          var='muc#register_first'>
+        <required/>
+      </field>
+      <field
+          label='Family Name'
+          type='text-single'
+          var='muc#register_last'>
+        <required/>
+      </field>
+      <field
+          label='Desired Nickname'
+          type='text-single'
+          var='muc#register_roomnick'>
+        <required/>
+      </field>
+      <field
+          label='Your URL'
+          type='text-single'
+          var='muc#register_url'/>
+      <field
+          label='Email Address'
+          type='text-single'
+          var='muc#register_email'/>
+      <field
+          label='FAQ Entry'
+          type='text-multi'
+          var='muc#register_faqentry'/>
+    </x>
+  </query>
+</iq>`;
+
   const EXAMPLE_71 = `<iq from='hag66@shakespeare.lit/pda'
     id='nv71va54'
     to='coven@chat.shakespeare.lit'
@@ -882,58 +374,7 @@ describe("roomRegisterSchema (muc#register)", () => {
 
   it("Example 70: the registration form decodes, and has no values yet", () => {
     const required = (v: string, label: string) => field({ label, type: "text-single", var: v, required: true });
-    checkFixture(dataForm, `<iq from='coven@chat.shakespeare.lit'
-    id='jw81b36f'
-    to='hag66@shakespeare.lit/pda'
-    type='result'>
-  <query xmlns='jabber:iq:register'>
-    <instructions>
-      To register on the web, visit http://shakespeare.lit/
-    </instructions>
-    <x xmlns='jabber:x:data' type='form'>
-      <title>Dark Cave Registration</title>
-      <instructions>
-        Please provide the following information
-        to register with this room.
-      </instructions>
-      <field
-          type='hidden'
-          var='FORM_TYPE'>
-        <value>http://jabber.org/protocol/muc#register</value>
-      </field>
-      <field
-          label='Given Name'
-          type='text-single'
-          var='muc#register_first'>
-        <required/>
-      </field>
-      <field
-          label='Family Name'
-          type='text-single'
-          var='muc#register_last'>
-        <required/>
-      </field>
-      <field
-          label='Desired Nickname'
-          type='text-single'
-          var='muc#register_roomnick'>
-        <required/>
-      </field>
-      <field
-          label='Your URL'
-          type='text-single'
-          var='muc#register_url'/>
-      <field
-          label='Email Address'
-          type='text-single'
-          var='muc#register_email'/>
-      <field
-          label='FAQ Entry'
-          type='text-multi'
-          var='muc#register_faqentry'/>
-    </x>
-  </query>
-</iq>`, {
+    checkFixture(dataForm, EXAMPLE_70, {
       type: "form",
       title: "Dark Cave Registration",
       instructions: ["\n        Please provide the following information\n        to register with this room.\n      "],
@@ -948,58 +389,7 @@ describe("roomRegisterSchema (muc#register)", () => {
       ],
       items: [],
     });
-    expect(roomRegisterSchema.parse(formOf(`<iq from='coven@chat.shakespeare.lit'
-    id='jw81b36f'
-    to='hag66@shakespeare.lit/pda'
-    type='result'>
-  <query xmlns='jabber:iq:register'>
-    <instructions>
-      To register on the web, visit http://shakespeare.lit/
-    </instructions>
-    <x xmlns='jabber:x:data' type='form'>
-      <title>Dark Cave Registration</title>
-      <instructions>
-        Please provide the following information
-        to register with this room.
-      </instructions>
-      <field
-          type='hidden'
-          var='FORM_TYPE'>
-        <value>http://jabber.org/protocol/muc#register</value>
-      </field>
-      <field
-          label='Given Name'
-          type='text-single'
-          var='muc#register_first'>
-        <required/>
-      </field>
-      <field
-          label='Family Name'
-          type='text-single'
-          var='muc#register_last'>
-        <required/>
-      </field>
-      <field
-          label='Desired Nickname'
-          type='text-single'
-          var='muc#register_roomnick'>
-        <required/>
-      </field>
-      <field
-          label='Your URL'
-          type='text-single'
-          var='muc#register_url'/>
-      <field
-          label='Email Address'
-          type='text-single'
-          var='muc#register_email'/>
-      <field
-          label='FAQ Entry'
-          type='text-multi'
-          var='muc#register_faqentry'/>
-    </x>
-  </query>
-</iq>`))).toEqual({});
+    expect(roomRegisterSchema.parse(formOf(EXAMPLE_70))).toEqual({});
   });
 
   const registration: RoomRegistration = {
@@ -1076,6 +466,21 @@ describe("roomRegisterSchema (muc#register)", () => {
 });
 
 describe("voiceRequestSchema (muc#request)", () => {
+  const EXAMPLE_79 = `<message from='hag66@shakespeare.lit/pda'
+         id='yd53c486'
+         to='coven@chat.shakespeare.lit'>
+  <x xmlns='jabber:x:data' type='submit'>
+    <field var='FORM_TYPE'>
+      <value>http://jabber.org/protocol/muc#request</value>
+    </field>
+    <field var='muc#role'
+           type='list-single'
+           label='Requested role'>
+      <value>participant</value>
+    </field>
+  </x>
+</message>`;
+
   it("has the typed record", () => {
     expectTypeOf<VoiceRequest>().toEqualTypeOf<{
       role?: "moderator" | "participant" | "visitor" | "none";
@@ -1086,20 +491,7 @@ describe("voiceRequestSchema (muc#request)", () => {
   });
 
   it("Example 79: the voice request decodes and parses", () => {
-    checkFixture(dataForm, `<message from='hag66@shakespeare.lit/pda'
-         id='yd53c486'
-         to='coven@chat.shakespeare.lit'>
-  <x xmlns='jabber:x:data' type='submit'>
-    <field var='FORM_TYPE'>
-      <value>http://jabber.org/protocol/muc#request</value>
-    </field>
-    <field var='muc#role'
-           type='list-single'
-           label='Requested role'>
-      <value>participant</value>
-    </field>
-  </x>
-</message>`, {
+    checkFixture(dataForm, EXAMPLE_79, {
       type: "submit",
       instructions: [],
       fields: [
@@ -1108,20 +500,7 @@ describe("voiceRequestSchema (muc#request)", () => {
       ],
       items: [],
     });
-    expect(voiceRequestSchema.parse(formOf(`<message from='hag66@shakespeare.lit/pda'
-         id='yd53c486'
-         to='coven@chat.shakespeare.lit'>
-  <x xmlns='jabber:x:data' type='submit'>
-    <field var='FORM_TYPE'>
-      <value>http://jabber.org/protocol/muc#request</value>
-    </field>
-    <field var='muc#role'
-           type='list-single'
-           label='Requested role'>
-      <value>participant</value>
-    </field>
-  </x>
-</message>`))).toEqual({ role: "participant" });
+    expect(voiceRequestSchema.parse(formOf(EXAMPLE_79))).toEqual({ role: "participant" });
   });
 
   it("Example 108: parses the voice request approval form", () => {

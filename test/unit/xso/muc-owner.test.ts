@@ -8,6 +8,17 @@ import type { DataFormField } from "../../../src/xso/data-form.js";
 import { DecodeError } from "../../../src/xso/errors.js";
 import { mucOwnerDestroy, mucOwnerQuery } from "../../../src/xso/muc-owner.js";
 import { parseJid } from "../../../src/xso/values.js";
+import {
+  XEP0045_EXAMPLE_155,
+  XEP0045_EXAMPLE_156,
+  XEP0045_EXAMPLE_157,
+  XEP0045_EXAMPLE_158,
+  XEP0045_EXAMPLE_159,
+  XEP0045_EXAMPLE_162,
+  XEP0045_EXAMPLE_165,
+  XEP0045_EXAMPLE_201,
+  XEP0045_EXAMPLE_204,
+} from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { parseXml } from "../../helpers/xml.js";
 
@@ -53,216 +64,15 @@ const boolField = (label: string, name: string, value: string) => field({ label,
 
 describe("mucOwnerQuery (XEP-0045 §10)", () => {
   it("Example 155: instant room (empty submission)", () => {
-    checkFixture(mucOwnerQuery, `<iq from='crone1@shakespeare.lit/desktop'
-    id='create1'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='submit'/>
-  </query>
-</iq>`, { form: { type: "submit", instructions: [], fields: [], items: [] } });
+    checkFixture(mucOwnerQuery, XEP0045_EXAMPLE_155, { form: { type: "submit", instructions: [], fields: [], items: [] } });
   });
 
   it("Example 156: request for the configuration form (empty query)", () => {
-    checkFixture(mucOwnerQuery, `<iq from='crone1@shakespeare.lit/desktop'
-    id='create1'
-    to='coven@chat.shakespeare.lit'
-    type='get'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'/>
-</iq>`, {});
+    checkFixture(mucOwnerQuery, XEP0045_EXAMPLE_156, {});
   });
 
   it("Example 157: initial configuration form", () => {
-    checkFixture(mucOwnerQuery, `<iq from='coven@chat.shakespeare.lit'
-    id='create1'
-    to='crone1@shakespeare.lit/desktop'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='form'>
-      <title>Configuration for "coven" Room</title>
-      <instructions>
-          Your room coven@macbeth has been created!
-          The default configuration is as follows:
-            - No logging
-            - No moderation
-            - Up to 20 occupants
-            - No password required
-            - No invitation required
-            - Room is not persistent
-            - Only admins may change the subject
-            - Presence broadcasted for all users
-          To accept the default configuration, click OK. To
-          select a different configuration, please complete
-          this form.
-      </instructions>
-      <field
-          type='hidden'
-          var='FORM_TYPE'>
-        <value>http://jabber.org/protocol/muc#roomconfig</value>
-      </field>
-      <field
-          label='Natural-Language Room Name'
-          type='text-single'
-          var='muc#roomconfig_roomname'/>
-      <field
-          label='Short Description of Room'
-          type='text-single'
-          var='muc#roomconfig_roomdesc'/>
-      <field
-          label='Natural Language for Room Discussions'
-          type='text-single'
-          var='muc#roomconfig_lang'/>
-      <field
-          label='Enable Public Logging?'
-          type='boolean'
-          var='muc#roomconfig_enablelogging'>
-        <value>0</value>
-      </field>
-      <field
-          label='Allow Occupants to Change Subject?'
-          type='boolean'
-          var='muc#roomconfig_changesubject'>
-        <value>0</value>
-      </field>
-      <field
-          label='Allow Members to Invite Others?'
-          type='boolean'
-          var='muc#roomconfig_allowinvites'>
-        <value>0</value>
-      </field>
-      <field
-          label='Who Can Send Private Messages?'
-          type='list-single'
-          var='muc#roomconfig_allowpm'>
-        <value>anyone</value>
-        <option label='Anyone'>
-          <value>anyone</value>
-        </option>
-        <option label='Anyone with Voice'>
-          <value>participants</value>
-          </option>
-        <option label='Moderators Only'>
-          <value>moderators</value>
-        </option>
-        <option label='Nobody'>
-          <value>none</value>
-        </option>
-      </field>
-      <field
-          label='Maximum Number of Occupants'
-          type='list-single'
-          var='muc#roomconfig_maxusers'>
-        <value>20</value>
-        <option label='10'><value>10</value></option>
-        <option label='20'><value>20</value></option>
-        <option label='30'><value>30</value></option>
-        <option label='50'><value>50</value></option>
-        <option label='100'><value>100</value></option>
-        <option label='None'><value>none</value></option>
-      </field>
-      <field
-          label='Roles for which Presence is Broadcasted'
-          type='list-multi'
-          var='muc#roomconfig_presencebroadcast'>
-        <value>moderator</value>
-        <value>participant</value>
-        <value>visitor</value>
-        <option label='Moderator'><value>moderator</value></option>
-        <option label='Participant'><value>participant</value></option>
-        <option label='Visitor'><value>visitor</value></option>
-      </field>
-      <field
-          label='Roles and Affiliations that May Retrieve Member List'
-          type='list-multi'
-          var='muc#roomconfig_getmemberlist'>
-        <value>moderator</value>
-        <value>participant</value>
-        <value>visitor</value>
-        <option label='Moderator'><value>moderator</value></option>
-        <option label='Participant'><value>participant</value></option>
-        <option label='Visitor'><value>visitor</value></option>
-      </field>
-      <field
-          label='Make Room Publicly Searchable?'
-          type='boolean'
-          var='muc#roomconfig_publicroom'>
-        <value>1</value>
-      </field>
-      <field
-          label='Make Room Persistent?'
-          type='boolean'
-          var='muc#roomconfig_persistentroom'>
-        <value>0</value>
-      </field>
-      <field
-          label='Make Room Moderated?'
-          type='boolean'
-          var='muc#roomconfig_moderatedroom'>
-        <value>0</value>
-      </field>
-      <field
-          label='Make Room Members-Only?'
-          type='boolean'
-          var='muc#roomconfig_membersonly'>
-        <value>0</value>
-      </field>
-      <field
-          label='Password Required to Enter?'
-          type='boolean'
-          var='muc#roomconfig_passwordprotectedroom'>
-        <value>0</value>
-      </field>
-      <field type='fixed'>
-        <value>
-          If a password is required to enter this room,
-          you must specify the password below.
-        </value>
-      </field>
-      <field
-          label='Password'
-          type='text-private'
-          var='muc#roomconfig_roomsecret'/>
-      <field
-          label='Who May Discover Real JIDs?'
-          type='list-single'
-          var='muc#roomconfig_whois'>
-        <option label='Moderators Only'>
-          <value>moderators</value>
-        </option>
-        <option label='Anyone'>
-          <value>anyone</value>
-        </option>
-      </field>
-      <field
-          label='Maximum Number of History Messages Returned by Room'
-          type='text-single'
-          var='muc#maxhistoryfetch'>
-        <value>50</value>
-      </field>
-      <field type='fixed'>
-        <value>
-          You may specify additional people who have
-          admin status in the room. Please
-          provide one Jabber ID per line.
-        </value>
-      </field>
-      <field
-          label='Room Admins'
-          type='jid-multi'
-          var='muc#roomconfig_roomadmins'/>
-      <field type='fixed'>
-        <value>
-          You may specify additional owners for this
-          room. Please provide one Jabber ID per line.
-        </value>
-      </field>
-      <field
-          label='Room Owners'
-          type='jid-multi'
-          var='muc#roomconfig_roomowners'/>
-    </x>
-  </query>
-</iq>`, {
+    checkFixture(mucOwnerQuery, XEP0045_EXAMPLE_157, {
       form: {
         type: "form",
         title: 'Configuration for "coven" Room',
@@ -336,76 +146,11 @@ describe("mucOwnerQuery (XEP-0045 §10)", () => {
   });
 
   it("Example 158: no configuration possible (empty query)", () => {
-    checkFixture(mucOwnerQuery, `<iq from='coven@chat.shakespeare.lit'
-    id='create1'
-    to='crone1@shakespeare.lit/desktop'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'/>
-</iq>`, {});
+    checkFixture(mucOwnerQuery, XEP0045_EXAMPLE_158, {});
   });
 
   it("Example 159: configuration submission", () => {
-    checkFixture(mucOwnerQuery, `<iq from='crone1@shakespeare.lit/desktop'
-    id='create2'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='submit'>
-      <field var='FORM_TYPE'>
-        <value>http://jabber.org/protocol/muc#roomconfig</value>
-      </field>
-      <field var='muc#roomconfig_roomname'>
-        <value>A Dark Cave</value>
-      </field>
-      <field var='muc#roomconfig_roomdesc'>
-        <value>The place for all good witches!</value>
-      </field>
-      <field var='muc#roomconfig_enablelogging'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_changesubject'>
-        <value>1</value>
-      </field>
-      <field var='muc#roomconfig_allowinvites'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_allowpm'>
-        <value>anyone</value>
-      </field>
-      <field var='muc#roomconfig_maxusers'>
-        <value>10</value>
-      </field>
-      <field var='muc#roomconfig_publicroom'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_persistentroom'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_moderatedroom'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_membersonly'>
-        <value>0</value>
-      </field>
-      <field var='muc#roomconfig_passwordprotectedroom'>
-        <value>1</value>
-      </field>
-      <field var='muc#roomconfig_roomsecret'>
-        <value>cauldronburn</value>
-      </field>
-      <field var='muc#roomconfig_whois'>
-        <value>moderators</value>
-      </field>
-      <field var='muc#maxhistoryfetch'>
-        <value>50</value>
-      </field>
-      <field var='muc#roomconfig_roomadmins'>
-        <value>wiccarocks@shakespeare.lit</value>
-        <value>hecate@shakespeare.lit</value>
-      </field>
-    </x>
-  </query>
-</iq>`, {
+    checkFixture(mucOwnerQuery, XEP0045_EXAMPLE_159, {
       form: {
         type: "submit",
         instructions: [],
@@ -434,202 +179,11 @@ describe("mucOwnerQuery (XEP-0045 §10)", () => {
   });
 
   it("Example 162: configuration cancelled", () => {
-    checkFixture(mucOwnerQuery, `<iq from='crone1@shakespeare.lit/desktop'
-    id='create2'
-    to='coven@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='cancel'/>
-  </query>
-</iq>`, { form: { type: "cancel", instructions: [], fields: [], items: [] } });
+    checkFixture(mucOwnerQuery, XEP0045_EXAMPLE_162, { form: { type: "cancel", instructions: [], fields: [], items: [] } });
   });
 
   it("Example 165: subsequent configuration form", () => {
-    const value = checkFixture(mucOwnerQuery, `<iq from='coven@chat.shakespeare.lit'
-    id='config1'
-    to='crone1@shakespeare.lit/desktop'
-    type='result'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <x xmlns='jabber:x:data' type='form'>
-      <title>Configuration for "coven" Room</title>
-      <instructions>
-        Complete this form to modify the
-        configuration of your room.
-      </instructions>
-      <field
-          type='hidden'
-          var='FORM_TYPE'>
-        <value>http://jabber.org/protocol/muc#roomconfig</value>
-      </field>
-      <field
-          label='Natural-Language Room Name'
-          type='text-single'
-          var='muc#roomconfig_roomname'>
-        <value>A Dark Cave</value>
-      </field>
-      <field
-          label='Short Description of Room'
-          type='text-single'
-          var='muc#roomconfig_roomdesc'>
-        <value>The place for all good witches!</value>
-      </field>
-      <field
-          label='Enable Public Logging?'
-          type='boolean'
-          var='muc#roomconfig_enablelogging'>
-        <value>0</value>
-      </field>
-      <field
-          label='Allow Occupants to Change Subject?'
-          type='boolean'
-          var='muc#roomconfig_changesubject'>
-        <value>0</value>
-      </field>
-      <field
-          label='Allow Members to Invite Others?'
-          type='boolean'
-          var='muc#roomconfig_allowinvites'>
-        <value>0</value>
-      </field>
-      <field
-          label='Who Can Send Private Messages?'
-          type='list-single'
-          var='muc#roomconfig_allowpm'>
-        <value>anyone</value>
-        <option label='Anyone'>
-          <value>anyone</value>
-        </option>
-        <option label='Anyone with Voice'>
-          <value>participants</value>
-          </option>
-        <option label='Moderators Only'>
-          <value>moderators</value>
-        </option>
-        <option label='Nobody'>
-          <value>none</value>
-        </option>
-      </field>
-      <field
-          label='Maximum Number of Occupants'
-          type='list-single'
-          var='muc#roomconfig_maxusers'>
-        <value>10</value>
-        <option label='10'><value>10</value></option>
-        <option label='20'><value>20</value></option>
-        <option label='30'><value>30</value></option>
-        <option label='50'><value>50</value></option>
-        <option label='100'><value>100</value></option>
-        <option label='None'><value>none</value></option>
-      </field>
-      <field
-          label='Roles for which Presence is Broadcasted'
-          type='list-multi'
-          var='muc#roomconfig_presencebroadcast'>
-        <value>moderator</value>
-        <value>participant</value>
-        <value>visitor</value>
-        <option label='Moderator'><value>moderator</value></option>
-        <option label='Participant'><value>participant</value></option>
-        <option label='Visitor'><value>visitor</value></option>
-      </field>
-      <field
-          label='Roles and Affiliations that May Retrieve Member List'
-          type='list-multi'
-          var='muc#roomconfig_getmemberlist'>
-        <value>moderator</value>
-        <value>participant</value>
-        <value>visitor</value>
-        <option label='Moderator'><value>moderator</value></option>
-        <option label='Participant'><value>participant</value></option>
-        <option label='Visitor'><value>visitor</value></option>
-      </field>
-      <field
-          label='Make Room Publicly Searchable?'
-          type='boolean'
-          var='muc#roomconfig_publicroom'>
-        <value>0</value>
-      </field>
-      <field
-          label='Make Room Persistent?'
-          type='boolean'
-          var='muc#roomconfig_persistentroom'>
-        <value>0</value>
-      </field>
-      <field
-          label='Make Room Moderated?'
-          type='boolean'
-          var='muc#roomconfig_moderatedroom'>
-        <value>0</value>
-      </field>
-      <field
-          label='Make Room Members Only?'
-          type='boolean'
-          var='muc#roomconfig_membersonly'>
-        <value>0</value>
-      </field>
-      <field
-          label='Password Required for Entry?'
-          type='boolean'
-          var='muc#roomconfig_passwordprotectedroom'>
-        <value>1</value>
-      </field>
-      <field type='fixed'>
-        <value>
-          If a password is required to enter this room,
-          you must specify the password below.
-        </value>
-      </field>
-      <field
-          label='Password'
-          type='text-private'
-          var='muc#roomconfig_roomsecret'>
-        <value>cauldronburn</value>
-      </field>
-      <field
-          label='Who May Discover Real JIDs?'
-          type='list-single'
-          var='muc#roomconfig_whois'>
-        <value>moderators</value>
-        <option label='Moderators Only'>
-          <value>moderators</value>
-        </option>
-        <option label='Anyone'>
-          <value>anyone</value>
-        </option>
-      </field>
-      <field
-          label='Maximum Number of History Messages Returned by Room'
-          type='text-single'
-          var='muc#maxhistoryfetch'>
-        <value>50</value>
-      </field>
-      <field type='fixed'>
-        <value>
-          You may specify additional people who have
-          admin status in the room. Please
-          provide one Jabber ID per line.
-        </value>
-      </field>
-      <field
-          label='Room Admins'
-          type='jid-multi'
-          var='muc#roomconfig_roomadmins'>
-        <value>wiccarocks@shakespeare.lit</value>
-        <value>hecate@shakespeare.lit</value>
-      </field>
-      <field type='fixed'>
-        <value>
-          You may specify additional owners for this
-          room. Please provide one Jabber ID per line.
-        </value>
-      </field>
-      <field
-          label='Room Owners'
-          type='jid-multi'
-          var='muc#roomconfig_roomowners'/>
-    </x>
-  </query>
-</iq>`, {
+    const value = checkFixture(mucOwnerQuery, XEP0045_EXAMPLE_165, {
       form: {
         type: "form",
         title: 'Configuration for "coven" Room',
@@ -711,34 +265,13 @@ describe("mucOwnerQuery (XEP-0045 §10)", () => {
   });
 
   it("Example 201: destroy request with an alternate venue and a reason", () => {
-    checkFixture(mucOwnerQuery, `<iq from='crone1@shakespeare.lit/desktop'
-    id='begone'
-    to='heath@chat.shakespeare.lit'
-    type='set'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <destroy jid='coven@chat.shakespeare.lit'>
-      <reason>Macbeth doth come.</reason>
-    </destroy>
-  </query>
-</iq>`, {
+    checkFixture(mucOwnerQuery, XEP0045_EXAMPLE_201, {
       destroy: { jid: parseJid("coven@chat.shakespeare.lit"), reason: "Macbeth doth come." },
     });
   });
 
   it("Example 204: the destroy request echoed in an error", () => {
-    checkFixture(mucOwnerQuery, `<iq from='heath@chat.shakespeare.lit'
-    id='destroytest'
-    to='wiccarocks@shakespeare.lit/laptop'
-    type='error'>
-  <query xmlns='http://jabber.org/protocol/muc#owner'>
-    <destroy jid='coven@chat.shakespeare.lit'>
-      <reason>Macbeth doth come.</reason>
-    </destroy>
-  </query>
-  <error type='auth'>
-    <forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
-  </error>
-</iq>`, {
+    checkFixture(mucOwnerQuery, XEP0045_EXAMPLE_204, {
       destroy: { jid: parseJid("coven@chat.shakespeare.lit"), reason: "Macbeth doth come." },
     });
   });

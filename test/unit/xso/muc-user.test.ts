@@ -23,6 +23,7 @@ import {
   type MucUserX,
 } from "../../../src/xso/muc-user.js";
 import { parseJid } from "../../../src/xso/values.js";
+import { XEP0045_EXAMPLE_55, XEP0421_EXAMPLE_4 } from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { parseXml } from "../../helpers/xml.js";
 
@@ -192,34 +193,13 @@ describe("mucUserX: occupant presences (XEP-0045 §7.2)", () => {
   });
 
   it("XEP-0421 Example 4: occupant-id alongside an empty muc#user <x>", () => {
-    checkFixture(
-      mucUserX,
-      `<presence
-    from='coven@chat.shakespeare.lit/thirdwitch'
-    id='27C55F89-1C6A-459A-9EB5-77690145D624'
-    to='crone1@shakespeare.lit/desktop'>
-  <x xmlns='http://jabber.org/protocol/muc#user' />
-  <occupant-id xmlns="urn:xmpp:occupant-id:0" id="dd72603deec90a38ba552f7c68cbcc61bca202cd" />
-</presence>`,
-      userX({}),
-    );
+    checkFixture(mucUserX, XEP0421_EXAMPLE_4, userX({}));
   });
 
   it("Example 55: changed presence with show and status, real JID", () => {
     checkFixture(
       mucUserX,
-      `<presence
-    from='coven@chat.shakespeare.lit/secondwitch'
-    id='86E11ABF-26BC-46F1-AD3B-F5E54F3C1EE5'
-    to='crone1@shakespeare.lit/desktop'>
-  <show>xa</show>
-  <status>gone where the goblins go</status>
-  <x xmlns='http://jabber.org/protocol/muc#user'>
-    <item affiliation='admin'
-          jid='wiccarocks@shakespeare.lit/laptop'
-          role='moderator'/>
-  </x>
-</presence>`,
+      XEP0045_EXAMPLE_55,
       userX({ items: [{ affiliation: "admin", jid: jid("wiccarocks@shakespeare.lit/laptop"), role: "moderator" }] }),
     );
   });

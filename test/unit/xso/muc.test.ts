@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { DecodeError, isDecodeError } from "../../../src/xso/errors.js";
 import { mucHistory, mucJoin } from "../../../src/xso/muc.js";
+import { XEP0045_EXAMPLE_25 } from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { parseXml } from "../../helpers/xml.js";
 
@@ -62,20 +63,7 @@ describe("mucJoin (XEP-0045 §7.2)", () => {
   });
 
   it("Example 25: the join element echoed in an error presence", () => {
-    checkFixture(
-      mucJoin,
-      `<presence
-    from='coven@chat.shakespeare.lit/thirdwitch'
-    id='n13mt3l'
-    to='hag66@shakespeare.lit/pda'
-    type='error'>
-  <x xmlns='http://jabber.org/protocol/muc'/>
-  <error by='coven@chat.shakespeare.lit' type='auth'>
-    <not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
-  </error>
-</presence>`,
-      {},
-    );
+    checkFixture(mucJoin, XEP0045_EXAMPLE_25, {});
   });
 
   it("Example 35: history limited by characters", () => {

@@ -1,18 +1,13 @@
 /** XEP-0421 occupant identifiers: `<occupant-id xmlns='urn:xmpp:occupant-id:0'/>`. */
 import { describe, expect, it } from "vitest";
 import { occupantId } from "../../../src/xso/occupant-id.js";
+import { XEP0421_EXAMPLE_4 } from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { parseXml } from "../../helpers/xml.js";
 
 describe("occupantId", () => {
   it("XEP-0421 §3.1: the service sends the new occupant's presence", () => {
-    const xml = `<presence
-    from='coven@chat.shakespeare.lit/thirdwitch'
-    id='27C55F89-1C6A-459A-9EB5-77690145D624'
-    to='crone1@shakespeare.lit/desktop'>
-  <x xmlns='http://jabber.org/protocol/muc#user' />
-  <occupant-id xmlns="urn:xmpp:occupant-id:0" id="dd72603deec90a38ba552f7c68cbcc61bca202cd" />
-</presence>`;
+    const xml = XEP0421_EXAMPLE_4;
     checkFixture(occupantId, xml, { id: "dd72603deec90a38ba552f7c68cbcc61bca202cd" });
   });
 

@@ -12,6 +12,7 @@ import { namespaceOf } from "../../../src/xso/codec.js";
 import { NS } from "../../../src/xso/ns.js";
 import { presence } from "../../../src/xso/presence.js";
 import { parseJid } from "../../../src/xso/values.js";
+import { XEP0045_EXAMPLE_29, XEP0045_EXAMPLE_55, XEP0203_EXAMPLE_2 } from "../../fixtures/xep-examples.js";
 import { normalize } from "../../helpers/normalize.js";
 import { canonical, parseXml } from "../../helpers/xml.js";
 
@@ -58,18 +59,7 @@ describe("presence", () => {
 
   it("XEP-0045 §7.7: the service passes the changed presence along (with muc#user)", () => {
     checkStanza(
-      `<presence
-    from='coven@chat.shakespeare.lit/secondwitch'
-    id='86E11ABF-26BC-46F1-AD3B-F5E54F3C1EE5'
-    to='crone1@shakespeare.lit/desktop'>
-  <show>xa</show>
-  <status>gone where the goblins go</status>
-  <x xmlns='http://jabber.org/protocol/muc#user'>
-    <item affiliation='admin'
-          jid='wiccarocks@shakespeare.lit/laptop'
-          role='moderator'/>
-  </x>
-</presence>`,
+      XEP0045_EXAMPLE_55,
       {
         type: "available",
         id: "86E11ABF-26BC-46F1-AD3B-F5E54F3C1EE5",
@@ -98,16 +88,7 @@ describe("presence", () => {
 
   it("XEP-0045 §7.2.8: a presence of type error", () => {
     checkStanza(
-      `<presence
-    from='coven@chat.shakespeare.lit/thirdwitch'
-    id='n13mt3l'
-    to='hag66@shakespeare.lit/pda'
-    type='error'>
-  <x xmlns='http://jabber.org/protocol/muc'/>
-  <error by='coven@chat.shakespeare.lit' type='cancel'>
-    <conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
-  </error>
-</presence>`,
+      XEP0045_EXAMPLE_29,
       {
         type: "error",
         id: "n13mt3l",
@@ -120,14 +101,7 @@ describe("presence", () => {
 
   it("XEP-0203 example 2: status, show and priority", () => {
     checkStanza(
-      `<presence from='juliet@capulet.com/balcony' to='romeo@montague.net'>
-  <status>anon!</status>
-  <show>xa</show>
-  <priority>1</priority>
-  <delay xmlns='urn:xmpp:delay'
-     from='juliet@capulet.com/balcony'
-     stamp='2002-09-10T23:41:07Z'/>
-</presence>`,
+      XEP0203_EXAMPLE_2,
       {
         type: "available",
         from: parseJid("juliet@capulet.com/balcony"),

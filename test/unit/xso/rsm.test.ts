@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { DecodeError, isDecodeError } from "../../../src/xso/errors.js";
 import { rsmFirst, rsmSet } from "../../../src/xso/rsm.js";
+import { XEP0059_EXAMPLE_19 } from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { parseXml } from "../../helpers/xml.js";
 
@@ -126,18 +127,7 @@ describe("rsmSet requests (XEP-0059 §2)", () => {
   });
 
   it("Example 19: a disco#items page after the last item received", () => {
-    checkFixture(
-      rsmSet,
-      `<iq type='set' from='stpeter@jabber.org/roundabout' to='conference.jabber.org' id='ex3'>
-  <query xmlns='http://jabber.org/protocol/disco#items'>
-    <set xmlns='http://jabber.org/protocol/rsm'>
-      <max>20</max>
-      <after>4da91d4b330112f683dddaebf93180b1bd25e95f</after>
-    </set>
-  </query>
-</iq>`,
-      { max: 20, after: "4da91d4b330112f683dddaebf93180b1bd25e95f" },
-    );
+    checkFixture(rsmSet, XEP0059_EXAMPLE_19, { max: 20, after: "4da91d4b330112f683dddaebf93180b1bd25e95f" });
   });
 });
 

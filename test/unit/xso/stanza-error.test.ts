@@ -20,6 +20,7 @@ import {
   stanzaError,
   type StanzaErrorCondition,
 } from "../../../src/xso/stanza-error.js";
+import { XEP0045_EXAMPLE_25, XEP0045_EXAMPLE_29 } from "../../fixtures/xep-examples.js";
 import { checkFixture } from "../../helpers/fixture.js";
 import { normalize } from "../../helpers/normalize.js";
 import { canonical, parseXml } from "../../helpers/xml.js";
@@ -42,16 +43,7 @@ const jid = parseJid;
 // XEP-0045 examples (version 1.35.5).
 
 /** §7.2.5 Password-Protected Rooms: "Service Denies Access Because No Password Provided". */
-const NOT_AUTHORIZED = `<presence
-    from='coven@chat.shakespeare.lit/thirdwitch'
-    id='n13mt3l'
-    to='hag66@shakespeare.lit/pda'
-    type='error'>
-  <x xmlns='http://jabber.org/protocol/muc'/>
-  <error by='coven@chat.shakespeare.lit' type='auth'>
-    <not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
-  </error>
-</presence>`;
+const NOT_AUTHORIZED = XEP0045_EXAMPLE_25;
 
 /** §7.2.6 Members-Only Rooms: "Service Denies Access Because User Is Not on Member List". */
 const REGISTRATION_REQUIRED = `<presence
@@ -78,16 +70,7 @@ const FORBIDDEN = `<presence
 </presence>`;
 
 /** §7.2.8 Nickname Conflict: "Service Denies Access Because of Nick Conflict". */
-const CONFLICT = `<presence
-    from='coven@chat.shakespeare.lit/thirdwitch'
-    id='n13mt3l'
-    to='hag66@shakespeare.lit/pda'
-    type='error'>
-  <x xmlns='http://jabber.org/protocol/muc'/>
-  <error by='coven@chat.shakespeare.lit' type='cancel'>
-    <conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>
-  </error>
-</presence>`;
+const CONFLICT = XEP0045_EXAMPLE_29;
 
 /** §7.2.9 Max Users: "Service Informs User that Room Occupant Limit Has Been Reached". */
 const SERVICE_UNAVAILABLE = `<presence

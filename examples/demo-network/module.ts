@@ -17,6 +17,7 @@ import {
   LegacyBookmarks,
   LegacyMUC,
   MucType,
+  type ArchiveEntry,
   type LegacyModule,
   type LegacyParticipant,
   type TextOptions,
@@ -207,8 +208,11 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
       }
     }
 
-    override async backfill() {
+    override async backfill(after?: ArchiveEntry, before?: ArchiveEntry) {
+      // The messages of the gap (the gateway skips any it has archived already).
       for (const m of await this.client.history(this.legacyId, { limit: 50 })) {
+        const at = m.at.getTime();
+        if ((after && at < after.when) || (before && at > before.when)) continue;
         const sender = await this.participantFor(m.senderId);
         await sender?.sendText(m.text, m.id, { when: m.at, archiveOnly: true });
       }

@@ -102,6 +102,9 @@ export class LegacyMUC {
   readonly #joined = new Map<string, boolean>();
   #filled: boolean;
   #filling: Promise<void> | undefined;
+  /** The newest archived message when this process took the room up: where its gap starts. */
+  readonly #newestAtStart: ArchiveEntry | undefined;
+  #backfilling: Promise<void> | undefined;
   #infoUpdated = false;
   #infoUpdating: Promise<void> | undefined;
   #user: LegacyParticipant | undefined;
@@ -115,6 +118,7 @@ export class LegacyMUC {
     this.jid = parseJid(`${init.local}@${init.session.gateway.jid.toString()}`);
     const r = init.record;
     this.#filled = r?.participantsFilled ?? false;
+    this.#newestAtStart = init.session.gateway.store.archive.query(init.session.userJid.toString(), init.legacyId, { limit: 1, last: true })[0];
     if (r) {
       this.type = r.type;
       this.name = r.name;
@@ -143,10 +147,22 @@ export class LegacyMUC {
   async *fillParticipants(): AsyncIterable<LegacyParticipant> {}
 
   /**
-   * Archive older messages (with `sendText(…, { archiveOnly: true, when })`).
+   * Archive the legacy messages the archive misses (with
+   * `sendText(…, { archiveOnly: true, when })`): those sent strictly between
+   * `after` and `before`. Called once per room each time the gateway runs,
+   * on the room's first join, before the join's history is read:
    *
-   * @param after - the newest archived message, if any.
-   * @param before - the oldest archived message, if any.
+   * - for a room seen for the first time, `after` is `undefined` (fetch the
+   *   older history) and `before` the first message archived live, if any;
+   * - after a restart, `after` is the newest message archived before it and
+   *   `before` the first one archived since, so the messages sent while the
+   *   gateway was down fill the gap.
+   *
+   * A message whose legacy id is archived already is not archived twice.
+   * What this throws is logged; the join goes on.
+   *
+   * @param after - the newest archived message before the gap, if any.
+   * @param before - the oldest archived message after the gap, if any.
    */
   async backfill(after?: ArchiveEntry, before?: ArchiveEntry): Promise<void> {
     void after;
@@ -484,6 +500,8 @@ export class LegacyMUC {
     const when = options.when ?? new Date();
     const userJid = this.session.userJid.toString();
     const known = legacyMsgId === undefined ? undefined : this.session.gateway.store.messageIds.legacyToXmpp(userJid, legacyMsgId);
+    // A backfilled message the archive holds already (the legacy network sent it live, or an earlier backfill did).
+    if (options.archiveOnly && known !== undefined) return known;
     const xmppId = known ?? legacyMsgId ?? randomUUID();
     if (legacyMsgId !== undefined && known === undefined) this.session.gateway.store.messageIds.map(userJid, legacyMsgId, xmppId);
     const stanzaId = randomUUID();
@@ -559,6 +577,7 @@ export class LegacyMUC {
     try {
       await this.ensureInfo();
       await this.#fill();
+      await this.#backfillOnce();
       if (this.userNick === undefined) this.userNick = requestedNick;
       me = await this.getUserParticipant();
     } catch (e) {
@@ -613,16 +632,24 @@ export class LegacyMUC {
       const userJid = this.session.userJid.toString();
       this.session.gateway.store.participants.saveMany([...this.#participants.values()].map((p) => participantRecord(userJid, this.legacyId, p)));
       this.#persist();
-      // A room seen for the first time: fill its archive from the legacy history.
-      if (this.session.gateway.store.archive.query(userJid, this.legacyId, { limit: 1 }).length === 0) {
-        try {
-          await this.backfill(undefined, undefined);
-        } catch (e) {
-          this.session.gateway.log.warn(`room ${this.jid.toString()}: backfill failed`, e);
-        }
-      }
     })();
     await this.#filling;
+  }
+
+  /** Call {@link LegacyMUC.backfill} for the gap, once per process (see there). */
+  async #backfillOnce(): Promise<void> {
+    this.#backfilling ??= (async () => {
+      const archive = this.session.gateway.store.archive;
+      const userJid = this.session.userJid.toString();
+      const after = this.#newestAtStart;
+      const before = archive.query(userJid, this.legacyId, { ...(after ? { afterStanzaId: after.stanzaId } : {}), limit: 1 })[0];
+      try {
+        await this.backfill(after, before);
+      } catch (e) {
+        this.session.gateway.log.warn(`room ${this.jid.toString()}: backfill failed`, e);
+      }
+    })();
+    await this.#backfilling;
   }
 
   /** The history messages for a join of `resource`, as they will be sent. */

@@ -169,6 +169,15 @@ const MIGRATIONS: readonly Migration[] = [
       END;
     `);
   },
+  // 1 → 2: the archive in chronological order (a backfilled message sorts by
+  // its time, not by when it was archived); ties keep the archiving order.
+  (db) => {
+    db.exec(`
+      DROP INDEX archive_in_order;
+      DROP INDEX archive_by_time;
+      CREATE INDEX archive_chronological ON archive (user_jid, room_legacy_id, sent_at, seq);
+    `);
+  },
 ];
 
 /** The schema version this code writes: the number of migrations. */
@@ -637,11 +646,11 @@ class SqliteStore implements GatewayStore {
 
 /** The SQL of one archive query shape (see the flag constants). */
 function archiveQuerySql(shape: number): string {
-  const seqOf = (param: string): string =>
-    `(SELECT seq FROM archive WHERE user_jid = :user AND room_legacy_id = :room AND stanza_id = :${param})`;
+  const positionOf = (param: string): string =>
+    `(SELECT sent_at, seq FROM archive WHERE user_jid = :user AND room_legacy_id = :room AND stanza_id = :${param})`;
   const where = ["user_jid = :user", "room_legacy_id = :room"];
-  if (shape & AFTER) where.push(`seq > ${seqOf("after")}`);
-  if (shape & BEFORE) where.push(`seq < ${seqOf("before")}`);
+  if (shape & AFTER) where.push(`(sent_at, seq) > ${positionOf("after")}`);
+  if (shape & BEFORE) where.push(`(sent_at, seq) < ${positionOf("before")}`);
   if (shape & SINCE) where.push("sent_at >= :since");
   if (shape & UNTIL) where.push("sent_at <= :until");
   if (shape & IDS) where.push("stanza_id IN (SELECT value FROM json_each(:ids))");
@@ -649,7 +658,7 @@ function archiveQuerySql(shape: number): string {
   if (shape & OCCUPANT) where.push("occupant_id = :occupant");
   const inner = `SELECT seq, ${ARCHIVE_COLUMNS} FROM archive WHERE ${where.join(" AND ")}`;
   if (shape & LAST) {
-    return `SELECT ${ARCHIVE_COLUMNS} FROM (${inner} ORDER BY seq DESC LIMIT :limit) ORDER BY seq ASC`;
+    return `SELECT ${ARCHIVE_COLUMNS} FROM (${inner} ORDER BY sent_at DESC, seq DESC LIMIT :limit) ORDER BY sent_at ASC, seq ASC`;
   }
-  return `SELECT ${ARCHIVE_COLUMNS} FROM (${inner} ORDER BY seq ASC LIMIT :limit)`;
+  return `SELECT ${ARCHIVE_COLUMNS} FROM (${inner} ORDER BY sent_at ASC, seq ASC LIMIT :limit)`;
 }

@@ -95,7 +95,11 @@ export interface ArchiveEntry {
   readonly xml: string;
 }
 
-/** A query of the archive, oldest first unless `last` is set. */
+/**
+ * A query of the archive. Entries come in chronological order: by `when`,
+ * then (for equal times) in the order they were archived; "after" and
+ * "before" an entry mean in that order.
+ */
 export interface ArchiveQuery {
   /** Only entries strictly after this stanza-id. */
   readonly afterStanzaId?: string;

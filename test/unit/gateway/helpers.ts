@@ -15,6 +15,7 @@ import {
   LegacyParticipant,
   MucType,
   openSqliteStore,
+  type ArchiveEntry,
   type GatewayStore,
   type JsonValue,
   type LegacyModule,
@@ -88,6 +89,16 @@ export class TestNetwork {
   kickError: Error | undefined;
   /** What `onSetAffiliation()` throws, if anything. */
   affiliationError: Error | undefined;
+  /**
+   * Each group's history on the legacy network, oldest first, for
+   * `backfill()`: it archives the messages strictly between its `after` and
+   * `before` by time (or, with `backfillEverything`, all of them).
+   */
+  history: Record<string, { id: string; from: string; fromLegacyId: string; text: string; at: Date }[]> = {};
+  /** Let `backfill()` ignore its bounds and archive the whole history. */
+  backfillEverything = false;
+  /** What `backfill()` throws, if anything. */
+  backfillError: Error | undefined;
   /** How long `onText` waits before answering, by body. */
   textDelayMs: (text: string) => number = () => 0;
 
@@ -101,6 +112,8 @@ export class TestNetwork {
     onKick: [] as { room: string; nick: string; reason: string | undefined }[],
     onSetAffiliation: [] as { room: string; nick: string | undefined; jid: string; affiliation: Affiliation; reason: string | undefined }[],
     onTextDone: [] as string[],
+    /** `backfill(after, before)` calls: the bodies of the bounds. */
+    backfill: [] as { room: string; after: string | undefined; before: string | undefined }[],
   };
 
   /** The legacy module's classes, bound to this script. */
@@ -163,6 +176,16 @@ export class TestNetwork {
             ...(m.role !== undefined ? { role: m.role } : {}),
             ...(m.realJid !== undefined ? { realJid: m.realJid } : {}),
           });
+        }
+      }
+      override async backfill(after?: ArchiveEntry, before?: ArchiveEntry) {
+        net.calls.backfill.push({ room: this.legacyId, after: after?.body, before: before?.body });
+        if (net.backfillError) throw net.backfillError;
+        for (const m of net.history[this.legacyId] ?? []) {
+          const t = m.at.getTime();
+          if (!net.backfillEverything && ((after && t <= after.when) || (before && t >= before.when))) continue;
+          const sender = await this.getParticipant(m.from, { legacyId: m.fromLegacyId });
+          await sender.sendText(m.text, m.id, { when: m.at, archiveOnly: true });
         }
       }
       override async onKick(participant: LegacyParticipant, reason: string | undefined) {

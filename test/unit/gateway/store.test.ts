@@ -399,9 +399,14 @@ describe.each([
       ).toEqual(["s3", "s4"]);
     });
 
-    it("orders by arrival, not by time", () => {
+    it("orders by time (a backfilled older message sorts first), then by arrival for equal times", () => {
       store.archive.append(entry(ROMEO, "2", 1)); // older timestamp, appended later
-      expect(ids(store.archive.query(ROMEO, "2"))).toEqual(["s5", "s1"]);
+      store.archive.append(entry(ROMEO, "2", 7, { when: 5_000 })); // the same time as s5, appended later
+      expect(ids(store.archive.query(ROMEO, "2"))).toEqual(["s1", "s5", "s7"]);
+      expect(ids(store.archive.query(ROMEO, "2", { afterStanzaId: "s1" }))).toEqual(["s5", "s7"]);
+      expect(ids(store.archive.query(ROMEO, "2", { afterStanzaId: "s5" }))).toEqual(["s7"]);
+      expect(ids(store.archive.query(ROMEO, "2", { beforeStanzaId: "s7" }))).toEqual(["s1", "s5"]);
+      expect(ids(store.archive.query(ROMEO, "2", { limit: 2, last: true }))).toEqual(["s5", "s7"]);
     });
 
     it("gives nothing for an empty or unknown room", () => {
@@ -500,9 +505,9 @@ describe("SQLite store files", () => {
       expect(b.participants.list(ROMEO, "1").map((p) => p.nick)).toEqual(["b", "a"]);
       expect(b.messageIds.xmppToLegacy(ROMEO, "X")).toBe("L");
       expect(ids(b.archive.query(ROMEO, "1", { afterStanzaId: "s2", limit: 2 }))).toEqual(["s3", "s4"]);
-      // Sequence keeps growing after reopen.
-      b.archive.append(entry(ROMEO, "1", 0));
-      expect(ids(b.archive.query(ROMEO, "1", { limit: 1, last: true }))).toEqual(["s0"]);
+      // The archiving order keeps growing after reopen: of two entries of the same time, the later one sorts last.
+      b.archive.append(entry(ROMEO, "1", 0, { when: 5_000 }));
+      expect(ids(b.archive.query(ROMEO, "1", { since: 5_000 }))).toEqual(["s5", "s0"]);
     } finally {
       b.close();
     }
@@ -529,6 +534,35 @@ describe("SQLite store files", () => {
     expect(check.prepare("SELECT x FROM unrelated").pluck().get()).toBe("keep me");
     const tables = check.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     expect(tables).toEqual(expect.arrayContaining(["users", "rooms", "participants", "message_ids", "archive"]));
+    check.close();
+  });
+
+  it("upgrades a version 1 database to the chronological archive index, keeping the archive", () => {
+    const file = join(dir, "v1.sqlite");
+    const a = openSqliteStore(file);
+    a.users.save(user(ROMEO));
+    for (const n of [3, 1, 2]) a.archive.append(entry(ROMEO, "1", n));
+    a.close();
+    // Back to version 1's indexes.
+    const raw = new Database(file);
+    raw.exec(`
+      DROP INDEX archive_chronological;
+      CREATE INDEX archive_in_order ON archive (user_jid, room_legacy_id, seq);
+      CREATE INDEX archive_by_time ON archive (user_jid, room_legacy_id, sent_at);
+    `);
+    raw.pragma("user_version = 1");
+    raw.close();
+
+    const b = openSqliteStore(file);
+    try {
+      expect(b.schemaVersion).toBe(SQLITE_SCHEMA_VERSION);
+      expect(ids(b.archive.query(ROMEO, "1"))).toEqual(["s1", "s2", "s3"]);
+    } finally {
+      b.close();
+    }
+    const check = new Database(file);
+    const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'archive' AND sql IS NOT NULL").pluck().all();
+    expect(indexes).toEqual(["archive_chronological"]);
     check.close();
   });
 

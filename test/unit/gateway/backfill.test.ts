@@ -1,0 +1,154 @@
+/**
+ * `LegacyMUC.backfill(after, before)`: once per room each time the gateway
+ * runs, on the room's first join, for the gap between what was archived
+ * before and what has been archived live since; the archive stays in time
+ * order, and a legacy message is never archived twice.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as joinPath } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Element } from "@xmpp/xml";
+import { openSqliteStore, type GatewayStore } from "../../../src/gateway/index.js";
+import { closeStores, GW, join, NS_MAM, RES, request, room, startGateway, TestNetwork, USER, type Harness } from "./helpers.js";
+
+const ROOM = `coffee@${GW}`;
+const TO = `${USER}/${RES}`;
+const T0 = Date.UTC(2026, 0, 1);
+const minute = (n: number): Date => new Date(T0 + n * 60_000);
+
+let dir: string;
+const stores: GatewayStore[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(joinPath(tmpdir(), "gateway-backfill-"));
+});
+
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  closeStores();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A legacy history of `n` messages from Bob, one a minute from T0. */
+function legacyHistory(n: number, first = 0): TestNetwork["history"][string] {
+  return Array.from({ length: n }, (_, i) => ({ id: `old-${first + i}`, from: "Bob", fromLegacyId: "u-bob", text: `old ${first + i}`, at: minute(first + i) }));
+}
+
+function bodies(h: Harness): string[] {
+  return h.store.archive.query(USER, "coffee").map((e) => e.body);
+}
+
+function historyBodies(sent: readonly Element[]): (string | null)[] {
+  return sent.filter((s) => s.is("message") && s.getChild("body")).map((m) => m.getChildText("body"));
+}
+
+async function boot(net: TestNetwork, file: string): Promise<Harness> {
+  const store = openSqliteStore(file);
+  stores.push(store);
+  return startGateway({ net, store });
+}
+
+async function shutdown(h: Harness): Promise<void> {
+  await h.gateway.stop();
+  await h.component.stop();
+  h.store.close();
+  stores.splice(stores.indexOf(h.store), 1);
+}
+
+describe("backfill on a room's first join", () => {
+  it("a room seen for the first time: backfill() with no bounds, and the join's history has the legacy history", async () => {
+    const net = new TestNetwork();
+    net.history.coffee = legacyHistory(3);
+    const h = await startGateway({ net });
+    const sent = await join(h, "coffee", { history: "<history maxstanzas='10'/>" });
+    expect(net.calls.backfill).toEqual([{ room: "coffee", after: undefined, before: undefined }]);
+    expect(historyBodies(sent)).toEqual(["old 0", "old 1", "old 2"]);
+  });
+
+  it("a live message before the first join bounds the backfill, which archives the older history before it", async () => {
+    const net = new TestNetwork();
+    net.history.coffee = legacyHistory(3);
+    const h = await startGateway({ net });
+    const muc = await room(h, "coffee");
+    const carol = await muc.getParticipant("Carol", { legacyId: "u-carol" });
+    await carol.sendText("live, before anyone joined", "live-1", { when: minute(10) });
+    const sent = await join(h, "coffee", { history: "<history maxstanzas='10'/>" });
+    expect(net.calls.backfill).toEqual([{ room: "coffee", after: undefined, before: "live, before anyone joined" }]);
+    expect(bodies(h)).toEqual(["old 0", "old 1", "old 2", "live, before anyone joined"]);
+    expect(historyBodies(sent)).toEqual(["old 0", "old 1", "old 2", "live, before anyone joined"]);
+  });
+
+  it("runs once per process: a second resource and a second join do not call it again", async () => {
+    const net = new TestNetwork();
+    const h = await startGateway({ net });
+    await join(h, "coffee");
+    await join(h, "coffee", { resource: "phone" });
+    expect(net.calls.backfill).toHaveLength(1);
+  });
+
+  it("a backfill that throws is logged; the join completes", async () => {
+    const net = new TestNetwork();
+    net.backfillError = new Error("the legacy network has no history today");
+    const h = await startGateway({ net });
+    const sent = await join(h, "coffee");
+    expect(sent.at(-1)?.getChild("subject")).toBeDefined();
+    expect(net.calls.backfill).toHaveLength(1);
+  });
+});
+
+describe("backfill after a restart", () => {
+  it("fills the gap between the newest message archived before and the first one archived since, in time order", async () => {
+    const file = joinPath(dir, "gateway.sqlite");
+    const net = new TestNetwork();
+    net.history.coffee = legacyHistory(2);
+    const h1 = await boot(net, file);
+    await join(h1, "coffee");
+    expect(bodies(h1)).toEqual(["old 0", "old 1"]);
+    await shutdown(h1);
+
+    // While the gateway was down, the legacy group went on.
+    net.history.coffee = [...legacyHistory(2), ...legacyHistory(3, 2)];
+    const h2 = await boot(net, file);
+    const muc = await room(h2, "coffee");
+    const carol = await muc.getParticipant("Carol", { legacyId: "u-carol" });
+    await carol.sendText("live after the restart", "live-2", { when: minute(30) });
+    await join(h2, "coffee");
+    expect(net.calls.backfill.at(-1)).toEqual({ room: "coffee", after: "old 1", before: "live after the restart" });
+    expect(bodies(h2)).toEqual(["old 0", "old 1", "old 2", "old 3", "old 4", "live after the restart"]);
+
+    // MAM pages through it in the same order.
+    const start = h2.component.sent.length;
+    const fin = await request(h2, `<iq type='set' id='mam' from='${TO}' to='${ROOM}'><query xmlns='${NS_MAM}'/></iq>`);
+    const results = h2.component.sent.slice(start, h2.component.sent.indexOf(fin)).filter((s) => s.getChild("result", NS_MAM));
+    expect(results.map((r) => r.getChild("result", NS_MAM)!.getChild("forwarded", "urn:xmpp:forward:0")!.getChild("message")!.getChildText("body"))).toEqual([
+      "old 0",
+      "old 1",
+      "old 2",
+      "old 3",
+      "old 4",
+      "live after the restart",
+    ]);
+    await shutdown(h2);
+  });
+
+  it("never archives a legacy message twice, whatever the module sends again", async () => {
+    const file = joinPath(dir, "gateway.sqlite");
+    const net = new TestNetwork();
+    net.backfillEverything = true;
+    net.history.coffee = legacyHistory(3);
+    const h1 = await boot(net, file);
+    await join(h1, "coffee");
+    const muc1 = await room(h1, "coffee");
+    // The legacy network also delivered "old 2" live: the same legacy id.
+    await (await muc1.getParticipant("Bob", { legacyId: "u-bob" })).sendText("old 2", "old-2", { when: minute(2), archiveOnly: true });
+    expect(bodies(h1)).toEqual(["old 0", "old 1", "old 2"]);
+    await shutdown(h1);
+
+    const h2 = await boot(net, file);
+    await join(h2, "coffee");
+    expect(net.calls.backfill).toHaveLength(2);
+    expect(bodies(h2)).toEqual(["old 0", "old 1", "old 2"]);
+    await shutdown(h2);
+  });
+});

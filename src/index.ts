@@ -28,6 +28,7 @@ export type {
   ConfigChangeEvent,
 } from "./client/room-events.js";
 export { Occupant } from "./client/occupant.js";
+export { canSetRole, canSetAffiliation, canSendToAll, canSetSubject, canConfigureRoom, type Standing } from "./client/privileges.js";
 export { MessageTracker, type MessageStateChange, type MessageTrackerEvents } from "./client/tracker.js";
 export { LeaveMode, MessageState } from "./client/enums.js";
 export { Emitter, type Listener, type EventMap, type ListenerErrorHandler } from "./client/emitter.js";

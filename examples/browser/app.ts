@@ -76,6 +76,11 @@ import {
   requestVoice,
   setAffiliation,
   setRole,
+  canConfigureRoom,
+  canSendToAll,
+  canSetAffiliation,
+  canSetRole,
+  canSetSubject,
   type Affiliation,
   type MessageEvent,
   type MessageTracker,
@@ -941,6 +946,7 @@ function send(view: RoomView, text: string): void {
 // ---------------------------------------------------------------------------
 // Permissions (XEP-0045 §5)
 
+/** Affiliations by rank, to sort the occupant list. */
 const AFFILIATION_RANK: Record<Affiliation, number> = { outcast: -1, none: 0, member: 1, admin: 2, owner: 3 };
 
 interface Permissions {
@@ -954,21 +960,16 @@ interface Permissions {
 
 function permissions(view: RoomView): Permissions {
   const me = view.room?.joined ? view.room.me : undefined;
-  const role: Role = me?.role ?? "none";
-  const affiliation: Affiliation = me?.affiliation ?? "none";
-  const moderator = role === "moderator";
-  const rank = AFFILIATION_RANK[affiliation];
+  const standing = { role: me?.role ?? ("none" as Role), affiliation: me?.affiliation ?? ("none" as Affiliation) };
   const info = view.info?.info;
-  const occupantsMaySetSubject = info?.changeSubject === true || info?.subjectMod === true;
+  const occupantsMayChangeSubject = info?.changeSubject === true || info?.subjectMod === true;
   return {
-    // Moderators may kick and silence anyone but admins and owners (and other moderators' voice is theirs by role).
-    kick: (t) => moderator && !t.isSelf && AFFILIATION_RANK[t.affiliation] < AFFILIATION_RANK.admin,
-    voice: (t) => moderator && !t.isSelf && t.role !== "moderator" && AFFILIATION_RANK[t.affiliation] < AFFILIATION_RANK.admin,
-    // Admins and owners may ban those of a lower affiliation.
-    ban: (t) => rank >= AFFILIATION_RANK.admin && !t.isSelf && AFFILIATION_RANK[t.affiliation] < rank,
-    subject: moderator || (occupantsMaySetSubject && role === "participant"),
-    destroy: affiliation === "owner",
-    speak: role === "moderator" || role === "participant",
+    kick: (t) => !t.isSelf && canSetRole(standing, t, "none"),
+    voice: (t) => !t.isSelf && t.role !== "moderator" && canSetRole(standing, t, t.role === "visitor" ? "participant" : "visitor"),
+    ban: (t) => !t.isSelf && canSetAffiliation(standing, t, "outcast"),
+    subject: canSetSubject(standing, { occupantsMayChangeSubject }),
+    destroy: canConfigureRoom(standing),
+    speak: canSendToAll(standing),
   };
 }
 

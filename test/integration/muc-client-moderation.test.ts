@@ -6,6 +6,8 @@ import {
   LeaveMode,
   MessageState,
   XMPPError,
+  canSetAffiliation,
+  canSetRole,
   createRoom,
   getAffiliations,
   getRoomInfo,
@@ -209,5 +211,68 @@ describe("MUC client against Prosody: affiliation lists", () => {
     const refused = await rejection(getAffiliations(suite.bob.muc, jid, "outcast"), 5_000, "bob reading the outcast list");
     expect(refused).toBeInstanceOf(XMPPError);
     expect((refused as XMPPError).condition).toBe("forbidden");
+  });
+});
+
+describe("MUC client against Prosody: privileges", () => {
+  /** "allowed", or the condition Prosody refused with. */
+  async function outcome(request: Promise<void>, what: string): Promise<string> {
+    try {
+      await withTimeout(request, 5_000, what);
+      return "allowed";
+    } catch (e) {
+      if (e instanceof XMPPError) return e.condition;
+      throw e;
+    }
+  }
+
+  it("canSetRole and canSetAffiliation predict what Prosody allows and refuses", async () => {
+    const { jid, ra, rb, rc } = await suite.roomOfThree("privileges");
+    // Bob admin, Carol a member with moderator status.
+    const bobAdmin = nextEvent(rc, "affiliationChange", (e) => e.occupant.nick === "Bob" && e.newAffiliation === "admin");
+    await withTimeout(setAffiliation(suite.alice.muc, jid, suite.bob.bareJid, "admin"), 5_000, "bob admin");
+    await bobAdmin;
+    const carolMember = nextEvent(rb, "affiliationChange", (e) => e.occupant.nick === "Carol" && e.newAffiliation === "member");
+    await withTimeout(setAffiliation(suite.alice.muc, jid, suite.carol.bareJid, "member"), 5_000, "carol member");
+    await carolMember;
+    const carolModerator = nextEvent(rb, "roleChange", (e) => e.occupant.nick === "Carol" && e.newRole === "moderator");
+    await withTimeout(setRole(suite.alice.muc, jid, "Carol", "moderator"), 5_000, "carol moderator");
+    await carolModerator;
+    await barrier(ra, [rb, rc], "standings settled");
+    expect([rb.me?.affiliation, rc.me?.affiliation, rc.me?.role]).toEqual(["admin", "member", "moderator"]);
+
+    const cases: [string, () => boolean, () => Promise<void>][] = [
+      ["a member moderator kicks an admin", () => canSetRole(rc.me!, rc.getOccupant("Bob")!, "none"), () => setRole(suite.carol.muc, jid, "Bob", "none")],
+      ["a member moderator revokes an admin's moderator status", () => canSetRole(rc.me!, rc.getOccupant("Bob")!, "participant"), () => setRole(suite.carol.muc, jid, "Bob", "participant")],
+      ["a member moderator grants moderator status", () => canSetRole(rc.me!, rc.getOccupant("Alice")!, "moderator"), () => setRole(suite.carol.muc, jid, "Alice", "moderator")],
+      ["an admin bans the owner", () => canSetAffiliation(rb.me!, rb.getOccupant("Alice")!, "outcast"), () => setAffiliation(suite.bob.muc, jid, suite.alice.bareJid, "outcast")],
+      ["an admin makes a member an admin", () => canSetAffiliation(rb.me!, rb.getOccupant("Carol")!, "admin"), () => setAffiliation(suite.bob.muc, jid, suite.carol.bareJid, "admin")],
+      ["an admin revokes a member's moderator status", () => canSetRole(rb.me!, rb.getOccupant("Carol")!, "participant"), () => setRole(suite.bob.muc, jid, "Carol", "participant")],
+      ["a member participant kicks", () => {
+          expect(rc.me?.role).toBe("participant"); // since Bob revoked her moderator status
+          return canSetRole(rc.me!, rc.getOccupant("Bob")!, "none");
+        }, () => setRole(suite.carol.muc, jid, "Bob", "none")],
+      ["an admin revokes a membership", () => canSetAffiliation(rb.me!, { affiliation: "member" }, "none"), () => setAffiliation(suite.bob.muc, jid, suite.carol.bareJid, "none")],
+      ["the owner kicks an admin", () => canSetRole(ra.me!, ra.getOccupant("Bob")!, "none"), () => setRole(suite.alice.muc, jid, "Bob", "none")],
+    ];
+    const results: string[] = [];
+    for (const [name, predict, act] of cases) {
+      const predicted = predict() ? "allowed" : "refused";
+      const actual = await outcome(act(), name);
+      results.push(`${name}: predicted ${predicted}, Prosody ${actual}`);
+      // Let the room's presences about an allowed change arrive before the next prediction.
+      if (actual === "allowed") await barrier(ra, [rb, rc].filter((r) => r.joined), `after: ${name}`);
+    }
+    expect(results).toEqual([
+      "a member moderator kicks an admin: predicted refused, Prosody not-allowed",
+      "a member moderator revokes an admin's moderator status: predicted refused, Prosody not-allowed",
+      "a member moderator grants moderator status: predicted refused, Prosody not-allowed",
+      "an admin bans the owner: predicted refused, Prosody not-allowed",
+      "an admin makes a member an admin: predicted refused, Prosody not-allowed",
+      "an admin revokes a member's moderator status: predicted allowed, Prosody allowed",
+      "a member participant kicks: predicted refused, Prosody not-allowed",
+      "an admin revokes a membership: predicted allowed, Prosody allowed",
+      "the owner kicks an admin: predicted allowed, Prosody allowed",
+    ]);
   });
 });

@@ -120,22 +120,20 @@ function ensureProsody(): void {
 }
 
 /**
- * Start Prosody, keeping its last-resort cleanup (kill on exit) but not its
- * signal handlers, which SIGKILL the server at once: this script stops it
- * itself, after the clients and the gateway have said goodbye.
+ * Start Prosody. `handleSignals: false`: a Ctrl-C must not kill it at once,
+ * since this script stops it itself, after the clients and the gateway have
+ * said goodbye (see `shutdown`). Its last-resort cleanup stays: if the process
+ * exits without stopping it (a crash, a second Ctrl-C), it is killed and its
+ * directory removed.
  */
-async function startServer(): Promise<ProsodyServer> {
-  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
-  const server = await startProsody({
+function startServer(): Promise<ProsodyServer> {
+  return startProsody({
     roomLocking: false,
     component: { domain: GATEWAY, secret: randomBytes(16).toString("hex") },
     users: [...ACCOUNTS, BOT].map(({ username, password }) => ({ username, password })),
     tmpDir: tempDir,
+    handleSignals: false,
   });
-  for (const s of SIGNALS) {
-    for (const l of process.listeners(s)) if (!before.get(s)?.has(l)) process.off(s, l as (signal: NodeJS.Signals) => void);
-  }
-  return server;
 }
 
 /** An XMPP client over plain TCP with SASL PLAIN (fine on loopback). */
@@ -293,7 +291,14 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  cleanups.push({ what: "Prosody", run: () => server.stop() });
+  cleanups.push({
+    what: "Prosody",
+    run: () => {
+      // Stopped last, so that everything before it could say goodbye through it.
+      if (!server.running) console.error("[demo] Prosody had stopped before its turn");
+      return server.stop();
+    },
+  });
   if (stopping) return;
 
   log("starting the gateway…");

@@ -123,6 +123,23 @@ export interface ProsodyOptions {
   readonly startTimeoutMs?: number;
   /** How long {@link ProsodyServer.stop} waits after SIGTERM before SIGKILL. Default 3 000 ms. */
   readonly stopTimeoutMs?: number;
+  /**
+   * Whether a SIGINT, SIGTERM or SIGHUP sent to this process kills the server.
+   *
+   * Default `true`, for tests: the signal kills the server at once and removes
+   * {@link ProsodyServer.dir}; if nothing else listens to the signal, the
+   * process then dies of it as it would have anyway.
+   *
+   * Set `false` in a program that handles these signals itself and calls
+   * {@link ProsodyServer.stop} as part of an ordered shutdown, e.g. after its
+   * clients and components have said goodbye: the server then keeps running
+   * through the signal until `stop()` is called. Nothing is left behind either
+   * way: if the process exits without `stop()` (`process.exit()`, an uncaught
+   * exception, the event loop running dry), an `exit` handler kills the server
+   * and removes its directory; and a signal that the program does not listen
+   * to after all, which ends the process, still cleans up first.
+   */
+  readonly handleSignals?: boolean;
 }
 
 /** A running throwaway Prosody, as returned by {@link startProsody}. */
@@ -208,8 +225,11 @@ export class ProsodyNotInstalledError extends Error {
  * PLAIN allowed, WebSocket on the HTTP port, no s2s, a MUC service with
  * MAM (every room logged) and one external component. Everything it writes
  * lives in a fresh temporary directory that {@link ProsodyServer.stop}
- * removes. A process `exit` handler kills the server if `stop()` was never
- * called.
+ * removes. A process `exit` handler kills the server and removes the directory
+ * if `stop()` was never called, and so, unless
+ * {@link ProsodyOptions.handleSignals} is `false`, does SIGINT, SIGTERM or
+ * SIGHUP. However many servers run, these handlers are registered once per
+ * process, and removed when the last server stops.
  *
  * @param options - See {@link ProsodyOptions}.
  * @returns The running server.
@@ -252,6 +272,7 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
   const logLevel = options.logLevel ?? "info";
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 3_000;
+  const handleSignals = options.handleSignals ?? true;
 
   for (const [what, value] of [
     ["domain", domain],
@@ -314,7 +335,7 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
       spawned.once("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${String(code)}`));
       spawned.on("error", (err) => resolve(`spawn error: ${err.message}`));
     });
-    live = { child: spawned, dir };
+    live = { child: spawned, dir, handleSignals };
     registerLive(live);
 
     await waitUntilReady({
@@ -365,6 +386,8 @@ interface ChosenPorts {
 interface LiveServer {
   child: ChildProcess;
   dir: string;
+  /** Killed on SIGINT/SIGTERM/SIGHUP even when the program handles the signal. */
+  handleSignals: boolean;
 }
 
 interface RunningProsodyInit {
@@ -512,27 +535,32 @@ async function killAndWait(child: ChildProcess, termTimeoutMs: number): Promise<
   child.stderr?.destroy();
 }
 
-// Last resort: if the test process exits without stop(), kill the servers
-// synchronously and remove their directories.
+// Last resort: if the process exits (or is ended by a signal) without stop(),
+// kill the servers synchronously and remove their directories. One shared set
+// of process listeners serves every live server, so concurrent startProsody()
+// calls never pile up listeners; it is removed when the last server is gone.
 const liveServers = new Set<LiveServer>();
-let exitHandlerInstalled = false;
+let handlersInstalled = false;
+
+/** Kills `live` (if it still runs) and removes its directory, synchronously. */
+function destroySync(live: LiveServer): void {
+  try {
+    if (isAlive(live.child)) {
+      live.child.kill("SIGKILL");
+      if (live.child.pid !== undefined) waitUntilDeadSync(live.child.pid, 1_000);
+    }
+  } catch {
+    // Nothing more can be done while exiting.
+  }
+  try {
+    rmSync(live.dir, { recursive: true, force: true });
+  } catch {
+    // Ditto.
+  }
+}
 
 function onProcessExit(): void {
-  for (const live of liveServers) {
-    try {
-      if (isAlive(live.child)) {
-        live.child.kill("SIGKILL");
-        if (live.child.pid !== undefined) waitUntilDeadSync(live.child.pid, 1_000);
-      }
-    } catch {
-      // Nothing more can be done while exiting.
-    }
-    try {
-      rmSync(live.dir, { recursive: true, force: true });
-    } catch {
-      // Ditto.
-    }
-  }
+  for (const live of liveServers) destroySync(live);
   liveServers.clear();
 }
 
@@ -556,36 +584,46 @@ function waitUntilDeadSync(pid: number, timeoutMs: number): void {
   }
 }
 
-/** Termination signals that skip 'exit' handlers: clean up, then die of the signal as before. */
+/** Termination signals that skip 'exit' handlers. */
 const TERMINATION_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 function onTerminationSignal(signal: NodeJS.Signals): void {
-  onProcessExit();
-  // Were we the only handler, the signal would have ended the process: do so.
-  if (process.listenerCount(signal) === 1) {
+  // Were we the only listener, the signal would have ended the process: clean
+  // up every server, then die of the signal as before. Otherwise the program
+  // handles the signal; kill only the servers that did not opt out.
+  const fatal = process.listeners(signal).every((listener) => listener === onTerminationSignal);
+  for (const live of [...liveServers]) {
+    if (!fatal && !live.handleSignals) continue;
+    destroySync(live);
+    liveServers.delete(live);
+  }
+  if (fatal) {
     removeHandlers();
     process.kill(process.pid, signal);
+  } else if (liveServers.size === 0) {
+    removeHandlers();
   }
 }
 
 function removeHandlers(): void {
+  if (!handlersInstalled) return;
   process.off("exit", onProcessExit);
   for (const s of TERMINATION_SIGNALS) process.off(s, onTerminationSignal);
-  exitHandlerInstalled = false;
+  handlersInstalled = false;
 }
 
 function registerLive(live: LiveServer): void {
   liveServers.add(live);
-  if (!exitHandlerInstalled) {
+  if (!handlersInstalled) {
     process.on("exit", onProcessExit);
     for (const s of TERMINATION_SIGNALS) process.on(s, onTerminationSignal);
-    exitHandlerInstalled = true;
+    handlersInstalled = true;
   }
 }
 
 function unregisterLive(live: LiveServer): void {
   liveServers.delete(live);
-  if (liveServers.size === 0 && exitHandlerInstalled) removeHandlers();
+  if (liveServers.size === 0) removeHandlers();
 }
 
 function isExecutable(path: string): boolean {

@@ -46,6 +46,10 @@ describe("npm run demo", () => {
     }
     // 130 = 128 + SIGINT, the shell's convention for a command stopped by Ctrl-C.
     expect([0, 130]).toContain(await withTimeout(exited, 20_000, "the demo's exit"));
+    // In order: Prosody ran until everything else had stopped, and every step succeeded.
+    expect(out).toContain("stopped; every process and temporary file is gone.");
+    expect(out).not.toContain("Prosody had stopped before its turn");
+    expect(out).not.toMatch(/\[demo\] stopping .* failed/);
     expect(demoDirs().filter((d) => !before.has(d))).toEqual([]);
   }, 120_000);
 });

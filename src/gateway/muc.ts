@@ -8,8 +8,8 @@
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS_CLIENT, NS_COMPONENT, NS_DELAY, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_ADMIN, NS_MUC_SELF_PING, NS_MUC_USER, NS_OCCUPANT_ID, NS_SID } from "../xso/ns.js";
-import { viewInNamespace } from "../xso/codec.js";
+import { NS_CLIENT, NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_FALLBACK, NS_HINTS, NS_MAM, NS_MUC, NS_MUC_ADMIN, NS_MUC_SELF_PING, NS_MUC_USER, NS_OCCUPANT_ID, NS_REPLY, NS_RETRACT, NS_SID } from "../xso/ns.js";
+import { cloneElement, viewInNamespace } from "../xso/codec.js";
 import { parseElement } from "../xso/parse.js";
 import { parseJid } from "../xso/values.js";
 import { mucJoin, type MucHistory } from "../xso/muc.js";
@@ -25,16 +25,21 @@ import { XMPPError } from "../xso/stanza-error.js";
 import { isDecodeError } from "../xso/errors.js";
 import { isNonAnonymous, MucType, mucTypeFeatures } from "./muc-type.js";
 import { LegacyParticipant, type SendTextOptions } from "./participant.js";
-import { nickWithSuffix, occupantIdFor, safeNick } from "./names.js";
+import { mentionedNicks, nickWithSuffix, occupantIdFor, safeNick } from "./names.js";
 import type { ArchiveEntry, ParticipantRecord, RoomRecord } from "./store/store.js";
-import type { BaseSession } from "./session.js";
+import type { BaseSession, TextOptions } from "./session.js";
 import { errorFor, resultFor } from "./replies.js";
 import { answerMamQuery, mamFormQuery, mamMetadataOf, type RoomArchive } from "./room-archive.js";
+import { readUserRefs, replyTo, retraction, RETRACTION_FALLBACK } from "./message-refs.js";
+import { messageCorrection, NS_FALLBACK_V0 } from "../xso/message-refs.js";
 
 /** Default number of history messages sent on join when the user asks for no limit. */
 const DEFAULT_HISTORY = 20;
 /** Messages older than this (ms) carry `<delay>` when delivered live. */
 const DELAY_THRESHOLD_MS = 10_000;
+
+/** The namespaces of the elements of a user's message the room reflects as they are: references to other messages, fallbacks, hints. */
+const REFLECTED_PAYLOADS: ReadonlySet<string> = new Set([NS_CORRECT, NS_RETRACT, NS_REPLY, NS_FALLBACK, NS_FALLBACK_V0, NS_HINTS]);
 
 /** What the room is made from (by `LegacyBookmarks`). */
 export interface MucInit {
@@ -447,6 +452,9 @@ export class LegacyMUC {
       NS_SID,
       NS_MAM,
       MAM_EXTENDED_FEATURE,
+      NS_REPLY,
+      ...(this.session.supportsCorrections ? [NS_CORRECT] : []),
+      ...(this.session.supportsRetractions ? [NS_RETRACT] : []),
       NS_DISCO_INFO,
     ];
     const uniqueFeatures = [...new Set(features)];
@@ -497,16 +505,45 @@ export class LegacyMUC {
 
   /** @internal A message from a participant (see `LegacyParticipant.sendText`). */
   async participantMessage(participant: LegacyParticipant, body: string, legacyMsgId: string | undefined, options: SendTextOptions): Promise<string> {
-    const when = options.when ?? new Date();
     const userJid = this.session.userJid.toString();
     const known = legacyMsgId === undefined ? undefined : this.session.gateway.store.messageIds.legacyToXmpp(userJid, legacyMsgId);
     // A backfilled message the archive holds already (the legacy network sent it live, or an earlier backfill did).
     if (options.archiveOnly && known !== undefined) return known;
     const xmppId = known ?? legacyMsgId ?? randomUUID();
     if (legacyMsgId !== undefined && known === undefined) this.session.gateway.store.messageIds.map(userJid, legacyMsgId, xmppId);
+    const payloads: Element[] = [];
+    const original = options.replyTo === undefined ? undefined : this.#archivedByLegacyId(options.replyTo);
+    if (original) payloads.push(replyTo(this.jid, original));
+    await this.#relay(participant, body, xmppId, legacyMsgId, payloads, options);
+    return xmppId;
+  }
+
+  /** @internal A participant corrected a message (see `LegacyParticipant.correct`). */
+  async participantCorrection(participant: LegacyParticipant, legacyMsgId: string, body: string, options: SendTextOptions): Promise<void> {
+    const original = this.session.gateway.store.messageIds.legacyToXmpp(this.session.userJid.toString(), legacyMsgId) ?? legacyMsgId;
+    await this.#relay(participant, body, randomUUID(), undefined, [messageCorrection.encode({ id: original })], options);
+  }
+
+  /** @internal A participant retracted a message (see `LegacyParticipant.retract`); false when the archive does not know it. */
+  async participantRetraction(participant: LegacyParticipant, legacyMsgId: string, options: SendTextOptions): Promise<boolean> {
+    const original = this.#archivedByLegacyId(legacyMsgId);
+    if (!original) return false;
+    await this.#relay(participant, RETRACTION_FALLBACK, randomUUID(), undefined, retraction(original.stanzaId), options);
+    return true;
+  }
+
+  /** The newest archived message of this legacy id. */
+  #archivedByLegacyId(legacyMsgId: string): ArchiveEntry | undefined {
+    return this.session.gateway.store.archive.query(this.session.userJid.toString(), this.legacyId, { legacyId: legacyMsgId, limit: 1, last: true })[0];
+  }
+
+  /** Archive a participant's groupchat message and deliver it (its presence first, when the user has not seen it). */
+  async #relay(participant: LegacyParticipant, body: string, xmppId: string, legacyMsgId: string | undefined, payloads: readonly Element[], options: SendTextOptions): Promise<void> {
+    const when = options.when ?? new Date();
     const stanzaId = randomUUID();
     const from = participant.isSystem ? this.jid.toString() : `${this.jid.toString()}/${participant.nick}`;
     const template = xml("message", { from, type: "groupchat", id: xmppId }, xml("body", {}, body));
+    for (const p of payloads) template.cnode(p);
     template.cnode(stanzaIdCodec.encode({ id: stanzaId, by: this.jid }));
     if (!participant.isSystem) template.cnode(occupantIdCodec.encode({ id: participant.occupantId }));
     if (Date.now() - when.getTime() > DELAY_THRESHOLD_MS) template.cnode(delayCodec.encode({ stamp: when, from: this.jid }));
@@ -527,7 +564,6 @@ export class LegacyMUC {
         await this.#send(m);
       }
     }
-    return xmppId;
   }
 
   // ---------------------------------------------------------------------------
@@ -698,36 +734,74 @@ export class LegacyMUC {
       return;
     }
     const body = msg.body[""] ?? Object.values(msg.body)[0];
-    if (body === undefined) {
-      const subject = msg.subject[""] ?? Object.values(msg.subject)[0];
-      if (subject === undefined) return;
-      try {
-        await this.onSetSubject(subject);
-      } catch (e) {
-        await this.#send(errorFor(stanza, asXmppError(e)));
+    const xmppId = typeof stanza.attrs.id === "string" ? stanza.attrs.id : randomUUID();
+    try {
+      const refs = readUserRefs(stanza, body);
+      if (refs.retracts !== undefined) {
+        await this.#userRetraction(stanza, xmppId, body ?? RETRACTION_FALLBACK, refs.retracts);
         return;
       }
-      await this.setSubject(subject, { setter: await this.getUserParticipant() });
-      return;
-    }
-    const xmppId = typeof stanza.attrs.id === "string" ? stanza.attrs.id : randomUUID();
-    let legacyId: string | void;
-    try {
-      legacyId = await this.session.onText(this, body, { xmppId });
+      if (body === undefined) {
+        const subject = msg.subject[""] ?? Object.values(msg.subject)[0];
+        if (subject === undefined) return;
+        await this.onSetSubject(subject);
+        await this.setSubject(subject, { setter: await this.getUserParticipant() });
+        return;
+      }
+      const text = refs.text ?? body;
+      const me = await this.getUserParticipant();
+      const others = [...this.#participants.values()].filter((p) => !p.isUser && !p.isSystem).map((p) => p.nick);
+      const archive = this.session.gateway.store.archive;
+      const userJid = this.session.userJid.toString();
+      const replied = refs.repliesTo === undefined ? undefined : archive.get(userJid, this.legacyId, refs.repliesTo)?.legacyId;
+      const options: TextOptions = { xmppId, mentions: mentionedNicks(text, others), ...(replied !== undefined ? { replyTo: replied } : {}) };
+      if (refs.corrects !== undefined) {
+        const legacyId = this.#ownLegacyId(me, this.session.gateway.store.messageIds.xmppToLegacy(userJid, refs.corrects));
+        await this.session.onCorrect(this, legacyId, text, options);
+        await this.#reflect(stanza, me, xmppId, body, undefined);
+        return;
+      }
+      const legacyId = await this.session.onText(this, text, options);
+      if (legacyId) this.session.gateway.store.messageIds.map(userJid, legacyId, xmppId);
+      await this.#reflect(stanza, me, xmppId, body, legacyId || undefined);
     } catch (e) {
       await this.#send(errorFor(stanza, asXmppError(e)));
-      return;
     }
-    const userJid = this.session.userJid.toString();
-    if (legacyId) this.session.gateway.store.messageIds.map(userJid, legacyId, xmppId);
+  }
+
+  /** The user retracts one of their messages, named by its stanza-id. */
+  async #userRetraction(stanza: Element, xmppId: string, body: string, stanzaId: string): Promise<void> {
     const me = await this.getUserParticipant();
+    const original = this.session.gateway.store.archive.get(this.session.userJid.toString(), this.legacyId, stanzaId);
+    if (!original) throw new XMPPError("item-not-found", { text: `No message with stanza-id ${stanzaId} in this room` });
+    const legacyId = this.#ownLegacyId(me, original.legacyId, original);
+    await this.session.onRetract(this, legacyId, { xmppId });
+    await this.#reflect(stanza, me, xmppId, body, undefined);
+  }
+
+  /**
+   * The legacy id of one of the user's messages, checked: `item-not-found`
+   * when the network never had it, `forbidden` when someone else wrote it.
+   */
+  #ownLegacyId(me: LegacyParticipant, legacyId: string | undefined, entry = legacyId === undefined ? undefined : this.#archivedByLegacyId(legacyId)): string {
+    if (legacyId === undefined || entry === undefined) throw new XMPPError("item-not-found", { text: "This message is unknown to the legacy network" });
+    if (entry.occupantId !== me.occupantId) throw new XMPPError("forbidden", { text: "Only your own messages can be corrected or retracted" });
+    return legacyId;
+  }
+
+  /** Reflect the user's message to each of their joined resources, with a stanza-id, and archive it. */
+  async #reflect(stanza: Element, me: LegacyParticipant, xmppId: string, body: string, legacyId: string | undefined): Promise<void> {
     const stanzaId = randomUUID();
-    const origin = originIdCodec.tryFindIn(stanza, NS_COMPONENT);
     const template = xml("message", { from: `${this.jid.toString()}/${me.nick}`, type: "groupchat", id: xmppId }, xml("body", {}, body));
+    const origin = originIdCodec.tryFindIn(stanza, NS_COMPONENT);
     if (origin) template.cnode(originIdCodec.encode({ id: origin.id }));
+    // What the message refers to, as the user's client wrote it.
+    for (const c of stanza.children) {
+      if (typeof c !== "string" && REFLECTED_PAYLOADS.has(String(c.attrs.xmlns))) template.cnode(cloneElement(c));
+    }
     template.cnode(stanzaIdCodec.encode({ id: stanzaId, by: this.jid }));
     template.cnode(occupantIdCodec.encode({ id: me.occupantId }));
-    this.#archive({ stanzaId, legacyId: legacyId || undefined, when: Date.now(), nick: me.nick, occupantId: me.occupantId, body, xml: template.toString() });
+    this.#archive({ stanzaId, legacyId, when: Date.now(), nick: me.nick, occupantId: me.occupantId, body, xml: template.toString() });
     for (const r of this.#readyResources()) await this.#send(cloneWithTo(template, this.#userResource(r)));
   }
 

@@ -1,6 +1,7 @@
 /**
  * Turning legacy names and ids into valid XMPP addresses: XEP-0106 escaping
- * of JID localparts, safe nicknames, and stable occupant ids.
+ * of JID localparts, safe nicknames, stable occupant ids, and the nicks a
+ * message mentions.
  *
  * @module
  */
@@ -104,4 +105,35 @@ function cutToBytes(s: string, max: number): string {
  */
 export function occupantIdFor(roomJid: string, key: string): string {
   return createHash("sha256").update(roomJid).update("\u0000").update(key).digest("base64url").slice(0, 22);
+}
+
+/** A letter, digit or underscore: what a mention may not touch on either side. */
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+
+/**
+ * The nicks `text` mentions: those it contains as a whole word (not inside a
+ * longer word), each once, in the order of `nicks`.
+ *
+ * @param text - a message body.
+ * @param nicks - the room's nicks.
+ * @returns the nicks mentioned.
+ * @example
+ * ```ts
+ * mentionedNicks("thanks Bob, and Bobby too", ["Bob", "Bobby", "Carol"]); // ["Bob", "Bobby"]
+ * ```
+ */
+export function mentionedNicks(text: string, nicks: Iterable<string>): string[] {
+  const found: string[] = [];
+  for (const nick of nicks) {
+    if (nick === "") continue;
+    for (let at = text.indexOf(nick); at !== -1; at = text.indexOf(nick, at + 1)) {
+      const before = at === 0 ? "" : String.fromCodePoint(text.codePointAt(at - 1) ?? 0);
+      const after = text.slice(at + nick.length, at + nick.length + 2);
+      if (!WORD_CHAR.test(before) && !(after !== "" && WORD_CHAR.test(String.fromCodePoint(after.codePointAt(0) ?? 0)))) {
+        found.push(nick);
+        break;
+      }
+    }
+  }
+  return found;
 }

@@ -10,7 +10,10 @@ import type { LegacyMUC } from "./muc.js";
 export interface SendTextOptions {
   /** When it was sent on the legacy network; a time in the past adds `<delay>`. @default now */
   readonly when?: Date;
-  /** The legacy id of the message it replies to. */
+  /**
+   * The legacy id of the message it replies to: the user's clients see an
+   * XEP-0461 reply to it, when the gateway archived that message.
+   */
   readonly replyTo?: string;
   /** Archive it without delivering it (backfill). */
   readonly archiveOnly?: boolean;
@@ -97,6 +100,30 @@ export class LegacyParticipant {
    */
   async sendText(body: string, legacyMsgId?: string, options: SendTextOptions = {}): Promise<string> {
     return this.muc.participantMessage(this, body, legacyMsgId, options);
+  }
+
+  /**
+   * The participant edited one of their messages on the legacy network: the
+   * user's clients get an XEP-0308 correction of the original message.
+   *
+   * @param legacyMsgId - the legacy id of the message edited (as given to {@link LegacyParticipant.sendText}).
+   * @param body - its new text.
+   * @param options - `when` it was edited.
+   */
+  async correct(legacyMsgId: string, body: string, options: Pick<SendTextOptions, "when"> = {}): Promise<void> {
+    await this.muc.participantCorrection(this, legacyMsgId, body, options);
+  }
+
+  /**
+   * The participant deleted one of their messages on the legacy network: the
+   * user's clients get an XEP-0424 retraction. A message the gateway never
+   * archived is ignored.
+   *
+   * @param legacyMsgId - the legacy id of the message deleted.
+   * @returns whether the message was known and its retraction sent.
+   */
+  async retract(legacyMsgId: string): Promise<boolean> {
+    return this.muc.participantRetraction(this, legacyMsgId, {});
   }
 
   /** The participant left the group. */

@@ -7,20 +7,31 @@ import xml from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { randomUUID } from "node:crypto";
 import type { PresenceShow } from "../xso/presence.js";
+import { XMPPError } from "../xso/stanza-error.js";
 import { parseJid } from "../xso/values.js";
 import type { BaseGateway } from "./gateway.js";
 import type { LegacyBookmarks } from "./bookmarks.js";
 import type { LegacyMUC } from "./muc.js";
 import type { JsonValue, UserRecord } from "./store/store.js";
 
-/** Options of {@link BaseSession.onText}. */
+/** Options of {@link BaseSession.onText} and {@link BaseSession.onCorrect}. */
 export interface TextOptions {
   /** The XMPP id of the user's message. */
   readonly xmppId: string;
-  /** The legacy id of the message it replies to, when it is a reply. */
+  /**
+   * The legacy id of the message it replies to (XEP-0461), when it is a reply
+   * to a message the gateway knows the legacy id of. The quote a client adds
+   * for clients without replies (its XEP-0428 fallback) is not in `text`.
+   */
   readonly replyTo?: string;
-  /** Nicks the message mentions. */
-  readonly mentions?: readonly string[];
+  /** The nicks of the room's other occupants the text mentions (as whole words), in room order. */
+  readonly mentions: readonly string[];
+}
+
+/** Options of {@link BaseSession.onRetract}. */
+export interface RetractOptions {
+  /** The XMPP id of the user's retraction message. */
+  readonly xmppId: string;
 }
 
 /** What a session is made from. */
@@ -92,6 +103,51 @@ export class BaseSession {
     void text;
     void options;
     throw new Error("onText is not implemented by this legacy module");
+  }
+
+  /**
+   * The user corrected one of their messages (XEP-0308). Throw (an
+   * `XMPPError` keeps its condition) to refuse; by default corrections are
+   * refused with `feature-not-implemented`, and rooms announce the feature
+   * only when a module overrides this.
+   *
+   * @param chat - the room.
+   * @param legacyMsgId - the legacy id of the message corrected.
+   * @param text - its new text.
+   * @param options - the XMPP id of the correction, its mentions.
+   */
+  async onCorrect(chat: LegacyMUC, legacyMsgId: string, text: string, options: TextOptions): Promise<void> {
+    void chat;
+    void legacyMsgId;
+    void text;
+    void options;
+    throw new XMPPError("feature-not-implemented", { text: "This network does not support corrections" });
+  }
+
+  /**
+   * The user retracted one of their messages (XEP-0424). Throw to refuse; by
+   * default retractions are refused with `feature-not-implemented`, and rooms
+   * announce the feature only when a module overrides this.
+   *
+   * @param chat - the room.
+   * @param legacyMsgId - the legacy id of the message retracted.
+   * @param options - the XMPP id of the retraction.
+   */
+  async onRetract(chat: LegacyMUC, legacyMsgId: string, options: RetractOptions): Promise<void> {
+    void chat;
+    void legacyMsgId;
+    void options;
+    throw new XMPPError("feature-not-implemented", { text: "This network does not support retractions" });
+  }
+
+  /** Whether the legacy module handles corrections (overrides {@link BaseSession.onCorrect}). */
+  get supportsCorrections(): boolean {
+    return this.onCorrect !== BaseSession.prototype.onCorrect;
+  }
+
+  /** Whether the legacy module handles retractions (overrides {@link BaseSession.onRetract}). */
+  get supportsRetractions(): boolean {
+    return this.onRetract !== BaseSession.prototype.onRetract;
   }
 
   /**

@@ -19,6 +19,7 @@ export * from "./stanza-id.js";
 export * from "./occupant-id.js";
 export * from "./direct-invite.js";
 export * from "./hats.js";
+export * from "./message-refs.js";
 export * from "./presence.js";
 export * from "./message.js";
 export * from "./rsm.js";

@@ -47,6 +47,16 @@ export const NS_RSM = "http://jabber.org/protocol/rsm";
 export const NS_FORWARD = "urn:xmpp:forward:0";
 /** XEP-0317 hats. */
 export const NS_HATS = "urn:xmpp:hats:0";
+/** XEP-0308 last message correction. */
+export const NS_CORRECT = "urn:xmpp:message-correct:0";
+/** XEP-0424 message retraction. */
+export const NS_RETRACT = "urn:xmpp:message-retract:1";
+/** XEP-0461 message replies. */
+export const NS_REPLY = "urn:xmpp:reply:0";
+/** XEP-0428 fallback indication. */
+export const NS_FALLBACK = "urn:xmpp:fallback:0";
+/** XEP-0334 message processing hints. */
+export const NS_HINTS = "urn:xmpp:hints";
 /** XEP-0030 service discovery, info. */
 export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
 /** XEP-0030 service discovery, items. */
@@ -100,6 +110,16 @@ export const NS = {
   FORWARD: NS_FORWARD,
   /** XEP-0317 hats. */
   HATS: NS_HATS,
+  /** XEP-0308 last message correction. */
+  CORRECT: NS_CORRECT,
+  /** XEP-0424 message retraction. */
+  RETRACT: NS_RETRACT,
+  /** XEP-0461 message replies. */
+  REPLY: NS_REPLY,
+  /** XEP-0428 fallback indication. */
+  FALLBACK: NS_FALLBACK,
+  /** XEP-0334 message processing hints. */
+  HINTS: NS_HINTS,
   /** XEP-0030 service discovery, info. */
   DISCO_INFO: NS_DISCO_INFO,
   /** XEP-0030 service discovery, items. */

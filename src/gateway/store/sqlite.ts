@@ -178,6 +178,10 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX archive_chronological ON archive (user_jid, room_legacy_id, sent_at, seq);
     `);
   },
+  // 2 → 3: find a room's archived messages by legacy id (corrections, retractions, replies).
+  (db) => {
+    db.exec("CREATE INDEX archive_by_legacy_id ON archive (user_jid, room_legacy_id, legacy_id)");
+  },
 ];
 
 /** The schema version this code writes: the number of migrations. */
@@ -403,6 +407,7 @@ const LAST = 16;
 const IDS = 32;
 const NICK = 64;
 const OCCUPANT = 128;
+const LEGACY_ID = 256;
 
 /** The store itself; built only by {@link openSqliteStore}. */
 class SqliteStore implements GatewayStore {
@@ -621,6 +626,10 @@ class SqliteStore implements GatewayStore {
       shape |= OCCUPANT;
       params.occupant = q.occupantId;
     }
+    if (q.legacyId !== undefined) {
+      shape |= LEGACY_ID;
+      params.legacy = q.legacyId;
+    }
     if (q.last === true && limit !== undefined) shape |= LAST;
     let stmt = this.#archiveQueries.get(shape);
     if (stmt === undefined) {
@@ -656,6 +665,7 @@ function archiveQuerySql(shape: number): string {
   if (shape & IDS) where.push("stanza_id IN (SELECT value FROM json_each(:ids))");
   if (shape & NICK) where.push("nick = :nick");
   if (shape & OCCUPANT) where.push("occupant_id = :occupant");
+  if (shape & LEGACY_ID) where.push("legacy_id = :legacy");
   const inner = `SELECT seq, ${ARCHIVE_COLUMNS} FROM archive WHERE ${where.join(" AND ")}`;
   if (shape & LAST) {
     return `SELECT ${ARCHIVE_COLUMNS} FROM (${inner} ORDER BY sent_at DESC, seq DESC LIMIT :limit) ORDER BY sent_at ASC, seq ASC`;

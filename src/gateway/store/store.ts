@@ -115,6 +115,8 @@ export interface ArchiveQuery {
   readonly nick?: string;
   /** Only the entries sent by the occupant with this occupant-id. */
   readonly occupantId?: string;
+  /** Only the entries of the legacy message with this id. */
+  readonly legacyId?: string;
   /** At most this many entries. */
   readonly limit?: number;
   /** With `limit`: the newest `limit` entries (still returned oldest first). */

@@ -19,6 +19,7 @@ import {
   type GatewayStore,
   type JsonValue,
   type LegacyModule,
+  type RetractOptions,
   type TextOptions,
 } from "../../../src/gateway/index.js";
 import type { Affiliation, Role } from "../../../src/xso/muc-user.js";
@@ -97,6 +98,10 @@ export class TestNetwork {
   history: Record<string, { id: string; from: string; fromLegacyId: string; text: string; at: Date }[]> = {};
   /** Let `backfill()` ignore its bounds and archive the whole history. */
   backfillEverything = false;
+  /** Whether the module handles corrections and retractions (`onCorrect`, `onRetract`). */
+  edits = true;
+  /** What `onCorrect()` and `onRetract()` throw, if anything. */
+  editError: Error | undefined;
   /** What `backfill()` throws, if anything. */
   backfillError: Error | undefined;
   /** How long `onText` waits before answering, by body. */
@@ -108,7 +113,9 @@ export class TestNetwork {
     validate: [] as { jid: string; form: Record<string, string> }[],
     unregister: [] as string[],
     fill: {} as Record<string, number>,
-    onText: [] as { room: string; text: string; xmppId: string }[],
+    onText: [] as { room: string; text: string; xmppId: string; replyTo?: string; mentions: readonly string[] }[],
+    onCorrect: [] as { room: string; legacyId: string; text: string; xmppId: string; mentions: readonly string[] }[],
+    onRetract: [] as { room: string; legacyId: string; xmppId: string }[],
     onKick: [] as { room: string; nick: string; reason: string | undefined }[],
     onSetAffiliation: [] as { room: string; nick: string | undefined; jid: string; affiliation: Affiliation; reason: string | undefined }[],
     onTextDone: [] as string[],
@@ -143,12 +150,28 @@ export class TestNetwork {
         net.calls.logout.push(this.userJid.toString());
       }
       override async onText(chat: LegacyMUC, text: string, options: TextOptions) {
-        net.calls.onText.push({ room: chat.legacyId, text, xmppId: options.xmppId });
+        net.calls.onText.push({
+          room: chat.legacyId,
+          text,
+          xmppId: options.xmppId,
+          mentions: options.mentions,
+          ...(options.replyTo !== undefined ? { replyTo: options.replyTo } : {}),
+        });
         const ms = net.textDelayMs(text);
         if (ms > 0) await new Promise((r) => setTimeout(r, ms));
         net.calls.onTextDone.push(text);
         if (text === "boom") throw new Error("the legacy network is down");
         return `legacy-${++legacyCounter}`;
+      }
+    }
+    class EditingSession extends Session {
+      override async onCorrect(chat: LegacyMUC, legacyId: string, text: string, options: TextOptions) {
+        net.calls.onCorrect.push({ room: chat.legacyId, legacyId, text, xmppId: options.xmppId, mentions: options.mentions });
+        if (net.editError) throw net.editError;
+      }
+      override async onRetract(chat: LegacyMUC, legacyId: string, options: RetractOptions) {
+        net.calls.onRetract.push({ room: chat.legacyId, legacyId, xmppId: options.xmppId });
+        if (net.editError) throw net.editError;
       }
     }
     class Bookmarks extends LegacyBookmarks {
@@ -197,7 +220,7 @@ export class TestNetwork {
         if (net.affiliationError) throw net.affiliationError;
       }
     }
-    return { Gateway, Session, Bookmarks, MUC: Room };
+    return { Gateway, Session: this.edits ? EditingSession : Session, Bookmarks, MUC: Room };
   }
 }
 

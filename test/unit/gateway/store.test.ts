@@ -368,6 +368,10 @@ describe.each([
       store.archive.append(entry(ROMEO, "1", 13, { occupantId: "occ-other" }));
       expect(ids(store.archive.query(ROMEO, "1", { occupantId: "occ-me" }))).toEqual(["s12"]);
       expect(ids(store.archive.query(ROMEO, "1", { occupantId: "nobody" }))).toEqual([]);
+      store.archive.append(entry(ROMEO, "1", 14, { legacyId: "L-14" }));
+      store.archive.append(entry(ROMEO, "2", 15, { legacyId: "L-14" })); // another room's
+      expect(ids(store.archive.query(ROMEO, "1", { legacyId: "L-14" }))).toEqual(["s14"]);
+      expect(ids(store.archive.query(ROMEO, "1", { legacyId: "L-none" }))).toEqual([]);
     });
 
     it("filters by since and until (inclusive)", () => {
@@ -537,7 +541,7 @@ describe("SQLite store files", () => {
     check.close();
   });
 
-  it("upgrades a version 1 database to the chronological archive index, keeping the archive", () => {
+  it("upgrades a version 1 database to the archive indexes of today, keeping the archive", () => {
     const file = join(dir, "v1.sqlite");
     const a = openSqliteStore(file);
     a.users.save(user(ROMEO));
@@ -547,6 +551,7 @@ describe("SQLite store files", () => {
     const raw = new Database(file);
     raw.exec(`
       DROP INDEX archive_chronological;
+      DROP INDEX archive_by_legacy_id;
       CREATE INDEX archive_in_order ON archive (user_jid, room_legacy_id, seq);
       CREATE INDEX archive_by_time ON archive (user_jid, room_legacy_id, sent_at);
     `);
@@ -561,8 +566,8 @@ describe("SQLite store files", () => {
       b.close();
     }
     const check = new Database(file);
-    const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'archive' AND sql IS NOT NULL").pluck().all();
-    expect(indexes).toEqual(["archive_chronological"]);
+    const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'archive' AND sql IS NOT NULL ORDER BY name").pluck().all();
+    expect(indexes).toEqual(["archive_by_legacy_id", "archive_chronological"]);
     check.close();
   });
 

@@ -1,0 +1,108 @@
+/**
+ * The elements by which a message refers to an earlier one: XEP-0308
+ * `<replace/>` (a correction), XEP-0424 `<retract/>` (a retraction), XEP-0461
+ * `<reply/>` (a reply), and the XEP-0428 `<fallback/>` that marks the parts
+ * of a body written only for clients without the feature.
+ *
+ * In a groupchat, retractions and replies name the original by the stanza-id
+ * the room assigned to it (XEP-0359); corrections by its `id` attribute.
+ *
+ * @module
+ */
+import { attr, children, element, type Infer, type Input } from "./codec.js";
+import { NS_CORRECT, NS_FALLBACK, NS_REPLY, NS_RETRACT } from "./ns.js";
+import { integer, jidValue, string } from "./values.js";
+
+/** `<replace xmlns='urn:xmpp:message-correct:0' id/>`: this message corrects the one with that `id` (XEP-0308). */
+export const messageCorrection = element("replace", NS_CORRECT, {
+  /** The `id` attribute of the message corrected. */
+  id: attr("id", string, { required: true }),
+});
+/** Decoded `<replace/>`. */
+export type MessageCorrection = Infer<typeof messageCorrection>;
+
+/** `<retract xmlns='urn:xmpp:message-retract:1' id/>`: the sender retracts a message (XEP-0424). */
+export const messageRetraction = element("retract", NS_RETRACT, {
+  /** The message retracted: in a groupchat, the stanza-id the room assigned to it. */
+  id: attr("id", string, { required: true }),
+});
+/** Decoded `<retract/>`. */
+export type MessageRetraction = Infer<typeof messageRetraction>;
+
+/** `<reply xmlns='urn:xmpp:reply:0' to id/>`: this message replies to another (XEP-0461). */
+export const messageReply = element("reply", NS_REPLY, {
+  /** The author of the message replied to (in a groupchat, their occupant JID). */
+  to: attr("to", jidValue),
+  /** The message replied to: in a groupchat, the stanza-id the room assigned to it. */
+  id: attr("id", string, { required: true }),
+});
+/** Decoded `<reply/>`. */
+export type MessageReply = Infer<typeof messageReply>;
+/** `<reply/>` as accepted by `messageReply.encode`. */
+export type MessageReplyInput = Input<typeof messageReply>;
+
+/** The namespace of XEP-0428 before version 0.2, which XEP-0461's examples and older clients still use. */
+export const NS_FALLBACK_V0 = "urn:xmpp:feature-fallback:0";
+
+/** The `<fallback/>` codecs of one XEP-0428 namespace. */
+function fallbackCodecs(ns: string) {
+  const body = element("body", ns, {
+    /** The first code point of the range. */
+    start: attr("start", integer(0)),
+    /** The code point after the range. */
+    end: attr("end", integer(0)),
+  });
+  const fallback = element("fallback", ns, {
+    /** The namespace of the feature the fallback stands in for (`for` attribute). */
+    for: attr("for"),
+    /** The ranges of the body that are fallback text; none: the whole body. */
+    bodies: children(body),
+  });
+  return { body, fallback };
+}
+
+const fallbackV1 = fallbackCodecs(NS_FALLBACK);
+const fallbackV0 = fallbackCodecs(NS_FALLBACK_V0);
+
+/** `<body start end/>` of a fallback: a range of the body, in Unicode code points. */
+export const fallbackBody = fallbackV1.body;
+/** Decoded `<body/>` of a fallback. */
+export type FallbackBody = Infer<typeof fallbackBody>;
+
+/** `<fallback xmlns='urn:xmpp:fallback:0' for/>`: text written for clients without the feature `for` (XEP-0428). */
+export const messageFallback = fallbackV1.fallback;
+/** Decoded `<fallback/>`. */
+export type MessageFallback = Infer<typeof messageFallback>;
+
+/** `<body/>` of {@link messageFallbackV0}. */
+export const fallbackBodyV0 = fallbackV0.body;
+/** `<fallback xmlns='urn:xmpp:feature-fallback:0'>`: {@link messageFallback} in the namespace before XEP-0428 0.2. */
+export const messageFallbackV0 = fallbackV0.fallback;
+
+/**
+ * `body` without the text the fallbacks for the feature `feature` mark
+ * (XEP-0428 §4): their ranges are cut out, or the whole body goes when a
+ * fallback names no range. Ranges count Unicode code points; those outside
+ * the body are clipped to it.
+ *
+ * @param body - the message body.
+ * @param fallbacks - the message's fallbacks.
+ * @param feature - the namespace of the feature understood (`urn:xmpp:reply:0`).
+ * @returns the body as a client with the feature shows it.
+ * @example
+ * ```ts
+ * stripFallback("> Juliet: hi\nhello", [{ for: NS.REPLY, bodies: [{ start: 0, end: 13 }] }], NS.REPLY); // "hello"
+ * ```
+ */
+export function stripFallback(body: string, fallbacks: readonly MessageFallback[], feature: string): string {
+  const points = [...body];
+  const cut = new Array<boolean>(points.length).fill(false);
+  for (const f of fallbacks) {
+    if (f.for !== feature) continue;
+    if (f.bodies.length === 0) return "";
+    for (const { start = 0, end = points.length } of f.bodies) {
+      for (let i = Math.max(0, start); i < Math.min(end, points.length); i++) cut[i] = true;
+    }
+  }
+  return points.filter((_, i) => !cut[i]).join("");
+}

@@ -1,0 +1,180 @@
+/**
+ * Messages that refer to earlier ones, both ways through the gateway:
+ * replies (XEP-0461), corrections (XEP-0308) and retractions (XEP-0424), and
+ * the mentions a user's message makes.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { Element } from "@xmpp/xml";
+import { discoInfoQuery } from "../../../src/xso/disco.js";
+import { closeStores, errorCondition, GW, join, NS_DISCO_INFO, NS_SID, RES, request, room, startGateway, TestNetwork, USER, type Harness } from "./helpers.js";
+
+afterEach(closeStores);
+
+const ROOM = `coffee@${GW}`;
+const TO = `${USER}/${RES}`;
+const NS_REPLY = "urn:xmpp:reply:0";
+const NS_CORRECT = "urn:xmpp:message-correct:0";
+const NS_RETRACT = "urn:xmpp:message-retract:1";
+const NS_FALLBACK = "urn:xmpp:fallback:0";
+
+async function joined(net = new TestNetwork()): Promise<Harness> {
+  const h = await startGateway({ net });
+  await join(h, "coffee");
+  return h;
+}
+
+/** The stanza-id the room gave a message it sent to the user. */
+function stanzaIdOf(m: Element): string {
+  return m.getChild("stanza-id", NS_SID)!.attrs.id as string;
+}
+
+/** Send a groupchat message from the user; the room's reflection (or error) of it. */
+async function fromUser(h: Harness, id: string, inner: string): Promise<Element> {
+  h.component.receive(`<message from='${TO}' to='${ROOM}' type='groupchat' id='${id}'>${inner}</message>`);
+  return h.component.nextSent((s) => s.is("message") && s.attrs.id === id);
+}
+
+/** Bob says something on the legacy network; what the user's client gets. */
+async function fromBob(h: Harness, text: string, legacyId: string, options: { replyTo?: string } = {}): Promise<Element> {
+  const bob = await (await room(h, "coffee")).getParticipant("Bob", { legacyId: "u-bob" });
+  const xmppId = await bob.sendText(text, legacyId, options);
+  return h.component.nextSent((s) => s.is("message") && s.attrs.id === xmppId);
+}
+
+describe("from the legacy network", () => {
+  it("a reply points at the original's stanza-id and author (XEP-0461)", async () => {
+    const h = await joined();
+    const original = await fromBob(h, "Coffee?", "L-1");
+    const reply = await fromBob(h, "Yes, two sugars", "L-2", { replyTo: "L-1" });
+    expect(reply.getChild("reply", NS_REPLY)?.attrs).toEqual({ xmlns: NS_REPLY, to: `${ROOM}/Bob`, id: stanzaIdOf(original) });
+    // An original the gateway never saw: a plain message.
+    const orphan = await fromBob(h, "About that other thing", "L-3", { replyTo: "L-unknown" });
+    expect(orphan.getChild("reply", NS_REPLY)).toBeUndefined();
+  });
+
+  it("an edit becomes a correction of the original's id (XEP-0308), archived", async () => {
+    const h = await joined();
+    const original = await fromBob(h, "Cofee?", "L-1");
+    const bob = (await room(h, "coffee")).getParticipantByLegacyId("u-bob")!;
+    await bob.correct("L-1", "Coffee?");
+    const correction = await h.component.nextSent((s) => s.is("message") && s.getChild("replace", NS_CORRECT) !== undefined);
+    expect(correction.attrs.from).toBe(`${ROOM}/Bob`);
+    expect(correction.getChildText("body")).toBe("Coffee?");
+    expect(correction.getChild("replace", NS_CORRECT)?.attrs.id).toBe(original.attrs.id);
+    expect(correction.attrs.id).not.toBe(original.attrs.id);
+    expect(h.store.archive.query(USER, "coffee").map((e) => e.body)).toEqual(["Cofee?", "Coffee?"]);
+  });
+
+  it("a deletion becomes a retraction of the original's stanza-id, with its fallback and a store hint (XEP-0424)", async () => {
+    const h = await joined();
+    const original = await fromBob(h, "oops, wrong room", "L-1");
+    const bob = (await room(h, "coffee")).getParticipantByLegacyId("u-bob")!;
+    expect(await bob.retract("L-1")).toBe(true);
+    const retraction = await h.component.nextSent((s) => s.is("message") && s.getChild("retract", NS_RETRACT) !== undefined);
+    expect(retraction.getChild("retract", NS_RETRACT)?.attrs.id).toBe(stanzaIdOf(original));
+    expect(retraction.getChild("fallback", NS_FALLBACK)?.attrs.for).toBe(NS_RETRACT);
+    expect(retraction.getChild("store", "urn:xmpp:hints")).toBeDefined();
+    expect(retraction.getChildText("body")).toMatch(/retracted/);
+    // A message the gateway never archived: nothing to retract, nothing sent.
+    const before = h.component.sent.length;
+    expect(await bob.retract("L-unknown")).toBe(false);
+    expect(h.component.sent.length).toBe(before);
+  });
+});
+
+describe("from the user", () => {
+  it("a reply reaches the module without its quote, with the legacy id replied to; the reflection keeps both", async () => {
+    const h = await joined();
+    const original = await fromBob(h, "Coffee?", "L-1");
+    const quote = "> Bob wrote:\n> Coffee?\n";
+    const reflection = await fromUser(
+      h,
+      "r1",
+      `<body>${quote}Yes please</body><reply xmlns='${NS_REPLY}' to='${ROOM}/Bob' id='${stanzaIdOf(original)}'/>` +
+        `<fallback xmlns='${NS_FALLBACK}' for='${NS_REPLY}'><body start='0' end='${[...quote].length}'/></fallback>`,
+    );
+    expect(h.net.calls.onText.at(-1)).toMatchObject({ text: "Yes please", replyTo: "L-1", xmppId: "r1" });
+    expect(reflection.getChildText("body")).toBe(`${quote}Yes please`);
+    expect(reflection.getChild("reply", NS_REPLY)?.attrs.id).toBe(stanzaIdOf(original));
+    expect(reflection.getChild("fallback", NS_FALLBACK)).toBeDefined();
+    expect(reflection.getChild("stanza-id", NS_SID)?.attrs.by).toBe(ROOM);
+  });
+
+  it("says which occupants the text mentions, as whole words", async () => {
+    const h = await joined();
+    await fromUser(h, "m1", "<body>thanks Bob, and Carol too (not Bobby)</body>");
+    expect(h.net.calls.onText.at(-1)?.mentions).toEqual(["Bob", "Carol"]);
+    await fromUser(h, "m2", "<body>Bobcat and CarolineX</body>");
+    expect(h.net.calls.onText.at(-1)?.mentions).toEqual([]);
+  });
+
+  it("a correction of one's own message reaches onCorrect with the legacy id; the reflection carries the <replace/>", async () => {
+    const h = await joined();
+    await fromUser(h, "u1", "<body>helo</body>");
+    const legacyId = "legacy-1"; // what the test module's onText returned
+    const reflection = await fromUser(h, "u2", `<body>hello Bob</body><replace xmlns='${NS_CORRECT}' id='u1'/>`);
+    expect(h.net.calls.onCorrect).toEqual([{ room: "coffee", legacyId, text: "hello Bob", xmppId: "u2", mentions: ["Bob"] }]);
+    expect(h.net.calls.onText.map((c) => c.text)).toEqual(["helo"]);
+    expect(reflection.attrs.type).toBe("groupchat");
+    expect(reflection.getChild("replace", NS_CORRECT)?.attrs.id).toBe("u1");
+  });
+
+  it("a retraction of one's own message reaches onRetract; the reflection carries the <retract/>", async () => {
+    const h = await joined();
+    const mine = await fromUser(h, "u1", "<body>wrong room</body>");
+    const reflection = await fromUser(
+      h,
+      "u2",
+      `<retract xmlns='${NS_RETRACT}' id='${stanzaIdOf(mine)}'/><fallback xmlns='${NS_FALLBACK}' for='${NS_RETRACT}'/><body>/me retracted a message</body><store xmlns='urn:xmpp:hints'/>`,
+    );
+    expect(h.net.calls.onRetract).toEqual([{ room: "coffee", legacyId: "legacy-1", xmppId: "u2" }]);
+    expect(reflection.getChild("retract", NS_RETRACT)?.attrs.id).toBe(stanzaIdOf(mine));
+    expect(reflection.getChild("store", "urn:xmpp:hints")).toBeDefined();
+  });
+
+  it("someone else's message cannot be corrected or retracted (forbidden); an unknown one is item-not-found", async () => {
+    const h = await joined();
+    const bobs = await fromBob(h, "mine, not yours", "L-1");
+    expect(errorCondition(await fromUser(h, "x1", `<body>edited</body><replace xmlns='${NS_CORRECT}' id='${bobs.attrs.id as string}'/>`))).toBe("forbidden");
+    expect(errorCondition(await fromUser(h, "x2", `<retract xmlns='${NS_RETRACT}' id='${stanzaIdOf(bobs)}'/>`))).toBe("forbidden");
+    expect(errorCondition(await fromUser(h, "x3", `<body>edited</body><replace xmlns='${NS_CORRECT}' id='nope'/>`))).toBe("item-not-found");
+    expect(errorCondition(await fromUser(h, "x4", `<retract xmlns='${NS_RETRACT}' id='nope'/>`))).toBe("item-not-found");
+    expect(h.net.calls.onCorrect).toEqual([]);
+    expect(h.net.calls.onRetract).toEqual([]);
+  });
+
+  it("a module refusing the edit: the user gets its error, and nothing is reflected", async () => {
+    const net = new TestNetwork();
+    net.editError = new Error("too late to edit");
+    const h = await joined(net);
+    await fromUser(h, "u1", "<body>helo</body>");
+    const reply = await fromUser(h, "u2", `<body>hello</body><replace xmlns='${NS_CORRECT}' id='u1'/>`);
+    expect(reply.attrs.type).toBe("error");
+    expect(h.store.archive.query(USER, "coffee").map((e) => e.body)).toEqual(["helo"]);
+  });
+});
+
+describe("announcing the features", () => {
+  async function features(h: Harness): Promise<string[]> {
+    const reply = await request(h, `<iq type='get' id='di' from='${TO}' to='${ROOM}'><query xmlns='${NS_DISCO_INFO}'/></iq>`);
+    return discoInfoQuery.decode(reply.getChild("query", NS_DISCO_INFO)!).features;
+  }
+
+  it("replies always; corrections and retractions when the module handles them", async () => {
+    const h = await startGateway();
+    expect(await features(h)).toEqual(expect.arrayContaining([NS_REPLY, NS_CORRECT, NS_RETRACT]));
+  });
+
+  it("a module without onCorrect and onRetract: not announced, and refused with feature-not-implemented", async () => {
+    const net = new TestNetwork();
+    net.edits = false;
+    const h = await joined(net);
+    const f = await features(h);
+    expect(f).toContain(NS_REPLY);
+    expect(f).not.toContain(NS_CORRECT);
+    expect(f).not.toContain(NS_RETRACT);
+    const mine = await fromUser(h, "u1", "<body>helo</body>");
+    expect(errorCondition(await fromUser(h, "u2", `<body>hello</body><replace xmlns='${NS_CORRECT}' id='u1'/>`))).toBe("feature-not-implemented");
+    expect(errorCondition(await fromUser(h, "u3", `<retract xmlns='${NS_RETRACT}' id='${stanzaIdOf(mine)}'/>`))).toBe("feature-not-implemented");
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * Fixture tests for the codecs of messages that refer to earlier ones:
+ * XEP-0308 (version 1.2.1) `<replace/>`, XEP-0424 (version 0.4) `<retract/>`,
+ * XEP-0461 (version 0.2) `<reply/>` and XEP-0428 `<fallback/>`, with the
+ * examples of those XEPs; and `stripFallback`.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  messageCorrection,
+  messageFallback,
+  messageFallbackV0,
+  messageReply,
+  messageRetraction,
+  NS_FALLBACK_V0,
+  stripFallback,
+} from "../../../src/xso/message-refs.js";
+import { NS } from "../../../src/xso/ns.js";
+import { parseJid } from "../../../src/xso/values.js";
+import { checkFixture } from "../../helpers/fixture.js";
+import { parseXml } from "../../helpers/xml.js";
+
+describe("messageCorrection (XEP-0308)", () => {
+  it("Example 2: the corrected message names the original's id", () => {
+    checkFixture(
+      messageCorrection,
+      `<message to='juliet@capulet.net/balcony' id='good1'>
+  <body>But soft, what light through yonder window breaks?</body>
+  <replace id='bad1' xmlns='urn:xmpp:message-correct:0'/>
+</message>`,
+      { id: "bad1" },
+    );
+  });
+
+  it("an id is required", () => {
+    expect(messageCorrection.tryDecode(parseXml(`<replace xmlns='urn:xmpp:message-correct:0'/>`)).ok).toBe(false);
+  });
+});
+
+describe("messageRetraction (XEP-0424)", () => {
+  const example = `<message type='chat' to='lord@capulet.example' id='retract-message-1'>
+  <retract id="wrong-recipient-1" xmlns='urn:xmpp:message-retract:1'/>
+  <fallback xmlns="urn:xmpp:fallback:0" for='urn:xmpp:message-retract:1'/>
+  <body>/me retracted a previous message, but it's unsupported by your client.</body>
+  <store xmlns="urn:xmpp:hints"/>
+</message>`;
+
+  it("Example 3: the retraction, with its fallback for the whole body", () => {
+    checkFixture(messageRetraction, example, { id: "wrong-recipient-1" });
+    checkFixture(messageFallback, example, { for: NS.RETRACT, bodies: [] });
+  });
+
+  it("the retraction's body is all fallback", () => {
+    const el = parseXml(example);
+    const fallbacks = messageFallback.findAllIn(el);
+    expect(stripFallback(el.getChildText("body")!, fallbacks, NS.RETRACT)).toBe("");
+  });
+});
+
+describe("messageReply (XEP-0461)", () => {
+  it("Example 3: a reply names the author and the message", () => {
+    checkFixture(
+      messageReply,
+      `<message to='anna@example.com' id='message-id2' type='chat'>
+  <body>Great idea!</body>
+  <reply to='anna@example.com/tablet' id='message-id1' xmlns='urn:xmpp:reply:0' />
+</message>`,
+      { to: parseJid("anna@example.com/tablet"), id: "message-id1" },
+    );
+  });
+
+  it("Example 4: a reply with a quote as fallback (the XEP's older fallback namespace); without the quote, the reply", () => {
+    // The XEP says to ignore the example's indentation and surrounding new lines.
+    const el = parseXml(`<message to='anna@example.com' id='message-id3' type='chat'>
+  <body>&gt; Anna wrote:
+&gt; We should bake a cake
+Great idea!</body>
+  <reply to='anna@example.com/laptop' id='message-id1' xmlns='urn:xmpp:reply:0' />
+  <fallback xmlns='urn:xmpp:feature-fallback:0' for='urn:xmpp:reply:0'>
+    <body start="0" end="38" />
+  </fallback>
+</message>`);
+    const fallback = messageFallbackV0.findIn(el)!;
+    expect(messageFallbackV0.ns).toBe(NS_FALLBACK_V0);
+    expect(fallback).toEqual({ for: NS.REPLY, bodies: [{ start: 0, end: 38 }] });
+    expect(stripFallback(el.getChildText("body")!, [fallback], NS.REPLY)).toBe("Great idea!");
+  });
+});
+
+describe("stripFallback", () => {
+  it("counts code points, not UTF-16 units", () => {
+    // "> 🎂\n" is 4 code points (5 UTF-16 units).
+    expect(stripFallback("> 🎂\nyes", [{ for: NS.REPLY, bodies: [{ start: 0, end: 4 }] }], NS.REPLY)).toBe("yes");
+  });
+
+  it("cuts several ranges, ignores other features' fallbacks, clips ranges to the body", () => {
+    const fallbacks = [
+      { for: NS.REPLY, bodies: [{ start: 0, end: 2 }, { start: 5, end: 99 }] },
+      { for: "urn:example:other", bodies: [] },
+    ];
+    expect(stripFallback("ab123cd", fallbacks, NS.REPLY)).toBe("123");
+    expect(stripFallback("ab123cd", fallbacks, "urn:example:absent")).toBe("ab123cd");
+    expect(stripFallback("ab123cd", [{ for: NS.REPLY, bodies: [{ start: 3 }] }], NS.REPLY)).toBe("ab1");
+  });
+});

@@ -28,6 +28,14 @@ export type {
   ConfigChangeEvent,
 } from "./client/room-events.js";
 export { Occupant } from "./client/occupant.js";
+export {
+  getRoomRegistration,
+  registerWithRoom,
+  getReservedNick,
+  getUniqueRoomName,
+  type RoomRegistrationInfo,
+} from "./client/room-registration.js";
+export type { RoomRegistration } from "./xso/muc-forms.js";
 export { canSetRole, canSetAffiliation, canSendToAll, canSetSubject, canConfigureRoom, type Standing } from "./client/privileges.js";
 export { MessageTracker, type MessageStateChange, type MessageTrackerEvents } from "./client/tracker.js";
 export { LeaveMode, MessageState } from "./client/enums.js";

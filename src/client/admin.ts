@@ -200,7 +200,7 @@ function payloadOf(result: Element, codec: ElementCodec<unknown, unknown>, from:
 }
 
 /** Decode the payload `codec` describes out of an IQ result. */
-function decodePayload<T>(result: Element, codec: ElementCodec<T, unknown>, from: JID): T {
+export function decodePayload<T>(result: Element, codec: ElementCodec<T, unknown>, from: JID): T {
   const { el, scope } = payloadOf(result, codec as ElementCodec<unknown, unknown>, from);
   return codec.decode(el, scope);
 }

@@ -1,12 +1,13 @@
 /**
  * XEP-0045 §19.4: `<query xmlns='http://jabber.org/protocol/muc#owner'>` —
- * room configuration forms (§10.1, §10.2) and room destruction (§10.9).
+ * room configuration forms (§10.1, §10.2) and room destruction (§10.9); and
+ * the XEP-0307 `<unique/>` request for a new room name (§10.1.4).
  *
  * @module
  */
-import { attr, child, childText, element, type Infer, type Input } from "./codec.js";
+import { attr, child, childText, element, text, type Infer, type Input } from "./codec.js";
 import { dataForm } from "./data-form.js";
-import { NS_MUC_OWNER } from "./ns.js";
+import { NS_MUC_OWNER, NS_MUC_UNIQUE } from "./ns.js";
 import { jidValue } from "./values.js";
 
 /** `<destroy/>` in muc#owner: the request to destroy the room, with an optional alternate venue. */
@@ -36,3 +37,15 @@ export const mucOwnerQuery = element("query", NS_MUC_OWNER, {
 export type MucOwnerQuery = Infer<typeof mucOwnerQuery>;
 /** muc#owner `<query/>` as accepted by `mucOwnerQuery.encode`. */
 export type MucOwnerQueryInput = Input<typeof mucOwnerQuery>;
+
+/**
+ * `<unique xmlns='http://jabber.org/protocol/muc#unique'>`: asked empty of a
+ * MUC service, answered with a room name no one uses (XEP-0307, XEP-0045
+ * §10.1.4).
+ */
+export const mucUnique = element("unique", NS_MUC_UNIQUE, {
+  /** The room name (the localpart of a room JID); empty in the request. */
+  name: text(),
+});
+/** Decoded `<unique/>`. */
+export type MucUnique = Infer<typeof mucUnique>;

@@ -432,12 +432,12 @@ export { room, joined };
     label: "  + every standalone function",
     baseline: "xmpp",
     guarded: true,
-    note: "configuration forms, lists, disco, registration, privilege checks",
+    note: "configuration forms, lists, disco, registration, archive, privileges",
     source: `import { client } from "@xmpp/client";
 import { MucService } from "xmpp-muc-sdk";
 export const xmpp = client({ service: "wss://example.org/xmpp-websocket", domain: "example.org", username: "alice", password: "secret" });
 export const muc = new MucService(xmpp);
-export { setRole, setAffiliation, setAffiliations, createRoom, createInstantRoom, getRoomConfig, setRoomConfig, cancelRoomConfig, destroyRoom, getAffiliations, getRoleList, getRoomInfo, listRooms, requestVoice, getRoomRegistration, registerWithRoom, getReservedNick, getUniqueRoomName, canSetRole, canSetAffiliation, canSendToAll, canSetSubject, canConfigureRoom } from "xmpp-muc-sdk";
+export { setRole, setAffiliation, setAffiliations, createRoom, createInstantRoom, getRoomConfig, setRoomConfig, cancelRoomConfig, destroyRoom, getAffiliations, getRoleList, getRoomInfo, listRooms, requestVoice, getRoomRegistration, registerWithRoom, getReservedNick, getUniqueRoomName, queryRoomArchive, canSetRole, canSetAffiliation, canSendToAll, canSetSubject, canConfigureRoom } from "xmpp-muc-sdk";
 `,
   },
   {

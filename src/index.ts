@@ -28,6 +28,7 @@ export type {
   ConfigChangeEvent,
 } from "./client/room-events.js";
 export { Occupant } from "./client/occupant.js";
+export { queryRoomArchive, type ArchiveQueryOptions, type ArchivedMessage, type ArchivePage } from "./client/archive-query.js";
 export {
   getRoomRegistration,
   registerWithRoom,

@@ -98,8 +98,14 @@ export interface JoinResult {
 }
 
 
-/** Each service's sending context, for the request functions of `room-admin.ts`. */
-const contexts = new WeakMap<MucService, RoomContext>();
+/** What the standalone request functions use of a service: its rooms' context, and the connection. */
+export interface ServiceContext extends RoomContext {
+  /** The connection, to listen to the stanzas a request brings. */
+  readonly conn: XmppConnection;
+}
+
+/** Each service's context, for the standalone request functions (`room-admin.ts`, …). */
+const contexts = new WeakMap<MucService, ServiceContext>();
 
 /**
  * The IQ client, gated send and logger of a {@link MucService}: what the
@@ -108,7 +114,7 @@ const contexts = new WeakMap<MucService, RoomContext>();
  *
  * @throws {@link MucStateError} when `muc` is not a `MucService`.
  */
-export function serviceContext(muc: MucService): RoomContext {
+export function serviceContext(muc: MucService): ServiceContext {
   const ctx = contexts.get(muc);
   if (ctx === undefined) throw new MucStateError("not a MucService");
   return ctx;
@@ -169,7 +175,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       selfPing: selfPing === false ? false : selfPing === true ? {} : selfPing,
       closed: (room, abandoned) => this.#roomClosed(room, abandoned),
     };
-    contexts.set(this, this.#ctx);
+    contexts.set(this, { ...this.#ctx, conn });
     if (conn.status === "online") this.#holdUntilStreamManaged();
     this.#listen("stanza", (el: Element) => this.#onStanza(el));
     this.#listen("online", () => this.#onOnline());

@@ -1,7 +1,8 @@
 /**
  * The gateway's side of messages that refer to earlier ones: the elements it
- * writes for a legacy reply (XEP-0461) or retraction (XEP-0424), and what it
- * reads of a user's correction (XEP-0308), retraction or reply.
+ * writes for a legacy reply (XEP-0461), retraction (XEP-0424) or reactions
+ * (XEP-0444), and what it reads of a user's correction (XEP-0308),
+ * retraction, reactions or reply.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import {
   messageCorrection,
   messageFallback,
   messageFallbackV0,
+  messageReactions,
   messageReply,
   messageRetraction,
   stripFallback,
@@ -48,12 +50,26 @@ export function retraction(stanzaId: string): Element[] {
   return [messageRetraction.encode({ id: stanzaId }), messageFallback.encode({ for: NS_RETRACT, bodies: [] }), xml("store", { xmlns: NS_HINTS })];
 }
 
+/**
+ * The payloads of a participant's reactions to the message with this
+ * stanza-id: all of them, none to take them back (XEP-0444 §4), and a hint
+ * to store them.
+ *
+ * @param stanzaId - the stanza-id the room gave the message reacted to.
+ * @param emojis - the reactions.
+ */
+export function reactionsTo(stanzaId: string, emojis: readonly string[]): Element[] {
+  return [messageReactions.encode({ id: stanzaId, reactions: [...emojis] }), xml("store", { xmlns: NS_HINTS })];
+}
+
 /** What a user's groupchat message refers to. */
 export interface UserMessageRefs {
   /** The `id` of the message it corrects (XEP-0308). */
   readonly corrects?: string;
   /** The stanza-id of the message it retracts (XEP-0424). */
   readonly retracts?: string;
+  /** The message it reacts to (its stanza-id) and the reactions (XEP-0444). */
+  readonly reactions?: { readonly id: string; readonly reactions: readonly string[] };
   /** The stanza-id of the message it replies to (XEP-0461). */
   readonly repliesTo?: string;
   /** The body without the quote written for clients without replies. */
@@ -72,6 +88,7 @@ export function readUserRefs(stanza: Element, body: string | undefined): UserMes
     const corrects = messageCorrection.findIn(stanza, NS_COMPONENT)?.id;
     const retracts = messageRetraction.findIn(stanza, NS_COMPONENT)?.id;
     const repliesTo = messageReply.findIn(stanza, NS_COMPONENT)?.id;
+    const reactions = messageReactions.findIn(stanza, NS_COMPONENT);
     let text = body;
     if (body !== undefined && repliesTo !== undefined) {
       const fallbacks: MessageFallback[] = [...messageFallback.findAllIn(stanza, NS_COMPONENT), ...messageFallbackV0.findAllIn(stanza, NS_COMPONENT)];
@@ -81,6 +98,7 @@ export function readUserRefs(stanza: Element, body: string | undefined): UserMes
       ...(corrects !== undefined ? { corrects } : {}),
       ...(retracts !== undefined ? { retracts } : {}),
       ...(repliesTo !== undefined ? { repliesTo } : {}),
+      ...(reactions !== undefined ? { reactions } : {}),
       ...(text !== undefined ? { text } : {}),
     };
   } catch (e) {

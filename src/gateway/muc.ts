@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS_CLIENT, NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_FALLBACK, NS_HINTS, NS_MAM, NS_MUC, NS_MUC_ADMIN, NS_MUC_SELF_PING, NS_MUC_USER, NS_OCCUPANT_ID, NS_REPLY, NS_RETRACT, NS_SID } from "../xso/ns.js";
+import { NS_CLIENT, NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_FALLBACK, NS_HINTS, NS_REACTIONS, NS_MAM, NS_MUC, NS_MUC_ADMIN, NS_MUC_SELF_PING, NS_MUC_USER, NS_OCCUPANT_ID, NS_REPLY, NS_RETRACT, NS_SID } from "../xso/ns.js";
 import { cloneElement, viewInNamespace } from "../xso/codec.js";
 import { parseElement } from "../xso/parse.js";
 import { parseJid } from "../xso/values.js";
@@ -30,7 +30,7 @@ import type { ArchiveEntry, ParticipantRecord, RoomRecord } from "./store/store.
 import type { BaseSession, TextOptions } from "./session.js";
 import { errorFor, resultFor } from "./replies.js";
 import { answerMamQuery, mamFormQuery, mamMetadataOf, type RoomArchive } from "./room-archive.js";
-import { readUserRefs, replyTo, retraction, RETRACTION_FALLBACK } from "./message-refs.js";
+import { reactionsTo, readUserRefs, replyTo, retraction, RETRACTION_FALLBACK } from "./message-refs.js";
 import { messageCorrection, NS_FALLBACK_V0 } from "../xso/message-refs.js";
 
 /** Default number of history messages sent on join when the user asks for no limit. */
@@ -39,7 +39,7 @@ const DEFAULT_HISTORY = 20;
 const DELAY_THRESHOLD_MS = 10_000;
 
 /** The namespaces of the elements of a user's message the room reflects as they are: references to other messages, fallbacks, hints. */
-const REFLECTED_PAYLOADS: ReadonlySet<string> = new Set([NS_CORRECT, NS_RETRACT, NS_REPLY, NS_FALLBACK, NS_FALLBACK_V0, NS_HINTS]);
+const REFLECTED_PAYLOADS: ReadonlySet<string> = new Set([NS_CORRECT, NS_RETRACT, NS_REPLY, NS_REACTIONS, NS_FALLBACK, NS_FALLBACK_V0, NS_HINTS]);
 
 /** What the room is made from (by `LegacyBookmarks`). */
 export interface MucInit {
@@ -455,6 +455,7 @@ export class LegacyMUC {
       NS_REPLY,
       ...(this.session.supportsCorrections ? [NS_CORRECT] : []),
       ...(this.session.supportsRetractions ? [NS_RETRACT] : []),
+      ...(this.session.supportsReactions ? [NS_REACTIONS] : []),
       NS_DISCO_INFO,
     ];
     const uniqueFeatures = [...new Set(features)];
@@ -532,22 +533,31 @@ export class LegacyMUC {
     return true;
   }
 
+  /** @internal A participant's reactions to a message (see `LegacyParticipant.react`); false when the archive does not know it. */
+  async participantReactions(participant: LegacyParticipant, legacyMsgId: string, emojis: readonly string[]): Promise<boolean> {
+    const original = this.#archivedByLegacyId(legacyMsgId);
+    if (!original) return false;
+    await this.#relay(participant, undefined, randomUUID(), undefined, reactionsTo(original.stanzaId, emojis), {});
+    return true;
+  }
+
   /** The newest archived message of this legacy id. */
   #archivedByLegacyId(legacyMsgId: string): ArchiveEntry | undefined {
     return this.session.gateway.store.archive.query(this.session.userJid.toString(), this.legacyId, { legacyId: legacyMsgId, limit: 1, last: true })[0];
   }
 
   /** Archive a participant's groupchat message and deliver it (its presence first, when the user has not seen it). */
-  async #relay(participant: LegacyParticipant, body: string, xmppId: string, legacyMsgId: string | undefined, payloads: readonly Element[], options: SendTextOptions): Promise<void> {
+  async #relay(participant: LegacyParticipant, body: string | undefined, xmppId: string, legacyMsgId: string | undefined, payloads: readonly Element[], options: SendTextOptions): Promise<void> {
     const when = options.when ?? new Date();
     const stanzaId = randomUUID();
     const from = participant.isSystem ? this.jid.toString() : `${this.jid.toString()}/${participant.nick}`;
-    const template = xml("message", { from, type: "groupchat", id: xmppId }, xml("body", {}, body));
+    const template = xml("message", { from, type: "groupchat", id: xmppId });
+    if (body !== undefined) template.cnode(xml("body", {}, body));
     for (const p of payloads) template.cnode(p);
     template.cnode(stanzaIdCodec.encode({ id: stanzaId, by: this.jid }));
     if (!participant.isSystem) template.cnode(occupantIdCodec.encode({ id: participant.occupantId }));
     if (Date.now() - when.getTime() > DELAY_THRESHOLD_MS) template.cnode(delayCodec.encode({ stamp: when, from: this.jid }));
-    this.#archive({ stanzaId, legacyId: legacyMsgId, when: when.getTime(), nick: participant.nick, occupantId: participant.occupantId, body, xml: template.toString() });
+    this.#archive({ stanzaId, legacyId: legacyMsgId, when: when.getTime(), nick: participant.nick, occupantId: participant.occupantId, body: body ?? "", xml: template.toString() });
     if (!options.archiveOnly) {
       if (!participant.isSystem && !participant.isUser && this.#participants.get(participant.nick) !== participant) {
         // First message of someone not announced yet (or no longer present,
@@ -741,6 +751,10 @@ export class LegacyMUC {
         await this.#userRetraction(stanza, xmppId, body ?? RETRACTION_FALLBACK, refs.retracts);
         return;
       }
+      if (refs.reactions !== undefined) {
+        await this.#userReactions(stanza, xmppId, body, refs.reactions);
+        return;
+      }
       if (body === undefined) {
         const subject = msg.subject[""] ?? Object.values(msg.subject)[0];
         if (subject === undefined) return;
@@ -779,6 +793,15 @@ export class LegacyMUC {
     await this.#reflect(stanza, me, xmppId, body, undefined);
   }
 
+  /** The user reacts to a message (anyone's), named by its stanza-id. */
+  async #userReactions(stanza: Element, xmppId: string, body: string | undefined, reactions: { readonly id: string; readonly reactions: readonly string[] }): Promise<void> {
+    const me = await this.getUserParticipant();
+    const original = this.session.gateway.store.archive.get(this.session.userJid.toString(), this.legacyId, reactions.id);
+    if (original?.legacyId === undefined) throw new XMPPError("item-not-found", { text: `No message with stanza-id ${reactions.id} known to the legacy network` });
+    await this.session.onReact(this, original.legacyId, reactions.reactions, { xmppId });
+    await this.#reflect(stanza, me, xmppId, body, undefined);
+  }
+
   /**
    * The legacy id of one of the user's messages, checked: `item-not-found`
    * when the network never had it, `forbidden` when someone else wrote it.
@@ -790,9 +813,10 @@ export class LegacyMUC {
   }
 
   /** Reflect the user's message to each of their joined resources, with a stanza-id, and archive it. */
-  async #reflect(stanza: Element, me: LegacyParticipant, xmppId: string, body: string, legacyId: string | undefined): Promise<void> {
+  async #reflect(stanza: Element, me: LegacyParticipant, xmppId: string, body: string | undefined, legacyId: string | undefined): Promise<void> {
     const stanzaId = randomUUID();
-    const template = xml("message", { from: `${this.jid.toString()}/${me.nick}`, type: "groupchat", id: xmppId }, xml("body", {}, body));
+    const template = xml("message", { from: `${this.jid.toString()}/${me.nick}`, type: "groupchat", id: xmppId });
+    if (body !== undefined) template.cnode(xml("body", {}, body));
     const origin = originIdCodec.tryFindIn(stanza, NS_COMPONENT);
     if (origin) template.cnode(originIdCodec.encode({ id: origin.id }));
     // What the message refers to, as the user's client wrote it.
@@ -801,7 +825,7 @@ export class LegacyMUC {
     }
     template.cnode(stanzaIdCodec.encode({ id: stanzaId, by: this.jid }));
     template.cnode(occupantIdCodec.encode({ id: me.occupantId }));
-    this.#archive({ stanzaId, legacyId, when: Date.now(), nick: me.nick, occupantId: me.occupantId, body, xml: template.toString() });
+    this.#archive({ stanzaId, legacyId, when: Date.now(), nick: me.nick, occupantId: me.occupantId, body: body ?? "", xml: template.toString() });
     for (const r of this.#readyResources()) await this.#send(cloneWithTo(template, this.#userResource(r)));
   }
 

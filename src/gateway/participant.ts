@@ -126,6 +126,19 @@ export class LegacyParticipant {
     return this.muc.participantRetraction(this, legacyMsgId, {});
   }
 
+  /**
+   * The participant's reactions to a message on the legacy network: all of
+   * them (none to take them back), sent as XEP-0444 reactions. A message
+   * the gateway never archived is ignored.
+   *
+   * @param legacyMsgId - the legacy id of the message reacted to.
+   * @param emojis - the participant's reactions to it now.
+   * @returns whether the message was known and the reactions sent.
+   */
+  async react(legacyMsgId: string, emojis: readonly string[]): Promise<boolean> {
+    return this.muc.participantReactions(this, legacyMsgId, emojis);
+  }
+
   /** The participant left the group. */
   async leave(): Promise<void> {
     await this.muc.removeParticipant(this);

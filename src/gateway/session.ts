@@ -140,6 +140,30 @@ export class BaseSession {
     throw new XMPPError("feature-not-implemented", { text: "This network does not support retractions" });
   }
 
+  /**
+   * The user reacted to a message (XEP-0444): `emojis` are all of the user's
+   * reactions to it now (none: the user took them back). Throw to refuse;
+   * by default reactions are refused with `feature-not-implemented`, and
+   * rooms announce the feature only when a module overrides this.
+   *
+   * @param chat - the room.
+   * @param legacyMsgId - the legacy id of the message reacted to.
+   * @param emojis - the user's reactions to it.
+   * @param options - the XMPP id of the reactions message.
+   */
+  async onReact(chat: LegacyMUC, legacyMsgId: string, emojis: readonly string[], options: RetractOptions): Promise<void> {
+    void chat;
+    void legacyMsgId;
+    void emojis;
+    void options;
+    throw new XMPPError("feature-not-implemented", { text: "This network does not support reactions" });
+  }
+
+  /** Whether the legacy module handles reactions (overrides {@link BaseSession.onReact}). */
+  get supportsReactions(): boolean {
+    return this.onReact !== BaseSession.prototype.onReact;
+  }
+
   /** Whether the legacy module handles corrections (overrides {@link BaseSession.onCorrect}). */
   get supportsCorrections(): boolean {
     return this.onCorrect !== BaseSession.prototype.onCorrect;

@@ -1,16 +1,18 @@
 /**
  * The elements by which a message refers to an earlier one: XEP-0308
  * `<replace/>` (a correction), XEP-0424 `<retract/>` (a retraction), XEP-0461
- * `<reply/>` (a reply), and the XEP-0428 `<fallback/>` that marks the parts
- * of a body written only for clients without the feature.
+ * `<reply/>` (a reply), XEP-0444 `<reactions/>`, and the XEP-0428
+ * `<fallback/>` that marks the parts of a body written only for clients
+ * without the feature.
  *
- * In a groupchat, retractions and replies name the original by the stanza-id
- * the room assigned to it (XEP-0359); corrections by its `id` attribute.
+ * In a groupchat, retractions, replies and reactions name the original by
+ * the stanza-id the room assigned to it (XEP-0359); corrections by its `id`
+ * attribute.
  *
  * @module
  */
-import { attr, children, element, type Infer, type Input } from "./codec.js";
-import { NS_CORRECT, NS_FALLBACK, NS_REPLY, NS_RETRACT } from "./ns.js";
+import { attr, children, childTexts, element, type Infer, type Input } from "./codec.js";
+import { NS_CORRECT, NS_FALLBACK, NS_REACTIONS, NS_REPLY, NS_RETRACT } from "./ns.js";
 import { integer, jidValue, string } from "./values.js";
 
 /** `<replace xmlns='urn:xmpp:message-correct:0' id/>`: this message corrects the one with that `id` (XEP-0308). */
@@ -40,6 +42,20 @@ export const messageReply = element("reply", NS_REPLY, {
 export type MessageReply = Infer<typeof messageReply>;
 /** `<reply/>` as accepted by `messageReply.encode`. */
 export type MessageReplyInput = Input<typeof messageReply>;
+
+/**
+ * `<reactions xmlns='urn:xmpp:reactions:0' id>`: the sender's reactions to a
+ * message, all of them (XEP-0444): each message replaces the sender's
+ * earlier reactions to it; none removes them all.
+ */
+export const messageReactions = element("reactions", NS_REACTIONS, {
+  /** The message reacted to: in a groupchat, the stanza-id the room assigned to it. */
+  id: attr("id", string, { required: true }),
+  /** The reactions, each an emoji (`<reaction/>` children). */
+  reactions: childTexts("reaction"),
+});
+/** Decoded `<reactions/>`. */
+export type MessageReactions = Infer<typeof messageReactions>;
 
 /** The namespace of XEP-0428 before version 0.2, which XEP-0461's examples and older clients still use. */
 export const NS_FALLBACK_V0 = "urn:xmpp:feature-fallback:0";

@@ -55,6 +55,8 @@ export const NS_CORRECT = "urn:xmpp:message-correct:0";
 export const NS_RETRACT = "urn:xmpp:message-retract:1";
 /** XEP-0461 message replies. */
 export const NS_REPLY = "urn:xmpp:reply:0";
+/** XEP-0444 message reactions. */
+export const NS_REACTIONS = "urn:xmpp:reactions:0";
 /** XEP-0428 fallback indication. */
 export const NS_FALLBACK = "urn:xmpp:fallback:0";
 /** XEP-0334 message processing hints. */
@@ -120,6 +122,8 @@ export const NS = {
   RETRACT: NS_RETRACT,
   /** XEP-0461 message replies. */
   REPLY: NS_REPLY,
+  /** XEP-0444 message reactions. */
+  REACTIONS: NS_REACTIONS,
   /** XEP-0428 fallback indication. */
   FALLBACK: NS_FALLBACK,
   /** XEP-0334 message processing hints. */

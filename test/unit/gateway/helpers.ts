@@ -98,9 +98,9 @@ export class TestNetwork {
   history: Record<string, { id: string; from: string; fromLegacyId: string; text: string; at: Date }[]> = {};
   /** Let `backfill()` ignore its bounds and archive the whole history. */
   backfillEverything = false;
-  /** Whether the module handles corrections and retractions (`onCorrect`, `onRetract`). */
+  /** Whether the module handles corrections, retractions and reactions (`onCorrect`, `onRetract`, `onReact`). */
   edits = true;
-  /** What `onCorrect()` and `onRetract()` throw, if anything. */
+  /** What `onCorrect()`, `onRetract()` and `onReact()` throw, if anything. */
   editError: Error | undefined;
   /** What `backfill()` throws, if anything. */
   backfillError: Error | undefined;
@@ -116,6 +116,7 @@ export class TestNetwork {
     onText: [] as { room: string; text: string; xmppId: string; replyTo?: string; mentions: readonly string[] }[],
     onCorrect: [] as { room: string; legacyId: string; text: string; xmppId: string; mentions: readonly string[] }[],
     onRetract: [] as { room: string; legacyId: string; xmppId: string }[],
+    onReact: [] as { room: string; legacyId: string; emojis: readonly string[]; xmppId: string }[],
     onKick: [] as { room: string; nick: string; reason: string | undefined }[],
     onSetAffiliation: [] as { room: string; nick: string | undefined; jid: string; affiliation: Affiliation; reason: string | undefined }[],
     onTextDone: [] as string[],
@@ -167,6 +168,10 @@ export class TestNetwork {
     class EditingSession extends Session {
       override async onCorrect(chat: LegacyMUC, legacyId: string, text: string, options: TextOptions) {
         net.calls.onCorrect.push({ room: chat.legacyId, legacyId, text, xmppId: options.xmppId, mentions: options.mentions });
+        if (net.editError) throw net.editError;
+      }
+      override async onReact(chat: LegacyMUC, legacyId: string, emojis: readonly string[], options: RetractOptions) {
+        net.calls.onReact.push({ room: chat.legacyId, legacyId, emojis: [...emojis], xmppId: options.xmppId });
         if (net.editError) throw net.editError;
       }
       override async onRetract(chat: LegacyMUC, legacyId: string, options: RetractOptions) {

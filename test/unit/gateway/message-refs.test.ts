@@ -1,7 +1,7 @@
 /**
  * Messages that refer to earlier ones, both ways through the gateway:
- * replies (XEP-0461), corrections (XEP-0308) and retractions (XEP-0424), and
- * the mentions a user's message makes.
+ * replies (XEP-0461), corrections (XEP-0308), retractions (XEP-0424) and
+ * reactions (XEP-0444), and the mentions a user's message makes.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
@@ -16,6 +16,7 @@ const NS_REPLY = "urn:xmpp:reply:0";
 const NS_CORRECT = "urn:xmpp:message-correct:0";
 const NS_RETRACT = "urn:xmpp:message-retract:1";
 const NS_FALLBACK = "urn:xmpp:fallback:0";
+const NS_REACTIONS = "urn:xmpp:reactions:0";
 
 async function joined(net = new TestNetwork()): Promise<Harness> {
   const h = await startGateway({ net });
@@ -79,6 +80,44 @@ describe("from the legacy network", () => {
     const before = h.component.sent.length;
     expect(await bob.retract("L-unknown")).toBe(false);
     expect(h.component.sent.length).toBe(before);
+  });
+});
+
+describe("reactions (XEP-0444)", () => {
+  it("a legacy participant's reactions reach the user: all of them, to the original's stanza-id, stored, no body", async () => {
+    const h = await joined();
+    const original = await fromBob(h, "Coffee?", "L-1");
+    const carol = await (await room(h, "coffee")).getParticipant("Carol", { legacyId: "u-carol" });
+    expect(await carol.react("L-1", ["👍", "☕"])).toBe(true);
+    const reactions = await h.component.nextSent((s) => s.is("message") && s.getChild("reactions", NS_REACTIONS) !== undefined);
+    expect(reactions.attrs.from).toBe(`${ROOM}/Carol`);
+    const el = reactions.getChild("reactions", NS_REACTIONS)!;
+    expect(el.attrs.id).toBe(stanzaIdOf(original));
+    expect(el.getChildren("reaction").map((r) => r.text())).toEqual(["👍", "☕"]);
+    expect(reactions.getChild("store", "urn:xmpp:hints")).toBeDefined();
+    expect(reactions.getChild("body")).toBeUndefined();
+    // Taken back: an empty <reactions/>.
+    await carol.react("L-1", []);
+    const none = await h.component.nextSent((s) => s.is("message") && s.getChild("reactions", NS_REACTIONS)?.getChildren("reaction").length === 0);
+    expect(none.getChild("reactions", NS_REACTIONS)?.attrs.id).toBe(stanzaIdOf(original));
+    // A message the gateway never archived: nothing sent.
+    const before = h.component.sent.length;
+    expect(await carol.react("L-unknown", ["👍"])).toBe(false);
+    expect(h.component.sent.length).toBe(before);
+  });
+
+  it("the user's reactions to anyone's message reach onReact with its legacy id; the reflection carries them", async () => {
+    const h = await joined();
+    const original = await fromBob(h, "Coffee?", "L-1");
+    const reflection = await fromUser(h, "re1", `<reactions xmlns='${NS_REACTIONS}' id='${stanzaIdOf(original)}'><reaction>👍</reaction></reactions><store xmlns='urn:xmpp:hints'/>`);
+    expect(h.net.calls.onReact).toEqual([{ room: "coffee", legacyId: "L-1", emojis: ["👍"], xmppId: "re1" }]);
+    expect(reflection.getChild("reactions", NS_REACTIONS)?.getChildren("reaction").map((r) => r.text())).toEqual(["👍"]);
+    expect(reflection.getChild("body")).toBeUndefined();
+    expect(reflection.getChild("stanza-id", NS_SID)?.attrs.by).toBe(ROOM);
+    await fromUser(h, "re2", `<reactions xmlns='${NS_REACTIONS}' id='${stanzaIdOf(original)}'/>`);
+    expect(h.net.calls.onReact.at(-1)).toEqual({ room: "coffee", legacyId: "L-1", emojis: [], xmppId: "re2" });
+    expect(h.net.calls.onText).toEqual([]);
+    expect(errorCondition(await fromUser(h, "re3", `<reactions xmlns='${NS_REACTIONS}' id='nope'><reaction>👍</reaction></reactions>`))).toBe("item-not-found");
   });
 });
 
@@ -160,12 +199,12 @@ describe("announcing the features", () => {
     return discoInfoQuery.decode(reply.getChild("query", NS_DISCO_INFO)!).features;
   }
 
-  it("replies always; corrections and retractions when the module handles them", async () => {
+  it("replies always; corrections, retractions and reactions when the module handles them", async () => {
     const h = await startGateway();
-    expect(await features(h)).toEqual(expect.arrayContaining([NS_REPLY, NS_CORRECT, NS_RETRACT]));
+    expect(await features(h)).toEqual(expect.arrayContaining([NS_REPLY, NS_CORRECT, NS_RETRACT, NS_REACTIONS]));
   });
 
-  it("a module without onCorrect and onRetract: not announced, and refused with feature-not-implemented", async () => {
+  it("a module without onCorrect, onRetract and onReact: not announced, and refused with feature-not-implemented", async () => {
     const net = new TestNetwork();
     net.edits = false;
     const h = await joined(net);
@@ -173,8 +212,10 @@ describe("announcing the features", () => {
     expect(f).toContain(NS_REPLY);
     expect(f).not.toContain(NS_CORRECT);
     expect(f).not.toContain(NS_RETRACT);
+    expect(f).not.toContain(NS_REACTIONS);
     const mine = await fromUser(h, "u1", "<body>helo</body>");
     expect(errorCondition(await fromUser(h, "u2", `<body>hello</body><replace xmlns='${NS_CORRECT}' id='u1'/>`))).toBe("feature-not-implemented");
     expect(errorCondition(await fromUser(h, "u3", `<retract xmlns='${NS_RETRACT}' id='${stanzaIdOf(mine)}'/>`))).toBe("feature-not-implemented");
+    expect(errorCondition(await fromUser(h, "u4", `<reactions xmlns='${NS_REACTIONS}' id='${stanzaIdOf(mine)}'><reaction>👍</reaction></reactions>`))).toBe("feature-not-implemented");
   });
 });

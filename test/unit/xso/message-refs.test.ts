@@ -1,12 +1,13 @@
 /**
  * Fixture tests for the codecs of messages that refer to earlier ones:
  * XEP-0308 (version 1.2.1) `<replace/>`, XEP-0424 (version 0.4) `<retract/>`,
- * XEP-0461 (version 0.2) `<reply/>` and XEP-0428 `<fallback/>`, with the
- * examples of those XEPs; and `stripFallback`.
+ * XEP-0461 (version 0.2) `<reply/>`, XEP-0444 `<reactions/>` and XEP-0428
+ * `<fallback/>`, with the examples of those XEPs; and `stripFallback`.
  */
 import { describe, expect, it } from "vitest";
 import {
   messageCorrection,
+  messageReactions,
   messageFallback,
   messageFallbackV0,
   messageReply,
@@ -100,5 +101,32 @@ describe("stripFallback", () => {
     expect(stripFallback("ab123cd", fallbacks, NS.REPLY)).toBe("123");
     expect(stripFallback("ab123cd", fallbacks, "urn:example:absent")).toBe("ab123cd");
     expect(stripFallback("ab123cd", [{ for: NS.REPLY, bodies: [{ start: 3 }] }], NS.REPLY)).toBe("ab1");
+  });
+});
+
+describe("messageReactions (XEP-0444)", () => {
+  it("'Juliet adds a 🐢 reaction to the message': all the sender's reactions", () => {
+    checkFixture(
+      messageReactions,
+      `<message to='romeo@capulet.net/orchard' id='96d73204-a57a-11e9-88b8-4889e7820c76' type='chat'>
+  <reactions id='744f6e18-a57a-11e9-a656-4889e7820c76' xmlns='urn:xmpp:reactions:0'>
+    <reaction>👋</reaction>
+    <reaction>🐢</reaction>
+  </reactions>
+  <store xmlns="urn:xmpp:hints"/>
+</message>`,
+      { id: "744f6e18-a57a-11e9-a656-4889e7820c76", reactions: ["👋", "🐢"] },
+    );
+  });
+
+  it("'Juliet removes all reactions from the message': none", () => {
+    checkFixture(
+      messageReactions,
+      `<message to='romeo@capulet.net/orchard' id='973c9d2e-a57a-11e9-af82-4889e7820c76' type='chat'>
+  <reactions id='744f6e18-a57a-11e9-a656-4889e7820c76' xmlns='urn:xmpp:reactions:0'/>
+  <store xmlns="urn:xmpp:hints"/>
+</message>`,
+      { id: "744f6e18-a57a-11e9-a656-4889e7820c76", reactions: [] },
+    );
   });
 });

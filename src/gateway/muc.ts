@@ -8,10 +8,10 @@
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS_CLIENT, NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_FALLBACK, NS_HINTS, NS_REACTIONS, NS_MAM, NS_MUC, NS_MUC_ADMIN, NS_MUC_SELF_PING, NS_MUC_USER, NS_OCCUPANT_ID, NS_REPLY, NS_RETRACT, NS_SID } from "../xso/ns.js";
+import { NS_CLIENT, NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_FALLBACK, NS_HINTS, NS_REACTIONS, NS_MAM, NS_MUC, NS_MODERATE, NS_MUC_ADMIN, NS_MUC_SELF_PING, NS_MUC_USER, NS_OCCUPANT_ID, NS_REPLY, NS_RETRACT, NS_SID } from "../xso/ns.js";
 import { cloneElement, viewInNamespace } from "../xso/codec.js";
 import { parseElement } from "../xso/parse.js";
-import { parseJid } from "../xso/values.js";
+import { parseJid, tryParseJid } from "../xso/values.js";
 import { mucJoin, type MucHistory } from "../xso/muc.js";
 import { mucUserX, StatusCode, type Affiliation, type Role } from "../xso/muc-user.js";
 import { messageContent } from "../xso/message.js";
@@ -31,7 +31,7 @@ import type { BaseSession, TextOptions } from "./session.js";
 import { errorFor, resultFor } from "./replies.js";
 import { answerMamQuery, mamFormQuery, mamMetadataOf, type RoomArchive } from "./room-archive.js";
 import { reactionsTo, readUserRefs, replyTo, retraction, RETRACTION_FALLBACK } from "./message-refs.js";
-import { messageCorrection, NS_FALLBACK_V0 } from "../xso/message-refs.js";
+import { messageCorrection, messageModerate, messageRetraction, NS_FALLBACK_V0 } from "../xso/message-refs.js";
 
 /** Default number of history messages sent on join when the user asks for no limit. */
 const DEFAULT_HISTORY = 20;
@@ -456,6 +456,7 @@ export class LegacyMUC {
       ...(this.session.supportsCorrections ? [NS_CORRECT] : []),
       ...(this.session.supportsRetractions ? [NS_RETRACT] : []),
       ...(this.session.supportsReactions ? [NS_REACTIONS] : []),
+      ...(this.session.supportsModeration ? [NS_MODERATE] : []),
       NS_DISCO_INFO,
     ];
     const uniqueFeatures = [...new Set(features)];
@@ -793,6 +794,43 @@ export class LegacyMUC {
     await this.#reflect(stanza, me, xmppId, body, undefined);
   }
 
+  /** The user, a moderator, retracts someone's message (XEP-0425). */
+  async #userModeration(payload: Element): Promise<void> {
+    let request;
+    try {
+      request = messageModerate.decode(viewInNamespace(payload, NS_MODERATE));
+    } catch (e) {
+      throw new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : "malformed moderation request" });
+    }
+    if (!request.retract) throw new XMPPError("feature-not-implemented", { text: "Only retractions are supported" });
+    const me = await this.getUserParticipant();
+    if (me.role !== "moderator") throw new XMPPError("forbidden", { text: "Only moderators may moderate messages" });
+    const original = this.session.gateway.store.archive.get(this.session.userJid.toString(), this.legacyId, request.id);
+    if (original?.legacyId === undefined) throw new XMPPError("item-not-found", { text: `No message with stanza-id ${request.id} known to the legacy network` });
+    await this.session.onModerate(this, original.legacyId, request.reason, {});
+    await this.#broadcastModeration(me, original, request.reason);
+  }
+
+  /** @internal A legacy moderator deleted someone's message (see `LegacyParticipant.moderate`); false when the archive does not know it. */
+  async participantModeration(moderator: LegacyParticipant, legacyMsgId: string, reason: string | undefined): Promise<boolean> {
+    const original = this.#archivedByLegacyId(legacyMsgId);
+    if (!original) return false;
+    await this.#broadcastModeration(moderator, original, reason);
+    return true;
+  }
+
+  /** Tell every joined resource, from the room itself, that a moderator retracted a message (XEP-0425 §4.1), and archive it. */
+  async #broadcastModeration(moderator: LegacyParticipant, original: ArchiveEntry, reason: string | undefined): Promise<void> {
+    const system = await this.getSystemParticipant();
+    const by = tryParseJid(`${this.jid.toString()}/${moderator.nick}`);
+    const retract = messageRetraction.encode({
+      id: original.stanzaId,
+      moderated: { ...(by ? { by } : {}), occupantId: { id: moderator.occupantId } },
+      ...(reason !== undefined ? { reason } : {}),
+    });
+    await this.#relay(system, undefined, randomUUID(), undefined, [retract, xml("store", { xmlns: NS_HINTS })], {});
+  }
+
   /** The user reacts to a message (anyone's), named by its stanza-id. */
   async #userReactions(stanza: Element, xmppId: string, body: string | undefined, reactions: { readonly id: string; readonly reactions: readonly string[] }): Promise<void> {
     const me = await this.getUserParticipant();
@@ -849,6 +887,9 @@ export class LegacyMUC {
         await this.#send(resultFor(stanza, mamFormQuery()));
       } else if (!to.resource && type === "get" && payload?.name === "metadata" && ns === NS_MAM) {
         await this.#send(resultFor(stanza, mamMetadataOf(this.#roomArchive())));
+      } else if (!to.resource && type === "set" && payload?.name === "moderate" && ns === NS_MODERATE) {
+        await this.#userModeration(payload);
+        await this.#send(resultFor(stanza));
       } else if (!to.resource && type === "set" && payload?.name === "query" && ns === NS_MUC_ADMIN) {
         await this.#admin(stanza, payload);
         await this.#send(resultFor(stanza));

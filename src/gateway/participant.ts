@@ -139,6 +139,20 @@ export class LegacyParticipant {
     return this.muc.participantReactions(this, legacyMsgId, emojis);
   }
 
+  /**
+   * The participant, a moderator on the legacy network, deleted someone's
+   * message: the room tells the user's clients with an XEP-0425 moderated
+   * retraction, by this participant. A message the gateway never archived
+   * is ignored.
+   *
+   * @param legacyMsgId - the legacy id of the message deleted.
+   * @param reason - why, if the network says.
+   * @returns whether the message was known and the retraction sent.
+   */
+  async moderate(legacyMsgId: string, reason?: string): Promise<boolean> {
+    return this.muc.participantModeration(this, legacyMsgId, reason);
+  }
+
   /** The participant left the group. */
   async leave(): Promise<void> {
     await this.muc.removeParticipant(this);

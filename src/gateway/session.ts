@@ -159,6 +159,30 @@ export class BaseSession {
     throw new XMPPError("feature-not-implemented", { text: "This network does not support reactions" });
   }
 
+  /**
+   * The user, a moderator of the room, retracts someone's message (XEP-0425).
+   * Throw to refuse; by default moderation is refused with
+   * `feature-not-implemented`, and rooms announce the feature only when a
+   * module overrides this.
+   *
+   * @param chat - the room.
+   * @param legacyMsgId - the legacy id of the message.
+   * @param reason - why, if the moderator said.
+   * @param options - nothing yet; for later additions.
+   */
+  async onModerate(chat: LegacyMUC, legacyMsgId: string, reason: string | undefined, options: Record<string, never>): Promise<void> {
+    void chat;
+    void legacyMsgId;
+    void reason;
+    void options;
+    throw new XMPPError("feature-not-implemented", { text: "This network does not support moderation" });
+  }
+
+  /** Whether the legacy module handles moderation (overrides {@link BaseSession.onModerate}). */
+  get supportsModeration(): boolean {
+    return this.onModerate !== BaseSession.prototype.onModerate;
+  }
+
   /** Whether the legacy module handles reactions (overrides {@link BaseSession.onReact}). */
   get supportsReactions(): boolean {
     return this.onReact !== BaseSession.prototype.onReact;

@@ -1,7 +1,7 @@
 /**
  * The elements by which a message refers to an earlier one: XEP-0308
  * `<replace/>` (a correction), XEP-0424 `<retract/>` (a retraction), XEP-0461
- * `<reply/>` (a reply), XEP-0444 `<reactions/>`, and the XEP-0428
+ * `<reply/>` (a reply), XEP-0444 `<reactions/>`, XEP-0425 moderation, and the XEP-0428
  * `<fallback/>` that marks the parts of a body written only for clients
  * without the feature.
  *
@@ -11,8 +11,9 @@
  *
  * @module
  */
-import { attr, children, childTexts, element, type Infer, type Input } from "./codec.js";
-import { NS_CORRECT, NS_FALLBACK, NS_REACTIONS, NS_REPLY, NS_RETRACT } from "./ns.js";
+import { attr, child, children, childText, childTexts, element, flag, type Infer, type Input } from "./codec.js";
+import { NS_CORRECT, NS_FALLBACK, NS_MODERATE, NS_REACTIONS, NS_REPLY, NS_RETRACT } from "./ns.js";
+import { occupantId } from "./occupant-id.js";
 import { integer, jidValue, string } from "./values.js";
 
 /** `<replace xmlns='urn:xmpp:message-correct:0' id/>`: this message corrects the one with that `id` (XEP-0308). */
@@ -23,11 +24,44 @@ export const messageCorrection = element("replace", NS_CORRECT, {
 /** Decoded `<replace/>`. */
 export type MessageCorrection = Infer<typeof messageCorrection>;
 
-/** `<retract xmlns='urn:xmpp:message-retract:1' id/>`: the sender retracts a message (XEP-0424). */
+/** `<moderated xmlns='urn:xmpp:message-moderate:1' by/>`: in a retraction, the moderator who made it (XEP-0425). */
+export const messageModerated = element("moderated", NS_MODERATE, {
+  /** The moderator (in a room, their occupant JID), where the room says. */
+  by: attr("by", jidValue),
+  /** The moderator's XEP-0421 occupant id (`<occupant-id/>` child). */
+  occupantId: child(occupantId),
+});
+/** Decoded `<moderated/>`. */
+export type MessageModerated = Infer<typeof messageModerated>;
+
+/**
+ * `<retract xmlns='urn:xmpp:message-retract:1' id/>`: the sender retracts a
+ * message (XEP-0424), or, with `<moderated/>`, a room's moderator does
+ * (XEP-0425, sent by the room itself).
+ */
 export const messageRetraction = element("retract", NS_RETRACT, {
   /** The message retracted: in a groupchat, the stanza-id the room assigned to it. */
   id: attr("id", string, { required: true }),
+  /** Who moderated it, for a moderator's retraction. */
+  moderated: child(messageModerated),
+  /** Why a moderator retracted it (`<reason/>`). */
+  reason: childText("reason"),
 });
+
+/**
+ * `<moderate xmlns='urn:xmpp:message-moderate:1' id>`: a moderator asks the
+ * room to retract a message (XEP-0425 §4), in an IQ set.
+ */
+export const messageModerate = element("moderate", NS_MODERATE, {
+  /** The message: the stanza-id the room assigned to it. */
+  id: attr("id", string, { required: true }),
+  /** The action asked for: a retraction (`<retract xmlns='urn:xmpp:message-retract:1'/>`). */
+  retract: flag("retract", { ns: NS_RETRACT }),
+  /** Why (`<reason/>`). */
+  reason: childText("reason"),
+});
+/** Decoded `<moderate/>`. */
+export type MessageModerate = Infer<typeof messageModerate>;
 /** Decoded `<retract/>`. */
 export type MessageRetraction = Infer<typeof messageRetraction>;
 

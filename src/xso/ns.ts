@@ -55,6 +55,8 @@ export const NS_CORRECT = "urn:xmpp:message-correct:0";
 export const NS_RETRACT = "urn:xmpp:message-retract:1";
 /** XEP-0461 message replies. */
 export const NS_REPLY = "urn:xmpp:reply:0";
+/** XEP-0425 moderated message retraction. */
+export const NS_MODERATE = "urn:xmpp:message-moderate:1";
 /** XEP-0444 message reactions. */
 export const NS_REACTIONS = "urn:xmpp:reactions:0";
 /** XEP-0428 fallback indication. */
@@ -122,6 +124,8 @@ export const NS = {
   RETRACT: NS_RETRACT,
   /** XEP-0461 message replies. */
   REPLY: NS_REPLY,
+  /** XEP-0425 moderated message retraction. */
+  MODERATE: NS_MODERATE,
   /** XEP-0444 message reactions. */
   REACTIONS: NS_REACTIONS,
   /** XEP-0428 fallback indication. */

@@ -117,6 +117,7 @@ export class TestNetwork {
     onCorrect: [] as { room: string; legacyId: string; text: string; xmppId: string; mentions: readonly string[] }[],
     onRetract: [] as { room: string; legacyId: string; xmppId: string }[],
     onReact: [] as { room: string; legacyId: string; emojis: readonly string[]; xmppId: string }[],
+    onModerate: [] as { room: string; legacyId: string; reason: string | undefined }[],
     onKick: [] as { room: string; nick: string; reason: string | undefined }[],
     onSetAffiliation: [] as { room: string; nick: string | undefined; jid: string; affiliation: Affiliation; reason: string | undefined }[],
     onTextDone: [] as string[],
@@ -172,6 +173,10 @@ export class TestNetwork {
       }
       override async onReact(chat: LegacyMUC, legacyId: string, emojis: readonly string[], options: RetractOptions) {
         net.calls.onReact.push({ room: chat.legacyId, legacyId, emojis: [...emojis], xmppId: options.xmppId });
+        if (net.editError) throw net.editError;
+      }
+      override async onModerate(chat: LegacyMUC, legacyId: string, reason: string | undefined) {
+        net.calls.onModerate.push({ room: chat.legacyId, legacyId, reason });
         if (net.editError) throw net.editError;
       }
       override async onRetract(chat: LegacyMUC, legacyId: string, options: RetractOptions) {

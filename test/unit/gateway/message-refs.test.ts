@@ -1,7 +1,8 @@
 /**
  * Messages that refer to earlier ones, both ways through the gateway:
- * replies (XEP-0461), corrections (XEP-0308), retractions (XEP-0424) and
- * reactions (XEP-0444), and the mentions a user's message makes.
+ * replies (XEP-0461), corrections (XEP-0308), retractions (XEP-0424),
+ * reactions (XEP-0444) and moderation (XEP-0425), and the mentions a user's
+ * message makes.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
@@ -17,6 +18,7 @@ const NS_CORRECT = "urn:xmpp:message-correct:0";
 const NS_RETRACT = "urn:xmpp:message-retract:1";
 const NS_FALLBACK = "urn:xmpp:fallback:0";
 const NS_REACTIONS = "urn:xmpp:reactions:0";
+const NS_MODERATE = "urn:xmpp:message-moderate:1";
 
 async function joined(net = new TestNetwork()): Promise<Harness> {
   const h = await startGateway({ net });
@@ -121,6 +123,54 @@ describe("reactions (XEP-0444)", () => {
   });
 });
 
+describe("moderation (XEP-0425)", () => {
+  const moderate = (id: string, reason?: string) =>
+    `<iq type='set' id='mod-${Math.random()}' from='${TO}' to='${ROOM}'><moderate xmlns='${NS_MODERATE}' id='${id}'><retract xmlns='${NS_RETRACT}'/>${reason ? `<reason>${reason}</reason>` : ""}</moderate></iq>`;
+
+  it("the user, a moderator, retracts Bob's message: onModerate, then the room announces it by the user", async () => {
+    const h = await joined();
+    const muc = await room(h, "coffee");
+    const me = await muc.getUserParticipant();
+    await me.setRole("moderator");
+    const original = await fromBob(h, "DM me for free magic potions!", "L-1");
+    const answer = await request(h, moderate(stanzaIdOf(original), "spam"));
+    expect(answer.attrs.type).toBe("result");
+    expect(h.net.calls.onModerate).toEqual([{ room: "coffee", legacyId: "L-1", reason: "spam" }]);
+    const notice = h.component.sent.find((s) => s.is("message") && s.getChild("retract", NS_RETRACT) !== undefined)!;
+    expect(notice.attrs.from).toBe(ROOM);
+    const retract = notice.getChild("retract", NS_RETRACT)!;
+    expect(retract.attrs.id).toBe(stanzaIdOf(original));
+    expect(retract.getChildText("reason")).toBe("spam");
+    const moderated = retract.getChild("moderated", NS_MODERATE)!;
+    expect(moderated.attrs.by).toBe(`${ROOM}/${me.nick}`);
+    expect(moderated.getChild("occupant-id", "urn:xmpp:occupant-id:0")?.attrs.id).toBe(me.occupantId);
+  });
+
+  it("refused: not a moderator (forbidden), an unknown message (item-not-found)", async () => {
+    const h = await joined();
+    const original = await fromBob(h, "hello", "L-1");
+    const me = await (await room(h, "coffee")).getUserParticipant();
+    expect(me.role).not.toBe("moderator");
+    expect(errorCondition(await request(h, moderate(stanzaIdOf(original))))).toBe("forbidden");
+    await me.setRole("moderator");
+    expect(errorCondition(await request(h, moderate("nope")))).toBe("item-not-found");
+    expect(h.net.calls.onModerate).toEqual([]);
+  });
+
+  it("a legacy moderator's deletion of someone's message: the room announces it by that moderator", async () => {
+    const h = await joined();
+    const carols = await (await (await room(h, "coffee")).getParticipant("Carol", { legacyId: "u-carol" })).sendText("oops", "L-9");
+    const original = await h.component.nextSent((s) => s.is("message") && s.attrs.id === carols);
+    const bob = await (await room(h, "coffee")).getParticipant("Bob", { legacyId: "u-bob" });
+    expect(await bob.moderate("L-9", "off topic")).toBe(true);
+    const notice = await h.component.nextSent((s) => s.is("message") && s.getChild("retract", NS_RETRACT) !== undefined);
+    expect(notice.attrs.from).toBe(ROOM);
+    expect(notice.getChild("retract", NS_RETRACT)?.attrs.id).toBe(stanzaIdOf(original));
+    expect(notice.getChild("retract", NS_RETRACT)?.getChild("moderated", NS_MODERATE)?.attrs.by).toBe(`${ROOM}/Bob`);
+    expect(await bob.moderate("L-unknown")).toBe(false);
+  });
+});
+
 describe("from the user", () => {
   it("a reply reaches the module without its quote, with the legacy id replied to; the reflection keeps both", async () => {
     const h = await joined();
@@ -199,12 +249,12 @@ describe("announcing the features", () => {
     return discoInfoQuery.decode(reply.getChild("query", NS_DISCO_INFO)!).features;
   }
 
-  it("replies always; corrections, retractions and reactions when the module handles them", async () => {
+  it("replies always; corrections, retractions, reactions and moderation when the module handles them", async () => {
     const h = await startGateway();
-    expect(await features(h)).toEqual(expect.arrayContaining([NS_REPLY, NS_CORRECT, NS_RETRACT, NS_REACTIONS]));
+    expect(await features(h)).toEqual(expect.arrayContaining([NS_REPLY, NS_CORRECT, NS_RETRACT, NS_REACTIONS, NS_MODERATE]));
   });
 
-  it("a module without onCorrect, onRetract and onReact: not announced, and refused with feature-not-implemented", async () => {
+  it("a module without onCorrect, onRetract, onReact and onModerate: not announced, and refused with feature-not-implemented", async () => {
     const net = new TestNetwork();
     net.edits = false;
     const h = await joined(net);
@@ -213,9 +263,16 @@ describe("announcing the features", () => {
     expect(f).not.toContain(NS_CORRECT);
     expect(f).not.toContain(NS_RETRACT);
     expect(f).not.toContain(NS_REACTIONS);
+    expect(f).not.toContain(NS_MODERATE);
     const mine = await fromUser(h, "u1", "<body>helo</body>");
     expect(errorCondition(await fromUser(h, "u2", `<body>hello</body><replace xmlns='${NS_CORRECT}' id='u1'/>`))).toBe("feature-not-implemented");
     expect(errorCondition(await fromUser(h, "u3", `<retract xmlns='${NS_RETRACT}' id='${stanzaIdOf(mine)}'/>`))).toBe("feature-not-implemented");
     expect(errorCondition(await fromUser(h, "u4", `<reactions xmlns='${NS_REACTIONS}' id='${stanzaIdOf(mine)}'><reaction>👍</reaction></reactions>`))).toBe("feature-not-implemented");
+    await (await (await room(h, "coffee")).getUserParticipant()).setRole("moderator");
+    const moderation = await request(
+      h,
+      `<iq type='set' id='m1' from='${TO}' to='${ROOM}'><moderate xmlns='${NS_MODERATE}' id='${stanzaIdOf(mine)}'><retract xmlns='${NS_RETRACT}'/></moderate></iq>`,
+    );
+    expect(errorCondition(moderation)).toBe("feature-not-implemented");
   });
 });

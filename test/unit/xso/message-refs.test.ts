@@ -1,12 +1,13 @@
 /**
  * Fixture tests for the codecs of messages that refer to earlier ones:
  * XEP-0308 (version 1.2.1) `<replace/>`, XEP-0424 (version 0.4) `<retract/>`,
- * XEP-0461 (version 0.2) `<reply/>`, XEP-0444 `<reactions/>` and XEP-0428
+ * XEP-0461 (version 0.2) `<reply/>`, XEP-0444 `<reactions/>`, XEP-0425 and XEP-0428
  * `<fallback/>`, with the examples of those XEPs; and `stripFallback`.
  */
 import { describe, expect, it } from "vitest";
 import {
   messageCorrection,
+  messageModerate,
   messageReactions,
   messageFallback,
   messageFallbackV0,
@@ -127,6 +128,40 @@ describe("messageReactions (XEP-0444)", () => {
   <store xmlns="urn:xmpp:hints"/>
 </message>`,
       { id: "744f6e18-a57a-11e9-a656-4889e7820c76", reactions: [] },
+    );
+  });
+});
+
+describe("moderation (XEP-0425 version 0.3.0)", () => {
+  it("'The moderator's client sends an IQ stanza to the MUC service'", () => {
+    checkFixture(
+      messageModerate,
+      `<iq type='set' to='room@muc.example.com' id='retract-request-1'>
+  <moderate id="stanza-id-1" xmlns='urn:xmpp:message-moderate:1'>
+    <retract xmlns='urn:xmpp:message-retract:1'/>
+    <reason>This message contains inappropriate content for this forum</reason>
+  </moderate>
+</iq>`,
+      { id: "stanza-id-1", retract: true, reason: "This message contains inappropriate content for this forum" },
+    );
+  });
+
+  it("'The MUC sends a moderation message to all participants': a retraction with <moderated/>", () => {
+    checkFixture(
+      messageRetraction,
+      `<message type="groupchat" id='retraction-id-1' from='room@muc.example.com' to="room@muc.example.com/macbeth">
+  <retract id="stanza-id-1" xmlns='urn:xmpp:message-retract:1'>
+    <moderated by='room@muc.example.com/macbeth' xmlns='urn:xmpp:message-moderate:1'>
+      <occupant-id xmlns="urn:xmpp:occupant-id:0" id="dd72603deec90a38ba552f7c68cbcc61bca202cd" />
+    </moderated>
+    <reason>This message contains inappropriate content for this forum</reason>
+  </retract>
+</message>`,
+      {
+        id: "stanza-id-1",
+        moderated: { by: parseJid("room@muc.example.com/macbeth"), occupantId: { id: "dd72603deec90a38ba552f7c68cbcc61bca202cd" } },
+        reason: "This message contains inappropriate content for this forum",
+      },
     );
   });
 });

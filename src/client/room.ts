@@ -670,10 +670,7 @@ export class Room extends Emitter<RoomEvents> {
       this.#exit({ mode, actor, reason, stanza, alternateVenue: x.destroy?.jid });
       return;
     }
-    if (!occupant) return;
-    occupant.role = "none";
-    this.#others.delete(nick);
-    this.emit("leave", { room: this, occupant, mode, actor, reason, stanza });
+    if (occupant) this.#left(occupant, stanza, mode, actor, reason);
   }
 
   #onAvailable(
@@ -697,6 +694,7 @@ export class Room extends Emitter<RoomEvents> {
       // We are under another nick without a 303 announcing it: the service
       // assigned one on a rejoin (status 210), or skipped the 303.
       const oldNick = occupant.nick;
+      this.#evictHolder(nick, occupant, stanza);
       this.#nick = nick;
       occupant.nick = nick;
       this.emit("nickChange", { room: this, occupant, oldNick, newNick: nick, stanza });
@@ -766,6 +764,12 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   #rename(occupant: Occupant, oldNick: string, newNick: string, stanza: Element): void {
+    // Nicks are unique: no one takes ours, and whoever else the room said held newNick is gone.
+    if (!occupant.isSelf && newNick === this.#me?.nick) {
+      this.#debug(`ignoring ${oldNick} taking our nick`);
+      return;
+    }
+    this.#evictHolder(newNick, occupant, stanza);
     if (!occupant.isSelf) {
       this.#others.delete(oldNick);
       this.#others.set(newNick, occupant);
@@ -775,6 +779,19 @@ export class Room extends Emitter<RoomEvents> {
     occupant.nick = newNick;
     this.#renamedTo.set(newNick, occupant);
     this.emit("nickChange", { room: this, occupant, oldNick, newNick, stanza });
+  }
+
+  /** Another occupant the room listed under `nick`, which `occupant` now has: it left (`leave`, NORMAL). */
+  #evictHolder(nick: string, occupant: Occupant, stanza: Element): void {
+    const holder = this.#others.get(nick);
+    if (holder !== undefined && holder !== occupant) this.#left(holder, stanza);
+  }
+
+  /** Another occupant left: out of the room (role none), and `leave` fires. */
+  #left(occupant: Occupant, stanza: Element | undefined, mode: LeaveMode = LeaveMode.NORMAL, actor?: MucUserItem["actor"], reason?: string): void {
+    this.#others.delete(occupant.nick);
+    occupant.role = "none";
+    this.emit("leave", { room: this, occupant, mode, actor, reason, stanza });
   }
 
   /** Settle the `setNick()` under way, if any: resolved, or rejected with `error`. */
@@ -816,10 +833,7 @@ export class Room extends Emitter<RoomEvents> {
     this.#stale = undefined;
     if (stale) {
       for (const occupant of stale) {
-        if (this.#others.get(occupant.nick) !== occupant) continue;
-        this.#others.delete(occupant.nick);
-        occupant.role = "none";
-        this.emit("leave", { room: this, occupant, mode: LeaveMode.NORMAL, actor: undefined, reason: undefined, stanza: undefined });
+        if (this.#others.get(occupant.nick) === occupant) this.#left(occupant, undefined);
       }
     }
     this.emit("resume", { room: this, stanza });

@@ -24,6 +24,7 @@ import {
 } from "../../../src/gateway/index.js";
 import type { Affiliation, Role } from "../../../src/xso/muc-user.js";
 import { MockComponent } from "../../../src/testing/index.js";
+import type { Logger } from "../../../src/index.js";
 import { canonical, parseXml } from "../../helpers/xml.js";
 
 export const GW = "gateway.localhost";
@@ -249,7 +250,7 @@ const opened: GatewayStore[] = [];
  * with `users` registered beforehand (default: {@link USER}). The gateway
  * status presences of the start are taken.
  */
-export async function startGateway(options: { net?: TestNetwork; store?: GatewayStore; users?: readonly string[] } = {}): Promise<Harness> {
+export async function startGateway(options: { net?: TestNetwork; store?: GatewayStore; users?: readonly string[]; logger?: Logger } = {}): Promise<Harness> {
   const net = options.net ?? new TestNetwork();
   const store = options.store ?? openSqliteStore(":memory:");
   if (!options.store) opened.push(store);
@@ -258,7 +259,7 @@ export async function startGateway(options: { net?: TestNetwork; store?: Gateway
   }
   const component = new MockComponent({ jid: GW });
   const module = net.module();
-  const gateway = new module.Gateway({ component, store, module });
+  const gateway = new module.Gateway({ component, store, module, ...(options.logger ? { logger: options.logger } : {}) });
   await gateway.start();
   component.takeSent();
   return { net, component, gateway, store };

@@ -28,6 +28,7 @@ export type {
   ConfigChangeEvent,
 } from "./client/room-events.js";
 export { Occupant } from "./client/occupant.js";
+export { requestVoice, onVoiceRequest, type VoiceRequestEvent } from "./client/voice-requests.js";
 export { queryRoomArchive, type ArchiveQueryOptions, type ArchivedMessage, type ArchivePage } from "./client/archive-query.js";
 export {
   getRoomRegistration,
@@ -59,7 +60,6 @@ export {
   getRoleList,
   getRoomInfo,
   listRooms,
-  requestVoice,
   type AffiliationChange,
   type SetRoleOptions,
   type SetAffiliationOptions,

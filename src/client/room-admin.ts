@@ -2,8 +2,8 @@
  * Moderation, administration and discovery through a {@link MucService}, as
  * standalone functions: changing roles and affiliations (kick, voice, ban,
  * membership), creating and configuring rooms, reading the affiliation and
- * role lists, destroying rooms, asking a room about itself, listing a
- * service's rooms, and requesting voice.
+ * role lists, destroying rooms, asking a room about itself, and listing a
+ * service's rooms.
  *
  * They are functions rather than `MucService` or `Room` methods so that an
  * application pays in its browser bundle only for those it imports: a chat
@@ -38,16 +38,12 @@
  *
  * @module
  */
-import xml from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { dataForm } from "../xso/data-form.js";
 import type { DecodeError } from "../xso/errors.js";
-import { voiceRequestSchema } from "../xso/muc-forms.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 import type { Affiliation, Role } from "../xso/muc-user.js";
 import * as admin from "./admin.js";
 import { MucStateError, type AbortError, type TimeoutError } from "./errors.js";
-import { makeId } from "./iq.js";
 import { asJid, roomJid, serviceJid } from "./addresses.js";
 import * as moderation from "./moderation.js";
 import type { AdminRequestOptions, SetAffiliationOptions, SetRoleOptions } from "./moderation.js";
@@ -405,25 +401,4 @@ export async function getRoomInfo(muc: MucService, mucJid: JID | string, options
  */
 export async function listRooms(muc: MucService, service: JID | string, options: admin.ListRoomsOptions = {}): Promise<admin.RoomListItem[]> {
   return admin.listRooms(serviceContext(muc).iq, serviceJid(service), options);
-}
-
-/**
- * Ask a room's moderators for voice (XEP-0045 §7.13): a `muc#request` form
- * asking for the `participant` role.
- *
- * @param muc - the service.
- * @param mucJid - the room, which must be joined.
- * @returns a promise that resolves once the request is sent.
- * @throws Rejects with {@link MucStateError} when the room is not joined through `muc`.
- * @example
- * ```ts
- * if (room.me?.role === "visitor") await requestVoice(muc, room.jid);
- * ```
- */
-export async function requestVoice(muc: MucService, mucJid: JID | string): Promise<void> {
-  const { send } = serviceContext(muc);
-  const jid = roomJid(mucJid);
-  if (muc.getRoom(jid)?.joined !== true) throw new MucStateError(`room ${jid.toString()} is not joined`);
-  const form = voiceRequestSchema.toSubmit({ role: "participant" });
-  await send(xml("message", { to: jid.toString(), id: makeId("voice") }, dataForm.encode(form)));
 }

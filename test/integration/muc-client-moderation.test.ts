@@ -9,6 +9,9 @@ import {
   canSetAffiliation,
   canSetRole,
   createRoom,
+  onVoiceRequest,
+  requestVoice,
+  type VoiceRequestEvent,
   getAffiliations,
   getRoomInfo,
   setAffiliation,
@@ -274,5 +277,33 @@ describe("MUC client against Prosody: privileges", () => {
       "an admin revokes a membership: predicted allowed, Prosody allowed",
       "the owner kicks an admin: predicted allowed, Prosody allowed",
     ]);
+  });
+});
+
+describe("MUC client against Prosody: voice requests", () => {
+  it("a visitor asks for voice; the moderator hears of it and approves; the visitor becomes a participant", async () => {
+    const jid = freshRoom(suite.server, "voice-request");
+    const ra = await withTimeout(createRoom(suite.alice.muc, jid, "Alice"), 5_000, "alice creating the room");
+    await withTimeout(setRoomConfig(suite.alice.muc, jid, { moderated: true }), 5_000, "making the room moderated");
+    const rb = await joinFully(suite.bob, jid, "Bob");
+    await barrier(ra, [rb], "bob in");
+    expect(rb.me?.role).toBe("visitor");
+
+    const heard = new Promise<VoiceRequestEvent>((resolve) => {
+      const stop = onVoiceRequest(suite.alice.muc, (request) => {
+        stop();
+        resolve(request);
+      });
+    });
+    await withTimeout(requestVoice(suite.bob.muc, jid), 5_000, "bob asking for voice");
+    const request = await withTimeout(heard, 5_000, "alice hearing the request");
+    expect(request.room.toString()).toBe(jid);
+    expect(request.nick).toBe("Bob");
+    expect(request.jid?.bare().toString()).toBe(suite.bob.bareJid);
+
+    const voiced = nextEvent(rb, "roleChange", (e) => e.occupant === rb.me && e.newRole === "participant");
+    await withTimeout(request.approve(), 5_000, "alice approving");
+    await voiced;
+    expect(rb.me?.hasVoice).toBe(true);
   });
 });

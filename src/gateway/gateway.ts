@@ -6,6 +6,7 @@
  */
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
+import { vcardTemp } from "../xso/vcard.js";
 import { NS_COMPONENT, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_SELF_PING, NS_REGISTER } from "../xso/ns.js";
 import { parseJid } from "../xso/values.js";
 import { dataForm, type DataFormFieldInput } from "../xso/data-form.js";
@@ -365,15 +366,13 @@ export class BaseGateway {
 
   /** The gateway's vCard: its name and, when set, its avatar. */
   #vcard(): Element {
-    const vcard = xml("vCard", { xmlns: "vcard-temp" }, xml("FN", {}, this.componentName));
     const avatar = this.componentAvatar;
-    if (typeof avatar === "string") {
-      vcard.cnode(xml("PHOTO", {}, xml("EXTVAL", {}, avatar)));
-    } else if (avatar) {
-      vcard.cnode(xml("PHOTO", {}, xml("TYPE", {}, avatar.type), xml("BINVAL", {}, Buffer.from(avatar.data).toString("base64"))));
-    }
-    return vcard;
+    return vcardTemp.encode({
+      fullName: this.componentName,
+      ...(typeof avatar === "string" ? { photo: { extval: avatar } } : avatar ? { photo: { type: avatar.type, binval: Buffer.from(avatar.data).toString("base64") } } : {}),
+    });
   }
+
 
   #discoItems(from: JID): Element {
     const session = this.#sessions.get(`${from.local}@${from.domain}`);

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS_CLIENT, NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_FALLBACK, NS_HINTS, NS_REACTIONS, NS_MAM, NS_MUC, NS_MODERATE, NS_MUC_ADMIN, NS_MUC_SELF_PING, NS_MUC_USER, NS_OCCUPANT_ID, NS_REPLY, NS_RETRACT, NS_SID } from "../xso/ns.js";
+import { NS_CLIENT, NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_FALLBACK, NS_HINTS, NS_REACTIONS, NS_MAM, NS_MUC, NS_MODERATE, NS_MUC_ADMIN, NS_MUC_SELF_PING, NS_MUC_USER, NS_OCCUPANT_ID, NS_REPLY, NS_RETRACT, NS_SID, NS_VCARD } from "../xso/ns.js";
 import { cloneElement, viewInNamespace } from "../xso/codec.js";
 import { parseElement } from "../xso/parse.js";
 import { parseJid, tryParseJid } from "../xso/values.js";
@@ -19,6 +19,7 @@ import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/sta
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { delay as delayCodec } from "../xso/delay.js";
 import { discoInfoQuery } from "../xso/disco.js";
+import { vcardTemp } from "../xso/vcard.js";
 import { roomInfoSchema } from "../xso/muc-forms.js";
 import { MAM_EXTENDED_FEATURE } from "../xso/mam.js";
 import { XMPPError } from "../xso/stanza-error.js";
@@ -26,7 +27,7 @@ import { isDecodeError } from "../xso/errors.js";
 import { isNonAnonymous, MucType, mucTypeFeatures } from "./muc-type.js";
 import { LegacyParticipant, type SendTextOptions } from "./participant.js";
 import { mentionedNicks, nickWithSuffix, occupantIdFor, safeNick } from "./names.js";
-import type { ArchiveEntry, ParticipantRecord, RoomRecord } from "./store/store.js";
+import type { ArchiveEntry, ParticipantRecord, RoomAvatar, RoomRecord } from "./store/store.js";
 import type { BaseSession, TextOptions } from "./session.js";
 import { errorFor, resultFor } from "./replies.js";
 import { answerMamQuery, mamFormQuery, mamMetadataOf, type RoomArchive } from "./room-archive.js";
@@ -107,6 +108,7 @@ export class LegacyMUC {
   readonly #joined = new Map<string, boolean>();
   #filled: boolean;
   #filling: Promise<void> | undefined;
+  #avatar: RoomAvatar | undefined;
   /** The newest archived message when this process took the room up: where its gap starts. */
   readonly #newestAtStart: ArchiveEntry | undefined;
   #backfilling: Promise<void> | undefined;
@@ -125,6 +127,7 @@ export class LegacyMUC {
     this.#filled = r?.participantsFilled ?? false;
     this.#newestAtStart = init.session.gateway.store.archive.query(init.session.userJid.toString(), init.legacyId, { limit: 1, last: true })[0];
     if (r) {
+      this.#avatar = r.avatar;
       this.type = r.type;
       this.name = r.name;
       this.description = r.description;
@@ -220,6 +223,42 @@ export class LegacyMUC {
   async onSetConfig(fields: Record<string, string[]>): Promise<void> {
     void fields;
     throw new XMPPError("feature-not-implemented", { text: "The legacy network does not support room configuration" });
+  }
+
+  /**
+   * The user sets the room's avatar (XEP-0486: a vCard with a photo sent to
+   * the room), or removes it (`undefined`). Throw (an `XMPPError` keeps its
+   * condition, such as `forbidden`) to refuse; by default the room does not
+   * take avatars (`service-unavailable`). When this returns, the room shows
+   * the new avatar.
+   *
+   * @param avatar - the image, or `undefined` to remove the avatar.
+   */
+  async onAvatar(avatar: RoomAvatar | undefined): Promise<void> {
+    void avatar;
+    throw new XMPPError("service-unavailable", { text: "This room's avatar cannot be changed from XMPP" });
+  }
+
+  /** The room's avatar, if it has one. */
+  get avatar(): RoomAvatar | undefined {
+    return this.#avatar;
+  }
+
+  /**
+   * Set or remove the room's avatar, as the legacy network shows it
+   * (XEP-0486): it is kept, served in the room's vCard, its hash announced in
+   * the room's disco#info, and the user's joined resources told of the change
+   * (status 104).
+   *
+   * @param avatar - the image, or `undefined` for none.
+   */
+  async setAvatar(avatar: RoomAvatar | undefined): Promise<void> {
+    const same = avatar === undefined ? this.#avatar === undefined : this.#avatar !== undefined && avatar.type === this.#avatar.type && sameBytes(avatar.data, this.#avatar.data);
+    if (same) return;
+    this.#avatar = avatar === undefined ? undefined : { data: new Uint8Array(avatar.data), type: avatar.type };
+    this.#persist();
+    const notice = xml("message", { from: this.jid.toString(), type: "groupchat", id: randomUUID() }, mucUserX.encode({ statusCodes: [StatusCode.CONFIG_CHANGED] }));
+    for (const r of this.#readyResources()) await this.#send(cloneWithTo(notice, this.#userResource(r)));
   }
 
   /** The user asks to destroy the room. */
@@ -457,6 +496,7 @@ export class LegacyMUC {
       ...(this.session.supportsRetractions ? [NS_RETRACT] : []),
       ...(this.session.supportsReactions ? [NS_REACTIONS] : []),
       ...(this.session.supportsModeration ? [NS_MODERATE] : []),
+      NS_VCARD,
       NS_DISCO_INFO,
     ];
     const uniqueFeatures = [...new Set(features)];
@@ -464,6 +504,7 @@ export class LegacyMUC {
       ...(this.description !== undefined ? { description: this.description } : {}),
       subject: this.#subject,
       occupants: this.#participants.size,
+      ...(this.#avatar ? { avatarHashes: [createHash("sha1").update(this.#avatar.data).digest("hex")] } : {}),
     });
     return discoInfoQuery.encode({
       identities: [{ category: "conference", type: "text", ...(this.name !== undefined ? { name: this.name } : {}) }],
@@ -794,6 +835,36 @@ export class LegacyMUC {
     await this.#reflect(stanza, me, xmppId, body, undefined);
   }
 
+  /** The room's vCard: its name and, when it has one, its avatar (XEP-0486). */
+  #vcard(): Element {
+    const avatar = this.#avatar;
+    return vcardTemp.encode({
+      ...(this.name !== undefined ? { fullName: this.name } : {}),
+      ...(avatar ? { photo: { type: avatar.type, binval: Buffer.from(avatar.data).toString("base64") } } : {}),
+    });
+  }
+
+  /** The user publishes a vCard to the room: its photo becomes the room's avatar, or none (XEP-0486). */
+  async #userAvatar(payload: Element): Promise<void> {
+    let vcard;
+    try {
+      vcard = vcardTemp.decode(viewInNamespace(payload, NS_VCARD));
+    } catch (e) {
+      throw new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : "malformed vCard" });
+    }
+    const photo = vcard.photo;
+    let avatar: RoomAvatar | undefined;
+    if (photo?.binval !== undefined) {
+      const data = Buffer.from(photo.binval.replace(/\s+/g, ""), "base64");
+      if (data.length === 0) throw new XMPPError("bad-request", { text: "The photo has no image data" });
+      avatar = { data: new Uint8Array(data), type: photo.type ?? "image/png" };
+    } else if (photo?.extval !== undefined) {
+      throw new XMPPError("not-acceptable", { text: "Only inline photos (BINVAL) are supported" });
+    }
+    await this.onAvatar(avatar);
+    await this.setAvatar(avatar);
+  }
+
   /** The user, a moderator, retracts someone's message (XEP-0425). */
   async #userModeration(payload: Element): Promise<void> {
     let request;
@@ -887,6 +958,11 @@ export class LegacyMUC {
         await this.#send(resultFor(stanza, mamFormQuery()));
       } else if (!to.resource && type === "get" && payload?.name === "metadata" && ns === NS_MAM) {
         await this.#send(resultFor(stanza, mamMetadataOf(this.#roomArchive())));
+      } else if (!to.resource && type === "get" && payload?.name === "vCard" && ns === NS_VCARD) {
+        await this.#send(resultFor(stanza, this.#vcard()));
+      } else if (!to.resource && type === "set" && payload?.name === "vCard" && ns === NS_VCARD) {
+        await this.#userAvatar(payload);
+        await this.#send(resultFor(stanza));
       } else if (!to.resource && type === "set" && payload?.name === "moderate" && ns === NS_MODERATE) {
         await this.#userModeration(payload);
         await this.#send(resultFor(stanza));
@@ -1068,6 +1144,7 @@ export class LegacyMUC {
       userNick: this.userNick,
       joinedResources: [...this.#joined.keys()],
       participantsFilled: this.#filled,
+      avatar: this.#avatar,
     });
   }
 
@@ -1102,4 +1179,11 @@ function cloneWithTo(template: Element, to: string): Element {
 export function asXmppError(e: unknown): XMPPError {
   if (e instanceof XMPPError) return e;
   return new XMPPError("internal-server-error", { text: e instanceof Error ? e.message : "The legacy network failed", cause: e });
+}
+
+/** Whether two byte arrays hold the same bytes. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -21,6 +21,7 @@ export * from "./direct-invite.js";
 export * from "./hats.js";
 export * from "./message-refs.js";
 export * from "./register.js";
+export * from "./vcard.js";
 export * from "./presence.js";
 export * from "./message.js";
 export * from "./rsm.js";

@@ -13,10 +13,10 @@
  * @module
  */
 import { ValueError } from "./errors.js";
-import { fieldSpec, formSchema, integerKind, listMultiOf, listSingleOf, type FormFieldKind, type InferFormRecord } from "./data-form.js";
+import { fieldSpec, formSchema, integerKind, listMultiOf, listSingleOf, multiValueKind, type FormFieldKind, type InferFormRecord } from "./data-form.js";
 import { ROLES } from "./muc-user.js";
 import { NS_MUC_REGISTER, NS_MUC_REQUEST, NS_MUC_ROOMCONFIG, NS_MUC_ROOMINFO } from "./ns.js";
-import { integer } from "./values.js";
+import { integer, string } from "./values.js";
 
 /** Who may send private messages (`muc#roomconfig_allowpm`). */
 export const ALLOW_PM_VALUES = ["anyone", "participants", "moderators", "none"] as const;
@@ -151,6 +151,8 @@ export const roomInfoFields = {
   maxHistoryFetch: roomConfigFields.maxHistoryFetch,
   /** XMPP URI of the associated publish-subscribe node (a roomconfig field). */
   pubsub: roomConfigFields.pubsub,
+  /** SHA-1 hashes (hex) of the room's avatar, one per image format offered (XEP-0486). */
+  avatarHashes: fieldSpec("muc#roominfo_avatarhash", multiValueKind("text-multi", string), { label: "Avatar Hash" }),
 };
 
 /** The extended room information form (`http://jabber.org/protocol/muc#roominfo`, in disco#info). */

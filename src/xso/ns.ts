@@ -47,6 +47,8 @@ export const NS_RSM = "http://jabber.org/protocol/rsm";
 export const NS_FORWARD = "urn:xmpp:forward:0";
 /** XEP-0317 hats. */
 export const NS_HATS = "urn:xmpp:hats:0";
+/** XEP-0054 vcard-temp. */
+export const NS_VCARD = "vcard-temp";
 /** XEP-0307 unique room names. */
 export const NS_MUC_UNIQUE = "http://jabber.org/protocol/muc#unique";
 /** XEP-0308 last message correction. */
@@ -116,6 +118,8 @@ export const NS = {
   FORWARD: NS_FORWARD,
   /** XEP-0317 hats. */
   HATS: NS_HATS,
+  /** XEP-0054 vcard-temp. */
+  VCARD: NS_VCARD,
   /** XEP-0307 unique room names. */
   MUC_UNIQUE: NS_MUC_UNIQUE,
   /** XEP-0308 last message correction. */

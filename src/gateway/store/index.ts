@@ -11,6 +11,7 @@ export type {
   JsonValue,
   ParticipantRecord,
   RoomRecord,
+  RoomAvatar,
   UserRecord,
 } from "./store.js";
 export { openSqliteStore, StoreError, SQLITE_SCHEMA_VERSION } from "./sqlite.js";

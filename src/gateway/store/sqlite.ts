@@ -182,6 +182,10 @@ const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.exec("CREATE INDEX archive_by_legacy_id ON archive (user_jid, room_legacy_id, legacy_id)");
   },
+  // 3 → 4: room avatars (XEP-0486).
+  (db) => {
+    db.exec("ALTER TABLE rooms ADD COLUMN avatar_type TEXT; ALTER TABLE rooms ADD COLUMN avatar BLOB;");
+  },
 ];
 
 /** The schema version this code writes: the number of migrations. */
@@ -206,6 +210,8 @@ interface RoomRow {
   user_nick: string | null;
   joined_resources: string;
   participants_filled: number;
+  avatar_type: string | null;
+  avatar: Uint8Array | null;
 }
 
 interface ParticipantRow {
@@ -345,6 +351,7 @@ function toRoom(row: RoomRow): RoomRecord {
     joinedResources: JSON.parse(row.joined_resources) as string[],
     participantsFilled: row.participants_filled !== 0,
   };
+  if (row.avatar !== null && row.avatar_type !== null) room.avatar = { data: new Uint8Array(row.avatar), type: row.avatar_type };
   if (row.name !== null) room.name = row.name;
   if (row.description !== null) room.description = row.description;
   if (row.subject !== null) room.subject = row.subject;
@@ -451,7 +458,7 @@ class SqliteStore implements GatewayStore {
 
     // ---- rooms ----
     const ROOM_COLUMNS =
-      "user_jid, legacy_id, local, type, name, description, subject, subject_setter, subject_date, user_nick, joined_resources, participants_filled";
+      "user_jid, legacy_id, local, type, name, description, subject, subject_setter, subject_date, user_nick, joined_resources, participants_filled, avatar_type, avatar";
     const roomGet = db.prepare<[string, string], RoomRow>(
       `SELECT ${ROOM_COLUMNS} FROM rooms WHERE user_jid = ? AND legacy_id = ?`,
     );
@@ -459,12 +466,12 @@ class SqliteStore implements GatewayStore {
     const roomSave = db.prepare<[Record<string, unknown>]>(
       `INSERT INTO rooms (${ROOM_COLUMNS})
        VALUES (:user_jid, :legacy_id, :local, :type, :name, :description, :subject, :subject_setter, :subject_date,
-               :user_nick, :joined_resources, :participants_filled)
+               :user_nick, :joined_resources, :participants_filled, :avatar_type, :avatar)
        ON CONFLICT (user_jid, legacy_id) DO UPDATE SET
          local = excluded.local, type = excluded.type, name = excluded.name, description = excluded.description,
          subject = excluded.subject, subject_setter = excluded.subject_setter, subject_date = excluded.subject_date,
          user_nick = excluded.user_nick, joined_resources = excluded.joined_resources,
-         participants_filled = excluded.participants_filled`,
+         participants_filled = excluded.participants_filled, avatar_type = excluded.avatar_type, avatar = excluded.avatar`,
     );
     const roomDelete = db.prepare<[string, string]>("DELETE FROM rooms WHERE user_jid = ? AND legacy_id = ?");
     this.rooms = {
@@ -487,6 +494,8 @@ class SqliteStore implements GatewayStore {
           user_nick: nul(room.userNick),
           joined_resources: JSON.stringify(room.joinedResources),
           participants_filled: room.participantsFilled ? 1 : 0,
+          avatar_type: room.avatar?.type ?? null,
+          avatar: room.avatar ? Buffer.from(room.avatar.data) : null,
         });
       }, `user ${room.userJid} is not registered`),
       delete: (userJid, legacyId) => this.#run("rooms.delete", () => {

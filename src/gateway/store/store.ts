@@ -49,6 +49,16 @@ export interface RoomRecord {
   readonly joinedResources: readonly string[];
   /** Whether `fillParticipants()` has run for this room. */
   readonly participantsFilled: boolean;
+  /** The room's avatar (XEP-0486), if it has one. */
+  readonly avatar?: RoomAvatar | undefined;
+}
+
+/** An image, with its media type. */
+export interface RoomAvatar {
+  /** The image's bytes. */
+  readonly data: Uint8Array;
+  /** Its media type (`image/png`). */
+  readonly type: string;
 }
 
 /** One participant (puppet) of a room. */

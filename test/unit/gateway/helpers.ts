@@ -20,6 +20,7 @@ import {
   type JsonValue,
   type LegacyModule,
   type RetractOptions,
+  type RoomAvatar,
   type TextOptions,
 } from "../../../src/gateway/index.js";
 import type { Affiliation, Role } from "../../../src/xso/muc-user.js";
@@ -103,6 +104,10 @@ export class TestNetwork {
   edits = true;
   /** What `onCorrect()`, `onRetract()` and `onReact()` throw, if anything. */
   editError: Error | undefined;
+  /** Whether rooms take avatars from the user (`onAvatar`). */
+  avatars = true;
+  /** What `onAvatar()` throws, if anything. */
+  avatarError: Error | undefined;
   /** What `backfill()` throws, if anything. */
   backfillError: Error | undefined;
   /** How long `onText` waits before answering, by body. */
@@ -119,6 +124,7 @@ export class TestNetwork {
     onRetract: [] as { room: string; legacyId: string; xmppId: string }[],
     onReact: [] as { room: string; legacyId: string; emojis: readonly string[]; xmppId: string }[],
     onModerate: [] as { room: string; legacyId: string; reason: string | undefined }[],
+    onAvatar: [] as { room: string; avatar: RoomAvatar | undefined }[],
     onKick: [] as { room: string; nick: string; reason: string | undefined }[],
     onSetAffiliation: [] as { room: string; nick: string | undefined; jid: string; affiliation: Affiliation; reason: string | undefined }[],
     onTextDone: [] as string[],
@@ -231,7 +237,13 @@ export class TestNetwork {
         if (net.affiliationError) throw net.affiliationError;
       }
     }
-    return { Gateway, Session: this.edits ? EditingSession : Session, Bookmarks, MUC: Room };
+    class AvatarRoom extends Room {
+      override async onAvatar(avatar: RoomAvatar | undefined) {
+        net.calls.onAvatar.push({ room: this.legacyId, avatar });
+        if (net.avatarError) throw net.avatarError;
+      }
+    }
+    return { Gateway, Session: this.edits ? EditingSession : Session, Bookmarks, MUC: this.avatars ? AvatarRoom : Room };
   }
 }
 

@@ -552,6 +552,8 @@ describe("SQLite store files", () => {
     raw.exec(`
       DROP INDEX archive_chronological;
       DROP INDEX archive_by_legacy_id;
+      ALTER TABLE rooms DROP COLUMN avatar;
+      ALTER TABLE rooms DROP COLUMN avatar_type;
       CREATE INDEX archive_in_order ON archive (user_jid, room_legacy_id, seq);
       CREATE INDEX archive_by_time ON archive (user_jid, room_legacy_id, sent_at);
     `);

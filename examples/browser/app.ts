@@ -49,6 +49,8 @@
  * - `history-divider` (before the earlier messages), `notice` (`data-kind`: join, leave, kick, ban, nick,
  *   role, affiliation, subject, enter, exit, suspend, resume, config)
  * - `composer`, `composer-input`, `composer-send`, `action-request-voice` (visitors)
+ * - `voice-request` (`data-nick`: a visitor's request for voice, shown to moderators), with `voice-grant`
+ *   and `voice-deny`; once answered it becomes a `notice` of kind `voice`
  *
  * Occupants
  * - `occupants` (the pane), `occupant-group` (`data-role`: moderator, participant, visitor)
@@ -81,6 +83,8 @@ import {
   canSetAffiliation,
   canSetRole,
   canSetSubject,
+  onVoiceRequest,
+  type VoiceRequestEvent,
   type Affiliation,
   type MessageEvent,
   type MessageTracker,
@@ -454,6 +458,11 @@ async function login(service: string, domainField: string, user: string, passwor
     credentials: (authenticate) => authenticate({ username, password }, "PLAIN", xml("user-agent", { id: deviceId() })),
   });
   const muc = new MucService(xmpp, { logger: { debug() {}, warn: (message, ...details) => console.warn(message, ...details) } });
+  // As a moderator: a visitor's request for voice shows in the room, with Grant and Deny.
+  onVoiceRequest(muc, (request) => {
+    const view = session.rooms.get(request.room.toString());
+    if (view) addVoiceRequest(view, request);
+  });
   xmpp.on("error", (e: unknown) => {
     if (session.xmpp === xmpp && !session.stopping) showError("Connection problem", e);
   });
@@ -845,6 +854,28 @@ function markJoined(view: RoomView): void {
   const nick = view.room?.nick ?? "";
   if (view.historyShown) appendToLog(view, h("li", { class: "divider divider--now", testid: "notice", "data-kind": "enter" }, h("span", {}, `You joined as ${nick} · ${timeFormat.format(new Date())}`)));
   else addNotice(view, "enter", `You joined as ${nick}`);
+  view.last = undefined;
+}
+
+/** A voice request (XEP-0045 §8.6) in the room's log, until a moderator answers it. */
+function addVoiceRequest(view: RoomView, request: VoiceRequestEvent): void {
+  const who = request.nick ?? request.jid?.toString() ?? "Someone";
+  const item: HTMLElement = h(
+    "li",
+    { class: "notice notice--voice", testid: "voice-request", "data-nick": request.nick ?? "" },
+    h("span", { class: "notice__text" }, `${who} asks for voice`),
+    h("button", { class: "btn btn--small", type: "button", testid: "voice-grant", onclick: () => void answer(true) }, "Grant"),
+    h("button", { class: "btn btn--small btn--ghost", type: "button", testid: "voice-deny", onclick: () => void answer(false) }, "Deny"),
+  );
+  const answer = async (allow: boolean): Promise<void> => {
+    try {
+      await (allow ? request.approve() : request.deny());
+      item.replaceWith(h("li", { class: "notice notice--voice", testid: "notice", "data-kind": "voice" }, h("span", { class: "notice__text" }, `${allow ? "Granted" : "Denied"} voice to ${who}`)));
+    } catch (e) {
+      showError("Could not answer the voice request", e);
+    }
+  };
+  appendToLog(view, item);
   view.last = undefined;
 }
 

@@ -277,6 +277,24 @@ describe("web client (examples/browser) in Chromium", () => {
     await expect(alice.getByTestId("error-banner").isHidden()).resolves.toBe(true);
   });
 
+  it("in a moderated room, bob's page asks for voice; alice's page (an admin) grants it", async () => {
+    const stageJid = `stage@${server!.mucDomain}`;
+    await withTimeout(createRoom(labMuc, stageJid, DAVE.nick, { config: { roomName: "Stage", public: true, moderated: true } }), WAIT, "creating the stage");
+    await withTimeout(setAffiliation(labMuc, stageJid, `alice@${server!.domain}`, "admin"), WAIT, "making alice an admin of the stage");
+    await joinFromPage(alice, stageJid, "alice");
+    await alice.locator("[data-testid=my-role][data-role=moderator]").waitFor({ timeout: WAIT });
+    await joinFromPage(bob, stageJid, "bob");
+    await bob.locator("[data-testid=my-role][data-role=visitor]").waitFor({ timeout: WAIT });
+
+    await bob.getByTestId("action-request-voice").click({ timeout: WAIT });
+    const request = alice.locator("[data-testid=voice-request][data-nick=bob]");
+    await request.waitFor({ timeout: WAIT });
+    await request.getByTestId("voice-grant").click();
+    await bob.locator("[data-testid=my-role][data-role=participant]").waitFor({ timeout: WAIT });
+    await alice.locator("[data-testid=notice][data-kind=voice]").filter({ hasText: "Granted voice to bob" }).waitFor({ timeout: WAIT });
+    await expect(alice.getByTestId("error-banner").isHidden()).resolves.toBe(true);
+  });
+
   it("no uncaught errors in the pages", () => {
     expect(pageErrors).toEqual([]);
   });

@@ -49,6 +49,8 @@
  * - `history-divider` (before the earlier messages), `notice` (`data-kind`: join, leave, kick, ban, nick,
  *   role, affiliation, subject, enter, exit, suspend, resume, config)
  * - `composer`, `composer-input`, `composer-send`, `action-request-voice` (visitors)
+ * - `load-earlier` (at the top of the log, once the join's history came: pages back through the room's
+ *   archive, XEP-0313), replaced by `archive-start` when there is nothing earlier
  * - `voice-request` (`data-nick`: a visitor's request for voice, shown to moderators), with `voice-grant`
  *   and `voice-deny`; once answered it becomes a `notice` of kind `voice`
  *
@@ -84,6 +86,7 @@ import {
   canSetRole,
   canSetSubject,
   onVoiceRequest,
+  queryRoomArchive,
   type VoiceRequestEvent,
   type Affiliation,
   type MessageEvent,
@@ -142,6 +145,10 @@ interface RoomView {
   invite: string | undefined;
   /** Whether the room was destroyed while we were in it. */
   destroyed: boolean;
+  /** The archive id (stanza-id) of the oldest message in the log, to page back from (XEP-0313). */
+  oldestId: string | undefined;
+  /** The "Load earlier messages" item at the top of the log, while there may be more. */
+  earlier: HTMLLIElement | undefined;
 }
 
 interface GatewayState {
@@ -569,6 +576,8 @@ function viewFor(jid: string, name?: string): RoomView {
       last: undefined,
       historyShown: false,
       joinMarked: false,
+      oldestId: undefined,
+      earlier: undefined,
       editingSubject: false,
       selectedNick: undefined,
       exitText: undefined,
@@ -726,6 +735,44 @@ function resetLog(view: RoomView): void {
   view.last = undefined;
   view.historyShown = false;
   view.joinMarked = false;
+  view.oldestId = undefined;
+  view.earlier = undefined;
+}
+
+/** The "Load earlier messages" item at the top of the log (once the join's history gave us an archive id to start from). */
+function offerEarlier(view: RoomView): void {
+  if (view.earlier || view.oldestId === undefined) return;
+  const button = h("button", { class: "btn btn--small btn--ghost", type: "button", testid: "load-earlier", onclick: () => void loadEarlier(view) }, "Load earlier messages");
+  view.earlier = h("li", { class: "divider divider--earlier" }, button) as HTMLLIElement;
+  view.log.prepend(view.earlier);
+}
+
+/** Page back through the room's archive (XEP-0313) from the oldest message shown. */
+async function loadEarlier(view: RoomView): Promise<void> {
+  const muc = session.muc;
+  const item = view.earlier;
+  if (!muc || !item || view.oldestId === undefined) return;
+  item.querySelector("button")?.setAttribute("disabled", "");
+  try {
+    const page = await queryRoomArchive(muc, view.jid, { before: view.oldestId, max: 20 });
+    const saved = view.last;
+    const items = page.messages
+      .filter((m) => m.body !== undefined && m.nick !== undefined)
+      .map((m) => messageItem(view, { nick: m.nick as string, body: m.body as string, at: m.stamp ?? new Date(), own: m.nick === view.room?.nick, history: true, state: "received" }));
+    view.last = saved;
+    item.after(...items);
+    if (page.first !== undefined) view.oldestId = page.first;
+    if (page.complete || page.messages.length === 0) {
+      item.replaceWith(h("li", { class: "divider", testid: "archive-start" }, h("span", {}, "Start of the archive")));
+      view.earlier = undefined;
+    } else {
+      item.querySelector("button")?.removeAttribute("disabled");
+    }
+  } catch (e) {
+    item.remove();
+    view.earlier = undefined;
+    showError("Could not load earlier messages", e);
+  }
 }
 
 function wireRoom(view: RoomView, room: Room): void {
@@ -938,6 +985,10 @@ function addMessage(view: RoomView, e: MessageEvent): void {
     return;
   }
   appendToLog(view, messageItem(view, { nick, body: e.body, at: e.delay ?? new Date(), own: e.own, history: e.history, state: e.own && !e.history ? MessageState.DELIVERED_TO_RECIPIENT : "received" }));
+  if (e.history && view.oldestId === undefined && e.stanzaId !== undefined) {
+    view.oldestId = e.stanzaId;
+    offerEarlier(view);
+  }
   if (!e.history && !e.own && !isCurrent(view)) {
     view.unread++;
     renderNav();

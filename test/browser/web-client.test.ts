@@ -295,6 +295,29 @@ describe("web client (examples/browser) in Chromium", () => {
     await expect(alice.getByTestId("error-banner").isHidden()).resolves.toBe(true);
   });
 
+  it("a page pages back through a room's archive past the join's history", async () => {
+    const archiveJid = `archive@${server!.mucDomain}`;
+    const room = await withTimeout(createRoom(labMuc, archiveJid, DAVE.nick, { config: { roomName: "Archive", public: true } }), WAIT, "creating the archive room");
+    // More than the page's join history (50 messages).
+    for (let i = 0; i < 60; i++) await withTimeout(room.sendTrackedMessage(`seed ${i}`).done, WAIT, `seed ${i}`);
+    await joinFromPage(alice, archiveJid, "alice");
+    const view = alice.locator(`[data-testid=room-view][data-jid="${archiveJid}"]`);
+    await view.getByTestId("message-body").filter({ hasText: /^seed 59$/ }).waitFor({ timeout: WAIT });
+    await expect(view.getByTestId("message-body").filter({ hasText: /^seed 0$/ }).count()).resolves.toBe(0);
+
+    // Pages of 20 until the start of the archive.
+    const start = view.getByTestId("archive-start");
+    for (let i = 0; i < 5 && !(await start.isVisible()); i++) {
+      await view.locator("[data-testid=load-earlier]:not([disabled])").click({ timeout: WAIT });
+      await expect(view.locator("[data-testid=load-earlier]:not([disabled]), [data-testid=archive-start]").first().waitFor({ timeout: WAIT })).resolves.toBeUndefined();
+    }
+    await start.waitFor({ timeout: WAIT });
+    const bodies = await view.getByTestId("message-body").allTextContents();
+    const seeds = bodies.filter((b) => b.startsWith("seed "));
+    expect(seeds).toEqual(Array.from({ length: 60 }, (_, i) => `seed ${i}`));
+    await withTimeout(room.leave(), WAIT, "dave leaving the archive room");
+  });
+
   it("no uncaught errors in the pages", () => {
     expect(pageErrors).toEqual([]);
   });

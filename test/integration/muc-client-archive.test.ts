@@ -41,6 +41,10 @@ describe("MUC client against Prosody: the room archive", () => {
     const between = await withTimeout(queryRoomArchive(suite.carol.muc, jid, { afterId: two.id, beforeId: ours[4]!.id }), 5_000, "between two and five");
     expect(between.messages.map((m) => m.body)).toEqual(["three", "four"]);
 
+    // The page before a message.
+    const beforeFour = await withTimeout(queryRoomArchive(suite.carol.muc, jid, { before: ours[3]!.id, max: 2 }), 5_000, "before four");
+    expect(beforeFour.messages.map((m) => m.body)).toEqual(["two", "three"]);
+
     // The last page of the archive.
     const last = await withTimeout(queryRoomArchive(suite.carol.muc, jid, { max: 2, before: "" }), 5_000, "the last page");
     expect(last.messages.map((m) => m.body)).toEqual(["four", "five"]);

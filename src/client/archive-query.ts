@@ -40,7 +40,7 @@ export interface ArchiveQueryOptions extends AdminRequestOptions {
   readonly afterId?: string;
   /** Only messages archived before this archive id (`#extended`). */
   readonly beforeId?: string;
-  /** Only the messages with these archive ids (`#extended`). */
+  /** Only the messages with these archive ids (`#extended`); an empty list matches nothing (and nothing is sent). */
   readonly ids?: readonly string[];
   /** The most messages in the page (RSM `<max/>`); the room may send fewer. */
   readonly max?: number;
@@ -134,6 +134,7 @@ export async function queryRoomArchive(muc: MucService, mucJid: JID | string, op
     ...(options.after !== undefined ? { after: options.after } : {}),
     ...(options.before !== undefined ? { before: options.before } : {}),
   };
+  if (options.ids !== undefined && options.ids.length === 0) return { messages: [], complete: true, first: undefined, last: undefined, count: 0 };
   const queryId = makeId("mam");
   const query = mamQuery.encode({
     queryId,

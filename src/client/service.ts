@@ -112,11 +112,11 @@ const contexts = new WeakMap<MucService, ServiceContext>();
  * standalone request functions (`room-admin.ts`) send through. Not part of
  * the package's API.
  *
- * @throws {@link MucStateError} when `muc` is not a `MucService`.
+ * @throws {@link MucStateError} when `muc` is not a `MucService`, or is closed.
  */
 export function serviceContext(muc: MucService): ServiceContext {
   const ctx = contexts.get(muc);
-  if (ctx === undefined) throw new MucStateError("not a MucService");
+  if (ctx === undefined) throw new MucStateError("not a MucService, or one that is closed");
   return ctx;
 }
 
@@ -254,6 +254,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     for (const [event, fn] of this.#smListeners) sm?.removeListener?.(event as "ack", fn);
     this.#smListeners.length = 0;
     this.#iq.close();
+    contexts.delete(this);
     for (const a of this.#abandoned.values()) clearTimeout(a.timer);
     this.#abandoned.clear();
   }

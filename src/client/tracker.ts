@@ -351,7 +351,8 @@ function existingOriginId(stanza: Element): string | null | undefined {
  * await connection.send(stanza);
  * sm.on("ack", (s) => registry.onAck(s));
  * // for each groupchat message from our own occupant JID:
- * registry.onReflection(message, originIdOf(message), message.attrs.id, roomStanzaIdOf(message));
+ * // (originId: its XEP-0359 origin-id; stanzaId: the stanza-id the room gave it)
+ * registry.onReflection(message, originId, message.attrs.id, stanzaId);
  * ```
  */
 export class TrackerRegistry {

@@ -20,7 +20,7 @@ export {
   type MucClass,
   type ParticipantClass,
 } from "./gateway.js";
-export { BaseSession, type SessionInit, type TextOptions, type RetractOptions } from "./session.js";
+export { BaseSession, type SessionInit, type TextOptions, type MessageActionOptions } from "./session.js";
 export { LegacyBookmarks } from "./bookmarks.js";
 export { LegacyMUC, asXmppError, type MucInit, type RemoveOptions } from "./muc.js";
 export { LegacyParticipant, type ParticipantInit, type SendTextOptions } from "./participant.js";

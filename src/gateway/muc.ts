@@ -166,7 +166,7 @@ export class LegacyMUC {
    *   `before` the first one archived since, so the messages sent while the
    *   gateway was down fill the gap.
    *
-   * A message whose legacy id is archived already is not archived twice.
+   * A message whose legacy id this room's archive holds already is not archived again.
    * What this throws is logged; the join goes on.
    *
    * @param after - the newest archived message before the gap, if any.
@@ -253,12 +253,11 @@ export class LegacyMUC {
    * @param avatar - the image, or `undefined` for none.
    */
   async setAvatar(avatar: RoomAvatar | undefined): Promise<void> {
-    const same = avatar === undefined ? this.#avatar === undefined : this.#avatar !== undefined && avatar.type === this.#avatar.type && sameBytes(avatar.data, this.#avatar.data);
+    const same = avatar === undefined ? this.#avatar === undefined : this.#avatar !== undefined && avatar.type === this.#avatar.type && Buffer.from(avatar.data).equals(this.#avatar.data);
     if (same) return;
     this.#avatar = avatar === undefined ? undefined : { data: new Uint8Array(avatar.data), type: avatar.type };
     this.#persist();
-    const notice = xml("message", { from: this.jid.toString(), type: "groupchat", id: randomUUID() }, mucUserX.encode({ statusCodes: [StatusCode.CONFIG_CHANGED] }));
-    for (const r of this.#readyResources()) await this.#send(cloneWithTo(notice, this.#userResource(r)));
+    await this.#announceConfigChange();
   }
 
   /** The user asks to destroy the room. */
@@ -463,11 +462,13 @@ export class LegacyMUC {
     if (info.name !== undefined) this.name = info.name;
     if (info.description !== undefined) this.description = info.description;
     this.#persist();
-    for (const resource of this.#readyResources()) {
-      await this.#send(
-        xml("message", { from: this.jid.toString(), to: this.#userResource(resource), type: "groupchat", id: randomUUID() }, mucUserX.encode({ statusCodes: [StatusCode.CONFIG_CHANGED] })),
-      );
-    }
+    await this.#announceConfigChange();
+  }
+
+  /** Tell the joined resources that the room's configuration changed (status 104, XEP-0045 §10.2.1). */
+  async #announceConfigChange(): Promise<void> {
+    const notice = xml("message", { from: this.jid.toString(), type: "groupchat", id: randomUUID() }, mucUserX.encode({ statusCodes: [StatusCode.CONFIG_CHANGED] }));
+    for (const r of this.#readyResources()) await this.#send(cloneWithTo(notice, this.#userResource(r)));
   }
 
   // ---------------------------------------------------------------------------
@@ -550,8 +551,8 @@ export class LegacyMUC {
   async participantMessage(participant: LegacyParticipant, body: string, legacyMsgId: string | undefined, options: SendTextOptions): Promise<string> {
     const userJid = this.session.userJid.toString();
     const known = legacyMsgId === undefined ? undefined : this.session.gateway.store.messageIds.legacyToXmpp(userJid, legacyMsgId);
-    // A backfilled message the archive holds already (the legacy network sent it live, or an earlier backfill did).
-    if (options.archiveOnly && known !== undefined) return known;
+    // A backfilled message this room's archive holds already (the legacy network sent it live, or an earlier backfill did).
+    if (options.archiveOnly && legacyMsgId !== undefined && this.#archivedByLegacyId(legacyMsgId)) return known ?? legacyMsgId;
     const xmppId = known ?? legacyMsgId ?? randomUUID();
     if (legacyMsgId !== undefined && known === undefined) this.session.gateway.store.messageIds.map(userJid, legacyMsgId, xmppId);
     const payloads: Element[] = [];
@@ -561,16 +562,19 @@ export class LegacyMUC {
     return xmppId;
   }
 
-  /** @internal A participant corrected a message (see `LegacyParticipant.correct`). */
-  async participantCorrection(participant: LegacyParticipant, legacyMsgId: string, body: string, options: SendTextOptions): Promise<void> {
+  /** @internal A participant corrected one of their messages (see `LegacyParticipant.correct`); false when the archive has no such message of theirs. */
+  async participantCorrection(participant: LegacyParticipant, legacyMsgId: string, body: string, options: SendTextOptions): Promise<boolean> {
+    const archived = this.#archivedByLegacyId(legacyMsgId);
+    if (!archived || archived.occupantId !== participant.occupantId) return false;
     const original = this.session.gateway.store.messageIds.legacyToXmpp(this.session.userJid.toString(), legacyMsgId) ?? legacyMsgId;
     await this.#relay(participant, body, randomUUID(), undefined, [messageCorrection.encode({ id: original })], options);
+    return true;
   }
 
-  /** @internal A participant retracted a message (see `LegacyParticipant.retract`); false when the archive does not know it. */
+  /** @internal A participant retracted one of their messages (see `LegacyParticipant.retract`); false when the archive has no such message of theirs. */
   async participantRetraction(participant: LegacyParticipant, legacyMsgId: string, options: SendTextOptions): Promise<boolean> {
     const original = this.#archivedByLegacyId(legacyMsgId);
-    if (!original) return false;
+    if (!original || original.occupantId !== participant.occupantId) return false;
     await this.#relay(participant, RETRACTION_FALLBACK, randomUUID(), undefined, retraction(original.stanzaId), options);
     return true;
   }
@@ -730,8 +734,8 @@ export class LegacyMUC {
       const archive = this.session.gateway.store.archive;
       const userJid = this.session.userJid.toString();
       const after = this.#newestAtStart;
-      const before = archive.query(userJid, this.legacyId, { ...(after ? { afterStanzaId: after.stanzaId } : {}), limit: 1 })[0];
       try {
+        const before = archive.query(userJid, this.legacyId, { ...(after ? { afterStanzaId: after.stanzaId } : {}), limit: 1 })[0];
         await this.backfill(after, before);
       } catch (e) {
         this.session.gateway.log.warn(`room ${this.jid.toString()}: backfill failed`, e);
@@ -804,12 +808,13 @@ export class LegacyMUC {
         await this.setSubject(subject, { setter: await this.getUserParticipant() });
         return;
       }
-      const text = refs.text ?? body;
       const me = await this.getUserParticipant();
       const others = [...this.#participants.values()].filter((p) => !p.isUser && !p.isSystem).map((p) => p.nick);
       const archive = this.session.gateway.store.archive;
       const userJid = this.session.userJid.toString();
       const replied = refs.repliesTo === undefined ? undefined : archive.get(userJid, this.legacyId, refs.repliesTo)?.legacyId;
+      // The quote a client adds for clients without replies goes only when the legacy side gets the reference instead (XEP-0461 §3.1).
+      const text = replied !== undefined ? (refs.text ?? body) : body;
       const options: TextOptions = { xmppId, mentions: mentionedNicks(text, others), ...(replied !== undefined ? { replyTo: replied } : {}) };
       if (refs.corrects !== undefined) {
         const legacyId = this.#ownLegacyId(me, this.session.gateway.store.messageIds.xmppToLegacy(userJid, refs.corrects));
@@ -1007,7 +1012,8 @@ export class LegacyMUC {
       userJid: this.session.userJid.toString(),
       roomLegacyId: this.legacyId,
       roomJid: this.jid,
-      userOccupantId: async () => (await this.getUserParticipant()).occupantId,
+      // Without creating the user's occupant (which would fix their nick before they join).
+      userOccupantId: async () => this.#user?.occupantId ?? occupantIdFor(this.jid.toString(), "\u0000user"),
     };
   }
 
@@ -1179,11 +1185,4 @@ function cloneWithTo(template: Element, to: string): Element {
 export function asXmppError(e: unknown): XMPPError {
   if (e instanceof XMPPError) return e;
   return new XMPPError("internal-server-error", { text: e instanceof Error ? e.message : "The legacy network failed", cause: e });
-}
-
-/** Whether two byte arrays hold the same bytes. */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -104,23 +104,27 @@ export class LegacyParticipant {
 
   /**
    * The participant edited one of their messages on the legacy network: the
-   * user's clients get an XEP-0308 correction of the original message.
+   * user's clients get an XEP-0308 correction of the original message. A
+   * message the gateway never archived, or someone else's, is ignored
+   * (clients accept corrections from the author only).
    *
    * @param legacyMsgId - the legacy id of the message edited (as given to {@link LegacyParticipant.sendText}).
    * @param body - its new text.
    * @param options - `when` it was edited.
+   * @returns whether the message was this participant's and the correction sent.
    */
-  async correct(legacyMsgId: string, body: string, options: Pick<SendTextOptions, "when"> = {}): Promise<void> {
-    await this.muc.participantCorrection(this, legacyMsgId, body, options);
+  async correct(legacyMsgId: string, body: string, options: Pick<SendTextOptions, "when"> = {}): Promise<boolean> {
+    return this.muc.participantCorrection(this, legacyMsgId, body, options);
   }
 
   /**
    * The participant deleted one of their messages on the legacy network: the
    * user's clients get an XEP-0424 retraction. A message the gateway never
-   * archived is ignored.
+   * archived, or someone else's (see {@link LegacyParticipant.moderate}), is
+   * ignored: clients accept retractions from the author only.
    *
    * @param legacyMsgId - the legacy id of the message deleted.
-   * @returns whether the message was known and its retraction sent.
+   * @returns whether the message was this participant's and its retraction sent.
    */
   async retract(legacyMsgId: string): Promise<boolean> {
     return this.muc.participantRetraction(this, legacyMsgId, {});

@@ -112,19 +112,15 @@ export async function answerMamQuery(archive: RoomArchive, payload: Element, to:
   const sender = await senderFilter(archive, filter.with);
   const after = laterOf(archive, q.rsm?.after, filter.afterId);
   const before = earlierOf(archive, q.rsm?.before || undefined, filter.beforeId);
-  const entries =
-    sender === undefined
-      ? []
-      : store.query(userJid, roomLegacyId, {
-          ...sender,
-          ...(after !== undefined ? { afterStanzaId: after } : {}),
-          ...(before !== undefined ? { beforeStanzaId: before } : {}),
-          ...(filter.start ? { since: filter.start.getTime() } : {}),
-          ...(filter.end ? { until: filter.end.getTime() } : {}),
-          ...(filter.ids !== undefined ? { ids: filter.ids } : {}),
-          limit: max + 1,
-          last: lastPage,
-        });
+  const query: ArchiveQuery = {
+    ...sender,
+    ...(after !== undefined ? { afterStanzaId: after } : {}),
+    ...(before !== undefined ? { beforeStanzaId: before } : {}),
+    ...(filter.start ? { since: filter.start.getTime() } : {}),
+    ...(filter.end ? { until: filter.end.getTime() } : {}),
+    ...(filter.ids !== undefined ? { ids: filter.ids } : {}),
+  };
+  const entries = sender === undefined ? [] : store.query(userJid, roomLegacyId, { ...query, limit: max + 1, last: lastPage });
   const page = lastPage ? entries.slice(Math.max(0, entries.length - max)) : entries.slice(0, max);
   // <flip-page/> changes the order the page is sent in, not the page (§4.3.4).
   for (const entry of q.flipPage ? [...page].reverse() : page) {
@@ -132,9 +128,11 @@ export async function answerMamQuery(archive: RoomArchive, payload: Element, to:
   }
   const first = page[0];
   const last = page[page.length - 1];
+  // An empty page: how many match (XEP-0059 §2.6: <max>0</max> asks for just that).
+  const count = first && last ? undefined : max === 0 && sender !== undefined ? store.query(userJid, roomLegacyId, query).length : 0;
   return mamFin.encode({
     complete: entries.length <= max,
-    rsm: first && last ? { first: { id: first.stanzaId }, last: last.stanzaId } : { count: 0 },
+    rsm: first && last ? { first: { id: first.stanzaId }, last: last.stanzaId } : { count: count ?? 0 },
   });
 }
 

@@ -28,9 +28,9 @@ export interface TextOptions {
   readonly mentions: readonly string[];
 }
 
-/** Options of {@link BaseSession.onRetract}. */
-export interface RetractOptions {
-  /** The XMPP id of the user's retraction message. */
+/** Options of {@link BaseSession.onRetract} and {@link BaseSession.onReact}. */
+export interface MessageActionOptions {
+  /** The XMPP id of the user's message (the retraction, the reactions). */
   readonly xmppId: string;
 }
 
@@ -133,7 +133,7 @@ export class BaseSession {
    * @param legacyMsgId - the legacy id of the message retracted.
    * @param options - the XMPP id of the retraction.
    */
-  async onRetract(chat: LegacyMUC, legacyMsgId: string, options: RetractOptions): Promise<void> {
+  async onRetract(chat: LegacyMUC, legacyMsgId: string, options: MessageActionOptions): Promise<void> {
     void chat;
     void legacyMsgId;
     void options;
@@ -151,7 +151,7 @@ export class BaseSession {
    * @param emojis - the user's reactions to it.
    * @param options - the XMPP id of the reactions message.
    */
-  async onReact(chat: LegacyMUC, legacyMsgId: string, emojis: readonly string[], options: RetractOptions): Promise<void> {
+  async onReact(chat: LegacyMUC, legacyMsgId: string, emojis: readonly string[], options: MessageActionOptions): Promise<void> {
     void chat;
     void legacyMsgId;
     void emojis;

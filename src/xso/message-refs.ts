@@ -91,7 +91,7 @@ export const messageReactions = element("reactions", NS_REACTIONS, {
 /** Decoded `<reactions/>`. */
 export type MessageReactions = Infer<typeof messageReactions>;
 
-/** The namespace of XEP-0428 before version 0.2, which XEP-0461's examples and older clients still use. */
+/** The namespace of XEP-0428 before version 0.2, which older clients still send. */
 export const NS_FALLBACK_V0 = "urn:xmpp:feature-fallback:0";
 
 /** The `<fallback/>` codecs of one XEP-0428 namespace. */

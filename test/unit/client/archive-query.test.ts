@@ -102,6 +102,14 @@ describe("queryRoomArchive", () => {
     expect((await page).messages.map((m) => m.body)).toEqual(["the real one"]);
   });
 
+  it("an empty ids list matches nothing, and sends nothing; a closed service is refused at once", async () => {
+    const { conn, muc } = setup();
+    expect(await queryRoomArchive(muc, ROOM, { ids: [] })).toMatchObject({ messages: [], complete: true, count: 0 });
+    expect(conn.takeSent().filter((s) => s.is("iq"))).toEqual([]);
+    muc.close();
+    await expect(queryRoomArchive(muc, ROOM)).rejects.toBeInstanceOf(MucStateError);
+  });
+
   it("the room's refusal is an XMPPError; an answer without <fin/> a DecodeError; a bad argument sends nothing", async () => {
     const { conn, muc } = setup();
     const refused = queryRoomArchive(muc, ROOM, { after: "nope" });

@@ -87,6 +87,33 @@ describe("backfill on a room's first join", () => {
     expect(net.calls.backfill).toHaveLength(1);
   });
 
+  it("the same legacy message id in two rooms is archived in each (ids need only be unique in a group)", async () => {
+    const net = new TestNetwork();
+    net.history.coffee = [{ id: "1", from: "Bob", fromLegacyId: "u-bob", text: "in coffee", at: minute(1) }];
+    net.history.news = [{ id: "1", from: "Dave", fromLegacyId: "u-dave", text: "in news", at: minute(1) }];
+    const h = await startGateway({ net });
+    await join(h, "coffee");
+    await join(h, "news");
+    expect(h.store.archive.query(USER, "coffee").map((e) => e.body)).toEqual(["in coffee"]);
+    expect(h.store.archive.query(USER, "news").map((e) => e.body)).toEqual(["in news"]);
+  });
+
+  it("a store failure while looking for the gap is logged; the join completes, and the next process tries again", async () => {
+    const net = new TestNetwork();
+    const h = await startGateway({ net });
+    await room(h, "coffee");
+    const query = h.store.archive.query.bind(h.store.archive);
+    let failures = 1;
+    (h.store.archive as { query: typeof query }).query = (...args) => {
+      if (failures-- > 0) throw new Error("SQLITE_BUSY: database is locked");
+      return query(...args);
+    };
+    const sent = await join(h, "coffee");
+    expect(sent.at(-1)?.getChild("subject")).toBeDefined();
+    const again = await join(h, "coffee", { resource: "phone" });
+    expect(again.at(-1)?.getChild("subject")).toBeDefined();
+  });
+
   it("a backfill that throws is logged; the join completes", async () => {
     const net = new TestNetwork();
     net.backfillError = new Error("the legacy network has no history today");

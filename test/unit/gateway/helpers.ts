@@ -19,7 +19,7 @@ import {
   type GatewayStore,
   type JsonValue,
   type LegacyModule,
-  type RetractOptions,
+  type MessageActionOptions,
   type RoomAvatar,
   type TextOptions,
 } from "../../../src/gateway/index.js";
@@ -178,7 +178,7 @@ export class TestNetwork {
         net.calls.onCorrect.push({ room: chat.legacyId, legacyId, text, xmppId: options.xmppId, mentions: options.mentions });
         if (net.editError) throw net.editError;
       }
-      override async onReact(chat: LegacyMUC, legacyId: string, emojis: readonly string[], options: RetractOptions) {
+      override async onReact(chat: LegacyMUC, legacyId: string, emojis: readonly string[], options: MessageActionOptions) {
         net.calls.onReact.push({ room: chat.legacyId, legacyId, emojis: [...emojis], xmppId: options.xmppId });
         if (net.editError) throw net.editError;
       }
@@ -186,7 +186,7 @@ export class TestNetwork {
         net.calls.onModerate.push({ room: chat.legacyId, legacyId, reason });
         if (net.editError) throw net.editError;
       }
-      override async onRetract(chat: LegacyMUC, legacyId: string, options: RetractOptions) {
+      override async onRetract(chat: LegacyMUC, legacyId: string, options: MessageActionOptions) {
         net.calls.onRetract.push({ room: chat.legacyId, legacyId, xmppId: options.xmppId });
         if (net.editError) throw net.editError;
       }

@@ -78,9 +78,15 @@ describe("from the legacy network", () => {
     expect(retraction.getChild("fallback", NS_FALLBACK)?.attrs.for).toBe(NS_RETRACT);
     expect(retraction.getChild("store", "urn:xmpp:hints")).toBeDefined();
     expect(retraction.getChildText("body")).toMatch(/retracted/);
-    // A message the gateway never archived: nothing to retract, nothing sent.
+    // A message the gateway never archived, or someone else's: nothing to retract or correct, nothing sent.
+    const carol = await (await room(h, "coffee")).getParticipant("Carol", { legacyId: "u-carol" });
+    await carol.sendText("Carol's own", "L-C");
+    await h.component.nextSent((s) => s.is("message") && s.getChildText("body") === "Carol's own");
     const before = h.component.sent.length;
     expect(await bob.retract("L-unknown")).toBe(false);
+    expect(await bob.retract("L-C")).toBe(false);
+    expect(await bob.correct("L-C", "not yours")).toBe(false);
+    expect(await bob.correct("L-unknown", "unknown")).toBe(false);
     expect(h.component.sent.length).toBe(before);
   });
 });
@@ -187,6 +193,20 @@ describe("from the user", () => {
     expect(reflection.getChild("reply", NS_REPLY)?.attrs.id).toBe(stanzaIdOf(original));
     expect(reflection.getChild("fallback", NS_FALLBACK)).toBeDefined();
     expect(reflection.getChild("stanza-id", NS_SID)?.attrs.by).toBe(ROOM);
+  });
+
+  it("a reply to a message the gateway does not know keeps its quote for the legacy side, without replyTo", async () => {
+    const h = await joined();
+    const quote = "> Someone wrote:\n> long ago\n";
+    await fromUser(
+      h,
+      "r2",
+      `<body>${quote}I agree</body><reply xmlns='${NS_REPLY}' to='${ROOM}/Bob' id='unknown-stanza-id'/>` +
+        `<fallback xmlns='${NS_FALLBACK}' for='${NS_REPLY}'><body start='0' end='${[...quote].length}'/></fallback>`,
+    );
+    const call = h.net.calls.onText.at(-1)!;
+    expect(call.text).toBe(`${quote}I agree`);
+    expect(call.replyTo).toBeUndefined();
   });
 
   it("says which occupants the text mentions, as whole words", async () => {

@@ -458,6 +458,24 @@ describe("MAM #extended (XEP-0313) on the room", () => {
     expect(got.complete).toBe(true);
   });
 
+  it("<max>0</max> gives no message and the count (XEP-0059 §2.6)", async () => {
+    const h = await startGateway();
+    await archived(h, 3);
+    const got = await mam(h, `<set xmlns='${NS_RSM}'><max>0</max></set>`);
+    expect(got.ids).toEqual([]);
+    expect(got.fin.getChild("fin", NS_MAM)?.getChild("set", NS_RSM)?.getChildText("count")).toBe("3");
+  });
+
+  it("with the user's own JID before the first join does not fix the user's nick", async () => {
+    const h = await startGateway();
+    await archived(h, 1);
+    await mam(h, form(field("with", USER)));
+    const sent = await join(h, "coffee", { nick: "Romeo Montague" });
+    const self = sent.filter((s) => s.is("presence")).at(-1)!;
+    expect(self.attrs.from).toBe(`${ROOM}/Romeo Montague`);
+    expect(statusCodes(self)).not.toContain(210);
+  });
+
   it("an unknown archive id in before-id, after-id or ids is item-not-found, and no result is sent", async () => {
     const h = await startGateway();
     const ids = await archived(h, 2);

@@ -70,21 +70,29 @@ describe("messageReply (XEP-0461)", () => {
     );
   });
 
-  it("Example 4: a reply with a quote as fallback (the XEP's older fallback namespace); without the quote, the reply", () => {
+  it("Example 4 (version 0.2.1): a reply with a quote as fallback; without the quote, the reply", () => {
     // The XEP says to ignore the example's indentation and surrounding new lines.
     const el = parseXml(`<message to='anna@example.com' id='message-id3' type='chat'>
   <body>&gt; Anna wrote:
 &gt; We should bake a cake
 Great idea!</body>
   <reply to='anna@example.com/laptop' id='message-id1' xmlns='urn:xmpp:reply:0' />
-  <fallback xmlns='urn:xmpp:feature-fallback:0' for='urn:xmpp:reply:0'>
+  <fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'>
     <body start="0" end="38" />
   </fallback>
 </message>`);
-    const fallback = messageFallbackV0.findIn(el)!;
-    expect(messageFallbackV0.ns).toBe(NS_FALLBACK_V0);
+    const fallback = messageFallback.findIn(el)!;
     expect(fallback).toEqual({ for: NS.REPLY, bodies: [{ start: 0, end: 38 }] });
     expect(stripFallback(el.getChildText("body")!, [fallback], NS.REPLY)).toBe("Great idea!");
+  });
+
+  it("the same in the namespace of XEP-0428 before 0.2 (urn:xmpp:feature-fallback:0), which older clients send", () => {
+    const el = parseXml(`<message><body>&gt; hi
+yes</body><fallback xmlns='urn:xmpp:feature-fallback:0' for='urn:xmpp:reply:0'><body start="0" end="5"/></fallback></message>`);
+    expect(messageFallbackV0.ns).toBe(NS_FALLBACK_V0);
+    const fallback = messageFallbackV0.findIn(el)!;
+    expect(stripFallback(el.getChildText("body")!, [fallback], NS.REPLY)).toBe("yes");
+    expect(messageFallback.findIn(el)).toBeUndefined();
   });
 });
 

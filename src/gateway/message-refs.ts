@@ -15,11 +15,13 @@ import {
   messageFallbackV0,
   messageReactions,
   messageReply,
+  messageRetracted,
   messageRetraction,
   stripFallback,
   type MessageFallback,
 } from "../xso/message-refs.js";
-import { NS_COMPONENT, NS_HINTS, NS_REPLY, NS_RETRACT } from "../xso/ns.js";
+import { NS_COMPONENT, NS_DELAY, NS_HINTS, NS_OCCUPANT_ID, NS_REPLY, NS_RETRACT, NS_SID } from "../xso/ns.js";
+import { parseElement } from "../xso/parse.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { tryParseJid } from "../xso/values.js";
 import type { ArchiveEntry } from "./store/store.js";
@@ -61,6 +63,44 @@ export function retraction(stanzaId: string): Element[] {
 export function reactionsTo(stanzaId: string, emojis: readonly string[]): Element[] {
   return [messageReactions.encode({ id: stanzaId, reactions: [...emojis] }), xml("store", { xmlns: NS_HINTS })];
 }
+
+/** Who moderated a retraction, for its tombstone. */
+export interface ModerationInfo {
+  /** The moderator's occupant JID. */
+  readonly by?: JID;
+  /** The moderator's occupant-id. */
+  readonly occupantId: string;
+  /** Why. */
+  readonly reason?: string;
+}
+
+/**
+ * The tombstone of a retracted archived message (XEP-0424 §5, XEP-0425 §5):
+ * the message as archived, its content (body and every payload but its
+ * stanza-id, occupant-id and delay) replaced by `<retracted/>`.
+ *
+ * @param original - the archived message.
+ * @param retractionId - the `id` of the retraction message.
+ * @param when - when it was retracted.
+ * @param moderation - who moderated it, for a moderator's retraction.
+ * @returns the entry's new body (empty) and XML.
+ */
+export function tombstone(original: ArchiveEntry, retractionId: string, when: Date, moderation?: ModerationInfo): { body: string; xml: string } {
+  const message = parseElement(original.xml);
+  message.children = message.children.filter((c): c is Element => typeof c !== "string" && KEPT_IN_TOMBSTONE.has(`${c.name} ${String(c.attrs.xmlns)}`));
+  message.cnode(
+    messageRetracted.encode({
+      id: retractionId,
+      stamp: when,
+      ...(moderation ? { moderated: { ...(moderation.by ? { by: moderation.by } : {}), occupantId: { id: moderation.occupantId } } } : {}),
+      ...(moderation?.reason !== undefined ? { reason: moderation.reason } : {}),
+    }),
+  );
+  return { body: "", xml: message.toString() };
+}
+
+/** The elements a tombstone keeps: the ids that say which message it was, and when. */
+const KEPT_IN_TOMBSTONE: ReadonlySet<string> = new Set([`stanza-id ${NS_SID}`, `occupant-id ${NS_OCCUPANT_ID}`, `delay ${NS_DELAY}`]);
 
 /** What a user's groupchat message refers to. */
 export interface UserMessageRefs {

@@ -31,8 +31,8 @@ import type { ArchiveEntry, ParticipantRecord, RoomAvatar, RoomRecord } from "./
 import type { BaseSession, TextOptions } from "./session.js";
 import { errorFor, resultFor } from "./replies.js";
 import { answerMamQuery, mamFormQuery, mamMetadataOf, type RoomArchive } from "./room-archive.js";
-import { reactionsTo, readUserRefs, replyTo, retraction, RETRACTION_FALLBACK } from "./message-refs.js";
-import { messageCorrection, messageModerate, messageRetraction, NS_FALLBACK_V0 } from "../xso/message-refs.js";
+import { reactionsTo, readUserRefs, replyTo, retraction, RETRACTION_FALLBACK, tombstone, type ModerationInfo } from "./message-refs.js";
+import { messageCorrection, messageModerate, messageRetraction, NS_FALLBACK_V0, RETRACT_TOMBSTONE_FEATURE } from "../xso/message-refs.js";
 
 /** Default number of history messages sent on join when the user asks for no limit. */
 const DEFAULT_HISTORY = 20;
@@ -492,6 +492,7 @@ export class LegacyMUC {
       NS_SID,
       NS_MAM,
       MAM_EXTENDED_FEATURE,
+      RETRACT_TOMBSTONE_FEATURE,
       NS_REPLY,
       ...(this.session.supportsCorrections ? [NS_CORRECT] : []),
       ...(this.session.supportsRetractions ? [NS_RETRACT] : []),
@@ -575,7 +576,9 @@ export class LegacyMUC {
   async participantRetraction(participant: LegacyParticipant, legacyMsgId: string, options: SendTextOptions): Promise<boolean> {
     const original = this.#archivedByLegacyId(legacyMsgId);
     if (!original || original.occupantId !== participant.occupantId) return false;
-    await this.#relay(participant, RETRACTION_FALLBACK, randomUUID(), undefined, retraction(original.stanzaId), options);
+    const id = randomUUID();
+    await this.#relay(participant, RETRACTION_FALLBACK, id, undefined, retraction(original.stanzaId), options);
+    this.#bury(original, id);
     return true;
   }
 
@@ -838,6 +841,12 @@ export class LegacyMUC {
     const legacyId = this.#ownLegacyId(me, original.legacyId, original);
     await this.session.onRetract(this, legacyId, { xmppId });
     await this.#reflect(stanza, me, xmppId, body, undefined);
+    this.#bury(original, xmppId);
+  }
+
+  /** Replace a retracted message in the archive with its tombstone, so that history and MAM no longer serve it (XEP-0424 §5). */
+  #bury(original: ArchiveEntry, retractionId: string, moderation?: ModerationInfo): void {
+    this.session.gateway.store.archive.replace(this.session.userJid.toString(), this.legacyId, original.stanzaId, tombstone(original, retractionId, new Date(), moderation));
   }
 
   /** The room's vCard: its name and, when it has one, its avatar (XEP-0486). */
@@ -899,12 +908,15 @@ export class LegacyMUC {
   async #broadcastModeration(moderator: LegacyParticipant, original: ArchiveEntry, reason: string | undefined): Promise<void> {
     const system = await this.getSystemParticipant();
     const by = tryParseJid(`${this.jid.toString()}/${moderator.nick}`);
+    const moderation: ModerationInfo = { ...(by ? { by } : {}), occupantId: moderator.occupantId, ...(reason !== undefined ? { reason } : {}) };
     const retract = messageRetraction.encode({
       id: original.stanzaId,
       moderated: { ...(by ? { by } : {}), occupantId: { id: moderator.occupantId } },
       ...(reason !== undefined ? { reason } : {}),
     });
-    await this.#relay(system, undefined, randomUUID(), undefined, [retract, xml("store", { xmlns: NS_HINTS })], {});
+    const id = randomUUID();
+    await this.#relay(system, undefined, id, undefined, [retract, xml("store", { xmlns: NS_HINTS })], {});
+    this.#bury(original, id, moderation);
   }
 
   /** The user reacts to a message (anyone's), named by its stanza-id. */

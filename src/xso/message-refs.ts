@@ -14,7 +14,7 @@
 import { attr, child, children, childText, childTexts, element, flag, type Infer, type Input } from "./codec.js";
 import { NS_CORRECT, NS_FALLBACK, NS_MODERATE, NS_REACTIONS, NS_REPLY, NS_RETRACT } from "./ns.js";
 import { occupantId } from "./occupant-id.js";
-import { integer, jidValue, string } from "./values.js";
+import { dateTime, integer, jidValue, string } from "./values.js";
 
 /** `<replace xmlns='urn:xmpp:message-correct:0' id/>`: this message corrects the one with that `id` (XEP-0308). */
 export const messageCorrection = element("replace", NS_CORRECT, {
@@ -47,6 +47,27 @@ export const messageRetraction = element("retract", NS_RETRACT, {
   /** Why a moderator retracted it (`<reason/>`). */
   reason: childText("reason"),
 });
+
+/**
+ * `<retracted xmlns='urn:xmpp:message-retract:1' id stamp/>`: in an archive,
+ * what stands in for a retracted message (a tombstone, XEP-0424 §5; with
+ * `<moderated/>`, XEP-0425 §5).
+ */
+export const messageRetracted = element("retracted", NS_RETRACT, {
+  /** The `id` of the retraction message. */
+  id: attr("id"),
+  /** When the message was retracted. */
+  stamp: attr("stamp", dateTime),
+  /** Who moderated it, for a moderator's retraction. */
+  moderated: child(messageModerated),
+  /** Why a moderator retracted it. */
+  reason: childText("reason"),
+});
+/** Decoded `<retracted/>`. */
+export type MessageRetracted = Infer<typeof messageRetracted>;
+
+/** The disco feature of an archive that replaces retracted messages with tombstones (XEP-0424 §5). */
+export const RETRACT_TOMBSTONE_FEATURE = `${NS_RETRACT}#tombstone`;
 
 /**
  * `<moderate xmlns='urn:xmpp:message-moderate:1' id>`: a moderator asks the

@@ -561,6 +561,9 @@ class SqliteStore implements GatewayStore {
       `INSERT INTO archive (${ARCHIVE_COLUMNS})
        VALUES (:user_jid, :room_legacy_id, :stanza_id, :legacy_id, :sent_at, :nick, :occupant_id, :body, :xml)`,
     );
+    const archiveReplace = db.prepare<[string, string, string, string, string]>(
+      "UPDATE archive SET body = ?, xml = ? WHERE user_jid = ? AND room_legacy_id = ? AND stanza_id = ?",
+    );
     const archiveGet = db.prepare<[string, string, string], ArchiveRow>(
       `SELECT ${ARCHIVE_COLUMNS} FROM archive WHERE user_jid = ? AND room_legacy_id = ? AND stanza_id = ?`,
     );
@@ -585,6 +588,8 @@ class SqliteStore implements GatewayStore {
         }
         return this.#run("archive.query", () => this.#query(userJid, roomLegacyId, query));
       },
+      replace: (userJid, roomLegacyId, stanzaId, replacement) =>
+        this.#run("archive.replace", () => archiveReplace.run(replacement.body, replacement.xml, userJid, roomLegacyId, stanzaId).changes > 0),
       get: (userJid, roomLegacyId, stanzaId) => this.#run("archive.get", () => {
         const row = archiveGet.get(userJid, roomLegacyId, stanzaId);
         return row === undefined ? undefined : toEntry(row);

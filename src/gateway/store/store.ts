@@ -185,6 +185,12 @@ export interface GatewayStore {
     query(userJid: string, roomLegacyId: string, query?: ArchiveQuery): ArchiveEntry[];
     /** One entry by stanza-id. */
     get(userJid: string, roomLegacyId: string, stanzaId: string): ArchiveEntry | undefined;
+    /**
+     * Replace an entry's message and body, keeping its place, time and ids
+     * (a retracted message's tombstone, XEP-0424 §5); false when there is no
+     * such entry.
+     */
+    replace(userJid: string, roomLegacyId: string, stanzaId: string, replacement: { readonly body: string; readonly xml: string }): boolean;
   };
   /** The schema version (migrations applied). */
   readonly schemaVersion: number;

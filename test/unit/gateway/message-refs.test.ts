@@ -7,7 +7,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { discoInfoQuery } from "../../../src/xso/disco.js";
-import { closeStores, errorCondition, GW, join, NS_DISCO_INFO, NS_SID, RES, request, room, startGateway, TestNetwork, USER, type Harness } from "./helpers.js";
+import { parseXml } from "../../helpers/xml.js";
+import { closeStores, errorCondition, GW, join, NS_DISCO_INFO, NS_SID, RES, request, room, settle, startGateway, TestNetwork, USER, type Harness } from "./helpers.js";
 
 afterEach(closeStores);
 
@@ -263,6 +264,47 @@ describe("from the user", () => {
   });
 });
 
+describe("tombstones (XEP-0424 §5, XEP-0425 §5): a retracted message is no longer served", () => {
+  /** The archived message with this stanza-id, as MAM and history serve it. */
+  function archived(h: Harness, stanzaId: string): Element {
+    return parseXml(h.store.archive.get(USER, "coffee", stanzaId)!.xml);
+  }
+
+  it("the user's own retraction: the original becomes <retracted id stamp/>, no body; the retraction is archived too", async () => {
+    const h = await joined();
+    const mine = await fromUser(h, "u1", "<body>wrong room</body>");
+    await fromUser(h, "u2", `<retract xmlns='${NS_RETRACT}' id='${stanzaIdOf(mine)}'/><body>/me retracted a message</body>`);
+    await settle(h);
+    const stone = archived(h, stanzaIdOf(mine));
+    expect(stone.getChild("body")).toBeUndefined();
+    expect(stone.getChild("retracted", NS_RETRACT)?.attrs.id).toBe("u2");
+    expect(stone.getChild("retracted", NS_RETRACT)?.attrs.stamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(stone.getChild("stanza-id", NS_SID)?.attrs.id).toBe(stanzaIdOf(mine));
+    expect(h.store.archive.query(USER, "coffee").map((e) => e.body)).toEqual(["", "/me retracted a message"]);
+    // A later join's history carries the tombstone, not the text.
+    const history = await join(h, "coffee", { resource: "later", history: "<history maxstanzas='10'/>" });
+    expect(history.some((m) => m.getChildText("body") === "wrong room")).toBe(false);
+  });
+
+  it("a legacy author's retraction and a moderation likewise, the moderation's with <moderated/> and the reason", async () => {
+    const h = await joined();
+    const first = await fromBob(h, "oops", "L-1");
+    const second = await fromBob(h, "spam", "L-2");
+    const bob = (await room(h, "coffee")).getParticipantByLegacyId("u-bob")!;
+    await bob.retract("L-1");
+    expect(archived(h, stanzaIdOf(first)).getChild("body")).toBeUndefined();
+    expect(archived(h, stanzaIdOf(first)).getChild("retracted", NS_RETRACT)).toBeDefined();
+    const carol = await (await room(h, "coffee")).getParticipant("Carol", { legacyId: "u-carol" });
+    await carol.moderate("L-2", "no spam");
+    const stone = archived(h, stanzaIdOf(second));
+    expect(stone.getChild("body")).toBeUndefined();
+    const retracted = stone.getChild("retracted", NS_RETRACT)!;
+    expect(retracted.getChildText("reason")).toBe("no spam");
+    expect(retracted.getChild("moderated", NS_MODERATE)?.attrs.by).toBe(`${ROOM}/Carol`);
+    expect(stone.getChild("occupant-id", "urn:xmpp:occupant-id:0")?.attrs.id).toBe(bob.occupantId);
+  });
+});
+
 describe("announcing the features", () => {
   async function features(h: Harness): Promise<string[]> {
     const reply = await request(h, `<iq type='get' id='di' from='${TO}' to='${ROOM}'><query xmlns='${NS_DISCO_INFO}'/></iq>`);
@@ -271,7 +313,7 @@ describe("announcing the features", () => {
 
   it("replies always; corrections, retractions, reactions and moderation when the module handles them", async () => {
     const h = await startGateway();
-    expect(await features(h)).toEqual(expect.arrayContaining([NS_REPLY, NS_CORRECT, NS_RETRACT, NS_REACTIONS, NS_MODERATE]));
+    expect(await features(h)).toEqual(expect.arrayContaining([NS_REPLY, NS_CORRECT, NS_RETRACT, NS_REACTIONS, NS_MODERATE, `${NS_RETRACT}#tombstone`]));
   });
 
   it("a module without onCorrect, onRetract, onReact and onModerate: not announced, and refused with feature-not-implemented", async () => {

@@ -374,6 +374,14 @@ describe.each([
       expect(ids(store.archive.query(ROMEO, "1", { legacyId: "L-none" }))).toEqual([]);
     });
 
+    it("replaces an entry's body and message in place (a tombstone), and says when there is none", () => {
+      expect(store.archive.replace(ROMEO, "1", "s3", { body: "", xml: "<message><retracted/></message>" })).toBe(true);
+      expect(store.archive.get(ROMEO, "1", "s3")).toMatchObject({ stanzaId: "s3", when: 3_000, body: "", xml: "<message><retracted/></message>" });
+      expect(ids(store.archive.query(ROMEO, "1", { afterStanzaId: "s2", limit: 2 }))).toEqual(["s3", "s4"]);
+      expect(store.archive.replace(ROMEO, "1", "nope", { body: "", xml: "" })).toBe(false);
+      expect(store.archive.replace(JULIET, "1", "s3", { body: "", xml: "" })).toBe(false);
+    });
+
     it("filters by since and until (inclusive)", () => {
       expect(ids(store.archive.query(ROMEO, "1", { since: 8_000 }))).toEqual(["s8", "s9", "s10"]);
       expect(ids(store.archive.query(ROMEO, "1", { until: 2_000 }))).toEqual(["s1", "s2"]);

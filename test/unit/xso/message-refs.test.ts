@@ -12,6 +12,7 @@ import {
   messageFallback,
   messageFallbackV0,
   messageReply,
+  messageRetracted,
   messageRetraction,
   NS_FALLBACK_V0,
   stripFallback,
@@ -168,6 +169,38 @@ describe("moderation (XEP-0425 version 0.3.0)", () => {
       {
         id: "stanza-id-1",
         moderated: { by: parseJid("room@muc.example.com/macbeth"), occupantId: { id: "dd72603deec90a38ba552f7c68cbcc61bca202cd" } },
+        reason: "This message contains inappropriate content for this forum",
+      },
+    );
+  });
+});
+
+describe("messageRetracted: tombstones", () => {
+  it("XEP-0424 'Retracted message tombstone in a MAM result'", () => {
+    checkFixture(
+      messageRetracted,
+      `<message type='groupchat' from='romeo@montague.example' to='lord@capulet.example' id='wrong-recipient-1'>
+        <retracted stamp='2019-09-20T23:09:32Z' xmlns='urn:xmpp:message-retract:1' id='retract-message-1'/>
+      </message>`,
+      { id: "retract-message-1", stamp: new Date("2019-09-20T23:09:32Z") },
+    );
+  });
+
+  it("XEP-0425 'Retracted groupchat message tombstone in a MAM result'", () => {
+    checkFixture(
+      messageRetracted,
+      `<message type="groupchat" from="room@muc.example.com/oldhag" to="room@muc.example.com/macbeth" id="message-id-1">
+        <occupant-id xmlns="urn:xmpp:occupant-id:0" id="ef73b09de9c90a38ba552f7c68cbeef1dca24429" />
+        <retracted stamp='2019-09-20T23:19:12Z' xmlns='urn:xmpp:message-retract:1'>
+          <moderated by="witch@shakespeare.example" xmlns="urn:xmpp:message-moderate:1">
+            <occupant-id xmlns="urn:xmpp:occupant-id:0" id="dd72603deec90a38ba552f7c68cbcc61bca202cd" />
+          </moderated>
+          <reason>This message contains inappropriate content for this forum</reason>
+        </retracted>
+      </message>`,
+      {
+        stamp: new Date("2019-09-20T23:19:12Z"),
+        moderated: { by: parseJid("witch@shakespeare.example"), occupantId: { id: "dd72603deec90a38ba552f7c68cbcc61bca202cd" } },
         reason: "This message contains inappropriate content for this forum",
       },
     );

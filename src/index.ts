@@ -28,7 +28,7 @@ export type {
   ConfigChangeEvent,
 } from "./client/room-events.js";
 export { Occupant } from "./client/occupant.js";
-export { requestVoice, onVoiceRequest, type VoiceRequestEvent } from "./client/voice-requests.js";
+export { requestVoice, onVoiceRequest, onRegistrationRequest, type VoiceRequestEvent, type RegistrationRequestEvent } from "./client/approvals.js";
 export { queryRoomArchive, type ArchiveQueryOptions, type ArchivedMessage, type ArchivePage } from "./client/archive-query.js";
 export {
   getRoomRegistration,

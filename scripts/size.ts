@@ -437,7 +437,7 @@ export { room, joined };
 import { MucService } from "xmpp-muc-sdk";
 export const xmpp = client({ service: "wss://example.org/xmpp-websocket", domain: "example.org", username: "alice", password: "secret" });
 export const muc = new MucService(xmpp);
-export { setRole, setAffiliation, setAffiliations, createRoom, createInstantRoom, getRoomConfig, setRoomConfig, cancelRoomConfig, destroyRoom, getAffiliations, getRoleList, getRoomInfo, listRooms, requestVoice, getRoomRegistration, registerWithRoom, getReservedNick, getUniqueRoomName, queryRoomArchive, onVoiceRequest, onRegistrationRequest, canSetRole, canSetAffiliation, canSendToAll, canSetSubject, canConfigureRoom } from "xmpp-muc-sdk";
+export { setRole, setAffiliation, setAffiliations, createRoom, createInstantRoom, getRoomConfig, setRoomConfig, cancelRoomConfig, destroyRoom, getAffiliations, getRoleList, getRoomInfo, listRooms, requestVoice, getRoomRegistration, registerWithRoom, getReservedNick, getUniqueRoomName, queryRoomArchive, onVoiceRequest, onRegistrationRequest, messageRefs, onMessageChange, sendCorrection, sendReply, sendRetraction, sendReactions, moderateMessage, canSetRole, canSetAffiliation, canSendToAll, canSetSubject, canConfigureRoom } from "xmpp-muc-sdk";
 `,
   },
   {

@@ -29,6 +29,22 @@ export type {
 } from "./client/room-events.js";
 export { Occupant } from "./client/occupant.js";
 export { requestVoice, onVoiceRequest, onRegistrationRequest, type VoiceRequestEvent, type RegistrationRequestEvent } from "./client/approvals.js";
+export {
+  messageRefs,
+  onMessageChange,
+  sendCorrection,
+  sendReply,
+  sendRetraction,
+  sendReactions,
+  moderateMessage,
+  type MessageRefs,
+  type MessageChangeEvent,
+  type MessageChangeBase,
+  type MessageCorrectionEvent,
+  type MessageRetractionEvent,
+  type MessageReactionsEvent,
+  type ModerateMessageOptions,
+} from "./client/message-changes.js";
 export { queryRoomArchive, type ArchiveQueryOptions, type ArchivedMessage, type ArchivePage } from "./client/archive-query.js";
 export {
   getRoomRegistration,

@@ -1160,12 +1160,12 @@ function leaveMode(codes: readonly number[], x: MucUserX): LeaveMode {
   return LeaveMode.NORMAL;
 }
 
-function delayOf(stanza: Element): Date | undefined {
+export function delayOf(stanza: Element): Date | undefined {
   return delayCodec.tryFindIn(stanza, NS_CLIENT)?.stamp;
 }
 
 /** The text without `xml:lang`, else the first one. */
-function defaultText(texts: Record<string, string>): string | undefined {
+export function defaultText(texts: Record<string, string>): string | undefined {
   const text = texts[""];
   if (text !== undefined) return text;
   for (const k in texts) return texts[k];
@@ -1180,7 +1180,7 @@ function sameTexts(a: Record<string, string>, b: Record<string, string>): boolea
 }
 
 /** The XEP-0359 stanza-id the room itself assigned (others can be spoofed); malformed ones count as absent. */
-function roomStanzaId(stanza: Element, room: JID): string | undefined {
+export function roomStanzaId(stanza: Element, room: JID): string | undefined {
   try {
     return stanzaIdCodec.findAllIn(stanza, NS_CLIENT).find((s) => s.by.equals(room))?.id;
   } catch (e) {

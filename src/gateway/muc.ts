@@ -31,8 +31,17 @@ import type { ArchiveEntry, ParticipantRecord, RoomAvatar, RoomRecord } from "./
 import type { BaseSession, TextOptions } from "./session.js";
 import { errorFor, resultFor } from "./replies.js";
 import { answerMamQuery, mamFormQuery, mamMetadataOf, type RoomArchive } from "./room-archive.js";
-import { reactionsTo, readUserRefs, replyTo, retraction, RETRACTION_FALLBACK, tombstone, type ModerationInfo } from "./message-refs.js";
-import { messageCorrection, messageModerate, messageRetraction, NS_FALLBACK_V0, RETRACT_TOMBSTONE_FEATURE } from "../xso/message-refs.js";
+import { readUserRefs, replyTo, tombstone, type ModerationInfo } from "./message-refs.js";
+import {
+  messageCorrection,
+  messageModerate,
+  messageRetraction,
+  NS_FALLBACK_V0,
+  reactionsPayloads,
+  retractionPayloads,
+  RETRACT_TOMBSTONE_FEATURE,
+  RETRACTION_FALLBACK,
+} from "../xso/message-refs.js";
 
 /** Default number of history messages sent on join when the user asks for no limit. */
 const DEFAULT_HISTORY = 20;
@@ -577,7 +586,7 @@ export class LegacyMUC {
     const original = this.#archivedByLegacyId(legacyMsgId);
     if (!original || original.occupantId !== participant.occupantId) return false;
     const id = randomUUID();
-    await this.#relay(participant, RETRACTION_FALLBACK, id, undefined, retraction(original.stanzaId), options);
+    await this.#relay(participant, RETRACTION_FALLBACK, id, undefined, retractionPayloads(original.stanzaId), options);
     this.#bury(original, id);
     return true;
   }
@@ -586,7 +595,7 @@ export class LegacyMUC {
   async participantReactions(participant: LegacyParticipant, legacyMsgId: string, emojis: readonly string[]): Promise<boolean> {
     const original = this.#archivedByLegacyId(legacyMsgId);
     if (!original) return false;
-    await this.#relay(participant, undefined, randomUUID(), undefined, reactionsTo(original.stanzaId, emojis), {});
+    await this.#relay(participant, undefined, randomUUID(), undefined, reactionsPayloads(original.stanzaId, emojis), {});
     return true;
   }
 
@@ -796,8 +805,8 @@ export class LegacyMUC {
     const xmppId = typeof stanza.attrs.id === "string" ? stanza.attrs.id : randomUUID();
     try {
       const refs = readUserRefs(stanza, body);
-      if (refs.retracts !== undefined) {
-        await this.#userRetraction(stanza, xmppId, body ?? RETRACTION_FALLBACK, refs.retracts);
+      if (refs.retraction !== undefined) {
+        await this.#userRetraction(stanza, xmppId, body ?? RETRACTION_FALLBACK, refs.retraction.id);
         return;
       }
       if (refs.reactions !== undefined) {
@@ -815,7 +824,7 @@ export class LegacyMUC {
       const others = [...this.#participants.values()].filter((p) => !p.isUser && !p.isSystem).map((p) => p.nick);
       const archive = this.session.gateway.store.archive;
       const userJid = this.session.userJid.toString();
-      const replied = refs.repliesTo === undefined ? undefined : archive.get(userJid, this.legacyId, refs.repliesTo)?.legacyId;
+      const replied = refs.reply === undefined ? undefined : archive.get(userJid, this.legacyId, refs.reply.id)?.legacyId;
       // The quote a client adds for clients without replies goes only when the legacy side gets the reference instead (XEP-0461 §3.1).
       const text = replied !== undefined ? (refs.text ?? body) : body;
       const options: TextOptions = { xmppId, mentions: mentionedNicks(text, others), ...(replied !== undefined ? { replyTo: replied } : {}) };

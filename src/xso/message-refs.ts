@@ -11,8 +11,9 @@
  *
  * @module
  */
+import xml, { type Element } from "@xmpp/xml";
 import { attr, child, children, childText, childTexts, element, flag, type Infer, type Input } from "./codec.js";
-import { NS_CORRECT, NS_FALLBACK, NS_MODERATE, NS_REACTIONS, NS_REPLY, NS_RETRACT } from "./ns.js";
+import { NS_CORRECT, NS_FALLBACK, NS_HINTS, NS_MODERATE, NS_REACTIONS, NS_REPLY, NS_RETRACT } from "./ns.js";
 import { occupantId } from "./occupant-id.js";
 import { dateTime, integer, jidValue, string } from "./values.js";
 
@@ -151,29 +152,116 @@ export const fallbackBodyV0 = fallbackV0.body;
 export const messageFallbackV0 = fallbackV0.fallback;
 
 /**
- * `body` without the text the fallbacks for the feature `feature` mark
- * (XEP-0428 §4): their ranges are cut out, or the whole body goes when a
- * fallback names no range. Ranges count Unicode code points; those outside
- * the body are clipped to it.
+ * `body` without the text the fallbacks for `features` mark (XEP-0428 §4):
+ * their ranges are cut out, or the whole body goes when a fallback names no
+ * range. Ranges count Unicode code points, all in the original body; those
+ * outside it are clipped to it.
  *
  * @param body - the message body.
  * @param fallbacks - the message's fallbacks.
- * @param feature - the namespace of the feature understood (`urn:xmpp:reply:0`).
- * @returns the body as a client with the feature shows it.
+ * @param features - the namespace(s) of the features understood (`urn:xmpp:reply:0`).
+ * @returns the body as a client with the features shows it.
  * @example
  * ```ts
  * stripFallback("> Juliet: hi\nhello", [{ for: NS.REPLY, bodies: [{ start: 0, end: 13 }] }], NS.REPLY); // "hello"
  * ```
  */
-export function stripFallback(body: string, fallbacks: readonly MessageFallback[], feature: string): string {
+export function stripFallback(body: string, fallbacks: readonly MessageFallback[], features: string | readonly string[]): string {
+  const understood = typeof features === "string" ? [features] : features;
   const points = [...body];
   const cut = new Array<boolean>(points.length).fill(false);
   for (const f of fallbacks) {
-    if (f.for !== feature) continue;
+    if (f.for === undefined || !understood.includes(f.for)) continue;
     if (f.bodies.length === 0) return "";
     for (const { start = 0, end = points.length } of f.bodies) {
       for (let i = Math.max(0, start); i < Math.min(end, points.length); i++) cut[i] = true;
     }
   }
   return points.filter((_, i) => !cut[i]).join("");
+}
+
+/** What a message refers to, as {@link readMessageRefs} reads it: each property is there when the message carries it. */
+export interface MessageRefs {
+  /** The `id` attribute of the message it corrects (XEP-0308 `<replace/>`). */
+  readonly corrects?: string;
+  /** Its retraction of an earlier message: the sender's (XEP-0424), or with `moderated` a moderator's, sent by the room (XEP-0425). */
+  readonly retraction?: MessageRetraction;
+  /** The message it replies to (XEP-0461). */
+  readonly reply?: MessageReply;
+  /** Its reactions to an earlier message: all of the sender's, none to take them back (XEP-0444). */
+  readonly reactions?: MessageReactions;
+  /**
+   * The body without the fallback text (XEP-0428) written for clients that lack
+   * the features above that the message uses (the quote of a reply, the notice of a retraction);
+   * there when the message has a body.
+   */
+  readonly text?: string;
+}
+
+/** The features whose fallback text {@link readMessageRefs} strips, by the property that says the message uses them. */
+const FALLBACK_FEATURES = { reply: NS_REPLY, retraction: NS_RETRACT, reactions: NS_REACTIONS } as const;
+
+/**
+ * Read what a message refers to: a correction, retraction, reply or reactions,
+ * and its body without the fallback text for them.
+ *
+ * @param stanza - the `<message/>`.
+ * @param ns - the stanza namespace (`jabber:client`, or `jabber:component:accept` for a component).
+ * @param body - its body in the default language, if any.
+ * @throws {@link DecodeError} for a malformed `<replace/>`, `<retract/>`, `<reply/>` or `<reactions/>`
+ *   (malformed fallbacks are left out: their text then stays in `text`).
+ */
+export function readMessageRefs(stanza: Element, ns: string, body: string | undefined): MessageRefs {
+  const refs: { -readonly [K in keyof MessageRefs]: MessageRefs[K] } = {};
+  const corrects = messageCorrection.findIn(stanza, ns)?.id;
+  if (corrects !== undefined) refs.corrects = corrects;
+  const retraction = messageRetraction.findIn(stanza, ns);
+  if (retraction) refs.retraction = retraction;
+  const reply = messageReply.findIn(stanza, ns);
+  if (reply) refs.reply = reply;
+  const reactions = messageReactions.findIn(stanza, ns);
+  if (reactions) refs.reactions = reactions;
+  if (body !== undefined) {
+    const features = (Object.keys(FALLBACK_FEATURES) as (keyof typeof FALLBACK_FEATURES)[]).filter((k) => refs[k] !== undefined).map((k) => FALLBACK_FEATURES[k]);
+    refs.text = features.length === 0 ? body : stripFallback(body, fallbacksOf(stanza, ns), features);
+  }
+  return refs;
+}
+
+/** The message's well-formed fallbacks, in either namespace. */
+function fallbacksOf(stanza: Element, ns: string): MessageFallback[] {
+  const out: MessageFallback[] = [];
+  for (const codec of [messageFallback, messageFallbackV0]) {
+    for (const el of stanza.getChildren("fallback", codec.ns)) {
+      const fallback = codec.tryDecode(el, ns);
+      if (fallback.ok) out.push(fallback.value);
+    }
+  }
+  return out;
+}
+
+/** The body of a retraction, for clients without XEP-0424 (all of it is fallback). */
+export const RETRACTION_FALLBACK = "/me retracted a previous message, but it's unsupported by your client.";
+
+/**
+ * The payloads of a retraction of the message with this id (in a groupchat,
+ * its stanza-id): the `<retract/>`, the fallback marking the whole body, and
+ * a hint to store it (XEP-0424 §3). The body is {@link RETRACTION_FALLBACK}.
+ *
+ * @param id - the message retracted.
+ */
+export function retractionPayloads(id: string): Element[] {
+  return [messageRetraction.encode({ id }), messageFallback.encode({ for: NS_RETRACT, bodies: [] }), xml("store", { xmlns: NS_HINTS })];
+}
+
+/**
+ * The payloads of a sender's reactions to the message with this id (in a
+ * groupchat, its stanza-id): all of them, none to take them back (XEP-0444
+ * §4), and a hint to store them.
+ *
+ * @param id - the message reacted to.
+ * @param emojis - the reactions.
+ */
+export function reactionsPayloads(id: string, emojis: readonly string[]): Element[] {
+  return [messageReactions.encode({ id, reactions: [...emojis] }), xml("store", { xmlns: NS_HINTS })];
 }

@@ -184,13 +184,15 @@ describe("tree-shaking of the client entry", () => {
       .map(([f]) => relative(ROOT, resolve(ROOT, f)));
   }
 
-  it("a chat client carries no moderation, administration, data-form or discovery code", async () => {
+  it("a chat client carries no moderation, administration, data-form, discovery, archive or message-change code", async () => {
     const files = await bundledFiles(`import { MucService } from "xmpp-muc-sdk";
 export const muc = new MucService(globalThis.xmpp);
 muc.join("lobby@conference.example.org", "alice").room.on("message", (e) => console.log(e.body));`);
     expect(files).toContain(join("src", "client", "room.ts"));
-    for (const module of ["room-admin", "moderation", "admin"]) expect(files).not.toContain(join("src", "client", `${module}.ts`));
-    for (const module of ["data-form", "muc-forms", "muc-owner", "muc-admin", "disco", "rsm"]) expect(files).not.toContain(join("src", "xso", `${module}.ts`));
+    for (const module of ["room-admin", "moderation", "admin", "approvals", "message-changes", "archive-query", "privileges"]) {
+      expect(files).not.toContain(join("src", "client", `${module}.ts`));
+    }
+    for (const module of ["data-form", "muc-forms", "muc-owner", "muc-admin", "disco", "rsm", "message-refs", "mam"]) expect(files).not.toContain(join("src", "xso", `${module}.ts`));
   });
 
   it("a function imported brings its requests and codecs, and only what it needs", async () => {

@@ -20,6 +20,7 @@ import {
 import { NS } from "../../../src/xso/ns.js";
 import { parseJid } from "../../../src/xso/values.js";
 import { checkFixture } from "../../helpers/fixture.js";
+import { XEP0461_EXAMPLE_4 } from "../../fixtures/xep-examples.js";
 import { parseXml } from "../../helpers/xml.js";
 
 describe("messageCorrection (XEP-0308)", () => {
@@ -72,16 +73,7 @@ describe("messageReply (XEP-0461)", () => {
   });
 
   it("Example 4 (version 0.2.1): a reply with a quote as fallback; without the quote, the reply", () => {
-    // The XEP says to ignore the example's indentation and surrounding new lines.
-    const el = parseXml(`<message to='anna@example.com' id='message-id3' type='chat'>
-  <body>&gt; Anna wrote:
-&gt; We should bake a cake
-Great idea!</body>
-  <reply to='anna@example.com/laptop' id='message-id1' xmlns='urn:xmpp:reply:0' />
-  <fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'>
-    <body start="0" end="38" />
-  </fallback>
-</message>`);
+    const el = parseXml(XEP0461_EXAMPLE_4);
     const fallback = messageFallback.findIn(el)!;
     expect(fallback).toEqual({ for: NS.REPLY, bodies: [{ start: 0, end: 38 }] });
     expect(stripFallback(el.getChildText("body")!, [fallback], NS.REPLY)).toBe("Great idea!");
@@ -111,6 +103,16 @@ describe("stripFallback", () => {
     expect(stripFallback("ab123cd", fallbacks, NS.REPLY)).toBe("123");
     expect(stripFallback("ab123cd", fallbacks, "urn:example:absent")).toBe("ab123cd");
     expect(stripFallback("ab123cd", [{ for: NS.REPLY, bodies: [{ start: 3 }] }], NS.REPLY)).toBe("ab1");
+  });
+
+  it("with several features, every range counts in the original body", () => {
+    const fallbacks = [
+      { for: NS.REPLY, bodies: [{ start: 0, end: 2 }] },
+      { for: NS.REACTIONS, bodies: [{ start: 5, end: 7 }] },
+    ];
+    expect(stripFallback("ab123cd", fallbacks, [NS.REPLY, NS.REACTIONS])).toBe("123");
+    expect(stripFallback("ab123cd", fallbacks, [NS.REACTIONS])).toBe("ab123");
+    expect(stripFallback("ab123cd", [...fallbacks, { for: NS.RETRACT, bodies: [] }], [NS.REPLY, NS.RETRACT])).toBe("");
   });
 });
 

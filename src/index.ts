@@ -34,6 +34,7 @@ export {
   onMessageChange,
   sendCorrection,
   sendReply,
+  composeReply,
   sendRetraction,
   sendReactions,
   moderateMessage,
@@ -44,6 +45,8 @@ export {
   type MessageRetractionEvent,
   type MessageReactionsEvent,
   type ModerateMessageOptions,
+  type ReplyOriginal,
+  type ComposedMessage,
 } from "./client/message-changes.js";
 export { queryRoomArchive, type ArchiveQueryOptions, type ArchivedMessage, type ArchivePage } from "./client/archive-query.js";
 export {

@@ -8,8 +8,9 @@
  * gateway (registering with the gateway on demand, XEP-0077), joins a room
  * with a nick, and shows the occupants by role with their affiliations, the
  * subject, the messages (history marked as earlier; our own with their
- * delivery state from the `MessageTracker`), join/leave notices, and the
- * moderation actions our role and affiliation allow.
+ * delivery state from the `MessageTracker`), replies, corrections,
+ * deletions and reactions (XEP-0461, 0308, 0424, 0444), join/leave notices,
+ * and the moderation actions our role and affiliation allow.
  *
  * ## `data-testid`s (stable, for browser tests)
  *
@@ -48,7 +49,13 @@
  *   own live messages, same `data-state`)
  * - `history-divider` (before the earlier messages), `notice` (`data-kind`: join, leave, kick, ban, nick,
  *   role, affiliation, subject, enter, exit, suspend, resume, config)
- * - `composer`, `composer-input`, `composer-send`, `action-request-voice` (visitors)
+ * - on each message (`data-stanza-id` once the room gave one; `data-edited`, `data-retracted` when
+ *   changed): `message-quote` (the message a reply answers), `message-edited`, `message-reactions` with
+ *   `reaction` chips (`data-emoji`, `data-count`, `data-mine`; a click toggles ours), and on hover
+ *   `message-actions`: `action-reply`, `action-react` (opens `reaction-picker` with `reaction-option`
+ *   buttons, `data-emoji`), and on our own messages `action-edit` and `action-delete`
+ * - `composer`, `composer-input`, `composer-send`, `action-request-voice` (visitors); `composer-context`
+ *   ("Replying to …" / "Editing your message") with `composer-context-cancel`
  * - `load-earlier` (at the top of the log, once the join's history came: pages back through the room's
  *   archive, XEP-0313), replaced by `archive-start` when there is nothing earlier
  * - `voice-request` (`data-nick`: a visitor's request for voice, shown to moderators), with `voice-grant`
@@ -87,6 +94,13 @@ import {
   canSetSubject,
   onVoiceRequest,
   queryRoomArchive,
+  messageRefs,
+  onMessageChange,
+  composeReply,
+  sendCorrection,
+  sendReactions,
+  sendRetraction,
+  type MessageChangeEvent,
   type VoiceRequestEvent,
   type Affiliation,
   type MessageEvent,
@@ -149,6 +163,29 @@ interface RoomView {
   oldestId: string | undefined;
   /** The "Load earlier messages" item at the top of the log, while there may be more. */
   earlier: HTMLLIElement | undefined;
+  /** The messages in the log that others can refer to, by the stanza-id the room gave them (replies, reactions, retractions). */
+  byStanzaId: Map<string, MessageRecord>;
+  /** The same, by their `id` attribute (corrections name that). */
+  byId: Map<string, MessageRecord>;
+  /** What the composer is doing besides writing a new message: replying to or correcting one. */
+  composing: { kind: "reply" | "edit"; record: MessageRecord } | undefined;
+}
+
+/** A message in the log, with what later messages may change of it. */
+interface MessageRecord {
+  readonly item: HTMLLIElement;
+  readonly nick: string;
+  readonly occupantId: string | undefined;
+  readonly id: string | undefined;
+  readonly stanzaId: string | undefined;
+  readonly own: boolean;
+  /** The message as the room gave it, to reply to. */
+  readonly event: MessageEvent;
+  /** Its text now (after corrections). */
+  text: string;
+  /** Each sender's reactions (by occupant id, else nick). */
+  readonly reactions: Map<string, readonly string[]>;
+  retracted: boolean;
 }
 
 interface GatewayState {
@@ -470,6 +507,11 @@ async function login(service: string, domainField: string, user: string, passwor
     const view = session.rooms.get(request.room.toString());
     if (view) addVoiceRequest(view, request);
   });
+  // Corrections, retractions and reactions (XEP-0308, 0424/0425, 0444), applied to the messages in the log.
+  onMessageChange(muc, (change) => {
+    const view = session.rooms.get(change.room.jid.toString());
+    if (view && view.room === change.room) applyChange(view, change);
+  });
   xmpp.on("error", (e: unknown) => {
     if (session.xmpp === xmpp && !session.stopping) showError("Connection problem", e);
   });
@@ -578,6 +620,9 @@ function viewFor(jid: string, name?: string): RoomView {
       joinMarked: false,
       oldestId: undefined,
       earlier: undefined,
+      byStanzaId: new Map(),
+      byId: new Map(),
+      composing: undefined,
       editingSubject: false,
       selectedNick: undefined,
       exitText: undefined,
@@ -737,6 +782,9 @@ function resetLog(view: RoomView): void {
   view.joinMarked = false;
   view.oldestId = undefined;
   view.earlier = undefined;
+  view.byStanzaId.clear();
+  view.byId.clear();
+  view.composing = undefined;
 }
 
 /** The "Load earlier messages" item at the top of the log (once the join's history gave us an archive id to start from). */
@@ -941,8 +989,14 @@ const STATE_UI: Record<string, { icon: string; label: string }> = {
   [MessageState.CLOSED]: { icon: "", label: "" },
 };
 
-function messageItem(view: RoomView, opts: { nick: string; body: string; at: Date; own: boolean; history: boolean; state: string }): HTMLLIElement {
-  const continued = !opts.history && view.last !== undefined && view.last.nick === opts.nick && opts.at.getTime() - view.last.at < 5 * 60_000;
+/** A quote of the message a reply answers, above its text. */
+interface Quote {
+  readonly nick: string;
+  readonly text: string;
+}
+
+function messageItem(view: RoomView, opts: { nick: string; body: string; at: Date; own: boolean; history: boolean; state: string; quote?: Quote }): HTMLLIElement {
+  const continued = !opts.history && !opts.quote && view.last !== undefined && view.last.nick === opts.nick && opts.at.getTime() - view.last.at < 5 * 60_000;
   view.last = opts.history ? view.last : { nick: opts.nick, at: opts.at.getTime() };
   const ui = STATE_UI[opts.state];
   return h(
@@ -960,20 +1014,40 @@ function messageItem(view: RoomView, opts: { nick: string; body: string; at: Dat
       "div",
       { class: "msg__content" },
       continued ? null : h("div", { class: "msg__meta" }, h("span", { class: "msg__nick", style: `color: ${nickColor(opts.nick)}` }, opts.nick), h("time", { datetime: opts.at.toISOString() }, formatTime(opts.at))),
+      opts.quote
+        ? h("div", { class: "msg__quote", testid: "message-quote" }, h("span", { class: "msg__quote-nick", style: `color: ${nickColor(opts.quote.nick)}` }, opts.quote.nick), " ", opts.quote.text)
+        : null,
       h(
         "div",
         { class: "msg__line" },
         h("span", { class: "msg__body", testid: "message-body" }, opts.body),
         opts.own && !opts.history ? h("span", { class: "msg__state", testid: "message-state", "data-state": opts.state, title: ui?.label ?? "" }, ui?.icon ?? "") : null,
       ),
+      h("div", { class: "msg__reactions", testid: "message-reactions" }),
       h("div", { class: "msg__error" }),
     ),
   );
 }
 
+/** The quote of the message a reply answers: from the log when it is there, else just its author. */
+function quoteOf(view: RoomView, e: MessageEvent): Quote | undefined {
+  const reply = messageRefs(e).reply;
+  if (!reply) return undefined;
+  const original = view.byStanzaId.get(reply.id) ?? view.byId.get(reply.id);
+  if (original) return { nick: original.nick, text: original.retracted ? "(deleted)" : original.text };
+  return { nick: reply.to?.resource || "someone", text: "" };
+}
+
 function addMessage(view: RoomView, e: MessageEvent): void {
+  const refs = messageRefs(e);
+  // Retractions, and corrections of messages in the log, are applied by applyChange.
+  if (refs.retraction || (refs.corrects !== undefined && view.byId.has(refs.corrects))) return;
   // Our own tracked messages are on screen already; their tracker updates them.
-  if (e.own && e.tracker && sentItems.has(e.tracker)) return;
+  const sentItem = e.own && e.tracker ? sentItems.get(e.tracker) : undefined;
+  if (sentItem) {
+    remember(view, sentItem, e, refs.text ?? e.body);
+    return;
+  }
   if (e.history && !view.historyShown) {
     view.historyShown = true;
     appendToLog(view, h("li", { class: "divider", testid: "history-divider" }, h("span", {}, "Earlier messages")));
@@ -984,7 +1058,11 @@ function addMessage(view: RoomView, e: MessageEvent): void {
     addNotice(view, "config", e.body);
     return;
   }
-  appendToLog(view, messageItem(view, { nick, body: e.body, at: e.delay ?? new Date(), own: e.own, history: e.history, state: e.own && !e.history ? MessageState.DELIVERED_TO_RECIPIENT : "received" }));
+  const text = refs.text ?? e.body;
+  const state = e.own && !e.history ? MessageState.DELIVERED_TO_RECIPIENT : "received";
+  const item = messageItem(view, { nick, body: text, at: e.delay ?? new Date(), own: e.own, history: e.history, state, quote: quoteOf(view, e) });
+  appendToLog(view, item);
+  remember(view, item, e, text);
   if (e.history && view.oldestId === undefined && e.stanzaId !== undefined) {
     view.oldestId = e.stanzaId;
     offerEarlier(view);
@@ -995,18 +1073,203 @@ function addMessage(view: RoomView, e: MessageEvent): void {
   }
 }
 
-function send(view: RoomView, text: string): void {
+/** Keep a message that later ones may change, and give it its actions. */
+function remember(view: RoomView, item: HTMLLIElement, e: MessageEvent, text: string): void {
+  if (e.nick === undefined) return;
+  const record: MessageRecord = { item, nick: e.nick, occupantId: e.occupantId, id: e.id, stanzaId: e.stanzaId, own: e.own, event: e, text, reactions: new Map(), retracted: false };
+  if (e.stanzaId !== undefined) {
+    view.byStanzaId.set(e.stanzaId, record);
+    item.dataset.stanzaId = e.stanzaId;
+  }
+  if (e.id !== undefined) view.byId.set(e.id, record);
+  item.querySelector(".msg__actions")?.remove();
+  item.querySelector(".msg__content")?.append(messageActions(view, record));
+}
+
+const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮"];
+
+/** Reply, react, and for our own messages edit and delete: on hover. */
+function messageActions(view: RoomView, record: MessageRecord): HTMLElement {
+  const picker = h(
+    "div",
+    { class: "msg__picker", testid: "reaction-picker", hidden: true },
+    ...QUICK_REACTIONS.map((emoji) =>
+      h(
+        "button",
+        {
+          class: "msg__picker-option",
+          type: "button",
+          testid: "reaction-option",
+          "data-emoji": emoji,
+          onclick: () => {
+            picker.hidden = true;
+            toggleReaction(view, record, emoji);
+          },
+        },
+        emoji,
+      ),
+    ),
+  );
+  const button = (testid: string, label: string, onclick: () => void): HTMLButtonElement => h("button", { class: "msg__action", type: "button", testid, title: label, "aria-label": label, onclick }, label);
+  const canRefer = record.stanzaId !== undefined;
+  return h(
+    "div",
+    { class: "msg__actions", testid: "message-actions" },
+    canRefer || record.id !== undefined ? button("action-reply", "Reply", () => startComposing(view, "reply", record)) : null,
+    canRefer
+      ? button("action-react", "React", () => {
+          picker.hidden = !picker.hidden;
+        })
+      : null,
+    record.own && record.id !== undefined ? button("action-edit", "Edit", () => startComposing(view, "edit", record)) : null,
+    record.own && canRefer ? button("action-delete", "Delete", () => void retract(view, record)) : null,
+    picker,
+  );
+}
+
+/** The key of a sender's reactions: their occupant id, else their nick. */
+function reactorKey(occupantId: string | undefined, nick: string | undefined): string {
+  return occupantId !== undefined ? `id:${occupantId}` : `nick:${nick ?? ""}`;
+}
+
+/** Add or take back one of our reactions: we send all of ours each time (XEP-0444). */
+function toggleReaction(view: RoomView, record: MessageRecord, emoji: string): void {
+  const muc = session.muc;
+  const room = view.room;
+  if (!muc || !room?.joined || record.stanzaId === undefined) return;
+  const mine = record.reactions.get(reactorKey(room.me?.occupantId, room.nick)) ?? [];
+  const next = mine.includes(emoji) ? mine.filter((r) => r !== emoji) : [...mine, emoji];
+  sendReactions(muc, room.jid, record.stanzaId, next).catch((e: unknown) => showError("Could not react", e));
+}
+
+function renderReactions(view: RoomView, record: MessageRecord): void {
+  const box = record.item.querySelector<HTMLElement>("[data-testid=message-reactions]");
+  if (!box) return;
+  const counts = new Map<string, number>();
+  for (const reactions of record.reactions.values()) for (const r of new Set(reactions)) counts.set(r, (counts.get(r) ?? 0) + 1);
+  const mine = new Set(record.reactions.get(reactorKey(view.room?.me?.occupantId, view.room?.nick)) ?? []);
+  replaceChildren(
+    box,
+    ...[...counts].map(([emoji, count]) =>
+      h(
+        "button",
+        { class: `reaction${mine.has(emoji) ? " reaction--mine" : ""}`, type: "button", testid: "reaction", "data-emoji": emoji, "data-count": count, "data-mine": String(mine.has(emoji)), onclick: () => toggleReaction(view, record, emoji) },
+        emoji,
+        h("span", { class: "reaction__count" }, count),
+      ),
+    ),
+  );
+}
+
+/** Whether a change comes from the author of the message it changes (same occupant id where the room gives them, else same nick). */
+function sameAuthor(record: MessageRecord, change: MessageChangeEvent): boolean {
+  if (record.occupantId !== undefined && change.occupantId !== undefined) return record.occupantId === change.occupantId;
+  return record.nick === change.nick;
+}
+
+/** A correction, retraction or reactions that arrived for a message in the log. */
+function applyChange(view: RoomView, change: MessageChangeEvent): void {
+  if (change.kind === "correction") {
+    const record = view.byId.get(change.target);
+    if (!record || record.retracted || !sameAuthor(record, change)) return;
+    record.text = change.body;
+    const body = record.item.querySelector<HTMLElement>("[data-testid=message-body]");
+    if (body) body.textContent = change.body;
+    record.item.dataset.edited = "true";
+    if (!record.item.querySelector("[data-testid=message-edited]")) body?.after(h("span", { class: "msg__edited", testid: "message-edited", title: "Edited" }, "(edited)"));
+  } else if (change.kind === "retraction") {
+    const record = view.byStanzaId.get(change.target);
+    if (!record || (!change.moderated && !sameAuthor(record, change))) return;
+    record.retracted = true;
+    record.reactions.clear();
+    record.item.dataset.retracted = "true";
+    const text = change.moderated ? `Removed by a moderator${change.reason ? `: ${change.reason}` : ""}` : "This message was deleted";
+    const body = record.item.querySelector<HTMLElement>("[data-testid=message-body]");
+    if (body) body.textContent = text;
+    record.item.querySelector("[data-testid=message-edited]")?.remove();
+    record.item.querySelector("[data-testid=message-quote]")?.remove();
+    record.item.querySelector(".msg__actions")?.remove();
+    renderReactions(view, record);
+    if (view.composing?.record === record) stopComposing(view);
+  } else {
+    const record = view.byStanzaId.get(change.target);
+    if (!record || record.retracted) return;
+    const key = reactorKey(change.occupantId, change.nick);
+    if (change.reactions.length === 0) record.reactions.delete(key);
+    else record.reactions.set(key, change.reactions);
+    renderReactions(view, record);
+  }
+}
+
+async function retract(view: RoomView, record: MessageRecord): Promise<void> {
+  const muc = session.muc;
+  const room = view.room;
+  if (!muc || !room?.joined || record.stanzaId === undefined) return;
+  try {
+    await sendRetraction(muc, room.jid, record.stanzaId);
+  } catch (e) {
+    showError("Could not delete the message", e);
+  }
+}
+
+/** Reply to a message, or correct one of ours, with the composer. */
+function startComposing(view: RoomView, kind: "reply" | "edit", record: MessageRecord): void {
+  view.composing = { kind, record };
+  const input = document.querySelector<HTMLTextAreaElement>("[data-testid=composer-input]");
+  if (input && kind === "edit") input.value = record.text;
+  renderComposerContext(view);
+  input?.focus();
+}
+
+function stopComposing(view: RoomView): void {
+  view.composing = undefined;
+  renderComposerContext(view);
+}
+
+/** The "Replying to …" / "Editing message" bar above the composer. */
+function renderComposerContext(view: RoomView): void {
+  const bar = document.querySelector<HTMLElement>("[data-testid=composer-context]");
+  if (!bar || !isCurrent(view)) return;
+  const c = view.composing;
+  bar.hidden = c === undefined;
+  if (!c) {
+    bar.replaceChildren();
+    return;
+  }
+  replaceChildren(
+    bar,
+    h("span", { class: "composer__context-text" }, c.kind === "reply" ? `Replying to ${c.record.nick}: ` : "Editing your message", c.kind === "reply" ? h("span", { class: "composer__context-quote" }, c.record.text) : null),
+    h("button", { class: "btn btn--small btn--ghost", type: "button", testid: "composer-context-cancel", onclick: () => stopComposing(view) }, "Cancel"),
+  );
+}
+
+/** Send what the composer holds: a new message, a reply, or a correction. */
+function submitComposer(view: RoomView, text: string): void {
+  const c = view.composing;
+  stopComposing(view);
+  const muc = session.muc;
+  const room = view.room;
+  if (c?.kind === "edit" && muc && room) {
+    if (c.record.id !== undefined && text !== c.record.text) sendCorrection(muc, room.jid, c.record.id, text).catch((e: unknown) => showError("Could not edit the message", e));
+    return;
+  }
+  send(view, text, c?.kind === "reply" ? c.record : undefined);
+}
+
+function send(view: RoomView, text: string, replyTo?: MessageRecord): void {
   const room = view.room;
   if (!room || !room.joined) return;
   let tracker: MessageTracker;
   try {
-    tracker = room.sendTrackedMessage(text);
+    const reply = replyTo ? composeReply(room.jid, replyTo.event, text) : undefined;
+    tracker = reply ? room.sendTrackedMessage(reply.body, { payloads: reply.payloads }) : room.sendTrackedMessage(text);
   } catch (e) {
     showError("Could not send", e);
     return;
   }
   markJoined(view);
-  const item = messageItem(view, { nick: room.nick, body: text, at: new Date(), own: true, history: false, state: tracker.state });
+  const quote = replyTo ? { nick: replyTo.nick, text: replyTo.text } : undefined;
+  const item = messageItem(view, { nick: room.nick, body: text, at: new Date(), own: true, history: false, state: tracker.state, ...(quote ? { quote } : {}) });
   sentItems.set(tracker, item);
   appendToLog(view, item);
   view.log.parentElement?.scrollTo({ top: view.log.parentElement.scrollHeight });
@@ -1484,13 +1747,18 @@ function renderRoomParts(view: RoomView): void {
           if (!text) return;
           input.value = "";
           input.style.height = "";
-          send(view, text);
+          submitComposer(view, text);
         },
       },
+      h("div", { class: "composer__context", testid: "composer-context", hidden: true }),
       input,
       h("button", { class: "btn btn--primary composer__send", type: "submit", testid: "composer-send", "aria-label": "Send" }, "Send"),
     );
     input.addEventListener("keydown", (ev) => {
+      if (ev.key === "Escape" && view.composing) {
+        if (view.composing.kind === "edit") input.value = "";
+        stopComposing(view);
+      }
       if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
         ev.preventDefault();
         form.requestSubmit();
@@ -1501,6 +1769,7 @@ function renderRoomParts(view: RoomView): void {
       input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
     });
     replaceChildren(foot, form);
+    renderComposerContext(view);
   }
   renderPeople();
 }

@@ -243,9 +243,62 @@ export async function sendCorrection(muc: MucService, mucJid: JID | string, id: 
   return joinedRoom(muc, mucJid).sendMessage(body, { payloads: [messageCorrection.encode({ id })] });
 }
 
+/** What a reply needs of the message it answers: a room's `message` event has it all. */
+export interface ReplyOriginal {
+  /** The author's nick; `undefined` for the room itself. */
+  readonly nick: string | undefined;
+  /** The stanza-id the room gave it (preferred, XEP-0461 §4). */
+  readonly stanzaId: string | undefined;
+  /** Its `id` attribute, where the room gives no stanza-id. */
+  readonly id: string | undefined;
+  /** Its body, to quote. */
+  readonly body: string;
+  /** The message, to quote its text without its own fallback quote. */
+  readonly stanza?: Element;
+}
+
+/** A message's body and payloads, for `room.sendMessage(body, { payloads })` or `room.sendTrackedMessage`. */
+export interface ComposedMessage {
+  /** The body, fallback text included. */
+  readonly body: string;
+  /** The elements to add to the message. */
+  readonly payloads: Element[];
+}
+
 /**
- * Reply to a message of a room (XEP-0461): `body`, preceded by a quote of the
- * original for clients without replies, marked as fallback (XEP-0428).
+ * The body and payloads of a reply (XEP-0461) to send with
+ * `room.sendMessage` or `room.sendTrackedMessage`: `body`, preceded by a
+ * quote of the original for clients without replies, marked as fallback
+ * (XEP-0428).
+ *
+ * @param mucJid - the room.
+ * @param original - the message replied to.
+ * @param body - the reply.
+ * @throws {@link MucStateError} for an invalid room JID, or an original with neither a stanza-id nor an id.
+ * @example
+ * ```ts
+ * const reply = composeReply(room.jid, message, "and foul is fair");
+ * const tracker = room.sendTrackedMessage(reply.body, { payloads: reply.payloads });
+ * ```
+ */
+export function composeReply(mucJid: JID | string, original: ReplyOriginal, body: string): ComposedMessage {
+  const jid = roomJid(mucJid);
+  const id = original.stanzaId ?? original.id;
+  if (id === undefined) throw new MucStateError("the message replied to has neither a stanza-id nor an id");
+  const quoted = (original.stanza ? messageRefs(original.stanza).text : undefined) ?? original.body;
+  const quote = `> ${original.nick ?? jid.local} wrote:\n${quoted
+    .split("\n")
+    .map((line) => `> ${line}`)
+    .join("\n")}\n`;
+  const to = original.nick === undefined ? undefined : tryParseJid(`${jid.toString()}/${original.nick}`);
+  return {
+    body: quote + body,
+    payloads: [messageReply.encode({ ...(to ? { to } : {}), id }), messageFallback.encode({ for: NS_REPLY, bodies: [{ start: 0, end: [...quote].length }] })],
+  };
+}
+
+/**
+ * Reply to a message of a room (XEP-0461), as {@link composeReply} writes it.
  *
  * @param muc - the service.
  * @param mucJid - the room, which must be joined.
@@ -255,22 +308,10 @@ export async function sendCorrection(muc: MucService, mucJid: JID | string, id: 
  * @throws Rejects with {@link MucStateError} when the room is not joined through `muc`,
  *   or the original has neither a stanza-id nor an id.
  */
-export async function sendReply(muc: MucService, mucJid: JID | string, original: MessageEvent, body: string): Promise<Element> {
+export async function sendReply(muc: MucService, mucJid: JID | string, original: ReplyOriginal, body: string): Promise<Element> {
   const room = joinedRoom(muc, mucJid);
-  const id = original.stanzaId ?? original.id;
-  if (id === undefined) throw new MucStateError("the message replied to has neither a stanza-id nor an id");
-  const quoted = messageRefs(original).text ?? original.body;
-  const quote = `> ${original.nick ?? room.jid.local} wrote:\n${quoted
-    .split("\n")
-    .map((line) => `> ${line}`)
-    .join("\n")}\n`;
-  const to = original.nick === undefined ? undefined : tryParseJid(`${room.jid.toString()}/${original.nick}`);
-  return room.sendMessage(quote + body, {
-    payloads: [
-      messageReply.encode({ ...(to ? { to } : {}), id }),
-      messageFallback.encode({ for: NS_REPLY, bodies: [{ start: 0, end: [...quote].length }] }),
-    ],
-  });
+  const reply = composeReply(room.jid, original, body);
+  return room.sendMessage(reply.body, { payloads: reply.payloads });
 }
 
 /**

@@ -15,7 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 const CHROMIUM = "/usr/bin/chromium";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { openSqliteStore, runGateway, type RunningGateway } from "../../src/gateway/index.js";
-import { MucService, createRoom, setAffiliation, setRole, type Room, type RoomEvents } from "../../src/index.js";
+import { MucService, createRoom, messageRefs, onMessageChange, setAffiliation, setRole, type MessageChangeEvent, type Room, type RoomEvents } from "../../src/index.js";
 import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../../examples/demo-network/index.js";
 import { createDemoModule } from "../../examples/demo-network/module.js";
 import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
@@ -316,6 +316,79 @@ describe("web client (examples/browser) in Chromium", () => {
     const seeds = bodies.filter((b) => b.startsWith("seed "));
     expect(seeds).toEqual(Array.from({ length: 60 }, (_, i) => `seed ${i}`));
     await withTimeout(room.leave(), WAIT, "dave leaving the archive room");
+  });
+
+  it("replies, reactions, an edit and a deletion between the pages, as the Node client hears them", async () => {
+    const talkJid = `talk@${server!.mucDomain}`;
+    const talk = await withTimeout(createRoom(labMuc, talkJid, DAVE.nick, { config: { roomName: "Talk", public: true } }), WAIT, "creating the talk room");
+    await joinFromPage(alice, talkJid, "alice");
+    await joinFromPage(bob, talkJid, "bob");
+    const aliceView = alice.locator(`[data-testid=room-view][data-jid="${talkJid}"]`);
+    const bobView = bob.locator(`[data-testid=room-view][data-jid="${talkJid}"]`);
+    const daveChanges: MessageChangeEvent[] = [];
+    const stop = onMessageChange(labMuc, (c) => {
+      if (c.room === talk) daveChanges.push(c);
+    });
+    try {
+      // alice says something with a typo; bob's copy gets the room's stanza-id.
+      await send(alice, "Fair is fuol");
+      const first = bobView.locator("[data-testid=message][data-nick=alice][data-stanza-id]").filter({ hasText: "Fair is fuol" });
+      await first.waitFor({ timeout: WAIT });
+      const stanzaId = await first.getAttribute("data-stanza-id");
+      const atBob = bobView.locator(`[data-testid=message][data-stanza-id="${stanzaId}"]`);
+      await aliceView.locator(`[data-testid=message][data-own=true][data-stanza-id="${stanzaId}"]`).waitFor({ timeout: WAIT });
+
+      // bob reacts 👍 from the hover menu: alice sees one 👍, not hers; bob's is his.
+      await atBob.hover();
+      await atBob.getByTestId("action-react").click({ timeout: WAIT });
+      await atBob.locator("[data-testid=reaction-option][data-emoji='👍']").click({ timeout: WAIT });
+      const atAlice = aliceView.locator(`[data-testid=message][data-stanza-id="${stanzaId}"]`);
+      await atAlice.locator("[data-testid=reaction][data-emoji='👍'][data-count='1'][data-mine=false]").waitFor({ timeout: WAIT });
+      await atBob.locator("[data-testid=reaction][data-emoji='👍'][data-mine=true]").waitFor({ timeout: WAIT });
+      // alice adds hers by clicking the chip: two.
+      await atAlice.locator("[data-testid=reaction][data-emoji='👍']").click({ timeout: WAIT });
+      await atBob.locator("[data-testid=reaction][data-emoji='👍'][data-count='2']").waitFor({ timeout: WAIT });
+
+      // alice edits her message: bob sees the new text, marked edited; so does dave.
+      await atAlice.hover();
+      await atAlice.getByTestId("action-edit").click({ timeout: WAIT });
+      await expect(alice.getByTestId("composer-context").textContent()).resolves.toContain("Editing your message");
+      await expect(alice.getByTestId("composer-input").inputValue()).resolves.toBe("Fair is fuol");
+      await send(alice, "Fair is foul");
+      await atBob.locator("[data-testid=message-body]").filter({ hasText: /^Fair is foul$/ }).waitFor({ timeout: WAIT });
+      await atBob.getByTestId("message-edited").waitFor({ timeout: WAIT });
+      await expect(atBob.locator("[data-testid=reaction][data-emoji='👍']").getAttribute("data-count")).resolves.toBe("2");
+      await expect.poll(() => daveChanges.some((c) => c.kind === "correction" && c.body === "Fair is foul" && c.nick === "alice"), { timeout: WAIT }).toBe(true);
+
+      // bob replies: alice sees the quote of the corrected text above bob's answer, without the fallback quote in the body.
+      await atBob.hover();
+      await atBob.getByTestId("action-reply").click({ timeout: WAIT });
+      await expect(bob.getByTestId("composer-context").textContent()).resolves.toContain("Replying to alice");
+      const replyAtDave = next(talk, "message", (m) => m.nick === "bob");
+      await send(bob, "and foul is fair");
+      const replyAtAlice = aliceView.locator("[data-testid=message][data-nick=bob]").filter({ hasText: "and foul is fair" });
+      await replyAtAlice.waitFor({ timeout: WAIT });
+      await expect(replyAtAlice.getByTestId("message-quote").textContent()).resolves.toBe("alice Fair is foul");
+      await expect(replyAtAlice.getByTestId("message-body").textContent()).resolves.toBe("and foul is fair");
+      await bobView.locator("[data-testid=message][data-own=true][data-state=delivered-to-recipient]").filter({ hasText: "and foul is fair" }).waitFor({ timeout: WAIT });
+      const daveRefs = messageRefs(await replyAtDave);
+      expect([daveRefs.reply?.id, daveRefs.reply?.to?.toString(), daveRefs.text]).toEqual([stanzaId, `${talkJid}/alice`, "and foul is fair"]);
+
+      await mkdir(OUTPUT_DIR, { recursive: true });
+      await alice.screenshot({ path: join(OUTPUT_DIR, "web-client-changes.png"), timeout: WAIT });
+
+      // alice deletes her message: bob sees it gone, reactions and all.
+      await atAlice.hover();
+      await atAlice.getByTestId("action-delete").click({ timeout: WAIT });
+      await atBob.locator("[data-testid=message-body]").filter({ hasText: "This message was deleted" }).waitFor({ timeout: WAIT });
+      await expect(atBob.getAttribute("data-retracted")).resolves.toBe("true");
+      await expect(atBob.getByTestId("reaction").count()).resolves.toBe(0);
+      await expect.poll(() => daveChanges.some((c) => c.kind === "retraction" && c.target === stanzaId && c.nick === "alice"), { timeout: WAIT }).toBe(true);
+      for (const page of [alice, bob]) await expect(page.getByTestId("error-banner").isHidden()).resolves.toBe(true);
+    } finally {
+      stop();
+    }
+    await withTimeout(talk.leave(), WAIT, "dave leaving the talk room");
   });
 
   it("no uncaught errors in the pages", () => {

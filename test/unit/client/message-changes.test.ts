@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  composeReply,
   messageRefs,
   moderateMessage,
   onMessageChange,
@@ -257,6 +258,20 @@ describe("sending changes", () => {
     const sent = await sendReply(h.muc, ROOM, messages[0]!, "Let's.");
     expect(sent.getChildText("body")).toBe("> secondwitch wrote:\n> Great idea!\nLet's.");
     expect(sent.getChild("reply", "urn:xmpp:reply:0")!.attrs.id).toBe("message-id3");
+  });
+
+  it("composeReply: the same reply, to send tracked; an original without ids is refused", async () => {
+    const { h, messages } = await inCoven();
+    h.conn.receive(INAPPROPRIATE);
+    const reply = composeReply(ROOM, messages[0]!, "No.");
+    expect(reply.body).toBe("> thirdwitch wrote:\n> DM me for free magic potions!\nNo.");
+    const room = h.muc.getRoom(ROOM)!;
+    const tracker = room.sendTrackedMessage(reply.body, { payloads: reply.payloads });
+    const sent = await h.conn.nextSent((s) => s.is("message"));
+    expect(sent.attrs.id).toBe(tracker.id);
+    expect(messageRefs(sent)).toMatchObject({ reply: { id: "stanza-id-1" }, text: "No." });
+    expect(() => composeReply(ROOM, { nick: "x", stanzaId: undefined, id: undefined, body: "hi" }, "b")).toThrow(MucStateError);
+    expect(() => composeReply(`${ROOM}/nick`, messages[0]!, "b")).toThrow(MucStateError);
   });
 
   it("sendRetraction: XEP-0424's retraction, by stanza-id, with its notice as fallback and a store hint", async () => {

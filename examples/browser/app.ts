@@ -101,6 +101,8 @@ import {
   sendReactions,
   sendRetraction,
   type MessageChangeEvent,
+  type ReplyOriginal,
+  type ArchivedMessage,
   type VoiceRequestEvent,
   type Affiliation,
   type MessageEvent,
@@ -167,6 +169,8 @@ interface RoomView {
   byStanzaId: Map<string, MessageRecord>;
   /** The same, by their `id` attribute (corrections name that). */
   byId: Map<string, MessageRecord>;
+  /** Changes read from the archive to messages older than those in the log, applied once a page brings them. */
+  pendingChanges: Change[];
   /** What the composer is doing besides writing a new message: replying to or correcting one. */
   composing: { kind: "reply" | "edit"; record: MessageRecord } | undefined;
 }
@@ -180,7 +184,7 @@ interface MessageRecord {
   readonly stanzaId: string | undefined;
   readonly own: boolean;
   /** The message as the room gave it, to reply to. */
-  readonly event: MessageEvent;
+  readonly original: ReplyOriginal;
   /** Its text now (after corrections). */
   text: string;
   /** Each sender's reactions (by occupant id, else nick). */
@@ -622,6 +626,7 @@ function viewFor(jid: string, name?: string): RoomView {
       earlier: undefined,
       byStanzaId: new Map(),
       byId: new Map(),
+      pendingChanges: [],
       composing: undefined,
       editingSubject: false,
       selectedNick: undefined,
@@ -784,6 +789,7 @@ function resetLog(view: RoomView): void {
   view.earlier = undefined;
   view.byStanzaId.clear();
   view.byId.clear();
+  view.pendingChanges = [];
   view.composing = undefined;
 }
 
@@ -804,11 +810,19 @@ async function loadEarlier(view: RoomView): Promise<void> {
   try {
     const page = await queryRoomArchive(muc, view.jid, { before: view.oldestId, max: 20 });
     const saved = view.last;
-    const items = page.messages
-      .filter((m) => m.body !== undefined && m.nick !== undefined)
-      .map((m) => messageItem(view, { nick: m.nick as string, body: m.body as string, at: m.stamp ?? new Date(), own: m.nick === view.room?.nick, history: true, state: "received" }));
+    const items: HTMLLIElement[] = [];
+    const changes: Change[] = [];
+    for (const m of page.messages) {
+      if (m.nick === undefined) continue;
+      const change = archivedChange(m);
+      if (change) changes.push(change);
+      else if (m.body !== undefined) items.push(archivedItem(view, m, m.nick, m.body));
+    }
     view.last = saved;
     item.after(...items);
+    // The page's changes, then those waiting for an older message, apply in archive order;
+    // those whose message is older still wait for the next page.
+    view.pendingChanges = [...changes, ...view.pendingChanges].filter((change) => !applyChange(view, change));
     if (page.first !== undefined) view.oldestId = page.first;
     if (page.complete || page.messages.length === 0) {
       item.replaceWith(h("li", { class: "divider", testid: "archive-start" }, h("span", {}, "Start of the archive")));
@@ -821,6 +835,28 @@ async function loadEarlier(view: RoomView): Promise<void> {
     view.earlier = undefined;
     showError("Could not load earlier messages", e);
   }
+}
+
+/** The change an archived message makes, if it is one. */
+function archivedChange(m: ArchivedMessage): Change | undefined {
+  const refs = messageRefs(m.message);
+  const who = { nick: m.nick, occupantId: m.occupantId };
+  if (refs.retraction) return { kind: "retraction", target: refs.retraction.id, moderated: m.nick === undefined ? refs.retraction.moderated : undefined, reason: refs.retraction.reason, ...who };
+  if (refs.reactions) return { kind: "reactions", target: refs.reactions.id, reactions: refs.reactions.reactions, ...who };
+  if (refs.corrects !== undefined && m.body !== undefined) return { kind: "correction", target: refs.corrects, body: refs.text ?? m.body, ...who };
+  return undefined;
+}
+
+/** An archived message in the log, kept like a live one (so it can be replied to and changed). */
+function archivedItem(view: RoomView, m: ArchivedMessage, nick: string, body: string): HTMLLIElement {
+  const refs = messageRefs(m.message);
+  const text = refs.text ?? body;
+  const original = refs.reply ? (view.byStanzaId.get(refs.reply.id) ?? view.byId.get(refs.reply.id)) : undefined;
+  const quote = refs.reply ? { nick: original?.nick ?? (refs.reply.to?.resource || "someone"), text: original?.text ?? "" } : undefined;
+  const own = nick === view.room?.nick;
+  const item = messageItem(view, { nick, body: text, at: m.stamp ?? new Date(), own, history: true, state: "received", ...(quote ? { quote } : {}) });
+  keep(view, item, { nick, occupantId: m.occupantId, id: m.messageId, stanzaId: m.id, own, original: { nick, stanzaId: m.id, id: m.messageId, body, stanza: m.message }, text });
+  return item;
 }
 
 function wireRoom(view: RoomView, room: Room): void {
@@ -1076,14 +1112,19 @@ function addMessage(view: RoomView, e: MessageEvent): void {
 /** Keep a message that later ones may change, and give it its actions. */
 function remember(view: RoomView, item: HTMLLIElement, e: MessageEvent, text: string): void {
   if (e.nick === undefined) return;
-  const record: MessageRecord = { item, nick: e.nick, occupantId: e.occupantId, id: e.id, stanzaId: e.stanzaId, own: e.own, event: e, text, reactions: new Map(), retracted: false };
-  if (e.stanzaId !== undefined) {
-    view.byStanzaId.set(e.stanzaId, record);
-    item.dataset.stanzaId = e.stanzaId;
+  keep(view, item, { nick: e.nick, occupantId: e.occupantId, id: e.id, stanzaId: e.stanzaId, own: e.own, original: e, text });
+}
+
+function keep(view: RoomView, item: HTMLLIElement, fields: Omit<MessageRecord, "item" | "reactions" | "retracted">): MessageRecord {
+  const record: MessageRecord = { ...fields, item, reactions: new Map(), retracted: false };
+  if (record.stanzaId !== undefined) {
+    view.byStanzaId.set(record.stanzaId, record);
+    item.dataset.stanzaId = record.stanzaId;
   }
-  if (e.id !== undefined) view.byId.set(e.id, record);
+  if (record.id !== undefined) view.byId.set(record.id, record);
   item.querySelector(".msg__actions")?.remove();
   item.querySelector(".msg__content")?.append(messageActions(view, record));
+  return record;
 }
 
 const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮"];
@@ -1161,17 +1202,28 @@ function renderReactions(view: RoomView, record: MessageRecord): void {
   );
 }
 
+/** A change to a message in the log: live ({@link MessageChangeEvent}) or read from the archive. */
+type Change =
+  | { kind: "correction"; target: string; body: string; nick: string | undefined; occupantId: string | undefined }
+  | { kind: "retraction"; target: string; nick: string | undefined; occupantId: string | undefined; moderated: object | undefined; reason: string | undefined }
+  | { kind: "reactions"; target: string; reactions: readonly string[]; nick: string | undefined; occupantId: string | undefined };
+
 /** Whether a change comes from the author of the message it changes (same occupant id where the room gives them, else same nick). */
-function sameAuthor(record: MessageRecord, change: MessageChangeEvent): boolean {
+function sameAuthor(record: MessageRecord, change: Change): boolean {
   if (record.occupantId !== undefined && change.occupantId !== undefined) return record.occupantId === change.occupantId;
   return record.nick === change.nick;
 }
 
-/** A correction, retraction or reactions that arrived for a message in the log. */
-function applyChange(view: RoomView, change: MessageChangeEvent): void {
+/**
+ * A correction, retraction or reactions that arrived for a message in the log.
+ *
+ * @returns whether the message is in the log (a change from someone else than its author is dropped).
+ */
+function applyChange(view: RoomView, change: Change): boolean {
   if (change.kind === "correction") {
     const record = view.byId.get(change.target);
-    if (!record || record.retracted || !sameAuthor(record, change)) return;
+    if (!record) return false;
+    if (record.retracted || !sameAuthor(record, change)) return true;
     record.text = change.body;
     const body = record.item.querySelector<HTMLElement>("[data-testid=message-body]");
     if (body) body.textContent = change.body;
@@ -1179,7 +1231,8 @@ function applyChange(view: RoomView, change: MessageChangeEvent): void {
     if (!record.item.querySelector("[data-testid=message-edited]")) body?.after(h("span", { class: "msg__edited", testid: "message-edited", title: "Edited" }, "(edited)"));
   } else if (change.kind === "retraction") {
     const record = view.byStanzaId.get(change.target);
-    if (!record || (!change.moderated && !sameAuthor(record, change))) return;
+    if (!record) return false;
+    if (!change.moderated && !sameAuthor(record, change)) return true;
     record.retracted = true;
     record.reactions.clear();
     record.item.dataset.retracted = "true";
@@ -1193,12 +1246,14 @@ function applyChange(view: RoomView, change: MessageChangeEvent): void {
     if (view.composing?.record === record) stopComposing(view);
   } else {
     const record = view.byStanzaId.get(change.target);
-    if (!record || record.retracted) return;
+    if (!record) return false;
+    if (record.retracted) return true;
     const key = reactorKey(change.occupantId, change.nick);
     if (change.reactions.length === 0) record.reactions.delete(key);
     else record.reactions.set(key, change.reactions);
     renderReactions(view, record);
   }
+  return true;
 }
 
 async function retract(view: RoomView, record: MessageRecord): Promise<void> {
@@ -1261,7 +1316,7 @@ function send(view: RoomView, text: string, replyTo?: MessageRecord): void {
   if (!room || !room.joined) return;
   let tracker: MessageTracker;
   try {
-    const reply = replyTo ? composeReply(room.jid, replyTo.event, text) : undefined;
+    const reply = replyTo ? composeReply(room.jid, replyTo.original, text) : undefined;
     tracker = reply ? room.sendTrackedMessage(reply.body, { payloads: reply.payloads }) : room.sendTrackedMessage(text);
   } catch (e) {
     showError("Could not send", e);

@@ -15,7 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 const CHROMIUM = "/usr/bin/chromium";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { openSqliteStore, runGateway, type RunningGateway } from "../../src/gateway/index.js";
-import { MucService, createRoom, messageRefs, onMessageChange, setAffiliation, setRole, type MessageChangeEvent, type Room, type RoomEvents } from "../../src/index.js";
+import { MucService, createRoom, messageRefs, onMessageChange, sendCorrection, sendReactions, sendRetraction, setAffiliation, setRole, type MessageChangeEvent, type Room, type RoomEvents } from "../../src/index.js";
 import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../../examples/demo-network/index.js";
 import { createDemoModule } from "../../examples/demo-network/module.js";
 import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
@@ -298,8 +298,21 @@ describe("web client (examples/browser) in Chromium", () => {
   it("a page pages back through a room's archive past the join's history", async () => {
     const archiveJid = `archive@${server!.mucDomain}`;
     const room = await withTimeout(createRoom(labMuc, archiveJid, DAVE.nick, { config: { roomName: "Archive", public: true } }), WAIT, "creating the archive room");
-    // More than the page's join history (50 messages).
-    for (let i = 0; i < 60; i++) await withTimeout(room.sendTrackedMessage(`seed ${i}`).done, WAIT, `seed ${i}`);
+    // More than the page's join history (50 messages); early on, a correction, reactions and a
+    // retraction of earlier seeds, which only the archive pages bring.
+    const ids: string[] = [];
+    const stanzaIds: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const tracker = room.sendTrackedMessage(`seed ${i}`);
+      await withTimeout(tracker.done, WAIT, `seed ${i}`);
+      ids.push(tracker.id);
+      stanzaIds.push(tracker.stanzaId ?? "");
+      if (i === 5) {
+        await sendCorrection(labMuc, archiveJid, ids[1]!, "seed 1, corrected");
+        await sendReactions(labMuc, archiveJid, stanzaIds[2]!, ["🎉"]);
+        await sendRetraction(labMuc, archiveJid, stanzaIds[3]!);
+      }
+    }
     await joinFromPage(alice, archiveJid, "alice");
     const view = alice.locator(`[data-testid=room-view][data-jid="${archiveJid}"]`);
     await view.getByTestId("message-body").filter({ hasText: /^seed 59$/ }).waitFor({ timeout: WAIT });
@@ -313,8 +326,11 @@ describe("web client (examples/browser) in Chromium", () => {
     }
     await start.waitFor({ timeout: WAIT });
     const bodies = await view.getByTestId("message-body").allTextContents();
-    const seeds = bodies.filter((b) => b.startsWith("seed "));
-    expect(seeds).toEqual(Array.from({ length: 60 }, (_, i) => `seed ${i}`));
+    const seeds = bodies.filter((b) => b.startsWith("seed ") || b === "This message was deleted");
+    expect(seeds).toEqual(Array.from({ length: 60 }, (_, i) => (i === 1 ? "seed 1, corrected" : i === 3 ? "This message was deleted" : `seed ${i}`)));
+    expect(bodies.some((b) => b.includes("retracted a previous message"))).toBe(false);
+    await view.locator(`[data-testid=message][data-stanza-id="${stanzaIds[1]}"] [data-testid=message-edited]`).waitFor({ timeout: WAIT });
+    await view.locator(`[data-testid=message][data-stanza-id="${stanzaIds[2]}"] [data-testid=reaction][data-emoji='🎉'][data-count='1']`).waitFor({ timeout: WAIT });
     await withTimeout(room.leave(), WAIT, "dave leaving the archive room");
   });
 

@@ -1,8 +1,9 @@
 /**
  * The demo legacy network: an in-process chat service (users, groups,
- * channels, roles, topics, kicks, bans, history) for the gateway examples
- * and tests. See {@link DemoNetwork} to set one up and script its users, and
- * {@link DemoClient} for what a logged-in user (a gateway session) gets.
+ * channels, roles, topics, kicks, bans, history, edits, deletions and
+ * reactions) for the gateway examples and tests. See {@link DemoNetwork} to
+ * set one up and script its users, and {@link DemoClient} for what a
+ * logged-in user (a gateway session) gets.
  *
  * @module
  */
@@ -34,12 +35,15 @@ export type {
   DemoMemberRenamedEvent,
   DemoMemberSpec,
   DemoMessage,
+  DemoMessageDeletedEvent,
+  DemoMessageEditedEvent,
   DemoMessageEvent,
   DemoNetworkErrorCode,
   DemoNetworkEvents,
   DemoNetworkOptions,
   DemoOperation,
   DemoPopulateOptions,
+  DemoReactionsChangedEvent,
   DemoRole,
   DemoRoleChangedEvent,
   DemoSendOptions,

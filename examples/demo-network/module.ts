@@ -4,7 +4,7 @@
  *
  * - `DemoGateway` checks registrations against the network.
  * - `DemoSession` logs in, turns the network's events into room events, and
- *   sends the user's messages.
+ *   sends the user's messages, edits, deletions and reactions.
  * - `DemoBookmarks` lists the user's groups.
  * - `DemoRoom` describes a group and lists its members.
  *
@@ -39,6 +39,8 @@ function toXmpp(e: unknown): unknown {
       return new XMPPError("forbidden", { text: e.message });
     case "not-member":
       return new XMPPError("not-acceptable", { text: e.message });
+    case "invalid":
+      return new XMPPError("bad-request", { text: e.message });
     case "unavailable":
       return new XMPPError("service-unavailable", { text: e.message });
     default:
@@ -89,6 +91,24 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
         void this.#inRoom(message.groupId, async (room) => {
           const sender = await room.participantFor(message.senderId);
           if (sender) await sender.sendText(message.text, message.id, { when: message.at, ...(message.replyTo ? { replyTo: message.replyTo } : {}) });
+        });
+      });
+      client.on("messageEdited", ({ message }) => {
+        void this.#inRoom(message.groupId, async (room) => {
+          const author = await room.participantFor(message.senderId);
+          await author?.correct(message.id, message.text, message.editedAt ? { when: message.editedAt } : {});
+        });
+      });
+      client.on("messageDeleted", ({ message }) => {
+        void this.#inRoom(message.groupId, async (room) => {
+          const author = await room.participantFor(message.senderId);
+          await author?.retract(message.id);
+        });
+      });
+      client.on("reactionsChanged", ({ groupId, messageId, userId, emojis }) => {
+        void this.#inRoom(groupId, async (room) => {
+          const reacter = await room.participantFor(userId);
+          await reacter?.react(messageId, emojis);
         });
       });
       client.on("topic", ({ groupId, topic }) => {
@@ -146,11 +166,34 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
     }
 
     override async onText(chat: LegacyMUC, text: string, options: TextOptions) {
-      if (!this.client) throw new XMPPError("service-unavailable", { text: "Not connected to the demo network" });
       const replyTo = options.replyTo ?? undefined;
-      return this.client.send(chat.legacyId, text, replyTo ? { replyTo } : {}).catch((e: unknown) => {
+      return this.#connected.send(chat.legacyId, text, replyTo ? { replyTo } : {}).catch((e: unknown) => {
         throw toXmpp(e);
       });
+    }
+
+    override async onCorrect(chat: LegacyMUC, legacyMsgId: string, text: string) {
+      await this.#connected.edit(chat.legacyId, legacyMsgId, text).catch((e: unknown) => {
+        throw toXmpp(e);
+      });
+    }
+
+    override async onRetract(chat: LegacyMUC, legacyMsgId: string) {
+      await this.#connected.delete(chat.legacyId, legacyMsgId).catch((e: unknown) => {
+        throw toXmpp(e);
+      });
+    }
+
+    override async onReact(chat: LegacyMUC, legacyMsgId: string, emojis: readonly string[]) {
+      await this.#connected.react(chat.legacyId, legacyMsgId, emojis).catch((e: unknown) => {
+        throw toXmpp(e);
+      });
+    }
+
+    /** The client, or the stanza error to answer with while logged out. */
+    get #connected(): DemoClient {
+      if (!this.client) throw new XMPPError("service-unavailable", { text: "Not connected to the demo network" });
+      return this.client;
     }
 
     /** Run `fn` on the room of a group, reporting failures instead of throwing into the network's emitter. */

@@ -1,14 +1,15 @@
 /**
  * A small chat service that lives in the same process: users, groups and
- * channels, roles, topics, kicks and bans, and a message history per group.
+ * channels, roles, topics, kicks and bans, and a message history per group
+ * whose messages can be edited, deleted and reacted to.
  *
  * It plays the "legacy network" of the gateway examples and tests. Two sides
  * use it:
  *
  * - the gateway's sessions log in with {@link DemoNetwork.authenticate} and
  *   get a {@link DemoClient}, the way a legacy SDK hands out a client: it
- *   lists the user's groups, sends, moderates, and emits events for the
- *   groups the user belongs to;
+ *   lists the user's groups, sends, edits, deletes, reacts, moderates, and
+ *   emits events for the groups the user belongs to;
  * - tests and the demo script the other users with {@link DemoNetwork.as}
  *   (`network.as("bob").send("coffee", "hi")`), set the world up with the
  *   admin methods of {@link DemoNetwork}, and make calls fail on purpose with
@@ -20,6 +21,8 @@
  * | ---------------------------- | ---------------------------------------------------------------- |
  * | read history, list members   | members                                                          |
  * | send                         | members of a `"group"`; owners and admins of a `"channel"`       |
+ * | edit or delete a message     | its author, while a member                                       |
+ * | react to a message           | members                                                          |
  * | set the topic                | members of a `"group"`; owners and admins of a `"channel"`       |
  * | join                         | anyone who is not banned                                         |
  * | kick, ban, unban, set a role | owners and admins, on someone of a lower role (never themselves) |
@@ -102,7 +105,10 @@ export interface DemoMember {
   readonly role: DemoRole;
 }
 
-/** A message in a group's history. Messages never change once sent. */
+/**
+ * A message in a group's history, as a snapshot: an edit or a reaction makes
+ * a new snapshot, a deletion takes the message out of the history.
+ */
 export interface DemoMessage {
   /** The message id, `msg-<n>` from a network-wide counter. */
   readonly id: string;
@@ -116,6 +122,13 @@ export interface DemoMessage {
   readonly at: Date;
   /** The id of the message (in the same group) this one replies to. */
   readonly replyTo?: string;
+  /** When its author last edited it; `undefined` when never edited. */
+  readonly editedAt?: Date;
+  /**
+   * The members' reactions: each reacting member's user id, with their
+   * emojis in the order given. Absent when nobody reacts.
+   */
+  readonly reactions?: Readonly<Record<string, readonly string[]>>;
 }
 
 // ---------------------------------------------------------------------------
@@ -126,6 +139,32 @@ export interface DemoMessage {
 export interface DemoMessageEvent {
   /** The new message. */
   readonly message: DemoMessage;
+}
+
+/** Payload of {@link DemoClientEvents.messageEdited}. */
+export interface DemoMessageEditedEvent {
+  /** The message after the edit: the new text, and `editedAt`. */
+  readonly message: DemoMessage;
+  /** The text before. */
+  readonly oldText: string;
+}
+
+/** Payload of {@link DemoClientEvents.messageDeleted}. */
+export interface DemoMessageDeletedEvent {
+  /** The message as it was just before its author deleted it. */
+  readonly message: DemoMessage;
+}
+
+/** Payload of {@link DemoClientEvents.reactionsChanged}. */
+export interface DemoReactionsChangedEvent {
+  /** The group of the message. */
+  readonly groupId: string;
+  /** The message reacted to. */
+  readonly messageId: string;
+  /** The member who reacted. */
+  readonly userId: string;
+  /** All of that member's reactions to the message now; empty when they took them back. */
+  readonly emojis: readonly string[];
 }
 
 /** Payload of {@link DemoClientEvents.topic}. */
@@ -214,6 +253,12 @@ export interface DemoGroupAddedEvent {
 export interface DemoClientEvents {
   /** A message was sent to one of the user's groups. */
   message: (event: DemoMessageEvent) => void;
+  /** A message of one of the user's groups was edited by its author. */
+  messageEdited: (event: DemoMessageEditedEvent) => void;
+  /** A message of one of the user's groups was deleted by its author. */
+  messageDeleted: (event: DemoMessageDeletedEvent) => void;
+  /** A member's reactions to a message of one of the user's groups changed. */
+  reactionsChanged: (event: DemoReactionsChangedEvent) => void;
   /** A group's topic was set. */
   topic: (event: DemoTopicEvent) => void;
   /** Someone joined one of the user's groups, or was added to it (the user included). */
@@ -273,7 +318,7 @@ export interface DemoNetworkEvents extends DemoClientEvents {
  * | ----------------- | --------------------------------------------------- | ------------------------- |
  * | `bad-credentials` | wrong password, or an account without one           | `not-authorized`          |
  * | `not-found`       | no such user, group, message or ban                 | `item-not-found`          |
- * | `forbidden`       | the role does not allow it                          | `forbidden`               |
+ * | `forbidden`       | the role does not allow it, or not the author       | `forbidden`               |
  * | `not-member`      | the actor (or the target) is not in the group       | `not-acceptable`          |
  * | `banned`          | the user is banned from the group                   | `forbidden`               |
  * | `conflict`        | the id is taken                                     | `conflict`                |
@@ -345,6 +390,9 @@ export type DemoOperation =
   | "bans"
   | "history"
   | "send"
+  | "edit"
+  | "delete"
+  | "react"
   | "setTopic"
   | "joinGroup"
   | "leaveGroup"
@@ -445,7 +493,9 @@ export interface DemoClient extends EventEmitter<DemoClientEvents> {
    * Without `before` or `after` it is the newest `limit` messages; with
    * `before` the newest `limit` older than that message; with only `after`
    * the oldest `limit` newer than that message (so that paging forwards
-   * continues where the last page ended).
+   * continues where the last page ended). Messages appear as they are now
+   * (edited, with their reactions); deleted ones do not, though a deleted
+   * message still serves as a bound.
    *
    * @param groupId - a group the user belongs to.
    * @param options - limit and bounds.
@@ -463,6 +513,39 @@ export interface DemoClient extends EventEmitter<DemoClientEvents> {
    * @throws {@link DemoNetworkError} `not-found` (group or `replyTo`), `not-member`, `forbidden` (a reader of a channel), `invalid`.
    */
   send(groupId: string, text: string, options?: DemoSendOptions): Promise<string>;
+
+  /**
+   * Edit one of the user's messages. Emits `messageEdited`; editing to the
+   * same text changes nothing.
+   *
+   * @param groupId - the group of the message.
+   * @param messageId - the message.
+   * @param text - its new text; not empty.
+   * @throws {@link DemoNetworkError} `not-found` (group, or no such message in it), `not-member`, `forbidden` (someone else's message), `invalid`.
+   */
+  edit(groupId: string, messageId: string, text: string): Promise<void>;
+
+  /**
+   * Delete one of the user's messages: it leaves the history, and nobody
+   * can reply to, edit or react to it any more. Emits `messageDeleted`.
+   *
+   * @param groupId - the group of the message.
+   * @param messageId - the message.
+   * @throws {@link DemoNetworkError} `not-found` (group, or no such message in it), `not-member`, `forbidden` (someone else's message).
+   */
+  delete(groupId: string, messageId: string): Promise<void>;
+
+  /**
+   * Set the user's reactions to a message: all of them, replacing the ones
+   * before (duplicates count once); none takes them back. Emits
+   * `reactionsChanged` when they changed.
+   *
+   * @param groupId - the group of the message.
+   * @param messageId - the message; anyone's.
+   * @param emojis - the user's reactions now; each not empty.
+   * @throws {@link DemoNetworkError} `not-found` (group, or no such message in it), `not-member`, `invalid`.
+   */
+  react(groupId: string, messageId: string, emojis: readonly string[]): Promise<void>;
 
   /**
    * Set a group's topic; `""` clears it.
@@ -845,7 +928,7 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
    * One message.
    *
    * @param id - the message id.
-   * @returns the message, or `undefined` when there is none with that id.
+   * @returns the message, or `undefined` when there is none with that id (or it was deleted).
    */
   getMessage(id: string): DemoMessage | undefined {
     const entry = this.#world.messages.get(id);
@@ -904,7 +987,8 @@ interface GroupRecord {
   /** Members by user id, in the order they joined. */
   readonly members: Map<string, DemoRole>;
   readonly bans: Set<string>;
-  readonly history: DemoMessage[];
+  /** The messages in the order sent; `undefined` where one was deleted, so that positions never move. */
+  readonly history: (DemoMessage | undefined)[];
 }
 
 interface Failure {
@@ -953,6 +1037,13 @@ function fail(code: DemoNetworkErrorCode, message: string): never {
 
 function requireText(value: string, what: string): void {
   if (typeof value !== "string" || value.length === 0) fail("invalid", `${what} must not be empty`);
+}
+
+/** A new snapshot of a message with these reactions (without the field when there are none). */
+function withReactions(message: DemoMessage, reactions: Readonly<Record<string, readonly string[]>>): DemoMessage {
+  const copy: { -readonly [K in keyof DemoMessage]: DemoMessage[K] } = { ...message };
+  delete copy.reactions;
+  return Object.freeze(Object.keys(reactions).length === 0 ? copy : { ...copy, reactions: Object.freeze(reactions) });
 }
 
 /** The network's state and rules. Admin calls pass no actor; client calls pass their client. */
@@ -1228,9 +1319,7 @@ class World {
     const group = this.group(groupId);
     this.#checkSpeaks(group, actor.userId, "send");
     requireText(text, "a message");
-    if (replyTo !== undefined && this.messages.get(replyTo)?.group !== group) {
-      fail("not-found", `no message ${replyTo} in ${groupId}`);
-    }
+    if (replyTo !== undefined) this.#message(group, replyTo);
     const id = `msg-${++this.#messageCount}`;
     const base = { id, groupId, senderId: actor.userId, text, at: this.now() };
     const message: DemoMessage = Object.freeze(replyTo === undefined ? base : { ...base, replyTo });
@@ -1238,6 +1327,56 @@ class World {
     group.history.push(message);
     this.broadcast(group, "message", { message }, actor);
     return id;
+  }
+
+  /** A message of the group, not deleted, and where it sits in the history. */
+  #message(group: GroupRecord, messageId: string): { readonly message: DemoMessage; readonly index: number } {
+    const entry = this.messages.get(messageId);
+    const message = entry?.group === group ? group.history[entry.index] : undefined;
+    if (entry === undefined || message === undefined) fail("not-found", `no message ${messageId} in ${group.id}`);
+    return { message, index: entry.index };
+  }
+
+  /** A message of the group that the actor, a member, wrote. */
+  #ownMessage(actor: Client, group: GroupRecord, messageId: string, what: string): { readonly message: DemoMessage; readonly index: number } {
+    this.roleOf(group, actor.userId);
+    const found = this.#message(group, messageId);
+    if (found.message.senderId !== actor.userId) {
+      fail("forbidden", `${actor.userId} cannot ${what} ${messageId}: only its author, ${found.message.senderId}, may`);
+    }
+    return found;
+  }
+
+  edit(actor: Client, groupId: string, messageId: string, text: string): void {
+    const group = this.group(groupId);
+    const { message, index } = this.#ownMessage(actor, group, messageId, "edit");
+    requireText(text, "a message");
+    if (text === message.text) return;
+    const edited: DemoMessage = Object.freeze({ ...message, text, editedAt: this.now() });
+    group.history[index] = edited;
+    this.broadcast(group, "messageEdited", { message: edited, oldText: message.text }, actor);
+  }
+
+  delete(actor: Client, groupId: string, messageId: string): void {
+    const group = this.group(groupId);
+    const { message, index } = this.#ownMessage(actor, group, messageId, "delete");
+    group.history[index] = undefined;
+    this.broadcast(group, "messageDeleted", { message }, actor);
+  }
+
+  react(actor: Client, groupId: string, messageId: string, emojis: readonly string[]): void {
+    const group = this.group(groupId);
+    this.roleOf(group, actor.userId);
+    const { message, index } = this.#message(group, messageId);
+    for (const emoji of emojis) requireText(emoji, "a reaction");
+    const mine = Object.freeze([...new Set(emojis)]);
+    const before = message.reactions?.[actor.userId] ?? [];
+    if (mine.length === before.length && mine.every((emoji, i) => emoji === before[i])) return;
+    const reactions: Record<string, readonly string[]> = {};
+    for (const [userId, theirs] of Object.entries(message.reactions ?? {})) if (userId !== actor.userId) reactions[userId] = theirs;
+    if (mine.length > 0) reactions[actor.userId] = mine;
+    group.history[index] = withReactions(message, reactions);
+    this.broadcast(group, "reactionsChanged", { groupId, messageId, userId: actor.userId, emojis: mine }, actor);
   }
 
   setTopic(actor: Client, groupId: string, text: string): void {
@@ -1259,11 +1398,20 @@ class World {
     };
     const from = options.after === undefined ? 0 : position(options.after) + 1;
     const to = options.before === undefined ? group.history.length : position(options.before);
-    if (from >= to) return [];
-    // Paging forwards (only `after`) takes the oldest; everything else the newest.
-    return options.after !== undefined && options.before === undefined
-      ? group.history.slice(from, Math.min(to, from + limit))
-      : group.history.slice(Math.max(from, to - limit), to);
+    // Paging forwards (only `after`) takes the oldest; everything else the newest. Deleted messages are skipped.
+    const page: DemoMessage[] = [];
+    if (options.after !== undefined && options.before === undefined) {
+      for (let i = from; i < to && page.length < limit; i++) {
+        const message = group.history[i];
+        if (message !== undefined) page.push(message);
+      }
+      return page;
+    }
+    for (let i = to - 1; i >= from && page.length < limit; i--) {
+      const message = group.history[i];
+      if (message !== undefined) page.push(message);
+    }
+    return page.reverse();
   }
 }
 
@@ -1330,6 +1478,18 @@ class Client extends EventEmitter<DemoClientEvents> implements DemoClient {
 
   async send(groupId: string, text: string, options: DemoSendOptions = {}): Promise<string> {
     return this.#begin("send").send(this, groupId, text, options.replyTo);
+  }
+
+  async edit(groupId: string, messageId: string, text: string): Promise<void> {
+    this.#begin("edit").edit(this, groupId, messageId, text);
+  }
+
+  async delete(groupId: string, messageId: string): Promise<void> {
+    this.#begin("delete").delete(this, groupId, messageId);
+  }
+
+  async react(groupId: string, messageId: string, emojis: readonly string[]): Promise<void> {
+    this.#begin("react").react(this, groupId, messageId, emojis);
   }
 
   async setTopic(groupId: string, topic: string): Promise<void> {

@@ -231,6 +231,31 @@ describe("web client (examples/browser) in Chromium", () => {
       .toBe(true);
   });
 
+  it("in a gateway room, the page's reaction reaches the demo network, and a legacy edit and deletion reach the page", async () => {
+    const view = alice.locator(`[data-testid=room-view][data-jid="${coffeeJid}"]`);
+    const carol = network.as("carol");
+    const id = await carol.send("coffee", `carol's tpyo ${Date.now()}`);
+    const item = view.locator("[data-testid=message][data-nick=Carol][data-stanza-id]").filter({ hasText: "carol's tpyo" });
+    await item.waitFor({ timeout: WAIT });
+    const stanzaId = await item.getAttribute("data-stanza-id");
+    const message = view.locator(`[data-testid=message][data-stanza-id="${stanzaId}"]`);
+
+    await message.hover();
+    await message.getByTestId("action-react").click({ timeout: WAIT });
+    await message.locator("[data-testid=reaction-option][data-emoji='🎉']").click({ timeout: WAIT });
+    await expect
+      .poll(async () => (await carol.history("coffee")).find((m) => m.id === id)?.reactions?.alice, { timeout: WAIT, interval: 100 })
+      .toEqual(["🎉"]);
+    await message.locator("[data-testid=reaction][data-emoji='🎉'][data-mine=true]").waitFor({ timeout: WAIT });
+
+    await carol.edit("coffee", id, "carol's typo, fixed");
+    await message.locator("[data-testid=message-body]").filter({ hasText: /^carol's typo, fixed$/ }).waitFor({ timeout: WAIT });
+    await message.getByTestId("message-edited").waitFor({ timeout: WAIT });
+    await carol.delete("coffee", id);
+    await message.locator("[data-testid=message-body]").filter({ hasText: "This message was deleted" }).waitFor({ timeout: WAIT });
+    await expect(alice.getByTestId("error-banner").isHidden()).resolves.toBe(true);
+  });
+
   it("a screenshot of the page is saved under test-output/", async () => {
     await mkdir(OUTPUT_DIR, { recursive: true });
     await openRoom(alice, labJid);

@@ -1,5 +1,15 @@
-/** The demo legacy network: users, groups, permissions, events, history, failures, scale, seed. */
-import { describe, expect, expectTypeOf, it, vi } from "vitest";
+/**
+ * The demo legacy network: users, groups, permissions, events, history,
+ * edits, deletions and reactions, failures, scale, seed; and its legacy
+ * module relaying edits, deletions and reactions both ways through a gateway
+ * on a mock component.
+ */
+import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
+import type { Element } from "@xmpp/xml";
+import { openSqliteStore, type BaseGateway, type GatewayStore } from "../../src/gateway/index.js";
+import { MockComponent } from "../../src/testing/index.js";
+import { createDemoModule } from "../../examples/demo-network/module.js";
+import { errorCondition, GW, NS_MUC, NS_SID, NS_STANZAS } from "./gateway/helpers.js";
 import {
   DEMO_ACCOUNTS,
   DemoNetwork,
@@ -52,7 +62,8 @@ function smallWorld(): DemoNetwork {
 function record(client: DemoClient): [keyof DemoClientEvents, unknown][] {
   const seen: [keyof DemoClientEvents, unknown][] = [];
   const events: (keyof DemoClientEvents)[] = [
-    "message", "topic", "memberJoined", "memberLeft", "memberRenamed", "roleChanged", "groupUpdated", "groupAdded",
+    "message", "messageEdited", "messageDeleted", "reactionsChanged",
+    "topic", "memberJoined", "memberLeft", "memberRenamed", "roleChanged", "groupUpdated", "groupAdded",
   ];
   for (const event of events) client.on(event, (payload: unknown) => seen.push([event, payload]));
   return seen;
@@ -365,6 +376,8 @@ describe("events", () => {
       expectTypeOf(event.reason).toEqualTypeOf<"left" | "kicked" | "banned">();
     });
     network.on("userAdded", (event) => expectTypeOf(event.user.name).toBeString());
+    network.on("messageEdited", (event) => expectTypeOf(event.message.editedAt).toEqualTypeOf<Date | undefined>());
+    network.on("reactionsChanged", (event) => expectTypeOf(event.emojis).toEqualTypeOf<readonly string[]>());
   });
 });
 
@@ -576,6 +589,143 @@ describe("history", () => {
   });
 });
 
+describe("edits, deletions and reactions", () => {
+  it("the author edits a message: a new snapshot with the new text and editedAt, told to the others", async () => {
+    const network = smallWorld(); // its clock starts at 09:00 and ticks a minute per reading
+    const alice = await network.authenticate("alice", "a");
+    const bob = await network.authenticate("bob", "b");
+    const [aliceSeen, bobSeen] = [record(alice), record(bob)];
+    const id = await bob.send("coffee", "Cofee?");
+    const sent = network.getMessage(id);
+    aliceSeen.length = 0;
+
+    await bob.edit("coffee", id, "Coffee?");
+    const edited = {
+      id,
+      groupId: "coffee",
+      senderId: "bob",
+      text: "Coffee?",
+      at: new Date("2024-05-01T09:00:00Z"),
+      editedAt: new Date("2024-05-01T09:01:00Z"),
+    };
+    expect(network.getMessage(id)).toEqual(edited);
+    expect(Object.isFrozen(network.getMessage(id))).toBe(true);
+    expect(sent?.text).toBe("Cofee?"); // snapshots do not change
+    expect(network.history("coffee")).toEqual([edited]);
+    expect(aliceSeen).toEqual([["messageEdited", { message: edited, oldText: "Cofee?" }]]);
+    expect(bobSeen).toEqual([]); // bob's own action
+
+    await bob.edit("coffee", id, "Coffee?"); // the same text: nothing
+    expect(aliceSeen).toHaveLength(1);
+    await rejectsWith(bob.edit("coffee", id, ""), "invalid");
+    expect(network.getMessage(id)?.text).toBe("Coffee?");
+  });
+
+  it("only the author edits or deletes, even against an owner; the others get the network's error and change nothing", async () => {
+    const network = smallWorld();
+    const carolSeen = record(network.as("carol"));
+    const id = await network.as("bob").send("coffee", "mine, not yours");
+    const inNews = await network.as("alice").send("news", "elsewhere");
+    carolSeen.length = 0;
+
+    const alice = network.as("alice"); // the owner
+    await expect(alice.edit("coffee", id, "edited")).rejects.toThrow("alice cannot edit msg-1: only its author, bob, may");
+    await rejectsWith(alice.edit("coffee", id, "edited"), "forbidden");
+    await rejectsWith(alice.delete("coffee", id), "forbidden");
+    await rejectsWith(network.as("carol").delete("coffee", id), "forbidden");
+    await rejectsWith(network.as("dave").edit("coffee", id, "edited"), "not-member");
+    await rejectsWith(network.as("bob").edit("coffee", "msg-404", "edited"), "not-found");
+    await rejectsWith(network.as("alice").delete("coffee", inNews), "not-found"); // a message of another group
+    await rejectsWith(network.as("bob").delete("nope", id), "not-found");
+
+    expect(network.getMessage(id)).toMatchObject({ text: "mine, not yours" });
+    expect(network.getMessage(id)?.editedAt).toBeUndefined();
+    expect(carolSeen).toEqual([]);
+  });
+
+  it("a deletion takes the message out of the history; it can no longer be edited, deleted, reacted or replied to", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    const aliceSeen = record(alice);
+    const bob = network.as("bob");
+    const ids: string[] = [];
+    for (let i = 1; i <= 5; i++) ids.push(await bob.send("coffee", `m${i}`));
+    const [, second, third, fourth] = ids as [string, string, string, string, string];
+    const before = network.getMessage(third);
+    aliceSeen.length = 0;
+
+    await bob.delete("coffee", third);
+    expect(aliceSeen).toEqual([["messageDeleted", { message: before }]]);
+    expect(network.getMessage(third)).toBeUndefined();
+    expect(network.history("coffee").map((m) => m.text)).toEqual(["m1", "m2", "m4", "m5"]);
+    // Pages skip it, and still hold `limit` messages; it still marks its place as a bound.
+    expect(network.history("coffee", { limit: 3 }).map((m) => m.text)).toEqual(["m2", "m4", "m5"]);
+    expect(network.history("coffee", { limit: 2, after: second }).map((m) => m.text)).toEqual(["m4", "m5"]);
+    expect(network.history("coffee", { before: third }).map((m) => m.text)).toEqual(["m1", "m2"]);
+    expect(network.history("coffee", { after: second, before: fourth })).toEqual([]);
+
+    await rejectsWith(bob.delete("coffee", third), "not-found");
+    await rejectsWith(bob.edit("coffee", third, "back"), "not-found");
+    await rejectsWith(bob.react("coffee", third, ["👍"]), "not-found");
+    await rejectsWith(bob.send("coffee", "re", { replyTo: third }), "not-found");
+    expect(aliceSeen).toHaveLength(1);
+  });
+
+  it("reactions: a set per member per message, replaced whole; none takes them back", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    const aliceSeen = record(alice);
+    const id = await alice.send("coffee", "Cake in the kitchen");
+    const carol = network.as("carol");
+    const bob = network.as("bob");
+
+    await carol.react("coffee", id, ["👍", "🍰", "👍"]);
+    expect(aliceSeen).toEqual([["reactionsChanged", { groupId: "coffee", messageId: id, userId: "carol", emojis: ["👍", "🍰"] }]]);
+    await bob.react("coffee", id, ["👍"]);
+    expect(network.getMessage(id)?.reactions).toEqual({ carol: ["👍", "🍰"], bob: ["👍"] });
+    expect(Object.isFrozen(network.getMessage(id))).toBe(true);
+
+    await carol.react("coffee", id, ["🍰"]); // replaces carol's, keeps bob's
+    expect(network.getMessage(id)?.reactions).toEqual({ bob: ["👍"], carol: ["🍰"] });
+    await carol.react("coffee", id, ["🍰"]); // unchanged: no event
+    expect(aliceSeen).toHaveLength(3);
+
+    await carol.react("coffee", id, []);
+    expect(aliceSeen.at(-1)).toEqual(["reactionsChanged", { groupId: "coffee", messageId: id, userId: "carol", emojis: [] }]);
+    expect(network.getMessage(id)?.reactions).toEqual({ bob: ["👍"] });
+    await bob.react("coffee", id, []);
+    expect(network.getMessage(id)).not.toHaveProperty("reactions");
+    expect(network.history("coffee")[0]).toEqual({ id, groupId: "coffee", senderId: "alice", text: "Cake in the kitchen", at: expect.any(Date) });
+  });
+
+  it("reactions: members only, readers of a channel included; no empty emoji", async () => {
+    const network = smallWorld();
+    const id = await network.as("alice").send("coffee", "hello");
+    const post = await network.as("alice").send("news", "Office closed on Friday");
+    await rejectsWith(network.as("dave").react("coffee", id, ["👍"]), "not-member");
+    await rejectsWith(network.as("carol").react("coffee", id, ["👍", ""]), "invalid");
+    await rejectsWith(network.as("carol").react("coffee", "msg-404", ["👍"]), "not-found");
+    await rejectsWith(network.as("carol").react("coffee", post, ["👍"]), "not-found"); // in "news", not "coffee"
+    expect(network.getMessage(id)?.reactions).toBeUndefined();
+    await network.as("carol").react("news", post, ["🎉"]); // carol only reads "news"
+    expect(network.getMessage(post)?.reactions).toEqual({ carol: ["🎉"] });
+  });
+
+  it("can be made to fail like any other call", async () => {
+    const network = smallWorld();
+    const bob = network.as("bob");
+    const id = await bob.send("coffee", "hi");
+    network.failNext("edit");
+    network.failNext("delete");
+    network.failNext("react");
+    await rejectsWith(bob.edit("coffee", id, "hello"), "unavailable");
+    await rejectsWith(bob.delete("coffee", id), "unavailable");
+    await rejectsWith(bob.react("coffee", id, ["👍"]), "unavailable");
+    expect(network.getMessage(id)).toEqual(expect.objectContaining({ text: "hi" }));
+    expect(network.getMessage(id)?.reactions).toBeUndefined();
+  });
+});
+
 describe("renames", () => {
   it("change the name everywhere, with one event per shared group, to members only", async () => {
     const network = smallWorld();
@@ -738,5 +888,181 @@ describe("seedDemo", () => {
     const network = new DemoNetwork();
     await seedDemo(network);
     await rejectsWith(seedDemo(network), "conflict");
+  });
+});
+
+describe("the demo module: edits, deletions and reactions through the gateway", () => {
+  const USER = "alice@example.com"; // registered with the gateway as the network's alice
+  const TO = `${USER}/laptop`;
+  const ROOM = `coffee@${GW}`;
+  const NS_CORRECT = "urn:xmpp:message-correct:0";
+  const NS_RETRACT = "urn:xmpp:message-retract:1";
+  const NS_REACTIONS = "urn:xmpp:reactions:0";
+
+  const running: { gateway: BaseGateway; store: GatewayStore }[] = [];
+  afterEach(async () => {
+    for (const { gateway, store } of running.splice(0)) {
+      await gateway.stop();
+      store.close();
+    }
+  });
+
+  interface Joined {
+    readonly network: DemoNetwork;
+    readonly component: MockComponent;
+    /** What the gateway logged as failed (a relayed event that went wrong, say). */
+    readonly warnings: string[];
+  }
+
+  /** The small world, served by the demo module on a mock component; alice's XMPP client has joined "coffee". */
+  async function joined(): Promise<Joined> {
+    const network = smallWorld();
+    const store = openSqliteStore(":memory:");
+    store.users.save({ jid: USER, legacyData: { username: "alice", password: "a" }, registeredAt: Date.now() });
+    const component = new MockComponent({ jid: GW });
+    const module = createDemoModule(network);
+    const warnings: string[] = [];
+    const gateway = new module.Gateway({ component, store, module, logger: { debug() {}, warn: (message) => warnings.push(message) } });
+    running.push({ gateway, store });
+    await gateway.start();
+    component.receive(`<presence from='${TO}' to='${ROOM}/Alice'><x xmlns='${NS_MUC}'/></presence>`);
+    await component.nextSent((s) => s.is("message") && s.attrs.to === TO && s.getChild("subject") !== undefined);
+    return { network, component, warnings };
+  }
+
+  /** The user sends a groupchat message to "coffee"; the room's reflection of it, or its error. */
+  async function fromUser(component: MockComponent, id: string, inner: string): Promise<Element> {
+    component.receive(`<message from='${TO}' to='${ROOM}' type='groupchat' id='${id}'>${inner}</message>`);
+    return component.nextSent((s) => s.is("message") && s.attrs.id === id);
+  }
+
+  /** The next message to the user with this child. */
+  function nextWith(component: MockComponent, name: string, ns: string): Promise<Element> {
+    return component.nextSent((s) => s.is("message") && s.attrs.to === TO && s.getChild(name, ns) !== undefined);
+  }
+
+  /** A member's message, as the user's client got it. */
+  function relayed(component: MockComponent, text: string): Promise<Element> {
+    return component.nextSent((s) => s.is("message") && s.attrs.to === TO && s.getChildText("body") === text);
+  }
+
+  function stanzaIdOf(m: Element): string {
+    return String(m.getChild("stanza-id", NS_SID)?.attrs.id);
+  }
+
+  function emojisOf(m: Element): string[] {
+    return (m.getChild("reactions", NS_REACTIONS)?.getChildren("reaction") ?? []).map((r) => r.text());
+  }
+
+  it("the user's correction, reactions and retraction become alice's edit, reactions and deletion on the network", async () => {
+    const { network, component, warnings } = await joined();
+    const bobSeen = record(network.as("bob"));
+
+    const mine = await fromUser(component, "u1", "<body>Cofee?</body>");
+    const sent = network.history("coffee").at(-1);
+    expect(sent).toMatchObject({ senderId: "alice", text: "Cofee?" });
+    const id = sent?.id ?? "";
+
+    const correction = await fromUser(component, "u2", `<body>Coffee?</body><replace xmlns='${NS_CORRECT}' id='u1'/>`);
+    expect(errorCondition(correction)).toBeUndefined();
+    expect(network.getMessage(id)).toMatchObject({ text: "Coffee?", editedAt: expect.any(Date) });
+    expect(bobSeen.at(-1)).toEqual(["messageEdited", { message: network.getMessage(id), oldText: "Cofee?" }]);
+
+    const bobs = await network.as("bob").send("coffee", "Sure!");
+    const original = await relayed(component, "Sure!");
+    await fromUser(component, "u3", `<reactions xmlns='${NS_REACTIONS}' id='${stanzaIdOf(original)}'><reaction>👍</reaction><reaction>☕</reaction></reactions>`);
+    expect(network.getMessage(bobs)?.reactions).toEqual({ alice: ["👍", "☕"] });
+    expect(bobSeen.at(-1)).toEqual(["reactionsChanged", { groupId: "coffee", messageId: bobs, userId: "alice", emojis: ["👍", "☕"] }]);
+    await fromUser(component, "u4", `<reactions xmlns='${NS_REACTIONS}' id='${stanzaIdOf(original)}'/>`);
+    expect(network.getMessage(bobs)?.reactions).toBeUndefined();
+
+    const retraction = await fromUser(component, "u5", `<retract xmlns='${NS_RETRACT}' id='${stanzaIdOf(mine)}'/>`);
+    expect(errorCondition(retraction)).toBeUndefined();
+    expect(network.getMessage(id)).toBeUndefined();
+    expect(network.history("coffee").map((m) => m.text)).toEqual(["Sure!"]);
+    expect(bobSeen.at(-1)).toEqual(["messageDeleted", { message: expect.objectContaining({ id, senderId: "alice", text: "Coffee?" }) }]);
+    expect(warnings).toEqual([]);
+  });
+
+  it("the network's refusal reaches the user as a stanza error, and the message stays as it was", async () => {
+    const { network, component } = await joined();
+    const mine = await fromUser(component, "u1", "<body>helo</body>");
+    const id = network.history("coffee").at(-1)?.id ?? "";
+
+    network.failNext("edit", new DemoNetworkError("forbidden", "too late to edit"), { userId: "alice" });
+    const correction = await fromUser(component, "u2", `<body>hello</body><replace xmlns='${NS_CORRECT}' id='u1'/>`);
+    expect(errorCondition(correction)).toBe("forbidden");
+    expect(correction.getChild("error")?.getChildText("text", NS_STANZAS)).toBe("too late to edit");
+
+    network.failNext("delete");
+    expect(errorCondition(await fromUser(component, "u3", `<retract xmlns='${NS_RETRACT}' id='${stanzaIdOf(mine)}'/>`))).toBe("service-unavailable");
+    expect(network.getMessage(id)).toMatchObject({ text: "helo" });
+    expect(network.getMessage(id)).not.toHaveProperty("editedAt");
+
+    // An empty reaction is the network's "invalid": bad-request.
+    const bad = await fromUser(component, "u4", `<reactions xmlns='${NS_REACTIONS}' id='${stanzaIdOf(mine)}'><reaction/></reactions>`);
+    expect(errorCondition(bad)).toBe("bad-request");
+    expect(network.getMessage(id)?.reactions).toBeUndefined();
+  });
+
+  it("a member's edit, reactions and deletion reach the user as <replace/>, <reactions/> and <retract/>", async () => {
+    const { network, component, warnings } = await joined();
+    const id = await network.as("bob").send("coffee", "Cofee?");
+    const original = await relayed(component, "Cofee?");
+    expect(original.attrs.from).toBe(`${ROOM}/Bob`);
+
+    await network.as("bob").edit("coffee", id, "Coffee?");
+    const correction = await nextWith(component, "replace", NS_CORRECT);
+    expect(correction.attrs.from).toBe(`${ROOM}/Bob`);
+    expect(correction.getChildText("body")).toBe("Coffee?");
+    expect(correction.getChild("replace", NS_CORRECT)?.attrs.id).toBe(original.attrs.id);
+
+    await network.as("carol").react("coffee", id, ["👍", "☕"]);
+    const reactions = await nextWith(component, "reactions", NS_REACTIONS);
+    expect(reactions.attrs.from).toBe(`${ROOM}/Carol`);
+    expect(reactions.getChild("reactions", NS_REACTIONS)?.attrs.id).toBe(stanzaIdOf(original));
+    expect(emojisOf(reactions)).toEqual(["👍", "☕"]);
+    await network.as("carol").react("coffee", id, []);
+    const none = await nextWith(component, "reactions", NS_REACTIONS);
+    expect(none.getChild("reactions", NS_REACTIONS)?.attrs.id).toBe(stanzaIdOf(original));
+    expect(emojisOf(none)).toEqual([]);
+
+    await network.as("bob").delete("coffee", id);
+    const retraction = await nextWith(component, "retract", NS_RETRACT);
+    expect(retraction.attrs.from).toBe(`${ROOM}/Bob`);
+    expect(retraction.getChild("retract", NS_RETRACT)?.attrs.id).toBe(stanzaIdOf(original));
+    expect(warnings).toEqual([]);
+  });
+
+  it("a burst of a message, its edit, reactions and deletion reaches the user in the network's order", async () => {
+    const { network, component, warnings } = await joined();
+    const bob = network.as("bob");
+    const id = await bob.send("coffee", "Cofee?");
+    await Promise.all([bob.edit("coffee", id, "Coffee?"), network.as("carol").react("coffee", id, ["☕"]), bob.delete("coffee", id)]);
+    await nextWith(component, "retract", NS_RETRACT);
+    const toUser = component.sent.filter((s) => s.is("message") && s.attrs.to === TO && s.attrs.type === "groupchat" && s.getChild("subject") === undefined);
+    const kinds = toUser.map((m) => (m.getChild("replace", NS_CORRECT) ? "correction" : m.getChild("reactions", NS_REACTIONS) ? "reactions" : m.getChild("retract", NS_RETRACT) ? "retraction" : m.getChildText("body")));
+    expect(kinds.slice(-4)).toEqual(["Cofee?", "correction", "reactions", "retraction"]);
+    const original = toUser.at(-4)!;
+    expect(toUser.at(-3)!.getChild("replace", NS_CORRECT)?.attrs.id).toBe(original.attrs.id);
+    expect(toUser.at(-1)!.getChild("retract", NS_RETRACT)?.attrs.id).toBe(stanzaIdOf(original));
+    expect(warnings).toEqual([]);
+  });
+
+  it("alice's edit and deletion on another device of hers reach her XMPP client from her own nick", async () => {
+    const { network, component, warnings } = await joined();
+    const id = await network.as("alice").send("coffee", "from my phone");
+    const original = await relayed(component, "from my phone");
+    expect(original.attrs.from).toBe(`${ROOM}/Alice`);
+
+    await network.as("alice").edit("coffee", id, "from my phone, edited");
+    const correction = await nextWith(component, "replace", NS_CORRECT);
+    expect(correction.attrs.from).toBe(`${ROOM}/Alice`);
+    expect(correction.getChild("replace", NS_CORRECT)?.attrs.id).toBe(original.attrs.id);
+
+    await network.as("alice").delete("coffee", id);
+    const retraction = await nextWith(component, "retract", NS_RETRACT);
+    expect(retraction.getChild("retract", NS_RETRACT)?.attrs.id).toBe(stanzaIdOf(original));
+    expect(warnings).toEqual([]);
   });
 });

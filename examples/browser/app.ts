@@ -53,7 +53,8 @@
  *   changed): `message-quote` (the message a reply answers), `message-edited`, `message-reactions` with
  *   `reaction` chips (`data-emoji`, `data-count`, `data-mine`; a click toggles ours), and on hover
  *   `message-actions`: `action-reply`, `action-react` (opens `reaction-picker` with `reaction-option`
- *   buttons, `data-emoji`), and on our own messages `action-edit` and `action-delete`
+ *   buttons, `data-emoji`), on our own messages `action-edit` and `action-delete`, and on others'
+ *   `action-remove` (moderators, where the room announces XEP-0425; the log's `data-can-moderate`)
  * - `composer`, `composer-input`, `composer-send`, `action-request-voice` (visitors); `composer-context`
  *   ("Replying to …" / "Editing your message") with `composer-context-cancel`
  * - `load-earlier` (at the top of the log, once the join's history came: pages back through the room's
@@ -100,6 +101,7 @@ import {
   sendCorrection,
   sendReactions,
   sendRetraction,
+  moderateMessage,
   type MessageChangeEvent,
   type ReplyOriginal,
   type ArchivedMessage,
@@ -238,6 +240,7 @@ const sentItems = new WeakMap<MessageTracker, HTMLLIElement>();
 
 const NS_REGISTER = "jabber:iq:register";
 const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+const NS_MESSAGE_MODERATE = "urn:xmpp:message-moderate:1";
 const HISTORY = { maxStanzas: 50 };
 
 // ---------------------------------------------------------------------------
@@ -514,7 +517,9 @@ async function login(service: string, domainField: string, user: string, passwor
   // Corrections, retractions and reactions (XEP-0308, 0424/0425, 0444), applied to the messages in the log.
   onMessageChange(muc, (change) => {
     const view = session.rooms.get(change.room.jid.toString());
-    if (view && view.room === change.room) applyChange(view, change);
+    if (!view || view.room !== change.room) return;
+    // A change in the join's history to a message older than it waits for "Load earlier messages".
+    if (!applyChange(view, change) && change.history) view.pendingChanges.push(change);
   });
   xmpp.on("error", (e: unknown) => {
     if (session.xmpp === xmpp && !session.stopping) showError("Connection problem", e);
@@ -1076,8 +1081,8 @@ function quoteOf(view: RoomView, e: MessageEvent): Quote | undefined {
 
 function addMessage(view: RoomView, e: MessageEvent): void {
   const refs = messageRefs(e);
-  // Retractions, and corrections of messages in the log, are applied by applyChange.
-  if (refs.retraction || (refs.corrects !== undefined && view.byId.has(refs.corrects))) return;
+  // Retractions, and corrections of messages in the log or older than the join's history, are applied by applyChange.
+  if (refs.retraction || (refs.corrects !== undefined && (e.history || view.byId.has(refs.corrects)))) return;
   // Our own tracked messages are on screen already; their tracker updates them.
   const sentItem = e.own && e.tracker ? sentItems.get(e.tracker) : undefined;
   if (sentItem) {
@@ -1164,6 +1169,8 @@ function messageActions(view: RoomView, record: MessageRecord): HTMLElement {
       : null,
     record.own && record.id !== undefined ? button("action-edit", "Edit", () => startComposing(view, "edit", record)) : null,
     record.own && canRefer ? button("action-delete", "Delete", () => void retract(view, record)) : null,
+    // Shown (by the log's data-can-moderate) to moderators of rooms with XEP-0425.
+    !record.own && canRefer ? button("action-remove", "Remove", () => void removeMessage(view, record)) : null,
     picker,
   );
 }
@@ -1265,6 +1272,25 @@ async function retract(view: RoomView, record: MessageRecord): Promise<void> {
   } catch (e) {
     showError("Could not delete the message", e);
   }
+}
+
+/** As a moderator, have the room retract someone's message for everyone (XEP-0425). */
+async function removeMessage(view: RoomView, record: MessageRecord): Promise<void> {
+  const muc = session.muc;
+  const room = view.room;
+  if (!muc || !room?.joined || record.stanzaId === undefined) return;
+  const reason = await ask({ title: `Remove ${record.nick}'s message?`, message: "It is removed for everyone in the room.", confirm: "Remove", danger: true, input: { label: "Reason (optional)" } });
+  if (reason === null) return;
+  try {
+    await moderateMessage(muc, room.jid, record.stanzaId, reason ? { reason } : {});
+  } catch (e) {
+    showError("Could not remove the message", e);
+  }
+}
+
+/** Whether we may remove others' messages: the room does XEP-0425 and we are a moderator there. */
+function canModerateMessages(view: RoomView): boolean {
+  return view.room?.me?.role === "moderator" && view.info?.features.has(NS_MESSAGE_MODERATE) === true;
 }
 
 /** Reply to a message, or correct one of ours, with the composer. */
@@ -1662,6 +1688,7 @@ function renderRoomParts(view: RoomView): void {
   const section = byId("main").querySelector<HTMLElement>("[data-testid=room-view]");
   if (!section || section.dataset.jid !== view.jid) return;
   section.dataset.state = view.state;
+  view.log.dataset.canModerate = String(canModerateMessages(view));
   const head = section.querySelector(".room__head")!;
   const foot = section.querySelector(".room__foot")!;
   const room = view.room;

@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { parseXml } from "../../helpers/xml.js";
 import { mutate, pick, prng } from "../../helpers/mutate.js";
-import { AFFILIATIONS, ROLES, type Room } from "../../../src/index.js";
+import { AFFILIATIONS, messageRefs, onMessageChange, ROLES, type MessageChangeEvent, type Room } from "../../../src/index.js";
 import { CAST, enterAs, NS_MUC_USER, ROOM, setup } from "./room-presence-helpers.js";
 
 const ME = CAST.thirdwitch.jid;
@@ -117,6 +117,56 @@ describe("contradictions the fuzz found: nicks stay unique", () => {
     h.conn.receive(`<presence from='${ROOM}/firstwitch' to='${ME}' type='unavailable'><x xmlns='${NS_MUC_USER}'><item affiliation='owner' nick='thirdwitch' role='moderator'/><status code='303'/></x></presence>`);
     expect(room.getOccupant("firstwitch")).toBeDefined();
     expect(room.getOccupant("thirdwitch")).toBe(room.me);
+    checkRoom(room);
+  });
+});
+
+/** Messages that change earlier ones, as templates of a nick (an empty nick: from the room itself). */
+const CHANGES: ((nick: string) => string)[] = [
+  (n) => `<message from='${ROOM}/${n}' to='${ME}' type='groupchat' id='c-${n}'><body>fixed</body><replace id='m-${n}' xmlns='urn:xmpp:message-correct:0'/><occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ-${n}'/></message>`,
+  (n) => `<message from='${ROOM}/${n}' to='${ME}' type='groupchat'><retract id='s-${n}' xmlns='urn:xmpp:message-retract:1'/><fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:message-retract:1'/><body>/me retracted a previous message, but it's unsupported by your client.</body><store xmlns='urn:xmpp:hints'/></message>`,
+  (n) => `<message from='${ROOM}${n ? `/${n}` : ""}' to='${ME}' type='groupchat' id='mod-${n}'><retract id='s-${n}' xmlns='urn:xmpp:message-retract:1'><moderated by='${ROOM}/firstwitch' xmlns='urn:xmpp:message-moderate:1'><occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ-1'/></moderated><reason>${n}</reason></retract></message>`,
+  (n) => `<message from='${ROOM}/${n}' to='${ME}' type='groupchat'><reactions id='s-${n}' xmlns='urn:xmpp:reactions:0'><reaction>👍</reaction><reaction>${n}</reaction></reactions><store xmlns='urn:xmpp:hints'/></message>`,
+  (n) => `<message from='${ROOM}/${n}' to='${ME}' type='groupchat'><body>&gt; ${n} wrote:
+&gt; hi
+yes</body><reply to='${ROOM}/${n}' id='s-${n}' xmlns='urn:xmpp:reply:0'/><fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'><body start='0' end='${n.length + 14}'/></fallback><stanza-id xmlns='urn:xmpp:sid:0' id='s2-${n}' by='${ROOM}'/></message>`,
+];
+
+describe("fuzz: messages that change earlier ones", () => {
+  it("10,000 mutated corrections, retractions, moderations, reactions and replies: nothing escapes, moderations only from the room", async () => {
+    const h = setup(ME);
+    const rnd = prng(20261123);
+    const names = ["from", "type", "id", "to", "by", "for", "start", "end", "body", "replace", "retract", "moderated", "reason", "reactions", "reaction", "reply", "fallback", "occupant-id", "stanza-id"];
+    const { room } = await enterAs(h, "thirdwitch");
+    const changes: MessageChangeEvent[] = [];
+    const stop = onMessageChange(h.muc, (c) => changes.push(c));
+    let refsRead = 0;
+    room.on("message", (m) => {
+      const refs = messageRefs(m);
+      if (refs.text !== undefined) expect(typeof refs.text).toBe("string");
+      refsRead++;
+    });
+    const kinds: Record<string, number> = {};
+    for (let i = 0; i < 10_000; i++) {
+      const el = parseXml(pick(rnd, CHANGES)(pick(rnd, [...NICKS.filter((n) => n !== ""), ""])));
+      if (rnd() < 0.8) mutate(el, rnd, names, "jabber:client");
+      const from = changes.length;
+      expect(() => h.conn.receive(el)).not.toThrow();
+      for (const c of changes.slice(from)) {
+        kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
+        expect(c.room).toBe(room);
+        expect(typeof c.target).toBe("string");
+        if (c.kind === "retraction" && c.moderated !== undefined) expect(c.nick).toBeUndefined();
+        if (c.kind === "reactions") expect(c.reactions.every((r) => typeof r === "string")).toBe(true);
+        if (c.kind === "correction") expect(typeof c.body).toBe("string");
+      }
+    }
+    stop();
+    expect(h.logger.warn.mock.calls.filter(([message]) => /failed/.test(String(message)))).toEqual([]);
+    // The storm reached the logic: every kind was reported, moderated ones among the retractions.
+    for (const kind of ["correction", "retraction", "reactions"]) expect(kinds[kind] ?? 0).toBeGreaterThan(100);
+    expect(changes.filter((c) => c.kind === "retraction" && c.moderated !== undefined).length).toBeGreaterThan(50);
+    expect(refsRead).toBeGreaterThan(1_000);
     checkRoom(room);
   });
 });

@@ -1,9 +1,9 @@
 /**
  * The demo legacy network: an in-process chat service (users, groups,
- * channels, roles, topics, kicks, bans, history, edits, deletions and
- * reactions) for the gateway examples and tests. See {@link DemoNetwork} to
- * set one up and script its users, and {@link DemoClient} for what a
- * logged-in user (a gateway session) gets.
+ * channels, roles, topics, kicks, bans, history, edits, deletions,
+ * reactions and moderators' removals) for the gateway examples and tests.
+ * See {@link DemoNetwork} to set one up and script its users, and
+ * {@link DemoClient} for what a logged-in user (a gateway session) gets.
  *
  * @module
  */

@@ -4,7 +4,8 @@
  *
  * - `DemoGateway` checks registrations against the network.
  * - `DemoSession` logs in, turns the network's events into room events, and
- *   sends the user's messages, edits, deletions and reactions.
+ *   sends the user's messages, edits, deletions and reactions, and, as a
+ *   moderator, removes others' messages.
  * - `DemoBookmarks` lists the user's groups.
  * - `DemoRoom` describes a group and lists its members.
  *
@@ -99,8 +100,14 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
           await author?.correct(message.id, message.text, message.editedAt ? { when: message.editedAt } : {});
         });
       });
-      client.on("messageDeleted", ({ message }) => {
+      client.on("messageDeleted", ({ message, by, reason }) => {
         void this.#inRoom(message.groupId, async (room) => {
+          if (by !== undefined) {
+            // An owner or admin removed it: the room announces a moderated retraction by them.
+            const moderator = await room.participantFor(by);
+            await moderator?.moderate(message.id, reason);
+            return;
+          }
           const author = await room.participantFor(message.senderId);
           await author?.retract(message.id);
         });
@@ -186,6 +193,12 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
 
     override async onReact(chat: LegacyMUC, legacyMsgId: string, emojis: readonly string[]) {
       await this.#connected.react(chat.legacyId, legacyMsgId, emojis).catch((e: unknown) => {
+        throw toXmpp(e);
+      });
+    }
+
+    override async onModerate(chat: LegacyMUC, legacyMsgId: string, reason: string | undefined) {
+      await this.#connected.remove(chat.legacyId, legacyMsgId, reason).catch((e: unknown) => {
         throw toXmpp(e);
       });
     }

@@ -1,15 +1,17 @@
 /**
  * A small chat service that lives in the same process: users, groups and
  * channels, roles, topics, kicks and bans, and a message history per group
- * whose messages can be edited, deleted and reacted to.
+ * whose messages can be edited, deleted, reacted to and removed by the
+ * group's owners and admins.
  *
  * It plays the "legacy network" of the gateway examples and tests. Two sides
  * use it:
  *
  * - the gateway's sessions log in with {@link DemoNetwork.authenticate} and
  *   get a {@link DemoClient}, the way a legacy SDK hands out a client: it
- *   lists the user's groups, sends, edits, deletes, reacts, moderates, and
- *   emits events for the groups the user belongs to;
+ *   lists the user's groups, sends, edits, deletes, reacts, moderates
+ *   (kicks, bans, removes others' messages), and emits events for the
+ *   groups the user belongs to;
  * - tests and the demo script the other users with {@link DemoNetwork.as}
  *   (`network.as("bob").send("coffee", "hi")`), set the world up with the
  *   admin methods of {@link DemoNetwork}, and make calls fail on purpose with
@@ -22,6 +24,7 @@
  * | read history, list members   | members                                                          |
  * | send                         | members of a `"group"`; owners and admins of a `"channel"`       |
  * | edit or delete a message     | its author, while a member                                       |
+ * | remove someone's message     | owners and admins who outrank its author (never their own)       |
  * | react to a message           | members                                                          |
  * | set the topic                | members of a `"group"`; owners and admins of a `"channel"`       |
  * | join                         | anyone who is not banned                                         |
@@ -107,7 +110,8 @@ export interface DemoMember {
 
 /**
  * A message in a group's history, as a snapshot: an edit or a reaction makes
- * a new snapshot, a deletion takes the message out of the history.
+ * a new snapshot, a deletion (or a moderator's removal) takes the message out
+ * of the history.
  */
 export interface DemoMessage {
   /** The message id, `msg-<n>` from a network-wide counter. */
@@ -151,8 +155,15 @@ export interface DemoMessageEditedEvent {
 
 /** Payload of {@link DemoClientEvents.messageDeleted}. */
 export interface DemoMessageDeletedEvent {
-  /** The message as it was just before its author deleted it. */
+  /** The message as it was just before it was deleted or removed. */
   readonly message: DemoMessage;
+  /**
+   * The owner or admin who removed it ({@link DemoClient.remove});
+   * `undefined` when its author deleted it.
+   */
+  readonly by?: string;
+  /** The remover's explanation, when one was given; never set for the author's own deletion. */
+  readonly reason?: string;
 }
 
 /** Payload of {@link DemoClientEvents.reactionsChanged}. */
@@ -255,7 +266,7 @@ export interface DemoClientEvents {
   message: (event: DemoMessageEvent) => void;
   /** A message of one of the user's groups was edited by its author. */
   messageEdited: (event: DemoMessageEditedEvent) => void;
-  /** A message of one of the user's groups was deleted by its author. */
+  /** A message of one of the user's groups was deleted by its author, or removed by an owner or admin (`by`). */
   messageDeleted: (event: DemoMessageDeletedEvent) => void;
   /** A member's reactions to a message of one of the user's groups changed. */
   reactionsChanged: (event: DemoReactionsChangedEvent) => void;
@@ -318,7 +329,7 @@ export interface DemoNetworkEvents extends DemoClientEvents {
  * | ----------------- | --------------------------------------------------- | ------------------------- |
  * | `bad-credentials` | wrong password, or an account without one           | `not-authorized`          |
  * | `not-found`       | no such user, group, message or ban                 | `item-not-found`          |
- * | `forbidden`       | the role does not allow it, or not the author       | `forbidden`               |
+ * | `forbidden`       | not allowed by the role or rank, or not the author  | `forbidden`               |
  * | `not-member`      | the actor (or the target) is not in the group       | `not-acceptable`          |
  * | `banned`          | the user is banned from the group                   | `forbidden`               |
  * | `conflict`        | the id is taken                                     | `conflict`                |
@@ -392,6 +403,7 @@ export type DemoOperation =
   | "send"
   | "edit"
   | "delete"
+  | "remove"
   | "react"
   | "setTopic"
   | "joinGroup"
@@ -534,6 +546,21 @@ export interface DemoClient extends EventEmitter<DemoClientEvents> {
    * @throws {@link DemoNetworkError} `not-found` (group, or no such message in it), `not-member`, `forbidden` (someone else's message).
    */
   delete(groupId: string, messageId: string): Promise<void>;
+
+  /**
+   * As an owner or admin, remove someone else's message: like a deletion, it
+   * leaves the history, and nobody can reply to, edit or react to it any
+   * more. The author must have a lower role than the user (an owner removes
+   * an admin's message, an admin not an owner's), or no longer be a member;
+   * the user's own messages are for {@link DemoClient.delete}. Emits
+   * `messageDeleted` with `by` (and `reason`, when given).
+   *
+   * @param groupId - the group of the message.
+   * @param messageId - the message.
+   * @param reason - an explanation for the author and the others.
+   * @throws {@link DemoNetworkError} `not-found` (group, or no such message in it), `not-member`, `forbidden` (not an owner or admin, an author of the same or a higher role, or the user's own message).
+   */
+  remove(groupId: string, messageId: string, reason?: string): Promise<void>;
 
   /**
    * Set the user's reactions to a message: all of them, replacing the ones
@@ -928,7 +955,7 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
    * One message.
    *
    * @param id - the message id.
-   * @returns the message, or `undefined` when there is none with that id (or it was deleted).
+   * @returns the message, or `undefined` when there is none with that id (or it was deleted or removed).
    */
   getMessage(id: string): DemoMessage | undefined {
     const entry = this.#world.messages.get(id);
@@ -1364,6 +1391,17 @@ class World {
     this.broadcast(group, "messageDeleted", { message }, actor);
   }
 
+  remove(actor: Client, groupId: string, messageId: string, reason: string | undefined): void {
+    const group = this.group(groupId);
+    this.moderatorRole(group, actor.userId);
+    const { message, index } = this.#message(group, messageId);
+    if (message.senderId === actor.userId) fail("forbidden", `${actor.userId} cannot remove their own message ${messageId}: delete it instead`);
+    this.checkOutranks(group, actor.userId, message.senderId);
+    group.history[index] = undefined;
+    const payload: DemoMessageDeletedEvent = reason === undefined ? { message, by: actor.userId } : { message, by: actor.userId, reason };
+    this.broadcast(group, "messageDeleted", payload, actor);
+  }
+
   react(actor: Client, groupId: string, messageId: string, emojis: readonly string[]): void {
     const group = this.group(groupId);
     this.roleOf(group, actor.userId);
@@ -1486,6 +1524,10 @@ class Client extends EventEmitter<DemoClientEvents> implements DemoClient {
 
   async delete(groupId: string, messageId: string): Promise<void> {
     this.#begin("delete").delete(this, groupId, messageId);
+  }
+
+  async remove(groupId: string, messageId: string, reason?: string): Promise<void> {
+    this.#begin("remove").remove(this, groupId, messageId, reason);
   }
 
   async react(groupId: string, messageId: string, emojis: readonly string[]): Promise<void> {

@@ -256,6 +256,30 @@ describe("web client (examples/browser) in Chromium", () => {
     await expect(alice.getByTestId("error-banner").isHidden()).resolves.toBe(true);
   });
 
+  it("in a gateway room, alice (the group's owner) removes carol's message from the page; the network and the page agree", async () => {
+    const view = alice.locator(`[data-testid=room-view][data-jid="${coffeeJid}"]`);
+    await openRoom(alice, coffeeJid);
+    // The gateway's room announces XEP-0425, and alice moderates it: the log says so.
+    await view.locator("[data-testid=messages][data-can-moderate=true]").waitFor({ timeout: WAIT });
+    const carol = network.as("carol");
+    const id = await carol.send("coffee", `buy cheap potions ${Date.now()}`);
+    const item = view.locator("[data-testid=message][data-nick=Carol][data-stanza-id]").filter({ hasText: "buy cheap potions" });
+    await item.waitFor({ timeout: WAIT });
+    const message = view.locator(`[data-testid=message][data-stanza-id="${await item.getAttribute("data-stanza-id")}"]`);
+    // Our own messages have no Remove; others' do.
+    await expect(view.locator("[data-testid=message][data-own=true] [data-testid=action-remove]").count()).resolves.toBe(0);
+    await message.hover();
+    await message.getByTestId("action-remove").click({ timeout: WAIT });
+    await alice.getByTestId("dialog").waitFor({ state: "visible", timeout: WAIT });
+    await alice.getByTestId("dialog-input").fill("spam");
+    await alice.getByTestId("dialog-confirm").click();
+    await message.locator("[data-testid=message-body]").filter({ hasText: "Removed by a moderator: spam" }).waitFor({ timeout: WAIT });
+    await expect
+      .poll(async () => (await carol.history("coffee")).some((m) => m.id === id), { timeout: WAIT, interval: 100 })
+      .toBe(false);
+    await expect(alice.getByTestId("error-banner").isHidden()).resolves.toBe(true);
+  });
+
   it("a screenshot of the page is saved under test-output/", async () => {
     await mkdir(OUTPUT_DIR, { recursive: true });
     await openRoom(alice, labJid);
@@ -300,6 +324,16 @@ describe("web client (examples/browser) in Chromium", () => {
     await bob.locator("[data-testid=notice][data-kind=exit]").filter({ hasText: "You were kicked by alice: from the page" }).waitFor({ timeout: WAIT });
     await occupant(alice, "bob").waitFor({ state: "detached", timeout: WAIT });
     await expect(alice.getByTestId("error-banner").isHidden()).resolves.toBe(true);
+  });
+
+  it("in a Prosody room without XEP-0425, a moderator gets no Remove action", async () => {
+    const view = alice.locator(`[data-testid=room-view][data-jid="${labJid}"]`);
+    await openRoom(alice, labJid);
+    await alice.locator("[data-testid=my-role][data-role=moderator]").waitFor({ timeout: WAIT });
+    await expect(view.getByTestId("messages").getAttribute("data-can-moderate")).resolves.toBe("false");
+    const other = view.locator("[data-testid=message][data-own=false][data-stanza-id]").first();
+    await other.hover();
+    await expect(other.getByTestId("action-remove").isVisible()).resolves.toBe(false);
   });
 
   it("in a moderated room, bob's page asks for voice; alice's page (an admin) grants it", async () => {

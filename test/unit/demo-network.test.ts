@@ -1,15 +1,15 @@
 /**
  * The demo legacy network: users, groups, permissions, events, history,
- * edits, deletions and reactions, failures, scale, seed; and its legacy
- * module relaying edits, deletions and reactions both ways through a gateway
- * on a mock component.
+ * edits, deletions, reactions and moderators' removals, failures, scale,
+ * seed; and its legacy module relaying edits, deletions, reactions and
+ * removals both ways through a gateway on a mock component.
  */
 import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { openSqliteStore, type BaseGateway, type GatewayStore } from "../../src/gateway/index.js";
 import { MockComponent } from "../../src/testing/index.js";
 import { createDemoModule } from "../../examples/demo-network/module.js";
-import { errorCondition, GW, NS_MUC, NS_SID, NS_STANZAS } from "./gateway/helpers.js";
+import { errorCondition, GW, NS_DISCO_INFO, NS_MUC, NS_OCCUPANT_ID, NS_SID, NS_STANZAS } from "./gateway/helpers.js";
 import {
   DEMO_ACCOUNTS,
   DemoNetwork,
@@ -378,6 +378,10 @@ describe("events", () => {
     network.on("userAdded", (event) => expectTypeOf(event.user.name).toBeString());
     network.on("messageEdited", (event) => expectTypeOf(event.message.editedAt).toEqualTypeOf<Date | undefined>());
     network.on("reactionsChanged", (event) => expectTypeOf(event.emojis).toEqualTypeOf<readonly string[]>());
+    network.on("messageDeleted", (event) => {
+      expectTypeOf(event.by).toEqualTypeOf<string | undefined>();
+      expectTypeOf(event.reason).toEqualTypeOf<string | undefined>();
+    });
   });
 });
 
@@ -726,6 +730,103 @@ describe("edits, deletions and reactions", () => {
   });
 });
 
+describe("removals by owners and admins", () => {
+  it("an admin removes a member's message, an owner an admin's: out of the history, told with by and reason", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    const carol = await network.authenticate("carol", "c");
+    const [aliceSeen, carolSeen, bobSeen] = [record(alice), record(carol), record(network.as("bob"))];
+    const carols = await carol.send("coffee", "Buy my beans at beans.example!");
+    const bobs = await network.as("bob").send("coffee", "Decaf is fine too");
+    const keep = await carol.send("coffee", "Kettle's on");
+    const [carolsBefore, bobsBefore] = [network.getMessage(carols), network.getMessage(bobs)];
+    for (const seen of [aliceSeen, carolSeen, bobSeen]) seen.length = 0;
+
+    await network.as("bob").remove("coffee", carols, "spam");
+    const removed = ["messageDeleted", { message: carolsBefore, by: "bob", reason: "spam" }];
+    expect(aliceSeen).toEqual([removed]);
+    expect(carolSeen).toEqual([removed]); // the author hears who removed it, and why
+    expect(bobSeen).toEqual([]); // bob's own action
+    expect(network.getMessage(carols)).toBeUndefined();
+
+    await alice.remove("coffee", bobs); // an owner on an admin's message; no reason
+    expect(bobSeen).toHaveLength(1);
+    expect(bobSeen[0]?.[0]).toBe("messageDeleted");
+    expect(bobSeen[0]?.[1]).toStrictEqual({ message: bobsBefore, by: "alice" });
+    expect(network.history("coffee").map((m) => m.id)).toEqual([keep]);
+
+    // Like a deletion: gone for edits, reactions, replies and removals.
+    await rejectsWith(network.as("bob").edit("coffee", bobs, "back"), "not-found");
+    await rejectsWith(carol.react("coffee", bobs, ["👍"]), "not-found");
+    await rejectsWith(carol.send("coffee", "re", { replyTo: carols }), "not-found");
+    await rejectsWith(alice.remove("coffee", carols), "not-found");
+  });
+
+  it("the author's own deletion carries no by or reason", async () => {
+    const network = smallWorld();
+    const aliceSeen = record(await network.authenticate("alice", "a"));
+    const id = await network.as("carol").send("coffee", "oops");
+    await network.as("carol").delete("coffee", id);
+    expect(aliceSeen.at(-1)?.[1]).toStrictEqual({ message: expect.objectContaining({ id, text: "oops" }) });
+  });
+
+  it("a message of someone who left can still be removed", async () => {
+    const network = smallWorld();
+    const id = await network.as("carol").send("coffee", "bye, and buy my beans");
+    await network.as("carol").leaveGroup("coffee");
+    await network.as("bob").remove("coffee", id, "spam");
+    expect(network.getMessage(id)).toBeUndefined();
+  });
+
+  it("refused: a member, an admin on an owner's or another admin's message, one's own message, an unknown message", async () => {
+    const network = smallWorld();
+    network.addMember("coffee", "dave", "admin");
+    const aliceSeen = record(await network.authenticate("alice", "a"));
+    const alices = await network.as("alice").send("coffee", "owner's word");
+    const bobs = await network.as("bob").send("coffee", "admin's word");
+    const daves = await network.as("dave").send("coffee", "another admin's word");
+    const carols = await network.as("carol").send("coffee", "member's word");
+    const inNews = await network.as("alice").send("news", "elsewhere");
+    aliceSeen.length = 0;
+
+    await rejectsWith(network.as("carol").remove("coffee", bobs), "forbidden"); // a member
+    await expect(network.as("carol").remove("coffee", bobs)).rejects.toThrow("carol is not an owner or admin of coffee");
+    await rejectsWith(network.as("bob").remove("coffee", alices), "forbidden"); // an admin on the owner's
+    await expect(network.as("bob").remove("coffee", alices)).rejects.toThrow("bob (admin) cannot act on alice (owner) in coffee");
+    await rejectsWith(network.as("bob").remove("coffee", daves, "same rank"), "forbidden"); // an admin on another admin's
+    await expect(network.as("alice").remove("coffee", alices)).rejects.toThrow("alice cannot remove their own message msg-1: delete it instead");
+    await rejectsWith(network.as("alice").remove("coffee", alices), "forbidden");
+    await rejectsWith(network.as("alice").remove("coffee", "msg-404"), "not-found");
+    await rejectsWith(network.as("alice").remove("coffee", inNews), "not-found"); // a message of another group
+    await rejectsWith(network.as("alice").remove("nope", carols), "not-found");
+    await network.as("carol").leaveGroup("coffee");
+    await rejectsWith(network.as("carol").remove("coffee", bobs), "not-member");
+
+    for (const id of [alices, bobs, daves]) expect(network.getMessage(id)).toBeDefined();
+    expect(network.getMessage(carols)).toBeDefined();
+    expect(aliceSeen.filter(([event]) => event === "messageDeleted")).toEqual([]);
+  });
+
+  it("in a channel, the owner removes an admin's post; a reader may not", async () => {
+    const network = smallWorld();
+    network.addMember("news", "bob", "admin");
+    const post = await network.as("bob").send("news", "Office closed on Friday?");
+    await rejectsWith(network.as("carol").remove("news", post), "forbidden"); // a reader
+    await network.as("alice").remove("news", post, "not confirmed yet");
+    expect(network.history("news")).toEqual([]);
+  });
+
+  it("can be made to fail like any other call", async () => {
+    const network = smallWorld();
+    const id = await network.as("carol").send("coffee", "hi");
+    network.failNext("remove", undefined, { userId: "bob" });
+    await rejectsWith(network.as("bob").remove("coffee", id), "unavailable");
+    expect(network.getMessage(id)).toMatchObject({ text: "hi" });
+    await network.as("bob").remove("coffee", id);
+    expect(network.getMessage(id)).toBeUndefined();
+  });
+});
+
 describe("renames", () => {
   it("change the name everywhere, with one event per shared group, to members only", async () => {
     const network = smallWorld();
@@ -891,13 +992,14 @@ describe("seedDemo", () => {
   });
 });
 
-describe("the demo module: edits, deletions and reactions through the gateway", () => {
+describe("the demo module: edits, deletions, reactions and removals through the gateway", () => {
   const USER = "alice@example.com"; // registered with the gateway as the network's alice
   const TO = `${USER}/laptop`;
   const ROOM = `coffee@${GW}`;
   const NS_CORRECT = "urn:xmpp:message-correct:0";
   const NS_RETRACT = "urn:xmpp:message-retract:1";
   const NS_REACTIONS = "urn:xmpp:reactions:0";
+  const NS_MODERATE = "urn:xmpp:message-moderate:1";
 
   const running: { gateway: BaseGateway; store: GatewayStore }[] = [];
   afterEach(async () => {
@@ -952,6 +1054,18 @@ describe("the demo module: edits, deletions and reactions through the gateway", 
 
   function emojisOf(m: Element): string[] {
     return (m.getChild("reactions", NS_REACTIONS)?.getChildren("reaction") ?? []).map((r) => r.text());
+  }
+
+  /** The user asks the room to retract a message (XEP-0425); the IQ's answer. */
+  async function moderate(component: MockComponent, id: string, stanzaId: string, reason?: string): Promise<Element> {
+    const why = reason === undefined ? "" : `<reason>${reason}</reason>`;
+    component.receive(`<iq type='set' id='${id}' from='${TO}' to='${ROOM}'><moderate id='${stanzaId}' xmlns='${NS_MODERATE}'><retract xmlns='${NS_RETRACT}'/>${why}</moderate></iq>`);
+    return component.nextSent((s) => s.is("iq") && s.attrs.id === id);
+  }
+
+  /** The retractions the user's client got so far. */
+  function retractionsSent(component: MockComponent): Element[] {
+    return component.sent.filter((s) => s.is("message") && s.attrs.to === TO && s.getChild("retract", NS_RETRACT) !== undefined);
   }
 
   it("the user's correction, reactions and retraction become alice's edit, reactions and deletion on the network", async () => {
@@ -1063,6 +1177,88 @@ describe("the demo module: edits, deletions and reactions through the gateway", 
     await network.as("alice").delete("coffee", id);
     const retraction = await nextWith(component, "retract", NS_RETRACT);
     expect(retraction.getChild("retract", NS_RETRACT)?.attrs.id).toBe(stanzaIdOf(original));
+    expect(warnings).toEqual([]);
+  });
+
+  it("the room announces moderation (XEP-0425) with corrections, retractions and reactions", async () => {
+    const { component } = await joined();
+    component.receive(`<iq type='get' id='d1' from='${TO}' to='${ROOM}'><query xmlns='${NS_DISCO_INFO}'/></iq>`);
+    const info = await component.nextSent((s) => s.is("iq") && s.attrs.id === "d1");
+    const features = (info.getChild("query", NS_DISCO_INFO)?.getChildren("feature") ?? []).map((f) => String(f.attrs.var));
+    expect(features).toEqual(expect.arrayContaining([NS_MODERATE, NS_CORRECT, NS_RETRACT, NS_REACTIONS]));
+  });
+
+  it("the user, the owner, removes a member's message with XEP-0425: removed on the network, a result, a moderated retraction from the room", async () => {
+    const { network, component, warnings } = await joined();
+    const bobSeen = record(network.as("bob"));
+    const carols = await network.as("carol").send("coffee", "Buy my beans at beans.example!");
+    const original = await relayed(component, "Buy my beans at beans.example!");
+    const before = network.getMessage(carols);
+
+    const answer = await moderate(component, "m1", stanzaIdOf(original), "spam");
+    expect(answer.attrs.type).toBe("result");
+    expect(network.getMessage(carols)).toBeUndefined();
+    expect(network.history("coffee")).toEqual([]);
+    expect(bobSeen.at(-1)).toEqual(["messageDeleted", { message: before, by: "alice", reason: "spam" }]);
+
+    const [notice, ...more] = retractionsSent(component);
+    expect(more).toEqual([]); // the network does not echo alice's removal back to her session
+    expect(notice?.attrs.from).toBe(ROOM);
+    const retract = notice?.getChild("retract", NS_RETRACT);
+    expect(retract?.attrs.id).toBe(stanzaIdOf(original));
+    expect(retract?.getChildText("reason")).toBe("spam");
+    expect(retract?.getChild("moderated", NS_MODERATE)?.attrs.by).toBe(`${ROOM}/Alice`);
+    expect(warnings).toEqual([]);
+  });
+
+  it("the network's refusal of a removal comes back as an IQ error, and the message stays", async () => {
+    const { network, component } = await joined();
+    const mine = await fromUser(component, "u1", "<body>my own words</body>");
+    const id = network.history("coffee").at(-1)?.id ?? "";
+
+    // The network removes only others' messages: an owner deletes her own instead.
+    const own = await moderate(component, "m1", stanzaIdOf(mine));
+    expect(own.attrs.type).toBe("error");
+    expect(errorCondition(own)).toBe("forbidden");
+    expect(own.getChild("error")?.getChildText("text", NS_STANZAS)).toBe(`alice cannot remove their own message ${id}: delete it instead`);
+
+    const carols = await network.as("carol").send("coffee", "hello");
+    const original = await relayed(component, "hello");
+    network.failNext("remove", undefined, { userId: "alice" });
+    expect(errorCondition(await moderate(component, "m2", stanzaIdOf(original), "spam"))).toBe("service-unavailable");
+
+    expect(network.getMessage(id)).toMatchObject({ text: "my own words" });
+    expect(network.getMessage(carols)).toMatchObject({ text: "hello" });
+    expect(retractionsSent(component)).toEqual([]);
+  });
+
+  it("a legacy admin's removal of a member's message reaches the user as a moderated retraction by that admin", async () => {
+    const { network, component, warnings } = await joined();
+    const id = await network.as("carol").send("coffee", "Buy my beans at beans.example!");
+    const original = await relayed(component, "Buy my beans at beans.example!");
+    expect(original.attrs.from).toBe(`${ROOM}/Carol`);
+
+    await network.as("bob").remove("coffee", id, "off topic");
+    const notice = await nextWith(component, "retract", NS_RETRACT);
+    expect(notice.attrs.from).toBe(ROOM); // from the room, not from the author
+    const retract = notice.getChild("retract", NS_RETRACT);
+    expect(retract?.attrs.id).toBe(stanzaIdOf(original));
+    expect(retract?.getChildText("reason")).toBe("off topic");
+    const moderated = retract?.getChild("moderated", NS_MODERATE);
+    expect(moderated?.attrs.by).toBe(`${ROOM}/Bob`);
+    const bobsPresence = component.sent.find((s) => s.is("presence") && s.attrs.to === TO && s.attrs.from === `${ROOM}/Bob`);
+    const bobsOccupantId = bobsPresence?.getChild("occupant-id", NS_OCCUPANT_ID)?.attrs.id;
+    expect(bobsOccupantId).toEqual(expect.any(String));
+    expect(moderated?.getChild("occupant-id", NS_OCCUPANT_ID)?.attrs.id).toBe(bobsOccupantId);
+
+    // Without a reason: no <reason/>.
+    const again = await network.as("carol").send("coffee", "Really good beans");
+    const second = await relayed(component, "Really good beans");
+    await network.as("alice").remove("coffee", again); // alice's other device
+    const bare = await nextWith(component, "retract", NS_RETRACT);
+    expect(bare.getChild("retract", NS_RETRACT)?.attrs.id).toBe(stanzaIdOf(second));
+    expect(bare.getChild("retract", NS_RETRACT)?.getChild("reason")).toBeUndefined();
+    expect(bare.getChild("retract", NS_RETRACT)?.getChild("moderated", NS_MODERATE)?.attrs.by).toBe(`${ROOM}/Alice`);
     expect(warnings).toEqual([]);
   });
 });

@@ -28,7 +28,14 @@ export type {
   ConfigChangeEvent,
 } from "./client/room-events.js";
 export { Occupant } from "./client/occupant.js";
-export { requestVoice, onVoiceRequest, onRegistrationRequest, type VoiceRequestEvent, type RegistrationRequestEvent } from "./client/approvals.js";
+export {
+  requestVoice,
+  onVoiceRequest,
+  onRegistrationRequest,
+  type VoiceRequestEvent,
+  type RegistrationRequestEvent,
+  type RegistrationRequestOptions,
+} from "./client/approvals.js";
 export {
   messageRefs,
   onMessageChange,
@@ -47,7 +54,9 @@ export {
   type ModerateMessageOptions,
   type ReplyOriginal,
   type ComposedMessage,
+  type CorrectionOptions,
 } from "./client/message-changes.js";
+export type { MessageModerated, MessageReply, MessageRetraction, MessageReactions } from "./xso/message-refs.js";
 export { queryRoomArchive, type ArchiveQueryOptions, type ArchivedMessage, type ArchivePage } from "./client/archive-query.js";
 export {
   getRoomRegistration,

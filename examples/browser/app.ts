@@ -169,7 +169,7 @@ interface RoomView {
   earlier: HTMLLIElement | undefined;
   /** The messages in the log that others can refer to, by the stanza-id the room gave them (replies, reactions, retractions). */
   byStanzaId: Map<string, MessageRecord>;
-  /** The same, by their `id` attribute (corrections name that). */
+  /** The same, by author and `id` attribute (corrections name the id, and only the author's count): see {@link authorIdKey}. */
   byId: Map<string, MessageRecord>;
   /** Changes read from the archive to messages older than those in the log, applied once a page brings them. */
   pendingChanges: Change[];
@@ -187,6 +187,8 @@ interface MessageRecord {
   readonly own: boolean;
   /** The message as the room gave it, to reply to. */
   readonly original: ReplyOriginal;
+  /** The stanza-id of the message it replies to, if it is a reply (an edit keeps it one). */
+  readonly replyTo: string | undefined;
   /** Its text now (after corrections). */
   text: string;
   /** Each sender's reactions (by occupant id, else nick). */
@@ -518,8 +520,9 @@ async function login(service: string, domainField: string, user: string, passwor
   onMessageChange(muc, (change) => {
     const view = session.rooms.get(change.room.jid.toString());
     if (!view || view.room !== change.room) return;
-    // A change in the join's history to a message older than it waits for "Load earlier messages".
-    if (!applyChange(view, change) && change.history) view.pendingChanges.push(change);
+    // A change to a message older than the log waits for "Load earlier messages" (a live
+    // correction of one is shown as a message of its own instead).
+    if (!applyChange(view, change) && (change.history || change.kind !== "correction")) holdChange(view, change);
   });
   xmpp.on("error", (e: unknown) => {
     if (session.xmpp === xmpp && !session.stopping) showError("Connection problem", e);
@@ -795,7 +798,7 @@ function resetLog(view: RoomView): void {
   view.byStanzaId.clear();
   view.byId.clear();
   view.pendingChanges = [];
-  view.composing = undefined;
+  stopComposing(view);
 }
 
 /** The "Load earlier messages" item at the top of the log (once the join's history gave us an archive id to start from). */
@@ -814,14 +817,16 @@ async function loadEarlier(view: RoomView): Promise<void> {
   item.querySelector("button")?.setAttribute("disabled", "");
   try {
     const page = await queryRoomArchive(muc, view.jid, { before: view.oldestId, max: 20 });
+    // The log was cleared (a rejoin) while the page came: it belongs to the old log.
+    if (view.earlier !== item) return;
     const saved = view.last;
     const items: HTMLLIElement[] = [];
     const changes: Change[] = [];
     for (const m of page.messages) {
-      if (m.nick === undefined) continue;
+      // Changes first: a moderation comes from the room itself, without a nick.
       const change = archivedChange(m);
       if (change) changes.push(change);
-      else if (m.body !== undefined) items.push(archivedItem(view, m, m.nick, m.body));
+      else if (m.nick !== undefined && m.body !== undefined) items.push(archivedItem(view, m, m.nick, m.body));
     }
     view.last = saved;
     item.after(...items);
@@ -836,6 +841,7 @@ async function loadEarlier(view: RoomView): Promise<void> {
       item.querySelector("button")?.removeAttribute("disabled");
     }
   } catch (e) {
+    if (view.earlier !== item) return;
     item.remove();
     view.earlier = undefined;
     showError("Could not load earlier messages", e);
@@ -856,11 +862,11 @@ function archivedChange(m: ArchivedMessage): Change | undefined {
 function archivedItem(view: RoomView, m: ArchivedMessage, nick: string, body: string): HTMLLIElement {
   const refs = messageRefs(m.message);
   const text = refs.text ?? body;
-  const original = refs.reply ? (view.byStanzaId.get(refs.reply.id) ?? view.byId.get(refs.reply.id)) : undefined;
-  const quote = refs.reply ? { nick: original?.nick ?? (refs.reply.to?.resource || "someone"), text: original?.text ?? "" } : undefined;
+  const original = refs.reply ? view.byStanzaId.get(refs.reply.id) : undefined;
+  const quote = refs.reply ? { nick: original?.nick ?? (refs.reply.to?.resource || "someone"), text: original?.text ?? "", target: refs.reply.id } : undefined;
   const own = nick === view.room?.nick;
   const item = messageItem(view, { nick, body: text, at: m.stamp ?? new Date(), own, history: true, state: "received", ...(quote ? { quote } : {}) });
-  keep(view, item, { nick, occupantId: m.occupantId, id: m.messageId, stanzaId: m.id, own, original: { nick, stanzaId: m.id, id: m.messageId, body, stanza: m.message }, text });
+  keep(view, item, { nick, occupantId: m.occupantId, id: m.messageId, stanzaId: m.id, own, original: { nick, stanzaId: m.id, body, stanza: m.message }, text, replyTo: refs.reply?.id });
   return item;
 }
 
@@ -1034,6 +1040,8 @@ const STATE_UI: Record<string, { icon: string; label: string }> = {
 interface Quote {
   readonly nick: string;
   readonly text: string;
+  /** The stanza-id of the message quoted. */
+  readonly target: string;
 }
 
 function messageItem(view: RoomView, opts: { nick: string; body: string; at: Date; own: boolean; history: boolean; state: string; quote?: Quote }): HTMLLIElement {
@@ -1056,7 +1064,13 @@ function messageItem(view: RoomView, opts: { nick: string; body: string; at: Dat
       { class: "msg__content" },
       continued ? null : h("div", { class: "msg__meta" }, h("span", { class: "msg__nick", style: `color: ${nickColor(opts.nick)}` }, opts.nick), h("time", { datetime: opts.at.toISOString() }, formatTime(opts.at))),
       opts.quote
-        ? h("div", { class: "msg__quote", testid: "message-quote" }, h("span", { class: "msg__quote-nick", style: `color: ${nickColor(opts.quote.nick)}` }, opts.quote.nick), " ", opts.quote.text)
+        ? h(
+            "div",
+            { class: "msg__quote", testid: "message-quote", "data-reply-to": opts.quote.target },
+            h("span", { class: "msg__quote-nick", style: `color: ${nickColor(opts.quote.nick)}` }, opts.quote.nick),
+            " ",
+            h("span", { class: "msg__quote-text", testid: "message-quote-text" }, opts.quote.text),
+          )
         : null,
       h(
         "div",
@@ -1074,15 +1088,15 @@ function messageItem(view: RoomView, opts: { nick: string; body: string; at: Dat
 function quoteOf(view: RoomView, e: MessageEvent): Quote | undefined {
   const reply = messageRefs(e).reply;
   if (!reply) return undefined;
-  const original = view.byStanzaId.get(reply.id) ?? view.byId.get(reply.id);
-  if (original) return { nick: original.nick, text: original.retracted ? "(deleted)" : original.text };
-  return { nick: reply.to?.resource || "someone", text: "" };
+  const original = view.byStanzaId.get(reply.id);
+  if (original) return { nick: original.nick, text: original.retracted ? "(deleted)" : original.text, target: reply.id };
+  return { nick: reply.to?.resource || "someone", text: "", target: reply.id };
 }
 
 function addMessage(view: RoomView, e: MessageEvent): void {
   const refs = messageRefs(e);
   // Retractions, and corrections of messages in the log or older than the join's history, are applied by applyChange.
-  if (refs.retraction || (refs.corrects !== undefined && (e.history || view.byId.has(refs.corrects)))) return;
+  if (refs.retraction || (refs.corrects !== undefined && (e.history || view.byId.has(authorIdKey(e.occupantId, e.nick, refs.corrects))))) return;
   // Our own tracked messages are on screen already; their tracker updates them.
   const sentItem = e.own && e.tracker ? sentItems.get(e.tracker) : undefined;
   if (sentItem) {
@@ -1117,7 +1131,7 @@ function addMessage(view: RoomView, e: MessageEvent): void {
 /** Keep a message that later ones may change, and give it its actions. */
 function remember(view: RoomView, item: HTMLLIElement, e: MessageEvent, text: string): void {
   if (e.nick === undefined) return;
-  keep(view, item, { nick: e.nick, occupantId: e.occupantId, id: e.id, stanzaId: e.stanzaId, own: e.own, original: e, text });
+  keep(view, item, { nick: e.nick, occupantId: e.occupantId, id: e.id, stanzaId: e.stanzaId, own: e.own, original: e, text, replyTo: messageRefs(e).reply?.id });
 }
 
 function keep(view: RoomView, item: HTMLLIElement, fields: Omit<MessageRecord, "item" | "reactions" | "retracted">): MessageRecord {
@@ -1126,7 +1140,7 @@ function keep(view: RoomView, item: HTMLLIElement, fields: Omit<MessageRecord, "
     view.byStanzaId.set(record.stanzaId, record);
     item.dataset.stanzaId = record.stanzaId;
   }
-  if (record.id !== undefined) view.byId.set(record.id, record);
+  if (record.id !== undefined) view.byId.set(authorIdKey(record.occupantId, record.nick, record.id), record);
   item.querySelector(".msg__actions")?.remove();
   item.querySelector(".msg__content")?.append(messageActions(view, record));
   return record;
@@ -1161,7 +1175,7 @@ function messageActions(view: RoomView, record: MessageRecord): HTMLElement {
   return h(
     "div",
     { class: "msg__actions", testid: "message-actions" },
-    canRefer || record.id !== undefined ? button("action-reply", "Reply", () => startComposing(view, "reply", record)) : null,
+    canRefer ? button("action-reply", "Reply", () => startComposing(view, "reply", record)) : null,
     canRefer
       ? button("action-react", "React", () => {
           picker.hidden = !picker.hidden;
@@ -1215,6 +1229,17 @@ type Change =
   | { kind: "retraction"; target: string; nick: string | undefined; occupantId: string | undefined; moderated: object | undefined; reason: string | undefined }
   | { kind: "reactions"; target: string; reactions: readonly string[]; nick: string | undefined; occupantId: string | undefined };
 
+/** The key of a message in {@link RoomView.byId}: its author (occupant id, else nick) and its id. */
+function authorIdKey(occupantId: string | undefined, nick: string | undefined, id: string): string {
+  return `${reactorKey(occupantId, nick)}\u0000${id}`;
+}
+
+/** Hold a change whose message is not in the log yet (at most 500, the newest). */
+function holdChange(view: RoomView, change: Change): void {
+  view.pendingChanges.push(change);
+  if (view.pendingChanges.length > 500) view.pendingChanges.splice(0, view.pendingChanges.length - 500);
+}
+
 /** Whether a change comes from the author of the message it changes (same occupant id where the room gives them, else same nick). */
 function sameAuthor(record: MessageRecord, change: Change): boolean {
   if (record.occupantId !== undefined && change.occupantId !== undefined) return record.occupantId === change.occupantId;
@@ -1228,13 +1253,14 @@ function sameAuthor(record: MessageRecord, change: Change): boolean {
  */
 function applyChange(view: RoomView, change: Change): boolean {
   if (change.kind === "correction") {
-    const record = view.byId.get(change.target);
+    const record = view.byId.get(authorIdKey(change.occupantId, change.nick, change.target));
     if (!record) return false;
     if (record.retracted || !sameAuthor(record, change)) return true;
     record.text = change.body;
     const body = record.item.querySelector<HTMLElement>("[data-testid=message-body]");
     if (body) body.textContent = change.body;
     record.item.dataset.edited = "true";
+    updateQuotes(view, record);
     if (!record.item.querySelector("[data-testid=message-edited]")) body?.after(h("span", { class: "msg__edited", testid: "message-edited", title: "Edited" }, "(edited)"));
   } else if (change.kind === "retraction") {
     const record = view.byStanzaId.get(change.target);
@@ -1249,6 +1275,7 @@ function applyChange(view: RoomView, change: Change): boolean {
     record.item.querySelector("[data-testid=message-edited]")?.remove();
     record.item.querySelector("[data-testid=message-quote]")?.remove();
     record.item.querySelector(".msg__actions")?.remove();
+    updateQuotes(view, record);
     renderReactions(view, record);
     if (view.composing?.record === record) stopComposing(view);
   } else {
@@ -1261,6 +1288,16 @@ function applyChange(view: RoomView, change: Change): boolean {
     renderReactions(view, record);
   }
   return true;
+}
+
+/** The quotes of replies to `record` in the log follow its corrections and retraction. */
+function updateQuotes(view: RoomView, record: MessageRecord): void {
+  if (record.stanzaId === undefined) return;
+  for (const quote of Array.from(view.log.querySelectorAll<HTMLElement>("[data-testid=message-quote]"))) {
+    if (quote.dataset.replyTo !== record.stanzaId) continue;
+    const text = quote.querySelector<HTMLElement>("[data-testid=message-quote-text]");
+    if (text) text.textContent = record.retracted ? "(deleted)" : record.text;
+  }
 }
 
 async function retract(view: RoomView, record: MessageRecord): Promise<void> {
@@ -1295,16 +1332,25 @@ function canModerateMessages(view: RoomView): boolean {
 
 /** Reply to a message, or correct one of ours, with the composer. */
 function startComposing(view: RoomView, kind: "reply" | "edit", record: MessageRecord): void {
+  const input = composerInput(view);
+  if (input && view.composing?.kind === "edit") input.value = "";
   view.composing = { kind, record };
-  const input = document.querySelector<HTMLTextAreaElement>("[data-testid=composer-input]");
   if (input && kind === "edit") input.value = record.text;
   renderComposerContext(view);
   input?.focus();
 }
 
+/** Back to writing a new message; the text of an edit goes with it. */
 function stopComposing(view: RoomView): void {
+  const input = composerInput(view);
+  if (input && view.composing?.kind === "edit") input.value = "";
   view.composing = undefined;
   renderComposerContext(view);
+}
+
+/** The composer's input, when `view` is the room on screen. */
+function composerInput(view: RoomView): HTMLTextAreaElement | null {
+  return isCurrent(view) ? document.querySelector<HTMLTextAreaElement>("[data-testid=composer-input]") : null;
 }
 
 /** The "Replying to …" / "Editing message" bar above the composer. */
@@ -1327,11 +1373,17 @@ function renderComposerContext(view: RoomView): void {
 /** Send what the composer holds: a new message, a reply, or a correction. */
 function submitComposer(view: RoomView, text: string): void {
   const c = view.composing;
-  stopComposing(view);
+  view.composing = undefined;
+  renderComposerContext(view);
   const muc = session.muc;
   const room = view.room;
   if (c?.kind === "edit" && muc && room) {
-    if (c.record.id !== undefined && text !== c.record.text) sendCorrection(muc, room.jid, c.record.id, text).catch((e: unknown) => showError("Could not edit the message", e));
+    if (c.record.id !== undefined && text !== c.record.text) {
+      // A correction replaces the whole message (XEP-0308): an edited reply stays a reply.
+      const target = c.record.replyTo === undefined ? undefined : view.byStanzaId.get(c.record.replyTo);
+      const reply = target ? composeReply(room.jid, { ...target.original, text: target.text }, text) : undefined;
+      sendCorrection(muc, room.jid, c.record.id, reply?.body ?? text, reply ? { payloads: reply.payloads } : {}).catch((e: unknown) => showError("Could not edit the message", e));
+    }
     return;
   }
   send(view, text, c?.kind === "reply" ? c.record : undefined);
@@ -1342,14 +1394,14 @@ function send(view: RoomView, text: string, replyTo?: MessageRecord): void {
   if (!room || !room.joined) return;
   let tracker: MessageTracker;
   try {
-    const reply = replyTo ? composeReply(room.jid, replyTo.original, text) : undefined;
+    const reply = replyTo ? composeReply(room.jid, { ...replyTo.original, text: replyTo.text }, text) : undefined;
     tracker = reply ? room.sendTrackedMessage(reply.body, { payloads: reply.payloads }) : room.sendTrackedMessage(text);
   } catch (e) {
     showError("Could not send", e);
     return;
   }
   markJoined(view);
-  const quote = replyTo ? { nick: replyTo.nick, text: replyTo.text } : undefined;
+  const quote = replyTo?.stanzaId !== undefined ? { nick: replyTo.nick, text: replyTo.text, target: replyTo.stanzaId } : undefined;
   const item = messageItem(view, { nick: room.nick, body: text, at: new Date(), own: true, history: false, state: tracker.state, ...(quote ? { quote } : {}) });
   sentItems.set(tracker, item);
   appendToLog(view, item);
@@ -1851,6 +1903,8 @@ function renderRoomParts(view: RoomView): void {
       input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
     });
     replaceChildren(foot, form);
+    // Back in a room where an edit was under way: its text again.
+    if (view.composing?.kind === "edit") input.value = view.composing.record.text;
     renderComposerContext(view);
   }
   renderPeople();

@@ -88,7 +88,7 @@ export interface RegistrationRequestEvent {
   /** The room. */
   readonly room: JID;
   /** What the user filled in (`muc#register_roomnick`, names, email, …). */
-  readonly registration: Partial<RoomRegistration>;
+  readonly registration: Omit<Partial<RoomRegistration>, "allow">;
   /** The approval form as the room sent it. */
   readonly form: DataForm;
   /** The `<message/>` that carried it. */
@@ -99,25 +99,38 @@ export interface RegistrationRequestEvent {
   deny(): Promise<void>;
 }
 
+/** Options of {@link onRegistrationRequest}. */
+export interface RegistrationRequestOptions {
+  /**
+   * Which rooms to take requests from. Anyone can send a form from a bare
+   * JID, so an application that knows the rooms it administers should say
+   * so. By default, any bare JID with a localpart is taken.
+   */
+  readonly from?: (room: JID) => boolean;
+}
+
 /**
  * Hear the registration requests rooms forward to us as an admin (XEP-0045
  * §9.9), which a room may do instead of accepting registrations at once. An
  * admin need not be in the room, so a request is taken from any room JID (a
- * bare JID with a localpart); answering sends the form back to that JID
- * only. What `handler` throws is logged.
+ * bare JID with a localpart) that `options.from` accepts; answering sends the
+ * form back to that JID only. What `handler` throws is logged.
  *
  * @param muc - the service.
  * @param handler - called with each request.
+ * @param options - which rooms to listen to.
  * @returns a function that stops listening.
  * @example
  * ```ts
+ * const mine = new Set(["coven@chat.shakespeare.lit"]);
  * onRegistrationRequest(muc, (request) => {
  *   if (request.registration.email?.endsWith("@witchesonline")) void request.approve();
- * });
+ * }, { from: (room) => mine.has(room.toString()) });
  * ```
  */
-export function onRegistrationRequest(muc: MucService, handler: (request: RegistrationRequestEvent) => void): () => void {
-  return onApprovalForm(muc, NS_MUC_REGISTER, "muc#register_allow", () => true, (room, form, stanza, answer) => {
+export function onRegistrationRequest(muc: MucService, handler: (request: RegistrationRequestEvent) => void, options: RegistrationRequestOptions = {}): () => void {
+  const accept = options.from ?? (() => true);
+  return onApprovalForm(muc, NS_MUC_REGISTER, "muc#register_allow", accept, (room, form, stanza, answer) => {
     const { allow: _allow, ...registration } = roomRegisterSchema.parse(form, { invalid: "ignore" });
     void _allow;
     handler({ room, registration, form, stanza, ...answer });

@@ -11,8 +11,8 @@
  *
  * Which message is meant: a correction names the `id` attribute of the
  * message it corrects; retractions, reactions and replies name the stanza-id
- * the room assigned to it (`MessageEvent.stanzaId`), or its `id` where the
- * room assigns none.
+ * the room assigned to it (`MessageEvent.stanzaId`). A groupchat message
+ * without a stanza-id cannot be replied to (XEP-0461 §4).
  *
  * @module
  */
@@ -50,9 +50,10 @@ export type { MessageRefs } from "../xso/message-refs.js";
 /**
  * What a message refers to: the message it corrects, retracts, replies or
  * reacts to, and its body without the fallback text written for clients that
- * lack those features. Never throws: a malformed reference counts as absent.
+ * lack those features. Never throws: a malformed reference counts as absent,
+ * and the others are still read.
  *
- * @param message - a `message` event of a room, or a `<message/>`.
+ * @param message - a `message` event of a room, or a `<message/>` (such as `ArchivedMessage.message`).
  * @example
  * ```ts
  * room.on("message", (m) => {
@@ -67,11 +68,10 @@ export function messageRefs(message: MessageEvent | Element): MessageRefs {
   let body = "body" in message && typeof message.body === "string" ? message.body : undefined;
   try {
     body ??= defaultText(messageContent.decode(stanza, NS_CLIENT).body);
-    return readMessageRefs(stanza, NS_CLIENT, body);
   } catch (e) {
     if (!isDecodeError(e)) throw e;
-    return body === undefined ? {} : { text: body };
   }
+  return readMessageRefs(stanza, NS_CLIENT, body, true);
 }
 
 /** What every {@link MessageChangeEvent} says of the message that makes the change. */
@@ -184,11 +184,18 @@ function changeOf(room: Room, from: JID, stanza: Element, debug: (message: strin
   let body: string | undefined;
   try {
     body = defaultText(messageContent.decode(stanza).body);
-    refs = readMessageRefs(stanza, NS_CLIENT, body);
   } catch (e) {
     if (!isDecodeError(e)) throw e;
     debug(`ignoring a malformed message change from ${from.toString()}`, e.message);
     return undefined;
+  }
+  try {
+    refs = readMessageRefs(stanza, NS_CLIENT, body);
+  } catch (e) {
+    if (!isDecodeError(e)) throw e;
+    // A malformed reference counts as absent; the others are still read.
+    debug(`ignoring a malformed reference in a message from ${from.toString()}`, e.message);
+    refs = readMessageRefs(stanza, NS_CLIENT, body, true);
   }
   const nick = from.resource || undefined;
   const occupantId = nick === undefined ? undefined : occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
@@ -224,6 +231,16 @@ function joinedRoom(muc: MucService, mucJid: JID | string): Room {
   return room;
 }
 
+/** Options of {@link sendCorrection}. */
+export interface CorrectionOptions {
+  /**
+   * The other payloads of the message, which a correction replaces whole
+   * (XEP-0308 §4): for a reply, `composeReply(...).payloads` (and its `body`
+   * as the new body), so that the correction stays a reply.
+   */
+  readonly payloads?: readonly Element[];
+}
+
 /**
  * Correct a message we sent to a room (XEP-0308): send `body` in its place.
  *
@@ -231,6 +248,7 @@ function joinedRoom(muc: MucService, mucJid: JID | string): Room {
  * @param mucJid - the room, which must be joined.
  * @param id - the `id` attribute of the message corrected (the first one's, for a second correction).
  * @param body - the new text.
+ * @param options - the message's other payloads.
  * @returns the sent stanza.
  * @throws Rejects with {@link MucStateError} when the room is not joined through `muc`.
  * @example
@@ -239,22 +257,22 @@ function joinedRoom(muc: MucService, mucJid: JID | string): Room {
  * await sendCorrection(muc, room.jid, sent.attrs.id, "Thrice the brinded cat hath mew'd.");
  * ```
  */
-export async function sendCorrection(muc: MucService, mucJid: JID | string, id: string, body: string): Promise<Element> {
-  return joinedRoom(muc, mucJid).sendMessage(body, { payloads: [messageCorrection.encode({ id })] });
+export async function sendCorrection(muc: MucService, mucJid: JID | string, id: string, body: string, options: CorrectionOptions = {}): Promise<Element> {
+  return joinedRoom(muc, mucJid).sendMessage(body, { payloads: [...(options.payloads ?? []), messageCorrection.encode({ id })] });
 }
 
 /** What a reply needs of the message it answers: a room's `message` event has it all. */
 export interface ReplyOriginal {
   /** The author's nick; `undefined` for the room itself. */
   readonly nick: string | undefined;
-  /** The stanza-id the room gave it (preferred, XEP-0461 §4). */
+  /** The stanza-id the room gave it: a groupchat message without one cannot be replied to (XEP-0461 §4). */
   readonly stanzaId: string | undefined;
-  /** Its `id` attribute, where the room gives no stanza-id. */
-  readonly id: string | undefined;
-  /** Its body, to quote. */
+  /** Its body. */
   readonly body: string;
   /** The message, to quote its text without its own fallback quote. */
   readonly stanza?: Element;
+  /** The text to quote, where it differs from what the message says (after a correction, say). */
+  readonly text?: string;
 }
 
 /** A message's body and payloads, for `room.sendMessage(body, { payloads })` or `room.sendTrackedMessage`. */
@@ -269,12 +287,13 @@ export interface ComposedMessage {
  * The body and payloads of a reply (XEP-0461) to send with
  * `room.sendMessage` or `room.sendTrackedMessage`: `body`, preceded by a
  * quote of the original for clients without replies, marked as fallback
- * (XEP-0428).
+ * (XEP-0428). The quote is `original.text`, else the original's text
+ * without its own fallback quote, else its body.
  *
  * @param mucJid - the room.
  * @param original - the message replied to.
  * @param body - the reply.
- * @throws {@link MucStateError} for an invalid room JID, or an original with neither a stanza-id nor an id.
+ * @throws {@link MucStateError} for an invalid room JID, or an original without a stanza-id.
  * @example
  * ```ts
  * const reply = composeReply(room.jid, message, "and foul is fair");
@@ -283,9 +302,9 @@ export interface ComposedMessage {
  */
 export function composeReply(mucJid: JID | string, original: ReplyOriginal, body: string): ComposedMessage {
   const jid = roomJid(mucJid);
-  const id = original.stanzaId ?? original.id;
-  if (id === undefined) throw new MucStateError("the message replied to has neither a stanza-id nor an id");
-  const quoted = (original.stanza ? messageRefs(original.stanza).text : undefined) ?? original.body;
+  const id = original.stanzaId;
+  if (id === undefined) throw new MucStateError("the message replied to has no stanza-id: the room does not let it be referred to (XEP-0461 §4)");
+  const quoted = original.text ?? (original.stanza ? messageRefs(original.stanza).text : undefined) ?? original.body;
   const quote = `> ${original.nick ?? jid.local} wrote:\n${quoted
     .split("\n")
     .map((line) => `> ${line}`)
@@ -306,7 +325,7 @@ export function composeReply(mucJid: JID | string, original: ReplyOriginal, body
  * @param body - the reply.
  * @returns the sent stanza.
  * @throws Rejects with {@link MucStateError} when the room is not joined through `muc`,
- *   or the original has neither a stanza-id nor an id.
+ *   or the original has no stanza-id.
  */
 export async function sendReply(muc: MucService, mucJid: JID | string, original: ReplyOriginal, body: string): Promise<Element> {
   const room = joinedRoom(muc, mucJid);
@@ -366,8 +385,8 @@ export interface ModerateMessageOptions extends AdminRequestOptions {
  * @param stanzaId - the stanza-id the room gave the message.
  * @param options - the reason, timeout and signal.
  * @returns a promise that resolves once the room accepts.
- * @throws Rejects with {@link XMPPError} when the room refuses (`forbidden`, `item-not-found`,
- *   `feature-not-implemented` where it lacks moderation), {@link TimeoutError}, {@link AbortError}.
+ * @throws Rejects with {@link XMPPError} when the room refuses (`forbidden`, `item-not-found`;
+ *   `service-unavailable` or `feature-not-implemented` where it lacks moderation), {@link TimeoutError}, {@link AbortError}.
  */
 export async function moderateMessage(muc: MucService, mucJid: JID | string, stanzaId: string, options: ModerateMessageOptions = {}): Promise<void> {
   const jid = roomJid(mucJid);

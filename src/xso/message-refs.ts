@@ -208,18 +208,22 @@ const FALLBACK_FEATURES = { reply: NS_REPLY, retraction: NS_RETRACT, reactions: 
  * @param stanza - the `<message/>`.
  * @param ns - the stanza namespace (`jabber:client`, or `jabber:component:accept` for a component).
  * @param body - its body in the default language, if any.
- * @throws {@link DecodeError} for a malformed `<replace/>`, `<retract/>`, `<reply/>` or `<reactions/>`
- *   (malformed fallbacks are left out: their text then stays in `text`).
+ * @param lenient - whether a malformed `<replace/>`, `<retract/>`, `<reply/>` or `<reactions/>`
+ *   counts as absent (the others are still read) instead of throwing.
+ * @throws {@link DecodeError} for a malformed `<replace/>`, `<retract/>`, `<reply/>` or `<reactions/>`,
+ *   unless `lenient` (malformed fallbacks are always left out: their text then stays in `text`).
  */
-export function readMessageRefs(stanza: Element, ns: string, body: string | undefined): MessageRefs {
+export function readMessageRefs(stanza: Element, ns: string, body: string | undefined, lenient = false): MessageRefs {
+  const find = <T>(codec: { findIn(el: Element, ns: string): T | undefined; tryFindIn(el: Element, ns: string): T | undefined }): T | undefined =>
+    lenient ? codec.tryFindIn(stanza, ns) : codec.findIn(stanza, ns);
   const refs: { -readonly [K in keyof MessageRefs]: MessageRefs[K] } = {};
-  const corrects = messageCorrection.findIn(stanza, ns)?.id;
+  const corrects = find(messageCorrection)?.id;
   if (corrects !== undefined) refs.corrects = corrects;
-  const retraction = messageRetraction.findIn(stanza, ns);
+  const retraction = find(messageRetraction);
   if (retraction) refs.retraction = retraction;
-  const reply = messageReply.findIn(stanza, ns);
+  const reply = find(messageReply);
   if (reply) refs.reply = reply;
-  const reactions = messageReactions.findIn(stanza, ns);
+  const reactions = find(messageReactions);
   if (reactions) refs.reactions = reactions;
   if (body !== undefined) {
     const features = (Object.keys(FALLBACK_FEATURES) as (keyof typeof FALLBACK_FEATURES)[]).filter((k) => refs[k] !== undefined).map((k) => FALLBACK_FEATURES[k]);

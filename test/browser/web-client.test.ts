@@ -449,8 +449,23 @@ describe("web client (examples/browser) in Chromium", () => {
       await expect(replyAtAlice.getByTestId("message-quote").textContent()).resolves.toBe("alice Fair is foul");
       await expect(replyAtAlice.getByTestId("message-body").textContent()).resolves.toBe("and foul is fair");
       await bobView.locator("[data-testid=message][data-own=true][data-state=delivered-to-recipient]").filter({ hasText: "and foul is fair" }).waitFor({ timeout: WAIT });
-      const daveRefs = messageRefs(await replyAtDave);
+      const daveReply = await replyAtDave;
+      const daveRefs = messageRefs(daveReply);
       expect([daveRefs.reply?.id, daveRefs.reply?.to?.toString(), daveRefs.text]).toEqual([stanzaId, `${talkJid}/alice`, "and foul is fair"]);
+      // Clients without replies see the quote of the message as corrected.
+      expect(daveReply.body).toBe("> alice wrote:\n> Fair is foul\nand foul is fair");
+
+      // bob edits his reply: it stays a reply (a correction replaces the whole message).
+      const bobsReply = bobView.locator("[data-testid=message][data-own=true][data-stanza-id]").filter({ hasText: "and foul is fair" });
+      await bobsReply.hover();
+      await bobsReply.getByTestId("action-edit").click({ timeout: WAIT });
+      await expect(bob.getByTestId("composer-input").inputValue()).resolves.toBe("and foul is fair");
+      await send(bob, "and foul is fair!");
+      await replyAtAlice.locator("[data-testid=message-body]").filter({ hasText: /^and foul is fair!$/ }).waitFor({ timeout: WAIT });
+      await expect(replyAtAlice.getByTestId("message-quote").textContent()).resolves.toBe("alice Fair is foul");
+      await expect
+        .poll(() => daveChanges.some((c) => c.kind === "correction" && c.nick === "bob" && c.body === "and foul is fair!" && messageRefs(c.stanza).reply?.id === stanzaId), { timeout: WAIT })
+        .toBe(true);
 
       await mkdir(OUTPUT_DIR, { recursive: true });
       await alice.screenshot({ path: join(OUTPUT_DIR, "web-client-changes.png"), timeout: WAIT });
@@ -461,6 +476,8 @@ describe("web client (examples/browser) in Chromium", () => {
       await atBob.locator("[data-testid=message-body]").filter({ hasText: "This message was deleted" }).waitFor({ timeout: WAIT });
       await expect(atBob.getAttribute("data-retracted")).resolves.toBe("true");
       await expect(atBob.getByTestId("reaction").count()).resolves.toBe(0);
+      // The replies' quotes follow.
+      await replyAtAlice.getByTestId("message-quote-text").filter({ hasText: "(deleted)" }).waitFor({ timeout: WAIT });
       await expect.poll(() => daveChanges.some((c) => c.kind === "retraction" && c.target === stanzaId && c.nick === "alice"), { timeout: WAIT }).toBe(true);
       for (const page of [alice, bob]) await expect(page.getByTestId("error-banner").isHidden()).resolves.toBe(true);
     } finally {

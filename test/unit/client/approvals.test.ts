@@ -275,6 +275,15 @@ describe("onRegistrationRequest (§9.9)", () => {
     expect(requests).toEqual([]);
   });
 
+  it("with `from`, only the rooms it accepts", () => {
+    const h = setup(CRONE);
+    const requests: RegistrationRequestEvent[] = [];
+    stops.push(onRegistrationRequest(h.muc, (r) => requests.push(r), { from: (room) => room.toString() === ROOM }));
+    h.conn.receive(REGISTRATION_FORM.replace("from='coven@chat.shakespeare.lit'", "from='mallory@evil.example'"));
+    h.conn.receive(REGISTRATION_FORM);
+    expect(requests.map((r) => r.room.toString())).toEqual([ROOM]);
+  });
+
   it("a voice request is not a registration request, nor the reverse", async () => {
     const { h, requests } = admin();
     await enterAs(h, "firstwitch");

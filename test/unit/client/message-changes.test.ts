@@ -116,8 +116,11 @@ describe("messageRefs", () => {
     expect(messageRefs(parseXml(INAPPROPRIATE))).toEqual({ text: "DM me for free magic potions!" });
   });
 
-  it("a malformed reference counts as absent, and a malformed fallback keeps its text", () => {
+  it("a malformed reference counts as absent, the others are still read, and a malformed fallback keeps its text", () => {
     expect(messageRefs(parseXml(`<message><body>hi</body><replace xmlns='urn:xmpp:message-correct:0'/></message>`))).toEqual({ text: "hi" });
+    expect(
+      messageRefs(parseXml(`<message><body>&gt; a\nb</body><replace xmlns='urn:xmpp:message-correct:0'/><reply xmlns='urn:xmpp:reply:0' id='x'/><fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'><body start='0' end='4'/></fallback></message>`)),
+    ).toEqual({ reply: { id: "x" }, text: "b" });
     const refs = messageRefs(
       parseXml(`<message><body>&gt; a
 b</body><reply xmlns='urn:xmpp:reply:0' id='x'/><fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'><body start='zero' end='4'/></fallback></message>`),
@@ -170,6 +173,13 @@ describe("onMessageChange", () => {
     ]);
   });
 
+  it("a malformed reference beside reactions: the reactions still come, and the malformed one is logged", async () => {
+    const { h, changes } = await inCoven();
+    h.conn.receive(REACTIONS.replace("<store", "<replace xmlns='urn:xmpp:message-correct:0'/><store"));
+    expect(changes.map((c) => c.kind)).toEqual(["reactions"]);
+    expect(h.logger.debug.mock.calls.some(([m]) => String(m).includes("malformed reference"))).toBe(true);
+  });
+
   it("XEP-0308: a correction, with the new text", async () => {
     const { h, changes } = await inCoven();
     h.conn.receive(CORRECTION);
@@ -204,7 +214,7 @@ describe("onMessageChange", () => {
     h.conn.receive(REACTIONS.replace("<reactions id='stanza-id-1'", "<reactions"));
     h.conn.receive(CORRECTION.replace("<body>But soft, what light through yonder window breaks?</body>", ""));
     expect(changes).toEqual([]);
-    expect(h.logger.debug.mock.calls.some(([m]) => String(m).includes("malformed message change"))).toBe(true);
+    expect(h.logger.debug.mock.calls.some(([m]) => String(m).includes("malformed reference"))).toBe(true);
     stops.pop()!();
     h.conn.receive(REACTIONS);
     expect(changes).toEqual([]);
@@ -252,15 +262,34 @@ describe("sending changes", () => {
     expect(messageRefs(sent).text).toBe("Indeed.");
   });
 
-  it("sendReply quotes a reply without its own quote, and falls back to the id where the room gives no stanza-id", async () => {
+  it("sendReply quotes a reply without its own quote; a groupchat message without a stanza-id cannot be replied to (XEP-0461 §4)", async () => {
     const { h, messages } = await inCoven();
-    h.conn.receive(REPLY);
+    h.conn.receive(REPLY.replace("</message>", `${STANZA_ID("stanza-id-3")}</message>`));
     const sent = await sendReply(h.muc, ROOM, messages[0]!, "Let's.");
     expect(sent.getChildText("body")).toBe("> secondwitch wrote:\n> Great idea!\nLet's.");
-    expect(sent.getChild("reply", "urn:xmpp:reply:0")!.attrs.id).toBe("message-id3");
+    expect(sent.getChild("reply", "urn:xmpp:reply:0")!.attrs.id).toBe("stanza-id-3");
+
+    h.conn.receive(REPLY); // no stanza-id: its id attribute must not be used
+    h.conn.takeSent();
+    await expect(sendReply(h.muc, ROOM, messages[1]!, "Let's.")).rejects.toBeInstanceOf(MucStateError);
+    expect(h.conn.takeSent()).toEqual([]);
   });
 
-  it("composeReply: the same reply, to send tracked; an original without ids is refused", async () => {
+  it("composeReply quotes `text` where given (the message as corrected since)", async () => {
+    const { h, messages } = await inCoven();
+    h.conn.receive(INAPPROPRIATE);
+    expect(composeReply(ROOM, { ...messages[0]!, text: "DM me for free tea!" }, "No.").body).toBe("> thirdwitch wrote:\n> DM me for free tea!\nNo.");
+  });
+
+  it("sendCorrection with the message's other payloads: a corrected reply stays a reply (XEP-0308 §4)", async () => {
+    const { h, messages } = await inCoven();
+    h.conn.receive(INAPPROPRIATE);
+    const reply = composeReply(ROOM, messages[0]!, "No!");
+    const sent = await sendCorrection(h.muc, ROOM, "m-1", reply.body, { payloads: reply.payloads });
+    expect(messageRefs(sent)).toMatchObject({ corrects: "m-1", reply: { id: "stanza-id-1" }, text: "No!" });
+  });
+
+  it("composeReply: the same reply, to send tracked; an original without a stanza-id is refused", async () => {
     const { h, messages } = await inCoven();
     h.conn.receive(INAPPROPRIATE);
     const reply = composeReply(ROOM, messages[0]!, "No.");
@@ -270,7 +299,7 @@ describe("sending changes", () => {
     const sent = await h.conn.nextSent((s) => s.is("message"));
     expect(sent.attrs.id).toBe(tracker.id);
     expect(messageRefs(sent)).toMatchObject({ reply: { id: "stanza-id-1" }, text: "No." });
-    expect(() => composeReply(ROOM, { nick: "x", stanzaId: undefined, id: undefined, body: "hi" }, "b")).toThrow(MucStateError);
+    expect(() => composeReply(ROOM, { nick: "x", stanzaId: undefined, body: "hi" }, "b")).toThrow(MucStateError);
     expect(() => composeReply(`${ROOM}/nick`, messages[0]!, "b")).toThrow(MucStateError);
   });
 

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { xml } from "@xmpp/client";
 
 /** Debian's Chromium (package `chromium`). */
 const CHROMIUM = "/usr/bin/chromium";
@@ -409,7 +410,13 @@ describe("web client (examples/browser) in Chromium", () => {
     });
     try {
       // alice says something with a typo; bob's copy gets the room's stanza-id.
+      const atDaveFirst = next(talk, "message", (m) => m.body === "Fair is fuol");
       await send(alice, "Fair is fuol");
+      // dave sends a message with the same id attribute: ids are the sender's to choose, so a
+      // correction must still find alice's message, by author and id.
+      const aliceId = (await atDaveFirst).id!;
+      await dave!.xmpp.send(xml("message", { type: "groupchat", to: talkJid, id: aliceId }, xml("body", {}, "same id, other author")));
+      await bobView.locator("[data-testid=message]").filter({ hasText: "same id, other author" }).waitFor({ timeout: WAIT });
       const first = bobView.locator("[data-testid=message][data-nick=alice][data-stanza-id]").filter({ hasText: "Fair is fuol" });
       await first.waitFor({ timeout: WAIT });
       const stanzaId = await first.getAttribute("data-stanza-id");
@@ -430,6 +437,13 @@ describe("web client (examples/browser) in Chromium", () => {
       // alice edits her message: bob sees the new text, marked edited; so does dave.
       await atAlice.hover();
       await atAlice.getByTestId("action-edit").click({ timeout: WAIT });
+      await expect(alice.getByTestId("composer-context").textContent()).resolves.toContain("Editing your message");
+      await expect(alice.getByTestId("composer-input").inputValue()).resolves.toBe("Fair is fuol");
+      // Away to another room and back: the edit is still under way, its text in the composer.
+      await openRoom(alice, labJid);
+      await expect(alice.getByTestId("composer-context").isHidden()).resolves.toBe(true);
+      await expect(alice.getByTestId("composer-input").inputValue()).resolves.toBe("");
+      await openRoom(alice, talkJid);
       await expect(alice.getByTestId("composer-context").textContent()).resolves.toContain("Editing your message");
       await expect(alice.getByTestId("composer-input").inputValue()).resolves.toBe("Fair is fuol");
       await send(alice, "Fair is foul");

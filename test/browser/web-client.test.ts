@@ -379,6 +379,11 @@ describe("web client (examples/browser) in Chromium", () => {
     const view = alice.locator(`[data-testid=room-view][data-jid="${archiveJid}"]`);
     await view.getByTestId("message-body").filter({ hasText: /^seed 59$/ }).waitFor({ timeout: WAIT });
     await expect(view.getByTestId("message-body").filter({ hasText: /^seed 0/ }).count()).resolves.toBe(0);
+    // A live change to a message older than the log: it waits for that message's page. (The
+    // marker after it, through the same room, says it has arrived.)
+    await sendReactions(labMuc, archiveJid, stanzaIds[2]!, ["🎉", "👍"]);
+    await withTimeout(room.sendTrackedMessage("marker").done, WAIT, "the marker");
+    await view.getByTestId("message-body").filter({ hasText: /^marker$/ }).waitFor({ timeout: WAIT });
 
     // Pages of 20 until the start of the archive.
     const start = view.getByTestId("archive-start");
@@ -393,7 +398,9 @@ describe("web client (examples/browser) in Chromium", () => {
     expect(seeds).toEqual(Array.from({ length: 60 }, (_, i) => expected[i] ?? `seed ${i}`));
     expect(bodies.some((b) => b.includes("retracted a previous message"))).toBe(false);
     await view.locator(`[data-testid=message][data-stanza-id="${stanzaIds[1]}"] [data-testid=message-edited]`).waitFor({ timeout: WAIT });
+    // The archived reaction, then the live one that replaced it.
     await view.locator(`[data-testid=message][data-stanza-id="${stanzaIds[2]}"] [data-testid=reaction][data-emoji='🎉'][data-count='1']`).waitFor({ timeout: WAIT });
+    await view.locator(`[data-testid=message][data-stanza-id="${stanzaIds[2]}"] [data-testid=reaction][data-emoji='👍'][data-count='1']`).waitFor({ timeout: WAIT });
     await withTimeout(room.leave(), WAIT, "dave leaving the archive room");
   });
 

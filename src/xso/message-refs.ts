@@ -124,11 +124,23 @@ function fallbackCodecs(ns: string) {
     /** The code point after the range. */
     end: attr("end", integer(0)),
   });
+  const subject = element("subject", ns, {
+    /** The first code point of the range. */
+    start: attr("start", integer(0)),
+    /** The code point after the range. */
+    end: attr("end", integer(0)),
+  });
   const fallback = element("fallback", ns, {
     /** The namespace of the feature the fallback stands in for (`for` attribute). */
     for: attr("for"),
-    /** The ranges of the body that are fallback text; none: the whole body. */
+    /**
+     * The ranges of the body that are fallback text. With neither body nor
+     * subject ranges, the whole body (and subject) is; with subject ranges
+     * only, none of the body.
+     */
     bodies: children(body),
+    /** The ranges of the subject that are fallback text (`<subject/>` children). */
+    subjects: children(subject),
   });
   return { body, fallback };
 }
@@ -154,7 +166,7 @@ export const messageFallbackV0 = fallbackV0.fallback;
 /**
  * `body` without the text the fallbacks for `features` mark (XEP-0428 §4):
  * their ranges are cut out, or the whole body goes when a fallback names no
- * range. Ranges count Unicode code points, all in the original body; those
+ * range at all (one that names only subject ranges leaves the body alone). Ranges count Unicode code points, all in the original body; those
  * outside it are clipped to it.
  *
  * @param body - the message body.
@@ -166,13 +178,17 @@ export const messageFallbackV0 = fallbackV0.fallback;
  * stripFallback("> Juliet: hi\nhello", [{ for: NS.REPLY, bodies: [{ start: 0, end: 13 }] }], NS.REPLY); // "hello"
  * ```
  */
-export function stripFallback(body: string, fallbacks: readonly MessageFallback[], features: string | readonly string[]): string {
+export function stripFallback(
+  body: string,
+  fallbacks: readonly (Pick<MessageFallback, "for" | "bodies"> & { readonly subjects?: MessageFallback["subjects"] })[],
+  features: string | readonly string[],
+): string {
   const understood = typeof features === "string" ? [features] : features;
   const points = [...body];
   const cut = new Array<boolean>(points.length).fill(false);
   for (const f of fallbacks) {
     if (f.for === undefined || !understood.includes(f.for)) continue;
-    if (f.bodies.length === 0) return "";
+    if (f.bodies.length === 0 && (f.subjects?.length ?? 0) === 0) return "";
     for (const { start = 0, end = points.length } of f.bodies) {
       for (let i = Math.max(0, start); i < Math.min(end, points.length); i++) cut[i] = true;
     }

@@ -50,7 +50,7 @@ describe("messageRetraction (XEP-0424)", () => {
 
   it("Example 3: the retraction, with its fallback for the whole body", () => {
     checkFixture(messageRetraction, example, { id: "wrong-recipient-1" });
-    checkFixture(messageFallback, example, { for: NS.RETRACT, bodies: [] });
+    checkFixture(messageFallback, example, { for: NS.RETRACT, bodies: [], subjects: [] });
   });
 
   it("the retraction's body is all fallback", () => {
@@ -75,7 +75,7 @@ describe("messageReply (XEP-0461)", () => {
   it("Example 4 (version 0.2.1): a reply with a quote as fallback; without the quote, the reply", () => {
     const el = parseXml(XEP0461_EXAMPLE_4);
     const fallback = messageFallback.findIn(el)!;
-    expect(fallback).toEqual({ for: NS.REPLY, bodies: [{ start: 0, end: 38 }] });
+    expect(fallback).toEqual({ for: NS.REPLY, bodies: [{ start: 0, end: 38 }], subjects: [] });
     expect(stripFallback(el.getChildText("body")!, [fallback], NS.REPLY)).toBe("Great idea!");
   });
 
@@ -103,6 +103,15 @@ describe("stripFallback", () => {
     expect(stripFallback("ab123cd", fallbacks, NS.REPLY)).toBe("123");
     expect(stripFallback("ab123cd", fallbacks, "urn:example:absent")).toBe("ab123cd");
     expect(stripFallback("ab123cd", [{ for: NS.REPLY, bodies: [{ start: 3 }] }], NS.REPLY)).toBe("ab1");
+  });
+
+  it("a fallback with subject ranges only leaves the body alone (XEP-0428 §3)", () => {
+    const el = parseXml(`<message><subject>Re: cake</subject><body>yes</body><fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'><subject start='0' end='4'/></fallback></message>`);
+    const fallback = messageFallback.findIn(el)!;
+    expect(fallback).toEqual({ for: NS.REPLY, bodies: [], subjects: [{ start: 0, end: 4 }] });
+    expect(stripFallback("yes", [fallback], NS.REPLY)).toBe("yes");
+    // No ranges at all: the whole body.
+    expect(stripFallback("yes", [{ ...fallback, subjects: [] }], NS.REPLY)).toBe("");
   });
 
   it("with several features, every range counts in the original body", () => {

@@ -103,6 +103,9 @@ import {
   sendRetraction,
   moderateMessage,
   type MessageChangeEvent,
+  type MessageChangeBase,
+  type MessageRefs,
+  type MessageReply,
   type ReplyOriginal,
   type ArchivedMessage,
   type VoiceRequestEvent,
@@ -115,24 +118,11 @@ import {
   type RoomInfoResult,
 } from "../../src/index.js";
 import { dataForm, type DataFormField } from "../../src/xso/index.js";
+// What /config.json holds (a type only: nothing of the server goes into the page).
+import type { WebConfig } from "./serve.js";
 
 // ---------------------------------------------------------------------------
 // Configuration and state
-
-interface DemoAccountHint {
-  readonly username: string;
-  readonly password: string;
-  readonly note?: string;
-}
-
-interface WebConfig {
-  readonly websocketUrl?: string;
-  readonly domain: string;
-  readonly mucDomain?: string;
-  readonly gatewayDomain?: string;
-  readonly accounts?: readonly DemoAccountHint[];
-  readonly title?: string;
-}
 
 type Source = "muc" | "gateway" | "other";
 
@@ -862,8 +852,7 @@ function archivedChange(m: ArchivedMessage): Change | undefined {
 function archivedItem(view: RoomView, m: ArchivedMessage, nick: string, body: string): HTMLLIElement {
   const refs = messageRefs(m.message);
   const text = refs.text ?? body;
-  const original = refs.reply ? view.byStanzaId.get(refs.reply.id) : undefined;
-  const quote = refs.reply ? { nick: original?.nick ?? (refs.reply.to?.resource || "someone"), text: original?.text ?? "", target: refs.reply.id } : undefined;
+  const quote = quoteOf(view, refs.reply);
   const own = nick === view.room?.nick;
   const item = messageItem(view, { nick, body: text, at: m.stamp ?? new Date(), own, history: true, state: "received", ...(quote ? { quote } : {}) });
   keep(view, item, { nick, occupantId: m.occupantId, id: m.messageId, stanzaId: m.id, own, original: { nick, stanzaId: m.id, body, stanza: m.message }, text, replyTo: refs.reply?.id });
@@ -1085,8 +1074,7 @@ function messageItem(view: RoomView, opts: { nick: string; body: string; at: Dat
 }
 
 /** The quote of the message a reply answers: from the log when it is there, else just its author. */
-function quoteOf(view: RoomView, e: MessageEvent): Quote | undefined {
-  const reply = messageRefs(e).reply;
+function quoteOf(view: RoomView, reply: MessageReply | undefined): Quote | undefined {
   if (!reply) return undefined;
   const original = view.byStanzaId.get(reply.id);
   if (original) return { nick: original.nick, text: original.retracted ? "(deleted)" : original.text, target: reply.id };
@@ -1100,7 +1088,7 @@ function addMessage(view: RoomView, e: MessageEvent): void {
   // Our own tracked messages are on screen already; their tracker updates them.
   const sentItem = e.own && e.tracker ? sentItems.get(e.tracker) : undefined;
   if (sentItem) {
-    remember(view, sentItem, e, refs.text ?? e.body);
+    remember(view, sentItem, e, refs);
     return;
   }
   if (e.history && !view.historyShown) {
@@ -1115,9 +1103,9 @@ function addMessage(view: RoomView, e: MessageEvent): void {
   }
   const text = refs.text ?? e.body;
   const state = e.own && !e.history ? MessageState.DELIVERED_TO_RECIPIENT : "received";
-  const item = messageItem(view, { nick, body: text, at: e.delay ?? new Date(), own: e.own, history: e.history, state, quote: quoteOf(view, e) });
+  const item = messageItem(view, { nick, body: text, at: e.delay ?? new Date(), own: e.own, history: e.history, state, quote: quoteOf(view, refs.reply) });
   appendToLog(view, item);
-  remember(view, item, e, text);
+  remember(view, item, e, refs);
   if (e.history && view.oldestId === undefined && e.stanzaId !== undefined) {
     view.oldestId = e.stanzaId;
     offerEarlier(view);
@@ -1129,9 +1117,9 @@ function addMessage(view: RoomView, e: MessageEvent): void {
 }
 
 /** Keep a message that later ones may change, and give it its actions. */
-function remember(view: RoomView, item: HTMLLIElement, e: MessageEvent, text: string): void {
+function remember(view: RoomView, item: HTMLLIElement, e: MessageEvent, refs: MessageRefs): void {
   if (e.nick === undefined) return;
-  keep(view, item, { nick: e.nick, occupantId: e.occupantId, id: e.id, stanzaId: e.stanzaId, own: e.own, original: e, text, replyTo: messageRefs(e).reply?.id });
+  keep(view, item, { nick: e.nick, occupantId: e.occupantId, id: e.id, stanzaId: e.stanzaId, own: e.own, original: e, text: refs.text ?? e.body, replyTo: refs.reply?.id });
 }
 
 function keep(view: RoomView, item: HTMLLIElement, fields: Omit<MessageRecord, "item" | "reactions" | "retracted">): MessageRecord {
@@ -1224,10 +1212,10 @@ function renderReactions(view: RoomView, record: MessageRecord): void {
 }
 
 /** A change to a message in the log: live ({@link MessageChangeEvent}) or read from the archive. */
-type Change =
-  | { kind: "correction"; target: string; body: string; nick: string | undefined; occupantId: string | undefined }
-  | { kind: "retraction"; target: string; nick: string | undefined; occupantId: string | undefined; moderated: object | undefined; reason: string | undefined }
-  | { kind: "reactions"; target: string; reactions: readonly string[]; nick: string | undefined; occupantId: string | undefined };
+type Change = DistributiveOmit<MessageChangeEvent, Exclude<keyof MessageChangeBase, "nick" | "occupantId">>;
+
+/** `Omit` applied to each member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** The key of a message in {@link RoomView.byId}: its author (occupant id, else nick) and its id. */
 function authorIdKey(occupantId: string | undefined, nick: string | undefined, id: string): string {

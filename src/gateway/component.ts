@@ -18,11 +18,12 @@ import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { Emitter, type Listener } from "../client/emitter.js";
 import { silentLogger, type Logger } from "../client/logger.js";
+import { NS_COMPONENT } from "../xso/ns.js";
 import { parseJid } from "../xso/values.js";
 import type { ComponentEvent, ComponentLike } from "./component-connection.js";
 
 /** The namespace of a component stream (XEP-0114); incoming stanzas carry it on their root. */
-export const NS_COMPONENT = "jabber:component:accept";
+export { NS_COMPONENT };
 
 /**
  * Why a component connection failed or a send was refused.

@@ -4,10 +4,11 @@
  *
  * @module
  */
-import xml, { type Element } from "@xmpp/xml";
+import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { vcardTemp } from "../xso/vcard.js";
-import { NS_COMPONENT, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_SELF_PING, NS_REGISTER } from "../xso/ns.js";
+import { NS_COMPONENT, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_SELF_PING, NS_REGISTER, NS_VCARD } from "../xso/ns.js";
+import { registerQuery } from "../xso/register.js";
 import { parseJid } from "../xso/values.js";
 import { dataForm, type DataFormFieldInput } from "../xso/data-form.js";
 import { discoInfoQuery, discoItemsQuery } from "../xso/disco.js";
@@ -342,7 +343,7 @@ export class BaseGateway {
         await this.send(resultFor(el, this.#registrationForm(from)));
       } else if (type === "set" && payload?.name === "query" && ns === NS_REGISTER) {
         await this.#register(el, from, payload);
-      } else if (type === "get" && payload?.name === "vCard" && ns === "vcard-temp") {
+      } else if (type === "get" && payload?.name === "vCard" && ns === NS_VCARD) {
         await this.send(resultFor(el, this.#vcard()));
       } else if (type === "get" && payload?.name === "ping" && ns === NS_MUC_SELF_PING) {
         await this.send(resultFor(el));
@@ -360,7 +361,7 @@ export class BaseGateway {
         { category: "gateway", type: this.componentType, name: this.componentName },
         { category: "conference", type: "text", name: this.componentName },
       ],
-      features: [NS_DISCO_INFO, NS_DISCO_ITEMS, NS_REGISTER, NS_MUC, NS_MUC_SELF_PING, NS_MAM, "vcard-temp"],
+      features: [NS_DISCO_INFO, NS_DISCO_ITEMS, NS_REGISTER, NS_MUC, NS_MUC_SELF_PING, NS_MAM, NS_VCARD],
     });
   }
 
@@ -396,10 +397,11 @@ export class BaseGateway {
         ...(user && f.type !== "text-private" && typeof user.legacyData[f.var] === "string" ? { values: [user.legacyData[f.var] as string] } : {}),
       })),
     ];
-    const query = xml("query", { xmlns: NS_REGISTER }, xml("instructions", {}, this.registrationInstructions));
-    if (user) query.cnode(xml("registered"));
-    query.cnode(dataForm.encode({ type: "form", title: `Register with ${this.componentName}`, instructions: [this.registrationInstructions], fields }));
-    return query;
+    return registerQuery.encode({
+      instructions: this.registrationInstructions,
+      registered: user !== undefined,
+      form: { type: "form", title: `Register with ${this.componentName}`, instructions: [this.registrationInstructions], fields },
+    });
   }
 
   async #register(el: Element, from: JID, query: Element): Promise<void> {

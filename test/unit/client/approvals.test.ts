@@ -9,45 +9,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { onRegistrationRequest, onVoiceRequest, type RegistrationRequestEvent, type VoiceRequestEvent } from "../../../src/index.js";
 import type { Element } from "@xmpp/xml";
 import { CAST, enterAs, ROOM, setup } from "./room-presence-helpers.js";
+import { XEP0045_EXAMPLE_108, XEP0045_EXAMPLE_151 } from "../../fixtures/xep-examples.js";
 
 const CRONE = CAST.firstwitch.jid;
 
-const APPROVAL_FORM = `<message from='coven@chat.shakespeare.lit'
-         id='approve'
-         to='crone1@shakespeare.lit/pda'>
-  <x xmlns='jabber:x:data' type='form'>
-    <title>Voice request</title>
-    <instructions>
-      To approve this request for voice, select
-      the &quot;Grant voice to this person?&quot;
-      checkbox and click OK. To skip this request,
-      click the cancel button.
-    </instructions>
-    <field var='FORM_TYPE' type='hidden'>
-        <value>http://jabber.org/protocol/muc#request</value>
-    </field>
-    <field var='muc#role'
-           type='list-single'
-           label='Requested role'>
-      <value>participant</value>
-    </field>
-    <field var='muc#jid'
-           type='jid-single'
-           label='User ID'>
-      <value>hag66@shakespeare.lit/pda</value>
-    </field>
-    <field var='muc#roomnick'
-           type='text-single'
-           label='Room Nickname'>
-      <value>thirdwitch</value>
-    </field>
-    <field var='muc#request_allow'
-           type='boolean'
-           label='Grant voice to this person?'>
-      <value>false</value>
-    </field>
-  </x>
-</message>`;
+const APPROVAL_FORM = XEP0045_EXAMPLE_108;
 
 const stops: (() => void)[] = [];
 afterEach(() => {
@@ -131,57 +97,7 @@ describe("onVoiceRequest (§8.6)", () => {
 });
 
 /** XEP-0045 §9.9, Example 151: "Registration Request Approval Form". */
-const REGISTRATION_FORM = `<message from='coven@chat.shakespeare.lit'
-         id='407665A9-E54E-4AD5-905F-9FD8864489B3'
-         to='crone1@shakespeare.lit/pda'>
-  <x xmlns='jabber:x:data' type='form'>
-    <title>Registration request</title>
-    <instructions>
-      To approve this registration request, select the
-      &quot;Allow this person to register with the room?&quot;
-      checkbox and click OK. To skip this request, click the
-      cancel button.
-    </instructions>
-    <field var='FORM_TYPE' type='hidden'>
-        <value>http://jabber.org/protocol/muc#register</value>
-    </field>
-    <field var='muc#register_first'
-           type='text-single'
-           label='Given Name'>
-      <value>Brunhilde</value>
-    </field>
-    <field var='muc#register_last'
-           type="text-single"
-           label="Family Name">
-      <value>Entwhistle-Throckmorton</value>
-    </field>
-    <field var='muc#register_roomnick'
-           type="text-single"
-           label="Desired Nickname">
-      <value>thirdwitch</value>
-    </field>
-    <field var='muc#register_url'
-           type="text-single"
-           label="User URL">
-      <value>http://witchesonline/~hag66/</value>
-    </field>
-    <field var='muc#register_email'
-           type="text-single"
-           label="Email Address">
-      <value>hag66@witchesonline</value>
-    </field>
-    <field var='muc#register_faqentry'
-           type="text-multi"
-           label="FAQ Entry">
-      <value>Just another witch.</value>
-    </field>
-    <field var='muc#register_allow'
-           type='boolean'
-           label='Allow this person to register with the room?'>
-      <value>0</value>
-    </field>
-  </x>
-</message>`;
+const REGISTRATION_FORM = XEP0045_EXAMPLE_151;
 
 /** The submitted fields of a sent form, `var` → values, in order. */
 function submitted(message: Element): [string | undefined, string[]][] {

@@ -10,6 +10,7 @@ import { getReservedNick, getRoomRegistration, getUniqueRoomName, MucService, Mu
 import { DecodeError } from "../../../src/xso/errors.js";
 import { MockConnection } from "../../../src/testing/index.js";
 import { canonical, parseXml } from "../../helpers/xml.js";
+import { XEP0045_EXAMPLE_70 } from "../../fixtures/xep-examples.js";
 
 const ROOM = "coven@chat.shakespeare.lit";
 const ME = "hag66@shakespeare.lit/pda";
@@ -46,58 +47,7 @@ function payload(el: Element): string {
   return canonical(strip(el.children.find((c): c is Element => typeof c !== "string")!));
 }
 
-const REGISTRATION_FORM = `<iq from='coven@chat.shakespeare.lit'
-    id='jw81b36f'
-    to='hag66@shakespeare.lit/pda'
-    type='result'>
-  <query xmlns='jabber:iq:register'>
-    <instructions>
-      To register on the web, visit http://shakespeare.lit/
-    </instructions>
-    <x xmlns='jabber:x:data' type='form'>
-      <title>Dark Cave Registration</title>
-      <instructions>
-        Please provide the following information
-        to register with this room.
-      </instructions>
-      <field
-          type='hidden'
-          var='FORM_TYPE'>
-        <value>http://jabber.org/protocol/muc#register</value>
-      </field>
-      <field
-          label='Given Name'
-          type='text-single'
-          var='muc#register_first'>
-        <required/>
-      </field>
-      <field
-          label='Family Name'
-          type='text-single'
-          var='muc#register_last'>
-        <required/>
-      </field>
-      <field
-          label='Desired Nickname'
-          type='text-single'
-          var='muc#register_roomnick'>
-        <required/>
-      </field>
-      <field
-          label='Your URL'
-          type='text-single'
-          var='muc#register_url'/>
-      <field
-          label='Email Address'
-          type='text-single'
-          var='muc#register_email'/>
-      <field
-          label='FAQ Entry'
-          type='text-multi'
-          var='muc#register_faqentry'/>
-    </x>
-  </query>
-</iq>`;
+const REGISTRATION_FORM = XEP0045_EXAMPLE_70;
 
 describe("getRoomRegistration (§7.10)", () => {
   it("'User Requests Registration Requirements' / 'Service Returns Registration Form'", async () => {

@@ -22,6 +22,9 @@ import { NS } from "../../../src/xso/ns.js";
 import { parseJid } from "../../../src/xso/values.js";
 import {
   XEP0045_EXAMPLE_10,
+  XEP0045_EXAMPLE_70,
+  XEP0045_EXAMPLE_108,
+  XEP0045_EXAMPLE_151,
   XEP0045_EXAMPLE_155,
   XEP0045_EXAMPLE_157,
   XEP0045_EXAMPLE_159,
@@ -288,58 +291,6 @@ describe("roomInfoSchema (muc#roominfo)", () => {
 });
 
 describe("roomRegisterSchema (muc#register)", () => {
-  const EXAMPLE_70 = `<iq from='coven@chat.shakespeare.lit'
-    id='jw81b36f'
-    to='hag66@shakespeare.lit/pda'
-    type='result'>
-  <query xmlns='jabber:iq:register'>
-    <instructions>
-      To register on the web, visit http://shakespeare.lit/
-    </instructions>
-    <x xmlns='jabber:x:data' type='form'>
-      <title>Dark Cave Registration</title>
-      <instructions>
-        Please provide the following information
-        to register with this room.
-      </instructions>
-      <field
-          type='hidden'
-          var='FORM_TYPE'>
-        <value>http://jabber.org/protocol/muc#register</value>
-      </field>
-      <field
-          label='Given Name'
-          type='text-single'
-          var='muc#register_first'>
-        <required/>
-      </field>
-      <field
-          label='Family Name'
-          type='text-single'
-          var='muc#register_last'>
-        <required/>
-      </field>
-      <field
-          label='Desired Nickname'
-          type='text-single'
-          var='muc#register_roomnick'>
-        <required/>
-      </field>
-      <field
-          label='Your URL'
-          type='text-single'
-          var='muc#register_url'/>
-      <field
-          label='Email Address'
-          type='text-single'
-          var='muc#register_email'/>
-      <field
-          label='FAQ Entry'
-          type='text-multi'
-          var='muc#register_faqentry'/>
-    </x>
-  </query>
-</iq>`;
 
   const EXAMPLE_71 = `<iq from='hag66@shakespeare.lit/pda'
     id='nv71va54'
@@ -374,7 +325,7 @@ describe("roomRegisterSchema (muc#register)", () => {
 
   it("Example 70: the registration form decodes, and has no values yet", () => {
     const required = (v: string, label: string) => field({ label, type: "text-single", var: v, required: true });
-    checkFixture(dataForm, EXAMPLE_70, {
+    checkFixture(dataForm, XEP0045_EXAMPLE_70, {
       type: "form",
       title: "Dark Cave Registration",
       instructions: ["\n        Please provide the following information\n        to register with this room.\n      "],
@@ -389,7 +340,7 @@ describe("roomRegisterSchema (muc#register)", () => {
       ],
       items: [],
     });
-    expect(roomRegisterSchema.parse(formOf(EXAMPLE_70))).toEqual({});
+    expect(roomRegisterSchema.parse(formOf(XEP0045_EXAMPLE_70))).toEqual({});
   });
 
   const registration: RoomRegistration = {
@@ -411,57 +362,7 @@ describe("roomRegisterSchema (muc#register)", () => {
   });
 
   it("Example 151: parses the registration approval form", () => {
-    expect(roomRegisterSchema.parse(formOf(`<message from='coven@chat.shakespeare.lit'
-         id='407665A9-E54E-4AD5-905F-9FD8864489B3'
-         to='crone1@shakespeare.lit/pda'>
-  <x xmlns='jabber:x:data' type='form'>
-    <title>Registration request</title>
-    <instructions>
-      To approve this registration request, select the
-      &quot;Allow this person to register with the room?&quot;
-      checkbox and click OK. To skip this request, click the
-      cancel button.
-    </instructions>
-    <field var='FORM_TYPE' type='hidden'>
-        <value>http://jabber.org/protocol/muc#register</value>
-    </field>
-    <field var='muc#register_first'
-           type='text-single'
-           label='Given Name'>
-      <value>Brunhilde</value>
-    </field>
-    <field var='muc#register_last'
-           type="text-single"
-           label="Family Name">
-      <value>Entwhistle-Throckmorton</value>
-    </field>
-    <field var='muc#register_roomnick'
-           type="text-single"
-           label="Desired Nickname">
-      <value>thirdwitch</value>
-    </field>
-    <field var='muc#register_url'
-           type="text-single"
-           label="User URL">
-      <value>http://witchesonline/~hag66/</value>
-    </field>
-    <field var='muc#register_email'
-           type="text-single"
-           label="Email Address">
-      <value>hag66@witchesonline</value>
-    </field>
-    <field var='muc#register_faqentry'
-           type="text-multi"
-           label="FAQ Entry">
-      <value>Just another witch.</value>
-    </field>
-    <field var='muc#register_allow'
-           type='boolean'
-           label='Allow this person to register with the room?'>
-      <value>0</value>
-    </field>
-  </x>
-</message>`))).toEqual({ ...registration, allow: false });
+    expect(roomRegisterSchema.parse(formOf(XEP0045_EXAMPLE_151))).toEqual({ ...registration, allow: false });
   });
 });
 
@@ -504,42 +405,7 @@ describe("voiceRequestSchema (muc#request)", () => {
   });
 
   it("Example 108: parses the voice request approval form", () => {
-    expect(voiceRequestSchema.parse(formOf(`<message from='coven@chat.shakespeare.lit'
-         id='approve'
-         to='crone1@shakespeare.lit/pda'>
-  <x xmlns='jabber:x:data' type='form'>
-    <title>Voice request</title>
-    <instructions>
-      To approve this request for voice, select
-      the &quot;Grant voice to this person?&quot;
-      checkbox and click OK. To skip this request,
-      click the cancel button.
-    </instructions>
-    <field var='FORM_TYPE' type='hidden'>
-        <value>http://jabber.org/protocol/muc#request</value>
-    </field>
-    <field var='muc#role'
-           type='list-single'
-           label='Requested role'>
-      <value>participant</value>
-    </field>
-    <field var='muc#jid'
-           type='jid-single'
-           label='User ID'>
-      <value>hag66@shakespeare.lit/pda</value>
-    </field>
-    <field var='muc#roomnick'
-           type='text-single'
-           label='Room Nickname'>
-      <value>thirdwitch</value>
-    </field>
-    <field var='muc#request_allow'
-           type='boolean'
-           label='Grant voice to this person?'>
-      <value>false</value>
-    </field>
-  </x>
-</message>`))).toEqual({
+    expect(voiceRequestSchema.parse(formOf(XEP0045_EXAMPLE_108))).toEqual({
       role: "participant",
       jid: jid("hag66@shakespeare.lit/pda"),
       roomNick: "thirdwitch",

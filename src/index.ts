@@ -70,7 +70,7 @@ export { canSetRole, canSetAffiliation, canSendToAll, canSetSubject, canConfigur
 export { MessageTracker, type MessageStateChange, type MessageTrackerEvents } from "./client/tracker.js";
 export { LeaveMode, MessageState } from "./client/enums.js";
 export { Emitter, type Listener, type EventMap, type ListenerErrorHandler } from "./client/emitter.js";
-export { TimeoutError, AbortError, MucStateError, isTimeoutError, isAbortError, isMucStateError, type ClientErrorOptions } from "./client/errors.js";
+export { TimeoutError, AbortError, MucStateError, NotConnectedError, isTimeoutError, isAbortError, isMucStateError, isNotConnectedError, type ClientErrorOptions } from "./client/errors.js";
 export type { XmppConnection, StreamManagementLike, ConnectionEvent } from "./client/connection.js";
 export type { Logger } from "./client/logger.js";
 export { SelfPingResult } from "./client/self-ping.js";

@@ -83,3 +83,30 @@ export class MucStateError extends Error {
 export function isMucStateError(e: unknown): e is MucStateError {
   return e instanceof MucStateError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "MucStateError");
 }
+
+/**
+ * A stanza could not be sent because the stream is down, and the caller
+ * asked not to queue it (`queue: false`), or the service was closed.
+ *
+ * @example
+ * ```ts
+ * await room.sendMessage("now or never", { queue: false }).catch((e) => { if (isNotConnectedError(e)) showOffline(); });
+ * ```
+ */
+export class NotConnectedError extends Error {
+  /** Always `"NotConnectedError"`. */
+  override readonly name = "NotConnectedError" as const;
+
+  /**
+   * @param message - what could not be sent, and why.
+   * @param options - the cause.
+   */
+  constructor(message: string, options: ClientErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+/** Whether `e` is a {@link NotConnectedError}, also across realms. */
+export function isNotConnectedError(e: unknown): e is NotConnectedError {
+  return e instanceof NotConnectedError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "NotConnectedError");
+}

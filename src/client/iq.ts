@@ -43,16 +43,19 @@ export function makeId(prefix = "muc"): string {
 export class IqClient {
   readonly #conn: XmppConnection;
   readonly #log: Logger;
+  readonly #send: (iq: Element) => Promise<unknown>;
   readonly #pending = new Map<string, Pending>();
   readonly #onStanza = (el: Element): void => this.#route(el);
 
   /**
    * @param conn - the connection.
    * @param log - where ignored answers are reported.
+   * @param send - how requests go out (a service's ordered queue); the connection's `send` by default.
    */
-  constructor(conn: XmppConnection, log: Logger) {
+  constructor(conn: XmppConnection, log: Logger, send: (iq: Element) => Promise<unknown> = (iq) => conn.send(iq)) {
     this.#conn = conn;
     this.#log = log;
+    this.#send = send;
     conn.on("stanza", this.#onStanza);
   }
 
@@ -91,7 +94,8 @@ export class IqClient {
       }
     });
     try {
-      await this.#conn.send(iq);
+      // The timeout runs from now, also while the request waits for a stream.
+      await Promise.race([this.#send(iq), answer]);
       return await answer;
     } finally {
       clearTimeout(timer);

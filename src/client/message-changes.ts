@@ -90,7 +90,7 @@ export interface MessageChangeBase {
   readonly stanzaId: string | undefined;
   /** When it was sent, from `<delay>` (history). */
   readonly delay: Date | undefined;
-  /** Whether it comes with the discussion history (it has a `<delay>`). */
+  /** Whether it comes with the discussion history of a (re)join: before the subject that ends it (the room's `message` event uses the same rule). */
   readonly history: boolean;
   /** Whether we sent it. */
   readonly own: boolean;
@@ -163,7 +163,7 @@ export function onMessageChange(muc: MucService, handler: (change: MessageChange
     const from = typeof stanza.attrs.from === "string" ? tryParseJid(stanza.attrs.from) : undefined;
     if (!from?.local) return;
     const room = muc.getRoom(from.bare());
-    if (room === undefined) return;
+    if (room === undefined || room.isDuplicate(stanza)) return;
     const change = changeOf(room, from, stanza, log.debug.bind(log));
     if (change === undefined) return;
     try {
@@ -209,7 +209,7 @@ function changeOf(room: Room, from: JID, stanza: Element, debug: (message: strin
     id: typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined,
     stanzaId: roomStanzaId(stanza, room.jid),
     delay,
-    history: delay !== undefined,
+    history: room.isHistory(delay !== undefined),
     own: nick !== undefined && me !== undefined && (nick === me.nick || (occupantId !== undefined && occupantId === me.occupantId)),
     stanza,
   };

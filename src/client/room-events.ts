@@ -188,7 +188,7 @@ export interface MessageEvent extends RoomEventBase {
   readonly occupantId: string | undefined;
   /** When it was sent, from `<delay>` (history and resent messages). */
   readonly delay: Date | undefined;
-  /** Whether it is discussion history sent on join. */
+  /** Whether it is discussion history of a (re)join: it came before the subject that ends the history (XEP-0045 §7.2.15). A message after the subject is live, delayed or not. Each message is delivered once, live or history. */
   readonly history: boolean;
   /** Whether we sent it (a reflection of our own message). */
   readonly own: boolean;

@@ -21,7 +21,7 @@ import { parseJid } from "../xso/values.js";
 import { isDecodeError } from "../xso/errors.js";
 import { Emitter } from "./emitter.js";
 import { LeaveMode } from "./enums.js";
-import { AbortError, MucStateError, TimeoutError } from "./errors.js";
+import { AbortError, MucStateError, NotConnectedError, TimeoutError } from "./errors.js";
 import { makeId, type IqClient } from "./iq.js";
 import type { Logger } from "./logger.js";
 import { Occupant } from "./occupant.js";
@@ -29,6 +29,7 @@ import type { RoomEvents } from "./room-events.js";
 import { TrackerRegistry, type MessageTracker } from "./tracker.js";
 import { asJid, isValidNick, occupantJid } from "./addresses.js";
 import { SelfPinger, SelfPingResult } from "./self-ping.js";
+import type { OutboundOptions } from "./outbound.js";
 
 /** History to request when joining (XEP-0045 §7.2.15). */
 export interface HistoryOptions {
@@ -40,6 +41,20 @@ export interface HistoryOptions {
   readonly seconds?: number;
   /** Only messages since this time. */
   readonly since?: Date;
+}
+
+/** Options of the room's message sends. */
+export interface SendOptions {
+  /** The `xml:lang` of the body. */
+  readonly lang?: string;
+  /** Extra elements to include. */
+  readonly payloads?: Element[];
+  /**
+   * Wait while disconnected (`true`), or fail at once with a
+   * {@link NotConnectedError} (`false`). The service's `queueWhileOffline`
+   * decides when absent.
+   */
+  readonly queue?: boolean;
 }
 
 /** Options of `MucService.join`. */
@@ -84,14 +99,20 @@ export interface SelfPingSettings {
 
 /** What the room needs from its service. */
 export interface RoomContext {
-  /** Send a stanza. */
-  send(stanza: Element): Promise<unknown>;
+  /** Send a stanza through the service's queue (written once the stream is ready). */
+  send(stanza: Element, options?: OutboundOptions): Promise<unknown>;
+  /** Put stanzas a dead stream lost back in front of the room's waiting ones. */
+  requeue(room: Room, stanzas: readonly Element[]): void;
+  /** The room caught up after a rejoin: its waiting stanzas may go. */
+  release(): void;
   /** IQs. */
   readonly iq: IqClient;
   /** Diagnostics. */
   readonly log: Logger;
   /** Our full JID, once online. */
   ownJid(): JID | undefined;
+  /** Whether the stream is ready (stanzas are written now). */
+  connected(): boolean;
   /** Default tracker timeout (ms). */
   readonly trackerTimeout: number | undefined;
   /** XEP-0410 self-ping settings, or `false` for none. */
@@ -114,6 +135,9 @@ interface Pending<T> {
 
 /** Remembered stanza-ids for de-duplicating history after a rejoin. */
 const SEEN_LIMIT = 2_000;
+
+/** How long after a (re)join's self-presence the history counts as over when no subject comes (ms). */
+const HISTORY_END_TIMEOUT = 10_000;
 
 /** A typical clock skew margin when asking for history since the last message. */
 const SINCE_MARGIN_MS = 60_000;
@@ -157,6 +181,7 @@ export class Room extends Emitter<RoomEvents> {
   /** Time (ms) of the last message seen, for the rejoin's history. */
   #lastSeen: number | undefined;
   readonly #seen = new Set<string>();
+  readonly #duplicates = new WeakSet<Element>();
   readonly #seenRing: (string | undefined)[] = [];
   #seenNext = 0;
   #statusCodes = new Set<number>();
@@ -168,8 +193,19 @@ export class Room extends Emitter<RoomEvents> {
   #nickChange: (Pending<void> & { readonly nick: string; readonly from: string }) | undefined;
   #renamedTo = new Map<string, Occupant>();
   #pinger: SelfPinger | undefined;
-  /** Tracked messages lost with a stream, to resend after the rejoin. */
-  #resend: Element[] = [];
+  /** Our groupchat messages lost with a stream, to resend after the rejoin. */
+  #resend: { readonly stanza: Element; readonly tracked: boolean }[] = [];
+  /**
+   * Whether the (re)join's history is over (its subject came). Until then,
+   * messages are history, and what we send to the room waits.
+   */
+  #caughtUp = false;
+  /** Whether what we send to the room waits: from a rejoin until its history is over. */
+  #holdForRejoin = false;
+  /** Whether a join presence of ours was ever written (else leaving while joining is local). */
+  #joinWritten = false;
+  /** Releases a rejoin whose subject never comes. */
+  #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** @internal Rooms are made by `MucService.join`. */
   constructor(ctx: RoomContext, jid: JID, nick: string, options: JoinOptions) {
@@ -272,16 +308,20 @@ export class Room extends Emitter<RoomEvents> {
   // Actions
 
   /**
-   * Send a groupchat message (with an XEP-0359 origin-id).
+   * Send a groupchat message (with an XEP-0359 origin-id). While the stream
+   * is down or the room is rejoining, the message waits in order (see
+   * {@link MucService.connected}).
    *
    * @param body - the text.
-   * @param options - `lang` of the body, extra `payloads` (elements) to include.
-   * @returns the sent stanza.
-   * @throws {@link MucStateError} when not in the room.
+   * @param options - `lang` of the body, extra `payloads` (elements) to
+   *   include, `queue: false` to fail rather than wait while disconnected.
+   * @returns the sent stanza, once written.
+   * @throws {@link MucStateError} when not in the room; {@link NotConnectedError}
+   *   when disconnected and not queued.
    */
-  async sendMessage(body: string, options: { lang?: string; payloads?: Element[] } = {}): Promise<Element> {
+  async sendMessage(body: string, options: SendOptions = {}): Promise<Element> {
     const stanza = this.#groupchat(body, options);
-    await this.#ctx.send(stanza);
+    await this.#ctx.send(stanza, this.#scope(options));
     return stanza;
   }
 
@@ -290,16 +330,22 @@ export class Room extends Emitter<RoomEvents> {
    * server (XEP-0198 ack) → delivered to the room (its reflection), or error,
    * or timed out.
    *
+   * While the stream is down or the room is rejoining, the message waits in
+   * order and its tracker stays {@link MessageState.IN_TRANSIT}.
+   *
    * @param body - the text.
-   * @param options - `timeout` (ms, default 120 000), `lang`, `payloads`.
+   * @param options - `timeout` (ms, default 120 000), `lang`, `payloads`,
+   *   `queue: false` to fail rather than wait while disconnected.
    * @returns the tracker, at once.
-   * @throws {@link MucStateError} when not in the room.
+   * @throws {@link MucStateError} when not in the room; {@link NotConnectedError}
+   *   when disconnected and `queue` is `false`.
    */
-  sendTrackedMessage(body: string, options: { timeout?: number; lang?: string; payloads?: Element[] } = {}): MessageTracker {
+  sendTrackedMessage(body: string, options: SendOptions & { timeout?: number } = {}): MessageTracker {
     const stanza = this.#groupchat(body, options);
+    if (options.queue === false && !this.#ctx.connected()) throw new NotConnectedError(`not connected; message to ${this.jid.toString()} not queued as asked`);
     const timeout = options.timeout ?? this.#ctx.trackerTimeout;
     const tracker = this.#trackers.track(stanza, timeout === undefined ? {} : { timeout });
-    this.#ctx.send(stanza).catch((e: unknown) => {
+    this.#ctx.send(stanza, this.#scope(options)).catch((e: unknown) => {
       this.#debug(`tracked message not sent`, e);
       this.#trackers.onSendError(stanza, e);
     });
@@ -323,7 +369,7 @@ export class Room extends Emitter<RoomEvents> {
       xml("x", { xmlns: NS_MUC_USER }),
       originIdCodec.encode({ id: makeId("o") }),
     );
-    await this.#ctx.send(stanza);
+    await this.#ctx.send(stanza, this.#scope());
     return stanza;
   }
 
@@ -359,7 +405,7 @@ export class Room extends Emitter<RoomEvents> {
       };
       this.on("subjectChange", onSubject);
       this.#messageErrorListeners.add(onError);
-      this.#ctx.send(stanza).catch(finish);
+      this.#ctx.send(stanza, this.#scope()).catch(finish);
     });
   }
 
@@ -383,7 +429,7 @@ export class Room extends Emitter<RoomEvents> {
         reject(new TimeoutError("no nick change confirmation within the timeout", timeout));
       }, timeout);
       this.#nickChange = { nick, from: this.nick, resolve, reject, timer };
-      this.#ctx.send(this.#presence(to)).catch((e: unknown) => {
+      this.#ctx.send(this.#presence(to), this.#scope()).catch((e: unknown) => {
         clearTimeout(timer);
         this.#nickChange = undefined;
         reject(e);
@@ -400,7 +446,7 @@ export class Room extends Emitter<RoomEvents> {
   async changePresence(show?: PresenceShow, status?: string): Promise<void> {
     this.#requireJoined();
     this.#joinPresence = { ...(show ? { show } : {}), ...(status !== undefined ? { status } : {}) };
-    await this.#ctx.send(this.#presence(occupantJid(this.jid, this.nick)));
+    await this.#ctx.send(this.#presence(occupantJid(this.jid, this.nick)), this.#scope());
   }
 
   /**
@@ -452,6 +498,11 @@ export class Room extends Emitter<RoomEvents> {
     const wasJoining = this.#state === "joining";
     this.#state = "leaving";
     if (wasJoining) this.#failJoin(new AbortError("left before the join completed"));
+    if (wasJoining && !this.#joinWritten) {
+      // The room never heard of us: nothing to tell it.
+      this.#exit({ mode: LeaveMode.NORMAL });
+      return;
+    }
     const timeout = options.timeout ?? 10_000;
     const stanza = xml("presence", { type: "unavailable", to: occupantJid(this.jid, this.nick) });
     if (options.status !== undefined) stanza.cnode(xml("status", {}, options.status));
@@ -509,19 +560,40 @@ export class Room extends Emitter<RoomEvents> {
     this.#close();
   }
 
-  /** @internal A new stream replaced ours. */
+  /**
+   * @internal A new session started: the join presence to write on it (a
+   * join under way is sent again, a room we were in is rejoined), or
+   * `undefined` when the room ends with the old stream.
+   */
   streamReplaced(): Element | undefined {
     if (this.#state === "left") return undefined;
-    if (this.#state === "joining") {
-      this.#failJoin(new AbortError("the connection was replaced before the join completed"));
-      this.#close();
-      return undefined;
-    }
+    if (this.#state === "joining") return this.joinStanza(false);
     if (!this.#autorejoin || this.#state === "leaving") {
       this.#exit({ mode: LeaveMode.DISCONNECTED });
       return undefined;
     }
+    // A rejoin the dead stream did not finish is simply sent again.
+    if (this.#state === "rejoining") return this.joinStanza(true);
     return this.#suspendAndRejoin();
+  }
+
+  /** @internal The join presence went out on the stream (a leave now needs the room's confirmation). */
+  joinWritten(): void {
+    this.#joinWritten = true;
+  }
+
+  /** @internal Whether the first join is under way. */
+  get joining(): boolean {
+    return this.#state === "joining";
+  }
+
+  /**
+   * @internal Whether stanzas to the room wait: it is rejoining, or its
+   * rejoin's history is not over yet (so what a dead stream lost goes out
+   * first, and after what the history shows).
+   */
+  get holdsSends(): boolean {
+    return this.#holdForRejoin && this.#state !== "leaving" && this.#state !== "left";
   }
 
   /** @internal The client stopped. */
@@ -537,9 +609,13 @@ export class Room extends Emitter<RoomEvents> {
 
   /** @internal A sent stanza was not acknowledged before the stream was lost (XEP-0198). */
   unacknowledged(stanza: Element): void {
-    // A tracked message the server may never have seen: resend it once the
-    // room is rejoined and its history is in, unless the history shows it.
-    if (this.#trackers.onFail(stanza)) this.#resend.push(stanza);
+    // One of our groupchat messages the server may never have seen: resend
+    // it once the room is rejoined and its history is in, unless the history
+    // shows it.
+    if (stanza.name !== "message" || stanza.attrs.type !== "groupchat" || stanza.attrs.to !== this.jid.toString()) return;
+    if (stanza.getChild("body") === undefined) return;
+    const tracked = this.#trackers.onFail(stanza);
+    if (this.#state !== "left" && this.#state !== "leaving") this.#resend.push({ stanza, tracked });
   }
 
   /** @internal A presence from this room's JID. */
@@ -587,6 +663,12 @@ export class Room extends Emitter<RoomEvents> {
     if (this.#leftWhileJoining()) return; // history and subject of a join we gave up on
     const type = stanza.attrs.type;
     if (type === "error") {
+      // Errors about what we sent to the room come from the room itself; an
+      // occupant cannot fail our messages, subject changes or other requests.
+      if (from.resource) {
+        this.#debug(`ignoring an error message from occupant ${from.resource}`);
+        return;
+      }
       if (this.#trackers.onError(stanza)) return;
       for (const l of [...this.#messageErrorListeners]) l({ stanza });
       return;
@@ -685,6 +767,11 @@ export class Room extends Emitter<RoomEvents> {
     // We left while joining: the room's answer to the join (occupants, our
     // self-presence) is moot; only our unavailable self-presence counts.
     if (this.#leftWhileJoining()) return;
+    if (!isSelf && this.#me !== undefined && nick === this.#me.nick) {
+      // While rejoining, a presence under our nick without 110 is our old self-presence lingering: nicks stay unique.
+      this.#debug(`ignoring a presence under our own nick without status 110`);
+      return;
+    }
     const codes = x.statusCodes;
     const renamed = this.#renamedTo.get(nick);
     let occupant = isSelf && this.#me && this.#state !== "rejoining" ? this.#me : (renamed ?? this.#others.get(nick));
@@ -717,6 +804,8 @@ export class Room extends Emitter<RoomEvents> {
         hats,
       });
       if (isSelf) {
+        // Nicks are unique, and the self-presence wins over whoever the room listed under ours.
+        this.#evictHolder(nick, created, stanza);
         this.#me = created;
         this.#entered(stanza, codes);
         return;
@@ -742,6 +831,7 @@ export class Room extends Emitter<RoomEvents> {
       this.emit("statusChange", { room: this, occupant, show, status, stanza });
     }
     if (isSelf) {
+      this.#evictHolder(nick, occupant, stanza);
       if (this.#state === "rejoining") {
         this.#resumed(stanza, codes);
         return;
@@ -811,6 +901,7 @@ export class Room extends Emitter<RoomEvents> {
     const join = this.#join;
     this.#join = undefined;
     if (join) clearTimeout(join.timer);
+    this.#awaitHistoryEnd();
     this.#startSelfPing();
     this.emit("enter", {
       room: this,
@@ -836,8 +927,20 @@ export class Room extends Emitter<RoomEvents> {
         if (this.#others.get(occupant.nick) === occupant) this.#left(occupant, undefined);
       }
     }
+    this.#awaitHistoryEnd();
     this.emit("resume", { room: this, stanza });
     this.#announceConfig(codes, stanza);
+  }
+
+  /** The subject ends the history (§7.2.15); a room that never sends one is caught up after 10 s all the same. */
+  #awaitHistoryEnd(): void {
+    if (this.#caughtUp || this.#catchUpTimer !== undefined) return;
+    this.#catchUpTimer = setTimeout(() => {
+      this.#catchUpTimer = undefined;
+      this.#debug("no subject after the join; taking the history as over");
+      this.#catchUp();
+    }, HISTORY_END_TIMEOUT);
+    (this.#catchUpTimer as { unref?: () => unknown }).unref?.();
   }
 
   /**
@@ -889,25 +992,77 @@ export class Room extends Emitter<RoomEvents> {
       const x = mucUserX.tryFindIn(stanza, NS_CLIENT);
       if (x && x.statusCodes.length) this.#onStatusCodes(x.statusCodes, stanza);
     }
-    if (body === undefined) return;
     const delay = delayCodec.tryFindIn(stanza, NS_CLIENT);
-    const history = !this.#subjectSeen && (this.#state === "joining" || this.#state === "rejoining" || delay !== undefined);
-    const event = this.#messageEvent(stanza, nick, body, bodies, history, delay?.stamp);
-    // Only history can repeat what we saw (after a rejoin); live messages are never dropped.
-    const key = event.stanzaId ?? `${nick ?? ""}\u0000${event.originId ?? event.id ?? ""}\u0000${body}`;
-    if (history && this.#seen.has(key)) {
-      this.#debug(`dropping history already delivered (${key.slice(0, 200)})`);
+    const history = this.isHistory(delay !== undefined);
+    if (body === undefined) {
+      // A change to another message (a reaction, a retraction) or a chat state: only archived ones can repeat.
+      const stanzaId = roomStanzaId(stanza, this.jid);
+      if (stanzaId === undefined) return;
+      const keys = this.#dedupKeys({ stanzaId, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, occupantId: occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, nick, id: undefined, body: "" }, false);
+      if (this.#isDuplicate(stanza, keys)) return;
+      for (const k of keys) this.#remember(k);
       return;
     }
-    this.#remember(key);
+    const event = this.#messageEvent(stanza, nick, body, bodies, history, delay?.stamp);
+    const keys = this.#dedupKeys(event, history);
+    if (this.#isDuplicate(stanza, keys)) return;
+    for (const k of keys) this.#remember(k);
     this.#noteSeen(delay);
     this.emit("message", event);
+  }
+
+  /** Whether a message was delivered before (then it is dropped, and {@link Room.isDuplicate} says so). */
+  #isDuplicate(stanza: Element, keys: readonly string[]): boolean {
+    if (!keys.some((k) => this.#seen.has(k))) return false;
+    this.#debug(`dropping a message already delivered (${keys[0]?.slice(0, 200) ?? ""})`);
+    this.#duplicates.add(stanza);
+    return true;
+  }
+
+  /**
+   * @internal Whether the room dropped this groupchat message as one it had
+   * delivered before (so {@link onMessageChange} drops it too).
+   */
+  isDuplicate(stanza: Element): boolean {
+    return this.#duplicates.has(stanza);
+  }
+
+  /**
+   * The keys a message is known by, for de-duplication within a bounded
+   * window: the stanza-id the room gave it, and its origin-id together with
+   * its sender (occupant-id, else nick), which a resend by the sender keeps.
+   * A message with neither is de-duplicated only as history, by author, id
+   * and text.
+   */
+  #dedupKeys(
+    event: { readonly stanzaId: string | undefined; readonly originId: string | undefined; readonly occupantId: string | undefined; readonly nick: string | undefined; readonly id: string | undefined; readonly body: string },
+    history: boolean,
+  ): string[] {
+    const keys: string[] = [];
+    if (event.stanzaId !== undefined) keys.push(`s\u0000${event.stanzaId}`);
+    const sender = event.occupantId ?? (event.nick === undefined ? undefined : `nick\u0000${event.nick}`);
+    if (event.originId !== undefined && sender !== undefined) keys.push(`o\u0000${sender}\u0000${event.originId}`);
+    if (keys.length === 0 && history) keys.push(`h\u0000${event.nick ?? ""}\u0000${event.id ?? ""}\u0000${event.body}`);
+    return keys;
+  }
+
+  /**
+   * Whether a message arriving now is history: it comes before the subject
+   * that ends a (re)join's history (XEP-0045 §7.2.15), and either the
+   * self-presence is still to come or it carries a `<delay/>`. Everything
+   * after the subject is live, delayed or not (a stream management resend
+   * carries a delay). {@link onMessageChange} uses the same rule.
+   *
+   * @internal
+   */
+  isHistory(delayed: boolean): boolean {
+    return !this.#caughtUp && (this.#state === "joining" || this.#state === "rejoining" || delayed);
   }
 
   #onSubject(stanza: Element, nick: string | undefined, subjects: Record<string, string>): void {
     const initial = !this.#subjectSeen;
     this.#subjectSeen = true;
-    if (initial && this.#resend.length) this.#resendUnacknowledged();
+    if (initial) this.#catchUp();
     this.#subjects = { ...subjects };
     this.#subject = defaultText(subjects) ?? "";
     this.#subjectSetter = nick;
@@ -971,16 +1126,33 @@ export class Room extends Emitter<RoomEvents> {
     if (this.#lastSeen === undefined || when > this.#lastSeen) this.#lastSeen = when;
   }
 
-  /** Resend the tracked messages a replaced stream lost, unless their reflection came with the history. */
-  #resendUnacknowledged(): void {
+  /**
+   * The (re)join's history is over: put the messages a dead stream lost back
+   * in the queue, ahead of anything newer, unless the history showed them
+   * (or their tracker settled meanwhile); then let the room's sends go.
+   */
+  #catchUp(): void {
+    if (this.#catchUpTimer !== undefined) clearTimeout(this.#catchUpTimer);
+    this.#catchUpTimer = undefined;
+    if (this.#caughtUp) return;
+    this.#caughtUp = true;
+    this.#holdForRejoin = false;
     const pending = this.#resend;
     this.#resend = [];
-    for (const stanza of pending) {
+    const me = this.#me;
+    const lost: Element[] = [];
+    for (const { stanza, tracked } of pending) {
       const originId = originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
       const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
-      if (!this.#trackers.match(originId, id)) continue; // delivered (or settled) meanwhile
-      this.#ctx.send(stanza).catch((e: unknown) => this.#debug(`resend failed`, e));
+      // The history showed it under our identity: delivered.
+      if (originId !== undefined && me !== undefined && this.#seen.has(`o\u0000${me.occupantId ?? `nick\u0000${me.nick}`}\u0000${originId}`)) continue;
+      // A tracker that settled meanwhile (timed out, closed) has told the app its fate.
+      if (tracked && this.#trackers.match(originId, id) === undefined) continue;
+      lost.push(stanza);
     }
+    if (lost.length) this.#debug(`resending ${lost.length} message(s) the stream lost`);
+    this.#ctx.requeue(this, lost);
+    this.#ctx.release();
   }
 
   #remember(key: string): void {
@@ -1020,13 +1192,16 @@ export class Room extends Emitter<RoomEvents> {
     this.emit("suspend", { room: this });
     this.#stale = new Set(this.#others.values());
     this.#subjectSeen = false;
+    this.#caughtUp = false;
+    this.#holdForRejoin = true;
     this.#state = "rejoining";
     return this.joinStanza(true);
   }
 
   async #sendRejoin(stanza: Element): Promise<void> {
     try {
-      await this.#ctx.send(stanza);
+      // Bound to this stream: a new one sends its own rejoin.
+      await this.#ctx.send(stanza, { thisStreamOnly: true });
     } catch (e) {
       this.#debug(`rejoin not sent`, e);
     }
@@ -1079,6 +1254,9 @@ export class Room extends Emitter<RoomEvents> {
 
   /** Enter the final state: settle trackers, forget messages to resend, stop pinging. */
   #stopTracking(): void {
+    this.#holdForRejoin = false;
+    if (this.#catchUpTimer !== undefined) clearTimeout(this.#catchUpTimer);
+    this.#catchUpTimer = undefined;
     this.#state = "left";
     this.#trackers.abortAll();
     this.#resend = [];
@@ -1106,6 +1284,11 @@ export class Room extends Emitter<RoomEvents> {
 
   #requireJoined(): void {
     if (!this.joined) throw new MucStateError(`not in room ${this.jid.toString()}`);
+  }
+
+  /** How a stanza to this room goes out: it waits while the room catches up after a rejoin. */
+  #scope(options: { queue?: boolean } = {}): OutboundOptions {
+    return options.queue === undefined ? { room: this.jid.toString() } : { room: this.jid.toString(), queue: options.queue };
   }
 
   #groupchat(body: string, options: { lang?: string; payloads?: Element[] }): Element {

@@ -13,11 +13,15 @@ import { parseJid } from "../xso/values.js";
 import { isDecodeError } from "../xso/errors.js";
 import type { XmppConnection } from "./connection.js";
 import { Emitter } from "./emitter.js";
-import { MucStateError, TimeoutError } from "./errors.js";
+import { MucStateError, NotConnectedError, TimeoutError } from "./errors.js";
 import { occupantJid, roomJid } from "./addresses.js";
 import { IqClient, makeId } from "./iq.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { Room, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
+import { OutboundQueue, type OutboundOptions } from "./outbound.js";
+import { guardStream, type StreamGuardOptions } from "./stream-guard.js";
+
+const NS_SM = "urn:xmpp:sm:3";
 
 /** Options of {@link MucService}. */
 export interface MucServiceOptions {
@@ -33,6 +37,20 @@ export interface MucServiceOptions {
    * @default true
    */
   readonly selfPing?: boolean | SelfPingSettings;
+  /**
+   * What a send does while the stream is down: wait in order for the next
+   * stream (`true`), or fail at once with a {@link NotConnectedError}
+   * (`false`). Each send may say otherwise (`queue` option).
+   * @default true
+   */
+  readonly queueWhileOffline?: boolean;
+  /**
+   * Guard an `@xmpp/client` connection against its known faults under
+   * connection cuts (see the README, "Behaviour worth knowing"); `false`
+   * turns the guard off.
+   * @default true
+   */
+  readonly guardStream?: boolean | StreamGuardOptions;
 }
 
 /** Payload of the `invite` event. */
@@ -142,32 +160,45 @@ export class MucService extends Emitter<MucServiceEvents> {
   readonly #conn: XmppConnection;
   readonly #log: Logger;
   readonly #iq: IqClient;
+  readonly #queue: OutboundQueue;
   readonly #rooms = new Map<string, Room>();
   /** Rooms whose join timed out or was aborted: answer a late confirmation by leaving. */
   readonly #abandoned = new Map<string, { nick: string; timer: ReturnType<typeof setTimeout> }>();
   readonly #joinTimeout: number;
-  readonly #joinSent = new WeakSet<Room>();
-  #gate: Promise<void> | undefined;
+  /** The session (stream with its own binding) each room's join was written on. */
+  readonly #joinSession = new WeakMap<Room, number>();
+  /** Counts sessions: a new one starts with each `online` (not with a resumption). */
+  #session = 0;
+  /** Counts stream changes; a wait for stream management that outlives its stream is void. */
+  #epoch = 0;
+  /** Whether the last stream features offered stream management (`undefined`: not seen). */
+  #smOffered: boolean | undefined;
   readonly #ctx: RoomContext;
-  #hadSession: boolean;
   readonly #listeners: [string, (...args: never[]) => void][] = [];
   readonly #smListeners: [string, (stanza?: Element) => void][] = [];
+  readonly #unguard: () => void;
 
   /**
    * @param conn - the connection; it may be online already or come online later.
-   * @param options - logger, timeouts, self-ping.
+   * @param options - logger, timeouts, self-ping, queueing.
    */
   constructor(conn: XmppConnection, options: MucServiceOptions = {}) {
     const log = options.logger ?? silentLogger;
     super((event, error) => log.warn(`MucService: an '${event}' listener failed`, error));
     this.#conn = conn;
     this.#log = log;
-    this.#iq = new IqClient(conn, log);
+    this.#queue = new OutboundQueue(conn, log, (room) => this.#rooms.get(room)?.holdsSends === true);
+    const queueByDefault = options.queueWhileOffline ?? true;
+    const send = (stanza: Element, opts: OutboundOptions = {}): Promise<boolean> =>
+      this.#queue.send(stanza, opts.queue === undefined ? { ...opts, queue: queueByDefault } : opts);
+    this.#iq = new IqClient(conn, log, send);
     this.#joinTimeout = options.joinTimeout ?? 30_000;
-    this.#hadSession = conn.status === "online";
     const selfPing = options.selfPing ?? true;
     this.#ctx = {
-      send: (stanza) => this.#send(stanza),
+      send,
+      requeue: (room, stanzas) => this.#queue.requeue(room.jid.toString(), stanzas),
+      release: () => this.#queue.flush(),
+      connected: () => this.#queue.ready,
       iq: this.#iq,
       log,
       ownJid: () => conn.jid ?? undefined,
@@ -176,9 +207,11 @@ export class MucService extends Emitter<MucServiceEvents> {
       closed: (room, abandoned) => this.#roomClosed(room, abandoned),
     };
     contexts.set(this, { ...this.#ctx, conn });
-    if (conn.status === "online") this.#holdUntilStreamManaged();
+    this.#unguard = options.guardStream === false ? () => {} : guardStream(conn, log, options.guardStream === true ? {} : (options.guardStream ?? {}));
     this.#listen("stanza", (el: Element) => this.#onStanza(el));
-    this.#listen("online", () => this.#onOnline());
+    this.#listen("nonza", (el: Element) => this.#onNonza(el));
+    this.#listen("online", () => void this.#streamUp());
+    this.#listen("disconnect", () => this.#streamDown());
     this.#listen("offline", () => this.#onOffline());
     const sm = conn.streamManagement;
     if (sm?.on) {
@@ -195,16 +228,12 @@ export class MucService extends Emitter<MucServiceEvents> {
             if (stanza) for (const room of this.#rooms.values()) room.unacknowledged(stanza);
           },
         ],
-        // A resumed stream emits no `online`: send the joins asked for while it was down.
-        [
-          "resumed",
-          () => {
-            for (const room of [...this.#rooms.values()]) if (!this.#joinSent.has(room)) void this.#sendJoin(room);
-          },
-        ],
+        // A resumed stream emits no `online`.
+        ["resumed", () => this.#streamResumed()],
       );
       for (const [event, fn] of this.#smListeners) sm.on(event as "ack", fn);
     }
+    if (conn.status === "online") void this.#streamUp();
   }
 
   /** The rooms joined or being joined. */
@@ -218,7 +247,18 @@ export class MucService extends Emitter<MucServiceEvents> {
   }
 
   /**
-   * Join a room (XEP-0045 §7.2).
+   * Whether stanzas are written now: the stream is online, bound, and stream
+   * management is settled. While `false`, what is sent waits in order (or is
+   * refused with a {@link NotConnectedError} when sent with `queue: false`).
+   */
+  get connected(): boolean {
+    return this.#queue.ready;
+  }
+
+  /**
+   * Join a room (XEP-0045 §7.2). While the stream is down, the join waits
+   * for it; a join under way when a new stream replaces ours is sent again on
+   * the new stream (its timeout keeps running).
    *
    * @param mucJid - the room's bare JID.
    * @param nick - our nick in the room.
@@ -242,17 +282,21 @@ export class MucService extends Emitter<MucServiceEvents> {
     const joined = room.awaitJoin(options.timeout ?? this.#joinTimeout, options.signal);
     // Rejections are for whoever awaits `joined`; an ignored failed join must not crash the process.
     joined.catch(() => {});
-    void this.#sendJoin(room);
+    // Written now when the stream is up; otherwise the next stream's start writes it.
+    if (this.#queue.ready && this.#rooms.get(key) === room) this.#sendJoin(room);
     return { room, joined };
   }
 
-  /** Stop listening to the connection. Rooms are not left (the stream may go on). */
+  /** Stop listening to the connection; what waits to be sent fails with a {@link NotConnectedError}. Rooms are not left (the stream may go on). */
   close(): void {
     for (const [event, fn] of this.#listeners) this.#conn.removeListener(event as "stanza", fn);
     this.#listeners.length = 0;
     const sm = this.#conn.streamManagement;
     for (const [event, fn] of this.#smListeners) sm?.removeListener?.(event as "ack", fn);
     this.#smListeners.length = 0;
+    this.#unguard();
+    this.#epoch++;
+    this.#queue.close(new NotConnectedError("the MUC service was closed"));
     this.#iq.close();
     contexts.delete(this);
     for (const a of this.#abandoned.values()) clearTimeout(a.timer);
@@ -260,83 +304,124 @@ export class MucService extends Emitter<MucServiceEvents> {
   }
 
   // ---------------------------------------------------------------------------
+  // The stream's life cycle
 
-  #listen(event: "stanza" | "online" | "offline", fn: (...args: never[]) => void): void {
+  #listen(event: "stanza" | "nonza" | "online" | "offline" | "disconnect", fn: (...args: never[]) => void): void {
     this.#conn.on(event as "stanza", fn as (el: Element) => void);
     this.#listeners.push([event, fn]);
   }
 
-  async #sendJoin(room: Room): Promise<void> {
-    // A join aborted before it was sent (an already aborted signal) is not sent at all.
-    if (this.#rooms.get(room.jid.toString()) !== room) return;
-    if (this.#conn.status !== "online") return; // sent on `online`
-    try {
-      this.#joinSent.add(room);
-      await this.#send(room.joinStanza(false));
-    } catch (e) {
-      room.joinSendFailed(e);
-    }
+  /** Write a room's first join on the current stream (a later stream writes its own). */
+  #sendJoin(room: Room): void {
+    const session = this.#session;
+    // Handed to a live stream: if that stream dies first, the next one's start sends the join again.
+    room.joinWritten();
+    this.#queue.send(room.joinStanza(false), { thisStreamOnly: true }).then(
+      (written) => {
+        if (written) this.#joinWritten(room, session);
+      },
+      (e: unknown) => room.joinSendFailed(e),
+    );
   }
 
-  /** Send once stream management is settled (see the notes on @xmpp/client's enable race). */
-  async #send(stanza: Element): Promise<unknown> {
-    // Every send awaits the same gate, so sends keep their order.
-    if (this.#gate) await this.#gate;
-    return this.#conn.send(stanza);
+  #onNonza(el: Element): void {
+    if (el.name === "features") this.#smOffered = el.getChild("sm", NS_SM) !== undefined;
   }
 
   /**
-   * Hold sends back while a new session negotiates stream management:
-   * `@xmpp/client` emits `online` before it sends `<enable/>`, and stanzas
-   * sent before `<enabled/>` arrives make the acknowledgement counters
-   * disagree (Prosody then closes the stream). Opened on `online`, closed on
-   * `<enabled/>`, `<failed/>`, when the session has no stream management, or
-   * after 5 s.
+   * A new session is online: once stream management is settled, rejoin the
+   * rooms we were in and (re)send the joins under way, then write the queue.
+   * State of the dead stream is void: joins written on it are not written
+   * again, only the new session's own.
    */
-  #holdUntilStreamManaged(): void {
+  async #streamUp(): Promise<void> {
+    const epoch = ++this.#epoch;
+    this.#queue.pause();
     const sm = this.#conn.streamManagement;
-    if (!sm || sm.enabled) return;
-    const gate = (async (): Promise<void> => {
-      // Let the client finish binding and send <enable/> (it does so right after `online`).
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      if (sm.enabled || !sm.enableSent) return;
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          this.#conn.removeListener("nonza", onNonza);
-          resolve();
-        };
-        const onNonza = (el: Element): void => {
-          if (el.attrs.xmlns === "urn:xmpp:sm:3" && (el.name === "enabled" || el.name === "failed")) done();
-        };
-        const timer = setTimeout(done, 5_000);
-        this.#conn.on("nonza", onNonza);
+    // Settled already (no stream management, or enabled): start at once, so `suspend` fires with `online`.
+    if (sm && !sm.enabled && this.#smOffered !== false) await this.#streamManagementSettled();
+    if (epoch !== this.#epoch || this.#conn.status !== "online") return;
+    const session = ++this.#session;
+    const prelude: Element[] = [];
+    const rooms: Room[] = [];
+    for (const room of [...this.#rooms.values()]) {
+      const stanza = room.streamReplaced();
+      if (stanza === undefined) continue;
+      prelude.push(stanza);
+      rooms.push(room);
+    }
+    if (await this.#queue.open(prelude)) for (const room of rooms) this.#joinWritten(room, session);
+  }
+
+  #joinWritten(room: Room, session: number): void {
+    this.#joinSession.set(room, session);
+    room.joinWritten();
+  }
+
+  /** A stream was resumed (XEP-0198): rooms are as they were; write the joins asked for meanwhile, then the queue. */
+  #streamResumed(): void {
+    const epoch = ++this.#epoch;
+    // @xmpp/client reports the resumption just before it marks the stream online.
+    queueMicrotask(() => {
+      if (epoch !== this.#epoch) return;
+      const prelude: Element[] = [];
+      const rooms: Room[] = [];
+      const session = this.#session;
+      for (const room of [...this.#rooms.values()]) {
+        if (room.joining && this.#joinSession.get(room) !== session) {
+          prelude.push(room.joinStanza(false));
+          rooms.push(room);
+        }
+      }
+      void this.#queue.open(prelude).then((ok) => {
+        if (ok) for (const room of rooms) this.#joinWritten(room, session);
       });
-    })();
-    this.#gate = gate;
-    void gate.finally(() => {
-      if (this.#gate === gate) this.#gate = undefined;
     });
   }
 
-  #onOnline(): void {
-    this.#holdUntilStreamManaged();
-    const replaced = this.#hadSession;
-    this.#hadSession = true;
-    for (const room of [...this.#rooms.values()]) {
-      if (!replaced || (!room.joined && !this.#joinSent.has(room))) {
-        void this.#sendJoin(room);
-        continue;
-      }
-      const rejoin = room.streamReplaced();
-      if (rejoin) {
-        this.#send(rejoin).catch((e: unknown) => this.#log.debug(`rejoin of ${room.jid.toString()} not sent`, e));
-      }
-    }
+  #streamDown(): void {
+    this.#epoch++;
+    this.#queue.pause();
   }
 
+  /**
+   * Resolves once stream management is settled on the new session:
+   * `@xmpp/client` emits `online` before `<enable/>` is answered, and
+   * stanzas sent before `<enabled/>` arrives make the acknowledgement
+   * counters disagree (Prosody then closes the stream). Settled on
+   * `<enabled/>`, `<failed/>`, when the session has no stream management, or
+   * after 5 s.
+   */
+  async #streamManagementSettled(): Promise<void> {
+    const sm = this.#conn.streamManagement;
+    if (!sm || sm.enabled || this.#smOffered === false) return;
+    if (this.#smOffered === undefined) {
+      // Features not seen (the stream was up before us): <enable/> follows `online` at once if it comes.
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      if (sm.enabled || !sm.enableSent) return;
+    }
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#conn.removeListener("nonza", onNonza);
+        this.#conn.removeListener("disconnect", done);
+        resolve();
+      };
+      const onNonza = (el: Element): void => {
+        if (el.attrs.xmlns === NS_SM && (el.name === "enabled" || el.name === "failed")) done();
+      };
+      const timer = setTimeout(done, 5_000);
+      this.#conn.on("nonza", onNonza);
+      this.#conn.on("disconnect", done);
+    });
+  }
+
+  /** The client stopped: rooms are left (DISCONNECTED) and what waits to be sent fails. */
   #onOffline(): void {
+    this.#epoch++;
+    this.#queue.pause();
     for (const room of [...this.#rooms.values()]) room.connectionClosed();
+    this.#queue.failAll(new NotConnectedError("the client stopped"));
   }
 
   #roomClosed(room: Room, abandoned: boolean): void {
@@ -373,7 +458,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       if (x?.statusCodes.includes(110) || from.resource === abandoned.nick) {
         clearTimeout(abandoned.timer);
         this.#abandoned.delete(key);
-        this.#send(xml("presence", { type: "unavailable", to: from.toString() })).catch(() => {});
+        this.#ctx.send(xml("presence", { type: "unavailable", to: from.toString() })).catch(() => {});
         return;
       }
     }
@@ -436,7 +521,7 @@ export class MucService extends Emitter<MucServiceEvents> {
           decline: { ...(info.from ? { to: info.from } : {}), ...(reason !== undefined ? { reason } : {}) },
         }),
       );
-      await this.#send(stanza);
+      await this.#ctx.send(stanza);
     };
     this.emit("invite", { ...info, service: this, decline });
   }

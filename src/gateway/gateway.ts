@@ -294,6 +294,13 @@ export class BaseGateway {
     }
     const type = el.attrs.type;
     if (type === "error" || (el.name === "iq" && type === "result")) return;
+    // The one check of every IQ to the gateway, a room or an occupant: its
+    // type is required, and an IQ that is no answer must be a get or a set
+    // (RFC 6120 §8.2.3).
+    if (el.name === "iq" && type !== "get" && type !== "set") {
+      await this.send(errorFor(el, new XMPPError("bad-request", { text: "An IQ needs a type: get, set, result or error" })));
+      return;
+    }
     if (!to.local) {
       await this.#toGateway(el, from);
       return;
@@ -347,7 +354,7 @@ export class BaseGateway {
         await this.send(resultFor(el, this.#vcard()));
       } else if (type === "get" && payload?.name === "ping" && ns === NS_MUC_SELF_PING) {
         await this.send(resultFor(el));
-      } else if (type === "get" || type === "set") {
+      } else {
         throw new XMPPError("feature-not-implemented");
       }
     } catch (e) {

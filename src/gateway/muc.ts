@@ -14,6 +14,7 @@ import { parseElement } from "../xso/parse.js";
 import { parseJid, tryParseJid } from "../xso/values.js";
 import { mucJoin, type MucHistory } from "../xso/muc.js";
 import { mucUserX, StatusCode, type Affiliation, type Role } from "../xso/muc-user.js";
+import { mucAdminQuery, type MucAdminItem } from "../xso/muc-admin.js";
 import { messageContent } from "../xso/message.js";
 import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/stanza-id.js";
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
@@ -969,6 +970,7 @@ export class LegacyMUC {
 
   async #onIq(stanza: Element, from: JID, to: JID): Promise<void> {
     const type = stanza.attrs.type;
+    // The gateway answered any other type already (see `BaseGateway#handle`).
     if (type !== "get" && type !== "set") return;
     const payload = stanza.children.find((c): c is Element => typeof c !== "string");
     const ns = payload?.attrs.xmlns;
@@ -993,7 +995,7 @@ export class LegacyMUC {
         await this.#userModeration(payload);
         await this.#send(resultFor(stanza));
       } else if (!to.resource && type === "set" && payload?.name === "query" && ns === NS_MUC_ADMIN) {
-        await this.#admin(stanza, payload);
+        await this.#admin(payload);
         await this.#send(resultFor(stanza));
       } else if (to.resource && type === "get" && payload?.name === "ping" && ns === NS_MUC_SELF_PING) {
         // XEP-0410: answer for a joined resource pinging itself, else not-acceptable.
@@ -1008,22 +1010,42 @@ export class LegacyMUC {
     }
   }
 
-  async #admin(stanza: Element, query: Element): Promise<void> {
-    void stanza;
-    for (const item of query.getChildren("item")) {
-      const reason = item.getChildText("reason") ?? undefined;
-      if (item.attrs.role === "none" && typeof item.attrs.nick === "string") {
-        const p = this.#participants.get(item.attrs.nick);
+  /**
+   * The user's muc#admin set (XEP-0045 §8.2, §9.1): kicks (role `none` by
+   * nick) and affiliation changes (by JID). Every item is checked before any
+   * hook runs: an unknown role or affiliation, a malformed JID, an item with
+   * neither role nor affiliation, or without the nick or JID it needs, is
+   * `bad-request`; an unknown nick is `item-not-found`.
+   */
+  async #admin(query: Element): Promise<void> {
+    let items: readonly MucAdminItem[];
+    try {
+      items = mucAdminQuery.decode(query).items;
+    } catch (e) {
+      throw new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : "malformed muc#admin request" });
+    }
+    if (items.length === 0) throw new XMPPError("bad-request", { text: "No item to change" });
+    const changes: (() => Promise<void>)[] = [];
+    for (const item of items) {
+      const reason = item.reason;
+      if (item.role === undefined && item.affiliation === undefined) {
+        throw new XMPPError("bad-request", { text: "An item needs a role or an affiliation" });
+      } else if (item.role === "none" && item.nick !== undefined) {
+        const p = this.#participants.get(item.nick);
         if (!p) throw new XMPPError("item-not-found", { text: "No such occupant" });
-        await this.onKick(p, reason);
-      } else if (typeof item.attrs.affiliation === "string" && typeof item.attrs.jid === "string") {
-        const jid = item.attrs.jid;
+        changes.push(() => this.onKick(p, reason));
+      } else if (item.affiliation !== undefined && item.jid !== undefined) {
+        const jid = item.jid.toString();
+        const affiliation = item.affiliation;
         const p = [...this.#participants.values()].find((x) => x.realJid === jid);
-        await this.onSetAffiliation(p, jid, item.attrs.affiliation as Affiliation, reason);
+        changes.push(() => this.onSetAffiliation(p, jid, affiliation, reason));
+      } else if (item.affiliation !== undefined || item.nick === undefined) {
+        throw new XMPPError("bad-request", { text: item.affiliation !== undefined ? "An affiliation change needs a jid" : "A role change needs a nick" });
       } else {
         throw new XMPPError("feature-not-implemented");
       }
     }
+    for (const change of changes) await change();
   }
 
   /** This room's archive, as the user's queries see it. */

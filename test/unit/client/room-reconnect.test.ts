@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { LeaveMode, MessageState, MucService, type Room, type RoomEvents } from "../../../src/index.js";
 import { MockConnection } from "../../../src/testing/index.js";
+import { flush } from "./room-presence-helpers.js";
 
 const ROOM = "coven@chat.shakespeare.lit";
 const ROOM2 = "darkcave@chat.shakespeare.lit";
@@ -371,15 +372,18 @@ describe("new stream", () => {
     expect(muc.rooms).toEqual([]);
   });
 
-  it("a join in flight when the connection is replaced rejects with AbortError", async () => {
+  it("a join in flight when the connection is replaced is sent again on the new stream, once, and completes there", async () => {
     const { conn, muc } = newService();
     const { room, joined } = muc.join(ROOM, NICK);
     await conn.nextSent(joinPresenceTo(ROOM), 1_000);
     conn.drop();
     conn.newSession();
-    await expect(joined).rejects.toMatchObject({ name: "AbortError" });
-    expect(room.joined).toBe(false);
-    expect(muc.getRoom(ROOM)).toBeUndefined();
+    const again = await conn.nextSent(joinPresenceTo(ROOM), 1_000);
+    expect(again.getChild("x", MUC)).toBeDefined();
+    conn.receive(selfPresence(ROOM));
+    await expect(joined).resolves.toBe(room);
+    await flush();
+    expect(conn.sent.filter(joinPresenceTo(ROOM))).toHaveLength(2);
   });
 
   it("a join in flight when the client stops rejects with AbortError", async () => {

@@ -243,6 +243,38 @@ describe("who reaches a room", () => {
   });
 });
 
+describe("IQ types (RFC 6120 §8.2.3)", () => {
+  const ROOM = `coffee@${GW}`;
+  const targets = [GW, ROOM, `${ROOM}/romeo`, `${ROOM}/Bob`];
+
+  it.each(targets)("an IQ to %s without a type, or of an unknown type, is bad-request (modify), and no hook is called", async (to) => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    for (const [id, type] of [["t1", ""], ["t2", " type='bogus'"], ["t3", " type=''"], ["t4", " type='GET'"]] as const) {
+      const reply = await request(h, `<iq id='${id}'${type} from='${TO}' to='${to}'><query xmlns='http://jabber.org/protocol/muc#admin'><item nick='Carol' role='none'/></query></iq>`);
+      expect(reply.attrs).toMatchObject({ type: "error", id, from: to, to: TO });
+      expect(errorCondition(reply)).toBe("bad-request");
+      expect(reply.getChild("error")?.attrs.type).toBe("modify");
+    }
+    // From a user who is not registered, too.
+    const stranger = await request(h, `<iq id='t5' from='${JULIET_FULL}' to='${to}'><query xmlns='${NS_DISCO_INFO}'/></iq>`);
+    expect(errorCondition(stranger)).toBe("bad-request");
+    expect(h.net.calls.onKick).toEqual([]);
+  });
+
+  it.each(targets)("an unsolicited result or error IQ to %s gets no reply at all", async (to) => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    h.component.takeSent();
+    h.component.receive(`<iq type='result' id='r1' from='${TO}' to='${to}'/>`);
+    h.component.receive(`<iq type='result' id='r2' from='${TO}' to='${to}'><query xmlns='${NS_DISCO_INFO}'/></iq>`);
+    h.component.receive(`<iq type='error' id='r3' from='${TO}' to='${to}'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
+    h.component.receive(`<iq type='error' id='r4' from='${TO}' to='${to}'/>`);
+    await settle(h);
+    expect(h.component.takeSent().filter((s) => typeof s.attrs.id === "string" && s.attrs.id.startsWith("r"))).toEqual([]);
+  });
+});
+
 describe("ordering", () => {
   it("one user's stanzas are handled in order even when a hook is slow; another user is not held up", async () => {
     const net = new TestNetwork();

@@ -586,4 +586,26 @@ describe("moderation requests become legacy hooks", () => {
     h.net.affiliationError = new XMPPError("forbidden");
     expect(errorCondition(await request(h, admin("a3", `<item affiliation='admin' jid='bob@legacy.example'/>`)))).toBe("forbidden");
   });
+
+  it.each([
+    ["an unknown affiliation", `<item affiliation='bogus' jid='carol@legacy.example'/>`],
+    ["an unknown role", `<item nick='Carol' role='king'/>`],
+    ["a JID with an empty localpart", `<item affiliation='outcast' jid='@@bad'/>`],
+    ["a JID with two @", `<item affiliation='outcast' jid='a@b@c'/>`],
+    ["neither role nor affiliation", `<item nick='Carol' jid='carol@legacy.example'><reason>spam</reason></item>`],
+    ["an affiliation without a jid", `<item affiliation='outcast'/>`],
+    ["a role without a nick", `<item role='none'/>`],
+    ["no item", ``],
+    ["a valid kick before a malformed item", `<item nick='Carol' role='none'/><item affiliation='bogus' jid='bob@legacy.example'/>`],
+    ["a valid ban before a malformed item", `<item affiliation='outcast' jid='carol@legacy.example'/><item nick='Bob' role='king'/>`],
+  ])("%s: bad-request (modify) to the requester, and no hook is called", async (_what, items) => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const reply = await request(h, admin("bad1", items));
+    expect(reply.attrs).toMatchObject({ type: "error", id: "bad1", from: ROOM, to: TO });
+    expect(errorCondition(reply)).toBe("bad-request");
+    expect(reply.getChild("error")?.attrs.type).toBe("modify");
+    expect(h.net.calls.onKick).toEqual([]);
+    expect(h.net.calls.onSetAffiliation).toEqual([]);
+  });
 });

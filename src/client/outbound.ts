@@ -1,0 +1,200 @@
+/**
+ * The one outbound path of a {@link MucService}: an ordered queue that writes
+ * only to a live stream (online, bound, stream management settled).
+ *
+ * - A stanza sent while the stream is down waits, in order, until the next
+ *   stream is ready; or, with `queue: false`, is refused at once with a
+ *   {@link NotConnectedError}.
+ * - A stanza addressed to a room that is rejoining waits until the room has
+ *   caught up (its rejoin's subject), and so does everything sent to that
+ *   room after it: a room's messages keep their order across any reconnect.
+ * - A stanza bound to one stream (`stream: true`, a join presence) is
+ *   dropped, not carried over, when that stream ends before it is written.
+ *
+ * @module
+ */
+import type { Element } from "@xmpp/xml";
+import type { XmppConnection } from "./connection.js";
+import { NotConnectedError } from "./errors.js";
+import type { Logger } from "./logger.js";
+
+/** How one stanza goes out. */
+export interface OutboundOptions {
+  /** Wait while the stream is down (`true`, the default) or fail at once with a {@link NotConnectedError}. */
+  readonly queue?: boolean;
+  /** The room (bare JID) the stanza belongs to: it waits while that room catches up after a rejoin. */
+  readonly room?: string;
+  /**
+   * Write it on the current stream or not at all (a rejoin presence: the
+   * next stream sends its own). Dropped when the stream is down or ends first.
+   */
+  readonly thisStreamOnly?: boolean;
+}
+
+interface Entry {
+  readonly stanza: Element;
+  readonly room: string | undefined;
+  /** The stream it must be written on, for `thisStreamOnly`. */
+  readonly stream: number | undefined;
+  readonly resolve: (written: boolean) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** Writes stanzas in order, only while the stream is ready. */
+export class OutboundQueue {
+  readonly #conn: XmppConnection;
+  readonly #log: Logger;
+  readonly #held: (room: string) => boolean;
+  #entries: Entry[] = [];
+  #ready = false;
+  #flushing = false;
+  #closed = false;
+  /** Counts the streams the queue was opened on. */
+  #stream = 0;
+
+  /**
+   * @param conn - the connection written to.
+   * @param log - where failed writes are noted.
+   * @param held - whether a room's stanzas must wait (it is rejoining).
+   */
+  constructor(conn: XmppConnection, log: Logger, held: (room: string) => boolean) {
+    this.#conn = conn;
+    this.#log = log;
+    this.#held = held;
+  }
+
+  /** Whether stanzas are written now. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** How many stanzas wait. */
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  /**
+   * Send a stanza: written now when the stream is ready and nothing before it
+   * waits, else queued.
+   *
+   * @returns a promise of `true` once the stanza is written (`false`: a
+   *   `thisStreamOnly` stanza dropped because its stream ended first).
+   * @throws {@link NotConnectedError} (as a rejection) when the stream is down and `queue` is `false`, or the queue is closed.
+   */
+  send(stanza: Element, options: OutboundOptions = {}): Promise<boolean> {
+    if (this.#closed) return Promise.reject(new NotConnectedError("the MUC service is closed"));
+    if (options.queue === false && !this.#ready) {
+      return Promise.reject(new NotConnectedError(`not connected (status: ${this.#conn.status ?? "unknown"}); not queued as asked`));
+    }
+    if (options.thisStreamOnly && !this.#ready) {
+      this.#log.debug("MucService: a stanza for this stream only is dropped: no stream");
+      return Promise.resolve(false);
+    }
+    return new Promise<boolean>((resolve, reject) => {
+      this.#entries.push({ stanza, room: options.room, stream: options.thisStreamOnly ? this.#stream : undefined, resolve, reject });
+      this.flush();
+    });
+  }
+
+  /**
+   * Put stanzas of a room back in front of that room's waiting stanzas (the
+   * messages a dead stream lost go out before anything newer), then flush.
+   * Nobody awaits them: failures are logged.
+   */
+  requeue(room: string, stanzas: readonly Element[]): void {
+    if (stanzas.length === 0 || this.#closed) return;
+    const at = this.#entries.findIndex((e) => e.room === room);
+    const noop = (): void => {};
+    const entries = stanzas.map((stanza) => ({ stanza, room, stream: undefined, resolve: noop, reject: (e: unknown) => this.#log.debug("MucService: a resend failed", e) }));
+    this.#entries.splice(at < 0 ? this.#entries.length : at, 0, ...entries);
+    this.flush();
+  }
+
+  /**
+   * Write `prelude` (the joins of a new stream) ahead of everything, then
+   * start writing the queue.
+   *
+   * @returns whether the prelude was written (else the stream died again, and the next one sends its own).
+   */
+  async open(prelude: readonly Element[] = []): Promise<boolean> {
+    for (const stanza of prelude) {
+      try {
+        await this.#conn.send(stanza);
+      } catch (e) {
+        this.#log.debug("MucService: a join presence could not be written", e);
+        return false;
+      }
+    }
+    this.#stream++;
+    this.#ready = true;
+    this.flush();
+    return true;
+  }
+
+  /** The stream is gone: stop writing; what waits stays queued. */
+  pause(): void {
+    this.#ready = false;
+  }
+
+  /** Fail everything waiting with `error` and refuse later sends. */
+  close(error: unknown): void {
+    this.#closed = true;
+    this.#ready = false;
+    this.failAll(error);
+  }
+
+  /** Fail everything waiting with `error` (the client stopped). */
+  failAll(error: unknown): void {
+    const entries = this.#entries;
+    this.#entries = [];
+    for (const e of entries) e.reject(error);
+  }
+
+  /** Write what may be written now, in order. */
+  flush(): void {
+    if (this.#flushing || !this.#ready) return;
+    this.#flushing = true;
+    void this.#drain();
+  }
+
+  /** Write entries one after the other; `#flushing` is cleared synchronously with the last look at the queue. */
+  async #drain(): Promise<void> {
+    for (;;) {
+      const index = this.#ready ? this.#nextWritable() : -1;
+      if (index < 0) {
+        this.#flushing = false;
+        return;
+      }
+      const [entry] = this.#entries.splice(index, 1) as [Entry];
+      if (entry.stream !== undefined && entry.stream !== this.#stream) {
+        entry.resolve(false); // its stream ended before it was written
+        continue;
+      }
+      try {
+        await this.#conn.send(entry.stanza);
+      } catch (e) {
+        // The socket went away under the write: the stanza was not written
+        // (stream management did not count it), so it goes out on the next stream.
+        this.#log.debug("MucService: a write failed; the stanza waits for the next stream", e);
+        this.#entries.splice(index, 0, entry);
+        this.#ready = false;
+        this.#flushing = false;
+        return;
+      }
+      entry.resolve(true);
+    }
+  }
+
+  /** The first entry not held back by its room (a held room holds all its later entries too). */
+  #nextWritable(): number {
+    let blocked: Set<string> | undefined;
+    for (let i = 0; i < this.#entries.length; i++) {
+      const room = (this.#entries[i] as Entry).room;
+      if (room === undefined) return i;
+      if (blocked?.has(room)) continue;
+      if (!this.#held(room)) return i;
+      (blocked ??= new Set()).add(room);
+    }
+    return -1;
+  }
+}

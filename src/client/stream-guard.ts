@@ -1,0 +1,137 @@
+/**
+ * Work-arounds for faults of `@xmpp/client` 0.14 under connection cuts, in
+ * our layer (the package is not patched). Each is described in the README's
+ * "Behaviour worth knowing"; each guards one fault:
+ *
+ * 1. **An acknowledgement ahead of our count.** When the server's `h` (in
+ *    `<a/>` or `<resumed/>`) counts more stanzas than the client has sent
+ *    since `<enable/>`, the client's own queue handling throws; on a
+ *    resumption it then binds a resource on the resumed stream, the server
+ *    refuses, and the client stays in status `open` for good. The guard
+ *    clamps `h` to what was sent (everything queued counts as received).
+ * 2. **A negotiation that never ends.** Whatever the cause, a stream that is
+ *    not online (or resumed) within `negotiationTimeout` of its connection is
+ *    closed, so the client's reconnect starts a fresh one.
+ * 3. **A late socket error.** A socket the client has let go of (after
+ *    `disconnect()`) may still emit `ECONNRESET`; with nobody listening, Node
+ *    would end the process. The guard listens on every socket.
+ *
+ * @module
+ */
+import type { Element } from "@xmpp/xml";
+import type { Logger } from "./logger.js";
+
+const NS_SM = "urn:xmpp:sm:3";
+const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
+
+/** What the guard reads of `@xmpp/client`'s stream management. */
+interface SmInternals {
+  readonly outbound: number;
+  readonly outbound_q: readonly unknown[];
+  on(event: "resumed", listener: () => void): unknown;
+  removeListener(event: "resumed", listener: () => void): unknown;
+}
+
+/** What the guard reads of an `@xmpp/client` entity. */
+interface EntityInternals {
+  readonly status?: string;
+  readonly socket?: { on?(event: "error", listener: (e: unknown) => void): unknown } | null;
+  readonly streamManagement?: unknown;
+  prependListener(event: "element", listener: (el: Element) => void): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  disconnect(): Promise<unknown>;
+}
+
+/** Options of {@link guardStream}. */
+export interface StreamGuardOptions {
+  /** Milliseconds from a connection to a usable stream before it is restarted. @default 30000 */
+  readonly negotiationTimeout?: number;
+}
+
+/** Whether `conn` is an `@xmpp/client` entity whose internals the guard knows. */
+function isGuardable(conn: unknown): conn is EntityInternals & { streamManagement: SmInternals } {
+  const c = conn as Partial<EntityInternals> | null;
+  const sm = c?.streamManagement as Partial<SmInternals> | undefined;
+  return (
+    typeof c?.prependListener === "function" &&
+    typeof c.disconnect === "function" &&
+    typeof sm?.outbound === "number" &&
+    Array.isArray(sm.outbound_q) &&
+    typeof sm.on === "function"
+  );
+}
+
+/**
+ * Guard an `@xmpp/client` entity against the faults listed in this module's
+ * header. Does nothing (and returns a no-op) for anything else, such as the
+ * mock connection. `MucService` calls it for its connection.
+ *
+ * @param conn - the entity.
+ * @param log - where each intervention is reported (`warn`).
+ * @param options - the negotiation timeout.
+ * @returns a function that removes the guard.
+ */
+export function guardStream(conn: unknown, log: Logger, options: StreamGuardOptions = {}): () => void {
+  if (!isGuardable(conn)) return () => {};
+  const entity = conn;
+  const sm = entity.streamManagement;
+  const timeout = options.negotiationTimeout ?? 30_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let resumedSeen = false;
+
+  const onElement = (el: Element): void => {
+    if (el.attrs.xmlns !== NS_SM || (el.name !== "a" && el.name !== "resumed")) return;
+    if (el.name === "resumed") resumedSeen = true;
+    const h = Number(el.attrs.h);
+    const sent = sm.outbound + sm.outbound_q.length;
+    if (Number.isInteger(h) && h > sent) {
+      log.warn(`stream guard: the server acknowledged ${h} stanzas, ${sent} were sent; counting all as received`);
+      el.attrs.h = String(sent);
+    }
+  };
+  const restart = (why: string): void => {
+    log.warn(`stream guard: ${why}; restarting the stream`);
+    entity.disconnect().catch((e: unknown) => log.debug("stream guard: disconnect failed", e));
+  };
+  const stopTimer = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  const onStatus = (status: string): void => {
+    if (status === "connect") {
+      resumedSeen = false;
+      entity.socket?.on?.("error", (e) => log.debug("stream guard: socket error", e));
+    }
+    if (status === "connecting") {
+      stopTimer();
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (entity.status !== "online") restart(`no usable stream ${timeout} ms after connecting (status ${entity.status ?? "unknown"})`);
+      }, timeout);
+      (timer as { unref?: () => unknown }).unref?.();
+    } else if (status === "online" || status === "offline") {
+      stopTimer();
+    }
+  };
+  const onResumed = (): void => stopTimer();
+  const onSend = (el: Element): void => {
+    // Binding a resource on a resumed stream: the client lost track of it.
+    if (resumedSeen && el.name === "iq" && el.getChild("bind", NS_BIND)) restart("a resource bind on a resumed stream");
+  };
+  const onError = (e: unknown): void => log.debug("stream guard: connection error", e);
+
+  entity.prependListener("element", onElement);
+  entity.on("status", onStatus);
+  entity.on("send", onSend);
+  entity.on("error", onError);
+  sm.on("resumed", onResumed);
+  return () => {
+    stopTimer();
+    entity.removeListener("element", onElement);
+    entity.removeListener("status", onStatus);
+    entity.removeListener("send", onSend);
+    entity.removeListener("error", onError);
+    sm.removeListener("resumed", onResumed);
+  };
+}

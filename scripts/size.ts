@@ -34,7 +34,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** The client entry of the SDK. */
 export const CLIENT_ENTRY = join(ROOT, "src", "index.ts");
 /** The target: what xmpp-muc-sdk may add over `@xmpp/client` alone, min+gzip (1 KB = 1024 B). */
-export const TARGET_ADDED_GZIP = 15 * 1024;
+export const TARGET_ADDED_GZIP = 16 * 1024;
 
 // ---------------------------------------------------------------------------
 // Node built-in guard
@@ -596,12 +596,12 @@ async function main(): Promise<number> {
   const xmpp = results.get("xmpp")!;
   console.log();
   if (ours.failed || xmpp.failed) {
-    console.log(`Target: xmpp-muc-sdk adds at most ${fmt(TARGET_ADDED_GZIP)} B (15 KB) min+gzip over @xmpp/client alone: NOT MEASURED (build failed)`);
+    console.log(`Target: xmpp-muc-sdk adds at most ${fmt(TARGET_ADDED_GZIP)} B (16 KB) min+gzip over @xmpp/client alone: NOT MEASURED (build failed)`);
   } else {
     const added = ours.gzip - xmpp.gzip;
     const met = added <= TARGET_ADDED_GZIP;
     console.log(
-      `Target: a chat client with xmpp-muc-sdk adds at most ${fmt(TARGET_ADDED_GZIP)} B (15 KB, 1 KB = 1024 B) min+gzip over @xmpp/client alone: ` +
+      `Target: a chat client with xmpp-muc-sdk adds at most ${fmt(TARGET_ADDED_GZIP)} B (16 KB, 1 KB = 1024 B) min+gzip over @xmpp/client alone: ` +
         `${fmt(added)} B (${(added / 1024).toFixed(1)} KB) -> ${met ? "MET" : "NOT MET"}`,
     );
     if (!met && args.has("--check")) failures.push(`size target not met: ${fmt(added)} B added (--check)`);

@@ -30,6 +30,8 @@ import { TrackerRegistry, type MessageTracker } from "./tracker.js";
 import { asJid, isValidNick, occupantJid } from "./addresses.js";
 import { SelfPinger, SelfPingResult } from "./self-ping.js";
 import type { OutboundOptions } from "./outbound.js";
+import { setAffiliation as requestAffiliation, setRole as requestRole, type SetAffiliationOptions, type SetRoleOptions } from "./moderation.js";
+import type { Affiliation, Role } from "../xso/muc-user.js";
 
 /** History to request when joining (XEP-0045 §7.2.15). */
 export interface HistoryOptions {
@@ -113,6 +115,8 @@ export interface RoomContext {
   ownJid(): JID | undefined;
   /** Whether the stream is ready (stanzas are written now). */
   connected(): boolean;
+  /** Whether sends wait while disconnected, when they do not say. */
+  readonly queueWhileOffline: boolean;
   /** Default tracker timeout (ms). */
   readonly trackerTimeout: number | undefined;
   /** XEP-0410 self-ping settings, or `false` for none. */
@@ -342,7 +346,7 @@ export class Room extends Emitter<RoomEvents> {
    */
   sendTrackedMessage(body: string, options: SendOptions & { timeout?: number } = {}): MessageTracker {
     const stanza = this.#groupchat(body, options);
-    if (options.queue === false && !this.#ctx.connected()) throw new NotConnectedError(`not connected; message to ${this.jid.toString()} not queued as asked`);
+    if ((options.queue ?? this.#ctx.queueWhileOffline) === false && !this.#ctx.connected()) throw new NotConnectedError(`not connected; message to ${this.jid.toString()} not queued as asked`);
     const timeout = options.timeout ?? this.#ctx.trackerTimeout;
     const tracker = this.#trackers.track(stanza, timeout === undefined ? {} : { timeout });
     this.#ctx.send(stanza, this.#scope(options)).catch((e: unknown) => {
@@ -407,6 +411,47 @@ export class Room extends Emitter<RoomEvents> {
       this.#messageErrorListeners.add(onError);
       this.#ctx.send(stanza, this.#scope()).catch(finish);
     });
+  }
+
+  /**
+   * Change an occupant's role (XEP-0045 §8): `none` kicks, `visitor`
+   * revokes voice, `participant` grants it, `moderator` grants moderation
+   * (aioxmpp's `Room.set_role`). The standalone `setRole(muc, room.jid, …)`
+   * does the same.
+   *
+   * @param nick - the occupant's nick.
+   * @param role - the new role.
+   * @param options - a `reason`, timeout and abort signal.
+   * @returns a promise that resolves when the room confirms the change.
+   * @throws Rejects with {@link XMPPError} (`not-allowed`, `forbidden`, `item-not-found`), {@link TimeoutError}, {@link MucStateError} for an unknown role.
+   * @example
+   * ```ts
+   * await room.setRole("pistol", "none", { reason: "Avaunt, you cullion!" }); // kick
+   * ```
+   */
+  async setRole(nick: string, role: Role, options: SetRoleOptions = {}): Promise<void> {
+    await requestRole(this.#ctx.iq, this.jid, nick, role, options);
+  }
+
+  /**
+   * Change a user's affiliation with the room, by bare JID (XEP-0045 §9,
+   * §10): `outcast` bans, `member`, `admin`, `owner`, and `none` removes
+   * any (aioxmpp's `Room.set_affiliation`). We need not be in the room; the
+   * standalone `setAffiliation(muc, room.jid, …)` and
+   * `MucService.setAffiliation` do the same.
+   *
+   * @param jid - the user.
+   * @param affiliation - the new affiliation.
+   * @param options - a `reason`, the `nick` to reserve with a membership, timeout and abort signal.
+   * @returns a promise that resolves when the room confirms the change.
+   * @throws Rejects with {@link MucStateError} for an invalid JID or an unknown affiliation; {@link XMPPError} (`not-allowed`, `forbidden`, `conflict`).
+   * @example
+   * ```ts
+   * await room.setAffiliation("earlofcambridge@shakespeare.lit", "outcast", { reason: "Treason" }); // ban
+   * ```
+   */
+  async setAffiliation(jid: JID | string, affiliation: Affiliation, options: SetAffiliationOptions = {}): Promise<void> {
+    await requestAffiliation(this.#ctx.iq, this.jid, asJid(jid, "user"), affiliation, options);
   }
 
   /**

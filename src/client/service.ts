@@ -14,7 +14,9 @@ import { isDecodeError } from "../xso/errors.js";
 import type { XmppConnection } from "./connection.js";
 import { Emitter } from "./emitter.js";
 import { MucStateError, NotConnectedError, TimeoutError } from "./errors.js";
-import { occupantJid, roomJid } from "./addresses.js";
+import { asJid, occupantJid, roomJid } from "./addresses.js";
+import { setAffiliation as requestAffiliation, type SetAffiliationOptions } from "./moderation.js";
+import type { Affiliation } from "../xso/muc-user.js";
 import { IqClient, makeId } from "./iq.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { Room, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
@@ -199,6 +201,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       requeue: (room, stanzas) => this.#queue.requeue(room.jid.toString(), stanzas),
       release: () => this.#queue.flush(),
       connected: () => this.#queue.ready,
+      queueWhileOffline: queueByDefault,
       iq: this.#iq,
       log,
       ownJid: () => conn.jid ?? undefined,
@@ -285,6 +288,26 @@ export class MucService extends Emitter<MucServiceEvents> {
     // Written now when the stream is up; otherwise the next stream's start writes it.
     if (this.#queue.ready && this.#rooms.get(key) === room) this.#sendJoin(room);
     return { room, joined };
+  }
+
+  /**
+   * Change a user's affiliation with a room, by bare JID (XEP-0045 §9,
+   * §10), without being in it (aioxmpp's `Service.set_affiliation`); the
+   * same as {@link Room.setAffiliation} and the standalone `setAffiliation`.
+   *
+   * @param mucJid - the room's bare JID.
+   * @param jid - the user.
+   * @param affiliation - `outcast` (ban), `none`, `member`, `admin` or `owner`.
+   * @param options - a `reason`, the `nick` to reserve with a membership, timeout and abort signal.
+   * @returns a promise that resolves when the room confirms the change.
+   * @throws Rejects with {@link MucStateError} for an invalid JID or an unknown affiliation; `XMPPError` as the room answers.
+   * @example
+   * ```ts
+   * await muc.setAffiliation("coven@chat.shakespeare.lit", "hag66@shakespeare.lit", "member", { nick: "thirdwitch" });
+   * ```
+   */
+  async setAffiliation(mucJid: JID | string, jid: JID | string, affiliation: Affiliation, options: SetAffiliationOptions = {}): Promise<void> {
+    await requestAffiliation(this.#iq, roomJid(mucJid), asJid(jid, "user"), affiliation, options);
   }
 
   /** Stop listening to the connection; what waits to be sent fails with a {@link NotConnectedError}. Rooms are not left (the stream may go on). */

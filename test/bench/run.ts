@@ -5,11 +5,13 @@
 import { runCodecBench } from "./codec.js";
 import { runGatewayBench } from "./gateway.js";
 import { runRoomBench } from "./room.js";
+import { runStormBench } from "./storm.js";
 
 const benches: Record<string, () => void | Promise<void>> = {
   codec: runCodecBench,
   room: runRoomBench,
   gateway: runGatewayBench,
+  storm: runStormBench,
 };
 
 const wanted = process.argv.slice(2);

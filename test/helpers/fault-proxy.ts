@@ -138,6 +138,8 @@ export interface FaultProxy {
   /** Cuts every live connection matching `predicate`; returns how many. */
   cut(predicate: (connection: ProxyConnection) => boolean, reason?: string): number;
   cutAll(reason?: string): number;
+  /** Calls `listener` on every cut the proxy makes (not on connections that close by themselves). */
+  onCut(listener: (connection: ProxyConnection, reason: string) => void): void;
   /** Arms a one-shot cut at the next occurrence of a marker; see {@link CutTrigger}. */
   cutWhen(trigger: CutTrigger): PendingCut;
   /** A live connection matching `predicate` (default: any), now or when one arrives; null after `timeoutMs` (default 3000), on abort or on close. */
@@ -248,6 +250,7 @@ class Connection implements ProxyConnection {
     if (this.closed) return;
     this.closed = true;
     this.proxy.forget(this, reason);
+    if (!reason.endsWith(" closed")) this.proxy.notifyCut(this, reason);
     for (const socket of [this.client, this.server]) {
       if (last && socket === last.to && last.data.length > 0 && !socket.destroyed) socket.write(last.data, () => socket.destroy());
       else this.proxy.destroy(socket);
@@ -310,6 +313,22 @@ class FaultProxyServer implements FaultProxy {
       try { socket.resetAndDestroy(); return; } catch { /* fall back to destroy() */ }
     }
     socket.destroy();
+  }
+
+  readonly #cutListeners: ((connection: ProxyConnection, reason: string) => void)[] = [];
+
+  onCut(listener: (connection: ProxyConnection, reason: string) => void): void {
+    this.#cutListeners.push(listener);
+  }
+
+  notifyCut(connection: Connection, reason: string): void {
+    for (const l of this.#cutListeners) {
+      try {
+        l(connection, reason);
+      } catch (e) {
+        this.log(`a cut listener failed: ${String(e)}`);
+      }
+    }
   }
 
   forget(connection: Connection, reason: string): void {

@@ -1,0 +1,238 @@
+// A reconnect storm against a real Prosody: SDK clients reach the server
+// through a fault-injecting TCP proxy that cuts their connections at random
+// moments (during SASL, bind, <enable/>, resumption, the join, mid-flow),
+// while one of them sends numbered tracked messages. What every receiver
+// saw is then counted: lost, duplicated, out of order; and every tracker's
+// final state. Used by the integration test (assertions) and by
+// `npm run bench -- storm` (figures).
+
+import { randomUUID } from "node:crypto";
+import { client, xml, type Client } from "@xmpp/client";
+import { MessageState, MucService, createRoom, setRoomConfig, type MessageTracker, type Room } from "../../src/index.js";
+import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
+import { startFaultProxy, type FaultProxy, type StormMoment, type StormReport } from "./fault-proxy.js";
+import { waitUntil, withTimeout } from "./prosody-clients.js";
+
+/** Whether a reconnect may resume the stream (XEP-0198) or always starts a new one (and rejoins). */
+export type StormMode = "resume" | "new-stream";
+
+/** Options of {@link runStorm}. */
+export interface StormRunOptions {
+  readonly mode: StormMode;
+  readonly seed: number;
+  /** Connection cuts over the whole run. */
+  readonly cuts: number;
+  /** Tracked messages the sender sends. */
+  readonly messages: number;
+  /** Milliseconds between two sends. @default 30 */
+  readonly sendIntervalMs?: number;
+  /** A server already started with {@link stormServer} (else one is started and stopped). */
+  readonly server?: ProsodyServer;
+  /** Progress lines. */
+  readonly log?: (line: string) => void;
+}
+
+/** What one receiver saw. */
+export interface ReceiverFigures {
+  readonly name: string;
+  readonly received: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly outOfOrder: number;
+}
+
+/** The outcome of a storm. */
+export interface StormResult {
+  readonly mode: StormMode;
+  readonly seed: number;
+  readonly cuts: number;
+  /** Cuts per moment (`c2s <auth`, `mid-flow`, …). */
+  readonly cutsByMoment: Readonly<Record<string, number>>;
+  readonly receivers: readonly ReceiverFigures[];
+  /** Trackers by final state; every one should be DELIVERED_TO_RECIPIENT. */
+  readonly trackers: Readonly<Record<string, number>>;
+  /** Whether every client is connected and in the room at the end. */
+  readonly allJoined: boolean;
+  /** Milliseconds from each cut until every client was connected and active in the room again. */
+  readonly recoveryMs: readonly number[];
+  readonly durationMs: number;
+}
+
+const USERS = [
+  { username: "owner", password: "owner-pw" },
+  { username: "alice", password: "alice-pw" },
+  { username: "bob", password: "bob-pw" },
+] as const;
+
+/** The moments a storm cuts at, besides mid-flow. */
+export const STORM_MOMENTS: readonly StormMoment[] = [
+  { direction: "clientToServer", marker: "<auth", name: "SASL" },
+  { direction: "clientToServer", marker: "urn:ietf:params:xml:ns:xmpp-bind", name: "bind" },
+  { direction: "clientToServer", marker: "<enable", name: "enable" },
+  { direction: "clientToServer", marker: "<resume", name: "resume" },
+  { direction: "serverToClient", marker: "<enabled", name: "enabled" },
+  { direction: "clientToServer", marker: 'xmlns="http://jabber.org/protocol/muc"', name: "join" },
+  { direction: "clientToServer", marker: "<message", name: "message" },
+];
+
+/**
+ * A Prosody for storms: rooms keep (and send on join) up to 2,000 messages
+ * of history, so a rejoin's "history since" covers the gap; in `new-stream`
+ * mode a dropped session is not kept for resumption.
+ */
+export function stormServer(mode: StormMode): Promise<ProsodyServer> {
+  return startProsody({
+    users: USERS,
+    extraConfig: {
+      global: mode === "new-stream" ? "smacks_hibernation_time = 0\n" : "smacks_hibernation_time = 120\n",
+      muc: "max_history_messages = 2000\n",
+    },
+  });
+}
+
+interface StormClient {
+  readonly name: string;
+  readonly xmpp: Client;
+  readonly muc: MucService;
+  room?: Room;
+  readonly bodies: string[];
+  stop(): Promise<void>;
+}
+
+async function connect(server: ProsodyServer, port: number, user: (typeof USERS)[number]): Promise<StormClient> {
+  const xmpp = client({
+    service: `xmpp://127.0.0.1:${port}`,
+    domain: server.domain,
+    resource: `storm-${randomUUID().slice(0, 6)}`,
+    credentials: (authenticate) => authenticate({ username: user.username, password: user.password }, "PLAIN", xml("user-agent", { id: randomUUID() })),
+  });
+  xmpp.reconnect.delay = 250;
+  // As any application should: connection errors are reported, not thrown.
+  xmpp.on("error", () => {});
+  // Short negotiation timeout for @xmpp/client's own steps (it waits 2 s for each answer by default).
+  const muc = new MucService(xmpp, { selfPing: false, trackerTimeout: 600_000, guardStream: { negotiationTimeout: 10_000 } });
+  const c: StormClient = {
+    name: user.username,
+    xmpp,
+    muc,
+    bodies: [],
+    stop: async () => {
+      xmpp.reconnect.stop();
+      muc.close();
+      await withTimeout(xmpp.stop().then(() => undefined), 5_000, `stopping ${user.username}`).catch(() => xmpp.disconnect().catch(() => undefined));
+    },
+  };
+  await withTimeout(xmpp.start(), 20_000, `${user.username} connecting`);
+  await waitUntil(() => muc.connected, 10_000, `${user.username}'s stream ready`);
+  return c;
+}
+
+function countReceived(name: string, bodies: readonly string[], total: number): ReceiverFigures {
+  const seen = new Map<number, number>();
+  let outOfOrder = 0;
+  let last = -1;
+  for (const b of bodies) {
+    const n = Number(b.slice(2));
+    seen.set(n, (seen.get(n) ?? 0) + 1);
+    if (n < last) outOfOrder++;
+    last = Math.max(last, n);
+  }
+  let lost = 0;
+  let duplicated = 0;
+  for (let i = 0; i < total; i++) {
+    const count = seen.get(i) ?? 0;
+    if (count === 0) lost++;
+    else duplicated += count - 1;
+  }
+  return { name, received: bodies.length, lost, duplicated, outOfOrder };
+}
+
+/**
+ * Run one storm: the owner (directly connected) creates a room; alice and
+ * bob join it through the proxy; alice sends `messages` tracked messages
+ * while the proxy cuts `cuts` times; then wait (bounded) until every
+ * tracker settled and every receiver has every message, and count.
+ */
+export async function runStorm(options: StormRunOptions): Promise<StormResult> {
+  const log = options.log ?? (() => {});
+  const started = Date.now();
+  const server = options.server ?? (await stormServer(options.mode));
+  let proxy: FaultProxy | undefined;
+  const clients: StormClient[] = [];
+  try {
+    proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: server.c2sPort }, seed: options.seed });
+    const owner = await connect(server, server.c2sPort, USERS[0]);
+    clients.push(owner);
+    const jid = `storm-${randomUUID().slice(0, 8)}@${server.mucDomain}`;
+    owner.room = await withTimeout(createRoom(owner.muc, jid, "owner"), 10_000, "creating the room");
+    await withTimeout(setRoomConfig(owner.muc, jid, { "muc#roomconfig_historylength": 2000, "muc#roomconfig_persistentroom": true }), 10_000, "configuring the room");
+    const alice = await connect(server, proxy.port, USERS[1]);
+    const bob = await connect(server, proxy.port, USERS[2]);
+    clients.push(alice, bob);
+    for (const c of clients) {
+      if (!c.room) c.room = (await withTimeout(c.muc.join(jid, c.name).joined, 10_000, `${c.name} joining`));
+      c.room.on("message", (e) => {
+        if (e.body.startsWith("m-")) c.bodies.push(e.body);
+      });
+    }
+    const proxied = [alice, bob];
+    const ready = (): boolean => proxied.every((c) => c.muc.connected && c.room?.active === true);
+
+    // Recovery: from each cut until every proxied client is back.
+    const recoveryMs: number[] = [];
+    const pending: number[] = [];
+    const poll = setInterval(() => {
+      if (pending.length && ready()) {
+        const now = Date.now();
+        for (const at of pending.splice(0)) recoveryMs.push(now - at);
+      }
+    }, 5);
+
+    // The cuts are spread over the time the messages take to send: a cut
+    // waits for its moment (a marker) at most 400 ms, then cuts anyway.
+    const interval = options.sendIntervalMs ?? 30;
+    const expectedDuration = options.messages * (interval + 1);
+    const gap = Math.max(10, Math.floor(expectedDuration / options.cuts / 2));
+    const storm = proxy.storm({ cuts: options.cuts, minGapMs: Math.floor(gap / 2), maxGapMs: Math.floor(gap * 1.5), moments: STORM_MOMENTS, markerWaitMs: 400 });
+    // Each cut is registered when it happens (the storm's report lists them at the end).
+    const onCut = (): void => void pending.push(Date.now());
+    proxy.onCut(onCut);
+
+    const trackers: MessageTracker[] = [];
+    const aliceRoom = alice.room as Room;
+    for (let i = 0; i < options.messages; i++) {
+      trackers.push(aliceRoom.sendTrackedMessage(`m-${i}`));
+      await new Promise((resolve) => setTimeout(resolve, interval));
+    }
+    log(`sent ${options.messages}; storm under way`);
+    const report: StormReport = await storm.done;
+    log(`storm done: ${report.cuts.length} cuts`);
+    await waitUntil(() => trackers.every((t) => t.settled) && clients.every((c) => new Set(c.bodies).size >= options.messages) && ready(), 120_000, "every tracker settled and every message received").catch((e: unknown) => log(String(e)));
+    clearInterval(poll);
+
+    const states: Record<string, number> = {};
+    for (const t of trackers) states[t.state] = (states[t.state] ?? 0) + 1;
+    return {
+      mode: options.mode,
+      seed: options.seed,
+      cuts: report.cuts.length,
+      cutsByMoment: report.counts,
+      receivers: clients.map((c) => countReceived(c.name, c.bodies, options.messages)),
+      trackers: states,
+      allJoined: ready() && clients.every((c) => c.room?.joined === true),
+      recoveryMs,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.stop()));
+    await proxy?.close();
+    if (!options.server) await server.stop();
+  }
+}
+
+/** Trackers that did not end DELIVERED_TO_RECIPIENT. */
+export function undelivered(result: StormResult): number {
+  let n = 0;
+  for (const [state, count] of Object.entries(result.trackers)) if (state !== MessageState.DELIVERED_TO_RECIPIENT) n += count;
+  return n;
+}

@@ -1,0 +1,245 @@
+/**
+ * `guardStream` over a small fake of an `@xmpp/client` entity (an
+ * EventEmitter with `prependListener`, `disconnect()` and stream management
+ * internals `outbound` / `outbound_q`): it clamps an acknowledgement `h`
+ * ahead of what was sent, restarts a negotiation that does not reach
+ * `online` in time (fake timers), restarts a stream that binds a resource
+ * after a resumption, and leaves anything else alone.
+ */
+import { EventEmitter } from "node:events";
+import { afterEach, describe, expect, it, vi, type Mock } from "vitest";
+import xml, { type Element } from "@xmpp/xml";
+import { guardStream } from "../../../src/client/stream-guard.js";
+import { MockConnection } from "../../../src/testing/index.js";
+
+const NS_SM = "urn:xmpp:sm:3";
+const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
+
+class FakeStreamManagement extends EventEmitter {
+  outbound = 0;
+  outbound_q: unknown[] = [];
+}
+
+/** What the guard needs of an `@xmpp/client` entity, and nothing more. */
+class FakeEntity extends EventEmitter {
+  status = "offline";
+  socket: EventEmitter | null = null;
+  readonly streamManagement = new FakeStreamManagement();
+  readonly disconnect = vi.fn(async (): Promise<void> => {});
+
+  /** The entity reports a status change (and takes it on). */
+  setStatus(status: string): void {
+    this.status = status;
+    this.emit("status", status);
+  }
+}
+
+type LogFn = (message: string, ...details: unknown[]) => void;
+
+function logger(): { debug: Mock<LogFn>; warn: Mock<LogFn> } {
+  return { debug: vi.fn<LogFn>(), warn: vi.fn<LogFn>() };
+}
+
+const ack = (h: number | string): Element => xml("a", { xmlns: NS_SM, h: String(h) });
+const resumed = (h: number | string): Element => xml("resumed", { xmlns: NS_SM, h: String(h), previd: "some-long-sm-id" });
+const bindIq = (): Element => xml("iq", { type: "set", id: "bind-1" }, xml("bind", { xmlns: NS_BIND }, xml("resource", {}, "pda")));
+
+let unguards: (() => void)[] = [];
+
+/** A guarded fake entity; `seen` records the `h` each later `element` listener receives. */
+function guarded(negotiationTimeout?: number): { entity: FakeEntity; log: ReturnType<typeof logger>; seen: string[] } {
+  const entity = new FakeEntity();
+  const seen: string[] = [];
+  // Registered before the guard: the guard must still run first (prependListener).
+  entity.on("element", (el: Element) => seen.push(`${el.name} ${String(el.attrs.h)}`));
+  const log = logger();
+  unguards.push(guardStream(entity, log, negotiationTimeout === undefined ? {} : { negotiationTimeout }));
+  return { entity, log, seen };
+}
+
+afterEach(() => {
+  for (const u of unguards) u();
+  unguards = [];
+  vi.useRealTimers();
+});
+
+describe("an acknowledgement ahead of our count", () => {
+  it("an <a/> whose h exceeds outbound + outbound_q.length is clamped before any other listener sees it", () => {
+    const { entity, log, seen } = guarded();
+    entity.streamManagement.outbound = 3;
+    entity.streamManagement.outbound_q = [{}, {}];
+    const el = ack(10);
+    entity.emit("element", el);
+    expect(el.attrs.h).toBe("5");
+    expect(seen).toEqual(["a 5"]);
+    expect(log.warn).toHaveBeenCalledTimes(1);
+    expect(entity.disconnect).not.toHaveBeenCalled();
+  });
+
+  it("a <resumed/> whose h exceeds what was sent is clamped too", () => {
+    const { entity, seen } = guarded();
+    entity.streamManagement.outbound = 7;
+    entity.streamManagement.outbound_q = [{}];
+    const el = resumed(42);
+    entity.emit("element", el);
+    expect(el.attrs.h).toBe("8");
+    expect(el.attrs.previd).toBe("some-long-sm-id");
+    expect(seen).toEqual(["resumed 8"]);
+  });
+
+  it("an h within what was sent, equal to it, or not a number is left alone; so are other elements", () => {
+    const { entity, log, seen } = guarded();
+    entity.streamManagement.outbound = 3;
+    entity.streamManagement.outbound_q = [{}, {}];
+    entity.emit("element", ack(4));
+    entity.emit("element", ack(5));
+    entity.emit("element", ack("many"));
+    entity.emit("element", xml("a", { xmlns: "urn:example:other", h: "99" }));
+    entity.emit("element", xml("r", { xmlns: NS_SM }));
+    expect(seen).toEqual(["a 4", "a 5", "a many", "a 99", "r undefined"]);
+    expect(log.warn).not.toHaveBeenCalled();
+  });
+
+  it("once the guard is removed, h is no longer clamped", () => {
+    const { entity, seen } = guarded();
+    (unguards.pop() as () => void)();
+    entity.emit("element", ack(10));
+    expect(seen).toEqual(["a 10"]);
+  });
+});
+
+describe("a negotiation that never ends (fake timers)", { timeout: 5_000 }, () => {
+  it("disconnect() is called when `online` does not come within negotiationTimeout of `connecting`", async () => {
+    vi.useFakeTimers();
+    const { entity, log } = guarded(1_000);
+    entity.setStatus("connecting");
+    entity.setStatus("connect");
+    entity.setStatus("opening");
+    entity.setStatus("open");
+    await vi.advanceTimersByTimeAsync(999);
+    expect(entity.disconnect).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(entity.disconnect).toHaveBeenCalledTimes(1);
+    expect(log.warn).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(entity.disconnect).toHaveBeenCalledTimes(1);
+  });
+
+  it("no disconnect() when the stream comes online in time", async () => {
+    vi.useFakeTimers();
+    const { entity } = guarded(1_000);
+    entity.setStatus("connecting");
+    await vi.advanceTimersByTimeAsync(500);
+    entity.setStatus("online");
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(entity.disconnect).not.toHaveBeenCalled();
+  });
+
+  it("no disconnect() when the stream is resumed in time (stream management `resumed`)", async () => {
+    vi.useFakeTimers();
+    const { entity } = guarded(1_000);
+    entity.setStatus("connecting");
+    await vi.advanceTimersByTimeAsync(500);
+    entity.streamManagement.emit("resumed");
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(entity.disconnect).not.toHaveBeenCalled();
+  });
+
+  it("the default timeout is 30 s", async () => {
+    vi.useFakeTimers();
+    const { entity } = guarded();
+    entity.setStatus("connecting");
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(entity.disconnect).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(entity.disconnect).toHaveBeenCalledTimes(1);
+  });
+
+  it("a new `connecting` restarts the wait, and a removed guard no longer times out", async () => {
+    vi.useFakeTimers();
+    const { entity } = guarded(1_000);
+    entity.setStatus("connecting");
+    await vi.advanceTimersByTimeAsync(800);
+    entity.setStatus("connecting");
+    await vi.advanceTimersByTimeAsync(800);
+    expect(entity.disconnect).not.toHaveBeenCalled();
+    (unguards.pop() as () => void)();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(entity.disconnect).not.toHaveBeenCalled();
+  });
+});
+
+describe("a resource bind on a resumed stream", () => {
+  it("sending a bind IQ after a <resumed/> on the current socket calls disconnect()", () => {
+    const { entity, log } = guarded();
+    entity.setStatus("connect");
+    entity.emit("element", resumed(0));
+    entity.emit("send", bindIq());
+    expect(entity.disconnect).toHaveBeenCalledTimes(1);
+    expect(log.warn).toHaveBeenCalledTimes(1);
+  });
+
+  it("a bind IQ on a fresh stream (no <resumed/>) is left alone; so is another IQ after a resumption", () => {
+    const { entity } = guarded();
+    entity.setStatus("connect");
+    entity.emit("send", bindIq());
+    entity.emit("element", resumed(0));
+    entity.emit("send", xml("iq", { type: "get", id: "ping-1" }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+    expect(entity.disconnect).not.toHaveBeenCalled();
+  });
+
+  it("a new socket (`connect`) forgets the earlier resumption", () => {
+    const { entity } = guarded();
+    entity.setStatus("connect");
+    entity.emit("element", resumed(0));
+    entity.setStatus("disconnect");
+    entity.setStatus("connecting");
+    entity.setStatus("connect");
+    entity.emit("send", bindIq());
+    expect(entity.disconnect).not.toHaveBeenCalled();
+  });
+});
+
+describe("anything else", () => {
+  it("returns a no-op for the mock connection, plain objects and null, and touches nothing", () => {
+    const log = logger();
+    const conn = new MockConnection();
+    for (const target of [conn, {}, null, undefined, 42]) {
+      const unguard = guardStream(target, log, { negotiationTimeout: 1 });
+      expect(typeof unguard).toBe("function");
+      expect(() => unguard()).not.toThrow();
+    }
+    expect(log.warn).not.toHaveBeenCalled();
+  });
+
+  it("an entity missing one of the internals (outbound_q not an array) is not guarded: h is not clamped, no disconnect()", async () => {
+    vi.useFakeTimers();
+    const entity = new FakeEntity();
+    (entity.streamManagement as { outbound_q: unknown }).outbound_q = undefined;
+    const log = logger();
+    unguards.push(guardStream(entity, log, { negotiationTimeout: 1_000 }));
+    expect(entity.listenerCount("element")).toBe(0);
+    expect(entity.listenerCount("status")).toBe(0);
+    expect(entity.listenerCount("send")).toBe(0);
+    const el = ack(10);
+    entity.emit("element", el);
+    expect(el.attrs.h).toBe("10");
+    entity.setStatus("connecting");
+    await vi.advanceTimersByTimeAsync(5_000);
+    entity.emit("element", resumed(0));
+    entity.emit("send", bindIq());
+    expect(entity.disconnect).not.toHaveBeenCalled();
+    expect(log.warn).not.toHaveBeenCalled();
+  });
+
+  it("an entity without prependListener or disconnect() is not guarded", () => {
+    const sm = new FakeStreamManagement();
+    const noPrepend = { on: vi.fn(), disconnect: vi.fn(), streamManagement: sm };
+    const noDisconnect = Object.assign(new EventEmitter(), { streamManagement: sm });
+    const log = logger();
+    unguards.push(guardStream(noPrepend, log), guardStream(noDisconnect, log));
+    expect(noPrepend.on).not.toHaveBeenCalled();
+    expect(noDisconnect.listenerCount("element")).toBe(0);
+    expect(sm.listenerCount("resumed")).toBe(0);
+  });
+});

@@ -131,6 +131,16 @@ export class OutboundQueue {
     return true;
   }
 
+  /** A room was left: what still waits for it is not written (it fails with `error`). */
+  dropRoom(room: string, error: unknown): void {
+    const kept: Entry[] = [];
+    for (const e of this.#entries) {
+      if (e.room === room) e.reject(error);
+      else kept.push(e);
+    }
+    this.#entries = kept;
+  }
+
   /** The stream is gone: stop writing; what waits stays queued. */
   pause(): void {
     this.#ready = false;

@@ -450,6 +450,7 @@ export class MucService extends Emitter<MucServiceEvents> {
   #roomClosed(room: Room, abandoned: boolean): void {
     const key = room.jid.toString();
     if (this.#rooms.get(key) === room) this.#rooms.delete(key);
+    this.#queue.dropRoom(key, new MucStateError(`left room ${key} before this was sent`));
     if (abandoned) {
       const timer = setTimeout(() => this.#abandoned.delete(key), this.#joinTimeout);
       this.#abandoned.set(key, { nick: room.nick, timer });

@@ -461,6 +461,18 @@ describe("new session", () => {
     expect(conn.sent.slice(mark).filter(isJoinTo(ROOM))).toHaveLength(1);
   });
 
+  it("what waits for a room that then exits (no autorejoin) is never written, and its send rejects with MucStateError", async () => {
+    const { conn, muc } = newService();
+    const room = await joinRoom(conn, muc, ROOM);
+    room.autorejoin = false;
+    conn.drop();
+    const waiting = room.sendMessage("for a room we will not be in");
+    conn.newSession();
+    await expect(within(waiting)).rejects.toMatchObject({ name: "MucStateError" });
+    await flush();
+    expect(conn.sent.filter(isGroupchatTo(ROOM))).toEqual([]);
+  });
+
   it("a join requested while the stream is down is written once on the new session", async () => {
     const { conn, muc } = newService();
     conn.drop();

@@ -9,7 +9,8 @@
  * @module xmpp-muc-sdk
  */
 export { MucService, type MucServiceOptions, type MucServiceEvents, type InviteEvent, type DeclineEvent, type JoinResult } from "./client/service.js";
-export { Room, type JoinOptions, type HistoryOptions, type PresenceOptions, type RoomFeatures, type SelfPingSettings } from "./client/room.js";
+export { Room, type JoinOptions, type HistoryOptions, type PresenceOptions, type RoomFeatures, type SelfPingSettings, type SendOptions } from "./client/room.js";
+export type { StreamGuardOptions } from "./client/stream-guard.js";
 export type {
   RoomEvents,
   RoomEventBase,

@@ -155,7 +155,7 @@ function onApprovalForm(
   accept: (room: JID) => boolean,
   take: (room: JID, form: DataForm, stanza: Element, answers: ApprovalAnswers) => void,
 ): () => void {
-  const { conn, send, log } = serviceContext(muc);
+  const { listen, send, log } = serviceContext(muc);
   const listener = (el: Element): void => {
     if (el.name !== "message" || el.attrs.type === "groupchat" || el.attrs.type === "error") return;
     const from = typeof el.attrs.from === "string" ? tryParseJid(el.attrs.from) : undefined;
@@ -179,10 +179,7 @@ function onApprovalForm(
       log.warn(`the ${formType_} approval handler failed`, e);
     }
   };
-  conn.on("stanza", listener);
-  return () => {
-    conn.removeListener("stanza", listener as (...args: never[]) => void);
-  };
+  return listen(listener);
 }
 
 /**

@@ -116,7 +116,7 @@ export interface ArchivePage {
  * ```
  */
 export async function queryRoomArchive(muc: MucService, mucJid: JID | string, options: ArchiveQueryOptions = {}): Promise<ArchivePage> {
-  const { iq, conn, log } = serviceContext(muc);
+  const { iq, listen, log } = serviceContext(muc);
   const to = roomJid(mucJid);
   if (options.max !== undefined && (!Number.isSafeInteger(options.max) || options.max < 0)) {
     throw new MucStateError(`max must be a non-negative integer, got ${String(options.max)}`);
@@ -150,12 +150,12 @@ export async function queryRoomArchive(muc: MucService, mucJid: JID | string, op
     const result = el.getChild("result", NS_MAM);
     if (result?.attrs.queryid === queryId) results.push(result);
   };
-  conn.on("stanza", onStanza);
+  const stop = listen(onStanza);
   let answer: Element;
   try {
     answer = await iq.request("set", to, query, iqOptions(options));
   } finally {
-    conn.removeListener("stanza", onStanza as (...args: never[]) => void);
+    stop();
   }
   const fin = decodePayload(answer, mamFin, to);
   const messages: ArchivedMessage[] = [];

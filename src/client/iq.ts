@@ -46,22 +46,32 @@ export class IqClient {
   readonly #send: (iq: Element) => Promise<unknown>;
   readonly #pending = new Map<string, Pending>();
   readonly #onStanza = (el: Element): void => this.#route(el);
+  readonly #unlisten: () => void;
 
   /**
    * @param conn - the connection.
    * @param log - where ignored answers are reported.
    * @param send - how requests go out (a service's ordered queue); the connection's `send` by default.
+   * @param listen - how answers come in (a service's one connection listener); the connection's `stanza` event by default.
    */
-  constructor(conn: XmppConnection, log: Logger, send: (iq: Element) => Promise<unknown> = (iq) => conn.send(iq)) {
+  constructor(
+    conn: XmppConnection,
+    log: Logger,
+    send: (iq: Element) => Promise<unknown> = (iq) => conn.send(iq),
+    listen: (listener: (el: Element) => void) => () => void = (listener) => {
+      conn.on("stanza", listener);
+      return () => conn.removeListener("stanza", listener as (...args: never[]) => void);
+    },
+  ) {
     this.#conn = conn;
     this.#log = log;
     this.#send = send;
-    conn.on("stanza", this.#onStanza);
+    this.#unlisten = listen(this.#onStanza);
   }
 
   /** Stop listening; pending requests reject with an `AbortError`. */
   close(): void {
-    this.#conn.removeListener("stanza", this.#onStanza);
+    this.#unlisten();
     for (const p of this.#pending.values()) p.reject(new AbortError("IQ client closed"));
     this.#pending.clear();
   }

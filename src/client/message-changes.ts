@@ -157,7 +157,7 @@ export type MessageChangeEvent = MessageCorrectionEvent | MessageRetractionEvent
  * ```
  */
 export function onMessageChange(muc: MucService, handler: (change: MessageChangeEvent) => void): () => void {
-  const { conn, log } = serviceContext(muc);
+  const { listen, log } = serviceContext(muc);
   const listener = (stanza: Element): void => {
     if (stanza.name !== "message" || stanza.attrs.type !== "groupchat") return;
     const from = typeof stanza.attrs.from === "string" ? tryParseJid(stanza.attrs.from) : undefined;
@@ -172,10 +172,7 @@ export function onMessageChange(muc: MucService, handler: (change: MessageChange
       log.warn("the message change handler failed", e);
     }
   };
-  conn.on("stanza", listener);
-  return () => {
-    conn.removeListener("stanza", listener as (...args: never[]) => void);
-  };
+  return listen(listener);
 }
 
 /** The change a groupchat message from `room` makes, if any. */

@@ -25,21 +25,21 @@ export class Occupant {
   /** Whether this is us. */
   readonly isSelf: boolean;
   /** The room nickname. */
-  nick: string;
+  readonly nick: string;
   /** The real JID, when the room discloses it (non-anonymous rooms, or to moderators). */
-  jid: JID | undefined;
+  readonly jid: JID | undefined;
   /** The occupant's role. */
-  role: Role;
+  readonly role: Role;
   /** The occupant's affiliation. */
-  affiliation: Affiliation;
+  readonly affiliation: Affiliation;
   /** The XEP-0421 occupant id, stable across nick changes and reconnects, when the room provides it. */
-  occupantId: string | undefined;
+  readonly occupantId: string | undefined;
   /** Availability (`away`, `chat`, `dnd`, `xa`); `undefined` means plainly available. */
-  show: PresenceShow | undefined;
+  readonly show: PresenceShow | undefined;
   /** Status texts by `xml:lang` (`""` for the one without). */
-  status: Record<string, string>;
+  readonly status: Readonly<Record<string, string>>;
   /** XEP-0317 hats the room assigned. */
-  hats: readonly Hat[];
+  readonly hats: readonly Hat[];
 
   /** @internal */
   constructor(init: {
@@ -80,4 +80,17 @@ export class Occupant {
   get isModerator(): boolean {
     return this.role === "moderator";
   }
+}
+
+/** @internal What the room changes of an occupant as presences come in. */
+export type OccupantUpdate = Partial<Pick<Occupant, "nick" | "jid" | "role" | "affiliation" | "occupantId" | "show" | "status" | "hats">>;
+
+/**
+ * Update an occupant in place (it keeps its identity). The room's alone:
+ * to the app an `Occupant` is read-only. Not part of the package's API.
+ *
+ * @internal
+ */
+export function updateOccupant(occupant: Occupant, update: OccupantUpdate): void {
+  Object.assign(occupant, update);
 }

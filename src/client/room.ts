@@ -24,7 +24,7 @@ import { LeaveMode } from "./enums.js";
 import { AbortError, MucStateError, NotConnectedError, TimeoutError } from "./errors.js";
 import { makeId, type IqClient } from "./iq.js";
 import type { Logger } from "./logger.js";
-import { Occupant } from "./occupant.js";
+import { Occupant, updateOccupant } from "./occupant.js";
 import type { RoomEvents } from "./room-events.js";
 import { TrackerRegistry, type MessageTracker } from "./tracker.js";
 import { asJid, isValidNick, occupantJid } from "./addresses.js";
@@ -828,7 +828,7 @@ export class Room extends Emitter<RoomEvents> {
       const oldNick = occupant.nick;
       this.#evictHolder(nick, occupant, stanza);
       this.#nick = nick;
-      occupant.nick = nick;
+      updateOccupant(occupant, { nick });
       this.emit("nickChange", { room: this, occupant, oldNick, newNick: nick, stanza });
     }
     const occupantId = occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
@@ -861,18 +861,17 @@ export class Room extends Emitter<RoomEvents> {
     }
 
     this.#stale?.delete(occupant);
-    if (item.jid && !(occupant.jid && occupant.jid.equals(item.jid))) occupant.jid = detachJid(item.jid);
-    if (occupantId !== undefined && occupantId !== occupant.occupantId) occupant.occupantId = detach(occupantId);
-    occupant.hats = hats;
+    if (item.jid && !(occupant.jid && occupant.jid.equals(item.jid))) updateOccupant(occupant, { jid: detachJid(item.jid) });
+    if (occupantId !== undefined && occupantId !== occupant.occupantId) updateOccupant(occupant, { occupantId: detach(occupantId) });
+    updateOccupant(occupant, { hats });
     this.#affiliationFrom(occupant, item, item.reason, stanza);
     if (item.role && item.role !== occupant.role) {
       const oldRole = occupant.role;
-      occupant.role = item.role;
+      updateOccupant(occupant, { role: item.role });
       this.emit("roleChange", { room: this, occupant, oldRole, newRole: item.role, actor: item.actor, reason: item.reason, stanza });
     }
     if (show !== occupant.show || !sameTexts(status, occupant.status)) {
-      occupant.show = show;
-      occupant.status = detachTexts(status);
+      updateOccupant(occupant, { show, status: detachTexts(status) });
       this.emit("statusChange", { room: this, occupant, show, status, stanza });
     }
     if (isSelf) {
@@ -894,7 +893,7 @@ export class Room extends Emitter<RoomEvents> {
     const newAffiliation = item.affiliation;
     if (!newAffiliation || newAffiliation === occupant.affiliation) return;
     const oldAffiliation = occupant.affiliation;
-    occupant.affiliation = newAffiliation;
+    updateOccupant(occupant, { affiliation: newAffiliation });
     this.emit("affiliationChange", { room: this, occupant, oldAffiliation, newAffiliation, actor: item.actor, reason, stanza });
   }
 
@@ -911,7 +910,7 @@ export class Room extends Emitter<RoomEvents> {
     } else {
       this.#nick = newNick;
     }
-    occupant.nick = newNick;
+    updateOccupant(occupant, { nick: newNick });
     this.#renamedTo.set(newNick, occupant);
     this.emit("nickChange", { room: this, occupant, oldNick, newNick, stanza });
   }
@@ -925,7 +924,7 @@ export class Room extends Emitter<RoomEvents> {
   /** Another occupant left: out of the room (role none), and `leave` fires. */
   #left(occupant: Occupant, stanza: Element | undefined, mode: LeaveMode = LeaveMode.NORMAL, actor?: MucUserItem["actor"], reason?: string): void {
     this.#others.delete(occupant.nick);
-    occupant.role = "none";
+    updateOccupant(occupant, { role: "none" });
     this.emit("leave", { room: this, occupant, mode, actor, reason, stanza });
   }
 

@@ -118,10 +118,17 @@ export interface JoinResult {
 }
 
 
-/** What the standalone request functions use of a service: its rooms' context, and the connection. */
+/** What the standalone request functions use of a service: its rooms' context, and its stanzas. */
 export interface ServiceContext extends RoomContext {
-  /** The connection, to listen to the stanzas a request brings. */
+  /** The connection. */
   readonly conn: XmppConnection;
+  /**
+   * Hear every incoming stanza, after the service and its rooms handled it
+   * (so a room's verdict, such as a duplicate, is known). The service holds
+   * the only listener on the connection.
+   * @returns a function that stops listening.
+   */
+  listen(listener: (stanza: Element) => void): () => void;
 }
 
 /** Each service's context, for the standalone request functions (`room-admin.ts`, …). */
@@ -179,6 +186,8 @@ export class MucService extends Emitter<MucServiceEvents> {
   readonly #listeners: [string, (...args: never[]) => void][] = [];
   readonly #smListeners: [string, (stanza?: Element) => void][] = [];
   readonly #unguard: () => void;
+  /** Who hears the stanzas after the rooms: the IQ client, `onMessageChange`, approvals, archive queries. */
+  readonly #stanzaListeners = new Set<(stanza: Element) => void>();
 
   /**
    * @param conn - the connection; it may be online already or come online later.
@@ -193,7 +202,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     const queueByDefault = options.queueWhileOffline ?? true;
     const send = (stanza: Element, opts: OutboundOptions = {}): Promise<boolean> =>
       this.#queue.send(stanza, opts.queue === undefined ? { ...opts, queue: queueByDefault } : opts);
-    this.#iq = new IqClient(conn, log, send);
+    this.#iq = new IqClient(conn, log, send, (l) => this.#addStanzaListener(l));
     this.#joinTimeout = options.joinTimeout ?? 30_000;
     const selfPing = options.selfPing ?? true;
     this.#ctx = {
@@ -209,7 +218,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       selfPing: selfPing === false ? false : selfPing === true ? {} : selfPing,
       closed: (room, abandoned) => this.#roomClosed(room, abandoned),
     };
-    contexts.set(this, { ...this.#ctx, conn });
+    contexts.set(this, { ...this.#ctx, conn, listen: (l) => this.#addStanzaListener(l) });
     this.#unguard = options.guardStream === false ? () => {} : guardStream(conn, log, options.guardStream === true ? {} : (options.guardStream ?? {}));
     this.#listen("stanza", (el: Element) => this.#onStanza(el));
     this.#listen("nonza", (el: Element) => this.#onNonza(el));
@@ -465,6 +474,20 @@ export class MucService extends Emitter<MucServiceEvents> {
       // Nothing a peer sends may crash the process or leave a room half-updated.
       this.#log.warn("MucService: failed to handle a stanza", e, el.toString().slice(0, 500));
     }
+    for (const listener of [...this.#stanzaListeners]) {
+      try {
+        listener(el);
+      } catch (e) {
+        this.#log.warn("MucService: a stanza listener failed", e);
+      }
+    }
+  }
+
+  #addStanzaListener(listener: (stanza: Element) => void): () => void {
+    // A wrapper per registration: the same function registered twice is heard twice, and each stop removes its own.
+    const entry = (el: Element): void => listener(el);
+    this.#stanzaListeners.add(entry);
+    return () => this.#stanzaListeners.delete(entry);
   }
 
   #onPresence(el: Element): void {

@@ -43,7 +43,7 @@ interface EntityInternals {
   disconnect(): Promise<unknown>;
 }
 
-/** Options of {@link guardStream}. */
+/** Options of the stream guard (`MucServiceOptions.guardStream`). */
 export interface StreamGuardOptions {
   /** Milliseconds from a connection to a usable stream before it is restarted. @default 30000 */
   readonly negotiationTimeout?: number;

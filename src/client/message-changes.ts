@@ -41,7 +41,8 @@ import { makeId } from "./iq.js";
 import { iqOptions, type AdminRequestOptions } from "./moderation.js";
 import type { Occupant } from "./occupant.js";
 import type { MessageEvent } from "./room-events.js";
-import { defaultText, delayOf, roomStanzaId, type Room } from "./room.js";
+import { roomCore, type Room } from "./room.js";
+import { defaultText, delayOf, roomStanzaId } from "./room-messages.js";
 import { serviceContext, type MucService } from "./service.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 
@@ -163,7 +164,7 @@ export function onMessageChange(muc: MucService, handler: (change: MessageChange
     const from = typeof stanza.attrs.from === "string" ? tryParseJid(stanza.attrs.from) : undefined;
     if (!from?.local) return;
     const room = muc.getRoom(from.bare());
-    if (room === undefined || room.isDuplicate(stanza)) return;
+    if (room === undefined || roomCore(room).isDuplicate(stanza)) return;
     const change = changeOf(room, from, stanza, log.debug.bind(log));
     if (change === undefined) return;
     try {
@@ -206,7 +207,7 @@ function changeOf(room: Room, from: JID, stanza: Element, debug: (message: strin
     id: typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined,
     stanzaId: roomStanzaId(stanza, room.jid),
     delay,
-    history: room.isHistory(delay !== undefined),
+    history: roomCore(room).isHistory(delay !== undefined),
     own: nick !== undefined && me !== undefined && (nick === me.nick || (occupantId !== undefined && occupantId === me.occupantId)),
     stanza,
   };

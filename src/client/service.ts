@@ -19,7 +19,7 @@ import { setAffiliation as requestAffiliation, type SetAffiliationOptions } from
 import type { Affiliation } from "../xso/muc-user.js";
 import { IqClient, makeId } from "./iq.js";
 import { silentLogger, type Logger } from "./logger.js";
-import { Room, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
+import { Room, roomCore, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
 import { OutboundQueue, type OutboundOptions } from "./outbound.js";
 import { guardStream, type StreamGuardOptions } from "./stream-guard.js";
 
@@ -198,7 +198,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     super((event, error) => log.warn(`MucService: an '${event}' listener failed`, error));
     this.#conn = conn;
     this.#log = log;
-    this.#queue = new OutboundQueue(conn, log, (room) => this.#rooms.get(room)?.holdsSends === true);
+    this.#queue = new OutboundQueue(conn, log, (room) => (this.#rooms.has(room) && roomCore(this.#rooms.get(room) as Room).holdsSends));
     const queueByDefault = options.queueWhileOffline ?? true;
     const send = (stanza: Element, opts: OutboundOptions = {}): Promise<boolean> =>
       this.#queue.send(stanza, opts.queue === undefined ? { ...opts, queue: queueByDefault } : opts);
@@ -231,13 +231,13 @@ export class MucService extends Emitter<MucServiceEvents> {
         [
           "ack",
           (stanza) => {
-            if (stanza) for (const room of this.#rooms.values()) room.acked(stanza);
+            if (stanza) for (const room of this.#rooms.values()) roomCore(room).acked(stanza);
           },
         ],
         [
           "fail",
           (stanza) => {
-            if (stanza) for (const room of this.#rooms.values()) room.unacknowledged(stanza);
+            if (stanza) for (const room of this.#rooms.values()) roomCore(room).unacknowledged(stanza);
           },
         ],
         // A resumed stream emits no `online`.
@@ -291,7 +291,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     }
     const room = new Room(this.#ctx, jid, nick, options);
     this.#rooms.set(key, room);
-    const joined = room.awaitJoin(options.timeout ?? this.#joinTimeout, options.signal);
+    const joined = roomCore(room).awaitJoin(options.timeout ?? this.#joinTimeout, options.signal);
     // Rejections are for whoever awaits `joined`; an ignored failed join must not crash the process.
     joined.catch(() => {});
     // Written now when the stream is up; otherwise the next stream's start writes it.
@@ -347,12 +347,12 @@ export class MucService extends Emitter<MucServiceEvents> {
   #sendJoin(room: Room): void {
     const session = this.#session;
     // Handed to a live stream: if that stream dies first, the next one's start sends the join again.
-    room.joinWritten();
-    this.#queue.send(room.joinStanza(false), { thisStreamOnly: true }).then(
+    roomCore(room).joinWritten();
+    this.#queue.send(roomCore(room).joinStanza(false), { thisStreamOnly: true }).then(
       (written) => {
         if (written) this.#joinWritten(room, session);
       },
-      (e: unknown) => room.joinSendFailed(e),
+      (e: unknown) => roomCore(room).joinSendFailed(e),
     );
   }
 
@@ -377,7 +377,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     const prelude: Element[] = [];
     const rooms: Room[] = [];
     for (const room of [...this.#rooms.values()]) {
-      const stanza = room.streamReplaced();
+      const stanza = roomCore(room).streamReplaced();
       if (stanza === undefined) continue;
       prelude.push(stanza);
       rooms.push(room);
@@ -387,7 +387,7 @@ export class MucService extends Emitter<MucServiceEvents> {
 
   #joinWritten(room: Room, session: number): void {
     this.#joinSession.set(room, session);
-    room.joinWritten();
+    roomCore(room).joinWritten();
   }
 
   /** A stream was resumed (XEP-0198): rooms are as they were; write the joins asked for meanwhile, then the queue. */
@@ -400,8 +400,8 @@ export class MucService extends Emitter<MucServiceEvents> {
       const rooms: Room[] = [];
       const session = this.#session;
       for (const room of [...this.#rooms.values()]) {
-        if (room.joining && this.#joinSession.get(room) !== session) {
-          prelude.push(room.joinStanza(false));
+        if (roomCore(room).joining && this.#joinSession.get(room) !== session) {
+          prelude.push(roomCore(room).joinStanza(false));
           rooms.push(room);
         }
       }
@@ -452,7 +452,7 @@ export class MucService extends Emitter<MucServiceEvents> {
   #onOffline(): void {
     this.#epoch++;
     this.#queue.pause();
-    for (const room of [...this.#rooms.values()]) room.connectionClosed();
+    for (const room of [...this.#rooms.values()]) roomCore(room).connectionClosed();
     this.#queue.failAll(new NotConnectedError("the client stopped"));
   }
 
@@ -496,7 +496,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     const key = `${from.local}@${from.domain}`;
     const room = this.#rooms.get(key);
     if (room) {
-      room.handlePresence(el, from);
+      roomCore(room).handlePresence(el, from);
       return;
     }
     const abandoned = this.#abandoned.get(key);
@@ -556,7 +556,7 @@ export class MucService extends Emitter<MucServiceEvents> {
         return;
       }
     }
-    if (room) room.handleMessage(el, from);
+    if (room) roomCore(room).handleMessage(el, from);
   }
 
   #emitInvite(info: Omit<InviteEvent, "service" | "decline">): void {

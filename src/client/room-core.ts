@@ -1,0 +1,550 @@
+/**
+ * The state of a room and its life cycle: joining, entering, suspension and
+ * rejoin, catching up after a rejoin, leaving; the entry points the service
+ * calls (stream changes, acknowledgements, incoming stanzas). Presences and
+ * messages are read by `room-presence.ts` and `room-messages.ts`; the app
+ * sees only the {@link Room} facade. Not part of the package's API.
+ *
+ * @module
+ */
+import xml, { type Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { mucJoin, type MucHistory } from "../xso/muc.js";
+import { StatusCode, type MucUserItem } from "../xso/muc-user.js";
+import { originId as originIdCodec } from "../xso/stanza-id.js";
+import type { XMPPError } from "../xso/stanza-error.js";
+import { NS_CLIENT } from "../xso/ns.js";
+import { parseJid } from "../xso/values.js";
+import { LeaveMode } from "./enums.js";
+import { AbortError, MucStateError, TimeoutError } from "./errors.js";
+import { makeId } from "./iq.js";
+import { Occupant, updateOccupant } from "./occupant.js";
+import type { RoomEvents } from "./room-events.js";
+import { TrackerRegistry } from "./tracker.js";
+import { occupantJid } from "./addresses.js";
+import { SelfPinger, SelfPingResult } from "./self-ping.js";
+import type { OutboundOptions } from "./outbound.js";
+import { handlePresence } from "./room-presence.js";
+import { handleMessage, isDuplicate } from "./room-messages.js";
+import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
+
+type State = "joining" | "joined" | "suspended" | "rejoining" | "leaving" | "left";
+
+interface Pending<T> {
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: unknown) => void;
+  readonly timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** Remembered stanza-ids for de-duplicating history after a rejoin. */
+const SEEN_LIMIT = 2_000;
+
+/** How long after a (re)join's self-presence the history counts as over when no subject comes (ms). */
+const HISTORY_END_TIMEOUT = 10_000;
+
+/** A typical clock skew margin when asking for history since the last message. */
+export const SINCE_MARGIN_MS = 60_000;
+
+/** A room's state and life cycle, behind its {@link Room} facade. */
+export class RoomCore {
+  /** The facade, for event payloads. */
+  readonly room: Room;
+  /** Emit one of the room's events. */
+  readonly emit: <E extends keyof RoomEvents>(event: E, payload: RoomEvents[E]) => void;
+  /** The room's bare JID. */
+  readonly jid: JID;
+
+  readonly ctx: RoomContext;
+  readonly trackers: TrackerRegistry;
+  state: State = "joining";
+  requestedNick: string;
+  password: string | undefined;
+  history: HistoryOptions | undefined;
+  autorejoin: boolean;
+  joinPresence: JoinOptions["presence"];
+  me: Occupant | undefined;
+  readonly others = new Map<string, Occupant>();
+  stale: Set<Occupant> | undefined;
+  subject = "";
+  subjects: Record<string, string> = {};
+  subjectSetter: string | undefined;
+  subjectSeen = false;
+  /** Time (ms) of the last message seen, for the rejoin's history. */
+  lastSeen: number | undefined;
+  readonly seen = new Set<string>();
+  readonly duplicates = new WeakSet<Element>();
+  readonly seenRing: (string | undefined)[] = [];
+  seenNext = 0;
+  statusCodes = new Set<number>();
+  join: Pending<Room> | undefined;
+  leave: Pending<void> | undefined;
+  /** The `leave()` under way: later calls share its outcome. */
+  leaving: Promise<void> | undefined;
+  /** A `setNick()` under way: the nick asked for, and the one we had. */
+  nickChange: (Pending<void> & { readonly nick: string; readonly from: string }) | undefined;
+  renamedTo = new Map<string, Occupant>();
+  pinger: SelfPinger | undefined;
+  /** Our groupchat messages lost with a stream, to resend after the rejoin. */
+  resend: { readonly stanza: Element; readonly tracked: boolean }[] = [];
+  /**
+   * Whether the (re)join's history is over (its subject came). Until then,
+   * messages are history, and what we send to the room waits.
+   */
+  caughtUp = false;
+  /** Whether what we send to the room waits: from a rejoin until its history is over. */
+  holdForRejoin = false;
+  /** Whether a join presence of ours was ever written (else leaving while joining is local). */
+  joinWasWritten = false;
+  /** Releases a rejoin whose subject never comes. */
+  catchUpTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Listeners for error messages from the room (a pending `setSubject`). */
+  readonly messageErrorListeners = new Set<(e: { stanza: Element }) => void>();
+
+  constructor(room: Room, ctx: RoomContext, jid: JID, nick: string, options: JoinOptions, emit: RoomCore["emit"]) {
+    this.room = room;
+    this.emit = emit;
+    this.ctx = ctx;
+    this.jid = jid;
+    this.requestedNick = nick;
+    this.password = options.password;
+    this.history = options.history;
+    this.autorejoin = options.autorejoin ?? true;
+    this.joinPresence = options.presence;
+    this.trackers = new TrackerRegistry(ctx.log);
+  }
+
+  /** Whether we are in the room: the self-presence arrived and we have not left (also while suspended). */
+  get joined(): boolean {
+    return this.state === "joined" || this.state === "suspended" || this.state === "rejoining" || this.enteredAndLeaving();
+  }
+
+  /** Our nick (the requested one until the room confirms or assigns one). */
+  get nick(): string {
+    return this.me?.nick ?? this.requestedNick;
+  }
+
+  /** The occupant with this nick, if present. */
+  getOccupant(nick: string): Occupant | undefined {
+    if (this.me && this.me.nick === nick) return this.me;
+    return this.others.get(nick);
+  }
+
+  /** A presence from this room's JID. */
+  handlePresence(stanza: Element, from: JID): void {
+    handlePresence(this, stanza, from);
+  }
+
+  /** A message from this room's JID (groupchat, private, error). */
+  handleMessage(stanza: Element, from: JID): void {
+    handleMessage(this, stanza, from);
+  }
+
+  /** Whether the room dropped this groupchat message as one it had delivered before. */
+  isDuplicate(stanza: Element): boolean {
+    return isDuplicate(this, stanza);
+  }
+
+
+  // ---------------------------------------------------------------------------
+  // Called by the service
+
+  /** The join presence to send (first join and rejoins). */
+  joinStanza(rejoin: boolean): Element {
+    let history: MucHistory | undefined = this.history;
+    if (rejoin) {
+      history = this.lastSeen !== undefined ? { since: new Date(this.lastSeen - SINCE_MARGIN_MS) } : this.history;
+    }
+    const stanza = this.presence(occupantJid(this.jid, this.requestedNick));
+    stanza.attrs.id = makeId("join");
+    stanza.cnode(mucJoin.encode({ ...(history ? { history } : {}), ...(this.password !== undefined ? { password: this.password } : {}) }));
+    return stanza;
+  }
+
+  /** Start waiting for the self-presence of the first join. */
+  awaitJoin(timeout: number, signal: AbortSignal | undefined): Promise<Room> {
+    return new Promise<Room>((resolve, reject) => {
+      const timer = setTimeout(() => this.abandon(new TimeoutError(`no answer to the join of ${this.jid.toString()} within ${timeout} ms`, timeout)), timeout);
+      const onAbort = (): void => this.abandon(new AbortError("join aborted", { cause: signal?.reason }));
+      // However the join ends, stop listening to the signal (a long-lived signal must not collect listeners).
+      const done = (): void => signal?.removeEventListener("abort", onAbort);
+      this.join = {
+        resolve: (room) => (done(), resolve(room)),
+        reject: (error) => (done(), reject(error)),
+        timer,
+      };
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Sending the join failed. */
+  joinSendFailed(error: unknown): void {
+    this.failJoin(error);
+    this.close();
+  }
+
+  /**
+   * A new session started: the join presence to write on it (a
+   * join under way is sent again, a room we were in is rejoined), or
+   * `undefined` when the room ends with the old stream.
+   */
+  streamReplaced(): Element | undefined {
+    if (this.state === "left") return undefined;
+    if (this.state === "joining") return this.joinStanza(false);
+    if (!this.autorejoin || this.state === "leaving") {
+      this.exit({ mode: LeaveMode.DISCONNECTED });
+      return undefined;
+    }
+    // A rejoin the dead stream did not finish is simply sent again.
+    if (this.state === "rejoining") return this.joinStanza(true);
+    return this.suspendAndRejoin();
+  }
+
+  /** The join presence went out on the stream (a leave now needs the room's confirmation). */
+  joinWritten(): void {
+    this.joinWasWritten = true;
+  }
+
+  /** Whether the first join is under way. */
+  get joining(): boolean {
+    return this.state === "joining";
+  }
+
+  /**
+   * Whether stanzas to the room wait: it is rejoining, or its
+   * rejoin's history is not over yet (so what a dead stream lost goes out
+   * first, and after what the history shows).
+   */
+  get holdsSends(): boolean {
+    return this.holdForRejoin && this.state !== "leaving" && this.state !== "left";
+  }
+
+  /** The client stopped. */
+  connectionClosed(): void {
+    if (this.state === "joining") this.failJoin(new AbortError("the connection closed before the join completed"));
+    if (this.state !== "left") this.exit({ mode: LeaveMode.DISCONNECTED });
+  }
+
+  /** A sent stanza was acknowledged by the server (XEP-0198). */
+  acked(stanza: Element): void {
+    this.trackers.onAck(stanza);
+  }
+
+  /** A sent stanza was not acknowledged before the stream was lost (XEP-0198). */
+  unacknowledged(stanza: Element): void {
+    // One of our groupchat messages the server may never have seen: resend
+    // it once the room is rejoined and its history is in, unless the history
+    // shows it.
+    if (stanza.name !== "message" || stanza.attrs.type !== "groupchat" || stanza.attrs.to !== this.jid.toString()) return;
+    if (stanza.getChild("body") === undefined) return;
+    const tracked = this.trackers.onFail(stanza);
+    if (this.state !== "left" && this.state !== "leaving") this.resend.push({ stanza, tracked });
+  }
+
+
+  /** Another occupant left: out of the room (role none), and `leave` fires. */
+  left(occupant: Occupant, stanza: Element | undefined, mode: LeaveMode = LeaveMode.NORMAL, actor?: MucUserItem["actor"], reason?: string): void {
+    this.others.delete(occupant.nick);
+    updateOccupant(occupant, { role: "none" });
+    this.emit("leave", { room: this.room, occupant, mode, actor, reason, stanza });
+  }
+
+  /** Settle the `setNick()` under way, if any: resolved, or rejected with `error`. */
+  endNickChange(error?: unknown): void {
+    const pending = this.nickChange;
+    if (!pending) return;
+    this.nickChange = undefined;
+    clearTimeout(pending.timer);
+    if (error === undefined) pending.resolve();
+    else pending.reject(error);
+  }
+
+  entered(stanza: Element, codes: readonly number[]): void {
+    this.requestedNick = this.me?.nick ?? this.requestedNick;
+    this.state = "joined";
+    this.recordCodes(codes, true);
+    const join = this.join;
+    this.join = undefined;
+    if (join) clearTimeout(join.timer);
+    this.awaitHistoryEnd();
+    this.startSelfPing();
+    this.emit("enter", {
+      room: this.room,
+      occupant: this.me as Occupant,
+      statusCodes: codes,
+      created: codes.includes(StatusCode.ROOM_CREATED),
+      nickAssigned: codes.includes(StatusCode.NICK_ASSIGNED),
+      stanza,
+    });
+    // `enter` first: a `configChange` (say, 170 "this room is logged") is about a room we are in.
+    this.announceConfig(codes, stanza);
+    join?.resolve(this.room);
+  }
+
+  resumed(stanza: Element, codes: readonly number[]): void {
+    this.state = "joined";
+    this.requestedNick = this.me?.nick ?? this.requestedNick;
+    this.recordCodes(codes, true);
+    const stale = this.stale;
+    this.stale = undefined;
+    if (stale) {
+      for (const occupant of stale) {
+        if (this.others.get(occupant.nick) === occupant) this.left(occupant, undefined);
+      }
+    }
+    this.awaitHistoryEnd();
+    this.emit("resume", { room: this.room, stanza });
+    this.announceConfig(codes, stanza);
+  }
+
+  /** The subject ends the history (§7.2.15); a room that never sends one is caught up after 10 s all the same. */
+  awaitHistoryEnd(): void {
+    if (this.caughtUp || this.catchUpTimer !== undefined) return;
+    this.catchUpTimer = setTimeout(() => {
+      this.catchUpTimer = undefined;
+      this.debug("no subject after the join; taking the history as over");
+      this.catchUp();
+    }, HISTORY_END_TIMEOUT);
+    (this.catchUpTimer as { unref?: () => unknown }).unref?.();
+  }
+
+  /**
+   * Remember the room features that status codes announce (see
+   * {@link Room.features}); a code clears its opposite: 173/174 clear
+   * 100/172 and back, 171 clears 170 and back. `replace`: a (re)join's
+   * self-presence, which states the features afresh.
+   */
+  recordCodes(codes: readonly number[], replace = false): void {
+    if (replace) this.statusCodes = new Set();
+    if (codes.includes(StatusCode.NON_ANONYMOUS) || codes.includes(StatusCode.NOW_NON_ANONYMOUS)) {
+      this.statusCodes.delete(StatusCode.NOW_SEMI_ANONYMOUS);
+      this.statusCodes.delete(StatusCode.NOW_FULLY_ANONYMOUS);
+    }
+    if (codes.includes(StatusCode.NOW_SEMI_ANONYMOUS) || codes.includes(StatusCode.NOW_FULLY_ANONYMOUS)) {
+      this.statusCodes.delete(StatusCode.NON_ANONYMOUS);
+      this.statusCodes.delete(StatusCode.NOW_NON_ANONYMOUS);
+    }
+    if (codes.includes(StatusCode.LOGGING_ENABLED)) this.statusCodes.delete(StatusCode.LOGGING_DISABLED);
+    if (codes.includes(StatusCode.LOGGING_DISABLED)) this.statusCodes.delete(StatusCode.LOGGING_ENABLED);
+    for (const c of codes) this.statusCodes.add(c);
+  }
+
+  /** Fire `configChange` when the codes announce a configuration change (104, 170–174). */
+  announceConfig(codes: readonly number[], stanza: Element): void {
+    if (codes.some((c) => c === StatusCode.CONFIG_CHANGED || (c >= StatusCode.LOGGING_ENABLED && c <= StatusCode.NOW_FULLY_ANONYMOUS))) {
+      this.emit("configChange", { room: this.room, statusCodes: codes, stanza });
+    }
+  }
+
+  /** Status codes of a later self-presence or of a message from the room. */
+  onStatusCodes(codes: readonly number[], stanza: Element): void {
+    this.recordCodes(codes);
+    this.announceConfig(codes, stanza);
+  }
+
+  /**
+   * Whether a message arriving now is history: it comes before the subject
+   * that ends a (re)join's history (XEP-0045 §7.2.15), and either the
+   * self-presence is still to come or it carries a `<delay/>`. Everything
+   * after the subject is live, delayed or not (a stream management resend
+   * carries a delay). `onMessageChange` uses the same rule.
+   */
+  isHistory(delayed: boolean): boolean {
+    return !this.caughtUp && (this.state === "joining" || this.state === "rejoining" || delayed);
+  }
+
+  /**
+   * Move the "last message seen" mark (the rejoin asks for history since it):
+   * the room's own delay stamp for history, else our clock; never a stamp
+   * from the future or from anyone but the room.
+   */
+  noteSeen(d: { stamp: Date; from?: JID | undefined } | undefined): void {
+    const now = Date.now();
+    const stamp = d?.stamp.getTime();
+    const when = stamp !== undefined && d?.from !== undefined && d.from.local === this.jid.local && d.from.domain === this.jid.domain && stamp <= now ? stamp : now;
+    if (this.lastSeen === undefined || when > this.lastSeen) this.lastSeen = when;
+  }
+
+  /**
+   * The (re)join's history is over: put the messages a dead stream lost back
+   * in the queue, ahead of anything newer, unless the history showed them
+   * (or their tracker settled meanwhile); then let the room's sends go.
+   */
+  catchUp(): void {
+    if (this.catchUpTimer !== undefined) clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = undefined;
+    if (this.caughtUp) return;
+    this.caughtUp = true;
+    this.holdForRejoin = false;
+    const pending = this.resend;
+    this.resend = [];
+    const me = this.me;
+    const lost: Element[] = [];
+    for (const { stanza, tracked } of pending) {
+      const originId = originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
+      const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
+      // The history showed it under our identity: delivered.
+      if (originId !== undefined && me !== undefined && this.seen.has(`o\u0000${me.occupantId ?? `nick\u0000${me.nick}`}\u0000${originId}`)) continue;
+      // A tracker that settled meanwhile (timed out, closed) has told the app its fate.
+      if (tracked && this.trackers.match(originId, id) === undefined) continue;
+      lost.push(stanza);
+    }
+    if (lost.length) this.debug(`resending ${lost.length} message(s) the stream lost`);
+    this.ctx.requeue(this.room, lost);
+    this.ctx.release();
+  }
+
+  remember(key: string): void {
+    if (this.seen.has(key)) return;
+    // A ring of the last SEEN_LIMIT keys; the Set answers "seen?" in O(1).
+    const evicted = this.seenRing[this.seenNext];
+    if (evicted !== undefined) this.seen.delete(evicted);
+    this.seenRing[this.seenNext] = key;
+    this.seenNext = (this.seenNext + 1) % SEEN_LIMIT;
+    this.seen.add(key);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Life cycle
+
+  startSelfPing(): void {
+    const settings = this.ctx.selfPing;
+    if (settings === false || this.pinger) return;
+    this.pinger = new SelfPinger({
+      iq: this.ctx.iq,
+      occupantJid: () => (this.state === "joined" && !this.nickChange ? parseJid(occupantJid(this.jid, this.nick)) : undefined),
+      ...(settings.interval !== undefined ? { interval: settings.interval } : {}),
+      ...(settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
+      log: this.ctx.log,
+      onResult: (result) => {
+        if (result !== SelfPingResult.NOT_JOINED || this.state !== "joined") return;
+        this.debug(`self-ping says we are no longer in the room`);
+        if (this.autorejoin) void this.sendRejoin(this.suspendAndRejoin());
+        else this.exit({ mode: LeaveMode.ERROR });
+      },
+    });
+    this.pinger.start();
+  }
+
+  suspendAndRejoin(): Element {
+    this.state = "suspended";
+    this.emit("suspend", { room: this.room });
+    this.stale = new Set(this.others.values());
+    this.subjectSeen = false;
+    this.caughtUp = false;
+    this.holdForRejoin = true;
+    this.state = "rejoining";
+    return this.joinStanza(true);
+  }
+
+  async sendRejoin(stanza: Element): Promise<void> {
+    try {
+      // Bound to this stream: a new one sends its own rejoin.
+      await this.ctx.send(stanza, { thisStreamOnly: true });
+    } catch (e) {
+      this.debug(`rejoin not sent`, e);
+    }
+  }
+
+  abandon(error: unknown): void {
+    if (this.state !== "joining") return;
+    this.failJoin(error);
+    // If the room confirms the join later, leave again (see MucService).
+    this.close(true);
+  }
+
+  failJoin(error: unknown): void {
+    const join = this.join;
+    this.join = undefined;
+    if (!join) return;
+    clearTimeout(join.timer);
+    join.reject(error);
+  }
+
+  exit(info: { mode: LeaveMode; actor?: MucUserItem["actor"]; reason?: string | undefined; stanza?: Element; alternateVenue?: JID | undefined; error?: XMPPError }): void {
+    if (this.state === "left") return;
+    this.stopTracking();
+    if (this.nickChange) this.endNickChange(new MucStateError("left the room before the nick change completed"));
+    this.others.clear();
+    this.stale = undefined;
+    this.renamedTo.clear();
+    this.ctx.closed(this.room, false);
+    this.emit("exit", {
+      room: this.room,
+      mode: info.mode,
+      actor: info.actor,
+      reason: info.reason,
+      alternateVenue: info.alternateVenue,
+      error: info.error,
+      stanza: info.stanza,
+    });
+    const leave = this.leave;
+    this.leave = undefined;
+    if (leave) {
+      clearTimeout(leave.timer);
+      leave.resolve();
+    }
+  }
+
+  close(abandoned = false): void {
+    this.stopTracking();
+    this.ctx.closed(this.room, abandoned);
+  }
+
+  /** Enter the final state: settle trackers, forget messages to resend, stop pinging. */
+  stopTracking(): void {
+    this.holdForRejoin = false;
+    if (this.catchUpTimer !== undefined) clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = undefined;
+    this.state = "left";
+    this.trackers.abortAll();
+    this.resend = [];
+    this.pinger?.stop();
+    this.pinger = undefined;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Helpers
+
+  /** Leaving a room we had entered (not a `leave()` while joining: then we were never in). */
+  enteredAndLeaving(): boolean {
+    return this.state === "leaving" && this.me !== undefined;
+  }
+
+  /** `leave()` was called while joining: we never entered, and what the room still sends is moot. */
+  leftWhileJoining(): boolean {
+    return this.state === "leaving" && this.me === undefined;
+  }
+
+  /** A debug log line about this room. */
+  debug(message: string, detail?: unknown): void {
+    this.ctx.log.debug(`room ${this.jid.toString()}: ${message}`, ...(detail === undefined ? [] : [detail]));
+  }
+
+  requireJoined(): void {
+    if (!this.joined) throw new MucStateError(`not in room ${this.jid.toString()}`);
+  }
+
+  /** How a stanza to this room goes out: it waits while the room catches up after a rejoin. */
+  scope(options: { queue?: boolean } = {}): OutboundOptions {
+    return options.queue === undefined ? { room: this.jid.toString() } : { room: this.jid.toString(), queue: options.queue };
+  }
+
+  groupchat(body: string, options: { lang?: string; payloads?: Element[] }): Element {
+    this.requireJoined();
+    const id = makeId("m");
+    const stanza = xml("message", { type: "groupchat", to: this.jid.toString(), id }, xml("body", options.lang ? { "xml:lang": options.lang } : {}, body));
+    stanza.cnode(originIdCodec.encode({ id }));
+    for (const p of options.payloads ?? []) stanza.cnode(p);
+    return stanza;
+  }
+
+  presence(to: string): Element {
+    const stanza = xml("presence", { to });
+    const p = this.joinPresence;
+    if (p?.show) stanza.cnode(xml("show", {}, p.show));
+    if (p?.status !== undefined) stanza.cnode(xml("status", {}, p.status));
+    return stanza;
+  }
+}

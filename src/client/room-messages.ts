@@ -1,0 +1,201 @@
+/**
+ * How a room reads its messages: groupchat messages (live and history,
+ * de-duplicated), the subject, private messages, and error replies to what
+ * we sent. Functions over the room's state ({@link RoomCore}); not part of
+ * the package's API.
+ *
+ * @module
+ */
+import type { Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { delay as delayCodec } from "../xso/delay.js";
+import { mucUserX } from "../xso/muc-user.js";
+import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
+import { messageContent } from "../xso/message.js";
+import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/stanza-id.js";
+import { NS_CLIENT } from "../xso/ns.js";
+import { isDecodeError } from "../xso/errors.js";
+import type { RoomEvents } from "./room-events.js";
+import type { MessageTracker } from "./tracker.js";
+import type { RoomCore } from "./room-core.js";
+
+/** A message from this room's JID (groupchat, private, error). */
+export function handleMessage(core: RoomCore, stanza: Element, from: JID): void {
+  core.pinger?.activity();
+  if (core.leftWhileJoining()) return; // history and subject of a join we gave up on
+  const type = stanza.attrs.type;
+  if (type === "error") {
+    // Errors about what we sent to the room come from the room itself; an
+    // occupant cannot fail our messages, subject changes or other requests.
+    if (from.resource) {
+      core.debug(`ignoring an error message from occupant ${from.resource}`);
+      return;
+    }
+    if (core.trackers.onError(stanza)) return;
+    for (const l of [...core.messageErrorListeners]) l({ stanza });
+    return;
+  }
+  let msg;
+  try {
+    msg = messageContent.decode(stanza);
+  } catch (e) {
+    core.debug(`ignoring a malformed message`, isDecodeError(e) ? e.message : e);
+    return;
+  }
+  const nick = from.resource || undefined;
+  if (msg.type === "groupchat") {
+    onGroupchat(core, stanza, nick, msg.body, msg.subject);
+  } else if ((msg.type === "chat" || msg.type === "normal") && nick !== undefined) {
+    const body = defaultText(msg.body);
+    if (body === undefined) return;
+    core.emit("privateMessage", messageEvent(core, stanza, nick, body, msg.body, false));
+  } else if (nick === undefined) {
+    // A message from the room itself that is not groupchat: status codes.
+    const x = mucUserX.tryFindIn(stanza, NS_CLIENT);
+    if (x && x.statusCodes.length) core.onStatusCodes(x.statusCodes, stanza);
+  }
+}
+
+
+function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, bodies: Record<string, string>, subjects: Record<string, string>): void {
+  const body = defaultText(bodies);
+  if (body === undefined && Object.keys(subjects).length > 0) {
+    onSubject(core, stanza, nick, subjects);
+    return;
+  }
+  if (nick === undefined) {
+    const x = mucUserX.tryFindIn(stanza, NS_CLIENT);
+    if (x && x.statusCodes.length) core.onStatusCodes(x.statusCodes, stanza);
+  }
+  const delay = delayCodec.tryFindIn(stanza, NS_CLIENT);
+  const history = core.isHistory(delay !== undefined);
+  if (body === undefined) {
+    // A change to another message (a reaction, a retraction) or a chat state: only archived ones can repeat.
+    const stanzaId = roomStanzaId(stanza, core.jid);
+    if (stanzaId === undefined) return;
+    const keys = dedupKeys({ stanzaId, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, occupantId: occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, nick, id: undefined, body: "" }, false);
+    if (dropIfDuplicate(core, stanza, keys)) return;
+    for (const k of keys) core.remember(k);
+    return;
+  }
+  const event = messageEvent(core, stanza, nick, body, bodies, history, delay?.stamp);
+  const keys = dedupKeys(event, history);
+  if (dropIfDuplicate(core, stanza, keys)) return;
+  for (const k of keys) core.remember(k);
+  core.noteSeen(delay);
+  core.emit("message", event);
+}
+
+/** Whether a message was delivered before (then it is dropped, and {@link Room.isDuplicate} says so). */
+function dropIfDuplicate(core: RoomCore, stanza: Element, keys: readonly string[]): boolean {
+  if (!keys.some((k) => core.seen.has(k))) return false;
+  core.debug(`dropping a message already delivered (${keys[0]?.slice(0, 200) ?? ""})`);
+  core.duplicates.add(stanza);
+  return true;
+}
+
+/**
+ * Whether the room dropped this groupchat message as one it had
+ * delivered before (so {@link onMessageChange} drops it too).
+ */
+export function isDuplicate(core: RoomCore, stanza: Element): boolean {
+  return core.duplicates.has(stanza);
+}
+
+/**
+ * The keys a message is known by, for de-duplication within a bounded
+ * window: the stanza-id the room gave it, and its origin-id together with
+ * its sender (occupant-id, else nick), which a resend by the sender keeps.
+ * A message with neither is de-duplicated only as history, by author, id
+ * and text.
+ */
+function dedupKeys(
+  event: { readonly stanzaId: string | undefined; readonly originId: string | undefined; readonly occupantId: string | undefined; readonly nick: string | undefined; readonly id: string | undefined; readonly body: string },
+  history: boolean,
+): string[] {
+  const keys: string[] = [];
+  if (event.stanzaId !== undefined) keys.push(`s\u0000${event.stanzaId}`);
+  const sender = event.occupantId ?? (event.nick === undefined ? undefined : `nick\u0000${event.nick}`);
+  if (event.originId !== undefined && sender !== undefined) keys.push(`o\u0000${sender}\u0000${event.originId}`);
+  if (keys.length === 0 && history) keys.push(`h\u0000${event.nick ?? ""}\u0000${event.id ?? ""}\u0000${event.body}`);
+  return keys;
+}
+
+function onSubject(core: RoomCore, stanza: Element, nick: string | undefined, subjects: Record<string, string>): void {
+  const initial = !core.subjectSeen;
+  core.subjectSeen = true;
+  if (initial) core.catchUp();
+  core.subjects = { ...subjects };
+  core.subject = defaultText(subjects) ?? "";
+  core.subjectSetter = nick;
+  core.emit("subjectChange", {
+    room: core.room,
+    subject: core.subject,
+    subjects: core.subjects,
+    setterNick: nick,
+    setter: nick === undefined ? undefined : core.getOccupant(nick),
+    initial,
+    delay: delayOf(stanza),
+    stanza,
+  });
+}
+
+function messageEvent(
+  core: RoomCore,
+  stanza: Element,
+  nick: string | undefined,
+  body: string,
+  bodies: Record<string, string>,
+  history: boolean,
+  delay: Date | undefined = delayOf(stanza),
+): RoomEvents["message"] {
+  const originId = originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
+  const occupantId = occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
+  const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
+  const own = nick !== undefined && core.me !== undefined && (nick === core.me.nick || (occupantId !== undefined && occupantId === core.me.occupantId));
+  const stanzaId = roomStanzaId(stanza, core.jid);
+  let tracker: MessageTracker | undefined;
+  if (own && stanza.attrs.type === "groupchat") {
+    const match = core.trackers.match(originId, id);
+    if (match && core.trackers.onReflection(stanza, originId, id, stanzaId)) tracker = match;
+  }
+  return {
+    room: core.room,
+    nick,
+    occupant: nick === undefined ? undefined : core.getOccupant(nick),
+    body,
+    bodies,
+    id,
+    originId,
+    stanzaId,
+    occupantId,
+    delay,
+    history,
+    own,
+    tracker,
+    stanza,
+  };
+}
+
+/** The `<delay/>` stamp of a stanza (XEP-0203), if any. */
+export function delayOf(stanza: Element): Date | undefined {
+  return delayCodec.tryFindIn(stanza, NS_CLIENT)?.stamp;
+}
+
+/** The text without `xml:lang`, else the first one. */
+export function defaultText(texts: Record<string, string>): string | undefined {
+  const text = texts[""];
+  if (text !== undefined) return text;
+  for (const k in texts) return texts[k];
+  return undefined;
+}
+
+/** The XEP-0359 stanza-id the room itself assigned (others can be spoofed); malformed ones count as absent. */
+export function roomStanzaId(stanza: Element, room: JID): string | undefined {
+  try {
+    return stanzaIdCodec.findAllIn(stanza, NS_CLIENT).find((s) => s.by.equals(room))?.id;
+  } catch (e) {
+    if (isDecodeError(e)) return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * How a room reads presences: occupants joining, leaving, changing nick,
+ * role, affiliation or status; our own self-presence; errors. Functions over
+ * the room's state ({@link RoomCore}); not part of the package's API.
+ *
+ * @module
+ */
+import type { Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { mucUserX, StatusCode, type MucUserItem, type MucUserX } from "../xso/muc-user.js";
+import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
+import { presenceState, type PresenceShow } from "../xso/presence.js";
+import { hats as hatsCodec } from "../xso/hats.js";
+import { XMPPError } from "../xso/stanza-error.js";
+import { NS_CLIENT } from "../xso/ns.js";
+import { parseJid } from "../xso/values.js";
+import { isDecodeError } from "../xso/errors.js";
+import { LeaveMode } from "./enums.js";
+import { Occupant, updateOccupant } from "./occupant.js";
+import { isValidNick } from "./addresses.js";
+import type { RoomCore } from "./room-core.js";
+
+/** A presence from this room's JID. */
+export function handlePresence(core: RoomCore, stanza: Element, from: JID): void {
+  core.pinger?.activity();
+  const nick = from.resource;
+  if (stanza.attrs.type === "error") {
+    onErrorPresence(core, stanza, nick);
+    return;
+  }
+  if (!nick) {
+    core.debug(`ignoring a presence from the bare room JID`);
+    return;
+  }
+  let x: MucUserX | undefined;
+  let basics;
+  try {
+    x = mucUserX.findIn(stanza, NS_CLIENT);
+    basics = presenceState.decode(stanza);
+  } catch (e) {
+    core.debug(`ignoring a malformed presence from ${nick}`, isDecodeError(e) ? e.message : e);
+    return;
+  }
+  if (!x) {
+    core.debug(`ignoring a presence without muc#user data from ${nick}`);
+    return;
+  }
+  const codes = x.statusCodes;
+  const item: MucUserItem = x.items[0] ?? {};
+  const isSelf =
+    codes.includes(StatusCode.SELF_PRESENCE) ||
+    ((core.state === "joining" || core.leftWhileJoining()) && nick === core.requestedNick) ||
+    (core.me !== undefined && nick === core.me.nick && core.state !== "joining" && core.state !== "rejoining");
+
+  if (basics.type === "unavailable") {
+    onUnavailable(core, stanza, nick, x, item, isSelf);
+  } else if (basics.type === "available") {
+    onAvailable(core, stanza, nick, x, item, isSelf, basics.show, basics.status);
+  }
+}
+
+function onErrorPresence(core: RoomCore, stanza: Element, nick: string): void {
+  const error = XMPPError.fromStanza(stanza);
+  if (core.state === "joining" && (nick === "" || nick === core.requestedNick)) {
+    core.failJoin(error);
+    core.close();
+    return;
+  }
+  if (core.leftWhileJoining() && (nick === "" || nick === core.requestedNick)) {
+    // The join we gave up on was refused: we are out, as leave() asked.
+    core.exit({ mode: LeaveMode.NORMAL, stanza });
+    return;
+  }
+  // A refused nick change comes from the requested nick (Prosody), from our
+  // current one (XEP-0045 §7.6 examples 58–59) or from the room itself.
+  if (core.nickChange && (nick === core.nickChange.nick || nick === core.nick || nick === "")) {
+    core.endNickChange(error);
+    return;
+  }
+  if (core.state === "rejoining" && (nick === "" || nick === core.requestedNick)) {
+    core.exit({ mode: LeaveMode.ERROR, error, stanza });
+    return;
+  }
+  core.debug(`error presence (${error.condition}) for ${nick || "the room"}`);
+}
+
+function onUnavailable(core: RoomCore, stanza: Element, nick: string, x: MucUserX, item: MucUserItem, isSelf: boolean): void {
+  const codes = x.statusCodes;
+  const occupant = isSelf ? core.me : core.others.get(nick);
+  if (codes.includes(StatusCode.NEW_NICK) && item.nick) {
+    if (!isValidNick(core.jid, item.nick)) {
+      core.debug(`ignoring a nick change of ${nick} to an invalid nick`);
+      return;
+    }
+    if (occupant) rename(core, occupant, nick, detach(item.nick), stanza);
+    return;
+  }
+  const mode = leaveMode(codes, x);
+  const actor = item.actor;
+  const reason = item.reason ?? x.destroy?.reason;
+  if (occupant) affiliationFrom(core, occupant, item, reason, stanza);
+  if (isSelf) {
+    if (core.state === "joining") {
+      // The room removed us while we were joining.
+      core.failJoin(new XMPPError("undefined-condition", { text: `removed while joining (${mode})`, stanza }));
+      core.close();
+      return;
+    }
+    if (mode === LeaveMode.ERROR && core.autorejoin && core.state === "joined") {
+      // Status 333: removed because of a technical problem; come back.
+      void core.sendRejoin(core.suspendAndRejoin());
+      return;
+    }
+    core.exit({ mode, actor, reason, stanza, alternateVenue: x.destroy?.jid });
+    return;
+  }
+  if (occupant) core.left(occupant, stanza, mode, actor, reason);
+}
+
+function onAvailable(core: RoomCore, 
+  stanza: Element,
+  nick: string,
+  x: MucUserX,
+  item: MucUserItem,
+  isSelf: boolean,
+  show: PresenceShow | undefined,
+  status: Record<string, string>,
+): void {
+  // We left while joining: the room's answer to the join (occupants, our
+  // self-presence) is moot; only our unavailable self-presence counts.
+  if (core.leftWhileJoining()) return;
+  if (!isSelf && core.me !== undefined && nick === core.me.nick) {
+    // While rejoining, a presence under our nick without 110 is our old self-presence lingering: nicks stay unique.
+    core.debug(`ignoring a presence under our own nick without status 110`);
+    return;
+  }
+  const codes = x.statusCodes;
+  const renamed = core.renamedTo.get(nick);
+  let occupant = isSelf && core.me && core.state !== "rejoining" ? core.me : (renamed ?? core.others.get(nick));
+  if (renamed) core.renamedTo.delete(nick);
+  if (isSelf && core.state === "rejoining" && core.me) occupant = core.me;
+  if (isSelf && occupant !== undefined && occupant === core.me && occupant.nick !== nick) {
+    // We are under another nick without a 303 announcing it: the service
+    // assigned one on a rejoin (status 210), or skipped the 303.
+    const oldNick = occupant.nick;
+    evictHolder(core, nick, occupant, stanza);
+    core.requestedNick = nick;
+    updateOccupant(occupant, { nick });
+    core.emit("nickChange", { room: core.room, occupant, oldNick, newNick: nick, stanza });
+  }
+  const occupantId = occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
+  const hats = hatsCodec.tryFindIn(stanza, NS_CLIENT)?.hats ?? [];
+
+  if (occupant === undefined || (isSelf && core.me === undefined)) {
+    nick = detach(nick);
+    const created = new Occupant({
+      roomJid: core.jid,
+      isSelf,
+      nick,
+      jid: detachJid(item.jid),
+      role: item.role ?? "participant",
+      affiliation: item.affiliation ?? "none",
+      occupantId: occupantId === undefined ? undefined : detach(occupantId),
+      show,
+      status: detachTexts(status),
+      hats,
+    });
+    if (isSelf) {
+      // Nicks are unique, and the self-presence wins over whoever the room listed under ours.
+      evictHolder(core, nick, created, stanza);
+      core.me = created;
+      core.entered(stanza, codes);
+      return;
+    }
+    core.others.set(nick, created);
+    core.emit("join", { room: core.room, occupant: created, initial: core.state === "joining", stanza });
+    return;
+  }
+
+  core.stale?.delete(occupant);
+  if (item.jid && !(occupant.jid && occupant.jid.equals(item.jid))) updateOccupant(occupant, { jid: detachJid(item.jid) });
+  if (occupantId !== undefined && occupantId !== occupant.occupantId) updateOccupant(occupant, { occupantId: detach(occupantId) });
+  updateOccupant(occupant, { hats });
+  affiliationFrom(core, occupant, item, item.reason, stanza);
+  if (item.role && item.role !== occupant.role) {
+    const oldRole = occupant.role;
+    updateOccupant(occupant, { role: item.role });
+    core.emit("roleChange", { room: core.room, occupant, oldRole, newRole: item.role, actor: item.actor, reason: item.reason, stanza });
+  }
+  if (show !== occupant.show || !sameTexts(status, occupant.status)) {
+    updateOccupant(occupant, { show, status: detachTexts(status) });
+    core.emit("statusChange", { room: core.room, occupant, show, status, stanza });
+  }
+  if (isSelf) {
+    evictHolder(core, nick, occupant, stanza);
+    if (core.state === "rejoining") {
+      core.resumed(stanza, codes);
+      return;
+    }
+    // Our nick change is done when our presence under a new nick comes:
+    // the one we asked for, or the one the service chose instead (it may
+    // modify the nick, XEP-0045 §7.6 example 57, with status 210).
+    if (core.nickChange && (nick === core.nickChange.nick || nick !== core.nickChange.from)) core.endNickChange();
+    core.onStatusCodes(codes, stanza);
+  }
+}
+
+/** Take the affiliation a presence's item states; fire `affiliationChange` when it differs. */
+function affiliationFrom(core: RoomCore, occupant: Occupant, item: MucUserItem, reason: string | undefined, stanza: Element): void {
+  const newAffiliation = item.affiliation;
+  if (!newAffiliation || newAffiliation === occupant.affiliation) return;
+  const oldAffiliation = occupant.affiliation;
+  updateOccupant(occupant, { affiliation: newAffiliation });
+  core.emit("affiliationChange", { room: core.room, occupant, oldAffiliation, newAffiliation, actor: item.actor, reason, stanza });
+}
+
+function rename(core: RoomCore, occupant: Occupant, oldNick: string, newNick: string, stanza: Element): void {
+  // Nicks are unique: no one takes ours, and whoever else the room said held newNick is gone.
+  if (!occupant.isSelf && newNick === core.me?.nick) {
+    core.debug(`ignoring ${oldNick} taking our nick`);
+    return;
+  }
+  evictHolder(core, newNick, occupant, stanza);
+  if (!occupant.isSelf) {
+    core.others.delete(oldNick);
+    core.others.set(newNick, occupant);
+  } else {
+    core.requestedNick = newNick;
+  }
+  updateOccupant(occupant, { nick: newNick });
+  core.renamedTo.set(newNick, occupant);
+  core.emit("nickChange", { room: core.room, occupant, oldNick, newNick, stanza });
+}
+
+/** Another occupant the room listed under `nick`, which `occupant` now has: it left (`leave`, NORMAL). */
+function evictHolder(core: RoomCore, nick: string, occupant: Occupant, stanza: Element): void {
+  const holder = core.others.get(nick);
+  if (holder !== undefined && holder !== occupant) core.left(holder, stanza);
+}
+
+
+/**
+ * A copy of `s` that does not share memory with the stanza text it was cut
+ * from. Engines keep substrings as slices of their parent string, so a kept
+ * nick or occupant id would otherwise keep a whole network read alive.
+ */
+function detach(s: string): string {
+  return s.length < 13 ? s : (" " + s).slice(1);
+}
+
+function detachJid(jid: JID | undefined): JID | undefined {
+  return jid === undefined ? undefined : parseJid(detach(jid.toString()));
+}
+
+function detachTexts(texts: Record<string, string>): Record<string, string> {
+  for (const k in texts) texts[k] = detach(texts[k] as string);
+  return texts;
+}
+
+/**
+ * The LeaveMode an unavailable presence's status codes mean. 333 wins over
+ * 307: some servers add 307 to a removal for a technical problem, and
+ * XEP-0045 §11.1 tells clients to ignore the 307 then.
+ */
+function leaveMode(codes: readonly number[], x: MucUserX): LeaveMode {
+  if (x.destroy) return LeaveMode.DESTROYED;
+  if (codes.includes(StatusCode.BANNED)) return LeaveMode.BANNED;
+  if (codes.includes(StatusCode.REMOVED_ERROR)) return LeaveMode.ERROR;
+  if (codes.includes(StatusCode.KICKED)) return LeaveMode.KICKED;
+  if (codes.includes(StatusCode.REMOVED_AFFILIATION_CHANGE)) return LeaveMode.AFFILIATION_CHANGE;
+  if (codes.includes(StatusCode.REMOVED_MEMBERS_ONLY)) return LeaveMode.MODERATION_CHANGE;
+  if (codes.includes(StatusCode.REMOVED_SYSTEM_SHUTDOWN)) return LeaveMode.SYSTEM_SHUTDOWN;
+  return LeaveMode.NORMAL;
+}
+
+
+function sameTexts(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}

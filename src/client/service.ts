@@ -357,7 +357,8 @@ export class MucService extends Emitter<MucServiceEvents> {
   }
 
   #onNonza(el: Element): void {
-    if (el.name === "features") this.#smOffered = el.getChild("sm", NS_SM) !== undefined;
+    // `<stream:features/>`: ltx keeps the prefix in `name`.
+    if (el.is("features", "http://etherx.jabber.org/streams")) this.#smOffered = el.getChild("sm", NS_SM) !== undefined;
   }
 
   /**

@@ -461,6 +461,33 @@ describe("new session", () => {
     expect(conn.sent.slice(mark).filter(isJoinTo(ROOM))).toHaveLength(1);
   });
 
+  it("a new session that offered stream management writes nothing (not even the rejoin) until <enabled/> arrives", async () => {
+    const { conn, muc } = newService();
+    const room = await joinRoom(conn, muc, ROOM);
+    const sm = conn.streamManagement;
+    if (!sm) throw new Error("the mock has stream management");
+    let enabled = true;
+    // The test, not the mock, says when stream management is enabled.
+    Object.defineProperty(sm, "enabled", { get: () => enabled, set: () => {}, configurable: true });
+    conn.drop();
+    enabled = false;
+    const waiting = room.sendMessage("after enabled");
+    // The new stream's features offer XEP-0198; @xmpp/client announces `online` before it sends <enable/>.
+    conn.receive(`<stream:features xmlns:stream='http://etherx.jabber.org/streams'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/><sm xmlns='urn:xmpp:sm:3'/></stream:features>`);
+    conn.newSession();
+    await flush();
+    expect(muc.connected).toBe(false);
+    expect(conn.takeSent()).toEqual([]);
+    enabled = true;
+    conn.receive(`<enabled xmlns='urn:xmpp:sm:3' id='sm-2' resume='true'/>`);
+    const rejoin = await conn.nextSent(isJoinTo(ROOM), 1_000);
+    expect(rejoin.getChild("x", MUC)).toBeDefined();
+    answerRejoin(conn, ROOM);
+    conn.receive(subject(ROOM));
+    await within(waiting);
+    expect(conn.sent.filter(isGroupchatTo(ROOM)).map((s) => s.getChildText("body"))).toEqual(["after enabled"]);
+  });
+
   it("what waits for a room that then exits (no autorejoin) is never written, and its send rejects with MucStateError", async () => {
     const { conn, muc } = newService();
     const room = await joinRoom(conn, muc, ROOM);

@@ -32,8 +32,12 @@
  * | rename or describe the group | owners and admins                                                |
  *
  * Everything is synchronous underneath: a client call changes the world and
- * delivers its events before its promise settles, and ids come from counters
- * (`msg-1`, `msg-2`, …), so tests can predict both.
+ * delivers its events before its promise settles, and message ids come from a
+ * counter after a prefix of the network's own (`msg-3f9c02ab-1`, …), so that
+ * a network made again, by a restarted process, never hands out the ids of
+ * the one before (a gateway's saved id maps would take its new messages for
+ * old ones). Tests that predict ids give the prefix: with
+ * `{ messageIdPrefix: "msg-" }` they are `msg-1`, `msg-2`, ….
  *
  * @example
  * ```ts
@@ -114,7 +118,7 @@ export interface DemoMember {
  * of the history.
  */
 export interface DemoMessage {
-  /** The message id, `msg-<n>` from a network-wide counter. */
+  /** The message id: the network's prefix and a network-wide counter (see {@link DemoNetworkOptions.messageIdPrefix}). */
   readonly id: string;
   /** The group the message was sent to. */
   readonly groupId: string;
@@ -662,6 +666,15 @@ export interface DemoClient extends EventEmitter<DemoClientEvents> {
 export interface DemoNetworkOptions {
   /** The clock that stamps messages and topics. @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * What message ids start with, before a network-wide counter: the ids are
+   * `<prefix>1`, `<prefix>2`, …. By default a prefix new for every network,
+   * `msg-<8 random hex digits>-`, so that a network made again (a restarted
+   * process) does not reuse the ids of the one before; give `"msg-"` for
+   * `msg-1`, `msg-2`, … when a test predicts ids.
+   * @default `msg-<8 random hex digits>-`
+   */
+  readonly messageIdPrefix?: string;
 }
 
 /** What {@link DemoNetwork.addUser} takes. */
@@ -728,7 +741,7 @@ export interface DemoPopulateOptions {
  *
  * @example
  * ```ts
- * const network = new DemoNetwork({ now: () => new Date("2024-05-01T09:00:00Z") });
+ * const network = new DemoNetwork({ now: () => new Date("2024-05-01T09:00:00Z"), messageIdPrefix: "msg-" });
  * network.addUser({ id: "alice", name: "Alice", password: "wonderland" });
  * network.addUser({ id: "bob", name: "Bob" });
  * network.addGroup({ id: "coffee", name: "Coffee", kind: "group",
@@ -741,11 +754,12 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
   readonly #world: World;
 
   /**
-   * @param options - the clock.
+   * @param options - the clock, the message ids' prefix.
    */
   constructor(options: DemoNetworkOptions = {}) {
     super();
-    this.#world = new World(this, options.now ?? (() => new Date()));
+    const prefix = options.messageIdPrefix ?? `msg-${globalThis.crypto.randomUUID().slice(0, 8)}-`;
+    this.#world = new World(this, options.now ?? (() => new Date()), prefix);
   }
 
   // -- users ----------------------------------------------------------------
@@ -1088,6 +1102,7 @@ class World {
   constructor(
     readonly network: DemoNetwork,
     readonly now: () => Date,
+    readonly messageIdPrefix: string,
   ) {}
 
   // -- look-ups that throw --
@@ -1347,7 +1362,7 @@ class World {
     this.#checkSpeaks(group, actor.userId, "send");
     requireText(text, "a message");
     if (replyTo !== undefined) this.#message(group, replyTo);
-    const id = `msg-${++this.#messageCount}`;
+    const id = `${this.messageIdPrefix}${++this.#messageCount}`;
     const base = { id, groupId, senderId: actor.userId, text, at: this.now() };
     const message: DemoMessage = Object.freeze(replyTo === undefined ? base : { ...base, replyTo });
     this.messages.set(id, { group, index: group.history.length });
@@ -1605,8 +1620,8 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
  *   not in it); a topic and a few messages.
  *
  * Everything is done the way tests do it, through {@link DemoNetwork.as},
- * so the network emits the usual events and the message ids start at `msg-1`
- * on a fresh network.
+ * so the network emits the usual events and the message ids are the first
+ * of a fresh network (`msg-1` on, with `{ messageIdPrefix: "msg-" }`).
  *
  * @param network - a network without the users and groups above.
  * @throws {@link DemoNetworkError} `conflict` when they exist already.

@@ -59,6 +59,8 @@ export class LegacyBookmarks {
     if (record) muc.restore(gateway.store.participants.list(userJid, legacyId));
     this.#byLegacyId.set(legacyId, muc);
     this.#byLocal.set(muc.jid.local, muc);
+    // Resources that stayed joined across a restart get the messages of the gap now, not at a join.
+    if (record) muc.catchUp();
     await muc.ensureInfo();
     return muc;
   }

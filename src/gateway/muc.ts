@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash, randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
@@ -48,6 +49,9 @@ import {
 const DEFAULT_HISTORY = 20;
 /** Messages older than this (ms) carry `<delay>` when delivered live. */
 const DELAY_THRESHOLD_MS = 10_000;
+
+/** The room whose `backfill()` runs in this async context: what it calls does not wait for the backfill (see `LegacyMUC#afterCatchUp`). */
+const backfillContext = new AsyncLocalStorage<LegacyMUC>();
 
 /** The namespaces of the elements of a user's message the room reflects as they are: references to other messages, fallbacks, hints. */
 const REFLECTED_PAYLOADS: ReadonlySet<string> = new Set([NS_CORRECT, NS_RETRACT, NS_REPLY, NS_REACTIONS, NS_FALLBACK, NS_FALLBACK_V0, NS_HINTS]);
@@ -122,6 +126,12 @@ export class LegacyMUC {
   /** The newest archived message when this process took the room up: where its gap starts. */
   readonly #newestAtStart: ArchiveEntry | undefined;
   #backfilling: Promise<void> | undefined;
+  /** While the backfill after a restart runs, then while the live legacy events that waited for it run: the end of their queue. */
+  #held: Promise<void> | undefined;
+  /** While the backfill after a restart runs: the stanza-ids of the messages it archived. */
+  #catchingUp: string[] | undefined;
+  /** The legacy ids of the messages the backfill after a restart delivered, while live events wait for it: those are not delivered again. */
+  #caughtUp: ReadonlySet<string> | undefined;
   #infoUpdated = false;
   #infoUpdating: Promise<void> | undefined;
   #user: LegacyParticipant | undefined;
@@ -167,8 +177,11 @@ export class LegacyMUC {
   /**
    * Archive the legacy messages the archive misses (with
    * `sendText(…, { archiveOnly: true, when })`): those sent strictly between
-   * `after` and `before`. Called once per room each time the gateway runs,
-   * on the room's first join, before the join's history is read:
+   * `after` and `before`. Called once per room each time the gateway runs:
+   * on the room's first join, before the join's history is read, or, for a
+   * room the user's resources stayed joined to across a restart, as soon as
+   * the room is restored (the room then delivers what it archived to them;
+   * its live messages wait until then):
    *
    * - for a room seen for the first time, `after` is `undefined` (fetch the
    *   older history) and `before` the first message archived live, if any;
@@ -545,6 +558,68 @@ export class LegacyMUC {
     }
   }
 
+  /**
+   * @internal After a restart, for a room the user's resources stayed joined
+   * to (they never left, so no join will come): backfill the gap at once
+   * (see {@link LegacyMUC.backfill}) and deliver the messages it archived to
+   * those resources, as live messages are delivered. The room's live legacy
+   * messages, corrections, retractions, reactions and moderations that
+   * arrive meanwhile wait, and follow in the order they came; a message the
+   * backfill delivered already is not delivered again. Failures are logged.
+   */
+  catchUp(): void {
+    if (this.#joined.size === 0 || this.#backfilling !== undefined || this.#held !== undefined) return;
+    const log = this.session.gateway.log;
+    const run = (async () => {
+      const archived: string[] = [];
+      try {
+        await this.ensureInfo();
+        await this.#fill();
+        this.#catchingUp = archived;
+        await this.#backfillOnce();
+      } finally {
+        this.#catchingUp = undefined;
+      }
+      if (archived.length === 0) return;
+      const entries = this.session.gateway.store.archive.query(this.session.userJid.toString(), this.legacyId, { ids: archived });
+      this.#caughtUp = new Set(entries.flatMap((e) => (e.legacyId === undefined ? [] : [e.legacyId])));
+      // The resources joined now; one joining meanwhile reads these in its history.
+      const resources = [...this.#readyResources()];
+      for (const entry of entries) {
+        for (const r of resources) if (this.#joined.get(r) === true) await this.#send(this.#historyMessage(entry, r));
+      }
+    })().catch((e: unknown) => log.warn(`room ${this.jid.toString()}: catching up after the restart failed`, e));
+    this.#hold(run);
+  }
+
+  /**
+   * Run a live legacy event of the room: at once, or, while the backfill
+   * after a restart runs (see {@link LegacyMUC.catchUp}), after it and after
+   * the events that came before, in order. What `backfill()` itself calls
+   * does not wait.
+   */
+  async #afterCatchUp<T>(event: () => Promise<T>): Promise<T> {
+    const held = this.#held;
+    if (held === undefined || backfillContext.getStore() === this) return event();
+    const turn = held.then(event);
+    this.#hold(turn);
+    return turn;
+  }
+
+  /** Make `work` the end of the queue of held events; the queue is gone once it has run out. */
+  #hold(work: Promise<unknown>): void {
+    const tail = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#held = tail;
+    void tail.then(() => {
+      if (this.#held !== tail) return;
+      this.#held = undefined;
+      this.#caughtUp = undefined;
+    });
+  }
+
   /** @internal Make sure `updateInfo()` ran once. */
   async ensureInfo(): Promise<void> {
     if (this.#infoUpdated) return;
@@ -560,12 +635,32 @@ export class LegacyMUC {
 
   /** @internal A message from a participant (see `LegacyParticipant.sendText`). */
   async participantMessage(participant: LegacyParticipant, body: string, legacyMsgId: string | undefined, options: SendTextOptions): Promise<string> {
+    if (options.archiveOnly) return this.#participantMessage(participant, body, legacyMsgId, options);
+    return this.#afterCatchUp(async () => {
+      // The backfill after the restart, which this message waited for, delivered it already.
+      if (legacyMsgId !== undefined && this.#caughtUp?.has(legacyMsgId)) {
+        return this.session.gateway.store.messageIds.legacyToXmpp(this.session.userJid.toString(), legacyMsgId) ?? legacyMsgId;
+      }
+      return this.#participantMessage(participant, body, legacyMsgId, options);
+    });
+  }
+
+  async #participantMessage(participant: LegacyParticipant, body: string, legacyMsgId: string | undefined, options: SendTextOptions): Promise<string> {
     const userJid = this.session.userJid.toString();
-    const known = legacyMsgId === undefined ? undefined : this.session.gateway.store.messageIds.legacyToXmpp(userJid, legacyMsgId);
+    const ids = this.session.gateway.store.messageIds;
+    let known = legacyMsgId === undefined ? undefined : ids.legacyToXmpp(userJid, legacyMsgId);
+    const archived = legacyMsgId === undefined ? undefined : this.#archivedByLegacyId(legacyMsgId);
     // A backfilled message this room's archive holds already (the legacy network sent it live, or an earlier backfill did).
-    if (options.archiveOnly && legacyMsgId !== undefined && this.#archivedByLegacyId(legacyMsgId)) return known ?? legacyMsgId;
-    const xmppId = known ?? legacyMsgId ?? randomUUID();
-    if (legacyMsgId !== undefined && known === undefined) this.session.gateway.store.messageIds.map(userJid, legacyMsgId, xmppId);
+    if (options.archiveOnly && legacyMsgId !== undefined && archived) return known ?? legacyMsgId;
+    let xmppId = known ?? legacyMsgId ?? randomUUID();
+    if (archived && !isSameMessage(archived, participant)) {
+      // The legacy module reused the id of someone else's message of this room (say, a network whose
+      // counter started again): the new message must not take the old one's XMPP id.
+      known = undefined;
+      xmppId = randomUUID();
+      this.session.gateway.log.debug(`room ${this.jid.toString()}: legacy message id ${String(legacyMsgId)} names an earlier message already; the new one gets the XMPP id ${xmppId}`);
+    }
+    if (legacyMsgId !== undefined && known === undefined) ids.map(userJid, legacyMsgId, xmppId);
     const payloads: Element[] = [];
     const original = options.replyTo === undefined ? undefined : this.#archivedByLegacyId(options.replyTo);
     if (original) payloads.push(replyTo(this.jid, original));
@@ -575,6 +670,10 @@ export class LegacyMUC {
 
   /** @internal A participant corrected one of their messages (see `LegacyParticipant.correct`); false when the archive has no such message of theirs. */
   async participantCorrection(participant: LegacyParticipant, legacyMsgId: string, body: string, options: SendTextOptions): Promise<boolean> {
+    return this.#afterCatchUp(() => this.#participantCorrection(participant, legacyMsgId, body, options));
+  }
+
+  async #participantCorrection(participant: LegacyParticipant, legacyMsgId: string, body: string, options: SendTextOptions): Promise<boolean> {
     const archived = this.#archivedByLegacyId(legacyMsgId);
     if (!archived || archived.occupantId !== participant.occupantId) return false;
     const original = this.session.gateway.store.messageIds.legacyToXmpp(this.session.userJid.toString(), legacyMsgId) ?? legacyMsgId;
@@ -584,6 +683,10 @@ export class LegacyMUC {
 
   /** @internal A participant retracted one of their messages (see `LegacyParticipant.retract`); false when the archive has no such message of theirs. */
   async participantRetraction(participant: LegacyParticipant, legacyMsgId: string, options: SendTextOptions): Promise<boolean> {
+    return this.#afterCatchUp(() => this.#participantRetraction(participant, legacyMsgId, options));
+  }
+
+  async #participantRetraction(participant: LegacyParticipant, legacyMsgId: string, options: SendTextOptions): Promise<boolean> {
     const original = this.#archivedByLegacyId(legacyMsgId);
     if (!original || original.occupantId !== participant.occupantId) return false;
     const id = randomUUID();
@@ -594,6 +697,10 @@ export class LegacyMUC {
 
   /** @internal A participant's reactions to a message (see `LegacyParticipant.react`); false when the archive does not know it. */
   async participantReactions(participant: LegacyParticipant, legacyMsgId: string, emojis: readonly string[]): Promise<boolean> {
+    return this.#afterCatchUp(() => this.#participantReactions(participant, legacyMsgId, emojis));
+  }
+
+  async #participantReactions(participant: LegacyParticipant, legacyMsgId: string, emojis: readonly string[]): Promise<boolean> {
     const original = this.#archivedByLegacyId(legacyMsgId);
     if (!original) return false;
     await this.#relay(participant, undefined, randomUUID(), undefined, reactionsPayloads(original.stanzaId, emojis), {});
@@ -617,6 +724,7 @@ export class LegacyMUC {
     if (!participant.isSystem) template.cnode(occupantIdCodec.encode({ id: participant.occupantId }));
     if (Date.now() - when.getTime() > DELAY_THRESHOLD_MS) template.cnode(delayCodec.encode({ stamp: when, from: this.jid }));
     this.#archive({ stanzaId, legacyId: legacyMsgId, when: when.getTime(), nick: participant.nick, occupantId: participant.occupantId, body: body ?? "", xml: template.toString() });
+    if (options.archiveOnly) this.#catchingUp?.push(stanzaId);
     if (!options.archiveOnly) {
       if (!participant.isSystem && !participant.isUser && this.#participants.get(participant.nick) !== participant) {
         // First message of someone not announced yet (or no longer present,
@@ -749,7 +857,7 @@ export class LegacyMUC {
       const after = this.#newestAtStart;
       try {
         const before = archive.query(userJid, this.legacyId, { ...(after ? { afterStanzaId: after.stanzaId } : {}), limit: 1 })[0];
-        await this.backfill(after, before);
+        await backfillContext.run(this, () => this.backfill(after, before));
       } catch (e) {
         this.session.gateway.log.warn(`room ${this.jid.toString()}: backfill failed`, e);
       }
@@ -908,6 +1016,10 @@ export class LegacyMUC {
 
   /** @internal A legacy moderator deleted someone's message (see `LegacyParticipant.moderate`); false when the archive does not know it. */
   async participantModeration(moderator: LegacyParticipant, legacyMsgId: string, reason: string | undefined): Promise<boolean> {
+    return this.#afterCatchUp(() => this.#participantModeration(moderator, legacyMsgId, reason));
+  }
+
+  async #participantModeration(moderator: LegacyParticipant, legacyMsgId: string, reason: string | undefined): Promise<boolean> {
     const original = this.#archivedByLegacyId(legacyMsgId);
     if (!original) return false;
     await this.#broadcastModeration(moderator, original, reason);
@@ -1215,6 +1327,15 @@ function participantRecord(userJid: string, roomLegacyId: string, p: LegacyParti
     realJid: p.realJid,
     isUser: p.isUser,
   };
+}
+
+/**
+ * Whether a message reported with the legacy id of an archived entry may be
+ * that message again (a resend, an edit): only when it has the same sender.
+ * From someone else, it is another message reusing the id.
+ */
+function isSameMessage(archived: ArchiveEntry, participant: LegacyParticipant): boolean {
+  return archived.occupantId === participant.occupantId;
 }
 
 /** A copy of `template` addressed to `to`. */

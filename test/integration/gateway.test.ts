@@ -222,4 +222,25 @@ describe("gateway through Prosody", () => {
     await subject;
     expect(bodies).toEqual(expect.arrayContaining(["Anyone for a flat white?", "Yes please!"]));
   });
+
+  it("a client that stayed joined across a gateway restart gets what was said while the gateway was down, in order, before newer live messages", async () => {
+    const alice = await connectClient({ server, username: "alice", password: "alice-pw" });
+    clients.push(alice);
+    const muc = new MucService(alice.xmpp, { selfPing: false });
+    services.push(muc);
+    const { room, joined } = muc.join(`book-club@${GW}`, "alice", { history: { maxStanzas: 0 } });
+    await joined;
+    const bodies: string[] = [];
+    room.on("message", ({ body }) => bodies.push(body));
+
+    await running?.stop();
+    running = undefined;
+    await network.as("carol").send("book-club", "while the gateway was down");
+    await network.as("carol").send("book-club", "still down");
+    await startGateway();
+    const live = next(room, "message", (m) => m.body === "after the restart", 10_000);
+    await network.as("carol").send("book-club", "after the restart");
+    await live;
+    expect(bodies).toEqual(["while the gateway was down", "still down", "after the restart"]);
+  });
 });

@@ -4,6 +4,9 @@
  * seed; and its legacy module relaying edits, deletions, reactions and
  * removals both ways through a gateway on a mock component.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as joinPath } from "node:path";
 import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { openSqliteStore, type BaseGateway, type GatewayStore } from "../../src/gateway/index.js";
@@ -21,6 +24,7 @@ import {
   type DemoMember,
   type DemoMemberLeftEvent,
   type DemoNetworkErrorCode,
+  type DemoNetworkOptions,
 } from "../../examples/demo-network/index.js";
 
 /** A clock that ticks one minute per reading, from 2024-05-01 09:00 UTC. */
@@ -35,10 +39,11 @@ function minuteClock(): () => Date {
 
 /**
  * alice (owner), bob (admin), carol (member) in group "coffee"; alice owner
- * and carol member of channel "news"; dave (a user in no group).
+ * and carol member of channel "news"; dave (a user in no group). Message ids
+ * are `msg-1`, `msg-2`, … unless `options` say otherwise.
  */
-function smallWorld(): DemoNetwork {
-  const network = new DemoNetwork({ now: minuteClock() });
+function smallWorld(options: DemoNetworkOptions = { messageIdPrefix: "msg-" }): DemoNetwork {
+  const network = new DemoNetwork({ now: minuteClock(), ...options });
   network.addUser({ id: "alice", name: "Alice", password: "a" });
   network.addUser({ id: "bob", name: "Bob", password: "b" });
   network.addUser({ id: "carol", name: "Carol", password: "c" });
@@ -539,6 +544,22 @@ describe("history", () => {
     expect(Object.isFrozen(network.getMessage("msg-1"))).toBe(true);
   });
 
+  it("numbers messages after a prefix of the network's own by default, so that a network made again reuses no id", async () => {
+    const runs: string[][] = [];
+    for (let run = 0; run < 2; run++) {
+      const network = new DemoNetwork();
+      await seedDemo(network);
+      runs.push(network.history("coffee").map((m) => m.id));
+    }
+    const [first, second] = runs as [string[], string[]];
+    expect(first[0]).toMatch(/^msg-[0-9a-f]{8}-1$/);
+    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    // A prefix given makes them predictable.
+    const predictable = new DemoNetwork({ messageIdPrefix: "m" });
+    await seedDemo(predictable);
+    expect(predictable.history("coffee").map((m) => m.id)).toEqual(["m1", "m2", "m3"]);
+  });
+
   it("refuses a reply to a message of another group, or to none", async () => {
     const network = smallWorld();
     const inNews = await network.as("alice").send("news", "news item");
@@ -952,7 +973,7 @@ describe("large groups", () => {
 
 describe("seedDemo", () => {
   it("builds alice, bob and carol, three groups with topics and histories", async () => {
-    const network = new DemoNetwork({ now: minuteClock() });
+    const network = new DemoNetwork({ now: minuteClock(), messageIdPrefix: "msg-" });
     await seedDemo(network);
 
     for (const { id, password } of DEMO_ACCOUNTS) {
@@ -1260,5 +1281,56 @@ describe("the demo module: edits, deletions, reactions and removals through the 
     expect(bare.getChild("retract", NS_RETRACT)?.getChild("reason")).toBeUndefined();
     expect(bare.getChild("retract", NS_RETRACT)?.getChild("moderated", NS_MODERATE)?.attrs.by).toBe(`${ROOM}/Alice`);
     expect(warnings).toEqual([]);
+  });
+});
+
+describe("the demo network across a gateway restart", () => {
+  const USER = "alice@example.com";
+  const TO = `${USER}/laptop`;
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  /** A gateway process serving `network` on the SQLite file, alice registered and, unless she stayed, joining "coffee". */
+  async function gatewayProcess(network: DemoNetwork, file: string, options: { joins: boolean }) {
+    const store = openSqliteStore(file);
+    if (!store.users.get(USER)) store.users.save({ jid: USER, legacyData: { username: "alice", password: "a" }, registeredAt: Date.now() });
+    const component = new MockComponent({ jid: GW });
+    const module = createDemoModule(network);
+    const gateway = new module.Gateway({ component, store, module });
+    await gateway.start();
+    if (options.joins) {
+      component.receive(`<presence from='${TO}' to='coffee@${GW}/Alice'><x xmlns='${NS_MUC}'/></presence>`);
+      await component.nextSent((s) => s.is("message") && s.attrs.to === TO && s.getChild("subject") !== undefined);
+    }
+    return {
+      component,
+      async stop() {
+        await gateway.stop();
+        store.close();
+      },
+    };
+  }
+
+  it("the network made again by the restarted process reuses no message id: bob's new message does not take his old one's XMPP id", async () => {
+    dir = mkdtempSync(joinPath(tmpdir(), "demo-restart-"));
+    const file = joinPath(dir, "gateway.sqlite");
+    const first = smallWorld({});
+    const p1 = await gatewayProcess(first, file, { joins: true });
+    await first.as("bob").send("coffee", "before the restart");
+    const before = await p1.component.nextSent((s) => s.is("message") && s.attrs.to === TO && s.getChildText("body") === "before the restart");
+    await p1.stop();
+
+    // The process starts again: a new network, its counter from the start; alice's client stayed joined.
+    const second = smallWorld({});
+    const p2 = await gatewayProcess(second, file, { joins: false });
+    await second.as("bob").send("coffee", "after the restart");
+    const after = await p2.component.nextSent((s) => s.is("message") && s.attrs.to === TO && s.getChildText("body") === "after the restart");
+    expect(second.history("coffee")[0]?.id).not.toBe(first.history("coffee")[0]?.id);
+    expect(after.attrs.id).not.toBe(before.attrs.id);
+    expect(after.getChild("stanza-id", NS_SID)?.attrs.id).not.toBe(before.getChild("stanza-id", NS_SID)?.attrs.id);
+    await p2.stop();
   });
 });

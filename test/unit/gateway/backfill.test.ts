@@ -10,7 +10,7 @@ import { join as joinPath } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { openSqliteStore, type GatewayStore } from "../../../src/gateway/index.js";
-import { closeStores, GW, join, NS_MAM, RES, request, room, startGateway, TestNetwork, USER, type Harness } from "./helpers.js";
+import { closeStores, GW, join, NS_DELAY, NS_MAM, NS_SID, RES, request, room, settle, startGateway, TestNetwork, USER, type Harness } from "./helpers.js";
 
 const ROOM = `coffee@${GW}`;
 const TO = `${USER}/${RES}`;
@@ -132,6 +132,9 @@ describe("backfill after a restart", () => {
     const h1 = await boot(net, file);
     await join(h1, "coffee");
     expect(bodies(h1)).toEqual(["old 0", "old 1"]);
+    // The user leaves: the next process backfills on the next join (see below for resources that stay).
+    h1.component.receive(`<presence from='${TO}' to='${ROOM}/romeo' type='unavailable'/>`);
+    await h1.component.nextSent((s) => s.is("presence") && s.attrs.type === "unavailable" && s.attrs.to === TO);
     await shutdown(h1);
 
     // While the gateway was down, the legacy group went on.
@@ -156,6 +159,65 @@ describe("backfill after a restart", () => {
       "old 4",
       "live after the restart",
     ]);
+    await shutdown(h2);
+  });
+
+  it("resources still joined get the gap as soon as the room is restored, in order and once, before the live messages that came meanwhile", async () => {
+    const file = joinPath(dir, "gateway.sqlite");
+    const net = new TestNetwork();
+    net.history.coffee = legacyHistory(2);
+    const h1 = await boot(net, file);
+    await join(h1, "coffee");
+    expect(bodies(h1)).toEqual(["old 0", "old 1"]);
+    await shutdown(h1);
+
+    // While the gateway was down, the legacy group went on; its history will also hold "live 1", sent during the backfill.
+    net.history.coffee = [...legacyHistory(5), { id: "live-1", from: "Bob", fromLegacyId: "u-bob", text: "live 1", at: minute(10) }];
+    let open = (): void => {};
+    net.backfillGate = new Promise((resolve) => (open = resolve));
+    const h2 = await boot(net, file);
+    const muc = await room(h2, "coffee");
+    expect(muc.joinedResources).toEqual([RES]);
+    const bob = muc.getParticipantByLegacyId("u-bob")!;
+    // Live events while the backfill runs: a message it finds in the history too, a correction of a message of the gap, a message it does not find.
+    const live = [
+      bob.sendText("live 1", "live-1", { when: minute(10) }),
+      bob.correct("old-4", "old 4, edited", { when: minute(11) }),
+      bob.sendText("live 2", "live-2", { when: minute(12) }),
+    ];
+    await settle(h2);
+    const delivered = (): Element[] => h2.component.sent.filter((s) => s.is("message") && s.attrs.to === TO && s.getChild("body") !== undefined);
+    expect(delivered()).toEqual([]);
+    open();
+    expect(await Promise.all(live)).toEqual(["live-1", true, "live-2"]);
+
+    expect(net.calls.backfill.at(-1)).toEqual({ room: "coffee", after: "old 1", before: undefined });
+    expect(bodies(h2)).toEqual(["old 0", "old 1", "old 2", "old 3", "old 4", "live 1", "old 4, edited", "live 2"]);
+    const messages = delivered();
+    expect(messages.map((m) => m.getChildText("body"))).toEqual(["old 2", "old 3", "old 4", "live 1", "old 4, edited", "live 2"]);
+    // As the archive has them: their stanza-ids, the legacy ids as ids; the gap's messages with their time.
+    expect(messages.map((m) => m.getChild("stanza-id", NS_SID)?.attrs.id)).toEqual(h2.store.archive.query(USER, "coffee").slice(2).map((e) => e.stanzaId));
+    expect(messages.slice(0, 4).map((m) => m.attrs.id)).toEqual(["old-2", "old-3", "old-4", "live-1"]);
+    expect(new Date(String(messages[0]?.getChild("delay", NS_DELAY)?.attrs.stamp))).toEqual(minute(2));
+
+    // Once per process: a join later does not backfill again.
+    await join(h2, "coffee", { resource: "phone" });
+    expect(net.calls.backfill).toHaveLength(2);
+    await shutdown(h2);
+  });
+
+  it("rooms nobody stayed joined to wait for a join to backfill", async () => {
+    const file = joinPath(dir, "gateway.sqlite");
+    const net = new TestNetwork();
+    const h1 = await boot(net, file);
+    await join(h1, "coffee");
+    await shutdown(h1);
+    const h2 = await boot(net, file);
+    await settle(h2);
+    // Only "coffee" had a resource joined; "news" and "forum" were only listed.
+    expect(net.calls.backfill.map((c) => c.room)).toEqual(["coffee", "coffee"]);
+    await join(h2, "news");
+    expect(net.calls.backfill.map((c) => c.room)).toEqual(["coffee", "coffee", "news"]);
     await shutdown(h2);
   });
 

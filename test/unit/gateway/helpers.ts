@@ -110,6 +110,8 @@ export class TestNetwork {
   avatarError: Error | undefined;
   /** What `backfill()` throws, if anything. */
   backfillError: Error | undefined;
+  /** What `backfill()` waits for before archiving anything (a slow legacy network), if anything. */
+  backfillGate: Promise<void> | undefined;
   /** How long `onText` waits before answering, by body. */
   textDelayMs: (text: string) => number = () => 0;
 
@@ -221,6 +223,7 @@ export class TestNetwork {
       override async backfill(after?: ArchiveEntry, before?: ArchiveEntry) {
         net.calls.backfill.push({ room: this.legacyId, after: after?.body, before: before?.body });
         if (net.backfillError) throw net.backfillError;
+        await net.backfillGate;
         for (const m of net.history[this.legacyId] ?? []) {
           const t = m.at.getTime();
           if (!net.backfillEverything && ((after && t <= after.when) || (before && t >= before.when))) continue;

@@ -66,6 +66,36 @@ describe("LegacyParticipant.sendText", () => {
     expect(await bob.sendText("hello again", "lm-1")).toBe("lm-1");
   });
 
+  it("a legacy id reused for someone else's message in the room gets a fresh XMPP id, not the old message's (logged at debug)", async () => {
+    const debug: string[] = [];
+    const h = await startGateway({ logger: { debug: (message) => debug.push(message), warn() {} } });
+    await join(h, "coffee");
+    const muc = await room(h, "coffee");
+    const bob = await muc.getParticipant("Bob", { legacyId: "u-bob" });
+    const carol = await muc.getParticipant("Carol", { legacyId: "u-carol" });
+    expect(await bob.sendText("from bob", "lm-1")).toBe("lm-1");
+    h.component.takeSent();
+
+    // A legacy network whose counter started again gives Carol's new message Bob's old id.
+    const xmppId = await carol.sendText("from carol", "lm-1");
+    expect(xmppId).not.toBe("lm-1");
+    const [m] = h.component.takeSent();
+    expect(m?.attrs).toMatchObject({ id: xmppId, from: `${ROOM}/Carol` });
+    expect(debug).toEqual([expect.stringContaining("lm-1")]);
+    const session = h.gateway.getSession(USER)!;
+    expect(session.legacyToXmppMsgId("lm-1")).toBe(xmppId);
+    expect(h.store.archive.query(USER, "coffee").map((e) => [e.body, e.legacyId])).toEqual([
+      ["from bob", "lm-1"],
+      ["from carol", "lm-1"],
+    ]);
+    // The id names Carol's message from now on: her correction of it replaces hers.
+    expect(await carol.correct("lm-1", "from carol, edited")).toBe(true);
+    expect(h.component.takeSent()[0]?.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(xmppId);
+    // Her message again (a resend) keeps its new id.
+    expect(await carol.sendText("from carol", "lm-1")).toBe(xmppId);
+    expect(debug).toHaveLength(1);
+  });
+
   it("adds <delay> only for a message older than now; without a legacy id the id is fresh", async () => {
     const { component, muc } = await joinedTwice();
     const carol = await muc.getParticipant("Carol", { legacyId: "u-carol" });

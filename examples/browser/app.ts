@@ -12,10 +12,19 @@
  * deletions and reactions (XEP-0461, 0308, 0424, 0444), join/leave notices,
  * and the moderation actions our role and affiliation allow.
  *
+ * Under a bad network it keeps working: one connection banner follows the
+ * real connection (reconnecting, rejoining, or a refusal in plain words); the
+ * composer stays usable and what is sent meanwhile shows as pending until the
+ * room reflects it; rooms out of sync are marked, their occupant lists greyed.
+ * No exception text, socket code or bare error condition reaches the page.
+ *
  * ## `data-testid`s (stable, for browser tests)
  *
  * Page
- * - `error-banner` (the banner, `hidden` when there is no error), `error-text`, `error-dismiss`
+ * - `error-banner` (the banner, `hidden` when there is no error), `error-text`, `error-dismiss`:
+ *   what an action of ours could not do, in plain words (never an exception's text)
+ * - `connection-banner` (`hidden` while online; `data-state`: reconnecting, rejoining, error, offline),
+ *   `connection-text`, `connection-action` ("Log in again", for error and offline)
  * - `dialog` (a modal asking for confirmation and a reason), `dialog-input`, `dialog-confirm`, `dialog-cancel`
  *
  * Login
@@ -24,9 +33,13 @@
  * - `demo-accounts` and `demo-account` (one per account; `data-username`): fill the form
  *
  * Sidebar
- * - `shell` (the logged-in layout), `me-jid`, `connection-status` (`data-state`: online, connecting, offline, …), `logout-button`
+ * - `shell` (the logged-in layout), `me-jid`, `connection-status` (`data-state`: connecting, online,
+ *   rejoining (stanzas go out, some rooms are not resumed yet), reconnecting, error (the server refuses us), offline),
+ *   `logout-button`
  * - `room-list-muc`, `room-list-gateway`, `room-list-other`: the room sections
- * - `room-item` (`data-jid`, `data-source` muc|gateway|other, `data-joined` true|false, `data-active`), with `room-unread`
+ * - `room-item` (`data-jid`, `data-source` muc|gateway|other, `data-joined` true|false, `data-active`,
+ *   `data-suspended`: a room we are in but out of sync with, the connection down or the room rejoining),
+ *   with `room-unread` and `room-suspended` (the "reconnecting" mark)
  * - `refresh-rooms` (in each section header; `data-source`)
  * - `gateway-status` (`data-state`: checking, registered, unregistered, unavailable), `gateway-register` (shown when not registered)
  * - `open-join`: join a room by its address
@@ -37,7 +50,7 @@
  * - `room-preview` (a room we are not in; `data-jid`), `room-info` (its description and features),
  *   `room-invite` (a pending invitation to it)
  * - `join-form`, `join-room` (room address), `join-nick`, `join-password`, `join-submit`
- * - `room-view` (a joined room; `data-jid`, `data-state` joining|joined|left), `room-name`, `room-jid`,
+ * - `room-view` (a joined room; `data-jid`, `data-state` joining|joined|left, `data-suspended`), `room-name`, `room-jid`,
  *   `room-subject` (the subject text), `my-role` (`data-role`, `data-affiliation`)
  * - `action-subject` (edit the subject: moderators, or anyone with voice when the room allows),
  *   `subject-input`, `subject-save`, `subject-cancel`
@@ -45,8 +58,10 @@
  *   `action-destroy` (owners), `toggle-occupants` (narrow screens)
  * - `messages` (the list); `message` items with `data-nick`, `data-own`, `data-history`,
  *   `data-state` (own messages: in-transit, delivered-to-server, delivered-to-recipient, error,
- *   timed-out, aborted; anything else: received); `message-body`, `message-state` (the delivery icon of our
- *   own live messages, same `data-state`)
+ *   timed-out, aborted; anything else: received; `data-pending` true while one of ours waits for the
+ *   connection or the room's rejoin); `message-body`, `message-state` (the delivery icon of our own live
+ *   messages, same `data-state` and `data-pending`: a clock, "Sending when back online"), `message-note`
+ *   (under our message: "Sending when back online", or why it was not delivered, in plain words)
  * - `history-divider` (before the earlier messages), `notice` (`data-kind`: join, leave, kick, ban, nick,
  *   role, affiliation, subject, enter, exit, suspend, resume, config)
  * - on each message (`data-stanza-id` once the room gave one; `data-edited`, `data-retracted` when
@@ -55,7 +70,8 @@
  *   `message-actions`: `action-reply`, `action-react` (opens `reaction-picker` with `reaction-option`
  *   buttons, `data-emoji`), on our own messages `action-edit` and `action-delete`, and on others'
  *   `action-remove` (moderators, where the room announces XEP-0425; the log's `data-can-moderate`)
- * - `composer`, `composer-input`, `composer-send`, `action-request-voice` (visitors); `composer-context`
+ * - `composer` (`data-offline` while the room is out of sync: it stays usable, what is sent waits),
+ *   `composer-offline` (the note saying so), `composer-input`, `composer-send`, `action-request-voice` (visitors); `composer-context`
  *   ("Replying to …" / "Editing your message") with `composer-context-cancel`
  * - `load-earlier` (at the top of the log, once the join's history came: pages back through the room's
  *   archive, XEP-0313), replaced by `archive-start` when there is nothing earlier
@@ -63,7 +79,8 @@
  *   and `voice-deny`; once answered it becomes a `notice` of kind `voice`
  *
  * Occupants
- * - `occupants` (the pane), `occupant-group` (`data-role`: moderator, participant, visitor)
+ * - `occupants` (the pane; `data-suspended` true while the room is out of sync, the list greyed),
+ *   `occupants-stale` (the "Reconnecting — this list may be out of date" note), `occupant-group` (`data-role`: moderator, participant, visitor)
  * - `occupant` (`data-nick`, `data-role`, `data-affiliation`, `data-self`), `occupant-affiliation` (the badge);
  *   clicking an occupant opens `occupant-details` (its address, role, affiliation) with `occupant-actions`
  * - moderation, in `occupant-actions`: `action-kick` (moderators), `action-grant-voice` / `action-revoke-voice`
@@ -82,7 +99,10 @@ import {
   isTimeoutError,
   isMucStateError,
   isAbortError,
+  isNotConnectedError,
   destroyRoom,
+  createInstantRoom,
+  StatusCode,
   getRoomInfo,
   listRooms,
   requestVoice,
@@ -294,53 +314,127 @@ function formatTime(date: Date): string {
 
 // ---------------------------------------------------------------------------
 // Errors, as people read them
+//
+// Nothing internal reaches the page: no exception messages, causes, stack
+// traces, socket codes (ECONNERROR) or bare condition names. Every error is
+// said in plain words; the error itself goes to the console.
 
-const CONDITION_LABELS: Record<string, string> = {
-  "bad-request": "Bad request",
-  conflict: "Conflict",
-  "feature-not-implemented": "Not supported here",
-  forbidden: "Not allowed",
-  gone: "Gone",
-  "internal-server-error": "Server error",
-  "item-not-found": "Not found",
-  "jid-malformed": "Invalid address",
-  "not-acceptable": "Not acceptable",
-  "not-allowed": "Not allowed",
-  "not-authorized": "Not authorized",
-  "recipient-unavailable": "Recipient unavailable",
-  "registration-required": "Registration required",
-  "remote-server-not-found": "Server not found",
-  "remote-server-timeout": "Server timeout",
-  "resource-constraint": "Server busy",
-  "service-unavailable": "Service unavailable",
-  "undefined-condition": "Error",
-  "unexpected-request": "Unexpected request",
-  "credentials-expired": "Credentials expired",
-  "account-disabled": "Account disabled",
-  "invalid-mechanism": "Login method refused",
-  "malformed-request": "Malformed request",
-  aborted: "Aborted",
-};
-
-/** An error as one readable line: the condition (XMPP errors, SASL failures) and the server's text; never a stack. */
-function describeError(e: unknown): string {
-  if (isXMPPError(e)) return withCondition(e.condition, e.text);
-  if (isTimeoutError(e)) return "The server did not answer in time.";
-  if (isAbortError(e)) return "Cancelled.";
-  if (isMucStateError(e)) return e.message;
-  // @xmpp/client's own errors (SASL failures, stanza errors of iqCaller, stream errors) carry `condition` and `text`.
-  const maybe = e as { condition?: unknown; text?: unknown; message?: unknown } | null;
-  if (maybe && typeof maybe.condition === "string") return withCondition(maybe.condition, typeof maybe.text === "string" ? maybe.text : undefined);
-  if (maybe && typeof maybe.message === "string") {
-    if (/websocket/i.test(maybe.message) || /ECONN/.test(maybe.message)) return `Cannot reach the server (${maybe.message}).`;
-    return maybe.message;
-  }
-  return String(e);
+/** An error this page raises for people: its message is shown as it is. */
+class UserError extends Error {
+  override readonly name = "UserError";
 }
 
-function withCondition(condition: string, text: string | undefined): string {
-  const label = CONDITION_LABELS[condition] ?? condition.replace(/-/g, " ");
-  return text ? `${label} (${condition}): ${text}` : `${label} (${condition})`;
+/** Stanza, stream and SASL conditions (RFC 6120 §8.3.3, §4.9.3, §6.5), in plain words. */
+const CONDITION_TEXTS: Record<string, string> = {
+  "bad-request": "The server did not understand the request.",
+  conflict: "That conflicts with something that already exists.",
+  "feature-not-implemented": "That is not supported here.",
+  forbidden: "You are not allowed to do that.",
+  gone: "That no longer exists.",
+  "internal-server-error": "The server ran into a problem.",
+  "item-not-found": "That could not be found.",
+  "jid-malformed": "That address is not valid.",
+  "not-acceptable": "The server did not accept that.",
+  "not-allowed": "That is not allowed here.",
+  "not-authorized": "You are not authorized to do that.",
+  "payment-required": "That needs a paid account.",
+  "policy-violation": "That goes against the server's rules.",
+  "recipient-unavailable": "The recipient is not available right now.",
+  redirect: "That has moved elsewhere.",
+  "registration-required": "You need to register first.",
+  "remote-server-not-found": "The other server could not be found.",
+  "remote-server-timeout": "The other server did not answer in time.",
+  "resource-constraint": "The server is too busy right now.",
+  "service-unavailable": "That service is not available.",
+  "subscription-required": "You need a subscription first.",
+  "undefined-condition": "The server reported a problem.",
+  "unexpected-request": "The server did not expect that request.",
+  "system-shutdown": "The server is shutting down.",
+  "connection-timeout": "The connection timed out.",
+  "host-unknown": "The server does not serve that domain.",
+  // SASL (logging in).
+  aborted: "Logging in was cancelled.",
+  "account-disabled": "This account is disabled.",
+  "credentials-expired": "Your password has expired.",
+  "encryption-required": "The server requires an encrypted connection.",
+  "incorrect-encoding": "The server could not read the login.",
+  "invalid-authzid": "The server refused the login.",
+  "invalid-mechanism": "The server does not accept this way of logging in.",
+  "malformed-request": "The server could not read the login.",
+  "mechanism-too-weak": "The server does not accept this way of logging in.",
+  "temporary-auth-failure": "Logging in failed for now; try again in a moment.",
+};
+
+/** SASL conditions that mean "wrong username or password". */
+const LOGIN_REFUSED = new Set(["not-authorized", "invalid-authzid"]);
+
+/** An error as one readable sentence or two; never an exception's own text. */
+function describeError(e: unknown): string {
+  if (e instanceof UserError) return e.message;
+  if (isTimeoutError(e)) return "The server did not answer in time.";
+  if (isAbortError(e)) return "It was cancelled.";
+  if (isNotConnectedError(e)) return "You are offline right now; try again once the connection is back.";
+  if (isMucStateError(e)) return stateErrorText(e.message);
+  // XMPP errors: the SDK's XMPPError, and @xmpp/client's own (SASL failures, stream errors, IQ errors).
+  const c = e as { condition?: unknown; name?: unknown } | null;
+  if (c && typeof c.condition === "string") {
+    const words = c.name === "SASLError" && LOGIN_REFUSED.has(c.condition) ? "The server refused the username or password." : (CONDITION_TEXTS[c.condition] ?? "The server reported a problem.");
+    const said = serverText(e);
+    return said ? `${words} The server says: “${said}”` : words;
+  }
+  if (isNetworkError(e)) return "Cannot reach the server.";
+  return "Something went wrong.";
+}
+
+/** What a server wrote in an error it sent (never text our own code made up), when it reads like words for people. */
+function serverText(e: unknown): string | undefined {
+  const x = e as { text?: unknown; stanza?: unknown; element?: unknown };
+  // Only errors read from a stanza the server sent (the SDK's have `stanza`, @xmpp/client's `element`).
+  if (x.stanza === undefined && x.element === undefined) return undefined;
+  if (typeof x.text !== "string") return undefined;
+  const text = x.text.replace(/\s+/g, " ").trim();
+  if (!text || /\b(?:null|undefined|TypeError|Cannot read|ECONN\w*)\b|Error:|\bat \S+ \(/.test(text)) return undefined;
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+/** A socket that could not connect or broke (@xmpp/websocket's `ECONNERROR`, Node's `ECONNREFUSED`, …). */
+function isNetworkError(e: unknown): boolean {
+  const x = e as { code?: unknown; errno?: unknown; message?: unknown } | null;
+  if (!x || typeof x !== "object") return false;
+  return [x.code, x.errno, x.message].some((v) => typeof v === "string" && (/^E[A-Z]+$/.test(v) || /websocket|ECONN|socket|network/i.test(v)));
+}
+
+/** A call the SDK refused in the current state (`MucStateError`), in plain words. */
+function stateErrorText(message: string): string {
+  if (/nick/i.test(message)) return "That nick cannot be used.";
+  if (/JID|room address|bare|localpart/i.test(message)) return "That is not a valid room address.";
+  if (/already joined|being joined/i.test(message)) return "You are already in that room.";
+  if (/not joined|not in room|left room|left the room/i.test(message)) return "You are not in that room any more.";
+  return "That is not possible right now.";
+}
+
+/** Why one of our messages did not make it, for the line under it. */
+function notDeliveredText(error: unknown): string {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  // The SDK's own "could not be sent" error (no stanza from the server; the reason in `cause`).
+  if (error === undefined || (isXMPPError(error) && error.stanza === undefined && cause !== undefined)) {
+    if (isMucStateError(cause)) return "Not sent: you are no longer in the room.";
+    if (isNotConnectedError(cause)) return "Not sent: the connection closed before it could go out.";
+    return "Not sent: the connection failed before it could go out.";
+  }
+  const condition = (error as { condition?: unknown } | null)?.condition;
+  const words =
+    condition === "forbidden" || condition === "not-allowed" || condition === "not-authorized"
+      ? "you may not send messages in this room right now."
+      : condition === "not-acceptable"
+        ? "the room no longer counts you as a participant."
+        : condition === "recipient-unavailable" || condition === "service-unavailable" || condition === "item-not-found" || condition === "remote-server-not-found" || condition === "remote-server-timeout"
+          ? "the room cannot be reached right now."
+          : condition === "resource-constraint" || condition === "policy-violation"
+            ? "the room refused it (too many messages, or against its rules)."
+            : undefined;
+  if (words) return `Not delivered: ${words}`;
+  return `Not delivered. ${describeError(error)}`;
 }
 
 function showError(context: string, e?: unknown): void {
@@ -420,10 +514,11 @@ async function boot(): Promise<void> {
   const field = (name: string): HTMLInputElement => form.elements.namedItem(name) as HTMLInputElement;
   try {
     const res = await fetch("/config.json", { cache: "no-store" });
-    if (!res.ok) throw new Error(`/config.json: HTTP ${res.status}`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
     session.config = (await res.json()) as WebConfig;
   } catch (e) {
-    showError("Could not load the configuration", e);
+    console.warn("/config.json", e);
+    showError("Could not load the configuration; reload the page to try again");
   }
   const config = session.config;
   if (config.title) document.title = config.title;
@@ -471,6 +566,7 @@ async function boot(): Promise<void> {
     });
   });
   byId("logout").addEventListener("click", () => void logout());
+  byId("connection-action").addEventListener("click", () => void logout());
   byId("open-join").addEventListener("click", () => {
     session.pane = { kind: "join" };
     session.showNav = false;
@@ -514,12 +610,7 @@ async function login(service: string, domainField: string, user: string, passwor
     // correction of one is shown as a message of its own instead).
     if (!applyChange(view, change) && (change.history || change.kind !== "correction")) holdChange(view, change);
   });
-  xmpp.on("error", (e: unknown) => {
-    if (session.xmpp === xmpp && !session.stopping) showError("Connection problem", e);
-  });
-  xmpp.on("status", (status: string) => {
-    if (session.xmpp === xmpp) setConnectionStatus(status);
-  });
+  watchConnection(xmpp);
   try {
     await xmpp.start();
     // @xmpp/client reports `online` before stream management is enabled; a
@@ -555,8 +646,15 @@ async function login(service: string, domainField: string, user: string, passwor
   byId("login-view").hidden = true;
   byId("shell").hidden = false;
   byId("me-jid").textContent = session.bareJid;
-  setConnectionStatus("online");
+  link.key = "";
+  link.hardError = undefined;
+  link.presenceDue = false;
+  link.everLive = false;
+  clearInterval(link.timer);
+  // `muc.connected` has no event of its own: look at it a few times a second as well.
+  link.timer = setInterval(refreshConnection, 250);
   render();
+  refreshConnection();
   await Promise.all([refreshMucRooms(), refreshGateway()]);
 }
 
@@ -569,20 +667,158 @@ function deviceId(): string {
   return id;
 }
 
-function setConnectionStatus(status: string): void {
-  const el = byId("connection-status");
-  const label: Record<string, string> = { online: "online", connecting: "connecting…", opening: "connecting…", connect: "connecting…", disconnecting: "disconnecting…", disconnect: "reconnecting…", offline: "offline" };
-  el.textContent = label[status] ?? status;
-  el.dataset.state = status === "online" ? "online" : status === "offline" ? "offline" : "connecting";
+// ---------------------------------------------------------------------------
+// The connection, as the page shows it
+//
+// One state, read from the real connection: the @xmpp/client entity's events
+// (status, online, offline, disconnect, error; stream management's resumed)
+// and `muc.connected` (stanzas are written now), plus whether every room we
+// are in is in sync (between a room's `suspend` and `resume` it is not).
+// The status line, the connection banner, the rooms' "suspended" marks and
+// the pending marks of our messages all follow it.
+
+type LinkState = "connecting" | "online" | "rejoining" | "reconnecting" | "error" | "offline";
+
+const link: {
+  /** What was last shown (state, text, suspended rooms), to render only on a change. */
+  key: string;
+  /** Why the server refuses us for good (a login refused on reconnect), in plain words; cleared when back online. */
+  hardError: string | undefined;
+  /** A new session came up: send our initial presence again once stanzas may go out. */
+  presenceDue: boolean;
+  /** Whether stanzas went out at least once since the login (before that, we are connecting, not reconnecting). */
+  everLive: boolean;
+  timer: ReturnType<typeof setInterval> | undefined;
+} = { key: "", hardError: undefined, presenceDue: false, everLive: false, timer: undefined };
+
+/** Refreshers of our messages still on their way (their pending mark follows the connection). */
+const openSends = new Set<() => void>();
+
+/** SASL and stream conditions after which retrying cannot help. */
+const HARD_CONDITIONS = new Set(["not-authorized", "account-disabled", "credentials-expired", "invalid-authzid", "invalid-mechanism", "mechanism-too-weak", "encryption-required", "host-unknown", "policy-violation", "conflict"]);
+
+function watchConnection(xmpp: Client): void {
+  const mine = (): boolean => session.xmpp === xmpp && !session.stopping;
+  xmpp.on("error", (e: unknown) => {
+    // The details are for the console; the page says it in words (the banner).
+    console.warn("XMPP connection:", e);
+    if (!mine()) return;
+    const condition = (e as { condition?: unknown } | null)?.condition;
+    const name = (e as { name?: unknown } | null)?.name;
+    if (typeof condition === "string" && (name === "SASLError" || name === "StreamError") && HARD_CONDITIONS.has(condition)) {
+      link.hardError =
+        name === "SASLError"
+          ? `${LOGIN_REFUSED.has(condition) ? "The server no longer accepts your password." : (CONDITION_TEXTS[condition] ?? "The server refused the login.")} Log in again.`
+          : condition === "conflict"
+            ? "This account was connected from somewhere else with the same device name. Log in again."
+            : `The server closed the connection. ${describeError(e)}`;
+    }
+    refreshConnection();
+  });
+  xmpp.on("status", () => {
+    if (mine()) refreshConnection();
+  });
+  xmpp.on("online", () => {
+    if (!mine()) return; // the first one is the login's
+    // A new session (not a resumed one): the server forgot our presence.
+    link.hardError = undefined;
+    link.presenceDue = true;
+    refreshConnection();
+  });
+  for (const event of ["offline", "disconnect"] as const) {
+    xmpp.on(event, () => {
+      if (mine()) refreshConnection();
+    });
+  }
+  // A resumed stream (XEP-0198) emits no `online`; the service writes again just after.
+  (xmpp.streamManagement as unknown as { on?(event: "resumed", fn: () => void): void }).on?.("resumed", () => {
+    if (!mine()) return;
+    link.hardError = undefined;
+    setTimeout(refreshConnection, 0);
+  });
+}
+
+/** Whether what we send is written now (else it waits for the connection). */
+function isLive(): boolean {
+  return session.muc?.connected === true;
+}
+
+/**
+ * Whether a room we are in is out of sync: the connection is down, or the
+ * room was suspended (a new stream replaced ours) and is not resumed yet.
+ * Its occupant list may be out of date meanwhile.
+ */
+function isSuspended(view: RoomView): boolean {
+  return view.state === "joined" && view.room !== undefined && (!isLive() || !view.room.active);
+}
+
+function connectionState(): { state: LinkState; text: string } {
+  const xmpp = session.xmpp;
+  if (!xmpp || !session.muc) return { state: "connecting", text: "" };
+  if (xmpp.status === "offline") return { state: "offline", text: "Disconnected from the server. Log in again to continue." };
+  if (isLive()) {
+    link.everLive = true;
+    const rejoining = [...session.rooms.values()].some(isSuspended);
+    return rejoining ? { state: "rejoining", text: "Back online — rejoining your rooms…" } : { state: "online", text: "" };
+  }
+  if (link.hardError) return { state: "error", text: link.hardError };
+  if (!link.everLive) return { state: "connecting", text: "" };
+  return { state: "reconnecting", text: "Connection lost — reconnecting… Messages you send now go out when it is back." };
+}
+
+const STATUS_LABELS: Record<LinkState, string> = {
+  connecting: "connecting…",
+  online: "online",
+  rejoining: "rejoining rooms…",
+  reconnecting: "reconnecting…",
+  error: "not connected",
+  offline: "offline",
+};
+
+/** Bring the status line, the banner, the rooms and the pending messages in line with the connection. */
+function refreshConnection(): void {
+  const { xmpp, muc } = session;
+  if (!xmpp || !muc || session.stopping) return;
+  if (link.presenceDue && isLive()) {
+    link.presenceDue = false;
+    // Available again, so that invitations (addressed to our bare JID) reach this client.
+    xmpp.send(xml("presence")).catch((e: unknown) => console.warn("initial presence", e));
+  }
+  const { state, text } = connectionState();
+  const suspended = [...session.rooms.values()].filter(isSuspended).map((v) => v.jid);
+  const key = `${state}\u0000${text}\u0000${suspended.join(" ")}`;
+  if (key === link.key) return;
+  link.key = key;
+
+  const status = byId("connection-status");
+  status.textContent = STATUS_LABELS[state];
+  status.dataset.state = state;
+  const banner = byId("connection-banner");
+  banner.hidden = state === "online" || state === "connecting";
+  banner.dataset.state = state;
+  byId("connection-text").textContent = text;
+  byId("connection-action").hidden = state !== "error" && state !== "offline";
+  for (const refresh of openSends) refresh();
+  render();
+}
+
+function hideConnection(): void {
+  clearInterval(link.timer);
+  link.timer = undefined;
+  link.key = "";
+  byId("connection-banner").hidden = true;
+  openSends.clear();
 }
 
 async function logout(): Promise<void> {
   const { xmpp, muc } = session;
   if (!xmpp || !muc) return;
   session.stopping = true;
-  await Promise.all(muc.rooms.map((room) => (room.joined ? room.leave({ timeout: 2_000 }).catch(() => {}) : Promise.resolve())));
+  // Offline, there is nobody to say goodbye to: the server drops us from the rooms itself.
+  if (muc.connected) await Promise.all(muc.rooms.map((room) => (room.joined ? room.leave({ timeout: 2_000 }).catch(() => {}) : Promise.resolve())));
   muc.close();
   await xmpp.stop().catch(() => {});
+  hideConnection();
   session.xmpp = undefined;
   session.muc = undefined;
   session.rooms = new Map();
@@ -731,7 +967,7 @@ async function join(jid: string, nick: string, password: string | undefined): Pr
   const previousPane = session.pane;
   const known = session.rooms.has(jid);
   try {
-    if (!jid.includes("@")) throw new Error(`"${jid}" is not a room address (room@service)`);
+    if (!jid.includes("@")) throw new UserError(`"${jid}" is not a room address (room@service).`);
     view = viewFor(jid);
     ({ room, joined } = muc.join(jid, nick, { history: HISTORY, ...(password ? { password } : {}) }));
   } catch (e) {
@@ -874,7 +1110,10 @@ function wireRoom(view: RoomView, room: Room): void {
     else addNotice(view, "subject", subject ? `${setterNick ?? "The room"} changed the subject to “${subject}”` : `${setterNick ?? "The room"} cleared the subject`);
     refresh();
   });
-  room.on("enter", () => refresh());
+  room.on("enter", () => {
+    refreshConnection();
+    refresh();
+  });
   room.on("join", ({ occupant, initial }) => {
     if (!current()) return;
     if (!initial && !occupant.isSelf) addNotice(view, "join", `${occupant.nick} joined`);
@@ -925,11 +1164,23 @@ function wireRoom(view: RoomView, room: Room): void {
   room.on("suspend", () => {
     if (!current()) return;
     addNotice(view, "suspend", "Connection lost — rejoining…");
+    refreshConnection();
     refresh();
   });
-  room.on("resume", () => {
+  room.on("resume", ({ stanza }) => {
     if (!current()) return;
     addNotice(view, "resume", "Back in the room");
+    // The room had closed while everyone was away (say, the server restarted) and our rejoin
+    // opened it anew (status 201): locked until its owner, us, configures it. Open it with the
+    // default settings, so that the others can come back.
+    if (createdByRejoin(stanza) && session.muc) {
+      createInstantRoom(session.muc, room.jid)
+        .then(() => {
+          if (current()) addNotice(view, "config", "The room had closed while everyone was away; it was opened again with the default settings");
+        })
+        .catch((e: unknown) => console.warn(`could not reopen ${room.jid.toString()}`, e));
+    }
+    refreshConnection();
     refresh();
   });
   room.on("exit", ({ mode, actor, reason, alternateVenue, error }) => {
@@ -945,7 +1196,10 @@ function wireRoom(view: RoomView, room: Room): void {
       [LeaveMode.SYSTEM_SHUTDOWN]: "The room service shut down",
       [LeaveMode.DESTROYED]: `The room was destroyed${why}${alternateVenue ? ` — the discussion moved to ${alternateVenue.toString()}` : ""}`,
       [LeaveMode.DISCONNECTED]: "Disconnected",
-      [LeaveMode.ERROR]: `Removed from the room${error ? `: ${describeError(error)}` : ""}`,
+      [LeaveMode.ERROR]:
+        (error as { condition?: unknown } | undefined)?.condition === "item-not-found"
+          ? "Could not get back into the room: it has closed, or is not open again yet. Try Rejoin in a moment."
+          : `Removed from the room${error ? `: ${describeError(error)}` : ""}`,
     };
     const text = texts[mode] ?? `You left the room (${mode})`;
     view.state = "left";
@@ -953,12 +1207,19 @@ function wireRoom(view: RoomView, room: Room): void {
     view.destroyed = mode === LeaveMode.DESTROYED;
     view.editingSubject = false;
     addNotice(view, "exit", text);
+    refreshConnection();
     if (mode === LeaveMode.DESTROYED) {
       view.listed = false;
       void (view.source === "gateway" ? listInto("gateway", session.config.gatewayDomain ?? "") : refreshMucRooms());
     }
     render();
   });
+}
+
+/** Whether a rejoin's self-presence says the room was created by it (status 201: it was gone). */
+function createdByRejoin(stanza: XmlElement): boolean {
+  const x = stanza.getChild("x", "http://jabber.org/protocol/muc#user");
+  return x?.getChildren("status").some((status: XmlElement) => status.attrs.code === String(StatusCode.ROOM_CREATED)) === true;
 }
 
 function isCurrent(view: RoomView): boolean {
@@ -1020,7 +1281,7 @@ const STATE_UI: Record<string, { icon: string; label: string }> = {
   [MessageState.DELIVERED_TO_SERVER]: { icon: "✓", label: "Sent to the server" },
   [MessageState.DELIVERED_TO_RECIPIENT]: { icon: "✓✓", label: "Delivered to the room" },
   [MessageState.ERROR]: { icon: "!", label: "Not delivered" },
-  [MessageState.TIMED_OUT]: { icon: "!", label: "No confirmation (timed out)" },
+  [MessageState.TIMED_OUT]: { icon: "!", label: "Not confirmed by the room" },
   [MessageState.ABORTED]: { icon: "×", label: "Not sent: you left the room" },
   [MessageState.CLOSED]: { icon: "", label: "" },
 };
@@ -1068,7 +1329,7 @@ function messageItem(view: RoomView, opts: { nick: string; body: string; at: Dat
         opts.own && !opts.history ? h("span", { class: "msg__state", testid: "message-state", "data-state": opts.state, title: ui?.label ?? "" }, ui?.icon ?? "") : null,
       ),
       h("div", { class: "msg__reactions", testid: "message-reactions" }),
-      h("div", { class: "msg__error" }),
+      h("div", { class: "msg__error", testid: "message-note" }),
     ),
   );
 }
@@ -1394,19 +1655,55 @@ function send(view: RoomView, text: string, replyTo?: MessageRecord): void {
   sentItems.set(tracker, item);
   appendToLog(view, item);
   view.log.parentElement?.scrollTo({ top: view.log.parentElement.scrollHeight });
-  const update = (state: string, error?: unknown): void => {
+  const icon = item.querySelector<HTMLElement>("[data-testid=message-state]")!;
+  const note = item.querySelector<HTMLElement>(".msg__error")!;
+  let error: unknown;
+  // Shown as pending while it waits for the connection (or for the room's rejoin): it goes out by itself then.
+  const update = (): void => {
+    const state = tracker.state;
+    const pending = state === MessageState.IN_TRANSIT && isSuspended(view);
     item.dataset.state = state;
-    const icon = item.querySelector<HTMLElement>("[data-testid=message-state]")!;
+    item.dataset.pending = String(pending);
+    item.classList.toggle("msg--pending", pending);
     icon.dataset.state = state;
-    icon.textContent = STATE_UI[state]?.icon ?? "";
-    icon.title = STATE_UI[state]?.label ?? state;
-    const errorLine = item.querySelector<HTMLElement>(".msg__error")!;
-    if (state === MessageState.ERROR) errorLine.textContent = `Not delivered — ${describeError(error)}`;
-    else if (state === MessageState.TIMED_OUT) errorLine.textContent = "Not confirmed by the room (timed out)";
-    else if (state === MessageState.ABORTED) errorLine.textContent = "Not sent: you left the room";
+    icon.dataset.pending = String(pending);
+    if (pending) {
+      icon.replaceChildren(clockIcon());
+      icon.title = "Sending when back online";
+    } else {
+      icon.textContent = STATE_UI[state]?.icon ?? "";
+      icon.title = STATE_UI[state]?.label ?? "";
+    }
+    note.classList.toggle("msg__error--pending", pending);
+    if (pending) note.textContent = "Sending when back online";
+    else if (state === MessageState.ERROR) note.textContent = notDeliveredText(error);
+    else if (state === MessageState.TIMED_OUT) note.textContent = "Not confirmed by the room: it may not have arrived.";
+    else if (state === MessageState.ABORTED) note.textContent = "Not sent: you left the room.";
+    else note.textContent = "";
   };
-  tracker.on("stateChange", ({ state, error }) => update(state, error));
-  update(tracker.state);
+  openSends.add(update);
+  tracker.on("stateChange", ({ state, error: e }) => {
+    error = e;
+    if (e !== undefined) console.warn(`message ${tracker.id}: ${state}`, e);
+    if (state !== MessageState.IN_TRANSIT && state !== MessageState.DELIVERED_TO_SERVER) openSends.delete(update);
+    update();
+  });
+  update();
+}
+
+/** A small clock: "waiting to be sent". */
+function clockIcon(): SVGElement {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  for (const [k, v] of Object.entries({ width: "13", height: "13", viewBox: "0 0 24 24", fill: "none", stroke: "currentColor", "stroke-width": "2.4", "stroke-linecap": "round", "aria-hidden": "true" })) svg.setAttribute(k, v);
+  const circle = document.createElementNS(ns, "circle");
+  circle.setAttribute("cx", "12");
+  circle.setAttribute("cy", "12");
+  circle.setAttribute("r", "9");
+  const hands = document.createElementNS(ns, "path");
+  hands.setAttribute("d", "M12 7v5l3 2");
+  svg.append(circle, hands);
+  return svg;
 }
 
 // ---------------------------------------------------------------------------
@@ -1451,7 +1748,7 @@ async function moderate(view: RoomView, what: "kick" | "ban" | "grant-voice" | "
       if (reason === null) return;
       await setRole(muc, room.jid, nick, "none", reason ? { reason } : {});
     } else if (what === "ban") {
-      if (!target.jid) throw new Error(`The room does not show ${nick}'s address, so they cannot be banned from here.`);
+      if (!target.jid) throw new UserError(`The room does not show ${nick}'s address, so they cannot be banned from here.`);
       const jid = target.jid.bare().toString();
       const reason = await ask({ title: `Ban ${nick}?`, message: `${jid} will be removed and cannot come back.`, confirm: "Ban", danger: true, input: { label: "Reason (optional)" } });
       if (reason === null) return;
@@ -1621,18 +1918,22 @@ function navSection(source: Source, title: string, subtitle: string, views: Room
                 "button",
                 {
                   type: "button",
-                  class: `room-item${isCurrent(v) ? " is-active" : ""}${v.state === "joined" ? " is-joined" : ""}`,
+                  class: `room-item${isCurrent(v) ? " is-active" : ""}${v.state === "joined" ? " is-joined" : ""}${isSuspended(v) ? " is-suspended" : ""}`,
                   testid: "room-item",
                   "data-jid": v.jid,
                   "data-source": v.source,
                   "data-joined": String(v.state === "joined"),
                   "data-active": String(isCurrent(v)),
-                  title: v.jid,
+                  "data-suspended": String(isSuspended(v)),
+                  title: isSuspended(v) ? `${v.jid} — reconnecting` : v.jid,
                   onclick: () => select(v),
                 },
                 h("span", { class: "room-item__icon", "aria-hidden": "true" }, v.source === "gateway" ? "◆" : "#"),
                 h("span", { class: "room-item__name" }, v.name ?? v.jid.split("@")[0] ?? v.jid),
-                v.unread > 0 ? h("span", { class: "pill", testid: "room-unread" }, v.unread > 99 ? "99+" : v.unread) : v.state === "joined" ? h("span", { class: "room-item__dot", title: "joined" }) : null,
+                isSuspended(v)
+                  ? h("span", { class: "room-item__sync", testid: "room-suspended", title: "Reconnecting — not in sync with the room", "aria-label": "reconnecting" }, "↻")
+                  : null,
+                v.unread > 0 ? h("span", { class: "pill", testid: "room-unread" }, v.unread > 99 ? "99+" : v.unread) : v.state === "joined" && !isSuspended(v) ? h("span", { class: "room-item__dot", title: "joined" }) : null,
               ),
             ),
           ),
@@ -1728,6 +2029,7 @@ function renderRoomParts(view: RoomView): void {
   const section = byId("main").querySelector<HTMLElement>("[data-testid=room-view]");
   if (!section || section.dataset.jid !== view.jid) return;
   section.dataset.state = view.state;
+  section.dataset.suspended = String(isSuspended(view));
   view.log.dataset.canModerate = String(canModerateMessages(view));
   const head = section.querySelector(".room__head")!;
   const foot = section.querySelector(".room__foot")!;
@@ -1895,7 +2197,29 @@ function renderRoomParts(view: RoomView): void {
     if (view.composing?.kind === "edit") input.value = view.composing.record.text;
     renderComposerContext(view);
   }
+  renderComposerOffline(view, foot);
   renderPeople();
+}
+
+/** While the room is out of sync, the composer stays usable and says what happens to what is sent. */
+function renderComposerOffline(view: RoomView, foot: Element): void {
+  const composer = foot.querySelector<HTMLElement>("[data-testid=composer]");
+  if (!composer) return;
+  const offline = isSuspended(view);
+  composer.classList.toggle("composer--offline", offline);
+  composer.dataset.offline = String(offline);
+  const input = composer.querySelector<HTMLTextAreaElement>("[data-testid=composer-input]");
+  if (input) input.placeholder = offline ? "Offline — messages go out when the connection is back" : `Message ${view.name ?? view.jid}`;
+  let hint = composer.querySelector<HTMLElement>("[data-testid=composer-offline]");
+  if (!offline) {
+    hint?.remove();
+    return;
+  }
+  if (!hint) {
+    hint = h("div", { class: "composer__offline", testid: "composer-offline", role: "status" });
+    composer.prepend(hint);
+  }
+  hint.textContent = isLive() ? "Rejoining the room — what you send goes out once it is back." : "You are offline — what you send goes out when the connection is back.";
 }
 
 function previewPane(view: RoomView): HTMLElement {
@@ -2059,6 +2383,10 @@ function renderPeople(): void {
   pane.hidden = false;
   const perms = permissions(view);
   const occupants = room.occupants;
+  // Out of sync with the room (connection down, or rejoining): who is there may have changed.
+  const suspended = isSuspended(view);
+  pane.dataset.suspended = String(suspended);
+  pane.classList.toggle("people--stale", suspended);
   replaceChildren(
     pane,
     h(
@@ -2079,9 +2407,17 @@ function renderPeople(): void {
         "×",
       ),
     ),
+    suspended
+      ? h(
+          "p",
+          { class: "people__stale", testid: "occupants-stale", role: "status" },
+          h("span", { class: "spinner spinner--small", "aria-hidden": "true" }),
+          isLive() ? "Rejoining — this list may be out of date" : "Reconnecting — this list may be out of date",
+        )
+      : null,
     h(
       "div",
-      { class: "people__body" },
+      { class: "people__body", "aria-disabled": suspended ? "true" : undefined },
       ...ROLE_GROUPS.map(({ role, title }) => {
         const members = occupants.filter((o) => o.role === role).sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || AFFILIATION_RANK[b.affiliation] - AFFILIATION_RANK[a.affiliation] || a.nick.localeCompare(b.nick));
         if (members.length === 0) return null;
@@ -2124,7 +2460,7 @@ function occupantItem(view: RoomView, o: Occupant, perms: Permissions): HTMLElem
           renderPeople();
         },
       },
-      h("span", { class: "occupant__avatar" }, avatar(o.nick, "sm"), h("span", { class: `presence presence--${o.show ?? "available"}`, title: o.show ?? "available" })),
+      h("span", { class: "occupant__avatar" }, avatar(o.nick, "sm"), h("span", { class: `presence presence--${o.show ?? "available"}`, title: isSuspended(view) ? "unknown while reconnecting" : (o.show ?? "available") })),
       h(
         "span",
         { class: "occupant__main" },

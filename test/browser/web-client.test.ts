@@ -3,6 +3,15 @@
  * real Prosody, the gateway (serving the demo network) and the example's web
  * server: two pages (alice and bob) and one Node client (dave, this SDK's
  * MucService) in a Prosody room and in a gateway room.
+ *
+ * The pages reach Prosody's WebSocket through a fault-injecting TCP proxy
+ * (test/helpers/fault-proxy.ts) between the web server's pass-through and
+ * Prosody's HTTP port, so a test can make "the server" go away for the pages
+ * (cut their connections, refuse new ones) and come back. Prosody keeps no
+ * session for resumption (`smacks_hibernation_time = 0`): a cut drops the
+ * pages' sessions and room presences at once, as a server restart would, and
+ * the pages come back on new sessions and rejoin their rooms. The Node client
+ * and the gateway connect to Prosody directly.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
@@ -21,6 +30,7 @@ import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../../examples/demo-networ
 import { createDemoModule } from "../../examples/demo-network/module.js";
 import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
 import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
 
 const GW = "gateway.localhost";
 const SECRET = "browser-test-gateway-secret";
@@ -37,6 +47,10 @@ let server: ProsodyServer | undefined;
 let network: DemoNetwork;
 let gateway: RunningGateway | undefined;
 let web: WebServer | undefined;
+/** Between the web server's WebSocket pass-through and Prosody: the pages' way to the server. */
+let proxy: FaultProxy | undefined;
+/** Connections the proxy refused while paused (each a page's reconnection attempt). */
+let refused = 0;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
 let alice: Page;
@@ -103,6 +117,20 @@ function messageWith(page: Page, text: string, extra = "") {
   return page.locator(`[data-testid=messages] [data-testid=message]${extra}`).filter({ hasText: text });
 }
 
+/** What internal error text looks like: none of it may reach the page. */
+const INTERNALS = /Cannot read|TypeError|ECONN|null|recipient-unavailable/;
+
+/** Every text of a page, hidden ones included: its text, titles, placeholders and labels. */
+function pageText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const parts = [document.title, document.body.textContent ?? ""];
+    for (const el of Array.from(document.querySelectorAll("[title], [placeholder], [aria-label]"))) {
+      for (const name of ["title", "placeholder", "aria-label"]) parts.push(el.getAttribute(name) ?? "");
+    }
+    return parts.join("\n");
+  });
+}
+
 async function send(page: Page, text: string): Promise<void> {
   const input = page.getByTestId("composer-input");
   await input.fill(text, { timeout: WAIT });
@@ -115,6 +143,8 @@ beforeAll(async () => {
     component: { domain: GW, secret: SECRET },
     users: [...DEMO_ACCOUNTS.map((a) => ({ username: a.id, password: a.password })), { username: DAVE.username, password: DAVE.password }],
     tmpDir: dir,
+    // A dropped connection ends its session at once (no XEP-0198 resumption), as a restart would.
+    extraConfig: { global: "smacks_hibernation_time = 0\n" },
   });
 
   network = new DemoNetwork();
@@ -126,10 +156,16 @@ beforeAll(async () => {
   store.close();
   gateway = await runGateway(createDemoModule(network), { jid: GW, secret: SECRET, server: server.componentUrl, db, logger: { debug() {}, warn() {} } });
 
+  proxy = await startFaultProxy({
+    target: { host: "127.0.0.1", port: server.httpPort },
+    log: (line) => {
+      if (line.includes("refused a connection")) refused++;
+    },
+  });
   web = await startWebServer({
     port: 0,
     host: "127.0.0.1",
-    xmppWebSocket: server.websocketUrl,
+    xmppWebSocket: `ws://127.0.0.1:${proxy.port}/xmpp-websocket`,
     config: { domain: server.domain, mucDomain: server.mucDomain, gatewayDomain: GW, title: "xmpp-muc-sdk browser test" },
   });
 
@@ -165,6 +201,7 @@ afterAll(async () => {
     await dave?.stop();
   });
   await step("stopping the web server", () => web?.close());
+  await step("closing the proxy", () => proxy?.close());
   await step("stopping the gateway", () => gateway?.stop());
   await step("stopping Prosody", () => server?.stop());
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -505,6 +542,106 @@ describe("web client (examples/browser) in Chromium", () => {
       stop();
     }
     await withTimeout(talk.leave(), WAIT, "dave leaving the talk room");
+  });
+
+  it("the server goes away mid-conversation and comes back: pending message, reconnecting banner, suspended occupants, then all normal", async () => {
+    const outageJid = `outage@${server!.mucDomain}`;
+    const room = await withTimeout(createRoom(labMuc, outageJid, DAVE.nick, { config: { roomName: "Outage", public: true } }), WAIT, "creating the outage room");
+    const heard: string[] = [];
+    room.on("message", (m) => heard.push(m.body));
+    await joinFromPage(alice, outageJid, "alice");
+    await joinFromPage(bob, outageJid, "bob");
+    for (const page of [alice, bob]) {
+      for (const nick of ["alice", "bob", DAVE.nick]) await occupant(page, nick).waitFor({ timeout: WAIT });
+    }
+    const aliceView = alice.locator(`[data-testid=room-view][data-jid="${outageJid}"]`);
+    const bobView = bob.locator(`[data-testid=room-view][data-jid="${outageJid}"]`);
+
+    // Mid-conversation.
+    const before = `before the outage ${Date.now()}`;
+    await send(alice, before);
+    await messageWith(alice, before, "[data-own=true][data-state=delivered-to-recipient]").waitFor({ timeout: WAIT });
+    await messageWith(bob, before, "[data-nick=alice]").waitFor({ timeout: WAIT });
+    const answer = `bob's answer, still connected ${Date.now()}`;
+    await send(bob, answer);
+    await messageWith(alice, answer, "[data-nick=bob]").waitFor({ timeout: WAIT });
+
+    // The server goes away: live connections cut, new ones refused. Prosody drops both
+    // sessions at once (no hibernation), so the room sees alice and bob go.
+    const daveSeesThemGo = Promise.all(["alice", "bob"].map((nick) => next(room, "leave", (e) => e.occupant.nick === nick)));
+    proxy!.pause();
+    expect(proxy!.cutAll("the server is gone")).toBeGreaterThanOrEqual(2);
+    await daveSeesThemGo;
+
+    // Both pages: reconnecting, not an error.
+    for (const page of [alice, bob]) {
+      await page.locator("[data-testid=connection-banner][data-state=reconnecting]").waitFor({ state: "visible", timeout: WAIT });
+      await page.locator("[data-testid=connection-status][data-state=reconnecting]").waitFor({ timeout: WAIT });
+      await expect(page.getByTestId("error-banner").isHidden()).resolves.toBe(true);
+    }
+    await expect(alice.getByTestId("connection-text").textContent()).resolves.toMatch(/reconnecting/i);
+    // The room is out of sync: the occupant list says so, and the room list marks the room.
+    await alice.locator("[data-testid=occupants][data-suspended=true]").waitFor({ timeout: WAIT });
+    await expect(alice.getByTestId("occupants-stale").textContent()).resolves.toContain("Reconnecting — this list may be out of date");
+    await alice.locator(`[data-testid=room-item][data-jid="${outageJid}"][data-suspended=true]`).waitFor({ timeout: WAIT });
+    await alice.locator(`[data-testid=room-view][data-jid="${outageJid}"][data-suspended=true]`).waitFor({ timeout: WAIT });
+
+    // The composer still works: the message shows at once as pending.
+    await expect(alice.getByTestId("composer-input").isEnabled()).resolves.toBe(true);
+    await expect(alice.getByTestId("composer-send").isEnabled()).resolves.toBe(true);
+    await alice.getByTestId("composer-offline").waitFor({ timeout: WAIT });
+    const pending = `sent while the server is gone ${Date.now()}`;
+    await send(alice, pending);
+    const mine = messageWith(alice, pending, "[data-own=true]");
+    await messageWith(alice, pending, "[data-own=true][data-pending=true][data-state=in-transit]").waitFor({ timeout: WAIT });
+    await expect(mine.getByTestId("message-state").getAttribute("title")).resolves.toBe("Sending when back online");
+    await expect(mine.getByTestId("message-note").textContent()).resolves.toBe("Sending when back online");
+    // Let both pages fail to reconnect a few more times with the message waiting; it stays pending.
+    const refusedSoFar = refused;
+    await expect.poll(() => refused, { timeout: WAIT, interval: 100 }).toBeGreaterThanOrEqual(refusedSoFar + 4);
+    await expect(mine.getAttribute("data-pending")).resolves.toBe("true");
+    await expect(mine.getAttribute("data-state")).resolves.toBe("in-transit");
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    await alice.screenshot({ path: join(OUTPUT_DIR, "web-client-offline.png"), timeout: WAIT });
+    for (const page of [alice, bob]) await expect(pageText(page)).resolves.not.toMatch(INTERNALS);
+
+    // The server is back.
+    proxy!.resume();
+    for (const page of [alice, bob]) {
+      await page.getByTestId("connection-banner").waitFor({ state: "hidden", timeout: WAIT });
+      await page.locator("[data-testid=connection-status][data-state=online]").waitFor({ timeout: WAIT });
+    }
+    // New sessions (the server forgot the old ones): each page's room was suspended, then rejoined.
+    for (const view of [aliceView, bobView]) {
+      await view.locator("[data-testid=notice][data-kind=suspend]").waitFor({ timeout: WAIT });
+      await view.locator("[data-testid=notice][data-kind=resume]").waitFor({ timeout: WAIT });
+    }
+    await messageWith(alice, pending, "[data-own=true][data-state=delivered-to-recipient][data-pending=false]").waitFor({ timeout: WAIT });
+    await expect(mine.getByTestId("message-note").textContent()).resolves.toBe("");
+    await messageWith(bob, pending, "[data-nick=alice]").waitFor({ timeout: WAIT });
+    // Occupants normal again, on both pages.
+    for (const page of [alice, bob]) {
+      await page.locator("[data-testid=occupants][data-suspended=false]").waitFor({ timeout: WAIT });
+      await page.getByTestId("occupants-stale").waitFor({ state: "detached", timeout: WAIT });
+      await page.locator(`[data-testid=room-item][data-jid="${outageJid}"][data-suspended=false]`).waitFor({ timeout: WAIT });
+      for (const nick of ["alice", "bob", DAVE.nick]) await occupant(page, nick).waitFor({ timeout: WAIT });
+    }
+    await alice.getByTestId("composer-offline").waitFor({ state: "detached", timeout: WAIT });
+
+    // Exactly once everywhere: a marker sent after it, once seen, means nothing more of it is on its way.
+    const marker = `after the outage ${Date.now()}`;
+    const daveHearsMarker = next(room, "message", (m) => m.body === marker);
+    await send(alice, marker);
+    await daveHearsMarker;
+    await messageWith(bob, marker, "[data-nick=alice]").waitFor({ timeout: WAIT });
+    await messageWith(alice, marker, "[data-own=true][data-state=delivered-to-recipient]").waitFor({ timeout: WAIT });
+    expect(heard.filter((b) => b === pending)).toHaveLength(1);
+    for (const [page, view] of [[alice, aliceView], [bob, bobView]] as const) {
+      for (const text of [before, answer, pending]) await expect(view.locator("[data-testid=message]").filter({ hasText: text }).count()).resolves.toBe(1);
+      await expect(page.getByTestId("error-banner").isHidden()).resolves.toBe(true);
+      await expect(pageText(page)).resolves.not.toMatch(INTERNALS);
+    }
+    await withTimeout(room.leave(), WAIT, "dave leaving the outage room");
   });
 
   it("no uncaught errors in the pages", () => {

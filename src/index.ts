@@ -8,7 +8,7 @@
  *
  * @module xmpp-muc-sdk
  */
-export { MucService, type MucServiceOptions, type MucServiceEvents, type InviteEvent, type DeclineEvent, type JoinResult } from "./client/service.js";
+export { MucService, type MucServiceOptions, type MucServiceEvents, type InviteEvent, type DeclineEvent, type JoinResult, type ConnectionChangeEvent } from "./client/service.js";
 export { Room, type JoinOptions, type HistoryOptions, type PresenceOptions, type RoomFeatures, type SelfPingSettings, type SendOptions } from "./client/room.js";
 export type { StreamGuardOptions } from "./client/stream-guard.js";
 export type {

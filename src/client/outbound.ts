@@ -45,6 +45,7 @@ export class OutboundQueue {
   readonly #conn: XmppConnection;
   readonly #log: Logger;
   readonly #held: (room: string) => boolean;
+  readonly #onReady: (ready: boolean) => void;
   #entries: Entry[] = [];
   #ready = false;
   #flushing = false;
@@ -56,11 +57,19 @@ export class OutboundQueue {
    * @param conn - the connection written to.
    * @param log - where failed writes are noted.
    * @param held - whether a room's stanzas must wait (it is rejoining).
+   * @param onReady - told each time writing starts or stops.
    */
-  constructor(conn: XmppConnection, log: Logger, held: (room: string) => boolean) {
+  constructor(conn: XmppConnection, log: Logger, held: (room: string) => boolean, onReady: (ready: boolean) => void = () => {}) {
     this.#conn = conn;
     this.#log = log;
     this.#held = held;
+    this.#onReady = onReady;
+  }
+
+  #setReady(ready: boolean): void {
+    if (this.#ready === ready) return;
+    this.#ready = ready;
+    this.#onReady(ready);
   }
 
   /** Whether stanzas are written now. */
@@ -126,7 +135,7 @@ export class OutboundQueue {
       }
     }
     this.#stream++;
-    this.#ready = true;
+    this.#setReady(true);
     this.flush();
     return true;
   }
@@ -143,7 +152,7 @@ export class OutboundQueue {
 
   /** The stream is gone: stop writing; what waits stays queued. */
   pause(): void {
-    this.#ready = false;
+    this.#setReady(false);
   }
 
   /** Fail everything waiting with `error` and refuse later sends. */
@@ -187,7 +196,7 @@ export class OutboundQueue {
         // (stream management did not count it), so it goes out on the next stream.
         this.#log.debug("MucService: a write failed; the stanza waits for the next stream", e);
         this.#entries.splice(index, 0, entry);
-        this.#ready = false;
+        this.#setReady(false);
         this.#flushing = false;
         return;
       }

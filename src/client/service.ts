@@ -102,6 +102,20 @@ export interface MucServiceEvents {
   invite: InviteEvent;
   /** An invitation we sent was declined. */
   decline: DeclineEvent;
+  /**
+   * Writing to the stream started or stopped: {@link MucService.connected}
+   * changed. `false` when the stream goes down (sends wait); `true` once a
+   * new or resumed stream is ready (rooms may still be rejoining).
+   */
+  connectionChange: ConnectionChangeEvent;
+}
+
+/** Payload of the `connectionChange` event. */
+export interface ConnectionChangeEvent {
+  /** The service. */
+  readonly service: MucService;
+  /** Whether stanzas are written now. */
+  readonly connected: boolean;
 }
 
 /** What {@link MucService.join} returns. */
@@ -198,7 +212,12 @@ export class MucService extends Emitter<MucServiceEvents> {
     super((event, error) => log.warn(`MucService: an '${event}' listener failed`, error));
     this.#conn = conn;
     this.#log = log;
-    this.#queue = new OutboundQueue(conn, log, (room) => (this.#rooms.has(room) && roomCore(this.#rooms.get(room) as Room).holdsSends));
+    this.#queue = new OutboundQueue(
+      conn,
+      log,
+      (room) => this.#rooms.has(room) && roomCore(this.#rooms.get(room) as Room).holdsSends,
+      (connected) => this.emit("connectionChange", { service: this, connected }),
+    );
     const queueByDefault = options.queueWhileOffline ?? true;
     const send = (stanza: Element, opts: OutboundOptions = {}): Promise<boolean> =>
       this.#queue.send(stanza, opts.queue === undefined ? { ...opts, queue: queueByDefault } : opts);

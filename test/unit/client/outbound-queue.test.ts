@@ -155,6 +155,23 @@ describe("while the stream is down", () => {
     expect([s1, s2, s3].map(line)).toEqual([`groupchat ${ROOM} one`, `chat ${ROOM}/firstwitch psst`, `groupchat ${ROOM} two`]);
   });
 
+  it("`connectionChange` reports each change of `connected`: false when the stream drops, true once it is resumed", async () => {
+    const { conn, muc } = newService();
+    await joinRoom(conn, muc, ROOM);
+    const seen: boolean[] = [];
+    muc.on("connectionChange", ({ connected, service }) => {
+      expect(service).toBe(muc);
+      seen.push(connected);
+    });
+    conn.drop();
+    conn.resume();
+    await flush();
+    conn.drop();
+    conn.newSession();
+    await flush();
+    expect(seen).toEqual([false, true, false, true]);
+  });
+
   it("`queue: false`: sendMessage rejects with NotConnectedError, sendTrackedMessage throws it at once; neither is written later", async () => {
     const { conn, muc } = newService();
     const room = await joinRoom(conn, muc, ROOM);

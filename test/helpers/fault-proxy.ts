@@ -12,6 +12,7 @@
 // later is never forwarded.
 
 import net from "node:net";
+import { prng } from "./mutate.js";
 
 /** Which way bytes flow through the proxy. */
 export type Direction = "clientToServer" | "serverToClient";
@@ -157,17 +158,8 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/** Small seeded PRNG (mulberry32): returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small seeded PRNG (mulberry32): returns floats in [0, 1). The one the fuzz tests use. */
+export const mulberry32 = prng;
 
 /** The decisions a storm with this seed takes, independent of timing. */
 export function planStorm(seed: number, options: Pick<StormOptions, "cuts" | "minGapMs" | "maxGapMs" | "moments">): StormDecision[] {

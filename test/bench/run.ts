@@ -4,6 +4,7 @@
  */
 import { runCodecBench } from "./codec.js";
 import { runGatewayBench } from "./gateway.js";
+import { runJoinBench } from "./join.js";
 import { runRoomBench } from "./room.js";
 import { runStormBench } from "./storm.js";
 
@@ -12,6 +13,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   room: runRoomBench,
   gateway: runGatewayBench,
   storm: runStormBench,
+  join: runJoinBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -130,14 +130,14 @@ export class RoomCore {
     return this.others.get(nick);
   }
 
-  /** A presence from this room's JID. */
-  handlePresence(stanza: Element, from: JID): void {
-    handlePresence(this, stanza, from);
+  /** A presence from this room's JID; `nick` is its resource (`""` from the room itself). */
+  handlePresence(stanza: Element, nick: string): void {
+    handlePresence(this, stanza, nick);
   }
 
-  /** A message from this room's JID (groupchat, private, error). */
-  handleMessage(stanza: Element, from: JID): void {
-    handleMessage(this, stanza, from);
+  /** A message from this room's JID (groupchat, private, error); `nick` is its resource (`""` from the room itself). */
+  handleMessage(stanza: Element, nick: string): void {
+    handleMessage(this, stanza, nick);
   }
 
   /** Whether the room dropped this groupchat message as one it had delivered before. */

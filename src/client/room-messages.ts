@@ -19,16 +19,16 @@ import type { RoomEvents } from "./room-events.js";
 import type { MessageTracker } from "./tracker.js";
 import type { RoomCore } from "./room-core.js";
 
-/** A message from this room's JID (groupchat, private, error). */
-export function handleMessage(core: RoomCore, stanza: Element, from: JID): void {
+/** A message from this room's JID (groupchat, private, error): `resource` is the sender's nick (`""` for the room itself). */
+export function handleMessage(core: RoomCore, stanza: Element, resource: string): void {
   core.pinger?.activity();
   if (core.leftWhileJoining()) return; // history and subject of a join we gave up on
   const type = stanza.attrs.type;
   if (type === "error") {
     // Errors about what we sent to the room come from the room itself; an
     // occupant cannot fail our messages, subject changes or other requests.
-    if (from.resource) {
-      core.debug(`ignoring an error message from occupant ${from.resource}`);
+    if (resource) {
+      core.debug(`ignoring an error message from occupant ${resource}`);
       return;
     }
     if (core.trackers.onError(stanza)) return;
@@ -42,7 +42,7 @@ export function handleMessage(core: RoomCore, stanza: Element, from: JID): void 
     core.debug(`ignoring a malformed message`, isDecodeError(e) ? e.message : e);
     return;
   }
-  const nick = from.resource || undefined;
+  const nick = resource || undefined;
   if (msg.type === "groupchat") {
     onGroupchat(core, stanza, nick, msg.body, msg.subject);
   } else if ((msg.type === "chat" || msg.type === "normal") && nick !== undefined) {

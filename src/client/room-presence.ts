@@ -10,20 +10,19 @@ import type { JID } from "@xmpp/jid";
 import { mucUserX, StatusCode, type MucUserItem, type MucUserX } from "../xso/muc-user.js";
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { presenceState, type PresenceShow } from "../xso/presence.js";
-import { hats as hatsCodec } from "../xso/hats.js";
+import { hats as hatsCodec, type Hat } from "../xso/hats.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { NS_CLIENT } from "../xso/ns.js";
-import { parseJid } from "../xso/values.js";
+import { mapJidParts } from "../xso/values.js";
 import { isDecodeError } from "../xso/errors.js";
 import { LeaveMode } from "./enums.js";
 import { Occupant, updateOccupant } from "./occupant.js";
 import { isValidNick } from "./addresses.js";
 import type { RoomCore } from "./room-core.js";
 
-/** A presence from this room's JID. */
-export function handlePresence(core: RoomCore, stanza: Element, from: JID): void {
+/** A presence from this room's JID: `nick` is its resource (`""` from the room itself). */
+export function handlePresence(core: RoomCore, stanza: Element, nick: string): void {
   core.pinger?.activity();
-  const nick = from.resource;
   if (stanza.attrs.type === "error") {
     onErrorPresence(core, stanza, nick);
     return;
@@ -149,7 +148,7 @@ function onAvailable(core: RoomCore,
     core.emit("nickChange", { room: core.room, occupant, oldNick, newNick: nick, stanza });
   }
   const occupantId = occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
-  const hats = hatsCodec.tryFindIn(stanza, NS_CLIENT)?.hats ?? [];
+  const hats = hatsCodec.tryFindIn(stanza, NS_CLIENT)?.hats ?? NO_HATS;
 
   if (occupant === undefined || (isSelf && core.me === undefined)) {
     nick = detach(nick);
@@ -244,12 +243,15 @@ function evictHolder(core: RoomCore, nick: string, occupant: Occupant, stanza: E
  * from. Engines keep substrings as slices of their parent string, so a kept
  * nick or occupant id would otherwise keep a whole network read alive.
  */
+/** The hats of an occupant without any (shared: no array per presence). */
+const NO_HATS: readonly Hat[] = Object.freeze([]);
+
 function detach(s: string): string {
   return s.length < 13 ? s : (" " + s).slice(1);
 }
 
 function detachJid(jid: JID | undefined): JID | undefined {
-  return jid === undefined ? undefined : parseJid(detach(jid.toString()));
+  return jid === undefined ? undefined : mapJidParts(jid, detach);
 }
 
 function detachTexts(texts: Record<string, string>): Record<string, string> {

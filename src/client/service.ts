@@ -9,7 +9,7 @@ import type { JID } from "@xmpp/jid";
 import { directInvite } from "../xso/direct-invite.js";
 import { mucUserX } from "../xso/muc-user.js";
 import { NS_CLIENT, NS_MUC_USER } from "../xso/ns.js";
-import { parseJid } from "../xso/values.js";
+import { isValidResourcepart, parseJid } from "../xso/values.js";
 import { isDecodeError } from "../xso/errors.js";
 import type { XmppConnection } from "./connection.js";
 import { Emitter } from "./emitter.js";
@@ -510,13 +510,35 @@ export class MucService extends Emitter<MucServiceEvents> {
     return () => this.#stanzaListeners.delete(entry);
   }
 
+  /**
+   * The room a stanza comes from, found without parsing its `from` when it
+   * names a room we are in as we know it (the common case, and the hot path
+   * of a join); `undefined` otherwise (the caller parses the address).
+   */
+  #knownRoom(el: Element): [Room, string] | undefined {
+    const from = el.attrs.from;
+    if (typeof from !== "string") return undefined;
+    const slash = from.indexOf("/");
+    const room = this.#rooms.get(slash < 0 ? from : from.slice(0, slash));
+    if (room === undefined) return undefined;
+    if (slash < 0) return [room, ""];
+    // An invalid resourcepart (even an empty one after the slash) takes the slow path, which drops it with a debug line.
+    const nick = from.slice(slash + 1);
+    return isValidResourcepart(nick) ? [room, nick] : undefined;
+  }
+
   #onPresence(el: Element): void {
+    const known = this.#knownRoom(el);
+    if (known) {
+      roomCore(known[0]).handlePresence(el, known[1]);
+      return;
+    }
     const from = fromOf(el, this.#log);
     if (!from || !from.local) return;
     const key = `${from.local}@${from.domain}`;
     const room = this.#rooms.get(key);
     if (room) {
-      roomCore(room).handlePresence(el, from);
+      roomCore(room).handlePresence(el, from.resource);
       return;
     }
     const abandoned = this.#abandoned.get(key);
@@ -533,6 +555,13 @@ export class MucService extends Emitter<MucServiceEvents> {
   }
 
   #onMessage(el: Element): void {
+    if (el.attrs.type === "groupchat") {
+      const known = this.#knownRoom(el);
+      if (known) {
+        roomCore(known[0]).handleMessage(el, known[1]);
+        return;
+      }
+    }
     const from = fromOf(el, this.#log);
     if (!from) return;
     const key = from.local ? `${from.local}@${from.domain}` : undefined;
@@ -576,7 +605,7 @@ export class MucService extends Emitter<MucServiceEvents> {
         return;
       }
     }
-    if (room) roomCore(room).handleMessage(el, from);
+    if (room) roomCore(room).handleMessage(el, from.resource);
   }
 
   #emitInvite(info: Omit<InviteEvent, "service" | "decline">): void {

@@ -166,9 +166,7 @@ export function parseJid(s: string): JID {
   if (slash !== -1) {
     resource = rest.slice(slash + 1);
     rest = rest.slice(0, slash);
-    if (resource === "") invalidJid(s, "empty resourcepart");
-    if (resource.length > MAX_PART) invalidJid(s, "resourcepart too long");
-    if (RESOURCE_EXCLUDED.test(resource)) invalidJid(s, "control character in resourcepart");
+    if (!isValidResourcepart(resource)) invalidJid(s, resource === "" ? "empty resourcepart" : resource.length > MAX_PART ? "resourcepart too long" : "control character in resourcepart");
   }
   let local: string | undefined;
   const at = rest.indexOf("@");
@@ -197,6 +195,28 @@ export function tryParseJid(s: string): JID | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether `resource` is a valid resourcepart (RFC 7622: not empty, at most
+ * 1023 characters, no control character), as {@link parseJid} checks it.
+ *
+ * @param resource - the text after the first `/` of a JID.
+ */
+export function isValidResourcepart(resource: string): boolean {
+  return resource !== "" && resource.length <= MAX_PART && !RESOURCE_EXCLUDED.test(resource);
+}
+
+/**
+ * A JID with each part passed through `map` (say, copied so that it keeps no
+ * larger string alive), without parsing it again.
+ *
+ * @param jid - a JID made by {@link parseJid} (its parts validated).
+ * @param map - what to do with each part.
+ */
+export function mapJidParts(jid: JID, map: (part: string) => string): JID {
+  const parts = jid as unknown as JidParts;
+  return makeJid(map(parts._local), map(parts._domain), map(parts._resource));
 }
 
 /** The fields an `@xmpp/jid` JID keeps its parts in. */

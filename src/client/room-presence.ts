@@ -9,7 +9,8 @@ import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { mucUserX, StatusCode, type MucUserItem, type MucUserX } from "../xso/muc-user.js";
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
-import { presenceState, type PresenceShow } from "../xso/presence.js";
+import { presenceState, type PresenceShow, type PresenceState } from "../xso/presence.js";
+import { readOccupantPresence, type OccupantPresence } from "../xso/occupant-presence.js";
 import { hats as hatsCodec, type Hat } from "../xso/hats.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { NS_CLIENT } from "../xso/ns.js";
@@ -31,14 +32,21 @@ export function handlePresence(core: RoomCore, stanza: Element, nick: string): v
     core.debug(`ignoring a presence from the bare room JID`);
     return;
   }
+  // The common occupant presence in one pass; anything else through the codecs.
+  const fast = readOccupantPresence(stanza);
   let x: MucUserX | undefined;
-  let basics;
-  try {
-    x = mucUserX.findIn(stanza, NS_CLIENT);
-    basics = presenceState.decode(stanza);
-  } catch (e) {
-    core.debug(`ignoring a malformed presence from ${nick}`, isDecodeError(e) ? e.message : e);
-    return;
+  let basics: PresenceState;
+  if (fast) {
+    x = fast.x;
+    basics = fast.state;
+  } else {
+    try {
+      x = mucUserX.findIn(stanza, NS_CLIENT);
+      basics = presenceState.decode(stanza);
+    } catch (e) {
+      core.debug(`ignoring a malformed presence from ${nick}`, isDecodeError(e) ? e.message : e);
+      return;
+    }
   }
   if (!x) {
     core.debug(`ignoring a presence without muc#user data from ${nick}`);
@@ -54,7 +62,7 @@ export function handlePresence(core: RoomCore, stanza: Element, nick: string): v
   if (basics.type === "unavailable") {
     onUnavailable(core, stanza, nick, x, item, isSelf);
   } else if (basics.type === "available") {
-    onAvailable(core, stanza, nick, x, item, isSelf, basics.show, basics.status);
+    onAvailable(core, stanza, nick, x, item, isSelf, basics.show, basics.status, fast);
   }
 }
 
@@ -124,6 +132,7 @@ function onAvailable(core: RoomCore,
   isSelf: boolean,
   show: PresenceShow | undefined,
   status: Record<string, string>,
+  fast: OccupantPresence | undefined,
 ): void {
   // We left while joining: the room's answer to the join (occupants, our
   // self-presence) is moot; only our unavailable self-presence counts.
@@ -147,8 +156,9 @@ function onAvailable(core: RoomCore,
     updateOccupant(occupant, { nick });
     core.emit("nickChange", { room: core.room, occupant, oldNick, newNick: nick, stanza });
   }
-  const occupantId = occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
-  const hats = hatsCodec.tryFindIn(stanza, NS_CLIENT)?.hats ?? NO_HATS;
+  // What the one-pass reading read already (it declines presences with hats).
+  const occupantId = fast ? fast.occupantId : occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
+  const hats = fast ? NO_HATS : (hatsCodec.tryFindIn(stanza, NS_CLIENT)?.hats ?? NO_HATS);
 
   if (occupant === undefined || (isSelf && core.me === undefined)) {
     nick = detach(nick);

@@ -1,0 +1,105 @@
+/**
+ * The common MUC occupant presence read in one pass: what a room receives
+ * thousands of times on a join — `<presence>` (available or unavailable)
+ * with a muc#user `<x>` of one plain `<item>` and status codes, an XEP-0421
+ * `<occupant-id/>`, and extensions it does not read (caps, vCard hashes).
+ *
+ * It gives exactly what the codecs give (`presenceState`, `mucUserX`,
+ * `occupantId`; a property test holds it to that) and declines — returns
+ * `undefined` — for anything else: show, status or priority, an item with
+ * an actor, a reason or a continue, invitations, a destroy, hats, a second
+ * muc#user `<x>`, prefixed names, an attribute value a codec would refuse.
+ * The caller then uses the codecs.
+ *
+ * @module
+ */
+import type { Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { AFFILIATIONS, ROLES, type Affiliation, type MucUserX, type Role } from "./muc-user.js";
+import type { PresenceState } from "./presence.js";
+import { NS_CLIENT, NS_MUC_USER, NS_OCCUPANT_ID } from "./ns.js";
+import { tryParseJid } from "./values.js";
+
+/** What {@link readOccupantPresence} reads. */
+export interface OccupantPresence {
+  /** As `presenceState.decode` gives it. */
+  readonly state: PresenceState;
+  /** As `mucUserX.findIn` gives it (`undefined`: no muc#user `<x>`). */
+  readonly x: MucUserX | undefined;
+  /** As `occupantId.tryFindIn` gives its `id`. */
+  readonly occupantId: string | undefined;
+}
+
+const AFFILIATION_SET: ReadonlySet<string> = new Set<string>(AFFILIATIONS);
+const ROLE_SET: ReadonlySet<string> = new Set<string>(ROLES);
+const STATUS_CODE = /^[1-9][0-9]{2}$/;
+const NO_STATUS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Whether `el` is an element named `name` (unprefixed) in `ns`, given its parent's namespace. */
+function is(el: Element, name: string, ns: string, parentNs: string): boolean {
+  return el.name === name && (el.attrs.xmlns ?? parentNs) === ns;
+}
+
+/**
+ * Read a common occupant presence in one pass, or decline.
+ *
+ * @param el - a `<presence/>` in `jabber:client`.
+ * @returns what the codecs would give, or `undefined` to use them.
+ */
+export function readOccupantPresence(el: Element): OccupantPresence | undefined {
+  const type = el.attrs.type;
+  if ((type !== undefined && type !== "unavailable") || el.attrs["xml:lang"] !== undefined) return undefined;
+  let x: MucUserX | undefined;
+  let occupantId: string | undefined;
+  let occupantIdSeen = false;
+  for (const child of el.children) {
+    if (typeof child === "string") continue;
+    const name = child.name;
+    if (name.includes(":")) return undefined;
+    const ns = (child.attrs.xmlns as string | undefined) ?? NS_CLIENT;
+    if (ns === NS_CLIENT) return undefined; // show, status, priority, and whatever else the codecs read there
+    if (name === "x" && ns === NS_MUC_USER) {
+      if (x !== undefined) return undefined;
+      x = readX(child);
+      if (x === undefined) return undefined;
+    } else if (name === "occupant-id" && ns === NS_OCCUPANT_ID) {
+      if (occupantIdSeen) return undefined;
+      occupantIdSeen = true;
+      const id = child.attrs.id;
+      if (typeof id !== "string") return undefined;
+      occupantId = id;
+    } else if (name === "hats") {
+      return undefined;
+    }
+  }
+  return { state: { type: type === "unavailable" ? "unavailable" : "available", show: undefined, status: NO_STATUS, priority: undefined }, x, occupantId };
+}
+
+function readX(x: Element): MucUserX | undefined {
+  const items: { affiliation: Affiliation | undefined; role: Role | undefined; jid: JID | undefined; nick: string | undefined; actor: undefined; reason: undefined; continue: undefined }[] = [];
+  const statusCodes: number[] = [];
+  for (const child of x.children) {
+    if (typeof child === "string") continue;
+    if (child.name.includes(":")) return undefined;
+    if (is(child, "item", NS_MUC_USER, NS_MUC_USER)) {
+      if (child.children.some((c) => typeof c !== "string")) return undefined;
+      const { affiliation, role, jid, nick } = child.attrs as Record<string, unknown>;
+      if (affiliation !== undefined && (typeof affiliation !== "string" || !AFFILIATION_SET.has(affiliation))) return undefined;
+      if (role !== undefined && (typeof role !== "string" || !ROLE_SET.has(role))) return undefined;
+      if (nick !== undefined && typeof nick !== "string") return undefined;
+      let parsed: JID | undefined;
+      if (jid !== undefined) {
+        parsed = typeof jid === "string" ? tryParseJid(jid) : undefined;
+        if (parsed === undefined) return undefined;
+      }
+      items.push({ affiliation: affiliation as Affiliation | undefined, role: role as Role | undefined, jid: parsed, nick, actor: undefined, reason: undefined, continue: undefined });
+    } else if (is(child, "status", NS_MUC_USER, NS_MUC_USER)) {
+      const code = child.attrs.code;
+      if (typeof code !== "string" || !STATUS_CODE.test(code)) return undefined;
+      statusCodes.push(Number(code));
+    } else if ((child.attrs.xmlns ?? NS_MUC_USER) === NS_MUC_USER) {
+      return undefined; // invite, decline, destroy, password, or an element of muc#user the codec would look at
+    }
+  }
+  return { items, statusCodes, invites: [], decline: undefined, destroy: undefined, password: undefined };
+}

@@ -294,7 +294,7 @@ export class RoomCore {
       }
     }
     this.awaitHistoryEnd();
-    this.emit("resume", { room: this.room, stanza });
+    this.emit("resume", { room: this.room, created: codes.includes(StatusCode.ROOM_CREATED), stanza });
     this.announceConfig(codes, stanza);
   }
 

@@ -62,6 +62,14 @@ export type SuspendEvent = RoomEventBase;
 
 /** Payload of `resume`: the room was rejoined after a `suspend`. */
 export interface ResumeEvent extends RoomEventBase {
+  /**
+   * Whether the rejoin created the room anew (status 201): the room had
+   * ended meanwhile (a temporary room that emptied), its history is gone,
+   * and, on a server that locks new rooms (XEP-0045 §10.1.2), nobody else
+   * can enter until we configure it (`createInstantRoom` accepts the
+   * defaults).
+   */
+  readonly created: boolean;
   /** The self-presence of the rejoin. */
   readonly stanza: Element;
 }

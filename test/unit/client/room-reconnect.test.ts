@@ -184,6 +184,7 @@ describe("new stream", () => {
     conn.receive(selfPresence(ROOM));
     expect(names(seen)).toEqual(["message", "suspend", "resume"]);
     expect(payloadsOf(seen, "resume")[0]?.room).toBe(room);
+    expect(payloadsOf(seen, "resume")[0]?.created).toBe(false);
     expect(room.active).toBe(true);
     expect(room.occupants.map((o) => o.nick)).toEqual([NICK, "firstwitch", "secondwitch"]);
   });
@@ -370,6 +371,19 @@ describe("new stream", () => {
     expect(payloadsOf(b.seen, "exit").map((e) => e.mode)).toEqual([LeaveMode.DISCONNECTED]);
     expect(a.room.joined).toBe(false);
     expect(muc.rooms).toEqual([]);
+  });
+
+  it("a rejoin that creates the room anew (110 + 201: it ended meanwhile) says so on `resume`", async () => {
+    const { conn, muc } = newService();
+    const { seen } = await joinRoom(conn, muc, ROOM);
+    conn.drop();
+    conn.newSession();
+    await conn.nextSent(joinPresenceTo(ROOM), 1_000);
+    conn.receive(`<presence from='${ROOM}/${NICK}'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' role='moderator'/><status code='110'/><status code='201'/></x></presence>`);
+    const events = names(seen);
+    expect(events.indexOf("suspend")).toBeLessThan(events.indexOf("resume"));
+    expect(payloadsOf(seen, "resume")).toHaveLength(1);
+    expect(payloadsOf(seen, "resume")[0]?.created).toBe(true);
   });
 
   it("a join in flight when the connection is replaced is sent again on the new stream, once, and completes there", async () => {

@@ -650,9 +650,8 @@ async function login(service: string, domainField: string, user: string, passwor
   link.hardError = undefined;
   link.presenceDue = false;
   link.everLive = false;
-  clearInterval(link.timer);
-  // `muc.connected` has no event of its own: look at it a few times a second as well.
-  link.timer = setInterval(refreshConnection, 250);
+  // Writing to the stream started or stopped (`muc.connected` changed).
+  muc.on("connectionChange", () => refreshConnection());
   render();
   refreshConnection();
   await Promise.all([refreshMucRooms(), refreshGateway()]);
@@ -688,8 +687,7 @@ const link: {
   presenceDue: boolean;
   /** Whether stanzas went out at least once since the login (before that, we are connecting, not reconnecting). */
   everLive: boolean;
-  timer: ReturnType<typeof setInterval> | undefined;
-} = { key: "", hardError: undefined, presenceDue: false, everLive: false, timer: undefined };
+} = { key: "", hardError: undefined, presenceDue: false, everLive: false };
 
 /** Refreshers of our messages still on their way (their pending mark follows the connection). */
 const openSends = new Set<() => void>();
@@ -803,8 +801,6 @@ function refreshConnection(): void {
 }
 
 function hideConnection(): void {
-  clearInterval(link.timer);
-  link.timer = undefined;
   link.key = "";
   byId("connection-banner").hidden = true;
   openSends.clear();

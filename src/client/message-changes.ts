@@ -42,7 +42,7 @@ import { iqOptions, type AdminRequestOptions } from "./moderation.js";
 import type { Occupant } from "./occupant.js";
 import type { MessageEvent } from "./room-events.js";
 import { roomCore, type Room } from "./room.js";
-import { defaultText, delayOf, roomStanzaId } from "./room-messages.js";
+import { defaultText, delayOf, isDuplicate, roomStanzaId } from "./room-messages.js";
 import { serviceContext, type MucService } from "./service.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 
@@ -164,7 +164,7 @@ export function onMessageChange(muc: MucService, handler: (change: MessageChange
     const from = typeof stanza.attrs.from === "string" ? tryParseJid(stanza.attrs.from) : undefined;
     if (!from?.local) return;
     const room = muc.getRoom(from.bare());
-    if (room === undefined || roomCore(room).isDuplicate(stanza)) return;
+    if (room === undefined || isDuplicate(roomCore(room), stanza)) return;
     const change = changeOf(room, from, stanza, log.debug.bind(log));
     if (change === undefined) return;
     try {

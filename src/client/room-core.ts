@@ -1,8 +1,8 @@
 /**
  * The state of a room and its life cycle: joining, entering, suspension and
  * rejoin, catching up after a rejoin, leaving; the entry points the service
- * calls (stream changes, acknowledgements, incoming stanzas). Presences and
- * messages are read by `room-presence.ts` and `room-messages.ts`; the app
+ * calls (stream changes, acknowledgements). The service hands presences and
+ * messages to `room-presence.ts` and `room-messages.ts`, which update it; the app
  * sees only the {@link Room} facade. Not part of the package's API.
  *
  * @module
@@ -24,8 +24,6 @@ import { TrackerRegistry } from "./tracker.js";
 import { occupantJid } from "./addresses.js";
 import { SelfPinger, SelfPingResult } from "./self-ping.js";
 import type { OutboundOptions } from "./outbound.js";
-import { handlePresence } from "./room-presence.js";
-import { handleMessage, isDuplicate } from "./room-messages.js";
 import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
 
 type State = "joining" | "joined" | "suspended" | "rejoining" | "leaving" | "left";
@@ -130,20 +128,6 @@ export class RoomCore {
     return this.others.get(nick);
   }
 
-  /** A presence from this room's JID; `nick` is its resource (`""` from the room itself). */
-  handlePresence(stanza: Element, nick: string): void {
-    handlePresence(this, stanza, nick);
-  }
-
-  /** A message from this room's JID (groupchat, private, error); `nick` is its resource (`""` from the room itself). */
-  handleMessage(stanza: Element, nick: string): void {
-    handleMessage(this, stanza, nick);
-  }
-
-  /** Whether the room dropped this groupchat message as one it had delivered before. */
-  isDuplicate(stanza: Element): boolean {
-    return isDuplicate(this, stanza);
-  }
 
 
   // ---------------------------------------------------------------------------

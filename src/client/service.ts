@@ -20,6 +20,8 @@ import type { Affiliation } from "../xso/muc-user.js";
 import { IqClient, makeId } from "./iq.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { Room, roomCore, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
+import { handlePresence } from "./room-presence.js";
+import { handleMessage } from "./room-messages.js";
 import { OutboundQueue, type OutboundOptions } from "./outbound.js";
 import { guardStream, type StreamGuardOptions } from "./stream-guard.js";
 
@@ -494,7 +496,8 @@ export class MucService extends Emitter<MucServiceEvents> {
       // Nothing a peer sends may crash the process or leave a room half-updated.
       this.#log.warn("MucService: failed to handle a stanza", e, el.toString().slice(0, 500));
     }
-    for (const listener of [...this.#stanzaListeners]) {
+    // The set itself, not a copy: no allocation per stanza (one removed meanwhile is skipped, one added is heard).
+    for (const listener of this.#stanzaListeners) {
       try {
         listener(el);
       } catch (e) {
@@ -513,24 +516,21 @@ export class MucService extends Emitter<MucServiceEvents> {
   /**
    * The room a stanza comes from, found without parsing its `from` when it
    * names a room we are in as we know it (the common case, and the hot path
-   * of a join); `undefined` otherwise (the caller parses the address).
+   * of a join): the room and the resource (`""` for the room itself), or
+   * `undefined` (the caller parses the address). An invalid resourcepart,
+   * even an empty one after the slash, takes the slow path, which drops it.
    */
-  #knownRoom(el: Element): [Room, string] | undefined {
-    const from = el.attrs.from;
-    if (typeof from !== "string") return undefined;
+  #knownRoom(from: string): Room | undefined {
     const slash = from.indexOf("/");
     const room = this.#rooms.get(slash < 0 ? from : from.slice(0, slash));
-    if (room === undefined) return undefined;
-    if (slash < 0) return [room, ""];
-    // An invalid resourcepart (even an empty one after the slash) takes the slow path, which drops it with a debug line.
-    const nick = from.slice(slash + 1);
-    return isValidResourcepart(nick) ? [room, nick] : undefined;
+    return room !== undefined && (slash < 0 || isValidResourcepart(from.slice(slash + 1))) ? room : undefined;
   }
 
   #onPresence(el: Element): void {
-    const known = this.#knownRoom(el);
+    const raw = el.attrs.from;
+    const known = typeof raw === "string" ? this.#knownRoom(raw) : undefined;
     if (known) {
-      roomCore(known[0]).handlePresence(el, known[1]);
+      handlePresence(roomCore(known), el, resourceOf(raw as string));
       return;
     }
     const from = fromOf(el, this.#log);
@@ -538,7 +538,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     const key = `${from.local}@${from.domain}`;
     const room = this.#rooms.get(key);
     if (room) {
-      roomCore(room).handlePresence(el, from.resource);
+      handlePresence(roomCore(room), el, from.resource);
       return;
     }
     const abandoned = this.#abandoned.get(key);
@@ -555,12 +555,11 @@ export class MucService extends Emitter<MucServiceEvents> {
   }
 
   #onMessage(el: Element): void {
-    if (el.attrs.type === "groupchat") {
-      const known = this.#knownRoom(el);
-      if (known) {
-        roomCore(known[0]).handleMessage(el, known[1]);
-        return;
-      }
+    const raw = el.attrs.from;
+    const known = el.attrs.type === "groupchat" && typeof raw === "string" ? this.#knownRoom(raw) : undefined;
+    if (known) {
+      handleMessage(roomCore(known), el, resourceOf(raw as string));
+      return;
     }
     const from = fromOf(el, this.#log);
     if (!from) return;
@@ -605,7 +604,7 @@ export class MucService extends Emitter<MucServiceEvents> {
         return;
       }
     }
-    if (room) roomCore(room).handleMessage(el, from.resource);
+    if (room) handleMessage(roomCore(room), el, from.resource);
   }
 
   #emitInvite(info: Omit<InviteEvent, "service" | "decline">): void {
@@ -621,6 +620,12 @@ export class MucService extends Emitter<MucServiceEvents> {
     };
     this.emit("invite", { ...info, service: this, decline });
   }
+}
+
+/** The resource of an address (`""` when it has none). */
+function resourceOf(address: string): string {
+  const slash = address.indexOf("/");
+  return slash < 0 ? "" : address.slice(slash + 1);
 }
 
 /** The `from` of a stanza, parsed; `undefined` (and a debug log) when absent or invalid. */

@@ -33,7 +33,9 @@ export interface OccupantPresence {
 const AFFILIATION_SET: ReadonlySet<string> = new Set<string>(AFFILIATIONS);
 const ROLE_SET: ReadonlySet<string> = new Set<string>(ROLES);
 const STATUS_CODE = /^[1-9][0-9]{2}$/;
-const NO_STATUS: Readonly<Record<string, string>> = Object.freeze({});
+/** The states it reads, shared (read-only to their users): no object per presence. */
+const AVAILABLE: PresenceState = Object.freeze({ type: "available", show: undefined, status: Object.freeze({}), priority: undefined });
+const UNAVAILABLE: PresenceState = Object.freeze({ type: "unavailable", show: undefined, status: Object.freeze({}), priority: undefined });
 
 /** Whether `el` is an element named `name` (unprefixed) in `ns`, given its parent's namespace. */
 function is(el: Element, name: string, ns: string, parentNs: string): boolean {
@@ -72,7 +74,7 @@ export function readOccupantPresence(el: Element): OccupantPresence | undefined 
       return undefined;
     }
   }
-  return { state: { type: type === "unavailable" ? "unavailable" : "available", show: undefined, status: NO_STATUS, priority: undefined }, x, occupantId };
+  return { state: type === "unavailable" ? UNAVAILABLE : AVAILABLE, x, occupantId };
 }
 
 function readX(x: Element): MucUserX | undefined {

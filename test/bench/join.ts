@@ -325,22 +325,24 @@ export async function runJoinBench(): Promise<void> {
         fills.push([`${fmt(filled)} → ${fmt(n)}`, fmt(ms / 1000, 1)]);
         filled = n;
       }
+      /** What one measured client is told: who it is, where to join, how many presences make the room full. */
+      const joinOf = (kind: ClientKind, nick: string) => ({
+        kind,
+        c2sPort: server.c2sPort,
+        websocketUrl: server.websocketUrl,
+        domain: server.domain,
+        username: user(kind),
+        password: PASSWORD,
+        room,
+        nick,
+        expected: n + 1,
+        timeoutMs: JOIN_TIMEOUT_MS,
+      });
       const perKind = new Map<ClientKind, RunResult[]>(KINDS.map((k) => [k, []]));
       results.set(n, perKind);
       for (let r = 1; r <= RUNS; r++) {
         for (const kind of KINDS) {
-          const res = await runClient(server, {
-            kind,
-            c2sPort: server.c2sPort,
-            websocketUrl: server.websocketUrl,
-            domain: server.domain,
-            username: user(kind),
-            password: PASSWORD,
-            room,
-            nick: `${kind}-${n}-${r}`,
-            expected: n + 1,
-            timeoutMs: JOIN_TIMEOUT_MS,
-          });
+          const res = await runClient(server, joinOf(kind, `${kind}-${n}-${r}`));
           perKind.get(kind)?.push(res);
           progress(
             `N=${fmt(n)} run ${r} ${LABEL[kind]}: ${fmt(res.cpuMs)} ms CPU (main thread ${fmt(res.mainThreadMs)}), ${fmt(res.wallMs)} ms wall (first read at ${fmt(res.firstReadMs)} ms, ` +
@@ -351,19 +353,7 @@ export async function runJoinBench(): Promise<void> {
       if (profileDir) {
         for (const kind of ["sdk", "bare"] as const) {
           const file = join(profileDir, `join-${kind}-${n}.cpuprofile`);
-          await runClient(server, {
-            kind,
-            c2sPort: server.c2sPort,
-            websocketUrl: server.websocketUrl,
-            domain: server.domain,
-            username: user(kind),
-            password: PASSWORD,
-            room,
-            nick: `${kind}-${n}-prof`,
-            expected: n + 1,
-            timeoutMs: JOIN_TIMEOUT_MS,
-            profileFile: file,
-          });
+          await runClient(server, { ...joinOf(kind, `${kind}-${n}-prof`), profileFile: file });
           profiles.push({ n, kind, file });
         }
       }

@@ -156,10 +156,7 @@ describe("gateway through Prosody", () => {
   });
 
   it("a client catches up through Prosody with MAM after-id, and reads the archive metadata", async () => {
-    const alice = await connectClient({ server, username: "alice", password: "alice-pw" });
-    clients.push(alice);
-    const muc = new MucService(alice.xmpp, { selfPing: false });
-    services.push(muc);
+    const { client: alice, muc } = await user("alice");
     const { room, joined } = muc.join(`book-club@${GW}`, "alice", { history: { maxStanzas: 0 } });
     await joined;
     const seen = async (text: string): Promise<string> => {
@@ -224,10 +221,7 @@ describe("gateway through Prosody", () => {
   });
 
   it("a client that stayed joined across a gateway restart gets what was said while the gateway was down, in order, before newer live messages", async () => {
-    const alice = await connectClient({ server, username: "alice", password: "alice-pw" });
-    clients.push(alice);
-    const muc = new MucService(alice.xmpp, { selfPing: false });
-    services.push(muc);
+    const { muc } = await user("alice");
     const { room, joined } = muc.join(`book-club@${GW}`, "alice", { history: { maxStanzas: 0 } });
     await joined;
     const bodies: string[] = [];

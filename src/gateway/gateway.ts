@@ -17,11 +17,11 @@ import { isDecodeError } from "../xso/errors.js";
 import { silentLogger, type Logger } from "../client/logger.js";
 import type { ComponentLike } from "./component-connection.js";
 import { LegacyBookmarks } from "./bookmarks.js";
-import { asXmppError, LegacyMUC, type MucInit } from "./muc.js";
+import { LegacyMUC, type MucInit } from "./muc.js";
 import { LegacyParticipant, type ParticipantInit } from "./participant.js";
 import { BaseSession, type SessionInit } from "./session.js";
 import type { GatewayStore, JsonValue, UserRecord } from "./store/store.js";
-import { errorFor, resultFor } from "./replies.js";
+import { asXmppError, errorFor, resultFor } from "./replies.js";
 
 /** One field of the registration form (XEP-0077 with XEP-0004). */
 export interface RegistrationField {

@@ -22,7 +22,8 @@ export {
 } from "./gateway.js";
 export { BaseSession, type SessionInit, type TextOptions, type MessageActionOptions } from "./session.js";
 export { LegacyBookmarks } from "./bookmarks.js";
-export { LegacyMUC, asXmppError, type MucInit, type RemoveOptions } from "./muc.js";
+export { LegacyMUC, type MucInit, type RemoveOptions } from "./muc.js";
+export { asXmppError } from "./replies.js";
 export { LegacyParticipant, type ParticipantInit, type SendTextOptions } from "./participant.js";
 export { escapeLocalpart, unescapeLocalpart, safeNick, occupantIdFor } from "./names.js";
 export type { ComponentLike, ComponentEvent } from "./component-connection.js";

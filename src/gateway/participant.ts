@@ -4,7 +4,7 @@
  * @module
  */
 import type { Affiliation, Role } from "../xso/muc-user.js";
-import type { LegacyMUC } from "./muc.js";
+import type { LegacyMUC, RemoveOptions } from "./muc.js";
 
 /** Options of {@link LegacyParticipant.sendText}. */
 export interface SendTextOptions {
@@ -19,10 +19,36 @@ export interface SendTextOptions {
   readonly archiveOnly?: boolean;
 }
 
+/**
+ * What a participant tells its room: everything it does goes through this,
+ * which the room gives it (see `muc/participant-events.ts`). Not part of the
+ * package's API (no entry point exports it).
+ */
+export interface ParticipantOutbox {
+  /** A message (see {@link LegacyParticipant.sendText}); its XMPP id. */
+  message(p: LegacyParticipant, body: string, legacyMsgId: string | undefined, options: SendTextOptions): Promise<string>;
+  /** A correction (see {@link LegacyParticipant.correct}). */
+  correct(p: LegacyParticipant, legacyMsgId: string, body: string, options: SendTextOptions): Promise<boolean>;
+  /** A retraction (see {@link LegacyParticipant.retract}). */
+  retract(p: LegacyParticipant, legacyMsgId: string): Promise<boolean>;
+  /** Reactions (see {@link LegacyParticipant.react}). */
+  react(p: LegacyParticipant, legacyMsgId: string, emojis: readonly string[]): Promise<boolean>;
+  /** A moderator's removal (see {@link LegacyParticipant.moderate}). */
+  moderate(p: LegacyParticipant, legacyMsgId: string, reason: string | undefined): Promise<boolean>;
+  /** Leaving, kicked or banned. */
+  remove(p: LegacyParticipant, options?: RemoveOptions): Promise<void>;
+  /** A new display name. */
+  rename(p: LegacyParticipant, name: string): Promise<void>;
+  /** A new role or affiliation. */
+  changed(p: LegacyParticipant): Promise<void>;
+}
+
 /** What a participant is made from. */
 export interface ParticipantInit {
   /** Its room. */
   readonly muc: LegacyMUC;
+  /** @internal What it tells its room. */
+  readonly outbox: ParticipantOutbox;
   /** Its nick (already made safe and unique in the room). */
   readonly nick: string;
   /** Its legacy id. */
@@ -74,10 +100,12 @@ export class LegacyParticipant {
   role: Role;
   /** Its real JID, shown in non-anonymous rooms. */
   realJid: string | undefined;
+  readonly #outbox: ParticipantOutbox;
 
   /** @param init - made by the room; use `LegacyMUC.getParticipant()`. */
   constructor(init: ParticipantInit) {
     this.muc = init.muc;
+    this.#outbox = init.outbox;
     this.nick = init.nick;
     this.legacyId = init.legacyId;
     this.isUser = init.isUser;
@@ -99,7 +127,7 @@ export class LegacyParticipant {
    * @returns the XMPP id of the message.
    */
   async sendText(body: string, legacyMsgId?: string, options: SendTextOptions = {}): Promise<string> {
-    return this.muc.participantMessage(this, body, legacyMsgId, options);
+    return this.#outbox.message(this, body, legacyMsgId, options);
   }
 
   /**
@@ -114,7 +142,7 @@ export class LegacyParticipant {
    * @returns whether the message was this participant's and the correction sent.
    */
   async correct(legacyMsgId: string, body: string, options: Pick<SendTextOptions, "when"> = {}): Promise<boolean> {
-    return this.muc.participantCorrection(this, legacyMsgId, body, options);
+    return this.#outbox.correct(this, legacyMsgId, body, options);
   }
 
   /**
@@ -127,7 +155,7 @@ export class LegacyParticipant {
    * @returns whether the message was this participant's and its retraction sent.
    */
   async retract(legacyMsgId: string): Promise<boolean> {
-    return this.muc.participantRetraction(this, legacyMsgId, {});
+    return this.#outbox.retract(this, legacyMsgId);
   }
 
   /**
@@ -140,7 +168,7 @@ export class LegacyParticipant {
    * @returns whether the message was known and the reactions sent.
    */
   async react(legacyMsgId: string, emojis: readonly string[]): Promise<boolean> {
-    return this.muc.participantReactions(this, legacyMsgId, emojis);
+    return this.#outbox.react(this, legacyMsgId, emojis);
   }
 
   /**
@@ -154,38 +182,38 @@ export class LegacyParticipant {
    * @returns whether the message was known and the retraction sent.
    */
   async moderate(legacyMsgId: string, reason?: string): Promise<boolean> {
-    return this.muc.participantModeration(this, legacyMsgId, reason);
+    return this.#outbox.moderate(this, legacyMsgId, reason);
   }
 
   /** The participant left the group. */
   async leave(): Promise<void> {
-    await this.muc.removeParticipant(this);
+    await this.#outbox.remove(this);
   }
 
   /** The participant was kicked (status 307). */
   async kick(reason?: string): Promise<void> {
-    await this.muc.removeParticipant(this, { kick: true, ...(reason !== undefined ? { reason } : {}) });
+    await this.#outbox.remove(this, { kick: true, ...(reason !== undefined ? { reason } : {}) });
   }
 
   /** The participant was banned (status 301, affiliation outcast). */
   async ban(reason?: string): Promise<void> {
-    await this.muc.removeParticipant(this, { ban: true, ...(reason !== undefined ? { reason } : {}) });
+    await this.#outbox.remove(this, { ban: true, ...(reason !== undefined ? { reason } : {}) });
   }
 
   /** The participant's display name changed on the legacy network (status 303, then the new presence). */
   async changeNick(name: string): Promise<void> {
-    await this.muc.renameParticipant(this, name);
+    await this.#outbox.rename(this, name);
   }
 
   /** The participant's role changed. */
   async setRole(role: Role): Promise<void> {
     this.role = role;
-    await this.muc.participantChanged(this);
+    await this.#outbox.changed(this);
   }
 
   /** The participant's affiliation changed. */
   async setAffiliation(affiliation: Affiliation): Promise<void> {
     this.affiliation = affiliation;
-    await this.muc.participantChanged(this);
+    await this.#outbox.changed(this);
   }
 }

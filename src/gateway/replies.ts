@@ -1,10 +1,11 @@
 /**
- * Answers to a user's stanza, addressed back to its sender.
+ * Answers to a user's stanza, addressed back to its sender, and what a
+ * failure becomes in them.
  *
  * @module
  */
 import xml, { type Element } from "@xmpp/xml";
-import type { XMPPError } from "../xso/stanza-error.js";
+import { XMPPError } from "../xso/stanza-error.js";
 
 /**
  * The `<iq type='result'>` answering `request`.
@@ -29,4 +30,10 @@ export function errorFor(request: Element, error: XMPPError): Element {
   if (request.attrs.id !== undefined) reply.attrs.id = request.attrs.id;
   reply.cnode(error.toElement());
   return reply;
+}
+
+/** What a legacy module threw, as a stanza error: an XMPPError keeps its condition, anything else is internal-server-error. */
+export function asXmppError(e: unknown): XMPPError {
+  if (e instanceof XMPPError) return e;
+  return new XMPPError("internal-server-error", { text: e instanceof Error ? e.message : "The legacy network failed", cause: e });
 }

@@ -1,0 +1,118 @@
+/**
+ * A room's access to the gateway's store, scoped to the room and its user:
+ * the room's record, its participants' records, its message archive (append,
+ * look up, query, tombstones, the MAM view) and the legacy ↔ XMPP message
+ * ids. Functions over the room's state ({@link MucCore}); not part of the
+ * package's API.
+ *
+ * @module
+ */
+import { tombstone, type ModerationInfo } from "../message-refs.js";
+import type { LegacyParticipant } from "../participant.js";
+import type { RoomArchive } from "../room-archive.js";
+import type { ArchiveEntry, ArchiveQuery, ParticipantRecord } from "../store/store.js";
+import type { MucCore } from "./core.js";
+
+/** What the store keeps of a participant. */
+export function participantRecord(userJid: string, roomLegacyId: string, p: LegacyParticipant): ParticipantRecord {
+  return {
+    userJid,
+    roomLegacyId,
+    nick: p.nick,
+    legacyId: p.legacyId,
+    occupantId: p.occupantId,
+    affiliation: p.affiliation,
+    role: p.role,
+    realJid: p.realJid,
+    isUser: p.isUser,
+  };
+}
+
+/** Save the room's record. */
+export function saveRoom(core: MucCore): void {
+  const room = core.room;
+  core.store.rooms.save({
+    userJid: core.userJid,
+    legacyId: room.legacyId,
+    local: room.jid.local,
+    type: room.type,
+    name: room.name,
+    description: room.description,
+    subject: core.subject,
+    subjectSetter: core.subjectSetter,
+    subjectDate: core.subjectDate?.getTime(),
+    userNick: room.userNick,
+    joinedResources: [...core.joined.keys()],
+    participantsFilled: core.filled,
+    avatar: core.avatar,
+  });
+}
+
+/** Save one participant (not the system participant, which is not kept). */
+export function saveParticipant(core: MucCore, p: LegacyParticipant): void {
+  if (p.isSystem) return;
+  core.store.participants.save(participantRecord(core.userJid, core.room.legacyId, p));
+}
+
+/** Save every participant of the room, in one go. */
+export function saveParticipants(core: MucCore): void {
+  const userJid = core.userJid;
+  core.store.participants.saveMany([...core.participants.values()].map((p) => participantRecord(userJid, core.room.legacyId, p)));
+}
+
+/** Forget the participant of this nick. */
+export function forgetParticipant(core: MucCore, nick: string): void {
+  core.store.participants.delete(core.userJid, core.room.legacyId, nick);
+}
+
+/** Append a message to the room's archive. */
+export function archiveMessage(core: MucCore, entry: Omit<ArchiveEntry, "userJid" | "roomLegacyId">): void {
+  core.store.archive.append({ userJid: core.userJid, roomLegacyId: core.room.legacyId, ...entry });
+}
+
+/** The room's archived messages `query` selects. */
+export function archiveQuery(core: MucCore, query: ArchiveQuery): ArchiveEntry[] {
+  return core.store.archive.query(core.userJid, core.room.legacyId, query);
+}
+
+/** The archived message of this stanza-id. */
+export function archivedByStanzaId(core: MucCore, stanzaId: string): ArchiveEntry | undefined {
+  return core.store.archive.get(core.userJid, core.room.legacyId, stanzaId);
+}
+
+/** The newest archived message of this legacy id. */
+export function archivedByLegacyId(core: MucCore, legacyMsgId: string): ArchiveEntry | undefined {
+  return archiveQuery(core, { legacyId: legacyMsgId, limit: 1, last: true })[0];
+}
+
+/** Replace a retracted message in the archive with its tombstone, so that history and MAM no longer serve it (XEP-0424 §5). */
+export function bury(core: MucCore, original: ArchiveEntry, retractionId: string, moderation?: ModerationInfo): void {
+  core.store.archive.replace(core.userJid, core.room.legacyId, original.stanzaId, tombstone(original, retractionId, new Date(), moderation));
+}
+
+/** This room's archive, as the user's queries see it. */
+export function roomArchive(core: MucCore): RoomArchive {
+  return {
+    store: core.store.archive,
+    userJid: core.userJid,
+    roomLegacyId: core.room.legacyId,
+    roomJid: core.room.jid,
+    // Without creating the user's occupant (which would fix their nick before they join).
+    userOccupantId: async () => core.userOccupantId(),
+  };
+}
+
+/** The XMPP id of the message of this legacy id, when known. */
+export function xmppIdOf(core: MucCore, legacyMsgId: string): string | undefined {
+  return core.store.messageIds.legacyToXmpp(core.userJid, legacyMsgId);
+}
+
+/** The legacy id of the message of this XMPP id, when known. */
+export function legacyIdOf(core: MucCore, xmppId: string): string | undefined {
+  return core.store.messageIds.xmppToLegacy(core.userJid, xmppId);
+}
+
+/** Remember that the message of this legacy id has this XMPP id. */
+export function mapMessageIds(core: MucCore, legacyMsgId: string, xmppId: string): void {
+  core.store.messageIds.map(core.userJid, legacyMsgId, xmppId);
+}

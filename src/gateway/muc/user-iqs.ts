@@ -1,0 +1,162 @@
+/**
+ * The user's IQs to the room, as a route table: the IQ's type, its payload's
+ * namespace and name, and whether it is addressed to the room or to an
+ * occupant, name one handler (disco, MAM, the room's vCard and avatar,
+ * moderation, muc#admin, self-ping); an IQ no route takes is
+ * `feature-not-implemented`, and what a handler throws is the error answer.
+ * Functions over the room's state ({@link MucCore}); not part of the
+ * package's API.
+ *
+ * @module
+ */
+import xml, { type Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MODERATE, NS_MUC_ADMIN, NS_MUC_SELF_PING, NS_VCARD } from "../../xso/ns.js";
+import { viewInNamespace } from "../../xso/codec.js";
+import { mucAdminQuery, type MucAdminItem } from "../../xso/muc-admin.js";
+import { vcardTemp } from "../../xso/vcard.js";
+import { messageModerate } from "../../xso/message-refs.js";
+import { XMPPError } from "../../xso/stanza-error.js";
+import { isDecodeError } from "../../xso/errors.js";
+import { answerMamQuery, mamFormQuery, mamMetadataOf } from "../room-archive.js";
+import { asXmppError, errorFor, resultFor } from "../replies.js";
+import type { RoomAvatar } from "../store/store.js";
+import type { MucCore } from "./core.js";
+import { broadcastModeration } from "./participant-events.js";
+import { roomVcard } from "./stanzas.js";
+import { archivedByStanzaId, roomArchive } from "./store.js";
+
+/** An IQ a route takes: its payload, its sender and its addressee. */
+interface IqRequest {
+  readonly payload: Element;
+  readonly from: JID;
+  readonly to: JID;
+}
+
+/** One route: what it takes, and its handler, which returns the result's payload (if any) or throws. */
+interface IqRoute {
+  /** `room`: the bare room JID; `occupant`: an occupant's JID. */
+  readonly target: "room" | "occupant";
+  readonly type: "get" | "set";
+  readonly ns: string;
+  readonly name: string;
+  readonly handle: (core: MucCore, iq: IqRequest) => Promise<Element | undefined>;
+}
+
+const ROUTES: readonly IqRoute[] = [
+  { target: "room", type: "get", ns: NS_DISCO_INFO, name: "query", handle: async (core) => core.room.discoInfo() },
+  { target: "room", type: "get", ns: NS_DISCO_ITEMS, name: "query", handle: async () => xml("query", { xmlns: NS_DISCO_ITEMS }) },
+  { target: "room", type: "set", ns: NS_MAM, name: "query", handle: (core, iq) => answerMamQuery(roomArchive(core), iq.payload, iq.from, (m) => core.send(m)) },
+  { target: "room", type: "get", ns: NS_MAM, name: "query", handle: async () => mamFormQuery() },
+  { target: "room", type: "get", ns: NS_MAM, name: "metadata", handle: async (core) => mamMetadataOf(roomArchive(core)) },
+  { target: "room", type: "get", ns: NS_VCARD, name: "vCard", handle: async (core) => roomVcard(core.room.name, core.avatar) },
+  { target: "room", type: "set", ns: NS_VCARD, name: "vCard", handle: (core, iq) => none(userAvatar(core, iq.payload)) },
+  { target: "room", type: "set", ns: NS_MODERATE, name: "moderate", handle: (core, iq) => none(userModeration(core, iq.payload)) },
+  { target: "room", type: "set", ns: NS_MUC_ADMIN, name: "query", handle: (core, iq) => none(admin(core, iq.payload)) },
+  { target: "occupant", type: "get", ns: NS_MUC_SELF_PING, name: "ping", handle: (core, iq) => none(selfPing(core, iq)) },
+];
+
+/** The routes by target, type, namespace and name. */
+const ROUTE_TABLE: ReadonlyMap<string, IqRoute> = new Map(ROUTES.map((r) => [routeKey(r.target, r.type, r.ns, r.name), r]));
+
+function routeKey(target: IqRoute["target"], type: string, ns: string, name: string): string {
+  return `${target} ${type} ${ns} ${name}`;
+}
+
+/** An empty result, once `work` is done. */
+async function none(work: Promise<void>): Promise<undefined> {
+  await work;
+  return undefined;
+}
+
+/** An IQ from one of the user's resources to the room or to an occupant of it: routed, and answered. */
+export async function onUserIq(core: MucCore, stanza: Element, from: JID, to: JID): Promise<void> {
+  const type = stanza.attrs.type;
+  // The gateway answered any other type already (see `BaseGateway#handle`).
+  if (type !== "get" && type !== "set") return;
+  const payload = stanza.children.find((c): c is Element => typeof c !== "string");
+  try {
+    const route = payload === undefined ? undefined : ROUTE_TABLE.get(routeKey(to.resource ? "occupant" : "room", type, String(payload.attrs.xmlns), payload.name));
+    if (route === undefined || payload === undefined) throw new XMPPError("feature-not-implemented");
+    await core.send(resultFor(stanza, await route.handle(core, { payload, from, to })));
+  } catch (e) {
+    await core.send(errorFor(stanza, asXmppError(e)));
+  }
+}
+
+/** What `decode` reads from a request's payload; `bad-request` (saying what is wrong) when it cannot. */
+function decodeRequest<T>(decode: () => T, what: string): T {
+  try {
+    return decode();
+  } catch (e) {
+    throw new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : `malformed ${what}` });
+  }
+}
+
+/** XEP-0410: a joined resource pinging itself is answered; anyone else is not-acceptable. */
+async function selfPing(core: MucCore, iq: IqRequest): Promise<void> {
+  const me = await core.room.getUserParticipant();
+  if (iq.to.resource === me.nick && core.joined.get(iq.from.resource ?? "") === true) return;
+  throw new XMPPError("not-acceptable", { text: "Not in the room" });
+}
+
+/** The user publishes a vCard to the room: its photo becomes the room's avatar, or none (XEP-0486). */
+async function userAvatar(core: MucCore, payload: Element): Promise<void> {
+  const vcard = decodeRequest(() => vcardTemp.decode(viewInNamespace(payload, NS_VCARD)), "vCard");
+  const photo = vcard.photo;
+  let avatar: RoomAvatar | undefined;
+  if (photo?.binval !== undefined) {
+    const data = Buffer.from(photo.binval.replace(/\s+/g, ""), "base64");
+    if (data.length === 0) throw new XMPPError("bad-request", { text: "The photo has no image data" });
+    avatar = { data: new Uint8Array(data), type: photo.type ?? "image/png" };
+  } else if (photo?.extval !== undefined) {
+    throw new XMPPError("not-acceptable", { text: "Only inline photos (BINVAL) are supported" });
+  }
+  await core.room.onAvatar(avatar);
+  await core.room.setAvatar(avatar);
+}
+
+/** The user, a moderator, retracts someone's message (XEP-0425). */
+async function userModeration(core: MucCore, payload: Element): Promise<void> {
+  const request = decodeRequest(() => messageModerate.decode(viewInNamespace(payload, NS_MODERATE)), "moderation request");
+  if (!request.retract) throw new XMPPError("feature-not-implemented", { text: "Only retractions are supported" });
+  const me = await core.room.getUserParticipant();
+  if (me.role !== "moderator") throw new XMPPError("forbidden", { text: "Only moderators may moderate messages" });
+  const original = archivedByStanzaId(core, request.id);
+  if (original?.legacyId === undefined) throw new XMPPError("item-not-found", { text: `No message with stanza-id ${request.id} known to the legacy network` });
+  await core.session.onModerate(core.room, original.legacyId, request.reason, {});
+  await broadcastModeration(core, me, original, request.reason);
+}
+
+/**
+ * The user's muc#admin set (XEP-0045 §8.2, §9.1): kicks (role `none` by
+ * nick) and affiliation changes (by JID). Every item is checked before any
+ * hook runs: an unknown role or affiliation, a malformed JID, an item with
+ * neither role nor affiliation, or without the nick or JID it needs, is
+ * `bad-request`; an unknown nick is `item-not-found`.
+ */
+async function admin(core: MucCore, query: Element): Promise<void> {
+  const items: readonly MucAdminItem[] = decodeRequest(() => mucAdminQuery.decode(query), "muc#admin request").items;
+  if (items.length === 0) throw new XMPPError("bad-request", { text: "No item to change" });
+  const changes: (() => Promise<void>)[] = [];
+  for (const item of items) {
+    const reason = item.reason;
+    if (item.role === undefined && item.affiliation === undefined) {
+      throw new XMPPError("bad-request", { text: "An item needs a role or an affiliation" });
+    } else if (item.role === "none" && item.nick !== undefined) {
+      const p = core.participants.get(item.nick);
+      if (!p) throw new XMPPError("item-not-found", { text: "No such occupant" });
+      changes.push(() => core.room.onKick(p, reason));
+    } else if (item.affiliation !== undefined && item.jid !== undefined) {
+      const jid = item.jid.toString();
+      const affiliation = item.affiliation;
+      const p = [...core.participants.values()].find((x) => x.realJid === jid);
+      changes.push(() => core.room.onSetAffiliation(p, jid, affiliation, reason));
+    } else if (item.affiliation !== undefined || item.nick === undefined) {
+      throw new XMPPError("bad-request", { text: item.affiliation !== undefined ? "An affiliation change needs a jid" : "A role change needs a nick" });
+    } else {
+      throw new XMPPError("feature-not-implemented");
+    }
+  }
+  for (const change of changes) await change();
+}

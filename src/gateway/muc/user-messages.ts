@@ -1,0 +1,125 @@
+/**
+ * The user's messages to the room: text (with replies and mentions),
+ * corrections, retractions, reactions and subject changes, handed to the
+ * session's hooks (or the room's `onSetSubject`), then reflected to every
+ * joined resource and archived. Functions over the room's state
+ * ({@link MucCore}); not part of the package's API.
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import type { Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { NS_CLIENT } from "../../xso/ns.js";
+import { viewInNamespace } from "../../xso/codec.js";
+import { messageContent } from "../../xso/message.js";
+import { XMPPError } from "../../xso/stanza-error.js";
+import { isDecodeError } from "../../xso/errors.js";
+import { RETRACTION_FALLBACK } from "../../xso/message-refs.js";
+import { readUserRefs } from "../message-refs.js";
+import { mentionedNicks } from "../names.js";
+import type { LegacyParticipant } from "../participant.js";
+import { asXmppError, errorFor } from "../replies.js";
+import type { TextOptions } from "../session.js";
+import type { ArchiveEntry } from "../store/store.js";
+import type { MucCore } from "./core.js";
+import { cloneWithTo, reflectedGroupchat } from "./stanzas.js";
+import { archivedByLegacyId, archivedByStanzaId, archiveMessage, bury, legacyIdOf, mapMessageIds } from "./store.js";
+
+/** A message from one of the user's resources to the room or to an occupant of it. */
+export async function onUserMessage(core: MucCore, stanza: Element, from: JID, to: JID): Promise<void> {
+  const room = core.room;
+  const resource = from.resource ?? "";
+  if (stanza.attrs.type === "error") return;
+  if (to.resource) {
+    await core.send(errorFor(stanza, new XMPPError("feature-not-implemented", { text: "Private messages are not supported in this room" })));
+    return;
+  }
+  if (stanza.attrs.type !== "groupchat") return; // invitations, voice requests: not supported
+  if (core.joined.get(resource) !== true) {
+    await core.send(errorFor(stanza, new XMPPError("not-acceptable", { text: "Join the room before sending messages" })));
+    return;
+  }
+  let msg;
+  try {
+    msg = messageContent.decode(viewInNamespace(stanza, NS_CLIENT));
+  } catch (e) {
+    await core.send(errorFor(stanza, new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : "malformed message" })));
+    return;
+  }
+  const body = msg.body[""] ?? Object.values(msg.body)[0];
+  const xmppId = typeof stanza.attrs.id === "string" ? stanza.attrs.id : randomUUID();
+  try {
+    const refs = readUserRefs(stanza, body);
+    if (refs.retraction !== undefined) {
+      await userRetraction(core, stanza, xmppId, body ?? RETRACTION_FALLBACK, refs.retraction.id);
+      return;
+    }
+    if (refs.reactions !== undefined) {
+      await userReactions(core, stanza, xmppId, body, refs.reactions);
+      return;
+    }
+    if (body === undefined) {
+      const subject = msg.subject[""] ?? Object.values(msg.subject)[0];
+      if (subject === undefined) return;
+      await room.onSetSubject(subject);
+      await room.setSubject(subject, { setter: await room.getUserParticipant() });
+      return;
+    }
+    const me = await room.getUserParticipant();
+    const others = [...core.participants.values()].filter((p) => !p.isUser && !p.isSystem).map((p) => p.nick);
+    const replied = refs.reply === undefined ? undefined : archivedByStanzaId(core, refs.reply.id)?.legacyId;
+    // The quote a client adds for clients without replies goes only when the legacy side gets the reference instead (XEP-0461 §3.1).
+    const text = replied !== undefined ? (refs.text ?? body) : body;
+    const options: TextOptions = { xmppId, mentions: mentionedNicks(text, others), ...(replied !== undefined ? { replyTo: replied } : {}) };
+    if (refs.corrects !== undefined) {
+      const legacyId = ownLegacyId(core, me, legacyIdOf(core, refs.corrects));
+      await core.session.onCorrect(room, legacyId, text, options);
+      await reflect(core, stanza, me, xmppId, body, undefined);
+      return;
+    }
+    const legacyId = await core.session.onText(room, text, options);
+    if (legacyId) mapMessageIds(core, legacyId, xmppId);
+    await reflect(core, stanza, me, xmppId, body, legacyId || undefined);
+  } catch (e) {
+    await core.send(errorFor(stanza, asXmppError(e)));
+  }
+}
+
+/** The user retracts one of their messages, named by its stanza-id. */
+async function userRetraction(core: MucCore, stanza: Element, xmppId: string, body: string, stanzaId: string): Promise<void> {
+  const me = await core.room.getUserParticipant();
+  const original = archivedByStanzaId(core, stanzaId);
+  if (!original) throw new XMPPError("item-not-found", { text: `No message with stanza-id ${stanzaId} in this room` });
+  const legacyId = ownLegacyId(core, me, original.legacyId, original);
+  await core.session.onRetract(core.room, legacyId, { xmppId });
+  await reflect(core, stanza, me, xmppId, body, undefined);
+  bury(core, original, xmppId);
+}
+
+/** The user reacts to a message (anyone's), named by its stanza-id. */
+async function userReactions(core: MucCore, stanza: Element, xmppId: string, body: string | undefined, reactions: { readonly id: string; readonly reactions: readonly string[] }): Promise<void> {
+  const me = await core.room.getUserParticipant();
+  const original = archivedByStanzaId(core, reactions.id);
+  if (original?.legacyId === undefined) throw new XMPPError("item-not-found", { text: `No message with stanza-id ${reactions.id} known to the legacy network` });
+  await core.session.onReact(core.room, original.legacyId, reactions.reactions, { xmppId });
+  await reflect(core, stanza, me, xmppId, body, undefined);
+}
+
+/**
+ * The legacy id of one of the user's messages, checked: `item-not-found`
+ * when the network never had it, `forbidden` when someone else wrote it.
+ */
+function ownLegacyId(core: MucCore, me: LegacyParticipant, legacyId: string | undefined, entry: ArchiveEntry | undefined = legacyId === undefined ? undefined : archivedByLegacyId(core, legacyId)): string {
+  if (legacyId === undefined || entry === undefined) throw new XMPPError("item-not-found", { text: "This message is unknown to the legacy network" });
+  if (entry.occupantId !== me.occupantId) throw new XMPPError("forbidden", { text: "Only your own messages can be corrected or retracted" });
+  return legacyId;
+}
+
+/** Reflect the user's message to each of their joined resources, with a stanza-id, and archive it. */
+async function reflect(core: MucCore, stanza: Element, me: LegacyParticipant, xmppId: string, body: string | undefined, legacyId: string | undefined): Promise<void> {
+  const stanzaId = randomUUID();
+  const template = reflectedGroupchat(core.jid, stanza, me, { id: xmppId, body, stanzaId });
+  archiveMessage(core, { stanzaId, legacyId, when: Date.now(), nick: me.nick, occupantId: me.occupantId, body: body ?? "", xml: template.toString() });
+  for (const r of core.readyResources()) await core.send(cloneWithTo(template, core.userResource(r)));
+}

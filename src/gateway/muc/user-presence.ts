@@ -1,0 +1,208 @@
+/**
+ * The user's presence in the room: joining (what the room needs first: its
+ * info, its participants, its backfill; then the occupants, the
+ * self-presence, the history and the subject), leaving, refused nick
+ * changes; and, after a restart, catching up the resources that stayed
+ * joined. Functions over the room's state ({@link MucCore}); not part of the
+ * package's API.
+ *
+ * @module
+ */
+import type { Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { NS_COMPONENT, NS_MUC } from "../../xso/ns.js";
+import { mucJoin, type MucHistory } from "../../xso/muc.js";
+import { StatusCode } from "../../xso/muc-user.js";
+import { XMPPError } from "../../xso/stanza-error.js";
+import { isDecodeError } from "../../xso/errors.js";
+import { isNonAnonymous } from "../muc-type.js";
+import type { LegacyParticipant } from "../participant.js";
+import { errorFor } from "../replies.js";
+import { backfillContext, type MucCore } from "./core.js";
+import { historyMessage } from "./stanzas.js";
+import { archiveQuery, saveParticipant, saveParticipants, saveRoom } from "./store.js";
+
+/** Default number of history messages sent on join when the user asks for no limit. */
+const DEFAULT_HISTORY = 20;
+
+/** A presence from one of the user's resources to the room or to an occupant of it. */
+export async function onUserPresence(core: MucCore, stanza: Element, from: JID, to: JID): Promise<void> {
+  const resource = from.resource;
+  if (!resource) return;
+  const type = stanza.attrs.type;
+  if (type === "unavailable") {
+    if (!core.joined.has(resource)) return;
+    core.joined.delete(resource);
+    saveRoom(core);
+    const me = await core.room.getUserParticipant();
+    await core.send(core.presenceTo(me, resource, { unavailable: true, codes: [StatusCode.SELF_PRESENCE] }));
+    return;
+  }
+  if (type !== undefined && type !== "available") return;
+  if (!to.resource) {
+    await core.send(errorFor(stanza, new XMPPError("jid-malformed", { text: "A nick is required to join" })));
+    return;
+  }
+  const isJoinRequest = stanza.getChild("x", NS_MUC) !== undefined;
+  if (core.joined.get(resource) === true && !isJoinRequest) {
+    const me = await core.room.getUserParticipant();
+    if (to.resource !== me.nick) {
+      // Policy: nicks come from the legacy network; they cannot be changed here.
+      await core.send(errorFor(stanza, new XMPPError("not-acceptable", { text: "Nick changes are not supported by this gateway" })));
+      return;
+    }
+    return; // a status update; nothing to relay
+  }
+  // A join request from a resource we count as joined (it rejoins, say
+  // after a reconnect or after our restart): the full join flow again.
+  await join(core, stanza, resource, to.resource);
+}
+
+async function join(core: MucCore, stanza: Element, resource: string, requestedNick: string): Promise<void> {
+  const room = core.room;
+  let history: MucHistory | undefined;
+  try {
+    history = mucJoin.findIn(stanza, NS_COMPONENT)?.history;
+  } catch (e) {
+    core.session.gateway.log.debug("ignoring a malformed join request's history", isDecodeError(e) ? e.message : e);
+  }
+  core.joined.set(resource, false);
+  let me: LegacyParticipant;
+  try {
+    await room.ensureInfo();
+    await fill(core);
+    await backfillOnce(core);
+    if (room.userNick === undefined) room.userNick = requestedNick;
+    me = await room.getUserParticipant();
+  } catch (e) {
+    // No half-joined resource is left behind; the gateway answers with the error.
+    core.joined.delete(resource);
+    throw e;
+  }
+  if (me.affiliation === "outcast") {
+    // XEP-0045 §7.2.8: a banned user cannot enter.
+    core.joined.delete(resource);
+    await core.send(errorFor(stanza, new XMPPError("forbidden", { text: "You are banned from this group" })));
+    return;
+  }
+  if (core.participants.get(me.nick) !== me) {
+    // The user was removed (a kick, or leaving on the legacy side) and comes back.
+    me.nick = core.uniqueNick(me.nick, me);
+    if (me.role === "none") me.role = "participant";
+    core.add(me);
+    saveParticipant(core, me);
+  }
+  const nonAnonymous = isNonAnonymous(room.type);
+  // 1. The other occupants.
+  for (const p of core.participants.values()) {
+    if (p === me) continue;
+    await core.send(core.presenceTo(p, resource));
+  }
+  // 2. Our self-presence: 110, 100 in non-anonymous rooms, 210 when the nick was rewritten; the join's id echoed.
+  const codes: number[] = [];
+  if (nonAnonymous) codes.push(StatusCode.NON_ANONYMOUS);
+  codes.push(StatusCode.SELF_PRESENCE);
+  if (me.nick !== requestedNick) codes.push(StatusCode.NICK_ASSIGNED);
+  const self = core.presenceTo(me, resource, { codes });
+  if (typeof stanza.attrs.id === "string") self.attrs.id = stanza.attrs.id;
+  await core.send(self);
+  core.joined.set(resource, true);
+  saveRoom(core);
+  // 3. History from the archive.
+  for (const message of joinHistory(core, history, resource)) await core.send(message);
+  // 4. The subject, always.
+  await core.send(core.subjectTo(resource, true));
+}
+
+/** Make sure `updateInfo()` ran once (see `LegacyMUC.ensureInfo`). */
+export async function updateInfoOnce(core: MucCore): Promise<void> {
+  if (core.infoUpdated) return;
+  core.infoUpdating ??= (async () => {
+    await core.room.updateInfo();
+    core.infoUpdated = true;
+    saveRoom(core);
+  })().finally(() => {
+    core.infoUpdating = undefined;
+  });
+  await core.infoUpdating;
+}
+
+/** Run `fillParticipants()` once per room (the flag is kept); presences are not broadcast meanwhile. */
+async function fill(core: MucCore): Promise<void> {
+  if (core.filled) return;
+  core.filling ??= (async () => {
+    try {
+      for await (const p of core.room.fillParticipants()) core.add(p);
+    } finally {
+      core.filling = undefined;
+    }
+    core.filled = true;
+    saveParticipants(core);
+    saveRoom(core);
+  })();
+  await core.filling;
+}
+
+/** Call `backfill()` for the gap, once per process (see `LegacyMUC.backfill`). */
+async function backfillOnce(core: MucCore): Promise<void> {
+  core.backfilling ??= (async () => {
+    const after = core.newestAtStart;
+    try {
+      const before = archiveQuery(core, { ...(after ? { afterStanzaId: after.stanzaId } : {}), limit: 1 })[0];
+      await backfillContext.run(core, () => core.room.backfill(after, before));
+    } catch (e) {
+      core.session.gateway.log.warn(`room ${core.jid.toString()}: backfill failed`, e);
+    }
+  })();
+  await core.backfilling;
+}
+
+/** The history messages for a join of `resource`, as they will be sent. */
+function joinHistory(core: MucCore, h: MucHistory | undefined, resource: string): Element[] {
+  if (h?.maxStanzas === 0 || h?.maxChars === 0) return [];
+  const since = Math.max(h?.since?.getTime() ?? 0, h?.seconds !== undefined ? Date.now() - h.seconds * 1000 : 0);
+  const entries = archiveQuery(core, {
+    ...(since > 0 ? { since } : {}),
+    limit: h?.maxStanzas ?? DEFAULT_HISTORY,
+    last: true,
+  });
+  const to = core.userResource(resource);
+  const messages = entries.map((entry) => historyMessage(core.jid, entry, to));
+  if (h?.maxChars === undefined) return messages;
+  // XEP-0045 §7.2.15: maxchars counts the complete XML stanzas, as delivered.
+  let chars = 0;
+  let start = messages.length;
+  while (start > 0) {
+    const size = (messages[start - 1] as Element).toString().length;
+    if (chars + size > h.maxChars) break;
+    chars += size;
+    start--;
+  }
+  return messages.slice(start);
+}
+
+/** After a restart, backfill the gap for the resources that stayed joined and deliver what it archived (see `LegacyMUC.catchUp`). */
+export function catchUpAfterRestart(core: MucCore): void {
+  if (core.joined.size === 0 || core.backfilling !== undefined || core.held !== undefined) return;
+  const log = core.session.gateway.log;
+  const run = (async () => {
+    const archived: string[] = [];
+    try {
+      await core.room.ensureInfo();
+      await fill(core);
+      core.catchingUp = archived;
+      await backfillOnce(core);
+    } finally {
+      core.catchingUp = undefined;
+    }
+    if (archived.length === 0) return;
+    const entries = archiveQuery(core, { ids: archived });
+    core.caughtUp = new Set(entries.flatMap((e) => (e.legacyId === undefined ? [] : [e.legacyId])));
+    // The resources joined now; one joining meanwhile reads these in its history.
+    const resources = [...core.readyResources()];
+    for (const entry of entries) {
+      for (const r of resources) if (core.joined.get(r) === true) await core.send(historyMessage(core.jid, entry, core.userResource(r)));
+    }
+  })().catch((e: unknown) => log.warn(`room ${core.jid.toString()}: catching up after the restart failed`, e));
+  core.hold(run);
+}

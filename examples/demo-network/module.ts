@@ -132,7 +132,8 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
       client.on("memberLeft", ({ groupId, member, reason, comment }) => {
         void this.#inRoom(groupId, async (room) => {
           if (member.userId === client.userId) {
-            await this.bookmarks.remove(room, comment, reason === "kicked", reason === "banned");
+            const said = comment ?? (reason === "kicked" ? "You were removed from this group" : reason === "banned" ? "You were banned from this group" : undefined);
+            await this.bookmarks.remove(room, { ...(said !== undefined ? { reason: said } : {}), kick: reason === "kicked", ban: reason === "banned" });
             return;
           }
           const p = room.getParticipantByLegacyId(member.userId);
@@ -179,7 +180,7 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
       });
     }
 
-    override async onCorrect(chat: LegacyMUC, legacyMsgId: string, text: string) {
+    override async onCorrect(chat: LegacyMUC, text: string, legacyMsgId: string) {
       await this.#connected.edit(chat.legacyId, legacyMsgId, text).catch((e: unknown) => {
         throw toXmpp(e);
       });

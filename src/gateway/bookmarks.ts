@@ -8,6 +8,19 @@ import { escapeLocalpart, unescapeLocalpart } from "./names.js";
 import type { LegacyMUC } from "./muc.js";
 import type { BaseSession } from "./session.js";
 
+/** slidge's default reason for {@link LegacyBookmarks.remove}. */
+const DEFAULT_REMOVE_REASON = "You left this group from the official client.";
+
+/** Options of {@link LegacyBookmarks.remove}. */
+export interface RemoveGroupOptions {
+  /** Why, shown to the user's joined resources. @default "You left this group from the official client." */
+  readonly reason?: string;
+  /** Tell joined resources they were kicked (status 307); `false`: a normal exit. @default true */
+  readonly kick?: boolean;
+  /** Tell joined resources they were banned (status 301). @default false */
+  readonly ban?: boolean;
+}
+
 /**
  * The rooms of one session. Subclass it (the module's `Bookmarks`) to list
  * the user's groups in {@link LegacyBookmarks.fill}; override the id ↔ JID
@@ -106,16 +119,26 @@ export class LegacyBookmarks {
   }
 
   /**
-   * Remove a room (the user left the group, or was removed from it).
+   * Delete everything about a group: the user left it from the legacy
+   * network's own client, or was removed from it (slidge's `remove`). The
+   * user's joined resources are told they were kicked (status 307) unless
+   * `kick` is `false` (say, when the module tells them otherwise), or that
+   * they were banned (`ban`, status 301); the room leaves the user's rooms
+   * and the store (participants and archive included).
    *
    * @param muc - the room.
-   * @param reason - why.
-   * @param kick - whether joined resources are told they were kicked (status 307; else a normal exit).
-   * @param ban - whether they are told they were banned (status 301).
+   * @param options - `reason` (default: "You left this group from the
+   *   official client."), `kick` (default `true`), `ban` (default `false`).
    */
-  async remove(muc: LegacyMUC, reason?: string, kick = false, ban = false): Promise<void> {
+  async remove(muc: LegacyMUC, options: RemoveGroupOptions = {}): Promise<void> {
+    const reason = options.reason ?? DEFAULT_REMOVE_REASON;
     const me = await muc.getUserParticipant();
-    await muc.removeParticipant(me, { kick, ban, ...(reason !== undefined ? { reason } : {}) });
+    await muc.removeParticipant(me, { kick: options.kick ?? true, ban: options.ban ?? false, reason });
+    this.forget(muc);
+  }
+
+  /** @internal Drop a room from the user's rooms and the store, telling no one. */
+  forget(muc: LegacyMUC): void {
     this.#byLegacyId.delete(muc.legacyId);
     this.#byLocal.delete(muc.jid.local);
     this.session.gateway.store.rooms.delete(this.session.userJid.toString(), muc.legacyId);

@@ -21,8 +21,8 @@ export {
   type ParticipantClass,
 } from "./gateway.js";
 export { BaseSession, type SessionInit, type TextOptions, type MessageActionOptions } from "./session.js";
-export { LegacyBookmarks } from "./bookmarks.js";
-export { LegacyMUC, type MucInit, type RemoveOptions } from "./muc.js";
+export { LegacyBookmarks, type RemoveGroupOptions } from "./bookmarks.js";
+export { LegacyMUC, type MucInit, type RemoveOptions, type GetParticipantOptions } from "./muc.js";
 export { asXmppError } from "./replies.js";
 export { LegacyParticipant, type ParticipantInit, type SendTextOptions } from "./participant.js";
 export { escapeLocalpart, unescapeLocalpart, safeNick, occupantIdFor } from "./names.js";

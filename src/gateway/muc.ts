@@ -22,13 +22,13 @@ import type { LegacyParticipant } from "./participant.js";
 import { safeNick } from "./names.js";
 import type { ArchiveEntry, ParticipantRecord, RoomAvatar, RoomRecord } from "./store/store.js";
 import type { BaseSession } from "./session.js";
-import { MucCore } from "./muc/core.js";
+import { MucCore, backfillContext } from "./muc/core.js";
 import { participantChanged, participantOutbox } from "./muc/participant-events.js";
 import { cloneWithTo, configChangeNotice, roomDiscoInfo } from "./muc/stanzas.js";
 import { forgetParticipant, saveParticipant, saveRoom } from "./muc/store.js";
 import { onUserIq } from "./muc/user-iqs.js";
 import { onUserMessage } from "./muc/user-messages.js";
-import { catchUpAfterRestart, onUserPresence, updateInfoOnce } from "./muc/user-presence.js";
+import { catchUpAfterRestart, fillOnce, onUserPresence, updateInfoOnce } from "./muc/user-presence.js";
 
 /** What the room is made from (by `LegacyBookmarks`). */
 export interface MucInit {
@@ -40,6 +40,22 @@ export interface MucInit {
   readonly local: string;
   /** What the store remembers of the room, when it does. */
   readonly record: RoomRecord | undefined;
+}
+
+/** Options of {@link LegacyMUC.getParticipant}. */
+export interface GetParticipantOptions {
+  /** The participant's legacy id: who they are (their name may change). */
+  readonly legacyId?: string;
+  /** Their affiliation (default: `member` in GROUP rooms, `none` in channels). */
+  readonly affiliation?: Affiliation;
+  /** Their role (default `participant`). */
+  readonly role?: Role;
+  /** Their real JID, shown in non-anonymous rooms. */
+  readonly realJid?: string;
+  /** Throw `item-not-found` rather than create a participant who is not there (slidge's `raise_if_not_found`). */
+  readonly raiseIfNotFound?: boolean;
+  /** Run {@link LegacyMUC.fillParticipants} first, if it has not run (slidge's `fill_first`). */
+  readonly fillFirst?: boolean;
 }
 
 /** Options of {@link LegacyMUC.removeParticipant}. */
@@ -86,6 +102,35 @@ export class LegacyMUC {
   readonly session: BaseSession;
   /** The user's nick in the room, as the legacy network names them; `undefined`: the nick they join with. */
   userNick: string | undefined;
+
+  /**
+   * Whether the room's archive stays the same across restarts, every
+   * message under the same stanza-id (slidge's `STABLE_ARCHIVE`). When
+   * `false` (the default), MAM answers say `stable='false'` (XEP-0313
+   * §4.4), so clients do not take an archive id for a permanent one.
+   */
+  stableArchive = false;
+  /**
+   * Whether the authors of backfilled messages who are not among the
+   * members {@link LegacyMUC.fillParticipants} yields become participants
+   * (slidge's `KEEP_BACKFILLED_PARTICIPANTS`): for networks whose member
+   * lists are too large to fill, so that recent speakers still show as
+   * occupants. When `false` (the default), they are names in the history only.
+   */
+  keepBackfilledParticipants = false;
+  /**
+   * Whether the legacy network lets a group have a description (slidge's
+   * `HAS_DESCRIPTION`): when `false`, the configuration form has no
+   * description field and {@link LegacyMUC.onSetConfig} gets `undefined` for it.
+   */
+  hasDescription = true;
+  /**
+   * Whether the legacy network lets a group have a subject (slidge's
+   * `HAS_SUBJECT`). When `false`, the room shows its description (or its
+   * name) as the subject, from the room itself, and refuses the user's
+   * subject changes with `forbidden`.
+   */
+  hasSubject = true;
 
   /** The room's state, which its parts (under `muc/`) share. */
   readonly #core: MucCore;
@@ -183,12 +228,19 @@ export class LegacyMUC {
   }
 
   /**
-   * The user submits a room configuration.
+   * The user submits the room's configuration form (XEP-0045 §10.2): a new
+   * name and, when {@link LegacyMUC.hasDescription}, description. Change
+   * them on the legacy side, then call {@link LegacyMUC.setInfo} (the room
+   * tells the user's resources, status 104). Throw (an `XMPPError` keeps its
+   * condition) to refuse. A module that does not override this offers no
+   * configuration form (`feature-not-implemented`).
    *
-   * @param fields - the submitted values by field var.
+   * @param name - the room name submitted (`undefined`: the field was left out).
+   * @param description - the description submitted; always `undefined` when {@link LegacyMUC.hasDescription} is `false`.
    */
-  async onSetConfig(fields: Record<string, string[]>): Promise<void> {
-    void fields;
+  async onSetConfig(name: string | undefined, description: string | undefined): Promise<void> {
+    void name;
+    void description;
     throw new XMPPError("feature-not-implemented", { text: "The legacy network does not support room configuration" });
   }
 
@@ -228,9 +280,29 @@ export class LegacyMUC {
     await this.#announceConfigChange();
   }
 
-  /** The user asks to destroy the room. */
-  async onDestroyRequest(): Promise<void> {
+  /**
+   * The user, an owner, asks to destroy the room (XEP-0045 §10.9). Delete
+   * the group on the legacy side; when this returns, the room tells each of
+   * the user's joined resources that it is destroyed (with `reason`) and is
+   * removed from the user's rooms and the store. Throw (an `XMPPError` keeps
+   * its condition) to refuse. A module that does not override this answers
+   * destruction requests with `feature-not-implemented`.
+   *
+   * @param reason - why, if the user said.
+   */
+  async onDestroyRequest(reason: string | undefined): Promise<void> {
+    void reason;
     throw new XMPPError("feature-not-implemented", { text: "The legacy network does not support destroying groups" });
+  }
+
+  /** Whether the legacy module takes the user's room configuration (overrides {@link LegacyMUC.onSetConfig}). */
+  get supportsConfig(): boolean {
+    return this.onSetConfig !== LegacyMUC.prototype.onSetConfig;
+  }
+
+  /** Whether the legacy module takes the user's destruction requests (overrides {@link LegacyMUC.onDestroyRequest}). */
+  get supportsDestroy(): boolean {
+    return this.onDestroyRequest !== LegacyMUC.prototype.onDestroyRequest;
   }
 
   // ---------------------------------------------------------------------------
@@ -263,14 +335,16 @@ export class LegacyMUC {
    * (`Bob (2)`).
    *
    * @param name - the legacy display name.
-   * @param options - `legacyId`, `affiliation`, `role`, `realJid`.
+   * @param options - `legacyId`, `affiliation`, `role`, `realJid`;
+   *   `fillFirst`: run {@link LegacyMUC.fillParticipants} first, if it has
+   *   not run yet; `raiseIfNotFound`: throw an `XMPPError`
+   *   (`item-not-found`) instead of creating a participant who is not there.
    */
-  async getParticipant(
-    name: string,
-    options: { legacyId?: string; affiliation?: Affiliation; role?: Role; realJid?: string } = {},
-  ): Promise<LegacyParticipant> {
+  async getParticipant(name: string, options: GetParticipantOptions = {}): Promise<LegacyParticipant> {
     const core = this.#core;
+    if (options.fillFirst) await fillOnce(core);
     const known = options.legacyId !== undefined ? core.byLegacyId.get(options.legacyId) : core.participants.get(safeNick(name));
+    if (!known && options.raiseIfNotFound) throw new XMPPError("item-not-found", { text: `No participant ${name} in this group` });
     if (known && !known.isUser && !known.isSystem) {
       // What the caller says now wins over what was known.
       let changed = false;
@@ -299,6 +373,8 @@ export class LegacyMUC {
       role: options.role ?? "participant",
       realJid: options.realJid,
     });
+    // The author of a backfilled message, who is no member (yet): a name in the history only, unless the module keeps them.
+    if (backfillContext.getStore() === core && !core.filling && !this.keepBackfilledParticipants) return p;
     core.add(p);
     if (!core.filling) {
       saveParticipant(core, p);
@@ -391,7 +467,7 @@ export class LegacyMUC {
     core.subjectSetter = options.setter?.nick;
     core.subjectDate = options.when ?? new Date();
     saveRoom(core);
-    for (const resource of core.readyResources()) await core.send(core.subjectTo(resource, false));
+    for (const resource of core.readyResources()) await core.send(core.subjectTo(resource));
   }
 
   /**
@@ -436,6 +512,7 @@ export class LegacyMUC {
       retractions: this.session.supportsRetractions,
       reactions: this.session.supportsReactions,
       moderation: this.session.supportsModeration,
+      owner: this.supportsConfig || this.supportsDestroy,
     });
   }
 

@@ -6,6 +6,7 @@
  */
 import xml, { type Element } from "@xmpp/xml";
 import { XMPPError } from "../xso/stanza-error.js";
+import { NS_MUC } from "../xso/ns.js";
 
 /**
  * The `<iq type='result'>` answering `request`.
@@ -20,7 +21,10 @@ export function resultFor(request: Element, payload?: Element): Element {
 }
 
 /**
- * The error stanza of the same kind answering `request` (RFC 6120 §8.3).
+ * The error stanza of the same kind answering `request` (RFC 6120 §8.3). A
+ * refused join echoes the join's `<x xmlns='http://jabber.org/protocol/muc'/>`
+ * (empty), as XEP-0045's examples do: some clients recognise the answer to
+ * their join by it.
  *
  * @param request - the message, presence or IQ that failed.
  * @param error - what went wrong.
@@ -28,6 +32,7 @@ export function resultFor(request: Element, payload?: Element): Element {
 export function errorFor(request: Element, error: XMPPError): Element {
   const reply = xml(request.name, { type: "error", from: request.attrs.to, to: request.attrs.from });
   if (request.attrs.id !== undefined) reply.attrs.id = request.attrs.id;
+  if (request.name === "presence" && request.getChild("x", NS_MUC)) reply.cnode(xml("x", { xmlns: NS_MUC }));
   reply.cnode(error.toElement());
   return reply;
 }

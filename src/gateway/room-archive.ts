@@ -42,6 +42,8 @@ export interface RoomArchive {
   readonly roomJid: JID;
   /** The occupant-id of the user's own occupant (`with` set to the user's JID). */
   userOccupantId(): Promise<string>;
+  /** Whether archive ids stay the same across restarts (the room's `stableArchive`); else `<fin stable='false'>`. */
+  readonly stable: boolean;
 }
 
 /**
@@ -132,6 +134,7 @@ export async function answerMamQuery(archive: RoomArchive, payload: Element, to:
   const count = first && last ? undefined : max === 0 && sender !== undefined ? store.query(userJid, roomLegacyId, query).length : 0;
   return mamFin.encode({
     complete: entries.length <= max,
+    stable: archive.stable,
     rsm: first && last ? { first: { id: first.stanzaId }, last: last.stanzaId } : { count: count ?? 0 },
   });
 }

@@ -112,14 +112,14 @@ export class BaseSession {
    * only when a module overrides this.
    *
    * @param chat - the room.
-   * @param legacyMsgId - the legacy id of the message corrected.
    * @param text - its new text.
+   * @param legacyMsgId - the legacy id of the message corrected.
    * @param options - the XMPP id of the correction, its mentions.
    */
-  async onCorrect(chat: LegacyMUC, legacyMsgId: string, text: string, options: TextOptions): Promise<void> {
+  async onCorrect(chat: LegacyMUC, text: string, legacyMsgId: string, options: TextOptions): Promise<void> {
     void chat;
-    void legacyMsgId;
     void text;
+    void legacyMsgId;
     void options;
     throw new XMPPError("feature-not-implemented", { text: "This network does not support corrections" });
   }
@@ -220,12 +220,28 @@ export class BaseSession {
     await this.gateway.send(xml("message", { from: this.gateway.jid.toString(), to: this.userJid.toString(), type: "chat", id: randomUUID() }, xml("body", {}, text)));
   }
 
-  /** The XMPP id of a legacy message, when known. */
+  /**
+   * The XMPP id of a legacy message (slidge's `legacy_to_xmpp_msg_id`). By
+   * default the id the gateway gave the message when it relayed it, kept in
+   * the store; `undefined` when unknown (the gateway then makes one up for a
+   * new message). Override it when XMPP ids can be derived from legacy ids:
+   * the gateway asks it for every legacy id its store does not map (a new
+   * message gets the id it returns).
+   *
+   * @param legacyId - the legacy message id.
+   */
   legacyToXmppMsgId(legacyId: string): string | undefined {
     return this.gateway.store.messageIds.legacyToXmpp(this.userJid.toString(), legacyId);
   }
 
-  /** The legacy id of an XMPP message, when known. */
+  /**
+   * The legacy id of an XMPP message (slidge's `xmpp_to_legacy_msg_id`): by
+   * default from the store, `undefined` when unknown. Override it together
+   * with {@link BaseSession.legacyToXmppMsgId}: the gateway asks it for the
+   * ids the user's corrections refer to that its store does not map.
+   *
+   * @param xmppId - the XMPP message id.
+   */
   xmppToLegacyMsgId(xmppId: string): string | undefined {
     return this.gateway.store.messageIds.xmppToLegacy(this.userJid.toString(), xmppId);
   }

@@ -184,13 +184,19 @@ export class MucCore {
     return occupantPresence(this.jid, this.room.type, p, this.userResource(resource), options);
   }
 
-  /** The subject message to one of the user's resources; `initial` (on join): the description or name when there is no subject (XEP-0045 §7.2.15). */
-  subjectTo(resource: string, initial: boolean): Element {
-    const text = this.subject !== "" || !initial ? this.subject : (this.room.description ?? this.room.name ?? "");
-    return subjectMessage(this.jid, this.userResource(resource), text, this.subjectSetter, this.subjectDate);
+  /**
+   * The subject message to one of the user's resources (XEP-0045 §7.2.15):
+   * the subject from whoever set it (the room itself when no participant
+   * did), an empty `<subject/>` when there is none. A room whose network has
+   * no subjects ({@link LegacyMUC.hasSubject} `false`) shows its
+   * description, or its name, from the room.
+   */
+  subjectTo(resource: string): Element {
+    const to = this.userResource(resource);
+    if (!this.room.hasSubject) return subjectMessage(this.jid, to, this.room.description ?? this.room.name ?? "", undefined, undefined);
+    return subjectMessage(this.jid, to, this.subject, this.subjectSetter, this.subjectDate);
   }
 
-  /** Send `p`'s presence to every ready resource. */
   async broadcastPresence(p: LegacyParticipant): Promise<void> {
     for (const resource of this.readyResources()) await this.send(this.presenceTo(p, resource));
   }

@@ -9,7 +9,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_FALLBACK, NS_HINTS, NS_MAM, NS_MODERATE, NS_MUC, NS_OCCUPANT_ID, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_SID, NS_VCARD } from "../../xso/ns.js";
+import { NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_FALLBACK, NS_HINTS, NS_MAM, NS_MODERATE, NS_MUC, NS_MUC_OWNER, NS_OCCUPANT_ID, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_SID, NS_VCARD } from "../../xso/ns.js";
 import { cloneElement } from "../../xso/codec.js";
 import { parseElement } from "../../xso/parse.js";
 import { parseJid, tryParseJid } from "../../xso/values.js";
@@ -43,6 +43,8 @@ export interface OccupantPresenceOptions {
   readonly reason?: string | undefined;
   /** The nick the occupant takes (status 303): the item's `nick`. */
   readonly newNick?: string;
+  /** The room is destroyed (XEP-0045 §10.9): its `<destroy/>`, with the reason. */
+  readonly destroyed?: { readonly reason: string | undefined };
 }
 
 /**
@@ -71,6 +73,7 @@ export function occupantPresence(roomJid: JID, type: MucType, p: LegacyParticipa
       },
     ],
     statusCodes: codes,
+    ...(options.destroyed ? { destroy: options.destroyed.reason === undefined ? {} : { reason: options.destroyed.reason } } : {}),
   });
   const item = x.getChild("item");
   if (options.newNick !== undefined && item) item.attrs.nick = options.newNick;
@@ -84,14 +87,14 @@ export function occupantPresence(roomJid: JID, type: MucType, p: LegacyParticipa
  *
  * @param roomJid - the room's bare JID.
  * @param to - the user's full JID.
- * @param text - the subject shown.
+ * @param text - the subject shown (`""`: an empty `<subject/>`, no subject).
  * @param setter - the nick of who set it; the room itself when none.
  * @param date - when it was set.
  */
 export function subjectMessage(roomJid: JID, to: string, text: string, setter: string | undefined, date: Date | undefined): Element {
   const from = setter ? `${roomJid.toString()}/${setter}` : roomJid.toString();
   const m = xml("message", { from, to, type: "groupchat", id: randomUUID() });
-  m.cnode(xml("subject", {}, text));
+  m.cnode(text === "" ? xml("subject") : xml("subject", {}, text));
   if (date) m.cnode(delayCodec.encode({ stamp: date, from: roomJid }));
   return m;
 }
@@ -209,6 +212,8 @@ export interface RoomInfo {
   readonly retractions: boolean;
   readonly reactions: boolean;
   readonly moderation: boolean;
+  /** Whether the legacy module takes the user's configuration or destruction requests (muc#owner). */
+  readonly owner: boolean;
 }
 
 /**
@@ -232,6 +237,7 @@ export function roomDiscoInfo(room: RoomInfo): Element {
     ...(room.retractions ? [NS_RETRACT] : []),
     ...(room.reactions ? [NS_REACTIONS] : []),
     ...(room.moderation ? [NS_MODERATE] : []),
+    ...(room.owner ? [NS_MUC_OWNER] : []),
     NS_VCARD,
     NS_DISCO_INFO,
   ];

@@ -99,17 +99,23 @@ export function roomArchive(core: MucCore): RoomArchive {
     roomJid: core.room.jid,
     // Without creating the user's occupant (which would fix their nick before they join).
     userOccupantId: async () => core.userOccupantId(),
+    stable: core.room.stableArchive,
   };
 }
 
-/** The XMPP id of the message of this legacy id, when known. */
+/**
+ * The XMPP id of the message of this legacy id, when known: the one the
+ * store maps it to (the user's own messages, the ids the gateway made up),
+ * else what the session's `legacyToXmppMsgId` (which a module may override)
+ * derives.
+ */
 export function xmppIdOf(core: MucCore, legacyMsgId: string): string | undefined {
-  return core.store.messageIds.legacyToXmpp(core.userJid, legacyMsgId);
+  return core.store.messageIds.legacyToXmpp(core.userJid, legacyMsgId) ?? core.session.legacyToXmppMsgId(legacyMsgId);
 }
 
-/** The legacy id of the message of this XMPP id, when known. */
+/** The legacy id of the message of this XMPP id, when known: from the store, else from the session's `xmppToLegacyMsgId`. */
 export function legacyIdOf(core: MucCore, xmppId: string): string | undefined {
-  return core.store.messageIds.xmppToLegacy(core.userJid, xmppId);
+  return core.store.messageIds.xmppToLegacy(core.userJid, xmppId) ?? core.session.xmppToLegacyMsgId(xmppId);
 }
 
 /** Remember that the message of this legacy id has this XMPP id. */

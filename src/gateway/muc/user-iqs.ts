@@ -2,7 +2,7 @@
  * The user's IQs to the room, as a route table: the IQ's type, its payload's
  * namespace and name, and whether it is addressed to the room or to an
  * occupant, name one handler (disco, MAM, the room's vCard and avatar,
- * moderation, muc#admin, self-ping); an IQ no route takes is
+ * moderation, muc#admin and muc#owner — in `user-admin.ts` —, self-ping); an IQ no route takes is
  * `feature-not-implemented`, and what a handler throws is the error answer.
  * Functions over the room's state ({@link MucCore}); not part of the
  * package's API.
@@ -11,13 +11,11 @@
  */
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MODERATE, NS_MUC_ADMIN, NS_MUC_SELF_PING, NS_VCARD } from "../../xso/ns.js";
+import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MODERATE, NS_MUC_ADMIN, NS_MUC_OWNER, NS_MUC_SELF_PING, NS_VCARD } from "../../xso/ns.js";
 import { viewInNamespace } from "../../xso/codec.js";
-import { mucAdminQuery, type MucAdminItem } from "../../xso/muc-admin.js";
 import { vcardTemp } from "../../xso/vcard.js";
 import { messageModerate } from "../../xso/message-refs.js";
 import { XMPPError } from "../../xso/stanza-error.js";
-import { isDecodeError } from "../../xso/errors.js";
 import { answerMamQuery, mamFormQuery, mamMetadataOf } from "../room-archive.js";
 import { asXmppError, errorFor, resultFor } from "../replies.js";
 import type { RoomAvatar } from "../store/store.js";
@@ -25,6 +23,7 @@ import type { MucCore } from "./core.js";
 import { broadcastModeration } from "./participant-events.js";
 import { roomVcard } from "./stanzas.js";
 import { archivedByStanzaId, roomArchive } from "./store.js";
+import { adminGet, adminSet, decodeRequest, ownerGet, ownerSet } from "./user-admin.js";
 
 /** An IQ a route takes: its payload, its sender and its addressee. */
 interface IqRequest {
@@ -52,7 +51,10 @@ const ROUTES: readonly IqRoute[] = [
   { target: "room", type: "get", ns: NS_VCARD, name: "vCard", handle: async (core) => roomVcard(core.room.name, core.avatar) },
   { target: "room", type: "set", ns: NS_VCARD, name: "vCard", handle: (core, iq) => none(userAvatar(core, iq.payload)) },
   { target: "room", type: "set", ns: NS_MODERATE, name: "moderate", handle: (core, iq) => none(userModeration(core, iq.payload)) },
-  { target: "room", type: "set", ns: NS_MUC_ADMIN, name: "query", handle: (core, iq) => none(admin(core, iq.payload)) },
+  { target: "room", type: "set", ns: NS_MUC_ADMIN, name: "query", handle: (core, iq) => none(adminSet(core, iq.payload)) },
+  { target: "room", type: "get", ns: NS_MUC_ADMIN, name: "query", handle: async (core, iq) => adminGet(core, iq.payload) },
+  { target: "room", type: "get", ns: NS_MUC_OWNER, name: "query", handle: async (core) => ownerGet(core) },
+  { target: "room", type: "set", ns: NS_MUC_OWNER, name: "query", handle: (core, iq) => none(ownerSet(core, iq.payload)) },
   { target: "occupant", type: "get", ns: NS_MUC_SELF_PING, name: "ping", handle: (core, iq) => none(selfPing(core, iq)) },
 ];
 
@@ -81,15 +83,6 @@ export async function onUserIq(core: MucCore, stanza: Element, from: JID, to: JI
     await core.send(resultFor(stanza, await route.handle(core, { payload, from, to })));
   } catch (e) {
     await core.send(errorFor(stanza, asXmppError(e)));
-  }
-}
-
-/** What `decode` reads from a request's payload; `bad-request` (saying what is wrong) when it cannot. */
-function decodeRequest<T>(decode: () => T, what: string): T {
-  try {
-    return decode();
-  } catch (e) {
-    throw new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : `malformed ${what}` });
   }
 }
 
@@ -126,37 +119,4 @@ async function userModeration(core: MucCore, payload: Element): Promise<void> {
   if (original?.legacyId === undefined) throw new XMPPError("item-not-found", { text: `No message with stanza-id ${request.id} known to the legacy network` });
   await core.session.onModerate(core.room, original.legacyId, request.reason, {});
   await broadcastModeration(core, me, original, request.reason);
-}
-
-/**
- * The user's muc#admin set (XEP-0045 §8.2, §9.1): kicks (role `none` by
- * nick) and affiliation changes (by JID). Every item is checked before any
- * hook runs: an unknown role or affiliation, a malformed JID, an item with
- * neither role nor affiliation, or without the nick or JID it needs, is
- * `bad-request`; an unknown nick is `item-not-found`.
- */
-async function admin(core: MucCore, query: Element): Promise<void> {
-  const items: readonly MucAdminItem[] = decodeRequest(() => mucAdminQuery.decode(query), "muc#admin request").items;
-  if (items.length === 0) throw new XMPPError("bad-request", { text: "No item to change" });
-  const changes: (() => Promise<void>)[] = [];
-  for (const item of items) {
-    const reason = item.reason;
-    if (item.role === undefined && item.affiliation === undefined) {
-      throw new XMPPError("bad-request", { text: "An item needs a role or an affiliation" });
-    } else if (item.role === "none" && item.nick !== undefined) {
-      const p = core.participants.get(item.nick);
-      if (!p) throw new XMPPError("item-not-found", { text: "No such occupant" });
-      changes.push(() => core.room.onKick(p, reason));
-    } else if (item.affiliation !== undefined && item.jid !== undefined) {
-      const jid = item.jid.toString();
-      const affiliation = item.affiliation;
-      const p = [...core.participants.values()].find((x) => x.realJid === jid);
-      changes.push(() => core.room.onSetAffiliation(p, jid, affiliation, reason));
-    } else if (item.affiliation !== undefined || item.nick === undefined) {
-      throw new XMPPError("bad-request", { text: item.affiliation !== undefined ? "An affiliation change needs a jid" : "A role change needs a nick" });
-    } else {
-      throw new XMPPError("feature-not-implemented");
-    }
-  }
-  for (const change of changes) await change();
 }

@@ -62,6 +62,7 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
     if (body === undefined) {
       const subject = msg.subject[""] ?? Object.values(msg.subject)[0];
       if (subject === undefined) return;
+      if (!room.hasSubject) throw new XMPPError("forbidden", { text: "This group has no subject to change" });
       await room.onSetSubject(subject);
       await room.setSubject(subject, { setter: await room.getUserParticipant() });
       return;
@@ -74,7 +75,7 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
     const options: TextOptions = { xmppId, mentions: mentionedNicks(text, others), ...(replied !== undefined ? { replyTo: replied } : {}) };
     if (refs.corrects !== undefined) {
       const legacyId = ownLegacyId(core, me, legacyIdOf(core, refs.corrects));
-      await core.session.onCorrect(room, legacyId, text, options);
+      await core.session.onCorrect(room, text, legacyId, options);
       await reflect(core, stanza, me, xmppId, body, undefined);
       return;
     }

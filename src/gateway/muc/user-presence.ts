@@ -70,7 +70,7 @@ async function join(core: MucCore, stanza: Element, resource: string, requestedN
   let me: LegacyParticipant;
   try {
     await room.ensureInfo();
-    await fill(core);
+    await fillOnce(core);
     await backfillOnce(core);
     if (room.userNick === undefined) room.userNick = requestedNick;
     me = await room.getUserParticipant();
@@ -111,7 +111,7 @@ async function join(core: MucCore, stanza: Element, resource: string, requestedN
   // 3. History from the archive.
   for (const message of joinHistory(core, history, resource)) await core.send(message);
   // 4. The subject, always.
-  await core.send(core.subjectTo(resource, true));
+  await core.send(core.subjectTo(resource));
 }
 
 /** Make sure `updateInfo()` ran once (see `LegacyMUC.ensureInfo`). */
@@ -128,7 +128,7 @@ export async function updateInfoOnce(core: MucCore): Promise<void> {
 }
 
 /** Run `fillParticipants()` once per room (the flag is kept); presences are not broadcast meanwhile. */
-async function fill(core: MucCore): Promise<void> {
+export async function fillOnce(core: MucCore): Promise<void> {
   if (core.filled) return;
   core.filling ??= (async () => {
     try {
@@ -189,7 +189,7 @@ export function catchUpAfterRestart(core: MucCore): void {
     const archived: string[] = [];
     try {
       await core.room.ensureInfo();
-      await fill(core);
+      await fillOnce(core);
       core.catchingUp = archived;
       await backfillOnce(core);
     } finally {

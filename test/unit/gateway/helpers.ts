@@ -61,6 +61,9 @@ export interface GroupSpec {
   readonly description?: string;
   /** Members yielded by `fillParticipants`, or a generator of them (for large groups). */
   readonly members?: readonly MemberSpec[] | (() => Iterable<MemberSpec>);
+  /** The room's `hasSubject` / `hasDescription` flags (default true). */
+  readonly hasSubject?: boolean;
+  readonly hasDescription?: boolean;
 }
 
 /**
@@ -106,6 +109,10 @@ export class TestNetwork {
   editError: Error | undefined;
   /** Whether rooms take avatars from the user (`onAvatar`). */
   avatars = true;
+  /** Whether rooms take the user's configuration and destruction requests (`onSetConfig`, `onDestroyRequest`). */
+  owner = true;
+  /** What `onSetConfig()` and `onDestroyRequest()` throw, if anything. */
+  ownerError: Error | undefined;
   /** What `onAvatar()` throws, if anything. */
   avatarError: Error | undefined;
   /** What `backfill()` throws, if anything. */
@@ -128,6 +135,8 @@ export class TestNetwork {
     onModerate: [] as { room: string; legacyId: string; reason: string | undefined }[],
     onAvatar: [] as { room: string; avatar: RoomAvatar | undefined }[],
     onKick: [] as { room: string; nick: string; reason: string | undefined }[],
+    onSetConfig: [] as { room: string; name: string | undefined; description: string | undefined }[],
+    onDestroyRequest: [] as { room: string; reason: string | undefined }[],
     onSetAffiliation: [] as { room: string; nick: string | undefined; jid: string; affiliation: Affiliation; reason: string | undefined }[],
     onTextDone: [] as string[],
     /** `backfill(after, before)` calls: the bodies of the bounds. */
@@ -176,7 +185,7 @@ export class TestNetwork {
       }
     }
     class EditingSession extends Session {
-      override async onCorrect(chat: LegacyMUC, legacyId: string, text: string, options: TextOptions) {
+      override async onCorrect(chat: LegacyMUC, text: string, legacyId: string, options: TextOptions) {
         net.calls.onCorrect.push({ room: chat.legacyId, legacyId, text, xmppId: options.xmppId, mentions: options.mentions });
         if (net.editError) throw net.editError;
       }
@@ -206,6 +215,8 @@ export class TestNetwork {
         this.type = g.type;
         this.name = g.name;
         this.description = g.description;
+        if (g.hasSubject !== undefined) this.hasSubject = g.hasSubject;
+        if (g.hasDescription !== undefined) this.hasDescription = g.hasDescription;
       }
       override async *fillParticipants(): AsyncIterable<LegacyParticipant> {
         net.calls.fill[this.legacyId] = (net.calls.fill[this.legacyId] ?? 0) + 1;
@@ -246,7 +257,19 @@ export class TestNetwork {
         if (net.avatarError) throw net.avatarError;
       }
     }
-    return { Gateway, Session: this.edits ? EditingSession : Session, Bookmarks, MUC: this.avatars ? AvatarRoom : Room };
+    const Base = this.avatars ? AvatarRoom : Room;
+    class OwnerRoom extends Base {
+      override async onSetConfig(name: string | undefined, description: string | undefined) {
+        net.calls.onSetConfig.push({ room: this.legacyId, name, description });
+        if (net.ownerError) throw net.ownerError;
+        await this.setInfo({ ...(name !== undefined ? { name } : {}), ...(description !== undefined ? { description } : {}) });
+      }
+      override async onDestroyRequest(reason: string | undefined) {
+        net.calls.onDestroyRequest.push({ room: this.legacyId, reason });
+        if (net.ownerError) throw net.ownerError;
+      }
+    }
+    return { Gateway, Session: this.edits ? EditingSession : Session, Bookmarks, MUC: this.owner ? OwnerRoom : Base };
   }
 }
 

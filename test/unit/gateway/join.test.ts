@@ -39,6 +39,8 @@ class Room extends LegacyMUC {
     this.type = this.legacyId === "news" ? MucType.CHANNEL : MucType.GROUP;
     this.name = this.legacyId === "news" ? "News" : "Coffee";
     this.description = "A test room";
+    // The news network has no subjects (slidge's HAS_SUBJECT = False): the description stands in.
+    this.hasSubject = this.legacyId !== "news";
   }
   override async *fillParticipants() {
     yield await this.getParticipant("Bob", { legacyId: "u-bob", affiliation: "owner", role: "moderator", realJid: "bob@legacy.example" });
@@ -103,7 +105,7 @@ describe("gateway join flow", () => {
     );
   });
 
-  it("CHANNEL: no real JIDs, no status 100; a history of 0 sends none; the subject falls back to the description", async () => {
+  it("CHANNEL: no real JIDs, no status 100; a history of 0 sends none; without subjects on its network, the description stands in, from the room", async () => {
     const { component } = await startGateway();
     component.receive(`<presence from='${USER}/${RES}' to='news@${GW}/romeo'><x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x></presence>`);
     const sent = await collect(component, 4);
@@ -112,6 +114,7 @@ describe("gateway join flow", () => {
     const codes = sent[2]!.getChild("x", "http://jabber.org/protocol/muc#user")!.getChildren("status").map((s) => s.attrs.code);
     expect(codes).toEqual(["110"]);
     expect(sent[3]!.getChildText("subject")).toBe("A test room");
+    expect(sent[3]!.attrs.from).toBe(`news@${GW}`);
   });
 
   it("refuses unregistered users with registration-required, and a join without nick with jid-malformed", async () => {

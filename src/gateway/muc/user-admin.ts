@@ -1,0 +1,141 @@
+/**
+ * The user's administration requests to the room: muc#admin (XEP-0045 §8,
+ * §9: kicks and affiliation changes, and the lists of members, admins,
+ * owners, outcasts and of the occupants with a role) and muc#owner (§10.2
+ * the configuration form, §10.9 destruction), each handed to the room's
+ * hook. A hook the module does not override answers
+ * `feature-not-implemented`. Functions over the room's state
+ * ({@link MucCore}); not part of the package's API.
+ *
+ * @module
+ */
+import type { Element } from "@xmpp/xml";
+import { mucAdminQuery, type MucAdminItem } from "../../xso/muc-admin.js";
+import { mucOwnerQuery } from "../../xso/muc-owner.js";
+import { roomConfigSchema } from "../../xso/muc-forms.js";
+import { XMPPError } from "../../xso/stanza-error.js";
+import { isDecodeError } from "../../xso/errors.js";
+import { parseJid } from "../../xso/values.js";
+import { isNonAnonymous } from "../muc-type.js";
+import type { LegacyParticipant } from "../participant.js";
+import type { MucCore } from "./core.js";
+
+/** What `decode` reads from a request's payload; `bad-request` (saying what is wrong) when it cannot. */
+export function decodeRequest<T>(decode: () => T, what: string): T {
+  try {
+    return decode();
+  } catch (e) {
+    throw new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : `malformed ${what}` });
+  }
+}
+
+/**
+ * The user's muc#admin set (XEP-0045 §8.2, §9.1): kicks (role `none` by
+ * nick) and affiliation changes (by JID). Every item is checked before any
+ * hook runs: an unknown role or affiliation, a malformed JID, an item with
+ * neither role nor affiliation, or without the nick or JID it needs, is
+ * `bad-request`; an unknown nick is `item-not-found`.
+ */
+export async function adminSet(core: MucCore, query: Element): Promise<void> {
+  const items: readonly MucAdminItem[] = decodeRequest(() => mucAdminQuery.decode(query), "muc#admin request").items;
+  if (items.length === 0) throw new XMPPError("bad-request", { text: "No item to change" });
+  const changes: (() => Promise<void>)[] = [];
+  for (const item of items) {
+    const reason = item.reason;
+    if (item.role === undefined && item.affiliation === undefined) {
+      throw new XMPPError("bad-request", { text: "An item needs a role or an affiliation" });
+    } else if (item.role === "none" && item.nick !== undefined) {
+      const p = core.participants.get(item.nick);
+      if (!p) throw new XMPPError("item-not-found", { text: "No such occupant" });
+      changes.push(() => core.room.onKick(p, reason));
+    } else if (item.affiliation !== undefined && item.jid !== undefined) {
+      const jid = item.jid.toString();
+      const affiliation = item.affiliation;
+      const p = [...core.participants.values()].find((x) => x.realJid === jid);
+      changes.push(() => core.room.onSetAffiliation(p, jid, affiliation, reason));
+    } else if (item.affiliation !== undefined || item.nick === undefined) {
+      throw new XMPPError("bad-request", { text: item.affiliation !== undefined ? "An affiliation change needs a jid" : "A role change needs a nick" });
+    } else {
+      throw new XMPPError("feature-not-implemented");
+    }
+  }
+  for (const change of changes) await change();
+}
+
+/**
+ * The user's muc#admin get (XEP-0045 §8.5, §9.5, §10.5, §10.8, §9.2): the
+ * participants with one affiliation, or with one role, from the room's
+ * participant list. Real JIDs are listed where the room shows them (non-
+ * anonymous rooms); each item has its nick. A query must name exactly one
+ * affiliation or one role (`bad-request` otherwise).
+ */
+export function adminGet(core: MucCore, query: Element): Element {
+  const items = decodeRequest(() => mucAdminQuery.decode(query), "muc#admin request").items;
+  const asked = items[0];
+  if (items.length !== 1 || asked === undefined || (asked.affiliation === undefined) === (asked.role === undefined)) {
+    throw new XMPPError("bad-request", { text: "Ask for one affiliation or one role" });
+  }
+  const showJids = isNonAnonymous(core.room.type);
+  const listed = [...core.participants.values()].filter(
+    (p) => !p.isSystem && (asked.affiliation !== undefined ? p.affiliation === asked.affiliation : p.role === asked.role),
+  );
+  return mucAdminQuery.encode({
+    items: listed.map((p) => ({
+      affiliation: p.affiliation,
+      role: p.role,
+      nick: p.nick,
+      ...(showJids && p.realJid !== undefined ? { jid: parseJid(p.realJid) } : {}),
+    })),
+  });
+}
+
+/**
+ * The room's configuration form (XEP-0045 §10.2): its name and, when the
+ * network has descriptions, its description. `feature-not-implemented`
+ * when the module takes no configuration.
+ */
+export function ownerGet(core: MucCore): Element {
+  const room = core.room;
+  if (!room.supportsConfig) throw new XMPPError("feature-not-implemented", { text: "This group cannot be configured from XMPP" });
+  const form = roomConfigSchema.toForm(
+    { ...(room.name !== undefined ? { roomName: room.name } : {}), ...(room.hasDescription && room.description !== undefined ? { description: room.description } : {}) },
+    { title: `Configuration of ${room.name ?? room.jid.toString()}`, keys: room.hasDescription ? ["roomName", "description"] : ["roomName"] },
+  );
+  return mucOwnerQuery.encode({ form });
+}
+
+/**
+ * The user's muc#owner set: a configuration submitted (→ `onSetConfig`) or
+ * cancelled (nothing to do), or the room's destruction (→ `onDestroyRequest`,
+ * then every joined resource is told, and the room is forgotten).
+ */
+export async function ownerSet(core: MucCore, payload: Element): Promise<void> {
+  const request = decodeRequest(() => mucOwnerQuery.decode(payload), "muc#owner request");
+  const room = core.room;
+  if (request.destroy) {
+    if (!room.supportsDestroy) throw new XMPPError("feature-not-implemented", { text: "This group cannot be destroyed from XMPP" });
+    await room.onDestroyRequest(request.destroy.reason);
+    await destroyed(core, request.destroy.reason);
+    return;
+  }
+  const form = request.form;
+  if (!form) throw new XMPPError("bad-request", { text: "Expected a configuration form or a destroy request" });
+  if (form.type === "cancel") return;
+  if (!room.supportsConfig) throw new XMPPError("feature-not-implemented", { text: "This group cannot be configured from XMPP" });
+  if (form.type !== "submit") throw new XMPPError("bad-request", { text: `A configuration form of type ${form.type} cannot be submitted` });
+  // An empty submission (XEP-0045 §10.1.2, an instant room) changes nothing.
+  if (form.fields.length === 0) return;
+  const config = decodeRequest(() => roomConfigSchema.parse(form), "configuration form");
+  await room.onSetConfig(config.roomName, room.hasDescription ? config.description : undefined);
+}
+
+/** The room is gone: each joined resource gets our unavailable presence with `<destroy/>` (§10.9), and the room is forgotten. */
+async function destroyed(core: MucCore, reason: string | undefined): Promise<void> {
+  const me: LegacyParticipant = await core.room.getUserParticipant();
+  const resources = [...core.readyResources()];
+  core.joined.clear();
+  for (const resource of resources) {
+    await core.send(core.presenceTo(me, resource, { unavailable: true, destroyed: { reason } }));
+  }
+  core.session.bookmarks.forget(core.room);
+}

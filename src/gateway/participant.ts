@@ -3,8 +3,26 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import type { Affiliation, Role } from "../xso/muc-user.js";
+import type { Hat, HatInput } from "../xso/hats.js";
+import type { RoomAvatar } from "./store/store.js";
 import type { LegacyMUC, RemoveOptions } from "./muc.js";
+
+/**
+ * A participant's availability: `online` (plainly available), `chat`,
+ * `away`, `dnd`, `xa`, or `offline` — in a GROUP room a member who is not
+ * around (still listed, shown as `xa`); in a channel, no longer listed.
+ */
+export type ParticipantShow = "online" | "chat" | "away" | "dnd" | "xa" | "offline";
+
+/** What {@link LegacyParticipant.setPresence} takes. */
+export interface ParticipantPresence {
+  /** Availability. @default "online" */
+  readonly show?: ParticipantShow;
+  /** A status text, shown next to the nick. */
+  readonly status?: string;
+}
 
 /** Options of {@link LegacyParticipant.sendText}. */
 export interface SendTextOptions {
@@ -101,6 +119,11 @@ export class LegacyParticipant {
   /** Its real JID, shown in non-anonymous rooms. */
   realJid: string | undefined;
   readonly #outbox: ParticipantOutbox;
+  #show: ParticipantShow = "online";
+  #status: string | undefined;
+  #avatar: RoomAvatar | undefined;
+  #avatarHash: string | undefined;
+  #hats: readonly Hat[] = [];
 
   /** @param init - made by the room; use `LegacyMUC.getParticipant()`. */
   constructor(init: ParticipantInit) {
@@ -214,6 +237,92 @@ export class LegacyParticipant {
   /** The participant's affiliation changed. */
   async setAffiliation(affiliation: Affiliation): Promise<void> {
     this.affiliation = affiliation;
+    await this.#outbox.changed(this);
+  }
+
+  /** Its availability (see {@link LegacyParticipant.setPresence}). */
+  get show(): ParticipantShow {
+    return this.#show;
+  }
+
+  /** Its status text, if any. */
+  get status(): string | undefined {
+    return this.#status;
+  }
+
+  /**
+   * The participant's availability and status changed on the legacy
+   * network: its occupant presence says so to the user's joined resources
+   * (`<show/>`, `<status/>`). `offline` keeps a GROUP room's member listed
+   * (shown `xa`, "Offline" unless a status is given) and takes a channel's
+   * participant off the list until it is online again. Not kept across
+   * restarts: the module sets it again as the network tells it.
+   *
+   * @param presence - `show` (default `online`) and `status`.
+   * @example
+   * ```ts
+   * await bob.setPresence({ show: "away", status: "Lunch" });
+   * await bob.setPresence({ show: "offline" });
+   * ```
+   */
+  async setPresence(presence: ParticipantPresence): Promise<void> {
+    const show = presence.show ?? "online";
+    if (show === this.#show && presence.status === this.#status) return;
+    this.#show = show;
+    this.#status = presence.status;
+    await this.#outbox.changed(this);
+  }
+
+  /** Its avatar, if it has one. */
+  get avatar(): RoomAvatar | undefined {
+    return this.#avatar;
+  }
+
+  /** The SHA-1 (hex) of its avatar, as its presence advertises it (XEP-0153); `undefined` without one. */
+  get avatarHash(): string | undefined {
+    return this.#avatarHash;
+  }
+
+  /**
+   * The participant's picture on the legacy network (slidge's `set_avatar`):
+   * its presence advertises the hash (XEP-0153), and its vCard, asked at its
+   * occupant JID, holds the image. `undefined` removes it.
+   *
+   * @param avatar - the image and its media type, or `undefined`.
+   */
+  async setAvatar(avatar: RoomAvatar | undefined): Promise<void> {
+    const hash = avatar === undefined ? undefined : createHash("sha1").update(avatar.data).digest("hex");
+    if (hash === this.#avatarHash) return;
+    this.#avatar = avatar === undefined ? undefined : { data: new Uint8Array(avatar.data), type: avatar.type };
+    this.#avatarHash = hash;
+    await this.#outbox.changed(this);
+  }
+
+  /** Its hats (XEP-0317). */
+  get hats(): readonly Hat[] {
+    return this.#hats;
+  }
+
+  /**
+   * The participant's roles or badges on the legacy network as XEP-0317
+   * hats, carried in its occupant presence (`[]` takes them all off).
+   *
+   * @param hats - each with a `uri` naming it, a `title` to show and, optionally, a `hue` (0–360).
+   * @throws TypeError for a hat without a uri or title, RangeError for a hue out of range.
+   * @example
+   * ```ts
+   * await carol.setHats([{ uri: "https://example.org/roles/admin", title: "Admin", hue: 210 }]);
+   * ```
+   */
+  async setHats(hats: readonly HatInput[]): Promise<void> {
+    for (const h of hats) {
+      if (typeof h.uri !== "string" || h.uri === "" || typeof h.title !== "string" || h.title === "") throw new TypeError("a hat needs a uri and a title");
+      if (h.hue !== undefined && !(h.hue >= 0 && h.hue <= 360)) throw new RangeError(`a hat's hue is an angle from 0 to 360, not ${String(h.hue)}`);
+    }
+    const next: Hat[] = hats.map((h) => ({ uri: h.uri, title: h.title, lang: h.lang, hue: h.hue, payloads: [] }));
+    const same = next.length === this.#hats.length && next.every((h, i) => h.uri === this.#hats[i]?.uri && h.title === this.#hats[i]?.title && h.hue === this.#hats[i]?.hue && h.lang === this.#hats[i]?.lang);
+    if (same) return;
+    this.#hats = next;
     await this.#outbox.changed(this);
   }
 }

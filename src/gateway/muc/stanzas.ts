@@ -18,11 +18,12 @@ import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../../xso/
 import { occupantId as occupantIdCodec } from "../../xso/occupant-id.js";
 import { delay as delayCodec } from "../../xso/delay.js";
 import { discoInfoQuery } from "../../xso/disco.js";
-import { vcardTemp } from "../../xso/vcard.js";
+import { vcardTemp, vcardUpdate } from "../../xso/vcard.js";
+import { hats as hatsCodec } from "../../xso/hats.js";
 import { roomInfoSchema } from "../../xso/muc-forms.js";
 import { MAM_EXTENDED_FEATURE } from "../../xso/mam.js";
 import { messageRetraction, NS_FALLBACK_V0, RETRACT_TOMBSTONE_FEATURE } from "../../xso/message-refs.js";
-import { isNonAnonymous, mucTypeFeatures, type MucType } from "../muc-type.js";
+import { MucType, isNonAnonymous, mucTypeFeatures } from "../muc-type.js";
 import type { ModerationInfo } from "../message-refs.js";
 import type { LegacyParticipant } from "../participant.js";
 import type { ArchiveEntry, RoomAvatar } from "../store/store.js";
@@ -58,7 +59,15 @@ export interface OccupantPresenceOptions {
  */
 export function occupantPresence(roomJid: JID, type: MucType, p: LegacyParticipant, to: string, options: OccupantPresenceOptions = {}): Element {
   const presence = xml("presence", { from: `${roomJid.toString()}/${p.nick}`, to });
-  if (options.unavailable) presence.attrs.type = "unavailable";
+  // An offline participant of a channel is off the list; of a GROUP room, a member who is not around.
+  const gone = options.unavailable === true || (p.show === "offline" && type !== MucType.GROUP);
+  if (gone) presence.attrs.type = "unavailable";
+  else {
+    const show = p.show === "offline" ? "xa" : p.show === "online" ? undefined : p.show;
+    if (show) presence.cnode(xml("show", {}, show));
+    const status = p.status ?? (p.show === "offline" ? "Offline" : undefined);
+    if (status !== undefined) presence.cnode(xml("status", {}, status));
+  }
   const showJid = isNonAnonymous(type) && p.realJid !== undefined;
   // Every presence of the user's own occupant tells the user it is theirs (XEP-0045 §7.6, §9.6).
   const codes = [...(options.codes ?? [])];
@@ -67,7 +76,7 @@ export function occupantPresence(roomJid: JID, type: MucType, p: LegacyParticipa
     items: [
       {
         affiliation: p.affiliation,
-        role: options.unavailable ? "none" : p.role,
+        role: gone ? "none" : p.role,
         ...(showJid ? { jid: parseJid(p.realJid as string) } : {}),
         ...(options.reason !== undefined ? { reason: options.reason } : {}),
       },
@@ -79,7 +88,23 @@ export function occupantPresence(roomJid: JID, type: MucType, p: LegacyParticipa
   if (options.newNick !== undefined && item) item.attrs.nick = options.newNick;
   presence.cnode(x);
   presence.cnode(occupantIdCodec.encode({ id: p.occupantId }));
+  if (!gone && p.avatarHash !== undefined) presence.cnode(vcardUpdate.encode({ photo: p.avatarHash }));
+  if (!gone && p.hats.length > 0) presence.cnode(hatsCodec.encode({ hats: p.hats.map((h) => ({ uri: h.uri, title: h.title, ...(h.lang !== undefined ? { lang: h.lang } : {}), ...(h.hue !== undefined ? { hue: h.hue } : {}) })) }));
   return presence;
+}
+
+/**
+ * A participant's vCard (XEP-0054), asked at its occupant JID: its nick and,
+ * when it has one, its avatar (XEP-0153).
+ *
+ * @param p - the participant.
+ */
+export function participantVcard(p: LegacyParticipant): Element {
+  const avatar = p.avatar;
+  return vcardTemp.encode({
+    fullName: p.nick,
+    ...(avatar ? { photo: { type: avatar.type, binval: Buffer.from(avatar.data).toString("base64") } } : {}),
+  });
 }
 
 /**

@@ -21,7 +21,7 @@ import { asXmppError, errorFor, resultFor } from "../replies.js";
 import type { RoomAvatar } from "../store/store.js";
 import type { MucCore } from "./core.js";
 import { broadcastModeration } from "./participant-events.js";
-import { roomVcard } from "./stanzas.js";
+import { participantVcard, roomVcard } from "./stanzas.js";
 import { archivedByStanzaId, roomArchive } from "./store.js";
 import { adminGet, adminSet, decodeRequest, ownerGet, ownerSet } from "./user-admin.js";
 
@@ -56,6 +56,7 @@ const ROUTES: readonly IqRoute[] = [
   { target: "room", type: "get", ns: NS_MUC_OWNER, name: "query", handle: async (core) => ownerGet(core) },
   { target: "room", type: "set", ns: NS_MUC_OWNER, name: "query", handle: (core, iq) => none(ownerSet(core, iq.payload)) },
   { target: "occupant", type: "get", ns: NS_MUC_SELF_PING, name: "ping", handle: (core, iq) => none(selfPing(core, iq)) },
+  { target: "occupant", type: "get", ns: NS_VCARD, name: "vCard", handle: async (core, iq) => occupantVcard(core, iq) },
 ];
 
 /** The routes by target, type, namespace and name. */
@@ -91,6 +92,13 @@ async function selfPing(core: MucCore, iq: IqRequest): Promise<void> {
   const me = await core.room.getUserParticipant();
   if (iq.to.resource === me.nick && core.joined.get(iq.from.resource ?? "") === true) return;
   throw new XMPPError("not-acceptable", { text: "Not in the room" });
+}
+
+/** XEP-0153 §3.3: an occupant's vCard (its nick and avatar), asked at its occupant JID. */
+function occupantVcard(core: MucCore, iq: IqRequest): Element {
+  const p = core.participants.get(iq.to.resource ?? "");
+  if (!p || p.isSystem) throw new XMPPError("item-not-found", { text: "No such occupant" });
+  return participantVcard(p);
 }
 
 /** The user publishes a vCard to the room: its photo becomes the room's avatar, or none (XEP-0486). */

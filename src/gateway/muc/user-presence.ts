@@ -18,6 +18,7 @@ import { isDecodeError } from "../../xso/errors.js";
 import { isNonAnonymous } from "../muc-type.js";
 import type { LegacyParticipant } from "../participant.js";
 import { errorFor } from "../replies.js";
+import { MucType } from "../muc-type.js";
 import { backfillContext, type MucCore } from "./core.js";
 import { historyMessage } from "./stanzas.js";
 import { archiveQuery, saveParticipant, saveParticipants, saveRoom } from "./store.js";
@@ -95,7 +96,8 @@ async function join(core: MucCore, stanza: Element, resource: string, requestedN
   const nonAnonymous = isNonAnonymous(room.type);
   // 1. The other occupants.
   for (const p of core.participants.values()) {
-    if (p === me) continue;
+    // An offline channel participant is off the list (see `LegacyParticipant.setPresence`).
+    if (p === me || (p.show === "offline" && room.type !== MucType.GROUP)) continue;
     await core.send(core.presenceTo(p, resource));
   }
   // 2. Our self-presence: 110, 100 in non-anonymous rooms, 210 when the nick was rewritten; the join's id echoed.

@@ -22,6 +22,7 @@ import { LegacyParticipant, type ParticipantInit } from "./participant.js";
 import { BaseSession, type SessionInit } from "./session.js";
 import type { GatewayStore, JsonValue, UserRecord } from "./store/store.js";
 import { asXmppError, errorFor, resultFor } from "./replies.js";
+import { invitation, type InviteOptions } from "./invitations.js";
 
 /** One field of the registration form (XEP-0077 with XEP-0004). */
 export interface RegistrationField {
@@ -220,6 +221,24 @@ export class BaseGateway {
    */
   async send(stanza: Element): Promise<void> {
     await this.#component.send(stripInvalidXmlChars(stanza));
+  }
+
+  /**
+   * Invite someone into one of the gateway's rooms (slidge's `invite_to`):
+   * a direct invitation (XEP-0249) from the gateway, or a mediated one from
+   * the room (`mode: "mediated"`).
+   *
+   * @param muc - the room.
+   * @param jid - who is invited (usually the room's user; see {@link BaseSession.sendGatewayInvite}).
+   * @param options - `reason`, `password`, `mode`.
+   * @example
+   * ```ts
+   * await gateway.inviteTo(muc, muc.session.userJid, { reason: "You were added to this group" });
+   * ```
+   */
+  async inviteTo(muc: LegacyMUC, jid: JID | string, options: InviteOptions = {}): Promise<void> {
+    const invitee = typeof jid === "string" ? parseJid(jid) : jid;
+    await this.send(invitation(this.jid, muc.jid, invitee, options));
   }
 
   /** Start: listen to the component, and log every registered user in. */

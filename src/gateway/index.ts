@@ -20,11 +20,12 @@ export {
   type MucClass,
   type ParticipantClass,
 } from "./gateway.js";
-export { BaseSession, type SessionInit, type TextOptions, type MessageActionOptions } from "./session.js";
+export { BaseSession, type SessionInit, type TextOptions, type MessageActionOptions, type InvitedContact } from "./session.js";
+export type { InviteOptions } from "./invitations.js";
 export { LegacyBookmarks, type RemoveGroupOptions } from "./bookmarks.js";
 export { LegacyMUC, type MucInit, type RemoveOptions, type GetParticipantOptions } from "./muc.js";
 export { asXmppError } from "./replies.js";
-export { LegacyParticipant, type ParticipantInit, type SendTextOptions } from "./participant.js";
+export { LegacyParticipant, type ParticipantInit, type SendTextOptions, type ParticipantShow, type ParticipantPresence } from "./participant.js";
 export { escapeLocalpart, unescapeLocalpart, safeNick, occupantIdFor } from "./names.js";
 export type { ComponentLike, ComponentEvent } from "./component-connection.js";
 export * from "./store/index.js";

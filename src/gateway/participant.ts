@@ -45,6 +45,8 @@ export interface SendTextOptions {
 export interface ParticipantOutbox {
   /** A message (see {@link LegacyParticipant.sendText}); its XMPP id. */
   message(p: LegacyParticipant, body: string, legacyMsgId: string | undefined, options: SendTextOptions): Promise<string>;
+  /** A private message to the user (see {@link LegacyParticipant.sendPrivateText}); its XMPP id. */
+  privateMessage(p: LegacyParticipant, body: string, options: Pick<SendTextOptions, "when">): Promise<string>;
   /** A correction (see {@link LegacyParticipant.correct}). */
   correct(p: LegacyParticipant, legacyMsgId: string, body: string, options: SendTextOptions): Promise<boolean>;
   /** A retraction (see {@link LegacyParticipant.retract}). */
@@ -206,6 +208,19 @@ export class LegacyParticipant {
    */
   async moderate(legacyMsgId: string, reason?: string): Promise<boolean> {
     return this.#outbox.moderate(this, legacyMsgId, reason);
+  }
+
+  /**
+   * A private message from this participant to the user (XEP-0045 §7.5): a
+   * `chat` message from its occupant JID to each of the user's joined
+   * resources, not archived in the room.
+   *
+   * @param body - the text.
+   * @param options - `when` it was sent (a time in the past adds `<delay>`).
+   * @returns the XMPP id of the message.
+   */
+  async sendPrivateText(body: string, options: Pick<SendTextOptions, "when"> = {}): Promise<string> {
+    return this.#outbox.privateMessage(this, body, options);
   }
 
   /** The participant left the group. */

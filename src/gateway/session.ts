@@ -12,6 +12,8 @@ import { parseJid } from "../xso/values.js";
 import type { BaseGateway } from "./gateway.js";
 import type { LegacyBookmarks } from "./bookmarks.js";
 import type { LegacyMUC } from "./muc.js";
+import type { LegacyParticipant } from "./participant.js";
+import type { InviteOptions } from "./invitations.js";
 import type { JsonValue, UserRecord } from "./store/store.js";
 
 /** Options of {@link BaseSession.onText} and {@link BaseSession.onCorrect}. */
@@ -32,6 +34,14 @@ export interface TextOptions {
 export interface MessageActionOptions {
   /** The XMPP id of the user's message (the retraction, the reactions). */
   readonly xmppId: string;
+}
+
+/** Someone the user invites into a group (see {@link BaseSession.onInvitation}). */
+export interface InvitedContact {
+  /** The invitee's JID. */
+  readonly jid: JID;
+  /** The legacy id of a contact of the gateway (`legacy-id@gateway`, XEP-0106 escaped); `undefined` for any other JID. */
+  readonly legacyId: string | undefined;
 }
 
 /** What a session is made from. */
@@ -176,6 +186,56 @@ export class BaseSession {
     void reason;
     void options;
     throw new XMPPError("feature-not-implemented", { text: "This network does not support moderation" });
+  }
+
+  /**
+   * The user sent a private message to a participant of a room (XEP-0045
+   * §7.5). Send it on the legacy network and return its legacy id. Throw to
+   * refuse; by default private messages are refused with `not-acceptable`
+   * (the network has none).
+   *
+   * @param participant - the addressee (its room is `participant.muc`).
+   * @param text - the text.
+   * @param options - the XMPP id of the message.
+   * @returns the legacy id of the message, if the network gives one.
+   */
+  async onPrivateText(participant: LegacyParticipant, text: string, options: MessageActionOptions): Promise<string | void> {
+    void participant;
+    void text;
+    void options;
+    throw new XMPPError("not-acceptable", { text: "This network has no private messages in groups" });
+  }
+
+  /**
+   * The user invited someone into a group (a mediated invitation, XEP-0045
+   * §7.8.2, sent to the room). The default, as slidge's, makes the invitee
+   * a member: {@link LegacyMUC.onSetAffiliation} with `member`. Override to
+   * invite on the legacy network otherwise; throw to refuse.
+   *
+   * @param contact - the invitee: its JID and, when it is one of the gateway's contacts (`legacy-id@gateway`), its legacy id.
+   * @param muc - the group.
+   * @param reason - the user's message to the invitee, if any.
+   */
+  async onInvitation(contact: InvitedContact, muc: LegacyMUC, reason: string | undefined): Promise<void> {
+    const participant = muc.participants.find((p) => p.realJid === contact.jid.toString() || (contact.legacyId !== undefined && p.legacyId === contact.legacyId));
+    await muc.onSetAffiliation(participant, contact.jid.toString(), "member", reason);
+  }
+
+  /**
+   * Invite the user into one of their rooms, from the gateway (slidge's
+   * `send_gateway_invite`): their clients offer to join it. A direct
+   * invitation (XEP-0249) unless `mode: "mediated"`.
+   *
+   * @param muc - the room.
+   * @param options - `reason`, `password`, `mode`.
+   */
+  async sendGatewayInvite(muc: LegacyMUC, options: InviteOptions = {}): Promise<void> {
+    await this.gateway.inviteTo(muc, this.userJid, options);
+  }
+
+  /** Whether the legacy module takes private messages (overrides {@link BaseSession.onPrivateText}). */
+  get supportsPrivateMessages(): boolean {
+    return this.onPrivateText !== BaseSession.prototype.onPrivateText;
   }
 
   /** Whether the legacy module handles moderation (overrides {@link BaseSession.onModerate}). */

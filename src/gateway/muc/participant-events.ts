@@ -18,7 +18,7 @@ import { safeNick } from "../names.js";
 import type { LegacyParticipant, ParticipantOutbox, SendTextOptions } from "../participant.js";
 import type { ArchiveEntry } from "../store/store.js";
 import type { MucCore } from "./core.js";
-import { cloneWithTo, moderatedRetraction, participantGroupchat } from "./stanzas.js";
+import { cloneWithTo, moderatedRetraction, participantGroupchat, privateMessage } from "./stanzas.js";
 import { archivedByLegacyId, archiveMessage, bury, forgetParticipant, mapMessageIds, saveParticipant, saveRoom, xmppIdOf } from "./store.js";
 
 /** What the room's participants call: each event waits, while the room catches up after a restart, for the backfill (see {@link MucCore.afterCatchUp}). */
@@ -27,6 +27,7 @@ export function participantOutbox(core: MucCore): ParticipantOutbox {
     message: (p, body, legacyMsgId, options) => participantMessage(core, p, body, legacyMsgId, options),
     correct: (p, legacyMsgId, body, options) => core.afterCatchUp(() => participantCorrection(core, p, legacyMsgId, body, options)),
     retract: (p, legacyMsgId) => core.afterCatchUp(() => participantRetraction(core, p, legacyMsgId)),
+    privateMessage: (p, body, options) => core.afterCatchUp(() => participantPrivateMessage(core, p, body, options.when)),
     react: (p, legacyMsgId, emojis) => core.afterCatchUp(() => participantReactions(core, p, legacyMsgId, emojis)),
     moderate: (p, legacyMsgId, reason) => core.afterCatchUp(() => participantModeration(core, p, legacyMsgId, reason)),
     remove: (p, options) => core.room.removeParticipant(p, options),
@@ -136,6 +137,14 @@ async function relay(core: MucCore, participant: LegacyParticipant, body: string
       await core.send(m);
     }
   }
+}
+
+/** A private message from a participant to each of the user's joined resources (not archived). */
+async function participantPrivateMessage(core: MucCore, participant: LegacyParticipant, body: string, when: Date | undefined): Promise<string> {
+  const id = randomUUID();
+  const template = privateMessage(core.jid, participant, { id, body, when });
+  for (const resource of core.readyResources()) await core.send(cloneWithTo(template, core.userResource(resource)));
+  return id;
 }
 
 /** A participant's display name changed: status 303 under the old nick, then the presence under the new one. */

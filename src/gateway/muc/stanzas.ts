@@ -9,7 +9,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_FALLBACK, NS_HINTS, NS_MAM, NS_MODERATE, NS_MUC, NS_MUC_OWNER, NS_OCCUPANT_ID, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_SID, NS_VCARD } from "../../xso/ns.js";
+import { NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_FALLBACK, NS_HINTS, NS_MAM, NS_MODERATE, NS_MUC, NS_MUC_OWNER, NS_MUC_USER, NS_OCCUPANT_ID, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_SID, NS_VCARD } from "../../xso/ns.js";
 import { cloneElement } from "../../xso/codec.js";
 import { parseElement } from "../../xso/parse.js";
 import { parseJid, tryParseJid } from "../../xso/values.js";
@@ -165,6 +165,22 @@ export function participantGroupchat(
   if (!participant.isSystem) template.cnode(occupantIdCodec.encode({ id: participant.occupantId }));
   if (Date.now() - message.when.getTime() > DELAY_THRESHOLD_MS) template.cnode(delayCodec.encode({ stamp: message.when, from: roomJid }));
   return template;
+}
+
+/**
+ * A private message from a participant (XEP-0045 §7.5), without `to`: type
+ * `chat` from its occupant JID, with `<x xmlns='…muc#user'/>` so clients
+ * know it comes through the room, its occupant-id, and `<delay>` for an old one.
+ *
+ * @param roomJid - the room's bare JID.
+ * @param participant - who sends it.
+ * @param message - its id, body and time.
+ */
+export function privateMessage(roomJid: JID, participant: LegacyParticipant, message: { readonly id: string; readonly body: string; readonly when: Date | undefined }): Element {
+  const m = xml("message", { from: `${roomJid.toString()}/${participant.nick}`, type: "chat", id: message.id }, xml("body", {}, message.body), xml("x", { xmlns: NS_MUC_USER }));
+  m.cnode(occupantIdCodec.encode({ id: participant.occupantId }));
+  if (message.when !== undefined && Date.now() - message.when.getTime() > DELAY_THRESHOLD_MS) m.cnode(delayCodec.encode({ stamp: message.when, from: roomJid }));
+  return m;
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The user's messages to the room: text (with replies and mentions),
+ * The user's groupchat messages to the room (private messages and
+ * invitations go to `user-private.ts`): text (with replies and mentions),
  * corrections, retractions, reactions and subject changes, handed to the
  * session's hooks (or the room's `onSetSubject`), then reflected to every
  * joined resource and archived. Functions over the room's state
@@ -24,6 +25,7 @@ import type { TextOptions } from "../session.js";
 import type { ArchiveEntry } from "../store/store.js";
 import type { MucCore } from "./core.js";
 import { cloneWithTo, reflectedGroupchat } from "./stanzas.js";
+import { onUserInvitation, onUserPrivateMessage } from "./user-private.js";
 import { archivedByLegacyId, archivedByStanzaId, archiveMessage, bury, legacyIdOf, mapMessageIds } from "./store.js";
 
 /** A message from one of the user's resources to the room or to an occupant of it. */
@@ -32,10 +34,13 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
   const resource = from.resource ?? "";
   if (stanza.attrs.type === "error") return;
   if (to.resource) {
-    await core.send(errorFor(stanza, new XMPPError("feature-not-implemented", { text: "Private messages are not supported in this room" })));
+    await onUserPrivateMessage(core, stanza, from, to);
     return;
   }
-  if (stanza.attrs.type !== "groupchat") return; // invitations, voice requests: not supported
+  if (stanza.attrs.type !== "groupchat") {
+    await onUserInvitation(core, stanza);
+    return;
+  }
   if (core.joined.get(resource) !== true) {
     await core.send(errorFor(stanza, new XMPPError("not-acceptable", { text: "Join the room before sending messages" })));
     return;

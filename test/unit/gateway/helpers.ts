@@ -17,6 +17,7 @@ import {
   openSqliteStore,
   type ArchiveEntry,
   type GatewayStore,
+  type InvitedContact,
   type JsonValue,
   type LegacyModule,
   type MessageActionOptions,
@@ -109,6 +110,8 @@ export class TestNetwork {
   editError: Error | undefined;
   /** Whether rooms take avatars from the user (`onAvatar`). */
   avatars = true;
+  /** Whether the network has private messages in groups (`onPrivateText`). */
+  privateMessages = true;
   /** Whether rooms take the user's configuration and destruction requests (`onSetConfig`, `onDestroyRequest`). */
   owner = true;
   /** What `onSetConfig()` and `onDestroyRequest()` throw, if anything. */
@@ -135,6 +138,8 @@ export class TestNetwork {
     onModerate: [] as { room: string; legacyId: string; reason: string | undefined }[],
     onAvatar: [] as { room: string; avatar: RoomAvatar | undefined }[],
     onKick: [] as { room: string; nick: string; reason: string | undefined }[],
+    onPrivateText: [] as { room: string; nick: string; text: string; xmppId: string }[],
+    onInvitation: [] as { room: string; jid: string; legacyId: string | undefined; reason: string | undefined }[],
     onSetConfig: [] as { room: string; name: string | undefined; description: string | undefined }[],
     onDestroyRequest: [] as { room: string; reason: string | undefined }[],
     onSetAffiliation: [] as { room: string; nick: string | undefined; jid: string; affiliation: Affiliation; reason: string | undefined }[],
@@ -269,7 +274,20 @@ export class TestNetwork {
         if (net.ownerError) throw net.ownerError;
       }
     }
-    return { Gateway, Session: this.edits ? EditingSession : Session, Bookmarks, MUC: this.owner ? OwnerRoom : Base };
+    const BaseSessionClass = this.edits ? EditingSession : Session;
+    class PrivateSession extends BaseSessionClass {
+      override async onPrivateText(participant: LegacyParticipant, text: string, options: MessageActionOptions) {
+        net.calls.onPrivateText.push({ room: participant.muc.legacyId, nick: participant.nick, text, xmppId: options.xmppId });
+        return `pm-${net.calls.onPrivateText.length}`;
+      }
+    }
+    class InvitingSession extends (this.privateMessages ? PrivateSession : BaseSessionClass) {
+      override async onInvitation(contact: InvitedContact, muc: LegacyMUC, reason: string | undefined) {
+        net.calls.onInvitation.push({ room: muc.legacyId, jid: contact.jid.toString(), legacyId: contact.legacyId, reason });
+        await super.onInvitation(contact, muc, reason);
+      }
+    }
+    return { Gateway, Session: InvitingSession, Bookmarks, MUC: this.owner ? OwnerRoom : Base };
   }
 }
 

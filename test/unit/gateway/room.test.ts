@@ -33,6 +33,7 @@ import {
   USER,
   type Harness,
 } from "./helpers.js";
+import { TestNetwork } from "./helpers.js";
 
 afterEach(closeStores);
 
@@ -268,11 +269,13 @@ describe("joining in special cases", () => {
 });
 
 describe("private messages and self-ping", () => {
-  it("a private message to room/nick is feature-not-implemented", async () => {
-    const h = await startGateway();
+  it("a private message to room/nick, on a network without them, is not-acceptable", async () => {
+    const net = new TestNetwork();
+    net.privateMessages = false;
+    const h = await startGateway({ net });
     await join(h, "coffee");
     const reply = await request(h, `<message from='${TO}' to='${ROOM}/Bob' type='chat' id='pm1'><body>psst</body></message>`);
-    expect(errorCondition(reply)).toBe("feature-not-implemented");
+    expect(errorCondition(reply)).toBe("not-acceptable");
     expect(reply.attrs.from).toBe(`${ROOM}/Bob`);
     expect(h.net.calls.onText).toEqual([]);
   });

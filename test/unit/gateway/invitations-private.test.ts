@@ -1,0 +1,106 @@
+/**
+ * Invitations and private messages through a gateway room (transcripts on
+ * the mock component):
+ *
+ * - `gateway.inviteTo(muc, jid, …)` and `session.sendGatewayInvite(muc, …)`:
+ *   XEP-0249 direct invitations from the gateway, or XEP-0045 §7.8.2
+ *   mediated ones from the room;
+ * - the user's mediated invitation → `session.onInvitation(contact, muc,
+ *   reason)` (by default `onSetAffiliation(…, "member")`);
+ * - private messages (§7.5) both ways: `session.onPrivateText`,
+ *   `participant.sendPrivateText`; refusals.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { GW, NS_MUC_USER, RES, USER, TestNetwork, closeStores, errorCondition, join, request, room, settle, startGateway } from "./helpers.js";
+
+const FULL = `${USER}/${RES}`;
+const NS_CONFERENCE = "jabber:x:conference";
+
+afterEach(() => closeStores());
+
+describe("invitations from the gateway", () => {
+  it("sendGatewayInvite: a direct invitation (XEP-0249) from the gateway to the user", async () => {
+    const h = await startGateway();
+    const muc = await room(h, "coffee");
+    const sent = h.component.nextSent((s) => s.is("message") && s.getChild("x", NS_CONFERENCE) !== undefined);
+    await muc.session.sendGatewayInvite(muc, { reason: "You were added to Coffee" });
+    const m = await sent;
+    expect(m.attrs).toMatchObject({ from: GW, to: USER });
+    expect(m.getChild("x", NS_CONFERENCE)?.attrs).toMatchObject({ jid: `coffee@${GW}`, reason: "You were added to Coffee" });
+  });
+
+  it("inviteTo(…, { mode: 'mediated' }): from the room, the gateway as inviter, with the password", async () => {
+    const h = await startGateway();
+    const muc = await room(h, "coffee");
+    const sent = h.component.nextSent((s) => s.is("message") && s.getChild("x", NS_MUC_USER) !== undefined);
+    await h.gateway.inviteTo(muc, "juliet@capulet.lit", { mode: "mediated", reason: "Join us", password: "beans" });
+    const m = await sent;
+    expect(m.attrs).toMatchObject({ from: `coffee@${GW}`, to: "juliet@capulet.lit" });
+    const x = m.getChild("x", NS_MUC_USER);
+    expect(x?.getChild("invite")?.attrs.from).toBe(GW);
+    expect(x?.getChild("invite")?.getChildText("reason")).toBe("Join us");
+    expect(x?.getChildText("password")).toBe("beans");
+  });
+});
+
+describe("the user's invitations", () => {
+  it("a mediated invitation of a gateway contact → onInvitation with its legacy id; by default onSetAffiliation(member)", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    h.component.receive(`<message from='${FULL}' to='coffee@${GW}' id='inv1'><x xmlns='${NS_MUC_USER}'><invite to='u-dave@${GW}'><reason>Try the beans</reason></invite></x></message>`);
+    await settle(h);
+    expect(h.net.calls.onInvitation).toEqual([{ room: "coffee", jid: `u-dave@${GW}`, legacyId: "u-dave", reason: "Try the beans" }]);
+    expect(h.net.calls.onSetAffiliation).toEqual([{ room: "coffee", nick: undefined, jid: `u-dave@${GW}`, affiliation: "member", reason: "Try the beans" }]);
+  });
+
+  it("an invitation of any other JID has no legacy id; a refusal comes back as an error message; one without to is bad-request", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    h.net.affiliationError = new Error("not on this network");
+    const refused = await request(h, `<message from='${FULL}' to='coffee@${GW}' id='inv2'><x xmlns='${NS_MUC_USER}'><invite to='juliet@capulet.lit'/></x></message>`);
+    expect(errorCondition(refused)).toBe("internal-server-error");
+    expect(h.net.calls.onInvitation.at(-1)).toMatchObject({ jid: "juliet@capulet.lit", legacyId: undefined });
+    const bad = await request(h, `<message from='${FULL}' to='coffee@${GW}' id='inv3'><x xmlns='${NS_MUC_USER}'><invite/></x></message>`);
+    expect(errorCondition(bad)).toBe("bad-request");
+  });
+});
+
+describe("private messages (XEP-0045 §7.5)", () => {
+  it("the user's private message → onPrivateText(participant, text); a participant's → chat from its occupant JID with muc#user <x/>", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    h.component.receive(`<message from='${FULL}' to='coffee@${GW}/Bob' type='chat' id='pm1'><body>psst</body></message>`);
+    await settle(h);
+    expect(h.net.calls.onPrivateText).toEqual([{ room: "coffee", nick: "Bob", text: "psst", xmppId: "pm1" }]);
+    const bob = (await room(h, "coffee")).getParticipantByNick("Bob");
+    if (!bob) throw new Error("no Bob");
+    const sent = h.component.nextSent((s) => s.is("message") && s.attrs.type === "chat");
+    await bob.sendPrivateText("over here");
+    const m = await sent;
+    expect(m.attrs).toMatchObject({ from: `coffee@${GW}/Bob`, to: FULL, type: "chat" });
+    expect(m.getChildText("body")).toBe("over here");
+    expect(m.getChild("x", NS_MUC_USER)).toBeDefined();
+    expect(m.getChild("stanza-id", "urn:xmpp:sid:0")).toBeUndefined();
+  });
+
+  it("to someone not in the room: item-not-found; before joining: not-acceptable; a chat state alone: nothing", async () => {
+    const h = await startGateway();
+    const early = await request(h, `<message from='${FULL}' to='coffee@${GW}/Bob' type='chat' id='pm2'><body>hi</body></message>`);
+    expect(errorCondition(early)).toBe("not-acceptable");
+    await join(h, "coffee");
+    const nobody = await request(h, `<message from='${FULL}' to='coffee@${GW}/Nobody' type='chat' id='pm3'><body>hi</body></message>`);
+    expect(errorCondition(nobody)).toBe("item-not-found");
+    h.component.receive(`<message from='${FULL}' to='coffee@${GW}/Bob' type='chat' id='pm4'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>`);
+    await settle(h);
+    expect(h.net.calls.onPrivateText).toEqual([]);
+  });
+
+  it("a network without private messages: not-acceptable", async () => {
+    const net = new TestNetwork();
+    net.privateMessages = false;
+    const h = await startGateway({ net });
+    await join(h, "coffee");
+    const refused = await request(h, `<message from='${FULL}' to='coffee@${GW}/Bob' type='chat' id='pm5'><body>hi</body></message>`);
+    expect(errorCondition(refused)).toBe("not-acceptable");
+  });
+});

@@ -6,6 +6,7 @@
 import type { JID } from "@xmpp/jid";
 import { escapeLocalpart, unescapeLocalpart } from "./names.js";
 import type { LegacyMUC } from "./muc.js";
+import { MucType } from "./muc-type.js";
 import type { BaseSession } from "./session.js";
 
 /** slidge's default reason for {@link LegacyBookmarks.remove}. */
@@ -135,6 +136,21 @@ export class LegacyBookmarks {
     const me = await muc.getUserParticipant();
     await muc.removeParticipant(me, { kick: options.kick ?? true, ban: options.ban ?? false, reason });
     this.forget(muc);
+  }
+
+  /**
+   * @internal The room of a group the user just created by joining `local`
+   * (see `BaseSession.onCreateGroup`): it keeps the JID the user asked for.
+   */
+  async created(legacyId: string, local: string): Promise<LegacyMUC> {
+    const userJid = this.session.userJid.toString();
+    const store = this.session.gateway.store;
+    if (!this.#byLegacyId.has(legacyId) && !store.rooms.get(userJid, legacyId)) {
+      store.rooms.save({ userJid, legacyId, local, type: MucType.GROUP, joinedResources: [], participantsFilled: false });
+    }
+    const muc = await this.byLegacyId(legacyId);
+    muc.markCreated();
+    return muc;
   }
 
   /** @internal Drop a room from the user's rooms and the store, telling no one. */

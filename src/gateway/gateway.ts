@@ -22,6 +22,7 @@ import { LegacyParticipant, type ParticipantInit } from "./participant.js";
 import { BaseSession, type SessionInit } from "./session.js";
 import type { GatewayStore, JsonValue, UserRecord } from "./store/store.js";
 import { asXmppError, errorFor, resultFor } from "./replies.js";
+import { unescapeLocalpart } from "./names.js";
 import { invitation, type InviteOptions } from "./invitations.js";
 
 /** One field of the registration form (XEP-0077 with XEP-0004). */
@@ -336,6 +337,16 @@ export class BaseGateway {
     } catch (e) {
       await this.send(errorFor(el, asXmppError(e)));
       return;
+    }
+    if (!muc && el.name === "presence" && type === undefined && to.resource && el.getChild("x", NS_MUC) && session.supportsGroupCreation) {
+      // Joining a room JID that names no group creates one (XEP-0045 §10.1; slidge's on_create_group).
+      try {
+        const legacyId = await session.onCreateGroup(unescapeLocalpart(to.local), []);
+        muc = await session.bookmarks.created(legacyId, to.local);
+      } catch (e) {
+        await this.send(errorFor(el, asXmppError(e)));
+        return;
+      }
     }
     if (!muc) {
       if (el.name === "presence" && type === "unavailable") return;

@@ -554,6 +554,30 @@ export class LegacyMUC {
     await updateInfoOnce(this.#core);
   }
 
+  /** @internal The user just created this group by joining it: their next join is told so (status 201). */
+  markCreated(): void {
+    this.#core.createdByJoin = true;
+  }
+
+  /**
+   * Kick one of the user's XMPP resources out of the room (slidge's
+   * `kick_resource`): it gets our unavailable self-presence with status 307
+   * and is no longer joined; the user's other resources stay.
+   *
+   * @param resource - the resource.
+   * @param reason - why, if any.
+   */
+  async kickResource(resource: string, reason?: string): Promise<void> {
+    const core = this.#core;
+    if (!core.joined.has(resource)) return;
+    const ready = core.joined.get(resource) === true;
+    core.joined.delete(resource);
+    saveRoom(core);
+    if (!ready) return;
+    const me = await this.getUserParticipant();
+    await core.send(core.presenceTo(me, resource, { unavailable: true, codes: [StatusCode.KICKED], ...(reason !== undefined ? { reason } : {}) }));
+  }
+
   /** @internal Save the room's record. */
   persistRecord(): void {
     saveRoom(this.#core);

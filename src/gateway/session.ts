@@ -233,6 +233,41 @@ export class BaseSession {
     await this.gateway.inviteTo(muc, this.userJid, options);
   }
 
+  /**
+   * The user leaves a group for good (slidge's `on_leave_group`): an XEP-0077
+   * `<remove/>` sent to the room. Leave it on the legacy network; when this
+   * returns, the room is removed (its joined resources told, its records and
+   * archive deleted). Throw to refuse; by default `feature-not-implemented`.
+   *
+   * @param mucLegacyId - the group's legacy id.
+   */
+  async onLeaveGroup(mucLegacyId: string): Promise<void> {
+    void mucLegacyId;
+    throw new XMPPError("feature-not-implemented", { text: "This network does not support leaving groups from XMPP" });
+  }
+
+  /**
+   * The user creates a group (slidge's `on_create_group`): they joined a room
+   * JID of the gateway that names no group (XEP-0045 §10.1). Create it on the
+   * legacy network and return its legacy id; the user's join then enters the
+   * new room (status 201) under the JID they asked for. Throw to refuse; by
+   * default the join is answered `item-not-found`, as for any unknown room.
+   *
+   * @param name - the group's name: the room JID's localpart, unescaped.
+   * @param contacts - who should be members (none when created by a join).
+   * @returns the new group's legacy id.
+   */
+  async onCreateGroup(name: string, contacts: readonly InvitedContact[]): Promise<string> {
+    void name;
+    void contacts;
+    throw new XMPPError("item-not-found", { text: "No such group" });
+  }
+
+  /** Whether the legacy module creates groups (overrides {@link BaseSession.onCreateGroup}). */
+  get supportsGroupCreation(): boolean {
+    return this.onCreateGroup !== BaseSession.prototype.onCreateGroup;
+  }
+
   /** Whether the legacy module takes private messages (overrides {@link BaseSession.onPrivateText}). */
   get supportsPrivateMessages(): boolean {
     return this.onPrivateText !== BaseSession.prototype.onPrivateText;

@@ -79,6 +79,8 @@ export class MucCore {
   user: LegacyParticipant | undefined;
   system: LegacyParticipant | undefined;
   restored = false;
+  /** The user created the group by joining it: the next join's self-presence says so (201). */
+  createdByJoin = false;
   /** Per base nick, the suffix number to try first (see {@link MucCore.uniqueNick}). */
   readonly #nextSuffix = new Map<string, number>();
 

@@ -11,7 +11,7 @@
  */
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MODERATE, NS_MUC_ADMIN, NS_MUC_OWNER, NS_MUC_SELF_PING, NS_VCARD } from "../../xso/ns.js";
+import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MODERATE, NS_MUC_ADMIN, NS_MUC_OWNER, NS_MUC_SELF_PING, NS_REGISTER, NS_VCARD } from "../../xso/ns.js";
 import { viewInNamespace } from "../../xso/codec.js";
 import { vcardTemp } from "../../xso/vcard.js";
 import { messageModerate } from "../../xso/message-refs.js";
@@ -55,6 +55,7 @@ const ROUTES: readonly IqRoute[] = [
   { target: "room", type: "get", ns: NS_MUC_ADMIN, name: "query", handle: async (core, iq) => adminGet(core, iq.payload) },
   { target: "room", type: "get", ns: NS_MUC_OWNER, name: "query", handle: async (core) => ownerGet(core) },
   { target: "room", type: "set", ns: NS_MUC_OWNER, name: "query", handle: (core, iq) => none(ownerSet(core, iq.payload)) },
+  { target: "room", type: "set", ns: NS_REGISTER, name: "query", handle: (core, iq) => none(leaveGroup(core, iq.payload)) },
   { target: "occupant", type: "get", ns: NS_MUC_SELF_PING, name: "ping", handle: (core, iq) => none(selfPing(core, iq)) },
   { target: "occupant", type: "get", ns: NS_VCARD, name: "vCard", handle: async (core, iq) => occupantVcard(core, iq) },
 ];
@@ -85,6 +86,18 @@ export async function onUserIq(core: MucCore, stanza: Element, from: JID, to: JI
   } catch (e) {
     await core.send(errorFor(stanza, asXmppError(e)));
   }
+}
+
+/**
+ * XEP-0077 `<remove/>` sent to the room: the user leaves the group for good
+ * (slidge's `on_leave_group`), then the room is removed; its joined
+ * resources get a normal exit. Registering with the room (XEP-0045 §7.10)
+ * is not offered.
+ */
+async function leaveGroup(core: MucCore, payload: Element): Promise<void> {
+  if (!payload.getChild("remove")) throw new XMPPError("feature-not-implemented", { text: "Registering with a group is not supported; send <remove/> to leave it" });
+  await core.session.onLeaveGroup(core.room.legacyId);
+  await core.session.bookmarks.remove(core.room, { kick: false, reason: "You left this group" });
 }
 
 /** XEP-0410: a joined resource pinging itself is answered; anyone else is not-acceptable. */

@@ -105,6 +105,11 @@ async function join(core: MucCore, stanza: Element, resource: string, requestedN
   if (nonAnonymous) codes.push(StatusCode.NON_ANONYMOUS);
   codes.push(StatusCode.SELF_PRESENCE);
   if (me.nick !== requestedNick) codes.push(StatusCode.NICK_ASSIGNED);
+  if (core.createdByJoin) {
+    // XEP-0045 §10.1.1: the room was created by this join.
+    codes.push(StatusCode.ROOM_CREATED);
+    core.createdByJoin = false;
+  }
   const self = core.presenceTo(me, resource, { codes });
   if (typeof stanza.attrs.id === "string") self.attrs.id = stanza.attrs.id;
   await core.send(self);

@@ -230,8 +230,10 @@ describe("who reaches a room", () => {
     await expectRefusedEverywhere(h, TO, "registration-required");
   });
 
-  it("a stanza for a room the user does not have is item-not-found", async () => {
-    const h = await startGateway();
+  it("a stanza for a room the user does not have is item-not-found (a module that creates no groups)", async () => {
+    const net = new TestNetwork();
+    net.groupLifecycle = false;
+    const h = await startGateway({ net });
     const joinReply = await request(h, `<presence from='${TO}' to='nosuch@${GW}/romeo' id='n1'><x xmlns='${NS_MUC}'/></presence>`);
     expect(errorCondition(joinReply)).toBe("item-not-found");
     expect(errorCondition(await request(h, `<message from='${TO}' to='nosuch@${GW}' type='groupchat' id='n2'><body>x</body></message>`))).toBe("item-not-found");

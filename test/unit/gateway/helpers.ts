@@ -110,6 +110,8 @@ export class TestNetwork {
   editError: Error | undefined;
   /** Whether rooms take avatars from the user (`onAvatar`). */
   avatars = true;
+  /** Whether the user may create groups (`onCreateGroup`) and leave them (`onLeaveGroup`) from XMPP. */
+  groupLifecycle = true;
   /** Whether the network has private messages in groups (`onPrivateText`). */
   privateMessages = true;
   /** Whether rooms take the user's configuration and destruction requests (`onSetConfig`, `onDestroyRequest`). */
@@ -138,6 +140,8 @@ export class TestNetwork {
     onModerate: [] as { room: string; legacyId: string; reason: string | undefined }[],
     onAvatar: [] as { room: string; avatar: RoomAvatar | undefined }[],
     onKick: [] as { room: string; nick: string; reason: string | undefined }[],
+    onCreateGroup: [] as { name: string; contacts: readonly string[] }[],
+    onLeaveGroup: [] as string[],
     onPrivateText: [] as { room: string; nick: string; text: string; xmppId: string }[],
     onInvitation: [] as { room: string; jid: string; legacyId: string | undefined; reason: string | undefined }[],
     onSetConfig: [] as { room: string; name: string | undefined; description: string | undefined }[],
@@ -287,7 +291,18 @@ export class TestNetwork {
         await super.onInvitation(contact, muc, reason);
       }
     }
-    return { Gateway, Session: InvitingSession, Bookmarks, MUC: this.owner ? OwnerRoom : Base };
+    class LifecycleSession extends InvitingSession {
+      override async onCreateGroup(name: string, contacts: readonly InvitedContact[]) {
+        net.calls.onCreateGroup.push({ name, contacts: contacts.map((c) => c.jid.toString()) });
+        const id = `g-${net.calls.onCreateGroup.length}`;
+        net.groups[id] = { type: MucType.GROUP, name, members: [] };
+        return id;
+      }
+      override async onLeaveGroup(mucLegacyId: string) {
+        net.calls.onLeaveGroup.push(mucLegacyId);
+      }
+    }
+    return { Gateway, Session: this.groupLifecycle ? LifecycleSession : InvitingSession, Bookmarks, MUC: this.owner ? OwnerRoom : Base };
   }
 }
 

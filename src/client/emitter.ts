@@ -54,8 +54,7 @@ export class Emitter<Events extends EventMap> {
     if (!list) return this;
     for (let i = list.length - 1; i >= 0; i--) {
       if ((list[i] as Entry).fn === listener) {
-        const next = list.slice();
-        next.splice(i, 1);
+        const next = list.filter((_, j) => j !== i);
         if (next.length) this.#listeners.set(event, next);
         else this.#listeners.delete(event);
         break;
@@ -107,7 +106,7 @@ export class Emitter<Events extends EventMap> {
   #add(event: keyof Events, fn: (payload: never) => void, once: boolean): this {
     // Copy on write: an emit in progress keeps iterating its own snapshot.
     const list = this.#listeners.get(event);
-    this.#listeners.set(event, list ? [...list, { fn, once }] : [{ fn, once }]);
+    this.#listeners.set(event, [...(list ?? []), { fn, once }]);
     return this;
   }
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { causeOption, hasErrorName } from "../xso/errors.js";
 
 /** Options of the client errors. */
 export interface ClientErrorOptions {
@@ -21,8 +22,9 @@ export interface ClientErrorOptions {
 export class TimeoutError extends Error {
   /** Always `"TimeoutError"`. */
   override readonly name = "TimeoutError" as const;
+  // Set by the constructor: `declare` spares a class field that would define it as undefined first.
   /** How long was waited, in milliseconds. */
-  readonly timeout: number;
+  declare readonly timeout: number;
 
   /**
    * @param message - what timed out.
@@ -30,14 +32,14 @@ export class TimeoutError extends Error {
    * @param options - the cause.
    */
   constructor(message: string, timeout: number, options: ClientErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, causeOption(options.cause));
     this.timeout = timeout;
   }
 }
 
 /** Whether `e` is a {@link TimeoutError}, also across realms. */
 export function isTimeoutError(e: unknown): e is TimeoutError {
-  return e instanceof TimeoutError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "TimeoutError");
+  return e instanceof TimeoutError || hasErrorName(e, "TimeoutError");
 }
 
 /**
@@ -53,13 +55,13 @@ export class AbortError extends Error {
    * @param options - the cause (the signal's reason).
    */
   constructor(message: string, options: ClientErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, causeOption(options.cause));
   }
 }
 
 /** Whether `e` is an {@link AbortError} (ours or the DOM's), also across realms. */
 export function isAbortError(e: unknown): e is AbortError {
-  return e instanceof AbortError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "AbortError");
+  return e instanceof AbortError || hasErrorName(e, "AbortError");
 }
 
 /**
@@ -75,13 +77,13 @@ export class MucStateError extends Error {
    * @param options - the cause.
    */
   constructor(message: string, options: ClientErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, causeOption(options.cause));
   }
 }
 
 /** Whether `e` is a {@link MucStateError}, also across realms. */
 export function isMucStateError(e: unknown): e is MucStateError {
-  return e instanceof MucStateError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "MucStateError");
+  return e instanceof MucStateError || hasErrorName(e, "MucStateError");
 }
 
 /**
@@ -102,11 +104,11 @@ export class NotConnectedError extends Error {
    * @param options - the cause.
    */
   constructor(message: string, options: ClientErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, causeOption(options.cause));
   }
 }
 
 /** Whether `e` is a {@link NotConnectedError}, also across realms. */
 export function isNotConnectedError(e: unknown): e is NotConnectedError {
-  return e instanceof NotConnectedError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "NotConnectedError");
+  return e instanceof NotConnectedError || hasErrorName(e, "NotConnectedError");
 }

@@ -25,7 +25,6 @@ export interface IqRequestOptions {
 }
 
 interface Pending {
-  readonly id: string;
   readonly to: string | undefined;
   readonly resolve: (iq: Element) => void;
   readonly reject: (e: unknown) => void;
@@ -96,7 +95,7 @@ export class IqClient {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     const answer = new Promise<Element>((resolve, reject) => {
-      this.#pending.set(id, { id, to: toText, resolve, reject });
+      this.#pending.set(id, { to: toText, resolve, reject });
       timer = setTimeout(() => reject(new TimeoutError(`no answer to IQ ${type} ${payload.name} to ${toText ?? "our account"} within ${timeout} ms`, timeout)), timeout);
       if (signal) {
         onAbort = () => reject(new AbortError("IQ aborted", { cause: signal.reason }));

@@ -54,16 +54,17 @@ export interface AffiliationChange {
   readonly nick?: string;
 }
 
-const ROLE_SET: ReadonlySet<string> = new Set<string>(ROLES);
-const AFFILIATION_SET: ReadonlySet<string> = new Set<string>(AFFILIATIONS);
+/** Throw a {@link MucStateError} unless `value` is one of `allowed` (`what`: "a role", "an affiliation"). */
+function checkOneOf(value: unknown, allowed: readonly string[], what: string): void {
+  if (typeof value !== "string" || !allowed.includes(value)) throw new MucStateError(`'${String(value)}' is not ${what} (${allowed.join(", ")})`);
+}
+
 function checkRole(role: unknown): asserts role is Role {
-  if (typeof role !== "string" || !ROLE_SET.has(role)) throw new MucStateError(`'${String(role)}' is not a role (${ROLES.join(", ")})`);
+  checkOneOf(role, ROLES, "a role");
 }
 
 export function checkAffiliation(affiliation: unknown): asserts affiliation is Affiliation {
-  if (typeof affiliation !== "string" || !AFFILIATION_SET.has(affiliation)) {
-    throw new MucStateError(`'${String(affiliation)}' is not an affiliation (${AFFILIATIONS.join(", ")})`);
-  }
+  checkOneOf(affiliation, AFFILIATIONS, "an affiliation");
 }
 
 /** The IQ options of a call's options. */
@@ -98,22 +99,16 @@ export async function setRole(iq: IqClient, room: JID, nick: string, role: Role,
   const to = roomJid(room);
   checkNick(nick);
   checkRole(role);
-  const item: MucAdminItemInput = { nick, role };
-  if (options.reason !== undefined) item.reason = options.reason;
-  await iq.request("set", to, mucAdminQuery.encode({ items: [item] }), iqOptions(options));
+  await iq.request("set", to, mucAdminQuery.encode({ items: [{ nick, role, reason: options.reason }] }), iqOptions(options));
 }
 
 /** The muc#admin item of one affiliation change. */
 function affiliationItem(change: AffiliationChange): MucAdminItemInput {
   if (typeof change !== "object" || change === null) throw new MucStateError("an affiliation change must be an object");
   checkAffiliation(change.affiliation);
-  const item: MucAdminItemInput = { affiliation: change.affiliation, jid: bareOf(asJid(change.jid, "affiliation change jid")) };
-  if (change.nick !== undefined) {
-    checkNick(change.nick);
-    item.nick = change.nick;
-  }
-  if (change.reason !== undefined) item.reason = change.reason;
-  return item;
+  const jid = bareOf(asJid(change.jid, "affiliation change jid"));
+  if (change.nick !== undefined) checkNick(change.nick);
+  return { affiliation: change.affiliation, jid, nick: change.nick, reason: change.reason };
 }
 
 /**
@@ -150,8 +145,8 @@ export async function setAffiliation(
   const change: AffiliationChange = {
     jid: target,
     affiliation,
-    ...(options.reason === undefined ? {} : { reason: options.reason }),
-    ...(options.nick === undefined ? {} : { nick: options.nick }),
+    reason: options.reason,
+    nick: options.nick,
   };
   await setAffiliations(iq, room, [change], options);
 }

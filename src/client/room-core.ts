@@ -23,7 +23,6 @@ import type { RoomEvents } from "./room-events.js";
 import { TrackerRegistry } from "./tracker.js";
 import { occupantJid } from "./addresses.js";
 import { SelfPinger, SelfPingResult } from "./self-ping.js";
-import type { OutboundOptions } from "./outbound.js";
 import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
 
 type State = "joining" | "joined" | "suspended" | "rejoining" | "leaving" | "left";
@@ -45,21 +44,23 @@ export const SINCE_MARGIN_MS = 60_000;
 
 /** A room's state and life cycle, behind its {@link Room} facade. */
 export class RoomCore {
+  // The fields marked `declare` are set by the constructor: `declare` spares
+  // class fields that would define them as undefined first.
   /** The facade, for event payloads. */
-  readonly room: Room;
+  declare readonly room: Room;
   /** Emit one of the room's events. */
-  readonly emit: <E extends keyof RoomEvents>(event: E, payload: RoomEvents[E]) => void;
+  declare readonly emit: <E extends keyof RoomEvents>(event: E, payload: RoomEvents[E]) => void;
   /** The room's bare JID. */
-  readonly jid: JID;
+  declare readonly jid: JID;
 
-  readonly ctx: RoomContext;
-  readonly trackers: TrackerRegistry;
+  declare readonly ctx: RoomContext;
+  declare readonly trackers: TrackerRegistry;
   state: State = "joining";
-  requestedNick: string;
-  password: string | undefined;
-  history: HistoryOptions | undefined;
-  autorejoin: boolean;
-  joinPresence: JoinOptions["presence"];
+  declare requestedNick: string;
+  declare password: string | undefined;
+  #history: HistoryOptions | undefined;
+  declare autorejoin: boolean;
+  declare joinPresence: JoinOptions["presence"];
   me: Occupant | undefined;
   readonly others = new Map<string, Occupant>();
   stale: Set<Occupant> | undefined;
@@ -68,33 +69,34 @@ export class RoomCore {
   subjectSetter: string | undefined;
   subjectSeen = false;
   /** Time (ms) of the last message seen, for the rejoin's history. */
-  lastSeen: number | undefined;
+  #lastSeen: number | undefined;
   readonly seen = new Set<string>();
   readonly duplicates = new WeakSet<Element>();
-  readonly seenRing: (string | undefined)[] = [];
-  seenNext = 0;
+  readonly #seenRing: (string | undefined)[] = [];
+  #seenNext = 0;
   statusCodes = new Set<number>();
   join: Pending<Room> | undefined;
-  leave: Pending<void> | undefined;
+  /** Settles the `leave()` under way when the room confirms our exit. */
+  #pendingLeave: Pending<void> | undefined;
   /** The `leave()` under way: later calls share its outcome. */
-  leaving: Promise<void> | undefined;
+  #leaving: Promise<void> | undefined;
   /** A `setNick()` under way: the nick asked for, and the one we had. */
   nickChange: (Pending<void> & { readonly nick: string; readonly from: string }) | undefined;
   renamedTo = new Map<string, Occupant>();
   pinger: SelfPinger | undefined;
   /** Our groupchat messages lost with a stream, to resend after the rejoin. */
-  resend: { readonly stanza: Element; readonly tracked: boolean }[] = [];
+  #resend: { readonly stanza: Element; readonly tracked: boolean }[] = [];
   /**
    * Whether the (re)join's history is over (its subject came). Until then,
    * messages are history, and what we send to the room waits.
    */
-  caughtUp = false;
+  #caughtUp = false;
   /** Whether what we send to the room waits: from a rejoin until its history is over. */
-  holdForRejoin = false;
+  #holdForRejoin = false;
   /** Whether a join presence of ours was ever written (else leaving while joining is local). */
-  joinWasWritten = false;
+  #joinWasWritten = false;
   /** Releases a rejoin whose subject never comes. */
-  catchUpTimer: ReturnType<typeof setTimeout> | undefined;
+  #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Listeners for error messages from the room (a pending `setSubject`). */
   readonly messageErrorListeners = new Set<(e: { stanza: Element }) => void>();
@@ -106,7 +108,7 @@ export class RoomCore {
     this.jid = jid;
     this.requestedNick = nick;
     this.password = options.password;
-    this.history = options.history;
+    this.#history = options.history;
     this.autorejoin = options.autorejoin ?? true;
     this.joinPresence = options.presence;
     this.trackers = new TrackerRegistry(ctx.log);
@@ -114,7 +116,12 @@ export class RoomCore {
 
   /** Whether we are in the room: the self-presence arrived and we have not left (also while suspended). */
   get joined(): boolean {
-    return this.state === "joined" || this.state === "suspended" || this.state === "rejoining" || this.enteredAndLeaving();
+    return this.active || this.state === "suspended" || this.state === "rejoining";
+  }
+
+  /** Whether we are in the room and in sync with it (joined and not suspended, or leaving a room we had entered). */
+  get active(): boolean {
+    return this.state === "joined" || (this.state === "leaving" && this.me !== undefined);
   }
 
   /** Our nick (the requested one until the room confirms or assigns one). */
@@ -135,21 +142,19 @@ export class RoomCore {
 
   /** The join presence to send (first join and rejoins). */
   joinStanza(rejoin: boolean): Element {
-    let history: MucHistory | undefined = this.history;
-    if (rejoin) {
-      history = this.lastSeen !== undefined ? { since: new Date(this.lastSeen - SINCE_MARGIN_MS) } : this.history;
-    }
+    // A rejoin asks for what it missed since the last message seen.
+    const history: MucHistory | undefined = rejoin && this.#lastSeen !== undefined ? { since: new Date(this.#lastSeen - SINCE_MARGIN_MS) } : this.#history;
     const stanza = this.presence(occupantJid(this.jid, this.requestedNick));
     stanza.attrs.id = makeId("join");
-    stanza.cnode(mucJoin.encode({ ...(history ? { history } : {}), ...(this.password !== undefined ? { password: this.password } : {}) }));
+    stanza.cnode(mucJoin.encode({ history, password: this.password }));
     return stanza;
   }
 
   /** Start waiting for the self-presence of the first join. */
   awaitJoin(timeout: number, signal: AbortSignal | undefined): Promise<Room> {
     return new Promise<Room>((resolve, reject) => {
-      const timer = setTimeout(() => this.abandon(new TimeoutError(`no answer to the join of ${this.jid.toString()} within ${timeout} ms`, timeout)), timeout);
-      const onAbort = (): void => this.abandon(new AbortError("join aborted", { cause: signal?.reason }));
+      const timer = setTimeout(() => this.#abandon(new TimeoutError(`no answer to the join of ${this.jid.toString()} within ${timeout} ms`, timeout)), timeout);
+      const onAbort = (): void => this.#abandon(new AbortError("join aborted", { cause: signal?.reason }));
       // However the join ends, stop listening to the signal (a long-lived signal must not collect listeners).
       const done = (): void => signal?.removeEventListener("abort", onAbort);
       this.join = {
@@ -187,7 +192,7 @@ export class RoomCore {
 
   /** The join presence went out on the stream (a leave now needs the room's confirmation). */
   joinWritten(): void {
-    this.joinWasWritten = true;
+    this.#joinWasWritten = true;
   }
 
   /** Whether the first join is under way. */
@@ -201,7 +206,7 @@ export class RoomCore {
    * first, and after what the history shows).
    */
   get holdsSends(): boolean {
-    return this.holdForRejoin && this.state !== "leaving" && this.state !== "left";
+    return this.#holdForRejoin && this.state !== "leaving" && this.state !== "left";
   }
 
   /** The client stopped. */
@@ -223,7 +228,7 @@ export class RoomCore {
     if (stanza.name !== "message" || stanza.attrs.type !== "groupchat" || stanza.attrs.to !== this.jid.toString()) return;
     if (stanza.getChild("body") === undefined) return;
     const tracked = this.trackers.onFail(stanza);
-    if (this.state !== "left" && this.state !== "leaving") this.resend.push({ stanza, tracked });
+    if (this.state !== "left" && this.state !== "leaving") this.#resend.push({ stanza, tracked });
   }
 
 
@@ -245,14 +250,14 @@ export class RoomCore {
   }
 
   entered(stanza: Element, codes: readonly number[]): void {
-    this.requestedNick = this.me?.nick ?? this.requestedNick;
+    this.requestedNick = this.nick;
     this.state = "joined";
-    this.recordCodes(codes, true);
+    this.#recordCodes(codes, true);
     const join = this.join;
     this.join = undefined;
     if (join) clearTimeout(join.timer);
-    this.awaitHistoryEnd();
-    this.startSelfPing();
+    this.#awaitHistoryEnd();
+    this.#startSelfPing();
     this.emit("enter", {
       room: this.room,
       occupant: this.me as Occupant,
@@ -262,14 +267,14 @@ export class RoomCore {
       stanza,
     });
     // `enter` first: a `configChange` (say, 170 "this room is logged") is about a room we are in.
-    this.announceConfig(codes, stanza);
+    this.#announceConfig(codes, stanza);
     join?.resolve(this.room);
   }
 
   resumed(stanza: Element, codes: readonly number[]): void {
     this.state = "joined";
-    this.requestedNick = this.me?.nick ?? this.requestedNick;
-    this.recordCodes(codes, true);
+    this.requestedNick = this.nick;
+    this.#recordCodes(codes, true);
     const stale = this.stale;
     this.stale = undefined;
     if (stale) {
@@ -277,20 +282,20 @@ export class RoomCore {
         if (this.others.get(occupant.nick) === occupant) this.left(occupant, undefined);
       }
     }
-    this.awaitHistoryEnd();
+    this.#awaitHistoryEnd();
     this.emit("resume", { room: this.room, created: codes.includes(StatusCode.ROOM_CREATED), stanza });
-    this.announceConfig(codes, stanza);
+    this.#announceConfig(codes, stanza);
   }
 
   /** The subject ends the history (§7.2.15); a room that never sends one is caught up after 10 s all the same. */
-  awaitHistoryEnd(): void {
-    if (this.caughtUp || this.catchUpTimer !== undefined) return;
-    this.catchUpTimer = setTimeout(() => {
-      this.catchUpTimer = undefined;
+  #awaitHistoryEnd(): void {
+    if (this.#caughtUp || this.#catchUpTimer !== undefined) return;
+    this.#catchUpTimer = setTimeout(() => {
+      this.#catchUpTimer = undefined;
       this.debug("no subject after the join; taking the history as over");
       this.catchUp();
     }, HISTORY_END_TIMEOUT);
-    (this.catchUpTimer as { unref?: () => unknown }).unref?.();
+    (this.#catchUpTimer as { unref?: () => unknown }).unref?.();
   }
 
   /**
@@ -299,7 +304,7 @@ export class RoomCore {
    * 100/172 and back, 171 clears 170 and back. `replace`: a (re)join's
    * self-presence, which states the features afresh.
    */
-  recordCodes(codes: readonly number[], replace = false): void {
+  #recordCodes(codes: readonly number[], replace = false): void {
     if (replace) this.statusCodes = new Set();
     if (codes.includes(StatusCode.NON_ANONYMOUS) || codes.includes(StatusCode.NOW_NON_ANONYMOUS)) {
       this.statusCodes.delete(StatusCode.NOW_SEMI_ANONYMOUS);
@@ -315,7 +320,7 @@ export class RoomCore {
   }
 
   /** Fire `configChange` when the codes announce a configuration change (104, 170–174). */
-  announceConfig(codes: readonly number[], stanza: Element): void {
+  #announceConfig(codes: readonly number[], stanza: Element): void {
     if (codes.some((c) => c === StatusCode.CONFIG_CHANGED || (c >= StatusCode.LOGGING_ENABLED && c <= StatusCode.NOW_FULLY_ANONYMOUS))) {
       this.emit("configChange", { room: this.room, statusCodes: codes, stanza });
     }
@@ -323,8 +328,8 @@ export class RoomCore {
 
   /** Status codes of a later self-presence or of a message from the room. */
   onStatusCodes(codes: readonly number[], stanza: Element): void {
-    this.recordCodes(codes);
-    this.announceConfig(codes, stanza);
+    this.#recordCodes(codes);
+    this.#announceConfig(codes, stanza);
   }
 
   /**
@@ -335,7 +340,7 @@ export class RoomCore {
    * carries a delay). `onMessageChange` uses the same rule.
    */
   isHistory(delayed: boolean): boolean {
-    return !this.caughtUp && (this.state === "joining" || this.state === "rejoining" || delayed);
+    return !this.#caughtUp && (this.state === "joining" || this.state === "rejoining" || delayed);
   }
 
   /**
@@ -347,7 +352,7 @@ export class RoomCore {
     const now = Date.now();
     const stamp = d?.stamp.getTime();
     const when = stamp !== undefined && d?.from !== undefined && d.from.local === this.jid.local && d.from.domain === this.jid.domain && stamp <= now ? stamp : now;
-    if (this.lastSeen === undefined || when > this.lastSeen) this.lastSeen = when;
+    if (this.#lastSeen === undefined || when > this.#lastSeen) this.#lastSeen = when;
   }
 
   /**
@@ -356,13 +361,13 @@ export class RoomCore {
    * (or their tracker settled meanwhile); then let the room's sends go.
    */
   catchUp(): void {
-    if (this.catchUpTimer !== undefined) clearTimeout(this.catchUpTimer);
-    this.catchUpTimer = undefined;
-    if (this.caughtUp) return;
-    this.caughtUp = true;
-    this.holdForRejoin = false;
-    const pending = this.resend;
-    this.resend = [];
+    if (this.#catchUpTimer !== undefined) clearTimeout(this.#catchUpTimer);
+    this.#catchUpTimer = undefined;
+    if (this.#caughtUp) return;
+    this.#caughtUp = true;
+    this.#holdForRejoin = false;
+    const pending = this.#resend;
+    this.#resend = [];
     const me = this.me;
     const lost: Element[] = [];
     for (const { stanza, tracked } of pending) {
@@ -382,24 +387,24 @@ export class RoomCore {
   remember(key: string): void {
     if (this.seen.has(key)) return;
     // A ring of the last SEEN_LIMIT keys; the Set answers "seen?" in O(1).
-    const evicted = this.seenRing[this.seenNext];
+    const evicted = this.#seenRing[this.#seenNext];
     if (evicted !== undefined) this.seen.delete(evicted);
-    this.seenRing[this.seenNext] = key;
-    this.seenNext = (this.seenNext + 1) % SEEN_LIMIT;
+    this.#seenRing[this.#seenNext] = key;
+    this.#seenNext = (this.#seenNext + 1) % SEEN_LIMIT;
     this.seen.add(key);
   }
 
   // ---------------------------------------------------------------------------
   // Life cycle
 
-  startSelfPing(): void {
+  #startSelfPing(): void {
     const settings = this.ctx.selfPing;
     if (settings === false || this.pinger) return;
     this.pinger = new SelfPinger({
       iq: this.ctx.iq,
       occupantJid: () => (this.state === "joined" && !this.nickChange ? parseJid(occupantJid(this.jid, this.nick)) : undefined),
-      ...(settings.interval !== undefined ? { interval: settings.interval } : {}),
-      ...(settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
+      interval: settings.interval,
+      timeout: settings.timeout,
       log: this.ctx.log,
       onResult: (result) => {
         if (result !== SelfPingResult.NOT_JOINED || this.state !== "joined") return;
@@ -416,8 +421,8 @@ export class RoomCore {
     this.emit("suspend", { room: this.room });
     this.stale = new Set(this.others.values());
     this.subjectSeen = false;
-    this.caughtUp = false;
-    this.holdForRejoin = true;
+    this.#caughtUp = false;
+    this.#holdForRejoin = true;
     this.state = "rejoining";
     return this.joinStanza(true);
   }
@@ -431,7 +436,7 @@ export class RoomCore {
     }
   }
 
-  abandon(error: unknown): void {
+  #abandon(error: unknown): void {
     if (this.state !== "joining") return;
     this.failJoin(error);
     // If the room confirms the join later, leave again (see MucService).
@@ -448,7 +453,7 @@ export class RoomCore {
 
   exit(info: { mode: LeaveMode; actor?: MucUserItem["actor"]; reason?: string | undefined; stanza?: Element; alternateVenue?: JID | undefined; error?: XMPPError }): void {
     if (this.state === "left") return;
-    this.stopTracking();
+    this.#stopTracking();
     if (this.nickChange) this.endNickChange(new MucStateError("left the room before the nick change completed"));
     this.others.clear();
     this.stale = undefined;
@@ -463,8 +468,8 @@ export class RoomCore {
       error: info.error,
       stanza: info.stanza,
     });
-    const leave = this.leave;
-    this.leave = undefined;
+    const leave = this.#pendingLeave;
+    this.#pendingLeave = undefined;
     if (leave) {
       clearTimeout(leave.timer);
       leave.resolve();
@@ -472,29 +477,55 @@ export class RoomCore {
   }
 
   close(abandoned = false): void {
-    this.stopTracking();
+    this.#stopTracking();
     this.ctx.closed(this.room, abandoned);
   }
 
   /** Enter the final state: settle trackers, forget messages to resend, stop pinging. */
-  stopTracking(): void {
-    this.holdForRejoin = false;
-    if (this.catchUpTimer !== undefined) clearTimeout(this.catchUpTimer);
-    this.catchUpTimer = undefined;
+  #stopTracking(): void {
+    this.#holdForRejoin = false;
+    if (this.#catchUpTimer !== undefined) clearTimeout(this.#catchUpTimer);
+    this.#catchUpTimer = undefined;
     this.state = "left";
     this.trackers.abortAll();
-    this.resend = [];
+    this.#resend = [];
     this.pinger?.stop();
     this.pinger = undefined;
   }
 
+  /** `Room.leave`: send our unavailable presence and wait for the room to confirm our exit. */
+  async leave(options: { status?: string; timeout?: number }): Promise<void> {
+    if (this.state === "left") return;
+    if (this.#leaving) return this.#leaving;
+    const wasJoining = this.state === "joining";
+    this.state = "leaving";
+    if (wasJoining) this.failJoin(new AbortError("left before the join completed"));
+    if (wasJoining && !this.#joinWasWritten) {
+      // The room never heard of us: nothing to tell it.
+      this.exit({ mode: LeaveMode.NORMAL });
+      return;
+    }
+    const timeout = options.timeout ?? 10_000;
+    const stanza = xml("presence", { type: "unavailable", to: occupantJid(this.jid, this.nick) });
+    if (options.status !== undefined) stanza.cnode(xml("status", {}, options.status));
+    return (this.#leaving = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Take the pending leave first: exit() would resolve it.
+        const pending = this.#pendingLeave;
+        this.#pendingLeave = undefined;
+        this.exit({ mode: LeaveMode.NORMAL });
+        pending?.reject(new TimeoutError("no exit confirmation within the timeout; left locally", timeout));
+      }, timeout);
+      this.#pendingLeave = { resolve, reject, timer };
+      this.ctx.send(stanza).catch((e: unknown) => {
+        this.debug(`could not send unavailable presence`, e);
+        this.exit({ mode: LeaveMode.NORMAL });
+      });
+    }));
+  }
+
   // ---------------------------------------------------------------------------
   // Helpers
-
-  /** Leaving a room we had entered (not a `leave()` while joining: then we were never in). */
-  enteredAndLeaving(): boolean {
-    return this.state === "leaving" && this.me !== undefined;
-  }
 
   /** `leave()` was called while joining: we never entered, and what the room still sends is moot. */
   leftWhileJoining(): boolean {
@@ -510,9 +541,9 @@ export class RoomCore {
     if (!this.joined) throw new MucStateError(`not in room ${this.jid.toString()}`);
   }
 
-  /** How a stanza to this room goes out: it waits while the room catches up after a rejoin. */
-  scope(options: { queue?: boolean } = {}): OutboundOptions {
-    return options.queue === undefined ? { room: this.jid.toString() } : { room: this.jid.toString(), queue: options.queue };
+  /** Send a stanza to the room: it waits while the room catches up after a rejoin. */
+  send(stanza: Element, options: { queue?: boolean } = {}): Promise<unknown> {
+    return this.ctx.send(stanza, { room: this.jid.toString(), queue: options.queue });
   }
 
   groupchat(body: string, options: { lang?: string; payloads?: Element[] }): Element {

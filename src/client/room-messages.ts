@@ -51,9 +51,14 @@ export function handleMessage(core: RoomCore, stanza: Element, resource: string)
     core.emit("privateMessage", messageEvent(core, stanza, nick, body, msg.body, false));
   } else if (nick === undefined) {
     // A message from the room itself that is not groupchat: status codes.
-    const x = mucUserX.tryFindIn(stanza, NS_CLIENT);
-    if (x && x.statusCodes.length) core.onStatusCodes(x.statusCodes, stanza);
+    readStatusCodes(core, stanza);
   }
+}
+
+/** The status codes of a message from the room itself (configuration changes). */
+function readStatusCodes(core: RoomCore, stanza: Element): void {
+  const x = mucUserX.tryFindIn(stanza, NS_CLIENT);
+  if (x && x.statusCodes.length) core.onStatusCodes(x.statusCodes, stanza);
 }
 
 
@@ -63,10 +68,7 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
     onSubject(core, stanza, nick, subjects);
     return;
   }
-  if (nick === undefined) {
-    const x = mucUserX.tryFindIn(stanza, NS_CLIENT);
-    if (x && x.statusCodes.length) core.onStatusCodes(x.statusCodes, stanza);
-  }
+  if (nick === undefined) readStatusCodes(core, stanza);
   const delay = delayCodec.tryFindIn(stanza, NS_CLIENT);
   const history = core.isHistory(delay !== undefined);
   if (body === undefined) {
@@ -74,23 +76,27 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
     const stanzaId = roomStanzaId(stanza, core.jid);
     if (stanzaId === undefined) return;
     const keys = dedupKeys({ stanzaId, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, occupantId: occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, nick, id: undefined, body: "" }, false);
-    if (dropIfDuplicate(core, stanza, keys)) return;
-    for (const k of keys) core.remember(k);
+    isNew(core, stanza, keys);
     return;
   }
   const event = messageEvent(core, stanza, nick, body, bodies, history, delay?.stamp);
   const keys = dedupKeys(event, history);
-  if (dropIfDuplicate(core, stanza, keys)) return;
-  for (const k of keys) core.remember(k);
+  if (!isNew(core, stanza, keys)) return;
   core.noteSeen(delay);
   core.emit("message", event);
 }
 
-/** Whether a message was delivered before (then it is dropped, and {@link Room.isDuplicate} says so). */
-function dropIfDuplicate(core: RoomCore, stanza: Element, keys: readonly string[]): boolean {
-  if (!keys.some((k) => core.seen.has(k))) return false;
-  core.debug(`dropping a message already delivered (${keys[0]?.slice(0, 200) ?? ""})`);
-  core.duplicates.add(stanza);
+/**
+ * Whether a message is new: its keys are then remembered. One delivered
+ * before is dropped, and {@link isDuplicate} says so.
+ */
+function isNew(core: RoomCore, stanza: Element, keys: readonly string[]): boolean {
+  if (keys.some((k) => core.seen.has(k))) {
+    core.debug(`dropping a message already delivered (${keys[0]?.slice(0, 200) ?? ""})`);
+    core.duplicates.add(stanza);
+    return false;
+  }
+  for (const k of keys) core.remember(k);
   return true;
 }
 

@@ -14,7 +14,6 @@ import { directInvite } from "../xso/direct-invite.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { NS_MUC_USER } from "../xso/ns.js";
 import { Emitter } from "./emitter.js";
-import { LeaveMode } from "./enums.js";
 import { AbortError, MucStateError, NotConnectedError, TimeoutError } from "./errors.js";
 import { makeId, type IqClient } from "./iq.js";
 import type { Logger } from "./logger.js";
@@ -156,8 +155,9 @@ export function roomCore(room: Room): RoomCore {
  * ```
  */
 export class Room extends Emitter<RoomEvents> {
+  // Set by the constructor: `declare` spares a class field that would define it as undefined first.
   /** The room's bare JID. */
-  readonly jid: JID;
+  declare readonly jid: JID;
 
   readonly #core: RoomCore;
 
@@ -179,7 +179,7 @@ export class Room extends Emitter<RoomEvents> {
 
   /** Whether we are in the room and in sync with it (joined and not suspended). */
   get active(): boolean {
-    return this.#core.state === "joined" || this.#core.enteredAndLeaving();
+    return this.#core.active;
   }
 
   /** Us, once the self-presence arrived. */
@@ -189,14 +189,15 @@ export class Room extends Emitter<RoomEvents> {
 
   /** Our nick (the requested one until the room confirms or assigns one). */
   get nick(): string {
-    return this.#core.me?.nick ?? this.#core.requestedNick;
+    return this.#core.nick;
   }
 
   /** Every occupant, us first. A new array each call. */
   get occupants(): Occupant[] {
+    const core = this.#core;
     const out: Occupant[] = [];
-    if (this.#core.me) out.push(this.#core.me);
-    for (const o of this.#core.others.values()) out.push(o);
+    if (core.me) out.push(core.me);
+    for (const o of core.others.values()) out.push(o);
     return out;
   }
 
@@ -207,8 +208,7 @@ export class Room extends Emitter<RoomEvents> {
 
   /** The occupant with this nick, if present. */
   getOccupant(nick: string): Occupant | undefined {
-    if (this.#core.me && this.#core.me.nick === nick) return this.#core.me;
-    return this.#core.others.get(nick);
+    return this.#core.getOccupant(nick);
   }
 
   /** The subject in the default language (`""` when none). */
@@ -269,8 +269,9 @@ export class Room extends Emitter<RoomEvents> {
    *   when disconnected and not queued.
    */
   async sendMessage(body: string, options: SendOptions = {}): Promise<Element> {
-    const stanza = this.#core.groupchat(body, options);
-    await this.#core.ctx.send(stanza, this.#core.scope(options));
+    const core = this.#core;
+    const stanza = core.groupchat(body, options);
+    await core.send(stanza, options);
     return stanza;
   }
 
@@ -290,13 +291,14 @@ export class Room extends Emitter<RoomEvents> {
    *   when disconnected and `queue` is `false`.
    */
   sendTrackedMessage(body: string, options: SendOptions & { timeout?: number } = {}): MessageTracker {
-    const stanza = this.#core.groupchat(body, options);
-    if ((options.queue ?? this.#core.ctx.queueWhileOffline) === false && !this.#core.ctx.connected()) throw new NotConnectedError(`not connected; message to ${this.jid.toString()} not queued as asked`);
-    const timeout = options.timeout ?? this.#core.ctx.trackerTimeout;
-    const tracker = this.#core.trackers.track(stanza, timeout === undefined ? {} : { timeout });
-    this.#core.ctx.send(stanza, this.#core.scope(options)).catch((e: unknown) => {
-      this.#core.debug(`tracked message not sent`, e);
-      this.#core.trackers.onSendError(stanza, e);
+    const core = this.#core;
+    const stanza = core.groupchat(body, options);
+    if ((options.queue ?? core.ctx.queueWhileOffline) === false && !core.ctx.connected()) throw new NotConnectedError(`not connected; message to ${this.jid.toString()} not queued as asked`);
+    const timeout = options.timeout ?? core.ctx.trackerTimeout;
+    const tracker = core.trackers.track(stanza, { timeout });
+    core.send(stanza, options).catch((e: unknown) => {
+      core.debug(`tracked message not sent`, e);
+      core.trackers.onSendError(stanza, e);
     });
     return tracker;
   }
@@ -309,7 +311,8 @@ export class Room extends Emitter<RoomEvents> {
    * @returns the sent stanza.
    */
   async sendPrivateMessage(nick: string, body: string): Promise<Element> {
-    this.#core.requireJoined();
+    const core = this.#core;
+    core.requireJoined();
     const to = occupantJid(this.jid, nick);
     const stanza = xml(
       "message",
@@ -318,7 +321,7 @@ export class Room extends Emitter<RoomEvents> {
       xml("x", { xmlns: NS_MUC_USER }),
       originIdCodec.encode({ id: makeId("o") }),
     );
-    await this.#core.ctx.send(stanza, this.#core.scope());
+    await core.send(stanza);
     return stanza;
   }
 
@@ -331,9 +334,10 @@ export class Room extends Emitter<RoomEvents> {
    * @throws {@link XMPPError} (e.g. `forbidden`) or {@link TimeoutError}.
    */
   async setSubject(subject: string, options: { timeout?: number } = {}): Promise<void> {
-    this.#core.requireJoined();
+    const core = this.#core;
+    core.requireJoined();
     // Servers do not broadcast an unchanged subject, so there would be nothing to wait for.
-    if (subject === this.#core.subject && this.#core.subjectSeen) return;
+    if (subject === core.subject && core.subjectSeen) return;
     const id = makeId("subj");
     const stanza = xml("message", { type: "groupchat", to: this.jid.toString(), id }, xml("subject", {}, subject));
     const timeout = options.timeout ?? 30_000;
@@ -348,13 +352,13 @@ export class Room extends Emitter<RoomEvents> {
       const finish = (err?: unknown): void => {
         clearTimeout(timer);
         this.off("subjectChange", onSubject);
-        this.#core.messageErrorListeners.delete(onError);
+        core.messageErrorListeners.delete(onError);
         if (err === undefined) resolve();
         else reject(err);
       };
       this.on("subjectChange", onSubject);
-      this.#core.messageErrorListeners.add(onError);
-      this.#core.ctx.send(stanza, this.#core.scope()).catch(finish);
+      core.messageErrorListeners.add(onError);
+      core.send(stanza).catch(finish);
     });
   }
 
@@ -408,20 +412,21 @@ export class Room extends Emitter<RoomEvents> {
    * @throws {@link XMPPError} `conflict` (nick taken) or `not-acceptable`, {@link TimeoutError}.
    */
   async setNick(nick: string, options: { timeout?: number } = {}): Promise<void> {
-    this.#core.requireJoined();
+    const core = this.#core;
+    core.requireJoined();
     const to = occupantJid(this.jid, nick);
-    if (this.#core.nickChange) throw new MucStateError("a nick change is already in progress");
+    if (core.nickChange) throw new MucStateError("a nick change is already in progress");
     if (nick === this.nick) return;
     const timeout = options.timeout ?? 30_000;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#core.nickChange = undefined;
+        core.nickChange = undefined;
         reject(new TimeoutError("no nick change confirmation within the timeout", timeout));
       }, timeout);
-      this.#core.nickChange = { nick, from: this.nick, resolve, reject, timer };
-      this.#core.ctx.send(this.#core.presence(to), this.#core.scope()).catch((e: unknown) => {
+      core.nickChange = { nick, from: this.nick, resolve, reject, timer };
+      core.send(core.presence(to)).catch((e: unknown) => {
         clearTimeout(timer);
-        this.#core.nickChange = undefined;
+        core.nickChange = undefined;
         reject(e);
       });
     });
@@ -434,9 +439,10 @@ export class Room extends Emitter<RoomEvents> {
    * @param status - the status text.
    */
   async changePresence(show?: PresenceShow, status?: string): Promise<void> {
-    this.#core.requireJoined();
-    this.#core.joinPresence = { ...(show ? { show } : {}), ...(status !== undefined ? { status } : {}) };
-    await this.#core.ctx.send(this.#core.presence(occupantJid(this.jid, this.nick)), this.#core.scope());
+    const core = this.#core;
+    core.requireJoined();
+    core.joinPresence = { show, status };
+    await core.send(core.presence(occupantJid(this.jid, this.nick)));
   }
 
   /**
@@ -448,24 +454,12 @@ export class Room extends Emitter<RoomEvents> {
    */
   async invite(jid: JID | string, options: { reason?: string; mode?: "mediated" | "direct"; password?: string } = {}): Promise<void> {
     const to = asJid(jid, "invitee");
-    if ((options.mode ?? "mediated") === "direct") {
-      const password = options.password ?? this.#core.password;
-      await this.#core.ctx.send(
-        xml(
-          "message",
-          { to: to.toString(), id: makeId("inv") },
-          directInvite.encode({ jid: this.jid, ...(options.reason !== undefined ? { reason: options.reason } : {}), ...(password !== undefined ? { password } : {}) }),
-        ),
-      );
-      return;
-    }
-    await this.#core.ctx.send(
-      xml(
-        "message",
-        { to: this.jid.toString(), id: makeId("inv") },
-        mucUserX.encode({ invites: [{ to, ...(options.reason !== undefined ? { reason: options.reason } : {}) }] }),
-      ),
-    );
+    const direct = (options.mode ?? "mediated") === "direct";
+    // Direct: to the invitee (XEP-0249). Mediated: to the room, which forwards it.
+    const payload = direct
+      ? directInvite.encode({ jid: this.jid, reason: options.reason, password: options.password ?? this.#core.password })
+      : mucUserX.encode({ invites: [{ to, reason: options.reason }] });
+    await this.#core.ctx.send(xml("message", { to: (direct ? to : this.jid).toString(), id: makeId("inv") }, payload));
   }
 
   /**
@@ -483,32 +477,6 @@ export class Room extends Emitter<RoomEvents> {
    * @throws {@link TimeoutError} when the room does not confirm in time.
    */
   async leave(options: { status?: string; timeout?: number } = {}): Promise<void> {
-    if (this.#core.state === "left") return;
-    if (this.#core.leaving) return this.#core.leaving;
-    const wasJoining = this.#core.state === "joining";
-    this.#core.state = "leaving";
-    if (wasJoining) this.#core.failJoin(new AbortError("left before the join completed"));
-    if (wasJoining && !this.#core.joinWasWritten) {
-      // The room never heard of us: nothing to tell it.
-      this.#core.exit({ mode: LeaveMode.NORMAL });
-      return;
-    }
-    const timeout = options.timeout ?? 10_000;
-    const stanza = xml("presence", { type: "unavailable", to: occupantJid(this.jid, this.nick) });
-    if (options.status !== undefined) stanza.cnode(xml("status", {}, options.status));
-    return (this.#core.leaving = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // Take the pending leave first: #exit would resolve it.
-        const pending = this.#core.leave;
-        this.#core.leave = undefined;
-        this.#core.exit({ mode: LeaveMode.NORMAL });
-        pending?.reject(new TimeoutError("no exit confirmation within the timeout; left locally", timeout));
-      }, timeout);
-      this.#core.leave = { resolve, reject, timer };
-      this.#core.ctx.send(stanza).catch((e: unknown) => {
-        this.#core.debug(`could not send unavailable presence`, e);
-        this.#core.exit({ mode: LeaveMode.NORMAL });
-      });
-    }));
+    return this.#core.leave(options);
   }
 }

@@ -359,7 +359,7 @@ export class SelfPinger {
    * ```
    */
   activity(): void {
-    if (!this.#running || this.#inFlight !== undefined) return;
+    // #schedule does nothing when stopped or in flight (no timer is armed then).
     this.#schedule(this.#interval);
   }
 
@@ -391,8 +391,8 @@ export class SelfPinger {
     const controller = new AbortController();
     const generation = this.#generation;
     const current = (): boolean => generation === this.#generation;
+    // Called only while this ping is the current one.
     const done = (): void => {
-      if (!current()) return;
       this.#inFlight = undefined;
       this.#abort = undefined;
     };

@@ -171,19 +171,21 @@ let transition!: (tracker: MessageTracker, state: MessageState, detail?: Transit
  * ```
  */
 export class MessageTracker extends Emitter<MessageTrackerEvents> {
+  // The public fields are set by the constructor: `declare` spares class
+  // fields that would define them as undefined first.
   /** The `id` attribute of the sent message stanza. */
-  readonly id: string;
+  declare readonly id: string;
   /** The XEP-0359 origin-id of the sent message (`<origin-id xmlns='urn:xmpp:sid:0'/>`). */
-  readonly originId: string;
+  declare readonly originId: string;
   /** The message stanza as it was sent. */
-  readonly stanza: Element;
+  declare readonly stanza: Element;
   /**
    * Resolves with the final state once the tracker settles (whichever of
    * DELIVERED_TO_RECIPIENT, ERROR, TIMED_OUT, ABORTED or CLOSED it is).
    * Never rejects, so an unobserved tracker never causes an unhandled
    * rejection; read {@link MessageTracker.error} for the error of an ERROR.
    */
-  readonly done: Promise<Exclude<MessageState, typeof MessageState.IN_TRANSIT | typeof MessageState.DELIVERED_TO_SERVER>>;
+  declare readonly done: Promise<Exclude<MessageState, typeof MessageState.IN_TRANSIT | typeof MessageState.DELIVERED_TO_SERVER>>;
 
   #state: MessageState = MessageState.IN_TRANSIT;
   #error: XMPPError | undefined;
@@ -272,12 +274,13 @@ export class MessageTracker extends Emitter<MessageTrackerEvents> {
    */
   #transition(state: MessageState, detail: TransitionDetail = {}): boolean {
     const previous = this.#state;
-    if (this.#settled || state === MessageState.IN_TRANSIT) return false;
-    if (previous !== MessageState.IN_TRANSIT && previous !== MessageState.DELIVERED_TO_SERVER) return false;
-    if (state === MessageState.DELIVERED_TO_SERVER && previous !== MessageState.IN_TRANSIT) return false;
+    // Forward only: a settled tracker is in a final state, and an open one
+    // (IN_TRANSIT or DELIVERED_TO_SERVER) can only move to a later state.
+    if (this.#settled || state === MessageState.IN_TRANSIT || state === previous) return false;
 
     this.#state = state;
-    let change: MessageStateChange = { tracker: this, state, previous };
+    // Not settled: `previous` is an open state.
+    let change: MessageStateChange = { tracker: this, state, previous: previous as OpenMessageState };
     if (state === MessageState.ERROR && detail.error !== undefined) {
       this.#error = detail.error;
       change = { ...change, error: detail.error };

@@ -90,8 +90,8 @@ function prefixedAs(qname: string, local: string): boolean {
   return n > 0 && qname.charCodeAt(n) === 58 /* ":" */ && qname.endsWith(local);
 }
 
-/** Concatenated text content of `el` (direct text children only). */
-function textOf(el: Element): string {
+/** The text content of `el`: its text children joined (element children are skipped). */
+export function textOf(el: Element): string {
   const children = el.children;
   if (children.length === 1 && typeof children[0] === "string") return children[0];
   let s = "";
@@ -108,6 +108,15 @@ function newChild(name: string, childNs: string | undefined, parentNs: string, t
   const c = new Element(name, attrs);
   if (text !== "") c.t(text);
   return c;
+}
+
+/**
+ * @internal Whether `v` has the shape of an element: a string `name`, an
+ * array of `children` and an `attrs` object (possibly `null`: callers that
+ * read attributes check that too).
+ */
+export function isElement(v: unknown): v is Element {
+  return typeof v === "object" && v !== null && typeof (v as Element).name === "string" && Array.isArray((v as Element).children) && typeof (v as Element).attrs === "object";
 }
 
 /** A deep copy of `el`, detached from its parent. */
@@ -299,14 +308,6 @@ export type Infer<C> = C extends ElementCodec<infer T, any> ? T : never; // esli
 /** The encode input type of a codec. */
 export type Input<C> = C extends ElementCodec<any, infer I> ? I : never; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function describe(name: string, ns: string): string {
-  return `<${name} xmlns='${ns}'>`;
-}
-
-function fail(name: string, ns: string, field: string | undefined, message: string, cause?: unknown): never {
-  throw new DecodeError(message, { element: name, ns, field, cause });
-}
-
 /**
  * Define an element codec.
  *
@@ -323,6 +324,11 @@ export function element<F extends FieldMap>(name: string, ns: string, fields: F)
   const keys = Object.keys(fields);
   const list = keys.map((k) => fields[k] as AnyField);
   const n = keys.length;
+  /** The element as error messages show it. */
+  const label = `<${name} xmlns='${ns}'>`;
+  const fail = (field: string | undefined, message: string, cause?: unknown): never => {
+    throw new DecodeError(message, { element: name, ns, field, cause });
+  };
 
   const codec: ElementCodec<OutputOf<F>, InputOf<F>> = {
     name,
@@ -332,11 +338,11 @@ export function element<F extends FieldMap>(name: string, ns: string, fields: F)
       return localName(el) === name && namespaceOf(el, inheritedNs) === ns;
     },
     decode(el, inheritedNs) {
-      if (el === null || typeof el !== "object" || typeof el.name !== "string" || !Array.isArray(el.children) || typeof el.attrs !== "object" || el.attrs === null) {
-        fail(name, ns, undefined, `${describe(name, ns)}: not an element`);
+      if (!isElement(el) || el.attrs === null) {
+        fail(undefined, `${label}: not an element`);
       }
       if (localName(el) !== name || namespaceOf(el, inheritedNs) !== ns) {
-        fail(name, ns, undefined, `expected ${describe(name, ns)}, got <${el.name} xmlns='${String(namespaceOf(el, inheritedNs))}'>`);
+        fail(undefined, `expected ${label}, got <${el.name} xmlns='${String(namespaceOf(el, inheritedNs))}'>`);
       }
       const ctx: DecodeContext = { el, ns, scope: childScopeOf(el, ns, inheritedNs) };
       const out: Record<string, unknown> = {};
@@ -345,17 +351,9 @@ export function element<F extends FieldMap>(name: string, ns: string, fields: F)
         for (; i < n; i++) out[keys[i] as string] = (list[i] as AnyField).decode(ctx);
       } catch (e) {
         const key = keys[i] as string;
-        if (e instanceof DecodeError && e.field !== undefined) {
-          // A nested element failed: keep its detail, prefix the path.
-          throw new DecodeError(`${describe(name, ns)} ${key}: ${e.message}`, {
-            element: name,
-            ns,
-            field: `${key}.${e.field}`,
-            cause: e,
-          });
-        }
-        const detail = e instanceof Error ? e.message : String(e);
-        fail(name, ns, key, `${describe(name, ns)} field '${key}': ${detail}`, e);
+        // A nested element failed: keep its detail, prefix the path.
+        if (e instanceof DecodeError && e.field !== undefined) fail(`${key}.${e.field}`, `${label} ${key}: ${e.message}`, e);
+        fail(key, `${label} field '${key}': ${e instanceof Error ? e.message : String(e)}`, e);
       }
       return out as OutputOf<F>;
     },
@@ -397,6 +395,42 @@ export function element<F extends FieldMap>(name: string, ns: string, fields: F)
     },
   };
   return codec;
+}
+
+/**
+ * A field holding at most one part (an attribute, a text, a child element):
+ * the rules {@link attr}, {@link text}, {@link childText}, {@link child} and
+ * {@link choice} share. `find` locates the part in the element being decoded
+ * (`undefined`: absent) and `read` decodes it; `write` adds a value to the
+ * element being encoded. When the part is absent on decode or the value is
+ * `undefined`/`null` on encode, a required field (`meta.required`) fails
+ * naming the part (`what`: "attribute 'jid'", "child <reason>"); an optional
+ * one decodes as `absent` and writes nothing.
+ */
+function singleField<Part, Out, In = Out>(
+  kind: FieldKind,
+  meta: FieldMeta,
+  what: string,
+  find: (ctx: DecodeContext) => Part | undefined,
+  read: (part: Part, ctx: DecodeContext) => Out,
+  write: (ctx: EncodeContext, value: In) => void,
+  absent?: Out,
+): AnyField {
+  const required = meta.required === true;
+  return {
+    kind,
+    meta,
+    decode(ctx) {
+      const part = find(ctx);
+      if (part !== undefined) return read(part, ctx);
+      if (required) throw new ValueError(`missing ${what}`);
+      return absent;
+    },
+    encode(ctx, value: In | undefined) {
+      if (value !== undefined && value !== null) write(ctx, value);
+      else if (required) throw new TypeError(`${what} is required`);
+    },
+  };
 }
 
 /** Options shared by attribute and text fields. */
@@ -449,29 +483,22 @@ export function attr<T>(name: string, type: ValueType<T>, options: { required: t
  */
 export function attr<T>(name: string, type: ValueType<T>, options: { default: NoInfer<T> }): Field<T, T | undefined>;
 export function attr<T>(name: string, type: ValueType<T> = string as unknown as ValueType<T>, options: ValueOptions<T> = {}): AnyField {
-  const required = options.required === true;
   const hasDefault = "default" in options;
   const dflt = options.default;
-  return {
-    kind: "attr",
-    meta: { name, type: type as ValueType<unknown>, required, hasDefault },
-    decode({ el }) {
+  return singleField(
+    "attr",
+    { name, type: type as ValueType<unknown>, required: options.required === true, hasDefault },
+    `attribute '${name}'`,
+    ({ el }) => {
       const raw: unknown = el.attrs[name];
-      if (typeof raw !== "string") {
-        if (required) throw new ValueError(`missing attribute '${name}'`);
-        return hasDefault ? dflt : undefined;
-      }
-      return type.parse(raw);
+      return typeof raw === "string" ? raw : undefined;
     },
-    encode({ el }, value: T | undefined) {
-      if (value === undefined || value === null) {
-        if (required) throw new TypeError(`attribute '${name}' is required`);
-        return;
-      }
-      if (hasDefault && type.equals(value, dflt as T)) return;
-      el.attrs[name] = type.format(value);
+    (raw) => type.parse(raw),
+    ({ el }, value) => {
+      if (!(hasDefault && type.equals(value, dflt as T))) el.attrs[name] = type.format(value);
     },
-  };
+    dflt,
+  );
 }
 
 /** The element's own text content as a string (no text decodes as `""`). */
@@ -490,30 +517,23 @@ export function text<T>(type: ValueType<T>): Field<T | undefined>;
  */
 export function text<T>(type: ValueType<T>, options: { required: true }): Field<T>;
 export function text<T>(type?: ValueType<T>, options: ValueOptions<T> = {}): AnyField {
+  // Without a type, no text decodes as "" (never absent).
   const plain = type === undefined;
   const vt = (type ?? string) as ValueType<T>;
-  const required = options.required === true;
-  return {
-    kind: "text",
-    meta: { type: vt as ValueType<unknown>, required, hasDefault: plain },
-    decode({ el }) {
+  return singleField(
+    "text",
+    { type: vt as ValueType<unknown>, required: options.required === true, hasDefault: plain },
+    "text content",
+    ({ el }) => {
       const s = textOf(el);
-      if (plain) return s;
-      if (s === "") {
-        if (required) throw new ValueError("missing text content");
-        return undefined;
-      }
-      return vt.parse(s);
+      return plain || s !== "" ? s : undefined;
     },
-    encode({ el }, value: T | undefined) {
-      if (value === undefined || value === null) {
-        if (required) throw new TypeError("text content is required");
-        return;
-      }
+    (s) => vt.parse(s),
+    ({ el }, value) => {
       const s = vt.format(value);
       if (s !== "") el.t(s);
     },
-  };
+  );
 }
 
 /**
@@ -547,27 +567,15 @@ export function childText<T>(
   const isType = typeOrOptions !== undefined && "parse" in typeOrOptions;
   const type = (isType ? typeOrOptions : string) as ValueType<T>;
   const options = (isType ? maybeOptions : (typeOrOptions ?? {})) as ChildTextOptions<T>;
-  const required = options.required === true;
   const childNs = options.ns;
-  return {
-    kind: "childText",
-    meta: { name, ns: childNs, type: type as ValueType<unknown>, required },
-    decode({ el, ns, scope }) {
-      const c = firstChild(el, scope, name, childNs ?? ns);
-      if (c === undefined) {
-        if (required) throw new ValueError(`missing child <${name}>`);
-        return undefined;
-      }
-      return type.parse(textOf(c));
-    },
-    encode({ el, ns }, value: T | undefined) {
-      if (value === undefined || value === null) {
-        if (required) throw new TypeError(`child <${name}> is required`);
-        return;
-      }
-      el.cnode(newChild(name, childNs, ns, type.format(value)));
-    },
-  };
+  return singleField(
+    "childText",
+    { name, ns: childNs, type: type as ValueType<unknown>, required: options.required === true },
+    `child <${name}>`,
+    ({ el, ns, scope }) => firstChild(el, scope, name, childNs ?? ns),
+    (c) => type.parse(textOf(c)),
+    ({ el, ns }, value) => el.cnode(newChild(name, childNs, ns, type.format(value))),
+  );
 }
 
 /** The texts of every child element with a name (`<value>a</value><value>b</value>`). */
@@ -617,7 +625,7 @@ export function langText(name: string, options: { ns?: string } = {}): Field<Rec
       for (const c of matchingChildren(el, scope, name, childNs ?? ns)) {
         const lang = c.attrs[XML_LANG];
         const key = typeof lang === "string" ? lang : "";
-        if (Object.prototype.hasOwnProperty.call(out, key)) continue;
+        if (Object.hasOwn(out, key)) continue;
         if (key === "__proto__") {
           Object.defineProperty(out, key, { value: textOf(c), enumerable: true, writable: true, configurable: true });
         } else {
@@ -660,26 +668,14 @@ export function child<T, TIn>(codec: ElementCodec<T, TIn>): Field<T | undefined,
  */
 export function child<T, TIn>(codec: ElementCodec<T, TIn>, options: { required: true }): Field<T, TIn>;
 export function child<T, TIn>(codec: ElementCodec<T, TIn>, options: { required?: boolean } = {}): AnyField {
-  const required = options.required === true;
-  return {
-    kind: "child",
-    meta: { name: codec.name, ns: codec.ns, codec: codec as ElementCodec<unknown, unknown>, required },
-    decode({ el, scope }) {
-      const c = firstChild(el, scope, codec.name, codec.ns);
-      if (c === undefined) {
-        if (required) throw new ValueError(`missing child <${codec.name}>`);
-        return undefined;
-      }
-      return codec.decode(c, scope);
-    },
-    encode({ el, ns }, value: TIn | undefined) {
-      if (value === undefined || value === null) {
-        if (required) throw new TypeError(`child <${codec.name}> is required`);
-        return;
-      }
-      el.cnode(codec.encode(value, ns));
-    },
-  };
+  return singleField(
+    "child",
+    { name: codec.name, ns: codec.ns, codec: codec as ElementCodec<unknown, unknown>, required: options.required === true },
+    `child <${codec.name}>`,
+    ({ el, scope }) => firstChild(el, scope, codec.name, codec.ns),
+    (c, { scope }) => codec.decode(c, scope),
+    ({ el, ns }, value: TIn) => el.cnode(codec.encode(value, ns)),
+  );
 }
 
 /** Every child matching `codec`, decoded, in document order. */
@@ -714,27 +710,21 @@ export function choice<N extends string>(ns: string, names: readonly N[]): Field
 export function choice<N extends string>(ns: string, names: readonly N[], options: { required: true }): Field<N>;
 export function choice<N extends string>(ns: string, names: readonly N[], options: { required?: boolean } = {}): AnyField {
   const set = new Set<string>(names);
-  const required = options.required === true;
-  return {
-    kind: "choice",
-    meta: { ns, names, required },
-    decode({ el, scope }) {
+  return singleField(
+    "choice",
+    { ns, names, required: options.required === true },
+    `one of <${names.join("|")}> in ${ns}`,
+    ({ el, scope }) => {
       for (const c of el.children) {
         if (typeof c === "string") continue;
         const local = localName(c);
         if (set.has(local) && namespaceOf(c, scope) === ns) return local;
       }
-      if (required) throw new ValueError(`missing one of <${names.join("|")}> in ${ns}`);
       return undefined;
     },
-    encode({ el, ns: parentNs }, value: N | undefined) {
-      if (value === undefined || value === null) {
-        if (required) throw new TypeError(`one of <${names.join("|")}> is required`);
-        return;
-      }
-      el.cnode(new Element(value, ns === parentNs ? {} : { xmlns: ns }));
-    },
-  };
+    (local) => local,
+    ({ el, ns: parentNs }, value: string) => el.cnode(new Element(value, ns === parentNs ? {} : { xmlns: ns })),
+  );
 }
 
 /** A raw child element, kept unparsed (a forwarded stanza, an application error). */

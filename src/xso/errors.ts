@@ -4,6 +4,22 @@
  * @module
  */
 
+/**
+ * @internal The options argument of `Error` for a `cause`: none when `cause`
+ * is `undefined`, so that the error then has no `cause` property.
+ */
+export function causeOption(cause: unknown): ErrorOptions | undefined {
+  return cause === undefined ? undefined : { cause };
+}
+
+/**
+ * @internal Whether `e` is an object named `name`: how the `isXxxError`
+ * checks recognise an error from another realm, where `instanceof` fails.
+ */
+export function hasErrorName(e: unknown, name: string): boolean {
+  return typeof e === "object" && e !== null && (e as { name?: unknown }).name === name;
+}
+
 /** Options of {@link DecodeError}. */
 export interface DecodeErrorOptions {
   /** Local name of the element that failed to decode. */
@@ -29,19 +45,21 @@ export interface DecodeErrorOptions {
 export class DecodeError extends Error {
   /** Always `"DecodeError"`. */
   override readonly name = "DecodeError" as const;
+  // The fields below are set by the constructor: `declare` spares class
+  // fields that would define them as undefined first.
   /** Local name of the element that failed to decode. */
-  readonly element: string;
+  declare readonly element: string;
   /** Its namespace. */
-  readonly ns: string;
+  declare readonly ns: string;
   /** Dotted path of the failing field (`actor.jid`), or `undefined` when the element itself is wrong. */
-  readonly field: string | undefined;
+  declare readonly field: string | undefined;
 
   /**
    * @param message - what is wrong, naming element and field.
    * @param options - where it went wrong.
    */
   constructor(message: string, options: DecodeErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, causeOption(options.cause));
     this.element = options.element;
     this.ns = options.ns;
     this.field = options.field;
@@ -53,10 +71,7 @@ export class DecodeError extends Error {
  * duplicated package copies) where `instanceof` fails.
  */
 export function isDecodeError(e: unknown): e is DecodeError {
-  return (
-    e instanceof DecodeError ||
-    (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "DecodeError" && typeof (e as { element?: unknown }).element === "string")
-  );
+  return e instanceof DecodeError || (hasErrorName(e, "DecodeError") && typeof (e as { element?: unknown }).element === "string");
 }
 
 /**
@@ -70,5 +85,5 @@ export class ValueError extends Error {
 
 /** Whether `e` is a {@link ValueError}, also across realms. */
 export function isValueError(e: unknown): e is ValueError {
-  return e instanceof ValueError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "ValueError");
+  return e instanceof ValueError || hasErrorName(e, "ValueError");
 }

@@ -24,7 +24,8 @@
  */
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { attr, choice, element, langText, localName, mapped, namespaceOf, raw, viewInNamespace, type Field, type Infer, type Input } from "./codec.js";
+import { attr, choice, element, isElement, langText, localName, mapped, namespaceOf, raw, textOf, viewInNamespace, type Field, type Infer, type Input } from "./codec.js";
+import { causeOption, hasErrorName } from "./errors.js";
 import { NS_CLIENT, NS_COMPONENT, NS_STANZAS } from "./ns.js";
 import { enumeration, jidValue, parseJid, string } from "./values.js";
 
@@ -124,10 +125,7 @@ function conditionText(): Field<string | undefined> {
     meta: { ns: NS_STANZAS, type: string },
     decode({ el, ns, scope }) {
       const c = conditionElement(el, scope ?? ns);
-      if (c === undefined) return undefined;
-      let s = "";
-      for (const t of c.children) if (typeof t === "string") s += t;
-      s = s.trim();
+      const s = c === undefined ? "" : textOf(c).trim();
       return s === "" ? undefined : s;
     },
     encode({ el, ns }, value: string | undefined) {
@@ -177,7 +175,7 @@ function pickText(texts: Readonly<Record<string, string>>, lang: string | undefi
   const keys = Object.keys(texts);
   if (keys.length === 0) return undefined;
   if (lang !== undefined) {
-    if (Object.prototype.hasOwnProperty.call(texts, lang)) return texts[lang];
+    if (Object.hasOwn(texts, lang)) return texts[lang];
     const primary = lang.split("-")[0]!.toLowerCase();
     for (const k of keys) if (k.split("-")[0]!.toLowerCase() === primary) return texts[k];
   }
@@ -221,22 +219,24 @@ export interface XMPPErrorOptions {
 export class XMPPError extends Error {
   /** Always `"XMPPError"`; with `condition`, what {@link isXMPPError} checks across realms. */
   override readonly name = "XMPPError" as const;
+  // The fields below are set by the constructor: `declare` spares class
+  // fields that would define them as undefined first.
   /** The defined condition. */
-  readonly condition: StanzaErrorCondition;
+  declare readonly condition: StanzaErrorCondition;
   /** The error type. */
-  readonly type: StanzaErrorType;
+  declare readonly type: StanzaErrorType;
   /** The description in the preferred language, or the first one; `undefined` when there is none. */
-  readonly text: string | undefined;
+  declare readonly text: string | undefined;
   /** Every description by `xml:lang` (`""` for one without). */
-  readonly texts: Readonly<Record<string, string>>;
+  declare readonly texts: Readonly<Record<string, string>>;
   /** The entity that generated the error. */
-  readonly by: JID | undefined;
+  declare readonly by: JID | undefined;
   /** The new address (`gone`) or alternate address (`redirect`), as a URI. */
-  readonly alternateAddress: string | undefined;
+  declare readonly alternateAddress: string | undefined;
   /** The application-specific condition element. */
-  readonly application: Element | undefined;
+  declare readonly application: Element | undefined;
   /** The error stanza this error was read from. */
-  readonly stanza: Element | undefined;
+  declare readonly stanza: Element | undefined;
 
   /**
    * @param condition - the defined condition.
@@ -247,7 +247,7 @@ export class XMPPError extends Error {
     const texts: Record<string, string> = { ...options.texts };
     if (options.text !== undefined) texts[options.lang ?? ""] = options.text;
     const text = pickText(texts, options.lang);
-    super(text ? `${condition}: ${text}` : condition, options.cause === undefined ? undefined : { cause: options.cause });
+    super(text ? `${condition}: ${text}` : condition, causeOption(options.cause));
     this.condition = condition;
     this.type = options.type ?? DEFAULT_ERROR_TYPES[condition] ?? "cancel";
     this.text = text;
@@ -274,15 +274,8 @@ export class XMPPError extends Error {
       errorEl = source === undefined ? undefined : findErrorChild(source);
       if (errorEl === undefined) return new XMPPError("undefined-condition", { stanza: source, lang });
       const value = stanzaError.decode(viewInNamespace(errorEl, NS_CLIENT), NS_CLIENT);
-      return new XMPPError(value.condition, {
-        type: value.type,
-        by: value.by,
-        texts: value.texts,
-        lang,
-        alternateAddress: value.alternateAddress,
-        application: value.application,
-        stanza: source,
-      });
+      // The decoded fields (type, by, texts, alternateAddress, application) are options of the same name.
+      return new XMPPError(value.condition, { ...value, lang, stanza: source });
     } catch (e) {
       // A malformed <error/> (say, without its required type) may still name
       // a defined condition; keep it rather than lose what the peer said.
@@ -303,17 +296,8 @@ export class XMPPError extends Error {
    * (client or component stream alike).
    */
   toElement(): Element {
-    return stanzaError.encode(
-      {
-        type: this.type,
-        by: this.by,
-        condition: this.condition,
-        alternateAddress: this.alternateAddress,
-        texts: this.texts,
-        application: this.application,
-      },
-      NS_CLIENT,
-    );
+    // The codec reads its fields (type, by, condition, alternateAddress, texts, application) off this error.
+    return stanzaError.encode(this, NS_CLIENT);
   }
 }
 
@@ -322,14 +306,7 @@ export class XMPPError extends Error {
  * duplicated package copies) where `instanceof` fails.
  */
 export function isXMPPError(e: unknown): e is XMPPError {
-  return (
-    e instanceof XMPPError ||
-    (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "XMPPError" && typeof (e as { condition?: unknown }).condition === "string")
-  );
-}
-
-function isElement(v: unknown): v is Element {
-  return typeof v === "object" && v !== null && typeof (v as Element).name === "string" && Array.isArray((v as Element).children) && typeof (v as Element).attrs === "object";
+  return e instanceof XMPPError || (hasErrorName(e, "XMPPError") && typeof (e as { condition?: unknown }).condition === "string");
 }
 
 /** The `<error/>` child of a stanza, in the stanza's own (stream) namespace. */

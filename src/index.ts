@@ -24,6 +24,8 @@ export type {
   RoleChangeEvent,
   AffiliationChangeEvent,
   StatusChangeEvent,
+  HatsChangeEvent,
+  AvatarChangeEvent,
   SubjectChangeEvent,
   MessageEvent,
   ConfigChangeEvent,
@@ -105,6 +107,7 @@ export {
   type RoomListItem,
   type ListRoomsOptions,
 } from "./client/room-admin.js";
+export { getAvatar, type Avatar, type InlineAvatar, type UrlAvatar } from "./client/avatar.js";
 export { XMPPError, isXMPPError, type XMPPErrorOptions, type StanzaErrorCondition, type StanzaErrorType } from "./xso/stanza-error.js";
 export { DecodeError, isDecodeError } from "./xso/errors.js";
 export { AFFILIATIONS, ROLES, StatusCode, type Affiliation, type Role, type KnownStatusCode, type MucActor } from "./xso/muc-user.js";

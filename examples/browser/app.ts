@@ -117,6 +117,7 @@ import {
   queryRoomArchive,
   messageRefs,
   onMessageChange,
+  getAvatar,
   composeReply,
   sendCorrection,
   sendReactions,
@@ -300,9 +301,33 @@ function nickColor(nick: string): string {
   return NICK_COLORS[hash % NICK_COLORS.length] as string;
 }
 
-function avatar(nick: string, size: "sm" | "md" = "md"): HTMLElement {
+function avatar(nick: string, size: "sm" | "md" = "md", occupant?: Occupant): HTMLElement {
+  const image = occupant?.avatarHash ? avatarImage(occupant) : undefined;
+  if (image) return h("img", { class: `avatar avatar--${size} avatar--image`, src: image, alt: "", testid: "avatar-image" });
   const initial = [...nick.trim()][0]?.toUpperCase() ?? "?";
   return h("span", { class: `avatar avatar--${size}`, style: `--avatar: ${nickColor(nick)}`, "aria-hidden": "true" }, initial);
+}
+
+/** Avatar images by XEP-0153 hash: an object URL, or null while fetching or when there is none to show. */
+const avatarImages = new Map<string, string | null>();
+
+/** The image of an occupant's advertised avatar, fetched once per hash (the initial is shown meanwhile). */
+function avatarImage(occupant: Occupant): string | undefined {
+  const hash = occupant.avatarHash as string;
+  const known = avatarImages.get(hash);
+  if (known !== undefined) return known ?? undefined;
+  const muc = session.muc;
+  if (!muc) return undefined;
+  avatarImages.set(hash, null);
+  getAvatar(muc, occupant)
+    .then((found) => {
+      if (found?.kind === "inline" && found.type?.startsWith("image/")) {
+        avatarImages.set(hash, URL.createObjectURL(new Blob([found.data as BlobPart], { type: found.type })));
+        renderPeople();
+      }
+    })
+    .catch((e: unknown) => console.debug("no avatar for", occupant.nick, e));
+  return undefined;
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
@@ -1152,6 +1177,8 @@ function wireRoom(view: RoomView, room: Room): void {
     refresh();
   });
   room.on("statusChange", () => refresh());
+  room.on("hatsChange", () => refresh());
+  room.on("avatarChange", () => refresh());
   room.on("configChange", () => {
     if (!current()) return;
     addNotice(view, "config", "The room configuration changed");
@@ -2456,11 +2483,14 @@ function occupantItem(view: RoomView, o: Occupant, perms: Permissions): HTMLElem
           renderPeople();
         },
       },
-      h("span", { class: "occupant__avatar" }, avatar(o.nick, "sm"), h("span", { class: `presence presence--${o.show ?? "available"}`, title: isSuspended(view) ? "unknown while reconnecting" : (o.show ?? "available") })),
+      h("span", { class: "occupant__avatar" }, avatar(o.nick, "sm", o), h("span", { class: `presence presence--${o.show ?? "available"}`, title: isSuspended(view) ? "unknown while reconnecting" : (o.show ?? "available") })),
       h(
         "span",
         { class: "occupant__main" },
         h("span", { class: "occupant__nick" }, o.nick, o.isSelf ? h("span", { class: "muted" }, " (you)") : null),
+        o.hats.length
+          ? h("span", { class: "occupant__hats" }, ...o.hats.map((hat) => h("span", { class: "hat", testid: "occupant-hat", title: hat.uri, style: hat.hue === undefined ? undefined : `--hue: ${hat.hue}` }, hat.title)))
+          : null,
         status ? h("span", { class: "occupant__status" }, status) : null,
       ),
       o.affiliation !== "none" ? h("span", { class: `badge badge--${o.affiliation}`, testid: "occupant-affiliation" }, o.affiliation) : null,

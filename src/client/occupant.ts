@@ -40,6 +40,12 @@ export class Occupant {
   readonly status: Readonly<Record<string, string>>;
   /** XEP-0317 hats the room assigned. */
   readonly hats: readonly Hat[];
+  /**
+   * The SHA-1 hash (hex) of the occupant's avatar, as its presence
+   * advertises it (XEP-0153); `undefined` when it advertises none. Fetch the
+   * image from the occupant's vCard (`vcard-temp`, at its occupant JID).
+   */
+  readonly avatarHash: string | undefined;
 
   /** @internal */
   constructor(init: {
@@ -53,6 +59,7 @@ export class Occupant {
     show: PresenceShow | undefined;
     status: Record<string, string>;
     hats: readonly Hat[];
+    avatarHash: string | undefined;
   }) {
     this.roomJid = init.roomJid;
     this.isSelf = init.isSelf;
@@ -64,6 +71,7 @@ export class Occupant {
     this.show = init.show;
     this.status = init.status;
     this.hats = init.hats;
+    this.avatarHash = init.avatarHash;
   }
 
   /** The occupant's JID in the room: `room@service/nick`. */
@@ -83,7 +91,7 @@ export class Occupant {
 }
 
 /** @internal What the room changes of an occupant as presences come in. */
-export type OccupantUpdate = Partial<Pick<Occupant, "nick" | "jid" | "role" | "affiliation" | "occupantId" | "show" | "status" | "hats">>;
+export type OccupantUpdate = Partial<Pick<Occupant, "nick" | "jid" | "role" | "affiliation" | "occupantId" | "show" | "status" | "hats" | "avatarHash">>;
 
 /**
  * Update an occupant in place (it keeps its identity). The room's alone:

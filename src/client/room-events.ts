@@ -15,6 +15,7 @@ import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import type { Affiliation, MucActor, Role } from "../xso/muc-user.js";
 import type { PresenceShow } from "../xso/presence.js";
+import type { Hat } from "../xso/hats.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 import type { LeaveMode } from "./enums.js";
 import type { Occupant } from "./occupant.js";
@@ -154,6 +155,30 @@ export interface StatusChangeEvent extends RoomEventBase {
   readonly show: PresenceShow | undefined;
   /** The new status texts by `xml:lang`. */
   readonly status: Readonly<Record<string, string>>;
+  /** The presence. */
+  readonly stanza: Element;
+}
+
+/** Payload of `hatsChange`. */
+export interface HatsChangeEvent extends RoomEventBase {
+  /** The occupant, already updated. */
+  readonly occupant: Occupant;
+  /** The hats before. */
+  readonly oldHats: readonly Hat[];
+  /** The hats now (XEP-0317). */
+  readonly newHats: readonly Hat[];
+  /** The presence. */
+  readonly stanza: Element;
+}
+
+/** Payload of `avatarChange`. */
+export interface AvatarChangeEvent extends RoomEventBase {
+  /** The occupant, already updated. */
+  readonly occupant: Occupant;
+  /** The hash before (`undefined`: none advertised). */
+  readonly oldHash: string | undefined;
+  /** The hash now (`undefined`: none advertised). */
+  readonly newHash: string | undefined;
   /** The presence. */
   readonly stanza: Element;
 }
@@ -314,6 +339,24 @@ export interface RoomEvents {
    * ```
    */
   statusChange: StatusChangeEvent;
+  /**
+   * An occupant's hats (XEP-0317) changed.
+   *
+   * @example
+   * ```ts
+   * room.on("hatsChange", ({ occupant, newHats }) => console.log(occupant.nick, "wears", newHats.map((h) => h.title).join(", ")));
+   * ```
+   */
+  hatsChange: HatsChangeEvent;
+  /**
+   * An occupant's avatar (XEP-0153 hash in its presence) changed.
+   *
+   * @example
+   * ```ts
+   * room.on("avatarChange", ({ occupant, newHash }) => console.log(occupant.nick, newHash ? "has a new avatar" : "removed the avatar"));
+   * ```
+   */
+  avatarChange: AvatarChangeEvent;
   /**
    * The subject was sent on join, or changed.
    *

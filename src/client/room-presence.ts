@@ -12,6 +12,7 @@ import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { presenceState, type PresenceShow, type PresenceState } from "../xso/presence.js";
 import { readOccupantPresence, type OccupantPresence } from "../xso/occupant-presence.js";
 import { hats as hatsCodec, type Hat } from "../xso/hats.js";
+import { vcardUpdate } from "../xso/vcard.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { NS_CLIENT } from "../xso/ns.js";
 import { mapJidParts } from "../xso/values.js";
@@ -159,6 +160,8 @@ function onAvailable(core: RoomCore,
   // What the one-pass reading read already (it declines presences with hats).
   const occupantId = fast ? fast.occupantId : occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
   const hats = fast ? NO_HATS : (hatsCodec.tryFindIn(stanza, NS_CLIENT)?.hats ?? NO_HATS);
+  const photo = fast ? fast.avatarHash : vcardUpdate.tryFindIn(stanza, NS_CLIENT)?.photo;
+  const avatarHash = photo ? detach(photo) : undefined;
 
   if (occupant === undefined || (isSelf && core.me === undefined)) {
     nick = detach(nick);
@@ -173,6 +176,7 @@ function onAvailable(core: RoomCore,
       show,
       status: detachTexts(status),
       hats,
+      avatarHash,
     });
     if (isSelf) {
       // Nicks are unique, and the self-presence wins over whoever the room listed under ours.
@@ -189,7 +193,17 @@ function onAvailable(core: RoomCore,
   core.stale?.delete(occupant);
   if (item.jid && !(occupant.jid && occupant.jid.equals(item.jid))) updateOccupant(occupant, { jid: detachJid(item.jid) });
   if (occupantId !== undefined && occupantId !== occupant.occupantId) updateOccupant(occupant, { occupantId: detach(occupantId) });
-  updateOccupant(occupant, { hats });
+  if (!sameHats(hats, occupant.hats)) {
+    const oldHats = occupant.hats;
+    updateOccupant(occupant, { hats });
+    core.emit("hatsChange", { room: core.room, occupant, oldHats, newHats: hats, stanza });
+  }
+  // XEP-0153 §3.2: a presence without the hash says nothing about the avatar; an empty <photo/> removes it.
+  if (photo !== undefined && avatarHash !== occupant.avatarHash) {
+    const oldHash = occupant.avatarHash;
+    updateOccupant(occupant, { avatarHash });
+    core.emit("avatarChange", { room: core.room, occupant, oldHash, newHash: avatarHash, stanza });
+  }
   affiliationFrom(core, occupant, item, item.reason, stanza);
   if (item.role && item.role !== occupant.role) {
     const oldRole = occupant.role;
@@ -285,6 +299,15 @@ function leaveMode(codes: readonly number[], x: MucUserX): LeaveMode {
   return LeaveMode.NORMAL;
 }
 
+
+function sameHats(a: readonly Hat[], b: readonly Hat[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every((h, i) => {
+    const o = b[i] as Hat;
+    return h.uri === o.uri && h.title === o.title && h.lang === o.lang && h.hue === o.hue;
+  });
+}
 
 function sameTexts(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a);

@@ -49,6 +49,8 @@ export const NS_FORWARD = "urn:xmpp:forward:0";
 export const NS_HATS = "urn:xmpp:hats:0";
 /** XEP-0054 vcard-temp. */
 export const NS_VCARD = "vcard-temp";
+/** XEP-0153 vCard-based avatars: the photo hash in presence. */
+export const NS_VCARD_UPDATE = "vcard-temp:x:update";
 /** XEP-0307 unique room names. */
 export const NS_MUC_UNIQUE = "http://jabber.org/protocol/muc#unique";
 /** XEP-0308 last message correction. */
@@ -120,6 +122,8 @@ export const NS = {
   HATS: NS_HATS,
   /** XEP-0054 vcard-temp. */
   VCARD: NS_VCARD,
+  /** XEP-0153 vCard-based avatars: the photo hash in presence. */
+  VCARD_UPDATE: NS_VCARD_UPDATE,
   /** XEP-0307 unique room names. */
   MUC_UNIQUE: NS_MUC_UNIQUE,
   /** XEP-0308 last message correction. */

@@ -5,10 +5,11 @@
  * `<occupant-id/>`, and extensions it does not read (caps, vCard hashes).
  *
  * It gives exactly what the codecs give (`presenceState`, `mucUserX`,
- * `occupantId`; a property test holds it to that) and declines — returns
- * `undefined` — for anything else: show, status or priority, an item with
- * an actor, a reason or a continue, invitations, a destroy, hats, a second
- * muc#user `<x>`, prefixed names, an attribute value a codec would refuse.
+ * `occupantId`, `vcardUpdate`; a property test holds it to that), show,
+ * status, priority and the XEP-0153 avatar hash included, and declines — returns `undefined` — for anything
+ * else: an item with an actor, a reason or a continue, invitations, a
+ * destroy, hats, a second muc#user `<x>`, prefixed names, a value a codec
+ * would refuse.
  * The caller then uses the codecs.
  *
  * @module
@@ -16,8 +17,9 @@
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { AFFILIATIONS, ROLES, type Affiliation, type MucUserX, type Role } from "./muc-user.js";
-import type { PresenceState } from "./presence.js";
-import { NS_CLIENT, NS_MUC_USER, NS_OCCUPANT_ID } from "./ns.js";
+import { isPresenceShow, presencePriority, type PresenceShow, type PresenceState } from "./presence.js";
+import { textOf } from "./codec.js";
+import { NS_CLIENT, NS_MUC_USER, NS_OCCUPANT_ID, NS_VCARD_UPDATE } from "./ns.js";
 import { tryParseJid } from "./values.js";
 
 /** What {@link readOccupantPresence} reads. */
@@ -28,6 +30,8 @@ export interface OccupantPresence {
   readonly x: MucUserX | undefined;
   /** As `occupantId.tryFindIn` gives its `id`. */
   readonly occupantId: string | undefined;
+  /** As `vcardUpdate.tryFindIn` gives its `photo` (XEP-0153 avatar hash; `""`: no avatar). */
+  readonly avatarHash: string | undefined;
 }
 
 const AFFILIATION_SET: ReadonlySet<string> = new Set<string>(AFFILIATIONS);
@@ -50,16 +54,46 @@ function is(el: Element, name: string, ns: string, parentNs: string): boolean {
  */
 export function readOccupantPresence(el: Element): OccupantPresence | undefined {
   const type = el.attrs.type;
-  if ((type !== undefined && type !== "unavailable") || el.attrs["xml:lang"] !== undefined) return undefined;
+  if (type !== undefined && type !== "unavailable") return undefined;
   let x: MucUserX | undefined;
   let occupantId: string | undefined;
   let occupantIdSeen = false;
+  let show: PresenceShow | undefined;
+  let showSeen = false;
+  let status: Record<string, string> | undefined;
+  let priority: number | undefined;
+  let prioritySeen = false;
+  let avatarHash: string | undefined;
+  let vcardUpdateSeen = false;
   for (const child of el.children) {
     if (typeof child === "string") continue;
     const name = child.name;
     if (name.includes(":")) return undefined;
     const ns = (child.attrs.xmlns as string | undefined) ?? NS_CLIENT;
-    if (ns === NS_CLIENT) return undefined; // show, status, priority, and whatever else the codecs read there
+    if (ns === NS_CLIENT) {
+      // As presenceState reads them: the first <show/> and <priority/>, the first <status/> per xml:lang.
+      if (name === "show") {
+        if (showSeen) continue;
+        showSeen = true;
+        const s = textOf(child);
+        show = isPresenceShow(s) ? s : undefined;
+      } else if (name === "status") {
+        const lang = child.attrs["xml:lang"];
+        const key = typeof lang === "string" ? lang : "";
+        if (key === "__proto__") return undefined;
+        status ??= {};
+        if (!Object.prototype.hasOwnProperty.call(status, key)) status[key] = textOf(child);
+      } else if (name === "priority") {
+        if (prioritySeen) continue;
+        prioritySeen = true;
+        try {
+          priority = presencePriority.parse(textOf(child));
+        } catch {
+          return undefined; // the codec refuses the presence; let it say so
+        }
+      }
+      continue;
+    }
     if (name === "x" && ns === NS_MUC_USER) {
       if (x !== undefined) return undefined;
       x = readX(child);
@@ -70,11 +104,29 @@ export function readOccupantPresence(el: Element): OccupantPresence | undefined 
       const id = child.attrs.id;
       if (typeof id !== "string") return undefined;
       occupantId = id;
+    } else if (name === "x" && ns === NS_VCARD_UPDATE) {
+      if (vcardUpdateSeen) continue;
+      vcardUpdateSeen = true;
+      avatarHash = readPhoto(child);
     } else if (name === "hats") {
       return undefined;
     }
   }
-  return { state: type === "unavailable" ? UNAVAILABLE : AVAILABLE, x, occupantId };
+  const state =
+    show === undefined && status === undefined && priority === undefined
+      ? type === "unavailable"
+        ? UNAVAILABLE
+        : AVAILABLE
+      : { type: type === "unavailable" ? ("unavailable" as const) : ("available" as const), show, status: status ?? {}, priority };
+  return { state, x, occupantId, avatarHash };
+}
+
+/** The text of the first `<photo/>` of a vcard-temp:x:update `<x>`. */
+function readPhoto(x: Element): string | undefined {
+  for (const child of x.children) {
+    if (typeof child !== "string" && child.name === "photo" && (child.attrs.xmlns ?? NS_VCARD_UPDATE) === NS_VCARD_UPDATE) return textOf(child);
+  }
+  return undefined;
 }
 
 function readX(x: Element): MucUserX | undefined {

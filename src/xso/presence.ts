@@ -37,6 +37,14 @@ export type PresenceShow = (typeof PRESENCE_SHOWS)[number];
 
 const SHOW_SET: ReadonlySet<string> = new Set<string>(PRESENCE_SHOWS);
 
+/** Whether `s` is one of the {@link PRESENCE_SHOWS}. */
+export function isPresenceShow(s: string | undefined): s is PresenceShow {
+  return s !== undefined && SHOW_SET.has(s);
+}
+
+/** A presence's priority: an integer from -128 to 127 (RFC 6121 §4.7.2.3). */
+export const presencePriority = integer(-128, 127);
+
 /** The state a presence announces (type, show, status, priority), without its addressing. */
 const presenceStateFields = {
   /** The presence type (`type` attribute); `"available"` when absent. */
@@ -44,13 +52,13 @@ const presenceStateFields = {
   /** The availability sub-state (`<show/>` child); absent means online. */
   show: mapped(
     childText("show", openEnumeration(PRESENCE_SHOWS)),
-    (s): PresenceShow | undefined => (s !== undefined && SHOW_SET.has(s) ? (s as PresenceShow) : undefined),
+    (s): PresenceShow | undefined => (isPresenceShow(s) ? s : undefined),
     (s: PresenceShow | undefined) => s,
   ),
   /** Human-readable status texts by `xml:lang` (`<status/>` children). */
   status: langText("status"),
   /** The resource's priority, -128 to 127 (`<priority/>` child); absent means 0. */
-  priority: childText("priority", integer(-128, 127)),
+  priority: childText("priority", presencePriority),
 };
 
 /**

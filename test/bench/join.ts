@@ -29,7 +29,7 @@
  * `@xmpp/client` over WebSocket too ("bare ws").
  *
  * Environment: `JOIN_SIZES=1000,5000` (default 1000,5000,10000),
- * `JOIN_RUNS=3`, `JOIN_PUBLIC_JIDS=0` (a semi-anonymous room: no real JIDs
+ * `JOIN_RUNS=3`, `JOIN_KINDS=sdk,bare` (only these clients), `JOIN_PUBLIC_JIDS=0` (a semi-anonymous room: no real JIDs
  * in the presences a participant gets), `JOIN_PROFILE=1` (or a directory):
  * one more run of the SDK and of bare `@xmpp/client` per N under the V8
  * profiler (the join only), and their top functions by self time.
@@ -56,7 +56,11 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const SWARM_HOST = "swarm.localhost";
 const ROOM_NAME = "crowd";
 const PASSWORD = "join-bench-pw";
-const KINDS: readonly ClientKind[] = ["sdk", "bare", "bare-ws", "stanza", "floor"];
+const ALL_KINDS: readonly ClientKind[] = ["sdk", "bare", "bare-ws", "stanza", "floor"];
+/** `JOIN_KINDS=sdk,bare`: only these clients (a quicker comparison while working on one). */
+const KINDS: readonly ClientKind[] = process.env.JOIN_KINDS
+  ? ALL_KINDS.filter((k) => (process.env.JOIN_KINDS ?? "").split(",").includes(k))
+  : ALL_KINDS;
 const LABEL: Record<ClientKind, string> = {
   sdk: "SDK",
   bare: "bare @xmpp/client",

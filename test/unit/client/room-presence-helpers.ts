@@ -89,6 +89,8 @@ export function recordEvents(room: Room): string[] {
   on("roleChange", (p) => `roleChange ${p.occupant.nick} ${p.oldRole} -> ${p.newRole}`);
   on("affiliationChange", (p) => `affiliationChange ${p.occupant.nick} ${p.oldAffiliation} -> ${p.newAffiliation}`);
   on("statusChange", (p) => `statusChange ${p.occupant.nick} ${p.show ?? "available"} ${JSON.stringify(p.status)}`);
+  on("hatsChange", (p) => `hatsChange ${p.occupant.nick} [${p.oldHats.map((h) => h.title).join(",")}] -> [${p.newHats.map((h) => h.title).join(",")}]`);
+  on("avatarChange", (p) => `avatarChange ${p.occupant.nick} ${p.oldHash ?? "none"} -> ${p.newHash ?? "none"}`);
   on("configChange", (p) => `configChange ${p.statusCodes.join(",")}`);
   on("subjectChange", (p) => `subjectChange ${p.subject}`);
   on("message", (p) => `message ${p.nick ?? "(room)"} ${p.body}`);

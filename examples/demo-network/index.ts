@@ -1,7 +1,8 @@
 /**
- * The demo legacy network: an in-process chat service (users, groups,
- * channels, roles, topics, kicks, bans, history, edits, deletions,
- * reactions and moderators' removals) for the gateway examples and tests.
+ * The demo legacy network: an in-process chat service (users with a
+ * presence and a picture, groups, channels, roles, badges, topics, kicks,
+ * bans, history, edits, deletions, reactions and moderators' removals) for
+ * the gateway examples and tests.
  * See {@link DemoNetwork} to set one up and script its users, and
  * {@link DemoClient} for what a logged-in user (a gateway session) gets.
  *
@@ -9,6 +10,8 @@
  */
 export {
   DEMO_ACCOUNTS,
+  DEMO_BADGES,
+  demoAvatar,
   DemoNetwork,
   DemoNetworkError,
   isDemoNetworkError,
@@ -16,6 +19,10 @@ export {
 } from "./network.js";
 export type {
   DemoAccount,
+  DemoAvatar,
+  DemoAvatarChangedEvent,
+  DemoBadge,
+  DemoBadgesChangedEvent,
   DemoClient,
   DemoClientEvents,
   DemoFailureOptions,
@@ -43,10 +50,13 @@ export type {
   DemoNetworkOptions,
   DemoOperation,
   DemoPopulateOptions,
+  DemoPresence,
+  DemoPresenceChangedEvent,
   DemoReactionsChangedEvent,
   DemoRole,
   DemoRoleChangedEvent,
   DemoSendOptions,
+  DemoShow,
   DemoTopic,
   DemoTopicEvent,
   DemoUser,

@@ -7,7 +7,9 @@
  *   sends the user's messages, edits, deletions and reactions, and, as a
  *   moderator, removes others' messages.
  * - `DemoBookmarks` lists the user's groups.
- * - `DemoRoom` describes a group and lists its members.
+ * - `DemoRoom` describes a group and lists its members, each with their
+ *   presence (`setPresence`), picture (`setAvatar`, an XEP-0153 avatar) and
+ *   badges (`setHats`, XEP-0317 hats).
  *
  * @module
  */
@@ -25,7 +27,18 @@ import {
 } from "../../src/gateway/index.js";
 import { XMPPError } from "../../src/index.js";
 import type { JID } from "@xmpp/jid";
-import { isDemoNetworkError, type DemoClient, type DemoMember, type DemoNetwork, type DemoRole } from "./network.js";
+import {
+  isDemoNetworkError,
+  type DemoBadge,
+  type DemoClient,
+  type DemoMember,
+  type DemoNetwork,
+  type DemoPresence,
+  type DemoRole,
+} from "./network.js";
+
+/** Where the URIs naming the demo network's badges, as hats, start. */
+export const DEMO_BADGE_URI = "https://demo.invalid/badges/";
 
 /** A demo-network error as the stanza error the user should see. */
 function toXmpp(e: unknown): unknown {
@@ -54,6 +67,16 @@ function mucRights(role: DemoRole): { affiliation: "owner" | "admin" | "member";
   if (role === "owner") return { affiliation: "owner", role: "moderator" };
   if (role === "admin") return { affiliation: "admin", role: "moderator" };
   return { affiliation: "member", role: "participant" };
+}
+
+/** A member's badges as XEP-0317 hats: the badge id names the hat (under {@link DEMO_BADGE_URI}), its title and hue show. */
+function hatsOf(badges: readonly DemoBadge[] | undefined): { uri: string; title: string; hue?: number }[] {
+  return (badges ?? []).map((b) => ({ uri: DEMO_BADGE_URI + encodeURIComponent(b.id), title: b.title, ...(b.hue !== undefined ? { hue: b.hue } : {}) }));
+}
+
+/** A demo presence as a participant's (the network's shows are the participant's, `chat` aside). */
+function participantPresence(presence: DemoPresence): { show: DemoPresence["show"]; status?: string } {
+  return presence.status === undefined ? { show: presence.show } : { show: presence.show, status: presence.status };
 }
 
 /**
@@ -157,6 +180,25 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
           await p.setRole(rights.role);
         });
       });
+      // Presence and pictures are each user's own: the user's own come from their XMPP client, not from here.
+      client.on("presenceChanged", ({ groupId, userId, presence }) => {
+        if (userId === client.userId) return;
+        void this.#inRoom(groupId, async (room) => {
+          await room.getParticipantByLegacyId(userId)?.setPresence(participantPresence(presence));
+        });
+      });
+      client.on("avatarChanged", ({ groupId, userId, avatar }) => {
+        if (userId === client.userId) return;
+        void this.#inRoom(groupId, async (room) => {
+          await room.getParticipantByLegacyId(userId)?.setAvatar(avatar);
+        });
+      });
+      client.on("badgesChanged", ({ groupId, userId, badges }) => {
+        void this.#inRoom(groupId, async (room) => {
+          const p = userId === client.userId ? room.ownParticipant() : room.getParticipantByLegacyId(userId);
+          await p?.setHats(hatsOf(badges));
+        });
+      });
       client.on("groupUpdated", ({ group }) => {
         void this.#inRoom(group.id, async (room) => {
           await room.setInfo({ name: group.name, description: group.description });
@@ -249,6 +291,29 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
         const setterParticipant = setter && group.topic.setBy !== this.client.userId ? this.getParticipantByLegacyId(group.topic.setBy ?? "") : undefined;
         await this.setSubject(group.topic.text, { ...(setterParticipant ? { setter: setterParticipant } : {}), when: group.topic.at });
       }
+      await this.#refreshKnownMembers();
+    }
+
+    /**
+     * The gateway keeps participants across a restart, but not their
+     * presence, picture or hats: once per process (`updateInfo` runs once),
+     * dress again the members it knows already. A fresh room knows nobody
+     * yet; `fillParticipants` dresses them.
+     */
+    async #refreshKnownMembers(): Promise<void> {
+      try {
+        for await (const member of this.client.members(this.legacyId)) {
+          if (member.userId === this.client.userId) {
+            // Of the user's own occupant, only the badges are the network's to show.
+            await this.ownParticipant()?.setHats(hatsOf(member.badges));
+            continue;
+          }
+          const p = this.getParticipantByLegacyId(member.userId);
+          if (p) await this.dress(p, member);
+        }
+      } catch (e) {
+        this.session.gateway.log.warn(`demo: refreshing the members of ${this.legacyId} failed`, e);
+      }
     }
 
     override async *fillParticipants() {
@@ -258,6 +323,7 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
           const rights = mucRights(member.role);
           me.affiliation = rights.affiliation;
           me.role = this.type === MucType.CHANNEL && member.role === "member" ? "visitor" : rights.role;
+          await me.setHats(hatsOf(member.badges));
           yield me;
           continue;
         }
@@ -290,11 +356,35 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
       await participant.kick(reason);
     }
 
-    /** The participant of a member, with its rights. */
+    /** The participant of a member, with its rights, presence, picture and badges. */
     async participantOf(member: DemoMember): Promise<LegacyParticipant> {
       const rights = mucRights(member.role);
       const role = this.type === MucType.CHANNEL && member.role === "member" ? "visitor" : rights.role;
-      return this.getParticipant(member.name, { legacyId: member.userId, affiliation: rights.affiliation, role, realJid: `${member.userId}@demo.invalid` });
+      const p = await this.getParticipant(member.name, { legacyId: member.userId, affiliation: rights.affiliation, role, realJid: `${member.userId}@demo.invalid` });
+      await this.dress(p, member);
+      return p;
+    }
+
+    /**
+     * Show what the network shows of a member: their badges as hats, their
+     * presence and their picture. A presence or picture the network fails
+     * to give is logged and left as it was: the member still shows.
+     */
+    async dress(p: LegacyParticipant, member: DemoMember): Promise<void> {
+      await p.setHats(hatsOf(member.badges));
+      try {
+        const [presence, avatar] = await Promise.all([this.client.getPresence(member.userId), this.client.getAvatar(member.userId)]);
+        await p.setPresence(participantPresence(presence));
+        await p.setAvatar(avatar);
+      } catch (e) {
+        this.session.gateway.log.warn(`demo: the presence or picture of ${member.userId} in ${this.legacyId} is unavailable`, e);
+      }
+    }
+
+    /** The participant standing for the user, when the room has it already (it is made when the room is filled). */
+    ownParticipant(): LegacyParticipant | undefined {
+      const me = this.userNick === undefined ? undefined : this.getParticipantByNick(this.userNick);
+      return me?.isUser ? me : undefined;
     }
 
     /** The participant of a user id: ourselves, a known member, or the room itself for unknown senders. */

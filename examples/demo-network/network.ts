@@ -1,8 +1,9 @@
 /**
- * A small chat service that lives in the same process: users, groups and
- * channels, roles, topics, kicks and bans, and a message history per group
- * whose messages can be edited, deleted, reacted to and removed by the
- * group's owners and admins.
+ * A small chat service that lives in the same process: users with a
+ * presence (online, away, busy … and a status text) and an avatar, groups
+ * and channels, roles and badges, topics, kicks and bans, and a message
+ * history per group whose messages can be edited, deleted, reacted to and
+ * removed by the group's owners and admins.
  *
  * It plays the "legacy network" of the gateway examples and tests. Two sides
  * use it:
@@ -30,6 +31,9 @@
  * | join                         | anyone who is not banned                                         |
  * | kick, ban, unban, set a role | owners and admins, on someone of a lower role (never themselves) |
  * | rename or describe the group | owners and admins                                                |
+ * | set one's presence or avatar | the user, for themselves                                         |
+ * | see a presence or an avatar  | anyone                                                           |
+ * | give a member badges         | owners and admins, on themselves or someone of a lower role      |
  *
  * Everything is synchronous underneath: a client call changes the world and
  * delivers its events before its promise settles, and message ids come from a
@@ -50,6 +54,7 @@
  *
  * @module
  */
+import { crc32, deflateSync } from "node:zlib";
 import { EventEmitter } from "eventemitter3";
 
 // ---------------------------------------------------------------------------
@@ -74,6 +79,43 @@ export interface DemoUser {
   readonly id: string;
   /** The display name; it may change ({@link DemoNetwork.renameUser}) and need not be unique. */
   readonly name: string;
+}
+
+/**
+ * A user's availability, shown next to their name in every group they are
+ * in: `"online"`, `"away"`, `"dnd"` (busy, do not disturb), `"xa"` (away
+ * for a long while) or `"offline"`.
+ */
+export type DemoShow = "online" | "away" | "dnd" | "xa" | "offline";
+
+/** A user's presence: their availability and, when they wrote one, a status text. */
+export interface DemoPresence {
+  /** The availability. */
+  readonly show: DemoShow;
+  /** The status text ("Out for lunch"); absent when there is none. */
+  readonly status?: string;
+}
+
+/** A user's picture: an image and its media type. */
+export interface DemoAvatar {
+  /** The image's bytes. */
+  readonly data: Uint8Array;
+  /** Its media type, `image/…` (`"image/png"`). */
+  readonly type: string;
+}
+
+/**
+ * A badge a member wears in one group, shown next to their name there: a
+ * title such as "Owner", "Admin" or "Barista". Owners and admins give them
+ * ({@link DemoClient.setBadges}); they go when the member leaves the group.
+ */
+export interface DemoBadge {
+  /** What the badge is, unique among one member's badges (`"owner"`, `"barista"`). */
+  readonly id: string;
+  /** What it says. */
+  readonly title: string;
+  /** Its colour as a hue angle, from 0 to 360; absent when it has none of its own. */
+  readonly hue?: number;
 }
 
 /** A group's topic: what it says, who set it and when. */
@@ -110,6 +152,8 @@ export interface DemoMember {
   readonly name: string;
   /** The member's role in this group. */
   readonly role: DemoRole;
+  /** The badges the member wears in this group, in the order given; absent when none. */
+  readonly badges?: readonly DemoBadge[];
 }
 
 /**
@@ -238,6 +282,38 @@ export interface DemoRoleChangedEvent {
   readonly by: string;
 }
 
+/** Payload of {@link DemoClientEvents.presenceChanged}. */
+export interface DemoPresenceChangedEvent {
+  /** A group the user belongs to (one event per such group). */
+  readonly groupId: string;
+  /** The user whose presence changed. */
+  readonly userId: string;
+  /** Their presence now. */
+  readonly presence: DemoPresence;
+}
+
+/** Payload of {@link DemoClientEvents.avatarChanged}. */
+export interface DemoAvatarChangedEvent {
+  /** A group the user belongs to (one event per such group). */
+  readonly groupId: string;
+  /** The user whose picture changed. */
+  readonly userId: string;
+  /** Their picture now; absent when they removed it. */
+  readonly avatar?: DemoAvatar;
+}
+
+/** Payload of {@link DemoClientEvents.badgesChanged}. */
+export interface DemoBadgesChangedEvent {
+  /** The group. */
+  readonly groupId: string;
+  /** The member whose badges changed. */
+  readonly userId: string;
+  /** All the badges the member wears in the group now; empty when they were all taken off. */
+  readonly badges: readonly DemoBadge[];
+  /** Who changed them; `undefined` for an admin change ({@link DemoNetwork.setBadges}). */
+  readonly by?: string;
+}
+
 /** Payload of {@link DemoClientEvents.groupUpdated}. */
 export interface DemoGroupUpdatedEvent {
   /** The group after the change. */
@@ -284,6 +360,12 @@ export interface DemoClientEvents {
   memberRenamed: (event: DemoMemberRenamedEvent) => void;
   /** A member's role changed in one of the user's groups. */
   roleChanged: (event: DemoRoleChangedEvent) => void;
+  /** A member of one of the user's groups changed their presence (one event per shared group; the user included). */
+  presenceChanged: (event: DemoPresenceChangedEvent) => void;
+  /** A member of one of the user's groups changed or removed their picture (one event per shared group; the user included). */
+  avatarChanged: (event: DemoAvatarChangedEvent) => void;
+  /** A member's badges changed in one of the user's groups (the user included). */
+  badgesChanged: (event: DemoBadgesChangedEvent) => void;
   /** One of the user's groups got a new name or description. */
   groupUpdated: (event: DemoGroupUpdatedEvent) => void;
   /** A group was created with the user among its members. */
@@ -337,7 +419,7 @@ export interface DemoNetworkEvents extends DemoClientEvents {
  * | `not-member`      | the actor (or the target) is not in the group       | `not-acceptable`          |
  * | `banned`          | the user is banned from the group                   | `forbidden`               |
  * | `conflict`        | the id is taken                                     | `conflict`                |
- * | `invalid`         | a malformed argument (empty text, negative limit …) | `bad-request`             |
+ * | `invalid`         | a malformed argument (empty text, no image …)       | `bad-request`             |
  * | `closed`          | the client was closed                               | `service-unavailable`     |
  * | `unavailable`     | the default error of {@link DemoNetwork.failNext}   | `service-unavailable`     |
  */
@@ -416,7 +498,12 @@ export type DemoOperation =
   | "ban"
   | "unban"
   | "setRole"
-  | "updateGroup";
+  | "updateGroup"
+  | "getPresence"
+  | "setPresence"
+  | "getAvatar"
+  | "setAvatar"
+  | "setBadges";
 
 /** Options of {@link DemoClient.send}. */
 export interface DemoSendOptions {
@@ -654,6 +741,73 @@ export interface DemoClient extends EventEmitter<DemoClientEvents> {
    */
   updateGroup(groupId: string, changes: DemoGroupChanges): Promise<void>;
 
+  /**
+   * A user's presence; anyone's (the network shows it to everyone).
+   *
+   * @param userId - the user.
+   * @returns their availability and status text.
+   * @throws {@link DemoNetworkError} `not-found`.
+   */
+  getPresence(userId: string): Promise<DemoPresence>;
+
+  /**
+   * Set the user's own presence. Emits `presenceChanged` in each of their
+   * groups when it changed.
+   *
+   * @param show - the availability.
+   * @param status - a status text; without one (or with `""`) there is none.
+   * @throws {@link DemoNetworkError} `invalid` (a show that is not a {@link DemoShow}).
+   *
+   * @example
+   * ```ts
+   * await network.as("bob").setPresence("away", "Lunch");
+   * await network.as("bob").setPresence("online");
+   * ```
+   */
+  setPresence(show: DemoShow, status?: string): Promise<void>;
+
+  /**
+   * A user's picture; anyone's.
+   *
+   * @param userId - the user.
+   * @returns a copy of the image, or `undefined` when they have none.
+   * @throws {@link DemoNetworkError} `not-found`.
+   */
+  getAvatar(userId: string): Promise<DemoAvatar | undefined>;
+
+  /**
+   * Set or remove the user's own picture. Emits `avatarChanged` in each of
+   * their groups when it changed (the same bytes and type change nothing).
+   *
+   * @param avatar - the image (the network keeps a copy), or `undefined` to remove it.
+   * @throws {@link DemoNetworkError} `invalid` (no bytes, more than 64 KiB, or a type that is not `image/…`).
+   *
+   * @example
+   * ```ts
+   * await network.as("bob").setAvatar(demoAvatar("bob, with a hat"));
+   * await network.as("bob").setAvatar(undefined);
+   * ```
+   */
+  setAvatar(avatar: DemoAvatar | undefined): Promise<void>;
+
+  /**
+   * Give a member of a group the badges they wear there: all of them,
+   * replacing the ones before (none takes them all off). Owners and admins
+   * do it, on themselves or on a member of a lower role. Emits
+   * `badgesChanged` with `by` when they changed.
+   *
+   * @param groupId - the group.
+   * @param userId - the member.
+   * @param badges - each with a unique, non-empty `id`, a non-empty `title` and, optionally, a `hue` from 0 to 360.
+   * @throws {@link DemoNetworkError} `not-found`, `not-member` (the actor or the target), `forbidden`, `invalid`.
+   *
+   * @example
+   * ```ts
+   * await network.as("alice").setBadges("coffee", "bob", [{ id: "barista", title: "Barista", hue: 25 }]);
+   * ```
+   */
+  setBadges(groupId: string, userId: string, badges: readonly DemoBadge[]): Promise<void>;
+
   /** Log out: no more events, and every later call rejects with code `"closed"`. Idempotent. */
   close(): void;
 }
@@ -685,6 +839,10 @@ export interface DemoUserSpec {
   readonly name: string;
   /** The password; without one the user can only be scripted with {@link DemoNetwork.as}. */
   readonly password?: string;
+  /** The initial presence. @default { show: "online" } */
+  readonly presence?: DemoPresence;
+  /** The initial picture (the network keeps a copy). @default none */
+  readonly avatar?: DemoAvatar;
 }
 
 /** One initial member in {@link DemoGroupSpec.members}. */
@@ -693,6 +851,8 @@ export interface DemoMemberSpec {
   readonly userId: string;
   /** The role. @default "member" */
   readonly role?: DemoRole;
+  /** The badges the member wears in the group. @default [] */
+  readonly badges?: readonly DemoBadge[];
 }
 
 /** What {@link DemoNetwork.addGroup} takes. */
@@ -767,9 +927,9 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
   /**
    * Add a user.
    *
-   * @param spec - id, display name and optional password.
+   * @param spec - id, display name, and optional password, presence and picture.
    * @returns the new user.
-   * @throws {@link DemoNetworkError} `conflict` when the id is taken, `invalid` when it is empty.
+   * @throws {@link DemoNetworkError} `conflict` when the id is taken, `invalid` when it is empty or the presence or picture is malformed (see {@link DemoClient.setPresence}, {@link DemoClient.setAvatar}).
    */
   addUser(spec: DemoUserSpec): DemoUser {
     return this.#world.addUser(spec);
@@ -801,6 +961,31 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
    */
   renameUser(userId: string, newName: string): void {
     this.#world.renameUser(userId, newName);
+  }
+
+  /**
+   * A user's presence. Users change it themselves:
+   * `network.as("bob").setPresence("away", "Lunch")`.
+   *
+   * @param userId - the user.
+   * @returns their availability and status text.
+   * @throws {@link DemoNetworkError} `not-found`.
+   */
+  presence(userId: string): DemoPresence {
+    return this.#world.user(userId).presence;
+  }
+
+  /**
+   * A user's picture. Users change it themselves:
+   * `network.as("bob").setAvatar({ data, type: "image/png" })`.
+   *
+   * @param userId - the user.
+   * @returns a copy of the image, or `undefined` when they have none.
+   * @throws {@link DemoNetworkError} `not-found`.
+   */
+  avatar(userId: string): DemoAvatar | undefined {
+    const avatar = this.#world.user(userId).avatar;
+    return avatar === undefined ? undefined : avatarView(avatar);
   }
 
   /**
@@ -854,9 +1039,9 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
    * (50,000 members is fine). Emits `groupAdded`, to the network and to the
    * members' clients, and no `memberJoined`.
    *
-   * @param spec - id, name, kind, optional description, topic and members.
+   * @param spec - id, name, kind, optional description, topic and members (with their roles and badges).
    * @returns the new group.
-   * @throws {@link DemoNetworkError} `conflict` when the id is taken, `not-found` when a member is not a user, `invalid` for an empty id.
+   * @throws {@link DemoNetworkError} `conflict` when the id is taken, `not-found` when a member is not a user, `invalid` for an empty id or a malformed badge.
    */
   addGroup(spec: DemoGroupSpec): DemoGroup {
     return this.#world.addGroup(spec);
@@ -904,6 +1089,20 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
   }
 
   /**
+   * Give a member of a group their badges, as the network's staff would
+   * (no permission checks; see {@link DemoClient.setBadges} for a member
+   * doing it). Emits `badgesChanged`, without `by`, when they changed.
+   *
+   * @param groupId - the group.
+   * @param userId - the member.
+   * @param badges - all the badges they wear there now; `[]` takes them off.
+   * @throws {@link DemoNetworkError} `not-found`, `not-member`, `invalid`.
+   */
+  setBadges(groupId: string, userId: string, badges: readonly DemoBadge[]): void {
+    this.#world.setBadges(undefined, groupId, userId, badges);
+  }
+
+  /**
    * Add `n` synthetic users (`user-1`, `user-2`, …, skipping ids in use;
    * plausible names that, as on real networks, repeat after 400) and make
    * them members of a group.
@@ -927,7 +1126,7 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
    */
   members(groupId: string): DemoMember[] {
     const group = this.#world.group(groupId);
-    return Array.from(group.members, ([userId, role]) => this.#world.memberView(userId, role));
+    return Array.from(group.members, ([userId, role]) => this.#world.memberView(group, userId, role));
   }
 
   /**
@@ -939,8 +1138,9 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
    * @throws {@link DemoNetworkError} `not-found` when there is no such group.
    */
   member(groupId: string, userId: string): DemoMember | undefined {
-    const role = this.#world.group(groupId).members.get(userId);
-    return role === undefined ? undefined : this.#world.memberView(userId, role);
+    const group = this.#world.group(groupId);
+    const role = group.members.get(userId);
+    return role === undefined ? undefined : this.#world.memberView(group, userId, role);
   }
 
   /**
@@ -1017,6 +1217,10 @@ interface UserRecord {
   readonly password: string | undefined;
   /** The groups this user belongs to, for renames. */
   readonly groups: Set<GroupRecord>;
+  /** Frozen; replaced on change. */
+  presence: DemoPresence;
+  /** The network's own copy, never handed out. */
+  avatar: DemoAvatar | undefined;
 }
 
 interface GroupRecord {
@@ -1028,6 +1232,8 @@ interface GroupRecord {
   /** Members by user id, in the order they joined. */
   readonly members: Map<string, DemoRole>;
   readonly bans: Set<string>;
+  /** The badges of the members who wear some, frozen; dropped when they leave. */
+  readonly badges: Map<string, readonly DemoBadge[]>;
   /** The messages in the order sent; `undefined` where one was deleted, so that positions never move. */
   readonly history: (DemoMessage | undefined)[];
 }
@@ -1045,6 +1251,10 @@ type EventPayload<K extends keyof DemoClientEvents> = Parameters<DemoClientEvent
 
 const RANK: Readonly<Record<DemoRole, number>> = { member: 1, admin: 2, owner: 3 };
 const DEFAULT_HISTORY_LIMIT = 50;
+const SHOWS: ReadonlySet<string> = new Set<DemoShow>(["online", "away", "dnd", "xa", "offline"]);
+const ONLINE: DemoPresence = Object.freeze({ show: "online" });
+/** The largest picture the network takes. */
+const MAX_AVATAR_BYTES = 64 * 1024;
 
 const FIRST_NAMES = ["Ada", "Ben", "Chloé", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Inès", "Jonas",
   "Kemi", "Lars", "Maya", "Nikhil", "Olga", "Pablo", "Quinn", "Rosa", "Sami", "Tove"] as const;
@@ -1078,6 +1288,55 @@ function fail(code: DemoNetworkErrorCode, message: string): never {
 
 function requireText(value: string, what: string): void {
   if (typeof value !== "string" || value.length === 0) fail("invalid", `${what} must not be empty`);
+}
+
+/** A frozen presence, checked; an empty status is none. */
+function checkedPresence(show: DemoShow, status: string | undefined): DemoPresence {
+  if (typeof show !== "string" || !SHOWS.has(show)) fail("invalid", `a presence is one of ${[...SHOWS].join(", ")}, not ${String(show)}`);
+  if (status !== undefined && typeof status !== "string") fail("invalid", "a status must be text");
+  return Object.freeze(status === undefined || status === "" ? { show } : { show, status });
+}
+
+function samePresence(a: DemoPresence, b: DemoPresence): boolean {
+  return a.show === b.show && a.status === b.status;
+}
+
+/** The network's own copy of a picture, checked. */
+function checkedAvatar(avatar: DemoAvatar): DemoAvatar {
+  if (!(avatar.data instanceof Uint8Array) || avatar.data.length === 0) fail("invalid", "a picture needs the image's bytes");
+  if (avatar.data.length > MAX_AVATAR_BYTES) fail("invalid", `a picture is at most ${MAX_AVATAR_BYTES} bytes, not ${avatar.data.length}`);
+  if (typeof avatar.type !== "string" || !/^image\/[\w.+-]+$/.test(avatar.type)) fail("invalid", `a picture's media type is image/…, not ${String(avatar.type)}`);
+  return { data: new Uint8Array(avatar.data), type: avatar.type };
+}
+
+/** A copy of a picture to hand out. */
+function avatarView(avatar: DemoAvatar): DemoAvatar {
+  return { data: new Uint8Array(avatar.data), type: avatar.type };
+}
+
+function sameAvatar(a: DemoAvatar | undefined, b: DemoAvatar | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.type === b.type && a.data.length === b.data.length && a.data.every((byte, i) => byte === b.data[i]);
+}
+
+/** Frozen copies of badges, checked. */
+function checkedBadges(badges: Iterable<DemoBadge>): readonly DemoBadge[] {
+  const seen = new Set<string>();
+  const out: DemoBadge[] = [];
+  for (const badge of badges) {
+    requireText(badge.id, "a badge id");
+    requireText(badge.title, "a badge title");
+    if (seen.has(badge.id)) fail("invalid", `badge ${badge.id} is given twice`);
+    seen.add(badge.id);
+    const { hue } = badge;
+    if (hue !== undefined && !(typeof hue === "number" && hue >= 0 && hue <= 360)) fail("invalid", `a badge's hue is an angle from 0 to 360, not ${String(hue)}`);
+    out.push(Object.freeze(hue === undefined ? { id: badge.id, title: badge.title } : { id: badge.id, title: badge.title, hue }));
+  }
+  return Object.freeze(out);
+}
+
+function sameBadges(a: readonly DemoBadge[], b: readonly DemoBadge[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.id === b[i]?.id && x.title === b[i]?.title && x.hue === b[i]?.hue);
 }
 
 /** A new snapshot of a message with these reactions (without the field when there are none). */
@@ -1137,8 +1396,10 @@ class World {
     }
   }
 
-  memberView(userId: string, role: DemoRole): DemoMember {
-    return { userId, name: this.user(userId).name, role };
+  memberView(group: GroupRecord, userId: string, role: DemoRole): DemoMember {
+    const view = { userId, name: this.user(userId).name, role };
+    const badges = group.badges.get(userId);
+    return badges === undefined ? view : { ...view, badges };
   }
 
   /** Fire (and disarm) the first armed failure that matches, if any. */
@@ -1198,7 +1459,9 @@ class World {
   addUser(spec: DemoUserSpec): DemoUser {
     requireText(spec.id, "a user id");
     if (this.users.has(spec.id)) fail("conflict", `user ${spec.id} exists`);
-    const user: UserRecord = { id: spec.id, name: spec.name, password: spec.password, groups: new Set() };
+    const presence = spec.presence === undefined ? ONLINE : checkedPresence(spec.presence.show, spec.presence.status);
+    const avatar = spec.avatar === undefined ? undefined : checkedAvatar(spec.avatar);
+    const user: UserRecord = { id: spec.id, name: spec.name, password: spec.password, groups: new Set(), presence, avatar };
     this.users.set(user.id, user);
     const view = userView(user);
     this.#deliver(this.network, undefined, "userAdded", { user: view } satisfies DemoUserAddedEvent);
@@ -1216,15 +1479,42 @@ class World {
     }
   }
 
+  setPresence(actor: Client, show: DemoShow, status: string | undefined): void {
+    const user = this.user(actor.userId);
+    const presence = checkedPresence(show, status);
+    if (samePresence(user.presence, presence)) return;
+    user.presence = presence;
+    for (const group of user.groups) {
+      this.broadcast(group, "presenceChanged", { groupId: group.id, userId: user.id, presence }, actor);
+    }
+  }
+
+  setAvatar(actor: Client, avatar: DemoAvatar | undefined): void {
+    const user = this.user(actor.userId);
+    const next = avatar === undefined ? undefined : checkedAvatar(avatar);
+    if (sameAvatar(user.avatar, next)) return;
+    user.avatar = next;
+    for (const group of user.groups) {
+      const payload: DemoAvatarChangedEvent = next === undefined
+        ? { groupId: group.id, userId: user.id }
+        : { groupId: group.id, userId: user.id, avatar: avatarView(next) };
+      this.broadcast(group, "avatarChanged", payload, actor);
+    }
+  }
+
   // -- groups --
 
   addGroup(spec: DemoGroupSpec): DemoGroup {
     requireText(spec.id, "a group id");
     if (this.groups.has(spec.id)) fail("conflict", `group ${spec.id} exists`);
     const members = new Map<string, DemoRole>();
-    for (const { userId, role } of spec.members ?? []) {
+    const badges = new Map<string, readonly DemoBadge[]>();
+    for (const { userId, role, badges: worn } of spec.members ?? []) {
       this.user(userId);
       members.set(userId, role ?? "member");
+      const checked = checkedBadges(worn ?? []);
+      if (checked.length > 0) badges.set(userId, checked);
+      else badges.delete(userId);
     }
     const group: GroupRecord = {
       id: spec.id,
@@ -1234,6 +1524,7 @@ class World {
       topic: spec.topic === undefined ? undefined : Object.freeze({ text: spec.topic, at: this.now() }),
       members,
       bans: new Set(),
+      badges,
       history: [],
     };
     this.groups.set(group.id, group);
@@ -1287,15 +1578,16 @@ class World {
     if (group.members.has(userId)) return;
     group.members.set(userId, role);
     user.groups.add(group);
-    this.broadcast(group, "memberJoined", { groupId, member: this.memberView(userId, role) }, actor);
+    this.broadcast(group, "memberJoined", { groupId, member: this.memberView(group, userId, role) }, actor);
   }
 
   /** Take a member out and tell everyone, the one who left included. */
   #remove(actor: Actor, group: GroupRecord, userId: string, reason: DemoLeaveReason, comment?: string): void {
     const role = group.members.get(userId);
     if (role === undefined) return;
-    const member = this.memberView(userId, role);
+    const member = this.memberView(group, userId, role);
     group.members.delete(userId);
+    group.badges.delete(userId);
     this.user(userId).groups.delete(group);
     const payload: DemoMemberLeftEvent =
       reason === "left" || actor === undefined
@@ -1345,6 +1637,23 @@ class World {
     if (role === oldRole) return;
     group.members.set(userId, role);
     this.broadcast(group, "roleChanged", { groupId, userId, oldRole, newRole: role, by: actor.userId }, actor);
+  }
+
+  setBadges(actor: Actor, groupId: string, userId: string, badges: readonly DemoBadge[]): void {
+    const group = this.group(groupId);
+    this.user(userId);
+    if (actor !== undefined) this.roleOf(group, actor.userId);
+    if (!group.members.has(userId)) fail("not-member", `${userId} is not a member of ${groupId}`);
+    if (actor?.userId === userId) this.moderatorRole(group, userId);
+    else if (actor !== undefined) this.checkOutranks(group, actor.userId, userId);
+    const next = checkedBadges(badges);
+    if (sameBadges(group.badges.get(userId) ?? [], next)) return;
+    if (next.length > 0) group.badges.set(userId, next);
+    else group.badges.delete(userId);
+    const payload: DemoBadgesChangedEvent = actor === undefined
+      ? { groupId, userId, badges: next }
+      : { groupId, userId, badges: next, by: actor.userId };
+    this.broadcast(group, "badgesChanged", payload, actor);
   }
 
   // -- talking --
@@ -1513,7 +1822,7 @@ class Client extends EventEmitter<DemoClientEvents> implements DemoClient {
     const world = this.#begin("members");
     const group = world.group(groupId);
     world.roleOf(group, this.userId);
-    for (const [userId, role] of group.members) yield world.memberView(userId, role);
+    for (const [userId, role] of group.members) yield world.memberView(group, userId, role);
   }
 
   async bans(groupId: string): Promise<string[]> {
@@ -1581,6 +1890,27 @@ class Client extends EventEmitter<DemoClientEvents> implements DemoClient {
     this.#begin("updateGroup").updateGroup(this, groupId, changes);
   }
 
+  async getPresence(userId: string): Promise<DemoPresence> {
+    return this.#begin("getPresence").user(userId).presence;
+  }
+
+  async setPresence(show: DemoShow, status?: string): Promise<void> {
+    this.#begin("setPresence").setPresence(this, show, status);
+  }
+
+  async getAvatar(userId: string): Promise<DemoAvatar | undefined> {
+    const avatar = this.#begin("getAvatar").user(userId).avatar;
+    return avatar === undefined ? undefined : avatarView(avatar);
+  }
+
+  async setAvatar(avatar: DemoAvatar | undefined): Promise<void> {
+    this.#begin("setAvatar").setAvatar(this, avatar);
+  }
+
+  async setBadges(groupId: string, userId: string, badges: readonly DemoBadge[]): Promise<void> {
+    this.#begin("setBadges").setBadges(this, groupId, userId, badges);
+  }
+
   close(): void {
     this.#closed = true;
     this.#world.clients.delete(this);
@@ -1590,6 +1920,86 @@ class Client extends EventEmitter<DemoClientEvents> implements DemoClient {
 // ---------------------------------------------------------------------------
 // A world to play in
 // ---------------------------------------------------------------------------
+
+/**
+ * A small picture made from a seed: a 60×60 PNG of a 5×5 pattern, mirrored
+ * left to right, in a colour of its own on a light background (an
+ * "identicon"), a few hundred bytes. The same seed always gives the same
+ * image, so tests can predict it; nothing is read from disk.
+ *
+ * @param seed - anything: a user id, say.
+ * @returns the image, of type `image/png`.
+ *
+ * @example
+ * ```ts
+ * network.addUser({ id: "dave", name: "Dave", avatar: demoAvatar("dave") });
+ * await network.as("bob").setAvatar(demoAvatar("bob, new haircut"));
+ * ```
+ */
+export function demoAvatar(seed: string): DemoAvatar {
+  // FNV-1a: 15 bits for the pattern, the rest for the colour.
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(seed)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  const ink = hslToRgb((hash >>> 15) % 360, 0.6, 0.5);
+  const paper = [0xf2, 0xf2, 0xf2] as const;
+  const CELL = 10;
+  const MARGIN = 5;
+  const SIZE = 5 * CELL + 2 * MARGIN;
+  const filled = (col: number, row: number): boolean => ((hash >>> ((col < 3 ? col : 4 - col) * 5 + row)) & 1) === 1;
+  // One filter byte (0: none) and SIZE RGB pixels per row.
+  const pixels = new Uint8Array(SIZE * (1 + SIZE * 3));
+  for (let y = 0; y < SIZE; y++) {
+    const row = y * (1 + SIZE * 3);
+    for (let x = 0; x < SIZE; x++) {
+      const inside = x >= MARGIN && x < SIZE - MARGIN && y >= MARGIN && y < SIZE - MARGIN;
+      const colour = inside && filled(Math.floor((x - MARGIN) / CELL), Math.floor((y - MARGIN) / CELL)) ? ink : paper;
+      pixels.set(colour, row + 1 + x * 3);
+    }
+  }
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, SIZE);
+  view.setUint32(4, SIZE);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB, deflate, no filter method, not interlaced
+  const data = concatBytes([
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", header),
+    pngChunk("IDAT", deflateSync(pixels)),
+    pngChunk("IEND", new Uint8Array(0)),
+  ]);
+  return { data, type: "image/png" };
+}
+
+/** One PNG chunk: length, type, data, and the CRC-32 of type and data. */
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const typed = concatBytes([new TextEncoder().encode(type), data]);
+  const chunk = new Uint8Array(8 + data.length + 4);
+  const view = new DataView(chunk.buffer);
+  view.setUint32(0, data.length);
+  chunk.set(typed, 4);
+  view.setUint32(4 + typed.length, crc32(typed));
+  return chunk;
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** An RGB colour from a hue (degrees), saturation and lightness (0–1). */
+function hslToRgb(h: number, s: number, l: number): readonly [number, number, number] {
+  const a = s * Math.min(l, 1 - l);
+  const channel = (n: number): number => {
+    const k = (n + h / 30) % 12;
+    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return [channel(0), channel(8), channel(4)];
+}
 
 /** An account {@link seedDemo} creates, with the password to log in with. */
 export interface DemoAccount {
@@ -1609,15 +2019,29 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
 ]);
 
 /**
+ * The badges {@link seedDemo} hands out: an owner's, an admin's, and one
+ * just for fun.
+ */
+export const DEMO_BADGES = Object.freeze({
+  owner: Object.freeze({ id: "owner", title: "Owner", hue: 45 }),
+  admin: Object.freeze({ id: "admin", title: "Admin", hue: 210 }),
+  barista: Object.freeze({ id: "barista", title: "Barista", hue: 25 }),
+} satisfies Record<string, DemoBadge>);
+
+/**
  * Fill an empty network with a small, believable world:
  *
- * - users alice, bob and carol, with the passwords of {@link DEMO_ACCOUNTS};
- * - `coffee` ("Coffee corner", a group): alice owner, bob admin, carol
- *   member; a topic set by carol and a short conversation with a reply;
- * - `announcements` ("Announcements", a channel): alice owner, bob and carol
- *   readers, and 200 synthetic readers; two posts by alice;
- * - `book-club` ("Book club", a group): carol owner, alice member (bob is
- *   not in it); a topic and a few messages.
+ * - users alice, bob and carol, with the passwords of {@link DEMO_ACCOUNTS},
+ *   each with a picture (`demoAvatar(id)`, see {@link demoAvatar}); bob is
+ *   away, "Out for lunch 🥪", the others online;
+ * - `coffee` ("Coffee corner", a group): alice owner (badge "Owner"), bob
+ *   admin (badges "Admin" and "Barista"), carol member; a topic set by
+ *   carol and a short conversation with a reply;
+ * - `announcements` ("Announcements", a channel): alice owner (badge
+ *   "Owner"), bob and carol readers, and 200 synthetic readers (no picture,
+ *   online); two posts by alice;
+ * - `book-club` ("Book club", a group): carol owner (badge "Owner"), alice
+ *   member (bob is not in it); a topic and a few messages.
  *
  * Everything is done the way tests do it, through {@link DemoNetwork.as},
  * so the network emits the usual events and the message ids are the first
@@ -1634,10 +2058,11 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
  * ```
  */
 export async function seedDemo(network: DemoNetwork): Promise<void> {
-  for (const account of DEMO_ACCOUNTS) network.addUser(account);
+  for (const account of DEMO_ACCOUNTS) network.addUser({ ...account, avatar: demoAvatar(account.id) });
   const alice = network.as("alice");
   const bob = network.as("bob");
   const carol = network.as("carol");
+  await bob.setPresence("away", "Out for lunch 🥪");
 
   network.addGroup({
     id: "coffee",
@@ -1645,11 +2070,12 @@ export async function seedDemo(network: DemoNetwork): Promise<void> {
     description: "Where the kettle is always on.",
     kind: "group",
     members: [
-      { userId: "alice", role: "owner" },
-      { userId: "bob", role: "admin" },
+      { userId: "alice", role: "owner", badges: [DEMO_BADGES.owner] },
+      { userId: "bob", role: "admin", badges: [DEMO_BADGES.admin] },
       { userId: "carol" },
     ],
   });
+  await alice.setBadges("coffee", "bob", [DEMO_BADGES.admin, DEMO_BADGES.barista]);
   await carol.setTopic("coffee", "This week's beans: Ethiopia Yirgacheffe");
   await bob.send("coffee", "Morning! Who's making the first pot?");
   const onIt = await alice.send("coffee", "On it ☕");
@@ -1661,7 +2087,7 @@ export async function seedDemo(network: DemoNetwork): Promise<void> {
     description: "News for everyone. Only the staff posts here.",
     topic: "Read-only: questions go to #coffee",
     kind: "channel",
-    members: [{ userId: "alice", role: "owner" }, { userId: "bob" }, { userId: "carol" }],
+    members: [{ userId: "alice", role: "owner", badges: [DEMO_BADGES.owner] }, { userId: "bob" }, { userId: "carol" }],
   });
   network.populate("announcements", 200);
   await alice.send("announcements", "Welcome to the demo network!");
@@ -1672,7 +2098,7 @@ export async function seedDemo(network: DemoNetwork): Promise<void> {
     name: "Book club",
     description: "One book a month, no spoilers before the meeting.",
     kind: "group",
-    members: [{ userId: "carol", role: "owner" }, { userId: "alice" }],
+    members: [{ userId: "carol", role: "owner", badges: [DEMO_BADGES.owner] }, { userId: "alice" }],
   });
   await carol.setTopic("book-club", "May: The Left Hand of Darkness");
   await carol.send("book-club", "Halfway through. The ice crossing!");

@@ -22,6 +22,7 @@ export {
 } from "./gateway.js";
 export { BaseSession, type SessionInit, type TextOptions, type MessageActionOptions, type InvitedContact } from "./session.js";
 export type { InviteOptions } from "./invitations.js";
+export type { Hat, HatInput } from "../xso/hats.js";
 export { LegacyBookmarks, type RemoveGroupOptions } from "./bookmarks.js";
 export { LegacyMUC, type MucInit, type RemoveOptions, type GetParticipantOptions } from "./muc.js";
 export { asXmppError } from "./replies.js";

@@ -125,6 +125,7 @@ export class LegacyParticipant {
   #status: string | undefined;
   #avatar: RoomAvatar | undefined;
   #avatarHash: string | undefined;
+  #avatarSet = false;
   #hats: readonly Hat[] = [];
 
   /** @param init - made by the room; use `LegacyMUC.getParticipant()`. */
@@ -299,6 +300,15 @@ export class LegacyParticipant {
   }
 
   /**
+   * What its presence says of its avatar (XEP-0153 §3.2): the hash; `""`
+   * (an empty `<photo/>`) once the module said it has none; `undefined` (no
+   * element) while the module never said.
+   */
+  get advertisedAvatar(): string | undefined {
+    return this.#avatarHash ?? (this.#avatarSet ? "" : undefined);
+  }
+
+  /**
    * The participant's picture on the legacy network (slidge's `set_avatar`):
    * its presence advertises the hash (XEP-0153), and its vCard, asked at its
    * occupant JID, holds the image. `undefined` removes it.
@@ -307,7 +317,8 @@ export class LegacyParticipant {
    */
   async setAvatar(avatar: RoomAvatar | undefined): Promise<void> {
     const hash = avatar === undefined ? undefined : createHash("sha1").update(avatar.data).digest("hex");
-    if (hash === this.#avatarHash) return;
+    if (hash === this.#avatarHash && this.#avatarSet) return;
+    this.#avatarSet = true;
     this.#avatar = avatar === undefined ? undefined : { data: new Uint8Array(avatar.data), type: avatar.type };
     this.#avatarHash = hash;
     await this.#outbox.changed(this);

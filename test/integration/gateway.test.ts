@@ -3,6 +3,7 @@
  * network; this SDK's client joins the demo rooms through Prosody.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,8 +11,8 @@ import { xml } from "@xmpp/client";
 import type { Element } from "@xmpp/xml";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { runGateway, type RunningGateway } from "../../src/gateway/index.js";
-import { LeaveMode, MessageState, MucService, type Room, type RoomEvents } from "../../src/index.js";
-import { DemoNetwork, seedDemo } from "../../examples/demo-network/index.js";
+import { LeaveMode, MessageState, MucService, getAvatar, type Room, type RoomEvents } from "../../src/index.js";
+import { DEMO_BADGES, DemoNetwork, demoAvatar, seedDemo, type DemoAvatar } from "../../examples/demo-network/index.js";
 import { createDemoModule } from "../../examples/demo-network/module.js";
 import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
 
@@ -137,6 +138,47 @@ describe("gateway through Prosody", () => {
     const got = next(room, "message", (m) => m.body === "to both resources");
     await network.as("carol").send("coffee", "to both resources");
     expect((await got).nick).toBe("Carol");
+  });
+
+  it("a member's presence, picture and badges show on the Occupant, change live, and getAvatar fetches the picture through Prosody", async () => {
+    const sha1 = (a: DemoAvatar | undefined): string | undefined => (a === undefined ? undefined : createHash("sha1").update(a.data).digest("hex"));
+    const { muc } = await user("alice"); // registered by an earlier test
+    const { room, joined } = muc.join(`coffee@${GW}`, "alice", { history: { maxStanzas: 0 } });
+    await joined;
+
+    // As seeded: bob is away, has a picture, and wears the Admin and Barista badges; alice wears Owner.
+    const bob = room.getOccupant("Bob");
+    if (!bob) throw new Error("Bob is not listed");
+    expect(bob.show).toBe("away");
+    expect(bob.status).toEqual({ "": "Out for lunch 🥪" });
+    expect(bob.avatarHash).toBe(sha1(network.avatar("bob")));
+    expect(bob.hats.map((h) => [h.title, h.hue])).toEqual([["Admin", 210], ["Barista", 25]]);
+    expect(room.getOccupant(room.nick)?.hats.map((h) => h.title)).toEqual(["Owner"]);
+    const carol = room.getOccupant("Carol");
+    expect([carol?.show, carol?.hats, carol?.avatarHash !== undefined]).toEqual([undefined, [], true]);
+
+    // The vCard IQ goes to bob's occupant JID on the gateway component, through Prosody.
+    const picture = await withTimeout(getAvatar(muc, bob), 10_000, "bob's avatar");
+    expect(picture).toEqual({ kind: "inline", type: "image/png", data: network.avatar("bob")?.data });
+
+    const status = next(room, "statusChange", (e) => e.occupant.nick === "Bob");
+    await network.as("bob").setPresence("dnd", "Roasting beans");
+    expect(await status).toMatchObject({ show: "dnd", status: { "": "Roasting beans" } });
+    expect(bob.show).toBe("dnd");
+
+    const haircut = demoAvatar("bob, after the haircut");
+    const oldHash = bob.avatarHash;
+    const avatarChange = next(room, "avatarChange", (e) => e.occupant.nick === "Bob");
+    await network.as("bob").setAvatar(haircut);
+    const changed = await avatarChange;
+    expect([changed.oldHash, changed.newHash]).toEqual([oldHash, sha1(haircut)]);
+    expect(await withTimeout(getAvatar(muc, changed.occupant), 10_000, "bob's new avatar")).toEqual({ kind: "inline", type: "image/png", data: haircut.data });
+
+    const hatsChange = next(room, "hatsChange", (e) => e.occupant.nick === "Bob");
+    await network.as("alice").setBadges("coffee", "bob", [DEMO_BADGES.admin]);
+    const hats = await hatsChange;
+    expect(hats.oldHats.map((h) => h.title)).toEqual(["Admin", "Barista"]);
+    expect(hats.newHats.map((h) => h.title)).toEqual(["Admin"]);
   });
 
   it("a legacy kick and ban are seen as the right exit modes", async () => {

@@ -1,10 +1,13 @@
 /**
  * The demo legacy network: users, groups, permissions, events, history,
- * edits, deletions, reactions and moderators' removals, failures, scale,
- * seed; and its legacy module relaying edits, deletions, reactions and
- * removals both ways through a gateway on a mock component.
+ * edits, deletions, reactions and moderators' removals, presence, pictures
+ * and badges, failures, scale, seed; and its legacy module relaying edits,
+ * deletions, reactions and removals both ways through a gateway on a mock
+ * component (its presence, pictures and badges: gateway/demo-presence.test.ts).
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { inflateSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
@@ -15,16 +18,23 @@ import { createDemoModule } from "../../examples/demo-network/module.js";
 import { errorCondition, GW, NS_DISCO_INFO, NS_MUC, NS_OCCUPANT_ID, NS_SID, NS_STANZAS } from "./gateway/helpers.js";
 import {
   DEMO_ACCOUNTS,
+  DEMO_BADGES,
+  demoAvatar,
   DemoNetwork,
   DemoNetworkError,
   isDemoNetworkError,
   seedDemo,
+  type DemoAvatar,
+  type DemoAvatarChangedEvent,
+  type DemoBadge,
   type DemoClient,
   type DemoClientEvents,
   type DemoMember,
   type DemoMemberLeftEvent,
   type DemoNetworkErrorCode,
   type DemoNetworkOptions,
+  type DemoPresence,
+  type DemoShow,
 } from "../../examples/demo-network/index.js";
 
 /** A clock that ticks one minute per reading, from 2024-05-01 09:00 UTC. */
@@ -69,6 +79,7 @@ function record(client: DemoClient): [keyof DemoClientEvents, unknown][] {
   const events: (keyof DemoClientEvents)[] = [
     "message", "messageEdited", "messageDeleted", "reactionsChanged",
     "topic", "memberJoined", "memberLeft", "memberRenamed", "roleChanged", "groupUpdated", "groupAdded",
+    "presenceChanged", "avatarChanged", "badgesChanged",
   ];
   for (const event of events) client.on(event, (payload: unknown) => seen.push([event, payload]));
   return seen;
@@ -881,6 +892,228 @@ describe("renames", () => {
   });
 });
 
+describe("presence", () => {
+  it("is online by default, or as the user was added with; anyone may look, an unknown user is not-found", async () => {
+    const network = smallWorld();
+    network.addUser({ id: "erin", name: "Erin", presence: { show: "dnd", status: "In a meeting" } });
+    expect(network.presence("carol")).toEqual({ show: "online" });
+    expect(network.presence("erin")).toEqual({ show: "dnd", status: "In a meeting" });
+    const dave = await network.authenticate("dave", "d");
+    expect(await dave.getPresence("erin")).toEqual({ show: "dnd", status: "In a meeting" }); // no shared group needed
+    throwsWith(() => network.presence("ghost"), "not-found");
+    await rejectsWith(dave.getPresence("ghost"), "not-found");
+    throwsWith(() => network.addUser({ id: "frank", name: "Frank", presence: { show: "busy" as string as DemoShow } }), "invalid");
+    expect(network.getUser("frank")).toBeUndefined();
+  });
+
+  it("is set by the user, and told once per shared group to the members' clients and the user's other devices", async () => {
+    const network = smallWorld();
+    const [alice, bob, dave, carolsPhone] = await Promise.all([
+      network.authenticate("alice", "a"),
+      network.authenticate("bob", "b"),
+      network.authenticate("dave", "d"),
+      network.authenticate("carol", "c"),
+    ]);
+    const [aliceSeen, bobSeen, daveSeen, phoneSeen] = [record(alice), record(bob), record(dave), record(carolsPhone)];
+    const scriptedSeen = record(network.as("carol"));
+    const networkSeen = vi.fn();
+    network.on("presenceChanged", networkSeen);
+
+    await network.as("carol").setPresence("away", "Lunch");
+    const presence = { show: "away", status: "Lunch" };
+    expect(network.presence("carol")).toEqual(presence);
+    expect(Object.isFrozen(network.presence("carol"))).toBe(true);
+    const changed = (groupId: string) => ["presenceChanged", { groupId, userId: "carol", presence }];
+    expect(aliceSeen).toEqual([changed("coffee"), changed("news")]);
+    expect(bobSeen).toEqual([changed("coffee")]); // bob is not in "news"
+    expect(phoneSeen).toEqual([changed("coffee"), changed("news")]); // carol's other device
+    expect(scriptedSeen).toEqual([]); // the client that acted
+    expect(daveSeen).toEqual([]);
+    expect(networkSeen).toHaveBeenCalledTimes(2);
+
+    await network.as("carol").setPresence("away", "Lunch"); // the same: nothing
+    expect(aliceSeen).toHaveLength(2);
+    await network.as("carol").setPresence("xa", ""); // an empty status is none
+    expect(network.presence("carol")).toEqual({ show: "xa" });
+    expect(network.presence("carol")).not.toHaveProperty("status");
+    await network.as("carol").setPresence("offline");
+    expect(aliceSeen.at(-1)).toEqual(["presenceChanged", { groupId: "news", userId: "carol", presence: { show: "offline" } }]);
+    await network.as("dave").setPresence("away"); // in no group: told to nobody
+    expect(network.presence("dave")).toEqual({ show: "away" });
+    expect(daveSeen).toEqual([]);
+  });
+
+  it("refuses a show it does not know, and changes nothing", async () => {
+    const network = smallWorld();
+    const seen = record(await network.authenticate("alice", "a"));
+    await rejectsWith(network.as("carol").setPresence("busy" as string as DemoShow, "?"), "invalid");
+    expect(network.presence("carol")).toEqual({ show: "online" });
+    expect(seen).toEqual([]);
+  });
+});
+
+describe("pictures", () => {
+  const png = (n: number): DemoAvatar => ({ data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, n]), type: "image/png" });
+
+  it("none by default, or the one the user was added with; the network keeps copies and hands out copies", async () => {
+    const network = smallWorld();
+    const given = png(1);
+    network.addUser({ id: "erin", name: "Erin", avatar: given });
+    given.data[4] = 99; // the caller's array changes later …
+    expect(network.avatar("erin")).toEqual(png(1)); // … the network's does not
+    const handed = network.avatar("erin");
+    handed?.data.fill(0);
+    expect(network.avatar("erin")).toEqual(png(1));
+    expect(network.avatar("carol")).toBeUndefined();
+    const dave = await network.authenticate("dave", "d");
+    expect(await dave.getAvatar("erin")).toEqual(png(1));
+    expect(await dave.getAvatar("carol")).toBeUndefined();
+    throwsWith(() => network.avatar("ghost"), "not-found");
+    await rejectsWith(dave.getAvatar("ghost"), "not-found");
+  });
+
+  it("are set and removed by the user, told once per shared group; the same picture again changes nothing", async () => {
+    const network = smallWorld();
+    const [alice, bob] = await Promise.all([network.authenticate("alice", "a"), network.authenticate("bob", "b")]);
+    const [aliceSeen, bobSeen] = [record(alice), record(bob)];
+
+    await network.as("carol").setAvatar(png(1));
+    expect(network.avatar("carol")).toEqual(png(1));
+    const set = (groupId: string) => ["avatarChanged", { groupId, userId: "carol", avatar: png(1) }];
+    expect(aliceSeen).toEqual([set("coffee"), set("news")]);
+    expect(bobSeen).toEqual([set("coffee")]);
+
+    await network.as("carol").setAvatar(png(1));
+    await network.as("carol").setAvatar({ data: png(1).data, type: "image/png" });
+    expect(aliceSeen).toHaveLength(2);
+    await network.as("carol").setAvatar({ data: png(1).data, type: "image/webp" }); // another type is another picture
+    expect(aliceSeen).toHaveLength(4);
+
+    await network.as("carol").setAvatar(undefined);
+    expect(network.avatar("carol")).toBeUndefined();
+    const removed = bobSeen.at(-1);
+    expect(removed).toEqual(["avatarChanged", { groupId: "coffee", userId: "carol" }]);
+    expect(removed?.[1]).not.toHaveProperty("avatar");
+    await network.as("carol").setAvatar(undefined);
+    expect(bobSeen).toHaveLength(3);
+  });
+
+  it("must be an image, not empty and at most 64 KiB", async () => {
+    const network = smallWorld();
+    const carol = network.as("carol");
+    await rejectsWith(carol.setAvatar({ data: new Uint8Array(0), type: "image/png" }), "invalid");
+    await rejectsWith(carol.setAvatar({ data: new Uint8Array([1]), type: "text/plain" }), "invalid");
+    await rejectsWith(carol.setAvatar({ data: new Uint8Array(64 * 1024 + 1), type: "image/png" }), "invalid");
+    await expect(carol.setAvatar({ data: new Uint8Array(64 * 1024), type: "image/png" })).resolves.toBeUndefined();
+    throwsWith(() => network.addUser({ id: "erin", name: "Erin", avatar: { data: new Uint8Array([1]), type: "png" } }), "invalid");
+  });
+
+  it("demoAvatar draws a small valid PNG, the same for the same seed", () => {
+    const a = demoAvatar("alice");
+    expect(a.type).toBe("image/png");
+    expect([...a.data.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(a.data.length).toBeLessThan(1024);
+    const bytes = Buffer.from(a.data);
+    // IHDR: 60×60, 8-bit RGB; IDAT inflates to 60 rows of a filter byte and 60 pixels.
+    expect(bytes.toString("latin1", 12, 16)).toBe("IHDR");
+    expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20), bytes[24], bytes[25]]).toEqual([60, 60, 8, 2]);
+    const idatLength = bytes.readUInt32BE(33);
+    expect(bytes.toString("latin1", 37, 41)).toBe("IDAT");
+    expect(inflateSync(bytes.subarray(41, 41 + idatLength)).length).toBe(60 * (1 + 60 * 3));
+    expect(bytes.toString("latin1", bytes.length - 8, bytes.length - 4)).toBe("IEND");
+    expect(demoAvatar("alice")).toEqual(a);
+    expect(demoAvatar("bob").data).not.toEqual(a.data);
+  });
+});
+
+describe("badges", () => {
+  const OWNER: DemoBadge = { id: "owner", title: "Owner", hue: 45 };
+  const BARISTA: DemoBadge = { id: "barista", title: "Barista" };
+
+  it("owners and admins give them to themselves and to lower roles; members' snapshots show them; told with by", async () => {
+    const network = smallWorld();
+    const carol = await network.authenticate("carol", "c");
+    const dave = await network.authenticate("dave", "d");
+    const [carolSeen, daveSeen] = [record(carol), record(dave)];
+
+    await network.as("alice").setBadges("coffee", "alice", [OWNER]);
+    await network.as("alice").setBadges("coffee", "bob", [BARISTA, { id: "admin", title: "Admin", hue: 210 }]);
+    await network.as("bob").setBadges("coffee", "carol", [{ id: "regular", title: "Regular", hue: 0 }]);
+    expect(carolSeen).toEqual([
+      ["badgesChanged", { groupId: "coffee", userId: "alice", badges: [OWNER], by: "alice" }],
+      ["badgesChanged", { groupId: "coffee", userId: "bob", badges: [BARISTA, { id: "admin", title: "Admin", hue: 210 }], by: "alice" }],
+      ["badgesChanged", { groupId: "coffee", userId: "carol", badges: [{ id: "regular", title: "Regular", hue: 0 }], by: "bob" }],
+    ]);
+    expect(daveSeen).toEqual([]);
+    expect(network.members("coffee")).toEqual([
+      { userId: "alice", name: "Alice", role: "owner", badges: [OWNER] },
+      { userId: "bob", name: "Bob", role: "admin", badges: [BARISTA, { id: "admin", title: "Admin", hue: 210 }] },
+      { userId: "carol", name: "Carol", role: "member", badges: [{ id: "regular", title: "Regular", hue: 0 }] },
+    ]);
+    expect(await collect(carol.members("coffee"))).toEqual(network.members("coffee"));
+    expect(network.member("news", "alice")).not.toHaveProperty("badges"); // badges are per group
+    expect(Object.isFrozen(network.member("coffee", "alice")?.badges)).toBe(true);
+
+    carolSeen.length = 0;
+    await network.as("alice").setBadges("coffee", "alice", [{ ...OWNER }]); // the same: nothing
+    expect(carolSeen).toEqual([]);
+    await network.as("bob").setBadges("coffee", "carol", []); // all off
+    expect(carolSeen).toEqual([["badgesChanged", { groupId: "coffee", userId: "carol", badges: [], by: "bob" }]]);
+    expect(network.member("coffee", "carol")).toEqual({ userId: "carol", name: "Carol", role: "member" });
+  });
+
+  it("refused: members, on an equal or higher role, on non-members, and malformed badges", async () => {
+    const network = smallWorld();
+    await network.as("alice").setBadges("coffee", "bob", [BARISTA]);
+    await rejectsWith(network.as("carol").setBadges("coffee", "carol", [BARISTA]), "forbidden"); // a member, even on herself
+    await rejectsWith(network.as("bob").setBadges("coffee", "alice", [BARISTA]), "forbidden"); // an owner
+    await rejectsWith(network.as("alice").setBadges("coffee", "dave", [BARISTA]), "not-member");
+    await rejectsWith(network.as("dave").setBadges("coffee", "carol", [BARISTA]), "not-member");
+    await rejectsWith(network.as("alice").setBadges("coffee", "ghost", [BARISTA]), "not-found");
+    await rejectsWith(network.as("alice").setBadges("nope", "bob", [BARISTA]), "not-found");
+    await rejectsWith(network.as("alice").setBadges("coffee", "bob", [{ id: "x", title: "" }]), "invalid");
+    await rejectsWith(network.as("alice").setBadges("coffee", "bob", [{ id: "", title: "X" }]), "invalid");
+    await rejectsWith(network.as("alice").setBadges("coffee", "bob", [BARISTA, { id: "barista", title: "Again" }]), "invalid");
+    await rejectsWith(network.as("alice").setBadges("coffee", "bob", [{ id: "x", title: "X", hue: 400 }]), "invalid");
+    await rejectsWith(network.as("alice").setBadges("coffee", "bob", [{ id: "x", title: "X", hue: Number.NaN }]), "invalid");
+    expect(network.member("coffee", "bob")?.badges).toEqual([BARISTA]);
+  });
+
+  it("the network gives them without checks and without by, also at creation; they go when the member leaves", async () => {
+    const network = smallWorld();
+    const seen = record(await network.authenticate("alice", "a"));
+    network.setBadges("coffee", "carol", [BARISTA]);
+    expect(seen).toEqual([["badgesChanged", { groupId: "coffee", userId: "carol", badges: [BARISTA] }]]);
+    throwsWith(() => network.setBadges("coffee", "dave", [BARISTA]), "not-member");
+
+    const group = network.addGroup({ id: "tea", name: "Tea", kind: "group", members: [{ userId: "alice", role: "owner", badges: [OWNER] }, { userId: "carol" }] });
+    expect(group.memberCount).toBe(2);
+    expect(network.member("tea", "alice")?.badges).toEqual([OWNER]);
+    throwsWith(() => network.addGroup({ id: "bad", name: "Bad", kind: "group", members: [{ userId: "alice", badges: [{ id: "x", title: "" }] }] }), "invalid");
+    expect(network.getGroup("bad")).toBeUndefined();
+
+    seen.length = 0;
+    await network.as("carol").leaveGroup("coffee");
+    expect(seen).toEqual([["memberLeft", { groupId: "coffee", member: { userId: "carol", name: "Carol", role: "member", badges: [BARISTA] }, reason: "left" }]]);
+    await network.as("carol").joinGroup("coffee");
+    expect(network.member("coffee", "carol")).toEqual({ userId: "carol", name: "Carol", role: "member" });
+  });
+
+  it("have typed payloads", () => {
+    const network = new DemoNetwork();
+    network.on("presenceChanged", (event) => expectTypeOf(event.presence).toEqualTypeOf<DemoPresence>());
+    network.on("avatarChanged", (event) => {
+      expectTypeOf(event).toEqualTypeOf<DemoAvatarChangedEvent>();
+      expectTypeOf(event.avatar).toEqualTypeOf<DemoAvatar | undefined>();
+    });
+    network.on("badgesChanged", (event) => {
+      expectTypeOf(event.badges).toEqualTypeOf<readonly DemoBadge[]>();
+      expectTypeOf(event.by).toEqualTypeOf<string | undefined>();
+    });
+    expectTypeOf<DemoPresence["show"]>().toEqualTypeOf<"online" | "away" | "dnd" | "xa" | "offline">();
+  });
+});
+
 describe("failure injection", () => {
   it("makes the next call reject with the given error and change nothing, once", async () => {
     const network = smallWorld();
@@ -933,6 +1166,28 @@ describe("failure injection", () => {
     network.failNext("members");
     await rejectsWith(collect(alice.members("coffee")), "unavailable");
     expect(await collect(alice.members("coffee"))).toHaveLength(3);
+  });
+
+  it("covers presence, pictures and badges", async () => {
+    const network = smallWorld();
+    const seen = record(await network.authenticate("alice", "a"));
+    const carol = network.as("carol");
+    network.failNext("setPresence", undefined, { userId: "carol" });
+    network.failNext("setAvatar");
+    network.failNext("setBadges", new DemoNetworkError("forbidden", "badges are frozen"));
+    network.failNext("getPresence");
+    network.failNext("getAvatar");
+    await rejectsWith(carol.setPresence("away"), "unavailable");
+    await rejectsWith(carol.setAvatar(demoAvatar("carol")), "unavailable");
+    await expect(network.as("bob").setBadges("coffee", "carol", [{ id: "b", title: "B" }])).rejects.toThrow("badges are frozen");
+    await rejectsWith(carol.getPresence("bob"), "unavailable");
+    await rejectsWith(carol.getAvatar("bob"), "unavailable");
+    expect(seen).toEqual([]);
+    expect(network.presence("carol")).toEqual({ show: "online" });
+    expect(network.avatar("carol")).toBeUndefined();
+    expect(network.member("coffee", "carol")).not.toHaveProperty("badges");
+    await carol.setPresence("away");
+    expect(seen).toHaveLength(2);
   });
 });
 
@@ -1004,6 +1259,26 @@ describe("seedDemo", () => {
     expect(coffee[2]?.replyTo).toBe(coffee[1]?.id);
     expect(coffee[0]?.id).toBe("msg-1");
     expect(network.history("announcements").every((m) => m.senderId === "alice")).toBe(true);
+  });
+
+  it("gives alice, bob and carol pictures, bob an away status, and owners and admins their badges", async () => {
+    const network = new DemoNetwork({ now: minuteClock(), messageIdPrefix: "msg-" });
+    await seedDemo(network);
+    const sha1 = (a: DemoAvatar | undefined) => (a === undefined ? undefined : createHash("sha1").update(a.data).digest("hex"));
+    for (const { id } of DEMO_ACCOUNTS) expect(network.avatar(id)).toEqual(demoAvatar(id));
+    expect(new Set(DEMO_ACCOUNTS.map(({ id }) => sha1(network.avatar(id)))).size).toBe(3);
+    expect(network.avatar("user-1")).toBeUndefined();
+    expect(network.presence("bob")).toEqual({ show: "away", status: "Out for lunch 🥪" });
+    expect(network.presence("alice")).toEqual({ show: "online" });
+    expect(network.presence("carol")).toEqual({ show: "online" });
+    expect(network.members("coffee").map((m) => [m.userId, m.badges?.map((b) => b.title)])).toEqual([
+      ["alice", ["Owner"]],
+      ["bob", ["Admin", "Barista"]],
+      ["carol", undefined],
+    ]);
+    expect(network.member("announcements", "alice")?.badges).toEqual([DEMO_BADGES.owner]);
+    expect(network.member("announcements", "bob")?.badges).toBeUndefined();
+    expect(network.member("book-club", "carol")?.badges).toEqual([DEMO_BADGES.owner]);
   });
 
   it("refuses to seed twice", async () => {

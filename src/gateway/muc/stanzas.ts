@@ -88,7 +88,8 @@ export function occupantPresence(roomJid: JID, type: MucType, p: LegacyParticipa
   if (options.newNick !== undefined && item) item.attrs.nick = options.newNick;
   presence.cnode(x);
   presence.cnode(occupantIdCodec.encode({ id: p.occupantId }));
-  if (!gone && p.avatarHash !== undefined) presence.cnode(vcardUpdate.encode({ photo: p.avatarHash }));
+  const photo = p.advertisedAvatar;
+  if (!gone && photo !== undefined) presence.cnode(vcardUpdate.encode({ photo }));
   if (!gone && p.hats.length > 0) presence.cnode(hatsCodec.encode({ hats: p.hats.map((h) => ({ uri: h.uri, title: h.title, ...(h.lang !== undefined ? { lang: h.lang } : {}), ...(h.hue !== undefined ? { hue: h.hue } : {}) })) }));
   return presence;
 }

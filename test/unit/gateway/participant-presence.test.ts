@@ -94,7 +94,10 @@ describe("participant avatars (XEP-0153)", () => {
     expect(vcard.getChild("vCard", "vcard-temp")?.getChildText("FN")).toBe("Bob");
     announced = presenceFrom(h, "coffee", "Bob");
     await bob.setAvatar(undefined);
-    expect((await announced).getChild("x", "vcard-temp:x:update")).toBeUndefined();
+    // XEP-0153: an empty <photo/> says "no avatar" (no element would say "no change").
+    const removed = (await announced).getChild("x", "vcard-temp:x:update")?.getChild("photo");
+    expect(removed).toBeDefined();
+    expect(removed?.children).toEqual([]);
     const none = await request(h, `<iq type='get' id='v2' from='${FULL}' to='coffee@${GW}/Bob'><vCard xmlns='vcard-temp'/></iq>`);
     expect(none.getChild("vCard", "vcard-temp")?.getChild("PHOTO")).toBeUndefined();
   });

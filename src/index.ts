@@ -26,6 +26,8 @@ export type {
   StatusChangeEvent,
   HatsChangeEvent,
   AvatarChangeEvent,
+  ChatStateEvent,
+  DisplayedEvent,
   SubjectChangeEvent,
   MessageEvent,
   ConfigChangeEvent,
@@ -112,5 +114,6 @@ export { XMPPError, isXMPPError, type XMPPErrorOptions, type StanzaErrorConditio
 export { DecodeError, isDecodeError } from "./xso/errors.js";
 export { AFFILIATIONS, ROLES, StatusCode, type Affiliation, type Role, type KnownStatusCode, type MucActor } from "./xso/muc-user.js";
 export type { PresenceShow } from "./xso/presence.js";
+export { CHAT_STATES, type ChatState } from "./xso/chat-states.js";
 export type { RoomConfig, RoomInfo } from "./xso/muc-forms.js";
 export type { DataForm } from "./xso/data-form.js";

@@ -16,6 +16,7 @@ import type { JID } from "@xmpp/jid";
 import type { Affiliation, MucActor, Role } from "../xso/muc-user.js";
 import type { PresenceShow } from "../xso/presence.js";
 import type { Hat } from "../xso/hats.js";
+import type { ChatState } from "../xso/chat-states.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 import type { LeaveMode } from "./enums.js";
 import type { Occupant } from "./occupant.js";
@@ -180,6 +181,34 @@ export interface AvatarChangeEvent extends RoomEventBase {
   /** The hash now (`undefined`: none advertised). */
   readonly newHash: string | undefined;
   /** The presence. */
+  readonly stanza: Element;
+}
+
+/** Payload of `chatState`. */
+export interface ChatStateEvent extends RoomEventBase {
+  /** Who: their nick. */
+  readonly nick: string;
+  /** Who, when still in the room. */
+  readonly occupant: Occupant | undefined;
+  /** What they are doing (XEP-0085). */
+  readonly state: ChatState;
+  /** Whether it is ours (the room reflects our own). */
+  readonly own: boolean;
+  /** The message. */
+  readonly stanza: Element;
+}
+
+/** Payload of `displayed`. */
+export interface DisplayedEvent extends RoomEventBase {
+  /** Who: their nick. */
+  readonly nick: string;
+  /** Who, when still in the room. */
+  readonly occupant: Occupant | undefined;
+  /** The stanza-id of the message they have read, and those before it (XEP-0333). */
+  readonly id: string;
+  /** Whether it is ours (from another of our devices, or reflected). */
+  readonly own: boolean;
+  /** The message. */
   readonly stanza: Element;
 }
 
@@ -357,6 +386,25 @@ export interface RoomEvents {
    * ```
    */
   avatarChange: AvatarChangeEvent;
+  /**
+   * Someone's chat state (XEP-0085): typing, paused, active… Live messages
+   * only; a message with a body may carry one too (usually `active`).
+   *
+   * @example
+   * ```ts
+   * room.on("chatState", ({ nick, state, own }) => { if (!own) showTyping(nick, state === "composing"); });
+   * ```
+   */
+  chatState: ChatStateEvent;
+  /**
+   * Someone read up to a message (an XEP-0333 `displayed` marker).
+   *
+   * @example
+   * ```ts
+   * room.on("displayed", ({ nick, id }) => markReadUpTo(nick, id));
+   * ```
+   */
+  displayed: DisplayedEvent;
   /**
    * The subject was sent on join, or changed.
    *

@@ -14,6 +14,7 @@ import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { messageContent } from "../xso/message.js";
 import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/stanza-id.js";
 import { NS_CLIENT } from "../xso/ns.js";
+import { chatMarkerOf, chatStateOf } from "../xso/chat-states.js";
 import { isDecodeError } from "../xso/errors.js";
 import type { RoomEvents } from "./room-events.js";
 import type { MessageTracker } from "./tracker.js";
@@ -72,11 +73,13 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
   const delay = delayCodec.tryFindIn(stanza, NS_CLIENT);
   const history = core.isHistory(delay !== undefined);
   if (body === undefined) {
-    // A change to another message (a reaction, a retraction) or a chat state: only archived ones can repeat.
+    // A change to another message (a reaction, a retraction), a chat state or a marker: only archived ones can repeat.
     const stanzaId = roomStanzaId(stanza, core.jid);
-    if (stanzaId === undefined) return;
-    const keys = dedupKeys({ stanzaId, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, occupantId: occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, nick, id: undefined, body: "" }, false);
-    isNew(core, stanza, keys);
+    if (stanzaId !== undefined) {
+      const keys = dedupKeys({ stanzaId, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, occupantId: occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, nick, id: undefined, body: "" }, false);
+      if (!isNew(core, stanza, keys)) return;
+    }
+    if (!history && nick !== undefined) announceAttention(core, stanza, nick);
     return;
   }
   const event = messageEvent(core, stanza, nick, body, bodies, history, delay?.stamp);
@@ -84,6 +87,18 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
   if (!isNew(core, stanza, keys)) return;
   core.noteSeen(delay);
   core.emit("message", event);
+  if (!history && nick !== undefined) announceAttention(core, stanza, nick);
+}
+
+/** A live message's chat state (XEP-0085) and `displayed` marker (XEP-0333), as events. */
+function announceAttention(core: RoomCore, stanza: Element, nick: string): void {
+  const state = chatStateOf(stanza);
+  const marker = chatMarkerOf(stanza);
+  if (state === undefined && marker?.marker !== "displayed") return;
+  const occupant = core.getOccupant(nick);
+  const own = nick === core.nick;
+  if (state !== undefined) core.emit("chatState", { room: core.room, nick, occupant, state, own, stanza });
+  if (marker?.marker === "displayed") core.emit("displayed", { room: core.room, nick, occupant, id: marker.id, own, stanza });
 }
 
 /**

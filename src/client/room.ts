@@ -13,6 +13,7 @@ import { originId as originIdCodec } from "../xso/stanza-id.js";
 import { directInvite } from "../xso/direct-invite.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { NS_MUC_USER } from "../xso/ns.js";
+import { CHAT_STATES, chatMarkerPayloads, chatStatePayloads, type ChatState } from "../xso/chat-states.js";
 import { Emitter } from "./emitter.js";
 import { AbortError, MucStateError, NotConnectedError, TimeoutError } from "./errors.js";
 import { makeId, type IqClient } from "./iq.js";
@@ -301,6 +302,44 @@ export class Room extends Emitter<RoomEvents> {
       core.trackers.onSendError(stanza, e);
     });
     return tracker;
+  }
+
+  /**
+   * Tell the room what we are doing (XEP-0085): `composing` while typing,
+   * `paused` when we stop, `active` when we are back, `inactive`, `gone`.
+   * Sent at once (never queued: a state is stale by the time a stream comes
+   * back) in a groupchat message with no body, marked not to be archived.
+   *
+   * @param state - the chat state.
+   * @throws {@link MucStateError} when not in the room; {@link NotConnectedError} when disconnected.
+   * @example
+   * ```ts
+   * input.addEventListener("input", () => void room.setChatState("composing").catch(() => {}));
+   * ```
+   */
+  async setChatState(state: ChatState): Promise<void> {
+    const core = this.#core;
+    core.requireJoined();
+    if (!CHAT_STATES.includes(state)) throw new MucStateError(`unknown chat state '${String(state)}'`);
+    const stanza = xml("message", { type: "groupchat", to: this.jid.toString(), id: makeId("cs") }, ...chatStatePayloads(state));
+    await core.send(stanza, { queue: false });
+  }
+
+  /**
+   * Say that we have read a message and those before it (XEP-0333
+   * `displayed`), so that our other devices and the room's occupants know:
+   * in a groupchat message naming the message by its stanza-id, the id the
+   * room gave it. Waits like a message while disconnected.
+   *
+   * @param message - a `message` event's payload (its `stanzaId` is used), or a stanza-id.
+   * @throws {@link MucStateError} when not in the room, or for a message without a stanza-id (a room that does not give them).
+   */
+  async markDisplayed(message: { readonly stanzaId: string | undefined } | string): Promise<void> {
+    const core = this.#core;
+    core.requireJoined();
+    const id = typeof message === "string" ? message : message.stanzaId;
+    if (typeof id !== "string" || id === "") throw new MucStateError("the message has no stanza-id to mark it by");
+    await core.send(xml("message", { type: "groupchat", to: this.jid.toString(), id: makeId("mk") }, ...chatMarkerPayloads("displayed", id)));
   }
 
   /**

@@ -20,7 +20,8 @@ export {
   type MucClass,
   type ParticipantClass,
 } from "./gateway.js";
-export { BaseSession, type SessionInit, type TextOptions, type MessageActionOptions, type InvitedContact } from "./session.js";
+export { BaseSession, type SessionInit, type TextOptions, type MessageActionOptions, type InvitedContact, type AttentionOptions } from "./session.js";
+export type { ChatState, ChatMarker } from "../xso/chat-states.js";
 export type { InviteOptions } from "./invitations.js";
 export type { Hat, HatInput } from "../xso/hats.js";
 export { LegacyBookmarks, type RemoveGroupOptions } from "./bookmarks.js";

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { Affiliation, Role } from "../xso/muc-user.js";
 import type { Hat, HatInput } from "../xso/hats.js";
+import type { ChatMarker, ChatState } from "../xso/chat-states.js";
 import type { RoomAvatar } from "./store/store.js";
 import type { LegacyMUC, RemoveOptions } from "./muc.js";
 
@@ -35,6 +36,8 @@ export interface SendTextOptions {
   readonly replyTo?: string;
   /** Archive it without delivering it (backfill). */
   readonly archiveOnly?: boolean;
+  /** The conversation thread (`<thread/>`) it belongs to. */
+  readonly thread?: string;
 }
 
 /**
@@ -47,6 +50,10 @@ export interface ParticipantOutbox {
   message(p: LegacyParticipant, body: string, legacyMsgId: string | undefined, options: SendTextOptions): Promise<string>;
   /** A private message to the user (see {@link LegacyParticipant.sendPrivateText}); its XMPP id. */
   privateMessage(p: LegacyParticipant, body: string, options: Pick<SendTextOptions, "when">): Promise<string>;
+  /** A chat state (see {@link LegacyParticipant.composing}). */
+  chatState(p: LegacyParticipant, state: ChatState): Promise<void>;
+  /** A chat marker (see {@link LegacyParticipant.displayed}); false when the message is unknown. */
+  marker(p: LegacyParticipant, marker: ChatMarker, legacyMsgId: string): Promise<boolean>;
   /** A correction (see {@link LegacyParticipant.correct}). */
   correct(p: LegacyParticipant, legacyMsgId: string, body: string, options: SendTextOptions): Promise<boolean>;
   /** A retraction (see {@link LegacyParticipant.retract}). */
@@ -222,6 +229,52 @@ export class LegacyParticipant {
    */
   async sendPrivateText(body: string, options: Pick<SendTextOptions, "when"> = {}): Promise<string> {
     return this.#outbox.privateMessage(this, body, options);
+  }
+
+  /** The participant is typing (XEP-0085 `composing`), shown to the user's joined resources. */
+  async composing(): Promise<void> {
+    await this.#outbox.chatState(this, "composing");
+  }
+
+  /** The participant stopped typing (XEP-0085 `paused`). */
+  async paused(): Promise<void> {
+    await this.#outbox.chatState(this, "paused");
+  }
+
+  /** The participant is active in the conversation (XEP-0085 `active`). */
+  async active(): Promise<void> {
+    await this.#outbox.chatState(this, "active");
+  }
+
+  /** The participant is not paying attention (XEP-0085 `inactive`). */
+  async inactive(): Promise<void> {
+    await this.#outbox.chatState(this, "inactive");
+  }
+
+  /** The participant left the conversation (XEP-0085 `gone`). */
+  async gone(): Promise<void> {
+    await this.#outbox.chatState(this, "gone");
+  }
+
+  /**
+   * The participant read the room up to this message (an XEP-0333
+   * `displayed` marker naming it by its stanza-id).
+   *
+   * @param legacyMsgId - the legacy id of the message.
+   * @returns false when the room's archive does not know the message (nothing is sent).
+   */
+  async displayed(legacyMsgId: string): Promise<boolean> {
+    return this.#outbox.marker(this, "displayed", legacyMsgId);
+  }
+
+  /** The participant's client received this message (an XEP-0333 `received` marker). @param legacyMsgId - the message. @returns false when unknown. */
+  async received(legacyMsgId: string): Promise<boolean> {
+    return this.#outbox.marker(this, "received", legacyMsgId);
+  }
+
+  /** The participant acknowledged this message (an XEP-0333 `acknowledged` marker). @param legacyMsgId - the message. @returns false when unknown. */
+  async ack(legacyMsgId: string): Promise<boolean> {
+    return this.#outbox.marker(this, "acknowledged", legacyMsgId);
   }
 
   /** The participant left the group. */

@@ -28,6 +28,14 @@ export interface TextOptions {
   readonly replyTo?: string;
   /** The nicks of the room's other occupants the text mentions (as whole words), in room order. */
   readonly mentions: readonly string[];
+  /** The message's thread (`<thread/>`, RFC 6121 §5.2.5), when it has one. */
+  readonly thread?: string;
+}
+
+/** Options of the chat state and marker hooks ({@link BaseSession.onComposing}, {@link BaseSession.onDisplayed}…). */
+export interface AttentionOptions {
+  /** The thread it concerns, when the user's client said. */
+  readonly thread?: string;
 }
 
 /** Options of {@link BaseSession.onRetract} and {@link BaseSession.onReact}. */
@@ -266,6 +274,57 @@ export class BaseSession {
   /** Whether the legacy module creates groups (overrides {@link BaseSession.onCreateGroup}). */
   get supportsGroupCreation(): boolean {
     return this.onCreateGroup !== BaseSession.prototype.onCreateGroup;
+  }
+
+  /**
+   * The user is typing in a room (XEP-0085 `composing`). By default nothing
+   * happens; override to show it on the legacy network.
+   *
+   * @param chat - the room.
+   * @param options - the thread, if any.
+   */
+  async onComposing(chat: LegacyMUC, options: AttentionOptions): Promise<void> {
+    void chat;
+    void options;
+  }
+
+  /** The user stopped typing (XEP-0085 `paused`). By default nothing happens. @param chat - the room. @param options - the thread, if any. */
+  async onPaused(chat: LegacyMUC, options: AttentionOptions): Promise<void> {
+    void chat;
+    void options;
+  }
+
+  /** The user is active in the room (XEP-0085 `active`). By default nothing happens. @param chat - the room. @param options - the thread, if any. */
+  async onActive(chat: LegacyMUC, options: AttentionOptions): Promise<void> {
+    void chat;
+    void options;
+  }
+
+  /** The user is not paying attention (XEP-0085 `inactive`). By default nothing happens. @param chat - the room. @param options - the thread, if any. */
+  async onInactive(chat: LegacyMUC, options: AttentionOptions): Promise<void> {
+    void chat;
+    void options;
+  }
+
+  /** The user left the conversation (XEP-0085 `gone`). By default nothing happens. @param chat - the room. @param options - the thread, if any. */
+  async onGone(chat: LegacyMUC, options: AttentionOptions): Promise<void> {
+    void chat;
+    void options;
+  }
+
+  /**
+   * The user read a room up to a message (XEP-0333 `displayed`, naming it
+   * by its stanza-id). By default nothing happens; override to mark it read
+   * on the legacy network.
+   *
+   * @param chat - the room.
+   * @param legacyMsgId - the legacy id of the message read.
+   * @param options - the thread, if any.
+   */
+  async onDisplayed(chat: LegacyMUC, legacyMsgId: string, options: AttentionOptions): Promise<void> {
+    void chat;
+    void legacyMsgId;
+    void options;
   }
 
   /** Whether the legacy module takes private messages (overrides {@link BaseSession.onPrivateText}). */

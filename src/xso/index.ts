@@ -23,6 +23,7 @@ export * from "./message-refs.js";
 export * from "./register.js";
 export * from "./vcard.js";
 export * from "./presence.js";
+export * from "./chat-states.js";
 export * from "./message.js";
 export * from "./rsm.js";
 export * from "./mam.js";

@@ -67,6 +67,10 @@ export const NS_REACTIONS = "urn:xmpp:reactions:0";
 export const NS_FALLBACK = "urn:xmpp:fallback:0";
 /** XEP-0334 message processing hints. */
 export const NS_HINTS = "urn:xmpp:hints";
+/** XEP-0085 chat state notifications. */
+export const NS_CHAT_STATES = "http://jabber.org/protocol/chatstates";
+/** XEP-0333 displayed markers (chat markers). */
+export const NS_CHAT_MARKERS = "urn:xmpp:chat-markers:0";
 /** XEP-0030 service discovery, info. */
 export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
 /** XEP-0030 service discovery, items. */
@@ -140,6 +144,10 @@ export const NS = {
   FALLBACK: NS_FALLBACK,
   /** XEP-0334 message processing hints. */
   HINTS: NS_HINTS,
+  /** XEP-0085 chat state notifications. */
+  CHAT_STATES: NS_CHAT_STATES,
+  /** XEP-0333 displayed markers (chat markers). */
+  CHAT_MARKERS: NS_CHAT_MARKERS,
   /** XEP-0030 service discovery, info. */
   DISCO_INFO: NS_DISCO_INFO,
   /** XEP-0030 service discovery, items. */

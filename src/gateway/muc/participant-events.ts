@@ -10,7 +10,8 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import type { Element } from "@xmpp/xml";
+import xml, { type Element } from "@xmpp/xml";
+import { chatMarkerPayloads, chatStatePayloads } from "../../xso/chat-states.js";
 import { messageCorrection, reactionsPayloads, retractionPayloads, RETRACTION_FALLBACK } from "../../xso/message-refs.js";
 import { StatusCode } from "../../xso/muc-user.js";
 import { replyTo } from "../message-refs.js";
@@ -27,6 +28,14 @@ export function participantOutbox(core: MucCore): ParticipantOutbox {
     message: (p, body, legacyMsgId, options) => participantMessage(core, p, body, legacyMsgId, options),
     correct: (p, legacyMsgId, body, options) => core.afterCatchUp(() => participantCorrection(core, p, legacyMsgId, body, options)),
     retract: (p, legacyMsgId) => core.afterCatchUp(() => participantRetraction(core, p, legacyMsgId)),
+    chatState: (p, state) => core.afterCatchUp(() => participantAttention(core, p, chatStatePayloads(state))),
+    marker: (p, marker, legacyMsgId) =>
+      core.afterCatchUp(async () => {
+        const archived = archivedByLegacyId(core, legacyMsgId);
+        if (!archived) return false;
+        await participantAttention(core, p, chatMarkerPayloads(marker, archived.stanzaId));
+        return true;
+      }),
     privateMessage: (p, body, options) => core.afterCatchUp(() => participantPrivateMessage(core, p, body, options.when)),
     react: (p, legacyMsgId, emojis) => core.afterCatchUp(() => participantReactions(core, p, legacyMsgId, emojis)),
     moderate: (p, legacyMsgId, reason) => core.afterCatchUp(() => participantModeration(core, p, legacyMsgId, reason)),
@@ -66,6 +75,7 @@ async function relayMessage(core: MucCore, participant: LegacyParticipant, body:
   const payloads: Element[] = [];
   const original = options.replyTo === undefined ? undefined : archivedByLegacyId(core, options.replyTo);
   if (original) payloads.push(replyTo(core.jid, original));
+  if (options.thread !== undefined && options.thread !== "") payloads.push(xml("thread", {}, options.thread));
   await relay(core, participant, body, xmppId, legacyMsgId, payloads, options);
   return xmppId;
 }
@@ -137,6 +147,13 @@ async function relay(core: MucCore, participant: LegacyParticipant, body: string
       await core.send(m);
     }
   }
+}
+
+/** A participant's chat state or marker: a groupchat message without a body from its occupant to each joined resource (not archived). */
+async function participantAttention(core: MucCore, participant: LegacyParticipant, payloads: readonly Element[]): Promise<void> {
+  const from = participant.isSystem ? core.jid.toString() : `${core.jid.toString()}/${participant.nick}`;
+  const template = xml("message", { from, type: "groupchat", id: randomUUID() }, ...payloads);
+  for (const resource of core.readyResources()) await core.send(cloneWithTo(template, core.userResource(resource)));
 }
 
 /** A private message from a participant to each of the user's joined resources (not archived). */

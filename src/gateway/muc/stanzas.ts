@@ -199,6 +199,8 @@ export function reflectedGroupchat(roomJid: JID, stanza: Element, me: LegacyPart
   if (message.body !== undefined) template.cnode(xml("body", {}, message.body));
   const origin = originIdCodec.tryFindIn(stanza, NS_COMPONENT);
   if (origin) template.cnode(originIdCodec.encode({ id: origin.id }));
+  const thread = stanza.getChild("thread");
+  if (thread) template.cnode(cloneElement(thread));
   // What the message refers to, as the user's client wrote it.
   for (const c of stanza.children) {
     if (typeof c !== "string" && REFLECTED_PAYLOADS.has(String(c.attrs.xmlns))) template.cnode(cloneElement(c));

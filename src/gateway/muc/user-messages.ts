@@ -9,7 +9,8 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import type { Element } from "@xmpp/xml";
+import xml, { type Element } from "@xmpp/xml";
+import { chatMarkerOf, chatMarkerPayloads, chatStateOf, chatStatePayloads } from "../../xso/chat-states.js";
 import type { JID } from "@xmpp/jid";
 import { NS_CLIENT } from "../../xso/ns.js";
 import { viewInNamespace } from "../../xso/codec.js";
@@ -27,6 +28,34 @@ import type { MucCore } from "./core.js";
 import { cloneWithTo, reflectedGroupchat } from "./stanzas.js";
 import { onUserInvitation, onUserPrivateMessage } from "./user-private.js";
 import { archivedByLegacyId, archivedByStanzaId, archiveMessage, bury, legacyIdOf, mapMessageIds } from "./store.js";
+
+/**
+ * The user's chat state (XEP-0085) or marker (XEP-0333) in the room: handed
+ * to the session's hook (a `displayed` marker by the legacy id of the
+ * message its stanza-id names; one the archive does not know is dropped),
+ * then reflected to the user's joined resources, as a room reflects every
+ * groupchat message. Not archived.
+ */
+async function userAttention(core: MucCore, stanza: Element, thread: string | undefined): Promise<void> {
+  const session = core.session;
+  const room = core.room;
+  const options = thread === undefined ? {} : { thread };
+  const state = chatStateOf(stanza);
+  if (state === "composing") await session.onComposing(room, options);
+  else if (state === "paused") await session.onPaused(room, options);
+  else if (state === "active") await session.onActive(room, options);
+  else if (state === "inactive") await session.onInactive(room, options);
+  else if (state === "gone") await session.onGone(room, options);
+  const marker = chatMarkerOf(stanza);
+  if (marker?.marker === "displayed") {
+    const legacyId = archivedByStanzaId(core, marker.id)?.legacyId ?? legacyIdOf(core, marker.id);
+    if (legacyId !== undefined) await session.onDisplayed(room, legacyId, options);
+  }
+  const me = await room.getUserParticipant();
+  const payloads = [...(state ? chatStatePayloads(state) : []), ...(marker ? chatMarkerPayloads(marker.marker, marker.id) : [])];
+  const template = xml("message", { from: `${core.jid.toString()}/${me.nick}`, type: "groupchat", id: typeof stanza.attrs.id === "string" ? stanza.attrs.id : randomUUID() }, ...payloads);
+  for (const resource of core.readyResources()) await core.send(cloneWithTo(template, core.userResource(resource)));
+}
 
 /** A message from one of the user's resources to the room or to an occupant of it. */
 export async function onUserMessage(core: MucCore, stanza: Element, from: JID, to: JID): Promise<void> {
@@ -64,6 +93,11 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
       await userReactions(core, stanza, xmppId, body, refs.reactions);
       return;
     }
+    const thread = msg.thread?.id || undefined;
+    if (body === undefined && (chatStateOf(stanza) !== undefined || chatMarkerOf(stanza) !== undefined)) {
+      await userAttention(core, stanza, thread);
+      return;
+    }
     if (body === undefined) {
       const subject = msg.subject[""] ?? Object.values(msg.subject)[0];
       if (subject === undefined) return;
@@ -77,7 +111,12 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
     const replied = refs.reply === undefined ? undefined : archivedByStanzaId(core, refs.reply.id)?.legacyId;
     // The quote a client adds for clients without replies goes only when the legacy side gets the reference instead (XEP-0461 §3.1).
     const text = replied !== undefined ? (refs.text ?? body) : body;
-    const options: TextOptions = { xmppId, mentions: mentionedNicks(text, others), ...(replied !== undefined ? { replyTo: replied } : {}) };
+    const options: TextOptions = {
+      xmppId,
+      mentions: mentionedNicks(text, others),
+      ...(replied !== undefined ? { replyTo: replied } : {}),
+      ...(thread !== undefined ? { thread } : {}),
+    };
     if (refs.corrects !== undefined) {
       const legacyId = ownLegacyId(core, me, legacyIdOf(core, refs.corrects));
       await core.session.onCorrect(room, text, legacyId, options);

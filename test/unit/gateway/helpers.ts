@@ -133,7 +133,7 @@ export class TestNetwork {
     validate: [] as { jid: string; form: Record<string, string> }[],
     unregister: [] as string[],
     fill: {} as Record<string, number>,
-    onText: [] as { room: string; text: string; xmppId: string; replyTo?: string; mentions: readonly string[] }[],
+    onText: [] as { room: string; text: string; xmppId: string; replyTo?: string; thread?: string; mentions: readonly string[] }[],
     onCorrect: [] as { room: string; legacyId: string; text: string; xmppId: string; mentions: readonly string[] }[],
     onRetract: [] as { room: string; legacyId: string; xmppId: string }[],
     onReact: [] as { room: string; legacyId: string; emojis: readonly string[]; xmppId: string }[],
@@ -185,6 +185,7 @@ export class TestNetwork {
           xmppId: options.xmppId,
           mentions: options.mentions,
           ...(options.replyTo !== undefined ? { replyTo: options.replyTo } : {}),
+          ...(options.thread !== undefined ? { thread: options.thread } : {}),
         });
         const ms = net.textDelayMs(text);
         if (ms > 0) await new Promise((r) => setTimeout(r, ms));

@@ -110,6 +110,9 @@ export {
   type ListRoomsOptions,
 } from "./client/room-admin.js";
 export { getAvatar, type Avatar, type InlineAvatar, type UrlAvatar } from "./client/avatar.js";
+export { uploadFile, UploadError, type UploadFile, type UploadOptions } from "./client/upload.js";
+export type { Attachment } from "./xso/file-sharing.js";
+export type { SentFile } from "./client/room.js";
 export { XMPPError, isXMPPError, type XMPPErrorOptions, type StanzaErrorCondition, type StanzaErrorType } from "./xso/stanza-error.js";
 export { DecodeError, isDecodeError } from "./xso/errors.js";
 export { AFFILIATIONS, ROLES, StatusCode, type Affiliation, type Role, type KnownStatusCode, type MucActor } from "./xso/muc-user.js";

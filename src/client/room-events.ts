@@ -17,6 +17,7 @@ import type { Affiliation, MucActor, Role } from "../xso/muc-user.js";
 import type { PresenceShow } from "../xso/presence.js";
 import type { Hat } from "../xso/hats.js";
 import type { ChatState } from "../xso/chat-states.js";
+import type { Attachment } from "../xso/file-sharing.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 import type { LeaveMode } from "./enums.js";
 import type { Occupant } from "./occupant.js";
@@ -256,6 +257,8 @@ export interface MessageEvent extends RoomEventBase {
   readonly own: boolean;
   /** For our own reflected message: its tracker, when it was tracked. */
   readonly tracker: MessageTracker | undefined;
+  /** The files it shares (XEP-0447, XEP-0066), each with its URL; `[]` for none. */
+  readonly attachments: readonly Attachment[];
   /** The message. */
   readonly stanza: Element;
 }

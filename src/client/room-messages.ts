@@ -15,6 +15,7 @@ import { messageContent } from "../xso/message.js";
 import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/stanza-id.js";
 import { NS_CLIENT } from "../xso/ns.js";
 import { chatMarkerOf, chatStateOf } from "../xso/chat-states.js";
+import { attachmentsOf } from "../xso/file-sharing.js";
 import { isDecodeError } from "../xso/errors.js";
 import type { RoomEvents } from "./room-events.js";
 import type { MessageTracker } from "./tracker.js";
@@ -194,6 +195,7 @@ function messageEvent(
     history,
     own,
     tracker,
+    attachments: attachmentsOf(stanza),
     stanza,
   };
 }

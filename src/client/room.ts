@@ -14,6 +14,8 @@ import { directInvite } from "../xso/direct-invite.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { NS_MUC_USER } from "../xso/ns.js";
 import { CHAT_STATES, chatMarkerPayloads, chatStatePayloads, type ChatState } from "../xso/chat-states.js";
+import { attachmentPayloads, type Attachment } from "../xso/file-sharing.js";
+import { uploadWith, type UploadFile, type UploadOptions } from "./upload.js";
 import { Emitter } from "./emitter.js";
 import { AbortError, MucStateError, NotConnectedError, TimeoutError } from "./errors.js";
 import { makeId, type IqClient } from "./iq.js";
@@ -91,6 +93,14 @@ export interface SelfPingSettings {
   readonly interval?: number;
   /** Milliseconds to wait for the answer. @default 30000 */
   readonly timeout?: number;
+}
+
+/** What {@link Room.sendFile} gives back. */
+export interface SentFile {
+  /** The file as shared: its URL, name, type and size. */
+  readonly attachment: Attachment;
+  /** The message that shared it. */
+  readonly stanza: Element;
 }
 
 /** What the room needs from its service. */
@@ -340,6 +350,35 @@ export class Room extends Emitter<RoomEvents> {
     const id = typeof message === "string" ? message : message.stanzaId;
     if (typeof id !== "string" || id === "") throw new MucStateError("the message has no stanza-id to mark it by");
     await core.send(xml("message", { type: "groupchat", to: this.jid.toString(), id: makeId("mk") }, ...chatMarkerPayloads("displayed", id)));
+  }
+
+  /**
+   * Share a file in the room: upload it through the user's server (XEP-0363),
+   * then send a groupchat message whose body is its URL, with XEP-0066 and
+   * XEP-0447 payloads describing it (name, type, size), so that clients show
+   * it as a file (an image inline). The message waits like any other while
+   * disconnected; the upload itself needs the connection.
+   *
+   * @param file - `{ data, name, type }` (`data`: a `Uint8Array` or a `Blob`).
+   * @param options - the upload service, timeout, abort signal, `fetch`; `description`.
+   * @returns the shared file and the sent message.
+   * @throws {@link MucStateError} when not in the room; otherwise as `uploadFile` says
+   *   (`XMPPError`, `UploadError`, `TimeoutError`, `AbortError`).
+   * @example
+   * ```ts
+   * const input = document.querySelector("input[type=file]")!;
+   * const file = input.files![0]!;
+   * await room.sendFile({ data: file, name: file.name, type: file.type });
+   * ```
+   */
+  async sendFile(file: UploadFile, options: UploadOptions & { readonly description?: string } = {}): Promise<SentFile> {
+    const core = this.#core;
+    core.requireJoined();
+    const uploaded = await uploadWith(core.ctx, file, options);
+    const attachment: Attachment = options.description === undefined ? uploaded : { ...uploaded, description: options.description };
+    const stanza = core.groupchat(attachment.url, { payloads: attachmentPayloads(attachment) });
+    await core.send(stanza);
+    return { attachment, stanza };
   }
 
   /**

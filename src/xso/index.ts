@@ -24,6 +24,8 @@ export * from "./register.js";
 export * from "./vcard.js";
 export * from "./presence.js";
 export * from "./chat-states.js";
+export * from "./http-upload.js";
+export * from "./file-sharing.js";
 export * from "./message.js";
 export * from "./rsm.js";
 export * from "./mam.js";

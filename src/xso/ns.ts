@@ -67,6 +67,16 @@ export const NS_REACTIONS = "urn:xmpp:reactions:0";
 export const NS_FALLBACK = "urn:xmpp:fallback:0";
 /** XEP-0334 message processing hints. */
 export const NS_HINTS = "urn:xmpp:hints";
+/** XEP-0363 HTTP file upload. */
+export const NS_HTTP_UPLOAD = "urn:xmpp:http:upload:0";
+/** XEP-0066 out-of-band data (a URL in a message). */
+export const NS_OOB = "jabber:x:oob";
+/** XEP-0447 stateless file sharing. */
+export const NS_SFS = "urn:xmpp:sfs:0";
+/** XEP-0446 file metadata. */
+export const NS_FILE_METADATA = "urn:xmpp:file:metadata:0";
+/** XEP-0103 URL address information (a source of XEP-0447). */
+export const NS_URL_DATA = "http://jabber.org/protocol/url-data";
 /** XEP-0085 chat state notifications. */
 export const NS_CHAT_STATES = "http://jabber.org/protocol/chatstates";
 /** XEP-0333 displayed markers (chat markers). */
@@ -144,6 +154,16 @@ export const NS = {
   FALLBACK: NS_FALLBACK,
   /** XEP-0334 message processing hints. */
   HINTS: NS_HINTS,
+  /** XEP-0363 HTTP file upload. */
+  HTTP_UPLOAD: NS_HTTP_UPLOAD,
+  /** XEP-0066 out-of-band data. */
+  OOB: NS_OOB,
+  /** XEP-0447 stateless file sharing. */
+  SFS: NS_SFS,
+  /** XEP-0446 file metadata. */
+  FILE_METADATA: NS_FILE_METADATA,
+  /** XEP-0103 URL address information. */
+  URL_DATA: NS_URL_DATA,
   /** XEP-0085 chat state notifications. */
   CHAT_STATES: NS_CHAT_STATES,
   /** XEP-0333 displayed markers (chat markers). */

@@ -1,0 +1,156 @@
+/**
+ * XEP-0363 HTTP file upload through the user's server: find its upload
+ * service (disco on the user's domain, remembered per connection), ask it
+ * for a slot, PUT the bytes, and get the URL to share. `room.sendFile` uses
+ * it; {@link uploadFile} is the same without the message.
+ *
+ * @module
+ */
+import type { JID } from "@xmpp/jid";
+import xml, { type Element } from "@xmpp/xml";
+import { uploadRequest, uploadSlot } from "../xso/http-upload.js";
+import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_HTTP_UPLOAD } from "../xso/ns.js";
+import { tryParseJid } from "../xso/values.js";
+import type { Attachment } from "../xso/file-sharing.js";
+import { asJid } from "./addresses.js";
+import { MucStateError, type AbortError, type TimeoutError } from "./errors.js";
+import type { IqClient } from "./iq.js";
+import { serviceContext, type MucService } from "./service.js";
+import type { XMPPError } from "../xso/stanza-error.js";
+
+/** A file to upload. */
+export interface UploadFile {
+  /** The bytes (a `Uint8Array`, or a `Blob`/`File` in a browser). */
+  readonly data: Uint8Array | Blob;
+  /** The file's name, as others will see it. */
+  readonly name: string;
+  /** Its media type (`image/png`); default `application/octet-stream`, or the `Blob`'s own. */
+  readonly type?: string;
+}
+
+/** Options of {@link uploadFile} and `room.sendFile`. */
+export interface UploadOptions {
+  /** The upload service's JID; found by service discovery on the user's domain when absent. */
+  readonly service?: JID | string;
+  /** Milliseconds to wait for each XMPP answer. */
+  readonly timeout?: number;
+  /** Aborts the upload. */
+  readonly signal?: AbortSignal;
+  /** The `fetch` to PUT with (default: the global one). */
+  readonly fetch?: typeof fetch;
+}
+
+/** The upload failed at the HTTP step: the service refused the PUT, or it could not be made. */
+export class UploadError extends Error {
+  /** `"UploadError"`. */
+  override readonly name = "UploadError";
+  /** The HTTP status, when the server answered. */
+  readonly status: number | undefined;
+
+  /**
+   * @param message - what happened.
+   * @param status - the HTTP status, if any.
+   * @param options - the cause.
+   */
+  constructor(message: string, status?: number, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = status;
+  }
+}
+
+/** What an upload needs of the service: its IQ client and the user's JID. */
+interface UploadContext {
+  readonly iq: IqClient;
+  ownJid(): JID | undefined;
+}
+
+/** Upload services found, per IQ client (one per connection). */
+const services = new WeakMap<IqClient, Promise<JID>>();
+
+/**
+ * The children named `name` of an answer's `<query xmlns=ns/>`. (Discovery
+ * read by hand rather than with the disco codec, which brings data forms: a
+ * chat client that sends files should not pay for them.)
+ */
+function queryChildren(answer: Element | undefined, ns: string, name: string): Element[] {
+  return answer?.getChild("query", ns)?.getChildren(name) ?? [];
+}
+
+/** The upload service of the user's server: the server itself or the first item of its disco#items whose disco#info has XEP-0363's feature. */
+async function findService(ctx: UploadContext, options: UploadOptions): Promise<JID> {
+  const known = services.get(ctx.iq);
+  if (known) return known;
+  const domain = ctx.ownJid()?.domain;
+  if (!domain) throw new MucStateError("not online: the user's server is not known yet");
+  const iqOptions = { timeout: options.timeout, signal: options.signal };
+  const search = (async () => {
+    const server = asJid(domain, "server");
+    const candidates: JID[] = [server];
+    for (const item of queryChildren(await ctx.iq.request("get", server, xml("query", { xmlns: NS_DISCO_ITEMS }), iqOptions), NS_DISCO_ITEMS, "item")) {
+      const jid = typeof item.attrs.jid === "string" ? tryParseJid(item.attrs.jid) : undefined;
+      if (jid) candidates.push(jid);
+    }
+    for (const jid of candidates) {
+      try {
+        const features = queryChildren(await ctx.iq.request("get", jid, xml("query", { xmlns: NS_DISCO_INFO }), iqOptions), NS_DISCO_INFO, "feature");
+        if (features.some((f) => f.attrs.var === NS_HTTP_UPLOAD)) return jid;
+      } catch {
+        // An item that does not answer is no upload service.
+      }
+    }
+    throw new MucStateError(`no HTTP upload service (XEP-0363) on ${domain}`);
+  })();
+  services.set(ctx.iq, search);
+  search.catch(() => services.delete(ctx.iq));
+  return search;
+}
+
+/** Upload through an upload context (see {@link uploadFile}). @internal */
+export async function uploadWith(ctx: UploadContext, file: UploadFile, options: UploadOptions = {}): Promise<Attachment> {
+  if (typeof file !== "object" || file === null || typeof file.name !== "string" || file.name === "") throw new MucStateError("a file needs a name");
+  const data = file.data;
+  const size = data instanceof Uint8Array ? data.byteLength : typeof Blob !== "undefined" && data instanceof Blob ? data.size : -1;
+  if (size < 0) throw new MucStateError("a file's data must be a Uint8Array or a Blob");
+  const type = file.type ?? (typeof Blob !== "undefined" && data instanceof Blob && data.type ? data.type : "application/octet-stream");
+  const service = options.service !== undefined ? asJid(options.service, "upload service") : await findService(ctx, options);
+  const answer = await ctx.iq.request("get", service, uploadRequest.encode({ filename: file.name, size, contentType: type }), { timeout: options.timeout, signal: options.signal });
+  const slot = uploadSlot.findIn(answer);
+  if (!slot) throw new MucStateError("the upload service answered without a slot");
+  // XEP-0363 §4: only these headers may come from the slot.
+  const headers: Record<string, string> = { "Content-Type": type };
+  for (const h of slot.put.headers) {
+    const name = h.name.trim();
+    if (/^(authorization|cookie|expires)$/i.test(name)) headers[name] = (h.value ?? "").replace(/[\r\n]/g, "");
+  }
+  const put = options.fetch ?? globalThis.fetch;
+  let response: Response;
+  try {
+    response = await put(slot.put.url, { method: "PUT", headers, body: data as NonNullable<Parameters<typeof fetch>[1]>["body"], ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (e) {
+    throw new UploadError(`the upload to ${new URL(slot.put.url).host} failed`, undefined, { cause: e });
+  }
+  if (!response.ok) throw new UploadError(`the upload service refused the file (HTTP ${response.status})`, response.status);
+  return { url: slot.get.url, name: file.name, type, size };
+}
+
+/**
+ * Upload a file through the user's server (XEP-0363) and get where others
+ * can fetch it. To share it in a room, `room.sendFile(file)` does this and
+ * sends the message.
+ *
+ * @param muc - the service (its connection's server has the upload service).
+ * @param file - the bytes, name and media type.
+ * @param options - the upload service (found by discovery otherwise), timeout, abort signal, `fetch`.
+ * @returns the shared file: its GET URL, name, type and size.
+ * @throws Rejects with {@link MucStateError} for a file without a name or
+ *   data, or when the server has no upload service; {@link XMPPError} when
+ *   the service refuses the slot (`not-acceptable` for a file too large);
+ *   {@link UploadError} when the PUT fails; {@link TimeoutError} / {@link AbortError}.
+ * @example
+ * ```ts
+ * const { url } = await uploadFile(muc, { data: bytes, name: "photo.jpg", type: "image/jpeg" });
+ * ```
+ */
+export async function uploadFile(muc: MucService, file: UploadFile, options: UploadOptions = {}): Promise<Attachment> {
+  return uploadWith(serviceContext(muc), file, options);
+}

@@ -10,7 +10,10 @@
  * subject, the messages (history marked as earlier; our own with their
  * delivery state from the `MessageTracker`), replies, corrections,
  * deletions and reactions (XEP-0461, 0308, 0424, 0444), join/leave notices,
- * and the moderation actions our role and affiliation allow.
+ * the moderation actions our role and affiliation allow, who is typing
+ * (XEP-0085 chat states; we send ours while typing in the composer) and who
+ * has read what (XEP-0333 `displayed` markers; we mark the newest message
+ * read while the room is on screen and the window has focus).
  *
  * Under a bad network it keeps working: one connection banner follows the
  * real connection (reconnecting, rejoining, or a refusal in plain words); the
@@ -70,6 +73,10 @@
  *   `message-actions`: `action-reply`, `action-react` (opens `reaction-picker` with `reaction-option`
  *   buttons, `data-emoji`), on our own messages `action-edit` and `action-delete`, and on others'
  *   `action-remove` (moderators, where the room announces XEP-0425; the log's `data-can-moderate`)
+ * - `typing-indicator` (between the log and the composer, one line always reserved; `data-count`: how many
+ *   others are typing): "alice is typing…", "alice and bob are typing…", "Several people are typing…" (XEP-0085)
+ * - `message-seen` (under a message: "Seen by alice, bob", each occupant under the newest message their
+ *   XEP-0333 `displayed` marker names), with a `seen-nick` per occupant (`data-nick`)
  * - `composer` (`data-offline` while the room is out of sync: it stays usable, what is sent waits),
  *   `composer-offline` (the note saying so), `composer-input`, `composer-send`, `action-request-voice` (visitors); `composer-context`
  *   ("Replying to …" / "Editing your message") with `composer-context-cancel`
@@ -137,6 +144,7 @@ import {
   type Role,
   type Room,
   type RoomInfoResult,
+  type ChatState,
 } from "../../src/index.js";
 import { dataForm, type DataFormField } from "../../src/xso/index.js";
 // What /config.json holds (a type only: nothing of the server goes into the page).
@@ -186,6 +194,16 @@ interface RoomView {
   pendingChanges: Change[];
   /** What the composer is doing besides writing a new message: replying to or correcting one. */
   composing: { kind: "reply" | "edit"; record: MessageRecord } | undefined;
+  /** Who else is typing (their last chat state was `composing`), each with the timer that forgets them. */
+  readonly typing: Map<string, ReturnType<typeof setTimeout>>;
+  /** Our own chat state as last sent, when, and the timer that sends `paused` when the typing stops. */
+  readonly chatState: { state: ChatState | undefined; at: number; pause: ReturnType<typeof setTimeout> | undefined };
+  /** How far each other occupant has read: the stanza-id their newest `displayed` marker names, by nick. */
+  readonly seen: Map<string, string>;
+  /** The stanza-id we (from this page or another device) last marked displayed. */
+  lastDisplayed: string | undefined;
+  /** The pending "mark the newest message read" (a burst of messages makes one marker). */
+  markTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** A message in the log, with what later messages may change of it. */
@@ -602,6 +620,14 @@ async function boot(): Promise<void> {
     session.showPeople = false;
     render();
   });
+  // Back to the window: the room on screen is read now.
+  const readCurrent = (): void => {
+    const pane = session.pane;
+    const view = pane.kind === "room" ? session.rooms.get(pane.jid) : undefined;
+    if (view) scheduleMarkRead(view);
+  };
+  window.addEventListener("focus", readCurrent);
+  document.addEventListener("visibilitychange", readCurrent);
 }
 
 async function login(service: string, domainField: string, user: string, password: string): Promise<void> {
@@ -883,6 +909,11 @@ function viewFor(jid: string, name?: string): RoomView {
       byId: new Map(),
       pendingChanges: [],
       composing: undefined,
+      typing: new Map(),
+      chatState: { state: undefined, at: 0, pause: undefined },
+      seen: new Map(),
+      lastDisplayed: undefined,
+      markTimer: undefined,
       editingSubject: false,
       selectedNick: undefined,
       exitText: undefined,
@@ -1009,6 +1040,7 @@ async function join(jid: string, nick: string, password: string | undefined): Pr
     await joined;
     view.state = "joined";
     render();
+    scheduleMarkRead(view);
     void loadInfo(view);
   } catch (e) {
     if (view.room === room) {
@@ -1045,6 +1077,8 @@ function resetLog(view: RoomView): void {
   view.byStanzaId.clear();
   view.byId.clear();
   view.pendingChanges = [];
+  view.seen.clear();
+  clearTyping(view);
   stopComposing(view);
 }
 
@@ -1077,6 +1111,7 @@ async function loadEarlier(view: RoomView): Promise<void> {
     }
     view.last = saved;
     item.after(...items);
+    if (view.seen.size > 0) renderSeen(view);
     // The page's changes, then those waiting for an older message, apply in archive order;
     // those whose message is older still wait for the next page.
     view.pendingChanges = [...changes, ...view.pendingChanges].filter((change) => !applyChange(view, change));
@@ -1123,12 +1158,26 @@ function wireRoom(view: RoomView, room: Room): void {
   };
   room.on("message", (e) => {
     if (!current()) return;
+    // Their message is what they were typing: no need to wait for a chat state.
+    if (!e.history && !e.own && e.nick !== undefined) setTyping(view, e.nick, false);
     addMessage(view, e);
+  });
+  room.on("chatState", ({ nick, state, own }) => {
+    if (!current() || own) return;
+    setTyping(view, nick, state === "composing");
+  });
+  room.on("displayed", ({ nick, id, own }) => {
+    if (!current()) return;
+    if (own) readElsewhere(view, id);
+    else noteSeen(view, nick, id);
   });
   room.on("subjectChange", ({ subject, setterNick, initial }) => {
     if (!current()) return;
-    if (initial) markJoined(view);
-    else addNotice(view, "subject", subject ? `${setterNick ?? "The room"} changed the subject to “${subject}”` : `${setterNick ?? "The room"} cleared the subject`);
+    if (initial) {
+      markJoined(view);
+      // The join's history is all there.
+      scheduleMarkRead(view);
+    } else addNotice(view, "subject", subject ? `${setterNick ?? "The room"} changed the subject to “${subject}”` : `${setterNick ?? "The room"} cleared the subject`);
     refresh();
   });
   room.on("enter", () => {
@@ -1143,6 +1192,7 @@ function wireRoom(view: RoomView, room: Room): void {
   room.on("leave", ({ occupant, mode, actor, reason }) => {
     if (!current()) return;
     if (view.selectedNick === occupant.nick) view.selectedNick = undefined;
+    setTyping(view, occupant.nick, false);
     const by = actor?.nick ? ` by ${actor.nick}` : "";
     const why = reason ? `: ${reason}` : "";
     if (mode === LeaveMode.KICKED) addNotice(view, "kick", `${occupant.nick} was kicked${by}${why}`);
@@ -1154,6 +1204,7 @@ function wireRoom(view: RoomView, room: Room): void {
   room.on("nickChange", ({ oldNick, newNick, occupant }) => {
     if (!current()) return;
     addNotice(view, "nick", occupant.isSelf ? `You are now known as ${newNick}` : `${oldNick} is now known as ${newNick}`);
+    renameReader(view, oldNick, newNick);
     refresh();
   });
   room.on("roleChange", ({ occupant, oldRole, newRole, actor, reason }) => {
@@ -1187,12 +1238,15 @@ function wireRoom(view: RoomView, room: Room): void {
   room.on("suspend", () => {
     if (!current()) return;
     addNotice(view, "suspend", "Connection lost — rejoining…");
+    // Out of sync: who was typing is not known any more (their `paused` may be lost).
+    clearTyping(view);
     refreshConnection();
     refresh();
   });
   room.on("resume", ({ stanza }) => {
     if (!current()) return;
     addNotice(view, "resume", "Back in the room");
+    scheduleMarkRead(view);
     // The room had closed while everyone was away (say, the server restarted) and our rejoin
     // opened it anew (status 201): locked until its owner, us, configures it. Open it with the
     // default settings, so that the others can come back.
@@ -1229,6 +1283,8 @@ function wireRoom(view: RoomView, room: Room): void {
     view.exitText = mode === LeaveMode.NORMAL ? undefined : text;
     view.destroyed = mode === LeaveMode.DESTROYED;
     view.editingSubject = false;
+    clearTyping(view);
+    stopTyping(view);
     addNotice(view, "exit", text);
     refreshConnection();
     if (mode === LeaveMode.DESTROYED) {
@@ -1353,6 +1409,7 @@ function messageItem(view: RoomView, opts: { nick: string; body: string; at: Dat
       ),
       h("div", { class: "msg__reactions", testid: "message-reactions" }),
       h("div", { class: "msg__error", testid: "message-note" }),
+      h("div", { class: "msg__seen", testid: "message-seen" }),
     ),
   );
 }
@@ -1390,6 +1447,9 @@ function addMessage(view: RoomView, e: MessageEvent): void {
   const item = messageItem(view, { nick, body: text, at: e.delay ?? new Date(), own: e.own, history: e.history, state, quote: quoteOf(view, refs.reply) });
   appendToLog(view, item);
   remember(view, item, e, refs);
+  // Someone's marker named it before it came (say, while the log was reloading).
+  if (e.stanzaId !== undefined && [...view.seen.values()].includes(e.stanzaId)) renderSeen(view);
+  if (!e.own) scheduleMarkRead(view);
   if (e.history && view.oldestId === undefined && e.stanzaId !== undefined) {
     view.oldestId = e.stanzaId;
     offerEarlier(view);
@@ -1654,7 +1714,10 @@ function submitComposer(view: RoomView, text: string): void {
       // A correction replaces the whole message (XEP-0308): an edited reply stays a reply.
       const target = c.record.replyTo === undefined ? undefined : view.byStanzaId.get(c.record.replyTo);
       const reply = target ? composeReply(room.jid, { ...target.original, text: target.text }, text) : undefined;
-      sendCorrection(muc, room.jid, c.record.id, reply?.body ?? text, reply ? { payloads: reply.payloads } : {}).catch((e: unknown) => showError("Could not edit the message", e));
+      sendCorrection(muc, room.jid, c.record.id, reply?.body ?? text, { payloads: [...(reply?.payloads ?? []), activeState(view)] }).catch((e: unknown) => showError("Could not edit the message", e));
+    } else if (view.chatState.state === "composing") {
+      // Nothing changed, nothing sent: we are no longer typing, though.
+      sendChatState(view, "active");
     }
     return;
   }
@@ -1667,7 +1730,7 @@ function send(view: RoomView, text: string, replyTo?: MessageRecord): void {
   let tracker: MessageTracker;
   try {
     const reply = replyTo ? composeReply(room.jid, { ...replyTo.original, text: replyTo.text }, text) : undefined;
-    tracker = reply ? room.sendTrackedMessage(reply.body, { payloads: reply.payloads }) : room.sendTrackedMessage(text);
+    tracker = room.sendTrackedMessage(reply?.body ?? text, { payloads: [...(reply?.payloads ?? []), activeState(view)] });
   } catch (e) {
     showError("Could not send", e);
     return;
@@ -1727,6 +1790,240 @@ function clockIcon(): SVGElement {
   hands.setAttribute("d", "M12 7v5l3 2");
   svg.append(circle, hands);
   return svg;
+}
+
+// ---------------------------------------------------------------------------
+// Typing (XEP-0085 chat states) and reading (XEP-0333 `displayed` markers)
+//
+// Ours: `composing` while the composer is being typed in (again every few
+// seconds while it goes on), `paused` a few seconds after the typing stops or
+// when the composer is emptied, `active` with each message sent. A chat state
+// is never queued (stale by the time the connection is back): one that cannot
+// go now is dropped without a word on the page. Theirs: the line between the
+// log and the composer; a `composing` with no news for half a minute is
+// forgotten, as their `paused` may never come.
+//
+// Read markers: while a room is on screen and the window has focus, the
+// newest message from someone else is marked displayed (once each, a second
+// after it came); others' markers show as "Seen by" under the newest message
+// each one has read; ours from other devices bring our unread count down.
+
+/** Send `composing` again at most this often while the typing goes on (ms). */
+const COMPOSING_EVERY = 5_000;
+/** After this long without typing, we have paused (ms). */
+const PAUSED_AFTER = 5_000;
+/** Forget someone's `composing` after this long without news of them (ms). */
+const TYPING_TIMEOUT = 30_000;
+/** Mark the newest message read this long after it came (a burst makes one marker) (ms). */
+const MARK_DELAY = 1_000;
+const NS_CHAT_STATES = "http://jabber.org/protocol/chatstates";
+
+/** Tell the room our chat state. Never an error on the page: a state not sent now is worth nothing later. */
+function sendChatState(view: RoomView, state: ChatState): void {
+  const own = view.chatState;
+  clearTimeout(own.pause);
+  own.pause = undefined;
+  const room = view.room;
+  if (!room?.joined || view.state !== "joined" || isSuspended(view)) {
+    own.state = undefined;
+    return;
+  }
+  own.state = state;
+  own.at = Date.now();
+  room.setChatState(state).catch((e: unknown) => {
+    if (own.state === state) own.state = undefined;
+    // Offline (chat states are never queued), or out of the room meanwhile.
+    if (isNotConnectedError(e) || isMucStateError(e)) console.debug(`chat state '${state}' not sent to ${view.jid}`, e);
+    else console.warn(`chat state '${state}' not sent to ${view.jid}`, e);
+  });
+}
+
+/** The composer's text changed: we are typing, or we emptied it. */
+function onComposerInput(view: RoomView, text: string): void {
+  const own = view.chatState;
+  if (text.trim() === "") {
+    if (own.state === "composing") sendChatState(view, "paused");
+    return;
+  }
+  if (own.state !== "composing" || Date.now() - own.at >= COMPOSING_EVERY) sendChatState(view, "composing");
+  if (own.state !== "composing") return;
+  clearTimeout(own.pause);
+  own.pause = setTimeout(() => {
+    own.pause = undefined;
+    if (own.state === "composing") sendChatState(view, "paused");
+  }, PAUSED_AFTER);
+}
+
+/** The `<active/>` a message we send carries (XEP-0085 §5.5): sending it ends our typing. */
+function activeState(view: RoomView): XmlElement {
+  const own = view.chatState;
+  clearTimeout(own.pause);
+  own.pause = undefined;
+  own.state = "active";
+  own.at = Date.now();
+  return xml("active", { xmlns: NS_CHAT_STATES });
+}
+
+/** We are out of the room: nothing of our typing to send any more. */
+function stopTyping(view: RoomView): void {
+  clearTimeout(view.chatState.pause);
+  view.chatState.pause = undefined;
+  view.chatState.state = undefined;
+}
+
+/** Someone else started (`true`) or stopped (`false`) typing. */
+function setTyping(view: RoomView, nick: string, typing: boolean): void {
+  const timer = view.typing.get(nick);
+  if (timer !== undefined) clearTimeout(timer);
+  if (typing) {
+    view.typing.set(nick, setTimeout(() => setTyping(view, nick, false), TYPING_TIMEOUT));
+  } else if (!view.typing.delete(nick)) {
+    return;
+  }
+  renderTyping(view);
+}
+
+/** Nobody is typing any more, as far as we know. */
+function clearTyping(view: RoomView): void {
+  if (view.typing.size === 0) return;
+  for (const timer of view.typing.values()) clearTimeout(timer);
+  view.typing.clear();
+  renderTyping(view);
+}
+
+/** An occupant changed nick: their typing and their read position follow them. */
+function renameReader(view: RoomView, oldNick: string, newNick: string): void {
+  if (view.typing.has(oldNick)) {
+    setTyping(view, oldNick, false);
+    setTyping(view, newNick, true);
+  }
+  const seen = view.seen.get(oldNick);
+  if (seen !== undefined) {
+    view.seen.delete(oldNick);
+    view.seen.set(newNick, seen);
+    renderSeen(view);
+  }
+}
+
+function typingText(nicks: readonly string[]): string {
+  if (nicks.length === 0) return "";
+  if (nicks.length === 1) return `${nicks[0]} is typing…`;
+  if (nicks.length === 2) return `${nicks[0]} and ${nicks[1]} are typing…`;
+  return "Several people are typing…";
+}
+
+/** The "… is typing" line of the room on screen. */
+function renderTyping(view: RoomView): void {
+  if (!isCurrent(view)) return;
+  const section = byId("main").querySelector<HTMLElement>("[data-testid=room-view]");
+  const line = section?.dataset.jid === view.jid ? section.querySelector<HTMLElement>("[data-testid=typing-indicator]") : null;
+  if (!line) return;
+  const nicks = [...view.typing.keys()];
+  line.dataset.count = String(nicks.length);
+  const text = typingText(nicks);
+  if (line.textContent === text) return;
+  replaceChildren(line, text ? h("span", { class: "typing__dots", "aria-hidden": "true" }, h("span", {}), h("span", {}), h("span", {})) : null, text);
+}
+
+/** Whether message `a` comes after message `b` in the log (both by stanza-id; false when either is not there). */
+function laterInLog(view: RoomView, a: string, b: string): boolean {
+  const ra = view.byStanzaId.get(a);
+  const rb = view.byStanzaId.get(b);
+  if (!ra || !rb || ra === rb) return false;
+  return (rb.item.compareDocumentPosition(ra.item) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+}
+
+/** Someone else read up to message `id`: they move there, unless they were further down already. */
+function noteSeen(view: RoomView, nick: string, id: string): void {
+  const before = view.seen.get(nick);
+  if (before === id || (before !== undefined && laterInLog(view, before, id))) return;
+  view.seen.set(nick, id);
+  renderSeen(view);
+}
+
+/** At most this many names under a message; the others are counted. */
+const SEEN_NAMES = 4;
+
+/** The "Seen by …" lines: each reader under the newest message they marked. */
+function renderSeen(view: RoomView): void {
+  for (const box of Array.from(view.log.querySelectorAll<HTMLElement>("[data-testid=message-seen]"))) {
+    if (box.firstChild) box.replaceChildren();
+    box.removeAttribute("title");
+  }
+  const readers = new Map<MessageRecord, string[]>();
+  for (const [nick, id] of view.seen) {
+    const record = view.byStanzaId.get(id);
+    if (!record) continue;
+    const nicks = readers.get(record) ?? [];
+    nicks.push(nick);
+    readers.set(record, nicks);
+  }
+  for (const [record, nicks] of readers) {
+    const box = record.item.querySelector<HTMLElement>("[data-testid=message-seen]");
+    if (!box) continue;
+    nicks.sort((a, b) => a.localeCompare(b));
+    const shown = nicks.length > SEEN_NAMES + 1 ? nicks.slice(0, SEEN_NAMES) : nicks;
+    const more = nicks.length - shown.length;
+    box.title = `Seen by ${nicks.join(", ")}`;
+    replaceChildren(
+      box,
+      "Seen by ",
+      ...shown.flatMap((nick, i) => [i === 0 ? "" : i === shown.length - 1 && more === 0 ? " and " : ", ", h("span", { class: "msg__seen-nick", testid: "seen-nick", "data-nick": nick }, nick)]),
+      more > 0 ? ` and ${more} others` : "",
+    );
+  }
+}
+
+/** Whether what the room shows is being read: it is on screen, in a window that has the focus. */
+function beingRead(view: RoomView): boolean {
+  return isCurrent(view) && view.state === "joined" && view.room?.joined === true && !isSuspended(view) && document.visibilityState === "visible" && document.hasFocus();
+}
+
+/** Mark the newest message read in a moment (one marker for a burst of messages). */
+function scheduleMarkRead(view: RoomView): void {
+  if (view.markTimer !== undefined || !isCurrent(view)) return;
+  view.markTimer = setTimeout(() => {
+    view.markTimer = undefined;
+    markRead(view);
+  }, MARK_DELAY);
+}
+
+/** The newest message from someone else that the room gave a stanza-id (markers name messages by it). */
+function newestFromOthers(view: RoomView): MessageRecord | undefined {
+  const items = view.log.querySelectorAll<HTMLElement>("[data-testid=message][data-stanza-id]:not([data-own=true])");
+  const last = items[items.length - 1];
+  return last?.dataset.stanzaId === undefined ? undefined : view.byStanzaId.get(last.dataset.stanzaId);
+}
+
+/** Tell the room we have read up to the newest message, when it is newer than what we marked last. */
+function markRead(view: RoomView): void {
+  const room = view.room;
+  if (!room || !beingRead(view)) return;
+  const id = newestFromOthers(view)?.stanzaId;
+  if (id === undefined || id === view.lastDisplayed) return;
+  if (view.lastDisplayed !== undefined && laterInLog(view, view.lastDisplayed, id)) return;
+  view.lastDisplayed = id;
+  room.markDisplayed(id).catch((e: unknown) => {
+    // Not marked: the next message or the next focus tries again.
+    if (view.lastDisplayed === id) view.lastDisplayed = undefined;
+    console.debug(`could not mark ${view.jid} read`, e);
+  });
+}
+
+/** We read up to message `id` on another device: what is unread here is at most what came after it. */
+function readElsewhere(view: RoomView, id: string): void {
+  if (view.lastDisplayed !== undefined && view.lastDisplayed !== id && laterInLog(view, view.lastDisplayed, id)) return;
+  view.lastDisplayed = id;
+  const record = view.byStanzaId.get(id);
+  if (!record || view.unread === 0) return;
+  let after = 0;
+  for (let el = record.item.nextElementSibling; el; el = el.nextElementSibling) {
+    if (el instanceof HTMLElement && el.dataset.testid === "message" && el.dataset.own !== "true" && el.dataset.history !== "true") after++;
+  }
+  if (after < view.unread) {
+    view.unread = after;
+    renderNav();
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -1977,6 +2274,7 @@ function select(view: RoomView): void {
   const scroller = view.log.parentElement;
   if (scroller) scroller.scrollTop = scroller.scrollHeight;
   document.querySelector<HTMLElement>("[data-testid=composer-input], [data-testid=join-nick]")?.focus();
+  scheduleMarkRead(view);
 }
 
 function renderMain(): void {
@@ -2016,7 +2314,9 @@ function renderMain(): void {
     return;
   }
   const scroller = h("div", { class: "log-scroll" }, view.log);
-  replaceChildren(main, h("section", { class: "room", testid: "room-view", "data-jid": view.jid }, h("header", { class: "room__head" }), scroller, h("footer", { class: "room__foot" })));
+  // Who is typing: one line always there (empty when nobody is), so the log does not jump.
+  const typing = h("div", { class: "typing", testid: "typing-indicator", role: "status", "aria-live": "polite", "data-count": 0 });
+  replaceChildren(main, h("section", { class: "room", testid: "room-view", "data-jid": view.jid }, h("header", { class: "room__head" }), scroller, typing, h("footer", { class: "room__foot" })));
   renderRoomParts(view);
   scroller.scrollTop = scroller.scrollHeight;
 }
@@ -2205,6 +2505,7 @@ function renderRoomParts(view: RoomView): void {
       if (ev.key === "Escape" && view.composing) {
         if (view.composing.kind === "edit") input.value = "";
         stopComposing(view);
+        onComposerInput(view, input.value);
       }
       if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
         ev.preventDefault();
@@ -2214,6 +2515,7 @@ function renderRoomParts(view: RoomView): void {
     input.addEventListener("input", () => {
       input.style.height = "";
       input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+      onComposerInput(view, input.value);
     });
     replaceChildren(foot, form);
     // Back in a room where an edit was under way: its text again.
@@ -2221,6 +2523,7 @@ function renderRoomParts(view: RoomView): void {
     renderComposerContext(view);
   }
   renderComposerOffline(view, foot);
+  renderTyping(view);
   renderPeople();
 }
 

@@ -1,0 +1,322 @@
+/**
+ * Typing notifications (XEP-0085 chat states) and read markers (XEP-0333
+ * `displayed`) in the web client of examples/browser, driven in headless
+ * Chromium against a real Prosody: one page (alice) and one Node client
+ * (dave, this SDK's MucService) in a room of Prosody's own MUC service, which
+ * relays chat states and markers between occupants as it does any groupchat
+ * message. A second Node client logged in as alice (her "phone", same nick)
+ * stands for her other devices.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+/** Debian's Chromium (package `chromium`). */
+const CHROMIUM = "/usr/bin/chromium";
+import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
+import { MucService, createRoom, type Room, type RoomEvents } from "../../src/index.js";
+import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
+import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+
+const WAIT = 15_000;
+const OUTPUT_DIR = join(process.cwd(), "test-output");
+
+const ALICE = { username: "alice", password: "alice-pw", nick: "alice" };
+const DAVE = { username: "dave", password: "dave-pw", nick: "dave" };
+const PASSWORDS: Record<string, string> = { [ALICE.username]: ALICE.password, [DAVE.username]: DAVE.password };
+
+let dir: string;
+let server: ProsodyServer | undefined;
+let web: WebServer | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+let alice: Page;
+let dave: TestClient | undefined;
+let daveMuc: MucService | undefined;
+/** alice's other device: a Node client on her account. */
+let phone: TestClient | undefined;
+let phoneMuc: MucService | undefined;
+/** The room, as dave (its owner) is in it. */
+let room: Room;
+let roomJid: string;
+/** Another room for the page to be in, so that the first one can be off screen. */
+let otherJid: string;
+const pageErrors: string[] = [];
+
+function next<E extends keyof RoomEvents>(r: Room, event: E, predicate: (p: RoomEvents[E]) => boolean = () => true, ms = WAIT): Promise<RoomEvents[E]> {
+  let listener: ((p: RoomEvents[E]) => void) | undefined;
+  return withTimeout(
+    new Promise<RoomEvents[E]>((resolve) => {
+      listener = (p: RoomEvents[E]): void => {
+        if (predicate(p)) resolve(p);
+      };
+      r.on(event, listener as never);
+    }),
+    ms,
+    `room event ${String(event)}`,
+  ).finally(() => r.off(event, listener as never));
+}
+
+/** A new browser context logged in through the page as `username`. */
+async function loginPage(username: string): Promise<Page> {
+  if (!browser || !web) throw new Error("not started");
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on("pageerror", (e) => pageErrors.push(`${username}: ${e.message}`));
+  await page.goto(web.url, { timeout: WAIT });
+  await page.getByTestId("login-username").fill(username, { timeout: WAIT });
+  await page.getByTestId("login-password").fill(PASSWORDS[username] ?? "");
+  await page.getByTestId("login-submit").click();
+  await page.locator("[data-testid=connection-status][data-state=online]").waitFor({ timeout: WAIT });
+  await page.getByTestId("shell").waitFor({ state: "visible", timeout: WAIT });
+  return page;
+}
+
+/** Join `jid` from the page with the "join a room by address" form. */
+async function joinFromPage(page: Page, jid: string, nick: string): Promise<void> {
+  await page.getByTestId("open-join").click({ timeout: WAIT });
+  await page.getByTestId("join-room").fill(jid, { timeout: WAIT });
+  await page.getByTestId("join-nick").fill(nick);
+  await page.getByTestId("join-submit").click();
+  await page.locator(`[data-testid=room-view][data-jid="${jid}"][data-state=joined]`).waitFor({ timeout: WAIT });
+}
+
+/** Open an already-joined room in the page (its entry in the sidebar). */
+async function openRoom(page: Page, jid: string): Promise<void> {
+  await page.locator(`[data-testid=room-item][data-jid="${jid}"]`).first().click({ timeout: WAIT });
+  await page.locator(`[data-testid=room-view][data-jid="${jid}"]`).waitFor({ timeout: WAIT });
+}
+
+function occupant(page: Page, nick: string) {
+  return page.locator(`[data-testid=occupants] [data-testid=occupant][data-nick="${nick}"]`);
+}
+
+function messageWith(page: Page, text: string, extra = "") {
+  return page.locator(`[data-testid=messages] [data-testid=message]${extra}`).filter({ hasText: text });
+}
+
+/** What internal error text looks like: none of it may reach the page. */
+const INTERNALS = /Cannot read|TypeError|ECONN|null|recipient-unavailable/;
+
+/** Every text of a page, hidden ones included: its text, titles, placeholders and labels. */
+function pageText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const parts = [document.title, document.body.textContent ?? ""];
+    for (const el of Array.from(document.querySelectorAll("[title], [placeholder], [aria-label]"))) {
+      for (const name of ["title", "placeholder", "aria-label"]) parts.push(el.getAttribute(name) ?? "");
+    }
+    return parts.join("\n");
+  });
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const input = page.getByTestId("composer-input");
+  await input.fill(text, { timeout: WAIT });
+  await page.getByTestId("composer-send").click();
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "browser-test-"));
+  server = await startProsody({
+    users: [ALICE, DAVE].map((u) => ({ username: u.username, password: u.password })),
+    tmpDir: dir,
+  });
+  web = await startWebServer({
+    port: 0,
+    host: "127.0.0.1",
+    xmppWebSocket: server.websocketUrl,
+    config: { domain: server.domain, mucDomain: server.mucDomain, title: "xmpp-muc-sdk browser test" },
+  });
+
+  // The Node client creates (and so unlocks) the Prosody rooms; it owns them.
+  dave = await connectClient({ server, username: DAVE.username, password: DAVE.password });
+  daveMuc = new MucService(dave.xmpp, { selfPing: false });
+  roomJid = `typing@${server.mucDomain}`;
+  otherJid = `elsewhere@${server.mucDomain}`;
+  room = await withTimeout(createRoom(daveMuc, roomJid, DAVE.nick, { config: { roomName: "Typing", public: true } }), WAIT, "creating the typing room");
+  await withTimeout(createRoom(daveMuc, otherJid, DAVE.nick, { config: { roomName: "Elsewhere", public: true } }), WAIT, "creating the other room");
+
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium" (as root; or sudo apt-get install chromium). .ci/run does this.`);
+  }
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  alice = await loginPage(ALICE.username);
+}, 60_000);
+
+afterAll(async () => {
+  const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
+    try {
+      await withTimeout(Promise.resolve().then(fn), 10_000, what);
+    } catch (e) {
+      console.error(`browser test cleanup: ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  for (const c of contexts) await step("closing a browser context", () => c.close());
+  await step("closing the browser", () => browser?.close());
+  await step("closing alice's other device", async () => {
+    phoneMuc?.close();
+    await phone?.stop();
+  });
+  await step("closing the Node client", async () => {
+    daveMuc?.close();
+    await dave?.stop();
+  });
+  await step("stopping the web server", () => web?.close());
+  await step("stopping Prosody", () => server?.stop());
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe("web client (examples/browser): typing and read markers in a Prosody room", () => {
+  it("the page joins the room and sees the Node client", async () => {
+    await joinFromPage(alice, otherJid, ALICE.nick);
+    const daveSeesAlice = next(room, "join", (e) => e.occupant.nick === ALICE.nick);
+    await joinFromPage(alice, roomJid, ALICE.nick);
+    await daveSeesAlice;
+    await occupant(alice, DAVE.nick).waitFor({ timeout: WAIT });
+    const view = alice.locator(`[data-testid=room-view][data-jid="${roomJid}"]`);
+    // The typing line is there, empty, before anyone types.
+    await expect(view.getByTestId("typing-indicator").textContent()).resolves.toBe("");
+  });
+
+  it("the Node client's `composing` shows '… is typing' on the page, without moving the composer; `paused` takes it away", async () => {
+    const view = alice.locator(`[data-testid=room-view][data-jid="${roomJid}"]`);
+    const typing = view.getByTestId("typing-indicator");
+    const composerTop = async (): Promise<number | undefined> => (await alice.getByTestId("composer").boundingBox())?.y;
+    const before = await composerTop();
+
+    await withTimeout(room.setChatState("composing"), WAIT, "dave composing");
+    await typing.filter({ hasText: `${DAVE.nick} is typing…` }).waitFor({ timeout: WAIT });
+    await expect(typing.getAttribute("data-count")).resolves.toBe("1");
+    expect(await composerTop()).toBe(before);
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    await alice.screenshot({ path: join(OUTPUT_DIR, "web-client-typing.png"), timeout: WAIT });
+
+    await withTimeout(room.setChatState("paused"), WAIT, "dave paused");
+    await expect.poll(() => typing.textContent(), { timeout: WAIT, interval: 100 }).toBe("");
+    await expect(typing.getAttribute("data-count")).resolves.toBe("0");
+    expect(await composerTop()).toBe(before);
+
+    // Typing again, then the message itself: that ends the typing too.
+    await withTimeout(room.setChatState("composing"), WAIT, "dave composing again");
+    await typing.filter({ hasText: `${DAVE.nick} is typing…` }).waitFor({ timeout: WAIT });
+    const text = `dave finished typing ${Date.now()}`;
+    await withTimeout(room.sendTrackedMessage(text).done, WAIT, "dave's message");
+    await messageWith(alice, text, `[data-nick="${DAVE.nick}"]`).waitFor({ timeout: WAIT });
+    await expect.poll(() => typing.textContent(), { timeout: WAIT, interval: 100 }).toBe("");
+  });
+
+  it("typing in the page's composer sends `composing`; emptying it sends `paused`; the page's own state is not shown to itself", async () => {
+    const view = alice.locator(`[data-testid=room-view][data-jid="${roomJid}"]`);
+    const composing = next(room, "chatState", (e) => e.nick === ALICE.nick && e.state === "composing");
+    await alice.getByTestId("composer-input").fill("half a thought", { timeout: WAIT });
+    expect((await composing).own).toBe(false);
+    // The room reflects alice's `composing` to her too (before dave's message, sent after it): the
+    // page does not say she is typing.
+    const text = `dave, while alice types ${Date.now()}`;
+    await withTimeout(room.sendTrackedMessage(text).done, WAIT, "dave's message");
+    await messageWith(alice, text, `[data-nick="${DAVE.nick}"]`).waitFor({ timeout: WAIT });
+    await expect(view.getByTestId("typing-indicator").textContent()).resolves.toBe("");
+    const paused = next(room, "chatState", (e) => e.nick === ALICE.nick && e.state === "paused");
+    await alice.getByTestId("composer-input").fill("");
+    await paused;
+  });
+
+  it("the page's user opens the room: the Node client hears a `displayed` marker for the newest message", async () => {
+    // Away in the other room: dave's messages are unread there, and nothing is marked.
+    await openRoom(alice, otherJid);
+    const markers: RoomEvents["displayed"][] = [];
+    const onDisplayed = (e: RoomEvents["displayed"]): void => void markers.push(e);
+    room.on("displayed", onDisplayed);
+    try {
+      const first = room.sendTrackedMessage(`while alice is away ${Date.now()}`);
+      const newest = room.sendTrackedMessage(`the newest, still away ${Date.now()}`);
+      await withTimeout(Promise.all([first.done, newest.done]), WAIT, "dave's messages");
+      expect(newest.stanzaId).toBeDefined();
+      await alice.locator(`[data-testid=room-item][data-jid="${roomJid}"] [data-testid=room-unread]`).filter({ hasText: "2" }).waitFor({ timeout: WAIT });
+      // More than the page's delay before marking: still nothing marked while the room is off screen.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(markers).toEqual([]);
+
+      const marked = next(room, "displayed", (e) => e.nick === ALICE.nick && e.id === newest.stanzaId);
+      await openRoom(alice, roomJid);
+      const marker = await marked;
+      expect(marker.own).toBe(false);
+      expect(marker.occupant?.nick).toBe(ALICE.nick);
+      // Once per new newest message: no marker for the older one, and no repeat.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(markers.map((m) => m.id)).toEqual([newest.stanzaId]);
+      await expect(alice.locator(`[data-testid=room-item][data-jid="${roomJid}"] [data-testid=room-unread]`).count()).resolves.toBe(0);
+    } finally {
+      room.off("displayed", onDisplayed);
+    }
+  });
+
+  it("the Node client marks a message displayed: the page shows 'Seen by dave' under it, and only under the newest one dave marked", async () => {
+    const view = alice.locator(`[data-testid=room-view][data-jid="${roomJid}"]`);
+    const text = `alice asks something ${Date.now()}`;
+    const atDave = next(room, "message", (m) => m.body === text);
+    await send(alice, text);
+    const message = await atDave;
+    expect(message.stanzaId).toBeDefined();
+    const item = view.locator(`[data-testid=message][data-stanza-id="${message.stanzaId}"]`);
+    await item.waitFor({ timeout: WAIT });
+
+    await withTimeout(room.markDisplayed(message), WAIT, "dave's marker");
+    const seen = item.getByTestId("message-seen");
+    await seen.filter({ hasText: `Seen by ${DAVE.nick}` }).waitFor({ timeout: WAIT });
+    await expect(seen.locator(`[data-testid=seen-nick][data-nick="${DAVE.nick}"]`).count()).resolves.toBe(1);
+
+    // dave reads on: his next marker moves him down to the newer message.
+    const later = `alice adds a detail ${Date.now()}`;
+    const laterAtDave = next(room, "message", (m) => m.body === later);
+    await send(alice, later);
+    const laterMessage = await laterAtDave;
+    await withTimeout(room.markDisplayed(laterMessage), WAIT, "dave's second marker");
+    const laterItem = view.locator(`[data-testid=message][data-stanza-id="${laterMessage.stanzaId}"]`);
+    await laterItem.getByTestId("message-seen").filter({ hasText: `Seen by ${DAVE.nick}` }).waitFor({ timeout: WAIT });
+    await expect(view.locator(`[data-testid=seen-nick][data-nick="${DAVE.nick}"]`).count()).resolves.toBe(1);
+    await expect(seen.textContent()).resolves.toBe("");
+
+    // A late marker for an older message does not move him back up.
+    await withTimeout(room.markDisplayed(message), WAIT, "dave's late marker");
+    const check = `after the late marker ${Date.now()}`;
+    await withTimeout(room.sendTrackedMessage(check).done, WAIT, "dave's message after the late marker");
+    await messageWith(alice, check, `[data-nick="${DAVE.nick}"]`).waitFor({ timeout: WAIT });
+    await expect(view.locator(`[data-testid=seen-nick][data-nick="${DAVE.nick}"]`).count()).resolves.toBe(1);
+    await expect(laterItem.getByTestId("message-seen").textContent()).resolves.toBe(`Seen by ${DAVE.nick}`);
+
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    await alice.screenshot({ path: join(OUTPUT_DIR, "web-client-seen.png"), timeout: WAIT });
+    await expect(alice.getByTestId("error-banner").isHidden()).resolves.toBe(true);
+    await expect(pageText(alice)).resolves.not.toMatch(INTERNALS);
+  });
+
+  it("alice reads the room on another device: the page's unread count goes", async () => {
+    phone = await connectClient({ server: server!, username: ALICE.username, password: ALICE.password });
+    phoneMuc = new MucService(phone.xmpp, { selfPing: false });
+    const { room: onPhone, joined } = phoneMuc.join(roomJid, ALICE.nick, { history: { maxStanzas: 0 } });
+    await withTimeout(joined, WAIT, "alice's phone joining");
+
+    await openRoom(alice, otherJid);
+    const text = `unread on the page ${Date.now()}`;
+    const atPhone = next(onPhone, "message", (m) => m.body === text);
+    await withTimeout(room.sendTrackedMessage(text).done, WAIT, "dave's message");
+    const unread = alice.locator(`[data-testid=room-item][data-jid="${roomJid}"] [data-testid=room-unread]`);
+    await unread.filter({ hasText: "1" }).waitFor({ timeout: WAIT });
+
+    await withTimeout(onPhone.markDisplayed(await atPhone), WAIT, "alice's phone marking it read");
+    await unread.waitFor({ state: "detached", timeout: WAIT });
+  });
+
+  it("no uncaught errors in the page", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

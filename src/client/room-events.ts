@@ -191,6 +191,8 @@ export interface ChatStateEvent extends RoomEventBase {
   readonly nick: string;
   /** Who, when still in the room. */
   readonly occupant: Occupant | undefined;
+  /** Their XEP-0421 occupant id, when the room gives one. */
+  readonly occupantId: string | undefined;
   /** What they are doing (XEP-0085). */
   readonly state: ChatState;
   /** Whether it is ours (the room reflects our own). */
@@ -205,10 +207,14 @@ export interface DisplayedEvent extends RoomEventBase {
   readonly nick: string;
   /** Who, when still in the room. */
   readonly occupant: Occupant | undefined;
+  /** Their XEP-0421 occupant id, when the room gives one. */
+  readonly occupantId: string | undefined;
   /** The stanza-id of the message they have read, and those before it (XEP-0333). */
   readonly id: string;
-  /** Whether it is ours (from another of our devices, or reflected). */
+  /** Whether it is ours (from another of our devices, or reflected): our nick or our occupant id. */
   readonly own: boolean;
+  /** Whether it came with the join's history (an archived marker): where they had read up to. */
+  readonly history: boolean;
   /** The message. */
   readonly stanza: Element;
 }
@@ -400,7 +406,8 @@ export interface RoomEvents {
    */
   chatState: ChatStateEvent;
   /**
-   * Someone read up to a message (an XEP-0333 `displayed` marker).
+   * Someone read up to a message (an XEP-0333 `displayed` marker), live or
+   * from the join's history (`history`), once each.
    *
    * @example
    * ```ts

@@ -80,7 +80,7 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
       const keys = dedupKeys({ stanzaId, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, occupantId: occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, nick, id: undefined, body: "" }, false);
       if (!isNew(core, stanza, keys)) return;
     }
-    if (!history && nick !== undefined) announceAttention(core, stanza, nick);
+    if (nick !== undefined) announceAttention(core, stanza, nick, history);
     return;
   }
   const event = messageEvent(core, stanza, nick, body, bodies, history, delay?.stamp);
@@ -88,18 +88,28 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
   if (!isNew(core, stanza, keys)) return;
   core.noteSeen(delay);
   core.emit("message", event);
-  if (!history && nick !== undefined) announceAttention(core, stanza, nick);
+  if (nick !== undefined) announceAttention(core, stanza, nick, history);
 }
 
-/** A live message's chat state (XEP-0085) and `displayed` marker (XEP-0333), as events. */
-function announceAttention(core: RoomCore, stanza: Element, nick: string): void {
-  const state = chatStateOf(stanza);
+/**
+ * A message's chat state (XEP-0085, live messages only: a state from the
+ * history is stale) and `displayed` marker (XEP-0333, live or history: who
+ * read how far), as events.
+ */
+function announceAttention(core: RoomCore, stanza: Element, nick: string, history: boolean): void {
+  const state = history ? undefined : chatStateOf(stanza);
   const marker = chatMarkerOf(stanza);
   if (state === undefined && marker?.marker !== "displayed") return;
   const occupant = core.getOccupant(nick);
-  const own = nick === core.nick;
-  if (state !== undefined) core.emit("chatState", { room: core.room, nick, occupant, state, own, stanza });
-  if (marker?.marker === "displayed") core.emit("displayed", { room: core.room, nick, occupant, id: marker.id, own, stanza });
+  const occupantId = occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
+  const own = isOwn(core, nick, occupantId);
+  if (state !== undefined) core.emit("chatState", { room: core.room, nick, occupant, occupantId, state, own, stanza });
+  if (marker?.marker === "displayed") core.emit("displayed", { room: core.room, nick, occupant, occupantId, id: marker.id, own, history, stanza });
+}
+
+/** Whether a message from `nick` (with this occupant-id) is ours: our nick, or our occupant-id. */
+function isOwn(core: RoomCore, nick: string | undefined, occupantId: string | undefined): boolean {
+  return nick !== undefined && core.me !== undefined && (nick === core.me.nick || (occupantId !== undefined && occupantId === core.me.occupantId));
 }
 
 /**
@@ -174,7 +184,7 @@ function messageEvent(
   const originId = originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
   const occupantId = occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
   const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
-  const own = nick !== undefined && core.me !== undefined && (nick === core.me.nick || (occupantId !== undefined && occupantId === core.me.occupantId));
+  const own = isOwn(core, nick, occupantId);
   const stanzaId = roomStanzaId(stanza, core.jid);
   let tracker: MessageTracker | undefined;
   if (own && stanza.attrs.type === "groupchat") {

@@ -90,4 +90,10 @@ describe("chatState and displayed events", () => {
     expect(displayed).toHaveLength(1);
     expect(states).toEqual([]);
   });
+
+  it("an archived marker in the join's history is announced with history: true and its occupant-id", async () => {
+    const { h, displayed } = await enter();
+    h.conn.receive(`<message from='${ROOM}/secondwitch' to='${ME}' type='groupchat' id='d3'><displayed xmlns='${MARKERS}' id='sid-3'/><stanza-id xmlns='urn:xmpp:sid:0' id='sid-10' by='${ROOM}'/><occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ-2'/><delay xmlns='urn:xmpp:delay' stamp='2002-10-13T23:58:37Z'/></message>`);
+    expect(displayed.map((e) => [e.nick, e.id, e.history, e.occupantId])).toEqual([["secondwitch", "sid-3", true, "occ-2"]]);
+  });
 });

@@ -14,6 +14,7 @@ import type { LegacyBookmarks } from "./bookmarks.js";
 import type { LegacyMUC } from "./muc.js";
 import type { LegacyParticipant } from "./participant.js";
 import type { InviteOptions } from "./invitations.js";
+import type { Attachment } from "../xso/file-sharing.js";
 import type { JsonValue, UserRecord } from "./store/store.js";
 
 /** Options of {@link BaseSession.onText} and {@link BaseSession.onCorrect}. */
@@ -121,6 +122,21 @@ export class BaseSession {
     void text;
     void options;
     throw new Error("onText is not implemented by this legacy module");
+  }
+
+  /**
+   * The user shared a file in a room (slidge's `on_file`): a message whose
+   * body is the file's URL, with XEP-0447 or XEP-0066 describing it. Send it
+   * on the legacy network (fetch it from `file.url`) and return the legacy
+   * message id. By default it goes to {@link BaseSession.onText} as its URL.
+   *
+   * @param chat - the room.
+   * @param file - the file: its URL and, when the user's client said, name, media type, size, description.
+   * @param options - the XMPP id, reply, mentions, thread, as for `onText`.
+   * @returns the legacy id of the message, if the network gives one.
+   */
+  async onFile(chat: LegacyMUC, file: Attachment, options: TextOptions): Promise<string | void> {
+    return this.onText(chat, file.url, options);
   }
 
   /**

@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import { chatMarkerOf, chatMarkerPayloads, chatStateOf, chatStatePayloads } from "../../xso/chat-states.js";
+import { attachmentsOf } from "../../xso/file-sharing.js";
 import type { JID } from "@xmpp/jid";
 import { NS_CLIENT } from "../../xso/ns.js";
 import { viewInNamespace } from "../../xso/codec.js";
@@ -123,7 +124,10 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
       await reflect(core, stanza, me, xmppId, body, undefined);
       return;
     }
-    const legacyId = await core.session.onText(room, text, options);
+    // A shared file (XEP-0447 / XEP-0066) whose body is its URL, as clients send them: the session's onFile.
+    const files = attachmentsOf(stanza);
+    const file = files.length === 1 && (text.trim() === files[0]?.url || text.trim() === "") ? files[0] : undefined;
+    const legacyId = file ? await core.session.onFile(room, file, options) : await core.session.onText(room, text, options);
     if (legacyId) mapMessageIds(core, legacyId, xmppId);
     await reflect(core, stanza, me, xmppId, body, legacyId || undefined);
   } catch (e) {

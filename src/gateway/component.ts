@@ -283,6 +283,9 @@ interface Pending {
   writing: Session | undefined;
 }
 
+/** At most this many stanzas are kept from before `online` (see `Session.early`). */
+const MAX_EARLY_STANZAS = 100;
+
 interface Session {
   readonly entity: Component;
   online: boolean;
@@ -294,6 +297,13 @@ interface Session {
   timer: NodeJS.Timeout | undefined;
   /** The server sent `</stream:stream>`. */
   streamClosed: boolean;
+  /**
+   * Stanzas that came after the handshake but before the entity said
+   * `online` (a server may write them in the same read as `<handshake/>`,
+   * as Prosody does with XEP-0356's privilege announcement): emitted right
+   * after `online`.
+   */
+  readonly early: Element[];
 }
 
 interface StartWaiter {
@@ -564,7 +574,7 @@ export class ComponentConnection extends Emitter<ComponentConnectionEvents> impl
   /** One connection attempt: TCP, stream header, handshake. */
   #connect(): void {
     const entity = new Component({ service: this.#server, domain: this.#domain });
-    const session: Session = { entity, online: false, done: false, streamError: undefined, inflight: new Set(), timer: undefined, streamClosed: false };
+    const session: Session = { entity, online: false, done: false, streamError: undefined, inflight: new Set(), timer: undefined, streamClosed: false, early: [] };
     this.#session = session;
 
     session.timer = setTimeout(() => {
@@ -604,9 +614,14 @@ export class ComponentConnection extends Emitter<ComponentConnectionEvents> impl
       this.#onOnline(session);
     });
     entity.on("stanza", (stanza) => {
-      if (!session.online || session.done) return;
+      if (session.done) return;
       if (stanza.attrs.xmlns === undefined) stanza.attrs.xmlns = NS_COMPONENT;
       stanza.parent = null;
+      if (!session.online) {
+        // Only an authenticated stream carries stanzas; keep a few until `online`.
+        if (session.early.length < MAX_EARLY_STANZAS) session.early.push(stanza);
+        return;
+      }
       this.emit("stanza", stanza);
     });
     entity.on("close", () => {
@@ -665,6 +680,10 @@ export class ComponentConnection extends Emitter<ComponentConnectionEvents> impl
     this.#starting = undefined;
     starting?.resolve();
     this.emit("online", { jid: this.jid, reconnected });
+    for (const stanza of session.early.splice(0)) {
+      if (session.done) break;
+      this.emit("stanza", stanza);
+    }
   }
 
   /** An authenticated session ended without `stop()`. */

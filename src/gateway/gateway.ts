@@ -9,7 +9,7 @@ import type { JID } from "@xmpp/jid";
 import { vcardTemp } from "../xso/vcard.js";
 import { NS_COMPONENT, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_SELF_PING, NS_REGISTER, NS_VCARD } from "../xso/ns.js";
 import { registerQuery } from "../xso/register.js";
-import { parseJid } from "../xso/values.js";
+import { parseJid, tryParseJid } from "../xso/values.js";
 import { dataForm, type DataFormFieldInput } from "../xso/data-form.js";
 import { discoInfoQuery, discoItemsQuery } from "../xso/disco.js";
 import { XMPPError } from "../xso/stanza-error.js";
@@ -24,6 +24,8 @@ import type { GatewayStore, JsonValue, UserRecord } from "./store/store.js";
 import { asXmppError, errorFor, resultFor } from "./replies.js";
 import { unescapeLocalpart } from "./names.js";
 import { invitation, type InviteOptions } from "./invitations.js";
+import { IqRequests } from "./iq-requests.js";
+import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapPrivilegedIq, type GrantedPrivileges } from "./privilege.js";
 
 /** One field of the registration form (XEP-0077 with XEP-0004). */
 export interface RegistrationField {
@@ -168,7 +170,14 @@ export class BaseGateway {
   readonly #module: LegacyModule;
   readonly #sessions = new Map<string, BaseSession>();
   readonly #queues = new Map<string, Promise<void>>();
-  readonly #onStanza = (el: Element): void => this.#enqueue(el);
+  readonly #iqs = new IqRequests();
+  readonly #privileges = new Map<string, GrantedPrivileges>();
+  readonly #onStanza = (el: Element): void => {
+    // Answers to the gateway's own IQs skip the per-user queues: the handling
+    // that waits for one may be what holds its sender's queue.
+    if (this.#iqs.settle(el)) return;
+    this.#enqueue(el);
+  };
 
   /** @param init - component, store, module, logger (see `runGateway`). */
   constructor(init: GatewayInit) {
@@ -179,7 +188,20 @@ export class BaseGateway {
     this.log = init.logger ?? silentLogger;
     this.mucClass = init.module.MUC ?? LegacyMUC;
     this.participantClass = init.module.Participant ?? LegacyParticipant;
+    // Servers announce privileges (XEP-0356) right after the handshake, before
+    // start(): heard from construction on, so make the gateway before
+    // starting its component.
+    this.#component.on("stanza", this.#onAnnouncement);
   }
+
+  /** A server's message to the gateway itself: its XEP-0356 privileges. */
+  readonly #onAnnouncement = (el: Element): void => {
+    if (el.name !== "message" || el.attrs.type === "error") return;
+    const from = typeof el.attrs.from === "string" ? tryParseJid(el.attrs.from) : undefined;
+    const to = typeof el.attrs.to === "string" ? tryParseJid(el.attrs.to) : undefined;
+    if (from === undefined || to === undefined || to.local) return;
+    this.#recordPrivileges(el, from);
+  };
 
   /**
    * Check a registration and turn the form into the legacy data kept for
@@ -242,6 +264,60 @@ export class BaseGateway {
     await this.send(invitation(this.jid, muc.jid, invitee, options));
   }
 
+  /**
+   * The permissions a server granted the gateway for its users (XEP-0356
+   * privileged entity), as the server advertised them in a
+   * `<message><privilege xmlns='urn:xmpp:privilege:2'/></message>` when the
+   * component connected; `undefined` when that server advertised nothing
+   * (or the advertisement was not seen).
+   *
+   * @param server - the users' domain, e.g. `localhost` for `juliet@localhost`.
+   */
+  grantedPrivileges(server: string): GrantedPrivileges | undefined {
+    return this.#privileges.get(server.toLowerCase());
+  }
+
+  /**
+   * Send an IQ on behalf of a user of a server that made the gateway a
+   * privileged entity (XEP-0356 §7): the user's server sends `payload` as if
+   * the user's own client had sent it to their account (their PEP service,
+   * for instance), and forwards the answer.
+   *
+   * When the server advertised its permissions and they do not include IQs
+   * of this type in the payload's namespace, nothing is sent. When it
+   * advertised none (or the advertisement was missed), the IQ is sent
+   * anyway: the server enforces what it grants.
+   *
+   * @param user - the user (their bare JID is used).
+   * @param type - `get` or `set`.
+   * @param payload - the IQ's child, e.g. a `<pubsub/>` query.
+   * @param options - `timeoutMs`: how long to wait for the answer (default 10 000).
+   * @returns the forwarded `<iq type='result'>` (in `jabber:client`).
+   * @throws {@link PrivilegeError} `not-granted` (nothing sent) or `malformed-answer`;
+   *   `XMPPError` when the server refuses (`forbidden`, or `service-unavailable`
+   *   without privileged entities) or the IQ fails (`item-not-found`…);
+   *   `TimeoutError`; `AbortError` when the gateway stops meanwhile.
+   * @example
+   * ```ts
+   * const result = await gateway.sendPrivilegedIq(session.userJid, "get",
+   *   xml("pubsub", { xmlns: NS_PUBSUB }, xml("items", { node: NS_BOOKMARKS })));
+   * ```
+   */
+  async sendPrivilegedIq(user: JID | string, type: "get" | "set", payload: Element, options: { readonly timeoutMs?: number } = {}): Promise<Element> {
+    const jid = (typeof user === "string" ? parseJid(user) : user).bare();
+    const ns = typeof payload.attrs.xmlns === "string" ? payload.attrs.xmlns : undefined;
+    const granted = this.grantedPrivileges(jid.domain);
+    if (granted && (ns === undefined || !allowsIq(granted, ns, type))) {
+      throw new PrivilegeError("not-granted", `${jid.domain} does not let this gateway send IQ ${type} in ${ns ?? "(no namespace)"} for its users`, {
+        server: jid.domain,
+        ...(ns !== undefined ? { namespace: ns } : {}),
+      });
+    }
+    const iq = wrapPrivilegedIq(this.jid, jid, type, payload, IqRequests.newId());
+    const result = await this.#iqs.request(iq, (el) => this.send(el), options.timeoutMs ?? 10_000);
+    return unwrapPrivilegedResult(result, jid.domain);
+  }
+
   /** Start: listen to the component, and log every registered user in. */
   async start(): Promise<void> {
     this.#component.on("stanza", this.#onStanza);
@@ -254,6 +330,8 @@ export class BaseGateway {
   /** Stop: log every session out and stop listening. */
   async stop(): Promise<void> {
     this.#component.removeListener("stanza", this.#onStanza);
+    this.#component.removeListener("stanza", this.#onAnnouncement);
+    this.#iqs.cancelAll("the gateway stopped");
     await Promise.all([...this.#queues.values()]);
     for (const session of this.#sessions.values()) {
       try {
@@ -367,6 +445,8 @@ export class BaseGateway {
       if (el.attrs.type === "probe" && session) await session.sendGatewayStatus(session.loggedIn ? "Logged in" : "Not logged in", session.loggedIn ? undefined : "dnd");
       return;
     }
+    // Messages to the gateway itself: only servers' privilege announcements, which #onAnnouncement took.
+    if (el.name === "message") return;
     if (el.name !== "iq") return;
     const type = el.attrs.type;
     const payload = el.children.find((c): c is Element => typeof c !== "string");
@@ -390,6 +470,20 @@ export class BaseGateway {
     } catch (e) {
       await this.send(errorFor(el, asXmppError(e)));
     }
+  }
+
+  /**
+   * A server's advertisement of the permissions it grants (XEP-0356 §4.2):
+   * a message from a bare domain. A newer one replaces the older (the server
+   * sends one on each connection).
+   */
+  #recordPrivileges(el: Element, from: JID): void {
+    if (from.local || from.resource) return;
+    const granted = readPrivileges(el, from.domain);
+    if (!granted) return;
+    this.#privileges.set(granted.server, granted);
+    const iq = [...granted.iq].map(([ns, t]) => `${ns} (${t})`).join(", ");
+    this.log.debug(`gateway: ${granted.server} grants privileges: IQ ${iq || "none"}; roster ${granted.roster ?? "none"}; message ${granted.message ?? "none"}; presence ${granted.presence ?? "none"}`);
   }
 
   #discoInfo(): Element {

@@ -29,6 +29,7 @@ import { forgetParticipant, saveParticipant, saveRoom } from "./muc/store.js";
 import { onUserIq } from "./muc/user-iqs.js";
 import { onUserMessage } from "./muc/user-messages.js";
 import { catchUpAfterRestart, fillOnce, onUserPresence, updateInfoOnce } from "./muc/user-presence.js";
+import { addRoomToBookmarks, type AddToBookmarksOptions, type BookmarkOutcome } from "./pep-bookmarks.js";
 
 /** What the room is made from (by `LegacyBookmarks`). */
 export interface MucInit {
@@ -479,6 +480,45 @@ export class LegacyMUC {
     if (info.description !== undefined) this.description = info.description;
     saveRoom(this.#core);
     await this.#announceConfigChange();
+  }
+
+  /**
+   * Add the room to the user's XMPP bookmarks (XEP-0402; slidge's
+   * `add_to_bookmarks`), so that their clients list it and, with
+   * `autoJoin`, join it (clients online now get the bookmark pushed).
+   *
+   * The gateway writes the bookmark on the user's behalf, as a privileged
+   * entity (XEP-0356): the user's server must grant it IQ `get` and `set`
+   * in `http://jabber.org/protocol/pubsub` (with Prosody, mod_privilege; see
+   * the README). It first reads the existing bookmark: with `preserve`, the
+   * user's autojoin, name, nick and password stay; its extensions the
+   * gateway does not own always stay; pinning (XEP-0469) and the
+   * notification setting (XEP-0492) change only when `pin` / `notify` say.
+   * When nothing would change, nothing is written.
+   *
+   * When the server grants no such privilege, refuses or does not answer,
+   * the user gets a direct invitation (XEP-0249) from the gateway instead,
+   * and the reason is logged at debug level: this never throws for a
+   * missing privilege.
+   *
+   * @param options - `autoJoin` (default `true`), `invite` (also send a
+   *   direct invitation; default `false`), `preserve` (default `true`),
+   *   `pin`, `notify`.
+   * @returns what was done: `published`, `unchanged` or `fallback` (invited instead).
+   * @example
+   * ```ts
+   * class Bookmarks extends LegacyBookmarks {
+   *   override async fill() {
+   *     for (const g of await api.groups()) {
+   *       const muc = await this.byLegacyId(g.id);
+   *       await muc.addToBookmarks({ pin: g.favourite, notify: g.muted ? "never" : undefined });
+   *     }
+   *   }
+   * }
+   * ```
+   */
+  async addToBookmarks(options: AddToBookmarksOptions = {}): Promise<BookmarkOutcome> {
+    return addRoomToBookmarks(this, options);
   }
 
   /** Tell the joined resources that the room's configuration changed (status 104, XEP-0045 §10.2.1). */

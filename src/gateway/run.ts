@@ -76,8 +76,9 @@ export async function runGateway(module: LegacyModule, config: GatewayConfig): P
   const component = new ComponentConnection({ jid: config.jid, secret: config.secret, server: config.server, logger });
   let gateway: BaseGateway | undefined;
   try {
-    await component.start();
+    // Made before the component starts: it hears what the server says right after the handshake.
     gateway = new module.Gateway({ component, store, module, logger });
+    await component.start();
     await gateway.start();
   } catch (e) {
     await component.stop().catch(() => {});

@@ -31,3 +31,6 @@ export * from "./rsm.js";
 export * from "./mam.js";
 export * from "./disco.js";
 export * from "./parse.js";
+export * from "./privilege.js";
+export * from "./pubsub.js";
+export * from "./bookmarks.js";

@@ -91,6 +91,18 @@ export const NS_MUC_SELF_PING = "urn:xmpp:ping";
 export const NS_REGISTER = "jabber:iq:register";
 /** The XML namespace (xml:lang). */
 export const NS_XML = "http://www.w3.org/XML/1998/namespace";
+/** XEP-0356 privileged entity (the version Prosody's mod_privilege speaks, with IQ permissions). */
+export const NS_PRIVILEGE = "urn:xmpp:privilege:2";
+/** XEP-0060 publish-subscribe. */
+export const NS_PUBSUB = "http://jabber.org/protocol/pubsub";
+/** XEP-0060 publish options form type (§7.1.5). */
+export const NS_PUBSUB_PUBLISH_OPTIONS = "http://jabber.org/protocol/pubsub#publish-options";
+/** XEP-0402 PEP native bookmarks: the node and the `<conference/>` payload. */
+export const NS_BOOKMARKS = "urn:xmpp:bookmarks:1";
+/** XEP-0469 bookmark pinning. */
+export const NS_BOOKMARKS_PINNING = "urn:xmpp:bookmarks-pinning:0";
+/** XEP-0492 chat notification settings (version 0.2). */
+export const NS_NOTIFICATION_SETTINGS = "urn:xmpp:notification-settings:1";
 
 /** Namespace constants, one per protocol the SDK speaks. */
 export const NS = {
@@ -178,6 +190,18 @@ export const NS = {
   REGISTER: NS_REGISTER,
   /** The XML namespace (xml:lang). */
   XML: NS_XML,
+  /** XEP-0356 privileged entity. */
+  PRIVILEGE: NS_PRIVILEGE,
+  /** XEP-0060 publish-subscribe. */
+  PUBSUB: NS_PUBSUB,
+  /** XEP-0060 publish options form type. */
+  PUBSUB_PUBLISH_OPTIONS: NS_PUBSUB_PUBLISH_OPTIONS,
+  /** XEP-0402 PEP native bookmarks. */
+  BOOKMARKS: NS_BOOKMARKS,
+  /** XEP-0469 bookmark pinning. */
+  BOOKMARKS_PINNING: NS_BOOKMARKS_PINNING,
+  /** XEP-0492 chat notification settings. */
+  NOTIFICATION_SETTINGS: NS_NOTIFICATION_SETTINGS,
 } as const;
 
 

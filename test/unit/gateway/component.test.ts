@@ -64,6 +64,8 @@ class FakeComponentServer {
   silent = false;
   /** Leave the client's `</stream:stream>` unanswered (the client stays "closing"). */
   ignoreClientClose = false;
+  /** Written in the same chunk as `<handshake/>` (Prosody sends XEP-0356's privilege announcement so). */
+  afterHandshake = "";
   readonly connections: FakeConnection[] = [];
   readonly handshakes: Handshake[] = [];
   /** Stanzas received from authenticated connections, in order. */
@@ -179,7 +181,7 @@ class FakeComponentServer {
         else if (this.authed) conn.streamError("conflict", "Component already connected");
         else {
           conn.authed = true;
-          conn.write("<handshake/>");
+          conn.write(`<handshake/>${this.afterHandshake}`);
         }
       } else {
         conn.received.push(el);
@@ -330,6 +332,17 @@ describe("ComponentConnection", () => {
     expect(inMsg?.getChildText("body")).toBe("hi & bye");
     expect(inMsg?.parent).toBeNull();
     expect(inIq?.getChild("query", "http://jabber.org/protocol/disco#info")).toBeDefined();
+  });
+
+  it("a stanza written in the same read as <handshake/> is emitted right after online, not lost", async () => {
+    const server = await fakeServer();
+    server.afterHandshake = `<message from='capulet.lit' to='${DOMAIN}' id='priv'><privilege xmlns='urn:xmpp:privilege:2'/></message>`;
+    const { component: c } = component(server);
+    const order: string[] = [];
+    c.on("online", () => order.push("online"));
+    c.on("stanza", (s) => order.push(`stanza ${String(s.attrs.id)}`));
+    await c.start();
+    await expect.poll(() => order, { timeout: 2_000 }).toEqual(["online", "stanza priv"]);
   });
 
   it("reconnects with exponential back-off after the server drops the connection, then resets the back-off", async () => {

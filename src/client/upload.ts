@@ -58,14 +58,20 @@ export class UploadError extends Error {
   }
 }
 
-/** What an upload needs of the service: its IQ client and the user's JID. */
-interface UploadContext {
-  readonly iq: IqClient;
+/**
+ * What an upload needs: a way to send IQs and the server whose upload
+ * service to find (the user's, for a client; the component's server, for a
+ * gateway). Not part of the package's API.
+ *
+ * @internal
+ */
+export interface UploadContext {
+  readonly iq: Pick<IqClient, "request">;
   ownJid(): JID | undefined;
 }
 
-/** Upload services found, per IQ client (one per connection). */
-const services = new WeakMap<IqClient, Promise<JID>>();
+/** Upload services found, per IQ sender (one per connection). */
+const services = new WeakMap<object, Promise<JID>>();
 
 /**
  * The children named `name` of an answer's `<query xmlns=ns/>`. (Discovery

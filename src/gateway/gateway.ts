@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Element } from "@xmpp/xml";
+import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { vcardTemp } from "../xso/vcard.js";
 import { NS_COMPONENT, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_SELF_PING, NS_REGISTER, NS_VCARD } from "../xso/ns.js";
@@ -25,6 +25,8 @@ import { asXmppError, errorFor, resultFor } from "./replies.js";
 import { unescapeLocalpart } from "./names.js";
 import { invitation, type InviteOptions } from "./invitations.js";
 import { IqRequests } from "./iq-requests.js";
+import { uploadWith, type UploadFile } from "../client/upload.js";
+import type { Attachment } from "../xso/file-sharing.js";
 import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapPrivilegedIq, type GrantedPrivileges } from "./privilege.js";
 
 /** One field of the registration form (XEP-0077 with XEP-0004). */
@@ -316,6 +318,35 @@ export class BaseGateway {
     const iq = wrapPrivilegedIq(this.jid, jid, type, payload, IqRequests.newId());
     const result = await this.#iqs.request(iq, (el) => this.send(el), options.timeoutMs ?? 10_000);
     return unwrapPrivilegedResult(result, jid.domain);
+  }
+
+  /**
+   * The JID of the XEP-0363 upload service the gateway shares legacy files
+   * through; `undefined` (the default): found by service discovery on the
+   * gateway's server (its JID without the first label, `gateway.example.org`
+   * → `example.org`). The service must let the gateway upload (Prosody's
+   * mod_http_file_share: `http_file_share_access = { "gateway.example.org" }`).
+   */
+  uploadService: string | undefined;
+
+  /**
+   * Upload a file through the server's XEP-0363 service, as the gateway, and
+   * get its URL (`participant.sendFile` with bytes uses it).
+   *
+   * @param file - the bytes, name and media type.
+   * @param options - `timeoutMs` for each XMPP answer (default 10 s).
+   * @returns the shared file: its GET URL, name, type and size.
+   * @throws `MucStateError` when no upload service is found, `XMPPError` when it refuses the slot, `UploadError` when the PUT fails, `TimeoutError`.
+   */
+  async uploadFile(file: UploadFile, options: { readonly timeoutMs?: number } = {}): Promise<Attachment> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const iq = {
+      request: (type: "get" | "set", to: JID | string | undefined, payload: Element): Promise<Element> =>
+        this.#iqs.request(xml("iq", { type, to: String(to), from: this.jid.toString(), id: IqRequests.newId() }, payload), (el) => this.send(el), timeoutMs),
+    };
+    const server = this.jid.domain.includes(".") ? this.jid.domain.slice(this.jid.domain.indexOf(".") + 1) : this.jid.domain;
+    const serverJid = parseJid(server);
+    return uploadWith({ iq, ownJid: () => serverJid }, file, this.uploadService === undefined ? {} : { service: this.uploadService });
   }
 
   /** Start: listen to the component, and log every registered user in. */

@@ -7,6 +7,8 @@ import { createHash } from "node:crypto";
 import type { Affiliation, Role } from "../xso/muc-user.js";
 import type { Hat, HatInput } from "../xso/hats.js";
 import type { ChatMarker, ChatState } from "../xso/chat-states.js";
+import type { Attachment } from "../xso/file-sharing.js";
+import type { UploadFile } from "../client/upload.js";
 import type { RoomAvatar } from "./store/store.js";
 import type { LegacyMUC, RemoveOptions } from "./muc.js";
 
@@ -50,6 +52,8 @@ export interface ParticipantOutbox {
   message(p: LegacyParticipant, body: string, legacyMsgId: string | undefined, options: SendTextOptions): Promise<string>;
   /** A private message to the user (see {@link LegacyParticipant.sendPrivateText}); its XMPP id. */
   privateMessage(p: LegacyParticipant, body: string, options: Pick<SendTextOptions, "when">): Promise<string>;
+  /** A shared file (see {@link LegacyParticipant.sendFile}); its XMPP id. */
+  file(p: LegacyParticipant, file: Attachment, legacyMsgId: string | undefined, options: SendTextOptions): Promise<string>;
   /** A chat state (see {@link LegacyParticipant.composing}). */
   chatState(p: LegacyParticipant, state: ChatState): Promise<void>;
   /** A chat marker (see {@link LegacyParticipant.displayed}); false when the message is unknown. */
@@ -229,6 +233,28 @@ export class LegacyParticipant {
    */
   async sendPrivateText(body: string, options: Pick<SendTextOptions, "when"> = {}): Promise<string> {
     return this.#outbox.privateMessage(this, body, options);
+  }
+
+  /**
+   * A file from this participant (slidge's `send_file`): a message whose
+   * body is the file's URL, with XEP-0066 and XEP-0447 payloads (name, type,
+   * size), archived like text. Given bytes (`data`), the gateway first
+   * uploads them through its server's XEP-0363 service
+   * (`gateway.uploadFile`); given a `url`, it is shared as it is.
+   *
+   * @param file - `{ url, name?, type?, size?, description? }`, or `{ data, name, type? }`.
+   * @param legacyMsgId - the legacy id of the message.
+   * @param options - `when`, `replyTo`, `archiveOnly`, `thread`, as for `sendText`.
+   * @returns the XMPP id of the message.
+   * @throws as `gateway.uploadFile` when the upload fails (nothing is sent).
+   * @example
+   * ```ts
+   * await bob.sendFile({ data: bytes, name: "plan.pdf", type: "application/pdf" }, "msg-42");
+   * ```
+   */
+  async sendFile(file: Attachment | UploadFile, legacyMsgId?: string, options: SendTextOptions = {}): Promise<string> {
+    const attachment = "data" in file ? await this.muc.session.gateway.uploadFile(file) : file;
+    return this.#outbox.file(this, attachment, legacyMsgId, options);
   }
 
   /** The participant is typing (XEP-0085 `composing`), shown to the user's joined resources. */

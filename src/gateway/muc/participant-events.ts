@@ -12,6 +12,7 @@
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import { chatMarkerPayloads, chatStatePayloads } from "../../xso/chat-states.js";
+import { attachmentPayloads } from "../../xso/file-sharing.js";
 import { messageCorrection, reactionsPayloads, retractionPayloads, RETRACTION_FALLBACK } from "../../xso/message-refs.js";
 import { StatusCode } from "../../xso/muc-user.js";
 import { replyTo } from "../message-refs.js";
@@ -28,6 +29,10 @@ export function participantOutbox(core: MucCore): ParticipantOutbox {
     message: (p, body, legacyMsgId, options) => participantMessage(core, p, body, legacyMsgId, options),
     correct: (p, legacyMsgId, body, options) => core.afterCatchUp(() => participantCorrection(core, p, legacyMsgId, body, options)),
     retract: (p, legacyMsgId) => core.afterCatchUp(() => participantRetraction(core, p, legacyMsgId)),
+    file: (p, file, legacyMsgId, options) =>
+      options.archiveOnly
+        ? relayMessage(core, p, file.url, legacyMsgId, options, attachmentPayloads(file))
+        : core.afterCatchUp(() => relayMessage(core, p, file.url, legacyMsgId, options, attachmentPayloads(file))),
     chatState: (p, state) => core.afterCatchUp(() => participantAttention(core, p, chatStatePayloads(state))),
     marker: (p, marker, legacyMsgId) =>
       core.afterCatchUp(async () => {
@@ -58,7 +63,7 @@ async function participantMessage(core: MucCore, participant: LegacyParticipant,
 }
 
 /** A participant's message: its XMPP id chosen (and mapped), what it replies to referenced, then relayed. */
-async function relayMessage(core: MucCore, participant: LegacyParticipant, body: string, legacyMsgId: string | undefined, options: SendTextOptions): Promise<string> {
+async function relayMessage(core: MucCore, participant: LegacyParticipant, body: string, legacyMsgId: string | undefined, options: SendTextOptions, extra: readonly Element[] = []): Promise<string> {
   let known = legacyMsgId === undefined ? undefined : xmppIdOf(core, legacyMsgId);
   const archived = legacyMsgId === undefined ? undefined : archivedByLegacyId(core, legacyMsgId);
   // A backfilled message this room's archive holds already (the legacy network sent it live, or an earlier backfill did).
@@ -76,6 +81,7 @@ async function relayMessage(core: MucCore, participant: LegacyParticipant, body:
   const original = options.replyTo === undefined ? undefined : archivedByLegacyId(core, options.replyTo);
   if (original) payloads.push(replyTo(core.jid, original));
   if (options.thread !== undefined && options.thread !== "") payloads.push(xml("thread", {}, options.thread));
+  payloads.push(...extra);
   await relay(core, participant, body, xmppId, legacyMsgId, payloads, options);
   return xmppId;
 }

@@ -1,8 +1,10 @@
 /**
  * The demo legacy network: an in-process chat service (users with a
  * presence and a picture, groups, channels, roles, badges, topics, kicks,
- * bans, history, edits, deletions, reactions and moderators' removals) for
- * the gateway examples and tests.
+ * bans, history, edits, deletions, reactions and moderators' removals,
+ * typing, read positions, direct messages between members, and groups
+ * created, renamed, deleted, joined, left and added to) for the gateway
+ * examples and tests.
  * See {@link DemoNetwork} to set one up and script its users, and
  * {@link DemoClient} for what a logged-in user (a gateway session) gets.
  *
@@ -25,10 +27,14 @@ export type {
   DemoBadgesChangedEvent,
   DemoClient,
   DemoClientEvents,
+  DemoCreateGroupOptions,
+  DemoDirectMessage,
+  DemoDirectMessageEvent,
   DemoFailureOptions,
   DemoGroup,
   DemoGroupAddedEvent,
   DemoGroupChanges,
+  DemoGroupDeletedEvent,
   DemoGroupKind,
   DemoGroupSpec,
   DemoGroupUpdatedEvent,
@@ -53,12 +59,14 @@ export type {
   DemoPresence,
   DemoPresenceChangedEvent,
   DemoReactionsChangedEvent,
+  DemoReadEvent,
   DemoRole,
   DemoRoleChangedEvent,
   DemoSendOptions,
   DemoShow,
   DemoTopic,
   DemoTopicEvent,
+  DemoTypingEvent,
   DemoUser,
   DemoUserAddedEvent,
   DemoUserSpec,

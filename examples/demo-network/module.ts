@@ -5,11 +5,17 @@
  * - `DemoGateway` checks registrations against the network.
  * - `DemoSession` logs in, turns the network's events into room events, and
  *   sends the user's messages, edits, deletions and reactions, and, as a
- *   moderator, removes others' messages.
+ *   moderator, removes others' messages. Typing and read positions go both
+ *   ways as chat states (XEP-0085) and displayed markers (XEP-0333), direct
+ *   messages as private messages (XEP-0045 §7.5); the user invites members
+ *   (a mediated invitation of `user-id@gateway`), creates groups by joining
+ *   a new room JID and leaves them for good; a group the user is added to
+ *   comes with a direct invitation (XEP-0249) from the gateway.
  * - `DemoBookmarks` lists the user's groups.
  * - `DemoRoom` describes a group and lists its members, each with their
  *   presence (`setPresence`), picture (`setAvatar`, an XEP-0153 avatar) and
- *   badges (`setHats`, XEP-0317 hats).
+ *   badges (`setHats`, XEP-0317 hats); its owners and admins rename and
+ *   describe it (the room configuration form), its owners destroy it.
  *
  * @module
  */
@@ -20,7 +26,9 @@ import {
   LegacyBookmarks,
   LegacyMUC,
   MucType,
+  escapeLocalpart,
   type ArchiveEntry,
+  type InvitedContact,
   type LegacyModule,
   type LegacyParticipant,
   type TextOptions,
@@ -55,7 +63,10 @@ function toXmpp(e: unknown): unknown {
       return new XMPPError("not-acceptable", { text: e.message });
     case "invalid":
       return new XMPPError("bad-request", { text: e.message });
+    case "conflict":
+      return new XMPPError("conflict", { text: e.message });
     case "unavailable":
+    case "closed":
       return new XMPPError("service-unavailable", { text: e.message });
     default:
       return new XMPPError("undefined-condition", { text: e.message });
@@ -72,6 +83,19 @@ function mucRights(role: DemoRole): { affiliation: "owner" | "admin" | "member";
 /** A member's badges as XEP-0317 hats: the badge id names the hat (under {@link DEMO_BADGE_URI}), its title and hue show. */
 function hatsOf(badges: readonly DemoBadge[] | undefined): { uri: string; title: string; hue?: number }[] {
   return (badges ?? []).map((b) => ({ uri: DEMO_BADGE_URI + encodeURIComponent(b.id), title: b.title, ...(b.hue !== undefined ? { hue: b.hue } : {}) }));
+}
+
+/** The promise's rejection as the stanza error the user should see. */
+function rethrow(e: unknown): never {
+  throw toXmpp(e);
+}
+
+/** The demo user a contact of the gateway (`user-id@gateway`) stands for; `not-acceptable` for any other JID. */
+function demoUserOf(contact: InvitedContact): string {
+  if (contact.legacyId === undefined) {
+    throw new XMPPError("not-acceptable", { text: `${contact.jid.toString()} is no demo network user: invite user-id@ this gateway` });
+  }
+  return contact.legacyId;
 }
 
 /** A demo presence as a participant's (the network's shows are the participant's, `chat` aside). */
@@ -149,7 +173,9 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
       });
       client.on("memberJoined", ({ groupId, member }) => {
         void this.#inRoom(groupId, async (room) => {
-          await room.participantOf(member);
+          // The user was added (or joined from another device): their XMPP clients are invited to the room.
+          if (member.userId === client.userId) await this.sendGatewayInvite(room, { reason: `You are a member of ${room.name ?? groupId} now` });
+          else await room.participantOf(member);
         });
       });
       client.on("memberLeft", ({ groupId, member, reason, comment }) => {
@@ -205,7 +231,40 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
         });
       });
       client.on("groupAdded", ({ group }) => {
-        void this.bookmarks.byLegacyId(group.id);
+        void this.#inRoom(group.id, async (room) => {
+          await this.sendGatewayInvite(room, { reason: `You are a member of ${group.name} now` });
+        });
+      });
+      client.on("groupDeleted", ({ group, by, reason }) => {
+        // The room is gone with the group: not made again (its info is not to be had), only removed when known.
+        const room = this.bookmarks.rooms.find((r) => r.legacyId === group.id);
+        if (!room) return;
+        const who = by === undefined ? undefined : network.getUser(by)?.name ?? by;
+        const said = reason ?? (who === undefined ? "This group was deleted" : `${who} deleted this group`);
+        this.bookmarks.remove(room, { reason: said }).catch((e: unknown) => this.gateway.log.warn(`demo: removing the deleted group ${group.id} failed`, e));
+      });
+      // Typing and read positions are members' chat states and displayed markers; the user's own typing stays theirs.
+      client.on("typing", ({ groupId, userId, typing }) => {
+        if (userId === client.userId) return;
+        void this.#inRoom(groupId, async (room) => {
+          const p = room.getParticipantByLegacyId(userId);
+          if (typing) await p?.composing();
+          else await p?.paused();
+        });
+      });
+      client.on("read", ({ groupId, userId, messageId }) => {
+        void this.#inRoom(groupId, async (room) => {
+          // The user's own read position, from another device, is their own marker: their clients clear the unread count.
+          const p = userId === client.userId ? room.ownParticipant() : room.getParticipantByLegacyId(userId);
+          await p?.displayed(messageId);
+        });
+      });
+      client.on("directMessage", ({ message }) => {
+        if (message.recipientId !== client.userId) return;
+        void this.#inRoom(message.groupId, async (room) => {
+          const sender = await room.participantFor(message.senderId);
+          await sender?.sendPrivateText(message.text, { when: message.at });
+        });
       });
       return `Logged in as ${client.user.name}`;
     }
@@ -246,6 +305,83 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
       });
     }
 
+    /** A private message to an occupant is a direct message to that member, through this group. */
+    override async onPrivateText(participant: LegacyParticipant, text: string) {
+      if (participant.legacyId === undefined) throw new XMPPError("not-acceptable", { text: "Direct messages go to members of the group only" });
+      return this.#connected.sendDirect(participant.muc.legacyId, participant.legacyId, text).catch(rethrow);
+    }
+
+    /** A mediated invitation of `user-id@gateway` adds that demo user to the group; the room shows them at once (the network does not echo). */
+    override async onInvitation(contact: InvitedContact, muc: LegacyMUC) {
+      const member = await this.#connected.invite(muc.legacyId, demoUserOf(contact)).catch(rethrow);
+      await (muc as DemoRoom).participantOf(member);
+    }
+
+    /**
+     * Joining a new room JID creates a group of that name, the user its owner
+     * (and the contacts, when given, its members). A JID naming a group the
+     * user is not in is no new room: that group is members-only to them
+     * (`registration-required`, XEP-0045 §7.2.6), not a name to take.
+     */
+    override async onCreateGroup(name: string, contacts: readonly InvitedContact[]) {
+      const client = this.#connected;
+      const existing = await client.getGroup(name).catch((e: unknown) => {
+        if (isDemoNetworkError(e, "not-found")) return undefined;
+        return rethrow(e);
+      });
+      if (existing) throw new XMPPError("registration-required", { text: `${existing.name} is a members-only group: ask its owners to add you` });
+      return client.createGroup(name, { members: contacts.map(demoUserOf) }).catch(rethrow);
+    }
+
+    /** XEP-0077 `<remove/>` to the room: the user leaves the group; one they are no longer in (or that is gone) is left already. */
+    override async onLeaveGroup(mucLegacyId: string) {
+      await this.#connected.leaveGroup(mucLegacyId).catch((e: unknown) => {
+        if (isDemoNetworkError(e, "not-member") || isDemoNetworkError(e, "not-found")) return;
+        rethrow(e);
+      });
+    }
+
+    /** The user is typing: so they are on the network (the chat state is reflected by the room whatever happens). */
+    override async onComposing(chat: LegacyMUC) {
+      await this.#attention(chat, "composing", (client) => client.setTyping(chat.legacyId, true));
+    }
+
+    override async onPaused(chat: LegacyMUC) {
+      await this.#attention(chat, "paused", (client) => client.setTyping(chat.legacyId, false));
+    }
+
+    // Active, inactive or gone: not typing (any more). The network has no other states.
+    override async onActive(chat: LegacyMUC) {
+      await this.#attention(chat, "active", (client) => client.setTyping(chat.legacyId, false));
+    }
+
+    override async onInactive(chat: LegacyMUC) {
+      await this.#attention(chat, "inactive", (client) => client.setTyping(chat.legacyId, false));
+    }
+
+    override async onGone(chat: LegacyMUC) {
+      await this.#attention(chat, "gone", (client) => client.setTyping(chat.legacyId, false));
+    }
+
+    /** The user read the room up to a message: their read position on the network. */
+    override async onDisplayed(chat: LegacyMUC, legacyMsgId: string) {
+      await this.#attention(chat, `displayed ${legacyMsgId}`, (client) => client.markRead(chat.legacyId, legacyMsgId));
+    }
+
+    /**
+     * Tell the network a chat state or a marker. They are hints nobody
+     * answers: a refusal (a reader of a channel typing, a marker on a message
+     * deleted meanwhile) or a failure is logged, not sent back to the user.
+     * The network has no threads: the hooks leave the thread, if any, out.
+     */
+    async #attention(chat: LegacyMUC, what: string, act: (client: DemoClient) => Promise<void>): Promise<void> {
+      try {
+        await act(this.#connected);
+      } catch (e) {
+        this.gateway.log.debug(`demo: ${what} in ${chat.legacyId} did not reach the network`, e);
+      }
+    }
+
     /** The client, or the stanza error to answer with while logged out. */
     get #connected(): DemoClient {
       if (!this.client) throw new XMPPError("service-unavailable", { text: "Not connected to the demo network" });
@@ -272,6 +408,10 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
   }
 
   class DemoRoom extends LegacyMUC {
+    // The network has both: a description (in the configuration form) and a topic (the subject).
+    override hasDescription = true;
+    override hasSubject = true;
+
     get client(): DemoClient {
       const client = (this.session as DemoSession).client;
       if (!client) throw new XMPPError("service-unavailable", { text: "Not connected to the demo network" });
@@ -347,6 +487,19 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
       });
     }
 
+    /** The configuration form: owners and admins rename and describe the group (the network refuses the others: `forbidden`). */
+    override async onSetConfig(name: string | undefined, description: string | undefined) {
+      const changes = { ...(name !== undefined ? { name } : {}), ...(description !== undefined ? { description } : {}) };
+      await this.client.updateGroup(this.legacyId, changes).catch(rethrow);
+      // The network does not echo our own change: announce it ourselves (status 104).
+      await this.setInfo(changes);
+    }
+
+    /** Destroying the room deletes the group: its owners only. */
+    override async onDestroyRequest(reason: string | undefined) {
+      await this.client.deleteGroup(this.legacyId, reason).catch(rethrow);
+    }
+
     override async onKick(participant: LegacyParticipant, reason: string | undefined) {
       if (!participant.legacyId) throw new XMPPError("not-allowed", { text: "Cannot kick this participant" });
       await this.client.kick(this.legacyId, participant.legacyId, reason).catch((e: unknown) => {
@@ -360,7 +513,9 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
     async participantOf(member: DemoMember): Promise<LegacyParticipant> {
       const rights = mucRights(member.role);
       const role = this.type === MucType.CHANNEL && member.role === "member" ? "visitor" : rights.role;
-      const p = await this.getParticipant(member.name, { legacyId: member.userId, affiliation: rights.affiliation, role, realJid: `${member.userId}@demo.invalid` });
+      // Its real JID is the member's contact JID on this gateway (`user-id@gateway`): member lists show it, and inviting it invites them.
+      const realJid = `${escapeLocalpart(member.userId)}@${this.session.gateway.jid.toString()}`;
+      const p = await this.getParticipant(member.name, { legacyId: member.userId, affiliation: rights.affiliation, role, realJid });
       await this.dress(p, member);
       return p;
     }

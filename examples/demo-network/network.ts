@@ -3,7 +3,9 @@
  * presence (online, away, busy … and a status text) and an avatar, groups
  * and channels, roles and badges, topics, kicks and bans, and a message
  * history per group whose messages can be edited, deleted, reacted to and
- * removed by the group's owners and admins.
+ * removed by the group's owners and admins; members say when they type and
+ * how far they have read, and send each other direct messages; users create
+ * groups, add people to them, leave them, and their owners delete them.
  *
  * It plays the "legacy network" of the gateway examples and tests. Two sides
  * use it:
@@ -11,8 +13,10 @@
  * - the gateway's sessions log in with {@link DemoNetwork.authenticate} and
  *   get a {@link DemoClient}, the way a legacy SDK hands out a client: it
  *   lists the user's groups, sends, edits, deletes, reacts, moderates
- *   (kicks, bans, removes others' messages), and emits events for the
- *   groups the user belongs to;
+ *   (kicks, bans, removes others' messages), types, marks messages read,
+ *   sends direct messages, creates, configures, deletes and leaves groups
+ *   and adds people to them, and emits events for the groups the user
+ *   belongs to (a direct message: for its recipient only);
  * - tests and the demo script the other users with {@link DemoNetwork.as}
  *   (`network.as("bob").send("coffee", "hi")`), set the world up with the
  *   admin methods of {@link DemoNetwork}, and make calls fail on purpose with
@@ -28,9 +32,16 @@
  * | remove someone's message     | owners and admins who outrank its author (never their own)       |
  * | react to a message           | members                                                          |
  * | set the topic                | members of a `"group"`; owners and admins of a `"channel"`       |
+ * | say one is typing            | members of a `"group"`; owners and admins of a `"channel"`       |
+ * | mark a message read          | members (a read position only moves forward)                     |
+ * | send a direct message        | members, to another member of the same group                     |
  * | join                         | anyone who is not banned                                         |
+ * | leave                        | members                                                          |
+ * | add someone to the group     | owners and admins, on anyone who is not banned                   |
  * | kick, ban, unban, set a role | owners and admins, on someone of a lower role (never themselves) |
  * | rename or describe the group | owners and admins                                                |
+ * | create a group               | anyone, who becomes its owner                                    |
+ * | delete the group             | its owners                                                       |
  * | set one's presence or avatar | the user, for themselves                                         |
  * | see a presence or an avatar  | anyone                                                           |
  * | give a member badges         | owners and admins, on themselves or someone of a lower role      |
@@ -183,6 +194,27 @@ export interface DemoMessage {
   readonly reactions?: Readonly<Record<string, readonly string[]>>;
 }
 
+/**
+ * A direct message: from one member of a group to another, private to the
+ * two of them. It is sent through a group they share (the way a group's
+ * members message each other on many networks), but is no part of its
+ * history; its id comes from the same counter as group messages.
+ */
+export interface DemoDirectMessage {
+  /** The message id (see {@link DemoMessage.id}). */
+  readonly id: string;
+  /** The group the two share, through which it was sent. */
+  readonly groupId: string;
+  /** The sender's user id. */
+  readonly senderId: string;
+  /** The recipient's user id. */
+  readonly recipientId: string;
+  /** The text. */
+  readonly text: string;
+  /** When the network received it, by the network's clock. */
+  readonly at: Date;
+}
+
 // ---------------------------------------------------------------------------
 // Events
 // ---------------------------------------------------------------------------
@@ -330,10 +362,48 @@ export interface DemoGroupAddedEvent {
   readonly group: DemoGroup;
 }
 
+/** Payload of {@link DemoClientEvents.groupDeleted}. */
+export interface DemoGroupDeletedEvent {
+  /** The group as it was just before it was deleted, its members counted. */
+  readonly group: DemoGroup;
+  /** The owner who deleted it; `undefined` for an admin deletion ({@link DemoNetwork.deleteGroup}). */
+  readonly by?: string;
+  /** Why, when the one who deleted it said. */
+  readonly reason?: string;
+}
+
+/** Payload of {@link DemoClientEvents.typing}. */
+export interface DemoTypingEvent {
+  /** The group. */
+  readonly groupId: string;
+  /** The member who started or stopped typing. */
+  readonly userId: string;
+  /** Whether they are typing now. */
+  readonly typing: boolean;
+}
+
+/** Payload of {@link DemoClientEvents.read}. */
+export interface DemoReadEvent {
+  /** The group. */
+  readonly groupId: string;
+  /** The member who read. */
+  readonly userId: string;
+  /** The newest message they have read (and, with it, every message before it). */
+  readonly messageId: string;
+}
+
+/** Payload of {@link DemoClientEvents.directMessage}. */
+export interface DemoDirectMessageEvent {
+  /** The new direct message. */
+  readonly message: DemoDirectMessage;
+}
+
 /**
  * The events of a {@link DemoClient}. A client hears about a group only while
  * its user is a member (and, for {@link DemoClientEvents.memberLeft}, at the
- * moment its own user leaves). Listeners run synchronously, after the world
+ * moment its own user leaves; for {@link DemoClientEvents.groupDeleted}, as
+ * the group goes), and of a direct message only when it is for its user.
+ * Listeners run synchronously, after the world
  * has changed, in the order the changes happened; a listener that throws does
  * not stop the others (see {@link DemoNetworkEvents.listenerError}).
  *
@@ -370,6 +440,22 @@ export interface DemoClientEvents {
   groupUpdated: (event: DemoGroupUpdatedEvent) => void;
   /** A group was created with the user among its members. */
   groupAdded: (event: DemoGroupAddedEvent) => void;
+  /** One of the user's groups was deleted (its members are told, the user included); it is gone, with its history. */
+  groupDeleted: (event: DemoGroupDeletedEvent) => void;
+  /**
+   * A member of one of the user's groups started or stopped typing there.
+   * A typing member who sends a message stops typing without this event
+   * (the `message` says so), and one who leaves the group too.
+   */
+  typing: (event: DemoTypingEvent) => void;
+  /** A member of one of the user's groups read it up to a message (their read position moved forward). */
+  read: (event: DemoReadEvent) => void;
+  /**
+   * Someone sent the user a direct message. Only the recipient's clients
+   * hear it (and the sender's own client when it asked for echoes), besides
+   * the network's listeners.
+   */
+  directMessage: (event: DemoDirectMessageEvent) => void;
 }
 
 /** Payload of {@link DemoNetworkEvents.userAdded}. */
@@ -503,7 +589,13 @@ export type DemoOperation =
   | "setPresence"
   | "getAvatar"
   | "setAvatar"
-  | "setBadges";
+  | "setBadges"
+  | "setTyping"
+  | "markRead"
+  | "sendDirect"
+  | "createGroup"
+  | "deleteGroup"
+  | "invite";
 
 /** Options of {@link DemoClient.send}. */
 export interface DemoSendOptions {
@@ -519,6 +611,16 @@ export interface DemoHistoryOptions {
   readonly before?: string;
   /** Only messages newer than the message with this id. */
   readonly after?: string;
+}
+
+/** Options of {@link DemoClient.createGroup}. */
+export interface DemoCreateGroupOptions {
+  /** A group where everyone talks, or a channel where owners and admins post. @default "group" */
+  readonly kind?: DemoGroupKind;
+  /** A description. @default "" */
+  readonly description?: string;
+  /** Users to make members besides the creator (the creator listed again is ignored). @default [] */
+  readonly members?: readonly string[];
 }
 
 /** What a group's owners and admins may change with {@link DemoClient.updateGroup}. */
@@ -808,6 +910,90 @@ export interface DemoClient extends EventEmitter<DemoClientEvents> {
    */
   setBadges(groupId: string, userId: string, badges: readonly DemoBadge[]): Promise<void>;
 
+  /**
+   * Say that the user started or stopped typing in a group. Emits `typing`
+   * when it changed; the user's next message there, or leaving the group,
+   * stops it too (silently).
+   *
+   * @param groupId - the group.
+   * @param typing - whether the user is typing now.
+   * @throws {@link DemoNetworkError} `not-found`, `not-member`, `forbidden` (a reader of a channel), `invalid` (not a boolean).
+   *
+   * @example
+   * ```ts
+   * await network.as("bob").setTyping("coffee", true);
+   * ```
+   */
+  setTyping(groupId: string, typing: boolean): Promise<void>;
+
+  /**
+   * Mark a group read up to a message (anyone's): the user's read position
+   * there. It only moves forward: marking a message older than the position,
+   * or the same one, changes nothing. Emits `read` when it moved.
+   *
+   * @param groupId - the group.
+   * @param messageId - the newest message read.
+   * @throws {@link DemoNetworkError} `not-found` (group, or no such message in it), `not-member`.
+   */
+  markRead(groupId: string, messageId: string): Promise<void>;
+
+  /**
+   * Send a direct message to another member of a group: only they hear it
+   * (`directMessage`); it is no part of the group's history.
+   *
+   * @param groupId - a group the user and the recipient both belong to.
+   * @param toUserId - the recipient.
+   * @param text - the text; not empty.
+   * @returns the new message's id.
+   * @throws {@link DemoNetworkError} `not-found` (group or recipient), `not-member` (the user or the recipient), `invalid` (an empty text, or the user themselves).
+   *
+   * @example
+   * ```ts
+   * await network.as("bob").sendDirect("coffee", "alice", "Psst: the good beans are in the top drawer");
+   * ```
+   */
+  sendDirect(groupId: string, toUserId: string, text: string): Promise<string>;
+
+  /**
+   * Create a group, with the user as its owner and, optionally, other users
+   * as members. Its id comes from its name (`"Tea time"` → `tea-time`,
+   * `tea-time-2` when taken; never the id of a group deleted before).
+   * Emits `groupAdded` to the members' clients.
+   *
+   * @param name - the group's name; not empty.
+   * @param options - kind, description, other members.
+   * @returns the new group's id.
+   * @throws {@link DemoNetworkError} `invalid` (an empty name), `not-found` (a member who is no user).
+   */
+  createGroup(name: string, options?: DemoCreateGroupOptions): Promise<string>;
+
+  /**
+   * As one of its owners, delete a group: its members are told
+   * (`groupDeleted`), and it is gone, with its history and bans.
+   *
+   * @param groupId - the group.
+   * @param reason - why, for its members.
+   * @throws {@link DemoNetworkError} `not-found`, `not-member`, `forbidden` (not an owner).
+   */
+  deleteGroup(groupId: string, reason?: string): Promise<void>;
+
+  /**
+   * As an owner or admin, add a user to a group as a member. Emits
+   * `memberJoined` (which the added user's clients hear too); a user who is
+   * a member already changes nothing.
+   *
+   * @param groupId - the group.
+   * @param userId - the user to add.
+   * @returns the member.
+   * @throws {@link DemoNetworkError} `not-found` (group or user), `not-member`, `forbidden`, `banned`.
+   *
+   * @example
+   * ```ts
+   * await network.as("alice").invite("coffee", "dave");
+   * ```
+   */
+  invite(groupId: string, userId: string): Promise<DemoMember>;
+
   /** Log out: no more events, and every later call rejects with code `"closed"`. Idempotent. */
   close(): void;
 }
@@ -1076,6 +1262,41 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
   }
 
   /**
+   * Delete a group, as the network's staff would. Emits `groupDeleted`,
+   * without `by`, to its members' clients.
+   *
+   * @param groupId - the group.
+   * @param reason - why, for its members.
+   * @throws {@link DemoNetworkError} `not-found`.
+   */
+  deleteGroup(groupId: string, reason?: string): void {
+    this.#world.deleteGroup(undefined, groupId, reason);
+  }
+
+  /**
+   * Who is typing in a group now (see {@link DemoClient.setTyping}).
+   *
+   * @param groupId - the group.
+   * @returns their user ids, in the order they started.
+   * @throws {@link DemoNetworkError} `not-found`.
+   */
+  typing(groupId: string): string[] {
+    return [...this.#world.group(groupId).typing];
+  }
+
+  /**
+   * How far a member has read a group (see {@link DemoClient.markRead}).
+   *
+   * @param groupId - the group.
+   * @param userId - the member.
+   * @returns the id of the newest message they read, or `undefined` when they marked none.
+   * @throws {@link DemoNetworkError} `not-found` (no such group).
+   */
+  readPosition(groupId: string, userId: string): string | undefined {
+    return this.#world.group(groupId).read.get(userId);
+  }
+
+  /**
    * Add a user to a group, bypassing permissions but not bans. Emits
    * `memberJoined`; nothing happens when they are already a member.
    *
@@ -1166,10 +1387,10 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
   }
 
   /**
-   * One message.
+   * One message of a group's history.
    *
    * @param id - the message id.
-   * @returns the message, or `undefined` when there is none with that id (or it was deleted or removed).
+   * @returns the message, or `undefined` when there is none with that id (or it was deleted or removed, or its group deleted; direct messages are not kept).
    */
   getMessage(id: string): DemoMessage | undefined {
     const entry = this.#world.messages.get(id);
@@ -1236,6 +1457,10 @@ interface GroupRecord {
   readonly badges: Map<string, readonly DemoBadge[]>;
   /** The messages in the order sent; `undefined` where one was deleted, so that positions never move. */
   readonly history: (DemoMessage | undefined)[];
+  /** The members typing now, in the order they started. */
+  readonly typing: Set<string>;
+  /** Each member's read position: the id of the newest message they read. */
+  readonly read: Map<string, string>;
 }
 
 interface Failure {
@@ -1288,6 +1513,17 @@ function fail(code: DemoNetworkErrorCode, message: string): never {
 
 function requireText(value: string, what: string): void {
   if (typeof value !== "string" || value.length === 0) fail("invalid", `${what} must not be empty`);
+}
+
+/** The id a new group's name suggests: lower case, accents dropped, runs of anything else a `-` (`"Thé & Café"` → `the-cafe`); `group` when nothing is left. */
+function groupIdOf(name: string): string {
+  const id = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return id === "" ? "group" : id;
 }
 
 /** A frozen presence, checked; an empty status is none. */
@@ -1355,6 +1591,8 @@ class World {
   readonly clients = new Set<Client>();
   readonly scripted = new Map<string, Client>();
   readonly failures: Failure[] = [];
+  /** The ids of the groups deleted so far, which {@link World.createGroup} never hands out again. */
+  readonly #deletedGroupIds = new Set<string>();
   #messageCount = 0;
   #syntheticCount = 0;
 
@@ -1426,12 +1664,15 @@ class World {
     actor: Actor,
     alsoUserId?: string,
   ): void {
+    this.#tell(event, payload, actor, ({ userId }) => group.members.has(userId) || userId === alsoUserId);
+  }
+
+  /** Tell the network, and the clients `hears` picks (the acting client only when it asked for echoes). */
+  #tell<K extends keyof DemoClientEvents>(event: K, payload: EventPayload<K>, actor: Actor, hears: (client: Client) => boolean): void {
     this.#deliver(this.network, undefined, event, payload);
     for (const client of this.clients) {
       if (client === actor && !client.echo) continue;
-      if (group.members.has(client.userId) || client.userId === alsoUserId) {
-        this.#deliver(client, client, event, payload);
-      }
+      if (hears(client)) this.#deliver(client, client, event, payload);
     }
   }
 
@@ -1504,7 +1745,7 @@ class World {
 
   // -- groups --
 
-  addGroup(spec: DemoGroupSpec): DemoGroup {
+  addGroup(spec: DemoGroupSpec, actor: Actor = undefined): DemoGroup {
     requireText(spec.id, "a group id");
     if (this.groups.has(spec.id)) fail("conflict", `group ${spec.id} exists`);
     const members = new Map<string, DemoRole>();
@@ -1526,12 +1767,42 @@ class World {
       bans: new Set(),
       badges,
       history: [],
+      typing: new Set(),
+      read: new Map(),
     };
     this.groups.set(group.id, group);
     for (const userId of members.keys()) this.user(userId).groups.add(group);
     const view = groupView(group);
-    this.broadcast(group, "groupAdded", { group: view }, undefined);
+    this.broadcast(group, "groupAdded", { group: view }, actor);
     return view;
+  }
+
+  createGroup(actor: Client, name: string, options: DemoCreateGroupOptions): string {
+    requireText(name, "a group name");
+    const kind = options.kind ?? "group";
+    if (kind !== "group" && kind !== "channel") fail("invalid", `a group is a "group" or a "channel", not ${String(kind)}`);
+    const others = (options.members ?? []).filter((userId) => userId !== actor.userId);
+    for (const userId of others) this.user(userId);
+    const base = groupIdOf(name);
+    let id = base;
+    for (let n = 2; this.groups.has(id) || this.#deletedGroupIds.has(id); n++) id = `${base}-${n}`;
+    const members: DemoMemberSpec[] = [{ userId: actor.userId, role: "owner" }, ...others.map((userId) => ({ userId }))];
+    this.addGroup({ id, name, description: options.description ?? "", kind, members }, actor);
+    return id;
+  }
+
+  deleteGroup(actor: Actor, groupId: string, reason: string | undefined): void {
+    const group = this.group(groupId);
+    if (actor !== undefined && this.roleOf(group, actor.userId) !== "owner") fail("forbidden", `only the owners of ${groupId} may delete it`);
+    const view = groupView(group);
+    this.groups.delete(groupId);
+    this.#deletedGroupIds.add(groupId);
+    for (const userId of group.members.keys()) this.user(userId).groups.delete(group);
+    for (const [id, entry] of this.messages) if (entry.group === group) this.messages.delete(id);
+    const base = actor === undefined ? { group: view } : { group: view, by: actor.userId };
+    const payload: DemoGroupDeletedEvent = reason === undefined ? base : { ...base, reason };
+    // The record keeps its members: they are the ones told.
+    this.broadcast(group, "groupDeleted", payload, actor);
   }
 
   updateGroup(actor: Actor, groupId: string, changes: DemoGroupChanges): void {
@@ -1588,6 +1859,8 @@ class World {
     const member = this.memberView(group, userId, role);
     group.members.delete(userId);
     group.badges.delete(userId);
+    group.typing.delete(userId);
+    group.read.delete(userId);
     this.user(userId).groups.delete(group);
     const payload: DemoMemberLeftEvent =
       reason === "left" || actor === undefined
@@ -1596,6 +1869,13 @@ class World {
           ? { groupId: group.id, member, reason, by: actor.userId }
           : { groupId: group.id, member, reason, by: actor.userId, comment };
     this.broadcast(group, "memberLeft", payload, actor, userId);
+  }
+
+  invite(actor: Client, groupId: string, userId: string): DemoMember {
+    const group = this.group(groupId);
+    this.moderatorRole(group, actor.userId);
+    this.join(actor, groupId, userId, "member");
+    return this.memberView(group, userId, group.members.get(userId) ?? "member");
   }
 
   leave(actor: Client, groupId: string): void {
@@ -1676,7 +1956,42 @@ class World {
     const message: DemoMessage = Object.freeze(replyTo === undefined ? base : { ...base, replyTo });
     this.messages.set(id, { group, index: group.history.length });
     group.history.push(message);
+    // The message ends the sender's typing; it says so itself.
+    group.typing.delete(actor.userId);
     this.broadcast(group, "message", { message }, actor);
+    return id;
+  }
+
+  setTyping(actor: Client, groupId: string, typing: boolean): void {
+    const group = this.group(groupId);
+    this.#checkSpeaks(group, actor.userId, "type");
+    if (typeof typing !== "boolean") fail("invalid", `typing is true or false, not ${String(typing)}`);
+    if (group.typing.has(actor.userId) === typing) return;
+    if (typing) group.typing.add(actor.userId);
+    else group.typing.delete(actor.userId);
+    this.broadcast(group, "typing", { groupId, userId: actor.userId, typing }, actor);
+  }
+
+  markRead(actor: Client, groupId: string, messageId: string): void {
+    const group = this.group(groupId);
+    this.roleOf(group, actor.userId);
+    const { index } = this.#message(group, messageId);
+    const before = group.read.get(actor.userId);
+    if (before !== undefined && (this.messages.get(before)?.index ?? -1) >= index) return;
+    group.read.set(actor.userId, messageId);
+    this.broadcast(group, "read", { groupId, userId: actor.userId, messageId }, actor);
+  }
+
+  sendDirect(actor: Client, groupId: string, toUserId: string, text: string): string {
+    const group = this.group(groupId);
+    this.roleOf(group, actor.userId);
+    this.user(toUserId);
+    if (!group.members.has(toUserId)) fail("not-member", `${toUserId} is not a member of ${groupId}`);
+    if (toUserId === actor.userId) fail("invalid", `${actor.userId} cannot send a direct message to themselves`);
+    requireText(text, "a message");
+    const id = `${this.messageIdPrefix}${++this.#messageCount}`;
+    const message: DemoDirectMessage = Object.freeze({ id, groupId, senderId: actor.userId, recipientId: toUserId, text, at: this.now() });
+    this.#tell("directMessage", { message }, actor, (client) => client.userId === toUserId || client === actor);
     return id;
   }
 
@@ -1909,6 +2224,30 @@ class Client extends EventEmitter<DemoClientEvents> implements DemoClient {
 
   async setBadges(groupId: string, userId: string, badges: readonly DemoBadge[]): Promise<void> {
     this.#begin("setBadges").setBadges(this, groupId, userId, badges);
+  }
+
+  async setTyping(groupId: string, typing: boolean): Promise<void> {
+    this.#begin("setTyping").setTyping(this, groupId, typing);
+  }
+
+  async markRead(groupId: string, messageId: string): Promise<void> {
+    this.#begin("markRead").markRead(this, groupId, messageId);
+  }
+
+  async sendDirect(groupId: string, toUserId: string, text: string): Promise<string> {
+    return this.#begin("sendDirect").sendDirect(this, groupId, toUserId, text);
+  }
+
+  async createGroup(name: string, options: DemoCreateGroupOptions = {}): Promise<string> {
+    return this.#begin("createGroup").createGroup(this, name, options);
+  }
+
+  async deleteGroup(groupId: string, reason?: string): Promise<void> {
+    this.#begin("deleteGroup").deleteGroup(this, groupId, reason);
+  }
+
+  async invite(groupId: string, userId: string): Promise<DemoMember> {
+    return this.#begin("invite").invite(this, groupId, userId);
   }
 
   close(): void {

@@ -7,6 +7,7 @@ import type { JID } from "@xmpp/jid";
 import { escapeLocalpart, unescapeLocalpart } from "./names.js";
 import type { LegacyMUC } from "./muc.js";
 import { MucType } from "./muc-type.js";
+import { XMPPError } from "../xso/stanza-error.js";
 import type { BaseSession } from "./session.js";
 
 /** slidge's default reason for {@link LegacyBookmarks.remove}. */
@@ -67,7 +68,7 @@ export class LegacyBookmarks {
     const gateway = this.session.gateway;
     const userJid = this.session.userJid.toString();
     const record = gateway.store.rooms.get(userJid, legacyId);
-    const local = record?.local ?? this.legacyIdToJidUsername(legacyId);
+    const local = record?.local ?? this.#freeLocal(this.legacyIdToJidUsername(legacyId), legacyId);
     const Muc = gateway.mucClass;
     const muc = new Muc({ session: this.session, legacyId, local, record });
     if (record) muc.restore(gateway.store.participants.list(userJid, legacyId));
@@ -89,10 +90,35 @@ export class LegacyBookmarks {
     if (!local) return undefined;
     const known = this.#byLocal.get(local);
     if (known) return known;
+    // A room whose JID is not its legacy id's natural one (created by a join, or renamed to avoid a clash).
+    const stored = this.#storedRoomWithLocal(local);
+    if (stored) return this.byLegacyId(stored);
     const legacyId = this.jidUsernameToLegacyId(local);
     if (legacyId === undefined) return undefined;
     if (!this.session.gateway.store.rooms.get(this.session.userJid.toString(), legacyId) && !(await this.isGroup(legacyId))) return undefined;
     return this.byLegacyId(legacyId);
+  }
+
+  /** The legacy id of the stored room of the user with this JID localpart (compared case-insensitively), if any. */
+  #storedRoomWithLocal(local: string): string | undefined {
+    const wanted = local.toLowerCase();
+    return this.session.gateway.store.rooms.list(this.session.userJid.toString()).find((r) => r.local.toLowerCase() === wanted)?.legacyId;
+  }
+
+  /**
+   * `local`, or, when another room of the user has that JID localpart
+   * already (one created by a join under the natural JID of a group the
+   * user joined later), `local-2`, `local-3`…: two rooms never share a JID.
+   */
+  #freeLocal(local: string, legacyId: string): string {
+    const taken = (candidate: string): boolean => {
+      const live = [...this.#byLocal.values()].find((m) => m.jid.local.toLowerCase() === candidate.toLowerCase());
+      if (live !== undefined && live.legacyId !== legacyId) return true;
+      const stored = this.#storedRoomWithLocal(candidate);
+      return stored !== undefined && stored !== legacyId;
+    };
+    if (!taken(local)) return local;
+    for (let n = 2; ; n++) if (!taken(`${local}-${n}`)) return `${local}-${n}`;
   }
 
   /**
@@ -145,6 +171,9 @@ export class LegacyBookmarks {
   async created(legacyId: string, local: string): Promise<LegacyMUC> {
     const userJid = this.session.userJid.toString();
     const store = this.session.gateway.store;
+    if (this.#storedRoomWithLocal(local) !== undefined || [...this.#byLocal.values()].some((m) => m.jid.local.toLowerCase() === local.toLowerCase())) {
+      throw new XMPPError("conflict", { text: "Another group has this address" });
+    }
     if (!this.#byLegacyId.has(legacyId) && !store.rooms.get(userJid, legacyId)) {
       store.rooms.save({ userJid, legacyId, local, type: MucType.GROUP, joinedResources: [], participantsFilled: false });
     }

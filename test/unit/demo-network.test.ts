@@ -1,9 +1,13 @@
 /**
  * The demo legacy network: users, groups, permissions, events, history,
  * edits, deletions, reactions and moderators' removals, presence, pictures
- * and badges, failures, scale, seed; and its legacy module relaying edits,
- * deletions, reactions and removals both ways through a gateway on a mock
- * component (its presence, pictures and badges: gateway/demo-presence.test.ts).
+ * and badges, typing, read positions, direct messages, groups created,
+ * deleted and added to, failures, scale, seed; and its legacy module relaying
+ * edits, deletions, reactions and removals both ways through a gateway on a
+ * mock component (its presence, pictures and badges:
+ * gateway/demo-presence.test.ts; its rooms' configuration, destruction,
+ * chat states, markers, private messages, invitations and life cycle:
+ * gateway/demo-rooms.test.ts).
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -29,12 +33,15 @@ import {
   type DemoBadge,
   type DemoClient,
   type DemoClientEvents,
+  type DemoDirectMessage,
+  type DemoGroupDeletedEvent,
   type DemoMember,
   type DemoMemberLeftEvent,
   type DemoNetworkErrorCode,
   type DemoNetworkOptions,
   type DemoPresence,
   type DemoShow,
+  type DemoTypingEvent,
 } from "../../examples/demo-network/index.js";
 
 /** A clock that ticks one minute per reading, from 2024-05-01 09:00 UTC. */
@@ -80,6 +87,7 @@ function record(client: DemoClient): [keyof DemoClientEvents, unknown][] {
     "message", "messageEdited", "messageDeleted", "reactionsChanged",
     "topic", "memberJoined", "memberLeft", "memberRenamed", "roleChanged", "groupUpdated", "groupAdded",
     "presenceChanged", "avatarChanged", "badgesChanged",
+    "typing", "read", "directMessage", "groupDeleted",
   ];
   for (const event of events) client.on(event, (payload: unknown) => seen.push([event, payload]));
   return seen;
@@ -1114,6 +1122,253 @@ describe("badges", () => {
   });
 });
 
+describe("typing", () => {
+  it("is told to the group's other members when it changes; the network knows who types", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    const dave = await network.authenticate("dave", "d");
+    const [aliceSeen, daveSeen] = [record(alice), record(dave)];
+    const bob = network.as("bob");
+    const bobSeen = record(bob);
+
+    await bob.setTyping("coffee", true);
+    expect(aliceSeen).toEqual([["typing", { groupId: "coffee", userId: "bob", typing: true }]]);
+    expect(bobSeen).toEqual([]); // bob's own action
+    expect(daveSeen).toEqual([]); // not a member
+    expect(network.typing("coffee")).toEqual(["bob"]);
+
+    await bob.setTyping("coffee", true); // no change: no event
+    await network.as("carol").setTyping("coffee", true);
+    expect(network.typing("coffee")).toEqual(["bob", "carol"]);
+    await bob.setTyping("coffee", false);
+    expect(aliceSeen).toEqual([
+      ["typing", { groupId: "coffee", userId: "bob", typing: true }],
+      ["typing", { groupId: "coffee", userId: "carol", typing: true }],
+      ["typing", { groupId: "coffee", userId: "bob", typing: false }],
+    ]);
+    expect(network.typing("coffee")).toEqual(["carol"]);
+  });
+
+  it("ends silently with the typist's message, or when they leave", async () => {
+    const network = smallWorld();
+    const seen = record(await network.authenticate("alice", "a"));
+    await network.as("carol").setTyping("coffee", true);
+    await network.as("bob").setTyping("coffee", true);
+    seen.length = 0;
+    await network.as("carol").send("coffee", "done typing");
+    expect(seen.map(([event]) => event)).toEqual(["message"]);
+    expect(network.typing("coffee")).toEqual(["bob"]);
+    await network.as("bob").leaveGroup("coffee");
+    expect(seen.map(([event]) => event)).toEqual(["message", "memberLeft"]);
+    expect(network.typing("coffee")).toEqual([]);
+  });
+
+  it("follows the rules of sending: members, and in a channel only owners and admins", async () => {
+    const network = smallWorld();
+    await rejectsWith(network.as("dave").setTyping("coffee", true), "not-member");
+    await rejectsWith(network.as("carol").setTyping("news", true), "forbidden");
+    await rejectsWith(network.as("carol").setTyping("nope", true), "not-found");
+    await network.as("alice").setTyping("news", true);
+    expect(network.typing("news")).toEqual(["alice"]);
+    throwsWith(() => network.typing("nope"), "not-found");
+  });
+});
+
+describe("read positions", () => {
+  it("a member marks a group read up to a message; told to the others; only forward", async () => {
+    const network = smallWorld();
+    const alice = await network.authenticate("alice", "a");
+    const dave = await network.authenticate("dave", "d");
+    const [aliceSeen, daveSeen] = [record(alice), record(dave)];
+    const first = await alice.send("coffee", "one");
+    const second = await alice.send("coffee", "two");
+    const carol = network.as("carol");
+
+    await carol.markRead("coffee", first);
+    expect(aliceSeen).toEqual([["read", { groupId: "coffee", userId: "carol", messageId: first }]]);
+    expect(daveSeen).toEqual([]);
+    expect(network.readPosition("coffee", "carol")).toBe(first);
+
+    await carol.markRead("coffee", second);
+    await carol.markRead("coffee", second); // the same: nothing
+    await carol.markRead("coffee", first); // backwards: nothing
+    expect(aliceSeen).toEqual([
+      ["read", { groupId: "coffee", userId: "carol", messageId: first }],
+      ["read", { groupId: "coffee", userId: "carol", messageId: second }],
+    ]);
+    expect(network.readPosition("coffee", "carol")).toBe(second);
+    expect(network.readPosition("coffee", "bob")).toBeUndefined();
+  });
+
+  it("readers of a channel mark too; refused for unknown or deleted messages and non-members; leaving forgets it", async () => {
+    const network = smallWorld();
+    const post = await network.as("alice").send("news", "a post");
+    await network.as("carol").markRead("news", post);
+    expect(network.readPosition("news", "carol")).toBe(post);
+    const other = await network.as("alice").send("coffee", "elsewhere");
+    await rejectsWith(network.as("carol").markRead("news", other), "not-found"); // a message of another group
+    await rejectsWith(network.as("carol").markRead("news", "msg-404"), "not-found");
+    await rejectsWith(network.as("dave").markRead("news", post), "not-member");
+    const gone = await network.as("alice").send("news", "oops");
+    await network.as("alice").delete("news", gone);
+    await rejectsWith(network.as("carol").markRead("news", gone), "not-found");
+
+    await network.as("carol").leaveGroup("news");
+    await network.as("carol").joinGroup("news");
+    expect(network.readPosition("news", "carol")).toBeUndefined();
+  });
+});
+
+describe("direct messages", () => {
+  it("go from a member to another member of the same group: the recipient's clients hear them, nobody else's", async () => {
+    const network = smallWorld();
+    const carol = await network.authenticate("carol", "c");
+    const alice = await network.authenticate("alice", "a");
+    const echoingBob = await network.authenticate("bob", "b", { echo: true });
+    const [carolSeen, aliceSeen, echoSeen] = [record(carol), record(alice), record(echoingBob)];
+    const bobsOtherDevice = record(network.as("bob"));
+    const networkSeen = vi.fn();
+    network.on("directMessage", networkSeen);
+
+    const id = await network.as("bob").sendDirect("coffee", "carol", "Psst, the good beans");
+    expect(id).toBe("msg-1"); // the message counter's
+    const message = { id, groupId: "coffee", senderId: "bob", recipientId: "carol", text: "Psst, the good beans", at: expect.any(Date) };
+    expect(carolSeen).toEqual([["directMessage", { message }]]);
+    expect(aliceSeen).toEqual([]);
+    expect(echoSeen).toEqual([]);
+    expect(bobsOtherDevice).toEqual([]);
+    expect(networkSeen).toHaveBeenCalledWith({ message });
+    expect(network.history("coffee")).toEqual([]); // no part of the group's history
+
+    await echoingBob.sendDirect("coffee", "alice", "hi");
+    expect(echoSeen.map(([event]) => event)).toEqual(["directMessage"]); // the sender's client, with echoes
+    expect(aliceSeen).toHaveLength(1);
+    expect(carolSeen).toHaveLength(1);
+  });
+
+  it("refused: to or from a non-member, to oneself, to nobody, empty", async () => {
+    const network = smallWorld();
+    await rejectsWith(network.as("bob").sendDirect("coffee", "dave", "hi"), "not-member");
+    await rejectsWith(network.as("dave").sendDirect("coffee", "bob", "hi"), "not-member");
+    await rejectsWith(network.as("bob").sendDirect("news", "carol", "hi"), "not-member"); // bob is not in news
+    await rejectsWith(network.as("bob").sendDirect("coffee", "bob", "hi"), "invalid");
+    await rejectsWith(network.as("bob").sendDirect("coffee", "ghost", "hi"), "not-found");
+    await rejectsWith(network.as("bob").sendDirect("nope", "carol", "hi"), "not-found");
+    await rejectsWith(network.as("bob").sendDirect("coffee", "carol", ""), "invalid");
+    await expect(network.as("carol").sendDirect("news", "alice", "a reader may write to the owner")).resolves.toMatch(/^msg-/);
+  });
+});
+
+describe("creating, deleting and adding to groups", () => {
+  it("anyone creates a group, becoming its owner; its id comes from its name; its members hear groupAdded", async () => {
+    const network = smallWorld();
+    const carol = await network.authenticate("carol", "c");
+    const dave = await network.authenticate("dave", "d");
+    const [carolSeen, daveSeen] = [record(carol), record(dave)];
+    const bob = network.as("bob");
+    const bobsOtherDevice = record(await network.authenticate("bob", "b"));
+
+    const id = await bob.createGroup("Tea time", { description: "Green only", members: ["carol", "bob"] });
+    expect(id).toBe("tea-time");
+    const group = { id, name: "Tea time", description: "Green only", kind: "group", memberCount: 2 };
+    expect(network.getGroup(id)).toEqual(group);
+    expect(network.members(id)).toEqual([
+      { userId: "bob", name: "Bob", role: "owner" },
+      { userId: "carol", name: "Carol", role: "member" },
+    ]);
+    expect(carolSeen).toEqual([["groupAdded", { group }]]);
+    expect(bobsOtherDevice).toEqual([["groupAdded", { group }]]);
+    expect(daveSeen).toEqual([]);
+
+    expect(await dave.createGroup("Tea time")).toBe("tea-time-2"); // taken
+    expect(await dave.createGroup("Thé & Café!", { kind: "channel" })).toBe("the-cafe");
+    expect(network.getGroup("the-cafe")).toMatchObject({ name: "Thé & Café!", kind: "channel", memberCount: 1 });
+    expect(await dave.createGroup("☕")).toBe("group");
+    await rejectsWith(dave.createGroup(""), "invalid");
+    await rejectsWith(dave.createGroup("Ghosts", { members: ["ghost"] }), "not-found");
+    expect(network.groups.map((g) => g.id)).toEqual(["coffee", "news", "tea-time", "tea-time-2", "the-cafe", "group"]);
+  });
+
+  it("an owner deletes a group: its members hear groupDeleted with by and reason; it is gone with its messages, and its id is never handed out again", async () => {
+    const network = smallWorld();
+    const carol = await network.authenticate("carol", "c");
+    const dave = await network.authenticate("dave", "d");
+    const [carolSeen, daveSeen] = [record(carol), record(dave)];
+    const aliceSeen = record(network.as("alice"));
+    const messageId = await network.as("bob").send("coffee", "last words");
+    carolSeen.length = 0;
+
+    await rejectsWith(network.as("bob").deleteGroup("coffee"), "forbidden"); // an admin
+    await rejectsWith(carol.deleteGroup("coffee"), "forbidden");
+    await rejectsWith(dave.deleteGroup("coffee"), "not-member");
+    const alice = await network.authenticate("alice", "a");
+    await alice.deleteGroup("coffee", "Closing the café");
+    const deleted = {
+      group: { id: "coffee", name: "Coffee", description: "", kind: "group", memberCount: 3 },
+      by: "alice",
+      reason: "Closing the café",
+    };
+    expect(carolSeen).toEqual([["groupDeleted", deleted]]);
+    expect(aliceSeen.at(-1)).toEqual(["groupDeleted", deleted]); // alice's other device
+    expect(daveSeen).toEqual([]);
+
+    expect(network.getGroup("coffee")).toBeUndefined();
+    expect(network.getMessage(messageId)).toBeUndefined();
+    expect((await carol.listGroups()).map((g) => g.id)).toEqual(["news"]);
+    await rejectsWith(carol.send("coffee", "hello?"), "not-found");
+    await rejectsWith(carol.joinGroup("coffee"), "not-found");
+    await rejectsWith(alice.deleteGroup("coffee"), "not-found");
+    expect(await network.as("bob").createGroup("Coffee")).toBe("coffee-2");
+  });
+
+  it("the network deletes a group without by", async () => {
+    const network = smallWorld();
+    const seen = record(await network.authenticate("carol", "c"));
+    network.deleteGroup("news");
+    expect(seen).toEqual([["groupDeleted", { group: expect.objectContaining({ id: "news", memberCount: 2 }) }]]);
+    throwsWith(() => network.deleteGroup("news"), "not-found");
+  });
+
+  it("owners and admins add a user as a member: memberJoined, the added user's clients included; the member comes back", async () => {
+    const network = smallWorld();
+    const dave = await network.authenticate("dave", "d");
+    const carol = await network.authenticate("carol", "c");
+    const [daveSeen, carolSeen] = [record(dave), record(carol)];
+    const member = { userId: "dave", name: "Dave", role: "member" };
+
+    await expect(network.as("bob").invite("coffee", "dave")).resolves.toEqual(member);
+    const joined = ["memberJoined", { groupId: "coffee", member }];
+    expect(daveSeen).toEqual([joined]);
+    expect(carolSeen).toEqual([joined]);
+    await expect(network.as("alice").invite("coffee", "dave")).resolves.toEqual(member); // a member already: nothing
+    expect(carolSeen).toHaveLength(1);
+    expect((await dave.listGroups()).map((g) => g.id)).toEqual(["coffee"]);
+  });
+
+  it("adding is refused to members, for banned and unknown users, and in unknown groups", async () => {
+    const network = smallWorld();
+    await rejectsWith(network.as("carol").invite("coffee", "dave"), "forbidden");
+    await rejectsWith(network.as("dave").invite("coffee", "dave"), "not-member");
+    await network.as("alice").ban("coffee", "dave");
+    await rejectsWith(network.as("alice").invite("coffee", "dave"), "banned");
+    await rejectsWith(network.as("alice").invite("coffee", "ghost"), "not-found");
+    await rejectsWith(network.as("alice").invite("nope", "carol"), "not-found");
+    expect(network.getGroup("coffee")?.memberCount).toBe(3);
+  });
+
+  it("have typed payloads", () => {
+    const network = new DemoNetwork();
+    network.on("typing", (event) => expectTypeOf(event).toEqualTypeOf<DemoTypingEvent>());
+    network.on("read", (event) => expectTypeOf(event.messageId).toBeString());
+    network.on("directMessage", (event) => expectTypeOf(event.message).toEqualTypeOf<DemoDirectMessage>());
+    network.on("groupDeleted", (event) => {
+      expectTypeOf(event).toEqualTypeOf<DemoGroupDeletedEvent>();
+      expectTypeOf(event.reason).toEqualTypeOf<string | undefined>();
+    });
+    expectTypeOf<DemoClient["invite"]>().returns.resolves.toEqualTypeOf<DemoMember>();
+  });
+});
+
 describe("failure injection", () => {
   it("makes the next call reject with the given error and change nothing, once", async () => {
     const network = smallWorld();
@@ -1188,6 +1443,25 @@ describe("failure injection", () => {
     expect(network.member("coffee", "carol")).not.toHaveProperty("badges");
     await carol.setPresence("away");
     expect(seen).toHaveLength(2);
+  });
+  it("covers typing, read positions, direct messages, and creating, deleting and adding to groups", async () => {
+    const network = smallWorld();
+    const seen = record(await network.authenticate("carol", "c"));
+    const alice = network.as("alice");
+    const id = await alice.send("coffee", "read me");
+    seen.length = 0;
+    for (const operation of ["setTyping", "markRead", "sendDirect", "createGroup", "deleteGroup", "invite"] as const) network.failNext(operation, undefined, { userId: "alice" });
+    await rejectsWith(alice.setTyping("coffee", true), "unavailable");
+    await rejectsWith(alice.markRead("coffee", id), "unavailable");
+    await rejectsWith(alice.sendDirect("coffee", "carol", "hi"), "unavailable");
+    await rejectsWith(alice.createGroup("Tea"), "unavailable");
+    await rejectsWith(alice.deleteGroup("coffee"), "unavailable");
+    await rejectsWith(alice.invite("coffee", "dave"), "unavailable");
+    expect(seen).toEqual([]);
+    expect([network.typing("coffee"), network.readPosition("coffee", "alice"), network.getGroup("tea"), network.member("coffee", "dave")]).toEqual([[], undefined, undefined, undefined]);
+    expect(network.getGroup("coffee")).toBeDefined();
+    await alice.setTyping("coffee", true);
+    expect(seen).toHaveLength(1);
   });
 });
 

@@ -77,3 +77,23 @@ describe("kickResource", () => {
     expect(muc.joinedResources).toEqual([RES]);
   });
 });
+
+describe("room JIDs stay unique", () => {
+  it("a group created under another group's natural JID keeps it; that group, joined later, gets the next free JID", async () => {
+    const net = new TestNetwork();
+    const h = await startGateway({ net });
+    // The user creates a group by joining tea@…, the natural JID of a group the network makes later.
+    await join(h, "tea");
+    expect(h.net.calls.onCreateGroup).toEqual([{ name: "tea", contacts: [] }]);
+    const session = h.gateway.getSession(USER);
+    if (!session) throw new Error("no session");
+    net.groups.tea = { type: net.groups.coffee!.type, name: "Tea", members: [] };
+    const tea = await session.bookmarks.byLegacyId("tea");
+    expect(tea.jid.toString()).toBe(`tea-2@${GW}`);
+    const created = await room(h, "g-1");
+    expect(created.jid.toString()).toBe(`tea@${GW}`);
+    // Each JID reaches its own room.
+    expect((await session.bookmarks.byJid(created.jid))?.legacyId).toBe("g-1");
+    expect((await session.bookmarks.byJid(tea.jid))?.legacyId).toBe("tea");
+  });
+});

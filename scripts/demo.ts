@@ -2,7 +2,8 @@
  * `npm run demo`: the whole SDK on one machine, in one command.
  *
  * - a throwaway Prosody on loopback ports (accounts alice, bob, carol; rooms
- *   "lobby" and "dev" on conference.localhost);
+ *   "lobby" and "dev" on conference.localhost; file sharing through Prosody's
+ *   own XEP-0363 service, upload.localhost, served on its HTTP port);
  * - the gateway (gateway.localhost) serving the demo network ("coffee",
  *   "announcements", "book-club"), with alice, bob and carol registered;
  * - a little life: bob and carol chat in "coffee" on the demo network, and
@@ -55,6 +56,7 @@ const LOBBY_LINES: readonly string[] = [
   "Tip: the ◆ rooms come through the gateway from the demo network — bob and carol chat in Coffee corner.",
   "Mention me (“bot”) and I will answer.",
   "Tip: in “dev” the room is moderated: bob joins as a visitor until someone gives him voice.",
+  "Tip: share a file with the 📎 button, by dropping it on the messages or by pasting an image; images show inline.",
 ];
 
 interface Cleanup {
@@ -133,8 +135,29 @@ function startServer(): Promise<ProsodyServer> {
     users: [...ACCOUNTS, BOT].map(({ username, password }) => ({ username, password })),
     tmpDir: tempDir,
     handleSignals: false,
+    extraConfig: { component: UPLOAD_COMPONENT },
   });
 }
+
+/**
+ * File sharing (XEP-0363): Prosody 0.12's own mod_http_file_share, as a
+ * component of its own. It goes after the gateway's section (the last of the
+ * generated config: a `Component` line starts a new section), and the
+ * virtual host's users may upload to it. Its files are served by Prosody's
+ * HTTP server, on the loopback HTTP port that also serves the WebSocket;
+ * `http_host = "127.0.0.1"` makes the slot URLs `http://127.0.0.1:PORT/file_share/…`,
+ * which the browser and Node reach (upload.localhost would not resolve
+ * everywhere), and routes requests for that host to this component (the
+ * WebSocket endpoint, served for every host, is not affected). The module
+ * answers the browser's CORS preflight for the PUT itself. Files live in the
+ * demo's temporary directory and go with it.
+ */
+const UPLOAD_COMPONENT = `
+Component "upload.localhost" "http_file_share"
+  http_host = "127.0.0.1"
+  http_file_share_size_limit = 10 * 1024 * 1024
+  http_file_share_daily_quota = 100 * 1024 * 1024
+`;
 
 /** An XMPP client over plain TCP with SASL PLAIN (fine on loopback). */
 async function connect(server: ProsodyServer, username: string, password: string): Promise<Client> {
@@ -353,6 +376,7 @@ ${ACCOUNTS.map((a) => `    ${pad(`${a.username}@${server.domain}`, 20)} ${a.pass
   Rooms   lobby, dev @ ${server.mucDomain}   (alice owns both; DemoBot talks in lobby)
           coffee, announcements, book-club @ ${GATEWAY}   (through the gateway; bob and carol chat in coffee)
   XMPP    ${server.c2sUrl} (c2s, PLAIN allowed)   ${server.websocketUrl}
+  Files   upload.localhost (XEP-0363, up to 10 MB), served at http://127.0.0.1:${server.httpPort}/file_share/
 
   Ctrl-C stops everything.
 `);

@@ -13,7 +13,10 @@
  * the moderation actions our role and affiliation allow, who is typing
  * (XEP-0085 chat states; we send ours while typing in the composer) and who
  * has read what (XEP-0333 `displayed` markers; we mark the newest message
- * read while the room is on screen and the window has focus).
+ * read while the room is on screen and the window has focus), and files
+ * (XEP-0363 upload through our server, shared with XEP-0066/0447: sent with
+ * the composer's attach button, by dropping them on the room or pasting an
+ * image; images shown inline, other files as a card with a download link).
  *
  * Under a bad network it keeps working: one connection banner follows the
  * real connection (reconnecting, rejoining, or a refusal in plain words); the
@@ -80,6 +83,17 @@
  * - `composer` (`data-offline` while the room is out of sync: it stays usable, what is sent waits),
  *   `composer-offline` (the note saying so), `composer-input`, `composer-send`, `action-request-voice` (visitors); `composer-context`
  *   ("Replying to …" / "Editing your message") with `composer-context-cancel`
+ * - files: `composer-attach` (the button), `composer-file` (its hidden `<input type=file>`); the room's
+ *   `room-view` takes dropped files (`data-drop` true while a file is dragged over it), the composer
+ *   pasted images. Each file being sent is an `upload` in `uploads` (above the input; `data-state`
+ *   uploading|failed, `data-name`), with `upload-name`, `upload-progress`, `upload-status`,
+ *   `upload-cancel` while uploading, and once failed `upload-error` (in plain words: "The file is too
+ *   large for the server", "The server does not accept files", "The upload failed; try again", …),
+ *   `upload-retry` and `upload-dismiss`. A sent file leaves the list; the room's message shows it.
+ * - on a message with files: `message-attachments`, one `attachment` each (`data-kind` image|file,
+ *   `data-url`): an image is a link (new tab) around `attachment-image` (the thumbnail); a file a card
+ *   with `attachment-name`, `attachment-size` and `attachment-download`; `attachment-description`
+ *   when it has one. A body that is just the files' URLs is not shown (`message-body` is `hidden`).
  * - `load-earlier` (at the top of the log, once the join's history came: pages back through the room's
  *   archive, XEP-0313), replaced by `archive-start` when there is nothing earlier
  * - `voice-request` (`data-nick`: a visitor's request for voice, shown to moderators), with `voice-grant`
@@ -107,6 +121,7 @@ import {
   isMucStateError,
   isAbortError,
   isNotConnectedError,
+  UploadError,
   destroyRoom,
   createInstantRoom,
   StatusCode,
@@ -145,8 +160,9 @@ import {
   type Room,
   type RoomInfoResult,
   type ChatState,
+  type Attachment,
 } from "../../src/index.js";
-import { dataForm, type DataFormField } from "../../src/xso/index.js";
+import { attachmentsOf, dataForm, type DataFormField } from "../../src/xso/index.js";
 // What /config.json holds (a type only: nothing of the server goes into the page).
 import type { WebConfig } from "./serve.js";
 
@@ -204,6 +220,18 @@ interface RoomView {
   lastDisplayed: string | undefined;
   /** The pending "mark the newest message read" (a burst of messages makes one marker). */
   markTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Files being sent, or that could not be (until retried or dismissed), shown above the composer. */
+  readonly uploads: PendingUpload[];
+}
+
+/** A file being sent to a room: uploaded (XEP-0363), then shared in a message. */
+interface PendingUpload {
+  readonly file: File;
+  /** Its item in the composer's list of uploads, kept across renders. */
+  readonly el: HTMLLIElement;
+  state: "uploading" | "failed";
+  /** Cancels the upload under way. */
+  controller: AbortController | undefined;
 }
 
 /** A message in the log, with what later messages may change of it. */
@@ -628,6 +656,14 @@ async function boot(): Promise<void> {
   };
   window.addEventListener("focus", readCurrent);
   document.addEventListener("visibilitychange", readCurrent);
+  // A file dropped anywhere but on a room (which takes it, see acceptDrops) must not replace the page.
+  for (const type of ["dragover", "drop"] as const) {
+    window.addEventListener(type, (ev) => {
+      if (ev.defaultPrevented || ev.dataTransfer?.types.includes("Files") !== true) return;
+      ev.preventDefault();
+      ev.dataTransfer.dropEffect = "none";
+    });
+  }
 }
 
 async function login(service: string, domainField: string, user: string, password: string): Promise<void> {
@@ -861,6 +897,7 @@ async function logout(): Promise<void> {
   const { xmpp, muc } = session;
   if (!xmpp || !muc) return;
   session.stopping = true;
+  for (const view of session.rooms.values()) for (const upload of view.uploads) upload.controller?.abort();
   // Offline, there is nobody to say goodbye to: the server drops us from the rooms itself.
   if (muc.connected) await Promise.all(muc.rooms.map((room) => (room.joined ? room.leave({ timeout: 2_000 }).catch(() => {}) : Promise.resolve())));
   muc.close();
@@ -914,6 +951,7 @@ function viewFor(jid: string, name?: string): RoomView {
       seen: new Map(),
       lastDisplayed: undefined,
       markTimer: undefined,
+      uploads: [],
       editingSubject: false,
       selectedNick: undefined,
       exitText: undefined,
@@ -1146,7 +1184,7 @@ function archivedItem(view: RoomView, m: ArchivedMessage, nick: string, body: st
   const text = refs.text ?? body;
   const quote = quoteOf(view, refs.reply);
   const own = nick === view.room?.nick;
-  const item = messageItem(view, { nick, body: text, at: m.stamp ?? new Date(), own, history: true, state: "received", ...(quote ? { quote } : {}) });
+  const item = messageItem(view, { nick, body: text, at: m.stamp ?? new Date(), own, history: true, state: "received", attachments: attachmentsOf(m.message), ...(quote ? { quote } : {}) });
   keep(view, item, { nick, occupantId: m.occupantId, id: m.messageId, stanzaId: m.id, own, original: { nick, stanzaId: m.id, body, stanza: m.message }, text, replyTo: refs.reply?.id });
   return item;
 }
@@ -1373,7 +1411,10 @@ interface Quote {
   readonly target: string;
 }
 
-function messageItem(view: RoomView, opts: { nick: string; body: string; at: Date; own: boolean; history: boolean; state: string; quote?: Quote }): HTMLLIElement {
+function messageItem(view: RoomView, opts: { nick: string; body: string; at: Date; own: boolean; history: boolean; state: string; quote?: Quote; attachments?: readonly Attachment[] }): HTMLLIElement {
+  const attachments = opts.attachments ?? [];
+  const files = attachments.length > 0 ? h("div", { class: "msg__files", testid: "message-attachments" }, ...attachments.map(attachmentView)) : null;
+  const urlsOnly = onlyUrlsOf(opts.body, attachments);
   const continued = !opts.history && !opts.quote && view.last !== undefined && view.last.nick === opts.nick && opts.at.getTime() - view.last.at < 5 * 60_000;
   view.last = opts.history ? view.last : { nick: opts.nick, at: opts.at.getTime() };
   const ui = STATE_UI[opts.state];
@@ -1401,12 +1442,15 @@ function messageItem(view: RoomView, opts: { nick: string; body: string; at: Dat
             h("span", { class: "msg__quote-text", testid: "message-quote-text" }, opts.quote.text),
           )
         : null,
+      // A body that is just the files' URLs is not shown: the files come first, our delivery state under them.
+      urlsOnly ? files : null,
       h(
         "div",
         { class: "msg__line" },
-        h("span", { class: "msg__body", testid: "message-body" }, opts.body),
+        h("span", { class: "msg__body", testid: "message-body", hidden: urlsOnly }, opts.body),
         opts.own && !opts.history ? h("span", { class: "msg__state", testid: "message-state", "data-state": opts.state, title: ui?.label ?? "" }, ui?.icon ?? "") : null,
       ),
+      urlsOnly ? null : files,
       h("div", { class: "msg__reactions", testid: "message-reactions" }),
       h("div", { class: "msg__error", testid: "message-note" }),
       h("div", { class: "msg__seen", testid: "message-seen" }),
@@ -1444,7 +1488,7 @@ function addMessage(view: RoomView, e: MessageEvent): void {
   }
   const text = refs.text ?? e.body;
   const state = e.own && !e.history ? MessageState.DELIVERED_TO_RECIPIENT : "received";
-  const item = messageItem(view, { nick, body: text, at: e.delay ?? new Date(), own: e.own, history: e.history, state, quote: quoteOf(view, refs.reply) });
+  const item = messageItem(view, { nick, body: text, at: e.delay ?? new Date(), own: e.own, history: e.history, state, quote: quoteOf(view, refs.reply), attachments: e.attachments });
   appendToLog(view, item);
   remember(view, item, e, refs);
   // Someone's marker named it before it came (say, while the log was reloading).
@@ -1590,7 +1634,11 @@ function applyChange(view: RoomView, change: Change): boolean {
     if (record.retracted || !sameAuthor(record, change)) return true;
     record.text = change.body;
     const body = record.item.querySelector<HTMLElement>("[data-testid=message-body]");
-    if (body) body.textContent = change.body;
+    if (body) {
+      body.textContent = change.body;
+      const urls = Array.from(record.item.querySelectorAll<HTMLElement>("[data-testid=attachment]"), (a) => ({ url: a.dataset.url ?? "" }));
+      body.hidden = onlyUrlsOf(change.body, urls);
+    }
     record.item.dataset.edited = "true";
     updateQuotes(view, record);
     if (!record.item.querySelector("[data-testid=message-edited]")) body?.after(h("span", { class: "msg__edited", testid: "message-edited", title: "Edited" }, "(edited)"));
@@ -1603,7 +1651,11 @@ function applyChange(view: RoomView, change: Change): boolean {
     record.item.dataset.retracted = "true";
     const text = change.moderated ? `Removed by a moderator${change.reason ? `: ${change.reason}` : ""}` : "This message was deleted";
     const body = record.item.querySelector<HTMLElement>("[data-testid=message-body]");
-    if (body) body.textContent = text;
+    if (body) {
+      body.textContent = text;
+      body.hidden = false;
+    }
+    record.item.querySelector("[data-testid=message-attachments]")?.remove();
     record.item.querySelector("[data-testid=message-edited]")?.remove();
     record.item.querySelector("[data-testid=message-quote]")?.remove();
     record.item.querySelector(".msg__actions")?.remove();
@@ -1789,6 +1841,312 @@ function clockIcon(): SVGElement {
   const hands = document.createElementNS(ns, "path");
   hands.setAttribute("d", "M12 7v5l3 2");
   svg.append(circle, hands);
+  return svg;
+}
+
+// ---------------------------------------------------------------------------
+// Files
+//
+// Sending: the attach button, a file dropped on the room or an image pasted
+// into the composer hands the file to `room.sendFile`, which uploads it
+// through our server's XEP-0363 service and shares it in a message. Until
+// then it is listed above the composer with its progress; if it fails, the
+// reason in plain words, with Retry and Dismiss (never the error banner).
+//
+// Showing: a message's attachments (XEP-0447, XEP-0066; http(s) only) are
+// images inline (a thumbnail linking to the full image) or a card with the
+// name, size and a download link; a body that is only their URLs is hidden.
+
+const UPLOAD_TOO_LARGE = "The file is too large for the server";
+const UPLOAD_NOT_OFFERED = "The server does not accept files";
+const UPLOAD_FAILED = "The upload failed; try again";
+
+/** What a failed upload says, in plain words (never the error's own text). */
+function uploadErrorText(e: unknown): string {
+  if (e instanceof UploadError) return e.status === 413 ? UPLOAD_TOO_LARGE : UPLOAD_FAILED;
+  if (isXMPPError(e)) {
+    switch (e.condition) {
+      case "not-acceptable":
+        // XEP-0363 §5: a file too large is refused with <file-too-large/>; Prosody refuses a media type it does not allow the same way, without it.
+        return e.application?.name === "file-too-large" || !/\btype\b/i.test(e.text ?? "") ? UPLOAD_TOO_LARGE : "The server does not accept this type of file";
+      case "forbidden":
+      case "not-allowed":
+      case "not-authorized":
+        return "The server does not let you send files";
+      case "resource-constraint":
+        return "The server cannot take more files from you right now; try again later";
+      case "service-unavailable":
+      case "feature-not-implemented":
+      case "item-not-found":
+        return UPLOAD_NOT_OFFERED;
+      default:
+        return UPLOAD_FAILED;
+    }
+  }
+  if (isMucStateError(e)) {
+    if (/upload service/i.test(e.message)) return UPLOAD_NOT_OFFERED;
+    if (/not joined|not in room|left room|left the room/i.test(e.message)) return "You are not in the room any more";
+    return UPLOAD_FAILED;
+  }
+  if (isTimeoutError(e)) return "The server did not answer in time; try again";
+  if (isNotConnectedError(e)) return "You are offline; try again once the connection is back";
+  return UPLOAD_FAILED;
+}
+
+/** Send files to the room, each listed above the composer until it is shared. */
+function sendFiles(view: RoomView, files: Iterable<File>): void {
+  for (const file of files) {
+    const upload: PendingUpload = { file, el: h("li", { class: "upload", testid: "upload", "data-name": file.name }), state: "uploading", controller: undefined };
+    view.uploads.push(upload);
+    void runUpload(view, upload);
+  }
+}
+
+/** Upload one file and share it (again, for a retry). */
+async function runUpload(view: RoomView, upload: PendingUpload): Promise<void> {
+  const controller = new AbortController();
+  upload.controller = controller;
+  upload.state = "uploading";
+  paintUpload(view, upload, undefined);
+  renderUploads(view);
+  const { file } = upload;
+  try {
+    const room = view.room;
+    if (!room) throw new UserError("You are not in the room any more");
+    await room.sendFile({ data: file, name: file.name || "file", ...(file.type ? { type: file.type } : {}) }, { signal: controller.signal, fetch: putWithProgress((done) => showProgress(upload, done)) });
+    // The room's reflection of the message shows the file in the log.
+    removeUpload(view, upload);
+  } catch (e) {
+    if (controller.signal.aborted) {
+      removeUpload(view, upload);
+      return;
+    }
+    console.warn(`could not send the file ${file.name}`, e);
+    upload.state = "failed";
+    upload.controller = undefined;
+    paintUpload(view, upload, e instanceof UserError ? e.message : uploadErrorText(e));
+  }
+}
+
+function removeUpload(view: RoomView, upload: PendingUpload): void {
+  const i = view.uploads.indexOf(upload);
+  if (i >= 0) view.uploads.splice(i, 1);
+  upload.el.remove();
+  renderUploads(view);
+}
+
+/** Draw an upload's item: its name and progress, or why it failed with Retry and Dismiss. */
+function paintUpload(view: RoomView, upload: PendingUpload, error: string | undefined): void {
+  const { el, file } = upload;
+  el.dataset.state = upload.state;
+  el.className = `upload upload--${upload.state}`;
+  const name = h("span", { class: "upload__name", testid: "upload-name", title: file.name }, file.name || "file");
+  const button = (testid: string, label: string, onclick: () => void, primary = false): HTMLButtonElement =>
+    h("button", { class: `btn btn--small ${primary ? "btn--primary" : "btn--ghost"}`, type: "button", testid, onclick }, label);
+  if (upload.state === "uploading") {
+    replaceChildren(
+      el,
+      h("span", { class: "upload__icon", "aria-hidden": "true" }, fileIcon()),
+      name,
+      h("progress", { class: "upload__progress", testid: "upload-progress", max: 1, "aria-label": `Uploading ${file.name}` }),
+      h("span", { class: "upload__status", testid: "upload-status", role: "status" }, `Uploading… ${formatSize(file.size)}`),
+      button("upload-cancel", "Cancel", () => upload.controller?.abort()),
+    );
+  } else {
+    replaceChildren(
+      el,
+      h("span", { class: "upload__icon upload__icon--failed", "aria-hidden": "true" }, "!"),
+      name,
+      h("span", { class: "upload__error", testid: "upload-error", role: "alert" }, error ?? UPLOAD_FAILED),
+      button("upload-retry", "Retry", () => void runUpload(view, upload), true),
+      button("upload-dismiss", "Dismiss", () => removeUpload(view, upload)),
+    );
+  }
+}
+
+/** The share of an upload's bytes sent so far, on its item. */
+function showProgress(upload: PendingUpload, done: number): void {
+  const bar = upload.el.querySelector<HTMLProgressElement>("[data-testid=upload-progress]");
+  const status = upload.el.querySelector<HTMLElement>("[data-testid=upload-status]");
+  if (!bar || !status) return;
+  bar.value = done;
+  status.textContent = done >= 1 ? "Sharing…" : `Uploading… ${Math.floor(done * 100)}%`;
+}
+
+/** The uploads above the composer, when `view` is the room on screen. */
+function renderUploads(view: RoomView): void {
+  if (!isCurrent(view)) return;
+  const list = document.querySelector<HTMLElement>("[data-testid=uploads]");
+  if (!list) return;
+  list.hidden = view.uploads.length === 0;
+  list.replaceChildren(...view.uploads.map((u) => u.el));
+}
+
+/**
+ * A `fetch` for the upload's PUT that reports progress: XMLHttpRequest, whose
+ * `upload.onprogress` fetch does not have. Only what the SDK's PUT uses:
+ * method, headers, body, signal; the answer's status.
+ */
+function putWithProgress(onProgress: (done: number) => void): typeof fetch {
+  const put = (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> =>
+    new Promise<Response>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(init.method ?? "GET", input instanceof Request ? input.url : String(input));
+      new Headers(init.headers).forEach((value, name) => xhr.setRequestHeader(name, value));
+      xhr.upload.onprogress = (ev) => {
+        if (ev.lengthComputable && ev.total > 0) onProgress(ev.loaded / ev.total);
+      };
+      xhr.onload = () => {
+        if (xhr.status < 200 || xhr.status > 599) reject(new TypeError(`unexpected HTTP status ${xhr.status}`));
+        else resolve(new Response(null, { status: xhr.status }));
+      };
+      xhr.onerror = () => reject(new TypeError("the upload could not be made"));
+      xhr.ontimeout = xhr.onerror;
+      xhr.onabort = () => reject(new DOMException("the upload was cancelled", "AbortError"));
+      const signal = init.signal;
+      if (signal?.aborted) {
+        reject(new DOMException("the upload was cancelled", "AbortError"));
+        return;
+      }
+      signal?.addEventListener("abort", () => xhr.abort(), { once: true });
+      xhr.send((init.body ?? null) as XMLHttpRequestBodyInit | null);
+    });
+  return put as typeof fetch;
+}
+
+/** Take files dragged onto a room's view (the message list and the composer). */
+function acceptDrops(view: RoomView, target: HTMLElement): void {
+  const hasFiles = (ev: DragEvent): boolean => ev.dataTransfer?.types.includes("Files") === true;
+  const canSend = (): boolean => view.state === "joined" && view.room?.joined === true && permissions(view).speak;
+  const done = (): void => {
+    delete target.dataset.drop;
+  };
+  target.addEventListener("dragover", (ev) => {
+    if (!hasFiles(ev)) return;
+    // Handled here (see the page's own handler in boot): the browser must not open the file.
+    ev.preventDefault();
+    const ok = canSend();
+    if (ev.dataTransfer) ev.dataTransfer.dropEffect = ok ? "copy" : "none";
+    if (ok) target.dataset.drop = "true";
+  });
+  target.addEventListener("dragleave", (ev) => {
+    if (!(ev.relatedTarget instanceof Node && target.contains(ev.relatedTarget))) done();
+  });
+  target.addEventListener("drop", (ev) => {
+    if (!hasFiles(ev)) return;
+    ev.preventDefault();
+    done();
+    const files = Array.from(ev.dataTransfer?.files ?? []);
+    if (files.length > 0 && canSend()) sendFiles(view, files);
+  });
+}
+
+/** Images pasted into the composer (a screenshot, say) are sent as files; text pastes as usual. */
+function pastedImages(ev: ClipboardEvent): File[] {
+  const images = Array.from(ev.clipboardData?.files ?? []).filter((f) => f.type.startsWith("image/"));
+  return images.map((f) => {
+    // A pasted screenshot is "image.png" in most browsers: give it a name that says when.
+    if (f.name && f.name !== "image.png") return f;
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
+    return new File([f], `pasted-${stamp}.${f.type.slice("image/".length).replace(/\W.*$/, "") || "png"}`, { type: f.type });
+  });
+}
+
+const IMAGE_EXTENSIONS = /\.(?:png|jpe?g|gif|webp|avif|bmp|svg)$/i;
+
+/** Whether to show an attachment as an image: its media type says so, or, without one, its URL's extension. */
+function isImage(a: Attachment): boolean {
+  if (a.type) return a.type.toLowerCase().startsWith("image/");
+  try {
+    return IMAGE_EXTENSIONS.test(new URL(a.url).pathname);
+  } catch {
+    return false;
+  }
+}
+
+/** The name to show for an attachment: its own, else the last part of its URL. */
+function attachmentName(a: Attachment): string {
+  if (a.name) return a.name;
+  try {
+    const last = new URL(a.url).pathname.split("/").filter(Boolean).pop();
+    if (last) return decodeURIComponent(last);
+  } catch {
+    // A malformed escape: the raw URL's end will do.
+  }
+  return a.url.split("/").pop() || "file";
+}
+
+/** Whether a body is nothing but the attachments' URLs (what a client without XEP-0066/0447 shows). */
+function onlyUrlsOf(body: string, attachments: readonly Pick<Attachment, "url">[]): boolean {
+  if (attachments.length === 0) return false;
+  const words = body.trim().split(/\s+/);
+  return words[0] !== "" && words.every((w) => attachments.some((a) => a.url === w));
+}
+
+/** 1234567 → "1.2 MB". */
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} ${bytes === 1 ? "byte" : "bytes"}`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** An attachment in a message: an image inline, anything else (or an image that does not load) as a card. */
+function attachmentView(a: Attachment): HTMLElement {
+  const name = attachmentName(a);
+  const caption = a.description ? h("span", { class: "file__description", testid: "attachment-description" }, a.description) : null;
+  if (!isImage(a)) return fileCard(a, name, caption);
+  // loading and referrerpolicy before src, so that they apply to the first request.
+  const img = h("img", { class: "file-image__img", testid: "attachment-image", loading: "lazy", referrerpolicy: "no-referrer", decoding: "async", alt: name, src: a.url });
+  const link = h("a", { class: "file-image", testid: "attachment", "data-kind": "image", "data-url": a.url, href: a.url, target: "_blank", rel: "noopener noreferrer", referrerpolicy: "no-referrer", title: name }, img, caption);
+  img.addEventListener("load", () => {
+    // The log was at its end before the image took its place: keep it there.
+    const scroller = link.closest<HTMLElement>(".log-scroll");
+    if (scroller && scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight - img.offsetHeight < 80) scroller.scrollTop = scroller.scrollHeight;
+  });
+  img.addEventListener("error", () => link.replaceWith(fileCard(a, name, caption)), { once: true });
+  return link;
+}
+
+function fileCard(a: Attachment, name: string, caption: HTMLElement | null): HTMLElement {
+  const details = [a.size !== undefined ? formatSize(a.size) : undefined, a.type].filter(Boolean).join(" · ");
+  return h(
+    "div",
+    { class: "file-card", testid: "attachment", "data-kind": "file", "data-url": a.url },
+    h("span", { class: "file-card__icon", "aria-hidden": "true" }, fileIcon()),
+    h(
+      "span",
+      { class: "file-card__info" },
+      h("span", { class: "file-card__name", testid: "attachment-name", title: name }, name),
+      h("span", { class: "file-card__size", testid: "attachment-size" }, details),
+      caption,
+    ),
+    h("a", { class: "btn btn--small btn--ghost file-card__download", testid: "attachment-download", href: a.url, download: name, target: "_blank", rel: "noopener noreferrer", referrerpolicy: "no-referrer" }, "Download"),
+  );
+}
+
+/** A sheet of paper with a folded corner. */
+function fileIcon(): SVGElement {
+  return svgIcon("M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z M14 3v5h5");
+}
+
+/** A paper clip: "attach a file". */
+function paperclipIcon(): SVGElement {
+  return svgIcon("M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9");
+}
+
+function svgIcon(d: string): SVGElement {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  for (const [k, v] of Object.entries({ width: "18", height: "18", viewBox: "0 0 24 24", fill: "none", stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true" })) svg.setAttribute(k, v);
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", d);
+  svg.append(path);
   return svg;
 }
 
@@ -2316,7 +2674,9 @@ function renderMain(): void {
   const scroller = h("div", { class: "log-scroll" }, view.log);
   // Who is typing: one line always there (empty when nobody is), so the log does not jump.
   const typing = h("div", { class: "typing", testid: "typing-indicator", role: "status", "aria-live": "polite", "data-count": 0 });
-  replaceChildren(main, h("section", { class: "room", testid: "room-view", "data-jid": view.jid }, h("header", { class: "room__head" }), scroller, typing, h("footer", { class: "room__foot" })));
+  const section = h("section", { class: "room", testid: "room-view", "data-jid": view.jid }, h("header", { class: "room__head" }), scroller, typing, h("footer", { class: "room__foot" }));
+  acceptDrops(view, section);
+  replaceChildren(main, section);
   renderRoomParts(view);
   scroller.scrollTop = scroller.scrollHeight;
 }
@@ -2483,6 +2843,13 @@ function renderRoomParts(view: RoomView): void {
     );
   } else if (!foot.querySelector("[data-testid=composer]")) {
     const input = h("textarea", { class: "composer__input", testid: "composer-input", rows: 1, placeholder: `Message ${view.name ?? view.jid}`, "aria-label": "Message" });
+    const fileInput = h("input", { type: "file", multiple: true, hidden: true, tabindex: -1, testid: "composer-file", "aria-label": "Files to send" });
+    fileInput.addEventListener("change", () => {
+      const files = Array.from(fileInput.files ?? []);
+      // Cleared, so that the same file can be picked again.
+      fileInput.value = "";
+      if (files.length > 0) sendFiles(view, files);
+    });
     const form = h(
       "form",
       {
@@ -2498,9 +2865,18 @@ function renderRoomParts(view: RoomView): void {
         },
       },
       h("div", { class: "composer__context", testid: "composer-context", hidden: true }),
+      h("ul", { class: "uploads", testid: "uploads", "aria-label": "Files being sent", hidden: true }),
+      fileInput,
+      h("button", { class: "icon-btn composer__attach", type: "button", testid: "composer-attach", title: "Attach a file", "aria-label": "Attach a file", onclick: () => fileInput.click() }, paperclipIcon()),
       input,
       h("button", { class: "btn btn--primary composer__send", type: "submit", testid: "composer-send", "aria-label": "Send" }, "Send"),
     );
+    input.addEventListener("paste", (ev) => {
+      const images = pastedImages(ev);
+      if (images.length === 0) return;
+      ev.preventDefault();
+      sendFiles(view, images);
+    });
     input.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape" && view.composing) {
         if (view.composing.kind === "edit") input.value = "";
@@ -2521,6 +2897,7 @@ function renderRoomParts(view: RoomView): void {
     // Back in a room where an edit was under way: its text again.
     if (view.composing?.kind === "edit") input.value = view.composing.record.text;
     renderComposerContext(view);
+    renderUploads(view);
   }
   renderComposerOffline(view, foot);
   renderTyping(view);

@@ -110,7 +110,7 @@ export {
   type ListRoomsOptions,
 } from "./client/room-admin.js";
 export { getAvatar, type Avatar, type InlineAvatar, type UrlAvatar } from "./client/avatar.js";
-export { uploadFile, UploadError, type UploadFile, type UploadOptions } from "./client/upload.js";
+export { uploadFile, UploadError, isUploadError, type UploadFile, type UploadOptions } from "./client/upload.js";
 export type { Attachment } from "./xso/file-sharing.js";
 export type { SentFile } from "./client/room.js";
 export { XMPPError, isXMPPError, type XMPPErrorOptions, type StanzaErrorCondition, type StanzaErrorType } from "./xso/stanza-error.js";

@@ -59,6 +59,15 @@ export class UploadError extends Error {
 }
 
 /**
+ * Whether `e` is an {@link UploadError} (also across copies of the package).
+ *
+ * @param e - anything caught.
+ */
+export function isUploadError(e: unknown): e is UploadError {
+  return e instanceof UploadError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "UploadError");
+}
+
+/**
  * What an upload needs: a way to send IQs and the server whose upload
  * service to find (the user's, for a client; the component's server, for a
  * gateway). Not part of the package's API.

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
-import { UploadError, XMPPError, uploadFile, type MessageEvent } from "../../../src/index.js";
+import { UploadError, XMPPError, isUploadError, uploadFile, type MessageEvent } from "../../../src/index.js";
 import { CAST, ROOM, enterAs, setup, type Harness } from "./room-presence-helpers.js";
 
 const ME = CAST.firstwitch.jid;
@@ -99,6 +99,8 @@ describe("room.sendFile", () => {
     await answerSlot(h, "b.bin"); // no discovery this time
     await expect(second).rejects.toMatchObject({ name: "UploadError", status: 403 });
     await expect(second).rejects.toBeInstanceOf(UploadError);
+    expect(isUploadError(await second.catch((e: unknown) => e))).toBe(true);
+    expect(isUploadError(new Error("other"))).toBe(false);
     const third = uploadFile(h.muc, { data: new Uint8Array(10), name: "big.bin" });
     const request = await h.conn.nextSent((s) => isIq(s) && s.getChild("request", "urn:xmpp:http:upload:0") !== undefined, 1_000);
     h.conn.replyError(request, "not-acceptable", { text: "File too large" });

@@ -325,7 +325,8 @@ export class BaseGateway {
    * through; `undefined` (the default): found by service discovery on the
    * gateway's server (its JID without the first label, `gateway.example.org`
    * → `example.org`). The service must let the gateway upload (Prosody's
-   * mod_http_file_share: `http_file_share_access = { "gateway.example.org" }`).
+   * mod_http_file_share lets the server's components upload by default; an
+   * `http_file_share_access` list must name the gateway's JID).
    */
   uploadService: string | undefined;
 

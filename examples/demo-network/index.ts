@@ -1,7 +1,7 @@
 /**
  * The demo legacy network: an in-process chat service (users with a
  * presence and a picture, groups, channels, roles, badges, topics, kicks,
- * bans, history, edits, deletions, reactions and moderators' removals,
+ * bans, history, files, edits, deletions, reactions and moderators' removals,
  * typing, read positions, direct messages between members, and groups
  * created, renamed, deleted, joined, left and added to) for the gateway
  * examples and tests.
@@ -30,6 +30,8 @@ export type {
   DemoCreateGroupOptions,
   DemoDirectMessage,
   DemoDirectMessageEvent,
+  DemoFile,
+  DemoFileInput,
   DemoFailureOptions,
   DemoGroup,
   DemoGroupAddedEvent,
@@ -62,6 +64,7 @@ export type {
   DemoReadEvent,
   DemoRole,
   DemoRoleChangedEvent,
+  DemoSendFileOptions,
   DemoSendOptions,
   DemoShow,
   DemoTopic,

@@ -4,13 +4,15 @@
  *
  * - `DemoGateway` checks registrations against the network.
  * - `DemoSession` logs in, turns the network's events into room events, and
- *   sends the user's messages, edits, deletions and reactions, and, as a
+ *   sends the user's messages, files (`onFile`, shared by their URL), edits, deletions and reactions, and, as a
  *   moderator, removes others' messages. Typing and read positions go both
  *   ways as chat states (XEP-0085) and displayed markers (XEP-0333), direct
  *   messages as private messages (XEP-0045 §7.5); the user invites members
  *   (a mediated invitation of `user-id@gateway`), creates groups by joining
  *   a new room JID and leaves them for good; a group the user is added to
- *   comes with a direct invitation (XEP-0249) from the gateway.
+ *   comes with a direct invitation (XEP-0249) from the gateway. A member's
+ *   file becomes `participant.sendFile` (its bytes, uploaded by the gateway,
+ *   or its link), its caption a text message after it.
  * - `DemoBookmarks` lists the user's groups.
  * - `DemoRoom` describes a group and lists its members, each with their
  *   presence (`setPresence`), picture (`setAvatar`, an XEP-0153 avatar) and
@@ -31,15 +33,17 @@ import {
   type InvitedContact,
   type LegacyModule,
   type LegacyParticipant,
+  type SendTextOptions,
   type TextOptions,
 } from "../../src/gateway/index.js";
-import { XMPPError } from "../../src/index.js";
+import { XMPPError, type Attachment } from "../../src/index.js";
 import type { JID } from "@xmpp/jid";
 import {
   isDemoNetworkError,
   type DemoBadge,
   type DemoClient,
   type DemoMember,
+  type DemoMessage,
   type DemoNetwork,
   type DemoPresence,
   type DemoRole,
@@ -104,6 +108,28 @@ function participantPresence(presence: DemoPresence): { show: DemoPresence["show
 }
 
 /**
+ * A network message as the participant's: its text, or its file (the bytes,
+ * which the gateway uploads, when the network has them, else the link) then
+ * its caption, if any, as a text message of its own. The caption has no
+ * legacy id (the network's id names the file) and replies to nothing.
+ */
+async function relayMessage(sender: LegacyParticipant, message: DemoMessage, options: SendTextOptions): Promise<void> {
+  const { file } = message;
+  if (!file) {
+    await sender.sendText(message.text, message.id, options);
+    return;
+  }
+  const shared =
+    file.data !== undefined
+      ? { data: file.data, name: file.name, type: file.type }
+      : { url: file.url ?? "", name: file.name, type: file.type, ...(file.size !== undefined ? { size: file.size } : {}) };
+  await sender.sendFile(shared, message.id, options);
+  if (message.text !== "") {
+    await sender.sendText(message.text, undefined, { ...(options.when ? { when: options.when } : {}), ...(options.archiveOnly ? { archiveOnly: true } : {}) });
+  }
+}
+
+/**
  * Make the legacy module for one demo network instance.
  *
  * @param network - the in-process network the gateway serves.
@@ -138,10 +164,12 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
       client.on("message", ({ message }) => {
         void this.#inRoom(message.groupId, async (room) => {
           const sender = await room.participantFor(message.senderId);
-          if (sender) await sender.sendText(message.text, message.id, { when: message.at, ...(message.replyTo ? { replyTo: message.replyTo } : {}) });
+          if (sender) await relayMessage(sender, message, { when: message.at, ...(message.replyTo ? { replyTo: message.replyTo } : {}) });
         });
       });
       client.on("messageEdited", ({ message }) => {
+        // A file's new caption is not shown: correcting the file's message would replace the file with the text.
+        if (message.file) return;
         void this.#inRoom(message.groupId, async (room) => {
           const author = await room.participantFor(message.senderId);
           await author?.correct(message.id, message.text, message.editedAt ? { when: message.editedAt } : {});
@@ -279,6 +307,14 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
       return this.#connected.send(chat.legacyId, text, replyTo ? { replyTo } : {}).catch((e: unknown) => {
         throw toXmpp(e);
       });
+    }
+
+    /** The user shared a file: a message carrying its link on the network (the network does not fetch it); its description, when given, is the caption. */
+    override async onFile(chat: LegacyMUC, file: Attachment, options: TextOptions) {
+      const replyTo = options.replyTo ?? undefined;
+      const shared = { name: file.name || "file", type: file.type || "application/octet-stream", url: file.url, ...(file.size !== undefined ? { size: file.size } : {}) };
+      const sendOptions = { ...(replyTo ? { replyTo } : {}), ...(file.description ? { caption: file.description } : {}) };
+      return this.#connected.sendFile(chat.legacyId, shared, sendOptions).catch(rethrow);
     }
 
     override async onCorrect(chat: LegacyMUC, text: string, legacyMsgId: string) {
@@ -477,7 +513,7 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
         const at = m.at.getTime();
         if ((after && at < after.when) || (before && at > before.when)) continue;
         const sender = await this.participantFor(m.senderId);
-        await sender?.sendText(m.text, m.id, { when: m.at, archiveOnly: true });
+        if (sender) await relayMessage(sender, m, { when: m.at, archiveOnly: true });
       }
     }
 

@@ -5,14 +5,16 @@
  * history per group whose messages can be edited, deleted, reacted to and
  * removed by the group's owners and admins; members say when they type and
  * how far they have read, and send each other direct messages; users create
- * groups, add people to them, leave them, and their owners delete them.
+ * groups, add people to them, leave them, and their owners delete them;
+ * a message may carry a file (its bytes, or a link to it) with or without a
+ * caption.
  *
  * It plays the "legacy network" of the gateway examples and tests. Two sides
  * use it:
  *
  * - the gateway's sessions log in with {@link DemoNetwork.authenticate} and
  *   get a {@link DemoClient}, the way a legacy SDK hands out a client: it
- *   lists the user's groups, sends, edits, deletes, reacts, moderates
+ *   lists the user's groups, sends messages and files, edits, deletes, reacts, moderates
  *   (kicks, bans, removes others' messages), types, marks messages read,
  *   sends direct messages, creates, configures, deletes and leaves groups
  *   and adds people to them, and emits events for the groups the user
@@ -28,6 +30,7 @@
  * | ---------------------------- | ---------------------------------------------------------------- |
  * | read history, list members   | members                                                          |
  * | send                         | members of a `"group"`; owners and admins of a `"channel"`       |
+ * | send a file                  | members of a `"group"`; owners and admins of a `"channel"`       |
  * | edit or delete a message     | its author, while a member                                       |
  * | remove someone's message     | owners and admins who outrank its author (never their own)       |
  * | react to a message           | members                                                          |
@@ -168,6 +171,40 @@ export interface DemoMember {
 }
 
 /**
+ * A file a message carries ({@link DemoClient.sendFile}): its bytes, kept
+ * by the network, or a link to it elsewhere, or both.
+ */
+export interface DemoFile {
+  /** The file's name (`"plan.pdf"`); not empty. */
+  readonly name: string;
+  /** Its media type (`"application/pdf"`). */
+  readonly type: string;
+  /** Its size in bytes: the bytes' count, or the size given with a link; absent when only a link without a size was given. */
+  readonly size?: number;
+  /** Where it can be fetched, when it was shared as a link. */
+  readonly url?: string;
+  /**
+   * Its bytes, when they were sent (at most 1 MiB): the network's copy,
+   * shared by every snapshot of the message — read it, do not change it.
+   */
+  readonly data?: Uint8Array;
+}
+
+/** What {@link DemoClient.sendFile} sends: bytes (`data`), a link (`url`), or both. */
+export interface DemoFileInput {
+  /** The file's name; not empty. */
+  readonly name: string;
+  /** Its media type, `type/subtype` (`"image/png"`). */
+  readonly type: string;
+  /** Its bytes: not empty, at most 1 MiB (the network keeps a copy). */
+  readonly data?: Uint8Array;
+  /** Where it can be fetched: an absolute URL. */
+  readonly url?: string;
+  /** Its size in bytes, for a link without bytes (with bytes, their count is the size). */
+  readonly size?: number;
+}
+
+/**
  * A message in a group's history, as a snapshot: an edit or a reaction makes
  * a new snapshot, a deletion (or a moderator's removal) takes the message out
  * of the history.
@@ -179,10 +216,12 @@ export interface DemoMessage {
   readonly groupId: string;
   /** The sender's user id. */
   readonly senderId: string;
-  /** The text. */
+  /** The text; with a {@link DemoMessage.file}, its caption, `""` when there is none. */
   readonly text: string;
   /** When the network received it, by the network's clock. */
   readonly at: Date;
+  /** The file it carries ({@link DemoClient.sendFile}); absent for a plain text message. */
+  readonly file?: DemoFile;
   /** The id of the message (in the same group) this one replies to. */
   readonly replyTo?: string;
   /** When its author last edited it; `undefined` when never edited. */
@@ -573,6 +612,7 @@ export type DemoOperation =
   | "bans"
   | "history"
   | "send"
+  | "sendFile"
   | "edit"
   | "delete"
   | "remove"
@@ -601,6 +641,12 @@ export type DemoOperation =
 export interface DemoSendOptions {
   /** The id of a message in the same group that this one answers. */
   readonly replyTo?: string;
+}
+
+/** Options of {@link DemoClient.sendFile}. */
+export interface DemoSendFileOptions extends DemoSendOptions {
+  /** A caption: the message's text. @default "" */
+  readonly caption?: string;
 }
 
 /** Options of {@link DemoClient.history} and {@link DemoNetwork.history}. */
@@ -718,6 +764,25 @@ export interface DemoClient extends EventEmitter<DemoClientEvents> {
    * @throws {@link DemoNetworkError} `not-found` (group or `replyTo`), `not-member`, `forbidden` (a reader of a channel), `invalid`.
    */
   send(groupId: string, text: string, options?: DemoSendOptions): Promise<string>;
+
+  /**
+   * Send a file: a message carrying it ({@link DemoMessage.file}), its text
+   * the caption (`""` without one). Like {@link DemoClient.send}, it emits
+   * `message` and ends the user's typing.
+   *
+   * @param groupId - the group.
+   * @param file - a name, a media type, and the bytes (`data`, at most 1 MiB), a link (`url`), or both.
+   * @param options - a caption, the message it replies to.
+   * @returns the new message's id.
+   * @throws {@link DemoNetworkError} `not-found` (group or `replyTo`), `not-member`, `forbidden` (a reader of a channel), `invalid` (an empty name, a malformed type, neither bytes nor link, empty bytes or more than 1 MiB, a malformed link, a caption that is not text).
+   *
+   * @example
+   * ```ts
+   * await network.as("bob").sendFile("coffee", { name: "beans.png", type: "image/png", data: bytes }, { caption: "New beans!" });
+   * await network.as("bob").sendFile("coffee", { name: "menu.pdf", type: "application/pdf", url: "https://example.com/menu.pdf" });
+   * ```
+   */
+  sendFile(groupId: string, file: DemoFileInput, options?: DemoSendFileOptions): Promise<string>;
 
   /**
    * Edit one of the user's messages. Emits `messageEdited`; editing to the
@@ -1480,6 +1545,8 @@ const SHOWS: ReadonlySet<string> = new Set<DemoShow>(["online", "away", "dnd", "
 const ONLINE: DemoPresence = Object.freeze({ show: "online" });
 /** The largest picture the network takes. */
 const MAX_AVATAR_BYTES = 64 * 1024;
+/** The largest file the network keeps the bytes of. */
+const MAX_FILE_BYTES = 1024 * 1024;
 
 const FIRST_NAMES = ["Ada", "Ben", "Chloé", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Inès", "Jonas",
   "Kemi", "Lars", "Maya", "Nikhil", "Olga", "Pablo", "Quinn", "Rosa", "Sami", "Tove"] as const;
@@ -1543,6 +1610,27 @@ function checkedAvatar(avatar: DemoAvatar): DemoAvatar {
   if (avatar.data.length > MAX_AVATAR_BYTES) fail("invalid", `a picture is at most ${MAX_AVATAR_BYTES} bytes, not ${avatar.data.length}`);
   if (typeof avatar.type !== "string" || !/^image\/[\w.+-]+$/.test(avatar.type)) fail("invalid", `a picture's media type is image/…, not ${String(avatar.type)}`);
   return { data: new Uint8Array(avatar.data), type: avatar.type };
+}
+
+/** The network's own frozen copy of a file, checked. */
+function checkedFile(file: DemoFileInput): DemoFile {
+  if (typeof file !== "object" || file === null) fail("invalid", "a file is an object with a name, a type, and data or a url");
+  requireText(file.name, "a file's name");
+  if (typeof file.type !== "string" || !/^[\w.+-]+\/[\w.+-]+/.test(file.type)) fail("invalid", `a file's media type is type/subtype, not ${String(file.type)}`);
+  const { data, url, size } = file;
+  if (data === undefined && url === undefined) fail("invalid", `file ${file.name} has neither data nor a url`);
+  if (data !== undefined) {
+    if (!(data instanceof Uint8Array) || data.length === 0) fail("invalid", `file ${file.name}: its data must be bytes, not empty`);
+    if (data.length > MAX_FILE_BYTES) fail("invalid", `a file is at most ${MAX_FILE_BYTES} bytes, not ${data.length}`);
+  }
+  if (url !== undefined && (typeof url !== "string" || !URL.canParse(url))) fail("invalid", `file ${file.name}: ${String(url)} is no URL`);
+  if (size !== undefined && !(Number.isInteger(size) && size >= 0)) fail("invalid", `a file's size is a count of bytes, not ${String(size)}`);
+  const out: { -readonly [K in keyof DemoFile]: DemoFile[K] } = { name: file.name, type: file.type };
+  const known = data?.length ?? size;
+  if (known !== undefined) out.size = known;
+  if (url !== undefined) out.url = url;
+  if (data !== undefined) out.data = new Uint8Array(data);
+  return Object.freeze(out);
 }
 
 /** A copy of a picture to hand out. */
@@ -1946,13 +2034,16 @@ class World {
     }
   }
 
-  send(actor: Client, groupId: string, text: string, replyTo: string | undefined): string {
+  send(actor: Client, groupId: string, text: string, replyTo: string | undefined, fileInput?: DemoFileInput): string {
     const group = this.group(groupId);
-    this.#checkSpeaks(group, actor.userId, "send");
-    requireText(text, "a message");
+    this.#checkSpeaks(group, actor.userId, fileInput === undefined ? "send" : "send a file");
+    // A file's caption may be empty; a text message's text may not.
+    const file = fileInput === undefined ? undefined : checkedFile(fileInput);
+    if (file === undefined) requireText(text, "a message");
+    else if (typeof text !== "string") fail("invalid", "a caption must be text");
     if (replyTo !== undefined) this.#message(group, replyTo);
     const id = `${this.messageIdPrefix}${++this.#messageCount}`;
-    const base = { id, groupId, senderId: actor.userId, text, at: this.now() };
+    const base = { id, groupId, senderId: actor.userId, text, at: this.now(), ...(file === undefined ? {} : { file }) };
     const message: DemoMessage = Object.freeze(replyTo === undefined ? base : { ...base, replyTo });
     this.messages.set(id, { group, index: group.history.length });
     group.history.push(message);
@@ -2155,6 +2246,10 @@ class Client extends EventEmitter<DemoClientEvents> implements DemoClient {
 
   async send(groupId: string, text: string, options: DemoSendOptions = {}): Promise<string> {
     return this.#begin("send").send(this, groupId, text, options.replyTo);
+  }
+
+  async sendFile(groupId: string, file: DemoFileInput, options: DemoSendFileOptions = {}): Promise<string> {
+    return this.#begin("sendFile").send(this, groupId, options.caption ?? "", options.replyTo, file);
   }
 
   async edit(groupId: string, messageId: string, text: string): Promise<void> {

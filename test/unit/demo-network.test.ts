@@ -1369,6 +1369,69 @@ describe("creating, deleting and adding to groups", () => {
   });
 });
 
+describe("files", () => {
+  it("sendFile with bytes: a message carrying the file (a copy), its text the caption or \"\", heard and kept like any message", async () => {
+    const network = smallWorld();
+    const carol = await network.authenticate("carol", "c");
+    const seen = record(carol);
+    const bytes = new Uint8Array([1, 2, 3, 4]);
+    const id = await network.as("bob").sendFile("coffee", { name: "beans.png", type: "image/png", data: bytes }, { caption: "New beans!" });
+    expect(id).toBe("msg-1");
+    bytes[0] = 99; // the network kept its own copy
+    const file = { name: "beans.png", type: "image/png", size: 4, data: new Uint8Array([1, 2, 3, 4]) };
+    const message = { id, groupId: "coffee", senderId: "bob", text: "New beans!", at: expect.any(Date), file };
+    expect(seen).toEqual([["message", { message }]]);
+    expect(network.history("coffee")).toEqual([message]);
+    expect(await carol.history("coffee")).toEqual([message]);
+
+    const bare = await network.as("carol").sendFile("coffee", { name: "notes.txt", type: "text/plain", data: new Uint8Array([65]) }, { replyTo: id });
+    expect(network.getMessage(bare)).toMatchObject({ text: "", replyTo: id, file: { name: "notes.txt", size: 1 } });
+    await network.as("carol").edit("coffee", bare, "now with a caption");
+    expect(network.getMessage(bare)).toMatchObject({ text: "now with a caption", file: { name: "notes.txt" } });
+  });
+
+  it("sendFile with a link: the url, and the size when given (none without)", async () => {
+    const network = smallWorld();
+    const seen = record(await network.authenticate("alice", "a"));
+    const url = "https://files.example/menu.pdf";
+    const withSize = await network.as("bob").sendFile("coffee", { name: "menu.pdf", type: "application/pdf", url, size: 2048 });
+    const without = await network.as("bob").sendFile("coffee", { name: "menu.pdf", type: "application/pdf", url });
+    expect(network.getMessage(withSize)?.file).toEqual({ name: "menu.pdf", type: "application/pdf", url, size: 2048 });
+    expect(network.getMessage(without)?.file).toEqual({ name: "menu.pdf", type: "application/pdf", url });
+    expect(network.getMessage(without)?.text).toBe("");
+    expect(seen.map(([event]) => event)).toEqual(["message", "message"]);
+    expect(network.getMessage(await network.as("bob").send("coffee", "plain"))).not.toHaveProperty("file");
+  });
+
+  it("refused: an empty name, a bad type, neither bytes nor link, empty or oversized bytes, a bad link, a reader of a channel, a non-member", async () => {
+    const network = smallWorld();
+    const bob = network.as("bob");
+    const data = new Uint8Array([1]);
+    await rejectsWith(bob.sendFile("coffee", { name: "", type: "image/png", data }), "invalid");
+    await rejectsWith(bob.sendFile("coffee", { name: "x", type: "png", data }), "invalid");
+    await rejectsWith(bob.sendFile("coffee", { name: "x", type: "image/png" }), "invalid");
+    await rejectsWith(bob.sendFile("coffee", { name: "x", type: "image/png", data: new Uint8Array(0) }), "invalid");
+    await rejectsWith(bob.sendFile("coffee", { name: "x", type: "image/png", data: new Uint8Array(1024 * 1024 + 1) }), "invalid");
+    await rejectsWith(bob.sendFile("coffee", { name: "x", type: "image/png", url: "not a url" }), "invalid");
+    await rejectsWith(bob.sendFile("coffee", { name: "x", type: "image/png", data }, { replyTo: "msg-404" }), "not-found");
+    await rejectsWith(network.as("carol").sendFile("news", { name: "x", type: "image/png", data }), "forbidden");
+    await rejectsWith(network.as("dave").sendFile("coffee", { name: "x", type: "image/png", data }), "not-member");
+    expect(network.history("coffee")).toEqual([]);
+    await expect(bob.sendFile("coffee", { name: "big.bin", type: "application/octet-stream", data: new Uint8Array(1024 * 1024) })).resolves.toBe("msg-1");
+  });
+
+  it("failNext(\"sendFile\") makes the next file fail, and only files", async () => {
+    const network = smallWorld();
+    const seen = record(await network.authenticate("alice", "a"));
+    const bob = network.as("bob");
+    network.failNext("sendFile");
+    await expect(bob.send("coffee", "text is unaffected")).resolves.toBe("msg-1");
+    await rejectsWith(bob.sendFile("coffee", { name: "x.png", type: "image/png", url: "https://files.example/x.png" }), "unavailable");
+    expect(seen).toHaveLength(1);
+    await expect(bob.sendFile("coffee", { name: "x.png", type: "image/png", url: "https://files.example/x.png" })).resolves.toBe("msg-2");
+  });
+});
+
 describe("failure injection", () => {
   it("makes the next call reject with the given error and change nothing, once", async () => {
     const network = smallWorld();

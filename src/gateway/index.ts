@@ -30,7 +30,7 @@ export { asXmppError } from "./replies.js";
 export type { AddToBookmarksOptions, BookmarkOutcome } from "./pep-bookmarks.js";
 export type { NotificationSetting } from "../xso/bookmarks.js";
 export { PrivilegeError, isPrivilegeError, allowsIq, type GrantedPrivileges, type PrivilegeErrorReason, type PrivilegeErrorOptions } from "./privilege.js";
-export { LegacyParticipant, type ParticipantInit, type SendTextOptions, type ParticipantShow, type ParticipantPresence } from "./participant.js";
+export { LegacyParticipant, type ParticipantInit, type SendTextOptions, type ThreadOption, type ParticipantShow, type ParticipantPresence } from "./participant.js";
 export { escapeLocalpart, unescapeLocalpart, safeNick, occupantIdFor } from "./names.js";
 export type { ComponentLike, ComponentEvent } from "./component-connection.js";
 export * from "./store/index.js";

@@ -27,6 +27,12 @@ export interface ParticipantPresence {
   readonly status?: string;
 }
 
+/** The thread an action belongs to (`<thread/>`, RFC 6121 §5.2.5), when the network has threads. */
+export interface ThreadOption {
+  /** The thread id. */
+  readonly thread?: string;
+}
+
 /** Options of {@link LegacyParticipant.sendText}. */
 export interface SendTextOptions {
   /** When it was sent on the legacy network; a time in the past adds `<delay>`. @default now */
@@ -61,9 +67,9 @@ export interface ParticipantOutbox {
   /** A correction (see {@link LegacyParticipant.correct}). */
   correct(p: LegacyParticipant, legacyMsgId: string, body: string, options: SendTextOptions): Promise<boolean>;
   /** A retraction (see {@link LegacyParticipant.retract}). */
-  retract(p: LegacyParticipant, legacyMsgId: string): Promise<boolean>;
+  retract(p: LegacyParticipant, legacyMsgId: string, options: ThreadOption): Promise<boolean>;
   /** Reactions (see {@link LegacyParticipant.react}). */
-  react(p: LegacyParticipant, legacyMsgId: string, emojis: readonly string[]): Promise<boolean>;
+  react(p: LegacyParticipant, legacyMsgId: string, emojis: readonly string[], options: ThreadOption): Promise<boolean>;
   /** A moderator's removal (see {@link LegacyParticipant.moderate}). */
   moderate(p: LegacyParticipant, legacyMsgId: string, reason: string | undefined): Promise<boolean>;
   /** Leaving, kicked or banned. */
@@ -178,7 +184,7 @@ export class LegacyParticipant {
    * @param options - `when` it was edited.
    * @returns whether the message was this participant's and the correction sent.
    */
-  async correct(legacyMsgId: string, body: string, options: Pick<SendTextOptions, "when"> = {}): Promise<boolean> {
+  async correct(legacyMsgId: string, body: string, options: Pick<SendTextOptions, "when" | "thread"> = {}): Promise<boolean> {
     return this.#outbox.correct(this, legacyMsgId, body, options);
   }
 
@@ -191,8 +197,8 @@ export class LegacyParticipant {
    * @param legacyMsgId - the legacy id of the message deleted.
    * @returns whether the message was this participant's and its retraction sent.
    */
-  async retract(legacyMsgId: string): Promise<boolean> {
-    return this.#outbox.retract(this, legacyMsgId);
+  async retract(legacyMsgId: string, options: ThreadOption = {}): Promise<boolean> {
+    return this.#outbox.retract(this, legacyMsgId, options);
   }
 
   /**
@@ -204,8 +210,8 @@ export class LegacyParticipant {
    * @param emojis - the participant's reactions to it now.
    * @returns whether the message was known and the reactions sent.
    */
-  async react(legacyMsgId: string, emojis: readonly string[]): Promise<boolean> {
-    return this.#outbox.react(this, legacyMsgId, emojis);
+  async react(legacyMsgId: string, emojis: readonly string[], options: ThreadOption = {}): Promise<boolean> {
+    return this.#outbox.react(this, legacyMsgId, emojis, options);
   }
 
   /**

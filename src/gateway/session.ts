@@ -43,6 +43,8 @@ export interface AttentionOptions {
 export interface MessageActionOptions {
   /** The XMPP id of the user's message (the retraction, the reactions). */
   readonly xmppId: string;
+  /** The message's thread (`<thread/>`), when it has one. */
+  readonly thread?: string;
 }
 
 /** Someone the user invites into a group (see {@link BaseSession.onInvitation}). */

@@ -28,7 +28,7 @@ export function participantOutbox(core: MucCore): ParticipantOutbox {
   return {
     message: (p, body, legacyMsgId, options) => participantMessage(core, p, body, legacyMsgId, options),
     correct: (p, legacyMsgId, body, options) => core.afterCatchUp(() => participantCorrection(core, p, legacyMsgId, body, options)),
-    retract: (p, legacyMsgId) => core.afterCatchUp(() => participantRetraction(core, p, legacyMsgId)),
+    retract: (p, legacyMsgId, options) => core.afterCatchUp(() => participantRetraction(core, p, legacyMsgId, options.thread)),
     file: (p, file, legacyMsgId, options) =>
       options.archiveOnly
         ? relayMessage(core, p, file.url, legacyMsgId, options, attachmentPayloads(file))
@@ -42,7 +42,7 @@ export function participantOutbox(core: MucCore): ParticipantOutbox {
         return true;
       }),
     privateMessage: (p, body, options) => core.afterCatchUp(() => participantPrivateMessage(core, p, body, options.when)),
-    react: (p, legacyMsgId, emojis) => core.afterCatchUp(() => participantReactions(core, p, legacyMsgId, emojis)),
+    react: (p, legacyMsgId, emojis, options) => core.afterCatchUp(() => participantReactions(core, p, legacyMsgId, emojis, options.thread)),
     moderate: (p, legacyMsgId, reason) => core.afterCatchUp(() => participantModeration(core, p, legacyMsgId, reason)),
     remove: (p, options) => core.room.removeParticipant(p, options),
     rename: (p, name) => participantRenamed(core, p, name),
@@ -80,10 +80,15 @@ async function relayMessage(core: MucCore, participant: LegacyParticipant, body:
   const payloads: Element[] = [];
   const original = options.replyTo === undefined ? undefined : archivedByLegacyId(core, options.replyTo);
   if (original) payloads.push(replyTo(core.jid, original));
-  if (options.thread !== undefined && options.thread !== "") payloads.push(xml("thread", {}, options.thread));
+  payloads.push(...threadPayloads(options.thread));
   payloads.push(...extra);
   await relay(core, participant, body, xmppId, legacyMsgId, payloads, options);
   return xmppId;
+}
+
+/** The `<thread/>` of a thread id, if any. */
+function threadPayloads(thread: string | undefined): Element[] {
+  return thread === undefined || thread === "" ? [] : [xml("thread", {}, thread)];
 }
 
 /** A participant corrected one of their messages; false when the archive has no such message of theirs. */
@@ -91,25 +96,25 @@ async function participantCorrection(core: MucCore, participant: LegacyParticipa
   const archived = archivedByLegacyId(core, legacyMsgId);
   if (!archived || archived.occupantId !== participant.occupantId) return false;
   const original = xmppIdOf(core, legacyMsgId) ?? legacyMsgId;
-  await relay(core, participant, body, randomUUID(), undefined, [messageCorrection.encode({ id: original })], options);
+  await relay(core, participant, body, randomUUID(), undefined, [messageCorrection.encode({ id: original }), ...threadPayloads(options.thread)], options);
   return true;
 }
 
 /** A participant retracted one of their messages; false when the archive has no such message of theirs. */
-async function participantRetraction(core: MucCore, participant: LegacyParticipant, legacyMsgId: string): Promise<boolean> {
+async function participantRetraction(core: MucCore, participant: LegacyParticipant, legacyMsgId: string, thread: string | undefined): Promise<boolean> {
   const original = archivedByLegacyId(core, legacyMsgId);
   if (!original || original.occupantId !== participant.occupantId) return false;
   const id = randomUUID();
-  await relay(core, participant, RETRACTION_FALLBACK, id, undefined, retractionPayloads(original.stanzaId), {});
+  await relay(core, participant, RETRACTION_FALLBACK, id, undefined, [...retractionPayloads(original.stanzaId), ...threadPayloads(thread)], {});
   bury(core, original, id);
   return true;
 }
 
 /** A participant's reactions to a message; false when the archive does not know it. */
-async function participantReactions(core: MucCore, participant: LegacyParticipant, legacyMsgId: string, emojis: readonly string[]): Promise<boolean> {
+async function participantReactions(core: MucCore, participant: LegacyParticipant, legacyMsgId: string, emojis: readonly string[], thread: string | undefined): Promise<boolean> {
   const original = archivedByLegacyId(core, legacyMsgId);
   if (!original) return false;
-  await relay(core, participant, undefined, randomUUID(), undefined, reactionsPayloads(original.stanzaId, emojis), {});
+  await relay(core, participant, undefined, randomUUID(), undefined, [...reactionsPayloads(original.stanzaId, emojis), ...threadPayloads(thread)], {});
   return true;
 }
 

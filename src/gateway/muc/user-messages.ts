@@ -135,13 +135,19 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
   }
 }
 
+/** `{ thread }` of a message's `<thread/>`, or `{}`. */
+function threadOf(stanza: Element): { thread?: string } {
+  const thread = stanza.getChildText("thread");
+  return thread ? { thread } : {};
+}
+
 /** The user retracts one of their messages, named by its stanza-id. */
 async function userRetraction(core: MucCore, stanza: Element, xmppId: string, body: string, stanzaId: string): Promise<void> {
   const me = await core.room.getUserParticipant();
   const original = archivedByStanzaId(core, stanzaId);
   if (!original) throw new XMPPError("item-not-found", { text: `No message with stanza-id ${stanzaId} in this room` });
   const legacyId = ownLegacyId(core, me, original.legacyId, original);
-  await core.session.onRetract(core.room, legacyId, { xmppId });
+  await core.session.onRetract(core.room, legacyId, { xmppId, ...threadOf(stanza) });
   await reflect(core, stanza, me, xmppId, body, undefined);
   bury(core, original, xmppId);
 }
@@ -151,7 +157,7 @@ async function userReactions(core: MucCore, stanza: Element, xmppId: string, bod
   const me = await core.room.getUserParticipant();
   const original = archivedByStanzaId(core, reactions.id);
   if (original?.legacyId === undefined) throw new XMPPError("item-not-found", { text: `No message with stanza-id ${reactions.id} known to the legacy network` });
-  await core.session.onReact(core.room, original.legacyId, reactions.reactions, { xmppId });
+  await core.session.onReact(core.room, original.legacyId, reactions.reactions, { xmppId, ...threadOf(stanza) });
   await reflect(core, stanza, me, xmppId, body, undefined);
 }
 

@@ -111,4 +111,26 @@ describe("threads", () => {
     expect(m?.getChildText("thread")).toBe("t-9");
     expect(h.store.archive.query(USER, "coffee").find((e) => e.body === "Reply in thread")?.xml).toContain("<thread>t-9</thread>");
   });
+
+  it("a participant's correction, retraction and reactions carry the thread; the user's retraction and reactions give it to the hooks", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const bob = (await room(h, "coffee")).getParticipantByNick("Bob");
+    if (!bob) throw new Error("no Bob");
+    await bob.sendText("Threaded", "L-20", { thread: "t-2" });
+    const start = h.component.sent.length;
+    expect(await bob.correct("L-20", "Threaded!", { thread: "t-2" })).toBe(true);
+    expect(await bob.react("L-20", ["👍"], { thread: "t-2" })).toBe(true);
+    expect(await bob.retract("L-20", { thread: "t-2" })).toBe(true);
+    const sent = h.component.sent.slice(start).filter((s) => s.attrs.to === FULL);
+    expect(sent.map((s) => s.getChildText("thread"))).toEqual(["t-2", "t-2", "t-2"]);
+    // The user's own message, retracted in its thread.
+    h.component.receive(`<message from='${FULL}' to='coffee@${GW}' type='groupchat' id='u1'><body>mine</body><thread>t-3</thread></message>`);
+    await settle(h);
+    const mine = h.component.sent.find((s) => s.attrs.id === "u1" && s.attrs.to === FULL);
+    const sid = mine?.getChild("stanza-id", "urn:xmpp:sid:0")?.attrs.id as string;
+    h.component.receive(`<message from='${FULL}' to='coffee@${GW}' type='groupchat' id='u2'><retract xmlns='urn:xmpp:message-retract:1' id='${sid}'/><thread>t-3</thread></message>`);
+    await settle(h);
+    expect(h.net.calls.onRetract.at(-1)).toMatchObject({ xmppId: "u2", thread: "t-3" });
+  });
 });

@@ -135,7 +135,7 @@ export class TestNetwork {
     fill: {} as Record<string, number>,
     onText: [] as { room: string; text: string; xmppId: string; replyTo?: string; thread?: string; mentions: readonly string[] }[],
     onCorrect: [] as { room: string; legacyId: string; text: string; xmppId: string; mentions: readonly string[] }[],
-    onRetract: [] as { room: string; legacyId: string; xmppId: string }[],
+    onRetract: [] as { room: string; legacyId: string; xmppId: string; thread?: string }[],
     onReact: [] as { room: string; legacyId: string; emojis: readonly string[]; xmppId: string }[],
     onModerate: [] as { room: string; legacyId: string; reason: string | undefined }[],
     onAvatar: [] as { room: string; avatar: RoomAvatar | undefined }[],
@@ -208,7 +208,7 @@ export class TestNetwork {
         if (net.editError) throw net.editError;
       }
       override async onRetract(chat: LegacyMUC, legacyId: string, options: MessageActionOptions) {
-        net.calls.onRetract.push({ room: chat.legacyId, legacyId, xmppId: options.xmppId });
+        net.calls.onRetract.push({ room: chat.legacyId, legacyId, xmppId: options.xmppId, ...(options.thread !== undefined ? { thread: options.thread } : {}) });
         if (net.editError) throw net.editError;
       }
     }

@@ -262,6 +262,23 @@ export class ProsodyNotInstalledError extends Error {
  * ```
  */
 export async function startProsody(options: ProsodyOptions = {}): Promise<ProsodyServer> {
+  // Free ports are chosen before Prosody binds them; another process (a
+  // concurrent test's server) may take one meanwhile. Chosen ports are
+  // chosen again, up to three times; ports the caller fixed are not.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startProsodyOnce(options);
+    } catch (e) {
+      if (attempt >= 3 || options.ports !== undefined || !(e instanceof Error) || !e.message.startsWith(PORT_IN_USE)) throw e;
+    }
+  }
+}
+
+/** The start of the error a start fails with when Prosody could not bind a port. */
+const PORT_IN_USE = "Prosody could not listen";
+
+/** One attempt of {@link startProsody}. */
+async function startProsodyOnce(options: ProsodyOptions): Promise<ProsodyServer> {
   const domain = options.domain ?? "localhost";
   const mucDomain = options.mucDomain ?? `conference.${domain}`;
   const component: ProsodyComponent = options.component ?? {
@@ -348,7 +365,7 @@ export async function startProsody(options: ProsodyOptions = {}): Promise<Prosod
     // then have reached someone else's listener.
     const log = await readFile(logFile, "utf8").catch(() => "");
     const bindError = /Failed to open server port.*$/m.exec(log);
-    if (bindError) throw new Error(`Prosody could not listen: ${bindError[0]}`);
+    if (bindError) throw new Error(`${PORT_IN_USE}: ${bindError[0]}`);
 
     const server = new RunningProsody({
       domain,

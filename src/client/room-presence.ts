@@ -11,7 +11,7 @@ import { mucUserX, StatusCode, type MucUserItem, type MucUserX } from "../xso/mu
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { presenceState, type PresenceShow, type PresenceState } from "../xso/presence.js";
 import { readOccupantPresence, type OccupantPresence } from "../xso/occupant-presence.js";
-import { hats as hatsCodec, type Hat } from "../xso/hats.js";
+import { hats as hatsCodec, sameHats, type Hat } from "../xso/hats.js";
 import { vcardUpdate } from "../xso/vcard.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { NS_CLIENT } from "../xso/ns.js";
@@ -299,15 +299,6 @@ function leaveMode(codes: readonly number[], x: MucUserX): LeaveMode {
   return LeaveMode.NORMAL;
 }
 
-
-function sameHats(a: readonly Hat[], b: readonly Hat[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  return a.every((h, i) => {
-    const o = b[i] as Hat;
-    return h.uri === o.uri && h.title === o.title && h.lang === o.lang && h.hue === o.hue;
-  });
-}
 
 function sameTexts(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a);

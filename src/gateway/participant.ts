@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Affiliation, Role } from "../xso/muc-user.js";
-import type { Hat, HatInput } from "../xso/hats.js";
+import { sameHats, type Hat, type HatInput } from "../xso/hats.js";
 import type { ChatMarker, ChatState } from "../xso/chat-states.js";
 import type { Attachment } from "../xso/file-sharing.js";
 import type { UploadFile } from "../client/upload.js";
@@ -431,8 +431,7 @@ export class LegacyParticipant {
       if (h.hue !== undefined && !(h.hue >= 0 && h.hue <= 360)) throw new RangeError(`a hat's hue is an angle from 0 to 360, not ${String(h.hue)}`);
     }
     const next: Hat[] = hats.map((h) => ({ uri: h.uri, title: h.title, lang: h.lang, hue: h.hue, payloads: [] }));
-    const same = next.length === this.#hats.length && next.every((h, i) => h.uri === this.#hats[i]?.uri && h.title === this.#hats[i]?.title && h.hue === this.#hats[i]?.hue && h.lang === this.#hats[i]?.lang);
-    if (same) return;
+    if (sameHats(next, this.#hats)) return;
     this.#hats = next;
     await this.#outbox.changed(this);
   }

@@ -53,3 +53,19 @@ export const hats = element("hats", NS_HATS, {
 export type Hats = Infer<typeof hats>;
 /** `<hats/>` as accepted by `hats.encode`. */
 export type HatsInput = Input<typeof hats>;
+
+/**
+ * Whether two lists of hats are the same hats in the same order (by URI,
+ * title, language and hue; payloads are not compared).
+ *
+ * @param a - one list.
+ * @param b - the other.
+ */
+export function sameHats(a: readonly Pick<Hat, "uri" | "title" | "lang" | "hue">[], b: readonly Pick<Hat, "uri" | "title" | "lang" | "hue">[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every((h, i) => {
+    const o = b[i];
+    return o !== undefined && h.uri === o.uri && h.title === o.title && h.lang === o.lang && h.hue === o.hue;
+  });
+}

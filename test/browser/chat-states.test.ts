@@ -19,7 +19,10 @@ const CHROMIUM = "/usr/bin/chromium";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { MucService, createRoom, type Room, type RoomEvents } from "../../src/index.js";
 import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
-import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { connectClient, nextRoomEvent, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+
+/** The next room event that `predicate` accepts (see `nextRoomEvent`). */
+const next = nextRoomEvent;
 
 const WAIT = 15_000;
 const OUTPUT_DIR = join(process.cwd(), "test-output");
@@ -46,19 +49,6 @@ let roomJid: string;
 let otherJid: string;
 const pageErrors: string[] = [];
 
-function next<E extends keyof RoomEvents>(r: Room, event: E, predicate: (p: RoomEvents[E]) => boolean = () => true, ms = WAIT): Promise<RoomEvents[E]> {
-  let listener: ((p: RoomEvents[E]) => void) | undefined;
-  return withTimeout(
-    new Promise<RoomEvents[E]>((resolve) => {
-      listener = (p: RoomEvents[E]): void => {
-        if (predicate(p)) resolve(p);
-      };
-      r.on(event, listener as never);
-    }),
-    ms,
-    `room event ${String(event)}`,
-  ).finally(() => r.off(event, listener as never));
-}
 
 /** A new browser context logged in through the page as `username`. */
 async function loginPage(username: string): Promise<Page> {

@@ -23,7 +23,10 @@ const CHROMIUM = "/usr/bin/chromium";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { MucService, createRoom, type Room, type RoomEvents } from "../../src/index.js";
 import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
-import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { connectClient, nextRoomEvent, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+
+/** The next room event that `predicate` accepts (see `nextRoomEvent`). */
+const next = nextRoomEvent;
 
 const WAIT = 15_000;
 const OUTPUT_DIR = join(process.cwd(), "test-output");
@@ -48,19 +51,6 @@ const pageErrors: string[] = [];
 /** Every message dave heard from alice, files or not. */
 const fromAlice: RoomEvents["message"][] = [];
 
-function next<E extends keyof RoomEvents>(r: Room, event: E, predicate: (p: RoomEvents[E]) => boolean = () => true, ms = WAIT): Promise<RoomEvents[E]> {
-  let listener: ((p: RoomEvents[E]) => void) | undefined;
-  return withTimeout(
-    new Promise<RoomEvents[E]>((resolve) => {
-      listener = (p: RoomEvents[E]): void => {
-        if (predicate(p)) resolve(p);
-      };
-      r.on(event, listener as never);
-    }),
-    ms,
-    `room event ${String(event)}`,
-  ).finally(() => r.off(event, listener as never));
-}
 
 // --- A real PNG (so that the browser decodes it: naturalWidth > 0) -----------
 

@@ -29,8 +29,12 @@ import { MucService, createRoom, messageRefs, onMessageChange, sendCorrection, s
 import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../../examples/demo-network/index.js";
 import { createDemoModule } from "../../examples/demo-network/module.js";
 import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
-import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { connectClient, nextRoomEvent, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
+
+/** The next room event that `predicate` accepts (see `nextRoomEvent`). */
+const next = nextRoomEvent;
 
 const GW = "gateway.localhost";
 const SECRET = "browser-test-gateway-secret";
@@ -64,19 +68,6 @@ let labJid: string;
 const coffeeJid = `coffee@${GW}`;
 const pageErrors: string[] = [];
 
-function next<E extends keyof RoomEvents>(room: Room, event: E, predicate: (p: RoomEvents[E]) => boolean = () => true, ms = WAIT): Promise<RoomEvents[E]> {
-  let listener: ((p: RoomEvents[E]) => void) | undefined;
-  return withTimeout(
-    new Promise<RoomEvents[E]>((resolve) => {
-      listener = (p: RoomEvents[E]): void => {
-        if (predicate(p)) resolve(p);
-      };
-      room.on(event, listener as never);
-    }),
-    ms,
-    `room event ${String(event)}`,
-  ).finally(() => room.off(event, listener as never));
-}
 
 /** A new browser context logged in through the page as `username`. */
 async function loginPage(username: string): Promise<Page> {

@@ -6,6 +6,7 @@ import { client, xml, type Client } from "@xmpp/client";
 import type { Element } from "@xmpp/xml";
 import WebSocket from "ws";
 import type { ProsodyServer } from "../../src/testing/prosody.js";
+import type { Room, RoomEvents } from "../../src/index.js";
 
 /** Anything with Node-style `on`/`off` listeners. */
 export interface Listenable {
@@ -163,4 +164,22 @@ export async function connectClient(options: ConnectOptions): Promise<TestClient
     await stop();
     throw err;
   }
+}
+
+/**
+ * The next `event` of `room` that `predicate` accepts, within `ms`; the
+ * listener is removed either way.
+ */
+export function nextRoomEvent<E extends keyof RoomEvents>(room: Room, event: E, predicate: (p: RoomEvents[E]) => boolean = () => true, ms = 15_000): Promise<RoomEvents[E]> {
+  let listener: ((p: RoomEvents[E]) => void) | undefined;
+  return withTimeout(
+    new Promise<RoomEvents[E]>((resolve) => {
+      listener = (p: RoomEvents[E]): void => {
+        if (predicate(p)) resolve(p);
+      };
+      room.on(event, listener as never);
+    }),
+    ms,
+    `room event ${String(event)}`,
+  ).finally(() => room.off(event, listener as never));
 }

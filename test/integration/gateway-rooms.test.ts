@@ -26,7 +26,10 @@ import {
 } from "../../src/index.js";
 import { DemoNetwork, seedDemo, type DemoClientEvents } from "../../examples/demo-network/index.js";
 import { createDemoModule } from "../../examples/demo-network/module.js";
-import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { connectClient, nextRoomEvent, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+
+/** The next room event that `predicate` accepts (see `nextRoomEvent`). */
+const next = nextRoomEvent;
 
 const GW = "gateway.localhost";
 const SECRET = "gateway-secret";
@@ -53,21 +56,6 @@ async function register(client: TestClient, username: string, password: string):
   await withTimeout(client.xmpp.iqCaller.request(xml("iq", { type: "set", to: GW }, xml("query", { xmlns: "jabber:iq:register" }, form))), 10_000, "registration");
 }
 
-function next<E extends keyof RoomEvents>(room: Room, event: E, predicate: (p: RoomEvents[E]) => boolean = () => true, ms = WAIT): Promise<RoomEvents[E]> {
-  return withTimeout(
-    new Promise<RoomEvents[E]>((resolve) => {
-      const l = (p: RoomEvents[E]): void => {
-        if (predicate(p)) {
-          room.off(event, l);
-          resolve(p);
-        }
-      };
-      room.on(event, l);
-    }),
-    ms,
-    `room event ${String(event)}`,
-  );
-}
 
 /** The next event of the demo network that `predicate` takes. */
 function onNetwork<E extends keyof DemoClientEvents>(event: E, predicate: (p: Parameters<DemoClientEvents[E]>[0]) => boolean = () => true): Promise<Parameters<DemoClientEvents[E]>[0]> {

@@ -14,7 +14,10 @@ import { runGateway, type RunningGateway } from "../../src/gateway/index.js";
 import { LeaveMode, MessageState, MucService, getAvatar, type Room, type RoomEvents } from "../../src/index.js";
 import { DEMO_BADGES, DemoNetwork, demoAvatar, seedDemo, type DemoAvatar } from "../../examples/demo-network/index.js";
 import { createDemoModule } from "../../examples/demo-network/module.js";
-import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { connectClient, nextRoomEvent, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+
+/** The next room event that `predicate` accepts (see `nextRoomEvent`). */
+const next = nextRoomEvent;
 
 const GW = "gateway.localhost";
 const SECRET = "gateway-secret";
@@ -57,21 +60,6 @@ async function register(client: TestClient, username: string, password: string):
   await withTimeout(client.xmpp.iqCaller.request(xml("iq", { type: "set", to: GW }, xml("query", { xmlns: "jabber:iq:register" }, form))), 10_000, "registration");
 }
 
-function next<E extends keyof RoomEvents>(room: Room, event: E, predicate: (p: RoomEvents[E]) => boolean = () => true, ms = 5_000): Promise<RoomEvents[E]> {
-  return withTimeout(
-    new Promise<RoomEvents[E]>((resolve) => {
-      const l = (p: RoomEvents[E]): void => {
-        if (predicate(p)) {
-          room.off(event, l);
-          resolve(p);
-        }
-      };
-      room.on(event, l);
-    }),
-    ms,
-    `room event ${String(event)}`,
-  );
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "gateway-test-"));

@@ -115,4 +115,20 @@ describe("the packed package in a new project", () => {
     expect(stdout).not.toContain("> bob wrote");
     expect(stdout).not.toMatch(/retracted a previous message/);
   }, 420_000);
+
+  it("installs from a local checkout: npm runs prepare there, which builds dist/", async () => {
+    // A checkout as `git clone` gives it: no dist/, no node_modules.
+    const checkout = join(dir, "checkout");
+    const app = join(dir, "from-checkout");
+    await exec("git", ["clone", "--quiet", "--depth", "1", `file://${ROOT}`, checkout], { timeout: 60_000 });
+    await mkdir(app);
+    await writeFile(join(app, "package.json"), JSON.stringify({ name: "from-checkout", private: true, type: "module" }, null, 2));
+    await exec(NPM, ["install", "--prefer-offline", "--no-audit", "--no-fund", checkout], { cwd: app, timeout: 300_000 });
+    const { stdout } = await exec(
+      process.execPath,
+      ["--input-type=module", "-e", 'const m = await import("xmpp-muc-sdk"); const g = await import("xmpp-muc-sdk/gateway"); console.log(typeof m.MucService, typeof g.BaseGateway);'],
+      { cwd: app },
+    );
+    expect(stdout.trim()).toBe("function function");
+  }, 420_000);
 });

@@ -28,6 +28,7 @@ import { runGateway, openSqliteStore, type RunningGateway } from "../src/gateway
 import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../examples/demo-network/index.js";
 import { createDemoModule } from "../examples/demo-network/module.js";
 import { startWebServer, type WebServer } from "../examples/browser/serve.js";
+import { botAnswer } from "./demo-bot.js";
 
 const GATEWAY = "gateway.localhost";
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -228,9 +229,9 @@ async function startBot(server: ProsodyServer): Promise<void> {
       later(20_000, tick);
     };
     later(20_000, tick);
-    room.on("message", ({ nick, body, own, history }) => {
-      if (own || history || !nick || !/\bbot\b|demobot/i.test(body)) return;
-      later(700, () => void room.sendMessage(`Hi ${nick}! You said “${body.length > 80 ? `${body.slice(0, 77)}…` : body}”. I'm a bot; try kicking me if you're a moderator.`).catch(() => {}));
+    room.on("message", (message) => {
+      const answer = botAnswer(message);
+      if (answer !== undefined) later(700, () => void room.sendMessage(answer).catch(() => {}));
     });
     room.on("exit", ({ mode }) => {
       gone = true;

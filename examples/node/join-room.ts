@@ -11,7 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { client, xml } from "@xmpp/client";
 // In your project: import { MucService } from "xmpp-muc-sdk"; import { startProsody } from "xmpp-muc-sdk/testing";
-import { MucService, MessageState } from "../../src/index.js";
+import { MucService, MessageState, messageRefs, onMessageChange, sendCorrection, sendReply, type MessageEvent } from "../../src/index.js";
 import { startProsody, type ProsodyServer } from "../../src/testing/index.js";
 
 interface Account {
@@ -69,7 +69,19 @@ async function main(): Promise<void> {
   room.on("leave", ({ occupant, mode }) => console.log(`left: ${occupant.nick} (${mode})`));
   room.on("nickChange", ({ oldNick, newNick }) => console.log(`${oldNick} is now ${newNick}`));
   room.on("subjectChange", ({ subject, setterNick }) => console.log(`subject: ${JSON.stringify(subject)}${setterNick ? ` by ${setterNick}` : ""}`));
-  room.on("message", ({ nick, body, history, own }) => console.log(`${history ? "[history] " : ""}<${nick ?? "room"}>${own ? " (me)" : ""} ${body}`));
+  room.on("message", (message) => {
+    // A correction or a retraction changes an earlier message (onMessageChange below); a reply's body starts with a quote for older clients.
+    const refs = messageRefs(message);
+    if (refs.corrects !== undefined || refs.retraction) return;
+    const { nick, history, own } = message;
+    console.log(`${history ? "[history] " : ""}<${nick ?? "room"}>${own ? " (me)" : ""} ${refs.reply ? "(reply) " : ""}${refs.text ?? message.body}`);
+  });
+  onMessageChange(muc, (change) => {
+    const who = change.nick ?? "a moderator";
+    if (change.kind === "correction") console.log(`${who} corrected a message: ${change.body}`);
+    else if (change.kind === "retraction") console.log(`${who} deleted a message${change.reason ? ` (${change.reason})` : ""}`);
+    else console.log(`${who} reacted ${change.reactions.join(" ") || "(none)"}`);
+  });
   room.on("exit", ({ mode }) => console.log(`we left the room (${mode})`));
   await joined;
 
@@ -85,7 +97,10 @@ async function main(): Promise<void> {
     await bob.start();
     const bobJoin = bobMuc.join(roomJid, "bob");
     await bobJoin.joined;
-    await bobJoin.room.sendMessage("Hi alice, nice SDK.");
+    const greeting = new Promise<MessageEvent>((resolve) => bobJoin.room.on("message", (m) => void (m.own && resolve(m))));
+    const sent = await bobJoin.room.sendMessage("Hi alice, nice SKD.");
+    await sendCorrection(bobMuc, roomJid, sent.attrs.id as string, "Hi alice, nice SDK.");
+    await sendReply(bobMuc, roomJid, await greeting, "(typos, sorry)");
     await bobJoin.room.setNick("robert");
     await new Promise((resolve) => setTimeout(resolve, 300));
     await bobJoin.room.leave();

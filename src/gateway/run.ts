@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
 import type { Logger } from "../client/logger.js";
 import { ComponentConnection } from "./component.js";
 import type { BaseGateway, LegacyModule } from "./gateway.js";
@@ -58,10 +59,20 @@ const defaultLogger: Logger = {
  * Start a gateway: open the store, connect the component, log registered
  * users in.
  *
+ * A start that fails (or is aborted) leaves nothing behind: the connection is
+ * closed, sessions already logged in are logged out, the store is closed, and
+ * a database file this call created is deleted (with its `-wal`, `-shm` and
+ * `-journal` files). A database that existed before is never deleted.
+ *
  * @param module - the legacy module's classes.
  * @param config - component JID, secret, server, database.
+ * @param options - `signal`: aborts a start in progress (the connection
+ *   attempt is dropped at once; logins already under way are awaited). The
+ *   promise then rejects with the signal's `reason`.
  * @returns the running gateway.
- * @throws {@link GatewayConfigError} for a bad configuration; `ComponentError` when the server refuses the component.
+ * @throws {@link GatewayConfigError} for a bad configuration; `StoreError` when
+ *   the database cannot be opened; `ComponentError` when the server cannot be
+ *   reached or refuses the component.
  * @example
  * ```ts
  * const running = await runGateway({ Gateway, Session, Bookmarks, MUC: Room },
@@ -69,37 +80,82 @@ const defaultLogger: Logger = {
  * process.on("SIGINT", () => void running.stop());
  * ```
  */
-export async function runGateway(module: LegacyModule, config: GatewayConfig): Promise<RunningGateway> {
+export async function runGateway(
+  module: LegacyModule,
+  config: GatewayConfig,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<RunningGateway> {
   validateConfig(config);
+  const { signal } = options;
+  signal?.throwIfAborted();
   const logger = config.logger ?? defaultLogger;
-  const store = openSqliteStore(config.db ?? "./gateway.sqlite");
-  const component = new ComponentConnection({ jid: config.jid, secret: config.secret, server: config.server, logger });
-  let gateway: BaseGateway | undefined;
+  let component: ComponentConnection;
   try {
+    component = new ComponentConnection({ jid: config.jid, secret: config.secret, server: config.server, logger });
+  } catch (e) {
+    throw new GatewayConfigError(`invalid gateway configuration: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  const db = config.db ?? "./gateway.sqlite";
+  const created = isDatabaseFile(db) && !existsSync(db);
+  let store: GatewayStore | undefined;
+  let gateway: BaseGateway | undefined;
+  let connected = false;
+  const abort = (): void => void component.stop();
+  signal?.addEventListener("abort", abort, { once: true });
+  try {
+    store = openSqliteStore(db);
     // Made before the component starts: it hears what the server says right after the handshake.
     gateway = new module.Gateway({ component, store, module, logger });
     await component.start();
+    connected = true;
+    signal?.throwIfAborted();
     await gateway.start();
+    signal?.throwIfAborted();
   } catch (e) {
+    if (connected) await gateway?.stop().catch(() => {});
     await component.stop().catch(() => {});
-    store.close();
-    throw e;
+    try {
+      store?.close();
+    } catch {
+      // Closing is best effort here: the start's own error is the one to report.
+    }
+    if (created) await removeDatabase(db);
+    throw signal?.aborted ? (signal.reason as unknown) : e;
+  } finally {
+    signal?.removeEventListener("abort", abort);
   }
   const running = gateway;
+  const openStore = store;
   let stopped: Promise<void> | undefined;
   return {
     gateway: running,
     component,
-    store,
+    store: openStore,
     stop() {
       stopped ??= (async () => {
-        await running.stop();
-        await component.stop();
-        store.close();
+        try {
+          await running.stop();
+        } finally {
+          try {
+            await component.stop();
+          } finally {
+            openStore.close();
+          }
+        }
       })();
       return stopped;
     },
   };
+}
+
+/** Whether `db` names a file on disk (not `:memory:`, nor `""`, SQLite's private temporary database). */
+function isDatabaseFile(db: string): boolean {
+  return db !== "" && db !== ":memory:" && !db.startsWith("file:");
+}
+
+/** Deletes a database file and the files SQLite keeps beside it. */
+async function removeDatabase(db: string): Promise<void> {
+  await Promise.all(["", "-wal", "-shm", "-journal"].map((suffix) => rm(db + suffix, { force: true }).catch(() => {})));
 }
 
 /** Check a configuration; throws {@link GatewayConfigError} naming what is wrong. */
@@ -109,7 +165,7 @@ export function validateConfig(config: Partial<GatewayConfig>): asserts config i
   else if (/[@/\s]/.test(config.jid)) problems.push(`jid ${JSON.stringify(config.jid)} must be a bare domain, without @ or /`);
   if (!config.secret) problems.push("secret is missing (the component secret configured on the server)");
   if (!config.server) problems.push("server is missing (e.g. xmpp://127.0.0.1:5347)");
-  else if (!/^xmpp:\/\/[^/\s]+$/.test(config.server)) problems.push(`server ${JSON.stringify(config.server)} must look like xmpp://host:port`);
+  else if (!/^xmpp:\/\/[^/\s]+$/.test(config.server) || !URL.canParse(config.server)) problems.push(`server ${JSON.stringify(config.server)} must look like xmpp://host:port`);
   if (problems.length) throw new GatewayConfigError(`invalid gateway configuration: ${problems.join("; ")}`);
 }
 

@@ -57,10 +57,18 @@ export {
 // Types
 // ---------------------------------------------------------------------------
 
-/** An affiliation a room keeps a list of (§9.2 ban list, §9.5 member list, §10.5 owner list, §10.8 admin list). */
+/**
+ * An affiliation a room keeps a list of (§9.2 ban list, §9.5 member list, §10.5 owner list, §10.8 admin list).
+ *
+ * @category Administration & configuration
+ */
 export type ListedAffiliation = Exclude<Affiliation, "none">;
 
-/** One user of an affiliation list returned by `getAffiliations`. */
+/**
+ * One user of an affiliation list returned by `getAffiliations`.
+ *
+ * @category Administration & configuration
+ */
 export interface AffiliationEntry {
   /** The user's JID (normally bare). */
   jid: JID;
@@ -74,10 +82,18 @@ export interface AffiliationEntry {
   reason?: string;
 }
 
-/** A role a room keeps a list of (§8.5 voice list, §9.8 moderator list). */
+/**
+ * A role a room keeps a list of (§8.5 voice list, §9.8 moderator list).
+ *
+ * @category Administration & configuration
+ */
 export type ListedRole = "moderator" | "participant";
 
-/** One occupant of a role list returned by `getRoleList`. */
+/**
+ * One occupant of a role list returned by `getRoleList`.
+ *
+ * @category Administration & configuration
+ */
 export interface RoleEntry {
   /** The occupant's room nickname. */
   nick: string;
@@ -89,7 +105,11 @@ export interface RoleEntry {
   affiliation?: Affiliation;
 }
 
-/** The answer of `getRoomConfig`. */
+/**
+ * The answer of `getRoomConfig`.
+ *
+ * @category Administration & configuration
+ */
 export interface RoomConfigResult {
   /**
    * The configuration form as the room sent it (§10.1.3, §10.2), to show or to
@@ -114,6 +134,8 @@ export interface RoomConfigResult {
  * - a record of raw fields by `var` (`{ "muc#roomconfig_allowvoicerequests": true }`),
  *   for fields {@link RoomConfig} does not declare;
  * - or a mix of the last two.
+ *
+ * @category Administration & configuration
  */
 export type RoomConfigInput = DataFormInput | Partial<RoomConfig> | Readonly<Record<string, string | readonly string[] | boolean | number>>;
 
@@ -127,7 +149,11 @@ export interface DestroyRoomOptions extends AdminRequestOptions {
   readonly password?: string;
 }
 
-/** The answer of `getRoomInfo`: a room's disco#info, read as XEP-0045 §6.4 describes it. */
+/**
+ * The answer of `getRoomInfo`: a room's disco#info, read as XEP-0045 §6.4 describes it.
+ *
+ * @category Discovery
+ */
 export interface RoomInfoResult {
   /** The room asked. */
   readonly jid: JID;
@@ -163,7 +189,11 @@ export interface RoomInfoResult {
   readonly nonAnonymous: boolean;
 }
 
-/** One room listed by `listRooms`. */
+/**
+ * One room listed by `listRooms`.
+ *
+ * @category Discovery
+ */
 export interface RoomListItem {
   /** The room's JID. */
   jid: JID;
@@ -171,7 +201,11 @@ export interface RoomListItem {
   name?: string;
 }
 
-/** Options of `listRooms`. */
+/**
+ * Options of `listRooms`.
+ *
+ * @category Discovery
+ */
 export interface ListRoomsOptions extends AdminRequestOptions {
   /**
    * The most rooms to return. Asked for as the XEP-0059 page size (`<max/>`),

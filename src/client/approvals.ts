@@ -32,6 +32,8 @@ import { serviceContext, type MucService } from "./service.js";
  * ```ts
  * if (room.me?.role === "visitor") await requestVoice(muc, room.jid);
  * ```
+ *
+ * @category Moderation
  */
 export async function requestVoice(muc: MucService, mucJid: JID | string): Promise<void> {
   const { send } = serviceContext(muc);
@@ -41,7 +43,11 @@ export async function requestVoice(muc: MucService, mucJid: JID | string): Promi
   await send(xml("message", { to: jid.toString(), id: makeId("voice") }, dataForm.encode(form)));
 }
 
-/** A voice request a room forwards to its moderators (XEP-0045 §8.6). */
+/**
+ * A voice request a room forwards to its moderators (XEP-0045 §8.6).
+ *
+ * @category Moderation
+ */
 export interface VoiceRequestEvent {
   /** The room. */
   readonly room: JID;
@@ -75,6 +81,8 @@ export interface VoiceRequestEvent {
  *   if (confirm(`Give ${request.nick} voice?`)) void request.approve();
  * });
  * ```
+ *
+ * @category Moderation
  */
 export function onVoiceRequest(muc: MucService, handler: (request: VoiceRequestEvent) => void): () => void {
   return onApprovalForm(muc, NS_MUC_REQUEST, "muc#request_allow", (room) => muc.getRoom(room)?.joined === true, (room, form, stanza, answer) => {
@@ -83,7 +91,11 @@ export function onVoiceRequest(muc: MucService, handler: (request: VoiceRequestE
   });
 }
 
-/** A request to register with a room, which the room forwards to its admins (XEP-0045 §9.9). */
+/**
+ * A request to register with a room, which the room forwards to its admins (XEP-0045 §9.9).
+ *
+ * @category Moderation
+ */
 export interface RegistrationRequestEvent {
   /** The room. */
   readonly room: JID;
@@ -99,7 +111,11 @@ export interface RegistrationRequestEvent {
   deny(): Promise<void>;
 }
 
-/** Options of {@link onRegistrationRequest}. */
+/**
+ * Options of {@link onRegistrationRequest}.
+ *
+ * @category Moderation
+ */
 export interface RegistrationRequestOptions {
   /**
    * Which rooms to take requests from. Anyone can send a form from a bare
@@ -127,6 +143,8 @@ export interface RegistrationRequestOptions {
  *   if (request.registration.email?.endsWith("@witchesonline")) void request.approve();
  * }, { from: (room) => mine.has(room.toString()) });
  * ```
+ *
+ * @category Moderation
  */
 export function onRegistrationRequest(muc: MucService, handler: (request: RegistrationRequestEvent) => void, options: RegistrationRequestOptions = {}): () => void {
   const accept = options.from ?? (() => true);

@@ -28,7 +28,11 @@ import { makeId } from "./iq.js";
 import { iqOptions, type AdminRequestOptions } from "./moderation.js";
 import { serviceContext, type MucService } from "./service.js";
 
-/** Options of {@link queryRoomArchive}: the filter (XEP-0313 §4.1), the page (§4.3), timeout and signal. */
+/**
+ * Options of {@link queryRoomArchive}: the filter (XEP-0313 §4.1), the page (§4.3), timeout and signal.
+ *
+ * @category Archive (MAM)
+ */
 export interface ArchiveQueryOptions extends AdminRequestOptions {
   /** Only messages archived at or after this time. */
   readonly start?: Date;
@@ -50,7 +54,11 @@ export interface ArchiveQueryOptions extends AdminRequestOptions {
   readonly before?: string;
 }
 
-/** One archived groupchat message. */
+/**
+ * One archived groupchat message.
+ *
+ * @category Archive (MAM)
+ */
 export interface ArchivedMessage {
   /** Its archive id (the room's stanza-id for it), for `afterId`, `before`, replies and retractions. */
   readonly id: string;
@@ -74,7 +82,11 @@ export interface ArchivedMessage {
   readonly message: Element;
 }
 
-/** One page of a room's archive. */
+/**
+ * One page of a room's archive.
+ *
+ * @category Archive (MAM)
+ */
 export interface ArchivePage {
   /** The messages, oldest first. */
   readonly messages: ArchivedMessage[];
@@ -114,6 +126,8 @@ export interface ArchivePage {
  *   after = page.last;
  * }
  * ```
+ *
+ * @category Archive (MAM)
  */
 export async function queryRoomArchive(muc: MucService, mucJid: JID | string, options: ArchiveQueryOptions = {}): Promise<ArchivePage> {
   const { iq, listen, log } = serviceContext(muc);

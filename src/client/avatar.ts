@@ -18,7 +18,11 @@ import type { Occupant } from "./occupant.js";
 import type { AbortError, TimeoutError } from "./errors.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 
-/** An avatar image in the vCard itself (`<BINVAL/>`). */
+/**
+ * An avatar image in the vCard itself (`<BINVAL/>`).
+ *
+ * @category Occupants
+ */
 export interface InlineAvatar {
   /** Discriminant. */
   readonly kind: "inline";
@@ -28,7 +32,11 @@ export interface InlineAvatar {
   readonly data: Uint8Array;
 }
 
-/** An avatar image the vCard points to (`<EXTVAL/>`). */
+/**
+ * An avatar image the vCard points to (`<EXTVAL/>`).
+ *
+ * @category Occupants
+ */
 export interface UrlAvatar {
   /** Discriminant. */
   readonly kind: "url";
@@ -36,7 +44,11 @@ export interface UrlAvatar {
   readonly url: string;
 }
 
-/** An avatar image: the bytes and their media type, or a URL to fetch them from. */
+/**
+ * An avatar image: the bytes and their media type, or a URL to fetch them from.
+ *
+ * @category Occupants
+ */
 export type Avatar = InlineAvatar | UrlAvatar;
 
 /**
@@ -58,6 +70,8 @@ export type Avatar = InlineAvatar | UrlAvatar;
  *   if (avatar?.kind === "inline") show(new Blob([avatar.data], { type: avatar.type }));
  * });
  * ```
+ *
+ * @category Occupants
  */
 export async function getAvatar(muc: MucService, jid: JID | string | Occupant, options: AdminRequestOptions = {}): Promise<Avatar | undefined> {
   const to = typeof jid === "object" && "occupantJid" in jid ? asJid(jid.occupantJid, "occupant") : asJid(jid, "vCard owner");

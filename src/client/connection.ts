@@ -12,6 +12,8 @@ import type { JID } from "@xmpp/jid";
  * XEP-0198 stream management as `@xmpp/client` exposes it: whether it is
  * enabled, and (on the runtime object, an event emitter) `ack` / `fail` for
  * each sent stanza and `resumed` when a stream was resumed.
+ *
+ * @category Low level
  */
 export interface StreamManagementLike {
   /** Whether stream management is enabled on the current stream. */
@@ -24,7 +26,11 @@ export interface StreamManagementLike {
   removeListener?(event: "ack" | "fail" | "resumed", listener: (stanza?: Element) => void): unknown;
 }
 
-/** Events of an {@link XmppConnection} the MUC client listens to. */
+/**
+ * Events of an {@link XmppConnection} the MUC client listens to.
+ *
+ * @category Low level
+ */
 export type ConnectionEvent = "stanza" | "nonza" | "online" | "offline" | "disconnect";
 
 /**
@@ -35,6 +41,8 @@ export type ConnectionEvent = "stanza" | "nonza" | "online" | "offline" | "disco
  * - `online`: a new session is ready (not emitted when a stream is resumed).
  * - `disconnect`: the transport went away (a resumption or a new session may follow).
  * - `offline`: the client stopped.
+ *
+ * @category Low level
  */
 export interface XmppConnection {
   /** Send a stanza. */

@@ -6,10 +6,18 @@
  * @module
  */
 
-/** An event map: event name → the one payload object its listeners get (an interface works). */
+/**
+ * An event map: event name → the one payload object its listeners get (an interface works).
+ *
+ * @category Low level
+ */
 export type EventMap = object;
 
-/** A listener of event `E`. */
+/**
+ * A listener of event `E`.
+ *
+ * @category Low level
+ */
 export type Listener<Events extends EventMap, E extends keyof Events> = (payload: Events[E]) => void;
 
 interface Entry {
@@ -17,13 +25,19 @@ interface Entry {
   readonly once: boolean;
 }
 
-/** Called when a listener throws (or returns a rejected promise). */
+/**
+ * Called when a listener throws (or returns a rejected promise).
+ *
+ * @category Low level
+ */
 export type ListenerErrorHandler = (event: string, error: unknown) => void;
 
 /**
  * Typed events with one payload object per event.
  *
  * @typeParam Events - the event map.
+ *
+ * @category Low level
  */
 export class Emitter<Events extends EventMap> {
   #listeners = new Map<keyof Events, Entry[]>();

@@ -7,6 +7,8 @@
 
 /**
  * Why an occupant (or we) left the room.
+ *
+ * @category Enums & constants
  */
 export const LeaveMode = {
   /** Left of its own accord. */
@@ -28,11 +30,17 @@ export const LeaveMode = {
   /** Removed because of a technical problem (status 333), or an error presence. */
   ERROR: "error",
 } as const;
-/** One of the {@link LeaveMode} values. */
+/**
+ * One of the {@link LeaveMode} values.
+ *
+ * @category Enums & constants
+ */
 export type LeaveMode = (typeof LeaveMode)[keyof typeof LeaveMode];
 
 /**
  * Where a tracked message is (see `MessageTracker`).
+ *
+ * @category Enums & constants
  */
 export const MessageState = {
   /** Sent; nothing heard yet. */
@@ -50,5 +58,9 @@ export const MessageState = {
   /** The tracker was closed by its user. */
   CLOSED: "closed",
 } as const;
-/** One of the {@link MessageState} values. */
+/**
+ * One of the {@link MessageState} values.
+ *
+ * @category Enums & constants
+ */
 export type MessageState = (typeof MessageState)[keyof typeof MessageState];

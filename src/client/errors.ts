@@ -5,7 +5,11 @@
  */
 import { causeOption, hasErrorName } from "../xso/errors.js";
 
-/** Options of the client errors. */
+/**
+ * Options of the client errors.
+ *
+ * @category Errors
+ */
 export interface ClientErrorOptions {
   /** The underlying cause. */
   readonly cause?: unknown;
@@ -18,6 +22,8 @@ export interface ClientErrorOptions {
  * ```ts
  * await joined.catch((e) => { if (isTimeoutError(e)) retryLater(); });
  * ```
+ *
+ * @category Errors
  */
 export class TimeoutError extends Error {
   /** Always `"TimeoutError"`. */
@@ -37,7 +43,11 @@ export class TimeoutError extends Error {
   }
 }
 
-/** Whether `e` is a {@link TimeoutError}, also across realms. */
+/**
+ * Whether `e` is a {@link TimeoutError}, also across realms.
+ *
+ * @category Errors
+ */
 export function isTimeoutError(e: unknown): e is TimeoutError {
   return e instanceof TimeoutError || hasErrorName(e, "TimeoutError");
 }
@@ -45,6 +55,8 @@ export function isTimeoutError(e: unknown): e is TimeoutError {
 /**
  * An operation was aborted through its `AbortSignal`.
  * Its `name` is `"AbortError"`, like the DOM's.
+ *
+ * @category Errors
  */
 export class AbortError extends Error {
   /** Always `"AbortError"`. */
@@ -59,7 +71,11 @@ export class AbortError extends Error {
   }
 }
 
-/** Whether `e` is an {@link AbortError} (ours or the DOM's), also across realms. */
+/**
+ * Whether `e` is an {@link AbortError} (ours or the DOM's), also across realms.
+ *
+ * @category Errors
+ */
 export function isAbortError(e: unknown): e is AbortError {
   return e instanceof AbortError || hasErrorName(e, "AbortError");
 }
@@ -67,6 +83,8 @@ export function isAbortError(e: unknown): e is AbortError {
 /**
  * A call that cannot be made in the current state: joining a room already
  * joined, a JID that is not bare, acting in a room that was left.
+ *
+ * @category Errors
  */
 export class MucStateError extends Error {
   /** Always `"MucStateError"`. */
@@ -81,7 +99,11 @@ export class MucStateError extends Error {
   }
 }
 
-/** Whether `e` is a {@link MucStateError}, also across realms. */
+/**
+ * Whether `e` is a {@link MucStateError}, also across realms.
+ *
+ * @category Errors
+ */
 export function isMucStateError(e: unknown): e is MucStateError {
   return e instanceof MucStateError || hasErrorName(e, "MucStateError");
 }
@@ -94,6 +116,8 @@ export function isMucStateError(e: unknown): e is MucStateError {
  * ```ts
  * await room.sendMessage("now or never", { queue: false }).catch((e) => { if (isNotConnectedError(e)) showOffline(); });
  * ```
+ *
+ * @category Errors
  */
 export class NotConnectedError extends Error {
   /** Always `"NotConnectedError"`. */
@@ -108,7 +132,11 @@ export class NotConnectedError extends Error {
   }
 }
 
-/** Whether `e` is a {@link NotConnectedError}, also across realms. */
+/**
+ * Whether `e` is a {@link NotConnectedError}, also across realms.
+ *
+ * @category Errors
+ */
 export function isNotConnectedError(e: unknown): e is NotConnectedError {
   return e instanceof NotConnectedError || hasErrorName(e, "NotConnectedError");
 }

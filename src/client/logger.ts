@@ -4,7 +4,11 @@
  * @module
  */
 
-/** A minimal logger; `console` satisfies it. */
+/**
+ * A minimal logger; `console` satisfies it.
+ *
+ * @category Low level
+ */
 export interface Logger {
   /** Something ignored or worked around (a malformed stanza, a spoofed answer). */
   debug(message: string, ...details: unknown[]): void;

@@ -63,6 +63,8 @@ export type { MessageRefs } from "../xso/message-refs.js";
  *   show(m.nick, refs.text ?? m.body, refs.reply?.id);
  * });
  * ```
+ *
+ * @category Messages
  */
 export function messageRefs(message: MessageEvent | Element): MessageRefs {
   const stanza = "stanza" in message ? message.stanza : message;
@@ -75,7 +77,11 @@ export function messageRefs(message: MessageEvent | Element): MessageRefs {
   return readMessageRefs(stanza, NS_CLIENT, body, true);
 }
 
-/** What every {@link MessageChangeEvent} says of the message that makes the change. */
+/**
+ * What every {@link MessageChangeEvent} says of the message that makes the change.
+ *
+ * @category Messages
+ */
 export interface MessageChangeBase {
   /** The room. */
   readonly room: Room;
@@ -99,7 +105,11 @@ export interface MessageChangeBase {
   readonly stanza: Element;
 }
 
-/** A correction (XEP-0308): the message with the `id` `target` now reads `body`. */
+/**
+ * A correction (XEP-0308): the message with the `id` `target` now reads `body`.
+ *
+ * @category Messages
+ */
 export interface MessageCorrectionEvent extends MessageChangeBase {
   /** The kind of change. */
   readonly kind: "correction";
@@ -113,6 +123,8 @@ export interface MessageCorrectionEvent extends MessageChangeBase {
  * A retraction: the sender takes back their message (XEP-0424), or a
  * moderator has the room do it (XEP-0425; `moderated` is then set, and only
  * ever for a retraction the room itself sends).
+ *
+ * @category Messages
  */
 export interface MessageRetractionEvent extends MessageChangeBase {
   /** The kind of change. */
@@ -125,7 +137,11 @@ export interface MessageRetractionEvent extends MessageChangeBase {
   readonly reason: string | undefined;
 }
 
-/** Reactions (XEP-0444): all of the sender's reactions to the message `target` (none: they took them back). */
+/**
+ * Reactions (XEP-0444): all of the sender's reactions to the message `target` (none: they took them back).
+ *
+ * @category Messages
+ */
 export interface MessageReactionsEvent extends MessageChangeBase {
   /** The kind of change. */
   readonly kind: "reactions";
@@ -135,7 +151,11 @@ export interface MessageReactionsEvent extends MessageChangeBase {
   readonly reactions: readonly string[];
 }
 
-/** A message changing an earlier one, as {@link onMessageChange} hears it. */
+/**
+ * A message changing an earlier one, as {@link onMessageChange} hears it.
+ *
+ * @category Messages
+ */
 export type MessageChangeEvent = MessageCorrectionEvent | MessageRetractionEvent | MessageReactionsEvent;
 
 /**
@@ -156,6 +176,8 @@ export type MessageChangeEvent = MessageCorrectionEvent | MessageRetractionEvent
  *   if (change.kind === "reactions") setReactions(change.target, change.occupantId, change.reactions);
  * });
  * ```
+ *
+ * @category Messages
  */
 export function onMessageChange(muc: MucService, handler: (change: MessageChangeEvent) => void): () => void {
   const { listen, log } = serviceContext(muc);
@@ -229,7 +251,11 @@ function joinedRoom(muc: MucService, mucJid: JID | string): Room {
   return room;
 }
 
-/** Options of {@link sendCorrection}. */
+/**
+ * Options of {@link sendCorrection}.
+ *
+ * @category Messages
+ */
 export interface CorrectionOptions {
   /**
    * The other payloads of the message, which a correction replaces whole
@@ -254,12 +280,18 @@ export interface CorrectionOptions {
  * const sent = await room.sendMessage("Thrice the brinded cat hath mewd.");
  * await sendCorrection(muc, room.jid, sent.attrs.id, "Thrice the brinded cat hath mew'd.");
  * ```
+ *
+ * @category Messages
  */
 export async function sendCorrection(muc: MucService, mucJid: JID | string, id: string, body: string, options: CorrectionOptions = {}): Promise<Element> {
   return joinedRoom(muc, mucJid).sendMessage(body, { payloads: [...(options.payloads ?? []), messageCorrection.encode({ id })] });
 }
 
-/** What a reply needs of the message it answers: a room's `message` event has it all. */
+/**
+ * What a reply needs of the message it answers: a room's `message` event has it all.
+ *
+ * @category Messages
+ */
 export interface ReplyOriginal {
   /** The author's nick; `undefined` for the room itself. */
   readonly nick: string | undefined;
@@ -273,7 +305,11 @@ export interface ReplyOriginal {
   readonly text?: string;
 }
 
-/** A message's body and payloads, for `room.sendMessage(body, { payloads })` or `room.sendTrackedMessage`. */
+/**
+ * A message's body and payloads, for `room.sendMessage(body, { payloads })` or `room.sendTrackedMessage`.
+ *
+ * @category Messages
+ */
 export interface ComposedMessage {
   /** The body, fallback text included. */
   readonly body: string;
@@ -297,6 +333,8 @@ export interface ComposedMessage {
  * const reply = composeReply(room.jid, message, "and foul is fair");
  * const tracker = room.sendTrackedMessage(reply.body, { payloads: reply.payloads });
  * ```
+ *
+ * @category Messages
  */
 export function composeReply(mucJid: JID | string, original: ReplyOriginal, body: string): ComposedMessage {
   const jid = roomJid(mucJid);
@@ -324,6 +362,8 @@ export function composeReply(mucJid: JID | string, original: ReplyOriginal, body
  * @returns the sent stanza.
  * @throws Rejects with {@link MucStateError} when the room is not joined through `muc`,
  *   or the original has no stanza-id.
+ *
+ * @category Messages
  */
 export async function sendReply(muc: MucService, mucJid: JID | string, original: ReplyOriginal, body: string): Promise<Element> {
   const room = joinedRoom(muc, mucJid);
@@ -341,6 +381,8 @@ export async function sendReply(muc: MucService, mucJid: JID | string, original:
  * @param stanzaId - the stanza-id the room gave the message.
  * @returns the sent stanza.
  * @throws Rejects with {@link MucStateError} when the room is not joined through `muc`.
+ *
+ * @category Messages
  */
 export async function sendRetraction(muc: MucService, mucJid: JID | string, stanzaId: string): Promise<Element> {
   return joinedRoom(muc, mucJid).sendMessage(RETRACTION_FALLBACK, { payloads: retractionPayloads(stanzaId) });
@@ -360,6 +402,8 @@ export async function sendRetraction(muc: MucService, mucJid: JID | string, stan
  * ```ts
  * await sendReactions(muc, room.jid, message.stanzaId!, ["👍"]);
  * ```
+ *
+ * @category Messages
  */
 export async function sendReactions(muc: MucService, mucJid: JID | string, stanzaId: string, reactions: readonly string[]): Promise<Element> {
   const room = joinedRoom(muc, mucJid);
@@ -368,7 +412,11 @@ export async function sendReactions(muc: MucService, mucJid: JID | string, stanz
   return stanza;
 }
 
-/** Options of {@link moderateMessage}. */
+/**
+ * Options of {@link moderateMessage}.
+ *
+ * @category Moderation
+ */
 export interface ModerateMessageOptions extends AdminRequestOptions {
   /** Why; the room passes it on with the retraction (`<reason/>`). */
   readonly reason?: string;
@@ -385,6 +433,8 @@ export interface ModerateMessageOptions extends AdminRequestOptions {
  * @returns a promise that resolves once the room accepts.
  * @throws Rejects with {@link XMPPError} when the room refuses (`forbidden`, `item-not-found`;
  *   `service-unavailable` or `feature-not-implemented` where it lacks moderation), {@link TimeoutError}, {@link AbortError}.
+ *
+ * @category Moderation
  */
 export async function moderateMessage(muc: MucService, mucJid: JID | string, stanzaId: string, options: ModerateMessageOptions = {}): Promise<void> {
   const jid = roomJid(mucJid);

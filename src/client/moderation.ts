@@ -20,7 +20,11 @@ import { MucStateError, type AbortError, type TimeoutError } from "./errors.js";
 import type { IqClient, IqRequestOptions } from "./iq.js";
 import { asJid, bareOf, checkNick, roomJid } from "./addresses.js";
 
-/** Options of every request: how long to wait, and a signal to stop waiting. */
+/**
+ * Options of every request: how long to wait, and a signal to stop waiting.
+ *
+ * @category Administration & configuration
+ */
 export interface AdminRequestOptions {
   /** Milliseconds to wait for the answer (for `listRooms`: for each page). @default 30000 */
   readonly timeout?: number;
@@ -28,13 +32,21 @@ export interface AdminRequestOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Options of `setRole`. */
+/**
+ * Options of `setRole`.
+ *
+ * @category Moderation
+ */
 export interface SetRoleOptions extends AdminRequestOptions {
   /** Why the role is changed; the room passes it on to the occupants (`<reason/>`). */
   readonly reason?: string;
 }
 
-/** Options of `setAffiliation`. */
+/**
+ * Options of `setAffiliation`.
+ *
+ * @category Moderation
+ */
 export interface SetAffiliationOptions extends AdminRequestOptions {
   /** Why the affiliation is changed; the room passes it on to the occupants (`<reason/>`). */
   readonly reason?: string;

@@ -18,6 +18,8 @@ import type { Hat } from "../xso/hats.js";
  * ```ts
  * room.on("join", ({ occupant }) => console.log(occupant.nick, occupant.role, occupant.jid?.toString()));
  * ```
+ *
+ * @category Occupants
  */
 export class Occupant {
   /** The room's JID (bare). */

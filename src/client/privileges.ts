@@ -21,7 +21,11 @@
  */
 import type { Affiliation, Role } from "../xso/muc-user.js";
 
-/** The role and affiliation of an occupant (an `Occupant` has both). */
+/**
+ * The role and affiliation of an occupant (an `Occupant` has both).
+ *
+ * @category Occupants
+ */
 export interface Standing {
   /** The occupant's role. */
   readonly role: Role;
@@ -57,6 +61,8 @@ function isAdminOrOwner(affiliation: Affiliation): boolean {
  * @param target - the occupant it is about.
  * @param role - the new role.
  * @returns whether XEP-0045 allows it.
+ *
+ * @category Moderation
  */
 export function canSetRole(actor: Standing, target: Standing, role: Role): boolean {
   const moderator = actor.role === "moderator";
@@ -87,6 +93,8 @@ export function canSetRole(actor: Standing, target: Standing, role: Role): boole
  * @param target - the user's current affiliation (an `Occupant`, or a list entry).
  * @param affiliation - the new affiliation.
  * @returns whether XEP-0045 allows it.
+ *
+ * @category Moderation
  */
 export function canSetAffiliation(actor: Pick<Standing, "affiliation">, target: Pick<Standing, "affiliation">, affiliation: Affiliation): boolean {
   if (isAdminOrOwner(target.affiliation) || isAdminOrOwner(affiliation)) return actor.affiliation === "owner";
@@ -99,6 +107,8 @@ export function canSetAffiliation(actor: Pick<Standing, "affiliation">, target: 
  *
  * @param actor - the occupant.
  * @returns whether XEP-0045 allows it.
+ *
+ * @category Moderation
  */
 export function canSendToAll(actor: Pick<Standing, "role">): boolean {
   return actor.role === "participant" || actor.role === "moderator";
@@ -112,6 +122,8 @@ export function canSendToAll(actor: Pick<Standing, "role">): boolean {
  * @param actor - the occupant.
  * @param room - whether the room lets participants change the subject.
  * @returns whether XEP-0045 allows it.
+ *
+ * @category Moderation
  */
 export function canSetSubject(actor: Pick<Standing, "role">, room: { readonly occupantsMayChangeSubject?: boolean } = {}): boolean {
   return actor.role === "moderator" || (actor.role === "participant" && room.occupantsMayChangeSubject === true);
@@ -123,6 +135,8 @@ export function canSetSubject(actor: Pick<Standing, "role">, room: { readonly oc
  *
  * @param actor - the user.
  * @returns whether XEP-0045 allows it.
+ *
+ * @category Moderation
  */
 export function canConfigureRoom(actor: Pick<Standing, "affiliation">): boolean {
   return actor.affiliation === "owner";

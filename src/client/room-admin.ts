@@ -63,7 +63,11 @@ export type {
   ListRoomsOptions,
 } from "./admin.js";
 
-/** One change of a user's affiliation, for {@link setAffiliations}. */
+/**
+ * One change of a user's affiliation, for {@link setAffiliations}.
+ *
+ * @category Moderation
+ */
 export interface AffiliationChange {
   /** The user; affiliations belong to bare JIDs, so a resource is dropped. */
   readonly jid: JID | string;
@@ -95,6 +99,8 @@ export interface AffiliationChange {
  * await setRole(muc, room.jid, "pistol", "none", { reason: "Avaunt, you cullion!" }); // kick
  * await setRole(muc, room.jid, "thirdwitch", "participant"); // grant voice
  * ```
+ *
+ * @category Moderation
  */
 export async function setRole(muc: MucService, mucJid: JID | string, nick: string, role: Role, options: SetRoleOptions = {}): Promise<void> {
   await moderation.setRole(serviceContext(muc).iq, roomJid(mucJid), nick, role, options);
@@ -120,6 +126,8 @@ export async function setRole(muc: MucService, mucJid: JID | string, nick: strin
  * await setAffiliation(muc, room.jid, "earlofcambridge@shakespeare.lit", "outcast", { reason: "Treason" }); // ban
  * await setAffiliation(muc, room.jid, "hag66@shakespeare.lit", "member", { nick: "thirdwitch" });
  * ```
+ *
+ * @category Moderation
  */
 export async function setAffiliation(
   muc: MucService,
@@ -151,6 +159,8 @@ export async function setAffiliation(
  *   { jid: "hecate@shakespeare.lit", affiliation: "member" },
  * ]);
  * ```
+ *
+ * @category Moderation
  */
 export async function setAffiliations(muc: MucService, mucJid: JID | string, changes: readonly AffiliationChange[], options: AdminRequestOptions = {}): Promise<void> {
   const { iq } = serviceContext(muc);
@@ -158,7 +168,11 @@ export async function setAffiliations(muc: MucService, mucJid: JID | string, cha
   await moderation.setAffiliations(iq, roomJid(mucJid), changes.map((c) => (typeof c === "object" && c !== null ? { ...c, jid: asJid(c.jid, "affiliation change jid") } : c)), options);
 }
 
-/** Options of {@link createRoom}: the join options, and the configuration of a new room. */
+/**
+ * Options of {@link createRoom}: the join options, and the configuration of a new room.
+ *
+ * @category Administration & configuration
+ */
 export interface CreateRoomOptions extends JoinOptions {
   /**
    * The configuration to submit when the room is new (XEP-0045 §10.1.3,
@@ -168,7 +182,11 @@ export interface CreateRoomOptions extends JoinOptions {
   readonly config?: admin.RoomConfigInput;
 }
 
-/** Options of {@link destroyRoom}. */
+/**
+ * Options of {@link destroyRoom}.
+ *
+ * @category Administration & configuration
+ */
 export interface DestroyRoomOptions extends AdminRequestOptions {
   /** Why the room is destroyed; passed on to the occupants (`<reason/>`). */
   readonly reason?: string;
@@ -195,6 +213,8 @@ export interface DestroyRoomOptions extends AdminRequestOptions {
  * ```ts
  * const room = await createRoom(muc, "lobby@conference.localhost", "alice", { config: { public: true, persistent: true } });
  * ```
+ *
+ * @category Administration & configuration
  */
 export async function createRoom(muc: MucService, mucJid: JID | string, nick: string, options: CreateRoomOptions = {}): Promise<Room> {
   const { iq } = serviceContext(muc);
@@ -232,6 +252,8 @@ export async function createRoom(muc: MucService, mucJid: JID | string, nick: st
  * ```ts
  * room.on("enter", ({ created }) => { if (created) void createInstantRoom(muc, room.jid); });
  * ```
+ *
+ * @category Administration & configuration
  */
 export async function createInstantRoom(muc: MucService, mucJid: JID | string, options: AdminRequestOptions = {}): Promise<void> {
   await admin.createInstantRoom(serviceContext(muc).iq, roomJid(mucJid), options);
@@ -252,6 +274,8 @@ export async function createInstantRoom(muc: MucService, mucJid: JID | string, o
  * const { config } = await getRoomConfig(muc, "coven@chat.shakespeare.lit");
  * if (!config.persistent) await setRoomConfig(muc, "coven@chat.shakespeare.lit", { persistent: true });
  * ```
+ *
+ * @category Administration & configuration
  */
 export async function getRoomConfig(muc: MucService, mucJid: JID | string, options: AdminRequestOptions = {}): Promise<admin.RoomConfigResult> {
   return admin.getRoomConfig(serviceContext(muc).iq, roomJid(mucJid), options);
@@ -275,6 +299,8 @@ export async function getRoomConfig(muc: MucService, mucJid: JID | string, optio
  * ```ts
  * await setRoomConfig(muc, room.jid, { roomName: "A Dark Cave", "muc#roomconfig_allowvoicerequests": false });
  * ```
+ *
+ * @category Administration & configuration
  */
 export async function setRoomConfig(muc: MucService, mucJid: JID | string, config: admin.RoomConfigInput, options: AdminRequestOptions = {}): Promise<void> {
   await admin.setRoomConfig(serviceContext(muc).iq, roomJid(mucJid), config, options);
@@ -293,6 +319,8 @@ export async function setRoomConfig(muc: MucService, mucJid: JID | string, confi
  * ```ts
  * await cancelRoomConfig(muc, "coven@chat.shakespeare.lit");
  * ```
+ *
+ * @category Administration & configuration
  */
 export async function cancelRoomConfig(muc: MucService, mucJid: JID | string, options: AdminRequestOptions = {}): Promise<void> {
   await admin.cancelRoomConfig(serviceContext(muc).iq, roomJid(mucJid), options);
@@ -312,6 +340,8 @@ export async function cancelRoomConfig(muc: MucService, mucJid: JID | string, op
  * ```ts
  * await destroyRoom(muc, "heath@chat.shakespeare.lit", { reason: "Macbeth doth come.", alternateVenue: "coven@chat.shakespeare.lit" });
  * ```
+ *
+ * @category Administration & configuration
  */
 export async function destroyRoom(muc: MucService, mucJid: JID | string, options: DestroyRoomOptions = {}): Promise<void> {
   const { alternateVenue, ...rest } = options;
@@ -335,6 +365,8 @@ export async function destroyRoom(muc: MucService, mucJid: JID | string, options
  * ```ts
  * for (const { jid, reason } of await getAffiliations(muc, room.jid, "outcast")) console.log(jid.toString(), reason);
  * ```
+ *
+ * @category Administration & configuration
  */
 export async function getAffiliations(
   muc: MucService,
@@ -359,6 +391,8 @@ export async function getAffiliations(
  * ```ts
  * const moderators = await getRoleList(muc, room.jid, "moderator");
  * ```
+ *
+ * @category Administration & configuration
  */
 export async function getRoleList(muc: MucService, mucJid: JID | string, role: admin.ListedRole, options: AdminRequestOptions = {}): Promise<admin.RoleEntry[]> {
   return admin.getRoleList(serviceContext(muc).iq, roomJid(mucJid), role, options);
@@ -379,6 +413,8 @@ export async function getRoleList(muc: MucService, mucJid: JID | string, role: a
  * const info = await getRoomInfo(muc, "coven@chat.shakespeare.lit");
  * if (info.passwordProtected) askForPassword();
  * ```
+ *
+ * @category Discovery
  */
 export async function getRoomInfo(muc: MucService, mucJid: JID | string, options: AdminRequestOptions = {}): Promise<admin.RoomInfoResult> {
   return admin.getRoomInfo(serviceContext(muc).iq, roomJid(mucJid), options);
@@ -398,6 +434,8 @@ export async function getRoomInfo(muc: MucService, mucJid: JID | string, options
  * ```ts
  * for (const { jid, name } of await listRooms(muc, "chat.shakespeare.lit", { max: 50 })) console.log(jid.toString(), name ?? "");
  * ```
+ *
+ * @category Discovery
  */
 export async function listRooms(muc: MucService, service: JID | string, options: admin.ListRoomsOptions = {}): Promise<admin.RoomListItem[]> {
   return admin.listRooms(serviceContext(muc).iq, serviceJid(service), options);

@@ -24,13 +24,21 @@ import type { Occupant } from "./occupant.js";
 import type { Room } from "./room.js";
 import type { MessageTracker } from "./tracker.js";
 
-/** Fields every room event payload has. */
+/**
+ * Fields every room event payload has.
+ *
+ * @category Low level
+ */
 export interface RoomEventBase {
   /** The room. */
   readonly room: Room;
 }
 
-/** Payload of `enter`: we are in the room (our self-presence arrived). */
+/**
+ * Payload of `enter`: we are in the room (our self-presence arrived).
+ *
+ * @category Joining & presence
+ */
 export interface EnterEvent extends RoomEventBase {
   /** Us. */
   readonly occupant: Occupant;
@@ -44,7 +52,11 @@ export interface EnterEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `exit`: we are no longer in the room. */
+/**
+ * Payload of `exit`: we are no longer in the room.
+ *
+ * @category Joining & presence
+ */
 export interface ExitEvent extends RoomEventBase {
   /** Why. */
   readonly mode: LeaveMode;
@@ -60,10 +72,18 @@ export interface ExitEvent extends RoomEventBase {
   readonly stanza: Element | undefined;
 }
 
-/** Payload of `suspend`: our connection was replaced; the room will be rejoined. */
+/**
+ * Payload of `suspend`: our connection was replaced; the room will be rejoined.
+ *
+ * @category Joining & presence
+ */
 export type SuspendEvent = RoomEventBase;
 
-/** Payload of `resume`: the room was rejoined after a `suspend`. */
+/**
+ * Payload of `resume`: the room was rejoined after a `suspend`.
+ *
+ * @category Joining & presence
+ */
 export interface ResumeEvent extends RoomEventBase {
   /**
    * Whether the rejoin created the room anew (status 201): the room had
@@ -77,7 +97,11 @@ export interface ResumeEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `join`: an occupant appeared. */
+/**
+ * Payload of `join`: an occupant appeared.
+ *
+ * @category Occupants
+ */
 export interface JoinEvent extends RoomEventBase {
   /** The new occupant. */
   readonly occupant: Occupant;
@@ -87,7 +111,11 @@ export interface JoinEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `leave`: an occupant left. */
+/**
+ * Payload of `leave`: an occupant left.
+ *
+ * @category Occupants
+ */
 export interface LeaveEvent extends RoomEventBase {
   /** The occupant (its state as it was, role `none`). */
   readonly occupant: Occupant;
@@ -101,7 +129,11 @@ export interface LeaveEvent extends RoomEventBase {
   readonly stanza: Element | undefined;
 }
 
-/** Payload of `nickChange`. */
+/**
+ * Payload of `nickChange`.
+ *
+ * @category Occupants
+ */
 export interface NickChangeEvent extends RoomEventBase {
   /** The occupant, already renamed. */
   readonly occupant: Occupant;
@@ -117,7 +149,11 @@ export interface NickChangeEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `roleChange`. */
+/**
+ * Payload of `roleChange`.
+ *
+ * @category Occupants
+ */
 export interface RoleChangeEvent extends RoomEventBase {
   /** The occupant, already updated. */
   readonly occupant: Occupant;
@@ -133,7 +169,11 @@ export interface RoleChangeEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `affiliationChange`. */
+/**
+ * Payload of `affiliationChange`.
+ *
+ * @category Occupants
+ */
 export interface AffiliationChangeEvent extends RoomEventBase {
   /** The occupant, already updated. */
   readonly occupant: Occupant;
@@ -149,7 +189,11 @@ export interface AffiliationChangeEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `statusChange`: an occupant's availability or status text changed. */
+/**
+ * Payload of `statusChange`: an occupant's availability or status text changed.
+ *
+ * @category Occupants
+ */
 export interface StatusChangeEvent extends RoomEventBase {
   /** The occupant, already updated. */
   readonly occupant: Occupant;
@@ -161,7 +205,11 @@ export interface StatusChangeEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `hatsChange`. */
+/**
+ * Payload of `hatsChange`.
+ *
+ * @category Occupants
+ */
 export interface HatsChangeEvent extends RoomEventBase {
   /** The occupant, already updated. */
   readonly occupant: Occupant;
@@ -173,7 +221,11 @@ export interface HatsChangeEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `avatarChange`. */
+/**
+ * Payload of `avatarChange`.
+ *
+ * @category Occupants
+ */
 export interface AvatarChangeEvent extends RoomEventBase {
   /** The occupant, already updated. */
   readonly occupant: Occupant;
@@ -185,7 +237,11 @@ export interface AvatarChangeEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `chatState`. */
+/**
+ * Payload of `chatState`.
+ *
+ * @category Messages
+ */
 export interface ChatStateEvent extends RoomEventBase {
   /** Who: their nick. */
   readonly nick: string;
@@ -201,7 +257,11 @@ export interface ChatStateEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `displayed`. */
+/**
+ * Payload of `displayed`.
+ *
+ * @category Messages
+ */
 export interface DisplayedEvent extends RoomEventBase {
   /** Who: their nick. */
   readonly nick: string;
@@ -219,7 +279,11 @@ export interface DisplayedEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `subjectChange`. */
+/**
+ * Payload of `subjectChange`.
+ *
+ * @category Messages
+ */
 export interface SubjectChangeEvent extends RoomEventBase {
   /** The subject in the default language (`""` when cleared). */
   readonly subject: string;
@@ -237,7 +301,11 @@ export interface SubjectChangeEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `message` (groupchat) and `privateMessage`. */
+/**
+ * Payload of `message` (groupchat) and `privateMessage`.
+ *
+ * @category Messages
+ */
 export interface MessageEvent extends RoomEventBase {
   /** The sender's nick; `undefined` for a message from the room itself. */
   readonly nick: string | undefined;
@@ -269,7 +337,11 @@ export interface MessageEvent extends RoomEventBase {
   readonly stanza: Element;
 }
 
-/** Payload of `configChange`: the room announced a configuration change (status codes 104, 170–174). */
+/**
+ * Payload of `configChange`: the room announced a configuration change (status codes 104, 170–174).
+ *
+ * @category Administration & configuration
+ */
 export interface ConfigChangeEvent extends RoomEventBase {
   /** The status codes. */
   readonly statusCodes: readonly number[];
@@ -285,6 +357,8 @@ export interface ConfigChangeEvent extends RoomEventBase {
  * room.on("message", ({ nick, body, history }) => console.log(history ? "(history)" : "", nick, body));
  * room.on("leave", ({ occupant, mode, reason }) => console.log(occupant.nick, "left:", mode, reason ?? ""));
  * ```
+ *
+ * @category Getting started
  */
 export interface RoomEvents {
   /**

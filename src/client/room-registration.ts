@@ -31,7 +31,11 @@ import { serviceContext, type MucService } from "./service.js";
 /** The node of the disco#info request for the reserved nick (XEP-0045 §7.12). */
 const RESERVED_NICK_NODE = "x-roomuser-item";
 
-/** What a room answers about registering with it (XEP-0045 §7.10). */
+/**
+ * What a room answers about registering with it (XEP-0045 §7.10).
+ *
+ * @category Joining & presence
+ */
 export interface RoomRegistrationInfo {
   /** Whether we are registered with the room already (`<registered/>`). */
   readonly registered: boolean;
@@ -61,6 +65,8 @@ export interface RoomRegistrationInfo {
  * const { registered, fields } = await getRoomRegistration(muc, "coven@chat.shakespeare.lit");
  * if (!registered) await registerWithRoom(muc, "coven@chat.shakespeare.lit", { roomNick: "thirdwitch" });
  * ```
+ *
+ * @category Joining & presence
  */
 export async function getRoomRegistration(muc: MucService, mucJid: JID | string, options: AdminRequestOptions = {}): Promise<RoomRegistrationInfo> {
   const to = roomJid(mucJid);
@@ -97,6 +103,8 @@ export async function getRoomRegistration(muc: MucService, mucJid: JID | string,
  * ```ts
  * await registerWithRoom(muc, "coven@chat.shakespeare.lit", { roomNick: "thirdwitch", email: "hag66@witchesonline" });
  * ```
+ *
+ * @category Joining & presence
  */
 export async function registerWithRoom(
   muc: MucService,
@@ -137,6 +145,8 @@ export async function registerWithRoom(
  * const nick = (await getReservedNick(muc, "coven@chat.shakespeare.lit")) ?? "thirdwitch";
  * muc.join("coven@chat.shakespeare.lit", nick);
  * ```
+ *
+ * @category Joining & presence
  */
 export async function getReservedNick(muc: MucService, mucJid: JID | string, options: AdminRequestOptions = {}): Promise<string | undefined> {
   const to = roomJid(mucJid);
@@ -161,6 +171,8 @@ export async function getReservedNick(muc: MucService, mucJid: JID | string, opt
  * const jid = await getUniqueRoomName(muc, "chat.shakespeare.lit");
  * const room = await createRoom(muc, jid, "firstwitch");
  * ```
+ *
+ * @category Administration & configuration
  */
 export async function getUniqueRoomName(muc: MucService, service: JID | string, options: AdminRequestOptions = {}): Promise<JID> {
   const to = serviceJid(service);

@@ -29,7 +29,11 @@ import { setAffiliation as requestAffiliation, setRole as requestRole, type SetA
 import type { Affiliation, Role } from "../xso/muc-user.js";
 import { RoomCore } from "./room-core.js";
 
-/** History to request when joining (XEP-0045 §7.2.15). */
+/**
+ * History to request when joining (XEP-0045 §7.2.15).
+ *
+ * @category Getting started
+ */
 export interface HistoryOptions {
   /** At most this many characters of history. */
   readonly maxChars?: number;
@@ -41,7 +45,11 @@ export interface HistoryOptions {
   readonly since?: Date;
 }
 
-/** Options of the room's message sends. */
+/**
+ * Options of the room's message sends.
+ *
+ * @category Messages
+ */
 export interface SendOptions {
   /** The `xml:lang` of the body. */
   readonly lang?: string;
@@ -55,7 +63,11 @@ export interface SendOptions {
   readonly queue?: boolean;
 }
 
-/** Options of `MucService.join`. */
+/**
+ * Options of `MucService.join`.
+ *
+ * @category Getting started
+ */
 export interface JoinOptions {
   /** The room password. */
   readonly password?: string;
@@ -71,7 +83,11 @@ export interface JoinOptions {
   readonly presence?: PresenceOptions;
 }
 
-/** Our availability and status text in a room. */
+/**
+ * Our availability and status text in a room.
+ *
+ * @category Joining & presence
+ */
 export interface PresenceOptions {
   /** `away`, `chat`, `dnd` or `xa`; absent for plainly available. */
   readonly show?: PresenceShow;
@@ -79,7 +95,11 @@ export interface PresenceOptions {
   readonly status?: string;
 }
 
-/** Room features learned from status codes (`undefined`: the room did not say). */
+/**
+ * Room features learned from status codes (`undefined`: the room did not say).
+ *
+ * @category Discovery
+ */
 export interface RoomFeatures {
   /** Whether every occupant sees real JIDs (100, 172; cleared by 173, 174). */
   readonly nonAnonymous: boolean | undefined;
@@ -87,7 +107,11 @@ export interface RoomFeatures {
   readonly logged: boolean | undefined;
 }
 
-/** XEP-0410 self-ping timing. */
+/**
+ * XEP-0410 self-ping timing.
+ *
+ * @category Joining & presence
+ */
 export interface SelfPingSettings {
   /** Milliseconds of silence from the room before a ping. @default 900000 (15 minutes) */
   readonly interval?: number;
@@ -95,7 +119,11 @@ export interface SelfPingSettings {
   readonly timeout?: number;
 }
 
-/** What {@link Room.sendFile} gives back. */
+/**
+ * What {@link Room.sendFile} gives back.
+ *
+ * @category Files
+ */
 export interface SentFile {
   /** The file as shared: its URL, name, type and size. */
   readonly attachment: Attachment;
@@ -164,6 +192,8 @@ export function roomCore(room: Room): RoomCore {
  * await joined;
  * await room.sendMessage("Thrice the brinded cat hath mew'd.");
  * ```
+ *
+ * @category Getting started
  */
 export class Room extends Emitter<RoomEvents> {
   // Set by the constructor: `declare` spares a class field that would define it as undefined first.

@@ -43,6 +43,8 @@ import type { Logger } from "./logger.js";
  * const result = await selfPing(iq, occupantJid);
  * if (result === SelfPingResult.NOT_JOINED) await rejoin();
  * ```
+ *
+ * @category Enums & constants
  */
 export const SelfPingResult = {
   /** We are still an occupant: an IQ result, or an error XEP-0410 reads as "joined". */
@@ -59,6 +61,8 @@ export const SelfPingResult = {
  * ```ts
  * const onResult = (result: SelfPingResult): void => console.log(`self-ping: ${result}`);
  * ```
+ *
+ * @category Enums & constants
  */
 export type SelfPingResult = (typeof SelfPingResult)[keyof typeof SelfPingResult];
 

@@ -27,7 +27,11 @@ import { guardStream, type StreamGuardOptions } from "./stream-guard.js";
 
 const NS_SM = "urn:xmpp:sm:3";
 
-/** Options of {@link MucService}. */
+/**
+ * Options of {@link MucService}.
+ *
+ * @category Getting started
+ */
 export interface MucServiceOptions {
   /** Where ignored input and failing listeners are reported. @default silent */
   readonly logger?: Logger;
@@ -57,7 +61,11 @@ export interface MucServiceOptions {
   readonly guardStream?: boolean | StreamGuardOptions;
 }
 
-/** Payload of the `invite` event. */
+/**
+ * Payload of the `invite` event.
+ *
+ * @category Joining & presence
+ */
 export interface InviteEvent {
   /** The service. */
   readonly service: MucService;
@@ -84,7 +92,11 @@ export interface InviteEvent {
   decline(reason?: string): Promise<void>;
 }
 
-/** Payload of the `decline` event: someone declined our invitation. */
+/**
+ * Payload of the `decline` event: someone declined our invitation.
+ *
+ * @category Joining & presence
+ */
 export interface DeclineEvent {
   /** The service. */
   readonly service: MucService;
@@ -98,7 +110,11 @@ export interface DeclineEvent {
   readonly stanza: Element;
 }
 
-/** Events of {@link MucService}. */
+/**
+ * Events of {@link MucService}.
+ *
+ * @category Getting started
+ */
 export interface MucServiceEvents {
   /** An invitation to a room arrived (mediated or direct). */
   invite: InviteEvent;
@@ -112,7 +128,11 @@ export interface MucServiceEvents {
   connectionChange: ConnectionChangeEvent;
 }
 
-/** Payload of the `connectionChange` event. */
+/**
+ * Payload of the `connectionChange` event.
+ *
+ * @category Joining & presence
+ */
 export interface ConnectionChangeEvent {
   /** The service. */
   readonly service: MucService;
@@ -120,7 +140,11 @@ export interface ConnectionChangeEvent {
   readonly connected: boolean;
 }
 
-/** What {@link MucService.join} returns. */
+/**
+ * What {@link MucService.join} returns.
+ *
+ * @category Getting started
+ */
 export interface JoinResult {
   /** The room, at once: attach handlers before awaiting `joined`. */
   readonly room: Room;
@@ -180,6 +204,8 @@ export function serviceContext(muc: MucService): ServiceContext {
  * room.on("message", ({ nick, body }) => console.log(nick, body));
  * await joined;
  * ```
+ *
+ * @category Getting started
  */
 export class MucService extends Emitter<MucServiceEvents> {
   readonly #conn: XmppConnection;

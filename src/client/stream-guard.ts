@@ -43,7 +43,11 @@ interface EntityInternals {
   disconnect(): Promise<unknown>;
 }
 
-/** Options of the stream guard (`MucServiceOptions.guardStream`). */
+/**
+ * Options of the stream guard (`MucServiceOptions.guardStream`).
+ *
+ * @category Joining & presence
+ */
 export interface StreamGuardOptions {
   /** Milliseconds from a connection to a usable stream before it is restarted. @default 30000 */
   readonly negotiationTimeout?: number;

@@ -43,6 +43,8 @@ export type FinalMessageState = Exclude<MessageState, OpenMessageState>;
 /**
  * Payload of {@link MessageTrackerEvents.stateChange}: one transition of a
  * tracker.
+ *
+ * @category Messages
  */
 export interface MessageStateChange {
   /** The tracker that changed state. */
@@ -63,6 +65,8 @@ export interface MessageStateChange {
  * A listener that throws (or returns a promise that rejects) does not keep
  * the other listeners from running; the error is reported through the
  * room's logger (`warn`).
+ *
+ * @category Messages
  */
 export interface MessageTrackerEvents {
   /**
@@ -169,6 +173,8 @@ let transition!: (tracker: MessageTracker, state: MessageState, detail?: Transit
  * });
  * const final = await tracker.done; // "delivered-to-recipient", "error", "timed-out", …
  * ```
+ *
+ * @category Messages
  */
 export class MessageTracker extends Emitter<MessageTrackerEvents> {
   // The public fields are set by the constructor: `declare` spares class

@@ -18,7 +18,11 @@ import type { IqClient } from "./iq.js";
 import { serviceContext, type MucService } from "./service.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 
-/** A file to upload. */
+/**
+ * A file to upload.
+ *
+ * @category Files
+ */
 export interface UploadFile {
   /** The bytes (a `Uint8Array`, or a `Blob`/`File` in a browser). */
   readonly data: Uint8Array | Blob;
@@ -28,7 +32,11 @@ export interface UploadFile {
   readonly type?: string;
 }
 
-/** Options of {@link uploadFile} and `room.sendFile`. */
+/**
+ * Options of {@link uploadFile} and `room.sendFile`.
+ *
+ * @category Files
+ */
 export interface UploadOptions {
   /** The upload service's JID; found by service discovery on the user's domain when absent. */
   readonly service?: JID | string;
@@ -40,7 +48,11 @@ export interface UploadOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** The upload failed at the HTTP step: the service refused the PUT, or it could not be made. */
+/**
+ * The upload failed at the HTTP step: the service refused the PUT, or it could not be made.
+ *
+ * @category Errors
+ */
 export class UploadError extends Error {
   /** `"UploadError"`. */
   override readonly name = "UploadError";
@@ -62,6 +74,8 @@ export class UploadError extends Error {
  * Whether `e` is an {@link UploadError} (also across copies of the package).
  *
  * @param e - anything caught.
+ *
+ * @category Errors
  */
 export function isUploadError(e: unknown): e is UploadError {
   return e instanceof UploadError || (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "UploadError");
@@ -165,6 +179,8 @@ export async function uploadWith(ctx: UploadContext, file: UploadFile, options: 
  * ```ts
  * const { url } = await uploadFile(muc, { data: bytes, name: "photo.jpg", type: "image/jpeg" });
  * ```
+ *
+ * @category Files
  */
 export async function uploadFile(muc: MucService, file: UploadFile, options: UploadOptions = {}): Promise<Attachment> {
   return uploadWith(serviceContext(muc), file, options);

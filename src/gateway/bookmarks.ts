@@ -13,7 +13,11 @@ import type { BaseSession } from "./session.js";
 /** slidge's default reason for {@link LegacyBookmarks.remove}. */
 const DEFAULT_REMOVE_REASON = "You left this group from the official client.";
 
-/** Options of {@link LegacyBookmarks.remove}. */
+/**
+ * Options of {@link LegacyBookmarks.remove}.
+ *
+ * @category Rooms
+ */
 export interface RemoveGroupOptions {
   /** Why, shown to the user's joined resources. @default "You left this group from the official client." */
   readonly reason?: string;
@@ -34,6 +38,8 @@ export interface RemoveGroupOptions {
  *   override async fill() { for (const g of await api.groups()) await this.byLegacyId(g.id); }
  * }
  * ```
+ *
+ * @category Rooms
  */
 export class LegacyBookmarks {
   /** The session. */

@@ -8,10 +8,18 @@
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 
-/** Events of a component connection. */
+/**
+ * Events of a component connection.
+ *
+ * @category Running a gateway
+ */
 export type ComponentEvent = "stanza" | "online" | "offline";
 
-/** What the gateway needs from its component connection. */
+/**
+ * What the gateway needs from its component connection.
+ *
+ * @category Running a gateway
+ */
 export interface ComponentLike {
   /** The component's JID (its domain, e.g. `gateway.localhost`). */
   readonly jid: JID;

@@ -41,6 +41,8 @@ export { NS_COMPONENT };
  *   holds {@link ComponentConnectionOptions.queueLimit} stanzas.
  * - `stopped`: the connection was stopped (a pending `start()`, queued sends,
  *   sends after `stop()`).
+ *
+ * @category Errors
  */
 export type ComponentErrorCondition =
   | "bad-format"
@@ -115,7 +117,11 @@ const FATAL_CONDITIONS: ReadonlySet<ComponentErrorCondition> = new Set<Component
   "unsupported-version",
 ]);
 
-/** Options of {@link ComponentError}. */
+/**
+ * Options of {@link ComponentError}.
+ *
+ * @category Errors
+ */
 export interface ComponentErrorOptions {
   /** Human-readable detail (for a stream error: its `<text/>`). */
   readonly text?: string;
@@ -138,6 +144,8 @@ export interface ComponentErrorOptions {
  *   throw err;
  * }
  * ```
+ *
+ * @category Errors
  */
 export class ComponentError extends Error {
   /** What went wrong; see {@link ComponentErrorCondition}. */
@@ -172,10 +180,16 @@ export class ComponentError extends Error {
  * - `failed`: a fatal error ended it, no reconnection (sends are refused).
  *
  * `start()` may be called again from `stopped` and `failed`.
+ *
+ * @category Running a gateway
  */
 export type ComponentStatus = "offline" | "connecting" | "online" | "reconnecting" | "stopping" | "stopped" | "failed";
 
-/** Payload of the `online` event. */
+/**
+ * Payload of the `online` event.
+ *
+ * @category Running a gateway
+ */
 export interface ComponentOnlineEvent {
   /** The component's JID. */
   readonly jid: JID;
@@ -183,7 +197,11 @@ export interface ComponentOnlineEvent {
   readonly reconnected: boolean;
 }
 
-/** Payload of the `offline` event. */
+/**
+ * Payload of the `offline` event.
+ *
+ * @category Running a gateway
+ */
 export interface ComponentOfflineEvent {
   /** Why, unless it was `stop()`: the stream error or the closed connection. */
   readonly error: ComponentError | undefined;
@@ -191,7 +209,11 @@ export interface ComponentOfflineEvent {
   readonly willReconnect: boolean;
 }
 
-/** Payload of the `reconnecting` event. */
+/**
+ * Payload of the `reconnecting` event.
+ *
+ * @category Running a gateway
+ */
 export interface ComponentReconnectingEvent {
   /** 1, 2, … counted since the connection was last online. */
   readonly attempt: number;
@@ -201,7 +223,11 @@ export interface ComponentReconnectingEvent {
   readonly error: ComponentError;
 }
 
-/** Payload of the `status` event. */
+/**
+ * Payload of the `status` event.
+ *
+ * @category Running a gateway
+ */
 export interface ComponentStatusEvent {
   /** The new status. */
   readonly status: ComponentStatus;
@@ -212,6 +238,8 @@ export interface ComponentStatusEvent {
 /**
  * Events of a {@link ComponentConnection} (and of the mock component of
  * `xmpp-muc-sdk/testing`). Each listener gets one argument.
+ *
+ * @category Running a gateway
  */
 export interface ComponentConnectionEvents {
   /**
@@ -236,7 +264,11 @@ export interface ComponentConnectionEvents {
   status: ComponentStatusEvent;
 }
 
-/** Back-off between reconnection attempts: `min(maxDelay, initialDelay × factor^(attempt−1))`. */
+/**
+ * Back-off between reconnection attempts: `min(maxDelay, initialDelay × factor^(attempt−1))`.
+ *
+ * @category Running a gateway
+ */
 export interface ReconnectOptions {
   /** Delay before the first attempt after a loss, in ms. @default 1000 */
   readonly initialDelay?: number;
@@ -248,7 +280,11 @@ export interface ReconnectOptions {
   readonly jitter?: boolean;
 }
 
-/** Options of {@link ComponentConnection}. */
+/**
+ * Options of {@link ComponentConnection}.
+ *
+ * @category Running a gateway
+ */
 export interface ComponentConnectionOptions {
   /** The component's domain (its JID), e.g. `gateway.localhost`. */
   readonly jid: string;
@@ -402,6 +438,8 @@ function positive(name: string, value: number | undefined, fallback: number, min
  * await component.send(xml("message", { to: "juliet@capulet.lit", from: "romeo@gateway.localhost" }, xml("body", {}, "hi")));
  * await component.stop();
  * ```
+ *
+ * @category Running a gateway
  */
 export class ComponentConnection extends Emitter<ComponentConnectionEvents> implements ComponentLike {
   /** The component's JID (its domain). */

@@ -29,7 +29,11 @@ import { uploadWith, type UploadFile } from "../client/upload.js";
 import type { Attachment } from "../xso/file-sharing.js";
 import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapPrivilegedIq, type GrantedPrivileges } from "./privilege.js";
 
-/** One field of the registration form (XEP-0077 with XEP-0004). */
+/**
+ * One field of the registration form (XEP-0077 with XEP-0004).
+ *
+ * @category Gateway & sessions
+ */
 export interface RegistrationField {
   /** The field var, and the key of the value given to `validate`. */
   readonly var: string;
@@ -45,7 +49,11 @@ export interface RegistrationField {
   readonly desc?: string;
 }
 
-/** An avatar image. */
+/**
+ * An avatar image.
+ *
+ * @category Gateway & sessions
+ */
 export interface ComponentAvatar {
   /** Its MIME type, e.g. `image/png`. */
   readonly type: string;
@@ -53,7 +61,11 @@ export interface ComponentAvatar {
   readonly data: Uint8Array;
 }
 
-/** One choice of a list field of the registration form. */
+/**
+ * One choice of a list field of the registration form.
+ *
+ * @category Gateway & sessions
+ */
 export interface RegistrationOption {
   /** What the user sees. */
   readonly label?: string;
@@ -61,37 +73,61 @@ export interface RegistrationOption {
   readonly value: string;
 }
 
-/** A gateway class (a subclass of {@link BaseGateway}). */
+/**
+ * A gateway class (a subclass of {@link BaseGateway}).
+ *
+ * @category Gateway & sessions
+ */
 export interface GatewayClass {
   /** Made by `runGateway` with the component, store and module. */
   new (init: GatewayInit): BaseGateway;
 }
 
-/** A session class (a subclass of {@link BaseSession}). */
+/**
+ * A session class (a subclass of {@link BaseSession}).
+ *
+ * @category Gateway & sessions
+ */
 export interface SessionClass {
   /** Made by the gateway for each registered user. */
   new (init: SessionInit): BaseSession;
 }
 
-/** A bookmarks class (a subclass of {@link LegacyBookmarks}). */
+/**
+ * A bookmarks class (a subclass of {@link LegacyBookmarks}).
+ *
+ * @category Gateway & sessions
+ */
 export interface BookmarksClass {
   /** Made by the gateway for each session. */
   new (session: BaseSession): LegacyBookmarks;
 }
 
-/** A room class (a subclass of {@link LegacyMUC}). */
+/**
+ * A room class (a subclass of {@link LegacyMUC}).
+ *
+ * @category Gateway & sessions
+ */
 export interface MucClass {
   /** Made by the bookmarks for each group. */
   new (init: MucInit): LegacyMUC;
 }
 
-/** A participant class (a subclass of {@link LegacyParticipant}). */
+/**
+ * A participant class (a subclass of {@link LegacyParticipant}).
+ *
+ * @category Gateway & sessions
+ */
 export interface ParticipantClass {
   /** Made by the room for each member. */
   new (init: ParticipantInit): LegacyParticipant;
 }
 
-/** The classes of a legacy module, given to `runGateway`. */
+/**
+ * The classes of a legacy module, given to `runGateway`.
+ *
+ * @category Gateway & sessions
+ */
 export interface LegacyModule {
   /** The gateway (component) class. */
   readonly Gateway: GatewayClass;
@@ -105,7 +141,11 @@ export interface LegacyModule {
   readonly Participant?: ParticipantClass;
 }
 
-/** What a gateway is made from. */
+/**
+ * What a gateway is made from.
+ *
+ * @category Gateway & sessions
+ */
 export interface GatewayInit {
   /** The component connection. */
   readonly component: ComponentLike;
@@ -135,6 +175,8 @@ export interface GatewayInit {
  *   }
  * }
  * ```
+ *
+ * @category Gateway & sessions
  */
 export class BaseGateway {
   /** The name shown in service discovery. */

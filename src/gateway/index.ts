@@ -4,6 +4,110 @@
  * {@link BaseSession}, {@link LegacyBookmarks}, {@link LegacyMUC} and
  * {@link LegacyParticipant}, and start it with `runGateway`.
  *
+ * The reference below is grouped by task: the classes a legacy module
+ * subclasses (*Gateway & sessions*, *Rooms*), starting the gateway, its
+ * store, helpers and errors. `examples/demo-network/module.ts` in the
+ * repository is a complete module.
+ *
+ * @categoryDescription Gateway & sessions
+ * The gateway describes the network and checks registrations; one session per
+ * registered user logs in to the network and receives what the user does in
+ * its rooms (`onText`, `onCorrect`, `onReact`, …).
+ *
+ * ```ts
+ * class Gateway extends BaseGateway {
+ *   override componentName = "Chat network";
+ *   override async validate(jid: JID, form: Readonly<Record<string, string>>) {
+ *     // throw an XMPPError to refuse
+ *     await network.checkLogin(form.username ?? "", form.password ?? "");
+ *     return { username: form.username ?? "", password: form.password ?? "" };
+ *   }
+ * }
+ * class Session extends BaseSession {
+ *   override async login() {
+ *     await network.connect(String(this.legacyData.username), String(this.legacyData.password));
+ *     return "Connected";
+ *   }
+ *   override async onText(room: LegacyMUC, text: string) {
+ *     return network.send(room.legacyId, text);  // the legacy message id
+ *   }
+ * }
+ * ```
+ *
+ * @categoryDescription Rooms
+ * A user's groups ({@link LegacyBookmarks}), each a room ({@link LegacyMUC},
+ * of a {@link MucType}) whose members are puppet occupants
+ * ({@link LegacyParticipant}).
+ *
+ * ```ts
+ * class Bookmarks extends LegacyBookmarks {
+ *   override async fill() {
+ *     for (const group of await network.groups()) await this.byLegacyId(group.id);
+ *   }
+ * }
+ * class Room extends LegacyMUC {
+ *   override async updateInfo() {
+ *     const group = await network.group(this.legacyId);
+ *     this.name = group.name;
+ *     this.type = group.isChannel ? MucType.CHANNEL : MucType.GROUP;
+ *   }
+ *   override async *fillParticipants() {
+ *     for (const member of await network.members(this.legacyId)) yield await this.getParticipant(member.name, { legacyId: member.id });
+ *   }
+ * }
+ * // when the network says someone wrote:
+ * const author = await room.getParticipant("Bob", { legacyId: "u42" });
+ * await author.sendText("Hello from the legacy side", "msg-1001");
+ * ```
+ *
+ * @categoryDescription Running a gateway
+ * Start a module with `runGateway` (or the `xmpp-muc-gateway` command); the
+ * component connection underneath reconnects by itself.
+ *
+ * ```ts
+ * const running = await runGateway(
+ *   { Gateway, Session, Bookmarks, MUC: Room },
+ *   { jid: "gateway.example.org", secret: "s3cret", server: "xmpp://127.0.0.1:5347", db: "./gateway.sqlite" },
+ * );
+ * running.component.on("status", ({ status }) => console.log("component", status));
+ * process.on("SIGTERM", () => void running.stop());
+ * ```
+ *
+ * @categoryDescription Store
+ * Users, rooms, participants, message-id maps and each room's archive, kept
+ * in SQLite by {@link openSqliteStore} (or any {@link GatewayStore}).
+ *
+ * ```ts
+ * const store = openSqliteStore("./gateway.sqlite");
+ * for (const user of store.users.list()) console.log(user.jid, user.registeredAt);
+ * store.close();
+ * ```
+ *
+ * @categoryDescription Names & helpers
+ * Legacy names as JID localparts (XEP-0106) and as safe nicks, and stable
+ * occupant ids.
+ *
+ * ```ts
+ * const local = escapeLocalpart("Team Chat @ HQ");  // Team\20Chat\20\40\20HQ
+ * const nick = safeNick("  Bob\u0007 ");                            // "Bob"
+ * // the same id across restarts
+ * const id = occupantIdFor("team@gateway.example.org", "u42");
+ * ```
+ *
+ * @categoryDescription Errors
+ * What the framework throws; anything a module's hook throws becomes a stanza
+ * error for the user ({@link asXmppError}).
+ *
+ * ```ts
+ * running.component.on("error", (err) => console.error("component gave up:", err.condition));
+ * try {
+ *   openSqliteStore("./gateway.sqlite");
+ * } catch (e) {
+ *   if (e instanceof StoreError && e.reason === "schema-too-new") console.error("a newer version wrote this database");
+ *   else throw e;
+ * }
+ * ```
+ *
  * @module xmpp-muc-sdk/gateway
  */
 export { MucType, mucTypeFeatures, isNonAnonymous } from "./muc-type.js";
@@ -21,13 +125,18 @@ export {
   type ParticipantClass,
 } from "./gateway.js";
 export { BaseSession, type SessionInit, type TextOptions, type MessageActionOptions, type InvitedContact, type AttentionOptions } from "./session.js";
+// A doc comment on a re-export statement categorizes the names it takes from another entry point
+// (xso), which typedoc lists here as references; the other names keep their own comments' categories.
+/** @category Gateway & sessions */
 export type { ChatState, ChatMarker } from "../xso/chat-states.js";
 export type { InviteOptions } from "./invitations.js";
+/** @category Rooms */
 export type { Hat, HatInput } from "../xso/hats.js";
 export { LegacyBookmarks, type RemoveGroupOptions } from "./bookmarks.js";
 export { LegacyMUC, type MucInit, type RemoveOptions, type GetParticipantOptions } from "./muc.js";
 export { asXmppError } from "./replies.js";
 export type { AddToBookmarksOptions, BookmarkOutcome } from "./pep-bookmarks.js";
+/** @category Rooms */
 export type { NotificationSetting } from "../xso/bookmarks.js";
 export { PrivilegeError, isPrivilegeError, allowsIq, type GrantedPrivileges, type PrivilegeErrorReason, type PrivilegeErrorOptions } from "./privilege.js";
 export { LegacyParticipant, type ParticipantInit, type SendTextOptions, type ThreadOption, type ParticipantShow, type ParticipantPresence } from "./participant.js";
@@ -35,6 +144,7 @@ export { escapeLocalpart, unescapeLocalpart, safeNick, occupantIdFor } from "./n
 export type { ComponentLike, ComponentEvent } from "./component-connection.js";
 export * from "./store/index.js";
 export { runGateway, readConfig, validateConfig, GatewayConfigError, type GatewayConfig, type GatewayCliConfig, type RunningGateway } from "./run.js";
+/** @category Running a gateway */
 export {
   ComponentConnection,
   ComponentError,

@@ -11,7 +11,11 @@ import type { JID } from "@xmpp/jid";
 import { directInvite } from "../xso/direct-invite.js";
 import { mucUserX } from "../xso/muc-user.js";
 
-/** Options of an invitation. */
+/**
+ * Options of an invitation.
+ *
+ * @category Gateway & sessions
+ */
 export interface InviteOptions {
   /** Why the invitee should join. */
   readonly reason?: string;

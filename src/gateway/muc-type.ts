@@ -13,6 +13,8 @@
  * - `CHANNEL`: a public channel anyone may enter — open, semi-anonymous, public.
  * - `CHANNEL_NON_ANONYMOUS`: a public channel where identities are visible —
  *   open, non-anonymous, public.
+ *
+ * @category Rooms
  */
 export const MucType = {
   /** A private group: members-only, non-anonymous, hidden, persistent. */
@@ -23,7 +25,11 @@ export const MucType = {
   CHANNEL_NON_ANONYMOUS: "channel-non-anonymous",
 } as const;
 
-/** One of the {@link MucType} values. */
+/**
+ * One of the {@link MucType} values.
+ *
+ * @category Rooms
+ */
 export type MucType = (typeof MucType)[keyof typeof MucType];
 
 const FEATURES: Record<MucType, readonly string[]> = {
@@ -41,6 +47,8 @@ const FEATURES: Record<MucType, readonly string[]> = {
  * ```ts
  * mucTypeFeatures(MucType.GROUP); // ["muc_membersonly", "muc_nonanonymous", "muc_hidden", "muc_persistent"]
  * ```
+ *
+ * @category Rooms
  */
 export function mucTypeFeatures(type: MucType): readonly string[] {
   return FEATURES[type];
@@ -50,6 +58,8 @@ export function mucTypeFeatures(type: MucType): readonly string[] {
  * Whether occupants of a room of this type see each other's real JIDs.
  *
  * @param type - the room's type.
+ *
+ * @category Rooms
  */
 export function isNonAnonymous(type: MucType): boolean {
   return type !== MucType.CHANNEL;

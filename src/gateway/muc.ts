@@ -31,7 +31,11 @@ import { onUserMessage } from "./muc/user-messages.js";
 import { catchUpAfterRestart, fillOnce, onUserPresence, updateInfoOnce } from "./muc/user-presence.js";
 import { addRoomToBookmarks, type AddToBookmarksOptions, type BookmarkOutcome } from "./pep-bookmarks.js";
 
-/** What the room is made from (by `LegacyBookmarks`). */
+/**
+ * What the room is made from (by `LegacyBookmarks`).
+ *
+ * @category Rooms
+ */
 export interface MucInit {
   /** The session of the user who sees the room. */
   readonly session: BaseSession;
@@ -43,7 +47,11 @@ export interface MucInit {
   readonly record: RoomRecord | undefined;
 }
 
-/** Options of {@link LegacyMUC.getParticipant}. */
+/**
+ * Options of {@link LegacyMUC.getParticipant}.
+ *
+ * @category Rooms
+ */
 export interface GetParticipantOptions {
   /** The participant's legacy id: who they are (their name may change). */
   readonly legacyId?: string;
@@ -59,7 +67,11 @@ export interface GetParticipantOptions {
   readonly fillFirst?: boolean;
 }
 
-/** Options of {@link LegacyMUC.removeParticipant}. */
+/**
+ * Options of {@link LegacyMUC.removeParticipant}.
+ *
+ * @category Rooms
+ */
 export interface RemoveOptions {
   /** Removed by a kick (status 307). */
   readonly kick?: boolean;
@@ -87,6 +99,8 @@ export interface RemoveOptions {
  *   }
  * }
  * ```
+ *
+ * @category Rooms
  */
 export class LegacyMUC {
   /** The kind of group (features, anonymity). */

@@ -31,6 +31,8 @@ const UNESCAPES: Record<string, string> = Object.fromEntries(Object.entries(ESCA
  *
  * @param s - a legacy id or name.
  * @returns the escaped localpart.
+ *
+ * @category Names & helpers
  */
 export function escapeLocalpart(s: string): string {
   // eslint-disable-next-line no-control-regex
@@ -43,6 +45,8 @@ export function escapeLocalpart(s: string): string {
  * Reverse {@link escapeLocalpart} (XEP-0106 unescaping).
  *
  * @param local - an escaped localpart.
+ *
+ * @category Names & helpers
  */
 export function unescapeLocalpart(local: string): string {
   return local.replace(UNESCAPE_RE, (_m, hex: string) => UNESCAPES[hex.toLowerCase()] as string);
@@ -58,6 +62,8 @@ const MAX_NICK_BYTES = 1023;
  *
  * @param name - a legacy display name.
  * @param fallback - used when nothing usable is left.
+ *
+ * @category Names & helpers
  */
 export function safeNick(name: string, fallback = "unknown"): string {
   // eslint-disable-next-line no-control-regex
@@ -102,6 +108,8 @@ function cutToBytes(s: string, max: number): string {
  *
  * @param roomJid - the room's bare JID.
  * @param key - the participant's legacy id, or its nick when it has none.
+ *
+ * @category Names & helpers
  */
 export function occupantIdFor(roomJid: string, key: string): string {
   return createHash("sha256").update(roomJid).update("\u0000").update(key).digest("base64url").slice(0, 22);

@@ -16,10 +16,16 @@ import type { LegacyMUC, RemoveOptions } from "./muc.js";
  * A participant's availability: `online` (plainly available), `chat`,
  * `away`, `dnd`, `xa`, or `offline` — in a GROUP room a member who is not
  * around (still listed, shown as `xa`); in a channel, no longer listed.
+ *
+ * @category Rooms
  */
 export type ParticipantShow = "online" | "chat" | "away" | "dnd" | "xa" | "offline";
 
-/** What {@link LegacyParticipant.setPresence} takes. */
+/**
+ * What {@link LegacyParticipant.setPresence} takes.
+ *
+ * @category Rooms
+ */
 export interface ParticipantPresence {
   /** Availability. @default "online" */
   readonly show?: ParticipantShow;
@@ -27,13 +33,21 @@ export interface ParticipantPresence {
   readonly status?: string;
 }
 
-/** The thread an action belongs to (`<thread/>`, RFC 6121 §5.2.5), when the network has threads. */
+/**
+ * The thread an action belongs to (`<thread/>`, RFC 6121 §5.2.5), when the network has threads.
+ *
+ * @category Rooms
+ */
 export interface ThreadOption {
   /** The thread id. */
   readonly thread?: string;
 }
 
-/** Options of {@link LegacyParticipant.sendText}. */
+/**
+ * Options of {@link LegacyParticipant.sendText}.
+ *
+ * @category Rooms
+ */
 export interface SendTextOptions {
   /** When it was sent on the legacy network; a time in the past adds `<delay>`. @default now */
   readonly when?: Date;
@@ -80,7 +94,11 @@ export interface ParticipantOutbox {
   changed(p: LegacyParticipant): Promise<void>;
 }
 
-/** What a participant is made from. */
+/**
+ * What a participant is made from.
+ *
+ * @category Rooms
+ */
 export interface ParticipantInit {
   /** Its room. */
   readonly muc: LegacyMUC;
@@ -117,6 +135,8 @@ export interface ParticipantInit {
  * await bob.sendText("hello", "msg-17");
  * await bob.kick("spam");
  * ```
+ *
+ * @category Rooms
  */
 export class LegacyParticipant {
   /** Its room. */

@@ -28,7 +28,11 @@ import type { BaseGateway } from "./gateway.js";
 import type { LegacyMUC } from "./muc.js";
 import { isPrivilegeError } from "./privilege.js";
 
-/** Options of {@link LegacyMUC.addToBookmarks} (slidge's `add_to_bookmarks`). */
+/**
+ * Options of {@link LegacyMUC.addToBookmarks} (slidge's `add_to_bookmarks`).
+ *
+ * @category Rooms
+ */
 export interface AddToBookmarksOptions {
   /**
    * Whether the user's clients join the room on startup (the bookmark's
@@ -71,6 +75,8 @@ export interface AddToBookmarksOptions {
  * - `fallback`: the bookmark could not be written (the server grants the
  *   gateway no privilege for it, refused, or did not answer); the user was
  *   sent a direct invitation instead.
+ *
+ * @category Rooms
  */
 export type BookmarkOutcome = "published" | "unchanged" | "fallback";
 

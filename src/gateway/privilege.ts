@@ -18,7 +18,11 @@ import { NS_CLIENT, NS_PRIVILEGE } from "../xso/ns.js";
 import { privilege, privilegedIq, type PrivilegeIqType } from "../xso/privilege.js";
 import { XMPPError } from "../xso/stanza-error.js";
 
-/** The permissions one server granted the gateway (XEP-0356), for its own users. */
+/**
+ * The permissions one server granted the gateway (XEP-0356), for its own users.
+ *
+ * @category Gateway & sessions
+ */
 export interface GrantedPrivileges {
   /** The server's domain: the gateway may act for the users of this domain (`user@server`). */
   readonly server: string;
@@ -39,6 +43,8 @@ export interface GrantedPrivileges {
  * @param granted - what the server advertised.
  * @param ns - the payload's namespace.
  * @param type - the IQ type.
+ *
+ * @category Gateway & sessions
  */
 export function allowsIq(granted: GrantedPrivileges, ns: string, type: "get" | "set"): boolean {
   const t = granted.iq.get(ns);
@@ -82,10 +88,18 @@ function isIqType(t: string | undefined): t is PrivilegeIqType {
   return t === "get" || t === "set" || t === "both";
 }
 
-/** Why a privileged IQ could not be sent or read (see {@link PrivilegeError}). */
+/**
+ * Why a privileged IQ could not be sent or read (see {@link PrivilegeError}).
+ *
+ * @category Errors
+ */
 export type PrivilegeErrorReason = "not-granted" | "malformed-answer";
 
-/** Options of {@link PrivilegeError}. */
+/**
+ * Options of {@link PrivilegeError}.
+ *
+ * @category Errors
+ */
 export interface PrivilegeErrorOptions {
   /** The user's server. */
   readonly server: string;
@@ -107,6 +121,8 @@ export interface PrivilegeErrorOptions {
  * try { await gateway.sendPrivilegedIq(user, "get", query); }
  * catch (e) { if (isPrivilegeError(e) && e.reason === "not-granted") askTheAdmin(); }
  * ```
+ *
+ * @category Errors
  */
 export class PrivilegeError extends Error {
   /** Always `"PrivilegeError"`. */
@@ -132,7 +148,11 @@ export class PrivilegeError extends Error {
   }
 }
 
-/** Whether `e` is a {@link PrivilegeError}, also across realms. */
+/**
+ * Whether `e` is a {@link PrivilegeError}, also across realms.
+ *
+ * @category Errors
+ */
 export function isPrivilegeError(e: unknown): e is PrivilegeError {
   return e instanceof PrivilegeError || (hasErrorName(e, "PrivilegeError") && typeof (e as { reason?: unknown }).reason === "string");
 }

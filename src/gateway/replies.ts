@@ -37,7 +37,11 @@ export function errorFor(request: Element, error: XMPPError): Element {
   return reply;
 }
 
-/** What a legacy module threw, as a stanza error: an XMPPError keeps its condition, anything else is internal-server-error. */
+/**
+ * What a legacy module threw, as a stanza error: an XMPPError keeps its condition, anything else is internal-server-error.
+ *
+ * @category Errors
+ */
 export function asXmppError(e: unknown): XMPPError {
   if (e instanceof XMPPError) return e;
   return new XMPPError("internal-server-error", { text: e instanceof Error ? e.message : "The legacy network failed", cause: e });

@@ -12,7 +12,11 @@ import type { BaseGateway, LegacyModule } from "./gateway.js";
 import { openSqliteStore } from "./store/sqlite.js";
 import type { GatewayStore } from "./store/store.js";
 
-/** How to connect and where to keep data. */
+/**
+ * How to connect and where to keep data.
+ *
+ * @category Running a gateway
+ */
 export interface GatewayConfig {
   /** The component's JID (its domain), e.g. `gateway.localhost`. */
   readonly jid: string;
@@ -26,13 +30,21 @@ export interface GatewayConfig {
   readonly logger?: Logger;
 }
 
-/** A configuration read by the command: the gateway's, plus the legacy module to load. */
+/**
+ * A configuration read by the command: the gateway's, plus the legacy module to load.
+ *
+ * @category Running a gateway
+ */
 export interface GatewayCliConfig extends GatewayConfig {
   /** The path of the legacy module file. */
   readonly module: string;
 }
 
-/** A running gateway. */
+/**
+ * A running gateway.
+ *
+ * @category Running a gateway
+ */
 export interface RunningGateway {
   /** The gateway. */
   readonly gateway: BaseGateway;
@@ -44,7 +56,11 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** A configuration error: what is missing or wrong, in words a user can act on. */
+/**
+ * A configuration error: what is missing or wrong, in words a user can act on.
+ *
+ * @category Errors
+ */
 export class GatewayConfigError extends Error {
   /** Always `"GatewayConfigError"`. */
   override readonly name = "GatewayConfigError" as const;
@@ -79,6 +95,8 @@ const defaultLogger: Logger = {
  *   { jid: "gateway.localhost", secret: "s3cret", server: "xmpp://127.0.0.1:5347", db: "./gateway.sqlite" });
  * process.on("SIGINT", () => void running.stop());
  * ```
+ *
+ * @category Running a gateway
  */
 export async function runGateway(
   module: LegacyModule,
@@ -158,7 +176,11 @@ async function removeDatabase(db: string): Promise<void> {
   await Promise.all(["", "-wal", "-shm", "-journal"].map((suffix) => rm(db + suffix, { force: true }).catch(() => {})));
 }
 
-/** Check a configuration; throws {@link GatewayConfigError} naming what is wrong. */
+/**
+ * Check a configuration; throws {@link GatewayConfigError} naming what is wrong.
+ *
+ * @category Running a gateway
+ */
 export function validateConfig(config: Partial<GatewayConfig>): asserts config is GatewayConfig {
   const problems: string[] = [];
   if (!config.jid) problems.push("jid is missing (the component's domain, e.g. gateway.localhost)");
@@ -179,6 +201,8 @@ export function validateConfig(config: Partial<GatewayConfig>): asserts config i
  * @param env - the environment.
  * @returns the configuration and the module path.
  * @throws {@link GatewayConfigError} for unknown flags, a missing value, an unreadable or invalid file.
+ *
+ * @category Running a gateway
  */
 export async function readConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<GatewayCliConfig> {
   const flags: Record<string, string> = {};

@@ -17,7 +17,11 @@ import type { InviteOptions } from "./invitations.js";
 import type { Attachment } from "../xso/file-sharing.js";
 import type { JsonValue, UserRecord } from "./store/store.js";
 
-/** Options of {@link BaseSession.onText} and {@link BaseSession.onCorrect}. */
+/**
+ * Options of {@link BaseSession.onText} and {@link BaseSession.onCorrect}.
+ *
+ * @category Gateway & sessions
+ */
 export interface TextOptions {
   /** The XMPP id of the user's message. */
   readonly xmppId: string;
@@ -33,13 +37,21 @@ export interface TextOptions {
   readonly thread?: string;
 }
 
-/** Options of the chat state and marker hooks ({@link BaseSession.onComposing}, {@link BaseSession.onDisplayed}…). */
+/**
+ * Options of the chat state and marker hooks ({@link BaseSession.onComposing}, {@link BaseSession.onDisplayed}…).
+ *
+ * @category Gateway & sessions
+ */
 export interface AttentionOptions {
   /** The thread it concerns, when the user's client said. */
   readonly thread?: string;
 }
 
-/** Options of {@link BaseSession.onRetract} and {@link BaseSession.onReact}. */
+/**
+ * Options of {@link BaseSession.onRetract} and {@link BaseSession.onReact}.
+ *
+ * @category Gateway & sessions
+ */
 export interface MessageActionOptions {
   /** The XMPP id of the user's message (the retraction, the reactions). */
   readonly xmppId: string;
@@ -47,7 +59,11 @@ export interface MessageActionOptions {
   readonly thread?: string;
 }
 
-/** Someone the user invites into a group (see {@link BaseSession.onInvitation}). */
+/**
+ * Someone the user invites into a group (see {@link BaseSession.onInvitation}).
+ *
+ * @category Gateway & sessions
+ */
 export interface InvitedContact {
   /** The invitee's JID. */
   readonly jid: JID;
@@ -55,7 +71,11 @@ export interface InvitedContact {
   readonly legacyId: string | undefined;
 }
 
-/** What a session is made from. */
+/**
+ * What a session is made from.
+ *
+ * @category Gateway & sessions
+ */
 export interface SessionInit {
   /** The gateway. */
   readonly gateway: BaseGateway;
@@ -78,6 +98,8 @@ export interface SessionInit {
  *   override async onText(chat: LegacyMUC, text: string) { return this.client!.send(chat.legacyId, text); }
  * }
  * ```
+ *
+ * @category Gateway & sessions
  */
 export class BaseSession {
   /** The gateway. */

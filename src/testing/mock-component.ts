@@ -19,7 +19,11 @@ import { parseJid } from "../xso/values.js";
 import { XMPPError, type StanzaErrorCondition, type StanzaErrorType } from "../xso/stanza-error.js";
 import { parseStanza } from "./mock-connection.js";
 
-/** Options of {@link MockComponent}. */
+/**
+ * Options of {@link MockComponent}.
+ *
+ * @category Mock connections
+ */
 export interface MockComponentOptions {
   /**
    * The component's domain. The default is the MUC service of the XEP-0045
@@ -76,6 +80,8 @@ function parseComponentStanza(text: string): Element {
  *   <query xmlns='http://jabber.org/protocol/disco#info'/></iq>`);
  * const reply = await component.nextSent((s) => s.is("iq") && s.attrs.id === "d1");
  * ```
+ *
+ * @category Mock connections
  */
 export class MockComponent extends Emitter<ComponentConnectionEvents> implements ComponentLike {
   /** The component's JID (its domain). */

@@ -20,6 +20,8 @@ import { XMPPError, type StanzaErrorCondition, type StanzaErrorType } from "../x
  * @param text - one XML element.
  * @returns the element, of the same class `@xmpp/client` delivers.
  * @throws Error when the text is not one well-formed element.
+ *
+ * @category Mock connections
  */
 export function parseStanza(text: string): Element {
   const root = parseElement(text);
@@ -27,7 +29,11 @@ export function parseStanza(text: string): Element {
   return root;
 }
 
-/** Stream management of a {@link MockConnection}. */
+/**
+ * Stream management of a {@link MockConnection}.
+ *
+ * @category Mock connections
+ */
 export class MockStreamManagement extends EventEmitter implements StreamManagementLike {
   /** Whether stream management is enabled. */
   enabled = false;
@@ -35,7 +41,11 @@ export class MockStreamManagement extends EventEmitter implements StreamManageme
   enableSent = false;
 }
 
-/** Options of {@link MockConnection}. */
+/**
+ * Options of {@link MockConnection}.
+ *
+ * @category Mock connections
+ */
 export interface MockConnectionOptions {
   /** Our full JID once online. @default "juliet@capulet.lit/balcony" */
   readonly jid?: string;
@@ -63,6 +73,8 @@ type Waiter = { predicate: (el: Element) => boolean; resolve: (el: Element) => v
  *   <status code='110'/></x></presence>`);
  * await joined;
  * ```
+ *
+ * @category Mock connections
  */
 export class MockConnection implements XmppConnection {
   /** Every stanza sent, in order (not cleared by {@link MockConnection.nextSent}). */

@@ -21,10 +21,18 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
-/** Minimum severity of the lines Prosody writes to {@link ProsodyServer.logFile}. */
+/**
+ * Minimum severity of the lines Prosody writes to {@link ProsodyServer.logFile}.
+ *
+ * @category Throwaway Prosody
+ */
 export type ProsodyLogLevel = "debug" | "info" | "warn" | "error";
 
-/** An account to create on the server's virtual host. */
+/**
+ * An account to create on the server's virtual host.
+ *
+ * @category Throwaway Prosody
+ */
 export interface ProsodyUser {
   /** Local part of the JID (`alice` for `alice@localhost`). */
   readonly username: string;
@@ -32,7 +40,11 @@ export interface ProsodyUser {
   readonly password: string;
 }
 
-/** An external component (XEP-0114) the server accepts on its component port. */
+/**
+ * An external component (XEP-0114) the server accepts on its component port.
+ *
+ * @category Throwaway Prosody
+ */
 export interface ProsodyComponent {
   /** Domain served by the component, e.g. `gateway.localhost`. */
   readonly domain: string;
@@ -44,6 +56,8 @@ export interface ProsodyComponent {
  * Lua snippets appended to sections of the generated configuration. Later
  * assignments win in Prosody's config, so these can override the harness's
  * own settings. The text is inserted verbatim: it must be valid Lua.
+ *
+ * @category Throwaway Prosody
  */
 export interface ProsodyExtraConfig {
   /** Appended to the global section (before any `VirtualHost`). */
@@ -56,7 +70,11 @@ export interface ProsodyExtraConfig {
   readonly component?: string;
 }
 
-/** Fixed port numbers; any port left out is chosen by the operating system. */
+/**
+ * Fixed port numbers; any port left out is chosen by the operating system.
+ *
+ * @category Throwaway Prosody
+ */
 export interface ProsodyPorts {
   /** Client-to-server (plain TCP, no TLS) port. */
   readonly c2s?: number;
@@ -66,7 +84,11 @@ export interface ProsodyPorts {
   readonly component?: number;
 }
 
-/** Options for {@link startProsody}. Every field is optional. */
+/**
+ * Options for {@link startProsody}. Every field is optional.
+ *
+ * @category Throwaway Prosody
+ */
 export interface ProsodyOptions {
   /** Virtual host users live on. Default `"localhost"`. */
   readonly domain?: string;
@@ -142,7 +164,11 @@ export interface ProsodyOptions {
   readonly handleSignals?: boolean;
 }
 
-/** A running throwaway Prosody, as returned by {@link startProsody}. */
+/**
+ * A running throwaway Prosody, as returned by {@link startProsody}.
+ *
+ * @category Throwaway Prosody
+ */
 export interface ProsodyServer {
   /** The virtual host users live on, e.g. `localhost`. */
   readonly domain: string;
@@ -197,6 +223,8 @@ export interface ProsodyServer {
 /**
  * Thrown by {@link startProsody} when the `prosody` or `prosodyctl`
  * executable cannot be found. The message says how to install Prosody.
+ *
+ * @category Errors
  */
 export class ProsodyNotInstalledError extends Error {
   /** The path or command name that was looked for. */
@@ -260,6 +288,8 @@ export class ProsodyNotInstalledError extends Error {
  *   await server.stop();
  * }
  * ```
+ *
+ * @category Throwaway Prosody
  */
 export async function startProsody(options: ProsodyOptions = {}): Promise<ProsodyServer> {
   // Free ports are chosen before Prosody binds them; another process (a

@@ -13,18 +13,28 @@ import type { DataFormInput } from "./data-form.js";
 import { NS_BOOKMARKS, NS_BOOKMARKS_PINNING, NS_NOTIFICATION_SETTINGS, NS_PUBSUB_PUBLISH_OPTIONS } from "./ns.js";
 import { boolean } from "./values.js";
 
-/** `<extensions/>` of a bookmark: elements of other specifications, kept raw. */
+/**
+ * `<extensions/>` of a bookmark: elements of other specifications, kept raw.
+ *
+ * @category PubSub & bookmarks
+ */
 export const bookmarkExtensions = element("extensions", NS_BOOKMARKS, {
   /** The extension elements, in order. */
   elements: rawList(() => true),
 });
-/** Decoded `<extensions/>`. */
+/**
+ * Decoded `<extensions/>`.
+ *
+ * @category PubSub & bookmarks
+ */
 export type BookmarkExtensions = Infer<typeof bookmarkExtensions>;
 
 /**
  * `<conference xmlns='urn:xmpp:bookmarks:1' name autojoin>`: a bookmarked
  * room (XEP-0402 §3). `extensions` is `undefined` when the bookmark has no
  * `<extensions/>` element.
+ *
+ * @category PubSub & bookmarks
  */
 export const bookmarkConference = element("conference", NS_BOOKMARKS, {
   /** A friendly name for the room (`name` attribute). */
@@ -42,17 +52,37 @@ export const bookmarkConference = element("conference", NS_BOOKMARKS, {
     (elements: Element[] | undefined) => (elements === undefined ? undefined : { elements }),
   ),
 });
-/** Decoded `<conference/>`. */
+/**
+ * Decoded `<conference/>`.
+ *
+ * @category PubSub & bookmarks
+ */
 export type BookmarkConference = Infer<typeof bookmarkConference>;
-/** `<conference/>` as accepted by `bookmarkConference.encode`. */
+/**
+ * `<conference/>` as accepted by `bookmarkConference.encode`.
+ *
+ * @category PubSub & bookmarks
+ */
 export type BookmarkConferenceInput = Input<typeof bookmarkConference>;
 
-/** XEP-0469 `<pinned xmlns='urn:xmpp:bookmarks-pinning:0'/>` in a bookmark's extensions: the room is pinned. */
+/**
+ * XEP-0469 `<pinned xmlns='urn:xmpp:bookmarks-pinning:0'/>` in a bookmark's extensions: the room is pinned.
+ *
+ * @category PubSub & bookmarks
+ */
 export const bookmarkPinned = element("pinned", NS_BOOKMARKS_PINNING, {});
 
-/** The notification settings of XEP-0492 §2.1. */
+/**
+ * The notification settings of XEP-0492 §2.1.
+ *
+ * @category PubSub & bookmarks
+ */
 export const NOTIFICATION_SETTINGS = ["always", "on-mention", "never"] as const;
-/** When a chat notifies: on every message, when the user is mentioned, or never. */
+/**
+ * When a chat notifies: on every message, when the user is mentioned, or never.
+ *
+ * @category PubSub & bookmarks
+ */
 export type NotificationSetting = (typeof NOTIFICATION_SETTINGS)[number];
 
 const SETTING_NAMES = new Set<string>(NOTIFICATION_SETTINGS);
@@ -69,19 +99,37 @@ function settingFields() {
   };
 }
 
-/** `<always/>`: notify for every message. */
+/**
+ * `<always/>`: notify for every message.
+ *
+ * @category PubSub & bookmarks
+ */
 export const notifyAlways = element("always", NS_NOTIFICATION_SETTINGS, settingFields());
-/** `<on-mention/>`: notify when the user is mentioned. */
+/**
+ * `<on-mention/>`: notify when the user is mentioned.
+ *
+ * @category PubSub & bookmarks
+ */
 export const notifyOnMention = element("on-mention", NS_NOTIFICATION_SETTINGS, settingFields());
-/** `<never/>`: never notify. */
+/**
+ * `<never/>`: never notify.
+ *
+ * @category PubSub & bookmarks
+ */
 export const notifyNever = element("never", NS_NOTIFICATION_SETTINGS, settingFields());
-/** Decoded setting element (`<always/>`, `<on-mention/>` or `<never/>`). */
+/**
+ * Decoded setting element (`<always/>`, `<on-mention/>` or `<never/>`).
+ *
+ * @category PubSub & bookmarks
+ */
 export type NotifySettingElement = Infer<typeof notifyAlways>;
 
 /**
  * `<notify xmlns='urn:xmpp:notification-settings:1'>` (XEP-0492): the
  * setting elements by name, each for every client (no identity attributes)
  * or for one client identity, and any other children, kept raw.
+ *
+ * @category PubSub & bookmarks
  */
 export const notificationSettings = element("notify", NS_NOTIFICATION_SETTINGS, {
   /** `<always/>` children. */
@@ -93,9 +141,17 @@ export const notificationSettings = element("notify", NS_NOTIFICATION_SETTINGS, 
   /** Children that are none of the three, kept raw. */
   other: rawList((c, ns) => !(ns === NS_NOTIFICATION_SETTINGS && SETTING_NAMES.has(localName(c)))),
 });
-/** Decoded `<notify/>`. */
+/**
+ * Decoded `<notify/>`.
+ *
+ * @category PubSub & bookmarks
+ */
 export type NotificationSettings = Infer<typeof notificationSettings>;
-/** `<notify/>` as accepted by `notificationSettings.encode`. */
+/**
+ * `<notify/>` as accepted by `notificationSettings.encode`.
+ *
+ * @category PubSub & bookmarks
+ */
 export type NotificationSettingsInput = Input<typeof notificationSettings>;
 
 /**
@@ -104,6 +160,8 @@ export type NotificationSettingsInput = Input<typeof notificationSettings>;
  * to new subscribers on their own.
  *
  * @returns the `<x type='submit'/>` form of `<publish-options/>`.
+ *
+ * @category PubSub & bookmarks
  */
 export function bookmarksPublishOptions(): DataFormInput {
   return {

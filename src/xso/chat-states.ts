@@ -10,14 +10,30 @@ import xml, { type Element } from "@xmpp/xml";
 import { namespaceOf } from "./codec.js";
 import { NS_CHAT_MARKERS, NS_CHAT_STATES, NS_HINTS } from "./ns.js";
 
-/** The chat states (XEP-0085 §2): `active`, `composing`, `paused`, `inactive`, `gone`. */
+/**
+ * The chat states (XEP-0085 §2): `active`, `composing`, `paused`, `inactive`, `gone`.
+ *
+ * @category Chat states & markers
+ */
 export const CHAT_STATES = ["active", "composing", "paused", "inactive", "gone"] as const;
-/** A chat state. */
+/**
+ * A chat state.
+ *
+ * @category Chat states & markers
+ */
 export type ChatState = (typeof CHAT_STATES)[number];
 
-/** The chat markers (XEP-0333 §3): `received`, `displayed`, `acknowledged`. */
+/**
+ * The chat markers (XEP-0333 §3): `received`, `displayed`, `acknowledged`.
+ *
+ * @category Chat states & markers
+ */
 export const CHAT_MARKERS = ["received", "displayed", "acknowledged"] as const;
-/** A chat marker. */
+/**
+ * A chat marker.
+ *
+ * @category Chat states & markers
+ */
 export type ChatMarker = (typeof CHAT_MARKERS)[number];
 
 const STATE_SET: ReadonlySet<string> = new Set(CHAT_STATES);
@@ -28,6 +44,8 @@ const MARKER_SET: ReadonlySet<string> = new Set(CHAT_MARKERS);
  * namespace that names one, or `undefined`.
  *
  * @param message - a `<message/>`.
+ *
+ * @category Chat states & markers
  */
 export function chatStateOf(message: Element): ChatState | undefined {
   for (const c of message.children) {
@@ -37,7 +55,11 @@ export function chatStateOf(message: Element): ChatState | undefined {
   return undefined;
 }
 
-/** A chat marker a message carries. */
+/**
+ * A chat marker a message carries.
+ *
+ * @category Chat states & markers
+ */
 export interface ChatMarkerOf {
   /** Which marker. */
   readonly marker: ChatMarker;
@@ -51,6 +73,8 @@ export interface ChatMarkerOf {
  * request is no marker.
  *
  * @param message - a `<message/>`.
+ *
+ * @category Chat states & markers
  */
 export function chatMarkerOf(message: Element): ChatMarkerOf | undefined {
   for (const c of message.children) {
@@ -66,6 +90,8 @@ export function chatMarkerOf(message: Element): ChatMarkerOf | undefined {
  * a state is stale at once, archives need not keep it).
  *
  * @param state - the chat state.
+ *
+ * @category Chat states & markers
  */
 export function chatStatePayloads(state: ChatState): Element[] {
   return [xml(state, { xmlns: NS_CHAT_STATES }), xml("no-store", { xmlns: NS_HINTS })];
@@ -77,6 +103,8 @@ export function chatStatePayloads(state: ChatState): Element[] {
  *
  * @param marker - which marker.
  * @param id - the id of the marked message (in a room, its stanza-id).
+ *
+ * @category Chat states & markers
  */
 export function chatMarkerPayloads(marker: ChatMarker, id: string): Element[] {
   return [xml(marker, { xmlns: NS_CHAT_MARKERS, id }), xml("store", { xmlns: NS_HINTS })];

@@ -15,6 +15,7 @@ import { Element } from "@xmpp/xml";
 import { DecodeError, ValueError } from "./errors.js";
 import { string, type ValueType } from "./values.js";
 
+/** @category Errors */
 export { DecodeError, ValueError };
 
 /** The `xml:lang` attribute name as it appears on an ltx element. */
@@ -24,6 +25,8 @@ const XML_LANG = "xml:lang";
  * The namespace of `el`, given the namespace `inherited` from its parent.
  * Reads the element's own `xmlns` first; falls back to ltx's lookup for
  * prefixed names or when nothing is inherited.
+ *
+ * @category Codec machinery
  */
 export function namespaceOf(el: Element, inherited?: string): string | undefined {
   const name = el.name;
@@ -38,6 +41,8 @@ export function namespaceOf(el: Element, inherited?: string): string | undefined
  * The default namespace in scope for the unprefixed children of `el`:
  * its own namespace when `el` is unprefixed, else its `xmlns` declaration or
  * the default namespace it inherited.
+ *
+ * @category Codec machinery
  */
 export function childScopeOf(el: Element, ownNs: string | undefined, inherited?: string): string | undefined {
   if (el.name.indexOf(":") === -1) return ownNs;
@@ -52,6 +57,8 @@ export function childScopeOf(el: Element, ownNs: string | undefined, inherited?:
  *
  * @param el - the element.
  * @returns its name after the colon, if any.
+ *
+ * @category Codec machinery
  */
 export function localName(el: Element): string {
   const name = el.name;
@@ -90,7 +97,11 @@ function prefixedAs(qname: string, local: string): boolean {
   return n > 0 && qname.charCodeAt(n) === 58 /* ":" */ && qname.endsWith(local);
 }
 
-/** The text content of `el`: its text children joined (element children are skipped). */
+/**
+ * The text content of `el`: its text children joined (element children are skipped).
+ *
+ * @category Codec machinery
+ */
 export function textOf(el: Element): string {
   const children = el.children;
   if (children.length === 1 && typeof children[0] === "string") return children[0];
@@ -119,7 +130,11 @@ export function isElement(v: unknown): v is Element {
   return typeof v === "object" && v !== null && typeof (v as Element).name === "string" && Array.isArray((v as Element).children) && typeof (v as Element).attrs === "object";
 }
 
-/** A deep copy of `el`, detached from its parent. */
+/**
+ * A deep copy of `el`, detached from its parent.
+ *
+ * @category Codec machinery
+ */
 export function cloneElement(el: Element): Element {
   const copy = new Element(el.name, { ...el.attrs });
   for (const c of el.children) {
@@ -134,6 +149,8 @@ export function cloneElement(el: Element): Element {
  * or `ns` already, else a shallow stand-in sharing its children. Lets the
  * client-namespace stanza codecs read component-stream (or server-stream)
  * stanzas.
+ *
+ * @category Codec machinery
  */
 export function viewInNamespace(el: Element, ns: string): Element {
   const own = el.attrs.xmlns;
@@ -143,7 +160,11 @@ export function viewInNamespace(el: Element, ns: string): Element {
   return view;
 }
 
-/** Context passed to fields while decoding one element. */
+/**
+ * Context passed to fields while decoding one element.
+ *
+ * @category Codec machinery
+ */
 export interface DecodeContext {
   /** The element being decoded. */
   readonly el: Element;
@@ -153,7 +174,11 @@ export interface DecodeContext {
   readonly scope: string | undefined;
 }
 
-/** Context passed to fields while encoding one element. */
+/**
+ * Context passed to fields while encoding one element.
+ *
+ * @category Codec machinery
+ */
 export interface EncodeContext {
   /** The element being built. */
   readonly el: Element;
@@ -161,7 +186,11 @@ export interface EncodeContext {
   readonly ns: string;
 }
 
-/** What a field reads and writes; used by tools that walk definitions. */
+/**
+ * What a field reads and writes; used by tools that walk definitions.
+ *
+ * @category Codec machinery
+ */
 export type FieldKind =
   | "attr"
   | "text"
@@ -181,6 +210,8 @@ export type FieldKind =
  *
  * @typeParam Out - the decoded value's type.
  * @typeParam In - the type accepted by encode (usually `Out`, sometimes looser).
+ *
+ * @category Codec machinery
  */
 export interface Field<Out, In = Out> {
   /** What the field reads and writes. */
@@ -193,7 +224,11 @@ export interface Field<Out, In = Out> {
   readonly meta: FieldMeta;
 }
 
-/** Introspection data of a field. */
+/**
+ * Introspection data of a field.
+ *
+ * @category Codec machinery
+ */
 export interface FieldMeta {
   /** Attribute or child element name, where there is one. */
   readonly name?: string;
@@ -215,37 +250,73 @@ export interface FieldMeta {
   readonly map?: (value: unknown) => unknown;
 }
 
-/** Any field. */
+/**
+ * Any field.
+ *
+ * @category Codec machinery
+ */
 export type AnyField = Field<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** A map of property names to fields. */
+/**
+ * A map of property names to fields.
+ *
+ * @category Codec machinery
+ */
 export type FieldMap = Record<string, AnyField>;
 
-/** Flatten an intersection into one object type (for readable hovers). */
+/**
+ * Flatten an intersection into one object type (for readable hovers).
+ *
+ * @category Codec machinery
+ */
 export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
-/** The decoded value type of a field. */
+/**
+ * The decoded value type of a field.
+ *
+ * @category Codec machinery
+ */
 export type FieldOut<F> = F extends Field<infer O, any> ? O : never; // eslint-disable-line @typescript-eslint/no-explicit-any
-/** The encode input type of a field. */
+/**
+ * The encode input type of a field.
+ *
+ * @category Codec machinery
+ */
 export type FieldIn<F> = F extends Field<any, infer I> ? I : never; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The keys of `T` whose values may be `undefined`. */
+/**
+ * The keys of `T` whose values may be `undefined`.
+ *
+ * @category Codec machinery
+ */
 export type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
 /**
  * `T` with the keys whose values may be `undefined` made optional. Built from
  * `Pick`/`Partial`, which keep each property's declaration, so TSDoc written
  * on a field of a definition shows on the inferred property.
+ *
+ * @category Codec machinery
  */
 export type WithOptional<T> = Simplify<Pick<T, Exclude<keyof T, OptionalKeys<T>>> & Partial<Pick<T, OptionalKeys<T>>>>;
 
-/** The decoded value of a field map. */
+/**
+ * The decoded value of a field map.
+ *
+ * @category Codec machinery
+ */
 export type OutputOf<F extends FieldMap> = WithOptional<{ [K in keyof F]: FieldOut<F[K]> }>;
-/** The value accepted by encode for a field map. */
+/**
+ * The value accepted by encode for a field map.
+ *
+ * @category Codec machinery
+ */
 export type InputOf<F extends FieldMap> = WithOptional<{ [K in keyof F]: FieldIn<F[K]> }>;
 
 /**
  * A codec for one XML element: decode an `Element` into `T`, encode a `TIn`
  * into an `Element`.
+ *
+ * @category Codec machinery
  */
 export interface ElementCodec<T, TIn = T> {
   /** Element local name. */
@@ -284,10 +355,18 @@ export interface ElementCodec<T, TIn = T> {
   tryFindIn(parent: Element, parentNs?: string): T | undefined;
 }
 
-/** The outcome of {@link ElementCodec.tryDecode}. */
+/**
+ * The outcome of {@link ElementCodec.tryDecode}.
+ *
+ * @category Codec machinery
+ */
 export type DecodeResult<T> = DecodeSuccess<T> | DecodeFailure;
 
-/** A successful {@link ElementCodec.tryDecode}. */
+/**
+ * A successful {@link ElementCodec.tryDecode}.
+ *
+ * @category Codec machinery
+ */
 export interface DecodeSuccess<T> {
   /** Always `true`. */
   readonly ok: true;
@@ -295,7 +374,11 @@ export interface DecodeSuccess<T> {
   readonly value: T;
 }
 
-/** A failed {@link ElementCodec.tryDecode}. */
+/**
+ * A failed {@link ElementCodec.tryDecode}.
+ *
+ * @category Codec machinery
+ */
 export interface DecodeFailure {
   /** Always `false`. */
   readonly ok: false;
@@ -303,9 +386,17 @@ export interface DecodeFailure {
   readonly error: DecodeError;
 }
 
-/** The decoded type of a codec. */
+/**
+ * The decoded type of a codec.
+ *
+ * @category Codec machinery
+ */
 export type Infer<C> = C extends ElementCodec<infer T, any> ? T : never; // eslint-disable-line @typescript-eslint/no-explicit-any
-/** The encode input type of a codec. */
+/**
+ * The encode input type of a codec.
+ *
+ * @category Codec machinery
+ */
 export type Input<C> = C extends ElementCodec<any, infer I> ? I : never; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
@@ -319,6 +410,8 @@ export type Input<C> = C extends ElementCodec<any, infer I> ? I : never; // esli
  * const actor = element("actor", NS.MUC_USER, { jid: attr("jid", jidValue), nick: attr("nick") });
  * actor.decode(el); // → { jid?: JID, nick?: string }
  * ```
+ *
+ * @category Codec machinery
  */
 export function element<F extends FieldMap>(name: string, ns: string, fields: F): ElementCodec<OutputOf<F>, InputOf<F>> {
   const keys = Object.keys(fields);
@@ -433,7 +526,11 @@ function singleField<Part, Out, In = Out>(
   };
 }
 
-/** Options shared by attribute and text fields. */
+/**
+ * Options shared by attribute and text fields.
+ *
+ * @category Codec machinery
+ */
 export interface ValueOptions<T> {
   /** Fail decoding when absent (and require it on encode). */
   readonly required?: boolean;
@@ -441,7 +538,11 @@ export interface ValueOptions<T> {
   readonly default?: T;
 }
 
-/** Options of child-text fields. */
+/**
+ * Options of child-text fields.
+ *
+ * @category Codec machinery
+ */
 export interface ChildTextOptions<T> extends ValueOptions<T> {
   /** Namespace of the child; defaults to the parent's. */
   readonly ns?: string;
@@ -456,6 +557,8 @@ export interface ChildTextOptions<T> extends ValueOptions<T> {
  * ```ts
  * element("actor", NS.MUC_USER, { nick: attr("nick") }); // → { nick?: string }
  * ```
+ *
+ * @category Codec machinery
  */
 export function attr(name: string): Field<string | undefined>;
 /**
@@ -501,7 +604,11 @@ export function attr<T>(name: string, type: ValueType<T> = string as unknown as 
   );
 }
 
-/** The element's own text content as a string (no text decodes as `""`). */
+/**
+ * The element's own text content as a string (no text decodes as `""`).
+ *
+ * @category Codec machinery
+ */
 export function text(): Field<string, string | undefined>;
 /**
  * The element's own text content as a value type (no text decodes as `undefined`).
@@ -541,6 +648,8 @@ export function text<T>(type?: ValueType<T>, options: ValueOptions<T> = {}): Any
  *
  * An empty child decodes as `""` for string fields, so `<before/>` and no
  * `<before>` stay distinguishable.
+ *
+ * @category Codec machinery
  */
 export function childText(name: string, options?: { ns?: string }): Field<string | undefined>;
 /**
@@ -578,7 +687,11 @@ export function childText<T>(
   );
 }
 
-/** The texts of every child element with a name (`<value>a</value><value>b</value>`). */
+/**
+ * The texts of every child element with a name (`<value>a</value><value>b</value>`).
+ *
+ * @category Codec machinery
+ */
 export function childTexts(name: string, options?: { ns?: string }): Field<string[], string[] | undefined>;
 /**
  * The texts of every child element with a name, each parsed as a value type.
@@ -614,6 +727,8 @@ export function childTexts<T>(name: string, typeOrOptions?: ValueType<T> | { ns?
  * Texts of repeated child elements keyed by `xml:lang` (`<body xml:lang='de'>`).
  * The key `""` holds the text without an `xml:lang`. When a language repeats,
  * the first text wins.
+ *
+ * @category Codec machinery
  */
 export function langText(name: string, options: { ns?: string } = {}): Field<Record<string, string>, Record<string, string> | undefined> {
   const childNs = options.ns;
@@ -643,7 +758,11 @@ export function langText(name: string, options: { ns?: string } = {}): Field<Rec
   };
 }
 
-/** Whether an (empty) child element is present (`<required/>`). */
+/**
+ * Whether an (empty) child element is present (`<required/>`).
+ *
+ * @category Codec machinery
+ */
 export function flag(name: string, options: { ns?: string } = {}): Field<boolean, boolean | undefined> {
   const childNs = options.ns;
   return {
@@ -658,7 +777,11 @@ export function flag(name: string, options: { ns?: string } = {}): Field<boolean
   };
 }
 
-/** The first child matching `codec`, decoded; `undefined` when there is none. */
+/**
+ * The first child matching `codec`, decoded; `undefined` when there is none.
+ *
+ * @category Codec machinery
+ */
 export function child<T, TIn>(codec: ElementCodec<T, TIn>): Field<T | undefined, TIn | undefined>;
 /**
  * The first child matching `codec`, required.
@@ -678,7 +801,11 @@ export function child<T, TIn>(codec: ElementCodec<T, TIn>, options: { required?:
   );
 }
 
-/** Every child matching `codec`, decoded, in document order. */
+/**
+ * Every child matching `codec`, decoded, in document order.
+ *
+ * @category Codec machinery
+ */
 export function children<T, TIn>(codec: ElementCodec<T, TIn>): Field<T[], TIn[] | undefined> {
   return {
     kind: "children",
@@ -698,6 +825,8 @@ export function children<T, TIn>(codec: ElementCodec<T, TIn>): Field<T[], TIn[] 
 /**
  * The name of the first child element in `ns` whose name is one of `names`
  * (an error condition, a chat state). Unknown names are skipped.
+ *
+ * @category Codec machinery
  */
 export function choice<N extends string>(ns: string, names: readonly N[]): Field<N | undefined>;
 /**
@@ -727,7 +856,11 @@ export function choice<N extends string>(ns: string, names: readonly N[], option
   );
 }
 
-/** A raw child element, kept unparsed (a forwarded stanza, an application error). */
+/**
+ * A raw child element, kept unparsed (a forwarded stanza, an application error).
+ *
+ * @category Codec machinery
+ */
 export function raw(filter: (child: Element, childNs: string | undefined) => boolean, meta: { name?: string; ns?: string } = {}): Field<Element | undefined> {
   return {
     kind: "raw",
@@ -744,7 +877,11 @@ export function raw(filter: (child: Element, childNs: string | undefined) => boo
   };
 }
 
-/** Raw child elements matching `filter`, kept unparsed (form-field payloads, unknown payloads). */
+/**
+ * Raw child elements matching `filter`, kept unparsed (form-field payloads, unknown payloads).
+ *
+ * @category Codec machinery
+ */
 export function rawList(filter: (child: Element, childNs: string | undefined) => boolean, meta: { name?: string; ns?: string } = {}): Field<Element[], Element[] | undefined> {
   return {
     kind: "rawList",
@@ -769,6 +906,8 @@ export function rawList(filter: (child: Element, childNs: string | undefined) =>
  * @param inner - the field as it sits in the XML.
  * @param to - decoded inner value → value.
  * @param from - value → inner encode input.
+ *
+ * @category Codec machinery
  */
 export function mapped<A, AIn, B, BIn = B>(inner: Field<A, AIn>, to: (a: A) => B, from: (b: BIn) => AIn): Field<B, BIn> {
   return {

@@ -19,14 +19,30 @@ import { booleanValue, enumeration, integer, jidValue, openEnumeration, string, 
 // Codecs
 // ---------------------------------------------------------------------------
 
-/** The form types of XEP-0004 §3.1. */
+/**
+ * The form types of XEP-0004 §3.1.
+ *
+ * @category Data forms
+ */
 export const DATA_FORM_TYPES = ["form", "submit", "cancel", "result"] as const;
-/** What a data form is for: a form to fill in, its submission, a cancellation, or a result. */
+/**
+ * What a data form is for: a form to fill in, its submission, a cancellation, or a result.
+ *
+ * @category Data forms
+ */
 export type DataFormType = (typeof DATA_FORM_TYPES)[number];
-/** The form type value type (closed enumeration). */
+/**
+ * The form type value type (closed enumeration).
+ *
+ * @category Data forms
+ */
 export const dataFormTypeValue = enumeration(DATA_FORM_TYPES);
 
-/** The field types of XEP-0004 §3.3. */
+/**
+ * The field types of XEP-0004 §3.3.
+ *
+ * @category Data forms
+ */
 export const FIELD_TYPES = [
   "boolean",
   "fixed",
@@ -39,28 +55,44 @@ export const FIELD_TYPES = [
   "text-private",
   "text-single",
 ] as const;
-/** A field type defined by XEP-0004. */
+/**
+ * A field type defined by XEP-0004.
+ *
+ * @category Data forms
+ */
 export type FieldType = (typeof FIELD_TYPES)[number];
 /**
  * The field type value type. Open: XEP-0004 says an unknown type is to be
  * treated as text-single, so it is kept rather than rejected.
+ *
+ * @category Data forms
  */
 export const fieldTypeValue = openEnumeration(FIELD_TYPES);
 
-/** `<option label='…'><value>…</value></option>`: one choice of a list field. */
+/**
+ * `<option label='…'><value>…</value></option>`: one choice of a list field.
+ *
+ * @category Data forms
+ */
 export const dataFormOption = element("option", NS_DATA_FORMS, {
   /** Human-readable name of the option (`label` attribute). */
   label: attr("label"),
   /** The option's value (`<value/>` child). */
   value: childText("value", string, { required: true }),
 });
-/** Decoded `<option/>`. */
+/**
+ * Decoded `<option/>`.
+ *
+ * @category Data forms
+ */
 export type DataFormOption = Infer<typeof dataFormOption>;
 
 /**
  * `<field var type label>`: one field with its description, required flag,
  * values and options. The `type` stays `undefined` when the attribute is absent
  * (XEP-0004 then means text-single; see {@link effectiveFieldType}).
+ *
+ * @category Data forms
  */
 export const dataFormField = element("field", NS_DATA_FORMS, {
   /** The field's unique name within the form (`var` attribute). */
@@ -78,18 +110,34 @@ export const dataFormField = element("field", NS_DATA_FORMS, {
   /** The choices of a list field (`<option/>` children). */
   options: children(dataFormOption),
 });
-/** Decoded `<field/>`. */
+/**
+ * Decoded `<field/>`.
+ *
+ * @category Data forms
+ */
 export type DataFormField = Infer<typeof dataFormField>;
-/** `<field/>` as accepted by `dataFormField.encode`. */
+/**
+ * `<field/>` as accepted by `dataFormField.encode`.
+ *
+ * @category Data forms
+ */
 export type DataFormFieldInput = Input<typeof dataFormField>;
 
-/** `<reported/>`: the column header of a multi-item result (XEP-0004 §3.4). */
+/**
+ * `<reported/>`: the column header of a multi-item result (XEP-0004 §3.4).
+ *
+ * @category Data forms
+ */
 export const dataFormReported = element("reported", NS_DATA_FORMS, {
   /** The column fields (`<field/>` children). */
   fields: children(dataFormField),
 });
 
-/** `<item/>`: one row of a multi-item result (XEP-0004 §3.4). */
+/**
+ * `<item/>`: one row of a multi-item result (XEP-0004 §3.4).
+ *
+ * @category Data forms
+ */
 export const dataFormItem = element("item", NS_DATA_FORMS, {
   /** The row's field values (`<field/>` children). */
   fields: children(dataFormField),
@@ -98,6 +146,8 @@ export const dataFormItem = element("item", NS_DATA_FORMS, {
 /**
  * `<x xmlns='jabber:x:data' type='…'>`: a data form. `reported` holds the
  * fields of the `<reported/>` header and `items` the fields of each `<item/>`.
+ *
+ * @category Data forms
  */
 export const dataForm = element("x", NS_DATA_FORMS, {
   /** What the form is for (`type` attribute). */
@@ -121,29 +171,53 @@ export const dataForm = element("x", NS_DATA_FORMS, {
     (rows: DataFormFieldInput[][] | undefined) => rows?.map((fields) => ({ fields })),
   ),
 });
-/** Decoded data form. */
+/**
+ * Decoded data form.
+ *
+ * @category Data forms
+ */
 export type DataForm = Infer<typeof dataForm>;
-/** Data form as accepted by `dataForm.encode`. */
+/**
+ * Data form as accepted by `dataForm.encode`.
+ *
+ * @category Data forms
+ */
 export type DataFormInput = Input<typeof dataForm>;
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
 
-/** The name of the field that carries a form's FORM_TYPE (XEP-0068). */
+/**
+ * The name of the field that carries a form's FORM_TYPE (XEP-0068).
+ *
+ * @category Data forms
+ */
 export const FORM_TYPE = "FORM_TYPE";
 
-/** The type a field is to be treated as: its `type`, or `text-single` when absent (XEP-0004 §3.2). */
+/**
+ * The type a field is to be treated as: its `type`, or `text-single` when absent (XEP-0004 §3.2).
+ *
+ * @category Data forms
+ */
 export function effectiveFieldType(field: Pick<DataFormField, "type">): string {
   return field.type ?? "text-single";
 }
 
-/** The first top-level field of `form` whose `var` is `name`, or `undefined`. */
+/**
+ * The first top-level field of `form` whose `var` is `name`, or `undefined`.
+ *
+ * @category Data forms
+ */
 export function getField(form: Pick<DataForm, "fields">, name: string): DataFormField | undefined {
   return form.fields.find((f) => f.var === name);
 }
 
-/** The values of the first top-level field named `name`, or `undefined` when the form has no such field. */
+/**
+ * The values of the first top-level field named `name`, or `undefined` when the form has no such field.
+ *
+ * @category Data forms
+ */
 export function getFieldValues(form: Pick<DataForm, "fields">, name: string): string[] | undefined {
   return getField(form, name)?.values;
 }
@@ -151,6 +225,8 @@ export function getFieldValues(form: Pick<DataForm, "fields">, name: string): st
 /**
  * The form's FORM_TYPE (XEP-0068): the first value of its `FORM_TYPE` field,
  * when that field is hidden or untyped (submissions often omit the type).
+ *
+ * @category Data forms
  */
 export function formType(form: Pick<DataForm, "fields">): string | undefined {
   const field = form.fields.find((f) => f.var === FORM_TYPE && (f.type === undefined || f.type === "hidden"));
@@ -165,6 +241,8 @@ export function formType(form: Pick<DataForm, "fields">): string | undefined {
  * How one kind of field value is read from, and written to, the `<value/>`
  * texts of a field. Implement it to add a kind; the built-in kinds are in
  * {@link formFieldKinds}.
+ *
+ * @category Data forms
  */
 export interface FormFieldKind<T> {
   /** The field type written in forms of type `form` and `result`. */
@@ -189,6 +267,8 @@ export interface FormFieldKind<T> {
  *
  * @param fieldType - the field type written in forms.
  * @param type - how the single text parses and formats.
+ *
+ * @category Data forms
  */
 export function singleValueKind<T>(fieldType: FieldType, type: ValueType<T>): FormFieldKind<T> {
   const emptyIsValue = type.kind === "string";
@@ -214,6 +294,8 @@ export function singleValueKind<T>(fieldType: FieldType, type: ValueType<T>): Fo
  *
  * @param fieldType - the field type written in forms.
  * @param type - how each text parses and formats.
+ *
+ * @category Data forms
  */
 export function multiValueKind<T>(fieldType: FieldType, type: ValueType<T>): FormFieldKind<T[]> {
   const emptyIsValue = type.kind === "string";
@@ -255,6 +337,8 @@ const textMultiKind: FormFieldKind<string> = {
  * A list-single kind accepting only `values` (anything else is invalid).
  *
  * @param values - the accepted option values.
+ *
+ * @category Data forms
  */
 export function listSingleOf<const V extends string>(values: readonly V[]): FormFieldKind<V> {
   return singleValueKind("list-single", enumeration(values));
@@ -264,6 +348,8 @@ export function listSingleOf<const V extends string>(values: readonly V[]): Form
  * A list-multi kind accepting only `values` (anything else is invalid).
  *
  * @param values - the accepted option values.
+ *
+ * @category Data forms
  */
 export function listMultiOf<const V extends string>(values: readonly V[]): FormFieldKind<V[]> {
   return multiValueKind("list-multi", enumeration(values));
@@ -274,6 +360,8 @@ export function listMultiOf<const V extends string>(values: readonly V[]): FormF
  *
  * @param min - smallest accepted value.
  * @param max - largest accepted value.
+ *
+ * @category Data forms
  */
 export function integerKind(min?: number, max?: number): FormFieldKind<number> {
   return singleValueKind("text-single", integer(min, max));
@@ -289,6 +377,8 @@ export function integerKind(min?: number, max?: number): FormFieldKind<number> {
  * - `jid` — one JID, validated with `parseJid`;
  * - `jidMulti` — JIDs;
  * - `listMulti` — strings.
+ *
+ * @category Data forms
  */
 export const formFieldKinds = {
   /** One string, in a text-single field. */
@@ -311,12 +401,24 @@ export const formFieldKinds = {
   listMulti: multiValueKind("list-multi", string),
 } as const satisfies Record<string, FormFieldKind<unknown>>;
 
-/** The name of a built-in field kind. */
+/**
+ * The name of a built-in field kind.
+ *
+ * @category Data forms
+ */
 export type FormFieldKindName = keyof typeof formFieldKinds;
-/** The value type of the built-in kind `K` (`"jid"` → `JID`, `"listMulti"` → `string[]`). */
+/**
+ * The value type of the built-in kind `K` (`"jid"` → `JID`, `"listMulti"` → `string[]`).
+ *
+ * @category Data forms
+ */
 export type FormFieldKindValue<K extends FormFieldKindName> = (typeof formFieldKinds)[K] extends FormFieldKind<infer T> ? T : never;
 
-/** Presentation details of a field, written by `toForm` (and the label by `toResult`). */
+/**
+ * Presentation details of a field, written by `toForm` (and the label by `toResult`).
+ *
+ * @category Data forms
+ */
 export interface FormFieldSpecOptions {
   /** Human-readable name of the field. */
   readonly label?: string;
@@ -333,7 +435,11 @@ export interface FormFieldSpecOptions {
   }[];
 }
 
-/** One field of a typed form: its `var`, its kind and how it is presented. */
+/**
+ * One field of a typed form: its `var`, its kind and how it is presented.
+ *
+ * @category Data forms
+ */
 export interface FormFieldSpec<T> extends FormFieldSpecOptions {
   /** The field's `var` attribute. */
   readonly var: string;
@@ -341,10 +447,18 @@ export interface FormFieldSpec<T> extends FormFieldSpecOptions {
   readonly kind: FormFieldKind<T>;
 }
 
-/** Property names of a typed form, mapped to their fields. */
+/**
+ * Property names of a typed form, mapped to their fields.
+ *
+ * @category Data forms
+ */
 export type FormFieldSpecMap = Record<string, FormFieldSpec<unknown>>;
 
-/** The typed record of a field map: every property optional, typed by its field's kind. */
+/**
+ * The typed record of a field map: every property optional, typed by its field's kind.
+ *
+ * @category Data forms
+ */
 export type FormRecord<S extends FormFieldSpecMap> = {
   [K in keyof S]?: S[K] extends FormFieldSpec<infer T> ? T : never;
 };
@@ -359,6 +473,8 @@ export type FormRecord<S extends FormFieldSpecMap> = {
  * ```ts
  * const persistent = fieldSpec("muc#roomconfig_persistentroom", "boolean", { label: "Make Room Persistent?" });
  * ```
+ *
+ * @category Data forms
  */
 export function fieldSpec<K extends FormFieldKindName>(name: string, kind: K, options?: FormFieldSpecOptions): FormFieldSpec<FormFieldKindValue<K>>;
 export function fieldSpec<T>(name: string, kind: FormFieldKind<T>, options?: FormFieldSpecOptions): FormFieldSpec<T>;
@@ -368,7 +484,11 @@ export function fieldSpec(name: string, kind: FormFieldKindName | FormFieldKind<
   return { ...options, var: name, kind: resolved };
 }
 
-/** Options of {@link FormSchema.parse}. */
+/**
+ * Options of {@link FormSchema.parse}.
+ *
+ * @category Data forms
+ */
 export interface FormParseOptions {
   /**
    * What to do with a field whose value is invalid: `"throw"` a
@@ -378,7 +498,11 @@ export interface FormParseOptions {
   readonly invalid?: "throw" | "ignore";
 }
 
-/** Options of {@link FormSchema.toForm} and {@link FormSchema.toResult}. */
+/**
+ * Options of {@link FormSchema.toForm} and {@link FormSchema.toResult}.
+ *
+ * @category Data forms
+ */
 export interface FormWriteOptions<S extends FormFieldSpecMap> {
   /** The form's `<title/>`. */
   readonly title?: string;
@@ -388,7 +512,11 @@ export interface FormWriteOptions<S extends FormFieldSpecMap> {
   readonly keys?: readonly (keyof S & string)[];
 }
 
-/** A typed view of the fields of one FORM_TYPE, made by {@link formSchema}. */
+/**
+ * A typed view of the fields of one FORM_TYPE, made by {@link formSchema}.
+ *
+ * @category Data forms
+ */
 export interface FormSchema<S extends FormFieldSpecMap> {
   /** The FORM_TYPE (value of the hidden `FORM_TYPE` field). */
   readonly formType: string;
@@ -414,7 +542,11 @@ export interface FormSchema<S extends FormFieldSpecMap> {
   toResult(record: FormRecord<S>, options?: FormWriteOptions<S>): DataForm;
 }
 
-/** The typed record of a {@link FormSchema}. */
+/**
+ * The typed record of a {@link FormSchema}.
+ *
+ * @category Data forms
+ */
 export type InferFormRecord<F> = F extends FormSchema<infer S> ? FormRecord<S> : never;
 
 function invalidField(name: string, detail: string, cause?: unknown): DecodeError {
@@ -440,6 +572,8 @@ function invalidField(name: string, detail: string, cause?: unknown): DecodeErro
  * voice.parse(dataForm.decode(el)); // → { role?: "participant", allow?: boolean }
  * dataForm.encode(voice.toSubmit({ role: "participant" }));
  * ```
+ *
+ * @category Data forms
  */
 export function formSchema<S extends FormFieldSpecMap>(type: string, fields: S): FormSchema<S> {
   const keys = Object.keys(fields) as (keyof S & string)[];

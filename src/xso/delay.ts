@@ -11,6 +11,8 @@ import { dateTime, jidValue, string } from "./values.js";
 /**
  * `<delay/>`: when a stanza was originally sent (MUC history, room subject,
  * offline messages, last presence).
+ *
+ * @category Core stanzas
  */
 export const delay = element("delay", NS_DELAY, {
   /** When the stanza was originally sent (`stamp` attribute, UTC). */
@@ -20,7 +22,15 @@ export const delay = element("delay", NS_DELAY, {
   /** Why the stanza was delayed, in natural language (the element's text). */
   reason: text(string),
 });
-/** Decoded `<delay/>`; `reason` is undefined when the element has no text. */
+/**
+ * Decoded `<delay/>`; `reason` is undefined when the element has no text.
+ *
+ * @category Core stanzas
+ */
 export type Delay = Infer<typeof delay>;
-/** `<delay/>` as accepted by `delay.encode`. */
+/**
+ * `<delay/>` as accepted by `delay.encode`.
+ *
+ * @category Core stanzas
+ */
 export type DelayInput = Input<typeof delay>;

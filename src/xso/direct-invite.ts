@@ -11,6 +11,8 @@ import { boolean, jidValue } from "./values.js";
 /**
  * `<x xmlns='jabber:x:conference'/>`: an invitation to the room `jid`,
  * optionally continuing the one-to-one chat `thread`.
+ *
+ * @category Multi-User Chat
  */
 export const directInvite = element("x", NS_CONFERENCE, {
   /** The room's bare JID (`jid` attribute). */
@@ -24,7 +26,15 @@ export const directInvite = element("x", NS_CONFERENCE, {
   /** The thread ID of the one-to-one chat being continued (`thread` attribute). */
   thread: attr("thread"),
 });
-/** Decoded direct invitation. */
+/**
+ * Decoded direct invitation.
+ *
+ * @category Multi-User Chat
+ */
 export type DirectInvite = Infer<typeof directInvite>;
-/** Direct invitation as accepted by `directInvite.encode`. */
+/**
+ * Direct invitation as accepted by `directInvite.encode`.
+ *
+ * @category Multi-User Chat
+ */
 export type DirectInviteInput = Input<typeof directInvite>;

@@ -14,7 +14,11 @@ import { NS_DISCO_INFO, NS_DISCO_ITEMS } from "./ns.js";
 import { rsmSet } from "./rsm.js";
 import { jidValue, string } from "./values.js";
 
-/** `<identity category type name? xml:lang?/>`: one identity of the entity (XEP-0030 §3.1). */
+/**
+ * `<identity category type name? xml:lang?/>`: one identity of the entity (XEP-0030 §3.1).
+ *
+ * @category Service discovery
+ */
 export const discoIdentity = element("identity", NS_DISCO_INFO, {
   /** The identity's category, such as `conference` or `server` (`category` attribute). */
   category: attr("category", string, { required: true }),
@@ -25,20 +29,34 @@ export const discoIdentity = element("identity", NS_DISCO_INFO, {
   /** The language of `name` (`xml:lang` attribute). */
   lang: attr("xml:lang"),
 });
-/** Decoded disco#info `<identity/>`. */
+/**
+ * Decoded disco#info `<identity/>`.
+ *
+ * @category Service discovery
+ */
 export type DiscoIdentity = Infer<typeof discoIdentity>;
 
-/** `<feature var/>`: one protocol or feature the entity supports (XEP-0030 §3.1). */
+/**
+ * `<feature var/>`: one protocol or feature the entity supports (XEP-0030 §3.1).
+ *
+ * @category Service discovery
+ */
 export const discoFeature = element("feature", NS_DISCO_INFO, {
   /** The feature's name, usually a namespace (`var` attribute). */
   var: attr("var", string, { required: true }),
 });
-/** Decoded disco#info `<feature/>`. */
+/**
+ * Decoded disco#info `<feature/>`.
+ *
+ * @category Service discovery
+ */
 export type DiscoFeature = Infer<typeof discoFeature>;
 
 /**
  * `<query xmlns='…/disco#info' node?>`: a request for information (empty), or
  * the entity's identities, features and XEP-0128 extended information forms.
+ *
+ * @category Service discovery
  */
 export const discoInfoQuery = element("query", NS_DISCO_INFO, {
   /** The node queried, for a JID+node entity (`node` attribute). */
@@ -54,12 +72,24 @@ export const discoInfoQuery = element("query", NS_DISCO_INFO, {
   /** XEP-0128 extended information, one data form of type `result` per FORM_TYPE (`<x xmlns='jabber:x:data'>` children). */
   forms: children(dataForm),
 });
-/** Decoded disco#info `<query/>`. */
+/**
+ * Decoded disco#info `<query/>`.
+ *
+ * @category Service discovery
+ */
 export type DiscoInfoQuery = Infer<typeof discoInfoQuery>;
-/** disco#info `<query/>` as accepted by `discoInfoQuery.encode`. */
+/**
+ * disco#info `<query/>` as accepted by `discoInfoQuery.encode`.
+ *
+ * @category Service discovery
+ */
 export type DiscoInfoQueryInput = Input<typeof discoInfoQuery>;
 
-/** `<item jid name? node?/>`: one item associated with the entity (XEP-0030 §4.1), such as a room of a MUC service. */
+/**
+ * `<item jid name? node?/>`: one item associated with the entity (XEP-0030 §4.1), such as a room of a MUC service.
+ *
+ * @category Service discovery
+ */
 export const discoItem = element("item", NS_DISCO_ITEMS, {
   /** The item's JID (`jid` attribute). */
   jid: attr("jid", jidValue, { required: true }),
@@ -68,13 +98,19 @@ export const discoItem = element("item", NS_DISCO_ITEMS, {
   /** The node of a JID+node item (`node` attribute). */
   node: attr("node"),
 });
-/** Decoded disco#items `<item/>`. */
+/**
+ * Decoded disco#items `<item/>`.
+ *
+ * @category Service discovery
+ */
 export type DiscoItem = Infer<typeof discoItem>;
 
 /**
  * `<query xmlns='…/disco#items' node?>`: a request for items (empty, or with
  * an XEP-0059 page request), or the items with the description of the page
  * returned.
+ *
+ * @category Service discovery
  */
 export const discoItemsQuery = element("query", NS_DISCO_ITEMS, {
   /** The node queried, for a JID+node entity (`node` attribute). */
@@ -84,7 +120,15 @@ export const discoItemsQuery = element("query", NS_DISCO_ITEMS, {
   /** An XEP-0059 page request, or the description of the page returned (`<set xmlns='http://jabber.org/protocol/rsm'>` child). */
   rsm: child(rsmSet),
 });
-/** Decoded disco#items `<query/>`. */
+/**
+ * Decoded disco#items `<query/>`.
+ *
+ * @category Service discovery
+ */
 export type DiscoItemsQuery = Infer<typeof discoItemsQuery>;
-/** disco#items `<query/>` as accepted by `discoItemsQuery.encode`. */
+/**
+ * disco#items `<query/>` as accepted by `discoItemsQuery.encode`.
+ *
+ * @category Service discovery
+ */
 export type DiscoItemsQueryInput = Input<typeof discoItemsQuery>;

@@ -20,7 +20,11 @@ export function hasErrorName(e: unknown, name: string): boolean {
   return typeof e === "object" && e !== null && (e as { name?: unknown }).name === name;
 }
 
-/** Options of {@link DecodeError}. */
+/**
+ * Options of {@link DecodeError}.
+ *
+ * @category Errors
+ */
 export interface DecodeErrorOptions {
   /** Local name of the element that failed to decode. */
   readonly element: string;
@@ -41,6 +45,8 @@ export interface DecodeErrorOptions {
  * ```ts
  * try { mucUserX.decode(el) } catch (e) { if (isDecodeError(e)) log.debug(e.element, e.field) }
  * ```
+ *
+ * @category Errors
  */
 export class DecodeError extends Error {
   /** Always `"DecodeError"`. */
@@ -69,6 +75,8 @@ export class DecodeError extends Error {
 /**
  * Whether `e` is a {@link DecodeError}, also across realms (iframes, workers,
  * duplicated package copies) where `instanceof` fails.
+ *
+ * @category Errors
  */
 export function isDecodeError(e: unknown): e is DecodeError {
   return e instanceof DecodeError || (hasErrorName(e, "DecodeError") && typeof (e as { element?: unknown }).element === "string");
@@ -77,13 +85,19 @@ export function isDecodeError(e: unknown): e is DecodeError {
 /**
  * A value that does not parse as its type (`role='king'`, `maxstanzas='x'`).
  * Codecs wrap it into a {@link DecodeError} naming the element and field.
+ *
+ * @category Errors
  */
 export class ValueError extends Error {
   /** Always `"ValueError"`. */
   override readonly name = "ValueError" as const;
 }
 
-/** Whether `e` is a {@link ValueError}, also across realms. */
+/**
+ * Whether `e` is a {@link ValueError}, also across realms.
+ *
+ * @category Errors
+ */
 export function isValueError(e: unknown): e is ValueError {
   return e instanceof ValueError || hasErrorName(e, "ValueError");
 }

@@ -11,7 +11,11 @@ import xml, { type Element } from "@xmpp/xml";
 import { namespaceOf, textOf } from "./codec.js";
 import { NS_FILE_METADATA, NS_OOB, NS_SFS, NS_URL_DATA } from "./ns.js";
 
-/** A file a message shares. */
+/**
+ * A file a message shares.
+ *
+ * @category File upload & sharing
+ */
 export interface Attachment {
   /** Where to fetch it. */
   readonly url: string;
@@ -53,6 +57,8 @@ function isHttpUrl(s: string): boolean {
  * then XEP-0066 URLs not already among them. Malformed entries are skipped.
  *
  * @param message - a `<message/>`.
+ *
+ * @category File upload & sharing
  */
 export function attachmentsOf(message: Element): Attachment[] {
   const out: Attachment[] = [];
@@ -90,6 +96,8 @@ export function attachmentsOf(message: Element): Attachment[] {
  * body should be the URL (what clients without either show).
  *
  * @param file - the file.
+ *
+ * @category File upload & sharing
  */
 export function attachmentPayloads(file: Attachment): Element[] {
   const oob = xml("x", { xmlns: NS_OOB }, xml("url", {}, file.url));

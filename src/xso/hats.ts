@@ -26,7 +26,11 @@ function parseHue(s: string | undefined): number | undefined {
   return n === 0 ? 0 : n;
 }
 
-/** `<hat/>`: one extended role, identified by its URI. */
+/**
+ * `<hat/>`: one extended role, identified by its URI.
+ *
+ * @category Multi-User Chat
+ */
 export const hat = element("hat", NS_HATS, {
   /** The URI identifying the hat (`uri` attribute). */
   uri: attr("uri", string, { required: true }),
@@ -39,19 +43,39 @@ export const hat = element("hat", NS_HATS, {
   /** Custom payload elements inside the `<hat/>`, kept unparsed. */
   payloads: rawList(() => true),
 });
-/** Decoded `<hat/>`. */
+/**
+ * Decoded `<hat/>`.
+ *
+ * @category Multi-User Chat
+ */
 export type Hat = Infer<typeof hat>;
-/** `<hat/>` as accepted by `hat.encode`. */
+/**
+ * `<hat/>` as accepted by `hat.encode`.
+ *
+ * @category Multi-User Chat
+ */
 export type HatInput = Input<typeof hat>;
 
-/** `<hats/>`: every hat an occupant wears (possibly none). */
+/**
+ * `<hats/>`: every hat an occupant wears (possibly none).
+ *
+ * @category Multi-User Chat
+ */
 export const hats = element("hats", NS_HATS, {
   /** The hats worn (`<hat/>` children). */
   hats: children(hat),
 });
-/** Decoded `<hats/>`. */
+/**
+ * Decoded `<hats/>`.
+ *
+ * @category Multi-User Chat
+ */
 export type Hats = Infer<typeof hats>;
-/** `<hats/>` as accepted by `hats.encode`. */
+/**
+ * `<hats/>` as accepted by `hats.encode`.
+ *
+ * @category Multi-User Chat
+ */
 export type HatsInput = Input<typeof hats>;
 
 /**
@@ -60,6 +84,8 @@ export type HatsInput = Input<typeof hats>;
  *
  * @param a - one list.
  * @param b - the other.
+ *
+ * @category Multi-User Chat
  */
 export function sameHats(a: readonly Pick<Hat, "uri" | "title" | "lang" | "hue">[], b: readonly Pick<Hat, "uri" | "title" | "lang" | "hue">[]): boolean {
   if (a === b) return true;

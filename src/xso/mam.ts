@@ -19,12 +19,18 @@ import { NS_CLIENT, NS_FORWARD, NS_MAM } from "./ns.js";
 import { rsmSet } from "./rsm.js";
 import { boolean, dateTime, string } from "./values.js";
 
-/** The disco feature of an archive that supports the `#extended` additions (XEP-0313 §7). */
+/**
+ * The disco feature of an archive that supports the `#extended` additions (XEP-0313 §7).
+ *
+ * @category Archive & paging
+ */
 export const MAM_EXTENDED_FEATURE = `${NS_MAM}#extended`;
 
 /**
  * `<query xmlns='urn:xmpp:mam:2'>`: an archive query (XEP-0313 §4). `form`
  * holds the filter (see {@link mamQueryForm}), `rsm` the page requested.
+ *
+ * @category Archive & paging
  */
 export const mamQuery = element("query", NS_MAM, {
   /** The query ID, echoed in each `<result/>` (`queryid` attribute). */
@@ -38,9 +44,17 @@ export const mamQuery = element("query", NS_MAM, {
   /** Send the page's results newest first (`<flip-page/>` child, `#extended`); the page itself stays the same. */
   flipPage: flag("flip-page"),
 });
-/** Decoded `<query/>` of MAM. */
+/**
+ * Decoded `<query/>` of MAM.
+ *
+ * @category Archive & paging
+ */
 export type MamQuery = Infer<typeof mamQuery>;
-/** `<query/>` of MAM as accepted by `mamQuery.encode`. */
+/**
+ * `<query/>` of MAM as accepted by `mamQuery.encode`.
+ *
+ * @category Archive & paging
+ */
 export type MamQueryInput = Input<typeof mamQuery>;
 
 /** Whether a child of `<forwarded/>` is the forwarded `<message/>` (it must keep its `jabber:client` namespace, XEP-0297 §3.2). */
@@ -55,6 +69,8 @@ function isClientMessage(el: { readonly name: string }, ns: string | undefined):
  * (XEP-0297): when the message was archived (`delay`) and the archived
  * `<message xmlns='jabber:client'>` itself, kept as a raw element for the
  * stanza codecs to decode. A `<forwarded/>` without such a message is malformed.
+ *
+ * @category Archive & paging
  */
 export const mamForwarded = element("forwarded", NS_FORWARD, {
   /** When the message was archived (`<delay/>` child). */
@@ -69,7 +85,11 @@ export const mamForwarded = element("forwarded", NS_FORWARD, {
     (message) => message,
   ),
 });
-/** Decoded `<forwarded/>` of a MAM result. */
+/**
+ * Decoded `<forwarded/>` of a MAM result.
+ *
+ * @category Archive & paging
+ */
 export type MamForwarded = Infer<typeof mamForwarded>;
 
 /**
@@ -77,6 +97,8 @@ export type MamForwarded = Infer<typeof mamForwarded>;
  * its own `<message/>` while a query runs (XEP-0313 §4.2). `id` is the
  * message's archive ID, usable in RSM `after`/`before` and in the
  * `after-id`/`before-id`/`ids` filters.
+ *
+ * @category Archive & paging
  */
 export const mamResult = element("result", NS_MAM, {
   /** The ID of the query this result answers (`queryid` attribute). */
@@ -86,9 +108,17 @@ export const mamResult = element("result", NS_MAM, {
   /** The archived message and its timestamp (`<forwarded/>` child). */
   forwarded: child(mamForwarded, { required: true }),
 });
-/** Decoded `<result/>` of MAM. */
+/**
+ * Decoded `<result/>` of MAM.
+ *
+ * @category Archive & paging
+ */
 export type MamResult = Infer<typeof mamResult>;
-/** `<result/>` of MAM as accepted by `mamResult.encode`. */
+/**
+ * `<result/>` of MAM as accepted by `mamResult.encode`.
+ *
+ * @category Archive & paging
+ */
 export type MamResultInput = Input<typeof mamResult>;
 
 /**
@@ -97,6 +127,8 @@ export type MamResultInput = Input<typeof mamResult>;
  * reached; `stable` (default `true`) is `false` when the results may still
  * change. `rsm` describes the page sent; the XEP requires it, but a missing
  * one is tolerated.
+ *
+ * @category Archive & paging
  */
 export const mamFin = element("fin", NS_MAM, {
   /** Whether the last page of the results was reached (`complete` attribute, default `false`). */
@@ -106,9 +138,17 @@ export const mamFin = element("fin", NS_MAM, {
   /** The page sent (`<set xmlns='http://jabber.org/protocol/rsm'>` child). */
   rsm: child(rsmSet),
 });
-/** Decoded `<fin/>` of MAM. */
+/**
+ * Decoded `<fin/>` of MAM.
+ *
+ * @category Archive & paging
+ */
 export type MamFin = Infer<typeof mamFin>;
-/** `<fin/>` of MAM as accepted by `mamFin.encode`. */
+/**
+ * `<fin/>` of MAM as accepted by `mamFin.encode`.
+ *
+ * @category Archive & paging
+ */
 export type MamFinInput = Input<typeof mamFin>;
 
 /** The archive ID and timestamp of the first or last archived message, in `<metadata/>`. */
@@ -119,17 +159,31 @@ const metadataBound = {
   timestamp: attr("timestamp", dateTime, { required: true }),
 };
 
-/** `<start id timestamp/>` of the archive metadata: the first archived message. */
+/**
+ * `<start id timestamp/>` of the archive metadata: the first archived message.
+ *
+ * @category Archive & paging
+ */
 export const mamMetadataStart = element("start", NS_MAM, metadataBound);
-/** `<end id timestamp/>` of the archive metadata: the last archived message. */
+/**
+ * `<end id timestamp/>` of the archive metadata: the last archived message.
+ *
+ * @category Archive & paging
+ */
 export const mamMetadataEnd = element("end", NS_MAM, metadataBound);
-/** The first or last message of an archive, as `<metadata/>` gives it. */
+/**
+ * The first or last message of an archive, as `<metadata/>` gives it.
+ *
+ * @category Archive & paging
+ */
 export type MamMetadataBound = Infer<typeof mamMetadataStart>;
 
 /**
  * `<metadata xmlns='urn:xmpp:mam:2'>`: the state of an archive (XEP-0313 §5,
  * `#extended`), asked with an empty one in an IQ get. Both bounds are absent
  * for an empty archive.
+ *
+ * @category Archive & paging
  */
 export const mamMetadata = element("metadata", NS_MAM, {
   /** The first archived message (`<start/>` child). */
@@ -137,10 +191,18 @@ export const mamMetadata = element("metadata", NS_MAM, {
   /** The last archived message (`<end/>` child). */
   end: child(mamMetadataEnd),
 });
-/** Decoded `<metadata/>` of MAM. */
+/**
+ * Decoded `<metadata/>` of MAM.
+ *
+ * @category Archive & paging
+ */
 export type MamMetadata = Infer<typeof mamMetadata>;
 
-/** The filter fields of a MAM query form (XEP-0313 §4.1). */
+/**
+ * The filter fields of a MAM query form (XEP-0313 §4.1).
+ *
+ * @category Archive & paging
+ */
 export interface MamQueryFilter {
   /** Only messages to or from this JID (`with`). */
   with?: JID;
@@ -160,6 +222,8 @@ export interface MamQueryFilter {
  * The typed view of the MAM filter form (FORM_TYPE `urn:xmpp:mam:2`), for
  * building and reading submissions, and for the form a server offers
  * (`toForm`, as in XEP-0313 §4.1.5).
+ *
+ * @category Archive & paging
  */
 export const mamFilterSchema = formSchema(NS_MAM, {
   /** Only messages to or from this JID (`with` field). */
@@ -187,6 +251,8 @@ export const mamFilterSchema = formSchema(NS_MAM, {
  * ```ts
  * mamQuery.encode({ queryId: "f27", form: mamQueryForm({ with: jid("juliet@capulet.lit") }), rsm: { max: 10 } });
  * ```
+ *
+ * @category Archive & paging
  */
 export function mamQueryForm(filter: MamQueryFilter): DataForm {
   const { ids, ...rest } = filter;
@@ -202,6 +268,8 @@ export function mamQueryForm(filter: MamQueryFilter): DataForm {
  * @returns the filter properties the form sets.
  * @throws {@link DecodeError} naming the field `var` when a value is invalid
  *   (a bad JID or date), or when the form's FORM_TYPE is not `urn:xmpp:mam:2`.
+ *
+ * @category Archive & paging
  */
 export function parseMamQueryForm(form: Pick<DataForm, "fields">): MamQueryFilter {
   const { ids, ...rest } = mamFilterSchema.parse(form);

@@ -17,28 +17,46 @@ import { NS_CORRECT, NS_FALLBACK, NS_HINTS, NS_MODERATE, NS_REACTIONS, NS_REPLY,
 import { occupantId } from "./occupant-id.js";
 import { dateTime, integer, jidValue, string } from "./values.js";
 
-/** `<replace xmlns='urn:xmpp:message-correct:0' id/>`: this message corrects the one with that `id` (XEP-0308). */
+/**
+ * `<replace xmlns='urn:xmpp:message-correct:0' id/>`: this message corrects the one with that `id` (XEP-0308).
+ *
+ * @category Message changes
+ */
 export const messageCorrection = element("replace", NS_CORRECT, {
   /** The `id` attribute of the message corrected. */
   id: attr("id", string, { required: true }),
 });
-/** Decoded `<replace/>`. */
+/**
+ * Decoded `<replace/>`.
+ *
+ * @category Message changes
+ */
 export type MessageCorrection = Infer<typeof messageCorrection>;
 
-/** `<moderated xmlns='urn:xmpp:message-moderate:1' by/>`: in a retraction, the moderator who made it (XEP-0425). */
+/**
+ * `<moderated xmlns='urn:xmpp:message-moderate:1' by/>`: in a retraction, the moderator who made it (XEP-0425).
+ *
+ * @category Message changes
+ */
 export const messageModerated = element("moderated", NS_MODERATE, {
   /** The moderator (in a room, their occupant JID), where the room says. */
   by: attr("by", jidValue),
   /** The moderator's XEP-0421 occupant id (`<occupant-id/>` child). */
   occupantId: child(occupantId),
 });
-/** Decoded `<moderated/>`. */
+/**
+ * Decoded `<moderated/>`.
+ *
+ * @category Message changes
+ */
 export type MessageModerated = Infer<typeof messageModerated>;
 
 /**
  * `<retract xmlns='urn:xmpp:message-retract:1' id/>`: the sender retracts a
  * message (XEP-0424), or, with `<moderated/>`, a room's moderator does
  * (XEP-0425, sent by the room itself).
+ *
+ * @category Message changes
  */
 export const messageRetraction = element("retract", NS_RETRACT, {
   /** The message retracted: in a groupchat, the stanza-id the room assigned to it. */
@@ -53,6 +71,8 @@ export const messageRetraction = element("retract", NS_RETRACT, {
  * `<retracted xmlns='urn:xmpp:message-retract:1' id stamp/>`: in an archive,
  * what stands in for a retracted message (a tombstone, XEP-0424 §5; with
  * `<moderated/>`, XEP-0425 §5).
+ *
+ * @category Message changes
  */
 export const messageRetracted = element("retracted", NS_RETRACT, {
   /** The `id` of the retraction message. */
@@ -64,15 +84,25 @@ export const messageRetracted = element("retracted", NS_RETRACT, {
   /** Why a moderator retracted it. */
   reason: childText("reason"),
 });
-/** Decoded `<retracted/>`. */
+/**
+ * Decoded `<retracted/>`.
+ *
+ * @category Message changes
+ */
 export type MessageRetracted = Infer<typeof messageRetracted>;
 
-/** The disco feature of an archive that replaces retracted messages with tombstones (XEP-0424 §5). */
+/**
+ * The disco feature of an archive that replaces retracted messages with tombstones (XEP-0424 §5).
+ *
+ * @category Message changes
+ */
 export const RETRACT_TOMBSTONE_FEATURE = `${NS_RETRACT}#tombstone`;
 
 /**
  * `<moderate xmlns='urn:xmpp:message-moderate:1' id>`: a moderator asks the
  * room to retract a message (XEP-0425 §4), in an IQ set.
+ *
+ * @category Message changes
  */
 export const messageModerate = element("moderate", NS_MODERATE, {
   /** The message: the stanza-id the room assigned to it. */
@@ -82,27 +112,49 @@ export const messageModerate = element("moderate", NS_MODERATE, {
   /** Why (`<reason/>`). */
   reason: childText("reason"),
 });
-/** Decoded `<moderate/>`. */
+/**
+ * Decoded `<moderate/>`.
+ *
+ * @category Message changes
+ */
 export type MessageModerate = Infer<typeof messageModerate>;
-/** Decoded `<retract/>`. */
+/**
+ * Decoded `<retract/>`.
+ *
+ * @category Message changes
+ */
 export type MessageRetraction = Infer<typeof messageRetraction>;
 
-/** `<reply xmlns='urn:xmpp:reply:0' to id/>`: this message replies to another (XEP-0461). */
+/**
+ * `<reply xmlns='urn:xmpp:reply:0' to id/>`: this message replies to another (XEP-0461).
+ *
+ * @category Message changes
+ */
 export const messageReply = element("reply", NS_REPLY, {
   /** The author of the message replied to (in a groupchat, their occupant JID). */
   to: attr("to", jidValue),
   /** The message replied to: in a groupchat, the stanza-id the room assigned to it. */
   id: attr("id", string, { required: true }),
 });
-/** Decoded `<reply/>`. */
+/**
+ * Decoded `<reply/>`.
+ *
+ * @category Message changes
+ */
 export type MessageReply = Infer<typeof messageReply>;
-/** `<reply/>` as accepted by `messageReply.encode`. */
+/**
+ * `<reply/>` as accepted by `messageReply.encode`.
+ *
+ * @category Message changes
+ */
 export type MessageReplyInput = Input<typeof messageReply>;
 
 /**
  * `<reactions xmlns='urn:xmpp:reactions:0' id>`: the sender's reactions to a
  * message, all of them (XEP-0444): each message replaces the sender's
  * earlier reactions to it; none removes them all.
+ *
+ * @category Message changes
  */
 export const messageReactions = element("reactions", NS_REACTIONS, {
   /** The message reacted to: in a groupchat, the stanza-id the room assigned to it. */
@@ -110,10 +162,18 @@ export const messageReactions = element("reactions", NS_REACTIONS, {
   /** The reactions, each an emoji (`<reaction/>` children). */
   reactions: childTexts("reaction"),
 });
-/** Decoded `<reactions/>`. */
+/**
+ * Decoded `<reactions/>`.
+ *
+ * @category Message changes
+ */
 export type MessageReactions = Infer<typeof messageReactions>;
 
-/** The namespace of XEP-0428 before version 0.2, which older clients still send. */
+/**
+ * The namespace of XEP-0428 before version 0.2, which older clients still send.
+ *
+ * @category Message changes
+ */
 export const NS_FALLBACK_V0 = "urn:xmpp:feature-fallback:0";
 
 /** The `<fallback/>` codecs of one XEP-0428 namespace. */
@@ -148,19 +208,43 @@ function fallbackCodecs(ns: string) {
 const fallbackV1 = fallbackCodecs(NS_FALLBACK);
 const fallbackV0 = fallbackCodecs(NS_FALLBACK_V0);
 
-/** `<body start end/>` of a fallback: a range of the body, in Unicode code points. */
+/**
+ * `<body start end/>` of a fallback: a range of the body, in Unicode code points.
+ *
+ * @category Message changes
+ */
 export const fallbackBody = fallbackV1.body;
-/** Decoded `<body/>` of a fallback. */
+/**
+ * Decoded `<body/>` of a fallback.
+ *
+ * @category Message changes
+ */
 export type FallbackBody = Infer<typeof fallbackBody>;
 
-/** `<fallback xmlns='urn:xmpp:fallback:0' for/>`: text written for clients without the feature `for` (XEP-0428). */
+/**
+ * `<fallback xmlns='urn:xmpp:fallback:0' for/>`: text written for clients without the feature `for` (XEP-0428).
+ *
+ * @category Message changes
+ */
 export const messageFallback = fallbackV1.fallback;
-/** Decoded `<fallback/>`. */
+/**
+ * Decoded `<fallback/>`.
+ *
+ * @category Message changes
+ */
 export type MessageFallback = Infer<typeof messageFallback>;
 
-/** `<body/>` of {@link messageFallbackV0}. */
+/**
+ * `<body/>` of {@link messageFallbackV0}.
+ *
+ * @category Message changes
+ */
 export const fallbackBodyV0 = fallbackV0.body;
-/** `<fallback xmlns='urn:xmpp:feature-fallback:0'>`: {@link messageFallback} in the namespace before XEP-0428 0.2. */
+/**
+ * `<fallback xmlns='urn:xmpp:feature-fallback:0'>`: {@link messageFallback} in the namespace before XEP-0428 0.2.
+ *
+ * @category Message changes
+ */
 export const messageFallbackV0 = fallbackV0.fallback;
 
 /**
@@ -177,6 +261,8 @@ export const messageFallbackV0 = fallbackV0.fallback;
  * ```ts
  * stripFallback("> Juliet: hi\nhello", [{ for: NS.REPLY, bodies: [{ start: 0, end: 13 }] }], NS.REPLY); // "hello"
  * ```
+ *
+ * @category Message changes
  */
 export function stripFallback(
   body: string,
@@ -196,7 +282,11 @@ export function stripFallback(
   return points.filter((_, i) => !cut[i]).join("");
 }
 
-/** What a message refers to, as {@link readMessageRefs} reads it: each property is there when the message carries it. */
+/**
+ * What a message refers to, as {@link readMessageRefs} reads it: each property is there when the message carries it.
+ *
+ * @category Message changes
+ */
 export interface MessageRefs {
   /** The `id` attribute of the message it corrects (XEP-0308 `<replace/>`). */
   readonly corrects?: string;
@@ -228,6 +318,8 @@ const FALLBACK_FEATURES = { reply: NS_REPLY, retraction: NS_RETRACT, reactions: 
  *   counts as absent (the others are still read) instead of throwing.
  * @throws {@link DecodeError} for a malformed `<replace/>`, `<retract/>`, `<reply/>` or `<reactions/>`,
  *   unless `lenient` (malformed fallbacks are always left out: their text then stays in `text`).
+ *
+ * @category Message changes
  */
 export function readMessageRefs(stanza: Element, ns: string, body: string | undefined, lenient = false): MessageRefs {
   const find = <T>(codec: { findIn(el: Element, ns: string): T | undefined; tryFindIn(el: Element, ns: string): T | undefined }): T | undefined =>
@@ -260,7 +352,11 @@ function fallbacksOf(stanza: Element, ns: string): MessageFallback[] {
   return out;
 }
 
-/** The body of a retraction, for clients without XEP-0424 (all of it is fallback). */
+/**
+ * The body of a retraction, for clients without XEP-0424 (all of it is fallback).
+ *
+ * @category Message changes
+ */
 export const RETRACTION_FALLBACK = "/me retracted a previous message, but it's unsupported by your client.";
 
 /**
@@ -269,6 +365,8 @@ export const RETRACTION_FALLBACK = "/me retracted a previous message, but it's u
  * a hint to store it (XEP-0424 §3). The body is {@link RETRACTION_FALLBACK}.
  *
  * @param id - the message retracted.
+ *
+ * @category Message changes
  */
 export function retractionPayloads(id: string): Element[] {
   return [messageRetraction.encode({ id }), messageFallback.encode({ for: NS_RETRACT, bodies: [] }), xml("store", { xmlns: NS_HINTS })];
@@ -281,6 +379,8 @@ export function retractionPayloads(id: string): Element[] {
  *
  * @param id - the message reacted to.
  * @param emojis - the reactions.
+ *
+ * @category Message changes
  */
 export function reactionsPayloads(id: string, emojis: readonly string[]): Element[] {
   return [messageReactions.encode({ id, reactions: [...emojis] }), xml("store", { xmlns: NS_HINTS })];

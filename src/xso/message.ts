@@ -13,21 +13,37 @@ import { attr, child, element, langText, mapped, text, type Infer, type Input } 
 import { NS_CLIENT } from "./ns.js";
 import { jidValue, openEnumeration } from "./values.js";
 
-/** Message types (RFC 6121 §5.2.2). */
+/**
+ * Message types (RFC 6121 §5.2.2).
+ *
+ * @category Core stanzas
+ */
 export const MESSAGE_TYPES = ["chat", "error", "groupchat", "headline", "normal"] as const;
-/** A message type; `"normal"` when the stanza has no `type` or one not understood. */
+/**
+ * A message type; `"normal"` when the stanza has no `type` or one not understood.
+ *
+ * @category Core stanzas
+ */
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 const TYPE_SET: ReadonlySet<string> = new Set<string>(MESSAGE_TYPES);
 
-/** `<thread/>` (RFC 6121 §5.2.5): a conversation thread ID, optionally with its parent thread. */
+/**
+ * `<thread/>` (RFC 6121 §5.2.5): a conversation thread ID, optionally with its parent thread.
+ *
+ * @category Core stanzas
+ */
 export const messageThread = element("thread", NS_CLIENT, {
   /** The thread ID (the element's text). */
   id: text(),
   /** The ID of the parent thread (`parent` attribute). */
   parent: attr("parent"),
 });
-/** Decoded `<thread/>`. */
+/**
+ * Decoded `<thread/>`.
+ *
+ * @category Core stanzas
+ */
 export type MessageThread = Infer<typeof messageThread>;
 
 /** What a message says (type, bodies, subjects, thread), without its addressing. */
@@ -50,9 +66,15 @@ const messageContentFields = {
  * `<message>` read for its content only — type, bodies, subjects, thread —
  * without parsing its addresses: for code that already routed the stanza
  * by its `from` (a room handling each groupchat message).
+ *
+ * @category Core stanzas
  */
 export const messageContent = element("message", NS_CLIENT, messageContentFields);
-/** Decoded message content. */
+/**
+ * Decoded message content.
+ *
+ * @category Core stanzas
+ */
 export type MessageContent = Infer<typeof messageContent>;
 
 /**
@@ -66,6 +88,8 @@ export type MessageContent = Infer<typeof messageContent>;
  *   empty `<subject/>` decodes as `{ "": "" }` and no `<subject/>` as `{}`:
  *   in a MUC, a message with a `<subject/>` but no `<body/>` changes the
  *   subject, and an empty one clears it (XEP-0045 §8.1).
+ *
+ * @category Core stanzas
  */
 export const message = element("message", NS_CLIENT, {
   ...messageContentFields,
@@ -78,7 +102,15 @@ export const message = element("message", NS_CLIENT, {
   /** The stanza's default language (`xml:lang` attribute). */
   lang: attr("xml:lang"),
 });
-/** Decoded `<message/>`. */
+/**
+ * Decoded `<message/>`.
+ *
+ * @category Core stanzas
+ */
 export type Message = Infer<typeof message>;
-/** `<message/>` as accepted by `message.encode`. */
+/**
+ * `<message/>` as accepted by `message.encode`.
+ *
+ * @category Core stanzas
+ */
 export type MessageInput = Input<typeof message>;

@@ -10,19 +10,29 @@ import { affiliationValue, roleValue } from "./muc-user.js";
 import { NS_MUC_ADMIN } from "./ns.js";
 import { jidValue } from "./values.js";
 
-/** `<actor/>` in muc#admin: who made the change. */
+/**
+ * `<actor/>` in muc#admin: who made the change.
+ *
+ * @category Multi-User Chat
+ */
 export const mucAdminActor = element("actor", NS_MUC_ADMIN, {
   /** Real JID of the actor (`jid` attribute). */
   jid: attr("jid", jidValue),
   /** Room nickname of the actor (`nick` attribute). */
   nick: attr("nick"),
 });
-/** Decoded muc#admin `<actor/>`. */
+/**
+ * Decoded muc#admin `<actor/>`.
+ *
+ * @category Multi-User Chat
+ */
 export type MucAdminActor = Infer<typeof mucAdminActor>;
 
 /**
  * `<item/>` in muc#admin: one requested change (or one list entry) of an
  * occupant's role by `nick`, or of a user's affiliation by `jid`.
+ *
+ * @category Multi-User Chat
  */
 export const mucAdminItem = element("item", NS_MUC_ADMIN, {
   /** The affiliation to set, or the one listed (`affiliation` attribute). */
@@ -38,17 +48,37 @@ export const mucAdminItem = element("item", NS_MUC_ADMIN, {
   /** Why the change is made (`<reason/>` child). */
   reason: childText("reason"),
 });
-/** Decoded muc#admin `<item/>`. */
+/**
+ * Decoded muc#admin `<item/>`.
+ *
+ * @category Multi-User Chat
+ */
 export type MucAdminItem = Infer<typeof mucAdminItem>;
-/** muc#admin `<item/>` as accepted by `mucAdminItem.encode`. */
+/**
+ * muc#admin `<item/>` as accepted by `mucAdminItem.encode`.
+ *
+ * @category Multi-User Chat
+ */
 export type MucAdminItemInput = Input<typeof mucAdminItem>;
 
-/** `<query xmlns='…/muc#admin'>`: a list of items to change, query or report. */
+/**
+ * `<query xmlns='…/muc#admin'>`: a list of items to change, query or report.
+ *
+ * @category Multi-User Chat
+ */
 export const mucAdminQuery = element("query", NS_MUC_ADMIN, {
   /** The changes requested, or the list entries returned (`<item/>` children). */
   items: children(mucAdminItem),
 });
-/** Decoded muc#admin `<query/>`. */
+/**
+ * Decoded muc#admin `<query/>`.
+ *
+ * @category Multi-User Chat
+ */
 export type MucAdminQuery = Infer<typeof mucAdminQuery>;
-/** muc#admin `<query/>` as accepted by `mucAdminQuery.encode`. */
+/**
+ * muc#admin `<query/>` as accepted by `mucAdminQuery.encode`.
+ *
+ * @category Multi-User Chat
+ */
 export type MucAdminQueryInput = Input<typeof mucAdminQuery>;

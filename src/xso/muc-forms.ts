@@ -18,19 +18,43 @@ import { ROLES } from "./muc-user.js";
 import { NS_MUC_REGISTER, NS_MUC_REQUEST, NS_MUC_ROOMCONFIG, NS_MUC_ROOMINFO } from "./ns.js";
 import { integer, string } from "./values.js";
 
-/** Who may send private messages (`muc#roomconfig_allowpm`). */
+/**
+ * Who may send private messages (`muc#roomconfig_allowpm`).
+ *
+ * @category Multi-User Chat
+ */
 export const ALLOW_PM_VALUES = ["anyone", "participants", "moderators", "none"] as const;
-/** Who may send private messages in the room. */
+/**
+ * Who may send private messages in the room.
+ *
+ * @category Multi-User Chat
+ */
 export type AllowPm = (typeof ALLOW_PM_VALUES)[number];
 
-/** Who may discover occupants' real JIDs (`muc#roomconfig_whois`). */
+/**
+ * Who may discover occupants' real JIDs (`muc#roomconfig_whois`).
+ *
+ * @category Multi-User Chat
+ */
 export const WHOIS_VALUES = ["moderators", "anyone"] as const;
-/** Who may discover real JIDs: `"moderators"` (semi-anonymous room) or `"anyone"` (non-anonymous room). */
+/**
+ * Who may discover real JIDs: `"moderators"` (semi-anonymous room) or `"anyone"` (non-anonymous room).
+ *
+ * @category Multi-User Chat
+ */
 export type Whois = (typeof WHOIS_VALUES)[number];
 
-/** The roles whose presence a room can broadcast (`muc#roomconfig_presencebroadcast`). */
+/**
+ * The roles whose presence a room can broadcast (`muc#roomconfig_presencebroadcast`).
+ *
+ * @category Multi-User Chat
+ */
 export const BROADCAST_ROLES = ["moderator", "participant", "visitor"] as const;
-/** A role whose presence a room can broadcast. */
+/**
+ * A role whose presence a room can broadcast.
+ *
+ * @category Multi-User Chat
+ */
 export type BroadcastRole = (typeof BROADCAST_ROLES)[number];
 
 const nonNegative = integer(0);
@@ -38,6 +62,8 @@ const nonNegative = integer(0);
 /**
  * The `muc#roomconfig_maxusers` kind: a list-single of numbers, where `none`
  * (XEP-0045 §10.1.3) means no limit.
+ *
+ * @category Multi-User Chat
  */
 export const maxUsersKind: FormFieldKind<number | "none"> = {
   fieldType: "list-single",
@@ -51,7 +77,11 @@ export const maxUsersKind: FormFieldKind<number | "none"> = {
   format: (value) => [value === "none" ? "none" : nonNegative.format(value)],
 };
 
-/** The `muc#roomconfig` fields (XEP-0045 §16.5.3), in the order of the §10.1.3 example form. */
+/**
+ * The `muc#roomconfig` fields (XEP-0045 §16.5.3), in the order of the §10.1.3 example form.
+ *
+ * @category Multi-User Chat
+ */
 export const roomConfigFields = {
   /** Natural-language room name. */
   roomName: fieldSpec("muc#roomconfig_roomname", "text", { label: "Natural-Language Room Name" }),
@@ -118,15 +148,25 @@ export const roomConfigFields = {
   pubsub: fieldSpec("muc#roomconfig_pubsub", "text", { label: "XMPP URI of Associated Publish-Subscribe Node" }),
 };
 
-/** The room configuration form (`http://jabber.org/protocol/muc#roomconfig`). */
+/**
+ * The room configuration form (`http://jabber.org/protocol/muc#roomconfig`).
+ *
+ * @category Multi-User Chat
+ */
 export const roomConfigSchema = formSchema(NS_MUC_ROOMCONFIG, roomConfigFields);
-/** A room configuration, as read from or written to a `muc#roomconfig` form. */
+/**
+ * A room configuration, as read from or written to a `muc#roomconfig` form.
+ *
+ * @category Multi-User Chat
+ */
 export type RoomConfig = InferFormRecord<typeof roomConfigSchema>;
 
 /**
  * The `muc#roominfo` fields (XEP-0045 §16.5.4), plus the `muc#roomconfig`
  * fields the §6.4 example shows in extended disco info (`changeSubject`,
  * `pubsub`); any other roomconfig field may be added by extending this map.
+ *
+ * @category Multi-User Chat
  */
 export const roomInfoFields = {
   /** Short description of the room. */
@@ -155,12 +195,24 @@ export const roomInfoFields = {
   avatarHashes: fieldSpec("muc#roominfo_avatarhash", multiValueKind("text-multi", string), { label: "Avatar Hash" }),
 };
 
-/** The extended room information form (`http://jabber.org/protocol/muc#roominfo`, in disco#info). */
+/**
+ * The extended room information form (`http://jabber.org/protocol/muc#roominfo`, in disco#info).
+ *
+ * @category Multi-User Chat
+ */
 export const roomInfoSchema = formSchema(NS_MUC_ROOMINFO, roomInfoFields);
-/** Extended room information, as read from a `muc#roominfo` form. */
+/**
+ * Extended room information, as read from a `muc#roominfo` form.
+ *
+ * @category Multi-User Chat
+ */
 export type RoomInfo = InferFormRecord<typeof roomInfoSchema>;
 
-/** The `muc#register` fields (XEP-0045 §16.5.1), in the order of the §7.10 example form. */
+/**
+ * The `muc#register` fields (XEP-0045 §16.5.1), in the order of the §7.10 example form.
+ *
+ * @category Multi-User Chat
+ */
 export const roomRegisterFields = {
   /** Given name. */
   first: fieldSpec("muc#register_first", "text", { label: "Given Name" }),
@@ -178,12 +230,24 @@ export const roomRegisterFields = {
   allow: fieldSpec("muc#register_allow", "boolean", { label: "Allow this person to register with the room?" }),
 };
 
-/** The room registration form (`http://jabber.org/protocol/muc#register`). */
+/**
+ * The room registration form (`http://jabber.org/protocol/muc#register`).
+ *
+ * @category Multi-User Chat
+ */
 export const roomRegisterSchema = formSchema(NS_MUC_REGISTER, roomRegisterFields);
-/** A room registration request (or its approval), as read from or written to a `muc#register` form. */
+/**
+ * A room registration request (or its approval), as read from or written to a `muc#register` form.
+ *
+ * @category Multi-User Chat
+ */
 export type RoomRegistration = InferFormRecord<typeof roomRegisterSchema>;
 
-/** The `muc#request` fields (XEP-0045 §16.5.2). */
+/**
+ * The `muc#request` fields (XEP-0045 §16.5.2).
+ *
+ * @category Multi-User Chat
+ */
 export const voiceRequestFields = {
   /** The requested role (normally `"participant"`). */
   role: fieldSpec("muc#role", listSingleOf(ROLES), { label: "Requested role" }),
@@ -195,7 +259,15 @@ export const voiceRequestFields = {
   allow: fieldSpec("muc#request_allow", "boolean", { label: "Whether to grant voice" }),
 };
 
-/** The voice request and approval form (`http://jabber.org/protocol/muc#request`). */
+/**
+ * The voice request and approval form (`http://jabber.org/protocol/muc#request`).
+ *
+ * @category Multi-User Chat
+ */
 export const voiceRequestSchema = formSchema(NS_MUC_REQUEST, voiceRequestFields);
-/** A voice request (or its approval), as read from or written to a `muc#request` form. */
+/**
+ * A voice request (or its approval), as read from or written to a `muc#request` form.
+ *
+ * @category Multi-User Chat
+ */
 export type VoiceRequest = InferFormRecord<typeof voiceRequestSchema>;

@@ -8,23 +8,49 @@ import { attr, childText, child, children, element, mapped, type Infer, type Inp
 import { NS_MUC_USER } from "./ns.js";
 import { enumeration, integer, jidValue } from "./values.js";
 
-/** Affiliations (XEP-0045 §5.2). */
+/**
+ * Affiliations (XEP-0045 §5.2).
+ *
+ * @category Multi-User Chat
+ */
 export const AFFILIATIONS = ["owner", "admin", "member", "outcast", "none"] as const;
-/** A long-lived association with the room. */
+/**
+ * A long-lived association with the room.
+ *
+ * @category Multi-User Chat
+ */
 export type Affiliation = (typeof AFFILIATIONS)[number];
-/** The affiliation value type (closed enumeration). */
+/**
+ * The affiliation value type (closed enumeration).
+ *
+ * @category Multi-User Chat
+ */
 export const affiliationValue = enumeration(AFFILIATIONS);
 
-/** Roles (XEP-0045 §5.1). */
+/**
+ * Roles (XEP-0045 §5.1).
+ *
+ * @category Multi-User Chat
+ */
 export const ROLES = ["moderator", "participant", "visitor", "none"] as const;
-/** A temporary position within the room. */
+/**
+ * A temporary position within the room.
+ *
+ * @category Multi-User Chat
+ */
 export type Role = (typeof ROLES)[number];
-/** The role value type (closed enumeration). */
+/**
+ * The role value type (closed enumeration).
+ *
+ * @category Multi-User Chat
+ */
 export const roleValue = enumeration(ROLES);
 
 /**
  * Status codes of XEP-0045 §15.6 by meaning. Codes outside this table are
  * kept as numbers when decoded.
+ *
+ * @category Multi-User Chat
  */
 export const StatusCode = {
   /** Any occupant may see the real JIDs (non-anonymous room). */
@@ -68,34 +94,62 @@ export const StatusCode = {
   /** Removed because of a technical problem (XEP-0045 §7.2.x, "kicked due to an error"). */
   REMOVED_ERROR: 333,
 } as const;
-/** A known status code. */
+/**
+ * A known status code.
+ *
+ * @category Multi-User Chat
+ */
 export type KnownStatusCode = (typeof StatusCode)[keyof typeof StatusCode];
 
-/** `<status code='…'/>`. */
+/**
+ * `<status code='…'/>`.
+ *
+ * @category Multi-User Chat
+ */
 export const mucStatus = element("status", NS_MUC_USER, {
   /** The three-digit status code (`code` attribute); see {@link StatusCode}. */
   code: attr("code", integer(100, 999), { required: true }),
 });
 
-/** `<actor/>`: who performed a kick, ban or affiliation change. */
+/**
+ * `<actor/>`: who performed a kick, ban or affiliation change.
+ *
+ * @category Multi-User Chat
+ */
 export const mucActor = element("actor", NS_MUC_USER, {
   /** Real JID of the actor. */
   jid: attr("jid", jidValue),
   /** Room nickname of the actor. */
   nick: attr("nick"),
 });
-/** Decoded `<actor/>`. */
+/**
+ * Decoded `<actor/>`.
+ *
+ * @category Multi-User Chat
+ */
 export type MucActor = Infer<typeof mucActor>;
 
-/** `<continue/>`: a one-to-one conversation continued in the room. */
+/**
+ * `<continue/>`: a one-to-one conversation continued in the room.
+ *
+ * @category Multi-User Chat
+ */
 export const mucContinue = element("continue", NS_MUC_USER, {
   /** The thread ID of the one-to-one conversation being continued (`thread` attribute). */
   thread: attr("thread"),
 });
-/** Decoded `<continue/>`. */
+/**
+ * Decoded `<continue/>`.
+ *
+ * @category Multi-User Chat
+ */
 export type MucContinue = Infer<typeof mucContinue>;
 
-/** `<item/>`: an occupant's affiliation, role, real JID and nick. */
+/**
+ * `<item/>`: an occupant's affiliation, role, real JID and nick.
+ *
+ * @category Multi-User Chat
+ */
 export const mucUserItem = element("item", NS_MUC_USER, {
   /** The user's long-lived affiliation with the room (`affiliation` attribute). */
   affiliation: attr("affiliation", affiliationValue),
@@ -112,10 +166,18 @@ export const mucUserItem = element("item", NS_MUC_USER, {
   /** The one-to-one conversation continued in the room (`<continue/>` child). */
   continue: child(mucContinue),
 });
-/** Decoded `<item/>` of muc#user. */
+/**
+ * Decoded `<item/>` of muc#user.
+ *
+ * @category Multi-User Chat
+ */
 export type MucUserItem = Infer<typeof mucUserItem>;
 
-/** `<invite/>`: a mediated invitation (XEP-0045 §7.8.2). */
+/**
+ * `<invite/>`: a mediated invitation (XEP-0045 §7.8.2).
+ *
+ * @category Multi-User Chat
+ */
 export const mucInvite = element("invite", NS_MUC_USER, {
   /** The inviter, added by the room when it forwards the invitation (`from` attribute). */
   from: attr("from", jidValue),
@@ -126,10 +188,18 @@ export const mucInvite = element("invite", NS_MUC_USER, {
   /** The one-to-one conversation the invitation continues (`<continue/>` child). */
   continue: child(mucContinue),
 });
-/** Decoded `<invite/>`. */
+/**
+ * Decoded `<invite/>`.
+ *
+ * @category Multi-User Chat
+ */
 export type MucInvite = Infer<typeof mucInvite>;
 
-/** `<decline/>`: an invitation declined. */
+/**
+ * `<decline/>`: an invitation declined.
+ *
+ * @category Multi-User Chat
+ */
 export const mucDecline = element("decline", NS_MUC_USER, {
   /** The invitee who declined, added by the room when it forwards the decline (`from` attribute). */
   from: attr("from", jidValue),
@@ -138,10 +208,18 @@ export const mucDecline = element("decline", NS_MUC_USER, {
   /** Why the invitation was declined (`<reason/>` child). */
   reason: childText("reason"),
 });
-/** Decoded `<decline/>`. */
+/**
+ * Decoded `<decline/>`.
+ *
+ * @category Multi-User Chat
+ */
 export type MucDecline = Infer<typeof mucDecline>;
 
-/** `<destroy/>` in muc#user: the room was destroyed (XEP-0045 §10.9). */
+/**
+ * `<destroy/>` in muc#user: the room was destroyed (XEP-0045 §10.9).
+ *
+ * @category Multi-User Chat
+ */
 export const mucUserDestroy = element("destroy", NS_MUC_USER, {
   /** The JID of an alternate room to join instead (`jid` attribute). */
   jid: attr("jid", jidValue),
@@ -150,10 +228,18 @@ export const mucUserDestroy = element("destroy", NS_MUC_USER, {
   /** The password of the alternate room (`<password/>` child). */
   password: childText("password"),
 });
-/** Decoded `<destroy/>` of muc#user. */
+/**
+ * Decoded `<destroy/>` of muc#user.
+ *
+ * @category Multi-User Chat
+ */
 export type MucUserDestroy = Infer<typeof mucUserDestroy>;
 
-/** `<x xmlns='…/muc#user'>` on presences and messages. */
+/**
+ * `<x xmlns='…/muc#user'>` on presences and messages.
+ *
+ * @category Multi-User Chat
+ */
 export const mucUserX = element("x", NS_MUC_USER, {
   /** The occupant's affiliation, role, real JID and nick (`<item/>` children). */
   items: children(mucUserItem),
@@ -172,7 +258,15 @@ export const mucUserX = element("x", NS_MUC_USER, {
   /** The room password, sent along with an invitation (`<password/>` child). */
   password: childText("password"),
 });
-/** Decoded muc#user `<x>`. */
+/**
+ * Decoded muc#user `<x>`.
+ *
+ * @category Multi-User Chat
+ */
 export type MucUserX = Infer<typeof mucUserX>;
-/** muc#user `<x>` as accepted by `mucUserX.encode`. */
+/**
+ * muc#user `<x>` as accepted by `mucUserX.encode`.
+ *
+ * @category Multi-User Chat
+ */
 export type MucUserXInput = Input<typeof mucUserX>;

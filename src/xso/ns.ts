@@ -7,104 +7,300 @@
  * @module
  */
 
-/** RFC 6120 client stanzas. */
+/**
+ * RFC 6120 client stanzas.
+ *
+ * @category Namespaces
+ */
 export const NS_CLIENT = "jabber:client";
-/** XEP-0114 component stanzas. */
+/**
+ * XEP-0114 component stanzas.
+ *
+ * @category Namespaces
+ */
 export const NS_COMPONENT = "jabber:component:accept";
-/** RFC 6120 stanza error conditions. */
+/**
+ * RFC 6120 stanza error conditions.
+ *
+ * @category Namespaces
+ */
 export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
-/** XEP-0045 join request. */
+/**
+ * XEP-0045 join request.
+ *
+ * @category Namespaces
+ */
 export const NS_MUC = "http://jabber.org/protocol/muc";
-/** XEP-0045 occupant-facing extension. */
+/**
+ * XEP-0045 occupant-facing extension.
+ *
+ * @category Namespaces
+ */
 export const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
-/** XEP-0045 moderator/admin queries. */
+/**
+ * XEP-0045 moderator/admin queries.
+ *
+ * @category Namespaces
+ */
 export const NS_MUC_ADMIN = "http://jabber.org/protocol/muc#admin";
-/** XEP-0045 owner queries. */
+/**
+ * XEP-0045 owner queries.
+ *
+ * @category Namespaces
+ */
 export const NS_MUC_OWNER = "http://jabber.org/protocol/muc#owner";
-/** XEP-0045 room configuration form type. */
+/**
+ * XEP-0045 room configuration form type.
+ *
+ * @category Namespaces
+ */
 export const NS_MUC_ROOMCONFIG = "http://jabber.org/protocol/muc#roomconfig";
-/** XEP-0045 room information form type. */
+/**
+ * XEP-0045 room information form type.
+ *
+ * @category Namespaces
+ */
 export const NS_MUC_ROOMINFO = "http://jabber.org/protocol/muc#roominfo";
-/** XEP-0045 room registration form type. */
+/**
+ * XEP-0045 room registration form type.
+ *
+ * @category Namespaces
+ */
 export const NS_MUC_REGISTER = "http://jabber.org/protocol/muc#register";
-/** XEP-0045 voice request form type. */
+/**
+ * XEP-0045 voice request form type.
+ *
+ * @category Namespaces
+ */
 export const NS_MUC_REQUEST = "http://jabber.org/protocol/muc#request";
-/** XEP-0004 data forms. */
+/**
+ * XEP-0004 data forms.
+ *
+ * @category Namespaces
+ */
 export const NS_DATA_FORMS = "jabber:x:data";
-/** XEP-0203 delayed delivery. */
+/**
+ * XEP-0203 delayed delivery.
+ *
+ * @category Namespaces
+ */
 export const NS_DELAY = "urn:xmpp:delay";
-/** XEP-0359 unique and stable stanza IDs. */
+/**
+ * XEP-0359 unique and stable stanza IDs.
+ *
+ * @category Namespaces
+ */
 export const NS_SID = "urn:xmpp:sid:0";
-/** XEP-0421 occupant identifiers. */
+/**
+ * XEP-0421 occupant identifiers.
+ *
+ * @category Namespaces
+ */
 export const NS_OCCUPANT_ID = "urn:xmpp:occupant-id:0";
-/** XEP-0249 direct MUC invitations. */
+/**
+ * XEP-0249 direct MUC invitations.
+ *
+ * @category Namespaces
+ */
 export const NS_CONFERENCE = "jabber:x:conference";
-/** XEP-0313 message archive management. */
+/**
+ * XEP-0313 message archive management.
+ *
+ * @category Namespaces
+ */
 export const NS_MAM = "urn:xmpp:mam:2";
-/** XEP-0059 result set management. */
+/**
+ * XEP-0059 result set management.
+ *
+ * @category Namespaces
+ */
 export const NS_RSM = "http://jabber.org/protocol/rsm";
-/** XEP-0297 stanza forwarding. */
+/**
+ * XEP-0297 stanza forwarding.
+ *
+ * @category Namespaces
+ */
 export const NS_FORWARD = "urn:xmpp:forward:0";
-/** XEP-0317 hats. */
+/**
+ * XEP-0317 hats.
+ *
+ * @category Namespaces
+ */
 export const NS_HATS = "urn:xmpp:hats:0";
-/** XEP-0054 vcard-temp. */
+/**
+ * XEP-0054 vcard-temp.
+ *
+ * @category Namespaces
+ */
 export const NS_VCARD = "vcard-temp";
-/** XEP-0153 vCard-based avatars: the photo hash in presence. */
+/**
+ * XEP-0153 vCard-based avatars: the photo hash in presence.
+ *
+ * @category Namespaces
+ */
 export const NS_VCARD_UPDATE = "vcard-temp:x:update";
-/** XEP-0307 unique room names. */
+/**
+ * XEP-0307 unique room names.
+ *
+ * @category Namespaces
+ */
 export const NS_MUC_UNIQUE = "http://jabber.org/protocol/muc#unique";
-/** XEP-0308 last message correction. */
+/**
+ * XEP-0308 last message correction.
+ *
+ * @category Namespaces
+ */
 export const NS_CORRECT = "urn:xmpp:message-correct:0";
-/** XEP-0424 message retraction. */
+/**
+ * XEP-0424 message retraction.
+ *
+ * @category Namespaces
+ */
 export const NS_RETRACT = "urn:xmpp:message-retract:1";
-/** XEP-0461 message replies. */
+/**
+ * XEP-0461 message replies.
+ *
+ * @category Namespaces
+ */
 export const NS_REPLY = "urn:xmpp:reply:0";
-/** XEP-0425 moderated message retraction. */
+/**
+ * XEP-0425 moderated message retraction.
+ *
+ * @category Namespaces
+ */
 export const NS_MODERATE = "urn:xmpp:message-moderate:1";
-/** XEP-0444 message reactions. */
+/**
+ * XEP-0444 message reactions.
+ *
+ * @category Namespaces
+ */
 export const NS_REACTIONS = "urn:xmpp:reactions:0";
-/** XEP-0428 fallback indication. */
+/**
+ * XEP-0428 fallback indication.
+ *
+ * @category Namespaces
+ */
 export const NS_FALLBACK = "urn:xmpp:fallback:0";
-/** XEP-0334 message processing hints. */
+/**
+ * XEP-0334 message processing hints.
+ *
+ * @category Namespaces
+ */
 export const NS_HINTS = "urn:xmpp:hints";
-/** XEP-0363 HTTP file upload. */
+/**
+ * XEP-0363 HTTP file upload.
+ *
+ * @category Namespaces
+ */
 export const NS_HTTP_UPLOAD = "urn:xmpp:http:upload:0";
-/** XEP-0066 out-of-band data (a URL in a message). */
+/**
+ * XEP-0066 out-of-band data (a URL in a message).
+ *
+ * @category Namespaces
+ */
 export const NS_OOB = "jabber:x:oob";
-/** XEP-0447 stateless file sharing. */
+/**
+ * XEP-0447 stateless file sharing.
+ *
+ * @category Namespaces
+ */
 export const NS_SFS = "urn:xmpp:sfs:0";
-/** XEP-0446 file metadata. */
+/**
+ * XEP-0446 file metadata.
+ *
+ * @category Namespaces
+ */
 export const NS_FILE_METADATA = "urn:xmpp:file:metadata:0";
-/** XEP-0103 URL address information (a source of XEP-0447). */
+/**
+ * XEP-0103 URL address information (a source of XEP-0447).
+ *
+ * @category Namespaces
+ */
 export const NS_URL_DATA = "http://jabber.org/protocol/url-data";
-/** XEP-0085 chat state notifications. */
+/**
+ * XEP-0085 chat state notifications.
+ *
+ * @category Namespaces
+ */
 export const NS_CHAT_STATES = "http://jabber.org/protocol/chatstates";
-/** XEP-0333 displayed markers (chat markers). */
+/**
+ * XEP-0333 displayed markers (chat markers).
+ *
+ * @category Namespaces
+ */
 export const NS_CHAT_MARKERS = "urn:xmpp:chat-markers:0";
-/** XEP-0030 service discovery, info. */
+/**
+ * XEP-0030 service discovery, info.
+ *
+ * @category Namespaces
+ */
 export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
-/** XEP-0030 service discovery, items. */
+/**
+ * XEP-0030 service discovery, items.
+ *
+ * @category Namespaces
+ */
 export const NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
-/** XEP-0410 MUC self-ping. */
+/**
+ * XEP-0410 MUC self-ping.
+ *
+ * @category Namespaces
+ */
 export const NS_MUC_SELF_PING = "urn:xmpp:ping";
-/** XEP-0077 in-band registration. */
+/**
+ * XEP-0077 in-band registration.
+ *
+ * @category Namespaces
+ */
 export const NS_REGISTER = "jabber:iq:register";
-/** The XML namespace (xml:lang). */
+/**
+ * The XML namespace (xml:lang).
+ *
+ * @category Namespaces
+ */
 export const NS_XML = "http://www.w3.org/XML/1998/namespace";
-/** XEP-0356 privileged entity (the version Prosody's mod_privilege speaks, with IQ permissions). */
+/**
+ * XEP-0356 privileged entity (the version Prosody's mod_privilege speaks, with IQ permissions).
+ *
+ * @category Namespaces
+ */
 export const NS_PRIVILEGE = "urn:xmpp:privilege:2";
-/** XEP-0060 publish-subscribe. */
+/**
+ * XEP-0060 publish-subscribe.
+ *
+ * @category Namespaces
+ */
 export const NS_PUBSUB = "http://jabber.org/protocol/pubsub";
-/** XEP-0060 publish options form type (§7.1.5). */
+/**
+ * XEP-0060 publish options form type (§7.1.5).
+ *
+ * @category Namespaces
+ */
 export const NS_PUBSUB_PUBLISH_OPTIONS = "http://jabber.org/protocol/pubsub#publish-options";
-/** XEP-0402 PEP native bookmarks: the node and the `<conference/>` payload. */
+/**
+ * XEP-0402 PEP native bookmarks: the node and the `<conference/>` payload.
+ *
+ * @category Namespaces
+ */
 export const NS_BOOKMARKS = "urn:xmpp:bookmarks:1";
-/** XEP-0469 bookmark pinning. */
+/**
+ * XEP-0469 bookmark pinning.
+ *
+ * @category Namespaces
+ */
 export const NS_BOOKMARKS_PINNING = "urn:xmpp:bookmarks-pinning:0";
-/** XEP-0492 chat notification settings (version 0.2). */
+/**
+ * XEP-0492 chat notification settings (version 0.2).
+ *
+ * @category Namespaces
+ */
 export const NS_NOTIFICATION_SETTINGS = "urn:xmpp:notification-settings:1";
 
-/** Namespace constants, one per protocol the SDK speaks. */
+/**
+ * Namespace constants, one per protocol the SDK speaks.
+ *
+ * @category Namespaces
+ */
 export const NS = {
   /** RFC 6120 client stanzas. */
   CLIENT: NS_CLIENT,
@@ -205,5 +401,9 @@ export const NS = {
 } as const;
 
 
-/** Any of the namespace strings in {@link NS}. */
+/**
+ * Any of the namespace strings in {@link NS}.
+ *
+ * @category Namespaces
+ */
 export type KnownNamespace = (typeof NS)[keyof typeof NS];

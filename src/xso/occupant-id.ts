@@ -9,10 +9,18 @@ import { attr, element, type Infer } from "./codec.js";
 import { NS_OCCUPANT_ID } from "./ns.js";
 import { string } from "./values.js";
 
-/** `<occupant-id/>`: a stable, opaque per-room identifier of the occupant's real bare JID. */
+/**
+ * `<occupant-id/>`: a stable, opaque per-room identifier of the occupant's real bare JID.
+ *
+ * @category Multi-User Chat
+ */
 export const occupantId = element("occupant-id", NS_OCCUPANT_ID, {
   /** The opaque occupant identifier assigned by the room (`id` attribute). */
   id: attr("id", string, { required: true }),
 });
-/** Decoded `<occupant-id/>`. */
+/**
+ * Decoded `<occupant-id/>`.
+ *
+ * @category Multi-User Chat
+ */
 export type OccupantId = Infer<typeof occupantId>;

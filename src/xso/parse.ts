@@ -12,6 +12,8 @@ import { Parser, type Element } from "@xmpp/xml";
  * @param text - the XML.
  * @returns the element (without any namespace added).
  * @throws the parser's error for malformed XML; `Error` when there is no element.
+ *
+ * @category Codec machinery
  */
 export function parseElement(text: string): Element {
   const parser = new Parser();

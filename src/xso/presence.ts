@@ -16,6 +16,8 @@ import { enumeration, integer, jidValue, openEnumeration } from "./values.js";
 /**
  * Presence types (RFC 6121 §4.7.1). `"available"` stands for the absent
  * `type` attribute; it is never written.
+ *
+ * @category Core stanzas
  */
 export const PRESENCE_TYPES = [
   "available",
@@ -27,22 +29,42 @@ export const PRESENCE_TYPES = [
   "probe",
   "error",
 ] as const;
-/** A presence type; `"available"` when the stanza has no `type`. */
+/**
+ * A presence type; `"available"` when the stanza has no `type`.
+ *
+ * @category Core stanzas
+ */
 export type PresenceType = (typeof PRESENCE_TYPES)[number];
 
-/** Availability sub-states (RFC 6121 §4.7.2.1). */
+/**
+ * Availability sub-states (RFC 6121 §4.7.2.1).
+ *
+ * @category Core stanzas
+ */
 export const PRESENCE_SHOWS = ["away", "chat", "dnd", "xa"] as const;
-/** An availability sub-state; absent means plain "online". */
+/**
+ * An availability sub-state; absent means plain "online".
+ *
+ * @category Core stanzas
+ */
 export type PresenceShow = (typeof PRESENCE_SHOWS)[number];
 
 const SHOW_SET: ReadonlySet<string> = new Set<string>(PRESENCE_SHOWS);
 
-/** Whether `s` is one of the {@link PRESENCE_SHOWS}. */
+/**
+ * Whether `s` is one of the {@link PRESENCE_SHOWS}.
+ *
+ * @category Core stanzas
+ */
 export function isPresenceShow(s: string | undefined): s is PresenceShow {
   return s !== undefined && SHOW_SET.has(s);
 }
 
-/** A presence's priority: an integer from -128 to 127 (RFC 6121 §4.7.2.3). */
+/**
+ * A presence's priority: an integer from -128 to 127 (RFC 6121 §4.7.2.3).
+ *
+ * @category Core stanzas
+ */
 export const presencePriority = integer(-128, 127);
 
 /** The state a presence announces (type, show, status, priority), without its addressing. */
@@ -65,9 +87,15 @@ const presenceStateFields = {
  * `<presence>` read for its state only — type, show, status, priority —
  * without parsing its addresses: for code that already routed the stanza
  * by its `from` (a room handling each occupant presence).
+ *
+ * @category Core stanzas
  */
 export const presenceState = element("presence", NS_CLIENT, presenceStateFields);
-/** Decoded presence state. */
+/**
+ * Decoded presence state.
+ *
+ * @category Core stanzas
+ */
 export type PresenceState = Infer<typeof presenceState>;
 
 /**
@@ -81,6 +109,8 @@ export type PresenceState = Infer<typeof presenceState>;
  *   stanza.
  * - `status`: texts by `xml:lang` (`""` for the one without).
  * - `priority`: -128 to 127; absent means 0.
+ *
+ * @category Core stanzas
  */
 export const presence = element("presence", NS_CLIENT, {
   ...presenceStateFields,
@@ -93,7 +123,15 @@ export const presence = element("presence", NS_CLIENT, {
   /** The stanza's default language (`xml:lang` attribute). */
   lang: attr("xml:lang"),
 });
-/** Decoded `<presence/>`. */
+/**
+ * Decoded `<presence/>`.
+ *
+ * @category Core stanzas
+ */
 export type Presence = Infer<typeof presence>;
-/** `<presence/>` as accepted by `presence.encode`. */
+/**
+ * `<presence/>` as accepted by `presence.encode`.
+ *
+ * @category Core stanzas
+ */
 export type PresenceInput = Input<typeof presence>;

@@ -16,19 +16,37 @@ import { attr, child, childScopeOf, element, localName, raw, children, type Elem
 import { NS_CLIENT, NS_FORWARD, NS_PRIVILEGE } from "./ns.js";
 import { openEnumeration, string } from "./values.js";
 
-/** The IQ types an IQ permission grants: `get`, `set` or `both`. */
+/**
+ * The IQ types an IQ permission grants: `get`, `set` or `both`.
+ *
+ * @category Privileged entity
+ */
 export const PRIVILEGE_IQ_TYPES = ["get", "set", "both"] as const;
-/** An IQ permission type (XEP-0356 §7.1). */
+/**
+ * An IQ permission type (XEP-0356 §7.1).
+ *
+ * @category Privileged entity
+ */
 export type PrivilegeIqType = (typeof PRIVILEGE_IQ_TYPES)[number];
 
-/** The kinds of permission (the `access` attribute of `<perm/>`). */
+/**
+ * The kinds of permission (the `access` attribute of `<perm/>`).
+ *
+ * @category Privileged entity
+ */
 export const PRIVILEGE_ACCESSES = ["roster", "message", "presence", "iq"] as const;
-/** A kind of permission; unknown ones are kept as strings. */
+/**
+ * A kind of permission; unknown ones are kept as strings.
+ *
+ * @category Privileged entity
+ */
 export type PrivilegeAccess = (typeof PRIVILEGE_ACCESSES)[number];
 
 /**
  * `<namespace ns type/>` in an IQ `<perm/>`: the IQs whose payload is in `ns`
  * that the entity may send, of type `get`, `set` or `both`.
+ *
+ * @category Privileged entity
  */
 export const privilegeNamespace = element("namespace", NS_PRIVILEGE, {
   /** The payload namespace (`ns` attribute). */
@@ -36,9 +54,17 @@ export const privilegeNamespace = element("namespace", NS_PRIVILEGE, {
   /** Which IQ types (`type` attribute): `get`, `set` or `both`; `undefined` (as mod_privilege writes for none) grants nothing. */
   type: attr("type", openEnumeration(PRIVILEGE_IQ_TYPES)),
 });
-/** Decoded `<namespace/>` of an IQ permission. */
+/**
+ * Decoded `<namespace/>` of an IQ permission.
+ *
+ * @category Privileged entity
+ */
 export type PrivilegeNamespace = Infer<typeof privilegeNamespace>;
-/** `<namespace/>` as accepted by `privilegeNamespace.encode`. */
+/**
+ * `<namespace/>` as accepted by `privilegeNamespace.encode`.
+ *
+ * @category Privileged entity
+ */
 export type PrivilegeNamespaceInput = Input<typeof privilegeNamespace>;
 
 /**
@@ -73,6 +99,8 @@ function nestedNamespaces(): Field<PrivilegeNamespace[], PrivilegeNamespaceInput
  * type `none`, `get`, `set` or `both`; `message` has `outgoing`; `presence`
  * has `managed_entity` or `roster`; `iq` has no type but `<namespace/>`
  * children.
+ *
+ * @category Privileged entity
  */
 export const privilegePerm = element("perm", NS_PRIVILEGE, {
   /** What the permission is about (`access` attribute). */
@@ -82,9 +110,17 @@ export const privilegePerm = element("perm", NS_PRIVILEGE, {
   /** The IQ namespaces granted (`<namespace/>` children), for `iq`. */
   namespaces: nestedNamespaces(),
 });
-/** Decoded `<perm/>`. */
+/**
+ * Decoded `<perm/>`.
+ *
+ * @category Privileged entity
+ */
 export type PrivilegePerm = Infer<typeof privilegePerm>;
-/** `<perm/>` as accepted by `privilegePerm.encode`. */
+/**
+ * `<perm/>` as accepted by `privilegePerm.encode`.
+ *
+ * @category Privileged entity
+ */
 export type PrivilegePermInput = Input<typeof privilegePerm>;
 
 /** Whether a child is an `<iq/>` in `jabber:client` (the namespace a forwarded or wrapped IQ must keep). */
@@ -95,18 +131,26 @@ function isClientIq(el: Element, ns: string | undefined): boolean {
 /**
  * `<forwarded xmlns='urn:xmpp:forward:0'>` holding an `<iq xmlns='jabber:client'>`:
  * how the server hands back the answer to a privileged IQ (XEP-0356 §7.2).
+ *
+ * @category Privileged entity
  */
 export const forwardedIq = element("forwarded", NS_FORWARD, {
   /** The forwarded `<iq/>`, kept raw (`undefined` when the `<forwarded/>` holds none). */
   iq: raw(isClientIq, { name: "iq", ns: NS_CLIENT }),
 });
-/** Decoded `<forwarded/>` of a privileged IQ's answer. */
+/**
+ * Decoded `<forwarded/>` of a privileged IQ's answer.
+ *
+ * @category Privileged entity
+ */
 export type ForwardedIq = Infer<typeof forwardedIq>;
 
 /**
  * `<privilege xmlns='urn:xmpp:privilege:2'>`: in a message from the server,
  * the permissions it grants (`perms`); in the result of a privileged IQ, the
  * forwarded answer (`forwarded`).
+ *
+ * @category Privileged entity
  */
 export const privilege = element("privilege", NS_PRIVILEGE, {
   /** The permissions granted (`<perm/>` children). */
@@ -114,9 +158,17 @@ export const privilege = element("privilege", NS_PRIVILEGE, {
   /** The forwarded answer to a privileged IQ (`<forwarded/>` child). */
   forwarded: child(forwardedIq),
 });
-/** Decoded `<privilege/>`. */
+/**
+ * Decoded `<privilege/>`.
+ *
+ * @category Privileged entity
+ */
 export type Privilege = Infer<typeof privilege>;
-/** `<privilege/>` as accepted by `privilege.encode`. */
+/**
+ * `<privilege/>` as accepted by `privilege.encode`.
+ *
+ * @category Privileged entity
+ */
 export type PrivilegeInput = Input<typeof privilege>;
 
 /**
@@ -125,10 +177,16 @@ export type PrivilegeInput = Input<typeof privilege>;
  * that user's behalf (XEP-0356 §7.2). The wrapped `<iq/>` has the
  * `jabber:client` namespace, the outer IQ's type, an `id`, and no `from`
  * other than the user's bare JID.
+ *
+ * @category Privileged entity
  */
 export const privilegedIq = element("privileged_iq", NS_PRIVILEGE, {
   /** The wrapped `<iq xmlns='jabber:client'>`, kept raw. */
   iq: raw(isClientIq, { name: "iq", ns: NS_CLIENT }),
 });
-/** Decoded `<privileged_iq/>`. */
+/**
+ * Decoded `<privileged_iq/>`.
+ *
+ * @category Privileged entity
+ */
 export type PrivilegedIq = Infer<typeof privilegedIq>;

@@ -11,7 +11,11 @@ import { child, childText, element, flag, type Infer, type Input } from "./codec
 import { dataForm } from "./data-form.js";
 import { NS_REGISTER } from "./ns.js";
 
-/** `<query xmlns='jabber:iq:register'>`: a registration request, form or answer (XEP-0077 §3). */
+/**
+ * `<query xmlns='jabber:iq:register'>`: a registration request, form or answer (XEP-0077 §3).
+ *
+ * @category Multi-User Chat
+ */
 export const registerQuery = element("query", NS_REGISTER, {
   /** How to fill in the form (`<instructions/>`). */
   instructions: childText("instructions"),
@@ -26,7 +30,15 @@ export const registerQuery = element("query", NS_REGISTER, {
   /** The registration data form (`<x xmlns='jabber:x:data'>`). */
   form: child(dataForm),
 });
-/** Decoded `<query xmlns='jabber:iq:register'>`. */
+/**
+ * Decoded `<query xmlns='jabber:iq:register'>`.
+ *
+ * @category Multi-User Chat
+ */
 export type RegisterQuery = Infer<typeof registerQuery>;
-/** `<query xmlns='jabber:iq:register'>` as accepted by `registerQuery.encode`. */
+/**
+ * `<query xmlns='jabber:iq:register'>` as accepted by `registerQuery.encode`.
+ *
+ * @category Multi-User Chat
+ */
 export type RegisterQueryInput = Input<typeof registerQuery>;

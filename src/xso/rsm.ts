@@ -13,14 +13,22 @@ import { integer } from "./values.js";
 /** The range of an `xs:int` that is meaningful as a count, size or position. */
 const nonNegativeInt = integer(0, 2147483647);
 
-/** `<first index='…'>uid</first>`: the UID of the first item of a returned page, and its position (XEP-0059 §2.2). */
+/**
+ * `<first index='…'>uid</first>`: the UID of the first item of a returned page, and its position (XEP-0059 §2.2).
+ *
+ * @category Archive & paging
+ */
 export const rsmFirst = element("first", NS_RSM, {
   /** The position of the first item of the page within the full result set (`index` attribute). */
   index: attr("index", nonNegativeInt),
   /** The UID of the first item of the page (the element's text). */
   id: text(),
 });
-/** Decoded `<first/>`. */
+/**
+ * Decoded `<first/>`.
+ *
+ * @category Archive & paging
+ */
 export type RsmFirst = Infer<typeof rsmFirst>;
 
 /**
@@ -28,6 +36,8 @@ export type RsmFirst = Infer<typeof rsmFirst>;
  *
  * `before` is `""` for an empty `<before/>` (request the last page, XEP-0059
  * §2.5) and `undefined` when absent; the two are encoded back as they were.
+ *
+ * @category Archive & paging
  */
 export const rsmSet = element("set", NS_RSM, {
   /** The maximum number of items requested per page (`<max/>` child). */
@@ -45,7 +55,15 @@ export const rsmSet = element("set", NS_RSM, {
   /** The number of items in the full result set (`<count/>` child). */
   count: childText("count", nonNegativeInt),
 });
-/** Decoded `<set/>`. */
+/**
+ * Decoded `<set/>`.
+ *
+ * @category Archive & paging
+ */
 export type RsmSet = Infer<typeof rsmSet>;
-/** `<set/>` as accepted by `rsmSet.encode`. */
+/**
+ * `<set/>` as accepted by `rsmSet.encode`.
+ *
+ * @category Archive & paging
+ */
 export type RsmSetInput = Input<typeof rsmSet>;

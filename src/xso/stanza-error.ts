@@ -29,9 +29,17 @@ import { causeOption, hasErrorName } from "./errors.js";
 import { NS_CLIENT, NS_COMPONENT, NS_STANZAS } from "./ns.js";
 import { enumeration, jidValue, parseJid, string } from "./values.js";
 
-/** The error types of RFC 6120 §8.3.2. */
+/**
+ * The error types of RFC 6120 §8.3.2.
+ *
+ * @category Core stanzas
+ */
 export const STANZA_ERROR_TYPES = ["auth", "cancel", "continue", "modify", "wait"] as const;
-/** What the sender can do about a stanza error: retry after providing credentials, give up, proceed, change the data, or wait. */
+/**
+ * What the sender can do about a stanza error: retry after providing credentials, give up, proceed, change the data, or wait.
+ *
+ * @category Core stanzas
+ */
 export type StanzaErrorType = (typeof STANZA_ERROR_TYPES)[number];
 
 /**
@@ -40,6 +48,8 @@ export type StanzaErrorType = (typeof STANZA_ERROR_TYPES)[number];
  * defaults to `cancel`.
  *
  * Its keys are the defined conditions, in RFC 6120 order.
+ *
+ * @category Core stanzas
  */
 export const DEFAULT_ERROR_TYPES: Readonly<Record<StanzaErrorCondition, StanzaErrorType>> = {
   "bad-request": "modify",
@@ -66,7 +76,11 @@ export const DEFAULT_ERROR_TYPES: Readonly<Record<StanzaErrorCondition, StanzaEr
   "unexpected-request": "wait",
 };
 
-/** A defined stanza error condition (RFC 6120 §8.3.3). */
+/**
+ * A defined stanza error condition (RFC 6120 §8.3.3).
+ *
+ * @category Core stanzas
+ */
 export type StanzaErrorCondition =
   | "bad-request"
   | "conflict"
@@ -92,7 +106,11 @@ export type StanzaErrorCondition =
   | "unexpected-request";
 
 
-/** The defined conditions of RFC 6120 §8.3.3, in the order of that section. */
+/**
+ * The defined conditions of RFC 6120 §8.3.3, in the order of that section.
+ *
+ * @category Core stanzas
+ */
 export const STANZA_ERROR_CONDITIONS = Object.keys(DEFAULT_ERROR_TYPES) as readonly StanzaErrorCondition[];
 
 const CONDITION_SET: ReadonlySet<string> = new Set<string>(STANZA_ERROR_CONDITIONS);
@@ -143,6 +161,8 @@ function conditionText(): Field<string | undefined> {
  * An `<error/>` inside a server or component stanza has that stream's
  * namespace; decode it with `NS_CLIENT` as the inherited namespace, or use
  * {@link XMPPError.fromStanza}, which does so.
+ *
+ * @category Core stanzas
  */
 export const stanzaError = element("error", NS_CLIENT, {
   /** What the sender can do about the error (`type` attribute). */
@@ -162,9 +182,17 @@ export const stanzaError = element("error", NS_CLIENT, {
   /** The application-specific condition element, kept unparsed. */
   application: raw((_c, ns) => ns !== undefined && ns !== NS_STANZAS && !STANZA_NAMESPACES.has(ns)),
 });
-/** Decoded stanza `<error/>`. */
+/**
+ * Decoded stanza `<error/>`.
+ *
+ * @category Core stanzas
+ */
 export type StanzaError = Infer<typeof stanzaError>;
-/** Stanza `<error/>` as accepted by `stanzaError.encode`. */
+/**
+ * Stanza `<error/>` as accepted by `stanzaError.encode`.
+ *
+ * @category Core stanzas
+ */
 export type StanzaErrorInput = Input<typeof stanzaError>;
 
 /**
@@ -182,7 +210,11 @@ function pickText(texts: Readonly<Record<string, string>>, lang: string | undefi
   return texts[keys[0]!];
 }
 
-/** Options of the {@link XMPPError} constructor. */
+/**
+ * Options of the {@link XMPPError} constructor.
+ *
+ * @category Errors
+ */
 export interface XMPPErrorOptions {
   /** The error type; by default the one RFC 6120 recommends for the condition ({@link DEFAULT_ERROR_TYPES}). */
   readonly type?: StanzaErrorType;
@@ -215,6 +247,8 @@ export interface XMPPErrorOptions {
  * if (err.condition === "conflict") askForAnotherNick();
  * throw new XMPPError("not-allowed", { text: "Rooms are read-only" });
  * ```
+ *
+ * @category Errors
  */
 export class XMPPError extends Error {
   /** Always `"XMPPError"`; with `condition`, what {@link isXMPPError} checks across realms. */
@@ -304,6 +338,8 @@ export class XMPPError extends Error {
 /**
  * Whether `e` is an {@link XMPPError}, also across realms (iframes, workers,
  * duplicated package copies) where `instanceof` fails.
+ *
+ * @category Errors
  */
 export function isXMPPError(e: unknown): e is XMPPError {
   return e instanceof XMPPError || (hasErrorName(e, "XMPPError") && typeof (e as { condition?: unknown }).condition === "string");

@@ -8,7 +8,11 @@
 import { JID } from "@xmpp/jid";
 import { ValueError } from "./errors.js";
 
-/** How one kind of value is read from and written to XML text. */
+/**
+ * How one kind of value is read from and written to XML text.
+ *
+ * @category Codec machinery
+ */
 export interface ValueType<T> {
   /** Name of the kind, for tools that walk codec definitions. */
   readonly kind: "string" | "integer" | "boolean" | "enum" | "openEnum" | "jid" | "dateTime";
@@ -31,7 +35,11 @@ export interface ValueType<T> {
 
 const same = <T>(a: T, b: T): boolean => a === b;
 
-/** Any string, kept as it is. */
+/**
+ * Any string, kept as it is.
+ *
+ * @category Codec machinery
+ */
 export const string: ValueType<string> = {
   kind: "string",
   parse: (s) => s,
@@ -44,6 +52,8 @@ export const string: ValueType<string> = {
  *
  * @param min - smallest accepted value.
  * @param max - largest accepted value.
+ *
+ * @category Codec machinery
  */
 export function integer(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): ValueType<number> {
   return {
@@ -62,13 +72,19 @@ export function integer(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INT
   };
 }
 
-/** A non-negative integer (`xs:nonNegativeInteger` within safe range). */
+/**
+ * A non-negative integer (`xs:nonNegativeInteger` within safe range).
+ *
+ * @category Codec machinery
+ */
 export const nonNegativeInteger: ValueType<number> = integer(0);
 
 /**
  * An xs:boolean (`true`/`1`, `false`/`0`).
  *
  * @param style - how `true` is written: `"word"` (`true`/`false`, the default) or `"digit"` (`1`/`0`).
+ *
+ * @category Codec machinery
  */
 export function booleanValue(style: "word" | "digit" = "word"): ValueType<boolean> {
   return {
@@ -90,13 +106,19 @@ export function booleanValue(style: "word" | "digit" = "word"): ValueType<boolea
   };
 }
 
-/** An xs:boolean written as `true`/`false`. */
+/**
+ * An xs:boolean written as `true`/`false`.
+ *
+ * @category Codec machinery
+ */
 export const boolean: ValueType<boolean> = booleanValue("word");
 
 /**
  * A closed enumeration: anything outside `values` is a decode error.
  *
  * @param values - the accepted strings.
+ *
+ * @category Codec machinery
  */
 export function enumeration<const V extends string>(values: readonly V[]): ValueType<V> {
   const set = new Set<string>(values);
@@ -117,6 +139,8 @@ export function enumeration<const V extends string>(values: readonly V[]): Value
  * strings rather than dropped, so they survive a round trip.
  *
  * @param values - the known strings.
+ *
+ * @category Codec machinery
  */
 export function openEnumeration<const V extends string>(values: readonly V[]): ValueType<V | (string & {})> {
   return {
@@ -157,6 +181,8 @@ function checkedPart(part: string, excluded: RegExp): string | undefined {
  * @param s - the JID text.
  * @returns an `@xmpp/jid` JID.
  * @throws {@link ValueError} when the text is not a valid JID.
+ *
+ * @category Codec machinery
  */
 export function parseJid(s: string): JID {
   if (typeof s !== "string") throw new ValueError("a JID must be a string");
@@ -188,6 +214,8 @@ export function parseJid(s: string): JID {
  * {@link parseJid} that answers `undefined` instead of throwing.
  *
  * @param s - the JID text.
+ *
+ * @category Codec machinery
  */
 export function tryParseJid(s: string): JID | undefined {
   try {
@@ -202,6 +230,8 @@ export function tryParseJid(s: string): JID | undefined {
  * 1023 characters, no control character), as {@link parseJid} checks it.
  *
  * @param resource - the text after the first `/` of a JID.
+ *
+ * @category Codec machinery
  */
 export function isValidResourcepart(resource: string): boolean {
   return resource !== "" && resource.length <= MAX_PART && !RESOURCE_EXCLUDED.test(resource);
@@ -213,6 +243,8 @@ export function isValidResourcepart(resource: string): boolean {
  *
  * @param jid - a JID made by {@link parseJid} (its parts validated).
  * @param map - what to do with each part.
+ *
+ * @category Codec machinery
  */
 export function mapJidParts(jid: JID, map: (part: string) => string): JID {
   const parts = jid as unknown as JidParts;
@@ -243,7 +275,11 @@ function makeJid(local: string, domain: string, resource: string): JID {
   return jid;
 }
 
-/** A JID, validated on parse (see {@link parseJid}). */
+/**
+ * A JID, validated on parse (see {@link parseJid}).
+ *
+ * @category Codec machinery
+ */
 export const jidValue: ValueType<JID> = {
   kind: "jid",
   parse: parseJid,
@@ -256,6 +292,8 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+
 /**
  * An XEP-0082 DateTime (`2002-09-10T23:41:07Z`, optional fraction and offset)
  * as a `Date`. Formatted in UTC, with milliseconds only when not zero.
+ *
+ * @category Codec machinery
  */
 export const dateTime: ValueType<Date> = {
   kind: "dateTime",
@@ -303,6 +341,8 @@ function invalidJid(s: string, why: string): never {
  *
  * @param s - the value.
  * @returns `s`, or its first 61 characters and `...`.
+ *
+ * @category Codec machinery
  */
 export function clipForError(s: string): string {
   return s.length > 64 ? `${s.slice(0, 61)}...` : s;

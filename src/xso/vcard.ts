@@ -9,7 +9,11 @@
 import { child, childText, element, type Infer, type Input } from "./codec.js";
 import { NS_VCARD, NS_VCARD_UPDATE } from "./ns.js";
 
-/** `<PHOTO/>`: an image, inline (`TYPE` and base64 `BINVAL`) or by URL (`EXTVAL`). */
+/**
+ * `<PHOTO/>`: an image, inline (`TYPE` and base64 `BINVAL`) or by URL (`EXTVAL`).
+ *
+ * @category vCard avatars
+ */
 export const vcardPhoto = element("PHOTO", NS_VCARD, {
   /** The image's media type (`<TYPE/>`), for an inline image. */
   type: childText("TYPE"),
@@ -18,19 +22,35 @@ export const vcardPhoto = element("PHOTO", NS_VCARD, {
   /** The image's URL (`<EXTVAL/>`), instead of an inline image. */
   extval: childText("EXTVAL"),
 });
-/** Decoded `<PHOTO/>`. */
+/**
+ * Decoded `<PHOTO/>`.
+ *
+ * @category vCard avatars
+ */
 export type VcardPhoto = Infer<typeof vcardPhoto>;
 
-/** `<vCard xmlns='vcard-temp'>`: empty in a request or to remove a photo. */
+/**
+ * `<vCard xmlns='vcard-temp'>`: empty in a request or to remove a photo.
+ *
+ * @category vCard avatars
+ */
 export const vcardTemp = element("vCard", NS_VCARD, {
   /** The formatted name (`<FN/>`). */
   fullName: childText("FN"),
   /** The photo (`<PHOTO/>`). */
   photo: child(vcardPhoto),
 });
-/** Decoded `<vCard/>`. */
+/**
+ * Decoded `<vCard/>`.
+ *
+ * @category vCard avatars
+ */
 export type VcardTemp = Infer<typeof vcardTemp>;
-/** `<vCard/>` as accepted by `vcardTemp.encode`. */
+/**
+ * `<vCard/>` as accepted by `vcardTemp.encode`.
+ *
+ * @category vCard avatars
+ */
 export type VcardTempInput = Input<typeof vcardTemp>;
 
 /**
@@ -39,10 +59,16 @@ export type VcardTempInput = Input<typeof vcardTemp>;
  *
  * - `photo`: the SHA-1 of the image, hex; `""` (an empty `<photo/>`) means
  *   no avatar; absent means the sender is not ready to say.
+ *
+ * @category vCard avatars
  */
 export const vcardUpdate = element("x", NS_VCARD_UPDATE, {
   /** The photo's hash (`<photo/>`); `""`: no avatar. */
   photo: childText("photo"),
 });
-/** Decoded `<x xmlns='vcard-temp:x:update'>`. */
+/**
+ * Decoded `<x xmlns='vcard-temp:x:update'>`.
+ *
+ * @category vCard avatars
+ */
 export type VcardUpdate = Infer<typeof vcardUpdate>;

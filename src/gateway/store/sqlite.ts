@@ -24,7 +24,11 @@ import type {
   UserRecord,
 } from "./store.js";
 
-/** Why a {@link StoreError} was thrown. */
+/**
+ * Why a {@link StoreError} was thrown.
+ *
+ * @category Errors
+ */
 export type StoreErrorReason =
   /** The file could not be opened (missing directory, permissions, a directory, …). */
   | "unopenable"
@@ -54,6 +58,8 @@ export type StoreErrorReason =
  *   throw e;
  * }
  * ```
+ *
+ * @category Errors
  */
 export class StoreError extends Error {
   /** Always `"StoreError"`. */
@@ -79,7 +85,11 @@ export class StoreError extends Error {
   }
 }
 
-/** Options of {@link openSqliteStore}. None yet; read-only opening is not supported. */
+/**
+ * Options of {@link openSqliteStore}. None yet; read-only opening is not supported.
+ *
+ * @category Store
+ */
 export interface SqliteStoreOptions {
   /** Not supported: the store always opens read-write (migrations may need to write). */
   readonly readonly?: never;
@@ -188,7 +198,11 @@ const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** The schema version this code writes: the number of migrations. */
+/**
+ * The schema version this code writes: the number of migrations.
+ *
+ * @category Store
+ */
 export const SQLITE_SCHEMA_VERSION: number = MIGRATIONS.length;
 
 interface UserRow {
@@ -256,6 +270,8 @@ const ARCHIVE_COLUMNS =
  * const store = openSqliteStore("./gateway.sqlite");
  * store.users.save({ jid: "romeo@montague.lit", legacyData: { token: "…" }, registeredAt: Date.now() });
  * ```
+ *
+ * @category Store
  */
 export function openSqliteStore(path: string, options?: SqliteStoreOptions): GatewayStore {
   void options;

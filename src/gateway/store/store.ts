@@ -10,10 +10,18 @@
  */
 import type { MucType } from "../muc-type.js";
 
-/** JSON-compatible data a legacy module keeps for a user. */
+/**
+ * JSON-compatible data a legacy module keeps for a user.
+ *
+ * @category Store
+ */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** A registered user. */
+/**
+ * A registered user.
+ *
+ * @category Store
+ */
 export interface UserRecord {
   /** The user's bare JID. */
   readonly jid: string;
@@ -23,7 +31,11 @@ export interface UserRecord {
   readonly registeredAt: number;
 }
 
-/** One legacy group as one user sees it. */
+/**
+ * One legacy group as one user sees it.
+ *
+ * @category Store
+ */
 export interface RoomRecord {
   /** The owning user's bare JID. */
   readonly userJid: string;
@@ -53,7 +65,11 @@ export interface RoomRecord {
   readonly avatar?: RoomAvatar | undefined;
 }
 
-/** An image, with its media type. */
+/**
+ * An image, with its media type.
+ *
+ * @category Store
+ */
 export interface RoomAvatar {
   /** The image's bytes. */
   readonly data: Uint8Array;
@@ -61,7 +77,11 @@ export interface RoomAvatar {
   readonly type: string;
 }
 
-/** One participant (puppet) of a room. */
+/**
+ * One participant (puppet) of a room.
+ *
+ * @category Store
+ */
 export interface ParticipantRecord {
   /** The owning user's bare JID. */
   readonly userJid: string;
@@ -83,7 +103,11 @@ export interface ParticipantRecord {
   readonly isUser: boolean;
 }
 
-/** One archived groupchat message (XEP-0313). */
+/**
+ * One archived groupchat message (XEP-0313).
+ *
+ * @category Store
+ */
 export interface ArchiveEntry {
   /** The owning user's bare JID. */
   readonly userJid: string;
@@ -109,6 +133,8 @@ export interface ArchiveEntry {
  * A query of the archive. Entries come in chronological order: by `when`,
  * then (for equal times) in the order they were archived; "after" and
  * "before" an entry mean in that order.
+ *
+ * @category Store
  */
 export interface ArchiveQuery {
   /** Only entries strictly after this stanza-id. */
@@ -133,7 +159,11 @@ export interface ArchiveQuery {
   readonly last?: boolean;
 }
 
-/** The gateway's persistence. */
+/**
+ * The gateway's persistence.
+ *
+ * @category Store
+ */
 export interface GatewayStore {
   /** Registered users. */
   readonly users: {

@@ -53,6 +53,7 @@ export const CLIENT_CATEGORIES = [
   "Discovery",
   "Archive (MAM)",
   "Files",
+  "Ad-hoc commands",
   "Errors",
   "Enums & constants",
   "Low level",

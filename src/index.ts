@@ -143,6 +143,18 @@
  * });
  * ```
  *
+ * @categoryDescription Ad-hoc commands
+ * XEP-0050 commands that an entity offers — a gateway's registration,
+ * preferences or group management, a server's administration: list them
+ * ({@link listCommands}) and run one stage by stage ({@link executeCommand}),
+ * filling in the data form each stage asks for.
+ *
+ * ```ts
+ * let stage = await executeCommand(muc, "gateway.example.org", "preferences");
+ * if (stage.status === "executing") stage = await stage.complete({ notifications: true });
+ * for (const note of stage.notes) console.log(note.type, note.text);
+ * ```
+ *
  * @categoryDescription Errors
  * What calls reject with, each with a type guard that works across copies of
  * the package: stanza errors from the server ({@link XMPPError}), timeouts,
@@ -295,6 +307,7 @@ export {
 } from "./client/room-admin.js";
 export { getAvatar, type Avatar, type InlineAvatar, type UrlAvatar } from "./client/avatar.js";
 export { uploadFile, UploadError, isUploadError, type UploadFile, type UploadOptions } from "./client/upload.js";
+export { listCommands, executeCommand, type CommandItem, type CommandNote, type CommandStage, type CommandValues } from "./client/commands.js";
 /** @category Files */
 export type { Attachment } from "./xso/file-sharing.js";
 export type { SentFile } from "./client/room.js";

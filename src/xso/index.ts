@@ -93,6 +93,17 @@
  * const config = roomConfigSchema.parse(dataForm.decode(formEl));
  * ```
  *
+ * @categoryDescription Ad-hoc commands
+ * XEP-0050: a request to run a command (`action`, `sessionid`, a submitted
+ * form) and the answer (`status`, the actions allowed next, notes, a form or
+ * a result); the disco node `http://jabber.org/protocol/commands` lists them.
+ *
+ * ```ts
+ * const run = xml("iq", { type: "set", to: "gateway.example.org", id: "c1" }, adHocCommand.encode({ node: "preferences", action: "execute" }));
+ * const answer = adHocCommand.decode(resultIq.getChild("command", NS_COMMANDS)!);
+ * if (answer.status === "executing") console.log(answer.form?.fields.map((f) => f.var), answer.actions);
+ * ```
+ *
  * @categoryDescription vCard avatars
  * XEP-0054 vcard-temp (a photo and a name) and XEP-0153 avatar hashes in
  * presences.
@@ -203,6 +214,7 @@ export * from "./direct-invite.js";
 export * from "./hats.js";
 export * from "./message-refs.js";
 export * from "./register.js";
+export * from "./commands.js";
 export * from "./vcard.js";
 export * from "./presence.js";
 export * from "./chat-states.js";

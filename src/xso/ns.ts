@@ -254,6 +254,12 @@ export const NS_MUC_SELF_PING = "urn:xmpp:ping";
  */
 export const NS_REGISTER = "jabber:iq:register";
 /**
+ * XEP-0050 ad-hoc commands (also the disco node listing them).
+ *
+ * @category Namespaces
+ */
+export const NS_COMMANDS = "http://jabber.org/protocol/commands";
+/**
  * The XML namespace (xml:lang).
  *
  * @category Namespaces
@@ -384,6 +390,8 @@ export const NS = {
   MUC_SELF_PING: NS_MUC_SELF_PING,
   /** XEP-0077 in-band registration. */
   REGISTER: NS_REGISTER,
+  /** XEP-0050 ad-hoc commands. */
+  COMMANDS: NS_COMMANDS,
   /** The XML namespace (xml:lang). */
   XML: NS_XML,
   /** XEP-0356 privileged entity. */

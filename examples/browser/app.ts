@@ -18,6 +18,23 @@
  * the composer's attach button, by dropping them on the room or pasting an
  * image; images shown inline, other files as a card with a download link).
  *
+ * Errors are said in plain words next to what caused them (errors.ts maps
+ * every condition to a sentence): under the login form, under the join
+ * form's nick or password field (keeping what was typed), in an occupant's
+ * details, in the registration form and the room's administration; anything
+ * else in a toast over the page, which never pushes the layout down.
+ * Moderation and administration are offered only where the room takes them
+ * (a gateway's rooms: no voice or affiliation changes; settings where they
+ * announce muc#owner; anything answered feature-not-implemented is hidden
+ * from then on) and our role and affiliation allow them: kick, voice, ban,
+ * promote and demote, the affiliation lists with Unban, the room's
+ * configuration form and invitations (admin-panel.ts). Message text is
+ * styled (XEP-0393) and its links clickable, always as DOM nodes
+ * (styling.ts); @-mentions complete in the composer and, when the user
+ * allowed it, notify (mentions.ts); the unread count is in the tab's title.
+ * A reload of the tab logs in again and rejoins the rooms (persist.ts). On a
+ * phone the room list comes first, and a tap on a message shows its actions.
+ *
  * Under a bad network it keeps working: one connection banner follows the
  * real connection (reconnecting, rejoining, or a refusal in plain words); the
  * composer stays usable and what is sent meanwhile shows as pending until the
@@ -27,15 +44,18 @@
  * ## `data-testid`s (stable, for browser tests)
  *
  * Page
- * - `error-banner` (the banner, `hidden` when there is no error), `error-text`, `error-dismiss`:
- *   what an action of ours could not do, in plain words (never an exception's text)
+ * - `error-banner` (a toast over the page, `hidden` when there is no error), `error-text`, `error-dismiss`:
+ *   what an action of ours could not do when there is no better place for it, in plain words (never an
+ *   exception's text)
  * - `connection-banner` (`hidden` while online; `data-state`: reconnecting, rejoining, error, offline),
  *   `connection-text`, `connection-action` ("Log in again", for error and offline)
- * - `dialog` (a modal asking for confirmation and a reason), `dialog-input`, `dialog-confirm`, `dialog-cancel`
+ * - `dialog` (a modal asking for confirmation and a reason), `dialog-input`, `dialog-confirm`, `dialog-cancel`;
+ *   its message (`#dialog-message`) has `data-error=true` when it says what was wrong with the last try
  *
  * Login
  * - `login-view`, `login-form`, `login-username`, `login-password`,
- *   `login-service` (WebSocket URL, prefilled from /config.json), `login-domain`, `login-submit`
+ *   `login-service` (WebSocket URL, prefilled from /config.json), `login-domain`, `login-submit`,
+ *   `login-error` (why logging in failed, under the form)
  * - `demo-accounts` and `demo-account` (one per account; `data-username`): fill the form
  *
  * Sidebar
@@ -48,28 +68,36 @@
  *   with `room-unread` and `room-suspended` (the "reconnecting" mark)
  * - `refresh-rooms` (in each section header; `data-source`)
  * - `gateway-status` (`data-state`: checking, registered, unregistered, unavailable), `gateway-register` (shown when not registered)
- * - `open-join`: join a room by its address
+ * - `open-join`: join a room by its address; `enable-notifications` (while the browser has not been asked)
  *
  * Main pane
  * - `empty-state` (nothing selected)
  * - `register-form`, `register-field-<var>` (one input per form field), `register-submit`, `register-cancel`
  * - `room-preview` (a room we are not in; `data-jid`), `room-info` (its description and features),
  *   `room-invite` (a pending invitation to it)
- * - `join-form`, `join-room` (room address), `join-nick`, `join-password`, `join-submit`
+ * - `join-form`, `join-room` (room address), `join-nick`, `join-password`, `join-submit`; why joining failed:
+ *   `join-nick-error`, `join-password-error`, `join-room-error` under their field (which gets
+ *   `aria-invalid`), else `join-error`
+ * - `register-error` (in `register-form`: why registering failed)
  * - `room-view` (a joined room; `data-jid`, `data-state` joining|joined|left, `data-suspended`), `room-name`, `room-jid`,
  *   `room-subject` (the subject text), `my-role` (`data-role`, `data-affiliation`)
  * - `action-subject` (edit the subject: moderators, or anyone with voice when the room allows),
  *   `subject-input`, `subject-save`, `subject-cancel`
  * - `leave-button`, `rejoin-button` (after we left or were removed, unless the room was destroyed),
- *   `action-destroy` (owners), `toggle-occupants` (narrow screens)
+ *   `action-destroy` (owners, where the room takes it), `action-invite` (a dialog asking for an address),
+ *   `action-manage` (admins and owners: the panel of admin-panel.ts), `toggle-occupants` (narrow screens)
  * - `messages` (the list); `message` items with `data-nick`, `data-own`, `data-history`,
  *   `data-state` (own messages: in-transit, delivered-to-server, delivered-to-recipient, error,
  *   timed-out, aborted; anything else: received; `data-pending` true while one of ours waits for the
  *   connection or the room's rejoin); `message-body`, `message-state` (the delivery icon of our own live
  *   messages, same `data-state` and `data-pending`: a clock, "Sending when back online"), `message-note`
  *   (under our message: "Sending when back online", or why it was not delivered, in plain words)
- * - `history-divider` (before the earlier messages), `notice` (`data-kind`: join, leave, kick, ban, nick,
- *   role, affiliation, subject, enter, exit, suspend, resume, config)
+ * - `history-divider` (before the earlier messages), `date-divider` (`data-day`: before the first message of
+ *   each day: "Today", "Yesterday", a date), `notice` (`data-kind`: join, leave, kick, ban, nick,
+ *   role, affiliation, subject, enter, exit, suspend, resume, config, invite)
+ * - in `message-body`: `message-link` (http/https links, new tab, rel=noopener), `styled-strong`, `styled-em`,
+ *   `styled-strike`, `styled-code`, `styled-pre`, `styled-quote` (XEP-0393); a message naming us has
+ *   `data-mention=true`; a tap on a message shows its actions (class `msg--selected`), a tap elsewhere hides them
  * - on each message (`data-stanza-id` once the room gave one; `data-edited`, `data-retracted` when
  *   changed): `message-quote` (the message a reply answers), `message-edited`, `message-reactions` with
  *   `reaction` chips (`data-emoji`, `data-count`, `data-mine`; a click toggles ours), and on hover
@@ -82,7 +110,8 @@
  *   XEP-0333 `displayed` marker names), with a `seen-nick` per occupant (`data-nick`)
  * - `composer` (`data-offline` while the room is out of sync: it stays usable, what is sent waits),
  *   `composer-offline` (the note saying so), `composer-input`, `composer-send`, `action-request-voice` (visitors); `composer-context`
- *   ("Replying to …" / "Editing your message") with `composer-context-cancel`
+ *   ("Replying to …" / "Editing your message") with `composer-context-cancel`; `mention-popup` with
+ *   `mention-option`s (`data-nick`) while an `@name` is typed; `action-request-voice` is disabled once asked
  * - files: `composer-attach` (the button), `composer-file` (its hidden `<input type=file>`); the room's
  *   `room-view` takes dropped files (`data-drop` true while a file is dragged over it), the composer
  *   pasted images. Each file being sent is an `upload` in `uploads` (above the input; `data-state`
@@ -105,7 +134,9 @@
  * - `occupant` (`data-nick`, `data-role`, `data-affiliation`, `data-self`), `occupant-affiliation` (the badge);
  *   clicking an occupant opens `occupant-details` (its address, role, affiliation) with `occupant-actions`
  * - moderation, in `occupant-actions`: `action-kick` (moderators), `action-grant-voice` / `action-revoke-voice`
- *   (moderators), `action-ban` (admins and owners); only the actions our role and affiliation allow are there
+ *   (moderators), `action-ban` (admins and owners), `action-set-affiliation` (`data-affiliation`: owner, admin,
+ *   member, none); only the actions the room supports and our role and affiliation allow are there;
+ *   `occupant-error` (what one of them could not do)
  *
  * @module
  */
@@ -116,12 +147,8 @@ import {
   MucService,
   MessageState,
   LeaveMode,
-  isXMPPError,
-  isTimeoutError,
   isMucStateError,
-  isAbortError,
   isNotConnectedError,
-  UploadError,
   destroyRoom,
   createInstantRoom,
   StatusCode,
@@ -165,6 +192,13 @@ import {
 import { attachmentsOf, dataForm, type DataFormField } from "../../src/xso/index.js";
 // What /config.json holds (a type only: nothing of the server goes into the page).
 import type { WebConfig } from "./serve.js";
+import { h, byId, replaceChildren, type Child } from "./dom.js";
+import { openAdminPanel } from "./admin-panel.js";
+import { styledText } from "./styling.js";
+import { UPLOAD_FAILED, uploadErrorText, putWithProgress, pastedImages, onlyUrlsOf, formatSize, attachmentView, fileIcon, paperclipIcon } from "./files.js";
+import { attachMentions, mentions } from "./mentions.js";
+import { saveLogin, savedLogin, saveRoomList, savedRooms, saveCurrentRoom, savedCurrentRoom, forgetAll } from "./persist.js";
+import { UserError, CONDITION_TEXTS, LOGIN_REFUSED, describeError, notDeliveredText, showError, clearError, conditionOf, joinErrorText, loginErrorText, adminErrorText, registerErrorText, type JoinFailure } from "./errors.js";
 
 // ---------------------------------------------------------------------------
 // Configuration and state
@@ -196,6 +230,22 @@ interface RoomView {
   exitText: string | undefined;
   /** A pending invitation to this room. */
   invite: string | undefined;
+  /** The nick typed into the join form (kept across renders and after a failed join). */
+  draftNick: string | undefined;
+  /** Why the last join failed, shown in the join form next to its cause. */
+  joinError: JoinFailure | undefined;
+  /** Administration requests the room answered `feature-not-implemented` to: their controls are hidden. */
+  readonly unsupported: Set<AdminAction>;
+  /** We asked for voice (the button says so until our role changes). */
+  voiceRequested: boolean;
+  /** What a moderation action on an occupant could not do, shown in their details. */
+  occupantError: { nick: string; text: string } | undefined;
+  /** We were banned: no Rejoin. */
+  banned: boolean;
+  /** The day of the last message appended to the log (a date line comes before a message of another day). */
+  lastDay: string | undefined;
+  /** Whether the log is scrolled to its end (then it stays there as it grows). */
+  stick: boolean;
   /** Whether the room was destroyed while we were in it. */
   destroyed: boolean;
   /** The archive id (stanza-id) of the oldest message in the log, to page back from (XEP-0313). */
@@ -276,6 +326,8 @@ const session: {
   stopping: boolean;
   showPeople: boolean;
   showNav: boolean;
+  /** Messages that came to the room on screen while the window was elsewhere. */
+  awayUnread: number;
 } = {
   config: { domain: "localhost" },
   xmpp: undefined,
@@ -289,10 +341,11 @@ const session: {
   stopping: false,
   showPeople: false,
   showNav: false,
+  awayUnread: 0,
 };
 
-/** What was last typed into the join-by-address form. */
-let joinDraft = { jid: "", nick: "" };
+/** What was last typed into the join-by-address form, and why joining failed. */
+let joinDraft: { jid: string; nick: string; error: JoinFailure | undefined } = { jid: "", nick: "", error: undefined };
 
 /** The trackers of the messages we sent, with their list item. */
 const sentItems = new WeakMap<MessageTracker, HTMLLIElement>();
@@ -300,44 +353,14 @@ const sentItems = new WeakMap<MessageTracker, HTMLLIElement>();
 const NS_REGISTER = "jabber:iq:register";
 const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
 const NS_MESSAGE_MODERATE = "urn:xmpp:message-moderate:1";
+const NS_MUC_OWNER = "http://jabber.org/protocol/muc#owner";
+
+/** Kinds of administration request a room may not implement (a gateway's rooms answer some with feature-not-implemented). */
+type AdminAction = "kick" | "voice" | "affiliation" | "config" | "destroy" | "subject";
 const HISTORY = { maxStanzas: 50 };
 
 // ---------------------------------------------------------------------------
 // DOM helpers
-
-type Child = Node | string | number | null | undefined | false;
-type Attrs = Record<string, string | number | boolean | undefined | null | EventListener>;
-
-/** Create an element: `h("button", { class: "btn", testid: "x", onclick: fn }, "Label")`. */
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (typeof value === "function") el.addEventListener(key.replace(/^on/, ""), value);
-    else if (key === "testid") el.dataset.testid = String(value);
-    else el.setAttribute(key, value === true ? "" : String(value));
-  }
-  append(el, children);
-  return el;
-}
-
-function append(parent: Node, children: Child[]): void {
-  for (const c of children) {
-    if (c === null || c === undefined || c === false) continue;
-    parent.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
-  }
-}
-
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`missing #${id}`);
-  return el as T;
-}
-
-function replaceChildren(parent: ParentNode & Node, ...children: Child[]): void {
-  parent.replaceChildren();
-  append(parent, children);
-}
 
 /** A stable color per nick (FNV-1a of the lowercased nick into a palette of distinct hues). */
 const NICK_COLORS = ["#e67700", "#0c8599", "#1971c2", "#5c940d", "#2b8a3e", "#c2255c", "#364fc7", "#ae3ec9", "#5f3dc4", "#d9480f"];
@@ -384,147 +407,13 @@ function formatTime(date: Date): string {
 }
 
 // ---------------------------------------------------------------------------
-// Errors, as people read them
-//
-// Nothing internal reaches the page: no exception messages, causes, stack
-// traces, socket codes (ECONNERROR) or bare condition names. Every error is
-// said in plain words; the error itself goes to the console.
-
-/** An error this page raises for people: its message is shown as it is. */
-class UserError extends Error {
-  override readonly name = "UserError";
-}
-
-/** Stanza, stream and SASL conditions (RFC 6120 §8.3.3, §4.9.3, §6.5), in plain words. */
-const CONDITION_TEXTS: Record<string, string> = {
-  "bad-request": "The server did not understand the request.",
-  conflict: "That conflicts with something that already exists.",
-  "feature-not-implemented": "That is not supported here.",
-  forbidden: "You are not allowed to do that.",
-  gone: "That no longer exists.",
-  "internal-server-error": "The server ran into a problem.",
-  "item-not-found": "That could not be found.",
-  "jid-malformed": "That address is not valid.",
-  "not-acceptable": "The server did not accept that.",
-  "not-allowed": "That is not allowed here.",
-  "not-authorized": "You are not authorized to do that.",
-  "payment-required": "That needs a paid account.",
-  "policy-violation": "That goes against the server's rules.",
-  "recipient-unavailable": "The recipient is not available right now.",
-  redirect: "That has moved elsewhere.",
-  "registration-required": "You need to register first.",
-  "remote-server-not-found": "The other server could not be found.",
-  "remote-server-timeout": "The other server did not answer in time.",
-  "resource-constraint": "The server is too busy right now.",
-  "service-unavailable": "That service is not available.",
-  "subscription-required": "You need a subscription first.",
-  "undefined-condition": "The server reported a problem.",
-  "unexpected-request": "The server did not expect that request.",
-  "system-shutdown": "The server is shutting down.",
-  "connection-timeout": "The connection timed out.",
-  "host-unknown": "The server does not serve that domain.",
-  // SASL (logging in).
-  aborted: "Logging in was cancelled.",
-  "account-disabled": "This account is disabled.",
-  "credentials-expired": "Your password has expired.",
-  "encryption-required": "The server requires an encrypted connection.",
-  "incorrect-encoding": "The server could not read the login.",
-  "invalid-authzid": "The server refused the login.",
-  "invalid-mechanism": "The server does not accept this way of logging in.",
-  "malformed-request": "The server could not read the login.",
-  "mechanism-too-weak": "The server does not accept this way of logging in.",
-  "temporary-auth-failure": "Logging in failed for now; try again in a moment.",
-};
-
-/** SASL conditions that mean "wrong username or password". */
-const LOGIN_REFUSED = new Set(["not-authorized", "invalid-authzid"]);
-
-/** An error as one readable sentence or two; never an exception's own text. */
-function describeError(e: unknown): string {
-  if (e instanceof UserError) return e.message;
-  if (isTimeoutError(e)) return "The server did not answer in time.";
-  if (isAbortError(e)) return "It was cancelled.";
-  if (isNotConnectedError(e)) return "You are offline right now; try again once the connection is back.";
-  if (isMucStateError(e)) return stateErrorText(e.message);
-  // XMPP errors: the SDK's XMPPError, and @xmpp/client's own (SASL failures, stream errors, IQ errors).
-  const c = e as { condition?: unknown; name?: unknown } | null;
-  if (c && typeof c.condition === "string") {
-    const words = c.name === "SASLError" && LOGIN_REFUSED.has(c.condition) ? "The server refused the username or password." : (CONDITION_TEXTS[c.condition] ?? "The server reported a problem.");
-    const said = serverText(e);
-    return said ? `${words} The server says: “${said}”` : words;
-  }
-  if (isNetworkError(e)) return "Cannot reach the server.";
-  return "Something went wrong.";
-}
-
-/** What a server wrote in an error it sent (never text our own code made up), when it reads like words for people. */
-function serverText(e: unknown): string | undefined {
-  const x = e as { text?: unknown; stanza?: unknown; element?: unknown };
-  // Only errors read from a stanza the server sent (the SDK's have `stanza`, @xmpp/client's `element`).
-  if (x.stanza === undefined && x.element === undefined) return undefined;
-  if (typeof x.text !== "string") return undefined;
-  const text = x.text.replace(/\s+/g, " ").trim();
-  if (!text || /\b(?:null|undefined|TypeError|Cannot read|ECONN\w*)\b|Error:|\bat \S+ \(/.test(text)) return undefined;
-  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
-}
-
-/** A socket that could not connect or broke (@xmpp/websocket's `ECONNERROR`, Node's `ECONNREFUSED`, …). */
-function isNetworkError(e: unknown): boolean {
-  const x = e as { code?: unknown; errno?: unknown; message?: unknown } | null;
-  if (!x || typeof x !== "object") return false;
-  return [x.code, x.errno, x.message].some((v) => typeof v === "string" && (/^E[A-Z]+$/.test(v) || /websocket|ECONN|socket|network/i.test(v)));
-}
-
-/** A call the SDK refused in the current state (`MucStateError`), in plain words. */
-function stateErrorText(message: string): string {
-  if (/nick/i.test(message)) return "That nick cannot be used.";
-  if (/JID|room address|bare|localpart/i.test(message)) return "That is not a valid room address.";
-  if (/already joined|being joined/i.test(message)) return "You are already in that room.";
-  if (/not joined|not in room|left room|left the room/i.test(message)) return "You are not in that room any more.";
-  return "That is not possible right now.";
-}
-
-/** Why one of our messages did not make it, for the line under it. */
-function notDeliveredText(error: unknown): string {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  // The SDK's own "could not be sent" error (no stanza from the server; the reason in `cause`).
-  if (error === undefined || (isXMPPError(error) && error.stanza === undefined && cause !== undefined)) {
-    if (isMucStateError(cause)) return "Not sent: you are no longer in the room.";
-    if (isNotConnectedError(cause)) return "Not sent: the connection closed before it could go out.";
-    return "Not sent: the connection failed before it could go out.";
-  }
-  const condition = (error as { condition?: unknown } | null)?.condition;
-  const words =
-    condition === "forbidden" || condition === "not-allowed" || condition === "not-authorized"
-      ? "you may not send messages in this room right now."
-      : condition === "not-acceptable"
-        ? "the room no longer counts you as a participant."
-        : condition === "recipient-unavailable" || condition === "service-unavailable" || condition === "item-not-found" || condition === "remote-server-not-found" || condition === "remote-server-timeout"
-          ? "the room cannot be reached right now."
-          : condition === "resource-constraint" || condition === "policy-violation"
-            ? "the room refused it (too many messages, or against its rules)."
-            : undefined;
-  if (words) return `Not delivered: ${words}`;
-  return `Not delivered. ${describeError(error)}`;
-}
-
-function showError(context: string, e?: unknown): void {
-  const text = e === undefined ? context : `${context}: ${describeError(e)}`;
-  byId("error-banner").hidden = false;
-  byId("error-text").textContent = text;
-  console.warn(text, e);
-}
-
-function clearError(): void {
-  byId("error-banner").hidden = true;
-}
-
-// ---------------------------------------------------------------------------
 // Modal dialog
 
 interface AskOptions {
   title: string;
   message?: string;
+  /** The message says what was wrong with the last try (shown as an error, next to the field). */
+  messageError?: boolean;
   confirm: string;
   danger?: boolean;
   /** Ask for a text (a reason, a subject); without, a plain confirmation. */
@@ -539,6 +428,8 @@ function ask(options: AskOptions): Promise<string | null> {
   byId("dialog-title").textContent = options.title;
   byId("dialog-message").textContent = options.message ?? "";
   byId("dialog-message").hidden = !options.message;
+  byId("dialog-message").classList.toggle("form-error", options.messageError === true);
+  byId("dialog-message").dataset.error = String(options.messageError === true);
   byId("dialog-field").hidden = !options.input;
   byId("dialog-label").textContent = options.input?.label ?? "";
   input.value = options.input?.value ?? "";
@@ -593,6 +484,15 @@ async function boot(): Promise<void> {
   }
   const config = session.config;
   if (config.title) document.title = config.title;
+  baseTitle = document.title;
+  // A tap outside any message hides the actions a tap on one showed.
+  document.addEventListener("click", (ev) => {
+    if (!(ev.target as Element | null)?.closest?.(".msg")) unselectMessages();
+  });
+  renderNotificationButton();
+  byId("enable-notifications").addEventListener("click", () => {
+    void Notification.requestPermission().then(renderNotificationButton, renderNotificationButton);
+  });
   const defaultWs = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/xmpp-websocket`;
   field("service").value = config.websocketUrl ?? defaultWs;
   field("domain").value = config.domain;
@@ -650,6 +550,10 @@ async function boot(): Promise<void> {
   });
   // Back to the window: the room on screen is read now.
   const readCurrent = (): void => {
+    if (pageActive() && session.awayUnread > 0) {
+      session.awayUnread = 0;
+      updateTitle();
+    }
     const pane = session.pane;
     const view = pane.kind === "room" ? session.rooms.get(pane.jid) : undefined;
     if (view) scheduleMarkRead(view);
@@ -664,13 +568,50 @@ async function boot(): Promise<void> {
       ev.dataTransfer.dropEffect = "none";
     });
   }
+  // A reload of this tab: log in again as before and rejoin the rooms we were in.
+  const saved = savedLogin();
+  if (saved) {
+    field("service").value = saved.service;
+    field("domain").value = saved.domain;
+    field("username").value = saved.user;
+    const submit = form.querySelector<HTMLButtonElement>("[data-testid=login-submit]")!;
+    submit.disabled = true;
+    submit.textContent = "Reconnecting…";
+    const ok = await login(saved.service, saved.domain, saved.user, saved.password).finally(() => {
+      submit.disabled = false;
+      submit.textContent = "Log in";
+    });
+    if (ok) await restoreRooms();
+    else forgetAll();
+  }
 }
 
-async function login(service: string, domainField: string, user: string, password: string): Promise<void> {
+/** Rejoin the rooms we were in before the reload, back in the room that was on screen. */
+async function restoreRooms(): Promise<void> {
+  const rooms = savedRooms();
+  const current = savedCurrentRoom();
+  if (rooms.length === 0) return;
+  const joins = rooms.map((r) => join(r.jid, r.nick, r.password, { focus: false }));
+  if (current !== undefined && session.rooms.has(current)) session.pane = { kind: "room", jid: current };
+  render();
+  await Promise.all(joins);
+  const view = session.pane.kind === "room" ? session.rooms.get(session.pane.jid) : undefined;
+  if (view?.state === "joined") composerInput(view)?.focus();
+}
+
+/** Say under the login form why logging in did not work (`undefined`: clear it). */
+function loginError(text: string | undefined): void {
+  const line = byId("login-error");
+  line.hidden = text === undefined;
+  line.textContent = text ?? "";
+}
+
+async function login(service: string, domainField: string, user: string, password: string): Promise<boolean> {
   clearError();
+  loginError(undefined);
   if (!user || !password) {
-    showError("Enter a username and a password");
-    return;
+    loginError("Enter a username and a password.");
+    return false;
   }
   // "alice" or "alice@example.org".
   const at = user.indexOf("@");
@@ -711,10 +652,13 @@ async function login(service: string, domainField: string, user: string, passwor
   } catch (e) {
     muc.close();
     await xmpp.stop().catch(() => {});
-    showError("Could not log in", e);
-    return;
+    console.warn("could not log in", e);
+    loginError(loginErrorText(e));
+    return false;
   }
   localStorage.setItem("muc-demo:username", user);
+  // For a reload of this tab (sessionStorage): log in again and rejoin the rooms.
+  saveLogin({ service, domain: domainField, user, password });
   session.xmpp = xmpp;
   session.muc = muc;
   session.username = username;
@@ -742,6 +686,7 @@ async function login(service: string, domainField: string, user: string, passwor
   render();
   refreshConnection();
   await Promise.all([refreshMucRooms(), refreshGateway()]);
+  return true;
 }
 
 function deviceId(): string {
@@ -910,6 +855,7 @@ async function logout(): Promise<void> {
   byId("people").hidden = true;
   byId("login-view").hidden = false;
   (byId<HTMLFormElement>("login-form").elements.namedItem("password") as HTMLInputElement).value = "";
+  forgetAll();
   clearError();
 }
 
@@ -956,6 +902,14 @@ function viewFor(jid: string, name?: string): RoomView {
       selectedNick: undefined,
       exitText: undefined,
       invite: undefined,
+      draftNick: undefined,
+      joinError: undefined,
+      unsupported: new Set(),
+      voiceRequested: false,
+      occupantError: undefined,
+      banned: false,
+      lastDay: undefined,
+      stick: true,
       destroyed: false,
     };
     session.rooms.set(jid, view);
@@ -1037,7 +991,8 @@ async function loadInfo(view: RoomView): Promise<void> {
   try {
     view.info = await getRoomInfo(muc, view.jid, { timeout: 10_000 });
     view.infoError = undefined;
-    if (view.info.name && !view.name) view.name = view.info.name;
+    // The room's own name (it may have been renamed since the list was read).
+    if (view.info.name) view.name = view.info.name;
   } catch (e) {
     view.infoError = describeError(e);
   }
@@ -1047,9 +1002,16 @@ async function loadInfo(view: RoomView): Promise<void> {
 // ---------------------------------------------------------------------------
 // Joining and room events
 
-async function join(jid: string, nick: string, password: string | undefined): Promise<void> {
+/**
+ * Join a room. What went wrong is said next to what caused it: the join
+ * form's nick, password or address field, or the form itself (kept with
+ * what was typed in it).
+ *
+ * @returns why it failed, or `undefined` once joined.
+ */
+async function join(jid: string, nick: string, password: string | undefined, options: { focus?: boolean } = {}): Promise<JoinFailure | undefined> {
   const muc = session.muc;
-  if (!muc) return;
+  if (!muc) return undefined;
   clearError();
   let view: RoomView;
   let room: Room;
@@ -1057,51 +1019,61 @@ async function join(jid: string, nick: string, password: string | undefined): Pr
   const previousPane = session.pane;
   const known = session.rooms.has(jid);
   try {
-    if (!jid.includes("@")) throw new UserError(`"${jid}" is not a room address (room@service).`);
+    if (!/^[^@\s]+@[^@\s/]+$/.test(jid)) throw new UserError("That is not a room address: it looks like room@service.");
     view = viewFor(jid);
     ({ room, joined } = muc.join(jid, nick, { history: HISTORY, ...(password ? { password } : {}) }));
   } catch (e) {
     if (!known) session.rooms.delete(jid);
-    showError(`Could not join ${jid}`, e);
-    return;
+    console.warn(`could not join ${jid}`, e);
+    const failure = joinErrorText(e, { gateway: sourceOf(jid) === "gateway", passwordGiven: password !== undefined });
+    const existing = session.rooms.get(jid);
+    if (existing) existing.joinError = failure;
+    else joinDraft.error = failure;
+    render();
+    return failure;
   }
   if (view.state === "left") resetLog(view);
   view.room = room;
   view.state = "joining";
   view.invite = undefined;
   view.destroyed = false;
+  view.banned = false;
+  view.voiceRequested = false;
   view.exitText = undefined;
+  view.joinError = undefined;
   session.pane = { kind: "room", jid };
   wireRoom(view, room);
   render();
   try {
     await joined;
     view.state = "joined";
+    view.draftNick = undefined;
+    if (!known || previousPane.kind === "join") joinDraft = { jid: "", nick: "", error: undefined };
+    saveRooms();
     render();
     scheduleMarkRead(view);
     void loadInfo(view);
+    // Ready to talk: the composer has the focus (unless we were restoring rooms in the background).
+    if (options.focus !== false && isCurrent(view)) composerInput(view)?.focus();
+    return undefined;
   } catch (e) {
+    console.warn(`could not join ${jid}`, e);
+    const failure = joinErrorText(e, { gateway: view.source === "gateway", passwordGiven: password !== undefined });
     if (view.room === room) {
       view.room = undefined;
       view.state = "idle";
-      // A room typed in by address that we could not join: forget it, back to the form.
+      view.draftNick = nick;
+      view.joinError = failure;
+      // A room typed in by address that we could not join: forget it, back to the form (with what was typed).
       if (!known && !view.listed) {
         session.rooms.delete(jid);
-        if (isCurrent(view)) session.pane = previousPane;
+        joinDraft = { jid, nick, error: failure };
+        if (isCurrent(view)) session.pane = previousPane.kind === "room" && previousPane.jid === jid ? { kind: "join" } : previousPane;
       }
     }
-    const err = e as { condition?: string };
-    const hint =
-      err.condition === "registration-required" && view.source === "gateway" && session.gateway?.state !== "registered"
-        ? " Use Register in the sidebar first."
-        : err.condition === "conflict"
-          ? " Someone in the room already uses that nick."
-          : err.condition === "forbidden" && !(e as { text?: string }).text
-            ? " You may be banned from this room."
-            : "";
-    showError(`Could not join ${view.name ?? jid}`, e);
-    if (hint) byId("error-text").append(hint);
+    saveRooms();
     render();
+    return failure;
   }
 }
 
@@ -1116,6 +1088,7 @@ function resetLog(view: RoomView): void {
   view.byId.clear();
   view.pendingChanges = [];
   view.seen.clear();
+  view.lastDay = undefined;
   clearTyping(view);
   stopComposing(view);
 }
@@ -1149,6 +1122,7 @@ async function loadEarlier(view: RoomView): Promise<void> {
     }
     view.last = saved;
     item.after(...items);
+    refreshDayDividers(view);
     if (view.seen.size > 0) renderSeen(view);
     // The page's changes, then those waiting for an older message, apply in archive order;
     // those whose message is older still wait for the next page.
@@ -1247,6 +1221,7 @@ function wireRoom(view: RoomView, room: Room): void {
   });
   room.on("roleChange", ({ occupant, oldRole, newRole, actor, reason }) => {
     if (!current() || newRole === "none" || !room.joined) return;
+    if (occupant.isSelf) view.voiceRequested = false;
     const who = occupant.isSelf ? "You" : occupant.nick;
     const by = actor?.nick ? ` (by ${actor.nick}${reason ? `: ${reason}` : ""})` : "";
     let text: string;
@@ -1320,10 +1295,12 @@ function wireRoom(view: RoomView, room: Room): void {
     view.state = "left";
     view.exitText = mode === LeaveMode.NORMAL ? undefined : text;
     view.destroyed = mode === LeaveMode.DESTROYED;
+    view.banned = mode === LeaveMode.BANNED;
     view.editingSubject = false;
     clearTyping(view);
     stopTyping(view);
     addNotice(view, "exit", text);
+    saveRooms();
     refreshConnection();
     if (mode === LeaveMode.DESTROYED) {
       view.listed = false;
@@ -1353,8 +1330,72 @@ function atBottom(log: HTMLElement): boolean {
 
 function appendToLog(view: RoomView, item: HTMLElement): void {
   const stick = atBottom(view.log);
+  // A message of another day than the last one: a date line first.
+  const day = item.dataset.testid === "message" ? item.dataset.day : undefined;
+  if (day !== undefined && day !== view.lastDay) {
+    view.lastDay = day;
+    // "Today" of the earlier lines may be yesterday by now.
+    for (const line of Array.from(view.log.querySelectorAll<HTMLElement>("[data-testid=date-divider]"))) {
+      const label = dayLabel(line.dataset.day ?? "");
+      if (line.textContent !== label) replaceChildren(line, h("span", {}, label));
+    }
+    view.log.append(dayDivider(day));
+  }
   view.log.append(item);
   if (stick && view.log.parentElement) view.log.parentElement.scrollTop = view.log.parentElement.scrollHeight;
+}
+
+/** A date as a key (local time): "2025-03-04". */
+function dayKey(date: Date): string {
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
+}
+
+const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: "long", month: "long", day: "numeric" });
+const dayYearFormat = new Intl.DateTimeFormat(undefined, { weekday: "long", month: "long", day: "numeric", year: "numeric" });
+
+/** "Today", "Yesterday", "Monday, March 3" (with the year when it is not this one). */
+function dayLabel(key: string): string {
+  const [y, m, d] = key.split("-").map(Number) as [number, number, number];
+  const date = new Date(y, m - 1, d);
+  const today = new Date();
+  if (key === dayKey(today)) return "Today";
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  if (key === dayKey(yesterday)) return "Yesterday";
+  return (y === today.getFullYear() ? dayFormat : dayYearFormat).format(date);
+}
+
+function dayDivider(key: string): HTMLLIElement {
+  return h("li", { class: "divider divider--day", testid: "date-divider", "data-day": key }, h("span", {}, dayLabel(key)));
+}
+
+/** The date lines again, after messages were put before the others (earlier pages of the archive). */
+function refreshDayDividers(view: RoomView): void {
+  for (const old of Array.from(view.log.querySelectorAll("[data-testid=date-divider]"))) old.remove();
+  let last: string | undefined;
+  for (const item of Array.from(view.log.querySelectorAll<HTMLElement>("[data-testid=message][data-day]"))) {
+    const day = item.dataset.day as string;
+    if (day !== last) item.before(dayDivider(day));
+    last = day;
+  }
+  view.lastDay = last;
+}
+
+/**
+ * A tap (or click) on a message shows its actions; a tap elsewhere hides
+ * them. Hover shows them too, on devices that hover.
+ */
+function tapMessage(ev: Event): void {
+  const item = ev.currentTarget as HTMLElement;
+  if ((ev.target as Element | null)?.closest("button, a, input, textarea, select, video, audio")) return;
+  // Selecting text is not a tap.
+  if (window.getSelection()?.isCollapsed === false) return;
+  const was = item.classList.contains("msg--selected");
+  unselectMessages();
+  if (!was) item.classList.add("msg--selected");
+}
+
+function unselectMessages(except?: Element | null): void {
+  for (const el of Array.from(document.querySelectorAll(".msg--selected"))) if (el !== except) el.classList.remove("msg--selected");
 }
 
 function markJoined(view: RoomView): void {
@@ -1415,14 +1456,20 @@ function messageItem(view: RoomView, opts: { nick: string; body: string; at: Dat
   const attachments = opts.attachments ?? [];
   const files = attachments.length > 0 ? h("div", { class: "msg__files", testid: "message-attachments" }, ...attachments.map(attachmentView)) : null;
   const urlsOnly = onlyUrlsOf(opts.body, attachments);
-  const continued = !opts.history && !opts.quote && view.last !== undefined && view.last.nick === opts.nick && opts.at.getTime() - view.last.at < 5 * 60_000;
+  const continued =
+    !opts.history && !opts.quote && view.last !== undefined && view.last.nick === opts.nick && opts.at.getTime() - view.last.at < 5 * 60_000 && dayKey(new Date(view.last.at)) === dayKey(opts.at);
   view.last = opts.history ? view.last : { nick: opts.nick, at: opts.at.getTime() };
   const ui = STATE_UI[opts.state];
+  // Someone else's message naming us (our nick as a word): highlighted, and a notification when we are elsewhere.
+  const mentioned = !opts.own && mentions(opts.body, view.room?.nick ?? "");
   return h(
     "li",
     {
-      class: `msg${opts.own ? " msg--own" : ""}${opts.history ? " msg--history" : ""}${continued ? " msg--cont" : ""}`,
+      class: `msg${opts.own ? " msg--own" : ""}${opts.history ? " msg--history" : ""}${continued ? " msg--cont" : ""}${mentioned ? " msg--mention" : ""}`,
       testid: "message",
+      "data-mention": mentioned ? "true" : undefined,
+      "data-day": dayKey(opts.at),
+      onclick: tapMessage,
       "data-nick": opts.nick,
       "data-own": String(opts.own),
       "data-history": String(opts.history),
@@ -1447,7 +1494,7 @@ function messageItem(view: RoomView, opts: { nick: string; body: string; at: Dat
       h(
         "div",
         { class: "msg__line" },
-        h("span", { class: "msg__body", testid: "message-body", hidden: urlsOnly }, opts.body),
+        h("span", { class: "msg__body", testid: "message-body", hidden: urlsOnly }, styledText(opts.body)),
         opts.own && !opts.history ? h("span", { class: "msg__state", testid: "message-state", "data-state": opts.state, title: ui?.label ?? "" }, ui?.icon ?? "") : null,
       ),
       urlsOnly ? null : files,
@@ -1501,7 +1548,50 @@ function addMessage(view: RoomView, e: MessageEvent): void {
   if (!e.history && !e.own && !isCurrent(view)) {
     view.unread++;
     renderNav();
+  } else if (!e.history && !e.own && !pageActive()) {
+    // The room on screen, but the window is elsewhere: counted in the tab's title until we are back.
+    session.awayUnread++;
+    updateTitle();
   }
+  if (!e.history && !e.own && item.dataset.mention === "true") notifyMention(view, nick, text);
+}
+
+/** Whether the page is being looked at (visible, with the focus). */
+function pageActive(): boolean {
+  return document.visibilityState === "visible" && document.hasFocus();
+}
+
+/** The page's title without the unread count. */
+let baseTitle = document.title;
+
+/** "(3) Rooms": how many messages came that we have not seen, in the tab's title. */
+function updateTitle(): void {
+  const unread = [...session.rooms.values()].reduce((n, v) => n + v.unread, 0) + session.awayUnread;
+  const title = unread > 0 ? `(${unread > 99 ? "99+" : unread}) ${baseTitle}` : baseTitle;
+  if (document.title !== title) document.title = title;
+}
+
+/** A desktop notification for a message that mentions us, when we are not looking at its room (and the user allowed them). */
+function notifyMention(view: RoomView, nick: string, text: string): void {
+  if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
+  if (isCurrent(view) && pageActive()) return;
+  try {
+    const note = new Notification(`${nick} mentioned you in ${view.name ?? view.jid.split("@")[0]}`, { body: text.length > 200 ? `${text.slice(0, 199)}…` : text, tag: `mention:${view.jid}` });
+    note.onclick = () => {
+      window.focus();
+      select(view);
+      note.close();
+    };
+  } catch (e) {
+    // Some browsers only notify from a service worker: the highlight in the log stays.
+    console.debug("notification", e);
+  }
+}
+
+/** The "Notify me when mentioned" button: there while the browser has not been asked yet. */
+function renderNotificationButton(): void {
+  const button = byId<HTMLButtonElement>("enable-notifications");
+  button.hidden = typeof Notification === "undefined" || Notification.permission !== "default";
 }
 
 /** Keep a message that later ones may change, and give it its actions. */
@@ -1635,7 +1725,7 @@ function applyChange(view: RoomView, change: Change): boolean {
     record.text = change.body;
     const body = record.item.querySelector<HTMLElement>("[data-testid=message-body]");
     if (body) {
-      body.textContent = change.body;
+      replaceChildren(body, styledText(change.body));
       const urls = Array.from(record.item.querySelectorAll<HTMLElement>("[data-testid=attachment]"), (a) => ({ url: a.dataset.url ?? "" }));
       body.hidden = onlyUrlsOf(change.body, urls);
     }
@@ -1688,6 +1778,9 @@ async function retract(view: RoomView, record: MessageRecord): Promise<void> {
   const muc = session.muc;
   const room = view.room;
   if (!muc || !room?.joined || record.stanzaId === undefined) return;
+  const preview = record.text.length > 80 ? `${record.text.slice(0, 79)}…` : record.text;
+  const ok = await ask({ title: "Delete your message?", message: `“${preview}” is deleted for everyone in the room. This cannot be undone.`, confirm: "Delete", danger: true });
+  if (ok === null) return;
   try {
     await sendRetraction(muc, room.jid, record.stanzaId);
   } catch (e) {
@@ -1857,42 +1950,6 @@ function clockIcon(): SVGElement {
 // images inline (a thumbnail linking to the full image) or a card with the
 // name, size and a download link; a body that is only their URLs is hidden.
 
-const UPLOAD_TOO_LARGE = "The file is too large for the server";
-const UPLOAD_NOT_OFFERED = "The server does not accept files";
-const UPLOAD_FAILED = "The upload failed; try again";
-
-/** What a failed upload says, in plain words (never the error's own text). */
-function uploadErrorText(e: unknown): string {
-  if (e instanceof UploadError) return e.status === 413 ? UPLOAD_TOO_LARGE : UPLOAD_FAILED;
-  if (isXMPPError(e)) {
-    switch (e.condition) {
-      case "not-acceptable":
-        // XEP-0363 §5: a file too large is refused with <file-too-large/>; Prosody refuses a media type it does not allow the same way, without it.
-        return e.application?.name === "file-too-large" || !/\btype\b/i.test(e.text ?? "") ? UPLOAD_TOO_LARGE : "The server does not accept this type of file";
-      case "forbidden":
-      case "not-allowed":
-      case "not-authorized":
-        return "The server does not let you send files";
-      case "resource-constraint":
-        return "The server cannot take more files from you right now; try again later";
-      case "service-unavailable":
-      case "feature-not-implemented":
-      case "item-not-found":
-        return UPLOAD_NOT_OFFERED;
-      default:
-        return UPLOAD_FAILED;
-    }
-  }
-  if (isMucStateError(e)) {
-    if (/upload service/i.test(e.message)) return UPLOAD_NOT_OFFERED;
-    if (/not joined|not in room|left room|left the room/i.test(e.message)) return "You are not in the room any more";
-    return UPLOAD_FAILED;
-  }
-  if (isTimeoutError(e)) return "The server did not answer in time; try again";
-  if (isNotConnectedError(e)) return "You are offline; try again once the connection is back";
-  return UPLOAD_FAILED;
-}
-
 /** Send files to the room, each listed above the composer until it is shared. */
 function sendFiles(view: RoomView, files: Iterable<File>): void {
   for (const file of files) {
@@ -1982,38 +2039,6 @@ function renderUploads(view: RoomView): void {
   list.replaceChildren(...view.uploads.map((u) => u.el));
 }
 
-/**
- * A `fetch` for the upload's PUT that reports progress: XMLHttpRequest, whose
- * `upload.onprogress` fetch does not have. Only what the SDK's PUT uses:
- * method, headers, body, signal; the answer's status.
- */
-function putWithProgress(onProgress: (done: number) => void): typeof fetch {
-  const put = (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> =>
-    new Promise<Response>((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open(init.method ?? "GET", input instanceof Request ? input.url : String(input));
-      new Headers(init.headers).forEach((value, name) => xhr.setRequestHeader(name, value));
-      xhr.upload.onprogress = (ev) => {
-        if (ev.lengthComputable && ev.total > 0) onProgress(ev.loaded / ev.total);
-      };
-      xhr.onload = () => {
-        if (xhr.status < 200 || xhr.status > 599) reject(new TypeError(`unexpected HTTP status ${xhr.status}`));
-        else resolve(new Response(null, { status: xhr.status }));
-      };
-      xhr.onerror = () => reject(new TypeError("the upload could not be made"));
-      xhr.ontimeout = xhr.onerror;
-      xhr.onabort = () => reject(new DOMException("the upload was cancelled", "AbortError"));
-      const signal = init.signal;
-      if (signal?.aborted) {
-        reject(new DOMException("the upload was cancelled", "AbortError"));
-        return;
-      }
-      signal?.addEventListener("abort", () => xhr.abort(), { once: true });
-      xhr.send((init.body ?? null) as XMLHttpRequestBodyInit | null);
-    });
-  return put as typeof fetch;
-}
-
 /** Take files dragged onto a room's view (the message list and the composer). */
 function acceptDrops(view: RoomView, target: HTMLElement): void {
   const hasFiles = (ev: DragEvent): boolean => ev.dataTransfer?.types.includes("Files") === true;
@@ -2039,115 +2064,6 @@ function acceptDrops(view: RoomView, target: HTMLElement): void {
     const files = Array.from(ev.dataTransfer?.files ?? []);
     if (files.length > 0 && canSend()) sendFiles(view, files);
   });
-}
-
-/** Images pasted into the composer (a screenshot, say) are sent as files; text pastes as usual. */
-function pastedImages(ev: ClipboardEvent): File[] {
-  const images = Array.from(ev.clipboardData?.files ?? []).filter((f) => f.type.startsWith("image/"));
-  return images.map((f) => {
-    // A pasted screenshot is "image.png" in most browsers: give it a name that says when.
-    if (f.name && f.name !== "image.png") return f;
-    const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
-    return new File([f], `pasted-${stamp}.${f.type.slice("image/".length).replace(/\W.*$/, "") || "png"}`, { type: f.type });
-  });
-}
-
-const IMAGE_EXTENSIONS = /\.(?:png|jpe?g|gif|webp|avif|bmp|svg)$/i;
-
-/** Whether to show an attachment as an image: its media type says so, or, without one, its URL's extension. */
-function isImage(a: Attachment): boolean {
-  if (a.type) return a.type.toLowerCase().startsWith("image/");
-  try {
-    return IMAGE_EXTENSIONS.test(new URL(a.url).pathname);
-  } catch {
-    return false;
-  }
-}
-
-/** The name to show for an attachment: its own, else the last part of its URL. */
-function attachmentName(a: Attachment): string {
-  if (a.name) return a.name;
-  try {
-    const last = new URL(a.url).pathname.split("/").filter(Boolean).pop();
-    if (last) return decodeURIComponent(last);
-  } catch {
-    // A malformed escape: the raw URL's end will do.
-  }
-  return a.url.split("/").pop() || "file";
-}
-
-/** Whether a body is nothing but the attachments' URLs (what a client without XEP-0066/0447 shows). */
-function onlyUrlsOf(body: string, attachments: readonly Pick<Attachment, "url">[]): boolean {
-  if (attachments.length === 0) return false;
-  const words = body.trim().split(/\s+/);
-  return words[0] !== "" && words.every((w) => attachments.some((a) => a.url === w));
-}
-
-/** 1234567 → "1.2 MB". */
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} ${bytes === 1 ? "byte" : "bytes"}`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
-
-/** An attachment in a message: an image inline, anything else (or an image that does not load) as a card. */
-function attachmentView(a: Attachment): HTMLElement {
-  const name = attachmentName(a);
-  const caption = a.description ? h("span", { class: "file__description", testid: "attachment-description" }, a.description) : null;
-  if (!isImage(a)) return fileCard(a, name, caption);
-  // loading and referrerpolicy before src, so that they apply to the first request.
-  const img = h("img", { class: "file-image__img", testid: "attachment-image", loading: "lazy", referrerpolicy: "no-referrer", decoding: "async", alt: name, src: a.url });
-  const link = h("a", { class: "file-image", testid: "attachment", "data-kind": "image", "data-url": a.url, href: a.url, target: "_blank", rel: "noopener noreferrer", referrerpolicy: "no-referrer", title: name }, img, caption);
-  img.addEventListener("load", () => {
-    // The log was at its end before the image took its place: keep it there.
-    const scroller = link.closest<HTMLElement>(".log-scroll");
-    if (scroller && scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight - img.offsetHeight < 80) scroller.scrollTop = scroller.scrollHeight;
-  });
-  img.addEventListener("error", () => link.replaceWith(fileCard(a, name, caption)), { once: true });
-  return link;
-}
-
-function fileCard(a: Attachment, name: string, caption: HTMLElement | null): HTMLElement {
-  const details = [a.size !== undefined ? formatSize(a.size) : undefined, a.type].filter(Boolean).join(" · ");
-  return h(
-    "div",
-    { class: "file-card", testid: "attachment", "data-kind": "file", "data-url": a.url },
-    h("span", { class: "file-card__icon", "aria-hidden": "true" }, fileIcon()),
-    h(
-      "span",
-      { class: "file-card__info" },
-      h("span", { class: "file-card__name", testid: "attachment-name", title: name }, name),
-      h("span", { class: "file-card__size", testid: "attachment-size" }, details),
-      caption,
-    ),
-    h("a", { class: "btn btn--small btn--ghost file-card__download", testid: "attachment-download", href: a.url, download: name, target: "_blank", rel: "noopener noreferrer", referrerpolicy: "no-referrer" }, "Download"),
-  );
-}
-
-/** A sheet of paper with a folded corner. */
-function fileIcon(): SVGElement {
-  return svgIcon("M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z M14 3v5h5");
-}
-
-/** A paper clip: "attach a file". */
-function paperclipIcon(): SVGElement {
-  return svgIcon("M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9");
-}
-
-function svgIcon(d: string): SVGElement {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  for (const [k, v] of Object.entries({ width: "18", height: "18", viewBox: "0 0 24 24", fill: "none", stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true" })) svg.setAttribute(k, v);
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", d);
-  svg.append(path);
-  return svg;
 }
 
 // ---------------------------------------------------------------------------
@@ -2394,9 +2310,45 @@ interface Permissions {
   kick(target: Occupant): boolean;
   voice(target: Occupant): boolean;
   ban(target: Occupant): boolean;
+  /** The affiliations we may give `target` (not the one they have). */
+  affiliations(target: Occupant): Affiliation[];
   subject: boolean;
   destroy: boolean;
+  configure: boolean;
+  /** See and change the affiliation lists (admins and owners). */
+  manage: boolean;
   speak: boolean;
+}
+
+/**
+ * Whether the room can do an administration request at all, whoever asks.
+ * A gateway's rooms take kicks, the subject and (when they announce
+ * muc#owner) their configuration, but not voice or affiliation changes: the
+ * gateway framework answers those feature-not-implemented unless its module
+ * implements them, and announces nothing either way; an answer of
+ * feature-not-implemented from any room hides the control from then on.
+ */
+function supports(view: RoomView, action: AdminAction): boolean {
+  if (view.unsupported.has(action)) return false;
+  const gateway = view.source === "gateway";
+  switch (action) {
+    case "voice":
+    case "affiliation":
+      return !gateway;
+    case "config":
+    case "destroy":
+      return !gateway || view.info?.features.has(NS_MUC_OWNER) === true;
+    default:
+      return true;
+  }
+}
+
+/** The room answered feature-not-implemented: that control goes. */
+function learnUnsupported(view: RoomView, action: AdminAction, e: unknown): boolean {
+  if (conditionOf(e) !== "feature-not-implemented") return false;
+  view.unsupported.add(action);
+  if (isCurrent(view)) renderRoomParts(view);
+  return true;
 }
 
 function permissions(view: RoomView): Permissions {
@@ -2405,38 +2357,113 @@ function permissions(view: RoomView): Permissions {
   const info = view.info?.info;
   const occupantsMayChangeSubject = info?.changeSubject === true || info?.subjectMod === true;
   return {
-    kick: (t) => !t.isSelf && canSetRole(standing, t, "none"),
-    voice: (t) => !t.isSelf && t.role !== "moderator" && canSetRole(standing, t, t.role === "visitor" ? "participant" : "visitor"),
-    ban: (t) => !t.isSelf && canSetAffiliation(standing, t, "outcast"),
-    subject: canSetSubject(standing, { occupantsMayChangeSubject }),
-    destroy: canConfigureRoom(standing),
+    kick: (t) => !t.isSelf && supports(view, "kick") && canSetRole(standing, t, "none"),
+    voice: (t) => !t.isSelf && supports(view, "voice") && t.role !== "moderator" && canSetRole(standing, t, t.role === "visitor" ? "participant" : "visitor"),
+    ban: (t) => !t.isSelf && supports(view, "affiliation") && canSetAffiliation(standing, t, "outcast"),
+    affiliations: (t) =>
+      t.isSelf || !t.jid || !supports(view, "affiliation") ? [] : (["owner", "admin", "member", "none"] as const).filter((a) => a !== t.affiliation && canSetAffiliation(standing, t, a)),
+    subject: supports(view, "subject") && canSetSubject(standing, { occupantsMayChangeSubject }),
+    destroy: supports(view, "destroy") && canConfigureRoom(standing),
+    configure: supports(view, "config") && canConfigureRoom(standing),
+    manage: standing.affiliation === "owner" || standing.affiliation === "admin",
     speak: canSendToAll(standing),
   };
 }
 
-async function moderate(view: RoomView, what: "kick" | "ban" | "grant-voice" | "revoke-voice", target: Occupant): Promise<void> {
+type Moderation = "kick" | "ban" | "grant-voice" | "revoke-voice" | { affiliation: Affiliation };
+
+const AFFILIATION_WORDS: Record<Affiliation, string> = { owner: "an owner", admin: "an admin", member: "a member", none: "not affiliated", outcast: "banned" };
+
+/** Kick, ban, voice or an affiliation change from an occupant's details; what fails is said there, under the actions. */
+async function moderate(view: RoomView, what: Moderation, target: Occupant): Promise<void> {
   const room = view.room;
   const muc = session.muc;
   if (!room || !muc) return;
   const nick = target.nick;
   clearError();
+  view.occupantError = undefined;
+  const action: AdminAction = what === "kick" ? "kick" : what === "ban" || typeof what === "object" ? "affiliation" : "voice";
   try {
     if (what === "kick") {
       const reason = await ask({ title: `Kick ${nick}?`, message: "They can come back unless they are banned.", confirm: "Kick", danger: true, input: { label: "Reason (optional)" } });
       if (reason === null) return;
       await setRole(muc, room.jid, nick, "none", reason ? { reason } : {});
-    } else if (what === "ban") {
-      if (!target.jid) throw new UserError(`The room does not show ${nick}'s address, so they cannot be banned from here.`);
+    } else if (what === "ban" || typeof what === "object") {
+      if (!target.jid) throw new UserError(`The room does not show ${nick}'s address, so this cannot be done from here.`);
       const jid = target.jid.bare().toString();
-      const reason = await ask({ title: `Ban ${nick}?`, message: `${jid} will be removed and cannot come back.`, confirm: "Ban", danger: true, input: { label: "Reason (optional)" } });
-      if (reason === null) return;
-      await setAffiliation(muc, room.jid, jid, "outcast", reason ? { reason } : {});
+      if (what === "ban") {
+        const reason = await ask({ title: `Ban ${nick}?`, message: `${jid} will be removed and cannot come back.`, confirm: "Ban", danger: true, input: { label: "Reason (optional)" } });
+        if (reason === null) return;
+        await setAffiliation(muc, room.jid, jid, "outcast", reason ? { reason } : {});
+      } else {
+        if (target.affiliation === "owner" || (what.affiliation === "none" && target.affiliation !== "none")) {
+          const ok = await ask({ title: `Make ${nick} ${AFFILIATION_WORDS[what.affiliation]}?`, message: `${jid} is ${AFFILIATION_WORDS[target.affiliation]} now.`, confirm: "Change", danger: true });
+          if (ok === null) return;
+        }
+        await setAffiliation(muc, room.jid, jid, what.affiliation);
+      }
     } else {
       await setRole(muc, room.jid, nick, what === "grant-voice" ? "participant" : "visitor");
     }
   } catch (e) {
-    const verb = { kick: "kick", ban: "ban", "grant-voice": "give voice to", "revoke-voice": "mute" }[what];
-    showError(`Could not ${verb} ${nick}`, e);
+    console.warn(`moderation in ${view.jid}`, e);
+    learnUnsupported(view, action, e);
+    view.occupantError = { nick, text: e instanceof UserError ? e.message : adminErrorText(e) };
+    renderPeople();
+  }
+}
+
+/** Open the room's administration (lists, bans, settings). */
+function manage(view: RoomView, tab?: "people" | "banned" | "settings"): void {
+  const muc = session.muc;
+  const me = view.room?.joined ? view.room.me : undefined;
+  if (!muc || !me) return;
+  const perms = permissions(view);
+  void openAdminPanel(
+    {
+      muc,
+      roomJid: view.jid,
+      roomName: view.name ?? view.jid,
+      affiliation: me.affiliation,
+      affiliations: supports(view, "affiliation"),
+      configure: perms.configure,
+      onUnsupported: (what) => {
+        view.unsupported.add(what);
+        if (isCurrent(view)) renderRoomParts(view);
+      },
+      confirm: async (title, message, confirm) => (await ask({ title, message, confirm, danger: true })) !== null,
+    },
+    tab,
+  );
+}
+
+/** Invite someone by address (XEP-0045 §7.8.2: the room passes the invitation on). */
+async function invite(view: RoomView): Promise<void> {
+  const room = view.room;
+  if (!room?.joined) return;
+  let error: string | undefined;
+  let typed = "";
+  for (;;) {
+    const jid = await ask({
+      title: `Invite someone to ${view.name ?? view.jid}`,
+      ...(error ? { message: error, messageError: true } : { message: "They get an invitation with a link to this room." }),
+      confirm: "Invite",
+      input: { label: "Their address", placeholder: "name@server", value: typed },
+    });
+    if (jid === null || jid === "") return;
+    typed = jid;
+    if (!/^[^@\s/]+@[^@\s/]+$/.test(jid)) {
+      error = "That is not an address: it looks like name@server.";
+      continue;
+    }
+    try {
+      await room.invite(jid);
+      addNotice(view, "invite", `You invited ${jid}`);
+      return;
+    } catch (e) {
+      console.warn(`invitation to ${view.jid}`, e);
+      error = conditionOf(e) === "forbidden" || conditionOf(e) === "not-allowed" ? "This room does not let you invite people." : describeError(e);
+    }
   }
 }
 
@@ -2456,7 +2483,8 @@ async function editSubject(view: RoomView, text: string, button: HTMLButtonEleme
     view.editingSubject = false;
     render();
   } catch (e) {
-    showError("Could not change the subject", e);
+    learnUnsupported(view, "subject", e);
+    showError(`Could not change the subject: ${adminErrorText(e)}`);
     if (button) {
       button.disabled = false;
       button.textContent = "Save";
@@ -2478,7 +2506,8 @@ async function destroy(view: RoomView): Promise<void> {
   try {
     await destroyRoom(muc, view.jid, reason ? { reason } : {});
   } catch (e) {
-    showError(`Could not destroy ${view.name ?? view.jid}`, e);
+    learnUnsupported(view, "destroy", e);
+    showError(`Could not destroy ${view.name ?? view.jid}: ${adminErrorText(e)}`);
   }
 }
 
@@ -2489,17 +2518,38 @@ async function leave(view: RoomView): Promise<void> {
     showError(`Could not leave ${view.name ?? view.jid} cleanly`, e);
   }
   view.state = "left";
+  saveRooms();
   render();
+}
+
+/** Keep the rooms we are in (or joining) for a reload of the page. */
+function saveRooms(): void {
+  if (!session.muc || session.stopping) return;
+  saveRoomList(
+    [...session.rooms.values()]
+      .filter((v) => v.room !== undefined && (v.state === "joined" || v.state === "joining"))
+      .map((v) => ({ jid: v.jid, nick: v.room!.nick, ...(v.room!.password ? { password: v.room!.password } : {}) })),
+  );
 }
 
 // ---------------------------------------------------------------------------
 // Rendering
+
+/** The room last kept as the one on screen (for a reload). */
+let savedPane: string | undefined;
 
 function render(): void {
   if (!session.muc) return;
   renderNav();
   renderMain();
   renderPeople();
+  const current = session.pane.kind === "room" ? session.pane.jid : undefined;
+  if (current !== savedPane && !session.stopping) {
+    savedPane = current;
+    saveCurrentRoom(current);
+  }
+  // Nothing open: on a phone, the room list is the screen (see style.css).
+  byId("shell").classList.toggle("shell--home", session.pane.kind === "empty");
   byId("shell").classList.toggle("shell--nav-open", session.showNav);
   byId("shell").classList.toggle("shell--people-open", session.showPeople);
   byId("scrim").hidden = !(session.showNav || session.showPeople);
@@ -2563,6 +2613,7 @@ function renderNav(): void {
   const others = roomsOf("other");
   if (others.length > 0) sections.push(navSection("other", "Other rooms", "", others, "", undefined));
   replaceChildren(nav, ...sections);
+  updateTitle();
 }
 
 function roomsOf(source: Source): RoomView[] {
@@ -2672,6 +2723,17 @@ function renderMain(): void {
     return;
   }
   const scroller = h("div", { class: "log-scroll" }, view.log);
+  // At the end of the log, it stays at the end as the log grows (a reaction or "Seen by" on the last
+  // message) or the scroller shrinks (the composer grows): nothing hides under the composer.
+  scroller.addEventListener("scroll", () => {
+    view.stick = atBottom(view.log);
+  });
+  const follow = new ResizeObserver(() => {
+    if (view.stick && scroller.isConnected) scroller.scrollTop = scroller.scrollHeight;
+    else if (!scroller.isConnected) follow.disconnect();
+  });
+  follow.observe(scroller);
+  follow.observe(view.log);
   // Who is typing: one line always there (empty when nobody is), so the log does not jump.
   const typing = h("div", { class: "typing", testid: "typing-indicator", role: "status", "aria-live": "polite", "data-count": 0 });
   const section = h("section", { class: "room", testid: "room-view", "data-jid": view.jid }, h("header", { class: "room__head" }), scroller, typing, h("footer", { class: "room__foot" }));
@@ -2799,6 +2861,8 @@ function renderRoomParts(view: RoomView): void {
             `People ${room?.occupantCount ?? ""}`,
           )
         : null,
+      view.state === "joined" ? h("button", { class: "btn btn--ghost btn--small", type: "button", testid: "action-invite", onclick: () => void invite(view) }, "Invite") : null,
+      perms.manage && view.state === "joined" ? h("button", { class: "btn btn--ghost btn--small", type: "button", testid: "action-manage", onclick: () => manage(view) }, "Manage") : null,
       perms.destroy && view.state === "joined" ? h("button", { class: "btn btn--danger-ghost btn--small", type: "button", testid: "action-destroy", onclick: () => void destroy(view) }, "Destroy") : null,
       view.state === "joined" ? h("button", { class: "btn btn--ghost btn--small", type: "button", testid: "leave-button", onclick: () => void leave(view) }, "Leave") : null,
     ),
@@ -2813,7 +2877,7 @@ function renderRoomParts(view: RoomView): void {
         "div",
         { class: "composer composer--disabled" },
         h("span", {}, view.exitText ?? "You are not in this room."),
-        view.destroyed ? null : h("button", { class: "btn btn--primary btn--small", type: "button", testid: "rejoin-button", onclick: () => void join(view.jid, room?.nick ?? session.username, room?.password) }, "Rejoin"),
+        view.destroyed || view.banned ? null : h("button", { class: "btn btn--primary btn--small", type: "button", testid: "rejoin-button", onclick: () => void join(view.jid, room?.nick ?? session.username, room?.password) }, "Rejoin"),
       ),
     );
   } else if (!perms.speak) {
@@ -2822,22 +2886,33 @@ function renderRoomParts(view: RoomView): void {
       h(
         "div",
         { class: "composer composer--disabled" },
-        h("span", {}, "You are a visitor here: only people with voice can speak."),
+        h("span", { testid: "visitor-note" }, view.voiceRequested ? "You asked the moderators for voice; you can speak once one of them gives it." : "You are a visitor here: only people with voice can speak."),
         h(
           "button",
           {
             class: "btn btn--ghost btn--small",
             type: "button",
             testid: "action-request-voice",
-            onclick: () => {
+            disabled: view.voiceRequested,
+            onclick: (ev: Event) => {
               const muc = session.muc;
-              if (!room || !muc) return;
+              if (!room || !muc || view.voiceRequested) return;
+              const button = ev.currentTarget as HTMLButtonElement;
+              button.disabled = true;
+              view.voiceRequested = true;
               void requestVoice(muc, room.jid)
-                .then(() => addNotice(view, "role", "Voice requested from the moderators"))
-                .catch((e: unknown) => showError("Could not request voice", e));
+                .then(() => {
+                  addNotice(view, "role", "Voice requested from the moderators");
+                  renderRoomParts(view);
+                })
+                .catch((e: unknown) => {
+                  view.voiceRequested = false;
+                  renderRoomParts(view);
+                  showError("Could not request voice", e);
+                });
             },
           },
-          "Request voice",
+          view.voiceRequested ? "Voice requested" : "Request voice",
         ),
       ),
     );
@@ -2871,6 +2946,8 @@ function renderRoomParts(view: RoomView): void {
       input,
       h("button", { class: "btn btn--primary composer__send", type: "submit", testid: "composer-send", "aria-label": "Send" }, "Send"),
     );
+    // @-mentions: Tab completes a nick, "@" lists the occupants (before our own keydown handler: Enter picks one there).
+    attachMentions(input, () => (view.room?.occupants ?? []).filter((o) => !o.isSelf).map((o) => o.nick));
     input.addEventListener("paste", (ev) => {
       const images = pastedImages(ev);
       if (images.length === 0) return;
@@ -2969,12 +3046,28 @@ function previewPane(view: RoomView): HTMLElement {
 }
 
 function joinForm(view: RoomView | undefined): HTMLFormElement {
-  const needsPassword = view?.info?.passwordProtected === true;
+  const error = view ? view.joinError : joinDraft.error;
+  const needsPassword = view?.info?.passwordProtected === true || error?.field === "password";
+  const nickValue = view ? (view.draftNick ?? view.room?.nick ?? session.username) : joinDraft.nick || session.username;
+  /** The error line under a field, when the error is that field's. */
+  const fieldError = (field: JoinFailure["field"]): HTMLElement | null =>
+    error && error.field === field ? h("small", { class: "field-error", testid: `join-${field ?? "form"}-error`, role: "alert" }, error.text) : null;
+  /** Typing again in the field the error was about: the error goes (what was typed stays). */
+  const edited = (field: JoinFailure["field"], keep: (value: string) => void) => (ev: Event) => {
+    const input = ev.currentTarget as HTMLInputElement;
+    keep(input.value);
+    if (error?.field !== field) return;
+    if (view) view.joinError = undefined;
+    else joinDraft.error = undefined;
+    input.removeAttribute("aria-invalid");
+    input.closest(".field")?.querySelector(".field-error")?.remove();
+  };
   const form = h(
     "form",
     {
       class: "join-form",
       testid: "join-form",
+      novalidate: true,
       onsubmit: (ev: Event) => {
         ev.preventDefault();
         const data = new FormData(ev.currentTarget as HTMLFormElement);
@@ -2982,10 +3075,14 @@ function joinForm(view: RoomView | undefined): HTMLFormElement {
         const nick = String(data.get("nick") ?? "").trim();
         const password = String(data.get("password") ?? "");
         if (!jid || !nick) {
-          showError("Enter a room address and a nick");
+          const failure: JoinFailure = !jid ? { field: "room", text: "Enter the room's address (room@service)." } : { field: "nick", text: "Enter a nickname." };
+          if (view) view.joinError = failure;
+          else joinDraft = { jid, nick, error: failure };
+          render();
           return;
         }
-        if (!view) joinDraft = { jid, nick };
+        if (view) view.draftNick = nick;
+        else joinDraft = { jid, nick, error: undefined };
         const button = (ev.currentTarget as HTMLFormElement).querySelector<HTMLButtonElement>("[data-testid=join-submit]")!;
         button.disabled = true;
         button.textContent = "Joining…";
@@ -2995,14 +3092,55 @@ function joinForm(view: RoomView | undefined): HTMLFormElement {
         });
       },
     },
-    h("label", { class: "field", hidden: view !== undefined }, h("span", {}, "Room address"), h("input", { name: "room", testid: "join-room", value: view?.jid ?? joinDraft.jid, placeholder: `room@${session.config.mucDomain ?? "conference.example.org"}`, spellcheck: "false", required: true })),
+    h(
+      "label",
+      { class: "field", hidden: view !== undefined },
+      h("span", {}, "Room address"),
+      h("input", {
+        name: "room",
+        testid: "join-room",
+        value: view?.jid ?? joinDraft.jid,
+        placeholder: `room@${session.config.mucDomain ?? "conference.example.org"}`,
+        spellcheck: "false",
+        required: true,
+        "aria-invalid": error?.field === "room" ? "true" : undefined,
+        oninput: edited("room", (v) => {
+          if (!view) joinDraft.jid = v;
+        }),
+      }),
+      fieldError("room"),
+    ),
     h(
       "div",
       { class: "join-form__row" },
-      h("label", { class: "field" }, h("span", {}, "Your nick"), h("input", { name: "nick", testid: "join-nick", value: view?.room?.nick ?? (view ? session.username : joinDraft.nick || session.username), required: true, autocomplete: "nickname" })),
-      h("label", { class: "field", hidden: !needsPassword && view !== undefined }, h("span", {}, needsPassword ? "Room password" : "Password (if any)"), h("input", { name: "password", type: "password", testid: "join-password", autocomplete: "off" })),
+      h(
+        "label",
+        { class: "field" },
+        h("span", {}, "Your nickname"),
+        h("input", {
+          name: "nick",
+          testid: "join-nick",
+          value: nickValue,
+          required: true,
+          autocomplete: "nickname",
+          "aria-invalid": error?.field === "nick" ? "true" : undefined,
+          oninput: edited("nick", (v) => {
+            if (view) view.draftNick = v;
+            else joinDraft.nick = v;
+          }),
+        }),
+        fieldError("nick"),
+      ),
+      h(
+        "label",
+        { class: "field", hidden: !needsPassword && view !== undefined },
+        h("span", {}, needsPassword ? "Room password" : "Password (if any)"),
+        h("input", { name: "password", type: "password", testid: "join-password", autocomplete: "off", "aria-invalid": error?.field === "password" ? "true" : undefined, oninput: edited("password", () => {}) }),
+        fieldError("password"),
+      ),
     ),
     view?.source === "gateway" ? h("p", { class: "hint" }, "The gateway uses your nick from its network.") : null,
+    error && (error.field === undefined || (view !== undefined && error.field === "room")) ? h("p", { class: "form-error", testid: "join-error", role: "alert" }, error.text) : null,
     h("button", { class: "btn btn--primary", type: "submit", testid: "join-submit" }, "Join room"),
   );
   return form;
@@ -3012,6 +3150,8 @@ function registerPane(): HTMLElement {
   const gw = session.gateway;
   const name = gw?.name ?? session.config.gatewayDomain ?? "the gateway";
   const fields = gw?.fields ?? [];
+  // Why the registration failed, in the form, above its buttons.
+  const error = h("p", { class: "form-error", testid: "register-error", role: "alert", hidden: true });
   const form = h(
     "form",
     {
@@ -3026,8 +3166,11 @@ function registerPane(): HTMLElement {
         button.disabled = true;
         button.textContent = "Registering…";
         clearError();
+        error.hidden = true;
         register(values).catch((e: unknown) => {
-          showError(`Could not register with ${name}`, e);
+          console.warn(`could not register with ${name}`, e);
+          error.hidden = false;
+          error.textContent = registerErrorText(e);
           button.disabled = false;
           button.textContent = "Register";
         });
@@ -3046,6 +3189,7 @@ function registerPane(): HTMLElement {
         f.desc ? h("small", { class: "muted" }, f.desc) : null,
       ),
     ),
+    error,
     h(
       "div",
       { class: "modal__actions" },
@@ -3147,6 +3291,17 @@ function occupantItem(view: RoomView, o: Occupant, perms: Permissions): HTMLElem
   }
   if (perms.kick(o)) actions.push(h("button", { class: "act", type: "button", testid: "action-kick", title: `Kick ${o.nick}`, onclick: () => void moderate(view, "kick", o) }, "Kick"));
   if (perms.ban(o)) actions.push(h("button", { class: "act act--danger", type: "button", testid: "action-ban", title: o.jid ? `Ban ${o.jid.bare().toString()}` : `Ban ${o.nick}`, onclick: () => void moderate(view, "ban", o) }, "Ban"));
+  const promote: Record<Affiliation, string> = { owner: "Make owner", admin: "Make admin", member: "Make member", none: "Remove membership", outcast: "" };
+  for (const affiliation of perms.affiliations(o)) {
+    actions.push(
+      h(
+        "button",
+        { class: "act", type: "button", testid: "action-set-affiliation", "data-affiliation": affiliation, title: `${promote[affiliation]}: ${o.jid?.bare().toString() ?? o.nick}`, onclick: () => void moderate(view, { affiliation }, o) },
+        promote[affiliation],
+      ),
+    );
+  }
+  const error = view.occupantError?.nick === o.nick ? view.occupantError.text : undefined;
   const status = o.status[""] ?? Object.values(o.status)[0];
   return h(
     "li",
@@ -3182,6 +3337,7 @@ function occupantItem(view: RoomView, o: Occupant, perms: Permissions): HTMLElem
           h("span", { class: "occupant__jid" }, o.jid ? o.jid.toString() : "address hidden by the room"),
           h("span", { class: "muted" }, `${o.role}${o.affiliation !== "none" ? ` · ${o.affiliation}` : ""}${o.show ? ` · ${o.show}` : ""}`),
           actions.length ? h("span", { class: "occupant__actions", testid: "occupant-actions" }, ...actions) : null,
+          error ? h("span", { class: "form-error", testid: "occupant-error", role: "alert" }, error) : null,
         )
       : null,
   );

@@ -14,22 +14,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { existsSync } from "node:fs";
 import { deflateSync } from "node:zlib";
-import { chromium, type Browser, type BrowserContext, type Page, type Route } from "playwright-core";
+import type { Browser, BrowserContext, Page, Route } from "playwright-core";
 
-/** Debian's Chromium (package `chromium`). */
-const CHROMIUM = "/usr/bin/chromium";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { MucService, createRoom, type Room, type RoomEvents } from "../../src/index.js";
 import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
 import { connectClient, nextRoomEvent, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { OUTPUT_DIR, WAIT, joinFromPage, launchChromium, loginPage as loginAs, pageText } from "./helpers.js";
 
 /** The next room event that `predicate` accepts (see `nextRoomEvent`). */
 const next = nextRoomEvent;
 
-const WAIT = 15_000;
-const OUTPUT_DIR = join(process.cwd(), "test-output");
 /** The upload service's limit: the biggest file it takes. */
 const SIZE_LIMIT = 64 * 1024;
 
@@ -91,29 +87,10 @@ function png(width: number, height: number, seed: number): Buffer {
 
 // --- The page -------------------------------------------------------------------
 
-/** A new browser context logged in through the page as `username`. */
-async function loginPage(username: string, password: string): Promise<Page> {
+/** A new browser context logged in through the page as `username` (see ./helpers.ts). */
+function loginPage(username: string, password: string): Promise<Page> {
   if (!browser || !web) throw new Error("not started");
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(`${username}: ${e.message}`));
-  await page.goto(web.url, { timeout: WAIT });
-  await page.getByTestId("login-username").fill(username, { timeout: WAIT });
-  await page.getByTestId("login-password").fill(password);
-  await page.getByTestId("login-submit").click();
-  await page.locator("[data-testid=connection-status][data-state=online]").waitFor({ timeout: WAIT });
-  await page.getByTestId("shell").waitFor({ state: "visible", timeout: WAIT });
-  return page;
-}
-
-/** Join `jid` from the page with the "join a room by address" form. */
-async function joinFromPage(page: Page, jid: string, nick: string): Promise<void> {
-  await page.getByTestId("open-join").click({ timeout: WAIT });
-  await page.getByTestId("join-room").fill(jid, { timeout: WAIT });
-  await page.getByTestId("join-nick").fill(nick);
-  await page.getByTestId("join-submit").click();
-  await page.locator(`[data-testid=room-view][data-jid="${jid}"][data-state=joined]`).waitFor({ timeout: WAIT });
+  return loginAs({ browser, url: web.url, contexts, pageErrors, passwords: { [username]: password } }, username);
 }
 
 /** The message items of the room's log that show the file at `url`. */
@@ -123,17 +100,6 @@ function messageWithFile(page: Page, url: string, nick: string) {
 
 /** What internal error text looks like: none of it may reach the page. */
 const INTERNALS = /Cannot read|TypeError|ECONN|null|undefined|UploadError|XMPPError|MucStateError|not-acceptable|HTTP \d{3}|file-too-large/;
-
-/** Every text of a page, hidden ones included: its text, titles, placeholders and labels. */
-function pageText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const parts = [document.title, document.body.textContent ?? ""];
-    for (const el of Array.from(document.querySelectorAll("[title], [placeholder], [aria-label]"))) {
-      for (const name of ["title", "placeholder", "aria-label"]) parts.push(el.getAttribute(name) ?? "");
-    }
-    return parts.join("\n");
-  });
-}
 
 /** The bytes at `url`, fetched from Node. */
 async function download(url: string): Promise<{ type: string | null; bytes: Buffer }> {
@@ -174,14 +140,7 @@ Component "upload.localhost" "http_file_share"
     if (m.nick === ALICE.nick && !m.history) fromAlice.push(m);
   });
 
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium" (as root; or sudo apt-get install chromium). .ci/run does this.`);
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchChromium();
   alice = await loginPage(ALICE.username, ALICE.password);
   const daveSeesAlice = next(room, "join", (e) => e.occupant.nick === ALICE.nick);
   await joinFromPage(alice, roomJid, ALICE.nick);

@@ -17,12 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { existsSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { xml } from "@xmpp/client";
 
-/** Debian's Chromium (package `chromium`). */
-const CHROMIUM = "/usr/bin/chromium";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { openSqliteStore, runGateway, type RunningGateway } from "../../src/gateway/index.js";
 import { MucService, createRoom, messageRefs, onMessageChange, sendCorrection, sendReactions, sendRetraction, setAffiliation, setRole, type MessageChangeEvent, type Room, type RoomEvents } from "../../src/index.js";
@@ -30,6 +27,7 @@ import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../../examples/demo-networ
 import { createDemoModule } from "../../examples/demo-network/module.js";
 import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
 import { connectClient, nextRoomEvent, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { INTERNALS, OUTPUT_DIR, WAIT, joinFromPage, launchChromium, loginPage as loginAs, messageWith, occupant, openRoom, pageText, send } from "./helpers.js";
 
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
 
@@ -38,8 +36,6 @@ const next = nextRoomEvent;
 
 const GW = "gateway.localhost";
 const SECRET = "browser-test-gateway-secret";
-const WAIT = 15_000;
-const OUTPUT_DIR = join(process.cwd(), "test-output");
 const SCREENSHOT = join(OUTPUT_DIR, "web-client.png");
 
 /** XMPP accounts with the demo network's passwords (so the gateway registration matches). */
@@ -69,63 +65,10 @@ const coffeeJid = `coffee@${GW}`;
 const pageErrors: string[] = [];
 
 
-/** A new browser context logged in through the page as `username`. */
-async function loginPage(username: string): Promise<Page> {
+/** A new browser context logged in through the page as `username` (see ./helpers.ts). */
+function loginPage(username: string): Promise<Page> {
   if (!browser || !web) throw new Error("not started");
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(`${username}: ${e.message}`));
-  await page.goto(web.url, { timeout: WAIT });
-  await page.getByTestId("login-username").fill(username, { timeout: WAIT });
-  await page.getByTestId("login-password").fill(PASSWORDS[username] ?? "");
-  await page.getByTestId("login-submit").click();
-  await page.locator("[data-testid=connection-status][data-state=online]").waitFor({ timeout: WAIT });
-  await page.getByTestId("shell").waitFor({ state: "visible", timeout: WAIT });
-  return page;
-}
-
-/** Join `jid` from the page with the "join a room by address" form. */
-async function joinFromPage(page: Page, jid: string, nick: string): Promise<void> {
-  await page.getByTestId("open-join").click({ timeout: WAIT });
-  await page.getByTestId("join-room").fill(jid, { timeout: WAIT });
-  await page.getByTestId("join-nick").fill(nick);
-  await page.getByTestId("join-submit").click();
-  await page.locator(`[data-testid=room-view][data-jid="${jid}"][data-state=joined]`).waitFor({ timeout: WAIT });
-}
-
-/** Open an already-joined room in the page (its entry in the sidebar). */
-async function openRoom(page: Page, jid: string): Promise<void> {
-  await page.locator(`[data-testid=room-item][data-jid="${jid}"]`).first().click({ timeout: WAIT });
-  await page.locator(`[data-testid=room-view][data-jid="${jid}"]`).waitFor({ timeout: WAIT });
-}
-
-function occupant(page: Page, nick: string) {
-  return page.locator(`[data-testid=occupants] [data-testid=occupant][data-nick="${nick}"]`);
-}
-
-function messageWith(page: Page, text: string, extra = "") {
-  return page.locator(`[data-testid=messages] [data-testid=message]${extra}`).filter({ hasText: text });
-}
-
-/** What internal error text looks like: none of it may reach the page. */
-const INTERNALS = /Cannot read|TypeError|ECONN|null|recipient-unavailable/;
-
-/** Every text of a page, hidden ones included: its text, titles, placeholders and labels. */
-function pageText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const parts = [document.title, document.body.textContent ?? ""];
-    for (const el of Array.from(document.querySelectorAll("[title], [placeholder], [aria-label]"))) {
-      for (const name of ["title", "placeholder", "aria-label"]) parts.push(el.getAttribute(name) ?? "");
-    }
-    return parts.join("\n");
-  });
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const input = page.getByTestId("composer-input");
-  await input.fill(text, { timeout: WAIT });
-  await page.getByTestId("composer-send").click();
+  return loginAs({ browser, url: web.url, contexts, pageErrors, passwords: PASSWORDS }, username);
 }
 
 beforeAll(async () => {
@@ -166,14 +109,7 @@ beforeAll(async () => {
   labJid = `lab@${server.mucDomain}`;
   lab = await withTimeout(createRoom(labMuc, labJid, DAVE.nick, { config: { roomName: "Lab", public: true } }), WAIT, "creating the lab room");
 
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium" (as root; or sudo apt-get install chromium). .ci/run does this.`);
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchChromium();
   [alice, bob] = await Promise.all([loginPage("alice"), loginPage("bob")]);
 }, 60_000);
 
@@ -519,9 +455,12 @@ describe("web client (examples/browser) in Chromium", () => {
       await mkdir(OUTPUT_DIR, { recursive: true });
       await alice.screenshot({ path: join(OUTPUT_DIR, "web-client-changes.png"), timeout: WAIT });
 
-      // alice deletes her message: bob sees it gone, reactions and all.
+      // alice deletes her message (after confirming it): bob sees it gone, reactions and all.
       await atAlice.hover();
       await atAlice.getByTestId("action-delete").click({ timeout: WAIT });
+      await alice.getByTestId("dialog").waitFor({ state: "visible", timeout: WAIT });
+      await expect(alice.locator("#dialog-title").textContent()).resolves.toBe("Delete your message?");
+      await alice.getByTestId("dialog-confirm").click();
       await atBob.locator("[data-testid=message-body]").filter({ hasText: "This message was deleted" }).waitFor({ timeout: WAIT });
       await expect(atBob.getAttribute("data-retracted")).resolves.toBe("true");
       await expect(atBob.getByTestId("reaction").count()).resolves.toBe(0);

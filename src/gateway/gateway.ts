@@ -4,10 +4,11 @@
  *
  * @module
  */
+import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { vcardTemp } from "../xso/vcard.js";
-import { NS_COMPONENT, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_SELF_PING, NS_REGISTER, NS_VCARD } from "../xso/ns.js";
+import { NS_COMMANDS, NS_COMPONENT, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_SELF_PING, NS_REGISTER, NS_VCARD } from "../xso/ns.js";
 import { registerQuery } from "../xso/register.js";
 import { parseJid, tryParseJid } from "../xso/values.js";
 import { dataForm, type DataFormFieldInput } from "../xso/data-form.js";
@@ -28,6 +29,12 @@ import { IqRequests } from "./iq-requests.js";
 import { uploadWith, type UploadFile } from "../client/upload.js";
 import type { Attachment } from "../xso/file-sharing.js";
 import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapPrivilegedIq, type GrantedPrivileges } from "./privilege.js";
+import { CreateGroupCommand, LeaveGroupCommand, ListGroupsCommand, UnregisterCommand, type CommandClass } from "./commands.js";
+import { CommandRunner } from "./command-runner.js";
+import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
+
+/** The built-in commands (see `BaseGateway.defaultCommands`). */
+const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([ListGroupsCommand, LeaveGroupCommand, CreateGroupCommand, UnregisterCommand]);
 
 /**
  * One field of the registration form (XEP-0077 with XEP-0004).
@@ -40,13 +47,15 @@ export interface RegistrationField {
   /** Its label. */
   readonly label?: string;
   /** `text-single` (default), `text-private` (passwords), `boolean`, `list-single`… */
-  readonly type?: "text-single" | "text-private" | "boolean" | "list-single" | "jid-single";
+  readonly type?: "text-single" | "text-private" | "text-multi" | "boolean" | "list-single" | "jid-single" | "fixed";
   /** Whether it must be filled. */
   readonly required?: boolean;
   /** Options of a list field. */
   readonly options?: readonly RegistrationOption[];
   /** A description. */
   readonly desc?: string;
+  /** The value the form shows first (never for `text-private`). */
+  readonly value?: string;
 }
 
 /**
@@ -197,6 +206,14 @@ export class BaseGateway {
   registrationInstructions = "Enter the credentials of your account on the legacy network.";
   /** How users register; a single data form in this version. */
   registrationType: "single-step-form" = "single-step-form";
+  /**
+   * The commands offered to users: as XEP-0050 ad-hoc commands on the
+   * gateway's JID, and as chat commands (a message to the gateway JID; `help`
+   * lists them). Add a module's own to {@link BaseGateway.defaultCommands}.
+   */
+  commands: readonly CommandClass[] = DEFAULT_COMMANDS;
+  /** The built-in commands: list my groups, leave a group, create a group (when the module supports them), unregister. */
+  static readonly defaultCommands: readonly CommandClass[] = DEFAULT_COMMANDS;
   /** Sent to a user after a successful registration. */
   welcomeMessage = "Thank you for registering. Your groups will show up as rooms of this service.";
 
@@ -215,6 +232,7 @@ export class BaseGateway {
   readonly #sessions = new Map<string, BaseSession>();
   readonly #queues = new Map<string, Promise<void>>();
   readonly #iqs = new IqRequests();
+  readonly #commands = new CommandRunner(this);
   readonly #privileges = new Map<string, GrantedPrivileges>();
   readonly #onStanza = (el: Element): void => {
     // Answers to the gateway's own IQs skip the per-user queues: the handling
@@ -267,6 +285,25 @@ export class BaseGateway {
    */
   async unregister(session: BaseSession): Promise<void> {
     void session;
+  }
+
+  /**
+   * Unregister a user, as an XEP-0077 `<remove/>` to the gateway does: log
+   * their session out, forget them (store included), then call
+   * {@link BaseGateway.unregister}.
+   *
+   * @param session - their session.
+   */
+  async unregisterUser(session: BaseSession): Promise<void> {
+    const bare = session.userJid.toString();
+    try {
+      if (session.loggedIn) await session.logout();
+    } finally {
+      session.loggedIn = false;
+      this.#sessions.delete(bare);
+      this.store.users.delete(bare);
+    }
+    await this.unregister(session);
   }
 
   /** The sessions of registered users. */
@@ -406,6 +443,7 @@ export class BaseGateway {
     this.#component.removeListener("stanza", this.#onStanza);
     this.#component.removeListener("stanza", this.#onAnnouncement);
     this.#iqs.cancelAll("the gateway stopped");
+    this.#commands.close();
     await Promise.all([...this.#queues.values()]);
     for (const session of this.#sessions.values()) {
       try {
@@ -519,17 +557,27 @@ export class BaseGateway {
       if (el.attrs.type === "probe" && session) await session.sendGatewayStatus(session.loggedIn ? "Logged in" : "Not logged in", session.loggedIn ? undefined : "dnd");
       return;
     }
-    // Messages to the gateway itself: only servers' privilege announcements, which #onAnnouncement took.
-    if (el.name === "message") return;
+    // Messages to the gateway itself: servers' privilege announcements (#onAnnouncement took them) and users' chat commands.
+    if (el.name === "message") {
+      await this.#chatCommand(el, from);
+      return;
+    }
     if (el.name !== "iq") return;
     const type = el.attrs.type;
     const payload = el.children.find((c): c is Element => typeof c !== "string");
     const ns = payload?.attrs.xmlns;
     try {
+      const session = this.#sessions.get(`${from.local}@${from.domain}`);
+      const node = payload?.attrs.node as string | undefined;
       if (type === "get" && payload?.name === "query" && ns === NS_DISCO_INFO) {
-        await this.send(resultFor(el, this.#discoInfo()));
+        const info = node === undefined ? this.#discoInfo() : this.#commands.discoInfo(node, session);
+        if (!info) throw new XMPPError("item-not-found", { text: `No node ${node ?? ""}` });
+        await this.send(resultFor(el, info));
       } else if (type === "get" && payload?.name === "query" && ns === NS_DISCO_ITEMS) {
-        await this.send(resultFor(el, this.#discoItems(from)));
+        if (node !== undefined && node !== NS_COMMANDS) throw new XMPPError("item-not-found", { text: `No node ${node}` });
+        await this.send(resultFor(el, node === NS_COMMANDS ? this.#commands.discoItems(session) : this.#discoItems(from)));
+      } else if (type === "set" && payload?.name === "command" && ns === NS_COMMANDS) {
+        await this.send(resultFor(el, await this.#commands.handleIq(payload, from, session)));
       } else if (type === "get" && payload?.name === "query" && ns === NS_REGISTER) {
         await this.send(resultFor(el, this.#registrationForm(from)));
       } else if (type === "set" && payload?.name === "query" && ns === NS_REGISTER) {
@@ -544,6 +592,18 @@ export class BaseGateway {
     } catch (e) {
       await this.send(errorFor(el, asXmppError(e)));
     }
+  }
+
+  /** A chat command: a chat or normal message with a body, from a user, to the gateway JID. */
+  async #chatCommand(el: Element, from: JID): Promise<void> {
+    const type = el.attrs.type ?? "normal";
+    if ((type !== "chat" && type !== "normal") || !from.local) return;
+    const body = el.getChildText("body");
+    if (!body) return;
+    const session = this.#sessions.get(`${from.local}@${from.domain}`);
+    const reply = await this.#commands.handleChat(body, from, session);
+    if (reply === undefined) return;
+    await this.send(xml("message", { from: this.jid.toString(), to: from.toString(), type: "chat", id: randomUUID() }, xml("body", {}, reply)));
   }
 
   /**
@@ -566,7 +626,7 @@ export class BaseGateway {
         { category: "gateway", type: this.componentType, name: this.componentName },
         { category: "conference", type: "text", name: this.componentName },
       ],
-      features: [NS_DISCO_INFO, NS_DISCO_ITEMS, NS_REGISTER, NS_MUC, NS_MUC_SELF_PING, NS_MAM, NS_VCARD],
+      features: [NS_DISCO_INFO, NS_DISCO_ITEMS, NS_REGISTER, NS_COMMANDS, NS_MUC, NS_MUC_SELF_PING, NS_MAM, NS_VCARD],
     });
   }
 
@@ -592,15 +652,7 @@ export class BaseGateway {
     const user = this.store.users.get(`${from.local}@${from.domain}`);
     const fields: DataFormFieldInput[] = [
       { var: "FORM_TYPE", type: "hidden", values: [NS_REGISTER] },
-      ...this.registrationFields.map((f) => ({
-        var: f.var,
-        type: f.type ?? "text-single",
-        ...(f.label !== undefined ? { label: f.label } : {}),
-        ...(f.desc !== undefined ? { desc: f.desc } : {}),
-        required: f.required === true,
-        ...(f.options ? { options: f.options.map((o) => ({ value: o.value, ...(o.label !== undefined ? { label: o.label } : {}) })) } : {}),
-        ...(user && f.type !== "text-private" && typeof user.legacyData[f.var] === "string" ? { values: [user.legacyData[f.var] as string] } : {}),
-      })),
+      ...formFields(this.registrationFields, user?.legacyData),
     ];
     return registerQuery.encode({
       instructions: this.registrationInstructions,
@@ -614,28 +666,18 @@ export class BaseGateway {
     if (query.getChild("remove")) {
       const session = this.#sessions.get(bare);
       if (!session) throw new XMPPError("registration-required", { text: "Not registered" });
-      try {
-        if (session.loggedIn) await session.logout();
-      } finally {
-        session.loggedIn = false;
-        this.#sessions.delete(bare);
-        this.store.users.delete(bare);
-      }
-      await this.unregister(session);
+      await this.unregisterUser(session);
       await this.send(resultFor(el));
       return;
     }
-    const values: Record<string, string> = {};
+    let values: Record<string, string> = {};
     const form = query.getChild("x", NS_DATA_FORMS);
     if (form) {
-      const decoded = dataForm.decode(form, NS_COMPONENT);
-      for (const f of decoded.fields) if (f.var && f.var !== "FORM_TYPE") values[f.var] = f.values.join("\n");
+      values = submittedValues(decodeSubmission(form, NS_COMPONENT));
     } else {
       for (const c of query.children) if (typeof c !== "string") values[c.name] = c.getText();
     }
-    for (const f of this.registrationFields) {
-      if (f.required && !values[f.var]) throw new XMPPError("not-acceptable", { text: `Missing field: ${f.label ?? f.var}` });
-    }
+    checkRequired(this.registrationFields, values);
     const legacyData = (await this.validate(parseJid(bare), values)) ?? { ...values };
     const previous = this.#sessions.get(bare);
     if (previous?.loggedIn) await previous.logout().catch((e: unknown) => this.log.warn("logout before re-registration failed", e));

@@ -60,6 +60,30 @@
  * await author.sendText("Hello from the legacy side", "msg-1001");
  * ```
  *
+ * @categoryDescription Commands
+ * What users can ask the gateway itself (slidge's commands): each a
+ * {@link Command} subclass answering with text, a {@link CommandForm}, a
+ * {@link CommandTable} or a {@link CommandConfirmation}, listed in
+ * `BaseGateway.commands`. The gateway serves them as XEP-0050 ad-hoc
+ * commands on its JID, and those with a `chatCommand` as chat commands in
+ * messages to it (`help` lists them). Built in: list my groups, leave a
+ * group, create a group, unregister.
+ *
+ * ```ts
+ * class Status extends Command {
+ *   name = "Network status";
+ *   node = "status";
+ *   help = "Whether the network is up";
+ *   override chatCommand = "status";
+ *   async run() {
+ *     return (await api.ping()) ? "The network is up" : "The network is down";
+ *   }
+ * }
+ * class Gateway extends BaseGateway {
+ *   override commands = [...BaseGateway.defaultCommands, Status];
+ * }
+ * ```
+ *
  * @categoryDescription Running a gateway
  * Start a module with `runGateway` (or the `xmpp-muc-gateway` command); the
  * component connection underneath reconnects by itself.
@@ -133,6 +157,21 @@ export type { InviteOptions } from "./invitations.js";
 /** @category Rooms */
 export type { Hat, HatInput } from "../xso/hats.js";
 export { LegacyBookmarks, type RemoveGroupOptions } from "./bookmarks.js";
+export {
+  Command,
+  CommandAccess,
+  CommandForm,
+  CommandTable,
+  CommandConfirmation,
+  ListGroupsCommand,
+  LeaveGroupCommand,
+  CreateGroupCommand,
+  UnregisterCommand,
+  type CommandClass,
+  type CommandColumn,
+  type CommandContext,
+  type CommandResponse,
+} from "./commands.js";
 export { LegacyMUC, type MucInit, type RemoveOptions, type GetParticipantOptions } from "./muc.js";
 export { asXmppError } from "./replies.js";
 export type { AddToBookmarksOptions, BookmarkOutcome } from "./pep-bookmarks.js";

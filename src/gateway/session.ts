@@ -311,6 +311,11 @@ export class BaseSession {
     throw new XMPPError("item-not-found", { text: "No such group" });
   }
 
+  /** Whether the legacy module lets the user leave groups (overrides {@link BaseSession.onLeaveGroup}). */
+  get supportsLeavingGroups(): boolean {
+    return this.onLeaveGroup !== BaseSession.prototype.onLeaveGroup;
+  }
+
   /** Whether the legacy module creates groups (overrides {@link BaseSession.onCreateGroup}). */
   get supportsGroupCreation(): boolean {
     return this.onCreateGroup !== BaseSession.prototype.onCreateGroup;

@@ -1,19 +1,51 @@
-/** XEP-0050 ad-hoc commands against a real server: Prosody's own commands (mod_uptime's "uptime", through mod_adhoc). */
+/**
+ * XEP-0050 ad-hoc commands against a real server: Prosody's own commands
+ * (mod_uptime's "uptime", through mod_adhoc), and the gateway's commands
+ * reached through Prosody by the client's `listCommands` / `executeCommand`.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { xml } from "@xmpp/client";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { MucService, executeCommand, listCommands } from "../../src/index.js";
+import { BaseGateway, BaseSession, LegacyBookmarks, LegacyMUC, runGateway, type RunningGateway } from "../../src/gateway/index.js";
 import { connectClient, type TestClient } from "../helpers/prosody-clients.js";
 
+const GATEWAY = "gateway.localhost";
 let server: ProsodyServer;
 let alice: TestClient | undefined;
+let gateway: RunningGateway | undefined;
+const groups = new Map<string, string>([["g1", "Coffee"]]);
+
+class Gateway extends BaseGateway {
+  override registrationFields = [];
+}
+class Session extends BaseSession {
+  override async onCreateGroup(name: string): Promise<string> {
+    const id = `g${groups.size + 1}`;
+    groups.set(id, name);
+    return id;
+  }
+}
+class Bookmarks extends LegacyBookmarks {
+  override async fill(): Promise<void> {
+    for (const id of groups.keys()) await this.byLegacyId(id);
+  }
+}
+class MUC extends LegacyMUC {
+  override async updateInfo(): Promise<void> {
+    this.name = groups.get(this.legacyId);
+  }
+}
 
 beforeAll(async () => {
-  server = await startProsody({ extraModules: ["uptime"], users: [{ username: "alice", password: "alice-pw" }] });
+  server = await startProsody({ extraModules: ["uptime"], component: { domain: GATEWAY, secret: "cmd-secret" }, users: [{ username: "alice", password: "alice-pw" }] });
+  gateway = await runGateway({ Gateway, Session, Bookmarks, MUC }, { jid: GATEWAY, secret: "cmd-secret", server: server.componentUrl, db: ":memory:" });
   alice = await connectClient({ server, username: "alice", password: "alice-pw" });
 }, 30_000);
 
 afterAll(async () => {
   await alice?.stop();
+  await gateway?.stop();
   await server?.stop();
 });
 
@@ -33,6 +65,36 @@ describe("ad-hoc commands on Prosody", () => {
   it("passes the server's refusal of an unknown command on as an XMPPError (Prosody: service-unavailable)", async () => {
     const muc = new MucService((alice as TestClient).xmpp);
     await expect(executeCommand(muc, server.domain, "no-such-command")).rejects.toMatchObject({ name: "XMPPError", condition: "service-unavailable" });
+    muc.close();
+  });
+});
+
+describe("the gateway's commands, through Prosody", () => {
+  it("a registered user lists them, reads their groups, and creates a group in a form", async () => {
+    const { xmpp } = alice as TestClient;
+    const muc = new MucService(xmpp);
+    // Not registered yet: nothing to run.
+    expect(await listCommands(muc, GATEWAY)).toEqual([]);
+    await xmpp.iqCaller.set(xml("query", { xmlns: "jabber:iq:register" }), GATEWAY);
+    // The session logs in after the registration's answer.
+    let nodes: string[] = [];
+    for (let i = 0; i < 50 && !nodes.includes("groups"); i++) {
+      nodes = (await listCommands(muc, GATEWAY)).map((c) => c.node);
+      if (!nodes.includes("groups")) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(nodes).toEqual(["groups", "create-group", "unregister"]);
+
+    const table = await executeCommand(muc, GATEWAY, "groups");
+    expect(table.status).toBe("completed");
+    expect(table.form?.items.map((row) => row.map((f) => f.values[0]))).toEqual([[`g1@${GATEWAY}`, "Coffee"]]);
+
+    const form = await executeCommand(muc, GATEWAY, "create-group");
+    expect(form.status).toBe("executing");
+    expect(form.form?.fields.map((f) => f.var)).toEqual(["name"]);
+    const done = await form.complete({ name: "Tea room" });
+    expect(done.status).toBe("completed");
+    expect(done.notes[0]?.text).toBe(`Created Tea room: g2@${GATEWAY}`);
+    expect(groups.get("g2")).toBe("Tea room");
     muc.close();
   });
 });

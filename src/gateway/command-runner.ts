@@ -1,0 +1,211 @@
+/**
+ * Serving a gateway's {@link Command}s: as XEP-0050 ad-hoc commands on the
+ * gateway's JID (listed on the commands disco node, run stage by stage with
+ * a session id), and as chat commands in messages to the gateway JID.
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import xml, { type Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { adHocCommand, type AdHocCommandInput } from "../xso/commands.js";
+import type { DataFormInput } from "../xso/data-form.js";
+import { discoInfoQuery, discoItemsQuery } from "../xso/disco.js";
+import { NS_COMMANDS, NS_DATA_FORMS } from "../xso/ns.js";
+import { XMPPError } from "../xso/stanza-error.js";
+import type { Logger } from "../client/logger.js";
+import { Command, CommandConfirmation, CommandForm, CommandTable, type CommandClass, type CommandContext, type CommandResponse } from "./commands.js";
+import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
+import type { BaseSession } from "./session.js";
+
+/** How long a command waits for the next stage before its session is dropped. */
+const STAGE_TIMEOUT_MS = 10 * 60_000;
+/** At most this many command sessions under way per requester. */
+const MAX_SESSIONS_PER_REQUESTER = 20;
+
+/** A command waiting for its next stage. */
+interface PendingStage {
+  readonly node: string;
+  readonly from: string;
+  readonly step: CommandForm | CommandConfirmation;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/** What the runner needs of the gateway. */
+export interface CommandHost {
+  /** The gateway's JID. */
+  readonly jid: JID;
+  /** The command classes offered. */
+  readonly commands: readonly CommandClass[];
+  /** Diagnostics. */
+  readonly log: Logger;
+}
+
+/** The ad-hoc and chat commands of one gateway. */
+export class CommandRunner {
+  readonly #host: CommandHost;
+  readonly #pending = new Map<string, PendingStage>();
+  #instances: Map<string, Command> | undefined;
+
+  /** @param host - the gateway. */
+  constructor(host: CommandHost) {
+    this.#host = host;
+  }
+
+  /** The commands, by node (made once, on first use: the gateway's `commands` may be set by a subclass). */
+  get #byNode(): Map<string, Command> {
+    if (this.#instances === undefined) {
+      this.#instances = new Map();
+      for (const Class of this.#host.commands) {
+        const command = new Class();
+        if (this.#instances.has(command.node)) this.#host.log.warn(`two commands have the node ${command.node}; the first one is kept`);
+        else this.#instances.set(command.node, command);
+      }
+    }
+    return this.#instances;
+  }
+
+  /** The commands `session` (or a non-user) may run. */
+  available(session: BaseSession | undefined): Command[] {
+    return [...this.#byNode.values()].filter((c) => c.allows(session));
+  }
+
+  /** disco#items on the commands node (XEP-0050 §2.2). */
+  discoItems(session: BaseSession | undefined): Element {
+    const jid = this.#host.jid;
+    return discoItemsQuery.encode({ node: NS_COMMANDS, items: this.available(session).map((c) => ({ jid, node: c.node, name: c.name })) });
+  }
+
+  /** disco#info on a command's node (XEP-0050 §2.3), or `undefined` for another node. */
+  discoInfo(node: string, session: BaseSession | undefined): Element | undefined {
+    const command = this.#byNode.get(node);
+    if (!command || !command.allows(session)) return undefined;
+    return discoInfoQuery.encode({ node, identities: [{ category: "automation", type: "command-node", name: command.name }], features: [NS_COMMANDS, NS_DATA_FORMS] });
+  }
+
+  /**
+   * An `<iq type='set'>` with a `<command/>`: the answer's payload.
+   *
+   * @throws XMPPError for a refused or failed stage.
+   */
+  async handleIq(command: Element, from: JID, session: BaseSession | undefined): Promise<Element> {
+    let request;
+    try {
+      request = adHocCommand.decode(command);
+    } catch (e) {
+      throw commandError("bad-request", "malformed-action", e instanceof Error ? e.message : String(e));
+    }
+    const { node, sessionId } = request;
+    const action = request.action ?? "execute";
+    const context: CommandContext = { session, from };
+    if (sessionId === undefined) {
+      if (action !== "execute") throw commandError("bad-request", "bad-action", `no command session to ${action}`);
+      const cmd = this.#byNode.get(node);
+      if (!cmd) throw new XMPPError("item-not-found", { text: `No command ${node}` });
+      if (!cmd.allows(session)) throw new XMPPError("forbidden", { text: session ? "Not allowed now" : "Register with this gateway first" });
+      return this.#answer(node, randomUUID(), from, await cmd.run(context, []));
+    }
+    const pending = this.#pending.get(sessionId);
+    if (!pending || pending.from !== from.toString() || pending.node !== node) throw commandError("bad-request", "bad-sessionid", "No such command session (it may have expired)");
+    this.#drop(sessionId);
+    if (action === "cancel") return adHocCommand.encode({ node, sessionId, status: "canceled" });
+    if (action === "prev") throw commandError("bad-request", "bad-action", "This command has no previous stage");
+    const formEl = request.form;
+    const values = formEl ? submittedValues(formEl) : {};
+    if (pending.step instanceof CommandForm) {
+      checkRequired(pending.step.fields, values);
+      return this.#answer(node, sessionId, from, await pending.step.handler(values, context));
+    }
+    if (values.confirm === "1" || values.confirm === "true") return this.#answer(node, sessionId, from, await pending.step.handler(context));
+    return adHocCommand.encode({ node, sessionId, status: "canceled", notes: [{ type: "info", text: "Nothing was done" }] });
+  }
+
+  /**
+   * A message to the gateway JID: its first word names a chat command.
+   *
+   * @returns the reply's text, or `undefined` for a message that is no command (it is ignored).
+   */
+  async handleChat(body: string, from: JID, session: BaseSession | undefined): Promise<string | undefined> {
+    const words = body.trim().split(/\s+/);
+    const word = words[0]?.toLowerCase();
+    if (!word) return undefined;
+    const available = this.available(session).filter((c) => c.chatCommand !== undefined);
+    if (word === "help") {
+      const lines = available.map((c) => `${c.chatCommand}: ${c.help}`);
+      const adHoc = this.available(session).filter((c) => c.chatCommand === undefined);
+      if (adHoc.length) lines.push(`From your client's commands menu: ${adHoc.map((c) => c.name).join(", ")}`);
+      return lines.length ? lines.join("\n") : "No commands are available to you";
+    }
+    const cmd = available.find((c) => c.chatCommand === word);
+    if (!cmd) return `Unknown command "${word}"; send "help" for the list`;
+    try {
+      return chatText(cmd, await cmd.run({ session, from }, words.slice(1)));
+    } catch (e) {
+      if (e instanceof XMPPError) return `${cmd.name}: ${e.text ?? e.condition}`;
+      this.#host.log.warn(`chat command ${cmd.node} failed`, e);
+      return `${cmd.name} failed`;
+    }
+  }
+
+  /** Forget every pending stage (the gateway stops). */
+  close(): void {
+    for (const id of [...this.#pending.keys()]) this.#drop(id);
+  }
+
+  #answer(node: string, sessionId: string, from: JID, response: CommandResponse): Element {
+    if (response instanceof CommandForm || response instanceof CommandConfirmation) {
+      this.#keep(sessionId, node, from, response);
+      const form: DataFormInput =
+        response instanceof CommandForm
+          ? { type: "form", title: response.title, instructions: response.instructions ? [response.instructions] : [], fields: formFields(response.fields) }
+          : { type: "form", title: response.prompt, fields: [{ var: "confirm", type: "boolean", label: response.prompt, required: true, values: ["1"] }] };
+      return adHocCommand.encode({ node, sessionId, status: "executing", actions: { execute: "complete", complete: true }, form });
+    }
+    const done: AdHocCommandInput = { node, sessionId, status: "completed" };
+    if (response instanceof CommandTable) {
+      return adHocCommand.encode({
+        ...done,
+        notes: [{ type: "info", text: response.description }],
+        form: {
+          type: "result",
+          title: response.description,
+          reported: response.columns.map((c) => ({ var: c.var, label: c.label })),
+          items: response.rows.map((row) => response.columns.map((c) => ({ var: c.var, values: [row[c.var] ?? ""] }))),
+        },
+      });
+    }
+    return adHocCommand.encode(typeof response === "string" ? { ...done, notes: [{ type: "info", text: response }] } : done);
+  }
+
+  #keep(sessionId: string, node: string, from: JID, step: CommandForm | CommandConfirmation): void {
+    const requester = from.toString();
+    const mine = [...this.#pending.entries()].filter(([, p]) => p.from === requester);
+    if (mine.length >= MAX_SESSIONS_PER_REQUESTER) this.#drop((mine[0] as [string, PendingStage])[0]);
+    const timer = setTimeout(() => this.#pending.delete(sessionId), STAGE_TIMEOUT_MS);
+    (timer as { unref?: () => unknown }).unref?.();
+    this.#pending.set(sessionId, { node, from: requester, step, timer });
+  }
+
+  #drop(sessionId: string): void {
+    const pending = this.#pending.get(sessionId);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.#pending.delete(sessionId);
+  }
+}
+
+/** A command error with XEP-0050's specific condition (§4.4). */
+function commandError(condition: "bad-request", specific: "malformed-action" | "bad-action" | "bad-sessionid", text: string): XMPPError {
+  return new XMPPError(condition, { text, application: xml(specific, { xmlns: NS_COMMANDS }) });
+}
+
+/** A chat command's answer as text. */
+function chatText(cmd: Command, response: CommandResponse): string {
+  if (response === undefined) return `${cmd.name}: done`;
+  if (typeof response === "string") return response;
+  if (response instanceof CommandTable) {
+    const rows = response.rows.map((row) => response.columns.map((c) => row[c.var] ?? "").filter(Boolean).join(" — "));
+    return [response.description, ...rows].join("\n");
+  }
+  return `${cmd.name} asks for a form: run it from your client's commands menu (node ${cmd.node})`;
+}

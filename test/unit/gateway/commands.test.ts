@@ -1,0 +1,209 @@
+/**
+ * The gateway's commands (transcripts on the mock component): XEP-0050
+ * ad-hoc commands on the gateway JID — listed by access, run stage by stage,
+ * cancelled, refused — and the same commands by chat, with `help`.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { Element } from "@xmpp/xml";
+import { adHocCommand } from "../../../src/xso/commands.js";
+import { Command, CommandAccess, CommandConfirmation, CommandForm, type CommandContext } from "../../../src/gateway/index.js";
+import { BaseGateway } from "../../../src/gateway/index.js";
+import { GW, NS_DISCO_INFO, NS_DISCO_ITEMS, RES, USER, TestNetwork, closeStores, errorCondition, join, request, startGateway } from "./helpers.js";
+
+const FULL = `${USER}/${RES}`;
+const CMD = "http://jabber.org/protocol/commands";
+
+afterEach(() => closeStores());
+
+function commandOf(iq: Element) {
+  const el = iq.getChild("command", CMD);
+  if (!el) throw new Error(`no <command/> in ${iq.toString()}`);
+  return adHocCommand.decode(el);
+}
+
+function execute(node: string, from = FULL, id = "c1"): string {
+  return `<iq type='set' id='${id}' from='${from}' to='${GW}'><command xmlns='${CMD}' node='${node}' action='execute'/></iq>`;
+}
+
+function submit(node: string, sessionId: string, fields: Record<string, string>, id = "c2", action = "complete"): string {
+  const xfields = Object.entries(fields)
+    .map(([k, v]) => `<field var='${k}'><value>${v}</value></field>`)
+    .join("");
+  return `<iq type='set' id='${id}' from='${FULL}' to='${GW}'><command xmlns='${CMD}' node='${node}' sessionid='${sessionId}' action='${action}'><x xmlns='jabber:x:data' type='submit'>${xfields}</x></command></iq>`;
+}
+
+async function chat(h: Awaited<ReturnType<typeof startGateway>>, body: string, from = FULL): Promise<string> {
+  h.component.receive(`<message type='chat' id='m-${Math.random()}' from='${from}' to='${GW}'><body>${body}</body></message>`);
+  const reply = await h.component.nextSent((s) => s.is("message") && s.attrs.to === from && s.attrs.from === GW);
+  return reply.getChildText("body") ?? "";
+}
+
+describe("ad-hoc commands on the gateway JID", () => {
+  it("are advertised, and listed on the commands node according to who asks", async () => {
+    const h = await startGateway();
+    const info = await request(h, `<iq type='get' id='i1' from='${FULL}' to='${GW}'><query xmlns='${NS_DISCO_INFO}'/></iq>`);
+    expect(info.getChild("query")?.getChildren("feature").map((f) => f.attrs.var)).toContain(CMD);
+
+    const items = await request(h, `<iq type='get' id='i2' from='${FULL}' to='${GW}'><query xmlns='${NS_DISCO_ITEMS}' node='${CMD}'/></iq>`);
+    const nodes = items.getChild("query")?.getChildren("item").map((i) => [i.attrs.jid, i.attrs.node, i.attrs.name]);
+    expect(nodes).toEqual([
+      [GW, "groups", "List my groups"],
+      [GW, "leave-group", "Leave a group"],
+      [GW, "create-group", "Create a group"],
+      [GW, "unregister", "Unregister from the gateway"],
+    ]);
+    // Someone not registered sees none of them (all need a registration).
+    const stranger = await request(h, `<iq type='get' id='i3' from='juliet@capulet.lit/balcony' to='${GW}'><query xmlns='${NS_DISCO_ITEMS}' node='${CMD}'/></iq>`);
+    expect(stranger.getChild("query")?.getChildren("item")).toEqual([]);
+    // A command's node has its identity (XEP-0050 §2.3); an unknown node is item-not-found.
+    const node = await request(h, `<iq type='get' id='i4' from='${FULL}' to='${GW}'><query xmlns='${NS_DISCO_INFO}' node='groups'/></iq>`);
+    expect(node.getChild("query")?.getChild("identity")?.attrs).toMatchObject({ category: "automation", type: "command-node", name: "List my groups" });
+    expect(errorCondition(await request(h, `<iq type='get' id='i5' from='${FULL}' to='${GW}'><query xmlns='${NS_DISCO_INFO}' node='nope'/></iq>`))).toBe("item-not-found");
+  });
+
+  it("a module without group life-cycle hooks offers no leave or create command", async () => {
+    const net = new TestNetwork();
+    net.groupLifecycle = false;
+    const h = await startGateway({ net });
+    const items = await request(h, `<iq type='get' id='i1' from='${FULL}' to='${GW}'><query xmlns='${NS_DISCO_ITEMS}' node='${CMD}'/></iq>`);
+    expect(items.getChild("query")?.getChildren("item").map((i) => i.attrs.node)).toEqual(["groups", "unregister"]);
+    expect(errorCondition(await request(h, execute("leave-group")))).toBe("forbidden");
+  });
+
+  it("'List my groups' completes at once with a result table", async () => {
+    const h = await startGateway();
+    const answer = commandOf(await request(h, execute("groups")));
+    expect(answer.status).toBe("completed");
+    expect(answer.form?.type).toBe("result");
+    expect(answer.form?.reported?.map((f) => f.var)).toEqual(["jid", "name"]);
+    expect(answer.form?.items.map((row) => row.map((f) => f.values[0]))).toContainEqual([`coffee@${GW}`, "Coffee"]);
+  });
+
+  it("'Leave a group' asks which in a form, then calls onLeaveGroup and removes the room", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const first = commandOf(await request(h, execute("leave-group")));
+    expect(first).toMatchObject({ status: "executing", actions: { execute: "complete", complete: true } });
+    const field = first.form?.fields.find((f) => f.var === "group");
+    expect(field?.type).toBe("list-single");
+    expect(field?.options.map((o) => o.value)).toContain("coffee");
+    // A required field left empty is refused, and the session is gone with the refusal.
+    const empty = await request(h, submit("leave-group", first.sessionId as string, {}));
+    expect(errorCondition(empty)).toBe("not-acceptable");
+
+    const again = commandOf(await request(h, execute("leave-group", FULL, "c3")));
+    const done = commandOf(await request(h, submit("leave-group", again.sessionId as string, { group: "coffee" }, "c4")));
+    expect(done.status).toBe("completed");
+    expect(done.notes[0]?.text).toBe("You left Coffee");
+    expect(h.net.calls.onLeaveGroup).toEqual(["coffee"]);
+    expect(h.store.rooms.get(USER, "coffee")).toBeUndefined();
+  });
+
+  it("'Create a group' takes a name and invites the user into the new room", async () => {
+    const h = await startGateway();
+    const first = commandOf(await request(h, execute("create-group")));
+    const start = h.component.sent.length;
+    const done = commandOf(await request(h, submit("create-group", first.sessionId as string, { name: "Tea room" })));
+    expect(done.status).toBe("completed");
+    expect(h.net.calls.onCreateGroup).toEqual([{ name: "Tea room", contacts: [] }]);
+    const invite = h.component.sent.slice(start).find((s) => s.is("message") && s.getChild("x", "jabber:x:conference"));
+    expect(invite?.attrs.to).toBe(USER);
+  });
+
+  it("'Unregister' confirms first: no → canceled, nothing done; yes → the user is forgotten", async () => {
+    const h = await startGateway();
+    const first = commandOf(await request(h, execute("unregister")));
+    expect(first.form?.fields[0]).toMatchObject({ var: "confirm", type: "boolean" });
+    const no = commandOf(await request(h, submit("unregister", first.sessionId as string, { confirm: "0" })));
+    expect(no.status).toBe("canceled");
+    expect(h.store.users.get(USER)).toBeDefined();
+
+    const second = commandOf(await request(h, execute("unregister", FULL, "c5")));
+    const yes = commandOf(await request(h, submit("unregister", second.sessionId as string, { confirm: "1" }, "c6")));
+    expect(yes.status).toBe("completed");
+    expect(h.store.users.get(USER)).toBeUndefined();
+    expect(h.gateway.getSession(USER)).toBeUndefined();
+  });
+
+  it("cancel ends a session; a stale, foreign or unknown session id is bad-request with <bad-sessionid/>", async () => {
+    const h = await startGateway({ users: [USER, "mercutio@verona.lit"] });
+    const first = commandOf(await request(h, execute("create-group")));
+    const sid = first.sessionId as string;
+    // Another user cannot continue it.
+    const foreign = await request(h, `<iq type='set' id='f1' from='mercutio@verona.lit/street' to='${GW}'><command xmlns='${CMD}' node='create-group' sessionid='${sid}' action='complete'/></iq>`);
+    expect(errorCondition(foreign)).toBe("bad-request");
+    const canceled = commandOf(await request(h, `<iq type='set' id='x1' from='${FULL}' to='${GW}'><command xmlns='${CMD}' node='create-group' sessionid='${sid}' action='cancel'/></iq>`));
+    expect(canceled.status).toBe("canceled");
+    const stale = await request(h, submit("create-group", sid, { name: "late" }, "x2"));
+    expect(errorCondition(stale)).toBe("bad-request");
+    expect(stale.getChild("error")?.getChild("bad-sessionid", CMD)).toBeDefined();
+    expect(h.net.calls.onCreateGroup).toEqual([]);
+  });
+
+  it("refuses unknown commands, strangers and malformed requests without calling the module", async () => {
+    const h = await startGateway();
+    expect(errorCondition(await request(h, execute("nope")))).toBe("item-not-found");
+    expect(errorCondition(await request(h, execute("groups", "juliet@capulet.lit/balcony")))).toBe("forbidden");
+    const malformed = await request(h, `<iq type='set' id='b1' from='${FULL}' to='${GW}'><command xmlns='${CMD}' node='groups' action='bogus'/></iq>`);
+    expect(errorCondition(malformed)).toBe("bad-request");
+    expect(malformed.getChild("error")?.getChild("malformed-action", CMD)).toBeDefined();
+    const noNode = await request(h, `<iq type='set' id='b2' from='${FULL}' to='${GW}'><command xmlns='${CMD}' action='execute'/></iq>`);
+    expect(errorCondition(noNode)).toBe("bad-request");
+  });
+});
+
+describe("a module's own command", () => {
+  class Echo extends Command {
+    readonly name = "Echo";
+    readonly node = "echo";
+    readonly help = "Repeat what you say";
+    override readonly chatCommand = "echo";
+    override readonly access = CommandAccess.ANY;
+    async run(context: CommandContext, args: readonly string[]) {
+      if (args.length) return args.join(" ");
+      return new CommandForm({
+        title: "Echo",
+        fields: [{ var: "text", label: "Text", required: true, value: "hello" }],
+        handler: async (values) => `${values.text} (from ${context.from.bare().toString()})`,
+      });
+    }
+  }
+  class Boom extends Command {
+    readonly name = "Boom";
+    readonly node = "boom";
+    readonly help = "Fails";
+    override readonly chatCommand = "boom";
+    async run(): Promise<CommandConfirmation> {
+      throw new Error("legacy network exploded");
+    }
+  }
+
+  it("is served beside the built-in ones, to anyone, with its form's default value; a throwing one is internal-server-error", async () => {
+    const net = new TestNetwork();
+    const h = await startGateway({ net });
+    h.gateway.commands = [...BaseGateway.defaultCommands, Echo, Boom];
+    const stranger = "juliet@capulet.lit/balcony";
+    const first = commandOf(await request(h, execute("echo", stranger)));
+    expect(first.form?.fields[0]).toMatchObject({ var: "text", values: ["hello"], required: true });
+    const done = await request(h, `<iq type='set' id='e2' from='${stranger}' to='${GW}'><command xmlns='${CMD}' node='echo' sessionid='${first.sessionId}' action='complete'><x xmlns='jabber:x:data' type='submit'><field var='text'><value>hi</value></field></x></command></iq>`);
+    expect(commandOf(done).notes[0]?.text).toBe("hi (from juliet@capulet.lit)");
+    expect(errorCondition(await request(h, execute("boom")))).toBe("internal-server-error");
+  });
+
+  it("runs as a chat command; help lists what the sender may run", async () => {
+    const h = await startGateway();
+    h.gateway.commands = [...BaseGateway.defaultCommands, Echo, Boom];
+    expect(await chat(h, "echo one two")).toBe("one two");
+    expect(await chat(h, "groups")).toMatch(/^Your groups \(\d+\)\ncoffee@gateway\.localhost — Coffee/);
+    const help = await chat(h, "help");
+    expect(help).toContain("groups: List your groups and their addresses");
+    expect(help).toContain("echo: Repeat what you say");
+    expect(help).toMatch(/From your client's commands menu: .*Leave a group/);
+    expect(await chat(h, "boom")).toBe("Boom failed");
+    expect(await chat(h, "frobnicate")).toBe('Unknown command "frobnicate"; send "help" for the list');
+    // A stranger may run echo (ANY) but not groups.
+    const stranger = "juliet@capulet.lit/balcony";
+    expect(await chat(h, "help", stranger)).toBe("echo: Repeat what you say");
+    expect(await chat(h, "groups", stranger)).toBe('Unknown command "groups"; send "help" for the list');
+  });
+});

@@ -13,10 +13,10 @@ import type { DataFormInput } from "../xso/data-form.js";
 import { discoInfoQuery, discoItemsQuery } from "../xso/disco.js";
 import { NS_COMMANDS, NS_DATA_FORMS } from "../xso/ns.js";
 import { XMPPError } from "../xso/stanza-error.js";
-import type { Logger } from "../client/logger.js";
-import { Command, CommandConfirmation, CommandForm, CommandTable, type CommandClass, type CommandContext, type CommandResponse } from "./commands.js";
+import { Command, CommandConfirmation, CommandForm, CommandTable, type CommandContext, type CommandResponse } from "./commands.js";
 import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
 import type { BaseSession } from "./session.js";
+import type { BaseGateway } from "./gateway.js";
 
 /** How long a command waits for the next stage before its session is dropped. */
 const STAGE_TIMEOUT_MS = 10 * 60_000;
@@ -31,24 +31,15 @@ interface PendingStage {
   readonly timer: ReturnType<typeof setTimeout>;
 }
 
-/** What the runner needs of the gateway. */
-export interface CommandHost {
-  /** The gateway's JID. */
-  readonly jid: JID;
-  /** The command classes offered. */
-  readonly commands: readonly CommandClass[];
-  /** Diagnostics. */
-  readonly log: Logger;
-}
 
 /** The ad-hoc and chat commands of one gateway. */
 export class CommandRunner {
-  readonly #host: CommandHost;
+  readonly #host: BaseGateway;
   readonly #pending = new Map<string, PendingStage>();
   #instances: Map<string, Command> | undefined;
 
-  /** @param host - the gateway. */
-  constructor(host: CommandHost) {
+  /** @param host - the gateway (its JID, its `commands`, its log). */
+  constructor(host: BaseGateway) {
     this.#host = host;
   }
 
@@ -97,7 +88,7 @@ export class CommandRunner {
     }
     const { node, sessionId } = request;
     const action = request.action ?? "execute";
-    const context: CommandContext = { session, from };
+    const context: CommandContext = { session, from, gateway: this.#host };
     if (sessionId === undefined) {
       if (action !== "execute") throw commandError("bad-request", "bad-action", `no command session to ${action}`);
       const cmd = this.#byNode.get(node);
@@ -139,7 +130,7 @@ export class CommandRunner {
     const cmd = available.find((c) => c.chatCommand === word);
     if (!cmd) return `Unknown command "${word}"; send "help" for the list`;
     try {
-      return chatText(cmd, await cmd.run({ session, from }, words.slice(1)));
+      return chatText(cmd, await cmd.run({ session, from, gateway: this.#host }, words.slice(1)));
     } catch (e) {
       if (e instanceof XMPPError) return `${cmd.name}: ${e.text ?? e.condition}`;
       this.#host.log.warn(`chat command ${cmd.node} failed`, e);

@@ -10,7 +10,7 @@
  */
 import type { JID } from "@xmpp/jid";
 import { XMPPError } from "../xso/stanza-error.js";
-import type { RegistrationField } from "./gateway.js";
+import type { BaseGateway, RegistrationField } from "./gateway.js";
 import type { BaseSession } from "./session.js";
 
 /**
@@ -48,6 +48,8 @@ export type CommandResponse = string | CommandForm | CommandTable | CommandConfi
  * @category Commands
  */
 export interface CommandContext {
+  /** The gateway. */
+  readonly gateway: BaseGateway;
   /** The user's session; `undefined` for someone not registered. */
   readonly session: BaseSession | undefined;
   /** The full JID the request came from. */
@@ -212,6 +214,40 @@ export type CommandClass = new () => Command;
 function loggedIn(context: CommandContext): BaseSession {
   if (!context.session?.loggedIn) throw new XMPPError("forbidden", { text: "Log in to the network first" });
   return context.session;
+}
+
+/**
+ * "Register": the gateway's registration form (its `registrationFields` and
+ * `registrationInstructions`), for clients that register through commands
+ * rather than XEP-0077; the same checks, `validate` and welcome.
+ *
+ * @category Commands
+ */
+export class RegisterCommand extends Command {
+  readonly name = "Register with the gateway";
+  readonly node = "register";
+  readonly help = "Register with this gateway";
+  override readonly access = CommandAccess.NON_USER;
+
+  /**
+   * The registration form.
+   *
+   * @param context - the requester.
+   */
+  async run(context: CommandContext): Promise<CommandResponse> {
+    const { gateway } = context;
+    return new CommandForm({
+      title: `Register with ${gateway.componentName}`,
+      instructions: gateway.registrationInstructions,
+      fields: gateway.registrationFields,
+      handler: async (values) => {
+        const start = await gateway.registerUser(context.from, values);
+        // The session starts once the answer is on its way; its welcome message follows.
+        setTimeout(() => void start().catch((e: unknown) => gateway.log.warn(`starting the session of ${context.from.bare().toString()} failed`, e)), 0);
+        return "You are registered";
+      },
+    });
+  }
 }
 
 /**

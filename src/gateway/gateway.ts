@@ -29,12 +29,12 @@ import { IqRequests } from "./iq-requests.js";
 import { uploadWith, type UploadFile } from "../client/upload.js";
 import type { Attachment } from "../xso/file-sharing.js";
 import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapPrivilegedIq, type GrantedPrivileges } from "./privilege.js";
-import { CreateGroupCommand, LeaveGroupCommand, ListGroupsCommand, UnregisterCommand, type CommandClass } from "./commands.js";
+import { CreateGroupCommand, LeaveGroupCommand, ListGroupsCommand, RegisterCommand, UnregisterCommand, type CommandClass } from "./commands.js";
 import { CommandRunner } from "./command-runner.js";
 import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
 
 /** The built-in commands (see `BaseGateway.defaultCommands`). */
-const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([ListGroupsCommand, LeaveGroupCommand, CreateGroupCommand, UnregisterCommand]);
+const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([RegisterCommand, ListGroupsCommand, LeaveGroupCommand, CreateGroupCommand, UnregisterCommand]);
 
 /**
  * One field of the registration form (XEP-0077 with XEP-0004).
@@ -212,7 +212,7 @@ export class BaseGateway {
    * lists them). Add a module's own to {@link BaseGateway.defaultCommands}.
    */
   commands: readonly CommandClass[] = DEFAULT_COMMANDS;
-  /** The built-in commands: list my groups, leave a group, create a group (when the module supports them), unregister. */
+  /** The built-in commands: register, list my groups, leave a group, create a group (when the module supports them), unregister. */
   static readonly defaultCommands: readonly CommandClass[] = DEFAULT_COMMANDS;
   /** Sent to a user after a successful registration. */
   welcomeMessage = "Thank you for registering. Your groups will show up as rooms of this service.";
@@ -677,16 +677,36 @@ export class BaseGateway {
     } else {
       for (const c of query.children) if (typeof c !== "string") values[c.name] = c.getText();
     }
+    const start = await this.registerUser(parseJid(bare), values);
+    await this.send(resultFor(el));
+    await start();
+  }
+
+  /**
+   * Register a user with the values of the registration form (XEP-0077, or
+   * the register command): checks the required fields, asks
+   * {@link BaseGateway.validate}, logs out a previous session of theirs,
+   * saves them. Call what it returns once the user has the answer: it makes
+   * their session, logs it in and sends the welcome message.
+   *
+   * @param jid - the user's bare JID.
+   * @param values - the form's values by field var.
+   * @returns a function starting the new session.
+   * @throws XMPPError `not-acceptable` for a missing field; whatever `validate` throws.
+   */
+  async registerUser(jid: JID, values: Readonly<Record<string, string>>): Promise<() => Promise<void>> {
+    const bare = jid.bare().toString();
     checkRequired(this.registrationFields, values);
-    const legacyData = (await this.validate(parseJid(bare), values)) ?? { ...values };
+    const legacyData = (await this.validate(jid.bare(), { ...values })) ?? { ...values };
     const previous = this.#sessions.get(bare);
     if (previous?.loggedIn) await previous.logout().catch((e: unknown) => this.log.warn("logout before re-registration failed", e));
     const user: UserRecord = { jid: bare, legacyData, registeredAt: Date.now() };
     this.store.users.save(user);
-    await this.send(resultFor(el));
-    const session = this.#makeSession(user);
-    await this.#login(session);
-    if (session.loggedIn) await session.sendGatewayMessage(this.welcomeMessage);
+    return async () => {
+      const session = this.#makeSession(user);
+      await this.#login(session);
+      if (session.loggedIn) await session.sendGatewayMessage(this.welcomeMessage);
+    };
   }
 
 

@@ -66,8 +66,8 @@
  * {@link CommandTable} or a {@link CommandConfirmation}, listed in
  * `BaseGateway.commands`. The gateway serves them as XEP-0050 ad-hoc
  * commands on its JID, and those with a `chatCommand` as chat commands in
- * messages to it (`help` lists them). Built in: list my groups, leave a
- * group, create a group, unregister.
+ * messages to it (`help` lists them). Built in: register, list my groups,
+ * leave a group, create a group, unregister.
  *
  * ```ts
  * class Status extends Command {
@@ -163,6 +163,7 @@ export {
   CommandForm,
   CommandTable,
   CommandConfirmation,
+  RegisterCommand,
   ListGroupsCommand,
   LeaveGroupCommand,
   CreateGroupCommand,

@@ -4,7 +4,6 @@
  * reached through Prosody by the client's `listCommands` / `executeCommand`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { xml } from "@xmpp/client";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { MucService, executeCommand, listCommands } from "../../src/index.js";
 import { BaseGateway, BaseSession, LegacyBookmarks, LegacyMUC, runGateway, type RunningGateway } from "../../src/gateway/index.js";
@@ -70,12 +69,14 @@ describe("ad-hoc commands on Prosody", () => {
 });
 
 describe("the gateway's commands, through Prosody", () => {
-  it("a registered user lists them, reads their groups, and creates a group in a form", async () => {
+  it("a user registers by command, lists the commands, reads their groups, and creates a group in a form", async () => {
     const { xmpp } = alice as TestClient;
     const muc = new MucService(xmpp);
-    // Not registered yet: nothing to run.
-    expect(await listCommands(muc, GATEWAY)).toEqual([]);
-    await xmpp.iqCaller.set(xml("query", { xmlns: "jabber:iq:register" }), GATEWAY);
+    // Not registered yet: registering is all there is, and it works through the command too.
+    expect((await listCommands(muc, GATEWAY)).map((c) => c.node)).toEqual(["register"]);
+    const registration = await executeCommand(muc, GATEWAY, "register");
+    expect(registration.status).toBe("executing");
+    expect((await registration.complete()).notes[0]?.text).toBe("You are registered");
     // The session logs in after the registration's answer.
     let nodes: string[] = [];
     for (let i = 0; i < 50 && !nodes.includes("groups"); i++) {

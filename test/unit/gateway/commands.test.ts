@@ -52,9 +52,9 @@ describe("ad-hoc commands on the gateway JID", () => {
       [GW, "create-group", "Create a group"],
       [GW, "unregister", "Unregister from the gateway"],
     ]);
-    // Someone not registered sees none of them (all need a registration).
+    // Someone not registered sees only the registration.
     const stranger = await request(h, `<iq type='get' id='i3' from='juliet@capulet.lit/balcony' to='${GW}'><query xmlns='${NS_DISCO_ITEMS}' node='${CMD}'/></iq>`);
-    expect(stranger.getChild("query")?.getChildren("item")).toEqual([]);
+    expect(stranger.getChild("query")?.getChildren("item").map((i) => i.attrs.node)).toEqual(["register"]);
     // A command's node has its identity (XEP-0050 §2.3); an unknown node is item-not-found.
     const node = await request(h, `<iq type='get' id='i4' from='${FULL}' to='${GW}'><query xmlns='${NS_DISCO_INFO}' node='groups'/></iq>`);
     expect(node.getChild("query")?.getChild("identity")?.attrs).toMatchObject({ category: "automation", type: "command-node", name: "List my groups" });
@@ -68,6 +68,30 @@ describe("ad-hoc commands on the gateway JID", () => {
     const items = await request(h, `<iq type='get' id='i1' from='${FULL}' to='${GW}'><query xmlns='${NS_DISCO_ITEMS}' node='${CMD}'/></iq>`);
     expect(items.getChild("query")?.getChildren("item").map((i) => i.attrs.node)).toEqual(["groups", "unregister"]);
     expect(errorCondition(await request(h, execute("leave-group")))).toBe("forbidden");
+  });
+
+  it("'Register' gives a stranger the registration form; submitting it validates, saves, logs in and welcomes", async () => {
+    const h = await startGateway({ users: [] });
+    const juliet = "juliet@capulet.lit/balcony";
+    const first = commandOf(await request(h, execute("register", juliet)));
+    expect(first.form?.fields.map((f) => [f.var, f.type, f.required])).toEqual([
+      ["username", "text-single", true],
+      ["password", "text-private", true],
+    ]);
+    // A missing field is refused before validate.
+    const missing = await request(h, `<iq type='set' id='r1' from='${juliet}' to='${GW}'><command xmlns='${CMD}' node='register' sessionid='${first.sessionId}' action='complete'><x xmlns='jabber:x:data' type='submit'><field var='username'><value>juliet</value></field></x></command></iq>`);
+    expect(errorCondition(missing)).toBe("not-acceptable");
+    expect(h.net.calls.validate).toEqual([]);
+
+    const again = commandOf(await request(h, execute("register", juliet, "r2")));
+    const done = await request(h, `<iq type='set' id='r3' from='${juliet}' to='${GW}'><command xmlns='${CMD}' node='register' sessionid='${again.sessionId}' action='complete'><x xmlns='jabber:x:data' type='submit'><field var='username'><value>juliet</value></field><field var='password'><value>nurse</value></field></x></command></iq>`);
+    expect(commandOf(done)).toMatchObject({ status: "completed", notes: [{ type: "info", text: "You are registered" }] });
+    expect(h.net.calls.validate).toEqual([{ jid: "juliet@capulet.lit", form: { username: "juliet", password: "nurse" } }]);
+    const welcome = await h.component.nextSent((s) => s.is("message") && s.attrs.to === "juliet@capulet.lit");
+    expect(welcome.getChildText("body")).toMatch(/Thank you for registering/);
+    expect(h.gateway.getSession("juliet@capulet.lit")?.loggedIn).toBe(true);
+    // Registered now: no more registration command, the others instead.
+    expect(errorCondition(await request(h, execute("register", juliet, "r4")))).toBe("forbidden");
   });
 
   it("'List my groups' completes at once with a result table", async () => {
@@ -203,7 +227,7 @@ describe("a module's own command", () => {
     expect(await chat(h, "frobnicate")).toBe('Unknown command "frobnicate"; send "help" for the list');
     // A stranger may run echo (ANY) but not groups.
     const stranger = "juliet@capulet.lit/balcony";
-    expect(await chat(h, "help", stranger)).toBe("echo: Repeat what you say");
+    expect(await chat(h, "help", stranger)).toBe("echo: Repeat what you say\nFrom your client's commands menu: Register with the gateway");
     expect(await chat(h, "groups", stranger)).toBe('Unknown command "groups"; send "help" for the list');
   });
 });

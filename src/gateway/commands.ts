@@ -12,6 +12,8 @@ import type { JID } from "@xmpp/jid";
 import { XMPPError } from "../xso/stanza-error.js";
 import type { BaseGateway, RegistrationField } from "./gateway.js";
 import type { BaseSession } from "./session.js";
+import type { PendingRegistration } from "./registration.js";
+import type { JsonValue } from "./store/store.js";
 
 /**
  * Who may run a command (slidge's `CommandAccess`).
@@ -218,8 +220,11 @@ function loggedIn(context: CommandContext): BaseSession {
 
 /**
  * "Register": the gateway's registration form (its `registrationFields` and
- * `registrationInstructions`), for clients that register through commands
- * rather than XEP-0077; the same checks, `validate` and welcome.
+ * `registrationInstructions`) and, by its `registrationType`, the steps
+ * after it: a two-factor code (`validateTwoFactorCode`) or a QR code to scan
+ * (`getQrText`, sent to the user as an image and as text; the stage
+ * completes once the module calls `confirmQr`). One step also serves
+ * clients that register through commands rather than XEP-0077.
  *
  * @category Commands
  */
@@ -241,13 +246,40 @@ export class RegisterCommand extends Command {
       instructions: gateway.registrationInstructions,
       fields: gateway.registrationFields,
       handler: async (values) => {
-        const start = await gateway.registerUser(context.from, values);
-        // The session starts once the answer is on its way; its welcome message follows.
-        setTimeout(() => void start().catch((e: unknown) => gateway.log.warn(`starting the session of ${context.from.bare().toString()} failed`, e)), 0);
-        return "You are registered";
+        const pending = await gateway.beginRegistration(context.from, values);
+        switch (gateway.registrationType) {
+          case "two-factor-code":
+            return new CommandForm({
+              title: "Two-factor code",
+              instructions: "Enter the code the network sent you.",
+              fields: [{ var: "code", label: "Code", required: true }],
+              handler: async (step) => finish(gateway, context, pending, await gateway.validateTwoFactorCode(pending, (step.code ?? "").trim())),
+            });
+          case "qr-code": {
+            gateway.expectQrScan(pending);
+            const text = await gateway.getQrText(pending);
+            await gateway.sendQr(text, context.from);
+            return new CommandForm({
+              title: "Scan the QR code",
+              instructions: "Scan the QR code sent to you in a message with the network's app, then complete this step.",
+              fields: [{ var: "qr-text", label: "QR code", type: "fixed", value: text }],
+              handler: async () => finish(gateway, context, pending, await gateway.awaitQrConfirmation(pending)),
+            });
+          }
+          default:
+            return finish(gateway, context, pending);
+        }
       },
     });
   }
+}
+
+/** Save a registration and start its session once the command's answer is on its way. */
+async function finish(gateway: BaseGateway, context: CommandContext, pending: PendingRegistration, moreData?: { readonly [key: string]: JsonValue } | void): Promise<string> {
+  const start = await gateway.finishRegistration(pending, moreData);
+  // The session starts once the answer is on its way; its welcome message follows.
+  setTimeout(() => void start().catch((e: unknown) => gateway.log.warn(`starting the session of ${context.from.bare().toString()} failed`, e)), 0);
+  return "You are registered";
 }
 
 /**

@@ -32,6 +32,7 @@ import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapP
 import { CreateGroupCommand, LeaveGroupCommand, ListGroupsCommand, RegisterCommand, UnregisterCommand, type CommandClass } from "./commands.js";
 import { CommandRunner } from "./command-runner.js";
 import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
+import { QrConfirmations, qrImage, type PendingRegistration, type RegistrationType } from "./registration.js";
 
 /** The built-in commands (see `BaseGateway.defaultCommands`). */
 const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([RegisterCommand, ListGroupsCommand, LeaveGroupCommand, CreateGroupCommand, UnregisterCommand]);
@@ -204,8 +205,16 @@ export class BaseGateway {
   ];
   /** The registration form's instructions. */
   registrationInstructions = "Enter the credentials of your account on the legacy network.";
-  /** How users register; a single data form in this version. */
-  registrationType: "single-step-form" = "single-step-form";
+  /**
+   * How users register (slidge's `REGISTRATION_TYPE`): one form
+   * (`single-step-form`, over XEP-0077 or the register command), or the form
+   * then a code (`two-factor-code`: {@link BaseGateway.validateTwoFactorCode})
+   * or a QR code to scan (`qr-code`: {@link BaseGateway.getQrText},
+   * {@link BaseGateway.confirmQr}), over the register command (XEP-0050).
+   */
+  registrationType: RegistrationType = "single-step-form";
+  /** How long a QR registration waits for the network to confirm the scan, ms. @default 300000 */
+  qrTimeoutMs = 300_000;
   /**
    * The commands offered to users: as XEP-0050 ad-hoc commands on the
    * gateway's JID, and as chat commands (a message to the gateway JID; `help`
@@ -233,6 +242,7 @@ export class BaseGateway {
   readonly #queues = new Map<string, Promise<void>>();
   readonly #iqs = new IqRequests();
   readonly #commands = new CommandRunner(this);
+  readonly #qr = new QrConfirmations();
   readonly #privileges = new Map<string, GrantedPrivileges>();
   readonly #onStanza = (el: Element): void => {
     // Answers to the gateway's own IQs skip the per-user queues: the handling
@@ -677,36 +687,142 @@ export class BaseGateway {
     } else {
       for (const c of query.children) if (typeof c !== "string") values[c.name] = c.getText();
     }
+    if (this.registrationType !== "single-step-form") {
+      throw new XMPPError("not-acceptable", { text: "This gateway registers in several steps: use its Register command (XEP-0050 ad-hoc commands)" });
+    }
     const start = await this.registerUser(parseJid(bare), values);
     await this.send(resultFor(el));
     await start();
   }
 
   /**
-   * Register a user with the values of the registration form (XEP-0077, or
-   * the register command): checks the required fields, asks
-   * {@link BaseGateway.validate}, logs out a previous session of theirs,
-   * saves them. Call what it returns once the user has the answer: it makes
-   * their session, logs it in and sends the welcome message.
+   * Register a user in one step with the values of the registration form
+   * (XEP-0077, or the register command of a `single-step-form` gateway):
+   * {@link BaseGateway.beginRegistration}, then
+   * {@link BaseGateway.finishRegistration}.
    *
-   * @param jid - the user's bare JID.
+   * @param jid - the user's JID.
    * @param values - the form's values by field var.
-   * @returns a function starting the new session.
+   * @returns a function starting the new session (call it once the user has the answer).
    * @throws XMPPError `not-acceptable` for a missing field; whatever `validate` throws.
    */
   async registerUser(jid: JID, values: Readonly<Record<string, string>>): Promise<() => Promise<void>> {
-    const bare = jid.bare().toString();
+    return this.finishRegistration(await this.beginRegistration(jid, values));
+  }
+
+  /**
+   * The first step of every registration: check the required fields and ask
+   * {@link BaseGateway.validate}. Nothing is saved yet.
+   *
+   * @param jid - the user's JID.
+   * @param values - the form's values by field var.
+   * @returns the registration under way.
+   */
+  async beginRegistration(jid: JID, values: Readonly<Record<string, string>>): Promise<PendingRegistration> {
     checkRequired(this.registrationFields, values);
-    const legacyData = (await this.validate(jid.bare(), { ...values })) ?? { ...values };
+    const form = { ...values };
+    const legacyData = (await this.validate(jid.bare(), { ...values })) ?? form;
+    return { jid: jid.bare(), registrationForm: form, legacyData };
+  }
+
+  /**
+   * The last step: log out a previous session of the user's, save them (the
+   * pending legacy data, with `moreData` over it).
+   *
+   * @param pending - the registration under way.
+   * @param moreData - what a later step added (a two-factor check, a QR scan).
+   * @returns a function that makes their session, logs it in and sends the welcome message.
+   */
+  async finishRegistration(pending: PendingRegistration, moreData?: { readonly [key: string]: JsonValue } | void): Promise<() => Promise<void>> {
+    const bare = pending.jid.toString();
     const previous = this.#sessions.get(bare);
     if (previous?.loggedIn) await previous.logout().catch((e: unknown) => this.log.warn("logout before re-registration failed", e));
-    const user: UserRecord = { jid: bare, legacyData, registeredAt: Date.now() };
+    const user: UserRecord = { jid: bare, legacyData: { ...pending.legacyData, ...(moreData ?? {}) }, registeredAt: Date.now() };
     this.store.users.save(user);
     return async () => {
       const session = this.#makeSession(user);
       await this.#login(session);
       if (session.loggedIn) await session.sendGatewayMessage(this.welcomeMessage);
     };
+  }
+
+  /**
+   * Check the code the user entered (slidge's `validate_two_factor_code`),
+   * for a `two-factor-code` gateway: throw an `XMPPError` to refuse it.
+   *
+   * @param user - the registration under way (its JID, form and legacy data).
+   * @param code - what the user entered.
+   * @returns legacy data to add to what is saved.
+   */
+  async validateTwoFactorCode(user: PendingRegistration, code: string): Promise<{ [key: string]: JsonValue } | void> {
+    void user;
+    void code;
+    throw new XMPPError("feature-not-implemented", { text: "This gateway does not check two-factor codes" });
+  }
+
+  /**
+   * The text of the QR code the user scans with the network's app (slidge's
+   * `get_qr_text`), for a `qr-code` gateway. The gateway sends it to the user
+   * as an image and as text, then waits for {@link BaseGateway.confirmQr}.
+   *
+   * @param user - the registration under way.
+   */
+  async getQrText(user: PendingRegistration): Promise<string> {
+    void user;
+    throw new XMPPError("feature-not-implemented", { text: "This gateway has no QR registration" });
+  }
+
+  /**
+   * The network confirmed (or, with `error`, refused) the scan of the QR code
+   * shown to a user (slidge's `confirm_qr`): their registration finishes (or
+   * fails with `error`). It may come before or after the user says they
+   * scanned.
+   *
+   * @param userBareJid - the user.
+   * @param error - why the scan is refused.
+   * @param legacyData - legacy data to add to what is saved.
+   */
+  async confirmQr(userBareJid: JID | string, error?: XMPPError, legacyData?: { readonly [key: string]: JsonValue }): Promise<void> {
+    const jid = typeof userBareJid === "string" ? parseJid(userBareJid).bare().toString() : userBareJid.bare().toString();
+    this.#qr.settle(jid, error ? { ok: false, error } : { ok: true, legacyData });
+  }
+
+  /** @internal A QR code is about to be shown for `pending`: an earlier word on a scan no longer counts. */
+  expectQrScan(pending: PendingRegistration): void {
+    this.#qr.reset(pending.jid.toString());
+  }
+
+  /**
+   * @internal Wait for the network's word on the QR scan of `pending`.
+   */
+  awaitQrConfirmation(pending: PendingRegistration): Promise<{ readonly [key: string]: JsonValue } | undefined> {
+    return this.#qr.wait(pending.jid.toString(), this.qrTimeoutMs);
+  }
+
+  /**
+   * Send a QR code to someone (slidge's `send_qr`): a message with its text,
+   * and the image — uploaded through the server's XEP-0363 service when there
+   * is one, else as a `data:` URL (XEP-0066).
+   *
+   * @param text - what the code says.
+   * @param to - the recipient.
+   */
+  async sendQr(text: string, to: JID | string): Promise<void> {
+    const { bytes, dataUrl } = qrImage(text);
+    let url = dataUrl;
+    try {
+      url = (await this.uploadFile({ data: bytes, name: "qr-code.gif", type: "image/gif" }, { timeoutMs: 5_000 })).url;
+    } catch (e) {
+      this.log.debug("sendQr: no upload, sending the image as a data: URL", e);
+    }
+    await this.send(
+      xml(
+        "message",
+        { from: this.jid.toString(), to: to.toString(), type: "chat", id: randomUUID() },
+        xml("body", {}, text),
+        xml("x", { xmlns: "jabber:x:oob" }, xml("url", {}, url), xml("desc", {}, "QR code")),
+      ),
+    );
   }
 
 

@@ -157,6 +157,7 @@ export type { InviteOptions } from "./invitations.js";
 /** @category Rooms */
 export type { Hat, HatInput } from "../xso/hats.js";
 export { LegacyBookmarks, type RemoveGroupOptions } from "./bookmarks.js";
+export type { RegistrationType, PendingRegistration } from "./registration.js";
 export {
   Command,
   CommandAccess,

@@ -8,6 +8,7 @@ import type { Element } from "@xmpp/xml";
 import { adHocCommand } from "../../../src/xso/commands.js";
 import { Command, CommandAccess, CommandConfirmation, CommandForm, type CommandContext } from "../../../src/gateway/index.js";
 import { BaseGateway } from "../../../src/gateway/index.js";
+import { XMPPError } from "../../../src/index.js";
 import { GW, NS_DISCO_INFO, NS_DISCO_ITEMS, RES, USER, TestNetwork, closeStores, errorCondition, join, request, startGateway } from "./helpers.js";
 
 const FULL = `${USER}/${RES}`;
@@ -229,5 +230,102 @@ describe("a module's own command", () => {
     const stranger = "juliet@capulet.lit/balcony";
     expect(await chat(h, "help", stranger)).toBe("echo: Repeat what you say\nFrom your client's commands menu: Register with the gateway");
     expect(await chat(h, "groups", stranger)).toBe('Unknown command "groups"; send "help" for the list');
+  });
+});
+
+describe("registration in steps (the register command)", () => {
+  const juliet = "juliet@capulet.lit/balcony";
+  /** The server has no upload service: the gateway's discovery finds none, and the QR image goes as a data: URL. */
+  async function noUploadService(h: Awaited<ReturnType<typeof startGateway>>): Promise<void> {
+    for (const ns of [NS_DISCO_ITEMS, NS_DISCO_INFO]) {
+      const disco = await h.component.nextSent((s) => s.is("iq") && s.attrs.to === "localhost" && s.getChild("query", ns) !== undefined);
+      h.component.receive(`<iq type='result' id='${disco.attrs.id}' from='localhost' to='${GW}'><query xmlns='${ns}'/></iq>`);
+    }
+  }
+  function stage(h: Awaited<ReturnType<typeof startGateway>>, sid: string, fields: Record<string, string>, id: string): Promise<Element> {
+    const x = Object.entries(fields)
+      .map(([k, v]) => `<field var='${k}'><value>${v}</value></field>`)
+      .join("");
+    return request(h, `<iq type='set' id='${id}' from='${juliet}' to='${GW}'><command xmlns='${CMD}' node='register' sessionid='${sid}' action='complete'><x xmlns='jabber:x:data' type='submit'>${x}</x></command></iq>`);
+  }
+
+  it("two-factor-code: the form, then the code; a wrong code is refused and nothing is saved; the right one registers", async () => {
+    const h = await startGateway({ users: [] });
+    h.gateway.registrationType = "two-factor-code";
+    const codes: string[] = [];
+    h.gateway.validateTwoFactorCode = async (user, code) => {
+      codes.push(`${user.jid.toString()}:${user.registrationForm.username}:${code}`);
+      if (code !== "123456") throw new XMPPError("not-authorized", { text: "Wrong code" });
+      return { token: "t-1" };
+    };
+    const first = commandOf(await request(h, execute("register", juliet)));
+    const second = commandOf(await stage(h, first.sessionId as string, { username: "juliet", password: "nurse" }, "s1"));
+    expect(second).toMatchObject({ status: "executing", sessionId: first.sessionId });
+    expect(second.form?.fields.map((f) => f.var)).toEqual(["code"]);
+    expect(h.store.users.get("juliet@capulet.lit")).toBeUndefined();
+    const wrong = await stage(h, second.sessionId as string, { code: "000000" }, "s2");
+    expect(errorCondition(wrong)).toBe("not-authorized");
+    expect(h.store.users.get("juliet@capulet.lit")).toBeUndefined();
+
+    const again = commandOf(await request(h, execute("register", juliet, "s3")));
+    const code = commandOf(await stage(h, again.sessionId as string, { username: "juliet", password: "nurse" }, "s4"));
+    const done = commandOf(await stage(h, code.sessionId as string, { code: " 123456 " }, "s5"));
+    expect(done.status).toBe("completed");
+    expect(codes).toEqual(["juliet@capulet.lit:juliet:000000", "juliet@capulet.lit:juliet:123456"]);
+    // What validate returned (the test network keeps the username), with the code step's data over it.
+    expect(h.store.users.get("juliet@capulet.lit")?.legacyData).toEqual({ username: "juliet", token: "t-1" });
+    await h.component.nextSent((s) => s.is("message") && s.attrs.to === "juliet@capulet.lit" && /Thank you/.test(s.getChildText("body") ?? ""));
+  });
+
+  it("two-factor-code and qr-code gateways refuse XEP-0077 registration, pointing to the command", async () => {
+    const h = await startGateway({ users: [] });
+    h.gateway.registrationType = "qr-code";
+    const refused = await request(h, `<iq type='set' id='x1' from='${juliet}' to='${GW}'><query xmlns='jabber:iq:register'><username>juliet</username><password>nurse</password></query></iq>`);
+    expect(errorCondition(refused)).toBe("not-acceptable");
+    expect(refused.getChild("error")?.getChildText("text", "urn:ietf:params:xml:ns:xmpp-stanzas")).toMatch(/Register command/);
+  });
+
+  it("qr-code: the QR goes to the user as text and image; the step completes once the module confirms (before or after)", async () => {
+    const h = await startGateway({ users: [] });
+    h.gateway.registrationType = "qr-code";
+    h.gateway.getQrText = async (user) => `https://net.example/login?u=${user.registrationForm.username}`;
+    const first = commandOf(await request(h, execute("register", juliet)));
+    const start = h.component.sent.length;
+    const answered = stage(h, first.sessionId as string, { username: "juliet", password: "nurse" }, "q1");
+    await noUploadService(h);
+    const qrStage = commandOf(await answered);
+    expect(qrStage.form?.fields[0]).toMatchObject({ var: "qr-text", type: "fixed", values: ["https://net.example/login?u=juliet"] });
+    // The QR message: its text, and the image (no upload service here: a data: URL).
+    const qr = h.component.sent.slice(start).find((s) => s.is("message") && s.attrs.to === juliet);
+    expect(qr?.getChildText("body")).toBe("https://net.example/login?u=juliet");
+    expect(qr?.getChild("x", "jabber:x:oob")?.getChildText("url")).toMatch(/^data:image\/gif;base64,R0lGOD/);
+    // The network confirms first; the user completes after.
+    await h.gateway.confirmQr("juliet@capulet.lit", undefined, { device: "phone" });
+    const done = commandOf(await stage(h, qrStage.sessionId as string, {}, "q2"));
+    expect(done.status).toBe("completed");
+    expect(h.store.users.get("juliet@capulet.lit")?.legacyData).toMatchObject({ username: "juliet", device: "phone" });
+  });
+
+  it("qr-code: a refusal from the network fails the step; no word within qrTimeoutMs fails it too; nothing is saved", async () => {
+    const h = await startGateway({ users: [] });
+    h.gateway.registrationType = "qr-code";
+    h.gateway.qrTimeoutMs = 200;
+    h.gateway.getQrText = async () => "qr";
+    const first = commandOf(await request(h, execute("register", juliet)));
+    const answered = stage(h, first.sessionId as string, { username: "juliet", password: "nurse" }, "q1");
+    await noUploadService(h);
+    const qrStage = commandOf(await answered);
+    const waiting = stage(h, qrStage.sessionId as string, {}, "q2");
+    await h.gateway.confirmQr("juliet@capulet.lit/any", new XMPPError("not-authorized", { text: "Scan refused" }));
+    expect(errorCondition(await waiting)).toBe("not-authorized");
+
+    const again = commandOf(await request(h, execute("register", juliet, "q3")));
+    const answered2 = stage(h, again.sessionId as string, { username: "juliet", password: "nurse" }, "q4");
+    await noUploadService(h);
+    const qr2 = commandOf(await answered2);
+    const late = await stage(h, qr2.sessionId as string, {}, "q5");
+    expect(errorCondition(late)).toBe("not-authorized");
+    expect(late.getChild("error")?.getChildText("text", "urn:ietf:params:xml:ns:xmpp-stanzas")).toMatch(/not scanned in time/);
+    expect(h.store.users.get("juliet@capulet.lit")).toBeUndefined();
   });
 });

@@ -147,7 +147,8 @@
  * XEP-0050 commands that an entity offers — a gateway's registration,
  * preferences or group management, a server's administration: list them
  * ({@link listCommands}) and run one stage by stage ({@link executeCommand}),
- * filling in the data form each stage asks for.
+ * filling in the data form each stage asks for; register with a gateway
+ * ({@link registerWithGateway}) by its register command or by XEP-0077.
  *
  * ```ts
  * let stage = await executeCommand(muc, "gateway.example.org", "preferences");
@@ -308,6 +309,12 @@ export {
 export { getAvatar, type Avatar, type InlineAvatar, type UrlAvatar } from "./client/avatar.js";
 export { uploadFile, UploadError, isUploadError, type UploadFile, type UploadOptions } from "./client/upload.js";
 export { listCommands, executeCommand, type CommandItem, type CommandNote, type CommandStage, type CommandValues } from "./client/commands.js";
+export {
+  registerWithGateway,
+  type GatewayRegistrationStep,
+  type GatewayRegistrationOptions,
+  type GatewayRegistrationResult,
+} from "./client/gateway-registration.js";
 /** @category Files */
 export type { Attachment } from "./xso/file-sharing.js";
 export type { SentFile } from "./client/room.js";

@@ -46,11 +46,12 @@ export interface CommandNote {
 }
 
 /**
- * Values to submit with a stage: by field `var`, one string or several.
+ * Values to submit with a stage: by field `var`, one string or several, or a
+ * boolean; `undefined` leaves the field out.
  *
  * @category Ad-hoc commands
  */
-export type CommandValues = Readonly<Record<string, string | readonly string[] | boolean>>;
+export type CommandValues = Readonly<Record<string, string | readonly string[] | boolean | undefined>>;
 
 /**
  * Where a command stands after a request: its status, what it says, the
@@ -207,13 +208,14 @@ function stageOf(muc: MucService, to: JID, node: string, iq: Element, defaults: 
 /** The submitted form: the form's fields with their defaults, `values` over them, FORM_TYPE kept. */
 function submission(form: DataForm | undefined, values: CommandValues): Parameters<typeof dataForm.encode>[0] {
   const fields: DataFormFieldInput[] = [];
-  const given = new Set(Object.keys(values));
+  const given = new Set(Object.keys(values).filter((k) => values[k] !== undefined));
   for (const field of form?.fields ?? []) {
     if (field.var === undefined || field.type === "fixed") continue;
     if (given.has(field.var)) continue;
     if (field.values.length > 0) fields.push({ var: field.var, values: field.values });
   }
   for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
     const list = typeof value === "boolean" ? [value ? "1" : "0"] : typeof value === "string" ? [value] : [...value];
     fields.push({ var: name, values: list });
   }

@@ -247,7 +247,7 @@ export class RegisterCommand extends Command {
       fields: gateway.registrationFields,
       handler: async (values) => {
         const pending = await gateway.beginRegistration(context.from, values);
-        switch (gateway.registrationType) {
+        switch (gateway.registrationTypeFor(pending)) {
           case "two-factor-code":
             return new CommandForm({
               title: "Two-factor code",

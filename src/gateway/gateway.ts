@@ -213,6 +213,20 @@ export class BaseGateway {
    * {@link BaseGateway.confirmQr}), over the register command (XEP-0050).
    */
   registrationType: RegistrationType = "single-step-form";
+  /**
+   * The registration type for one user once their form is validated: by
+   * default {@link BaseGateway.registrationType}. Override it when the network
+   * asks some accounts for more (a code for accounts with two-factor
+   * authentication on, say). A user whose type is not `single-step-form`
+   * registers through the register command.
+   *
+   * @param user - the registration under way.
+   */
+  registrationTypeFor(user: PendingRegistration): RegistrationType {
+    void user;
+    return this.registrationType;
+  }
+
   /** How long a QR registration waits for the network to confirm the scan, ms. @default 300000 */
   qrTimeoutMs = 300_000;
   /**
@@ -690,7 +704,11 @@ export class BaseGateway {
     if (this.registrationType !== "single-step-form") {
       throw new XMPPError("not-acceptable", { text: "This gateway registers in several steps: use its Register command (XEP-0050 ad-hoc commands)" });
     }
-    const start = await this.registerUser(parseJid(bare), values);
+    const pending = await this.beginRegistration(parseJid(bare), values);
+    if (this.registrationTypeFor(pending) !== "single-step-form") {
+      throw new XMPPError("not-acceptable", { text: "This account registers in several steps: use the gateway's Register command (XEP-0050 ad-hoc commands)" });
+    }
+    const start = await this.finishRegistration(pending);
     await this.send(resultFor(el));
     await start();
   }

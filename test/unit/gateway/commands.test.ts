@@ -329,3 +329,24 @@ describe("registration in steps (the register command)", () => {
     expect(h.store.users.get("juliet@capulet.lit")).toBeUndefined();
   });
 });
+
+describe("a registration type per account (registrationTypeFor)", () => {
+  it("asks a code of the accounts that need one only; XEP-0077 refuses those and registers the others", async () => {
+    const h = await startGateway({ users: [] });
+    h.gateway.registrationTypeFor = (user) => (user.registrationForm.username === "juliet" ? "two-factor-code" : "single-step-form");
+    h.gateway.validateTwoFactorCode = async () => ({ twoFactor: true });
+    const juliet = "juliet@capulet.lit/balcony";
+    const first = commandOf(await request(h, execute("register", juliet)));
+    const code = commandOf(
+      await request(h, `<iq type='set' id='p1' from='${juliet}' to='${GW}'><command xmlns='${CMD}' node='register' sessionid='${first.sessionId}' action='complete'><x xmlns='jabber:x:data' type='submit'><field var='username'><value>juliet</value></field><field var='password'><value>x</value></field></x></command></iq>`),
+    );
+    expect(code.form?.fields.map((f) => f.var)).toEqual(["code"]);
+    const byIq = await request(h, `<iq type='set' id='p2' from='${juliet}' to='${GW}'><query xmlns='jabber:iq:register'><username>juliet</username><password>x</password></query></iq>`);
+    expect(errorCondition(byIq)).toBe("not-acceptable");
+    expect(h.store.users.get("juliet@capulet.lit")).toBeUndefined();
+    const nurse = "nurse@capulet.lit/kitchen";
+    const ok = await request(h, `<iq type='set' id='p3' from='${nurse}' to='${GW}'><query xmlns='jabber:iq:register'><username>nurse</username><password>x</password></query></iq>`);
+    expect(ok.attrs.type).toBe("result");
+    expect(h.store.users.get("nurse@capulet.lit")).toBeDefined();
+  });
+});

@@ -401,6 +401,48 @@ export class CreateGroupCommand extends Command {
 }
 
 /**
+ * "Search": the gateway's search form (`searchFields`), answered by the
+ * session's `onSearch` as a table. As a chat command, `search <words>` when
+ * the form has one field. Offered when the module implements `onSearch`.
+ *
+ * @category Commands
+ */
+export class SearchCommand extends Command {
+  readonly name = "Search";
+  readonly node = "search";
+  readonly help = "Search the network's contacts";
+  override readonly chatCommand = "search";
+
+  /**
+   * Offered to logged-in users when the module searches.
+   *
+   * @param session - the requester's session.
+   */
+  override allows(session: BaseSession | undefined): boolean {
+    return super.allows(session) && session?.supportsSearch === true;
+  }
+
+  /**
+   * The search form, or (a chat command's words, a one-field form) the results.
+   *
+   * @param context - the requester.
+   * @param args - the words after `search`.
+   */
+  async run(context: CommandContext, args: readonly string[]): Promise<CommandResponse> {
+    const session = loggedIn(context);
+    const { gateway } = context;
+    const search = async (values: Readonly<Record<string, string>>): Promise<CommandResponse> => {
+      const result = await session.onSearch(values);
+      const items = result?.items ?? [];
+      return new CommandTable({ description: items.length ? `${items.length} found` : "Nothing found", columns: result?.fields ?? [], rows: items });
+    };
+    const [only, ...more] = gateway.searchFields;
+    if (args.length > 0 && only && more.length === 0) return search({ [only.var]: args.join(" ") });
+    return new CommandForm({ title: gateway.searchTitle, ...(gateway.searchInstructions ? { instructions: gateway.searchInstructions } : {}), fields: gateway.searchFields, handler: search });
+  }
+}
+
+/**
  * "Unregister": asks for confirmation, then logs the session out and forgets
  * the user (as an XEP-0077 `<remove/>` to the gateway does).
  *

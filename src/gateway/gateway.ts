@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { vcardTemp } from "../xso/vcard.js";
-import { NS_COMMANDS, NS_COMPONENT, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_SELF_PING, NS_REGISTER, NS_VCARD } from "../xso/ns.js";
+import { NS_COMMANDS, NS_IQ_GATEWAY, NS_SEARCH, NS_COMPONENT, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_SELF_PING, NS_REGISTER, NS_VCARD } from "../xso/ns.js";
 import { registerQuery } from "../xso/register.js";
 import { parseJid, tryParseJid } from "../xso/values.js";
 import { dataForm, type DataFormFieldInput } from "../xso/data-form.js";
@@ -29,13 +29,14 @@ import { IqRequests } from "./iq-requests.js";
 import { uploadWith, type UploadFile } from "../client/upload.js";
 import type { Attachment } from "../xso/file-sharing.js";
 import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapPrivilegedIq, type GrantedPrivileges } from "./privilege.js";
-import { CreateGroupCommand, LeaveGroupCommand, ListGroupsCommand, RegisterCommand, UnregisterCommand, type CommandClass } from "./commands.js";
+import { CreateGroupCommand, LeaveGroupCommand, ListGroupsCommand, RegisterCommand, SearchCommand, UnregisterCommand, type CommandClass } from "./commands.js";
 import { CommandRunner } from "./command-runner.js";
 import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
 import { QrConfirmations, qrImage, type PendingRegistration, type RegistrationType } from "./registration.js";
+import { handleGatewayQuery, handleSearch } from "./search.js";
 
 /** The built-in commands (see `BaseGateway.defaultCommands`). */
-const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([RegisterCommand, ListGroupsCommand, LeaveGroupCommand, CreateGroupCommand, UnregisterCommand]);
+const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([RegisterCommand, ListGroupsCommand, LeaveGroupCommand, CreateGroupCommand, SearchCommand, UnregisterCommand]);
 
 /**
  * One field of the registration form (XEP-0077 with XEP-0004).
@@ -235,8 +236,14 @@ export class BaseGateway {
    * lists them). Add a module's own to {@link BaseGateway.defaultCommands}.
    */
   commands: readonly CommandClass[] = DEFAULT_COMMANDS;
-  /** The built-in commands: register, list my groups, leave a group, create a group (when the module supports them), unregister. */
+  /** The built-in commands: register, list my groups, leave a group, create a group, search (when the module supports them), unregister. */
   static readonly defaultCommands: readonly CommandClass[] = DEFAULT_COMMANDS;
+  /** The search form's fields (XEP-0055; with one field, XEP-0100 lookups too), when the session implements `onSearch`. */
+  searchFields: readonly RegistrationField[] = [{ var: "query", label: "Name or address", required: true }];
+  /** The search form's title. */
+  searchTitle = "Search for legacy contacts";
+  /** The search form's instructions. */
+  searchInstructions = "";
   /** Sent to a user after a successful registration. */
   welcomeMessage = "Thank you for registering. Your groups will show up as rooms of this service.";
 
@@ -600,6 +607,10 @@ export class BaseGateway {
       } else if (type === "get" && payload?.name === "query" && ns === NS_DISCO_ITEMS) {
         if (node !== undefined && node !== NS_COMMANDS) throw new XMPPError("item-not-found", { text: `No node ${node}` });
         await this.send(resultFor(el, node === NS_COMMANDS ? this.#commands.discoItems(session) : this.#discoItems(from)));
+      } else if ((type === "get" || type === "set") && payload?.name === "query" && ns === NS_SEARCH) {
+        await this.send(resultFor(el, await handleSearch(this, type, payload, session)));
+      } else if ((type === "get" || type === "set") && payload?.name === "query" && ns === NS_IQ_GATEWAY) {
+        await this.send(resultFor(el, await handleGatewayQuery(this, type, payload, session)));
       } else if (type === "set" && payload?.name === "command" && ns === NS_COMMANDS) {
         await this.send(resultFor(el, await this.#commands.handleIq(payload, from, session)));
       } else if (type === "get" && payload?.name === "query" && ns === NS_REGISTER) {
@@ -644,13 +655,28 @@ export class BaseGateway {
     this.log.debug(`gateway: ${granted.server} grants privileges: IQ ${iq || "none"}; roster ${granted.roster ?? "none"}; message ${granted.message ?? "none"}; presence ${granted.presence ?? "none"}`);
   }
 
+  /** Whether the module's sessions search (their class overrides `onSearch`). */
+  get #searches(): boolean {
+    return this.#module.Session.prototype.onSearch !== BaseSession.prototype.onSearch;
+  }
+
   #discoInfo(): Element {
     return discoInfoQuery.encode({
       identities: [
         { category: "gateway", type: this.componentType, name: this.componentName },
         { category: "conference", type: "text", name: this.componentName },
       ],
-      features: [NS_DISCO_INFO, NS_DISCO_ITEMS, NS_REGISTER, NS_COMMANDS, NS_MUC, NS_MUC_SELF_PING, NS_MAM, NS_VCARD],
+      features: [
+        NS_DISCO_INFO,
+        NS_DISCO_ITEMS,
+        NS_REGISTER,
+        NS_COMMANDS,
+        ...(this.#searches ? [NS_SEARCH, ...(this.searchFields.length === 1 ? [NS_IQ_GATEWAY] : [])] : []),
+        NS_MUC,
+        NS_MUC_SELF_PING,
+        NS_MAM,
+        NS_VCARD,
+      ],
     });
   }
 

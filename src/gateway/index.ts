@@ -67,7 +67,7 @@
  * `BaseGateway.commands`. The gateway serves them as XEP-0050 ad-hoc
  * commands on its JID, and those with a `chatCommand` as chat commands in
  * messages to it (`help` lists them). Built in: register, list my groups,
- * leave a group, create a group, unregister.
+ * leave a group, create a group, search, unregister.
  *
  * ```ts
  * class Status extends Command {
@@ -158,6 +158,7 @@ export type { InviteOptions } from "./invitations.js";
 export type { Hat, HatInput } from "../xso/hats.js";
 export { LegacyBookmarks, type RemoveGroupOptions } from "./bookmarks.js";
 export type { RegistrationType, PendingRegistration } from "./registration.js";
+export type { SearchResult } from "./search.js";
 export {
   Command,
   CommandAccess,
@@ -168,6 +169,7 @@ export {
   ListGroupsCommand,
   LeaveGroupCommand,
   CreateGroupCommand,
+  SearchCommand,
   UnregisterCommand,
   type CommandClass,
   type CommandColumn,

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { SearchResult } from "./search.js";
 import xml from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { randomUUID } from "node:crypto";
@@ -309,6 +310,25 @@ export class BaseSession {
     void name;
     void contacts;
     throw new XMPPError("item-not-found", { text: "No such group" });
+  }
+
+  /**
+   * The user searches the network (slidge's `on_search`): XEP-0055 jabber
+   * search on the gateway's JID, the search command, or an XEP-0100 lookup.
+   * Return the matches (a `jid` column names the JID for each, when there
+   * is one); by default `feature-not-implemented`, and the gateway does not
+   * advertise search.
+   *
+   * @param formValues - the values of the gateway's `searchFields`, by var.
+   */
+  async onSearch(formValues: Readonly<Record<string, string>>): Promise<SearchResult | void> {
+    void formValues;
+    throw new XMPPError("feature-not-implemented", { text: "This network has no search" });
+  }
+
+  /** Whether the legacy module searches (overrides {@link BaseSession.onSearch}). */
+  get supportsSearch(): boolean {
+    return this.onSearch !== BaseSession.prototype.onSearch;
   }
 
   /** Whether the legacy module lets the user leave groups (overrides {@link BaseSession.onLeaveGroup}). */

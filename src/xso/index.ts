@@ -104,6 +104,16 @@
  * if (answer.status === "executing") console.log(answer.form?.fields.map((f) => f.var), answer.actions);
  * ```
  *
+ * @categoryDescription Search
+ * XEP-0055 jabber search (a form to fill in, results as a data form) and
+ * XEP-0100's `jabber:iq:gateway` (a legacy address in, a JID out).
+ *
+ * ```ts
+ * const ask = xml("iq", { type: "set", to: "gateway.example.org", id: "s1" },
+ *   searchQuery.encode({ form: { type: "submit", fields: [{ var: "name", values: ["bob"] }] } }));
+ * const rows = searchQuery.decode(resultIq.getChild("query", NS_SEARCH)!).form?.items ?? [];
+ * ```
+ *
  * @categoryDescription vCard avatars
  * XEP-0054 vcard-temp (a photo and a name) and XEP-0153 avatar hashes in
  * presences.
@@ -215,6 +225,7 @@ export * from "./hats.js";
 export * from "./message-refs.js";
 export * from "./register.js";
 export * from "./commands.js";
+export * from "./search.js";
 export * from "./vcard.js";
 export * from "./presence.js";
 export * from "./chat-states.js";

@@ -260,6 +260,18 @@ export const NS_REGISTER = "jabber:iq:register";
  */
 export const NS_COMMANDS = "http://jabber.org/protocol/commands";
 /**
+ * XEP-0055 jabber search.
+ *
+ * @category Namespaces
+ */
+export const NS_SEARCH = "jabber:iq:search";
+/**
+ * XEP-0100 gateway interaction: a legacy address to a JID.
+ *
+ * @category Namespaces
+ */
+export const NS_IQ_GATEWAY = "jabber:iq:gateway";
+/**
  * The XML namespace (xml:lang).
  *
  * @category Namespaces
@@ -392,6 +404,10 @@ export const NS = {
   REGISTER: NS_REGISTER,
   /** XEP-0050 ad-hoc commands. */
   COMMANDS: NS_COMMANDS,
+  /** XEP-0055 jabber search. */
+  SEARCH: NS_SEARCH,
+  /** XEP-0100 gateway interaction. */
+  IQ_GATEWAY: NS_IQ_GATEWAY,
   /** The XML namespace (xml:lang). */
   XML: NS_XML,
   /** XEP-0356 privileged entity. */

@@ -112,6 +112,14 @@ export class TestNetwork {
   avatars = true;
   /** Whether the user may create groups (`onCreateGroup`) and leave them (`onLeaveGroup`) from XMPP. */
   groupLifecycle = true;
+  /** Whether the network searches its contacts (`onSearch`, matching `contacts` by name). */
+  search = false;
+  /** The network's contacts, for `onSearch`. */
+  contacts: { readonly id: string; readonly name: string }[] = [
+    { id: "bob", name: "Bob Builder" },
+    { id: "bobby", name: "Bobby Tables" },
+    { id: "carol", name: "Carol Singer" },
+  ];
   /** Whether the network has private messages in groups (`onPrivateText`). */
   privateMessages = true;
   /** Whether rooms take the user's configuration and destruction requests (`onSetConfig`, `onDestroyRequest`). */
@@ -131,6 +139,7 @@ export class TestNetwork {
     login: [] as string[],
     logout: [] as string[],
     validate: [] as { jid: string; form: Record<string, string> }[],
+    onSearch: [] as Record<string, string>[],
     unregister: [] as string[],
     fill: {} as Record<string, number>,
     onText: [] as { room: string; text: string; xmppId: string; replyTo?: string; thread?: string; mentions: readonly string[] }[],
@@ -303,7 +312,21 @@ export class TestNetwork {
         net.calls.onLeaveGroup.push(mucLegacyId);
       }
     }
-    return { Gateway, Session: this.groupLifecycle ? LifecycleSession : InvitingSession, Bookmarks, MUC: this.owner ? OwnerRoom : Base };
+    const Chosen = this.groupLifecycle ? LifecycleSession : InvitingSession;
+    class SearchingSession extends Chosen {
+      override async onSearch(values: Readonly<Record<string, string>>) {
+        net.calls.onSearch.push({ ...values });
+        const q = (values.query ?? "").toLowerCase();
+        return {
+          fields: [
+            { var: "jid", label: "Address" },
+            { var: "name", label: "Name" },
+          ],
+          items: net.contacts.filter((c) => c.name.toLowerCase().includes(q)).map((c) => ({ jid: `${c.id}@${GW}`, name: c.name })),
+        };
+      }
+    }
+    return { Gateway, Session: this.search ? SearchingSession : Chosen, Bookmarks, MUC: this.owner ? OwnerRoom : Base };
   }
 }
 

@@ -34,6 +34,7 @@ import { CommandRunner } from "./command-runner.js";
 import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
 import { QrConfirmations, qrImage, type PendingRegistration, type RegistrationType } from "./registration.js";
 import { handleGatewayQuery, handleSearch } from "./search.js";
+import { PendingInputs } from "./user-input.js";
 
 /** The built-in commands (see `BaseGateway.defaultCommands`). */
 const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([RegisterCommand, ListGroupsCommand, LeaveGroupCommand, CreateGroupCommand, SearchCommand, UnregisterCommand]);
@@ -264,11 +265,14 @@ export class BaseGateway {
   readonly #iqs = new IqRequests();
   readonly #commands = new CommandRunner(this);
   readonly #qr = new QrConfirmations();
+  readonly #inputs = new PendingInputs();
   readonly #privileges = new Map<string, GrantedPrivileges>();
   readonly #onStanza = (el: Element): void => {
     // Answers to the gateway's own IQs skip the per-user queues: the handling
     // that waits for one may be what holds its sender's queue.
     if (this.#iqs.settle(el)) return;
+    // Answers to questions (input) too: the handling that asked may hold the queue.
+    if (this.#inputs.settle(el, this.jid.toString())) return;
     this.#enqueue(el);
   };
 
@@ -475,6 +479,7 @@ export class BaseGateway {
     this.#component.removeListener("stanza", this.#onAnnouncement);
     this.#iqs.cancelAll("the gateway stopped");
     this.#commands.close();
+    this.#inputs.cancelAll("the gateway stopped");
     await Promise.all([...this.#queues.values()]);
     for (const session of this.#sessions.values()) {
       try {
@@ -841,6 +846,31 @@ export class BaseGateway {
    */
   awaitQrConfirmation(pending: PendingRegistration): Promise<{ readonly [key: string]: JsonValue } | undefined> {
     return this.#qr.wait(pending.jid.toString(), this.qrTimeoutMs);
+  }
+
+  /**
+   * Ask someone a question by chat message and wait for their answer
+   * (slidge's `input`): the next chat message they send to the gateway's
+   * JID, which is then not taken as a chat command. One question per user at
+   * a time: a new one gives up the previous.
+   *
+   * @param jid - who is asked (their bare JID is what answers).
+   * @param text - the question.
+   * @param options - `timeoutMs` (default 5 minutes).
+   * @returns the answer's text.
+   * @throws `TimeoutError` when no answer comes in time; `AbortError` when another question replaces it or the gateway stops.
+   */
+  async input(jid: JID | string, text: string, options: { readonly timeoutMs?: number } = {}): Promise<string> {
+    const to = typeof jid === "string" ? parseJid(jid) : jid;
+    const answer = this.#inputs.wait(to.bare().toString(), options.timeoutMs ?? 300_000);
+    try {
+      await this.send(xml("message", { from: this.jid.toString(), to: to.toString(), type: "chat", id: randomUUID() }, xml("body", {}, text)));
+    } catch (e) {
+      this.#inputs.cancel(to.bare().toString(), "the question could not be sent");
+      void answer.catch(() => undefined);
+      throw e;
+    }
+    return answer;
   }
 
   /**

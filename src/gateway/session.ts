@@ -431,6 +431,25 @@ export class BaseSession {
   }
 
   /**
+   * Ask the user a question by chat message from the gateway and wait for
+   * their answer (slidge's `BaseSession.input`): a confirmation, a code, a
+   * choice the network needs in the middle of something.
+   *
+   * @param text - the question.
+   * @param options - `timeoutMs` (default 5 minutes).
+   * @returns the answer's text.
+   * @throws `TimeoutError` when no answer comes in time; `AbortError` when another question replaces it.
+   * @example
+   * ```ts
+   * const answer = await this.input("Delete this group for everyone? (yes/no)");
+   * if (answer.trim().toLowerCase() !== "yes") return;
+   * ```
+   */
+  async input(text: string, options: { readonly timeoutMs?: number } = {}): Promise<string> {
+    return this.gateway.input(this.userJid, text, options);
+  }
+
+  /**
    * Send the user a chat message from the gateway itself.
    *
    * @param text - the message.

@@ -1,0 +1,76 @@
+/**
+ * `session.input` (slidge's `input`): the gateway asks a user a question by
+ * chat message and gets the next chat message they send to its JID — even
+ * while the handling that asked holds their stanza queue — and that answer is
+ * not taken as a chat command.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { Element } from "@xmpp/xml";
+import { GW, RES, USER, closeStores, join, room, startGateway } from "./helpers.js";
+import { BaseSession, type LegacyMUC } from "../../../src/gateway/index.js";
+
+const FULL = `${USER}/${RES}`;
+
+afterEach(() => closeStores());
+
+function nextChatTo(h: Awaited<ReturnType<typeof startGateway>>, to: string): Promise<Element> {
+  return h.component.nextSent((s) => s.is("message") && s.attrs.from === GW && s.attrs.to === to && s.attrs.type === "chat");
+}
+
+describe("session.input", () => {
+  it("asks by chat message and resolves with the user's next message to the gateway, which is no command", async () => {
+    const h = await startGateway();
+    const session = h.gateway.getSession(USER) as BaseSession;
+    const question = nextChatTo(h, USER);
+    const answer = session.input("Which one? (a/b)");
+    expect((await question).getChildText("body")).toBe("Which one? (a/b)");
+    h.component.receive(`<message type='chat' id='a1' from='${FULL}' to='${GW}'><body>help</body></message>`);
+    expect(await answer).toBe("help");
+    // "help" was the answer, not a command: no help text came back.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.component.sent.filter((s) => s.is("message") && s.attrs.to === FULL)).toEqual([]);
+    // Afterwards, the same message is a command again.
+    const reply = nextChatTo(h, FULL);
+    h.component.receive(`<message type='chat' id='a2' from='${FULL}' to='${GW}'><body>help</body></message>`);
+    expect((await reply).getChildText("body")).toContain("groups:");
+  });
+
+  it("gets its answer while the user's own message that led to the question is still being handled", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const muc: LegacyMUC = await room(h, "coffee");
+    const session = h.gateway.getSession(USER) as BaseSession;
+    let answered: string | undefined;
+    // The module asks in the middle of onText: the user's queue is held until it returns.
+    session.onText = async () => {
+      answered = await session.input("Really send? (yes/no)", { timeoutMs: 2_000 });
+      return "m-1";
+    };
+    const question = nextChatTo(h, USER);
+    h.component.receive(`<message type='groupchat' id='g1' from='${FULL}' to='${muc.jid.toString()}'><body>hello</body></message>`);
+    await question;
+    h.component.receive(`<message type='chat' id='a1' from='${USER}/phone' to='${GW}'><body>yes</body></message>`);
+    await h.component.nextSent((s) => s.is("message") && s.attrs.type === "groupchat" && s.attrs.id === "g1");
+    expect(answered).toBe("yes");
+  });
+
+  it("times out with TimeoutError; a second question gives up the first with AbortError; strangers' messages are no answer", async () => {
+    const h = await startGateway();
+    const session = h.gateway.getSession(USER) as BaseSession;
+    await expect(session.input("Still there?", { timeoutMs: 50 })).rejects.toMatchObject({ name: "TimeoutError" });
+    const first = session.input("First?");
+    const second = session.input("Second?");
+    await expect(first).rejects.toMatchObject({ name: "AbortError" });
+    h.component.receive(`<message type='chat' id='x1' from='juliet@capulet.lit/balcony' to='${GW}'><body>me!</body></message>`);
+    h.component.receive(`<message type='chat' id='x2' from='${FULL}' to='${GW}'><body>second answer</body></message>`);
+    expect(await second).toBe("second answer");
+  });
+
+  it("the gateway's stop gives up waiting questions", async () => {
+    const h = await startGateway();
+    const session = h.gateway.getSession(USER) as BaseSession;
+    const pending = session.input("Anyone?");
+    await h.gateway.stop();
+    await expect(pending).rejects.toMatchObject({ name: "AbortError" });
+  });
+});

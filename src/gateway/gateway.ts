@@ -28,13 +28,16 @@ import { invitation, type InviteOptions } from "./invitations.js";
 import { IqRequests } from "./iq-requests.js";
 import { uploadWith, type UploadFile } from "../client/upload.js";
 import type { Attachment } from "../xso/file-sharing.js";
-import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapPrivilegedIq, type GrantedPrivileges } from "./privilege.js";
+import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapPrivilegedIq, wrapPrivilegedMessage, type GrantedPrivileges } from "./privilege.js";
 import { CreateGroupCommand, LeaveGroupCommand, ListGroupsCommand, RegisterCommand, SearchCommand, UnregisterCommand, type CommandClass } from "./commands.js";
 import { CommandRunner } from "./command-runner.js";
 import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
 import { QrConfirmations, qrImage, type PendingRegistration, type RegistrationType } from "./registration.js";
 import { handleGatewayQuery, handleSearch } from "./search.js";
 import { PendingInputs } from "./user-input.js";
+import { LegacyContact } from "./contact.js";
+import { LegacyRoster, type ContactClass } from "./roster.js";
+import { handleContactStanza } from "./direct-chat.js";
 
 /** The built-in commands (see `BaseGateway.defaultCommands`). */
 const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([RegisterCommand, ListGroupsCommand, LeaveGroupCommand, CreateGroupCommand, SearchCommand, UnregisterCommand]);
@@ -151,6 +154,20 @@ export interface LegacyModule {
   readonly MUC?: MucClass;
   /** The participant class. @default LegacyParticipant */
   readonly Participant?: ParticipantClass;
+  /** The roster class. @default LegacyRoster */
+  readonly Roster?: RosterClass;
+  /** The contact class. @default LegacyContact */
+  readonly Contact?: ContactClass;
+}
+
+/**
+ * A roster class, as a module gives it.
+ *
+ * @category Contacts
+ */
+export interface RosterClass {
+  /** Made by the gateway for each session. */
+  new (session: BaseSession): LegacyRoster;
 }
 
 /**
@@ -258,6 +275,8 @@ export class BaseGateway {
   readonly mucClass: MucClass;
   /** @internal The participant class. */
   readonly participantClass: ParticipantClass;
+  /** @internal The contact class. */
+  readonly contactClass: ContactClass;
   readonly #component: ComponentLike;
   readonly #module: LegacyModule;
   readonly #sessions = new Map<string, BaseSession>();
@@ -285,6 +304,7 @@ export class BaseGateway {
     this.log = init.logger ?? silentLogger;
     this.mucClass = init.module.MUC ?? LegacyMUC;
     this.participantClass = init.module.Participant ?? LegacyParticipant;
+    this.contactClass = init.module.Contact ?? LegacyContact;
     // Servers announce privileges (XEP-0356) right after the handshake, before
     // start(): heard from construction on, so make the gateway before
     // starting its component.
@@ -497,6 +517,8 @@ export class BaseGateway {
     const session = new this.#module.Session({ gateway: this, user });
     const Bookmarks = this.#module.Bookmarks ?? LegacyBookmarks;
     session.bookmarks = new Bookmarks(session);
+    const Roster = this.#module.Roster ?? LegacyRoster;
+    session.contacts = new Roster(session);
     this.#sessions.set(user.jid, session);
     return session;
   }
@@ -507,6 +529,7 @@ export class BaseGateway {
       session.loggedIn = true;
       await session.sendGatewayStatus(status || "Logged in");
       await session.bookmarks.fill();
+      await session.contacts.fillAndAdd();
     } catch (e) {
       session.loggedIn = false;
       this.log.warn(`login of ${session.userJid.toString()} failed`, e);
@@ -575,8 +598,20 @@ export class BaseGateway {
       }
     }
     if (!muc) {
+      // Not a group: a contact of the user (a direct chat), or nobody.
+      let contact: LegacyContact | undefined;
+      try {
+        contact = to.resource ? undefined : await session.contacts.byJid(to);
+      } catch (e) {
+        await this.send(errorFor(el, asXmppError(e)));
+        return;
+      }
+      if (contact) {
+        await handleContactStanza(contact, el, from);
+        return;
+      }
       if (el.name === "presence" && type === "unavailable") return;
-      await this.send(errorFor(el, new XMPPError("item-not-found", { text: "No such group" })));
+      await this.send(errorFor(el, new XMPPError("item-not-found", { text: "No such group or contact" })));
       return;
     }
     try {
@@ -846,6 +881,25 @@ export class BaseGateway {
    */
   awaitQrConfirmation(pending: PendingRegistration): Promise<{ readonly [key: string]: JsonValue } | undefined> {
     return this.#qr.wait(pending.jid.toString(), this.qrTimeoutMs);
+  }
+
+  /**
+   * Deliver a message as if the user had sent it from their own account (a
+   * carbon of what they wrote from the legacy network's own client), through
+   * the XEP-0356 `outgoing` message permission of their server.
+   *
+   * @param user - the user.
+   * @param message - the message, from the user's bare JID.
+   * @returns whether it went out; without the permission it is dropped (debug log).
+   */
+  async sendCarbon(user: JID, message: Element): Promise<boolean> {
+    const granted = this.grantedPrivileges(user.domain);
+    if (granted?.message !== "outgoing") {
+      this.log.debug(`gateway: ${user.domain} grants no message privilege; the user's own message to ${String(message.attrs.to)} is not shown`);
+      return false;
+    }
+    await this.send(wrapPrivilegedMessage(this.jid, user.domain, message));
+    return true;
   }
 
   /**

@@ -60,6 +60,31 @@
  * await author.sendText("Hello from the legacy side", "msg-1001");
  * ```
  *
+ * @categoryDescription Contacts
+ * The user's contacts on the legacy network and the direct chats with them
+ * (slidge's `LegacyContact` and `LegacyRoster`): each contact is
+ * `escaped-legacy-id@gateway`, with a name, an avatar and a presence; what
+ * the user writes to it reaches the session's hooks with the contact as the
+ * chat, and what it writes, edits, deletes, reacts, types and reads goes to
+ * the user. `roster.fill()` lists the friends the gateway adds to the user's
+ * roster.
+ *
+ * ```ts
+ * class Roster extends LegacyRoster {
+ *   override async *fill() {
+ *     for (const friend of await api.friends()) yield await this.byLegacyId(friend.id);
+ *   }
+ * }
+ * class Contact extends LegacyContact {
+ *   override async updateInfo() {
+ *     this.name = (await api.user(this.legacyId)).name;
+ *   }
+ * }
+ * // a direct message from the network:
+ * const bob = await session.contacts.byLegacyId("bob");
+ * await bob.sendText("Lunch?", "dm-42");
+ * ```
+ *
  * @categoryDescription Commands
  * What users can ask the gateway itself (slidge's commands): each a
  * {@link Command} subclass answering with text, a {@link CommandForm}, a
@@ -146,9 +171,10 @@ export {
   type SessionClass,
   type BookmarksClass,
   type MucClass,
+  type RosterClass,
   type ParticipantClass,
 } from "./gateway.js";
-export { BaseSession, type SessionInit, type TextOptions, type MessageActionOptions, type InvitedContact, type AttentionOptions } from "./session.js";
+export { BaseSession, type Chat, type SessionInit, type TextOptions, type MessageActionOptions, type InvitedContact, type AttentionOptions } from "./session.js";
 // A doc comment on a re-export statement categorizes the names it takes from another entry point
 // (xso), which typedoc lists here as references; the other names keep their own comments' categories.
 /** @category Gateway & sessions */
@@ -159,6 +185,8 @@ export type { Hat, HatInput } from "../xso/hats.js";
 export { LegacyBookmarks, type RemoveGroupOptions } from "./bookmarks.js";
 export type { RegistrationType, PendingRegistration } from "./registration.js";
 export type { SearchResult } from "./search.js";
+export { LegacyContact, type ContactInit, type ContactMessageOptions } from "./contact.js";
+export { LegacyRoster, type ContactClass } from "./roster.js";
 export {
   Command,
   CommandAccess,

@@ -30,6 +30,7 @@ import { onUserIq } from "./muc/user-iqs.js";
 import { onUserMessage } from "./muc/user-messages.js";
 import { catchUpAfterRestart, fillOnce, onUserPresence, updateInfoOnce } from "./muc/user-presence.js";
 import { addRoomToBookmarks, type AddToBookmarksOptions, type BookmarkOutcome } from "./pep-bookmarks.js";
+import type { LegacyContact } from "./contact.js";
 
 /**
  * What the room is made from (by `LegacyBookmarks`).
@@ -341,6 +342,23 @@ export class LegacyMUC {
   /** Every participant, the user included. */
   get participants(): LegacyParticipant[] {
     return [...this.#core.participants.values()];
+  }
+
+  /**
+   * The participant a contact of the user is in this group (slidge's
+   * `get_participant_by_contact`): found or made by the contact's legacy id,
+   * under the contact's name, with the contact's JID as its real JID (shown
+   * in non-anonymous rooms) and the contact's avatar; `participant.contact`
+   * links back.
+   *
+   * @param contact - the contact.
+   * @param options - as for {@link LegacyMUC.getParticipant} (`legacyId` and `realJid` come from the contact).
+   */
+  async getParticipantByContact(contact: LegacyContact, options: Omit<GetParticipantOptions, "legacyId" | "realJid"> = {}): Promise<LegacyParticipant> {
+    const participant = await this.getParticipant(contact.name ?? contact.legacyId, { ...options, legacyId: contact.legacyId, realJid: contact.jid.toString() });
+    participant.contact = contact;
+    if (contact.avatar && participant.avatarHash !== contact.avatarHash) await participant.setAvatar(contact.avatar);
+    return participant;
   }
 
   /**

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { LegacyContact } from "./contact.js";
 import { createHash } from "node:crypto";
 import type { Affiliation, Role } from "../xso/muc-user.js";
 import { sameHats, type Hat, type HatInput } from "../xso/hats.js";
@@ -157,6 +158,8 @@ export class LegacyParticipant {
   role: Role;
   /** Its real JID, shown in non-anonymous rooms. */
   realJid: string | undefined;
+  /** The user's contact this participant is, when the room knows it (`muc.getParticipantByContact`). */
+  contact: LegacyContact | undefined;
   readonly #outbox: ParticipantOutbox;
   #show: ParticipantShow = "online";
   #status: string | undefined;

@@ -14,7 +14,7 @@
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { causeOption, hasErrorName, isDecodeError } from "../xso/errors.js";
-import { NS_CLIENT, NS_PRIVILEGE } from "../xso/ns.js";
+import { NS_CLIENT, NS_FORWARD, NS_PRIVILEGE } from "../xso/ns.js";
 import { privilege, privilegedIq, type PrivilegeIqType } from "../xso/privilege.js";
 import { XMPPError } from "../xso/stanza-error.js";
 
@@ -195,4 +195,19 @@ export function unwrapPrivilegedResult(result: Element, server: string): Element
   if (inner.attrs.type === "error") throw XMPPError.fromStanza(inner);
   if (inner.attrs.type !== "result") throw new PrivilegeError("malformed-answer", `the IQ ${server} forwarded is of type ${String(inner.attrs.type)}`, { server });
   return inner;
+}
+
+/**
+ * The message that asks the user's server to deliver `message` as if the
+ * user had sent it (XEP-0356 §6, the `outgoing` message permission): a
+ * message the user wrote from the legacy network's own client, so that their
+ * XMPP clients show it in the chat (a carbon).
+ *
+ * @param gateway - the gateway's JID.
+ * @param server - the user's server.
+ * @param message - the message, from the user's bare JID.
+ */
+export function wrapPrivilegedMessage(gateway: JID, server: string, message: Element): Element {
+  message.attrs.xmlns = NS_CLIENT;
+  return xml("message", { from: gateway.toString(), to: server }, xml("privilege", { xmlns: NS_PRIVILEGE }, xml("forwarded", { xmlns: NS_FORWARD }, message)));
 }

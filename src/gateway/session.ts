@@ -3,6 +3,8 @@
  *
  * @module
  */
+import type { LegacyRoster } from "./roster.js";
+import type { LegacyContact } from "./contact.js";
 import type { SearchResult } from "./search.js";
 import xml from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
@@ -85,6 +87,13 @@ export interface SessionInit {
 }
 
 /**
+ * Where the user writes: a group (a room) or a contact (a direct chat).
+ *
+ * @category Gateway & sessions
+ */
+export type Chat = LegacyMUC | LegacyContact;
+
+/**
  * One registered user's session with the legacy network. Subclass it (the
  * module's `Session`): `login()` connects to the legacy network with
  * {@link BaseSession.legacyData}; `onText()` sends the user's messages.
@@ -109,6 +118,8 @@ export class BaseSession {
   readonly userJid: JID;
   /** The user's rooms (set by the gateway after construction). */
   bookmarks!: LegacyBookmarks;
+  /** The user's contacts (set by the gateway after construction). */
+  contacts!: LegacyRoster;
   /** Whether `login()` succeeded and `logout()` was not called. */
   loggedIn = false;
   #user: UserRecord;
@@ -137,12 +148,12 @@ export class BaseSession {
   /**
    * The user sent a groupchat message.
    *
-   * @param chat - the room.
+   * @param chat - the room, or the contact of a direct chat.
    * @param text - the body.
    * @param options - its XMPP id, reply and mentions.
    * @returns the legacy id of the sent message (mapped to the XMPP id), when it has one.
    */
-  async onText(chat: LegacyMUC, text: string, options: TextOptions): Promise<string | void> {
+  async onText(chat: Chat, text: string, options: TextOptions): Promise<string | void> {
     void chat;
     void text;
     void options;
@@ -155,12 +166,12 @@ export class BaseSession {
    * on the legacy network (fetch it from `file.url`) and return the legacy
    * message id. By default it goes to {@link BaseSession.onText} as its URL.
    *
-   * @param chat - the room.
+   * @param chat - the room, or the contact of a direct chat.
    * @param file - the file: its URL and, when the user's client said, name, media type, size, description.
    * @param options - the XMPP id, reply, mentions, thread, as for `onText`.
    * @returns the legacy id of the message, if the network gives one.
    */
-  async onFile(chat: LegacyMUC, file: Attachment, options: TextOptions): Promise<string | void> {
+  async onFile(chat: Chat, file: Attachment, options: TextOptions): Promise<string | void> {
     return this.onText(chat, file.url, options);
   }
 
@@ -170,12 +181,12 @@ export class BaseSession {
    * refused with `feature-not-implemented`, and rooms announce the feature
    * only when a module overrides this.
    *
-   * @param chat - the room.
+   * @param chat - the room, or the contact of a direct chat.
    * @param text - its new text.
    * @param legacyMsgId - the legacy id of the message corrected.
    * @param options - the XMPP id of the correction, its mentions.
    */
-  async onCorrect(chat: LegacyMUC, text: string, legacyMsgId: string, options: TextOptions): Promise<void> {
+  async onCorrect(chat: Chat, text: string, legacyMsgId: string, options: TextOptions): Promise<void> {
     void chat;
     void text;
     void legacyMsgId;
@@ -188,11 +199,11 @@ export class BaseSession {
    * default retractions are refused with `feature-not-implemented`, and rooms
    * announce the feature only when a module overrides this.
    *
-   * @param chat - the room.
+   * @param chat - the room, or the contact of a direct chat.
    * @param legacyMsgId - the legacy id of the message retracted.
    * @param options - the XMPP id of the retraction.
    */
-  async onRetract(chat: LegacyMUC, legacyMsgId: string, options: MessageActionOptions): Promise<void> {
+  async onRetract(chat: Chat, legacyMsgId: string, options: MessageActionOptions): Promise<void> {
     void chat;
     void legacyMsgId;
     void options;
@@ -205,12 +216,12 @@ export class BaseSession {
    * by default reactions are refused with `feature-not-implemented`, and
    * rooms announce the feature only when a module overrides this.
    *
-   * @param chat - the room.
+   * @param chat - the room, or the contact of a direct chat.
    * @param legacyMsgId - the legacy id of the message reacted to.
    * @param emojis - the user's reactions to it.
    * @param options - the XMPP id of the reactions message.
    */
-  async onReact(chat: LegacyMUC, legacyMsgId: string, emojis: readonly string[], options: MessageActionOptions): Promise<void> {
+  async onReact(chat: Chat, legacyMsgId: string, emojis: readonly string[], options: MessageActionOptions): Promise<void> {
     void chat;
     void legacyMsgId;
     void emojis;
@@ -345,34 +356,34 @@ export class BaseSession {
    * The user is typing in a room (XEP-0085 `composing`). By default nothing
    * happens; override to show it on the legacy network.
    *
-   * @param chat - the room.
+   * @param chat - the room, or the contact of a direct chat.
    * @param options - the thread, if any.
    */
-  async onComposing(chat: LegacyMUC, options: AttentionOptions): Promise<void> {
+  async onComposing(chat: Chat, options: AttentionOptions): Promise<void> {
     void chat;
     void options;
   }
 
   /** The user stopped typing (XEP-0085 `paused`). By default nothing happens. @param chat - the room. @param options - the thread, if any. */
-  async onPaused(chat: LegacyMUC, options: AttentionOptions): Promise<void> {
+  async onPaused(chat: Chat, options: AttentionOptions): Promise<void> {
     void chat;
     void options;
   }
 
   /** The user is active in the room (XEP-0085 `active`). By default nothing happens. @param chat - the room. @param options - the thread, if any. */
-  async onActive(chat: LegacyMUC, options: AttentionOptions): Promise<void> {
+  async onActive(chat: Chat, options: AttentionOptions): Promise<void> {
     void chat;
     void options;
   }
 
   /** The user is not paying attention (XEP-0085 `inactive`). By default nothing happens. @param chat - the room. @param options - the thread, if any. */
-  async onInactive(chat: LegacyMUC, options: AttentionOptions): Promise<void> {
+  async onInactive(chat: Chat, options: AttentionOptions): Promise<void> {
     void chat;
     void options;
   }
 
   /** The user left the conversation (XEP-0085 `gone`). By default nothing happens. @param chat - the room. @param options - the thread, if any. */
-  async onGone(chat: LegacyMUC, options: AttentionOptions): Promise<void> {
+  async onGone(chat: Chat, options: AttentionOptions): Promise<void> {
     void chat;
     void options;
   }
@@ -382,11 +393,11 @@ export class BaseSession {
    * by its stanza-id). By default nothing happens; override to mark it read
    * on the legacy network.
    *
-   * @param chat - the room.
+   * @param chat - the room, or the contact of a direct chat.
    * @param legacyMsgId - the legacy id of the message read.
    * @param options - the thread, if any.
    */
-  async onDisplayed(chat: LegacyMUC, legacyMsgId: string, options: AttentionOptions): Promise<void> {
+  async onDisplayed(chat: Chat, legacyMsgId: string, options: AttentionOptions): Promise<void> {
     void chat;
     void legacyMsgId;
     void options;

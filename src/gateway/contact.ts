@@ -1,0 +1,352 @@
+/**
+ * A contact of the user on the legacy network, as an XMPP entity of the
+ * gateway (slidge's `LegacyContact`): `escaped-legacy-id@gateway`, with a
+ * name, an avatar, a presence, and the direct chat with the user — what the
+ * contact writes, edits, deletes, reacts, types and reads.
+ *
+ * @module
+ */
+import { createHash, randomUUID } from "node:crypto";
+import xml, { type Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { chatMarkerPayloads, chatStatePayloads, type ChatState } from "../xso/chat-states.js";
+import { delay } from "../xso/delay.js";
+import { messageCorrection, messageReply, reactionsPayloads, retractionPayloads, RETRACTION_FALLBACK } from "../xso/message-refs.js";
+import { vcardTemp, vcardUpdate } from "../xso/vcard.js";
+import { parseJid } from "../xso/values.js";
+import type { BaseSession } from "./session.js";
+import type { ParticipantShow } from "./participant.js";
+import type { RoomAvatar } from "./store/store.js";
+
+/**
+ * What the gateway makes a contact from (see `LegacyRoster.byLegacyId`).
+ *
+ * @category Contacts
+ */
+export interface ContactInit {
+  /** The user's session. */
+  readonly session: BaseSession;
+  /** The contact's id on the legacy network. */
+  readonly legacyId: string;
+  /** The contact's JID on the gateway. */
+  readonly jid: JID;
+}
+
+/**
+ * Options of the messages a contact sends.
+ *
+ * @category Contacts
+ */
+export interface ContactMessageOptions {
+  /** When it was sent on the legacy network; a time in the past adds `<delay>`. */
+  readonly when?: Date;
+  /** The legacy id of the message it replies to (XEP-0461). */
+  readonly replyTo?: string;
+  /** Send it as written by the user from the legacy network's own client (a carbon: from the user to the contact), when the server grants the message privilege (XEP-0356). */
+  readonly carbon?: boolean;
+}
+
+/** The key under which the store maps a direct message's legacy id. */
+export function directMessageKey(contactLegacyId: string, legacyMsgId: string): string {
+  return `contact:${contactLegacyId.length}:${contactLegacyId}:${legacyMsgId}`;
+}
+
+/** The legacy message id back from a {@link directMessageKey}, if it is one of this contact's. */
+export function legacyIdFromKey(contactLegacyId: string, key: string): string | undefined {
+  const prefix = `contact:${contactLegacyId.length}:${contactLegacyId}:`;
+  return key.startsWith(prefix) ? key.slice(prefix.length) : undefined;
+}
+
+/**
+ * A contact of the user on the legacy network (slidge's `LegacyContact`).
+ * The roster makes one per legacy id; override {@link LegacyContact.updateInfo}
+ * to fill in its name and avatar, and call its methods when the contact acts.
+ *
+ * @example
+ * ```ts
+ * class Contact extends LegacyContact {
+ *   override async updateInfo() {
+ *     const profile = await api.user(this.legacyId);
+ *     this.name = profile.displayName;
+ *     await this.setAvatar(profile.avatar && { data: profile.avatar, type: "image/png" });
+ *   }
+ * }
+ * // later, when the network says so:
+ * await contact.sendText("hi!", "msg-17");
+ * await contact.setPresence({ show: "away", status: "Lunch" });
+ * ```
+ *
+ * @category Contacts
+ */
+export class LegacyContact {
+  /** The user's session. */
+  readonly session: BaseSession;
+  /** The contact's id on the legacy network. */
+  readonly legacyId: string;
+  /** The contact's JID: its escaped legacy id at the gateway. */
+  readonly jid: JID;
+  /** Its display name. */
+  name: string | undefined;
+  /** Whether it is in the user's roster (a friend on the network): its presence is sent. */
+  isFriend = false;
+  /** What it uses, for disco#info (`phone`, `pc`, `web`, `bot`…). @default "pc" */
+  clientType = "pc";
+  #show: ParticipantShow = "offline";
+  #status: string | undefined;
+  #avatar: RoomAvatar | undefined;
+  #avatarHash: string | undefined;
+
+  /** @param init - made by the roster. */
+  constructor(init: ContactInit) {
+    this.session = init.session;
+    this.legacyId = init.legacyId;
+    this.jid = init.jid;
+  }
+
+  /** Fill in the contact's name and avatar from the network; called once, when the roster makes it. */
+  async updateInfo(): Promise<void> {}
+
+  /** Its presence: `offline`, or online with a show. */
+  get show(): ParticipantShow {
+    return this.#show;
+  }
+
+  /** Its status text. */
+  get status(): string | undefined {
+    return this.#status;
+  }
+
+  /** Its avatar's SHA-1 hash (hex), as XEP-0153 carries it. */
+  get avatarHash(): string | undefined {
+    return this.#avatarHash;
+  }
+
+  /** Its avatar image. */
+  get avatar(): RoomAvatar | undefined {
+    return this.#avatar;
+  }
+
+  /**
+   * Its presence on the network (`offline` for gone), sent to the user
+   * when the contact is a friend.
+   *
+   * @param presence - `show` (`online`, `away`, `xa`, `dnd`, `chat` or `offline`) and a `status` text.
+   */
+  async setPresence(presence: { readonly show?: ParticipantShow; readonly status?: string }): Promise<void> {
+    this.#show = presence.show ?? "online";
+    this.#status = presence.status;
+    if (this.isFriend) await this.session.gateway.send(this.presenceTo(this.session.userJid.toString()));
+  }
+
+  /** Online (slidge's `online`). @param status - a status text. */
+  online(status?: string): Promise<void> {
+    return this.setPresence({ show: "online", ...(status !== undefined ? { status } : {}) });
+  }
+
+  /** Away (slidge's `away`). @param status - a status text. */
+  away(status?: string): Promise<void> {
+    return this.setPresence({ show: "away", ...(status !== undefined ? { status } : {}) });
+  }
+
+  /** Busy (slidge's `busy`, XMPP's `dnd`). @param status - a status text. */
+  busy(status?: string): Promise<void> {
+    return this.setPresence({ show: "dnd", ...(status !== undefined ? { status } : {}) });
+  }
+
+  /** Offline (slidge's `offline`). @param status - a last status text. */
+  offline(status?: string): Promise<void> {
+    return this.setPresence({ show: "offline", ...(status !== undefined ? { status } : {}) });
+  }
+
+  /**
+   * Its avatar: the XEP-0153 hash in its presence, the image in its vCard
+   * (`undefined` removes it).
+   *
+   * @param avatar - the image bytes and type.
+   */
+  async setAvatar(avatar: RoomAvatar | undefined): Promise<void> {
+    const hash = avatar === undefined ? undefined : createHash("sha1").update(avatar.data).digest("hex");
+    if (hash === this.#avatarHash) return;
+    this.#avatar = avatar === undefined ? undefined : { data: new Uint8Array(avatar.data), type: avatar.type };
+    this.#avatarHash = hash;
+    if (this.isFriend) await this.session.gateway.send(this.presenceTo(this.session.userJid.toString()));
+  }
+
+  /**
+   * Add the contact to the user's XMPP roster (a friend): a subscription
+   * request from the contact, with its name (XEP-0172), which the user's
+   * client accepts; its presence follows.
+   */
+  async addToRoster(): Promise<void> {
+    this.isFriend = true;
+    await this.session.gateway.send(
+      xml("presence", { from: this.jid.toString(), to: this.session.userJid.toString(), type: "subscribe", id: randomUUID() }, ...(this.name ? [xml("nick", { xmlns: "http://jabber.org/protocol/nick" }, this.name)] : [])),
+    );
+  }
+
+  /** @internal The contact's presence, to `to`. */
+  presenceTo(to: string): Element {
+    const attrs: Record<string, string> = { from: this.jid.toString(), to };
+    const children: Element[] = [];
+    if (this.#show === "offline") attrs.type = "unavailable";
+    else if (this.#show !== "online") children.push(xml("show", {}, this.#show));
+    if (this.#status) children.push(xml("status", {}, this.#status));
+    if (this.#show !== "offline") children.push(vcardUpdate.encode({ photo: this.#avatarHash ?? "" }));
+    return xml("presence", attrs, ...children);
+  }
+
+  /** @internal The contact's vCard (XEP-0054): its name and avatar. */
+  vcard(): Element {
+    const avatar = this.#avatar;
+    return vcardTemp.encode({
+      ...(this.name ? { fullName: this.name } : {}),
+      ...(avatar ? { photo: { type: avatar.type, binval: Buffer.from(avatar.data).toString("base64") } } : {}),
+    });
+  }
+
+  /**
+   * The contact writes to the user.
+   *
+   * @param body - the text.
+   * @param legacyMsgId - its legacy id, mapped to the XMPP id (for corrections, replies, reactions).
+   * @param options - `when`, `replyTo`, `carbon`.
+   * @returns the XMPP id.
+   */
+  async sendText(body: string, legacyMsgId?: string, options: ContactMessageOptions = {}): Promise<string> {
+    const id = this.#xmppIdFor(legacyMsgId);
+    const replied = options.replyTo === undefined ? undefined : this.xmppIdOf(options.replyTo);
+    await this.#send(
+      id,
+      [
+        xml("body", {}, body),
+        ...(replied !== undefined ? [messageReply.encode({ to: options.carbon ? this.jid : this.session.userJid, id: replied })] : []),
+        xml("markable", { xmlns: "urn:xmpp:chat-markers:0" }),
+        ...(options.when && options.when.getTime() < Date.now() - 1000 ? [delay.encode({ stamp: options.when, from: this.session.gateway.jid })] : []),
+      ],
+      options.carbon === true,
+    );
+    return id;
+  }
+
+  /**
+   * The contact corrected a message (XEP-0308).
+   *
+   * @param legacyMsgId - the message's legacy id.
+   * @param text - its new text.
+   * @param options - `carbon` for the user's own message.
+   */
+  async correct(legacyMsgId: string, text: string, options: { readonly carbon?: boolean } = {}): Promise<void> {
+    const target = this.xmppIdOf(legacyMsgId);
+    if (target === undefined) return;
+    await this.#send(randomUUID(), [xml("body", {}, text), messageCorrection.encode({ id: target })], options.carbon === true);
+  }
+
+  /**
+   * The contact deleted a message (XEP-0424).
+   *
+   * @param legacyMsgId - the message's legacy id.
+   * @param options - `carbon` for the user's own message.
+   */
+  async retract(legacyMsgId: string, options: { readonly carbon?: boolean } = {}): Promise<void> {
+    const target = this.xmppIdOf(legacyMsgId);
+    if (target === undefined) return;
+    await this.#send(randomUUID(), [xml("body", {}, RETRACTION_FALLBACK), ...retractionPayloads(target)], options.carbon === true);
+  }
+
+  /**
+   * The contact's reactions to a message (XEP-0444; `[]` takes them back).
+   *
+   * @param legacyMsgId - the message's legacy id.
+   * @param emojis - all of the contact's reactions to it.
+   * @param options - `carbon` for the user's own reactions.
+   */
+  async react(legacyMsgId: string, emojis: readonly string[], options: { readonly carbon?: boolean } = {}): Promise<void> {
+    const target = this.xmppIdOf(legacyMsgId);
+    if (target === undefined) return;
+    await this.#send(randomUUID(), reactionsPayloads(target, emojis), options.carbon === true);
+  }
+
+  /** The contact is typing (XEP-0085). */
+  composing(): Promise<void> {
+    return this.#chatState("composing");
+  }
+
+  /** The contact stopped typing. */
+  paused(): Promise<void> {
+    return this.#chatState("paused");
+  }
+
+  /** The contact is looking at the chat. */
+  active(): Promise<void> {
+    return this.#chatState("active");
+  }
+
+  /** The contact is away from the chat. */
+  inactive(): Promise<void> {
+    return this.#chatState("inactive");
+  }
+
+  /**
+   * The contact read the user's messages up to this one (XEP-0333 `displayed`).
+   *
+   * @param legacyMsgId - the message's legacy id.
+   */
+  async displayed(legacyMsgId: string): Promise<void> {
+    const target = this.xmppIdOf(legacyMsgId);
+    if (target === undefined) return;
+    await this.#send(randomUUID(), chatMarkerPayloads("displayed", target), false);
+  }
+
+  /**
+   * The contact's device got the user's message (XEP-0184 receipt and
+   * XEP-0333 `received`), for networks that say so (`PROPER_RECEIPTS`).
+   *
+   * @param legacyMsgId - the message's legacy id.
+   */
+  async received(legacyMsgId: string): Promise<void> {
+    const target = this.xmppIdOf(legacyMsgId);
+    if (target === undefined) return;
+    await this.#send(randomUUID(), [xml("received", { xmlns: "urn:xmpp:receipts", id: target }), ...chatMarkerPayloads("received", target)], false);
+  }
+
+  /** The XMPP id of one of this chat's messages, by its legacy id. */
+  xmppIdOf(legacyMsgId: string): string | undefined {
+    const { store } = this.session.gateway;
+    return store.messageIds.legacyToXmpp(this.session.userJid.toString(), directMessageKey(this.legacyId, legacyMsgId));
+  }
+
+  /** The legacy id of one of this chat's messages, by its XMPP id. */
+  legacyIdOf(xmppId: string): string | undefined {
+    const key = this.session.gateway.store.messageIds.xmppToLegacy(this.session.userJid.toString(), xmppId);
+    return key === undefined ? undefined : legacyIdFromKey(this.legacyId, key);
+  }
+
+  /** @internal Map a legacy id of this chat to an XMPP id. */
+  mapIds(legacyMsgId: string, xmppId: string): void {
+    this.session.gateway.store.messageIds.map(this.session.userJid.toString(), directMessageKey(this.legacyId, legacyMsgId), xmppId);
+  }
+
+  #xmppIdFor(legacyMsgId: string | undefined): string {
+    if (legacyMsgId === undefined) return randomUUID();
+    const known = this.xmppIdOf(legacyMsgId);
+    if (known !== undefined) return known;
+    const id = randomUUID();
+    this.mapIds(legacyMsgId, id);
+    return id;
+  }
+
+  async #chatState(state: ChatState): Promise<void> {
+    await this.#send(randomUUID(), chatStatePayloads(state), false);
+  }
+
+  /** A chat message from the contact to the user, or (a carbon) from the user to the contact. */
+  async #send(id: string, children: Element[], carbon: boolean): Promise<void> {
+    const gateway = this.session.gateway;
+    const user = this.session.userJid.toString();
+    if (!carbon) {
+      await gateway.send(xml("message", { from: this.jid.toString(), to: user, type: "chat", id }, ...children));
+      return;
+    }
+    await gateway.sendCarbon(parseJid(user), xml("message", { from: user, to: this.jid.toString(), type: "chat", id }, ...children));
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * What the user sends to a contact's JID: direct messages (text, replies,
+ * corrections, retractions, reactions, files, chat states, displayed
+ * markers, receipt requests) handed to the session's hooks with the contact
+ * as the chat; subscription requests (the user adds the contact to their
+ * roster); and the contact's vCard, disco#info and pings.
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import xml, { type Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { chatMarkerOf, chatStateOf } from "../xso/chat-states.js";
+import { viewInNamespace } from "../xso/codec.js";
+import { discoInfoQuery } from "../xso/disco.js";
+import { isDecodeError } from "../xso/errors.js";
+import { attachmentsOf } from "../xso/file-sharing.js";
+import { messageContent } from "../xso/message.js";
+import { NS_CHAT_MARKERS, NS_CHAT_STATES, NS_CLIENT, NS_CORRECT, NS_DISCO_INFO, NS_MUC_SELF_PING, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_VCARD } from "../xso/ns.js";
+import { XMPPError } from "../xso/stanza-error.js";
+import type { LegacyContact } from "./contact.js";
+import { readUserRefs } from "./message-refs.js";
+import { asXmppError, errorFor, resultFor } from "./replies.js";
+import type { TextOptions } from "./session.js";
+
+const NS_RECEIPTS = "urn:xmpp:receipts";
+
+/** A stanza from the user to a contact's bare JID. */
+export async function handleContactStanza(contact: LegacyContact, el: Element, from: JID): Promise<void> {
+  const gateway = contact.session.gateway;
+  try {
+    if (el.name === "message") await onMessage(contact, el);
+    else if (el.name === "presence") await onPresence(contact, el, from);
+    else if (el.name === "iq") await gateway.send(resultFor(el, await onIq(contact, el)));
+  } catch (e) {
+    if (el.attrs.type === "error" || (el.name === "presence" && el.attrs.type !== undefined && el.attrs.type !== "subscribe")) return;
+    await gateway.send(errorFor(el, asXmppError(e)));
+  }
+}
+
+async function onMessage(contact: LegacyContact, stanza: Element): Promise<void> {
+  const type = stanza.attrs.type ?? "normal";
+  if (type === "error") return;
+  if (type === "groupchat") throw new XMPPError("not-acceptable", { text: "This address is a contact, not a group" });
+  const session = contact.session;
+  let msg;
+  try {
+    msg = messageContent.decode(viewInNamespace(stanza, NS_CLIENT));
+  } catch (e) {
+    throw new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : "malformed message" });
+  }
+  const body = msg.body[""] ?? Object.values(msg.body)[0];
+  const xmppId = typeof stanza.attrs.id === "string" ? stanza.attrs.id : randomUUID();
+  const thread = msg.thread?.id || undefined;
+  const refs = readUserRefs(stanza, body);
+  const known = (id: string): string => {
+    const legacyId = contact.legacyIdOf(id);
+    if (legacyId === undefined) throw new XMPPError("item-not-found", { text: "This message is unknown to the legacy network" });
+    return legacyId;
+  };
+  if (refs.retraction !== undefined) {
+    await session.onRetract(contact, known(refs.retraction.id), { xmppId, ...(thread ? { thread } : {}) });
+    return;
+  }
+  if (refs.reactions !== undefined) {
+    await session.onReact(contact, known(refs.reactions.id), refs.reactions.reactions, { xmppId, ...(thread ? { thread } : {}) });
+    return;
+  }
+  if (body === undefined) {
+    const options = thread ? { thread } : {};
+    const state = chatStateOf(stanza);
+    if (state === "composing") await session.onComposing(contact, options);
+    else if (state === "paused") await session.onPaused(contact, options);
+    else if (state === "active") await session.onActive(contact, options);
+    else if (state === "inactive") await session.onInactive(contact, options);
+    else if (state === "gone") await session.onGone(contact, options);
+    const marker = chatMarkerOf(stanza);
+    if (marker?.marker === "displayed") {
+      const legacyId = contact.legacyIdOf(marker.id);
+      if (legacyId !== undefined) await session.onDisplayed(contact, legacyId, options);
+    }
+    return;
+  }
+  const replied = refs.reply === undefined ? undefined : contact.legacyIdOf(refs.reply.id);
+  // The quote a client adds for clients without replies goes only when the legacy side gets the reference instead (XEP-0461 §3.1).
+  const text = replied !== undefined ? (refs.text ?? body) : body;
+  const options: TextOptions = { xmppId, mentions: [], ...(replied !== undefined ? { replyTo: replied } : {}), ...(thread !== undefined ? { thread } : {}) };
+  if (refs.corrects !== undefined) {
+    await session.onCorrect(contact, text, known(refs.corrects), options);
+  } else {
+    const files = attachmentsOf(stanza);
+    const file = files.length === 1 && (text.trim() === files[0]?.url || text.trim() === "") ? files[0] : undefined;
+    const legacyId = file ? await session.onFile(contact, file, options) : await session.onText(contact, text, options);
+    if (legacyId) contact.mapIds(legacyId, xmppId);
+  }
+  // XEP-0184: the network took it; the contact's own delivery, when the network tells, is `contact.received()`.
+  if (stanza.getChild("request", NS_RECEIPTS) && typeof stanza.attrs.id === "string") {
+    await session.gateway.send(xml("message", { from: contact.jid.toString(), to: String(stanza.attrs.from), id: randomUUID() }, xml("received", { xmlns: NS_RECEIPTS, id: stanza.attrs.id })));
+  }
+}
+
+/** The user's subscriptions to the contact (adding it to their roster) and probes. */
+async function onPresence(contact: LegacyContact, el: Element, from: JID): Promise<void> {
+  const gateway = contact.session.gateway;
+  const type = el.attrs.type;
+  const user = from.bare().toString();
+  const reply = (t: string): Promise<void> => gateway.send(xml("presence", { from: contact.jid.toString(), to: user, type: t, id: randomUUID() }));
+  if (type === "subscribe") {
+    contact.isFriend = true;
+    await reply("subscribed");
+    await gateway.send(contact.presenceTo(user));
+  } else if (type === "unsubscribe") {
+    contact.isFriend = false;
+    await reply("unsubscribed");
+  } else if (type === "probe") {
+    if (contact.isFriend) await gateway.send(contact.presenceTo(from.toString()));
+    else await reply("unsubscribed");
+  }
+}
+
+/** The contact's vCard, disco#info (a client of the network, with the features the module supports) and pings. */
+async function onIq(contact: LegacyContact, el: Element): Promise<Element | undefined> {
+  const payload = el.children.find((c): c is Element => typeof c !== "string");
+  const ns = payload?.attrs.xmlns;
+  const type = el.attrs.type;
+  if (type === "get" && payload?.name === "vCard" && ns === NS_VCARD) return contact.vcard();
+  if (type === "get" && payload?.name === "ping" && ns === NS_MUC_SELF_PING) return undefined;
+  if (type === "get" && payload?.name === "query" && ns === NS_DISCO_INFO) {
+    const session = contact.session;
+    return discoInfoQuery.encode({
+      identities: [{ category: "client", type: contact.clientType, ...(contact.name ? { name: contact.name } : {}) }],
+      features: [
+        NS_DISCO_INFO,
+        NS_CHAT_STATES,
+        NS_CHAT_MARKERS,
+        NS_RECEIPTS,
+        NS_REPLY,
+        NS_VCARD,
+        ...(session.supportsCorrections ? [NS_CORRECT] : []),
+        ...(session.supportsRetractions ? [NS_RETRACT] : []),
+        ...(session.supportsReactions ? [NS_REACTIONS] : []),
+      ],
+    });
+  }
+  throw new XMPPError("service-unavailable");
+}

@@ -1,0 +1,251 @@
+/**
+ * Contacts and direct chats (transcripts on the mock component): the roster
+ * filled at login (subscription requests with names), contacts' presence,
+ * avatar and vCard, the user's direct messages to hooks with the contact as
+ * the chat (text, replies, corrections, retractions, reactions, chat states,
+ * markers, receipts), the contact's messages to the user, carbons through
+ * the message privilege, unknown contacts, and a participant linked to its
+ * contact.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { Element } from "@xmpp/xml";
+import {
+  BaseGateway,
+  BaseSession,
+  LegacyBookmarks,
+  LegacyContact,
+  LegacyRoster,
+  openSqliteStore,
+  type Chat,
+  type GatewayStore,
+  type MessageActionOptions,
+  type TextOptions,
+} from "../../../src/gateway/index.js";
+import { MockComponent } from "../../../src/testing/index.js";
+
+const GW = "gateway.localhost";
+const USER = "romeo@montague.lit";
+const FULL = `${USER}/orchard`;
+const PNG = { data: new Uint8Array([137, 80, 78, 71, 1, 2, 3]), type: "image/png" };
+
+interface Calls {
+  text: { chat: string; kind: string; text: string; replyTo: string | undefined }[];
+  corrections: { chat: string; text: string; legacyId: string }[];
+  retractions: { chat: string; legacyId: string }[];
+  reactions: { chat: string; legacyId: string; emojis: readonly string[] }[];
+  states: string[];
+  displayed: { chat: string; legacyId: string }[];
+}
+
+const stores: GatewayStore[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+async function start() {
+  const calls: Calls = { text: [], corrections: [], retractions: [], reactions: [], states: [], displayed: [] };
+  const kind = (chat: Chat): string => (chat instanceof LegacyContact ? "contact" : "room");
+  class Contact extends LegacyContact {
+    override async updateInfo() {
+      const names: Record<string, string> = { bob: "Bob Builder", "carol@home": "Carol" };
+      this.name = names[this.legacyId];
+      if (this.legacyId === "bob") await this.setAvatar(PNG);
+    }
+  }
+  class Roster extends LegacyRoster {
+    override async *fill() {
+      yield await this.byLegacyId("bob");
+      yield await this.byLegacyId("carol@home");
+    }
+    override async isContact(legacyId: string) {
+      return ["bob", "carol@home", "dave"].includes(legacyId);
+    }
+  }
+  let n = 0;
+  class Session extends BaseSession {
+    override async onText(chat: Chat, text: string, options: TextOptions) {
+      calls.text.push({ chat: chat.legacyId, kind: kind(chat), text, replyTo: options.replyTo });
+      return `legacy-${++n}`;
+    }
+    override async onCorrect(chat: Chat, text: string, legacyId: string) {
+      calls.corrections.push({ chat: chat.legacyId, text, legacyId });
+    }
+    override async onRetract(chat: Chat, legacyId: string, _options: MessageActionOptions) {
+      calls.retractions.push({ chat: chat.legacyId, legacyId });
+    }
+    override async onReact(chat: Chat, legacyId: string, emojis: readonly string[]) {
+      calls.reactions.push({ chat: chat.legacyId, legacyId, emojis });
+    }
+    override async onComposing(chat: Chat) {
+      calls.states.push(`composing:${chat.legacyId}`);
+    }
+    override async onPaused(chat: Chat) {
+      calls.states.push(`paused:${chat.legacyId}`);
+    }
+    override async onDisplayed(chat: Chat, legacyId: string) {
+      calls.displayed.push({ chat: chat.legacyId, legacyId });
+    }
+  }
+  const store = openSqliteStore(":memory:");
+  stores.push(store);
+  store.users.save({ jid: USER, legacyData: {}, registeredAt: Date.now() });
+  const component = new MockComponent({ jid: GW });
+  const module = { Gateway: BaseGateway, Session, Bookmarks: LegacyBookmarks, Roster, Contact };
+  const gateway = new BaseGateway({ component, store, module });
+  await gateway.start();
+  const session = gateway.getSession(USER) as BaseSession;
+  return { calls, component, gateway, session, store };
+}
+
+type H = Awaited<ReturnType<typeof start>>;
+
+function request(h: H, text: string): Promise<Element> {
+  const el = h.component.receive(text);
+  return h.component.nextSent((s) => s.attrs.id === el.attrs.id && s.attrs.to === el.attrs.from && s.name === el.name);
+}
+
+async function settle(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 30));
+}
+
+describe("the roster", () => {
+  it("fill() at login: each friend asks the user to subscribe, with its name; its JID escapes the legacy id", async () => {
+    const h = await start();
+    const asks = h.component.sent.filter((s) => s.is("presence") && s.attrs.type === "subscribe");
+    expect(asks.map((p) => [p.attrs.from, p.attrs.to, p.getChildText("nick", "http://jabber.org/protocol/nick")])).toEqual([
+      [`bob@${GW}`, USER, "Bob Builder"],
+      [`carol\\40home@${GW}`, USER, "Carol"],
+    ]);
+    expect(h.session.contacts.contacts.map((c) => c.jid.toString())).toEqual([`bob@${GW}`, `carol\\40home@${GW}`]);
+  });
+
+  it("a friend's presence and avatar reach the user; its vCard holds the name and the image; the user's subscription is accepted", async () => {
+    const h = await start();
+    const bob = await h.session.contacts.byLegacyId("bob");
+    h.component.takeSent();
+    await bob.away("Lunch");
+    const presence = h.component.takeSent().find((s) => s.is("presence") && s.attrs.from === `bob@${GW}`);
+    expect(presence?.getChildText("show")).toBe("away");
+    expect(presence?.getChildText("status")).toBe("Lunch");
+    expect(presence?.getChild("x", "vcard-temp:x:update")?.getChildText("photo")).toBe(bob.avatarHash);
+    await bob.offline();
+    expect(h.component.sent.at(-1)?.attrs.type).toBe("unavailable");
+
+    const vcard = await request(h, `<iq type='get' id='v1' from='${FULL}' to='bob@${GW}'><vCard xmlns='vcard-temp'/></iq>`);
+    expect(vcard.getChild("vCard")?.getChildText("FN")).toBe("Bob Builder");
+    expect(vcard.getChild("vCard")?.getChild("PHOTO")?.getChildText("BINVAL")).toBe(Buffer.from(PNG.data).toString("base64"));
+
+    const dave = await h.session.contacts.byLegacyId("dave");
+    expect(dave.isFriend).toBe(false);
+    const accepted = h.component.nextSent((s) => s.is("presence") && s.attrs.from === `dave@${GW}` && s.attrs.type === "subscribed");
+    h.component.receive(`<presence type='subscribe' id='s1' from='${USER}' to='dave@${GW}'/>`);
+    await accepted;
+    expect(dave.isFriend).toBe(true);
+  });
+
+  it("disco#info of a contact: a client of the network, with the features the module supports", async () => {
+    const h = await start();
+    const info = await request(h, `<iq type='get' id='d1' from='${FULL}' to='bob@${GW}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`);
+    expect(info.getChild("query")?.getChild("identity")?.attrs).toMatchObject({ category: "client", type: "pc", name: "Bob Builder" });
+    const features = info.getChild("query")?.getChildren("feature").map((f) => f.attrs.var);
+    expect(features).toEqual(expect.arrayContaining(["urn:xmpp:message-correct:0", "urn:xmpp:message-retract:1", "urn:xmpp:reactions:0", "urn:xmpp:receipts"]));
+  });
+});
+
+describe("direct chats", () => {
+  it("the user's text, reply, correction, retraction and reactions reach the hooks with the contact as the chat", async () => {
+    const h = await start();
+    const receipt = h.component.nextSent((s) => s.is("message") && s.getChild("received", "urn:xmpp:receipts") !== undefined);
+    h.component.receive(`<message type='chat' id='u1' from='${FULL}' to='bob@${GW}'><body>hello bob</body><request xmlns='urn:xmpp:receipts'/></message>`);
+    // A receipt once the network took it, from the contact.
+    expect((await receipt).attrs).toMatchObject({ from: `bob@${GW}`, to: FULL });
+    expect((await receipt).getChild("received", "urn:xmpp:receipts")?.attrs.id).toBe("u1");
+    h.component.receive(
+      `<message type='chat' id='u2' from='${FULL}' to='bob@${GW}'><body>&gt; hello bob\nindeed</body><reply xmlns='urn:xmpp:reply:0' id='u1' to='${USER}'/><fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'><body start='0' end='12'/></fallback></message>`,
+    );
+    h.component.receive(`<message type='chat' id='u3' from='${FULL}' to='bob@${GW}'><body>hello, bob</body><replace xmlns='urn:xmpp:message-correct:0' id='u1'/></message>`);
+    h.component.receive(`<message type='chat' id='u4' from='${FULL}' to='bob@${GW}'><reactions xmlns='urn:xmpp:reactions:0' id='u2'><reaction>👍</reaction></reactions></message>`);
+    h.component.receive(`<message type='chat' id='u5' from='${FULL}' to='bob@${GW}'><body>/me retracted</body><retract xmlns='urn:xmpp:message-retract:1' id='u2'/></message>`);
+    h.component.receive(`<message type='chat' id='u6' from='${FULL}' to='bob@${GW}'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>`);
+    await settle();
+    expect(h.calls.text).toEqual([
+      { chat: "bob", kind: "contact", text: "hello bob", replyTo: undefined },
+      { chat: "bob", kind: "contact", text: "indeed", replyTo: "legacy-1" },
+    ]);
+    expect(h.calls.corrections).toEqual([{ chat: "bob", text: "hello, bob", legacyId: "legacy-1" }]);
+    expect(h.calls.reactions).toEqual([{ chat: "bob", legacyId: "legacy-2", emojis: ["👍"] }]);
+    expect(h.calls.retractions).toEqual([{ chat: "bob", legacyId: "legacy-2" }]);
+    expect(h.calls.states).toEqual(["composing:bob"]);
+  });
+
+  it("the contact writes, replies, edits, deletes, reacts, types and reads; ids map both ways", async () => {
+    const h = await start();
+    const bob = await h.session.contacts.byLegacyId("bob");
+    h.component.receive(`<message type='chat' id='u1' from='${FULL}' to='bob@${GW}'><body>lunch?</body></message>`);
+    await settle();
+    h.component.takeSent();
+    const id = await bob.sendText("yes!", "b-1", { replyTo: "legacy-1" });
+    await bob.correct("b-1", "yes, at noon");
+    await bob.react("legacy-1", ["❤️"]);
+    await bob.composing();
+    await bob.displayed("legacy-1");
+    await bob.retract("b-1");
+    const sent = h.component.takeSent();
+    expect(sent.every((s) => s.attrs.from === `bob@${GW}` && s.attrs.to === USER && s.attrs.type === "chat")).toBe(true);
+    const [text, correction, reaction, typing, read, retraction] = sent as [Element, Element, Element, Element, Element, Element];
+    expect(text.attrs.id).toBe(id);
+    expect(text.getChildText("body")).toBe("yes!");
+    expect(text.getChild("reply", "urn:xmpp:reply:0")?.attrs.id).toBe("u1");
+    expect(correction.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(id);
+    expect(reaction.getChild("reactions", "urn:xmpp:reactions:0")?.attrs.id).toBe("u1");
+    expect(typing.getChild("composing", "http://jabber.org/protocol/chatstates")).toBeDefined();
+    expect(read.getChild("displayed", "urn:xmpp:chat-markers:0")?.attrs.id).toBe("u1");
+    expect(retraction.getChild("retract", "urn:xmpp:message-retract:1")?.attrs.id).toBe(id);
+    // The user's displayed marker on the contact's message names its legacy id.
+    h.component.receive(`<message type='chat' id='u9' from='${FULL}' to='bob@${GW}'><displayed xmlns='urn:xmpp:chat-markers:0' id='${id}'/></message>`);
+    await settle();
+    expect(h.calls.displayed).toEqual([{ chat: "bob", legacyId: "b-1" }]);
+  });
+
+  it("a carbon of the user's own message goes through the message privilege, and is dropped without it", async () => {
+    const h = await start();
+    const bob = await h.session.contacts.byLegacyId("bob");
+    h.component.takeSent();
+    await bob.sendText("sent from my phone", "own-1", { carbon: true });
+    expect(h.component.takeSent()).toEqual([]);
+    h.component.receive(`<message from='montague.lit' to='${GW}' id='p1'><privilege xmlns='urn:xmpp:privilege:2'><perm access='message' type='outgoing'/></privilege></message>`);
+    await settle();
+    await bob.sendText("sent from my phone", "own-2", { carbon: true });
+    const [wrapped] = h.component.takeSent();
+    expect(wrapped?.attrs).toMatchObject({ from: GW, to: "montague.lit" });
+    const inner = wrapped?.getChild("privilege", "urn:xmpp:privilege:2")?.getChild("forwarded", "urn:xmpp:forward:0")?.getChild("message");
+    expect(inner?.attrs).toMatchObject({ from: USER, to: `bob@${GW}`, type: "chat" });
+    expect(inner?.getChildText("body")).toBe("sent from my phone");
+  });
+
+  it("unknown contacts are item-not-found; a groupchat message to a contact is not-acceptable; unknown references are item-not-found", async () => {
+    const h = await start();
+    const unknown = await request(h, `<message type='chat' id='x1' from='${FULL}' to='zed@${GW}'><body>hi</body></message>`);
+    expect(unknown.getChild("error")?.getChild("item-not-found", "urn:ietf:params:xml:ns:xmpp-stanzas")).toBeDefined();
+    const group = await request(h, `<message type='groupchat' id='x2' from='${FULL}' to='bob@${GW}'><body>hi</body></message>`);
+    expect(group.getChild("error")?.getChild("not-acceptable", "urn:ietf:params:xml:ns:xmpp-stanzas")).toBeDefined();
+    const stale = await request(h, `<message type='chat' id='x3' from='${FULL}' to='bob@${GW}'><body>fix</body><replace xmlns='urn:xmpp:message-correct:0' id='never'/></message>`);
+    expect(stale.getChild("error")?.getChild("item-not-found", "urn:ietf:params:xml:ns:xmpp-stanzas")).toBeDefined();
+    expect(h.calls.corrections).toEqual([]);
+  });
+});
+
+describe("a participant that is a contact", () => {
+  it("muc.getParticipantByContact: the contact's name, real JID and avatar, linked back", async () => {
+    const h = await start();
+    const muc = await h.session.bookmarks.created("g1", "group");
+    const bob = await h.session.contacts.byLegacyId("bob");
+    const participant = await muc.getParticipantByContact(bob);
+    expect(participant.nick).toBe("Bob Builder");
+    expect(participant.realJid).toBe(`bob@${GW}`);
+    expect(participant.legacyId).toBe("bob");
+    expect(participant.avatarHash).toBe(bob.avatarHash);
+    expect(participant.contact).toBe(bob);
+    expect(await muc.getParticipantByContact(bob)).toBe(participant);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the whole SDK on one machine, in one command.
  *
- * - a throwaway Prosody on loopback ports (accounts alice, bob, carol; rooms
+ * - a throwaway Prosody on loopback ports (accounts alice, bob, carol, and
+ *   erin and frank, who register with the gateway in two steps; rooms
  *   "lobby" and "dev" on conference.localhost; file sharing through Prosody's
  *   own XEP-0363 service, upload.localhost, served on its HTTP port);
  * - the gateway (gateway.localhost) serving the demo network ("coffee",
@@ -25,7 +26,7 @@ import { client, xml, type Client } from "@xmpp/client";
 import { MucService, LeaveMode, createRoom, listRooms, setAffiliation, type Room } from "../src/index.js";
 import { startProsody, ProsodyNotInstalledError, type ProsodyServer } from "../src/testing/index.js";
 import { runGateway, openSqliteStore, type RunningGateway } from "../src/gateway/index.js";
-import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../examples/demo-network/index.js";
+import { DEMO_ACCOUNTS, DEMO_STEP_ACCOUNTS, DEMO_TWO_FACTOR_CODE, DemoNetwork, seedDemo } from "../examples/demo-network/index.js";
 import { createDemoModule } from "../examples/demo-network/module.js";
 import { startWebServer, type WebServer } from "../examples/browser/serve.js";
 import { botAnswer } from "./demo-bot.js";
@@ -35,6 +36,18 @@ const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** The XMPP accounts: the demo network's people, with the same passwords. */
 const ACCOUNTS = DEMO_ACCOUNTS.map((a) => ({ username: a.id, password: a.password, name: a.name }));
+/**
+ * Accounts not registered with the gateway up front: they register from the
+ * web client (the gateway's Register button), in two steps — erin with the
+ * code the demo network "sends", frank with a QR code the network's "phone
+ * app" scans by itself a few seconds later.
+ */
+const STEP_ACCOUNTS = DEMO_STEP_ACCOUNTS.map((a) => ({
+  username: a.id,
+  password: a.password,
+  name: a.name,
+  how: a.verification === "code" ? `then the code ${DEMO_TWO_FACTOR_CODE}` : "then a QR code, scanned by itself",
+}));
 const BOT = { username: "demobot", password: randomBytes(12).toString("hex"), nick: "DemoBot" };
 
 const COFFEE_LINES: readonly [string, string][] = [
@@ -133,7 +146,7 @@ function startServer(): Promise<ProsodyServer> {
   return startProsody({
     roomLocking: false,
     component: { domain: GATEWAY, secret: randomBytes(16).toString("hex") },
-    users: [...ACCOUNTS, BOT].map(({ username, password }) => ({ username, password })),
+    users: [...ACCOUNTS, ...STEP_ACCOUNTS, BOT].map(({ username, password }) => ({ username, password })),
     tmpDir: tempDir,
     handleSignals: false,
     extraConfig: { component: UPLOAD_COMPONENT },
@@ -360,7 +373,10 @@ async function main(): Promise<void> {
       mucDomain: server.mucDomain,
       gatewayDomain: GATEWAY,
       title: "xmpp-muc-sdk demo",
-      accounts: ACCOUNTS.map((a) => ({ username: a.username, password: a.password, note: `${a.name}; demo-network password ${a.password}` })),
+      accounts: [
+        ...ACCOUNTS.map((a) => ({ username: a.username, password: a.password, note: `${a.name}; demo-network password ${a.password}` })),
+        ...STEP_ACCOUNTS.map((a) => ({ username: a.username, password: a.password, note: `${a.name}; registers with the gateway: ${a.username} / ${a.password}, ${a.how}` })),
+      ],
     },
   });
   cleanups.push({ what: "the web server", run: () => web.close() });
@@ -373,6 +389,10 @@ async function main(): Promise<void> {
 
   Log in as (XMPP account / password — the same password works on the demo network):
 ${ACCOUNTS.map((a) => `    ${pad(`${a.username}@${server.domain}`, 20)} ${a.password}`).join("\n")}
+
+  Not registered with the gateway yet — press Register in the web client (two steps):
+${STEP_ACCOUNTS.map((a) => `    ${pad(`${a.username}@${server.domain}`, 20)} ${pad(a.password, 10)} demo network: ${a.username} / ${a.password}, ${a.how}`).join("\n")}
+  Gateway commands (Commands in the web client, or send "help" to ${GATEWAY}): List my groups, Preferences, …
 
   Rooms   lobby, dev @ ${server.mucDomain}   (alice owns both; DemoBot talks in lobby)
           coffee, announcements, book-club @ ${GATEWAY}   (through the gateway; bob and carol chat in coffee)

@@ -5,7 +5,9 @@
  * `serve.ts` with esbuild.
  *
  * It logs in (SASL PLAIN), lists the rooms of the MUC service and of the
- * gateway (registering with the gateway on demand, XEP-0077), joins a room
+ * gateway (registering with the gateway on demand, step by step through its
+ * register command, XEP-0050, or XEP-0077; running its other commands from
+ * the Commands view, commands.ts, their forms drawn by forms.ts), joins a room
  * with a nick, and shows the occupants by role with their affiliations, the
  * subject, the messages (history marked as earlier; our own with their
  * delivery state from the `MessageTracker`), replies, corrections,
@@ -67,12 +69,18 @@
  *   `data-suspended`: a room we are in but out of sync with, the connection down or the room rejoining),
  *   with `room-unread` and `room-suspended` (the "reconnecting" mark)
  * - `refresh-rooms` (in each section header; `data-source`)
- * - `gateway-status` (`data-state`: checking, registered, unregistered, unavailable), `gateway-register` (shown when not registered)
+ * - `gateway-status` (`data-state`: checking, registered, unregistered, unavailable), `gateway-register` (shown when not registered),
+ *   `gateway-commands` (the gateway's commands, commands.ts: `commands-view`, `command-item`, `command-stage`, …)
  * - `open-join`: join a room by its address; `enable-notifications` (while the browser has not been asked)
  *
  * Main pane
  * - `empty-state` (nothing selected)
- * - `register-form`, `register-field-<var>` (one input per form field), `register-submit`, `register-cancel`
+ * - `register-form` (`data-step`: 1, 2, …; `data-kind`: form, qr, info), `register-field-<var>` (one input per field
+ *   of the step, by its type: forms.ts), `register-fixed` (a step's text, e.g. a QR code's), `register-note`,
+ *   `register-submit`, `register-cancel`, `register-waiting` (a request under way); a QR step: `register-qr` with
+ *   `register-qr-image` (only a `data:` image or `https:` URL the gateway sent) and `register-qr-text`. Registering goes
+ *   through the gateway's register command when it has one (`registerWithGateway`): the details, then a code
+ *   or a QR code the network's app scans (the step completes by itself once the gateway says it was scanned)
  * - `room-preview` (a room we are not in; `data-jid`), `room-info` (its description and features),
  *   `room-invite` (a pending invitation to it)
  * - `join-form`, `join-room` (room address), `join-nick`, `join-password`, `join-submit`; why joining failed:
@@ -188,6 +196,9 @@ import {
   type RoomInfoResult,
   type ChatState,
   type Attachment,
+  registerWithGateway,
+  type CommandValues,
+  type GatewayRegistrationStep,
 } from "../../src/index.js";
 import { attachmentsOf, dataForm, type DataFormField } from "../../src/xso/index.js";
 // What /config.json holds (a type only: nothing of the server goes into the page).
@@ -198,6 +209,8 @@ import { styledText } from "./styling.js";
 import { UPLOAD_FAILED, uploadErrorText, putWithProgress, pastedImages, onlyUrlsOf, formatSize, attachmentView, fileIcon, paperclipIcon } from "./files.js";
 import { attachMentions, mentions } from "./mentions.js";
 import { saveLogin, savedLogin, saveRoomList, savedRooms, saveCurrentRoom, savedCurrentRoom, forgetAll } from "./persist.js";
+import { commandsPane, resetCommands } from "./commands.js";
+import { formFieldsView, notesView, safeImageUrl, type FormFieldsView } from "./forms.js";
 import { UserError, CONDITION_TEXTS, LOGIN_REFUSED, describeError, notDeliveredText, showError, clearError, conditionOf, joinErrorText, loginErrorText, adminErrorText, registerErrorText, type JoinFailure } from "./errors.js";
 
 // ---------------------------------------------------------------------------
@@ -311,7 +324,34 @@ interface GatewayState {
   error: string | undefined;
 }
 
-type Pane = { kind: "empty" } | { kind: "room"; jid: string } | { kind: "join" } | { kind: "register" };
+type Pane = { kind: "empty" } | { kind: "room"; jid: string } | { kind: "join" } | { kind: "register" } | { kind: "commands" };
+
+/** A registration with the gateway under way (`registerWithGateway`), step by step. */
+interface Registration {
+  /** The step on screen (`undefined` while the gateway is asked for the first). */
+  step: GatewayRegistrationStep | undefined;
+  /** What the step is: a form to fill in, a QR code to scan (submitted at once: the gateway answers once it was scanned), or text to read. */
+  kind: "form" | "qr" | "info";
+  /** The QR code's text (a QR step). */
+  qrText: string | undefined;
+  /** Answers the step (`undefined`: cancel), while it waits for the user. */
+  answer: ((values: CommandValues | undefined) => void) | undefined;
+  /** A request is under way. */
+  busy: boolean;
+  /** Why the last try failed, in plain words. */
+  error: string | undefined;
+  /** What was typed in the first step (kept after a failure, and given again when a later step failed). */
+  typed: Record<string, string>;
+  /** The step's form on the page, kept across renders (with what is typed in it), and its parts that change. */
+  card: { readonly step: GatewayRegistrationStep | undefined; readonly el: HTMLElement; readonly sync: () => void } | undefined;
+}
+
+/** The registration under way, if any. */
+let registration: Registration | undefined;
+/** The QR images the gateway sent us (XEP-0066 out-of-band messages), by the QR code's text. */
+const gatewayQrImages = new Map<string, string>();
+/** Someone waiting for a QR image of one of these texts. */
+let qrWaiter: { readonly texts: readonly string[]; readonly done: (text: string) => void } | undefined;
 
 const session: {
   config: WebConfig;
@@ -667,6 +707,11 @@ async function login(service: string, domainField: string, user: string, passwor
   session.rooms = new Map();
   session.pane = { kind: "empty" };
   session.gateway = undefined;
+  resetCommands();
+  registration = undefined;
+  gatewayQrImages.clear();
+  // The gateway's QR codes (a registration step) come as messages with an image (XEP-0066).
+  xmpp.on("stanza", onGatewayMessage);
   muc.on("invite", ({ room, from, reason }) => {
     const view = viewFor(room.toString());
     view.invite = `${from?.bare().toString() ?? "Someone"} invited you${reason ? `: “${reason}”` : ""}`;
@@ -964,17 +1009,129 @@ async function refreshGateway(): Promise<void> {
   if (session.gateway.state === "registered") await listInto("gateway", gw);
 }
 
-async function register(values: Record<string, string>): Promise<void> {
+/**
+ * Register with the gateway, step by step (`registerWithGateway`: its
+ * register command when it has one, else XEP-0077): each step's form is
+ * shown (registerPane) and answered when the user submits it; a QR step is
+ * answered at once (the gateway answers once the network's app scanned the
+ * code). A failure starts over, keeping what was typed and saying why; when
+ * a code was refused, the details go again by themselves and the code is
+ * asked for again.
+ */
+function startRegistration(again?: { readonly error: string; readonly typed: Record<string, string>; readonly auto: boolean }): void {
   const gw = session.config.gatewayDomain;
-  const xmpp = session.xmpp;
-  if (!gw || !xmpp) return;
-  const fields = [
-    xml("field", { var: "FORM_TYPE", type: "hidden" }, xml("value", {}, NS_REGISTER)),
-    ...Object.entries(values).map(([name, value]) => xml("field", { var: name }, xml("value", {}, value))),
-  ];
-  await xmpp.iqCaller.request(xml("iq", { type: "set", to: gw }, xml("query", { xmlns: NS_REGISTER }, xml("x", { xmlns: "jabber:x:data", type: "submit" }, ...fields))), 20_000);
-  session.gateway = { ...(session.gateway as GatewayState), state: "registered" };
+  const muc = session.muc;
+  if (!gw || !muc) return;
+  const reg: Registration = { step: undefined, kind: "form", qrText: undefined, answer: undefined, busy: true, error: again?.error, typed: { ...(again?.typed ?? {}) }, card: undefined };
+  registration = reg;
+  const fill = async (step: GatewayRegistrationStep): Promise<CommandValues | undefined> => {
+    if (registration !== reg) return undefined;
+    reg.step = step;
+    reg.card = undefined;
+    reg.qrText = undefined;
+    if (step.step === 1 && again?.auto) {
+      render();
+      return { ...again.typed };
+    }
+    const fillable = step.form.fields.filter((f) => f.var !== undefined && f.var !== "FORM_TYPE" && f.type !== "fixed" && f.type !== "hidden");
+    reg.kind = "form";
+    if (fillable.length === 0 && step.step > 1) {
+      // Nothing to fill in: a QR code (the gateway sent its image in a message) or text to read.
+      const texts = step.form.fields.filter((f) => f.type === "fixed").map((f) => f.values.join("\n")).filter((t) => t !== "");
+      const qr = await qrImageFor(texts, 3_000);
+      if (registration !== reg) return undefined;
+      if (qr !== undefined) {
+        reg.kind = "qr";
+        reg.qrText = qr;
+        render();
+        return {};
+      }
+      reg.kind = "info";
+    }
+    reg.busy = false;
+    render();
+    return new Promise((resolve) => {
+      reg.answer = (values) => {
+        reg.answer = undefined;
+        if (values !== undefined) {
+          reg.busy = true;
+          reg.error = undefined;
+        }
+        reg.card?.sync();
+        resolve(values);
+      };
+    });
+  };
+  // A QR step waits for the scan: the requests may take a while.
+  registerWithGateway(muc, gw, fill, { timeout: 120_000 }).then(
+    () => {
+      if (registration === reg) {
+        registration = undefined;
+        if (session.pane.kind === "register") session.pane = { kind: "empty" };
+      }
+      void registered(gw);
+    },
+    (e: unknown) => {
+      if (registration !== reg) return; // cancelled, or started over
+      console.warn(`could not register with ${gw}`, e);
+      const failed = reg.step?.step ?? 1;
+      const kind = failed > 1 ? (reg.kind === "qr" ? "qr" : "code") : "form";
+      startRegistration({ error: registerErrorText(e, kind), typed: reg.typed, auto: kind === "code" });
+      render();
+    },
+  );
+}
+
+/** Leave the registration (its step waiting for us is cancelled at the gateway). */
+function cancelRegistration(): void {
+  const reg = registration;
+  registration = undefined;
+  reg?.answer?.(undefined);
   session.pane = { kind: "empty" };
+  render();
+}
+
+/** The text of a QR code the gateway sent an image of, among `texts`; waits up to `ms` for its message. */
+function qrImageFor(texts: readonly string[], ms: number): Promise<string | undefined> {
+  const known = texts.find((t) => gatewayQrImages.has(t));
+  if (known !== undefined || texts.length === 0) return Promise.resolve(known);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      qrWaiter = undefined;
+      resolve(undefined);
+    }, ms);
+    qrWaiter = {
+      texts,
+      done: (text) => {
+        clearTimeout(timer);
+        qrWaiter = undefined;
+        resolve(text);
+      },
+    };
+  });
+}
+
+/** A message from the gateway with an out-of-band image (XEP-0066): a QR code to scan, its text in the body. */
+function onGatewayMessage(el: XmlElement): void {
+  const gw = session.config.gatewayDomain;
+  if (!gw || el.name !== "message" || el.attrs.type === "error") return;
+  const from = typeof el.attrs.from === "string" ? el.attrs.from.split("/")[0] : undefined;
+  const url = el.getChild("x", "jabber:x:oob")?.getChildText("url");
+  if (from !== gw || !url) return;
+  const text = el.getChildText("body") ?? "";
+  if (gatewayQrImages.size > 20) gatewayQrImages.clear();
+  gatewayQrImages.set(text, url.trim());
+  if (qrWaiter?.texts.includes(text)) qrWaiter.done(text);
+  if (registration?.qrText === text) {
+    registration.card = undefined;
+    render();
+  }
+}
+
+/** We are registered: the gateway's rooms, and its commands for registered users. */
+async function registered(gw: string): Promise<void> {
+  session.gateway = { ...(session.gateway ?? { name: undefined, instructions: undefined, fields: [], error: undefined }), state: "registered" };
+  resetCommands();
   render();
   // The gateway answers the registration before its session has logged in
   // and listed the groups: poll disco#items for a moment.
@@ -2590,11 +2747,30 @@ function renderNav(): void {
                 onclick: () => {
                   session.pane = { kind: "register" };
                   session.showNav = false;
+                  if (!registration) startRegistration();
                   render();
                 },
               },
               "Register",
             ),
+          )
+        : null;
+    const commandsButton =
+      gw?.state === "registered" || gw?.state === "unregistered"
+        ? h(
+            "button",
+            {
+              class: `btn btn--ghost btn--small gw-commands${session.pane.kind === "commands" ? " is-active" : ""}`,
+              type: "button",
+              testid: "gateway-commands",
+              title: `What ${gw.name ?? gatewayDomain} lets you do (its commands)`,
+              onclick: () => {
+                session.pane = { kind: "commands" };
+                session.showNav = false;
+                render();
+              },
+            },
+            "Commands",
           )
         : null;
     sections.push(
@@ -2607,6 +2783,7 @@ function renderNav(): void {
         () => void refreshGateway(),
         status,
         register,
+        commandsButton,
       ),
     );
   }
@@ -2691,6 +2868,23 @@ function renderMain(): void {
   const pane = session.pane;
   if (pane.kind === "register") {
     replaceChildren(main, registerPane());
+    return;
+  }
+  if (pane.kind === "commands") {
+    const gateway = session.config.gatewayDomain ?? "";
+    const pane = commandsPane({
+      muc: session.muc,
+      gateway,
+      rerender: () => {
+        if (session.pane.kind === "commands") renderMain();
+      },
+      onCompleted: (node) => {
+        // What the command changed: the registration, or the groups.
+        if (node === "unregister" || node === "register") void refreshGateway();
+        else if (node === "create-group" || node === "leave-group") void listInto("gateway", gateway);
+      },
+    });
+    replaceChildren(main, h("div", { class: "preview-wrap" }, topBar(`${session.gateway?.name ?? "Gateway"} commands`, gateway), h("div", { class: "pane-scroll" }, pane)));
     return;
   }
   if (pane.kind === "join") {
@@ -3149,67 +3343,87 @@ function joinForm(view: RoomView | undefined): HTMLFormElement {
 function registerPane(): HTMLElement {
   const gw = session.gateway;
   const name = gw?.name ?? session.config.gatewayDomain ?? "the gateway";
-  const fields = gw?.fields ?? [];
+  const reg = registration;
+  const body = reg
+    ? registrationCard(reg, name)
+    : h(
+        "div",
+        { class: "card register" },
+        h("h2", {}, `Register with ${name}`),
+        h("button", { class: "btn btn--primary", type: "button", testid: "register-start", onclick: () => (startRegistration(), render()) }, "Start"),
+      );
+  return h("div", { class: "preview-wrap" }, topBar(`Register with ${name}`, session.config.gatewayDomain ?? ""), h("div", { class: "pane-scroll" }, body));
+}
+
+/** The step of the registration on screen: built once per step (what is typed stays), its error and busy state kept in sync. */
+function registrationCard(reg: Registration, name: string): HTMLElement {
+  if (reg.card && reg.card.step === reg.step) {
+    reg.card.sync();
+    return reg.card.el;
+  }
+  const step = reg.step;
+  const form = step?.form;
+  const fields: FormFieldsView | undefined = form && reg.kind !== "qr" ? formFieldsView(form, "register", step.step === 1 ? reg.typed : {}) : undefined;
   // Why the registration failed, in the form, above its buttons.
   const error = h("p", { class: "form-error", testid: "register-error", role: "alert", hidden: true });
-  const form = h(
+  const waitingText = h("span", {});
+  const waiting = h("p", { class: "muted register-waiting", testid: "register-waiting", role: "status", hidden: true }, h("span", { class: "spinner spinner--small", "aria-hidden": "true" }), " ", waitingText);
+  const label = !step || step.step === 1 ? "Register" : "Continue";
+  const submit = h("button", { class: "btn btn--primary", type: "submit", testid: "register-submit", hidden: !step || reg.kind === "qr" }, label);
+  const qrUrl = reg.kind === "qr" ? safeImageUrl(gatewayQrImages.get(reg.qrText ?? "")) : undefined;
+  const qr =
+    reg.kind === "qr"
+      ? h(
+          "figure",
+          { class: "register-qr", testid: "register-qr" },
+          qrUrl
+            ? h("img", { src: qrUrl, alt: "QR code to scan with the network's app", testid: "register-qr-image", width: 240, height: 240 })
+            : h("p", { class: "muted" }, "This page cannot show the image the gateway sent; the code's text is below."),
+          h("figcaption", {}, h("code", { testid: "register-qr-text" }, reg.qrText ?? "")),
+        )
+      : null;
+  const instructions =
+    reg.kind === "qr" ? ["Scan this QR code with the network's app. Registering goes on by itself once the network says it was scanned."] : (form?.instructions.length ? form.instructions : step?.step === 1 && session.gateway?.instructions ? [session.gateway.instructions] : []);
+  const el = h(
     "form",
     {
       class: "card register",
       testid: "register-form",
+      "data-step": String(step?.step ?? 0),
+      "data-kind": reg.kind,
       onsubmit: (ev: Event) => {
         ev.preventDefault();
-        const data = new FormData(ev.currentTarget as HTMLFormElement);
-        const values: Record<string, string> = {};
-        for (const f of fields) if (f.var) values[f.var] = String(data.get(f.var) ?? "");
-        const button = (ev.currentTarget as HTMLFormElement).querySelector<HTMLButtonElement>("[data-testid=register-submit]")!;
-        button.disabled = true;
-        button.textContent = "Registering…";
+        if (reg.busy || !reg.answer) return;
+        if (step?.step === 1 && fields) reg.typed = fields.typed();
         clearError();
-        error.hidden = true;
-        register(values).catch((e: unknown) => {
-          console.warn(`could not register with ${name}`, e);
-          error.hidden = false;
-          error.textContent = registerErrorText(e);
-          button.disabled = false;
-          button.textContent = "Register";
-        });
+        reg.answer(fields?.values() ?? {});
       },
     },
-    h("h2", {}, `Register with ${name}`),
-    gw?.instructions ? h("p", { class: "muted" }, gw.instructions) : null,
-    ...fields.map((f) =>
-      h(
-        "label",
-        { class: "field" },
-        h("span", {}, f.label ?? f.var ?? "", f.required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
-        f.type === "boolean"
-          ? h("input", { name: f.var, type: "checkbox", value: "true", testid: `register-field-${f.var}`, checked: f.values[0] === "1" || f.values[0] === "true" })
-          : h("input", { name: f.var, type: f.type === "text-private" ? "password" : "text", testid: `register-field-${f.var}`, value: f.values[0] ?? "", required: f.required, autocomplete: "off" }),
-        f.desc ? h("small", { class: "muted" }, f.desc) : null,
-      ),
-    ),
+    h("h2", {}, form?.title ?? `Register with ${name}`),
+    ...instructions.map((text) => h("p", { class: "muted" }, text)),
+    step ? notesView(step.notes, "register") : null,
+    fields?.el ?? null,
+    qr,
+    waiting,
     error,
     h(
       "div",
       { class: "modal__actions" },
-      h(
-        "button",
-        {
-          class: "btn btn--ghost",
-          type: "button",
-          testid: "register-cancel",
-          onclick: () => {
-            session.pane = { kind: "empty" };
-            render();
-          },
-        },
-        "Cancel",
-      ),
-      h("button", { class: "btn btn--primary", type: "submit", testid: "register-submit" }, "Register"),
+      h("button", { class: "btn btn--ghost", type: "button", testid: "register-cancel", onclick: cancelRegistration }, "Cancel"),
+      submit,
     ),
   );
-  return h("div", { class: "preview-wrap" }, topBar(`Register with ${name}`, session.config.gatewayDomain ?? ""), h("div", { class: "pane-scroll" }, form));
+  const sync = (): void => {
+    error.hidden = reg.error === undefined;
+    error.textContent = reg.error ?? "";
+    waiting.hidden = !reg.busy;
+    waitingText.textContent = reg.kind === "qr" ? "Waiting for the scan…" : step ? "Registering…" : "Asking the gateway…";
+    submit.disabled = reg.busy;
+    submit.textContent = reg.busy && step ? "Registering…" : label;
+  };
+  sync();
+  reg.card = { step, el, sync };
+  return el;
 }
 
 const ROLE_GROUPS: { role: Role; title: string }[] = [

@@ -207,17 +207,51 @@ export function adminErrorText(e: unknown): string {
   }
 }
 
-/** Why registering with a service (XEP-0077: the gateway) failed, for the line in its form. */
-export function registerErrorText(e: unknown): string {
+/**
+ * Why registering with a service (the gateway: its register command or
+ * XEP-0077) failed, for the line in its form. `step` is the step that
+ * failed: the details (`form`), a code the network sent (`code`), or a QR
+ * code to scan (`qr`).
+ */
+export function registerErrorText(e: unknown, step: "form" | "code" | "qr" = "form"): string {
+  if (isTimeoutError(e) && step === "qr") return "The QR code was not scanned in time. Register again for a new one.";
   switch (conditionOf(e)) {
     case "not-authorized":
     case "not-acceptable":
+      if (step === "code") return "That code was not accepted. Check it and try again.";
+      if (step === "qr") return "The scan of the QR code was not accepted, or came too late. Register again for a new one.";
       return "The service did not accept these details. Check them and try again.";
     case "conflict":
       return "That account is already registered by someone else.";
     case "forbidden":
     case "not-allowed":
       return "This service does not let you register.";
+    default:
+      return describeError(e);
+  }
+}
+
+/** Why a gateway command (XEP-0050) could not be listed or run, for the line in its card. */
+export function commandErrorText(e: unknown): string {
+  if (isMucStateError(e)) return "That command has ended; run it again from the list.";
+  const said = serverText(e);
+  const withText = (words: string): string => (said ? `${words} The gateway says: “${said}”` : words);
+  switch (conditionOf(e)) {
+    case "forbidden":
+    case "not-allowed":
+    case "registration-required":
+      return withText("You cannot run that command now.");
+    case "item-not-found":
+      return "The gateway no longer offers that command.";
+    case "not-acceptable":
+      return withText("The gateway did not accept these values. Check them and try again.");
+    case "bad-request":
+      return (e as { application?: { name?: unknown } }).application?.name === "bad-sessionid"
+        ? "That command has ended at the gateway; run it again from the list."
+        : withText("The gateway did not understand the request.");
+    case "service-unavailable":
+    case "feature-not-implemented":
+      return "The gateway offers no commands.";
     default:
       return describeError(e);
   }

@@ -13,6 +13,8 @@
 export {
   DEMO_ACCOUNTS,
   DEMO_BADGES,
+  DEMO_STEP_ACCOUNTS,
+  DEMO_TWO_FACTOR_CODE,
   demoAvatar,
   DemoNetwork,
   DemoNetworkError,
@@ -21,6 +23,9 @@ export {
 } from "./network.js";
 export type {
   DemoAccount,
+  DemoStepAccount,
+  DemoVerification,
+  DemoQrLogin,
   DemoAvatar,
   DemoAvatarChangedEvent,
   DemoBadge,

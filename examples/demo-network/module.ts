@@ -2,7 +2,11 @@
  * A legacy module for the demo network, built only on the public gateway
  * API (`xmpp-muc-sdk/gateway`): the worked example of writing one.
  *
- * - `DemoGateway` checks registrations against the network.
+ * - `DemoGateway` checks registrations against the network: a password
+ *   alone, or then a code (`two-factor-code`: erin) or a QR code for the
+ *   network's phone app to scan (`qr-code`: frank), by account
+ *   (`registrationTypeFor`); it offers the module's own command,
+ *   "Preferences" (`DemoPreferencesCommand`), beside the built-in ones.
  * - `DemoSession` logs in, turns the network's events into room events, and
  *   sends the user's messages, files (`onFile`, shared by their URL), edits, deletions and reactions, and, as a
  *   moderator, removes others' messages. Typing and read positions go both
@@ -25,12 +29,17 @@
 import {
   BaseGateway,
   BaseSession,
+  Command,
+  CommandForm,
   LegacyBookmarks,
   LegacyMUC,
   MucType,
   escapeLocalpart,
   type ArchiveEntry,
+  type CommandContext,
   type InvitedContact,
+  type PendingRegistration,
+  type RegistrationType,
   type LegacyModule,
   type LegacyParticipant,
   type SendTextOptions,
@@ -129,6 +138,82 @@ async function relayMessage(sender: LegacyParticipant, message: DemoMessage, opt
   }
 }
 
+/** A user's demo-network preferences, as the "Preferences" command keeps them (in their legacy data). */
+export interface DemoPreferences {
+  /** Whether the network mails a daily digest of the messages missed. */
+  readonly digest: boolean;
+  /** What the network notifies of: `all` messages, `mentions` only, or `none`. */
+  readonly notify: "all" | "mentions" | "none";
+}
+
+const NOTIFY_CHOICES: readonly { readonly value: DemoPreferences["notify"]; readonly label: string }[] = [
+  { value: "all", label: "Every message" },
+  { value: "mentions", label: "Mentions of me" },
+  { value: "none", label: "Nothing" },
+];
+
+const DEFAULT_PREFERENCES: DemoPreferences = { digest: false, notify: "mentions" };
+
+/** The preferences saved in a user's legacy data (the defaults where none are). */
+export function preferencesOf(legacyData: { readonly [key: string]: unknown } | undefined): DemoPreferences {
+  const saved = legacyData?.preferences as { digest?: unknown; notify?: unknown } | undefined;
+  const notify = NOTIFY_CHOICES.find((c) => c.value === saved?.notify)?.value ?? DEFAULT_PREFERENCES.notify;
+  return { digest: typeof saved?.digest === "boolean" ? saved.digest : DEFAULT_PREFERENCES.digest, notify };
+}
+
+/** The preferences in words. */
+function preferencesText(p: DemoPreferences): string {
+  const notify = NOTIFY_CHOICES.find((c) => c.value === p.notify)?.label ?? p.notify;
+  return `Daily digest: ${p.digest ? "on" : "off"}; notifications: ${notify.toLowerCase()}`;
+}
+
+/**
+ * "Preferences": the module's own command (beside the gateway's built-in
+ * ones), a form with a boolean and a list-single field whose values are kept
+ * in the user's legacy data (the gateway's store), so they survive a
+ * restart. By chat: `preferences show`, `preferences digest on|off`,
+ * `preferences notify all|mentions|none`.
+ */
+export class DemoPreferencesCommand extends Command {
+  readonly name = "Preferences";
+  readonly node = "preferences";
+  readonly help = "Your demo network preferences (preferences show | digest on|off | notify all|mentions|none)";
+  override readonly chatCommand = "preferences";
+
+  async run(context: CommandContext, args: readonly string[]) {
+    const session = context.session;
+    if (!session?.loggedIn) throw new XMPPError("forbidden", { text: "Log in to the network first" });
+    const store = context.gateway.store.users;
+    const jid = session.userJid.toString();
+    const current = (): DemoPreferences => preferencesOf(store.get(jid)?.legacyData);
+    const save = (p: DemoPreferences): string => {
+      const user = store.get(jid);
+      if (!user) throw new XMPPError("registration-required", { text: "You are not registered any more" });
+      store.save({ ...user, legacyData: { ...user.legacyData, preferences: { digest: p.digest, notify: p.notify } } });
+      return `Saved. ${preferencesText(p)}`;
+    };
+    const [what, value] = args.map((a) => a.toLowerCase());
+    if (what === "show") return preferencesText(current());
+    if (what === "digest" && (value === "on" || value === "off")) return save({ ...current(), digest: value === "on" });
+    if (what === "notify" && NOTIFY_CHOICES.some((c) => c.value === value)) return save({ ...current(), notify: value as DemoPreferences["notify"] });
+    if (what !== undefined) return `Say "preferences show", "preferences digest on|off" or "preferences notify all|mentions|none"`;
+    const p = current();
+    return new CommandForm({
+      title: "Demo network preferences",
+      instructions: "How the demo network keeps you posted.",
+      fields: [
+        { var: "digest", label: "Daily digest of the messages I missed", type: "boolean", value: p.digest ? "1" : "0" },
+        { var: "notify", label: "Notify me of", type: "list-single", required: true, value: p.notify, options: NOTIFY_CHOICES },
+      ],
+      handler: async (values) => {
+        const notify = NOTIFY_CHOICES.find((c) => c.value === values.notify)?.value;
+        if (!notify) throw new XMPPError("not-acceptable", { text: "Pick what to be notified of" });
+        return save({ digest: values.digest === "1" || values.digest === "true", notify });
+      },
+    });
+  }
+}
+
 /**
  * Make the legacy module for one demo network instance.
  *
@@ -139,16 +224,41 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
   class DemoGateway extends BaseGateway {
     override componentName = "Demo network";
     override componentType = "demo";
-    override registrationInstructions = "Log in with your demo network account (alice/wonderland, bob/builder, carol/christmas).";
+    override registrationInstructions =
+      "Log in with your demo network account (alice/wonderland, bob/builder, carol/christmas; erin/enigma then a code, frank/foxtrot then a QR code).";
+    override commands = [...BaseGateway.defaultCommands, DemoPreferencesCommand];
 
     override async validate(_jid: JID, form: Readonly<Record<string, string>>) {
-      try {
-        const client = await network.authenticate(form.username ?? "", form.password ?? "");
-        client.close();
-      } catch (e) {
-        throw toXmpp(e);
-      }
-      return { username: form.username ?? "", password: form.password ?? "" };
+      const username = form.username ?? "";
+      const password = form.password ?? "";
+      // The password; an account that confirms new devices says how (the next step: registrationTypeFor).
+      const verification = await network.checkPassword(username, password).catch(rethrow);
+      return { username, password, ...(verification !== undefined ? { verification } : {}) };
+    }
+
+    /** A code for erin's kind of account, a QR code for frank's, the password alone for the others. */
+    override registrationTypeFor(user: PendingRegistration): RegistrationType {
+      const verification = user.legacyData.verification;
+      return verification === "code" ? "two-factor-code" : verification === "qr" ? "qr-code" : "single-step-form";
+    }
+
+    /** The code the network sent: this device's token is saved with the credentials. */
+    override async validateTwoFactorCode(user: PendingRegistration, code: string) {
+      const device = await network.verifyCode(String(user.legacyData.username), code).catch(rethrow);
+      return { device };
+    }
+
+    /** The network's QR code; its phone app scans it (by itself, in the demo) and the registration goes on: `confirmQr`. */
+    override async getQrText(user: PendingRegistration) {
+      const login = (() => {
+        try {
+          return network.requestQrLogin(String(user.legacyData.username));
+        } catch (e) {
+          return rethrow(e);
+        }
+      })();
+      void login.scanned.then((device) => this.confirmQr(user.jid, undefined, { device })).catch((e: unknown) => this.log.warn("demo: confirming a QR scan failed", e));
+      return login.text;
     }
   }
 
@@ -157,7 +267,9 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
 
     override async login() {
       const username = String(this.legacyData.username);
-      const client = await network.authenticate(username, String(this.legacyData.password)).catch((e: unknown) => {
+      const device = this.legacyData.device;
+      const options = typeof device === "string" ? { device } : {};
+      const client = await network.authenticate(username, String(this.legacyData.password), options).catch((e: unknown) => {
         throw toXmpp(e);
       });
       this.client = client;

@@ -1080,6 +1080,8 @@ export interface DemoNetworkOptions {
    * @default `msg-<8 random hex digits>-`
    */
   readonly messageIdPrefix?: string;
+  /** How long the demo's "phone app" takes to scan a QR code of {@link DemoNetwork.requestQrLogin}, ms. @default 3000 */
+  readonly qrScanDelayMs?: number;
 }
 
 /** What {@link DemoNetwork.addUser} takes. */
@@ -1094,6 +1096,31 @@ export interface DemoUserSpec {
   readonly presence?: DemoPresence;
   /** The initial picture (the network keeps a copy). @default none */
   readonly avatar?: DemoAvatar;
+  /** How the user confirms a login on a new device, after the password: none by default (see {@link DemoVerification}). */
+  readonly verification?: DemoVerification;
+}
+
+/**
+ * How an account confirms a login on a new device, after its password:
+ *
+ * - `"code"`: with the code the network sends them ({@link DEMO_TWO_FACTOR_CODE}
+ *   in this demo), checked by {@link DemoNetwork.verifyCode};
+ * - `"qr"`: by scanning, with the network's phone app, the QR code of
+ *   {@link DemoNetwork.requestQrLogin} (the demo's "app" scans it by itself
+ *   after {@link DemoNetworkOptions.qrScanDelayMs}, or at once with
+ *   {@link DemoNetwork.scanQr}).
+ *
+ * Either way the device gets a token, which {@link DemoNetwork.authenticate}
+ * wants (`device`) with the password from then on.
+ */
+export type DemoVerification = "code" | "qr";
+
+/** A QR login under way ({@link DemoNetwork.requestQrLogin}). */
+export interface DemoQrLogin {
+  /** What the QR code says (what the phone app scans). */
+  readonly text: string;
+  /** The device token, once the phone app has scanned the code. It never settles when a newer QR code replaced this one. */
+  readonly scanned: Promise<string>;
 }
 
 /** One initial member in {@link DemoGroupSpec.members}. */
@@ -1126,6 +1153,8 @@ export interface DemoGroupSpec {
 export interface DemoLoginOptions {
   /** Whether the client also hears about its own actions. @default false */
   readonly echo?: boolean;
+  /** The device token of an account with a {@link DemoVerification} (from {@link DemoNetwork.verifyCode} or a QR scan); required for those. */
+  readonly device?: string;
 }
 
 /** Options of {@link DemoNetwork.failNext}. */
@@ -1163,6 +1192,13 @@ export interface DemoPopulateOptions {
  */
 export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
   readonly #world: World;
+  readonly #qrScanDelayMs: number;
+  /** How the accounts that have one confirm a login ({@link DemoUserSpec.verification}). */
+  readonly #verification = new Map<string, DemoVerification>();
+  /** The device tokens each of those accounts verified. */
+  readonly #devices = new Map<string, Set<string>>();
+  /** The QR logins waiting for a scan, by QR text. */
+  readonly #qrLogins = new Map<string, { readonly userId: string; readonly scan: () => void; readonly timer: ReturnType<typeof setTimeout> }>();
 
   /**
    * @param options - the clock, the message ids' prefix.
@@ -1171,6 +1207,7 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
     super();
     const prefix = options.messageIdPrefix ?? `msg-${globalThis.crypto.randomUUID().slice(0, 8)}-`;
     this.#world = new World(this, options.now ?? (() => new Date()), prefix);
+    this.#qrScanDelayMs = options.qrScanDelayMs ?? 3_000;
   }
 
   // -- users ----------------------------------------------------------------
@@ -1183,7 +1220,9 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
    * @throws {@link DemoNetworkError} `conflict` when the id is taken, `invalid` when it is empty or the presence or picture is malformed (see {@link DemoClient.setPresence}, {@link DemoClient.setAvatar}).
    */
   addUser(spec: DemoUserSpec): DemoUser {
-    return this.#world.addUser(spec);
+    const user = this.#world.addUser(spec);
+    if (spec.verification !== undefined) this.#verification.set(user.id, spec.verification);
+    return user;
   }
 
   /**
@@ -1254,7 +1293,111 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
     if (user.password === undefined || user.password !== password) {
       throw new DemoNetworkError("bad-credentials", `wrong password for ${userId}`);
     }
+    const verification = this.#verification.get(userId);
+    if (verification !== undefined && (options.device === undefined || !this.#devices.get(userId)?.has(options.device))) {
+      throw new DemoNetworkError("bad-credentials", `${userId} confirms new devices with ${verification === "code" ? "a code" : "a QR code"}: verify this device first`);
+    }
     return new Client(this.#world, userId, options.echo ?? false);
+  }
+
+  // -- logins in steps -------------------------------------------------------
+
+  /**
+   * Check a user's password, the first step of a login: what they must do
+   * next on a new device. For a `"code"` account the network "sends" them
+   * the code ({@link DEMO_TWO_FACTOR_CODE}).
+   *
+   * @param userId - the user.
+   * @param password - their password.
+   * @returns the verification the account asks for, or `undefined` when the password is all it takes.
+   * @throws {@link DemoNetworkError} `not-found`, `bad-credentials`, or an injected `"authenticate"` failure.
+   */
+  async checkPassword(userId: string, password: string): Promise<DemoVerification | undefined> {
+    this.#world.takeFailure("authenticate", userId);
+    const user = this.#world.user(userId);
+    if (user.password === undefined || user.password !== password) {
+      throw new DemoNetworkError("bad-credentials", `wrong password for ${userId}`);
+    }
+    return this.#verification.get(userId);
+  }
+
+  /**
+   * How a user confirms a login on a new device.
+   *
+   * @param userId - the user.
+   * @returns their {@link DemoVerification}, or `undefined` for a password alone.
+   */
+  verificationOf(userId: string): DemoVerification | undefined {
+    return this.#verification.get(userId);
+  }
+
+  /**
+   * Check the code a `"code"` account entered: a new device token.
+   *
+   * @param userId - the user.
+   * @param code - what they entered.
+   * @returns the device token for {@link DemoNetwork.authenticate}.
+   * @throws {@link DemoNetworkError} `not-found`, `invalid` (the account confirms no codes), `bad-credentials` (a wrong code).
+   */
+  async verifyCode(userId: string, code: string): Promise<string> {
+    this.#world.user(userId);
+    if (this.#verification.get(userId) !== "code") throw new DemoNetworkError("invalid", `${userId} confirms no codes`);
+    if (code.trim() !== DEMO_TWO_FACTOR_CODE) throw new DemoNetworkError("bad-credentials", "That code is not the one the network sent");
+    return this.#newDevice(userId);
+  }
+
+  /**
+   * Show a `"qr"` account a QR code to scan with the network's phone app. The
+   * demo's app scans it by itself after {@link DemoNetworkOptions.qrScanDelayMs}
+   * (or at once: {@link DemoNetwork.scanQr}); a newer QR code of the same user
+   * replaces this one.
+   *
+   * @param userId - the user.
+   * @returns the QR code's text, and the device token once scanned.
+   * @throws {@link DemoNetworkError} `not-found`, `invalid` (the account logs in without QR codes).
+   */
+  requestQrLogin(userId: string): DemoQrLogin {
+    this.#world.user(userId);
+    if (this.#verification.get(userId) !== "qr") throw new DemoNetworkError("invalid", `${userId} logs in without QR codes`);
+    for (const [text, login] of this.#qrLogins) {
+      if (login.userId !== userId) continue;
+      clearTimeout(login.timer);
+      this.#qrLogins.delete(text);
+    }
+    const text = `demo-network-login:${userId}:${globalThis.crypto.randomUUID()}`;
+    let resolve!: (device: string) => void;
+    const scanned = new Promise<string>((r) => (resolve = r));
+    const scan = (): void => {
+      const login = this.#qrLogins.get(text);
+      if (!login) return;
+      clearTimeout(login.timer);
+      this.#qrLogins.delete(text);
+      resolve(this.#newDevice(userId));
+    };
+    const timer = setTimeout(scan, this.#qrScanDelayMs);
+    (timer as { unref?: () => unknown }).unref?.();
+    this.#qrLogins.set(text, { userId, scan, timer });
+    return { text, scanned };
+  }
+
+  /**
+   * The phone app scans a QR code of {@link DemoNetwork.requestQrLogin} now.
+   *
+   * @param text - what the code says.
+   * @returns whether it was a QR code waiting for a scan.
+   */
+  scanQr(text: string): boolean {
+    const login = this.#qrLogins.get(text);
+    login?.scan();
+    return login !== undefined;
+  }
+
+  #newDevice(userId: string): string {
+    const device = `device-${globalThis.crypto.randomUUID().slice(0, 8)}`;
+    let devices = this.#devices.get(userId);
+    if (!devices) this.#devices.set(userId, (devices = new Set()));
+    devices.add(device);
+    return device;
   }
 
   /**
@@ -2445,6 +2588,25 @@ export interface DemoAccount {
   readonly password: string;
 }
 
+/** The code the demo network "sends" to the accounts that confirm logins with a code (see {@link DEMO_STEP_ACCOUNTS}). */
+export const DEMO_TWO_FACTOR_CODE = "246810";
+
+/** An account of {@link DEMO_STEP_ACCOUNTS}: its password, then a code or a QR code. */
+export interface DemoStepAccount extends DemoAccount {
+  /** How it confirms a login after the password. */
+  readonly verification: DemoVerification;
+}
+
+/**
+ * The accounts {@link seedDemo} creates that log in in two steps, in no
+ * group yet: erin (a code, {@link DEMO_TWO_FACTOR_CODE}) and frank (a QR
+ * code, which the demo's phone app scans by itself).
+ */
+export const DEMO_STEP_ACCOUNTS: readonly DemoStepAccount[] = Object.freeze([
+  { id: "erin", name: "Erin", password: "enigma", verification: "code" },
+  { id: "frank", name: "Frank", password: "foxtrot", verification: "qr" },
+]);
+
 /** The accounts {@link seedDemo} creates: alice, bob and carol. */
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
   { id: "alice", name: "Alice", password: "wonderland" },
@@ -2468,6 +2630,8 @@ export const DEMO_BADGES = Object.freeze({
  * - users alice, bob and carol, with the passwords of {@link DEMO_ACCOUNTS},
  *   each with a picture (`demoAvatar(id)`, see {@link demoAvatar}); bob is
  *   away, "Out for lunch 🥪", the others online;
+ * - users erin and frank ({@link DEMO_STEP_ACCOUNTS}), who confirm logins
+ *   with a code and a QR code, with pictures, in no group;
  * - `coffee` ("Coffee corner", a group): alice owner (badge "Owner"), bob
  *   admin (badges "Admin" and "Barista"), carol member; a topic set by
  *   carol and a short conversation with a reply;
@@ -2493,6 +2657,7 @@ export const DEMO_BADGES = Object.freeze({
  */
 export async function seedDemo(network: DemoNetwork): Promise<void> {
   for (const account of DEMO_ACCOUNTS) network.addUser({ ...account, avatar: demoAvatar(account.id) });
+  for (const account of DEMO_STEP_ACCOUNTS) network.addUser({ ...account, avatar: demoAvatar(account.id) });
   const alice = network.as("alice");
   const bob = network.as("bob");
   const carol = network.as("carol");

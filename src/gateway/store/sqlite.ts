@@ -196,6 +196,10 @@ const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.exec("ALTER TABLE rooms ADD COLUMN avatar_type TEXT; ALTER TABLE rooms ADD COLUMN avatar BLOB;");
   },
+  // 4 → 5: each user's preferences (the gateway's preferences command).
+  (db) => {
+    db.exec("ALTER TABLE users ADD COLUMN preferences TEXT NOT NULL DEFAULT '{}'");
+  },
 ];
 
 /**
@@ -209,6 +213,7 @@ interface UserRow {
   jid: string;
   legacy_data: string;
   registered_at: number;
+  preferences: string;
 }
 
 interface RoomRow {
@@ -355,6 +360,7 @@ function toUser(row: UserRow): UserRecord {
     jid: row.jid,
     legacyData: JSON.parse(row.legacy_data) as { readonly [key: string]: JsonValue },
     registeredAt: row.registered_at,
+    preferences: JSON.parse(row.preferences) as { readonly [key: string]: JsonValue },
   };
 }
 
@@ -451,11 +457,11 @@ class SqliteStore implements GatewayStore {
     this.schemaVersion = schemaVersion;
 
     // ---- users ----
-    const userGet = db.prepare<[string], UserRow>("SELECT jid, legacy_data, registered_at FROM users WHERE jid = ?");
-    const userList = db.prepare<[], UserRow>("SELECT jid, legacy_data, registered_at FROM users ORDER BY rowid");
+    const userGet = db.prepare<[string], UserRow>("SELECT jid, legacy_data, registered_at, preferences FROM users WHERE jid = ?");
+    const userList = db.prepare<[], UserRow>("SELECT jid, legacy_data, registered_at, preferences FROM users ORDER BY rowid");
     const userSave = db.prepare<[Record<string, unknown>]>(
-      `INSERT INTO users (jid, legacy_data, registered_at) VALUES (:jid, :legacy_data, :registered_at)
-       ON CONFLICT (jid) DO UPDATE SET legacy_data = excluded.legacy_data, registered_at = excluded.registered_at`,
+      `INSERT INTO users (jid, legacy_data, registered_at, preferences) VALUES (:jid, :legacy_data, :registered_at, :preferences)
+       ON CONFLICT (jid) DO UPDATE SET legacy_data = excluded.legacy_data, registered_at = excluded.registered_at, preferences = excluded.preferences`,
     );
     const userDelete = db.prepare<[string]>("DELETE FROM users WHERE jid = ?");
     this.users = {
@@ -465,7 +471,7 @@ class SqliteStore implements GatewayStore {
       }),
       list: () => this.#run("users.list", () => userList.all().map(toUser)),
       save: (user) => this.#run("users.save", () => {
-        userSave.run({ jid: user.jid, legacy_data: JSON.stringify(user.legacyData), registered_at: user.registeredAt });
+        userSave.run({ jid: user.jid, legacy_data: JSON.stringify(user.legacyData), registered_at: user.registeredAt, preferences: JSON.stringify(user.preferences ?? {}) });
       }),
       delete: (jid) => this.#run("users.delete", () => {
         userDelete.run(jid);

@@ -29,6 +29,8 @@ export interface UserRecord {
   readonly legacyData: { readonly [key: string]: JsonValue };
   /** When the user registered (ms since the epoch). */
   readonly registeredAt: number;
+  /** The user's preferences (the gateway's `preferences` fields), by var. @default {} */
+  readonly preferences?: { readonly [key: string]: JsonValue };
 }
 
 /**

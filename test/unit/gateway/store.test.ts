@@ -19,7 +19,7 @@ const ROMEO = "romeo@montague.lit";
 const JULIET = "juliet@capulet.lit";
 
 function user(jid: string, extra: Partial<UserRecord> = {}): UserRecord {
-  return { jid, legacyData: { token: `t-${jid}` }, registeredAt: 1_700_000_000_000, ...extra };
+  return { jid, legacyData: { token: `t-${jid}` }, registeredAt: 1_700_000_000_000, preferences: {}, ...extra };
 }
 
 function room(userJid: string, legacyId: string, extra: Partial<RoomRecord> = {}): RoomRecord {
@@ -562,6 +562,7 @@ describe("SQLite store files", () => {
       DROP INDEX archive_by_legacy_id;
       ALTER TABLE rooms DROP COLUMN avatar;
       ALTER TABLE rooms DROP COLUMN avatar_type;
+      ALTER TABLE users DROP COLUMN preferences;
       CREATE INDEX archive_in_order ON archive (user_jid, room_legacy_id, seq);
       CREATE INDEX archive_by_time ON archive (user_jid, room_legacy_id, sent_at);
     `);
@@ -572,6 +573,8 @@ describe("SQLite store files", () => {
     try {
       expect(b.schemaVersion).toBe(SQLITE_SCHEMA_VERSION);
       expect(ids(b.archive.query(ROMEO, "1"))).toEqual(["s1", "s2", "s3"]);
+      // Version 5's preferences: none yet for a user of before.
+      expect(b.users.get(ROMEO)?.preferences).toEqual({});
     } finally {
       b.close();
     }

@@ -40,6 +40,8 @@ export interface GatewayRegistrationStep {
 export interface GatewayRegistrationOptions extends AdminRequestOptions {
   /** `command` (the `register` ad-hoc command), `in-band` (XEP-0077), or `auto` (the command when the gateway offers it). @default "auto" */
   readonly via?: "auto" | "command" | "in-band";
+  /** Milliseconds to wait for the answer to a later step, which may wait on the network (a QR code being scanned). @default 300000 */
+  readonly stepTimeout?: number;
 }
 
 /**
@@ -63,7 +65,7 @@ export interface GatewayRegistrationResult {
  * @param muc - the service whose connection asks.
  * @param gateway - the gateway's JID.
  * @param fill - the app's answer to each step (a UI, or fixed values).
- * @param options - `via`, timeout (for each request; a QR step waits as long as the gateway lets it) and abort signal.
+ * @param options - `via`, `timeout` (each request), `stepTimeout` (the answers to later steps, which may wait for the network) and abort signal.
  * @returns how it was done, and the gateway's closing notes.
  * @throws Rejects with {@link XMPPError} as the gateway refuses (`not-authorized` for
  *   bad credentials or a wrong code, `not-acceptable` for a missing field,
@@ -107,9 +109,10 @@ async function viaCommand(
   muc: MucService,
   to: JID,
   fill: (step: GatewayRegistrationStep) => Promise<CommandValues | undefined> | CommandValues | undefined,
-  options: AdminRequestOptions,
+  options: GatewayRegistrationOptions,
 ): Promise<GatewayRegistrationResult> {
   let stage = await executeCommand(muc, to, "register", options);
+  const later: AdminRequestOptions = { timeout: options.stepTimeout ?? 300_000, ...(options.signal ? { signal: options.signal } : {}) };
   for (let step = 1; stage.status === "executing"; step++) {
     const form = stage.form ?? { type: "form" as const, instructions: [], fields: [], items: [] };
     const values = await fill({ form, step, via: "command", notes: stage.notes });
@@ -117,7 +120,9 @@ async function viaCommand(
       await stage.cancel(options).catch(() => undefined);
       throw new MucStateError("the registration was cancelled");
     }
-    stage = stage.actions.includes("complete") ? await stage.complete(values, options) : await stage.next(values, options);
+    // The first step's answer comes after validate; a later one may wait for the network (a code, a QR scan).
+    const wait = step === 1 ? options : later;
+    stage = stage.actions.includes("complete") ? await stage.complete(values, wait) : await stage.next(values, wait);
   }
   if (stage.status === "canceled") throw new MucStateError("the gateway cancelled the registration");
   return { via: "command", notes: stage.notes };

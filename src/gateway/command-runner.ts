@@ -43,14 +43,15 @@ export class CommandRunner {
     this.#host = host;
   }
 
-  /** The commands, by node (made once, on first use: the gateway's `commands` may be set by a subclass). */
+  /** The commands, by node (made once, on first use: the gateway's `commands` may be set by a subclass); of two with one node, the later. */
   get #byNode(): Map<string, Command> {
     if (this.#instances === undefined) {
       this.#instances = new Map();
       for (const Class of this.#host.commands) {
         const command = new Class();
-        if (this.#instances.has(command.node)) this.#host.log.warn(`two commands have the node ${command.node}; the first one is kept`);
-        else this.#instances.set(command.node, command);
+        // A module's own command replaces a built-in one of the same node (listed after it).
+        if (this.#instances.has(command.node)) this.#host.log.debug(`the command ${command.node} is declared twice; the later one is kept`);
+        this.#instances.set(command.node, command);
       }
     }
     return this.#instances;
@@ -88,7 +89,7 @@ export class CommandRunner {
     }
     const { node, sessionId } = request;
     const action = request.action ?? "execute";
-    const context: CommandContext = { session, from, gateway: this.#host };
+    const context: CommandContext = { session, from, gateway: this.#host, via: "ad-hoc" };
     if (sessionId === undefined) {
       if (action !== "execute") throw commandError("bad-request", "bad-action", `no command session to ${action}`);
       const cmd = this.#byNode.get(node);
@@ -130,7 +131,7 @@ export class CommandRunner {
     const cmd = available.find((c) => c.chatCommand === word);
     if (!cmd) return `Unknown command "${word}"; send "help" for the list`;
     try {
-      return chatText(cmd, await cmd.run({ session, from, gateway: this.#host }, words.slice(1)));
+      return chatText(cmd, await cmd.run({ session, from, gateway: this.#host, via: "chat" }, words.slice(1)));
     } catch (e) {
       if (e instanceof XMPPError) return `${cmd.name}: ${e.text ?? e.condition}`;
       this.#host.log.warn(`chat command ${cmd.node} failed`, e);

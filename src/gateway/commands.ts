@@ -56,6 +56,8 @@ export interface CommandContext {
   readonly session: BaseSession | undefined;
   /** The full JID the request came from. */
   readonly from: JID;
+  /** How it was asked: an ad-hoc command, or a chat command (a message to the gateway). */
+  readonly via: "ad-hoc" | "chat";
 }
 
 /**
@@ -439,6 +441,80 @@ export class SearchCommand extends Command {
     const [only, ...more] = gateway.searchFields;
     if (args.length > 0 && only && more.length === 0) return search({ [only.var]: args.join(" ") });
     return new CommandForm({ title: gateway.searchTitle, ...(gateway.searchInstructions ? { instructions: gateway.searchInstructions } : {}), fields: gateway.searchFields, handler: search });
+  }
+}
+
+/**
+ * "Preferences": the gateway's `preferences` fields with the user's current
+ * values; the session's `onPreferences(previous, next)` hears the change,
+ * then it is saved. Offered when the module declares preferences.
+ *
+ * @category Commands
+ */
+export class PreferencesCommand extends Command {
+  readonly name = "Preferences";
+  readonly node = "preferences";
+  readonly help = "Change your preferences for this gateway";
+
+  /**
+   * Offered to logged-in users when the module declares preferences.
+   *
+   * @param session - the requester's session.
+   */
+  override allows(session: BaseSession | undefined): boolean {
+    return super.allows(session) && session !== undefined && session.gateway.preferences.length > 0;
+  }
+
+  /**
+   * The form, filled with the current values.
+   *
+   * @param context - the requester.
+   */
+  async run(context: CommandContext): Promise<CommandResponse> {
+    const session = loggedIn(context);
+    const fields = session.gateway.preferences;
+    const previous = session.preferences;
+    return new CommandForm({
+      title: "Preferences",
+      fields: fields.map((f) => {
+        const current = previous[f.var];
+        return current === undefined ? f : { ...f, value: typeof current === "string" ? current : JSON.stringify(current) };
+      }),
+      handler: async (values) => {
+        const next: Record<string, JsonValue> = { ...previous };
+        for (const f of fields) if (values[f.var] !== undefined) next[f.var] = values[f.var] as string;
+        await session.onPreferences(previous, next);
+        session.gateway.savePreferences(session, next);
+        return "Preferences saved";
+      },
+    });
+  }
+}
+
+/**
+ * "Re-login": log in to the network again now (after a dropped connection,
+ * or to pick up changed credentials).
+ *
+ * @category Commands
+ */
+export class ReloginCommand extends Command {
+  readonly name = "Re-login";
+  readonly node = "re-login";
+  readonly help = "Log in to the network again";
+  override readonly chatCommand = "relogin";
+  override readonly access = CommandAccess.USER;
+
+  /**
+   * Logs in again and says how it went.
+   *
+   * @param context - the requester.
+   */
+  async run(context: CommandContext): Promise<CommandResponse> {
+    const session = context.session;
+    if (!session) throw new XMPPError("registration-required", { text: "You are not registered" });
+    const ok = await session.relogin();
+    if (!ok) throw new XMPPError("remote-server-timeout", { text: "The network refused the login; see the gateway's status" });
+    return "Logged in again";
   }
 }
 

@@ -29,18 +29,38 @@ import { IqRequests } from "./iq-requests.js";
 import { uploadWith, type UploadFile } from "../client/upload.js";
 import type { Attachment } from "../xso/file-sharing.js";
 import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapPrivilegedIq, wrapPrivilegedMessage, type GrantedPrivileges } from "./privilege.js";
-import { CreateGroupCommand, LeaveGroupCommand, ListGroupsCommand, RegisterCommand, SearchCommand, UnregisterCommand, type CommandClass } from "./commands.js";
+import {
+  CreateGroupCommand,
+  LeaveGroupCommand,
+  ListGroupsCommand,
+  PreferencesCommand,
+  RegisterCommand,
+  ReloginCommand,
+  SearchCommand,
+  UnregisterCommand,
+  type CommandClass,
+} from "./commands.js";
 import { CommandRunner } from "./command-runner.js";
 import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
 import { QrConfirmations, qrImage, type PendingRegistration, type RegistrationType } from "./registration.js";
 import { handleGatewayQuery, handleSearch } from "./search.js";
 import { PendingInputs } from "./user-input.js";
+import { ReloginScheduler, describe as describeWait } from "./relogin.js";
 import { LegacyContact } from "./contact.js";
 import { LegacyRoster, type ContactClass } from "./roster.js";
 import { handleContactStanza } from "./direct-chat.js";
 
 /** The built-in commands (see `BaseGateway.defaultCommands`). */
-const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([RegisterCommand, ListGroupsCommand, LeaveGroupCommand, CreateGroupCommand, SearchCommand, UnregisterCommand]);
+const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([
+  RegisterCommand,
+  ListGroupsCommand,
+  LeaveGroupCommand,
+  CreateGroupCommand,
+  SearchCommand,
+  PreferencesCommand,
+  ReloginCommand,
+  UnregisterCommand,
+]);
 
 /**
  * One field of the registration form (XEP-0077 with XEP-0004).
@@ -53,7 +73,7 @@ export interface RegistrationField {
   /** Its label. */
   readonly label?: string;
   /** `text-single` (default), `text-private` (passwords), `boolean`, `list-single`… */
-  readonly type?: "text-single" | "text-private" | "text-multi" | "boolean" | "list-single" | "jid-single" | "fixed";
+  readonly type?: "text-single" | "text-private" | "text-multi" | "boolean" | "list-single" | "list-multi" | "jid-single" | "jid-multi" | "fixed" | "hidden";
   /** Whether it must be filled. */
   readonly required?: boolean;
   /** Options of a list field. */
@@ -246,6 +266,19 @@ export class BaseGateway {
     return this.registrationType;
   }
 
+  /**
+   * The waits before each attempt to log a session in again after its
+   * legacy connection dropped (`session.connectionLost`), ms; the last
+   * repeats. @default [1000, 5000, 15000, 60000, 300000]
+   */
+  reloginDelaysMs: readonly number[] = [1_000, 5_000, 15_000, 60_000, 300_000];
+  /**
+   * The user preferences the module declares (slidge's preferences): typed
+   * fields, as in the registration form, that each user sets with the
+   * preferences command; kept per user (`session.preferences`), and
+   * `session.onPreferences(previous, next)` hears the changes.
+   */
+  preferences: readonly RegistrationField[] = [];
   /** How long a QR registration waits for the network to confirm the scan, ms. @default 300000 */
   qrTimeoutMs = 300_000;
   /**
@@ -254,7 +287,7 @@ export class BaseGateway {
    * lists them). Add a module's own to {@link BaseGateway.defaultCommands}.
    */
   commands: readonly CommandClass[] = DEFAULT_COMMANDS;
-  /** The built-in commands: register, list my groups, leave a group, create a group, search (when the module supports them), unregister. */
+  /** The built-in commands: register, list my groups, leave a group, create a group, search, preferences (when the module supports them), re-login, unregister. */
   static readonly defaultCommands: readonly CommandClass[] = DEFAULT_COMMANDS;
   /** The search form's fields (XEP-0055; with one field, XEP-0100 lookups too), when the session implements `onSearch`. */
   searchFields: readonly RegistrationField[] = [{ var: "query", label: "Name or address", required: true }];
@@ -285,6 +318,11 @@ export class BaseGateway {
   readonly #commands = new CommandRunner(this);
   readonly #qr = new QrConfirmations();
   readonly #inputs = new PendingInputs();
+  readonly #relogins = new ReloginScheduler(
+    (session) => this.#login(session),
+    () => this.reloginDelaysMs,
+    { debug: (m, ...d) => this.log.debug(m, ...d), warn: (m, ...d) => this.log.warn(m, ...d) },
+  );
   readonly #privileges = new Map<string, GrantedPrivileges>();
   readonly #onStanza = (el: Element): void => {
     // Answers to the gateway's own IQs skip the per-user queues: the handling
@@ -292,6 +330,11 @@ export class BaseGateway {
     if (this.#iqs.settle(el)) return;
     // Answers to questions (input) too: the handling that asked may hold the queue.
     if (this.#inputs.settle(el, this.jid.toString())) return;
+    // Command stages too: one may wait long (a QR scan), and a client waits for each answer anyway.
+    if (el.name === "iq" && el.attrs.type === "set" && el.attrs.to === this.jid.toString() && el.getChild("command", NS_COMMANDS)) {
+      void this.#handle(el).catch((e: unknown) => this.log.warn("gateway: failed to handle a command", e));
+      return;
+    }
     this.#enqueue(el);
   };
 
@@ -500,6 +543,8 @@ export class BaseGateway {
     this.#iqs.cancelAll("the gateway stopped");
     this.#commands.close();
     this.#inputs.cancelAll("the gateway stopped");
+    this.#relogins.cancelAll();
+    this.#qr.cancelAll(new XMPPError("service-unavailable", { text: "The gateway is stopping" }));
     await Promise.all([...this.#queues.values()]);
     for (const session of this.#sessions.values()) {
       try {
@@ -523,18 +568,55 @@ export class BaseGateway {
     return session;
   }
 
-  async #login(session: BaseSession): Promise<void> {
+  async #login(session: BaseSession): Promise<boolean> {
     try {
       const status = await session.login();
       session.loggedIn = true;
       await session.sendGatewayStatus(status || "Logged in");
       await session.bookmarks.fill();
       await session.contacts.fillAndAdd();
+      return true;
     } catch (e) {
       session.loggedIn = false;
       this.log.warn(`login of ${session.userJid.toString()} failed`, e);
       await session.sendGatewayStatus(`Login failed: ${e instanceof Error ? e.message : String(e)}`, "dnd").catch(() => {});
+      return false;
     }
+  }
+
+  /**
+   * Log a session in again now (the re-login command, or a module that
+   * knows its connection is back): `logout()` first when logged in, then
+   * `login()`, the status said in the gateway's presence.
+   *
+   * @param session - the user's session.
+   * @returns whether the login succeeded.
+   */
+  async relogin(session: BaseSession): Promise<boolean> {
+    this.#relogins.cancel(session);
+    if (session.loggedIn) {
+      session.loggedIn = false;
+      await session.logout().catch((e: unknown) => this.log.warn(`logout of ${session.userJid.toString()} failed`, e));
+    }
+    return this.#login(session);
+  }
+
+  /**
+   * @internal The legacy connection of `session` dropped: say so in the
+   * gateway's presence and log in again after `reloginDelaysMs`.
+   */
+  async connectionLost(session: BaseSession, reason: string | undefined): Promise<void> {
+    session.loggedIn = false;
+    const wait = this.#relogins.schedule(session);
+    await session.sendGatewayStatus(`Disconnected${reason ? `: ${reason}` : ""}; trying again in ${describeWait(wait)}`, "dnd").catch(() => undefined);
+  }
+
+  /**
+   * @internal Save new preferences of a user, after `onPreferences` accepted them.
+   */
+  savePreferences(session: BaseSession, preferences: { readonly [key: string]: JsonValue }): void {
+    const user = this.store.users.get(session.userJid.toString());
+    if (user) this.store.users.save({ ...user, preferences });
   }
 
   /** Stanzas of one user are handled in order; different users in parallel. */

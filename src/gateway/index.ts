@@ -198,6 +198,8 @@ export {
   LeaveGroupCommand,
   CreateGroupCommand,
   SearchCommand,
+  PreferencesCommand,
+  ReloginCommand,
   UnregisterCommand,
   type CommandClass,
   type CommandColumn,

@@ -71,6 +71,14 @@ export class QrConfirmations {
     }
   }
 
+  /** Fail every wait with `error` (the gateway stops). */
+  cancelAll(error: XMPPError): void {
+    for (const [jid, waiter] of [...this.#waiters]) {
+      this.#waiters.delete(jid);
+      waiter({ ok: false, error });
+    }
+  }
+
   /**
    * Wait for the outcome of `jid`'s scan.
    *

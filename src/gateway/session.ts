@@ -442,6 +442,44 @@ export class BaseSession {
   }
 
   /**
+   * Tell the gateway the legacy connection dropped (the network logged the
+   * user out, the socket closed): the user sees "Disconnected" in the
+   * gateway's presence, and the gateway calls `login()` again after its
+   * `reloginDelaysMs`, waiting longer after each failure.
+   *
+   * @param reason - what happened, shown to the user.
+   */
+  async connectionLost(reason?: string): Promise<void> {
+    await this.gateway.connectionLost(this, reason);
+  }
+
+  /** Log in again now (`logout()`, then `login()`), as the re-login command does. @returns whether it succeeded. */
+  relogin(): Promise<boolean> {
+    return this.gateway.relogin(this);
+  }
+
+  /** The user's preferences (the gateway's `preferences` fields), by var; defaults for those never set. */
+  get preferences(): { readonly [key: string]: JsonValue } {
+    const saved = this.gateway.store.users.get(this.userJid.toString())?.preferences ?? {};
+    const defaults: Record<string, JsonValue> = {};
+    for (const f of this.gateway.preferences) if (f.value !== undefined) defaults[f.var] = f.value;
+    return { ...defaults, ...saved };
+  }
+
+  /**
+   * The user changed their preferences (slidge's `on_preferences`), by the
+   * preferences command. Throw an `XMPPError` to refuse them; by default
+   * nothing.
+   *
+   * @param previous - the preferences before.
+   * @param next - the new ones, saved once this returns.
+   */
+  async onPreferences(previous: { readonly [key: string]: JsonValue }, next: { readonly [key: string]: JsonValue }): Promise<void> {
+    void previous;
+    void next;
+  }
+
+  /**
    * Ask the user a question by chat message from the gateway and wait for
    * their answer (slidge's `BaseSession.input`): a confirmation, a code, a
    * choice the network needs in the middle of something.

@@ -51,6 +51,7 @@ describe("ad-hoc commands on the gateway JID", () => {
       [GW, "groups", "List my groups"],
       [GW, "leave-group", "Leave a group"],
       [GW, "create-group", "Create a group"],
+      [GW, "re-login", "Re-login"],
       [GW, "unregister", "Unregister from the gateway"],
     ]);
     // Someone not registered sees only the registration.
@@ -67,7 +68,7 @@ describe("ad-hoc commands on the gateway JID", () => {
     net.groupLifecycle = false;
     const h = await startGateway({ net });
     const items = await request(h, `<iq type='get' id='i1' from='${FULL}' to='${GW}'><query xmlns='${NS_DISCO_ITEMS}' node='${CMD}'/></iq>`);
-    expect(items.getChild("query")?.getChildren("item").map((i) => i.attrs.node)).toEqual(["groups", "unregister"]);
+    expect(items.getChild("query")?.getChildren("item").map((i) => i.attrs.node)).toEqual(["groups", "re-login", "unregister"]);
     expect(errorCondition(await request(h, execute("leave-group")))).toBe("forbidden");
   });
 
@@ -348,5 +349,108 @@ describe("a registration type per account (registrationTypeFor)", () => {
     const ok = await request(h, `<iq type='set' id='p3' from='${nurse}' to='${GW}'><query xmlns='jabber:iq:register'><username>nurse</username><password>x</password></query></iq>`);
     expect(ok.attrs.type).toBe("result");
     expect(h.store.users.get("nurse@capulet.lit")).toBeDefined();
+  });
+});
+
+describe("preferences", () => {
+  it("the module's fields with the saved values (defaults first); onPreferences hears the change, which is saved across restarts", async () => {
+    const h = await startGateway();
+    h.gateway.preferences = [
+      { var: "digest", label: "Daily digest", type: "boolean", value: "0" },
+      { var: "notify", label: "Notify me of", type: "list-single", value: "all", options: [{ value: "all" }, { value: "mentions" }] },
+    ];
+    const session = h.gateway.getSession(USER);
+    const heard: unknown[] = [];
+    if (!session) throw new Error("no session");
+    session.onPreferences = async (previous, next) => {
+      heard.push({ previous, next });
+    };
+    expect(session.preferences).toEqual({ digest: "0", notify: "all" });
+    const first = commandOf(await request(h, execute("preferences")));
+    expect(first.form?.fields.map((f) => [f.var, f.values])).toEqual([
+      ["digest", ["0"]],
+      ["notify", ["all"]],
+    ]);
+    const done = commandOf(await request(h, submit("preferences", first.sessionId as string, { digest: "1", notify: "mentions" })));
+    expect(done.notes[0]?.text).toBe("Preferences saved");
+    expect(heard).toEqual([{ previous: { digest: "0", notify: "all" }, next: { digest: "1", notify: "mentions" } }]);
+    expect(h.store.users.get(USER)?.preferences).toEqual({ digest: "1", notify: "mentions" });
+    expect(session.preferences).toEqual({ digest: "1", notify: "mentions" });
+    // The form shows them next time.
+    const again = commandOf(await request(h, execute("preferences", FULL, "p9")));
+    expect(again.form?.fields.map((f) => f.values[0])).toEqual(["1", "mentions"]);
+  });
+
+  it("a refusal from onPreferences saves nothing; no preferences declared: no command", async () => {
+    const h = await startGateway();
+    expect(errorCondition(await request(h, execute("preferences")))).toBe("forbidden");
+    h.gateway.preferences = [{ var: "digest", type: "boolean" }];
+    const session = h.gateway.getSession(USER);
+    if (!session) throw new Error("no session");
+    session.onPreferences = async () => {
+      throw new XMPPError("not-acceptable", { text: "Not now" });
+    };
+    const first = commandOf(await request(h, execute("preferences", FULL, "p2")));
+    expect(errorCondition(await request(h, submit("preferences", first.sessionId as string, { digest: "1" }, "p3")))).toBe("not-acceptable");
+    expect(h.store.users.get(USER)?.preferences).toEqual({});
+  });
+});
+
+describe("re-login", () => {
+  it("connectionLost says so in the gateway's presence and logs in again after the delays, longer after each failure", async () => {
+    const net = new TestNetwork();
+    const h = await startGateway({ net });
+    h.gateway.reloginDelaysMs = [20, 40];
+    const session = h.gateway.getSession(USER);
+    if (!session) throw new Error("no session");
+    h.component.takeSent();
+    net.loginError = new Error("network down");
+    await session.connectionLost("socket closed");
+    expect(session.loggedIn).toBe(false);
+    const status = (p: Element) => p.is("presence") && p.attrs.to === USER && p.attrs.from === GW;
+    const lost = h.component.takeSent().find(status);
+    expect(lost?.getChildText("show")).toBe("dnd");
+    expect(lost?.getChildText("status")).toBe("Disconnected: socket closed; trying again in 0 s");
+    // The first attempt fails: the next wait is the second delay.
+    const failed = await h.component.nextSent((p) => status(p) && /trying again/.test(p.getChildText("status") ?? ""));
+    expect(failed.getChildText("status")).toMatch(/^Not connected; trying again/);
+    net.loginError = undefined;
+    await h.component.nextSent((p) => status(p) && p.getChildText("show") === null);
+    expect(session.loggedIn).toBe(true);
+  });
+
+  it("the re-login command (and chat command) logs in again now", async () => {
+    const h = await startGateway();
+    const session = h.gateway.getSession(USER);
+    if (!session) throw new Error("no session");
+    const loginsBefore = h.net.calls.login.length;
+    const done = commandOf(await request(h, execute("re-login")));
+    expect(done.notes[0]?.text).toBe("Logged in again");
+    expect(h.net.calls.login.length).toBe(loginsBefore + 1);
+    expect(await chat(h, "relogin")).toBe("Logged in again");
+  });
+});
+
+describe("a command stage that waits", () => {
+  it("holds nothing else of the user's (a chat command is answered meanwhile); the gateway's stop ends the wait", async () => {
+    const h = await startGateway({ users: [] });
+    h.gateway.registrationType = "qr-code";
+    h.gateway.getQrText = async () => "qr";
+    const juliet = "juliet@capulet.lit/balcony";
+    const first = commandOf(await request(h, execute("register", juliet)));
+    const credentials = request(
+      h,
+      `<iq type='set' id='w1' from='${juliet}' to='${GW}'><command xmlns='${CMD}' node='register' sessionid='${first.sessionId}' action='complete'><x xmlns='jabber:x:data' type='submit'><field var='username'><value>juliet</value></field><field var='password'><value>x</value></field></x></command></iq>`,
+    );
+    for (const ns of [NS_DISCO_ITEMS, NS_DISCO_INFO]) {
+      const disco = await h.component.nextSent((s) => s.is("iq") && s.attrs.to === "localhost" && s.getChild("query", ns) !== undefined);
+      h.component.receive(`<iq type='result' id='${disco.attrs.id}' from='localhost' to='${GW}'><query xmlns='${ns}'/></iq>`);
+    }
+    const qrStage = commandOf(await credentials);
+    const waiting = request(h, `<iq type='set' id='w2' from='${juliet}' to='${GW}'><command xmlns='${CMD}' node='register' sessionid='${qrStage.sessionId}' action='complete'/></iq>`);
+    // While the scan is awaited, the same user's chat command is answered.
+    expect(await chat(h, "help", juliet)).toContain("Register with the gateway");
+    await h.gateway.stop();
+    expect(errorCondition(await waiting)).toBe("service-unavailable");
   });
 });

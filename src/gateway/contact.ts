@@ -13,6 +13,8 @@ import { chatMarkerPayloads, chatStatePayloads, type ChatState } from "../xso/ch
 import { delay } from "../xso/delay.js";
 import { messageCorrection, messageReply, reactionsPayloads, retractionPayloads, RETRACTION_FALLBACK } from "../xso/message-refs.js";
 import { vcardTemp, vcardUpdate } from "../xso/vcard.js";
+import { attachmentPayloads, type Attachment } from "../xso/file-sharing.js";
+import type { UploadFile } from "../client/upload.js";
 import { parseJid } from "../xso/values.js";
 import type { BaseSession } from "./session.js";
 import type { ParticipantShow } from "./participant.js";
@@ -173,14 +175,26 @@ export class LegacyContact {
   }
 
   /**
-   * Add the contact to the user's XMPP roster (a friend): a subscription
-   * request from the contact, with its name (XEP-0172), which the user's
-   * client accepts; its presence follows.
+   * Add the contact to the user's XMPP roster (a friend). Where the user's
+   * server grants the gateway roster writes (XEP-0356), the contact is put
+   * there directly, with its name and the gateway's `rosterGroup`, and its
+   * presence follows; otherwise the contact asks the user to subscribe, with
+   * its name (XEP-0172), and its presence follows once the user accepts.
    */
   async addToRoster(): Promise<void> {
     this.isFriend = true;
-    await this.session.gateway.send(
-      xml("presence", { from: this.jid.toString(), to: this.session.userJid.toString(), type: "subscribe", id: randomUUID() }, ...(this.name ? [xml("nick", { xmlns: "http://jabber.org/protocol/nick" }, this.name)] : [])),
+    const gateway = this.session.gateway;
+    const user = this.session.userJid;
+    try {
+      if (await gateway.pushRosterItem(user, { jid: this.jid, name: this.name })) {
+        await gateway.send(this.presenceTo(user.toString()));
+        return;
+      }
+    } catch (e) {
+      gateway.log.debug(`the roster push of ${this.jid.toString()} failed; asking the user to subscribe instead`, e);
+    }
+    await gateway.send(
+      xml("presence", { from: this.jid.toString(), to: user.toString(), type: "subscribe", id: randomUUID() }, ...(this.name ? [xml("nick", { xmlns: "http://jabber.org/protocol/nick" }, this.name)] : [])),
     );
   }
 
@@ -266,6 +280,34 @@ export class LegacyContact {
     await this.#send(randomUUID(), reactionsPayloads(target, emojis), options.carbon === true);
   }
 
+  /**
+   * The contact sends a file: its bytes (uploaded through the server's
+   * XEP-0363 service first, as the gateway) or its URL; the message carries
+   * the URL as its body with XEP-0066 and XEP-0447 describing it.
+   *
+   * @param file - `{ data, name, type }` or `{ url, name?, type?, size? }`.
+   * @param legacyMsgId - its legacy id.
+   * @param options - `when`, `replyTo`, `carbon`.
+   * @returns the XMPP id.
+   * @throws as `gateway.uploadFile` when the upload fails (nothing is sent).
+   */
+  async sendFile(file: Attachment | UploadFile, legacyMsgId?: string, options: ContactMessageOptions = {}): Promise<string> {
+    const attachment = "data" in file ? await this.session.gateway.uploadFile(file) : file;
+    const id = this.#xmppIdFor(legacyMsgId);
+    const replied = options.replyTo === undefined ? undefined : this.xmppIdOf(options.replyTo);
+    await this.#send(
+      id,
+      [
+        xml("body", {}, attachment.url),
+        ...attachmentPayloads(attachment),
+        ...(replied !== undefined ? [messageReply.encode({ to: options.carbon ? this.jid : this.session.userJid, id: replied })] : []),
+        ...(options.when && options.when.getTime() < Date.now() - 1000 ? [delay.encode({ stamp: options.when, from: this.session.gateway.jid })] : []),
+      ],
+      options.carbon === true,
+    );
+    return id;
+  }
+
   /** The contact is typing (XEP-0085). */
   composing(): Promise<void> {
     return this.#chatState("composing");
@@ -284,6 +326,11 @@ export class LegacyContact {
   /** The contact is away from the chat. */
   inactive(): Promise<void> {
     return this.#chatState("inactive");
+  }
+
+  /** The contact left the conversation (XEP-0085 `gone`). */
+  gone(): Promise<void> {
+    return this.#chatState("gone");
   }
 
   /**

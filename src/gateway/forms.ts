@@ -45,9 +45,15 @@ export function decodeSubmission(el: Parameters<typeof dataForm.decode>[0], ns?:
   }
 }
 
-/** Refuse (`not-acceptable`) values that leave a required field empty. */
+/**
+ * Refuse (`not-acceptable`) values that leave a required field empty, or
+ * that a field's `check` finds wrong, naming the field.
+ */
 export function checkRequired(fields: readonly RegistrationField[], values: Readonly<Record<string, string>>): void {
   for (const f of fields) {
-    if (f.required && !values[f.var]) throw new XMPPError("not-acceptable", { text: `Missing field: ${f.label ?? f.var}` });
+    const value = values[f.var] ?? "";
+    if (f.required && !value) throw new XMPPError("not-acceptable", { text: `Missing field: ${f.label ?? f.var}` });
+    const problem = f.check?.(value);
+    if (typeof problem === "string" && problem) throw new XMPPError("not-acceptable", { text: `${f.label ?? f.var}: ${problem}` });
   }
 }

@@ -82,6 +82,12 @@ export interface RegistrationField {
   readonly desc?: string;
   /** The value the form shows first (never for `text-private`). */
   readonly value?: string;
+  /**
+   * Check the value the user gave (filled in, or empty when not required):
+   * return what is wrong with it, in words for the user, or nothing. The
+   * form is refused with `not-acceptable` naming the field.
+   */
+  readonly check?: (value: string) => string | undefined | void;
 }
 
 /**
@@ -495,6 +501,32 @@ export class BaseGateway {
     const iq = wrapPrivilegedIq(this.jid, jid, type, payload, IqRequests.newId());
     const result = await this.#iqs.request(iq, (el) => this.send(el), options.timeoutMs ?? 10_000);
     return unwrapPrivilegedResult(result, jid.domain);
+  }
+
+  /**
+   * The roster group the user's contacts go in (slidge's `ROSTER_GROUP`),
+   * when the gateway writes the user's roster itself (XEP-0356 roster
+   * privilege); `undefined`: none.
+   */
+  rosterGroup: string | undefined = undefined;
+
+  /**
+   * @internal Put a contact in a user's roster directly, with a
+   * subscription both ways, through the XEP-0356 roster privilege.
+   *
+   * @returns false when the user's server grants no roster write.
+   */
+  async pushRosterItem(user: JID, item: { readonly jid: JID; readonly name: string | undefined }): Promise<boolean> {
+    const granted = this.grantedPrivileges(user.domain);
+    if (granted?.roster !== "set" && granted?.roster !== "both") return false;
+    const query = xml(
+      "query",
+      { xmlns: "jabber:iq:roster" },
+      xml("item", { jid: item.jid.toString(), subscription: "both", ...(item.name ? { name: item.name } : {}) }, ...(this.rosterGroup ? [xml("group", {}, this.rosterGroup)] : [])),
+    );
+    const iq = xml("iq", { type: "set", from: this.jid.toString(), to: user.bare().toString(), id: IqRequests.newId() }, query);
+    await this.#iqs.request(iq, (el) => this.send(el), 10_000);
+    return true;
   }
 
   /**

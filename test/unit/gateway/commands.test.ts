@@ -454,3 +454,22 @@ describe("a command stage that waits", () => {
     expect(errorCondition(await waiting)).toBe("service-unavailable");
   });
 });
+
+describe("per-field checks of the registration form", () => {
+  it("a field's check refuses a value with not-acceptable naming the field, by XEP-0077 and by the command, before validate", async () => {
+    const h = await startGateway({ users: [] });
+    h.gateway.registrationFields = [
+      { var: "phone", label: "Phone number", required: true, check: (v) => (/^\+[0-9]{6,15}$/.test(v) ? undefined : "write it as +15550100") },
+    ];
+    const juliet = "juliet@capulet.lit/balcony";
+    const byIq = await request(h, `<iq type='set' id='c1' from='${juliet}' to='${GW}'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'><field var='phone'><value>555-0100</value></field></x></query></iq>`);
+    expect(errorCondition(byIq)).toBe("not-acceptable");
+    expect(byIq.getChild("error")?.getChildText("text", "urn:ietf:params:xml:ns:xmpp-stanzas")).toBe("Phone number: write it as +15550100");
+    const first = commandOf(await request(h, execute("register", juliet, "c2")));
+    const byCommand = await request(h, submit("register", first.sessionId as string, { phone: "nope" }, "c3").replace(FULL, juliet));
+    expect(errorCondition(byCommand)).toBe("not-acceptable");
+    expect(h.net.calls.validate).toEqual([]);
+    const ok = await request(h, `<iq type='set' id='c4' from='${juliet}' to='${GW}'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'><field var='phone'><value>+15550100</value></field></x></query></iq>`);
+    expect(ok.attrs.type).toBe("result");
+  });
+});

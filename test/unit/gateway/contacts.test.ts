@@ -249,3 +249,52 @@ describe("a participant that is a contact", () => {
     expect(await muc.getParticipantByContact(bob)).toBe(participant);
   });
 });
+
+describe("the roster privilege (XEP-0356)", () => {
+  it("where the server grants roster writes, a friend is pushed into the user's roster with its name and the roster group; else a subscription request", async () => {
+    const h = await start();
+    h.gateway.rosterGroup = "Demo network";
+    h.component.receive(`<message from='montague.lit' to='${GW}' id='p1'><privilege xmlns='urn:xmpp:privilege:2'><perm access='roster' type='both'/></privilege></message>`);
+    await settle();
+    h.component.takeSent();
+    const dave = await h.session.contacts.byLegacyId("dave");
+    const added = dave.addToRoster();
+    const push = await h.component.nextSent((s) => s.is("iq") && s.attrs.to === USER);
+    const item = push.getChild("query", "jabber:iq:roster")?.getChild("item");
+    expect(item?.attrs).toMatchObject({ jid: `dave@${GW}`, subscription: "both" });
+    expect(item?.getChildText("group")).toBe("Demo network");
+    h.component.receive(`<iq type='result' id='${push.attrs.id}' from='${USER}' to='${GW}'/>`);
+    await added;
+    const after = h.component.takeSent();
+    expect(after.some((s) => s.is("presence") && s.attrs.type === "subscribe")).toBe(false);
+    expect(after.some((s) => s.is("presence") && s.attrs.from === `dave@${GW}` && s.attrs.type === "unavailable")).toBe(true);
+  });
+
+  it("a refused roster push falls back to the subscription request", async () => {
+    const h = await start();
+    h.component.receive(`<message from='montague.lit' to='${GW}' id='p1'><privilege xmlns='urn:xmpp:privilege:2'><perm access='roster' type='set'/></privilege></message>`);
+    await settle();
+    const dave = await h.session.contacts.byLegacyId("dave");
+    const added = dave.addToRoster();
+    const push = await h.component.nextSent((s) => s.is("iq") && s.attrs.to === USER);
+    h.component.receive(`<iq type='error' id='${push.attrs.id}' from='${USER}' to='${GW}'><error type='cancel'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
+    await added;
+    const ask = h.component.sent.find((s) => s.is("presence") && s.attrs.from === `dave@${GW}` && s.attrs.type === "subscribe");
+    expect(ask).toBeDefined();
+  });
+});
+
+describe("a contact's file", () => {
+  it("goes as a message whose body is the URL, with XEP-0066 and XEP-0447", async () => {
+    const h = await start();
+    const bob = await h.session.contacts.byLegacyId("bob");
+    h.component.takeSent();
+    const id = await bob.sendFile({ url: "https://files.example/cat.jpg", name: "cat.jpg", type: "image/jpeg", size: 1234 }, "f-1");
+    const [msg] = h.component.takeSent();
+    expect(msg?.attrs).toMatchObject({ from: `bob@${GW}`, to: USER, type: "chat", id });
+    expect(msg?.getChildText("body")).toBe("https://files.example/cat.jpg");
+    expect(msg?.getChild("x", "jabber:x:oob")?.getChildText("url")).toBe("https://files.example/cat.jpg");
+    expect(msg?.getChild("file-sharing", "urn:xmpp:sfs:0")?.getChild("file")?.getChildText("name")).toBe("cat.jpg");
+    expect(bob.xmppIdOf("f-1")).toBe(id);
+  });
+});

@@ -206,7 +206,11 @@ export class LegacyMUC {
   }
 
   /**
-   * The user changes the subject. Throw (an `XMPPError` keeps its condition) to refuse.
+   * The user changes the subject (slidge's `on_set_subject`). Change it on
+   * the network; the module updates the room's subject itself, as slidge's
+   * modules do — `await this.setSubject(subject, { setter: await this.getUserParticipant() })`
+   * at once, or when the network echoes the change — so that it is sent once.
+   * Throw (an `XMPPError` keeps its condition) to refuse.
    *
    * @param subject - the new subject.
    */
@@ -264,12 +268,15 @@ export class LegacyMUC {
    * The user sets the room's avatar (XEP-0486: a vCard with a photo sent to
    * the room), or removes it (`undefined`). Throw (an `XMPPError` keeps its
    * condition, such as `forbidden`) to refuse; by default the room does not
-   * take avatars (`service-unavailable`). When this returns, the room shows
-   * the new avatar.
+   * take avatars (`service-unavailable`). As slidge's `on_avatar`: return
+   * the legacy id of the new image when the change is done, and the room
+   * shows it at once; return nothing and the module calls `setAvatar` when
+   * the network confirms (a removal shows at once either way).
    *
    * @param avatar - the image, or `undefined` to remove the avatar.
+   * @returns the new avatar's legacy id, when set.
    */
-  async onAvatar(avatar: RoomAvatar | undefined): Promise<void> {
+  async onAvatar(avatar: RoomAvatar | undefined): Promise<string | void> {
     void avatar;
     throw new XMPPError("service-unavailable", { text: "This room's avatar cannot be changed from XMPP" });
   }

@@ -126,8 +126,9 @@ async function userAvatar(core: MucCore, payload: Element): Promise<void> {
   } else if (photo?.extval !== undefined) {
     throw new XMPPError("not-acceptable", { text: "Only inline photos (BINVAL) are supported" });
   }
-  await core.room.onAvatar(avatar);
-  await core.room.setAvatar(avatar);
+  const legacyId = await core.room.onAvatar(avatar);
+  // slidge's on_avatar: an id means done (shown now); nothing means the module calls setAvatar when the network confirms.
+  if (legacyId !== undefined || avatar === undefined) await core.room.setAvatar(avatar);
 }
 
 /** The user, a moderator, retracts someone's message (XEP-0425). */

@@ -103,8 +103,8 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
       const subject = msg.subject[""] ?? Object.values(msg.subject)[0];
       if (subject === undefined) return;
       if (!room.hasSubject) throw new XMPPError("forbidden", { text: "This group has no subject to change" });
+      // The module updates the subject (slidge's on_set_subject): now, or when the network echoes the change.
       await room.onSetSubject(subject);
-      await room.setSubject(subject, { setter: await room.getUserParticipant() });
       return;
     }
     const me = await room.getUserParticipant();

@@ -97,6 +97,22 @@ describe("the user publishing a room avatar", () => {
     expect((await vcardOf(h)).getChild("PHOTO")?.getChildText("TYPE")).toBe("image/svg+xml");
   });
 
+  it("as slidge's on_avatar: a hook that returns no legacy id leaves the showing to the module's setAvatar, when the network confirms", async () => {
+    const net = new TestNetwork();
+    net.avatarIdOnSet = false;
+    const h = await startGateway({ net });
+    await join(h, "coffee");
+    const start = h.component.sent.length;
+    const reply = await request(h, publish(`<vCard xmlns='vcard-temp'><PHOTO><TYPE>image/png</TYPE><BINVAL>${Buffer.from(PNG).toString("base64")}</BINVAL></PHOTO></vCard>`));
+    expect(reply.attrs.type).toBe("result");
+    expect(h.net.calls.onAvatar).toHaveLength(1);
+    expect(h.component.sent.slice(start).some(is104)).toBe(false);
+    expect((await vcardOf(h)).getChild("PHOTO")).toBeUndefined();
+    // The network confirms: the module shows it.
+    await (await room(h, "coffee")).setAvatar({ data: PNG, type: "image/png" });
+    expect((await vcardOf(h)).getChild("PHOTO")?.getChildText("TYPE")).toBe("image/png");
+  });
+
   it("'Owner’s client removes a room’s avatar': an empty vCard", async () => {
     const h = await startGateway();
     const muc = await room(h, "coffee");

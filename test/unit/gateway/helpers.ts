@@ -126,6 +126,8 @@ export class TestNetwork {
   owner = true;
   /** What `onSetConfig()` and `onDestroyRequest()` throw, if anything. */
   ownerError: Error | undefined;
+  /** Whether `onAvatar()` returns a legacy id (done: shown at once) or nothing (the network confirms later). */
+  avatarIdOnSet = true;
   /** What `onAvatar()` throws, if anything. */
   avatarError: Error | undefined;
   /** What `backfill()` throws, if anything. */
@@ -274,6 +276,7 @@ export class TestNetwork {
       override async onAvatar(avatar: RoomAvatar | undefined) {
         net.calls.onAvatar.push({ room: this.legacyId, avatar });
         if (net.avatarError) throw net.avatarError;
+        return net.avatarIdOnSet ? `avatar-${net.calls.onAvatar.length}` : undefined;
       }
     }
     const Base = this.avatars ? AvatarRoom : Room;

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { hintPayloads, linkPreviewPayloads, type LinkPreview, type MessageHint } from "./message-extras.js";
 import { createHash, randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
@@ -46,6 +47,10 @@ export interface ContactMessageOptions {
   readonly replyTo?: string;
   /** Send it as written by the user from the legacy network's own client (a carbon: from the user to the contact), when the server grants the message privilege (XEP-0356). */
   readonly carbon?: boolean;
+  /** XEP-0334 processing hints. */
+  readonly hints?: readonly MessageHint[];
+  /** Previews of the URLs it links to (XEP-0511). */
+  readonly linkPreviews?: readonly LinkPreview[];
 }
 
 /** The key under which the store maps a direct message's legacy id. */
@@ -235,6 +240,8 @@ export class LegacyContact {
         xml("body", {}, body),
         ...(replied !== undefined ? [messageReply.encode({ to: options.carbon ? this.jid : this.session.userJid, id: replied })] : []),
         xml("markable", { xmlns: "urn:xmpp:chat-markers:0" }),
+        ...hintPayloads(options.hints),
+        ...linkPreviewPayloads(options.linkPreviews),
         ...(options.when && options.when.getTime() < Date.now() - 1000 ? [delay.encode({ stamp: options.when, from: this.session.gateway.jid })] : []),
       ],
       options.carbon === true,
@@ -247,12 +254,17 @@ export class LegacyContact {
    *
    * @param legacyMsgId - the message's legacy id.
    * @param text - its new text.
-   * @param options - `carbon` for the user's own message.
+   * @param options - `carbon` for the user's own message, `hints`, `linkPreviews`, and `correctionEventId`: the legacy id of the edit, used as the correction's XMPP id.
    */
-  async correct(legacyMsgId: string, text: string, options: { readonly carbon?: boolean } = {}): Promise<void> {
+  async correct(
+    legacyMsgId: string,
+    text: string,
+    options: Pick<ContactMessageOptions, "carbon" | "hints" | "linkPreviews"> & { readonly correctionEventId?: string } = {},
+  ): Promise<void> {
     const target = this.xmppIdOf(legacyMsgId);
     if (target === undefined) return;
-    await this.#send(randomUUID(), [xml("body", {}, text), messageCorrection.encode({ id: target })], options.carbon === true);
+    const payloads = [xml("body", {}, text), messageCorrection.encode({ id: target }), ...hintPayloads(options.hints), ...linkPreviewPayloads(options.linkPreviews)];
+    await this.#send(options.correctionEventId ?? randomUUID(), payloads, options.carbon === true);
   }
 
   /**

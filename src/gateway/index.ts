@@ -187,6 +187,7 @@ export type { RegistrationType, PendingRegistration } from "./registration.js";
 export type { SearchResult } from "./search.js";
 export { LegacyContact, type ContactInit, type ContactMessageOptions } from "./contact.js";
 export { LegacyRoster, type ContactClass } from "./roster.js";
+export type { MessageHint, LinkPreview } from "./message-extras.js";
 export {
   Command,
   CommandAccess,

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { LinkPreview, MessageHint } from "./message-extras.js";
 import type { LegacyContact } from "./contact.js";
 import { createHash } from "node:crypto";
 import type { Affiliation, Role } from "../xso/muc-user.js";
@@ -61,6 +62,10 @@ export interface SendTextOptions {
   readonly archiveOnly?: boolean;
   /** The conversation thread (`<thread/>`) it belongs to. */
   readonly thread?: string;
+  /** XEP-0334 processing hints (`no-store`, `store`, `no-copy`, `no-permanent-store`). */
+  readonly hints?: readonly MessageHint[];
+  /** Previews of the URLs it links to (XEP-0511). */
+  readonly linkPreviews?: readonly LinkPreview[];
 }
 
 /**
@@ -204,10 +209,10 @@ export class LegacyParticipant {
    *
    * @param legacyMsgId - the legacy id of the message edited (as given to {@link LegacyParticipant.sendText}).
    * @param body - its new text.
-   * @param options - `when` it was edited.
+   * @param options - `when` it was edited, `thread`, `hints`, `linkPreviews`, and `correctionEventId`: the legacy id of the edit, used as the correction's XMPP id (slidge's `correction_event_id`).
    * @returns whether the message was this participant's and the correction sent.
    */
-  async correct(legacyMsgId: string, body: string, options: Pick<SendTextOptions, "when" | "thread"> = {}): Promise<boolean> {
+  async correct(legacyMsgId: string, body: string, options: Pick<SendTextOptions, "when" | "thread" | "hints" | "linkPreviews"> & { readonly correctionEventId?: string } = {}): Promise<boolean> {
     return this.#outbox.correct(this, legacyMsgId, body, options);
   }
 

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { hintPayloads, linkPreviewPayloads } from "../message-extras.js";
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import { chatMarkerPayloads, chatStatePayloads } from "../../xso/chat-states.js";
@@ -81,6 +82,7 @@ async function relayMessage(core: MucCore, participant: LegacyParticipant, body:
   const original = options.replyTo === undefined ? undefined : archivedByLegacyId(core, options.replyTo);
   if (original) payloads.push(replyTo(core.jid, original));
   payloads.push(...threadPayloads(options.thread));
+  payloads.push(...hintPayloads(options.hints), ...linkPreviewPayloads(options.linkPreviews));
   payloads.push(...extra);
   await relay(core, participant, body, xmppId, legacyMsgId, payloads, options);
   return xmppId;
@@ -92,11 +94,12 @@ function threadPayloads(thread: string | undefined): Element[] {
 }
 
 /** A participant corrected one of their messages; false when the archive has no such message of theirs. */
-async function participantCorrection(core: MucCore, participant: LegacyParticipant, legacyMsgId: string, body: string, options: SendTextOptions): Promise<boolean> {
+async function participantCorrection(core: MucCore, participant: LegacyParticipant, legacyMsgId: string, body: string, options: SendTextOptions & { readonly correctionEventId?: string }): Promise<boolean> {
   const archived = archivedByLegacyId(core, legacyMsgId);
   if (!archived || archived.occupantId !== participant.occupantId) return false;
   const original = xmppIdOf(core, legacyMsgId) ?? legacyMsgId;
-  await relay(core, participant, body, randomUUID(), undefined, [messageCorrection.encode({ id: original }), ...threadPayloads(options.thread)], options);
+  const payloads = [messageCorrection.encode({ id: original }), ...threadPayloads(options.thread), ...hintPayloads(options.hints), ...linkPreviewPayloads(options.linkPreviews)];
+  await relay(core, participant, body, options.correctionEventId ?? randomUUID(), undefined, payloads, options);
   return true;
 }
 

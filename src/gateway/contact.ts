@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { ReadHorizon } from "./read-horizon.js";
 import { hintPayloads, linkPreviewPayloads, type LinkPreview, type MessageHint } from "./message-extras.js";
 import { createHash, randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
@@ -102,6 +103,7 @@ export class LegacyContact {
   #status: string | undefined;
   #avatar: RoomAvatar | undefined;
   #avatarHash: string | undefined;
+  readonly #unread = new ReadHorizon();
 
   /** @param init - made by the roster. */
   constructor(init: ContactInit) {
@@ -233,6 +235,7 @@ export class LegacyContact {
    */
   async sendText(body: string, legacyMsgId?: string, options: ContactMessageOptions = {}): Promise<string> {
     const id = this.#xmppIdFor(legacyMsgId);
+    if (legacyMsgId !== undefined && !options.carbon) this.#unread.received(legacyMsgId);
     const replied = options.replyTo === undefined ? undefined : this.xmppIdOf(options.replyTo);
     await this.#send(
       id,
@@ -306,6 +309,7 @@ export class LegacyContact {
   async sendFile(file: Attachment | UploadFile, legacyMsgId?: string, options: ContactMessageOptions = {}): Promise<string> {
     const attachment = "data" in file ? await this.session.gateway.uploadFile(file) : file;
     const id = this.#xmppIdFor(legacyMsgId);
+    if (legacyMsgId !== undefined && !options.carbon) this.#unread.received(legacyMsgId);
     const replied = options.replyTo === undefined ? undefined : this.xmppIdOf(options.replyTo);
     await this.#send(
       id,
@@ -366,6 +370,11 @@ export class LegacyContact {
     const target = this.xmppIdOf(legacyMsgId);
     if (target === undefined) return;
     await this.#send(randomUUID(), [xml("received", { xmlns: "urn:xmpp:receipts", id: target }), ...chatMarkerPayloads("received", target)], false);
+  }
+
+  /** @internal The user read up to `legacyMsgId`: the messages to mark read (see `BaseGateway.markAllMessages`). */
+  readUpTo(legacyMsgId: string): string[] {
+    return this.#unread.read(legacyMsgId, this.session.gateway.markAllMessages);
   }
 
   /** The XMPP id of one of this chat's messages, by its legacy id. */

@@ -77,7 +77,7 @@ async function onMessage(contact: LegacyContact, stanza: Element): Promise<void>
     const marker = chatMarkerOf(stanza);
     if (marker?.marker === "displayed") {
       const legacyId = contact.legacyIdOf(marker.id);
-      if (legacyId !== undefined) await session.onDisplayed(contact, legacyId, options);
+      if (legacyId !== undefined) for (const id of contact.readUpTo(legacyId)) await session.onDisplayed(contact, id, options);
     }
     return;
   }

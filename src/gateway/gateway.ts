@@ -504,6 +504,14 @@ export class BaseGateway {
   }
 
   /**
+   * Whether the network wants a read mark for every message, not only the
+   * last one read (slidge's `MARK_ALL_MESSAGES`): a displayed marker (XEP-0333,
+   * naming the last message the user read) then calls `onDisplayed` for
+   * each unread message of others up to it, oldest first.
+   */
+  markAllMessages = false;
+
+  /**
    * The roster group the user's contacts go in (slidge's `ROSTER_GROUP`),
    * when the gateway writes the user's roster itself (XEP-0356 roster
    * privilege); `undefined`: none.

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { ReadHorizon } from "../read-horizon.js";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
@@ -76,6 +77,8 @@ export class MucCore {
   caughtUp: ReadonlySet<string> | undefined;
   infoUpdated = false;
   infoUpdating: Promise<void> | undefined;
+  /** The others' messages the user has not marked displayed, for `markAllMessages`. */
+  readonly unread = new ReadHorizon();
   user: LegacyParticipant | undefined;
   system: LegacyParticipant | undefined;
   restored = false;

@@ -156,6 +156,7 @@ async function relay(core: MucCore, participant: LegacyParticipant, body: string
       saveParticipant(core, participant);
       await core.broadcastPresence(participant);
     }
+    if (legacyMsgId !== undefined && !participant.isUser && !participant.isSystem) core.unread.received(legacyMsgId);
     for (const resource of core.readyResources()) {
       const m = cloneWithTo(template, core.userResource(resource));
       await core.send(m);

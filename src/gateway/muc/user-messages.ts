@@ -50,7 +50,10 @@ async function userAttention(core: MucCore, stanza: Element, thread: string | un
   const marker = chatMarkerOf(stanza);
   if (marker?.marker === "displayed") {
     const legacyId = archivedByStanzaId(core, marker.id)?.legacyId ?? legacyIdOf(core, marker.id);
-    if (legacyId !== undefined) await session.onDisplayed(room, legacyId, options);
+    if (legacyId !== undefined) {
+      // One read mark for the message named, or (markAllMessages) for each unread one up to it.
+      for (const id of core.unread.read(legacyId, session.gateway.markAllMessages)) await session.onDisplayed(room, id, options);
+    }
   }
   const me = await room.getUserParticipant();
   const payloads = [...(state ? chatStatePayloads(state) : []), ...(marker ? chatMarkerPayloads(marker.marker, marker.id) : [])];

@@ -37,6 +37,28 @@ function attentiveNetwork(): { net: TestNetwork; seen: string[] } {
   return { net, seen };
 }
 
+describe("markAllMessages (slidge's MARK_ALL_MESSAGES)", () => {
+  it("a displayed marker marks every unread message of others up to it, oldest first; without it, only the one named", async () => {
+    for (const all of [true, false]) {
+      const { net, seen } = attentiveNetwork();
+      const h = await startGateway({ net });
+      h.gateway.markAllMessages = all;
+      await join(h, "coffee");
+      const muc = await room(h, "coffee");
+      const bob = muc.getParticipantByNick("Bob");
+      if (!bob) throw new Error("no Bob");
+      for (const id of ["L-1", "L-2", "L-3"]) await bob.sendText(`message ${id}`, id);
+      const stanzaIdOf = (body: string): string =>
+        (h.component.sent.find((s) => s.is("message") && s.getChildText("body") === body && s.attrs.to === FULL) as Element).getChild("stanza-id", "urn:xmpp:sid:0")?.attrs.id as string;
+      h.component.receive(`<message from='${FULL}' to='coffee@${GW}' type='groupchat' id='m1'><displayed xmlns='${MARKERS}' id='${stanzaIdOf("message L-2")}'/></message>`);
+      h.component.receive(`<message from='${FULL}' to='coffee@${GW}' type='groupchat' id='m2'><displayed xmlns='${MARKERS}' id='${stanzaIdOf("message L-3")}'/></message>`);
+      await settle(h);
+      expect(seen).toEqual(all ? ["displayed coffee L-1", "displayed coffee L-2", "displayed coffee L-3"] : ["displayed coffee L-2", "displayed coffee L-3"]);
+      closeStores();
+    }
+  });
+});
+
 describe("the user's chat states and markers", () => {
   it("reach the hooks (a marker by the legacy id of the message its stanza-id names) and are reflected, not archived", async () => {
     const { net, seen } = attentiveNetwork();

@@ -284,6 +284,22 @@ describe("the roster privilege (XEP-0356)", () => {
   });
 });
 
+describe("markAllMessages in a direct chat", () => {
+  it("a displayed marker marks each of the contact's unread messages up to it", async () => {
+    const h = await start();
+    h.gateway.markAllMessages = true;
+    const bob = await h.session.contacts.byLegacyId("bob");
+    const ids: string[] = [];
+    for (const id of ["b-1", "b-2", "b-3"]) ids.push(await bob.sendText(id, id));
+    h.component.receive(`<message type='chat' id='r1' from='${FULL}' to='bob@${GW}'><displayed xmlns='urn:xmpp:chat-markers:0' id='${ids[1]}'/></message>`);
+    await settle();
+    expect(h.calls.displayed).toEqual([
+      { chat: "bob", legacyId: "b-1" },
+      { chat: "bob", legacyId: "b-2" },
+    ]);
+  });
+});
+
 describe("a contact's file", () => {
   it("goes as a message whose body is the URL, with XEP-0066 and XEP-0447", async () => {
     const h = await start();

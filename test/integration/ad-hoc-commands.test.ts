@@ -83,7 +83,7 @@ describe("the gateway's commands, through Prosody", () => {
       nodes = (await listCommands(muc, GATEWAY)).map((c) => c.node);
       if (!nodes.includes("groups")) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(nodes).toEqual(["groups", "create-group", "unregister"]);
+    expect(nodes).toEqual(["groups", "create-group", "re-login", "unregister"]);
 
     const table = await executeCommand(muc, GATEWAY, "groups");
     expect(table.status).toBe("completed");

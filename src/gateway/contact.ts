@@ -54,6 +54,11 @@ export interface ContactMessageOptions {
   readonly linkPreviews?: readonly LinkPreview[];
 }
 
+/** XEP-0084 avatar nodes, and PubSub events. */
+export const NS_AVATAR_METADATA = "urn:xmpp:avatar:metadata";
+export const NS_AVATAR_DATA = "urn:xmpp:avatar:data";
+const NS_PUBSUB_EVENT = "http://jabber.org/protocol/pubsub#event";
+
 /** The key under which the store maps a direct message's legacy id. */
 export function directMessageKey(contactLegacyId: string, legacyMsgId: string): string {
   return `contact:${contactLegacyId.length}:${contactLegacyId}:${legacyMsgId}`;
@@ -168,8 +173,10 @@ export class LegacyContact {
   }
 
   /**
-   * Its avatar: the XEP-0153 hash in its presence, the image in its vCard
-   * (`undefined` removes it).
+   * Its avatar (`undefined` removes it), as both avatar protocols carry it:
+   * XEP-0153 (the hash in its presence, the image in its vCard) and XEP-0084
+   * (a metadata notification from the contact's JID, the image served from
+   * its `urn:xmpp:avatar:data` node).
    *
    * @param avatar - the image bytes and type.
    */
@@ -178,7 +185,34 @@ export class LegacyContact {
     if (hash === this.#avatarHash) return;
     this.#avatar = avatar === undefined ? undefined : { data: new Uint8Array(avatar.data), type: avatar.type };
     this.#avatarHash = hash;
-    if (this.isFriend) await this.session.gateway.send(this.presenceTo(this.session.userJid.toString()));
+    if (!this.isFriend) return;
+    const user = this.session.userJid.toString();
+    await this.session.gateway.send(this.presenceTo(user));
+    await this.session.gateway.send(
+      xml("message", { from: this.jid.toString(), to: user, type: "headline", id: randomUUID() }, xml("event", { xmlns: NS_PUBSUB_EVENT }, this.#avatarItems(NS_AVATAR_METADATA))),
+    );
+  }
+
+  /**
+   * @internal The contact's XEP-0084 node `node` (metadata or data) as
+   * `<items/>`: its one item, named by the avatar's hash (`id`, when asked
+   * for one: none when it differs).
+   */
+  avatarItems(node: string, id?: string): Element | undefined {
+    if (node !== NS_AVATAR_METADATA && node !== NS_AVATAR_DATA) return undefined;
+    if (id !== undefined && id !== this.#avatarHash) return xml("items", { node });
+    return this.#avatarItems(node);
+  }
+
+  #avatarItems(node: string): Element {
+    const avatar = this.#avatar;
+    const hash = this.#avatarHash;
+    if (!avatar || !hash) return xml("items", { node }, ...(node === NS_AVATAR_METADATA ? [xml("item", { id: "current" }, xml("metadata", { xmlns: NS_AVATAR_METADATA }))] : []));
+    const payload =
+      node === NS_AVATAR_METADATA
+        ? xml("metadata", { xmlns: NS_AVATAR_METADATA }, xml("info", { id: hash, bytes: String(avatar.data.length), type: avatar.type }))
+        : xml("data", { xmlns: NS_AVATAR_DATA }, Buffer.from(avatar.data).toString("base64"));
+    return xml("items", { node }, xml("item", { id: hash }, payload));
   }
 
   /**

@@ -16,7 +16,7 @@ import { discoInfoQuery } from "../xso/disco.js";
 import { isDecodeError } from "../xso/errors.js";
 import { attachmentsOf } from "../xso/file-sharing.js";
 import { messageContent } from "../xso/message.js";
-import { NS_CHAT_MARKERS, NS_CHAT_STATES, NS_CLIENT, NS_CORRECT, NS_DISCO_INFO, NS_MUC_SELF_PING, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_VCARD } from "../xso/ns.js";
+import { NS_CHAT_MARKERS, NS_CHAT_STATES, NS_CLIENT, NS_CORRECT, NS_DISCO_INFO, NS_MUC_SELF_PING, NS_PUBSUB, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_VCARD } from "../xso/ns.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import type { LegacyContact } from "./contact.js";
 import { readUserRefs } from "./message-refs.js";
@@ -125,10 +125,19 @@ async function onIq(contact: LegacyContact, el: Element): Promise<Element | unde
   const type = el.attrs.type;
   if (type === "get" && payload?.name === "vCard" && ns === NS_VCARD) return contact.vcard();
   if (type === "get" && payload?.name === "ping" && ns === NS_MUC_SELF_PING) return undefined;
+  if (type === "get" && payload?.name === "pubsub" && ns === NS_PUBSUB) {
+    // XEP-0084: the contact's avatar nodes, as its PEP service would serve them.
+    const items = payload.getChild("items");
+    const node = typeof items?.attrs.node === "string" ? items.attrs.node : "";
+    const wanted = items?.getChild("item")?.attrs.id;
+    const answer = contact.avatarItems(node, typeof wanted === "string" ? wanted : undefined);
+    if (!answer) throw new XMPPError("item-not-found", { text: `No node ${node}` });
+    return xml("pubsub", { xmlns: NS_PUBSUB }, answer);
+  }
   if (type === "get" && payload?.name === "query" && ns === NS_DISCO_INFO) {
     const session = contact.session;
     return discoInfoQuery.encode({
-      identities: [{ category: "client", type: contact.clientType, ...(contact.name ? { name: contact.name } : {}) }],
+      identities: [{ category: "client", type: contact.clientType, ...(contact.name ? { name: contact.name } : {}) }, { category: "pubsub", type: "pep" }],
       features: [
         NS_DISCO_INFO,
         NS_CHAT_STATES,

@@ -284,6 +284,30 @@ describe("the roster privilege (XEP-0356)", () => {
   });
 });
 
+describe("a contact's avatar by XEP-0084", () => {
+  it("a metadata notification from the contact; its data and metadata nodes served at its JID; an empty metadata once removed", async () => {
+    const h = await start();
+    const carol = await h.session.contacts.byLegacyId("carol@home");
+    h.component.takeSent();
+    await carol.setAvatar(PNG);
+    const sent = h.component.takeSent();
+    const note = sent.find((s) => s.is("message") && s.attrs.type === "headline");
+    const info = note?.getChild("event", "http://jabber.org/protocol/pubsub#event")?.getChild("items")?.getChild("item")?.getChild("metadata", "urn:xmpp:avatar:metadata")?.getChild("info");
+    expect(info?.attrs).toMatchObject({ id: carol.avatarHash, bytes: String(PNG.data.length), type: "image/png" });
+    const data = await request(
+      h,
+      `<iq type='get' id='a1' from='${FULL}' to='${carol.jid.toString()}'><pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='urn:xmpp:avatar:data'><item id='${carol.avatarHash}'/></items></pubsub></iq>`,
+    );
+    expect(data.getChild("pubsub")?.getChild("items")?.getChild("item")?.getChildText("data", "urn:xmpp:avatar:data")).toBe(Buffer.from(PNG.data).toString("base64"));
+    const stale = await request(h, `<iq type='get' id='a2' from='${FULL}' to='${carol.jid.toString()}'><pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='urn:xmpp:avatar:data'><item id='old'/></items></pubsub></iq>`);
+    expect(stale.getChild("pubsub")?.getChild("items")?.getChildren("item")).toEqual([]);
+    await carol.setAvatar(undefined);
+    const removed = h.component.takeSent().find((s) => s.is("message") && s.attrs.type === "headline");
+    const metadata = removed?.getChild("event")?.getChild("items")?.getChild("item")?.getChild("metadata", "urn:xmpp:avatar:metadata");
+    expect(metadata?.children).toEqual([]);
+  });
+});
+
 describe("markAllMessages in a direct chat", () => {
   it("a displayed marker marks each of the contact's unread messages up to it", async () => {
     const h = await start();

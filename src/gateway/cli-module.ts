@@ -23,6 +23,8 @@ const CLASSES: readonly (readonly [keyof LegacyModule, boolean])[] = [
   ["Bookmarks", false],
   ["MUC", false],
   ["Participant", false],
+  ["Roster", false],
+  ["Contact", false],
 ];
 
 let tsxRegistered: Promise<void> | undefined;
@@ -32,7 +34,7 @@ let tsxRegistered: Promise<void> | undefined;
  * TypeScript, imports it, and checks its exports.
  *
  * The module exports `Gateway` and `Session` classes and optionally
- * `Bookmarks`, `MUC` and `Participant` — as named exports, or as the keys of
+ * `Bookmarks`, `MUC`, `Participant`, `Roster` and `Contact` — as named exports, or as the keys of
  * its default export (which is also how a CommonJS module's `module.exports`
  * arrives).
  *

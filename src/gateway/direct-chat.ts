@@ -95,7 +95,7 @@ async function onMessage(contact: LegacyContact, stanza: Element): Promise<void>
   }
   // XEP-0184: the network took it; the contact's own delivery, when the network tells, is `contact.received()`.
   if (stanza.getChild("request", NS_RECEIPTS) && typeof stanza.attrs.id === "string") {
-    await session.gateway.send(xml("message", { from: contact.jid.toString(), to: String(stanza.attrs.from), id: randomUUID() }, xml("received", { xmlns: NS_RECEIPTS, id: stanza.attrs.id })));
+    await session.gateway.send(xml("message", { from: contact.jid.toString(), to: String(stanza.attrs.from), type: "chat", id: randomUUID() }, xml("received", { xmlns: NS_RECEIPTS, id: stanza.attrs.id })));
   }
 }
 
@@ -108,6 +108,10 @@ async function onPresence(contact: LegacyContact, el: Element, from: JID): Promi
   if (type === "subscribe") {
     contact.isFriend = true;
     await reply("subscribed");
+    await gateway.send(contact.presenceTo(user));
+  } else if (type === "subscribed") {
+    // The user accepted the contact's subscription request: its presence follows.
+    contact.isFriend = true;
     await gateway.send(contact.presenceTo(user));
   } else if (type === "unsubscribe") {
     contact.isFriend = false;

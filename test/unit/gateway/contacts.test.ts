@@ -338,3 +338,15 @@ describe("a contact's file", () => {
     expect(bob.xmppIdOf("f-1")).toBe(id);
   });
 });
+
+describe("the user accepting a contact's subscription request", () => {
+  it("makes the contact a friend whose presence follows at once", async () => {
+    const h = await start();
+    const dave = await h.session.contacts.byLegacyId("dave");
+    await dave.online("here");
+    const presence = h.component.nextSent((s) => s.is("presence") && s.attrs.from === `dave@${GW}` && s.attrs.type === undefined);
+    h.component.receive(`<presence type='subscribed' id='s1' from='${USER}' to='dave@${GW}'/>`);
+    expect((await presence).getChildText("status")).toBe("here");
+    expect(dave.isFriend).toBe(true);
+  });
+});

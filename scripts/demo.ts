@@ -7,8 +7,9 @@
  *   own XEP-0363 service, upload.localhost, served on its HTTP port);
  * - the gateway (gateway.localhost) serving the demo network ("coffee",
  *   "announcements", "book-club"), with alice, bob and carol registered;
- * - a little life: bob and carol chat in "coffee" on the demo network, and
- *   DemoBot (an XMPP client using this SDK's MucService) talks in "lobby";
+ * - a little life: bob and carol chat in "coffee" on the demo network, bob
+ *   answers the direct messages written to him there (`startDemoReplies`),
+ *   and DemoBot (an XMPP client using this SDK's MucService) talks in "lobby";
  * - the web client of examples/browser, on http://127.0.0.1:$DEMO_PORT/.
  *
  * Ctrl-C (or SIGTERM) stops everything and removes every file it wrote.
@@ -26,7 +27,7 @@ import { client, xml, type Client } from "@xmpp/client";
 import { MucService, LeaveMode, createRoom, listRooms, setAffiliation, type Room } from "../src/index.js";
 import { startProsody, ProsodyNotInstalledError, type ProsodyServer } from "../src/testing/index.js";
 import { runGateway, openSqliteStore, type RunningGateway } from "../src/gateway/index.js";
-import { DEMO_ACCOUNTS, DEMO_STEP_ACCOUNTS, DEMO_TWO_FACTOR_CODE, DemoNetwork, seedDemo } from "../examples/demo-network/index.js";
+import { DEMO_ACCOUNTS, DEMO_STEP_ACCOUNTS, DEMO_TWO_FACTOR_CODE, DemoNetwork, seedDemo, startDemoReplies } from "../examples/demo-network/index.js";
 import { createDemoModule } from "../examples/demo-network/module.js";
 import { startWebServer, type WebServer } from "../examples/browser/serve.js";
 import { botAnswer } from "./demo-bot.js";
@@ -361,6 +362,8 @@ async function main(): Promise<void> {
   if (stopping) return;
   await startBot(server);
   startCoffeeChatter(network);
+  const stopReplies = startDemoReplies(network);
+  cleanups.push({ what: "bob's answers", run: async () => stopReplies() });
   if (stopping) return;
 
   const web: WebServer = await startWebServer({
@@ -396,6 +399,8 @@ ${STEP_ACCOUNTS.map((a) => `    ${pad(`${a.username}@${server.domain}`, 20)} ${p
 
   Rooms   lobby, dev @ ${server.mucDomain}   (alice owns both; DemoBot talks in lobby)
           coffee, announcements, book-club @ ${GATEWAY}   (through the gateway; bob and carol chat in coffee)
+  People  bob, carol @ ${GATEWAY}   (alice's demo-network friends, under People: write to bob, he answers;
+          "Find people" searches the network — try erin)
   XMPP    ${server.c2sUrl} (c2s, PLAIN allowed)   ${server.websocketUrl}
   Files   upload.localhost (XEP-0363, up to 10 MB), served at http://127.0.0.1:${server.httpPort}/file_share/
 

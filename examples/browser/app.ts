@@ -34,6 +34,10 @@
  * styled (XEP-0393) and its links clickable, always as DOM nodes
  * (styling.ts); @-mentions complete in the composer and, when the user
  * allowed it, notify (mentions.ts); the unread count is in the tab's title.
+ * People and direct chats (contacts.ts): the gateway's contacts in our
+ * roster (its subscription requests accepted by themselves) with their
+ * presence, a one-to-one chat with each, and a search of the gateway's
+ * network that opens a chat with a result.
  * A reload of the tab logs in again and rejoins the rooms (persist.ts). On a
  * phone the room list comes first, and a tap on a message shows its actions.
  *
@@ -72,6 +76,8 @@
  * - `gateway-status` (`data-state`: checking, registered, unregistered, unavailable), `gateway-register` (shown when not registered),
  *   `gateway-commands` (the gateway's commands, commands.ts: `commands-view`, `command-item`, `command-stage`, …)
  * - `open-join`: join a room by its address; `enable-notifications` (while the browser has not been asked)
+ * - `contact-list`: People (the gateway's contacts in our roster) and their direct chats (`chat-view`), and
+ *   the people search (`people-search`): contacts.ts lists their `data-testid`s
  *
  * Main pane
  * - `empty-state` (nothing selected)
@@ -210,6 +216,7 @@ import { UPLOAD_FAILED, uploadErrorText, putWithProgress, pastedImages, onlyUrls
 import { attachMentions, mentions } from "./mentions.js";
 import { saveLogin, savedLogin, saveRoomList, savedRooms, saveCurrentRoom, savedCurrentRoom, forgetAll } from "./persist.js";
 import { commandsPane, resetCommands } from "./commands.js";
+import { startContacts, loadRoster, contactsSection, chatPane, searchPane, chatSeen } from "./contacts.js";
 import { formFieldsView, notesView, safeImageUrl, type FormFieldsView } from "./forms.js";
 import { UserError, CONDITION_TEXTS, LOGIN_REFUSED, describeError, notDeliveredText, showError, clearError, conditionOf, joinErrorText, loginErrorText, adminErrorText, registerErrorText, type JoinFailure } from "./errors.js";
 
@@ -324,7 +331,7 @@ interface GatewayState {
   error: string | undefined;
 }
 
-type Pane = { kind: "empty" } | { kind: "room"; jid: string } | { kind: "join" } | { kind: "register" } | { kind: "commands" };
+type Pane = { kind: "empty" } | { kind: "room"; jid: string } | { kind: "join" } | { kind: "register" } | { kind: "commands" } | { kind: "chat"; jid: string } | { kind: "people" };
 
 /** A registration with the gateway under way (`registerWithGateway`), step by step. */
 interface Registration {
@@ -597,6 +604,7 @@ async function boot(): Promise<void> {
     const pane = session.pane;
     const view = pane.kind === "room" ? session.rooms.get(pane.jid) : undefined;
     if (view) scheduleMarkRead(view);
+    if (pane.kind === "chat") chatSeen(pane.jid);
   };
   window.addEventListener("focus", readCurrent);
   document.addEventListener("visibilitychange", readCurrent);
@@ -678,6 +686,23 @@ async function login(service: string, domainField: string, user: string, passwor
     // correction of one is shown as a message of its own instead).
     if (!applyChange(view, change) && (change.history || change.kind !== "correction")) holdChange(view, change);
   });
+  // People and direct chats (contacts.ts): listening before the initial presence, which brings pending subscription requests.
+  startContacts({
+    xmpp,
+    muc,
+    gatewayDomain: session.config.gatewayDomain,
+    isRoom: (jid) => session.rooms.has(jid),
+    isOpen: (jid) => session.pane.kind === "chat" && session.pane.jid === jid,
+    searchOpen: () => session.pane.kind === "people",
+    open: (jid) => openPane({ kind: "chat", jid }),
+    openSearch: () => openPane({ kind: "people" }),
+    rerender: () => {
+      if (session.xmpp !== xmpp) return;
+      renderNav();
+      if (session.pane.kind === "chat" || session.pane.kind === "people") renderMain();
+    },
+    topBar,
+  });
   watchConnection(xmpp);
   try {
     await xmpp.start();
@@ -730,6 +755,7 @@ async function login(service: string, domainField: string, user: string, passwor
   muc.on("connectionChange", () => refreshConnection());
   render();
   refreshConnection();
+  void loadRoster();
   await Promise.all([refreshMucRooms(), refreshGateway()]);
   return true;
 }
@@ -2787,6 +2813,8 @@ function renderNav(): void {
       ),
     );
   }
+  const people = contactsSection();
+  if (people) sections.push(people);
   const others = roomsOf("other");
   if (others.length > 0) sections.push(navSection("other", "Other rooms", "", others, "", undefined));
   replaceChildren(nav, ...sections);
@@ -2863,9 +2891,27 @@ function select(view: RoomView): void {
   scheduleMarkRead(view);
 }
 
+/** Put a pane that is not a room on screen (a direct chat, the people search). */
+function openPane(pane: Pane): void {
+  session.pane = pane;
+  session.showNav = false;
+  clearError();
+  render();
+}
+
 function renderMain(): void {
   const main = byId("main");
   const pane = session.pane;
+  if (pane.kind === "chat") {
+    chatPane(main, pane.jid);
+    return;
+  }
+  if (pane.kind === "people") {
+    // Kept across renders (what is typed in the search box stays, with the focus).
+    const el = searchPane();
+    if (el.parentElement !== main || main.childElementCount !== 1) replaceChildren(main, el);
+    return;
+  }
   if (pane.kind === "register") {
     replaceChildren(main, registerPane());
     return;

@@ -281,6 +281,47 @@ export function notDeliveredText(error: unknown): string {
   return `Not delivered. ${describeError(error)}`;
 }
 
+/** Why a message of ours in a direct chat did not make it, for the line under it. */
+export function chatNotDeliveredText(error: unknown): string {
+  const said = serverText(error);
+  const withText = (words: string): string => (said ? `${words} The server says: “${said}”` : words);
+  switch (conditionOf(error)) {
+    case "item-not-found":
+    case "remote-server-not-found":
+      return "Not delivered: there is nobody at this address.";
+    case "service-unavailable":
+    case "recipient-unavailable":
+    case "remote-server-timeout":
+      return withText("Not delivered: this person cannot be reached right now.");
+    case "registration-required":
+      return "Not delivered: register with the gateway first.";
+    case "forbidden":
+    case "not-allowed":
+    case "not-acceptable":
+      return withText("Not delivered: you may not write to this person.");
+    default:
+      return `Not delivered. ${describeError(error)}`;
+  }
+}
+
+/** Why a search for people through the gateway failed, under the search box. */
+export function searchErrorText(e: unknown): string {
+  switch (conditionOf(e)) {
+    case "feature-not-implemented":
+    case "service-unavailable":
+    case "item-not-found":
+      return "The gateway cannot search for people.";
+    case "registration-required":
+    case "forbidden":
+      return "Register with the gateway to search for people there.";
+    case "bad-request":
+    case "not-acceptable":
+      return "Type a name to look for.";
+    default:
+      return commandErrorText(e);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // The toast: what an action could not do, when there is no better place
 

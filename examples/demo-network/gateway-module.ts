@@ -9,12 +9,14 @@
  *
  * @module
  */
-import { DemoNetwork, seedDemo } from "./network.js";
+import { DemoNetwork, seedDemo, startDemoReplies } from "./network.js";
 import { createDemoModule } from "./module.js";
 
 /** The network this module serves (scripts and the demo make its users act). */
 export const network = new DemoNetwork();
 await seedDemo(network);
+// bob answers the direct messages written to him, after a moment.
+startDemoReplies(network);
 
 const module = createDemoModule(network);
 
@@ -26,3 +28,7 @@ export const Session = module.Session;
 export const Bookmarks = module.Bookmarks;
 /** The room class. */
 export const MUC = module.MUC;
+/** The roster class (the user's friends on the network). */
+export const Roster = module.Roster;
+/** The contact class. */
+export const Contact = module.Contact;

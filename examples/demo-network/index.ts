@@ -2,8 +2,9 @@
  * The demo legacy network: an in-process chat service (users with a
  * presence and a picture, groups, channels, roles, badges, topics, kicks,
  * bans, history, files, edits, deletions, reactions and moderators' removals,
- * typing, read positions, direct messages between members, and groups
- * created, renamed, deleted, joined, left and added to) for the gateway
+ * typing, read positions, direct messages between members, one-to-one
+ * chats and friends, and groups created, renamed, deleted, joined, left and
+ * added to) for the gateway
  * examples and tests.
  * See {@link DemoNetwork} to set one up and script its users, and
  * {@link DemoClient} for what a logged-in user (a gateway session) gets.
@@ -13,6 +14,7 @@
 export {
   DEMO_ACCOUNTS,
   DEMO_BADGES,
+  DEMO_FRIENDSHIPS,
   DEMO_STEP_ACCOUNTS,
   DEMO_TWO_FACTOR_CODE,
   demoAvatar,
@@ -20,6 +22,7 @@ export {
   DemoNetworkError,
   isDemoNetworkError,
   seedDemo,
+  startDemoReplies,
 } from "./network.js";
 export type {
   DemoAccount,
@@ -30,6 +33,14 @@ export type {
   DemoAvatarChangedEvent,
   DemoBadge,
   DemoBadgesChangedEvent,
+  DemoChatMessage,
+  DemoChatMessageEvent,
+  DemoChatReactionsEvent,
+  DemoChatReadEvent,
+  DemoChatTypingEvent,
+  DemoFriendAvatarEvent,
+  DemoFriendPresenceEvent,
+  DemoRepliesOptions,
   DemoClient,
   DemoClientEvents,
   DemoCreateGroupOptions,

@@ -17,6 +17,16 @@
  *   comes with a direct invitation (XEP-0249) from the gateway. A member's
  *   file becomes `participant.sendFile` (its bytes, uploaded by the gateway,
  *   or its link), its caption a text message after it.
+ * - Direct chats: `DemoRoster` lists the user's friends (each added to the
+ *   user's XMPP roster) and takes any network user as a contact;
+ *   `DemoContact` has the user's name, picture and presence (kept up to date
+ *   from the network's friend events). What the user writes to a contact
+ *   (text, replies, edits, deletions, reactions, typing, read markers) is a
+ *   one-to-one chat on the network, and the other person's side comes back
+ *   through the contact (`sendText`, `correct`, `retract`, `react`,
+ *   `composing`, `displayed`); what the user wrote from another device of
+ *   theirs comes as carbons. `onSearch` finds network users by name
+ *   (XEP-0055, XEP-0100, the `search` command), each with their contact JID.
  * - `DemoBookmarks` lists the user's groups.
  * - `DemoRoom` describes a group and lists its members, each with their
  *   presence (`setPresence`), picture (`setAvatar`, an XEP-0153 avatar) and
@@ -32,10 +42,13 @@ import {
   Command,
   CommandForm,
   LegacyBookmarks,
+  LegacyContact,
   LegacyMUC,
+  LegacyRoster,
   MucType,
   escapeLocalpart,
   type ArchiveEntry,
+  type Chat,
   type CommandContext,
   type InvitedContact,
   type PendingRegistration,
@@ -227,6 +240,9 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
     override registrationInstructions =
       "Log in with your demo network account (alice/wonderland, bob/builder, carol/christmas; erin/enigma then a code, frank/foxtrot then a QR code).";
     override commands = [...BaseGateway.defaultCommands, DemoPreferencesCommand];
+    override searchFields = [{ var: "query", label: "Name", required: true }];
+    override searchTitle = "Find people on the demo network";
+    override searchInstructions = "Enter part of a name (or a user id)";
 
     override async validate(_jid: JID, form: Readonly<Record<string, string>>) {
       const username = form.username ?? "";
@@ -399,6 +415,37 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
           await p?.displayed(messageId);
         });
       });
+      // One-to-one chats: the other person's side through their contact; the user's own, from another device, as carbons.
+      const peerOf = (senderId: string, recipientId: string): string => (senderId === client.userId ? recipientId : senderId);
+      client.on("chatMessage", ({ message }) => {
+        const own = message.senderId === client.userId;
+        void this.#withContact(peerOf(message.senderId, message.recipientId), async (contact) => {
+          await contact.sendText(message.text, message.id, { when: message.at, ...(message.replyTo ? { replyTo: message.replyTo } : {}), ...(own ? { carbon: true } : {}) });
+        });
+      });
+      client.on("chatMessageEdited", ({ message }) => {
+        void this.#withContact(peerOf(message.senderId, message.recipientId), (contact) => contact.correct(message.id, message.text, { carbon: message.senderId === client.userId }));
+      });
+      client.on("chatMessageDeleted", ({ message }) => {
+        void this.#withContact(peerOf(message.senderId, message.recipientId), (contact) => contact.retract(message.id, { carbon: message.senderId === client.userId }));
+      });
+      client.on("chatReactionsChanged", ({ message, userId, emojis }) => {
+        void this.#withContact(peerOf(message.senderId, message.recipientId), (contact) => contact.react(message.id, emojis, { carbon: userId === client.userId }));
+      });
+      client.on("chatTyping", ({ userId, typing }) => {
+        if (userId === client.userId) return;
+        void this.#withContact(userId, (contact) => (typing ? contact.composing() : contact.paused()));
+      });
+      client.on("chatRead", ({ userId, messageId }) => {
+        if (userId === client.userId) return;
+        void this.#withContact(userId, (contact) => contact.displayed(messageId));
+      });
+      client.on("friendPresenceChanged", ({ userId, presence }) => {
+        void this.#withContact(userId, (contact) => contact.setPresence(participantPresence(presence)));
+      });
+      client.on("friendAvatarChanged", ({ userId, avatar }) => {
+        void this.#withContact(userId, (contact) => contact.setAvatar(avatar));
+      });
       client.on("directMessage", ({ message }) => {
         if (message.recipientId !== client.userId) return;
         void this.#inRoom(message.groupId, async (room) => {
@@ -414,34 +461,43 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
       this.client = undefined;
     }
 
-    override async onText(chat: LegacyMUC, text: string, options: TextOptions) {
+    /** A message to a group, or to a contact (a one-to-one chat). */
+    override async onText(chat: Chat, text: string, options: TextOptions) {
       const replyTo = options.replyTo ?? undefined;
+      if (chat instanceof LegacyContact) return this.#connected.sendChat(chat.legacyId, text, replyTo ? { replyTo } : {}).catch(rethrow);
       return this.#connected.send(chat.legacyId, text, replyTo ? { replyTo } : {}).catch((e: unknown) => {
         throw toXmpp(e);
       });
     }
 
-    /** The user shared a file: a message carrying its link on the network (the network does not fetch it); its description, when given, is the caption. */
-    override async onFile(chat: LegacyMUC, file: Attachment, options: TextOptions) {
+    /**
+     * The user shared a file: a message carrying its link on the network (the network does not fetch it); its description, when given, is the caption.
+     * One-to-one chats carry text only: the file's link is the message.
+     */
+    override async onFile(chat: Chat, file: Attachment, options: TextOptions) {
+      if (chat instanceof LegacyContact) return this.onText(chat, file.url, options);
       const replyTo = options.replyTo ?? undefined;
       const shared = { name: file.name || "file", type: file.type || "application/octet-stream", url: file.url, ...(file.size !== undefined ? { size: file.size } : {}) };
       const sendOptions = { ...(replyTo ? { replyTo } : {}), ...(file.description ? { caption: file.description } : {}) };
       return this.#connected.sendFile(chat.legacyId, shared, sendOptions).catch(rethrow);
     }
 
-    override async onCorrect(chat: LegacyMUC, text: string, legacyMsgId: string) {
+    override async onCorrect(chat: Chat, text: string, legacyMsgId: string) {
+      if (chat instanceof LegacyContact) return this.#connected.editChat(legacyMsgId, text).catch(rethrow);
       await this.#connected.edit(chat.legacyId, legacyMsgId, text).catch((e: unknown) => {
         throw toXmpp(e);
       });
     }
 
-    override async onRetract(chat: LegacyMUC, legacyMsgId: string) {
+    override async onRetract(chat: Chat, legacyMsgId: string) {
+      if (chat instanceof LegacyContact) return this.#connected.deleteChat(legacyMsgId).catch(rethrow);
       await this.#connected.delete(chat.legacyId, legacyMsgId).catch((e: unknown) => {
         throw toXmpp(e);
       });
     }
 
-    override async onReact(chat: LegacyMUC, legacyMsgId: string, emojis: readonly string[]) {
+    override async onReact(chat: Chat, legacyMsgId: string, emojis: readonly string[]) {
+      if (chat instanceof LegacyContact) return this.#connected.reactChat(legacyMsgId, emojis).catch(rethrow);
       await this.#connected.react(chat.legacyId, legacyMsgId, emojis).catch((e: unknown) => {
         throw toXmpp(e);
       });
@@ -489,31 +545,46 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
       });
     }
 
-    /** The user is typing: so they are on the network (the chat state is reflected by the room whatever happens). */
-    override async onComposing(chat: LegacyMUC) {
-      await this.#attention(chat, "composing", (client) => client.setTyping(chat.legacyId, true));
+    /** The user is typing: so they are on the network (in a room the chat state is reflected by the room whatever happens). */
+    override async onComposing(chat: Chat) {
+      await this.#typing(chat, "composing", true);
     }
 
-    override async onPaused(chat: LegacyMUC) {
-      await this.#attention(chat, "paused", (client) => client.setTyping(chat.legacyId, false));
+    override async onPaused(chat: Chat) {
+      await this.#typing(chat, "paused", false);
     }
 
     // Active, inactive or gone: not typing (any more). The network has no other states.
-    override async onActive(chat: LegacyMUC) {
-      await this.#attention(chat, "active", (client) => client.setTyping(chat.legacyId, false));
+    override async onActive(chat: Chat) {
+      await this.#typing(chat, "active", false);
     }
 
-    override async onInactive(chat: LegacyMUC) {
-      await this.#attention(chat, "inactive", (client) => client.setTyping(chat.legacyId, false));
+    override async onInactive(chat: Chat) {
+      await this.#typing(chat, "inactive", false);
     }
 
-    override async onGone(chat: LegacyMUC) {
-      await this.#attention(chat, "gone", (client) => client.setTyping(chat.legacyId, false));
+    override async onGone(chat: Chat) {
+      await this.#typing(chat, "gone", false);
     }
 
-    /** The user read the room up to a message: their read position on the network. */
-    override async onDisplayed(chat: LegacyMUC, legacyMsgId: string) {
-      await this.#attention(chat, `displayed ${legacyMsgId}`, (client) => client.markRead(chat.legacyId, legacyMsgId));
+    /** The user read the room (or the chat with a contact) up to a message: their read position on the network. */
+    override async onDisplayed(chat: Chat, legacyMsgId: string) {
+      await this.#attention(chat, `displayed ${legacyMsgId}`, (client) => (chat instanceof LegacyContact ? client.markChatRead(legacyMsgId) : client.markRead(chat.legacyId, legacyMsgId)));
+    }
+
+    /** Typing or not, in a group or in the chat with a contact. */
+    async #typing(chat: Chat, what: string, typing: boolean): Promise<void> {
+      await this.#attention(chat, what, (client) => (chat instanceof LegacyContact ? client.setChatTyping(chat.legacyId, typing) : client.setTyping(chat.legacyId, typing)));
+    }
+
+    /** Search the network's users by name: each with the JID of their contact on this gateway. */
+    override async onSearch(values: Readonly<Record<string, string>>) {
+      const query = (values.query ?? "").trim();
+      if (query === "") throw new XMPPError("bad-request", { text: "Enter a name to look for" });
+      const users = await this.#connected.searchUsers(query).catch(rethrow);
+      const items: Record<string, string>[] = [];
+      for (const user of users) items.push({ jid: (await this.contacts.byLegacyId(user.id)).jid.toString(), name: user.name });
+      return { fields: [{ var: "jid", label: "Address" }, { var: "name", label: "Name" }], items };
     }
 
     /**
@@ -522,7 +593,7 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
      * deleted meanwhile) or a failure is logged, not sent back to the user.
      * The network has no threads: the hooks leave the thread, if any, out.
      */
-    async #attention(chat: LegacyMUC, what: string, act: (client: DemoClient) => Promise<void>): Promise<void> {
+    async #attention(chat: Chat, what: string, act: (client: DemoClient) => Promise<void>): Promise<void> {
       try {
         await act(this.#connected);
       } catch (e) {
@@ -536,6 +607,15 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
       return this.client;
     }
 
+    /** Run `fn` on the contact of a network user, reporting failures instead of throwing into the network's emitter. */
+    async #withContact(userId: string, fn: (contact: LegacyContact) => Promise<unknown>): Promise<void> {
+      try {
+        await fn(await this.contacts.byLegacyId(userId));
+      } catch (e) {
+        this.gateway.log.warn(`demo: handling an event of the chat with ${userId} failed`, e);
+      }
+    }
+
     /** Run `fn` on the room of a group, reporting failures instead of throwing into the network's emitter. */
     async #inRoom(groupId: string, fn: (room: DemoRoom) => Promise<void>): Promise<void> {
       try {
@@ -543,6 +623,48 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
         await fn(room);
       } catch (e) {
         this.gateway.log.warn(`demo: handling an event of ${groupId} failed`, e);
+      }
+    }
+  }
+
+  /**
+   * The user's contacts: their friends on the network, added to their
+   * roster at login; and anyone else on the network they write to (or who
+   * writes to them, or whom they find by a search).
+   */
+  class DemoRoster extends LegacyRoster {
+    override async *fill() {
+      const client = (this.session as DemoSession).client;
+      if (!client) return;
+      const friends: LegacyContact[] = [];
+      for (const friend of await client.listFriends()) {
+        const contact = await this.byLegacyId(friend.id);
+        friends.push(contact);
+        yield contact;
+      }
+      // Now friends (added to the roster): their presence, which the user's clients may have missed (a gateway restart while they are online).
+      for (const contact of friends) await contact.setPresence({ show: contact.show, ...(contact.status !== undefined ? { status: contact.status } : {}) });
+    }
+
+    /** Anyone on the network but the user is someone to write to. */
+    override async isContact(legacyId: string) {
+      const client = (this.session as DemoSession).client;
+      return client !== undefined && legacyId !== client.userId && network.getUser(legacyId) !== undefined;
+    }
+  }
+
+  /** A network user as a contact: their name, picture and presence. */
+  class DemoContact extends LegacyContact {
+    override async updateInfo() {
+      this.name = network.getUser(this.legacyId)?.name ?? this.legacyId;
+      const client = (this.session as DemoSession).client;
+      if (!client) return;
+      try {
+        const [presence, avatar] = await Promise.all([client.getPresence(this.legacyId), client.getAvatar(this.legacyId)]);
+        await this.setPresence(participantPresence(presence));
+        await this.setAvatar(avatar);
+      } catch (e) {
+        this.session.gateway.log.warn(`demo: the presence or picture of ${this.legacyId} is unavailable`, e);
       }
     }
   }
@@ -701,5 +823,5 @@ export function createDemoModule(network: DemoNetwork): LegacyModule {
     }
   }
 
-  return { Gateway: DemoGateway, Session: DemoSession, Bookmarks: DemoBookmarks, MUC: DemoRoom };
+  return { Gateway: DemoGateway, Session: DemoSession, Bookmarks: DemoBookmarks, MUC: DemoRoom, Roster: DemoRoster, Contact: DemoContact };
 }

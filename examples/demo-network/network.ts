@@ -254,6 +254,30 @@ export interface DemoDirectMessage {
   readonly at: Date;
 }
 
+/**
+ * A message of a one-to-one chat between two users (no group needed): the
+ * network keeps it, and its author edits and deletes it; both people react
+ * to it. Its id comes from the same counter as group messages.
+ */
+export interface DemoChatMessage {
+  /** The message id (see {@link DemoMessage.id}). */
+  readonly id: string;
+  /** The sender's user id. */
+  readonly senderId: string;
+  /** The recipient's user id. */
+  readonly recipientId: string;
+  /** The text (after edits). */
+  readonly text: string;
+  /** When the network received it, by the network's clock. */
+  readonly at: Date;
+  /** The id of the message of the same chat it answers. */
+  readonly replyTo?: string;
+  /** When its author last edited it. */
+  readonly editedAt?: Date;
+  /** Each reacting person's emojis, by user id; absent when nobody reacts. */
+  readonly reactions?: Readonly<Record<string, readonly string[]>>;
+}
+
 // ---------------------------------------------------------------------------
 // Events
 // ---------------------------------------------------------------------------
@@ -437,6 +461,58 @@ export interface DemoDirectMessageEvent {
   readonly message: DemoDirectMessage;
 }
 
+/** Payload of {@link DemoClientEvents.chatMessage}, {@link DemoClientEvents.chatMessageEdited} and {@link DemoClientEvents.chatMessageDeleted}. */
+export interface DemoChatMessageEvent {
+  /** The message (as it is now; as it was, for a deletion). */
+  readonly message: DemoChatMessage;
+}
+
+/** Payload of {@link DemoClientEvents.chatReactionsChanged}. */
+export interface DemoChatReactionsEvent {
+  /** The message. */
+  readonly message: DemoChatMessage;
+  /** Who reacted. */
+  readonly userId: string;
+  /** All their reactions to it now; empty when they took them back. */
+  readonly emojis: readonly string[];
+}
+
+/** Payload of {@link DemoClientEvents.chatTyping}. */
+export interface DemoChatTypingEvent {
+  /** Who started or stopped typing. */
+  readonly userId: string;
+  /** To whom (the other person of the chat). */
+  readonly peerId: string;
+  /** Whether they are typing now. */
+  readonly typing: boolean;
+}
+
+/** Payload of {@link DemoClientEvents.chatRead}. */
+export interface DemoChatReadEvent {
+  /** Who read. */
+  readonly userId: string;
+  /** The other person of the chat. */
+  readonly peerId: string;
+  /** The newest message of the chat they have read. */
+  readonly messageId: string;
+}
+
+/** Payload of {@link DemoClientEvents.friendPresenceChanged}. */
+export interface DemoFriendPresenceEvent {
+  /** The friend whose presence changed. */
+  readonly userId: string;
+  /** Their presence now. */
+  readonly presence: DemoPresence;
+}
+
+/** Payload of {@link DemoClientEvents.friendAvatarChanged}. */
+export interface DemoFriendAvatarEvent {
+  /** The friend whose picture changed. */
+  readonly userId: string;
+  /** Their picture now; absent when they removed it. */
+  readonly avatar?: DemoAvatar;
+}
+
 /**
  * The events of a {@link DemoClient}. A client hears about a group only while
  * its user is a member (and, for {@link DemoClientEvents.memberLeft}, at the
@@ -495,6 +571,22 @@ export interface DemoClientEvents {
    * the network's listeners.
    */
   directMessage: (event: DemoDirectMessageEvent) => void;
+  /** A message of a one-to-one chat: the two people's clients hear it (the sender's own with echoes). */
+  chatMessage: (event: DemoChatMessageEvent) => void;
+  /** A message of a one-to-one chat was edited by its author. */
+  chatMessageEdited: (event: DemoChatMessageEvent) => void;
+  /** A message of a one-to-one chat was deleted by its author. */
+  chatMessageDeleted: (event: DemoChatMessageEvent) => void;
+  /** One of the two people's reactions to a message of their chat changed. */
+  chatReactionsChanged: (event: DemoChatReactionsEvent) => void;
+  /** One of the two people of a chat started or stopped typing in it. */
+  chatTyping: (event: DemoChatTypingEvent) => void;
+  /** One of the two people of a chat read it up to a message. */
+  chatRead: (event: DemoChatReadEvent) => void;
+  /** A friend of the user changed their presence (once, whatever groups they share). */
+  friendPresenceChanged: (event: DemoFriendPresenceEvent) => void;
+  /** A friend of the user changed or removed their picture. */
+  friendAvatarChanged: (event: DemoFriendAvatarEvent) => void;
 }
 
 /** Payload of {@link DemoNetworkEvents.userAdded}. */
@@ -633,6 +725,14 @@ export type DemoOperation =
   | "setTyping"
   | "markRead"
   | "sendDirect"
+  | "listFriends"
+  | "searchUsers"
+  | "sendChat"
+  | "editChat"
+  | "deleteChat"
+  | "reactChat"
+  | "setChatTyping"
+  | "markChatRead"
   | "createGroup"
   | "deleteGroup"
   | "invite";
@@ -1059,6 +1159,73 @@ export interface DemoClient extends EventEmitter<DemoClientEvents> {
    */
   invite(groupId: string, userId: string): Promise<DemoMember>;
 
+  /**
+   * The user's friends (their contacts on the network), in the order they became friends.
+   *
+   * @returns each friend.
+   */
+  listFriends(): Promise<DemoUser[]>;
+
+  /**
+   * The users whose name or id contains `query` (case and accents aside), the user themselves left out.
+   *
+   * @param query - what to look for; not empty.
+   * @throws {@link DemoNetworkError} `invalid` (an empty query).
+   */
+  searchUsers(query: string): Promise<DemoUser[]>;
+
+  /**
+   * Write to someone in a one-to-one chat (anyone on the network, friend or
+   * not). Both people's clients hear `chatMessage`.
+   *
+   * @param toUserId - the other person.
+   * @param text - the text; not empty.
+   * @param options - `replyTo`: a message of the same chat.
+   * @returns the new message's id.
+   * @throws {@link DemoNetworkError} `not-found` (user, or the message replied to), `invalid` (an empty text, or the user themselves).
+   *
+   * @example
+   * ```ts
+   * await network.as("bob").sendChat("alice", "Lunch at noon?");
+   * ```
+   */
+  sendChat(toUserId: string, text: string, options?: DemoSendOptions): Promise<string>;
+
+  /**
+   * Edit one's own message of a one-to-one chat (`chatMessageEdited`).
+   *
+   * @throws {@link DemoNetworkError} `not-found`, `forbidden` (not its author), `invalid`.
+   */
+  editChat(messageId: string, text: string): Promise<void>;
+
+  /**
+   * Delete one's own message of a one-to-one chat (`chatMessageDeleted`).
+   *
+   * @throws {@link DemoNetworkError} `not-found`, `forbidden` (not its author).
+   */
+  deleteChat(messageId: string): Promise<void>;
+
+  /**
+   * React to a message of one of one's chats: all of one's reactions to it (`[]` takes them back).
+   *
+   * @throws {@link DemoNetworkError} `not-found` (no such message in the user's chats), `invalid`.
+   */
+  reactChat(messageId: string, emojis: readonly string[]): Promise<void>;
+
+  /**
+   * Say one is typing (or stopped) in the chat with someone (`chatTyping`).
+   *
+   * @throws {@link DemoNetworkError} `not-found`, `invalid` (the user themselves).
+   */
+  setChatTyping(toUserId: string, typing: boolean): Promise<void>;
+
+  /**
+   * Mark a chat read up to a message the other person sent (`chatRead`).
+   *
+   * @throws {@link DemoNetworkError} `not-found` (no such message sent to the user).
+   */
+  markChatRead(messageId: string): Promise<void>;
+
   /** Log out: no more events, and every later call rejects with code `"closed"`. Idempotent. */
   close(): void;
 }
@@ -1276,6 +1443,39 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
   avatar(userId: string): DemoAvatar | undefined {
     const avatar = this.#world.user(userId).avatar;
     return avatar === undefined ? undefined : avatarView(avatar);
+  }
+
+  /**
+   * Make two users friends (each one's contact), as the network itself: no
+   * events. Friends hear each other's presence and picture changes
+   * (`friendPresenceChanged`, `friendAvatarChanged`). Friends already stay so.
+   *
+   * @throws {@link DemoNetworkError} `not-found`, `invalid` (a user and themselves).
+   */
+  addFriendship(userId: string, otherId: string): void {
+    const a = this.#world.user(userId);
+    const b = this.#world.user(otherId);
+    if (a === b) fail("invalid", `${userId} cannot be their own friend`);
+    a.friends.add(b.id);
+    b.friends.add(a.id);
+  }
+
+  /**
+   * A user's friends' ids, in the order they became friends.
+   *
+   * @throws {@link DemoNetworkError} `not-found`.
+   */
+  friends(userId: string): string[] {
+    return [...this.#world.user(userId).friends];
+  }
+
+  /**
+   * A message of a one-to-one chat.
+   *
+   * @returns the message, or `undefined` when there is none with that id (or it was deleted).
+   */
+  getChatMessage(id: string): DemoChatMessage | undefined {
+    return this.#world.chats.get(id);
   }
 
   /**
@@ -1650,6 +1850,8 @@ interface UserRecord {
   presence: DemoPresence;
   /** The network's own copy, never handed out. */
   avatar: DemoAvatar | undefined;
+  /** The user's friends' ids. */
+  readonly friends: Set<string>;
 }
 
 interface GroupRecord {
@@ -1819,6 +2021,8 @@ class World {
   readonly groups = new Map<string, GroupRecord>();
   /** Every message by id, with where it sits in its group's history. */
   readonly messages = new Map<string, { readonly group: GroupRecord; readonly index: number }>();
+  /** The messages of one-to-one chats, by id (deleted ones dropped). */
+  readonly chats = new Map<string, DemoChatMessage>();
   readonly clients = new Set<Client>();
   readonly scripted = new Map<string, Client>();
   readonly failures: Failure[] = [];
@@ -1933,7 +2137,7 @@ class World {
     if (this.users.has(spec.id)) fail("conflict", `user ${spec.id} exists`);
     const presence = spec.presence === undefined ? ONLINE : checkedPresence(spec.presence.show, spec.presence.status);
     const avatar = spec.avatar === undefined ? undefined : checkedAvatar(spec.avatar);
-    const user: UserRecord = { id: spec.id, name: spec.name, password: spec.password, groups: new Set(), presence, avatar };
+    const user: UserRecord = { id: spec.id, name: spec.name, password: spec.password, groups: new Set(), presence, avatar, friends: new Set() };
     this.users.set(user.id, user);
     const view = userView(user);
     this.#deliver(this.network, undefined, "userAdded", { user: view } satisfies DemoUserAddedEvent);
@@ -1959,6 +2163,7 @@ class World {
     for (const group of user.groups) {
       this.broadcast(group, "presenceChanged", { groupId: group.id, userId: user.id, presence }, actor);
     }
+    this.#tell("friendPresenceChanged", { userId: user.id, presence }, actor, (client) => user.friends.has(client.userId));
   }
 
   setAvatar(actor: Client, avatar: DemoAvatar | undefined): void {
@@ -1972,6 +2177,8 @@ class World {
         : { groupId: group.id, userId: user.id, avatar: avatarView(next) };
       this.broadcast(group, "avatarChanged", payload, actor);
     }
+    const event: DemoFriendAvatarEvent = next === undefined ? { userId: user.id } : { userId: user.id, avatar: avatarView(next) };
+    this.#tell("friendAvatarChanged", event, actor, (client) => user.friends.has(client.userId));
   }
 
   // -- groups --
@@ -2227,6 +2434,98 @@ class World {
     const message: DemoDirectMessage = Object.freeze({ id, groupId, senderId: actor.userId, recipientId: toUserId, text, at: this.now() });
     this.#tell("directMessage", { message }, actor, (client) => client.userId === toUserId || client === actor);
     return id;
+  }
+
+  // -- one-to-one chats --
+
+  searchUsers(actor: Client, query: string): DemoUser[] {
+    requireText(query, "a search");
+    const fold = (t: string): string => t.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    const q = fold(query.trim());
+    const found: DemoUser[] = [];
+    for (const user of this.users.values()) {
+      if (user.id !== actor.userId && (fold(user.name).includes(q) || fold(user.id).includes(q))) found.push(userView(user));
+    }
+    return found;
+  }
+
+  /** Tell the two people of a chat (the acting client only with echoes). */
+  #tellChat<K extends keyof DemoClientEvents>(event: K, payload: EventPayload<K>, actor: Client, a: string, b: string): void {
+    this.#tell(event, payload, actor, (client) => client.userId === a || client.userId === b);
+  }
+
+  /** A chat message the actor is one of the two people of. */
+  #chatMessage(actor: Client, messageId: string): DemoChatMessage {
+    const message = this.chats.get(messageId);
+    if (message === undefined || (message.senderId !== actor.userId && message.recipientId !== actor.userId)) fail("not-found", `no message ${messageId} in ${actor.userId}'s chats`);
+    return message;
+  }
+
+  /** The other person of a chat, checked. */
+  #peer(actor: Client, toUserId: string): UserRecord {
+    const peer = this.user(toUserId);
+    if (peer.id === actor.userId) fail("invalid", `${actor.userId} cannot chat with themselves`);
+    return peer;
+  }
+
+  sendChat(actor: Client, toUserId: string, text: string, replyTo: string | undefined): string {
+    const peer = this.#peer(actor, toUserId);
+    requireText(text, "a message");
+    if (replyTo !== undefined) {
+      const original = this.#chatMessage(actor, replyTo);
+      if (original.senderId !== peer.id && original.recipientId !== peer.id) fail("not-found", `no message ${replyTo} in the chat with ${peer.id}`);
+    }
+    const id = `${this.messageIdPrefix}${++this.#messageCount}`;
+    const base = { id, senderId: actor.userId, recipientId: peer.id, text, at: this.now() };
+    const message: DemoChatMessage = Object.freeze(replyTo === undefined ? base : { ...base, replyTo });
+    this.chats.set(id, message);
+    this.#tellChat("chatMessage", { message }, actor, actor.userId, peer.id);
+    return id;
+  }
+
+  editChat(actor: Client, messageId: string, text: string): void {
+    const message = this.#chatMessage(actor, messageId);
+    if (message.senderId !== actor.userId) fail("forbidden", `${actor.userId} cannot edit ${messageId}: only its author, ${message.senderId}, may`);
+    requireText(text, "a message");
+    if (text === message.text) return;
+    const edited: DemoChatMessage = Object.freeze({ ...message, text, editedAt: this.now() });
+    this.chats.set(messageId, edited);
+    this.#tellChat("chatMessageEdited", { message: edited }, actor, message.senderId, message.recipientId);
+  }
+
+  deleteChat(actor: Client, messageId: string): void {
+    const message = this.#chatMessage(actor, messageId);
+    if (message.senderId !== actor.userId) fail("forbidden", `${actor.userId} cannot delete ${messageId}: only its author, ${message.senderId}, may`);
+    this.chats.delete(messageId);
+    this.#tellChat("chatMessageDeleted", { message }, actor, message.senderId, message.recipientId);
+  }
+
+  reactChat(actor: Client, messageId: string, emojis: readonly string[]): void {
+    const message = this.#chatMessage(actor, messageId);
+    for (const emoji of emojis) requireText(emoji, "a reaction");
+    const mine = Object.freeze([...new Set(emojis)]);
+    const before = message.reactions?.[actor.userId] ?? [];
+    if (mine.length === before.length && mine.every((emoji, i) => emoji === before[i])) return;
+    const reactions: Record<string, readonly string[]> = {};
+    for (const [userId, theirs] of Object.entries(message.reactions ?? {})) if (userId !== actor.userId) reactions[userId] = theirs;
+    if (mine.length > 0) reactions[actor.userId] = mine;
+    const copy: { -readonly [K in keyof DemoChatMessage]: DemoChatMessage[K] } = { ...message };
+    delete copy.reactions;
+    const updated: DemoChatMessage = Object.freeze(Object.keys(reactions).length === 0 ? copy : { ...copy, reactions: Object.freeze(reactions) });
+    this.chats.set(messageId, updated);
+    this.#tellChat("chatReactionsChanged", { message: updated, userId: actor.userId, emojis: mine }, actor, message.senderId, message.recipientId);
+  }
+
+  setChatTyping(actor: Client, toUserId: string, typing: boolean): void {
+    const peer = this.#peer(actor, toUserId);
+    if (typeof typing !== "boolean") fail("invalid", `typing is true or false, not ${String(typing)}`);
+    this.#tellChat("chatTyping", { userId: actor.userId, peerId: peer.id, typing }, actor, actor.userId, peer.id);
+  }
+
+  markChatRead(actor: Client, messageId: string): void {
+    const message = this.#chatMessage(actor, messageId);
+    if (message.recipientId !== actor.userId) fail("not-found", `${messageId} was not sent to ${actor.userId}`);
+    this.#tellChat("chatRead", { userId: actor.userId, peerId: message.senderId, messageId }, actor, message.senderId, actor.userId);
   }
 
   /** A message of the group, not deleted, and where it sits in the history. */
@@ -2488,6 +2787,39 @@ class Client extends EventEmitter<DemoClientEvents> implements DemoClient {
     return this.#begin("invite").invite(this, groupId, userId);
   }
 
+  async listFriends(): Promise<DemoUser[]> {
+    const world = this.#begin("listFriends");
+    return Array.from(world.user(this.userId).friends, (id) => userView(world.user(id)));
+  }
+
+  async searchUsers(query: string): Promise<DemoUser[]> {
+    return this.#begin("searchUsers").searchUsers(this, query);
+  }
+
+  async sendChat(toUserId: string, text: string, options: DemoSendOptions = {}): Promise<string> {
+    return this.#begin("sendChat").sendChat(this, toUserId, text, options.replyTo);
+  }
+
+  async editChat(messageId: string, text: string): Promise<void> {
+    this.#begin("editChat").editChat(this, messageId, text);
+  }
+
+  async deleteChat(messageId: string): Promise<void> {
+    this.#begin("deleteChat").deleteChat(this, messageId);
+  }
+
+  async reactChat(messageId: string, emojis: readonly string[]): Promise<void> {
+    this.#begin("reactChat").reactChat(this, messageId, emojis);
+  }
+
+  async setChatTyping(toUserId: string, typing: boolean): Promise<void> {
+    this.#begin("setChatTyping").setChatTyping(this, toUserId, typing);
+  }
+
+  async markChatRead(messageId: string): Promise<void> {
+    this.#begin("markChatRead").markChatRead(this, messageId);
+  }
+
   close(): void {
     this.#closed = true;
     this.#world.clients.delete(this);
@@ -2624,6 +2956,66 @@ export const DEMO_BADGES = Object.freeze({
   barista: Object.freeze({ id: "barista", title: "Barista", hue: 25 }),
 } satisfies Record<string, DemoBadge>);
 
+/** The friendships {@link seedDemo} makes: alice, bob and carol are each other's friends, and erin and frank. */
+export const DEMO_FRIENDSHIPS: readonly (readonly [string, string])[] = Object.freeze([
+  ["alice", "bob"],
+  ["alice", "carol"],
+  ["bob", "carol"],
+  ["erin", "frank"],
+] as const);
+
+/** Options of {@link startDemoReplies}. */
+export interface DemoRepliesOptions {
+  /** The users who answer. @default ["bob"] */
+  readonly users?: readonly string[];
+  /** How long they take: typing starts after this, the answer comes after twice this, ms. @default 1200 */
+  readonly delayMs?: number;
+}
+
+/**
+ * A little life for one-to-one chats: the given users (bob, by default)
+ * answer every chat message written to them, after a moment — they type,
+ * then answer in a reply quoting it — so that a demo shows a direct chat
+ * both ways. Group messages and their own messages get no answer.
+ *
+ * @param network - the network.
+ * @param options - who answers, and how fast.
+ * @returns a function that stops the answers (those under way too).
+ *
+ * @example
+ * ```ts
+ * const stop = startDemoReplies(network, { delayMs: 10 });
+ * await network.as("alice").sendChat("bob", "Are you there?"); // bob types, then answers
+ * stop();
+ * ```
+ */
+export function startDemoReplies(network: DemoNetwork, options: DemoRepliesOptions = {}): () => void {
+  const users = new Set(options.users ?? ["bob"]);
+  const delayMs = options.delayMs ?? 1_200;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const later = (ms: number, fn: () => Promise<unknown>): void => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn().catch(() => undefined);
+    }, ms);
+    timers.add(timer);
+  };
+  const onMessage = ({ message }: DemoChatMessageEvent): void => {
+    if (!users.has(message.recipientId) || users.has(message.senderId)) return;
+    const me = network.as(message.recipientId);
+    const sender = network.getUser(message.senderId)?.name ?? message.senderId;
+    const name = network.getUser(message.recipientId)?.name ?? message.recipientId;
+    later(delayMs, () => me.setChatTyping(message.senderId, true));
+    later(2 * delayMs, () => me.sendChat(message.senderId, `Hi ${sender}! ${name} here, answering “${message.text}” — I'm out for lunch 🥪, back soon.`, { replyTo: message.id }));
+  };
+  network.on("chatMessage", onMessage);
+  return () => {
+    network.off("chatMessage", onMessage);
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  };
+}
+
 /**
  * Fill an empty network with a small, believable world:
  *
@@ -2632,6 +3024,8 @@ export const DEMO_BADGES = Object.freeze({
  *   away, "Out for lunch 🥪", the others online;
  * - users erin and frank ({@link DEMO_STEP_ACCOUNTS}), who confirm logins
  *   with a code and a QR code, with pictures, in no group;
+ * - friendships ({@link DEMO_FRIENDSHIPS}): alice, bob and carol are each
+ *   other's friends, erin and frank too (alice finds them by a search);
  * - `coffee` ("Coffee corner", a group): alice owner (badge "Owner"), bob
  *   admin (badges "Admin" and "Barista"), carol member; a topic set by
  *   carol and a short conversation with a reply;
@@ -2658,6 +3052,7 @@ export const DEMO_BADGES = Object.freeze({
 export async function seedDemo(network: DemoNetwork): Promise<void> {
   for (const account of DEMO_ACCOUNTS) network.addUser({ ...account, avatar: demoAvatar(account.id) });
   for (const account of DEMO_STEP_ACCOUNTS) network.addUser({ ...account, avatar: demoAvatar(account.id) });
+  for (const [a, b] of DEMO_FRIENDSHIPS) network.addFriendship(a, b);
   const alice = network.as("alice");
   const bob = network.as("bob");
   const carol = network.as("carol");

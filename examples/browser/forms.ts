@@ -158,15 +158,21 @@ export function notesView(notes: readonly CommandNote[], testPrefix: string): HT
 
 /**
  * An image address this page shows: a `data:` URL of an image (the bytes
- * are in it) or an `https:` URL; anything else (`javascript:`, `http:`, a
- * `data:` URL of HTML…) is not.
+ * are in it), an `https:` URL, or an `http:` one when the page itself is
+ * served over `http:` (as the demo is, with Prosody's file share on
+ * loopback: the same rule as for the files people send); anything else
+ * (`javascript:`, a `data:` URL of HTML…) is not.
+ *
+ * @param url - the address.
+ * @param pageProtocol - the page's own protocol (default: this page's).
  */
-export function safeImageUrl(url: string | undefined): string | undefined {
+export function safeImageUrl(url: string | undefined, pageProtocol: string | undefined = globalThis.location?.protocol): string | undefined {
   if (!url) return undefined;
   const trimmed = url.trim();
   if (/^data:image\/(?:png|gif|jpeg|webp);base64,[A-Za-z0-9+/=\s]+$/i.test(trimmed)) return trimmed;
   try {
-    return new URL(trimmed).protocol === "https:" ? trimmed : undefined;
+    const protocol = new URL(trimmed).protocol;
+    return protocol === "https:" || (protocol === "http:" && pageProtocol === "http:") ? trimmed : undefined;
   } catch {
     return undefined;
   }

@@ -6,6 +6,12 @@ import { describe, expect, it } from "vitest";
 import { safeImageUrl } from "../../examples/browser/forms.js";
 
 describe("safeImageUrl", () => {
+  it("takes an http: URL only on a page served over http: (the demo's file share)", () => {
+    expect(safeImageUrl("http://127.0.0.1:5280/file_share/qr.gif", "http:")).toBe("http://127.0.0.1:5280/file_share/qr.gif");
+    expect(safeImageUrl("http://127.0.0.1:5280/file_share/qr.gif", "https:")).toBeUndefined();
+    expect(safeImageUrl("javascript:alert(1)", "http:")).toBeUndefined();
+  });
+
   it("takes data: images and https: URLs only", () => {
     expect(safeImageUrl("data:image/gif;base64,R0lGODlhAQABAAAAACw=")).toBe("data:image/gif;base64,R0lGODlhAQABAAAAACw=");
     expect(safeImageUrl(" https://upload.example/qr.gif ")).toBe("https://upload.example/qr.gif");

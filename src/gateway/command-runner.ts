@@ -101,15 +101,21 @@ export class CommandRunner {
     if (!pending || pending.from !== from.toString() || pending.node !== node) throw commandError("bad-request", "bad-sessionid", "No such command session (it may have expired)");
     this.#drop(sessionId);
     if (action === "cancel") return adHocCommand.encode({ node, sessionId, status: "canceled" });
-    if (action === "prev") throw commandError("bad-request", "bad-action", "This command has no previous stage");
-    const formEl = request.form;
-    const values = formEl ? submittedValues(formEl) : {};
-    if (pending.step instanceof CommandForm) {
-      checkRequired(pending.step.fields, values);
-      return this.#answer(node, sessionId, from, await pending.step.handler(values, context));
+    try {
+      if (action === "prev") throw commandError("bad-request", "bad-action", "This command has no previous stage");
+      const formEl = request.form;
+      const values = formEl ? submittedValues(formEl) : {};
+      if (pending.step instanceof CommandForm) {
+        checkRequired(pending.step.fields, values);
+        return this.#answer(node, sessionId, from, await pending.step.handler(values, context));
+      }
+      if (values.confirm === "1" || values.confirm === "true") return this.#answer(node, sessionId, from, await pending.step.handler(context));
+      return adHocCommand.encode({ node, sessionId, status: "canceled", notes: [{ type: "info", text: "Nothing was done" }] });
+    } catch (e) {
+      // A refusal the user can fix (a missing field, a wrong code: type modify or auth) keeps the stage, to be submitted again.
+      if (e instanceof XMPPError && (e.type === "modify" || e.type === "auth") && !this.#pending.has(sessionId)) this.#keep(sessionId, node, from, pending.step);
+      throw e;
     }
-    if (values.confirm === "1" || values.confirm === "true") return this.#answer(node, sessionId, from, await pending.step.handler(context));
-    return adHocCommand.encode({ node, sessionId, status: "canceled", notes: [{ type: "info", text: "Nothing was done" }] });
   }
 
   /**

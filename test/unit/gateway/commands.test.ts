@@ -113,7 +113,7 @@ describe("ad-hoc commands on the gateway JID", () => {
     const field = first.form?.fields.find((f) => f.var === "group");
     expect(field?.type).toBe("list-single");
     expect(field?.options.map((o) => o.value)).toContain("coffee");
-    // A required field left empty is refused, and the session is gone with the refusal.
+    // A required field left empty is refused (the stage stays, to be submitted again; here a new run).
     const empty = await request(h, submit("leave-group", first.sessionId as string, {}));
     expect(errorCondition(empty)).toBe("not-acceptable");
 
@@ -276,6 +276,36 @@ describe("registration in steps (the register command)", () => {
     // What validate returned (the test network keeps the username), with the code step's data over it.
     expect(h.store.users.get("juliet@capulet.lit")?.legacyData).toEqual({ username: "juliet", token: "t-1" });
     await h.component.nextSent((s) => s.is("message") && s.attrs.to === "juliet@capulet.lit" && /Thank you/.test(s.getChildText("body") ?? ""));
+  });
+
+  it("a wrong code leaves the stage open: the same session takes the right code; an error of the gateway's own ends it", async () => {
+    const h = await startGateway({ users: [] });
+    h.gateway.registrationType = "two-factor-code";
+    let broken = false;
+    h.gateway.validateTwoFactorCode = async (_user, code) => {
+      if (broken) throw new XMPPError("service-unavailable", { text: "The network is down" });
+      if (code !== "123456") throw new XMPPError("not-authorized", { text: "Wrong code" });
+    };
+    const first = commandOf(await request(h, execute("register", juliet)));
+    const code = commandOf(await stage(h, first.sessionId as string, { username: "juliet", password: "nurse" }, "t1"));
+    expect(errorCondition(await stage(h, code.sessionId as string, { code: "000000" }, "t2"))).toBe("not-authorized");
+    expect(errorCondition(await stage(h, code.sessionId as string, {}, "t3"))).toBe("not-acceptable");
+    const done = commandOf(await stage(h, code.sessionId as string, { code: "123456" }, "t4"));
+    expect(done.status).toBe("completed");
+
+    const again = commandOf(await request(h, execute("register", "nurse@capulet.lit/kitchen", "t5")));
+    const nurseStage = (sid: string, fields: Record<string, string>, id: string) =>
+      request(
+        h,
+        `<iq type='set' id='${id}' from='nurse@capulet.lit/kitchen' to='${GW}'><command xmlns='${CMD}' node='register' sessionid='${sid}' action='complete'><x xmlns='jabber:x:data' type='submit'>${Object.entries(fields)
+          .map(([k, v]) => `<field var='${k}'><value>${v}</value></field>`)
+          .join("")}</x></command></iq>`,
+      );
+    const nurseCode = commandOf(await nurseStage(again.sessionId as string, { username: "nurse", password: "x" }, "t6"));
+    broken = true;
+    expect(errorCondition(await nurseStage(nurseCode.sessionId as string, { code: "123456" }, "t7"))).toBe("service-unavailable");
+    const gone = await nurseStage(nurseCode.sessionId as string, { code: "123456" }, "t8");
+    expect(gone.getChild("error")?.getChild("bad-sessionid", CMD)).toBeDefined();
   });
 
   it("two-factor-code and qr-code gateways refuse XEP-0077 registration, pointing to the command", async () => {

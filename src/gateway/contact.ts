@@ -20,7 +20,7 @@ import type { UploadFile } from "../client/upload.js";
 import { parseJid } from "../xso/values.js";
 import type { BaseSession } from "./session.js";
 import type { ParticipantShow } from "./participant.js";
-import type { RoomAvatar } from "./store/store.js";
+import type { ContactRecord, RoomAvatar } from "./store/store.js";
 
 /**
  * What the gateway makes a contact from (see `LegacyRoster.byLegacyId`).
@@ -100,8 +100,7 @@ export class LegacyContact {
   readonly jid: JID;
   /** Its display name. */
   name: string | undefined;
-  /** Whether it is in the user's roster (a friend on the network): its presence is sent. */
-  isFriend = false;
+  #isFriend = false;
   /** What it uses, for disco#info (`phone`, `pc`, `web`, `bot`…). @default "pc" */
   clientType = "pc";
   #show: ParticipantShow = "offline";
@@ -115,6 +114,39 @@ export class LegacyContact {
     this.session = init.session;
     this.legacyId = init.legacyId;
     this.jid = init.jid;
+  }
+
+  /** Whether it is in the user's roster (a friend on the network): its presence is sent. Kept in the store. */
+  get isFriend(): boolean {
+    return this.#isFriend;
+  }
+
+  /** Mark it a friend or not (kept in the store); `addToRoster()` also puts it in the user's roster. */
+  set isFriend(friend: boolean) {
+    if (friend === this.#isFriend) return;
+    this.#isFriend = friend;
+    this.save();
+  }
+
+  /** @internal What the store remembers of it (from before a restart): taken before `updateInfo` runs. */
+  restore(record: ContactRecord): void {
+    this.#isFriend = record.isFriend;
+    if (record.name !== undefined) this.name = record.name;
+    if (record.avatar) {
+      this.#avatar = { data: new Uint8Array(record.avatar.data), type: record.avatar.type };
+      this.#avatarHash = createHash("sha1").update(record.avatar.data).digest("hex");
+    }
+  }
+
+  /** @internal Remember it in the store (name, friendship, avatar). */
+  save(): void {
+    this.session.gateway.store.contacts.save({
+      userJid: this.session.userJid.toString(),
+      legacyId: this.legacyId,
+      ...(this.name !== undefined ? { name: this.name } : {}),
+      isFriend: this.#isFriend,
+      ...(this.#avatar ? { avatar: this.#avatar } : {}),
+    });
   }
 
   /** Fill in the contact's name and avatar from the network; called once, when the roster makes it. */
@@ -185,6 +217,7 @@ export class LegacyContact {
     if (hash === this.#avatarHash) return;
     this.#avatar = avatar === undefined ? undefined : { data: new Uint8Array(avatar.data), type: avatar.type };
     this.#avatarHash = hash;
+    this.save();
     if (!this.isFriend) return;
     const user = this.session.userJid.toString();
     await this.session.gateway.send(this.presenceTo(user));

@@ -65,13 +65,13 @@ export class LegacyRoster {
    * Whether `legacyId` names a contact the user may write to, for contacts
    * addressed before anything made them (a direct message to one that is
    * not is `item-not-found`). By default only contacts already known (listed
-   * by `fill`, or made by `byLegacyId`); override it to look the id up on
-   * the network.
+   * by `fill`, made by `byLegacyId`, or kept in the store from before a
+   * restart); override it to look the id up on the network.
    *
    * @param legacyId - the id.
    */
   async isContact(legacyId: string): Promise<boolean> {
-    return this.#byLegacyId.has(legacyId);
+    return this.#byLegacyId.has(legacyId) || this.session.gateway.store.contacts.get(this.session.userJid.toString(), legacyId) !== undefined;
   }
 
   /**
@@ -89,7 +89,11 @@ export class LegacyRoster {
       if (!jid) throw new XMPPError("item-not-found", { text: `No contact ${legacyId}` });
       const Contact = this.session.gateway.contactClass;
       const contact = new Contact({ session: this.session, legacyId, jid });
+      // What the store remembers (a friend already in the user's roster, its avatar) comes first; updateInfo may change it.
+      const stored = this.session.gateway.store.contacts.get(this.session.userJid.toString(), legacyId);
+      if (stored) contact.restore(stored);
       await contact.updateInfo();
+      contact.save();
       this.#byLegacyId.set(legacyId, contact);
       return contact;
     })();

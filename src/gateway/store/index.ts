@@ -11,6 +11,7 @@ export type {
   JsonValue,
   ParticipantRecord,
   RoomRecord,
+  ContactRecord,
   RoomAvatar,
   UserRecord,
 } from "./store.js";

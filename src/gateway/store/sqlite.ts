@@ -22,6 +22,7 @@ import type {
   ParticipantRecord,
   RoomRecord,
   UserRecord,
+  ContactRecord,
 } from "./store.js";
 
 /**
@@ -200,6 +201,20 @@ const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.exec("ALTER TABLE users ADD COLUMN preferences TEXT NOT NULL DEFAULT '{}'");
   },
+  // 5 → 6: the users' contacts (roster): who is a friend, with name and avatar.
+  (db) => {
+    db.exec(`
+      CREATE TABLE contacts (
+        user_jid    TEXT    NOT NULL REFERENCES users (jid) ON DELETE CASCADE,
+        legacy_id   TEXT    NOT NULL,
+        name        TEXT,
+        is_friend   INTEGER NOT NULL DEFAULT 0,
+        avatar_type TEXT,
+        avatar      BLOB,
+        PRIMARY KEY (user_jid, legacy_id)
+      )
+    `);
+  },
 ];
 
 /**
@@ -214,6 +229,25 @@ interface UserRow {
   legacy_data: string;
   registered_at: number;
   preferences: string;
+}
+
+interface ContactRow {
+  user_jid: string;
+  legacy_id: string;
+  name: string | null;
+  is_friend: number;
+  avatar_type: string | null;
+  avatar: Buffer | null;
+}
+
+function toContact(row: ContactRow): ContactRecord {
+  return {
+    userJid: row.user_jid,
+    legacyId: row.legacy_id,
+    ...(row.name !== null ? { name: row.name } : {}),
+    isFriend: row.is_friend === 1,
+    ...(row.avatar !== null ? { avatar: { data: new Uint8Array(row.avatar), type: row.avatar_type ?? "image/png" } } : {}),
+  };
 }
 
 interface RoomRow {
@@ -442,6 +476,7 @@ const LEGACY_ID = 256;
 class SqliteStore implements GatewayStore {
   readonly users: GatewayStore["users"];
   readonly rooms: GatewayStore["rooms"];
+  readonly contacts: GatewayStore["contacts"];
   readonly participants: GatewayStore["participants"];
   readonly messageIds: GatewayStore["messageIds"];
   readonly archive: GatewayStore["archive"];
@@ -475,6 +510,36 @@ class SqliteStore implements GatewayStore {
       }),
       delete: (jid) => this.#run("users.delete", () => {
         userDelete.run(jid);
+      }),
+    };
+
+    // ---- contacts ----
+    const CONTACT_COLUMNS = "user_jid, legacy_id, name, is_friend, avatar_type, avatar";
+    const contactGet = db.prepare<[string, string], ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE user_jid = ? AND legacy_id = ?`);
+    const contactList = db.prepare<[string], ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE user_jid = ? ORDER BY rowid`);
+    const contactSave = db.prepare<[Record<string, unknown>]>(
+      `INSERT INTO contacts (${CONTACT_COLUMNS}) VALUES (:user_jid, :legacy_id, :name, :is_friend, :avatar_type, :avatar)
+       ON CONFLICT (user_jid, legacy_id) DO UPDATE SET name = excluded.name, is_friend = excluded.is_friend, avatar_type = excluded.avatar_type, avatar = excluded.avatar`,
+    );
+    const contactDelete = db.prepare<[string, string]>("DELETE FROM contacts WHERE user_jid = ? AND legacy_id = ?");
+    this.contacts = {
+      get: (userJid, legacyId) => this.#run("contacts.get", () => {
+        const row = contactGet.get(userJid, legacyId);
+        return row === undefined ? undefined : toContact(row);
+      }),
+      list: (userJid) => this.#run("contacts.list", () => contactList.all(userJid).map(toContact)),
+      save: (contact) => this.#run("contacts.save", () => {
+        contactSave.run({
+          user_jid: contact.userJid,
+          legacy_id: contact.legacyId,
+          name: contact.name ?? null,
+          is_friend: contact.isFriend ? 1 : 0,
+          avatar_type: contact.avatar?.type ?? null,
+          avatar: contact.avatar ? Buffer.from(contact.avatar.data) : null,
+        });
+      }),
+      delete: (userJid, legacyId) => this.#run("contacts.delete", () => {
+        contactDelete.run(userJid, legacyId);
       }),
     };
 

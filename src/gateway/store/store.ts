@@ -162,6 +162,24 @@ export interface ArchiveQuery {
 }
 
 /**
+ * A contact of one user on the legacy network, as the roster last knew it.
+ *
+ * @category Store
+ */
+export interface ContactRecord {
+  /** The owning user's bare JID. */
+  readonly userJid: string;
+  /** The contact's legacy id. */
+  readonly legacyId: string;
+  /** Its display name. */
+  readonly name?: string;
+  /** Whether it is in the user's roster. */
+  readonly isFriend: boolean;
+  /** Its avatar. */
+  readonly avatar?: RoomAvatar;
+}
+
+/**
  * The gateway's persistence.
  *
  * @category Store
@@ -187,6 +205,17 @@ export interface GatewayStore {
     /** Insert or replace. */
     save(room: RoomRecord): void;
     /** Remove a room with its participants and archive. */
+    delete(userJid: string, legacyId: string): void;
+  };
+  /** Contacts per user. */
+  readonly contacts: {
+    /** One contact. */
+    get(userJid: string, legacyId: string): ContactRecord | undefined;
+    /** A user's contacts, in insertion order. */
+    list(userJid: string): ContactRecord[];
+    /** Insert or replace. */
+    save(contact: ContactRecord): void;
+    /** Remove one. */
     delete(userJid: string, legacyId: string): void;
   };
   /** Participants per room. */

@@ -42,7 +42,7 @@ afterEach(() => {
   for (const s of stores.splice(0)) s.close();
 });
 
-async function start() {
+async function start(existing?: GatewayStore) {
   const calls: Calls = { text: [], corrections: [], retractions: [], reactions: [], states: [], displayed: [] };
   const kind = (chat: Chat): string => (chat instanceof LegacyContact ? "contact" : "room");
   class Contact extends LegacyContact {
@@ -86,9 +86,11 @@ async function start() {
       calls.displayed.push({ chat: chat.legacyId, legacyId });
     }
   }
-  const store = openSqliteStore(":memory:");
-  stores.push(store);
-  store.users.save({ jid: USER, legacyData: {}, registeredAt: Date.now() });
+  const store = existing ?? openSqliteStore(":memory:");
+  if (!existing) {
+    stores.push(store);
+    store.users.save({ jid: USER, legacyData: {}, registeredAt: Date.now() });
+  }
   const component = new MockComponent({ jid: GW });
   const module = { Gateway: BaseGateway, Session, Bookmarks: LegacyBookmarks, Roster, Contact };
   const gateway = new BaseGateway({ component, store, module });
@@ -348,5 +350,25 @@ describe("the user accepting a contact's subscription request", () => {
     h.component.receive(`<presence type='subscribed' id='s1' from='${USER}' to='dave@${GW}'/>`);
     expect((await presence).getChildText("status")).toBe("here");
     expect(dave.isFriend).toBe(true);
+  });
+});
+
+describe("contacts across a restart", () => {
+  it("friends, names and avatars are kept: no second subscription request, the avatar served again, the contact known", async () => {
+    const first = await start();
+    const subscribes = (h: H) => h.component.sent.filter((s) => s.is("presence") && s.attrs.type === "subscribe").map((s) => s.attrs.from);
+    expect(subscribes(first)).toEqual([`bob@${GW}`, `carol\\40home@${GW}`]);
+    const dave = await first.session.contacts.byLegacyId("dave");
+    await dave.addToRoster();
+    await first.gateway.stop();
+
+    const again = await start(first.store);
+    expect(subscribes(again)).toEqual([]);
+    const bob = await again.session.contacts.byLegacyId("bob");
+    expect(bob.isFriend).toBe(true);
+    expect(bob.avatarHash).toBe((await first.session.contacts.byLegacyId("bob")).avatarHash);
+    // dave, added before the restart, is a friend and a contact without fill listing him.
+    expect(await again.session.contacts.isContact("dave")).toBe(true);
+    expect((await again.session.contacts.byLegacyId("dave")).isFriend).toBe(true);
   });
 });

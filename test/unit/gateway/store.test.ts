@@ -563,6 +563,7 @@ describe("SQLite store files", () => {
       ALTER TABLE rooms DROP COLUMN avatar;
       ALTER TABLE rooms DROP COLUMN avatar_type;
       ALTER TABLE users DROP COLUMN preferences;
+      DROP TABLE contacts;
       CREATE INDEX archive_in_order ON archive (user_jid, room_legacy_id, seq);
       CREATE INDEX archive_by_time ON archive (user_jid, room_legacy_id, sent_at);
     `);
@@ -573,8 +574,9 @@ describe("SQLite store files", () => {
     try {
       expect(b.schemaVersion).toBe(SQLITE_SCHEMA_VERSION);
       expect(ids(b.archive.query(ROMEO, "1"))).toEqual(["s1", "s2", "s3"]);
-      // Version 5's preferences: none yet for a user of before.
+      // Version 5's preferences: none yet for a user of before; version 6's contacts: none.
       expect(b.users.get(ROMEO)?.preferences).toEqual({});
+      expect(b.contacts.list(ROMEO)).toEqual([]);
     } finally {
       b.close();
     }
@@ -662,6 +664,28 @@ describe("SQLite store files", () => {
       expect((error as StoreError).reason).toBe("unopenable");
       expect((error as StoreError).path).toBe(file);
       expect((error as StoreError).cause).toBeDefined();
+    }
+  });
+});
+
+describe("contacts", () => {
+  it("saves, gets, lists and deletes a user's contacts, with the avatar; they go with the user", () => {
+    const store = openSqliteStore(":memory:");
+    try {
+      store.users.save(user(ROMEO));
+      const avatar = { data: new Uint8Array([1, 2, 3]), type: "image/png" };
+      store.contacts.save({ userJid: ROMEO, legacyId: "bob", name: "Bob", isFriend: true, avatar });
+      store.contacts.save({ userJid: ROMEO, legacyId: "carol", isFriend: false });
+      expect(store.contacts.get(ROMEO, "bob")).toStrictEqual({ userJid: ROMEO, legacyId: "bob", name: "Bob", isFriend: true, avatar });
+      store.contacts.save({ userJid: ROMEO, legacyId: "bob", name: "Bob B.", isFriend: false });
+      expect(store.contacts.get(ROMEO, "bob")).toStrictEqual({ userJid: ROMEO, legacyId: "bob", name: "Bob B.", isFriend: false });
+      expect(store.contacts.list(ROMEO).map((c) => c.legacyId)).toEqual(["bob", "carol"]);
+      store.contacts.delete(ROMEO, "carol");
+      expect(store.contacts.list(ROMEO).map((c) => c.legacyId)).toEqual(["bob"]);
+      store.users.delete(ROMEO);
+      expect(store.contacts.list(ROMEO)).toEqual([]);
+    } finally {
+      store.close();
     }
   });
 });

@@ -152,6 +152,24 @@ export class LegacyContact {
   /** Fill in the contact's name and avatar from the network; called once, when the roster makes it. */
   async updateInfo(): Promise<void> {}
 
+  /**
+   * The user asked to add the contact to their roster (a subscription
+   * request to its JID; slidge's `on_friend_request`): send a friend request
+   * on the network, or throw to refuse (the user gets `unsubscribed`). By
+   * default accepted.
+   */
+  async onFriendRequest(): Promise<void> {}
+
+  /** The user accepted the contact's own request (slidge's `on_friend_accept`). By default nothing. */
+  async onFriendAccept(): Promise<void> {}
+
+  /**
+   * The user removed the contact from their roster (slidge's
+   * `on_friend_delete`): unfriend it on the network if it has friends. By
+   * default nothing.
+   */
+  async onFriendDelete(): Promise<void> {}
+
   /** Its presence: `offline`, or online with a show. */
   get show(): ParticipantShow {
     return this.#show;

@@ -106,16 +106,27 @@ async function onPresence(contact: LegacyContact, el: Element, from: JID): Promi
   const user = from.bare().toString();
   const reply = (t: string): Promise<void> => gateway.send(xml("presence", { from: contact.jid.toString(), to: user, type: t, id: randomUUID() }));
   if (type === "subscribe") {
+    if (!contact.isFriend) {
+      try {
+        await contact.onFriendRequest();
+      } catch (e) {
+        gateway.log.debug(`the friend request to ${contact.jid.toString()} was refused`, e);
+        await reply("unsubscribed");
+        return;
+      }
+    }
     contact.isFriend = true;
     await reply("subscribed");
     await gateway.send(contact.presenceTo(user));
   } else if (type === "subscribed") {
     // The user accepted the contact's subscription request: its presence follows.
+    if (!contact.isFriend) await contact.onFriendAccept();
     contact.isFriend = true;
     await gateway.send(contact.presenceTo(user));
-  } else if (type === "unsubscribe") {
+  } else if (type === "unsubscribe" || type === "unsubscribed") {
+    if (contact.isFriend) await contact.onFriendDelete();
     contact.isFriend = false;
-    await reply("unsubscribed");
+    if (type === "unsubscribe") await reply("unsubscribed");
   } else if (type === "probe") {
     if (contact.isFriend) await gateway.send(contact.presenceTo(from.toString()));
     else await reply("unsubscribed");

@@ -372,3 +372,36 @@ describe("contacts across a restart", () => {
     expect((await again.session.contacts.byLegacyId("dave")).isFriend).toBe(true);
   });
 });
+
+describe("friendship from the user's side", () => {
+  it("subscribe → onFriendRequest (a refusal answers unsubscribed); subscribed → onFriendAccept; unsubscribe → onFriendDelete", async () => {
+    const h = await start();
+    const seen: string[] = [];
+    const dave = await h.session.contacts.byLegacyId("dave");
+    let refuse = true;
+    dave.onFriendRequest = async () => {
+      seen.push("request");
+      if (refuse) throw new Error("dave does not accept strangers");
+    };
+    dave.onFriendAccept = async () => void seen.push("accept");
+    dave.onFriendDelete = async () => void seen.push("delete");
+    const answer = (type: string) => h.component.nextSent((s) => s.is("presence") && s.attrs.from === `dave@${GW}` && s.attrs.type === type);
+    let refused = answer("unsubscribed");
+    h.component.receive(`<presence type='subscribe' id='f1' from='${USER}' to='dave@${GW}'/>`);
+    await refused;
+    expect(dave.isFriend).toBe(false);
+    refuse = false;
+    const accepted = answer("subscribed");
+    h.component.receive(`<presence type='subscribe' id='f2' from='${USER}' to='dave@${GW}'/>`);
+    await accepted;
+    expect(dave.isFriend).toBe(true);
+    refused = answer("unsubscribed");
+    h.component.receive(`<presence type='unsubscribe' id='f3' from='${USER}' to='dave@${GW}'/>`);
+    await refused;
+    expect(dave.isFriend).toBe(false);
+    h.component.receive(`<presence type='subscribed' id='f4' from='${USER}' to='dave@${GW}'/>`);
+    await answer("unavailable");
+    expect(seen).toEqual(["request", "request", "delete", "accept"]);
+    expect(h.store.contacts.get(USER, "dave")?.isFriend).toBe(true);
+  });
+});

@@ -16,7 +16,7 @@ import { XMPPError } from "../xso/stanza-error.js";
 import { Command, CommandConfirmation, CommandForm, CommandTable, type CommandContext, type CommandResponse } from "./commands.js";
 import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
 import type { BaseSession } from "./session.js";
-import type { BaseGateway } from "./gateway.js";
+import type { BaseGateway, RegistrationField } from "./gateway.js";
 
 /** How long a command waits for the next stage before its session is dropped. */
 const STAGE_TIMEOUT_MS = 10 * 60_000;
@@ -136,13 +136,55 @@ export class CommandRunner {
     }
     const cmd = available.find((c) => c.chatCommand === word);
     if (!cmd) return `Unknown command "${word}"; send "help" for the list`;
+    const context: CommandContext = { session, from, gateway: this.#host, via: "chat" };
     try {
-      return chatText(cmd, await cmd.run({ session, from, gateway: this.#host, via: "chat" }, words.slice(1)));
+      return chatText(cmd, await this.#chatStages(await cmd.run(context, words.slice(1)), context));
     } catch (e) {
       if (e instanceof XMPPError) return `${cmd.name}: ${e.text ?? e.condition}`;
+      if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")) return `${cmd.name}: no answer, nothing was done`;
+      if (e instanceof ChatCanceled) return `${cmd.name}: canceled`;
       this.#host.log.warn(`chat command ${cmd.node} failed`, e);
       return `${cmd.name} failed`;
     }
+  }
+
+  /**
+   * A form or a confirmation in a chat: each field asked as a question (the
+   * user's next message is the answer; `cancel` stops), then the handler,
+   * until the command is done.
+   */
+  async #chatStages(first: CommandResponse, context: CommandContext): Promise<CommandResponse> {
+    let response = first;
+    const ask = (question: string): Promise<string> => this.#host.input(context.from, question, { timeoutMs: CHAT_ANSWER_TIMEOUT_MS });
+    while (response instanceof CommandForm || response instanceof CommandConfirmation) {
+      if (response instanceof CommandConfirmation) {
+        const answer = (await ask(`${response.prompt} (yes/no)`)).trim().toLowerCase();
+        if (!YES.has(answer)) return "Nothing was done";
+        response = await response.handler(context);
+        continue;
+      }
+      const values: Record<string, string> = {};
+      let preamble = [response.title, response.instructions].filter(Boolean).join(": ");
+      for (const field of response.fields) {
+        const type = field.type ?? "text-single";
+        if (type === "hidden") {
+          if (field.value !== undefined) values[field.var] = field.value;
+          continue;
+        }
+        if (type === "fixed") {
+          preamble = [preamble, field.value].filter(Boolean).join("\n");
+          continue;
+        }
+        const answer = (await ask([preamble, questionFor(field)].filter(Boolean).join("\n"))).trim();
+        preamble = "";
+        if (answer.toLowerCase() === "cancel") throw new ChatCanceled();
+        const value = answer === "" || answer === "-" ? (field.value ?? "") : answer;
+        values[field.var] = type === "boolean" ? (YES.has(value.toLowerCase()) || value === "1" ? "1" : "0") : optionValue(field, value);
+      }
+      checkRequired(response.fields, values);
+      response = await response.handler(values, context);
+    }
+    return response;
   }
 
   /** Forget every pending stage (the gateway stops). */
@@ -192,6 +234,30 @@ export class CommandRunner {
   }
 }
 
+/** How long a chat command waits for each answer. */
+const CHAT_ANSWER_TIMEOUT_MS = 5 * 60_000;
+const YES: ReadonlySet<string> = new Set(["yes", "y", "true", "1", "ok"]);
+
+/** The user answered `cancel` to a chat command's question. */
+class ChatCanceled extends Error {}
+
+/** A field as a chat question: its label, its choices, its default, whether it may be skipped. */
+function questionFor(field: RegistrationField): string {
+  const type = field.type ?? "text-single";
+  const choices = field.options?.length ? ` (${field.options.map((o) => (o.label && o.label !== o.value ? `${o.value}: ${o.label}` : o.value)).join(", ")})` : "";
+  const yesNo = type === "boolean" ? " (yes/no)" : "";
+  const fallback = field.value !== undefined && type !== "text-private" ? ` [${type === "boolean" ? (YES.has(field.value) ? "yes" : "no") : field.value}]` : "";
+  const optional = field.required ? "" : " (send - to skip)";
+  return `${field.label ?? field.var}${choices}${yesNo}${fallback}${optional}?`;
+}
+
+/** A list field's value from an answer that gives the value or the label. */
+function optionValue(field: RegistrationField, answer: string): string {
+  const wanted = answer.toLowerCase();
+  const option = field.options?.find((o) => o.value.toLowerCase() === wanted || o.label?.toLowerCase() === wanted);
+  return option ? option.value : answer;
+}
+
 /** A command error with XEP-0050's specific condition (§4.4). */
 function commandError(condition: "bad-request", specific: "malformed-action" | "bad-action" | "bad-sessionid", text: string): XMPPError {
   return new XMPPError(condition, { text, application: xml(specific, { xmlns: NS_COMMANDS }) });
@@ -205,5 +271,5 @@ function chatText(cmd: Command, response: CommandResponse): string {
     const rows = response.rows.map((row) => response.columns.map((c) => row[c.var] ?? "").filter(Boolean).join(" — "));
     return [response.description, ...rows].join("\n");
   }
-  return `${cmd.name} asks for a form: run it from your client's commands menu (node ${cmd.node})`;
+  return `${cmd.name}: done`;
 }

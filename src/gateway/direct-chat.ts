@@ -94,7 +94,7 @@ async function onMessage(contact: LegacyContact, stanza: Element): Promise<void>
     if (legacyId) contact.mapIds(legacyId, xmppId);
   }
   // XEP-0184: the network took it; the contact's own delivery, when the network tells, is `contact.received()`.
-  if (stanza.getChild("request", NS_RECEIPTS) && typeof stanza.attrs.id === "string") {
+  if (!session.gateway.properReceipts && stanza.getChild("request", NS_RECEIPTS) && typeof stanza.attrs.id === "string") {
     await session.gateway.send(xml("message", { from: contact.jid.toString(), to: String(stanza.attrs.from), type: "chat", id: randomUUID() }, xml("received", { xmlns: NS_RECEIPTS, id: stanza.attrs.id })));
   }
 }

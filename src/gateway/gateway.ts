@@ -512,6 +512,14 @@ export class BaseGateway {
   markAllMessages = false;
 
   /**
+   * Whether the network tells when a contact's device got a message
+   * (slidge's `PROPER_RECEIPTS`): then the module sends the XEP-0184
+   * receipts (`contact.received(legacyMsgId)`), and the gateway does not
+   * answer a receipt request itself once the network took the message.
+   */
+  properReceipts = false;
+
+  /**
    * The roster group the user's contacts go in (slidge's `ROSTER_GROUP`),
    * when the gateway writes the user's roster itself (XEP-0356 roster
    * privilege); `undefined`: none.

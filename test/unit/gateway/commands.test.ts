@@ -503,3 +503,65 @@ describe("per-field checks of the registration form", () => {
     expect(ok.attrs.type).toBe("result");
   });
 });
+
+describe("a form command by chat", () => {
+  class Order extends Command {
+    readonly name = "Order";
+    readonly node = "order";
+    readonly help = "Order a drink";
+    override readonly chatCommand = "order";
+    async run() {
+      return new CommandForm({
+        title: "Order",
+        instructions: "What would you like?",
+        fields: [
+          { var: "drink", label: "Drink", type: "list-single", required: true, options: [{ value: "tea", label: "Tea" }, { value: "coffee", label: "Coffee" }] },
+          { var: "sugar", label: "Sugar", type: "boolean", value: "0" },
+          { var: "note", label: "Note" },
+        ],
+        handler: async (values) =>
+          new CommandConfirmation({ prompt: `Order ${values.drink}${values.sugar === "1" ? " with sugar" : ""}${values.note ? ` (${values.note})` : ""}?`, handler: async () => "Ordered" }),
+      });
+    }
+  }
+
+  it("asks each field as a question, then the confirmation; the answers are the user's next messages", async () => {
+    const h = await startGateway();
+    h.gateway.commands = [...BaseGateway.defaultCommands, Order];
+    const questions: string[] = [];
+    const answers = ["Coffee", "yes", "-", "y"];
+    const replies: string[] = [];
+    const next = () => h.component.nextSent((s) => s.is("message") && s.attrs.from === GW && s.attrs.to === FULL && s.attrs.type === "chat");
+    h.component.receive(`<message type='chat' id='o0' from='${FULL}' to='${GW}'><body>order</body></message>`);
+    for (const [i, answer] of answers.entries()) {
+      questions.push((await next()).getChildText("body") ?? "");
+      h.component.receive(`<message type='chat' id='o${i + 1}' from='${FULL}' to='${GW}'><body>${answer}</body></message>`);
+    }
+    replies.push((await next()).getChildText("body") ?? "");
+    expect(questions).toEqual([
+      "Order: What would you like?\nDrink (tea: Tea, coffee: Coffee)?",
+      "Sugar (yes/no) [no] (send - to skip)?",
+      "Note (send - to skip)?",
+      "Order coffee with sugar? (yes/no)",
+    ]);
+    expect(replies).toEqual(["Ordered"]);
+  });
+
+  it("'cancel' stops it, and a required field left empty is refused", async () => {
+    const h = await startGateway();
+    h.gateway.commands = [...BaseGateway.defaultCommands, Order];
+    const next = () => h.component.nextSent((s) => s.is("message") && s.attrs.from === GW && s.attrs.to === FULL && s.attrs.type === "chat");
+    h.component.receive(`<message type='chat' id='c0' from='${FULL}' to='${GW}'><body>order</body></message>`);
+    await next();
+    h.component.receive(`<message type='chat' id='c1' from='${FULL}' to='${GW}'><body>cancel</body></message>`);
+    expect((await next()).getChildText("body")).toBe("Order: canceled");
+    h.component.receive(`<message type='chat' id='c2' from='${FULL}' to='${GW}'><body>order</body></message>`);
+    await next();
+    h.component.receive(`<message type='chat' id='c3' from='${FULL}' to='${GW}'><body>-</body></message>`);
+    await next();
+    h.component.receive(`<message type='chat' id='c4' from='${FULL}' to='${GW}'><body>-</body></message>`);
+    await next();
+    h.component.receive(`<message type='chat' id='c5' from='${FULL}' to='${GW}'><body>-</body></message>`);
+    expect((await next()).getChildText("body")).toBe("Order: Missing field: Drink");
+  });
+});

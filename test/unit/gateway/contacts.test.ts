@@ -405,3 +405,18 @@ describe("friendship from the user's side", () => {
     expect(h.store.contacts.get(USER, "dave")?.isFriend).toBe(true);
   });
 });
+
+describe("properReceipts (slidge's PROPER_RECEIPTS)", () => {
+  it("the gateway sends no receipt of its own; the module's contact.received() does", async () => {
+    const h = await start();
+    h.gateway.properReceipts = true;
+    const bob = await h.session.contacts.byLegacyId("bob");
+    h.component.takeSent();
+    h.component.receive(`<message type='chat' id='pr1' from='${FULL}' to='bob@${GW}'><body>hi</body><request xmlns='urn:xmpp:receipts'/></message>`);
+    await settle();
+    expect(h.component.takeSent().some((s) => s.getChild("received", "urn:xmpp:receipts"))).toBe(false);
+    await bob.received("legacy-1");
+    const [receipt] = h.component.takeSent();
+    expect(receipt?.getChild("received", "urn:xmpp:receipts")?.attrs.id).toBe("pr1");
+  });
+});

@@ -41,6 +41,8 @@ export async function handleContactStanza(contact: LegacyContact, el: Element, f
 async function onMessage(contact: LegacyContact, stanza: Element): Promise<void> {
   const type = stanza.attrs.type ?? "normal";
   if (type === "error") return;
+  // A carbon the gateway sent through the message privilege, routed back to the contact by the user's server.
+  if (contact.session.gateway.isOwnCarbon(typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined)) return;
   if (type === "groupchat") throw new XMPPError("not-acceptable", { text: "This address is a contact, not a group" });
   const session = contact.session;
   let msg;

@@ -324,6 +324,7 @@ export class BaseGateway {
   readonly #commands = new CommandRunner(this);
   readonly #qr = new QrConfirmations();
   readonly #inputs = new PendingInputs();
+  readonly #carbonIds = new Set<string>();
   readonly #relogins = new ReloginScheduler(
     (session) => this.#login(session),
     () => this.reloginDelaysMs,
@@ -1028,8 +1029,19 @@ export class BaseGateway {
       this.log.debug(`gateway: ${user.domain} grants no message privilege; the user's own message to ${String(message.attrs.to)} is not shown`);
       return false;
     }
+    // The server routes it from the user to the contact, that is, back to the gateway: remembered, so as not to take it for the user's own.
+    const id = typeof message.attrs.id === "string" ? message.attrs.id : undefined;
+    if (id !== undefined) {
+      this.#carbonIds.add(id);
+      if (this.#carbonIds.size > 1_000) this.#carbonIds.delete(this.#carbonIds.values().next().value as string);
+    }
     await this.send(wrapPrivilegedMessage(this.jid, user.domain, message));
     return true;
+  }
+
+  /** @internal Whether `id` is the id of a carbon this gateway sent (it comes back from the user's server). */
+  isOwnCarbon(id: string | undefined): boolean {
+    return id !== undefined && this.#carbonIds.delete(id);
   }
 
   /**

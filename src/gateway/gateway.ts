@@ -757,6 +757,7 @@ export class BaseGateway {
     if (el.name === "presence") {
       const session = this.#sessions.get(`${from.local}@${from.domain}`);
       if (el.attrs.type === "probe" && session) await session.sendGatewayStatus(session.loggedIn ? "Logged in" : "Not logged in", session.loggedIn ? undefined : "dnd");
+      else if (session?.loggedIn && from.resource) await session.userPresence(from.resource, el);
       return;
     }
     // Messages to the gateway itself: servers' privilege announcements (#onAnnouncement took them) and users' chat commands.

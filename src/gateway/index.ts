@@ -185,6 +185,7 @@ export type { Hat, HatInput } from "../xso/hats.js";
 export { LegacyBookmarks, type RemoveGroupOptions } from "./bookmarks.js";
 export type { RegistrationType, PendingRegistration } from "./registration.js";
 export type { SearchResult } from "./search.js";
+export type { ResourcePresence } from "./user-presence.js";
 export { LegacyContact, type ContactInit, type ContactMessageOptions } from "./contact.js";
 export { LegacyRoster, type ContactClass } from "./roster.js";
 export type { MessageHint, LinkPreview } from "./message-extras.js";

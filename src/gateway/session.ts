@@ -3,10 +3,11 @@
  *
  * @module
  */
+import { UserResources, type ResourcePresence } from "./user-presence.js";
 import type { LegacyRoster } from "./roster.js";
 import type { LegacyContact } from "./contact.js";
 import type { SearchResult } from "./search.js";
-import xml from "@xmpp/xml";
+import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { randomUUID } from "node:crypto";
 import type { PresenceShow } from "../xso/presence.js";
@@ -123,6 +124,7 @@ export class BaseSession {
   /** Whether `login()` succeeded and `logout()` was not called. */
   loggedIn = false;
   #user: UserRecord;
+  readonly #resources = new UserResources();
 
   /** @param init - made by the gateway. */
   constructor(init: SessionInit) {
@@ -439,6 +441,34 @@ export class BaseSession {
     if (show) p.cnode(xml("show", {}, show));
     p.cnode(xml("status", {}, status));
     await this.gateway.send(p);
+  }
+
+  /**
+   * The user's presence changed (slidge's `on_presence`): one of their
+   * resources sent the gateway a presence (available, away…, or left).
+   * Mirror it on the network if it has a presence; by default nothing.
+   *
+   * @param resource - the resource whose presence changed.
+   * @param presence - its presence; `undefined` when it went offline.
+   * @param resources - every resource's presence now.
+   * @param merged - the one presence that stands for the user (highest priority, then most available); `undefined` when no resource is online.
+   */
+  async onPresence(
+    resource: string,
+    presence: ResourcePresence | undefined,
+    resources: ReadonlyMap<string, ResourcePresence>,
+    merged: ResourcePresence | undefined,
+  ): Promise<void> {
+    void resource;
+    void presence;
+    void resources;
+    void merged;
+  }
+
+  /** @internal A presence from one of the user's resources to the gateway. */
+  async userPresence(resource: string, el: Element): Promise<void> {
+    const change = this.#resources.update(resource, el);
+    if (change) await this.onPresence(change.resource, change.presence, this.#resources.all, this.#resources.merged);
   }
 
   /**

@@ -50,6 +50,9 @@ import { LegacyContact } from "./contact.js";
 import { LegacyRoster, type ContactClass } from "./roster.js";
 import { handleContactStanza } from "./direct-chat.js";
 
+/** The legacy id under which the chat with the gateway itself keeps its message ids. */
+const GATEWAY_CHAT = "\u0000gateway";
+
 /** The built-in commands (see `BaseGateway.defaultCommands`). */
 const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([
   RegisterCommand,
@@ -325,6 +328,7 @@ export class BaseGateway {
   readonly #qr = new QrConfirmations();
   readonly #inputs = new PendingInputs();
   readonly #carbonIds = new Set<string>();
+  readonly #asGateway = new WeakMap<BaseSession, LegacyContact>();
   readonly #relogins = new ReloginScheduler(
     (session) => this.#login(session),
     () => this.reloginDelaysMs,
@@ -1013,6 +1017,32 @@ export class BaseGateway {
    */
   awaitQrConfirmation(pending: PendingRegistration): Promise<{ readonly [key: string]: JsonValue } | undefined> {
     return this.#qr.wait(pending.jid.toString(), this.qrTimeoutMs);
+  }
+
+  /**
+   * The gateway itself as a messaging entity towards one user (slidge's
+   * messaging mixin on `BaseGateway`, with `mto`): what it writes, edits,
+   * deletes, reacts, types and reads in the chat with the gateway's JID.
+   * The same methods as a contact's (`sendText`, `sendFile`, `correct`,
+   * `retract`, `react`, `composing`…, `displayed`, `received`).
+   *
+   * @param mto - the user (their JID).
+   * @example
+   * ```ts
+   * await gateway.as(userJid).sendText("Your session expired; send 'relogin' to log in again");
+   * ```
+   */
+  as(mto: JID | string): LegacyContact {
+    const bare = (typeof mto === "string" ? parseJid(mto) : mto).bare().toString();
+    const session = this.#sessions.get(bare);
+    if (!session) throw new XMPPError("item-not-found", { text: `${bare} is not registered with this gateway` });
+    let me = this.#asGateway.get(session);
+    if (!me) {
+      me = new LegacyContact({ session, legacyId: GATEWAY_CHAT, jid: this.jid });
+      me.name = this.componentName;
+      this.#asGateway.set(session, me);
+    }
+    return me;
   }
 
   /**

@@ -420,3 +420,20 @@ describe("properReceipts (slidge's PROPER_RECEIPTS)", () => {
     expect(receipt?.getChild("received", "urn:xmpp:receipts")?.attrs.id).toBe("pr1");
   });
 });
+
+describe("the gateway itself as a messaging entity (gateway.as(user))", () => {
+  it("writes, edits, reacts and types from the gateway's JID", async () => {
+    const h = await start();
+    h.component.takeSent();
+    const me = h.gateway.as(USER);
+    const id = await me.sendText("Your session expired", "g-1");
+    await me.correct("g-1", "Your session expired; send relogin");
+    await me.composing();
+    const [text, fix, typing] = h.component.takeSent();
+    expect(text?.attrs).toMatchObject({ from: GW, to: USER, type: "chat", id });
+    expect(fix?.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(id);
+    expect(typing?.getChild("composing", "http://jabber.org/protocol/chatstates")).toBeDefined();
+    expect(h.gateway.as(`${USER}/other`)).toBe(me);
+    expect(() => h.gateway.as("stranger@example.org")).toThrow(/not registered/);
+  });
+});

@@ -46,7 +46,7 @@ import { QrConfirmations, qrImage, type PendingRegistration, type RegistrationTy
 import { handleGatewayQuery, handleSearch } from "./search.js";
 import { PendingInputs } from "./user-input.js";
 import { ReloginScheduler, describe as describeWait } from "./relogin.js";
-import { LegacyContact } from "./contact.js";
+import { LegacyContact, type ContactMessageOptions } from "./contact.js";
 import { LegacyRoster, type ContactClass } from "./roster.js";
 import { handleContactStanza } from "./direct-chat.js";
 
@@ -1043,6 +1043,116 @@ export class BaseGateway {
       this.#asGateway.set(session, me);
     }
     return me;
+  }
+
+  /**
+   * The gateway writes to a user (slidge's `send_text(…, mto=)`).
+   *
+   * @param body - the text.
+   * @param legacyMsgId - its legacy id, for later corrections and markers.
+   * @param options - `mto` (the user), `when`, `replyTo`, `hints`, `linkPreviews`.
+   * @returns the XMPP id.
+   */
+  sendText(body: string, legacyMsgId: string | undefined, options: ContactMessageOptions & { readonly mto: JID | string }): Promise<string> {
+    return this.as(options.mto).sendText(body, legacyMsgId, options);
+  }
+
+  /**
+   * The gateway sends a user a file (slidge's `send_file(…, mto=)`).
+   *
+   * @param file - `{ data, name, type }` or `{ url, name?, type?, size? }`.
+   * @param legacyMsgId - its legacy id.
+   * @param options - `mto` and as for `sendText`.
+   */
+  sendFile(file: Attachment | UploadFile, legacyMsgId: string | undefined, options: ContactMessageOptions & { readonly mto: JID | string }): Promise<string> {
+    return this.as(options.mto).sendFile(file, legacyMsgId, options);
+  }
+
+  /**
+   * The gateway corrects one of its messages to a user (slidge's `correct(…, mto=)`).
+   *
+   * @param legacyMsgId - the message's legacy id.
+   * @param text - its new text.
+   * @param options - `mto`, `correctionEventId`, `hints`, `linkPreviews`.
+   */
+  correct(legacyMsgId: string, text: string, options: { readonly mto: JID | string; readonly correctionEventId?: string }): Promise<void> {
+    return this.as(options.mto).correct(legacyMsgId, text, options);
+  }
+
+  /**
+   * The gateway retracts one of its messages to a user (slidge's `retract(…, mto=)`).
+   *
+   * @param legacyMsgId - the message's legacy id.
+   * @param options - `mto`.
+   */
+  retract(legacyMsgId: string, options: { readonly mto: JID | string }): Promise<void> {
+    return this.as(options.mto).retract(legacyMsgId);
+  }
+
+  /**
+   * The gateway reacts to a message of its chat with a user (slidge's `react(…, mto=)`).
+   *
+   * @param legacyMsgId - the message's legacy id.
+   * @param emojis - all of the gateway's reactions to it.
+   * @param options - `mto`.
+   */
+  react(legacyMsgId: string, emojis: readonly string[], options: { readonly mto: JID | string }): Promise<void> {
+    return this.as(options.mto).react(legacyMsgId, emojis);
+  }
+
+  /** The gateway is typing to a user (slidge's `composing(mto=)`). @param options - `mto`. */
+  composing(options: { readonly mto: JID | string }): Promise<void> {
+    return this.as(options.mto).composing();
+  }
+
+  /** The gateway stopped typing (slidge's `paused(mto=)`). @param options - `mto`. */
+  paused(options: { readonly mto: JID | string }): Promise<void> {
+    return this.as(options.mto).paused();
+  }
+
+  /** The gateway is active in its chat with a user (slidge's `active(mto=)`). @param options - `mto`. */
+  active(options: { readonly mto: JID | string }): Promise<void> {
+    return this.as(options.mto).active();
+  }
+
+  /** The gateway is inactive in its chat with a user (slidge's `inactive(mto=)`). @param options - `mto`. */
+  inactive(options: { readonly mto: JID | string }): Promise<void> {
+    return this.as(options.mto).inactive();
+  }
+
+  /** The gateway left its chat with a user (slidge's `gone(mto=)`). @param options - `mto`. */
+  gone(options: { readonly mto: JID | string }): Promise<void> {
+    return this.as(options.mto).gone();
+  }
+
+  /**
+   * The gateway read a user's messages up to this one (slidge's `displayed(…, mto=)`).
+   *
+   * @param legacyMsgId - the message's legacy id.
+   * @param options - `mto`.
+   */
+  displayed(legacyMsgId: string, options: { readonly mto: JID | string }): Promise<void> {
+    return this.as(options.mto).displayed(legacyMsgId);
+  }
+
+  /**
+   * The gateway got a user's message (slidge's `received(…, mto=)`, `ack`).
+   *
+   * @param legacyMsgId - the message's legacy id.
+   * @param options - `mto`.
+   */
+  received(legacyMsgId: string, options: { readonly mto: JID | string }): Promise<void> {
+    return this.as(options.mto).received(legacyMsgId);
+  }
+
+  /**
+   * The gateway acknowledges a user's message (slidge's `ack(…, mto=)`): as `received`.
+   *
+   * @param legacyMsgId - the message's legacy id.
+   * @param options - `mto`.
+   */
+  ack(legacyMsgId: string, options: { readonly mto: JID | string }): Promise<void> {
+    return this.received(legacyMsgId, options);
   }
 
   /**

@@ -434,6 +434,14 @@ describe("the gateway itself as a messaging entity (gateway.as(user))", () => {
     expect(fix?.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(id);
     expect(typing?.getChild("composing", "http://jabber.org/protocol/chatstates")).toBeDefined();
     expect(h.gateway.as(`${USER}/other`)).toBe(me);
+    // The same as BaseGateway's own methods with mto (slidge's mixin).
+    const viaMixin = await h.gateway.sendText("Welcome back", "g-2", { mto: USER });
+    await h.gateway.react("g-2", ["👋"], { mto: USER });
+    await h.gateway.paused({ mto: USER });
+    const [welcome, wave, pause] = h.component.takeSent();
+    expect(welcome?.attrs).toMatchObject({ from: GW, id: viaMixin });
+    expect(wave?.getChild("reactions", "urn:xmpp:reactions:0")?.attrs.id).toBe(viaMixin);
+    expect(pause?.getChild("paused", "http://jabber.org/protocol/chatstates")).toBeDefined();
     expect(() => h.gateway.as("stranger@example.org")).toThrow(/not registered/);
   });
 });

@@ -1046,6 +1046,15 @@ export class BaseGateway {
   }
 
   /**
+   * @internal Send an IQ from the gateway and wait for its answer (the
+   * `<iq type='result'>`); rejects with the `XMPPError` of an error answer.
+   */
+  requestIq(to: JID | string, type: "get" | "set", payload: Element, timeoutMs = 10_000): Promise<Element> {
+    const iq = xml("iq", { type, from: this.jid.toString(), to: to.toString(), id: IqRequests.newId() }, payload);
+    return this.#iqs.request(iq, (el) => this.send(el), timeoutMs);
+  }
+
+  /**
    * The gateway writes to a user (slidge's `send_text(…, mto=)`).
    *
    * @param body - the text.

@@ -3,13 +3,15 @@
  *
  * @module
  */
+import { vcardTemp } from "../xso/vcard.js";
+import { NS_VCARD } from "../xso/ns.js";
 import { UserResources, type ResourcePresence } from "./user-presence.js";
 import type { LegacyRoster } from "./roster.js";
 import type { LegacyContact } from "./contact.js";
 import type { SearchResult } from "./search.js";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { PresenceShow } from "../xso/presence.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { parseJid } from "../xso/values.js";
@@ -125,6 +127,7 @@ export class BaseSession {
   loggedIn = false;
   #user: UserRecord;
   readonly #resources = new UserResources();
+  #avatarHash: string | undefined;
 
   /** @param init - made by the gateway. */
   constructor(init: SessionInit) {
@@ -469,6 +472,51 @@ export class BaseSession {
   async userPresence(resource: string, el: Element): Promise<void> {
     const change = this.#resources.update(resource, el);
     if (change) await this.onPresence(change.resource, change.presence, this.#resources.all, this.#resources.merged);
+    const photo = el.attrs.type === undefined ? el.getChild("x", "vcard-temp:x:update")?.getChildText("photo") : undefined;
+    if (typeof photo === "string" && photo !== this.#avatarHash) await this.#userAvatar(photo);
+  }
+
+  /**
+   * The user's own avatar changed (slidge's `on_avatar`), as their presence
+   * announces it (XEP-0153): the gateway fetched the image from their vCard.
+   * Set it as the user's picture on the network; by default nothing.
+   *
+   * @param bytes - the image; `undefined` when the user removed their avatar.
+   * @param hash - its SHA-1 (hex), as announced.
+   * @param type - its media type.
+   * @param width - its width in pixels, when known.
+   * @param height - its height in pixels, when known.
+   */
+  async onAvatar(bytes: Uint8Array | undefined, hash: string | undefined, type: string | undefined, width: number | undefined, height: number | undefined): Promise<void> {
+    void bytes;
+    void hash;
+    void type;
+    void width;
+    void height;
+  }
+
+  /** The user's avatar with this hash (`""`: none): fetched from their vCard, checked, handed to `onAvatar`. */
+  async #userAvatar(hash: string): Promise<void> {
+    this.#avatarHash = hash;
+    if (hash === "") {
+      await this.onAvatar(undefined, undefined, undefined, undefined, undefined);
+      return;
+    }
+    try {
+      const result = await this.gateway.requestIq(this.userJid, "get", vcardTemp.encode({}));
+      const card = result.getChild("vCard", NS_VCARD);
+      const photo = card ? vcardTemp.decode(card).photo : undefined;
+      if (photo?.binval === undefined) return;
+      const bytes = new Uint8Array(Buffer.from(photo.binval.replace(/\s+/g, ""), "base64"));
+      if (createHash("sha1").update(bytes).digest("hex") !== hash) {
+        this.gateway.log.debug(`the avatar in ${this.userJid.toString()}'s vCard is not the one their presence announced`);
+        return;
+      }
+      await this.onAvatar(bytes, hash, photo.type ?? "image/png", undefined, undefined);
+    } catch (e) {
+      this.#avatarHash = undefined;
+      this.gateway.log.debug(`fetching ${this.userJid.toString()}'s avatar failed`, e);
+    }
   }
 
   /**

@@ -20,6 +20,7 @@ import { NS_CHAT_MARKERS, NS_CHAT_STATES, NS_CLIENT, NS_CORRECT, NS_DISCO_INFO, 
 import { XMPPError } from "../xso/stanza-error.js";
 import type { LegacyContact } from "./contact.js";
 import { readUserRefs } from "./message-refs.js";
+import { readLinkPreviews } from "./message-extras.js";
 import { asXmppError, errorFor, resultFor } from "./replies.js";
 import type { TextOptions } from "./session.js";
 
@@ -86,7 +87,16 @@ async function onMessage(contact: LegacyContact, stanza: Element): Promise<void>
   const replied = refs.reply === undefined ? undefined : contact.legacyIdOf(refs.reply.id);
   // The quote a client adds for clients without replies goes only when the legacy side gets the reference instead (XEP-0461 §3.1).
   const text = replied !== undefined ? (refs.text ?? body) : body;
-  const options: TextOptions = { xmppId, mentions: [], ...(replied !== undefined ? { replyTo: replied } : {}), ...(thread !== undefined ? { thread } : {}) };
+  const fallback = replied !== undefined && refs.text !== undefined && body.endsWith(refs.text) && body.length > refs.text.length ? body.slice(0, body.length - refs.text.length) : undefined;
+  const previews = readLinkPreviews(stanza);
+  const options: TextOptions = {
+    xmppId,
+    mentions: [],
+    ...(replied !== undefined ? { replyTo: replied } : {}),
+    ...(fallback !== undefined ? { replyToFallbackText: fallback } : {}),
+    ...(previews.length ? { linkPreviews: previews } : {}),
+    ...(thread !== undefined ? { thread } : {}),
+  };
   if (refs.corrects !== undefined) {
     await session.onCorrect(contact, text, known(refs.corrects), options);
   } else {

@@ -61,3 +61,25 @@ export function linkPreviewPayloads(previews: readonly LinkPreview[] | undefined
     );
   });
 }
+
+/** The link previews (XEP-0511) of a message: its `<rdf:Description/>` children, read without regard to prefixes. */
+export function readLinkPreviews(message: Element): LinkPreview[] {
+  const previews: LinkPreview[] = [];
+  for (const child of message.children) {
+    if (typeof child === "string" || child.getName() !== "Description" || child.getNS() !== NS_RDF) continue;
+    const about = child.attrs["rdf:about"] ?? child.attrs.about;
+    if (typeof about !== "string" || about === "") continue;
+    const og = (name: string): string | undefined => {
+      const el = child.children.find((c): c is Element => typeof c !== "string" && c.getName() === name && c.getNS() === NS_OGP);
+      const text = el?.getText();
+      return text ? text : undefined;
+    };
+    const preview: { -readonly [K in keyof LinkPreview]: LinkPreview[K] } = { about };
+    for (const [key, name] of [["title", "title"], ["description", "description"], ["url", "url"], ["image", "image"], ["type", "type"], ["siteName", "site_name"]] as const) {
+      const value = og(name);
+      if (value !== undefined) preview[key] = value;
+    }
+    previews.push(preview);
+  }
+  return previews;
+}

@@ -9,6 +9,7 @@ import { UserResources, type ResourcePresence } from "./user-presence.js";
 import type { LegacyRoster } from "./roster.js";
 import type { LegacyContact } from "./contact.js";
 import type { SearchResult } from "./search.js";
+import type { LinkPreview } from "./message-extras.js";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { createHash, randomUUID } from "node:crypto";
@@ -41,6 +42,12 @@ export interface TextOptions {
   readonly mentions: readonly string[];
   /** The message's thread (`<thread/>`, RFC 6121 §5.2.5), when it has one. */
   readonly thread?: string;
+  /** In a room, who wrote the message it replies to (slidge's `reply_to`), when still known. */
+  readonly replyToAuthor?: LegacyParticipant;
+  /** The quote the user's client added for clients without replies (slidge's `reply_to_fallback_text`). */
+  readonly replyToFallbackText?: string;
+  /** The previews of the URLs it links to that the user's client attached (XEP-0511; slidge's `link_previews`). */
+  readonly linkPreviews?: readonly LinkPreview[];
 }
 
 /**

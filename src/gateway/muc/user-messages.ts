@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { readLinkPreviews } from "../message-extras.js";
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import { chatMarkerOf, chatMarkerPayloads, chatStateOf, chatStatePayloads } from "../../xso/chat-states.js";
@@ -112,13 +113,20 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
     }
     const me = await room.getUserParticipant();
     const others = [...core.participants.values()].filter((p) => !p.isUser && !p.isSystem).map((p) => p.nick);
-    const replied = refs.reply === undefined ? undefined : archivedByStanzaId(core, refs.reply.id)?.legacyId;
+    const original = refs.reply === undefined ? undefined : archivedByStanzaId(core, refs.reply.id);
+    const replied = original?.legacyId;
     // The quote a client adds for clients without replies goes only when the legacy side gets the reference instead (XEP-0461 §3.1).
     const text = replied !== undefined ? (refs.text ?? body) : body;
+    const fallback = replied !== undefined && refs.text !== undefined && body.endsWith(refs.text) && body.length > refs.text.length ? body.slice(0, body.length - refs.text.length) : undefined;
+    const author = original ? core.participants.get(original.nick) : undefined;
+    const previews = readLinkPreviews(stanza);
     const options: TextOptions = {
       xmppId,
       mentions: mentionedNicks(text, others),
       ...(replied !== undefined ? { replyTo: replied } : {}),
+      ...(author ? { replyToAuthor: author } : {}),
+      ...(fallback !== undefined ? { replyToFallbackText: fallback } : {}),
+      ...(previews.length ? { linkPreviews: previews } : {}),
       ...(thread !== undefined ? { thread } : {}),
     };
     if (refs.corrects !== undefined) {

@@ -159,6 +159,8 @@ export class TestNetwork {
     onDestroyRequest: [] as { room: string; reason: string | undefined }[],
     onSetAffiliation: [] as { room: string; nick: string | undefined; jid: string; affiliation: Affiliation; reason: string | undefined }[],
     onTextDone: [] as string[],
+    /** The whole options of each `onText`. */
+    textOptions: [] as TextOptions[],
     /** `backfill(after, before)` calls: the bodies of the bounds. */
     backfill: [] as { room: string; after: string | undefined; before: string | undefined }[],
   };
@@ -198,6 +200,7 @@ export class TestNetwork {
           ...(options.replyTo !== undefined ? { replyTo: options.replyTo } : {}),
           ...(options.thread !== undefined ? { thread: options.thread } : {}),
         });
+        net.calls.textOptions.push(options);
         const ms = net.textDelayMs(text);
         if (ms > 0) await new Promise((r) => setTimeout(r, ms));
         net.calls.onTextDone.push(text);

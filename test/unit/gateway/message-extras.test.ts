@@ -52,3 +52,28 @@ describe("hints, link previews and correction ids", () => {
     expect(fix?.attrs.id).toBe("d-edit-1");
   });
 });
+
+describe("the user's reply and link previews reach onText", () => {
+  it("the replied-to author, the fallback quote and the previews the user's client attached", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const muc = await room(h, "coffee");
+    const bob = await muc.getParticipant("Bob");
+    await bob.sendText("Fresh beans", "L-1");
+    const delivered = h.component.sent.find((s) => s.is("message") && s.getChildText("body") === "Fresh beans" && s.attrs.to === TO);
+    const stanzaId = delivered?.getChild("stanza-id", "urn:xmpp:sid:0")?.attrs.id as string;
+    const quote = "> Bob wrote:\n> Fresh beans\n";
+    h.component.receive(
+      `<message type='groupchat' id='r1' from='${TO}' to='coffee@${GW}'><body>${quote}great, see https://beans.example</body>` +
+        `<reply xmlns='urn:xmpp:reply:0' id='${stanzaId}' to='coffee@${GW}/Bob'/><fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'><body start='0' end='${[...quote].length}'/></fallback>` +
+        `<rdf:Description xmlns:rdf='${RDF}' xmlns:og='${OGP}' rdf:about='https://beans.example'><og:title>Beans</og:title><og:site_name>Beans Inc.</og:site_name></rdf:Description></message>`,
+    );
+    await h.component.nextSent((s) => s.is("message") && s.attrs.id === "r1");
+    const options = h.net.calls.textOptions.at(-1);
+    expect(options?.replyTo).toBe("L-1");
+    expect(options?.replyToAuthor).toBe(bob);
+    expect(options?.replyToFallbackText).toBe(quote);
+    expect(options?.linkPreviews).toEqual([{ about: "https://beans.example", title: "Beans", siteName: "Beans Inc." }]);
+    expect(h.net.calls.onText.at(-1)?.text).toBe("great, see https://beans.example");
+  });
+});

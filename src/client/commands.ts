@@ -214,12 +214,15 @@ function submission(form: DataForm | undefined, values: CommandValues): Paramete
     if (given.has(field.var)) continue;
     if (field.values.length > 0) fields.push({ var: field.var, values: field.values });
   }
-  for (const [name, value] of Object.entries(values)) {
-    if (value === undefined) continue;
-    const list = typeof value === "boolean" ? [value ? "1" : "0"] : typeof value === "string" ? [value] : [...value];
-    fields.push({ var: name, values: list });
-  }
+  fields.push(...valueFields(values));
   return { type: "submit", fields };
+}
+
+/** The submitted fields of `values` (a boolean as `1`/`0`; an undefined one left out). */
+export function valueFields(values: CommandValues): DataFormFieldInput[] {
+  return Object.entries(values).flatMap(([name, value]) =>
+    value === undefined ? [] : [{ var: name, values: typeof value === "boolean" ? [value ? "1" : "0"] : typeof value === "string" ? [value] : [...value] }],
+  );
 }
 
 function entityJid(jid: JID | string): JID {

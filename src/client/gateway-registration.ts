@@ -12,7 +12,7 @@ import type { DataForm } from "../xso/data-form.js";
 import { parseJid } from "../xso/values.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { MucStateError } from "./errors.js";
-import { executeCommand, listCommands, type CommandNote, type CommandValues } from "./commands.js";
+import { executeCommand, listCommands, valueFields, type CommandNote, type CommandValues } from "./commands.js";
 import { iqOptions, type AdminRequestOptions } from "./moderation.js";
 import { serviceContext, type MucService } from "./service.js";
 
@@ -150,9 +150,7 @@ async function inBand(
   if (values === undefined) throw new MucStateError("the registration was cancelled");
   const fields = [
     ...form.fields.filter((f) => f.var === "FORM_TYPE").map((f) => ({ var: "FORM_TYPE", type: "hidden" as const, values: f.values })),
-    ...Object.entries(values).flatMap(([name, value]) =>
-      value === undefined ? [] : [{ var: name, values: typeof value === "boolean" ? [value ? "1" : "0"] : typeof value === "string" ? [value] : [...value] }],
-    ),
+    ...valueFields(values),
   ];
   await iq.request("set", to, registerQuery.encode({ form: { type: "submit", fields } }), iqOptions(options));
   return { via: "in-band", notes: [] };

@@ -326,11 +326,11 @@ export class LegacyContact {
       id,
       [
         xml("body", {}, body),
-        ...(replied !== undefined ? [messageReply.encode({ to: options.carbon ? this.jid : this.session.userJid, id: replied })] : []),
+        ...this.#replyPayloads(replied, options),
         xml("markable", { xmlns: "urn:xmpp:chat-markers:0" }),
         ...hintPayloads(options.hints),
         ...linkPreviewPayloads(options.linkPreviews),
-        ...(options.when && options.when.getTime() < Date.now() - 1000 ? [delay.encode({ stamp: options.when, from: this.session.gateway.jid })] : []),
+        ...this.#delayPayloads(options),
       ],
       options.carbon === true,
     );
@@ -401,8 +401,8 @@ export class LegacyContact {
       [
         xml("body", {}, attachment.url),
         ...attachmentPayloads(attachment),
-        ...(replied !== undefined ? [messageReply.encode({ to: options.carbon ? this.jid : this.session.userJid, id: replied })] : []),
-        ...(options.when && options.when.getTime() < Date.now() - 1000 ? [delay.encode({ stamp: options.when, from: this.session.gateway.jid })] : []),
+        ...this.#replyPayloads(replied, options),
+        ...this.#delayPayloads(options),
       ],
       options.carbon === true,
     );
@@ -486,6 +486,16 @@ export class LegacyContact {
     const id = randomUUID();
     this.mapIds(legacyMsgId, id);
     return id;
+  }
+
+  /** The `<reply/>` to the message with the XMPP id `replied`, when there is one (to whoever wrote it in this chat). */
+  #replyPayloads(replied: string | undefined, options: ContactMessageOptions): Element[] {
+    return replied === undefined ? [] : [messageReply.encode({ to: options.carbon ? this.jid : this.session.userJid, id: replied })];
+  }
+
+  /** A `<delay/>` for a message sent in the past on the network. */
+  #delayPayloads(options: ContactMessageOptions): Element[] {
+    return options.when && options.when.getTime() < Date.now() - 1000 ? [delay.encode({ stamp: options.when, from: this.session.gateway.jid })] : [];
   }
 
   async #chatState(state: ChatState): Promise<void> {

@@ -14,12 +14,11 @@ import { chatMarkerOf, chatStateOf } from "../xso/chat-states.js";
 import { viewInNamespace } from "../xso/codec.js";
 import { discoInfoQuery } from "../xso/disco.js";
 import { isDecodeError } from "../xso/errors.js";
-import { attachmentsOf } from "../xso/file-sharing.js";
 import { messageContent } from "../xso/message.js";
 import { NS_CHAT_MARKERS, NS_CHAT_STATES, NS_CLIENT, NS_CORRECT, NS_DISCO_INFO, NS_MUC_SELF_PING, NS_PUBSUB, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_VCARD } from "../xso/ns.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import type { LegacyContact } from "./contact.js";
-import { readUserRefs } from "./message-refs.js";
+import { readUserRefs, replyFallbackText, sharedFile } from "./message-refs.js";
 import { readLinkPreviews } from "./message-extras.js";
 import { asXmppError, errorFor, resultFor } from "./replies.js";
 import type { TextOptions } from "./session.js";
@@ -87,7 +86,7 @@ async function onMessage(contact: LegacyContact, stanza: Element): Promise<void>
   const replied = refs.reply === undefined ? undefined : contact.legacyIdOf(refs.reply.id);
   // The quote a client adds for clients without replies goes only when the legacy side gets the reference instead (XEP-0461 §3.1).
   const text = replied !== undefined ? (refs.text ?? body) : body;
-  const fallback = replied !== undefined && refs.text !== undefined && body.endsWith(refs.text) && body.length > refs.text.length ? body.slice(0, body.length - refs.text.length) : undefined;
+  const fallback = replyFallbackText(body, refs, replied);
   const previews = readLinkPreviews(stanza);
   const options: TextOptions = {
     xmppId,
@@ -100,8 +99,7 @@ async function onMessage(contact: LegacyContact, stanza: Element): Promise<void>
   if (refs.corrects !== undefined) {
     await session.onCorrect(contact, text, known(refs.corrects), options);
   } else {
-    const files = attachmentsOf(stanza);
-    const file = files.length === 1 && (text.trim() === files[0]?.url || text.trim() === "") ? files[0] : undefined;
+    const file = sharedFile(stanza, text);
     const legacyId = file ? await session.onFile(contact, file, options) : await session.onText(contact, text, options);
     if (legacyId) contact.mapIds(legacyId, xmppId);
   }

@@ -328,6 +328,8 @@ export class BaseGateway {
   readonly #qr = new QrConfirmations();
   readonly #inputs = new PendingInputs();
   readonly #carbonIds = new Set<string>();
+  /** The gateway's JID as text, compared with each stanza's `to` (made once). */
+  readonly #jidText: string;
   readonly #asGateway = new WeakMap<BaseSession, LegacyContact>();
   readonly #relogins = new ReloginScheduler(
     (session) => this.#login(session),
@@ -340,9 +342,9 @@ export class BaseGateway {
     // that waits for one may be what holds its sender's queue.
     if (this.#iqs.settle(el)) return;
     // Answers to questions (input) too: the handling that asked may hold the queue.
-    if (this.#inputs.settle(el, this.jid.toString())) return;
+    if (this.#inputs.settle(el, this.#jidText)) return;
     // Command stages too: one may wait long (a QR scan), and a client waits for each answer anyway.
-    if (el.name === "iq" && el.attrs.type === "set" && el.attrs.to === this.jid.toString() && el.getChild("command", NS_COMMANDS)) {
+    if (el.name === "iq" && el.attrs.type === "set" && el.attrs.to === this.#jidText && el.getChild("command", NS_COMMANDS)) {
       void this.#handle(el).catch((e: unknown) => this.log.warn("gateway: failed to handle a command", e));
       return;
     }
@@ -354,6 +356,7 @@ export class BaseGateway {
     this.#component = init.component;
     this.#module = init.module;
     this.jid = init.component.jid;
+    this.#jidText = this.jid.toString();
     this.store = init.store;
     this.log = init.logger ?? silentLogger;
     this.mucClass = init.module.MUC ?? LegacyMUC;

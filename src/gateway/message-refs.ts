@@ -22,6 +22,7 @@ import { parseElement } from "../xso/parse.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { tryParseJid } from "../xso/values.js";
 import type { ArchiveEntry } from "./store/store.js";
+import { attachmentsOf, type Attachment } from "../xso/file-sharing.js";
 
 /**
  * The `<reply/>` to an archived message of the room: to its author's
@@ -87,4 +88,21 @@ export function readUserRefs(stanza: Element, body: string | undefined): Message
     if (!isDecodeError(e)) throw e;
     throw new XMPPError("bad-request", { text: e.message });
   }
+}
+
+/**
+ * The quote a user's client put before a reply for clients without replies
+ * (its XEP-0428 fallback): the body before `refs.text`, when the reply names
+ * a message the gateway knows.
+ */
+export function replyFallbackText(body: string, refs: MessageRefs, replied: string | undefined): string | undefined {
+  if (replied === undefined || refs.text === undefined || !body.endsWith(refs.text) || body.length <= refs.text.length) return undefined;
+  return body.slice(0, body.length - refs.text.length);
+}
+
+/** The file a user's message shares (XEP-0447 / XEP-0066) when its body is only the file's URL, as clients send them. */
+export function sharedFile(stanza: Element, text: string): Attachment | undefined {
+  const files = attachmentsOf(stanza);
+  const only = files.length === 1 ? files[0] : undefined;
+  return only && (text.trim() === only.url || text.trim() === "") ? only : undefined;
 }

@@ -12,7 +12,6 @@ import { readLinkPreviews } from "../message-extras.js";
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import { chatMarkerOf, chatMarkerPayloads, chatStateOf, chatStatePayloads } from "../../xso/chat-states.js";
-import { attachmentsOf } from "../../xso/file-sharing.js";
 import type { JID } from "@xmpp/jid";
 import { NS_CLIENT } from "../../xso/ns.js";
 import { viewInNamespace } from "../../xso/codec.js";
@@ -20,7 +19,7 @@ import { messageContent } from "../../xso/message.js";
 import { XMPPError } from "../../xso/stanza-error.js";
 import { isDecodeError } from "../../xso/errors.js";
 import { RETRACTION_FALLBACK } from "../../xso/message-refs.js";
-import { readUserRefs } from "../message-refs.js";
+import { readUserRefs, replyFallbackText, sharedFile } from "../message-refs.js";
 import { mentionedNicks } from "../names.js";
 import type { LegacyParticipant } from "../participant.js";
 import { asXmppError, errorFor } from "../replies.js";
@@ -117,7 +116,7 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
     const replied = original?.legacyId;
     // The quote a client adds for clients without replies goes only when the legacy side gets the reference instead (XEP-0461 §3.1).
     const text = replied !== undefined ? (refs.text ?? body) : body;
-    const fallback = replied !== undefined && refs.text !== undefined && body.endsWith(refs.text) && body.length > refs.text.length ? body.slice(0, body.length - refs.text.length) : undefined;
+    const fallback = replyFallbackText(body, refs, replied);
     const author = original ? core.participants.get(original.nick) : undefined;
     const previews = readLinkPreviews(stanza);
     const options: TextOptions = {
@@ -135,9 +134,7 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
       await reflect(core, stanza, me, xmppId, body, undefined);
       return;
     }
-    // A shared file (XEP-0447 / XEP-0066) whose body is its URL, as clients send them: the session's onFile.
-    const files = attachmentsOf(stanza);
-    const file = files.length === 1 && (text.trim() === files[0]?.url || text.trim() === "") ? files[0] : undefined;
+    const file = sharedFile(stanza, text);
     const legacyId = file ? await core.session.onFile(room, file, options) : await core.session.onText(room, text, options);
     if (legacyId) mapMessageIds(core, legacyId, xmppId);
     await reflect(core, stanza, me, xmppId, body, legacyId || undefined);

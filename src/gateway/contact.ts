@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { xmppThreadOf } from "./threads.js";
 import { ReadHorizon } from "./read-horizon.js";
 import { hintPayloads, linkPreviewPayloads, type LinkPreview, type MessageHint } from "./message-extras.js";
 import { createHash, randomUUID } from "node:crypto";
@@ -52,6 +53,8 @@ export interface ContactMessageOptions {
   readonly hints?: readonly MessageHint[];
   /** Previews of the URLs it links to (XEP-0511). */
   readonly linkPreviews?: readonly LinkPreview[];
+  /** The network's thread it belongs to (a `<thread/>`; see `BaseSession.messageIdsAreThreadIds`). */
+  readonly thread?: string;
 }
 
 /** XEP-0084 avatar nodes, and PubSub events. */
@@ -315,7 +318,7 @@ export class LegacyContact {
    *
    * @param body - the text.
    * @param legacyMsgId - its legacy id, mapped to the XMPP id (for corrections, replies, reactions).
-   * @param options - `when`, `replyTo`, `carbon`.
+   * @param options - `when`, `replyTo`, `carbon`, `thread`, `hints`, `linkPreviews`.
    * @returns the XMPP id.
    */
   async sendText(body: string, legacyMsgId?: string, options: ContactMessageOptions = {}): Promise<string> {
@@ -328,6 +331,7 @@ export class LegacyContact {
         xml("body", {}, body),
         ...this.#replyPayloads(replied, options),
         xml("markable", { xmlns: "urn:xmpp:chat-markers:0" }),
+        ...this.#threadPayloads(options.thread),
         ...hintPayloads(options.hints),
         ...linkPreviewPayloads(options.linkPreviews),
         ...this.#delayPayloads(options),
@@ -342,16 +346,16 @@ export class LegacyContact {
    *
    * @param legacyMsgId - the message's legacy id.
    * @param text - its new text.
-   * @param options - `carbon` for the user's own message, `hints`, `linkPreviews`, and `correctionEventId`: the legacy id of the edit, used as the correction's XMPP id.
+   * @param options - `carbon` for the user's own message, `thread`, `hints`, `linkPreviews`, and `correctionEventId`: the legacy id of the edit, used as the correction's XMPP id.
    */
   async correct(
     legacyMsgId: string,
     text: string,
-    options: Pick<ContactMessageOptions, "carbon" | "hints" | "linkPreviews"> & { readonly correctionEventId?: string } = {},
+    options: Pick<ContactMessageOptions, "carbon" | "thread" | "hints" | "linkPreviews"> & { readonly correctionEventId?: string } = {},
   ): Promise<void> {
     const target = this.xmppIdOf(legacyMsgId);
     if (target === undefined) return;
-    const payloads = [xml("body", {}, text), messageCorrection.encode({ id: target }), ...hintPayloads(options.hints), ...linkPreviewPayloads(options.linkPreviews)];
+    const payloads = [xml("body", {}, text), messageCorrection.encode({ id: target }), ...this.#threadPayloads(options.thread), ...hintPayloads(options.hints), ...linkPreviewPayloads(options.linkPreviews)];
     await this.#send(options.correctionEventId ?? randomUUID(), payloads, options.carbon === true);
   }
 
@@ -359,12 +363,12 @@ export class LegacyContact {
    * The contact deleted a message (XEP-0424).
    *
    * @param legacyMsgId - the message's legacy id.
-   * @param options - `carbon` for the user's own message.
+   * @param options - `carbon` for the user's own message, `thread`.
    */
-  async retract(legacyMsgId: string, options: { readonly carbon?: boolean } = {}): Promise<void> {
+  async retract(legacyMsgId: string, options: Pick<ContactMessageOptions, "carbon" | "thread"> = {}): Promise<void> {
     const target = this.xmppIdOf(legacyMsgId);
     if (target === undefined) return;
-    await this.#send(randomUUID(), [xml("body", {}, RETRACTION_FALLBACK), ...retractionPayloads(target)], options.carbon === true);
+    await this.#send(randomUUID(), [xml("body", {}, RETRACTION_FALLBACK), ...retractionPayloads(target), ...this.#threadPayloads(options.thread)], options.carbon === true);
   }
 
   /**
@@ -372,12 +376,12 @@ export class LegacyContact {
    *
    * @param legacyMsgId - the message's legacy id.
    * @param emojis - all of the contact's reactions to it.
-   * @param options - `carbon` for the user's own reactions.
+   * @param options - `carbon` for the user's own reactions, `thread`.
    */
-  async react(legacyMsgId: string, emojis: readonly string[], options: { readonly carbon?: boolean } = {}): Promise<void> {
+  async react(legacyMsgId: string, emojis: readonly string[], options: Pick<ContactMessageOptions, "carbon" | "thread"> = {}): Promise<void> {
     const target = this.xmppIdOf(legacyMsgId);
     if (target === undefined) return;
-    await this.#send(randomUUID(), reactionsPayloads(target, emojis), options.carbon === true);
+    await this.#send(randomUUID(), [...reactionsPayloads(target, emojis), ...this.#threadPayloads(options.thread)], options.carbon === true);
   }
 
   /**
@@ -387,7 +391,7 @@ export class LegacyContact {
    *
    * @param file - `{ data, name, type }` or `{ url, name?, type?, size? }`.
    * @param legacyMsgId - its legacy id.
-   * @param options - `when`, `replyTo`, `carbon`.
+   * @param options - `when`, `replyTo`, `carbon`, `thread`, `hints`, `linkPreviews`.
    * @returns the XMPP id.
    * @throws as `gateway.uploadFile` when the upload fails (nothing is sent).
    */
@@ -402,6 +406,7 @@ export class LegacyContact {
         xml("body", {}, attachment.url),
         ...attachmentPayloads(attachment),
         ...this.#replyPayloads(replied, options),
+        ...this.#threadPayloads(options.thread),
         ...this.#delayPayloads(options),
       ],
       options.carbon === true,
@@ -491,6 +496,12 @@ export class LegacyContact {
   /** The `<reply/>` to the message with the XMPP id `replied`, when there is one (to whoever wrote it in this chat). */
   #replyPayloads(replied: string | undefined, options: ContactMessageOptions): Element[] {
     return replied === undefined ? [] : [messageReply.encode({ to: options.carbon ? this.jid : this.session.userJid, id: replied })];
+  }
+
+  /** The `<thread/>` of one of the network's threads, if any. */
+  #threadPayloads(legacyThread: string | undefined): Element[] {
+    const thread = xmppThreadOf(this.session, legacyThread, this);
+    return thread === undefined ? [] : [xml("thread", {}, thread)];
   }
 
   /** A `<delay/>` for a message sent in the past on the network. */

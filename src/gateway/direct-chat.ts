@@ -20,6 +20,7 @@ import { XMPPError } from "../xso/stanza-error.js";
 import type { LegacyContact } from "./contact.js";
 import { readUserRefs, replyFallbackText, sharedFile } from "./message-refs.js";
 import { readLinkPreviews } from "./message-extras.js";
+import { isSpecialMsgId, legacyThreadOf, rememberThread } from "./threads.js";
 import { asXmppError, errorFor, resultFor } from "./replies.js";
 import type { TextOptions } from "./session.js";
 
@@ -53,7 +54,8 @@ async function onMessage(contact: LegacyContact, stanza: Element): Promise<void>
   }
   const body = msg.body[""] ?? Object.values(msg.body)[0];
   const xmppId = typeof stanza.attrs.id === "string" ? stanza.attrs.id : randomUUID();
-  const thread = msg.thread?.id || undefined;
+  const xmppThread = msg.thread?.id || undefined;
+  const thread = legacyThreadOf(session, xmppThread, contact);
   const refs = readUserRefs(stanza, body);
   const known = (id: string): string => {
     const legacyId = contact.legacyIdOf(id);
@@ -65,7 +67,8 @@ async function onMessage(contact: LegacyContact, stanza: Element): Promise<void>
     return;
   }
   if (refs.reactions !== undefined) {
-    await session.onReact(contact, known(refs.reactions.id), refs.reactions.reactions, { xmppId, ...(thread ? { thread } : {}) });
+    const target = isSpecialMsgId(session, refs.reactions.id) ? refs.reactions.id : known(refs.reactions.id);
+    await session.onReact(contact, target, refs.reactions.reactions, { xmppId, ...(thread ? { thread } : {}) });
     return;
   }
   if (body === undefined) {
@@ -102,6 +105,7 @@ async function onMessage(contact: LegacyContact, stanza: Element): Promise<void>
     const file = sharedFile(stanza, text);
     const legacyId = file ? await session.onFile(contact, file, options) : await session.onText(contact, text, options);
     if (legacyId) contact.mapIds(legacyId, xmppId);
+    rememberThread(session, xmppThread, thread, legacyId);
   }
   // XEP-0184: the network took it; the contact's own delivery, when the network tells, is `contact.received()`.
   if (!session.gateway.properReceipts && stanza.getChild("request", NS_RECEIPTS) && typeof stanza.attrs.id === "string") {

@@ -132,6 +132,38 @@ export class BaseSession {
   contacts!: LegacyRoster;
   /** Whether `login()` succeeded and `logout()` was not called. */
   loggedIn = false;
+  /**
+   * Whether the network's message ids are also its thread ids (slidge's
+   * `MESSAGE_IDS_ARE_THREAD_IDS`): networks where a thread is made by
+   * replying to a message, so every message may start one (Mattermost,
+   * Slack). When set, a `<thread/>` the user's client gives is read as the
+   * XMPP id of the thread's first message, and the `thread` hooks receive
+   * that message's legacy id; a thread the user starts in XMPP becomes the
+   * thread of its first message's legacy id. The other way, the `thread`
+   * of `sendText` and the like is a legacy message id, sent as that
+   * message's XMPP id. When unset (the default), thread ids pass unchanged
+   * both ways.
+   */
+  messageIdsAreThreadIds = false;
+  /**
+   * A prefix of XMPP message ids that are not mapped to legacy ids (slidge's
+   * `SPECIAL_MSG_ID_PREFIX`): the user's reactions to a message whose XMPP
+   * id starts with it reach {@link BaseSession.onReact} with that XMPP id as
+   * it is, unknown to the store. A module gives such ids to messages it
+   * makes up itself, such as the options of a poll (one message each, voted
+   * on with a reaction). `undefined` (the default): none.
+   *
+   * @example
+   * ```ts
+   * class Session extends BaseSession {
+   *   override specialMsgIdPrefix = "poll-";
+   *   override async onReact(chat: Chat, legacyMsgId: string, emojis: readonly string[]) {
+   *     if (legacyMsgId.startsWith("poll-")) await this.vote(legacyMsgId, emojis.length > 0);
+   *   }
+   * }
+   * ```
+   */
+  specialMsgIdPrefix: string | undefined = undefined;
   #user: UserRecord;
   readonly #resources = new UserResources();
   #avatarHash: string | undefined;

@@ -22,7 +22,8 @@ import type { LegacyParticipant, ParticipantOutbox, SendTextOptions } from "../p
 import type { ArchiveEntry } from "../store/store.js";
 import type { MucCore } from "./core.js";
 import { cloneWithTo, moderatedRetraction, participantGroupchat, privateMessage } from "./stanzas.js";
-import { archivedByLegacyId, archiveMessage, bury, forgetParticipant, mapMessageIds, saveParticipant, saveRoom, xmppIdOf } from "./store.js";
+import { archivedByLegacyId, archiveMessage, bury, forgetParticipant, mapMessageIds, roomMessageIds, saveParticipant, saveRoom, xmppIdOf } from "./store.js";
+import { xmppThreadOf } from "../threads.js";
 
 /** What the room's participants call: each event waits, while the room catches up after a restart, for the backfill (see {@link MucCore.afterCatchUp}). */
 export function participantOutbox(core: MucCore): ParticipantOutbox {
@@ -81,16 +82,17 @@ async function relayMessage(core: MucCore, participant: LegacyParticipant, body:
   const payloads: Element[] = [];
   const original = options.replyTo === undefined ? undefined : archivedByLegacyId(core, options.replyTo);
   if (original) payloads.push(replyTo(core.jid, original));
-  payloads.push(...threadPayloads(options.thread));
+  payloads.push(...threadPayloads(core, options.thread));
   payloads.push(...hintPayloads(options.hints), ...linkPreviewPayloads(options.linkPreviews));
   payloads.push(...extra);
   await relay(core, participant, body, xmppId, legacyMsgId, payloads, options);
   return xmppId;
 }
 
-/** The `<thread/>` of a thread id, if any. */
-function threadPayloads(thread: string | undefined): Element[] {
-  return thread === undefined || thread === "" ? [] : [xml("thread", {}, thread)];
+/** The `<thread/>` of one of the network's threads, if any. */
+function threadPayloads(core: MucCore, legacyThread: string | undefined): Element[] {
+  const thread = xmppThreadOf(core.session, legacyThread, roomMessageIds(core));
+  return thread === undefined ? [] : [xml("thread", {}, thread)];
 }
 
 /** A participant corrected one of their messages; false when the archive has no such message of theirs. */
@@ -98,7 +100,7 @@ async function participantCorrection(core: MucCore, participant: LegacyParticipa
   const archived = archivedByLegacyId(core, legacyMsgId);
   if (!archived || archived.occupantId !== participant.occupantId) return false;
   const original = xmppIdOf(core, legacyMsgId) ?? legacyMsgId;
-  const payloads = [messageCorrection.encode({ id: original }), ...threadPayloads(options.thread), ...hintPayloads(options.hints), ...linkPreviewPayloads(options.linkPreviews)];
+  const payloads = [messageCorrection.encode({ id: original }), ...threadPayloads(core, options.thread), ...hintPayloads(options.hints), ...linkPreviewPayloads(options.linkPreviews)];
   await relay(core, participant, body, options.correctionEventId ?? randomUUID(), undefined, payloads, options);
   return true;
 }
@@ -108,7 +110,7 @@ async function participantRetraction(core: MucCore, participant: LegacyParticipa
   const original = archivedByLegacyId(core, legacyMsgId);
   if (!original || original.occupantId !== participant.occupantId) return false;
   const id = randomUUID();
-  await relay(core, participant, RETRACTION_FALLBACK, id, undefined, [...retractionPayloads(original.stanzaId), ...threadPayloads(thread)], {});
+  await relay(core, participant, RETRACTION_FALLBACK, id, undefined, [...retractionPayloads(original.stanzaId), ...threadPayloads(core, thread)], {});
   bury(core, original, id);
   return true;
 }
@@ -117,7 +119,7 @@ async function participantRetraction(core: MucCore, participant: LegacyParticipa
 async function participantReactions(core: MucCore, participant: LegacyParticipant, legacyMsgId: string, emojis: readonly string[], thread: string | undefined): Promise<boolean> {
   const original = archivedByLegacyId(core, legacyMsgId);
   if (!original) return false;
-  await relay(core, participant, undefined, randomUUID(), undefined, [...reactionsPayloads(original.stanzaId, emojis), ...threadPayloads(thread)], {});
+  await relay(core, participant, undefined, randomUUID(), undefined, [...reactionsPayloads(original.stanzaId, emojis), ...threadPayloads(core, thread)], {});
   return true;
 }
 

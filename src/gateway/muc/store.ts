@@ -8,6 +8,7 @@
  * @module
  */
 import { tombstone, type ModerationInfo } from "../message-refs.js";
+import type { ChatMessageIds } from "../threads.js";
 import type { LegacyParticipant } from "../participant.js";
 import type { RoomArchive } from "../room-archive.js";
 import type { ArchiveEntry, ArchiveQuery, ParticipantRecord } from "../store/store.js";
@@ -121,4 +122,16 @@ export function legacyIdOf(core: MucCore, xmppId: string): string | undefined {
 /** Remember that the message of this legacy id has this XMPP id. */
 export function mapMessageIds(core: MucCore, legacyMsgId: string, xmppId: string): void {
   core.store.messageIds.map(core.userJid, legacyMsgId, xmppId);
+}
+
+/**
+ * The room's message ids as threads see them: an XMPP id (a stanza-id, as
+ * the user's clients name room messages, or the message's own id) to a
+ * legacy id, and a legacy id to its stanza-id.
+ */
+export function roomMessageIds(core: MucCore): ChatMessageIds {
+  return {
+    legacyIdOf: (xmppId) => archivedByStanzaId(core, xmppId)?.legacyId ?? legacyIdOf(core, xmppId),
+    xmppIdOf: (legacyMsgId) => archivedByLegacyId(core, legacyMsgId)?.stanzaId ?? xmppIdOf(core, legacyMsgId),
+  };
 }

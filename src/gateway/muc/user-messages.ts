@@ -28,7 +28,8 @@ import type { ArchiveEntry } from "../store/store.js";
 import type { MucCore } from "./core.js";
 import { cloneWithTo, reflectedGroupchat } from "./stanzas.js";
 import { onUserInvitation, onUserPrivateMessage } from "./user-private.js";
-import { archivedByLegacyId, archivedByStanzaId, archiveMessage, bury, legacyIdOf, mapMessageIds } from "./store.js";
+import { archivedByLegacyId, archivedByStanzaId, archiveMessage, bury, legacyIdOf, mapMessageIds, roomMessageIds } from "./store.js";
+import { isSpecialMsgId, legacyThreadOf, rememberThread } from "../threads.js";
 
 /**
  * The user's chat state (XEP-0085) or marker (XEP-0333) in the room: handed
@@ -97,7 +98,8 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
       await userReactions(core, stanza, xmppId, body, refs.reactions);
       return;
     }
-    const thread = msg.thread?.id || undefined;
+    const xmppThread = msg.thread?.id || undefined;
+    const thread = legacyThreadOf(core.session, xmppThread, roomMessageIds(core));
     if (body === undefined && (chatStateOf(stanza) !== undefined || chatMarkerOf(stanza) !== undefined)) {
       await userAttention(core, stanza, thread);
       return;
@@ -137,16 +139,17 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
     const file = sharedFile(stanza, text);
     const legacyId = file ? await core.session.onFile(room, file, options) : await core.session.onText(room, text, options);
     if (legacyId) mapMessageIds(core, legacyId, xmppId);
+    rememberThread(core.session, xmppThread, thread, legacyId);
     await reflect(core, stanza, me, xmppId, body, legacyId || undefined);
   } catch (e) {
     await core.send(errorFor(stanza, asXmppError(e)));
   }
 }
 
-/** `{ thread }` of a message's `<thread/>`, or `{}`. */
-function threadOf(stanza: Element): { thread?: string } {
-  const thread = stanza.getChildText("thread");
-  return thread ? { thread } : {};
+/** `{ thread }`: the network's thread of a message's `<thread/>`, or `{}`. */
+function threadOf(core: MucCore, stanza: Element): { thread?: string } {
+  const thread = legacyThreadOf(core.session, stanza.getChildText("thread") ?? undefined, roomMessageIds(core));
+  return thread === undefined ? {} : { thread };
 }
 
 /** The user retracts one of their messages, named by its stanza-id. */
@@ -155,7 +158,7 @@ async function userRetraction(core: MucCore, stanza: Element, xmppId: string, bo
   const original = archivedByStanzaId(core, stanzaId);
   if (!original) throw new XMPPError("item-not-found", { text: `No message with stanza-id ${stanzaId} in this room` });
   const legacyId = ownLegacyId(core, me, original.legacyId, original);
-  await core.session.onRetract(core.room, legacyId, { xmppId, ...threadOf(stanza) });
+  await core.session.onRetract(core.room, legacyId, { xmppId, ...threadOf(core, stanza) });
   await reflect(core, stanza, me, xmppId, body, undefined);
   bury(core, original, xmppId);
 }
@@ -163,9 +166,10 @@ async function userRetraction(core: MucCore, stanza: Element, xmppId: string, bo
 /** The user reacts to a message (anyone's), named by its stanza-id. */
 async function userReactions(core: MucCore, stanza: Element, xmppId: string, body: string | undefined, reactions: { readonly id: string; readonly reactions: readonly string[] }): Promise<void> {
   const me = await core.room.getUserParticipant();
-  const original = archivedByStanzaId(core, reactions.id);
-  if (original?.legacyId === undefined) throw new XMPPError("item-not-found", { text: `No message with stanza-id ${reactions.id} known to the legacy network` });
-  await core.session.onReact(core.room, original.legacyId, reactions.reactions, { xmppId, ...threadOf(stanza) });
+  // An id of the module's own making (slidge's SPECIAL_MSG_ID_PREFIX) goes to the hook as it is.
+  const legacyId = isSpecialMsgId(core.session, reactions.id) ? reactions.id : archivedByStanzaId(core, reactions.id)?.legacyId;
+  if (legacyId === undefined) throw new XMPPError("item-not-found", { text: `No message with stanza-id ${reactions.id} known to the legacy network` });
+  await core.session.onReact(core.room, legacyId, reactions.reactions, { xmppId, ...threadOf(core, stanza) });
   await reflect(core, stanza, me, xmppId, body, undefined);
 }
 

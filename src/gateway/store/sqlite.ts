@@ -215,6 +215,18 @@ const MIGRATIONS: readonly Migration[] = [
       )
     `);
   },
+  // 6 → 7: threads (XEP-0201 ids ↔ the network's), for sessions whose message ids are thread ids.
+  (db) => {
+    db.exec(`
+      CREATE TABLE threads (
+        user_jid      TEXT NOT NULL REFERENCES users (jid) ON DELETE CASCADE,
+        xmpp_thread   TEXT NOT NULL,
+        legacy_thread TEXT NOT NULL,
+        PRIMARY KEY (user_jid, xmpp_thread)
+      );
+      CREATE INDEX threads_by_legacy ON threads (user_jid, legacy_thread);
+    `);
+  },
 ];
 
 /**
@@ -479,6 +491,7 @@ class SqliteStore implements GatewayStore {
   readonly contacts: GatewayStore["contacts"];
   readonly participants: GatewayStore["participants"];
   readonly messageIds: GatewayStore["messageIds"];
+  readonly threads: GatewayStore["threads"];
   readonly archive: GatewayStore["archive"];
   readonly schemaVersion: number;
 
@@ -641,6 +654,18 @@ class SqliteStore implements GatewayStore {
       }, `user ${userJid} is not registered`),
       legacyToXmpp: (userJid, legacyId) => this.#run("messageIds.legacyToXmpp", () => idToXmpp.get(userJid, legacyId)),
       xmppToLegacy: (userJid, xmppId) => this.#run("messageIds.xmppToLegacy", () => idToLegacy.get(userJid, xmppId)),
+    };
+
+    // ---- threads ----
+    const threadMap = db.prepare<[string, string, string]>("INSERT OR REPLACE INTO threads (user_jid, xmpp_thread, legacy_thread) VALUES (?, ?, ?)");
+    const threadToLegacy = db.prepare<[string, string], string>("SELECT legacy_thread FROM threads WHERE user_jid = ? AND xmpp_thread = ?").pluck();
+    const threadToXmpp = db.prepare<[string, string], string>("SELECT xmpp_thread FROM threads WHERE user_jid = ? AND legacy_thread = ? LIMIT 1").pluck();
+    this.threads = {
+      map: (userJid, xmppThread, legacyThread) => this.#run("threads.map", () => {
+        threadMap.run(userJid, xmppThread, legacyThread);
+      }, `user ${userJid} is not registered`),
+      toLegacy: (userJid, xmppThread) => this.#run("threads.toLegacy", () => threadToLegacy.get(userJid, xmppThread)),
+      toXmpp: (userJid, legacyThread) => this.#run("threads.toXmpp", () => threadToXmpp.get(userJid, legacyThread)),
     };
 
     // ---- archive ----

@@ -238,6 +238,20 @@ export interface GatewayStore {
     /** The legacy id of an XMPP message. */
     xmppToLegacy(userJid: string, xmppId: string): string | undefined;
   };
+  /**
+   * Which XMPP thread (XEP-0201 `<thread/>`) is which of the network's
+   * threads, per user: for sessions whose message ids are thread ids
+   * (`BaseSession.messageIdsAreThreadIds`), a thread the user starts is the
+   * network's thread of its first message.
+   */
+  readonly threads: {
+    /** Remember that `xmppThread` is the network's `legacyThread`. */
+    map(userJid: string, xmppThread: string, legacyThread: string): void;
+    /** The network's thread of an XMPP thread. */
+    toLegacy(userJid: string, xmppThread: string): string | undefined;
+    /** The XMPP thread of one of the network's threads. */
+    toXmpp(userJid: string, legacyThread: string): string | undefined;
+  };
   /** The message archive. */
   readonly archive: {
     /** Append a message. */

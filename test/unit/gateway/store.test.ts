@@ -307,6 +307,28 @@ describe.each([
     });
   });
 
+  describe("threads", () => {
+    beforeEach(() => {
+      store.users.save(user(ROMEO));
+      store.users.save(user(JULIET));
+    });
+
+    it("maps an XMPP thread to the network's both ways, per user; a thread mapped again takes the new one", () => {
+      store.threads.map(ROMEO, "t-1", "L1");
+      store.threads.map(JULIET, "t-1", "JL1");
+      expect(store.threads.toLegacy(ROMEO, "t-1")).toBe("L1");
+      expect(store.threads.toXmpp(ROMEO, "L1")).toBe("t-1");
+      expect(store.threads.toLegacy(JULIET, "t-1")).toBe("JL1");
+      expect(store.threads.toXmpp(JULIET, "L1")).toBeUndefined();
+      store.threads.map(ROMEO, "t-1", "L2");
+      expect(store.threads.toLegacy(ROMEO, "t-1")).toBe("L2");
+      expect(store.threads.toLegacy(ROMEO, "t-2")).toBeUndefined();
+      store.users.delete(ROMEO);
+      expect(store.threads.toLegacy(ROMEO, "t-1")).toBeUndefined();
+      expect(() => store.threads.map("nobody@example.org", "t", "L")).toThrow(/not registered/);
+    });
+  });
+
   describe("archive", () => {
     beforeEach(() => {
       store.users.save(user(ROMEO));
@@ -564,6 +586,7 @@ describe("SQLite store files", () => {
       ALTER TABLE rooms DROP COLUMN avatar_type;
       ALTER TABLE users DROP COLUMN preferences;
       DROP TABLE contacts;
+      DROP TABLE threads;
       CREATE INDEX archive_in_order ON archive (user_jid, room_legacy_id, seq);
       CREATE INDEX archive_by_time ON archive (user_jid, room_legacy_id, sent_at);
     `);
@@ -574,9 +597,12 @@ describe("SQLite store files", () => {
     try {
       expect(b.schemaVersion).toBe(SQLITE_SCHEMA_VERSION);
       expect(ids(b.archive.query(ROMEO, "1"))).toEqual(["s1", "s2", "s3"]);
-      // Version 5's preferences: none yet for a user of before; version 6's contacts: none.
+      // Version 5's preferences: none yet for a user of before; version 6's contacts: none; version 7's threads: none, and writable.
       expect(b.users.get(ROMEO)?.preferences).toEqual({});
       expect(b.contacts.list(ROMEO)).toEqual([]);
+      expect(b.threads.toLegacy(ROMEO, "t")).toBeUndefined();
+      b.threads.map(ROMEO, "t", "L");
+      expect(b.threads.toXmpp(ROMEO, "L")).toBe("t");
     } finally {
       b.close();
     }

@@ -74,7 +74,11 @@ export interface CommandStage {
   readonly status: CommandStatus;
   /** The actions allowed next (with `executing`); `complete` alone when the entity says nothing. */
   readonly actions: readonly ("prev" | "next" | "complete")[];
-  /** What a plain "go on" means here. */
+  /**
+   * What a plain "go on" means here: the `execute` attribute of the
+   * entity's `<actions/>`; without it, `next` when that is allowed
+   * (XEP-0050 §3.4), else `complete`.
+   */
   readonly defaultAction: "prev" | "next" | "complete";
   /** The entity's notes. */
   readonly notes: readonly CommandNote[];
@@ -86,7 +90,7 @@ export interface CommandStage {
   next(values?: CommandValues, options?: AdminRequestOptions): Promise<CommandStage>;
   /** Submit `values` and finish. */
   complete(values?: CommandValues, options?: AdminRequestOptions): Promise<CommandStage>;
-  /** Go back a stage. */
+  /** Go back a stage (when `actions` has `prev`); the entity may fill the earlier form with what was submitted to it, as its defaults. */
   prev(options?: AdminRequestOptions): Promise<CommandStage>;
   /** Give up; the entity forgets the session. */
   cancel(options?: AdminRequestOptions): Promise<CommandStage>;
@@ -181,7 +185,7 @@ function stageOf(muc: MucService, to: JID, node: string, iq: Element, defaults: 
   if (allowed?.next) actions.push("next");
   if (allowed?.complete) actions.push("complete");
   if (status === "executing" && actions.length === 0) actions.push("complete"); // XEP-0050 §3.4: no <actions/> means complete
-  const defaultAction = allowed?.execute ?? (actions.includes("next") && !actions.includes("complete") ? "next" : "complete");
+  const defaultAction = allowed?.execute ?? (actions.includes("next") ? "next" : "complete"); // XEP-0050 §3.4: execute is next, when allowed
   const form = payload.form;
   const go = (action: CommandAction, values: CommandValues | undefined, options: AdminRequestOptions = defaults): Promise<CommandStage> => {
     if (status !== "executing") return Promise.reject(new MucStateError(`the command ${node} is ${status}: there is no next stage`));

@@ -1,7 +1,8 @@
 /**
  * Serving a gateway's {@link Command}s: as XEP-0050 ad-hoc commands on the
  * gateway's JID (listed on the commands disco node, run stage by stage with
- * a session id), and as chat commands in messages to the gateway JID.
+ * a session id, going back to an earlier stage with `prev`), and as chat
+ * commands in messages to the gateway JID.
  *
  * @module
  */
@@ -9,12 +10,12 @@ import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { adHocCommand, type AdHocCommandInput } from "../xso/commands.js";
-import type { DataFormInput } from "../xso/data-form.js";
+import type { DataFormFieldInput, DataFormInput } from "../xso/data-form.js";
 import { discoInfoQuery, discoItemsQuery } from "../xso/disco.js";
 import { NS_COMMANDS, NS_DATA_FORMS } from "../xso/ns.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { Command, CommandConfirmation, CommandForm, CommandTable, type CommandContext, type CommandResponse } from "./commands.js";
-import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
+import { checkRequired, formFields, submittedValues } from "./forms.js";
 import type { BaseSession } from "./session.js";
 import type { BaseGateway, RegistrationField } from "./gateway.js";
 
@@ -22,15 +23,27 @@ import type { BaseGateway, RegistrationField } from "./gateway.js";
 const STAGE_TIMEOUT_MS = 10 * 60_000;
 /** At most this many command sessions under way per requester. */
 const MAX_SESSIONS_PER_REQUESTER = 20;
+/** At most this many earlier stages kept per command session, to go back to (`prev`); older ones are forgotten. */
+const MAX_PREVIOUS_STAGES = 20;
+
+/** A stage of a command: a form or a confirmation. */
+type Stage = CommandForm | CommandConfirmation;
+
+/** A stage the user went past, and what they submitted to it. */
+interface PastStage {
+  readonly step: Stage;
+  readonly values: Readonly<Record<string, string>>;
+}
 
 /** A command waiting for its next stage. */
 interface PendingStage {
   readonly node: string;
   readonly from: string;
-  readonly step: CommandForm | CommandConfirmation;
+  readonly step: Stage;
+  /** The stages before it, the latest last. */
+  readonly previous: readonly PastStage[];
   readonly timer: ReturnType<typeof setTimeout>;
 }
-
 
 /** The ad-hoc and chat commands of one gateway. */
 export class CommandRunner {
@@ -102,18 +115,26 @@ export class CommandRunner {
     this.#drop(sessionId);
     if (action === "cancel") return adHocCommand.encode({ node, sessionId, status: "canceled" });
     try {
-      if (action === "prev") throw commandError("bad-request", "bad-action", "This command has no previous stage");
+      if (action === "prev") {
+        // The previous stage again, filled with what the user gave it; the stage left is forgotten.
+        const back = pending.previous.at(-1);
+        if (!back) throw commandError("bad-request", "bad-action", "This command has no previous stage");
+        return this.#present(node, sessionId, from, back.step, pending.previous.slice(0, -1), back.values);
+      }
+      // execute, next and complete all submit the stage.
       const formEl = request.form;
       const values = formEl ? submittedValues(formEl) : {};
+      const previous = [...pending.previous, { step: pending.step, values }].slice(-MAX_PREVIOUS_STAGES);
       if (pending.step instanceof CommandForm) {
         checkRequired(pending.step.fields, values);
-        return this.#answer(node, sessionId, from, await pending.step.handler(values, context));
+        return this.#answer(node, sessionId, from, await pending.step.handler(values, context), previous);
       }
-      if (values.confirm === "1" || values.confirm === "true") return this.#answer(node, sessionId, from, await pending.step.handler(context));
+      if (values.confirm === "1" || values.confirm === "true") return this.#answer(node, sessionId, from, await pending.step.handler(context), previous);
       return adHocCommand.encode({ node, sessionId, status: "canceled", notes: [{ type: "info", text: "Nothing was done" }] });
     } catch (e) {
-      // A refusal the user can fix (a missing field, a wrong code: type modify or auth) keeps the stage, to be submitted again.
-      if (e instanceof XMPPError && (e.type === "modify" || e.type === "auth") && !this.#pending.has(sessionId)) this.#keep(sessionId, node, from, pending.step);
+      // A refusal the user can fix (a missing field, a wrong code, going back from the first stage: type modify or auth)
+      // keeps the stage, and the ones before it, to be submitted again.
+      if (e instanceof XMPPError && (e.type === "modify" || e.type === "auth") && !this.#pending.has(sessionId)) this.#keep(sessionId, node, from, pending.step, pending.previous);
       throw e;
     }
   }
@@ -192,15 +213,9 @@ export class CommandRunner {
     for (const id of [...this.#pending.keys()]) this.#drop(id);
   }
 
-  #answer(node: string, sessionId: string, from: JID, response: CommandResponse): Element {
-    if (response instanceof CommandForm || response instanceof CommandConfirmation) {
-      this.#keep(sessionId, node, from, response);
-      const form: DataFormInput =
-        response instanceof CommandForm
-          ? { type: "form", title: response.title, instructions: response.instructions ? [response.instructions] : [], fields: formFields(response.fields) }
-          : { type: "form", title: response.prompt, fields: [{ var: "confirm", type: "boolean", label: response.prompt, required: true, values: ["1"] }] };
-      return adHocCommand.encode({ node, sessionId, status: "executing", actions: { execute: "complete", complete: true }, form });
-    }
+  /** A stage's answer: a form or a confirmation is the next stage (`previous` before it), anything else ends the command. */
+  #answer(node: string, sessionId: string, from: JID, response: CommandResponse, previous: readonly PastStage[] = []): Element {
+    if (response instanceof CommandForm || response instanceof CommandConfirmation) return this.#present(node, sessionId, from, response, previous);
     const done: AdHocCommandInput = { node, sessionId, status: "completed" };
     if (response instanceof CommandTable) {
       return adHocCommand.encode({
@@ -217,13 +232,30 @@ export class CommandRunner {
     return adHocCommand.encode(typeof response === "string" ? { ...done, notes: [{ type: "info", text: response }] } : done);
   }
 
-  #keep(sessionId: string, node: string, from: JID, step: CommandForm | CommandConfirmation): void {
+  /**
+   * Keep `step` as the session's stage and ask it: its form (the user's
+   * `values` as the fields' defaults, when it is shown again) and the
+   * actions allowed — `next` for a form that leads to another, else
+   * `complete`, and `prev` when there is a stage before it.
+   */
+  #present(node: string, sessionId: string, from: JID, step: Stage, previous: readonly PastStage[], values: Readonly<Record<string, string>> = {}): Element {
+    this.#keep(sessionId, node, from, step, previous);
+    const form: DataFormInput =
+      step instanceof CommandForm
+        ? { type: "form", title: step.title, instructions: step.instructions ? [step.instructions] : [], fields: stageFields(step.fields, values) }
+        : { type: "form", title: step.prompt, fields: [{ var: "confirm", type: "boolean", label: step.prompt, required: true, values: ["1"] }] };
+    const prev = previous.length > 0;
+    const actions = step instanceof CommandForm && step.hasNext ? { execute: "next" as const, prev, next: true } : { execute: "complete" as const, prev, complete: true };
+    return adHocCommand.encode({ node, sessionId, status: "executing", actions, form });
+  }
+
+  #keep(sessionId: string, node: string, from: JID, step: Stage, previous: readonly PastStage[]): void {
     const requester = from.toString();
     const mine = [...this.#pending.entries()].filter(([, p]) => p.from === requester);
     if (mine.length >= MAX_SESSIONS_PER_REQUESTER) this.#drop((mine[0] as [string, PendingStage])[0]);
     const timer = setTimeout(() => this.#pending.delete(sessionId), STAGE_TIMEOUT_MS);
     (timer as { unref?: () => unknown }).unref?.();
-    this.#pending.set(sessionId, { node, from: requester, step, timer });
+    this.#pending.set(sessionId, { node, from: requester, step, previous, timer });
   }
 
   #drop(sessionId: string): void {
@@ -257,6 +289,27 @@ function optionValue(field: RegistrationField, answer: string): string {
   const option = field.options?.find((o) => o.value.toLowerCase() === wanted || o.label?.toLowerCase() === wanted);
   return option ? option.value : answer;
 }
+
+/**
+ * The data form fields of a stage: the user's `values` (those of a stage
+ * shown again) as the defaults of the fields they fill in — never of fixed,
+ * hidden or private ones — and the lines of a multi-valued field's value as
+ * its values (none for an empty one).
+ */
+function stageFields(fields: readonly RegistrationField[], values: Readonly<Record<string, string>>): DataFormFieldInput[] {
+  const prefill: Record<string, string> = {};
+  for (const f of fields) {
+    const given = values[f.var];
+    if (given !== undefined && f.type !== "fixed" && f.type !== "hidden") prefill[f.var] = given;
+  }
+  return formFields(fields, prefill).map((f) => {
+    const [only, ...more] = f.values ?? [];
+    if (!MULTI_VALUED.has(f.type ?? "") || only === undefined || more.length > 0) return f;
+    return { ...f, values: only === "" ? [] : only.split("\n") };
+  });
+}
+
+const MULTI_VALUED: ReadonlySet<string> = new Set(["text-multi", "list-multi", "jid-multi"]);
 
 /** A command error with XEP-0050's specific condition (§4.4). */
 function commandError(condition: "bad-request", specific: "malformed-action" | "bad-action" | "bad-sessionid", text: string): XMPPError {

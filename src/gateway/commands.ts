@@ -35,7 +35,8 @@ export enum CommandAccess {
  * What a command's stage answers.
  *
  * - a string: the command is done; the text is its note (and the chat reply);
- * - a {@link CommandForm}: a form for the user to fill in; its handler gets the values;
+ * - a {@link CommandForm}: a form for the user to fill in; its handler gets the
+ *   values (and may answer with another form: a command of several stages);
  * - a {@link CommandTable}: the command is done; a table of results;
  * - a {@link CommandConfirmation}: a yes/no question; its handler runs on yes;
  * - nothing: done, without a note.
@@ -66,6 +67,29 @@ export interface CommandContext {
  * submitted values, by field `var` (list-multi and jid-multi values joined by
  * newlines), after the `required` fields were checked.
  *
+ * A handler that answers with another form (or a confirmation) makes a
+ * command of several stages. Mark the forms that lead to another one with
+ * `hasNext`, so that clients offer them as "next" rather than "finish". As
+ * an ad-hoc command, each stage after the first may go back (XEP-0050
+ * `prev`): the previous stage comes again, filled with what the user gave
+ * it, and submitting it runs its handler again. A chat command has no
+ * going back.
+ *
+ * @example
+ * ```ts
+ * return new CommandForm({
+ *   title: "New group",
+ *   hasNext: true,
+ *   fields: [{ var: "name", label: "Name", required: true }],
+ *   handler: async ({ name }) =>
+ *     new CommandForm({
+ *       title: `Members of ${name}`,
+ *       fields: [{ var: "members", label: "Members", type: "jid-multi" }],
+ *       handler: async ({ members }) => `Created ${name}; invited: ${members || "nobody"}`,
+ *     }),
+ * });
+ * ```
+ *
  * @category Commands
  */
 export class CommandForm {
@@ -75,19 +99,28 @@ export class CommandForm {
   readonly instructions: string | undefined;
   /** Its fields. */
   readonly fields: readonly RegistrationField[];
+  /**
+   * Whether the stage leads to another form (or a confirmation): it is offered as `next`
+   * (`<actions execute='next'><next/></actions>`) rather than `complete`.
+   * A hint for the user's client; either action submits the stage.
+   */
+  readonly hasNext: boolean;
   /** What to do with the values. */
   readonly handler: (values: Readonly<Record<string, string>>, context: CommandContext) => Promise<CommandResponse>;
 
-  /** @param init - title, instructions, fields and handler. */
+  /** @param init - title, instructions, fields, handler, and whether another form follows (`hasNext`, default `false`). */
   constructor(init: {
     title: string;
     instructions?: string;
     fields: readonly RegistrationField[];
+    /** The stage leads to another form (or a confirmation): offered as `next` rather than `complete`. */
+    hasNext?: boolean;
     handler: (values: Readonly<Record<string, string>>, context: CommandContext) => Promise<CommandResponse>;
   }) {
     this.title = init.title;
     this.instructions = init.instructions;
     this.fields = init.fields;
+    this.hasNext = init.hasNext === true;
     this.handler = init.handler;
   }
 }
@@ -128,7 +161,8 @@ export class CommandTable {
 
 /**
  * A question to confirm (slidge's `Confirmation`): the handler runs when the
- * user says yes.
+ * user says yes. It is a stage like a form: it is offered as `complete`, and
+ * the stage after it may go back to it.
  *
  * @category Commands
  */
@@ -226,7 +260,9 @@ function loggedIn(context: CommandContext): BaseSession {
  * after it: a two-factor code (`validateTwoFactorCode`) or a QR code to scan
  * (`getQrText`, sent to the user as an image and as text; the stage
  * completes once the module calls `confirmQr`). One step also serves
- * clients that register through commands rather than XEP-0077.
+ * clients that register through commands rather than XEP-0077. When the
+ * gateway's `registrationType` has a later step, the form is offered as
+ * `next` ({@link CommandForm.hasNext}).
  *
  * @category Commands
  */
@@ -247,6 +283,8 @@ export class RegisterCommand extends Command {
       title: `Register with ${gateway.componentName}`,
       instructions: gateway.registrationInstructions,
       fields: gateway.registrationFields,
+      // A per-account type (registrationTypeFor) is known only once the form is in.
+      hasNext: gateway.registrationType !== "single-step-form",
       handler: async (values) => {
         const pending = await gateway.beginRegistration(context.from, values);
         switch (gateway.registrationTypeFor(pending)) {

@@ -1,12 +1,13 @@
 /**
  * XEP-0050 ad-hoc commands against a real server: Prosody's own commands
  * (mod_uptime's "uptime", through mod_adhoc), and the gateway's commands
- * reached through Prosody by the client's `listCommands` / `executeCommand`.
+ * reached through Prosody by the client's `listCommands` / `executeCommand`,
+ * one of them in several stages (next, prev, complete).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { MucService, executeCommand, listCommands } from "../../src/index.js";
-import { BaseGateway, BaseSession, LegacyBookmarks, LegacyMUC, runGateway, type RunningGateway } from "../../src/gateway/index.js";
+import { BaseGateway, BaseSession, Command, CommandAccess, CommandForm, LegacyBookmarks, LegacyMUC, runGateway, type RunningGateway } from "../../src/gateway/index.js";
 import { connectClient, type TestClient } from "../helpers/prosody-clients.js";
 
 const GATEWAY = "gateway.localhost";
@@ -15,8 +16,30 @@ let alice: TestClient | undefined;
 let gateway: RunningGateway | undefined;
 const groups = new Map<string, string>([["g1", "Coffee"]]);
 
+/** Two stages: where (leading on), then when. */
+class Book extends Command {
+  readonly name = "Book a table";
+  readonly node = "book";
+  readonly help = "Book a table";
+  override readonly access = CommandAccess.ANY;
+  async run() {
+    return new CommandForm({
+      title: "Where",
+      hasNext: true,
+      fields: [{ var: "place", label: "Place", type: "list-single", required: true, options: [{ value: "inn" }, { value: "tavern" }] }],
+      handler: async (where) =>
+        new CommandForm({
+          title: `When, at the ${where.place}`,
+          fields: [{ var: "day", label: "Day", required: true }],
+          handler: async (when) => `Booked the ${where.place} on ${when.day}`,
+        }),
+    });
+  }
+}
+
 class Gateway extends BaseGateway {
   override registrationFields = [];
+  override commands = [...BaseGateway.defaultCommands, Book];
 }
 class Session extends BaseSession {
   override async onCreateGroup(name: string): Promise<string> {
@@ -73,7 +96,7 @@ describe("the gateway's commands, through Prosody", () => {
     const { xmpp } = alice as TestClient;
     const muc = new MucService(xmpp);
     // Not registered yet: registering is all there is, and it works through the command too.
-    expect((await listCommands(muc, GATEWAY)).map((c) => c.node)).toEqual(["register"]);
+    expect((await listCommands(muc, GATEWAY)).map((c) => c.node)).toEqual(["register", "book"]);
     const registration = await executeCommand(muc, GATEWAY, "register");
     expect(registration.status).toBe("executing");
     expect((await registration.complete()).notes[0]?.text).toBe("You are registered");
@@ -83,7 +106,7 @@ describe("the gateway's commands, through Prosody", () => {
       nodes = (await listCommands(muc, GATEWAY)).map((c) => c.node);
       if (!nodes.includes("groups")) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(nodes).toEqual(["groups", "create-group", "re-login", "unregister"]);
+    expect(nodes).toEqual(["groups", "create-group", "re-login", "unregister", "book"]);
 
     const table = await executeCommand(muc, GATEWAY, "groups");
     expect(table.status).toBe("completed");
@@ -96,6 +119,33 @@ describe("the gateway's commands, through Prosody", () => {
     expect(done.status).toBe("completed");
     expect(done.notes[0]?.text).toBe(`Created Tea room: g2@${GATEWAY}`);
     expect(groups.get("g2")).toBe("Tea room");
+    muc.close();
+  });
+
+  it("a command of several stages: the client goes next, back (prev: the earlier values as defaults), next again, and completes", async () => {
+    const muc = new MucService((alice as TestClient).xmpp);
+    const where = await executeCommand(muc, GATEWAY, "book");
+    expect(where).toMatchObject({ status: "executing", actions: ["next"], defaultAction: "next" });
+    expect(where.form?.title).toBe("Where");
+
+    const when = await where.next({ place: "tavern" });
+    expect(when).toMatchObject({ status: "executing", sessionId: where.sessionId, actions: ["prev", "complete"], defaultAction: "complete" });
+    expect(when.form?.title).toBe("When, at the tavern");
+
+    const back = await when.prev();
+    expect(back).toMatchObject({ status: "executing", sessionId: where.sessionId, actions: ["next"], defaultAction: "next" });
+    expect(back.form?.title).toBe("Where");
+    expect(back.form?.fields.find((f) => f.var === "place")?.values).toEqual(["tavern"]);
+
+    // Another choice this time: stage 2 is asked anew.
+    const whenAgain = await back.next({ place: "inn" });
+    expect(whenAgain).toMatchObject({ actions: ["prev", "complete"] });
+    expect(whenAgain.form?.title).toBe("When, at the inn");
+    const done = await whenAgain.complete({ day: "friday" });
+    expect(done.status).toBe("completed");
+    expect(done.notes[0]?.text).toBe("Booked the inn on friday");
+    // The command is over: the client has no stage to go back to.
+    await expect(done.prev()).rejects.toThrow(/completed/);
     muc.close();
   });
 });

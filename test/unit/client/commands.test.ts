@@ -128,6 +128,68 @@ describe("executeCommand", () => {
     await expect(stage.next()).rejects.toBeInstanceOf(MucStateError);
   });
 
+  it("prev brings a stage back with the values given to it as defaults, which next() submits again; next is the default action", async () => {
+    const { conn, muc } = newService();
+    const sentOf = (iq: Element) => adHocCommand.decode(iq.getChild("command", CMD) as Element);
+    const first = executeCommand(muc, RESPONDER, "book");
+    let iq = await conn.nextSent(isIq);
+    conn.replyResult(
+      iq,
+      `<command xmlns='${CMD}' sessionid='s-3' node='book' status='executing'><actions execute='next'><next/></actions>
+        <x xmlns='jabber:x:data' type='form'><field var='place' type='list-single'><option><value>inn</value></option><option><value>tavern</value></option></field>
+          <field var='guests' type='list-multi'><option><value>alice</value></option><option><value>bob</value></option></field></x></command>`,
+      RESPONDER,
+    );
+    let stage = await first;
+    expect(stage).toMatchObject({ actions: ["next"], defaultAction: "next" });
+
+    const second = stage.next({ place: "tavern", guests: ["alice", "bob"] });
+    iq = await conn.nextSent(isIq);
+    expect(sentOf(iq)).toMatchObject({ action: "next", sessionId: "s-3" });
+    conn.replyResult(iq, `<command xmlns='${CMD}' sessionid='s-3' node='book' status='executing'><actions execute='next'><prev/><next/></actions><x xmlns='jabber:x:data' type='form'><field var='day'/></x></command>`, RESPONDER);
+    stage = await second;
+    expect(stage).toMatchObject({ actions: ["prev", "next"], defaultAction: "next" });
+
+    // Back: the entity shows stage 1 again, filled with what was submitted to it.
+    const back = stage.prev();
+    iq = await conn.nextSent(isIq);
+    expect(sentOf(iq)).toMatchObject({ action: "prev", sessionId: "s-3", form: undefined });
+    conn.replyResult(
+      iq,
+      `<command xmlns='${CMD}' sessionid='s-3' node='book' status='executing'><actions execute='next'><next/></actions>
+        <x xmlns='jabber:x:data' type='form'><field var='place' type='list-single'><value>tavern</value><option><value>inn</value></option><option><value>tavern</value></option></field>
+          <field var='guests' type='list-multi'><value>alice</value><value>bob</value><option><value>alice</value></option><option><value>bob</value></option></field></x></command>`,
+      RESPONDER,
+    );
+    stage = await back;
+    expect(stage).toMatchObject({ status: "executing", actions: ["next"], defaultAction: "next" });
+    expect(stage.form?.fields.map((f) => [f.var, f.values])).toEqual([
+      ["place", ["tavern"]],
+      ["guests", ["alice", "bob"]],
+    ]);
+
+    // next() with nothing new submits those defaults again.
+    const forward = stage.next();
+    iq = await conn.nextSent(isIq);
+    const resubmitted = sentOf(iq);
+    expect(resubmitted).toMatchObject({ action: "next", sessionId: "s-3" });
+    expect(resubmitted.form?.fields.map((f) => [f.var, f.values])).toEqual([
+      ["place", ["tavern"]],
+      ["guests", ["alice", "bob"]],
+    ]);
+    // <actions/> without 'execute': a plain "go on" is next when allowed (XEP-0050 §3.4), else complete.
+    conn.replyResult(iq, `<command xmlns='${CMD}' sessionid='s-3' node='book' status='executing'><actions><prev/><next/><complete/></actions><x xmlns='jabber:x:data' type='form'><field var='day'/></x></command>`, RESPONDER);
+    stage = await forward;
+    expect(stage).toMatchObject({ actions: ["prev", "next", "complete"], defaultAction: "next" });
+
+    const done = stage.complete({ day: "friday" });
+    iq = await conn.nextSent(isIq);
+    expect(sentOf(iq).form?.fields.map((f) => [f.var, f.values])).toEqual([["day", ["friday"]]]);
+    conn.replyResult(iq, `<command xmlns='${CMD}' sessionid='s-3' node='book' status='executing'><actions><prev/><complete/></actions><x xmlns='jabber:x:data' type='form'/></command>`, RESPONDER);
+    stage = await done;
+    expect(stage.defaultAction).toBe("complete");
+  });
+
   it("cancels (XEP-0050 §3.5) without a form", async () => {
     const { conn, muc } = newService();
     const first = executeCommand(muc, RESPONDER, "config");

@@ -1,9 +1,10 @@
 /**
  * The gateway's commands (transcripts on the mock component): XEP-0050
- * ad-hoc commands on the gateway JID — listed by access, run stage by stage,
- * cancelled, refused — and the same commands by chat, with `help`.
+ * ad-hoc commands on the gateway JID — listed by access, run stage by stage
+ * (next, back with prev), cancelled, refused — and the same commands by
+ * chat, with `help`.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { adHocCommand } from "../../../src/xso/commands.js";
 import { Command, CommandAccess, CommandConfirmation, CommandForm, type CommandContext } from "../../../src/gateway/index.js";
@@ -76,6 +77,7 @@ describe("ad-hoc commands on the gateway JID", () => {
     const h = await startGateway({ users: [] });
     const juliet = "juliet@capulet.lit/balcony";
     const first = commandOf(await request(h, execute("register", juliet)));
+    expect(first.actions).toEqual({ execute: "complete", prev: false, next: false, complete: true });
     expect(first.form?.fields.map((f) => [f.var, f.type, f.required])).toEqual([
       ["username", "text-single", true],
       ["password", "text-private", true],
@@ -260,8 +262,11 @@ describe("registration in steps (the register command)", () => {
       return { token: "t-1" };
     };
     const first = commandOf(await request(h, execute("register", juliet)));
+    // A gateway-wide later step: the registration form leads on (next), the code is the last stage (prev, complete).
+    expect(first.actions).toEqual({ execute: "next", prev: false, next: true, complete: false });
     const second = commandOf(await stage(h, first.sessionId as string, { username: "juliet", password: "nurse" }, "s1"));
     expect(second).toMatchObject({ status: "executing", sessionId: first.sessionId });
+    expect(second.actions).toEqual({ execute: "complete", prev: true, next: false, complete: true });
     expect(second.form?.fields.map((f) => f.var)).toEqual(["code"]);
     expect(h.store.users.get("juliet@capulet.lit")).toBeUndefined();
     const wrong = await stage(h, second.sessionId as string, { code: "000000" }, "s2");
@@ -563,5 +568,245 @@ describe("a form command by chat", () => {
     await next();
     h.component.receive(`<message type='chat' id='c5' from='${FULL}' to='${GW}'><body>-</body></message>`);
     expect((await next()).getChildText("body")).toBe("Order: Missing field: Drink");
+  });
+});
+
+describe("a command of several stages", () => {
+  /** Stage 1 (a form leading on) → stage 2 (a form leading on) → stage 3 (a confirmation) → done; `calls` records each handler run. */
+  const calls: string[] = [];
+  class Book extends Command {
+    readonly name = "Book a table";
+    readonly node = "book";
+    readonly help = "Book a table";
+    override readonly chatCommand = "book";
+    override readonly access = CommandAccess.ANY;
+    async run() {
+      return new CommandForm({
+        title: "Where",
+        hasNext: true,
+        fields: [
+          { var: "place", label: "Place", type: "list-single", required: true, options: [{ value: "inn", label: "The inn" }, { value: "tavern", label: "The tavern" }] },
+          { var: "kind", type: "hidden", value: "table" },
+        ],
+        handler: async (where) => {
+          calls.push(`where:${where.place}`);
+          return new CommandForm({
+            title: "When",
+            hasNext: true,
+            fields: [
+              { var: "day", label: "Day", required: true },
+              { var: "guests", label: "Guests", type: "list-multi", options: [{ value: "alice" }, { value: "bob" }, { value: "carol" }] },
+              { var: "pin", label: "PIN", type: "text-private" },
+            ],
+            handler: async (when) => {
+              if (when.day === "never") throw new XMPPError("service-unavailable", { text: "The booking service is down" });
+              calls.push(`when:${when.day}/${(when.guests ?? "").split("\n").join(",")}`);
+              return new CommandConfirmation({
+                prompt: `Book ${where.place} on ${when.day}?`,
+                handler: async () => {
+                  calls.push("booked");
+                  return `Booked ${where.place} on ${when.day}`;
+                },
+              });
+            },
+          });
+        },
+      });
+    }
+  }
+  /** A form leading to the next one, forever: stage n asks `n`. */
+  class Endless extends Command {
+    readonly name = "Endless";
+    readonly node = "endless";
+    readonly help = "Never ends";
+    override readonly access = CommandAccess.ANY;
+    async run() {
+      const stage = (n: number): CommandForm =>
+        new CommandForm({ title: `Stage ${n}`, hasNext: true, fields: [{ var: "n", label: "Stage" }], handler: async () => stage(n + 1) });
+      return stage(1);
+    }
+  }
+
+  async function bookingGateway() {
+    calls.length = 0;
+    const h = await startGateway();
+    h.gateway.commands = [...BaseGateway.defaultCommands, Book, Endless];
+    return h;
+  }
+  /** A request with no form (`prev`, `cancel`). */
+  function act(node: string, sessionId: string, action: string, id: string): string {
+    return `<iq type='set' id='${id}' from='${FULL}' to='${GW}'><command xmlns='${CMD}' node='${node}' sessionid='${sessionId}' action='${action}'/></iq>`;
+  }
+  /** Stage 2's submission: a day and several guests (list-multi: one <value/> each). */
+  function when(sessionId: string, day: string, guests: readonly string[], id: string, action = "next"): string {
+    const values = guests.map((g) => `<value>${g}</value>`).join("");
+    return `<iq type='set' id='${id}' from='${FULL}' to='${GW}'><command xmlns='${CMD}' node='book' sessionid='${sessionId}' action='${action}'><x xmlns='jabber:x:data' type='submit'><field var='day'><value>${day}</value></field><field var='guests'>${values}</field><field var='pin'><value>1234</value></field></x></command></iq>`;
+  }
+  /** The `<actions/>` of an answer (in the commands namespace, inherited from `<command/>`), as XML. */
+  function actionsOf(iq: Element): string | undefined {
+    return iq.getChild("command", CMD)?.getChild("actions", CMD)?.toString();
+  }
+  const defaults = (iq: Element) => commandOf(iq).form?.fields.map((f) => [f.var, f.values]);
+
+  it("advertises next on the forms that lead on, complete on the last stage, and prev on each stage after the first", async () => {
+    const h = await bookingGateway();
+    const s1 = await request(h, execute("book"));
+    expect(actionsOf(s1)).toBe(`<actions execute="next"><next/></actions>`);
+    const sid = commandOf(s1).sessionId as string;
+    const s2 = await request(h, submit("book", sid, { place: "tavern" }, "b2", "next"));
+    expect(commandOf(s2)).toMatchObject({ status: "executing", sessionId: sid, form: { title: "When" } });
+    expect(actionsOf(s2)).toBe(`<actions execute="next"><prev/><next/></actions>`);
+    const s3 = await request(h, when(sid, "friday", ["alice", "bob"], "b3"));
+    expect(commandOf(s3).form?.fields[0]).toMatchObject({ var: "confirm", type: "boolean" });
+    expect(actionsOf(s3)).toBe(`<actions execute="complete"><prev/><complete/></actions>`);
+    const done = await request(h, submit("book", sid, { confirm: "1" }, "b4"));
+    expect(commandOf(done)).toMatchObject({ status: "completed", notes: [{ type: "info", text: "Booked tavern on friday" }] });
+    expect(actionsOf(done)).toBeUndefined();
+    expect(calls).toEqual(["where:tavern", "when:friday/alice,bob", "booked"]);
+    // A form that leads nowhere else is offered as complete, without prev.
+    const single = await request(h, execute("create-group", FULL, "b5"));
+    expect(actionsOf(single)).toBe(`<actions execute="complete"><complete/></actions>`);
+  });
+
+  it("prev shows the previous stage again with the values given to it as defaults; the stage left is forgotten", async () => {
+    const h = await bookingGateway();
+    const sid = commandOf(await request(h, execute("book"))).sessionId as string;
+    await request(h, submit("book", sid, { place: "tavern" }, "p1", "next"));
+    await request(h, when(sid, "friday", ["alice", "bob"], "p2"));
+    // From stage 3 (the confirmation) back to stage 2: its values, the multi-valued one as several; never the private one.
+    const back2 = await request(h, act("book", sid, "prev", "p3"));
+    expect(commandOf(back2)).toMatchObject({ status: "executing", sessionId: sid, form: { type: "form", title: "When" } });
+    expect(defaults(back2)).toEqual([
+      ["day", ["friday"]],
+      ["guests", ["alice", "bob"]],
+      ["pin", []],
+    ]);
+    expect(actionsOf(back2)).toBe(`<actions execute="next"><prev/><next/></actions>`);
+    // From stage 2 back to stage 1: its value; a hidden field keeps the form's own value.
+    const back1 = await request(h, act("book", sid, "prev", "p4"));
+    expect(defaults(back1)).toEqual([
+      ["place", ["tavern"]],
+      ["kind", ["table"]],
+    ]);
+    expect(actionsOf(back1)).toBe(`<actions execute="next"><next/></actions>`);
+    // Stage 1 has no previous stage: bad-request with <bad-action/>, and the stage stays.
+    const refused = await request(h, act("book", sid, "prev", "p5"));
+    expect(errorCondition(refused)).toBe("bad-request");
+    expect(refused.getChild("error")?.getChild("bad-action", CMD)).toBeDefined();
+    // Submitting it again (action execute) runs its handler again: a fresh stage 2, without the old values.
+    const again = await request(h, submit("book", sid, { place: "inn" }, "p6", "execute"));
+    expect(defaults(again)).toEqual([
+      ["day", []],
+      ["guests", []],
+      ["pin", []],
+    ]);
+    expect(actionsOf(again)).toBe(`<actions execute="next"><prev/><next/></actions>`);
+    // complete submits a stage offered as next, too.
+    await request(h, when(sid, "saturday", [], "p7", "complete"));
+    // No guests given: none as the default.
+    expect(defaults(await request(h, act("book", sid, "prev", "p8")))).toEqual([
+      ["day", ["saturday"]],
+      ["guests", []],
+      ["pin", []],
+    ]);
+    await request(h, when(sid, "saturday", ["carol"], "p9"));
+    const done = commandOf(await request(h, submit("book", sid, { confirm: "1" }, "p10")));
+    expect(done.notes[0]?.text).toBe("Booked inn on saturday");
+    expect(calls).toEqual(["where:tavern", "when:friday/alice,bob", "where:inn", "when:saturday/", "when:saturday/carol", "booked"]);
+  });
+
+  it("the confirmation is a stage to go back to; cancel after prev ends the session", async () => {
+    const h = await bookingGateway();
+    const sid = commandOf(await request(h, execute("book"))).sessionId as string;
+    await request(h, submit("book", sid, { place: "inn" }, "c1", "next"));
+    await request(h, when(sid, "monday", ["carol"], "c2"));
+    // Back to stage 2, on again: the confirmation again, with prev.
+    await request(h, act("book", sid, "prev", "c3"));
+    const confirm = await request(h, when(sid, "tuesday", ["carol"], "c4"));
+    expect(commandOf(confirm).form?.title).toBe("Book inn on tuesday?");
+    expect(actionsOf(confirm)).toBe(`<actions execute="complete"><prev/><complete/></actions>`);
+    await request(h, act("book", sid, "prev", "c5"));
+    const canceled = commandOf(await request(h, act("book", sid, "cancel", "c6")));
+    expect(canceled).toMatchObject({ status: "canceled", sessionId: sid });
+    const gone = await request(h, act("book", sid, "prev", "c7"));
+    expect(errorCondition(gone)).toBe("bad-request");
+    expect(gone.getChild("error")?.getChild("bad-sessionid", CMD)).toBeDefined();
+    expect(calls).not.toContain("booked");
+  });
+
+  it("a refusal that keeps the stage keeps the stages before it; one that ends the session forgets them", async () => {
+    const h = await bookingGateway();
+    const sid = commandOf(await request(h, execute("book"))).sessionId as string;
+    await request(h, submit("book", sid, { place: "tavern" }, "r1", "next"));
+    // The required day is missing: not-acceptable (modify), the stage stays with its history.
+    expect(errorCondition(await request(h, submit("book", sid, { guests: "bob" }, "r2", "next")))).toBe("not-acceptable");
+    const back = await request(h, act("book", sid, "prev", "r3"));
+    expect(defaults(back)?.[0]).toEqual(["place", ["tavern"]]);
+    // A malformed action is refused before the session is looked at; the session goes on.
+    const malformed = await request(h, act("book", sid, "bogus", "r4"));
+    expect(malformed.getChild("error")?.getChild("malformed-action", CMD)).toBeDefined();
+    expect(actionsOf(await request(h, submit("book", sid, { place: "inn" }, "r5", "next")))).toBe(`<actions execute="next"><prev/><next/></actions>`);
+    // An error of the command's own (type cancel) ends the session, and its earlier stages with it.
+    expect(errorCondition(await request(h, when(sid, "never", [], "r6")))).toBe("service-unavailable");
+    const gone = await request(h, act("book", sid, "prev", "r7"));
+    expect(gone.getChild("error")?.getChild("bad-sessionid", CMD)).toBeDefined();
+  });
+
+  it("keeps at most 20 earlier stages to go back to", async () => {
+    const h = await bookingGateway();
+    let sid = "";
+    for (let n = 1; n <= 25; n++) {
+      const stage = n === 1 ? await request(h, execute("endless")) : await request(h, submit("endless", sid, { n: String(n - 1) }, `e${n}`, "next"));
+      sid = commandOf(stage).sessionId as string;
+      expect(commandOf(stage).form?.title).toBe(`Stage ${n}`);
+    }
+    // Stage 25: back to stages 24…5, each with what was submitted to it.
+    for (let n = 24; n >= 5; n--) {
+      const back = await request(h, act("endless", sid, "prev", `b${n}`));
+      expect(commandOf(back).form?.title).toBe(`Stage ${n}`);
+      expect(defaults(back)).toEqual([["n", [String(n)]]]);
+      expect(actionsOf(back)).toBe(n > 5 ? `<actions execute="next"><prev/><next/></actions>` : `<actions execute="next"><next/></actions>`);
+    }
+    const refused = await request(h, act("endless", sid, "prev", "b4"));
+    expect(refused.getChild("error")?.getChild("bad-action", CMD)).toBeDefined();
+  });
+
+  it("a session with earlier stages still expires ten minutes after its last stage", async () => {
+    const h = await bookingGateway();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const sid = commandOf(await request(h, execute("book"))).sessionId as string;
+      await request(h, submit("book", sid, { place: "tavern" }, "x1", "next"));
+      vi.advanceTimersByTime(9 * 60_000);
+      // Going back is a stage too: the ten minutes start again.
+      expect(commandOf(await request(h, act("book", sid, "prev", "x2"))).form?.title).toBe("Where");
+      vi.advanceTimersByTime(9 * 60_000);
+      expect(commandOf(await request(h, submit("book", sid, { place: "inn" }, "x3", "next"))).form?.title).toBe("When");
+      vi.advanceTimersByTime(10 * 60_000 + 1);
+      const gone = await request(h, act("book", sid, "prev", "x4"));
+      expect(gone.getChild("error")?.getChild("bad-sessionid", CMD)).toBeDefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("by chat, the stages follow one another (there is no going back)", async () => {
+    const h = await bookingGateway();
+    const next = () => h.component.nextSent((s) => s.is("message") && s.attrs.from === GW && s.attrs.to === FULL && s.attrs.type === "chat");
+    const questions: string[] = [];
+    h.component.receive(`<message type='chat' id='k0' from='${FULL}' to='${GW}'><body>book</body></message>`);
+    for (const [i, answer] of ["The tavern", "friday", "bob", "-", "yes"].entries()) {
+      questions.push((await next()).getChildText("body") ?? "");
+      h.component.receive(`<message type='chat' id='k${i + 1}' from='${FULL}' to='${GW}'><body>${answer}</body></message>`);
+    }
+    expect(questions).toEqual([
+      "Where\nPlace (inn: The inn, tavern: The tavern)?",
+      "When\nDay?",
+      "Guests (alice, bob, carol) (send - to skip)?",
+      "PIN (send - to skip)?",
+      "Book tavern on friday? (yes/no)",
+    ]);
+    expect((await next()).getChildText("body")).toBe("Booked tavern on friday");
+    expect(calls).toEqual(["where:tavern", "when:friday/bob", "booked"]);
   });
 });

@@ -18,7 +18,9 @@ import { messageContent } from "../xso/message.js";
 import { NS_CHAT_MARKERS, NS_CHAT_STATES, NS_CLIENT, NS_CORRECT, NS_DISCO_INFO, NS_MUC_SELF_PING, NS_PUBSUB, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_VCARD } from "../xso/ns.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import type { LegacyContact } from "./contact.js";
-import { readUserRefs, replyFallbackText, sharedFile } from "./message-refs.js";
+import { readUserRefs, replyFallbackText } from "./message-refs.js";
+import { sendUserContent } from "./user-content.js";
+import { stickerOf } from "../xso/stickers.js";
 import { readLinkPreviews } from "./message-extras.js";
 import { isSpecialMsgId, legacyThreadOf, rememberThread } from "./threads.js";
 import { asXmppError, errorFor, resultFor } from "./replies.js";
@@ -30,7 +32,7 @@ const NS_RECEIPTS = "urn:xmpp:receipts";
 export async function handleContactStanza(contact: LegacyContact, el: Element, from: JID): Promise<void> {
   const gateway = contact.session.gateway;
   try {
-    if (el.name === "message") await onMessage(contact, el);
+    if (el.name === "message") await onMessage(contact, el, from);
     else if (el.name === "presence") await onPresence(contact, el, from);
     else if (el.name === "iq") await gateway.send(resultFor(el, await onIq(contact, el)));
   } catch (e) {
@@ -39,7 +41,7 @@ export async function handleContactStanza(contact: LegacyContact, el: Element, f
   }
 }
 
-async function onMessage(contact: LegacyContact, stanza: Element): Promise<void> {
+async function onMessage(contact: LegacyContact, stanza: Element, from: JID): Promise<void> {
   const type = stanza.attrs.type ?? "normal";
   if (type === "error") return;
   // A carbon the gateway sent through the message privilege, routed back to the contact by the user's server.
@@ -71,7 +73,7 @@ async function onMessage(contact: LegacyContact, stanza: Element): Promise<void>
     await session.onReact(contact, target, refs.reactions.reactions, { xmppId, ...(thread ? { thread } : {}) });
     return;
   }
-  if (body === undefined) {
+  if (body === undefined && stickerOf(stanza) === undefined) {
     const options = thread ? { thread } : {};
     const state = chatStateOf(stanza);
     if (state === "composing") await session.onComposing(contact, options);
@@ -88,8 +90,8 @@ async function onMessage(contact: LegacyContact, stanza: Element): Promise<void>
   }
   const replied = refs.reply === undefined ? undefined : contact.legacyIdOf(refs.reply.id);
   // The quote a client adds for clients without replies goes only when the legacy side gets the reference instead (XEP-0461 §3.1).
-  const text = replied !== undefined ? (refs.text ?? body) : body;
-  const fallback = replyFallbackText(body, refs, replied);
+  const text = replied !== undefined ? (refs.text ?? body ?? "") : (body ?? "");
+  const fallback = body === undefined ? undefined : replyFallbackText(body, refs, replied);
   const previews = readLinkPreviews(stanza);
   const options: TextOptions = {
     xmppId,
@@ -102,8 +104,7 @@ async function onMessage(contact: LegacyContact, stanza: Element): Promise<void>
   if (refs.corrects !== undefined) {
     await session.onCorrect(contact, text, known(refs.corrects), options);
   } else {
-    const file = sharedFile(stanza, text);
-    const legacyId = file ? await session.onFile(contact, file, options) : await session.onText(contact, text, options);
+    const legacyId = await sendUserContent(session, contact, stanza, text, options, from);
     if (legacyId) contact.mapIds(legacyId, xmppId);
     rememberThread(session, xmppThread, thread, legacyId);
   }

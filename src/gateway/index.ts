@@ -189,6 +189,7 @@ export type { ResourcePresence } from "./user-presence.js";
 export { LegacyContact, type ContactInit, type ContactMessageOptions } from "./contact.js";
 export { LegacyRoster, type ContactClass } from "./roster.js";
 export type { MessageHint, LinkPreview } from "./message-extras.js";
+export { MAX_STICKER_BYTES, type Sticker } from "./stickers.js";
 export {
   Command,
   CommandAccess,

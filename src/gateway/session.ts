@@ -10,6 +10,7 @@ import type { LegacyRoster } from "./roster.js";
 import type { LegacyContact } from "./contact.js";
 import type { SearchResult } from "./search.js";
 import type { LinkPreview } from "./message-extras.js";
+import type { Sticker } from "./stickers.js";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { createHash, randomUUID } from "node:crypto";
@@ -217,6 +218,31 @@ export class BaseSession {
    */
   async onFile(chat: Chat, file: Attachment, options: TextOptions): Promise<string | void> {
     return this.onText(chat, file.url, options);
+  }
+
+  /**
+   * The user sent a sticker (slidge's `on_sticker`): an XEP-0449 sticker of
+   * a pack, or an image named by a `cid:` URL (XEP-0231, as Movim sends
+   * them). The gateway fetched the image and checked it against the hashes
+   * the message states. Send it on the legacy network and return the legacy
+   * message id. Only called when a module overrides it: otherwise an
+   * XEP-0449 sticker goes to {@link BaseSession.onFile} as the file it is,
+   * and a `cid:` one to {@link BaseSession.onText} as its text (refused
+   * with `feature-not-implemented` when it has none).
+   *
+   * @param chat - the room, or the contact of a direct chat.
+   * @param sticker - the image, its media type, hashes, pack and textual fallback.
+   * @param options - the XMPP id, reply, thread, as for `onText`.
+   * @returns the legacy id of the message, if the network gives one.
+   */
+  async onSticker(chat: Chat, sticker: Sticker, options: TextOptions): Promise<string | void> {
+    if (sticker.url !== undefined) return this.onFile(chat, { url: sticker.url, type: sticker.type, description: sticker.description }, options);
+    throw new XMPPError("feature-not-implemented", { text: "This network takes no stickers" });
+  }
+
+  /** Whether the legacy module takes stickers (overrides {@link BaseSession.onSticker}). */
+  get supportsStickers(): boolean {
+    return this.onSticker !== BaseSession.prototype.onSticker;
   }
 
   /**
@@ -613,6 +639,16 @@ export class BaseSession {
    */
   async input(text: string, options: { readonly timeoutMs?: number } = {}): Promise<string> {
     return this.gateway.input(this.userJid, text, options);
+  }
+
+  /**
+   * Send the user a QR code from the gateway (slidge's `BaseSession.send_qr`):
+   * its text and its image, as {@link BaseGateway.sendQr} does.
+   *
+   * @param text - what the code says.
+   */
+  async sendQr(text: string): Promise<void> {
+    await this.gateway.sendQr(text, this.userJid);
   }
 
   /**

@@ -231,6 +231,7 @@ export * from "./presence.js";
 export * from "./chat-states.js";
 export * from "./http-upload.js";
 export * from "./file-sharing.js";
+export * from "./stickers.js";
 export * from "./message.js";
 export * from "./rsm.js";
 export * from "./mam.js";

@@ -218,6 +218,36 @@ export const NS_FILE_METADATA = "urn:xmpp:file:metadata:0";
  */
 export const NS_URL_DATA = "http://jabber.org/protocol/url-data";
 /**
+ * XEP-0300 cryptographic hashes (`<hash algo='sha-256'>`).
+ *
+ * @category Namespaces
+ */
+export const NS_HASHES = "urn:xmpp:hashes:2";
+/**
+ * XEP-0449 stickers (`<sticker pack='…'/>` in a message).
+ *
+ * @category Namespaces
+ */
+export const NS_STICKERS = "urn:xmpp:stickers:0";
+/**
+ * XEP-0231 bits of binary (small data named by a `cid:` URL).
+ *
+ * @category Namespaces
+ */
+export const NS_BOB = "urn:xmpp:bob";
+/**
+ * XEP-0071 XHTML-IM (the `<html/>` wrapper in a message).
+ *
+ * @category Namespaces
+ */
+export const NS_XHTML_IM = "http://jabber.org/protocol/xhtml-im";
+/**
+ * XHTML 1.0, the namespace of XEP-0071's `<body/>`.
+ *
+ * @category Namespaces
+ */
+export const NS_XHTML = "http://www.w3.org/1999/xhtml";
+/**
  * XEP-0085 chat state notifications.
  *
  * @category Namespaces
@@ -313,6 +343,24 @@ export const NS_BOOKMARKS_PINNING = "urn:xmpp:bookmarks-pinning:0";
  * @category Namespaces
  */
 export const NS_NOTIFICATION_SETTINGS = "urn:xmpp:notification-settings:1";
+/**
+ * RFC 6120 §4 streams: the `<stream:features/>` the client reads.
+ *
+ * @category Namespaces
+ */
+export const NS_STREAMS = "http://etherx.jabber.org/streams";
+/**
+ * RFC 6120 §7 resource binding.
+ *
+ * @category Namespaces
+ */
+export const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
+/**
+ * XEP-0198 stream management: acknowledgements and resumption on the stream.
+ *
+ * @category Namespaces
+ */
+export const NS_SM = "urn:xmpp:sm:3";
 
 /**
  * Namespace constants, one per protocol the SDK speaks.

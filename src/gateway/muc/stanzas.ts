@@ -9,7 +9,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_FALLBACK, NS_HINTS, NS_MAM, NS_MODERATE, NS_MUC, NS_MUC_OWNER, NS_MUC_USER, NS_OCCUPANT_ID, NS_OOB, NS_SFS, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_SID, NS_VCARD } from "../../xso/ns.js";
+import { NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_FALLBACK, NS_HINTS, NS_MAM, NS_MODERATE, NS_MUC, NS_MUC_OWNER, NS_MUC_USER, NS_OCCUPANT_ID, NS_OOB, NS_SFS, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_SID, NS_VCARD, NS_STICKERS, NS_XHTML_IM, NS_BOB } from "../../xso/ns.js";
 import { cloneElement } from "../../xso/codec.js";
 import { parseElement } from "../../xso/parse.js";
 import { parseJid, tryParseJid } from "../../xso/values.js";
@@ -32,7 +32,7 @@ import type { ArchiveEntry, RoomAvatar } from "../store/store.js";
 const DELAY_THRESHOLD_MS = 10_000;
 
 /** The namespaces of the elements of a user's message the room reflects as they are: references to other messages, fallbacks, hints. */
-const REFLECTED_PAYLOADS: ReadonlySet<string> = new Set([NS_CORRECT, NS_RETRACT, NS_REPLY, NS_REACTIONS, NS_FALLBACK, NS_FALLBACK_V0, NS_HINTS, NS_OOB, NS_SFS]);
+const REFLECTED_PAYLOADS: ReadonlySet<string> = new Set([NS_CORRECT, NS_RETRACT, NS_REPLY, NS_REACTIONS, NS_FALLBACK, NS_FALLBACK_V0, NS_HINTS, NS_OOB, NS_SFS, NS_STICKERS, NS_XHTML_IM, NS_BOB]);
 
 /** Options of {@link occupantPresence}. */
 export interface OccupantPresenceOptions {

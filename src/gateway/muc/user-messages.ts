@@ -19,7 +19,9 @@ import { messageContent } from "../../xso/message.js";
 import { XMPPError } from "../../xso/stanza-error.js";
 import { isDecodeError } from "../../xso/errors.js";
 import { RETRACTION_FALLBACK } from "../../xso/message-refs.js";
-import { readUserRefs, replyFallbackText, sharedFile } from "../message-refs.js";
+import { readUserRefs, replyFallbackText } from "../message-refs.js";
+import { sendUserContent } from "../user-content.js";
+import { stickerOf } from "../../xso/stickers.js";
 import { mentionedNicks } from "../names.js";
 import type { LegacyParticipant } from "../participant.js";
 import { asXmppError, errorFor } from "../replies.js";
@@ -104,7 +106,8 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
       await userAttention(core, stanza, thread);
       return;
     }
-    if (body === undefined) {
+    const sticker = stickerOf(stanza) !== undefined;
+    if (body === undefined && !sticker) {
       const subject = msg.subject[""] ?? Object.values(msg.subject)[0];
       if (subject === undefined) return;
       if (!room.hasSubject) throw new XMPPError("forbidden", { text: "This group has no subject to change" });
@@ -117,8 +120,8 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
     const original = refs.reply === undefined ? undefined : archivedByStanzaId(core, refs.reply.id);
     const replied = original?.legacyId;
     // The quote a client adds for clients without replies goes only when the legacy side gets the reference instead (XEP-0461 §3.1).
-    const text = replied !== undefined ? (refs.text ?? body) : body;
-    const fallback = replyFallbackText(body, refs, replied);
+    const text = replied !== undefined ? (refs.text ?? body ?? "") : (body ?? "");
+    const fallback = body === undefined ? undefined : replyFallbackText(body, refs, replied);
     const author = original ? core.participants.get(original.nick) : undefined;
     const previews = readLinkPreviews(stanza);
     const options: TextOptions = {
@@ -136,8 +139,7 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
       await reflect(core, stanza, me, xmppId, body, undefined);
       return;
     }
-    const file = sharedFile(stanza, text);
-    const legacyId = file ? await core.session.onFile(room, file, options) : await core.session.onText(room, text, options);
+    const legacyId = await sendUserContent(core.session, room, stanza, text, options, from);
     if (legacyId) mapMessageIds(core, legacyId, xmppId);
     rememberThread(core.session, xmppThread, thread, legacyId);
     await reflect(core, stanza, me, xmppId, body, legacyId || undefined);

@@ -4,7 +4,7 @@
  * while the handling that asked holds their stanza queue — and that answer is
  * not taken as a chat command.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { GW, RES, USER, closeStores, join, room, startGateway } from "./helpers.js";
 import { BaseSession, type LegacyMUC } from "../../../src/gateway/index.js";
@@ -72,5 +72,28 @@ describe("session.input", () => {
     const pending = session.input("Anyone?");
     await h.gateway.stop();
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
+  });
+});
+
+describe("session.sendQr", () => {
+  it("sends the session's user the code's text and its image (a data: URL without an upload service)", async () => {
+    const h = await startGateway();
+    const session = h.gateway.getSession(USER) as BaseSession;
+    const sent = nextChatTo(h, USER);
+    const done = session.sendQr("otpauth://example/code-42");
+    // The server has no upload service: empty answers to the gateway's discovery.
+    const answered = new Set<unknown>();
+    await vi.waitFor(() => {
+      for (const ask of h.component.sent.filter((s) => s.is("iq") && s.attrs.type === "get" && !answered.has(s.attrs.id))) {
+        answered.add(ask.attrs.id);
+        const ns = String(ask.getChild("query")?.attrs.xmlns);
+        h.component.receive(`<iq type='result' id='${String(ask.attrs.id)}' from='localhost' to='${GW}'><query xmlns='${ns}'/></iq>`);
+      }
+      expect(answered.size).toBeGreaterThanOrEqual(2);
+    });
+    await done;
+    const message = await sent;
+    expect(message.getChildText("body")).toBe("otpauth://example/code-42");
+    expect(message.getChild("x", "jabber:x:oob")?.getChildText("url")).toMatch(/^data:image\/gif;base64,R0lGOD/);
   });
 });

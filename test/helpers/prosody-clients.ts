@@ -86,7 +86,8 @@ export async function nextStanza(
 
 /** Options for {@link connectClient}. */
 export interface ConnectOptions {
-  server: ProsodyServer;
+  /** The server: its domain and where clients connect (a Prosody of the harness, or any server with the same addresses). */
+  server: Pick<ProsodyServer, "domain" | "c2sUrl"> & Partial<Pick<ProsodyServer, "websocketUrl">>;
   username: string;
   password: string;
   transport?: "tcp" | "websocket";
@@ -133,8 +134,10 @@ export async function connectClient(options: ConnectOptions): Promise<TestClient
   const { server, username, password } = options;
   const transport = options.transport ?? "tcp";
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const service = transport === "tcp" ? server.c2sUrl : server.websocketUrl;
+  if (service === undefined) throw new Error(`the server ${server.domain} has no ${transport} address`);
   const xmpp = client({
-    service: transport === "tcp" ? server.c2sUrl : server.websocketUrl,
+    service,
     domain: server.domain,
     resource: options.resource ?? `${transport}-${randomUUID().slice(0, 8)}`,
     credentials: (authenticate) =>

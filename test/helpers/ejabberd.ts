@@ -1,0 +1,518 @@
+/**
+ * A throwaway ejabberd for integration tests, from Debian's `ejabberd` package
+ * (23.01), as src/testing/prosody.ts is for Prosody.
+ *
+ * {@link startEjabberd} writes a configuration into a fresh temporary
+ * directory and runs `ejabberdctl --config-dir DIR --spool DIR/spool --logs
+ * DIR/logs foreground` on free loopback ports. Everything the server writes
+ * stays in that directory: it never reads /etc/ejabberd, never touches
+ * /var/lib/ejabberd or /var/log/ejabberd, and a system instance (node
+ * `ejabberd@localhost`, registered with epmd, ports 5222, 5269, 5280…) does not
+ * collide with it: the node has a name of its own, a random cookie, and
+ * listens for Erlang distribution on a port of its own without epmd
+ * (ERL_DIST_PORT). {@link EjabberdServer.stop} stops it and removes the
+ * directory; so does a process `exit` handler if stop() was never called.
+ *
+ * ejabberdctl runs ejabberd only as root (it then switches to the user
+ * `ejabberd`, who is given the directory) or as the user `ejabberd`. Linux
+ * only (it follows the process tree through /proc).
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { accessSync, constants as fsConstants, readFileSync, readdirSync, rmSync, statSync, type Stats } from "node:fs";
+import { chown, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { createConnection, createServer } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { delimiter, dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
+
+/** Options for {@link startEjabberd}. */
+export interface EjabberdOptions {
+  /** The virtual host users live on. Default `"localhost"`. */
+  readonly domain?: string;
+  /**
+   * The configuration's top-level `listen:` block (YAML text, a list), given
+   * the component port the server is to use; the harness adds its own
+   * client listener to that list.
+   */
+  readonly listen: (componentPort: number) => string;
+  /** The `ejabberdctl` executable. Default: `ejabberdctl` on `PATH`, else /usr/sbin/ejabberdctl. */
+  readonly ejabberdctl?: string;
+  /** How long to wait for the server to start. Default 20 000 ms. */
+  readonly startTimeoutMs?: number;
+  /** How long {@link EjabberdServer.stop} waits after SIGTERM before SIGKILL. Default 5 000 ms. */
+  readonly stopTimeoutMs?: number;
+}
+
+/** A running throwaway ejabberd. */
+export interface EjabberdServer {
+  readonly domain: string;
+  /** Loopback port for clients (plain TCP, no STARTTLS; PLAIN allowed). */
+  readonly c2sPort: number;
+  /** Loopback port for external components (XEP-0114). */
+  readonly componentPort: number;
+  /** `xmpp://127.0.0.1:PORT` for `@xmpp/client`. */
+  readonly c2sUrl: string;
+  /** `xmpp://127.0.0.1:PORT` for `@xmpp/component` and the gateway command. */
+  readonly componentUrl: string;
+  /** The Erlang node, unique per server. */
+  readonly node: string;
+  /** Temporary directory holding config, spool and logs; removed by stop(). */
+  readonly dir: string;
+  readonly configFile: string;
+  readonly logFile: string;
+  /** Creates an account with `ejabberdctl register` (an Erlang VM of its own: about a second). */
+  register(username: string, password: string): Promise<string>;
+  /** The log so far, then ejabberdctl's own output. */
+  readLog(): Promise<string>;
+  /** SIGTERM to the Erlang VM, SIGKILL to what is left after stopTimeoutMs; removes {@link dir}. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Thrown by {@link startEjabberd} when ejabberd is not installed. */
+export class EjabberdNotInstalledError extends Error {
+  constructor(what: string) {
+    super(
+      `ejabberd is not installed: ${what}. ` +
+        "Install ejabberd 23.01 (Debian/Ubuntu): as root run `apt-get install -y ejabberd`, " +
+        "otherwise `sudo apt-get install ejabberd`.",
+    );
+    this.name = "EjabberdNotInstalledError";
+  }
+}
+
+/**
+ * Starts ejabberd and waits until it has started and both ports accept
+ * connections. A port taken between choosing it and ejabberd binding it
+ * makes it try again with other ports, up to three times.
+ */
+export async function startEjabberd(options: EjabberdOptions): Promise<EjabberdServer> {
+  const ejabberdctl = findEjabberdctl(options.ejabberdctl);
+  const account = ejabberdAccount();
+  const me = userInfo();
+  if (me.uid !== 0 && me.uid !== account.uid) {
+    throw new Error(`ejabberdctl starts ejabberd only as root or as the user ejabberd; this process runs as ${me.username} (uid ${me.uid})`);
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, ejabberdctl, me.uid === 0 ? account : undefined);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof PortInUseError)) throw e;
+    }
+  }
+}
+
+class PortInUseError extends Error {}
+
+const DEFAULT_EJABBERDCTL = "/usr/sbin/ejabberdctl";
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function findEjabberdctl(explicit: string | undefined): string {
+  if (explicit !== undefined) {
+    if (isExecutable(explicit)) return explicit;
+    throw new EjabberdNotInstalledError(`no executable ${explicit}`);
+  }
+  for (const entry of (process.env.PATH ?? "").split(delimiter)) {
+    if (entry && isAbsolute(entry) && isExecutable(join(entry, "ejabberdctl"))) return join(entry, "ejabberdctl");
+  }
+  if (isExecutable(DEFAULT_EJABBERDCTL)) return DEFAULT_EJABBERDCTL;
+  throw new EjabberdNotInstalledError(`no executable 'ejabberdctl' on PATH nor ${DEFAULT_EJABBERDCTL}`);
+}
+
+/** The package's system user, whom ejabberdctl switches to when run as root. */
+function ejabberdAccount(): { uid: number; gid: number } {
+  const passwd = readFileSync("/etc/passwd", "utf8");
+  const fields = passwd.split("\n").find((line) => line.startsWith("ejabberd:"))?.split(":");
+  if (!fields || fields.length < 4) throw new EjabberdNotInstalledError("ejabberdctl exists but there is no user 'ejabberd' in /etc/passwd");
+  return { uid: Number(fields[2]), gid: Number(fields[3]) };
+}
+
+async function startOnce(options: EjabberdOptions, ejabberdctl: string, owner: { uid: number; gid: number } | undefined): Promise<EjabberdServer> {
+  const domain = options.domain ?? "localhost";
+  const startTimeoutMs = options.startTimeoutMs ?? 20_000;
+  const dir = await mkdtemp(join(owner ? tmpdirFor(owner) : tmpdir(), "ejabberd-"));
+  const live: Live = { dir, child: undefined };
+  liveServers.add(live);
+  ensureExitHandler();
+  try {
+    const [c2sPort = 0, componentPort = 0, distPort = 0] = await freePorts(3);
+    const node = `xmpp-muc-sdk-test-${randomBytes(4).toString("hex")}@localhost`;
+    const configFile = join(dir, "ejabberd.yml");
+    const logFile = join(dir, "logs", "ejabberd.log");
+    await mkdir(join(dir, "spool"));
+    await mkdir(join(dir, "logs"));
+    await writeFile(configFile, renderConfig({ domain, c2sPort, listen: options.listen(componentPort) }));
+    // Read by ejabberdctl (its --config-dir holds ejabberdctl.cfg), for the
+    // server and for every later ejabberdctl command against it.
+    await writeFile(
+      join(dir, "ejabberdctl.cfg"),
+      [
+        `ERLANG_NODE=${node}`,
+        // Erlang distribution on a port of its own, on loopback, without epmd.
+        `ERL_DIST_PORT=${distPort}`,
+        `ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0 -setcookie ${randomBytes(16).toString("hex")} -kernel inet_dist_use_interface {127,0,0,1}"`,
+        `EJABBERD_PID_PATH=${join(dir, "ejabberd.pid")}`,
+        `CONTRIB_MODULES_PATH=${join(dir, "contrib")}`,
+        `CONTRIB_MODULES_CONF_DIR=${join(dir, "contrib", "conf")}`,
+        "",
+      ].join("\n"),
+    );
+    // ejabberdctl points the VM's resolver at $CONFIG_DIR/inetrc (the VM
+    // logs an error without one); the package's, for localhost only.
+    await writeFile(join(dir, "inetrc"), '{lookup,["file","native"]}.\n{host,{127,0,0,1}, ["localhost"]}.\n');
+    if (owner) await chownTree(dir, owner);
+
+    const ctlArgs = ["--config-dir", dir, "--spool", join(dir, "spool"), "--logs", join(dir, "logs")];
+    const output = new Tail(16 * 1024);
+    const child = spawn(ejabberdctl, [...ctlArgs, "foreground"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    live.child = child;
+    child.stdout?.on("data", (c: Buffer) => output.push(c));
+    child.stderr?.on("data", (c: Buffer) => output.push(c));
+    const exited = new Promise<string>((resolve) => {
+      child.once("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${String(code)}`));
+      child.once("error", (err) => resolve(err.message));
+    });
+
+    const readLog = async (): Promise<string> => {
+      const log = await readFile(logFile, "utf8").catch(() => "");
+      const out = output.render();
+      return log + (out ? `\n--- ejabberdctl stdout/stderr ---\n${out}\n` : "");
+    };
+    const describe = async (): Promise<string> => {
+      const log = (await readFile(logFile, "utf8").catch(() => "")).trimEnd();
+      // The console repeats the log's lines (those start with a date, their
+      // continuations are in the log too); the rest is ejabberdctl's, su's or
+      // the Erlang VM's own.
+      const own = output
+        .render()
+        .split("\n")
+        .filter((line) => line.trim() !== "" && !/^\d{4}-\d\d-\d\d /.test(line) && !log.includes(line.trim()));
+      return (
+        `--- last lines of ${logFile} ---\n${log ? log.split("\n").slice(-30).join("\n") : "(empty)"}\n` +
+        (own.length > 0 ? `--- ejabberdctl's other output ---\n${own.slice(-20).join("\n")}\n` : "")
+      );
+    };
+
+    await waitUntilReady({ ports: [c2sPort, componentPort], logFile, exited, timeoutMs: startTimeoutMs, describe });
+
+    let stopping: Promise<void> | undefined;
+    const server: EjabberdServer = {
+      domain,
+      c2sPort,
+      componentPort,
+      c2sUrl: `xmpp://127.0.0.1:${c2sPort}`,
+      componentUrl: `xmpp://127.0.0.1:${componentPort}`,
+      node,
+      dir,
+      configFile,
+      logFile,
+      register: (username, password) =>
+        new Promise((resolve, reject) => {
+          execFile(ejabberdctl, [...ctlArgs, "register", username, domain, password], { cwd: dir, timeout: 15_000 }, (err, stdout, stderr) => {
+            if (err) reject(new Error(`ejabberdctl register ${username}@${domain} failed: ${`${stdout}${stderr}`.trim() || err.message}`));
+            else resolve(`${username}@${domain}`);
+          });
+        }),
+      readLog,
+      stop: () =>
+        (stopping ??= (async () => {
+          try {
+            await stopTree(child, join(dir, "ejabberd.pid"), options.stopTimeoutMs ?? 5_000);
+          } finally {
+            liveServers.delete(live);
+            await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+          }
+        })()),
+    };
+    return server;
+  } catch (e) {
+    if (live.child) await stopTree(live.child, join(dir, "ejabberd.pid"), 2_000).catch(() => undefined);
+    liveServers.delete(live);
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    throw e;
+  }
+}
+
+function renderConfig(c: { domain: string; c2sPort: number; listen: string }): string {
+  const listen = c.listen.trimEnd();
+  if (!/^listen:\s*\n/.test(listen)) throw new Error(`startEjabberd: the listen block must start with "listen:":\n${listen}`);
+  // The client listener joins the given list, at its items' indentation.
+  const indent = /\n( *)- /.exec(listen)?.[1];
+  if (indent === undefined) throw new Error(`startEjabberd: the listen block holds no list item:\n${listen}`);
+  const item = ["- port: " + String(c.c2sPort), '  ip: "127.0.0.1"', "  module: ejabberd_c2s", "  starttls: false"];
+  return `# Generated for a test; removed when it ends.
+hosts:
+  - ${JSON.stringify(c.domain)}
+loglevel: info
+log_rotate_count: 0
+auth_method: internal
+auth_password_format: plain
+# No certfiles: clients connect over plain TCP on loopback, without STARTTLS,
+# and authenticate with PLAIN.
+
+${listen}
+${item.map((line) => indent + line).join("\n")}
+
+modules:
+  mod_disco: {}
+  mod_ping: {}
+  mod_roster: {}
+  mod_stream_mgmt: {}
+`;
+}
+
+/**
+ * `os.tmpdir()` if the user ejabberdctl switches to can reach a directory in
+ * it (a TMPDIR under /root cannot be), else /tmp.
+ */
+function tmpdirFor(owner: { uid: number; gid: number }): string {
+  const reachable = (path: string): boolean => {
+    for (let p = resolvePath(path); ; p = dirname(p)) {
+      let st: Stats;
+      try {
+        st = statSync(p);
+      } catch {
+        return false;
+      }
+      const bit = st.uid === owner.uid ? 0o100 : st.gid === owner.gid ? 0o010 : 0o001;
+      if ((st.mode & bit) === 0) return false;
+      if (p === dirname(p)) return true;
+    }
+  };
+  for (const candidate of [tmpdir(), "/tmp"]) if (reachable(candidate)) return candidate;
+  throw new Error(`startEjabberd: the user ejabberd cannot reach ${tmpdir()} nor /tmp; set TMPDIR to a directory it can reach`);
+}
+
+/** Gives the tree to the user ejabberdctl runs ejabberd as. */
+async function chownTree(path: string, owner: { uid: number; gid: number }): Promise<void> {
+  await chown(path, owner.uid, owner.gid);
+  for (const entry of await readdir(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) await chownTree(child, owner);
+    else await chown(child, owner.uid, owner.gid);
+  }
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.once("error", reject);
+            server.listen({ host: "127.0.0.1", port: 0, exclusive: true }, () => {
+              const address = server.address();
+              if (address && typeof address === "object") resolve(address.port);
+              else reject(new Error("could not read the allocated port"));
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
+}
+
+function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    const done = (ok: boolean): void => {
+      socket.removeAllListeners();
+      socket.on("error", () => {});
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/**
+ * Until ejabberd logs that it started, which it does once every virtual host
+ * has its modules, and then both ports accept connections.
+ */
+async function waitUntilReady(p: { ports: number[]; logFile: string; exited: Promise<string>; timeoutMs: number; describe: () => Promise<string> }): Promise<void> {
+  const deadline = Date.now() + p.timeoutMs;
+  let exitReason: string | undefined;
+  void p.exited.then((reason) => (exitReason = reason));
+  let started = false;
+  let pending = [...p.ports];
+  for (;;) {
+    if (exitReason !== undefined) {
+      const log = await p.describe();
+      const message = `ejabberd exited during start-up (${exitReason}).\n${log}`;
+      throw /eaddrinuse/i.test(log) ? new PortInUseError(message) : new Error(message);
+    }
+    started ||= / is started in the node /.test(await readFile(p.logFile, "utf8").catch(() => ""));
+    if (started) {
+      const results = await Promise.all(pending.map((port) => connects(port)));
+      pending = pending.filter((_, i) => !results[i]);
+      if (pending.length === 0) return;
+    }
+    if (Date.now() >= deadline) {
+      const log = await p.describe();
+      const what = started ? `did not accept connections on port(s) ${pending.join(", ")}` : "did not log that it started";
+      const message = `ejabberd ${what} within ${p.timeoutMs} ms.\n${log}`;
+      throw /eaddrinuse/i.test(log) ? new PortInUseError(message) : new Error(message);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A process, known by its pid and its start time (so that a reused pid is not mistaken for it). */
+interface Proc {
+  pid: number;
+  start: string;
+}
+
+/** `[ppid, starttime]` of `pid` from /proc, or undefined once it is gone (or a zombie). */
+function procStat(pid: number): [number, string] | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  if (fields[0] === "Z" || fields[0] === "X") return undefined;
+  return [Number(fields[1]), fields[19] ?? ""];
+}
+
+/**
+ * `root` and its descendants: ejabberdctl → su → sh → beam.smp (the Erlang
+ * VM) → erl_child_setup → helper programs. su starts a new session, so a
+ * process group kill would not reach the VM.
+ */
+function processTree(root: number): Proc[] {
+  const children = new Map<number, Proc[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    const stat = procStat(pid);
+    if (!stat) continue;
+    const list = children.get(stat[0]) ?? [];
+    list.push({ pid, start: stat[1] });
+    children.set(stat[0], list);
+  }
+  const rootStat = procStat(root);
+  const tree: Proc[] = rootStat ? [{ pid: root, start: rootStat[1] }] : [];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]?.pid ?? -1) ?? []));
+  return tree;
+}
+
+function signal(proc: Proc, sig: NodeJS.Signals): void {
+  if (procStat(proc.pid)?.[1] !== proc.start) return;
+  try {
+    process.kill(proc.pid, sig);
+  } catch {
+    // Gone meanwhile.
+  }
+}
+
+function readPid(pidFile: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile, "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * SIGTERM to the Erlang VM (which then stops ejabberd in order, and with it
+ * su and ejabberdctl); SIGKILL to the whole tree if ejabberdctl has not exited
+ * within `timeoutMs`.
+ */
+async function stopTree(child: ChildProcess, pidFile: string, timeoutMs: number): Promise<void> {
+  if (child.pid === undefined) return;
+  const tree = processTree(child.pid);
+  if (child.exitCode === null && child.signalCode === null) {
+    const vmPid = readPid(pidFile);
+    const vm = tree.find((p) => p.pid === vmPid) ?? tree.find((p) => /beam/.test(readComm(p.pid)));
+    for (const p of vm ? [vm] : tree) signal(p, "SIGTERM");
+    if (!(await exitedWithin(child, timeoutMs))) {
+      for (const p of tree) signal(p, "SIGKILL");
+      await exitedWithin(child, 5_000);
+    }
+  }
+  // Helpers of the VM that outlived it.
+  for (const p of tree) signal(p, "SIGKILL");
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+}
+
+function readComm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function exitedWithin(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off("exit", onExit);
+      resolve(false);
+    }, ms);
+    const onExit = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once("exit", onExit);
+  });
+}
+
+/** Keeps the last `limit` bytes of ejabberdctl's output. */
+class Tail {
+  #chunks: Buffer[] = [];
+  #size = 0;
+  constructor(readonly limit: number) {}
+  push(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    while (this.#size > this.limit && this.#chunks.length > 1) this.#size -= this.#chunks.shift()?.length ?? 0;
+  }
+  render(): string {
+    return Buffer.concat(this.#chunks).toString("utf8").trim();
+  }
+}
+
+// If the process exits without stop(), kill what is left and remove the directories.
+interface Live {
+  dir: string;
+  child: ChildProcess | undefined;
+}
+const liveServers = new Set<Live>();
+let exitHandler = false;
+
+function ensureExitHandler(): void {
+  if (exitHandler) return;
+  exitHandler = true;
+  process.on("exit", () => {
+    for (const live of liveServers) {
+      if (live.child?.pid !== undefined) for (const p of processTree(live.child.pid)) signal(p, "SIGKILL");
+      try {
+        rmSync(live.dir, { recursive: true, force: true });
+      } catch {
+        // Nothing more can be done while exiting.
+      }
+    }
+  });
+}

@@ -7,12 +7,8 @@
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { vcardTemp } from "../xso/vcard.js";
-import { NS_COMMANDS, NS_IQ_GATEWAY, NS_SEARCH, NS_COMPONENT, NS_DATA_FORMS, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_MUC, NS_MUC_SELF_PING, NS_REGISTER, NS_VCARD } from "../xso/ns.js";
-import { registerQuery } from "../xso/register.js";
+import { NS_COMMANDS, NS_MUC } from "../xso/ns.js";
 import { parseJid, tryParseJid } from "../xso/values.js";
-import { dataForm, type DataFormFieldInput } from "../xso/data-form.js";
-import { discoInfoQuery, discoItemsQuery } from "../xso/disco.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { isDecodeError } from "../xso/errors.js";
 import { silentLogger, type Logger } from "../client/logger.js";
@@ -22,7 +18,7 @@ import { LegacyMUC, type MucInit } from "./muc.js";
 import { LegacyParticipant, type ParticipantInit } from "./participant.js";
 import { BaseSession, type SessionInit } from "./session.js";
 import type { GatewayStore, JsonValue, UserRecord } from "./store/store.js";
-import { asXmppError, errorFor, resultFor } from "./replies.js";
+import { asXmppError, errorFor } from "./replies.js";
 import { unescapeLocalpart } from "./names.js";
 import { invitation, type InviteOptions } from "./invitations.js";
 import { IqRequests } from "./iq-requests.js";
@@ -41,14 +37,14 @@ import {
   type CommandClass,
 } from "./commands.js";
 import { CommandRunner } from "./command-runner.js";
-import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
+import { checkRequired } from "./forms.js";
 import { QrConfirmations, qrImage, type PendingRegistration, type RegistrationType } from "./registration.js";
-import { handleGatewayQuery, handleSearch } from "./search.js";
 import { PendingInputs } from "./user-input.js";
 import { ReloginScheduler, describe as describeWait } from "./relogin.js";
 import { LegacyContact, type ContactMessageOptions } from "./contact.js";
 import { LegacyRoster, type ContactClass } from "./roster.js";
 import { handleContactStanza } from "./direct-chat.js";
+import { handleGatewayStanza, type GatewayJidContext } from "./gateway-jid.js";
 
 /** The legacy id under which the chat with the gateway itself keeps its message ids. */
 const GATEWAY_CHAT = "\u0000gateway";
@@ -325,6 +321,13 @@ export class BaseGateway {
   readonly #queues = new Map<string, Promise<void>>();
   readonly #iqs = new IqRequests();
   readonly #commands = new CommandRunner(this);
+  /** What the stanzas to the gateway's own JID need of it. */
+  readonly #ownStanzas: GatewayJidContext = {
+    gateway: this,
+    commands: this.#commands,
+    sessionOf: (from) => this.#sessions.get(`${from.local}@${from.domain}`),
+    searches: () => this.#module.Session.prototype.onSearch !== BaseSession.prototype.onSearch,
+  };
   readonly #qr = new QrConfirmations();
   readonly #inputs = new PendingInputs();
   readonly #carbonIds = new Set<string>();
@@ -709,7 +712,7 @@ export class BaseGateway {
       return;
     }
     if (!to.local) {
-      await this.#toGateway(el, from);
+      await handleGatewayStanza(this.#ownStanzas, el, from);
       return;
     }
     const session = this.#sessions.get(`${from.local}@${from.domain}`);
@@ -760,66 +763,6 @@ export class BaseGateway {
     }
   }
 
-  async #toGateway(el: Element, from: JID): Promise<void> {
-    if (el.name === "presence") {
-      const session = this.#sessions.get(`${from.local}@${from.domain}`);
-      if (el.attrs.type === "probe" && session) await session.sendGatewayStatus(session.loggedIn ? "Logged in" : "Not logged in", session.loggedIn ? undefined : "dnd");
-      else if (session?.loggedIn && from.resource) await session.userPresence(from.resource, el);
-      return;
-    }
-    // Messages to the gateway itself: servers' privilege announcements (#onAnnouncement took them) and users' chat commands.
-    if (el.name === "message") {
-      await this.#chatCommand(el, from);
-      return;
-    }
-    if (el.name !== "iq") return;
-    const type = el.attrs.type;
-    const payload = el.children.find((c): c is Element => typeof c !== "string");
-    const ns = payload?.attrs.xmlns;
-    try {
-      const session = this.#sessions.get(`${from.local}@${from.domain}`);
-      const node = payload?.attrs.node as string | undefined;
-      if (type === "get" && payload?.name === "query" && ns === NS_DISCO_INFO) {
-        const info = node === undefined ? this.#discoInfo() : this.#commands.discoInfo(node, session);
-        if (!info) throw new XMPPError("item-not-found", { text: `No node ${node ?? ""}` });
-        await this.send(resultFor(el, info));
-      } else if (type === "get" && payload?.name === "query" && ns === NS_DISCO_ITEMS) {
-        if (node !== undefined && node !== NS_COMMANDS) throw new XMPPError("item-not-found", { text: `No node ${node}` });
-        await this.send(resultFor(el, node === NS_COMMANDS ? this.#commands.discoItems(session) : this.#discoItems(from)));
-      } else if ((type === "get" || type === "set") && payload?.name === "query" && ns === NS_SEARCH) {
-        await this.send(resultFor(el, await handleSearch(this, type, payload, session)));
-      } else if ((type === "get" || type === "set") && payload?.name === "query" && ns === NS_IQ_GATEWAY) {
-        await this.send(resultFor(el, await handleGatewayQuery(this, type, payload, session)));
-      } else if (type === "set" && payload?.name === "command" && ns === NS_COMMANDS) {
-        await this.send(resultFor(el, await this.#commands.handleIq(payload, from, session)));
-      } else if (type === "get" && payload?.name === "query" && ns === NS_REGISTER) {
-        await this.send(resultFor(el, this.#registrationForm(from)));
-      } else if (type === "set" && payload?.name === "query" && ns === NS_REGISTER) {
-        await this.#register(el, from, payload);
-      } else if (type === "get" && payload?.name === "vCard" && ns === NS_VCARD) {
-        await this.send(resultFor(el, this.#vcard()));
-      } else if (type === "get" && payload?.name === "ping" && ns === NS_MUC_SELF_PING) {
-        await this.send(resultFor(el));
-      } else {
-        throw new XMPPError("feature-not-implemented");
-      }
-    } catch (e) {
-      await this.send(errorFor(el, asXmppError(e)));
-    }
-  }
-
-  /** A chat command: a chat or normal message with a body, from a user, to the gateway JID. */
-  async #chatCommand(el: Element, from: JID): Promise<void> {
-    const type = el.attrs.type ?? "normal";
-    if ((type !== "chat" && type !== "normal") || !from.local) return;
-    const body = el.getChildText("body");
-    if (!body) return;
-    const session = this.#sessions.get(`${from.local}@${from.domain}`);
-    const reply = await this.#commands.handleChat(body, from, session);
-    if (reply === undefined) return;
-    await this.send(xml("message", { from: this.jid.toString(), to: from.toString(), type: "chat", id: randomUUID() }, xml("body", {}, reply)));
-  }
-
   /**
    * A server's advertisement of the permissions it grants (XEP-0356 §4.2):
    * a message from a bare domain. A newer one replaces the older (the server
@@ -832,90 +775,6 @@ export class BaseGateway {
     this.#privileges.set(granted.server, granted);
     const iq = [...granted.iq].map(([ns, t]) => `${ns} (${t})`).join(", ");
     this.log.debug(`gateway: ${granted.server} grants privileges: IQ ${iq || "none"}; roster ${granted.roster ?? "none"}; message ${granted.message ?? "none"}; presence ${granted.presence ?? "none"}`);
-  }
-
-  /** Whether the module's sessions search (their class overrides `onSearch`). */
-  get #searches(): boolean {
-    return this.#module.Session.prototype.onSearch !== BaseSession.prototype.onSearch;
-  }
-
-  #discoInfo(): Element {
-    return discoInfoQuery.encode({
-      identities: [
-        { category: "gateway", type: this.componentType, name: this.componentName },
-        { category: "conference", type: "text", name: this.componentName },
-      ],
-      features: [
-        NS_DISCO_INFO,
-        NS_DISCO_ITEMS,
-        NS_REGISTER,
-        NS_COMMANDS,
-        ...(this.#searches ? [NS_SEARCH, ...(this.searchFields.length === 1 ? [NS_IQ_GATEWAY] : [])] : []),
-        NS_MUC,
-        NS_MUC_SELF_PING,
-        NS_MAM,
-        NS_VCARD,
-      ],
-    });
-  }
-
-  /** The gateway's vCard: its name and, when set, its avatar. */
-  #vcard(): Element {
-    const avatar = this.componentAvatar;
-    return vcardTemp.encode({
-      fullName: this.componentName,
-      ...(typeof avatar === "string" ? { photo: { extval: avatar } } : avatar ? { photo: { type: avatar.type, binval: Buffer.from(avatar.data).toString("base64") } } : {}),
-    });
-  }
-
-
-  #discoItems(from: JID): Element {
-    const session = this.#sessions.get(`${from.local}@${from.domain}`);
-    const items = session?.loggedIn
-      ? session.bookmarks.rooms.map((muc) => ({ jid: muc.jid, ...(muc.name !== undefined ? { name: muc.name } : {}) }))
-      : [];
-    return discoItemsQuery.encode({ items });
-  }
-
-  #registrationForm(from: JID): Element {
-    const user = this.store.users.get(`${from.local}@${from.domain}`);
-    const fields: DataFormFieldInput[] = [
-      { var: "FORM_TYPE", type: "hidden", values: [NS_REGISTER] },
-      ...formFields(this.registrationFields, user?.legacyData),
-    ];
-    return registerQuery.encode({
-      instructions: this.registrationInstructions,
-      registered: user !== undefined,
-      form: { type: "form", title: `Register with ${this.componentName}`, instructions: [this.registrationInstructions], fields },
-    });
-  }
-
-  async #register(el: Element, from: JID, query: Element): Promise<void> {
-    const bare = `${from.local}@${from.domain}`;
-    if (query.getChild("remove")) {
-      const session = this.#sessions.get(bare);
-      if (!session) throw new XMPPError("registration-required", { text: "Not registered" });
-      await this.unregisterUser(session);
-      await this.send(resultFor(el));
-      return;
-    }
-    let values: Record<string, string> = {};
-    const form = query.getChild("x", NS_DATA_FORMS);
-    if (form) {
-      values = submittedValues(decodeSubmission(form, NS_COMPONENT));
-    } else {
-      for (const c of query.children) if (typeof c !== "string") values[c.name] = c.getText();
-    }
-    if (this.registrationType !== "single-step-form") {
-      throw new XMPPError("not-acceptable", { text: "This gateway registers in several steps: use its Register command (XEP-0050 ad-hoc commands)" });
-    }
-    const pending = await this.beginRegistration(parseJid(bare), values);
-    if (this.registrationTypeFor(pending) !== "single-step-form") {
-      throw new XMPPError("not-acceptable", { text: "This account registers in several steps: use the gateway's Register command (XEP-0050 ad-hoc commands)" });
-    }
-    const start = await this.finishRegistration(pending);
-    await this.send(resultFor(el));
-    await start();
   }
 
   /**

@@ -10,19 +10,19 @@
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { mucJoin, type MucHistory } from "../xso/muc.js";
-import { StatusCode, type MucUserItem } from "../xso/muc-user.js";
+import type { MucUserItem } from "../xso/muc-user.js";
 import { originId as originIdCodec } from "../xso/stanza-id.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 import { NS_CLIENT } from "../xso/ns.js";
 import { parseJid } from "../xso/values.js";
-import { LeaveMode } from "./enums.js";
+import type { LeaveMode } from "./enums.js";
 import { AbortError, MucStateError, TimeoutError } from "./errors.js";
 import { makeId } from "./iq.js";
 import { Occupant, updateOccupant } from "./occupant.js";
 import type { RoomEvents } from "./room-events.js";
 import { TrackerRegistry } from "./tracker.js";
 import { occupantJid } from "./addresses.js";
-import { SelfPinger, SelfPingResult } from "./self-ping.js";
+import { SelfPinger } from "./self-ping.js";
 import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
 
 type State = "joining" | "joined" | "suspended" | "rejoining" | "leaving" | "left";
@@ -182,7 +182,7 @@ export class RoomCore {
     if (this.state === "left") return undefined;
     if (this.state === "joining") return this.joinStanza(false);
     if (!this.autorejoin || this.state === "leaving") {
-      this.exit({ mode: LeaveMode.DISCONNECTED });
+      this.exit({ mode: "disconnected" });
       return undefined;
     }
     // A rejoin the dead stream did not finish is simply sent again.
@@ -212,7 +212,7 @@ export class RoomCore {
   /** The client stopped. */
   connectionClosed(): void {
     if (this.state === "joining") this.failJoin(new AbortError("the connection closed before the join completed"));
-    if (this.state !== "left") this.exit({ mode: LeaveMode.DISCONNECTED });
+    if (this.state !== "left") this.exit({ mode: "disconnected" });
   }
 
   /** A sent stanza was acknowledged by the server (XEP-0198). */
@@ -233,7 +233,7 @@ export class RoomCore {
 
 
   /** Another occupant left: out of the room (role none), and `leave` fires. */
-  left(occupant: Occupant, stanza: Element | undefined, mode: LeaveMode = LeaveMode.NORMAL, actor?: MucUserItem["actor"], reason?: string): void {
+  left(occupant: Occupant, stanza: Element | undefined, mode: LeaveMode = "normal", actor?: MucUserItem["actor"], reason?: string): void {
     this.others.delete(occupant.nick);
     updateOccupant(occupant, { role: "none" });
     this.emit("leave", { room: this.room, occupant, mode, actor, reason, stanza });
@@ -262,8 +262,9 @@ export class RoomCore {
       room: this.room,
       occupant: this.me as Occupant,
       statusCodes: codes,
-      created: codes.includes(StatusCode.ROOM_CREATED),
-      nickAssigned: codes.includes(StatusCode.NICK_ASSIGNED),
+      // 201: a new room; 210: the service assigned or modified our nick.
+      created: codes.includes(201),
+      nickAssigned: codes.includes(210),
       stanza,
     });
     // `enter` first: a `configChange` (say, 170 "this room is logged") is about a room we are in.
@@ -283,7 +284,7 @@ export class RoomCore {
       }
     }
     this.#awaitHistoryEnd();
-    this.emit("resume", { room: this.room, created: codes.includes(StatusCode.ROOM_CREATED), stanza });
+    this.emit("resume", { room: this.room, created: codes.includes(201), stanza });
     this.#announceConfig(codes, stanza);
   }
 
@@ -306,22 +307,23 @@ export class RoomCore {
    */
   #recordCodes(codes: readonly number[], replace = false): void {
     if (replace) this.statusCodes = new Set();
-    if (codes.includes(StatusCode.NON_ANONYMOUS) || codes.includes(StatusCode.NOW_NON_ANONYMOUS)) {
-      this.statusCodes.delete(StatusCode.NOW_SEMI_ANONYMOUS);
-      this.statusCodes.delete(StatusCode.NOW_FULLY_ANONYMOUS);
+    const known = this.statusCodes;
+    if (codes.includes(100) || codes.includes(172)) {
+      known.delete(173);
+      known.delete(174);
     }
-    if (codes.includes(StatusCode.NOW_SEMI_ANONYMOUS) || codes.includes(StatusCode.NOW_FULLY_ANONYMOUS)) {
-      this.statusCodes.delete(StatusCode.NON_ANONYMOUS);
-      this.statusCodes.delete(StatusCode.NOW_NON_ANONYMOUS);
+    if (codes.includes(173) || codes.includes(174)) {
+      known.delete(100);
+      known.delete(172);
     }
-    if (codes.includes(StatusCode.LOGGING_ENABLED)) this.statusCodes.delete(StatusCode.LOGGING_DISABLED);
-    if (codes.includes(StatusCode.LOGGING_DISABLED)) this.statusCodes.delete(StatusCode.LOGGING_ENABLED);
-    for (const c of codes) this.statusCodes.add(c);
+    if (codes.includes(170)) known.delete(171);
+    if (codes.includes(171)) known.delete(170);
+    for (const c of codes) known.add(c);
   }
 
   /** Fire `configChange` when the codes announce a configuration change (104, 170–174). */
   #announceConfig(codes: readonly number[], stanza: Element): void {
-    if (codes.some((c) => c === StatusCode.CONFIG_CHANGED || (c >= StatusCode.LOGGING_ENABLED && c <= StatusCode.NOW_FULLY_ANONYMOUS))) {
+    if (codes.some((c) => c === 104 || (c >= 170 && c <= 174))) {
       this.emit("configChange", { room: this.room, statusCodes: codes, stanza });
     }
   }
@@ -407,10 +409,10 @@ export class RoomCore {
       timeout: settings.timeout,
       log: this.ctx.log,
       onResult: (result) => {
-        if (result !== SelfPingResult.NOT_JOINED || this.state !== "joined") return;
+        if (result !== "not-joined" || this.state !== "joined") return;
         this.debug(`self-ping says we are no longer in the room`);
         if (this.autorejoin) void this.sendRejoin(this.suspendAndRejoin());
-        else this.exit({ mode: LeaveMode.ERROR });
+        else this.exit({ mode: "error" });
       },
     });
     this.pinger.start();
@@ -502,7 +504,7 @@ export class RoomCore {
     if (wasJoining) this.failJoin(new AbortError("left before the join completed"));
     if (wasJoining && !this.#joinWasWritten) {
       // The room never heard of us: nothing to tell it.
-      this.exit({ mode: LeaveMode.NORMAL });
+      this.exit({ mode: "normal" });
       return;
     }
     const timeout = options.timeout ?? 10_000;
@@ -513,13 +515,13 @@ export class RoomCore {
         // Take the pending leave first: exit() would resolve it.
         const pending = this.#pendingLeave;
         this.#pendingLeave = undefined;
-        this.exit({ mode: LeaveMode.NORMAL });
+        this.exit({ mode: "normal" });
         pending?.reject(new TimeoutError("no exit confirmation within the timeout; left locally", timeout));
       }, timeout);
       this.#pendingLeave = { resolve, reject, timer };
       this.ctx.send(stanza).catch((e: unknown) => {
         this.debug(`could not send unavailable presence`, e);
-        this.exit({ mode: LeaveMode.NORMAL });
+        this.exit({ mode: "normal" });
       });
     }));
   }

@@ -7,17 +7,17 @@
  */
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { mucUserX, StatusCode, type MucUserItem, type MucUserX } from "../xso/muc-user.js";
+import { mucUserX, type MucUserItem, type MucUserX } from "../xso/muc-user.js";
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { presenceState, type PresenceShow, type PresenceState } from "../xso/presence.js";
 import { readOccupantPresence, type OccupantPresence } from "../xso/occupant-presence.js";
 import { hats as hatsCodec, sameHats, type Hat } from "../xso/hats.js";
-import { vcardUpdate } from "../xso/vcard.js";
+import { vcardUpdate } from "../xso/vcard-update.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { NS_CLIENT } from "../xso/ns.js";
 import { mapJidParts } from "../xso/values.js";
 import { isDecodeError } from "../xso/errors.js";
-import { LeaveMode } from "./enums.js";
+import type { LeaveMode } from "./enums.js";
 import { Occupant, updateOccupant } from "./occupant.js";
 import { isValidNick } from "./addresses.js";
 import type { RoomCore } from "./room-core.js";
@@ -55,8 +55,9 @@ export function handlePresence(core: RoomCore, stanza: Element, nick: string): v
   }
   const codes = x.statusCodes;
   const item: MucUserItem = x.items[0] ?? {};
+  // 110: the presence is about us.
   const isSelf =
-    codes.includes(StatusCode.SELF_PRESENCE) ||
+    codes.includes(110) ||
     ((core.state === "joining" || core.leftWhileJoining()) && nick === core.requestedNick) ||
     (core.me !== undefined && nick === core.me.nick && core.state !== "joining" && core.state !== "rejoining");
 
@@ -76,7 +77,7 @@ function onErrorPresence(core: RoomCore, stanza: Element, nick: string): void {
   }
   if (core.leftWhileJoining() && (nick === "" || nick === core.requestedNick)) {
     // The join we gave up on was refused: we are out, as leave() asked.
-    core.exit({ mode: LeaveMode.NORMAL, stanza });
+    core.exit({ mode: "normal", stanza });
     return;
   }
   // A refused nick change comes from the requested nick (Prosody), from our
@@ -86,7 +87,7 @@ function onErrorPresence(core: RoomCore, stanza: Element, nick: string): void {
     return;
   }
   if (core.state === "rejoining" && (nick === "" || nick === core.requestedNick)) {
-    core.exit({ mode: LeaveMode.ERROR, error, stanza });
+    core.exit({ mode: "error", error, stanza });
     return;
   }
   core.debug(`error presence (${error.condition}) for ${nick || "the room"}`);
@@ -95,7 +96,8 @@ function onErrorPresence(core: RoomCore, stanza: Element, nick: string): void {
 function onUnavailable(core: RoomCore, stanza: Element, nick: string, x: MucUserX, item: MucUserItem, isSelf: boolean): void {
   const codes = x.statusCodes;
   const occupant = isSelf ? core.me : core.others.get(nick);
-  if (codes.includes(StatusCode.NEW_NICK) && item.nick) {
+  // 303: a nick change, with the new nick in the item.
+  if (codes.includes(303) && item.nick) {
     if (!isValidNick(core.jid, item.nick)) {
       core.debug(`ignoring a nick change of ${nick} to an invalid nick`);
       return;
@@ -114,7 +116,7 @@ function onUnavailable(core: RoomCore, stanza: Element, nick: string, x: MucUser
       core.close();
       return;
     }
-    if (mode === LeaveMode.ERROR && core.autorejoin && core.state === "joined") {
+    if (mode === "error" && core.autorejoin && core.state === "joined") {
       // Status 333: removed because of a technical problem; come back.
       void core.sendRejoin(core.suspendAndRejoin());
       return;
@@ -284,21 +286,27 @@ function detachTexts(texts: Record<string, string>): Record<string, string> {
 }
 
 /**
- * The LeaveMode an unavailable presence's status codes mean. 333 wins over
- * 307: some servers add 307 to a removal for a technical problem, and
- * XEP-0045 §11.1 tells clients to ignore the 307 then.
+ * The status codes of a removal and the LeaveMode each means, in order of
+ * precedence: banned (301), removed after a technical problem (333), kicked
+ * (307), by an affiliation change (321), because the room became
+ * members-only (322), by a shutdown (332). 333 wins over 307: some servers
+ * add 307 to a removal for a technical problem, and XEP-0045 §11.1 tells
+ * clients to ignore the 307 then.
  */
-function leaveMode(codes: readonly number[], x: MucUserX): LeaveMode {
-  if (x.destroy) return LeaveMode.DESTROYED;
-  if (codes.includes(StatusCode.BANNED)) return LeaveMode.BANNED;
-  if (codes.includes(StatusCode.REMOVED_ERROR)) return LeaveMode.ERROR;
-  if (codes.includes(StatusCode.KICKED)) return LeaveMode.KICKED;
-  if (codes.includes(StatusCode.REMOVED_AFFILIATION_CHANGE)) return LeaveMode.AFFILIATION_CHANGE;
-  if (codes.includes(StatusCode.REMOVED_MEMBERS_ONLY)) return LeaveMode.MODERATION_CHANGE;
-  if (codes.includes(StatusCode.REMOVED_SYSTEM_SHUTDOWN)) return LeaveMode.SYSTEM_SHUTDOWN;
-  return LeaveMode.NORMAL;
-}
+const REMOVALS: readonly (readonly [number, LeaveMode])[] = [
+  [301, "banned"],
+  [333, "error"],
+  [307, "kicked"],
+  [321, "affiliation-change"],
+  [322, "moderation-change"],
+  [332, "system-shutdown"],
+];
 
+/** The LeaveMode of an unavailable presence: `destroyed` with a `<destroy/>`, else as its status codes say ({@link REMOVALS}). */
+function leaveMode(codes: readonly number[], x: MucUserX): LeaveMode {
+  if (x.destroy) return "destroyed";
+  return REMOVALS.find(([code]) => codes.includes(code))?.[1] ?? "normal";
+}
 
 function sameTexts(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a);

@@ -7,7 +7,7 @@
  */
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { mucUserX, StatusCode } from "../xso/muc-user.js";
+import { mucUserX } from "../xso/muc-user.js";
 import type { PresenceShow } from "../xso/presence.js";
 import { originId as originIdCodec } from "../xso/stanza-id.js";
 import { directInvite } from "../xso/direct-invite.js";
@@ -289,8 +289,8 @@ export class Room extends Emitter<RoomEvents> {
    */
   get features(): RoomFeatures {
     const c = this.#core.statusCodes;
-    const nonAnonymous = c.has(StatusCode.NON_ANONYMOUS) || c.has(StatusCode.NOW_NON_ANONYMOUS) ? true : c.has(173) || c.has(174) ? false : undefined;
-    const logged = c.has(StatusCode.LOGGING_ENABLED) ? true : c.has(StatusCode.LOGGING_DISABLED) ? false : undefined;
+    const nonAnonymous = c.has(100) || c.has(172) ? true : c.has(173) || c.has(174) ? false : undefined;
+    const logged = c.has(170) ? true : c.has(171) ? false : undefined;
     return { nonAnonymous, logged };
   }
 

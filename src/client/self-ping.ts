@@ -91,12 +91,12 @@ export function selfPingResultForCondition(condition: StanzaErrorCondition): Sel
     case "service-unavailable":
     case "feature-not-implemented":
     case "item-not-found":
-      return SelfPingResult.JOINED;
+      return "joined";
     case "remote-server-not-found":
     case "remote-server-timeout":
-      return SelfPingResult.INCONCLUSIVE;
+      return "inconclusive";
     default:
-      return SelfPingResult.NOT_JOINED;
+      return "not-joined";
   }
 }
 
@@ -139,10 +139,10 @@ export async function selfPing(iq: IqClient, occupantJid: JID, options: SelfPing
   const ping = xml("ping", { xmlns: NS_MUC_SELF_PING });
   try {
     await iq.request("get", occupantJid, ping, options);
-    return SelfPingResult.JOINED;
+    return "joined";
   } catch (e) {
     if (isAbortError(e)) throw e;
-    if (isTimeoutError(e)) return SelfPingResult.INCONCLUSIVE;
+    if (isTimeoutError(e)) return "inconclusive";
     if (isXMPPError(e)) return selfPingResultForCondition(e.condition);
     throw e;
   }
@@ -405,7 +405,7 @@ export class SelfPinger {
         if (!current()) throw new AbortError("self-ping stopped");
         done();
         this.#report(result);
-        this.#schedule(result === SelfPingResult.INCONCLUSIVE ? this.#retryInterval : this.#interval);
+        this.#schedule(result === "inconclusive" ? this.#retryInterval : this.#interval);
         return result;
       },
       (e: unknown) => {

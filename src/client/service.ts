@@ -8,7 +8,7 @@ import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { directInvite } from "../xso/direct-invite.js";
 import { mucUserX } from "../xso/muc-user.js";
-import { NS_CLIENT, NS_MUC_USER } from "../xso/ns.js";
+import { NS_CLIENT, NS_MUC_USER, NS_SM, NS_STREAMS } from "../xso/ns.js";
 import { isValidResourcepart, parseJid } from "../xso/values.js";
 import { isDecodeError } from "../xso/errors.js";
 import type { XmppConnection } from "./connection.js";
@@ -24,8 +24,6 @@ import { handlePresence } from "./room-presence.js";
 import { handleMessage } from "./room-messages.js";
 import { OutboundQueue, type OutboundOptions } from "./outbound.js";
 import { guardStream, type StreamGuardOptions } from "./stream-guard.js";
-
-const NS_SM = "urn:xmpp:sm:3";
 
 /**
  * Options of {@link MucService}.
@@ -405,7 +403,7 @@ export class MucService extends Emitter<MucServiceEvents> {
 
   #onNonza(el: Element): void {
     // `<stream:features/>`: ltx keeps the prefix in `name`.
-    if (el.is("features", "http://etherx.jabber.org/streams")) this.#smOffered = el.getChild("sm", NS_SM) !== undefined;
+    if (el.is("features", NS_STREAMS)) this.#smOffered = el.getChild("sm", NS_SM) !== undefined;
   }
 
   /**

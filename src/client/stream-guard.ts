@@ -19,10 +19,8 @@
  * @module
  */
 import type { Element } from "@xmpp/xml";
+import { NS_BIND, NS_SM } from "../xso/ns.js";
 import type { Logger } from "./logger.js";
-
-const NS_SM = "urn:xmpp:sm:3";
-const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
 
 /** What the guard reads of `@xmpp/client`'s stream management. */
 interface SmInternals {

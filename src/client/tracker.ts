@@ -19,7 +19,7 @@ import { NS_CLIENT } from "../xso/ns.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { originId as originIdCodec } from "../xso/stanza-id.js";
 import { MucStateError } from "./errors.js";
-import { MessageState } from "./enums.js";
+import type { MessageState } from "./enums.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { Emitter } from "./emitter.js";
 
@@ -193,7 +193,7 @@ export class MessageTracker extends Emitter<MessageTrackerEvents> {
    */
   declare readonly done: Promise<Exclude<MessageState, typeof MessageState.IN_TRANSIT | typeof MessageState.DELIVERED_TO_SERVER>>;
 
-  #state: MessageState = MessageState.IN_TRANSIT;
+  #state: MessageState = "in-transit";
   #error: XMPPError | undefined;
   #reflection: Element | undefined;
   #stanzaId: string | undefined;
@@ -226,7 +226,7 @@ export class MessageTracker extends Emitter<MessageTrackerEvents> {
     });
     if (init.timeout !== Infinity) {
       const timer = setTimeout(() => {
-        this.#transition(MessageState.TIMED_OUT);
+        this.#transition("timed-out");
       }, init.timeout);
       // A pending tracker alone must not keep a Node process alive.
       (timer as { unref?: () => unknown }).unref?.();
@@ -270,7 +270,7 @@ export class MessageTracker extends Emitter<MessageTrackerEvents> {
    * Does nothing when the tracker is already settled. Idempotent.
    */
   close(): void {
-    this.#transition(MessageState.CLOSED);
+    this.#transition("closed");
   }
 
   /**
@@ -282,21 +282,21 @@ export class MessageTracker extends Emitter<MessageTrackerEvents> {
     const previous = this.#state;
     // Forward only: a settled tracker is in a final state, and an open one
     // (IN_TRANSIT or DELIVERED_TO_SERVER) can only move to a later state.
-    if (this.#settled || state === MessageState.IN_TRANSIT || state === previous) return false;
+    if (this.#settled || state === "in-transit" || state === previous) return false;
 
     this.#state = state;
     // Not settled: `previous` is an open state.
     let change: MessageStateChange = { tracker: this, state, previous: previous as OpenMessageState };
-    if (state === MessageState.ERROR && detail.error !== undefined) {
+    if (state === "error" && detail.error !== undefined) {
       this.#error = detail.error;
       change = { ...change, error: detail.error };
     }
-    if (state === MessageState.DELIVERED_TO_RECIPIENT && detail.reflection !== undefined) {
+    if (state === "delivered-to-recipient" && detail.reflection !== undefined) {
       this.#reflection = detail.reflection;
       this.#stanzaId = detail.stanzaId;
       change = { ...change, reflection: detail.reflection };
     }
-    if (state !== MessageState.DELIVERED_TO_SERVER) this.#settle(state as FinalMessageState);
+    if (state !== "delivered-to-server") this.#settle(state as FinalMessageState);
 
     this.#queue.push(change);
     if (!this.#emitting) this.#drain();
@@ -450,7 +450,7 @@ export class TrackerRegistry {
     if (tracker === undefined) return false;
     // The element is acknowledged once; the tracker stays indexed by id and origin-id.
     this.#byElement.delete(stanza);
-    return transition(tracker, MessageState.DELIVERED_TO_SERVER);
+    return transition(tracker, "delivered-to-server");
   }
 
   /**
@@ -494,7 +494,7 @@ export class TrackerRegistry {
   onReflection(message: Element, originId: string | undefined, id: string | undefined, stanzaId?: string): boolean {
     const tracker = this.match(originId, id);
     if (tracker === undefined) return false;
-    return transition(tracker, MessageState.DELIVERED_TO_RECIPIENT, { reflection: message, stanzaId });
+    return transition(tracker, "delivered-to-recipient", { reflection: message, stanzaId });
   }
 
   /**
@@ -526,7 +526,7 @@ export class TrackerRegistry {
     const tracker = this.#byElement.get(stanza);
     if (tracker === undefined) return false;
     const text = `not sent: ${cause instanceof Error ? cause.message : String(cause)}`;
-    return transition(tracker, MessageState.ERROR, { error: new XMPPError("recipient-unavailable", { type: "wait", text, cause }) });
+    return transition(tracker, "error", { error: new XMPPError("recipient-unavailable", { type: "wait", text, cause }) });
   }
 
   /**
@@ -545,7 +545,7 @@ export class TrackerRegistry {
     if (typeof id !== "string") return false;
     const tracker = this.#byId.get(id);
     if (tracker === undefined) return false;
-    return transition(tracker, MessageState.ERROR, { error: XMPPError.fromStanza(message) });
+    return transition(tracker, "error", { error: XMPPError.fromStanza(message) });
   }
 
   /**
@@ -558,7 +558,7 @@ export class TrackerRegistry {
   abortAll(): number {
     let count = 0;
     for (const tracker of [...this.#byId.values()]) {
-      if (transition(tracker, MessageState.ABORTED)) count++;
+      if (transition(tracker, "aborted")) count++;
     }
     return count;
   }

@@ -1,13 +1,13 @@
 /**
  * XEP-0054 (vcard-temp) as avatars use it: the `<vCard/>` with its full name
  * and `<PHOTO/>`, for a gateway's own vCard (XEP-0153) and a room's avatar
- * (XEP-0486), and XEP-0153's photo hash in presence. Other vCard fields are
- * kept out of the model.
+ * (XEP-0486); XEP-0153's photo hash in presence is in `vcard-update.ts`
+ * (re-exported here). Other vCard fields are kept out of the model.
  *
  * @module
  */
 import { child, childText, element, type Infer, type Input } from "./codec.js";
-import { NS_VCARD, NS_VCARD_UPDATE } from "./ns.js";
+import { NS_VCARD } from "./ns.js";
 
 /**
  * `<PHOTO/>`: an image, inline (`TYPE` and base64 `BINVAL`) or by URL (`EXTVAL`).
@@ -53,22 +53,4 @@ export type VcardTemp = Infer<typeof vcardTemp>;
  */
 export type VcardTempInput = Input<typeof vcardTemp>;
 
-/**
- * `<x xmlns='vcard-temp:x:update'>` in a presence (XEP-0153 §3.2): the hash
- * of the sender's vCard photo.
- *
- * - `photo`: the SHA-1 of the image, hex; `""` (an empty `<photo/>`) means
- *   no avatar; absent means the sender is not ready to say.
- *
- * @category vCard avatars
- */
-export const vcardUpdate = element("x", NS_VCARD_UPDATE, {
-  /** The photo's hash (`<photo/>`); `""`: no avatar. */
-  photo: childText("photo"),
-});
-/**
- * Decoded `<x xmlns='vcard-temp:x:update'>`.
- *
- * @category vCard avatars
- */
-export type VcardUpdate = Infer<typeof vcardUpdate>;
+export { vcardUpdate, type VcardUpdate } from "./vcard-update.js";

@@ -271,10 +271,10 @@ export type { RoomRegistration } from "./xso/muc-forms.js";
 export { canSetRole, canSetAffiliation, canSendToAll, canSetSubject, canConfigureRoom, type Standing } from "./client/privileges.js";
 export { MessageTracker, type MessageStateChange, type MessageTrackerEvents } from "./client/tracker.js";
 export { LeaveMode, MessageState } from "./client/enums.js";
-export { Emitter, type Listener, type EventMap, type ListenerErrorHandler } from "./client/emitter.js";
-export { TimeoutError, AbortError, MucStateError, NotConnectedError, isTimeoutError, isAbortError, isMucStateError, isNotConnectedError, type ClientErrorOptions } from "./client/errors.js";
+export { Emitter, type Listener, type EventMap, type ListenerErrorHandler } from "./common/emitter.js";
+export { TimeoutError, AbortError, MucStateError, NotConnectedError, isTimeoutError, isAbortError, isMucStateError, isNotConnectedError, type ClientErrorOptions } from "./common/errors.js";
 export type { XmppConnection, StreamManagementLike, ConnectionEvent } from "./client/connection.js";
-export type { Logger } from "./client/logger.js";
+export type { Logger } from "./common/logger.js";
 export { SelfPingResult } from "./client/self-ping.js";
 export {
   setRole,
@@ -307,7 +307,8 @@ export {
   type ListRoomsOptions,
 } from "./client/room-admin.js";
 export { getAvatar, type Avatar, type InlineAvatar, type UrlAvatar } from "./client/avatar.js";
-export { uploadFile, UploadError, isUploadError, type UploadFile, type UploadOptions } from "./client/upload.js";
+export { uploadFile } from "./client/upload.js";
+export { UploadError, isUploadError, type UploadFile, type UploadOptions } from "./common/http-upload.js";
 export { listCommands, executeCommand, type CommandItem, type CommandNote, type CommandStage, type CommandValues } from "./client/commands.js";
 export {
   registerWithGateway,

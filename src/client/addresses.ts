@@ -7,7 +7,7 @@
  */
 import type { JID } from "@xmpp/jid";
 import { clipForError, parseJid, tryParseJid } from "../xso/values.js";
-import { MucStateError } from "./errors.js";
+import { MucStateError } from "../common/errors.js";
 
 /**
  * `value` as a JID: a JID as it is, a string parsed.

@@ -38,7 +38,7 @@ import type { Affiliation, Role } from "../xso/muc-user.js";
 import { NS_DISCO_ITEMS, NS_MUC, NS_MUC_ADMIN, NS_MUC_ROOMINFO } from "../xso/ns.js";
 import { rsmSet, type RsmSet, type RsmSetInput } from "../xso/rsm.js";
 import type { XMPPError } from "../xso/stanza-error.js";
-import { MucStateError, type AbortError, type TimeoutError } from "./errors.js";
+import { MucStateError, type AbortError, type TimeoutError } from "../common/errors.js";
 import type { IqClient } from "./iq.js";
 import { asJid, roomJid, serviceJid } from "./addresses.js";
 import { checkAffiliation, iqOptions, type AdminRequestOptions } from "./moderation.js";

@@ -16,7 +16,7 @@ import type { Role } from "../xso/muc-user.js";
 import { NS_CLIENT, NS_MUC_REGISTER, NS_MUC_REQUEST } from "../xso/ns.js";
 import { tryParseJid } from "../xso/values.js";
 import { roomJid } from "./addresses.js";
-import { MucStateError } from "./errors.js";
+import { MucStateError } from "../common/errors.js";
 import { makeId } from "./iq.js";
 import { serviceContext, type MucService } from "./service.js";
 

@@ -15,7 +15,7 @@ import { asJid } from "./addresses.js";
 import { serviceContext, type MucService } from "./service.js";
 import type { AdminRequestOptions } from "./moderation.js";
 import type { Occupant } from "./occupant.js";
-import type { AbortError, TimeoutError } from "./errors.js";
+import type { AbortError, TimeoutError } from "../common/errors.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 
 /**

@@ -14,7 +14,7 @@ import { discoItemsQuery } from "../xso/disco.js";
 import { isDecodeError } from "../xso/errors.js";
 import { NS_COMMANDS } from "../xso/ns.js";
 import { parseJid } from "../xso/values.js";
-import { MucStateError } from "./errors.js";
+import { MucStateError } from "../common/errors.js";
 import { iqOptions, type AdminRequestOptions } from "./moderation.js";
 import { serviceContext, type MucService } from "./service.js";
 import { XMPPError } from "../xso/stanza-error.js";

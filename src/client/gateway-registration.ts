@@ -11,7 +11,7 @@ import { registerQuery } from "../xso/register.js";
 import type { DataForm } from "../xso/data-form.js";
 import { parseJid } from "../xso/values.js";
 import { XMPPError } from "../xso/stanza-error.js";
-import { MucStateError } from "./errors.js";
+import { MucStateError } from "../common/errors.js";
 import { executeCommand, listCommands, valueFields, type CommandNote, type CommandValues } from "./commands.js";
 import { iqOptions, type AdminRequestOptions } from "./moderation.js";
 import { serviceContext, type MucService } from "./service.js";

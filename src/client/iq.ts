@@ -13,8 +13,8 @@ import type { JID } from "@xmpp/jid";
 import { XMPPError } from "../xso/stanza-error.js";
 import { tryParseJid } from "../xso/values.js";
 import type { XmppConnection } from "./connection.js";
-import { AbortError, TimeoutError } from "./errors.js";
-import type { Logger } from "./logger.js";
+import { AbortError, TimeoutError } from "../common/errors.js";
+import type { Logger } from "../common/logger.js";
 
 /** Options of one IQ request. */
 export interface IqRequestOptions {

@@ -36,7 +36,7 @@ import { NS_CLIENT, NS_REPLY } from "../xso/ns.js";
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { tryParseJid } from "../xso/values.js";
 import { roomJid } from "./addresses.js";
-import { MucStateError, type AbortError, type TimeoutError } from "./errors.js";
+import { MucStateError, type AbortError, type TimeoutError } from "../common/errors.js";
 import { makeId } from "./iq.js";
 import { iqOptions, type AdminRequestOptions } from "./moderation.js";
 import type { Occupant } from "./occupant.js";

@@ -16,7 +16,7 @@ import type { JID } from "@xmpp/jid";
 import { mucAdminQuery, type MucAdminItemInput } from "../xso/muc-admin.js";
 import { AFFILIATIONS, ROLES, type Affiliation, type Role } from "../xso/muc-user.js";
 import type { XMPPError } from "../xso/stanza-error.js";
-import { MucStateError, type AbortError, type TimeoutError } from "./errors.js";
+import { MucStateError, type AbortError, type TimeoutError } from "../common/errors.js";
 import type { IqClient, IqRequestOptions } from "./iq.js";
 import { asJid, bareOf, checkNick, roomJid } from "./addresses.js";
 

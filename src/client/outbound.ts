@@ -15,8 +15,8 @@
  */
 import type { Element } from "@xmpp/xml";
 import type { XmppConnection } from "./connection.js";
-import { NotConnectedError } from "./errors.js";
-import type { Logger } from "./logger.js";
+import { NotConnectedError } from "../common/errors.js";
+import type { Logger } from "../common/logger.js";
 
 /** How one stanza goes out. */
 export interface OutboundOptions {

@@ -43,7 +43,7 @@ import type { DecodeError } from "../xso/errors.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 import type { Affiliation, Role } from "../xso/muc-user.js";
 import * as admin from "./admin.js";
-import { MucStateError, type AbortError, type TimeoutError } from "./errors.js";
+import { MucStateError, type AbortError, type TimeoutError } from "../common/errors.js";
 import { asJid, roomJid, serviceJid } from "./addresses.js";
 import * as moderation from "./moderation.js";
 import type { AdminRequestOptions, SetAffiliationOptions, SetRoleOptions } from "./moderation.js";

@@ -16,7 +16,7 @@ import type { XMPPError } from "../xso/stanza-error.js";
 import { NS_CLIENT } from "../xso/ns.js";
 import { parseJid } from "../xso/values.js";
 import type { LeaveMode } from "./enums.js";
-import { AbortError, MucStateError, TimeoutError } from "./errors.js";
+import { AbortError, MucStateError, TimeoutError } from "../common/errors.js";
 import { makeId } from "./iq.js";
 import { Occupant, updateOccupant } from "./occupant.js";
 import type { RoomEvents } from "./room-events.js";

@@ -24,7 +24,7 @@ import type { XMPPError } from "../xso/stanza-error.js";
 import { tryParseJid } from "../xso/values.js";
 import { roomJid, serviceJid } from "./addresses.js";
 import { decodePayload } from "./admin.js";
-import { MucStateError, type AbortError, type TimeoutError } from "./errors.js";
+import { MucStateError, type AbortError, type TimeoutError } from "../common/errors.js";
 import { iqOptions, type AdminRequestOptions } from "./moderation.js";
 import { serviceContext, type MucService } from "./service.js";
 

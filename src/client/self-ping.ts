@@ -28,9 +28,9 @@ import xml from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { NS_MUC_SELF_PING } from "../xso/ns.js";
 import { isXMPPError, type StanzaErrorCondition } from "../xso/stanza-error.js";
-import { AbortError, isAbortError, isTimeoutError, MucStateError } from "./errors.js";
+import { AbortError, isAbortError, isTimeoutError, MucStateError } from "../common/errors.js";
 import type { IqClient } from "./iq.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../common/logger.js";
 
 /**
  * What a self-ping says about our presence in the room (XEP-0410 §3.2).

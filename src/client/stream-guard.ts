@@ -20,7 +20,7 @@
  */
 import type { Element } from "@xmpp/xml";
 import { NS_BIND, NS_SM } from "../xso/ns.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../common/logger.js";
 
 /** What the guard reads of `@xmpp/client`'s stream management. */
 interface SmInternals {

@@ -18,10 +18,10 @@ import { namespaceOf } from "../xso/codec.js";
 import { NS_CLIENT } from "../xso/ns.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { originId as originIdCodec } from "../xso/stanza-id.js";
-import { MucStateError } from "./errors.js";
+import { MucStateError } from "../common/errors.js";
 import type { MessageState } from "./enums.js";
-import { silentLogger, type Logger } from "./logger.js";
-import { Emitter } from "./emitter.js";
+import { silentLogger, type Logger } from "../common/logger.js";
+import { Emitter } from "../common/emitter.js";
 
 /** How long a tracker waits for the reflection before it times out, in milliseconds: two minutes. */
 export const DEFAULT_TRACKING_TIMEOUT = 120_000;

@@ -32,7 +32,7 @@
  * @module
  */
 import { constants } from "node:os";
-import type { Logger } from "../client/logger.js";
+import type { Logger } from "../common/logger.js";
 import { COMMAND, EXIT, debugFromEnv, describeError, packageVersion, parseCliArgs, stackOf, usage, type ErrorContext } from "./cli-help.js";
 import { loadLegacyModule } from "./cli-module.js";
 import type { ComponentError } from "./component.js";

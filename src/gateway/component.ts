@@ -16,8 +16,8 @@
 import { Component, type StreamErrorLike } from "@xmpp/component-core";
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { Emitter, type Listener } from "../client/emitter.js";
-import { silentLogger, type Logger } from "../client/logger.js";
+import { Emitter, type Listener } from "../common/emitter.js";
+import { silentLogger, type Logger } from "../common/logger.js";
 import { NS_COMPONENT } from "../xso/ns.js";
 import { parseJid } from "../xso/values.js";
 import type { ComponentEvent, ComponentLike } from "./component-connection.js";

@@ -17,7 +17,7 @@ import { delay } from "../xso/delay.js";
 import { messageCorrection, messageReply, reactionsPayloads, retractionPayloads, RETRACTION_FALLBACK } from "../xso/message-refs.js";
 import { vcardTemp, vcardUpdate } from "../xso/vcard.js";
 import { attachmentPayloads, type Attachment } from "../xso/file-sharing.js";
-import type { UploadFile } from "../client/upload.js";
+import type { UploadFile } from "../common/http-upload.js";
 import { parseJid } from "../xso/values.js";
 import type { BaseSession } from "./session.js";
 import type { ParticipantShow } from "./participant.js";

@@ -11,7 +11,7 @@ import { NS_COMMANDS, NS_MUC } from "../xso/ns.js";
 import { parseJid, tryParseJid } from "../xso/values.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { isDecodeError } from "../xso/errors.js";
-import { silentLogger, type Logger } from "../client/logger.js";
+import { silentLogger, type Logger } from "../common/logger.js";
 import type { ComponentLike } from "./component-connection.js";
 import { LegacyBookmarks } from "./bookmarks.js";
 import { LegacyMUC, type MucInit } from "./muc.js";
@@ -22,7 +22,7 @@ import { asXmppError, errorFor } from "./replies.js";
 import { unescapeLocalpart } from "./names.js";
 import { invitation, type InviteOptions } from "./invitations.js";
 import { IqRequests } from "./iq-requests.js";
-import { uploadWith, type UploadFile } from "../client/upload.js";
+import { uploadWith, type UploadFile } from "../common/http-upload.js";
 import type { Attachment } from "../xso/file-sharing.js";
 import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapPrivilegedIq, wrapPrivilegedMessage, type GrantedPrivileges } from "./privilege.js";
 import {

@@ -7,7 +7,7 @@
  */
 import type { Element } from "@xmpp/xml";
 import { randomUUID } from "node:crypto";
-import { AbortError, TimeoutError } from "../client/errors.js";
+import { AbortError, TimeoutError } from "../common/errors.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { tryParseJid } from "../xso/values.js";
 

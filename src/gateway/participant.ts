@@ -10,7 +10,7 @@ import type { Affiliation, Role } from "../xso/muc-user.js";
 import { sameHats, type Hat, type HatInput } from "../xso/hats.js";
 import type { ChatMarker, ChatState } from "../xso/chat-states.js";
 import type { Attachment } from "../xso/file-sharing.js";
-import type { UploadFile } from "../client/upload.js";
+import type { UploadFile } from "../common/http-upload.js";
 import type { RoomAvatar } from "./store/store.js";
 import type { LegacyMUC, RemoveOptions } from "./muc.js";
 

@@ -9,7 +9,7 @@
  */
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { isTimeoutError } from "../client/errors.js";
+import { isTimeoutError } from "../common/errors.js";
 import { isDecodeError } from "../xso/errors.js";
 import { NS_BOOKMARKS } from "../xso/ns.js";
 import { pubsubQuery } from "../xso/pubsub.js";

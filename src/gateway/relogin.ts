@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Logger } from "../client/logger.js";
+import type { Logger } from "../common/logger.js";
 import type { BaseSession } from "./session.js";
 
 /** One session's pending attempt. */

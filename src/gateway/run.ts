@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
-import type { Logger } from "../client/logger.js";
+import type { Logger } from "../common/logger.js";
 import { ComponentConnection } from "./component.js";
 import type { BaseGateway, LegacyModule } from "./gateway.js";
 import { openSqliteStore } from "./store/sqlite.js";

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Element } from "@xmpp/xml";
-import { AbortError, TimeoutError } from "../client/errors.js";
+import { AbortError, TimeoutError } from "../common/errors.js";
 import { tryParseJid } from "../xso/values.js";
 
 interface Waiter {

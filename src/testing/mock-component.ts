@@ -7,7 +7,7 @@
  */
 import { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { Emitter, type Listener } from "../client/emitter.js";
+import { Emitter, type Listener } from "../common/emitter.js";
 import type { ComponentEvent, ComponentLike } from "../gateway/component-connection.js";
 import {
   ComponentError,

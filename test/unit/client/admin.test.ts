@@ -25,9 +25,9 @@ import {
   type AdminRequestOptions,
   type RoomConfigInput,
 } from "../../../src/client/admin.js";
-import { AbortError, MucStateError, TimeoutError } from "../../../src/client/errors.js";
+import { AbortError, MucStateError, TimeoutError } from "../../../src/common/errors.js";
 import { IqClient } from "../../../src/client/iq.js";
-import { silentLogger } from "../../../src/client/logger.js";
+import { silentLogger } from "../../../src/common/logger.js";
 import { MockConnection } from "../../../src/testing/mock-connection.js";
 import { dataForm, type DataForm } from "../../../src/xso/data-form.js";
 import { DecodeError } from "../../../src/xso/errors.js";

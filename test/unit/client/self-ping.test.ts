@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from "vite
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { IqClient } from "../../../src/client/iq.js";
-import { silentLogger, type Logger } from "../../../src/client/logger.js";
-import { isAbortError, isMucStateError } from "../../../src/client/errors.js";
+import { silentLogger, type Logger } from "../../../src/common/logger.js";
+import { isAbortError, isMucStateError } from "../../../src/common/errors.js";
 import {
   DEFAULT_SELF_PING_INTERVAL,
   SelfPinger,

@@ -6,8 +6,8 @@
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import xml, { type Element } from "@xmpp/xml";
 import { MessageState } from "../../../src/client/enums.js";
-import { isMucStateError } from "../../../src/client/errors.js";
-import type { Logger } from "../../../src/client/logger.js";
+import { isMucStateError } from "../../../src/common/errors.js";
+import type { Logger } from "../../../src/common/logger.js";
 import {
   DEFAULT_TRACKING_TIMEOUT,
   MessageTracker,

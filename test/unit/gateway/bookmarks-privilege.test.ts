@@ -20,7 +20,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { isPrivilegeError, type BookmarkOutcome, type LegacyModule } from "../../../src/gateway/index.js";
-import { isTimeoutError } from "../../../src/client/errors.js";
+import { isTimeoutError } from "../../../src/common/errors.js";
 import { isXMPPError } from "../../../src/xso/stanza-error.js";
 import type { Logger } from "../../../src/index.js";
 import { canonical, parseXml } from "../../helpers/xml.js";

@@ -13,13 +13,14 @@
  * @module
  */
 
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants as fsConstants, readFileSync, rmSync } from "node:fs";
+import { execFile, type ChildProcess } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createConnection, createServer } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, isAbsolute, join } from "node:path";
+import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { findExecutable, freePorts, isAlive, isExecutable, logTail, spawnServer, stopProcess, waitUntilListening, type OutputTail } from "./local-server.js";
 
 /**
  * Minimum severity of the lines Prosody writes to {@link ProsodyServer.logFile}.
@@ -370,26 +371,17 @@ async function startProsodyOnce(options: ProsodyOptions): Promise<ProsodyServer>
       { mode: 0o600 },
     );
 
-    const output = new OutputTail(16 * 1024);
-    const spawned = spawn(prosodyBin, ["-F", "--config", configFile], {
-      cwd: dir,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const { child: spawned, output, exited } = spawnServer(prosodyBin, ["-F", "--config", configFile], dir);
     child = spawned;
-    spawned.stdout?.on("data", (chunk: Buffer) => output.push(chunk));
-    spawned.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
-    const exited = new Promise<string>((resolve) => {
-      spawned.once("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${String(code)}`));
-      spawned.on("error", (err) => resolve(`spawn error: ${err.message}`));
-    });
     live = { child: spawned, dir, handleSignals };
     registerLive(live);
 
-    await waitUntilReady({
+    await waitUntilListening({
       ports: [ports.c2s, ports.http, ports.component],
       exited,
       timeoutMs: startTimeoutMs,
-      describe: async () => `${await tail(logFile, 40)}${output.render()}`,
+      pollMs: 20,
+      error: async (problem) => new Error(`Prosody ${problem}.\n${await logTail(logFile, 40)}${output.render("prosody")}`),
     });
     // Prosody keeps running when it cannot bind a port; the check above may
     // then have reached someone else's listener.
@@ -513,7 +505,7 @@ class RunningProsody implements ProsodyServer {
 
   async readLog(): Promise<string> {
     const log = await readFile(this.logFile, "utf8").catch(() => "");
-    return log + this.#output.render();
+    return log + this.#output.render("prosody");
   }
 
   stop(): Promise<void> {
@@ -529,57 +521,11 @@ class RunningProsody implements ProsodyServer {
   }
 }
 
-/** Keeps the last `limit` bytes of the child's stdout/stderr. */
-class OutputTail {
-  #chunks: Buffer[] = [];
-  #size = 0;
-  constructor(readonly limit: number) {}
-
-  push(chunk: Buffer): void {
-    this.#chunks.push(chunk);
-    this.#size += chunk.length;
-    while (this.#size > this.limit && this.#chunks.length > 1) {
-      this.#size -= this.#chunks.shift()?.length ?? 0;
-    }
-  }
-
-  render(): string {
-    const text = Buffer.concat(this.#chunks).toString("utf8").trim();
-    return text ? `\n--- prosody stdout/stderr ---\n${text}\n` : "";
-  }
-}
-
-function isAlive(child: ChildProcess): boolean {
-  return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (!isAlive(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off("exit", onExit);
-      resolve(false);
-    }, timeoutMs);
-    const onExit = (): void => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once("exit", onExit);
-  });
-}
-
+/** SIGTERM, then SIGKILL after `termTimeoutMs`; fails if Prosody outlives that too. */
 async function killAndWait(child: ChildProcess, termTimeoutMs: number): Promise<void> {
-  if (isAlive(child)) {
-    child.kill("SIGTERM");
-    if (!(await waitForExit(child, termTimeoutMs))) {
-      child.kill("SIGKILL");
-      if (!(await waitForExit(child, 5_000))) {
-        throw new Error(`Prosody (pid ${String(child.pid)}) did not exit after SIGKILL`);
-      }
-    }
+  if (!(await stopProcess(child, termTimeoutMs))) {
+    throw new Error(`Prosody (pid ${String(child.pid)}) did not exit after SIGKILL`);
   }
-  child.stdout?.destroy();
-  child.stderr?.destroy();
 }
 
 // Last resort: if the process exits (or is ended by a signal) without stop(),
@@ -673,71 +619,27 @@ function unregisterLive(live: LiveServer): void {
   if (liveServers.size === 0) removeHandlers();
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(command: string): string | undefined {
-  if (command.includes("/")) {
-    return isExecutable(command) ? command : undefined;
-  }
-  for (const entry of (process.env.PATH ?? "").split(delimiter)) {
-    if (!entry || !isAbsolute(entry)) continue;
-    const candidate = join(entry, command);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
 function resolveProsody(explicit: string | undefined): string {
   if (explicit !== undefined) {
-    const found = findOnPath(explicit);
+    const found = findExecutable(explicit);
     if (!found) throw new ProsodyNotInstalledError(explicit);
     return found;
   }
-  const found =
-    findOnPath("prosody") ?? ["/usr/bin/prosody", "/usr/local/bin/prosody"].find((path) => isExecutable(path));
+  const found = findExecutable("prosody", ["/usr/bin/prosody", "/usr/local/bin/prosody"]);
   if (!found) throw new ProsodyNotInstalledError("prosody");
   return found;
 }
 
 function resolveProsodyctl(explicit: string | undefined, prosodyBin: string): string {
   if (explicit !== undefined) {
-    const found = findOnPath(explicit);
+    const found = findExecutable(explicit);
     if (!found) throw new ProsodyNotInstalledError(explicit);
     return found;
   }
   const sibling = join(dirname(prosodyBin), "prosodyctl");
-  const found = isExecutable(sibling) ? sibling : findOnPath("prosodyctl");
+  const found = isExecutable(sibling) ? sibling : findExecutable("prosodyctl");
   if (!found) throw new ProsodyNotInstalledError("prosodyctl");
   return found;
-}
-
-/** Asks the OS for `count` distinct free loopback ports. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
-  try {
-    return await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<number>((resolve, reject) => {
-            server.once("error", reject);
-            server.listen({ host: "127.0.0.1", port: 0, exclusive: true }, () => {
-              const address = server.address();
-              if (address && typeof address === "object") resolve(address.port);
-              else reject(new Error("could not read the allocated port"));
-            });
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  }
 }
 
 /** Whether nothing listens on 127.0.0.1:`port` (by binding it briefly). */
@@ -782,56 +684,6 @@ async function choosePorts(fixed: ProsodyPorts | undefined): Promise<ChosenPorts
     if (free.every(Boolean)) return chosen;
   }
   throw new Error("startProsody: could not find free ports on 127.0.0.1");
-}
-
-function connects(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    const done = (ok: boolean): void => {
-      socket.removeAllListeners();
-      socket.on("error", () => {});
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
-
-async function waitUntilReady(params: {
-  ports: number[];
-  exited: Promise<string>;
-  timeoutMs: number;
-  describe: () => Promise<string>;
-}): Promise<void> {
-  const deadline = Date.now() + params.timeoutMs;
-  let exitReason: string | undefined;
-  void params.exited.then((reason) => {
-    exitReason = reason;
-  });
-  let pending = [...params.ports];
-  for (;;) {
-    if (exitReason !== undefined) {
-      throw new Error(`Prosody exited during start-up (${exitReason}).\n${await params.describe()}`);
-    }
-    const results = await Promise.all(pending.map((port) => connects(port)));
-    pending = pending.filter((_, index) => !results[index]);
-    if (pending.length === 0 && exitReason === undefined) return;
-    if (Date.now() >= deadline) {
-      throw new Error(
-        `Prosody did not accept connections on port(s) ${pending.join(", ")} within ${params.timeoutMs} ms.\n` +
-          (await params.describe()),
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function tail(file: string, lines: number): Promise<string> {
-  const text = await readFile(file, "utf8").catch(() => "");
-  if (!text) return "(the log is empty)\n";
-  return `--- last lines of ${file} ---\n${text.trimEnd().split("\n").slice(-lines).join("\n")}\n`;
 }
 
 /** A Lua string literal for any JS string. */

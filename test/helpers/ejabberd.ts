@@ -17,13 +17,13 @@
  * `ejabberd`, who is given the directory) or as the user `ejabberd`. Linux
  * only (it follows the process tree through /proc).
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { accessSync, constants as fsConstants, readFileSync, readdirSync, rmSync, statSync, type Stats } from "node:fs";
+import { readFileSync, readdirSync, rmSync, statSync, type Stats } from "node:fs";
 import { chown, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { createConnection, createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
-import { delimiter, dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
+import { dirname, join, resolve as resolvePath } from "node:path";
+import { findExecutable, freePorts, logTail, spawnServer, stopProcess, waitUntilListening } from "../../src/testing/local-server.js";
 
 /** Options for {@link startEjabberd}. */
 export interface EjabberdOptions {
@@ -35,7 +35,10 @@ export interface EjabberdOptions {
    * client listener to that list.
    */
   readonly listen: (componentPort: number) => string;
-  /** The `ejabberdctl` executable. Default: `ejabberdctl` on `PATH`, else /usr/sbin/ejabberdctl. */
+  /**
+   * The `ejabberdctl` executable: a path, or a command name looked up on
+   * `PATH`. Default: `ejabberdctl` on `PATH`, else /usr/sbin/ejabberdctl.
+   */
   readonly ejabberdctl?: string;
   /** How long to wait for the server to start. Default 20 000 ms. */
   readonly startTimeoutMs?: number;
@@ -105,25 +108,15 @@ class PortInUseError extends Error {}
 
 const DEFAULT_EJABBERDCTL = "/usr/sbin/ejabberdctl";
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function findEjabberdctl(explicit: string | undefined): string {
   if (explicit !== undefined) {
-    if (isExecutable(explicit)) return explicit;
-    throw new EjabberdNotInstalledError(`no executable ${explicit}`);
+    const found = findExecutable(explicit);
+    if (!found) throw new EjabberdNotInstalledError(`no executable ${explicit}`);
+    return found;
   }
-  for (const entry of (process.env.PATH ?? "").split(delimiter)) {
-    if (entry && isAbsolute(entry) && isExecutable(join(entry, "ejabberdctl"))) return join(entry, "ejabberdctl");
-  }
-  if (isExecutable(DEFAULT_EJABBERDCTL)) return DEFAULT_EJABBERDCTL;
-  throw new EjabberdNotInstalledError(`no executable 'ejabberdctl' on PATH nor ${DEFAULT_EJABBERDCTL}`);
+  const found = findExecutable("ejabberdctl", [DEFAULT_EJABBERDCTL]);
+  if (!found) throw new EjabberdNotInstalledError(`no executable 'ejabberdctl' on PATH nor ${DEFAULT_EJABBERDCTL}`);
+  return found;
 }
 
 /** The package's system user, whom ejabberdctl switches to when run as root. */
@@ -170,37 +163,39 @@ async function startOnce(options: EjabberdOptions, ejabberdctl: string, owner: {
     if (owner) await chownTree(dir, owner);
 
     const ctlArgs = ["--config-dir", dir, "--spool", join(dir, "spool"), "--logs", join(dir, "logs")];
-    const output = new Tail(16 * 1024);
-    const child = spawn(ejabberdctl, [...ctlArgs, "foreground"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const { child, output, exited } = spawnServer(ejabberdctl, [...ctlArgs, "foreground"], dir);
     live.child = child;
-    child.stdout?.on("data", (c: Buffer) => output.push(c));
-    child.stderr?.on("data", (c: Buffer) => output.push(c));
-    const exited = new Promise<string>((resolve) => {
-      child.once("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${String(code)}`));
-      child.once("error", (err) => resolve(err.message));
-    });
 
-    const readLog = async (): Promise<string> => {
-      const log = await readFile(logFile, "utf8").catch(() => "");
-      const out = output.render();
-      return log + (out ? `\n--- ejabberdctl stdout/stderr ---\n${out}\n` : "");
-    };
+    const readLog = async (): Promise<string> => (await readFile(logFile, "utf8").catch(() => "")) + output.render("ejabberdctl");
     const describe = async (): Promise<string> => {
-      const log = (await readFile(logFile, "utf8").catch(() => "")).trimEnd();
+      const log = await readFile(logFile, "utf8").catch(() => "");
       // The console repeats the log's lines (those start with a date, their
       // continuations are in the log too); the rest is ejabberdctl's, su's or
       // the Erlang VM's own.
       const own = output
-        .render()
+        .text()
         .split("\n")
         .filter((line) => line.trim() !== "" && !/^\d{4}-\d\d-\d\d /.test(line) && !log.includes(line.trim()));
-      return (
-        `--- last lines of ${logFile} ---\n${log ? log.split("\n").slice(-30).join("\n") : "(empty)"}\n` +
-        (own.length > 0 ? `--- ejabberdctl's other output ---\n${own.slice(-20).join("\n")}\n` : "")
-      );
+      return (await logTail(logFile, 30)) + (own.length > 0 ? `--- ejabberdctl's other output ---\n${own.slice(-20).join("\n")}\n` : "");
     };
 
-    await waitUntilReady({ ports: [c2sPort, componentPort], logFile, exited, timeoutMs: startTimeoutMs, describe });
+    // ejabberd logs that it has started once every virtual host has its
+    // modules; only then are the ports tried.
+    await waitUntilListening({
+      ports: [c2sPort, componentPort],
+      exited,
+      timeoutMs: startTimeoutMs,
+      pollMs: 50,
+      startedWhen: {
+        test: async () => / is started in the node /.test(await readFile(logFile, "utf8").catch(() => "")),
+        missing: "did not log that it started",
+      },
+      error: async (problem) => {
+        const log = await describe();
+        const message = `ejabberd ${problem}.\n${log}`;
+        return /eaddrinuse/i.test(log) ? new PortInUseError(message) : new Error(message);
+      },
+    });
 
     let stopping: Promise<void> | undefined;
     const server: EjabberdServer = {
@@ -300,74 +295,6 @@ async function chownTree(path: string, owner: { uid: number; gid: number }): Pro
   }
 }
 
-async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
-  try {
-    return await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<number>((resolve, reject) => {
-            server.once("error", reject);
-            server.listen({ host: "127.0.0.1", port: 0, exclusive: true }, () => {
-              const address = server.address();
-              if (address && typeof address === "object") resolve(address.port);
-              else reject(new Error("could not read the allocated port"));
-            });
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  }
-}
-
-function connects(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    const done = (ok: boolean): void => {
-      socket.removeAllListeners();
-      socket.on("error", () => {});
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
-
-/**
- * Until ejabberd logs that it started, which it does once every virtual host
- * has its modules, and then both ports accept connections.
- */
-async function waitUntilReady(p: { ports: number[]; logFile: string; exited: Promise<string>; timeoutMs: number; describe: () => Promise<string> }): Promise<void> {
-  const deadline = Date.now() + p.timeoutMs;
-  let exitReason: string | undefined;
-  void p.exited.then((reason) => (exitReason = reason));
-  let started = false;
-  let pending = [...p.ports];
-  for (;;) {
-    if (exitReason !== undefined) {
-      const log = await p.describe();
-      const message = `ejabberd exited during start-up (${exitReason}).\n${log}`;
-      throw /eaddrinuse/i.test(log) ? new PortInUseError(message) : new Error(message);
-    }
-    started ||= / is started in the node /.test(await readFile(p.logFile, "utf8").catch(() => ""));
-    if (started) {
-      const results = await Promise.all(pending.map((port) => connects(port)));
-      pending = pending.filter((_, i) => !results[i]);
-      if (pending.length === 0) return;
-    }
-    if (Date.now() >= deadline) {
-      const log = await p.describe();
-      const what = started ? `did not accept connections on port(s) ${pending.join(", ")}` : "did not log that it started";
-      const message = `ejabberd ${what} within ${p.timeoutMs} ms.\n${log}`;
-      throw /eaddrinuse/i.test(log) ? new PortInUseError(message) : new Error(message);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** A process, known by its pid and its start time (so that a reused pid is not mistaken for it). */
 interface Proc {
   pid: number;
@@ -441,19 +368,18 @@ function readPid(pidFile: string): number | undefined {
 async function stopTree(child: ChildProcess, pidFile: string, timeoutMs: number): Promise<void> {
   if (child.pid === undefined) return;
   const tree = processTree(child.pid);
-  if (child.exitCode === null && child.signalCode === null) {
-    const vmPid = readPid(pidFile);
-    const vm = tree.find((p) => p.pid === vmPid) ?? tree.find((p) => /beam/.test(readComm(p.pid)));
-    for (const p of vm ? [vm] : tree) signal(p, "SIGTERM");
-    if (!(await exitedWithin(child, timeoutMs))) {
+  await stopProcess(child, timeoutMs, {
+    term: () => {
+      const vmPid = readPid(pidFile);
+      const vm = tree.find((p) => p.pid === vmPid) ?? tree.find((p) => /beam/.test(readComm(p.pid)));
+      for (const p of vm ? [vm] : tree) signal(p, "SIGTERM");
+    },
+    kill: () => {
       for (const p of tree) signal(p, "SIGKILL");
-      await exitedWithin(child, 5_000);
-    }
-  }
+    },
+  });
   // Helpers of the VM that outlived it.
   for (const p of tree) signal(p, "SIGKILL");
-  child.stdout?.destroy();
-  child.stderr?.destroy();
 }
 
 function readComm(pid: number): string {
@@ -461,36 +387,6 @@ function readComm(pid: number): string {
     return readFileSync(`/proc/${pid}/comm`, "utf8");
   } catch {
     return "";
-  }
-}
-
-function exitedWithin(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off("exit", onExit);
-      resolve(false);
-    }, ms);
-    const onExit = (): void => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once("exit", onExit);
-  });
-}
-
-/** Keeps the last `limit` bytes of ejabberdctl's output. */
-class Tail {
-  #chunks: Buffer[] = [];
-  #size = 0;
-  constructor(readonly limit: number) {}
-  push(chunk: Buffer): void {
-    this.#chunks.push(chunk);
-    this.#size += chunk.length;
-    while (this.#size > this.limit && this.#chunks.length > 1) this.#size -= this.#chunks.shift()?.length ?? 0;
-  }
-  render(): string {
-    return Buffer.concat(this.#chunks).toString("utf8").trim();
   }
 }
 

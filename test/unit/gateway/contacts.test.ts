@@ -9,23 +9,10 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
-import {
-  BaseGateway,
-  BaseSession,
-  LegacyBookmarks,
-  LegacyContact,
-  LegacyRoster,
-  openSqliteStore,
-  type Chat,
-  type GatewayStore,
-  type MessageActionOptions,
-  type TextOptions,
-} from "../../../src/gateway/index.js";
-import { MockComponent } from "../../../src/testing/index.js";
+import { BaseSession, LegacyContact, LegacyRoster, type Chat, type GatewayStore, type MessageActionOptions, type TextOptions } from "../../../src/gateway/index.js";
+import { GW, RES, USER, closeStores, startDirectChats } from "./helpers.js";
 
-const GW = "gateway.localhost";
-const USER = "romeo@montague.lit";
-const FULL = `${USER}/orchard`;
+const FULL = `${USER}/${RES}`;
 const PNG = { data: new Uint8Array([137, 80, 78, 71, 1, 2, 3]), type: "image/png" };
 
 interface Calls {
@@ -37,10 +24,7 @@ interface Calls {
   displayed: { chat: string; legacyId: string }[];
 }
 
-const stores: GatewayStore[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-});
+afterEach(() => closeStores());
 
 async function start(existing?: GatewayStore) {
   const calls: Calls = { text: [], corrections: [], retractions: [], reactions: [], states: [], displayed: [] };
@@ -86,17 +70,7 @@ async function start(existing?: GatewayStore) {
       calls.displayed.push({ chat: chat.legacyId, legacyId });
     }
   }
-  const store = existing ?? openSqliteStore(":memory:");
-  if (!existing) {
-    stores.push(store);
-    store.users.save({ jid: USER, legacyData: {}, registeredAt: Date.now() });
-  }
-  const component = new MockComponent({ jid: GW });
-  const module = { Gateway: BaseGateway, Session, Bookmarks: LegacyBookmarks, Roster, Contact };
-  const gateway = new BaseGateway({ component, store, module });
-  await gateway.start();
-  const session = gateway.getSession(USER) as BaseSession;
-  return { calls, component, gateway, session, store };
+  return { calls, ...(await startDirectChats({ Session, Roster, Contact, store: existing })) };
 }
 
 type H = Awaited<ReturnType<typeof start>>;

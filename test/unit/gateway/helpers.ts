@@ -11,17 +11,22 @@ import {
   BaseGateway,
   BaseSession,
   LegacyBookmarks,
+  LegacyContact,
   LegacyMUC,
   LegacyParticipant,
+  LegacyRoster,
   MucType,
   openSqliteStore,
   type ArchiveEntry,
+  type ContactClass,
   type GatewayStore,
   type InvitedContact,
   type JsonValue,
   type LegacyModule,
   type MessageActionOptions,
   type RoomAvatar,
+  type RosterClass,
+  type SessionClass,
   type TextOptions,
 } from "../../../src/gateway/index.js";
 import type { Affiliation, Role } from "../../../src/xso/muc-user.js";
@@ -366,7 +371,43 @@ export async function startGateway(options: { net?: TestNetwork; store?: Gateway
   return { net, component, gateway, store };
 }
 
-/** Close the in-memory stores {@link startGateway} opened (call in `afterEach`). */
+/** A gateway for direct chats on a mock component, as {@link startDirectChats} starts it. */
+export interface DirectChatHarness {
+  readonly component: MockComponent;
+  readonly gateway: BaseGateway;
+  readonly store: GatewayStore;
+  /** The session of {@link USER}. */
+  readonly session: BaseSession;
+}
+
+/** The roster {@link startDirectChats} uses by default: `bob` is the only contact. */
+class BobRoster extends LegacyRoster {
+  override async isContact(legacyId: string) {
+    return legacyId === "bob";
+  }
+}
+
+/**
+ * Start a plain `BaseGateway` whose module is `Session` with a roster and
+ * contacts (by default a roster in which `bob` alone is a contact, and
+ * `LegacyContact`), for direct chats, on a mock component and an in-memory
+ * store (or `store`), with {@link USER} registered beforehand. Unlike
+ * {@link startGateway}, the stanzas sent during the start stay unread.
+ */
+export async function startDirectChats(options: { Session: SessionClass; Roster?: RosterClass; Contact?: ContactClass; store?: GatewayStore | undefined }): Promise<DirectChatHarness> {
+  const store = options.store ?? openSqliteStore(":memory:");
+  if (!options.store) opened.push(store);
+  if (!store.users.get(USER)) store.users.save({ jid: USER, legacyData: {}, registeredAt: Date.now() });
+  const component = new MockComponent({ jid: GW });
+  const module = { Gateway: BaseGateway, Session: options.Session, Bookmarks: LegacyBookmarks, Roster: options.Roster ?? BobRoster, Contact: options.Contact ?? LegacyContact };
+  const gateway = new BaseGateway({ component, store, module });
+  await gateway.start();
+  const session = gateway.getSession(USER);
+  if (!session) throw new Error(`no session for ${USER}`);
+  return { component, gateway, store, session };
+}
+
+/** Close the in-memory stores {@link startGateway} and {@link startDirectChats} opened (call in `afterEach`). */
 export function closeStores(): void {
   for (const s of opened.splice(0)) s.close();
 }

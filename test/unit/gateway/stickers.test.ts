@@ -11,12 +11,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Element } from "@xmpp/xml";
-import { BaseGateway, BaseSession, LegacyBookmarks, LegacyContact, LegacyRoster, MAX_STICKER_BYTES, openSqliteStore, type Chat, type GatewayStore, type Sticker, type TextOptions } from "../../../src/gateway/index.js";
+import { BaseSession, LegacyContact, MAX_STICKER_BYTES, type Chat, type Sticker, type TextOptions } from "../../../src/gateway/index.js";
 import type { Attachment } from "../../../src/xso/file-sharing.js";
 import { cidHash, stickerOf } from "../../../src/xso/stickers.js";
 import { parseElement } from "../../../src/xso/parse.js";
-import { MockComponent } from "../../../src/testing/index.js";
-import { GW, RES, USER, TestNetwork, closeStores, errorCondition, join, settle, startGateway } from "./helpers.js";
+import { GW, RES, USER, TestNetwork, closeStores, errorCondition, join, settle, startDirectChats, startGateway } from "./helpers.js";
 
 const FULL = `${USER}/${RES}`;
 const IMAGE = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82]);
@@ -195,11 +194,6 @@ describe("the user's stickers in a room", () => {
 });
 
 describe("the user's stickers in a direct chat", () => {
-  const stores: GatewayStore[] = [];
-  afterEach(() => {
-    for (const s of stores.splice(0)) s.close();
-  });
-
   async function start() {
     const stickers: Sticker[] = [];
     class Session extends BaseSession {
@@ -212,18 +206,8 @@ describe("the user's stickers in a direct chat", () => {
         return "legacy-sticker";
       }
     }
-    class Roster extends LegacyRoster {
-      override async isContact(legacyId: string) {
-        return legacyId === "bob";
-      }
-    }
-    const store = openSqliteStore(":memory:");
-    stores.push(store);
-    store.users.save({ jid: USER, legacyData: {}, registeredAt: Date.now() });
-    const component = new MockComponent({ jid: GW });
-    const gateway = new BaseGateway({ component, store, module: { Gateway: BaseGateway, Session, Bookmarks: LegacyBookmarks, Roster, Contact: LegacyContact } });
-    await gateway.start();
-    return { component, stickers, session: gateway.getSession(USER) as BaseSession };
+    const { component, session } = await startDirectChats({ Session });
+    return { component, stickers, session };
   }
 
   it("an XEP-0449 sticker is fetched from its URL and checked against its hash: onSticker gets the image, pack, URL and fallback", async () => {

@@ -8,9 +8,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
-import { BaseGateway, BaseSession, LegacyBookmarks, LegacyContact, LegacyRoster, openSqliteStore, type Chat, type GatewayStore, type MessageActionOptions, type TextOptions } from "../../../src/gateway/index.js";
-import { MockComponent } from "../../../src/testing/index.js";
-import { GW, RES, USER, TestNetwork, closeStores, errorCondition, join, room, settle, startGateway } from "./helpers.js";
+import { BaseSession, openSqliteStore, type Chat, type MessageActionOptions, type TextOptions } from "../../../src/gateway/index.js";
+import { GW, RES, USER, TestNetwork, closeStores, errorCondition, join, room, settle, startDirectChats, startGateway } from "./helpers.js";
 
 const FULL = `${USER}/${RES}`;
 const NS_SID = "urn:xmpp:sid:0";
@@ -127,11 +126,6 @@ describe("specialMsgIdPrefix", () => {
 });
 
 describe("direct chats", () => {
-  const stores: GatewayStore[] = [];
-  afterEach(() => {
-    for (const s of stores.splice(0)) s.close();
-  });
-
   async function start(options: { threadIds: boolean; prefix?: string }) {
     const calls = { text: [] as [string, string | undefined][], reactions: [] as string[] };
     let n = 0;
@@ -146,18 +140,7 @@ describe("direct chats", () => {
         calls.reactions.push(legacyId);
       }
     }
-    class Roster extends LegacyRoster {
-      override async isContact(legacyId: string) {
-        return legacyId === "bob";
-      }
-    }
-    const store = openSqliteStore(":memory:");
-    stores.push(store);
-    store.users.save({ jid: USER, legacyData: {}, registeredAt: Date.now() });
-    const component = new MockComponent({ jid: GW });
-    const gateway = new BaseGateway({ component, store, module: { Gateway: BaseGateway, Session, Bookmarks: LegacyBookmarks, Roster, Contact: LegacyContact } });
-    await gateway.start();
-    const session = gateway.getSession(USER) as BaseSession;
+    const { component, session } = await startDirectChats({ Session });
     return { calls, component, session };
   }
 

@@ -8,16 +8,13 @@
  * stands for her other devices.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 
-import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { MucService, createRoom, type Room, type RoomEvents } from "../../src/index.js";
-import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
 import { connectClient, nextRoomEvent, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
-import { INTERNALS, OUTPUT_DIR, WAIT, joinFromPage, launchChromium, loginPage as loginAs, messageWith, occupant, openRoom, pageText, send } from "./helpers.js";
+import { INTERNALS, OUTPUT_DIR, WAIT, WebClientStack, joinFromPage, loginPage, messageWith, occupant, openRoom, pageText, send } from "./helpers.js";
 
 /** The next room event that `predicate` accepts (see `nextRoomEvent`). */
 const next = nextRoomEvent;
@@ -27,78 +24,33 @@ const ALICE = { username: "alice", password: "alice-pw", nick: "alice" };
 const DAVE = { username: "dave", password: "dave-pw", nick: "dave" };
 const PASSWORDS: Record<string, string> = { [ALICE.username]: ALICE.password, [DAVE.username]: DAVE.password };
 
-let dir: string;
-let server: ProsodyServer | undefined;
-let web: WebServer | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
+const stack = new WebClientStack({ passwords: PASSWORDS, nodeClient: DAVE.username });
 let alice: Page;
-let dave: TestClient | undefined;
-let daveMuc: MucService | undefined;
 /** alice's other device: a Node client on her account. */
 let phone: TestClient | undefined;
 let phoneMuc: MucService | undefined;
+stack.onStop("closing alice's other device", async () => {
+  phoneMuc?.close();
+  await phone?.stop();
+});
 /** The room, as dave (its owner) is in it. */
 let room: Room;
 let roomJid: string;
 /** Another room for the page to be in, so that the first one can be off screen. */
 let otherJid: string;
-const pageErrors: string[] = [];
-
-
-/** A new browser context logged in through the page as `username` (see ./helpers.ts). */
-function loginPage(username: string): Promise<Page> {
-  if (!browser || !web) throw new Error("not started");
-  return loginAs({ browser, url: web.url, contexts, pageErrors, passwords: PASSWORDS }, username);
-}
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "browser-test-"));
-  server = await startProsody({
-    users: [ALICE, DAVE].map((u) => ({ username: u.username, password: u.password })),
-    tmpDir: dir,
-  });
-  web = await startWebServer({
-    port: 0,
-    host: "127.0.0.1",
-    xmppWebSocket: server.websocketUrl,
-    config: { domain: server.domain, mucDomain: server.mucDomain, title: "xmpp-muc-sdk browser test" },
-  });
-
+  await stack.start();
   // The Node client creates (and so unlocks) the Prosody rooms; it owns them.
-  dave = await connectClient({ server, username: DAVE.username, password: DAVE.password });
-  daveMuc = new MucService(dave.xmpp, { selfPing: false });
-  roomJid = `typing@${server.mucDomain}`;
-  otherJid = `elsewhere@${server.mucDomain}`;
-  room = await withTimeout(createRoom(daveMuc, roomJid, DAVE.nick, { config: { roomName: "Typing", public: true } }), WAIT, "creating the typing room");
-  await withTimeout(createRoom(daveMuc, otherJid, DAVE.nick, { config: { roomName: "Elsewhere", public: true } }), WAIT, "creating the other room");
+  roomJid = `typing@${stack.prosody.mucDomain}`;
+  otherJid = `elsewhere@${stack.prosody.mucDomain}`;
+  room = await withTimeout(createRoom(stack.muc, roomJid, DAVE.nick, { config: { roomName: "Typing", public: true } }), WAIT, "creating the typing room");
+  await withTimeout(createRoom(stack.muc, otherJid, DAVE.nick, { config: { roomName: "Elsewhere", public: true } }), WAIT, "creating the other room");
 
-  browser = await launchChromium();
-  alice = await loginPage(ALICE.username);
+  alice = await loginPage(stack, ALICE.username);
 }, 60_000);
 
-afterAll(async () => {
-  const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
-    try {
-      await withTimeout(Promise.resolve().then(fn), 10_000, what);
-    } catch (e) {
-      console.error(`browser test cleanup: ${what}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
-  for (const c of contexts) await step("closing a browser context", () => c.close());
-  await step("closing the browser", () => browser?.close());
-  await step("closing alice's other device", async () => {
-    phoneMuc?.close();
-    await phone?.stop();
-  });
-  await step("closing the Node client", async () => {
-    daveMuc?.close();
-    await dave?.stop();
-  });
-  await step("stopping the web server", () => web?.close());
-  await step("stopping Prosody", () => server?.stop());
-  if (dir) await rm(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stack.stop(), 60_000);
 
 describe("web client (examples/browser): typing and read markers in a Prosody room", () => {
   it("the page joins the room and sees the Node client", async () => {
@@ -226,7 +178,7 @@ describe("web client (examples/browser): typing and read markers in a Prosody ro
   });
 
   it("alice reads the room on another device: the page's unread count goes", async () => {
-    phone = await connectClient({ server: server!, username: ALICE.username, password: ALICE.password });
+    phone = await connectClient({ server: stack.prosody, username: ALICE.username, password: ALICE.password });
     phoneMuc = new MucService(phone.xmpp, { selfPing: false });
     const { room: onPhone, joined } = phoneMuc.join(roomJid, ALICE.nick, { history: { maxStanzas: 0 } });
     await withTimeout(joined, WAIT, "alice's phone joining");
@@ -243,6 +195,6 @@ describe("web client (examples/browser): typing and read markers in a Prosody ro
   });
 
   it("no uncaught errors in the page", () => {
-    expect(pageErrors).toEqual([]);
+    expect(stack.pageErrors).toEqual([]);
   });
 });

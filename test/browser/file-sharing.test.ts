@@ -11,17 +11,14 @@
  * takes files up to {@link SIZE_LIMIT} bytes, so that a bigger one is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
-import type { Browser, BrowserContext, Page, Route } from "playwright-core";
+import type { Page, Route } from "playwright-core";
 
-import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
-import { MucService, createRoom, type Room, type RoomEvents } from "../../src/index.js";
-import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
-import { connectClient, nextRoomEvent, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
-import { OUTPUT_DIR, WAIT, joinFromPage, launchChromium, loginPage as loginAs, pageText } from "./helpers.js";
+import { createRoom, type Room, type RoomEvents } from "../../src/index.js";
+import { nextRoomEvent, withTimeout } from "../helpers/prosody-clients.js";
+import { OUTPUT_DIR, WAIT, WebClientStack, joinFromPage, loginPage, pageText } from "./helpers.js";
 
 /** The next room event that `predicate` accepts (see `nextRoomEvent`). */
 const next = nextRoomEvent;
@@ -32,18 +29,22 @@ const SIZE_LIMIT = 64 * 1024;
 const ALICE = { username: "alice", password: "alice-pw", nick: "alice" };
 const DAVE = { username: "dave", password: "dave-pw", nick: "dave" };
 
-let dir: string;
-let server: ProsodyServer | undefined;
-let web: WebServer | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
+const stack = new WebClientStack({
+  passwords: { [ALICE.username]: ALICE.password, [DAVE.username]: DAVE.password },
+  // As scripts/demo.ts does (see UPLOAD_COMPONENT there), with a small limit.
+  prosodyConfig: {
+    component: `
+Component "upload.localhost" "http_file_share"
+  http_host = "127.0.0.1"
+  http_file_share_size_limit = ${SIZE_LIMIT}
+`,
+  },
+  nodeClient: DAVE.username,
+});
 let alice: Page;
-let dave: TestClient | undefined;
-let daveMuc: MucService | undefined;
 /** The room, as dave (its owner) is in it. */
 let room: Room;
 let roomJid: string;
-const pageErrors: string[] = [];
 /** Every message dave heard from alice, files or not. */
 const fromAlice: RoomEvents["message"][] = [];
 
@@ -87,12 +88,6 @@ function png(width: number, height: number, seed: number): Buffer {
 
 // --- The page -------------------------------------------------------------------
 
-/** A new browser context logged in through the page as `username` (see ./helpers.ts). */
-function loginPage(username: string, password: string): Promise<Page> {
-  if (!browser || !web) throw new Error("not started");
-  return loginAs({ browser, url: web.url, contexts, pageErrors, passwords: { [username]: password } }, username);
-}
-
 /** The message items of the room's log that show the file at `url`. */
 function messageWithFile(page: Page, url: string, nick: string) {
   return page.locator(`[data-testid=messages] [data-testid=message][data-nick="${nick}"]`).filter({ has: page.locator(`[data-testid=attachment][data-url="${url}"]`) });
@@ -112,59 +107,20 @@ async function download(url: string): Promise<{ type: string | null; bytes: Buff
 const isPut = (route: Route): boolean => route.request().method() === "PUT";
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "browser-test-"));
-  server = await startProsody({
-    users: [ALICE, DAVE].map((u) => ({ username: u.username, password: u.password })),
-    tmpDir: dir,
-    // As scripts/demo.ts does (see UPLOAD_COMPONENT there), with a small limit.
-    extraConfig: {
-      component: `
-Component "upload.localhost" "http_file_share"
-  http_host = "127.0.0.1"
-  http_file_share_size_limit = ${SIZE_LIMIT}
-`,
-    },
-  });
-  web = await startWebServer({
-    port: 0,
-    host: "127.0.0.1",
-    xmppWebSocket: server.websocketUrl,
-    config: { domain: server.domain, mucDomain: server.mucDomain, title: "xmpp-muc-sdk browser test" },
-  });
-
-  dave = await connectClient({ server, username: DAVE.username, password: DAVE.password });
-  daveMuc = new MucService(dave.xmpp, { selfPing: false });
-  roomJid = `files@${server.mucDomain}`;
-  room = await withTimeout(createRoom(daveMuc, roomJid, DAVE.nick, { config: { roomName: "Files", public: true } }), WAIT, "creating the room");
+  await stack.start();
+  roomJid = `files@${stack.prosody.mucDomain}`;
+  room = await withTimeout(createRoom(stack.muc, roomJid, DAVE.nick, { config: { roomName: "Files", public: true } }), WAIT, "creating the room");
   room.on("message", (m) => {
     if (m.nick === ALICE.nick && !m.history) fromAlice.push(m);
   });
 
-  browser = await launchChromium();
-  alice = await loginPage(ALICE.username, ALICE.password);
+  alice = await loginPage(stack, ALICE.username);
   const daveSeesAlice = next(room, "join", (e) => e.occupant.nick === ALICE.nick);
   await joinFromPage(alice, roomJid, ALICE.nick);
   await daveSeesAlice;
 }, 60_000);
 
-afterAll(async () => {
-  const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
-    try {
-      await withTimeout(Promise.resolve().then(fn), 10_000, what);
-    } catch (e) {
-      console.error(`browser test cleanup: ${what}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
-  for (const c of contexts) await step("closing a browser context", () => c.close());
-  await step("closing the browser", () => browser?.close());
-  await step("closing the Node client", async () => {
-    daveMuc?.close();
-    await dave?.stop();
-  });
-  await step("stopping the web server", () => web?.close());
-  await step("stopping Prosody", () => server?.stop());
-  if (dir) await rm(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stack.stop(), 60_000);
 
 describe("web client (examples/browser): sharing files through the server's upload service", () => {
   it("the page sends a PNG with the attach button: shown as uploading, then the Node client gets it with its name and type, and its URL serves the same bytes", async () => {
@@ -326,7 +282,7 @@ describe("web client (examples/browser): sharing files through the server's uplo
   });
 
   it("no uncaught errors and no internal error text in the page", async () => {
-    expect(pageErrors).toEqual([]);
+    expect(stack.pageErrors).toEqual([]);
     await expect(pageText(alice)).resolves.not.toMatch(INTERNALS);
   });
 });

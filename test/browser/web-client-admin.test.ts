@@ -12,31 +12,17 @@
  * there, but not voice or affiliation changes (feature-not-implemented).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
-import { openSqliteStore, runGateway, type RunningGateway } from "../../src/gateway/index.js";
+import type { Page } from "playwright-core";
 import { MucService, createRoom, getAffiliations, getRoomConfig, setAffiliation, type Room } from "../../src/index.js";
-import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../../examples/demo-network/index.js";
-import { createDemoModule } from "../../examples/demo-network/module.js";
-import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
-import { connectClient, nextRoomEvent, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
-import { INTERNALS, OUTPUT_DIR, WAIT, expectNoErrorToast, joinFromPage, launchChromium, loginPage, occupant, openRoom, pageText, type PageHarness } from "./helpers.js";
+import { DEMO_ACCOUNTS } from "../../examples/demo-network/index.js";
+import { nextRoomEvent, withTimeout } from "../helpers/prosody-clients.js";
+import { GATEWAY_DOMAIN as GW, INTERNALS, OUTPUT_DIR, WAIT, WebClientStack, expectNoErrorToast, joinFromPage, loginPage, occupant, openRoom, pageText } from "./helpers.js";
 
-const GW = "gateway.localhost";
-const SECRET = "browser-admin-test-gateway-secret";
 const PASSWORDS: Record<string, string> = { ...Object.fromEntries(DEMO_ACCOUNTS.map((a) => [a.id, a.password])), dave: "dave-pw" };
 
-let dir: string;
-let server: ProsodyServer | undefined;
-let network: DemoNetwork;
-let gateway: RunningGateway | undefined;
-let web: WebServer | undefined;
-let browser: Browser | undefined;
-let harness: PageHarness;
-let dave: TestClient | undefined;
+const stack = new WebClientStack({ passwords: PASSWORDS, gateway: { registered: ["alice", "bob"] }, nodeClient: "dave", title: "Rooms admin test" });
 let daveMuc: MucService;
 let hall: Room;
 let hallJid: string;
@@ -53,52 +39,17 @@ async function openDetails(page: Page, nick: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "browser-admin-test-"));
-  server = await startProsody({
-    component: { domain: GW, secret: SECRET },
-    users: Object.entries(PASSWORDS).map(([username, password]) => ({ username, password })),
-    tmpDir: dir,
-  });
-  network = new DemoNetwork();
-  await seedDemo(network);
-  const db = join(dir, "gateway.sqlite");
-  const store = openSqliteStore(db);
-  for (const u of ["alice", "bob"]) store.users.save({ jid: `${u}@${server.domain}`, legacyData: { username: u, password: PASSWORDS[u] ?? "" }, registeredAt: Date.now() });
-  store.close();
-  gateway = await runGateway(createDemoModule(network), { jid: GW, secret: SECRET, server: server.componentUrl, db, logger: { debug() {}, warn() {} } });
-  web = await startWebServer({ port: 0, host: "127.0.0.1", xmppWebSocket: server.websocketUrl, config: { domain: server.domain, mucDomain: server.mucDomain, gatewayDomain: GW, title: "Rooms admin test" } });
-
-  dave = await connectClient({ server, username: "dave", password: PASSWORDS.dave ?? "" });
-  daveMuc = new MucService(dave.xmpp, { selfPing: false });
-  hallJid = `hall@${server.mucDomain}`;
+  await stack.start();
+  daveMuc = stack.muc;
+  hallJid = `hall@${stack.prosody.mucDomain}`;
   // Non-anonymous: moderators see real addresses, which affiliation changes need.
   hall = await withTimeout(createRoom(daveMuc, hallJid, "dave", { config: { roomName: "Hall", public: true, whois: "anyone" } }), WAIT, "creating the hall");
-  await withTimeout(setAffiliation(daveMuc, hallJid, `alice@${server.domain}`, "owner"), WAIT, "making alice an owner");
+  await withTimeout(setAffiliation(daveMuc, hallJid, `alice@${stack.prosody.domain}`, "owner"), WAIT, "making alice an owner");
 
-  browser = await launchChromium();
-  harness = { browser, url: web.url, contexts: [], pageErrors: [], passwords: PASSWORDS };
-  [alice, bob, carol] = await Promise.all([loginPage(harness, "alice"), loginPage(harness, "bob"), loginPage(harness, "carol")]);
+  [alice, bob, carol] = await Promise.all([loginPage(stack, "alice"), loginPage(stack, "bob"), loginPage(stack, "carol")]);
 }, 60_000);
 
-afterAll(async () => {
-  const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
-    try {
-      await withTimeout(Promise.resolve().then(fn), 10_000, what);
-    } catch (e) {
-      console.error(`browser test cleanup: ${what}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
-  for (const c of harness?.contexts ?? []) await step("closing a browser context", () => c.close());
-  await step("closing the browser", () => browser?.close());
-  await step("closing the Node client", async () => {
-    daveMuc?.close();
-    await dave?.stop();
-  });
-  await step("stopping the web server", () => web?.close());
-  await step("stopping the gateway", () => gateway?.stop());
-  await step("stopping Prosody", () => server?.stop());
-  if (dir) await rm(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stack.stop(), 60_000);
 
 describe("web client: moderation only where it works", () => {
   it("in the gateway's room, the owner can kick but gets no voice, ban or affiliation controls", async () => {
@@ -130,7 +81,7 @@ describe("web client: moderation only where it works", () => {
     await name.fill("Coffee & tea corner");
     await panel.getByTestId("config-submit").click();
     await panel.waitFor({ state: "detached", timeout: WAIT });
-    await expect.poll(async () => (await network.as("carol").getGroup("coffee")).name, { timeout: WAIT }).toBe("Coffee & tea corner");
+    await expect.poll(async () => (await stack.network.as("carol").getGroup("coffee")).name, { timeout: WAIT }).toBe("Coffee & tea corner");
     await expect.poll(() => alice.getByTestId("room-name").textContent(), { timeout: WAIT }).toBe("Coffee & tea corner");
     await expectNoErrorToast(alice);
   });
@@ -162,11 +113,11 @@ describe("web client: administration of a Prosody room", () => {
   it("Manage: the lists, a promotion to admin, and adding carol as a member by address", async () => {
     await alice.getByTestId("action-manage").click({ timeout: WAIT });
     const panel = alice.getByTestId("manage-dialog");
-    const bobJid = `bob@${server!.domain}`;
+    const bobJid = `bob@${stack.prosody.domain}`;
     const entry = (affiliation: string, jid: string) => panel.locator(`[data-testid=affiliation-list][data-affiliation=${affiliation}] [data-testid=affiliation-entry][data-jid="${jid}"]`);
     await entry("member", bobJid).waitFor({ timeout: WAIT });
-    await entry("owner", `alice@${server!.domain}`).waitFor({ timeout: WAIT });
-    await entry("owner", `dave@${server!.domain}`).waitFor({ timeout: WAIT });
+    await entry("owner", `alice@${stack.prosody.domain}`).waitFor({ timeout: WAIT });
+    await entry("owner", `dave@${stack.prosody.domain}`).waitFor({ timeout: WAIT });
     await entry("member", bobJid).getByTestId("affiliation-select").selectOption("admin");
     await entry("admin", bobJid).waitFor({ timeout: WAIT });
     await bob.locator("[data-testid=my-role][data-affiliation=admin]").waitFor({ timeout: WAIT });
@@ -174,11 +125,11 @@ describe("web client: administration of a Prosody room", () => {
     await panel.getByTestId("affiliation-add-jid").fill("not an address");
     await panel.getByTestId("affiliation-add-submit").click();
     await expect(panel.getByTestId("manage-error").textContent()).resolves.toBe("That address is not valid.");
-    await panel.getByTestId("affiliation-add-jid").fill(`carol@${server!.domain}`);
+    await panel.getByTestId("affiliation-add-jid").fill(`carol@${stack.prosody.domain}`);
     await panel.getByTestId("affiliation-add-select").selectOption("member");
     await panel.getByTestId("affiliation-add-submit").click();
-    await entry("member", `carol@${server!.domain}`).waitFor({ timeout: WAIT });
-    await expect((await getAffiliations(daveMuc, hallJid, "member")).map((e) => e.jid.toString())).toContain(`carol@${server!.domain}`);
+    await entry("member", `carol@${stack.prosody.domain}`).waitFor({ timeout: WAIT });
+    await expect((await getAffiliations(daveMuc, hallJid, "member")).map((e) => e.jid.toString())).toContain(`carol@${stack.prosody.domain}`);
     await mkdir(OUTPUT_DIR, { recursive: true });
     await alice.screenshot({ path: join(OUTPUT_DIR, "web-client-manage.png"), timeout: WAIT });
     await panel.getByTestId("manage-close").click();
@@ -213,12 +164,12 @@ describe("web client: administration of a Prosody room", () => {
     await alice.locator("#dialog-message[data-error=true]").waitFor({ timeout: WAIT });
     await expect(alice.locator("#dialog-message").textContent()).resolves.toBe("That is not an address: it looks like name@server.");
     await expect(alice.getByTestId("dialog-input").inputValue()).resolves.toBe("carol");
-    await alice.getByTestId("dialog-input").fill(`carol@${server!.domain}`);
+    await alice.getByTestId("dialog-input").fill(`carol@${stack.prosody.domain}`);
     await alice.getByTestId("dialog-confirm").click();
     await alice.getByTestId("dialog").waitFor({ state: "hidden", timeout: WAIT });
-    await alice.locator("[data-testid=notice][data-kind=invite]").filter({ hasText: `You invited carol@${server!.domain}` }).waitFor({ timeout: WAIT });
+    await alice.locator("[data-testid=notice][data-kind=invite]").filter({ hasText: `You invited carol@${stack.prosody.domain}` }).waitFor({ timeout: WAIT });
     await carol.locator(`[data-testid=room-item][data-jid="${hallJid}"]`).click({ timeout: WAIT });
-    await expect(carol.getByTestId("room-invite").textContent()).resolves.toContain(`alice@${server!.domain} invited you`);
+    await expect(carol.getByTestId("room-invite").textContent()).resolves.toContain(`alice@${stack.prosody.domain} invited you`);
   });
 
   it("ban from the page: bob's page says so and offers no Rejoin; Manage → Banned → Unban lets him back", async () => {
@@ -236,7 +187,7 @@ describe("web client: administration of a Prosody room", () => {
     await alice.getByTestId("action-manage").click({ timeout: WAIT });
     const panel = alice.getByTestId("manage-dialog");
     await panel.locator("[data-testid=manage-tab][data-tab=banned]").click({ timeout: WAIT });
-    const banned = panel.locator(`[data-testid=affiliation-list][data-affiliation=outcast] [data-testid=affiliation-entry][data-jid="bob@${server!.domain}"]`);
+    const banned = panel.locator(`[data-testid=affiliation-list][data-affiliation=outcast] [data-testid=affiliation-entry][data-jid="bob@${stack.prosody.domain}"]`);
     await banned.waitFor({ timeout: WAIT });
     await banned.getByTestId("action-unban").click();
     await banned.waitFor({ state: "detached", timeout: WAIT });
@@ -251,6 +202,6 @@ describe("web client: administration of a Prosody room", () => {
   });
 
   it("no uncaught errors in the pages", () => {
-    expect(harness.pageErrors).toEqual([]);
+    expect(stack.pageErrors).toEqual([]);
   });
 });

@@ -16,30 +16,25 @@
  * alice is registered with the gateway up front; erin and frank are not.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
-import { Command, CommandAccess, CommandForm, openSqliteStore, runGateway, type RegistrationField, type RunningGateway } from "../../src/gateway/index.js";
-import { DEMO_ACCOUNTS, DEMO_STEP_ACCOUNTS, DEMO_TWO_FACTOR_CODE, DemoNetwork, seedDemo } from "../../examples/demo-network/index.js";
-import { createDemoModule } from "../../examples/demo-network/module.js";
-import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
-import { withTimeout } from "../helpers/prosody-clients.js";
-import { INTERNALS, OUTPUT_DIR, WAIT, expectNoErrorToast, launchChromium, loginPage, pageText, type PageHarness } from "./helpers.js";
+import type { Page } from "playwright-core";
+import { Command, CommandAccess, CommandForm, type RegistrationField } from "../../src/gateway/index.js";
+import { DEMO_ACCOUNTS, DEMO_STEP_ACCOUNTS, DEMO_TWO_FACTOR_CODE, DemoNetwork } from "../../examples/demo-network/index.js";
+import { GATEWAY_DOMAIN as GW, INTERNALS, OUTPUT_DIR, WAIT, WebClientStack, expectNoErrorToast, loginPage, pageText } from "./helpers.js";
 
-const GW = "gateway.localhost";
-const SECRET = "browser-commands-test-gateway-secret";
 /** XMPP accounts with the demo network's passwords. */
 const PASSWORDS: Record<string, string> = Object.fromEntries([...DEMO_ACCOUNTS, ...DEMO_STEP_ACCOUNTS].map((a) => [a.id, a.password]));
 
-let dir: string;
-let server: ProsodyServer | undefined;
-let network: DemoNetwork;
-let gateway: RunningGateway | undefined;
-let web: WebServer | undefined;
-let browser: Browser | undefined;
-let harness: PageHarness;
+const stack = new WebClientStack({
+  passwords: PASSWORDS,
+  gateway: {
+    // The demo network's "phone app" scans a QR code 3 s after it is shown (the demo's pace).
+    network: new DemoNetwork({ qrScanDelayMs: 3_000 }),
+    registered: ["alice"],
+  },
+  title: "Commands test",
+});
 
 /**
  * A command of this test's gateway whose form has a field of every type the
@@ -77,48 +72,20 @@ class EveryFieldCommand extends Command {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "browser-commands-test-"));
-  server = await startProsody({
-    component: { domain: GW, secret: SECRET },
-    users: Object.entries(PASSWORDS).map(([username, password]) => ({ username, password })),
-    tmpDir: dir,
-  });
-  // The demo network's "phone app" scans a QR code 3 s after it is shown (the demo's pace).
-  network = new DemoNetwork({ qrScanDelayMs: 3_000 });
-  await seedDemo(network);
-  const db = join(dir, "gateway.sqlite");
-  const store = openSqliteStore(db);
-  store.users.save({ jid: `alice@${server.domain}`, legacyData: { username: "alice", password: PASSWORDS.alice ?? "" }, registeredAt: Date.now() });
-  store.close();
-  gateway = await runGateway(createDemoModule(network), { jid: GW, secret: SECRET, server: server.componentUrl, db, logger: { debug() {}, warn() {} } });
+  await stack.start();
   // Before any command is asked for (the gateway makes its commands on first use).
-  gateway.gateway.commands = [...gateway.gateway.commands, EveryFieldCommand];
-  web = await startWebServer({ port: 0, host: "127.0.0.1", xmppWebSocket: server.websocketUrl, config: { domain: server.domain, mucDomain: server.mucDomain, gatewayDomain: GW, title: "Commands test" } });
-  browser = await launchChromium();
-  harness = { browser, url: web.url, contexts: [], pageErrors: [], passwords: PASSWORDS };
+  stack.gateway.gateway.commands = [...stack.gateway.gateway.commands, EveryFieldCommand];
   await mkdir(OUTPUT_DIR, { recursive: true });
 }, 60_000);
 
 afterAll(async () => {
-  const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
-    try {
-      await withTimeout(Promise.resolve().then(fn), 10_000, what);
-    } catch (e) {
-      console.error(`browser test cleanup: ${what}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
-  for (const c of harness?.contexts ?? []) await step("closing a browser context", () => c.close());
-  await step("closing the browser", () => browser?.close());
-  await step("stopping the web server", () => web?.close());
-  await step("stopping the gateway", () => gateway?.stop());
-  await step("stopping Prosody", () => server?.stop());
-  if (dir) await rm(dir, { recursive: true, force: true });
-  expect(harness?.pageErrors ?? []).toEqual([]);
+  await stack.stop();
+  expect(stack.pageErrors).toEqual([]);
 }, 60_000);
 
 /** The legacy data the gateway saved for a user. */
 function legacyDataOf(username: string) {
-  return gateway?.store.users.get(`${username}@${server?.domain ?? ""}`)?.legacyData;
+  return stack.gateway.store.users.get(`${username}@${stack.prosody.domain}`)?.legacyData;
 }
 
 /** Open the gateway's Commands view and run one command from its list. */
@@ -129,7 +96,7 @@ async function runCommand(page: Page, node: string): Promise<void> {
 
 describe("web client: the gateway's commands", () => {
   it("lists the gateway's commands; 'List my groups' shows a table of the groups", async () => {
-    const alice = await loginPage(harness, "alice");
+    const alice = await loginPage(stack, "alice");
     await alice.locator("[data-testid=gateway-status][data-state=registered]").waitFor({ timeout: WAIT });
     await alice.getByTestId("gateway-commands").click({ timeout: WAIT });
     await alice.getByTestId("commands-view").waitFor({ timeout: WAIT });
@@ -154,7 +121,7 @@ describe("web client: the gateway's commands", () => {
   });
 
   it("the demo module's own 'Preferences' form round-trips a boolean and a list-single value", async () => {
-    const alice = await loginPage(harness, "alice");
+    const alice = await loginPage(stack, "alice");
     await alice.locator("[data-testid=gateway-status][data-state=registered]").waitFor({ timeout: WAIT });
     await runCommand(alice, "preferences");
     await alice.locator('[data-testid=command-stage][data-node="preferences"][data-status=executing]').waitFor({ timeout: WAIT });
@@ -193,7 +160,7 @@ describe("web client: the gateway's commands", () => {
 
 describe("web client: a command's form, field by field", () => {
   it("draws every type of field with its value, and submits what was typed (hidden fields as they came)", async () => {
-    const alice = await loginPage(harness, "alice");
+    const alice = await loginPage(stack, "alice");
     await runCommand(alice, "every-field");
     await alice.locator('[data-testid=command-stage][data-node="every-field"][data-status=executing]').waitFor({ timeout: WAIT });
     await expect(alice.getByTestId("command-instructions").textContent()).resolves.toBe("Fill them all in.");
@@ -227,7 +194,7 @@ describe("web client: a command's form, field by field", () => {
   });
 
   it("a required field left empty: the gateway's refusal in plain words, in the card", async () => {
-    const alice = await loginPage(harness, "alice");
+    const alice = await loginPage(stack, "alice");
     await runCommand(alice, "every-field");
     await alice.locator('[data-testid=command-stage][data-node="every-field"][data-status=executing]').waitFor({ timeout: WAIT });
     // Past the browser's own check of the required field: what the gateway says.
@@ -246,7 +213,7 @@ describe("web client: a command's form, field by field", () => {
 
 describe("web client: registering with the gateway in steps", () => {
   it("erin: her details, then the code the network sent; a wrong code is said in plain words, the right one registers", async () => {
-    const erin = await loginPage(harness, "erin");
+    const erin = await loginPage(stack, "erin");
     await erin.locator("[data-testid=gateway-status][data-state=unregistered]").waitFor({ timeout: WAIT });
     await erin.getByTestId("gateway-register").click({ timeout: WAIT });
     await erin.getByTestId("register-field-username").fill("erin", { timeout: WAIT });
@@ -283,7 +250,7 @@ describe("web client: registering with the gateway in steps", () => {
   });
 
   it("frank: his details, then a QR code shown as an image; registered once the network's app scanned it, without anything more", async () => {
-    const frank = await loginPage(harness, "frank");
+    const frank = await loginPage(stack, "frank");
     await frank.locator("[data-testid=gateway-status][data-state=unregistered]").waitFor({ timeout: WAIT });
     await frank.getByTestId("gateway-register").click({ timeout: WAIT });
     await frank.getByTestId("register-field-username").fill("frank", { timeout: WAIT });

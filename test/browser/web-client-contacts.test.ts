@@ -10,32 +10,20 @@
  * her from the result, and to erin, who is no friend of hers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
-import { openSqliteStore, runGateway, type RunningGateway } from "../../src/gateway/index.js";
-import { DEMO_ACCOUNTS, DemoNetwork, seedDemo, startDemoReplies, type DemoChatMessage } from "../../examples/demo-network/index.js";
-import { createDemoModule } from "../../examples/demo-network/module.js";
-import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
-import { withTimeout } from "../helpers/prosody-clients.js";
-import { INTERNALS, OUTPUT_DIR, WAIT, launchChromium, loginPage, pageText, send, type PageHarness } from "./helpers.js";
+import type { Page } from "playwright-core";
+import { DEMO_ACCOUNTS, DemoNetwork, startDemoReplies, type DemoChatMessage } from "../../examples/demo-network/index.js";
+import { GATEWAY_DOMAIN as GW, INTERNALS, OUTPUT_DIR, WAIT, WebClientStack, loginPage, pageText, send } from "./helpers.js";
 
-const GW = "gateway.localhost";
-const SECRET = "browser-contacts-test-gateway-secret";
 const PASSWORDS: Record<string, string> = Object.fromEntries(DEMO_ACCOUNTS.map((a) => [a.id, a.password]));
 const BOB = `bob@${GW}`;
 const CAROL = `carol@${GW}`;
 
-let dir: string;
-let server: ProsodyServer | undefined;
-let network: DemoNetwork;
+const network = new DemoNetwork();
+const stack = new WebClientStack({ passwords: PASSWORDS, gateway: { network, registered: ["alice"] }, title: "Contacts test" });
 let stopReplies: (() => void) | undefined;
-let gateway: RunningGateway | undefined;
-let web: WebServer | undefined;
-let browser: Browser | undefined;
-let harness: PageHarness;
+stack.onStop("stopping bob's replies", () => stopReplies?.());
 let alice: Page;
 /** Every one-to-one chat message on the demo network. */
 const chats: DemoChatMessage[] = [];
@@ -43,46 +31,16 @@ const chats: DemoChatMessage[] = [];
 const reads: string[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "browser-contacts-test-"));
-  server = await startProsody({
-    component: { domain: GW, secret: SECRET },
-    users: Object.entries(PASSWORDS).map(([username, password]) => ({ username, password })),
-    tmpDir: dir,
-  });
-  network = new DemoNetwork();
-  await seedDemo(network);
   network.on("chatMessage", ({ message }) => chats.push(message));
   network.on("chatRead", (e) => e.userId === "alice" && reads.push(e.messageId));
   // bob types after a second, and answers a second later.
   stopReplies = startDemoReplies(network, { delayMs: 1_000 });
-  const db = join(dir, "gateway.sqlite");
-  const store = openSqliteStore(db);
-  store.users.save({ jid: `alice@${server.domain}`, legacyData: { username: "alice", password: PASSWORDS.alice ?? "" }, registeredAt: Date.now() });
-  store.close();
-  gateway = await runGateway(createDemoModule(network), { jid: GW, secret: SECRET, server: server.componentUrl, db, logger: { debug() {}, warn() {} } });
-  web = await startWebServer({ port: 0, host: "127.0.0.1", xmppWebSocket: server.websocketUrl, config: { domain: server.domain, mucDomain: server.mucDomain, gatewayDomain: GW, title: "Contacts test" } });
-  browser = await launchChromium();
-  harness = { browser, url: web.url, contexts: [], pageErrors: [], passwords: PASSWORDS };
+  await stack.start();
   await mkdir(OUTPUT_DIR, { recursive: true });
-  alice = await loginPage(harness, "alice");
+  alice = await loginPage(stack, "alice");
 }, 60_000);
 
-afterAll(async () => {
-  const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
-    try {
-      await withTimeout(Promise.resolve().then(fn), 10_000, what);
-    } catch (e) {
-      console.error(`browser test cleanup: ${what}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
-  for (const c of harness?.contexts ?? []) await step("closing a browser context", () => c.close());
-  await step("closing the browser", () => browser?.close());
-  stopReplies?.();
-  await step("stopping the web server", () => web?.close());
-  await step("stopping the gateway", () => gateway?.stop());
-  await step("stopping Prosody", () => server?.stop());
-  if (dir) await rm(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stack.stop(), 60_000);
 
 function contact(page: Page, jid: string) {
   return page.locator(`[data-testid=contact-list] [data-testid=contact-item][data-jid="${jid}"]`);
@@ -200,6 +158,6 @@ describe("web client: people and direct chats through the gateway", () => {
     await alice.screenshot({ path: join(OUTPUT_DIR, "web-client-contacts.png") });
 
     expect(await pageText(alice)).not.toMatch(INTERNALS);
-    expect(harness.pageErrors).toEqual([]);
+    expect(stack.pageErrors).toEqual([]);
   });
 });

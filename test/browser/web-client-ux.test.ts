@@ -12,24 +12,20 @@
  * client (this SDK's MucService), owns the Prosody rooms.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
-import { openSqliteStore, runGateway, type RunningGateway } from "../../src/gateway/index.js";
+import type { Page } from "playwright-core";
 import { MucService, createRoom, sendReactions, setRole, type Room } from "../../src/index.js";
-import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../../examples/demo-network/index.js";
-import { createDemoModule } from "../../examples/demo-network/module.js";
-import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
-import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { DEMO_ACCOUNTS } from "../../examples/demo-network/index.js";
+import { withTimeout } from "../helpers/prosody-clients.js";
 import {
+  GATEWAY_DOMAIN as GW,
   INTERNALS,
   OUTPUT_DIR,
   WAIT,
+  WebClientStack,
   expectNoErrorToast,
   joinFromPage,
-  launchChromium,
   loginPage,
   messageWith,
   occupant,
@@ -38,21 +34,11 @@ import {
   pageText,
   send,
   submitLogin,
-  type PageHarness,
 } from "./helpers.js";
 
-const GW = "gateway.localhost";
-const SECRET = "browser-ux-test-gateway-secret";
 const PASSWORDS: Record<string, string> = { ...Object.fromEntries(DEMO_ACCOUNTS.map((a) => [a.id, a.password])), dave: "dave-pw" };
 
-let dir: string;
-let server: ProsodyServer | undefined;
-let network: DemoNetwork;
-let gateway: RunningGateway | undefined;
-let web: WebServer | undefined;
-let browser: Browser | undefined;
-let harness: PageHarness;
-let dave: TestClient | undefined;
+const stack = new WebClientStack({ passwords: PASSWORDS, gateway: { registered: ["alice", "bob"] }, nodeClient: "dave", title: "Rooms test" });
 let daveMuc: MucService;
 let lab: Room;
 let labJid: string;
@@ -60,54 +46,19 @@ let alice: Page;
 let bob: Page;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "browser-ux-test-"));
-  server = await startProsody({
-    component: { domain: GW, secret: SECRET },
-    users: Object.entries(PASSWORDS).map(([username, password]) => ({ username, password })),
-    tmpDir: dir,
-  });
-  network = new DemoNetwork();
-  await seedDemo(network);
-  const db = join(dir, "gateway.sqlite");
-  const store = openSqliteStore(db);
-  for (const u of ["alice", "bob"]) store.users.save({ jid: `${u}@${server.domain}`, legacyData: { username: u, password: PASSWORDS[u] ?? "" }, registeredAt: Date.now() });
-  store.close();
-  gateway = await runGateway(createDemoModule(network), { jid: GW, secret: SECRET, server: server.componentUrl, db, logger: { debug() {}, warn() {} } });
-  web = await startWebServer({ port: 0, host: "127.0.0.1", xmppWebSocket: server.websocketUrl, config: { domain: server.domain, mucDomain: server.mucDomain, gatewayDomain: GW, title: "Rooms test" } });
-
-  dave = await connectClient({ server, username: "dave", password: PASSWORDS.dave ?? "" });
-  daveMuc = new MucService(dave.xmpp, { selfPing: false });
-  labJid = `lab@${server.mucDomain}`;
+  await stack.start();
+  daveMuc = stack.muc;
+  labJid = `lab@${stack.prosody.mucDomain}`;
   lab = await withTimeout(createRoom(daveMuc, labJid, "dave", { config: { roomName: "Lab", public: true } }), WAIT, "creating the lab room");
 
-  browser = await launchChromium();
-  harness = { browser, url: web.url, contexts: [], pageErrors: [], passwords: PASSWORDS };
-  [alice, bob] = await Promise.all([loginPage(harness, "alice"), loginPage(harness, "bob")]);
+  [alice, bob] = await Promise.all([loginPage(stack, "alice"), loginPage(stack, "bob")]);
 }, 60_000);
 
-afterAll(async () => {
-  const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
-    try {
-      await withTimeout(Promise.resolve().then(fn), 10_000, what);
-    } catch (e) {
-      console.error(`browser test cleanup: ${what}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
-  for (const c of harness?.contexts ?? []) await step("closing a browser context", () => c.close());
-  await step("closing the browser", () => browser?.close());
-  await step("closing the Node client", async () => {
-    daveMuc?.close();
-    await dave?.stop();
-  });
-  await step("stopping the web server", () => web?.close());
-  await step("stopping the gateway", () => gateway?.stop());
-  await step("stopping Prosody", () => server?.stop());
-  if (dir) await rm(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stack.stop(), 60_000);
 
 describe("web client: errors in plain words, next to what caused them", () => {
   it("a wrong password is said under the login form, which keeps the username", async () => {
-    const page = await openPage(harness, "wrong-password");
+    const page = await openPage(stack, "wrong-password");
     await submitLogin(page, "alice", "not her password");
     const error = page.getByTestId("login-error");
     await error.waitFor({ state: "visible", timeout: WAIT });
@@ -150,7 +101,7 @@ describe("web client: errors in plain words, next to what caused them", () => {
   });
 
   it("joining the gateway's room unregistered says to register first, without the condition's name; a refused registration is said in its form", async () => {
-    const carol = await loginPage(harness, "carol");
+    const carol = await loginPage(stack, "carol");
     await carol.locator("[data-testid=gateway-status][data-state=unregistered]").waitFor({ timeout: WAIT });
     await carol.getByTestId("open-join").click({ timeout: WAIT });
     await carol.getByTestId("join-room").fill(`coffee@${GW}`);
@@ -275,7 +226,7 @@ describe("web client: in a room", () => {
   });
 
   it("a mention in another room: highlighted, a desktop notification, and the count in the tab's title", async () => {
-    const notifying = await loginPage(harness, "alice", {
+    const notifying = await loginPage(stack, "alice", {
       initScript: () => {
         const shown: { title: string; body: string }[] = [];
         (window as unknown as { __notifications: typeof shown }).__notifications = shown;
@@ -293,7 +244,7 @@ describe("web client: in a room", () => {
         (window as unknown as { Notification: unknown }).Notification = FakeNotification;
       },
     });
-    const otherJid = `other@${server!.mucDomain}`;
+    const otherJid = `other@${stack.prosody.mucDomain}`;
     await withTimeout(createRoom(daveMuc, otherJid, "dave", { config: { roomName: "Other", public: true } }), WAIT, "creating the other room");
     await joinFromPage(notifying, labJid, "alice-too");
     await joinFromPage(notifying, otherJid, "alice-too");
@@ -316,8 +267,8 @@ describe("web client: in a room", () => {
   });
 
   it("date lines between the messages of different days", async () => {
-    const page = await loginPage(harness, "alice");
-    const daysJid = `days@${server!.mucDomain}`;
+    const page = await loginPage(stack, "alice");
+    const daysJid = `days@${stack.prosody.mucDomain}`;
     const days = await withTimeout(createRoom(daveMuc, daysJid, "dave", { config: { roomName: "Days", public: true } }), WAIT, "creating the days room");
     await joinFromPage(page, daysJid, "alice");
     const yesterday = new Date(Date.now() - 24 * 3600_000);
@@ -336,7 +287,7 @@ describe("web client: in a room", () => {
   });
 
   it("in a moderated room, 'Request voice' is disabled once asked", async () => {
-    const stageJid = `stage@${server!.mucDomain}`;
+    const stageJid = `stage@${stack.prosody.mucDomain}`;
     await withTimeout(createRoom(daveMuc, stageJid, "dave", { config: { roomName: "Stage", public: true, moderated: true } }), WAIT, "creating the stage");
     await joinFromPage(bob, stageJid, "bob");
     await bob.locator("[data-testid=my-role][data-role=visitor]").waitFor({ timeout: WAIT });
@@ -354,7 +305,7 @@ describe("web client: in a room", () => {
 
 describe("web client: phones and reloads", () => {
   it("on a phone, the room list comes first; a tap on a message shows its actions, a tap elsewhere hides them", async () => {
-    const phone = await loginPage(harness, "bob", { context: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } });
+    const phone = await loginPage(stack, "bob", { context: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } });
     const list = phone.getByTestId("room-list-muc");
     await list.waitFor({ state: "visible", timeout: WAIT });
     await expect(list.isVisible()).resolves.toBe(true);
@@ -385,7 +336,7 @@ describe("web client: phones and reloads", () => {
   });
 
   it("a reload keeps the login and the rooms: rejoined, back in the room on screen", async () => {
-    const page = await loginPage(harness, "bob");
+    const page = await loginPage(stack, "bob");
     const coffeeJid = `coffee@${GW}`;
     await page.locator(`[data-testid=room-item][data-jid="${coffeeJid}"]`).waitFor({ timeout: WAIT });
     await joinFromPage(page, coffeeJid, "bob");
@@ -411,6 +362,6 @@ describe("web client: phones and reloads", () => {
   });
 
   it("no uncaught errors in the pages", () => {
-    expect(harness.pageErrors).toEqual([]);
+    expect(stack.pageErrors).toEqual([]);
   });
 });

@@ -14,125 +14,60 @@
  * and the gateway connect to Prosody directly.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { xml } from "@xmpp/client";
 
-import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
-import { openSqliteStore, runGateway, type RunningGateway } from "../../src/gateway/index.js";
 import { MucService, createRoom, messageRefs, onMessageChange, sendCorrection, sendReactions, sendRetraction, setAffiliation, setRole, type MessageChangeEvent, type Room, type RoomEvents } from "../../src/index.js";
-import { DEMO_ACCOUNTS, DemoNetwork, seedDemo } from "../../examples/demo-network/index.js";
-import { createDemoModule } from "../../examples/demo-network/module.js";
-import { startWebServer, type WebServer } from "../../examples/browser/serve.js";
-import { connectClient, nextRoomEvent, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
-import { INTERNALS, OUTPUT_DIR, WAIT, joinFromPage, launchChromium, loginPage as loginAs, messageWith, occupant, openRoom, pageText, send } from "./helpers.js";
-
-import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
+import { DEMO_ACCOUNTS } from "../../examples/demo-network/index.js";
+import { nextRoomEvent, withTimeout } from "../helpers/prosody-clients.js";
+import { GATEWAY_DOMAIN as GW, INTERNALS, OUTPUT_DIR, WAIT, WebClientStack, joinFromPage, loginPage, messageWith, occupant, openRoom, pageText, send } from "./helpers.js";
 
 /** The next room event that `predicate` accepts (see `nextRoomEvent`). */
 const next = nextRoomEvent;
 
-const GW = "gateway.localhost";
-const SECRET = "browser-test-gateway-secret";
 const SCREENSHOT = join(OUTPUT_DIR, "web-client.png");
 
-/** XMPP accounts with the demo network's passwords (so the gateway registration matches). */
-const PASSWORDS: Record<string, string> = Object.fromEntries(DEMO_ACCOUNTS.map((a) => [a.id, a.password]));
 const DAVE = { username: "dave", password: "dave-pw", nick: "dave" };
+/** XMPP accounts with the demo network's passwords (so the gateway registration matches). */
+const PASSWORDS: Record<string, string> = { ...Object.fromEntries(DEMO_ACCOUNTS.map((a) => [a.id, a.password])), [DAVE.username]: DAVE.password };
 
-let dir: string;
-let server: ProsodyServer | undefined;
-let network: DemoNetwork;
-let gateway: RunningGateway | undefined;
-let web: WebServer | undefined;
-/** Between the web server's WebSocket pass-through and Prosody: the pages' way to the server. */
-let proxy: FaultProxy | undefined;
 /** Connections the proxy refused while paused (each a page's reconnection attempt). */
 let refused = 0;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
+const stack = new WebClientStack({
+  passwords: PASSWORDS,
+  // A dropped connection ends its session at once (no XEP-0198 resumption), as a restart would.
+  prosodyConfig: { global: "smacks_hibernation_time = 0\n" },
+  // Pre-register alice and bob with the gateway, as XEP-0077 registration would.
+  gateway: { registered: ["alice", "bob"] },
+  // Between the web server's WebSocket pass-through and Prosody: the pages' way to the server.
+  faultProxy: {
+    log: (line) => {
+      if (line.includes("refused a connection")) refused++;
+    },
+  },
+  nodeClient: DAVE.username,
+});
 let alice: Page;
 let bob: Page;
-let dave: TestClient | undefined;
-let daveMuc: MucService | undefined;
 /** The service `lab` was joined through (dave's), for the moderation functions. */
 let labMuc: MucService;
 let lab: Room;
 let labJid: string;
 const coffeeJid = `coffee@${GW}`;
-const pageErrors: string[] = [];
-
-
-/** A new browser context logged in through the page as `username` (see ./helpers.ts). */
-function loginPage(username: string): Promise<Page> {
-  if (!browser || !web) throw new Error("not started");
-  return loginAs({ browser, url: web.url, contexts, pageErrors, passwords: PASSWORDS }, username);
-}
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "browser-test-"));
-  server = await startProsody({
-    component: { domain: GW, secret: SECRET },
-    users: [...DEMO_ACCOUNTS.map((a) => ({ username: a.id, password: a.password })), { username: DAVE.username, password: DAVE.password }],
-    tmpDir: dir,
-    // A dropped connection ends its session at once (no XEP-0198 resumption), as a restart would.
-    extraConfig: { global: "smacks_hibernation_time = 0\n" },
-  });
-
-  network = new DemoNetwork();
-  await seedDemo(network);
-  const db = join(dir, "gateway.sqlite");
-  // Pre-register alice and bob with the gateway, as XEP-0077 registration would.
-  const store = openSqliteStore(db);
-  for (const u of ["alice", "bob"]) store.users.save({ jid: `${u}@${server.domain}`, legacyData: { username: u, password: PASSWORDS[u] ?? "" }, registeredAt: Date.now() });
-  store.close();
-  gateway = await runGateway(createDemoModule(network), { jid: GW, secret: SECRET, server: server.componentUrl, db, logger: { debug() {}, warn() {} } });
-
-  proxy = await startFaultProxy({
-    target: { host: "127.0.0.1", port: server.httpPort },
-    log: (line) => {
-      if (line.includes("refused a connection")) refused++;
-    },
-  });
-  web = await startWebServer({
-    port: 0,
-    host: "127.0.0.1",
-    xmppWebSocket: `ws://127.0.0.1:${proxy.port}/xmpp-websocket`,
-    config: { domain: server.domain, mucDomain: server.mucDomain, gatewayDomain: GW, title: "xmpp-muc-sdk browser test" },
-  });
-
+  await stack.start();
   // The Node client creates (and so unlocks) the Prosody room; it is its owner.
-  dave = await connectClient({ server, username: DAVE.username, password: DAVE.password });
-  daveMuc = labMuc = new MucService(dave.xmpp, { selfPing: false });
-  labJid = `lab@${server.mucDomain}`;
+  labMuc = stack.muc;
+  labJid = `lab@${stack.prosody.mucDomain}`;
   lab = await withTimeout(createRoom(labMuc, labJid, DAVE.nick, { config: { roomName: "Lab", public: true } }), WAIT, "creating the lab room");
 
-  browser = await launchChromium();
-  [alice, bob] = await Promise.all([loginPage("alice"), loginPage("bob")]);
+  [alice, bob] = await Promise.all([loginPage(stack, "alice"), loginPage(stack, "bob")]);
 }, 60_000);
 
-afterAll(async () => {
-  const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
-    try {
-      await withTimeout(Promise.resolve().then(fn), 10_000, what);
-    } catch (e) {
-      console.error(`browser test cleanup: ${what}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
-  for (const c of contexts) await step("closing a browser context", () => c.close());
-  await step("closing the browser", () => browser?.close());
-  await step("closing the Node client", async () => {
-    daveMuc?.close();
-    await dave?.stop();
-  });
-  await step("stopping the web server", () => web?.close());
-  await step("closing the proxy", () => proxy?.close());
-  await step("stopping the gateway", () => gateway?.stop());
-  await step("stopping Prosody", () => server?.stop());
-  if (dir) await rm(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stack.stop(), 60_000);
 
 describe("web client (examples/browser) in Chromium", () => {
   it("both pages join a Prosody room and see each other and the Node client", async () => {
@@ -184,7 +119,7 @@ describe("web client (examples/browser) in Chromium", () => {
     await joinFromPage(alice, coffeeJid, "alice");
     await occupant(alice, "Carol").waitFor({ timeout: WAIT });
     const text = `carol on the legacy network ${Date.now()}`;
-    await network.as("carol").send("coffee", text);
+    await stack.network.as("carol").send("coffee", text);
     await messageWith(alice, text, "[data-nick=Carol]").waitFor({ timeout: WAIT });
 
     // And the other way: alice's page → the demo network.
@@ -192,13 +127,13 @@ describe("web client (examples/browser) in Chromium", () => {
     await send(alice, out);
     await messageWith(alice, out, "[data-own=true][data-state=delivered-to-recipient]").waitFor({ timeout: WAIT });
     await expect
-      .poll(async () => (await network.as("carol").history("coffee")).some((msg) => msg.text === out), { timeout: WAIT, interval: 100 })
+      .poll(async () => (await stack.network.as("carol").history("coffee")).some((msg) => msg.text === out), { timeout: WAIT, interval: 100 })
       .toBe(true);
   });
 
   it("in a gateway room, the page's reaction reaches the demo network, and a legacy edit and deletion reach the page", async () => {
     const view = alice.locator(`[data-testid=room-view][data-jid="${coffeeJid}"]`);
-    const carol = network.as("carol");
+    const carol = stack.network.as("carol");
     const id = await carol.send("coffee", `carol's tpyo ${Date.now()}`);
     const item = view.locator("[data-testid=message][data-nick=Carol][data-stanza-id]").filter({ hasText: "carol's tpyo" });
     await item.waitFor({ timeout: WAIT });
@@ -226,7 +161,7 @@ describe("web client (examples/browser) in Chromium", () => {
     await openRoom(alice, coffeeJid);
     // The gateway's room announces XEP-0425, and alice moderates it: the log says so.
     await view.locator("[data-testid=messages][data-can-moderate=true]").waitFor({ timeout: WAIT });
-    const carol = network.as("carol");
+    const carol = stack.network.as("carol");
     const id = await carol.send("coffee", `buy cheap potions ${Date.now()}`);
     const item = view.locator("[data-testid=message][data-nick=Carol][data-stanza-id]").filter({ hasText: "buy cheap potions" });
     await item.waitFor({ timeout: WAIT });
@@ -272,7 +207,7 @@ describe("web client (examples/browser) in Chromium", () => {
     await daveSeesBob;
     await occupant(alice, "bob").waitFor({ timeout: WAIT });
 
-    await withTimeout(setAffiliation(labMuc, lab.jid, `alice@${server?.domain ?? "localhost"}`, "admin"), WAIT, "making alice an admin");
+    await withTimeout(setAffiliation(labMuc, lab.jid, `alice@${stack.prosody.domain}`, "admin"), WAIT, "making alice an admin");
     await alice.locator("[data-testid=my-role][data-role=moderator][data-affiliation=admin]").waitFor({ timeout: WAIT });
 
     await occupant(alice, "bob").click({ timeout: WAIT });
@@ -302,9 +237,9 @@ describe("web client (examples/browser) in Chromium", () => {
   });
 
   it("in a moderated room, bob's page asks for voice; alice's page (an admin) grants it", async () => {
-    const stageJid = `stage@${server!.mucDomain}`;
+    const stageJid = `stage@${stack.prosody.mucDomain}`;
     await withTimeout(createRoom(labMuc, stageJid, DAVE.nick, { config: { roomName: "Stage", public: true, moderated: true } }), WAIT, "creating the stage");
-    await withTimeout(setAffiliation(labMuc, stageJid, `alice@${server!.domain}`, "admin"), WAIT, "making alice an admin of the stage");
+    await withTimeout(setAffiliation(labMuc, stageJid, `alice@${stack.prosody.domain}`, "admin"), WAIT, "making alice an admin of the stage");
     await joinFromPage(alice, stageJid, "alice");
     await alice.locator("[data-testid=my-role][data-role=moderator]").waitFor({ timeout: WAIT });
     await joinFromPage(bob, stageJid, "bob");
@@ -320,7 +255,7 @@ describe("web client (examples/browser) in Chromium", () => {
   });
 
   it("a page pages back through a room's archive past the join's history", async () => {
-    const archiveJid = `archive@${server!.mucDomain}`;
+    const archiveJid = `archive@${stack.prosody.mucDomain}`;
     const room = await withTimeout(createRoom(labMuc, archiveJid, DAVE.nick, { config: { roomName: "Archive", public: true } }), WAIT, "creating the archive room");
     // More than the page's join history (50 messages); early on, a correction, reactions and a
     // retraction of earlier seeds, which only the archive pages bring.
@@ -369,7 +304,7 @@ describe("web client (examples/browser) in Chromium", () => {
   });
 
   it("replies, reactions, an edit and a deletion between the pages, as the Node client hears them", async () => {
-    const talkJid = `talk@${server!.mucDomain}`;
+    const talkJid = `talk@${stack.prosody.mucDomain}`;
     const talk = await withTimeout(createRoom(labMuc, talkJid, DAVE.nick, { config: { roomName: "Talk", public: true } }), WAIT, "creating the talk room");
     await joinFromPage(alice, talkJid, "alice");
     await joinFromPage(bob, talkJid, "bob");
@@ -386,7 +321,7 @@ describe("web client (examples/browser) in Chromium", () => {
       // dave sends a message with the same id attribute: ids are the sender's to choose, so a
       // correction must still find alice's message, by author and id.
       const aliceId = (await atDaveFirst).id!;
-      await dave!.xmpp.send(xml("message", { type: "groupchat", to: talkJid, id: aliceId }, xml("body", {}, "same id, other author")));
+      await stack.client.xmpp.send(xml("message", { type: "groupchat", to: talkJid, id: aliceId }, xml("body", {}, "same id, other author")));
       await bobView.locator("[data-testid=message]").filter({ hasText: "same id, other author" }).waitFor({ timeout: WAIT });
       const first = bobView.locator("[data-testid=message][data-nick=alice][data-stanza-id]").filter({ hasText: "Fair is fuol" });
       await first.waitFor({ timeout: WAIT });
@@ -475,7 +410,7 @@ describe("web client (examples/browser) in Chromium", () => {
   });
 
   it("the server goes away mid-conversation and comes back: pending message, reconnecting banner, suspended occupants, then all normal", async () => {
-    const outageJid = `outage@${server!.mucDomain}`;
+    const outageJid = `outage@${stack.prosody.mucDomain}`;
     const room = await withTimeout(createRoom(labMuc, outageJid, DAVE.nick, { config: { roomName: "Outage", public: true } }), WAIT, "creating the outage room");
     const heard: string[] = [];
     room.on("message", (m) => heard.push(m.body));
@@ -499,8 +434,8 @@ describe("web client (examples/browser) in Chromium", () => {
     // The server goes away: live connections cut, new ones refused. Prosody drops both
     // sessions at once (no hibernation), so the room sees alice and bob go.
     const daveSeesThemGo = Promise.all(["alice", "bob"].map((nick) => next(room, "leave", (e) => e.occupant.nick === nick)));
-    proxy!.pause();
-    expect(proxy!.cutAll("the server is gone")).toBeGreaterThanOrEqual(2);
+    stack.proxy.pause();
+    expect(stack.proxy.cutAll("the server is gone")).toBeGreaterThanOrEqual(2);
     await daveSeesThemGo;
 
     // Both pages: reconnecting, not an error.
@@ -536,7 +471,7 @@ describe("web client (examples/browser) in Chromium", () => {
     for (const page of [alice, bob]) await expect(pageText(page)).resolves.not.toMatch(INTERNALS);
 
     // The server is back.
-    proxy!.resume();
+    stack.proxy.resume();
     for (const page of [alice, bob]) {
       await page.getByTestId("connection-banner").waitFor({ state: "hidden", timeout: WAIT });
       await page.locator("[data-testid=connection-status][data-state=online]").waitFor({ timeout: WAIT });
@@ -575,6 +510,6 @@ describe("web client (examples/browser) in Chromium", () => {
   });
 
   it("no uncaught errors in the pages", () => {
-    expect(pageErrors).toEqual([]);
+    expect(stack.pageErrors).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@
  * Ctrl-C (or SIGTERM) stops everything and removes every file it wrote.
  *
  * Environment: DEMO_PORT (the web port; a free one by default), DEMO_DEV=1
- * (rebuild the page's bundle on every load, while editing examples/browser/app.ts).
+ * (rebuild the page's bundle on every load, while editing the web client in examples/browser/).
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";

@@ -10,7 +10,8 @@
  * (its contacts asking to be in the roster) are accepted by themselves, and
  * the contact subscribed to back; anyone else's wait for Accept or
  * Decline. A search box runs the gateway's `search` command (XEP-0050) and
- * opens a chat with a result. Errors in plain words (errors.ts); nothing a
+ * opens a chat with a result. Messages and the composer are drawn as in the
+ * rooms (conversation.ts). Errors in plain words (errors.ts); nothing a
  * peer sends is ever parsed as HTML (dom.ts, styling.ts).
  *
  * `data-testid`s: `contact-list` (the sidebar section), `contact-item`
@@ -37,6 +38,7 @@ import type { Element as XmlElement } from "@xmpp/xml";
 import { XMPPError, executeCommand, getAvatar, messageRefs, type MucService } from "../../src/index.js";
 import { chatMarkerOf, chatMarkerPayloads, chatStateOf, chatStatePayloads, retractionPayloads, type ChatState } from "../../src/xso/index.js";
 import { h, replaceChildren, type Child } from "./dom.js";
+import { composerForm, messageElement } from "./conversation.js";
 import { styledText } from "./styling.js";
 import { chatNotDeliveredText, searchErrorText, showError } from "./errors.js";
 
@@ -343,33 +345,15 @@ const STATE_ICONS: Record<string, { icon: string; label: string }> = {
 function addItem(c: Contact, opts: { id: string; own: boolean; text: string; at: Date; state: string; quote?: ChatRecord | undefined }): ChatRecord {
   const who = opts.own ? "You" : displayName(c);
   const ui = STATE_ICONS[opts.state];
-  const item = h(
-    "li",
+  const item = messageElement(
     { class: `msg${opts.own ? " msg--own" : ""}`, testid: "message", "data-own": String(opts.own), "data-state": opts.state, "data-id": opts.id, "data-nick": who },
     avatarOf(opts.own ? undefined : c, who),
-    h(
-      "div",
-      { class: "msg__content" },
-      h("div", { class: "msg__meta" }, h("span", { class: "msg__nick" }, who), h("time", { datetime: opts.at.toISOString() }, timeFormat.format(opts.at))),
-      opts.quote
-        ? h(
-            "div",
-            { class: "msg__quote", testid: "message-quote", "data-reply-to": opts.quote.id },
-            h("span", { class: "msg__quote-nick" }, opts.quote.own ? "You" : displayName(c)),
-            " ",
-            h("span", { class: "msg__quote-text", testid: "message-quote-text" }, opts.quote.retracted ? "(deleted)" : opts.quote.text),
-          )
-        : null,
-      h(
-        "div",
-        { class: "msg__line" },
-        h("span", { class: "msg__body", testid: "message-body" }, styledText(opts.text)),
-        opts.own ? h("span", { class: "msg__state", testid: "message-state", "data-state": opts.state, title: ui?.label ?? "" }, ui?.icon ?? "") : null,
-      ),
-      h("div", { class: "msg__reactions", testid: "message-reactions" }),
-      h("div", { class: "msg__error", testid: "message-note" }),
-      h("div", { class: "msg__seen", testid: "message-seen" }),
-    ),
+    {
+      meta: { nick: who, at: opts.at, time: timeFormat.format(opts.at) },
+      quote: opts.quote ? { nick: opts.quote.own ? "You" : displayName(c), text: opts.quote.retracted ? "(deleted)" : opts.quote.text, target: opts.quote.id } : undefined,
+      body: opts.text,
+      mark: opts.own ? { state: opts.state, icon: ui?.icon ?? "", label: ui?.label ?? "" } : undefined,
+    },
   );
   const record: ChatRecord = { item, id: opts.id, own: opts.own, text: opts.text, retracted: false, reactions: new Map() };
   if (opts.own) item.querySelector(".msg__content")?.append(ownActions(c, record));
@@ -798,39 +782,16 @@ export function chatPane(main: HTMLElement, jid: string): void {
   }
   const scroller = h("div", { class: "log-scroll" }, c.log);
   const typing = h("div", { class: "typing", testid: "typing-indicator", role: "status", "aria-live": "polite", "data-count": 0 });
-  const input = h("textarea", { class: "composer__input", testid: "composer-input", rows: 1, placeholder: `Message ${displayName(c)}`, "aria-label": "Message" });
-  const form = h(
-    "form",
-    {
-      class: "composer",
-      testid: "composer",
-      onsubmit: (ev: Event) => {
-        ev.preventDefault();
-        const text = input.value.trim();
-        if (!text) return;
+  const { form, input } = composerForm({
+    placeholder: `Message ${displayName(c)}`,
+    send: (text) => send(c, text),
+    escape: (input) => {
+      if (c.editing) {
         input.value = "";
-        input.style.height = "";
-        send(c, text);
-      },
+        stopEditing(c);
+      }
     },
-    h("div", { class: "composer__context", testid: "composer-context", hidden: true }),
-    input,
-    h("button", { class: "btn btn--primary composer__send", type: "submit", testid: "composer-send", "aria-label": "Send" }, "Send"),
-  );
-  input.addEventListener("keydown", (ev) => {
-    if (ev.key === "Escape" && c.editing) {
-      input.value = "";
-      stopEditing(c);
-    }
-    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
-      ev.preventDefault();
-      form.requestSubmit();
-    }
-  });
-  input.addEventListener("input", () => {
-    input.style.height = "";
-    input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
-    onComposerInput(c, input.value);
+    typed: (text) => onComposerInput(c, text),
   });
   const section = h("section", { class: "room", testid: "chat-view", "data-jid": jid }, c0.topBar("", ""), scroller, typing, h("footer", { class: "room__foot" }, form));
   replaceChildren(main, section);

@@ -73,7 +73,7 @@ export interface WebServerOptions {
    * told to connect to its own origin.
    */
   readonly xmppWebSocket?: string;
-  /** Rebuild the bundle on every request of `/app.js` (while editing app.ts). @default false */
+  /** Rebuild the bundle on every request of `/app.js` (while editing the web client). @default false */
   readonly dev?: boolean;
 }
 

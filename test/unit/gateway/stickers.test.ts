@@ -178,6 +178,29 @@ describe("the user's stickers in a room", () => {
     expect(stickers).toEqual([]);
   });
 
+  it("hostile images: past the size limit, a cid of an unknown hash or of no hash form, garbage base64 — each refused, and the room goes on", async () => {
+    const { net, stickers } = stickerNetwork(true);
+    const h = await startGateway({ net });
+    await join(h, "coffee");
+    const huge = Buffer.alloc(MAX_STICKER_BYTES + 1, 7);
+    const hugeCid = `sha1+${createHash("sha1").update(huge).digest("hex")}@bob.xmpp.org`;
+    const stanzas: [string, string][] = [
+      ["h1", bobSticker(`coffee@${GW}`, "groupchat", "h1", { inline: huge.toString("base64") }).replaceAll(CID, hugeCid)],
+      ["h2", bobSticker(`coffee@${GW}`, "groupchat", "h2", { inline: B64 }).replaceAll(CID, `md5+${createHash("md5").update(IMAGE).digest("hex")}@bob.xmpp.org`)],
+      ["h3", bobSticker(`coffee@${GW}`, "groupchat", "h3", { inline: B64 }).replaceAll(CID, "just-a-name")],
+      ["h4", bobSticker(`coffee@${GW}`, "groupchat", "h4", { inline: "%%%not base64%%%" })],
+    ];
+    for (const [id, stanza] of stanzas) {
+      const refused = h.component.nextSent((m) => m.attrs.id === id && m.attrs.type === "error");
+      h.component.receive(stanza);
+      expect(errorCondition(await refused)).toBe("not-acceptable");
+    }
+    expect(stickers).toEqual([]);
+    h.component.receive(`<message from='${FULL}' to='coffee@${GW}' type='groupchat' id='t1'><body>still here</body></message>`);
+    await settle(h);
+    expect(net.calls.onText.map((c) => c.text)).toEqual(["still here"]);
+  });
+
   it("a module without onSticker: an XEP-0449 sticker is a file, a cid: image goes as its text, or is refused without one", async () => {
     const { net, files } = stickerNetwork(false);
     const h = await startGateway({ net });

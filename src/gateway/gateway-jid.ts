@@ -18,11 +18,11 @@ import { registerQuery } from "../xso/register.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { parseJid } from "../xso/values.js";
 import { vcardTemp } from "../xso/vcard.js";
-import type { CommandRunner } from "./command-runner.js";
-import { decodeSubmission, formFields, submittedValues } from "./forms.js";
+import type { CommandRunner } from "./commands/command-runner.js";
+import { decodeSubmission, formFields, submittedValues } from "./commands/forms.js";
 import type { BaseGateway } from "./gateway.js";
 import { asXmppError, errorFor, resultFor } from "./replies.js";
-import { handleGatewayQuery, handleSearch } from "./search.js";
+import { handleGatewayQuery, handleSearch } from "./commands/search.js";
 import type { BaseSession } from "./session.js";
 
 /** What the gateway's own stanzas need of it beyond its public members. */

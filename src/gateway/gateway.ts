@@ -35,15 +35,15 @@ import {
   SearchCommand,
   UnregisterCommand,
   type CommandClass,
-} from "./commands.js";
-import { CommandRunner } from "./command-runner.js";
-import { checkRequired } from "./forms.js";
+} from "./commands/commands.js";
+import { CommandRunner } from "./commands/command-runner.js";
+import { checkRequired } from "./commands/forms.js";
 import { QrConfirmations, qrImage, type PendingRegistration, type RegistrationType } from "./registration.js";
 import { PendingInputs } from "./user-input.js";
 import { ReloginScheduler, describe as describeWait } from "./relogin.js";
-import { LegacyContact, type ContactMessageOptions } from "./contact.js";
-import { LegacyRoster, type ContactClass } from "./roster.js";
-import { handleContactStanza } from "./direct-chat.js";
+import { LegacyContact, type ContactMessageOptions } from "./contacts/contact.js";
+import { LegacyRoster, type ContactClass } from "./contacts/roster.js";
+import { handleContactStanza } from "./contacts/direct-chat.js";
 import { handleGatewayStanza, type GatewayJidContext } from "./gateway-jid.js";
 
 /** The legacy id under which the chat with the gateway itself keeps its message ids. */

@@ -184,12 +184,12 @@ export type { InviteOptions } from "./invitations.js";
 export type { Hat, HatInput } from "../xso/hats.js";
 export { LegacyBookmarks, type RemoveGroupOptions } from "./bookmarks.js";
 export type { RegistrationType, PendingRegistration } from "./registration.js";
-export type { SearchResult } from "./search.js";
+export type { SearchResult } from "./commands/search.js";
 export type { ResourcePresence } from "./user-presence.js";
-export { LegacyContact, type ContactInit, type ContactMessageOptions } from "./contact.js";
-export { LegacyRoster, type ContactClass } from "./roster.js";
-export type { MessageHint, LinkPreview } from "./message-extras.js";
-export { MAX_STICKER_BYTES, type Sticker } from "./stickers.js";
+export { LegacyContact, type ContactInit, type ContactMessageOptions } from "./contacts/contact.js";
+export { LegacyRoster, type ContactClass } from "./contacts/roster.js";
+export type { MessageHint, LinkPreview } from "./messages/message-extras.js";
+export { MAX_STICKER_BYTES, type Sticker } from "./messages/stickers.js";
 export {
   Command,
   CommandAccess,
@@ -208,7 +208,7 @@ export {
   type CommandColumn,
   type CommandContext,
   type CommandResponse,
-} from "./commands.js";
+} from "./commands/commands.js";
 export { LegacyMUC, type MucInit, type RemoveOptions, type GetParticipantOptions } from "./muc.js";
 export { asXmppError } from "./replies.js";
 export type { AddToBookmarksOptions, BookmarkOutcome } from "./pep-bookmarks.js";

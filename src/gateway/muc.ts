@@ -30,7 +30,7 @@ import { onUserIq } from "./muc/user-iqs.js";
 import { onUserMessage } from "./muc/user-messages.js";
 import { catchUpAfterRestart, fillOnce, onUserPresence, updateInfoOnce } from "./muc/user-presence.js";
 import { addRoomToBookmarks, type AddToBookmarksOptions, type BookmarkOutcome } from "./pep-bookmarks.js";
-import type { LegacyContact } from "./contact.js";
+import type { LegacyContact } from "./contacts/contact.js";
 
 /**
  * What the room is made from (by `LegacyBookmarks`).

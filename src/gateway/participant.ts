@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { LinkPreview, MessageHint } from "./message-extras.js";
-import type { LegacyContact } from "./contact.js";
+import type { LinkPreview, MessageHint } from "./messages/message-extras.js";
+import type { LegacyContact } from "./contacts/contact.js";
 import { createHash } from "node:crypto";
 import type { Affiliation, Role } from "../xso/muc-user.js";
 import { sameHats, type Hat, type HatInput } from "../xso/hats.js";

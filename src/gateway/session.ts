@@ -6,11 +6,11 @@
 import { vcardTemp } from "../xso/vcard.js";
 import { NS_VCARD } from "../xso/ns.js";
 import { UserResources, type ResourcePresence } from "./user-presence.js";
-import type { LegacyRoster } from "./roster.js";
-import type { LegacyContact } from "./contact.js";
-import type { SearchResult } from "./search.js";
-import type { LinkPreview } from "./message-extras.js";
-import type { Sticker } from "./stickers.js";
+import type { LegacyRoster } from "./contacts/roster.js";
+import type { LegacyContact } from "./contacts/contact.js";
+import type { SearchResult } from "./commands/search.js";
+import type { LinkPreview } from "./messages/message-extras.js";
+import type { Sticker } from "./messages/stickers.js";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { createHash, randomUUID } from "node:crypto";

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { ReadHorizon } from "../read-horizon.js";
+import { ReadHorizon } from "../messages/read-horizon.js";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";

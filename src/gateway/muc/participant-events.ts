@@ -9,21 +9,21 @@
  *
  * @module
  */
-import { hintPayloads, linkPreviewPayloads } from "../message-extras.js";
+import { hintPayloads, linkPreviewPayloads } from "../messages/message-extras.js";
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import { chatMarkerPayloads, chatStatePayloads } from "../../xso/chat-states.js";
 import { attachmentPayloads } from "../../xso/file-sharing.js";
 import { messageCorrection, reactionsPayloads, retractionPayloads, RETRACTION_FALLBACK } from "../../xso/message-refs.js";
 import { StatusCode } from "../../xso/muc-user.js";
-import { replyTo } from "../message-refs.js";
+import { replyTo } from "../messages/message-refs.js";
 import { safeNick } from "../names.js";
 import type { LegacyParticipant, ParticipantOutbox, SendTextOptions } from "../participant.js";
 import type { ArchiveEntry } from "../store/store.js";
 import type { MucCore } from "./core.js";
 import { cloneWithTo, moderatedRetraction, participantGroupchat, privateMessage } from "./stanzas.js";
 import { archivedByLegacyId, archiveMessage, bury, forgetParticipant, mapMessageIds, roomMessageIds, saveParticipant, saveRoom, xmppIdOf } from "./store.js";
-import { xmppThreadOf } from "../threads.js";
+import { xmppThreadOf } from "../messages/threads.js";
 
 /** What the room's participants call: each event waits, while the room catches up after a restart, for the backfill (see {@link MucCore.afterCatchUp}). */
 export function participantOutbox(core: MucCore): ParticipantOutbox {

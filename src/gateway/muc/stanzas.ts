@@ -24,7 +24,7 @@ import { roomInfoSchema } from "../../xso/muc-forms.js";
 import { MAM_EXTENDED_FEATURE } from "../../xso/mam.js";
 import { messageRetraction, NS_FALLBACK_V0, RETRACT_TOMBSTONE_FEATURE } from "../../xso/message-refs.js";
 import { MucType, isNonAnonymous, mucTypeFeatures } from "../muc-type.js";
-import type { ModerationInfo } from "../message-refs.js";
+import type { ModerationInfo } from "../messages/message-refs.js";
 import type { LegacyParticipant } from "../participant.js";
 import type { ArchiveEntry, RoomAvatar } from "../store/store.js";
 

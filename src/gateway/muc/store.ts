@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { tombstone, type ModerationInfo } from "../message-refs.js";
-import type { ChatMessageIds } from "../threads.js";
+import { tombstone, type ModerationInfo } from "../messages/message-refs.js";
+import type { ChatMessageIds } from "../messages/threads.js";
 import type { LegacyParticipant } from "../participant.js";
 import type { RoomArchive } from "../room-archive.js";
 import type { ArchiveEntry, ArchiveQuery, ParticipantRecord } from "../store/store.js";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { readLinkPreviews } from "../message-extras.js";
+import { readLinkPreviews } from "../messages/message-extras.js";
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import { chatMarkerOf, chatMarkerPayloads, chatStateOf, chatStatePayloads } from "../../xso/chat-states.js";
@@ -19,8 +19,8 @@ import { messageContent } from "../../xso/message.js";
 import { XMPPError } from "../../xso/stanza-error.js";
 import { isDecodeError } from "../../xso/errors.js";
 import { RETRACTION_FALLBACK } from "../../xso/message-refs.js";
-import { readUserRefs, replyFallbackText } from "../message-refs.js";
-import { sendUserContent } from "../user-content.js";
+import { readUserRefs, replyFallbackText } from "../messages/message-refs.js";
+import { sendUserContent } from "../messages/user-content.js";
 import { stickerOf } from "../../xso/stickers.js";
 import { mentionedNicks } from "../names.js";
 import type { LegacyParticipant } from "../participant.js";
@@ -31,7 +31,7 @@ import type { MucCore } from "./core.js";
 import { cloneWithTo, reflectedGroupchat } from "./stanzas.js";
 import { onUserInvitation, onUserPrivateMessage } from "./user-private.js";
 import { archivedByLegacyId, archivedByStanzaId, archiveMessage, bury, legacyIdOf, mapMessageIds, roomMessageIds } from "./store.js";
-import { isSpecialMsgId, legacyThreadOf, rememberThread } from "../threads.js";
+import { isSpecialMsgId, legacyThreadOf, rememberThread } from "../messages/threads.js";
 
 /**
  * The user's chat state (XEP-0085) or marker (XEP-0333) in the room: handed

@@ -9,11 +9,11 @@
  * @module
  */
 import type { JID } from "@xmpp/jid";
-import { XMPPError } from "../xso/stanza-error.js";
-import type { BaseGateway, RegistrationField } from "./gateway.js";
-import type { BaseSession } from "./session.js";
-import type { PendingRegistration } from "./registration.js";
-import type { JsonValue } from "./store/store.js";
+import { XMPPError } from "../../xso/stanza-error.js";
+import type { BaseGateway, RegistrationField } from "../gateway.js";
+import type { BaseSession } from "../session.js";
+import type { PendingRegistration } from "../registration.js";
+import type { JsonValue } from "../store/store.js";
 
 /**
  * Who may run a command (slidge's `CommandAccess`).

@@ -6,22 +6,22 @@
  *
  * @module
  */
-import { xmppThreadOf } from "./threads.js";
-import { ReadHorizon } from "./read-horizon.js";
-import { hintPayloads, linkPreviewPayloads, type LinkPreview, type MessageHint } from "./message-extras.js";
+import { xmppThreadOf } from "../messages/threads.js";
+import { ReadHorizon } from "../messages/read-horizon.js";
+import { hintPayloads, linkPreviewPayloads, type LinkPreview, type MessageHint } from "../messages/message-extras.js";
 import { createHash, randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { chatMarkerPayloads, chatStatePayloads, type ChatState } from "../xso/chat-states.js";
-import { delay } from "../xso/delay.js";
-import { messageCorrection, messageReply, reactionsPayloads, retractionPayloads, RETRACTION_FALLBACK } from "../xso/message-refs.js";
-import { vcardTemp, vcardUpdate } from "../xso/vcard.js";
-import { attachmentPayloads, type Attachment } from "../xso/file-sharing.js";
-import type { UploadFile } from "../common/http-upload.js";
-import { parseJid } from "../xso/values.js";
-import type { BaseSession } from "./session.js";
-import type { ParticipantShow } from "./participant.js";
-import type { ContactRecord, RoomAvatar } from "./store/store.js";
+import { chatMarkerPayloads, chatStatePayloads, type ChatState } from "../../xso/chat-states.js";
+import { delay } from "../../xso/delay.js";
+import { messageCorrection, messageReply, reactionsPayloads, retractionPayloads, RETRACTION_FALLBACK } from "../../xso/message-refs.js";
+import { vcardTemp, vcardUpdate } from "../../xso/vcard.js";
+import { attachmentPayloads, type Attachment } from "../../xso/file-sharing.js";
+import type { UploadFile } from "../../common/http-upload.js";
+import { parseJid } from "../../xso/values.js";
+import type { BaseSession } from "../session.js";
+import type { ParticipantShow } from "../participant.js";
+import type { ContactRecord, RoomAvatar } from "../store/store.js";
 
 /**
  * What the gateway makes a contact from (see `LegacyRoster.byLegacyId`).

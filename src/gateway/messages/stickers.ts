@@ -9,11 +9,11 @@
  */
 import { createHash } from "node:crypto";
 import type { JID } from "@xmpp/jid";
-import { attachmentsOf } from "../xso/file-sharing.js";
-import { bobData, cidHash, type StickerReference } from "../xso/stickers.js";
-import { XMPPError } from "../xso/stanza-error.js";
+import { attachmentsOf } from "../../xso/file-sharing.js";
+import { bobData, cidHash, type StickerReference } from "../../xso/stickers.js";
+import { XMPPError } from "../../xso/stanza-error.js";
 import type { Element } from "@xmpp/xml";
-import type { BaseGateway } from "./gateway.js";
+import type { BaseGateway } from "../gateway.js";
 
 /**
  * A sticker the user sent (slidge's `Sticker`), for

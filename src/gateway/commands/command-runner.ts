@@ -9,15 +9,15 @@
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { adHocCommand, type AdHocCommandInput } from "../xso/commands.js";
-import type { DataFormFieldInput, DataFormInput } from "../xso/data-form.js";
-import { discoInfoQuery, discoItemsQuery } from "../xso/disco.js";
-import { NS_COMMANDS, NS_DATA_FORMS } from "../xso/ns.js";
-import { XMPPError } from "../xso/stanza-error.js";
+import { adHocCommand, type AdHocCommandInput } from "../../xso/commands.js";
+import type { DataFormFieldInput, DataFormInput } from "../../xso/data-form.js";
+import { discoInfoQuery, discoItemsQuery } from "../../xso/disco.js";
+import { NS_COMMANDS, NS_DATA_FORMS } from "../../xso/ns.js";
+import { XMPPError } from "../../xso/stanza-error.js";
 import { Command, CommandConfirmation, CommandForm, CommandTable, type CommandContext, type CommandResponse } from "./commands.js";
 import { checkRequired, formFields, submittedValues } from "./forms.js";
-import type { BaseSession } from "./session.js";
-import type { BaseGateway, RegistrationField } from "./gateway.js";
+import type { BaseSession } from "../session.js";
+import type { BaseGateway, RegistrationField } from "../gateway.js";
 
 /** How long a command waits for the next stage before its session is dropped. */
 const STAGE_TIMEOUT_MS = 10 * 60_000;

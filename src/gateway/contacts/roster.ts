@@ -6,11 +6,11 @@
  * @module
  */
 import type { JID } from "@xmpp/jid";
-import { XMPPError } from "../xso/stanza-error.js";
-import { tryParseJid } from "../xso/values.js";
+import { XMPPError } from "../../xso/stanza-error.js";
+import { tryParseJid } from "../../xso/values.js";
 import { LegacyContact, type ContactInit } from "./contact.js";
-import { escapeLocalpart, unescapeLocalpart } from "./names.js";
-import type { BaseSession } from "./session.js";
+import { escapeLocalpart, unescapeLocalpart } from "../names.js";
+import type { BaseSession } from "../session.js";
 
 /**
  * A contact class, as a module gives it.

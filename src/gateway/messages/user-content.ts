@@ -8,11 +8,11 @@
  */
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { attachmentsOf } from "../xso/file-sharing.js";
-import { XMPPError } from "../xso/stanza-error.js";
-import { stickerOf } from "../xso/stickers.js";
+import { attachmentsOf } from "../../xso/file-sharing.js";
+import { XMPPError } from "../../xso/stanza-error.js";
+import { stickerOf } from "../../xso/stickers.js";
 import { sharedFile } from "./message-refs.js";
-import type { BaseSession, Chat, TextOptions } from "./session.js";
+import type { BaseSession, Chat, TextOptions } from "../session.js";
 import { resolveSticker } from "./stickers.js";
 
 /**

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { dataForm, type DataForm, type DataFormFieldInput } from "../xso/data-form.js";
-import { XMPPError } from "../xso/stanza-error.js";
-import type { RegistrationField } from "./gateway.js";
+import { dataForm, type DataForm, type DataFormFieldInput } from "../../xso/data-form.js";
+import { XMPPError } from "../../xso/stanza-error.js";
+import type { RegistrationField } from "../gateway.js";
 
 /**
  * The data form fields of `fields`, each with its value from `prefill` (or

@@ -10,19 +10,19 @@
  */
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { isDecodeError } from "../xso/errors.js";
+import { isDecodeError } from "../../xso/errors.js";
 import {
   messageReply,
   messageRetracted,
   readMessageRefs,
   type MessageRefs,
-} from "../xso/message-refs.js";
-import { NS_COMPONENT, NS_DELAY, NS_OCCUPANT_ID, NS_SID } from "../xso/ns.js";
-import { parseElement } from "../xso/parse.js";
-import { XMPPError } from "../xso/stanza-error.js";
-import { tryParseJid } from "../xso/values.js";
-import type { ArchiveEntry } from "./store/store.js";
-import { attachmentsOf, type Attachment } from "../xso/file-sharing.js";
+} from "../../xso/message-refs.js";
+import { NS_COMPONENT, NS_DELAY, NS_OCCUPANT_ID, NS_SID } from "../../xso/ns.js";
+import { parseElement } from "../../xso/parse.js";
+import { XMPPError } from "../../xso/stanza-error.js";
+import { tryParseJid } from "../../xso/values.js";
+import type { ArchiveEntry } from "../store/store.js";
+import { attachmentsOf, type Attachment } from "../../xso/file-sharing.js";
 
 /**
  * The `<reply/>` to an archived message of the room: to its author's

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { BaseSession } from "./session.js";
+import type { BaseSession } from "../session.js";
 
 /** How one chat (a room, a direct chat) maps its messages' ids. */
 export interface ChatMessageIds {

@@ -7,15 +7,15 @@
  * @module
  */
 import type { Element } from "@xmpp/xml";
-import type { DataFormInput } from "../xso/data-form.js";
-import { NS_DATA_FORMS } from "../xso/ns.js";
-import { gatewayQuery, searchQuery } from "../xso/search.js";
-import { parseJid } from "../xso/values.js";
-import { XMPPError } from "../xso/stanza-error.js";
+import type { DataFormInput } from "../../xso/data-form.js";
+import { NS_DATA_FORMS } from "../../xso/ns.js";
+import { gatewayQuery, searchQuery } from "../../xso/search.js";
+import { parseJid } from "../../xso/values.js";
+import { XMPPError } from "../../xso/stanza-error.js";
 import type { CommandColumn } from "./commands.js";
 import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
-import type { BaseGateway } from "./gateway.js";
-import type { BaseSession } from "./session.js";
+import type { BaseGateway } from "../gateway.js";
+import type { BaseSession } from "../session.js";
 
 /**
  * What `BaseSession.onSearch` answers (slidge's `SearchResult`): the columns,

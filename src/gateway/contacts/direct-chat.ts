@@ -10,21 +10,21 @@
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { chatMarkerOf, chatStateOf } from "../xso/chat-states.js";
-import { viewInNamespace } from "../xso/codec.js";
-import { discoInfoQuery } from "../xso/disco.js";
-import { isDecodeError } from "../xso/errors.js";
-import { messageContent } from "../xso/message.js";
-import { NS_CHAT_MARKERS, NS_CHAT_STATES, NS_CLIENT, NS_CORRECT, NS_DISCO_INFO, NS_MUC_SELF_PING, NS_PUBSUB, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_VCARD } from "../xso/ns.js";
-import { XMPPError } from "../xso/stanza-error.js";
+import { chatMarkerOf, chatStateOf } from "../../xso/chat-states.js";
+import { viewInNamespace } from "../../xso/codec.js";
+import { discoInfoQuery } from "../../xso/disco.js";
+import { isDecodeError } from "../../xso/errors.js";
+import { messageContent } from "../../xso/message.js";
+import { NS_CHAT_MARKERS, NS_CHAT_STATES, NS_CLIENT, NS_CORRECT, NS_DISCO_INFO, NS_MUC_SELF_PING, NS_PUBSUB, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_VCARD } from "../../xso/ns.js";
+import { XMPPError } from "../../xso/stanza-error.js";
 import type { LegacyContact } from "./contact.js";
-import { readUserRefs, replyFallbackText } from "./message-refs.js";
-import { sendUserContent } from "./user-content.js";
-import { stickerOf } from "../xso/stickers.js";
-import { readLinkPreviews } from "./message-extras.js";
-import { isSpecialMsgId, legacyThreadOf, rememberThread } from "./threads.js";
-import { asXmppError, errorFor, resultFor } from "./replies.js";
-import type { TextOptions } from "./session.js";
+import { readUserRefs, replyFallbackText } from "../messages/message-refs.js";
+import { sendUserContent } from "../messages/user-content.js";
+import { stickerOf } from "../../xso/stickers.js";
+import { readLinkPreviews } from "../messages/message-extras.js";
+import { isSpecialMsgId, legacyThreadOf, rememberThread } from "../messages/threads.js";
+import { asXmppError, errorFor, resultFor } from "../replies.js";
+import type { TextOptions } from "../session.js";
 
 const NS_RECEIPTS = "urn:xmpp:receipts";
 

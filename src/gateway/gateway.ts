@@ -25,17 +25,7 @@ import { IqRequests } from "./iq-requests.js";
 import { uploadWith, type UploadFile } from "../common/http-upload.js";
 import type { Attachment } from "../xso/file-sharing.js";
 import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapPrivilegedIq, wrapPrivilegedMessage, type GrantedPrivileges } from "./privilege.js";
-import {
-  CreateGroupCommand,
-  LeaveGroupCommand,
-  ListGroupsCommand,
-  PreferencesCommand,
-  RegisterCommand,
-  ReloginCommand,
-  SearchCommand,
-  UnregisterCommand,
-  type CommandClass,
-} from "./commands/commands.js";
+import { DEFAULT_COMMANDS, type CommandClass } from "./commands/commands.js";
 import { CommandRunner } from "./commands/command-runner.js";
 import { checkRequired } from "./commands/forms.js";
 import { QrConfirmations, qrImage, type PendingRegistration, type RegistrationType } from "./registration.js";
@@ -49,17 +39,6 @@ import { handleGatewayStanza, type GatewayJidContext } from "./gateway-jid.js";
 /** The legacy id under which the chat with the gateway itself keeps its message ids. */
 const GATEWAY_CHAT = "\u0000gateway";
 
-/** The built-in commands (see `BaseGateway.defaultCommands`). */
-const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([
-  RegisterCommand,
-  ListGroupsCommand,
-  LeaveGroupCommand,
-  CreateGroupCommand,
-  SearchCommand,
-  PreferencesCommand,
-  ReloginCommand,
-  UnregisterCommand,
-]);
 
 /**
  * One field of the registration form (XEP-0077 with XEP-0004).

@@ -7,27 +7,21 @@
  * module's `onFile` with a URL that serves what the user uploaded.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { xml } from "@xmpp/client";
-import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
+import type { ProsodyServer } from "../../src/testing/prosody.js";
 import {
   BaseGateway,
   BaseSession,
   LegacyBookmarks,
   LegacyMUC,
-  openSqliteStore,
-  runGateway,
   type LegacyModule,
   type RunningGateway,
   type TextOptions,
 } from "../../src/gateway/index.js";
 import { MucService, type Attachment, type MessageEvent } from "../../src/index.js";
-import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { withTimeout } from "../helpers/prosody-clients.js";
+import { startUploadGateway, UPLOAD_GATEWAY, type UploadGateway } from "../helpers/upload-gateway.js";
 
-const GW = "gateway.localhost";
-const SECRET = "gateway-secret";
+const GW = UPLOAD_GATEWAY;
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
 const TEXT = new TextEncoder().encode("the minutes of the meeting");
 
@@ -67,39 +61,16 @@ function module(): LegacyModule {
 
 let server: ProsodyServer;
 let running: RunningGateway;
-let alice: TestClient;
 let muc: MucService;
-let dir: string;
+let stack: UploadGateway | undefined;
 
 beforeAll(async () => {
-  server = await startProsody({
-    component: { domain: GW, secret: SECRET },
-    users: [{ username: "alice", password: "alice-pw" }],
-    extraConfig: {
-      component: `
-Component "upload.localhost" "http_file_share"
-  http_host = "127.0.0.1"
-  http_file_share_size_limit = 1024 * 1024
-`,
-    },
-  });
-  dir = await mkdtemp(join(tmpdir(), "gateway-files-"));
-  const db = join(dir, "gateway.sqlite");
-  const store = openSqliteStore(db);
-  store.users.save({ jid: `alice@${server.domain}`, legacyData: {}, registeredAt: Date.now() });
-  store.close();
-  running = await runGateway(module(), { jid: GW, secret: SECRET, server: server.componentUrl, db, logger: { debug() {}, warn() {} } });
-  alice = await connectClient({ server, username: "alice", password: "alice-pw" });
-  await alice.xmpp.send(xml("presence"));
-  muc = new MucService(alice.xmpp, { selfPing: false });
+  stack = await startUploadGateway(module(), "gateway-files-");
+  ({ server, running, muc } = stack);
 }, 60_000);
 
 afterAll(async () => {
-  muc?.close();
-  await alice?.stop();
-  await running?.stop();
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 async function fetchBytes(url: string): Promise<number[]> {

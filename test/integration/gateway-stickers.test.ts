@@ -8,18 +8,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { xml } from "@xmpp/client";
 import type { Element } from "@xmpp/xml";
-import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
-import { BaseGateway, BaseSession, LegacyBookmarks, LegacyMUC, openSqliteStore, runGateway, type Chat, type LegacyModule, type RunningGateway, type Sticker } from "../../src/gateway/index.js";
+import { BaseGateway, BaseSession, LegacyBookmarks, LegacyMUC, type Chat, type LegacyModule, type Sticker } from "../../src/gateway/index.js";
 import { MucService, uploadFile } from "../../src/index.js";
-import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { startUploadGateway, UPLOAD_GATEWAY, type UploadGateway } from "../helpers/upload-gateway.js";
 
-const GW = "gateway.localhost";
-const SECRET = "gateway-secret";
+const GW = UPLOAD_GATEWAY;
 const NS_BOB = "urn:xmpp:bob";
 const IMAGE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 1, 2, 3]);
 const CID = `sha1+${createHash("sha1").update(IMAGE).digest("hex")}@bob.xmpp.org`;
@@ -60,42 +56,18 @@ function module(): LegacyModule {
   return { Gateway, Session, Bookmarks, MUC: Room };
 }
 
-let server: ProsodyServer;
-let running: RunningGateway;
 let alice: TestClient;
 let muc: MucService;
-let dir: string;
+let stack: UploadGateway | undefined;
 
 beforeAll(async () => {
-  server = await startProsody({
-    component: { domain: GW, secret: SECRET },
-    users: [{ username: "alice", password: "alice-pw" }],
-    extraConfig: {
-      component: `
-Component "upload.localhost" "http_file_share"
-  http_host = "127.0.0.1"
-  http_file_share_size_limit = 1024 * 1024
-`,
-    },
-  });
-  dir = await mkdtemp(join(tmpdir(), "gateway-stickers-"));
-  const db = join(dir, "gateway.sqlite");
-  const store = openSqliteStore(db);
-  store.users.save({ jid: `alice@${server.domain}`, legacyData: {}, registeredAt: Date.now() });
-  store.close();
-  running = await runGateway(module(), { jid: GW, secret: SECRET, server: server.componentUrl, db, logger: { debug() {}, warn() {} } });
-  alice = await connectClient({ server, username: "alice", password: "alice-pw" });
-  await alice.xmpp.send(xml("presence"));
-  muc = new MucService(alice.xmpp, { selfPing: false });
+  stack = await startUploadGateway(module(), "gateway-stickers-");
+  ({ alice, muc } = stack);
   await muc.join(`lounge@${GW}`, "alice").joined;
 }, 60_000);
 
 afterAll(async () => {
-  muc?.close();
-  await alice?.stop();
-  await running?.stop();
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 /** Resolves when the module's `onSticker` has been called once more. */

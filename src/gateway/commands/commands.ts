@@ -585,3 +585,15 @@ export class UnregisterCommand extends Command {
     });
   }
 }
+
+/** The built-in commands, in the order they are listed (`BaseGateway.defaultCommands`). */
+export const DEFAULT_COMMANDS: readonly CommandClass[] = Object.freeze([
+  RegisterCommand,
+  ListGroupsCommand,
+  LeaveGroupCommand,
+  CreateGroupCommand,
+  SearchCommand,
+  PreferencesCommand,
+  ReloginCommand,
+  UnregisterCommand,
+]);

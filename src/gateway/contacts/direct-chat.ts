@@ -73,7 +73,8 @@ async function onMessage(contact: LegacyContact, stanza: Element, from: JID): Pr
     await session.onReact(contact, target, refs.reactions.reactions, { xmppId, ...(thread ? { thread } : {}) });
     return;
   }
-  if (body === undefined && stickerOf(stanza) === undefined) {
+  const sticker = stickerOf(stanza);
+  if (body === undefined && sticker === undefined) {
     const options = thread ? { thread } : {};
     const state = chatStateOf(stanza);
     if (state === "composing") await session.onComposing(contact, options);
@@ -104,7 +105,7 @@ async function onMessage(contact: LegacyContact, stanza: Element, from: JID): Pr
   if (refs.corrects !== undefined) {
     await session.onCorrect(contact, text, known(refs.corrects), options);
   } else {
-    const legacyId = await sendUserContent(session, contact, stanza, text, options, from);
+    const legacyId = await sendUserContent(session, contact, stanza, text, sticker, options, from);
     if (legacyId) contact.mapIds(legacyId, xmppId);
     rememberThread(session, xmppThread, thread, legacyId);
   }

@@ -10,7 +10,7 @@ import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { attachmentsOf } from "../../xso/file-sharing.js";
 import { XMPPError } from "../../xso/stanza-error.js";
-import { stickerOf } from "../../xso/stickers.js";
+import type { StickerReference } from "../../xso/stickers.js";
 import { sharedFile } from "./message-refs.js";
 import type { BaseSession, Chat, TextOptions } from "../session.js";
 import { resolveSticker } from "./stickers.js";
@@ -19,11 +19,19 @@ import { resolveSticker } from "./stickers.js";
  * Hand the user's message to the hook its content calls for.
  *
  * @param text - the body as the hooks get it (a reply's quote cut).
+ * @param reference - the sticker the message carries (`stickerOf`), if any.
  * @param from - the user's full JID (a sticker's image may be asked of it).
  * @returns the legacy id the hook gave.
  */
-export async function sendUserContent(session: BaseSession, chat: Chat, stanza: Element, text: string, options: TextOptions, from: JID): Promise<string | void> {
-  const reference = stickerOf(stanza);
+export async function sendUserContent(
+  session: BaseSession,
+  chat: Chat,
+  stanza: Element,
+  text: string,
+  reference: StickerReference | undefined,
+  options: TextOptions,
+  from: JID,
+): Promise<string | void> {
   if (reference) {
     if (session.supportsStickers) return session.onSticker(chat, await resolveSticker(session.gateway, stanza, reference, from), options);
     // A network without stickers: an XEP-0449 sticker is a file like any; an image named by cid goes as its text, if any.

@@ -91,6 +91,7 @@ async function relayMessage(core: MucCore, participant: LegacyParticipant, body:
 
 /** The `<thread/>` of one of the network's threads, if any. */
 function threadPayloads(core: MucCore, legacyThread: string | undefined): Element[] {
+  if (legacyThread === undefined) return [];
   const thread = xmppThreadOf(core.session, legacyThread, roomMessageIds(core));
   return thread === undefined ? [] : [xml("thread", {}, thread)];
 }

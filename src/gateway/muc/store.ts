@@ -130,8 +130,16 @@ export function mapMessageIds(core: MucCore, legacyMsgId: string, xmppId: string
  * legacy id, and a legacy id to its stanza-id.
  */
 export function roomMessageIds(core: MucCore): ChatMessageIds {
-  return {
-    legacyIdOf: (xmppId) => archivedByStanzaId(core, xmppId)?.legacyId ?? legacyIdOf(core, xmppId),
-    xmppIdOf: (legacyMsgId) => archivedByLegacyId(core, legacyMsgId)?.stanzaId ?? xmppIdOf(core, legacyMsgId),
-  };
+  let ids = messageIdsOf.get(core);
+  if (ids === undefined) {
+    ids = {
+      legacyIdOf: (xmppId) => archivedByStanzaId(core, xmppId)?.legacyId ?? legacyIdOf(core, xmppId),
+      xmppIdOf: (legacyMsgId) => archivedByLegacyId(core, legacyMsgId)?.stanzaId ?? xmppIdOf(core, legacyMsgId),
+    };
+    messageIdsOf.set(core, ids);
+  }
+  return ids;
 }
+
+/** Each room's {@link roomMessageIds}, made once (not per message). */
+const messageIdsOf = new WeakMap<MucCore, ChatMessageIds>();

@@ -106,8 +106,8 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
       await userAttention(core, stanza, thread);
       return;
     }
-    const sticker = stickerOf(stanza) !== undefined;
-    if (body === undefined && !sticker) {
+    const sticker = stickerOf(stanza);
+    if (body === undefined && sticker === undefined) {
       const subject = msg.subject[""] ?? Object.values(msg.subject)[0];
       if (subject === undefined) return;
       if (!room.hasSubject) throw new XMPPError("forbidden", { text: "This group has no subject to change" });
@@ -139,7 +139,7 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
       await reflect(core, stanza, me, xmppId, body, undefined);
       return;
     }
-    const legacyId = await sendUserContent(core.session, room, stanza, text, options, from);
+    const legacyId = await sendUserContent(core.session, room, stanza, text, sticker, options, from);
     if (legacyId) mapMessageIds(core, legacyId, xmppId);
     rememberThread(core.session, xmppThread, thread, legacyId);
     await reflect(core, stanza, me, xmppId, body, legacyId || undefined);

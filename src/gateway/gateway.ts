@@ -530,8 +530,7 @@ export class BaseGateway {
       { xmlns: "jabber:iq:roster" },
       xml("item", { jid: item.jid.toString(), subscription: "both", ...(item.name ? { name: item.name } : {}) }, ...(this.rosterGroup ? [xml("group", {}, this.rosterGroup)] : [])),
     );
-    const iq = xml("iq", { type: "set", from: this.jid.toString(), to: user.bare().toString(), id: IqRequests.newId() }, query);
-    await this.#iqs.request(iq, (el) => this.send(el), 10_000);
+    await this.requestIq(user.bare(), "set", query);
     return true;
   }
 
@@ -557,8 +556,7 @@ export class BaseGateway {
   async uploadFile(file: UploadFile, options: { readonly timeoutMs?: number } = {}): Promise<Attachment> {
     const timeoutMs = options.timeoutMs ?? 10_000;
     const iq = {
-      request: (type: "get" | "set", to: JID | string | undefined, payload: Element): Promise<Element> =>
-        this.#iqs.request(xml("iq", { type, to: String(to), from: this.jid.toString(), id: IqRequests.newId() }, payload), (el) => this.send(el), timeoutMs),
+      request: (type: "get" | "set", to: JID, payload: Element): Promise<Element> => this.requestIq(to, type, payload, timeoutMs),
     };
     const server = this.jid.domain.includes(".") ? this.jid.domain.slice(this.jid.domain.indexOf(".") + 1) : this.jid.domain;
     const serverJid = parseJid(server);

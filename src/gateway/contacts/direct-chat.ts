@@ -20,6 +20,7 @@ import { XMPPError } from "../../xso/stanza-error.js";
 import type { LegacyContact } from "./contact.js";
 import { readUserRefs, replyFallbackText } from "../messages/message-refs.js";
 import { sendUserContent } from "../messages/user-content.js";
+import { onUserChatState } from "../messages/chat-state-hooks.js";
 import { stickerOf } from "../../xso/stickers.js";
 import { readLinkPreviews } from "../messages/message-extras.js";
 import { isSpecialMsgId, legacyThreadOf, rememberThread } from "../messages/threads.js";
@@ -76,12 +77,7 @@ async function onMessage(contact: LegacyContact, stanza: Element, from: JID): Pr
   const sticker = stickerOf(stanza);
   if (body === undefined && sticker === undefined) {
     const options = thread ? { thread } : {};
-    const state = chatStateOf(stanza);
-    if (state === "composing") await session.onComposing(contact, options);
-    else if (state === "paused") await session.onPaused(contact, options);
-    else if (state === "active") await session.onActive(contact, options);
-    else if (state === "inactive") await session.onInactive(contact, options);
-    else if (state === "gone") await session.onGone(contact, options);
+    await onUserChatState(session, contact, chatStateOf(stanza), options);
     const marker = chatMarkerOf(stanza);
     if (marker?.marker === "displayed") {
       const legacyId = contact.legacyIdOf(marker.id);

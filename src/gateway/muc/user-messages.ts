@@ -21,6 +21,7 @@ import { isDecodeError } from "../../xso/errors.js";
 import { RETRACTION_FALLBACK } from "../../xso/message-refs.js";
 import { readUserRefs, replyFallbackText } from "../messages/message-refs.js";
 import { sendUserContent } from "../messages/user-content.js";
+import { onUserChatState } from "../messages/chat-state-hooks.js";
 import { stickerOf } from "../../xso/stickers.js";
 import { mentionedNicks } from "../names.js";
 import type { LegacyParticipant } from "../participant.js";
@@ -45,11 +46,7 @@ async function userAttention(core: MucCore, stanza: Element, thread: string | un
   const room = core.room;
   const options = thread === undefined ? {} : { thread };
   const state = chatStateOf(stanza);
-  if (state === "composing") await session.onComposing(room, options);
-  else if (state === "paused") await session.onPaused(room, options);
-  else if (state === "active") await session.onActive(room, options);
-  else if (state === "inactive") await session.onInactive(room, options);
-  else if (state === "gone") await session.onGone(room, options);
+  await onUserChatState(session, room, state, options);
   const marker = chatMarkerOf(stanza);
   if (marker?.marker === "displayed") {
     const legacyId = archivedByStanzaId(core, marker.id)?.legacyId ?? legacyIdOf(core, marker.id);

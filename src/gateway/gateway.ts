@@ -24,7 +24,7 @@ import { invitation, type InviteOptions } from "./invitations.js";
 import { IqRequests } from "./iq-requests.js";
 import { uploadWith, type UploadFile } from "../common/http-upload.js";
 import type { Attachment } from "../xso/file-sharing.js";
-import { PrivilegeError, allowsIq, readPrivileges, unwrapPrivilegedResult, wrapPrivilegedIq, wrapPrivilegedMessage, type GrantedPrivileges } from "./privilege.js";
+import { Privileges, unwrapPrivilegedResult, wrapPrivilegedIq, wrapPrivilegedMessage, type GrantedPrivileges } from "./privilege.js";
 import { DEFAULT_COMMANDS, type CommandClass } from "./commands/commands.js";
 import { CommandRunner } from "./commands/command-runner.js";
 import { checkRequired } from "./commands/forms.js";
@@ -309,7 +309,6 @@ export class BaseGateway {
   };
   readonly #qr = new QrConfirmations();
   readonly #inputs = new PendingInputs();
-  readonly #carbonIds = new Set<string>();
   /** The gateway's JID as text, compared with each stanza's `to` (made once). */
   readonly #jidText: string;
   readonly #asGateway = new WeakMap<BaseSession, LegacyContact>();
@@ -318,7 +317,7 @@ export class BaseGateway {
     () => this.reloginDelaysMs,
     { debug: (m, ...d) => this.log.debug(m, ...d), warn: (m, ...d) => this.log.warn(m, ...d) },
   );
-  readonly #privileges = new Map<string, GrantedPrivileges>();
+  readonly #privileges: Privileges;
   readonly #onStanza = (el: Element): void => {
     // Answers to the gateway's own IQs skip the per-user queues: the handling
     // that waits for one may be what holds its sender's queue.
@@ -341,6 +340,7 @@ export class BaseGateway {
     this.#jidText = this.jid.toString();
     this.store = init.store;
     this.log = init.logger ?? silentLogger;
+    this.#privileges = new Privileges(this.log);
     this.mucClass = init.module.MUC ?? LegacyMUC;
     this.participantClass = init.module.Participant ?? LegacyParticipant;
     this.contactClass = init.module.Contact ?? LegacyContact;
@@ -356,7 +356,7 @@ export class BaseGateway {
     const from = typeof el.attrs.from === "string" ? tryParseJid(el.attrs.from) : undefined;
     const to = typeof el.attrs.to === "string" ? tryParseJid(el.attrs.to) : undefined;
     if (from === undefined || to === undefined || to.local) return;
-    this.#recordPrivileges(el, from);
+    this.#privileges.record(el, from);
   };
 
   /**
@@ -449,7 +449,7 @@ export class BaseGateway {
    * @param server - the users' domain, e.g. `localhost` for `juliet@localhost`.
    */
   grantedPrivileges(server: string): GrantedPrivileges | undefined {
-    return this.#privileges.get(server.toLowerCase());
+    return this.#privileges.of(server);
   }
 
   /**
@@ -480,14 +480,7 @@ export class BaseGateway {
    */
   async sendPrivilegedIq(user: JID | string, type: "get" | "set", payload: Element, options: { readonly timeoutMs?: number } = {}): Promise<Element> {
     const jid = (typeof user === "string" ? parseJid(user) : user).bare();
-    const ns = typeof payload.attrs.xmlns === "string" ? payload.attrs.xmlns : undefined;
-    const granted = this.grantedPrivileges(jid.domain);
-    if (granted && (ns === undefined || !allowsIq(granted, ns, type))) {
-      throw new PrivilegeError("not-granted", `${jid.domain} does not let this gateway send IQ ${type} in ${ns ?? "(no namespace)"} for its users`, {
-        server: jid.domain,
-        ...(ns !== undefined ? { namespace: ns } : {}),
-      });
-    }
+    this.#privileges.checkIq(jid.domain, typeof payload.attrs.xmlns === "string" ? payload.attrs.xmlns : undefined, type);
     const iq = wrapPrivilegedIq(this.jid, jid, type, payload, IqRequests.newId());
     const result = await this.#iqs.request(iq, (el) => this.send(el), options.timeoutMs ?? 10_000);
     return unwrapPrivilegedResult(result, jid.domain);
@@ -523,8 +516,7 @@ export class BaseGateway {
    * @returns false when the user's server grants no roster write.
    */
   async pushRosterItem(user: JID, item: { readonly jid: JID; readonly name: string | undefined }): Promise<boolean> {
-    const granted = this.grantedPrivileges(user.domain);
-    if (granted?.roster !== "set" && granted?.roster !== "both") return false;
+    if (!this.#privileges.writesRoster(user.domain)) return false;
     const query = xml(
       "query",
       { xmlns: "jabber:iq:roster" },
@@ -738,20 +730,6 @@ export class BaseGateway {
       this.log.warn(`room ${muc.jid.toString()}: handling failed`, e);
       await this.send(errorFor(el, asXmppError(e)));
     }
-  }
-
-  /**
-   * A server's advertisement of the permissions it grants (XEP-0356 §4.2):
-   * a message from a bare domain. A newer one replaces the older (the server
-   * sends one on each connection).
-   */
-  #recordPrivileges(el: Element, from: JID): void {
-    if (from.local || from.resource) return;
-    const granted = readPrivileges(el, from.domain);
-    if (!granted) return;
-    this.#privileges.set(granted.server, granted);
-    const iq = [...granted.iq].map(([ns, t]) => `${ns} (${t})`).join(", ");
-    this.log.debug(`gateway: ${granted.server} grants privileges: IQ ${iq || "none"}; roster ${granted.roster ?? "none"}; message ${granted.message ?? "none"}; presence ${granted.presence ?? "none"}`);
   }
 
   /**
@@ -1013,16 +991,10 @@ export class BaseGateway {
    * @returns whether it went out; without the permission it is dropped (debug log).
    */
   async sendCarbon(user: JID, message: Element): Promise<boolean> {
-    const granted = this.grantedPrivileges(user.domain);
-    if (granted?.message !== "outgoing") {
+    // The server routes it from the user to the contact, that is, back to the gateway: its id is remembered, so as not to take it for the user's own.
+    if (!this.#privileges.sendsCarbon(user.domain, typeof message.attrs.id === "string" ? message.attrs.id : undefined)) {
       this.log.debug(`gateway: ${user.domain} grants no message privilege; the user's own message to ${String(message.attrs.to)} is not shown`);
       return false;
-    }
-    // The server routes it from the user to the contact, that is, back to the gateway: remembered, so as not to take it for the user's own.
-    const id = typeof message.attrs.id === "string" ? message.attrs.id : undefined;
-    if (id !== undefined) {
-      this.#carbonIds.add(id);
-      if (this.#carbonIds.size > 1_000) this.#carbonIds.delete(this.#carbonIds.values().next().value as string);
     }
     await this.send(wrapPrivilegedMessage(this.jid, user.domain, message));
     return true;
@@ -1030,7 +1002,7 @@ export class BaseGateway {
 
   /** @internal Whether `id` is the id of a carbon this gateway sent (it comes back from the user's server). */
   isOwnCarbon(id: string | undefined): boolean {
-    return id !== undefined && this.#carbonIds.delete(id);
+    return this.#privileges.isOwnCarbon(id);
   }
 
   /**

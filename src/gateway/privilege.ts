@@ -17,6 +17,7 @@ import { causeOption, hasErrorName, isDecodeError } from "../xso/errors.js";
 import { NS_CLIENT, NS_FORWARD, NS_PRIVILEGE } from "../xso/ns.js";
 import { privilege, privilegedIq, type PrivilegeIqType } from "../xso/privilege.js";
 import { XMPPError } from "../xso/stanza-error.js";
+import type { Logger } from "../common/logger.js";
 
 /**
  * The permissions one server granted the gateway (XEP-0356), for its own users.
@@ -210,4 +211,78 @@ export function unwrapPrivilegedResult(result: Element, server: string): Element
 export function wrapPrivilegedMessage(gateway: JID, server: string, message: Element): Element {
   message.attrs.xmlns = NS_CLIENT;
   return xml("message", { from: gateway.toString(), to: server }, xml("privilege", { xmlns: NS_PRIVILEGE }, xml("forwarded", { xmlns: NS_FORWARD }, message)));
+}
+
+/**
+ * @internal What the servers granted the gateway (their latest
+ * advertisement each), checked before anything is sent on a user's behalf,
+ * and the ids of the carbons the gateway sent (they come back to it).
+ */
+export class Privileges {
+  readonly #granted = new Map<string, GrantedPrivileges>();
+  readonly #carbonIds = new Set<string>();
+  readonly #log: Logger;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  /**
+   * A server's advertisement of the permissions it grants (XEP-0356 §4.2): a
+   * message from a bare domain. A newer one replaces the older (the server
+   * sends one on each connection); anything else is ignored.
+   */
+  record(message: Element, from: JID): void {
+    if (from.local || from.resource) return;
+    const granted = readPrivileges(message, from.domain);
+    if (!granted) return;
+    this.#granted.set(granted.server, granted);
+    const iq = [...granted.iq].map(([ns, t]) => `${ns} (${t})`).join(", ");
+    this.#log.debug(`gateway: ${granted.server} grants privileges: IQ ${iq || "none"}; roster ${granted.roster ?? "none"}; message ${granted.message ?? "none"}; presence ${granted.presence ?? "none"}`);
+  }
+
+  /** What `server` advertised, or `undefined`. */
+  of(server: string): GrantedPrivileges | undefined {
+    return this.#granted.get(server.toLowerCase());
+  }
+
+  /**
+   * Throw {@link PrivilegeError} `not-granted` when `server` advertised its
+   * permissions and they exclude IQs of `type` with a payload in `ns`; when it
+   * advertised none, the IQ may go (the server enforces what it grants).
+   */
+  checkIq(server: string, ns: string | undefined, type: "get" | "set"): void {
+    const granted = this.of(server);
+    if (granted && (ns === undefined || !allowsIq(granted, ns, type))) {
+      throw new PrivilegeError("not-granted", `${server} does not let this gateway send IQ ${type} in ${ns ?? "(no namespace)"} for its users`, {
+        server,
+        ...(ns !== undefined ? { namespace: ns } : {}),
+      });
+    }
+  }
+
+  /** Whether `server` lets the gateway write its users' rosters. */
+  writesRoster(server: string): boolean {
+    const roster = this.of(server)?.roster;
+    return roster === "set" || roster === "both";
+  }
+
+  /**
+   * Whether `server` lets the gateway send messages as its users; when it
+   * does, a message's id is remembered (the 1,000 latest) for
+   * {@link Privileges.isOwnCarbon}.
+   */
+  sendsCarbon(server: string, id: string | undefined): boolean {
+    if (this.of(server)?.message !== "outgoing") return false;
+    if (id !== undefined) {
+      this.#carbonIds.add(id);
+      if (this.#carbonIds.size > 1_000) this.#carbonIds.delete(this.#carbonIds.values().next().value as string);
+    }
+    return true;
+  }
+
+  /** Whether `id` is the id of a carbon the gateway sent (forgotten once seen). */
+  isOwnCarbon(id: string | undefined): boolean {
+    return id !== undefined && this.#carbonIds.delete(id);
+  }
 }

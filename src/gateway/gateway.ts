@@ -1,16 +1,15 @@
 /**
- * The gateway component: registration, sessions, and routing of the users'
- * stanzas to their rooms.
+ * The gateway: its public face (slidge's `BaseGateway`), registration, the
+ * users' sessions, and what it sends itself (privileged IQs, carbons,
+ * uploads, its own chat). Stanzas find their handler in `stanza-router.ts`.
  *
  * @module
  */
 import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { NS_COMMANDS, NS_MUC } from "../xso/ns.js";
 import { parseJid, tryParseJid } from "../xso/values.js";
 import { XMPPError } from "../xso/stanza-error.js";
-import { isDecodeError } from "../xso/errors.js";
 import { silentLogger, type Logger } from "../common/logger.js";
 import type { ComponentLike } from "./component-connection.js";
 import { LegacyBookmarks } from "./bookmarks.js";
@@ -18,8 +17,6 @@ import { LegacyMUC, type MucInit } from "./muc.js";
 import { LegacyParticipant, type ParticipantInit } from "./participant.js";
 import { BaseSession, type SessionInit } from "./session.js";
 import type { GatewayStore, JsonValue, UserRecord } from "./store/store.js";
-import { asXmppError, errorFor } from "./replies.js";
-import { unescapeLocalpart } from "./names.js";
 import { invitation, type InviteOptions } from "./invitations.js";
 import { IqRequests } from "./iq-requests.js";
 import { uploadWith, type UploadFile } from "../common/http-upload.js";
@@ -33,8 +30,8 @@ import { PendingInputs } from "./user-input.js";
 import { ReloginScheduler, describe as describeWait } from "./relogin.js";
 import { LegacyContact, type ContactMessageOptions } from "./contacts/contact.js";
 import { LegacyRoster, type ContactClass } from "./contacts/roster.js";
-import { handleContactStanza } from "./contacts/direct-chat.js";
-import { handleGatewayStanza, type GatewayJidContext } from "./gateway-jid.js";
+import type { GatewayJidContext } from "./gateway-jid.js";
+import { StanzaRouter } from "./stanza-router.js";
 
 /** The legacy id under which the chat with the gateway itself keeps its message ids. */
 const GATEWAY_CHAT = "\u0000gateway";
@@ -297,7 +294,6 @@ export class BaseGateway {
   readonly #component: ComponentLike;
   readonly #module: LegacyModule;
   readonly #sessions = new Map<string, BaseSession>();
-  readonly #queues = new Map<string, Promise<void>>();
   readonly #iqs = new IqRequests();
   readonly #commands = new CommandRunner(this);
   /** What the stanzas to the gateway's own JID need of it. */
@@ -309,8 +305,6 @@ export class BaseGateway {
   };
   readonly #qr = new QrConfirmations();
   readonly #inputs = new PendingInputs();
-  /** The gateway's JID as text, compared with each stanza's `to` (made once). */
-  readonly #jidText: string;
   readonly #asGateway = new WeakMap<BaseSession, LegacyContact>();
   readonly #relogins = new ReloginScheduler(
     (session) => this.#login(session),
@@ -318,26 +312,14 @@ export class BaseGateway {
     { debug: (m, ...d) => this.log.debug(m, ...d), warn: (m, ...d) => this.log.warn(m, ...d) },
   );
   readonly #privileges: Privileges;
-  readonly #onStanza = (el: Element): void => {
-    // Answers to the gateway's own IQs skip the per-user queues: the handling
-    // that waits for one may be what holds its sender's queue.
-    if (this.#iqs.settle(el)) return;
-    // Answers to questions (input) too: the handling that asked may hold the queue.
-    if (this.#inputs.settle(el, this.#jidText)) return;
-    // Command stages too: one may wait long (a QR scan), and a client waits for each answer anyway.
-    if (el.name === "iq" && el.attrs.type === "set" && el.attrs.to === this.#jidText && el.getChild("command", NS_COMMANDS)) {
-      void this.#handle(el).catch((e: unknown) => this.log.warn("gateway: failed to handle a command", e));
-      return;
-    }
-    this.#enqueue(el);
-  };
+  readonly #router: StanzaRouter;
 
   /** @param init - component, store, module, logger (see `runGateway`). */
   constructor(init: GatewayInit) {
     this.#component = init.component;
     this.#module = init.module;
     this.jid = init.component.jid;
-    this.#jidText = this.jid.toString();
+    this.#router = new StanzaRouter({ ownStanzas: this.#ownStanzas, iqs: this.#iqs, inputs: this.#inputs, jidText: this.jid.toString() });
     this.store = init.store;
     this.log = init.logger ?? silentLogger;
     this.#privileges = new Privileges(this.log);
@@ -557,7 +539,7 @@ export class BaseGateway {
 
   /** Start: listen to the component, and log every registered user in. */
   async start(): Promise<void> {
-    this.#component.on("stanza", this.#onStanza);
+    this.#component.on("stanza", this.#router.onStanza);
     for (const user of this.store.users.list()) {
       const session = this.#makeSession(user);
       await this.#login(session);
@@ -566,14 +548,14 @@ export class BaseGateway {
 
   /** Stop: log every session out and stop listening. */
   async stop(): Promise<void> {
-    this.#component.removeListener("stanza", this.#onStanza);
+    this.#component.removeListener("stanza", this.#router.onStanza);
     this.#component.removeListener("stanza", this.#onAnnouncement);
     this.#iqs.cancelAll("the gateway stopped");
     this.#commands.close();
     this.#inputs.cancelAll("the gateway stopped");
     this.#relogins.cancelAll();
     this.#qr.cancelAll(new XMPPError("service-unavailable", { text: "The gateway is stopping" }));
-    await Promise.all([...this.#queues.values()]);
+    await this.#router.idle();
     for (const session of this.#sessions.values()) {
       try {
         if (session.loggedIn) await session.logout();
@@ -645,91 +627,6 @@ export class BaseGateway {
   savePreferences(session: BaseSession, preferences: { readonly [key: string]: JsonValue }): void {
     const user = this.store.users.get(session.userJid.toString());
     if (user) this.store.users.save({ ...user, preferences });
-  }
-
-  /** Stanzas of one user are handled in order; different users in parallel. */
-  #enqueue(el: Element): void {
-    const from = typeof el.attrs.from === "string" ? el.attrs.from : "";
-    const key = from.split("/")[0] ?? "";
-    const previous = this.#queues.get(key) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.#handle(el))
-      .catch((e: unknown) => this.log.warn("gateway: failed to handle a stanza", e, el.toString().slice(0, 500)));
-    this.#queues.set(key, next);
-    void next.then(() => {
-      if (this.#queues.get(key) === next) this.#queues.delete(key);
-    });
-  }
-
-  async #handle(el: Element): Promise<void> {
-    let from: JID;
-    let to: JID;
-    try {
-      from = parseJid(String(el.attrs.from));
-      to = parseJid(String(el.attrs.to));
-    } catch (e) {
-      this.log.debug("gateway: ignoring a stanza with an invalid from or to", isDecodeError(e) || e instanceof Error ? e.message : e);
-      return;
-    }
-    const type = el.attrs.type;
-    if (type === "error" || (el.name === "iq" && type === "result")) return;
-    // The one check of every IQ to the gateway, a room or an occupant: its
-    // type is required, and an IQ that is no answer must be a get or a set
-    // (RFC 6120 §8.2.3).
-    if (el.name === "iq" && type !== "get" && type !== "set") {
-      await this.send(errorFor(el, new XMPPError("bad-request", { text: "An IQ needs a type: get, set, result or error" })));
-      return;
-    }
-    if (!to.local) {
-      await handleGatewayStanza(this.#ownStanzas, el, from);
-      return;
-    }
-    const session = this.#sessions.get(`${from.local}@${from.domain}`);
-    if (!session || !session.loggedIn) {
-      if (el.name === "presence" && type === "unavailable") return;
-      await this.send(errorFor(el, new XMPPError("registration-required", { text: "Register with this gateway first" })));
-      return;
-    }
-    let muc: LegacyMUC | undefined;
-    try {
-      muc = await session.bookmarks.byJid(to);
-    } catch (e) {
-      await this.send(errorFor(el, asXmppError(e)));
-      return;
-    }
-    if (!muc && el.name === "presence" && type === undefined && to.resource && el.getChild("x", NS_MUC) && session.supportsGroupCreation) {
-      // Joining a room JID that names no group creates one (XEP-0045 §10.1; slidge's on_create_group).
-      try {
-        const legacyId = await session.onCreateGroup(unescapeLocalpart(to.local), []);
-        muc = await session.bookmarks.created(legacyId, to.local);
-      } catch (e) {
-        await this.send(errorFor(el, asXmppError(e)));
-        return;
-      }
-    }
-    if (!muc) {
-      // Not a group: a contact of the user (a direct chat), or nobody.
-      let contact: LegacyContact | undefined;
-      try {
-        contact = to.resource ? undefined : await session.contacts.byJid(to);
-      } catch (e) {
-        await this.send(errorFor(el, asXmppError(e)));
-        return;
-      }
-      if (contact) {
-        await handleContactStanza(contact, el, from);
-        return;
-      }
-      if (el.name === "presence" && type === "unavailable") return;
-      await this.send(errorFor(el, new XMPPError("item-not-found", { text: "No such group or contact" })));
-      return;
-    }
-    try {
-      await muc.handleStanza(el, from, to);
-    } catch (e) {
-      this.log.warn(`room ${muc.jid.toString()}: handling failed`, e);
-      await this.send(errorFor(el, asXmppError(e)));
-    }
   }
 
   /**

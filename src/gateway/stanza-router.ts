@@ -1,0 +1,154 @@
+/**
+ * Where each stanza the component receives goes: answers to the gateway's
+ * own requests and questions at once; every other stanza of a user after
+ * that user's previous one (different users in parallel), to the gateway's
+ * own JID, a room, a contact of the user, or an error reply. Not part of the
+ * package's API.
+ *
+ * @module
+ */
+import type { Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { NS_COMMANDS, NS_MUC } from "../xso/ns.js";
+import { parseJid } from "../xso/values.js";
+import { XMPPError } from "../xso/stanza-error.js";
+import { isDecodeError } from "../xso/errors.js";
+import type { IqRequests } from "./iq-requests.js";
+import type { PendingInputs } from "./user-input.js";
+import type { LegacyMUC } from "./muc.js";
+import type { LegacyContact } from "./contacts/contact.js";
+import { handleContactStanza } from "./contacts/direct-chat.js";
+import { handleGatewayStanza, type GatewayJidContext } from "./gateway-jid.js";
+import { asXmppError, errorFor } from "./replies.js";
+import { unescapeLocalpart } from "./names.js";
+
+/** What routing needs of the gateway beyond its public members. */
+export interface RouterContext {
+  /** What the stanzas to the gateway's own JID need (and the gateway itself). */
+  readonly ownStanzas: GatewayJidContext;
+  /** The gateway's pending IQs. */
+  readonly iqs: IqRequests;
+  /** The questions the gateway asked users. */
+  readonly inputs: PendingInputs;
+  /** The gateway's JID as text. */
+  readonly jidText: string;
+}
+
+/** Routes the component's stanzas; one per gateway. */
+export class StanzaRouter {
+  readonly #context: RouterContext;
+  /** Each user's last stanza in handling, by bare JID. */
+  readonly #queues = new Map<string, Promise<void>>();
+
+  constructor(context: RouterContext) {
+    this.#context = context;
+  }
+
+  /** The component's `stanza` listener. */
+  readonly onStanza = (el: Element): void => {
+    const { iqs, inputs, jidText, ownStanzas } = this.#context;
+    // Answers to the gateway's own IQs skip the per-user queues: the handling
+    // that waits for one may be what holds its sender's queue.
+    if (iqs.settle(el)) return;
+    // Answers to questions (input) too: the handling that asked may hold the queue.
+    if (inputs.settle(el, jidText)) return;
+    // Command stages too: one may wait long (a QR scan), and a client waits for each answer anyway.
+    if (el.name === "iq" && el.attrs.type === "set" && el.attrs.to === jidText && el.getChild("command", NS_COMMANDS)) {
+      void route(this.#context, el).catch((e: unknown) => ownStanzas.gateway.log.warn("gateway: failed to handle a command", e));
+      return;
+    }
+    this.#enqueue(el);
+  };
+
+  /** Resolves once every stanza received so far is handled. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.#queues.values()]);
+  }
+
+  /** Stanzas of one user are handled in order; different users in parallel. */
+  #enqueue(el: Element): void {
+    const from = typeof el.attrs.from === "string" ? el.attrs.from : "";
+    const key = from.split("/")[0] ?? "";
+    const previous = this.#queues.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => route(this.#context, el))
+      .catch((e: unknown) => this.#context.ownStanzas.gateway.log.warn("gateway: failed to handle a stanza", e, el.toString().slice(0, 500)));
+    this.#queues.set(key, next);
+    void next.then(() => {
+      if (this.#queues.get(key) === next) this.#queues.delete(key);
+    });
+  }
+}
+
+/** Hand one stanza to what it is for. */
+async function route(context: RouterContext, el: Element): Promise<void> {
+  const gateway = context.ownStanzas.gateway;
+  let from: JID;
+  let to: JID;
+  try {
+    from = parseJid(String(el.attrs.from));
+    to = parseJid(String(el.attrs.to));
+  } catch (e) {
+    gateway.log.debug("gateway: ignoring a stanza with an invalid from or to", isDecodeError(e) || e instanceof Error ? e.message : e);
+    return;
+  }
+  const type = el.attrs.type;
+  if (type === "error" || (el.name === "iq" && type === "result")) return;
+  // The one check of every IQ to the gateway, a room or an occupant: its
+  // type is required, and an IQ that is no answer must be a get or a set
+  // (RFC 6120 §8.2.3).
+  if (el.name === "iq" && type !== "get" && type !== "set") {
+    await gateway.send(errorFor(el, new XMPPError("bad-request", { text: "An IQ needs a type: get, set, result or error" })));
+    return;
+  }
+  if (!to.local) {
+    await handleGatewayStanza(context.ownStanzas, el, from);
+    return;
+  }
+  const session = context.ownStanzas.sessionOf(from);
+  if (!session || !session.loggedIn) {
+    if (el.name === "presence" && type === "unavailable") return;
+    await gateway.send(errorFor(el, new XMPPError("registration-required", { text: "Register with this gateway first" })));
+    return;
+  }
+  let muc: LegacyMUC | undefined;
+  try {
+    muc = await session.bookmarks.byJid(to);
+  } catch (e) {
+    await gateway.send(errorFor(el, asXmppError(e)));
+    return;
+  }
+  if (!muc && el.name === "presence" && type === undefined && to.resource && el.getChild("x", NS_MUC) && session.supportsGroupCreation) {
+    // Joining a room JID that names no group creates one (XEP-0045 §10.1; slidge's on_create_group).
+    try {
+      const legacyId = await session.onCreateGroup(unescapeLocalpart(to.local), []);
+      muc = await session.bookmarks.created(legacyId, to.local);
+    } catch (e) {
+      await gateway.send(errorFor(el, asXmppError(e)));
+      return;
+    }
+  }
+  if (!muc) {
+    // Not a group: a contact of the user (a direct chat), or nobody.
+    let contact: LegacyContact | undefined;
+    try {
+      contact = to.resource ? undefined : await session.contacts.byJid(to);
+    } catch (e) {
+      await gateway.send(errorFor(el, asXmppError(e)));
+      return;
+    }
+    if (contact) {
+      await handleContactStanza(contact, el, from);
+      return;
+    }
+    if (el.name === "presence" && type === "unavailable") return;
+    await gateway.send(errorFor(el, new XMPPError("item-not-found", { text: "No such group or contact" })));
+    return;
+  }
+  try {
+    await muc.handleStanza(el, from, to);
+  } catch (e) {
+    gateway.log.warn(`room ${muc.jid.toString()}: handling failed`, e);
+    await gateway.send(errorFor(el, asXmppError(e)));
+  }
+}

@@ -12,6 +12,7 @@ import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { XMPPError } from "../xso/stanza-error.js";
 import { tryParseJid } from "../xso/values.js";
+import { bareOf } from "./addresses.js";
 import type { XmppConnection } from "./connection.js";
 import { AbortError, TimeoutError } from "../common/errors.js";
 import type { Logger } from "../common/logger.js";
@@ -135,7 +136,7 @@ export class IqClient {
     const fromJid = typeof from === "string" ? tryParseJid(from) : undefined;
     if (typeof from === "string" && fromJid === undefined) return false;
     const own = this.#conn.jid ?? undefined;
-    const ownBare = own?.bare();
+    const ownBare = own === undefined ? undefined : bareOf(own);
     const toJid = to === undefined ? undefined : tryParseJid(to);
     // Asked someone else: only they may answer.
     if (toJid !== undefined && !(ownBare !== undefined && toJid.equals(ownBare))) return fromJid !== undefined && fromJid.equals(toJid);

@@ -35,7 +35,7 @@ import { messageContent } from "../xso/message.js";
 import { NS_CLIENT, NS_REPLY } from "../xso/ns.js";
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { tryParseJid } from "../xso/values.js";
-import { roomJid } from "./addresses.js";
+import { bareOf, roomJid } from "./addresses.js";
 import { MucStateError, type AbortError, type TimeoutError } from "../common/errors.js";
 import { makeId } from "./iq.js";
 import { iqOptions, type AdminRequestOptions } from "./moderation.js";
@@ -185,7 +185,7 @@ export function onMessageChange(muc: MucService, handler: (change: MessageChange
     if (stanza.name !== "message" || stanza.attrs.type !== "groupchat") return;
     const from = typeof stanza.attrs.from === "string" ? tryParseJid(stanza.attrs.from) : undefined;
     if (!from?.local) return;
-    const room = muc.getRoom(from.bare());
+    const room = muc.getRoom(bareOf(from));
     if (room === undefined || isDuplicate(roomCore(room), stanza)) return;
     const change = changeOf(room, from, stanza, log.debug.bind(log));
     if (change === undefined) return;

@@ -12,7 +12,7 @@ import type { JID } from "@xmpp/jid";
 import { mucJoin, type MucHistory } from "../xso/muc.js";
 import type { MucUserItem } from "../xso/muc-user.js";
 import { originId as originIdCodec } from "../xso/stanza-id.js";
-import type { XMPPError } from "../xso/stanza-error.js";
+import { XMPPError } from "../xso/stanza-error.js";
 import { NS_CLIENT } from "../xso/ns.js";
 import { parseJid } from "../xso/values.js";
 import type { LeaveMode } from "./enums.js";
@@ -35,6 +35,12 @@ interface Pending<T> {
 
 /** Remembered stanza-ids for de-duplicating history after a rejoin. */
 const SEEN_LIMIT = 2_000;
+
+/** Origin-ids of our own messages remembered as shown by the room (they are never sent again). */
+const OWN_ORIGINS_LIMIT = 1_000;
+
+/** Former nicks of ours remembered (messages under them with our origin-ids are ours). */
+const FORMER_NICKS_LIMIT = 20;
 
 /** How long after a (re)join's self-presence the history counts as over when no subject comes (ms). */
 const HISTORY_END_TIMEOUT = 10_000;
@@ -82,10 +88,17 @@ export class RoomCore {
   #leaving: Promise<void> | undefined;
   /** A `setNick()` under way: the nick asked for, and the one we had. */
   nickChange: (Pending<void> & { readonly nick: string; readonly from: string }) | undefined;
-  renamedTo = new Map<string, Occupant>();
+  /** The nicks we had in this room before our current one. */
+  readonly formerNicks = new Set<string>();
+  /** While rejoining: the last presence under our nick without status 110 (ours lingering, or someone's if the room renames us). */
+  heldUnderOurNick: Element | undefined;
   pinger: SelfPinger | undefined;
   /** Our groupchat messages lost with a stream, to resend after the rejoin. */
   #resend: { readonly stanza: Element; readonly tracked: boolean }[] = [];
+  /** The origin-ids of {@link RoomCore.#resend}'s messages. */
+  readonly #resendOrigins = new Set<string>();
+  /** The origin-ids of our messages the room showed us (the last {@link OWN_ORIGINS_LIMIT}): never sent again. */
+  readonly #ownOriginsSeen = new Set<string>();
   /**
    * Whether the (re)join's history is over (its subject came). Until then,
    * messages are history, and what we send to the room waits.
@@ -97,6 +110,8 @@ export class RoomCore {
   #joinWasWritten = false;
   /** Releases a rejoin whose subject never comes. */
   #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Ends a rejoin the room never answers. */
+  #rejoinTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Listeners for error messages from the room (a pending `setSubject`). */
   readonly messageErrorListeners = new Set<(e: { stanza: Element }) => void>();
@@ -193,6 +208,32 @@ export class RoomCore {
   /** The join presence went out on the stream (a leave now needs the room's confirmation). */
   joinWritten(): void {
     this.#joinWasWritten = true;
+    this.#awaitRejoin();
+  }
+
+  /**
+   * A rejoin went out: the room answers within the join timeout, or we are
+   * out (`exit`, ERROR, `remote-server-timeout`), and what waits for the
+   * room fails rather than waiting for ever. A stream lost meanwhile sends
+   * the rejoin again on the next, with a new wait.
+   */
+  #awaitRejoin(): void {
+    if (this.state !== "rejoining") return;
+    this.#clearRejoinTimer();
+    const timeout = this.ctx.joinTimeout;
+    this.#rejoinTimer = setTimeout(() => {
+      this.#rejoinTimer = undefined;
+      if (this.state !== "rejoining" || !this.ctx.connected()) return;
+      const text = `no answer to the rejoin of ${this.jid.toString()} within ${timeout} ms`;
+      this.debug(text);
+      this.exit({ mode: "error", error: new XMPPError("remote-server-timeout", { text }), abandoned: true });
+    }, timeout);
+    (this.#rejoinTimer as { unref?: () => unknown }).unref?.();
+  }
+
+  #clearRejoinTimer(): void {
+    if (this.#rejoinTimer !== undefined) clearTimeout(this.#rejoinTimer);
+    this.#rejoinTimer = undefined;
   }
 
   /** Whether the first join is under way. */
@@ -228,7 +269,29 @@ export class RoomCore {
     if (stanza.name !== "message" || stanza.attrs.type !== "groupchat" || stanza.attrs.to !== this.jid.toString()) return;
     if (stanza.getChild("body") === undefined) return;
     const tracked = this.trackers.onFail(stanza);
-    if (this.state !== "left" && this.state !== "leaving") this.#resend.push({ stanza, tracked });
+    if (this.state === "left" || this.state === "leaving") return;
+    this.#resend.push({ stanza, tracked });
+    const originId = originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
+    if (originId !== undefined) this.#resendOrigins.add(originId);
+  }
+
+  /** Whether a message with this origin-id is one of ours awaiting its fate: tracked, or lost with a dead stream. */
+  sentByUs(originId: string): boolean {
+    return this.#resendOrigins.has(originId) || this.trackers.match(originId, undefined) !== undefined;
+  }
+
+  /** We had `nick` before our current one (the last {@link FORMER_NICKS_LIMIT} are kept). */
+  addFormerNick(nick: string): void {
+    this.formerNicks.delete(nick);
+    this.formerNicks.add(nick);
+    if (this.formerNicks.size > FORMER_NICKS_LIMIT) this.formerNicks.delete(this.formerNicks.values().next().value as string);
+  }
+
+  /** The room showed us a message of ours with this origin-id. */
+  sawOwn(originId: string): void {
+    if (this.#ownOriginsSeen.has(originId)) return;
+    this.#ownOriginsSeen.add(originId);
+    if (this.#ownOriginsSeen.size > OWN_ORIGINS_LIMIT) this.#ownOriginsSeen.delete(this.#ownOriginsSeen.values().next().value as string);
   }
 
 
@@ -273,6 +336,7 @@ export class RoomCore {
   }
 
   resumed(stanza: Element, codes: readonly number[]): void {
+    this.#clearRejoinTimer();
     this.state = "joined";
     this.requestedNick = this.nick;
     this.#recordCodes(codes, true);
@@ -370,13 +434,13 @@ export class RoomCore {
     this.#holdForRejoin = false;
     const pending = this.#resend;
     this.#resend = [];
-    const me = this.me;
+    this.#resendOrigins.clear();
     const lost: Element[] = [];
     for (const { stanza, tracked } of pending) {
       const originId = originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
       const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
-      // The history showed it under our identity: delivered.
-      if (originId !== undefined && me !== undefined && this.seen.has(`o\u0000${me.occupantId ?? `nick\u0000${me.nick}`}\u0000${originId}`)) continue;
+      // The room showed it (live before the stream died, or in the rejoin's history): delivered.
+      if (originId !== undefined && this.#ownOriginsSeen.has(originId)) continue;
       // A tracker that settled meanwhile (timed out, closed) has told the app its fate.
       if (tracked && this.trackers.match(originId, id) === undefined) continue;
       lost.push(stanza);
@@ -433,6 +497,7 @@ export class RoomCore {
     try {
       // Bound to this stream: a new one sends its own rejoin.
       await this.ctx.send(stanza, { thisStreamOnly: true });
+      this.#awaitRejoin();
     } catch (e) {
       this.debug(`rejoin not sent`, e);
     }
@@ -453,14 +518,16 @@ export class RoomCore {
     join.reject(error);
   }
 
-  exit(info: { mode: LeaveMode; actor?: MucUserItem["actor"]; reason?: string | undefined; stanza?: Element; alternateVenue?: JID | undefined; error?: XMPPError }): void {
+  /** We are out of the room (`abandoned`: a late confirmation of our join is answered by leaving). */
+  exit(info: { mode: LeaveMode; actor?: MucUserItem["actor"]; reason?: string | undefined; stanza?: Element; alternateVenue?: JID | undefined; error?: XMPPError; abandoned?: boolean }): void {
     if (this.state === "left") return;
     this.#stopTracking();
     if (this.nickChange) this.endNickChange(new MucStateError("left the room before the nick change completed"));
     this.others.clear();
     this.stale = undefined;
-    this.renamedTo.clear();
-    this.ctx.closed(this.room, false);
+    this.heldUnderOurNick = undefined;
+    this.formerNicks.clear();
+    this.ctx.closed(this.room, info.abandoned === true);
     this.emit("exit", {
       room: this.room,
       mode: info.mode,
@@ -488,9 +555,11 @@ export class RoomCore {
     this.#holdForRejoin = false;
     if (this.#catchUpTimer !== undefined) clearTimeout(this.#catchUpTimer);
     this.#catchUpTimer = undefined;
+    this.#clearRejoinTimer();
     this.state = "left";
     this.trackers.abortAll();
     this.#resend = [];
+    this.#resendOrigins.clear();
     this.pinger?.stop();
     this.pinger = undefined;
   }

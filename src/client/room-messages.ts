@@ -13,7 +13,7 @@ import { mucUserX } from "../xso/muc-user.js";
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { messageContent } from "../xso/message.js";
 import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/stanza-id.js";
-import { NS_CLIENT } from "../xso/ns.js";
+import { NS_CLIENT, NS_SID } from "../xso/ns.js";
 import { chatMarkerOf, chatStateOf } from "../xso/chat-states.js";
 import { attachmentsOf } from "../xso/file-sharing.js";
 import { isDecodeError } from "../xso/errors.js";
@@ -84,6 +84,8 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
     return;
   }
   const event = messageEvent(core, stanza, nick, body, bodies, history, delay?.stamp);
+  // Ours, duplicate or not: not to be sent again after a rejoin.
+  if (event.own && event.originId !== undefined) core.sawOwn(event.originId);
   const keys = dedupKeys(event, history);
   if (!isNew(core, stanza, keys)) return;
   core.noteSeen(delay);
@@ -136,20 +138,25 @@ export function isDuplicate(core: RoomCore, stanza: Element): boolean {
 
 /**
  * The keys a message is known by, for de-duplication within a bounded
- * window: the stanza-id the room gave it, and its origin-id together with
- * its sender (occupant-id, else nick), which a resend by the sender keeps.
- * A message with neither is de-duplicated only as history, by author, id
- * and text.
+ * window: the stanza-id the room gave it; its origin-id together with its
+ * sender (occupant-id, else nick), which a resend by the sender keeps;
+ * without an origin-id, its `id` with its sender and text (live or history:
+ * a history replay of a live message is known by it). A message with none
+ * of these is de-duplicated only as history, by sender, time and text.
  */
 function dedupKeys(
-  event: { readonly stanzaId: string | undefined; readonly originId: string | undefined; readonly occupantId: string | undefined; readonly nick: string | undefined; readonly id: string | undefined; readonly body: string },
+  event: { readonly stanzaId: string | undefined; readonly originId: string | undefined; readonly occupantId: string | undefined; readonly nick: string | undefined; readonly id: string | undefined; readonly body: string; readonly delay?: Date | undefined },
   history: boolean,
 ): string[] {
   const keys: string[] = [];
   if (event.stanzaId !== undefined) keys.push(`s\u0000${event.stanzaId}`);
   const sender = event.occupantId ?? (event.nick === undefined ? undefined : `nick\u0000${event.nick}`);
-  if (event.originId !== undefined && sender !== undefined) keys.push(`o\u0000${sender}\u0000${event.originId}`);
-  if (keys.length === 0 && history) keys.push(`h\u0000${event.nick ?? ""}\u0000${event.id ?? ""}\u0000${event.body}`);
+  if (event.originId !== undefined) {
+    if (sender !== undefined) keys.push(`o\u0000${sender}\u0000${event.originId}`);
+  } else if (event.id !== undefined) {
+    keys.push(`i\u0000${event.nick ?? ""}\u0000${event.id}\u0000${event.body}`);
+  }
+  if (keys.length === 0 && history) keys.push(`h\u0000${event.nick ?? ""}\u0000${event.delay?.getTime() ?? ""}\u0000${event.body}`);
   return keys;
 }
 
@@ -184,7 +191,8 @@ function messageEvent(
   const originId = originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
   const occupantId = occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
   const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
-  const own = isOwn(core, nick, occupantId);
+  // Ours: our nick or occupant-id; or a nick we had before, with the origin-id of a message of ours awaiting its fate (a rejoin renamed us).
+  const own = isOwn(core, nick, occupantId) || (originId !== undefined && nick !== undefined && core.formerNicks.has(nick) && core.sentByUs(originId));
   const stanzaId = roomStanzaId(stanza, core.jid);
   let tracker: MessageTracker | undefined;
   if (own && stanza.attrs.type === "groupchat") {
@@ -223,12 +231,20 @@ export function defaultText(texts: Record<string, string>): string | undefined {
   return undefined;
 }
 
-/** The XEP-0359 stanza-id the room itself assigned (others can be spoofed); malformed ones count as absent. */
+/**
+ * The XEP-0359 stanza-id the room itself assigned (others can be spoofed).
+ * Each `<stanza-id/>` is read on its own: a malformed one (a sender's, say)
+ * counts as absent and hides no other.
+ */
 export function roomStanzaId(stanza: Element, room: JID): string | undefined {
-  try {
-    return stanzaIdCodec.findAllIn(stanza, NS_CLIENT).find((s) => s.by.equals(room))?.id;
-  } catch (e) {
-    if (isDecodeError(e)) return undefined;
-    throw e;
+  for (const child of stanza.children) {
+    if (typeof child === "string" || child.name !== "stanza-id" || child.attrs.xmlns !== NS_SID) continue;
+    try {
+      const s = stanzaIdCodec.decode(child);
+      if (s.by.equals(room)) return s.id;
+    } catch (e) {
+      if (!isDecodeError(e)) throw e;
+    }
   }
+  return undefined;
 }

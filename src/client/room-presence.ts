@@ -95,6 +95,8 @@ function onErrorPresence(core: RoomCore, stanza: Element, nick: string): void {
 
 function onUnavailable(core: RoomCore, stanza: Element, nick: string, x: MucUserX, item: MucUserItem, isSelf: boolean): void {
   const codes = x.statusCodes;
+  // Whoever we held a presence of under our nick has gone again.
+  if (!isSelf && nick === core.me?.nick) core.heldUnderOurNick = undefined;
   const occupant = isSelf ? core.me : core.others.get(nick);
   // 303: a nick change, with the new nick in the item.
   if (codes.includes(303) && item.nick) {
@@ -141,23 +143,30 @@ function onAvailable(core: RoomCore,
   // self-presence) is moot; only our unavailable self-presence counts.
   if (core.leftWhileJoining()) return;
   if (!isSelf && core.me !== undefined && nick === core.me.nick) {
-    // While rejoining, a presence under our nick without 110 is our old self-presence lingering: nicks stay unique.
-    core.debug(`ignoring a presence under our own nick without status 110`);
+    // While rejoining, a presence under our nick without 110 is our old
+    // self-presence lingering (nicks stay unique), unless the room then
+    // gives us another nick: kept until our self-presence says which.
+    core.debug(`holding a presence under our own nick without status 110`);
+    core.heldUnderOurNick = stanza;
     return;
   }
   const codes = x.statusCodes;
-  const renamed = core.renamedTo.get(nick);
-  let occupant = isSelf && core.me && core.state !== "rejoining" ? core.me : (renamed ?? core.others.get(nick));
-  if (renamed) core.renamedTo.delete(nick);
-  if (isSelf && core.state === "rejoining" && core.me) occupant = core.me;
+  let occupant = isSelf && core.me ? core.me : core.others.get(nick);
   if (isSelf && occupant !== undefined && occupant === core.me && occupant.nick !== nick) {
     // We are under another nick without a 303 announcing it: the service
     // assigned one on a rejoin (status 210), or skipped the 303.
     const oldNick = occupant.nick;
     evictHolder(core, nick, occupant, stanza);
+    core.addFormerNick(oldNick);
     core.requestedNick = nick;
     updateOccupant(occupant, { nick });
     core.emit("nickChange", { room: core.room, occupant, oldNick, newNick: nick, stanza });
+    // Someone else's presence under the nick we had is theirs after all.
+    const held = core.heldUnderOurNick;
+    core.heldUnderOurNick = undefined;
+    if (held !== undefined) handlePresence(core, held, oldNick);
+  } else if (isSelf) {
+    core.heldUnderOurNick = undefined;
   }
   // What the one-pass reading read already (it declines presences with hats).
   const occupantId = fast ? fast.occupantId : occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
@@ -250,10 +259,10 @@ function rename(core: RoomCore, occupant: Occupant, oldNick: string, newNick: st
     core.others.delete(oldNick);
     core.others.set(newNick, occupant);
   } else {
+    core.addFormerNick(oldNick);
     core.requestedNick = newNick;
   }
   updateOccupant(occupant, { nick: newNick });
-  core.renamedTo.set(newNick, occupant);
   core.emit("nickChange", { room: core.room, occupant, oldNick, newNick, stanza });
 }
 

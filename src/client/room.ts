@@ -149,6 +149,8 @@ export interface RoomContext {
   connected(): boolean;
   /** Whether sends wait while disconnected, when they do not say. */
   readonly queueWhileOffline: boolean;
+  /** How long a join or a rejoin waits for the room's answer (ms). */
+  readonly joinTimeout: number;
   /** Default tracker timeout (ms). */
   readonly trackerTimeout: number | undefined;
   /** XEP-0410 self-ping settings, or `false` for none. */

@@ -14,7 +14,7 @@ import { isDecodeError } from "../xso/errors.js";
 import type { XmppConnection } from "./connection.js";
 import { Emitter } from "../common/emitter.js";
 import { MucStateError, NotConnectedError, TimeoutError } from "../common/errors.js";
-import { asJid, occupantJid, roomJid } from "./addresses.js";
+import { asJid, bareOf, occupantJid, roomJid } from "./addresses.js";
 import { setAffiliation as requestAffiliation, type SetAffiliationOptions } from "./moderation.js";
 import type { Affiliation } from "../xso/muc-user.js";
 import { IqClient, makeId } from "./iq.js";
@@ -260,6 +260,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       log,
       ownJid: () => conn.jid ?? undefined,
       trackerTimeout: options.trackerTimeout,
+      joinTimeout: this.#joinTimeout,
       selfPing: selfPing === false ? false : selfPing === true ? {} : selfPing,
       closed: (room, abandoned) => this.#roomClosed(room, abandoned),
     };
@@ -597,7 +598,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       const invite = x?.invites[0];
       if (x && invite && from.local) {
         this.#emitInvite({
-          room: from.bare(),
+          room: bareOf(from),
           from: invite.from,
           reason: invite.reason,
           password: x.password,

@@ -7,7 +7,7 @@
  * after a 333 removal.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { LeaveMode, MessageState, type Room } from "../../../src/index.js";
+import { LeaveMode, MessageState, onMessageChange, type MessageChangeEvent, type Room } from "../../../src/index.js";
 import {
   CAST,
   enterAs,
@@ -157,5 +157,209 @@ describe("nicks stay unique", () => {
     expect(nicks(room)).toEqual(["firstwitch", "secondwitch", "thirdwitch"]);
     expect(room.occupants.filter((o) => o.nick === "firstwitch")).toHaveLength(1);
     expect(events).toEqual(["suspend", "resume"]);
+  });
+});
+
+/** A presence from `nick` in the room (muc#user item and status codes as given). */
+function presence(nick: string, item: string, codes: number[] = [], type?: string): string {
+  return `<presence from='${ROOM}/${nick}' to='${CAST.thirdwitch.jid}'${type ? ` type='${type}'` : ""}>
+    <x xmlns='${NS_MUC_USER}'><item ${item}/>${codes.map((c) => `<status code='${c}'/>`).join("")}</x></presence>`;
+}
+
+/** A groupchat message from `nick`; `extra` are its other children. */
+function groupchat(nick: string, body: string, attrs = "", extra = ""): string {
+  return `<message from='${ROOM}/${nick}' to='${CAST.thirdwitch.jid}' type='groupchat'${attrs}><body>${body}</body>${extra}</message>`;
+}
+
+const delayed = (stamp: string): string => `<delay xmlns='urn:xmpp:delay' from='${ROOM}' stamp='${stamp}'/>`;
+
+/** Bodies of the `message` events. */
+function bodies(room: Room): string[] {
+  const seen: string[] = [];
+  room.on("message", (e) => seen.push(e.body));
+  return seen;
+}
+
+describe("nick changes: who a presence is about", () => {
+  it("firstwitch becomes B (303), B leaves, a newcomer joins as B: the newcomer is listed and joins; the one who left stays gone", async () => {
+    const { h, room } = await joined();
+    const first = room.getOccupant("firstwitch");
+    const events = recordEvents(room);
+    h.conn.receive(presence("firstwitch", "affiliation='owner' role='moderator' nick='B'", [303], "unavailable"));
+    h.conn.receive(presence("B", "affiliation='owner' role='none'", [], "unavailable"));
+    h.conn.receive(presence("B", "affiliation='none' role='visitor' jid='newcomer@shakespeare.lit/r'"));
+    const b = room.getOccupant("B");
+    expect(b).toBeDefined();
+    expect(b).not.toBe(first);
+    expect(b?.role).toBe("visitor");
+    expect(first?.role).toBe("none");
+    expect(room.occupantCount).toBe(3);
+    expect(events).toEqual(["nickChange firstwitch -> B", `leave B ${LeaveMode.NORMAL}`, "join B"]);
+  });
+
+  it("our nick goes thirdwitch → X → Y (303s), then someone joins as X: we stay ourselves, and X is someone else", async () => {
+    const { h, room } = await joined();
+    const me = room.me;
+    h.conn.receive(presence("thirdwitch", `affiliation='member' role='participant' jid='${CAST.thirdwitch.jid}' nick='X'`, [110, 303], "unavailable"));
+    h.conn.receive(presence("X", `affiliation='member' role='participant' jid='${CAST.thirdwitch.jid}' nick='Y'`, [110, 303], "unavailable"));
+    h.conn.receive(selfPresence(ROOM, "Y", CAST.thirdwitch.jid));
+    h.conn.receive(presence("X", "affiliation='outcast' role='visitor' jid='mallory@shakespeare.lit/r'"));
+    expect(room.me).toBe(me);
+    expect(room.me).toMatchObject({ nick: "Y", role: "participant", affiliation: "member" });
+    expect(room.me?.jid?.toString()).toBe(CAST.thirdwitch.jid);
+    expect(room.getOccupant("X")?.jid?.toString()).toBe("mallory@shakespeare.lit/r");
+  });
+
+  it("rejoining on a new stream, someone holds our old nick and the room gives us another (110 + 210): both are listed", async () => {
+    const { h, room } = await joined();
+    const me = room.me;
+    h.conn.drop();
+    h.conn.newSession();
+    await h.conn.nextSent(isJoinPresence, 1_000);
+    h.conn.receive(occupantPresence(ROOM, "firstwitch", CAST.thirdwitch.jid));
+    h.conn.receive(occupantPresence(ROOM, "secondwitch", CAST.thirdwitch.jid));
+    h.conn.receive(presence("thirdwitch", "affiliation='none' role='participant' jid='hecate@shakespeare.lit/r'"));
+    h.conn.receive(selfPresence(ROOM, "thirdwitch2", CAST.thirdwitch.jid, { codes: [210] }));
+    expect(room.active).toBe(true);
+    expect(room.me).toBe(me);
+    expect(room.nick).toBe("thirdwitch2");
+    expect(room.getOccupant("thirdwitch")?.jid?.toString()).toBe("hecate@shakespeare.lit/r");
+    expect(nicks(room)).toEqual(["firstwitch", "secondwitch", "thirdwitch", "thirdwitch2"]);
+  });
+});
+
+describe("a rejoin the room never answers", () => {
+  it("ends after the join timeout: exit ERROR (remote-server-timeout), a waiting send fails, a tracker is aborted; a late self-presence is answered by leaving", async () => {
+    const svc = setup(CAST.thirdwitch.jid, { joinTimeout: 100 });
+    harnesses.push(svc);
+    const { room } = await enterAs(svc, "thirdwitch");
+    const exits: { mode: LeaveMode; condition: string | undefined }[] = [];
+    room.on("exit", (e) => exits.push({ mode: e.mode, condition: e.error?.condition }));
+    svc.conn.drop();
+    svc.conn.newSession();
+    await svc.conn.nextSent(isJoinPresence, 1_000);
+    const send = room.sendMessage("Anyone?");
+    const tracker = room.sendTrackedMessage("Hello?");
+    await expect(send).rejects.toMatchObject({ name: "MucStateError" });
+    expect(exits).toEqual([{ mode: LeaveMode.ERROR, condition: "remote-server-timeout" }]);
+    expect(room.joined).toBe(false);
+    await expect(tracker.done).resolves.toBe(MessageState.ABORTED);
+    svc.conn.takeSent();
+    svc.conn.receive(selfPresence(ROOM, "thirdwitch", CAST.thirdwitch.jid));
+    const leave = await svc.conn.nextSent((s) => s.is("presence") && s.attrs.type === "unavailable", 1_000);
+    expect(leave.attrs.to).toBe(`${ROOM}/thirdwitch`);
+  });
+
+  it("does not end while the stream is down: the next stream sends the rejoin again", async () => {
+    const h = setup(CAST.thirdwitch.jid, { joinTimeout: 50 });
+    harnesses.push(h);
+    const { room } = await enterAs(h, "thirdwitch");
+    h.conn.drop();
+    h.conn.newSession();
+    await h.conn.nextSent(isJoinPresence, 1_000);
+    h.conn.drop();
+    await new Promise((r) => setTimeout(r, 120));
+    expect(room.joined).toBe(true);
+    h.conn.newSession();
+    await h.conn.nextSent(isJoinPresence, 1_000);
+    h.conn.receive(selfPresence(ROOM, "thirdwitch", CAST.thirdwitch.jid));
+    await new Promise((r) => setTimeout(r, 120));
+    expect(room.active).toBe(true);
+  });
+});
+
+describe("de-duplication without stanza-ids", () => {
+  it("a live message with an id but no stanza-id or origin-id, replayed by the rejoin's history, is delivered once", async () => {
+    const { h, room } = await joined();
+    const seen = bodies(room);
+    h.conn.receive(groupchat("firstwitch", "hello", " id='fw-1'"));
+    h.conn.drop();
+    h.conn.newSession();
+    await h.conn.nextSent(isJoinPresence, 1_000);
+    h.conn.receive(selfPresence(ROOM, "thirdwitch", CAST.thirdwitch.jid));
+    h.conn.receive(groupchat("firstwitch", "hello", " id='fw-1'", delayed(new Date(Date.now() - 1_000).toISOString())));
+    h.conn.receive(groupchat("firstwitch", "hello", " id='fw-2'", delayed(new Date().toISOString())));
+    expect(seen).toEqual(["hello", "hello"]);
+  });
+
+  it("two history messages with the same sender and text, no ids at all, at different times are both delivered; the same one again is not", async () => {
+    const h = harness(CAST.thirdwitch.jid);
+    const { room } = await enterAs(h, "thirdwitch");
+    const seen = bodies(room);
+    h.conn.receive(groupchat("firstwitch", "+1", "", delayed("2026-01-01T10:00:00Z")));
+    h.conn.receive(groupchat("firstwitch", "+1", "", delayed("2026-01-01T11:00:00Z")));
+    h.conn.receive(groupchat("firstwitch", "+1", "", delayed("2026-01-01T11:00:00Z")));
+    expect(seen).toEqual(["+1", "+1"]);
+  });
+
+  it("a malformed <stanza-id/> beside the room's does not hide the room's: the message has it, and its history replay is dropped", async () => {
+    const { h, room } = await joined();
+    const events: (string | undefined)[] = [];
+    room.on("message", (e) => events.push(e.stanzaId));
+    const ids = `<stanza-id xmlns='urn:xmpp:sid:0' id='bogus'/><stanza-id xmlns='urn:xmpp:sid:0' by='${ROOM}' id='S3'/>`;
+    h.conn.receive(groupchat("firstwitch", "mine", " id='f2'", ids));
+    h.conn.drop();
+    h.conn.newSession();
+    await h.conn.nextSent(isJoinPresence, 1_000);
+    h.conn.receive(selfPresence(ROOM, "thirdwitch", CAST.thirdwitch.jid));
+    h.conn.receive(groupchat("firstwitch", "mine", " id='f2-replayed'", ids + delayed(new Date().toISOString())));
+    expect(events).toEqual(["S3"]);
+  });
+});
+
+describe("what a dead stream lost is resent only if the room never showed it", () => {
+  it("an untracked message the history shows under our nick without occupant-id, while our self-presence has one, is not resent", async () => {
+    const h = harness(CAST.thirdwitch.jid);
+    const { room, joined: entered } = h.muc.join(ROOM, "thirdwitch");
+    await h.conn.nextSent(isJoinPresence, 1_000);
+    const self = selfPresence(ROOM, "thirdwitch", CAST.thirdwitch.jid).replace("</presence>", "<occupant-id xmlns='urn:xmpp:occupant-id:0' id='me-occ'/></presence>");
+    h.conn.receive(self);
+    await entered;
+    h.conn.receive(`<message from='${ROOM}' type='groupchat'><subject>Old</subject></message>`);
+    const sent = await room.sendMessage("lost?");
+    const originId = String(sent.getChild("origin-id", "urn:xmpp:sid:0")?.attrs.id);
+    h.conn.drop();
+    h.conn.newSession();
+    await h.conn.nextSent(isJoinPresence, 1_000);
+    h.conn.takeSent();
+    h.conn.receive(self);
+    h.conn.receive(groupchat("thirdwitch", "lost?", ` id='${String(sent.attrs.id)}'`, `<origin-id xmlns='urn:xmpp:sid:0' id='${originId}'/>${delayed(new Date().toISOString())}`));
+    h.conn.receive(`<message from='${ROOM}' type='groupchat'><subject>Old</subject></message>`);
+    await flush();
+    expect(h.conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
+  });
+
+  it("a tracked message the history shows under the nick we had before the rejoin gave us another (210) is delivered, not resent", async () => {
+    const { h, room } = await joined();
+    const tracker = room.sendTrackedMessage("lost?", { timeout: 5_000 });
+    const sent = await h.conn.nextSent((s) => s.is("message") && s.getChild("body") !== undefined, 1_000);
+    h.conn.drop();
+    h.conn.newSession();
+    await h.conn.nextSent(isJoinPresence, 1_000);
+    h.conn.takeSent();
+    h.conn.receive(selfPresence(ROOM, "thirdwitch2", CAST.thirdwitch.jid, { codes: [210] }));
+    h.conn.receive(groupchat("thirdwitch", "lost?", ` id='${String(sent.attrs.id)}'`, `<origin-id xmlns='urn:xmpp:sid:0' id='${tracker.originId}'/><stanza-id xmlns='urn:xmpp:sid:0' by='${ROOM}' id='H1'/>${delayed(new Date().toISOString())}`));
+    h.conn.receive(`<message from='${ROOM}' type='groupchat'><subject>Old</subject></message>`);
+    await flush();
+    expect(tracker.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+    expect(h.conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
+  });
+});
+
+describe("room JIDs with a backslash in the localpart (RFC 7622)", () => {
+  it("onMessageChange finds the room of a correction from back\\slash@…, and a mediated invite names the room as it is", async () => {
+    const h = harness(CAST.thirdwitch.jid);
+    const jid = "back\\slash@chat.shakespeare.lit";
+    const { room } = await enterAs(h, "thirdwitch", { room: jid });
+    expect(room.jid.toString()).toBe(jid);
+    const changes: MessageChangeEvent[] = [];
+    const stop = onMessageChange(h.muc, (c) => changes.push(c));
+    h.conn.receive(`<message from='${jid}/firstwitch' type='groupchat' id='c1'><body>fixed</body><replace id='m1' xmlns='urn:xmpp:message-correct:0'/></message>`);
+    stop();
+    expect(changes).toMatchObject([{ kind: "correction", room, target: "m1", body: "fixed" }]);
+    const invites: string[] = [];
+    h.muc.on("invite", (i) => invites.push(i.room.toString()));
+    h.conn.receive(`<message from='${jid}/firstwitch' to='${CAST.thirdwitch.jid}'><x xmlns='${NS_MUC_USER}'><invite from='crone1@shakespeare.lit/desktop'/></x></message>`);
+    expect(invites).toEqual([jid]);
   });
 });

@@ -269,7 +269,7 @@ describe("sending changes", () => {
     expect(sent.getChildText("body")).toBe("> secondwitch wrote:\n> Great idea!\nLet's.");
     expect(sent.getChild("reply", "urn:xmpp:reply:0")!.attrs.id).toBe("stanza-id-3");
 
-    h.conn.receive(REPLY); // no stanza-id: its id attribute must not be used
+    h.conn.receive(REPLY.replace("id='message-id3'", "id='message-id4'")); // no stanza-id: its id attribute must not be used
     h.conn.takeSent();
     await expect(sendReply(h.muc, ROOM, messages[1]!, "Let's.")).rejects.toBeInstanceOf(MucStateError);
     expect(h.conn.takeSent()).toEqual([]);

@@ -173,9 +173,14 @@ export async function queryRoomArchive(muc: MucService, mucJid: JID | string, op
   }
   const fin = decodePayload(answer, mamFin, to);
   const messages: ArchivedMessage[] = [];
+  const ids = new Set<string>();
   for (const el of results) {
     try {
-      messages.push(archivedMessage(el));
+      const message = archivedMessage(el);
+      // A result the archive sent twice is one message.
+      if (ids.has(message.id)) continue;
+      ids.add(message.id);
+      messages.push(message);
     } catch (e) {
       if (!isDecodeError(e)) throw e;
       log.debug(`archive of ${to.toString()}: skipping a malformed result`, e.message);

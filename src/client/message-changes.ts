@@ -186,7 +186,8 @@ export function onMessageChange(muc: MucService, handler: (change: MessageChange
     const from = typeof stanza.attrs.from === "string" ? tryParseJid(stanza.attrs.from) : undefined;
     if (!from?.local) return;
     const room = muc.getRoom(bareOf(from));
-    if (room === undefined || isDuplicate(roomCore(room), stanza)) return;
+    // What the room dropped (a duplicate, the history of a join we gave up on) is no change either.
+    if (room === undefined || isDuplicate(roomCore(room), stanza) || roomCore(room).leftWhileJoining()) return;
     const change = changeOf(room, from, stanza, log.debug.bind(log));
     if (change === undefined) return;
     try {

@@ -110,6 +110,8 @@ export class RoomCore {
   #joinWasWritten = false;
   /** Releases a rejoin whose subject never comes. */
   #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether `leave()` was called while in sync with the room (joined, not suspended or rejoining). */
+  #leftInSync = false;
   /** Ends a rejoin the room never answers. */
   #rejoinTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -136,7 +138,7 @@ export class RoomCore {
 
   /** Whether we are in the room and in sync with it (joined and not suspended, or leaving a room we had entered). */
   get active(): boolean {
-    return this.state === "joined" || (this.state === "leaving" && this.me !== undefined);
+    return this.state === "joined" || (this.state === "leaving" && this.#leftInSync);
   }
 
   /** Our nick (the requested one until the room confirms or assigns one). */
@@ -569,6 +571,7 @@ export class RoomCore {
     if (this.state === "left") return;
     if (this.#leaving) return this.#leaving;
     const wasJoining = this.state === "joining";
+    this.#leftInSync = this.state === "joined";
     this.state = "leaving";
     if (wasJoining) this.failJoin(new AbortError("left before the join completed"));
     if (wasJoining && !this.#joinWasWritten) {

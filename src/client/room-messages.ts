@@ -74,10 +74,12 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
   const delay = delayCodec.tryFindIn(stanza, NS_CLIENT);
   const history = core.isHistory(delay !== undefined);
   if (body === undefined) {
-    // A change to another message (a reaction, a retraction), a chat state or a marker: only archived ones can repeat.
+    // A change to another message (a reaction, a retraction), a chat state or a marker: only archived ones
+    // (with a stanza-id), displayed markers and history can repeat; live chat states are not remembered.
     const stanzaId = roomStanzaId(stanza, core.jid);
-    if (stanzaId !== undefined) {
-      const keys = dedupKeys({ stanzaId, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, occupantId: occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, nick, id: undefined, body: "" }, false);
+    if (stanzaId !== undefined || history || chatMarkerOf(stanza)?.marker === "displayed") {
+      const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
+      const keys = dedupKeys({ stanzaId, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, occupantId: occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, nick, id, body: "", delay: delay?.stamp }, history);
       if (!isNew(core, stanza, keys)) return;
     }
     if (nick !== undefined) announceAttention(core, stanza, nick, history);

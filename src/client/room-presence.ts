@@ -99,9 +99,9 @@ function onUnavailable(core: RoomCore, stanza: Element, nick: string, x: MucUser
   if (!isSelf && nick === core.me?.nick) core.heldUnderOurNick = undefined;
   const occupant = isSelf ? core.me : core.others.get(nick);
   // 303: a nick change, with the new nick in the item.
-  if (codes.includes(303) && item.nick) {
-    if (!isValidNick(core.jid, item.nick)) {
-      core.debug(`ignoring a nick change of ${nick} to an invalid nick`);
+  if (codes.includes(303) && item.nick !== undefined) {
+    if (!isValidNick(core.jid, item.nick) || item.nick === nick) {
+      core.debug(`ignoring a nick change of ${nick} to an invalid or the same nick`);
       return;
     }
     if (occupant) rename(core, occupant, nick, detach(item.nick), stanza);

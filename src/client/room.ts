@@ -459,14 +459,17 @@ export class Room extends Emitter<RoomEvents> {
       const onError = (e: { stanza: Element }): void => {
         if (e.stanza.attrs.id === id) finish(XMPPError.fromStanza(e.stanza));
       };
+      const onExit = (): void => finish(new MucStateError("left the room before the subject change was confirmed"));
       const finish = (err?: unknown): void => {
         clearTimeout(timer);
         this.off("subjectChange", onSubject);
+        this.off("exit", onExit);
         core.messageErrorListeners.delete(onError);
         if (err === undefined) resolve();
         else reject(err);
       };
       this.on("subjectChange", onSubject);
+      this.on("exit", onExit);
       core.messageErrorListeners.add(onError);
       core.send(stanza).catch(finish);
     });

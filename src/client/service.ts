@@ -615,6 +615,10 @@ export class MucService extends Emitter<MucServiceEvents> {
       }
       // Direct invitations (XEP-0249) come from the inviter.
       const direct = directInvite.tryFindIn(el, NS_CLIENT);
+      if (direct && (direct.jid.resource || !direct.jid.local)) {
+        this.#log.debug(`ignoring a direct invitation to ${direct.jid.toString()}: not a room's bare JID`);
+        return;
+      }
       if (direct) {
         this.#emitInvite({
           room: direct.jid,

@@ -363,3 +363,78 @@ describe("room JIDs with a backslash in the localpart (RFC 7622)", () => {
     expect(invites).toEqual([jid]);
   });
 });
+
+describe("odd but survivable", () => {
+  it("a displayed marker without stanza-id that each rejoin's history repeats fires `displayed` once", async () => {
+    const { h, room } = await joined();
+    const displayed: string[] = [];
+    room.on("displayed", (e) => displayed.push(`${e.nick} ${e.id}`));
+    const marker = `<displayed xmlns='urn:xmpp:chat-markers:0' id='S9'/>`;
+    h.conn.receive(`<message from='${ROOM}/firstwitch' type='groupchat' id='mk1'>${marker}</message>`);
+    const stamp = new Date().toISOString();
+    for (let i = 0; i < 2; i++) {
+      h.conn.drop();
+      h.conn.newSession();
+      await h.conn.nextSent(isJoinPresence, 1_000);
+      h.conn.receive(selfPresence(ROOM, "thirdwitch", CAST.thirdwitch.jid));
+      h.conn.receive(`<message from='${ROOM}/firstwitch' type='groupchat' id='mk1'>${marker}${delayed(stamp)}</message>`);
+      h.conn.receive(`<message from='${ROOM}' type='groupchat'><subject>Old</subject></message>`);
+    }
+    expect(displayed).toEqual(["firstwitch S9"]);
+  });
+
+  it("kicked while a subject change waits: setSubject rejects at once with MucStateError", async () => {
+    const { h, room } = await joined();
+    const change = room.setSubject("New", { timeout: 60_000 });
+    await h.conn.nextSent((s) => s.is("message") && s.getChild("subject") !== undefined, 1_000);
+    h.conn.receive(presence("thirdwitch", `affiliation='member' role='none' jid='${CAST.thirdwitch.jid}'`, [110, 307], "unavailable"));
+    await expect(change).rejects.toMatchObject({ name: "MucStateError" });
+  });
+
+  it("leave() while rejoining: the room is not active while leaving", async () => {
+    const { h, room } = await joined();
+    h.conn.drop();
+    h.conn.newSession();
+    await h.conn.nextSent(isJoinPresence, 1_000);
+    const leaving = room.leave({ timeout: 1_000 });
+    expect(room.active).toBe(false);
+    h.conn.receive(presence("thirdwitch", `affiliation='member' role='none' jid='${CAST.thirdwitch.jid}'`, [110], "unavailable"));
+    await leaving;
+    expect(room.joined).toBe(false);
+  });
+
+  it("a 303 to an empty nick or to the same nick is ignored: no leave, no nickChange", async () => {
+    const { h, room } = await joined();
+    const events = recordEvents(room);
+    h.conn.receive(presence("firstwitch", "affiliation='owner' role='moderator' nick=''", [303], "unavailable"));
+    h.conn.receive(presence("firstwitch", "affiliation='owner' role='moderator' nick='firstwitch'", [303], "unavailable"));
+    expect(events).toEqual([]);
+    expect(room.getOccupant("firstwitch")?.role).toBe("moderator");
+  });
+
+  it("a direct invitation naming an occupant JID or a domain rather than a room is ignored", async () => {
+    const { h } = await joined();
+    const invites: string[] = [];
+    h.muc.on("invite", (i) => invites.push(i.room.toString()));
+    for (const jid of [`${ROOM}/firstwitch`, "chat.shakespeare.lit", "darkcave@chat.shakespeare.lit"]) {
+      h.conn.receive(`<message from='crone1@shakespeare.lit/desktop' to='${CAST.thirdwitch.jid}'><x xmlns='jabber:x:conference' jid='${jid}'/></message>`);
+    }
+    expect(invites).toEqual(["darkcave@chat.shakespeare.lit"]);
+  });
+
+  it("onMessageChange reports nothing of the history of a join we gave up on", async () => {
+    const h = harness(CAST.thirdwitch.jid);
+    const { room, joined: entered } = h.muc.join(ROOM, "thirdwitch");
+    entered.catch(() => {});
+    const changes: MessageChangeEvent[] = [];
+    const stop = onMessageChange(h.muc, (c) => changes.push(c));
+    await h.conn.nextSent(isJoinPresence, 1_000);
+    const leaving = room.leave({ timeout: 1_000 });
+    h.conn.receive(selfPresence(ROOM, "thirdwitch", CAST.thirdwitch.jid));
+    h.conn.receive(`<message from='${ROOM}/firstwitch' type='groupchat' id='c1'><body>fixed</body><replace id='m1' xmlns='urn:xmpp:message-correct:0'/>${delayed("2026-01-01T00:00:00Z")}</message>`);
+    h.conn.receive(presence("thirdwitch", `affiliation='member' role='none' jid='${CAST.thirdwitch.jid}'`, [110], "unavailable"));
+    await leaving;
+    stop();
+    expect(changes).toEqual([]);
+  });
+});

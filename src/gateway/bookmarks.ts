@@ -8,6 +8,7 @@ import { escapeLocalpart, unescapeLocalpart } from "./names.js";
 import type { LegacyMUC } from "./muc.js";
 import { MucType } from "./muc-type.js";
 import { XMPPError } from "../xso/stanza-error.js";
+import { tryParseJid } from "../xso/values.js";
 import type { BaseSession } from "./session.js";
 
 /** slidge's default reason for {@link LegacyBookmarks.remove}. */
@@ -52,8 +53,24 @@ export class LegacyBookmarks {
     this.session = session;
   }
 
-  /** List the user's groups (call {@link LegacyBookmarks.byLegacyId} for each); run after login. */
+  /**
+   * List the user's groups (call {@link LegacyBookmarks.byLegacyId} for each); run after login.
+   * A group whose legacy id makes no room JID (see `byLegacyId`) is refused
+   * with `item-not-found`: when that ends `fill()`, the gateway logs it and
+   * the login goes on with the rooms made until then. Catch it around each
+   * `byLegacyId` to go on with the other groups.
+   */
   async fill(): Promise<void> {}
+
+  /** @internal The gateway's call of {@link LegacyBookmarks.fill} at login: a group that can have no room is logged, not a failed login. */
+  async fillAtLogin(): Promise<void> {
+    try {
+      await this.fill();
+    } catch (e) {
+      if (!(e instanceof NoRoomJid)) throw e;
+      this.session.gateway.log.warn(`the groups of ${this.session.userJid.toString()} were listed up to one with no room JID`, e);
+    }
+  }
 
   /** The rooms known so far. */
   get rooms(): LegacyMUC[] {
@@ -64,6 +81,7 @@ export class LegacyBookmarks {
    * The room of a legacy group, made (and its info fetched) on first use.
    *
    * @param legacyId - the group's legacy id.
+   * @throws XMPPError `item-not-found` when the id makes no valid room JID (its escaped localpart is over 1023 bytes, say).
    */
   async byLegacyId(legacyId: string): Promise<LegacyMUC> {
     const known = this.#byLegacyId.get(legacyId);
@@ -75,6 +93,7 @@ export class LegacyBookmarks {
     const userJid = this.session.userJid.toString();
     const record = gateway.store.rooms.get(userJid, legacyId);
     const local = record?.local ?? this.#freeLocal(this.legacyIdToJidUsername(legacyId), legacyId);
+    if (!tryParseJid(`${local}@${gateway.jid.domain}`)) throw new NoRoomJid(legacyId);
     const Muc = gateway.mucClass;
     const muc = new Muc({ session: this.session, legacyId, local, record });
     if (record) muc.restore(gateway.store.participants.list(userJid, legacyId));
@@ -193,5 +212,12 @@ export class LegacyBookmarks {
     this.#byLegacyId.delete(muc.legacyId);
     this.#byLocal.delete(muc.jid.local);
     this.session.gateway.store.rooms.delete(this.session.userJid.toString(), muc.legacyId);
+  }
+}
+
+/** A group whose legacy id makes no valid room JID: no room can stand for it. */
+class NoRoomJid extends XMPPError {
+  constructor(legacyId: string) {
+    super("item-not-found", { text: `No room for the group ${legacyId.length > 64 ? `${legacyId.slice(0, 64)}…` : legacyId}: its id makes no valid JID` });
   }
 }

@@ -41,7 +41,7 @@ export async function handleGatewayStanza(context: GatewayJidContext, el: Elemen
   if (el.name === "presence") {
     const session = context.sessionOf(from);
     if (el.attrs.type === "probe" && session) await session.sendGatewayStatus(session.loggedIn ? "Logged in" : "Not logged in", session.loggedIn ? undefined : "dnd");
-    else if (session?.loggedIn && from.resource) await session.userPresence(from.resource, el);
+    else if (session?.loggedIn && from.resource) await userPresence(context, session, from.resource, el);
     return;
   }
   // Messages to the gateway itself: servers' privilege announcements (the gateway took them already) and users' chat commands.
@@ -60,6 +60,19 @@ export async function handleGatewayStanza(context: GatewayJidContext, el: Elemen
   await context.gateway.send(answer.result);
   // What comes after the answer (a new user's login and welcome), before the user's next stanza.
   await answer.afterwards?.().catch((e: unknown) => context.gateway.log.warn("gateway: starting a new session failed", e));
+}
+
+/**
+ * A presence of one of the user's resources, for the session's hooks
+ * (`onPresence`): a hook that fails is the module's failure, logged, not the
+ * handling's (a presence has no answer to carry it).
+ */
+async function userPresence(context: GatewayJidContext, session: BaseSession, resource: string, el: Element): Promise<void> {
+  try {
+    await session.userPresence(resource, el);
+  } catch (e) {
+    context.gateway.log.warn(`gateway: onPresence of ${session.userJid.toString()}/${resource} failed`, e);
+  }
 }
 
 /** The result of an IQ, and what to do once it is sent. */
@@ -176,7 +189,10 @@ async function register(gateway: BaseGateway, session: BaseSession | undefined, 
   let values: Record<string, string> = {};
   const form = query.getChild("x", NS_DATA_FORMS);
   if (form) {
-    values = submittedValues(decodeSubmission(form, NS_COMPONENT));
+    const submission = decodeSubmission(form, NS_COMPONENT);
+    // Only a form of type submit is a registration (XEP-0004 §3.1); a cancel, or the form sent back, registers nothing.
+    if (submission.type !== "submit") throw new XMPPError("bad-request", { text: `A registration form of type ${submission.type} cannot be submitted` });
+    values = submittedValues(submission);
   } else {
     for (const c of query.children) if (typeof c !== "string") values[c.name] = c.getText();
   }

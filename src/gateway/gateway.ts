@@ -366,19 +366,16 @@ export class BaseGateway {
   /**
    * Unregister a user, as an XEP-0077 `<remove/>` to the gateway does: log
    * their session out, forget them (store included), then call
-   * {@link BaseGateway.unregister}.
+   * {@link BaseGateway.unregister}. A `logout()` that fails is logged: the
+   * user is unregistered all the same.
    *
    * @param session - their session.
    */
   async unregisterUser(session: BaseSession): Promise<void> {
     const bare = session.userJid.toString();
-    try {
-      if (session.loggedIn) await session.logout();
-    } finally {
-      session.loggedIn = false;
-      this.#sessions.delete(bare);
-      this.store.users.delete(bare);
-    }
+    await this.#logout(session);
+    this.#sessions.delete(bare);
+    this.store.users.delete(bare);
     await this.unregister(session);
   }
 
@@ -581,9 +578,14 @@ export class BaseGateway {
   async #login(session: BaseSession): Promise<boolean> {
     try {
       const status = await session.login();
+      if (!this.#isCurrent(session)) {
+        // Replaced (a newer registration) or unregistered while it logged in: it must not stay logged in beside the user's session.
+        await session.logout().catch((e: unknown) => this.log.warn(`logout of ${session.userJid.toString()}'s replaced session failed`, e));
+        return false;
+      }
       session.loggedIn = true;
       await session.sendGatewayStatus(status || "Logged in");
-      await session.bookmarks.fill();
+      await session.bookmarks.fillAtLogin();
       await session.contacts.fillAndAdd();
       return true;
     } catch (e) {
@@ -591,6 +593,23 @@ export class BaseGateway {
       this.log.warn(`login of ${session.userJid.toString()} failed`, e);
       await session.sendGatewayStatus(`Login failed: ${e instanceof Error ? e.message : String(e)}`, "dnd").catch(() => {});
       return false;
+    }
+  }
+
+  /** Whether `session` is its user's session (not replaced by a newer registration, nor unregistered). */
+  #isCurrent(session: BaseSession): boolean {
+    return this.#sessions.get(session.userJid.toString()) === session;
+  }
+
+  /** Log `session` out when it is logged in; a `logout()` that fails is logged (the session counts as logged out all the same). */
+  async #logout(session: BaseSession | undefined): Promise<void> {
+    if (!session?.loggedIn) return;
+    try {
+      await session.logout();
+    } catch (e) {
+      this.log.warn(`logout of ${session.userJid.toString()} failed`, e);
+    } finally {
+      session.loggedIn = false;
     }
   }
 
@@ -661,7 +680,10 @@ export class BaseGateway {
 
   /**
    * The last step: log out a previous session of the user's, save them (the
-   * pending legacy data, with `moreData` over it).
+   * pending legacy data, with `moreData` over it). At most one session of a
+   * user is logged in: making the new one logs out any session of theirs
+   * logged in meanwhile, and a session replaced while it logged in is logged
+   * out again (a failing `logout()` is logged).
    *
    * @param pending - the registration under way.
    * @param moreData - what a later step added (a two-factor check, a QR scan).
@@ -669,11 +691,12 @@ export class BaseGateway {
    */
   async finishRegistration(pending: PendingRegistration, moreData?: { readonly [key: string]: JsonValue } | void): Promise<() => Promise<void>> {
     const bare = pending.jid.toString();
-    const previous = this.#sessions.get(bare);
-    if (previous?.loggedIn) await previous.logout().catch((e: unknown) => this.log.warn("logout before re-registration failed", e));
+    await this.#logout(this.#sessions.get(bare));
     const user: UserRecord = { jid: bare, legacyData: { ...pending.legacyData, ...(moreData ?? {}) }, registeredAt: Date.now() };
     this.store.users.save(user);
     return async () => {
+      // Another registration of the user's may have finished since (two register commands at once): one session at a time is logged in.
+      await this.#logout(this.#sessions.get(bare));
       const session = this.#makeSession(user);
       await this.#login(session);
       if (session.loggedIn) await session.sendGatewayMessage(this.welcomeMessage);

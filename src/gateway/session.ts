@@ -167,7 +167,10 @@ export class BaseSession {
   specialMsgIdPrefix: string | undefined = undefined;
   #user: UserRecord;
   readonly #resources = new UserResources();
+  /** The hash of the user's avatar last announced (`""`: none), whose handling is done or under way. */
   #avatarHash: string | undefined;
+  /** The handling of the user's avatar announcements, one after the other. */
+  #avatarWork: Promise<void> = Promise.resolve();
 
   /** @param init - made by the gateway. */
   constructor(init: SessionInit) {
@@ -536,15 +539,19 @@ export class BaseSession {
   /** @internal A presence from one of the user's resources to the gateway. */
   async userPresence(resource: string, el: Element): Promise<void> {
     const change = this.#resources.update(resource, el);
-    if (change) await this.onPresence(change.resource, change.presence, this.#resources.all, this.#resources.merged);
     const photo = el.attrs.type === undefined ? el.getChild("x", "vcard-temp:x:update")?.getChildText("photo") : undefined;
-    if (typeof photo === "string" && photo !== this.#avatarHash) await this.#userAvatar(photo);
+    // Not awaited: fetching the vCard may take long, and the user's next stanzas need not wait for it.
+    if (typeof photo === "string" && photo !== this.#avatarHash) this.#avatarAnnounced(photo);
+    if (change) await this.onPresence(change.resource, change.presence, this.#resources.all, this.#resources.merged);
   }
 
   /**
    * The user's own avatar changed (slidge's `on_avatar`), as their presence
    * announces it (XEP-0153): the gateway fetched the image from their vCard.
-   * Set it as the user's picture on the network; by default nothing.
+   * Set it as the user's picture on the network; by default nothing. It runs
+   * beside the user's stanzas (they do not wait for the vCard), one
+   * announcement after the other; an image a later announcement replaced
+   * while it was fetched is not handed over. What it throws is logged.
    *
    * @param bytes - the image; `undefined` when the user removed their avatar.
    * @param hash - its SHA-1 (hex), as announced.
@@ -560,28 +567,58 @@ export class BaseSession {
     void height;
   }
 
-  /** The user's avatar with this hash (`""`: none): fetched from their vCard, checked, handed to `onAvatar`. */
-  async #userAvatar(hash: string): Promise<void> {
+  /** A presence announced the user's avatar by its hash (`""`: none): handled after the announcements before it. */
+  #avatarAnnounced(hash: string): void {
     this.#avatarHash = hash;
-    if (hash === "") {
-      await this.onAvatar(undefined, undefined, undefined, undefined, undefined);
-      return;
-    }
-    try {
-      const result = await this.gateway.requestIq(this.userJid, "get", vcardTemp.encode({}));
-      const card = result.getChild("vCard", NS_VCARD);
-      const photo = card ? vcardTemp.decode(card).photo : undefined;
-      if (photo?.binval === undefined) return;
-      const bytes = new Uint8Array(Buffer.from(photo.binval.replace(/\s+/g, ""), "base64"));
-      if (createHash("sha1").update(bytes).digest("hex") !== hash) {
-        this.gateway.log.debug(`the avatar in ${this.userJid.toString()}'s vCard is not the one their presence announced`);
+    this.#avatarWork = this.#avatarWork.then(() => this.#userAvatar(hash));
+  }
+
+  /**
+   * The user's avatar with this hash (`""`: none): fetched from their vCard,
+   * checked, handed to `onAvatar` — unless a later announcement made it
+   * stale meanwhile. Never rejects: a failure is logged, and forgotten so
+   * that the next announcement of the hash tries again.
+   */
+  async #userAvatar(hash: string): Promise<void> {
+    if (hash !== this.#avatarHash) return;
+    let avatar: { readonly bytes: Uint8Array; readonly type: string } | undefined;
+    if (hash !== "") {
+      try {
+        avatar = await this.#fetchAvatar(hash);
+      } catch (e) {
+        this.#forgetAvatar(hash);
+        this.gateway.log.debug(`fetching ${this.userJid.toString()}'s avatar failed`, e);
         return;
       }
-      await this.onAvatar(bytes, hash, photo.type ?? "image/png", undefined, undefined);
-    } catch (e) {
-      this.#avatarHash = undefined;
-      this.gateway.log.debug(`fetching ${this.userJid.toString()}'s avatar failed`, e);
+      if (avatar === undefined) return;
     }
+    // Another hash announced while the vCard was on its way: this image is no longer the user's.
+    if (hash !== this.#avatarHash) return;
+    try {
+      await (avatar ? this.onAvatar(avatar.bytes, hash, avatar.type, undefined, undefined) : this.onAvatar(undefined, undefined, undefined, undefined, undefined));
+    } catch (e) {
+      this.#forgetAvatar(hash);
+      this.gateway.log.warn(`onAvatar of ${this.userJid.toString()} failed`, e);
+    }
+  }
+
+  /** The image with this hash in the user's vCard; `undefined` when it has none, or another one. */
+  async #fetchAvatar(hash: string): Promise<{ readonly bytes: Uint8Array; readonly type: string } | undefined> {
+    const result = await this.gateway.requestIq(this.userJid, "get", vcardTemp.encode({}));
+    const card = result.getChild("vCard", NS_VCARD);
+    const photo = card ? vcardTemp.decode(card).photo : undefined;
+    if (photo?.binval === undefined) return undefined;
+    const bytes = new Uint8Array(Buffer.from(photo.binval.replace(/\s+/g, ""), "base64"));
+    if (createHash("sha1").update(bytes).digest("hex") !== hash) {
+      this.gateway.log.debug(`the avatar in ${this.userJid.toString()}'s vCard is not the one their presence announced`);
+      return undefined;
+    }
+    return { bytes, type: photo.type ?? "image/png" };
+  }
+
+  /** The handling of `hash` failed: its next announcement tries again (unless another hash came since). */
+  #forgetAvatar(hash: string): void {
+    if (this.#avatarHash === hash) this.#avatarHash = undefined;
   }
 
   /**

@@ -83,17 +83,24 @@ export class StanzaRouter {
 /** Hand one stanza to what it is for. */
 async function route(context: RouterContext, el: Element): Promise<void> {
   const gateway = context.ownStanzas.gateway;
-  let from: JID;
-  let to: JID;
-  try {
-    from = parseJid(String(el.attrs.from));
-    to = parseJid(String(el.attrs.to));
-  } catch (e) {
-    gateway.log.debug("gateway: ignoring a stanza with an invalid from or to", isDecodeError(e) || e instanceof Error ? e.message : e);
+  const addresses = addressesOf(el);
+  if (typeof addresses === "string") {
+    gateway.log.debug("gateway: ignoring a stanza with an invalid from or to", addresses);
+    return;
+  }
+  const { from, to } = addresses;
+  // The server routes only the gateway's domain here; anything else names no room, contact or gateway of ours.
+  if (to.domain.toLowerCase() !== gateway.jid.domain.toLowerCase()) {
+    gateway.log.debug(`gateway: ignoring a stanza to ${to.toString()}, not of this gateway's domain`);
     return;
   }
   const type = el.attrs.type;
   if (type === "error" || (el.name === "iq" && type === "result")) return;
+  // An IQ request without an id cannot be answered: its result or error would have no id to match (RFC 6120 §8.1.3).
+  if (el.name === "iq" && typeof el.attrs.id !== "string") {
+    gateway.log.debug("gateway: ignoring an IQ without an id");
+    return;
+  }
   // The one check of every IQ to the gateway, a room or an occupant: its
   // type is required, and an IQ that is no answer must be a get or a set
   // (RFC 6120 §8.2.3).
@@ -150,5 +157,17 @@ async function route(context: RouterContext, el: Element): Promise<void> {
   } catch (e) {
     gateway.log.warn(`room ${muc.jid.toString()}: handling failed`, e);
     await gateway.send(errorFor(el, asXmppError(e)));
+  }
+}
+
+/** The sender and the addressee of a stanza, or why they are unusable (missing, not strings, invalid JIDs). */
+function addressesOf(el: Element): { from: JID; to: JID } | string {
+  const { from, to } = el.attrs;
+  // An attribute absent is no JID (String(undefined) would parse as the JID "undefined").
+  if (typeof from !== "string" || typeof to !== "string") return "missing from or to";
+  try {
+    return { from: parseJid(from), to: parseJid(to) };
+  } catch (e) {
+    return isDecodeError(e) || e instanceof Error ? e.message : String(e);
   }
 }

@@ -113,7 +113,8 @@ export class CommandRunner {
     const pending = this.#pending.get(sessionId);
     if (!pending || pending.from !== from.toString() || pending.node !== node) throw commandError("bad-request", "bad-sessionid", "No such command session (it may have expired)");
     this.#drop(sessionId);
-    if (action === "cancel") return adHocCommand.encode({ node, sessionId, status: "canceled" });
+    // A form of type cancel gives the stage up as the cancel action does (XEP-0004 §3.1).
+    if (action === "cancel" || request.form?.type === "cancel") return adHocCommand.encode({ node, sessionId, status: "canceled" });
     try {
       if (action === "prev") {
         // The previous stage again, filled with what the user gave it; the stage left is forgotten.
@@ -121,8 +122,9 @@ export class CommandRunner {
         if (!back) throw commandError("bad-request", "bad-action", "This command has no previous stage");
         return this.#present(node, sessionId, from, back.step, pending.previous.slice(0, -1), back.values);
       }
-      // execute, next and complete all submit the stage.
+      // execute, next and complete all submit the stage: with a form of type submit, or none.
       const formEl = request.form;
+      if (formEl && formEl.type !== "submit") throw new XMPPError("bad-request", { text: `A form of type ${formEl.type} cannot be submitted` });
       const values = formEl ? submittedValues(formEl) : {};
       const previous = [...pending.previous, { step: pending.step, values }].slice(-MAX_PREVIOUS_STAGES);
       if (pending.step instanceof CommandForm) {

@@ -132,16 +132,30 @@ async function onPresence(contact: LegacyContact, el: Element, from: JID): Promi
     await gateway.send(contact.presenceTo(user));
   } else if (type === "subscribed") {
     // The user accepted the contact's subscription request: its presence follows.
-    if (!contact.isFriend) await contact.onFriendAccept();
+    if (!contact.isFriend) await friendHook(contact, "onFriendAccept", () => contact.onFriendAccept());
     contact.isFriend = true;
     await gateway.send(contact.presenceTo(user));
   } else if (type === "unsubscribe" || type === "unsubscribed") {
-    if (contact.isFriend) await contact.onFriendDelete();
+    if (contact.isFriend) await friendHook(contact, "onFriendDelete", () => contact.onFriendDelete());
     contact.isFriend = false;
     if (type === "unsubscribe") await reply("unsubscribed");
   } else if (type === "probe") {
     if (contact.isFriend) await gateway.send(contact.presenceTo(from.toString()));
     else await reply("unsubscribed");
+  }
+}
+
+/**
+ * A contact hook of a subscription the user answered or withdrew: what it
+ * throws is logged — a presence of these types gets no error back (see
+ * `handleContactStanza`), so the log is the only trace of the failure.
+ */
+async function friendHook(contact: LegacyContact, name: string, hook: () => Promise<void>): Promise<void> {
+  try {
+    await hook();
+  } catch (e) {
+    contact.session.gateway.log.warn(`${name} of ${contact.jid.toString()} failed`, e);
+    throw e;
   }
 }
 

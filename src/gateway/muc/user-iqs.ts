@@ -18,6 +18,7 @@ import { messageModerate } from "../../xso/message-refs.js";
 import { XMPPError } from "../../xso/stanza-error.js";
 import { answerMamQuery, mamFormQuery, mamMetadataOf } from "../room-archive.js";
 import { asXmppError, errorFor, resultFor } from "../replies.js";
+import { safeNick } from "../names.js";
 import type { RoomAvatar } from "../store/store.js";
 import type { MucCore } from "./core.js";
 import { broadcastModeration } from "./participant-events.js";
@@ -42,9 +43,12 @@ interface IqRoute {
   readonly handle: (core: MucCore, iq: IqRequest) => Promise<Element | undefined>;
 }
 
+/** The disco node by which a user finds the nick the room reserves for them (XEP-0045 §7.12). */
+const RESERVED_NICK_NODE = "x-roomuser-item";
+
 const ROUTES: readonly IqRoute[] = [
-  { target: "room", type: "get", ns: NS_DISCO_INFO, name: "query", handle: async (core) => core.room.discoInfo() },
-  { target: "room", type: "get", ns: NS_DISCO_ITEMS, name: "query", handle: async () => xml("query", { xmlns: NS_DISCO_ITEMS }) },
+  { target: "room", type: "get", ns: NS_DISCO_INFO, name: "query", handle: async (core, iq) => (iq.payload.attrs.node === RESERVED_NICK_NODE ? reservedNick(core) : withoutNode(iq.payload, () => core.room.discoInfo())) },
+  { target: "room", type: "get", ns: NS_DISCO_ITEMS, name: "query", handle: async (_core, iq) => withoutNode(iq.payload, () => xml("query", { xmlns: NS_DISCO_ITEMS })) },
   { target: "room", type: "set", ns: NS_MAM, name: "query", handle: (core, iq) => answerMamQuery(roomArchive(core), iq.payload, iq.from, (m) => core.send(m)) },
   { target: "room", type: "get", ns: NS_MAM, name: "query", handle: async () => mamFormQuery() },
   { target: "room", type: "get", ns: NS_MAM, name: "metadata", handle: async (core) => mamMetadataOf(roomArchive(core)) },
@@ -65,6 +69,27 @@ const ROUTE_TABLE: ReadonlyMap<string, IqRoute> = new Map(ROUTES.map((r) => [rou
 
 function routeKey(target: IqRoute["target"], type: string, ns: string, name: string): string {
   return `${target} ${type} ${ns} ${name}`;
+}
+
+/**
+ * The nick the room has for the user (XEP-0045 §7.12): the one they are in
+ * it under, else the network's name for them (`userNick`); an empty answer
+ * when neither is known yet.
+ */
+function reservedNick(core: MucCore): Element {
+  const userNick = core.room.userNick;
+  const nick = core.user?.nick ?? (userNick === undefined ? undefined : safeNick(userNick));
+  return xml("query", { xmlns: NS_DISCO_INFO, node: RESERVED_NICK_NODE }, ...(nick === undefined ? [] : [xml("identity", { category: "conference", type: "text", name: nick })]));
+}
+
+/**
+ * The room serves no other disco node (no caps node), so a query of one is
+ * `item-not-found` (XEP-0030 §3.1), not the room's own answer.
+ */
+function withoutNode(query: Element, answer: () => Element): Element {
+  const node = query.attrs.node;
+  if (node !== undefined) throw new XMPPError("item-not-found", { text: `No node ${String(node)}` });
+  return answer();
 }
 
 /** An empty result, once `work` is done. */

@@ -21,6 +21,11 @@ import { mapMessageIds } from "./store.js";
 /** A private message from one of the user's resources to an occupant (`to` has the nick). */
 export async function onUserPrivateMessage(core: MucCore, stanza: Element, from: JID, to: JID): Promise<void> {
   const type = stanza.attrs.type;
+  if (type === "groupchat") {
+    // XEP-0045 §7.5: the occupant's client would take it for a message to the whole room.
+    await core.send(errorFor(stanza, new XMPPError("bad-request", { text: "A private message cannot be of type groupchat" })));
+    return;
+  }
   if (type !== undefined && type !== "chat" && type !== "normal") return;
   const body = stanza.getChildText("body");
   // Chat states and markers alone: nothing to send.

@@ -10,7 +10,7 @@ import { adHocCommand } from "../../../src/xso/commands.js";
 import { Command, CommandAccess, CommandConfirmation, CommandForm, type CommandContext } from "../../../src/gateway/index.js";
 import { BaseGateway } from "../../../src/gateway/index.js";
 import { XMPPError } from "../../../src/index.js";
-import { GW, NS_DISCO_INFO, NS_DISCO_ITEMS, RES, USER, TestNetwork, closeStores, errorCondition, join, request, startGateway } from "./helpers.js";
+import { GW, NS_DISCO_INFO, NS_DISCO_ITEMS, RES, USER, TestNetwork, closeStores, errorCondition, join, recordingLogger, request, startGateway, type Harness } from "./helpers.js";
 
 const FULL = `${USER}/${RES}`;
 const CMD = "http://jabber.org/protocol/commands";
@@ -27,11 +27,12 @@ function execute(node: string, from = FULL, id = "c1"): string {
   return `<iq type='set' id='${id}' from='${from}' to='${GW}'><command xmlns='${CMD}' node='${node}' action='execute'/></iq>`;
 }
 
-function submit(node: string, sessionId: string, fields: Record<string, string>, id = "c2", action = "complete"): string {
+function submit(node: string, sessionId: string, fields: Record<string, string>, id = "c2", action = "complete", options: { from?: string; formType?: string } = {}): string {
   const xfields = Object.entries(fields)
     .map(([k, v]) => `<field var='${k}'><value>${v}</value></field>`)
     .join("");
-  return `<iq type='set' id='${id}' from='${FULL}' to='${GW}'><command xmlns='${CMD}' node='${node}' sessionid='${sessionId}' action='${action}'><x xmlns='jabber:x:data' type='submit'>${xfields}</x></command></iq>`;
+  const from = options.from ?? FULL;
+  return `<iq type='set' id='${id}' from='${from}' to='${GW}'><command xmlns='${CMD}' node='${node}' sessionid='${sessionId}' action='${action}'><x xmlns='jabber:x:data' type='${options.formType ?? "submit"}'>${xfields}</x></command></iq>`;
 }
 
 async function chat(h: Awaited<ReturnType<typeof startGateway>>, body: string, from = FULL): Promise<string> {
@@ -168,6 +169,48 @@ describe("ad-hoc commands on the gateway JID", () => {
     expect(h.net.calls.onCreateGroup).toEqual([]);
   });
 
+  it("a stage answered with a form of type cancel is canceled as by action='cancel'; one of type form or result is bad-request, the stage kept", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const first = commandOf(await request(h, execute("leave-group")));
+    const sid = first.sessionId as string;
+    for (const [id, formType] of [["t1", "form"], ["t2", "result"]] as const) {
+      const refused = await request(h, submit("leave-group", sid, { group: "coffee" }, id, "complete", { formType }));
+      expect(errorCondition(refused)).toBe("bad-request");
+      expect(refused.getChild("error")?.attrs.type).toBe("modify");
+    }
+    expect(h.net.calls.onLeaveGroup).toEqual([]);
+    // The stage is still open: a cancel form ends it, leaving nothing.
+    const canceled = commandOf(await request(h, submit("leave-group", sid, { group: "coffee" }, "t3", "complete", { formType: "cancel" })));
+    expect(canceled).toMatchObject({ node: "leave-group", sessionId: sid, status: "canceled" });
+    expect(h.net.calls.onLeaveGroup).toEqual([]);
+    expect(h.store.rooms.get(USER, "coffee")).toBeDefined();
+    const stale = await request(h, submit("leave-group", sid, { group: "coffee" }, "t4"));
+    expect(stale.getChild("error")?.getChild("bad-sessionid", CMD)).toBeDefined();
+    // A stage kept after a refused form takes the submission.
+    const again = commandOf(await request(h, execute("leave-group", FULL, "t5")));
+    expect(errorCondition(await request(h, submit("leave-group", again.sessionId as string, { group: "coffee" }, "t6", "complete", { formType: "form" })))).toBe("bad-request");
+    expect(commandOf(await request(h, submit("leave-group", again.sessionId as string, { group: "coffee" }, "t7"))).status).toBe("completed");
+    expect(h.net.calls.onLeaveGroup).toEqual(["coffee"]);
+  });
+
+  it("'Unregister' when the module's logout() fails: logged; the user is forgotten all the same, unregister() called, the command completed", async () => {
+    const { logger, lines } = recordingLogger();
+    const h = await startGateway({ logger });
+    const session = h.gateway.getSession(USER);
+    if (!session) throw new Error("no session");
+    session.logout = async () => {
+      throw new Error("already disconnected");
+    };
+    const first = commandOf(await request(h, execute("unregister")));
+    const yes = commandOf(await request(h, submit("unregister", first.sessionId as string, { confirm: "1" })));
+    expect(yes.status).toBe("completed");
+    expect(h.store.users.get(USER)).toBeUndefined();
+    expect(h.gateway.getSession(USER)).toBeUndefined();
+    expect(h.net.calls.unregister).toEqual([USER]);
+    expect(lines.some((l) => l.level === "warn" && l.message.startsWith(`logout of ${USER}`))).toBe(true);
+  });
+
   it("refuses unknown commands, strangers and malformed requests without calling the module", async () => {
     const h = await startGateway();
     expect(errorCondition(await request(h, execute("nope")))).toBe("item-not-found");
@@ -177,6 +220,54 @@ describe("ad-hoc commands on the gateway JID", () => {
     expect(malformed.getChild("error")?.getChild("malformed-action", CMD)).toBeDefined();
     const noNode = await request(h, `<iq type='set' id='b2' from='${FULL}' to='${GW}'><command xmlns='${CMD}' action='execute'/></iq>`);
     expect(errorCondition(noNode)).toBe("bad-request");
+  });
+});
+
+describe("two registrations of one user at once", () => {
+  const JULIET = "juliet@capulet.lit";
+  const FROM = `${JULIET}/balcony`;
+
+  /** Two register command sessions of Juliet's, each at its form. */
+  async function twoForms(h: Harness): Promise<[string, string]> {
+    const a = commandOf(await request(h, execute("register", FROM, "a1")));
+    const b = commandOf(await request(h, execute("register", FROM, "b1")));
+    return [a.sessionId as string, b.sessionId as string];
+  }
+
+  const logins = (h: Harness): number => h.net.calls.login.filter((j) => j === JULIET).length;
+  const logouts = (h: Harness): number => h.net.calls.logout.filter((j) => j === JULIET).length;
+
+  it("two register command sessions completed back to back: the first session is logged out when the second is made", async () => {
+    const h = await startGateway({ users: [] });
+    const [a, b] = await twoForms(h);
+    h.component.receive(submit("register", a, { username: "j1", password: "p" }, "a2", "complete", { from: FROM }));
+    h.component.receive(submit("register", b, { username: "j2", password: "p" }, "b2", "complete", { from: FROM }));
+    await vi.waitFor(() => expect(logins(h)).toBe(2));
+    await vi.waitFor(() => expect(h.gateway.getSession(JULIET)?.loggedIn).toBe(true));
+    expect(logouts(h)).toBe(1);
+    expect(h.gateway.sessions.filter((s) => s.userJid.toString() === JULIET)).toHaveLength(1);
+    expect(h.store.users.get(JULIET)?.legacyData).toEqual({ username: "j2" });
+  });
+
+  it("the second made while the first still logs in: the first, once logged in, is logged out at once, and never welcomed", async () => {
+    const net = new TestNetwork();
+    const h = await startGateway({ net, users: [] });
+    const [a, b] = await twoForms(h);
+    let open!: () => void;
+    net.loginGate = new Promise<void>((resolve) => (open = resolve));
+    h.component.receive(submit("register", a, { username: "j1", password: "p" }, "a2", "complete", { from: FROM }));
+    await vi.waitFor(() => expect(logins(h)).toBe(1));
+    const first = h.gateway.getSession(JULIET);
+    h.component.receive(submit("register", b, { username: "j2", password: "p" }, "b2", "complete", { from: FROM }));
+    await vi.waitFor(() => expect(logins(h)).toBe(2));
+    open();
+    const welcome = await h.component.nextSent((s) => s.is("message") && s.attrs.to === JULIET && /Thank you/.test(s.getChildText("body") ?? ""));
+    expect(welcome).toBeDefined();
+    await vi.waitFor(() => expect(logouts(h)).toBe(1));
+    expect(first?.loggedIn).toBe(false);
+    expect(h.gateway.getSession(JULIET)).not.toBe(first);
+    expect(h.gateway.getSession(JULIET)?.loggedIn).toBe(true);
+    expect(h.component.sent.filter((s) => s.is("message") && s.attrs.to === JULIET && /Thank you/.test(s.getChildText("body") ?? ""))).toHaveLength(1);
   });
 });
 

@@ -7,10 +7,10 @@
  * the message privilege, unknown contacts, and a participant linked to its
  * contact.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { BaseSession, LegacyContact, LegacyRoster, type Chat, type GatewayStore, type MessageActionOptions, type TextOptions } from "../../../src/gateway/index.js";
-import { GW, RES, USER, closeStores, startDirectChats } from "./helpers.js";
+import { GW, RES, USER, closeStores, recordingLogger, startDirectChats } from "./helpers.js";
 
 const FULL = `${USER}/${RES}`;
 const PNG = { data: new Uint8Array([137, 80, 78, 71, 1, 2, 3]), type: "image/png" };
@@ -377,6 +377,30 @@ describe("friendship from the user's side", () => {
     await answer("unavailable");
     expect(seen).toEqual(["request", "request", "delete", "accept"]);
     expect(h.store.contacts.get(USER, "dave")?.isFriend).toBe(true);
+  });
+});
+
+describe("a failing onFriendAccept or onFriendDelete", () => {
+  it("is logged (the presence gets no error back); the friendship stays as it was", async () => {
+    const { logger, lines } = recordingLogger();
+    const h = await startDirectChats({ Session: BaseSession, logger });
+    const bob = await h.session.contacts.byLegacyId("bob");
+    bob.onFriendAccept = async () => {
+      throw new Error("accept API down");
+    };
+    bob.onFriendDelete = async () => {
+      throw new Error("delete API down");
+    };
+    const warning = (text: string) => lines.find((l) => l.level === "warn" && String(l.details[0]).includes(text));
+    h.component.receive(`<presence type='subscribed' id='a1' from='${USER}' to='bob@${GW}'/>`);
+    await vi.waitFor(() => expect(warning("accept API down")?.message).toContain("onFriendAccept"));
+    expect(bob.isFriend).toBe(false);
+    bob.isFriend = true;
+    h.component.receive(`<presence type='unsubscribe' id='d1' from='${USER}' to='bob@${GW}'/>`);
+    await vi.waitFor(() => expect(warning("delete API down")?.message).toContain("onFriendDelete"));
+    expect(bob.isFriend).toBe(true);
+    await settle();
+    expect(h.component.sent.filter((s) => s.attrs.type === "error")).toEqual([]);
   });
 });
 

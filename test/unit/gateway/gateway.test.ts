@@ -11,12 +11,14 @@ import {
   closeStores,
   errorCondition,
   GW,
+  handlingFailures,
   join,
   NS_DATA,
   NS_DISCO_INFO,
   NS_DISCO_ITEMS,
   NS_MUC,
   NS_REGISTER,
+  recordingLogger,
   RES,
   request,
   room,
@@ -174,6 +176,36 @@ describe("registration (XEP-0077)", () => {
     // Removing again: not registered.
     const again = await request(h, `<iq type='set' id='unreg2' from='${TO}' to='${GW}'><query xmlns='${NS_REGISTER}'><remove/></query></iq>`);
     expect(errorCondition(again)).toBe("registration-required");
+  });
+
+  it("<remove/> when the module's logout() fails: logged; the user is unregistered all the same, unregister() called, the answer a result", async () => {
+    const { logger, lines } = recordingLogger();
+    const h = await startGateway({ logger });
+    const session = h.gateway.getSession(USER);
+    if (!session) throw new Error("no session");
+    session.logout = async () => {
+      throw new Error("the legacy network hung up first");
+    };
+    const reply = await request(h, `<iq type='set' id='unreg' from='${TO}' to='${GW}'><query xmlns='${NS_REGISTER}'><remove/></query></iq>`);
+    expect(reply.attrs.type).toBe("result");
+    expect(session.loggedIn).toBe(false);
+    expect(h.gateway.getSession(USER)).toBeUndefined();
+    expect(h.store.users.get(USER)).toBeUndefined();
+    expect(h.net.calls.unregister).toEqual([USER]);
+    const failure = lines.find((l) => l.message.startsWith(`logout of ${USER}`));
+    expect(failure?.level).toBe("warn");
+    expect(String(failure?.details[0])).toContain("hung up first");
+    expect(handlingFailures(lines)).toEqual([]);
+  });
+
+  it.each(["cancel", "form", "result"])("a data form of type %s is no submission: bad-request, nothing validated or registered", async (type) => {
+    const h = await startGateway();
+    const fields = `<field var='username'><value>juliet</value></field><field var='password'><value>s3cret</value></field>`;
+    const reply = await request(h, `<iq type='set' id='t1' from='${JULIET_FULL}' to='${GW}'><query xmlns='${NS_REGISTER}'><x xmlns='${NS_DATA}' type='${type}'>${fields}</x></query></iq>`);
+    expect(errorCondition(reply)).toBe("bad-request");
+    expect(h.net.calls.validate).toEqual([]);
+    expect(h.store.users.get(JULIET)).toBeUndefined();
+    expect(h.gateway.getSession(JULIET)).toBeUndefined();
   });
 });
 

@@ -95,6 +95,8 @@ export class TestNetwork {
   userGroups: Record<string, readonly string[]> = {};
   /** What `login()` throws, if anything. */
   loginError: Error | undefined;
+  /** What `login()` waits for before it connects (a slow legacy network), if anything. */
+  loginGate: Promise<void> | undefined;
   /** What `validate()` throws, if anything. */
   validateError: Error | undefined;
   /** What `onKick()` throws, if anything. */
@@ -190,6 +192,7 @@ export class TestNetwork {
     class Session extends BaseSession {
       override async login() {
         net.calls.login.push(this.userJid.toString());
+        await net.loginGate;
         if (net.loginError) throw net.loginError;
         return "Connected to the test network";
       }
@@ -394,17 +397,47 @@ class BobRoster extends LegacyRoster {
  * store (or `store`), with {@link USER} registered beforehand. Unlike
  * {@link startGateway}, the stanzas sent during the start stay unread.
  */
-export async function startDirectChats(options: { Session: SessionClass; Roster?: RosterClass; Contact?: ContactClass; store?: GatewayStore | undefined }): Promise<DirectChatHarness> {
+export async function startDirectChats(options: {
+  Session: SessionClass;
+  Roster?: RosterClass;
+  Contact?: ContactClass;
+  store?: GatewayStore | undefined;
+  logger?: Logger;
+}): Promise<DirectChatHarness> {
   const store = options.store ?? openSqliteStore(":memory:");
   if (!options.store) opened.push(store);
   if (!store.users.get(USER)) store.users.save({ jid: USER, legacyData: {}, registeredAt: Date.now() });
   const component = new MockComponent({ jid: GW });
   const module = { Gateway: BaseGateway, Session: options.Session, Bookmarks: LegacyBookmarks, Roster: options.Roster ?? BobRoster, Contact: options.Contact ?? LegacyContact };
-  const gateway = new BaseGateway({ component, store, module });
+  const gateway = new BaseGateway({ component, store, module, ...(options.logger ? { logger: options.logger } : {}) });
   await gateway.start();
   const session = gateway.getSession(USER);
   if (!session) throw new Error(`no session for ${USER}`);
   return { component, gateway, store, session };
+}
+
+/** One line a {@link recordingLogger} heard. */
+export interface LogLine {
+  readonly level: "debug" | "warn";
+  readonly message: string;
+  readonly details: readonly unknown[];
+}
+
+/** A logger that keeps every line, for tests of what the gateway logs (and what it does not). */
+export function recordingLogger(): { readonly logger: Logger; readonly lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  return {
+    lines,
+    logger: {
+      debug: (message, ...details) => void lines.push({ level: "debug", message, details }),
+      warn: (message, ...details) => void lines.push({ level: "warn", message, details }),
+    },
+  };
+}
+
+/** The lines the router logs when a stanza's handling fails (what a hook's failure must never reach). */
+export function handlingFailures(lines: readonly LogLine[]): LogLine[] {
+  return lines.filter((l) => l.level === "warn" && l.message.startsWith("gateway: failed to handle"));
 }
 
 /** Close the in-memory stores {@link startGateway} and {@link startDirectChats} opened (call in `afterEach`). */

@@ -95,6 +95,16 @@ describe("private messages (XEP-0045 §7.5)", () => {
     expect(h.net.calls.onPrivateText).toEqual([]);
   });
 
+  it("one of type groupchat is refused with bad-request (§7.5: the occupant would take it for a room message); nothing reaches the module", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const refused = await request(h, `<message from='${FULL}' to='coffee@${GW}/Bob' type='groupchat' id='pm6'><body>psst</body></message>`);
+    expect(refused.attrs).toMatchObject({ type: "error", from: `coffee@${GW}/Bob`, to: FULL });
+    expect(errorCondition(refused)).toBe("bad-request");
+    expect(h.net.calls.onPrivateText).toEqual([]);
+    expect(h.net.calls.onText).toEqual([]);
+  });
+
   it("a network without private messages: not-acceptable", async () => {
     const net = new TestNetwork();
     net.privateMessages = false;

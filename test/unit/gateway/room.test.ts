@@ -87,6 +87,31 @@ describe("room disco#info", () => {
     const version = await request(h, `<iq type='get' id='ver' from='${TO}' to='${ROOM}'><query xmlns='jabber:iq:version'/></iq>`);
     expect(errorCondition(version)).toBe("feature-not-implemented");
   });
+
+  it("a node the room does not serve is item-not-found (XEP-0030 §3.1), for disco#info and disco#items alike", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    // The room serves no node but the reserved nick's (XEP-0045 §7.12; below): no caps node.
+    for (const node of ["no-such-node", "x-roomuser-item", "__proto__"]) {
+      for (const ns of node === "x-roomuser-item" ? ["http://jabber.org/protocol/disco#items"] : [NS_DISCO_INFO, "http://jabber.org/protocol/disco#items"]) {
+        const reply = await request(h, `<iq type='get' id='n-${node}' from='${TO}' to='${ROOM}'><query xmlns='${ns}' node='${node}'/></iq>`);
+        expect(errorCondition(reply)).toBe("item-not-found");
+      }
+    }
+    // Without a node, the room's own answers.
+    expect((await discoInfo(h, ROOM)).identities[0]?.category).toBe("conference");
+  });
+
+  it("the reserved nick (XEP-0045 §7.12, node x-roomuser-item): the nick the user is in the room under; none before the room knows one", async () => {
+    const h = await startGateway();
+    const ask = (id: string): Promise<Element> => request(h, `<iq type='get' id='${id}' from='${TO}' to='${ROOM}'><query xmlns='${NS_DISCO_INFO}' node='x-roomuser-item'/></iq>`);
+    const before = (await ask("rn1")).getChild("query", NS_DISCO_INFO);
+    expect(before?.attrs.node).toBe("x-roomuser-item");
+    expect(before?.getChildren("identity")).toEqual([]);
+    await join(h, "coffee");
+    const after = (await ask("rn2")).getChild("query", NS_DISCO_INFO);
+    expect(after?.getChild("identity")?.attrs).toMatchObject({ category: "conference", type: "text", name: "romeo" });
+  });
 });
 
 /** Archive 25 messages of Carol, one a minute, the last 30 s ago. */

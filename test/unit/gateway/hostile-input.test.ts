@@ -1,0 +1,119 @@
+/**
+ * Stanzas and legacy data the gateway cannot take as they are: IQs without
+ * an id, stanzas without a from or a to, stanzas to another domain than the
+ * gateway's, and legacy group ids that make no room JID. Each is dropped
+ * (with a debug line) or refused with a typed error, without a failed
+ * handling or a failed login.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { Element } from "@xmpp/xml";
+import { MucType } from "../../../src/gateway/index.js";
+import { XMPPError } from "../../../src/xso/stanza-error.js";
+import { GW, NS_DISCO_INFO, RES, USER, TestNetwork, closeStores, handlingFailures, join, recordingLogger, request, settle, startGateway, type Harness, type LogLine } from "./helpers.js";
+
+afterEach(closeStores);
+
+const TO = `${USER}/${RES}`;
+const ROOM = `coffee@${GW}`;
+
+/** What the gateway sent since `start`, but the answers to `settle`. */
+function sentSince(h: Harness, start: number): Element[] {
+  return h.component.sent.slice(start).filter((s) => !String(s.attrs.id ?? "").startsWith("settle-"));
+}
+
+const debugLines = (lines: readonly LogLine[], text: string): LogLine[] => lines.filter((l) => l.level === "debug" && l.message.includes(text));
+
+describe("an IQ request without an id", () => {
+  it.each([GW, ROOM, `${ROOM}/romeo`, `nobody@${GW}`])("to %s is dropped with a debug line, never answered with an id-less result or error", async (to) => {
+    const { logger, lines } = recordingLogger();
+    const h = await startGateway({ logger });
+    await join(h, "coffee");
+    const start = h.component.sent.length;
+    h.component.receive(`<iq type='get' from='${TO}' to='${to}'><query xmlns='${NS_DISCO_INFO}'/></iq>`);
+    h.component.receive(`<iq type='get' from='${TO}' to='${to}'><ping xmlns='urn:xmpp:ping'/></iq>`);
+    h.component.receive(`<iq type='set' from='${TO}' to='${to}'><query xmlns='http://jabber.org/protocol/muc#admin'><item nick='Carol' role='none'/></query></iq>`);
+    h.component.receive(`<iq type='bogus' from='${TO}' to='${to}'><query xmlns='${NS_DISCO_INFO}'/></iq>`);
+    await settle(h);
+    expect(sentSince(h, start)).toEqual([]);
+    expect(debugLines(lines, "without an id")).toHaveLength(4);
+    expect(h.net.calls.onKick).toEqual([]);
+  });
+});
+
+describe("a stanza without a from or a to", () => {
+  it("is dropped with the 'invalid from or to' debug line: no JID 'undefined' is made up", async () => {
+    const { logger, lines } = recordingLogger();
+    const h = await startGateway({ logger });
+    await join(h, "coffee");
+    const start = h.component.sent.length;
+    h.component.receive(`<iq type='get' id='no-from' to='${GW}'><query xmlns='${NS_DISCO_INFO}'/></iq>`);
+    h.component.receive(`<iq type='get' id='no-to' from='${TO}'><query xmlns='${NS_DISCO_INFO}'/></iq>`);
+    // Without a to, a chat command would have been answered by the "gateway" undefined.
+    h.component.receive(`<message type='chat' id='no-to-message' from='${TO}'><body>help</body></message>`);
+    h.component.receive(`<message type='groupchat' id='no-from-message' to='${ROOM}'><body>who am I</body></message>`);
+    await settle(h);
+    expect(sentSince(h, start)).toEqual([]);
+    expect(debugLines(lines, "invalid from or to")).toHaveLength(4);
+    expect(h.net.calls.onText).toEqual([]);
+    expect(handlingFailures(lines)).toEqual([]);
+  });
+});
+
+describe("a stanza to another domain than the gateway's", () => {
+  it("reaches no room, contact or the gateway itself; dropped with a debug line", async () => {
+    const { logger, lines } = recordingLogger();
+    const h = await startGateway({ logger });
+    await join(h, "coffee");
+    const start = h.component.sent.length;
+    h.component.receive(`<message type='groupchat' id='fd1' from='${TO}' to='coffee@other.example'><body>to a foreign domain</body></message>`);
+    h.component.receive(`<iq type='get' id='fd2' from='${TO}' to='other.example'><query xmlns='${NS_DISCO_INFO}'/></iq>`);
+    h.component.receive(`<presence id='fd3' from='${TO}' to='coffee@other.example/romeo'><x xmlns='http://jabber.org/protocol/muc'/></presence>`);
+    await settle(h);
+    expect(sentSince(h, start)).toEqual([]);
+    expect(h.net.calls.onText).toEqual([]);
+    expect(debugLines(lines, "not of this gateway's domain")).toHaveLength(3);
+  });
+
+  it("the gateway's own domain is compared without regard to case", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const reply = await request(h, `<message type='groupchat' id='uc1' from='${TO}' to='coffee@${GW.toUpperCase()}'><body>shouting</body></message>`);
+    expect(reply.attrs.type).toBe("groupchat");
+    expect(h.net.calls.onText.map((c) => c.text)).toEqual(["shouting"]);
+  });
+});
+
+describe("a legacy group id that makes no room JID", () => {
+  const LONG = "y".repeat(1100);
+
+  it("byLegacyId refuses it with item-not-found (an XMPPError), as the roster does a contact", async () => {
+    const h = await startGateway();
+    const session = h.gateway.getSession(USER);
+    if (!session) throw new Error("no session");
+    const refusal: unknown = await session.bookmarks.byLegacyId(LONG).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refusal).toBeInstanceOf(XMPPError);
+    expect((refusal as XMPPError).condition).toBe("item-not-found");
+    expect(session.bookmarks.rooms.some((m) => m.legacyId === LONG)).toBe(false);
+    expect(h.store.rooms.get(USER, LONG)).toBeUndefined();
+  });
+
+  it("listed by fill() at login: logged as a warning; the login goes on, with the groups listed before it", async () => {
+    const net = new TestNetwork();
+    net.groups = { ok: { type: MucType.GROUP, name: "OK" }, [LONG]: { type: MucType.GROUP, name: "Long" } };
+    const { logger, lines } = recordingLogger();
+    const h = await startGateway({ net, logger });
+    const session = h.gateway.getSession(USER);
+    expect(session?.loggedIn).toBe(true);
+    expect(session?.bookmarks.rooms.map((m) => m.legacyId)).toEqual(["ok"]);
+    expect(lines.some((l) => l.message.startsWith("login of"))).toBe(false);
+    const warning = lines.find((l) => l.level === "warn" && l.message.includes("no room JID"));
+    expect(warning?.details[0]).toBeInstanceOf(XMPPError);
+    // The user is served: the listed group is a room, and the gateway says the login went well.
+    const status = h.component.sent.filter((s) => s.is("presence") && s.attrs.to === USER).at(-1);
+    expect(status?.getChildText("show")).toBeNull();
+    await join(h, "ok");
+  });
+});

@@ -102,6 +102,13 @@ describe("queryRoomArchive", () => {
     expect((await page).messages.map((m) => m.body)).toEqual(["the real one"]);
   });
 
+  it("a result the archive sends twice is one message", async () => {
+    const { conn, muc } = setup();
+    const page = queryRoomArchive(muc, ROOM);
+    await serve(conn, (q) => [result(q, "a1", "firstwitch", "once"), result(q, "a1", "firstwitch", "once"), result(q, "a2", "secondwitch", "twice")], FIN);
+    expect((await page).messages.map((m) => `${m.id} ${m.body}`)).toEqual(["a1 once", "a2 twice"]);
+  });
+
   it("an empty ids list matches nothing, and sends nothing; a closed service is refused at once", async () => {
     const { conn, muc } = setup();
     expect(await queryRoomArchive(muc, ROOM, { ids: [] })).toMatchObject({ messages: [], complete: true, count: 0 });

@@ -56,9 +56,12 @@ export function handlePresence(core: RoomCore, stanza: Element, nick: string): v
   const codes = x.statusCodes;
   const item: MucUserItem = x.items[0] ?? {};
   // 110: the presence is about us.
+  // While joining, a presence under the nick we asked for is ours even without 110 (servers that leave it out),
+  // but not an unavailable one, unless we left: that is someone leaving the nick (a ghost of an older session of ours).
   const isSelf =
     codes.includes(110) ||
-    ((core.state === "joining" || core.leftWhileJoining()) && nick === core.requestedNick) ||
+    (core.state === "joining" && nick === core.requestedNick && basics.type !== "unavailable") ||
+    (core.leftWhileJoining() && nick === core.requestedNick) ||
     (core.me !== undefined && nick === core.me.nick && core.state !== "joining" && core.state !== "rejoining");
 
   if (basics.type === "unavailable") {

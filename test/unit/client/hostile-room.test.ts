@@ -438,3 +438,16 @@ describe("odd but survivable", () => {
     expect(changes).toEqual([]);
   });
 });
+
+describe("a ghost under the nick we join with", () => {
+  it("an unavailable presence without 110 from the nick we asked for, while joining, does not fail the join", async () => {
+    const h = harness(CAST.thirdwitch.jid);
+    const { room, joined: entered } = h.muc.join(ROOM, "thirdwitch");
+    await h.conn.nextSent(isJoinPresence, 1_000);
+    h.conn.receive(occupantPresence(ROOM, "firstwitch", CAST.thirdwitch.jid));
+    h.conn.receive(presence("thirdwitch", "affiliation='member' role='none'", [], "unavailable"));
+    h.conn.receive(selfPresence(ROOM, "thirdwitch", CAST.thirdwitch.jid));
+    await expect(entered).resolves.toBe(room);
+    expect(nicks(room)).toEqual(["firstwitch", "thirdwitch"]);
+  });
+});

@@ -44,6 +44,7 @@ export class IqClient {
   readonly #conn: XmppConnection;
   readonly #log: Logger;
   readonly #send: (iq: Element) => Promise<unknown>;
+  readonly #withdraw: (iq: Element) => void;
   readonly #pending = new Map<string, Pending>();
   readonly #onStanza = (el: Element): void => this.#route(el);
   readonly #unlisten: () => void;
@@ -53,6 +54,7 @@ export class IqClient {
    * @param log - where ignored answers are reported.
    * @param send - how requests go out (a service's ordered queue); the connection's `send` by default.
    * @param listen - how answers come in (a service's one connection listener); the connection's `stanza` event by default.
+   * @param withdraw - how a request still waiting in `send`'s queue is taken back when its wait ends first; nothing by default.
    */
   constructor(
     conn: XmppConnection,
@@ -62,10 +64,12 @@ export class IqClient {
       conn.on("stanza", listener);
       return () => conn.removeListener("stanza", listener as (...args: never[]) => void);
     },
+    withdraw: (iq: Element) => void = () => {},
   ) {
     this.#conn = conn;
     this.#log = log;
     this.#send = send;
+    this.#withdraw = withdraw;
     this.#unlisten = listen(this.#onStanza);
   }
 
@@ -111,6 +115,8 @@ export class IqClient {
       clearTimeout(timer);
       if (onAbort) signal?.removeEventListener("abort", onAbort);
       this.#pending.delete(id);
+      // Timed out or aborted while it waited for a stream: it is not sent later (nothing when it was written).
+      this.#withdraw(iq);
     }
   }
 

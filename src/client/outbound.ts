@@ -50,6 +50,8 @@ export class OutboundQueue {
   #ready = false;
   #flushing = false;
   #closed = false;
+  /** The entry being written (still in the queue until it is). */
+  #writing: Entry | undefined;
   /** Counts the streams the queue was opened on. */
   #stream = 0;
 
@@ -120,24 +122,41 @@ export class OutboundQueue {
   }
 
   /**
-   * Write `prelude` (the joins of a new stream) ahead of everything, then
-   * start writing the queue.
+   * Write `prelude` (the joins of a new or resumed stream) ahead of
+   * everything, each one's `written` called once it is, then start writing
+   * the queue. Nothing is written once the queue is closed.
    *
-   * @returns whether the prelude was written (else the stream died again, and the next one sends its own).
+   * @returns whether the whole prelude was written (else the stream died
+   *   again, and the next one sends the joins not written).
    */
-  async open(prelude: readonly Element[] = []): Promise<boolean> {
-    for (const stanza of prelude) {
+  async open(prelude: readonly { readonly stanza: Element; readonly written: () => void }[] = []): Promise<boolean> {
+    for (const { stanza, written } of prelude) {
+      if (this.#closed) return false;
       try {
         await this.#conn.send(stanza);
       } catch (e) {
         this.#log.debug("MucService: a join presence could not be written", e);
         return false;
       }
+      written();
     }
+    if (this.#closed) return false;
     this.#stream++;
     this.#setReady(true);
     this.flush();
     return true;
+  }
+
+  /**
+   * Take back a stanza that waits (its sender gave up on it: a tracker timed
+   * out, an IQ was aborted): it is not written, and its send resolves with
+   * `false`. Nothing happens when it was written already.
+   */
+  withdraw(stanza: Element): void {
+    const index = this.#entries.findIndex((e) => e.stanza === stanza);
+    if (index < 0 || this.#entries[index] === this.#writing) return;
+    const [entry] = this.#entries.splice(index, 1) as [Entry];
+    entry.resolve(false);
   }
 
   /** A room was left: what still waits for it is not written (it fails with `error`). */
@@ -184,22 +203,28 @@ export class OutboundQueue {
         this.#flushing = false;
         return;
       }
-      const [entry] = this.#entries.splice(index, 1) as [Entry];
+      const entry = this.#entries[index] as Entry;
       if (entry.stream !== undefined && entry.stream !== this.#stream) {
+        this.#entries.splice(index, 1);
         entry.resolve(false); // its stream ended before it was written
         continue;
       }
+      // Left in place while written: it keeps its turn if the write fails, and cannot be withdrawn meanwhile.
+      this.#writing = entry;
       try {
         await this.#conn.send(entry.stanza);
       } catch (e) {
         // The socket went away under the write: the stanza was not written
         // (stream management did not count it), so it goes out on the next stream.
         this.#log.debug("MucService: a write failed; the stanza waits for the next stream", e);
-        this.#entries.splice(index, 0, entry);
+        this.#writing = undefined;
         this.#setReady(false);
         this.#flushing = false;
         return;
       }
+      this.#writing = undefined;
+      const at = this.#entries.indexOf(entry);
+      if (at >= 0) this.#entries.splice(at, 1);
       entry.resolve(true);
     }
   }

@@ -16,7 +16,7 @@ import { XMPPError } from "../xso/stanza-error.js";
 import { NS_CLIENT } from "../xso/ns.js";
 import { parseJid } from "../xso/values.js";
 import type { LeaveMode } from "./enums.js";
-import { AbortError, MucStateError, TimeoutError } from "../common/errors.js";
+import { AbortError, MucStateError, NotConnectedError, TimeoutError } from "../common/errors.js";
 import { makeId } from "./iq.js";
 import { Occupant, updateOccupant } from "./occupant.js";
 import type { RoomEvents } from "./room-events.js";
@@ -225,7 +225,9 @@ export class RoomCore {
     const timeout = this.ctx.joinTimeout;
     this.#rejoinTimer = setTimeout(() => {
       this.#rejoinTimer = undefined;
-      if (this.state !== "rejoining" || !this.ctx.connected()) return;
+      if (this.state !== "rejoining") return;
+      // The stream is down: a new stream sends the rejoin again (and waits anew); a resumed one gets another wait.
+      if (!this.ctx.connected()) return this.#awaitRejoin();
       const text = `no answer to the rejoin of ${this.jid.toString()} within ${timeout} ms`;
       this.debug(text);
       this.exit({ mode: "error", error: new XMPPError("remote-server-timeout", { text }), abandoned: true });
@@ -241,6 +243,11 @@ export class RoomCore {
   /** Whether the first join is under way. */
   get joining(): boolean {
     return this.state === "joining";
+  }
+
+  /** Whether a rejoin is under way (after a new stream, a 333 removal or a failed self-ping). */
+  get rejoining(): boolean {
+    return this.state === "rejoining";
   }
 
   /**
@@ -350,6 +357,7 @@ export class RoomCore {
       }
     }
     this.#awaitHistoryEnd();
+    this.pinger?.start();
     this.emit("resume", { room: this.room, created: codes.includes(201), stanza });
     this.#announceConfig(codes, stanza);
   }
@@ -485,6 +493,8 @@ export class RoomCore {
   }
 
   suspendAndRejoin(): Element {
+    // A self-ping under way asked about the occupancy that ends here: its answer says nothing of the rejoin's.
+    this.pinger?.stop();
     this.state = "suspended";
     this.emit("suspend", { room: this.room });
     this.stale = new Set(this.others.values());
@@ -497,9 +507,8 @@ export class RoomCore {
 
   async sendRejoin(stanza: Element): Promise<void> {
     try {
-      // Bound to this stream: a new one sends its own rejoin.
-      await this.ctx.send(stanza, { thisStreamOnly: true });
-      this.#awaitRejoin();
+      // Bound to this stream: a new one sends its own rejoin, a resumed one the rejoin not written.
+      if (!(await this.ctx.sendJoin(this.room, stanza))) this.debug(`rejoin not written now: the stream is down`);
     } catch (e) {
       this.debug(`rejoin not sent`, e);
     }
@@ -552,6 +561,25 @@ export class RoomCore {
     this.ctx.closed(this.room, abandoned);
   }
 
+  /**
+   * The service was closed: the room ends without a word to anyone (no
+   * event), every wait settles (a join under way rejects, a leave resolves)
+   * and no timer is left.
+   */
+  serviceClosed(): void {
+    if (this.state === "left") return;
+    const error = new NotConnectedError("the MUC service was closed");
+    this.failJoin(error);
+    if (this.nickChange) this.endNickChange(error);
+    this.#stopTracking();
+    const leave = this.#pendingLeave;
+    this.#pendingLeave = undefined;
+    if (leave) {
+      clearTimeout(leave.timer);
+      leave.resolve();
+    }
+  }
+
   /** Enter the final state: settle trackers, forget messages to resend, stop pinging. */
   #stopTracking(): void {
     this.#holdForRejoin = false;
@@ -571,8 +599,15 @@ export class RoomCore {
     if (this.state === "left") return;
     if (this.#leaving) return this.#leaving;
     const wasJoining = this.state === "joining";
+    const wasRejoining = this.state === "rejoining" || this.state === "suspended";
     this.#leftInSync = this.state === "joined";
     this.state = "leaving";
+    if (wasRejoining) {
+      // What waited for the rejoin (and what the dead stream lost) is not sent: the room would get it out of order.
+      this.ctx.dropQueued(this.room, new MucStateError(`left room ${this.jid.toString()} before this was sent`));
+      this.#resend = [];
+      this.#resendOrigins.clear();
+    }
     if (wasJoining) this.failJoin(new AbortError("left before the join completed"));
     if (wasJoining && !this.#joinWasWritten) {
       // The room never heard of us: nothing to tell it.
@@ -591,7 +626,8 @@ export class RoomCore {
         pending?.reject(new TimeoutError("no exit confirmation within the timeout; left locally", timeout));
       }, timeout);
       this.#pendingLeave = { resolve, reject, timer };
-      this.ctx.send(stanza).catch((e: unknown) => {
+      // Under the room's key: dropped with the room if the stream ends first (a new stream ends the room anyway).
+      this.ctx.send(stanza, { room: this.jid.toString() }).catch((e: unknown) => {
         this.debug(`could not send unavailable presence`, e);
         this.exit({ mode: "normal" });
       });

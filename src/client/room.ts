@@ -161,6 +161,12 @@ export interface RoomContext {
    * leaving.
    */
   closed(room: Room, abandoned: boolean): void;
+  /** Write a join presence of the room on the current stream only; resolves with whether it was written. */
+  sendJoin(room: Room, stanza: Element): Promise<boolean>;
+  /** Take back a stanza still waiting to be written (its sender gave up on it). */
+  withdraw(stanza: Element): void;
+  /** Fail what waits to be sent to the room with `error`. */
+  dropQueued(room: Room, error: unknown): void;
 }
 
 
@@ -343,6 +349,8 @@ export class Room extends Emitter<RoomEvents> {
       core.debug(`tracked message not sent`, e);
       core.trackers.onSendError(stanza, e);
     });
+    // A tracker that timed out or was closed while its message waited has told the app its fate: the message stays unsent.
+    void tracker.done.then(() => core.ctx.withdraw(stanza));
     return tracker;
   }
 

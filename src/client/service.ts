@@ -220,6 +220,8 @@ export class MucService extends Emitter<MucServiceEvents> {
   #session = 0;
   /** Counts stream changes; a wait for stream management that outlives its stream is void. */
   #epoch = 0;
+  /** Ends the wait for stream management to settle (when the service closes meanwhile). */
+  #cancelSettle: (() => void) | undefined;
   /** Whether the last stream features offered stream management (`undefined`: not seen). */
   #smOffered: boolean | undefined;
   readonly #ctx: RoomContext;
@@ -247,7 +249,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     const queueByDefault = options.queueWhileOffline ?? true;
     const send = (stanza: Element, opts: OutboundOptions = {}): Promise<boolean> =>
       this.#queue.send(stanza, opts.queue === undefined ? { ...opts, queue: queueByDefault } : opts);
-    this.#iq = new IqClient(conn, log, send, (l) => this.#addStanzaListener(l));
+    this.#iq = new IqClient(conn, log, send, (l) => this.#addStanzaListener(l), (iq) => this.#queue.withdraw(iq));
     this.#joinTimeout = options.joinTimeout ?? 30_000;
     const selfPing = options.selfPing ?? true;
     this.#ctx = {
@@ -263,6 +265,9 @@ export class MucService extends Emitter<MucServiceEvents> {
       joinTimeout: this.#joinTimeout,
       selfPing: selfPing === false ? false : selfPing === true ? {} : selfPing,
       closed: (room, abandoned) => this.#roomClosed(room, abandoned),
+      sendJoin: (room, stanza) => this.#sendJoinPresence(room, stanza),
+      withdraw: (stanza) => this.#queue.withdraw(stanza),
+      dropQueued: (room, error) => this.#queue.dropRoom(room.jid.toString(), error),
     };
     contexts.set(this, { ...this.#ctx, conn, listen: (l) => this.#addStanzaListener(l) });
     this.#unguard = options.guardStream === false ? () => {} : guardStream(conn, log, options.guardStream === true ? {} : (options.guardStream ?? {}));
@@ -376,9 +381,14 @@ export class MucService extends Emitter<MucServiceEvents> {
     this.#epoch++;
     this.#queue.close(new NotConnectedError("the MUC service was closed"));
     this.#iq.close();
+    this.#cancelSettle?.();
     contexts.delete(this);
     for (const a of this.#abandoned.values()) clearTimeout(a.timer);
     this.#abandoned.clear();
+    // Rooms end silently: their waits settle and their timers (self-ping, rejoin) stop.
+    const rooms = [...this.#rooms.values()];
+    this.#rooms.clear();
+    for (const room of rooms) roomCore(room).serviceClosed();
   }
 
   // ---------------------------------------------------------------------------
@@ -391,15 +401,24 @@ export class MucService extends Emitter<MucServiceEvents> {
 
   /** Write a room's first join on the current stream (a later stream writes its own). */
   #sendJoin(room: Room): void {
-    const session = this.#session;
     // Handed to a live stream: if that stream dies first, the next one's start sends the join again.
     roomCore(room).joinWritten();
-    this.#queue.send(roomCore(room).joinStanza(false), { thisStreamOnly: true }).then(
-      (written) => {
-        if (written) this.#joinWritten(room, session);
-      },
-      (e: unknown) => roomCore(room).joinSendFailed(e),
-    );
+    this.#sendJoinPresence(room, roomCore(room).joinStanza(false)).catch((e: unknown) => roomCore(room).joinSendFailed(e));
+  }
+
+  /**
+   * Write a join presence on the current stream only; once written, it is
+   * the room's join of this session (a resumption does not send it again).
+   *
+   * @returns whether it was written (else the next stream, or the resumption, sends one).
+   */
+  async #sendJoinPresence(room: Room, stanza: Element): Promise<boolean> {
+    const session = this.#session;
+    // This presence is the room's join now: one written before on this session no longer counts.
+    this.#joinSession.delete(room);
+    const written = await this.#queue.send(stanza, { thisStreamOnly: true });
+    if (written) this.#joinWritten(room, session);
+    return written;
   }
 
   #onNonza(el: Element): void {
@@ -421,15 +440,14 @@ export class MucService extends Emitter<MucServiceEvents> {
     if (sm && !sm.enabled && this.#smOffered !== false) await this.#streamManagementSettled();
     if (epoch !== this.#epoch || this.#conn.status !== "online") return;
     const session = ++this.#session;
-    const prelude: Element[] = [];
-    const rooms: Room[] = [];
+    const prelude: { stanza: Element; written: () => void }[] = [];
     for (const room of [...this.#rooms.values()]) {
       const stanza = roomCore(room).streamReplaced();
-      if (stanza === undefined) continue;
-      prelude.push(stanza);
-      rooms.push(room);
+      if (stanza !== undefined) prelude.push({ stanza, written: () => this.#joinWritten(room, session) });
     }
-    if (await this.#queue.open(prelude)) for (const room of rooms) this.#joinWritten(room, session);
+    // A listener of the rooms' `suspend` may have closed the service, or the stream died meanwhile.
+    if (epoch !== this.#epoch) return;
+    await this.#queue.open(prelude);
   }
 
   #joinWritten(room: Room, session: number): void {
@@ -443,18 +461,16 @@ export class MucService extends Emitter<MucServiceEvents> {
     // @xmpp/client reports the resumption just before it marks the stream online.
     queueMicrotask(() => {
       if (epoch !== this.#epoch) return;
-      const prelude: Element[] = [];
-      const rooms: Room[] = [];
+      // The joins and rejoins not written on this session yet: asked for while the stream was down, or cut off with it.
+      const prelude: { stanza: Element; written: () => void }[] = [];
       const session = this.#session;
       for (const room of [...this.#rooms.values()]) {
-        if (roomCore(room).joining && this.#joinSession.get(room) !== session) {
-          prelude.push(roomCore(room).joinStanza(false));
-          rooms.push(room);
+        const core = roomCore(room);
+        if ((core.joining || core.rejoining) && this.#joinSession.get(room) !== session) {
+          prelude.push({ stanza: core.joinStanza(core.rejoining), written: () => this.#joinWritten(room, session) });
         }
       }
-      void this.#queue.open(prelude).then((ok) => {
-        if (ok) for (const room of rooms) this.#joinWritten(room, session);
-      });
+      void this.#queue.open(prelude);
     });
   }
 
@@ -484,8 +500,10 @@ export class MucService extends Emitter<MucServiceEvents> {
         clearTimeout(timer);
         this.#conn.removeListener("nonza", onNonza);
         this.#conn.removeListener("disconnect", done);
+        if (this.#cancelSettle === done) this.#cancelSettle = undefined;
         resolve();
       };
+      this.#cancelSettle = done;
       const onNonza = (el: Element): void => {
         if (el.attrs.xmlns === NS_SM && (el.name === "enabled" || el.name === "failed")) done();
       };

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import type { JID } from "@xmpp/jid";
 import { escapeLocalpart, unescapeLocalpart } from "./names.js";
 import type { LegacyMUC } from "./muc.js";
@@ -55,10 +56,9 @@ export class LegacyBookmarks {
 
   /**
    * List the user's groups (call {@link LegacyBookmarks.byLegacyId} for each); run after login.
-   * A group whose legacy id makes no room JID (see `byLegacyId`) is refused
-   * with `item-not-found`: when that ends `fill()`, the gateway logs it and
-   * the login goes on with the rooms made until then. Catch it around each
-   * `byLegacyId` to go on with the other groups.
+   * Should `byLegacyId` refuse a group (`item-not-found`: no JID can be made
+   * for it) and end `fill()`, the gateway logs it and the login goes on with
+   * the rooms made until then.
    */
   async fill(): Promise<void> {}
 
@@ -81,7 +81,10 @@ export class LegacyBookmarks {
    * The room of a legacy group, made (and its info fetched) on first use.
    *
    * @param legacyId - the group's legacy id.
-   * @throws XMPPError `item-not-found` when the id makes no valid room JID (its escaped localpart is over 1023 bytes, say).
+   * A group whose id makes no valid JID localpart (its escaped form is over
+   * 1023 bytes, say) gets a short one: the start of the id and a hash of it.
+   *
+   * @throws XMPPError `item-not-found` in the unlikely case that no JID can be made for it.
    */
   async byLegacyId(legacyId: string): Promise<LegacyMUC> {
     const known = this.#byLegacyId.get(legacyId);
@@ -92,8 +95,16 @@ export class LegacyBookmarks {
     const gateway = this.session.gateway;
     const userJid = this.session.userJid.toString();
     const record = gateway.store.rooms.get(userJid, legacyId);
-    const local = record?.local ?? this.#freeLocal(this.legacyIdToJidUsername(legacyId), legacyId);
-    if (!tryParseJid(`${local}@${gateway.jid.domain}`)) throw new NoRoomJid(legacyId);
+    let local = record?.local ?? this.#freeLocal(this.legacyIdToJidUsername(legacyId), legacyId);
+    const domain = gateway.jid.domain;
+    if (!tryParseJid(`${local}@${domain}`)) {
+      // Its natural localpart is no JID's (too long, say): a short one of its own, kept in the store at once —
+      // the only link from that JID back to the group (see byJid).
+      const short = shortLocalsOf(legacyId).find((l) => tryParseJid(`${l}@${domain}`) !== undefined);
+      if (record || short === undefined) throw new NoRoomJid(legacyId);
+      local = this.#freeLocal(short, legacyId);
+      gateway.store.rooms.save({ userJid, legacyId, local, type: MucType.GROUP, joinedResources: [], participantsFilled: false });
+    }
     const Muc = gateway.mucClass;
     const muc = new Muc({ session: this.session, legacyId, local, record });
     if (record) muc.restore(gateway.store.participants.list(userJid, legacyId));
@@ -213,6 +224,12 @@ export class LegacyBookmarks {
     this.#byLocal.delete(muc.jid.local);
     this.session.gateway.store.rooms.delete(this.session.userJid.toString(), muc.legacyId);
   }
+}
+
+/** Short room JID localparts for a legacy id that makes none: the start of the id and a hash of all of it; or the hash alone. */
+function shortLocalsOf(legacyId: string): string[] {
+  const hash = createHash("sha256").update(legacyId).digest("hex").slice(0, 16);
+  return [`${escapeLocalpart([...legacyId].slice(0, 48).join(""))}-${hash}`, `group-${hash}`];
 }
 
 /** A group whose legacy id makes no valid room JID: no room can stand for it. */

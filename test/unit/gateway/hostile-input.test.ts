@@ -8,7 +8,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { MucType } from "../../../src/gateway/index.js";
-import { XMPPError } from "../../../src/xso/stanza-error.js";
 import { GW, NS_DISCO_INFO, RES, USER, TestNetwork, closeStores, handlingFailures, join, recordingLogger, request, settle, startGateway, type Harness, type LogLine } from "./helpers.js";
 
 afterEach(closeStores);
@@ -83,37 +82,35 @@ describe("a stanza to another domain than the gateway's", () => {
   });
 });
 
-describe("a legacy group id that makes no room JID", () => {
+describe("a legacy group id too long for a room JID", () => {
   const LONG = "y".repeat(1100);
 
-  it("byLegacyId refuses it with item-not-found (an XMPPError), as the roster does a contact", async () => {
+  it("gets a short JID of its own (the id's start and a hash), found again by that JID and kept across a restart", async () => {
     const h = await startGateway();
     const session = h.gateway.getSession(USER);
     if (!session) throw new Error("no session");
-    const refusal: unknown = await session.bookmarks.byLegacyId(LONG).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(refusal).toBeInstanceOf(XMPPError);
-    expect((refusal as XMPPError).condition).toBe("item-not-found");
-    expect(session.bookmarks.rooms.some((m) => m.legacyId === LONG)).toBe(false);
-    expect(h.store.rooms.get(USER, LONG)).toBeUndefined();
+    const muc = await session.bookmarks.byLegacyId(LONG);
+    expect(muc.jid.local).toMatch(/^y{48}-[0-9a-f]{16}$/);
+    expect(muc.jid.domain).toBe(h.gateway.jid.domain);
+    expect(await session.bookmarks.byJid(muc.jid)).toBe(muc);
+    expect(h.store.rooms.get(USER, LONG)?.local).toBe(muc.jid.local);
+    // A restart on the same store: the JID leads to the group still.
+    await h.gateway.stop();
+    const again = await startGateway({ net: h.net, store: h.store });
+    const restored = await again.gateway.getSession(USER)?.bookmarks.byJid(muc.jid);
+    expect(restored?.legacyId).toBe(LONG);
+    expect(restored?.jid.toString()).toBe(muc.jid.toString());
   });
 
-  it("listed by fill() at login: logged as a warning; the login goes on, with the groups listed before it", async () => {
+  it("listed by fill() at login: every group is a room, and the user joins the long one by its short JID", async () => {
     const net = new TestNetwork();
-    net.groups = { ok: { type: MucType.GROUP, name: "OK" }, [LONG]: { type: MucType.GROUP, name: "Long" } };
-    const { logger, lines } = recordingLogger();
-    const h = await startGateway({ net, logger });
+    net.groups = { ok: { type: MucType.GROUP, name: "OK" }, [LONG]: { type: MucType.GROUP, name: "Long" }, after: { type: MucType.GROUP, name: "After" } };
+    const h = await startGateway({ net });
     const session = h.gateway.getSession(USER);
     expect(session?.loggedIn).toBe(true);
-    expect(session?.bookmarks.rooms.map((m) => m.legacyId)).toEqual(["ok"]);
-    expect(lines.some((l) => l.message.startsWith("login of"))).toBe(false);
-    const warning = lines.find((l) => l.level === "warn" && l.message.includes("no room JID"));
-    expect(warning?.details[0]).toBeInstanceOf(XMPPError);
-    // The user is served: the listed group is a room, and the gateway says the login went well.
-    const status = h.component.sent.filter((s) => s.is("presence") && s.attrs.to === USER).at(-1);
-    expect(status?.getChildText("show")).toBeNull();
-    await join(h, "ok");
+    expect(session?.bookmarks.rooms.map((m) => m.legacyId).sort()).toEqual(["after", "ok", LONG].sort());
+    const long = session?.bookmarks.rooms.find((m) => m.legacyId === LONG);
+    await join(h, long?.jid.local ?? "");
   });
 });
+

@@ -604,6 +604,7 @@ export class RoomCore {
     this.state = "leaving";
     if (wasRejoining) {
       // What waited for the rejoin (and what the dead stream lost) is not sent: the room would get it out of order.
+      this.trackers.abortAll();
       this.ctx.dropQueued(this.room, new MucStateError(`left room ${this.jid.toString()} before this was sent`));
       this.#resend = [];
       this.#resendOrigins.clear();

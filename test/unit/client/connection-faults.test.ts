@@ -233,11 +233,13 @@ describe("leaving a room that is rejoining", () => {
     await room.sendMessage("m1"); // written, never acknowledged
     h.conn.drop();
     const m2 = room.sendMessage("m2");
+    const m3 = room.sendTrackedMessage("m3");
     h.conn.newSession();
     await h.conn.nextSent(isJoinPresence, 1_000);
     const mark = h.conn.sent.length;
     const leaving = room.leave({ timeout: 1_000 });
     await expect(m2).rejects.toMatchObject({ name: "MucStateError" });
+    await expect(m3.done).resolves.toBe(MessageState.ABORTED);
     const unavailable = await h.conn.nextSent((s) => s.is("presence") && s.attrs.type === "unavailable", 1_000);
     expect(unavailable.attrs.to).toBe(`${ROOM}/thirdwitch`);
     expect(h.conn.sent.slice(mark).filter((s) => s.is("message"))).toEqual([]);

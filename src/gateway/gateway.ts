@@ -312,6 +312,8 @@ export class BaseGateway {
     { debug: (m, ...d) => this.log.debug(m, ...d), warn: (m, ...d) => this.log.warn(m, ...d) },
   );
   readonly #privileges: Privileges;
+  /** The logins at start still to come or under way. */
+  readonly #logins = new Map<BaseSession, Promise<boolean>>();
   readonly #router: StanzaRouter;
 
   /** @param init - component, store, module, logger (see `runGateway`). */
@@ -537,10 +539,26 @@ export class BaseGateway {
   /** Start: listen to the component, and log every registered user in. */
   async start(): Promise<void> {
     this.#component.on("stanza", this.#router.onStanza);
-    for (const user of this.store.users.list()) {
-      const session = this.#makeSession(user);
-      await this.#login(session);
+    // Every registered user has a session at once, logged in one after the
+    // other: a user's stanzas wait for their login (see `loginOf`), rather
+    // than meet `registration-required`.
+    const sessions = this.store.users.list().map((user) => this.#makeSession(user));
+    let previous: Promise<boolean> = Promise.resolve(true);
+    for (const session of sessions) {
+      // A session replaced meanwhile (the user registered again) is not logged in.
+      const login = previous.then(() => (this.#isCurrent(session) ? this.#login(session) : false));
+      this.#logins.set(session, login);
+      void login.then(() => {
+        if (this.#logins.get(session) === login) this.#logins.delete(session);
+      });
+      previous = login;
     }
+    await previous;
+  }
+
+  /** @internal The login at start of `session` when it is still to come or under way (its stanzas wait for it). */
+  loginOf(session: BaseSession): Promise<boolean> | undefined {
+    return this.#logins.get(session);
   }
 
   /** Stop: log every session out and stop listening. */
@@ -692,7 +710,9 @@ export class BaseGateway {
   async finishRegistration(pending: PendingRegistration, moreData?: { readonly [key: string]: JsonValue } | void): Promise<() => Promise<void>> {
     const bare = pending.jid.toString();
     await this.#logout(this.#sessions.get(bare));
-    const user: UserRecord = { jid: bare, legacyData: { ...pending.legacyData, ...(moreData ?? {}) }, registeredAt: Date.now() };
+    // Registering again keeps the user's preferences.
+    const preferences = this.store.users.get(bare)?.preferences;
+    const user: UserRecord = { jid: bare, legacyData: { ...pending.legacyData, ...(moreData ?? {}) }, registeredAt: Date.now(), ...(preferences ? { preferences } : {}) };
     this.store.users.save(user);
     return async () => {
       // Another registration of the user's may have finished since (two register commands at once): one session at a time is logged in.

@@ -611,6 +611,7 @@ export class LegacyMUC {
         realJid: r.realJid,
         occupantId: r.occupantId,
       });
+      p.markRestored();
       core.add(p);
     }
   }

@@ -172,6 +172,9 @@ export class LegacyParticipant {
   #avatarHash: string | undefined;
   #avatarSet = false;
   #hats: readonly Hat[] = [];
+  /** Whether its presence and hats as shown are known: not for a participant restored after a restart (see {@link LegacyParticipant.markRestored}). */
+  #presenceKnown = true;
+  #hatsKnown = true;
 
   /** @param init - made by the room; use `LegacyMUC.getParticipant()`. */
   constructor(init: ParticipantInit) {
@@ -380,6 +383,17 @@ export class LegacyParticipant {
   }
 
   /**
+   * @internal Made from the store after a restart: what its presence and
+   * hats were is not kept, so the first ones the module sets are announced
+   * even when they equal the defaults (the resources that stayed joined may
+   * still show the old ones).
+   */
+  markRestored(): void {
+    this.#presenceKnown = false;
+    this.#hatsKnown = false;
+  }
+
+  /**
    * The participant's availability and status changed on the legacy
    * network: its occupant presence says so to the user's joined resources
    * (`<show/>`, `<status/>`). `offline` keeps a GROUP room's member listed
@@ -396,7 +410,8 @@ export class LegacyParticipant {
    */
   async setPresence(presence: ParticipantPresence): Promise<void> {
     const show = presence.show ?? "online";
-    if (show === this.#show && presence.status === this.#status) return;
+    if (this.#presenceKnown && show === this.#show && presence.status === this.#status) return;
+    this.#presenceKnown = true;
     this.#show = show;
     this.#status = presence.status;
     await this.#outbox.changed(this);
@@ -459,7 +474,8 @@ export class LegacyParticipant {
       if (h.hue !== undefined && !(h.hue >= 0 && h.hue <= 360)) throw new RangeError(`a hat's hue is an angle from 0 to 360, not ${String(h.hue)}`);
     }
     const next: Hat[] = hats.map((h) => ({ uri: h.uri, title: h.title, lang: h.lang, hue: h.hue, payloads: [] }));
-    if (sameHats(next, this.#hats)) return;
+    if (this.#hatsKnown && sameHats(next, this.#hats)) return;
+    this.#hatsKnown = true;
     this.#hats = next;
     await this.#outbox.changed(this);
   }

@@ -112,7 +112,13 @@ async function route(context: RouterContext, el: Element): Promise<void> {
     await handleGatewayStanza(context.ownStanzas, el, from);
     return;
   }
-  const session = context.ownStanzas.sessionOf(from);
+  let session = context.ownStanzas.sessionOf(from);
+  const login = session && !session.loggedIn ? gateway.loginOf(session) : undefined;
+  if (login) {
+    // The gateway is starting and this user's login is still to come: their stanzas wait for it, in order.
+    await login;
+    session = context.ownStanzas.sessionOf(from);
+  }
   if (!session || !session.loggedIn) {
     if (el.name === "presence" && type === "unavailable") return;
     await gateway.send(errorFor(el, new XMPPError("registration-required", { text: "Register with this gateway first" })));

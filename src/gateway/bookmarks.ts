@@ -196,8 +196,11 @@ export class LegacyBookmarks {
   async remove(muc: LegacyMUC, options: RemoveGroupOptions = {}): Promise<void> {
     const reason = options.reason ?? DEFAULT_REMOVE_REASON;
     const me = await muc.getUserParticipant();
-    await muc.removeParticipant(me, { kick: options.kick ?? true, ban: options.ban ?? false, reason });
+    // The store forgets the room before the user is told (removeParticipant changes its state at once, then sends):
+    // sends wait while the server is away, and a gateway killed meanwhile must not restore a group the user left.
+    const told = muc.removeParticipant(me, { kick: options.kick ?? true, ban: options.ban ?? false, reason });
     this.forget(muc);
+    await told;
   }
 
   /**

@@ -486,12 +486,14 @@ export class LegacyMUC {
     if (options.ban) codes.push(StatusCode.BANNED);
     else if (options.kick) codes.push(StatusCode.KICKED);
     if (participant.isUser) codes.push(StatusCode.SELF_PRESENCE);
-    for (const resource of core.readyResources()) {
-      await core.send(core.presenceTo(participant, resource, { unavailable: true, codes, reason: options.reason }));
-    }
+    const resources = [...core.readyResources()];
     if (participant.isUser) {
+      // Stored before anything is sent: sends wait while the server is away, and a gateway killed meanwhile must not restore the user as joined.
       core.joined.clear();
       saveRoom(core);
+    }
+    for (const resource of resources) {
+      await core.send(core.presenceTo(participant, resource, { unavailable: true, codes, reason: options.reason }));
     }
   }
 

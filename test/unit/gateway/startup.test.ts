@@ -113,3 +113,34 @@ describe("participants restored after a restart", () => {
     expect(h2.component.takeSent().filter((s) => s.is("presence"))).toEqual([]);
   });
 });
+
+describe("killed while the server is away (sends wait)", () => {
+  it("the user removed from a group (bookmarks.remove): the store forgot the room before the wait, so a restart does not bring it back", async () => {
+    const store = storeWith(USER);
+    const net = new TestNetwork();
+    const h1 = await startGateway({ net, store });
+    await join(h1, "coffee");
+    const session = h1.gateway.getSession(USER)!;
+    const muc = await room(h1, "coffee");
+    h1.component.goOffline();
+    const removing = session.bookmarks.remove(muc);
+    await new Promise((r) => setTimeout(r, 20));
+    // Killed here: no stop(), the sends never went out.
+    expect(store.rooms.get(USER, "coffee")).toBeUndefined();
+    void removing.catch(() => {});
+  });
+
+  it("the user kicked (removeParticipant): the room is stored without the user's resources before the wait", async () => {
+    const store = storeWith(USER);
+    const net = new TestNetwork();
+    const h1 = await startGateway({ net, store });
+    await join(h1, "coffee");
+    const muc = await room(h1, "coffee");
+    const me = await muc.getUserParticipant();
+    h1.component.goOffline();
+    const kicking = muc.removeParticipant(me, { kick: true });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(store.rooms.get(USER, "coffee")?.joinedResources).toEqual([]);
+    void kicking.catch(() => {});
+  });
+});

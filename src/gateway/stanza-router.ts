@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Element } from "@xmpp/xml";
+import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { NS_COMMANDS, NS_MUC } from "../xso/ns.js";
 import { parseJid } from "../xso/values.js";
@@ -95,7 +95,11 @@ async function route(context: RouterContext, el: Element): Promise<void> {
     return;
   }
   const type = el.attrs.type;
-  if (type === "error" || (el.name === "iq" && type === "result")) return;
+  if (type === "error") {
+    await onBounce(context, el, from, to);
+    return;
+  }
+  if (el.name === "iq" && type === "result") return;
   // An IQ request without an id cannot be answered: its result or error would have no id to match (RFC 6120 §8.1.3).
   if (el.name === "iq" && typeof el.attrs.id !== "string") {
     gateway.log.debug("gateway: ignoring an IQ without an id");
@@ -176,4 +180,29 @@ function addressesOf(el: Element): { from: JID; to: JID } | string {
   } catch (e) {
     return isDecodeError(e) || e instanceof Error ? e.message : String(e);
   }
+}
+
+/**
+ * Error conditions with which a user's server bounces what a room sent to
+ * one of the user's resources that is gone (it went offline while the
+ * gateway was down, say, and never said it left).
+ */
+const GONE_CONDITIONS: ReadonlySet<string> = new Set(["gone", "item-not-found", "recipient-unavailable", "redirect", "remote-server-not-found", "remote-server-timeout", "service-unavailable"]);
+
+/**
+ * An error stanza from a user's resource to a room: when it says the
+ * resource is gone, the resource leaves the room, as an unavailable presence
+ * from it would make it (what MUC services do with such ghosts). Other errors
+ * are ignored: an error is never answered.
+ */
+async function onBounce(context: RouterContext, el: Element, from: JID, to: JID): Promise<void> {
+  if (el.name === "iq" || !to.local || !from.resource) return;
+  const condition = XMPPError.fromStanza(el).condition;
+  if (!GONE_CONDITIONS.has(condition)) return;
+  const session = context.ownStanzas.sessionOf(from);
+  const local = to.local.toLowerCase();
+  const muc = session?.loggedIn ? session.bookmarks.rooms.find((m) => m.jid.local.toLowerCase() === local) : undefined;
+  if (!muc) return;
+  context.ownStanzas.gateway.log.debug(`gateway: ${from.toString()} bounced what ${to.toString()} sent (${condition}): the resource leaves the room`);
+  await muc.handleStanza(xml("presence", { type: "unavailable", from: from.toString(), to: muc.jid.toString() }), from, muc.jid);
 }

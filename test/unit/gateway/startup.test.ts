@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStore, type GatewayStore } from "../../../src/gateway/index.js";
 import { MockComponent } from "../../../src/testing/index.js";
-import { closeStores, GW, join, NS_MUC, RES, room, startGateway, TestNetwork, USER, errorCondition, type Harness } from "./helpers.js";
+import { closeStores, GW, join, NS_MUC, RES, room, settle, startGateway, TestNetwork, USER, errorCondition, type Harness } from "./helpers.js";
 
 const TO = `${USER}/${RES}`;
 const stores: GatewayStore[] = [];
@@ -142,5 +142,30 @@ describe("killed while the server is away (sends wait)", () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(store.rooms.get(USER, "coffee")?.joinedResources).toEqual([]);
     void kicking.catch(() => {});
+  });
+});
+
+describe("a resource gone without a word (offline while the gateway was down)", () => {
+  it("leaves the room when its server bounces what the room sent it (service-unavailable); other errors change nothing", async () => {
+    const store = storeWith(USER);
+    const h = await startGateway({ store });
+    await join(h, "coffee");
+    await join(h, "coffee", { resource: "balcony" });
+    const carol = await (await room(h, "coffee")).getParticipant("Carol", { legacyId: "u-carol" });
+    const bounce = (resource: string, condition: string, type: string): void => {
+      h.component.receive(
+        `<message type='error' from='${USER}/${resource}' to='coffee@${GW}/Carol' id='b-${condition}'><error type='${type}'><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`,
+      );
+    };
+    bounce("balcony", "resource-constraint", "wait");
+    await settle(h);
+    expect([...(store.rooms.get(USER, "coffee")?.joinedResources ?? [])].sort()).toEqual(["balcony", RES].sort());
+    bounce("balcony", "service-unavailable", "cancel");
+    await settle(h);
+    expect(store.rooms.get(USER, "coffee")?.joinedResources).toEqual([RES]);
+    h.component.takeSent();
+    await carol.sendText("still there?", "l-1");
+    const to = h.component.takeSent().filter((s) => s.is("message")).map((s) => s.attrs.to);
+    expect(to).toEqual([TO]);
   });
 });

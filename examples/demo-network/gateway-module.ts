@@ -9,12 +9,31 @@
  *
  * @module
  */
+import { randomUUID } from "node:crypto";
 import { DemoNetwork, seedDemo, startDemoReplies } from "./network.js";
 import { createDemoModule } from "./module.js";
 
+/**
+ * When the seeded history happened: a fixed time, one minute a step after it.
+ * The network is made and seeded again at every start; with the same times
+ * and message ids each time, a gateway restarted on the same store knows the
+ * seeded messages as the ones it archived (by legacy id) and does not show
+ * them again.
+ */
+const SEED_ORIGIN = Date.UTC(2024, 4, 1, 9, 0);
+
+let seeding = true;
+let seedStep = 0;
+/** Live messages get ids of their own at every start, so that they never take those of an earlier run's. */
+const livePrefix = `msg-${randomUUID().slice(0, 8)}-`;
+
 /** The network this module serves (scripts and the demo make its users act). */
-export const network = new DemoNetwork();
+export const network = new DemoNetwork({
+  now: () => (seeding ? new Date(SEED_ORIGIN + seedStep++ * 60_000) : new Date()),
+  messageIdPrefix: () => (seeding ? "seed-" : livePrefix),
+});
 await seedDemo(network);
+seeding = false;
 // bob answers the direct messages written to him, after a moment.
 startDemoReplies(network);
 

@@ -1243,10 +1243,12 @@ export interface DemoNetworkOptions {
    * `<prefix>1`, `<prefix>2`, …. By default a prefix new for every network,
    * `msg-<8 random hex digits>-`, so that a network made again (a restarted
    * process) does not reuse the ids of the one before; give `"msg-"` for
-   * `msg-1`, `msg-2`, … when a test predicts ids.
+   * `msg-1`, `msg-2`, … when a test predicts ids. A function is asked for
+   * the prefix of each new message: a process that seeds the same history at
+   * every start gives the seed fixed ids, and its live messages new ones.
    * @default `msg-<8 random hex digits>-`
    */
-  readonly messageIdPrefix?: string;
+  readonly messageIdPrefix?: string | (() => string);
   /** How long the demo's "phone app" takes to scan a QR code of {@link DemoNetwork.requestQrLogin}, ms. @default 3000 */
   readonly qrScanDelayMs?: number;
 }
@@ -1373,7 +1375,7 @@ export class DemoNetwork extends EventEmitter<DemoNetworkEvents> {
   constructor(options: DemoNetworkOptions = {}) {
     super();
     const prefix = options.messageIdPrefix ?? `msg-${globalThis.crypto.randomUUID().slice(0, 8)}-`;
-    this.#world = new World(this, options.now ?? (() => new Date()), prefix);
+    this.#world = new World(this, options.now ?? (() => new Date()), typeof prefix === "string" ? () => prefix : prefix);
     this.#qrScanDelayMs = options.qrScanDelayMs ?? 3_000;
   }
 
@@ -2034,7 +2036,8 @@ class World {
   constructor(
     readonly network: DemoNetwork,
     readonly now: () => Date,
-    readonly messageIdPrefix: string,
+    /** The prefix of the next message id (see {@link DemoNetworkOptions.messageIdPrefix}). */
+    readonly messageIdPrefix: () => string,
   ) {}
 
   // -- look-ups that throw --
@@ -2392,7 +2395,7 @@ class World {
     if (file === undefined) requireText(text, "a message");
     else if (typeof text !== "string") fail("invalid", "a caption must be text");
     if (replyTo !== undefined) this.#message(group, replyTo);
-    const id = `${this.messageIdPrefix}${++this.#messageCount}`;
+    const id = `${this.messageIdPrefix()}${++this.#messageCount}`;
     const base = { id, groupId, senderId: actor.userId, text, at: this.now(), ...(file === undefined ? {} : { file }) };
     const message: DemoMessage = Object.freeze(replyTo === undefined ? base : { ...base, replyTo });
     this.messages.set(id, { group, index: group.history.length });
@@ -2430,7 +2433,7 @@ class World {
     if (!group.members.has(toUserId)) fail("not-member", `${toUserId} is not a member of ${groupId}`);
     if (toUserId === actor.userId) fail("invalid", `${actor.userId} cannot send a direct message to themselves`);
     requireText(text, "a message");
-    const id = `${this.messageIdPrefix}${++this.#messageCount}`;
+    const id = `${this.messageIdPrefix()}${++this.#messageCount}`;
     const message: DemoDirectMessage = Object.freeze({ id, groupId, senderId: actor.userId, recipientId: toUserId, text, at: this.now() });
     this.#tell("directMessage", { message }, actor, (client) => client.userId === toUserId || client === actor);
     return id;
@@ -2475,7 +2478,7 @@ class World {
       const original = this.#chatMessage(actor, replyTo);
       if (original.senderId !== peer.id && original.recipientId !== peer.id) fail("not-found", `no message ${replyTo} in the chat with ${peer.id}`);
     }
-    const id = `${this.messageIdPrefix}${++this.#messageCount}`;
+    const id = `${this.messageIdPrefix()}${++this.#messageCount}`;
     const base = { id, senderId: actor.userId, recipientId: peer.id, text, at: this.now() };
     const message: DemoChatMessage = Object.freeze(replyTo === undefined ? base : { ...base, replyTo });
     this.chats.set(id, message);

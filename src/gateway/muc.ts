@@ -182,23 +182,26 @@ export class LegacyMUC {
   /**
    * Archive the legacy messages the archive misses (with
    * `sendText(…, { archiveOnly: true, when })`): those sent strictly between
-   * `after` and `before`. Called once per room each time the gateway runs:
-   * on the room's first join, before the join's history is read, or, for a
-   * room the user's resources stayed joined to across a restart, as soon as
-   * the room is restored (the room then delivers what it archived to them;
-   * its live messages wait until then):
+   * `after` and `before`. Called for a room once each time the gateway runs,
+   * until a call completes: on the room's first join, before the join's
+   * history is read, or, for a room the user's resources stayed joined to
+   * across a restart, as soon as the room is restored (the room then
+   * delivers what it archived to them; its live messages wait until then):
    *
-   * - for a room seen for the first time, `after` is `undefined` (fetch the
-   *   older history) and `before` the first message archived live, if any;
-   * - after a restart, `after` is the newest message archived before it and
-   *   `before` the first one archived since, so the messages sent while the
-   *   gateway was down fill the gap.
+   * - `after` is the newest message up to which the room's history is known
+   *   complete (kept in the store, moved only when a call completes);
+   *   `undefined` for a room seen for the first time (fetch the older
+   *   history);
+   * - `before` is the first message this run archived live, if any.
    *
-   * A message whose legacy id this room's archive holds already is not archived again.
-   * What this throws is logged; the join goes on.
+   * So the messages sent while the gateway was down fill the gap, and a call
+   * that threw, or that a crash cut short, is made again for the same gap at
+   * the next join or the next start (messages archived meanwhile hide
+   * nothing). A message whose legacy id this room's archive holds already is
+   * not archived again. What this throws is logged; the join goes on.
    *
-   * @param after - the newest archived message before the gap, if any.
-   * @param before - the oldest archived message after the gap, if any.
+   * @param after - the newest message before the gap, if any.
+   * @param before - the oldest message archived live after the gap, if any.
    */
   async backfill(after?: ArchiveEntry, before?: ArchiveEntry): Promise<void> {
     void after;

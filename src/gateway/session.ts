@@ -701,9 +701,11 @@ export class BaseSession {
    * The XMPP id of a legacy message (slidge's `legacy_to_xmpp_msg_id`). By
    * default the id the gateway gave the message when it relayed it, kept in
    * the store; `undefined` when unknown (the gateway then makes one up for a
-   * new message). Override it when XMPP ids can be derived from legacy ids:
-   * the gateway asks it for every legacy id its store does not map (a new
-   * message gets the id it returns).
+   * new message). Rooms look their ids up in their own map first (legacy ids
+   * need be unique only within a group) and ignore this default's answer,
+   * which may be another room's. Override it when XMPP ids can be derived
+   * from legacy ids: the gateway asks it for every legacy id its store does
+   * not map (a new message gets the id it returns).
    *
    * @param legacyId - the legacy message id.
    */

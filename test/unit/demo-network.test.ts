@@ -579,6 +579,16 @@ describe("history", () => {
     expect(predictable.history("coffee").map((m) => m.id)).toEqual(["m1", "m2", "m3"]);
   });
 
+  it("asks a prefix given as a function for each new message: a seed with fixed ids, live messages with their own", async () => {
+    let seeding = true;
+    const network = new DemoNetwork({ messageIdPrefix: () => (seeding ? "seed-" : "live-") });
+    await seedDemo(network);
+    seeding = false;
+    const live = await network.as("bob").send("coffee", "after the seed");
+    expect(network.history("coffee").map((m) => m.id)).toEqual(["seed-1", "seed-2", "seed-3", live]);
+    expect(live).toMatch(/^live-\d+$/);
+  });
+
   it("refuses a reply to a message of another group, or to none", async () => {
     const network = smallWorld();
     const inNews = await network.as("alice").send("news", "news item");

@@ -20,9 +20,8 @@ import { nickWithSuffix, occupantIdFor } from "../names.js";
 import type { LegacyMUC } from "../muc.js";
 import type { LegacyParticipant, ParticipantOutbox } from "../participant.js";
 import type { BaseSession } from "../session.js";
-import type { ArchiveEntry, GatewayStore, RoomAvatar, RoomRecord } from "../store/store.js";
+import type { GatewayStore, RoomAvatar, RoomRecord } from "../store/store.js";
 import { occupantPresence, subjectMessage, type OccupantPresenceOptions } from "./stanzas.js";
-import { archiveQuery } from "./store.js";
 
 /** The room whose `backfill()` runs in this async context: what it calls does not wait for the backfill (see {@link MucCore.afterCatchUp}). */
 export const backfillContext = new AsyncLocalStorage<MucCore>();
@@ -66,8 +65,19 @@ export class MucCore {
   filled: boolean;
   filling: Promise<void> | undefined;
   avatar: RoomAvatar | undefined;
-  /** The newest archived message when this process took the room up: where its gap starts. */
-  readonly newestAtStart: ArchiveEntry | undefined;
+  /**
+   * The stanza-id of the newest archived message up to which the room's
+   * history is known complete (kept in the room's record): the next backfill
+   * asks from there. Moved forward only when a backfill completes, so that a
+   * gap whose backfill failed, or whose process died, is asked for again.
+   */
+  backfilledTo: string | undefined;
+  /**
+   * The stanza-id of the first message this process archived live (not by a
+   * backfill): where the gap ends. Before it, messages archived by an earlier
+   * process (live, or by a backfill cut short) may have gaps between them.
+   */
+  firstLive: string | undefined;
   backfilling: Promise<void> | undefined;
   /** While the backfill after a restart runs, then while the live legacy events that waited for it run: the end of their queue. */
   held: Promise<void> | undefined;
@@ -96,8 +106,8 @@ export class MucCore {
     this.room = room;
     this.outbox = outbox(this);
     this.filled = record?.participantsFilled ?? false;
-    this.newestAtStart = archiveQuery(this, { limit: 1, last: true })[0];
     if (record) {
+      this.backfilledTo = record.backfilledTo;
       this.avatar = record.avatar;
       this.subject = record.subject ?? "";
       this.subjectSetter = record.subjectSetter;

@@ -70,6 +70,12 @@ async function relayMessage(core: MucCore, participant: LegacyParticipant, body:
   const archived = legacyMsgId === undefined ? undefined : archivedByLegacyId(core, legacyMsgId);
   // A backfilled message this room's archive holds already (the legacy network sent it live, or an earlier backfill did).
   if (options.archiveOnly && legacyMsgId !== undefined && archived) return known ?? legacyMsgId;
+  if (legacyMsgId !== undefined && archived && isSameMessage(archived, participant)) {
+    // The network sent again, live, a message of the archive (a replay after a reconnect, say, or after
+    // our restart): the user has it. Corrections carry no legacy id of their own here; they are not affected.
+    core.session.gateway.log.debug(`room ${core.jid.toString()}: legacy message ${legacyMsgId} is archived already; not relayed again`);
+    return known ?? legacyMsgId;
+  }
   let xmppId = known ?? legacyMsgId ?? randomUUID();
   if (archived && !isSameMessage(archived, participant)) {
     // The legacy module reused the id of someone else's message of this room (say, a network whose
@@ -146,7 +152,7 @@ async function relay(core: MucCore, participant: LegacyParticipant, body: string
   const when = options.when ?? new Date();
   const stanzaId = randomUUID();
   const template = participantGroupchat(core.jid, participant, { id: xmppId, body, payloads, stanzaId, when });
-  archiveMessage(core, { stanzaId, legacyId: legacyMsgId, when: when.getTime(), nick: participant.nick, occupantId: participant.occupantId, body: body ?? "", xml: template.toString() });
+  archiveMessage(core, { stanzaId, legacyId: legacyMsgId, when: when.getTime(), nick: participant.nick, occupantId: participant.occupantId, body: body ?? "", xml: template.toString() }, options.archiveOnly === true);
   if (options.archiveOnly) core.catchingUp?.push(stanzaId);
   if (!options.archiveOnly) {
     if (!participant.isSystem && !participant.isUser && core.participants.get(participant.nick) !== participant) {

@@ -29,7 +29,11 @@ export function participantRecord(userJid: string, roomLegacyId: string, p: Lega
   };
 }
 
-/** Save the room's record. */
+/**
+ * Save the room's record. Only the resources whose join completed are kept
+ * joined: one still joining (or refused) had no self-presence, and must not
+ * count as joined after a restart.
+ */
 export function saveRoom(core: MucCore): void {
   const room = core.room;
   core.store.rooms.save({
@@ -43,9 +47,10 @@ export function saveRoom(core: MucCore): void {
     subjectSetter: core.subjectSetter,
     subjectDate: core.subjectDate?.getTime(),
     userNick: room.userNick,
-    joinedResources: [...core.joined.keys()],
+    joinedResources: [...core.readyResources()],
     participantsFilled: core.filled,
     avatar: core.avatar,
+    backfilledTo: core.backfilledTo,
   });
 }
 
@@ -66,9 +71,13 @@ export function forgetParticipant(core: MucCore, nick: string): void {
   core.store.participants.delete(core.userJid, core.room.legacyId, nick);
 }
 
-/** Append a message to the room's archive. */
-export function archiveMessage(core: MucCore, entry: Omit<ArchiveEntry, "userJid" | "roomLegacyId">): void {
+/**
+ * Append a message to the room's archive. A live one (not `backfilled`) that
+ * is the first of this process marks where the gap the backfill fills ends.
+ */
+export function archiveMessage(core: MucCore, entry: Omit<ArchiveEntry, "userJid" | "roomLegacyId">, backfilled = false): void {
   core.store.archive.append({ userJid: core.userJid, roomLegacyId: core.room.legacyId, ...entry });
+  if (!backfilled) core.firstLive ??= entry.stanzaId;
 }
 
 /** The room's archived messages `query` selects. */
@@ -106,22 +115,33 @@ export function roomArchive(core: MucCore): RoomArchive {
 
 /**
  * The XMPP id of the message of this legacy id, when known: the one the
- * store maps it to (the user's own messages, the ids the gateway made up),
- * else what the session's `legacyToXmppMsgId` (which a module may override)
- * derives.
+ * store maps it to in this room (the user's own messages, the ids the
+ * gateway made up), else what the session's `legacyToXmppMsgId` (which a
+ * module may override) derives. Legacy ids need be unique only within a
+ * group: another room's mapping of the same id is not this message's.
  */
 export function xmppIdOf(core: MucCore, legacyMsgId: string): string | undefined {
-  return core.store.messageIds.legacyToXmpp(core.userJid, legacyMsgId) ?? core.session.legacyToXmppMsgId(legacyMsgId);
+  const ids = core.store.messageIds;
+  const mapped = ids.legacyToXmpp(core.userJid, legacyMsgId, core.room.legacyId);
+  if (mapped !== undefined) return mapped;
+  const derived = core.session.legacyToXmppMsgId(legacyMsgId);
+  // The session's default looks the id up in all the user's chats: what it finds there is another room's message.
+  return derived !== undefined && derived === ids.legacyToXmpp(core.userJid, legacyMsgId) ? undefined : derived;
 }
 
-/** The legacy id of the message of this XMPP id, when known: from the store, else from the session's `xmppToLegacyMsgId`. */
+/** The legacy id of the message of this XMPP id, when known: from the store (this room's mappings), else from the session's `xmppToLegacyMsgId`. */
 export function legacyIdOf(core: MucCore, xmppId: string): string | undefined {
-  return core.store.messageIds.xmppToLegacy(core.userJid, xmppId) ?? core.session.xmppToLegacyMsgId(xmppId);
+  const ids = core.store.messageIds;
+  const mapped = ids.xmppToLegacy(core.userJid, xmppId, core.room.legacyId);
+  if (mapped !== undefined) return mapped;
+  const derived = core.session.xmppToLegacyMsgId(xmppId);
+  // As in `xmppIdOf`: the session's default answer from another room's mapping is not this room's.
+  return derived !== undefined && derived === ids.xmppToLegacy(core.userJid, xmppId) ? undefined : derived;
 }
 
-/** Remember that the message of this legacy id has this XMPP id. */
+/** Remember that the message of this legacy id, in this room, has this XMPP id. */
 export function mapMessageIds(core: MucCore, legacyMsgId: string, xmppId: string): void {
-  core.store.messageIds.map(core.userJid, legacyMsgId, xmppId);
+  core.store.messageIds.map(core.userJid, legacyMsgId, xmppId, core.room.legacyId);
 }
 
 /**

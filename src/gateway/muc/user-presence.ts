@@ -21,7 +21,7 @@ import { errorFor } from "../replies.js";
 import { MucType } from "../muc-type.js";
 import { backfillContext, type MucCore } from "./core.js";
 import { historyMessage } from "./stanzas.js";
-import { archiveQuery, saveParticipant, saveParticipants, saveRoom } from "./store.js";
+import { archivedByStanzaId, archiveQuery, saveParticipant, saveParticipants, saveRoom } from "./store.js";
 
 /** Default number of history messages sent on join when the user asks for no limit. */
 const DEFAULT_HISTORY = 20;
@@ -150,15 +150,26 @@ export async function fillOnce(core: MucCore): Promise<void> {
   await core.filling;
 }
 
-/** Call `backfill()` for the gap, once per process (see `LegacyMUC.backfill`). */
+/**
+ * Call `backfill()` for the gap (see `LegacyMUC.backfill`): from where the
+ * room's history is known complete ({@link MucCore.backfilledTo}) to the first
+ * message this process archived live. Once per process when it completes,
+ * which moves the mark to the newest archived message (what was archived
+ * since the gap came live: this process was up); a failure leaves the mark,
+ * and the next join (or the next start) asks for the same gap again.
+ */
 async function backfillOnce(core: MucCore): Promise<void> {
   core.backfilling ??= (async () => {
-    const after = core.newestAtStart;
     try {
-      const before = archiveQuery(core, { ...(after ? { afterStanzaId: after.stanzaId } : {}), limit: 1 })[0];
+      const after = core.backfilledTo === undefined ? undefined : archivedByStanzaId(core, core.backfilledTo);
+      const before = core.firstLive === undefined ? undefined : archivedByStanzaId(core, core.firstLive);
       await backfillContext.run(core, () => core.room.backfill(after, before));
+      core.backfilledTo = archiveQuery(core, { limit: 1, last: true })[0]?.stanzaId;
+      saveRoom(core);
     } catch (e) {
-      core.session.gateway.log.warn(`room ${core.jid.toString()}: backfill failed`, e);
+      // The store failed, or the backfill threw: the join goes on without the gap.
+      core.session.gateway.log.warn(`room ${core.jid.toString()}: backfill failed; the next join asks again`, e);
+      core.backfilling = undefined;
     }
   })();
   await core.backfilling;

@@ -227,6 +227,43 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX threads_by_legacy ON threads (user_jid, legacy_thread);
     `);
   },
+  // 7 → 8: where each room's history is known complete (the next backfill starts there). The
+  // previous versions took the newest archived message for it: a room of before starts from there.
+  (db) => {
+    db.exec(`
+      ALTER TABLE rooms ADD COLUMN backfilled_to TEXT;
+      UPDATE rooms SET backfilled_to = (
+        SELECT stanza_id FROM archive
+        WHERE archive.user_jid = rooms.user_jid AND archive.room_legacy_id = rooms.legacy_id
+        ORDER BY sent_at DESC, seq DESC LIMIT 1
+      );
+    `);
+  },
+  // 8 → 9: message ids per room (legacy ids need be unique only within a group). A mapping of
+  // before goes to each room whose archive has its legacy id; one of no archived message (a direct
+  // chat's, whose key names the contact; a private message's) to no room ('').
+  (db) => {
+    db.exec(`
+      CREATE TABLE message_ids_by_room (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_jid   TEXT    NOT NULL REFERENCES users (jid) ON DELETE CASCADE,
+        room       TEXT    NOT NULL DEFAULT '',
+        legacy_id  TEXT    NOT NULL,
+        xmpp_id    TEXT    NOT NULL,
+        UNIQUE (user_jid, room, legacy_id, xmpp_id)
+      );
+      INSERT INTO message_ids_by_room (user_jid, room, legacy_id, xmpp_id)
+        SELECT m.user_jid, COALESCE(a.room, ''), m.legacy_id, m.xmpp_id
+        FROM message_ids m
+        LEFT JOIN (SELECT DISTINCT user_jid, room_legacy_id AS room, legacy_id FROM archive WHERE legacy_id IS NOT NULL) a
+          ON a.user_jid = m.user_jid AND a.legacy_id = m.legacy_id
+        ORDER BY m.seq;
+      DROP TABLE message_ids;
+      ALTER TABLE message_ids_by_room RENAME TO message_ids;
+      CREATE INDEX message_ids_by_legacy ON message_ids (user_jid, legacy_id, seq);
+      CREATE INDEX message_ids_by_xmpp ON message_ids (user_jid, xmpp_id, seq);
+    `);
+  },
 ];
 
 /**
@@ -277,6 +314,7 @@ interface RoomRow {
   participants_filled: number;
   avatar_type: string | null;
   avatar: Uint8Array | null;
+  backfilled_to: string | null;
 }
 
 interface ParticipantRow {
@@ -426,6 +464,7 @@ function toRoom(row: RoomRow): RoomRecord {
   if (row.subject_setter !== null) room.subjectSetter = row.subject_setter;
   if (row.subject_date !== null) room.subjectDate = row.subject_date;
   if (row.user_nick !== null) room.userNick = row.user_nick;
+  if (row.backfilled_to !== null) room.backfilledTo = row.backfilled_to;
   return room;
 }
 
@@ -558,7 +597,7 @@ class SqliteStore implements GatewayStore {
 
     // ---- rooms ----
     const ROOM_COLUMNS =
-      "user_jid, legacy_id, local, type, name, description, subject, subject_setter, subject_date, user_nick, joined_resources, participants_filled, avatar_type, avatar";
+      "user_jid, legacy_id, local, type, name, description, subject, subject_setter, subject_date, user_nick, joined_resources, participants_filled, avatar_type, avatar, backfilled_to";
     const roomGet = db.prepare<[string, string], RoomRow>(
       `SELECT ${ROOM_COLUMNS} FROM rooms WHERE user_jid = ? AND legacy_id = ?`,
     );
@@ -566,12 +605,13 @@ class SqliteStore implements GatewayStore {
     const roomSave = db.prepare<[Record<string, unknown>]>(
       `INSERT INTO rooms (${ROOM_COLUMNS})
        VALUES (:user_jid, :legacy_id, :local, :type, :name, :description, :subject, :subject_setter, :subject_date,
-               :user_nick, :joined_resources, :participants_filled, :avatar_type, :avatar)
+               :user_nick, :joined_resources, :participants_filled, :avatar_type, :avatar, :backfilled_to)
        ON CONFLICT (user_jid, legacy_id) DO UPDATE SET
          local = excluded.local, type = excluded.type, name = excluded.name, description = excluded.description,
          subject = excluded.subject, subject_setter = excluded.subject_setter, subject_date = excluded.subject_date,
          user_nick = excluded.user_nick, joined_resources = excluded.joined_resources,
-         participants_filled = excluded.participants_filled, avatar_type = excluded.avatar_type, avatar = excluded.avatar`,
+         participants_filled = excluded.participants_filled, avatar_type = excluded.avatar_type, avatar = excluded.avatar,
+         backfilled_to = excluded.backfilled_to`,
     );
     const roomDelete = db.prepare<[string, string]>("DELETE FROM rooms WHERE user_jid = ? AND legacy_id = ?");
     this.rooms = {
@@ -596,6 +636,7 @@ class SqliteStore implements GatewayStore {
           participants_filled: room.participantsFilled ? 1 : 0,
           avatar_type: room.avatar?.type ?? null,
           avatar: room.avatar ? Buffer.from(room.avatar.data) : null,
+          backfilled_to: nul(room.backfilledTo),
         });
       }, `user ${room.userJid} is not registered`),
       delete: (userJid, legacyId) => this.#run("rooms.delete", () => {
@@ -639,21 +680,30 @@ class SqliteStore implements GatewayStore {
 
     // ---- message ids ----
     // Many-to-many: re-mapping a pair makes it the newest; lookups return the newest mapping.
-    const idMap = db.prepare<[string, string, string]>(
-      "INSERT OR REPLACE INTO message_ids (user_jid, legacy_id, xmpp_id) VALUES (?, ?, ?)",
+    // A room's lookups see its own mappings and those of no room (''), never another room's.
+    const idMap = db.prepare<[string, string, string, string]>(
+      "INSERT OR REPLACE INTO message_ids (user_jid, room, legacy_id, xmpp_id) VALUES (?, ?, ?, ?)",
     );
     const idToXmpp = db.prepare<[string, string], string>(
       "SELECT xmpp_id FROM message_ids WHERE user_jid = ? AND legacy_id = ? ORDER BY seq DESC LIMIT 1",
     ).pluck();
+    const idToXmppInRoom = db.prepare<[string, string, string], string>(
+      "SELECT xmpp_id FROM message_ids WHERE user_jid = ? AND legacy_id = ? AND room IN (?, '') ORDER BY seq DESC LIMIT 1",
+    ).pluck();
     const idToLegacy = db.prepare<[string, string], string>(
       "SELECT legacy_id FROM message_ids WHERE user_jid = ? AND xmpp_id = ? ORDER BY seq DESC LIMIT 1",
     ).pluck();
+    const idToLegacyInRoom = db.prepare<[string, string, string], string>(
+      "SELECT legacy_id FROM message_ids WHERE user_jid = ? AND xmpp_id = ? AND room IN (?, '') ORDER BY seq DESC LIMIT 1",
+    ).pluck();
     this.messageIds = {
-      map: (userJid, legacyId, xmppId) => this.#run("messageIds.map", () => {
-        idMap.run(userJid, legacyId, xmppId);
+      map: (userJid, legacyId, xmppId, room) => this.#run("messageIds.map", () => {
+        idMap.run(userJid, room ?? "", legacyId, xmppId);
       }, `user ${userJid} is not registered`),
-      legacyToXmpp: (userJid, legacyId) => this.#run("messageIds.legacyToXmpp", () => idToXmpp.get(userJid, legacyId)),
-      xmppToLegacy: (userJid, xmppId) => this.#run("messageIds.xmppToLegacy", () => idToLegacy.get(userJid, xmppId)),
+      legacyToXmpp: (userJid, legacyId, room) => this.#run("messageIds.legacyToXmpp", () =>
+        room === undefined ? idToXmpp.get(userJid, legacyId) : idToXmppInRoom.get(userJid, legacyId, room)),
+      xmppToLegacy: (userJid, xmppId, room) => this.#run("messageIds.xmppToLegacy", () =>
+        room === undefined ? idToLegacy.get(userJid, xmppId) : idToLegacyInRoom.get(userJid, xmppId, room)),
     };
 
     // ---- threads ----

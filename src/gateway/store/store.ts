@@ -65,6 +65,13 @@ export interface RoomRecord {
   readonly participantsFilled: boolean;
   /** The room's avatar (XEP-0486), if it has one. */
   readonly avatar?: RoomAvatar | undefined;
+  /**
+   * The stanza-id of the newest archived message up to which the room's
+   * history is known complete: where the next backfill starts. Moved only
+   * when a backfill completes, so that a gap whose backfill failed or was cut
+   * short is asked for again. Absent until a backfill first completes.
+   */
+  readonly backfilledTo?: string | undefined;
 }
 
 /**
@@ -229,14 +236,20 @@ export interface GatewayStore {
     /** Remove one participant. */
     delete(userJid: string, roomLegacyId: string, nick: string): void;
   };
-  /** Legacy ↔ XMPP message id maps, per user. */
+  /**
+   * Legacy ↔ XMPP message id maps, per user, and per room for a room's
+   * messages (legacy ids need be unique only within a group). A mapping made
+   * without a room (direct chats, whose keys name the contact) is found by
+   * every lookup; one made for a room only by that room's lookups and by
+   * lookups without a room.
+   */
   readonly messageIds: {
-    /** Remember that `legacyId` and `xmppId` name the same message. */
-    map(userJid: string, legacyId: string, xmppId: string): void;
-    /** The XMPP id of a legacy message. */
-    legacyToXmpp(userJid: string, legacyId: string): string | undefined;
-    /** The legacy id of an XMPP message. */
-    xmppToLegacy(userJid: string, xmppId: string): string | undefined;
+    /** Remember that `legacyId` and `xmppId` name the same message (of the room with this legacy id, if given). */
+    map(userJid: string, legacyId: string, xmppId: string, room?: string): void;
+    /** The XMPP id of a legacy message: the newest mapping (of this room, or of no room, when `room` is given). */
+    legacyToXmpp(userJid: string, legacyId: string, room?: string): string | undefined;
+    /** The legacy id of an XMPP message: the newest mapping (of this room, or of no room, when `room` is given). */
+    xmppToLegacy(userJid: string, xmppId: string, room?: string): string | undefined;
   };
   /**
    * Which XMPP thread (XEP-0201 `<thread/>`) is which of the network's

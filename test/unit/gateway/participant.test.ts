@@ -91,9 +91,12 @@ describe("LegacyParticipant.sendText", () => {
     // The id names Carol's message from now on: her correction of it replaces hers.
     expect(await carol.correct("lm-1", "from carol, edited")).toBe(true);
     expect(h.component.takeSent()[0]?.getChild("replace", "urn:xmpp:message-correct:0")?.attrs.id).toBe(xmppId);
-    // Her message again (a resend) keeps its new id.
+    // Her message again (a resend, a replay) keeps its new id, and is neither archived nor delivered again.
+    h.component.takeSent();
     expect(await carol.sendText("from carol", "lm-1")).toBe(xmppId);
-    expect(debug).toHaveLength(1);
+    expect(h.component.takeSent()).toEqual([]);
+    expect(h.store.archive.query(USER, "coffee")).toHaveLength(3); // the two messages and the correction
+    expect(debug).toEqual([expect.stringContaining("lm-1"), expect.stringContaining("archived already")]);
   });
 
   it("adds <delay> only for a message older than now; without a legacy id the id is fresh", async () => {

@@ -583,6 +583,7 @@ describe("SQLite store files", () => {
       DROP INDEX archive_chronological;
       DROP INDEX archive_by_legacy_id;
       ALTER TABLE rooms DROP COLUMN avatar;
+      ALTER TABLE rooms DROP COLUMN backfilled_to;
       ALTER TABLE rooms DROP COLUMN avatar_type;
       ALTER TABLE users DROP COLUMN preferences;
       DROP TABLE contacts;

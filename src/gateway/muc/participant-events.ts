@@ -194,10 +194,10 @@ async function participantRenamed(core: MucCore, participant: LegacyParticipant,
   const newNick = core.uniqueNick(safeNick(name), participant);
   if (newNick === participant.nick) return;
   const oldNick = participant.nick;
+  // The 303s are made under the old nick; the new state is stored before anything is sent (sends wait while
+  // the server is away, and a gateway killed meanwhile must find the participant under one nick or the other).
+  const leaving = [...core.readyResources()].map((resource) => core.presenceTo(participant, resource, { unavailable: true, codes: [StatusCode.NEW_NICK], newNick }));
   forgetParticipant(core, oldNick);
-  for (const resource of core.readyResources()) {
-    await core.send(core.presenceTo(participant, resource, { unavailable: true, codes: [StatusCode.NEW_NICK], newNick }));
-  }
   core.participants.delete(oldNick);
   participant.nick = newNick;
   core.participants.set(newNick, participant);
@@ -206,6 +206,7 @@ async function participantRenamed(core: MucCore, participant: LegacyParticipant,
     core.room.userNick = newNick;
     saveRoom(core);
   }
+  for (const presence of leaving) await core.send(presence);
   for (const resource of core.readyResources()) await core.send(core.presenceTo(participant, resource));
 }
 

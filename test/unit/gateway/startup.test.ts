@@ -169,3 +169,22 @@ describe("a resource gone without a word (offline while the gateway was down)", 
     expect(to).toEqual([TO]);
   });
 });
+
+describe("renamed while the server is away (sends wait)", () => {
+  it("a participant's new nick is stored before the presences go out (a kill meanwhile keeps it, under the new nick)", async () => {
+    const store = storeWith(USER);
+    const h = await startGateway({ store });
+    await join(h, "coffee");
+    const muc = await room(h, "coffee");
+    const carol = await muc.getParticipant("Carol", { legacyId: "u-carol" });
+    const me = await muc.getUserParticipant();
+    h.component.goOffline();
+    const renames = Promise.all([carol.changeNick("Caroline"), me.changeNick("Romeo M")]);
+    await new Promise((r) => setTimeout(r, 20));
+    const stored = store.participants.list(USER, "coffee").map((p) => `${p.nick} ${p.legacyId ?? "user"} ${p.affiliation}`);
+    expect(stored).toContain(`Caroline u-carol ${carol.affiliation}`);
+    expect(stored).toContain(`Romeo M user ${me.affiliation}`);
+    expect(store.rooms.get(USER, "coffee")?.userNick).toBe("Romeo M");
+    void renames.catch(() => {});
+  });
+});

@@ -94,9 +94,7 @@ export class RoomCore {
   heldUnderOurNick: Element | undefined;
   pinger: SelfPinger | undefined;
   /** Our groupchat messages lost with a stream, to resend after the rejoin. */
-  #resend: { readonly stanza: Element; readonly tracked: boolean }[] = [];
-  /** The origin-ids of {@link RoomCore.#resend}'s messages. */
-  readonly #resendOrigins = new Set<string>();
+  #resend: { readonly stanza: Element; readonly originId: string | undefined; readonly tracked: boolean }[] = [];
   /** The origin-ids of our messages the room showed us (the last {@link OWN_ORIGINS_LIMIT}): never sent again. */
   readonly #ownOriginsSeen = new Set<string>();
   /**
@@ -279,14 +277,13 @@ export class RoomCore {
     if (stanza.getChild("body") === undefined) return;
     const tracked = this.trackers.onFail(stanza);
     if (this.state === "left" || this.state === "leaving") return;
-    this.#resend.push({ stanza, tracked });
-    const originId = originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
-    if (originId !== undefined) this.#resendOrigins.add(originId);
+    this.#resend.push({ stanza, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, tracked });
   }
 
   /** Whether a message with this origin-id is one of ours awaiting its fate: tracked, or lost with a dead stream. */
   sentByUs(originId: string): boolean {
-    return this.#resendOrigins.has(originId) || this.trackers.match(originId, undefined) !== undefined;
+    // The messages lost with a stream are few, and only looked at for a nick we had before.
+    return this.#resend.some((e) => e.originId === originId) || this.trackers.match(originId, undefined) !== undefined;
   }
 
   /** We had `nick` before our current one (the last {@link FORMER_NICKS_LIMIT} are kept). */
@@ -444,10 +441,8 @@ export class RoomCore {
     this.#holdForRejoin = false;
     const pending = this.#resend;
     this.#resend = [];
-    this.#resendOrigins.clear();
     const lost: Element[] = [];
-    for (const { stanza, tracked } of pending) {
-      const originId = originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
+    for (const { stanza, originId, tracked } of pending) {
       const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
       // The room showed it (live before the stream died, or in the rejoin's history): delivered.
       if (originId !== undefined && this.#ownOriginsSeen.has(originId)) continue;
@@ -589,7 +584,6 @@ export class RoomCore {
     this.state = "left";
     this.trackers.abortAll();
     this.#resend = [];
-    this.#resendOrigins.clear();
     this.pinger?.stop();
     this.pinger = undefined;
   }
@@ -607,7 +601,6 @@ export class RoomCore {
       this.trackers.abortAll();
       this.ctx.dropQueued(this.room, new MucStateError(`left room ${this.jid.toString()} before this was sent`));
       this.#resend = [];
-      this.#resendOrigins.clear();
     }
     if (wasJoining) this.failJoin(new AbortError("left before the join completed"));
     if (wasJoining && !this.#joinWasWritten) {

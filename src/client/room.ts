@@ -350,7 +350,9 @@ export class Room extends Emitter<RoomEvents> {
       core.trackers.onSendError(stanza, e);
     });
     // A tracker that timed out or was closed while its message waited has told the app its fate: the message stays unsent.
-    void tracker.done.then(() => core.ctx.withdraw(stanza));
+    void tracker.done.then((state) => {
+      if (state === "timed-out" || state === "closed") core.ctx.withdraw(stanza);
+    });
     return tracker;
   }
 

@@ -5,58 +5,13 @@
  * by live messages is asked for again; the mark moves only when a backfill
  * completes.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as joinPath } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
-import type { Element } from "@xmpp/xml";
-import { MucType, openSqliteStore, SQLITE_SCHEMA_VERSION, type GatewayStore } from "../../../src/gateway/index.js";
-import { closeStores, GW, join, RES, room, startGateway, TestNetwork, USER, type Harness } from "./helpers.js";
+import { MucType, openSqliteStore, SQLITE_SCHEMA_VERSION } from "../../../src/gateway/index.js";
+import { GW, join, RES, room, TestNetwork, USER, type Harness } from "./helpers.js";
+import { bodies, legacyHistory, minute, useStoreFile } from "./store-file.js";
 
-const T0 = Date.UTC(2026, 0, 1);
-const minute = (n: number): Date => new Date(T0 + n * 60_000);
-
-let dir: string;
-let file: string;
-const stores: GatewayStore[] = [];
-
-beforeEach(() => {
-  dir = mkdtempSync(joinPath(tmpdir(), "gateway-backfill-marker-"));
-  file = joinPath(dir, "gateway.sqlite");
-});
-
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  closeStores();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** A legacy history of `n` messages from Bob, one a minute from T0. */
-function legacyHistory(n: number, first = 0): TestNetwork["history"][string] {
-  return Array.from({ length: n }, (_, i) => ({ id: `old-${first + i}`, from: "Bob", fromLegacyId: "u-bob", text: `old ${first + i}`, at: minute(first + i) }));
-}
-
-function bodies(h: Harness): string[] {
-  return h.store.archive.query(USER, "coffee").map((e) => e.body);
-}
-
-async function boot(net: TestNetwork): Promise<Harness> {
-  const store = openSqliteStore(file);
-  stores.push(store);
-  return startGateway({ net, store });
-}
-
-async function shutdown(h: Harness): Promise<void> {
-  await h.gateway.stop();
-  await h.component.stop();
-}
-
-/** The process dies (SIGKILL, as the store sees it): nothing is stopped; it just goes silent. */
-function kill(h: Harness): void {
-  h.component.removeAllListeners("stanza");
-  (h.component as unknown as { send: (el: Element) => Promise<void> }).send = async () => {};
-}
+const { path, open, boot, shutdown, kill } = useStoreFile("gateway-backfill-marker-");
 
 /** The user's resource leaves the room, so that the next process backfills on the next join, not at once. */
 async function leave(h: Harness): Promise<void> {
@@ -158,7 +113,7 @@ describe("the backfilled-up-to mark", () => {
 
 describe("schema versions 7 → 9", () => {
   it("a store of version 7 keeps its data: each room's newest archived message is where its history is complete, and message ids go to the rooms that archived them", () => {
-    const a = openSqliteStore(file);
+    const a = openSqliteStore(path());
     a.users.save({ jid: USER, legacyData: {}, registeredAt: 1 });
     a.rooms.save({ userJid: USER, legacyId: "coffee", local: "coffee", type: MucType.GROUP, subject: "kept", joinedResources: [RES], participantsFilled: true });
     a.rooms.save({ userJid: USER, legacyId: "empty", local: "empty", type: MucType.GROUP, joinedResources: [], participantsFilled: false });
@@ -168,7 +123,7 @@ describe("schema versions 7 → 9", () => {
     a.archive.append({ userJid: USER, roomLegacyId: "news", stanzaId: "n1", legacyId: "L1", when: 500, nick: "bob", body: "n1", xml: "<message/>" });
     a.close();
     // Back to version 7: no mark, and one id map for all the user's chats.
-    const raw = new Database(file);
+    const raw = new Database(path());
     raw.exec(`
       ALTER TABLE rooms DROP COLUMN backfilled_to;
       DROP TABLE message_ids;
@@ -189,8 +144,7 @@ describe("schema versions 7 → 9", () => {
     raw.pragma("user_version = 7");
     raw.close();
 
-    const b = openSqliteStore(file);
-    stores.push(b);
+    const b = open();
     expect(b.schemaVersion).toBe(SQLITE_SCHEMA_VERSION);
     expect(b.rooms.get(USER, "coffee")).toMatchObject({ subject: "kept", joinedResources: [RES], participantsFilled: true, backfilledTo: "s1" });
     expect(b.rooms.get(USER, "empty")?.backfilledTo).toBeUndefined();

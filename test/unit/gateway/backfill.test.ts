@@ -11,11 +11,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { openSqliteStore, type GatewayStore } from "../../../src/gateway/index.js";
 import { closeStores, GW, join, NS_DELAY, NS_MAM, NS_SID, RES, request, room, settle, startGateway, TestNetwork, USER, type Harness } from "./helpers.js";
+import { bodies, legacyHistory, minute } from "./store-file.js";
 
 const ROOM = `coffee@${GW}`;
 const TO = `${USER}/${RES}`;
-const T0 = Date.UTC(2026, 0, 1);
-const minute = (n: number): Date => new Date(T0 + n * 60_000);
 
 let dir: string;
 const stores: GatewayStore[] = [];
@@ -29,15 +28,6 @@ afterEach(() => {
   closeStores();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A legacy history of `n` messages from Bob, one a minute from T0. */
-function legacyHistory(n: number, first = 0): TestNetwork["history"][string] {
-  return Array.from({ length: n }, (_, i) => ({ id: `old-${first + i}`, from: "Bob", fromLegacyId: "u-bob", text: `old ${first + i}`, at: minute(first + i) }));
-}
-
-function bodies(h: Harness): string[] {
-  return h.store.archive.query(USER, "coffee").map((e) => e.body);
-}
 
 function historyBodies(sent: readonly Element[]): (string | null)[] {
   return sent.filter((s) => s.is("message") && s.getChild("body")).map((m) => m.getChildText("body"));

@@ -4,48 +4,15 @@
  * network replays live is not archived or delivered twice; a resource whose
  * join never completed is not saved as joined.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as joinPath } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
-import { openSqliteStore, type GatewayStore } from "../../../src/gateway/index.js";
 import type { LegacyParticipant } from "../../../src/gateway/index.js";
-import { closeStores, GW, join, RES, room, settle, startGateway, TestNetwork, USER, type Harness } from "./helpers.js";
+import { GW, join, RES, room, settle, TestNetwork, USER, type Harness } from "./helpers.js";
+import { useStoreFile } from "./store-file.js";
 
 const TO = `${USER}/${RES}`;
 
-let dir: string;
-let file: string;
-const stores: GatewayStore[] = [];
-
-beforeEach(() => {
-  dir = mkdtempSync(joinPath(tmpdir(), "gateway-restart-ids-"));
-  file = joinPath(dir, "gateway.sqlite");
-});
-
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  closeStores();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function boot(net: TestNetwork): Promise<Harness> {
-  const store = openSqliteStore(file);
-  stores.push(store);
-  return startGateway({ net, store });
-}
-
-async function shutdown(h: Harness): Promise<void> {
-  await h.gateway.stop();
-  await h.component.stop();
-}
-
-/** The process dies (SIGKILL, as the store sees it): nothing is stopped; it just goes silent. */
-function kill(h: Harness): void {
-  h.component.removeAllListeners("stanza");
-  (h.component as unknown as { send: (el: Element) => Promise<void> }).send = async () => {};
-}
+const { boot, shutdown, kill } = useStoreFile("gateway-restart-ids-");
 
 function delivered(h: Harness, since: number): Element[] {
   return h.component.sent.slice(since).filter((s) => s.is("message") && s.attrs.to === TO && s.getChild("body") !== undefined);

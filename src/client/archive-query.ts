@@ -157,8 +157,10 @@ export async function queryRoomArchive(muc: MucService, mucJid: JID | string, op
   });
 
   const results: Element[] = [];
+  // Results end with the answer: any read after it belong to no page of ours.
+  let answered = false;
   const onStanza = (el: Element): void => {
-    if (el.name !== "message") return;
+    if (answered || el.name !== "message") return;
     const from = typeof el.attrs.from === "string" ? tryParseJid(el.attrs.from) : undefined;
     if (!from || from.resource || from.local !== to.local || from.domain !== to.domain) return;
     const result = el.getChild("result", NS_MAM);
@@ -167,7 +169,7 @@ export async function queryRoomArchive(muc: MucService, mucJid: JID | string, op
   const stop = listen(onStanza);
   let answer: Element;
   try {
-    answer = await iq.request("set", to, query, iqOptions(options));
+    answer = await iq.request("set", to, query, { ...iqOptions(options), onAnswer: () => (answered = true) });
   } finally {
     stop();
   }

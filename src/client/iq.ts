@@ -23,10 +23,19 @@ export interface IqRequestOptions {
   readonly timeout?: number;
   /** Abort the wait (the answer is then ignored). */
   readonly signal?: AbortSignal;
+  /**
+   * Told of the answer as it is read, before the promise settles: stanzas
+   * read after it in the same network read are not part of the request
+   * (XEP-0313 results after `<fin/>`).
+   *
+   * @internal
+   */
+  readonly onAnswer?: () => void;
 }
 
 interface Pending {
   readonly to: string | undefined;
+  readonly onAnswer: (() => void) | undefined;
   readonly resolve: (iq: Element) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -100,7 +109,7 @@ export class IqClient {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     const answer = new Promise<Element>((resolve, reject) => {
-      this.#pending.set(id, { to: toText, resolve, reject });
+      this.#pending.set(id, { to: toText, onAnswer: options.onAnswer, resolve, reject });
       timer = setTimeout(() => reject(new TimeoutError(`no answer to IQ ${type} ${payload.name} to ${toText ?? "our account"} within ${timeout} ms`, timeout)), timeout);
       if (signal) {
         onAbort = () => reject(new AbortError("IQ aborted", { cause: signal.reason }));
@@ -133,6 +142,7 @@ export class IqClient {
       return;
     }
     this.#pending.delete(id);
+    pending.onAnswer?.();
     if (type === "result") pending.resolve(el);
     else pending.reject(XMPPError.fromStanza(el));
   }

@@ -145,6 +145,14 @@ function onAvailable(core: RoomCore,
   // We left while joining: the room's answer to the join (occupants, our
   // self-presence) is moot; only our unavailable self-presence counts.
   if (core.leftWhileJoining()) return;
+  if (!isSelf && item.role === "none") {
+    // Role none is "not in the room" (XEP-0045 §5.1), whatever the presence
+    // type says (a server bug): whoever was listed under the nick has gone.
+    core.debug(`an available presence with role 'none' from ${nick}: not an occupant`);
+    const holder = core.others.get(nick);
+    if (holder !== undefined) core.left(holder, stanza);
+    return;
+  }
   if (!isSelf && core.me !== undefined && nick === core.me.nick) {
     // While rejoining, a presence under our nick without 110 is our old
     // self-presence lingering (nicks stay unique), unless the room then

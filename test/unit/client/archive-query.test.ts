@@ -109,6 +109,16 @@ describe("queryRoomArchive", () => {
     expect((await page).messages.map((m) => `${m.id} ${m.body}`)).toEqual(["a1 once", "a2 twice"]);
   });
 
+  it("a result read after the answer (<fin/>), even in the same read, is not part of the page", async () => {
+    const { conn, muc } = setup();
+    const page = queryRoomArchive(muc, ROOM);
+    const request = await serve(conn, (q) => [result(q, "a1", "firstwitch", "in time")], FIN);
+    const queryId = request.getChild("query", MAM)!.attrs.queryid as string;
+    // Handled before the page's promise continues, as stanzas of one network read are.
+    conn.receive(result(queryId, "a3", "firstwitch", "late"));
+    expect((await page).messages.map((m) => `${m.id} ${m.body}`)).toEqual(["a1 in time"]);
+  });
+
   it("an empty ids list matches nothing, and sends nothing; a closed service is refused at once", async () => {
     const { conn, muc } = setup();
     expect(await queryRoomArchive(muc, ROOM, { ids: [] })).toMatchObject({ messages: [], complete: true, count: 0 });

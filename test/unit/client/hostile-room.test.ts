@@ -412,6 +412,18 @@ describe("odd but survivable", () => {
     expect(room.getOccupant("firstwitch")?.role).toBe("moderator");
   });
 
+  it("an available presence with role 'none' is not an occupant: a newcomer is not listed, a listed occupant leaves", async () => {
+    const { h, room } = await joined();
+    const events = recordEvents(room);
+    h.conn.receive(presence("hecate", "affiliation='none' role='none'", []));
+    h.conn.receive(presence("firstwitch", "affiliation='owner' role='none'", []));
+    expect(events).toEqual(["leave firstwitch normal"]);
+    expect(nicks(room)).toEqual(["secondwitch", "thirdwitch"]);
+    // Both may still come in properly.
+    h.conn.receive(presence("hecate", "affiliation='none' role='participant'", []));
+    expect(nicks(room)).toEqual(["hecate", "secondwitch", "thirdwitch"]);
+  });
+
   it("a direct invitation naming an occupant JID or a domain rather than a room is ignored", async () => {
     const { h } = await joined();
     const invites: string[] = [];

@@ -186,7 +186,9 @@ export class LegacyMUC {
    * until a call completes: on the room's first join, before the join's
    * history is read, or, for a room the user's resources stayed joined to
    * across a restart, as soon as the room is restored (the room then
-   * delivers what it archived to them; its live messages wait until then):
+   * delivers what it archived to them; its live messages wait until then;
+   * so it does for the resources joined already when a later join asks
+   * again for a backfill that failed):
    *
    * - `after` is the newest message up to which the room's history is known
    *   complete (kept in the store, moved only when a call completes);

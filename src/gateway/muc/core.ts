@@ -2,11 +2,11 @@
  * The state of one room that its parts share: the subject, the roster of
  * participants, the user's joined resources, the avatar, the once-per-room
  * steps (info, fill, backfill) and the queue of live legacy events held while
- * the room catches up after a restart; and the few helpers every part uses
- * (making and adding participants, the user's resources, sending). The
- * {@link LegacyMUC} facade owns one; `user-presence.ts`, `user-messages.ts`,
- * `user-iqs.ts`, `participant-events.ts` and `store.ts` are functions over it.
- * Not part of the package's API.
+ * the room's joined resources catch up on a backfill; and the few helpers
+ * every part uses (making and adding participants, the user's resources,
+ * sending). The {@link LegacyMUC} facade owns one; `user-presence.ts`,
+ * `user-messages.ts`, `user-iqs.ts`, `participant-events.ts` and `store.ts`
+ * are functions over it. Not part of the package's API.
  *
  * @module
  */
@@ -79,11 +79,11 @@ export class MucCore {
    */
   firstLive: string | undefined;
   backfilling: Promise<void> | undefined;
-  /** While the backfill after a restart runs, then while the live legacy events that waited for it run: the end of their queue. */
+  /** While a backfill for joined resources runs (after a restart, or asked for again at a join), then while the live legacy events that waited for it run: the end of their queue. */
   held: Promise<void> | undefined;
-  /** While the backfill after a restart runs: the stanza-ids of the messages it archived. */
+  /** While a backfill for joined resources runs: the stanza-ids of the messages it archived. */
   catchingUp: string[] | undefined;
-  /** The legacy ids of the messages the backfill after a restart delivered, while live events wait for it: those are not delivered again. */
+  /** The legacy ids of the messages a backfill for joined resources delivered, while live events wait for it: those are not delivered again. */
   caughtUp: ReadonlySet<string> | undefined;
   infoUpdated = false;
   infoUpdating: Promise<void> | undefined;
@@ -121,6 +121,15 @@ export class MucCore {
   /** The user's session. */
   get session(): BaseSession {
     return this.room.session;
+  }
+
+  /**
+   * Whether the room's session is still its user's: not unregistered, nor
+   * replaced by a new registration. The store keeps nothing for a session
+   * that is not (its user's records went with the unregistration).
+   */
+  get registered(): boolean {
+    return this.session.gateway.getSession(this.session.userJid) === this.session;
   }
 
   /** The gateway's store. */
@@ -222,10 +231,11 @@ export class MucCore {
   }
 
   /**
-   * Run a live legacy event of the room: at once, or, while the backfill
-   * after a restart runs (see `LegacyMUC.catchUp`), after it and after the
-   * events that came before, in order. What `backfill()` itself calls does
-   * not wait.
+   * Run a live legacy event of the room: at once, or, while a backfill for
+   * the user's joined resources runs (after a restart, see
+   * `LegacyMUC.catchUp`, or asked for again at a join), after it and after
+   * the events that came before, in order. What `backfill()` itself calls
+   * does not wait.
    */
   async afterCatchUp<T>(event: () => Promise<T>): Promise<T> {
     const held = this.held;

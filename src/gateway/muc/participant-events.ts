@@ -25,7 +25,7 @@ import { cloneWithTo, moderatedRetraction, participantGroupchat, privateMessage 
 import { archivedByLegacyId, archiveMessage, bury, forgetParticipant, mapMessageIds, roomMessageIds, saveParticipant, saveRoom, xmppIdOf } from "./store.js";
 import { xmppThreadOf } from "../messages/threads.js";
 
-/** What the room's participants call: each event waits, while the room catches up after a restart, for the backfill (see {@link MucCore.afterCatchUp}). */
+/** What the room's participants call: each event waits, while the room's joined resources catch up on a backfill, for it (see {@link MucCore.afterCatchUp}). */
 export function participantOutbox(core: MucCore): ParticipantOutbox {
   return {
     message: (p, body, legacyMsgId, options) => participantMessage(core, p, body, legacyMsgId, options),
@@ -56,7 +56,7 @@ export function participantOutbox(core: MucCore): ParticipantOutbox {
 async function participantMessage(core: MucCore, participant: LegacyParticipant, body: string, legacyMsgId: string | undefined, options: SendTextOptions): Promise<string> {
   if (options.archiveOnly) return relayMessage(core, participant, body, legacyMsgId, options);
   return core.afterCatchUp(async () => {
-    // The backfill after the restart, which this message waited for, delivered it already.
+    // The backfill this message waited for delivered it already.
     if (legacyMsgId !== undefined && core.caughtUp?.has(legacyMsgId)) {
       return xmppIdOf(core, legacyMsgId) ?? legacyMsgId;
     }
@@ -153,6 +153,9 @@ async function relay(core: MucCore, participant: LegacyParticipant, body: string
   const stanzaId = randomUUID();
   const template = participantGroupchat(core.jid, participant, { id: xmppId, body, payloads, stanzaId, when });
   archiveMessage(core, { stanzaId, legacyId: legacyMsgId, when: when.getTime(), nick: participant.nick, occupantId: participant.occupantId, body: body ?? "", xml: template.toString() }, options.archiveOnly === true);
+  // The resources joined when it was archived: one whose join completes
+  // later reads it in its history (read as the join completes), not twice.
+  const resources = [...core.readyResources()];
   if (options.archiveOnly) core.catchingUp?.push(stanzaId);
   if (!options.archiveOnly) {
     if (!participant.isSystem && !participant.isUser && core.participants.get(participant.nick) !== participant) {
@@ -166,9 +169,8 @@ async function relay(core: MucCore, participant: LegacyParticipant, body: string
       await core.broadcastPresence(participant);
     }
     if (legacyMsgId !== undefined && !participant.isUser && !participant.isSystem) core.unread.received(legacyMsgId);
-    for (const resource of core.readyResources()) {
-      const m = cloneWithTo(template, core.userResource(resource));
-      await core.send(m);
+    for (const resource of resources) {
+      if (core.joined.get(resource) === true) await core.send(cloneWithTo(template, core.userResource(resource)));
     }
   }
 }

@@ -68,17 +68,17 @@ async function join(core: MucCore, stanza: Element, resource: string, requestedN
     core.session.gateway.log.debug("ignoring a malformed join request's history", isDecodeError(e) ? e.message : e);
   }
   core.joined.set(resource, false);
-  let me: LegacyParticipant;
+  let me: LegacyParticipant | undefined;
   try {
-    await room.ensureInfo();
-    await fillOnce(core);
-    await backfillOnce(core);
-    if (room.userNick === undefined) room.userNick = requestedNick;
-    me = await room.getUserParticipant();
+    me = await prepareJoin(core, requestedNick);
   } catch (e) {
     // No half-joined resource is left behind; the gateway answers with the error.
     core.joined.delete(resource);
     throw e;
+  }
+  if (me === undefined) {
+    await unregisteredMeanwhile(core, stanza, resource, false);
+    return;
   }
   if (me.affiliation === "outcast") {
     // XEP-0045 §7.2.8: a banned user cannot enter.
@@ -100,6 +100,7 @@ async function join(core: MucCore, stanza: Element, resource: string, requestedN
     if (p === me || (p.show === "offline" && room.type !== MucType.GROUP)) continue;
     await core.send(core.presenceTo(p, resource));
   }
+  if (await unregisteredMeanwhile(core, stanza, resource, false)) return;
   // 2. Our self-presence: 110, 100 in non-anonymous rooms, 210 when the nick was rewritten; the join's id echoed.
   const codes: number[] = [];
   if (nonAnonymous) codes.push(StatusCode.NON_ANONYMOUS);
@@ -113,12 +114,49 @@ async function join(core: MucCore, stanza: Element, resource: string, requestedN
   const self = core.presenceTo(me, resource, { codes });
   if (typeof stanza.attrs.id === "string") self.attrs.id = stanza.attrs.id;
   await core.send(self);
+  if (await unregisteredMeanwhile(core, stanza, resource, true)) return;
   core.joined.set(resource, true);
   saveRoom(core);
   // 3. History from the archive.
   for (const message of joinHistory(core, history, resource)) await core.send(message);
   // 4. The subject, always.
   await core.send(core.subjectTo(resource));
+}
+
+/**
+ * What the room needs before the user joins: its info, its participants and
+ * its backfill, then the user's occupant. `undefined` when the user
+ * unregistered (or registered again) meanwhile — an unregister command does
+ * not wait behind the join: the store keeps nothing of theirs any more, so
+ * what failed to be stored for them is no failure of the join's.
+ */
+async function prepareJoin(core: MucCore, requestedNick: string): Promise<LegacyParticipant | undefined> {
+  const room = core.room;
+  try {
+    await room.ensureInfo();
+    await fillOnce(core);
+    await backfillBeforeJoin(core);
+  } catch (e) {
+    if (!core.registered) return undefined;
+    throw e;
+  }
+  if (!core.registered) return undefined;
+  if (room.userNick === undefined) room.userNick = requestedNick;
+  return room.getUserParticipant();
+}
+
+/**
+ * Whether the user unregistered (or registered again) while their join
+ * waited (see {@link prepareJoin}): then the join ends there, storing
+ * nothing and leaving the resource out, and, unless the self-presence
+ * answered it already, gets what any unregistered user's join gets.
+ */
+async function unregisteredMeanwhile(core: MucCore, stanza: Element, resource: string, answered: boolean): Promise<boolean> {
+  if (core.registered) return false;
+  core.joined.delete(resource);
+  core.session.gateway.log.debug(`room ${core.jid.toString()}: ${core.userJid} unregistered while ${resource} joined; the join ends`);
+  if (!answered) await core.send(errorFor(stanza, new XMPPError("registration-required", { text: "Register with this gateway first" })));
+  return true;
 }
 
 /** Make sure `updateInfo()` ran once (see `LegacyMUC.ensureInfo`). */
@@ -164,12 +202,19 @@ async function backfillOnce(core: MucCore): Promise<void> {
       const after = core.backfilledTo === undefined ? undefined : archivedByStanzaId(core, core.backfilledTo);
       const before = core.firstLive === undefined ? undefined : archivedByStanzaId(core, core.firstLive);
       await backfillContext.run(core, () => core.room.backfill(after, before));
+      // The user unregistered meanwhile: nothing of theirs is stored any more, the mark included.
+      if (!core.registered) return;
       core.backfilledTo = archiveQuery(core, { limit: 1, last: true })[0]?.stanzaId;
       saveRoom(core);
     } catch (e) {
+      core.backfilling = undefined;
+      if (!core.registered) {
+        // What failed was archiving for a user who unregistered meanwhile: their archive went with them.
+        core.session.gateway.log.debug(`room ${core.jid.toString()}: backfill ended, ${core.userJid} unregistered`, e);
+        return;
+      }
       // The store failed, or the backfill threw: the join goes on without the gap.
       core.session.gateway.log.warn(`room ${core.jid.toString()}: backfill failed; the next join asks again`, e);
-      core.backfilling = undefined;
     }
   })();
   await core.backfilling;
@@ -199,28 +244,65 @@ function joinHistory(core: MucCore, h: MucHistory | undefined, resource: string)
   return messages.slice(start);
 }
 
+/**
+ * The room's backfill before a join (see {@link backfillOnce}). When a
+ * backfill is to run while some of the user's resources are joined — one
+ * that failed at an earlier join, or at the restart, is asked for again —
+ * they get what it archives as the resources that stayed joined across a
+ * restart get it (see {@link backfillForJoined}); the joining resource, not
+ * joined yet, reads it in its history.
+ */
+async function backfillBeforeJoin(core: MucCore): Promise<void> {
+  if (core.backfilling === undefined && [...core.readyResources()].length > 0) await backfillForJoined(core, "delivering the backfill to the joined resources", async () => {});
+  else await backfillOnce(core);
+}
+
 /** After a restart, backfill the gap for the resources that stayed joined and deliver what it archived (see `LegacyMUC.catchUp`). */
 export function catchUpAfterRestart(core: MucCore): void {
   if (core.joined.size === 0 || core.backfilling !== undefined || core.held !== undefined) return;
+  void backfillForJoined(core, "catching up after the restart", async () => {
+    await core.room.ensureInfo();
+    await fillOnce(core);
+  });
+}
+
+/**
+ * Run `prepare`, then the backfill (see {@link backfillOnce}), and deliver
+ * what it archived to the user's resources joined by then, as history, in
+ * archive order. The room's live legacy events wait meanwhile (see
+ * `MucCore.afterCatchUp`), after any that waited already, and follow in
+ * order; a message delivered here is not delivered again when the network
+ * sends it live. Failures are logged (`what` names the work); the returned
+ * promise does not reject.
+ */
+function backfillForJoined(core: MucCore, what: string, prepare: () => Promise<void>): Promise<void> {
   const log = core.session.gateway.log;
+  const previous = core.held;
   const run = (async () => {
+    // Events held already (an earlier catch-up) go first: they came first.
+    await previous;
+    await prepare();
     const archived: string[] = [];
     try {
-      await core.room.ensureInfo();
-      await fillOnce(core);
       core.catchingUp = archived;
       await backfillOnce(core);
     } finally {
       core.catchingUp = undefined;
     }
-    if (archived.length === 0) return;
-    const entries = archiveQuery(core, { ids: archived });
-    core.caughtUp = new Set(entries.flatMap((e) => (e.legacyId === undefined ? [] : [e.legacyId])));
-    // The resources joined now; one joining meanwhile reads these in its history.
-    const resources = [...core.readyResources()];
-    for (const entry of entries) {
-      for (const r of resources) if (core.joined.get(r) === true) await core.send(historyMessage(core.jid, entry, core.userResource(r)));
-    }
-  })().catch((e: unknown) => log.warn(`room ${core.jid.toString()}: catching up after the restart failed`, e));
+    await deliverBackfilled(core, archived);
+  })().catch((e: unknown) => log.warn(`room ${core.jid.toString()}: ${what} failed`, e));
   core.hold(run);
+  return run;
+}
+
+/** Deliver the messages of these stanza-ids, which a backfill archived, to the resources joined now, and remember their legacy ids (see `MucCore.caughtUp`). */
+async function deliverBackfilled(core: MucCore, archived: readonly string[]): Promise<void> {
+  if (archived.length === 0) return;
+  const entries = archiveQuery(core, { ids: archived });
+  core.caughtUp = new Set(entries.flatMap((e) => (e.legacyId === undefined ? [] : [e.legacyId])));
+  // The resources joined now; one joining meanwhile reads these in its history.
+  const resources = [...core.readyResources()];
+  for (const entry of entries) {
+    for (const r of resources) if (core.joined.get(r) === true) await core.send(historyMessage(core.jid, entry, core.userResource(r)));
+  }
 }

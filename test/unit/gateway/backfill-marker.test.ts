@@ -5,10 +5,11 @@
  * by live messages is asked for again; the mark moves only when a backfill
  * completes.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import Database from "better-sqlite3";
+import type { Element } from "@xmpp/xml";
 import { MucType, openSqliteStore, SQLITE_SCHEMA_VERSION } from "../../../src/gateway/index.js";
-import { GW, join, RES, room, TestNetwork, USER, type Harness } from "./helpers.js";
+import { GW, join, NS_DELAY, NS_MUC, NS_SID, RES, room, settle, TestNetwork, USER, type Harness } from "./helpers.js";
 import { bodies, legacyHistory, minute, useStoreFile } from "./store-file.js";
 
 const { path, open, boot, shutdown, kill } = useStoreFile("gateway-backfill-marker-");
@@ -64,7 +65,43 @@ describe("the backfilled-up-to mark", () => {
       { room: "coffee", after: "old 1", before: undefined },
       { room: "coffee", after: "old 1", before: "live B" },
     ]);
-    expect(again.filter((s) => s.is("message") && s.getChild("body")).map((m) => m.getChildText("body"))).toEqual(["old 0", "old 1", "old 2", "old 3", "old 4", "live B"]);
+    expect(again.filter((s) => s.is("message") && s.attrs.to === `${USER}/phone` && s.getChild("body")).map((m) => m.getChildText("body"))).toEqual(["old 0", "old 1", "old 2", "old 3", "old 4", "live B"]);
+  });
+
+  it("a backfill asked for again at a later join reaches the resources joined already: as history, in archive order, once, before the live messages that came meanwhile", async () => {
+    const net = new TestNetwork();
+    await firstRun(net);
+    net.history.coffee = legacyHistory(5);
+    net.backfillError = new Error("the legacy history API timed out");
+    const h2 = await boot(net);
+    await join(h2, "coffee");
+    net.backfillError = undefined;
+    const bob = (await room(h2, "coffee")).getParticipantByLegacyId("u-bob")!;
+    await bob.sendText("live B", "live-B", { when: minute(30) });
+    const mark = h2.component.sent.length;
+
+    let open = (): void => {};
+    net.backfillGate = new Promise((resolve) => (open = resolve));
+    h2.component.receive(`<presence from='${USER}/phone' to='coffee@${GW}/romeo'><x xmlns='${NS_MUC}'/></presence>`);
+    await vi.waitFor(() => expect(net.calls.backfill).toHaveLength(3));
+    // A live message while the backfill runs waits for it.
+    const live = bob.sendText("live C", "live-C", { when: minute(31) });
+    open();
+    expect(await live).toBe("live-C");
+    await settle(h2, `${USER}/phone`);
+
+    expect(net.calls.backfill.at(-1)).toEqual({ room: "coffee", after: "old 1", before: "live B" });
+    const to = (resource: string): Element[] => h2.component.sent.slice(mark).filter((s) => s.is("message") && s.attrs.to === `${USER}/${resource}` && s.getChild("body") !== undefined);
+    const archive = h2.store.archive.query(USER, "coffee");
+    expect(archive.map((e) => e.body)).toEqual(["old 0", "old 1", "old 2", "old 3", "old 4", "live B", "live C"]);
+    const joined = to(RES);
+    expect(joined.map((m) => m.getChildText("body"))).toEqual(["old 2", "old 3", "old 4", "live C"]);
+    expect(joined.map((m) => m.getChild("stanza-id", NS_SID)?.attrs.id)).toEqual([2, 3, 4, 6].map((i) => archive[i]?.stanzaId));
+    expect(joined.slice(0, 3).map((m) => new Date(String(m.getChild("delay", NS_DELAY)?.attrs.stamp)))).toEqual([minute(2), minute(3), minute(4)]);
+    // The joining resource reads the gap in its history, and gets nothing twice.
+    const bodies = to("phone").map((m) => m.getChildText("body"));
+    expect(bodies.slice(0, 6)).toEqual(["old 0", "old 1", "old 2", "old 3", "old 4", "live B"]);
+    expect(new Set(bodies).size).toBe(bodies.length);
   });
 
   it("a failed backfill leaves the mark: the next run asks for the gap again", async () => {

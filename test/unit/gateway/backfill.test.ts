@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { openSqliteStore, type GatewayStore } from "../../../src/gateway/index.js";
-import { closeStores, GW, join, NS_DELAY, NS_MAM, NS_SID, RES, request, room, settle, startGateway, TestNetwork, USER, type Harness } from "./helpers.js";
+import { closeStores, errorCondition, GW, join, NS_DELAY, NS_MAM, NS_MUC, NS_SID, recordingLogger, RES, request, room, settle, startGateway, TestNetwork, USER, type Harness } from "./helpers.js";
 import { bodies, legacyHistory, minute } from "./store-file.js";
 
 const ROOM = `coffee@${GW}`;
@@ -111,6 +111,32 @@ describe("backfill on a room's first join", () => {
     const sent = await join(h, "coffee");
     expect(sent.at(-1)?.getChild("subject")).toBeDefined();
     expect(net.calls.backfill).toHaveLength(1);
+  });
+
+  it.each([
+    ["finds nothing", 0],
+    ["finds messages it can no longer archive", 3],
+  ])("a user who unregisters while their join waits for a slow backfill that %s: the join gets one answer, registration-required; nothing is stored, no failure logged", async (_, messages) => {
+    const net = new TestNetwork();
+    net.history.coffee = legacyHistory(messages);
+    let open = (): void => {};
+    net.backfillGate = new Promise((resolve) => (open = resolve));
+    const { logger, lines } = recordingLogger();
+    const h = await startGateway({ net, logger });
+    h.component.receive(`<presence from='${TO}' to='${ROOM}/romeo' id='j1'><x xmlns='${NS_MUC}'/></presence>`);
+    await vi.waitFor(() => expect(net.calls.backfill).toHaveLength(1));
+    // As the unregister command does, which does not wait behind the join.
+    await h.gateway.unregisterUser(h.gateway.getSession(USER)!);
+    open();
+    await settle(h);
+
+    const fromRoom = h.component.sent.filter((s) => s.attrs.to === TO && String(s.attrs.from).startsWith(ROOM));
+    expect(fromRoom.map((s) => `${s.name} ${String(s.attrs.id)} ${errorCondition(s) ?? ""}`)).toEqual(["presence j1 registration-required"]);
+    expect(lines.filter((l) => l.level === "warn")).toEqual([]);
+    expect(h.store.users.get(USER)).toBeUndefined();
+    expect(h.store.rooms.list(USER)).toEqual([]);
+    expect(h.store.participants.list(USER, "coffee")).toEqual([]);
+    expect(h.store.archive.query(USER, "coffee")).toEqual([]);
   });
 });
 

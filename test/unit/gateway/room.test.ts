@@ -4,7 +4,7 @@
  * the join, several resources, private messages, self-ping (XEP-0410), the
  * archive (XEP-0313) and moderation requests turned into legacy hooks.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { MucType } from "../../../src/gateway/index.js";
 import { discoInfoQuery } from "../../../src/xso/disco.js";
@@ -191,6 +191,33 @@ describe("history on join", () => {
     await leave(h);
     const t2 = (await join(h, "coffee", { history: `<history maxchars='${lastThree - 1}'/>` })).filter((s) => s.getChild("body"));
     expect(historyBodies(t2)).toEqual(["m23", "m24"]);
+  });
+});
+
+describe("a message relayed while another resource joins", () => {
+  it("reaches the joining resource once: archived before its join completed, it is in its history, not sent live too", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const muc = await room(h, "coffee");
+    const dora = await muc.getParticipant("Dora", { legacyId: "u-dora" });
+    // The relay's send to the first resource waits (a slow write), and the
+    // second resource's join completes meanwhile.
+    const write = h.component.send.bind(h.component);
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    vi.spyOn(h.component, "send").mockImplementation(async (st) => {
+      if (st.is("message") && st.attrs.to === TO && st.getChildText("body") === "while you joined") await slow;
+      return write(st);
+    });
+    const sent = dora.sendText("while you joined", "legacy-w");
+    const phone = await join(h, "coffee", { resource: "phone" });
+    expect(phone.filter((s) => s.getChildText("body") === "while you joined")).toHaveLength(1);
+    release();
+    await sent;
+    await settle(h, `${USER}/phone`);
+    const to = (jid: string) => h.component.sent.filter((s) => s.is("message") && s.attrs.to === jid && s.getChildText("body") === "while you joined");
+    expect(to(`${USER}/phone`)).toHaveLength(1);
+    expect(to(TO)).toHaveLength(1);
   });
 });
 

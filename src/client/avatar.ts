@@ -87,10 +87,15 @@ export async function getAvatar(muc: MucService, jid: JID | string | Occupant, o
 /** The bytes of base64 text (whitespace allowed, as vCards wrap it). */
 function base64Bytes(text: string): Uint8Array {
   const clean = text.replace(/\s+/g, "");
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1) {
-    throw new DecodeError("the vCard photo is not base64", { element: "BINVAL", ns: NS_VCARD });
+  const notBase64 = (): DecodeError => new DecodeError("the vCard photo is not base64", { element: "BINVAL", ns: NS_VCARD });
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1) throw notBase64();
+  let binary: string;
+  try {
+    binary = atob(clean);
+  } catch {
+    // Padding where base64 has none ("AB="): atob throws a DOMException, which callers are not told to expect.
+    throw notBase64();
   }
-  const binary = atob(clean);
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;

@@ -12,7 +12,7 @@ import type { DataForm } from "../xso/data-form.js";
 import { parseJid } from "../xso/values.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { MucStateError } from "../common/errors.js";
-import { executeCommand, listCommands, valueFields, type CommandNote, type CommandValues } from "./commands.js";
+import { executeCommand, listCommands, valueFields, type CommandNote, type CommandStage, type CommandValues } from "./commands.js";
 import { iqOptions, type AdminRequestOptions } from "./moderation.js";
 import { serviceContext, type MucService } from "./service.js";
 
@@ -122,10 +122,23 @@ async function viaCommand(
     }
     // The first step's answer comes after validate; a later one may wait for the network (a code, a QR scan).
     const wait = step === 1 ? options : later;
-    stage = stage.actions.includes("complete") ? await stage.complete(values, wait) : await stage.next(values, wait);
+    stage = forwardAction(stage) === "complete" ? await stage.complete(values, wait) : await stage.next(values, wait);
   }
   if (stage.status === "canceled") throw new MucStateError("the gateway cancelled the registration");
   return { via: "command", notes: stage.notes };
+}
+
+/**
+ * How to answer a stage: the action the gateway names as its default
+ * (XEP-0050 §3.4, `execute`), when it offers it and it goes forward; else
+ * `complete` where offered, else `next`. A stage offering both `next` and
+ * `complete` thus goes on to the gateway's next step when it says so,
+ * rather than ending the registration there.
+ */
+function forwardAction(stage: CommandStage): "next" | "complete" {
+  const preferred = stage.defaultAction;
+  if (preferred !== "prev" && stage.actions.includes(preferred)) return preferred;
+  return stage.actions.includes("complete") ? "complete" : "next";
 }
 
 async function inBand(

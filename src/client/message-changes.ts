@@ -147,7 +147,7 @@ export interface MessageReactionsEvent extends MessageChangeBase {
   readonly kind: "reactions";
   /** The stanza-id of the message reacted to. */
   readonly target: string;
-  /** The reactions, each an emoji; they replace the sender's earlier ones. */
+  /** The reactions, each an emoji, each once (duplicates and blank ones left out); they replace the sender's earlier ones. */
   readonly reactions: readonly string[];
 }
 
@@ -240,8 +240,17 @@ function changeOf(room: Room, from: JID, stanza: Element, debug: (message: strin
   }
   if (nick === undefined) return undefined; // only moderations come from the room itself
   if (refs.corrects !== undefined && body !== undefined) return { ...base, kind: "correction", target: refs.corrects, body: refs.text ?? body };
-  if (refs.reactions) return { ...base, kind: "reactions", target: refs.reactions.id, reactions: refs.reactions.reactions };
+  if (refs.reactions) return { ...base, kind: "reactions", target: refs.reactions.id, reactions: distinctReactions(refs.reactions.reactions) };
   return undefined;
+}
+
+/**
+ * The reactions as XEP-0444 §5 has receivers take them: each once (a
+ * receiver SHOULD ignore duplicates, which would otherwise count twice), and
+ * none that is blank (no emoji at all).
+ */
+function distinctReactions(reactions: readonly string[]): string[] {
+  return [...new Set(reactions)].filter((r) => r.trim() !== "");
 }
 
 /** The joined room `mucJid` of `muc`. */

@@ -8,6 +8,7 @@ import type { Attachment } from "../xso/file-sharing.js";
 import { uploadWith, type UploadError, type UploadFile, type UploadOptions } from "../common/http-upload.js";
 import type { AbortError, MucStateError, TimeoutError } from "../common/errors.js";
 import type { XMPPError } from "../xso/stanza-error.js";
+import type { DecodeError } from "../xso/errors.js";
 import { serviceContext, type MucService } from "./service.js";
 
 /**
@@ -22,7 +23,11 @@ import { serviceContext, type MucService } from "./service.js";
  * @throws Rejects with {@link MucStateError} for a file without a name or
  *   data, or when the server has no upload service; {@link XMPPError} when
  *   the service refuses the slot (`not-acceptable` for a file too large);
- *   {@link UploadError} when the PUT fails; {@link TimeoutError} / {@link AbortError}.
+ *   {@link DecodeError} for a malformed slot, or one whose PUT or GET URL is
+ *   not an absolute http(s) URL (nothing is PUT then);
+ *   {@link UploadError} when the PUT fails; {@link TimeoutError} / {@link AbortError}
+ *   (an upload aborted while the upload service is being found stops waiting;
+ *   others waiting for the same search still get its answer).
  * @example
  * ```ts
  * const { url } = await uploadFile(muc, { data: bytes, name: "photo.jpg", type: "image/jpeg" });

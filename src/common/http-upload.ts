@@ -13,7 +13,8 @@ import { uploadRequest, uploadSlot } from "../xso/http-upload.js";
 import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_HTTP_UPLOAD } from "../xso/ns.js";
 import { tryParseJid } from "../xso/values.js";
 import type { Attachment } from "../xso/file-sharing.js";
-import { MucStateError } from "./errors.js";
+import { DecodeError } from "../xso/errors.js";
+import { AbortError, isAbortError, MucStateError } from "./errors.js";
 
 /**
  * A file to upload.
@@ -111,33 +112,78 @@ function queryChildren(answer: Element | undefined, ns: string, name: string): E
   return answer?.getChild("query", ns)?.getChildren(name) ?? [];
 }
 
-/** The upload service of the user's server: the server itself or the first item of its disco#items whose disco#info has XEP-0363's feature. */
+/**
+ * The upload service of the user's server, found once per connection (see
+ * {@link discoverService}). The search is shared by the uploads that start
+ * while it runs, so it does not take any one caller's signal: an upload
+ * aborted meanwhile stops waiting for it, and the others still get its answer.
+ */
 async function findService(ctx: UploadContext, options: UploadOptions): Promise<JID> {
-  const known = services.get(ctx.iq);
-  if (known) return known;
-  const domain = ctx.ownJid()?.domain;
-  if (!domain) throw new MucStateError("not online: the user's server is not known yet");
-  const iqOptions = { timeout: options.timeout, signal: options.signal };
-  const search = (async () => {
-    const server = jidOf(domain, "server");
-    const candidates: JID[] = [server];
-    for (const item of queryChildren(await ctx.iq.request("get", server, xml("query", { xmlns: NS_DISCO_ITEMS }), iqOptions), NS_DISCO_ITEMS, "item")) {
-      const jid = typeof item.attrs.jid === "string" ? tryParseJid(item.attrs.jid) : undefined;
-      if (jid) candidates.push(jid);
+  let search = services.get(ctx.iq);
+  if (!search) {
+    const domain = ctx.ownJid()?.domain;
+    if (!domain) throw new MucStateError("not online: the user's server is not known yet");
+    const found = discoverService(ctx, domain, options.timeout);
+    services.set(ctx.iq, found);
+    found.catch(() => services.delete(ctx.iq));
+    search = found;
+  }
+  return untilAborted(search, options.signal);
+}
+
+/** The server itself or the first item of its disco#items whose disco#info has XEP-0363's feature. */
+async function discoverService(ctx: UploadContext, domain: string, timeout: number | undefined): Promise<JID> {
+  const iqOptions = { timeout };
+  const server = jidOf(domain, "server");
+  const candidates: JID[] = [server];
+  for (const item of queryChildren(await ctx.iq.request("get", server, xml("query", { xmlns: NS_DISCO_ITEMS }), iqOptions), NS_DISCO_ITEMS, "item")) {
+    const jid = typeof item.attrs.jid === "string" ? tryParseJid(item.attrs.jid) : undefined;
+    if (jid) candidates.push(jid);
+  }
+  for (const jid of candidates) {
+    try {
+      const features = queryChildren(await ctx.iq.request("get", jid, xml("query", { xmlns: NS_DISCO_INFO }), iqOptions), NS_DISCO_INFO, "feature");
+      if (features.some((f) => f.attrs.var === NS_HTTP_UPLOAD)) return jid;
+    } catch (e) {
+      // An item that does not answer is no upload service; a closed connection ends the search.
+      if (isAbortError(e)) throw e;
     }
-    for (const jid of candidates) {
-      try {
-        const features = queryChildren(await ctx.iq.request("get", jid, xml("query", { xmlns: NS_DISCO_INFO }), iqOptions), NS_DISCO_INFO, "feature");
-        if (features.some((f) => f.attrs.var === NS_HTTP_UPLOAD)) return jid;
-      } catch {
-        // An item that does not answer is no upload service.
-      }
-    }
-    throw new MucStateError(`no HTTP upload service (XEP-0363) on ${domain}`);
-  })();
-  services.set(ctx.iq, search);
-  search.catch(() => services.delete(ctx.iq));
-  return search;
+  }
+  throw new MucStateError(`no HTTP upload service (XEP-0363) on ${domain}`);
+}
+
+/** `promise`, or an {@link AbortError} as soon as `signal` aborts (the promise itself goes on). */
+async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) throw new AbortError("upload aborted", { cause: signal.reason });
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new AbortError("upload aborted", { cause: signal.reason }));
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/**
+ * A slot's URL, checked: an absolute http(s) URL. Anything else (a relative
+ * path, `javascript:`) can be neither PUT to nor shared: receivers skip
+ * attachment URLs that are not http(s).
+ */
+function slotUrl(value: string, which: "put" | "get"): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    throw new DecodeError(`the upload slot's ${which} URL '${value.slice(0, 200)}' is not an absolute http(s) URL`, { element: which, ns: NS_HTTP_UPLOAD, field: "url" });
+  }
+  return url;
 }
 
 /** Upload through an upload context (see {@link uploadFile}). @internal */
@@ -151,6 +197,8 @@ export async function uploadWith(ctx: UploadContext, file: UploadFile, options: 
   const answer = await ctx.iq.request("get", service, uploadRequest.encode({ filename: file.name, size, contentType: type }), { timeout: options.timeout, signal: options.signal });
   const slot = uploadSlot.findIn(answer);
   if (!slot) throw new MucStateError("the upload service answered without a slot");
+  const putUrl = slotUrl(slot.put.url, "put");
+  slotUrl(slot.get.url, "get");
   // XEP-0363 §4: only these headers may come from the slot.
   const headers: Record<string, string> = { "Content-Type": type };
   for (const h of slot.put.headers) {
@@ -162,7 +210,7 @@ export async function uploadWith(ctx: UploadContext, file: UploadFile, options: 
   try {
     response = await put(slot.put.url, { method: "PUT", headers, body: data as NonNullable<Parameters<typeof fetch>[1]>["body"], ...(options.signal ? { signal: options.signal } : {}) });
   } catch (e) {
-    throw new UploadError(`the upload to ${new URL(slot.put.url).host} failed`, undefined, { cause: e });
+    throw new UploadError(`the upload to ${putUrl.host} failed`, undefined, { cause: e });
   }
   if (!response.ok) throw new UploadError(`the upload service refused the file (HTTP ${response.status})`, response.status);
   return { url: slot.get.url, name: file.name, type, size };

@@ -65,4 +65,13 @@ describe("getAvatar", () => {
     await expect(pending).rejects.toBeInstanceOf(DecodeError);
     await expect(getAvatar(muc as MucService, "not a jid@@")).rejects.toBeInstanceOf(MucStateError);
   });
+
+  it("a photo with padding where base64 has none ('AB=', 'A=') rejects with DecodeError, not atob's DOMException", async () => {
+    const conn = service();
+    for (const binval of ["AB=", "A="]) {
+      const pending = getAvatar(muc as MucService, `${ROOM}/thirdwitch`);
+      conn.replyResult(await conn.nextSent(isIq, 1_000), `<vCard xmlns='vcard-temp'><PHOTO><TYPE>image/png</TYPE><BINVAL>${binval}</BINVAL></PHOTO></vCard>`);
+      await expect(pending).rejects.toBeInstanceOf(DecodeError);
+    }
+  });
 });

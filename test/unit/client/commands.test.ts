@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
-import { MucService, MucStateError, XMPPError, executeCommand, listCommands } from "../../../src/index.js";
+import { MucService, MucStateError, XMPPError, executeCommand, listCommands, registerWithGateway } from "../../../src/index.js";
 import { MockConnection } from "../../../src/testing/index.js";
 import { adHocCommand } from "../../../src/xso/commands.js";
 
@@ -229,5 +229,43 @@ describe("executeCommand", () => {
     await expect(executeCommand(muc, RESPONDER, "")).rejects.toBeInstanceOf(MucStateError);
     await expect(executeCommand(muc, "not a jid", "x")).rejects.toBeInstanceOf(MucStateError);
     expect(conn.sent).toEqual([]);
+  });
+});
+
+describe("registerWithGateway by the register command", () => {
+  it("answers each stage with the action the gateway names as default (XEP-0050 §3.4 execute): next where a stage offers next and complete", async () => {
+    const { conn, muc } = newService();
+    const steps: number[] = [];
+    const done = registerWithGateway(
+      muc,
+      RESPONDER,
+      ({ step }) => {
+        steps.push(step);
+        return step === 1 ? { username: "romeo" } : { code: "1234" };
+      },
+      { via: "command" },
+    );
+    let iq = await conn.nextSent(isIq);
+    expect(adHocCommand.decode(iq.getChild("command", CMD) as Element)).toMatchObject({ node: "register", action: "execute" });
+    // The credentials; the gateway would rather go on to a code, but lets the user finish here.
+    conn.replyResult(
+      iq,
+      `<command xmlns='${CMD}' sessionid='r-1' node='register' status='executing'><actions execute='next'><next/><complete/></actions>
+        <x xmlns='jabber:x:data' type='form'><field var='username' type='text-single'/></x></command>`,
+      RESPONDER,
+    );
+    iq = await conn.nextSent(isIq);
+    expect(adHocCommand.decode(iq.getChild("command", CMD) as Element)).toMatchObject({ sessionId: "r-1", action: "next" });
+    conn.replyResult(
+      iq,
+      `<command xmlns='${CMD}' sessionid='r-1' node='register' status='executing'><actions execute='complete'><prev/><complete/></actions>
+        <x xmlns='jabber:x:data' type='form'><field var='code' type='text-single'/></x></command>`,
+      RESPONDER,
+    );
+    iq = await conn.nextSent(isIq);
+    expect(adHocCommand.decode(iq.getChild("command", CMD) as Element)).toMatchObject({ sessionId: "r-1", action: "complete" });
+    conn.replyResult(iq, `<command xmlns='${CMD}' sessionid='r-1' node='register' status='completed'><note type='info'>Registered</note></command>`, RESPONDER);
+    expect(await done).toEqual({ via: "command", notes: [{ type: "info", text: "Registered" }] });
+    expect(steps).toEqual([1, 2]);
   });
 });

@@ -173,6 +173,12 @@ describe("onMessageChange", () => {
     ]);
   });
 
+  it("XEP-0444 §5: a duplicated reaction counts once, and a blank one not at all", async () => {
+    const { h, changes } = await inCoven();
+    h.conn.receive(REACTIONS.replace("<reaction>🐢</reaction>", "<reaction>🐢</reaction><reaction>👋</reaction><reaction></reaction><reaction> </reaction><reaction>🐢</reaction>"));
+    expect(changes.map((c) => (c.kind === "reactions" ? c.reactions : c.kind))).toEqual([["👋", "🐢"]]);
+  });
+
   it("a malformed reference beside reactions: the reactions still come, and the malformed one is logged", async () => {
     const { h, changes } = await inCoven();
     h.conn.receive(REACTIONS.replace("<store", "<replace xmlns='urn:xmpp:message-correct:0'/><store"));

@@ -119,6 +119,44 @@ describe("room.sendFile", () => {
   });
 });
 
+describe("hostile slots and shared discovery", () => {
+  it("a slot whose PUT or GET URL is not an absolute http(s) URL rejects with DecodeError; nothing is PUT or shared", async () => {
+    h = setup(ME);
+    const { room } = await enterAs(h, "firstwitch");
+    for (const [put, get] of [
+      ["/put/cat.png", `${base}/get/cat.png`], // relative PUT URL (new URL() throws)
+      ["https://", `${base}/get/cat.png`], // unparsable
+      [`${base}/put/cat.png`, "javascript:alert(1)"], // a GET URL receivers would skip
+      [`${base}/put/cat.png`, "/get/cat.png"],
+    ]) {
+      const sending = room.sendFile({ data: new Uint8Array([1]), name: "cat.png" }, { service: UPLOAD });
+      const request = await h.conn.nextSent(isIq, 1_000);
+      h.conn.replyResult(request, `<slot xmlns='urn:xmpp:http:upload:0'><put url='${put}'/><get url='${get}'/></slot>`);
+      await expect(sending).rejects.toMatchObject({ name: "DecodeError" });
+    }
+    expect(puts).toHaveLength(0);
+    expect(h.conn.takeSent().filter((s) => s.is("message"))).toHaveLength(0);
+  });
+
+  it("an upload aborted during discovery rejects with AbortError; another upload waiting for the same discovery still completes", async () => {
+    h = setup(ME);
+    const controller = new AbortController();
+    const aborted = uploadFile(h.muc, { data: new Uint8Array([1]), name: "a.bin" }, { signal: controller.signal });
+    const other = uploadFile(h.muc, { data: new Uint8Array([2]), name: "b.bin" });
+    const items = await h.conn.nextSent(isIq, 1_000);
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ name: "AbortError" });
+    h.conn.replyResult(items, `<query xmlns='http://jabber.org/protocol/disco#items'><item jid='${UPLOAD}'/></query>`);
+    const serverInfo = await h.conn.nextSent(isIq, 1_000);
+    h.conn.replyResult(serverInfo, `<query xmlns='http://jabber.org/protocol/disco#info'/>`);
+    const uploadInfo = await h.conn.nextSent(isIq, 1_000);
+    h.conn.replyResult(uploadInfo, `<query xmlns='http://jabber.org/protocol/disco#info'><feature var='urn:xmpp:http:upload:0'/></query>`);
+    await answerSlot(h, "b.bin");
+    expect((await other).url).toBe(`${base}/get/b.bin`);
+    expect(puts.map((p) => p.url)).toEqual(["/put/b.bin"]);
+  });
+});
+
 describe("incoming files: MessageEvent.attachments", () => {
   it("XEP-0447 with metadata first, then XEP-0066 URLs not already listed; non-http URLs and malformed entries skipped", async () => {
     h = setup(ME);

@@ -38,7 +38,7 @@ import type { Client } from "@xmpp/client";
 import type { Element } from "@xmpp/xml";
 import { Element as LtxElement } from "ltx";
 import SaxLtx from "ltx/src/parsers/ltx.js";
-import type { MucService } from "../../src/index.js";
+import type { MucService, Room } from "../../src/index.js";
 // Each kind loads only what it uses (the SDK, @xmpp/client, ws, stanza are imported where needed).
 
 export type ClientKind = "sdk" | "bare" | "bare-ws" | "stanza" | "floor";
@@ -59,6 +59,11 @@ export interface ClientConfig {
   readonly timeoutMs: number;
   /** Write a V8 CPU profile of the join (only the join) to this file. */
   readonly profileFile?: string;
+  /**
+   * Join the room and leave it once before the measured join (not measured):
+   * the code has run and been compiled, as in a process that has been up.
+   */
+  readonly warm?: boolean;
 }
 
 /** What the client reports. */
@@ -116,6 +121,8 @@ const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
 /** A measured client: `join()` resolves with the occupant count once the list is complete. */
 interface Contender {
   join(): Promise<number>;
+  /** Leave the room joined last; resolves on our own unavailable presence. */
+  leave(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -178,11 +185,16 @@ async function sdk(): Promise<Contender> {
     muc = new MucService(x);
   });
   const service = muc as MucService;
+  let last: Room | undefined;
   return {
     async join() {
       const { room, joined } = service.join(config.room, config.nick, { history: { maxStanzas: 0 }, timeout: config.timeoutMs });
+      last = room;
       await joined;
       return room.occupantCount;
+    },
+    async leave() {
+      await last?.leave();
     },
     async close() {
       service.close();
@@ -222,6 +234,17 @@ async function bare(transport: "tcp" | "websocket"): Promise<Contender> {
           .catch(reject);
       });
     },
+    leave() {
+      return new Promise<void>((resolve, reject) => {
+        const onStanza = (stanza: Element): void => {
+          if (stanza.name !== "presence" || stanza.attrs.type !== "unavailable" || stanza.attrs.from !== `${config.room}/${config.nick}`) return;
+          xmpp.off("stanza", onStanza);
+          resolve();
+        };
+        xmpp.on("stanza", onStanza);
+        xmpp.send(xml("presence", { to: `${config.room}/${config.nick}`, type: "unavailable" })).catch(reject);
+      });
+    },
     async close() {
       await xmpp.stop();
     },
@@ -243,6 +266,7 @@ interface StanzaClient {
   connect(): void;
   disconnect(): Promise<void> | void;
   joinRoom(room: string, nick: string, opts?: object): Promise<StanzaPresence>;
+  leaveRoom(room: string, nick?: string): Promise<unknown>;
 }
 
 async function stanza(): Promise<Contender> {
@@ -288,6 +312,9 @@ async function stanza(): Promise<Contender> {
         c.off("muc:available", onAvailable);
       }
       return count;
+    },
+    async leave() {
+      await c.leaveRoom(config.room, config.nick);
     },
     async close() {
       await c.disconnect();
@@ -420,6 +447,18 @@ class Floor implements Contender {
     });
   }
 
+  leave(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#onStanza = (el) => {
+        if (el.name === "presence" && el.attrs.type === "unavailable" && el.attrs.from === `${config.room}/${config.nick}`) {
+          this.#onStanza = () => {};
+          resolve();
+        }
+      };
+      this.#socket.write(`<presence to='${config.room}/${config.nick}' type='unavailable'/>`);
+    });
+  }
+
   async close(): Promise<void> {
     this.#socket.end("</stream:stream>");
     this.#socket.destroy();
@@ -491,6 +530,10 @@ async function quiesce(): Promise<void> {
 
 async function main(): Promise<void> {
   const c = await contender();
+  if (config.warm) {
+    await withTimeout(c.join(), config.timeoutMs, `warming up in ${config.room}`);
+    await withTimeout(c.leave(), 30_000, `leaving ${config.room} after warming up`);
+  }
   const go = new Promise<void>((resolve) => process.once("message", () => resolve()));
   await quiesce();
   send({ type: "ready" });

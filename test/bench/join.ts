@@ -29,7 +29,10 @@
  * `@xmpp/client` over WebSocket too ("bare ws").
  *
  * Environment: `JOIN_SIZES=1000,5000` (default 1000,5000,10000),
- * `JOIN_RUNS=3`, `JOIN_KINDS=sdk,bare` (only these clients), `JOIN_PUBLIC_JIDS=0` (a semi-anonymous room: no real JIDs
+ * `JOIN_RUNS=3`, `JOIN_KINDS=sdk,bare` (only these clients), `JOIN_WARM=1` (each
+ * client first joins and leaves the room once, unmeasured, so that the
+ * measured join runs compiled code: the steady cost, without first-run
+ * compilation), `JOIN_PUBLIC_JIDS=0` (a semi-anonymous room: no real JIDs
  * in the presences a participant gets), `JOIN_PROFILE=1` (or a directory):
  * one more run of the SDK and of bare `@xmpp/client` per N under the V8
  * profiler (the join only), and their top functions by self time.
@@ -72,6 +75,8 @@ const SIZES = (process.env.JOIN_SIZES ?? "1000,5000,10000").split(",").map(Numbe
 const RUNS = Number(process.env.JOIN_RUNS ?? 3);
 /** `JOIN_PUBLIC_JIDS=0`: a semi-anonymous room (Prosody's default), so the presences carry no real JIDs. */
 const PUBLIC_JIDS = process.env.JOIN_PUBLIC_JIDS !== "0";
+/** `JOIN_WARM=1`: measure a second join in each process (the first one, and the leave, unmeasured). */
+const WARM = process.env.JOIN_WARM === "1";
 const TARGET = 1.1;
 const JOIN_TIMEOUT_MS = 300_000;
 /** Swarm sessions logging in at once. */
@@ -341,6 +346,7 @@ export async function runJoinBench(): Promise<void> {
         nick,
         expected: n + 1,
         timeoutMs: JOIN_TIMEOUT_MS,
+        warm: WARM,
       });
       const perKind = new Map<ClientKind, RunResult[]>(KINDS.map((k) => [k, []]));
       results.set(n, perKind);
@@ -376,7 +382,10 @@ export async function runJoinBench(): Promise<void> {
   };
   const ratio = (n: number, a: ClientKind, b: ClientKind): number => med(n, a, "cpuMs") / med(n, b, "cpuMs");
 
-  console.log(`CPU of the joining client's process, ms: median [min–max] of ${RUNS} runs, each in a fresh process`);
+  console.log(
+    `CPU of the joining client's process, ms: median [min–max] of ${RUNS} runs, each in a fresh process` +
+      (WARM ? ", measuring its second join (JOIN_WARM=1: a join and a leave before it, unmeasured)" : ""),
+  );
   printTable(
     ["N", ...KINDS.map((k) => LABEL[k]), "SDK/bare", "StanzaJS/bare ws", "StanzaJS/bare", "floor/bare", `SDK ≤ ${TARGET.toFixed(2)}× bare`],
     SIZES.map((n) => [

@@ -367,9 +367,11 @@ export class BaseGateway {
 
   /**
    * Unregister a user, as an XEP-0077 `<remove/>` to the gateway does: log
-   * their session out, forget them (store included), then call
-   * {@link BaseGateway.unregister}. A `logout()` that fails is logged: the
-   * user is unregistered all the same.
+   * their session out, forget them (store included), tell their resources
+   * joined to rooms that they are out of them (an unavailable self-presence,
+   * 110 and 321, from each room), then call {@link BaseGateway.unregister}.
+   * A `logout()` that fails is logged, as is a presence that cannot be sent:
+   * the user is unregistered all the same.
    *
    * @param session - their session.
    */
@@ -377,7 +379,11 @@ export class BaseGateway {
     const bare = session.userJid.toString();
     await this.#logout(session);
     this.#sessions.delete(bare);
+    // With no pause since the session went: a join under way finds it gone at
+    // its next check, and the rooms find each resource joined or still joining.
+    const leaving = session.bookmarks.rooms.map((muc) => muc.userUnregistered().catch((e: unknown) => this.log.warn(`room ${muc.jid.toString()}: telling ${bare}'s resources they left failed`, e)));
     this.store.users.delete(bare);
+    await Promise.all(leaving);
     await this.unregister(session);
   }
 
@@ -524,7 +530,7 @@ export class BaseGateway {
    * @param file - the bytes, name and media type.
    * @param options - `timeoutMs` for each XMPP answer (default 10 s).
    * @returns the shared file: its GET URL, name, type and size.
-   * @throws `MucStateError` when no upload service is found, `XMPPError` when it refuses the slot, `UploadError` when the PUT fails, `TimeoutError`.
+   * @throws `MucStateError` when no upload service is found, `XMPPError` when it refuses the slot, `DecodeError` for a malformed slot or one whose PUT or GET URL is not an absolute http(s) URL (nothing is PUT), `UploadError` when the PUT fails, `TimeoutError`.
    */
   async uploadFile(file: UploadFile, options: { readonly timeoutMs?: number } = {}): Promise<Attachment> {
     const timeoutMs = options.timeoutMs ?? 10_000;

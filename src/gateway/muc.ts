@@ -28,7 +28,7 @@ import { cloneWithTo, configChangeNotice, roomDiscoInfo } from "./muc/stanzas.js
 import { forgetParticipant, saveParticipant, saveRoom } from "./muc/store.js";
 import { onUserIq } from "./muc/user-iqs.js";
 import { onUserMessage } from "./muc/user-messages.js";
-import { catchUpAfterRestart, fillOnce, onUserPresence, updateInfoOnce } from "./muc/user-presence.js";
+import { catchUpAfterRestart, fillOnce, onUserPresence, updateInfoOnce, userUnregistered } from "./muc/user-presence.js";
 import { addRoomToBookmarks, type AddToBookmarksOptions, type BookmarkOutcome } from "./pep-bookmarks.js";
 import type { LegacyContact } from "./contacts/contact.js";
 
@@ -663,6 +663,15 @@ export class LegacyMUC {
     if (!ready) return;
     const me = await this.getUserParticipant();
     await core.send(core.presenceTo(me, resource, { unavailable: true, codes: [StatusCode.KICKED], ...(reason !== undefined ? { reason } : {}) }));
+  }
+
+  /**
+   * @internal The user unregistered: the resources joined to the room are
+   * out of it, told so with an unavailable self-presence (110, 321,
+   * affiliation none); nothing is stored.
+   */
+  async userUnregistered(): Promise<void> {
+    await userUnregistered(this.#core);
   }
 
   /** @internal Save the room's record. */

@@ -13,7 +13,7 @@ import { NS_COMPONENT, NS_CORRECT, NS_DELAY, NS_DISCO_INFO, NS_FALLBACK, NS_HINT
 import { cloneElement } from "../../xso/codec.js";
 import { parseElement } from "../../xso/parse.js";
 import { parseJid, tryParseJid } from "../../xso/values.js";
-import { mucUserX, StatusCode } from "../../xso/muc-user.js";
+import { mucUserX, StatusCode, type Affiliation } from "../../xso/muc-user.js";
 import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../../xso/stanza-id.js";
 import { occupantId as occupantIdCodec } from "../../xso/occupant-id.js";
 import { delay as delayCodec } from "../../xso/delay.js";
@@ -46,6 +46,8 @@ export interface OccupantPresenceOptions {
   readonly newNick?: string;
   /** The room is destroyed (XEP-0045 §10.9): its `<destroy/>`, with the reason. */
   readonly destroyed?: { readonly reason: string | undefined };
+  /** The affiliation the item shows instead of the occupant's (`none` for a user whose registration ended). */
+  readonly affiliation?: Affiliation;
 }
 
 /**
@@ -75,7 +77,7 @@ export function occupantPresence(roomJid: JID, type: MucType, p: LegacyParticipa
   const x = mucUserX.encode({
     items: [
       {
-        affiliation: p.affiliation,
+        affiliation: options.affiliation ?? p.affiliation,
         role: gone ? "none" : p.role,
         ...(showJid ? { jid: parseJid(p.realJid as string) } : {}),
         ...(options.reason !== undefined ? { reason: options.reason } : {}),

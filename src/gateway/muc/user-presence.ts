@@ -2,9 +2,9 @@
  * The user's presence in the room: joining (what the room needs first: its
  * info, its participants, its backfill; then the occupants, the
  * self-presence, the history and the subject), leaving, refused nick
- * changes; and, after a restart, catching up the resources that stayed
- * joined. Functions over the room's state ({@link MucCore}); not part of the
- * package's API.
+ * changes, being out of the room when the user unregisters; and, after a
+ * restart, catching up the resources that stayed joined. Functions over the
+ * room's state ({@link MucCore}); not part of the package's API.
  *
  * @module
  */
@@ -76,8 +76,8 @@ async function join(core: MucCore, stanza: Element, resource: string, requestedN
     core.joined.delete(resource);
     throw e;
   }
-  if (me === undefined) {
-    await unregisteredMeanwhile(core, stanza, resource, false);
+  if (me === undefined || !core.registered) {
+    await endUnregisteredJoin(core, stanza, resource, undefined);
     return;
   }
   if (me.affiliation === "outcast") {
@@ -100,7 +100,10 @@ async function join(core: MucCore, stanza: Element, resource: string, requestedN
     if (p === me || (p.show === "offline" && room.type !== MucType.GROUP)) continue;
     await core.send(core.presenceTo(p, resource));
   }
-  if (await unregisteredMeanwhile(core, stanza, resource, false)) return;
+  // Each check of the registration and what follows it run without a pause
+  // between them: the unregistration (see `userUnregistered`) cannot come in
+  // between, and finds the resource either joined or still joining.
+  if (!core.registered) return endUnregisteredJoin(core, stanza, resource, undefined);
   // 2. Our self-presence: 110, 100 in non-anonymous rooms, 210 when the nick was rewritten; the join's id echoed.
   const codes: number[] = [];
   if (nonAnonymous) codes.push(StatusCode.NON_ANONYMOUS);
@@ -114,13 +117,23 @@ async function join(core: MucCore, stanza: Element, resource: string, requestedN
   const self = core.presenceTo(me, resource, { codes });
   if (typeof stanza.attrs.id === "string") self.attrs.id = stanza.attrs.id;
   await core.send(self);
-  if (await unregisteredMeanwhile(core, stanza, resource, true)) return;
+  if (!core.registered) return endUnregisteredJoin(core, stanza, resource, me);
   core.joined.set(resource, true);
   saveRoom(core);
-  // 3. History from the archive.
-  for (const message of joinHistory(core, history, resource)) await core.send(message);
-  // 4. The subject, always.
-  await core.send(core.subjectTo(resource));
+  // 3. History from the archive, then 4. the subject, always. From here a
+  // live message is relayed to this resource too (one archived before the
+  // history is read is in it): it must come after both (XEP-0045 §7.2.12–16).
+  await sendInOrder(core, [...joinHistory(core, history, resource), core.subjectTo(resource)]);
+}
+
+/**
+ * Send `stanzas` in order, with nothing sent meanwhile coming between them:
+ * the sends are all issued before any is awaited, and the component writes
+ * (or queues, while away) what it is given in call order. Rejects as the
+ * first failed send does.
+ */
+async function sendInOrder(core: MucCore, stanzas: readonly Element[]): Promise<void> {
+  await Promise.all(stanzas.map((stanza) => core.send(stanza)));
 }
 
 /**
@@ -146,17 +159,44 @@ async function prepareJoin(core: MucCore, requestedNick: string): Promise<Legacy
 }
 
 /**
- * Whether the user unregistered (or registered again) while their join
- * waited (see {@link prepareJoin}): then the join ends there, storing
- * nothing and leaving the resource out, and, unless the self-presence
- * answered it already, gets what any unregistered user's join gets.
+ * End the join of a user who unregistered (or registered again) while it
+ * waited (see {@link prepareJoin}): storing nothing and leaving the resource
+ * out. Before its self-presence, the join gets what any unregistered user's
+ * join gets; after it (`answeredAs`, the user's occupant it showed), the
+ * resource is in the room as far as it knows, and is told it is out as the
+ * joined resources are (see {@link userUnregistered}).
  */
-async function unregisteredMeanwhile(core: MucCore, stanza: Element, resource: string, answered: boolean): Promise<boolean> {
-  if (core.registered) return false;
+async function endUnregisteredJoin(core: MucCore, stanza: Element, resource: string, answeredAs: LegacyParticipant | undefined): Promise<void> {
   core.joined.delete(resource);
   core.session.gateway.log.debug(`room ${core.jid.toString()}: ${core.userJid} unregistered while ${resource} joined; the join ends`);
-  if (!answered) await core.send(errorFor(stanza, new XMPPError("registration-required", { text: "Register with this gateway first" })));
-  return true;
+  if (answeredAs !== undefined) await core.send(removedPresence(core, answeredAs, resource));
+  else await core.send(errorFor(stanza, new XMPPError("registration-required", { text: "Register with this gateway first" })));
+}
+
+/**
+ * The user unregistered (see `BaseGateway.unregisterUser`): the resources
+ * joined to the room are out of it, and each is told so (see
+ * {@link removedPresence}). Nothing is stored: the user's records go with
+ * the registration. A resource still joining is left to its join, which
+ * ends at its next check of the registration (see {@link endUnregisteredJoin}).
+ */
+export async function userUnregistered(core: MucCore): Promise<void> {
+  const resources = [...core.readyResources()];
+  for (const resource of resources) core.joined.delete(resource);
+  // A joined resource implies the user's occupant: its join made it (and stored it, for a restart).
+  const me = core.user;
+  if (me === undefined || resources.length === 0) return;
+  await sendInOrder(core, resources.map((resource) => removedPresence(core, me, resource)));
+}
+
+/**
+ * The unavailable self-presence that tells a resource it is out of the room
+ * because the user's registration ended: 321 (removed because of an
+ * affiliation change, XEP-0045 §9.4), affiliation none — their registration
+ * was what made them a member; 332 (the service shuts down) it is not.
+ */
+function removedPresence(core: MucCore, me: LegacyParticipant, resource: string): Element {
+  return core.presenceTo(me, resource, { unavailable: true, codes: [StatusCode.SELF_PRESENCE, StatusCode.REMOVED_AFFILIATION_CHANGE], affiliation: "none" });
 }
 
 /** Make sure `updateInfo()` ran once (see `LegacyMUC.ensureInfo`). */

@@ -219,6 +219,36 @@ describe("a message relayed while another resource joins", () => {
     expect(to(`${USER}/phone`)).toHaveLength(1);
     expect(to(TO)).toHaveLength(1);
   });
+
+  it("reaches the joining resource after its whole history and the subject (XEP-0045 §7.2.12–7.2.16), when it comes while they are being sent", async () => {
+    const h = await startGateway();
+    await archive25(h);
+    const muc = await room(h, "coffee");
+    const dora = await muc.getParticipant("Dora", { legacyId: "u-dora" });
+    // The connection drops as the join's first history message is sent: the
+    // component queues what follows, in call order, and the relay comes meanwhile.
+    const write = h.component.send.bind(h.component);
+    let reached!: () => void;
+    const firstHistory = new Promise<void>((r) => (reached = r));
+    vi.spyOn(h.component, "send").mockImplementation((st) => {
+      if (st.is("message") && st.attrs.to === TO && st.getChildText("body") === "m5") {
+        h.component.goOffline();
+        reached();
+      }
+      return write(st);
+    });
+    const start = h.component.sent.length;
+    h.component.receive(`<presence from='${TO}' to='${ROOM}/romeo'><x xmlns='http://jabber.org/protocol/muc'/></presence>`);
+    await firstHistory;
+    const sent = dora.sendText("live", "legacy-live");
+    await vi.waitFor(() => expect(h.component.queued.some((s) => s.getChildText("body") === "live")).toBe(true));
+    h.component.goOnline();
+    await sent;
+    await settle(h);
+    const messages = h.component.sent.slice(start).filter((s) => s.is("message") && s.attrs.to === TO);
+    const order = messages.map((s) => (s.getChild("subject") ? "subject" : (s.getChildText("body") ?? "")));
+    expect(order).toEqual([...Array.from({ length: 20 }, (_, i) => `m${i + 5}`), "subject", "live"]);
+  });
 });
 
 describe("presences of a joined resource", () => {

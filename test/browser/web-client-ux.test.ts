@@ -311,6 +311,8 @@ describe("web client: phones and reloads", () => {
     await expect(list.isVisible()).resolves.toBe(true);
     await expect(phone.getByTestId("empty-state").isVisible()).resolves.toBe(false);
     const item = phone.locator(`[data-testid=room-item][data-jid="${labJid}"]`);
+    // The list shows before the gateway's rooms are discovered: measure the item once it is there.
+    await item.waitFor({ timeout: WAIT });
     const box = await item.boundingBox();
     expect(box !== null && box.x >= 0 && box.x + box.width <= 390).toBe(true);
     await mkdir(OUTPUT_DIR, { recursive: true });

@@ -80,29 +80,36 @@ export class QrConfirmations {
   }
 
   /**
-   * Wait for the outcome of `jid`'s scan.
+   * Wait for the outcome of `jid`'s scan. A second wait for the same user
+   * (a registration started again from another resource) replaces the
+   * first, which fails at once with `conflict`: the network's word goes to
+   * the newest.
    *
    * @returns the legacy data the network added.
-   * @throws the network's refusal; `XMPPError` `not-authorized` when nothing comes within `timeoutMs`.
+   * @throws the network's refusal; `XMPPError` `not-authorized` when nothing comes within `timeoutMs`; `conflict` when a newer wait replaced this one.
    */
   async wait(jid: string, timeoutMs: number): Promise<{ readonly [key: string]: JsonValue } | undefined> {
     const known = this.#outcomes.get(jid);
     this.#outcomes.delete(jid);
-    const outcome =
-      known ??
-      (await new Promise<QrOutcome>((resolve) => {
-        const timer = setTimeout(() => {
-          this.#waiters.delete(jid);
-          resolve({ ok: false, error: new XMPPError("not-authorized", { text: "The QR code was not scanned in time; register again for a new one" }) });
-        }, timeoutMs);
-        (timer as { unref?: () => unknown }).unref?.();
-        this.#waiters.set(jid, (outcome) => {
-          clearTimeout(timer);
-          resolve(outcome);
-        });
-      }));
+    const outcome = known ?? (await this.#waitFor(jid, timeoutMs));
     if (!outcome.ok) throw outcome.error;
     return outcome.legacyData;
+  }
+
+  /** The outcome of `jid`'s scan once the network tells, or the timeout's. */
+  #waitFor(jid: string, timeoutMs: number): Promise<QrOutcome> {
+    this.#waiters.get(jid)?.({ ok: false, error: new XMPPError("conflict", { text: "The registration was started again; use the newest QR code" }) });
+    return new Promise<QrOutcome>((resolve) => {
+      const waiter = (outcome: QrOutcome): void => {
+        clearTimeout(timer);
+        // Only this wait's own entry goes: a stale timer must not drop a newer wait.
+        if (this.#waiters.get(jid) === waiter) this.#waiters.delete(jid);
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => waiter({ ok: false, error: new XMPPError("not-authorized", { text: "The QR code was not scanned in time; register again for a new one" }) }), timeoutMs);
+      (timer as { unref?: () => unknown }).unref?.();
+      this.#waiters.set(jid, waiter);
+    });
   }
 }
 

@@ -10,7 +10,7 @@
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { NS_COMMANDS, NS_MUC } from "../xso/ns.js";
-import { parseJid } from "../xso/values.js";
+import { parseJid, tryParseJid } from "../xso/values.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { isDecodeError } from "../xso/errors.js";
 import type { IqRequests } from "./iq-requests.js";
@@ -34,11 +34,25 @@ export interface RouterContext {
   readonly jidText: string;
 }
 
+/**
+ * At most this many of one user's stanzas wait for handling at once; more
+ * are refused (`resource-constraint`, type `wait`) rather than held in
+ * memory without bound while a slow hook holds the user's queue. Unavailable
+ * presences may wait up to twice as many.
+ */
+export const MAX_QUEUED_STANZAS = 1_000;
+
+/** One user's queue: the last stanza in handling, and how many wait or are handled. */
+interface UserQueue {
+  tail: Promise<void>;
+  waiting: number;
+}
+
 /** Routes the component's stanzas; one per gateway. */
 export class StanzaRouter {
   readonly #context: RouterContext;
-  /** Each user's last stanza in handling, by bare JID. */
-  readonly #queues = new Map<string, Promise<void>>();
+  /** Each user's queue, by bare JID. */
+  readonly #queues = new Map<string, UserQueue>();
 
   constructor(context: RouterContext) {
     this.#context = context;
@@ -50,10 +64,11 @@ export class StanzaRouter {
     // Answers to the gateway's own IQs skip the per-user queues: the handling
     // that waits for one may be what holds its sender's queue.
     if (iqs.settle(el)) return;
+    const toGateway = addressesGateway(el.attrs.to, jidText);
     // Answers to questions (input) too: the handling that asked may hold the queue.
-    if (inputs.settle(el, jidText)) return;
+    if (toGateway && inputs.settle(el)) return;
     // Command stages too: one may wait long (a QR scan), and a client waits for each answer anyway.
-    if (el.name === "iq" && el.attrs.type === "set" && el.attrs.to === jidText && el.getChild("command", NS_COMMANDS)) {
+    if (toGateway && el.name === "iq" && el.attrs.type === "set" && el.getChild("command", NS_COMMANDS)) {
       void route(this.#context, el).catch((e: unknown) => ownStanzas.gateway.log.warn("gateway: failed to handle a command", e));
       return;
     }
@@ -62,22 +77,58 @@ export class StanzaRouter {
 
   /** Resolves once every stanza received so far is handled. */
   async idle(): Promise<void> {
-    await Promise.all([...this.#queues.values()]);
+    await Promise.all([...this.#queues.values()].map((q) => q.tail));
   }
 
-  /** Stanzas of one user are handled in order; different users in parallel. */
+  /** Stanzas of one user are handled in order; different users in parallel; at most {@link MAX_QUEUED_STANZAS} of one user at a time. */
   #enqueue(el: Element): void {
     const from = typeof el.attrs.from === "string" ? el.attrs.from : "";
     const key = from.split("/")[0] ?? "";
-    const previous = this.#queues.get(key) ?? Promise.resolve();
-    const next = previous
+    const queue = this.#queues.get(key) ?? { tail: Promise.resolve(), waiting: 0 };
+    // A resource leaving gets more room: dropping it would leave a ghost occupant.
+    const limit = el.name === "presence" && el.attrs.type === "unavailable" ? 2 * MAX_QUEUED_STANZAS : MAX_QUEUED_STANZAS;
+    if (queue.waiting >= limit) {
+      this.#refuse(el, key);
+      return;
+    }
+    queue.waiting++;
+    const next = queue.tail
       .then(() => route(this.#context, el))
-      .catch((e: unknown) => this.#context.ownStanzas.gateway.log.warn("gateway: failed to handle a stanza", e, el.toString().slice(0, 500)));
-    this.#queues.set(key, next);
+      .catch((e: unknown) => this.#context.ownStanzas.gateway.log.warn("gateway: failed to handle a stanza", e, el.toString().slice(0, 500)))
+      .finally(() => {
+        queue.waiting--;
+      });
+    queue.tail = next;
+    this.#queues.set(key, queue);
     void next.then(() => {
-      if (this.#queues.get(key) === next) this.#queues.delete(key);
+      if (queue.tail === next) this.#queues.delete(key);
     });
   }
+
+  /**
+   * A stanza over the user's queue limit: answered with `resource-constraint`
+   * when it may be (never an error, nor a presence of a type other than
+   * a plain one, nor a stanza without a sender), else dropped.
+   */
+  #refuse(el: Element, key: string): void {
+    const gateway = this.#context.ownStanzas.gateway;
+    gateway.log.debug(`gateway: ${key} has ${MAX_QUEUED_STANZAS} stanzas waiting; refusing one more`);
+    const type = el.attrs.type;
+    if (key === "" || type === "error" || (el.name === "iq" && type !== "get" && type !== "set") || (el.name === "presence" && type !== undefined)) return;
+    const error = new XMPPError("resource-constraint", { text: "Too many of your stanzas are waiting; try again later" });
+    void gateway.send(errorFor(el, error)).catch((e: unknown) => gateway.log.warn("gateway: failed to refuse a stanza", e));
+  }
+}
+
+/**
+ * Whether `to` is the gateway's own JID (`jidText`, as the gateway writes
+ * it): compared as JIDs, since a client may write the domain in another
+ * case (RFC 7622 §3.2: domainparts compare case-insensitively).
+ */
+function addressesGateway(to: unknown, jidText: string): boolean {
+  if (to === jidText) return true;
+  const jid = typeof to === "string" ? tryParseJid(to) : undefined;
+  return jid !== undefined && jid.toString() === jidText;
 }
 
 /** Hand one stanza to what it is for. */

@@ -39,15 +39,15 @@ export class PendingInputs {
   }
 
   /**
-   * An answer: a chat (or normal) message with a body, to the gateway's own
-   * JID, from a user who was asked.
+   * An answer: a chat (or normal) message with a body, from a user who was
+   * asked. The caller has checked that it is to the gateway's own JID.
    *
    * @returns whether `el` was one (and is taken).
    */
-  settle(el: Element, gatewayJid: string): boolean {
+  settle(el: Element): boolean {
     if (el.name !== "message" || this.#waiting.size === 0) return false;
     const type = el.attrs.type ?? "normal";
-    if ((type !== "chat" && type !== "normal") || el.attrs.to !== gatewayJid) return false;
+    if (type !== "chat" && type !== "normal") return false;
     const from = typeof el.attrs.from === "string" ? tryParseJid(el.attrs.from) : undefined;
     const body = el.getChildText("body");
     if (!from || body === null) return false;

@@ -14,6 +14,7 @@ import type { BaseGateway, RegistrationField } from "../gateway.js";
 import type { BaseSession } from "../session.js";
 import type { PendingRegistration } from "../registration.js";
 import type { JsonValue } from "../store/store.js";
+import { declaredValues } from "./forms.js";
 
 /**
  * Who may run a command (slidge's `CommandAccess`).
@@ -472,7 +473,7 @@ export class SearchCommand extends Command {
     const session = loggedIn(context);
     const { gateway } = context;
     const search = async (values: Readonly<Record<string, string>>): Promise<CommandResponse> => {
-      const result = await session.onSearch(values);
+      const result = await session.onSearch(declaredValues(gateway.searchFields, values));
       const items = result?.items ?? [];
       return new CommandTable({ description: items.length ? `${items.length} found` : "Nothing found", columns: result?.fields ?? [], rows: items });
     };

@@ -36,6 +36,17 @@ export function submittedValues(form: Pick<DataForm, "fields">): Record<string, 
   return values;
 }
 
+/**
+ * The values of `fields` alone, by var: what a hook documented to get a
+ * form's fields gets, whatever else a client submitted (a hand-written
+ * XEP-0055 query may hold any element).
+ */
+export function declaredValues(fields: readonly RegistrationField[], values: Readonly<Record<string, string>>): Record<string, string> {
+  const declared: Record<string, string> = {};
+  for (const f of fields) if (Object.hasOwn(values, f.var)) declared[f.var] = values[f.var] ?? "";
+  return declared;
+}
+
 /** Decode a submitted `<x xmlns='jabber:x:data'>`, refusing a malformed one with `bad-request`. */
 export function decodeSubmission(el: Parameters<typeof dataForm.decode>[0], ns?: string): DataForm {
   try {

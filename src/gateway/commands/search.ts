@@ -13,7 +13,7 @@ import { gatewayQuery, searchQuery } from "../../xso/search.js";
 import { parseJid } from "../../xso/values.js";
 import { XMPPError } from "../../xso/stanza-error.js";
 import type { CommandColumn } from "./commands.js";
-import { checkRequired, decodeSubmission, formFields, submittedValues } from "./forms.js";
+import { checkRequired, declaredValues, decodeSubmission, formFields, submittedValues } from "./forms.js";
 import type { BaseGateway } from "../gateway.js";
 import type { BaseSession } from "../session.js";
 
@@ -66,7 +66,8 @@ export async function handleSearch(gateway: BaseGateway, type: "get" | "set", pa
   if (x) values = submittedValues(decodeSubmission(x));
   else for (const c of payload.children) if (typeof c !== "string") values[c.name] = c.getText();
   checkRequired(gateway.searchFields, values);
-  return searchQuery.encode({ form: resultForm(gateway, await user.onSearch(values)) });
+  // onSearch gets the values of searchFields, as documented: not whatever other fields or elements the query held.
+  return searchQuery.encode({ form: resultForm(gateway, await user.onSearch(declaredValues(gateway.searchFields, values))) });
 }
 
 /**

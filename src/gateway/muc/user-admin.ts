@@ -15,7 +15,8 @@ import { mucOwnerQuery } from "../../xso/muc-owner.js";
 import { roomConfigSchema } from "../../xso/muc-forms.js";
 import { XMPPError } from "../../xso/stanza-error.js";
 import { isDecodeError } from "../../xso/errors.js";
-import { parseJid } from "../../xso/values.js";
+import { parseJid, tryParseJid } from "../../xso/values.js";
+import type { Affiliation } from "../../xso/muc-user.js";
 import { isNonAnonymous } from "../muc-type.js";
 import type { LegacyParticipant } from "../participant.js";
 import type { MucCore } from "./core.js";
@@ -31,27 +32,42 @@ export function decodeRequest<T>(decode: () => T, what: string): T {
 
 /**
  * The user's muc#admin set (XEP-0045 §8.2, §9.1): kicks (role `none` by
- * nick) and affiliation changes (by JID). Every item is checked before any
- * hook runs: an unknown role or affiliation, a malformed JID, an item with
- * neither role nor affiliation, or without the nick or JID it needs, is
- * `bad-request`; an unknown nick is `item-not-found`.
+ * nick) and affiliation changes (by bare JID). Every item is checked before
+ * any hook runs: an unknown role or affiliation, a malformed JID, an item
+ * with neither role nor affiliation or with both, or without the nick or
+ * JID it needs, is `bad-request`; an unknown nick is `item-not-found`. One
+ * occupant kicked twice in a batch is kicked once; one JID given two
+ * different affiliations is `bad-request`.
  */
 export async function adminSet(core: MucCore, query: Element): Promise<void> {
   const items: readonly MucAdminItem[] = decodeRequest(() => mucAdminQuery.decode(query), "muc#admin request").items;
   if (items.length === 0) throw new XMPPError("bad-request", { text: "No item to change" });
   const changes: (() => Promise<void>)[] = [];
+  const kicked = new Set<string>();
+  const affiliations = new Map<string, Affiliation>();
   for (const item of items) {
     const reason = item.reason;
     if (item.role === undefined && item.affiliation === undefined) {
       throw new XMPPError("bad-request", { text: "An item needs a role or an affiliation" });
+    } else if (item.role !== undefined && item.affiliation !== undefined) {
+      // As Prosody does: one item is one change, else half of it would be done and the answer say all was.
+      throw new XMPPError("bad-request", { text: "An item changes a role or an affiliation, not both" });
     } else if (item.role === "none" && item.nick !== undefined) {
       const p = core.participants.get(item.nick);
       if (!p) throw new XMPPError("item-not-found", { text: "No such occupant" });
+      // A second onKick would get a participant the first may have removed.
+      if (kicked.has(p.nick)) continue;
+      kicked.add(p.nick);
       changes.push(() => core.room.onKick(p, reason));
     } else if (item.affiliation !== undefined && item.jid !== undefined) {
-      const jid = item.jid.toString();
+      // Affiliations belong to bare JIDs (XEP-0045 §5.2): a resource names nobody else.
+      const jid = item.jid.bare().toString();
       const affiliation = item.affiliation;
-      const p = [...core.participants.values()].find((x) => x.realJid === jid);
+      const earlier = affiliations.get(jid);
+      if (earlier !== undefined && earlier !== affiliation) throw new XMPPError("bad-request", { text: `Two affiliations for ${jid}` });
+      if (earlier !== undefined) continue;
+      affiliations.set(jid, affiliation);
+      const p = [...core.participants.values()].find((x) => x.realJid !== undefined && tryParseJid(x.realJid)?.bare().toString() === jid);
       changes.push(() => core.room.onSetAffiliation(p, jid, affiliation, reason));
     } else if (item.affiliation !== undefined || item.nick === undefined) {
       throw new XMPPError("bad-request", { text: item.affiliation !== undefined ? "An affiliation change needs a jid" : "A role change needs a nick" });

@@ -17,6 +17,7 @@ import { unescapeLocalpart } from "../names.js";
 import { asXmppError, errorFor } from "../replies.js";
 import type { MucCore } from "./core.js";
 import { mapMessageIds } from "./store.js";
+import type { InvitedContact } from "../session.js";
 
 /** A private message from one of the user's resources to an occupant (`to` has the nick). */
 export async function onUserPrivateMessage(core: MucCore, stanza: Element, from: JID, to: JID): Promise<void> {
@@ -43,25 +44,47 @@ export async function onUserPrivateMessage(core: MucCore, stanza: Element, from:
   }
 }
 
-/** A message to the bare room that is no groupchat message: a mediated invitation, or something the room ignores. */
+/**
+ * A message to the bare room that is no groupchat message: a mediated
+ * invitation, or something the room ignores. Every `<invite/>` is checked
+ * before `onInvitation` runs, so that a malformed one refuses the whole
+ * message rather than leave the invitations before it made; an invitee
+ * named twice is invited once.
+ */
 export async function onUserInvitation(core: MucCore, stanza: Element): Promise<void> {
   const x = stanza.getChild("x", NS_MUC_USER);
   if (!x || !x.getChild("invite")) return; // declines, voice requests: not taken
   try {
-    let invites;
-    try {
-      invites = mucUserX.findIn(viewInNamespace(stanza, NS_CLIENT), NS_CLIENT)?.invites ?? [];
-    } catch (e) {
-      throw new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : "malformed invitation" });
-    }
-    for (const invite of invites) {
-      const jid = invite.to;
-      if (!jid) throw new XMPPError("bad-request", { text: "An invitation needs a to" });
-      const ofGateway = jid.domain === core.session.gateway.jid.toString() && jid.local !== "" && !jid.resource;
-      const legacyId = ofGateway ? unescapeLocalpart(jid.local) : undefined;
-      await core.session.onInvitation({ jid: jid.bare(), legacyId }, core.room, invite.reason);
-    }
+    const invitees = invitedContacts(core, stanza);
+    for (const { contact, reason } of invitees) await core.session.onInvitation(contact, core.room, reason);
   } catch (e) {
     await core.send(errorFor(stanza, asXmppError(e)));
   }
+}
+
+/**
+ * The contacts a mediated invitation names, each once (by bare JID), with
+ * its reason: a bare JID of the gateway stands for the legacy contact of
+ * its localpart.
+ *
+ * @throws {@link XMPPError} `bad-request` for a malformed invitation or an `<invite/>` without a `to`.
+ */
+function invitedContacts(core: MucCore, stanza: Element): { readonly contact: InvitedContact; readonly reason: string | undefined }[] {
+  let invites;
+  try {
+    invites = mucUserX.findIn(viewInNamespace(stanza, NS_CLIENT), NS_CLIENT)?.invites ?? [];
+  } catch (e) {
+    throw new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : "malformed invitation" });
+  }
+  const byJid = new Map<string, { readonly contact: InvitedContact; readonly reason: string | undefined }>();
+  for (const invite of invites) {
+    const to = invite.to;
+    if (!to) throw new XMPPError("bad-request", { text: "An invitation needs a to" });
+    const jid = to.bare();
+    if (byJid.has(jid.toString())) continue;
+    // A full JID of the gateway is an occupant of one of its rooms, not a contact.
+    const ofGateway = jid.domain === core.session.gateway.jid.toString() && jid.local !== "" && !to.resource;
+    byJid.set(jid.toString(), { contact: { jid, legacyId: ofGateway ? unescapeLocalpart(jid.local) : undefined }, reason: invite.reason });
+  }
+  return [...byJid.values()];
 }

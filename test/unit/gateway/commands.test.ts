@@ -455,6 +455,31 @@ describe("registration in steps (the register command)", () => {
     expect(late.getChild("error")?.getChildText("text", "urn:ietf:params:xml:ns:xmpp-stanzas")).toMatch(/not scanned in time/);
     expect(h.store.users.get("juliet@capulet.lit")).toBeUndefined();
   });
+
+  it("qr-code started again from another resource: the older wait fails at once (conflict), and the network's word reaches the newer one", async () => {
+    const h = await startGateway({ users: [] });
+    h.gateway.registrationType = "qr-code";
+    h.gateway.qrTimeoutMs = 300;
+    h.gateway.getQrText = async () => "qr";
+    const garden = "juliet@capulet.lit/garden";
+    const qrStageFrom = async (from: string, id: string): Promise<string> => {
+      const first = commandOf(await request(h, execute("register", from, `${id}-x`)));
+      const answered = request(h, submit("register", first.sessionId as string, { username: "juliet", password: "nurse" }, `${id}-c`, "complete", { from }));
+      await noUploadService(h);
+      return commandOf(await answered).sessionId as string;
+    };
+    const balconySid = await qrStageFrom(juliet, "b");
+    const gardenSid = await qrStageFrom(garden, "g");
+    const older = request(h, submit("register", balconySid, {}, "b-done", "complete", { from: juliet }));
+    await new Promise((r) => setTimeout(r, 150));
+    const newer = request(h, submit("register", gardenSid, {}, "g-done", "complete", { from: garden }), 2_000);
+    expect(errorCondition(await older)).toBe("conflict");
+    // Past the older wait's timeout: its timer must not have dropped the newer wait.
+    await new Promise((r) => setTimeout(r, 200));
+    await h.gateway.confirmQr("juliet@capulet.lit", undefined, { device: "phone" });
+    expect(commandOf(await newer).status).toBe("completed");
+    expect(h.store.users.get("juliet@capulet.lit")?.legacyData).toMatchObject({ device: "phone" });
+  });
 });
 
 describe("a registration type per account (registrationTypeFor)", () => {

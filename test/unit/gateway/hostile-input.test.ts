@@ -3,11 +3,13 @@
  * an id, stanzas without a from or a to, stanzas to another domain than the
  * gateway's, and legacy group ids that make no room JID. Each is dropped
  * (with a debug line) or refused with a typed error, without a failed
- * handling or a failed login.
+ * handling or a failed login. A flood of one user's stanzas is refused
+ * beyond a bound, and holds no other user.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { MucType } from "../../../src/gateway/index.js";
+import { MAX_QUEUED_STANZAS } from "../../../src/gateway/stanza-router.js";
 import { GW, NS_DISCO_INFO, RES, USER, TestNetwork, closeStores, handlingFailures, join, recordingLogger, request, settle, startGateway, type Harness, type LogLine } from "./helpers.js";
 
 afterEach(closeStores);
@@ -114,3 +116,31 @@ describe("a legacy group id too long for a room JID", () => {
   });
 });
 
+
+describe("a flood of one user's stanzas", () => {
+  it("beyond MAX_QUEUED_STANZAS waiting, each is refused with resource-constraint (wait), an unavailable presence still waits; other users are not held", async () => {
+    const JULIET = "juliet@capulet.lit";
+    const net = new TestNetwork();
+    const h = await startGateway({ net, users: [USER, JULIET] });
+    await join(h, "coffee");
+    await join(h, "coffee", { user: JULIET, resource: "balcony", nick: "juliet" });
+    // A slow legacy network holds romeo's queue while the flood comes in.
+    net.textDelayMs = (text) => (text === "hold" ? 500 : 0);
+    const start = h.component.sent.length;
+    h.component.receive(`<message type='groupchat' from='${TO}' to='${ROOM}' id='hold'><body>hold</body></message>`);
+    const extra = 3;
+    for (let i = 0; i < MAX_QUEUED_STANZAS + extra; i++) h.component.receive(`<message type='groupchat' from='${TO}' to='${ROOM}' id='f${i}'><body>${i}</body></message>`);
+    h.component.receive(`<presence type='unavailable' from='${USER}/elsewhere' to='${ROOM}/romeo'/>`);
+    const refused = sentSince(h, start).filter((s) => s.attrs.type === "error");
+    // The held message and MAX_QUEUED_STANZAS - 1 of the flood wait; the rest is refused at once.
+    expect(refused.map((s) => s.attrs.id)).toEqual(Array.from({ length: extra + 1 }, (_, k) => `f${MAX_QUEUED_STANZAS - 1 + k}`));
+    expect(refused.every((s) => s.getChild("error")?.attrs.type === "wait" && s.getChild("error")?.getChild("resource-constraint") !== undefined)).toBe(true);
+    // Juliet's queue is her own.
+    h.component.receive(`<message type='groupchat' from='${JULIET}/balcony' to='${ROOM}' id='j1'><body>still here</body></message>`);
+    await h.component.nextSent((s) => s.attrs.id === "j1" && s.attrs.to === `${JULIET}/balcony`, 300);
+    expect(net.calls.onTextDone).not.toContain("hold");
+    // The queue drains: the last stanza it took is reflected.
+    await h.component.nextSent((s) => s.attrs.id === `f${MAX_QUEUED_STANZAS - 2}` && s.attrs.to === TO, 5_000);
+    expect(net.calls.onText.filter((c) => c.xmppId.startsWith("f") || c.xmppId === "hold")).toHaveLength(MAX_QUEUED_STANZAS);
+  });
+});

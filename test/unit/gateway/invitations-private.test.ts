@@ -63,6 +63,17 @@ describe("the user's invitations", () => {
     const bad = await request(h, `<message from='${FULL}' to='coffee@${GW}' id='inv3'><x xmlns='${NS_MUC_USER}'><invite/></x></message>`);
     expect(errorCondition(bad)).toBe("bad-request");
   });
+
+  it("an <invite/> without to after a valid one refuses the whole message, inviting nobody; an invitee named twice is invited once", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const bad = await request(h, `<message from='${FULL}' to='coffee@${GW}' id='inv4'><x xmlns='${NS_MUC_USER}'><invite to='u-dave@${GW}'/><invite/></x></message>`);
+    expect(errorCondition(bad)).toBe("bad-request");
+    expect(h.net.calls.onInvitation).toEqual([]);
+    h.component.receive(`<message from='${FULL}' to='coffee@${GW}' id='inv5'><x xmlns='${NS_MUC_USER}'><invite to='u-dave@${GW}'><reason>one</reason></invite><invite to='u-dave@${GW}'><reason>two</reason></invite></x></message>`);
+    await settle(h);
+    expect(h.net.calls.onInvitation).toEqual([{ room: "coffee", jid: `u-dave@${GW}`, legacyId: "u-dave", reason: "one" }]);
+  });
 });
 
 describe("private messages (XEP-0045 §7.5)", () => {

@@ -672,6 +672,18 @@ describe("moderation requests become legacy hooks", () => {
     expect(errorCondition(await request(h, admin("a3", `<item affiliation='admin' jid='bob@legacy.example'/>`)))).toBe("forbidden");
   });
 
+  it("one occupant kicked twice in a batch is kicked once; one JID given the same affiliation twice, once; affiliations go to bare JIDs", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const reply = await request(
+      h,
+      admin("d1", `<item nick='Carol' role='none'/><item nick='Carol' role='none'><reason>again</reason></item><item affiliation='outcast' jid='bob@legacy.example/phone'/><item affiliation='outcast' jid='bob@legacy.example'/>`),
+    );
+    expect(reply.attrs.type).toBe("result");
+    expect(h.net.calls.onKick).toEqual([{ room: "coffee", nick: "Carol", reason: undefined }]);
+    expect(h.net.calls.onSetAffiliation).toEqual([{ room: "coffee", nick: "Bob", jid: "bob@legacy.example", affiliation: "outcast", reason: undefined }]);
+  });
+
   it.each([
     ["an unknown affiliation", `<item affiliation='bogus' jid='carol@legacy.example'/>`],
     ["an unknown role", `<item nick='Carol' role='king'/>`],
@@ -683,6 +695,8 @@ describe("moderation requests become legacy hooks", () => {
     ["no item", ``],
     ["a valid kick before a malformed item", `<item nick='Carol' role='none'/><item affiliation='bogus' jid='bob@legacy.example'/>`],
     ["a valid ban before a malformed item", `<item affiliation='outcast' jid='carol@legacy.example'/><item nick='Bob' role='king'/>`],
+    ["a kick and a ban in one item (half of it would be done)", `<item nick='Bob' role='none' affiliation='outcast' jid='bob@legacy.example'/>`],
+    ["two different affiliations for one JID", `<item affiliation='outcast' jid='carol@legacy.example'/><item affiliation='member' jid='carol@legacy.example/phone'/>`],
   ])("%s: bad-request (modify) to the requester, and no hook is called", async (_what, items) => {
     const h = await startGateway();
     await join(h, "coffee");

@@ -61,6 +61,18 @@ describe("XEP-0055 jabber search", () => {
     expect(info.getChild("query")?.getChildren("feature").map((f) => f.attrs.var)).not.toContain(SEARCH);
     expect(errorCondition(await request(plain, `<iq type='get' id='e3' from='${FULL}' to='${GW}'><query xmlns='${SEARCH}'/></iq>`))).toBe("feature-not-implemented");
   });
+
+  it("onSearch gets the values of searchFields alone, whatever else a form or a hand-written query holds", async () => {
+    const h = await searching();
+    const byForm = await request(
+      h,
+      `<iq type='set' id='x1' from='${FULL}' to='${GW}'><query xmlns='${SEARCH}'><x xmlns='jabber:x:data' type='submit'><field var='query'><value>bob</value></field><field var='admin'><value>1</value></field></x></query></iq>`,
+    );
+    expect(byForm.attrs.type).toBe("result");
+    const byElements = await request(h, `<iq type='set' id='x2' from='${FULL}' to='${GW}'><query xmlns='${SEARCH}'><query>carol</query><constructor>x</constructor></query></iq>`);
+    expect(byElements.attrs.type).toBe("result");
+    expect(h.net.calls.onSearch).toEqual([{ query: "bob" }, { query: "carol" }]);
+  });
 });
 
 describe("XEP-0100 jabber:iq:gateway", () => {

@@ -35,6 +35,16 @@ describe("session.input", () => {
     expect((await reply).getChildText("body")).toContain("groups:");
   });
 
+  it("takes an answer addressed to the gateway's JID in another case (domains compare case-insensitively)", async () => {
+    const h = await startGateway();
+    const session = h.gateway.getSession(USER) as BaseSession;
+    const question = nextChatTo(h, USER);
+    const answer = session.input("Which one? (a/b)", { timeoutMs: 2_000 });
+    await question;
+    h.component.receive(`<message type='chat' id='a1' from='${FULL}' to='${GW.toUpperCase()}'><body>help</body></message>`);
+    expect(await answer).toBe("help");
+  });
+
   it("gets its answer while the user's own message that led to the question is still being handled", async () => {
     const h = await startGateway();
     await join(h, "coffee");

@@ -111,6 +111,15 @@ function onUnavailable(core: RoomCore, stanza: Element, nick: string, x: MucUser
     return;
   }
   const mode = leaveMode(codes, x);
+  if (isSelf && mode === "normal" && (core.state === "joining" || core.state === "rejoining")) {
+    // A room answers a join with our self-presence or an error, never with a
+    // plain exit: this one ends an older occupancy under our nick, one the
+    // (re)join replaces. ejabberd sends it when a new session binds the full
+    // JID of a dead one that was in the room — to the new session, while
+    // it rejoins. Taken as ours, the room would end instead of resuming.
+    core.debug(`ignoring an unavailable self-presence while ${core.state}: the end of an older occupancy`);
+    return;
+  }
   const actor = item.actor;
   const reason = item.reason ?? x.destroy?.reason;
   if (occupant) affiliationFrom(core, occupant, item, reason, stanza);

@@ -8,7 +8,7 @@ import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { directInvite } from "../xso/direct-invite.js";
 import { mucUserX } from "../xso/muc-user.js";
-import { NS_CLIENT, NS_MUC_USER, NS_SM, NS_STREAMS } from "../xso/ns.js";
+import { NS_BIND, NS_CLIENT, NS_MUC_USER, NS_SM, NS_STREAMS } from "../xso/ns.js";
 import { isValidResourcepart, parseJid } from "../xso/values.js";
 import { isDecodeError } from "../xso/errors.js";
 import type { XmppConnection } from "./connection.js";
@@ -224,6 +224,15 @@ export class MucService extends Emitter<MucServiceEvents> {
   #cancelSettle: (() => void) | undefined;
   /** Whether the last stream features offered stream management (`undefined`: not seen). */
   #smOffered: boolean | undefined;
+  /**
+   * A stream is negotiating (its features offered resource binding) and was
+   * neither resumed nor made a new session of yet, so the rooms still hold
+   * the old session's occupancy. Stanzas come on such a stream only after
+   * `<resumed/>` (which clears this first) or after a new bind: presences
+   * from our rooms that arrive now are on the new session, yet about the old
+   * one (see {@link MucService.#roomPresence}).
+   */
+  #betweenSessions = false;
   readonly #ctx: RoomContext;
   readonly #listeners: [string, (...args: never[]) => void][] = [];
   readonly #smListeners: [string, (stanza?: Element) => void][] = [];
@@ -423,7 +432,10 @@ export class MucService extends Emitter<MucServiceEvents> {
 
   #onNonza(el: Element): void {
     // `<stream:features/>`: ltx keeps the prefix in `name`.
-    if (el.is("features", NS_STREAMS)) this.#smOffered = el.getChild("sm", NS_SM) !== undefined;
+    if (!el.is("features", NS_STREAMS)) return;
+    this.#smOffered = el.getChild("sm", NS_SM) !== undefined;
+    // The features after authentication: a resumption or a new session follows.
+    if (el.getChild("bind", NS_BIND) !== undefined) this.#betweenSessions = true;
   }
 
   /**
@@ -445,6 +457,8 @@ export class MucService extends Emitter<MucServiceEvents> {
       const stanza = roomCore(room).streamReplaced();
       if (stanza !== undefined) prelude.push({ stanza, written: () => this.#joinWritten(room, session) });
     }
+    // The rooms have dropped the dead session's state: what the rooms send from now on answers the new session's joins.
+    this.#betweenSessions = false;
     // A listener of the rooms' `suspend` may have closed the service, or the stream died meanwhile.
     if (epoch !== this.#epoch) return;
     await this.#queue.open(prelude);
@@ -458,6 +472,8 @@ export class MucService extends Emitter<MucServiceEvents> {
   /** A stream was resumed (XEP-0198): rooms are as they were; write the joins asked for meanwhile, then the queue. */
   #streamResumed(): void {
     const epoch = ++this.#epoch;
+    // What the server sends after <resumed/> belongs to the session the rooms know (a kick while we were away counts).
+    this.#betweenSessions = false;
     // @xmpp/client reports the resumption just before it marks the stream online.
     queueMicrotask(() => {
       if (epoch !== this.#epoch) return;
@@ -516,6 +532,7 @@ export class MucService extends Emitter<MucServiceEvents> {
   /** The client stopped: rooms are left (DISCONNECTED) and what waits to be sent fails. */
   #onOffline(): void {
     this.#epoch++;
+    this.#betweenSessions = false;
     this.#queue.pause();
     for (const room of [...this.#rooms.values()]) roomCore(room).connectionClosed();
     this.#queue.failAll(new NotConnectedError("the client stopped"));
@@ -573,7 +590,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     const raw = el.attrs.from;
     const known = typeof raw === "string" ? this.#knownRoom(raw) : undefined;
     if (known) {
-      handlePresence(roomCore(known), el, resourceOf(raw as string));
+      this.#roomPresence(known, el, resourceOf(raw as string));
       return;
     }
     const from = fromOf(el, this.#log);
@@ -581,7 +598,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     const key = `${from.local}@${from.domain}`;
     const room = this.#rooms.get(key);
     if (room) {
-      handlePresence(roomCore(room), el, from.resource);
+      this.#roomPresence(room, el, from.resource);
       return;
     }
     const abandoned = this.#abandoned.get(key);
@@ -595,6 +612,26 @@ export class MucService extends Emitter<MucServiceEvents> {
       }
     }
     if (el.getChild("x", NS_MUC_USER)) this.#log.debug(`ignoring a MUC presence from ${key}, a room we are not in`);
+  }
+
+  /**
+   * A presence from one of our rooms. On a new session before its rejoins
+   * (from its bind until the rooms are suspended), it is about the old
+   * session's occupancy, which the rejoin replaces: ejabberd ends the old
+   * session's occupancy when the new session binds the same resource, and
+   * sends the unavailable self-presence (110, no removal code) to that full
+   * JID — the new session, before `online`. Taken as ours, it would end the
+   * room (`exit` NORMAL) instead of rejoining it. Dropped: the rejoin lists
+   * the occupants afresh (those gone meanwhile get `leave`), and a room that
+   * is not rejoined exits DISCONNECTED. (The same presence arriving after the
+   * rejoin went out is handled by the room: see room-presence.ts.)
+   */
+  #roomPresence(room: Room, el: Element, nick: string): void {
+    if (this.#betweenSessions) {
+      this.#log.debug(`room ${room.jid.toString()}: ignoring a presence of ${nick || "the room"} about the dead session's occupancy`);
+      return;
+    }
+    handlePresence(roomCore(room), el, nick);
   }
 
   #onMessage(el: Element): void {

@@ -13,6 +13,11 @@
  * (ERL_DIST_PORT). {@link EjabberdServer.stop} stops it and removes the
  * directory; so does a process `exit` handler if stop() was never called.
  *
+ * The configuration has a client listener and the modules a client needs
+ * (`mod_disco`, `mod_ping`, `mod_roster`, `mod_stream_mgmt`); a test adds its
+ * own listeners (a component's), modules (`mod_muc`, `mod_mam`: see
+ * {@link MUC_MODULES}) and top-level options.
+ *
  * ejabberdctl runs ejabberd only as root (it then switches to the user
  * `ejabberd`, who is given the directory) or as the user `ejabberd`. Linux
  * only (it follows the process tree through /proc).
@@ -32,9 +37,28 @@ export interface EjabberdOptions {
   /**
    * The configuration's top-level `listen:` block (YAML text, a list), given
    * the component port the server is to use; the harness adds its own
-   * client listener to that list.
+   * client listener to that list. Default: a list holding only that client
+   * listener (the component port is then reserved but nothing listens on it).
    */
-  readonly listen: (componentPort: number) => string;
+  readonly listen?: (componentPort: number) => string;
+  /**
+   * Modules to load besides the harness's own (`mod_disco`, `mod_ping`,
+   * `mod_roster`, `mod_stream_mgmt`), by name, each with its options as
+   * ejabberd 23.01 names them (`{}` for none); an entry for one of the
+   * harness's modules replaces its options. Written as YAML flow mappings
+   * (JSON), e.g. `{ mod_muc: { host: "conference.localhost",
+   * default_room_options: { mam: true } }, mod_mam: {} }`. See
+   * {@link MUC_MODULES} for a MUC service with an archive.
+   */
+  readonly modules?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * Further top-level configuration options, by name (e.g.
+   * `{ shaper_rules: … }`), written as YAML flow mappings (JSON). They must
+   * not repeat an option the harness writes itself (`hosts`, `loglevel`,
+   * `log_rotate_count`, `auth_method`, `auth_password_format`, `listen`,
+   * `modules`): ejabberd would read only one of the two.
+   */
+  readonly extraConfig?: Readonly<Record<string, unknown>>;
   /**
    * The `ejabberdctl` executable: a path, or a command name looked up on
    * `PATH`. Default: `ejabberdctl` on `PATH`, else /usr/sbin/ejabberdctl.
@@ -51,12 +75,22 @@ export interface EjabberdServer {
   readonly domain: string;
   /** Loopback port for clients (plain TCP, no STARTTLS; PLAIN allowed). */
   readonly c2sPort: number;
-  /** Loopback port for external components (XEP-0114). */
+  /**
+   * Loopback port for external components (XEP-0114), for the
+   * {@link EjabberdOptions.listen} block to use (nothing listens on it
+   * without one).
+   */
   readonly componentPort: number;
   /** `xmpp://127.0.0.1:PORT` for `@xmpp/client`. */
   readonly c2sUrl: string;
   /** `xmpp://127.0.0.1:PORT` for `@xmpp/component` and the gateway command. */
   readonly componentUrl: string;
+  /**
+   * The MUC service's domain when {@link EjabberdOptions.modules} loads
+   * `mod_muc`: its `host` option, else ejabberd's default
+   * `conference.DOMAIN`; undefined without `mod_muc`.
+   */
+  readonly mucDomain: string | undefined;
   /** The Erlang node, unique per server. */
   readonly node: string;
   /** Temporary directory holding config, spool and logs; removed by stop(). */
@@ -88,7 +122,7 @@ export class EjabberdNotInstalledError extends Error {
  * connections. A port taken between choosing it and ejabberd binding it
  * makes it try again with other ports, up to three times.
  */
-export async function startEjabberd(options: EjabberdOptions): Promise<EjabberdServer> {
+export async function startEjabberd(options: EjabberdOptions = {}): Promise<EjabberdServer> {
   const ejabberdctl = findEjabberdctl(options.ejabberdctl);
   const account = ejabberdAccount();
   const me = userInfo();
@@ -103,6 +137,31 @@ export async function startEjabberd(options: EjabberdOptions): Promise<EjabberdS
     }
   }
 }
+
+/**
+ * `modules` for {@link startEjabberd} that make `conference.localhost` a
+ * MUC service (XEP-0045) whose rooms keep an XEP-0313 archive
+ * (`default_room_options: { mam: true }`, served by `mod_mam`), with the
+ * administration commands of `mod_muc_admin`. Everyone may create rooms and
+ * make them persistent (`access_create`, `access_persistent`: `all`, ejabberd's
+ * built-in rule); option names as in ejabberd 23.01's `mod_muc_opt` and
+ * `mod_mam_opt`. Spread it and override an entry to change one module.
+ */
+export const MUC_MODULES = {
+  mod_muc: {
+    host: "conference.localhost",
+    access: "all",
+    access_create: "all",
+    access_persistent: "all",
+    access_mam: "all",
+    // The history a room keeps and sends on join (ejabberd's default is 20):
+    // a rejoin asks for what was sent while the client was away.
+    history_size: 500,
+    default_room_options: { mam: true },
+  },
+  mod_mam: {},
+  mod_muc_admin: {},
+} as const satisfies Record<string, Record<string, unknown>>;
 
 class PortInUseError extends Error {}
 
@@ -141,7 +200,9 @@ async function startOnce(options: EjabberdOptions, ejabberdctl: string, owner: {
     const logFile = join(dir, "logs", "ejabberd.log");
     await mkdir(join(dir, "spool"));
     await mkdir(join(dir, "logs"));
-    await writeFile(configFile, renderConfig({ domain, c2sPort, listen: options.listen(componentPort) }));
+    const listen = options.listen?.(componentPort) ?? "listen:\n";
+    const modules = options.modules ?? {};
+    await writeFile(configFile, renderConfig({ domain, c2sPort, listen, modules, extraConfig: options.extraConfig ?? {} }));
     // Read by ejabberdctl (its --config-dir holds ejabberdctl.cfg), for the
     // server and for every later ejabberdctl command against it.
     await writeFile(
@@ -182,7 +243,8 @@ async function startOnce(options: EjabberdOptions, ejabberdctl: string, owner: {
     // ejabberd logs that it has started once every virtual host has its
     // modules; only then are the ports tried.
     await waitUntilListening({
-      ports: [c2sPort, componentPort],
+      // Without a listen block of the test's, nothing listens on the component port.
+      ports: options.listen ? [c2sPort, componentPort] : [c2sPort],
       exited,
       timeoutMs: startTimeoutMs,
       pollMs: 50,
@@ -204,6 +266,7 @@ async function startOnce(options: EjabberdOptions, ejabberdctl: string, owner: {
       componentPort,
       c2sUrl: `xmpp://127.0.0.1:${c2sPort}`,
       componentUrl: `xmpp://127.0.0.1:${componentPort}`,
+      mucDomain: mucDomainOf(modules, domain),
       node,
       dir,
       configFile,
@@ -235,13 +298,41 @@ async function startOnce(options: EjabberdOptions, ejabberdctl: string, owner: {
   }
 }
 
-function renderConfig(c: { domain: string; c2sPort: number; listen: string }): string {
+/** The harness's own modules, each without options. */
+const BASE_MODULES = ["mod_disco", "mod_ping", "mod_roster", "mod_stream_mgmt"] as const;
+
+/** Top-level options renderConfig writes itself, which `extraConfig` must not repeat. */
+const OWN_OPTIONS = new Set(["hosts", "loglevel", "log_rotate_count", "auth_method", "auth_password_format", "listen", "modules"]);
+
+function mucDomainOf(modules: Readonly<Record<string, Readonly<Record<string, unknown>>>>, domain: string): string | undefined {
+  const muc = modules["mod_muc"];
+  if (muc === undefined) return undefined;
+  const host = muc["host"] ?? (Array.isArray(muc["hosts"]) ? (muc["hosts"] as unknown[])[0] : undefined);
+  return typeof host === "string" ? host.replaceAll("@HOST@", domain) : `conference.${domain}`;
+}
+
+function renderConfig(c: {
+  domain: string;
+  c2sPort: number;
+  listen: string;
+  modules: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  extraConfig: Readonly<Record<string, unknown>>;
+}): string {
   const listen = c.listen.trimEnd();
-  if (!/^listen:\s*\n/.test(listen)) throw new Error(`startEjabberd: the listen block must start with "listen:":\n${listen}`);
-  // The client listener joins the given list, at its items' indentation.
-  const indent = /\n( *)- /.exec(listen)?.[1];
+  if (!/^listen:\s*(\n|$)/.test(listen)) throw new Error(`startEjabberd: the listen block must start with "listen:":\n${listen}`);
+  // The client listener joins the given list, at its items' indentation (an
+  // empty block gets a list of its own).
+  const indent = /\n( *)- /.exec(listen)?.[1] ?? (/^listen:\s*$/.test(listen) ? "  " : undefined);
   if (indent === undefined) throw new Error(`startEjabberd: the listen block holds no list item:\n${listen}`);
   const item = ["- port: " + String(c.c2sPort), '  ip: "127.0.0.1"', "  module: ejabberd_c2s", "  starttls: false"];
+  for (const key of Object.keys(c.extraConfig)) {
+    if (OWN_OPTIONS.has(key)) throw new Error(`startEjabberd: extraConfig must not set ${key}, which the harness writes itself`);
+  }
+  // JSON is YAML (flow style): no quoting rules of our own to get wrong.
+  const modules: Record<string, Readonly<Record<string, unknown>>> = Object.fromEntries(BASE_MODULES.map((m) => [m, {}]));
+  Object.assign(modules, c.modules);
+  const moduleLines = Object.entries(modules).map(([name, opts]) => `  ${name}: ${JSON.stringify(opts)}`);
+  const extraLines = Object.entries(c.extraConfig).map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
   return `# Generated for a test; removed when it ends.
 hosts:
   - ${JSON.stringify(c.domain)}
@@ -251,15 +342,12 @@ auth_method: internal
 auth_password_format: plain
 # No certfiles: clients connect over plain TCP on loopback, without STARTTLS,
 # and authenticate with PLAIN.
-
+${extraLines.length > 0 ? `\n${extraLines.join("\n")}\n` : ""}
 ${listen}
 ${item.map((line) => indent + line).join("\n")}
 
 modules:
-  mod_disco: {}
-  mod_ping: {}
-  mod_roster: {}
-  mod_stream_mgmt: {}
+${moduleLines.join("\n")}
 `;
 }
 

@@ -1,8 +1,9 @@
 // Helpers for integration tests of the MUC client (src/client) against a real
-// Prosody started by src/testing/prosody.ts: a connected @xmpp/client wrapped
-// in a MucService, with a log of every element in and out (printed when a test
-// fails, as evidence of what the server sent), and bounded waits for typed
-// room events. Every wait here is bounded.
+// Prosody started by src/testing/prosody.ts (or another server with a c2s URL
+// and a MUC domain, such as test/helpers/ejabberd.ts's ejabberd): a connected
+// @xmpp/client wrapped in a MucService, with a log of every element in and
+// out (printed when a test fails, as evidence of what the server sent), and
+// bounded waits for typed room events. Every wait here is bounded.
 
 import { randomUUID } from "node:crypto";
 import type { Client } from "@xmpp/client";
@@ -77,7 +78,7 @@ function text(detail: unknown): string {
  * Connects `username` (PLAIN auth, waits for stream management, see
  * connectClient) and wraps the client in `new MucService(client, { selfPing: false })`.
  */
-export async function connectMucClient(server: ProsodyServer, username: string, password: string): Promise<MucClient> {
+export async function connectMucClient(server: Pick<ProsodyServer, "domain" | "c2sUrl">, username: string, password: string): Promise<MucClient> {
   const test = await connectClient({ server, username, password, resource: `muc-${randomUUID().slice(0, 8)}` });
   const xmpp = test.xmpp;
   const log = new StanzaLog(username);
@@ -179,7 +180,7 @@ export async function rejection(promise: Promise<unknown>, timeoutMs: number, wh
 }
 
 /** A fresh room JID on the server's MUC service, e.g. `subject-1a2b3c4d@conference.localhost`. */
-export function freshRoom(server: ProsodyServer, prefix: string): string {
+export function freshRoom(server: { readonly mucDomain: string }, prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}@${server.mucDomain}`;
 }
 

@@ -135,6 +135,18 @@ export class LegacyBookmarks {
     return this.byLegacyId(legacyId);
   }
 
+  /**
+   * @internal Whether a JID localpart of the gateway names one of the user's
+   * groups — as {@link LegacyBookmarks.byJid} would find it — without
+   * making its room.
+   */
+  async isGroupLocal(local: string): Promise<boolean> {
+    if (this.#byLocal.has(local) || this.#storedRoomWithLocal(local) !== undefined) return true;
+    const legacyId = this.jidUsernameToLegacyId(local);
+    if (legacyId === undefined) return false;
+    return this.session.gateway.store.rooms.get(this.session.userJid.toString(), legacyId) !== undefined || (await this.isGroup(legacyId));
+  }
+
   /** The legacy id of the stored room of the user with this JID localpart (compared case-insensitively), if any. */
   #storedRoomWithLocal(local: string): string | undefined {
     const wanted = local.toLowerCase();

@@ -310,11 +310,14 @@ export class LegacyMUC {
 
   /**
    * The user, an owner, asks to destroy the room (XEP-0045 §10.9). Delete
-   * the group on the legacy side; when this returns, the room tells each of
-   * the user's joined resources that it is destroyed (with `reason`) and is
-   * removed from the user's rooms and the store. Throw (an `XMPPError` keeps
-   * its condition) to refuse. A module that does not override this answers
-   * destruction requests with `feature-not-implemented`.
+   * the group on the legacy side; when this returns, the room is removed
+   * from the user's rooms and the store, then tells each of the user's
+   * joined resources that it is destroyed (with `reason`, and the alternate
+   * venue and its password when the request gave them). A request whose
+   * alternate venue is no room's bare JID is refused (`bad-request`) before
+   * this runs. Throw (an `XMPPError` keeps its condition) to refuse. A
+   * module that does not override this answers destruction requests with
+   * `feature-not-implemented`.
    *
    * @param reason - why, if the user said.
    */

@@ -277,19 +277,22 @@ export class LegacyParticipant {
    * body is the file's URL, with XEP-0066 and XEP-0447 payloads (name, type,
    * size), archived like text. Given bytes (`data`), the gateway first
    * uploads them through its server's XEP-0363 service
-   * (`gateway.uploadFile`); given a `url`, it is shared as it is.
+   * (`gateway.uploadFile`); given a `url`, it is shared as it is — an
+   * absolute `http:` or `https:` one only, the URLs clients fetch.
    *
    * @param file - `{ url, name?, type?, size?, description? }`, or `{ data, name, type? }`.
    * @param legacyMsgId - the legacy id of the message.
    * @param options - `when`, `replyTo`, `archiveOnly`, `thread`, as for `sendText`.
    * @returns the XMPP id of the message.
    * @throws as `gateway.uploadFile` when the upload fails (nothing is sent).
+   * @throws TypeError when `url` is not an absolute http(s) URL (nothing is sent or archived).
    * @example
    * ```ts
    * await bob.sendFile({ data: bytes, name: "plan.pdf", type: "application/pdf" }, "msg-42");
    * ```
    */
   async sendFile(file: Attachment | UploadFile, legacyMsgId?: string, options: SendTextOptions = {}): Promise<string> {
+    if (!("data" in file)) checkSharedUrl(file.url);
     const attachment = "data" in file ? await this.muc.session.gateway.uploadFile(file) : file;
     return this.#outbox.file(this, attachment, legacyMsgId, options);
   }
@@ -479,4 +482,19 @@ export class LegacyParticipant {
     this.#hats = next;
     await this.#outbox.changed(this);
   }
+}
+
+/**
+ * Refuse (`TypeError`) a URL to share that is not an absolute http(s) one:
+ * clients drop the others (`javascript:`, `file:`, `data:`…), and the
+ * message would carry a link no one may follow into the archive.
+ */
+function checkSharedUrl(url: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== "http:" && protocol !== "https:") throw new TypeError(`sendFile: a file's url must be an absolute http(s) URL, not '${url.length > 64 ? `${url.slice(0, 64)}…` : url}'`);
 }

@@ -49,7 +49,11 @@ function searcher(session: BaseSession | undefined): BaseSession {
   return session;
 }
 
-/** XEP-0055: the form (get), or the results of a submitted search (set). */
+/**
+ * XEP-0055: the form (get), or the results of a submitted search (set). A
+ * form of type `cancel` is answered with an empty query and searches
+ * nothing; one of type `form` or `result` is `bad-request`.
+ */
 export async function handleSearch(gateway: BaseGateway, type: "get" | "set", payload: Element, session: BaseSession | undefined): Promise<Element> {
   const user = searcher(session);
   if (type === "get") {
@@ -63,8 +67,15 @@ export async function handleSearch(gateway: BaseGateway, type: "get" | "set", pa
   }
   const x = payload.getChild("x", NS_DATA_FORMS);
   let values: Record<string, string> = {};
-  if (x) values = submittedValues(decodeSubmission(x));
-  else for (const c of payload.children) if (typeof c !== "string") values[c.name] = c.getText();
+  if (x) {
+    const submission = decodeSubmission(x);
+    // Only a form of type submit is a search (XEP-0004 §3.1), as for registration and commands; a cancel searches nothing.
+    if (submission.type === "cancel") return searchQuery.encode({});
+    if (submission.type !== "submit") throw new XMPPError("bad-request", { text: `A search form of type ${submission.type} cannot be submitted` });
+    values = submittedValues(submission);
+  } else {
+    for (const c of payload.children) if (typeof c !== "string") values[c.name] = c.getText();
+  }
   checkRequired(gateway.searchFields, values);
   // onSearch gets the values of searchFields, as documented: not whatever other fields or elements the query held.
   return searchQuery.encode({ form: resultForm(gateway, await user.onSearch(declaredValues(gateway.searchFields, values))) });

@@ -44,10 +44,20 @@ export interface OccupantPresenceOptions {
   readonly reason?: string | undefined;
   /** The nick the occupant takes (status 303): the item's `nick`. */
   readonly newNick?: string;
-  /** The room is destroyed (XEP-0045 §10.9): its `<destroy/>`, with the reason. */
-  readonly destroyed?: { readonly reason: string | undefined };
+  /** The room is destroyed (XEP-0045 §10.9): its `<destroy/>`, with the reason and the alternate venue (its JID and password) the owner gave. */
+  readonly destroyed?: RoomDestruction;
   /** The affiliation the item shows instead of the occupant's (`none` for a user whose registration ended). */
   readonly affiliation?: Affiliation;
+}
+
+/** What the owner's destruction request (XEP-0045 §10.9) gave, passed on to the occupants. */
+export interface RoomDestruction {
+  /** Why the room is destroyed. */
+  readonly reason: string | undefined;
+  /** The room to go to instead (a bare room JID). */
+  readonly alternateVenue?: JID | undefined;
+  /** The alternate venue's password. */
+  readonly password?: string | undefined;
 }
 
 /**
@@ -84,7 +94,7 @@ export function occupantPresence(roomJid: JID, type: MucType, p: LegacyParticipa
       },
     ],
     statusCodes: codes,
-    ...(options.destroyed ? { destroy: options.destroyed.reason === undefined ? {} : { reason: options.destroyed.reason } } : {}),
+    ...(options.destroyed ? { destroy: destroyElement(options.destroyed) } : {}),
   });
   const item = x.getChild("item");
   if (options.newNick !== undefined && item) item.attrs.nick = options.newNick;
@@ -94,6 +104,15 @@ export function occupantPresence(roomJid: JID, type: MucType, p: LegacyParticipa
   if (!gone && photo !== undefined) presence.cnode(vcardUpdate.encode({ photo }));
   if (!gone && p.hats.length > 0) presence.cnode(hatsCodec.encode({ hats: p.hats.map((h) => ({ uri: h.uri, title: h.title, ...(h.lang !== undefined ? { lang: h.lang } : {}), ...(h.hue !== undefined ? { hue: h.hue } : {}) })) }));
   return presence;
+}
+
+/** The `<destroy/>` of a destroyed room's presences: only what the owner gave (each part is optional in §10.9). */
+function destroyElement(d: RoomDestruction): { jid?: JID; reason?: string; password?: string } {
+  return {
+    ...(d.alternateVenue !== undefined ? { jid: d.alternateVenue } : {}),
+    ...(d.reason !== undefined ? { reason: d.reason } : {}),
+    ...(d.password !== undefined ? { password: d.password } : {}),
+  };
 }
 
 /**

@@ -10,6 +10,7 @@
  * @module
  */
 import type { Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
 import { mucAdminQuery, type MucAdminItem } from "../../xso/muc-admin.js";
 import { mucOwnerQuery } from "../../xso/muc-owner.js";
 import { roomConfigSchema } from "../../xso/muc-forms.js";
@@ -20,6 +21,7 @@ import type { Affiliation } from "../../xso/muc-user.js";
 import { isNonAnonymous } from "../muc-type.js";
 import type { LegacyParticipant } from "../participant.js";
 import type { MucCore } from "./core.js";
+import type { RoomDestruction } from "./stanzas.js";
 
 /** What `decode` reads from a request's payload; `bad-request` (saying what is wrong) when it cannot. */
 export function decodeRequest<T>(decode: () => T, what: string): T {
@@ -122,16 +124,19 @@ export function ownerGet(core: MucCore): Element {
 
 /**
  * The user's muc#owner set: a configuration submitted (→ `onSetConfig`) or
- * cancelled (nothing to do), or the room's destruction (→ `onDestroyRequest`,
- * then every joined resource is told, and the room is forgotten).
+ * cancelled (nothing to do), or the room's destruction (its alternate venue
+ * checked before `onDestroyRequest` runs, then the room is forgotten, and
+ * every joined resource is told).
  */
 export async function ownerSet(core: MucCore, payload: Element): Promise<void> {
   const request = decodeRequest(() => mucOwnerQuery.decode(payload), "muc#owner request");
   const room = core.room;
   if (request.destroy) {
     if (!room.supportsDestroy) throw new XMPPError("feature-not-implemented", { text: "This group cannot be destroyed from XMPP" });
-    await room.onDestroyRequest(request.destroy.reason);
-    await destroyed(core, request.destroy.reason);
+    const { reason, jid, password } = request.destroy;
+    const destruction: RoomDestruction = { reason, alternateVenue: jid === undefined ? undefined : alternateVenue(jid), password };
+    await room.onDestroyRequest(reason);
+    await destroyed(core, destruction);
     return;
   }
   const form = request.form;
@@ -145,13 +150,32 @@ export async function ownerSet(core: MucCore, payload: Element): Promise<void> {
   await room.onSetConfig(config.roomName, room.hasDescription ? config.description : undefined);
 }
 
-/** The room is gone: each joined resource gets our unavailable presence with `<destroy/>` (§10.9), and the room is forgotten. */
-async function destroyed(core: MucCore, reason: string | undefined): Promise<void> {
+/**
+ * The alternate venue of a destruction request: a room's bare JID (XEP-0045
+ * §10.9), where the occupants are sent. A JID with a resource or without a
+ * localpart names no room: `bad-request`, as every malformed JID in a
+ * request's payload is here (a malformed `jid` attribute, a muc#admin
+ * item's); RFC 6120's `jid-malformed` (§8.3.3.8) is mostly about the
+ * addresses of streams and stanzas.
+ */
+function alternateVenue(jid: JID): JID {
+  if (!jid.local || jid.resource) throw new XMPPError("bad-request", { text: "The alternate venue must be a room's bare JID" });
+  return jid;
+}
+
+/**
+ * The room is gone (XEP-0045 §10.9): it is forgotten, then each joined
+ * resource gets our unavailable presence — affiliation and role `none`, 110,
+ * and `<destroy/>` with the reason and alternate venue. Forgotten first, as
+ * `bookmarks.remove` does: sends wait while the server is away, and a
+ * gateway killed meanwhile must not restore a room that no longer exists.
+ */
+async function destroyed(core: MucCore, destruction: RoomDestruction): Promise<void> {
   const me: LegacyParticipant = await core.room.getUserParticipant();
   const resources = [...core.readyResources()];
   core.joined.clear();
-  for (const resource of resources) {
-    await core.send(core.presenceTo(me, resource, { unavailable: true, destroyed: { reason } }));
-  }
   core.session.bookmarks.forget(core.room);
+  for (const resource of resources) {
+    await core.send(core.presenceTo(me, resource, { unavailable: true, affiliation: "none", destroyed: destruction }));
+  }
 }

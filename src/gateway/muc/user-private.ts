@@ -55,7 +55,7 @@ export async function onUserInvitation(core: MucCore, stanza: Element): Promise<
   const x = stanza.getChild("x", NS_MUC_USER);
   if (!x || !x.getChild("invite")) return; // declines, voice requests: not taken
   try {
-    const invitees = invitedContacts(core, stanza);
+    const invitees = await invitedContacts(core, stanza);
     for (const { contact, reason } of invitees) await core.session.onInvitation(contact, core.room, reason);
   } catch (e) {
     await core.send(errorFor(stanza, asXmppError(e)));
@@ -67,9 +67,11 @@ export async function onUserInvitation(core: MucCore, stanza: Element): Promise<
  * its reason: a bare JID of the gateway stands for the legacy contact of
  * its localpart.
  *
- * @throws {@link XMPPError} `bad-request` for a malformed invitation or an `<invite/>` without a `to`.
+ * @throws {@link XMPPError} `bad-request` for a malformed invitation or an
+ *   `<invite/>` without a `to`; `not-acceptable` for an invitee that is one
+ *   of the gateway's rooms (see {@link refuseGroupInvitee}).
  */
-function invitedContacts(core: MucCore, stanza: Element): { readonly contact: InvitedContact; readonly reason: string | undefined }[] {
+async function invitedContacts(core: MucCore, stanza: Element): Promise<{ readonly contact: InvitedContact; readonly reason: string | undefined }[]> {
   let invites;
   try {
     invites = mucUserX.findIn(viewInNamespace(stanza, NS_CLIENT), NS_CLIENT)?.invites ?? [];
@@ -84,7 +86,20 @@ function invitedContacts(core: MucCore, stanza: Element): { readonly contact: In
     if (byJid.has(jid.toString())) continue;
     // A full JID of the gateway is an occupant of one of its rooms, not a contact.
     const ofGateway = jid.domain === core.session.gateway.jid.toString() && jid.local !== "" && !to.resource;
+    if (ofGateway) await refuseGroupInvitee(core, jid);
     byJid.set(jid.toString(), { contact: { jid, legacyId: ofGateway ? unescapeLocalpart(jid.local) : undefined }, reason: invite.reason });
   }
   return [...byJid.values()];
+}
+
+/**
+ * A bare JID of the gateway that names one of the user's groups (this room
+ * included) is a room, not a contact: `onInvitation` would take the group's
+ * id for a contact's. Refused with `not-acceptable` — the invitation is well
+ * formed (so not `bad-request`), but a room cannot be invited into a room.
+ */
+async function refuseGroupInvitee(core: MucCore, jid: JID): Promise<void> {
+  if (await core.session.bookmarks.isGroupLocal(jid.local)) {
+    throw new XMPPError("not-acceptable", { text: `${jid.toString()} is a group, not a contact: only people can be invited` });
+  }
 }

@@ -71,6 +71,22 @@ describe("a participant's files", () => {
     expect(h.store.archive.query(USER, "coffee").find((e) => e.legacyId === "L-f1")?.xml).toContain("jabber:x:oob");
   });
 
+  it("sendFile({ url }) with a URL that is not http(s) rejects with TypeError; nothing is sent or archived", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const p = (await room(h, "coffee")).getParticipantByNick("Bob");
+    if (!p) throw new Error("no Bob");
+    const start = h.component.sent.length;
+    for (const url of ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,hi", "/relative/cat.png", ""]) {
+      await expect(p.sendFile({ url, name: "cat.png" }, `L-bad-${url}`), url).rejects.toThrow(TypeError);
+    }
+    await settle(h);
+    expect(h.component.sent.slice(start).filter((s) => s.is("message"))).toEqual([]);
+    expect(h.store.archive.query(USER, "coffee").filter((e) => e.legacyId?.startsWith("L-bad-"))).toEqual([]);
+    await p.sendFile({ url: "http://upload.example/dog.png" }, "L-ok");
+    expect(h.store.archive.query(USER, "coffee").find((e) => e.legacyId === "L-ok")?.body).toBe("http://upload.example/dog.png");
+  });
+
   it("sendFile({ data, … }): uploaded through the server's XEP-0363 service as the gateway (found by discovery), then shared", async () => {
     const puts: Buffer[] = [];
     const server = createServer((req, res) => {

@@ -11,6 +11,7 @@
  *   `participant.sendPrivateText`; refusals.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import type { LegacyBookmarks } from "../../../src/gateway/index.js";
 import { GW, NS_MUC_USER, RES, USER, TestNetwork, closeStores, errorCondition, join, request, room, settle, startGateway } from "./helpers.js";
 
 const FULL = `${USER}/${RES}`;
@@ -73,6 +74,40 @@ describe("the user's invitations", () => {
     h.component.receive(`<message from='${FULL}' to='coffee@${GW}' id='inv5'><x xmlns='${NS_MUC_USER}'><invite to='u-dave@${GW}'><reason>one</reason></invite><invite to='u-dave@${GW}'><reason>two</reason></invite></x></message>`);
     await settle(h);
     expect(h.net.calls.onInvitation).toEqual([{ room: "coffee", jid: `u-dave@${GW}`, legacyId: "u-dave", reason: "one" }]);
+  });
+});
+
+describe("the user's invitations of a group", () => {
+  it("another room of the gateway, or this one, is no contact: not-acceptable, and no hook runs", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    for (const [id, invitee] of [["g1", `news@${GW}`], ["g2", `coffee@${GW}`], ["g3", `NEWS@${GW}`]] as const) {
+      const refused = await request(h, `<message from='${FULL}' to='coffee@${GW}' id='${id}'><x xmlns='${NS_MUC_USER}'><invite to='${invitee}'/></x></message>`);
+      expect(errorCondition(refused), invitee).toBe("not-acceptable");
+    }
+    // With a contact before it, the whole message is refused: the contact is not invited either.
+    const mixed = await request(h, `<message from='${FULL}' to='coffee@${GW}' id='g4'><x xmlns='${NS_MUC_USER}'><invite to='u-dave@${GW}'/><invite to='forum@${GW}'/></x></message>`);
+    expect(errorCondition(mixed)).toBe("not-acceptable");
+    expect(h.net.calls.onInvitation).toEqual([]);
+    expect(h.net.calls.onSetAffiliation).toEqual([]);
+  });
+
+  it("a group the module's isGroup knows, before its room exists, is refused too (and its room is not made)", async () => {
+    const net = new TestNetwork();
+    const module = net.module();
+    const Base = module.Bookmarks as typeof LegacyBookmarks;
+    class Hidden extends Base {
+      override async isGroup(legacyId: string) {
+        return legacyId === "secret";
+      }
+    }
+    net.module = () => ({ ...module, Bookmarks: Hidden });
+    const h = await startGateway({ net });
+    await join(h, "coffee");
+    const refused = await request(h, `<message from='${FULL}' to='coffee@${GW}' id='g5'><x xmlns='${NS_MUC_USER}'><invite to='secret@${GW}'/></x></message>`);
+    expect(errorCondition(refused)).toBe("not-acceptable");
+    expect(h.net.calls.onInvitation).toEqual([]);
+    expect(h.gateway.getSession(USER)?.bookmarks.rooms.map((r) => r.legacyId)).not.toContain("secret");
   });
 });
 

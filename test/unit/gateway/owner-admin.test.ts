@@ -17,6 +17,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { XMPPError } from "../../../src/xso/stanza-error.js";
+import type { LegacyMUC } from "../../../src/gateway/index.js";
+import type { MockComponent } from "../../../src/testing/index.js";
 import { GW, NS_DATA, NS_DISCO_INFO, NS_MUC, NS_MUC_USER, RES, USER, TestNetwork, closeStores, errorCondition, join, mucItem, request, room, settle, startGateway, statusCodes } from "./helpers.js";
 
 const NS_OWNER = "http://jabber.org/protocol/muc#owner";
@@ -142,6 +144,63 @@ describe("muc#owner: destroying the room", () => {
     expect(errorCondition(iq)).toBe("not-allowed");
     expect(h.net.calls.onDestroyRequest).toEqual([{ room: "coffee", reason: undefined }]);
     expect(h.store.rooms.get(USER, "coffee")).toBeDefined();
+  });
+});
+
+describe("muc#owner: destroying the room as XEP-0045 §10.9 says", () => {
+  it("the presence has affiliation and role none, 110, and <destroy jid> with the reason and the alternate venue's password", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const start = h.component.sent.length;
+    const iq = await request(
+      h,
+      `<iq type='set' id='v1' from='${FULL}' to='coffee@${GW}'><query xmlns='${NS_OWNER}'><destroy jid='tea@${GW}'><reason>Moved</reason><password>leaves</password></destroy></query></iq>`,
+    );
+    expect(iq.attrs.type).toBe("result");
+    const gone = h.component.sent.slice(start).filter((s) => s.is("presence") && s.attrs.type === "unavailable");
+    expect(gone).toHaveLength(1);
+    const p = gone[0]!;
+    expect(mucItem(p)?.attrs).toMatchObject({ affiliation: "none", role: "none" });
+    expect(statusCodes(p)).toEqual([110]);
+    const destroy = p.getChild("x", NS_MUC_USER)?.getChild("destroy");
+    expect(destroy?.attrs.jid).toBe(`tea@${GW}`);
+    expect(destroy?.getChildText("reason")).toBe("Moved");
+    expect(destroy?.getChildText("password")).toBe("leaves");
+  });
+
+  it("an alternate venue that is no room's bare JID is bad-request before onDestroyRequest, and the room stays", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    for (const [id, venue] of [["v2", `tea@${GW}/nick`], ["v3", GW], ["v4", "a@b@c"]] as const) {
+      const iq = await request(h, `<iq type='set' id='${id}' from='${FULL}' to='coffee@${GW}'><query xmlns='${NS_OWNER}'><destroy jid='${venue}'/></query></iq>`);
+      expect(errorCondition(iq), venue).toBe("bad-request");
+    }
+    expect(h.net.calls.onDestroyRequest).toEqual([]);
+    expect(h.store.rooms.get(USER, "coffee")).toBeDefined();
+  });
+
+  it("the store forgets the room before the presences wait for an absent server (a gateway killed then does not restore it)", async () => {
+    const net = new TestNetwork();
+    const module = net.module();
+    const Base = module.MUC as typeof LegacyMUC;
+    let component: MockComponent | undefined;
+    class GoneRoom extends Base {
+      override async onDestroyRequest(reason: string | undefined) {
+        await super.onDestroyRequest(reason);
+        // The server goes away as the legacy network answers: what the room sends now waits.
+        component?.goOffline();
+      }
+    }
+    net.module = () => ({ ...module, MUC: GoneRoom });
+    const h = await startGateway({ net });
+    component = h.component;
+    await join(h, "coffee");
+    h.component.receive(`<iq type='set' id='v5' from='${FULL}' to='coffee@${GW}'><query xmlns='${NS_OWNER}'><destroy/></query></iq>`);
+    await new Promise((r) => setTimeout(r, 20));
+    // Killed here: the destroy presence never went out.
+    expect(h.net.calls.onDestroyRequest).toEqual([{ room: "coffee", reason: undefined }]);
+    expect(h.component.queued.some((s) => s.is("presence") && s.attrs.type === "unavailable")).toBe(true);
+    expect(h.store.rooms.get(USER, "coffee")).toBeUndefined();
   });
 });
 

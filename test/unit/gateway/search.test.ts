@@ -75,6 +75,23 @@ describe("XEP-0055 jabber search", () => {
   });
 });
 
+describe("XEP-0055: only a submitted form searches", () => {
+  it("a form of type form or result is bad-request; cancel is answered with an empty query; onSearch is not called", async () => {
+    const h = await searching();
+    for (const [id, type] of [["t1", "form"], ["t2", "result"]] as const) {
+      const iq = await request(
+        h,
+        `<iq type='set' id='${id}' from='${FULL}' to='${GW}'><query xmlns='${SEARCH}'><x xmlns='jabber:x:data' type='${type}'><field var='query'><value>bob</value></field></x></query></iq>`,
+      );
+      expect(errorCondition(iq), type).toBe("bad-request");
+    }
+    const cancel = await request(h, `<iq type='set' id='t3' from='${FULL}' to='${GW}'><query xmlns='${SEARCH}'><x xmlns='jabber:x:data' type='cancel'/></query></iq>`);
+    expect(cancel.attrs.type).toBe("result");
+    expect(cancel.getChild("query", SEARCH)?.children).toEqual([]);
+    expect(h.net.calls.onSearch).toEqual([]);
+  });
+});
+
 describe("XEP-0100 jabber:iq:gateway", () => {
   it("prompts with the single field's label, and turns a legacy address into the JID of the one match", async () => {
     const h = await searching();

@@ -431,6 +431,14 @@ export class MucService extends Emitter<MucServiceEvents> {
   }
 
   #onNonza(el: Element): void {
+    // `<resumed/>`: the old session goes on, and what the server sends next
+    // (first the stanzas we had not acknowledged, in the same read) belongs
+    // to it. Stream management reports the resumption only later, once our
+    // own unacknowledged stanzas are written again: too late for those.
+    if (el.is("resumed", NS_SM)) {
+      this.#betweenSessions = false;
+      return;
+    }
     // `<stream:features/>`: ltx keeps the prefix in `name`.
     if (!el.is("features", NS_STREAMS)) return;
     this.#smOffered = el.getChild("sm", NS_SM) !== undefined;

@@ -39,6 +39,8 @@ export interface ReceiverFigures {
   readonly lost: number;
   readonly duplicated: number;
   readonly outOfOrder: number;
+  /** The first few messages that came after a newer one (`m-412 after m-455`), to see what a failure was. */
+  readonly disorder: readonly string[];
 }
 
 /** The outcome of a storm. */
@@ -90,6 +92,16 @@ export function stormServer(mode: StormMode): Promise<ProsodyServer> {
   });
 }
 
+/** `STORM_DEBUG=1`: each client's SDK log (debug included) on stderr, with times, to see what a failing seed did. */
+const debugLog =
+  process.env.STORM_DEBUG === "1"
+    ? (name: string) => {
+        const line = (level: string, message: string, details: unknown[]): void =>
+          void process.stderr.write(`${new Date().toISOString()} ${name} ${level} ${message}${details.length ? ` ${details.map((d) => (d instanceof Error ? d.message : typeof d === "string" ? d : JSON.stringify(d))).join(" ")}` : ""}\n`);
+        return { debug: (m: string, ...d: unknown[]) => line("debug", m, d), warn: (m: string, ...d: unknown[]) => line("warn", m, d) };
+      }
+    : undefined;
+
 interface StormClient {
   readonly name: string;
   readonly xmpp: Client;
@@ -110,7 +122,7 @@ async function connect(server: ProsodyServer, port: number, user: (typeof USERS)
   // As any application should: connection errors are reported, not thrown.
   xmpp.on("error", () => {});
   // Short negotiation timeout for @xmpp/client's own steps (it waits 2 s for each answer by default).
-  const muc = new MucService(xmpp, { selfPing: false, trackerTimeout: 600_000, guardStream: { negotiationTimeout: 10_000 } });
+  const muc = new MucService(xmpp, { selfPing: false, trackerTimeout: 600_000, guardStream: { negotiationTimeout: 10_000 }, ...(debugLog ? { logger: debugLog(user.username) } : {}) });
   const c: StormClient = {
     name: user.username,
     xmpp,
@@ -131,10 +143,14 @@ function countReceived(name: string, bodies: readonly string[], total: number): 
   const seen = new Map<number, number>();
   let outOfOrder = 0;
   let last = -1;
+  const disorder: string[] = [];
   for (const b of bodies) {
     const n = Number(b.slice(2));
     seen.set(n, (seen.get(n) ?? 0) + 1);
-    if (n < last) outOfOrder++;
+    if (n < last) {
+      outOfOrder++;
+      if (disorder.length < 5) disorder.push(`m-${n} after m-${last}`);
+    }
     last = Math.max(last, n);
   }
   let lost = 0;
@@ -144,7 +160,7 @@ function countReceived(name: string, bodies: readonly string[], total: number): 
     if (count === 0) lost++;
     else duplicated += count - 1;
   }
-  return { name, received: bodies.length, lost, duplicated, outOfOrder };
+  return { name, received: bodies.length, lost, duplicated, outOfOrder, disorder };
 }
 
 /**

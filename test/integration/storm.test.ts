@@ -24,7 +24,7 @@ describe("a reconnect storm against Prosody", () => {
     console.log(`storm (${mode}): ${result.cuts} cuts ${JSON.stringify(result.cutsByMoment)}, ${result.durationMs} ms`);
     expect(result.cuts).toBe(100);
     for (const r of result.receivers) {
-      expect({ receiver: r.name, lost: r.lost, duplicated: r.duplicated, outOfOrder: r.outOfOrder }).toEqual({ receiver: r.name, lost: 0, duplicated: 0, outOfOrder: 0 });
+      expect({ receiver: r.name, lost: r.lost, duplicated: r.duplicated, outOfOrder: r.outOfOrder, disorder: r.disorder }).toEqual({ receiver: r.name, lost: 0, duplicated: 0, outOfOrder: 0, disorder: [] });
     }
     expect(result.receivers.map((r) => r.name)).toEqual(["owner", "alice", "bob"]);
     expect(undelivered(result)).toBe(0);

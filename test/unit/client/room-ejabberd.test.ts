@@ -168,3 +168,48 @@ describe("ejabberd: a new session that replaces a dead one under the same full J
     expect(muc.getRoom(ROOM)).toBeUndefined();
   });
 });
+
+/**
+ * The order in which `@xmpp/client` 0.14 reports a resumption (seen with
+ * Prosody in the storm test): the `<resumed/>` nonza, then, in the same
+ * read, the stanzas the server sends again (those we had not acknowledged),
+ * and only then, once our own unacknowledged stanzas are written again,
+ * stream management's `resumed` event.
+ */
+describe("a resumed stream: what the server sends again after <resumed/> counts", () => {
+  const FEATURES = EJABBERD_RESUMPTION_FAILED[0] as string;
+  const RESUMED = `<resumed xmlns="urn:xmpp:sm:3" h="12" previd="some-stream"/>`;
+
+  it("an occupant's leaving, sent again before the resumption is reported, removes the occupant", async () => {
+    const { conn, muc } = newService();
+    const room = await joinAsBob(conn, muc);
+    const events = record(room);
+    conn.drop();
+    conn.receive(FEATURES);
+    conn.receive(RESUMED);
+    conn.receive(`<presence to="${ME}" from="${ROOM}/Carol" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/></x></presence>`);
+    conn.resume();
+    await flush();
+    expect(events).toEqual(["leave Carol"]);
+    expect(room.occupants.map((o) => o.nick)).toEqual(["Bob", "Alice"]);
+  });
+
+  it("a rejoin's answer, sent again on the resumed stream, resumes the room", async () => {
+    const { conn, muc } = newService();
+    const room = await joinAsBob(conn, muc);
+    const events = record(room);
+    conn.drop();
+    conn.receive(FEATURES);
+    conn.newSession();
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    // The answer went out, but the stream died before we acknowledged it.
+    conn.drop();
+    conn.receive(FEATURES);
+    conn.receive(RESUMED);
+    for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+    conn.resume();
+    await flush();
+    expect(events).toEqual(["suspend", "resume"]);
+    expect(room.active).toBe(true);
+  });
+});

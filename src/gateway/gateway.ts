@@ -32,6 +32,7 @@ import { LegacyContact, type ContactMessageOptions } from "./contacts/contact.js
 import { LegacyRoster, type ContactClass } from "./contacts/roster.js";
 import type { GatewayJidContext } from "./gateway-jid.js";
 import { StanzaRouter } from "./stanza-router.js";
+import { storedRoomRemovals } from "./muc/user-presence.js";
 
 /** The legacy id under which the chat with the gateway itself keeps its message ids. */
 const GATEWAY_CHAT = "\u0000gateway";
@@ -369,7 +370,9 @@ export class BaseGateway {
    * Unregister a user, as an XEP-0077 `<remove/>` to the gateway does: log
    * their session out, forget them (store included), tell their resources
    * joined to rooms that they are out of them (an unavailable self-presence,
-   * 110 and 321, from each room), then call {@link BaseGateway.unregister}.
+   * 110 and 321, from each room — the rooms loaded, and those the store lists
+   * as joined that `fill()` has not loaded since a restart, told from their
+   * records without the module), then call {@link BaseGateway.unregister}.
    * A `logout()` that fails is logged, as is a presence that cannot be sent:
    * the user is unregistered all the same.
    *
@@ -381,10 +384,29 @@ export class BaseGateway {
     this.#sessions.delete(bare);
     // With no pause since the session went: a join under way finds it gone at
     // its next check, and the rooms find each resource joined or still joining.
-    const leaving = session.bookmarks.rooms.map((muc) => muc.userUnregistered().catch((e: unknown) => this.log.warn(`room ${muc.jid.toString()}: telling ${bare}'s resources they left failed`, e)));
+    const loaded = session.bookmarks.rooms;
+    const leaving = loaded.map((muc) => muc.userUnregistered().catch((e: unknown) => this.log.warn(`room ${muc.jid.toString()}: telling ${bare}'s resources they left failed`, e)));
+    // Rooms not loaded since a restart have resources joined too: read them before the records go.
+    const unloaded = this.#storedRoomRemovals(bare, new Set(loaded.map((muc) => muc.legacyId)));
     this.store.users.delete(bare);
-    await Promise.all(leaving);
+    await Promise.all([...leaving, ...unloaded.map((presence) => this.send(presence).catch((e: unknown) => this.log.warn(`room ${String(presence.attrs.from)}: telling ${bare}'s resources they left failed`, e)))]);
     await this.unregister(session);
+  }
+
+  /**
+   * The unavailable self-presences of {@link BaseGateway.unregisterUser} for
+   * the rooms the store lists as joined by the user but that are not loaded
+   * (`fill()` has not reached them since a restart), made from their records:
+   * no room is made, so no module hook runs for them.
+   *
+   * @param bare - the user's bare JID.
+   * @param loaded - the legacy ids of the rooms loaded, which tell their resources themselves.
+   */
+  #storedRoomRemovals(bare: string, loaded: ReadonlySet<string>): Element[] {
+    return this.store.rooms
+      .list(bare)
+      .filter((room) => !loaded.has(room.legacyId) && room.joinedResources.length > 0)
+      .flatMap((room) => storedRoomRemovals(this.jid, room, this.store.participants.list(bare, room.legacyId)));
   }
 
   /** The sessions of registered users. */
@@ -835,6 +857,9 @@ export class BaseGateway {
    * @param file - `{ data, name, type }` or `{ url, name?, type?, size? }`.
    * @param legacyMsgId - its legacy id.
    * @param options - `mto` and as for `sendText`.
+   * @returns the XMPP id.
+   * @throws as `gateway.uploadFile` when the upload fails (nothing is sent).
+   * @throws TypeError when `url` is not an absolute http(s) URL (nothing is sent, no id is mapped).
    */
   sendFile(file: Attachment | UploadFile, legacyMsgId: string | undefined, options: ContactMessageOptions & { readonly mto: JID | string }): Promise<string> {
     return this.as(options.mto).sendFile(file, legacyMsgId, options);

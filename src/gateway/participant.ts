@@ -4,6 +4,7 @@
  * @module
  */
 import type { LinkPreview, MessageHint } from "./messages/message-extras.js";
+import { checkSharedUrl } from "./messages/message-refs.js";
 import type { LegacyContact } from "./contacts/contact.js";
 import { createHash } from "node:crypto";
 import type { Affiliation, Role } from "../xso/muc-user.js";
@@ -482,19 +483,4 @@ export class LegacyParticipant {
     this.#hats = next;
     await this.#outbox.changed(this);
   }
-}
-
-/**
- * Refuse (`TypeError`) a URL to share that is not an absolute http(s) one:
- * clients drop the others (`javascript:`, `file:`, `data:`…), and the
- * message would carry a link no one may follow into the archive.
- */
-function checkSharedUrl(url: string): void {
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    protocol = undefined;
-  }
-  if (protocol !== "http:" && protocol !== "https:") throw new TypeError(`sendFile: a file's url must be an absolute http(s) URL, not '${url.length > 64 ? `${url.slice(0, 64)}…` : url}'`);
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { xmppThreadOf } from "../messages/threads.js";
+import { checkSharedUrl } from "../messages/message-refs.js";
 import { ReadHorizon } from "../messages/read-horizon.js";
 import { hintPayloads, linkPreviewPayloads, type LinkPreview, type MessageHint } from "../messages/message-extras.js";
 import { createHash, randomUUID } from "node:crypto";
@@ -386,16 +387,20 @@ export class LegacyContact {
 
   /**
    * The contact sends a file: its bytes (uploaded through the server's
-   * XEP-0363 service first, as the gateway) or its URL; the message carries
-   * the URL as its body with XEP-0066 and XEP-0447 describing it.
+   * XEP-0363 service first, as the gateway) or its URL — an absolute
+   * `http:` or `https:` one only, the URLs clients fetch; the message
+   * carries the URL as its body with XEP-0066 and XEP-0447 describing it.
    *
    * @param file - `{ data, name, type }` or `{ url, name?, type?, size? }`.
    * @param legacyMsgId - its legacy id.
    * @param options - `when`, `replyTo`, `carbon`, `thread`, `hints`, `linkPreviews`.
    * @returns the XMPP id.
    * @throws as `gateway.uploadFile` when the upload fails (nothing is sent).
+   * @throws TypeError when `url` is not an absolute http(s) URL (nothing is sent, no id is mapped).
    */
   async sendFile(file: Attachment | UploadFile, legacyMsgId?: string, options: ContactMessageOptions = {}): Promise<string> {
+    // Before anything of the message is recorded (its ids, the unread count).
+    if (!("data" in file)) checkSharedUrl(file.url);
     const attachment = "data" in file ? await this.session.gateway.uploadFile(file) : file;
     const id = this.#xmppIdFor(legacyMsgId);
     if (legacyMsgId !== undefined && !options.carbon) this.#unread.received(legacyMsgId);

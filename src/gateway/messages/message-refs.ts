@@ -106,3 +106,22 @@ export function sharedFile(stanza: Element, text: string): Attachment | undefine
   const only = files.length === 1 ? files[0] : undefined;
   return only && (text.trim() === only.url || text.trim() === "") ? only : undefined;
 }
+
+/**
+ * Refuse (`TypeError`) a URL a legacy entity shares (`sendFile({ url })` of
+ * a participant, a contact, or the gateway) that is not an absolute http(s)
+ * one: clients drop the others (`javascript:`, `file:`, `data:`…), and the
+ * message would carry a link no one may follow into the archive.
+ *
+ * @param url - the file's URL, as the module gave it.
+ * @throws TypeError when it is not an absolute `http:` or `https:` URL.
+ */
+export function checkSharedUrl(url: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== "http:" && protocol !== "https:") throw new TypeError(`sendFile: a file's url must be an absolute http(s) URL, not '${url.length > 64 ? `${url.slice(0, 64)}…` : url}'`);
+}

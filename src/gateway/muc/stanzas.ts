@@ -61,6 +61,12 @@ export interface RoomDestruction {
 }
 
 /**
+ * What a presence shows of an occupant: a participant's, or, for a room not
+ * loaded, what its stored record gives (see `storedRoomRemovals`).
+ */
+export type OccupantView = Pick<LegacyParticipant, "nick" | "show" | "status" | "isUser" | "affiliation" | "role" | "realJid" | "occupantId" | "advertisedAvatar" | "hats">;
+
+/**
  * A participant's presence in the room, as one of the user's resources sees it.
  *
  * @param roomJid - the room's bare JID.
@@ -69,7 +75,7 @@ export interface RoomDestruction {
  * @param to - the user's full JID.
  * @param options - leave, status codes, reason, new nick.
  */
-export function occupantPresence(roomJid: JID, type: MucType, p: LegacyParticipant, to: string, options: OccupantPresenceOptions = {}): Element {
+export function occupantPresence(roomJid: JID, type: MucType, p: OccupantView, to: string, options: OccupantPresenceOptions = {}): Element {
   const presence = xml("presence", { from: `${roomJid.toString()}/${p.nick}`, to });
   // An offline participant of a channel is off the list; of a GROUP room, a member who is not around.
   const gone = options.unavailable === true || (p.show === "offline" && type !== MucType.GROUP);

@@ -15,12 +15,14 @@ import { mucJoin, type MucHistory } from "../../xso/muc.js";
 import { StatusCode } from "../../xso/muc-user.js";
 import { XMPPError } from "../../xso/stanza-error.js";
 import { isDecodeError } from "../../xso/errors.js";
+import { parseJid } from "../../xso/values.js";
 import { isNonAnonymous } from "../muc-type.js";
 import type { LegacyParticipant } from "../participant.js";
 import { errorFor } from "../replies.js";
+import type { ParticipantRecord, RoomRecord } from "../store/store.js";
 import { MucType } from "../muc-type.js";
 import { backfillContext, type MucCore } from "./core.js";
-import { historyMessage } from "./stanzas.js";
+import { historyMessage, occupantPresence, type OccupantPresenceOptions, type OccupantView } from "./stanzas.js";
 import { archivedByStanzaId, archiveQuery, saveParticipant, saveParticipants, saveRoom } from "./store.js";
 
 /** Default number of history messages sent on join when the user asks for no limit. */
@@ -190,13 +192,48 @@ export async function userUnregistered(core: MucCore): Promise<void> {
 }
 
 /**
- * The unavailable self-presence that tells a resource it is out of the room
+ * How the unavailable self-presence tells a resource it is out of the room
  * because the user's registration ended: 321 (removed because of an
  * affiliation change, XEP-0045 §9.4), affiliation none — their registration
  * was what made them a member; 332 (the service shuts down) it is not.
  */
+const REMOVED: OccupantPresenceOptions = { unavailable: true, codes: [StatusCode.SELF_PRESENCE, StatusCode.REMOVED_AFFILIATION_CHANGE], affiliation: "none" };
+
+/** The unavailable self-presence (see {@link REMOVED}) to one joined resource of a loaded room. */
 function removedPresence(core: MucCore, me: LegacyParticipant, resource: string): Element {
-  return core.presenceTo(me, resource, { unavailable: true, codes: [StatusCode.SELF_PRESENCE, StatusCode.REMOVED_AFFILIATION_CHANGE], affiliation: "none" });
+  return core.presenceTo(me, resource, REMOVED);
+}
+
+/**
+ * The user unregistered while the store lists resources joined to a room
+ * that is not loaded (after a restart, before `fill()` reached it): the same
+ * presences as {@link userUnregistered} sends, made from the room's records
+ * alone — no room is made, so the module is asked nothing about a group it
+ * may not list any more. Read before the user's records are deleted.
+ *
+ * @param gatewayJid - the gateway's JID (rooms are `local@` it).
+ * @param room - the room's record.
+ * @param participants - its stored participants (the user's occupant among them).
+ */
+export function storedRoomRemovals(gatewayJid: JID, room: RoomRecord, participants: readonly ParticipantRecord[]): Element[] {
+  // As for a loaded room: a joined resource implies the user's occupant, stored by its join.
+  const me = participants.find((p) => p.isUser);
+  if (me === undefined) return [];
+  const roomJid = parseJid(`${room.local}@${gatewayJid.toString()}`);
+  // Leaving, the presence shows none of the occupant's show, status, avatar or hats.
+  const view: OccupantView = {
+    nick: me.nick,
+    isUser: true,
+    occupantId: me.occupantId,
+    affiliation: me.affiliation,
+    role: me.role,
+    realJid: me.realJid,
+    show: "online",
+    status: undefined,
+    advertisedAvatar: undefined,
+    hats: [],
+  };
+  return room.joinedResources.map((resource) => occupantPresence(roomJid, room.type, view, `${room.userJid}/${resource}`, REMOVED));
 }
 
 /** Make sure `updateInfo()` ran once (see `LegacyMUC.ensureInfo`). */

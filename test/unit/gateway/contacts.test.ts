@@ -313,6 +313,23 @@ describe("a contact's file", () => {
     expect(msg?.getChild("file-sharing", "urn:xmpp:sfs:0")?.getChild("file")?.getChildText("name")).toBe("cat.jpg");
     expect(bob.xmppIdOf("f-1")).toBe(id);
   });
+
+  it("with a URL that is not absolute http(s), from a contact or the gateway (mto), rejects with TypeError: nothing sent, no id mapped", async () => {
+    const h = await start();
+    const bob = await h.session.contacts.byLegacyId("bob");
+    h.component.takeSent();
+    for (const url of ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,hi", "/relative/cat.png", ""]) {
+      await expect(bob.sendFile({ url, name: "cat.png" }, `bad-${url}`), url).rejects.toThrow(TypeError);
+      await expect(h.gateway.sendFile({ url, name: "cat.png" }, `bad-${url}`, { mto: USER }), url).rejects.toThrow(TypeError);
+      expect(bob.xmppIdOf(`bad-${url}`), url).toBeUndefined();
+      expect(h.gateway.as(USER).xmppIdOf(`bad-${url}`), url).toBeUndefined();
+    }
+    await settle();
+    expect(h.component.takeSent().filter((s) => s.is("message"))).toEqual([]);
+    // An http(s) URL still goes.
+    await h.gateway.sendFile({ url: "http://files.example/dog.png" }, "ok", { mto: USER });
+    expect(h.component.takeSent().map((s) => s.getChildText("body"))).toEqual(["http://files.example/dog.png"]);
+  });
 });
 
 describe("the user accepting a contact's subscription request", () => {

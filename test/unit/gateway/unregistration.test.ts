@@ -7,9 +7,12 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Element } from "@xmpp/xml";
-import { closeStores, errorCondition, GW, join, mucItem, NS_MUC, NS_REGISTER, RES, request, settle, startGateway, statusCodes, USER, type Harness } from "./helpers.js";
+import { closeStores, errorCondition, GW, join, mucItem, NS_MUC, NS_REGISTER, RES, request, settle, startGateway, statusCodes, TestNetwork, USER, type Harness } from "./helpers.js";
+import { useStoreFile } from "./store-file.js";
 
 afterEach(closeStores);
+
+const { boot, shutdown } = useStoreFile("gateway-unregistration-");
 
 const TO = `${USER}/${RES}`;
 const PHONE = `${USER}/phone`;
@@ -88,5 +91,41 @@ describe("unregistering while joined to rooms", () => {
     expect(after.filter((s) => errorCondition(s) !== undefined)).toEqual([]);
     expect(departures(h, start)).toHaveLength(1);
     expectNothingStored(h);
+  });
+});
+
+describe("unregistering after a restart", () => {
+  it("a resource the store lists as joined to a room fill() has not loaded gets the same unavailable self-presence from it; the module is asked nothing about that room", async () => {
+    const net = new TestNetwork();
+    const h1 = await boot(net);
+    const joinedCoffee = await join(h1, "coffee");
+    await join(h1, "news");
+    const occupantId = joinedCoffee.find((s) => s.is("presence") && statusCodes(s).includes(110))?.getChild("occupant-id", "urn:xmpp:occupant-id:0")?.attrs.id;
+    expect(occupantId).toBeDefined();
+    await shutdown(h1);
+
+    // After the restart the network lists news alone: coffee is not loaded, its record still lists the resource joined.
+    net.userGroups[USER] = ["news"];
+    const h2 = await boot(net);
+    const session = h2.gateway.getSession(USER)!;
+    expect(session.bookmarks.rooms.map((m) => m.legacyId)).toEqual(["news"]);
+    expect(h2.store.rooms.get(USER, "coffee")?.joinedResources).toEqual([RES]);
+    const made = vi.spyOn(session.bookmarks, "byLegacyId");
+    const infos = vi.spyOn(h2.gateway.mucClass.prototype, "updateInfo");
+    const backfills = net.calls.backfill.length;
+
+    const start = h2.component.sent.length;
+    await removeRegistration(h2);
+    await settle(h2);
+    expect(departures(h2, start).sort()).toEqual([`coffee@${GW}/romeo → ${TO}: 110,321 none/none`, `news@${GW}/romeo → ${TO}: 110,321 none/none`]);
+    const fromCoffee = h2.component.sent.slice(start).find((s) => s.is("presence") && s.attrs.from === `coffee@${GW}/romeo`);
+    expect(fromCoffee?.getChild("occupant-id", "urn:xmpp:occupant-id:0")?.attrs.id).toBe(occupantId);
+    // No room was made for coffee: no module hook ran for it.
+    expect(made).not.toHaveBeenCalled();
+    expect(infos).not.toHaveBeenCalled();
+    expect(net.calls.backfill.slice(backfills).filter((b) => b.room === "coffee")).toEqual([]);
+    expect(session.bookmarks.rooms.map((m) => m.legacyId)).toEqual(["news"]);
+    expectNothingStored(h2);
+    infos.mockRestore();
   });
 });

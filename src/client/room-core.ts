@@ -200,8 +200,8 @@ export class RoomCore {
       this.exit({ mode: "disconnected" });
       return undefined;
     }
-    // A rejoin the dead stream did not finish is simply sent again.
-    if (this.state === "rejoining") return this.joinStanza(true);
+    // A rejoin the dead stream did not finish is sent again, and starts over.
+    if (this.state === "rejoining") return this.restartRejoin();
     return this.suspendAndRejoin();
   }
 
@@ -497,6 +497,21 @@ export class RoomCore {
     this.#caughtUp = false;
     this.#holdForRejoin = true;
     this.state = "rejoining";
+    return this.joinStanza(true);
+  }
+
+  /**
+   * The rejoin presence again, for a rejoin a dead stream cut off: the room
+   * lists everyone again and sends its history and subject again, so the
+   * rejoin starts over — sends wait again until the new history is over,
+   * and what this stream lost goes out first then. (The room may have sent
+   * its subject, ending the old history, before our self-presence.)
+   */
+  restartRejoin(): Element {
+    this.stale = new Set(this.others.values());
+    this.subjectSeen = false;
+    this.#caughtUp = false;
+    this.#holdForRejoin = true;
     return this.joinStanza(true);
   }
 

@@ -260,3 +260,30 @@ describe("leaving a room that is rejoining", () => {
     expect(h.conn.sent.slice(mark).filter((s) => s.is("presence"))).toEqual([]);
   });
 });
+
+describe("a rejoin cut off after the room sent its subject ahead of our self-presence", () => {
+  it("starts over on the next stream: newer sends wait again, and what the streams lost goes out first", async () => {
+    const h = harness();
+    const room = await joined(h);
+    await room.sendMessage("a"); // written, never acknowledged
+    h.conn.drop();
+    h.conn.newSession();
+    await h.conn.nextSent(joinTo(ROOM), 1_000);
+    // A room that sends the subject before our self-presence (XEP-0045 wants it after): the history is taken as over,
+    // and "a", which the stream lost, goes out again.
+    h.conn.receive(subject(ROOM));
+    await h.conn.nextSent((s) => s.is("message") && s.getChildText("body") === "a", 1_000);
+    // That stream dies too, before the self-presence.
+    h.conn.drop();
+    h.conn.newSession();
+    await h.conn.nextSent(joinTo(ROOM), 1_000);
+    const mark = h.conn.sent.length;
+    const b = room.sendMessage("b");
+    await flush();
+    h.conn.receive(selfPresence(ROOM, "thirdwitch", ME));
+    h.conn.receive(subject(ROOM));
+    await b;
+    expect(h.conn.sent.slice(mark).filter((s) => s.is("message") && s.getChild("body")).map((s) => s.getChildText("body"))).toEqual(["a", "b"]);
+    expect(room.active).toBe(true);
+  });
+});

@@ -381,6 +381,8 @@ export async function runJoinBench(): Promise<void> {
     return `${fmt(med(n, kind, "cpuMs"))} [${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}]`;
   };
   const ratio = (n: number, a: ClientKind, b: ClientKind): number => med(n, a, "cpuMs") / med(n, b, "cpuMs");
+  /** A ratio as printed; "—" for clients left out (`JOIN_KINDS`). */
+  const times = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "—");
 
   console.log(
     `CPU of the joining client's process, ms: median [min–max] of ${RUNS} runs, each in a fresh process` +
@@ -391,10 +393,10 @@ export async function runJoinBench(): Promise<void> {
     SIZES.map((n) => [
       fmt(n),
       ...KINDS.map((k) => spread(n, k)),
-      `${ratio(n, "sdk", "bare").toFixed(2)}×`,
-      `${ratio(n, "stanza", "bare-ws").toFixed(2)}×`,
-      `${ratio(n, "stanza", "bare").toFixed(2)}×`,
-      `${ratio(n, "floor", "bare").toFixed(2)}×`,
+      times(ratio(n, "sdk", "bare")),
+      times(ratio(n, "stanza", "bare-ws")),
+      times(ratio(n, "stanza", "bare")),
+      times(ratio(n, "floor", "bare")),
       ratio(n, "sdk", "bare") <= TARGET ? "yes" : "NO",
     ]),
   );
@@ -409,7 +411,7 @@ export async function runJoinBench(): Promise<void> {
     SIZES.map((n) => [
       fmt(n),
       ...KINDS.map((k) => `${fmt(med(n, k, "mainThreadMs"))} + ${fmt(median((results.get(n)?.get(k) ?? []).map((x) => x.cpuMs - x.mainThreadMs)))}`),
-      `${(med(n, "sdk", "mainThreadMs") / med(n, "bare", "mainThreadMs")).toFixed(2)}×`,
+      times(med(n, "sdk", "mainThreadMs") / med(n, "bare", "mainThreadMs")),
     ]),
   );
   console.log("\nDelivery (median): join → first read, ms / reads during the join / MiB read");

@@ -32,7 +32,7 @@ import { LegacyContact, type ContactMessageOptions } from "./contacts/contact.js
 import { LegacyRoster, type ContactClass } from "./contacts/roster.js";
 import type { GatewayJidContext } from "./gateway-jid.js";
 import { StanzaRouter } from "./stanza-router.js";
-import { storedRoomRemovals } from "./muc/user-presence.js";
+import { unloadedRoomRemovals } from "./muc/user-presence.js";
 
 /** The legacy id under which the chat with the gateway itself keeps its message ids. */
 const GATEWAY_CHAT = "\u0000gateway";
@@ -387,26 +387,10 @@ export class BaseGateway {
     const loaded = session.bookmarks.rooms;
     const leaving = loaded.map((muc) => muc.userUnregistered().catch((e: unknown) => this.log.warn(`room ${muc.jid.toString()}: telling ${bare}'s resources they left failed`, e)));
     // Rooms not loaded since a restart have resources joined too: read them before the records go.
-    const unloaded = this.#storedRoomRemovals(bare, new Set(loaded.map((muc) => muc.legacyId)));
+    const unloaded = unloadedRoomRemovals(this.store, this.jid, bare, new Set(loaded.map((muc) => muc.legacyId)));
     this.store.users.delete(bare);
     await Promise.all([...leaving, ...unloaded.map((presence) => this.send(presence).catch((e: unknown) => this.log.warn(`room ${String(presence.attrs.from)}: telling ${bare}'s resources they left failed`, e)))]);
     await this.unregister(session);
-  }
-
-  /**
-   * The unavailable self-presences of {@link BaseGateway.unregisterUser} for
-   * the rooms the store lists as joined by the user but that are not loaded
-   * (`fill()` has not reached them since a restart), made from their records:
-   * no room is made, so no module hook runs for them.
-   *
-   * @param bare - the user's bare JID.
-   * @param loaded - the legacy ids of the rooms loaded, which tell their resources themselves.
-   */
-  #storedRoomRemovals(bare: string, loaded: ReadonlySet<string>): Element[] {
-    return this.store.rooms
-      .list(bare)
-      .filter((room) => !loaded.has(room.legacyId) && room.joinedResources.length > 0)
-      .flatMap((room) => storedRoomRemovals(this.jid, room, this.store.participants.list(bare, room.legacyId)));
   }
 
   /** The sessions of registered users. */

@@ -19,7 +19,7 @@ import { parseJid } from "../../xso/values.js";
 import { isNonAnonymous } from "../muc-type.js";
 import type { LegacyParticipant } from "../participant.js";
 import { errorFor } from "../replies.js";
-import type { ParticipantRecord, RoomRecord } from "../store/store.js";
+import type { GatewayStore, ParticipantRecord, RoomRecord } from "../store/store.js";
 import { MucType } from "../muc-type.js";
 import { backfillContext, type MucCore } from "./core.js";
 import { historyMessage, occupantPresence, type OccupantPresenceOptions, type OccupantView } from "./stanzas.js";
@@ -215,7 +215,22 @@ function removedPresence(core: MucCore, me: LegacyParticipant, resource: string)
  * @param room - the room's record.
  * @param participants - its stored participants (the user's occupant among them).
  */
-export function storedRoomRemovals(gatewayJid: JID, room: RoomRecord, participants: readonly ParticipantRecord[]): Element[] {
+/**
+ * The unavailable self-presences of `BaseGateway.unregisterUser` for the
+ * rooms the store lists as joined by `user` that are not loaded (`fill()`
+ * has not reached them since a restart), made from their records: no room
+ * is made, so no module hook runs for them.
+ *
+ * @param loaded - the legacy ids of the rooms loaded, which tell their resources themselves.
+ */
+export function unloadedRoomRemovals(store: GatewayStore, gatewayJid: JID, user: string, loaded: ReadonlySet<string>): Element[] {
+  return store.rooms
+    .list(user)
+    .filter((room) => !loaded.has(room.legacyId) && room.joinedResources.length > 0)
+    .flatMap((room) => storedRoomRemovals(gatewayJid, room, store.participants.list(user, room.legacyId)));
+}
+
+function storedRoomRemovals(gatewayJid: JID, room: RoomRecord, participants: readonly ParticipantRecord[]): Element[] {
   // As for a loaded room: a joined resource implies the user's occupant, stored by its join.
   const me = participants.find((p) => p.isUser);
   if (me === undefined) return [];

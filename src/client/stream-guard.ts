@@ -15,6 +15,15 @@
  * 3. **A late socket error.** A socket the client has let go of (after
  *    `disconnect()`) may still emit `ECONNRESET`; with nobody listening, Node
  *    would end the process. The guard listens on every socket.
+ * 4. **An inbound count from the dead session.** After a failed resumption
+ *    the client counts the stanzas it receives on from the dead session's
+ *    count, and resets it only once its `<enable/>` request settles, a few
+ *    microtasks after `<enabled/>`. An `<r/>` in the same read as
+ *    `<enabled/>` is answered with the old count plus what came meanwhile;
+ *    the server ends the stream ("Client acknowledged more stanzas than
+ *    sent by server", seen with ejabberd). The guard sets the count to zero
+ *    at `<enabled/>` itself (the server counts from there), and adds back
+ *    the stanzas that came before the client's own reset.
  *
  * @module
  */
@@ -24,6 +33,10 @@ import type { Logger } from "../common/logger.js";
 
 /** What the guard reads of `@xmpp/client`'s stream management. */
 interface SmInternals {
+  /** Stanzas received since `<enabled/>` (the `h` of our `<a/>`). */
+  inbound: number;
+  /** Set when the client has taken in `<enabled/>` (or `<resumed/>`). */
+  readonly enabled: boolean;
   readonly outbound: number;
   readonly outbound_q: readonly unknown[];
   on(event: "resumed", listener: () => void): unknown;
@@ -59,6 +72,7 @@ function isGuardable(conn: unknown): conn is EntityInternals & { streamManagemen
     typeof c?.prependListener === "function" &&
     typeof c.disconnect === "function" &&
     typeof sm?.outbound === "number" &&
+    typeof sm.inbound === "number" &&
     Array.isArray(sm.outbound_q) &&
     typeof sm.on === "function"
   );
@@ -82,7 +96,22 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
   let timer: ReturnType<typeof setTimeout> | undefined;
   let resumedSeen = false;
 
+  // Stanzas received since <enabled/> while the client had not taken it in (see 4).
+  let sinceEnabled: number | undefined;
+  const recount = (): void => {
+    if (sinceEnabled === undefined || !sm.enabled) return;
+    // The client has reset its count at last, forgetting those.
+    sm.inbound += sinceEnabled;
+    sinceEnabled = undefined;
+  };
   const onElement = (el: Element): void => {
+    recount();
+    if (sinceEnabled !== undefined && (el.name === "message" || el.name === "presence" || el.name === "iq")) sinceEnabled++;
+    if (el.name === "enabled" && el.attrs.xmlns === NS_SM && !sm.enabled) {
+      sm.inbound = 0;
+      sinceEnabled = 0;
+      return;
+    }
     if (el.attrs.xmlns !== NS_SM || (el.name !== "a" && el.name !== "resumed")) return;
     if (el.name === "resumed") resumedSeen = true;
     const h = Number(el.attrs.h);
@@ -101,7 +130,10 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
     timer = undefined;
   };
   const onStatus = (status: string): void => {
+    // A stream that dies before another element came: the resumption's `h` must count those stanzas too.
+    recount();
     if (status === "connect") {
+      sinceEnabled = undefined;
       resumedSeen = false;
       entity.socket?.on?.("error", (e) => log.debug("stream guard: socket error", e));
     }

@@ -4,7 +4,8 @@
  * internals `outbound` / `outbound_q`): it clamps an acknowledgement `h`
  * ahead of what was sent, restarts a negotiation that does not reach
  * `online` in time (fake timers), restarts a stream that binds a resource
- * after a resumption, and leaves anything else alone.
+ * after a resumption, counts received stanzas from `<enabled/>` on, and
+ * leaves anything else alone.
  */
 import { EventEmitter } from "node:events";
 import { afterEach, describe, expect, it, vi, type Mock } from "vitest";
@@ -16,6 +17,8 @@ const NS_SM = "urn:xmpp:sm:3";
 const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
 
 class FakeStreamManagement extends EventEmitter {
+  inbound = 0;
+  enabled = false;
   outbound = 0;
   outbound_q: unknown[] = [];
 }
@@ -197,6 +200,81 @@ describe("a resource bind on a resumed stream", () => {
     entity.setStatus("connect");
     entity.emit("send", bindIq());
     expect(entity.disconnect).not.toHaveBeenCalled();
+  });
+});
+
+/**
+ * What `@xmpp/client` 0.14's stream management does with received elements:
+ * counts stanzas and answers `<r/>` with the count (its middleware, an
+ * `element` listener), and resets the count when its `<enable/>` request
+ * settles (`enabled()`, some microtasks after `<enabled/>`).
+ */
+function withStreamManagement(entity: FakeEntity): { answers: number[]; clientTakesInEnabled(): void } {
+  const sm = entity.streamManagement;
+  const answers: number[] = [];
+  entity.on("element", (el: Element) => {
+    if (["message", "presence", "iq"].includes(el.name)) sm.inbound += 1;
+    else if (el.is("r", NS_SM)) answers.push(sm.inbound);
+  });
+  return {
+    answers,
+    clientTakesInEnabled: () => {
+      sm.enabled = true;
+      sm.inbound = 0;
+    },
+  };
+}
+
+describe("the inbound count after a failed resumption", () => {
+  const presence = (): Element => xml("presence", { from: "room@conference.localhost/Alice" });
+  const enabled = (): Element => xml("enabled", { xmlns: NS_SM, id: "new-sm-id", resume: "true" });
+
+  it("an <r/> in the same read as <enabled/> is answered with the stanzas since <enabled/>, not the dead session's count", () => {
+    const { entity } = guarded();
+    const client = withStreamManagement(entity);
+    // The dead session's count, and stanzas the server sent before <enabled/> (it does not count them).
+    entity.streamManagement.inbound = 211;
+    for (let i = 0; i < 11; i++) entity.emit("element", presence());
+    entity.emit("element", enabled());
+    entity.emit("element", xml("r", { xmlns: NS_SM }));
+    expect(client.answers).toEqual([0]);
+  });
+
+  it("stanzas that came between <enabled/> and the client's own reset still count", () => {
+    const { entity } = guarded();
+    const client = withStreamManagement(entity);
+    entity.streamManagement.inbound = 211;
+    entity.emit("element", enabled());
+    entity.emit("element", presence());
+    entity.emit("element", presence());
+    client.clientTakesInEnabled();
+    entity.emit("element", presence());
+    entity.emit("element", xml("r", { xmlns: NS_SM }));
+    expect(client.answers).toEqual([3]);
+    // Counted once: later stanzas go on from there.
+    entity.emit("element", presence());
+    entity.emit("element", xml("r", { xmlns: NS_SM }));
+    expect(client.answers).toEqual([3, 4]);
+  });
+
+  it("a stream that dies right after the client's reset keeps them for the resumption's h", () => {
+    const { entity } = guarded();
+    const client = withStreamManagement(entity);
+    entity.emit("element", enabled());
+    entity.emit("element", presence());
+    client.clientTakesInEnabled();
+    entity.setStatus("disconnect");
+    expect(entity.streamManagement.inbound).toBe(1);
+  });
+
+  it("an <enabled/> on a stream the client has enabled already (a server's repeat) changes nothing", () => {
+    const { entity } = guarded();
+    const client = withStreamManagement(entity);
+    client.clientTakesInEnabled();
+    entity.emit("element", presence());
+    entity.emit("element", enabled());
+    entity.emit("element", xml("r", { xmlns: NS_SM }));
+    expect(client.answers).toEqual([1]);
   });
 });
 

@@ -44,6 +44,8 @@ const FORMER_NICKS_LIMIT = 20;
 
 /** How long after a (re)join's self-presence the history counts as over when no subject comes (ms). */
 const HISTORY_END_TIMEOUT = 10_000;
+/** At most this many live messages wait for a rejoin's history (see {@link RoomCore.holdLive}). */
+const MAX_HELD_LIVE = 2_000;
 
 /** A typical clock skew margin when asking for history since the last message. */
 export const SINCE_MARGIN_MS = 60_000;
@@ -104,6 +106,8 @@ export class RoomCore {
   #caughtUp = false;
   /** Whether what we send to the room waits: from a rejoin until its history is over. */
   #holdForRejoin = false;
+  /** Live groupchat messages that came while we were out of step with the room, in order (see {@link RoomCore.holdLive}). */
+  #heldLive: Element[] = [];
   /** Whether a join presence of ours was ever written (else leaving while joining is local). */
   #joinWasWritten = false;
   /** Releases a rejoin whose subject never comes. */
@@ -410,10 +414,48 @@ export class RoomCore {
    * that ends a (re)join's history (XEP-0045 §7.2.15), and either the
    * self-presence is still to come or it carries a `<delay/>`. Everything
    * after the subject is live, delayed or not (a stream management resend
-   * carries a delay). `onMessageChange` uses the same rule.
+   * carries a delay). `onMessageChange` uses the same rule. (On a rejoin,
+   * live messages before our self-presence do not get here before the
+   * history is over: see {@link RoomCore.holdLive}.)
    */
   isHistory(delayed: boolean): boolean {
     return !this.#caughtUp && (this.state === "joining" || this.state === "rejoining" || delayed);
+  }
+
+  /** Whether live messages wait now (see {@link RoomCore.holdLive}). */
+  get holdingLive(): boolean {
+    return this.#heldLive.length > 0 || this.state === "suspended" || this.state === "rejoining" || this.ctx.betweenSessions();
+  }
+
+  /**
+   * Hold back a live (undelayed) groupchat message that comes while we are
+   * out of step with the room: suspended, rejoining before our
+   * self-presence, or on a new session before its rejoin. It was sent to the
+   * old occupancy (ejabberd keeps routing live messages to its full JID,
+   * which the new session binds again), and it is newer than the history
+   * the rejoin brings: delivered now, it would come ahead of older messages.
+   * Once the history is over ({@link RoomCore.catchUp}) it is handled as
+   * live — dropped if the history brought it. Until then every later live
+   * message waits behind it, so order holds. Asked while {@link RoomCore.holdingLive}; returns whether it was held.
+   */
+  holdLive(stanza: Element): boolean {
+    if (this.#heldLive.length >= MAX_HELD_LIVE) {
+      // Bounded: a rejoin that long overdue lets what waited go, in order.
+      this.debug(`more than ${MAX_HELD_LIVE} live messages held back: delivering them now`);
+      this.#releaseLive();
+      return false;
+    }
+    this.#heldLive.push(stanza);
+    return true;
+  }
+
+  /** Handle the held-back live messages now, in the order they came. */
+  #releaseLive(): void {
+    if (this.#heldLive.length === 0) return;
+    const held = this.#heldLive;
+    this.#heldLive = [];
+    this.debug(`handling ${held.length} live message(s) held back until the history was over`);
+    this.ctx.redeliver(held);
   }
 
   /**
@@ -439,6 +481,8 @@ export class RoomCore {
     if (this.#caughtUp) return;
     this.#caughtUp = true;
     this.#holdForRejoin = false;
+    // First the live messages held back meanwhile: ours among them are not to be sent again.
+    if (!this.ctx.betweenSessions()) this.#releaseLive();
     const pending = this.#resend;
     this.#resend = [];
     const lost: Element[] = [];
@@ -542,6 +586,8 @@ export class RoomCore {
   /** We are out of the room (`abandoned`: a late confirmation of our join is answered by leaving). */
   exit(info: { mode: LeaveMode; actor?: MucUserItem["actor"]; reason?: string | undefined; stanza?: Element; alternateVenue?: JID | undefined; error?: XMPPError; abandoned?: boolean }): void {
     if (this.state === "left") return;
+    // What came for the room before its end is the app's.
+    this.#releaseLive();
     this.#stopTracking();
     if (this.nickChange) this.endNickChange(new MucStateError("left the room before the nick change completed"));
     this.others.clear();
@@ -593,6 +639,7 @@ export class RoomCore {
   /** Enter the final state: settle trackers, forget messages to resend, stop pinging. */
   #stopTracking(): void {
     this.#holdForRejoin = false;
+    this.#heldLive = [];
     if (this.#catchUpTimer !== undefined) clearTimeout(this.#catchUpTimer);
     this.#catchUpTimer = undefined;
     this.#clearRejoinTimer();

@@ -13,7 +13,7 @@ import { mucUserX } from "../xso/muc-user.js";
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { messageContent } from "../xso/message.js";
 import { originId as originIdCodec, stanzaId as stanzaIdCodec } from "../xso/stanza-id.js";
-import { NS_CLIENT, NS_SID } from "../xso/ns.js";
+import { NS_CLIENT, NS_DELAY, NS_SID } from "../xso/ns.js";
 import { chatMarkerOf, chatStateOf } from "../xso/chat-states.js";
 import { attachmentsOf } from "../xso/file-sharing.js";
 import { isDecodeError } from "../xso/errors.js";
@@ -55,6 +55,17 @@ export function handleMessage(core: RoomCore, stanza: Element, resource: string)
     // A message from the room itself that is not groupchat: status codes.
     readStatusCodes(core, stanza);
   }
+}
+
+/**
+ * Whether the room holds back this groupchat message until its (re)join's
+ * history is over ({@link RoomCore.holdLive}): a live one, i.e. without a
+ * `<delay/>`, and not a subject (which may be the one ending the history).
+ */
+export function heldBack(core: RoomCore, stanza: Element): boolean {
+  if (!core.holdingLive || stanza.getChild("delay", NS_DELAY) !== undefined) return false;
+  if (stanza.getChild("body") === undefined && stanza.getChild("subject") !== undefined) return false;
+  return core.holdLive(stanza);
 }
 
 /** The status codes of a message from the room itself (configuration changes). */
@@ -165,7 +176,6 @@ function dedupKeys(
 function onSubject(core: RoomCore, stanza: Element, nick: string | undefined, subjects: Record<string, string>): void {
   const initial = !core.subjectSeen;
   core.subjectSeen = true;
-  if (initial) core.catchUp();
   core.subjects = { ...subjects };
   core.subject = defaultText(subjects) ?? "";
   core.subjectSetter = nick;
@@ -179,6 +189,8 @@ function onSubject(core: RoomCore, stanza: Element, nick: string | undefined, su
     delay: delayOf(stanza),
     stanza,
   });
+  // The history is over: then come the live messages held back meanwhile, and our sends.
+  if (initial) core.catchUp();
 }
 
 function messageEvent(

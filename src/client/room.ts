@@ -167,6 +167,10 @@ export interface RoomContext {
   withdraw(stanza: Element): void;
   /** Fail what waits to be sent to the room with `error`. */
   dropQueued(room: Room, error: unknown): void;
+  /** Whether a new stream is negotiating its session: what the rooms send now is about the dead one's occupancy. */
+  betweenSessions(): boolean;
+  /** Handle messages the room held back (see `RoomCore.holdLive`), in order, as if they came now. */
+  redeliver(stanzas: readonly Element[]): void;
 }
 
 

@@ -21,7 +21,7 @@ import { IqClient, makeId } from "./iq.js";
 import { silentLogger, type Logger } from "../common/logger.js";
 import { Room, roomCore, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
 import { handlePresence } from "./room-presence.js";
-import { handleMessage } from "./room-messages.js";
+import { handleMessage, heldBack } from "./room-messages.js";
 import { OutboundQueue, type OutboundOptions } from "./outbound.js";
 import { guardStream, type StreamGuardOptions } from "./stream-guard.js";
 
@@ -233,6 +233,8 @@ export class MucService extends Emitter<MucServiceEvents> {
    * one (see {@link MucService.#roomPresence}).
    */
   #betweenSessions = false;
+  /** Whether held-back room messages are being handled (see {@link MucService.#redeliver}): not held again. */
+  #redelivering = false;
   readonly #ctx: RoomContext;
   readonly #listeners: [string, (...args: never[]) => void][] = [];
   readonly #smListeners: [string, (stanza?: Element) => void][] = [];
@@ -277,6 +279,8 @@ export class MucService extends Emitter<MucServiceEvents> {
       sendJoin: (room, stanza) => this.#sendJoinPresence(room, stanza),
       withdraw: (stanza) => this.#queue.withdraw(stanza),
       dropQueued: (room, error) => this.#queue.dropRoom(room.jid.toString(), error),
+      betweenSessions: () => this.#betweenSessions,
+      redeliver: (stanzas) => this.#redeliver(stanzas),
     };
     contexts.set(this, { ...this.#ctx, conn, listen: (l) => this.#addStanzaListener(l) });
     this.#unguard = options.guardStream === false ? () => {} : guardStream(conn, log, options.guardStream === true ? {} : (options.guardStream ?? {}));
@@ -559,7 +563,8 @@ export class MucService extends Emitter<MucServiceEvents> {
   #onStanza(el: Element): void {
     try {
       if (el.name === "presence") this.#onPresence(el);
-      else if (el.name === "message") this.#onMessage(el);
+      // A message its room holds back is heard by no one until the room lets it go.
+      else if (el.name === "message" && this.#onMessage(el) === "held") return;
     } catch (e) {
       // Nothing a peer sends may crash the process or leave a room half-updated.
       this.#log.warn("MucService: failed to handle a stanza", e, el.toString().slice(0, 500));
@@ -642,13 +647,32 @@ export class MucService extends Emitter<MucServiceEvents> {
     handlePresence(roomCore(room), el, nick);
   }
 
-  #onMessage(el: Element): void {
+  /**
+   * Live messages a room held back until its history was over (see
+   * `RoomCore.holdLive`), handled now in their order: by the room, then by
+   * the stanza listeners, as if they came now.
+   */
+  #redeliver(stanzas: readonly Element[]): void {
+    this.#redelivering = true;
+    try {
+      for (const el of stanzas) this.#onStanza(el);
+    } finally {
+      this.#redelivering = false;
+    }
+  }
+
+  /** A groupchat message from one of our rooms, unless the room holds it back for now. */
+  #roomMessage(room: Room, el: Element, nick: string): "held" | undefined {
+    const core = roomCore(room);
+    if (!this.#redelivering && heldBack(core, el)) return "held";
+    handleMessage(core, el, nick);
+    return undefined;
+  }
+
+  #onMessage(el: Element): "held" | undefined {
     const raw = el.attrs.from;
     const known = el.attrs.type === "groupchat" && typeof raw === "string" ? this.#knownRoom(raw) : undefined;
-    if (known) {
-      handleMessage(roomCore(known), el, resourceOf(raw as string));
-      return;
-    }
+    if (known) return this.#roomMessage(known, el, resourceOf(raw as string));
     const from = fromOf(el, this.#log);
     if (!from) return;
     const key = from.local ? `${from.local}@${from.domain}` : undefined;
@@ -696,7 +720,10 @@ export class MucService extends Emitter<MucServiceEvents> {
         return;
       }
     }
-    if (room) handleMessage(roomCore(room), el, from.resource);
+    if (!room) return undefined;
+    if (el.attrs.type === "groupchat") return this.#roomMessage(room, el, from.resource);
+    handleMessage(roomCore(room), el, from.resource);
+    return undefined;
   }
 
   #emitInvite(info: Omit<InviteEvent, "service" | "decline">): void {

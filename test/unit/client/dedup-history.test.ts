@@ -260,7 +260,7 @@ describe("history: one rule for the room and onMessageChange", () => {
     expect(h.changes.map((c) => [c.stanzaId, c.history])).toEqual(expected);
   });
 
-  it("after a new session the rule applies again: history before the rejoin's self-presence, with a delay until the subject; live after it", async () => {
+  it("after a new session: with a delay until the subject, history; live messages before the rejoin's self-presence wait for the history's end, and what follows them waits behind them", async () => {
     const h = await joinedRoom();
     h.conn.drop();
     h.conn.newSession();
@@ -274,9 +274,9 @@ describe("history: one rule for the room and onMessageChange", () => {
     h.conn.receive(SUBJECT);
     h.conn.receive(react("after-subject-delayed", "2030-01-01T00:00:01Z"));
     expect(h.changes.map((c) => [c.stanzaId, c.history])).toEqual([
-      ["sid-before-self", true],
-      ["sid-after-self", false],
       ["sid-after-self-delayed", true],
+      ["sid-before-self", false],
+      ["sid-after-self", false],
       ["sid-after-subject-delayed", false],
     ]);
   });

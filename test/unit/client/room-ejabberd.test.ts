@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
-import { LeaveMode, MucService, type Room, type RoomEvents } from "../../../src/index.js";
+import { LeaveMode, MessageState, MucService, onMessageChange, type Room, type RoomEvents } from "../../../src/index.js";
 import { MockConnection } from "../../../src/testing/index.js";
 import { flush } from "./room-presence-helpers.js";
 
@@ -211,5 +211,142 @@ describe("a resumed stream: what the server sends again after <resumed/> counts"
     await flush();
     expect(events).toEqual(["suspend", "resume"]);
     expect(room.active).toBe(true);
+  });
+});
+
+/**
+ * ejabberd keeps routing the room's live messages to the dead session's
+ * occupancy, i.e. to its full JID, which the new session binds again: they
+ * reach the new session after its bind and before its rejoin (seen in
+ * muc-client-ejabberd.test.ts: alice-88 and alice-89 came ahead of the old
+ * occupancy's unavailable self-presence). They are newer than what the
+ * rejoin's history brings.
+ */
+describe("ejabberd: live messages to the dead session's occupancy", () => {
+  const SID = "urn:xmpp:sid:0";
+  /** A live message from Alice as ejabberd relays it (stanza-id by the room, her origin-id). */
+  const live = (n: number): string =>
+    `<message xml:lang="en" to="${ME}" from="${ROOM}/Alice" type="groupchat" id="m-alice-${n}"><archived by="${ROOM}" id="17965990759311${n}" xmlns="urn:xmpp:mam:tmp"/><stanza-id by="${ROOM}" id="17965990759311${n}" xmlns="${SID}"/><origin-id xmlns="${SID}" id="m-alice-${n}"/><body>alice-${n}</body></message>`;
+  /** The same message in a join's history: ejabberd adds a `<delay/>` from the room. */
+  const history = (n: number): string =>
+    live(n).replace("<body>", `<delay from="${ROOM}" stamp="2026-12-06T23:17:55.${100 + n}Z" xmlns="urn:xmpp:delay"/><body>`);
+  /** The rejoin's answer with `historyOf` between our self-presence and the subject. */
+  const answerWith = (joinId: string, historyOf: number[]): string[] => {
+    const answer = ejabberdJoinAnswer(joinId);
+    return [...answer.slice(0, -1), ...historyOf.map(history), answer[answer.length - 1] as string];
+  };
+  /** The room's `message` and `subjectChange` events, in order: `alice-88` (live), `alice-86 h` (history), `subject`. */
+  const follow = (room: Room): string[] => {
+    const seen: string[] = [];
+    room.on("message", (m) => seen.push(m.history ? `${m.body} h` : m.body));
+    room.on("subjectChange", () => seen.push("subject"));
+    return seen;
+  };
+
+  it("after the bind, ahead of the rejoin: they wait for the rejoin's history, which brings them once, in order", async () => {
+    const { conn, muc } = newService();
+    const room = await joinAsBob(conn, muc);
+    const seen = follow(room);
+    conn.receive(live(85));
+    conn.drop();
+    for (const s of EJABBERD_RESUMPTION_FAILED) conn.receive(s);
+    conn.receive(live(88));
+    conn.receive(live(89));
+    for (const s of EJABBERD_OLD_SESSION_GONE) conn.receive(s);
+    conn.newSession();
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    expect(seen).toEqual(["alice-85"]);
+    for (const s of answerWith(String(rejoin.attrs.id), [85, 86, 87, 88, 89])) conn.receive(s);
+    conn.receive(live(90));
+    await flush();
+    expect(seen).toEqual(["alice-85", "alice-86 h", "alice-87 h", "alice-88 h", "alice-89 h", "subject", "alice-90"]);
+  });
+
+  it("the rejoin's history does not bring them: live after it, and what comes next waits behind them", async () => {
+    const { conn, muc } = newService();
+    const room = await joinAsBob(conn, muc);
+    const seen = follow(room);
+    conn.drop();
+    for (const s of EJABBERD_RESUMPTION_FAILED) conn.receive(s);
+    conn.newSession();
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    // Rejoining, before our self-presence: still to the old occupancy.
+    conn.receive(live(88));
+    const answer = answerWith(String(rejoin.attrs.id), [86, 87]);
+    const subject = answer.pop() as string;
+    for (const s of answer) conn.receive(s);
+    // After our self-presence, before the subject: newer still.
+    conn.receive(live(89));
+    conn.receive(subject);
+    conn.receive(live(90));
+    await flush();
+    expect(seen).toEqual(["alice-86 h", "alice-87 h", "subject", "alice-88", "alice-89", "alice-90"]);
+  });
+
+  it("a reflection of ours among them settles its tracker, and that message is not sent again after the rejoin", async () => {
+    const { conn, muc } = newService();
+    const room = await joinAsBob(conn, muc);
+    const tracker = room.sendTrackedMessage("bob-1");
+    const sent = await conn.nextSent((s) => s.is("message"), 1_000);
+    const originId = String(sent.getChild("origin-id", SID)?.attrs.id);
+    conn.drop();
+    for (const s of EJABBERD_RESUMPTION_FAILED) conn.receive(s);
+    // The stream died before our message was acknowledged; the room relays it to the old occupancy all the same.
+    conn.receive(
+      `<message xml:lang="en" to="${ME}" from="${ROOM}/Bob" type="groupchat" id="${String(sent.attrs.id)}"><stanza-id by="${ROOM}" id="sid-bob-1" xmlns="${SID}"/><origin-id xmlns="${SID}" id="${originId}"/><body>bob-1</body></message>`,
+    );
+    conn.newSession();
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    conn.takeSent();
+    for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+    await flush();
+    expect(tracker.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
+  });
+
+  it("a room that is not rejoined delivers them before it exits", async () => {
+    const { conn, muc } = newService();
+    const { room, joined } = muc.join(ROOM, "Bob", { autorejoin: false });
+    const join = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    for (const s of ejabberdJoinAnswer(String(join.attrs.id))) conn.receive(s);
+    await joined;
+    const seen = follow(room);
+    room.on("exit", ({ mode }) => seen.push(`exit ${mode}`));
+    conn.drop();
+    for (const s of EJABBERD_RESUMPTION_FAILED) conn.receive(s);
+    conn.receive(live(88));
+    conn.newSession();
+    await flush();
+    expect(seen).toEqual(["alice-88", `exit ${LeaveMode.DISCONNECTED}`]);
+  });
+
+  it("onMessageChange hears a held correction when the room lets it go, after the history, once", async () => {
+    const { conn, muc } = newService();
+    const room = await joinAsBob(conn, muc);
+    const changes: string[] = [];
+    const stop = onMessageChange(muc, (c) => changes.push(`${c.kind} ${c.stanzaId ?? ""}`));
+    conn.drop();
+    for (const s of EJABBERD_RESUMPTION_FAILED) conn.receive(s);
+    const fix = `<message xml:lang="en" to="${ME}" from="${ROOM}/Alice" type="groupchat" id="fix-1"><stanza-id by="${ROOM}" id="sid-fix" xmlns="${SID}"/><replace id="m-alice-86" xmlns="urn:xmpp:message-correct:0"/><body>alice-86!</body></message>`;
+    conn.receive(fix);
+    expect(changes).toEqual([]);
+    conn.newSession();
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    for (const s of answerWith(String(rejoin.attrs.id), [86])) conn.receive(s);
+    await flush();
+    expect(changes).toEqual(["correction sid-fix"]);
+    expect(room.active).toBe(true);
+    stop();
+  });
+
+  it("at most 2,000 wait: the next one lets them all go, in order", async () => {
+    const { conn, muc } = newService();
+    const room = await joinAsBob(conn, muc);
+    const seen = follow(room);
+    conn.drop();
+    for (const s of EJABBERD_RESUMPTION_FAILED) conn.receive(s);
+    for (let n = 1; n <= 2_001; n++) conn.receive(live(10_000 + n));
+    expect(seen).toHaveLength(2_001);
+    expect(seen.map((b) => Number(b.slice("alice-".length)))).toEqual(Array.from({ length: 2_001 }, (_, i) => 10_001 + i));
   });
 });

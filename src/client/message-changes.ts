@@ -230,7 +230,7 @@ function changeOf(room: Room, from: JID, stanza: Element, debug: (message: strin
     id: typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined,
     stanzaId: roomStanzaId(stanza, room.jid),
     delay,
-    history: roomCore(room).isHistory(delay !== undefined),
+    history: roomCore(room).sync.isHistory(delay !== undefined),
     own: nick !== undefined && me !== undefined && (nick === me.nick || (occupantId !== undefined && occupantId === me.occupantId)),
     stanza,
   };

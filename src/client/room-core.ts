@@ -1,7 +1,8 @@
 /**
  * The state of a room and its life cycle: joining, entering, suspension and
- * rejoin, catching up after a rejoin, leaving; the entry points the service
- * calls (stream changes, acknowledgements). The service hands presences and
+ * rejoin, leaving; the entry points the service calls (stream changes,
+ * acknowledgements). How its messages stay in step with the room across
+ * rejoins is `room-sync.ts` ({@link RoomCore.sync}). The service hands presences and
  * messages to `room-presence.ts` and `room-messages.ts`, which update it; the app
  * sees only the {@link Room} facade. Not part of the package's API.
  *
@@ -13,7 +14,6 @@ import { mucJoin, type MucHistory } from "../xso/muc.js";
 import type { MucUserItem } from "../xso/muc-user.js";
 import { originId as originIdCodec } from "../xso/stanza-id.js";
 import { XMPPError } from "../xso/stanza-error.js";
-import { NS_CLIENT } from "../xso/ns.js";
 import { parseJid } from "../xso/values.js";
 import type { LeaveMode } from "./enums.js";
 import { AbortError, MucStateError, NotConnectedError, TimeoutError } from "../common/errors.js";
@@ -23,6 +23,7 @@ import type { RoomEvents } from "./room-events.js";
 import { TrackerRegistry } from "./tracker.js";
 import { occupantJid } from "./addresses.js";
 import { SelfPinger } from "./self-ping.js";
+import { RoomSync } from "./room-sync.js";
 import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
 
 type State = "joining" | "joined" | "suspended" | "rejoining" | "leaving" | "left";
@@ -33,22 +34,8 @@ interface Pending<T> {
   readonly timer: ReturnType<typeof setTimeout> | undefined;
 }
 
-/** Remembered stanza-ids for de-duplicating history after a rejoin. */
-const SEEN_LIMIT = 2_000;
-
-/** Origin-ids of our own messages remembered as shown by the room (they are never sent again). */
-const OWN_ORIGINS_LIMIT = 1_000;
-
 /** Former nicks of ours remembered (messages under them with our origin-ids are ours). */
 const FORMER_NICKS_LIMIT = 20;
-
-/** How long after a (re)join's self-presence the history counts as over when no subject comes (ms). */
-const HISTORY_END_TIMEOUT = 10_000;
-/** At most this many live messages wait for a rejoin's history (see {@link RoomCore.holdLive}). */
-const MAX_HELD_LIVE = 2_000;
-
-/** A typical clock skew margin when asking for history since the last message. */
-export const SINCE_MARGIN_MS = 60_000;
 
 /** A room's state and life cycle, behind its {@link Room} facade. */
 export class RoomCore {
@@ -76,12 +63,8 @@ export class RoomCore {
   subjects: Record<string, string> = {};
   subjectSetter: string | undefined;
   subjectSeen = false;
-  /** Time (ms) of the last message seen, for the rejoin's history. */
-  #lastSeen: number | undefined;
-  readonly seen = new Set<string>();
-  readonly duplicates = new WeakSet<Element>();
-  readonly #seenRing: (string | undefined)[] = [];
-  #seenNext = 0;
+  /** Its messages, kept in step with the room (de-duplication, catching up after a rejoin). */
+  readonly sync = new RoomSync(this);
   statusCodes = new Set<number>();
   join: Pending<Room> | undefined;
   /** Settles the `leave()` under way when the room confirms our exit. */
@@ -95,23 +78,8 @@ export class RoomCore {
   /** While rejoining: the last presence under our nick without status 110 (ours lingering, or someone's if the room renames us). */
   heldUnderOurNick: Element | undefined;
   pinger: SelfPinger | undefined;
-  /** Our groupchat messages lost with a stream, to resend after the rejoin. */
-  #resend: { readonly stanza: Element; readonly originId: string | undefined; readonly tracked: boolean }[] = [];
-  /** The origin-ids of our messages the room showed us (the last {@link OWN_ORIGINS_LIMIT}): never sent again. */
-  readonly #ownOriginsSeen = new Set<string>();
-  /**
-   * Whether the (re)join's history is over (its subject came). Until then,
-   * messages are history, and what we send to the room waits.
-   */
-  #caughtUp = false;
-  /** Whether what we send to the room waits: from a rejoin until its history is over. */
-  #holdForRejoin = false;
-  /** Live groupchat messages that came while we were out of step with the room, in order (see {@link RoomCore.holdLive}). */
-  #heldLive: Element[] = [];
   /** Whether a join presence of ours was ever written (else leaving while joining is local). */
   #joinWasWritten = false;
-  /** Releases a rejoin whose subject never comes. */
-  #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
   /** Whether `leave()` was called while in sync with the room (joined, not suspended or rejoining). */
   #leftInSync = false;
   /** Ends a rejoin the room never answers. */
@@ -162,7 +130,8 @@ export class RoomCore {
   /** The join presence to send (first join and rejoins). */
   joinStanza(rejoin: boolean): Element {
     // A rejoin asks for what it missed since the last message seen.
-    const history: MucHistory | undefined = rejoin && this.#lastSeen !== undefined ? { since: new Date(this.#lastSeen - SINCE_MARGIN_MS) } : this.#history;
+    const since = rejoin ? this.sync.historySince() : undefined;
+    const history: MucHistory | undefined = since !== undefined ? { since } : this.#history;
     const stanza = this.presence(occupantJid(this.jid, this.requestedNick));
     stanza.attrs.id = makeId("join");
     stanza.cnode(mucJoin.encode({ history, password: this.password }));
@@ -258,7 +227,7 @@ export class RoomCore {
    * first, and after what the history shows).
    */
   get holdsSends(): boolean {
-    return this.#holdForRejoin && this.state !== "leaving" && this.state !== "left";
+    return this.sync.holdsSends && this.state !== "leaving" && this.state !== "left";
   }
 
   /** The client stopped. */
@@ -281,13 +250,7 @@ export class RoomCore {
     if (stanza.getChild("body") === undefined) return;
     const tracked = this.trackers.onFail(stanza);
     if (this.state === "left" || this.state === "leaving") return;
-    this.#resend.push({ stanza, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, tracked });
-  }
-
-  /** Whether a message with this origin-id is one of ours awaiting its fate: tracked, or lost with a dead stream. */
-  sentByUs(originId: string): boolean {
-    // The messages lost with a stream are few, and only looked at for a nick we had before.
-    return this.#resend.some((e) => e.originId === originId) || this.trackers.match(originId, undefined) !== undefined;
+    this.sync.lost(stanza, tracked);
   }
 
   /** We had `nick` before our current one (the last {@link FORMER_NICKS_LIMIT} are kept). */
@@ -296,14 +259,6 @@ export class RoomCore {
     this.formerNicks.add(nick);
     if (this.formerNicks.size > FORMER_NICKS_LIMIT) this.formerNicks.delete(this.formerNicks.values().next().value as string);
   }
-
-  /** The room showed us a message of ours with this origin-id. */
-  sawOwn(originId: string): void {
-    if (this.#ownOriginsSeen.has(originId)) return;
-    this.#ownOriginsSeen.add(originId);
-    if (this.#ownOriginsSeen.size > OWN_ORIGINS_LIMIT) this.#ownOriginsSeen.delete(this.#ownOriginsSeen.values().next().value as string);
-  }
-
 
   /** Another occupant left: out of the room (role none), and `leave` fires. */
   left(occupant: Occupant, stanza: Element | undefined, mode: LeaveMode = "normal", actor?: MucUserItem["actor"], reason?: string): void {
@@ -329,7 +284,7 @@ export class RoomCore {
     const join = this.join;
     this.join = undefined;
     if (join) clearTimeout(join.timer);
-    this.#awaitHistoryEnd();
+    this.sync.awaitHistoryEnd();
     this.#startSelfPing();
     this.emit("enter", {
       room: this.room,
@@ -357,21 +312,10 @@ export class RoomCore {
         if (this.others.get(occupant.nick) === occupant) this.left(occupant, undefined);
       }
     }
-    this.#awaitHistoryEnd();
+    this.sync.awaitHistoryEnd();
     this.pinger?.start();
     this.emit("resume", { room: this.room, created: codes.includes(201), stanza });
     this.#announceConfig(codes, stanza);
-  }
-
-  /** The subject ends the history (§7.2.15); a room that never sends one is caught up after 10 s all the same. */
-  #awaitHistoryEnd(): void {
-    if (this.#caughtUp || this.#catchUpTimer !== undefined) return;
-    this.#catchUpTimer = setTimeout(() => {
-      this.#catchUpTimer = undefined;
-      this.debug("no subject after the join; taking the history as over");
-      this.catchUp();
-    }, HISTORY_END_TIMEOUT);
-    (this.#catchUpTimer as { unref?: () => unknown }).unref?.();
   }
 
   /**
@@ -409,106 +353,6 @@ export class RoomCore {
     this.#announceConfig(codes, stanza);
   }
 
-  /**
-   * Whether a message arriving now is history: it comes before the subject
-   * that ends a (re)join's history (XEP-0045 §7.2.15), and either the
-   * self-presence is still to come or it carries a `<delay/>`. Everything
-   * after the subject is live, delayed or not (a stream management resend
-   * carries a delay). `onMessageChange` uses the same rule. (On a rejoin,
-   * live messages before our self-presence do not get here before the
-   * history is over: see {@link RoomCore.holdLive}.)
-   */
-  isHistory(delayed: boolean): boolean {
-    return !this.#caughtUp && (this.state === "joining" || this.state === "rejoining" || delayed);
-  }
-
-  /** Whether live messages wait now (see {@link RoomCore.holdLive}). */
-  get holdingLive(): boolean {
-    return this.#heldLive.length > 0 || this.state === "suspended" || this.state === "rejoining" || this.ctx.betweenSessions();
-  }
-
-  /**
-   * Hold back a live (undelayed) groupchat message that comes while we are
-   * out of step with the room: suspended, rejoining before our
-   * self-presence, or on a new session before its rejoin. It was sent to the
-   * old occupancy (ejabberd keeps routing live messages to its full JID,
-   * which the new session binds again), and it is newer than the history
-   * the rejoin brings: delivered now, it would come ahead of older messages.
-   * Once the history is over ({@link RoomCore.catchUp}) it is handled as
-   * live — dropped if the history brought it. Until then every later live
-   * message waits behind it, so order holds. Asked while {@link RoomCore.holdingLive}; returns whether it was held.
-   */
-  holdLive(stanza: Element): boolean {
-    if (this.#heldLive.length >= MAX_HELD_LIVE) {
-      // Bounded: a rejoin that long overdue lets what waited go, in order.
-      this.debug(`more than ${MAX_HELD_LIVE} live messages held back: delivering them now`);
-      this.#releaseLive();
-      return false;
-    }
-    this.#heldLive.push(stanza);
-    return true;
-  }
-
-  /** Handle the held-back live messages now, in the order they came. */
-  #releaseLive(): void {
-    if (this.#heldLive.length === 0) return;
-    const held = this.#heldLive;
-    this.#heldLive = [];
-    this.debug(`handling ${held.length} live message(s) held back until the history was over`);
-    this.ctx.redeliver(held);
-  }
-
-  /**
-   * Move the "last message seen" mark (the rejoin asks for history since it):
-   * the room's own delay stamp for history, else our clock; never a stamp
-   * from the future or from anyone but the room.
-   */
-  noteSeen(d: { stamp: Date; from?: JID | undefined } | undefined): void {
-    const now = Date.now();
-    const stamp = d?.stamp.getTime();
-    const when = stamp !== undefined && d?.from !== undefined && d.from.local === this.jid.local && d.from.domain === this.jid.domain && stamp <= now ? stamp : now;
-    if (this.#lastSeen === undefined || when > this.#lastSeen) this.#lastSeen = when;
-  }
-
-  /**
-   * The (re)join's history is over: put the messages a dead stream lost back
-   * in the queue, ahead of anything newer, unless the history showed them
-   * (or their tracker settled meanwhile); then let the room's sends go.
-   */
-  catchUp(): void {
-    if (this.#catchUpTimer !== undefined) clearTimeout(this.#catchUpTimer);
-    this.#catchUpTimer = undefined;
-    if (this.#caughtUp) return;
-    this.#caughtUp = true;
-    this.#holdForRejoin = false;
-    // First the live messages held back meanwhile: ours among them are not to be sent again.
-    if (!this.ctx.betweenSessions()) this.#releaseLive();
-    const pending = this.#resend;
-    this.#resend = [];
-    const lost: Element[] = [];
-    for (const { stanza, originId, tracked } of pending) {
-      const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
-      // The room showed it (live before the stream died, or in the rejoin's history): delivered.
-      if (originId !== undefined && this.#ownOriginsSeen.has(originId)) continue;
-      // A tracker that settled meanwhile (timed out, closed) has told the app its fate.
-      if (tracked && this.trackers.match(originId, id) === undefined) continue;
-      lost.push(stanza);
-    }
-    if (lost.length) this.debug(`resending ${lost.length} message(s) the stream lost`);
-    this.ctx.requeue(this.room, lost);
-    this.ctx.release();
-  }
-
-  remember(key: string): void {
-    if (this.seen.has(key)) return;
-    // A ring of the last SEEN_LIMIT keys; the Set answers "seen?" in O(1).
-    const evicted = this.#seenRing[this.#seenNext];
-    if (evicted !== undefined) this.seen.delete(evicted);
-    this.#seenRing[this.#seenNext] = key;
-    this.#seenNext = (this.#seenNext + 1) % SEEN_LIMIT;
-    this.seen.add(key);
-  }
-
   // ---------------------------------------------------------------------------
   // Life cycle
 
@@ -538,8 +382,7 @@ export class RoomCore {
     this.emit("suspend", { room: this.room });
     this.stale = new Set(this.others.values());
     this.subjectSeen = false;
-    this.#caughtUp = false;
-    this.#holdForRejoin = true;
+    this.sync.rejoinStarted();
     this.state = "rejoining";
     return this.joinStanza(true);
   }
@@ -554,8 +397,7 @@ export class RoomCore {
   restartRejoin(): Element {
     this.stale = new Set(this.others.values());
     this.subjectSeen = false;
-    this.#caughtUp = false;
-    this.#holdForRejoin = true;
+    this.sync.rejoinStarted();
     return this.joinStanza(true);
   }
 
@@ -587,7 +429,7 @@ export class RoomCore {
   exit(info: { mode: LeaveMode; actor?: MucUserItem["actor"]; reason?: string | undefined; stanza?: Element; alternateVenue?: JID | undefined; error?: XMPPError; abandoned?: boolean }): void {
     if (this.state === "left") return;
     // What came for the room before its end is the app's.
-    this.#releaseLive();
+    this.sync.ending();
     this.#stopTracking();
     if (this.nickChange) this.endNickChange(new MucStateError("left the room before the nick change completed"));
     this.others.clear();
@@ -638,14 +480,10 @@ export class RoomCore {
 
   /** Enter the final state: settle trackers, forget messages to resend, stop pinging. */
   #stopTracking(): void {
-    this.#holdForRejoin = false;
-    this.#heldLive = [];
-    if (this.#catchUpTimer !== undefined) clearTimeout(this.#catchUpTimer);
-    this.#catchUpTimer = undefined;
+    this.sync.stop();
     this.#clearRejoinTimer();
     this.state = "left";
     this.trackers.abortAll();
-    this.#resend = [];
     this.pinger?.stop();
     this.pinger = undefined;
   }
@@ -662,7 +500,7 @@ export class RoomCore {
       // What waited for the rejoin (and what the dead stream lost) is not sent: the room would get it out of order.
       this.trackers.abortAll();
       this.ctx.dropQueued(this.room, new MucStateError(`left room ${this.jid.toString()} before this was sent`));
-      this.#resend = [];
+      this.sync.dropLost();
     }
     if (wasJoining) this.failJoin(new AbortError("left before the join completed"));
     if (wasJoining && !this.#joinWasWritten) {

@@ -59,13 +59,13 @@ export function handleMessage(core: RoomCore, stanza: Element, resource: string)
 
 /**
  * Whether the room holds back this groupchat message until its (re)join's
- * history is over ({@link RoomCore.holdLive}): a live one, i.e. without a
+ * history is over (`RoomSync.holdLive`): a live one, i.e. without a
  * `<delay/>`, and not a subject (which may be the one ending the history).
  */
 export function heldBack(core: RoomCore, stanza: Element): boolean {
-  if (!core.holdingLive || stanza.getChild("delay", NS_DELAY) !== undefined) return false;
+  if (!core.sync.holdingLive || stanza.getChild("delay", NS_DELAY) !== undefined) return false;
   if (stanza.getChild("body") === undefined && stanza.getChild("subject") !== undefined) return false;
-  return core.holdLive(stanza);
+  return core.sync.holdLive(stanza);
 }
 
 /** The status codes of a message from the room itself (configuration changes). */
@@ -83,7 +83,7 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
   }
   if (nick === undefined) readStatusCodes(core, stanza);
   const delay = delayCodec.tryFindIn(stanza, NS_CLIENT);
-  const history = core.isHistory(delay !== undefined);
+  const history = core.sync.isHistory(delay !== undefined);
   if (body === undefined) {
     // A change to another message (a reaction, a retraction), a chat state or a marker: only archived ones
     // (with a stanza-id), displayed markers and history can repeat; live chat states are not remembered.
@@ -98,10 +98,10 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
   }
   const event = messageEvent(core, stanza, nick, body, bodies, history, delay?.stamp);
   // Ours, duplicate or not: not to be sent again after a rejoin.
-  if (event.own && event.originId !== undefined) core.sawOwn(event.originId);
+  if (event.own && event.originId !== undefined) core.sync.sawOwn(event.originId);
   const keys = dedupKeys(event, history);
   if (!isNew(core, stanza, keys)) return;
-  core.noteSeen(delay);
+  core.sync.noteSeen(delay);
   core.emit("message", event);
   if (nick !== undefined) announceAttention(core, stanza, nick, history);
 }
@@ -132,12 +132,12 @@ function isOwn(core: RoomCore, nick: string | undefined, occupantId: string | un
  * before is dropped, and {@link isDuplicate} says so.
  */
 function isNew(core: RoomCore, stanza: Element, keys: readonly string[]): boolean {
-  if (keys.some((k) => core.seen.has(k))) {
+  if (keys.some((k) => core.sync.seen.has(k))) {
     core.debug(`dropping a message already delivered (${keys[0]?.slice(0, 200) ?? ""})`);
-    core.duplicates.add(stanza);
+    core.sync.duplicates.add(stanza);
     return false;
   }
-  for (const k of keys) core.remember(k);
+  for (const k of keys) core.sync.remember(k);
   return true;
 }
 
@@ -146,7 +146,7 @@ function isNew(core: RoomCore, stanza: Element, keys: readonly string[]): boolea
  * delivered before (so {@link onMessageChange} drops it too).
  */
 export function isDuplicate(core: RoomCore, stanza: Element): boolean {
-  return core.duplicates.has(stanza);
+  return core.sync.duplicates.has(stanza);
 }
 
 /**
@@ -190,7 +190,7 @@ function onSubject(core: RoomCore, stanza: Element, nick: string | undefined, su
     stanza,
   });
   // The history is over: then come the live messages held back meanwhile, and our sends.
-  if (initial) core.catchUp();
+  if (initial) core.sync.catchUp();
 }
 
 function messageEvent(
@@ -206,7 +206,7 @@ function messageEvent(
   const occupantId = occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
   const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
   // Ours: our nick or occupant-id; or a nick we had before, with the origin-id of a message of ours awaiting its fate (a rejoin renamed us).
-  const own = isOwn(core, nick, occupantId) || (originId !== undefined && nick !== undefined && core.formerNicks.has(nick) && core.sentByUs(originId));
+  const own = isOwn(core, nick, occupantId) || (originId !== undefined && nick !== undefined && core.formerNicks.has(nick) && core.sync.sentByUs(originId));
   const stanzaId = roomStanzaId(stanza, core.jid);
   let tracker: MessageTracker | undefined;
   if (own && stanza.attrs.type === "groupchat") {

@@ -169,7 +169,7 @@ export interface RoomContext {
   dropQueued(room: Room, error: unknown): void;
   /** Whether a new stream is negotiating its session: what the rooms send now is about the dead one's occupancy. */
   betweenSessions(): boolean;
-  /** Handle messages the room held back (see `RoomCore.holdLive`), in order, as if they came now. */
+  /** Handle messages the room held back (see `RoomSync.holdLive`), in order, as if they came now. */
   redeliver(stanzas: readonly Element[]): void;
 }
 

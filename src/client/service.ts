@@ -1,6 +1,8 @@
 /**
- * The MUC client service: joins rooms, routes the room's stanzas to them,
- * rejoins after reconnects, and offers the room administration requests.
+ * The MUC client service: joins rooms, routes the rooms' stanzas to them
+ * (the only listener on the connection), and offers the administration
+ * request aioxmpp's service has. What rooms do as the stream comes and goes
+ * is in stream-sessions.ts.
  *
  * @module
  */
@@ -8,7 +10,7 @@ import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { directInvite } from "../xso/direct-invite.js";
 import { mucUserX } from "../xso/muc-user.js";
-import { NS_BIND, NS_CLIENT, NS_MUC_USER, NS_SM, NS_STREAMS } from "../xso/ns.js";
+import { NS_CLIENT, NS_MUC_USER } from "../xso/ns.js";
 import { isValidResourcepart, parseJid } from "../xso/values.js";
 import { isDecodeError } from "../xso/errors.js";
 import type { XmppConnection } from "./connection.js";
@@ -24,6 +26,7 @@ import { handlePresence } from "./room-presence.js";
 import { handleMessage, heldBack } from "./room-messages.js";
 import { OutboundQueue, type OutboundOptions } from "./outbound.js";
 import { guardStream, type StreamGuardOptions } from "./stream-guard.js";
+import { StreamSessions } from "./stream-sessions.js";
 
 /**
  * Options of {@link MucService}.
@@ -214,25 +217,8 @@ export class MucService extends Emitter<MucServiceEvents> {
   /** Rooms whose join timed out or was aborted: answer a late confirmation by leaving. */
   readonly #abandoned = new Map<string, { nick: string; timer: ReturnType<typeof setTimeout> }>();
   readonly #joinTimeout: number;
-  /** The session (stream with its own binding) each room's join was written on. */
-  readonly #joinSession = new WeakMap<Room, number>();
-  /** Counts sessions: a new one starts with each `online` (not with a resumption). */
-  #session = 0;
-  /** Counts stream changes; a wait for stream management that outlives its stream is void. */
-  #epoch = 0;
-  /** Ends the wait for stream management to settle (when the service closes meanwhile). */
-  #cancelSettle: (() => void) | undefined;
-  /** Whether the last stream features offered stream management (`undefined`: not seen). */
-  #smOffered: boolean | undefined;
-  /**
-   * A stream is negotiating (its features offered resource binding) and was
-   * neither resumed nor made a new session of yet, so the rooms still hold
-   * the old session's occupancy. Stanzas come on such a stream only after
-   * `<resumed/>` (which clears this first) or after a new bind: presences
-   * from our rooms that arrive now are on the new session, yet about the old
-   * one (see {@link MucService.#roomPresence}).
-   */
-  #betweenSessions = false;
+  /** The stream's sessions and what the rooms do at each change. */
+  readonly #sessions: StreamSessions;
   /** Whether held-back room messages are being handled (see {@link MucService.#redeliver}): not held again. */
   #redelivering = false;
   readonly #ctx: RoomContext;
@@ -257,6 +243,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       (room) => this.#rooms.has(room) && roomCore(this.#rooms.get(room) as Room).holdsSends,
       (connected) => this.emit("connectionChange", { service: this, connected }),
     );
+    this.#sessions = new StreamSessions(conn, this.#queue, () => [...this.#rooms.values()]);
     const queueByDefault = options.queueWhileOffline ?? true;
     const send = (stanza: Element, opts: OutboundOptions = {}): Promise<boolean> =>
       this.#queue.send(stanza, opts.queue === undefined ? { ...opts, queue: queueByDefault } : opts);
@@ -276,19 +263,19 @@ export class MucService extends Emitter<MucServiceEvents> {
       joinTimeout: this.#joinTimeout,
       selfPing: selfPing === false ? false : selfPing === true ? {} : selfPing,
       closed: (room, abandoned) => this.#roomClosed(room, abandoned),
-      sendJoin: (room, stanza) => this.#sendJoinPresence(room, stanza),
+      sendJoin: (room, stanza) => this.#sessions.sendJoinPresence(room, stanza),
       withdraw: (stanza) => this.#queue.withdraw(stanza),
       dropQueued: (room, error) => this.#queue.dropRoom(room.jid.toString(), error),
-      betweenSessions: () => this.#betweenSessions,
+      betweenSessions: () => this.#sessions.betweenSessions,
       redeliver: (stanzas) => this.#redeliver(stanzas),
     };
     contexts.set(this, { ...this.#ctx, conn, listen: (l) => this.#addStanzaListener(l) });
     this.#unguard = options.guardStream === false ? () => {} : guardStream(conn, log, options.guardStream === true ? {} : (options.guardStream ?? {}));
     this.#listen("stanza", (el: Element) => this.#onStanza(el));
-    this.#listen("nonza", (el: Element) => this.#onNonza(el));
-    this.#listen("online", () => void this.#streamUp());
-    this.#listen("disconnect", () => this.#streamDown());
-    this.#listen("offline", () => this.#onOffline());
+    this.#listen("nonza", (el: Element) => this.#sessions.onNonza(el));
+    this.#listen("online", () => void this.#sessions.streamUp());
+    this.#listen("disconnect", () => this.#sessions.streamDown());
+    this.#listen("offline", () => this.#sessions.offline());
     const sm = conn.streamManagement;
     if (sm?.on) {
       this.#smListeners.push(
@@ -305,11 +292,11 @@ export class MucService extends Emitter<MucServiceEvents> {
           },
         ],
         // A resumed stream emits no `online`.
-        ["resumed", () => this.#streamResumed()],
+        ["resumed", () => this.#sessions.streamResumed()],
       );
       for (const [event, fn] of this.#smListeners) sm.on(event as "ack", fn);
     }
-    if (conn.status === "online") void this.#streamUp();
+    if (conn.status === "online") void this.#sessions.streamUp();
   }
 
   /** The rooms joined or being joined. */
@@ -359,7 +346,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     // Rejections are for whoever awaits `joined`; an ignored failed join must not crash the process.
     joined.catch(() => {});
     // Written now when the stream is up; otherwise the next stream's start writes it.
-    if (this.#queue.ready && this.#rooms.get(key) === room) this.#sendJoin(room);
+    if (this.#queue.ready && this.#rooms.get(key) === room) this.#sessions.sendJoin(room);
     return { room, joined };
   }
 
@@ -391,10 +378,9 @@ export class MucService extends Emitter<MucServiceEvents> {
     for (const [event, fn] of this.#smListeners) sm?.removeListener?.(event as "ack", fn);
     this.#smListeners.length = 0;
     this.#unguard();
-    this.#epoch++;
+    this.#sessions.close();
     this.#queue.close(new NotConnectedError("the MUC service was closed"));
     this.#iq.close();
-    this.#cancelSettle?.();
     contexts.delete(this);
     for (const a of this.#abandoned.values()) clearTimeout(a.timer);
     this.#abandoned.clear();
@@ -405,149 +391,11 @@ export class MucService extends Emitter<MucServiceEvents> {
   }
 
   // ---------------------------------------------------------------------------
-  // The stream's life cycle
+  // Listening to the connection, routing its stanzas
 
   #listen(event: "stanza" | "nonza" | "online" | "offline" | "disconnect", fn: (...args: never[]) => void): void {
     this.#conn.on(event as "stanza", fn as (el: Element) => void);
     this.#listeners.push([event, fn]);
-  }
-
-  /** Write a room's first join on the current stream (a later stream writes its own). */
-  #sendJoin(room: Room): void {
-    // Handed to a live stream: if that stream dies first, the next one's start sends the join again.
-    roomCore(room).joinWritten();
-    this.#sendJoinPresence(room, roomCore(room).joinStanza(false)).catch((e: unknown) => roomCore(room).joinSendFailed(e));
-  }
-
-  /**
-   * Write a join presence on the current stream only; once written, it is
-   * the room's join of this session (a resumption does not send it again).
-   *
-   * @returns whether it was written (else the next stream, or the resumption, sends one).
-   */
-  async #sendJoinPresence(room: Room, stanza: Element): Promise<boolean> {
-    const session = this.#session;
-    // This presence is the room's join now: one written before on this session no longer counts.
-    this.#joinSession.delete(room);
-    const written = await this.#queue.send(stanza, { thisStreamOnly: true });
-    if (written) this.#joinWritten(room, session);
-    return written;
-  }
-
-  #onNonza(el: Element): void {
-    // `<resumed/>`: the old session goes on, and what the server sends next
-    // (first the stanzas we had not acknowledged, in the same read) belongs
-    // to it. Stream management reports the resumption only later, once our
-    // own unacknowledged stanzas are written again: too late for those.
-    if (el.is("resumed", NS_SM)) {
-      this.#betweenSessions = false;
-      return;
-    }
-    // `<stream:features/>`: ltx keeps the prefix in `name`.
-    if (!el.is("features", NS_STREAMS)) return;
-    this.#smOffered = el.getChild("sm", NS_SM) !== undefined;
-    // The features after authentication: a resumption or a new session follows.
-    if (el.getChild("bind", NS_BIND) !== undefined) this.#betweenSessions = true;
-  }
-
-  /**
-   * A new session is online: once stream management is settled, rejoin the
-   * rooms we were in and (re)send the joins under way, then write the queue.
-   * State of the dead stream is void: joins written on it are not written
-   * again, only the new session's own.
-   */
-  async #streamUp(): Promise<void> {
-    const epoch = ++this.#epoch;
-    this.#queue.pause();
-    const sm = this.#conn.streamManagement;
-    // Settled already (no stream management, or enabled): start at once, so `suspend` fires with `online`.
-    if (sm && !sm.enabled && this.#smOffered !== false) await this.#streamManagementSettled();
-    if (epoch !== this.#epoch || this.#conn.status !== "online") return;
-    const session = ++this.#session;
-    const prelude: { stanza: Element; written: () => void }[] = [];
-    for (const room of [...this.#rooms.values()]) {
-      const stanza = roomCore(room).streamReplaced();
-      if (stanza !== undefined) prelude.push({ stanza, written: () => this.#joinWritten(room, session) });
-    }
-    // The rooms have dropped the dead session's state: what the rooms send from now on answers the new session's joins.
-    this.#betweenSessions = false;
-    // A listener of the rooms' `suspend` may have closed the service, or the stream died meanwhile.
-    if (epoch !== this.#epoch) return;
-    await this.#queue.open(prelude);
-  }
-
-  #joinWritten(room: Room, session: number): void {
-    this.#joinSession.set(room, session);
-    roomCore(room).joinWritten();
-  }
-
-  /** A stream was resumed (XEP-0198): rooms are as they were; write the joins asked for meanwhile, then the queue. */
-  #streamResumed(): void {
-    const epoch = ++this.#epoch;
-    // What the server sends after <resumed/> belongs to the session the rooms know (a kick while we were away counts).
-    this.#betweenSessions = false;
-    // @xmpp/client reports the resumption just before it marks the stream online.
-    queueMicrotask(() => {
-      if (epoch !== this.#epoch) return;
-      // The joins and rejoins not written on this session yet: asked for while the stream was down, or cut off with it.
-      const prelude: { stanza: Element; written: () => void }[] = [];
-      const session = this.#session;
-      for (const room of [...this.#rooms.values()]) {
-        const core = roomCore(room);
-        if ((core.joining || core.rejoining) && this.#joinSession.get(room) !== session) {
-          prelude.push({ stanza: core.joinStanza(core.rejoining), written: () => this.#joinWritten(room, session) });
-        }
-      }
-      void this.#queue.open(prelude);
-    });
-  }
-
-  #streamDown(): void {
-    this.#epoch++;
-    this.#queue.pause();
-  }
-
-  /**
-   * Resolves once stream management is settled on the new session:
-   * `@xmpp/client` emits `online` before `<enable/>` is answered, and
-   * stanzas sent before `<enabled/>` arrives make the acknowledgement
-   * counters disagree (Prosody then closes the stream). Settled on
-   * `<enabled/>`, `<failed/>`, when the session has no stream management, or
-   * after 5 s.
-   */
-  async #streamManagementSettled(): Promise<void> {
-    const sm = this.#conn.streamManagement;
-    if (!sm || sm.enabled || this.#smOffered === false) return;
-    if (this.#smOffered === undefined) {
-      // Features not seen (the stream was up before us): <enable/> follows `online` at once if it comes.
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      if (sm.enabled || !sm.enableSent) return;
-    }
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#conn.removeListener("nonza", onNonza);
-        this.#conn.removeListener("disconnect", done);
-        if (this.#cancelSettle === done) this.#cancelSettle = undefined;
-        resolve();
-      };
-      this.#cancelSettle = done;
-      const onNonza = (el: Element): void => {
-        if (el.attrs.xmlns === NS_SM && (el.name === "enabled" || el.name === "failed")) done();
-      };
-      const timer = setTimeout(done, 5_000);
-      this.#conn.on("nonza", onNonza);
-      this.#conn.on("disconnect", done);
-    });
-  }
-
-  /** The client stopped: rooms are left (DISCONNECTED) and what waits to be sent fails. */
-  #onOffline(): void {
-    this.#epoch++;
-    this.#betweenSessions = false;
-    this.#queue.pause();
-    for (const room of [...this.#rooms.values()]) roomCore(room).connectionClosed();
-    this.#queue.failAll(new NotConnectedError("the client stopped"));
   }
 
   #roomClosed(room: Room, abandoned: boolean): void {
@@ -640,7 +488,7 @@ export class MucService extends Emitter<MucServiceEvents> {
    * rejoin went out is handled by the room: see room-presence.ts.)
    */
   #roomPresence(room: Room, el: Element, nick: string): void {
-    if (this.#betweenSessions) {
+    if (this.#sessions.betweenSessions) {
       this.#log.debug(`room ${room.jid.toString()}: ignoring a presence of ${nick || "the room"} about the dead session's occupancy`);
       return;
     }
@@ -649,7 +497,7 @@ export class MucService extends Emitter<MucServiceEvents> {
 
   /**
    * Live messages a room held back until its history was over (see
-   * `RoomCore.holdLive`), handled now in their order: by the room, then by
+   * `RoomSync.holdLive`), handled now in their order: by the room, then by
    * the stanza listeners, as if they came now.
    */
   #redeliver(stanzas: readonly Element[]): void {

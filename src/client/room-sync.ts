@@ -1,0 +1,254 @@
+/**
+ * How a room's messages stay in step with the room across reconnects and
+ * rejoins: the messages already delivered (de-duplication), the last one
+ * seen (what a rejoin asks the history for), our messages a dead stream
+ * lost (sent again once the rejoin's history is over, unless it showed
+ * them), the end of a (re)join's history (until then messages are history
+ * and our sends wait), and the live messages held back while we are out of
+ * step. Part of a room's state ({@link RoomCore.sync}); not part of the
+ * package's API.
+ *
+ * @module
+ */
+import type { Element } from "@xmpp/xml";
+import type { JID } from "@xmpp/jid";
+import { originId as originIdCodec } from "../xso/stanza-id.js";
+import { NS_CLIENT } from "../xso/ns.js";
+import type { RoomCore } from "./room-core.js";
+
+/** Keys remembered per room for de-duplication (stanza-ids, origin-ids, …). */
+const SEEN_LIMIT = 2_000;
+
+/** Origin-ids of our own messages remembered as shown by the room (they are never sent again). */
+const OWN_ORIGINS_LIMIT = 1_000;
+
+/** How long after a (re)join's self-presence the history counts as over when no subject comes (ms). */
+const HISTORY_END_TIMEOUT = 10_000;
+
+/** At most this many live messages wait for a rejoin's history (see {@link RoomSync.holdLive}). */
+const MAX_HELD_LIVE = 2_000;
+
+/** A typical clock skew margin when asking for history since the last message. */
+export const SINCE_MARGIN_MS = 60_000;
+
+/** One room's messages, kept in step with the room. */
+export class RoomSync {
+  readonly #core: RoomCore;
+  /** The de-duplication keys of the messages delivered (the last {@link SEEN_LIMIT}). */
+  readonly seen = new Set<string>();
+  /** The stanzas dropped as already delivered (so `onMessageChange` drops them too). */
+  readonly duplicates = new WeakSet<Element>();
+  readonly #seenRing: (string | undefined)[] = [];
+  #seenNext = 0;
+  /** Time (ms) of the last message seen, for the rejoin's history. */
+  #lastSeen: number | undefined;
+  /** Our groupchat messages lost with a stream, to resend after the rejoin. */
+  #resend: { readonly stanza: Element; readonly originId: string | undefined; readonly tracked: boolean }[] = [];
+  /** The origin-ids of our messages the room showed us (the last {@link OWN_ORIGINS_LIMIT}): never sent again. */
+  readonly #ownOriginsSeen = new Set<string>();
+  /**
+   * Whether the (re)join's history is over (its subject came). Until then,
+   * messages are history, and what we send to the room waits.
+   */
+  #caughtUp = false;
+  /** Whether what we send to the room waits: from a rejoin until its history is over. */
+  #holdForRejoin = false;
+  /** Releases a rejoin whose subject never comes. */
+  #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Live groupchat messages that came while we were out of step with the room, in order (see {@link RoomSync.holdLive}). */
+  #heldLive: Element[] = [];
+
+  /** @param core - the room's state, whose life cycle this follows. */
+  constructor(core: RoomCore) {
+    this.#core = core;
+  }
+
+  // ---------------------------------------------------------------------------
+  // What was delivered
+
+  /** Remember a message's de-duplication key (a ring of the last {@link SEEN_LIMIT}; the Set answers "seen?" in O(1)). */
+  remember(key: string): void {
+    if (this.seen.has(key)) return;
+    const evicted = this.#seenRing[this.#seenNext];
+    if (evicted !== undefined) this.seen.delete(evicted);
+    this.#seenRing[this.#seenNext] = key;
+    this.#seenNext = (this.#seenNext + 1) % SEEN_LIMIT;
+    this.seen.add(key);
+  }
+
+  /**
+   * Move the "last message seen" mark (the rejoin asks for history since it):
+   * the room's own delay stamp for history, else our clock; never a stamp
+   * from the future or from anyone but the room.
+   */
+  noteSeen(d: { stamp: Date; from?: JID | undefined } | undefined): void {
+    const now = Date.now();
+    const stamp = d?.stamp.getTime();
+    const jid = this.#core.jid;
+    const when = stamp !== undefined && d?.from !== undefined && d.from.local === jid.local && d.from.domain === jid.domain && stamp <= now ? stamp : now;
+    if (this.#lastSeen === undefined || when > this.#lastSeen) this.#lastSeen = when;
+  }
+
+  /** What a rejoin asks the history for: since the last message seen, with a margin for clock skew (`undefined`: none seen). */
+  historySince(): Date | undefined {
+    return this.#lastSeen === undefined ? undefined : new Date(this.#lastSeen - SINCE_MARGIN_MS);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Our messages
+
+  /** One of our groupchat messages the server may never have seen (a dead stream's): resend it after the rejoin's history, unless that shows it. */
+  lost(stanza: Element, tracked: boolean): void {
+    this.#resend.push({ stanza, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, tracked });
+  }
+
+  /** Forget the messages a dead stream lost: they will not be sent. */
+  dropLost(): void {
+    this.#resend = [];
+  }
+
+  /** Whether a message with this origin-id is one of ours awaiting its fate: tracked, or lost with a dead stream. */
+  sentByUs(originId: string): boolean {
+    // The messages lost with a stream are few, and only looked at for a nick we had before.
+    return this.#resend.some((e) => e.originId === originId) || this.#core.trackers.match(originId, undefined) !== undefined;
+  }
+
+  /** The room showed us a message of ours with this origin-id. */
+  sawOwn(originId: string): void {
+    if (this.#ownOriginsSeen.has(originId)) return;
+    this.#ownOriginsSeen.add(originId);
+    if (this.#ownOriginsSeen.size > OWN_ORIGINS_LIMIT) this.#ownOriginsSeen.delete(this.#ownOriginsSeen.values().next().value as string);
+  }
+
+  // ---------------------------------------------------------------------------
+  // The (re)join's history
+
+  /**
+   * Whether stanzas to the room wait: it is rejoining, or its rejoin's
+   * history is not over yet (so what a dead stream lost goes out first, and
+   * after what the history shows).
+   */
+  get holdsSends(): boolean {
+    return this.#holdForRejoin;
+  }
+
+  /** A rejoin starts (or starts over): messages are history again, and our sends wait until it is over. */
+  rejoinStarted(): void {
+    this.#caughtUp = false;
+    this.#holdForRejoin = true;
+  }
+
+  /**
+   * Whether a message arriving now is history: it comes before the subject
+   * that ends a (re)join's history (XEP-0045 §7.2.15), and either the
+   * self-presence is still to come or it carries a `<delay/>`. Everything
+   * after the subject is live, delayed or not (a stream management resend
+   * carries a delay). `onMessageChange` uses the same rule. (On a rejoin,
+   * live messages before our self-presence do not get here before the
+   * history is over: see {@link RoomSync.holdLive}.)
+   */
+  isHistory(delayed: boolean): boolean {
+    const state = this.#core.state;
+    return !this.#caughtUp && (state === "joining" || state === "rejoining" || delayed);
+  }
+
+  /** The subject ends the history (§7.2.15); a room that never sends one is caught up after 10 s all the same. */
+  awaitHistoryEnd(): void {
+    if (this.#caughtUp || this.#catchUpTimer !== undefined) return;
+    this.#catchUpTimer = setTimeout(() => {
+      this.#catchUpTimer = undefined;
+      this.#core.debug("no subject after the join; taking the history as over");
+      this.catchUp();
+    }, HISTORY_END_TIMEOUT);
+    (this.#catchUpTimer as { unref?: () => unknown }).unref?.();
+  }
+
+  /**
+   * The (re)join's history is over: handle the live messages held back
+   * meanwhile, then put the messages a dead stream lost back in the queue,
+   * ahead of anything newer, unless the room showed them (or their tracker
+   * settled meanwhile); then let the room's sends go.
+   */
+  catchUp(): void {
+    this.#clearCatchUpTimer();
+    if (this.#caughtUp) return;
+    this.#caughtUp = true;
+    this.#holdForRejoin = false;
+    const ctx = this.#core.ctx;
+    // First the live messages held back meanwhile: ours among them are not to be sent again.
+    if (!ctx.betweenSessions()) this.#releaseLive();
+    const pending = this.#resend;
+    this.#resend = [];
+    const lost: Element[] = [];
+    for (const { stanza, originId, tracked } of pending) {
+      const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
+      // The room showed it (live before the stream died, or in the rejoin's history): delivered.
+      if (originId !== undefined && this.#ownOriginsSeen.has(originId)) continue;
+      // A tracker that settled meanwhile (timed out, closed) has told the app its fate.
+      if (tracked && this.#core.trackers.match(originId, id) === undefined) continue;
+      lost.push(stanza);
+    }
+    if (lost.length) this.#core.debug(`resending ${lost.length} message(s) the stream lost`);
+    ctx.requeue(this.#core.room, lost);
+    ctx.release();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Live messages while out of step
+
+  /** Whether live messages wait now (see {@link RoomSync.holdLive}). */
+  get holdingLive(): boolean {
+    const state = this.#core.state;
+    return this.#heldLive.length > 0 || state === "suspended" || state === "rejoining" || this.#core.ctx.betweenSessions();
+  }
+
+  /**
+   * Hold back a live (undelayed) groupchat message that comes while we are
+   * out of step with the room: suspended, rejoining before our
+   * self-presence, or on a new session before its rejoin. It was sent to the
+   * old occupancy (ejabberd keeps routing live messages to its full JID,
+   * which the new session binds again), and it is newer than the history
+   * the rejoin brings: delivered now, it would come ahead of older messages.
+   * Once the history is over ({@link RoomSync.catchUp}) it is handled as
+   * live — dropped if the history brought it. Until then every later live
+   * message waits behind it, so order holds. Asked while
+   * {@link RoomSync.holdingLive}; returns whether it was held.
+   */
+  holdLive(stanza: Element): boolean {
+    if (this.#heldLive.length >= MAX_HELD_LIVE) {
+      // Bounded: a rejoin that long overdue lets what waited go, in order.
+      this.#core.debug(`more than ${MAX_HELD_LIVE} live messages held back: delivering them now`);
+      this.#releaseLive();
+      return false;
+    }
+    this.#heldLive.push(stanza);
+    return true;
+  }
+
+  /** The room ends: what came for it before is the app's. */
+  ending(): void {
+    this.#releaseLive();
+  }
+
+  /** The room is over: nothing waits, nothing is sent again, no timer is left. */
+  stop(): void {
+    this.#holdForRejoin = false;
+    this.#heldLive = [];
+    this.#clearCatchUpTimer();
+    this.#resend = [];
+  }
+
+  /** Handle the held-back live messages now, in the order they came. */
+  #releaseLive(): void {
+    if (this.#heldLive.length === 0) return;
+    const held = this.#heldLive;
+    this.#heldLive = [];
+    this.#core.debug(`handling ${held.length} live message(s) held back until the history was over`);
+    this.#core.ctx.redeliver(held);
+  }
+
+  #clearCatchUpTimer(): void {
+    if (this.#catchUpTimer !== undefined) clearTimeout(this.#catchUpTimer);
+    this.#catchUpTimer = undefined;
+  }
+}

@@ -24,11 +24,21 @@
  *    sent by server", seen with ejabberd). The guard sets the count to zero
  *    at `<enabled/>` itself (the server counts from there), and adds back
  *    the stanzas that came before the client's own reset.
+ * 5. **Unacknowledged stanzas of a session without resumption.** When the
+ *    server enabled stream management without resumption (no stream id:
+ *    ejabberd with `resume_timeout: 0`), the client does not try to resume,
+ *    so it never reports the stanzas the server had not acknowledged as
+ *    failed; they stay in its queue, and its next `<enable/>` throws ("queue
+ *    should be empty after enable"), failing the new stream too. At the
+ *    features of a new stream that will not be resumed, the guard reports
+ *    them failed (the `fail` event, as a failed resumption does) and empties
+ *    the queue: the SDK sends its messages among them again after the
+ *    rejoin.
  *
  * @module
  */
 import type { Element } from "@xmpp/xml";
-import { NS_BIND, NS_SM } from "../xso/ns.js";
+import { NS_BIND, NS_SM, NS_STREAMS } from "../xso/ns.js";
 import type { Logger } from "../common/logger.js";
 
 /** What the guard reads of `@xmpp/client`'s stream management. */
@@ -37,8 +47,13 @@ interface SmInternals {
   inbound: number;
   /** Set when the client has taken in `<enabled/>` (or `<resumed/>`). */
   readonly enabled: boolean;
-  readonly outbound: number;
-  readonly outbound_q: readonly unknown[];
+  /** Stanzas the server acknowledged since `<enable/>`. */
+  outbound: number;
+  /** Stanzas sent and not acknowledged yet, oldest first. */
+  outbound_q: { readonly stanza: Element }[];
+  /** The stream id to resume (empty or absent: the session cannot be resumed). */
+  readonly id?: string;
+  emit(event: "fail", stanza: Element): unknown;
   on(event: "resumed", listener: () => void): unknown;
   removeListener(event: "resumed", listener: () => void): unknown;
 }
@@ -74,6 +89,7 @@ function isGuardable(conn: unknown): conn is EntityInternals & { streamManagemen
     typeof sm?.outbound === "number" &&
     typeof sm.inbound === "number" &&
     Array.isArray(sm.outbound_q) &&
+    typeof sm.emit === "function" &&
     typeof sm.on === "function"
   );
 }
@@ -112,6 +128,10 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
       sinceEnabled = 0;
       return;
     }
+    if (el.is("features", NS_STREAMS)) {
+      if (!sm.id && sm.outbound_q.length > 0 && el.getChild("bind", NS_BIND) !== undefined) failUnresumable();
+      return;
+    }
     if (el.attrs.xmlns !== NS_SM || (el.name !== "a" && el.name !== "resumed")) return;
     if (el.name === "resumed") resumedSeen = true;
     const h = Number(el.attrs.h);
@@ -120,6 +140,13 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
       log.warn(`stream guard: the server acknowledged ${h} stanzas, ${sent} were sent; counting all as received`);
       el.attrs.h = String(sent);
     }
+  };
+  // A new session follows a session that cannot be resumed (see 5).
+  const failUnresumable = (): void => {
+    const lost = sm.outbound_q.splice(0);
+    sm.outbound = 0;
+    log.debug(`stream guard: the last session could not be resumed; ${lost.length} stanza(s) it sent were not acknowledged`);
+    for (const item of lost) sm.emit("fail", item.stanza);
   };
   const restart = (why: string): void => {
     log.warn(`stream guard: ${why}; restarting the stream`);

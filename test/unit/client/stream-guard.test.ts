@@ -4,8 +4,9 @@
  * internals `outbound` / `outbound_q`): it clamps an acknowledgement `h`
  * ahead of what was sent, restarts a negotiation that does not reach
  * `online` in time (fake timers), restarts a stream that binds a resource
- * after a resumption, counts received stanzas from `<enabled/>` on, and
- * leaves anything else alone.
+ * after a resumption, counts received stanzas from `<enabled/>` on, fails
+ * what a session without resumption left unacknowledged, and leaves
+ * anything else alone.
  */
 import { EventEmitter } from "node:events";
 import { afterEach, describe, expect, it, vi, type Mock } from "vitest";
@@ -19,8 +20,9 @@ const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
 class FakeStreamManagement extends EventEmitter {
   inbound = 0;
   enabled = false;
+  id = "";
   outbound = 0;
-  outbound_q: unknown[] = [];
+  outbound_q: { stanza?: Element }[] = [];
 }
 
 /** What the guard needs of an `@xmpp/client` entity, and nothing more. */
@@ -275,6 +277,51 @@ describe("the inbound count after a failed resumption", () => {
     entity.emit("element", enabled());
     entity.emit("element", xml("r", { xmlns: NS_SM }));
     expect(client.answers).toEqual([1]);
+  });
+});
+
+describe("a session without resumption", () => {
+  /** The features after authentication (ejabberd's, as the client gets them). */
+  const features = (): Element =>
+    xml("stream:features", { "xmlns:stream": "http://etherx.jabber.org/streams" }, xml("bind", { xmlns: NS_BIND }), xml("sm", { xmlns: NS_SM }));
+  const message = (n: number): Element => xml("message", { type: "groupchat", to: "room@conference.localhost", id: `m-${n}` }, xml("body", {}, `m-${n}`));
+
+  it("at the next stream's features, what it left unacknowledged is reported failed, in order, and the queue is empty for <enable/>", () => {
+    const { entity, log } = guarded();
+    const sm = entity.streamManagement;
+    const failed: string[] = [];
+    sm.on("fail", (stanza: Element) => failed.push(String(stanza.attrs.id)));
+    // The server enabled stream management without resumption: no id. Two messages were never acknowledged.
+    sm.outbound = 7;
+    sm.outbound_q = [{ stanza: message(1) }, { stanza: message(2) }];
+    entity.setStatus("disconnect");
+    entity.setStatus("connect");
+    entity.emit("element", features());
+    expect(failed).toEqual(["m-1", "m-2"]);
+    expect(sm.outbound_q).toEqual([]);
+    expect(sm.outbound).toBe(0);
+    expect(log.warn).not.toHaveBeenCalled();
+    expect(entity.disconnect).not.toHaveBeenCalled();
+  });
+
+  it("a session that can be resumed is left to the client (it resumes, or fails them itself on <failed/>)", () => {
+    const { entity } = guarded();
+    const sm = entity.streamManagement;
+    const failed: Element[] = [];
+    sm.on("fail", (stanza: Element) => failed.push(stanza));
+    sm.id = "some-long-sm-id";
+    sm.outbound_q = [{ stanza: message(1) }];
+    entity.emit("element", features());
+    expect(failed).toEqual([]);
+    expect(sm.outbound_q).toHaveLength(1);
+  });
+
+  it("features before authentication (no bind) change nothing", () => {
+    const { entity } = guarded();
+    const sm = entity.streamManagement;
+    sm.outbound_q = [{ stanza: message(1) }];
+    entity.emit("element", xml("stream:features", {}, xml("mechanisms", { xmlns: "urn:ietf:params:xml:ns:xmpp-sasl" })));
+    expect(sm.outbound_q).toHaveLength(1);
   });
 });
 

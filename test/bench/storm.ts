@@ -1,12 +1,12 @@
 /**
  * `npm run bench -- storm`: the reconnect storm of the integration test
  * (100 cuts over 1,000 tracked messages, SDK clients behind a
- * fault-injecting proxy in front of a real Prosody), for several seeds in
- * both modes: messages lost, duplicated and out of order at the receivers,
+ * fault-injecting proxy in front of a real Prosody, then ejabberd), for
+ * several seeds in both modes: messages lost, duplicated and out of order at the receivers,
  * trackers not delivered, and the time every client took to be back in the
  * room after each cut (median and worst).
  */
-import { runStorm, stormServer, undelivered, type StormMode } from "../helpers/storm.js";
+import { runStorm, stormServer, undelivered, type StormMode, type StormServerKind } from "../helpers/storm.js";
 
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -15,15 +15,16 @@ function quantile(sorted: readonly number[], q: number): number {
 
 export async function runStormBench(): Promise<void> {
   const seeds = (process.env.STORM_SEEDS ?? "1,2,3").split(",").map(Number);
-  const rows: string[][] = [["mode", "seed", "cuts", "lost", "twice", "out of order", "trackers not delivered", "all joined", "recovery median ms", "recovery worst ms", "run s"]];
-  for (const mode of ["resume", "new-stream"] as StormMode[]) {
-    const server = await stormServer(mode);
+  const kinds = (process.env.STORM_SERVERS ?? "prosody,ejabberd").split(",") as StormServerKind[];
+  const rows: string[][] = [["server", "mode", "seed", "cuts", "lost", "twice", "out of order", "trackers not delivered", "all joined", "recovery median ms", "recovery worst ms", "run s"]];
+  for (const kind of kinds) for (const mode of ["resume", "new-stream", "refused"] as StormMode[]) {
+    const server = await stormServer(mode, kind);
     try {
       for (const seed of seeds) {
         const r = await runStorm({ mode, seed, cuts: 100, messages: 1_000, server });
         const recovery = [...r.recoveryMs].sort((a, b) => a - b);
         const sum = (k: "lost" | "duplicated" | "outOfOrder"): number => r.receivers.reduce((n, x) => n + x[k], 0);
-        rows.push([mode, String(seed), String(r.cuts), String(sum("lost")), String(sum("duplicated")), String(sum("outOfOrder")), String(undelivered(r)), r.allJoined ? "yes" : "NO", String(quantile(recovery, 0.5)), String(recovery.at(-1) ?? NaN), (r.durationMs / 1000).toFixed(1)]);
+        rows.push([kind, mode, String(seed), String(r.cuts), String(sum("lost")), String(sum("duplicated")), String(sum("outOfOrder")), String(undelivered(r)), r.allJoined ? "yes" : "NO", String(quantile(recovery, 0.5)), String(recovery.at(-1) ?? NaN), (r.durationMs / 1000).toFixed(1)]);
       }
     } finally {
       await server.stop();

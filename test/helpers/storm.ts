@@ -9,12 +9,32 @@
 import { randomUUID } from "node:crypto";
 import { client, xml, type Client } from "@xmpp/client";
 import { MessageState, MucService, createRoom, setRoomConfig, type MessageTracker, type Room } from "../../src/index.js";
-import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
+import { startProsody } from "../../src/testing/prosody.js";
+import { MUC_MODULES, startEjabberd } from "./ejabberd.js";
 import { startFaultProxy, type FaultProxy, type StormMoment, type StormReport } from "./fault-proxy.js";
 import { waitUntil, withTimeout } from "./prosody-clients.js";
 
-/** Whether a reconnect may resume the stream (XEP-0198) or always starts a new one (and rejoins). */
-export type StormMode = "resume" | "new-stream";
+/**
+ * Whether a reconnect may resume the stream (XEP-0198), always starts a new
+ * one (the server keeps no session: a rejoin), or is refused its resumption
+ * while the server still holds the old session (`refused`: the client asks
+ * to resume a stream id the server never issued, gets `<failed/>` and binds
+ * the same resource again, replacing the old session; what the rooms sent
+ * the old occupancy meanwhile reaches the new session).
+ */
+export type StormMode = "resume" | "new-stream" | "refused";
+
+/** The server a storm runs against. */
+export type StormServerKind = "prosody" | "ejabberd";
+
+/** What a storm needs of a running server. */
+export interface StormServer {
+  readonly kind: StormServerKind;
+  readonly domain: string;
+  readonly c2sPort: number;
+  readonly mucDomain: string;
+  stop(): Promise<void>;
+}
 
 /** Options of {@link runStorm}. */
 export interface StormRunOptions {
@@ -27,7 +47,9 @@ export interface StormRunOptions {
   /** Milliseconds between two sends. @default 30 */
   readonly sendIntervalMs?: number;
   /** A server already started with {@link stormServer} (else one is started and stopped). */
-  readonly server?: ProsodyServer;
+  readonly server?: StormServer;
+  /** Which server to start when none is given. @default "prosody" */
+  readonly serverKind?: StormServerKind;
   /** Progress lines. */
   readonly log?: (line: string) => void;
 }
@@ -78,18 +100,37 @@ export const STORM_MOMENTS: readonly StormMoment[] = [
 ];
 
 /**
- * A Prosody for storms: rooms keep (and send on join) up to 2,000 messages
+ * A server for storms: rooms keep (and send on join) up to 2,000 messages
  * of history, so a rejoin's "history since" covers the gap; in `new-stream`
- * mode a dropped session is not kept for resumption.
+ * mode a dropped session is not kept for resumption. Prosody by default;
+ * ejabberd (its MUC with `history_size`, its stream management with
+ * `resume_timeout`) with `kind: "ejabberd"`.
  */
-export function stormServer(mode: StormMode): Promise<ProsodyServer> {
-  return startProsody({
+export async function stormServer(mode: StormMode, kind: StormServerKind = "prosody"): Promise<StormServer> {
+  if (kind === "ejabberd") {
+    const server = await startEjabberd({
+      modules: {
+        ...MUC_MODULES,
+        mod_muc: { ...MUC_MODULES.mod_muc, history_size: 2000 },
+        mod_stream_mgmt: { resume_timeout: mode === "new-stream" ? 0 : 120 },
+      },
+    });
+    try {
+      await Promise.all(USERS.map((u) => server.register(u.username, u.password)));
+    } catch (e) {
+      await server.stop();
+      throw e;
+    }
+    return { kind, domain: server.domain, c2sPort: server.c2sPort, mucDomain: server.mucDomain as string, stop: () => server.stop() };
+  }
+  const server = await startProsody({
     users: USERS,
     extraConfig: {
       global: mode === "new-stream" ? "smacks_hibernation_time = 0\n" : "smacks_hibernation_time = 120\n",
       muc: "max_history_messages = 2000\n",
     },
   });
+  return { kind, domain: server.domain, c2sPort: server.c2sPort, mucDomain: server.mucDomain, stop: () => server.stop() };
 }
 
 /** `STORM_DEBUG=1`: each client's SDK log (debug included) on stderr, with times, to see what a failing seed did. */
@@ -111,7 +152,7 @@ interface StormClient {
   stop(): Promise<void>;
 }
 
-async function connect(server: ProsodyServer, port: number, user: (typeof USERS)[number]): Promise<StormClient> {
+async function connect(server: StormServer, port: number, user: (typeof USERS)[number], mode: StormMode): Promise<StormClient> {
   const xmpp = client({
     service: `xmpp://127.0.0.1:${port}`,
     domain: server.domain,
@@ -119,6 +160,13 @@ async function connect(server: ProsodyServer, port: number, user: (typeof USERS)
     credentials: (authenticate) => authenticate({ username: user.username, password: user.password }, "PLAIN", xml("user-agent", { id: randomUUID() })),
   });
   xmpp.reconnect.delay = 250;
+  if (mode === "refused") {
+    // The next stream asks to resume an id the server never issued.
+    xmpp.on("disconnect", () => {
+      const sm = xmpp.streamManagement as { id: string };
+      if (sm.id) sm.id = `gone-${sm.id}`;
+    });
+  }
   // As any application should: connection errors are reported, not thrown.
   xmpp.on("error", () => {});
   // Short negotiation timeout for @xmpp/client's own steps (it waits 2 s for each answer by default).
@@ -172,18 +220,21 @@ function countReceived(name: string, bodies: readonly string[], total: number): 
 export async function runStorm(options: StormRunOptions): Promise<StormResult> {
   const log = options.log ?? (() => {});
   const started = Date.now();
-  const server = options.server ?? (await stormServer(options.mode));
+  const server = options.server ?? (await stormServer(options.mode, options.serverKind));
   let proxy: FaultProxy | undefined;
   const clients: StormClient[] = [];
   try {
     proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: server.c2sPort }, seed: options.seed });
-    const owner = await connect(server, server.c2sPort, USERS[0]);
+    const owner = await connect(server, server.c2sPort, USERS[0], options.mode);
     clients.push(owner);
     const jid = `storm-${randomUUID().slice(0, 8)}@${server.mucDomain}`;
     owner.room = await withTimeout(createRoom(owner.muc, jid, "owner"), 10_000, "creating the room");
-    await withTimeout(setRoomConfig(owner.muc, jid, { "muc#roomconfig_historylength": 2000, "muc#roomconfig_persistentroom": true }), 10_000, "configuring the room");
-    const alice = await connect(server, proxy.port, USERS[1]);
-    const bob = await connect(server, proxy.port, USERS[2]);
+    // ejabberd's rooms keep its MUC service's history_size; its form has no history length.
+    const config: Record<string, number | boolean> = { "muc#roomconfig_persistentroom": true };
+    if (server.kind === "prosody") config["muc#roomconfig_historylength"] = 2000;
+    await withTimeout(setRoomConfig(owner.muc, jid, config), 10_000, "configuring the room");
+    const alice = await connect(server, proxy.port, USERS[1], options.mode);
+    const bob = await connect(server, proxy.port, USERS[2], options.mode);
     clients.push(alice, bob);
     for (const c of clients) {
       if (!c.room) c.room = (await withTimeout(c.muc.join(jid, c.name).joined, 10_000, `${c.name} joining`));

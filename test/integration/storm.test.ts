@@ -5,30 +5,43 @@
 // SASL, bind, <enable/>, resumption, the join, mid-flow) while one of them
 // sends 1,000 numbered tracked messages. Twice: once where a reconnect may
 // resume the stream (XEP-0198), once where the server keeps no session
-// (every reconnect a new stream and a rejoin).
+// (every reconnect a new stream and a rejoin). Then against ejabberd:
+// the same two (its second mode is stream management without resumption),
+// and a third where each resumption is refused while ejabberd still holds
+// the old session, which the new one replaces.
 //
 // The seed is printed; replay a failure with STORM_SEED=<seed>.
 
 import { describe, expect, it } from "vitest";
-import { runStorm, undelivered, type StormMode } from "../helpers/storm.js";
+import { runStorm, undelivered, type StormMode, type StormServerKind } from "../helpers/storm.js";
 
 const seedBase = process.env.STORM_SEED !== undefined ? Number(process.env.STORM_SEED) : Math.floor(Math.random() * 2 ** 31);
 
-describe("a reconnect storm against Prosody", () => {
-  it.each<[StormMode, number]>([
-    ["resume", seedBase],
-    ["new-stream", seedBase + 1],
-  ])("%s: 100 cuts over 1,000 tracked messages: none lost, none twice, in order, every tracker delivered, every room joined (seed %i)", async (mode, seed) => {
-    console.log(`storm (${mode}): seed ${seed}; replay with STORM_SEED=${mode === "resume" ? seed : seed - 1}`);
-    const result = await runStorm({ mode, seed, cuts: 100, messages: 1_000 });
-    console.log(`storm (${mode}): ${result.cuts} cuts ${JSON.stringify(result.cutsByMoment)}, ${result.durationMs} ms`);
-    expect(result.cuts).toBe(100);
-    for (const r of result.receivers) {
-      expect({ receiver: r.name, lost: r.lost, duplicated: r.duplicated, outOfOrder: r.outOfOrder, disorder: r.disorder }).toEqual({ receiver: r.name, lost: 0, duplicated: 0, outOfOrder: 0, disorder: [] });
-    }
-    expect(result.receivers.map((r) => r.name)).toEqual(["owner", "alice", "bob"]);
-    expect(undelivered(result)).toBe(0);
-    expect(result.trackers).toEqual({ "delivered-to-recipient": 1_000 });
-    expect(result.allJoined).toBe(true);
-  }, 240_000);
-});
+const servers: readonly { readonly kind: StormServerKind; readonly name: string; readonly modes: readonly StormMode[] }[] = [
+  { kind: "prosody", name: "Prosody", modes: ["resume", "new-stream"] },
+  // `refused` matters on ejabberd: it relays the room's live messages to the old occupancy's full JID until the new session replaces it.
+  { kind: "ejabberd", name: "ejabberd", modes: ["resume", "new-stream", "refused"] },
+];
+
+let seedOffset = 0;
+for (const { kind, name, modes } of servers) {
+  describe(`a reconnect storm against ${name}`, () => {
+    it.each<[StormMode, number]>(modes.map((mode) => [mode, seedBase + seedOffset++]))(
+      "%s: 100 cuts over 1,000 tracked messages: none lost, none twice, in order, every tracker delivered, every room joined (seed %i)",
+      async (mode, seed) => {
+        console.log(`storm (${name}, ${mode}): seed ${seed}; replay the file with STORM_SEED=${seedBase}`);
+        const result = await runStorm({ mode, seed, cuts: 100, messages: 1_000, serverKind: kind });
+        console.log(`storm (${name}, ${mode}): ${result.cuts} cuts ${JSON.stringify(result.cutsByMoment)}, ${result.durationMs} ms`);
+        expect(result.cuts).toBe(100);
+        for (const r of result.receivers) {
+          expect({ receiver: r.name, lost: r.lost, duplicated: r.duplicated, outOfOrder: r.outOfOrder, disorder: r.disorder }).toEqual({ receiver: r.name, lost: 0, duplicated: 0, outOfOrder: 0, disorder: [] });
+        }
+        expect(result.receivers.map((r) => r.name)).toEqual(["owner", "alice", "bob"]);
+        expect(undelivered(result)).toBe(0);
+        expect(result.trackers).toEqual({ "delivered-to-recipient": 1_000 });
+        expect(result.allJoined).toBe(true);
+      },
+      240_000,
+    );
+  });
+}

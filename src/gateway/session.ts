@@ -340,8 +340,9 @@ export class BaseSession {
   }
 
   /**
-   * The user invited someone into a group (a mediated invitation, XEP-0045
-   * §7.8.2, sent to the room). The default, as slidge's, makes the invitee
+   * The user invited someone into a group: a direct invitation (XEP-0249)
+   * sent to a contact, into one of the user's groups, or a mediated one
+   * (XEP-0045 §7.8.2) sent to the room. The default, as slidge's, makes the invitee
    * a member: {@link LegacyMUC.onSetAffiliation} with `member`. Override to
    * invite on the legacy network otherwise; throw to refuse.
    *

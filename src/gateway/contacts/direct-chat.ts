@@ -2,7 +2,8 @@
  * What the user sends to a contact's JID: direct messages (text, replies,
  * corrections, retractions, reactions, files, chat states, displayed
  * markers, receipt requests) handed to the session's hooks with the contact
- * as the chat; subscription requests (the user adds the contact to their
+ * as the chat; invitations into one of the user's groups (XEP-0249), handed
+ * to `onInvitation`; subscription requests (the user adds the contact to their
  * roster); and the contact's vCard, disco#info and pings.
  *
  * @module
@@ -11,11 +12,12 @@ import { randomUUID } from "node:crypto";
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { chatMarkerOf, chatStateOf } from "../../xso/chat-states.js";
+import { directInvite } from "../../xso/direct-invite.js";
 import { viewInNamespace } from "../../xso/codec.js";
 import { discoInfoQuery } from "../../xso/disco.js";
 import { isDecodeError } from "../../xso/errors.js";
 import { messageContent } from "../../xso/message.js";
-import { NS_CHAT_MARKERS, NS_CHAT_STATES, NS_CLIENT, NS_CORRECT, NS_DISCO_INFO, NS_MUC_SELF_PING, NS_PUBSUB, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_VCARD } from "../../xso/ns.js";
+import { NS_CHAT_MARKERS, NS_CHAT_STATES, NS_CLIENT, NS_CONFERENCE, NS_CORRECT, NS_DISCO_INFO, NS_MUC_SELF_PING, NS_PUBSUB, NS_REACTIONS, NS_REPLY, NS_RETRACT, NS_VCARD } from "../../xso/ns.js";
 import { XMPPError } from "../../xso/stanza-error.js";
 import type { LegacyContact } from "./contact.js";
 import { readUserRefs, replyFallbackText } from "../messages/message-refs.js";
@@ -48,6 +50,11 @@ async function onMessage(contact: LegacyContact, stanza: Element, from: JID): Pr
   // A carbon the gateway sent through the message privilege, routed back to the contact by the user's server.
   if (contact.session.gateway.isOwnCarbon(typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined)) return;
   if (type === "groupchat") throw new XMPPError("not-acceptable", { text: "This address is a contact, not a group" });
+  if (stanza.getChild("x", NS_CONFERENCE) !== undefined) {
+    // Its body, if any, is the invitation's fallback text: not a message of its own.
+    await onDirectInvitation(contact, stanza);
+    return;
+  }
   const session = contact.session;
   let msg;
   try {
@@ -112,6 +119,34 @@ async function onMessage(contact: LegacyContact, stanza: Element, from: JID): Pr
 }
 
 /** The user's subscriptions to the contact (adding it to their roster) and probes. */
+/**
+ * The user invites the contact into a group (XEP-0249 direct invitation,
+ * sent to the contact): `session.onInvitation(contact, muc, reason)`, as a
+ * mediated invitation sent to the room is (slidge's `on_invitation`).
+ *
+ * @throws {@link XMPPError} `bad-request` for a malformed invitation;
+ *   `not-acceptable` for a room that is not one of the gateway's (the
+ *   legacy network knows only its own groups); `item-not-found` for a room
+ *   of the gateway that is not one of the user's groups.
+ */
+async function onDirectInvitation(contact: LegacyContact, stanza: Element): Promise<void> {
+  let invite;
+  try {
+    invite = directInvite.findIn(viewInNamespace(stanza, NS_CLIENT), NS_CLIENT);
+  } catch (e) {
+    throw new XMPPError("bad-request", { text: isDecodeError(e) ? e.message : "malformed invitation" });
+  }
+  if (invite === undefined) return;
+  const session = contact.session;
+  const room = invite.jid;
+  if (room.resource || !room.local || room.domain.toLowerCase() !== session.gateway.jid.domain.toLowerCase()) {
+    throw new XMPPError("not-acceptable", { text: "Only a group of this gateway can be joined by a legacy contact" });
+  }
+  const muc = await session.bookmarks.byJid(room);
+  if (muc === undefined) throw new XMPPError("item-not-found", { text: `${room.toString()} is not one of your groups` });
+  await session.onInvitation({ jid: contact.jid, legacyId: contact.legacyId }, muc, invite.reason);
+}
+
 async function onPresence(contact: LegacyContact, el: Element, from: JID): Promise<void> {
   const gateway = contact.session.gateway;
   const type = el.attrs.type;

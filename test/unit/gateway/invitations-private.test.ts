@@ -5,13 +5,14 @@
  * - `gateway.inviteTo(muc, jid, …)` and `session.sendGatewayInvite(muc, …)`:
  *   XEP-0249 direct invitations from the gateway, or XEP-0045 §7.8.2
  *   mediated ones from the room;
- * - the user's mediated invitation → `session.onInvitation(contact, muc,
- *   reason)` (by default `onSetAffiliation(…, "member")`);
+ * - the user's mediated invitation, or direct one (XEP-0249, sent to the
+ *   contact) → `session.onInvitation(contact, muc, reason)` (by default
+ *   `onSetAffiliation(…, "member")`);
  * - private messages (§7.5) both ways: `session.onPrivateText`,
  *   `participant.sendPrivateText`; refusals.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { LegacyBookmarks } from "../../../src/gateway/index.js";
+import { LegacyRoster, type LegacyBookmarks, type LegacyModule } from "../../../src/gateway/index.js";
 import { GW, NS_MUC_USER, RES, USER, TestNetwork, closeStores, errorCondition, join, request, room, settle, startGateway } from "./helpers.js";
 
 const FULL = `${USER}/${RES}`;
@@ -74,6 +75,53 @@ describe("the user's invitations", () => {
     h.component.receive(`<message from='${FULL}' to='coffee@${GW}' id='inv5'><x xmlns='${NS_MUC_USER}'><invite to='u-dave@${GW}'><reason>one</reason></invite><invite to='u-dave@${GW}'><reason>two</reason></invite></x></message>`);
     await settle(h);
     expect(h.net.calls.onInvitation).toEqual([{ room: "coffee", jid: `u-dave@${GW}`, legacyId: "u-dave", reason: "one" }]);
+  });
+});
+
+/** The test network with `u-dave` as the user's contact. */
+class NetworkWithDave extends TestNetwork {
+  override module(): LegacyModule {
+    return {
+      ...super.module(),
+      Roster: class extends LegacyRoster {
+        override async isContact(legacyId: string) {
+          return legacyId === "u-dave";
+        }
+      },
+    };
+  }
+}
+
+describe("the user's direct invitations (XEP-0249) to a contact", () => {
+  const invite = (id: string, to: string, x: string, body = ""): string => `<message from='${FULL}' to='${to}' id='${id}'>${body}${x}</message>`;
+
+  it("an invitation into one of the user's groups, sent to a contact → onInvitation(contact, muc, reason); its fallback body is no message", async () => {
+    const h = await startGateway({ net: new NetworkWithDave() });
+    await room(h, "coffee");
+    h.component.receive(invite("d1", `u-dave@${GW}`, `<x xmlns='${NS_CONFERENCE}' jid='coffee@${GW}' reason='Try the beans'/>`, "<body>Join coffee@gw</body>"));
+    await settle(h);
+    expect(h.net.calls.onInvitation).toEqual([{ room: "coffee", jid: `u-dave@${GW}`, legacyId: "u-dave", reason: "Try the beans" }]);
+    expect(h.net.calls.onSetAffiliation).toEqual([{ room: "coffee", nick: undefined, jid: `u-dave@${GW}`, affiliation: "member", reason: "Try the beans" }]);
+    expect(h.net.calls.onText).toEqual([]);
+    expect(h.component.sent.filter((s) => s.attrs.type === "error")).toEqual([]);
+  });
+
+  it("a room elsewhere: not-acceptable; a room of the gateway that is not the user's: item-not-found; no jid: bad-request; no hook runs", async () => {
+    const h = await startGateway({ net: new NetworkWithDave() });
+    await room(h, "coffee");
+    const cases: [string, string][] = [
+      [`<x xmlns='${NS_CONFERENCE}' jid='coven@chat.shakespeare.lit'/>`, "not-acceptable"],
+      [`<x xmlns='${NS_CONFERENCE}' jid='coffee@${GW}/nick'/>`, "not-acceptable"],
+      [`<x xmlns='${NS_CONFERENCE}' jid='no-such-group@${GW}'/>`, "item-not-found"],
+      [`<x xmlns='${NS_CONFERENCE}'/>`, "bad-request"],
+    ];
+    for (const [i, [x, condition]] of cases.entries()) {
+      const reply = h.component.nextSent((s) => s.attrs.id === `d${i}` && s.attrs.type === "error");
+      h.component.receive(invite(`d${i}`, `u-dave@${GW}`, x));
+      expect(errorCondition(await reply)).toBe(condition);
+    }
+    expect(h.net.calls.onInvitation).toEqual([]);
+    expect(h.net.calls.onSetAffiliation).toEqual([]);
   });
 });
 

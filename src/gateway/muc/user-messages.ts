@@ -99,13 +99,14 @@ export async function onUserMessage(core: MucCore, stanza: Element, from: JID, t
     }
     const xmppThread = msg.thread?.id || undefined;
     const thread = legacyThreadOf(core.session, xmppThread, roomMessageIds(core));
+    const sticker = stickerOf(stanza);
+    const subject = msg.subject[""] ?? Object.values(msg.subject)[0];
     if (body === undefined && (chatStateOf(stanza) !== undefined || chatMarkerOf(stanza) !== undefined)) {
       await userAttention(core, stanza, thread);
-      return;
+      // A subject change or a sticker may carry a chat state too (clients add <active/> to what they send).
+      if (sticker === undefined && subject === undefined) return;
     }
-    const sticker = stickerOf(stanza);
     if (body === undefined && sticker === undefined) {
-      const subject = msg.subject[""] ?? Object.values(msg.subject)[0];
       if (subject === undefined) return;
       if (!room.hasSubject) throw new XMPPError("forbidden", { text: "This group has no subject to change" });
       // The module updates the subject (slidge's on_set_subject): now, or when the network echoes the change.

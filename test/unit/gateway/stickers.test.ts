@@ -145,6 +145,15 @@ describe("the user's stickers in a room", () => {
     expect(net.calls.onText).toEqual([]);
   });
 
+  it("one that carries a chat state too (clients add <active/> to what they send) still reaches onSticker", async () => {
+    const { net, stickers } = stickerNetwork(true);
+    const h = await startGateway({ net });
+    await join(h, "coffee");
+    h.component.receive(bobSticker(`coffee@${GW}`, "groupchat", "s1", { inline: B64 }).replace("</message>", "<active xmlns='http://jabber.org/protocol/chatstates'/></message>"));
+    await settle(h);
+    expect(stickers.map((s) => s.type)).toEqual(["image/png"]);
+  });
+
   it("without inline data, the image is asked of the user's client (XEP-0231 §3) once, then cached", async () => {
     const { net, stickers } = stickerNetwork(true);
     const h = await startGateway({ net });

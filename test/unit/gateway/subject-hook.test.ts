@@ -46,4 +46,18 @@ describe("onSetSubject", () => {
     const refused = await request(h, `<message type='groupchat' id='s3' from='${TO}' to='${ROOM}'><subject>Never</subject></message>`);
     expect(errorCondition(refused)).toBe("internal-server-error");
   });
+
+  it("a subject change that carries a chat state too (clients add <active/> to what they send) reaches onSetSubject, and the state onActive", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const muc = await room(h, "coffee");
+    const asked: string[] = [];
+    muc.onSetSubject = async (subject) => void asked.push(subject);
+    const active: string[] = [];
+    muc.session.onActive = async (chat) => void active.push(chat.legacyId);
+    h.component.receive(`<message type='groupchat' id='s4' from='${TO}' to='${ROOM}'><subject>Decaf too</subject><active xmlns='http://jabber.org/protocol/chatstates'/></message>`);
+    await settle(h);
+    expect(asked).toEqual(["Decaf too"]);
+    expect(active).toEqual(["coffee"]);
+  });
 });

@@ -427,7 +427,7 @@ export class BaseSession {
   }
 
   /**
-   * The user is typing in a room (XEP-0085 `composing`). By default nothing
+   * The user is typing in a chat (XEP-0085 `composing`). By default nothing
    * happens; override to show it on the legacy network.
    *
    * @param chat - the room, or the contact of a direct chat.
@@ -438,25 +438,25 @@ export class BaseSession {
     void options;
   }
 
-  /** The user stopped typing (XEP-0085 `paused`). By default nothing happens. @param chat - the room. @param options - the thread, if any. */
+  /** The user stopped typing (XEP-0085 `paused`). By default nothing happens. @param chat - the room, or the contact of a direct chat. @param options - the thread, if any. */
   async onPaused(chat: Chat, options: AttentionOptions): Promise<void> {
     void chat;
     void options;
   }
 
-  /** The user is active in the room (XEP-0085 `active`). By default nothing happens. @param chat - the room. @param options - the thread, if any. */
+  /** The user is active in the chat (XEP-0085 `active`). By default nothing happens. @param chat - the room, or the contact of a direct chat. @param options - the thread, if any. */
   async onActive(chat: Chat, options: AttentionOptions): Promise<void> {
     void chat;
     void options;
   }
 
-  /** The user is not paying attention (XEP-0085 `inactive`). By default nothing happens. @param chat - the room. @param options - the thread, if any. */
+  /** The user is not paying attention (XEP-0085 `inactive`). By default nothing happens. @param chat - the room, or the contact of a direct chat. @param options - the thread, if any. */
   async onInactive(chat: Chat, options: AttentionOptions): Promise<void> {
     void chat;
     void options;
   }
 
-  /** The user left the conversation (XEP-0085 `gone`). By default nothing happens. @param chat - the room. @param options - the thread, if any. */
+  /** The user left the conversation (XEP-0085 `gone`). By default nothing happens. @param chat - the room, or the contact of a direct chat. @param options - the thread, if any. */
   async onGone(chat: Chat, options: AttentionOptions): Promise<void> {
     void chat;
     void options;

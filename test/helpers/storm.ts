@@ -133,9 +133,9 @@ export async function stormServer(mode: StormMode, kind: StormServerKind = "pros
   return { kind, domain: server.domain, c2sPort: server.c2sPort, mucDomain: server.mucDomain, stop: () => server.stop() };
 }
 
-/** `STORM_DEBUG=1`: each client's SDK log (debug included) on stderr, with times, to see what a failing seed did. */
+/** `STORM_DEBUG=1`: each client's SDK log (debug included) on stderr, with times, to see what a failing seed did; `2`: also its status changes and the elements it reads and writes. */
 const debugLog =
-  process.env.STORM_DEBUG === "1"
+  process.env.STORM_DEBUG === "1" || process.env.STORM_DEBUG === "2"
     ? (name: string) => {
         const line = (level: string, message: string, details: unknown[]): void =>
           void process.stderr.write(`${new Date().toISOString()} ${name} ${level} ${message}${details.length ? ` ${details.map((d) => (d instanceof Error ? d.message : typeof d === "string" ? d : JSON.stringify(d))).join(" ")}` : ""}\n`);
@@ -160,6 +160,13 @@ async function connect(server: StormServer, port: number, user: (typeof USERS)[n
     credentials: (authenticate) => authenticate({ username: user.username, password: user.password }, "PLAIN", xml("user-agent", { id: randomUUID() })),
   });
   xmpp.reconnect.delay = 250;
+  if (process.env.STORM_DEBUG === "2") {
+    // Also the client's status changes and every element in and out (not the acknowledgements).
+    const line = (what: string): void => void process.stderr.write(`${new Date().toISOString()} ${user.username} xmpp ${what}\n`);
+    xmpp.on("status", (status: string) => line(`status ${status}`));
+    xmpp.on("element", (el: { name: string; toString(): string }) => void (el.name !== "a" && el.name !== "r" && line(`<- ${el.toString().slice(0, 300)}`)));
+    xmpp.on("send", (el: { name: string; toString(): string }) => void (el.name !== "a" && el.name !== "r" && line(`-> ${el.toString().slice(0, 300)}`)));
+  }
   if (mode === "refused") {
     // The next stream asks to resume an id the server never issued.
     xmpp.on("disconnect", () => {

@@ -55,6 +55,17 @@ const EJABBERD_OLD_SESSION_GONE = [
   `<presence to="${ME}" from="${ROOM}/Bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item jid="${ME}" role="none" affiliation="none"/><status code="110"/></x></presence>`,
 ];
 
+/**
+ * The stream dies and a new session replaces it (ejabberd answers the
+ * resumption `<failed/>`); `afterBind` is what ejabberd sends the new session
+ * before it is online.
+ */
+function replaceSession(conn: MockConnection, afterBind: readonly string[] = []): void {
+  conn.drop();
+  for (const s of [...EJABBERD_RESUMPTION_FAILED, ...afterBind]) conn.receive(s);
+  conn.newSession();
+}
+
 let services: MucService[] = [];
 afterEach(() => {
   for (const muc of services) muc.close();
@@ -117,9 +128,7 @@ describe("ejabberd: a new session that replaces a dead one under the same full J
     await joined;
     const events = record(room);
 
-    conn.drop();
-    for (const s of [...EJABBERD_RESUMPTION_FAILED, ...EJABBERD_OLD_SESSION_GONE]) conn.receive(s);
-    conn.newSession();
+    replaceSession(conn, EJABBERD_OLD_SESSION_GONE);
     await flush();
     expect(events).toEqual([`exit ${LeaveMode.DISCONNECTED}`]);
   });
@@ -128,9 +137,7 @@ describe("ejabberd: a new session that replaces a dead one under the same full J
     const { conn, muc } = newService();
     const room = await joinAsBob(conn, muc);
     const events = record(room);
-    conn.drop();
-    for (const s of EJABBERD_RESUMPTION_FAILED) conn.receive(s);
-    conn.newSession();
+    replaceSession(conn);
     const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
     // ejabberd's removal of the old occupancy reaches us after our rejoin, ahead of its answer.
     for (const s of EJABBERD_OLD_SESSION_GONE) conn.receive(s);
@@ -145,9 +152,7 @@ describe("ejabberd: a new session that replaces a dead one under the same full J
     const { conn, muc } = newService();
     const { room, joined } = muc.join(ROOM, "Bob");
     await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
-    conn.drop();
-    for (const s of EJABBERD_RESUMPTION_FAILED) conn.receive(s);
-    conn.newSession();
+    replaceSession(conn);
     const again = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
     for (const s of EJABBERD_OLD_SESSION_GONE) conn.receive(s);
     for (const s of ejabberdJoinAnswer(String(again.attrs.id))) conn.receive(s);
@@ -266,9 +271,7 @@ describe("ejabberd: live messages to the dead session's occupancy", () => {
     const { conn, muc } = newService();
     const room = await joinAsBob(conn, muc);
     const seen = follow(room);
-    conn.drop();
-    for (const s of EJABBERD_RESUMPTION_FAILED) conn.receive(s);
-    conn.newSession();
+    replaceSession(conn);
     const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
     // Rejoining, before our self-presence: still to the old occupancy.
     conn.receive(live(88));

@@ -24,6 +24,10 @@ import type { RoomCore } from "./room-core.js";
 
 /** A presence from this room's JID: `nick` is its resource (`""` from the room itself). */
 export function handlePresence(core: RoomCore, stanza: Element, nick: string): void {
+  if (core.sync.presenceOutOfStep) {
+    core.debug(`ignoring a presence of ${nick || "the room"} about the dead session's occupancy`);
+    return;
+  }
   core.pinger?.activity();
   if (stanza.attrs.type === "error") {
     onErrorPresence(core, stanza, nick);

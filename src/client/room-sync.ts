@@ -196,6 +196,24 @@ export class RoomSync {
   // ---------------------------------------------------------------------------
   // Live messages while out of step
 
+  /**
+   * Whether a presence from the room arriving now is about the dead
+   * session's occupancy, which the rejoin replaces: true on a new session
+   * before its rejoins (from its bind until the rooms are suspended).
+   * ejabberd ends the old session's occupancy when the new session binds the
+   * same resource, and sends the unavailable self-presence (110, no removal
+   * code) to that full JID — the new session, before `online`. Taken as
+   * ours, it would end the room (`exit` NORMAL) instead of rejoining it.
+   * Such presences are dropped: the rejoin lists the occupants afresh (those
+   * gone meanwhile get `leave`), and a room that is not rejoined exits
+   * DISCONNECTED. (The same presence arriving after the rejoin went out is
+   * handled by room-presence.ts.) The live messages of that window are held
+   * instead ({@link RoomSync.holdLive}): they are the app's.
+   */
+  get presenceOutOfStep(): boolean {
+    return this.#core.ctx.betweenSessions();
+  }
+
   /** Whether live messages wait now (see {@link RoomSync.holdLive}). */
   get holdingLive(): boolean {
     const state = this.#core.state;

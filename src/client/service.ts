@@ -451,7 +451,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     const raw = el.attrs.from;
     const known = typeof raw === "string" ? this.#knownRoom(raw) : undefined;
     if (known) {
-      this.#roomPresence(known, el, resourceOf(raw as string));
+      handlePresence(roomCore(known), el, resourceOf(raw as string));
       return;
     }
     const from = fromOf(el, this.#log);
@@ -459,7 +459,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     const key = `${from.local}@${from.domain}`;
     const room = this.#rooms.get(key);
     if (room) {
-      this.#roomPresence(room, el, from.resource);
+      handlePresence(roomCore(room), el, from.resource);
       return;
     }
     const abandoned = this.#abandoned.get(key);
@@ -473,26 +473,6 @@ export class MucService extends Emitter<MucServiceEvents> {
       }
     }
     if (el.getChild("x", NS_MUC_USER)) this.#log.debug(`ignoring a MUC presence from ${key}, a room we are not in`);
-  }
-
-  /**
-   * A presence from one of our rooms. On a new session before its rejoins
-   * (from its bind until the rooms are suspended), it is about the old
-   * session's occupancy, which the rejoin replaces: ejabberd ends the old
-   * session's occupancy when the new session binds the same resource, and
-   * sends the unavailable self-presence (110, no removal code) to that full
-   * JID — the new session, before `online`. Taken as ours, it would end the
-   * room (`exit` NORMAL) instead of rejoining it. Dropped: the rejoin lists
-   * the occupants afresh (those gone meanwhile get `leave`), and a room that
-   * is not rejoined exits DISCONNECTED. (The same presence arriving after the
-   * rejoin went out is handled by the room: see room-presence.ts.)
-   */
-  #roomPresence(room: Room, el: Element, nick: string): void {
-    if (this.#sessions.betweenSessions) {
-      this.#log.debug(`room ${room.jid.toString()}: ignoring a presence of ${nick || "the room"} about the dead session's occupancy`);
-      return;
-    }
-    handlePresence(roomCore(room), el, nick);
   }
 
   /**

@@ -1,29 +1,24 @@
 /**
- * The MUC client service: joins rooms, routes the rooms' stanzas to them
- * (the only listener on the connection), and offers the administration
- * request aioxmpp's service has. What rooms do as the stream comes and goes
- * is in stream-sessions.ts.
+ * The MUC client service: joins rooms, listens to the connection (its only
+ * listener; where each stanza goes is in stanza-router.ts), and offers the
+ * administration request aioxmpp's service has. What rooms do as the stream
+ * comes and goes is in stream-sessions.ts.
  *
  * @module
  */
 import xml, { type Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import { directInvite } from "../xso/direct-invite.js";
 import { mucUserX } from "../xso/muc-user.js";
-import { NS_CLIENT, NS_MUC_USER } from "../xso/ns.js";
-import { isValidResourcepart, parseJid } from "../xso/values.js";
-import { isDecodeError } from "../xso/errors.js";
 import type { XmppConnection } from "./connection.js";
 import { Emitter } from "../common/emitter.js";
 import { MucStateError, NotConnectedError, TimeoutError } from "../common/errors.js";
-import { asJid, bareOf, occupantJid, roomJid } from "./addresses.js";
+import { asJid, occupantJid, roomJid } from "./addresses.js";
 import { setAffiliation as requestAffiliation, type SetAffiliationOptions } from "./moderation.js";
 import type { Affiliation } from "../xso/muc-user.js";
 import { IqClient, makeId } from "./iq.js";
 import { silentLogger, type Logger } from "../common/logger.js";
 import { Room, roomCore, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
-import { handlePresence } from "./room-presence.js";
-import { handleMessage, heldBack } from "./room-messages.js";
+import { StanzaRouter, type RoutedInvite } from "./stanza-router.js";
 import { OutboundQueue, type OutboundOptions } from "./outbound.js";
 import { guardStream, type StreamGuardOptions } from "./stream-guard.js";
 import { StreamSessions } from "./stream-sessions.js";
@@ -214,19 +209,15 @@ export class MucService extends Emitter<MucServiceEvents> {
   readonly #iq: IqClient;
   readonly #queue: OutboundQueue;
   readonly #rooms = new Map<string, Room>();
-  /** Rooms whose join timed out or was aborted: answer a late confirmation by leaving. */
-  readonly #abandoned = new Map<string, { nick: string; timer: ReturnType<typeof setTimeout> }>();
   readonly #joinTimeout: number;
   /** The stream's sessions and what the rooms do at each change. */
   readonly #sessions: StreamSessions;
-  /** Whether held-back room messages are being handled (see {@link MucService.#redeliver}): not held again. */
-  #redelivering = false;
+  /** Where inbound stanzas go. */
+  readonly #router: StanzaRouter;
   readonly #ctx: RoomContext;
   readonly #listeners: [string, (...args: never[]) => void][] = [];
   readonly #smListeners: [string, (stanza?: Element) => void][] = [];
   readonly #unguard: () => void;
-  /** Who hears the stanzas after the rooms: the IQ client, `onMessageChange`, approvals, archive queries. */
-  readonly #stanzaListeners = new Set<(stanza: Element) => void>();
 
   /**
    * @param conn - the connection; it may be online already or come online later.
@@ -247,7 +238,14 @@ export class MucService extends Emitter<MucServiceEvents> {
     const queueByDefault = options.queueWhileOffline ?? true;
     const send = (stanza: Element, opts: OutboundOptions = {}): Promise<boolean> =>
       this.#queue.send(stanza, opts.queue === undefined ? { ...opts, queue: queueByDefault } : opts);
-    this.#iq = new IqClient(conn, log, send, (l) => this.#addStanzaListener(l), (iq) => this.#queue.withdraw(iq));
+    this.#router = new StanzaRouter({
+      rooms: this.#rooms,
+      log,
+      send,
+      invite: (invite) => this.#emitInvite(invite),
+      decline: (decline) => this.emit("decline", { ...decline, service: this }),
+    });
+    this.#iq = new IqClient(conn, log, send, (l) => this.#router.addListener(l), (iq) => this.#queue.withdraw(iq));
     this.#joinTimeout = options.joinTimeout ?? 30_000;
     const selfPing = options.selfPing ?? true;
     this.#ctx = {
@@ -267,11 +265,11 @@ export class MucService extends Emitter<MucServiceEvents> {
       withdraw: (stanza) => this.#queue.withdraw(stanza),
       dropQueued: (room, error) => this.#queue.dropRoom(room.jid.toString(), error),
       betweenSessions: () => this.#sessions.betweenSessions,
-      redeliver: (stanzas) => this.#redeliver(stanzas),
+      redeliver: (stanzas) => this.#router.redeliver(stanzas),
     };
-    contexts.set(this, { ...this.#ctx, conn, listen: (l) => this.#addStanzaListener(l) });
+    contexts.set(this, { ...this.#ctx, conn, listen: (l) => this.#router.addListener(l) });
     this.#unguard = options.guardStream === false ? () => {} : guardStream(conn, log, options.guardStream === true ? {} : (options.guardStream ?? {}));
-    this.#listen("stanza", (el: Element) => this.#onStanza(el));
+    this.#listen("stanza", (el: Element) => this.#router.route(el));
     this.#listen("nonza", (el: Element) => this.#sessions.onNonza(el));
     this.#listen("online", () => void this.#sessions.streamUp());
     this.#listen("disconnect", () => this.#sessions.streamDown());
@@ -335,11 +333,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     const key = jid.toString();
     if (this.#rooms.has(key)) throw new MucStateError(`room ${key} is already joined or being joined`);
     occupantJid(jid, nick);
-    const abandoned = this.#abandoned.get(key);
-    if (abandoned) {
-      clearTimeout(abandoned.timer);
-      this.#abandoned.delete(key);
-    }
+    this.#router.unabandon(key);
     const room = new Room(this.#ctx, jid, nick, options);
     this.#rooms.set(key, room);
     const joined = roomCore(room).awaitJoin(options.timeout ?? this.#joinTimeout, options.signal);
@@ -382,8 +376,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     this.#queue.close(new NotConnectedError("the MUC service was closed"));
     this.#iq.close();
     contexts.delete(this);
-    for (const a of this.#abandoned.values()) clearTimeout(a.timer);
-    this.#abandoned.clear();
+    this.#router.close();
     // Rooms end silently: their waits settle and their timers (self-ping, rejoin) stop.
     const rooms = [...this.#rooms.values()];
     this.#rooms.clear();
@@ -402,159 +395,10 @@ export class MucService extends Emitter<MucServiceEvents> {
     const key = room.jid.toString();
     if (this.#rooms.get(key) === room) this.#rooms.delete(key);
     this.#queue.dropRoom(key, new MucStateError(`left room ${key} before this was sent`));
-    if (abandoned) {
-      const timer = setTimeout(() => this.#abandoned.delete(key), this.#joinTimeout);
-      this.#abandoned.set(key, { nick: room.nick, timer });
-    }
+    if (abandoned) this.#router.abandon(key, room.nick, this.#joinTimeout);
   }
 
-  #onStanza(el: Element): void {
-    try {
-      if (el.name === "presence") this.#onPresence(el);
-      // A message its room holds back is heard by no one until the room lets it go.
-      else if (el.name === "message" && this.#onMessage(el) === "held") return;
-    } catch (e) {
-      // Nothing a peer sends may crash the process or leave a room half-updated.
-      this.#log.warn("MucService: failed to handle a stanza", e, el.toString().slice(0, 500));
-    }
-    // The set itself, not a copy: no allocation per stanza (one removed meanwhile is skipped, one added is heard).
-    for (const listener of this.#stanzaListeners) {
-      try {
-        listener(el);
-      } catch (e) {
-        this.#log.warn("MucService: a stanza listener failed", e);
-      }
-    }
-  }
-
-  #addStanzaListener(listener: (stanza: Element) => void): () => void {
-    // A wrapper per registration: the same function registered twice is heard twice, and each stop removes its own.
-    const entry = (el: Element): void => listener(el);
-    this.#stanzaListeners.add(entry);
-    return () => this.#stanzaListeners.delete(entry);
-  }
-
-  /**
-   * The room a stanza comes from, found without parsing its `from` when it
-   * names a room we are in as we know it (the common case, and the hot path
-   * of a join): the room and the resource (`""` for the room itself), or
-   * `undefined` (the caller parses the address). An invalid resourcepart,
-   * even an empty one after the slash, takes the slow path, which drops it.
-   */
-  #knownRoom(from: string): Room | undefined {
-    const slash = from.indexOf("/");
-    const room = this.#rooms.get(slash < 0 ? from : from.slice(0, slash));
-    return room !== undefined && (slash < 0 || isValidResourcepart(from.slice(slash + 1))) ? room : undefined;
-  }
-
-  #onPresence(el: Element): void {
-    const raw = el.attrs.from;
-    const known = typeof raw === "string" ? this.#knownRoom(raw) : undefined;
-    if (known) {
-      handlePresence(roomCore(known), el, resourceOf(raw as string));
-      return;
-    }
-    const from = fromOf(el, this.#log);
-    if (!from || !from.local) return;
-    const key = `${from.local}@${from.domain}`;
-    const room = this.#rooms.get(key);
-    if (room) {
-      handlePresence(roomCore(room), el, from.resource);
-      return;
-    }
-    const abandoned = this.#abandoned.get(key);
-    if (abandoned && el.attrs.type !== "unavailable" && el.attrs.type !== "error") {
-      const x = mucUserX.tryFindIn(el, NS_CLIENT);
-      if (x?.statusCodes.includes(110) || from.resource === abandoned.nick) {
-        clearTimeout(abandoned.timer);
-        this.#abandoned.delete(key);
-        this.#ctx.send(xml("presence", { type: "unavailable", to: from.toString() })).catch(() => {});
-        return;
-      }
-    }
-    if (el.getChild("x", NS_MUC_USER)) this.#log.debug(`ignoring a MUC presence from ${key}, a room we are not in`);
-  }
-
-  /**
-   * Live messages a room held back until its history was over (see
-   * `RoomSync.holdLive`), handled now in their order: by the room, then by
-   * the stanza listeners, as if they came now.
-   */
-  #redeliver(stanzas: readonly Element[]): void {
-    this.#redelivering = true;
-    try {
-      for (const el of stanzas) this.#onStanza(el);
-    } finally {
-      this.#redelivering = false;
-    }
-  }
-
-  /** A groupchat message from one of our rooms, unless the room holds it back for now. */
-  #roomMessage(room: Room, el: Element, nick: string): "held" | undefined {
-    const core = roomCore(room);
-    if (!this.#redelivering && heldBack(core, el)) return "held";
-    handleMessage(core, el, nick);
-    return undefined;
-  }
-
-  #onMessage(el: Element): "held" | undefined {
-    const raw = el.attrs.from;
-    const known = el.attrs.type === "groupchat" && typeof raw === "string" ? this.#knownRoom(raw) : undefined;
-    if (known) return this.#roomMessage(known, el, resourceOf(raw as string));
-    const from = fromOf(el, this.#log);
-    if (!from) return;
-    const key = from.local ? `${from.local}@${from.domain}` : undefined;
-    const room = key === undefined ? undefined : this.#rooms.get(key);
-    if (el.attrs.type !== "groupchat" && el.attrs.type !== "error") {
-      // Mediated invitations come from the room (XEP-0045 §7.8.2; the XEP's
-      // example 75 sends one from the inviter's occupant JID). Checked before
-      // direct ones: Prosody adds a jabber:x:conference element to them too.
-      const x = mucUserX.tryFindIn(el, NS_CLIENT);
-      const invite = x?.invites[0];
-      if (x && invite && from.local) {
-        this.#emitInvite({
-          room: bareOf(from),
-          from: invite.from,
-          reason: invite.reason,
-          password: x.password,
-          continue: invite.continue !== undefined,
-          thread: invite.continue?.thread,
-          kind: "mediated",
-          stanza: el,
-        });
-        return;
-      }
-      if (x?.decline && !from.resource) {
-        this.emit("decline", { service: this, room: from, from: x.decline.from, reason: x.decline.reason, stanza: el });
-        return;
-      }
-      // Direct invitations (XEP-0249) come from the inviter.
-      const direct = directInvite.tryFindIn(el, NS_CLIENT);
-      if (direct && (direct.jid.resource || !direct.jid.local)) {
-        this.#log.debug(`ignoring a direct invitation to ${direct.jid.toString()}: not a room's bare JID`);
-        return;
-      }
-      if (direct) {
-        this.#emitInvite({
-          room: direct.jid,
-          from,
-          reason: direct.reason,
-          password: direct.password,
-          continue: direct.continue === true,
-          thread: direct.thread,
-          kind: "direct",
-          stanza: el,
-        });
-        return;
-      }
-    }
-    if (!room) return undefined;
-    if (el.attrs.type === "groupchat") return this.#roomMessage(room, el, from.resource);
-    handleMessage(roomCore(room), el, from.resource);
-    return undefined;
-  }
-
-  #emitInvite(info: Omit<InviteEvent, "service" | "decline">): void {
+  #emitInvite(info: RoutedInvite): void {
     const decline = async (reason?: string): Promise<void> => {
       const stanza = xml(
         "message",
@@ -568,24 +412,5 @@ export class MucService extends Emitter<MucServiceEvents> {
     this.emit("invite", { ...info, service: this, decline });
   }
 }
-
-/** The resource of an address (`""` when it has none). */
-function resourceOf(address: string): string {
-  const slash = address.indexOf("/");
-  return slash < 0 ? "" : address.slice(slash + 1);
-}
-
-/** The `from` of a stanza, parsed; `undefined` (and a debug log) when absent or invalid. */
-function fromOf(el: Element, log: Logger): JID | undefined {
-  const from = el.attrs.from;
-  if (typeof from !== "string") return undefined;
-  try {
-    return parseJid(from);
-  } catch (e) {
-    log.debug(`ignoring a ${el.name} with an invalid from`, isDecodeError(e) || e instanceof Error ? e.message : e);
-    return undefined;
-  }
-}
-
 
 export { TimeoutError };

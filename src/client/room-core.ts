@@ -26,6 +26,10 @@ import { SelfPinger } from "./self-ping.js";
 import { RoomSync } from "./room-sync.js";
 import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
 
+/** A room that removes us (without our asking) more often than this within {@link REMOVAL_WINDOW} ms is not rejoined again. */
+const MAX_REMOVAL_REJOINS = 3;
+const REMOVAL_WINDOW = 60_000;
+
 type State = "joining" | "joined" | "suspended" | "rejoining" | "leaving" | "left";
 
 interface Pending<T> {
@@ -84,6 +88,8 @@ export class RoomCore {
   #leftInSync = false;
   /** Ends a rejoin the room never answers. */
   #rejoinTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the room last removed us and we came back (see {@link RoomCore.rejoinAfterRemoval}). */
+  #removals: number[] = [];
 
   /** Listeners for error messages from the room (a pending `setSubject`). */
   readonly messageErrorListeners = new Set<(e: { stanza: Element }) => void>();
@@ -373,6 +379,26 @@ export class RoomCore {
       },
     });
     this.pinger.start();
+  }
+
+  /**
+   * The room removed us without our asking, for a reason worth coming back
+   * from (see room-presence.ts): rejoin, as after a dead stream, unless
+   * autorejoin is off or the room did so {@link MAX_REMOVAL_REJOINS} times
+   * within {@link REMOVAL_WINDOW} ms already (a room that keeps removing us
+   * is not joined in a loop). Returns whether it rejoins.
+   */
+  rejoinAfterRemoval(): boolean {
+    if (!this.autorejoin || this.state !== "joined") return false;
+    const now = Date.now();
+    this.#removals = this.#removals.filter((at) => now - at < REMOVAL_WINDOW);
+    if (this.#removals.length >= MAX_REMOVAL_REJOINS) {
+      this.debug(`removed ${MAX_REMOVAL_REJOINS + 1} times within ${REMOVAL_WINDOW / 1000} s: not rejoining`);
+      return false;
+    }
+    this.#removals.push(now);
+    void this.sendRejoin(this.suspendAndRejoin());
+    return true;
   }
 
   suspendAndRejoin(): Element {

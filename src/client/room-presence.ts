@@ -134,9 +134,14 @@ function onUnavailable(core: RoomCore, stanza: Element, nick: string, x: MucUser
       core.close();
       return;
     }
-    if (mode === "error" && core.autorejoin && core.state === "joined") {
-      // Status 333: removed because of a technical problem; come back.
-      void core.sendRejoin(core.suspendAndRejoin());
+    // Removed without our asking, for no reason a moderator or the service
+    // gave: status 333 (a technical problem), or no removal code at all while
+    // we did not ask to leave (ejabberd removes an occupant whose session
+    // bounced a message of the room — the dead session a new one replaced —
+    // with only a status text). Come back, as after a dead stream: the
+    // rejoin's history fills the gap, and our messages wait for it.
+    if ((mode === "error" || mode === "normal") && core.rejoinAfterRemoval()) {
+      core.debug(`removed from the room (${mode === "error" ? "status 333" : "no removal code"}) without leaving: rejoining`);
       return;
     }
     core.exit({ mode, actor, reason, stanza, alternateVenue: x.destroy?.jid });

@@ -164,8 +164,10 @@ async function connect(server: StormServer, port: number, user: (typeof USERS)[n
     // Also the client's status changes and every element in and out (not the acknowledgements).
     const line = (what: string): void => void process.stderr.write(`${new Date().toISOString()} ${user.username} xmpp ${what}\n`);
     xmpp.on("status", (status: string) => line(`status ${status}`));
-    xmpp.on("element", (el: { name: string; toString(): string }) => void (el.name !== "a" && el.name !== "r" && line(`<- ${el.toString().slice(0, 300)}`)));
-    xmpp.on("send", (el: { name: string; toString(): string }) => void (el.name !== "a" && el.name !== "r" && line(`-> ${el.toString().slice(0, 300)}`)));
+    // Messages shortened (the storm's are many and alike); presences and the rest whole.
+    const text = (el: { name: string; toString(): string }): string => el.toString().slice(0, el.name === "message" ? 300 : 4_000);
+    xmpp.on("element", (el: { name: string; toString(): string }) => void (el.name !== "a" && el.name !== "r" && line(`<- ${text(el)}`)));
+    xmpp.on("send", (el: { name: string; toString(): string }) => void (el.name !== "a" && el.name !== "r" && line(`-> ${text(el)}`)));
   }
   if (mode === "refused") {
     // The next stream asks to resume an id the server never issued.
@@ -229,6 +231,7 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
   const started = Date.now();
   const server = options.server ?? (await stormServer(options.mode, options.serverKind));
   let proxy: FaultProxy | undefined;
+  let poll: ReturnType<typeof setInterval> | undefined;
   const clients: StormClient[] = [];
   try {
     proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: server.c2sPort }, seed: options.seed });
@@ -255,7 +258,7 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
     // Recovery: from each cut until every proxied client is back.
     const recoveryMs: number[] = [];
     const pending: number[] = [];
-    const poll = setInterval(() => {
+    poll = setInterval(() => {
       if (pending.length && ready()) {
         const now = Date.now();
         for (const at of pending.splice(0)) recoveryMs.push(now - at);
@@ -298,6 +301,8 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
       durationMs: Date.now() - started,
     };
   } finally {
+    // Also when the run failed: a timer left running would keep the process alive.
+    clearInterval(poll);
     await Promise.all(clients.map((c) => c.stop()));
     await proxy?.close();
     if (!options.server) await server.stop();

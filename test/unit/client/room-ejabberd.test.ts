@@ -160,17 +160,99 @@ describe("ejabberd: a new session that replaces a dead one under the same full J
     expect(room.active).toBe(true);
   });
 
-  it("on a resumed stream, the same self-presence is believed: the room ends", async () => {
+  it("on a resumed stream, the same self-presence is believed: our occupancy is over, and as we did not leave, the room rejoins", async () => {
     const { conn, muc } = newService();
     const room = await joinAsBob(conn, muc);
     const events = record(room);
     conn.drop();
     conn.receive(EJABBERD_RESUMPTION_FAILED[0] as string);
     conn.resume();
+    conn.takeSent();
     for (const s of EJABBERD_OLD_SESSION_GONE) conn.receive(s);
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    expect(events).toEqual(["suspend"]);
+    for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+    await flush();
+    expect(events).toEqual(["suspend", "resume"]);
+    expect(muc.getRoom(ROOM)).toBe(room);
+  });
+});
+
+/**
+ * ejabberd removes an occupant whose real JID sent the room an error
+ * message. Its router sends one for us when a message of the room cannot
+ * reach our full JID: the room's messages to the old session, which a new
+ * session under the same full JID replaced, bounce (service-unavailable) —
+ * after our rejoin, so the occupancy removed is the new one. The removal is
+ * a plain unavailable self-presence: status 110, no removal code, a status
+ * text. Seen in the reconnect storm's `refused` mode on ejabberd (its stanza
+ * log, `STORM_DEBUG=2`); before, the room ended as if we had left, and
+ * every message waiting to be sent failed.
+ */
+describe("ejabberd: removed for an error message our session bounced", () => {
+  const KICKED = `<presence to="${ME}" from="${ROOM}/Bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item jid="${ME}" role="none" affiliation="none"/><status code="110"/></x><status xml:lang="en">It is not allowed to send error messages to the room. The participant (Bob) has sent an error message (service-unavailable) and got kicked from the room</status></presence>`;
+  const ROOM_GONE = `<presence to="${ME}" from="${ROOM}" type="unavailable" id="2749099356283504405"/>`;
+
+  it("the room rejoins, and what we send meanwhile goes out after the rejoin's history", async () => {
+    const { conn, muc } = newService();
+    const room = await joinAsBob(conn, muc);
+    const events = record(room);
+    conn.takeSent();
+    conn.receive(ROOM_GONE);
+    conn.receive(KICKED);
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    expect(events).toEqual(["suspend"]);
+    const tracker = room.sendTrackedMessage("after the removal");
+    await flush();
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
+    for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+    const sent = await conn.nextSent((s) => s.is("message"), 1_000);
+    expect(sent.getChildText("body")).toBe("after the removal");
+    expect(events).toEqual(["suspend", "resume"]);
+    expect(tracker.state).not.toBe(MessageState.ERROR);
+    expect(muc.getRoom(ROOM)).toBe(room);
+  });
+
+  it("a room without autorejoin exits NORMAL, as the room said", async () => {
+    const { conn, muc } = newService();
+    const { room, joined } = muc.join(ROOM, "Bob", { autorejoin: false });
+    const join = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    for (const s of ejabberdJoinAnswer(String(join.attrs.id))) conn.receive(s);
+    await joined;
+    const events = record(room);
+    conn.receive(KICKED);
     await flush();
     expect(events).toEqual([`exit ${LeaveMode.NORMAL}`]);
     expect(muc.getRoom(ROOM)).toBeUndefined();
+  });
+
+  it("a room that removes us a fourth time within a minute is not rejoined again: the room exits", async () => {
+    const { conn, muc } = newService();
+    const room = await joinAsBob(conn, muc);
+    const events = record(room);
+    for (let i = 0; i < 3; i++) {
+      conn.takeSent();
+      conn.receive(KICKED);
+      const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+      for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+      await flush();
+    }
+    conn.takeSent();
+    conn.receive(KICKED);
+    await flush();
+    expect(events).toEqual(["suspend", "resume", "suspend", "resume", "suspend", "resume", `exit ${LeaveMode.NORMAL}`]);
+    expect(conn.takeSent().filter(joinTo(ROOM, "Bob"))).toEqual([]);
+  });
+
+  it("leaving is not a removal: our own leave's answer ends the room", async () => {
+    const { conn, muc } = newService();
+    const room = await joinAsBob(conn, muc);
+    const events = record(room);
+    const left = room.leave();
+    await conn.nextSent((s) => s.is("presence") && s.attrs.type === "unavailable", 1_000);
+    conn.receive(KICKED.replace(/<status xml:lang.*<\/status>/, ""));
+    await left;
+    expect(events).toEqual([`exit ${LeaveMode.NORMAL}`]);
   });
 });
 

@@ -3,8 +3,9 @@
  * §8.3–8.5 voice, §9.1 ban, §9.3–9.7 membership and moderator status,
  * §10.3–10.8 owners and admins), as standalone functions over an
  * {@link IqClient}, with the validation every request shares. `Room` and
- * `MucService` build on them; the lists, owner and discovery requests are in
- * `admin.ts`.
+ * `MucService` build on them; the member lists, room configuration and
+ * discovery requests are in member-lists.ts, room-config.ts and
+ * room-discovery.ts.
  *
  * Every function returns a promise that rejects with {@link MucStateError}
  * when the call itself is invalid (nothing is sent then), {@link XMPPError}

@@ -42,7 +42,9 @@ import type { JID } from "@xmpp/jid";
 import type { DecodeError } from "../xso/errors.js";
 import type { XMPPError } from "../xso/stanza-error.js";
 import type { Affiliation, Role } from "../xso/muc-user.js";
-import * as admin from "./admin.js";
+import * as memberLists from "./member-lists.js";
+import * as roomConfig from "./room-config.js";
+import * as roomDiscovery from "./room-discovery.js";
 import { MucStateError, type AbortError, type TimeoutError } from "../common/errors.js";
 import { asJid, roomJid, serviceJid } from "./addresses.js";
 import * as moderation from "./moderation.js";
@@ -51,17 +53,9 @@ import type { JoinOptions, Room } from "./room.js";
 import { serviceContext, type MucService } from "./service.js";
 
 export type { AdminRequestOptions, SetRoleOptions, SetAffiliationOptions } from "./moderation.js";
-export type {
-  AffiliationEntry,
-  RoleEntry,
-  ListedAffiliation,
-  ListedRole,
-  RoomConfigInput,
-  RoomConfigResult,
-  RoomInfoResult,
-  RoomListItem,
-  ListRoomsOptions,
-} from "./admin.js";
+export type { AffiliationEntry, RoleEntry, ListedAffiliation, ListedRole } from "./member-lists.js";
+export type { RoomConfigInput, RoomConfigResult } from "./room-config.js";
+export type { RoomInfoResult, RoomListItem, ListRoomsOptions } from "./room-discovery.js";
 
 /**
  * One change of a user's affiliation, for {@link setAffiliations}.
@@ -179,7 +173,7 @@ export interface CreateRoomOptions extends JoinOptions {
    * "reserved room"); without it, a new room is accepted with the default
    * configuration (§10.1.2, "instant room"). Ignored for an existing room.
    */
-  readonly config?: admin.RoomConfigInput;
+  readonly config?: roomConfig.RoomConfigInput;
 }
 
 /**
@@ -231,10 +225,10 @@ export async function createRoom(muc: MucService, mucJid: JID | string, nick: st
   }
   if (!created) return room;
   if (options.config !== undefined) {
-    await admin.getRoomConfig(iq, room.jid);
-    await admin.setRoomConfig(iq, room.jid, options.config);
+    await roomConfig.getRoomConfig(iq, room.jid);
+    await roomConfig.setRoomConfig(iq, room.jid, options.config);
   } else {
-    await admin.createInstantRoom(iq, room.jid);
+    await roomConfig.createInstantRoom(iq, room.jid);
   }
   return room;
 }
@@ -256,7 +250,7 @@ export async function createRoom(muc: MucService, mucJid: JID | string, nick: st
  * @category Administration & configuration
  */
 export async function createInstantRoom(muc: MucService, mucJid: JID | string, options: AdminRequestOptions = {}): Promise<void> {
-  await admin.createInstantRoom(serviceContext(muc).iq, roomJid(mucJid), options);
+  await roomConfig.createInstantRoom(serviceContext(muc).iq, roomJid(mucJid), options);
 }
 
 /**
@@ -277,8 +271,8 @@ export async function createInstantRoom(muc: MucService, mucJid: JID | string, o
  *
  * @category Administration & configuration
  */
-export async function getRoomConfig(muc: MucService, mucJid: JID | string, options: AdminRequestOptions = {}): Promise<admin.RoomConfigResult> {
-  return admin.getRoomConfig(serviceContext(muc).iq, roomJid(mucJid), options);
+export async function getRoomConfig(muc: MucService, mucJid: JID | string, options: AdminRequestOptions = {}): Promise<roomConfig.RoomConfigResult> {
+  return roomConfig.getRoomConfig(serviceContext(muc).iq, roomJid(mucJid), options);
 }
 
 /**
@@ -302,8 +296,8 @@ export async function getRoomConfig(muc: MucService, mucJid: JID | string, optio
  *
  * @category Administration & configuration
  */
-export async function setRoomConfig(muc: MucService, mucJid: JID | string, config: admin.RoomConfigInput, options: AdminRequestOptions = {}): Promise<void> {
-  await admin.setRoomConfig(serviceContext(muc).iq, roomJid(mucJid), config, options);
+export async function setRoomConfig(muc: MucService, mucJid: JID | string, config: roomConfig.RoomConfigInput, options: AdminRequestOptions = {}): Promise<void> {
+  await roomConfig.setRoomConfig(serviceContext(muc).iq, roomJid(mucJid), config, options);
 }
 
 /**
@@ -323,7 +317,7 @@ export async function setRoomConfig(muc: MucService, mucJid: JID | string, confi
  * @category Administration & configuration
  */
 export async function cancelRoomConfig(muc: MucService, mucJid: JID | string, options: AdminRequestOptions = {}): Promise<void> {
-  await admin.cancelRoomConfig(serviceContext(muc).iq, roomJid(mucJid), options);
+  await roomConfig.cancelRoomConfig(serviceContext(muc).iq, roomJid(mucJid), options);
 }
 
 /**
@@ -345,7 +339,7 @@ export async function cancelRoomConfig(muc: MucService, mucJid: JID | string, op
  */
 export async function destroyRoom(muc: MucService, mucJid: JID | string, options: DestroyRoomOptions = {}): Promise<void> {
   const { alternateVenue, ...rest } = options;
-  await admin.destroyRoom(serviceContext(muc).iq, roomJid(mucJid), {
+  await roomConfig.destroyRoom(serviceContext(muc).iq, roomJid(mucJid), {
     ...rest,
     ...(alternateVenue === undefined ? {} : { alternateVenue: asJid(alternateVenue, "alternateVenue") }),
   });
@@ -371,10 +365,10 @@ export async function destroyRoom(muc: MucService, mucJid: JID | string, options
 export async function getAffiliations(
   muc: MucService,
   mucJid: JID | string,
-  affiliation: admin.ListedAffiliation,
+  affiliation: memberLists.ListedAffiliation,
   options: AdminRequestOptions = {},
-): Promise<admin.AffiliationEntry[]> {
-  return admin.getAffiliations(serviceContext(muc).iq, roomJid(mucJid), affiliation, options);
+): Promise<memberLists.AffiliationEntry[]> {
+  return memberLists.getAffiliations(serviceContext(muc).iq, roomJid(mucJid), affiliation, options);
 }
 
 /**
@@ -394,8 +388,8 @@ export async function getAffiliations(
  *
  * @category Administration & configuration
  */
-export async function getRoleList(muc: MucService, mucJid: JID | string, role: admin.ListedRole, options: AdminRequestOptions = {}): Promise<admin.RoleEntry[]> {
-  return admin.getRoleList(serviceContext(muc).iq, roomJid(mucJid), role, options);
+export async function getRoleList(muc: MucService, mucJid: JID | string, role: memberLists.ListedRole, options: AdminRequestOptions = {}): Promise<memberLists.RoleEntry[]> {
+  return memberLists.getRoleList(serviceContext(muc).iq, roomJid(mucJid), role, options);
 }
 
 /**
@@ -416,8 +410,8 @@ export async function getRoleList(muc: MucService, mucJid: JID | string, role: a
  *
  * @category Discovery
  */
-export async function getRoomInfo(muc: MucService, mucJid: JID | string, options: AdminRequestOptions = {}): Promise<admin.RoomInfoResult> {
-  return admin.getRoomInfo(serviceContext(muc).iq, roomJid(mucJid), options);
+export async function getRoomInfo(muc: MucService, mucJid: JID | string, options: AdminRequestOptions = {}): Promise<roomDiscovery.RoomInfoResult> {
+  return roomDiscovery.getRoomInfo(serviceContext(muc).iq, roomJid(mucJid), options);
 }
 
 /**
@@ -437,6 +431,6 @@ export async function getRoomInfo(muc: MucService, mucJid: JID | string, options
  *
  * @category Discovery
  */
-export async function listRooms(muc: MucService, service: JID | string, options: admin.ListRoomsOptions = {}): Promise<admin.RoomListItem[]> {
-  return admin.listRooms(serviceContext(muc).iq, serviceJid(service), options);
+export async function listRooms(muc: MucService, service: JID | string, options: roomDiscovery.ListRoomsOptions = {}): Promise<roomDiscovery.RoomListItem[]> {
+  return roomDiscovery.listRooms(serviceContext(muc).iq, serviceJid(service), options);
 }

@@ -302,14 +302,14 @@ function evictHolder(core: RoomCore, nick: string, occupant: Occupant, stanza: E
 }
 
 
+/** The hats of an occupant without any (shared: no array per presence). */
+const NO_HATS: readonly Hat[] = Object.freeze([]);
+
 /**
  * A copy of `s` that does not share memory with the stanza text it was cut
  * from. Engines keep substrings as slices of their parent string, so a kept
  * nick or occupant id would otherwise keep a whole network read alive.
  */
-/** The hats of an occupant without any (shared: no array per presence). */
-const NO_HATS: readonly Hat[] = Object.freeze([]);
-
 function detach(s: string): string {
   return s.length < 13 ? s : (" " + s).slice(1);
 }

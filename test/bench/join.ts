@@ -35,7 +35,8 @@
  * compilation), `JOIN_PUBLIC_JIDS=0` (a semi-anonymous room: no real JIDs
  * in the presences a participant gets), `JOIN_PROFILE=1` (or a directory):
  * one more run of the SDK and of bare `@xmpp/client` per N under the V8
- * profiler (the join only), and their top functions by self time.
+ * profiler (the join only), and their top functions by self time;
+ * `JOIN_NODE_ARGS="--trace-deopt"`: node options for the measured clients.
  *
  * About 4.5 minutes on 2 cores, most of it Prosody building the 10,000
  * presences of each 10,000-occupant join (~5 s a join) and filling the room
@@ -75,6 +76,8 @@ const SIZES = (process.env.JOIN_SIZES ?? "1000,5000,10000").split(",").map(Numbe
 const RUNS = Number(process.env.JOIN_RUNS ?? 3);
 /** `JOIN_PUBLIC_JIDS=0`: a semi-anonymous room (Prosody's default), so the presences carry no real JIDs. */
 const PUBLIC_JIDS = process.env.JOIN_PUBLIC_JIDS !== "0";
+/** `JOIN_NODE_ARGS="--trace-deopt"`: more node options for the measured clients (to see what V8 does with their code). */
+const CLIENT_NODE_ARGS = (process.env.JOIN_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
 /** `JOIN_WARM=1`: measure a second join in each process (the first one, and the leave, unmeasured). */
 const WARM = process.env.JOIN_WARM === "1";
 const TARGET = 1.1;
@@ -154,7 +157,7 @@ interface RunResult extends ClientResult {
 
 /** One measured join by a fresh client process. */
 async function runClient(server: ProsodyServer, config: ClientConfig): Promise<RunResult> {
-  const child = spawnTs("join-client.ts", [JSON.stringify(config)]);
+  const child = spawnTs("join-client.ts", [JSON.stringify(config)], CLIENT_NODE_ARGS);
   try {
     const messages: ClientMessage[] = [];
     let wake: () => void = () => {};

@@ -1,30 +1,20 @@
 /**
  * Transcript tests of the XEP-0045 admin, owner and discovery requests
- * (src/client/admin.ts) over the mock connection: the IQ each function sends
- * (compared canonically with the XEP-0045 (version 1.35.5), XEP-0030 and
- * XEP-0059 examples, the `id` ignored), the answer decoded, error answers,
- * spoofed answers, malformed answers and invalid calls.
+ * (src/client/member-lists.ts, room-config.ts, room-discovery.ts, and the
+ * role and affiliation changes of moderation.ts) over the mock connection:
+ * the IQ each function sends (compared canonically with the XEP-0045
+ * (version 1.35.5), XEP-0030 and XEP-0059 examples, the `id` ignored), the
+ * answer decoded, error answers, spoofed answers, malformed answers and
+ * invalid calls.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
-import {
-  cancelRoomConfig,
-  createInstantRoom,
-  destroyRoom,
-  getAffiliations,
-  getRoleList,
-  getRoomConfig,
-  getRoomInfo,
-  listRooms,
-  MAX_ROOM_LIST_PAGES,
-  setAffiliation,
-  setAffiliations,
-  setRole,
-  setRoomConfig,
-  type AdminRequestOptions,
-  type RoomConfigInput,
-} from "../../../src/client/admin.js";
+import type { AdminRequestOptions } from "../../../src/client/admin.js";
+import { getAffiliations, getRoleList } from "../../../src/client/member-lists.js";
+import { setAffiliation, setAffiliations, setRole } from "../../../src/client/moderation.js";
+import { cancelRoomConfig, createInstantRoom, destroyRoom, getRoomConfig, setRoomConfig, type RoomConfigInput } from "../../../src/client/room-config.js";
+import { getRoomInfo, listRooms, MAX_ROOM_LIST_PAGES } from "../../../src/client/room-discovery.js";
 import { AbortError, MucStateError, TimeoutError } from "../../../src/common/errors.js";
 import { IqClient } from "../../../src/client/iq.js";
 import { silentLogger } from "../../../src/common/logger.js";

@@ -3,10 +3,12 @@
 // attacked: SDK clients reach a real Prosody through a fault-injecting TCP
 // proxy that cuts their connections 100 times at random moments (during
 // SASL, bind, <enable/>, resumption, the join, mid-flow) while one of them
-// sends 1,000 numbered tracked messages. Twice: once where a reconnect may
-// resume the stream (XEP-0198), once where the server keeps no session
-// (every reconnect a new stream and a rejoin). Then against ejabberd:
-// the same two (its second mode is stream management without resumption).
+// sends 1,000 numbered tracked messages. Three times: once where a
+// reconnect may resume the stream (XEP-0198), once where the server keeps
+// no session (every reconnect a new stream and a rejoin), and once where
+// every resumption is refused while the server still holds the old session
+// (the new session replaces it). Then against ejabberd, the same three (its
+// second mode is stream management without resumption).
 //
 // The seed is printed; replay a failure with STORM_SEED=<seed>.
 
@@ -16,9 +18,8 @@ import { runStorm, undelivered, type StormMode, type StormServerKind } from "../
 const seedBase = process.env.STORM_SEED !== undefined ? Number(process.env.STORM_SEED) : Math.floor(Math.random() * 2 ** 31);
 
 const servers: readonly { readonly kind: StormServerKind; readonly name: string; readonly modes: readonly StormMode[] }[] = [
-  { kind: "prosody", name: "Prosody", modes: ["resume", "new-stream"] },
-  // The `refused` mode is in the benchmark only (`npm run bench -- storm`): see the README.
-  { kind: "ejabberd", name: "ejabberd", modes: ["resume", "new-stream"] },
+  { kind: "prosody", name: "Prosody", modes: ["resume", "new-stream", "refused"] },
+  { kind: "ejabberd", name: "ejabberd", modes: ["resume", "new-stream", "refused"] },
 ];
 
 let seedOffset = 0;

@@ -1,7 +1,9 @@
 /**
- * The gateway: its public face (slidge's `BaseGateway`), registration, the
- * users' sessions, and what it sends itself (privileged IQs, carbons,
- * uploads, its own chat). Stanzas find their handler in `stanza-router.ts`.
+ * The gateway: its public face (slidge's `BaseGateway`), registration, and
+ * what it sends itself (privileged IQs, carbons, uploads, its own chat). The
+ * users' sessions live in `user-sessions.ts` (made, logged in and out,
+ * logged in again, replaced); stanzas find their handler in
+ * `stanza-router.ts`.
  *
  * @module
  */
@@ -27,12 +29,12 @@ import { CommandRunner } from "./commands/command-runner.js";
 import { checkRequired } from "./commands/forms.js";
 import { QrConfirmations, qrImage, type PendingRegistration, type RegistrationType } from "./registration.js";
 import { PendingInputs } from "./user-input.js";
-import { ReloginScheduler, describe as describeWait } from "./relogin.js";
 import { LegacyContact, type ContactMessageOptions } from "./contacts/contact.js";
 import { LegacyRoster, type ContactClass } from "./contacts/roster.js";
 import type { GatewayJidContext } from "./gateway-jid.js";
 import { StanzaRouter } from "./stanza-router.js";
 import { unloadedRoomRemovals } from "./muc/user-presence.js";
+import { UserSessions } from "./user-sessions.js";
 
 /** The legacy id under which the chat with the gateway itself keeps its message ids. */
 const GATEWAY_CHAT = "\u0000gateway";
@@ -294,7 +296,8 @@ export class BaseGateway {
   readonly contactClass: ContactClass;
   readonly #component: ComponentLike;
   readonly #module: LegacyModule;
-  readonly #sessions = new Map<string, BaseSession>();
+  /** The users' sessions and their lives. */
+  readonly #sessions: UserSessions;
   readonly #iqs = new IqRequests();
   readonly #commands = new CommandRunner(this);
   /** What the stanzas to the gateway's own JID need of it. */
@@ -307,14 +310,7 @@ export class BaseGateway {
   readonly #qr = new QrConfirmations();
   readonly #inputs = new PendingInputs();
   readonly #asGateway = new WeakMap<BaseSession, LegacyContact>();
-  readonly #relogins = new ReloginScheduler(
-    (session) => this.#login(session),
-    () => this.reloginDelaysMs,
-    { debug: (m, ...d) => this.log.debug(m, ...d), warn: (m, ...d) => this.log.warn(m, ...d) },
-  );
   readonly #privileges: Privileges;
-  /** The logins at start still to come or under way. */
-  readonly #logins = new Map<BaseSession, Promise<boolean>>();
   readonly #router: StanzaRouter;
 
   /** @param init - component, store, module, logger (see `runGateway`). */
@@ -325,6 +321,7 @@ export class BaseGateway {
     this.#router = new StanzaRouter({ ownStanzas: this.#ownStanzas, iqs: this.#iqs, inputs: this.#inputs, jidText: this.jid.toString() });
     this.store = init.store;
     this.log = init.logger ?? silentLogger;
+    this.#sessions = new UserSessions(this, init.module, this.log);
     this.#privileges = new Privileges(this.log);
     this.mucClass = init.module.MUC ?? LegacyMUC;
     this.participantClass = init.module.Participant ?? LegacyParticipant;
@@ -380,8 +377,7 @@ export class BaseGateway {
    */
   async unregisterUser(session: BaseSession): Promise<void> {
     const bare = session.userJid.toString();
-    await this.#logout(session);
-    this.#sessions.delete(bare);
+    await this.#sessions.forget(session);
     // With no pause since the session went: a join under way finds it gone at
     // its next check, and the rooms find each resource joined or still joining.
     const loaded = session.bookmarks.rooms;
@@ -395,7 +391,7 @@ export class BaseGateway {
 
   /** The sessions of registered users. */
   get sessions(): BaseSession[] {
-    return [...this.#sessions.values()];
+    return this.#sessions.list();
   }
 
   /** The session of a user, by bare JID. */
@@ -551,26 +547,13 @@ export class BaseGateway {
   /** Start: listen to the component, and log every registered user in. */
   async start(): Promise<void> {
     this.#component.on("stanza", this.#router.onStanza);
-    // Every registered user has a session at once, logged in one after the
-    // other: a user's stanzas wait for their login (see `loginOf`), rather
-    // than meet `registration-required`.
-    const sessions = this.store.users.list().map((user) => this.#makeSession(user));
-    let previous: Promise<boolean> = Promise.resolve(true);
-    for (const session of sessions) {
-      // A session replaced meanwhile (the user registered again) is not logged in.
-      const login = previous.then(() => (this.#isCurrent(session) ? this.#login(session) : false));
-      this.#logins.set(session, login);
-      void login.then(() => {
-        if (this.#logins.get(session) === login) this.#logins.delete(session);
-      });
-      previous = login;
-    }
-    await previous;
+    // Every registered user has a session at once, logged in one after the other.
+    await this.#sessions.loginAll(this.store.users.list());
   }
 
   /** @internal The login at start of `session` when it is still to come or under way (its stanzas wait for it). */
   loginOf(session: BaseSession): Promise<boolean> | undefined {
-    return this.#logins.get(session);
+    return this.#sessions.loginOf(session);
   }
 
   /** Stop: log every session out and stop listening. */
@@ -580,67 +563,10 @@ export class BaseGateway {
     this.#iqs.cancelAll("the gateway stopped");
     this.#commands.close();
     this.#inputs.cancelAll("the gateway stopped");
-    this.#relogins.cancelAll();
+    this.#sessions.cancelRelogins();
     this.#qr.cancelAll(new XMPPError("service-unavailable", { text: "The gateway is stopping" }));
     await this.#router.idle();
-    for (const session of this.#sessions.values()) {
-      try {
-        if (session.loggedIn) await session.logout();
-      } catch (e) {
-        this.log.warn(`logout of ${session.userJid.toString()} failed`, e);
-      }
-      session.loggedIn = false;
-    }
-  }
-
-  // ---------------------------------------------------------------------------
-
-  #makeSession(user: UserRecord): BaseSession {
-    const session = new this.#module.Session({ gateway: this, user });
-    const Bookmarks = this.#module.Bookmarks ?? LegacyBookmarks;
-    session.bookmarks = new Bookmarks(session);
-    const Roster = this.#module.Roster ?? LegacyRoster;
-    session.contacts = new Roster(session);
-    this.#sessions.set(user.jid, session);
-    return session;
-  }
-
-  async #login(session: BaseSession): Promise<boolean> {
-    try {
-      const status = await session.login();
-      if (!this.#isCurrent(session)) {
-        // Replaced (a newer registration) or unregistered while it logged in: it must not stay logged in beside the user's session.
-        await session.logout().catch((e: unknown) => this.log.warn(`logout of ${session.userJid.toString()}'s replaced session failed`, e));
-        return false;
-      }
-      session.loggedIn = true;
-      await session.sendGatewayStatus(status || "Logged in");
-      await session.bookmarks.fillAtLogin();
-      await session.contacts.fillAndAdd();
-      return true;
-    } catch (e) {
-      session.loggedIn = false;
-      this.log.warn(`login of ${session.userJid.toString()} failed`, e);
-      await session.sendGatewayStatus(`Login failed: ${e instanceof Error ? e.message : String(e)}`, "dnd").catch(() => {});
-      return false;
-    }
-  }
-
-  /** Whether `session` is its user's session (not replaced by a newer registration, nor unregistered). */
-  #isCurrent(session: BaseSession): boolean {
-    return this.#sessions.get(session.userJid.toString()) === session;
-  }
-
-  /** Log `session` out when it is logged in; a `logout()` that fails is logged (the session counts as logged out all the same). */
-  async #logout(session: BaseSession | undefined): Promise<void> {
-    if (!session?.loggedIn) return;
-    try {
-      await session.logout();
-    } catch (e) {
-      this.log.warn(`logout of ${session.userJid.toString()} failed`, e);
-    } finally {
-      session.loggedIn = false;
-    }
+    await this.#sessions.logoutAll();
   }
 
   /**
@@ -652,12 +578,7 @@ export class BaseGateway {
    * @returns whether the login succeeded.
    */
   async relogin(session: BaseSession): Promise<boolean> {
-    this.#relogins.cancel(session);
-    if (session.loggedIn) {
-      session.loggedIn = false;
-      await session.logout().catch((e: unknown) => this.log.warn(`logout of ${session.userJid.toString()} failed`, e));
-    }
-    return this.#login(session);
+    return this.#sessions.relogin(session);
   }
 
   /**
@@ -665,9 +586,7 @@ export class BaseGateway {
    * gateway's presence and log in again after `reloginDelaysMs`.
    */
   async connectionLost(session: BaseSession, reason: string | undefined): Promise<void> {
-    session.loggedIn = false;
-    const wait = this.#relogins.schedule(session);
-    await session.sendGatewayStatus(`Disconnected${reason ? `: ${reason}` : ""}; trying again in ${describeWait(wait)}`, "dnd").catch(() => undefined);
+    await this.#sessions.connectionLost(session, reason);
   }
 
   /**
@@ -721,16 +640,14 @@ export class BaseGateway {
    */
   async finishRegistration(pending: PendingRegistration, moreData?: { readonly [key: string]: JsonValue } | void): Promise<() => Promise<void>> {
     const bare = pending.jid.toString();
-    await this.#logout(this.#sessions.get(bare));
+    await this.#sessions.logout(this.#sessions.get(bare));
     // Registering again keeps the user's preferences.
     const preferences = this.store.users.get(bare)?.preferences;
     const user: UserRecord = { jid: bare, legacyData: { ...pending.legacyData, ...(moreData ?? {}) }, registeredAt: Date.now(), ...(preferences ? { preferences } : {}) };
     this.store.users.save(user);
     return async () => {
       // Another registration of the user's may have finished since (two register commands at once): one session at a time is logged in.
-      await this.#logout(this.#sessions.get(bare));
-      const session = this.#makeSession(user);
-      await this.#login(session);
+      const session = await this.#sessions.replace(user);
       if (session.loggedIn) await session.sendGatewayMessage(this.welcomeMessage);
     };
   }

@@ -178,7 +178,7 @@ function hasStatus110(x: Element | undefined): boolean {
 }
 
 async function sdk(): Promise<Contender> {
-  const { MucService } = await import("../../src/index.js");
+  const { MucService } = (process.env.JOIN_SDK === "dist" ? await import("../../dist/index.js" as string) : await import("../../src/index.js")) as typeof import("../../src/index.js");
   let muc: MucService | undefined;
   const xmpp = await xmppClient("tcp", (x) => {
     // As documented: the service is made before the stream starts.

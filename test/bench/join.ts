@@ -36,7 +36,9 @@
  * in the presences a participant gets), `JOIN_PROFILE=1` (or a directory):
  * one more run of the SDK and of bare `@xmpp/client` per N under the V8
  * profiler (the join only), and their top functions by self time;
- * `JOIN_NODE_ARGS="--trace-deopt"`: node options for the measured clients.
+ * `JOIN_NODE_ARGS="--trace-gc"`: node options for the measured clients;
+ * `JOIN_SDK=dist`: the SDK as the package ships it (`dist/`, after
+ * `npm run build`) rather than its sources through tsx.
  *
  * About 4.5 minutes on 2 cores, most of it Prosody building the 10,000
  * presences of each 10,000-occupant join (~5 s a join) and filling the room

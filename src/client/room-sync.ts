@@ -203,8 +203,9 @@ export class RoomSync {
    * ejabberd ends the old session's occupancy when the new session binds the
    * same resource, and sends the unavailable self-presence (110, no removal
    * code) to that full JID — the new session, before `online`. Taken as
-   * ours, it would end the room (`exit` NORMAL) instead of rejoining it.
-   * Such presences are dropped: the rejoin lists the occupants afresh (those
+   * ours, it would count as a removal by the room (a rejoin of its own
+   * beside the new session's, or, without autorejoin, `exit` NORMAL instead
+   * of DISCONNECTED). Such presences are dropped: the rejoin lists the occupants afresh (those
    * gone meanwhile get `leave`), and a room that is not rejoined exits
    * DISCONNECTED. (The same presence arriving after the rejoin went out is
    * handled by room-presence.ts.) The live messages of that window are held

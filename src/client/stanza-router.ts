@@ -19,26 +19,13 @@ import { bareOf } from "./addresses.js";
 import { roomCore, type Room } from "./room.js";
 import { handlePresence } from "./room-presence.js";
 import { handleMessage, heldBack } from "./room-messages.js";
+import type { DeclineEvent, InviteEvent } from "./service.js";
 
 /** An invitation as the router reads it (the service adds itself and `decline`). */
-export interface RoutedInvite {
-  readonly room: JID;
-  readonly from: JID | undefined;
-  readonly reason: string | undefined;
-  readonly password: string | undefined;
-  readonly continue: boolean;
-  readonly thread: string | undefined;
-  readonly kind: "mediated" | "direct";
-  readonly stanza: Element;
-}
+export type RoutedInvite = Omit<InviteEvent, "service" | "decline">;
 
-/** A declined invitation as the router reads it. */
-export interface RoutedDecline {
-  readonly room: JID;
-  readonly from: JID | undefined;
-  readonly reason: string | undefined;
-  readonly stanza: Element;
-}
+/** A declined invitation as the router reads it (the service adds itself). */
+export type RoutedDecline = Omit<DeclineEvent, "service">;
 
 /** What the router needs of its service. */
 export interface RouterHost {

@@ -5,6 +5,7 @@
 import { runCodecBench } from "./codec.js";
 import { runGatewayBench } from "./gateway.js";
 import { runJoinBench } from "./join.js";
+import { runJoinPipelineBench } from "./join-pipeline.js";
 import { runRoomBench } from "./room.js";
 import { runStormBench } from "./storm.js";
 
@@ -14,6 +15,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   gateway: runGatewayBench,
   storm: runStormBench,
   join: runJoinBench,
+  "join-pipeline": runJoinPipelineBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,59 @@
+/**
+ * `npm run bench -- join-pipeline`: the CPU of joining a room of N occupants
+ * through `@xmpp/client`'s own pipeline, without a server — this SDK against
+ * bare `@xmpp/client` counting the same stanzas, each run in a fresh process
+ * (`join-pipeline-client.ts`), medians of 11.
+ *
+ * The `join` benchmark measures the same against a real Prosody, with its
+ * timing in the figures; this one leaves the server out, so that its many
+ * runs are quick. Both are cold: one join per process. The JIT's outcome
+ * varies from process to process (the same `@xmpp/jid` escaping check was
+ * seen to take 440 ms in one process and 850 ms in another for 200,000
+ * calls), so a ratio needs many runs: hence 11.
+ *
+ * Environment: `PIPELINE_SIZES=1000,5000` (default 1000,5000,10000),
+ * `PIPELINE_RUNS=11`.
+ */
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { fmt, printTable } from "./harness.js";
+import type { PipelineResult } from "./join-pipeline-client.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SIZES = (process.env.PIPELINE_SIZES ?? "1000,5000,10000").split(",").map(Number);
+const RUNS = Number(process.env.PIPELINE_RUNS ?? 11);
+
+async function runOnce(kind: "sdk" | "bare", n: number): Promise<PipelineResult> {
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", join(HERE, "join-pipeline-client.ts"), kind, String(n)], { maxBuffer: 1 << 20 });
+  const result = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as PipelineResult;
+  if (result.occupants !== n + 1) throw new Error(`${kind}: counted ${result.occupants} occupants, expected ${n + 1}`);
+  return result;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Run the benchmark and print its table. */
+export async function runJoinPipelineBench(): Promise<void> {
+  console.log(`\n## Joining a room of N occupants through @xmpp/client's pipeline, no server: process CPU, join → full occupant list (median [min–max] of ${RUNS} fresh processes)\n`);
+  const rows: string[][] = [];
+  for (const n of SIZES) {
+    const runs: Record<"sdk" | "bare", PipelineResult[]> = { sdk: [], bare: [] };
+    // Alternate the kinds, so that a slower spell of the machine falls on both.
+    for (let i = 0; i < RUNS; i++) for (const kind of ["sdk", "bare"] as const) runs[kind].push(await runOnce(kind, n));
+    const cpu = (kind: "sdk" | "bare"): number => median(runs[kind].map((r) => r.cpuMs));
+    const main = (kind: "sdk" | "bare"): number => median(runs[kind].map((r) => r.mainMs));
+    const range = (kind: "sdk" | "bare"): string => {
+      const values = runs[kind].map((r) => r.cpuMs);
+      return `${fmt(cpu(kind))} [${fmt(Math.min(...values))}–${fmt(Math.max(...values))}]`;
+    };
+    const gc = (kind: "sdk" | "bare"): number => median(runs[kind].map((r) => r.gcMs));
+    rows.push([fmt(n), range("sdk"), range("bare"), `${fmt(cpu("sdk") / cpu("bare"), 2)}×`, `${fmt(main("sdk"))} / ${fmt(main("bare"))}`, `${fmt(main("sdk") / main("bare"), 2)}×`, `${fmt(gc("sdk"))} / ${fmt(gc("bare"))}`]);
+  }
+  printTable(["N", "SDK ms", "bare @xmpp/client ms", "SDK/bare", "main thread SDK / bare ms", "main thread SDK/bare", "GC pauses SDK / bare ms"], rows);
+}

@@ -122,8 +122,13 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
   };
   const onElement = (el: Element): void => {
     recount();
-    if (sinceEnabled !== undefined && (el.name === "message" || el.name === "presence" || el.name === "iq")) sinceEnabled++;
-    if (el.name === "enabled" && el.attrs.xmlns === NS_SM && !sm.enabled) {
+    // Stanzas, nearly every element of a busy stream, only count (see 4); the rest is about nonzas.
+    const name = el.name;
+    if (name === "message" || name === "presence" || name === "iq") {
+      if (sinceEnabled !== undefined) sinceEnabled++;
+      return;
+    }
+    if (name === "enabled" && el.attrs.xmlns === NS_SM && !sm.enabled) {
       sm.inbound = 0;
       sinceEnabled = 0;
       return;
@@ -132,8 +137,8 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
       if (!sm.id && sm.outbound_q.length > 0 && el.getChild("bind", NS_BIND) !== undefined) failUnresumable();
       return;
     }
-    if (el.attrs.xmlns !== NS_SM || (el.name !== "a" && el.name !== "resumed")) return;
-    if (el.name === "resumed") resumedSeen = true;
+    if (el.attrs.xmlns !== NS_SM || (name !== "a" && name !== "resumed")) return;
+    if (name === "resumed") resumedSeen = true;
     const h = Number(el.attrs.h);
     const sent = sm.outbound + sm.outbound_q.length;
     if (Number.isInteger(h) && h > sent) {

@@ -2,7 +2,8 @@
  * `npm run bench -- storm`: the reconnect storm of the integration test
  * (100 cuts over 1,000 tracked messages, SDK clients behind a
  * fault-injecting proxy in front of a real Prosody, then ejabberd), for
- * several seeds in both modes: messages lost, duplicated and out of order at the receivers,
+ * several seeds in its three modes (`STORM_SERVERS`, `STORM_MODES`,
+ * `STORM_SEEDS`): messages lost, duplicated and out of order at the receivers,
  * trackers not delivered, and the time every client took to be back in the
  * room after each cut (median and worst).
  */

@@ -118,7 +118,6 @@ async function onMessage(contact: LegacyContact, stanza: Element, from: JID): Pr
   }
 }
 
-/** The user's subscriptions to the contact (adding it to their roster) and probes. */
 /**
  * The user invites the contact into a group (XEP-0249 direct invitation,
  * sent to the contact): `session.onInvitation(contact, muc, reason)`, as a
@@ -147,6 +146,7 @@ async function onDirectInvitation(contact: LegacyContact, stanza: Element): Prom
   await session.onInvitation({ jid: contact.jid, legacyId: contact.legacyId }, muc, invite.reason);
 }
 
+/** The user's subscriptions to the contact (adding it to their roster) and probes. */
 async function onPresence(contact: LegacyContact, el: Element, from: JID): Promise<void> {
   const gateway = contact.session.gateway;
   const type = el.attrs.type;

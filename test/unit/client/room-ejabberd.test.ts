@@ -87,6 +87,13 @@ async function joinAsBob(conn: MockConnection, muc: MucService): Promise<Room> {
   return room;
 }
 
+/** Bob in the room on a new service, with its events recorded from now on. */
+async function bobInRoom(): Promise<{ conn: MockConnection; muc: MucService; room: Room; events: string[] }> {
+  const { conn, muc } = newService();
+  const room = await joinAsBob(conn, muc);
+  return { conn, muc, room, events: record(room) };
+}
+
 function record(room: Room): string[] {
   const log: string[] = [];
   for (const name of ["enter", "exit", "suspend", "resume", "join", "leave"] as const) {
@@ -100,9 +107,7 @@ function record(room: Room): string[] {
 
 describe("ejabberd: a new session that replaces a dead one under the same full JID", () => {
   it("the old session's unavailable self-presence, sent before `online`, does not end the room: it rejoins", async () => {
-    const { conn, muc } = newService();
-    const room = await joinAsBob(conn, muc);
-    const events = record(room);
+    const { conn, muc, room, events } = await bobInRoom();
     conn.takeSent();
 
     conn.drop();
@@ -134,9 +139,7 @@ describe("ejabberd: a new session that replaces a dead one under the same full J
   });
 
   it("the same self-presence arriving after the rejoin went out does not end the room: the rejoin's answer resumes it", async () => {
-    const { conn, muc } = newService();
-    const room = await joinAsBob(conn, muc);
-    const events = record(room);
+    const { conn, muc, room, events } = await bobInRoom();
     replaceSession(conn);
     const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
     // ejabberd's removal of the old occupancy reaches us after our rejoin, ahead of its answer.
@@ -161,9 +164,7 @@ describe("ejabberd: a new session that replaces a dead one under the same full J
   });
 
   it("on a resumed stream, the same self-presence is believed: our occupancy is over, and as we did not leave, the room rejoins", async () => {
-    const { conn, muc } = newService();
-    const room = await joinAsBob(conn, muc);
-    const events = record(room);
+    const { conn, muc, room, events } = await bobInRoom();
     conn.drop();
     conn.receive(EJABBERD_RESUMPTION_FAILED[0] as string);
     conn.resume();
@@ -194,9 +195,7 @@ describe("ejabberd: removed for an error message our session bounced", () => {
   const ROOM_GONE = `<presence to="${ME}" from="${ROOM}" type="unavailable" id="2749099356283504405"/>`;
 
   it("the room rejoins, and what we send meanwhile goes out after the rejoin's history", async () => {
-    const { conn, muc } = newService();
-    const room = await joinAsBob(conn, muc);
-    const events = record(room);
+    const { conn, muc, room, events } = await bobInRoom();
     conn.takeSent();
     conn.receive(ROOM_GONE);
     conn.receive(KICKED);
@@ -227,9 +226,7 @@ describe("ejabberd: removed for an error message our session bounced", () => {
   });
 
   it("a room that removes us a fourth time within a minute is not rejoined again: the room exits", async () => {
-    const { conn, muc } = newService();
-    const room = await joinAsBob(conn, muc);
-    const events = record(room);
+    const { conn, muc, room, events } = await bobInRoom();
     for (let i = 0; i < 3; i++) {
       conn.takeSent();
       conn.receive(KICKED);
@@ -245,9 +242,7 @@ describe("ejabberd: removed for an error message our session bounced", () => {
   });
 
   it("leaving is not a removal: our own leave's answer ends the room", async () => {
-    const { conn, muc } = newService();
-    const room = await joinAsBob(conn, muc);
-    const events = record(room);
+    const { conn, muc, room, events } = await bobInRoom();
     const left = room.leave();
     await conn.nextSent((s) => s.is("presence") && s.attrs.type === "unavailable", 1_000);
     conn.receive(KICKED.replace(/<status xml:lang.*<\/status>/, ""));
@@ -268,9 +263,7 @@ describe("a resumed stream: what the server sends again after <resumed/> counts"
   const RESUMED = `<resumed xmlns="urn:xmpp:sm:3" h="12" previd="some-stream"/>`;
 
   it("an occupant's leaving, sent again before the resumption is reported, removes the occupant", async () => {
-    const { conn, muc } = newService();
-    const room = await joinAsBob(conn, muc);
-    const events = record(room);
+    const { conn, muc, room, events } = await bobInRoom();
     conn.drop();
     conn.receive(FEATURES);
     conn.receive(RESUMED);
@@ -282,9 +275,7 @@ describe("a resumed stream: what the server sends again after <resumed/> counts"
   });
 
   it("a rejoin's answer, sent again on the resumed stream, resumes the room", async () => {
-    const { conn, muc } = newService();
-    const room = await joinAsBob(conn, muc);
-    const events = record(room);
+    const { conn, muc, room, events } = await bobInRoom();
     conn.drop();
     conn.receive(FEATURES);
     conn.newSession();

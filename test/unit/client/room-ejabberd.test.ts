@@ -79,8 +79,8 @@ function newService(): { conn: MockConnection; muc: MucService } {
   return { conn, muc };
 }
 
-async function joinAsBob(conn: MockConnection, muc: MucService): Promise<Room> {
-  const { room, joined } = muc.join(ROOM, "Bob");
+async function joinAsBob(conn: MockConnection, muc: MucService, options: { autorejoin?: boolean } = {}): Promise<Room> {
+  const { room, joined } = muc.join(ROOM, "Bob", options);
   const join = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
   for (const s of ejabberdJoinAnswer(String(join.attrs.id))) conn.receive(s);
   await joined;
@@ -88,9 +88,9 @@ async function joinAsBob(conn: MockConnection, muc: MucService): Promise<Room> {
 }
 
 /** Bob in the room on a new service, with its events recorded from now on. */
-async function bobInRoom(): Promise<{ conn: MockConnection; muc: MucService; room: Room; events: string[] }> {
+async function bobInRoom(options: { autorejoin?: boolean } = {}): Promise<{ conn: MockConnection; muc: MucService; room: Room; events: string[] }> {
   const { conn, muc } = newService();
-  const room = await joinAsBob(conn, muc);
+  const room = await joinAsBob(conn, muc, options);
   return { conn, muc, room, events: record(room) };
 }
 
@@ -126,12 +126,7 @@ describe("ejabberd: a new session that replaces a dead one under the same full J
   });
 
   it("a room without autorejoin exits DISCONNECTED (not NORMAL, as if we had left)", async () => {
-    const { conn, muc } = newService();
-    const { room, joined } = muc.join(ROOM, "Bob", { autorejoin: false });
-    const join = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
-    for (const s of ejabberdJoinAnswer(String(join.attrs.id))) conn.receive(s);
-    await joined;
-    const events = record(room);
+    const { conn, muc, room, events } = await bobInRoom({ autorejoin: false });
 
     replaceSession(conn, EJABBERD_OLD_SESSION_GONE);
     await flush();
@@ -213,12 +208,7 @@ describe("ejabberd: removed for an error message our session bounced", () => {
   });
 
   it("a room without autorejoin exits NORMAL, as the room said", async () => {
-    const { conn, muc } = newService();
-    const { room, joined } = muc.join(ROOM, "Bob", { autorejoin: false });
-    const join = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
-    for (const s of ejabberdJoinAnswer(String(join.attrs.id))) conn.receive(s);
-    await joined;
-    const events = record(room);
+    const { conn, muc, room, events } = await bobInRoom({ autorejoin: false });
     conn.receive(KICKED);
     await flush();
     expect(events).toEqual([`exit ${LeaveMode.NORMAL}`]);
@@ -382,10 +372,7 @@ describe("ejabberd: live messages to the dead session's occupancy", () => {
 
   it("a room that is not rejoined delivers them before it exits", async () => {
     const { conn, muc } = newService();
-    const { room, joined } = muc.join(ROOM, "Bob", { autorejoin: false });
-    const join = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
-    for (const s of ejabberdJoinAnswer(String(join.attrs.id))) conn.receive(s);
-    await joined;
+    const room = await joinAsBob(conn, muc, { autorejoin: false });
     const seen = follow(room);
     room.on("exit", ({ mode }) => seen.push(`exit ${mode}`));
     conn.drop();

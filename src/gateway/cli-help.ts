@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ComponentError } from "./component.js";
+import { ComponentError } from "./component-errors.js";
 import { GatewayConfigError } from "./run.js";
 import { StoreError } from "./store/sqlite.js";
 

@@ -35,7 +35,7 @@ import { constants } from "node:os";
 import type { Logger } from "../common/logger.js";
 import { COMMAND, EXIT, debugFromEnv, describeError, packageVersion, parseCliArgs, stackOf, usage, type ErrorContext } from "./cli-help.js";
 import { loadLegacyModule } from "./cli-module.js";
-import type { ComponentError } from "./component.js";
+import type { ComponentError } from "./component-errors.js";
 import { GatewayConfigError, readConfig, runGateway, type GatewayCliConfig, type RunningGateway } from "./run.js";
 
 /** How long a stop may run before the command says that a second signal exits at once. */

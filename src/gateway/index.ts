@@ -223,11 +223,8 @@ export { runGateway, readConfig, validateConfig, GatewayConfigError, type Gatewa
 /** @category Running a gateway */
 export {
   ComponentConnection,
-  ComponentError,
   NS_COMPONENT,
   type ComponentConnectionOptions,
-  type ComponentErrorCondition,
-  type ComponentErrorOptions,
   type ComponentStatus,
   type ComponentConnectionEvents,
   type ComponentOnlineEvent,
@@ -236,3 +233,5 @@ export {
   type ComponentStatusEvent,
   type ReconnectOptions,
 } from "./component.js";
+/** @category Running a gateway */
+export { ComponentError, type ComponentErrorCondition, type ComponentErrorOptions } from "./component-errors.js";

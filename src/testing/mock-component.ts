@@ -9,12 +9,8 @@ import { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { Emitter, type Listener } from "../common/emitter.js";
 import type { ComponentEvent, ComponentLike } from "../gateway/component-connection.js";
-import {
-  ComponentError,
-  NS_COMPONENT,
-  type ComponentConnectionEvents,
-  type ComponentStatus,
-} from "../gateway/component.js";
+import { NS_COMPONENT, type ComponentConnectionEvents, type ComponentStatus } from "../gateway/component.js";
+import { ComponentError } from "../gateway/component-errors.js";
 import { parseJid } from "../xso/values.js";
 import { XMPPError, type StanzaErrorCondition, type StanzaErrorType } from "../xso/stanza-error.js";
 import { parseStanza } from "./mock-connection.js";

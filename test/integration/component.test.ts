@@ -18,12 +18,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import xml, { type Element } from "@xmpp/xml";
-import {
-  ComponentConnection,
-  ComponentError,
-  type ComponentConnectionEvents,
-  type ComponentConnectionOptions,
-} from "../../src/gateway/component.js";
+import { ComponentConnection, type ComponentConnectionEvents, type ComponentConnectionOptions } from "../../src/gateway/component.js";
+import { ComponentError } from "../../src/gateway/component-errors.js";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
 import { connectClient, nextStanza, type TestClient } from "../helpers/prosody-clients.js";
 

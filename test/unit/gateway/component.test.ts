@@ -13,13 +13,8 @@ import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import xml, { Element, Parser } from "@xmpp/xml";
-import {
-  ComponentConnection,
-  ComponentError,
-  NS_COMPONENT,
-  type ComponentConnectionEvents,
-  type ComponentConnectionOptions,
-} from "../../../src/gateway/component.js";
+import { ComponentConnection, NS_COMPONENT, type ComponentConnectionEvents, type ComponentConnectionOptions } from "../../../src/gateway/component.js";
+import { ComponentError } from "../../../src/gateway/component-errors.js";
 import type { ComponentLike } from "../../../src/gateway/component-connection.js";
 import { MockComponent } from "../../../src/testing/index.js";
 

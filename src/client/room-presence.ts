@@ -20,6 +20,7 @@ import { isDecodeError } from "../xso/errors.js";
 import type { LeaveMode } from "./enums.js";
 import { Occupant, updateOccupant } from "./occupant.js";
 import { isValidNick } from "./addresses.js";
+import { detach, keptDomain } from "./kept-strings.js";
 import type { RoomCore } from "./room-core.js";
 
 /** A presence from this room's JID: `nick` is its resource (`""` from the room itself). */
@@ -305,17 +306,8 @@ function evictHolder(core: RoomCore, nick: string, occupant: Occupant, stanza: E
 /** The hats of an occupant without any (shared: no array per presence). */
 const NO_HATS: readonly Hat[] = Object.freeze([]);
 
-/**
- * A copy of `s` that does not share memory with the stanza text it was cut
- * from. Engines keep substrings as slices of their parent string, so a kept
- * nick or occupant id would otherwise keep a whole network read alive.
- */
-function detach(s: string): string {
-  return s.length < 13 ? s : (" " + s).slice(1);
-}
-
 function detachJid(jid: JID | undefined): JID | undefined {
-  return jid === undefined ? undefined : mapJidParts(jid, detach);
+  return jid === undefined ? undefined : mapJidParts(jid, detach, keptDomain);
 }
 
 function detachTexts(texts: Record<string, string>): Record<string, string> {

@@ -17,10 +17,10 @@
 import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { AFFILIATIONS, ROLES, type Affiliation, type MucUserX, type Role } from "./muc-user.js";
-import { isPresenceShow, presencePriority, type PresenceShow, type PresenceState } from "./presence.js";
+import { presencePriority, presenceShowOf, type PresenceShow, type PresenceState } from "./presence.js";
 import { textOf } from "./codec.js";
 import { NS_CLIENT, NS_MUC_USER, NS_OCCUPANT_ID, NS_VCARD_UPDATE } from "./ns.js";
-import { tryParseJid } from "./values.js";
+import { canonicalValues, tryParseJid } from "./values.js";
 
 /** What {@link readOccupantPresence} reads. */
 export interface OccupantPresence {
@@ -34,8 +34,9 @@ export interface OccupantPresence {
   readonly avatarHash: string | undefined;
 }
 
-const AFFILIATION_SET: ReadonlySet<string> = new Set<string>(AFFILIATIONS);
-const ROLE_SET: ReadonlySet<string> = new Set<string>(ROLES);
+/** The constants, not the texts read: every occupant keeps the same strings. */
+const affiliationOf = canonicalValues(AFFILIATIONS);
+const roleOf = canonicalValues(ROLES);
 const STATUS_CODE = /^[1-9][0-9]{2}$/;
 /** The states it reads, shared (read-only to their users): no object per presence. */
 const AVAILABLE: PresenceState = Object.freeze({ type: "available", show: undefined, status: Object.freeze({}), priority: undefined });
@@ -75,8 +76,7 @@ export function readOccupantPresence(el: Element): OccupantPresence | undefined 
       if (name === "show") {
         if (showSeen) continue;
         showSeen = true;
-        const s = textOf(child);
-        show = isPresenceShow(s) ? s : undefined;
+        show = presenceShowOf(textOf(child));
       } else if (name === "status") {
         const lang = child.attrs["xml:lang"];
         const key = typeof lang === "string" ? lang : "";
@@ -129,6 +129,12 @@ function readPhoto(x: Element): string | undefined {
   return undefined;
 }
 
+/** An attribute's value as the constant it names: `undefined` when absent, `null` when the codec would refuse it. */
+function known<V>(value: unknown, of: (s: string) => V | undefined): V | undefined | null {
+  if (value === undefined) return undefined;
+  return typeof value === "string" ? (of(value) ?? null) : null;
+}
+
 function readX(x: Element): MucUserX | undefined {
   const items: { affiliation: Affiliation | undefined; role: Role | undefined; jid: JID | undefined; nick: string | undefined; actor: undefined; reason: undefined; continue: undefined }[] = [];
   const statusCodes: number[] = [];
@@ -137,16 +143,17 @@ function readX(x: Element): MucUserX | undefined {
     if (child.name.includes(":")) return undefined;
     if (is(child, "item", NS_MUC_USER, NS_MUC_USER)) {
       if (child.children.some((c) => typeof c !== "string")) return undefined;
-      const { affiliation, role, jid, nick } = child.attrs as Record<string, unknown>;
-      if (affiliation !== undefined && (typeof affiliation !== "string" || !AFFILIATION_SET.has(affiliation))) return undefined;
-      if (role !== undefined && (typeof role !== "string" || !ROLE_SET.has(role))) return undefined;
-      if (nick !== undefined && typeof nick !== "string") return undefined;
+      const attrs = child.attrs as Record<string, unknown>;
+      const { jid, nick } = attrs;
+      const affiliation = known(attrs.affiliation, affiliationOf);
+      const role = known(attrs.role, roleOf);
+      if (affiliation === null || role === null || (nick !== undefined && typeof nick !== "string")) return undefined;
       let parsed: JID | undefined;
       if (jid !== undefined) {
         parsed = typeof jid === "string" ? tryParseJid(jid) : undefined;
         if (parsed === undefined) return undefined;
       }
-      items.push({ affiliation: affiliation as Affiliation | undefined, role: role as Role | undefined, jid: parsed, nick, actor: undefined, reason: undefined, continue: undefined });
+      items.push({ affiliation, role, jid: parsed, nick, actor: undefined, reason: undefined, continue: undefined });
     } else if (is(child, "status", NS_MUC_USER, NS_MUC_USER)) {
       const code = child.attrs.code;
       if (typeof code !== "string" || !STATUS_CODE.test(code)) return undefined;

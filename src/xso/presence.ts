@@ -11,7 +11,7 @@
  */
 import { attr, childText, element, langText, mapped, type Infer, type Input } from "./codec.js";
 import { NS_CLIENT } from "./ns.js";
-import { enumeration, integer, jidValue, openEnumeration } from "./values.js";
+import { canonicalValues, enumeration, integer, jidValue, openEnumeration } from "./values.js";
 
 /**
  * Presence types (RFC 6121 §4.7.1). `"available"` stands for the absent
@@ -49,7 +49,7 @@ export const PRESENCE_SHOWS = ["away", "chat", "dnd", "xa"] as const;
  */
 export type PresenceShow = (typeof PRESENCE_SHOWS)[number];
 
-const SHOW_SET: ReadonlySet<string> = new Set<string>(PRESENCE_SHOWS);
+const showOf = canonicalValues(PRESENCE_SHOWS);
 
 /**
  * Whether `s` is one of the {@link PRESENCE_SHOWS}.
@@ -57,7 +57,17 @@ const SHOW_SET: ReadonlySet<string> = new Set<string>(PRESENCE_SHOWS);
  * @category Core stanzas
  */
 export function isPresenceShow(s: string | undefined): s is PresenceShow {
-  return s !== undefined && SHOW_SET.has(s);
+  return s !== undefined && showOf(s) !== undefined;
+}
+
+/**
+ * The one of the {@link PRESENCE_SHOWS} that `s` is (the constant, not `s`
+ * itself), or `undefined`.
+ *
+ * @category Core stanzas
+ */
+export function presenceShowOf(s: string | undefined): PresenceShow | undefined {
+  return s === undefined ? undefined : showOf(s);
 }
 
 /**
@@ -74,7 +84,7 @@ const presenceStateFields = {
   /** The availability sub-state (`<show/>` child); absent means online. */
   show: mapped(
     childText("show", openEnumeration(PRESENCE_SHOWS)),
-    (s): PresenceShow | undefined => (isPresenceShow(s) ? s : undefined),
+    (s): PresenceShow | undefined => presenceShowOf(s),
     (s: PresenceShow | undefined) => s,
   ),
   /** Human-readable status texts by `xml:lang` (`<status/>` children). */

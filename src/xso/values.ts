@@ -114,6 +114,21 @@ export function booleanValue(style: "word" | "digit" = "word"): ValueType<boolea
 export const boolean: ValueType<boolean> = booleanValue("word");
 
 /**
+ * A lookup from text to the one value of `values` it equals, or
+ * `undefined`: the value kept is the program's own constant, not the text
+ * read off the network, so that what many objects keep (a role, an
+ * affiliation) is one string, not one per object.
+ *
+ * @param values - the known strings.
+ *
+ * @category Codec machinery
+ */
+export function canonicalValues<const V extends string>(values: readonly V[]): (s: string) => V | undefined {
+  const byText = new Map<string, V>(values.map((v) => [v, v]));
+  return (s) => byText.get(s);
+}
+
+/**
  * A closed enumeration: anything outside `values` is a decode error.
  *
  * @param values - the accepted strings.
@@ -121,13 +136,14 @@ export const boolean: ValueType<boolean> = booleanValue("word");
  * @category Codec machinery
  */
 export function enumeration<const V extends string>(values: readonly V[]): ValueType<V> {
-  const set = new Set<string>(values);
+  const canonical = canonicalValues(values);
   return {
     kind: "enum",
     values,
     parse(s) {
-      if (!set.has(s)) throw new ValueError(`'${clipForError(s)}' is not one of ${values.join(", ")}`);
-      return s as V;
+      const v = canonical(s);
+      if (v === undefined) throw new ValueError(`'${clipForError(s)}' is not one of ${values.join(", ")}`);
+      return v;
     },
     format: (v) => v,
     equals: same,
@@ -143,10 +159,11 @@ export function enumeration<const V extends string>(values: readonly V[]): Value
  * @category Codec machinery
  */
 export function openEnumeration<const V extends string>(values: readonly V[]): ValueType<V | (string & {})> {
+  const canonical = canonicalValues(values);
   return {
     kind: "openEnum",
     values,
-    parse: (s) => s,
+    parse: (s) => canonical(s) ?? s,
     format: (v) => v,
     equals: same,
   };
@@ -243,12 +260,14 @@ export function isValidResourcepart(resource: string): boolean {
  *
  * @param jid - a JID made by {@link parseJid} (its parts validated).
  * @param map - what to do with each part.
+ * @param mapDomain - what to do with the domainpart instead (say, share it
+ *   with other JIDs of the same domain); `map` by default.
  *
  * @category Codec machinery
  */
-export function mapJidParts(jid: JID, map: (part: string) => string): JID {
+export function mapJidParts(jid: JID, map: (part: string) => string, mapDomain: (part: string) => string = map): JID {
   const parts = jid as unknown as JidParts;
-  return makeJid(map(parts._local), map(parts._domain), map(parts._resource));
+  return makeJid(map(parts._local), mapDomain(parts._domain), map(parts._resource));
 }
 
 /** The fields an `@xmpp/jid` JID keeps its parts in. */

@@ -73,3 +73,46 @@ export function printTable(headers: string[], rows: string[][]): void {
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const r of rows) console.log(line(r));
 }
+
+/** The median of `xs` (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** A seeded pseudo-random generator (mulberry32): the same seed, the same sequence. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * How sure a ratio of medians is: a 95% bootstrap interval of
+ * `median(a) / median(b)`, each side resampled with replacement 2,000
+ * times (seeded: the same figures give the same interval). Fresh-process
+ * benchmarks spread by ±20% from run to run, so a ratio is printed with
+ * this interval; with few runs it is wide, and says so.
+ *
+ * @returns `[low, high]`.
+ */
+export function ratioInterval(a: readonly number[], b: readonly number[], rounds = 2_000): [number, number] {
+  const random = seeded(0x5eed);
+  const resample = (xs: readonly number[]): number[] => xs.map(() => xs[Math.floor(random() * xs.length)] as number);
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) ratios.push(median(resample(a)) / median(resample(b)));
+  ratios.sort((x, y) => x - y);
+  return [ratios[Math.floor(rounds * 0.025)] as number, ratios[Math.ceil(rounds * 0.975) - 1] as number];
+}
+
+/** A ratio with its interval, as the join benchmarks print it: `1.26× [1.10–1.45]`. */
+export function fmtRatio(a: readonly number[], b: readonly number[]): string {
+  if (a.length === 0 || b.length === 0) return "—";
+  const [low, high] = ratioInterval(a, b);
+  return `${(median(a) / median(b)).toFixed(2)}× [${low.toFixed(2)}–${high.toFixed(2)}]`;
+}

@@ -18,7 +18,7 @@ import { execFile } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { fmt, printTable } from "./harness.js";
+import { fmt, fmtRatio, median, printTable } from "./harness.js";
 import type { PipelineResult } from "./join-pipeline-client.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -32,15 +32,9 @@ async function runOnce(kind: "sdk" | "bare", n: number): Promise<PipelineResult>
   return result;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 /** Run the benchmark and print its table. */
 export async function runJoinPipelineBench(): Promise<void> {
-  console.log(`\n## Joining a room of N occupants through @xmpp/client's pipeline, no server: process CPU, join → full occupant list (median [min–max] of ${RUNS} fresh processes)\n`);
+  console.log(`\n## Joining a room of N occupants through @xmpp/client's pipeline, no server: process CPU, join → full occupant list (median [min–max] of ${RUNS} fresh processes; ratios of medians [95% bootstrap interval])\n`);
   const rows: string[][] = [];
   for (const n of SIZES) {
     const runs: Record<"sdk" | "bare", PipelineResult[]> = { sdk: [], bare: [] };
@@ -53,7 +47,8 @@ export async function runJoinPipelineBench(): Promise<void> {
       return `${fmt(cpu(kind))} [${fmt(Math.min(...values))}–${fmt(Math.max(...values))}]`;
     };
     const gc = (kind: "sdk" | "bare"): number => median(runs[kind].map((r) => r.gcMs));
-    rows.push([fmt(n), range("sdk"), range("bare"), `${fmt(cpu("sdk") / cpu("bare"), 2)}×`, `${fmt(main("sdk"))} / ${fmt(main("bare"))}`, `${fmt(main("sdk") / main("bare"), 2)}×`, `${fmt(gc("sdk"))} / ${fmt(gc("bare"))}`]);
+        const of = (kind: "sdk" | "bare", key: "cpuMs" | "mainMs"): number[] => runs[kind].map((r) => r[key]);
+    rows.push([fmt(n), range("sdk"), range("bare"), fmtRatio(of("sdk", "cpuMs"), of("bare", "cpuMs")), `${fmt(main("sdk"))} / ${fmt(main("bare"))}`, fmtRatio(of("sdk", "mainMs"), of("bare", "mainMs")), `${fmt(gc("sdk"))} / ${fmt(gc("bare"))}`]);
   }
   printTable(["N", "SDK ms", "bare @xmpp/client ms", "SDK/bare", "main thread SDK / bare ms", "main thread SDK/bare", "GC pauses SDK / bare ms"], rows);
 }

@@ -54,7 +54,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
-import { fmt, printTable } from "./harness.js";
+import { fmt, fmtRatio, median, printTable } from "./harness.js";
 import type { ClientConfig, ClientKind, ClientMessage, ClientResult } from "./join-client.js";
 import type { FillReply, FillRequest } from "./join-swarm.js";
 
@@ -88,12 +88,6 @@ const JOIN_TIMEOUT_MS = 300_000;
 const CONCURRENCY = 200;
 
 const progress = (line: string): void => void process.stderr.write(`  … ${line}\n`);
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 /** Prosody's CPU time (utime + stime from /proc, 10 ms ticks), ms. */
 function prosodyCpuMs(pid: number): number {
@@ -386,11 +380,13 @@ export async function runJoinBench(): Promise<void> {
     return `${fmt(med(n, kind, "cpuMs"))} [${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}]`;
   };
   const ratio = (n: number, a: ClientKind, b: ClientKind): number => med(n, a, "cpuMs") / med(n, b, "cpuMs");
-  /** A ratio as printed; "—" for clients left out (`JOIN_KINDS`). */
-  const times = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "—");
+  const cpus = (n: number, kind: ClientKind): number[] => (results.get(n)?.get(kind) ?? []).map((x) => x.cpuMs);
+  const mains = (n: number, kind: ClientKind): number[] => (results.get(n)?.get(kind) ?? []).map((x) => x.mainThreadMs);
+  /** A ratio as printed, with its 95% bootstrap interval; "—" for clients left out (`JOIN_KINDS`). */
+  const times = (n: number, a: ClientKind, b: ClientKind): string => fmtRatio(cpus(n, a), cpus(n, b));
 
   console.log(
-    `CPU of the joining client's process, ms: median [min–max] of ${RUNS} runs, each in a fresh process` +
+    `CPU of the joining client's process, ms: median [min–max] of ${RUNS} runs, each in a fresh process; ratios of medians [95% bootstrap interval]` +
       (WARM ? ", measuring its second join (JOIN_WARM=1: a join and a leave before it, unmeasured)" : ""),
   );
   printTable(
@@ -398,10 +394,10 @@ export async function runJoinBench(): Promise<void> {
     SIZES.map((n) => [
       fmt(n),
       ...KINDS.map((k) => spread(n, k)),
-      times(ratio(n, "sdk", "bare")),
-      times(ratio(n, "stanza", "bare-ws")),
-      times(ratio(n, "stanza", "bare")),
-      times(ratio(n, "floor", "bare")),
+      times(n, "sdk", "bare"),
+      times(n, "stanza", "bare-ws"),
+      times(n, "stanza", "bare"),
+      times(n, "floor", "bare"),
       ratio(n, "sdk", "bare") <= TARGET ? "yes" : "NO",
     ]),
   );
@@ -416,7 +412,7 @@ export async function runJoinBench(): Promise<void> {
     SIZES.map((n) => [
       fmt(n),
       ...KINDS.map((k) => `${fmt(med(n, k, "mainThreadMs"))} + ${fmt(median((results.get(n)?.get(k) ?? []).map((x) => x.cpuMs - x.mainThreadMs)))}`),
-      times(med(n, "sdk", "mainThreadMs") / med(n, "bare", "mainThreadMs")),
+      fmtRatio(mains(n, "sdk"), mains(n, "bare")),
     ]),
   );
   console.log("\nDelivery (median): join → first read, ms / reads during the join / MiB read");

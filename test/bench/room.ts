@@ -35,7 +35,7 @@ import type { Element } from "@xmpp/xml";
 import { MucService } from "../../src/client/service.js";
 import type { Room } from "../../src/client/room.js";
 import { MockConnection } from "../../src/testing/mock-connection.js";
-import { fmt, printTable } from "./harness.js";
+import { fmt, median, printTable } from "./harness.js";
 
 // -----------------------------------------------------------------------------
 // The stanzas
@@ -130,10 +130,6 @@ const heapUsed = async (): Promise<number> => {
   await new Promise((resolve) => setImmediate(resolve));
   gc();
   return process.memoryUsage().heapUsed;
-};
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 };
 let sink: unknown;
 

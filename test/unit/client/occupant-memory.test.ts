@@ -8,7 +8,8 @@
  * - a role, an affiliation or a show is the program's own constant, one
  *   string for every occupant, whether the presence was read in one pass
  *   or by the codecs;
- * - the domain of occupants' real JIDs is one string for all of them.
+ * - the domain of occupants' real JIDs is one string for all of them;
+ * - a real JID is an object no bigger than its three parts need.
  *
  * Only a heap snapshot tells which heap object a string is, so the room
  * runs in a child process (fixtures/occupant-memory-child.ts) that reports
@@ -22,14 +23,20 @@ import type { HeapOccupant, KeptString } from "./fixtures/occupant-memory-child.
 const CHILD = fileURLToPath(new URL("./fixtures/occupant-memory-child.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-function runChild(): Promise<{ occupantCount: number; occupants: HeapOccupant[] }> {
+interface ChildReport {
+  occupantCount: number;
+  occupants: HeapOccupant[];
+  threeFieldBytes: number;
+}
+
+function runChild(): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ["--import", "tsx", CHILD], { cwd: ROOT, timeout: 60_000, killSignal: "SIGKILL", maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
       if (error) {
         reject(new Error(`occupant-memory child failed: ${error.message}\n${stderr}`, { cause: error }));
         return;
       }
-      resolve(JSON.parse(stdout.trim().split("\n").pop() ?? "") as { occupantCount: number; occupants: HeapOccupant[] });
+      resolve(JSON.parse(stdout.trim().split("\n").pop() ?? "") as ChildReport);
     });
   });
 }
@@ -37,11 +44,13 @@ function runChild(): Promise<{ occupantCount: number; occupants: HeapOccupant[] 
 describe("the strings a room keeps per occupant", () => {
   let others: HeapOccupant[];
   let all: HeapOccupant[];
+  let threeFieldBytes: number;
 
   beforeAll(async () => {
     const report = await runChild();
     expect(report.occupantCount).toBe(5);
     all = report.occupants;
+    threeFieldBytes = report.threeFieldBytes;
     others = all.filter((o) => o.nick.text !== "me");
     expect(all).toHaveLength(5);
     expect(others).toHaveLength(4);
@@ -71,5 +80,10 @@ describe("the strings a room keeps per occupant", () => {
     const domains = others.map((o) => o.jidDomain);
     expect(domains.map((d) => d?.text)).toEqual(Array(4).fill("swarm.example.net"));
     expect(new Set(domains.map((d) => d?.id)).size).toBe(1);
+  });
+
+  it("keeps each real JID in an object no bigger than three fields need", () => {
+    expect(threeFieldBytes).toBeGreaterThan(0);
+    for (const o of others) expect(o.jidBytes).toBe(threeFieldBytes);
   });
 });

@@ -586,8 +586,9 @@ export async function runRoomBench(): Promise<void> {
       "   (node: heapUsed; StanzaJS: what its client + the app Map of presence objects retain, since its MUC plugin keeps no\n" +
       `   occupants; aioxmpp: tracemalloc, at N = ${fmt(AIOXMPP_HEAP_SIZE)} only). Rooms of 1,000 are measured 10 at a time.\n` +
       `   xmpp-muc-sdk with the texts alive (its own structures only): ${SIZES.map((n, i) => `${fmt(ourHeapsKept[i]!)} B at ${fmt(n)}`).join(", ")}.\n` +
-      "   The difference is stanza text the occupants still reference: V8 keeps a substring of 13+ characters (here the\n" +
-      "   occupant-id; also a long nick) as a slice of the whole text it was cut from.",
+      "   Rooms keep copies of the strings they keep (nicks, occupant ids), not slices of the stanza texts, so the two\n" +
+      "   readings differ by the noise of heapUsed after a GC alone (freed space reused or not): a few hundred bytes per\n" +
+      "   occupant either way. test/unit/client/occupant-memory.test.ts checks what an occupant keeps, object by object.",
   );
 
   const lin = (f: (i: number) => JoinFigures): string[] => {

@@ -240,7 +240,8 @@ export class LegacyMUC {
    * The user changes an affiliation (outcast bans).
    *
    * @param participant - who (when present in the room).
-   * @param jid - the real JID addressed.
+   * @param jid - the real JID addressed (bare; for a request that named an
+   *   occupant's nick instead, that occupant's JID).
    * @param affiliation - the new affiliation.
    * @param reason - why.
    */

@@ -34,7 +34,8 @@ export function decodeRequest<T>(decode: () => T, what: string): T {
 
 /**
  * The user's muc#admin set (XEP-0045 §8.2, §9.1): kicks (role `none` by
- * nick) and affiliation changes (by bare JID). Every item is checked before
+ * nick) and affiliation changes (by bare JID, or by an occupant's nick: its
+ * JID, see jidOfNick). Every item is checked before
  * any hook runs: an unknown role or affiliation, a malformed JID, an item
  * with neither role nor affiliation or with both, or without the nick or
  * JID it needs, is `bad-request`; an unknown nick is `item-not-found`. One
@@ -61,9 +62,9 @@ export async function adminSet(core: MucCore, query: Element): Promise<void> {
       if (kicked.has(p.nick)) continue;
       kicked.add(p.nick);
       changes.push(() => core.room.onKick(p, reason));
-    } else if (item.affiliation !== undefined && item.jid !== undefined) {
+    } else if (item.affiliation !== undefined && (item.jid !== undefined || item.nick !== undefined)) {
       // Affiliations belong to bare JIDs (XEP-0045 §5.2): a resource names nobody else.
-      const jid = item.jid.bare().toString();
+      const jid = item.jid !== undefined ? item.jid.bare().toString() : jidOfNick(core, item.nick as string);
       const affiliation = item.affiliation;
       const earlier = affiliations.get(jid);
       if (earlier !== undefined && earlier !== affiliation) throw new XMPPError("bad-request", { text: `Two affiliations for ${jid}` });
@@ -72,12 +73,27 @@ export async function adminSet(core: MucCore, query: Element): Promise<void> {
       const p = [...core.participants.values()].find((x) => x.realJid !== undefined && tryParseJid(x.realJid)?.bare().toString() === jid);
       changes.push(() => core.room.onSetAffiliation(p, jid, affiliation, reason));
     } else if (item.affiliation !== undefined || item.nick === undefined) {
-      throw new XMPPError("bad-request", { text: item.affiliation !== undefined ? "An affiliation change needs a jid" : "A role change needs a nick" });
+      throw new XMPPError("bad-request", { text: item.affiliation !== undefined ? "An affiliation change needs a jid or an occupant's nick" : "A role change needs a nick" });
     } else {
       throw new XMPPError("feature-not-implemented");
     }
   }
   for (const change of changes) await change();
+}
+
+/**
+ * The bare JID of the occupant under `nick`, for an affiliation change that
+ * names an occupant instead of a JID. XEP-0045 changes affiliations by bare
+ * JID, but clients send the nick of the occupant they ban or make a member
+ * (Prosody accepts it from them too). An unknown nick is `item-not-found`;
+ * an occupant whose JID the room does not know is `bad-request`.
+ */
+function jidOfNick(core: MucCore, nick: string): string {
+  const p = core.participants.get(nick);
+  if (p === undefined) throw new XMPPError("item-not-found", { text: `No occupant is called ${nick}` });
+  const jid = p.realJid === undefined ? undefined : tryParseJid(p.realJid)?.bare().toString();
+  if (jid === undefined) throw new XMPPError("bad-request", { text: `The JID of ${nick} is not known: name the user by jid` });
+  return jid;
 }
 
 /**

@@ -33,7 +33,7 @@ import {
   USER,
   type Harness,
 } from "./helpers.js";
-import { TestNetwork } from "./helpers.js";
+import { TestNetwork, type MemberSpec } from "./helpers.js";
 
 afterEach(closeStores);
 
@@ -670,6 +670,39 @@ describe("moderation requests become legacy hooks", () => {
     ]);
     h.net.affiliationError = new XMPPError("forbidden");
     expect(errorCondition(await request(h, admin("a3", `<item affiliation='admin' jid='bob@legacy.example'/>`)))).toBe("forbidden");
+  });
+
+  it("an affiliation change naming an occupant's nick instead of a JID (as some clients send it) goes to that occupant's bare JID", async () => {
+    const h = await startGateway();
+    await join(h, "coffee");
+    const reply = await request(h, admin("n1", `<item affiliation='outcast' nick='Carol'><reason>spam</reason></item>`));
+    expect(reply.attrs.type).toBe("result");
+    // The same user by nick and by JID in one batch is one change.
+    const both = await request(h, admin("n2", `<item affiliation='member' nick='Bob'/><item affiliation='member' jid='bob@legacy.example/phone'/>`));
+    expect(both.attrs.type).toBe("result");
+    expect(h.net.calls.onSetAffiliation).toEqual([
+      { room: "coffee", nick: "Carol", jid: "carol@legacy.example", affiliation: "outcast", reason: "spam" },
+      { room: "coffee", nick: "Bob", jid: "bob@legacy.example", affiliation: "member", reason: undefined },
+    ]);
+    // By nick and by JID, two affiliations for one user: refused before any hook.
+    const clash = await request(h, admin("n3", `<item affiliation='admin' nick='Carol'/><item affiliation='none' jid='carol@legacy.example'/>`));
+    expect(errorCondition(clash)).toBe("bad-request");
+    expect(h.net.calls.onSetAffiliation).toHaveLength(2);
+  });
+
+  it("an affiliation change by an unknown nick is item-not-found; by the nick of an occupant whose JID is unknown, bad-request; no hook runs", async () => {
+    const net = new TestNetwork();
+    const members = net.groups.coffee!.members as readonly MemberSpec[];
+    net.groups.coffee = { ...net.groups.coffee!, members: [...members, { name: "Mallory", legacyId: "u-mallory" }] };
+    const h = await startGateway({ net });
+    await join(h, "coffee");
+    expect(errorCondition(await request(h, admin("u1", `<item affiliation='outcast' nick='Nobody'/>`)))).toBe("item-not-found");
+    const unknownJid = await request(h, admin("u2", `<item affiliation='outcast' nick='Mallory'/>`));
+    expect(errorCondition(unknownJid)).toBe("bad-request");
+    expect(unknownJid.getChild("error")?.getChildText("text", "urn:ietf:params:xml:ns:xmpp-stanzas")).toBe("The JID of Mallory is not known: name the user by jid");
+    // A valid ban before the unknown nick is not done either.
+    expect(errorCondition(await request(h, admin("u3", `<item affiliation='outcast' jid='carol@legacy.example'/><item affiliation='outcast' nick='Nobody'/>`)))).toBe("item-not-found");
+    expect(h.net.calls.onSetAffiliation).toEqual([]);
   });
 
   it("one occupant kicked twice in a batch is kicked once; one JID given the same affiliation twice, once; affiliations go to bare JIDs", async () => {

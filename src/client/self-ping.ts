@@ -261,6 +261,8 @@ export class SelfPinger {
 
   #running = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the armed timer's ping is due (`performance.now()`, ms): activity moves it, not the timer. */
+  #due = 0;
   #inFlight: Promise<SelfPingResult> | undefined;
   #abort: AbortController | undefined;
   /** Incremented by {@link SelfPinger.stop}, so answers to pings sent before it are ignored. */
@@ -363,8 +365,10 @@ export class SelfPinger {
    * ```
    */
   activity(): void {
-    // #schedule does nothing when stopped or in flight (no timer is armed then).
-    this.#schedule(this.#interval);
+    // No timer is armed when stopped or in flight. One that is stays armed:
+    // moving the time it is due costs nothing per stanza, and when it fires
+    // before then it waits for the rest (busy rooms send thousands a minute).
+    if (this.#timer !== undefined) this.#due = performance.now() + this.#interval;
   }
 
   /**
@@ -434,12 +438,23 @@ export class SelfPinger {
   #schedule(delay: number): void {
     this.#clearTimer();
     if (!this.#running || this.#inFlight !== undefined) return;
+    this.#due = performance.now() + delay;
+    this.#arm(delay);
+  }
+
+  #arm(delay: number): void {
     this.#timer = setTimeout(() => this.#onTimer(), delay);
   }
 
   #onTimer(): void {
     this.#timer = undefined;
     if (!this.#running || this.#inFlight !== undefined) return;
+    // The room spoke since the timer was armed: the silence is not long enough yet.
+    const rest = this.#due - performance.now();
+    if (rest >= 1) {
+      this.#arm(rest);
+      return;
+    }
     const jid = this.#occupantJid();
     if (jid === undefined) {
       this.#log.debug("self-ping skipped: not joined, changing nick, or offline");

@@ -230,6 +230,26 @@ describe("SelfPinger", () => {
     expect(pings()).toHaveLength(1);
   });
 
+  it("activity() arms no timer: a busy room's stanzas cost no timer each, and the one armed waits for the rest", async () => {
+    const p = make();
+    p.start();
+    const set = vi.spyOn(globalThis, "setTimeout");
+    const clear = vi.spyOn(globalThis, "clearTimeout");
+    for (let i = 0; i < 1_000; i++) p.activity();
+    expect(set).not.toHaveBeenCalled();
+    expect(clear).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(INTERVAL * 0.5);
+    p.activity();
+    // The timer armed at start fires at INTERVAL, finds the room spoke, and waits for the rest: one timer more.
+    await vi.advanceTimersByTimeAsync(INTERVAL * 0.5);
+    expect(set).toHaveBeenCalledTimes(1);
+    expect(pings()).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(INTERVAL * 0.5);
+    expect(pings()).toHaveLength(1);
+    set.mockRestore();
+    clear.mockRestore();
+  });
+
   it("never has two pings in flight: no timer while waiting, and pingNow() joins the pending ping", async () => {
     const p = make({ timeout: 60_000 });
     p.start();

@@ -12,7 +12,8 @@
  *
  * Ours: `MockConnection.receive(element)` → `MucService` (routing by the
  * `from` JID) → `Room.handlePresence` / `handleMessage` (decoding, occupant
- * state, events), with a `join` and a `message` listener, `selfPing: false`.
+ * state, events), with a `join` and a `message` listener, and the defaults
+ * (self-ping on, as apps have it: each stanza from the room postpones it).
  * "Processing" hands it elements parsed outside the timed section; "from XML
  * text" parses each stanza's text with ltx (what `@xmpp/xml`'s parser is
  * built on) inside it.
@@ -161,7 +162,7 @@ interface OurRoom {
 
 function ourRoom(): OurRoom {
   const conn = new MockConnection({ jid: ME });
-  const muc = new MucService(conn, { selfPing: false });
+  const muc = new MucService(conn);
   const { room, joined } = muc.join(ROOM, NICK);
   const r: OurRoom = { conn, muc, room, joined, joins: 0, messages: 0 };
   room.on("join", () => {

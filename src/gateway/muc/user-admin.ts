@@ -35,7 +35,7 @@ export function decodeRequest<T>(decode: () => T, what: string): T {
 /**
  * The user's muc#admin set (XEP-0045 §8.2, §9.1): kicks (role `none` by
  * nick) and affiliation changes (by bare JID, or by an occupant's nick: its
- * JID, see jidOfNick). Every item is checked before
+ * JID, see occupantByNick). Every item is checked before
  * any hook runs: an unknown role or affiliation, a malformed JID, an item
  * with neither role nor affiliation or with both, or without the nick or
  * JID it needs, is `bad-request`; an unknown nick is `item-not-found`. One
@@ -64,13 +64,14 @@ export async function adminSet(core: MucCore, query: Element): Promise<void> {
       changes.push(() => core.room.onKick(p, reason));
     } else if (item.affiliation !== undefined && (item.jid !== undefined || item.nick !== undefined)) {
       // Affiliations belong to bare JIDs (XEP-0045 §5.2): a resource names nobody else.
-      const jid = item.jid !== undefined ? item.jid.bare().toString() : jidOfNick(core, item.nick as string);
+      const named = item.jid !== undefined ? undefined : occupantByNick(core, item.nick as string);
+      const jid = named?.jid ?? (item.jid as JID).bare().toString();
       const affiliation = item.affiliation;
       const earlier = affiliations.get(jid);
       if (earlier !== undefined && earlier !== affiliation) throw new XMPPError("bad-request", { text: `Two affiliations for ${jid}` });
       if (earlier !== undefined) continue;
       affiliations.set(jid, affiliation);
-      const p = [...core.participants.values()].find((x) => x.realJid !== undefined && tryParseJid(x.realJid)?.bare().toString() === jid);
+      const p = named?.participant ?? [...core.participants.values()].find((x) => x.realJid !== undefined && tryParseJid(x.realJid)?.bare().toString() === jid);
       changes.push(() => core.room.onSetAffiliation(p, jid, affiliation, reason));
     } else if (item.affiliation !== undefined || item.nick === undefined) {
       throw new XMPPError("bad-request", { text: item.affiliation !== undefined ? "An affiliation change needs a jid or an occupant's nick" : "A role change needs a nick" });
@@ -82,18 +83,18 @@ export async function adminSet(core: MucCore, query: Element): Promise<void> {
 }
 
 /**
- * The bare JID of the occupant under `nick`, for an affiliation change that
+ * The occupant under `nick` and its bare JID, for an affiliation change that
  * names an occupant instead of a JID. XEP-0045 changes affiliations by bare
  * JID, but clients send the nick of the occupant they ban or make a member
  * (Prosody accepts it from them too). An unknown nick is `item-not-found`;
  * an occupant whose JID the room does not know is `bad-request`.
  */
-function jidOfNick(core: MucCore, nick: string): string {
-  const p = core.participants.get(nick);
-  if (p === undefined) throw new XMPPError("item-not-found", { text: `No occupant is called ${nick}` });
-  const jid = p.realJid === undefined ? undefined : tryParseJid(p.realJid)?.bare().toString();
+function occupantByNick(core: MucCore, nick: string): { readonly participant: LegacyParticipant; readonly jid: string } {
+  const participant = core.participants.get(nick);
+  if (participant === undefined) throw new XMPPError("item-not-found", { text: `No occupant is called ${nick}` });
+  const jid = participant.realJid === undefined ? undefined : tryParseJid(participant.realJid)?.bare().toString();
   if (jid === undefined) throw new XMPPError("bad-request", { text: `The JID of ${nick} is not known: name the user by jid` });
-  return jid;
+  return { participant, jid };
 }
 
 /**

@@ -14,13 +14,14 @@
  */
 
 import { execFile, type ChildProcess } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { killOnExit, forgetOnExit, type LiveServer } from "./exit-cleanup.js";
 import { findExecutable, freePorts, isAlive, isExecutable, logTail, spawnServer, stopProcess, waitUntilListening, type OutputTail } from "./local-server.js";
+import { renderProsodyConfig, type ChosenPorts } from "./prosody-config.js";
 
 /**
  * Minimum severity of the lines Prosody writes to {@link ProsodyServer.logFile}.
@@ -356,7 +357,7 @@ async function startProsodyOnce(options: ProsodyOptions): Promise<ProsodyServer>
     const ports = await choosePorts(options.ports);
     await writeFile(
       configFile,
-      renderConfig({
+      renderProsodyConfig({
         dir,
         logFile,
         logLevel,
@@ -374,7 +375,7 @@ async function startProsodyOnce(options: ProsodyOptions): Promise<ProsodyServer>
     const { child: spawned, output, exited } = spawnServer(prosodyBin, ["-F", "--config", configFile], dir);
     child = spawned;
     live = { child: spawned, dir, handleSignals };
-    registerLive(live);
+    killOnExit(live);
 
     await waitUntilListening({
       ports: [ports.c2s, ports.http, ports.component],
@@ -406,7 +407,7 @@ async function startProsodyOnce(options: ProsodyOptions): Promise<ProsodyServer>
     for (const user of options.users ?? []) await server.createUser(user.username, user.password);
     return server;
   } catch (err) {
-    if (live) unregisterLive(live);
+    if (live) forgetOnExit(live);
     if (child) await killAndWait(child, stopTimeoutMs);
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
     throw err;
@@ -415,19 +416,6 @@ async function startProsodyOnce(options: ProsodyOptions): Promise<ProsodyServer>
 
 // ---------------------------------------------------------------------------
 // Implementation
-
-interface ChosenPorts {
-  c2s: number;
-  http: number;
-  component: number;
-}
-
-interface LiveServer {
-  child: ChildProcess;
-  dir: string;
-  /** Killed on SIGINT/SIGTERM/SIGHUP even when the program handles the signal. */
-  handleSignals: boolean;
-}
 
 interface RunningProsodyInit {
   domain: string;
@@ -513,7 +501,7 @@ class RunningProsody implements ProsodyServer {
       try {
         await killAndWait(this.#child, this.#stopTimeoutMs);
       } finally {
-        unregisterLive(this.#live);
+        forgetOnExit(this.#live);
         await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
       }
     })();
@@ -526,97 +514,6 @@ async function killAndWait(child: ChildProcess, termTimeoutMs: number): Promise<
   if (!(await stopProcess(child, termTimeoutMs))) {
     throw new Error(`Prosody (pid ${String(child.pid)}) did not exit after SIGKILL`);
   }
-}
-
-// Last resort: if the process exits (or is ended by a signal) without stop(),
-// kill the servers synchronously and remove their directories. One shared set
-// of process listeners serves every live server, so concurrent startProsody()
-// calls never pile up listeners; it is removed when the last server is gone.
-const liveServers = new Set<LiveServer>();
-let handlersInstalled = false;
-
-/** Kills `live` (if it still runs) and removes its directory, synchronously. */
-function destroySync(live: LiveServer): void {
-  try {
-    if (isAlive(live.child)) {
-      live.child.kill("SIGKILL");
-      if (live.child.pid !== undefined) waitUntilDeadSync(live.child.pid, 1_000);
-    }
-  } catch {
-    // Nothing more can be done while exiting.
-  }
-  try {
-    rmSync(live.dir, { recursive: true, force: true });
-  } catch {
-    // Ditto.
-  }
-}
-
-function onProcessExit(): void {
-  for (const live of liveServers) destroySync(live);
-  liveServers.clear();
-}
-
-/**
- * Blocks until `pid` is dead (a zombie, on Linux) so that it cannot write into
- * its directory after we remove it. Without /proc it returns at once.
- */
-function waitUntilDeadSync(pid: number, timeoutMs: number): void {
-  const deadline = Date.now() + timeoutMs;
-  const cell = new Int32Array(new SharedArrayBuffer(4));
-  while (Date.now() < deadline) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    } catch {
-      return;
-    }
-    const state = stat.charAt(stat.lastIndexOf(")") + 2);
-    if (state === "Z" || state === "X") return;
-    Atomics.wait(cell, 0, 0, 5);
-  }
-}
-
-/** Termination signals that skip 'exit' handlers. */
-const TERMINATION_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-function onTerminationSignal(signal: NodeJS.Signals): void {
-  // Were we the only listener, the signal would have ended the process: clean
-  // up every server, then die of the signal as before. Otherwise the program
-  // handles the signal; kill only the servers that did not opt out.
-  const fatal = process.listeners(signal).every((listener) => listener === onTerminationSignal);
-  for (const live of [...liveServers]) {
-    if (!fatal && !live.handleSignals) continue;
-    destroySync(live);
-    liveServers.delete(live);
-  }
-  if (fatal) {
-    removeHandlers();
-    process.kill(process.pid, signal);
-  } else if (liveServers.size === 0) {
-    removeHandlers();
-  }
-}
-
-function removeHandlers(): void {
-  if (!handlersInstalled) return;
-  process.off("exit", onProcessExit);
-  for (const s of TERMINATION_SIGNALS) process.off(s, onTerminationSignal);
-  handlersInstalled = false;
-}
-
-function registerLive(live: LiveServer): void {
-  liveServers.add(live);
-  if (!handlersInstalled) {
-    process.on("exit", onProcessExit);
-    for (const s of TERMINATION_SIGNALS) process.on(s, onTerminationSignal);
-    handlersInstalled = true;
-  }
-}
-
-function unregisterLive(live: LiveServer): void {
-  liveServers.delete(live);
-  if (liveServers.size === 0) removeHandlers();
 }
 
 function resolveProsody(explicit: string | undefined): string {
@@ -684,95 +581,4 @@ async function choosePorts(fixed: ProsodyPorts | undefined): Promise<ChosenPorts
     if (free.every(Boolean)) return chosen;
   }
   throw new Error("startProsody: could not find free ports on 127.0.0.1");
-}
-
-/** A Lua string literal for any JS string. */
-function lua(value: string): string {
-  let out = '"';
-  for (const byte of Buffer.from(value, "utf8")) {
-    if (byte === 0x5c) out += "\\\\";
-    else if (byte === 0x22) out += '\\"';
-    else if (byte < 0x20 || byte === 0x7f) out += `\\${byte.toString().padStart(3, "0")}`;
-    else if (byte < 0x80) out += String.fromCharCode(byte);
-    else out += `\\${byte.toString().padStart(3, "0")}`;
-  }
-  return `${out}"`;
-}
-
-function luaList(values: readonly string[]): string {
-  return values.length === 0 ? "{ }" : `{ ${values.map(lua).join(", ")} }`;
-}
-
-function renderConfig(c: {
-  dir: string;
-  logFile: string;
-  logLevel: ProsodyLogLevel;
-  domain: string;
-  mucDomain: string;
-  component: ProsodyComponent;
-  roomLocking: boolean;
-  ports: ChosenPorts;
-  extraModules: readonly string[];
-  extraConfig: ProsodyExtraConfig;
-}): string {
-  const modules = [
-    "roster",
-    "saslauth",
-    "disco",
-    "ping",
-    "smacks",
-    "mam",
-    "websocket",
-    "register",
-    ...c.extraModules,
-  ];
-  const loopback = luaList(["127.0.0.1"]);
-  return `-- Generated by xmpp-muc-sdk/testing startProsody(); removed on stop().
-run_as_root = true
-pidfile = ${lua(join(c.dir, "prosody.pid"))}
-data_path = ${lua(join(c.dir, "data"))}
-certificates = ${lua(join(c.dir, "certs"))}
-storage = "internal"
-log = { { levels = { min = ${lua(c.logLevel)} }, to = "file", filename = ${lua(c.logFile)} } }
-
-interfaces = ${loopback}
-local_interfaces = ${loopback}
-http_interfaces = ${loopback}
-component_interfaces = ${loopback}
-c2s_ports = { ${c.ports.c2s} }
-http_ports = { ${c.ports.http} }
-component_ports = { ${c.ports.component} }
-https_ports = { }
-c2s_direct_tls_ports = { }
-legacy_ssl_ports = { }
-s2s_ports = { }
-modules_disabled = { "s2s" }
-http_default_host = ${lua(c.domain)}
-
-authentication = "internal_plain"
-c2s_require_encryption = false
-allow_unencrypted_plain_auth = true
-consider_websocket_secure = true
--- In-band registration; no throttling (mod_register_limits only throttles
--- when registration_throttle_max or min_seconds_between_registrations is set,
--- and exempts 127.0.0.1 anyway).
-allow_registration = true
-
-modules_enabled = ${luaList(modules)}
-
-${c.extraConfig.global ?? ""}
-
-VirtualHost ${lua(c.domain)}
-${c.extraConfig.virtualHost ?? ""}
-
-Component ${lua(c.mucDomain)} "muc"
-  modules_enabled = { "muc_mam" }
-  muc_log_by_default = true
-  muc_room_locking = ${c.roomLocking ? "true" : "false"}
-${c.extraConfig.muc ?? ""}
-
-Component ${lua(c.component.domain)}
-  component_secret = ${lua(c.component.secret)}
-${c.extraConfig.component ?? ""}
-`;
 }

@@ -46,6 +46,7 @@
  * composer stays usable and what is sent meanwhile shows as pending until the
  * room reflects it; rooms out of sync are marked, their occupant lists greyed.
  * No exception text, socket code or bare error condition reaches the page.
+ * With `?debug` in the address, the SDK's debug log goes to the console.
  *
  * ## Modules
  *
@@ -336,6 +337,9 @@ function loginError(text: string | undefined): void {
   line.textContent = text ?? "";
 }
 
+/** Whether the page's address asks for the SDK's debug log on the console (`?debug`). */
+const debugLog = new URLSearchParams(location.search).has("debug");
+
 async function login(service: string, domainField: string, user: string, password: string): Promise<boolean> {
   clearError();
   loginError(undefined);
@@ -354,7 +358,13 @@ async function login(service: string, domainField: string, user: string, passwor
     // SASL PLAIN: fine over loopback or TLS; Prosody's SCRAM with 10 000 iterations is slow in a browser.
     credentials: (authenticate) => authenticate({ username, password }, "PLAIN", xml("user-agent", { id: deviceId() })),
   });
-  const muc = new MucService(xmpp, { logger: { debug() {}, warn: (message, ...details) => console.warn(message, ...details) } });
+  const muc = new MucService(xmpp, {
+    logger: {
+      // `?debug` in the page's address: the SDK's debug lines (what it ignored or worked around) go to the console too.
+      debug: debugLog ? (message, ...details) => console.debug(message, ...details) : () => {},
+      warn: (message, ...details) => console.warn(message, ...details),
+    },
+  });
   // As a moderator: a visitor's request for voice shows in the room, with Grant and Deny.
   onVoiceRequest(muc, (request) => {
     const view = session.rooms.get(request.room.toString());

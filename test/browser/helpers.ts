@@ -294,8 +294,42 @@ export async function openPage(harness: PageHarness, label: string, options: Ope
   if (options.initScript) await context.addInitScript(options.initScript);
   const page = await context.newPage();
   page.on("pageerror", (e) => harness.pageErrors.push(`${label}: ${e.message}`));
-  await page.goto(harness.url, { timeout: WAIT });
+  const lines: string[] = [];
+  consoleLines.set(page, lines);
+  page.on("console", (m) => {
+    lines.push(`${m.type()}: ${m.text()}`);
+    if (lines.length > CONSOLE_LINES_KEPT) lines.shift();
+  });
+  // `?debug`: the SDK's debug log reaches the console, which a failed wait for the connection reports.
+  await page.goto(`${harness.url}?debug`, { timeout: WAIT });
   return page;
+}
+
+/** The page's last console lines, for the message of a failed wait. */
+const consoleLines = new WeakMap<Page, string[]>();
+const CONSOLE_LINES_KEPT = 40;
+
+/**
+ * What the page shows of its connection and said on its console: appended to
+ * the error of a wait for the connection, so that a login that never comes
+ * online says where it stopped.
+ */
+async function connectionReport(page: Page): Promise<string> {
+  const read = (testId: string, what: (el: Element) => string): Promise<string> =>
+    page
+      .getByTestId(testId)
+      .first()
+      .evaluate(what, undefined, { timeout: 1_000 })
+      .then((text) => text.replace(/\s+/g, " ").trim())
+      .catch(() => "(absent)");
+  const status = await read("connection-status", (el) => `${el.getAttribute("data-state") ?? "?"} "${el.textContent ?? ""}"`);
+  const banner = await read("connection-banner", (el) => `${(el as HTMLElement).hidden ? "hidden" : (el.getAttribute("data-state") ?? "?")} "${el.textContent ?? ""}"`);
+  const loginError = await read("login-error", (el) => el.textContent ?? "");
+  const lines = consoleLines.get(page) ?? [];
+  return (
+    `connection-status: ${status}; connection-banner: ${banner}; login-error: "${loginError}"\n` +
+    `the page's last ${lines.length} console lines:\n${lines.map((l) => `  ${l}`).join("\n")}`
+  );
 }
 
 /** Fill the login form and submit it (without waiting for the result). */
@@ -309,7 +343,11 @@ export async function submitLogin(page: Page, username: string, password: string
 export async function loginPage(harness: PageHarness, username: string, options: OpenPageOptions = {}): Promise<Page> {
   const page = await openPage(harness, username, options);
   await submitLogin(page, username, harness.passwords[username] ?? "");
-  await page.locator("[data-testid=connection-status][data-state=online]").waitFor({ timeout: WAIT });
+  try {
+    await page.locator("[data-testid=connection-status][data-state=online]").waitFor({ timeout: WAIT });
+  } catch (e) {
+    throw new Error(`${username}'s page did not come online: ${e instanceof Error ? e.message : String(e)}\n${await connectionReport(page)}`, { cause: e });
+  }
   await page.getByTestId("shell").waitFor({ state: "visible", timeout: WAIT });
   return page;
 }

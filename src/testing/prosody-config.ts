@@ -2,13 +2,50 @@
  * The configuration file {@link startProsody} writes: every path inside the
  * server's temporary directory, loopback ports only, plain authentication,
  * in-band registration, MUC with archives, and the caller's extra modules
- * and configuration. Text only: no I/O. Not part of the package's exports.
+ * and configuration. Text only: no I/O. Its option types are exported
+ * through prosody.ts; the rest is not part of the package's exports.
  *
  * @module
  */
 
 import { join } from "node:path";
-import type { ProsodyComponent, ProsodyExtraConfig, ProsodyLogLevel } from "./prosody.js";
+
+/**
+ * Minimum severity of the lines Prosody writes to {@link ProsodyServer.logFile}.
+ *
+ * @category Throwaway Prosody
+ */
+export type ProsodyLogLevel = "debug" | "info" | "warn" | "error";
+
+/**
+ * An external component (XEP-0114) the server accepts on its component port.
+ *
+ * @category Throwaway Prosody
+ */
+export interface ProsodyComponent {
+  /** Domain served by the component, e.g. `gateway.localhost`. */
+  readonly domain: string;
+  /** Shared secret used in the component handshake. */
+  readonly secret: string;
+}
+
+/**
+ * Lua snippets appended to sections of the generated configuration. Later
+ * assignments win in Prosody's config, so these can override the harness's
+ * own settings. The text is inserted verbatim: it must be valid Lua.
+ *
+ * @category Throwaway Prosody
+ */
+export interface ProsodyExtraConfig {
+  /** Appended to the global section (before any `VirtualHost`). */
+  readonly global?: string;
+  /** Appended to the `VirtualHost` section of {@link ProsodyOptions.domain}. */
+  readonly virtualHost?: string;
+  /** Appended to the MUC `Component` section. */
+  readonly muc?: string;
+  /** Appended to the external component's section. */
+  readonly component?: string;
+}
 
 /** The three loopback ports a throwaway Prosody listens on. */
 export interface ChosenPorts {

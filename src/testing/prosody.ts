@@ -21,14 +21,9 @@ import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { killOnExit, forgetOnExit, type LiveServer } from "./exit-cleanup.js";
 import { findExecutable, freePorts, isAlive, isExecutable, logTail, spawnServer, stopProcess, waitUntilListening, type OutputTail } from "./local-server.js";
-import { renderProsodyConfig, type ChosenPorts } from "./prosody-config.js";
+import { renderProsodyConfig, type ChosenPorts, type ProsodyComponent, type ProsodyExtraConfig, type ProsodyLogLevel } from "./prosody-config.js";
 
-/**
- * Minimum severity of the lines Prosody writes to {@link ProsodyServer.logFile}.
- *
- * @category Throwaway Prosody
- */
-export type ProsodyLogLevel = "debug" | "info" | "warn" | "error";
+export type { ProsodyComponent, ProsodyExtraConfig, ProsodyLogLevel };
 
 /**
  * An account to create on the server's virtual host.
@@ -40,36 +35,6 @@ export interface ProsodyUser {
   readonly username: string;
   /** Password, stored in plain text (the server uses `internal_plain`). */
   readonly password: string;
-}
-
-/**
- * An external component (XEP-0114) the server accepts on its component port.
- *
- * @category Throwaway Prosody
- */
-export interface ProsodyComponent {
-  /** Domain served by the component, e.g. `gateway.localhost`. */
-  readonly domain: string;
-  /** Shared secret used in the component handshake. */
-  readonly secret: string;
-}
-
-/**
- * Lua snippets appended to sections of the generated configuration. Later
- * assignments win in Prosody's config, so these can override the harness's
- * own settings. The text is inserted verbatim: it must be valid Lua.
- *
- * @category Throwaway Prosody
- */
-export interface ProsodyExtraConfig {
-  /** Appended to the global section (before any `VirtualHost`). */
-  readonly global?: string;
-  /** Appended to the `VirtualHost` section of {@link ProsodyOptions.domain}. */
-  readonly virtualHost?: string;
-  /** Appended to the MUC `Component` section. */
-  readonly muc?: string;
-  /** Appended to the external component's section. */
-  readonly component?: string;
 }
 
 /**

@@ -5,14 +5,16 @@
  *
  * @module
  */
-import { Element } from "@xmpp/xml";
+import type { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { Emitter, type Listener } from "../common/emitter.js";
 import type { ComponentEvent, ComponentLike } from "../gateway/component-connection.js";
 import { NS_COMPONENT, type ComponentConnectionEvents, type ComponentStatus } from "../gateway/component.js";
 import { ComponentError } from "../gateway/component-errors.js";
 import { parseJid } from "../xso/values.js";
-import { XMPPError, type StanzaErrorCondition, type StanzaErrorType } from "../xso/stanza-error.js";
+import type { StanzaErrorCondition, StanzaErrorType } from "../xso/stanza-error.js";
+import { errorReply, iqResult, type ReplyAddress } from "./replies.js";
+import { SentStanzas } from "./sent-stanzas.js";
 import { parseStanza } from "./mock-connection.js";
 
 /**
@@ -33,7 +35,6 @@ export interface MockComponentOptions {
   readonly queueLimit?: number;
 }
 
-type Waiter = { predicate: (el: Element) => boolean; resolve: (el: Element) => void };
 type Pending = { stanza: Element; resolve: () => void; reject: (error: Error) => void };
 
 const STANZAS = new Set(["message", "presence", "iq"]);
@@ -83,7 +84,7 @@ export class MockComponent extends Emitter<ComponentConnectionEvents> implements
   /** The component's JID (its domain). */
   readonly jid: JID;
   /** Every stanza written, in order (not cleared by {@link MockComponent.nextSent}). */
-  readonly sent: Element[] = [];
+  readonly sent: Element[];
   /** Failures of listeners, in order. */
   readonly listenerErrors: {
     /** The event whose listener failed. */
@@ -96,8 +97,7 @@ export class MockComponent extends Emitter<ComponentConnectionEvents> implements
   #everOnline: boolean;
   #queue: Pending[] = [];
   readonly #queueLimit: number;
-  #cursor = 0;
-  #waiters: Waiter[] = [];
+  readonly #sent: SentStanzas;
 
   /** @param options - domain, initial state, queue limit. */
   constructor(options: MockComponentOptions = {}) {
@@ -106,6 +106,8 @@ export class MockComponent extends Emitter<ComponentConnectionEvents> implements
       errors.push({ event, error });
     });
     this.listenerErrors = errors;
+    this.#sent = new SentStanzas("MockComponent");
+    this.sent = this.#sent.all;
     this.jid = parseJid(options.jid ?? "chat.shakespeare.lit");
     this.#status = options.online === false ? "offline" : "online";
     this.#everOnline = this.#status === "online";
@@ -176,35 +178,12 @@ export class MockComponent extends Emitter<ComponentConnectionEvents> implements
    * @throws Error when none is sent in time (listing what was sent).
    */
   nextSent(predicate: (stanza: Element) => boolean = () => true, timeoutMs = 2_000): Promise<Element> {
-    for (let i = this.#cursor; i < this.sent.length; i++) {
-      const s = this.sent[i] as Element;
-      if (predicate(s)) {
-        this.#cursor = i + 1;
-        return Promise.resolve(s);
-      }
-    }
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        predicate,
-        resolve: (el) => {
-          clearTimeout(timer);
-          resolve(el);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        const recent = this.sent.slice(this.#cursor).map((s) => s.toString());
-        reject(new Error(`MockComponent: no matching stanza sent within ${timeoutMs} ms; unmatched sent: ${JSON.stringify(recent)}`));
-      }, timeoutMs);
-      this.#waiters.push(waiter);
-    });
+    return this.#sent.next(predicate, timeoutMs);
   }
 
   /** Sent stanzas not yet returned by {@link MockComponent.nextSent} or this; marks them returned. */
   takeSent(): Element[] {
-    const out = this.sent.slice(this.#cursor);
-    this.#cursor = this.sent.length;
-    return out;
+    return this.#sent.take();
   }
 
   /**
@@ -215,12 +194,8 @@ export class MockComponent extends Emitter<ComponentConnectionEvents> implements
    * @param from - the responder; by default the request's `to`.
    */
   replyResult(request: Element, payload?: string | Element, from?: string): Element {
-    const iq = new Element("iq", { xmlns: NS_COMPONENT, type: "result", id: request.attrs.id });
-    const sender = from ?? request.attrs.to;
-    if (sender !== undefined) iq.attrs.from = sender;
-    iq.attrs.to = request.attrs.from ?? this.jid.toString();
-    if (payload !== undefined) iq.cnode(typeof payload === "string" ? parseStanza(payload) : payload);
-    return this.receive(iq);
+    const child = typeof payload === "string" ? parseStanza(payload) : payload;
+    return this.receive(iqResult(this.#replyAddress(request), request, child, from));
   }
 
   /**
@@ -230,19 +205,13 @@ export class MockComponent extends Emitter<ComponentConnectionEvents> implements
    * @param condition - the error condition.
    * @param options - error type, text, responder.
    */
-  replyError(
-    request: Element,
-    condition: StanzaErrorCondition,
-    options: { type?: StanzaErrorType; text?: string; from?: string } = {},
-  ): Element {
-    const reply = new Element(request.name, { xmlns: NS_COMPONENT, type: "error" });
-    if (request.attrs.id !== undefined) reply.attrs.id = request.attrs.id;
-    const sender = options.from ?? request.attrs.to;
-    if (sender !== undefined) reply.attrs.from = sender;
-    reply.attrs.to = request.attrs.from ?? this.jid.toString();
-    const err = new XMPPError(condition, { ...(options.type ? { type: options.type } : {}), ...(options.text ? { text: options.text } : {}) });
-    reply.cnode(err.toElement());
-    return this.receive(reply);
+  replyError(request: Element, condition: StanzaErrorCondition, options: { type?: StanzaErrorType; text?: string; from?: string } = {}): Element {
+    return this.receive(errorReply(this.#replyAddress(request), request, condition, options));
+  }
+
+  /** Where an answer to `request` goes. */
+  #replyAddress(request: Element): ReplyAddress {
+    return { xmlns: NS_COMPONENT, to: request.attrs.from ?? this.jid.toString() };
   }
 
   /** The connection drops: status `reconnecting`, `offline` event (sends are queued from now on). */
@@ -286,16 +255,6 @@ export class MockComponent extends Emitter<ComponentConnectionEvents> implements
 
   #record(stanza: Element): void {
     if (stanza.attrs.from === undefined) stanza.attrs.from = this.jid.toString();
-    this.sent.push(stanza);
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) {
-      if (w.predicate(stanza)) {
-        this.#cursor = Math.max(this.#cursor, this.sent.length);
-        w.resolve(stanza);
-      } else {
-        this.#waiters.push(w);
-      }
-    }
+    this.#sent.record(stanza);
   }
 }

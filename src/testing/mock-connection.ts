@@ -6,12 +6,14 @@
  * @module
  */
 import { EventEmitter } from "eventemitter3";
-import { Element } from "@xmpp/xml";
+import type { Element } from "@xmpp/xml";
 import { parseElement } from "../xso/parse.js";
 import type { JID } from "@xmpp/jid";
 import type { ConnectionEvent, StreamManagementLike, XmppConnection } from "../client/connection.js";
 import { parseJid } from "../xso/values.js";
-import { XMPPError, type StanzaErrorCondition, type StanzaErrorType } from "../xso/stanza-error.js";
+import type { StanzaErrorCondition, StanzaErrorType } from "../xso/stanza-error.js";
+import { errorReply, iqResult, type ReplyAddress } from "./replies.js";
+import { SentStanzas } from "./sent-stanzas.js";
 
 /**
  * Parse XML text into an element, with the `jabber:client` namespace on the
@@ -55,8 +57,6 @@ export interface MockConnectionOptions {
   readonly online?: boolean;
 }
 
-type Waiter = { predicate: (el: Element) => boolean; resolve: (el: Element) => void };
-
 /**
  * A connection driven by the test. Stanzas the code under test sends are
  * recorded in {@link MockConnection.sent}; stanzas the test pushes with
@@ -78,7 +78,7 @@ type Waiter = { predicate: (el: Element) => boolean; resolve: (el: Element) => v
  */
 export class MockConnection implements XmppConnection {
   /** Every stanza sent, in order (not cleared by {@link MockConnection.nextSent}). */
-  readonly sent: Element[] = [];
+  readonly sent: Element[];
   /** Our full JID while online. */
   jid: JID | null = null;
   /** `"online"`, `"disconnect"` or `"offline"`. */
@@ -88,12 +88,13 @@ export class MockConnection implements XmppConnection {
 
   readonly #events = new EventEmitter();
   readonly #defaultJid: string;
-  #cursor = 0;
-  #waiters: Waiter[] = [];
+  readonly #sent: SentStanzas;
   #unacked: Element[] = [];
 
   /** @param options - JID, stream management, initial state. */
   constructor(options: MockConnectionOptions = {}) {
+    this.#sent = new SentStanzas("MockConnection");
+    this.sent = this.#sent.all;
     this.#defaultJid = options.jid ?? "juliet@capulet.lit/balcony";
     this.streamManagement = options.streamManagement === false ? undefined : new MockStreamManagement();
     if (options.online !== false) {
@@ -106,18 +107,8 @@ export class MockConnection implements XmppConnection {
   /** Record a sent stanza; rejects when not online, like a real connection. */
   async send(stanza: Element): Promise<void> {
     if (this.status !== "online") throw new Error(`MockConnection: cannot send while ${this.status}`);
-    this.sent.push(stanza);
     if (this.streamManagement?.enabled) this.#unacked.push(stanza);
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) {
-      if (w.predicate(stanza)) {
-        this.#cursor = Math.max(this.#cursor, this.sent.length);
-        w.resolve(stanza);
-      } else {
-        this.#waiters.push(w);
-      }
-    }
+    this.#sent.record(stanza);
   }
 
   /** Subscribe to a connection event. */
@@ -157,35 +148,12 @@ export class MockConnection implements XmppConnection {
    * @throws Error when none is sent in time (listing what was sent).
    */
   nextSent(predicate: (stanza: Element) => boolean = () => true, timeoutMs = 2_000): Promise<Element> {
-    for (let i = this.#cursor; i < this.sent.length; i++) {
-      const s = this.sent[i] as Element;
-      if (predicate(s)) {
-        this.#cursor = i + 1;
-        return Promise.resolve(s);
-      }
-    }
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        predicate,
-        resolve: (el) => {
-          clearTimeout(timer);
-          resolve(el);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        const recent = this.sent.slice(this.#cursor).map((s) => s.toString());
-        reject(new Error(`MockConnection: no matching stanza sent within ${timeoutMs} ms; unmatched sent: ${JSON.stringify(recent)}`));
-      }, timeoutMs);
-      this.#waiters.push(waiter);
-    });
+    return this.#sent.next(predicate, timeoutMs);
   }
 
   /** Sent stanzas not yet returned by {@link MockConnection.nextSent} or this; marks them returned. */
   takeSent(): Element[] {
-    const out = this.sent.slice(this.#cursor);
-    this.#cursor = this.sent.length;
-    return out;
+    return this.#sent.take();
   }
 
   /**
@@ -196,12 +164,8 @@ export class MockConnection implements XmppConnection {
    * @param from - the responder; by default the request's `to`.
    */
   replyResult(request: Element, payload?: string | Element, from?: string): Element {
-    const iq = new Element("iq", { xmlns: "jabber:client", type: "result", id: request.attrs.id });
-    const sender = from ?? request.attrs.to;
-    if (sender !== undefined) iq.attrs.from = sender;
-    if (this.jid) iq.attrs.to = this.jid.toString();
-    if (payload !== undefined) iq.cnode(typeof payload === "string" ? parseStanza(payload) : payload);
-    return this.receive(iq);
+    const child = typeof payload === "string" ? parseStanza(payload) : payload;
+    return this.receive(iqResult(this.#replyAddress(request), request, child, from));
   }
 
   /**
@@ -212,14 +176,12 @@ export class MockConnection implements XmppConnection {
    * @param options - error type, text, responder.
    */
   replyError(request: Element, condition: StanzaErrorCondition, options: { type?: StanzaErrorType; text?: string; from?: string } = {}): Element {
-    const reply = new Element(request.name, { xmlns: "jabber:client", type: "error" });
-    if (request.attrs.id !== undefined) reply.attrs.id = request.attrs.id;
-    const sender = options.from ?? request.attrs.to;
-    if (sender !== undefined) reply.attrs.from = sender;
-    if (this.jid) reply.attrs.to = this.jid.toString();
-    const err = new XMPPError(condition, { ...(options.type ? { type: options.type } : {}), ...(options.text ? { text: options.text } : {}) });
-    reply.cnode(err.toElement());
-    return this.receive(reply);
+    return this.receive(errorReply(this.#replyAddress(request), request, condition, options));
+  }
+
+  /** Where an answer to `request` goes. */
+  #replyAddress(request: Element): ReplyAddress {
+    return { xmlns: "jabber:client", to: this.jid?.toString() };
   }
 
   /** Acknowledge (XEP-0198) the oldest `count` unacknowledged sent stanzas. */

@@ -17,6 +17,7 @@ import { NS_CLIENT, NS_DELAY, NS_SID } from "../xso/ns.js";
 import { chatMarkerOf, chatStateOf } from "../xso/chat-states.js";
 import { attachmentsOf } from "../xso/file-sharing.js";
 import { isDecodeError } from "../xso/errors.js";
+import { XMPPError } from "../xso/stanza-error.js";
 import type { RoomEvents } from "./room-events.js";
 import type { MessageTracker } from "./tracker.js";
 import type { RoomCore } from "./room-core.js";
@@ -33,6 +34,7 @@ export function handleMessage(core: RoomCore, stanza: Element, resource: string)
       core.debug(`ignoring an error message from occupant ${resource}`);
       return;
     }
+    if (refusedWhileOut(core, stanza)) return;
     if (core.trackers.onError(stanza)) return;
     for (const l of [...core.messageErrorListeners]) l({ stanza });
     return;
@@ -55,6 +57,27 @@ export function handleMessage(core: RoomCore, stanza: Element, resource: string)
     // A message from the room itself that is not groupchat: status codes.
     readStatusCodes(core, stanza);
   }
+}
+
+/**
+ * A room refuses a message from someone who is not an occupant with
+ * `not-acceptable` (XEP-0045 §7.4). One that comes while we are out of the
+ * room and coming back (removed without asking, or on a new session)
+ * refused a tracked message we wrote before we knew we were out: that copy
+ * did not reach the room, but an earlier one may have (a dead stream's,
+ * written again). Its tracker stays open, and the message goes with those
+ * a dead stream lost: sent again once the rejoin's history is over, unless
+ * that history shows it. A refusal while we are in the room fails the
+ * tracker as any error does. Returns whether the error was taken so.
+ */
+function refusedWhileOut(core: RoomCore, stanza: Element): boolean {
+  if (core.state !== "suspended" && core.state !== "rejoining") return false;
+  const id = stanza.attrs.id;
+  const tracker = typeof id === "string" ? core.trackers.match(undefined, id) : undefined;
+  if (tracker === undefined || XMPPError.fromStanza(stanza).condition !== "not-acceptable") return false;
+  core.debug(`message ${id} refused while we were out of the room (not-acceptable): sending it again after the rejoin's history, unless that shows it`);
+  core.sync.lost(tracker.stanza, true);
+  return true;
 }
 
 /**

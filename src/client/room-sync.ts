@@ -99,6 +99,8 @@ export class RoomSync {
 
   /** One of our groupchat messages the server may never have seen (a dead stream's): resend it after the rejoin's history, unless that shows it. */
   lost(stanza: Element, tracked: boolean): void {
+    // Once: a message can be lost with a stream and then refused by the room as well.
+    if (this.#resend.some((e) => e.stanza === stanza)) return;
     this.#resend.push({ stanza, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, tracked });
   }
 

@@ -207,6 +207,82 @@ describe("ejabberd: removed for an error message our session bounced", () => {
     expect(muc.getRoom(ROOM)).toBe(room);
   });
 
+  /**
+   * ejabberd's refusal of a message from a full JID that is not an occupant
+   * (mod_muc_room: code 406, its text), with the message's payload echoed.
+   * The storm's `refused` mode on ejabberd ended a tracker ERROR although
+   * every receiver had the message: the room had removed us, and refused
+   * a copy we wrote before we knew.
+   */
+  const refused = (sent: Element): string =>
+    `<message xml:lang="en" to="${ME}" from="${ROOM}" type="error" id="${String(sent.attrs.id)}">${sent.getChildren("body").join("")}${sent.getChildren("origin-id").join("")}<error code="406" type="modify"><not-acceptable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/><text xml:lang="en" xmlns="urn:ietf:params:xml:ns:xmpp-stanzas">Only occupants are allowed to send messages to the conference</text></error></message>`;
+  /** Our message as the room relays it (stanza-id by the room, our origin-id); with `delay`, as its history sends it. */
+  const relayed = (sent: Element, delay = false): string =>
+    `<message xml:lang="en" to="${ME}" from="${ROOM}/Bob" type="groupchat" id="${String(sent.attrs.id)}"><stanza-id by="${ROOM}" id="1796599075931100" xmlns="urn:xmpp:sid:0"/>${sent.getChildren("origin-id").join("")}${delay ? `<delay from="${ROOM}" stamp="2026-12-06T23:17:55.100Z" xmlns="urn:xmpp:delay"/>` : ""}${sent.getChildren("body").join("")}</message>`;
+
+  it("a tracked message the room refused while we were out (not-acceptable) goes out again after the rejoin's history, in order, and is delivered", async () => {
+    const { conn, room } = await bobInRoom();
+    conn.takeSent();
+    const first = room.sendTrackedMessage("written before the removal was known");
+    const second = room.sendTrackedMessage("and another");
+    const [one, two] = [await conn.nextSent((s) => s.is("message"), 1_000), await conn.nextSent((s) => s.is("message"), 1_000)] as [Element, Element];
+    conn.receive(KICKED);
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    conn.receive(refused(one));
+    conn.receive(refused(two));
+    await flush();
+    expect([first.state, second.state]).toEqual([MessageState.IN_TRANSIT, MessageState.IN_TRANSIT]);
+    for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+    expect(await conn.nextSent((s) => s.is("message"), 1_000)).toBe(one);
+    expect(await conn.nextSent((s) => s.is("message"), 1_000)).toBe(two);
+    conn.receive(relayed(one));
+    conn.receive(relayed(two));
+    await flush();
+    expect([first.state, second.state]).toEqual([MessageState.DELIVERED_TO_RECIPIENT, MessageState.DELIVERED_TO_RECIPIENT]);
+  });
+
+  it("a refused message the rejoin's history shows (an earlier copy reached the room) is delivered, not sent again", async () => {
+    const { conn, room } = await bobInRoom();
+    conn.takeSent();
+    const tracker = room.sendTrackedMessage("reached the room once");
+    const sent = await conn.nextSent((s) => s.is("message"), 1_000);
+    conn.receive(KICKED);
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    conn.receive(refused(sent));
+    const answer = ejabberdJoinAnswer(String(rejoin.attrs.id));
+    // The history comes after the self-presence, before the subject.
+    for (const s of [...answer.slice(0, -1), relayed(sent, true), ...answer.slice(-1)]) conn.receive(s);
+    await flush();
+    expect(tracker.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
+  });
+
+  it("a message both lost with a dead stream and refused goes out again once", async () => {
+    const { conn, room } = await bobInRoom();
+    conn.takeSent();
+    const tracker = room.sendTrackedMessage("lost and refused");
+    const sent = await conn.nextSent((s) => s.is("message"), 1_000);
+    replaceSession(conn);
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    conn.receive(refused(sent));
+    for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+    await flush();
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([sent]);
+    conn.receive(relayed(sent));
+    expect(tracker.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+  });
+
+  it("a refusal while we are in the room fails the tracker, as any error does", async () => {
+    const { conn, room } = await bobInRoom();
+    conn.takeSent();
+    const tracker = room.sendTrackedMessage("refused");
+    const sent = await conn.nextSent((s) => s.is("message"), 1_000);
+    conn.receive(refused(sent));
+    await flush();
+    expect(tracker.state).toBe(MessageState.ERROR);
+    expect(tracker.error?.condition).toBe("not-acceptable");
+  });
+
   it("a room without autorejoin exits NORMAL, as the room said", async () => {
     const { conn, muc, room, events } = await bobInRoom({ autorejoin: false });
     conn.receive(KICKED);

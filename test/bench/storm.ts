@@ -17,6 +17,7 @@ function quantile(sorted: readonly number[], q: number): number {
 export async function runStormBench(): Promise<void> {
   const seeds = (process.env.STORM_SEEDS ?? "1,2,3").split(",").map(Number);
   const kinds = (process.env.STORM_SERVERS ?? "prosody,ejabberd").split(",") as StormServerKind[];
+  const notes: string[] = [];
   const rows: string[][] = [["server", "mode", "seed", "cuts", "lost", "twice", "out of order", "trackers not delivered", "all joined", "recovery median ms", "recovery worst ms", "run s"]];
   const modes = (process.env.STORM_MODES ?? "resume,new-stream,refused").split(",") as StormMode[];
   for (const kind of kinds) for (const mode of modes) {
@@ -33,6 +34,7 @@ export async function runStormBench(): Promise<void> {
           continue;
         }
         console.log(`  … ${kind} ${mode} seed ${seed}: ${(r.durationMs / 1000).toFixed(1)} s`);
+        if (r.undeliveredTrackers.length) notes.push(`${kind} ${mode} seed ${seed}: trackers not delivered: ${r.undeliveredTrackers.join("; ")}`);
         const recovery = [...r.recoveryMs].sort((a, b) => a - b);
         const sum = (k: "lost" | "duplicated" | "outOfOrder"): number => r.receivers.reduce((n, x) => n + x[k], 0);
         rows.push([kind, mode, String(seed), String(r.cuts), String(sum("lost")), String(sum("duplicated")), String(sum("outOfOrder")), String(undelivered(r)), r.allJoined ? "yes" : "NO", String(quantile(recovery, 0.5)), String(recovery.at(-1) ?? NaN), (r.durationMs / 1000).toFixed(1)]);
@@ -44,4 +46,5 @@ export async function runStormBench(): Promise<void> {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log("\nReconnect storm: 2 SDK clients behind a fault-injecting proxy, 1 direct; 1,000 tracked messages, 100 cuts (counts summed over the 3 receivers)");
   for (const r of rows) console.log(r.map((c, i) => c.padStart(widths[i]!)).join("  "));
+  for (const note of notes) console.log(`  ${note}`);
 }

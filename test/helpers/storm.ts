@@ -75,6 +75,8 @@ export interface StormResult {
   readonly receivers: readonly ReceiverFigures[];
   /** Trackers by final state; every one should be DELIVERED_TO_RECIPIENT. */
   readonly trackers: Readonly<Record<string, number>>;
+  /** The first few trackers that did not end DELIVERED_TO_RECIPIENT: body, state, and the error of an ERROR (`condition: text`). */
+  readonly undeliveredTrackers: readonly string[];
   /** Whether every client is connected and in the room at the end. */
   readonly allJoined: boolean;
   /** Milliseconds from each cut until every client was connected and active in the room again. */
@@ -289,6 +291,11 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
 
     const states: Record<string, number> = {};
     for (const t of trackers) states[t.state] = (states[t.state] ?? 0) + 1;
+    const undeliveredTrackers = trackers
+      .map((t, i) => ({ t, body: `m-${i}` }))
+      .filter(({ t }) => t.state !== MessageState.DELIVERED_TO_RECIPIENT)
+      .slice(0, 5)
+      .map(({ t, body }) => `${body} ${t.state}${t.error ? ` (${t.error.condition}${t.error.text ? `: ${t.error.text}` : ""})` : ""}`);
     return {
       mode: options.mode,
       seed: options.seed,
@@ -296,6 +303,7 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
       cutsByMoment: report.counts,
       receivers: clients.map((c) => countReceived(c.name, c.bodies, options.messages)),
       trackers: states,
+      undeliveredTrackers,
       allJoined: ready() && clients.every((c) => c.room?.joined === true),
       recoveryMs,
       durationMs: Date.now() - started,

@@ -63,20 +63,23 @@ export function handleMessage(core: RoomCore, stanza: Element, resource: string)
  * A room refuses a message from someone who is not an occupant with
  * `not-acceptable` (XEP-0045 §7.4). One that comes while we are out of the
  * room and coming back (removed without asking, or on a new session)
- * refused a tracked message we wrote before we knew we were out: that copy
- * did not reach the room, but an earlier one may have (a dead stream's,
- * written again). Its tracker stays open, and the message goes with those
- * a dead stream lost: sent again once the rejoin's history is over, unless
- * that history shows it. A refusal while we are in the room fails the
+ * refused a message we wrote before we knew we were out: that copy did not
+ * reach the room, but an earlier one may have (a dead stream's, written
+ * again). The message goes with those a dead stream lost: sent again once
+ * the rejoin's history is over, unless that history shows it; its tracker,
+ * if it has one, stays open. A refusal while we are in the room fails the
  * tracker as any error does. Returns whether the error was taken so.
  */
 function refusedWhileOut(core: RoomCore, stanza: Element): boolean {
   if (core.state !== "suspended" && core.state !== "rejoining") return false;
   const id = stanza.attrs.id;
-  const tracker = typeof id === "string" ? core.trackers.match(undefined, id) : undefined;
-  if (tracker === undefined || XMPPError.fromStanza(stanza).condition !== "not-acceptable") return false;
-  core.debug(`message ${id} refused while we were out of the room (not-acceptable): sending it again after the rejoin's history, unless that shows it`);
-  core.sync.lost(tracker.stanza, true);
+  const sent = typeof id === "string" ? core.sentGroupchat(id) : undefined;
+  if (sent === undefined || XMPPError.fromStanza(stanza).condition !== "not-acceptable") return false;
+  const tracked = core.trackers.match(undefined, id) !== undefined;
+  // A tracker that settled meanwhile has told the app the message's fate.
+  if (!tracked && core.trackers.everTracked(sent)) return false;
+  core.debug(`message ${String(id)} refused while we were out of the room (not-acceptable): sending it again after the rejoin's history, unless that shows it`);
+  core.sync.lost(sent, tracked);
   return true;
 }
 

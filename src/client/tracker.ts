@@ -369,6 +369,8 @@ export class TrackerRegistry {
   readonly #byId = new Map<string, MessageTracker>();
   readonly #byOriginId = new Map<string, MessageTracker>();
   readonly #byElement = new Map<Element, MessageTracker>();
+  /** Every element tracked, settled or not (weakly: the room keeps its last messages, not this). */
+  readonly #everTracked = new WeakSet<Element>();
   readonly #forget = (tracker: MessageTracker): void => {
     if (this.#byId.get(tracker.id) === tracker) this.#byId.delete(tracker.id);
     if (this.#byOriginId.get(tracker.originId) === tracker) this.#byOriginId.delete(tracker.originId);
@@ -432,7 +434,17 @@ export class TrackerRegistry {
     this.#byId.set(id, tracker);
     this.#byOriginId.set(origin, tracker);
     this.#byElement.set(stanza, tracker);
+    this.#everTracked.add(stanza);
     return tracker;
+  }
+
+  /**
+   * Whether this element was ever tracked here, its tracker open or settled.
+   *
+   * @param stanza - a sent `<message/>`.
+   */
+  everTracked(stanza: Element): boolean {
+    return this.#everTracked.has(stanza);
   }
 
   /**

@@ -257,6 +257,35 @@ describe("ejabberd: removed for an error message our session bounced", () => {
     expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
   });
 
+  it("an untracked message the room refused while we were out goes out again after the rejoin's history", async () => {
+    const { conn, room } = await bobInRoom();
+    conn.takeSent();
+    await room.sendMessage("not tracked");
+    const sent = await conn.nextSent((s) => s.is("message"), 1_000);
+    conn.receive(KICKED);
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    conn.receive(refused(sent));
+    for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+    expect(await conn.nextSent((s) => s.is("message"), 1_000)).toBe(sent);
+  });
+
+  it("a refusal of a message whose tracker has settled sends nothing again and leaves the tracker as it was", async () => {
+    const { conn, room } = await bobInRoom();
+    conn.takeSent();
+    // Timed out: the app was told the message failed, so it must not go out again.
+    const tracker = room.sendTrackedMessage("given up on", { timeout: 20 });
+    const sent = await conn.nextSent((s) => s.is("message"), 1_000);
+    await tracker.done;
+    expect(tracker.state).toBe(MessageState.TIMED_OUT);
+    conn.receive(KICKED);
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    conn.receive(refused(sent));
+    for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+    await flush();
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
+    expect(tracker.state).toBe(MessageState.TIMED_OUT);
+  });
+
   it("a message both lost with a dead stream and refused goes out again once", async () => {
     const { conn, room } = await bobInRoom();
     conn.takeSent();

@@ -311,10 +311,18 @@ describe("web client: phones and reloads", () => {
     await expect(list.isVisible()).resolves.toBe(true);
     await expect(phone.getByTestId("empty-state").isVisible()).resolves.toBe(false);
     const item = phone.locator(`[data-testid=room-item][data-jid="${labJid}"]`);
-    // The list shows before the gateway's rooms are discovered: measure the item once it is there.
+    // The list shows before the gateway's rooms are discovered, and is drawn again when they are:
+    // measure the item once the list has settled (a box read while it is drawn again can be missing).
     await item.waitFor({ timeout: WAIT });
-    const box = await item.boundingBox();
-    expect(box !== null && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+    const boxes: ({ x: number; width: number } | null)[] = [];
+    const fits = async (): Promise<boolean> => {
+      const box = await item.boundingBox();
+      boxes.push(box);
+      return box !== null && box.x >= 0 && box.x + box.width <= 390;
+    };
+    await expect.poll(fits, { timeout: WAIT }).toBe(true).catch((e: unknown) => {
+      throw new Error(`the room item never fitted the phone's 390 px width; its last boxes: ${JSON.stringify(boxes.slice(-3))}`, { cause: e });
+    });
     await mkdir(OUTPUT_DIR, { recursive: true });
     await phone.screenshot({ path: join(OUTPUT_DIR, "web-client-phone-rooms.png"), timeout: WAIT });
 

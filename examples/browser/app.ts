@@ -47,6 +47,9 @@
  * room reflects it; rooms out of sync are marked, their occupant lists greyed.
  * No exception text, socket code or bare error condition reaches the page.
  * With `?debug` in the address, the SDK's debug log goes to the console.
+ * A login sent while the page still loads its configuration waits for it,
+ * keeping what was typed (the form never submits itself: that would put the
+ * password in the page's address).
  *
  * ## Modules
  *
@@ -200,10 +203,8 @@ import { renderPeople } from "./occupants.js";
 import { renderRoomParts } from "./room-view.js";
 import { openPane, render, renderMain, renderNav } from "./render.js";
 
-async function boot(): Promise<void> {
-  byId("error-dismiss").addEventListener("click", clearError);
-  const form = byId<HTMLFormElement>("login-form");
-  const field = (name: string): HTMLInputElement => form.elements.namedItem(name) as HTMLInputElement;
+/** The page's configuration (`/config.json`) into `session.config`; on failure the defaults stay and the page says so. Never rejects. */
+async function loadConfig(): Promise<void> {
   try {
     const res = await fetch("/config.json", { cache: "no-store" });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -212,6 +213,29 @@ async function boot(): Promise<void> {
     console.warn("/config.json", e);
     showError("Could not load the configuration; reload the page to try again");
   }
+}
+
+async function boot(): Promise<void> {
+  byId("error-dismiss").addEventListener("click", clearError);
+  const form = byId<HTMLFormElement>("login-form");
+  const field = (name: string): HTMLInputElement => form.elements.namedItem(name) as HTMLInputElement;
+  // Listening before anything is awaited: a login sent while the configuration is
+  // on its way waits for it. A native form submission instead would reload the
+  // page with the password in its address.
+  const configured = loadConfig();
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const submit = form.querySelector<HTMLButtonElement>("[data-testid=login-submit]")!;
+    submit.disabled = true;
+    submit.textContent = "Connecting…";
+    void configured
+      .then(() => login(field("service").value.trim(), field("domain").value.trim(), field("username").value.trim(), field("password").value))
+      .finally(() => {
+        submit.disabled = false;
+        submit.textContent = "Log in";
+      });
+  });
+  await configured;
   const config = session.config;
   if (config.title) document.title = config.title;
   setBaseTitle(document.title);
@@ -224,9 +248,13 @@ async function boot(): Promise<void> {
     void Notification.requestPermission().then(renderNotificationButton, renderNotificationButton);
   });
   const defaultWs = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/xmpp-websocket`;
-  field("service").value = config.websocketUrl ?? defaultWs;
-  field("domain").value = config.domain;
-  field("username").value = localStorage.getItem("muc-demo:username") ?? "";
+  // Defaults, never over what was typed while the page loaded.
+  const byDefault = (name: string, value: string): void => {
+    if (field(name).value === "") field(name).value = value;
+  };
+  byDefault("service", config.websocketUrl ?? defaultWs);
+  byDefault("domain", config.domain);
+  byDefault("username", localStorage.getItem("muc-demo:username") ?? "");
 
   const accounts = config.accounts ?? [];
   if (accounts.length > 0) {
@@ -256,16 +284,6 @@ async function boot(): Promise<void> {
     );
   }
 
-  form.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    const submit = form.querySelector<HTMLButtonElement>("[data-testid=login-submit]")!;
-    submit.disabled = true;
-    submit.textContent = "Connecting…";
-    void login(field("service").value.trim(), field("domain").value.trim(), field("username").value.trim(), field("password").value).finally(() => {
-      submit.disabled = false;
-      submit.textContent = "Log in";
-    });
-  });
   byId("logout").addEventListener("click", () => void logout());
   byId("connection-action").addEventListener("click", () => void logout());
   byId("open-join").addEventListener("click", () => {

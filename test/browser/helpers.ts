@@ -285,6 +285,8 @@ export interface OpenPageOptions {
   readonly context?: BrowserContextOptions;
   /** Run in the page before its scripts (stubs: `Notification`, …). */
   readonly initScript?: () => void;
+  /** Called with the page before it loads the web client (to route its requests, say). */
+  readonly beforeLoad?: (page: Page) => Promise<void>;
 }
 
 /** A new browser context on the web client, not logged in. */
@@ -300,6 +302,7 @@ export async function openPage(harness: PageHarness, label: string, options: Ope
     lines.push(`${m.type()}: ${m.text()}`);
     if (lines.length > CONSOLE_LINES_KEPT) lines.shift();
   });
+  await options.beforeLoad?.(page);
   // `?debug`: the SDK's debug log reaches the console, which a failed wait for the connection reports.
   await page.goto(`${harness.url}?debug`, { timeout: WAIT });
   return page;

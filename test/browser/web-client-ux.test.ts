@@ -303,6 +303,25 @@ describe("web client: in a room", () => {
   });
 });
 
+describe("web client: a login typed before the page is ready", () => {
+  it("a login submitted while the page's configuration is still loading waits for it: the typed name is kept, nothing reaches the address bar, and it comes online", async () => {
+    // The configuration answers late, as over a slow network; the form is filled and sent at once.
+    const page = await openPage(stack, "early", {
+      beforeLoad: async (p) => {
+        await p.route("**/config.json", async (route) => {
+          await new Promise((resolve) => setTimeout(resolve, 1_500));
+          await route.continue();
+        });
+      },
+    });
+    await submitLogin(page, "bob", PASSWORDS.bob ?? "");
+    await page.locator("[data-testid=connection-status][data-state=online]").waitFor({ timeout: WAIT });
+    await expect(page.getByTestId("me-jid").textContent()).resolves.toBe(`bob@${stack.prosody.domain}`);
+    expect(new URL(page.url()).search).toBe("?debug");
+    await page.context().close();
+  });
+});
+
 describe("web client: phones and reloads", () => {
   it("on a phone, the room list comes first; a tap on a message shows its actions, a tap elsewhere hides them", async () => {
     const phone = await loginPage(stack, "bob", { context: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } });

@@ -41,9 +41,6 @@ interface Pending<T> {
 /** Former nicks of ours remembered (messages under them with our origin-ids are ours). */
 const FORMER_NICKS_LIMIT = 20;
 
-/** Our groupchat messages remembered by id, for a refusal that names only the id (see {@link RoomCore.sentGroupchat}). */
-const SENT_GROUPCHAT_LIMIT = 100;
-
 /** A room's state and life cycle, behind its {@link Room} facade. */
 export class RoomCore {
   // The fields marked `declare` are set by the constructor: `declare` spares
@@ -82,8 +79,6 @@ export class RoomCore {
   nickChange: (Pending<void> & { readonly nick: string; readonly from: string }) | undefined;
   /** The nicks we had in this room before our current one. */
   readonly formerNicks = new Set<string>();
-  /** Our last {@link SENT_GROUPCHAT_LIMIT} groupchat messages with a body, by id. */
-  readonly #sentGroupchat = new Map<string, Element>();
   /** While rejoining: the last presence under our nick without status 110 (ours lingering, or someone's if the room renames us). */
   heldUnderOurNick: Element | undefined;
   pinger: SelfPinger | undefined;
@@ -587,17 +582,8 @@ export class RoomCore {
     const stanza = xml("message", { type: "groupchat", to: this.jid.toString(), id }, xml("body", options.lang ? { "xml:lang": options.lang } : {}, body));
     stanza.cnode(originIdCodec.encode({ id }));
     for (const p of options.payloads ?? []) stanza.cnode(p);
-    this.#sentGroupchat.set(id, stanza);
-    if (this.#sentGroupchat.size > SENT_GROUPCHAT_LIMIT) this.#sentGroupchat.delete(this.#sentGroupchat.keys().next().value as string);
+    this.sync.wrote(id, stanza);
     return stanza;
-  }
-
-  /**
-   * One of our last groupchat messages with a body (tracked or not), by its
-   * `id`: what an error reply names. `undefined` for an older one.
-   */
-  sentGroupchat(id: string): Element | undefined {
-    return this.#sentGroupchat.get(id);
   }
 
   presence(to: string): Element {

@@ -73,7 +73,7 @@ export function handleMessage(core: RoomCore, stanza: Element, resource: string)
 function refusedWhileOut(core: RoomCore, stanza: Element): boolean {
   if (core.state !== "suspended" && core.state !== "rejoining") return false;
   const id = stanza.attrs.id;
-  const sent = typeof id === "string" ? core.sentGroupchat(id) : undefined;
+  const sent = typeof id === "string" ? core.sync.written(id) : undefined;
   if (sent === undefined || XMPPError.fromStanza(stanza).condition !== "not-acceptable") return false;
   const tracked = core.trackers.match(undefined, id) !== undefined;
   // A tracker that settled meanwhile has told the app the message's fate.

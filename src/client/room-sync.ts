@@ -28,6 +28,9 @@ const HISTORY_END_TIMEOUT = 10_000;
 /** At most this many live messages wait for a rejoin's history (see {@link RoomSync.holdLive}). */
 const MAX_HELD_LIVE = 2_000;
 
+/** Our groupchat messages remembered by id (see {@link RoomSync.written}). */
+const WRITTEN_LIMIT = 100;
+
 /** A typical clock skew margin when asking for history since the last message. */
 export const SINCE_MARGIN_MS = 60_000;
 
@@ -44,6 +47,8 @@ export class RoomSync {
   #lastSeen: number | undefined;
   /** Our groupchat messages lost with a stream, to resend after the rejoin. */
   #resend: { readonly stanza: Element; readonly originId: string | undefined; readonly tracked: boolean }[] = [];
+  /** Our last {@link WRITTEN_LIMIT} groupchat messages with a body, by id. */
+  readonly #written = new Map<string, Element>();
   /** The origin-ids of our messages the room showed us (the last {@link OWN_ORIGINS_LIMIT}): never sent again. */
   readonly #ownOriginsSeen = new Set<string>();
   /**
@@ -102,6 +107,17 @@ export class RoomSync {
     // Once: a message can be lost with a stream and then refused by the room as well.
     if (this.#resend.some((e) => e.stanza === stanza)) return;
     this.#resend.push({ stanza, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, tracked });
+  }
+
+  /** One of our groupchat messages with a body, made to be sent (tracked or not). */
+  wrote(id: string, stanza: Element): void {
+    this.#written.set(id, stanza);
+    if (this.#written.size > WRITTEN_LIMIT) this.#written.delete(this.#written.keys().next().value as string);
+  }
+
+  /** One of our last groupchat messages by its `id`, which is all an error reply names; `undefined` for an older one. */
+  written(id: string): Element | undefined {
+    return this.#written.get(id);
   }
 
   /** Forget the messages a dead stream lost: they will not be sent. */

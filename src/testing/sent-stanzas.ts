@@ -14,11 +14,14 @@ type Waiter = { predicate: (el: Element) => boolean; resolve: (el: Element) => v
 export class SentStanzas {
   /** Every stanza sent, in order (never cleared). */
   readonly all: Element[] = [];
+  readonly #owner: string;
   #cursor = 0;
   #waiters: Waiter[] = [];
 
   /** @param owner - the mock's name, for the error of a wait that ends empty. */
-  constructor(private readonly owner: string) {}
+  constructor(owner: string) {
+    this.#owner = owner;
+  }
 
   /** Record a sent stanza and hand it to the first waits it matches. */
   record(stanza: Element): void {
@@ -58,7 +61,7 @@ export class SentStanzas {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
         const recent = this.all.slice(this.#cursor).map((s) => s.toString());
-        reject(new Error(`${this.owner}: no matching stanza sent within ${timeoutMs} ms; unmatched sent: ${JSON.stringify(recent)}`));
+        reject(new Error(`${this.#owner}: no matching stanza sent within ${timeoutMs} ms; unmatched sent: ${JSON.stringify(recent)}`));
       }, timeoutMs);
       this.#waiters.push(waiter);
     });

@@ -34,10 +34,25 @@
  *    them failed (the `fail` event, as a failed resumption does) and empties
  *    the queue: the SDK sends its messages among them again after the
  *    rejoin.
+ * 6. **Data after the stream's end.** The client lets go of its XML parser
+ *    before its socket: when the server's `</stream:stream>` arrives, when
+ *    its parser reports XML that is not well-formed, and when `disconnect()`
+ *    (or `stop()`) gives up waiting for the server's `</stream:stream>`
+ *    (2 s). Bytes read in between are written to the parser that is gone: a
+ *    `TypeError` thrown from the socket's `data` event, which ends a Node
+ *    process. The guard hears each socket's data first; when the client has
+ *    no parser, it gives it one that drops the bytes, for that read only.
+ * 7. **XML the parser throws on.** An illegal entity (`&bogus;`) or
+ *    character reference (`&#0;`), or an end tag before any start tag, makes
+ *    the parser throw instead of reporting an error: the same crash, from one
+ *    stanza of a hostile server. The guard makes each parser report it as
+ *    its other errors, so the client ends the stream (`bad-format`) and
+ *    reconnects. An error thrown by a listener of the stanzas (the app's) is
+ *    not the parser's: it is thrown on, as before.
  *
  * @module
  */
-import type { Element } from "@xmpp/xml";
+import { XMLError, type Element } from "@xmpp/xml";
 import { NS_BIND, NS_SM, NS_STREAMS } from "../xso/ns.js";
 import type { Logger } from "../common/logger.js";
 
@@ -58,10 +73,57 @@ interface SmInternals {
   removeListener(event: "resumed", listener: () => void): unknown;
 }
 
+/** The XML parser of an `@xmpp/client` stream (`@xmpp/xml`'s, or the WebSocket's framed one): an event emitter. */
+interface StreamParser {
+  write(data: unknown): unknown;
+  emit?(event: string, arg?: unknown): boolean;
+}
+
+/** Parsers made to report what they throw on (see 7), by any guard. */
+const tolerant = new WeakSet<StreamParser>();
+
+/**
+ * Make `parser` report XML it throws on as an `error` event, as it reports
+ * other XML it cannot read (see 7). What a listener of its events throws
+ * (an element's handlers, the app's among them) is thrown on.
+ */
+function tolerate(parser: StreamParser, log: Logger): void {
+  const { write, emit } = parser;
+  if (tolerant.has(parser) || emit === undefined) return;
+  tolerant.add(parser);
+  let listenerThrew = false;
+  parser.emit = function (this: StreamParser, event: string, arg?: unknown): boolean {
+    try {
+      return emit.call(this, event, arg);
+    } catch (e) {
+      listenerThrew = true;
+      throw e;
+    }
+  };
+  parser.write = function (this: StreamParser, data: unknown): unknown {
+    listenerThrew = false;
+    try {
+      return write.call(this, data);
+    } catch (e) {
+      if (listenerThrew) throw e;
+      log.warn("stream guard: the server sent XML the parser cannot read; ending the stream", e);
+      return emit.call(this, "error", new XMLError(e instanceof Error ? e.message : String(e)));
+    }
+  };
+}
+
+/** A socket (TCP or WebSocket) of an `@xmpp/client` entity, as the guard listens to it. */
+interface GuardedSocket {
+  on?(event: "error", listener: (e: unknown) => void): unknown;
+  prependListener?(event: "data", listener: () => void): unknown;
+}
+
 /** What the guard reads of an `@xmpp/client` entity. */
 interface EntityInternals {
   readonly status?: string;
-  readonly socket?: { on?(event: "error", listener: (e: unknown) => void): unknown } | null;
+  readonly socket?: GuardedSocket | null;
+  /** The stream's XML parser; `null` once the client let go of it (see 6). */
+  parser?: StreamParser | null;
   readonly streamManagement?: unknown;
   prependListener(event: "element", listener: (el: Element) => void): unknown;
   on(event: string, listener: (...args: never[]) => void): unknown;
@@ -161,13 +223,36 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
   };
+  // Sockets already listened to: one listener each, for the socket's whole life (it outlives the guard).
+  const listened = new WeakSet<GuardedSocket>();
+  const listen = (socket: GuardedSocket | null | undefined): void => {
+    if (!socket || listened.has(socket)) return;
+    listened.add(socket);
+    // A socket the client has let go of may still report an error (see 3).
+    socket.on?.("error", (e) => log.debug("stream guard: socket error", e));
+    // Runs before the client's own `data` listener, which writes what was read to `entity.parser`.
+    socket.prependListener?.("data", () => {
+      // Only while the client still reads this socket: then its listener runs next.
+      if (entity.socket !== socket) return;
+      const parser = entity.parser;
+      if (parser) {
+        tolerate(parser, log);
+        return;
+      }
+      // See 6: a stand-in, which the client's listener writes to, for this read only.
+      log.debug("stream guard: data read after the stream's end; dropped");
+      const standIn: StreamParser = { write: () => void (entity.parser === standIn && (entity.parser = null)) };
+      entity.parser = standIn;
+    });
+  };
+  listen(entity.socket);
   const onStatus = (status: string): void => {
     // A stream that dies before another element came: the resumption's `h` must count those stanzas too.
     recount();
     if (status === "connect") {
       sinceEnabled = undefined;
       resumedSeen = false;
-      entity.socket?.on?.("error", (e) => log.debug("stream guard: socket error", e));
+      listen(entity.socket);
     }
     if (status === "connecting") {
       stopTimer();

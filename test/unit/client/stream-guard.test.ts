@@ -29,6 +29,7 @@ class FakeStreamManagement extends EventEmitter {
 class FakeEntity extends EventEmitter {
   status = "offline";
   socket: EventEmitter | null = null;
+  parser: { write(data: unknown): unknown } | null = null;
   readonly streamManagement = new FakeStreamManagement();
   readonly disconnect = vi.fn(async (): Promise<void> => {});
 
@@ -322,6 +323,113 @@ describe("a session without resumption", () => {
     sm.outbound_q = [{ stanza: message(1) }];
     entity.emit("element", xml("stream:features", {}, xml("mechanisms", { xmlns: "urn:ietf:params:xml:ns:xmpp-sasl" })));
     expect(sm.outbound_q).toHaveLength(1);
+  });
+});
+
+/**
+ * What `@xmpp/client` 0.14's connection does with a socket: its `data`
+ * listener, added when the socket is made, writes each read to the
+ * parser of the moment.
+ */
+function withSocket(entity: FakeEntity): EventEmitter {
+  const socket = new EventEmitter();
+  socket.on("data", (data: string) => entity.parser!.write(data));
+  entity.socket = socket;
+  entity.setStatus("connect");
+  return socket;
+}
+
+/** A parser as the client's: it emits an `element` per read, unless the read is `&bogus;`, on which it throws (as ltx does). */
+class FakeParser extends EventEmitter {
+  write(data: string): void {
+    if (data.includes("&bogus;")) throw new Error("Illegal XML entity &bogus;");
+    this.emit("element", data);
+  }
+}
+
+describe("data after the stream's end, and XML the parser throws on", () => {
+  it("a read while the client has no parser is dropped: the client's listener writes to a stand-in, for that read only", () => {
+    const { entity, log } = guarded();
+    const socket = withSocket(entity);
+    entity.parser = null;
+    expect(() => socket.emit("data", " ")).not.toThrow();
+    expect(entity.parser).toBeNull();
+    expect(() => socket.emit("data", " ")).not.toThrow();
+    expect(log.debug).toHaveBeenCalledWith("stream guard: data read after the stream's end; dropped");
+    // Once the client has a parser again, reads reach it.
+    const parser = new FakeParser();
+    const read: string[] = [];
+    parser.on("element", (d: string) => read.push(d));
+    entity.parser = parser;
+    socket.emit("data", "<presence/>");
+    expect(read).toEqual(["<presence/>"]);
+  });
+
+  it("a socket the client has let go of is left alone (the client no longer reads it)", () => {
+    const { entity } = guarded();
+    const old = withSocket(entity);
+    withSocket(entity);
+    entity.parser = null;
+    // The fake's listener is still on the old socket, as a stand-in would not be: the client's fault shows.
+    expect(() => old.emit("data", " ")).toThrow(TypeError);
+    expect(entity.parser).toBeNull();
+  });
+
+  it("a socket that was open when the guard came is guarded too", () => {
+    const entity = new FakeEntity();
+    const socket = new EventEmitter();
+    socket.on("data", (data: string) => entity.parser!.write(data));
+    entity.socket = socket;
+    unguards.push(guardStream(entity, logger()));
+    expect(() => socket.emit("data", " ")).not.toThrow();
+    expect(socket.listenerCount("error")).toBe(1);
+  });
+
+  it("what the parser throws on becomes its error event, and the read goes no further", () => {
+    const { entity, log } = guarded();
+    const socket = withSocket(entity);
+    const parser = new FakeParser();
+    const errors: unknown[] = [];
+    parser.on("error", (e: unknown) => errors.push(e));
+    entity.parser = parser;
+    expect(() => socket.emit("data", "<message>&bogus;</message>")).not.toThrow();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ name: "XMLError", message: "Illegal XML entity &bogus;" });
+    expect(log.warn).toHaveBeenCalledTimes(1);
+  });
+
+  it("what a listener of the parser's elements throws (the app's handler) is thrown on, as without the guard", () => {
+    const { entity } = guarded();
+    const socket = withSocket(entity);
+    const parser = new FakeParser();
+    const errors: unknown[] = [];
+    parser.on("error", (e: unknown) => errors.push(e));
+    parser.on("element", () => {
+      throw new RangeError("the app's bug");
+    });
+    entity.parser = parser;
+    expect(() => socket.emit("data", "<message/>")).toThrow(RangeError);
+    expect(errors).toEqual([]);
+    // The next read is the parser's again: a throw is its own.
+    parser.removeAllListeners("element");
+    expect(() => socket.emit("data", "&bogus;")).not.toThrow();
+    expect(errors).toHaveLength(1);
+  });
+
+  it("one parser is wrapped once, however many reads and guards", () => {
+    const { entity } = guarded();
+    unguards.push(guardStream(entity, logger()));
+    const socket = withSocket(entity);
+    const parser = new FakeParser();
+    const errors: unknown[] = [];
+    parser.on("error", (e: unknown) => errors.push(e));
+    entity.parser = parser;
+    socket.emit("data", "<a/>");
+    const wrapped = parser.write;
+    socket.emit("data", "<b/>");
+    expect(parser.write).toBe(wrapped);
+    socket.emit("data", "&bogus;");
+    expect(errors).toHaveLength(1);
   });
 });
 

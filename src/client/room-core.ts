@@ -23,10 +23,10 @@ import type { RoomEvents } from "./room-events.js";
 import { TrackerRegistry } from "./tracker.js";
 import { occupantJid } from "./addresses.js";
 import { SelfPinger } from "./self-ping.js";
-import { RoomSync } from "./room-sync.js";
+import { REJOIN_HISTORY_MAX, RoomSync } from "./room-sync.js";
 import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
 
-/** A room that removes us (without our asking) more often than this within {@link REMOVAL_WINDOW} ms is not rejoined again. */
+/** A room that removes us (without our asking) more often than this within {@link REMOVAL_WINDOW} ms, on one session, is not rejoined again. */
 const MAX_REMOVAL_REJOINS = 3;
 const REMOVAL_WINDOW = 60_000;
 
@@ -88,7 +88,7 @@ export class RoomCore {
   #leftInSync = false;
   /** Ends a rejoin the room never answers. */
   #rejoinTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the room last removed us and we came back (see {@link RoomCore.rejoinAfterRemoval}). */
+  /** When the room last removed us and we came back, on this session (see {@link RoomCore.rejoinAfterRemoval}). */
   #removals: number[] = [];
 
   /** Listeners for error messages from the room (a pending `setSubject`). */
@@ -129,15 +129,14 @@ export class RoomCore {
   }
 
 
-
   // ---------------------------------------------------------------------------
   // Called by the service
 
   /** The join presence to send (first join and rejoins). */
   joinStanza(rejoin: boolean): Element {
-    // A rejoin asks for what it missed since the last message seen.
+    // A rejoin asks for what it missed since the last message seen, no more than it can tell from what it had.
     const since = rejoin ? this.sync.historySince() : undefined;
-    const history: MucHistory | undefined = since !== undefined ? { since } : this.#history;
+    const history: MucHistory | undefined = since !== undefined ? { since, maxStanzas: REJOIN_HISTORY_MAX } : this.#history;
     const stanza = this.presence(occupantJid(this.jid, this.requestedNick));
     stanza.attrs.id = makeId("join");
     stanza.cnode(mucJoin.encode({ history, password: this.password }));
@@ -174,6 +173,9 @@ export class RoomCore {
    */
   streamReplaced(): Element | undefined {
     if (this.state === "left") return undefined;
+    // Removals that follow a new session are its doing, not a room's loop: ejabberd removes the
+    // full JID of a replaced session that bounced a room message, and the new session holds it.
+    this.#removals = [];
     if (this.state === "joining") return this.joinStanza(false);
     if (!this.autorejoin || this.state === "leaving") {
       this.exit({ mode: "disconnected" });
@@ -385,8 +387,9 @@ export class RoomCore {
    * The room removed us without our asking, for a reason worth coming back
    * from (see room-presence.ts): rejoin, as after a dead stream, unless
    * autorejoin is off or the room did so {@link MAX_REMOVAL_REJOINS} times
-   * within {@link REMOVAL_WINDOW} ms already (a room that keeps removing us
-   * is not joined in a loop). Returns whether it rejoins.
+   * within {@link REMOVAL_WINDOW} ms already on this session (a room that
+   * keeps removing us is not joined in a loop; a new session starts the
+   * count again). Returns whether it rejoins.
    */
   rejoinAfterRemoval(): boolean {
     if (!this.autorejoin || this.state !== "joined") return false;

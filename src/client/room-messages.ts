@@ -163,7 +163,7 @@ function isNew(core: RoomCore, stanza: Element, keys: readonly string[]): boolea
     core.sync.duplicates.add(stanza);
     return false;
   }
-  for (const k of keys) core.sync.remember(k);
+  core.sync.remember(keys);
   return true;
 }
 

@@ -16,8 +16,17 @@ import { originId as originIdCodec } from "../xso/stanza-id.js";
 import { NS_CLIENT } from "../xso/ns.js";
 import type { RoomCore } from "./room-core.js";
 
-/** Keys remembered per room for de-duplication (stanza-ids, origin-ids, …). */
+/** Messages whose de-duplication keys (stanza-id, origin-id, …) a room remembers: its last ones delivered. */
 const SEEN_LIMIT = 2_000;
+
+/**
+ * The most history a rejoin asks for (`maxstanzas`, with `since`): half of
+ * what is remembered, so that the messages of that history we were given
+ * before are still remembered, among the room's other remembered stanzas
+ * (markers, reactions). A rejoin after more messages than this missed gets
+ * the latest of them; the archive has the rest.
+ */
+export const REJOIN_HISTORY_MAX = SEEN_LIMIT / 2;
 
 /** Origin-ids of our own messages remembered as shown by the room (they are never sent again). */
 const OWN_ORIGINS_LIMIT = 1_000;
@@ -37,11 +46,12 @@ export const SINCE_MARGIN_MS = 60_000;
 /** One room's messages, kept in step with the room. */
 export class RoomSync {
   readonly #core: RoomCore;
-  /** The de-duplication keys of the messages delivered (the last {@link SEEN_LIMIT}). */
+  /** The de-duplication keys of the messages delivered (of the last {@link SEEN_LIMIT}). */
   readonly seen = new Set<string>();
   /** The stanzas dropped as already delivered (so `onMessageChange` drops them too). */
   readonly duplicates = new WeakSet<Element>();
-  readonly #seenRing: (string | undefined)[] = [];
+  /** The keys of each of those messages, oldest to be forgotten at `#seenNext`. */
+  readonly #seenRing: (readonly string[] | undefined)[] = [];
   #seenNext = 0;
   /** Time (ms) of the last message seen, for the rejoin's history. */
   #lastSeen: number | undefined;
@@ -71,14 +81,18 @@ export class RoomSync {
   // ---------------------------------------------------------------------------
   // What was delivered
 
-  /** Remember a message's de-duplication key (a ring of the last {@link SEEN_LIMIT}; the Set answers "seen?" in O(1)). */
-  remember(key: string): void {
-    if (this.seen.has(key)) return;
+  /**
+   * Remember a message's de-duplication keys, none of them seen yet (a ring
+   * of the last {@link SEEN_LIMIT} messages, however many keys each has; the
+   * Set answers "seen?" in O(1)).
+   */
+  remember(keys: readonly string[]): void {
+    if (keys.length === 0) return;
     const evicted = this.#seenRing[this.#seenNext];
-    if (evicted !== undefined) this.seen.delete(evicted);
-    this.#seenRing[this.#seenNext] = key;
+    if (evicted !== undefined) for (const key of evicted) this.seen.delete(key);
+    this.#seenRing[this.#seenNext] = keys;
     this.#seenNext = (this.#seenNext + 1) % SEEN_LIMIT;
-    this.seen.add(key);
+    for (const key of keys) this.seen.add(key);
   }
 
   /**

@@ -160,6 +160,35 @@ describe("de-duplication", () => {
     ]);
   });
 
+  it("a rejoin's history of 2,000 messages seen before, each known by a stanza-id and an origin-id, is dropped whole: the room remembers messages, not keys", async () => {
+    const h = await joinedRoom();
+    const message = (i: number, stamp?: string): string =>
+      groupchat(`m-${i}`, { nick: i % 2 ? "secondwitch" : "firstwitch", id: `id-${i}`, originId: `origin-${i}`, stanzaId: `sid-${i}`, ...(stamp ? { stamp } : {}) });
+    for (let i = 0; i < 2_000; i++) h.conn.receive(message(i));
+    await newSessionRejoined(h);
+    for (let i = 0; i < 2_000; i++) h.conn.receive(message(i, "2030-01-01T00:00:00Z"));
+    h.conn.receive(SUBJECT);
+    h.conn.receive(groupchat("live", { id: "live", stanzaId: "sid-live" }));
+    expect(h.messages).toHaveLength(2_001);
+    expect(h.messages.filter((m) => m.history)).toEqual([]);
+    // The 2,001st message delivered pushed the first out: a repeat of it is new again; a recent one is not.
+    h.conn.receive(message(0));
+    expect(h.messages.at(-1)?.body).toBe("m-0");
+    h.conn.receive(message(1_999));
+    expect(h.messages).toHaveLength(2_002);
+  });
+
+  it("a rejoin asks for at most 1,000 messages of history, since the last one seen", async () => {
+    const h = await joinedRoom();
+    h.conn.receive(groupchat("one", { id: "a", stanzaId: "sid-1" }));
+    h.conn.drop();
+    h.conn.newSession();
+    const rejoin = await h.conn.nextSent(isJoin, 1_000);
+    const history = rejoin.getChild("x", MUC)?.getChild("history");
+    expect(history?.attrs.maxstanzas).toBe("1000");
+    expect(Number.isNaN(new Date(String(history?.attrs.since)).getTime())).toBe(false);
+  });
+
   it("our own message reflected again with the same origin-id and a new stanza-id is delivered once", async () => {
     const h = await joinedRoom();
     const sent = await h.room.sendMessage("Fillet of a fenny snake");

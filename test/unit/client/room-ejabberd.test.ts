@@ -336,6 +336,37 @@ describe("ejabberd: removed for an error message our session bounced", () => {
     expect(conn.takeSent().filter(joinTo(ROOM, "Bob"))).toEqual([]);
   });
 
+  it("removals that each follow a new session (a replaced session's bounce) do not add up: the room rejoins every time", async () => {
+    const { conn, muc, room, events } = await bobInRoom();
+    for (let i = 0; i < 5; i++) {
+      // A new session rejoins; the room then removes the full JID, whose old session bounced a message.
+      replaceSession(conn);
+      let rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+      for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+      await flush();
+      conn.takeSent();
+      conn.receive(KICKED);
+      rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+      for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+      await flush();
+    }
+    expect(events.filter((e) => e.startsWith("exit"))).toEqual([]);
+    expect(events.slice(-2)).toEqual(["suspend", "resume"]);
+    expect(muc.getRoom(ROOM)).toBe(room);
+    expect(room.joined).toBe(true);
+    // On one session, the fourth removal within a minute still ends the room (this session had one).
+    for (let i = 0; i < 2; i++) {
+      conn.takeSent();
+      conn.receive(KICKED);
+      const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+      for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+      await flush();
+    }
+    conn.receive(KICKED);
+    await flush();
+    expect(events.at(-1)).toBe(`exit ${LeaveMode.NORMAL}`);
+  });
+
   it("leaving is not a removal: our own leave's answer ends the room", async () => {
     const { conn, muc, room, events } = await bobInRoom();
     const left = room.leave();

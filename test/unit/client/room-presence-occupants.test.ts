@@ -655,7 +655,7 @@ describe("room features from status codes", () => {
 });
 
 describe("the join presence of a rejoin (333) compared canonically", () => {
-  it("asks for history since the last message seen, with the password", async () => {
+  it("asks for history since the last message seen (at most 1,000 messages), with the password", async () => {
     const { h, room } = await asHag({ password: "cauldronburn", history: { maxStanzas: 20 } });
     h.conn.receive(`<message from='${ROOM}/firstwitch' type='groupchat' id='live1'><body>Live.</body></message>`);
     h.conn.takeSent();
@@ -664,7 +664,7 @@ describe("the join presence of a rejoin (333) compared canonically", () => {
     const x = rejoin.getChild("x", NS_MUC)!;
     const since = x.getChild("history")?.attrs.since as string;
     expect(typeof since).toBe("string");
-    expect(canonical(x)).toBe(canonical(parseXml(`<x xmlns='${NS_MUC}'><history since='${since}'/><password>cauldronburn</password></x>`)));
+    expect(canonical(x)).toBe(canonical(parseXml(`<x xmlns='${NS_MUC}'><history maxstanzas='1000' since='${since}'/><password>cauldronburn</password></x>`)));
     expect(room.joined).toBe(true);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- storm`: the reconnect storm of the integration test
- * (100 cuts over 1,000 tracked messages, SDK clients behind a
+ * (100 cuts over 1,000 tracked messages from each of two senders, SDK clients behind a
  * fault-injecting proxy in front of a real Prosody, then ejabberd), for
  * several seeds in its three modes (`STORM_SERVERS`, `STORM_MODES`,
- * `STORM_SEEDS`): messages lost, duplicated and out of order at the receivers,
+ * `STORM_SEEDS`; two senders at once, `STORM_SENDERS=1` for one): messages lost,
+ * duplicated and out of order at the receivers,
  * trackers not delivered, and the time every client took to be back in the
  * room after each cut (median and worst).
  */
@@ -19,6 +20,7 @@ export async function runStormBench(): Promise<void> {
   const kinds = (process.env.STORM_SERVERS ?? "prosody,ejabberd").split(",") as StormServerKind[];
   const notes: string[] = [];
   const rows: string[][] = [["server", "mode", "seed", "cuts", "lost", "twice", "out of order", "trackers not delivered", "all joined", "recovery median ms", "recovery worst ms", "run s"]];
+  const senders = process.env.STORM_SENDERS === "1" ? 1 : 2;
   const modes = (process.env.STORM_MODES ?? "resume,new-stream,refused").split(",") as StormMode[];
   for (const kind of kinds) for (const mode of modes) {
     const server = await stormServer(mode, kind);
@@ -26,7 +28,7 @@ export async function runStormBench(): Promise<void> {
       for (const seed of seeds) {
         let r;
         try {
-          r = await runStorm({ mode, seed, cuts: 100, messages: 1_000, server });
+          r = await runStorm({ mode, seed, cuts: 100, messages: 1_000, senders, server });
         } catch (e) {
           // A run that could not finish is a row of its own, not the end of the table.
           console.log(`  … ${kind} ${mode} seed ${seed}: ${e instanceof Error ? e.message : String(e)}`);
@@ -44,7 +46,9 @@ export async function runStormBench(): Promise<void> {
     }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  console.log("\nReconnect storm: 2 SDK clients behind a fault-injecting proxy, 1 direct; 1,000 tracked messages, 100 cuts (counts summed over the 3 receivers)");
+  console.log(
+    `\nReconnect storm: 2 SDK clients behind a fault-injecting proxy, 1 direct; ${senders === 2 ? "1,000 tracked messages from each of the 2 behind the proxy" : "1,000 tracked messages from 1 behind the proxy"}, 100 cuts (counts summed over the 3 receivers${senders === 2 ? " and the 2 senders" : ""})`,
+  );
   for (const r of rows) console.log(r.map((c, i) => c.padStart(widths[i]!)).join("  "));
   for (const note of notes) console.log(`  ${note}`);
 }

@@ -42,8 +42,14 @@ export interface StormRunOptions {
   readonly seed: number;
   /** Connection cuts over the whole run. */
   readonly cuts: number;
-  /** Tracked messages the sender sends. */
+  /** Tracked messages each sender sends. */
   readonly messages: number;
+  /**
+   * Who sends: alice alone (`1`), or alice and bob at once (`2`), each
+   * behind the proxy, each with numbered messages of its own (`m-…`,
+   * `b-…`), so that one's resends meet the other's live messages. @default 1
+   */
+  readonly senders?: 1 | 2;
   /** Milliseconds between two sends. @default 30 */
   readonly sendIntervalMs?: number;
   /** A server already started with {@link stormServer} (else one is started and stopped). */
@@ -61,7 +67,7 @@ export interface ReceiverFigures {
   readonly lost: number;
   readonly duplicated: number;
   readonly outOfOrder: number;
-  /** The first few messages that came after a newer one (`m-412 after m-455`), to see what a failure was. */
+  /** The first few messages that came after a newer one of the same sender (`m-412 after m-455`), to see what a failure was. */
   readonly disorder: readonly string[];
 }
 
@@ -70,6 +76,8 @@ export interface StormResult {
   readonly mode: StormMode;
   readonly seed: number;
   readonly cuts: number;
+  /** How many clients sent (see {@link StormRunOptions.senders}). */
+  readonly senders: number;
   /** Cuts per moment (`c2s <auth`, `mid-flow`, …). */
   readonly cutsByMoment: Readonly<Record<string, number>>;
   readonly receivers: readonly ReceiverFigures[];
@@ -198,34 +206,43 @@ async function connect(server: StormServer, port: number, user: (typeof USERS)[n
   return c;
 }
 
-function countReceived(name: string, bodies: readonly string[], total: number): ReceiverFigures {
-  const seen = new Map<number, number>();
-  let outOfOrder = 0;
-  let last = -1;
-  const disorder: string[] = [];
-  for (const b of bodies) {
-    const n = Number(b.slice(2));
-    seen.set(n, (seen.get(n) ?? 0) + 1);
-    if (n < last) {
-      outOfOrder++;
-      if (disorder.length < 5) disorder.push(`m-${n} after m-${last}`);
-    }
-    last = Math.max(last, n);
-  }
+/** The prefix of each sender's numbered bodies, alice's first. */
+const SENDER_PREFIXES = ["m", "b"] as const;
+const NUMBERED = /^([mb])-(\d+)$/;
+
+/** What one receiver saw of each sender's `total` numbered messages, summed over the senders. */
+function countReceived(name: string, bodies: readonly string[], total: number, senders: number): ReceiverFigures {
   let lost = 0;
   let duplicated = 0;
-  for (let i = 0; i < total; i++) {
-    const count = seen.get(i) ?? 0;
-    if (count === 0) lost++;
-    else duplicated += count - 1;
+  let outOfOrder = 0;
+  const disorder: string[] = [];
+  for (const prefix of SENDER_PREFIXES.slice(0, senders)) {
+    const seen = new Map<number, number>();
+    let last = -1;
+    for (const b of bodies) {
+      const m = NUMBERED.exec(b);
+      if (m?.[1] !== prefix) continue;
+      const n = Number(m[2]);
+      seen.set(n, (seen.get(n) ?? 0) + 1);
+      if (n < last) {
+        outOfOrder++;
+        if (disorder.length < 5) disorder.push(`${prefix}-${n} after ${prefix}-${last}`);
+      }
+      last = Math.max(last, n);
+    }
+    for (let i = 0; i < total; i++) {
+      const count = seen.get(i) ?? 0;
+      if (count === 0) lost++;
+      else duplicated += count - 1;
+    }
   }
   return { name, received: bodies.length, lost, duplicated, outOfOrder, disorder };
 }
 
 /**
  * Run one storm: the owner (directly connected) creates a room; alice and
- * bob join it through the proxy; alice sends `messages` tracked messages
- * while the proxy cuts `cuts` times; then wait (bounded) until every
+ * bob join it through the proxy; alice (and bob, with `senders: 2`) sends
+ * `messages` tracked messages while the proxy cuts `cuts` times; then wait (bounded) until every
  * tracker settled and every receiver has every message, and count.
  */
 export async function runStorm(options: StormRunOptions): Promise<StormResult> {
@@ -251,7 +268,7 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
     for (const c of clients) {
       if (!c.room) c.room = (await withTimeout(c.muc.join(jid, c.name).joined, 10_000, `${c.name} joining`));
       c.room.on("message", (e) => {
-        if (e.body.startsWith("m-")) c.bodies.push(e.body);
+        if (NUMBERED.test(e.body)) c.bodies.push(e.body);
       });
     }
     const proxied = [alice, bob];
@@ -277,22 +294,23 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
     const onCut = (): void => void pending.push(Date.now());
     proxy.onCut(onCut);
 
-    const trackers: MessageTracker[] = [];
-    const aliceRoom = alice.room as Room;
+    const senders = options.senders ?? 1;
+    const sending = proxied.slice(0, senders).map((c, s) => ({ room: c.room as Room, prefix: SENDER_PREFIXES[s] }));
+    const trackers: { tracker: MessageTracker; body: string }[] = [];
     for (let i = 0; i < options.messages; i++) {
-      trackers.push(aliceRoom.sendTrackedMessage(`m-${i}`));
+      for (const { room, prefix } of sending) trackers.push({ tracker: room.sendTrackedMessage(`${prefix}-${i}`), body: `${prefix}-${i}` });
       await new Promise((resolve) => setTimeout(resolve, interval));
     }
     log(`sent ${options.messages}; storm under way`);
     const report: StormReport = await storm.done;
     log(`storm done: ${report.cuts.length} cuts`);
-    await waitUntil(() => trackers.every((t) => t.settled) && clients.every((c) => new Set(c.bodies).size >= options.messages) && ready(), 120_000, "every tracker settled and every message received").catch((e: unknown) => log(String(e)));
+    await waitUntil(() => trackers.every((t) => t.tracker.settled) && clients.every((c) => new Set(c.bodies).size >= options.messages * senders) && ready(), 120_000, "every tracker settled and every message received").catch((e: unknown) => log(String(e)));
     clearInterval(poll);
 
     const states: Record<string, number> = {};
-    for (const t of trackers) states[t.state] = (states[t.state] ?? 0) + 1;
+    for (const { tracker: t } of trackers) states[t.state] = (states[t.state] ?? 0) + 1;
     const undeliveredTrackers = trackers
-      .map((t, i) => ({ t, body: `m-${i}` }))
+      .map(({ tracker: t, body }) => ({ t, body }))
       .filter(({ t }) => t.state !== MessageState.DELIVERED_TO_RECIPIENT)
       .slice(0, 5)
       .map(({ t, body }) => `${body} ${t.state}${t.error ? ` (${t.error.condition}${t.error.text ? `: ${t.error.text}` : ""})` : ""}`);
@@ -301,7 +319,8 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
       seed: options.seed,
       cuts: report.cuts.length,
       cutsByMoment: report.counts,
-      receivers: clients.map((c) => countReceived(c.name, c.bodies, options.messages)),
+      senders,
+      receivers: clients.map((c) => countReceived(c.name, c.bodies, options.messages, senders)),
       trackers: states,
       undeliveredTrackers,
       allJoined: ready() && clients.every((c) => c.room?.joined === true),

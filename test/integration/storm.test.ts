@@ -2,8 +2,9 @@
 // lost and none is delivered twice, in order, every tracker delivered —
 // attacked: SDK clients reach a real Prosody through a fault-injecting TCP
 // proxy that cuts their connections 100 times at random moments (during
-// SASL, bind, <enable/>, resumption, the join, mid-flow) while one of them
-// sends 1,000 numbered tracked messages. Three times: once where a
+// SASL, bind, <enable/>, resumption, the join, mid-flow) while two of them
+// send 1,000 numbered tracked messages each, at once (one's resends meet the
+// other's live messages, and each rejoin's history holds both). Three times: once where a
 // reconnect may resume the stream (XEP-0198), once where the server keeps
 // no session (every reconnect a new stream and a rejoin), and once where
 // every resumption is refused while the server still holds the old session
@@ -26,10 +27,10 @@ let seedOffset = 0;
 for (const { kind, name, modes } of servers) {
   describe(`a reconnect storm against ${name}`, () => {
     it.each<[StormMode, number]>(modes.map((mode) => [mode, seedBase + seedOffset++]))(
-      "%s: 100 cuts over 1,000 tracked messages: none lost, none twice, in order, every tracker delivered, every room joined (seed %i)",
+      "%s: 100 cuts over 1,000 tracked messages from each of two senders: none lost, none twice, in order, every tracker delivered, every room joined (seed %i)",
       async (mode, seed) => {
         console.log(`storm (${name}, ${mode}): seed ${seed}; replay the file with STORM_SEED=${seedBase}`);
-        const result = await runStorm({ mode, seed, cuts: 100, messages: 1_000, serverKind: kind });
+        const result = await runStorm({ mode, seed, cuts: 100, messages: 1_000, senders: 2, serverKind: kind });
         console.log(`storm (${name}, ${mode}): ${result.cuts} cuts ${JSON.stringify(result.cutsByMoment)}, ${result.durationMs} ms`);
         expect(result.cuts).toBe(100);
         for (const r of result.receivers) {
@@ -37,7 +38,7 @@ for (const { kind, name, modes } of servers) {
         }
         expect(result.receivers.map((r) => r.name)).toEqual(["owner", "alice", "bob"]);
         expect({ undelivered: undelivered(result), which: result.undeliveredTrackers }).toEqual({ undelivered: 0, which: [] });
-        expect(result.trackers).toEqual({ "delivered-to-recipient": 1_000 });
+        expect(result.trackers).toEqual({ "delivered-to-recipient": 2_000 });
         expect(result.allJoined).toBe(true);
       },
       240_000,

@@ -7,7 +7,14 @@
  * duplicated and out of order at the receivers,
  * trackers not delivered, and the time every client took to be back in the
  * room after each cut (median and worst).
+ *
+ * `STORM_TRACE=<dir>`: each run keeps a trace in memory (the clients' SDK
+ * logs, elements, room events, the proxy's cuts) and writes it to
+ * `<dir>/<server>-<mode>-<seed>.log` when that run failed.
  */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { StormTrace } from "../helpers/storm-trace.js";
 import { runStorm, stormServer, undelivered, type StormMode, type StormServerKind } from "../helpers/storm.js";
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -22,23 +29,35 @@ export async function runStormBench(): Promise<void> {
   const rows: string[][] = [["server", "mode", "seed", "cuts", "lost", "twice", "out of order", "trackers not delivered", "all joined", "recovery median ms", "recovery worst ms", "run s"]];
   const senders = process.env.STORM_SENDERS === "1" ? 1 : 2;
   const modes = (process.env.STORM_MODES ?? "resume,new-stream,refused").split(",") as StormMode[];
+  const traceDir = process.env.STORM_TRACE;
+  if (traceDir) mkdirSync(traceDir, { recursive: true });
   for (const kind of kinds) for (const mode of modes) {
     const server = await stormServer(mode, kind);
     try {
       for (const seed of seeds) {
         let r;
+        const trace = traceDir ? new StormTrace() : undefined;
+        const keep = (): void => {
+          if (!trace || !traceDir) return;
+          const path = join(traceDir, `${kind}-${mode}-${seed}.log`);
+          trace.write(path);
+          console.log(`  … trace of ${trace.size} entries in ${path}`);
+        };
         try {
-          r = await runStorm({ mode, seed, cuts: 100, messages: 1_000, senders, server });
+          r = await runStorm({ mode, seed, cuts: 100, messages: 1_000, senders, server, ...(trace ? { trace } : {}) });
         } catch (e) {
           // A run that could not finish is a row of its own, not the end of the table.
           console.log(`  … ${kind} ${mode} seed ${seed}: ${e instanceof Error ? e.message : String(e)}`);
+          keep();
           rows.push([kind, mode, String(seed), "failed:", e instanceof Error ? e.name : "error", "", "", "", "", "", "", ""]);
           continue;
         }
         console.log(`  … ${kind} ${mode} seed ${seed}: ${(r.durationMs / 1000).toFixed(1)} s`);
+        for (const x of r.receivers) if (x.disorder.length) notes.push(`${kind} ${mode} seed ${seed}: ${x.name} saw ${x.disorder.join(", ")}`);
         if (r.undeliveredTrackers.length) notes.push(`${kind} ${mode} seed ${seed}: trackers not delivered: ${r.undeliveredTrackers.join("; ")}`);
         const recovery = [...r.recoveryMs].sort((a, b) => a - b);
         const sum = (k: "lost" | "duplicated" | "outOfOrder"): number => r.receivers.reduce((n, x) => n + x[k], 0);
+        if (sum("lost") + sum("duplicated") + sum("outOfOrder") + undelivered(r) > 0 || !r.allJoined) keep();
         rows.push([kind, mode, String(seed), String(r.cuts), String(sum("lost")), String(sum("duplicated")), String(sum("outOfOrder")), String(undelivered(r)), r.allJoined ? "yes" : "NO", String(quantile(recovery, 0.5)), String(recovery.at(-1) ?? NaN), (r.durationMs / 1000).toFixed(1)]);
       }
     } finally {

@@ -13,6 +13,7 @@ import { startProsody } from "../../src/testing/prosody.js";
 import { MUC_MODULES, startEjabberd } from "./ejabberd.js";
 import { startFaultProxy, type FaultProxy, type StormMoment, type StormReport } from "./fault-proxy.js";
 import { waitUntil, withTimeout } from "./prosody-clients.js";
+import type { StormTrace } from "./storm-trace.js";
 
 /**
  * Whether a reconnect may resume the stream (XEP-0198), always starts a new
@@ -58,6 +59,12 @@ export interface StormRunOptions {
   readonly serverKind?: StormServerKind;
   /** Progress lines. */
   readonly log?: (line: string) => void;
+  /**
+   * Keep everything in memory for a post-mortem: each client's SDK log,
+   * status changes, elements read and written, room events, and the
+   * proxy's connections and cuts (see `STORM_TRACE` in the benchmark).
+   */
+  readonly trace?: StormTrace;
 }
 
 /** What one receiver saw. */
@@ -162,7 +169,7 @@ interface StormClient {
   stop(): Promise<void>;
 }
 
-async function connect(server: StormServer, port: number, user: (typeof USERS)[number], mode: StormMode): Promise<StormClient> {
+async function connect(server: StormServer, port: number, user: (typeof USERS)[number], mode: StormMode, trace?: StormTrace): Promise<StormClient> {
   const xmpp = client({
     service: `xmpp://127.0.0.1:${port}`,
     domain: server.domain,
@@ -179,6 +186,12 @@ async function connect(server: StormServer, port: number, user: (typeof USERS)[n
     xmpp.on("element", (el: { name: string; toString(): string }) => void (el.name !== "a" && el.name !== "r" && line(`<- ${text(el)}`)));
     xmpp.on("send", (el: { name: string; toString(): string }) => void (el.name !== "a" && el.name !== "r" && line(`-> ${text(el)}`)));
   }
+  if (trace) {
+    const who = user.username;
+    xmpp.on("status", (status: string) => trace.add(who, `status ${status}`));
+    xmpp.on("element", (el: { name: string; toString(): string }) => void (el.name !== "a" && el.name !== "r" && trace.element(who, "<-", el)));
+    xmpp.on("send", (el: { name: string; toString(): string }) => void (el.name !== "a" && el.name !== "r" && trace.element(who, "->", el)));
+  }
   if (mode === "refused") {
     // The next stream asks to resume an id the server never issued.
     xmpp.on("disconnect", () => {
@@ -189,7 +202,7 @@ async function connect(server: StormServer, port: number, user: (typeof USERS)[n
   // As any application should: connection errors are reported, not thrown.
   xmpp.on("error", () => {});
   // Short negotiation timeout for @xmpp/client's own steps (it waits 2 s for each answer by default).
-  const muc = new MucService(xmpp, { selfPing: false, trackerTimeout: 600_000, guardStream: { negotiationTimeout: 10_000 }, ...(debugLog ? { logger: debugLog(user.username) } : {}) });
+  const muc = new MucService(xmpp, { selfPing: false, trackerTimeout: 600_000, guardStream: { negotiationTimeout: 10_000 }, ...(trace ? { logger: trace.logger(user.username) } : debugLog ? { logger: debugLog(user.username) } : {}) });
   const c: StormClient = {
     name: user.username,
     xmpp,
@@ -253,8 +266,9 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
   let poll: ReturnType<typeof setInterval> | undefined;
   const clients: StormClient[] = [];
   try {
-    proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: server.c2sPort }, seed: options.seed });
-    const owner = await connect(server, server.c2sPort, USERS[0], options.mode);
+    const trace = options.trace;
+    proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: server.c2sPort }, seed: options.seed, ...(trace ? { log: (line: string) => trace.add("proxy", line) } : {}) });
+    const owner = await connect(server, server.c2sPort, USERS[0], options.mode, trace);
     clients.push(owner);
     const jid = `storm-${randomUUID().slice(0, 8)}@${server.mucDomain}`;
     owner.room = await withTimeout(createRoom(owner.muc, jid, "owner"), 10_000, "creating the room");
@@ -262,14 +276,21 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
     const config: Record<string, number | boolean> = { "muc#roomconfig_persistentroom": true };
     if (server.kind === "prosody") config["muc#roomconfig_historylength"] = 2000;
     await withTimeout(setRoomConfig(owner.muc, jid, config), 10_000, "configuring the room");
-    const alice = await connect(server, proxy.port, USERS[1], options.mode);
-    const bob = await connect(server, proxy.port, USERS[2], options.mode);
+    const alice = await connect(server, proxy.port, USERS[1], options.mode, trace);
+    const bob = await connect(server, proxy.port, USERS[2], options.mode, trace);
     clients.push(alice, bob);
     for (const c of clients) {
       if (!c.room) c.room = (await withTimeout(c.muc.join(jid, c.name).joined, 10_000, `${c.name} joining`));
       c.room.on("message", (e) => {
         if (NUMBERED.test(e.body)) c.bodies.push(e.body);
       });
+      if (trace) {
+        const room = c.room;
+        for (const event of ["enter", "exit", "suspend", "resume", "join", "leave"] as const) {
+          room.on(event, (...args: unknown[]) => trace.add(c.name, `room ${event}`, ...args));
+        }
+        room.on("message", (e) => trace.add(c.name, `app message ${e.body}`));
+      }
     }
     const proxied = [alice, bob];
     const ready = (): boolean => proxied.every((c) => c.muc.connected && c.room?.active === true);

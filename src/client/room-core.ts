@@ -24,11 +24,16 @@ import { TrackerRegistry } from "./tracker.js";
 import { occupantJid } from "./addresses.js";
 import { SelfPinger } from "./self-ping.js";
 import { REJOIN_HISTORY_MAX, RoomSync } from "./room-sync.js";
+import { JoinAnswers } from "./join-answers.js";
+import { announcesConfigChange, recordStatusCodes } from "./status-codes.js";
 import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
 
 /** A room that removes us (without our asking) more often than this within {@link REMOVAL_WINDOW} ms, on one session, is not rejoined again. */
 const MAX_REMOVAL_REJOINS = 3;
 const REMOVAL_WINDOW = 60_000;
+
+/** How long the room may take to follow its end of our occupancy with its answer to an earlier join of ours (ms). */
+const JOIN_ANSWER_GRACE = 5_000;
 
 type State = "joining" | "joined" | "suspended" | "rejoining" | "leaving" | "left";
 
@@ -69,6 +74,8 @@ export class RoomCore {
   subjectSeen = false;
   /** Its messages, kept in step with the room (de-duplication, catching up after a rejoin). */
   readonly sync = new RoomSync(this);
+  /** The joins we sent whose answer may still come. */
+  readonly joinAnswers = new JoinAnswers(() => this.ctx.joinTimeout);
   statusCodes = new Set<number>();
   join: Pending<Room> | undefined;
   /** Settles the `leave()` under way when the room confirms our exit. */
@@ -138,7 +145,9 @@ export class RoomCore {
     const since = rejoin ? this.sync.historySince() : undefined;
     const history: MucHistory | undefined = since !== undefined ? { since, maxStanzas: REJOIN_HISTORY_MAX } : this.#history;
     const stanza = this.presence(occupantJid(this.jid, this.requestedNick));
-    stanza.attrs.id = makeId("join");
+    const id = makeId("join");
+    stanza.attrs.id = id;
+    this.joinAnswers.sent(id);
     stanza.cnode(mucJoin.encode({ history, password: this.password }));
     return stanza;
   }
@@ -326,33 +335,15 @@ export class RoomCore {
     this.#announceConfig(codes, stanza);
   }
 
-  /**
-   * Remember the room features that status codes announce (see
-   * {@link Room.features}); a code clears its opposite: 173/174 clear
-   * 100/172 and back, 171 clears 170 and back. `replace`: a (re)join's
-   * self-presence, which states the features afresh.
-   */
+  /** Remember the room features that status codes announce (see {@link Room.features}); `replace`: a (re)join's self-presence, which states them afresh. */
   #recordCodes(codes: readonly number[], replace = false): void {
     if (replace) this.statusCodes = new Set();
-    const known = this.statusCodes;
-    if (codes.includes(100) || codes.includes(172)) {
-      known.delete(173);
-      known.delete(174);
-    }
-    if (codes.includes(173) || codes.includes(174)) {
-      known.delete(100);
-      known.delete(172);
-    }
-    if (codes.includes(170)) known.delete(171);
-    if (codes.includes(171)) known.delete(170);
-    for (const c of codes) known.add(c);
+    recordStatusCodes(this.statusCodes, codes);
   }
 
-  /** Fire `configChange` when the codes announce a configuration change (104, 170–174). */
+  /** Fire `configChange` when the codes announce a configuration change. */
   #announceConfig(codes: readonly number[], stanza: Element): void {
-    if (codes.some((c) => c === 104 || (c >= 170 && c <= 174))) {
-      this.emit("configChange", { room: this.room, statusCodes: codes, stanza });
-    }
+    if (announcesConfigChange(codes)) this.emit("configChange", { room: this.room, statusCodes: codes, stanza });
   }
 
   /** Status codes of a later self-presence or of a message from the room. */
@@ -404,7 +395,34 @@ export class RoomCore {
     return true;
   }
 
+  /**
+   * The room ended our occupancy (no removal code) while an answer to an
+   * earlier join of ours may still come: ejabberd answers a join from a full
+   * JID already in the room so, with the self-presence, history and subject
+   * of that join next. The room is rejoining without our sending anything
+   * (another join would be answered the same way, and so on); if no
+   * self-presence follows within {@link JOIN_ANSWER_GRACE} ms, we rejoin.
+   * Not counted as a removal.
+   */
+  awaitRoomRejoin(): void {
+    this.#suspend();
+    this.#clearRejoinTimer();
+    this.#rejoinTimer = setTimeout(() => {
+      this.#rejoinTimer = undefined;
+      if (this.state !== "rejoining") return;
+      this.debug(`no answer to our earlier join followed the end of our occupancy: rejoining`);
+      void this.sendRejoin(this.restartRejoin());
+    }, Math.min(JOIN_ANSWER_GRACE, this.ctx.joinTimeout));
+    (this.#rejoinTimer as { unref?: () => unknown }).unref?.();
+  }
+
   suspendAndRejoin(): Element {
+    this.#suspend();
+    return this.joinStanza(true);
+  }
+
+  /** Out of step with the room until a self-presence comes: occupants are stale, messages history again, sends wait. */
+  #suspend(): void {
     // A self-ping under way asked about the occupancy that ends here: its answer says nothing of the rejoin's.
     this.pinger?.stop();
     this.state = "suspended";
@@ -413,7 +431,6 @@ export class RoomCore {
     this.subjectSeen = false;
     this.sync.rejoinStarted();
     this.state = "rejoining";
-    return this.joinStanza(true);
   }
 
   /**
@@ -510,6 +527,7 @@ export class RoomCore {
   /** Enter the final state: settle trackers, forget messages to resend, stop pinging. */
   #stopTracking(): void {
     this.sync.stop();
+    this.joinAnswers.clear();
     this.#clearRejoinTimer();
     this.state = "left";
     this.trackers.abortAll();

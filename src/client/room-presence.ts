@@ -69,6 +69,8 @@ export function handlePresence(core: RoomCore, stanza: Element, nick: string): v
     (core.leftWhileJoining() && nick === core.requestedNick) ||
     (core.me !== undefined && nick === core.me.nick && core.state !== "joining" && core.state !== "rejoining");
 
+  // Our self-presence answers the join whose id it carries (and the older ones).
+  if (isSelf && basics.type === "available") core.joinAnswers.answered(typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined);
   if (basics.type === "unavailable") {
     onUnavailable(core, stanza, nick, x, item, isSelf);
   } else if (basics.type === "available") {
@@ -141,6 +143,12 @@ function onUnavailable(core: RoomCore, stanza: Element, nick: string, x: MucUser
     // bounced a message of the room — the dead session a new one replaced —
     // with only a status text). Come back, as after a dead stream: the
     // rejoin's history fills the gap, and our messages wait for it.
+    if (mode === "normal" && core.state === "joined" && core.autorejoin && core.joinAnswers.pending) {
+      // The room answers an earlier join of ours (see JoinAnswers): its self-presence, history and subject follow.
+      core.debug(`our occupancy ended while the room may still answer an earlier join of ours: awaiting that answer`);
+      core.awaitRoomRejoin();
+      return;
+    }
     if ((mode === "error" || mode === "normal") && core.rejoinAfterRemoval()) {
       core.debug(`removed from the room (${mode === "error" ? "status 333" : "no removal code"}) without leaving: rejoining`);
       return;

@@ -37,8 +37,12 @@ const HISTORY_END_TIMEOUT = 10_000;
 /** At most this many live messages wait for a rejoin's history (see {@link RoomSync.holdLive}). */
 const MAX_HELD_LIVE = 2_000;
 
-/** Our groupchat messages remembered by id (see {@link RoomSync.written}). */
-const WRITTEN_LIMIT = 100;
+/**
+ * Our groupchat messages remembered by id until the room shows them (see
+ * {@link RoomSync.written}): as many as a rejoin may send again at once
+ * (the storm's ejabberd runs resent over a hundred in one go).
+ */
+const WRITTEN_LIMIT = 2_000;
 
 /** A typical clock skew margin when asking for history since the last message. */
 export const SINCE_MARGIN_MS = 60_000;
@@ -57,7 +61,7 @@ export class RoomSync {
   #lastSeen: number | undefined;
   /** Our groupchat messages lost with a stream, to resend after the rejoin. */
   #resend: { readonly stanza: Element; readonly originId: string | undefined; readonly tracked: boolean }[] = [];
-  /** Our last {@link WRITTEN_LIMIT} groupchat messages with a body, by id. */
+  /** Our last {@link WRITTEN_LIMIT} groupchat messages with a body not shown by the room yet, by id (their origin-id is the same). */
   readonly #written = new Map<string, Element>();
   /** The origin-ids of our messages the room showed us (the last {@link OWN_ORIGINS_LIMIT}): never sent again. */
   readonly #ownOriginsSeen = new Set<string>();
@@ -147,6 +151,8 @@ export class RoomSync {
 
   /** The room showed us a message of ours with this origin-id. */
   sawOwn(originId: string): void {
+    // Shown: a refusal of it can no longer come (our messages' id is their origin-id).
+    this.#written.delete(originId);
     if (this.#ownOriginsSeen.has(originId)) return;
     this.#ownOriginsSeen.add(originId);
     if (this.#ownOriginsSeen.size > OWN_ORIGINS_LIMIT) this.#ownOriginsSeen.delete(this.#ownOriginsSeen.values().next().value as string);
@@ -245,6 +251,16 @@ export class RoomSync {
    */
   get presenceOutOfStep(): boolean {
     return this.#core.ctx.betweenSessions();
+  }
+
+  /**
+   * Whether our (re)join's self-presence is still to come: joining,
+   * suspended, rejoining, or on a new session before its rejoins. History
+   * and subjects arriving then are not the (re)join's (see room-messages.ts).
+   */
+  get awaitingSelfPresence(): boolean {
+    const state = this.#core.state;
+    return state === "joining" || state === "suspended" || state === "rejoining" || this.#core.ctx.betweenSessions();
   }
 
   /** Whether live messages wait now (see {@link RoomSync.holdLive}). */

@@ -241,6 +241,22 @@ describe("ejabberd: removed for an error message our session bounced", () => {
     expect([first.state, second.state]).toEqual([MessageState.DELIVERED_TO_RECIPIENT, MessageState.DELIVERED_TO_RECIPIENT]);
   });
 
+  it("a refused message among a burst of hundreds (a rejoin's resends) is still known: it goes out again first after the rejoin", async () => {
+    const { conn, room } = await bobInRoom();
+    conn.takeSent();
+    // The storm's ejabberd run: 106 messages went out again at once, the room had just removed us, and it refused the first.
+    const trackers = Array.from({ length: 300 }, (_, i) => room.sendTrackedMessage(`burst ${i}`));
+    const oldest = await conn.nextSent((s) => s.is("message"), 1_000);
+    await flush();
+    conn.receive(KICKED);
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    conn.receive(refused(oldest));
+    await flush();
+    expect(trackers[0]?.state).toBe(MessageState.IN_TRANSIT);
+    for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+    expect(await conn.nextSent((s) => s.is("message"), 1_000)).toBe(oldest);
+  });
+
   it("a refused message the rejoin's history shows (an earlier copy reached the room) is delivered, not sent again", async () => {
     const { conn, room } = await bobInRoom();
     conn.takeSent();
@@ -426,27 +442,28 @@ describe("a resumed stream: what the server sends again after <resumed/> counts"
  * occupancy's unavailable self-presence). They are newer than what the
  * rejoin's history brings.
  */
-describe("ejabberd: live messages to the dead session's occupancy", () => {
-  const SID = "urn:xmpp:sid:0";
-  /** A live message from Alice as ejabberd relays it (stanza-id by the room, her origin-id). */
-  const live = (n: number): string =>
-    `<message xml:lang="en" to="${ME}" from="${ROOM}/Alice" type="groupchat" id="m-alice-${n}"><archived by="${ROOM}" id="17965990759311${n}" xmlns="urn:xmpp:mam:tmp"/><stanza-id by="${ROOM}" id="17965990759311${n}" xmlns="${SID}"/><origin-id xmlns="${SID}" id="m-alice-${n}"/><body>alice-${n}</body></message>`;
-  /** The same message in a join's history: ejabberd adds a `<delay/>` from the room. */
-  const history = (n: number): string =>
-    live(n).replace("<body>", `<delay from="${ROOM}" stamp="2026-12-06T23:17:55.${100 + n}Z" xmlns="urn:xmpp:delay"/><body>`);
-  /** The rejoin's answer with `historyOf` between our self-presence and the subject. */
-  const answerWith = (joinId: string, historyOf: number[]): string[] => {
-    const answer = ejabberdJoinAnswer(joinId);
-    return [...answer.slice(0, -1), ...historyOf.map(history), answer[answer.length - 1] as string];
-  };
-  /** The room's `message` and `subjectChange` events, in order: `alice-88` (live), `alice-86 h` (history), `subject`. */
-  const follow = (room: Room): string[] => {
-    const seen: string[] = [];
-    room.on("message", (m) => seen.push(m.history ? `${m.body} h` : m.body));
-    room.on("subjectChange", () => seen.push("subject"));
-    return seen;
-  };
+const SID = "urn:xmpp:sid:0";
+/** A live message from Alice as ejabberd relays it (stanza-id by the room, her origin-id). */
+const live = (n: number): string =>
+  `<message xml:lang="en" to="${ME}" from="${ROOM}/Alice" type="groupchat" id="m-alice-${n}"><archived by="${ROOM}" id="17965990759311${n}" xmlns="urn:xmpp:mam:tmp"/><stanza-id by="${ROOM}" id="17965990759311${n}" xmlns="${SID}"/><origin-id xmlns="${SID}" id="m-alice-${n}"/><body>alice-${n}</body></message>`;
+/** The same message in a join's history: ejabberd adds a `<delay/>` from the room. */
+const history = (n: number): string =>
+  live(n).replace("<body>", `<delay from="${ROOM}" stamp="2026-12-06T23:17:55.${100 + n}Z" xmlns="urn:xmpp:delay"/><body>`);
+/** The rejoin's answer with `historyOf` between our self-presence and the subject. */
+const answerWith = (joinId: string, historyOf: number[]): string[] => {
+  const answer = ejabberdJoinAnswer(joinId);
+  return [...answer.slice(0, -1), ...historyOf.map(history), answer[answer.length - 1] as string];
+};
+/** The room's `message` and `subjectChange` events, in order: `alice-88` (live), `alice-86 h` (history), `subject`. */
+const follow = (room: Room): string[] => {
+  const seen: string[] = [];
+  room.on("message", (m) => seen.push(m.history ? `${m.body} h` : m.body));
+  room.on("subjectChange", () => seen.push("subject"));
+  return seen;
+};
 
+
+describe("ejabberd: live messages to the dead session's occupancy", () => {
   it("after the bind, ahead of the rejoin: they wait for the rejoin's history, which brings them once, in order", async () => {
     const { conn, muc } = newService();
     const room = await joinAsBob(conn, muc);
@@ -547,5 +564,96 @@ describe("ejabberd: live messages to the dead session's occupancy", () => {
     for (let n = 1; n <= 2_001; n++) conn.receive(live(10_000 + n));
     expect(seen).toHaveLength(2_001);
     expect(seen.map((b) => Number(b.slice("alice-".length)))).toEqual(Array.from({ length: 2_001 }, (_, i) => 10_001 + i));
+  });
+});
+
+/**
+ * A join written on a stream that then died may still reach the room, which
+ * answers it late, to the new session under the same full JID (seen in the
+ * two-sender storm on ejabberd, its trace kept with `STORM_TRACE`): after
+ * the new session's bind, the tail of such an answer (history, subject)
+ * whose head went to the dead stream; and, for a join from a full JID
+ * already in the room, ejabberd first ends that occupancy (an unavailable
+ * self-presence without a removal code) and then joins it afresh,
+ * echoing the join's id on our self-presence.
+ */
+describe("ejabberd: late answers to joins that dead streams wrote", () => {
+  /** ejabberd's end of our occupancy ahead of its answer to another join from the same full JID. */
+  const OCCUPANCY_ENDS = EJABBERD_OLD_SESSION_GONE;
+
+  it("history and a subject before our rejoin's self-presence are not delivered; the rejoin's answer brings them once, in order, and then what the stream lost goes out", async () => {
+    const { conn, muc } = newService();
+    const room = await joinAsBob(conn, muc);
+    const seen = follow(room);
+    conn.receive(live(85));
+    await room.sendMessage("lost"); // written, never acknowledged
+    conn.drop();
+    for (const s of EJABBERD_RESUMPTION_FAILED) conn.receive(s);
+    // The tail of an earlier join's answer: its head (86, 87) went to the dead stream.
+    conn.receive(history(88));
+    conn.receive(history(89));
+    conn.receive(`<message to="${ME}" from="${ROOM}" type="groupchat"><subject/></message>`);
+    conn.newSession();
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    await flush();
+    expect(seen).toEqual(["alice-85"]);
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
+    for (const s of answerWith(String(rejoin.attrs.id), [85, 86, 87, 88, 89])) conn.receive(s);
+    const resent = await conn.nextSent((s) => s.is("message"), 1_000);
+    expect(resent.getChildText("body")).toBe("lost");
+    expect(seen).toEqual(["alice-85", "alice-86 h", "alice-87 h", "alice-88 h", "alice-89 h", "subject"]);
+    expect(room.active).toBe(true);
+  });
+
+  it("the room's answers to our earlier joins, each after the end of our occupancy, are rejoins of the room's own: no join is sent for them, none counts as a removal, the room stays", async () => {
+    const { conn, muc, room, events } = await bobInRoom();
+    const joins: string[] = [];
+    // Five sessions in a row, each dying before the answer to its rejoin.
+    for (let i = 0; i < 5; i++) {
+      replaceSession(conn);
+      joins.push(String((await conn.nextSent(joinTo(ROOM, "Bob"), 1_000)).attrs.id));
+    }
+    conn.takeSent();
+    // The room handles them all now, in order; the first finds us out of the room already.
+    for (const [i, id] of joins.entries()) {
+      if (i > 0) for (const s of OCCUPANCY_ENDS) conn.receive(s);
+      for (const s of ejabberdJoinAnswer(id)) conn.receive(s);
+    }
+    await flush();
+    expect(conn.takeSent().filter(joinTo(ROOM, "Bob"))).toEqual([]);
+    expect(events.filter((e) => e.startsWith("exit"))).toEqual([]);
+    expect(events.slice(-2)).toEqual(["suspend", "resume"]);
+    expect(muc.getRoom(ROOM)).toBe(room);
+    expect(room.active).toBe(true);
+    // With every join answered, the same end of our occupancy is a removal again: the room rejoins.
+    for (const s of OCCUPANCY_ENDS) conn.receive(s);
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+    await flush();
+    expect(room.active).toBe(true);
+  });
+
+  it("an end of our occupancy that no answer follows is a removal after all: the room rejoins", async () => {
+    const conn = new MockConnection({ jid: ME });
+    const muc = new MucService(conn, { selfPing: false, joinTimeout: 300 });
+    services.push(muc);
+    const room = await joinAsBob(conn, muc);
+    replaceSession(conn);
+    const second = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    replaceSession(conn);
+    await conn.nextSent(joinTo(ROOM, "Bob"), 1_000); // never answered
+    for (const s of ejabberdJoinAnswer(String(second.attrs.id))) conn.receive(s);
+    await flush();
+    expect(room.active).toBe(true);
+    const mark = conn.sent.length;
+    for (const s of OCCUPANCY_ENDS) conn.receive(s);
+    await flush();
+    expect(conn.sent.slice(mark).filter(joinTo(ROOM, "Bob"))).toEqual([]);
+    expect(room.active).toBe(false);
+    // No answer within the join timeout (here shorter than the usual 5 s of grace): a rejoin of our own.
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+    await flush();
+    expect(room.active).toBe(true);
   });
 });

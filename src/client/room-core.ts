@@ -406,10 +406,16 @@ export class RoomCore {
    */
   awaitRoomRejoin(): void {
     this.#suspend();
+    this.#awaitJoinAnswer();
+  }
+
+  #awaitJoinAnswer(): void {
     this.#clearRejoinTimer();
     this.#rejoinTimer = setTimeout(() => {
       this.#rejoinTimer = undefined;
       if (this.state !== "rejoining") return;
+      // The stream is down: a new stream sends a rejoin of its own; a resumed one waits again.
+      if (!this.ctx.connected()) return this.#awaitJoinAnswer();
       this.debug(`no answer to our earlier join followed the end of our occupancy: rejoining`);
       void this.sendRejoin(this.restartRejoin());
     }, Math.min(JOIN_ANSWER_GRACE, this.ctx.joinTimeout));

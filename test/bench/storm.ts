@@ -10,7 +10,8 @@
  *
  * `STORM_TRACE=<dir>`: each run keeps a trace in memory (the clients' SDK
  * logs, elements, room events, the proxy's cuts) and writes it to
- * `<dir>/<server>-<mode>-<seed>.log` when that run failed.
+ * `<dir>/<server>-<mode>-<seed>.log` when that run failed (every run's with
+ * `STORM_TRACE_ALL=1`).
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -57,7 +58,7 @@ export async function runStormBench(): Promise<void> {
         if (r.undeliveredTrackers.length) notes.push(`${kind} ${mode} seed ${seed}: trackers not delivered: ${r.undeliveredTrackers.join("; ")}`);
         const recovery = [...r.recoveryMs].sort((a, b) => a - b);
         const sum = (k: "lost" | "duplicated" | "outOfOrder"): number => r.receivers.reduce((n, x) => n + x[k], 0);
-        if (sum("lost") + sum("duplicated") + sum("outOfOrder") + undelivered(r) > 0 || !r.allJoined) keep();
+        if (sum("lost") + sum("duplicated") + sum("outOfOrder") + undelivered(r) > 0 || !r.allJoined || process.env.STORM_TRACE_ALL === "1") keep();
         rows.push([kind, mode, String(seed), String(r.cuts), String(sum("lost")), String(sum("duplicated")), String(sum("outOfOrder")), String(undelivered(r)), r.allJoined ? "yes" : "NO", String(quantile(recovery, 0.5)), String(recovery.at(-1) ?? NaN), (r.durationMs / 1000).toFixed(1)]);
       }
     } finally {

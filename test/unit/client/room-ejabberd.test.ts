@@ -656,4 +656,29 @@ describe("ejabberd: late answers to joins that dead streams wrote", () => {
     await flush();
     expect(room.active).toBe(true);
   });
+
+  it("a stream that dies during that wait and is resumed: the wait goes on, then the room rejoins on the resumed stream, once", async () => {
+    const conn = new MockConnection({ jid: ME });
+    const muc = new MucService(conn, { selfPing: false, joinTimeout: 300 });
+    services.push(muc);
+    const room = await joinAsBob(conn, muc);
+    replaceSession(conn);
+    const second = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    replaceSession(conn);
+    await conn.nextSent(joinTo(ROOM, "Bob"), 1_000); // never answered
+    for (const s of ejabberdJoinAnswer(String(second.attrs.id))) conn.receive(s);
+    for (const s of OCCUPANCY_ENDS) conn.receive(s);
+    await flush();
+    const mark = conn.sent.length;
+    conn.drop();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(conn.sent.slice(mark).filter(joinTo(ROOM, "Bob"))).toEqual([]);
+    conn.receive(EJABBERD_RESUMPTION_FAILED[0] as string);
+    conn.resume();
+    const rejoin = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    for (const s of ejabberdJoinAnswer(String(rejoin.attrs.id))) conn.receive(s);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(conn.sent.slice(mark).filter(joinTo(ROOM, "Bob"))).toHaveLength(1);
+    expect(room.active).toBe(true);
+  });
 });

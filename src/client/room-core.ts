@@ -25,12 +25,11 @@ import { occupantJid } from "./addresses.js";
 import { SelfPinger } from "./self-ping.js";
 import { REJOIN_HISTORY_MAX, RoomSync } from "./room-sync.js";
 import { JoinAnswers } from "./join-answers.js";
+import { RejoinWatch } from "./rejoin-watch.js";
+import { MAX_REMOVAL_REJOINS, REMOVAL_WINDOW, RemovalBreaker } from "./removal-breaker.js";
 import { announcesConfigChange, recordStatusCodes } from "./status-codes.js";
 import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
 
-/** A room that removes us (without our asking) more often than this within {@link REMOVAL_WINDOW} ms, on one session, is not rejoined again. */
-const MAX_REMOVAL_REJOINS = 3;
-const REMOVAL_WINDOW = 60_000;
 
 /** How long the room may take to follow its end of our occupancy with its answer to an earlier join of ours (ms). */
 const JOIN_ANSWER_GRACE = 5_000;
@@ -94,9 +93,9 @@ export class RoomCore {
   /** Whether `leave()` was called while in sync with the room (joined, not suspended or rejoining). */
   #leftInSync = false;
   /** Ends a rejoin the room never answers. */
-  #rejoinTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the room last removed us and we came back, on this session (see {@link RoomCore.rejoinAfterRemoval}). */
-  #removals: number[] = [];
+  readonly #rejoinWatch = new RejoinWatch(() => this.ctx.connected());
+  /** The room's removals we came back from, on this session (see {@link RoomCore.rejoinAfterRemoval}). */
+  readonly #removals = new RemovalBreaker();
 
   /** Listeners for error messages from the room (a pending `setSubject`). */
   readonly messageErrorListeners = new Set<(e: { stanza: Element }) => void>();
@@ -182,9 +181,7 @@ export class RoomCore {
    */
   streamReplaced(): Element | undefined {
     if (this.state === "left") return undefined;
-    // Removals that follow a new session are its doing, not a room's loop: ejabberd removes the
-    // full JID of a replaced session that bounced a room message, and the new session holds it.
-    this.#removals = [];
+    this.#removals.reset();
     if (this.state === "joining") return this.joinStanza(false);
     if (!this.autorejoin || this.state === "leaving") {
       this.exit({ mode: "disconnected" });
@@ -209,23 +206,12 @@ export class RoomCore {
    */
   #awaitRejoin(): void {
     if (this.state !== "rejoining") return;
-    this.#clearRejoinTimer();
     const timeout = this.ctx.joinTimeout;
-    this.#rejoinTimer = setTimeout(() => {
-      this.#rejoinTimer = undefined;
-      if (this.state !== "rejoining") return;
-      // The stream is down: a new stream sends the rejoin again (and waits anew); a resumed one gets another wait.
-      if (!this.ctx.connected()) return this.#awaitRejoin();
+    this.#rejoinWatch.start(timeout, () => this.state === "rejoining", () => {
       const text = `no answer to the rejoin of ${this.jid.toString()} within ${timeout} ms`;
       this.debug(text);
       this.exit({ mode: "error", error: new XMPPError("remote-server-timeout", { text }), abandoned: true });
-    }, timeout);
-    (this.#rejoinTimer as { unref?: () => unknown }).unref?.();
-  }
-
-  #clearRejoinTimer(): void {
-    if (this.#rejoinTimer !== undefined) clearTimeout(this.#rejoinTimer);
-    this.#rejoinTimer = undefined;
+    });
   }
 
   /** Whether the first join is under way. */
@@ -318,7 +304,7 @@ export class RoomCore {
   }
 
   resumed(stanza: Element, codes: readonly number[]): void {
-    this.#clearRejoinTimer();
+    this.#rejoinWatch.stop();
     this.state = "joined";
     this.requestedNick = this.nick;
     this.#recordCodes(codes, true);
@@ -384,13 +370,10 @@ export class RoomCore {
    */
   rejoinAfterRemoval(): boolean {
     if (!this.autorejoin || this.state !== "joined") return false;
-    const now = Date.now();
-    this.#removals = this.#removals.filter((at) => now - at < REMOVAL_WINDOW);
-    if (this.#removals.length >= MAX_REMOVAL_REJOINS) {
+    if (!this.#removals.admit()) {
       this.debug(`removed ${MAX_REMOVAL_REJOINS + 1} times within ${REMOVAL_WINDOW / 1000} s: not rejoining`);
       return false;
     }
-    this.#removals.push(now);
     void this.sendRejoin(this.suspendAndRejoin());
     return true;
   }
@@ -406,20 +389,10 @@ export class RoomCore {
    */
   awaitRoomRejoin(): void {
     this.#suspend();
-    this.#awaitJoinAnswer();
-  }
-
-  #awaitJoinAnswer(): void {
-    this.#clearRejoinTimer();
-    this.#rejoinTimer = setTimeout(() => {
-      this.#rejoinTimer = undefined;
-      if (this.state !== "rejoining") return;
-      // The stream is down: a new stream sends a rejoin of its own; a resumed one waits again.
-      if (!this.ctx.connected()) return this.#awaitJoinAnswer();
+    this.#rejoinWatch.start(Math.min(JOIN_ANSWER_GRACE, this.ctx.joinTimeout), () => this.state === "rejoining", () => {
       this.debug(`no answer to our earlier join followed the end of our occupancy: rejoining`);
       void this.sendRejoin(this.restartRejoin());
-    }, Math.min(JOIN_ANSWER_GRACE, this.ctx.joinTimeout));
-    (this.#rejoinTimer as { unref?: () => unknown }).unref?.();
+    });
   }
 
   suspendAndRejoin(): Element {
@@ -534,7 +507,7 @@ export class RoomCore {
   #stopTracking(): void {
     this.sync.stop();
     this.joinAnswers.clear();
-    this.#clearRejoinTimer();
+    this.#rejoinWatch.stop();
     this.state = "left";
     this.trackers.abortAll();
     this.pinger?.stop();

@@ -30,7 +30,6 @@ import { MAX_REMOVAL_REJOINS, REMOVAL_WINDOW, RemovalBreaker } from "./removal-b
 import { announcesConfigChange, recordStatusCodes } from "./status-codes.js";
 import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
 
-
 /** How long the room may take to follow its end of our occupancy with its answer to an earlier join of ours (ms). */
 const JOIN_ANSWER_GRACE = 5_000;
 
@@ -133,7 +132,6 @@ export class RoomCore {
     if (this.me && this.me.nick === nick) return this.me;
     return this.others.get(nick);
   }
-
 
   // ---------------------------------------------------------------------------
   // Called by the service
@@ -383,13 +381,18 @@ export class RoomCore {
    * earlier join of ours may still come: ejabberd answers a join from a full
    * JID already in the room so, with the self-presence, history and subject
    * of that join next. The room is rejoining without our sending anything
-   * (another join would be answered the same way, and so on); if no
-   * self-presence follows within {@link JOIN_ANSWER_GRACE} ms, we rejoin.
-   * Not counted as a removal.
+   * (another join would be answered the same way, and so on). Not
+   * counted as a removal, unless no self-presence follows within
+   * {@link JOIN_ANSWER_GRACE} ms: then it was one, and we rejoin, or, the
+   * room having removed us too often, `giveUp` ends the room.
    */
-  awaitRoomRejoin(): void {
+  awaitRoomRejoin(giveUp: () => void): void {
     this.#suspend();
     this.#rejoinWatch.start(Math.min(JOIN_ANSWER_GRACE, this.ctx.joinTimeout), () => this.state === "rejoining", () => {
+      if (!this.#removals.admit()) {
+        this.debug(`removed ${MAX_REMOVAL_REJOINS + 1} times within ${REMOVAL_WINDOW / 1000} s: not rejoining`);
+        return giveUp();
+      }
       this.debug(`no answer to our earlier join followed the end of our occupancy: rejoining`);
       void this.sendRejoin(this.restartRejoin());
     });

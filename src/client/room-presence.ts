@@ -143,17 +143,18 @@ function onUnavailable(core: RoomCore, stanza: Element, nick: string, x: MucUser
     // bounced a message of the room — the dead session a new one replaced —
     // with only a status text). Come back, as after a dead stream: the
     // rejoin's history fills the gap, and our messages wait for it.
+    const exit = (): void => core.exit({ mode, actor, reason, stanza, alternateVenue: x.destroy?.jid });
     if (mode === "normal" && core.state === "joined" && core.autorejoin && core.joinAnswers.pending) {
       // The room answers an earlier join of ours (see JoinAnswers): its self-presence, history and subject follow.
       core.debug(`our occupancy ended while the room may still answer an earlier join of ours: awaiting that answer`);
-      core.awaitRoomRejoin();
+      core.awaitRoomRejoin(exit);
       return;
     }
     if ((mode === "error" || mode === "normal") && core.rejoinAfterRemoval()) {
       core.debug(`removed from the room (${mode === "error" ? "status 333" : "no removal code"}) without leaving: rejoining`);
       return;
     }
-    core.exit({ mode, actor, reason, stanza, alternateVenue: x.destroy?.jid });
+    exit();
     return;
   }
   if (occupant) core.left(occupant, stanza, mode, actor, reason);

@@ -657,6 +657,29 @@ describe("ejabberd: late answers to joins that dead streams wrote", () => {
     expect(room.active).toBe(true);
   });
 
+  it("a hostile room that ends our occupancy after every join it answers, with ids not ours, is not rejoined in a loop: the fourth such end within a minute ends the room", async () => {
+    const conn = new MockConnection({ jid: ME });
+    const muc = new MucService(conn, { selfPing: false, joinTimeout: 300 });
+    services.push(muc);
+    const { room, joined } = muc.join(ROOM, "Bob");
+    await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    for (const s of ejabberdJoinAnswer("not-ours-0")) conn.receive(s);
+    await joined;
+    const events = record(room);
+    for (let i = 1; i <= 3; i++) {
+      for (const s of OCCUPANCY_ENDS) conn.receive(s);
+      await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+      for (const s of ejabberdJoinAnswer(`not-ours-${i}`)) conn.receive(s);
+      await flush();
+      expect(room.active).toBe(true);
+    }
+    const mark = conn.sent.length;
+    for (const s of OCCUPANCY_ENDS) conn.receive(s);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(events.at(-1)).toBe(`exit ${LeaveMode.NORMAL}`);
+    expect(conn.sent.slice(mark).filter(joinTo(ROOM, "Bob"))).toEqual([]);
+  });
+
   it("a stream that dies during that wait and is resumed: the wait goes on, then the room rejoins on the resumed stream, once", async () => {
     const conn = new MockConnection({ jid: ME });
     const muc = new MucService(conn, { selfPing: false, joinTimeout: 300 });

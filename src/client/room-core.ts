@@ -367,13 +367,16 @@ export class RoomCore {
    * count again). Returns whether it rejoins.
    */
   rejoinAfterRemoval(): boolean {
-    if (!this.autorejoin || this.state !== "joined") return false;
-    if (!this.#removals.admit()) {
-      this.debug(`removed ${MAX_REMOVAL_REJOINS + 1} times within ${REMOVAL_WINDOW / 1000} s: not rejoining`);
-      return false;
-    }
+    if (!this.autorejoin || this.state !== "joined" || !this.#admitRemoval()) return false;
     void this.sendRejoin(this.suspendAndRejoin());
     return true;
+  }
+
+  /** Count a removal: whether it may be rejoined (not the fourth within the window on this session). */
+  #admitRemoval(): boolean {
+    if (this.#removals.admit()) return true;
+    this.debug(`removed ${MAX_REMOVAL_REJOINS + 1} times within ${REMOVAL_WINDOW / 1000} s: not rejoining`);
+    return false;
   }
 
   /**
@@ -389,10 +392,7 @@ export class RoomCore {
   awaitRoomRejoin(giveUp: () => void): void {
     this.#suspend();
     this.#rejoinWatch.start(Math.min(JOIN_ANSWER_GRACE, this.ctx.joinTimeout), () => this.state === "rejoining", () => {
-      if (!this.#removals.admit()) {
-        this.debug(`removed ${MAX_REMOVAL_REJOINS + 1} times within ${REMOVAL_WINDOW / 1000} s: not rejoining`);
-        return giveUp();
-      }
+      if (!this.#admitRemoval()) return giveUp();
       this.debug(`no answer to our earlier join followed the end of our occupancy: rejoining`);
       void this.sendRejoin(this.restartRejoin());
     });

@@ -73,9 +73,8 @@ export function handleMessage(core: RoomCore, stanza: Element, resource: string)
 function refusedWhileOut(core: RoomCore, stanza: Element): boolean {
   if (core.state !== "suspended" && core.state !== "rejoining") return false;
   const id = stanza.attrs.id;
-  if (typeof id !== "string" || XMPPError.fromStanza(stanza).condition !== "not-acceptable") return false;
-  const sent = core.sync.written(id);
-  if (sent === undefined) return false;
+  const sent = typeof id === "string" ? core.sync.written(id) : undefined;
+  if (sent === undefined || XMPPError.fromStanza(stanza).condition !== "not-acceptable") return false;
   const tracked = core.trackers.match(undefined, id) !== undefined;
   // A tracker that settled meanwhile has told the app the message's fate.
   if (!tracked && core.trackers.everTracked(sent)) return false;
@@ -104,13 +103,14 @@ function readStatusCodes(core: RoomCore, stanza: Element): void {
 
 function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, bodies: Record<string, string>, subjects: Record<string, string>): void {
   const body = defaultText(bodies);
-  if (core.sync.awaitingSelfPresence && (stanza.getChild("delay", NS_DELAY) !== undefined || (body === undefined && Object.keys(subjects).length > 0))) {
+  const subjectOnly = body === undefined && Object.keys(subjects).length > 0;
+  if (core.sync.awaitingSelfPresence && (subjectOnly || stanza.getChild("delay", NS_DELAY) !== undefined)) {
     // History or a subject before our (re)join's self-presence answers an older join of ours, and may be
     // the tail of an answer whose head went to a dead stream: the (re)join's own answer brings it whole.
-    core.debug(`dropping a ${body === undefined ? "subject" : "history message"} that came before our self-presence`);
+    core.debug(`dropping a ${subjectOnly ? "subject" : "history message"} that came before our self-presence`);
     return;
   }
-  if (body === undefined && Object.keys(subjects).length > 0) {
+  if (subjectOnly) {
     onSubject(core, stanza, nick, subjects);
     return;
   }

@@ -72,9 +72,9 @@ afterEach(() => {
   services = [];
 });
 
-function newService(): { conn: MockConnection; muc: MucService } {
+function newService(options: { joinTimeout?: number } = {}): { conn: MockConnection; muc: MucService } {
   const conn = new MockConnection({ jid: ME });
-  const muc = new MucService(conn, { selfPing: false });
+  const muc = new MucService(conn, { selfPing: false, ...options });
   services.push(muc);
   return { conn, muc };
 }
@@ -581,6 +581,22 @@ describe("ejabberd: late answers to joins that dead streams wrote", () => {
   /** ejabberd's end of our occupancy ahead of its answer to another join from the same full JID. */
   const OCCUPANCY_ENDS = EJABBERD_OLD_SESSION_GONE;
 
+  /**
+   * Bob in the room again through the answer to a rejoin, while the rejoin
+   * of the next session is never answered; joins wait 300 ms, so the wait
+   * for a late answer is that short.
+   */
+  async function inRoomWithAJoinUnanswered(): Promise<{ conn: MockConnection; room: Room }> {
+    const { conn, muc } = newService({ joinTimeout: 300 });
+    const room = await joinAsBob(conn, muc);
+    replaceSession(conn);
+    const second = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
+    replaceSession(conn);
+    await conn.nextSent(joinTo(ROOM, "Bob"), 1_000); // never answered
+    for (const s of ejabberdJoinAnswer(String(second.attrs.id))) conn.receive(s);
+    return { conn, room };
+  }
+
   it("history and a subject before our rejoin's self-presence are not delivered; the rejoin's answer brings them once, in order, and then what the stream lost goes out", async () => {
     const { conn, muc } = newService();
     const room = await joinAsBob(conn, muc);
@@ -634,15 +650,7 @@ describe("ejabberd: late answers to joins that dead streams wrote", () => {
   });
 
   it("an end of our occupancy that no answer follows is a removal after all: the room rejoins", async () => {
-    const conn = new MockConnection({ jid: ME });
-    const muc = new MucService(conn, { selfPing: false, joinTimeout: 300 });
-    services.push(muc);
-    const room = await joinAsBob(conn, muc);
-    replaceSession(conn);
-    const second = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
-    replaceSession(conn);
-    await conn.nextSent(joinTo(ROOM, "Bob"), 1_000); // never answered
-    for (const s of ejabberdJoinAnswer(String(second.attrs.id))) conn.receive(s);
+    const { conn, room } = await inRoomWithAJoinUnanswered();
     await flush();
     expect(room.active).toBe(true);
     const mark = conn.sent.length;
@@ -658,9 +666,7 @@ describe("ejabberd: late answers to joins that dead streams wrote", () => {
   });
 
   it("a hostile room that ends our occupancy after every join it answers, with ids not ours, is not rejoined in a loop: the fourth such end within a minute ends the room", async () => {
-    const conn = new MockConnection({ jid: ME });
-    const muc = new MucService(conn, { selfPing: false, joinTimeout: 300 });
-    services.push(muc);
+    const { conn, muc } = newService({ joinTimeout: 300 });
     const { room, joined } = muc.join(ROOM, "Bob");
     await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
     for (const s of ejabberdJoinAnswer("not-ours-0")) conn.receive(s);
@@ -681,15 +687,7 @@ describe("ejabberd: late answers to joins that dead streams wrote", () => {
   });
 
   it("a stream that dies during that wait and is resumed: the wait goes on, then the room rejoins on the resumed stream, once", async () => {
-    const conn = new MockConnection({ jid: ME });
-    const muc = new MucService(conn, { selfPing: false, joinTimeout: 300 });
-    services.push(muc);
-    const room = await joinAsBob(conn, muc);
-    replaceSession(conn);
-    const second = await conn.nextSent(joinTo(ROOM, "Bob"), 1_000);
-    replaceSession(conn);
-    await conn.nextSent(joinTo(ROOM, "Bob"), 1_000); // never answered
-    for (const s of ejabberdJoinAnswer(String(second.attrs.id))) conn.receive(s);
+    const { conn, room } = await inRoomWithAJoinUnanswered();
     for (const s of OCCUPANCY_ENDS) conn.receive(s);
     await flush();
     const mark = conn.sent.length;

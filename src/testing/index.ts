@@ -59,6 +59,7 @@ export {
   startProsody,
   ProsodyNotInstalledError,
   type ProsodyServer,
+  type ProsodyRestartOptions,
   type ProsodyOptions,
   type ProsodyUser,
   type ProsodyComponent,

@@ -161,7 +161,7 @@ export interface ProsodyServer {
   readonly configFile: string;
   /** Path of Prosody's log file (inside {@link ProsodyServer.dir}). */
   readonly logFile: string;
-  /** Process id of the Prosody process. */
+  /** Process id of the Prosody process (a new one after {@link ProsodyServer.restart}). */
   readonly pid: number;
   /** `true` until the Prosody process has exited. */
   readonly running: boolean;
@@ -180,11 +180,42 @@ export interface ProsodyServer {
    */
   readLog(): Promise<string>;
   /**
+   * Stops the server and starts it again on the same ports, with the same
+   * configuration and data (accounts, persistent rooms, archives), and
+   * waits until it accepts connections again. Every client and component
+   * connection is cut; no session survives, so a client's next stream is a
+   * new one. With `crash: true` the process is killed with SIGKILL (what a
+   * crash or a power cut leaves: no goodbye to anyone, no stream closed);
+   * otherwise it is stopped as {@link ProsodyServer.stop} stops it.
+   *
+   * @param options - See {@link ProsodyRestartOptions}.
+   * @throws Error if the server was stopped, or does not come back within
+   *   {@link ProsodyOptions.startTimeoutMs} (the message includes the log tail).
+   *
+   * @example
+   * ```ts
+   * await server.restart({ crash: true, downMs: 500 });
+   * ```
+   */
+  restart(options?: ProsodyRestartOptions): Promise<void>;
+  /**
    * Stops the server: SIGTERM, then SIGKILL if it has not exited within
    * {@link ProsodyOptions.stopTimeoutMs}; then removes {@link ProsodyServer.dir}.
    * Safe to call more than once; later calls return the same promise.
    */
   stop(): Promise<void>;
+}
+
+/**
+ * How {@link ProsodyServer.restart} restarts the server.
+ *
+ * @category Throwaway Prosody
+ */
+export interface ProsodyRestartOptions {
+  /** Kill the process with SIGKILL, as a crash would, instead of stopping it. Default `false`. */
+  readonly crash?: boolean;
+  /** How long the server stays down before it starts again, ms. Default 0. */
+  readonly downMs?: number;
 }
 
 /**
@@ -363,10 +394,12 @@ async function startProsodyOnce(options: ProsodyOptions): Promise<ProsodyServer>
       dir,
       configFile,
       logFile,
+      prosodyBin,
       prosodyctlBin,
       child: spawned,
       live,
       output,
+      startTimeoutMs,
       stopTimeoutMs,
     });
     for (const user of options.users ?? []) await server.createUser(user.username, user.password);
@@ -390,10 +423,12 @@ interface RunningProsodyInit {
   dir: string;
   configFile: string;
   logFile: string;
+  prosodyBin: string;
   prosodyctlBin: string;
   child: ChildProcess;
   live: LiveServer;
   output: OutputTail;
+  startTimeoutMs: number;
   stopTimeoutMs: number;
 }
 
@@ -410,13 +445,16 @@ class RunningProsody implements ProsodyServer {
   readonly dir: string;
   readonly configFile: string;
   readonly logFile: string;
-  readonly pid: number;
+  readonly #prosody: string;
   readonly #prosodyctl: string;
-  readonly #child: ChildProcess;
-  readonly #live: LiveServer;
-  readonly #output: OutputTail;
+  #child: ChildProcess;
+  #live: LiveServer;
+  #output: OutputTail;
+  readonly #startTimeoutMs: number;
   readonly #stopTimeoutMs: number;
   #stopping: Promise<void> | undefined;
+  /** The restart under way: a stop waits for it, another restart follows it. */
+  #restarting: Promise<void> = Promise.resolve();
 
   constructor(init: RunningProsodyInit) {
     this.domain = init.domain;
@@ -431,16 +469,52 @@ class RunningProsody implements ProsodyServer {
     this.dir = init.dir;
     this.configFile = init.configFile;
     this.logFile = init.logFile;
-    this.pid = init.child.pid ?? -1;
+    this.#prosody = init.prosodyBin;
     this.#prosodyctl = init.prosodyctlBin;
     this.#child = init.child;
     this.#live = init.live;
     this.#output = init.output;
+    this.#startTimeoutMs = init.startTimeoutMs;
     this.#stopTimeoutMs = init.stopTimeoutMs;
+  }
+
+  get pid(): number {
+    return this.#child.pid ?? -1;
   }
 
   get running(): boolean {
     return isAlive(this.#child);
+  }
+
+  restart(options: ProsodyRestartOptions = {}): Promise<void> {
+    const restarting = this.#restarting.catch(() => undefined).then(() => this.#restartNow(options));
+    this.#restarting = restarting;
+    return restarting;
+  }
+
+  async #restartNow(options: ProsodyRestartOptions): Promise<void> {
+    if (this.#stopping) throw new Error("restart: the Prosody server has been stopped");
+    const old = this.#child;
+    const killed = options.crash
+      ? await stopProcess(old, 5_000, { term: () => old.kill("SIGKILL") })
+      : await stopProcess(old, this.#stopTimeoutMs);
+    if (!killed) throw new Error(`Prosody (pid ${String(old.pid)}) did not exit after SIGKILL`);
+    if (options.downMs) await new Promise((resolve) => setTimeout(resolve, options.downMs));
+    if (this.#stopping) throw new Error("restart: the Prosody server has been stopped");
+    const { child, output, exited } = spawnServer(this.#prosody, ["-F", "--config", this.configFile], this.dir);
+    const live: LiveServer = { child, dir: this.dir, handleSignals: this.#live.handleSignals };
+    killOnExit(live);
+    forgetOnExit(this.#live);
+    this.#child = child;
+    this.#live = live;
+    this.#output = output;
+    await waitUntilListening({
+      ports: [this.c2sPort, this.httpPort, this.componentPort],
+      exited,
+      timeoutMs: this.#startTimeoutMs,
+      pollMs: 20,
+      error: async (problem) => new Error(`Prosody ${problem} (restarting).\n${await logTail(this.logFile, 40)}${output.render("prosody")}`),
+    });
   }
 
   async createUser(username: string, password: string): Promise<string> {
@@ -463,6 +537,8 @@ class RunningProsody implements ProsodyServer {
 
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      // A restart under way ends first (it gives up at its next step).
+      await this.#restarting.catch(() => undefined);
       try {
         await killAndWait(this.#child, this.#stopTimeoutMs);
       } finally {

@@ -2,7 +2,10 @@
  * `npm run bench -- storm`: the reconnect storm of the integration test
  * (100 cuts over 1,000 tracked messages from each of two senders, SDK clients behind a
  * fault-injecting proxy in front of a real Prosody, then ejabberd), for
- * several seeds in its three modes (`STORM_SERVERS`, `STORM_MODES`,
+ * several seeds in its modes (`resume`, `new-stream`, `refused`, and on
+ * Prosody `crash`, where the server is also killed and restarted 3 times,
+ * `STORM_CRASHES=<n>` times;
+ * `STORM_SERVERS`, `STORM_MODES`,
  * `STORM_SEEDS`; two senders at once, `STORM_SENDERS=1` for one): messages lost,
  * duplicated and out of order at the receivers,
  * trackers not delivered, and the time every client took to be back in the
@@ -27,12 +30,15 @@ export async function runStormBench(): Promise<void> {
   const seeds = (process.env.STORM_SEEDS ?? "1,2,3").split(",").map(Number);
   const kinds = (process.env.STORM_SERVERS ?? "prosody,ejabberd").split(",") as StormServerKind[];
   const notes: string[] = [];
-  const rows: string[][] = [["server", "mode", "seed", "cuts", "lost", "twice", "out of order", "trackers not delivered", "all joined", "recovery median ms", "recovery worst ms", "run s"]];
+  const rows: string[][] = [["server", "mode", "seed", "cuts", "crashes", "lost", "twice", "out of order", "trackers not delivered", "all joined", "recovery median ms", "recovery worst ms", "run s"]];
   const senders = process.env.STORM_SENDERS === "1" ? 1 : 2;
-  const modes = (process.env.STORM_MODES ?? "resume,new-stream,refused").split(",") as StormMode[];
+  const modes = (process.env.STORM_MODES ?? "resume,new-stream,refused,crash").split(",") as StormMode[];
+  const crashes = process.env.STORM_CRASHES !== undefined ? Number(process.env.STORM_CRASHES) : 3;
   const traceDir = process.env.STORM_TRACE;
   if (traceDir) mkdirSync(traceDir, { recursive: true });
   for (const kind of kinds) for (const mode of modes) {
+    // The server crashes of `crash` mode need a server the harness restarts: Prosody.
+    if (mode === "crash" && kind !== "prosody") continue;
     const server = await stormServer(mode, kind);
     try {
       for (const seed of seeds) {
@@ -45,12 +51,12 @@ export async function runStormBench(): Promise<void> {
           console.log(`  … trace of ${trace.size} entries in ${path}`);
         };
         try {
-          r = await runStorm({ mode, seed, cuts: 100, messages: 1_000, senders, server, ...(trace ? { trace } : {}) });
+          r = await runStorm({ mode, seed, cuts: 100, messages: 1_000, senders, server, crashes, ...(trace ? { trace } : {}) });
         } catch (e) {
           // A run that could not finish is a row of its own, not the end of the table.
           console.log(`  … ${kind} ${mode} seed ${seed}: ${e instanceof Error ? e.message : String(e)}`);
           keep();
-          rows.push([kind, mode, String(seed), "failed:", e instanceof Error ? e.name : "error", "", "", "", "", "", "", ""]);
+          rows.push([kind, mode, String(seed), "failed:", e instanceof Error ? e.name : "error", "", "", "", "", "", "", "", ""]);
           continue;
         }
         console.log(`  … ${kind} ${mode} seed ${seed}: ${(r.durationMs / 1000).toFixed(1)} s`);
@@ -59,7 +65,7 @@ export async function runStormBench(): Promise<void> {
         const recovery = [...r.recoveryMs].sort((a, b) => a - b);
         const sum = (k: "lost" | "duplicated" | "outOfOrder"): number => r.receivers.reduce((n, x) => n + x[k], 0);
         if (sum("lost") + sum("duplicated") + sum("outOfOrder") + undelivered(r) > 0 || !r.allJoined || process.env.STORM_TRACE_ALL === "1") keep();
-        rows.push([kind, mode, String(seed), String(r.cuts), String(sum("lost")), String(sum("duplicated")), String(sum("outOfOrder")), String(undelivered(r)), r.allJoined ? "yes" : "NO", String(quantile(recovery, 0.5)), String(recovery.at(-1) ?? NaN), (r.durationMs / 1000).toFixed(1)]);
+        rows.push([kind, mode, String(seed), String(r.cuts), String(r.crashes), String(sum("lost")), String(sum("duplicated")), String(sum("outOfOrder")), String(undelivered(r)), r.allJoined ? "yes" : "NO", String(quantile(recovery, 0.5)), String(recovery.at(-1) ?? NaN), (r.durationMs / 1000).toFixed(1)]);
       }
     } finally {
       await server.stop();

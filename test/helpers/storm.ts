@@ -1,17 +1,19 @@
 // A reconnect storm against a real Prosody: SDK clients reach the server
 // through a fault-injecting TCP proxy that cuts their connections at random
 // moments (during SASL, bind, <enable/>, resumption, the join, mid-flow),
-// while one of them sends numbered tracked messages. What every receiver
+// while one of them sends numbered tracked messages; in `crash` mode the
+// server itself is also killed (SIGKILL) and started again, a few times. What every receiver
 // saw is then counted: lost, duplicated, out of order; and every tracker's
 // final state. Used by the integration test (assertions) and by
 // `npm run bench -- storm` (figures).
 
 import { randomUUID } from "node:crypto";
 import { client, xml, type Client } from "@xmpp/client";
+import type { ProsodyRestartOptions } from "../../src/testing/prosody.js";
 import { MessageState, MucService, createRoom, setRoomConfig, type MessageTracker, type Room } from "../../src/index.js";
 import { startProsody } from "../../src/testing/prosody.js";
 import { MUC_MODULES, startEjabberd } from "./ejabberd.js";
-import { startFaultProxy, type FaultProxy, type StormMoment, type StormReport } from "./fault-proxy.js";
+import { mulberry32, startFaultProxy, type FaultProxy, type StormMoment, type StormReport } from "./fault-proxy.js";
 import { waitUntil, withTimeout } from "./prosody-clients.js";
 import type { StormTrace } from "./storm-trace.js";
 
@@ -21,9 +23,14 @@ import type { StormTrace } from "./storm-trace.js";
  * while the server still holds the old session (`refused`: the client asks
  * to resume a stream id the server never issued, gets `<failed/>` and binds
  * the same resource again, replacing the old session; what the rooms sent
- * the old occupancy meanwhile reaches the new session).
+ * the old occupancy meanwhile reaches the new session), or, as in `resume`
+ * mode, may resume, but the server also crashes (`crash`: killed with
+ * SIGKILL at random moments and started again after a while, with its
+ * accounts, the persistent room and its archive; every client, the one
+ * not behind the proxy included, then starts a new stream and rejoins, and
+ * the rejoin's history comes from the archive). `crash` runs on Prosody.
  */
-export type StormMode = "resume" | "new-stream" | "refused";
+export type StormMode = "resume" | "new-stream" | "refused" | "crash";
 
 /** The server a storm runs against. */
 export type StormServerKind = "prosody" | "ejabberd";
@@ -34,6 +41,8 @@ export interface StormServer {
   readonly domain: string;
   readonly c2sPort: number;
   readonly mucDomain: string;
+  /** Stop the server and start it again, with its data (Prosody; for `crash` mode). */
+  readonly restart?: (options: ProsodyRestartOptions) => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +62,8 @@ export interface StormRunOptions {
   readonly senders?: 1 | 2;
   /** Milliseconds between two sends. @default 30 */
   readonly sendIntervalMs?: number;
+  /** Server crashes in `crash` mode, spread over the sending (each down 0.2–2 s). @default 3 */
+  readonly crashes?: number;
   /** A server already started with {@link stormServer} (else one is started and stopped). */
   readonly server?: StormServer;
   /** Which server to start when none is given. @default "prosody" */
@@ -83,6 +94,8 @@ export interface StormResult {
   readonly mode: StormMode;
   readonly seed: number;
   readonly cuts: number;
+  /** Server crashes (`crash` mode; 0 otherwise). */
+  readonly crashes: number;
   /** How many clients sent (see {@link StormRunOptions.senders}). */
   readonly senders: number;
   /** Cuts per moment (`c2s <auth`, `mid-flow`, …). */
@@ -94,7 +107,7 @@ export interface StormResult {
   readonly undeliveredTrackers: readonly string[];
   /** Whether every client is connected and in the room at the end. */
   readonly allJoined: boolean;
-  /** Milliseconds from each cut until every client was connected and active in the room again. */
+  /** Milliseconds from each cut (and each crash's restart) until every client was connected and active in the room again. */
   readonly recoveryMs: readonly number[];
   readonly durationMs: number;
 }
@@ -125,6 +138,7 @@ export const STORM_MOMENTS: readonly StormMoment[] = [
  */
 export async function stormServer(mode: StormMode, kind: StormServerKind = "prosody"): Promise<StormServer> {
   if (kind === "ejabberd") {
+    if (mode === "crash") throw new Error("the storm's crash mode runs on Prosody only");
     const server = await startEjabberd({
       modules: {
         ...MUC_MODULES,
@@ -147,7 +161,7 @@ export async function stormServer(mode: StormMode, kind: StormServerKind = "pros
       muc: "max_history_messages = 2000\n",
     },
   });
-  return { kind, domain: server.domain, c2sPort: server.c2sPort, mucDomain: server.mucDomain, stop: () => server.stop() };
+  return { kind, domain: server.domain, c2sPort: server.c2sPort, mucDomain: server.mucDomain, restart: (o) => server.restart(o), stop: () => server.stop() };
 }
 
 /** `STORM_DEBUG=1`: each client's SDK log (debug included) on stderr, with times, to see what a failing seed did; `2`: also its status changes and the elements it reads and writes. */
@@ -315,6 +329,11 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
     const onCut = (): void => void pending.push(Date.now());
     proxy.onCut(onCut);
 
+    // Crash mode: the server killed at seeded random moments of the sending, each down 0.2–2 s.
+    const crashes = options.mode === "crash" ? (options.crashes ?? 3) : 0;
+    let crashed = 0;
+    const crashing = crashes > 0 ? crashServer(server, crashes, options.seed, expectedDuration, (line) => (log(line), trace?.add("server", line)), () => void pending.push(Date.now()), () => crashed++) : Promise.resolve();
+
     const senders = options.senders ?? 1;
     const sending = proxied.slice(0, senders).map((c, s) => ({ room: c.room as Room, prefix: SENDER_PREFIXES[s] }));
     const trackers: { tracker: MessageTracker; body: string }[] = [];
@@ -324,7 +343,8 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
     }
     log(`sent ${options.messages}; storm under way`);
     const report: StormReport = await storm.done;
-    log(`storm done: ${report.cuts.length} cuts`);
+    await crashing;
+    log(`storm done: ${report.cuts.length} cuts, ${crashed} crashes`);
     await waitUntil(() => trackers.every((t) => t.tracker.settled) && clients.every((c) => new Set(c.bodies).size >= options.messages * senders) && ready(), 120_000, "every tracker settled and every message received").catch((e: unknown) => log(String(e)));
     clearInterval(poll);
 
@@ -339,6 +359,7 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
       mode: options.mode,
       seed: options.seed,
       cuts: report.cuts.length,
+      crashes: crashed,
       cutsByMoment: report.counts,
       senders,
       receivers: clients.map((c) => countReceived(c.name, c.bodies, options.messages, senders)),
@@ -354,6 +375,27 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
     await Promise.all(clients.map((c) => c.stop()));
     await proxy?.close();
     if (!options.server) await server.stop();
+  }
+}
+
+/**
+ * Kill the server `crashes` times (SIGKILL) at seeded random moments over
+ * the first 90% of `durationMs`, each time starting it again after 0.2–2 s.
+ * `restarted` is called when it accepts connections again; `done` after each crash.
+ */
+async function crashServer(server: StormServer, crashes: number, seed: number, durationMs: number, log: (line: string) => void, restarted: () => void, done: () => void): Promise<void> {
+  const restart = server.restart;
+  if (!restart) throw new Error(`the storm's crash mode needs a server that restarts (${server.kind} does not here)`);
+  const random = mulberry32(seed ^ 0x5eed);
+  const at = Array.from({ length: crashes }, () => Math.floor(random() * durationMs * 0.9)).sort((a, b) => a - b);
+  const started = Date.now();
+  for (const when of at) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + when - Date.now())));
+    const downMs = 200 + Math.floor(random() * 1_800);
+    log(`crashing the server (down ${downMs} ms)`);
+    await restart({ crash: true, downMs });
+    restarted();
+    done();
   }
 }
 

@@ -2,7 +2,8 @@
  * The xmpp-muc-gateway command with the demo module, against a real Prosody:
  * --help and --version, a one-line error and the right exit code for each
  * configuration or connection mistake (and no database left behind), SIGINT
- * and SIGTERM, and a TypeScript module loaded by the command when node runs
+ * and SIGTERM, a SIGKILL in the middle of a user's burst of messages, and a
+ * TypeScript module loaded by the command when node runs
  * it without any loader flag.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,8 +18,8 @@ import * as esbuild from "esbuild";
 import { xml } from "@xmpp/client";
 import { openSqliteStore } from "../../src/gateway/index.js";
 import { startProsody, type ProsodyServer } from "../../src/testing/prosody.js";
-import { MucService } from "../../src/index.js";
-import { connectClient, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
+import { MessageState, MucService, queryRoomArchive, type MessageTracker } from "../../src/index.js";
+import { connectClient, waitUntil, withTimeout, type TestClient } from "../helpers/prosody-clients.js";
 
 const DEMO = "examples/demo-network/gateway-module.ts";
 
@@ -296,6 +297,73 @@ describe.concurrent("xmpp-muc-gateway explains each mistake in one line", { time
       expect(started.stderr()).toMatch(/^\s+at /m);
     }
   });
+});
+
+describe("xmpp-muc-gateway killed mid-flow", () => {
+  it("SIGKILL while a user sends a burst: every tracker settles, the gateway comes back from its database, what the room reflected is archived once, and the user, who never left, is still in the room", async () => {
+    const db = seededDb("sigkill.sqlite");
+    const args = ["--module", DEMO, "--jid", "gateway.localhost", "--secret", "cli-secret", "--server", server.componentUrl, "--db", db];
+    const first = run(args);
+    await waitForOutput(first, "connected to");
+    const user = await connectClient({ server, username: "alice", password: "alice-pw" });
+    const muc = new MucService(user.xmpp, { selfPing: false, trackerTimeout: 5_000 });
+    try {
+      const { room, joined } = muc.join("coffee@gateway.localhost", "alice", { history: { maxStanzas: 0 } });
+      await withTimeout(joined, 10_000, "joining");
+      let exits = 0;
+      room.on("exit", () => exits++);
+
+      // A burst; the gateway is killed once the room has reflected ten of it.
+      const sent: { body: string; tracker: MessageTracker }[] = [];
+      const delivered = (): number => sent.filter((s) => s.tracker.state === MessageState.DELIVERED_TO_RECIPIENT).length;
+      let killed = false;
+      for (let i = 0; i < 40; i++) {
+        const body = `burst-${i}`;
+        sent.push({ body, tracker: room.sendTrackedMessage(body) });
+        if (!killed && delivered() >= 10) {
+          first.child.kill("SIGKILL");
+          killed = true;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      if (!killed) {
+        await waitUntil(() => delivered() >= 10, 10_000, "ten messages reflected");
+        first.child.kill("SIGKILL");
+      }
+      await withTimeout(first.exited, 10_000, "the killed command's exit");
+      expect(first.child.signalCode).toBe("SIGKILL");
+
+      // Nothing is left waiting: reflected, refused by the server for the gateway that is gone, or timed out.
+      await waitUntil(() => sent.every((s) => s.tracker.settled), 15_000, "every tracker settled");
+      const states = new Set(sent.map((s) => s.tracker.state));
+      for (const state of states) expect([MessageState.DELIVERED_TO_RECIPIENT, MessageState.ERROR, MessageState.TIMED_OUT]).toContain(state);
+      const reflected = sent.filter((s) => s.tracker.state === MessageState.DELIVERED_TO_RECIPIENT).map((s) => s.body);
+      expect(reflected.length).toBeGreaterThanOrEqual(10);
+
+      // The same database: the gateway starts again (no corruption), alice is still registered and in the room.
+      const second = run(args);
+      await waitForOutput(second, "connected to");
+      try {
+        const after = room.sendTrackedMessage("after the restart");
+        await waitUntil(() => after.settled, 10_000, "the message after the restart settled");
+        expect(after.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+        expect({ joined: room.joined, exits }).toEqual({ joined: true, exits: 0 });
+
+        // Every message the room reflected before the kill is in its archive, once, in order.
+        const page = await withTimeout(queryRoomArchive(muc, "coffee@gateway.localhost", { max: 200 }), 10_000, "the archive");
+        const archived = page.messages.map((m) => m.body).filter((b): b is string => b !== undefined && (b.startsWith("burst-") || b === "after the restart"));
+        expect(new Set(archived).size).toBe(archived.length);
+        expect(archived.filter((b) => reflected.includes(b))).toEqual(reflected);
+        expect(archived.at(-1)).toBe("after the restart");
+      } finally {
+        second.child.kill("SIGINT");
+        expect(await withTimeout(second.exited, 15_000, "the command's exit")).toBe(0);
+      }
+    } finally {
+      muc.close();
+      await user.stop();
+    }
+  }, 90_000);
 });
 
 describe("xmpp-muc-gateway stops on signals", () => {

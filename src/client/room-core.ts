@@ -27,6 +27,7 @@ import { REJOIN_HISTORY_MAX, RoomSync } from "./room-sync.js";
 import { JoinAnswers } from "./join-answers.js";
 import { RejoinWatch } from "./rejoin-watch.js";
 import { MAX_REMOVAL_REJOINS, REMOVAL_WINDOW, RemovalBreaker } from "./removal-breaker.js";
+import { RejoinRetry } from "./rejoin-retry.js";
 import { announcesConfigChange, recordStatusCodes } from "./status-codes.js";
 import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
 
@@ -95,6 +96,8 @@ export class RoomCore {
   readonly #rejoinWatch = new RejoinWatch(() => this.ctx.connected());
   /** The room's removals we came back from, on this session (see {@link RoomCore.rejoinAfterRemoval}). */
   readonly #removals = new RemovalBreaker();
+  /** Rejoins the room refused for now, tried again later (see {@link RoomCore.retryRejoinLater}). */
+  readonly #rejoinRetry = new RejoinRetry();
 
   /** Listeners for error messages from the room (a pending `setSubject`). */
   readonly messageErrorListeners = new Set<(e: { stanza: Element }) => void>();
@@ -303,6 +306,7 @@ export class RoomCore {
 
   resumed(stanza: Element, codes: readonly number[]): void {
     this.#rejoinWatch.stop();
+    this.#rejoinRetry.reset();
     this.state = "joined";
     this.requestedNick = this.nick;
     this.#recordCodes(codes, true);
@@ -396,6 +400,19 @@ export class RoomCore {
       this.debug(`no answer to our earlier join followed the end of our occupancy: rejoining`);
       void this.sendRejoin(this.restartRejoin());
     });
+  }
+
+  /**
+   * The room refused our rejoin for now (an error of type `wait`): stay
+   * suspended and rejoin again later (see {@link RejoinRetry}). Returns
+   * false when it has refused for too long: the room then exits with the error.
+   */
+  retryRejoinLater(error: XMPPError): boolean {
+    const delay = this.#rejoinRetry.next();
+    if (delay === undefined) return false;
+    this.debug(`rejoin refused for now (${error.condition}): rejoining again in ${delay} ms`);
+    this.#rejoinWatch.start(delay, () => this.state === "rejoining", () => void this.sendRejoin(this.restartRejoin()));
+    return true;
   }
 
   suspendAndRejoin(): Element {

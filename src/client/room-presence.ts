@@ -97,6 +97,8 @@ function onErrorPresence(core: RoomCore, stanza: Element, nick: string): void {
     return;
   }
   if (core.state === "rejoining" && (nick === "" || nick === core.requestedNick)) {
+    // Refused for now (a gateway not back yet after a server restart): rejoin again later.
+    if (error.type === "wait" && core.retryRejoinLater(error)) return;
     core.exit({ mode: "error", error, stanza });
     return;
   }

@@ -5,7 +5,7 @@
  * a rejoin, a service closed at any moment, sends the app gave up on while
  * they waited, and leaving a room that is rejoining.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { MessageState, type Room } from "../../../src/index.js";
 import { CAST, enterAs, flush, isJoinPresence, NS_MUC_USER, ROOM, selfPresence, setup, type Harness } from "./room-presence-helpers.js";
@@ -288,5 +288,105 @@ describe("a rejoin cut off after a subject that came ahead of our self-presence"
     await b;
     expect(h.conn.sent.slice(mark).filter((s) => s.is("message") && s.getChild("body")).map((s) => s.getChildText("body"))).toEqual(["a", "b"]);
     expect(room.active).toBe(true);
+  });
+});
+
+/** The room's answer to a rejoin `join`: an error of `type` with `condition` (Prosody's answer for a gateway that is not connected, by default). */
+function refusal(join: Element, type = "wait", condition = "remote-server-timeout", text = "Component unavailable"): string {
+  return `<presence from='${ROOM}/thirdwitch' to='${ME}' type='error' id='${String(join.attrs.id)}'><x xmlns='http://jabber.org/protocol/muc'/>
+    <error type='${type}' by='chat.shakespeare.lit'><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>${text}</text></error></presence>`;
+}
+
+/** The join presences to ROOM written so far. */
+function joinsTo(h: Harness): Element[] {
+  return h.conn.sent.filter(joinTo(ROOM));
+}
+
+describe("a rejoin the room refuses for now (an error of type wait: a gateway not back yet after a server restart)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("is tried again after 1 s, then 2 s: the room stays suspended, what is sent meanwhile waits, and goes out once the room takes us back", async () => {
+    const h = harness();
+    const room = await joined(h);
+    const events: string[] = [];
+    for (const name of ["suspend", "resume", "exit"] as const) room.on(name, () => events.push(name));
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    h.conn.drop();
+    h.conn.newSession();
+    await flush();
+    expect(joinsTo(h)).toHaveLength(2);
+    h.conn.receive(refusal(joinsTo(h)[1] as Element));
+    expect({ events, active: room.active }).toEqual({ events: ["suspend"], active: false });
+    const held = room.sendTrackedMessage("said while the gateway was away");
+    await vi.advanceTimersByTimeAsync(999);
+    expect(joinsTo(h)).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(joinsTo(h)).toHaveLength(3);
+    h.conn.receive(refusal(joinsTo(h)[2] as Element));
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(joinsTo(h)).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(joinsTo(h)).toHaveLength(4);
+    expect(h.conn.sent.some((s) => s.is("message") && s.getChildText("body") === "said while the gateway was away")).toBe(false);
+    h.conn.receive(selfPresence(ROOM, "thirdwitch", ME));
+    h.conn.receive(subject(ROOM));
+    await flush();
+    expect({ events, active: room.active }).toEqual({ events: ["suspend", "resume"], active: true });
+    expect(held.state).toBe(MessageState.IN_TRANSIT);
+    expect(h.conn.sent.filter((s) => s.is("message") && s.getChildText("body") === "said while the gateway was away")).toHaveLength(1);
+  });
+
+  it("a refusal that is not for now (type cancel or auth) ends the room at once, as before", async () => {
+    for (const [type, condition] of [
+      ["cancel", "item-not-found"],
+      ["auth", "registration-required"],
+    ] as const) {
+      const h = harness();
+      const room = await joined(h);
+      const exits: string[] = [];
+      room.on("exit", (e) => exits.push(`${e.mode} ${e.error?.condition ?? ""}`));
+      h.conn.drop();
+      h.conn.newSession();
+      await flush();
+      h.conn.receive(refusal(joinsTo(h)[1] as Element, type, condition, "no"));
+      expect(exits).toEqual([`error ${condition}`]);
+    }
+  });
+
+  it("refused for more than five minutes, the room ends with the refusal; a rejoin that succeeds starts the count again", async () => {
+    const h = harness();
+    const room = await joined(h);
+    const exits: string[] = [];
+    room.on("exit", (e) => exits.push(`${e.mode} ${e.error?.condition ?? ""}`));
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    // Four minutes of refusals, then taken back.
+    h.conn.drop();
+    h.conn.newSession();
+    await flush();
+    const refuseFor = async (ms: number): Promise<void> => {
+      const until = Date.now() + ms;
+      while (Date.now() < until && exits.length === 0) {
+        const joins = joinsTo(h);
+        h.conn.receive(refusal(joins[joins.length - 1] as Element));
+        const before = joins.length;
+        for (let waited = 0; joinsTo(h).length === before && exits.length === 0 && waited < 60_000; waited += 500) await vi.advanceTimersByTimeAsync(500);
+      }
+    };
+    await refuseFor(240_000);
+    expect(exits).toEqual([]);
+    h.conn.receive(selfPresence(ROOM, "thirdwitch", ME));
+    h.conn.receive(subject(ROOM));
+    expect(room.active).toBe(true);
+    // Removed for a technical problem: rejoining, refused for four minutes more: still counting from the new refusal.
+    h.conn.receive(removed333(ROOM));
+    await flush();
+    await refuseFor(240_000);
+    expect(exits).toEqual([]);
+    // And on, past five minutes: the room ends.
+    await refuseFor(120_000);
+    expect(exits).toEqual(["error remote-server-timeout"]);
+    expect(room.active).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RejoinWatch } from "../../../src/client/rejoin-watch.js";
 import { MAX_REMOVAL_REJOINS, REMOVAL_WINDOW, RemovalBreaker } from "../../../src/client/removal-breaker.js";
+import { REJOIN_RETRY_MAX_DELAY, REJOIN_RETRY_WINDOW, RejoinRetry } from "../../../src/client/rejoin-retry.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -53,5 +54,23 @@ describe("RemovalBreaker: a room that keeps removing us is not rejoined in a loo
     expect(breaker.admit()).toBe(false);
     breaker.reset();
     expect(breaker.admit()).toBe(true);
+  });
+});
+
+describe("RejoinRetry: a rejoin refused for now is tried again, not for ever", () => {
+  it(`waits 1, 2, 4 … s, at most ${REJOIN_RETRY_MAX_DELAY / 1000} s, for ${REJOIN_RETRY_WINDOW / 1000} s from the first refusal; reset starts again`, () => {
+    vi.useFakeTimers();
+    const retry = new RejoinRetry();
+    const waits: number[] = [];
+    for (let wait = retry.next(); wait !== undefined; wait = retry.next()) {
+      waits.push(wait);
+      vi.advanceTimersByTime(wait);
+    }
+    expect(waits.slice(0, 6)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000]);
+    expect(waits.slice(5).every((w) => w === REJOIN_RETRY_MAX_DELAY)).toBe(true);
+    expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(REJOIN_RETRY_WINDOW);
+    expect(waits.reduce((a, b) => a + b, 0)).toBeLessThan(REJOIN_RETRY_WINDOW + REJOIN_RETRY_MAX_DELAY);
+    retry.reset();
+    expect(retry.next()).toBe(1_000);
   });
 });

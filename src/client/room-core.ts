@@ -25,14 +25,9 @@ import { occupantJid } from "./addresses.js";
 import { SelfPinger } from "./self-ping.js";
 import { REJOIN_HISTORY_MAX, RoomSync } from "./room-sync.js";
 import { JoinAnswers } from "./join-answers.js";
-import { RejoinWatch } from "./rejoin-watch.js";
-import { MAX_REMOVAL_REJOINS, REMOVAL_WINDOW, RemovalBreaker } from "./removal-breaker.js";
-import { RejoinRetry } from "./rejoin-retry.js";
+import { RejoinSchedule } from "./rejoin-schedule.js";
 import { announcesConfigChange, recordStatusCodes } from "./status-codes.js";
 import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
-
-/** How long the room may take to follow its end of our occupancy with its answer to an earlier join of ours (ms). */
-const JOIN_ANSWER_GRACE = 5_000;
 
 type State = "joining" | "joined" | "suspended" | "rejoining" | "leaving" | "left";
 
@@ -92,12 +87,8 @@ export class RoomCore {
   #joinWasWritten = false;
   /** Whether `leave()` was called while in sync with the room (joined, not suspended or rejoining). */
   #leftInSync = false;
-  /** Ends a rejoin the room never answers. */
-  readonly #rejoinWatch = new RejoinWatch(() => this.ctx.connected());
-  /** The room's removals we came back from, on this session (see {@link RoomCore.rejoinAfterRemoval}). */
-  readonly #removals = new RemovalBreaker();
-  /** Rejoins the room refused for now, tried again later (see {@link RoomCore.retryRejoinLater}). */
-  readonly #rejoinRetry = new RejoinRetry();
+  /** The rejoins no one asked for: after a removal, a refusal for now; and the wait for the room's answer. */
+  readonly rejoins = new RejoinSchedule(this);
 
   /** Listeners for error messages from the room (a pending `setSubject`). */
   readonly messageErrorListeners = new Set<(e: { stanza: Element }) => void>();
@@ -182,7 +173,7 @@ export class RoomCore {
    */
   streamReplaced(): Element | undefined {
     if (this.state === "left") return undefined;
-    this.#removals.reset();
+    this.rejoins.newSession();
     if (this.state === "joining") return this.joinStanza(false);
     if (!this.autorejoin || this.state === "leaving") {
       this.exit({ mode: "disconnected" });
@@ -196,23 +187,7 @@ export class RoomCore {
   /** The join presence went out on the stream (a leave now needs the room's confirmation). */
   joinWritten(): void {
     this.#joinWasWritten = true;
-    this.#awaitRejoin();
-  }
-
-  /**
-   * A rejoin went out: the room answers within the join timeout, or we are
-   * out (`exit`, ERROR, `remote-server-timeout`), and what waits for the
-   * room fails rather than waiting for ever. A stream lost meanwhile sends
-   * the rejoin again on the next, with a new wait.
-   */
-  #awaitRejoin(): void {
-    if (this.state !== "rejoining") return;
-    const timeout = this.ctx.joinTimeout;
-    this.#rejoinWatch.start(timeout, () => this.state === "rejoining", () => {
-      const text = `no answer to the rejoin of ${this.jid.toString()} within ${timeout} ms`;
-      this.debug(text);
-      this.exit({ mode: "error", error: new XMPPError("remote-server-timeout", { text }), abandoned: true });
-    });
+    this.rejoins.awaitAnswer();
   }
 
   /** Whether the first join is under way. */
@@ -305,8 +280,7 @@ export class RoomCore {
   }
 
   resumed(stanza: Element, codes: readonly number[]): void {
-    this.#rejoinWatch.stop();
-    this.#rejoinRetry.reset();
+    this.rejoins.rejoined();
     this.state = "joined";
     this.requestedNick = this.nick;
     this.#recordCodes(codes, true);
@@ -363,56 +337,16 @@ export class RoomCore {
   }
 
   /**
-   * The room removed us without our asking, for a reason worth coming back
-   * from (see room-presence.ts): rejoin, as after a dead stream, unless
-   * autorejoin is off or the room did so {@link MAX_REMOVAL_REJOINS} times
-   * within {@link REMOVAL_WINDOW} ms already on this session (a room that
-   * keeps removing us is not joined in a loop; a new session starts the
-   * count again). Returns whether it rejoins.
-   */
-  rejoinAfterRemoval(): boolean {
-    if (!this.autorejoin || this.state !== "joined" || !this.#admitRemoval()) return false;
-    void this.sendRejoin(this.suspendAndRejoin());
-    return true;
-  }
-
-  /** Count a removal: whether it may be rejoined (not the fourth within the window on this session). */
-  #admitRemoval(): boolean {
-    if (this.#removals.admit()) return true;
-    this.debug(`removed ${MAX_REMOVAL_REJOINS + 1} times within ${REMOVAL_WINDOW / 1000} s: not rejoining`);
-    return false;
-  }
-
-  /**
    * The room ended our occupancy (no removal code) while an answer to an
    * earlier join of ours may still come: ejabberd answers a join from a full
    * JID already in the room so, with the self-presence, history and subject
    * of that join next. The room is rejoining without our sending anything
-   * (another join would be answered the same way, and so on). Not
-   * counted as a removal, unless no self-presence follows within
-   * {@link JOIN_ANSWER_GRACE} ms: then it was one, and we rejoin, or, the
-   * room having removed us too often, `giveUp` ends the room.
+   * (another join would be answered the same way, and so on), for a while
+   * (see {@link RejoinSchedule.awaitRoomAnswer}; `giveUp` ends the room).
    */
   awaitRoomRejoin(giveUp: () => void): void {
     this.#suspend();
-    this.#rejoinWatch.start(Math.min(JOIN_ANSWER_GRACE, this.ctx.joinTimeout), () => this.state === "rejoining", () => {
-      if (!this.#admitRemoval()) return giveUp();
-      this.debug(`no answer to our earlier join followed the end of our occupancy: rejoining`);
-      void this.sendRejoin(this.restartRejoin());
-    });
-  }
-
-  /**
-   * The room refused our rejoin for now (an error of type `wait`): stay
-   * suspended and rejoin again later (see {@link RejoinRetry}). Returns
-   * false when it has refused for too long: the room then exits with the error.
-   */
-  retryRejoinLater(error: XMPPError): boolean {
-    const delay = this.#rejoinRetry.next();
-    if (delay === undefined) return false;
-    this.debug(`rejoin refused for now (${error.condition}): rejoining again in ${delay} ms`);
-    this.#rejoinWatch.start(delay, () => this.state === "rejoining", () => void this.sendRejoin(this.restartRejoin()));
-    return true;
+    this.rejoins.awaitRoomAnswer(giveUp);
   }
 
   suspendAndRejoin(): Element {
@@ -527,7 +461,7 @@ export class RoomCore {
   #stopTracking(): void {
     this.sync.stop();
     this.joinAnswers.clear();
-    this.#rejoinWatch.stop();
+    this.rejoins.stop();
     this.state = "left";
     this.trackers.abortAll();
     this.pinger?.stop();

@@ -98,7 +98,7 @@ function onErrorPresence(core: RoomCore, stanza: Element, nick: string): void {
   }
   if (core.state === "rejoining" && (nick === "" || nick === core.requestedNick)) {
     // Refused for now (a gateway not back yet after a server restart): rejoin again later.
-    if (error.type === "wait" && core.retryRejoinLater(error)) return;
+    if (error.type === "wait" && core.rejoins.retryLater(error)) return;
     core.exit({ mode: "error", error, stanza });
     return;
   }
@@ -152,7 +152,7 @@ function onUnavailable(core: RoomCore, stanza: Element, nick: string, x: MucUser
       core.awaitRoomRejoin(exit);
       return;
     }
-    if ((mode === "error" || mode === "normal") && core.rejoinAfterRemoval()) {
+    if ((mode === "error" || mode === "normal") && core.rejoins.afterRemoval()) {
       core.debug(`removed from the room (${mode === "error" ? "status 333" : "no removal code"}) without leaving: rejoining`);
       return;
     }

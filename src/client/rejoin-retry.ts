@@ -1,10 +1,12 @@
 /**
- * When a rejoin that the room refused for now is tried again. An error of
- * type `wait` (RFC 6120 §8.3.2: retry after waiting) answering a rejoin says
- * that what serves the room is away for the moment — a gateway whose
- * component has not reconnected yet after a server restart (Prosody answers
- * for it `remote-server-timeout`, "Component unavailable"), a remote server
- * not reached yet. The room stays suspended and rejoins again after 1, 2,
+ * When a rejoin that the room refused for now, or did not answer, is tried
+ * again. An error of type `wait` (RFC 6120 §8.3.2: retry after waiting)
+ * answering a rejoin says that what serves the room is away for the moment
+ * — a gateway whose component has not reconnected yet after a server
+ * restart (Prosody answers for it `remote-server-timeout`, "Component
+ * unavailable"), a remote server not reached yet; no answer within the join
+ * timeout may mean the same (a gateway killed between reading our join and
+ * answering it). The room stays suspended and rejoins again after 1, 2,
  * 4 … {@link REJOIN_RETRY_MAX_DELAY} ms, for up to
  * {@link REJOIN_RETRY_WINDOW} ms from the first refusal; a rejoin that
  * succeeds starts the count again. Part of a room's state; not part of the

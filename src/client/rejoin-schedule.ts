@@ -3,7 +3,8 @@
  * the answer to a rejoin (the join timeout), a rejoin after a removal worth
  * coming back from (not in a loop: {@link RemovalBreaker}), the wait for the
  * room's own answer to an earlier join after it ended our occupancy, and a
- * rejoin the room refused for now tried again later ({@link RejoinRetry}).
+ * rejoin the room refused for now, or did not answer, tried again later
+ * ({@link RejoinRetry}).
  * One timer at a time ({@link RejoinWatch}). Part of a room's state
  * ({@link RoomCore.rejoins}); not part of the package's API.
  *
@@ -40,10 +41,14 @@ export class RejoinSchedule {
   readonly #rejoinAgain = (): void => void this.#core.sendRejoin(this.#core.restartRejoin());
 
   /**
-   * A rejoin went out: the room answers within the join timeout, or we are
-   * out (`exit`, ERROR, `remote-server-timeout`), and what waits for the
-   * room fails rather than waiting for ever. A stream lost meanwhile sends
-   * the rejoin again on the next, with a new wait.
+   * A rejoin went out: the room answers within the join timeout, or the
+   * rejoin is sent again later, as one the room refused for now (what
+   * serves the room may have died between reading our join and answering
+   * it: a gateway killed, then started again). When the room has not taken
+   * us back for too long, we are out (`exit`, ERROR,
+   * `remote-server-timeout`), and what waits for the room fails rather than
+   * waiting for ever. A stream lost meanwhile sends the rejoin again on the
+   * next, with a new wait.
    */
   awaitAnswer(): void {
     const core = this.#core;
@@ -51,8 +56,10 @@ export class RejoinSchedule {
     const timeout = core.ctx.joinTimeout;
     this.#watch.start(timeout, this.#rejoining, () => {
       const text = `no answer to the rejoin of ${core.jid.toString()} within ${timeout} ms`;
+      const error = new XMPPError("remote-server-timeout", { text });
+      if (this.retryLater(error, `not answered within ${timeout} ms`)) return;
       core.debug(text);
-      core.exit({ mode: "error", error: new XMPPError("remote-server-timeout", { text }), abandoned: true });
+      core.exit({ mode: "error", error, abandoned: true });
     });
   }
 
@@ -88,14 +95,15 @@ export class RejoinSchedule {
   }
 
   /**
-   * The room refused our rejoin for now (an error of type `wait`): stay
-   * suspended and rejoin again later (see {@link RejoinRetry}). Returns
-   * false when it has refused for too long: the room then exits with the error.
+   * The room refused our rejoin for now (an error of type `wait`), or did
+   * not answer it: stay suspended and rejoin again later (see
+   * {@link RejoinRetry}). Returns false when that has lasted too long: the
+   * room then exits with the error.
    */
-  retryLater(error: XMPPError): boolean {
+  retryLater(error: XMPPError, why = `refused for now (${error.condition})`): boolean {
     const delay = this.#retry.next();
     if (delay === undefined) return false;
-    this.#core.debug(`rejoin refused for now (${error.condition}): rejoining again in ${delay} ms`);
+    this.#core.debug(`rejoin ${why}: rejoining again in ${delay} ms`);
     this.#watch.start(delay, this.#rejoining, this.#rejoinAgain);
     return true;
   }

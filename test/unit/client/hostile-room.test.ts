@@ -6,7 +6,7 @@
  * under (status 210), nor when our old self-presence lingers while we rejoin
  * after a 333 removal.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { LeaveMode, MessageState, onMessageChange, type MessageChangeEvent, type Room } from "../../../src/index.js";
 import {
   CAST,
@@ -229,21 +229,42 @@ describe("nick changes: who a presence is about", () => {
 });
 
 describe("a rejoin the room never answers", () => {
-  it("ends after the join timeout: exit ERROR (remote-server-timeout), a waiting send fails, a tracker is aborted; a late self-presence is answered by leaving", async () => {
-    const svc = setup(CAST.thirdwitch.jid, { joinTimeout: 100 });
+  it("is sent again after the join timeout, 1, 2, 4 … s later; unanswered for five minutes, the room ends: exit ERROR (remote-server-timeout), a waiting send fails, a tracker is aborted; a late self-presence is answered by leaving", async () => {
+    const svc = setup(CAST.thirdwitch.jid, { joinTimeout: 100, trackerTimeout: 600_000 });
     harnesses.push(svc);
     const { room } = await enterAs(svc, "thirdwitch");
     const exits: { mode: LeaveMode; condition: string | undefined }[] = [];
     room.on("exit", (e) => exits.push({ mode: e.mode, condition: e.error?.condition }));
-    svc.conn.drop();
-    svc.conn.newSession();
-    await svc.conn.nextSent(isJoinPresence, 1_000);
-    const send = room.sendMessage("Anyone?");
-    const tracker = room.sendTrackedMessage("Hello?");
-    await expect(send).rejects.toMatchObject({ name: "MucStateError" });
-    expect(exits).toEqual([{ mode: LeaveMode.ERROR, condition: "remote-server-timeout" }]);
-    expect(room.joined).toBe(false);
-    await expect(tracker.done).resolves.toBe(MessageState.ABORTED);
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      svc.conn.drop();
+      svc.conn.newSession();
+      await vi.advanceTimersByTimeAsync(0);
+      const start = Date.now();
+      const joins = (): number => svc.conn.sent.filter(isJoinPresence).length;
+      const first = joins();
+      const send = room.sendMessage("Anyone?");
+      send.catch(() => undefined);
+      const tracker = room.sendTrackedMessage("Hello?");
+      // The join timeout, then the first retry 1 s later, the next 2 s after its own timeout.
+      await vi.advanceTimersByTimeAsync(100 + 999);
+      expect(joins()).toBe(first);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(joins()).toBe(first + 1);
+      await vi.advanceTimersByTimeAsync(100 + 2_000);
+      expect(joins()).toBe(first + 2);
+      expect(exits).toEqual([]);
+      // Timer by timer, so that the room's end is not followed by more time (a late answer counts for a join timeout after it).
+      while (exits.length === 0 && Date.now() - start < 330_000) await vi.advanceTimersToNextTimerAsync();
+      expect(Date.now() - start).toBeGreaterThanOrEqual(300_000);
+      expect(joins() - first).toBeGreaterThan(10);
+      await expect(send).rejects.toMatchObject({ name: "MucStateError" });
+      expect(exits).toEqual([{ mode: LeaveMode.ERROR, condition: "remote-server-timeout" }]);
+      expect(room.joined).toBe(false);
+      await expect(tracker.done).resolves.toBe(MessageState.ABORTED);
+    } finally {
+      vi.useRealTimers();
+    }
     svc.conn.takeSent();
     svc.conn.receive(selfPresence(ROOM, "thirdwitch", CAST.thirdwitch.jid));
     const leave = await svc.conn.nextSent((s) => s.is("presence") && s.attrs.type === "unavailable", 1_000);

@@ -11,9 +11,6 @@
  * @module
  */
 import { XMPPError } from "../xso/stanza-error.js";
-import { RejoinWatch } from "./rejoin-watch.js";
-import { MAX_REMOVAL_REJOINS, REMOVAL_WINDOW, RemovalBreaker } from "./removal-breaker.js";
-import { RejoinRetry } from "./rejoin-retry.js";
 import type { RoomCore } from "./room-core.js";
 
 /** How long the room may take to follow its end of our occupancy with its answer to an earlier join of ours (ms). */
@@ -129,5 +126,111 @@ export class RejoinSchedule {
     if (this.#removals.admit()) return true;
     this.#core.debug(`removed ${MAX_REMOVAL_REJOINS + 1} times within ${REMOVAL_WINDOW / 1000} s: not rejoining`);
     return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The one timer: how long a rejoining room waits (for the room's answer, or
+// before a retry); when it ends while the stream is down, it starts again
+// (a new stream sends a rejoin of its own; a resumed one gets another wait).
+
+/** The one wait of a rejoining room. */
+export class RejoinWatch {
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #connected: () => boolean;
+
+  /** @param connected - whether the stream is up now. */
+  constructor(connected: () => boolean) {
+    this.#connected = connected;
+  }
+
+  /**
+   * Wait `ms` (replacing any wait under way); then, if `waiting()` still
+   * holds, wait again while the stream is down, else call `done`.
+   */
+  start(ms: number, waiting: () => boolean, done: () => void): void {
+    this.stop();
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (!waiting()) return;
+      if (!this.#connected()) return this.start(ms, waiting, done);
+      done();
+    }, ms);
+    (this.#timer as { unref?: () => unknown }).unref?.();
+  }
+
+  /** No more waiting. */
+  stop(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Removals: a room that removes us without our asking is rejoined, but not in
+// a loop: more than MAX_REMOVAL_REJOINS times within REMOVAL_WINDOW ms on one
+// session, it is not rejoined again. A new session starts the count again
+// (removals that follow one are its doing: ejabberd removes the full JID of a
+// replaced session that bounced a room message, and the new session holds it).
+
+/** Removals within {@link REMOVAL_WINDOW} that are rejoined. */
+export const MAX_REMOVAL_REJOINS = 3;
+/** The window removals are counted in (ms). */
+export const REMOVAL_WINDOW = 60_000;
+
+/** The removals of one room on one session. */
+export class RemovalBreaker {
+  #removals: number[] = [];
+
+  /** A removal now: whether it may be rejoined (it is then counted). */
+  admit(): boolean {
+    const now = Date.now();
+    this.#removals = this.#removals.filter((at) => now - at < REMOVAL_WINDOW);
+    if (this.#removals.length >= MAX_REMOVAL_REJOINS) return false;
+    this.#removals.push(now);
+    return true;
+  }
+
+  /** A new session: the count starts again. */
+  reset(): void {
+    this.#removals = [];
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Retries: an error of type `wait` (RFC 6120 §8.3.2: retry after waiting)
+// answering a rejoin says that what serves the room is away for the moment —
+// a gateway whose component has not reconnected yet after a server restart
+// (Prosody answers for it `remote-server-timeout`, "Component unavailable"),
+// a remote server not reached yet; no answer within the join timeout may mean
+// the same (a gateway killed between reading our join and answering it). The
+// room stays suspended and rejoins again after 1, 2, 4 … REJOIN_RETRY_MAX_DELAY
+// ms, for up to REJOIN_RETRY_WINDOW ms from the first; a rejoin that succeeds
+// starts the count again.
+
+/** The wait before the first retry (ms); each next one doubles, up to {@link REJOIN_RETRY_MAX_DELAY}. */
+export const REJOIN_RETRY_FIRST_DELAY = 1_000;
+/** The longest wait between two retries (ms). */
+export const REJOIN_RETRY_MAX_DELAY = 30_000;
+/** How long after the first refusal retries go on (ms); a refusal after that ends the room. */
+export const REJOIN_RETRY_WINDOW = 300_000;
+
+/** The refused rejoins of one room since its last (re)join. */
+export class RejoinRetry {
+  #first: number | undefined;
+  #tries = 0;
+
+  /** A refusal now: the wait before the next try (ms), or `undefined` when the room refused for too long. */
+  next(): number | undefined {
+    const now = Date.now();
+    this.#first ??= now;
+    if (now - this.#first >= REJOIN_RETRY_WINDOW) return undefined;
+    return Math.min(REJOIN_RETRY_MAX_DELAY, REJOIN_RETRY_FIRST_DELAY * 2 ** this.#tries++);
+  }
+
+  /** The room took us back: the next refusal starts a new count. */
+  reset(): void {
+    this.#first = undefined;
+    this.#tries = 0;
   }
 }

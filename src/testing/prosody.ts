@@ -368,18 +368,11 @@ async function startProsodyOnce(options: ProsodyOptions): Promise<ProsodyServer>
       { mode: 0o600 },
     );
 
-    const { child: spawned, output, exited } = spawnServer(prosodyBin, ["-F", "--config", configFile], dir);
+    const launched = launch(prosodyBin, configFile, dir, handleSignals);
+    const { child: spawned, output } = launched;
     child = spawned;
-    live = { child: spawned, dir, handleSignals };
-    killOnExit(live);
-
-    await waitUntilListening({
-      ports: [ports.c2s, ports.http, ports.component],
-      exited,
-      timeoutMs: startTimeoutMs,
-      pollMs: 20,
-      error: async (problem) => new Error(`Prosody ${problem}.\n${await logTail(logFile, 40)}${output.render("prosody")}`),
-    });
+    live = launched.live;
+    await untilListening(launched, [ports.c2s, ports.http, ports.component], logFile, startTimeoutMs, "");
     // Prosody keeps running when it cannot bind a port; the check above may
     // then have reached someone else's listener.
     const log = await readFile(logFile, "utf8").catch(() => "");
@@ -501,20 +494,13 @@ class RunningProsody implements ProsodyServer {
     if (!killed) throw new Error(`Prosody (pid ${String(old.pid)}) did not exit after SIGKILL`);
     if (options.downMs) await new Promise((resolve) => setTimeout(resolve, options.downMs));
     if (this.#stopping) throw new Error("restart: the Prosody server has been stopped");
-    const { child, output, exited } = spawnServer(this.#prosody, ["-F", "--config", this.configFile], this.dir);
-    const live: LiveServer = { child, dir: this.dir, handleSignals: this.#live.handleSignals };
-    killOnExit(live);
+    const launched = launch(this.#prosody, this.configFile, this.dir, this.#live.handleSignals);
+    // The new process is the server's from now on: a stop kills it, even while it starts.
     forgetOnExit(this.#live);
-    this.#child = child;
-    this.#live = live;
-    this.#output = output;
-    await waitUntilListening({
-      ports: [this.c2sPort, this.httpPort, this.componentPort],
-      exited,
-      timeoutMs: this.#startTimeoutMs,
-      pollMs: 20,
-      error: async (problem) => new Error(`Prosody ${problem} (restarting).\n${await logTail(this.logFile, 40)}${output.render("prosody")}`),
-    });
+    this.#child = launched.child;
+    this.#live = launched.live;
+    this.#output = launched.output;
+    await untilListening(launched, [this.c2sPort, this.httpPort, this.componentPort], this.logFile, this.#startTimeoutMs, " (restarting)");
   }
 
   async createUser(username: string, password: string): Promise<string> {
@@ -548,6 +534,33 @@ class RunningProsody implements ProsodyServer {
     })();
     return this.#stopping;
   }
+}
+
+/** A Prosody process started in the foreground, killed if this process exits first. */
+interface Launched {
+  readonly child: ChildProcess;
+  readonly output: OutputTail;
+  readonly exited: Promise<string>;
+  readonly live: LiveServer;
+}
+
+/** Start `prosody -F` with `configFile` and register it for clean-up on exit. */
+function launch(prosodyBin: string, configFile: string, dir: string, handleSignals: boolean): Launched {
+  const { child, output, exited } = spawnServer(prosodyBin, ["-F", "--config", configFile], dir);
+  const live: LiveServer = { child, dir, handleSignals };
+  killOnExit(live);
+  return { child, output, exited, live };
+}
+
+/** Wait until the launched Prosody accepts connections on `ports`; the error tells why not, with the log's tail. */
+function untilListening(launched: Launched, ports: number[], logFile: string, timeoutMs: number, when: string): Promise<void> {
+  return waitUntilListening({
+    ports,
+    exited: launched.exited,
+    timeoutMs,
+    pollMs: 20,
+    error: async (problem) => new Error(`Prosody ${problem}${when}.\n${await logTail(logFile, 40)}${launched.output.render("prosody")}`),
+  });
 }
 
 /** SIGTERM, then SIGKILL after `termTimeoutMs`; fails if Prosody outlives that too. */

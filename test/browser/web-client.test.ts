@@ -59,6 +59,24 @@ let lab: Room;
 let labJid: string;
 const coffeeJid = `coffee@${GW}`;
 
+/**
+ * A Prosody room `name` that dave creates with `config` and both pages join,
+ * each seeing all three: dave's room, the bodies he hears, and each page's view of it.
+ */
+async function roomOfThree(name: string, config: NonNullable<Parameters<typeof createRoom>[3]>["config"]) {
+  const jid = `${name}@${stack.prosody.mucDomain}`;
+  const room = await withTimeout(createRoom(labMuc, jid, DAVE.nick, { config }), WAIT, `creating the ${name} room`);
+  const heard: string[] = [];
+  room.on("message", (m) => heard.push(m.body));
+  await joinFromPage(alice, jid, "alice");
+  await joinFromPage(bob, jid, "bob");
+  for (const page of [alice, bob]) {
+    for (const nick of ["alice", "bob", DAVE.nick]) await occupant(page, nick).waitFor({ timeout: WAIT });
+  }
+  const view = (page: Page) => page.locator(`[data-testid=room-view][data-jid="${jid}"]`);
+  return { jid, room, heard, aliceView: view(alice), bobView: view(bob) };
+}
+
 beforeAll(async () => {
   await stack.start();
   // The Node client creates (and so unlocks) the Prosody room; it is its owner.
@@ -412,17 +430,7 @@ describe("web client (examples/browser) in Chromium", () => {
   });
 
   it("the server goes away mid-conversation and comes back: pending message, reconnecting banner, suspended occupants, then all normal", async () => {
-    const outageJid = `outage@${stack.prosody.mucDomain}`;
-    const room = await withTimeout(createRoom(labMuc, outageJid, DAVE.nick, { config: { roomName: "Outage", public: true } }), WAIT, "creating the outage room");
-    const heard: string[] = [];
-    room.on("message", (m) => heard.push(m.body));
-    await joinFromPage(alice, outageJid, "alice");
-    await joinFromPage(bob, outageJid, "bob");
-    for (const page of [alice, bob]) {
-      for (const nick of ["alice", "bob", DAVE.nick]) await occupant(page, nick).waitFor({ timeout: WAIT });
-    }
-    const aliceView = alice.locator(`[data-testid=room-view][data-jid="${outageJid}"]`);
-    const bobView = bob.locator(`[data-testid=room-view][data-jid="${outageJid}"]`);
+    const { jid: outageJid, room, heard, aliceView, bobView } = await roomOfThree("outage", { roomName: "Outage", public: true });
 
     // Mid-conversation.
     const before = `before the outage ${Date.now()}`;
@@ -512,18 +520,8 @@ describe("web client (examples/browser) in Chromium", () => {
   });
 
   it("the server crashes (SIGKILL) mid-conversation and restarts: the same, with a real Prosody coming back from its data", async () => {
-    const crashJid = `crash@${stack.prosody.mucDomain}`;
     // Persistent: the room outlives the crash, with its archive (the history the rejoins get).
-    const room = await withTimeout(createRoom(labMuc, crashJid, DAVE.nick, { config: { roomName: "Crash", public: true, persistent: true } }), WAIT, "creating the crash room");
-    const heard: string[] = [];
-    room.on("message", (m) => heard.push(m.body));
-    await joinFromPage(alice, crashJid, "alice");
-    await joinFromPage(bob, crashJid, "bob");
-    for (const page of [alice, bob]) {
-      for (const nick of ["alice", "bob", DAVE.nick]) await occupant(page, nick).waitFor({ timeout: WAIT });
-    }
-    const aliceView = alice.locator(`[data-testid=room-view][data-jid="${crashJid}"]`);
-    const bobView = bob.locator(`[data-testid=room-view][data-jid="${crashJid}"]`);
+    const { jid: crashJid, room, heard, aliceView, bobView } = await roomOfThree("crash", { roomName: "Crash", public: true, persistent: true });
     const before = `before the crash ${Date.now()}`;
     await send(alice, before);
     await messageWith(bob, before, "[data-nick=alice]").waitFor({ timeout: WAIT });

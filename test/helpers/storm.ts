@@ -332,7 +332,13 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
     // Crash mode: the server killed at seeded random moments of the sending, each down 0.2–2 s.
     const crashes = options.mode === "crash" ? (options.crashes ?? 3) : 0;
     let crashed = 0;
-    const crashing = crashes > 0 ? crashServer(server, crashes, options.seed, expectedDuration, (line) => (log(line), trace?.add("server", line)), () => void pending.push(Date.now()), () => crashed++) : Promise.resolve();
+    const onRestarted = (): void => {
+      crashed++;
+      pending.push(Date.now());
+    };
+    const crashing = crashes > 0 ? crashServer(server, crashes, options.seed, expectedDuration, (line) => (log(line), trace?.add("server", line)), onRestarted) : Promise.resolve();
+    // Awaited once the messages are sent; a restart that failed meanwhile is reported then.
+    crashing.catch(() => undefined);
 
     const senders = options.senders ?? 1;
     const sending = proxied.slice(0, senders).map((c, s) => ({ room: c.room as Room, prefix: SENDER_PREFIXES[s] }));
@@ -380,10 +386,10 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
 
 /**
  * Kill the server `crashes` times (SIGKILL) at seeded random moments over
- * the first 90% of `durationMs`, each time starting it again after 0.2–2 s.
- * `restarted` is called when it accepts connections again; `done` after each crash.
+ * the first 90% of `durationMs`, each time starting it again after 0.2–2 s;
+ * `restarted` is called each time it accepts connections again.
  */
-async function crashServer(server: StormServer, crashes: number, seed: number, durationMs: number, log: (line: string) => void, restarted: () => void, done: () => void): Promise<void> {
+async function crashServer(server: StormServer, crashes: number, seed: number, durationMs: number, log: (line: string) => void, restarted: () => void): Promise<void> {
   const restart = server.restart;
   if (!restart) throw new Error(`the storm's crash mode needs a server that restarts (${server.kind} does not here)`);
   const random = mulberry32(seed ^ 0x5eed);
@@ -395,7 +401,6 @@ async function crashServer(server: StormServer, crashes: number, seed: number, d
     log(`crashing the server (down ${downMs} ms)`);
     await restart({ crash: true, downMs });
     restarted();
-    done();
   }
 }
 

@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RejoinWatch } from "../../../src/client/rejoin-watch.js";
-import { MAX_REMOVAL_REJOINS, REMOVAL_WINDOW, RemovalBreaker } from "../../../src/client/removal-breaker.js";
-import { REJOIN_RETRY_MAX_DELAY, REJOIN_RETRY_WINDOW, RejoinRetry } from "../../../src/client/rejoin-retry.js";
+import { MAX_REMOVAL_REJOINS, REJOIN_RETRY_MAX_DELAY, REJOIN_RETRY_WINDOW, REMOVAL_WINDOW, RejoinRetry, RejoinWatch, RemovalBreaker } from "../../../src/client/rejoin-schedule.js";
 
 afterEach(() => {
   vi.useRealTimers();

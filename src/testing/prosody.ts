@@ -15,15 +15,15 @@
 
 import { execFile, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { killOnExit, forgetOnExit, type LiveServer } from "./exit-cleanup.js";
-import { findExecutable, freePorts, isAlive, isExecutable, logTail, spawnServer, stopProcess, waitUntilListening, type OutputTail } from "./local-server.js";
+import { findExecutable, isAlive, isExecutable, logTail, spawnServer, stopProcess, waitUntilListening, type OutputTail } from "./local-server.js";
 import { renderProsodyConfig, type ChosenPorts, type ProsodyComponent, type ProsodyExtraConfig, type ProsodyLogLevel } from "./prosody-config.js";
+import { choosePorts, type ProsodyPorts } from "./prosody-ports.js";
 
-export type { ProsodyComponent, ProsodyExtraConfig, ProsodyLogLevel };
+export type { ProsodyComponent, ProsodyExtraConfig, ProsodyLogLevel, ProsodyPorts };
 
 /**
  * An account to create on the server's virtual host.
@@ -35,20 +35,6 @@ export interface ProsodyUser {
   readonly username: string;
   /** Password, stored in plain text (the server uses `internal_plain`). */
   readonly password: string;
-}
-
-/**
- * Fixed port numbers; any port left out is chosen by the operating system.
- *
- * @category Throwaway Prosody
- */
-export interface ProsodyPorts {
-  /** Client-to-server (plain TCP, no TLS) port. */
-  readonly c2s?: number;
-  /** HTTP port serving the WebSocket endpoint. */
-  readonly http?: number;
-  /** External component (XEP-0114) port. */
-  readonly component?: number;
 }
 
 /**
@@ -591,48 +577,4 @@ function resolveProsodyctl(explicit: string | undefined, prosodyBin: string): st
   const found = isExecutable(sibling) ? sibling : findExecutable("prosodyctl");
   if (!found) throw new ProsodyNotInstalledError("prosodyctl");
   return found;
-}
-
-/** Whether nothing listens on 127.0.0.1:`port` (by binding it briefly). */
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "EADDRINUSE" || err.code === "EACCES") resolve(false);
-      else reject(err);
-    });
-    server.listen({ host: "127.0.0.1", port, exclusive: true }, () => {
-      server.close(() => resolve(true));
-    });
-  });
-}
-
-async function choosePorts(fixed: ProsodyPorts | undefined): Promise<ChosenPorts> {
-  const names = ["c2s", "http", "component"] as const;
-  for (const name of names) {
-    const port = fixed?.[name];
-    if (port !== undefined && !(await portIsFree(port))) {
-      throw new Error(`startProsody: ports.${name} ${port} on 127.0.0.1 is already in use`);
-    }
-  }
-  // Picked ports can be taken by someone else before Prosody binds them; the
-  // check right before launch catches that, and we pick again a few times.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const picked = await freePorts(3);
-    const chosen: ChosenPorts = {
-      c2s: fixed?.c2s ?? picked[0] ?? 0,
-      http: fixed?.http ?? picked[1] ?? 0,
-      component: fixed?.component ?? picked[2] ?? 0,
-    };
-    const all = [chosen.c2s, chosen.http, chosen.component];
-    if (new Set(all).size !== 3) {
-      if (fixed && names.filter((n) => fixed[n] !== undefined).length > 1) {
-        throw new Error("startProsody: the fixed ports must be distinct");
-      }
-      continue;
-    }
-    const free = await Promise.all(all.map((port) => portIsFree(port)));
-    if (free.every(Boolean)) return chosen;
-  }
-  throw new Error("startProsody: could not find free ports on 127.0.0.1");
 }

@@ -49,9 +49,18 @@
  *    its other errors, so the client ends the stream (`bad-format`) and
  *    reconnects. An error thrown by a listener of the stanzas (the app's) is
  *    not the parser's: it is thrown on, as before.
+ * 8. **An error before the server's stream header in `start()`.** The
+ *    client's `start()` waits for `online` and for the header at once; when
+ *    the connection fails before the header (the server resets it, or
+ *    answers with something that is not XML), `start()` rejects with the
+ *    error, and the wait for `online` rejects with it too, with nobody
+ *    listening: an unhandled rejection, which ends a Node process even when
+ *    the app handles `start()`'s. The guard gives the entity a `start()` that
+ *    does the same steps and marks that second wait handled.
  *
  * @module
  */
+import { promise } from "@xmpp/events";
 import { XMLError, type Element } from "@xmpp/xml";
 import { NS_BIND, NS_SM, NS_STREAMS } from "../xso/ns.js";
 import type { Logger } from "../common/logger.js";
@@ -77,6 +86,37 @@ interface SmInternals {
 interface StreamParser {
   write(data: unknown): unknown;
   emit?(event: string, arg?: unknown): boolean;
+}
+
+/** What the guard reads and replaces of an entity's `start()` (see 8). */
+interface StartInternals {
+  readonly status?: string;
+  readonly options?: { readonly service?: string; readonly domain?: string; readonly lang?: string };
+  start?: () => Promise<unknown>;
+  connect(service: string | undefined): Promise<unknown>;
+  open(options: { domain?: string; lang?: string }): Promise<unknown>;
+}
+
+/** Whether `entity` has the `start()` steps of `@xmpp/client` 0.14 (see 8). */
+function isStartable(entity: object): entity is StartInternals {
+  const e = entity as Partial<StartInternals>;
+  return typeof e.start === "function" && typeof e.connect === "function" && typeof e.open === "function" && typeof e.options === "object";
+}
+
+/**
+ * `@xmpp/client`'s `start()`, with its wait for `online` never left an
+ * unhandled rejection (see 8): the connection's failure before the header
+ * reaches the caller as `start()`'s own rejection.
+ */
+async function startHandled(this: StartInternals): Promise<unknown> {
+  if (this.status !== "offline") throw new Error("Connection is not offline");
+  const { service, domain, lang } = this.options ?? {};
+  await this.connect(service);
+  // As the client's own: its own wait for `online` (`@xmpp/events`), which an `error` rejects.
+  const online = promise(this as unknown as Parameters<typeof promise>[0], "online");
+  online.catch(() => {});
+  await this.open({ domain, lang });
+  return online;
 }
 
 /** Parsers made to report what they throw on (see 7), by any guard. */
@@ -272,6 +312,9 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
   };
   const onError = (e: unknown): void => log.debug("stream guard: connection error", e);
 
+  const startable = isStartable(entity) ? entity : undefined;
+  if (startable) startable.start = startHandled;
+
   entity.prependListener("element", onElement);
   entity.on("status", onStatus);
   entity.on("send", onSend);
@@ -279,6 +322,7 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
   sm.on("resumed", onResumed);
   return () => {
     stopTimer();
+    if (startable?.start === startHandled) delete startable.start;
     entity.removeListener("element", onElement);
     entity.removeListener("status", onStatus);
     entity.removeListener("send", onSend);

@@ -5,8 +5,9 @@
  * ahead of what was sent, restarts a negotiation that does not reach
  * `online` in time (fake timers), restarts a stream that binds a resource
  * after a resumption, counts received stanzas from `<enabled/>` on, fails
- * what a session without resumption left unacknowledged, and leaves
- * anything else alone.
+ * what a session without resumption left unacknowledged, gives the entity a
+ * `start()` that leaves no unhandled rejection, and leaves anything else
+ * alone.
  */
 import { EventEmitter } from "node:events";
 import { afterEach, describe, expect, it, vi, type Mock } from "vitest";
@@ -430,6 +431,113 @@ describe("data after the stream's end, and XML the parser throws on", () => {
     expect(parser.write).toBe(wrapped);
     socket.emit("data", "&bogus;");
     expect(errors).toHaveLength(1);
+  });
+});
+
+/** A fake entity with the steps of `@xmpp/client`'s `start()`: `connect` and `open` settle when the test says. */
+class FakeStartable extends FakeEntity {
+  readonly options = { service: "xmpp://example.org:5222", domain: "example.org", lang: "en" };
+  readonly calls: string[] = [];
+  connect(service: string): Promise<void> {
+    this.calls.push(`connect ${service}`);
+    this.setStatus("connect");
+    return Promise.resolve();
+  }
+  open(options: { domain?: string; lang?: string }): Promise<void> {
+    this.calls.push(`open ${options.domain} ${options.lang}`);
+    this.setStatus("opening");
+    // As the client's: the header, or the connection's error first.
+    return new Promise((resolve, reject) => {
+      this.once("open", () => resolve());
+      this.once("error", reject);
+    });
+  }
+  /** The prototype's own, which the guard replaces on the instance. */
+  start(): Promise<unknown> {
+    return Promise.resolve("unguarded");
+  }
+}
+
+describe("start() with an error before the stream header", () => {
+  /** Rejections nobody handled while `run` ran, and a macrotask after. */
+  async function unhandledDuring(run: () => Promise<void>): Promise<unknown[]> {
+    const seen: unknown[] = [];
+    const listener = (reason: unknown): void => void seen.push(reason);
+    process.on("unhandledRejection", listener);
+    try {
+      await run();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+    return seen;
+  }
+
+  it("the connection's error before the header rejects start() and nothing else", async () => {
+    const entity = new FakeStartable();
+    unguards.push(guardStream(entity, logger()));
+    const failure = new Error("read ECONNRESET");
+    const unhandled = await unhandledDuring(async () => {
+      const started = entity.start();
+      await vi.waitFor(() => expect(entity.status).toBe("opening"));
+      entity.emit("error", failure);
+      await expect(started).rejects.toBe(failure);
+    });
+    expect(unhandled).toEqual([]);
+    expect(entity.calls).toEqual(["connect xmpp://example.org:5222", "open example.org en"]);
+    // Its waits are gone with it.
+    expect(entity.listenerCount("online")).toBe(0);
+    expect(entity.listenerCount("error")).toBe(1); // the guard's own
+  });
+
+  it("start() resolves with what `online` carries, after the header", async () => {
+    const entity = new FakeStartable();
+    unguards.push(guardStream(entity, logger()));
+    const started = entity.start();
+    await vi.waitFor(() => expect(entity.status).toBe("opening"));
+    entity.emit("open");
+    entity.emit("online", "me@example.org/r");
+    await expect(started).resolves.toBe("me@example.org/r");
+    expect(entity.listenerCount("online")).toBe(0);
+  });
+
+  it("an error after the header (authentication refused) rejects start(), as the client's does", async () => {
+    const entity = new FakeStartable();
+    unguards.push(guardStream(entity, logger()));
+    const refused = new Error("not-authorized");
+    const unhandled = await unhandledDuring(async () => {
+      const started = entity.start();
+      await vi.waitFor(() => expect(entity.status).toBe("opening"));
+      entity.emit("open");
+      await Promise.resolve();
+      entity.emit("error", refused);
+      await expect(started).rejects.toBe(refused);
+    });
+    expect(unhandled).toEqual([]);
+  });
+
+  it("start() on an entity that is not offline rejects, as the client's does", async () => {
+    const entity = new FakeStartable();
+    unguards.push(guardStream(entity, logger()));
+    entity.setStatus("online");
+    await expect(entity.start()).rejects.toThrow("Connection is not offline");
+    expect(entity.calls).toEqual([]);
+  });
+
+  it("removing the guard gives the entity back its own start()", async () => {
+    const entity = new FakeStartable();
+    const unguard = guardStream(entity, logger());
+    expect(Object.hasOwn(entity, "start")).toBe(true);
+    unguard();
+    expect(Object.hasOwn(entity, "start")).toBe(false);
+    await expect(entity.start()).resolves.toBe("unguarded");
+  });
+
+  it("an entity without connect() and open() keeps its own start()", async () => {
+    const entity = new FakeEntity() as FakeEntity & { start?: () => Promise<string> };
+    entity.start = () => Promise.resolve("own");
+    unguards.push(guardStream(entity, logger()));
+    await expect(entity.start()).resolves.toBe("own");
   });
 });
 

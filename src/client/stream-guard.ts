@@ -57,6 +57,19 @@
  *    listening: an unhandled rejection, which ends a Node process even when
  *    the app handles `start()`'s. The guard gives the entity a `start()` that
  *    does the same steps and marks that second wait handled.
+ * 9. **Negotiation requests that outlive their stream.** The client waits
+ *    for the answer to its `<resume/>`, `<enable/>` and SASL steps with a
+ *    `nonza` listener that goes only when the answer comes. When the stream
+ *    dies first, the listener stays, and the next stream's answer settles the
+ *    dead stream's request too: one `<resumed/>` then resumes the session
+ *    once for each `<resume/>` a dead stream left unanswered. Each time the
+ *    client sends its unacknowledged stanzas again; over WebSocket, where
+ *    those writes are not awaited, all of them go out: the server receives
+ *    them several times, and its count runs ahead of the client's for good,
+ *    so that stanzas it never received are then counted as received (see 1)
+ *    and lost. When a stream dies, the guard removes the `nonza` listeners
+ *    it added between its connection and its being usable that are still
+ *    there: the requests of that stream left unanswered.
  *
  * @module
  */
@@ -167,6 +180,7 @@ interface EntityInternals {
   readonly streamManagement?: unknown;
   prependListener(event: "element", listener: (el: Element) => void): unknown;
   on(event: string, listener: (...args: never[]) => void): unknown;
+  listeners(event: "nonza"): ((...args: never[]) => void)[];
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
   disconnect(): Promise<unknown>;
 }
@@ -188,6 +202,7 @@ function isGuardable(conn: unknown): conn is EntityInternals & { streamManagemen
   return (
     typeof c?.prependListener === "function" &&
     typeof c.disconnect === "function" &&
+    typeof c.listeners === "function" &&
     typeof sm?.outbound === "number" &&
     typeof sm.inbound === "number" &&
     Array.isArray(sm.outbound_q) &&
@@ -213,6 +228,19 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
   const timeout = options.negotiationTimeout ?? 30_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let resumedSeen = false;
+  // The `nonza` listeners before this stream's negotiation, and those it added that were still waiting when it became usable (see 9).
+  type NonzaListener = (...args: never[]) => void;
+  let nonzaBefore: NonzaListener[] | undefined;
+  let waiting: NonzaListener[] | undefined;
+  const added = (): NonzaListener[] => entity.listeners("nonza").filter((l) => !nonzaBefore?.includes(l));
+  const usable = (): void => void (nonzaBefore && (waiting ??= added()));
+  const dropUnanswered = (): void => {
+    if (!nonzaBefore) return;
+    const stale = (waiting ?? added()).filter((l) => entity.listeners("nonza").includes(l));
+    for (const l of stale) entity.removeListener("nonza", l);
+    if (stale.length) log.debug(`stream guard: ${stale.length} request(s) of the dead stream left unanswered; no longer waiting`);
+    nonzaBefore = waiting = undefined;
+  };
 
   // Stanzas received since <enabled/> while the client had not taken it in (see 4).
   let sinceEnabled: number | undefined;
@@ -293,6 +321,12 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
       sinceEnabled = undefined;
       resumedSeen = false;
       listen(entity.socket);
+      nonzaBefore = entity.listeners("nonza");
+      waiting = undefined;
+    } else if (status === "online") {
+      usable();
+    } else if (status === "disconnect") {
+      dropUnanswered();
     }
     if (status === "connecting") {
       stopTimer();
@@ -305,7 +339,10 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
       stopTimer();
     }
   };
-  const onResumed = (): void => stopTimer();
+  const onResumed = (): void => {
+    stopTimer();
+    usable();
+  };
   const onSend = (el: Element): void => {
     // Binding a resource on a resumed stream: the client lost track of it.
     if (resumedSeen && el.name === "iq" && el.getChild("bind", NS_BIND)) restart("a resource bind on a resumed stream");

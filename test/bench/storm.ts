@@ -6,7 +6,9 @@
  * Prosody `crash`, where the server is also killed and restarted 3 times,
  * `STORM_CRASHES=<n>` times;
  * `STORM_SERVERS`, `STORM_MODES`,
- * `STORM_SEEDS`; two senders at once, `STORM_SENDERS=1` for one): messages lost,
+ * `STORM_SEEDS`; two senders at once, `STORM_SENDERS=1` for one; the clients
+ * behind the proxy over TCP, then over WebSocket where the server has an
+ * endpoint for it (Prosody), `STORM_TRANSPORTS=tcp` for TCP only): messages lost,
  * duplicated and out of order at the receivers,
  * trackers not delivered, and the time every client took to be back in the
  * room after each cut (median and worst).
@@ -19,7 +21,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { StormTrace } from "../helpers/storm-trace.js";
-import { runStorm, stormServer, undelivered, type StormMode, type StormServerKind } from "../helpers/storm.js";
+import { runStorm, stormServer, undelivered, type StormMode, type StormServerKind, type StormTransport } from "../helpers/storm.js";
 
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -30,10 +32,11 @@ export async function runStormBench(): Promise<void> {
   const seeds = (process.env.STORM_SEEDS ?? "1,2,3").split(",").map(Number);
   const kinds = (process.env.STORM_SERVERS ?? "prosody,ejabberd").split(",") as StormServerKind[];
   const notes: string[] = [];
-  const rows: string[][] = [["server", "mode", "seed", "cuts", "crashes", "lost", "twice", "out of order", "trackers not delivered", "all joined", "recovery median ms", "recovery worst ms", "run s"]];
+  const rows: string[][] = [["server", "transport", "mode", "seed", "cuts", "crashes", "lost", "twice", "out of order", "trackers not delivered", "all joined", "recovery median ms", "recovery worst ms", "run s"]];
   const senders = process.env.STORM_SENDERS === "1" ? 1 : 2;
   const modes = (process.env.STORM_MODES ?? "resume,new-stream,refused,crash").split(",") as StormMode[];
   const crashes = process.env.STORM_CRASHES !== undefined ? Number(process.env.STORM_CRASHES) : 3;
+  const transports = (process.env.STORM_TRANSPORTS ?? "tcp,websocket").split(",") as StormTransport[];
   const traceDir = process.env.STORM_TRACE;
   if (traceDir) mkdirSync(traceDir, { recursive: true });
   for (const kind of kinds) for (const mode of modes) {
@@ -41,31 +44,34 @@ export async function runStormBench(): Promise<void> {
     if (mode === "crash" && kind !== "prosody") continue;
     const server = await stormServer(mode, kind);
     try {
-      for (const seed of seeds) {
+      for (const transport of transports) for (const seed of seeds) {
+        // ejabberd's test server has no WebSocket endpoint here.
+        if (transport === "websocket" && server.httpPort === undefined) continue;
+        const label = `${kind} ${transport} ${mode} seed ${seed}`;
         let r;
         const trace = traceDir ? new StormTrace() : undefined;
         const keep = (): void => {
           if (!trace || !traceDir) return;
-          const path = join(traceDir, `${kind}-${mode}-${seed}.log`);
+          const path = join(traceDir, `${kind}-${transport}-${mode}-${seed}.log`);
           trace.write(path);
           console.log(`  … trace of ${trace.size} entries in ${path}`);
         };
         try {
-          r = await runStorm({ mode, seed, cuts: 100, messages: 1_000, senders, server, crashes, ...(trace ? { trace } : {}) });
+          r = await runStorm({ mode, seed, cuts: 100, messages: 1_000, senders, server, crashes, transport, ...(trace ? { trace } : {}) });
         } catch (e) {
           // A run that could not finish is a row of its own, not the end of the table.
-          console.log(`  … ${kind} ${mode} seed ${seed}: ${e instanceof Error ? e.message : String(e)}`);
+          console.log(`  … ${label}: ${e instanceof Error ? e.message : String(e)}`);
           keep();
-          rows.push([kind, mode, String(seed), "failed:", e instanceof Error ? e.name : "error", "", "", "", "", "", "", "", ""]);
+          rows.push([kind, transport, mode, String(seed), "failed:", e instanceof Error ? e.name : "error", "", "", "", "", "", "", "", ""]);
           continue;
         }
-        console.log(`  … ${kind} ${mode} seed ${seed}: ${(r.durationMs / 1000).toFixed(1)} s`);
-        for (const x of r.receivers) if (x.disorder.length) notes.push(`${kind} ${mode} seed ${seed}: ${x.name} saw ${x.disorder.join(", ")}`);
-        if (r.undeliveredTrackers.length) notes.push(`${kind} ${mode} seed ${seed}: trackers not delivered: ${r.undeliveredTrackers.join("; ")}`);
+        console.log(`  … ${label}: ${(r.durationMs / 1000).toFixed(1)} s`);
+        for (const x of r.receivers) if (x.disorder.length) notes.push(`${label}: ${x.name} saw ${x.disorder.join(", ")}`);
+        if (r.undeliveredTrackers.length) notes.push(`${label}: trackers not delivered: ${r.undeliveredTrackers.join("; ")}`);
         const recovery = [...r.recoveryMs].sort((a, b) => a - b);
         const sum = (k: "lost" | "duplicated" | "outOfOrder"): number => r.receivers.reduce((n, x) => n + x[k], 0);
         if (sum("lost") + sum("duplicated") + sum("outOfOrder") + undelivered(r) > 0 || !r.allJoined || process.env.STORM_TRACE_ALL === "1") keep();
-        rows.push([kind, mode, String(seed), String(r.cuts), String(r.crashes), String(sum("lost")), String(sum("duplicated")), String(sum("outOfOrder")), String(undelivered(r)), r.allJoined ? "yes" : "NO", String(quantile(recovery, 0.5)), String(recovery.at(-1) ?? NaN), (r.durationMs / 1000).toFixed(1)]);
+        rows.push([kind, transport, mode, String(seed), String(r.cuts), String(r.crashes), String(sum("lost")), String(sum("duplicated")), String(sum("outOfOrder")), String(undelivered(r)), r.allJoined ? "yes" : "NO", String(quantile(recovery, 0.5)), String(recovery.at(-1) ?? NaN), (r.durationMs / 1000).toFixed(1)]);
       }
     } finally {
       await server.stop();

@@ -9,6 +9,7 @@
 
 import { randomUUID } from "node:crypto";
 import { client, xml, type Client } from "@xmpp/client";
+import WebSocket from "ws";
 import type { ProsodyRestartOptions } from "../../src/testing/prosody.js";
 import { MessageState, MucService, createRoom, setRoomConfig, type MessageTracker, type Room } from "../../src/index.js";
 import { startProsody } from "../../src/testing/prosody.js";
@@ -35,11 +36,20 @@ export type StormMode = "resume" | "new-stream" | "refused" | "crash";
 /** The server a storm runs against. */
 export type StormServerKind = "prosody" | "ejabberd";
 
+/**
+ * How the clients behind the proxy reach the server: XMPP over TCP, or over
+ * WebSocket (RFC 7395, as browsers do; Prosody's `mod_websocket`), the
+ * proxy then cutting the WebSocket's TCP connection.
+ */
+export type StormTransport = "tcp" | "websocket";
+
 /** What a storm needs of a running server. */
 export interface StormServer {
   readonly kind: StormServerKind;
   readonly domain: string;
   readonly c2sPort: number;
+  /** The HTTP port of the server's XMPP-over-WebSocket endpoint (`/xmpp-websocket`), where it has one. */
+  readonly httpPort?: number;
   readonly mucDomain: string;
   /** Stop the server and start it again, with its data (Prosody; for `crash` mode). */
   readonly restart?: (options: ProsodyRestartOptions) => Promise<void>;
@@ -68,6 +78,8 @@ export interface StormRunOptions {
   readonly server?: StormServer;
   /** Which server to start when none is given. @default "prosody" */
   readonly serverKind?: StormServerKind;
+  /** How alice and bob reach the server (the owner always over TCP, directly). @default "tcp" */
+  readonly transport?: StormTransport;
   /** Progress lines. */
   readonly log?: (line: string) => void;
   /**
@@ -92,6 +104,7 @@ export interface ReceiverFigures {
 /** The outcome of a storm. */
 export interface StormResult {
   readonly mode: StormMode;
+  readonly transport: StormTransport;
   readonly seed: number;
   readonly cuts: number;
   /** Server crashes (`crash` mode; 0 otherwise). */
@@ -130,6 +143,22 @@ export const STORM_MOMENTS: readonly StormMoment[] = [
 ];
 
 /**
+ * The same moments seen from the server's side, for WebSocket clients: their
+ * frames to the server are masked (RFC 6455 §5.3), so no marker shows in
+ * them; the server's are not. Each cut falls just after the server's step
+ * (its SASL success, the features offering bind, its answer to <enable/> or
+ * <resume/>, our self-presence in a room, a message) reached the proxy.
+ */
+export const STORM_MOMENTS_SERVER_SIDE: readonly StormMoment[] = [
+  { direction: "serverToClient", marker: "<success", name: "SASL" },
+  { direction: "serverToClient", marker: "urn:ietf:params:xml:ns:xmpp-bind", name: "bind" },
+  { direction: "serverToClient", marker: "<enabled", name: "enabled" },
+  { direction: "serverToClient", marker: /<(resumed|failed) /, name: "resume" },
+  { direction: "serverToClient", marker: /code=["']110["']/, name: "join" },
+  { direction: "serverToClient", marker: "<message", name: "message" },
+];
+
+/**
  * A server for storms: rooms keep (and send on join) up to 2,000 messages
  * of history, so a rejoin's "history since" covers the gap; in `new-stream`
  * mode a dropped session is not kept for resumption. Prosody by default;
@@ -161,7 +190,7 @@ export async function stormServer(mode: StormMode, kind: StormServerKind = "pros
       muc: "max_history_messages = 2000\n",
     },
   });
-  return { kind, domain: server.domain, c2sPort: server.c2sPort, mucDomain: server.mucDomain, restart: (o) => server.restart(o), stop: () => server.stop() };
+  return { kind, domain: server.domain, c2sPort: server.c2sPort, httpPort: server.httpPort, mucDomain: server.mucDomain, restart: (o) => server.restart(o), stop: () => server.stop() };
 }
 
 /** `STORM_DEBUG=1`: each client's SDK log (debug included) on stderr, with times, to see what a failing seed did; `2`: also its status changes and the elements it reads and writes. */
@@ -183,9 +212,9 @@ interface StormClient {
   stop(): Promise<void>;
 }
 
-async function connect(server: StormServer, port: number, user: (typeof USERS)[number], mode: StormMode, trace?: StormTrace): Promise<StormClient> {
+async function connect(server: StormServer, port: number, user: (typeof USERS)[number], mode: StormMode, trace?: StormTrace, transport: StormTransport = "tcp"): Promise<StormClient> {
   const xmpp = client({
-    service: `xmpp://127.0.0.1:${port}`,
+    service: transport === "websocket" ? `ws://127.0.0.1:${port}/xmpp-websocket` : `xmpp://127.0.0.1:${port}`,
     domain: server.domain,
     resource: `storm-${randomUUID().slice(0, 6)}`,
     credentials: (authenticate) => authenticate({ username: user.username, password: user.password }, "PLAIN", xml("user-agent", { id: randomUUID() })),
@@ -275,13 +304,21 @@ function countReceived(name: string, bodies: readonly string[], total: number, s
 export async function runStorm(options: StormRunOptions): Promise<StormResult> {
   const log = options.log ?? (() => {});
   const started = Date.now();
+  const transport = options.transport ?? "tcp";
   const server = options.server ?? (await stormServer(options.mode, options.serverKind));
   let proxy: FaultProxy | undefined;
   let poll: ReturnType<typeof setInterval> | undefined;
   const clients: StormClient[] = [];
+  // Node 20 has no WebSocket of its own; @xmpp/websocket takes the global's at each connection, reconnections too.
+  const scope = globalThis as { WebSocket?: unknown };
+  const hadWebSocket = Object.prototype.hasOwnProperty.call(scope, "WebSocket");
+  const previousWebSocket = scope.WebSocket;
   try {
     const trace = options.trace;
-    proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: server.c2sPort }, seed: options.seed, ...(trace ? { log: (line: string) => trace.add("proxy", line) } : {}) });
+    const targetPort = transport === "websocket" ? server.httpPort : server.c2sPort;
+    if (targetPort === undefined) throw new Error(`the storm's ${transport} transport needs a server with a WebSocket endpoint (${server.kind} has none here)`);
+    if (transport === "websocket") scope.WebSocket = WebSocket;
+    proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: targetPort }, seed: options.seed, ...(trace ? { log: (line: string) => trace.add("proxy", line) } : {}) });
     const owner = await connect(server, server.c2sPort, USERS[0], options.mode, trace);
     clients.push(owner);
     const jid = `storm-${randomUUID().slice(0, 8)}@${server.mucDomain}`;
@@ -290,8 +327,8 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
     const config: Record<string, number | boolean> = { "muc#roomconfig_persistentroom": true };
     if (server.kind === "prosody") config["muc#roomconfig_historylength"] = 2000;
     await withTimeout(setRoomConfig(owner.muc, jid, config), 10_000, "configuring the room");
-    const alice = await connect(server, proxy.port, USERS[1], options.mode, trace);
-    const bob = await connect(server, proxy.port, USERS[2], options.mode, trace);
+    const alice = await connect(server, proxy.port, USERS[1], options.mode, trace, transport);
+    const bob = await connect(server, proxy.port, USERS[2], options.mode, trace, transport);
     clients.push(alice, bob);
     for (const c of clients) {
       if (!c.room) c.room = (await withTimeout(c.muc.join(jid, c.name).joined, 10_000, `${c.name} joining`));
@@ -324,7 +361,7 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
     const interval = options.sendIntervalMs ?? 30;
     const expectedDuration = options.messages * (interval + 1);
     const gap = Math.max(10, Math.floor(expectedDuration / options.cuts / 2));
-    const storm = proxy.storm({ cuts: options.cuts, minGapMs: Math.floor(gap / 2), maxGapMs: Math.floor(gap * 1.5), moments: STORM_MOMENTS, markerWaitMs: 400 });
+    const storm = proxy.storm({ cuts: options.cuts, minGapMs: Math.floor(gap / 2), maxGapMs: Math.floor(gap * 1.5), moments: transport === "websocket" ? STORM_MOMENTS_SERVER_SIDE : STORM_MOMENTS, markerWaitMs: 400 });
     // Each cut is registered when it happens (the storm's report lists them at the end).
     const onCut = (): void => void pending.push(Date.now());
     proxy.onCut(onCut);
@@ -363,6 +400,7 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
       .map(({ t, body }) => `${body} ${t.state}${t.error ? ` (${t.error.condition}${t.error.text ? `: ${t.error.text}` : ""})` : ""}`);
     return {
       mode: options.mode,
+      transport,
       seed: options.seed,
       cuts: report.cuts.length,
       crashes: crashed,
@@ -381,6 +419,8 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
     await Promise.all(clients.map((c) => c.stop()));
     await proxy?.close();
     if (!options.server) await server.stop();
+    if (hadWebSocket) scope.WebSocket = previousWebSocket;
+    else delete scope.WebSocket;
   }
 }
 

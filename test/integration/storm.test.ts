@@ -13,23 +13,28 @@
 // the server also crashes (SIGKILL) three times and comes back after up to
 // 2 s with its data, so every client, the one not behind the proxy too,
 // starts a new stream and rejoins, and the history comes from the archive.
-// Then against ejabberd, the first three (its second mode is stream
-// management without resumption).
+// Then the first two again on Prosody with the clients behind the proxy
+// over WebSocket, as browsers connect (the proxy cuts the WebSocket's TCP
+// connection; their frames to the server are masked, so the cuts at
+// protocol moments fall on the server's side of each step). Then against
+// ejabberd, the first three over TCP (its second mode is stream management
+// without resumption).
 //
 // The seed is printed; replay a failure with STORM_SEED=<seed>.
 
 import { describe, expect, it } from "vitest";
-import { runStorm, undelivered, type StormMode, type StormServerKind } from "../helpers/storm.js";
+import { runStorm, undelivered, type StormMode, type StormServerKind, type StormTransport } from "../helpers/storm.js";
 
 const seedBase = process.env.STORM_SEED !== undefined ? Number(process.env.STORM_SEED) : Math.floor(Math.random() * 2 ** 31);
 
-const servers: readonly { readonly kind: StormServerKind; readonly name: string; readonly modes: readonly StormMode[]; readonly senders: 1 | 2 }[] = [
-  { kind: "prosody", name: "Prosody", modes: ["resume", "new-stream", "refused", "crash"], senders: 2 },
-  { kind: "ejabberd", name: "ejabberd", modes: ["resume", "new-stream", "refused"], senders: 2 },
+const servers: readonly { readonly kind: StormServerKind; readonly name: string; readonly transport: StormTransport; readonly modes: readonly StormMode[]; readonly senders: 1 | 2 }[] = [
+  { kind: "prosody", name: "Prosody", transport: "tcp", modes: ["resume", "new-stream", "refused", "crash"], senders: 2 },
+  { kind: "prosody", name: "Prosody over WebSocket", transport: "websocket", modes: ["resume", "new-stream"], senders: 2 },
+  { kind: "ejabberd", name: "ejabberd", transport: "tcp", modes: ["resume", "new-stream", "refused"], senders: 2 },
 ];
 
 let seedOffset = 0;
-for (const { kind, name, modes, senders } of servers) {
+for (const { kind, name, transport, modes, senders } of servers) {
   describe(`a reconnect storm against ${name}`, () => {
     for (const mode of modes) {
       const seed = seedBase + seedOffset++;
@@ -38,7 +43,7 @@ for (const { kind, name, modes, senders } of servers) {
         `${mode}: ${faults} over 1,000 tracked messages from each of ${senders === 2 ? "two senders" : "one sender"}: none lost, none twice, in order, every tracker delivered, every room joined (seed ${seed})`,
         async () => {
           console.log(`storm (${name}, ${mode}): seed ${seed}; replay the file with STORM_SEED=${seedBase}`);
-          const result = await runStorm({ mode, seed, cuts: 100, messages: 1_000, senders, serverKind: kind });
+          const result = await runStorm({ mode, seed, cuts: 100, messages: 1_000, senders, serverKind: kind, transport });
           console.log(`storm (${name}, ${mode}): ${result.cuts} cuts ${JSON.stringify(result.cutsByMoment)}, ${result.crashes} crashes, ${result.durationMs} ms`);
           if (mode === "crash") {
             expect(result.crashes).toBe(3);

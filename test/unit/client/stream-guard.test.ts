@@ -6,7 +6,8 @@
  * `online` in time (fake timers), restarts a stream that binds a resource
  * after a resumption, counts received stanzas from `<enabled/>` on, fails
  * what a session without resumption left unacknowledged, gives the entity a
- * `start()` that leaves no unhandled rejection, and leaves anything else
+ * `start()` that leaves no unhandled rejection, stops waiting for the
+ * answers a dead stream's requests never got, and leaves anything else
  * alone.
  */
 import { EventEmitter } from "node:events";
@@ -538,6 +539,75 @@ describe("start() with an error before the stream header", () => {
     entity.start = () => Promise.resolve("own");
     unguards.push(guardStream(entity, logger()));
     await expect(entity.start()).resolves.toBe("own");
+  });
+});
+
+describe("requests of a dead stream left unanswered", () => {
+  const noop = (): void => {};
+
+  it("nonza listeners a stream added before it was usable, still waiting when it dies, are removed; the app's stay", () => {
+    const { entity, log } = guarded();
+    const app = (): void => {};
+    entity.on("nonza", app);
+    entity.setStatus("connecting");
+    entity.setStatus("connect");
+    const sasl = (): void => {};
+    const resume = (): void => {};
+    entity.on("nonza", sasl);
+    entity.removeListener("nonza", sasl); // answered
+    entity.on("nonza", resume); // never answered
+    entity.setStatus("disconnect");
+    expect(entity.listeners("nonza")).toEqual([app]);
+    expect(log.debug).toHaveBeenCalledWith("stream guard: 1 request(s) of the dead stream left unanswered; no longer waiting");
+  });
+
+  it("a request still waiting when the stream came online (<enable/>) goes when it dies; a listener added once online stays", () => {
+    const { entity } = guarded();
+    entity.setStatus("connect");
+    const enable = (): void => {};
+    entity.on("nonza", enable);
+    entity.setStatus("online");
+    const later = (): void => {};
+    entity.on("nonza", later);
+    entity.setStatus("disconnect");
+    expect(entity.listeners("nonza")).toEqual([later]);
+  });
+
+  it("a resumed stream is usable from stream management's `resumed`: what is added after it stays", () => {
+    const { entity } = guarded();
+    entity.setStatus("connect");
+    entity.streamManagement.emit("resumed");
+    const later = (): void => {};
+    entity.on("nonza", later);
+    entity.setStatus("disconnect");
+    expect(entity.listeners("nonza")).toEqual([later]);
+  });
+
+  it("each stream answers for its own: the next connection's requests are not the dead one's", () => {
+    const { entity } = guarded();
+    entity.setStatus("connect");
+    entity.on("nonza", noop);
+    entity.setStatus("disconnect");
+    entity.setStatus("connecting");
+    entity.setStatus("connect");
+    const next = (): void => {};
+    entity.on("nonza", next);
+    entity.setStatus("online");
+    expect(entity.listeners("nonza")).toEqual([next]);
+    // A disconnect without a connection before it (a second report) removes nothing more.
+    entity.setStatus("disconnect");
+    entity.setStatus("disconnect");
+    expect(entity.listeners("nonza")).toEqual([]);
+  });
+
+  it("once the guard is removed, nothing is removed", () => {
+    const entity = new FakeEntity();
+    const unguard = guardStream(entity, logger());
+    entity.setStatus("connect");
+    entity.on("nonza", noop);
+    unguard();
+    entity.setStatus("disconnect");
+    expect(entity.listeners("nonza")).toEqual([noop]);
   });
 });
 

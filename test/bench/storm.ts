@@ -7,8 +7,8 @@
  * `STORM_CRASHES=<n>` times;
  * `STORM_SERVERS`, `STORM_MODES`,
  * `STORM_SEEDS`; two senders at once, `STORM_SENDERS=1` for one; the clients
- * behind the proxy over TCP, then over WebSocket where the server has an
- * endpoint for it (Prosody), `STORM_TRANSPORTS=tcp` for TCP only): messages lost,
+ * behind the proxy over TCP, then over WebSocket (`STORM_TRANSPORTS=tcp`
+ * for TCP only): messages lost,
  * duplicated and out of order at the receivers,
  * trackers not delivered, and the time every client took to be back in the
  * room after each cut (median and worst).
@@ -45,7 +45,7 @@ export async function runStormBench(): Promise<void> {
     const server = await stormServer(mode, kind);
     try {
       for (const transport of transports) for (const seed of seeds) {
-        // ejabberd's test server has no WebSocket endpoint here.
+        // A server without a WebSocket endpoint runs over TCP only.
         if (transport === "websocket" && server.httpPort === undefined) continue;
         const label = `${kind} ${transport} ${mode} seed ${seed}`;
         let r;

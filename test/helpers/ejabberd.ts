@@ -13,7 +13,8 @@
  * (ERL_DIST_PORT). {@link EjabberdServer.stop} stops it and removes the
  * directory; so does a process `exit` handler if stop() was never called.
  *
- * The configuration has a client listener and the modules a client needs
+ * The configuration has a client listener, an HTTP listener serving XMPP
+ * over WebSocket at `/xmpp-websocket`, and the modules a client needs
  * (`mod_disco`, `mod_ping`, `mod_roster`, `mod_stream_mgmt`); a test adds its
  * own listeners (a component's), modules (`mod_muc`, `mod_mam`: see
  * {@link MUC_MODULES}) and top-level options.
@@ -83,6 +84,10 @@ export interface EjabberdServer {
   readonly componentPort: number;
   /** `xmpp://127.0.0.1:PORT` for `@xmpp/client`. */
   readonly c2sUrl: string;
+  /** Loopback port of the HTTP listener, which serves XMPP over WebSocket (RFC 7395) at `/xmpp-websocket`. */
+  readonly httpPort: number;
+  /** `ws://127.0.0.1:PORT/xmpp-websocket`, for `@xmpp/client` over WebSocket. */
+  readonly websocketUrl: string;
   /** `xmpp://127.0.0.1:PORT` for `@xmpp/component` and the gateway command. */
   readonly componentUrl: string;
   /**
@@ -194,7 +199,7 @@ async function startOnce(options: EjabberdOptions, ejabberdctl: string, owner: {
   liveServers.add(live);
   ensureExitHandler();
   try {
-    const [c2sPort = 0, componentPort = 0, distPort = 0] = await freePorts(3);
+    const [c2sPort = 0, componentPort = 0, distPort = 0, httpPort = 0] = await freePorts(4);
     const node = `xmpp-muc-sdk-test-${randomBytes(4).toString("hex")}@localhost`;
     const configFile = join(dir, "ejabberd.yml");
     const logFile = join(dir, "logs", "ejabberd.log");
@@ -202,7 +207,7 @@ async function startOnce(options: EjabberdOptions, ejabberdctl: string, owner: {
     await mkdir(join(dir, "logs"));
     const listen = options.listen?.(componentPort) ?? "listen:\n";
     const modules = options.modules ?? {};
-    await writeFile(configFile, renderConfig({ domain, c2sPort, listen, modules, extraConfig: options.extraConfig ?? {} }));
+    await writeFile(configFile, renderConfig({ domain, c2sPort, httpPort, listen, modules, extraConfig: options.extraConfig ?? {} }));
     // Read by ejabberdctl (its --config-dir holds ejabberdctl.cfg), for the
     // server and for every later ejabberdctl command against it.
     await writeFile(
@@ -244,7 +249,7 @@ async function startOnce(options: EjabberdOptions, ejabberdctl: string, owner: {
     // modules; only then are the ports tried.
     await waitUntilListening({
       // Without a listen block of the test's, nothing listens on the component port.
-      ports: options.listen ? [c2sPort, componentPort] : [c2sPort],
+      ports: options.listen ? [c2sPort, httpPort, componentPort] : [c2sPort, httpPort],
       exited,
       timeoutMs: startTimeoutMs,
       pollMs: 50,
@@ -265,6 +270,8 @@ async function startOnce(options: EjabberdOptions, ejabberdctl: string, owner: {
       c2sPort,
       componentPort,
       c2sUrl: `xmpp://127.0.0.1:${c2sPort}`,
+      httpPort,
+      websocketUrl: `ws://127.0.0.1:${httpPort}/xmpp-websocket`,
       componentUrl: `xmpp://127.0.0.1:${componentPort}`,
       mucDomain: mucDomainOf(modules, domain),
       node,
@@ -314,6 +321,7 @@ function mucDomainOf(modules: Readonly<Record<string, Readonly<Record<string, un
 function renderConfig(c: {
   domain: string;
   c2sPort: number;
+  httpPort: number;
   listen: string;
   modules: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   extraConfig: Readonly<Record<string, unknown>>;
@@ -324,7 +332,10 @@ function renderConfig(c: {
   // empty block gets a list of its own).
   const indent = /\n( *)- /.exec(listen)?.[1] ?? (/^listen:\s*$/.test(listen) ? "  " : undefined);
   if (indent === undefined) throw new Error(`startEjabberd: the listen block holds no list item:\n${listen}`);
-  const item = ["- port: " + String(c.c2sPort), '  ip: "127.0.0.1"', "  module: ejabberd_c2s", "  starttls: false"];
+  const item = [
+    ...["- port: " + String(c.c2sPort), '  ip: "127.0.0.1"', "  module: ejabberd_c2s", "  starttls: false"],
+    ...["- port: " + String(c.httpPort), '  ip: "127.0.0.1"', "  module: ejabberd_http", "  request_handlers:", '    "/xmpp-websocket": ejabberd_http_ws'],
+  ];
   for (const key of Object.keys(c.extraConfig)) {
     if (OWN_OPTIONS.has(key)) throw new Error(`startEjabberd: extraConfig must not set ${key}, which the harness writes itself`);
   }

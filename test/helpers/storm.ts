@@ -38,7 +38,7 @@ export type StormServerKind = "prosody" | "ejabberd";
 
 /**
  * How the clients behind the proxy reach the server: XMPP over TCP, or over
- * WebSocket (RFC 7395, as browsers do; Prosody's `mod_websocket`), the
+ * WebSocket (RFC 7395, as browsers do; Prosody's `mod_websocket`, ejabberd's `ejabberd_http_ws`), the
  * proxy then cutting the WebSocket's TCP connection.
  */
 export type StormTransport = "tcp" | "websocket";
@@ -181,7 +181,7 @@ export async function stormServer(mode: StormMode, kind: StormServerKind = "pros
       await server.stop();
       throw e;
     }
-    return { kind, domain: server.domain, c2sPort: server.c2sPort, mucDomain: server.mucDomain as string, stop: () => server.stop() };
+    return { kind, domain: server.domain, c2sPort: server.c2sPort, httpPort: server.httpPort, mucDomain: server.mucDomain as string, stop: () => server.stop() };
   }
   const server = await startProsody({
     users: USERS,

@@ -20,7 +20,7 @@ import { silentLogger, type Logger } from "../common/logger.js";
 import { Room, roomCore, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
 import { StanzaRouter, type RoutedInvite } from "./stanza-router.js";
 import { OutboundQueue, type OutboundOptions } from "./outbound.js";
-import { guardStream, type StreamGuardOptions } from "./stream-guard.js";
+import { guardStream, keepListening, type StreamGuardOptions } from "./stream-guard.js";
 import { StreamSessions } from "./stream-sessions.js";
 
 /**
@@ -270,7 +270,8 @@ export class MucService extends Emitter<MucServiceEvents> {
     contexts.set(this, { ...this.#ctx, conn, listen: (l) => this.#router.addListener(l) });
     this.#unguard = options.guardStream === false ? () => {} : guardStream(conn, log, options.guardStream === true ? {} : (options.guardStream ?? {}));
     this.#listen("stanza", (el: Element) => this.#router.route(el));
-    this.#listen("nonza", (el: Element) => this.#sessions.onNonza(el));
+    // Kept by every guard, also when this service is made while a stream is negotiated.
+    this.#listen("nonza", keepListening((el: Element) => this.#sessions.onNonza(el)));
     this.#listen("online", () => void this.#sessions.streamUp());
     this.#listen("disconnect", () => this.#sessions.streamDown());
     this.#listen("offline", () => this.#sessions.offline());

@@ -69,7 +69,8 @@
  *    so that stanzas it never received are then counted as received (see 1)
  *    and lost. When a stream dies, the guard removes the `nonza` listeners
  *    it added between its connection and its being usable that are still
- *    there: the requests of that stream left unanswered.
+ *    there: the requests of that stream left unanswered. A `MucService`
+ *    made meanwhile keeps its own (see {@link keepListening}).
  *
  * @module
  */
@@ -130,6 +131,19 @@ async function startHandled(this: StartInternals): Promise<unknown> {
   online.catch(() => {});
   await this.open({ domain, lang });
   return online;
+}
+
+/** `nonza` listeners no guard removes (see 9). */
+const kept = new WeakSet<object>();
+
+/**
+ * Mark `listener` as one that stays for the client's whole life: a guard
+ * never takes it for a dead stream's request (see 9), even when it was added
+ * while a stream was being negotiated.
+ */
+export function keepListening<L extends object>(listener: L): L {
+  kept.add(listener);
+  return listener;
 }
 
 /** Parsers made to report what they throw on (see 7), by any guard. */
@@ -232,7 +246,7 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
   type NonzaListener = (...args: never[]) => void;
   let nonzaBefore: NonzaListener[] | undefined;
   let waiting: NonzaListener[] | undefined;
-  const added = (): NonzaListener[] => entity.listeners("nonza").filter((l) => !nonzaBefore?.includes(l));
+  const added = (): NonzaListener[] => entity.listeners("nonza").filter((l) => !nonzaBefore?.includes(l) && !kept.has(l));
   const usable = (): void => void (nonzaBefore && (waiting ??= added()));
   const dropUnanswered = (): void => {
     if (!nonzaBefore) return;

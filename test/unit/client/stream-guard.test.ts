@@ -13,7 +13,8 @@
 import { EventEmitter } from "node:events";
 import { afterEach, describe, expect, it, vi, type Mock } from "vitest";
 import xml, { type Element } from "@xmpp/xml";
-import { guardStream } from "../../../src/client/stream-guard.js";
+import { guardStream, keepListening } from "../../../src/client/stream-guard.js";
+import { MucService } from "../../../src/client/service.js";
 import { MockConnection } from "../../../src/testing/index.js";
 
 const NS_SM = "urn:xmpp:sm:3";
@@ -598,6 +599,28 @@ describe("requests of a dead stream left unanswered", () => {
     entity.setStatus("disconnect");
     entity.setStatus("disconnect");
     expect(entity.listeners("nonza")).toEqual([]);
+  });
+
+  it("a listener marked to stay (a MucService made while a stream is negotiated) stays", () => {
+    const { entity } = guarded();
+    entity.setStatus("connect");
+    const service = keepListening((): void => {});
+    entity.on("nonza", service);
+    entity.on("nonza", noop);
+    entity.setStatus("disconnect");
+    expect(entity.listeners("nonza")).toEqual([service]);
+  });
+
+  it("a MucService made while a stream is negotiated still hears the next streams' nonzas", () => {
+    const { entity } = guarded();
+    entity.setStatus("connect");
+    const conn = Object.assign(entity, { send: async () => {}, jid: null });
+    const muc = new MucService(conn as never, { selfPing: false, guardStream: false });
+    const theirs = entity.listeners("nonza");
+    expect(theirs).toHaveLength(1);
+    entity.setStatus("disconnect");
+    expect(entity.listeners("nonza")).toEqual(theirs);
+    muc.close();
   });
 
   it("once the guard is removed, nothing is removed", () => {

@@ -250,7 +250,8 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
   const usable = (): void => void (nonzaBefore && (waiting ??= added()));
   const dropUnanswered = (): void => {
     if (!nonzaBefore) return;
-    const stale = (waiting ?? added()).filter((l) => entity.listeners("nonza").includes(l));
+    const current = entity.listeners("nonza");
+    const stale = (waiting ?? added()).filter((l) => current.includes(l));
     for (const l of stale) entity.removeListener("nonza", l);
     if (stale.length) log.debug(`stream guard: ${stale.length} request(s) of the dead stream left unanswered; no longer waiting`);
     nonzaBefore = waiting = undefined;

@@ -9,13 +9,12 @@
 
 import { randomUUID } from "node:crypto";
 import { client, xml, type Client } from "@xmpp/client";
-import WebSocket from "ws";
 import type { ProsodyRestartOptions } from "../../src/testing/prosody.js";
 import { MessageState, MucService, createRoom, setRoomConfig, type MessageTracker, type Room } from "../../src/index.js";
 import { startProsody } from "../../src/testing/prosody.js";
 import { MUC_MODULES, startEjabberd } from "./ejabberd.js";
 import { mulberry32, startFaultProxy, type FaultProxy, type StormMoment, type StormReport } from "./fault-proxy.js";
-import { waitUntil, withTimeout } from "./prosody-clients.js";
+import { waitUntil, withNodeWebSocket, withTimeout } from "./prosody-clients.js";
 import type { StormTrace } from "./storm-trace.js";
 
 /**
@@ -302,6 +301,11 @@ function countReceived(name: string, bodies: readonly string[], total: number, s
  * tracker settled and every receiver has every message, and count.
  */
 export async function runStorm(options: StormRunOptions): Promise<StormResult> {
+  // Node 20 has no WebSocket of its own; @xmpp/websocket takes the global's at each connection, reconnections too.
+  return (options.transport ?? "tcp") === "websocket" ? withNodeWebSocket(() => stormRun(options)) : stormRun(options);
+}
+
+async function stormRun(options: StormRunOptions): Promise<StormResult> {
   const log = options.log ?? (() => {});
   const started = Date.now();
   const transport = options.transport ?? "tcp";
@@ -309,15 +313,10 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
   let proxy: FaultProxy | undefined;
   let poll: ReturnType<typeof setInterval> | undefined;
   const clients: StormClient[] = [];
-  // Node 20 has no WebSocket of its own; @xmpp/websocket takes the global's at each connection, reconnections too.
-  const scope = globalThis as { WebSocket?: unknown };
-  const hadWebSocket = Object.prototype.hasOwnProperty.call(scope, "WebSocket");
-  const previousWebSocket = scope.WebSocket;
   try {
     const trace = options.trace;
     const targetPort = transport === "websocket" ? server.httpPort : server.c2sPort;
     if (targetPort === undefined) throw new Error(`the storm's ${transport} transport needs a server with a WebSocket endpoint (${server.kind} has none here)`);
-    if (transport === "websocket") scope.WebSocket = WebSocket;
     proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: targetPort }, seed: options.seed, ...(trace ? { log: (line: string) => trace.add("proxy", line) } : {}) });
     const owner = await connect(server, server.c2sPort, USERS[0], options.mode, trace);
     clients.push(owner);
@@ -419,8 +418,6 @@ export async function runStorm(options: StormRunOptions): Promise<StormResult> {
     await Promise.all(clients.map((c) => c.stop()));
     await proxy?.close();
     if (!options.server) await server.stop();
-    if (hadWebSocket) scope.WebSocket = previousWebSocket;
-    else delete scope.WebSocket;
   }
 }
 

@@ -12,11 +12,11 @@
  * sends each message twice, so the server's count runs ahead of the
  * client's (the control). With it, each message is sent once.
  */
-import { WebSocketServer, WebSocket, type RawData } from "ws";
+import { WebSocketServer, type WebSocket, type RawData } from "ws";
 import { client, xml, type Client } from "@xmpp/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { MucService } from "../../../src/index.js";
-import { waitUntil } from "../../helpers/prosody-clients.js";
+import { waitUntil, withNodeWebSocket } from "../../helpers/prosody-clients.js";
 
 const NS_FRAMING = "urn:ietf:params:xml:ns:xmpp-framing";
 const FEATURES_AUTH =
@@ -90,14 +90,11 @@ afterEach(async () => {
 
 /** Run the script with a client, guarded (a `MucService` on it) or bare; what the server saw, and how often the client resumed. */
 async function run(mode: "guarded" | "bare"): Promise<{ log: ServerLog; resumedEvents: number }> {
-  const scope = globalThis as { WebSocket?: unknown };
-  const had = Object.prototype.hasOwnProperty.call(scope, "WebSocket");
-  const previous = scope.WebSocket;
-  scope.WebSocket = WebSocket;
-  cleanups.push(async () => {
-    if (had) scope.WebSocket = previous;
-    else delete scope.WebSocket;
-  });
+  // Node 20 has no WebSocket of its own; the client takes the global's at each connection, reconnections too.
+  return withNodeWebSocket(() => script(mode));
+}
+
+async function script(mode: "guarded" | "bare"): Promise<{ log: ServerLog; resumedEvents: number }> {
   const server = await scriptedServer();
   cleanups.push(() => server.close());
   const xmpp: Client = client({ service: server.url, domain: "localhost", username: "u", password: "p" });

@@ -203,6 +203,7 @@
 export { MucService, type MucServiceOptions, type MucServiceEvents, type InviteEvent, type DeclineEvent, type JoinResult, type ConnectionChangeEvent } from "./client/service.js";
 export { Room, type JoinOptions, type HistoryOptions, type PresenceOptions, type RoomFeatures, type SelfPingSettings, type SendOptions } from "./client/room.js";
 export type { StreamGuardOptions } from "./client/stream-guard.js";
+export type { LivenessSettings } from "./client/stream-liveness.js";
 export type {
   RoomEvents,
   RoomEventBase,

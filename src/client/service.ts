@@ -21,6 +21,7 @@ import { Room, roomCore, type JoinOptions, type RoomContext, type SelfPingSettin
 import { StanzaRouter, type RoutedInvite } from "./stanza-router.js";
 import { OutboundQueue, type OutboundOptions } from "./outbound.js";
 import { guardStream, keepListening, type StreamGuardOptions } from "./stream-guard.js";
+import { watchLiveness, type LivenessSettings } from "./stream-liveness.js";
 import { StreamSessions } from "./stream-sessions.js";
 
 /**
@@ -55,6 +56,14 @@ export interface MucServiceOptions {
    * @default true
    */
   readonly guardStream?: boolean | StreamGuardOptions;
+  /**
+   * Notice an `@xmpp/client` stream that has gone silent (a connection that
+   * died without a reset): ask the server for a sign of life after a silence,
+   * and restart the stream when none comes (see the README, "Reconnects");
+   * `false` turns it off.
+   * @default true
+   */
+  readonly liveness?: boolean | LivenessSettings;
 }
 
 /**
@@ -218,6 +227,7 @@ export class MucService extends Emitter<MucServiceEvents> {
   readonly #listeners: [string, (...args: never[]) => void][] = [];
   readonly #smListeners: [string, (stanza?: Element) => void][] = [];
   readonly #unguard: () => void;
+  readonly #unwatch: () => void;
 
   /**
    * @param conn - the connection; it may be online already or come online later.
@@ -268,6 +278,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       redeliver: (stanzas) => this.#router.redeliver(stanzas),
     };
     contexts.set(this, { ...this.#ctx, conn, listen: (l) => this.#router.addListener(l) });
+    this.#unwatch = options.liveness === false ? () => {} : watchLiveness(conn, log, options.liveness === true ? {} : (options.liveness ?? {}));
     this.#unguard = options.guardStream === false ? () => {} : guardStream(conn, log, options.guardStream === true ? {} : (options.guardStream ?? {}));
     this.#listen("stanza", (el: Element) => this.#router.route(el));
     // Kept by every guard, also when this service is made while a stream is negotiated.
@@ -373,6 +384,7 @@ export class MucService extends Emitter<MucServiceEvents> {
     for (const [event, fn] of this.#smListeners) sm?.removeListener?.(event as "ack", fn);
     this.#smListeners.length = 0;
     this.#unguard();
+    this.#unwatch();
     this.#sessions.close();
     this.#queue.close(new NotConnectedError("the MUC service was closed"));
     this.#iq.close();

@@ -41,10 +41,19 @@ export interface ProxyConnection {
   readonly clientToServer: number;
   /** Bytes forwarded from server to client so far. */
   readonly serverToClient: number;
-  /** True once the connection has been cut or either side has closed. */
+  /** True once the connection has been cut or either side has closed (both sides, once stalled). */
   readonly closed: boolean;
+  /** True once {@link ProxyConnection.stall} was called. */
+  readonly stalled: boolean;
   /** Destroys both sockets now; no-op when already closed. */
   cut(reason?: string): void;
+  /**
+   * Goes silent, as a connection whose network died without a reset: from
+   * now on nothing is forwarded either way, and neither side hears of the
+   * other closing. Both sockets stay open until each side closes its own, or
+   * until {@link ProxyConnection.cut} or the proxy's `close()`.
+   */
+  stall(): void;
 }
 
 /** A one-shot rule armed by {@link FaultProxy.cutWhen}. */
@@ -224,7 +233,9 @@ class Connection implements ProxyConnection {
   clientToServer = 0;
   serverToClient = 0;
   closed = false;
+  stalled = false;
   readonly clientPort: number | undefined;
+  private readonly sidesClosed = new Set<string>();
   private readonly tail: Record<Direction, string> = { clientToServer: "", serverToClient: "" };
 
   constructor(readonly id: number, private readonly client: net.Socket, private readonly server: net.Socket, private readonly proxy: FaultProxyServer) {
@@ -235,6 +246,12 @@ class Connection implements ProxyConnection {
 
   cut(reason = "cut"): void {
     this.kill(reason);
+  }
+
+  stall(): void {
+    if (this.closed || this.stalled) return;
+    this.stalled = true;
+    this.proxy.log(`#${this.id} stalled`);
   }
 
   /** Ends the connection; `last` is written to its socket first and that socket is destroyed once flushed. */
@@ -252,10 +269,15 @@ class Connection implements ProxyConnection {
   private pump(from: net.Socket, to: net.Socket, direction: Direction): void {
     const side = direction === "clientToServer" ? "client" : "server";
     from.on("error", (error: Error) => this.proxy.log(`#${this.id} ${side} error: ${error.message}`));
-    from.on("close", () => this.kill(`${side} closed`));
+    from.on("close", () => {
+      if (!this.stalled) return this.kill(`${side} closed`);
+      // A stalled connection's other side never hears of it.
+      this.sidesClosed.add(side);
+      if (this.sidesClosed.size === 2) this.kill("stalled connection closed");
+    });
     to.on("drain", () => from.resume());
     from.on("data", (chunk: Buffer) => {
-      if (this.closed) return;
+      if (this.closed || this.stalled) return;
       const before = this.tail[direction];
       const text = before + chunk.toString("latin1");
       this.tail[direction] = text.slice(-TAIL);

@@ -93,6 +93,8 @@ export interface ConnectOptions {
   transport?: "tcp" | "websocket";
   resource?: string;
   timeoutMs?: number;
+  /** Wait for stream management to be enabled (false: the server does not offer it). @default true */
+  streamManagement?: boolean;
 }
 
 /** A connected client plus the errors it emitted (kept so none go unhandled). */
@@ -161,7 +163,7 @@ export async function connectClient(options: ConnectOptions): Promise<TestClient
   try {
     const start = () => withTimeout(xmpp.start(), timeoutMs, `${username} connecting over ${transport}`);
     const address = transport === "websocket" ? await withNodeWebSocket(start) : await start();
-    await waitUntil(() => xmpp.streamManagement.enabled, timeoutMs, `stream management for ${username}`);
+    if (options.streamManagement !== false) await waitUntil(() => xmpp.streamManagement.enabled, timeoutMs, `stream management for ${username}`);
     return { xmpp, jid: address.toString(), errors, stop };
   } catch (err) {
     await stop();

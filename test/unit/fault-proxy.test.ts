@@ -113,6 +113,33 @@ describe("fault proxy", () => {
     expect(connection?.serverToClient).toBe(5);
   });
 
+  it("stall forwards nothing either way, and neither side hears the other close, until the proxy closes", async () => {
+    const c = await client();
+    c.socket.write("before");
+    await until(() => c.data() === "before", "echo before the stall");
+    const [connection] = proxy.connections;
+    connection?.stall();
+    expect(connection?.stalled).toBe(true);
+    c.socket.write("during");
+    // The echo server would answer at once: give it time to, then look.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.received).toEqual(["before"]);
+    expect(c.data()).toBe("before");
+    const [serverSide] = server.open;
+    serverSide?.write("from the server");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(c.data()).toBe("before");
+    // The client gives up: the server's socket stays open, the connection is still listed.
+    c.socket.destroy();
+    await within(c.closed, 3000, "client close");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.open.size).toBe(1);
+    expect(connection?.closed).toBe(false);
+    expect(proxy.connections).toHaveLength(1);
+    expect(proxy.cutAll("test")).toBe(1);
+    await until(() => server.open.size === 0, "server side closed by the proxy");
+  });
+
   it("cutAll closes the client and the server side", async () => {
     const a = await client();
     const b = await client();

@@ -46,6 +46,7 @@ export class OutboundQueue {
   readonly #log: Logger;
   readonly #held: (room: string) => boolean;
   readonly #onReady: (ready: boolean) => void;
+  readonly #onWritten: (stanza: Element, room: string | undefined) => void;
   #entries: Entry[] = [];
   #ready = false;
   #flushing = false;
@@ -60,12 +61,20 @@ export class OutboundQueue {
    * @param log - where failed writes are noted.
    * @param held - whether a room's stanzas must wait (it is rejoining).
    * @param onReady - told each time writing starts or stops.
+   * @param onWritten - told of each stanza of the queue once written, with its room.
    */
-  constructor(conn: XmppConnection, log: Logger, held: (room: string) => boolean, onReady: (ready: boolean) => void = () => {}) {
+  constructor(
+    conn: XmppConnection,
+    log: Logger,
+    held: (room: string) => boolean,
+    onReady: (ready: boolean) => void = () => {},
+    onWritten: (stanza: Element, room: string | undefined) => void = () => {},
+  ) {
     this.#conn = conn;
     this.#log = log;
     this.#held = held;
     this.#onReady = onReady;
+    this.#onWritten = onWritten;
   }
 
   #setReady(ready: boolean): void {
@@ -225,6 +234,7 @@ export class OutboundQueue {
       this.#writing = undefined;
       const at = this.#entries.indexOf(entry);
       if (at >= 0) this.#entries.splice(at, 1);
+      this.#onWritten(entry.stanza, entry.room);
       entry.resolve(true);
     }
   }

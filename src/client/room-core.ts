@@ -232,6 +232,24 @@ export class RoomCore {
     this.sync.lost(stanza, tracked);
   }
 
+  /** One of our stanzas to the room was written on a stream without stream management (XEP-0198). */
+  writtenUnacknowledged(stanza: Element): void {
+    if (stanza.name === "message" && stanza.attrs.type === "groupchat" && stanza.getChild("body") !== undefined) this.sync.writtenUnconfirmed(stanza);
+  }
+
+  /**
+   * The stream died. Without stream management on it, nothing says which of
+   * our messages it lost: those the room has neither shown nor refused are
+   * taken as unacknowledged (sent again after the rejoin's history, unless
+   * that shows them), except a tracked one whose tracker has settled.
+   */
+  streamDied(): void {
+    for (const stanza of this.sync.takeUnconfirmed()) {
+      if (this.trackers.everTracked(stanza) && !this.trackers.onFail(stanza)) continue;
+      this.unacknowledged(stanza);
+    }
+  }
+
   /** We had `nick` before our current one (the last {@link FORMER_NICKS_LIMIT} are kept). */
   addFormerNick(nick: string): void {
     this.formerNicks.delete(nick);

@@ -34,6 +34,8 @@ export function handleMessage(core: RoomCore, stanza: Element, resource: string)
       core.debug(`ignoring an error message from occupant ${resource}`);
       return;
     }
+    // Refused: it reached the room, whatever else follows.
+    if (typeof stanza.attrs.id === "string") core.sync.answered(stanza.attrs.id);
     if (refusedWhileOut(core, stanza)) return;
     if (core.trackers.onError(stanza)) return;
     for (const l of [...core.messageErrorListeners]) l({ stanza });

@@ -63,6 +63,13 @@ export class RoomSync {
   #resend: { readonly stanza: Element; readonly originId: string | undefined; readonly tracked: boolean }[] = [];
   /** Our last {@link WRITTEN_LIMIT} groupchat messages with a body not shown by the room yet, by id (their origin-id is the same). */
   readonly #written = new Map<string, Element>();
+  /**
+   * Our groupchat messages written on a stream without stream management and
+   * neither shown by the room nor refused yet, by origin-id, oldest first (the
+   * last {@link WRITTEN_LIMIT}): when that stream dies, nothing says which of
+   * them it lost.
+   */
+  readonly #unconfirmed = new Map<string, Element>();
   /** The origin-ids of our messages the room showed us (the last {@link OWN_ORIGINS_LIMIT}): never sent again. */
   readonly #ownOriginsSeen = new Set<string>();
   /**
@@ -138,6 +145,27 @@ export class RoomSync {
     return this.#written.get(id);
   }
 
+  /** One of our groupchat messages was written on a stream without stream management: see {@link RoomSync.takeUnconfirmed}. */
+  writtenUnconfirmed(stanza: Element): void {
+    const originId = originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id;
+    if (originId === undefined) return;
+    this.#unconfirmed.delete(originId);
+    this.#unconfirmed.set(originId, stanza);
+    if (this.#unconfirmed.size > WRITTEN_LIMIT) this.#unconfirmed.delete(this.#unconfirmed.keys().next().value as string);
+  }
+
+  /** The room answered our message with this id (our messages' id is their origin-id) with an error: it got it. */
+  answered(id: string): void {
+    this.#unconfirmed.delete(id);
+  }
+
+  /** A stream without stream management died: the messages written on it that the room has neither shown nor refused, in the order written. */
+  takeUnconfirmed(): Element[] {
+    const stanzas = [...this.#unconfirmed.values()];
+    this.#unconfirmed.clear();
+    return stanzas;
+  }
+
   /** Forget the messages a dead stream lost: they will not be sent. */
   dropLost(): void {
     this.#resend = [];
@@ -151,8 +179,9 @@ export class RoomSync {
 
   /** The room showed us a message of ours with this origin-id. */
   sawOwn(originId: string): void {
-    // Shown: a refusal of it can no longer come (our messages' id is their origin-id).
+    // Shown: a refusal of it can no longer come (our messages' id is their origin-id), and it was not lost.
     this.#written.delete(originId);
+    this.#unconfirmed.delete(originId);
     if (this.#ownOriginsSeen.has(originId)) return;
     this.#ownOriginsSeen.add(originId);
     if (this.#ownOriginsSeen.size > OWN_ORIGINS_LIMIT) this.#ownOriginsSeen.delete(this.#ownOriginsSeen.values().next().value as string);
@@ -303,6 +332,7 @@ export class RoomSync {
     this.#heldLive = [];
     this.#clearCatchUpTimer();
     this.#resend = [];
+    this.#unconfirmed.clear();
   }
 
   /** Handle the held-back live messages now, in the order they came. */

@@ -243,6 +243,11 @@ export class MucService extends Emitter<MucServiceEvents> {
       log,
       (room) => this.#rooms.has(room) && roomCore(this.#rooms.get(room) as Room).holdsSends,
       (connected) => this.emit("connectionChange", { service: this, connected }),
+      // Without stream management, nothing will say which of our messages a dead stream lost: the room keeps them until it shows them.
+      (stanza, room) => {
+        const written = room === undefined || conn.streamManagement?.enabled ? undefined : this.#rooms.get(room);
+        if (written) roomCore(written).writtenUnacknowledged(stanza);
+      },
     );
     this.#sessions = new StreamSessions(conn, this.#queue, () => [...this.#rooms.values()]);
     const queueByDefault = options.queueWhileOffline ?? true;

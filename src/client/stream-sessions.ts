@@ -146,10 +146,11 @@ export class StreamSessions {
     });
   }
 
-  /** The stream died: nothing is written until the next one is ready. */
+  /** The stream died: nothing is written until the next one is ready; without stream management on it, the rooms decide what it lost. */
   streamDown(): void {
     this.#epoch++;
     this.#queue.pause();
+    for (const room of this.#rooms()) roomCore(room).streamDied();
   }
 
   /** The client stopped: rooms are left (DISCONNECTED) and what waits to be sent fails. */

@@ -4,7 +4,7 @@
  * fault-injecting proxy in front of a real Prosody, then ejabberd), for
  * several seeds in its modes (`resume`, `new-stream`, `refused`, and on
  * Prosody `crash`, where the server is also killed and restarted 3 times,
- * `STORM_CRASHES=<n>` times;
+ * `STORM_CRASHES=<n>` times, and `no-sm`, where it offers no stream management;
  * `STORM_SERVERS`, `STORM_MODES`,
  * `STORM_SEEDS`; two senders at once, `STORM_SENDERS=1` for one; the clients
  * behind the proxy over TCP, then over WebSocket (`STORM_TRANSPORTS=tcp`
@@ -34,14 +34,14 @@ export async function runStormBench(): Promise<void> {
   const notes: string[] = [];
   const rows: string[][] = [["server", "transport", "mode", "seed", "cuts", "crashes", "lost", "twice", "out of order", "trackers not delivered", "all joined", "recovery median ms", "recovery worst ms", "run s"]];
   const senders = process.env.STORM_SENDERS === "1" ? 1 : 2;
-  const modes = (process.env.STORM_MODES ?? "resume,new-stream,refused,crash").split(",") as StormMode[];
+  const modes = (process.env.STORM_MODES ?? "resume,new-stream,refused,crash,no-sm").split(",") as StormMode[];
   const crashes = process.env.STORM_CRASHES !== undefined ? Number(process.env.STORM_CRASHES) : 3;
   const transports = (process.env.STORM_TRANSPORTS ?? "tcp,websocket").split(",") as StormTransport[];
   const traceDir = process.env.STORM_TRACE;
   if (traceDir) mkdirSync(traceDir, { recursive: true });
   for (const kind of kinds) for (const mode of modes) {
     // The server crashes of `crash` mode need a server the harness restarts: Prosody.
-    if (mode === "crash" && kind !== "prosody") continue;
+    if ((mode === "crash" || mode === "no-sm") && kind !== "prosody") continue;
     const server = await stormServer(mode, kind);
     try {
       for (const transport of transports) for (const seed of seeds) {

@@ -29,8 +29,11 @@ import type { StormTrace } from "./storm-trace.js";
  * accounts, the persistent room and its archive; every client, the one
  * not behind the proxy included, then starts a new stream and rejoins, and
  * the rejoin's history comes from the archive). `crash` runs on Prosody.
+ * In `no-sm` mode the server offers no stream management (Prosody without
+ * `mod_smacks`): every reconnect is a new stream, and nothing but the
+ * missing reflections says which messages a dead stream lost.
  */
-export type StormMode = "resume" | "new-stream" | "refused" | "crash";
+export type StormMode = "resume" | "new-stream" | "refused" | "crash" | "no-sm";
 
 /** The server a storm runs against. */
 export type StormServerKind = "prosody" | "ejabberd";
@@ -166,7 +169,7 @@ export const STORM_MOMENTS_SERVER_SIDE: readonly StormMoment[] = [
  */
 export async function stormServer(mode: StormMode, kind: StormServerKind = "prosody"): Promise<StormServer> {
   if (kind === "ejabberd") {
-    if (mode === "crash") throw new Error("the storm's crash mode runs on Prosody only");
+    if (mode === "crash" || mode === "no-sm") throw new Error(`the storm's ${mode} mode runs on Prosody only`);
     const server = await startEjabberd({
       modules: {
         ...MUC_MODULES,
@@ -185,7 +188,8 @@ export async function stormServer(mode: StormMode, kind: StormServerKind = "pros
   const server = await startProsody({
     users: USERS,
     extraConfig: {
-      global: mode === "new-stream" ? "smacks_hibernation_time = 0\n" : "smacks_hibernation_time = 120\n",
+      global:
+        mode === "no-sm" ? 'modules_disabled = { "s2s", "smacks" }\n' : mode === "new-stream" ? "smacks_hibernation_time = 0\n" : "smacks_hibernation_time = 120\n",
       muc: "max_history_messages = 2000\n",
     },
   });

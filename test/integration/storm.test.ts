@@ -13,10 +13,13 @@
 // the server also crashes (SIGKILL) three times and comes back after up to
 // 2 s with its data, so every client, the one not behind the proxy too,
 // starts a new stream and rejoins, and the history comes from the archive.
-// Then the first two again on Prosody with the clients behind the proxy
-// over WebSocket, as browsers connect (the proxy cuts the WebSocket's TCP
-// connection; their frames to the server are masked, so the cuts at
-// protocol moments fall on the server's side of each step). Then against
+// Then on Prosody with the clients behind the proxy over WebSocket, as
+// browsers connect (the proxy cuts the WebSocket's TCP connection; their
+// frames to the server are masked, so the cuts at protocol moments fall on
+// the server's side of each step): the first mode, and one where the server
+// offers no stream management at all (every reconnect a new stream and a
+// rejoin, and nothing but the missing reflections says what a dead stream
+// lost). Then against
 // ejabberd, the first three over TCP (its second mode is stream management
 // without resumption).
 //
@@ -29,7 +32,7 @@ const seedBase = process.env.STORM_SEED !== undefined ? Number(process.env.STORM
 
 const servers: readonly { readonly kind: StormServerKind; readonly name: string; readonly transport: StormTransport; readonly modes: readonly StormMode[]; readonly senders: 1 | 2 }[] = [
   { kind: "prosody", name: "Prosody", transport: "tcp", modes: ["resume", "new-stream", "refused", "crash"], senders: 2 },
-  { kind: "prosody", name: "Prosody over WebSocket", transport: "websocket", modes: ["resume", "new-stream"], senders: 2 },
+  { kind: "prosody", name: "Prosody over WebSocket", transport: "websocket", modes: ["resume", "no-sm"], senders: 2 },
   { kind: "ejabberd", name: "ejabberd", transport: "tcp", modes: ["resume", "new-stream", "refused"], senders: 2 },
 ];
 

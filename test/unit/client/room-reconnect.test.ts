@@ -432,6 +432,81 @@ describe("new stream", () => {
   });
 });
 
+describe("new stream after a stream without stream management", () => {
+  /** Our message as the room reflects it (`delayed`: in the rejoin's history). */
+  function reflection(sent: Element, body: string, stanzaId: string, delayed = false): string {
+    const originId = String(sent.getChild("origin-id", SID)?.attrs.id);
+    return `<message from='${ROOM}/${NICK}' to='${ME}' type='groupchat' id='${String(sent.attrs.id)}'><body>${body}</body>
+      <origin-id xmlns='${SID}' id='${originId}'/><stanza-id xmlns='${SID}' id='${stanzaId}' by='${ROOM}'/>${
+        delayed ? `<delay xmlns='urn:xmpp:delay' from='${ROOM}' stamp='2030-01-01T00:00:00Z'/>` : ""
+      }</message>`;
+  }
+
+  /** Drop the stream, start a new one, and answer the rejoin with `history` then the subject. */
+  async function rejoin(conn: MockConnection, history: string[] = []): Promise<void> {
+    conn.drop();
+    conn.newSession();
+    await conn.nextSent(joinPresenceTo(ROOM), 1_000);
+    conn.receive(selfPresence(ROOM));
+    for (const h of history) conn.receive(h);
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]); // nothing before the history is in
+    conn.receive(subject(ROOM, "Fire Burn and Cauldron Bubble!"));
+    await flush();
+  }
+
+  it("our messages written on it and not shown by the room are sent again after the rejoin's history, in order, then delivered", async () => {
+    const { conn, muc } = newService({}, { streamManagement: false });
+    const { room } = await joinRoom(conn, muc, ROOM);
+    const first = room.sendTrackedMessage("first into the void");
+    await room.sendMessage("second, untracked");
+    const written = conn.takeSent().filter((s) => s.is("message"));
+    expect(written).toHaveLength(2);
+    await rejoin(conn);
+    const resent = conn.takeSent().filter((s) => s.is("message"));
+    expect(resent).toEqual(written); // the same stanzas, same ids and origin-ids, in the order written
+    expect(first.state).toBe(MessageState.IN_TRANSIT);
+    conn.receive(reflection(resent[0] as Element, "first into the void", "sid-1"));
+    expect(first.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+  });
+
+  it("one the room showed before the stream died, or shows in the rejoin's history, is not sent again", async () => {
+    const { conn, muc } = newService({}, { streamManagement: false });
+    const { room } = await joinRoom(conn, muc, ROOM);
+    const shownLive = room.sendTrackedMessage("shown live");
+    const shownLater = room.sendTrackedMessage("shown in the history");
+    await flush();
+    const [live, later] = conn.takeSent().filter((s) => s.is("message")) as [Element, Element];
+    conn.receive(reflection(live, "shown live", "sid-live"));
+    expect(shownLive.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+    await rejoin(conn, [reflection(later, "shown in the history", "sid-later", true)]);
+    expect(shownLater.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
+  });
+
+  it("one the room refused is not sent again, tracked or not", async () => {
+    const { conn, muc } = newService({}, { streamManagement: false });
+    const { room } = await joinRoom(conn, muc, ROOM);
+    const tracked = room.sendTrackedMessage("refused, tracked");
+    await room.sendMessage("refused, untracked");
+    for (const sent of conn.takeSent().filter((s) => s.is("message"))) {
+      conn.receive(`<message from='${ROOM}' to='${ME}' type='error' id='${String(sent.attrs.id)}'><error type='modify'><not-acceptable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`);
+    }
+    expect(tracked.state).toBe(MessageState.ERROR);
+    await rejoin(conn);
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
+  });
+
+  it("with stream management, a lost message is sent again once, as stream management reports it", async () => {
+    const { conn, muc } = newService();
+    const { room } = await joinRoom(conn, muc, ROOM);
+    room.sendTrackedMessage("lost once");
+    await flush();
+    const [sent] = conn.takeSent().filter((s) => s.is("message"));
+    await rejoin(conn);
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([sent]);
+  });
+});
+
 describe("new session while stream management is being enabled", () => {
   /** Make the next `online` look like @xmpp/client's: `<enable/>` sent, `<enabled/>` not yet received. */
   function enablePending(conn: MockConnection): void {

@@ -16,6 +16,7 @@ import { bareOf } from "./addresses.js";
 import type { XmppConnection } from "./connection.js";
 import { AbortError, TimeoutError } from "../common/errors.js";
 import type { Logger } from "../common/logger.js";
+import { checkTimeout, startTimeout } from "../common/timers.js";
 
 /** Options of one IQ request. */
 export interface IqRequestOptions {
@@ -100,7 +101,7 @@ export class IqClient {
    * @throws {@link XMPPError} for an error answer, {@link TimeoutError}, {@link AbortError}.
    */
   async request(type: "get" | "set", to: JID | string | undefined, payload: Element, options: IqRequestOptions = {}): Promise<Element> {
-    const timeout = options.timeout ?? 30_000;
+    const timeout = checkTimeout("IQ timeout", options.timeout ?? 30_000);
     const signal = options.signal;
     if (signal?.aborted) throw new AbortError("IQ aborted", { cause: signal.reason });
     const id = makeId("iq");
@@ -110,7 +111,7 @@ export class IqClient {
     let onAbort: (() => void) | undefined;
     const answer = new Promise<Element>((resolve, reject) => {
       this.#pending.set(id, { to: toText, onAnswer: options.onAnswer, resolve, reject });
-      timer = setTimeout(() => reject(new TimeoutError(`no answer to IQ ${type} ${payload.name} to ${toText ?? "our account"} within ${timeout} ms`, timeout)), timeout);
+      timer = startTimeout(() => reject(new TimeoutError(`no answer to IQ ${type} ${payload.name} to ${toText ?? "our account"} within ${timeout} ms`, timeout)), timeout);
       if (signal) {
         onAbort = () => reject(new AbortError("IQ aborted", { cause: signal.reason }));
         signal.addEventListener("abort", onAbort, { once: true });

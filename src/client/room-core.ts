@@ -28,6 +28,7 @@ import { JoinAnswers } from "./join-answers.js";
 import { RejoinSchedule } from "./rejoin-schedule.js";
 import { announcesConfigChange, recordStatusCodes } from "./status-codes.js";
 import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
+import { checkTimeout, startTimeout } from "../common/timers.js";
 
 type State = "joining" | "joined" | "suspended" | "rejoining" | "leaving" | "left";
 
@@ -146,7 +147,7 @@ export class RoomCore {
   /** Start waiting for the self-presence of the first join. */
   awaitJoin(timeout: number, signal: AbortSignal | undefined): Promise<Room> {
     return new Promise<Room>((resolve, reject) => {
-      const timer = setTimeout(() => this.#abandon(new TimeoutError(`no answer to the join of ${this.jid.toString()} within ${timeout} ms`, timeout)), timeout);
+      const timer = startTimeout(() => this.#abandon(new TimeoutError(`no answer to the join of ${this.jid.toString()} within ${timeout} ms`, timeout)), timeout);
       const onAbort = (): void => this.#abandon(new AbortError("join aborted", { cause: signal?.reason }));
       // However the join ends, stop listening to the signal (a long-lived signal must not collect listeners).
       const done = (): void => signal?.removeEventListener("abort", onAbort);
@@ -506,11 +507,11 @@ export class RoomCore {
       this.exit({ mode: "normal" });
       return;
     }
-    const timeout = options.timeout ?? 10_000;
+    const timeout = checkTimeout("leave timeout", options.timeout ?? 10_000);
     const stanza = xml("presence", { type: "unavailable", to: occupantJid(this.jid, this.nick) });
     if (options.status !== undefined) stanza.cnode(xml("status", {}, options.status));
     return (this.#leaving = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = startTimeout(() => {
         // Take the pending leave first: exit() would resolve it.
         const pending = this.#pendingLeave;
         this.#pendingLeave = undefined;

@@ -28,6 +28,7 @@ import type { OutboundOptions } from "./outbound.js";
 import { setAffiliation as requestAffiliation, setRole as requestRole, type SetAffiliationOptions, type SetRoleOptions } from "./moderation.js";
 import type { Affiliation, Role } from "../xso/muc-user.js";
 import { RoomCore } from "./room-core.js";
+import { checkTimeout, startTimeout } from "../common/timers.js";
 
 /**
  * History to request when joining (XEP-0045 §7.2.15).
@@ -337,14 +338,17 @@ export class Room extends Emitter<RoomEvents> {
    * order and its tracker stays {@link MessageState.IN_TRANSIT}.
    *
    * @param body - the text.
-   * @param options - `timeout` (ms, default 120 000), `lang`, `payloads`,
+   * @param options - `timeout` (ms, default 120 000; `Infinity`: none), `lang`, `payloads`,
    *   `queue: false` to fail rather than wait while disconnected.
    * @returns the tracker, at once.
    * @throws {@link MucStateError} when not in the room; {@link NotConnectedError}
-   *   when disconnected and `queue` is `false`.
+   *   when disconnected and `queue` is `false`; `RangeError` when the timeout
+   *   is not above 0 and at most 2³¹ − 1 ms, or `Infinity`.
    */
   sendTrackedMessage(body: string, options: SendOptions & { timeout?: number } = {}): MessageTracker {
     const core = this.#core;
+    // Checked before the message is made (the tracker checks it too).
+    if (options.timeout !== undefined) checkTimeout("tracking timeout", options.timeout);
     const stanza = core.groupchat(body, options);
     if ((options.queue ?? core.ctx.queueWhileOffline) === false && !core.ctx.connected()) throw new NotConnectedError(`not connected; message to ${this.jid.toString()} not queued as asked`);
     const timeout = options.timeout ?? core.ctx.trackerTimeout;
@@ -464,9 +468,9 @@ export class Room extends Emitter<RoomEvents> {
     if (subject === core.subject && core.subjectSeen) return;
     const id = makeId("subj");
     const stanza = xml("message", { type: "groupchat", to: this.jid.toString(), id }, xml("subject", {}, subject));
-    const timeout = options.timeout ?? 30_000;
+    const timeout = checkTimeout("subject timeout", options.timeout ?? 30_000);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => finish(new TimeoutError("no subject change within the timeout", timeout)), timeout);
+      const timer = startTimeout(() => finish(new TimeoutError("no subject change within the timeout", timeout)), timeout);
       const onSubject = (e: RoomEvents["subjectChange"]): void => {
         if (e.stanza.attrs.id === id || (e.setterNick === this.nick && e.subject === subject)) finish();
       };
@@ -544,9 +548,9 @@ export class Room extends Emitter<RoomEvents> {
     const to = occupantJid(this.jid, nick);
     if (core.nickChange) throw new MucStateError("a nick change is already in progress");
     if (nick === this.nick) return;
-    const timeout = options.timeout ?? 30_000;
+    const timeout = checkTimeout("nick change timeout", options.timeout ?? 30_000);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = startTimeout(() => {
         core.nickChange = undefined;
         reject(new TimeoutError("no nick change confirmation within the timeout", timeout));
       }, timeout);

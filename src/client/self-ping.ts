@@ -31,6 +31,7 @@ import { isXMPPError, type StanzaErrorCondition } from "../xso/stanza-error.js";
 import { AbortError, isAbortError, isTimeoutError, MucStateError } from "../common/errors.js";
 import type { IqClient } from "./iq.js";
 import type { Logger } from "../common/logger.js";
+import { checkDelay } from "../common/timers.js";
 
 /**
  * What a self-ping says about our presence in the room (XEP-0410 §3.2).
@@ -270,7 +271,7 @@ export class SelfPinger {
 
   /**
    * @param options - the IQ client, our occupant JID, the timing, the result callback and the logger.
-   * @throws RangeError when `interval`, `timeout` or `retryInterval` is not a positive finite number.
+   * @throws RangeError when `interval`, `timeout` or `retryInterval` is not above 0 and at most 2³¹ − 1 ms.
    * @example
    * ```ts
    * const pinger = new SelfPinger({ iq, occupantJid: () => me, interval: 5 * 60_000, timeout: 20_000, onResult, log: console });
@@ -472,6 +473,5 @@ export class SelfPinger {
 }
 
 function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`SelfPinger: ${name}: expected > 0 ms, got ${value}`);
-  return value;
+  return checkDelay(`SelfPinger: ${name}`, value);
 }

@@ -23,6 +23,7 @@ import { OutboundQueue, type OutboundOptions } from "./outbound.js";
 import { guardStream, keepListening, type StreamGuardOptions } from "./stream-guard.js";
 import { watchLiveness, type LivenessSettings } from "./stream-liveness.js";
 import { StreamSessions } from "./stream-sessions.js";
+import { checkDelay, checkTimeout } from "../common/timers.js";
 
 /**
  * Options of {@link MucService}.
@@ -32,9 +33,9 @@ import { StreamSessions } from "./stream-sessions.js";
 export interface MucServiceOptions {
   /** Where ignored input and failing listeners are reported. @default silent */
   readonly logger?: Logger;
-  /** Default timeout of tracked messages (ms). @default 120000 */
+  /** Default timeout of tracked messages (ms; `Infinity`: none). @default 120000 */
   readonly trackerTimeout?: number;
-  /** Default join timeout (ms). @default 30000 */
+  /** Default join timeout (ms; `Infinity`: none). @default 30000 */
   readonly joinTimeout?: number;
   /**
    * XEP-0410 self-ping of joined rooms after a silence of `interval` ms
@@ -64,6 +65,30 @@ export interface MucServiceOptions {
    * @default true
    */
   readonly liveness?: boolean | LivenessSettings;
+}
+
+/**
+ * Check the timeouts and delays of `options` before anything is set up (rooms
+ * start their self-pings later, while they read a presence).
+ *
+ * @returns the join timeout.
+ * @throws RangeError for the first one out of range.
+ */
+function checkOptions(options: MucServiceOptions): number {
+  if (options.trackerTimeout !== undefined) checkTimeout("trackerTimeout", options.trackerTimeout);
+  const { selfPing, guardStream: guard, liveness } = options;
+  if (typeof selfPing === "object") {
+    if (selfPing.interval !== undefined) checkDelay("selfPing.interval", selfPing.interval);
+    if (selfPing.timeout !== undefined) checkDelay("selfPing.timeout", selfPing.timeout);
+  }
+  if (typeof guard === "object" && guard.negotiationTimeout !== undefined) checkTimeout("negotiationTimeout", guard.negotiationTimeout);
+  if (typeof liveness === "object") {
+    for (const key of ["idle", "afterSend", "timeout"] as const) {
+      const value = liveness[key];
+      if (value !== undefined) checkDelay(`liveness.${key}`, value);
+    }
+  }
+  return checkTimeout("joinTimeout", options.joinTimeout ?? 30_000);
 }
 
 /**
@@ -232,8 +257,10 @@ export class MucService extends Emitter<MucServiceEvents> {
   /**
    * @param conn - the connection; it may be online already or come online later.
    * @param options - logger, timeouts, self-ping, queueing.
+   * @throws RangeError when a timeout or delay of `options` is out of range.
    */
   constructor(conn: XmppConnection, options: MucServiceOptions = {}) {
+    const joinTimeout = checkOptions(options);
     const log = options.logger ?? silentLogger;
     super((event, error) => log.warn(`MucService: an '${event}' listener failed`, error));
     this.#conn = conn;
@@ -261,7 +288,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       decline: (decline) => this.emit("decline", { ...decline, service: this }),
     });
     this.#iq = new IqClient(conn, log, send, (l) => this.#router.addListener(l), (iq) => this.#queue.withdraw(iq));
-    this.#joinTimeout = options.joinTimeout ?? 30_000;
+    this.#joinTimeout = joinTimeout;
     const selfPing = options.selfPing ?? true;
     this.#ctx = {
       send,
@@ -344,16 +371,19 @@ export class MucService extends Emitter<MucServiceEvents> {
    * @returns the room at once, and a promise of the join's outcome.
    * @throws {@link MucStateError} at once when the JID is not a bare room JID,
    *   the nick is empty or invalid, or the room is already joined or being joined.
+   * @throws RangeError at once when the timeout is not above 0 and at most
+   *   2³¹ − 1 ms, or `Infinity` (no timeout).
    */
   join(mucJid: JID | string, nick: string, options: JoinOptions = {}): JoinResult {
     const jid = roomJid(mucJid);
     const key = jid.toString();
     if (this.#rooms.has(key)) throw new MucStateError(`room ${key} is already joined or being joined`);
+    const timeout = checkTimeout("join timeout", options.timeout ?? this.#joinTimeout);
     occupantJid(jid, nick);
     this.#router.unabandon(key);
     const room = new Room(this.#ctx, jid, nick, options);
     this.#rooms.set(key, room);
-    const joined = roomCore(room).awaitJoin(options.timeout ?? this.#joinTimeout, options.signal);
+    const joined = roomCore(room).awaitJoin(timeout, options.signal);
     // Rejections are for whoever awaits `joined`; an ignored failed join must not crash the process.
     joined.catch(() => {});
     // Written now when the stream is up; otherwise the next stream's start writes it.

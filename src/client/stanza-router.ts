@@ -20,6 +20,7 @@ import { roomCore, type Room } from "./room.js";
 import { handlePresence } from "./room-presence.js";
 import { handleMessage, heldBack } from "./room-messages.js";
 import type { DeclineEvent, InviteEvent } from "./service.js";
+import { MAX_TIMER_DELAY } from "../common/timers.js";
 
 /** An invitation as the router reads it (the service adds itself and `decline`). */
 export type RoutedInvite = Omit<InviteEvent, "service" | "decline">;
@@ -99,7 +100,8 @@ export class StanzaRouter {
    * confirmation of it is answered by leaving.
    */
   abandon(room: string, nick: string, forMs: number): void {
-    const timer = setTimeout(() => this.#abandoned.delete(room), forMs);
+    // The join's timeout may be Infinity: the window ends all the same.
+    const timer = setTimeout(() => this.#abandoned.delete(room), Math.min(forMs, MAX_TIMER_DELAY));
     this.#abandoned.set(room, { nick, timer });
   }
 

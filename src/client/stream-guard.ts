@@ -78,6 +78,7 @@ import { promise } from "@xmpp/events";
 import { XMLError, type Element } from "@xmpp/xml";
 import { NS_BIND, NS_SM, NS_STREAMS } from "../xso/ns.js";
 import type { Logger } from "../common/logger.js";
+import { checkTimeout, startTimeout } from "../common/timers.js";
 
 /** What the guard reads of `@xmpp/client`'s stream management. */
 interface SmInternals {
@@ -205,7 +206,7 @@ interface EntityInternals {
  * @category Joining & presence
  */
 export interface StreamGuardOptions {
-  /** Milliseconds from a connection to a usable stream before it is restarted. @default 30000 */
+  /** Milliseconds from a connection to a usable stream before it is restarted (`Infinity`: never). @default 30000 */
   readonly negotiationTimeout?: number;
 }
 
@@ -234,12 +235,13 @@ function isGuardable(conn: unknown): conn is EntityInternals & { streamManagemen
  * @param log - where each intervention is reported (`warn`).
  * @param options - the negotiation timeout.
  * @returns a function that removes the guard.
+ * @throws RangeError when the negotiation timeout is not above 0 and at most 2³¹ − 1 ms, or `Infinity`.
  */
 export function guardStream(conn: unknown, log: Logger, options: StreamGuardOptions = {}): () => void {
+  const timeout = checkTimeout("negotiationTimeout", options.negotiationTimeout ?? 30_000);
   if (!isGuardable(conn)) return () => {};
   const entity = conn;
   const sm = entity.streamManagement;
-  const timeout = options.negotiationTimeout ?? 30_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let resumedSeen = false;
   // The `nonza` listeners before this stream's negotiation, and those it added that were still waiting when it became usable (see 9).
@@ -345,11 +347,11 @@ export function guardStream(conn: unknown, log: Logger, options: StreamGuardOpti
     }
     if (status === "connecting") {
       stopTimer();
-      timer = setTimeout(() => {
+      timer = startTimeout(() => {
         timer = undefined;
         if (entity.status !== "online") restart(`no usable stream ${timeout} ms after connecting (status ${entity.status ?? "unknown"})`);
       }, timeout);
-      (timer as { unref?: () => unknown }).unref?.();
+      (timer as { unref?: () => unknown } | undefined)?.unref?.();
     } else if (status === "online" || status === "offline") {
       stopTimer();
     }

@@ -27,6 +27,7 @@ import xml from "@xmpp/xml";
 import type { Element } from "@xmpp/xml";
 import { NS_MUC_SELF_PING as NS_PING, NS_SM } from "../xso/ns.js";
 import type { Logger } from "../common/logger.js";
+import { checkDelay } from "../common/timers.js";
 
 /**
  * When a silent stream is checked and given up (`MucServiceOptions.liveness`).
@@ -65,11 +66,6 @@ function isWatchable(conn: unknown): conn is WatchedEntity {
   return typeof c?.on === "function" && typeof c.removeListener === "function" && typeof c.disconnect === "function" && typeof c.send === "function";
 }
 
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`liveness.${name}: expected > 0 ms, got ${value}`);
-  return value;
-}
-
 /**
  * Watch `conn` for a stream that has gone silent, as the module header says.
  * Does nothing (and returns a no-op) for a connection that does not emit
@@ -83,9 +79,9 @@ function positive(name: string, value: number): number {
  * @throws RangeError when a delay is not a positive finite number.
  */
 export function watchLiveness(conn: unknown, log: Logger, settings: LivenessSettings = {}): () => void {
-  const idle = positive("idle", settings.idle ?? 60_000);
-  const afterSend = positive("afterSend", settings.afterSend ?? 5_000);
-  const timeout = positive("timeout", settings.timeout ?? 20_000);
+  const idle = checkDelay("liveness.idle", settings.idle ?? 60_000);
+  const afterSend = checkDelay("liveness.afterSend", settings.afterSend ?? 5_000);
+  const timeout = checkDelay("liveness.timeout", settings.timeout ?? 20_000);
   if (!isWatchable(conn)) return () => {};
   const entity = conn;
   const online = (): boolean => entity.status === "online";

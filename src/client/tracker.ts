@@ -22,12 +22,11 @@ import { MucStateError } from "../common/errors.js";
 import type { MessageState } from "./enums.js";
 import { silentLogger, type Logger } from "../common/logger.js";
 import { Emitter } from "../common/emitter.js";
+import { checkTimeout, startTimeout } from "../common/timers.js";
 
 /** How long a tracker waits for the reflection before it times out, in milliseconds: two minutes. */
 export const DEFAULT_TRACKING_TIMEOUT = 120_000;
 
-/** The largest finite timeout `setTimeout` honours (2³¹ − 1 ms, about 24.8 days). */
-const MAX_TIMER_DELAY = 2_147_483_647;
 
 /** The states a tracker may still leave: {@link MessageState.IN_TRANSIT} and {@link MessageState.DELIVERED_TO_SERVER}. */
 export type OpenMessageState = typeof MessageState.IN_TRANSIT | typeof MessageState.DELIVERED_TO_SERVER;
@@ -224,14 +223,10 @@ export class MessageTracker extends Emitter<MessageTrackerEvents> {
     this.done = new Promise<FinalMessageState>((resolve) => {
       this.#resolve = resolve;
     });
-    if (init.timeout !== Infinity) {
-      const timer = setTimeout(() => {
-        this.#transition("timed-out");
-      }, init.timeout);
-      // A pending tracker alone must not keep a Node process alive.
-      (timer as { unref?: () => unknown }).unref?.();
-      this.#timer = timer;
-    }
+    const timer = startTimeout(() => this.#transition("timed-out"), init.timeout);
+    // A pending tracker alone must not keep a Node process alive.
+    (timer as { unref?: () => unknown } | undefined)?.unref?.();
+    this.#timer = timer;
   }
 
   /** Where the message is now. */
@@ -417,10 +412,7 @@ export class TrackerRegistry {
     }
     const id = stanza.attrs.id;
     if (typeof id !== "string" || id === "") throw new TypeError("a tracked message needs an id");
-    const timeout = options.timeout ?? DEFAULT_TRACKING_TIMEOUT;
-    if (!(timeout > 0 && (timeout <= MAX_TIMER_DELAY || timeout === Infinity))) {
-      throw new RangeError(`tracking timeout: expected (0, ${MAX_TIMER_DELAY}] ms or Infinity, got ${timeout}`);
-    }
+    const timeout = checkTimeout("tracking timeout", options.timeout ?? DEFAULT_TRACKING_TIMEOUT);
     const present = existingOriginId(stanza);
     if (present === null) throw new TypeError("the message has an <origin-id/> without an id");
     const origin = present ?? id;

@@ -35,6 +35,7 @@ import type { GatewayJidContext } from "./gateway-jid.js";
 import { StanzaRouter } from "./stanza-router.js";
 import { unloadedRoomRemovals } from "./muc/user-presence.js";
 import { UserSessions } from "./user-sessions.js";
+import { checkTimeout } from "../common/timers.js";
 
 /** The legacy id under which the chat with the gateway itself keeps its message ids. */
 const GATEWAY_CHAT = "\u0000gateway";
@@ -702,7 +703,7 @@ export class BaseGateway {
    * @internal Wait for the network's word on the QR scan of `pending`.
    */
   awaitQrConfirmation(pending: PendingRegistration): Promise<{ readonly [key: string]: JsonValue } | undefined> {
-    return this.#qr.wait(pending.jid.toString(), this.qrTimeoutMs);
+    return this.#qr.wait(pending.jid.toString(), checkTimeout("qrTimeoutMs", this.qrTimeoutMs));
   }
 
   /**

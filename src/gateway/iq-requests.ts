@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { AbortError, TimeoutError } from "../common/errors.js";
 import { XMPPError } from "../xso/stanza-error.js";
 import { tryParseJid } from "../xso/values.js";
+import { checkTimeout, startTimeout } from "../common/timers.js";
 
 interface Pending {
   readonly to: string;
@@ -36,12 +37,13 @@ export class IqRequests {
    * @throws {@link XMPPError} for an error answer, {@link TimeoutError}, {@link AbortError} (see {@link IqRequests.cancelAll}).
    */
   async request(iq: Element, send: (iq: Element) => Promise<void>, timeoutMs: number): Promise<Element> {
+    checkTimeout("IQ timeout", timeoutMs);
     const id = String(iq.attrs.id);
     const to = String(iq.attrs.to);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const answer = new Promise<Element>((resolve, reject) => {
       this.#pending.set(id, { to, resolve, reject });
-      timer = setTimeout(() => reject(new TimeoutError(`no answer to IQ ${id} to ${to} within ${timeoutMs} ms`, timeoutMs)), timeoutMs);
+      timer = startTimeout(() => reject(new TimeoutError(`no answer to IQ ${id} to ${to} within ${timeoutMs} ms`, timeoutMs)), timeoutMs);
     });
     try {
       await Promise.race([send(iq), answer]);

@@ -10,6 +10,7 @@ import qrcode from "qrcode-generator";
 import type { JID } from "@xmpp/jid";
 import { XMPPError } from "../xso/stanza-error.js";
 import type { JsonValue } from "./store/store.js";
+import { startTimeout } from "../common/timers.js";
 
 /**
  * How users register (slidge's `RegistrationType`):
@@ -106,8 +107,8 @@ export class QrConfirmations {
         if (this.#waiters.get(jid) === waiter) this.#waiters.delete(jid);
         resolve(outcome);
       };
-      const timer = setTimeout(() => waiter({ ok: false, error: new XMPPError("not-authorized", { text: "The QR code was not scanned in time; register again for a new one" }) }), timeoutMs);
-      (timer as { unref?: () => unknown }).unref?.();
+      const timer = startTimeout(() => waiter({ ok: false, error: new XMPPError("not-authorized", { text: "The QR code was not scanned in time; register again for a new one" }) }), timeoutMs);
+      (timer as { unref?: () => unknown } | undefined)?.unref?.();
       this.#waiters.set(jid, waiter);
     });
   }

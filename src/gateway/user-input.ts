@@ -9,11 +9,12 @@
 import type { Element } from "@xmpp/xml";
 import { AbortError, TimeoutError } from "../common/errors.js";
 import { tryParseJid } from "../xso/values.js";
+import { checkTimeout, startTimeout } from "../common/timers.js";
 
 interface Waiter {
   readonly resolve: (text: string) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: ReturnType<typeof setTimeout>;
+  readonly timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** The questions awaiting an answer, by the user's bare JID. */
@@ -27,13 +28,14 @@ export class PendingInputs {
    *   another question to the same user replaces this one, or the gateway stops.
    */
   wait(user: string, timeoutMs: number): Promise<string> {
+    checkTimeout("input timeout", timeoutMs);
     this.#drop(user, new AbortError("another question was asked"));
     return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = startTimeout(() => {
         this.#waiting.delete(user);
         reject(new TimeoutError(`no answer from ${user} within ${timeoutMs} ms`, timeoutMs));
       }, timeoutMs);
-      (timer as { unref?: () => unknown }).unref?.();
+      (timer as { unref?: () => unknown } | undefined)?.unref?.();
       this.#waiting.set(user, { resolve, reject, timer });
     });
   }

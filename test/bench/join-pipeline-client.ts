@@ -1,7 +1,13 @@
 /**
  * One measured process of the `join-pipeline` benchmark
  * (`join-pipeline.ts`): `node --import tsx test/bench/join-pipeline-client.ts
- * <sdk|bare> <N>`. Prints one JSON line, a {@link PipelineResult}.
+ * <sdk|bare|keep> <N>`. Prints one JSON line, a {@link PipelineResult}.
+ *
+ * `bare` only counts the room's presences; `keep` is the smallest client that
+ * keeps an occupant list: bare `@xmpp/client` with a map from each nick to
+ * the fields of its presence (real JID, role, affiliation, occupant-id,
+ * show), updated as presences come. It is the yardstick for what keeping N
+ * occupants costs any client, before anything the SDK does.
  *
  * An `@xmpp/client` entity, past its stream negotiation, reads from a fake
  * socket; the room's answer to a join (N occupant presences, as Prosody sends
@@ -23,7 +29,7 @@ import jid from "@xmpp/jid";
 
 /** What one process reports. */
 export interface PipelineResult {
-  readonly kind: "sdk" | "bare";
+  readonly kind: "sdk" | "bare" | "keep";
   readonly n: number;
   /** Process CPU (user + system, all threads) from the join to the full occupant list, ms. */
   readonly cpuMs: number;
@@ -89,7 +95,7 @@ function mainThreadNs(): number {
   }
 }
 
-const kind = process.argv[2] === "bare" ? "bare" : "sdk";
+const kind = process.argv[2] === "bare" || process.argv[2] === "keep" ? process.argv[2] : "sdk";
 const n = Number(process.argv[3] ?? 5_000);
 const chunks = answer(n);
 
@@ -125,14 +131,26 @@ const occupants = new Promise<number>((resolve) => {
     return;
   }
   // Bare: count the room's presences until ours (status 110), as the `join` benchmark's bare client does.
+  // Keep: also keep each occupant's fields, by nick.
   let count = 0;
+  const occupants = new Map<string, { jid?: string; role?: string; affiliation?: string; occupantId?: string; show?: string }>();
   const onStanza = (stanza: Element): void => {
     if (stanza.name !== "presence" || stanza.attrs.type === "unavailable" || !String(stanza.attrs.from).startsWith(`${ROOM}/`)) return;
     count++;
     const x = stanza.getChild("x", NS_MUC_USER);
+    if (kind === "keep") {
+      const item = x?.getChild("item");
+      occupants.set(String(stanza.attrs.from).slice(ROOM.length + 1), {
+        jid: item?.attrs.jid,
+        role: item?.attrs.role,
+        affiliation: item?.attrs.affiliation,
+        occupantId: stanza.getChild("occupant-id", "urn:xmpp:occupant-id:0")?.attrs.id,
+        show: stanza.getChildText("show") ?? undefined,
+      });
+    }
     if (x?.getChildren("status").some((s) => s.attrs.code === "110")) {
       xmpp.off("stanza", onStanza);
-      resolve(count);
+      resolve(kind === "keep" ? occupants.size : count);
     }
   };
   xmpp.on("stanza", onStanza);

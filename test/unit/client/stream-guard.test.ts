@@ -134,6 +134,19 @@ describe("a negotiation that never ends (fake timers)", { timeout: 5_000 }, () =
     expect(entity.disconnect).toHaveBeenCalledTimes(1);
   });
 
+  it("a negotiation timeout of Infinity never restarts a negotiation (a timer that long would fire at once)", async () => {
+    vi.useFakeTimers();
+    const { entity } = guarded(Infinity);
+    entity.setStatus("connecting");
+    entity.setStatus("connect");
+    await vi.advanceTimersByTimeAsync(100 * 86_400_000);
+    expect(entity.disconnect).not.toHaveBeenCalled();
+  });
+
+  it("a negotiation timeout out of range is refused", () => {
+    expect(() => guardStream(new FakeEntity(), logger(), { negotiationTimeout: 0 })).toThrow(RangeError);
+  });
+
   it("no disconnect() when the stream comes online in time", async () => {
     vi.useFakeTimers();
     const { entity } = guarded(1_000);

@@ -5,7 +5,7 @@
  * not taken as a chat command.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Element } from "@xmpp/xml";
+import xml, { type Element } from "@xmpp/xml";
 import { GW, RES, USER, closeStores, join, room, startGateway } from "./helpers.js";
 import { BaseSession, type LegacyMUC } from "../../../src/gateway/index.js";
 
@@ -105,5 +105,32 @@ describe("session.sendQr", () => {
     const message = await sent;
     expect(message.getChildText("body")).toBe("otpauth://example/code-42");
     expect(message.getChild("x", "jabber:x:oob")?.getChildText("url")).toMatch(/^data:image\/gif;base64,R0lGOD/);
+  });
+});
+
+describe("gateway timeouts out of range", () => {
+  it("input refuses a timeout out of range at once, asking nothing; Infinity waits for the answer", async () => {
+    const h = await startGateway();
+    const session = h.gateway.getSession(USER) as BaseSession;
+    for (const timeoutMs of [0, -1, Number.NaN, 3e9]) {
+      await expect(session.input("Which one?", { timeoutMs })).rejects.toThrow(RangeError);
+    }
+    expect(h.component.sent.filter((s) => s.is("message") && s.attrs.to === USER)).toEqual([]);
+    const question = nextChatTo(h, USER);
+    const answer = session.input("Which one?", { timeoutMs: Infinity });
+    await question;
+    // A timer of Infinity would have fired at once (setTimeout caps at 2³¹ − 1 ms).
+    await new Promise((r) => setTimeout(r, 20));
+    h.component.receive(`<message type='chat' id='a9' from='${FULL}' to='${GW}'><body>b</body></message>`);
+    expect(await answer).toBe("b");
+  });
+
+  it("an IQ with a timeout out of range is refused at once, sending nothing", async () => {
+    const h = await startGateway();
+    const before = h.component.sent.length;
+    for (const timeoutMs of [0, 3e9]) {
+      await expect(h.gateway.requestIq(FULL, "get", xml("query", { xmlns: "jabber:iq:version" }), timeoutMs)).rejects.toThrow(/IQ timeout/);
+    }
+    expect(h.component.sent.slice(before).filter((s) => s.is("iq"))).toEqual([]);
   });
 });

@@ -46,12 +46,13 @@ export interface EjabberdOptions {
    * Modules to load besides the harness's own (`mod_disco`, `mod_ping`,
    * `mod_roster`, `mod_stream_mgmt`), by name, each with its options as
    * ejabberd 23.01 names them (`{}` for none); an entry for one of the
-   * harness's modules replaces its options. Written as YAML flow mappings
+   * harness's modules replaces its options, and `null` leaves it out (e.g.
+   * `{ mod_stream_mgmt: null }`: no stream management). Written as YAML flow mappings
    * (JSON), e.g. `{ mod_muc: { host: "conference.localhost",
    * default_room_options: { mam: true } }, mod_mam: {} }`. See
    * {@link MUC_MODULES} for a MUC service with an archive.
    */
-  readonly modules?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly modules?: Readonly<Record<string, Readonly<Record<string, unknown>> | null>>;
   /**
    * Further top-level configuration options, by name (e.g.
    * `{ shaper_rules: … }`), written as YAML flow mappings (JSON). They must
@@ -311,9 +312,9 @@ const BASE_MODULES = ["mod_disco", "mod_ping", "mod_roster", "mod_stream_mgmt"] 
 /** Top-level options renderConfig writes itself, which `extraConfig` must not repeat. */
 const OWN_OPTIONS = new Set(["hosts", "loglevel", "log_rotate_count", "auth_method", "auth_password_format", "listen", "modules"]);
 
-function mucDomainOf(modules: Readonly<Record<string, Readonly<Record<string, unknown>>>>, domain: string): string | undefined {
+function mucDomainOf(modules: Readonly<Record<string, Readonly<Record<string, unknown>> | null>>, domain: string): string | undefined {
   const muc = modules["mod_muc"];
-  if (muc === undefined) return undefined;
+  if (muc === undefined || muc === null) return undefined;
   const host = muc["host"] ?? (Array.isArray(muc["hosts"]) ? (muc["hosts"] as unknown[])[0] : undefined);
   return typeof host === "string" ? host.replaceAll("@HOST@", domain) : `conference.${domain}`;
 }
@@ -323,7 +324,7 @@ function renderConfig(c: {
   c2sPort: number;
   httpPort: number;
   listen: string;
-  modules: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  modules: Readonly<Record<string, Readonly<Record<string, unknown>> | null>>;
   extraConfig: Readonly<Record<string, unknown>>;
 }): string {
   const listen = c.listen.trimEnd();
@@ -340,9 +341,9 @@ function renderConfig(c: {
     if (OWN_OPTIONS.has(key)) throw new Error(`startEjabberd: extraConfig must not set ${key}, which the harness writes itself`);
   }
   // JSON is YAML (flow style): no quoting rules of our own to get wrong.
-  const modules: Record<string, Readonly<Record<string, unknown>>> = Object.fromEntries(BASE_MODULES.map((m) => [m, {}]));
+  const modules: Record<string, Readonly<Record<string, unknown>> | null> = Object.fromEntries(BASE_MODULES.map((m) => [m, {}]));
   Object.assign(modules, c.modules);
-  const moduleLines = Object.entries(modules).map(([name, opts]) => `  ${name}: ${JSON.stringify(opts)}`);
+  const moduleLines = Object.entries(modules).flatMap(([name, opts]) => (opts === null ? [] : [`  ${name}: ${JSON.stringify(opts)}`]));
   const extraLines = Object.entries(c.extraConfig).map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
   return `# Generated for a test; removed when it ends.
 hosts:

@@ -30,7 +30,7 @@ import type { StormTrace } from "./storm-trace.js";
  * not behind the proxy included, then starts a new stream and rejoins, and
  * the rejoin's history comes from the archive). `crash` runs on Prosody.
  * In `no-sm` mode the server offers no stream management (Prosody without
- * `mod_smacks`): every reconnect is a new stream, and nothing but the
+ * `mod_smacks`, ejabberd without `mod_stream_mgmt`): every reconnect is a new stream, and nothing but the
  * missing reflections says which messages a dead stream lost.
  */
 export type StormMode = "resume" | "new-stream" | "refused" | "crash" | "no-sm";
@@ -169,12 +169,12 @@ export const STORM_MOMENTS_SERVER_SIDE: readonly StormMoment[] = [
  */
 export async function stormServer(mode: StormMode, kind: StormServerKind = "prosody"): Promise<StormServer> {
   if (kind === "ejabberd") {
-    if (mode === "crash" || mode === "no-sm") throw new Error(`the storm's ${mode} mode runs on Prosody only`);
+    if (mode === "crash") throw new Error("the storm's crash mode runs on Prosody only");
     const server = await startEjabberd({
       modules: {
         ...MUC_MODULES,
         mod_muc: { ...MUC_MODULES.mod_muc, history_size: 2000 },
-        mod_stream_mgmt: { resume_timeout: mode === "new-stream" ? 0 : 120 },
+        mod_stream_mgmt: mode === "no-sm" ? null : { resume_timeout: mode === "new-stream" ? 0 : 120 },
       },
     });
     try {

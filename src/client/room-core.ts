@@ -246,7 +246,7 @@ export class RoomCore {
    */
   streamDied(): void {
     for (const stanza of this.sync.takeUnconfirmed()) {
-      if (this.trackers.everTracked(stanza) && !this.trackers.onFail(stanza)) continue;
+      if (this.trackers.everTracked(stanza) && !this.trackers.isOpen(stanza)) continue;
       this.unacknowledged(stanza);
     }
   }

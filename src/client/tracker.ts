@@ -430,6 +430,11 @@ export class TrackerRegistry {
     return tracker;
   }
 
+  /** Whether `stanza` is the very element of an open tracker not acknowledged by the server yet. */
+  isOpen(stanza: Element): boolean {
+    return this.#byElement.has(stanza);
+  }
+
   /**
    * Whether this element was ever tracked here, its tracker open or settled.
    *

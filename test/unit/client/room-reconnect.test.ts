@@ -496,6 +496,18 @@ describe("new stream after a stream without stream management", () => {
     expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
   });
 
+  it("a tracked one whose tracker timed out before the stream died is not sent again: the app was told its fate", async () => {
+    const { conn, muc } = newService({}, { streamManagement: false });
+    const { room } = await joinRoom(conn, muc, ROOM);
+    const tracker = room.sendTrackedMessage("too late", { timeout: 20 });
+    await flush();
+    expect(conn.takeSent().filter((s) => s.is("message"))).toHaveLength(1);
+    await tracker.done;
+    expect(tracker.state).toBe(MessageState.TIMED_OUT);
+    await rejoin(conn);
+    expect(conn.takeSent().filter((s) => s.is("message"))).toEqual([]);
+  });
+
   it("with stream management, a lost message is sent again once, as stream management reports it", async () => {
     const { conn, muc } = newService();
     const { room } = await joinRoom(conn, muc, ROOM);

@@ -280,9 +280,9 @@ export class SelfPinger {
   constructor(options: SelfPingerOptions) {
     this.#iq = options.iq;
     this.#occupantJid = options.occupantJid;
-    this.#interval = positive("interval", options.interval ?? DEFAULT_SELF_PING_INTERVAL);
-    this.#timeout = positive("timeout", options.timeout ?? DEFAULT_SELF_PING_TIMEOUT);
-    this.#retryInterval = positive("retryInterval", options.retryInterval ?? Math.min(this.#interval, DEFAULT_SELF_PING_RETRY_INTERVAL));
+    this.#interval = checkDelay("SelfPinger: interval", options.interval ?? DEFAULT_SELF_PING_INTERVAL);
+    this.#timeout = checkDelay("SelfPinger: timeout", options.timeout ?? DEFAULT_SELF_PING_TIMEOUT);
+    this.#retryInterval = checkDelay("SelfPinger: retryInterval", options.retryInterval ?? Math.min(this.#interval, DEFAULT_SELF_PING_RETRY_INTERVAL));
     this.#onResult = options.onResult;
     this.#log = options.log;
   }
@@ -470,8 +470,4 @@ export class SelfPinger {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
-}
-
-function positive(name: string, value: number): number {
-  return checkDelay(`SelfPinger: ${name}`, value);
 }

@@ -133,9 +133,10 @@ export class RoomCore {
 
   /** The join presence to send (first join and rejoins). */
   joinStanza(rejoin: boolean): Element {
-    // A rejoin asks for what it missed since the last message seen, no more than it can tell from what it had.
-    const since = rejoin ? this.sync.historySince() : undefined;
-    const history: MucHistory | undefined = since !== undefined ? { since, maxStanzas: REJOIN_HISTORY_MAX } : this.#history;
+    // A rejoin asks for what it missed since it last had everything, no more than it can tell from what it had;
+    // before the first join's history was over, for that history again.
+    const seconds = rejoin ? this.sync.historySeconds() : undefined;
+    const history: MucHistory | undefined = seconds !== undefined ? { seconds, maxStanzas: REJOIN_HISTORY_MAX } : this.#history;
     const stanza = this.presence(occupantJid(this.jid, this.requestedNick));
     const id = makeId("join");
     stanza.attrs.id = id;

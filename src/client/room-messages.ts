@@ -136,7 +136,7 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
   if (event.own && event.originId !== undefined) core.sync.sawOwn(event.originId);
   const keys = dedupKeys(event, history);
   if (!isNew(core, stanza, keys)) return;
-  core.sync.noteSeen(delay);
+  if (!history) core.sync.noteLive();
   core.emit("message", event);
   if (nick !== undefined) announceAttention(core, stanza, nick, history);
 }

@@ -44,8 +44,21 @@ const MAX_HELD_LIVE = 2_000;
  */
 const WRITTEN_LIMIT = 2_000;
 
-/** A typical clock skew margin when asking for history since the last message. */
-export const SINCE_MARGIN_MS = 60_000;
+/**
+ * What a rejoin asks of the history beyond the time it was away: the time
+ * the room's last message we saw may have taken to reach us.
+ */
+export const HISTORY_MARGIN_MS = 60_000;
+
+/** A moment on our clocks: the wall clock (which goes on while a device sleeps) and the monotonic one (which no clock setting moves). */
+interface Moment {
+  readonly wall: number;
+  readonly mono: number;
+}
+
+function momentNow(): Moment {
+  return { wall: Date.now(), mono: performance.now() };
+}
 
 /** One room's messages, kept in step with the room. */
 export class RoomSync {
@@ -57,8 +70,11 @@ export class RoomSync {
   /** The keys of each of those messages, oldest to be forgotten at `#seenNext`. */
   readonly #seenRing: (readonly string[] | undefined)[] = [];
   #seenNext = 0;
-  /** Time (ms) of the last message seen, for the rejoin's history. */
-  #lastSeen: number | undefined;
+  /**
+   * When we last had everything the room had sent (a live message came, or
+   * a (re)join's history was over): a rejoin asks for the history since then.
+   */
+  #inStepAt: Moment | undefined;
   /** Our groupchat messages lost with a stream, to resend after the rejoin. */
   #resend: { readonly stanza: Element; readonly originId: string | undefined; readonly tracked: boolean }[] = [];
   /** Our last {@link WRITTEN_LIMIT} groupchat messages with a body not shown by the room yet, by id (their origin-id is the same). */
@@ -106,22 +122,27 @@ export class RoomSync {
     for (const key of keys) this.seen.add(key);
   }
 
-  /**
-   * Move the "last message seen" mark (the rejoin asks for history since it):
-   * the room's own delay stamp for history, else our clock; never a stamp
-   * from the future or from anyone but the room.
-   */
-  noteSeen(d: { stamp: Date; from?: JID | undefined } | undefined): void {
-    const now = Date.now();
-    const stamp = d?.stamp.getTime();
-    const jid = this.#core.jid;
-    const when = stamp !== undefined && d?.from !== undefined && d.from.local === jid.local && d.from.domain === jid.domain && stamp <= now ? stamp : now;
-    if (this.#lastSeen === undefined || when > this.#lastSeen) this.#lastSeen = when;
+  /** A live message came: everything the room sent before it has reached us. */
+  noteLive(): void {
+    this.#inStepAt = momentNow();
   }
 
-  /** What a rejoin asks the history for: since the last message seen, with a margin for clock skew (`undefined`: none seen). */
-  historySince(): Date | undefined {
-    return this.#lastSeen === undefined ? undefined : new Date(this.#lastSeen - SINCE_MARGIN_MS);
+  /**
+   * How many seconds of history a rejoin asks for (XEP-0045 `seconds`): the
+   * time since we last had everything, plus {@link HISTORY_MARGIN_MS};
+   * `undefined` before the first join's history was over. A duration, not a
+   * date: the room counts it on its own clock, so a client whose clock is
+   * off still gets what it missed (a date on our clock five minutes fast
+   * would ask for nothing). The longer of the two clocks' elapsed times
+   * counts: the wall clock goes on while a device sleeps, the monotonic one
+   * through a clock set back.
+   */
+  historySeconds(): number | undefined {
+    const at = this.#inStepAt;
+    if (at === undefined) return undefined;
+    const now = momentNow();
+    const elapsed = Math.max(now.wall - at.wall, now.mono - at.mono, 0);
+    return Math.ceil((elapsed + HISTORY_MARGIN_MS) / 1000);
   }
 
   // ---------------------------------------------------------------------------
@@ -241,6 +262,7 @@ export class RoomSync {
     if (this.#caughtUp) return;
     this.#caughtUp = true;
     this.#holdForRejoin = false;
+    this.#inStepAt = momentNow();
     const ctx = this.#core.ctx;
     // First the live messages held back meanwhile: ours among them are not to be sent again.
     if (!ctx.betweenSessions()) this.#releaseLive();

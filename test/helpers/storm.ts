@@ -162,7 +162,7 @@ export const STORM_MOMENTS_SERVER_SIDE: readonly StormMoment[] = [
 
 /**
  * A server for storms: rooms keep (and send on join) up to 2,000 messages
- * of history, so a rejoin's "history since" covers the gap; in `new-stream`
+ * of history, so the history a rejoin asks for covers the gap; in `new-stream`
  * mode a dropped session is not kept for resumption. Prosody by default;
  * ejabberd (its MUC with `history_size`, its stream management with
  * `resume_timeout`) with `kind: "ejabberd"`.

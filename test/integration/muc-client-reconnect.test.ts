@@ -1,6 +1,7 @@
 // The MUC client against a real Prosody: a client whose TCP socket dies in
 // the middle of a conversation comes back on a NEW session (not an XEP-0198
-// resumption), the MucService rejoins the room with "history since", and the
+// resumption), the MucService rejoins the room asking for the history of the
+// seconds it was away, and the
 // room de-duplicates that history: every message sent while the client was
 // away arrives exactly once — none lost, none twice.
 //
@@ -163,5 +164,47 @@ describe("MUC client against Prosody: reconnection", () => {
     for (const l of aliceSeesBob) expect([LeaveMode.ERROR, LeaveMode.NORMAL]).toContain(l.mode);
     expect(ra.getOccupant("Bob")?.jid?.bare().toString()).toBe(bob.bareJid);
     expect(bobOccupantAtAlice).toBeDefined();
+  });
+
+  // A clock that runs fast (a device set by hand, a laptop that never synced)
+  // must not cost messages: what a rejoin asks of the room's history cannot
+  // depend on the client's clock agreeing with the server's.
+  it("a client whose clock runs five minutes fast gets every message sent while its new session started", async () => {
+    const realNow = Date.now;
+    const skew = 5 * 60_000;
+    Date.now = () => realNow() + skew;
+    try {
+      const { ra, rb } = await suite.roomOfThree("skew");
+      const bob = suite.bob;
+      const heard: RoomEvents["message"][] = [];
+      rb.on("message", (e) => heard.push(e));
+      // Bob hears the room live for a while …
+      for (const body of ["before-1", "before-2"]) {
+        expect(await ra.sendTrackedMessage(body, { timeout: 5_000 }).done).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+      }
+      await waitUntil(() => heard.length >= 2, 5_000, "bob hearing the first messages");
+      // … then his socket dies, and the next stream is a new session.
+      const disconnected = new Promise<void>((resolve) =>
+        bob.xmpp.once("disconnect", () => {
+          bob.xmpp.streamManagement.id = `gone-${bob.xmpp.streamManagement.id}`;
+          resolve();
+        }),
+      );
+      const resumed = nextEvent(rb, "resume", () => true, 15_000);
+      (bob.xmpp.socket as unknown as { destroy(): void }).destroy();
+      await withTimeout(disconnected, 5_000, "bob's disconnect");
+      // Alice talks while Bob is away (his client reconnects after a second).
+      const away = ["away-1", "away-2", "away-3"];
+      for (const body of away) {
+        expect(await ra.sendTrackedMessage(body, { timeout: 5_000 }).done).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+      }
+      await resumed;
+      await barrier(ra, [rb], "skew end");
+      const bodies = heard.map((m) => m.body).filter((b) => !b.startsWith("barrier "));
+      expect(bodies).toEqual(["before-1", "before-2", ...away]);
+      expect(heard.filter((m) => away.includes(m.body)).every((m) => m.history)).toBe(true);
+    } finally {
+      Date.now = realNow;
+    }
   });
 });

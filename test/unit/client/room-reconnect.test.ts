@@ -1,8 +1,8 @@
 /**
  * Rooms across connection changes, as transcripts over the mock connection:
  * a resumed stream (XEP-0198) changes nothing; a new stream suspends every
- * autorejoin room, rejoins it with its password and history since the last
- * message seen, de-duplicates the history by XEP-0359 stanza-id ("no message
+ * autorejoin room, rejoins it with its password and the history of the
+ * seconds since it last had everything, de-duplicates the history by XEP-0359 stanza-id ("no message
  * lost, none twice") and resumes it; other rooms exit DISCONNECTED; joins in
  * flight and joins requested while offline; sends held back while stream
  * management is being enabled; XEP-0410 self-ping (fake timers).
@@ -20,8 +20,8 @@ const NICK = "thirdwitch";
 const MUC = "http://jabber.org/protocol/muc";
 const MUC_USER = "http://jabber.org/protocol/muc#user";
 const SID = "urn:xmpp:sid:0";
-/** room.ts asks for history since the last message seen minus a clock-skew margin of one minute. */
-const SINCE_MARGIN_MS = 60_000;
+/** A rejoin asks for the seconds since it last had everything, plus this margin (room-sync.ts). */
+const HISTORY_MARGIN_S = 60;
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -88,6 +88,27 @@ function subject(room: string, text: string): string {
     <delay xmlns='urn:xmpp:delay' from='${room}' stamp='1610-04-20T00:00:00Z'/></message>`;
 }
 
+/**
+ * Both clocks a rejoin's history is measured on, under the test's control:
+ * `Date.now` (the wall clock) and `performance.now` (the monotonic one).
+ */
+function fakeClocks() {
+  let wall = 1_900_000_000_000;
+  let mono = 1_000;
+  vi.spyOn(Date, "now").mockImplementation(() => wall);
+  vi.spyOn(performance, "now").mockImplementation(() => mono);
+  return {
+    wall: () => wall,
+    setWall: (t: number) => void (wall = t),
+    advanceMono: (ms: number) => void (mono += ms),
+    /** Time passes on both clocks. */
+    advance: (ms: number) => {
+      wall += ms;
+      mono += ms;
+    },
+  };
+}
+
 let services: MucService[] = [];
 
 function newService(options: ConstructorParameters<typeof MucService>[1] = {}, connOptions: ConstructorParameters<typeof MockConnection>[0] = {}) {
@@ -120,6 +141,7 @@ afterEach(() => {
   for (const muc of services) muc.close();
   services = [];
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 // ---------------------------------------------------------------------------
@@ -154,13 +176,13 @@ describe("resumed stream (XEP-0198)", () => {
 });
 
 describe("new stream", () => {
-  it("suspends, rejoins with the same nick, the password and history since the last message seen, then resumes", async () => {
+  it("suspends, rejoins with the same nick, the password and the history of the seconds since the last message seen, then resumes", async () => {
+    const clocks = fakeClocks();
     const { conn, muc } = newService();
     const { room, seen } = await joinRoom(conn, muc, ROOM, { password: "cauldronburn", history: { maxStanzas: 20 } });
-    const before = Date.now();
     conn.receive(groupchat(ROOM, "firstwitch", "last before the drop", { id: "m1", stanzaId: "sid-1" }));
-    const after = Date.now();
     conn.takeSent();
+    clocks.advance(30_000);
 
     conn.drop();
     conn.newSession();
@@ -174,11 +196,9 @@ describe("new stream", () => {
     const history = x?.getChild("history");
     // Not the first join's 20: as many as the room can tell apart from what it had (see room-sync.ts).
     expect(history?.attrs.maxstanzas).toBe("1000");
-    const since = new Date(String(history?.attrs.since));
-    expect(Number.isNaN(since.getTime())).toBe(false);
-    // Since the last message seen, minus at most the documented one-minute margin (and one second of formatting).
-    expect(since.getTime()).toBeLessThanOrEqual(after);
-    expect(since.getTime()).toBeGreaterThanOrEqual(before - SINCE_MARGIN_MS - 1_000);
+    // The 30 s since the last message seen, and the margin: a duration the room counts on its own clock, never a date of ours.
+    expect(history?.attrs.seconds).toBe(String(30 + HISTORY_MARGIN_S));
+    expect(history?.attrs.since).toBeUndefined();
 
     conn.receive(presenceOf(ROOM, "firstwitch", "owner", "moderator"));
     conn.receive(presenceOf(ROOM, "secondwitch", "admin", "moderator"));
@@ -190,28 +210,74 @@ describe("new stream", () => {
     expect(room.occupants.map((o) => o.nick)).toEqual([NICK, "firstwitch", "secondwitch"]);
   });
 
-  it("a message with a forged future delay does not move the rejoin's history `since` past the drop", async () => {
+  it("a message with a forged delay, from the future or the past, does not narrow the rejoin's history", async () => {
+    const clocks = fakeClocks();
     const { conn, muc } = newService();
     await joinRoom(conn, muc, ROOM);
     conn.receive(groupchat(ROOM, "firstwitch", "real", { id: "r1", stanzaId: "sid-r1" }));
-    // A live message (after the subject) whose sender added a delay of its own, far in the future.
+    clocks.advance(10_000);
+    // Live messages (after the subject) whose senders added delays of their own.
     conn.receive(`<message from='${ROOM}/secondwitch' to='${ME}' type='groupchat' id='f1'><body>from the future</body>
       <delay xmlns='urn:xmpp:delay' from='wiccarocks@shakespeare.lit/laptop' stamp='2099-01-01T00:00:00Z'/></message>`);
+    conn.receive(`<message from='${ROOM}/secondwitch' to='${ME}' type='groupchat' id='f2'><body>from the past</body>
+      <delay xmlns='urn:xmpp:delay' from='${ROOM}' stamp='1610-01-01T00:00:00Z'/></message>`);
+    clocks.advance(5_000);
     conn.drop();
-    const dropped = Date.now();
     conn.newSession();
     const rejoin = await conn.nextSent(joinPresenceTo(ROOM), 1_000);
-    const since = new Date(String(rejoin.getChild("x", MUC)?.getChild("history")?.attrs.since));
-    expect(since.getTime()).toBeLessThanOrEqual(dropped);
+    // From the last live message (received 5 s ago), whatever its stamp said.
+    expect(rejoin.getChild("x", MUC)?.getChild("history")?.attrs.seconds).toBe(String(5 + HISTORY_MARGIN_S));
   });
 
-  it("without any message seen, the rejoin asks for the history of the original join", async () => {
+  it("a clock off, set back, or a device asleep: the rejoin still asks for all the time it was away", async () => {
+    const clocks = fakeClocks();
+    // The wall clock five minutes fast from the start: no date of ours is sent, so it changes nothing.
+    clocks.setWall(clocks.wall() + 5 * 60_000);
     const { conn, muc } = newService();
-    await joinRoom(conn, muc, ROOM, { history: { maxStanzas: 20 } });
+    await joinRoom(conn, muc, ROOM);
+    conn.receive(groupchat(ROOM, "firstwitch", "live", { id: "l1" }));
+    const rejoinAfter = async (): Promise<string | undefined> => {
+      conn.drop();
+      conn.newSession();
+      const rejoin = await conn.nextSent(joinPresenceTo(ROOM), 1_000);
+      const seconds = rejoin.getChild("x", MUC)?.getChild("history")?.attrs.seconds;
+      conn.receive(selfPresence(ROOM));
+      conn.receive(subject(ROOM, "Fire Burn and Cauldron Bubble!"));
+      return seconds;
+    };
+    // 20 s away, and the wall clock set back an hour meanwhile (a clock sync): the monotonic clock counts.
+    clocks.advance(20_000);
+    clocks.setWall(clocks.wall() - 3_600_000);
+    expect(await rejoinAfter()).toBe(String(20 + HISTORY_MARGIN_S));
+    // Two hours asleep: the monotonic clock may stand still then, the wall clock counts.
+    clocks.setWall(clocks.wall() + 7_200_000);
+    clocks.advanceMono(1_000);
+    expect(await rejoinAfter()).toBe(String(7_200 + HISTORY_MARGIN_S));
+  });
+
+
+  it("without any message seen, the rejoin asks for everything since the join's history was over, whatever the join asked for", async () => {
+    const clocks = fakeClocks();
+    const { conn, muc } = newService();
+    await joinRoom(conn, muc, ROOM, { history: { maxStanzas: 0 } });
+    clocks.advance(45_000);
     conn.drop();
     conn.newSession();
-    const rejoin = await conn.nextSent(joinPresenceTo(ROOM), 1_000);
-    expect(rejoin.getChild("x", MUC)?.getChild("history")?.attrs.maxstanzas).toBe("20");
+    const history = (await conn.nextSent(joinPresenceTo(ROOM), 1_000)).getChild("x", MUC)?.getChild("history");
+    expect(history?.attrs).toMatchObject({ seconds: String(45 + HISTORY_MARGIN_S), maxstanzas: "1000" });
+  });
+
+  it("before the first join's history is over, the rejoin asks for the history of the original join again", async () => {
+    const { conn, muc } = newService();
+    const { joined } = muc.join(ROOM, NICK, { history: { maxStanzas: 20 } });
+    await conn.nextSent(joinPresenceTo(ROOM), 1_000);
+    conn.receive(selfPresence(ROOM));
+    await joined;
+    conn.receive(groupchat(ROOM, "firstwitch", "old", { id: "h1", stamp: "1610-04-20T00:00:00Z" }));
+    conn.drop();
+    conn.newSession();
+    const history = (await conn.nextSent(joinPresenceTo(ROOM), 1_000)).getChild("x", MUC)?.getChild("history");
+    expect(history?.attrs).toStrictEqual({ maxstanzas: "20" });
   });
 
   it("the history sent after the rejoin is de-duplicated by stanza-id: no message lost, none twice", async () => {

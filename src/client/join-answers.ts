@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { monotonicNow } from "../common/timers.js";
 
 /** Joins remembered at most (the oldest is forgotten first). */
 const LIMIT = 16;
@@ -29,7 +30,7 @@ export class JoinAnswers {
 
   /** A join presence with this `id` is about to be written. */
   sent(id: string): void {
-    this.#outstanding.push({ id, at: Date.now() });
+    this.#outstanding.push({ id, at: monotonicNow() });
     if (this.#outstanding.length > LIMIT) this.#outstanding.shift();
   }
 
@@ -51,7 +52,7 @@ export class JoinAnswers {
 
   /** Whether an answer to one of our joins may still come (joins older than the patience are given up). */
   get pending(): boolean {
-    const oldest = Date.now() - this.#patience();
+    const oldest = monotonicNow() - this.#patience();
     this.#outstanding = this.#outstanding.filter((j) => j.at >= oldest);
     return this.#outstanding.length > 0;
   }

@@ -12,6 +12,7 @@
  */
 import { XMPPError } from "../xso/stanza-error.js";
 import type { RoomCore } from "./room-core.js";
+import { monotonicNow } from "../common/timers.js";
 
 /** How long the room may take to follow its end of our occupancy with its answer to an earlier join of ours (ms). */
 const JOIN_ANSWER_GRACE = 5_000;
@@ -184,7 +185,7 @@ export class RemovalBreaker {
 
   /** A removal now: whether it may be rejoined (it is then counted). */
   admit(): boolean {
-    const now = Date.now();
+    const now = monotonicNow();
     this.#removals = this.#removals.filter((at) => now - at < REMOVAL_WINDOW);
     if (this.#removals.length >= MAX_REMOVAL_REJOINS) return false;
     this.#removals.push(now);
@@ -222,7 +223,7 @@ export class RejoinRetry {
 
   /** A refusal now: the wait before the next try (ms), or `undefined` when the room refused for too long. */
   next(): number | undefined {
-    const now = Date.now();
+    const now = monotonicNow();
     this.#first ??= now;
     if (now - this.#first >= REJOIN_RETRY_WINDOW) return undefined;
     return Math.min(REJOIN_RETRY_MAX_DELAY, REJOIN_RETRY_FIRST_DELAY * 2 ** this.#tries++);

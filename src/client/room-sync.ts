@@ -15,6 +15,7 @@ import type { JID } from "@xmpp/jid";
 import { originId as originIdCodec } from "../xso/stanza-id.js";
 import { NS_CLIENT } from "../xso/ns.js";
 import type { RoomCore } from "./room-core.js";
+import { monotonicNow } from "../common/timers.js";
 
 /** Messages whose de-duplication keys (stanza-id, origin-id, …) a room remembers: its last ones delivered. */
 const SEEN_LIMIT = 2_000;
@@ -57,7 +58,7 @@ interface Moment {
 }
 
 function momentNow(): Moment {
-  return { wall: Date.now(), mono: performance.now() };
+  return { wall: Date.now(), mono: monotonicNow() };
 }
 
 /** One room's messages, kept in step with the room. */

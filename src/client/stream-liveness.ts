@@ -27,7 +27,7 @@ import xml from "@xmpp/xml";
 import type { Element } from "@xmpp/xml";
 import { NS_MUC_SELF_PING as NS_PING, NS_SM } from "../xso/ns.js";
 import type { Logger } from "../common/logger.js";
-import { checkDelay } from "../common/timers.js";
+import { checkDelay, monotonicNow } from "../common/timers.js";
 
 /**
  * When a silent stream is checked and given up (`MucServiceOptions.liveness`).
@@ -110,21 +110,21 @@ export function watchLiveness(conn: unknown, log: Logger, settings: LivenessSett
     if (timer !== undefined && timerAt <= at) return;
     clear();
     timerAt = at;
-    timer = setTimeout(look, Math.max(0, at - Date.now()));
+    timer = setTimeout(look, Math.max(0, at - monotonicNow()));
     (timer as { unref?: () => unknown }).unref?.();
   };
   const start = (): void => {
     clear();
     sentAt = askedAt = undefined;
     seen = received;
-    seenAt = Date.now();
+    seenAt = monotonicNow();
     lookAt(seenAt + idle);
   };
   const look = (): void => {
     timer = undefined;
     timerAt = Infinity;
     if (!online()) return;
-    const now = Date.now();
+    const now = monotonicNow();
     if (received !== seen) {
       seen = received;
       seenAt = now;
@@ -157,7 +157,7 @@ export function watchLiveness(conn: unknown, log: Logger, settings: LivenessSett
   const sent = (): void => {
     // Already asking, or watching an earlier send that nothing has answered yet.
     if (askedAt !== undefined || (sentAt !== undefined && received === sentSeen)) return;
-    sentAt = Date.now();
+    sentAt = monotonicNow();
     sentSeen = received;
     lookAt(sentAt + afterSend);
   };

@@ -2,10 +2,20 @@
  * Timeouts a caller gives: checked once, and `Infinity` honoured as "no
  * timeout". `setTimeout` fires a delay beyond 2³¹ − 1 ms (about 24.8 days)
  * at once, with only a process warning, so `Infinity` would otherwise end a
- * wait as soon as it starts.
+ * wait as soon as it starts. And the clock that waits are measured on.
  *
  * @module
  */
+
+/**
+ * Now on the monotonic clock (ms), for how long something has waited: no
+ * clock setting moves it (an NTP step, a user fixing the time), where
+ * `Date.now()` set back an hour would make a wait last an hour longer, and
+ * set forward would end it at once. Timers run on the same clock.
+ */
+export function monotonicNow(): number {
+  return performance.now();
+}
 
 /** The largest delay `setTimeout` honours (2³¹ − 1 ms, about 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_DELAY = 2_147_483_647;

@@ -86,7 +86,7 @@ describe("rejoins asked for while the stream is down", () => {
     const room = await joined(h);
     const exits: string[] = [];
     room.on("exit", (e) => exits.push(`${e.mode} ${e.error?.condition ?? ""}`));
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
     try {
       h.conn.drop();
       h.conn.newSession();
@@ -324,7 +324,7 @@ describe("a rejoin the room refuses for now (an error of type wait: a gateway no
     const room = await joined(h);
     const events: string[] = [];
     for (const name of ["suspend", "resume", "exit"] as const) room.on(name, () => events.push(name));
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
     h.conn.drop();
     h.conn.newSession();
     await flush();
@@ -372,7 +372,7 @@ describe("a rejoin the room refuses for now (an error of type wait: a gateway no
     const room = await joined(h);
     const exits: string[] = [];
     room.on("exit", (e) => exits.push(`${e.mode} ${e.error?.condition ?? ""}`));
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
     // Four minutes of refusals, then taken back.
     h.conn.drop();
     h.conn.newSession();

@@ -235,7 +235,7 @@ describe("a rejoin the room never answers", () => {
     const { room } = await enterAs(svc, "thirdwitch");
     const exits: { mode: LeaveMode; condition: string | undefined }[] = [];
     room.on("exit", (e) => exits.push({ mode: e.mode, condition: e.error?.condition }));
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
     try {
       svc.conn.drop();
       svc.conn.newSession();

@@ -46,3 +46,14 @@ describe("JoinAnswers: the joins whose answer may still come", () => {
     expect(joins.pending).toBe(false);
   });
 });
+
+describe("JoinAnswers on the monotonic clock", () => {
+  it("a clock set back an hour does not keep a join that was given up pending", () => {
+    vi.useFakeTimers();
+    const joins = new JoinAnswers(() => 1_000);
+    joins.sent("j1");
+    vi.advanceTimersByTime(1_001);
+    vi.setSystemTime(Date.now() - 3_600_000);
+    expect(joins.pending).toBe(false);
+  });
+});

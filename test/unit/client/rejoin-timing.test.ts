@@ -72,3 +72,25 @@ describe("RejoinRetry: a rejoin refused for now is tried again, not for ever", (
     expect(retry.next()).toBe(1_000);
   });
 });
+
+describe("waits measured on the monotonic clock: a clock setting moves none of them", () => {
+  it("refused rejoins: a clock set forward ten minutes does not end the retries before their five minutes", () => {
+    vi.useFakeTimers();
+    const retry = new RejoinRetry();
+    expect(retry.next()).toBeDefined();
+    vi.setSystemTime(Date.now() + 600_000);
+    vi.advanceTimersByTime(1_000);
+    expect(retry.next()).toBeDefined();
+    vi.advanceTimersByTime(REJOIN_RETRY_WINDOW);
+    expect(retry.next()).toBeUndefined();
+  });
+
+  it("removals: a clock set back an hour does not make old removals count as recent", () => {
+    vi.useFakeTimers();
+    const breaker = new RemovalBreaker();
+    for (let i = 0; i < MAX_REMOVAL_REJOINS; i++) expect(breaker.admit()).toBe(true);
+    vi.advanceTimersByTime(REMOVAL_WINDOW);
+    vi.setSystemTime(Date.now() - 3_600_000);
+    expect(breaker.admit()).toBe(true);
+  });
+});

@@ -109,6 +109,19 @@ describe("watchLiveness", () => {
     expect(entity.disconnect).not.toHaveBeenCalled();
   });
 
+  it("a clock set back an hour, before the question or while it waits, delays neither the question nor the restart", async () => {
+    const { entity } = watched();
+    entity.setStatus("online");
+    await vi.advanceTimersByTimeAsync(30_000);
+    vi.setSystemTime(Date.now() - 3_600_000);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(entity.probes()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    vi.setSystemTime(Date.now() - 3_600_000);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(entity.disconnect).toHaveBeenCalledTimes(1);
+  });
+
   it("never asks a stream that keeps receiving", async () => {
     const { entity } = watched();
     entity.setStatus("online");

@@ -191,14 +191,20 @@ describe("MUC client against Prosody: reconnection", () => {
         }),
       );
       const resumed = nextEvent(rb, "resume", () => true, 15_000);
+      // Bob's client reconnects after 3 s: long enough for Alice to talk meanwhile.
+      const delay = bob.xmpp.reconnect.delay;
+      bob.xmpp.reconnect.delay = 3_000;
       (bob.xmpp.socket as unknown as { destroy(): void }).destroy();
       await withTimeout(disconnected, 5_000, "bob's disconnect");
-      // Alice talks while Bob is away (his client reconnects after a second).
       const away = ["away-1", "away-2", "away-3"];
-      for (const body of away) {
-        expect(await ra.sendTrackedMessage(body, { timeout: 5_000 }).done).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+      try {
+        for (const body of away) {
+          expect(await ra.sendTrackedMessage(body, { timeout: 2_000 }).done).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+        }
+        await resumed;
+      } finally {
+        bob.xmpp.reconnect.delay = delay;
       }
-      await resumed;
       await barrier(ra, [rb], "skew end");
       const bodies = heard.map((m) => m.body).filter((b) => !b.startsWith("barrier "));
       expect(bodies).toEqual(["before-1", "before-2", ...away]);

@@ -11,10 +11,11 @@
  * Now on the monotonic clock (ms), for how long something has waited: no
  * clock setting moves it (an NTP step, a user fixing the time), where
  * `Date.now()` set back an hour would make a wait last an hour longer, and
- * set forward would end it at once. Timers run on the same clock.
+ * set forward would end it at once. Timers run on the same clock. A runtime
+ * without `performance` gets `Date.now()`.
  */
 export function monotonicNow(): number {
-  return performance.now();
+  return typeof performance === "undefined" ? Date.now() : performance.now();
 }
 
 /** The largest delay `setTimeout` honours (2³¹ − 1 ms, about 24.8 days); a longer one fires at once. */

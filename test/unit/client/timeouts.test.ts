@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import xml from "@xmpp/xml";
 import { MucService, type Room } from "../../../src/index.js";
 import { MockConnection } from "../../../src/testing/index.js";
-import { checkDelay, checkTimeout, MAX_TIMER_DELAY, startTimeout } from "../../../src/common/timers.js";
+import { checkDelay, checkTimeout, MAX_TIMER_DELAY, monotonicNow, startTimeout } from "../../../src/common/timers.js";
 import { serviceContext } from "../../../src/client/service.js";
 
 const ROOM = "coven@chat.shakespeare.lit";
@@ -167,5 +167,27 @@ describe("the stream guard's negotiation timeout", () => {
     expect(() => new MucService(conn, { guardStream: { negotiationTimeout: 3e9 } })).toThrow(/negotiationTimeout/);
     expect(conn.listenerCount("stanza")).toBe(0);
     services.push(new MucService(conn, { guardStream: { negotiationTimeout: Infinity } }));
+  });
+});
+
+describe("monotonicNow", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("is performance.now(), which a clock setting does not move", () => {
+    vi.useFakeTimers();
+    const before = monotonicNow();
+    vi.setSystemTime(Date.now() - 3_600_000);
+    vi.advanceTimersByTime(1_000);
+    expect(monotonicNow() - before).toBe(1_000);
+    vi.useRealTimers();
+  });
+
+  it("falls back on Date.now() in a runtime without performance", () => {
+    vi.stubGlobal("performance", undefined);
+    const now = Date.now();
+    expect(monotonicNow()).toBeGreaterThanOrEqual(now);
+    expect(monotonicNow()).toBeLessThan(now + 1_000);
   });
 });

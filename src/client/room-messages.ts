@@ -89,11 +89,23 @@ function refusedWhileOut(core: RoomCore, stanza: Element): boolean {
  * Whether the room holds back this groupchat message until its (re)join's
  * history is over (`RoomSync.holdLive`): a live one, i.e. without a
  * `<delay/>`, and not a subject (which may be the one ending the history).
+ * On a rejoin that fills its gap from the archive, its history and the
+ * subject that ends it wait for the fill (`RoomSync.holdHistory`), and what
+ * comes during the fill waits with the live messages.
  */
 export function heldBack(core: RoomCore, stanza: Element): boolean {
-  if (!core.sync.holdingLive || stanza.getChild("delay", NS_DELAY) !== undefined) return false;
-  if (stanza.getChild("body") === undefined && stanza.getChild("subject") !== undefined) return false;
-  return core.sync.holdLive(stanza);
+  if (stanza.getChild("body") === undefined && stanza.getChild("subject") !== undefined) {
+    // The subject ending the history of a rejoin that fills: it waits behind that history, and the fill starts.
+    if (!core.sync.holdingHistory || !core.sync.holdHistory(stanza)) return false;
+    core.sync.historyOver();
+    return true;
+  }
+  if (stanza.getChild("delay", NS_DELAY) !== undefined) {
+    // The rejoin's history waits for the archive fill; what comes during the fill waits behind it.
+    if (core.sync.holdingHistory) return core.sync.holdHistory(stanza);
+    return core.sync.filling && core.sync.holdLive(stanza);
+  }
+  return core.sync.holdingLive && core.sync.holdLive(stanza);
 }
 
 /** The status codes of a message from the room itself (configuration changes). */
@@ -127,6 +139,7 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
       const id = typeof stanza.attrs.id === "string" ? stanza.attrs.id : undefined;
       const keys = dedupKeys({ stanzaId, originId: originIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, occupantId: occupantIdCodec.tryFindIn(stanza, NS_CLIENT)?.id, nick, id, body: "", delay: delay?.stamp }, history);
       if (!isNew(core, stanza, keys)) return;
+      core.sync.delivered(stanzaId);
     }
     if (nick !== undefined) announceAttention(core, stanza, nick, history);
     return;
@@ -136,6 +149,7 @@ function onGroupchat(core: RoomCore, stanza: Element, nick: string | undefined, 
   if (event.own && event.originId !== undefined) core.sync.sawOwn(event.originId);
   const keys = dedupKeys(event, history);
   if (!isNew(core, stanza, keys)) return;
+  core.sync.delivered(event.stanzaId);
   if (!history) core.sync.noteLive();
   core.emit("message", event);
   if (nick !== undefined) announceAttention(core, stanza, nick, history);
@@ -225,7 +239,7 @@ function onSubject(core: RoomCore, stanza: Element, nick: string | undefined, su
     stanza,
   });
   // The history is over: then come the live messages held back meanwhile, and our sends.
-  if (initial) core.sync.catchUp();
+  if (initial) core.sync.historyOver();
 }
 
 function messageEvent(

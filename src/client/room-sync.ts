@@ -4,9 +4,9 @@
  * seen (what a rejoin asks the history for), our messages a dead stream
  * lost (sent again once the rejoin's history is over, unless it showed
  * them), the end of a (re)join's history (until then messages are history
- * and our sends wait), and the live messages held back while we are out of
- * step. Part of a room's state ({@link RoomCore.sync}); not part of the
- * package's API.
+ * and our sends wait), the gap a rejoin fills from the room's archive, and
+ * the live messages held back while we are out of step. Part of a room's
+ * state ({@link RoomCore.sync}); not part of the package's API.
  *
  * @module
  */
@@ -16,6 +16,7 @@ import { originId as originIdCodec } from "../xso/stanza-id.js";
 import { NS_CLIENT } from "../xso/ns.js";
 import type { RoomCore } from "./room-core.js";
 import { monotonicNow } from "../common/timers.js";
+import { isXMPPError } from "../xso/stanza-error.js";
 
 /** Messages whose de-duplication keys (stanza-id, origin-id, …) a room remembers: its last ones delivered. */
 const SEEN_LIMIT = 2_000;
@@ -100,6 +101,18 @@ export class RoomSync {
   #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
   /** Live groupchat messages that came while we were out of step with the room, in order (see {@link RoomSync.holdLive}). */
   #heldLive: Element[] = [];
+  /** The room's stanza-id of the last message delivered (they come in the room's order): where a rejoin's archive fill starts. */
+  #lastStanzaId: string | undefined;
+  /** Where the rejoin under way fills the gap from the room's archive; `undefined` when it does not. */
+  #fillFrom: string | undefined;
+  /** Whether the archive is being read (after the rejoin's subject). */
+  #filling = false;
+  /** Counts the rejoins, so that the fill of one that started over delivers nothing. */
+  #fillRun = 0;
+  /** The rejoin's history, held while the archive fills in what came before it. */
+  #heldHistory: Element[] = [];
+  /** The room would not give us its archive: not asked again. */
+  #noArchive = false;
 
   /** @param core - the room's state, whose life cycle this follows. */
   constructor(core: RoomCore) {
@@ -225,6 +238,14 @@ export class RoomSync {
   rejoinStarted(): void {
     this.#caughtUp = false;
     this.#holdForRejoin = true;
+    // A rejoin that starts over drops what the last one held of its history (this one brings it again).
+    this.#cancelFill();
+    this.#fillFrom = this.#noArchive ? undefined : this.#lastStanzaId;
+  }
+
+  /** A message with the room's stanza-id `stanzaId` was delivered. */
+  delivered(stanzaId: string | undefined): void {
+    if (stanzaId !== undefined) this.#lastStanzaId = stanzaId;
   }
 
   /**
@@ -247,9 +268,79 @@ export class RoomSync {
     this.#catchUpTimer = setTimeout(() => {
       this.#catchUpTimer = undefined;
       this.#core.debug("no subject after the join; taking the history as over");
-      this.catchUp();
+      this.historyOver();
     }, HISTORY_END_TIMEOUT);
     (this.#catchUpTimer as { unref?: () => unknown }).unref?.();
+  }
+
+  /**
+   * The (re)join's history is over (its subject came). A rejoin after
+   * messages with the room's stanza-ids first fills what came between the
+   * last of them and its history from the room's archive (XEP-0313): the
+   * history covers only what the room keeps, 20 messages by default on
+   * Prosody. The archive's messages are handled as history, then the
+   * rejoin's own history (held meanwhile, and de-duplicated as ever), then
+   * the rejoin catches up ({@link RoomSync.catchUp}). When the room has no
+   * archive for us, or the query fails, the held history goes on alone,
+   * as it would have without the fill.
+   */
+  historyOver(): void {
+    if (this.#caughtUp || this.#filling) return;
+    const from = this.#fillFrom;
+    if (from === undefined) {
+      this.catchUp();
+      return;
+    }
+    this.#clearCatchUpTimer();
+    this.#filling = true;
+    const run = this.#fillRun;
+    this.#core.ctx.archivedAfter(this.#core.room, from, REJOIN_HISTORY_MAX).then(
+      ({ stanzas, complete }) => {
+        if (run !== this.#fillRun) return;
+        if (stanzas.length) this.#core.debug(`${stanzas.length} message(s) from the archive before the rejoin's history${complete ? "" : " (more than that were missed)"}`);
+        this.#filled(stanzas);
+      },
+      (e: unknown) => {
+        if (run !== this.#fillRun) return;
+        // No archive for us (none, not ours to read, or no answer): the history alone, now and on later
+        // rejoins. An archive that lost the message we start from, or asks us to wait, is asked again.
+        if (!(isXMPPError(e) && (e.condition === "item-not-found" || e.type === "wait"))) this.#noArchive = true;
+        this.#core.debug("the archive did not fill the rejoin's gap", e);
+        this.#filled([]);
+      },
+    );
+  }
+
+  /** The fill is over: the archive's messages, then the held history, as history; then the rejoin catches up. */
+  #filled(stanzas: readonly Element[]): void {
+    const held = this.#cancelFill();
+    this.#core.ctx.redeliver([...stanzas, ...held]);
+    this.catchUp();
+  }
+
+  /** Whether a history message arriving now waits for the archive fill: on a rejoin that fills, between its self-presence and its subject. */
+  get holdingHistory(): boolean {
+    return this.#fillFrom !== undefined && !this.#filling && !this.#caughtUp && !this.awaitingSelfPresence;
+  }
+
+  /** Whether the archive is being read: what comes meanwhile, delayed or not, waits with the live messages. */
+  get filling(): boolean {
+    return this.#filling;
+  }
+
+  /**
+   * Hold back a message of the rejoin's history until the archive fill
+   * (see {@link RoomSync.historyOver}); returns whether it was held. Bounded:
+   * past {@link MAX_HELD_LIVE}, the fill is given up and the history goes on.
+   */
+  holdHistory(stanza: Element): boolean {
+    if (this.#heldHistory.length >= MAX_HELD_LIVE) {
+      this.#core.debug(`more than ${MAX_HELD_LIVE} history messages held back: no archive fill`);
+      this.#core.ctx.redeliver(this.#cancelFill());
+      return false;
+    }
+    this.#heldHistory.push(stanza);
+    return true;
   }
 
   /**
@@ -318,7 +409,7 @@ export class RoomSync {
   /** Whether live messages wait now (see {@link RoomSync.holdLive}). */
   get holdingLive(): boolean {
     const state = this.#core.state;
-    return this.#heldLive.length > 0 || state === "suspended" || state === "rejoining" || this.#core.ctx.betweenSessions();
+    return this.#heldLive.length > 0 || this.#filling || state === "suspended" || state === "rejoining" || this.#core.ctx.betweenSessions();
   }
 
   /**
@@ -344,8 +435,10 @@ export class RoomSync {
     return true;
   }
 
-  /** The room ends: what came for it before is the app's. */
+  /** The room ends: what came for it before is the app's (a fill under way is given up). */
   ending(): void {
+    const history = this.#cancelFill();
+    if (history.length) this.#core.ctx.redeliver(history);
     this.#releaseLive();
   }
 
@@ -353,9 +446,20 @@ export class RoomSync {
   stop(): void {
     this.#holdForRejoin = false;
     this.#heldLive = [];
+    this.#cancelFill();
     this.#clearCatchUpTimer();
     this.#resend = [];
     this.#unconfirmed.clear();
+  }
+
+  /** No archive fill (one under way delivers nothing); returns the history it held. */
+  #cancelFill(): Element[] {
+    this.#fillRun++;
+    this.#filling = false;
+    this.#fillFrom = undefined;
+    const held = this.#heldHistory;
+    this.#heldHistory = [];
+    return held;
   }
 
   /** Handle the held-back live messages now, in the order they came. */

@@ -29,6 +29,7 @@ import { setAffiliation as requestAffiliation, setRole as requestRole, type SetA
 import type { Affiliation, Role } from "../xso/muc-user.js";
 import { RoomCore } from "./room-core.js";
 import { checkTimeout, startTimeout } from "../common/timers.js";
+import type { ArchivedAfter } from "./archive-fill.js";
 
 /**
  * History to request when joining (XEP-0045 §7.2.15).
@@ -172,6 +173,8 @@ export interface RoomContext {
   betweenSessions(): boolean;
   /** Handle messages the room held back (see `RoomSync.holdLive`), in order, as if they came now. */
   redeliver(stanzas: readonly Element[]): void;
+  /** What the room's archive holds after the message with this stanza-id (see `archive-fill.ts`). */
+  archivedAfter(room: Room, after: string, limit: number): Promise<ArchivedAfter>;
 }
 
 

@@ -24,6 +24,7 @@ import { guardStream, keepListening, type StreamGuardOptions } from "./stream-gu
 import { watchLiveness, type LivenessSettings } from "./stream-liveness.js";
 import { StreamSessions } from "./stream-sessions.js";
 import { checkDelay, checkTimeout } from "../common/timers.js";
+import { archivedAfter } from "./archive-fill.js";
 
 /**
  * Options of {@link MucService}.
@@ -308,6 +309,7 @@ export class MucService extends Emitter<MucServiceEvents> {
       dropQueued: (room, error) => this.#queue.dropRoom(room.jid.toString(), error),
       betweenSessions: () => this.#sessions.betweenSessions,
       redeliver: (stanzas) => this.#router.redeliver(stanzas),
+      archivedAfter: (room, after, limit) => archivedAfter({ iq: this.#iq, listen: (l) => this.#router.addListener(l), timeout: this.#joinTimeout }, room.jid, after, limit),
     };
     contexts.set(this, { ...this.#ctx, conn, listen: (l) => this.#router.addListener(l) });
     this.#unwatch = options.liveness === false ? () => {} : watchLiveness(conn, log, options.liveness === true ? {} : (options.liveness ?? {}));

@@ -214,6 +214,33 @@ export async function barrier(from: Room, to: readonly Room[], label: string): P
   if (state !== MessageState.DELIVERED_TO_RECIPIENT) throw new Error(`barrier ${label}: tracker ended ${state}`);
 }
 
+/**
+ * `client` is away for a while and comes back on a new session: its socket
+ * dies (no `</stream>`), resumption is refused (the next stream asks to
+ * resume an id the server never issued), and its client reconnects after
+ * 3 s, during which `whileAway` runs; resolves once `room` is rejoined.
+ */
+export async function awayOnNewSession(client: MucClient, room: Room, whileAway: () => Promise<void>): Promise<void> {
+  const xmpp = client.xmpp;
+  const disconnected = new Promise<void>((resolve) =>
+    xmpp.once("disconnect", () => {
+      xmpp.streamManagement.id = `gone-${xmpp.streamManagement.id}`;
+      resolve();
+    }),
+  );
+  const resumed = nextEvent(room, "resume", () => true, 20_000);
+  const delay = xmpp.reconnect.delay;
+  xmpp.reconnect.delay = 3_000;
+  try {
+    (xmpp.socket as unknown as { destroy(): void }).destroy();
+    await withTimeout(disconnected, 5_000, `${client.bareJid}'s disconnect`);
+    await whileAway();
+    await resumed;
+  } finally {
+    xmpp.reconnect.delay = delay;
+  }
+}
+
 /** What {@link setupMucSuite} provides to the tests of a file (filled in by its beforeAll). */
 export interface MucSuite {
   server: ProsodyServer;

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { parseXml } from "../../helpers/xml.js";
 import { mutate, pick, prng } from "../../helpers/mutate.js";
 import { AFFILIATIONS, messageRefs, onMessageChange, ROLES, type MessageChangeEvent, type Room } from "../../../src/index.js";
-import { CAST, enterAs, NS_MUC_USER, ROOM, setup } from "./room-presence-helpers.js";
+import { answerArchive, CAST, enterAs, NS_MUC_USER, ROOM, setup } from "./room-presence-helpers.js";
 
 const ME = CAST.thirdwitch.jid;
 const NICKS = ["firstwitch", "secondwitch", "thirdwitch", "hecate", "", "x".repeat(2000), "a/b", "ü̈", "__proto__"];
@@ -93,8 +93,10 @@ describe("fuzz: a joined room under mutated stanzas", () => {
       // Removed without a removal code by the storm's last stanzas, and rejoining: the room answers the rejoin.
       h.conn.receive(`<presence from='${ROOM}/${room.nick}' to='${ME}'><x xmlns='${NS_MUC_USER}'><item affiliation='none' role='participant'/><status code='110'/></x></presence>`);
     }
-    // A rejoin's history (one the storm started) ends with the subject; live messages wait until then.
+    // A rejoin's history (one the storm started) ends with the subject; live messages wait until then,
+    // and until the room's archive (asked when the storm's messages had stanza-ids) has answered.
     h.conn.receive(`<message from='${ROOM}' to='${ME}' type='groupchat'><subject/></message>`);
+    await answerArchive(h.conn);
     expect(room.active).toBe(true);
     const seen: string[] = [];
     room.on("message", (m) => seen.push(m.body));

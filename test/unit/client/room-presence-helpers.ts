@@ -101,3 +101,16 @@ export function recordEvents(room: Room): string[] {
 export async function flush(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 }
+
+/** A query of a room's archive (XEP-0313), as a rejoin asks it to fill its gap. */
+export const isArchiveQuery = (s: Element): boolean => s.is("iq") && s.attrs.type === "set" && s.getChild("query", "urn:xmpp:mam:2") !== undefined;
+
+/**
+ * Answer every archive query sent so far as an archive holding nothing more
+ * (an answer to one already answered is ignored), then let it settle.
+ */
+export async function answerArchive(conn: MockConnection): Promise<void> {
+  await flush();
+  for (const query of conn.sent.filter(isArchiveQuery)) conn.replyResult(query, "<fin xmlns='urn:xmpp:mam:2' complete='true'/>");
+  await flush();
+}

@@ -13,7 +13,7 @@ import xml, { Element } from "@xmpp/xml";
 import type { JID } from "@xmpp/jid";
 import { NS_DELAY, NS_FORWARD, NS_MAM, NS_RSM, NS_SID } from "../xso/ns.js";
 import { tryParseJid } from "../xso/values.js";
-import { makeId, type IqClient } from "./iq.js";
+import { makeId, type IqClient, type IqRequestOptions } from "./iq.js";
 
 /** How many messages one page of the archive asks for. */
 const PAGE = 100;
@@ -48,21 +48,8 @@ export async function archivedAfter(io: ArchiveIo, room: JID, after: string, lim
   let from = after;
   for (;;) {
     const queryId = makeId("fill");
-    const results: Element[] = [];
-    // Results end with the answer: any read after it belong to no page of ours.
-    let answered = false;
-    const stop = io.listen((el) => {
-      if (answered || el.name !== "message" || !isRoom(el.attrs.from, room)) return;
-      const result = el.getChild("result", NS_MAM);
-      if (result?.attrs.queryid === queryId) results.push(result);
-    });
-    let answer: Element;
-    try {
-      const rsm = xml("set", { xmlns: NS_RSM }, xml("max", {}, String(Math.min(PAGE, limit - stanzas.length))), xml("after", {}, from));
-      answer = await io.iq.request("set", room, xml("query", { xmlns: NS_MAM, queryid: queryId }, rsm), { timeout: io.timeout, onAnswer: () => (answered = true) });
-    } finally {
-      stop();
-    }
+    const rsm = xml("set", { xmlns: NS_RSM }, xml("max", {}, String(Math.min(PAGE, limit - stanzas.length))), xml("after", {}, from));
+    const { answer, results } = await archiveRequest(io, room, xml("query", { xmlns: NS_MAM, queryid: queryId }, rsm), queryId, { timeout: io.timeout });
     for (const result of results) {
       const stanza = asGroupchat(result, room);
       if (stanza !== undefined) stanzas.push(stanza);
@@ -73,6 +60,36 @@ export async function archivedAfter(io: ArchiveIo, room: JID, after: string, lim
     if (fin?.attrs.complete === "true" || results.length === 0 || last === undefined || last === from) return { stanzas, complete: true };
     if (stanzas.length >= limit) return { stanzas, complete: false };
     from = last;
+  }
+}
+
+/**
+ * Send one archive query (`query`, with `queryid` `queryId`) to `room` and
+ * collect its `<result/>`s: only those from the room's bare JID, for this
+ * query, and read before the answer (any later belong to no page of ours).
+ *
+ * @returns the answering `<iq type='result'>` and the results, in order.
+ * @throws as {@link IqClient.request}.
+ */
+export async function archiveRequest(
+  io: Pick<ArchiveIo, "iq" | "listen">,
+  room: JID,
+  query: Element,
+  queryId: string,
+  options: IqRequestOptions,
+): Promise<{ readonly answer: Element; readonly results: Element[] }> {
+  const results: Element[] = [];
+  let answered = false;
+  const stop = io.listen((el) => {
+    if (answered || el.name !== "message" || !isRoom(el.attrs.from, room)) return;
+    const result = el.getChild("result", NS_MAM);
+    if (result?.attrs.queryid === queryId) results.push(result);
+  });
+  try {
+    const answer = await io.iq.request("set", room, query, { ...options, onAnswer: () => (answered = true) });
+    return { answer, results };
+  } finally {
+    stop();
   }
 }
 

@@ -16,7 +16,7 @@ import { namespaceOf, viewInNamespace } from "../xso/codec.js";
 import { isDecodeError } from "../xso/errors.js";
 import { mamFin, mamQuery, mamQueryForm, mamResult, type MamQueryFilter } from "../xso/mam.js";
 import { messageContent } from "../xso/message.js";
-import { NS_CLIENT, NS_MAM } from "../xso/ns.js";
+import { NS_CLIENT } from "../xso/ns.js";
 import { occupantId as occupantIdCodec } from "../xso/occupant-id.js";
 import { originId as originIdCodec } from "../xso/stanza-id.js";
 import type { XMPPError } from "../xso/stanza-error.js";
@@ -25,6 +25,7 @@ import { asJid, roomJid } from "./addresses.js";
 import { decodePayload } from "./admin.js";
 import { MucStateError, type AbortError, type TimeoutError } from "../common/errors.js";
 import { makeId } from "./iq.js";
+import { archiveRequest } from "./archive-fill.js";
 import { iqOptions, type AdminRequestOptions } from "./moderation.js";
 import { serviceContext, type MucService } from "./service.js";
 
@@ -156,23 +157,7 @@ export async function queryRoomArchive(muc: MucService, mucJid: JID | string, op
     ...(Object.keys(rsm).length > 0 ? { rsm } : {}),
   });
 
-  const results: Element[] = [];
-  // Results end with the answer: any read after it belong to no page of ours.
-  let answered = false;
-  const onStanza = (el: Element): void => {
-    if (answered || el.name !== "message") return;
-    const from = typeof el.attrs.from === "string" ? tryParseJid(el.attrs.from) : undefined;
-    if (!from || from.resource || from.local !== to.local || from.domain !== to.domain) return;
-    const result = el.getChild("result", NS_MAM);
-    if (result?.attrs.queryid === queryId) results.push(result);
-  };
-  const stop = listen(onStanza);
-  let answer: Element;
-  try {
-    answer = await iq.request("set", to, query, { ...iqOptions(options), onAnswer: () => (answered = true) });
-  } finally {
-    stop();
-  }
+  const { answer, results } = await archiveRequest({ iq, listen }, to, query, queryId, iqOptions(options));
   const fin = decodePayload(answer, mamFin, to);
   const messages: ArchivedMessage[] = [];
   const ids = new Set<string>();

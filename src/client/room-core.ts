@@ -27,7 +27,8 @@ import { REJOIN_HISTORY_MAX, RoomSync } from "./room-sync.js";
 import { JoinAnswers } from "./join-answers.js";
 import { RejoinSchedule } from "./rejoin-schedule.js";
 import { announcesConfigChange, recordStatusCodes } from "./status-codes.js";
-import type { HistoryOptions, JoinOptions, Room, RoomContext } from "./room.js";
+import type { HistoryOptions, JoinOptions, Room } from "./room.js";
+import type { RoomContext } from "./room-context.js";
 import { checkTimeout, startTimeout } from "../common/timers.js";
 
 type State = "joining" | "joined" | "suspended" | "rejoining" | "leaving" | "left";

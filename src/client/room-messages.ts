@@ -94,6 +94,8 @@ function refusedWhileOut(core: RoomCore, stanza: Element): boolean {
  * comes during the fill waits with the live messages.
  */
 export function heldBack(core: RoomCore, stanza: Element): boolean {
+  // The common case, in step with the room: a few flags are read, no child is looked at.
+  if (!core.sync.holdingLive && !core.sync.holdingHistory) return false;
   if (stanza.getChild("body") === undefined && stanza.getChild("subject") !== undefined) {
     // The subject ending the history of a rejoin that fills: it waits behind that history, and the fill starts.
     if (!core.sync.holdingHistory || !core.sync.holdHistory(stanza)) return false;

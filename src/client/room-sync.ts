@@ -11,7 +11,6 @@
  * @module
  */
 import type { Element } from "@xmpp/xml";
-import type { JID } from "@xmpp/jid";
 import { originId as originIdCodec } from "../xso/stanza-id.js";
 import { NS_CLIENT } from "../xso/ns.js";
 import type { RoomCore } from "./room-core.js";

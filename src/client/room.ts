@@ -18,18 +18,16 @@ import { attachmentPayloads, type Attachment } from "../xso/file-sharing.js";
 import { uploadWith, type UploadFile, type UploadOptions } from "../common/http-upload.js";
 import { Emitter } from "../common/emitter.js";
 import { AbortError, MucStateError, NotConnectedError, TimeoutError } from "../common/errors.js";
-import { makeId, type IqClient } from "./iq.js";
-import type { Logger } from "../common/logger.js";
+import { makeId } from "./iq.js";
 import type { Occupant } from "./occupant.js";
 import type { RoomEvents } from "./room-events.js";
 import type { MessageTracker } from "./tracker.js";
 import { asJid, occupantJid } from "./addresses.js";
-import type { OutboundOptions } from "./outbound.js";
 import { setAffiliation as requestAffiliation, setRole as requestRole, type SetAffiliationOptions, type SetRoleOptions } from "./moderation.js";
 import type { Affiliation, Role } from "../xso/muc-user.js";
 import { RoomCore } from "./room-core.js";
 import { checkTimeout, startTimeout } from "../common/timers.js";
-import type { ArchivedAfter } from "./archive-fill.js";
+import type { RoomContext } from "./room-context.js";
 
 /**
  * History to request when joining (XEP-0045 §7.2.15).
@@ -133,49 +131,6 @@ export interface SentFile {
   readonly stanza: Element;
 }
 
-/** What the room needs from its service. */
-export interface RoomContext {
-  /** Send a stanza through the service's queue (written once the stream is ready). */
-  send(stanza: Element, options?: OutboundOptions): Promise<unknown>;
-  /** Put stanzas a dead stream lost back in front of the room's waiting ones. */
-  requeue(room: Room, stanzas: readonly Element[]): void;
-  /** The room caught up after a rejoin: its waiting stanzas may go. */
-  release(): void;
-  /** IQs. */
-  readonly iq: IqClient;
-  /** Diagnostics. */
-  readonly log: Logger;
-  /** Our full JID, once online. */
-  ownJid(): JID | undefined;
-  /** Whether the stream is ready (stanzas are written now). */
-  connected(): boolean;
-  /** Whether sends wait while disconnected, when they do not say. */
-  readonly queueWhileOffline: boolean;
-  /** How long a join or a rejoin waits for the room's answer (ms). */
-  readonly joinTimeout: number;
-  /** Default tracker timeout (ms). */
-  readonly trackerTimeout: number | undefined;
-  /** XEP-0410 self-ping settings, or `false` for none. */
-  readonly selfPing: SelfPingSettings | false;
-  /**
-   * The room is gone (left, destroyed, failed to join). `abandoned`: the join
-   * timed out or was aborted, so a late confirmation must be answered by
-   * leaving.
-   */
-  closed(room: Room, abandoned: boolean): void;
-  /** Write a join presence of the room on the current stream only; resolves with whether it was written. */
-  sendJoin(room: Room, stanza: Element): Promise<boolean>;
-  /** Take back a stanza still waiting to be written (its sender gave up on it). */
-  withdraw(stanza: Element): void;
-  /** Fail what waits to be sent to the room with `error`. */
-  dropQueued(room: Room, error: unknown): void;
-  /** Whether a new stream is negotiating its session: what the rooms send now is about the dead one's occupancy. */
-  betweenSessions(): boolean;
-  /** Handle messages the room held back (see `RoomSync.holdLive`), in order, as if they came now. */
-  redeliver(stanzas: readonly Element[]): void;
-  /** What the room's archive holds after the message with this stanza-id (see `archive-fill.ts`). */
-  archivedAfter(room: Room, after: string, limit: number): Promise<ArchivedAfter>;
-}
 
 
 

@@ -17,7 +17,8 @@ import { setAffiliation as requestAffiliation, type SetAffiliationOptions } from
 import type { Affiliation } from "../xso/muc-user.js";
 import { IqClient, makeId } from "./iq.js";
 import { silentLogger, type Logger } from "../common/logger.js";
-import { Room, roomCore, type JoinOptions, type RoomContext, type SelfPingSettings } from "./room.js";
+import { Room, roomCore, type JoinOptions, type SelfPingSettings } from "./room.js";
+import type { RoomContext } from "./room-context.js";
 import { StanzaRouter, type RoutedInvite } from "./stanza-router.js";
 import { OutboundQueue, type OutboundOptions } from "./outbound.js";
 import { guardStream, keepListening, type StreamGuardOptions } from "./stream-guard.js";
